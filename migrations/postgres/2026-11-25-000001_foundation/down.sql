@@ -1,0 +1,9 @@
+DROP TABLE round_parts;
+DROP TABLE rounds;
+DROP TABLE model_versions;
+DROP TABLE catalog_models;
+DROP TABLE auth_events;
+DROP TABLE api_tokens;
+DROP TABLE sessions;
+DROP TABLE user_roles;
+DROP TABLE users;

@@ -1,0 +1,363 @@
+//! Configuration: built-in defaults, then an optional `certcase.toml`, then the
+//! environment. A wrong value stops start-up with one line naming the key.
+
+use std::fs;
+use std::io::Write;
+use std::net::SocketAddr;
+use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+
+use rand::RngCore;
+use serde::Deserialize;
+
+#[derive(Debug, thiserror::Error)]
+#[error("configuration: {key}: {reason}")]
+pub struct ConfigError {
+    pub key: String,
+    pub reason: String,
+}
+
+fn bad(key: &str, reason: impl Into<String>) -> ConfigError {
+    ConfigError {
+        key: key.to_string(),
+        reason: reason.into(),
+    }
+}
+
+#[derive(Clone)]
+pub struct Config {
+    pub database_url: String,
+    pub data_dir: PathBuf,
+    pub bind: SocketAddr,
+    pub base_url: String,
+    /// 32 bytes or more; keys derived from it sign nothing a client can forge.
+    pub secret_key: Vec<u8>,
+    /// Directory of model files to load instead of the built-in catalog.
+    pub catalog_dir: Option<PathBuf>,
+    pub pool_size: u32,
+    pub session_hours: i64,
+    pub api_token_hours: i64,
+}
+
+impl std::fmt::Debug for Config {
+    // The secret key never appears in logs.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("database_url", &redact_url(&self.database_url))
+            .field("data_dir", &self.data_dir)
+            .field("bind", &self.bind)
+            .field("base_url", &self.base_url)
+            .field("catalog_dir", &self.catalog_dir)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Hides a password in a database URL.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            match creds.find(':') {
+                Some(c) => format!("{}://{}:***{}", &url[..s], &creds[..c], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+/// The keys `certcase.toml` may hold; anything else is refused.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    database_url: Option<String>,
+    data_dir: Option<PathBuf>,
+    bind: Option<String>,
+    base_url: Option<String>,
+    secret_key: Option<String>,
+    catalog_dir: Option<PathBuf>,
+    pool_size: Option<u32>,
+    session_hours: Option<i64>,
+    api_token_hours: Option<i64>,
+}
+
+/// Where values come from, so tests can supply them without touching the process.
+pub struct Sources<'a> {
+    pub file: Option<&'a Path>,
+    pub env: &'a dyn Fn(&str) -> Option<String>,
+}
+
+impl Config {
+    /// Reads `certcase.toml` in the working directory if present, then the environment.
+    pub fn load() -> Result<Config, ConfigError> {
+        let file = Path::new("certcase.toml");
+        let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+        Config::from_sources(Sources {
+            file: file.exists().then_some(file),
+            env: &env,
+        })
+    }
+
+    pub fn from_sources(src: Sources<'_>) -> Result<Config, ConfigError> {
+        let file: FileConfig = match src.file {
+            Some(path) => {
+                let text = fs::read_to_string(path)
+                    .map_err(|e| bad("certcase.toml", format!("cannot read: {e}")))?;
+                toml::from_str(&text).map_err(|e| {
+                    bad(
+                        "certcase.toml",
+                        e.message().to_string() + &line_of(&text, e.span()),
+                    )
+                })?
+            }
+            None => FileConfig::default(),
+        };
+        let env = src.env;
+
+        let data_dir = env("CERTCASE_DATA_DIR")
+            .map(PathBuf::from)
+            .or(file.data_dir)
+            .unwrap_or_else(|| PathBuf::from("certcase-data"));
+
+        let database_url = env("DATABASE_URL")
+            .or(file.database_url)
+            .unwrap_or_else(|| data_dir.join("certcase.db").to_string_lossy().into_owned());
+        check_database_url(&database_url)?;
+
+        let bind_text = env("CERTCASE_BIND")
+            .or(file.bind)
+            .unwrap_or_else(|| "127.0.0.1:8080".to_string());
+        let bind: SocketAddr = bind_text.parse().map_err(|_| {
+            bad(
+                "CERTCASE_BIND",
+                format!("'{bind_text}' is not an address:port such as 127.0.0.1:8080"),
+            )
+        })?;
+
+        let base_url = env("CERTCASE_BASE_URL")
+            .or(file.base_url)
+            .unwrap_or_else(|| format!("http://{bind}"));
+        let base_url = check_base_url(base_url.trim_end_matches('/'))?;
+
+        let secret_key = match env("CERTCASE_SECRET_KEY").or(file.secret_key) {
+            Some(hex_key) => parse_secret(&hex_key)?,
+            None => Vec::new(), // generated or read from the data dir by `ensure_data_dir`
+        };
+
+        let pool_size = file.pool_size.unwrap_or(if database_url.starts_with("postgres") {
+            8
+        } else {
+            2
+        });
+        if pool_size == 0 {
+            return Err(bad("pool_size", "must be at least 1"));
+        }
+        let session_hours = file.session_hours.unwrap_or(12);
+        let api_token_hours = file.api_token_hours.unwrap_or(24 * 30);
+        if session_hours <= 0 || api_token_hours <= 0 {
+            return Err(bad("session_hours/api_token_hours", "must be positive"));
+        }
+
+        Ok(Config {
+            database_url,
+            data_dir,
+            bind,
+            base_url,
+            secret_key,
+            catalog_dir: env("CERTCASE_CATALOG_DIR").map(PathBuf::from).or(file.catalog_dir),
+            pool_size,
+            session_hours,
+            api_token_hours,
+        })
+    }
+
+    /// Creates the data dir and, when no key was configured, the secret key kept in it
+    /// (generated once, readable by the owner only).
+    pub fn ensure_data_dir(&mut self) -> Result<(), ConfigError> {
+        fs::create_dir_all(&self.data_dir).map_err(|e| {
+            bad(
+                "CERTCASE_DATA_DIR",
+                format!("cannot create {}: {e}", self.data_dir.display()),
+            )
+        })?;
+        if self.secret_key.is_empty() {
+            self.secret_key = load_or_create_secret(&self.data_dir.join("secret.key"))?;
+        }
+        Ok(())
+    }
+
+    /// Cookies can be `Secure` (and `__Host-` prefixed) except on plain http to loopback.
+    pub fn secure_cookies(&self) -> bool {
+        self.base_url.starts_with("https://")
+    }
+
+    pub fn backend(&self) -> crate::db::Backend {
+        crate::db::Backend::from_url(&self.database_url)
+    }
+}
+
+fn line_of(text: &str, span: Option<std::ops::Range<usize>>) -> String {
+    match span {
+        Some(r) => format!(
+            " (line {})",
+            text[..r.start.min(text.len())].matches('\n').count() + 1
+        ),
+        None => String::new(),
+    }
+}
+
+fn check_database_url(url: &str) -> Result<(), ConfigError> {
+    if url.contains("://") && !(url.starts_with("postgres://") || url.starts_with("postgresql://"))
+    {
+        return Err(bad(
+            "DATABASE_URL",
+            "must be postgres://… or a path to an SQLite file",
+        ));
+    }
+    Ok(())
+}
+
+fn check_base_url(url: &str) -> Result<String, ConfigError> {
+    let rest = if let Some(r) = url.strip_prefix("https://") {
+        r
+    } else if let Some(r) = url.strip_prefix("http://") {
+        let host = r.split(['/', ':']).next().unwrap_or("");
+        let loopback = host == "localhost" || host.starts_with("127.") || r.starts_with("[::1]");
+        if !loopback {
+            return Err(bad(
+                "CERTCASE_BASE_URL",
+                "plain http is only allowed for 127.0.0.1 or localhost; use https://",
+            ));
+        }
+        r
+    } else {
+        return Err(bad("CERTCASE_BASE_URL", "must start with https:// or http://"));
+    };
+    if rest.is_empty() {
+        return Err(bad("CERTCASE_BASE_URL", "has no host"));
+    }
+    Ok(url.to_string())
+}
+
+fn parse_secret(text: &str) -> Result<Vec<u8>, ConfigError> {
+    let key = hex::decode(text.trim())
+        .map_err(|_| bad("CERTCASE_SECRET_KEY", "must be hexadecimal"))?;
+    if key.len() < 32 {
+        return Err(bad(
+            "CERTCASE_SECRET_KEY",
+            "must be at least 32 bytes (64 hex digits)",
+        ));
+    }
+    Ok(key)
+}
+
+fn load_or_create_secret(path: &Path) -> Result<Vec<u8>, ConfigError> {
+    let key_name = "secret.key";
+    if path.exists() {
+        let mode = fs::metadata(path)
+            .map_err(|e| bad(key_name, e.to_string()))?
+            .permissions()
+            .mode();
+        if mode & 0o077 != 0 {
+            return Err(bad(
+                key_name,
+                format!(
+                    "{} is readable by others (mode {:o}); chmod 600 it",
+                    path.display(),
+                    mode & 0o777
+                ),
+            ));
+        }
+        let text = fs::read_to_string(path).map_err(|e| bad(key_name, e.to_string()))?;
+        return parse_secret(&text).map_err(|e| bad(key_name, e.reason));
+    }
+    let mut key = vec![0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut key);
+    let mut file = fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+        .map_err(|e| bad(key_name, format!("cannot create {}: {e}", path.display())))?;
+    writeln!(file, "{}", hex::encode(&key)).map_err(|e| bad(key_name, e.to_string()))?;
+    file.sync_all().map_err(|e| bad(key_name, e.to_string()))?;
+    Ok(key)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn load(vars: &[(&str, &str)], file: Option<&Path>) -> Result<Config, ConfigError> {
+        let map: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        let env = move |k: &str| map.get(k).cloned();
+        Config::from_sources(Sources { file, env: &env })
+    }
+
+    #[test]
+    fn defaults_use_sqlite_in_the_data_dir_on_loopback() {
+        let c = load(&[], None).unwrap();
+        assert_eq!(c.bind.to_string(), "127.0.0.1:8080");
+        assert_eq!(c.database_url, "certcase-data/certcase.db");
+        assert_eq!(c.base_url, "http://127.0.0.1:8080");
+        assert!(!c.secure_cookies());
+    }
+
+    #[test]
+    fn environment_overrides_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("certcase.toml");
+        fs::write(&file, "bind = \"127.0.0.1:9000\"\ndata_dir = \"/srv/cc\"\n").unwrap();
+        let c = load(&[("CERTCASE_BIND", "127.0.0.1:9100")], Some(&file)).unwrap();
+        assert_eq!(c.bind.port(), 9100);
+        assert_eq!(c.data_dir, PathBuf::from("/srv/cc"));
+    }
+
+    #[test]
+    fn bad_values_name_the_key() {
+        let e = load(&[("CERTCASE_BIND", "everywhere")], None).unwrap_err();
+        assert_eq!(e.key, "CERTCASE_BIND");
+        let e = load(&[("CERTCASE_BASE_URL", "http://certs.example.org")], None).unwrap_err();
+        assert_eq!(e.key, "CERTCASE_BASE_URL");
+        let e = load(&[("CERTCASE_SECRET_KEY", "abcd")], None).unwrap_err();
+        assert!(e.to_string().contains("CERTCASE_SECRET_KEY"));
+        let e = load(&[("DATABASE_URL", "mysql://x")], None).unwrap_err();
+        assert_eq!(e.key, "DATABASE_URL");
+    }
+
+    #[test]
+    fn unknown_file_keys_are_refused_with_their_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("certcase.toml");
+        fs::write(&file, "bind = \"127.0.0.1:9000\"\nbnid = 1\n").unwrap();
+        let e = load(&[], Some(&file)).unwrap_err();
+        assert_eq!(e.key, "certcase.toml");
+        assert!(e.reason.contains("line 2"), "{}", e.reason);
+    }
+
+    #[test]
+    fn secret_key_is_generated_once_with_owner_only_permissions() {
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().join("data");
+        let mut c = load(&[("CERTCASE_DATA_DIR", data.to_str().unwrap())], None).unwrap();
+        c.ensure_data_dir().unwrap();
+        let mode = fs::metadata(data.join("secret.key")).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+        let mut again = load(&[("CERTCASE_DATA_DIR", data.to_str().unwrap())], None).unwrap();
+        again.ensure_data_dir().unwrap();
+        assert_eq!(c.secret_key, again.secret_key);
+        assert_eq!(c.secret_key.len(), 32);
+    }
+
+    #[test]
+    fn database_passwords_are_redacted() {
+        assert_eq!(
+            redact_url("postgres://app:hunter2@db/certcase"),
+            "postgres://app:***@db/certcase"
+        );
+    }
+}

@@ -1,0 +1,190 @@
+//! Sessions, API tokens and the record of sign-in events. Only hashes of session ids and
+//! tokens are stored, so a copy of the database lets no one sign in.
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::prelude::*;
+
+use crate::db::schema::{api_tokens, auth_events, sessions, users};
+use crate::db::DbConn;
+use crate::domain::ids::UserId;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuthEvent {
+    LoginSucceeded,
+    LoginFailed,
+    Lockout,
+    /// A refused attempt while locked; counts towards nothing.
+    LoginRefusedLocked,
+    Logout,
+}
+
+impl AuthEvent {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AuthEvent::LoginSucceeded => "login_succeeded",
+            AuthEvent::LoginFailed => "login_failed",
+            AuthEvent::Lockout => "lockout",
+            AuthEvent::LoginRefusedLocked => "login_refused_locked",
+            AuthEvent::Logout => "logout",
+        }
+    }
+}
+
+pub fn record_event(
+    conn: &mut DbConn,
+    kind: AuthEvent,
+    email: &str,
+    user: Option<UserId>,
+    address: &str,
+) -> QueryResult<()> {
+    diesel::insert_into(auth_events::table)
+        .values((
+            auth_events::id.eq(uuid::Uuid::now_v7().to_string()),
+            auth_events::occurred_at.eq(super::now()),
+            auth_events::kind.eq(kind.as_str()),
+            auth_events::email.eq(email),
+            auth_events::user_id.eq(user.map(|u| u.to_string())),
+            auth_events::address.eq(address),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Failure times since `since` for an attempted e-mail and for an address.
+pub fn recent_failures(
+    conn: &mut DbConn,
+    email: &str,
+    address: &str,
+    since: DateTime<Utc>,
+) -> QueryResult<(Vec<DateTime<Utc>>, Vec<DateTime<Utc>>)> {
+    let base = || {
+        auth_events::table
+            .filter(auth_events::kind.eq(AuthEvent::LoginFailed.as_str()))
+            .filter(auth_events::occurred_at.gt(since.naive_utc()))
+            .select(auth_events::occurred_at)
+    };
+    let by_email: Vec<NaiveDateTime> = base().filter(auth_events::email.eq(email)).load(conn)?;
+    let by_address: Vec<NaiveDateTime> = base().filter(auth_events::address.eq(address)).load(conn)?;
+    Ok((
+        by_email.into_iter().map(|t| t.and_utc()).collect(),
+        by_address.into_iter().map(|t| t.and_utc()).collect(),
+    ))
+}
+
+#[derive(Debug, Clone, Queryable)]
+pub struct EventRow {
+    pub occurred_at: NaiveDateTime,
+    pub kind: String,
+    pub email: String,
+    pub address: String,
+}
+
+pub fn events_for(conn: &mut DbConn, email: &str) -> QueryResult<Vec<EventRow>> {
+    auth_events::table
+        .filter(auth_events::email.eq(email))
+        .order(auth_events::id.asc())
+        .select((auth_events::occurred_at, auth_events::kind, auth_events::email, auth_events::address))
+        .load(conn)
+}
+
+pub struct SessionRow {
+    pub user_id: UserId,
+    pub csrf_token: String,
+    pub lang: String,
+}
+
+pub fn create_session(
+    conn: &mut DbConn,
+    token_hash: &str,
+    user: UserId,
+    csrf_token: &str,
+    lang: &str,
+    expires_at: DateTime<Utc>,
+) -> QueryResult<()> {
+    diesel::insert_into(sessions::table)
+        .values((
+            sessions::token_hash.eq(token_hash),
+            sessions::user_id.eq(user.to_string()),
+            sessions::csrf_token.eq(csrf_token),
+            sessions::lang.eq(lang),
+            sessions::created_at.eq(super::now()),
+            sessions::expires_at.eq(expires_at.naive_utc()),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// A live session of an enabled user.
+pub fn find_session(conn: &mut DbConn, token_hash: &str) -> QueryResult<Option<SessionRow>> {
+    let row: Option<(String, String, String)> = sessions::table
+        .inner_join(users::table)
+        .filter(sessions::token_hash.eq(token_hash))
+        .filter(sessions::expires_at.gt(super::now()))
+        .filter(users::disabled_at.is_null())
+        .select((sessions::user_id, sessions::csrf_token, sessions::lang))
+        .first(conn)
+        .optional()?;
+    Ok(row.map(|(user_id, csrf_token, lang)| SessionRow {
+        user_id: user_id.parse().expect("user ids are stored as UUIDs"),
+        csrf_token,
+        lang,
+    }))
+}
+
+pub fn delete_session(conn: &mut DbConn, token_hash: &str) -> QueryResult<usize> {
+    diesel::delete(sessions::table.filter(sessions::token_hash.eq(token_hash))).execute(conn)
+}
+
+pub fn set_session_lang(conn: &mut DbConn, token_hash: &str, lang: &str) -> QueryResult<()> {
+    diesel::update(sessions::table.filter(sessions::token_hash.eq(token_hash)))
+        .set(sessions::lang.eq(lang))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn end_all_sessions(conn: &mut DbConn, user: UserId) -> QueryResult<()> {
+    diesel::delete(sessions::table.filter(sessions::user_id.eq(user.to_string()))).execute(conn)?;
+    diesel::update(api_tokens::table.filter(api_tokens::user_id.eq(user.to_string())))
+        .filter(api_tokens::revoked_at.is_null())
+        .set(api_tokens::revoked_at.eq(Some(super::now())))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn create_api_token(
+    conn: &mut DbConn,
+    token_hash: &str,
+    user: UserId,
+    expires_at: DateTime<Utc>,
+) -> QueryResult<()> {
+    diesel::insert_into(api_tokens::table)
+        .values((
+            api_tokens::token_hash.eq(token_hash),
+            api_tokens::user_id.eq(user.to_string()),
+            api_tokens::created_at.eq(super::now()),
+            api_tokens::expires_at.eq(expires_at.naive_utc()),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The owner of a live, unrevoked token of an enabled user.
+pub fn find_api_token(conn: &mut DbConn, token_hash: &str) -> QueryResult<Option<UserId>> {
+    let row: Option<String> = api_tokens::table
+        .inner_join(users::table)
+        .filter(api_tokens::token_hash.eq(token_hash))
+        .filter(api_tokens::revoked_at.is_null())
+        .filter(api_tokens::expires_at.gt(super::now()))
+        .filter(users::disabled_at.is_null())
+        .select(api_tokens::user_id)
+        .first(conn)
+        .optional()?;
+    Ok(row.map(|id| id.parse().expect("user ids are stored as UUIDs")))
+}
+
+pub fn revoke_api_token(conn: &mut DbConn, token_hash: &str) -> QueryResult<usize> {
+    diesel::update(api_tokens::table.filter(api_tokens::token_hash.eq(token_hash)))
+        .filter(api_tokens::revoked_at.is_null())
+        .set(api_tokens::revoked_at.eq(Some(super::now())))
+        .execute(conn)
+}

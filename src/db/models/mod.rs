@@ -1,0 +1,11 @@
+//! Rows and the queries that read and write them, one file per table family.
+
+pub mod auth;
+pub mod catalog;
+pub mod round;
+pub mod user;
+
+/// Current UTC time without zone, as stored.
+pub fn now() -> chrono::NaiveDateTime {
+    chrono::Utc::now().naive_utc()
+}

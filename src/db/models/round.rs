@@ -1,0 +1,56 @@
+//! Assessment rounds (the minimum the catalog needs: a round pins a model version).
+
+use chrono::NaiveDate;
+use diesel::prelude::*;
+
+use crate::db::schema::{round_parts, rounds};
+use crate::db::DbConn;
+use crate::domain::catalog::Bilingual;
+use crate::domain::ids::{ModelVersionId, RoundId};
+
+pub struct NewRound<'a> {
+    pub name: &'a Bilingual,
+    pub model_version: ModelVersionId,
+    pub registration: (NaiveDate, NaiveDate),
+    pub assessment: (NaiveDate, NaiveDate),
+    pub results_on: NaiveDate,
+    pub parts: &'a [String],
+}
+
+pub fn insert(conn: &mut DbConn, r: &NewRound<'_>) -> QueryResult<RoundId> {
+    let id = RoundId::new();
+    diesel::insert_into(rounds::table)
+        .values((
+            rounds::id.eq(id.to_string()),
+            rounds::name_zh.eq(&r.name.zh),
+            rounds::name_en.eq(&r.name.en),
+            rounds::model_version_id.eq(r.model_version.to_string()),
+            rounds::registration_opens.eq(r.registration.0),
+            rounds::registration_closes.eq(r.registration.1),
+            rounds::assessment_starts.eq(r.assessment.0),
+            rounds::assessment_ends.eq(r.assessment.1),
+            rounds::results_on.eq(r.results_on),
+            rounds::created_at.eq(super::now()),
+        ))
+        .execute(conn)?;
+    for part in r.parts {
+        diesel::insert_into(round_parts::table)
+            .values((round_parts::round_id.eq(id.to_string()), round_parts::part_code.eq(part)))
+            .execute(conn)?;
+    }
+    Ok(id)
+}
+
+/// The model version a round pins.
+pub fn pinned_version(conn: &mut DbConn, id: RoundId) -> QueryResult<Option<ModelVersionId>> {
+    let v: Option<String> = rounds::table
+        .find(id.to_string())
+        .select(rounds::model_version_id)
+        .first(conn)
+        .optional()?;
+    Ok(v.map(|v| v.parse().expect("ids are stored as UUIDs")))
+}
+
+pub fn count(conn: &mut DbConn) -> QueryResult<i64> {
+    rounds::table.count().get_result(conn)
+}

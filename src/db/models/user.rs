@@ -1,0 +1,132 @@
+use std::collections::BTreeSet;
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::db::schema::{user_roles, users};
+use crate::db::DbConn;
+use crate::domain::access::{Principal, Role};
+use crate::domain::account::{DisplayName, Email};
+use crate::domain::ids::UserId;
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = users)]
+pub struct UserRow {
+    pub id: String,
+    pub email: String,
+    pub display_name: String,
+    pub password_hash: String,
+    pub lang: String,
+    pub disabled_at: Option<NaiveDateTime>,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = users)]
+struct NewUser<'a> {
+    id: String,
+    email: &'a str,
+    display_name: &'a str,
+    password_hash: &'a str,
+    lang: &'a str,
+    created_at: NaiveDateTime,
+}
+
+impl UserRow {
+    pub fn user_id(&self) -> UserId {
+        self.id.parse().expect("user ids are stored as UUIDs")
+    }
+}
+
+pub fn insert(
+    conn: &mut DbConn,
+    email: &Email,
+    name: &DisplayName,
+    password_hash: &str,
+    roles: &[Role],
+) -> QueryResult<UserId> {
+    let id = UserId::new();
+    diesel::insert_into(users::table)
+        .values(NewUser {
+            id: id.to_string(),
+            email: email.as_str(),
+            display_name: name.as_str(),
+            password_hash,
+            lang: "zh-CN",
+            created_at: super::now(),
+        })
+        .execute(conn)?;
+    for role in roles {
+        add_role(conn, id, *role)?;
+    }
+    Ok(id)
+}
+
+pub fn add_role(conn: &mut DbConn, id: UserId, role: Role) -> QueryResult<()> {
+    let exists = user_roles::table
+        .filter(user_roles::user_id.eq(id.to_string()))
+        .filter(user_roles::role.eq(role.as_str()))
+        .count()
+        .get_result::<i64>(conn)?
+        > 0;
+    if !exists {
+        diesel::insert_into(user_roles::table)
+            .values((user_roles::user_id.eq(id.to_string()), user_roles::role.eq(role.as_str())))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+pub fn find_by_email(conn: &mut DbConn, email: &Email) -> QueryResult<Option<UserRow>> {
+    users::table
+        .filter(users::email.eq(email.as_str()))
+        .select(UserRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn roles(conn: &mut DbConn, id: UserId) -> QueryResult<BTreeSet<Role>> {
+    let names: Vec<String> = user_roles::table
+        .filter(user_roles::user_id.eq(id.to_string()))
+        .select(user_roles::role)
+        .load(conn)?;
+    Ok(names.iter().filter_map(|n| n.parse().ok()).collect())
+}
+
+/// The principal for an enabled user, or None if the user is gone or disabled.
+pub fn principal(conn: &mut DbConn, id: UserId) -> QueryResult<Option<Principal>> {
+    let row: Option<(String, Option<NaiveDateTime>)> = users::table
+        .find(id.to_string())
+        .select((users::display_name, users::disabled_at))
+        .first(conn)
+        .optional()?;
+    match row {
+        Some((display_name, None)) => Ok(Some(Principal {
+            user_id: id,
+            display_name,
+            roles: roles(conn, id)?,
+        })),
+        _ => Ok(None),
+    }
+}
+
+/// Disables the account and ends its sessions and tokens in the same transaction.
+pub fn disable(conn: &mut DbConn, email: &Email) -> QueryResult<bool> {
+    crate::db::write_tx(conn, |conn| {
+        let Some(user) = find_by_email(conn, email)? else {
+            return Ok(false);
+        };
+        diesel::update(users::table.find(&user.id))
+            .set(users::disabled_at.eq(Some(super::now())))
+            .execute(conn)?;
+        super::auth::end_all_sessions(conn, user.user_id())?;
+        Ok(true)
+    })
+}
+
+pub fn set_lang(conn: &mut DbConn, id: UserId, lang: &str) -> QueryResult<()> {
+    diesel::update(users::table.find(id.to_string()))
+        .set(users::lang.eq(lang))
+        .execute(conn)?;
+    Ok(())
+}

@@ -1,0 +1,12 @@
+//! certcase: runs a maturity-model certification programme end to end.
+
+pub mod auth;
+pub mod config;
+pub mod db;
+pub mod domain;
+pub mod error;
+pub mod routes;
+pub mod startup;
+pub mod telemetry;
+pub mod web;
+pub mod workflow;

@@ -1,0 +1,187 @@
+//! The certcase command line.
+
+use std::io::{IsTerminal, Read};
+use std::net::TcpListener;
+
+use clap::{Parser, Subcommand};
+
+use certcase::config::Config;
+use certcase::domain::access::Role;
+use certcase::domain::account::{DisplayName, Email, Password};
+use certcase::workflow::{accounts, catalog, demo};
+use certcase::{db, startup, telemetry};
+
+#[derive(Parser)]
+#[command(name = "certcase", version, about = "Runs a maturity-model certification programme: rounds, applications, panels, certificates.")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the web pages and the API (migrates and loads the catalog first).
+    Serve {
+        /// Address to listen on (default 127.0.0.1:8080, or CERTCASE_BIND).
+        #[arg(long)]
+        bind: Option<String>,
+        /// Also create demo accounts (passwords printed once) and a demo round.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Load the model catalog (--catalog) or demo data (--demo) into the database.
+    Seed {
+        /// Load the model files (CERTCASE_CATALOG_DIR, or the built-in catalog).
+        #[arg(long)]
+        catalog: bool,
+        /// Create the demo accounts and round.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Manage accounts.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Add an account; the password is asked on the terminal or read from stdin.
+    Add {
+        #[arg(long)]
+        email: String,
+        /// secretariat, enterprise, assessor or reviewer; repeat for several roles.
+        #[arg(long = "role", required = true)]
+        roles: Vec<String>,
+        #[arg(long)]
+        name: String,
+    },
+    /// Disable an account and end its sessions and API tokens at once.
+    Disable {
+        #[arg(long)]
+        email: String,
+    },
+}
+
+fn main() {
+    telemetry::init();
+    let cli = Cli::parse();
+    if let Err(e) = run(cli) {
+        eprintln!("certcase: {e:#}");
+        std::process::exit(1);
+    }
+}
+
+fn load_config() -> anyhow::Result<Config> {
+    let mut config = Config::load()?;
+    config.ensure_data_dir()?;
+    Ok(config)
+}
+
+fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Serve { bind, demo } => {
+            if let Some(bind) = bind {
+                // The flag wins over file and environment.
+                std::env::set_var("CERTCASE_BIND", bind);
+            }
+            let config = load_config()?;
+            serve(config, demo)
+        }
+        Command::Migrate => {
+            let config = load_config()?;
+            let pool = db::connect_pool(&config.database_url, 1)?;
+            let mut conn = pool.get()?;
+            let applied = db::run_migrations(&mut conn)?;
+            println!("{} migration(s) applied", applied.len());
+            Ok(())
+        }
+        Command::Seed { catalog: load_catalog, demo: load_demo } => {
+            if !load_catalog && !load_demo {
+                anyhow::bail!("say what to seed: --catalog, --demo or both");
+            }
+            let config = load_config()?;
+            let pool = startup::prepare(&config)?;
+            let mut conn = pool.get()?;
+            if load_catalog {
+                let files = match &config.catalog_dir {
+                    Some(dir) => catalog::read_dir(dir)?,
+                    None => catalog::built_in_files(),
+                };
+                for outcome in catalog::load(&mut conn, &files)? {
+                    println!("{outcome:?}");
+                }
+            }
+            if load_demo {
+                print_demo(demo::seed(&mut conn)?);
+            }
+            Ok(())
+        }
+        Command::User { command } => {
+            let config = load_config()?;
+            let pool = startup::prepare(&config)?;
+            let mut conn = pool.get()?;
+            match command {
+                UserCommand::Add { email, roles, name } => {
+                    let email = Email::parse(&email).map_err(anyhow::Error::msg)?;
+                    let name = DisplayName::parse(&name).map_err(anyhow::Error::msg)?;
+                    let roles = roles.iter().map(|r| r.parse::<Role>()).collect::<Result<Vec<_>, _>>().map_err(anyhow::Error::msg)?;
+                    let password = Password::parse(&read_password()?).map_err(anyhow::Error::msg)?;
+                    let id = accounts::add_user(&mut conn, &email, &name, &password, &roles)?;
+                    println!("added {} ({id})", email.as_str());
+                }
+                UserCommand::Disable { email } => {
+                    let email = Email::parse(&email).map_err(anyhow::Error::msg)?;
+                    if !certcase::db::models::user::disable(&mut conn, &email)? {
+                        anyhow::bail!("no account for {}", email.as_str());
+                    }
+                    println!("disabled {}; its sessions and tokens are ended", email.as_str());
+                }
+            }
+            Ok(())
+        }
+    }
+}
+
+fn read_password() -> anyhow::Result<String> {
+    if std::io::stdin().is_terminal() {
+        let first = rpassword::prompt_password("Password (12 to 128 characters): ")?;
+        let again = rpassword::prompt_password("Again: ")?;
+        if first != again {
+            anyhow::bail!("the two passwords differ");
+        }
+        Ok(first)
+    } else {
+        let mut text = String::new();
+        std::io::stdin().read_to_string(&mut text)?;
+        Ok(text.trim_end_matches(['\r', '\n']).to_string())
+    }
+}
+
+fn print_demo(accounts: Vec<demo::DemoAccount>) {
+    println!("Demo accounts (passwords are shown only when an account is created):");
+    for a in accounts {
+        let password = a.password.as_deref().unwrap_or("(unchanged)");
+        println!("  {:<12} {:<36} {}   {}", a.role.as_str(), a.email, password, a.name);
+    }
+}
+
+fn serve(config: Config, with_demo: bool) -> anyhow::Result<()> {
+    let pool = startup::prepare(&config)?;
+    if with_demo {
+        let mut conn = pool.get()?;
+        print_demo(demo::seed(&mut conn)?);
+    }
+    let listener = TcpListener::bind(config.bind)
+        .map_err(|e| anyhow::anyhow!("configuration: CERTCASE_BIND: cannot listen on {}: {e}", config.bind))?;
+    let url = config.base_url.clone();
+    println!("certcase {} is serving on {url}", env!("CARGO_PKG_VERSION"));
+    println!("  database: {} ({})", config.backend().as_str(), certcase::config::redact_url(&config.database_url));
+    println!("  data dir: {}", config.data_dir.display());
+    println!("  open {url}/login in a browser and sign in with an account above (or add one: certcase user add)");
+    let state = startup::state(config, pool)?;
+    actix_web::rt::System::new().block_on(async move { startup::run(listener, state, 2)?.await.map_err(Into::into) })
+}

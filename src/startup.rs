@@ -1,0 +1,83 @@
+//! Builds the application: pool, migrations, catalog, templates, and the route table.
+
+use std::collections::BTreeMap;
+use std::net::TcpListener;
+use std::sync::Arc;
+
+use actix_web::dev::Server;
+use actix_web::middleware::{from_fn, Compress};
+use actix_web::{web, App, HttpServer};
+use tracing_actix_web::TracingLogger;
+
+use crate::config::Config;
+use crate::db::{self, DbPool};
+use crate::routes::{endpoints, Endpoint};
+use crate::telemetry::RequestSpan;
+use crate::web::{finish, guard, render, visitor, AppState};
+use crate::workflow::catalog;
+
+/// Opens the database, applies migrations and loads the catalog.
+pub fn prepare(config: &Config) -> anyhow::Result<DbPool> {
+    let pool = db::connect_pool(&config.database_url, config.pool_size)
+        .map_err(|e| anyhow::anyhow!("cannot open the database {}: {e}", crate::config::redact_url(&config.database_url)))?;
+    let mut conn = pool.get()?;
+    db::run_migrations(&mut conn)?;
+    let files = match &config.catalog_dir {
+        Some(dir) => catalog::read_dir(dir)?,
+        None => catalog::built_in_files(),
+    };
+    for outcome in catalog::load(&mut conn, &files)? {
+        if let catalog::Outcome::NewVersion { code, version, .. } = outcome {
+            tracing::info!(model = %code, version, "catalog: loaded a new model version");
+        }
+    }
+    Ok(pool)
+}
+
+pub fn state(config: Config, pool: DbPool) -> anyhow::Result<AppState> {
+    Ok(AppState {
+        pool,
+        backend: config.backend(),
+        config: Arc::new(config),
+        templates: Arc::new(render::templates()?),
+    })
+}
+
+/// Registers every endpoint with its access guard, grouping methods that share a path.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    let mut by_path: BTreeMap<&'static str, Vec<Endpoint>> = BTreeMap::new();
+    for e in endpoints() {
+        by_path.entry(e.path).or_default().push(e);
+    }
+    for (path, group) in by_path {
+        let mut resource = web::resource(path);
+        for e in group {
+            let access = e.access;
+            resource = resource.route((e.route)().wrap(from_fn(move |req, next| guard::check(access, req, next))));
+        }
+        cfg.service(resource);
+    }
+}
+
+pub fn run(listener: TcpListener, state: AppState, workers: usize) -> anyhow::Result<Server> {
+    let data = web::Data::new(state);
+    let server = HttpServer::new(move || {
+        App::new()
+            .app_data(data.clone())
+            .app_data(web::JsonConfig::default().limit(1 << 20).error_handler(|e, _| finish::bad_input(e)))
+            .app_data(web::FormConfig::default().limit(256 << 10).error_handler(|e, _| finish::bad_input(e)))
+            .app_data(web::QueryConfig::default().error_handler(|e, _| finish::bad_input(e)))
+            .app_data(web::PathConfig::default().error_handler(|e, _| finish::bad_input(e)))
+            .app_data(web::PayloadConfig::default().limit(4 << 20))
+            .configure(configure)
+            .default_service(web::to(finish::not_found))
+            .wrap(from_fn(visitor::identify))
+            .wrap(from_fn(finish::finish))
+            .wrap(Compress::default())
+            .wrap(TracingLogger::<RequestSpan>::new())
+    })
+    .workers(workers)
+    .listen(listener)?
+    .run();
+    Ok(server)
+}

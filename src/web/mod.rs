@@ -1,0 +1,64 @@
+//! The HTTP plumbing shared by every route: who is asking, may they, and how answers
+//! and errors are rendered.
+
+pub mod finish;
+pub mod guard;
+pub mod render;
+pub mod visitor;
+
+use std::sync::Arc;
+
+use crate::config::Config;
+use crate::db::{Backend, DbPool, PooledConn};
+use crate::error::AppError;
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub pool: DbPool,
+    pub config: Arc<Config>,
+    pub backend: Backend,
+    pub templates: Arc<tera::Tera>,
+}
+
+impl AppState {
+    /// Runs blocking database work off the async workers.
+    pub async fn db<T, F>(&self, f: F) -> Result<T, AppError>
+    where
+        F: FnOnce(&mut PooledConn) -> Result<T, AppError> + Send + 'static,
+        T: Send + 'static,
+    {
+        let pool = self.pool.clone();
+        actix_web::web::block(move || {
+            let mut conn = pool.get()?;
+            f(&mut conn)
+        })
+        .await?
+    }
+
+    pub fn session_cookie_name(&self) -> &'static str {
+        if self.config.secure_cookies() {
+            "__Host-certcase_session"
+        } else {
+            "certcase_session"
+        }
+    }
+
+    pub fn csrf_cookie_name(&self) -> &'static str {
+        if self.config.secure_cookies() {
+            "__Host-certcase_csrf"
+        } else {
+            "certcase_csrf"
+        }
+    }
+
+    /// A cookie with the attributes every certcase cookie carries.
+    pub fn cookie(&self, name: &'static str, value: String) -> actix_web::cookie::Cookie<'static> {
+        actix_web::cookie::Cookie::build(name, value)
+            .path("/")
+            .http_only(true)
+            .secure(self.config.secure_cookies())
+            .same_site(actix_web::cookie::SameSite::Lax)
+            .finish()
+    }
+}

@@ -1,0 +1,84 @@
+//! Pages: tera templates (embedded at build time) and the message catalogs that hold
+//! every user-visible string in both languages.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use actix_web::HttpResponse;
+use serde::Serialize;
+use tera::{Context, Tera};
+
+use super::visitor::Visitor;
+use crate::domain::i18n::Lang;
+use crate::error::AppError;
+
+include!(concat!(env!("OUT_DIR"), "/embedded_templates.rs"));
+
+pub type Messages = HashMap<String, String>;
+
+/// The message catalog of one language, from `templates/i18n/<lang>.toml`.
+pub fn messages(lang: Lang) -> Messages {
+    let name = format!("i18n/{}.toml", lang.code());
+    let text = TEMPLATES
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, t)| *t)
+        .unwrap_or_else(|| panic!("message catalog {name} is missing"));
+    toml::from_str(text).unwrap_or_else(|e| panic!("message catalog {name}: {e}"))
+}
+
+/// `t(key="…", lang=lang)` in templates; an unknown key fails the render (and the tests).
+struct Translate {
+    catalogs: HashMap<&'static str, Messages>,
+}
+
+impl tera::Function for Translate {
+    fn call(&self, args: &HashMap<String, tera::Value>) -> tera::Result<tera::Value> {
+        let key = args.get("key").and_then(|v| v.as_str()).ok_or("t() needs key=")?;
+        let lang = args.get("lang").and_then(|v| v.as_str()).ok_or("t() needs lang=")?;
+        let catalog = self.catalogs.get(lang).ok_or_else(|| format!("no catalog for {lang}"))?;
+        catalog
+            .get(key)
+            .map(|s| tera::Value::String(s.clone()))
+            .ok_or_else(|| format!("message '{key}' is missing in {lang}").into())
+    }
+
+    fn is_safe(&self) -> bool {
+        false
+    }
+}
+
+pub fn templates() -> anyhow::Result<Tera> {
+    let mut tera = Tera::default();
+    let pages: Vec<(&str, &str)> = TEMPLATES.iter().copied().filter(|(n, _)| n.ends_with(".html")).collect();
+    tera.add_raw_templates(pages)?;
+    tera.autoescape_on(vec![".html"]);
+    let catalogs = Lang::ALL.into_iter().map(|l| (l.code(), messages(l))).collect();
+    tera.register_function("t", Translate { catalogs });
+    Ok(tera)
+}
+
+/// The context every page gets: language, the visitor, the CSRF token for forms.
+pub fn base_context(visitor: &Visitor, path: &str) -> Context {
+    let mut ctx = Context::new();
+    ctx.insert("lang", visitor.lang.code());
+    ctx.insert("other_lang", if visitor.lang == Lang::Zh { "en" } else { "zh-CN" });
+    ctx.insert("csrf_token", &visitor.csrf_token);
+    ctx.insert("path", path);
+    if let Some(p) = &visitor.principal {
+        ctx.insert("user_name", &p.display_name);
+        ctx.insert("roles", &p.roles.iter().map(|r| r.as_str()).collect::<Vec<_>>());
+    }
+    ctx
+}
+
+pub fn page(tera: &Arc<Tera>, name: &str, ctx: &Context) -> Result<HttpResponse, AppError> {
+    let html = tera.render(name, ctx).map_err(|e| AppError::internal(anyhow::anyhow!("template {name}: {e:?}")))?;
+    Ok(HttpResponse::Ok().content_type("text/html; charset=utf-8").body(html))
+}
+
+/// Adds a serialisable value to a context.
+pub fn with<T: Serialize + ?Sized>(mut ctx: Context, key: &str, value: &T) -> Context {
+    ctx.insert(key, value);
+    ctx
+}

@@ -1,0 +1,113 @@
+//! Accounts, sign-in and sessions.
+
+use chrono::{DateTime, Duration, Utc};
+
+use super::Refusal;
+use crate::auth;
+use crate::db::models::{auth as store, user};
+use crate::db::{write_tx, DbConn};
+use crate::domain::access::Role;
+use crate::domain::account::{DisplayName, Email, Password};
+use crate::domain::ids::UserId;
+use crate::domain::throttle::{self, Verdict};
+
+pub fn add_user(
+    conn: &mut DbConn,
+    email: &Email,
+    name: &DisplayName,
+    password: &Password,
+    roles: &[Role],
+) -> Result<UserId, Refusal> {
+    if roles.is_empty() {
+        return Err(Refusal::Invalid("a user needs at least one role".into()));
+    }
+    let hash = auth::hash_password(password);
+    write_tx(conn, |conn| {
+        if user::find_by_email(conn, email)?.is_some() {
+            return Err(Refusal::Conflict(format!("{} already has an account", email.as_str())));
+        }
+        Ok(user::insert(conn, email, name, &hash, roles)?)
+    })
+}
+
+/// Checks a sign-in attempt. Every outcome is recorded; unknown accounts, wrong
+/// passwords, disabled accounts and locks all give the same refusal after the same work.
+pub fn sign_in(
+    conn: &mut DbConn,
+    email_text: &str,
+    password_text: &str,
+    address: &str,
+    now: DateTime<Utc>,
+) -> Result<UserId, Refusal> {
+    let attempted = Email::parse(email_text)
+        .map(|e| e.as_str().to_string())
+        .unwrap_or_else(|_| email_text.trim().to_lowercase().chars().take(254).collect());
+    let password = Password::attempt(password_text);
+
+    let (by_email, by_address) = store::recent_failures(conn, &attempted, address, now - throttle::WINDOW)?;
+    if let Verdict::LockedUntil(_) = throttle::check(now, &by_email, &by_address) {
+        auth::verify_password(&password, None);
+        store::record_event(conn, store::AuthEvent::LoginRefusedLocked, &attempted, None, address)?;
+        return Err(Refusal::SignInRefused);
+    }
+
+    let account = match Email::parse(email_text) {
+        Ok(email) => user::find_by_email(conn, &email)?,
+        Err(_) => None,
+    };
+    let usable = account.as_ref().filter(|u| u.disabled_at.is_none());
+    let ok = auth::verify_password(&password, usable.map(|u| u.password_hash.as_str()));
+    let user_id = account.as_ref().map(|u| u.user_id());
+
+    write_tx(conn, |conn| {
+        if ok {
+            store::record_event(conn, store::AuthEvent::LoginSucceeded, &attempted, user_id, address)?;
+            return Ok(user_id.expect("a verified password belongs to an account"));
+        }
+        store::record_event(conn, store::AuthEvent::LoginFailed, &attempted, user_id, address)?;
+        if throttle::starts_lock(now, &by_email) {
+            store::record_event(conn, store::AuthEvent::Lockout, &attempted, user_id, address)?;
+        }
+        Err(Refusal::SignInRefused)
+    })
+}
+
+pub struct NewSession {
+    pub token: String,
+    pub csrf_token: String,
+}
+
+/// A new session with a fresh id (never one the browser brought along).
+pub fn start_session(
+    conn: &mut DbConn,
+    user: UserId,
+    lang: &str,
+    hours: i64,
+) -> Result<NewSession, Refusal> {
+    let token = auth::new_token();
+    let csrf_token = auth::new_token();
+    store::create_session(
+        conn,
+        &auth::token_hash(&token),
+        user,
+        &csrf_token,
+        lang,
+        Utc::now() + Duration::hours(hours),
+    )?;
+    Ok(NewSession { token, csrf_token })
+}
+
+pub fn end_session(conn: &mut DbConn, token: &str, user: UserId, address: &str) -> Result<(), Refusal> {
+    write_tx(conn, |conn| {
+        store::delete_session(conn, &auth::token_hash(token))?;
+        store::record_event(conn, store::AuthEvent::Logout, "", Some(user), address)?;
+        Ok(())
+    })
+}
+
+pub fn issue_api_token(conn: &mut DbConn, user: UserId, hours: i64) -> Result<(String, DateTime<Utc>), Refusal> {
+    let token = auth::new_token();
+    let expires = Utc::now() + Duration::hours(hours);
+    store::create_api_token(conn, &auth::token_hash(&token), user, expires)?;
+    Ok((token, expires))
+}

@@ -1,0 +1,20 @@
+//! Use cases: each reads, decides with the domain rules, and writes in one transaction.
+
+pub mod accounts;
+pub mod catalog;
+pub mod demo;
+
+/// Why a use case did not happen. Maps to HTTP in `error.rs`.
+#[derive(Debug, thiserror::Error)]
+pub enum Refusal {
+    #[error("{0}")]
+    Invalid(String),
+    #[error("not found")]
+    NotFound,
+    #[error("{0}")]
+    Conflict(String),
+    #[error("sign-in refused")]
+    SignInRefused,
+    #[error(transparent)]
+    Database(#[from] diesel::result::Error),
+}
