@@ -5,7 +5,10 @@ use std::fmt::Write;
 use std::path::Path;
 
 fn collect(dir: &Path, out: &mut Vec<String>) {
-    let mut entries: Vec<_> = std::fs::read_dir(dir).expect("readable dir").flatten().collect();
+    let mut entries: Vec<_> = std::fs::read_dir(dir)
+        .expect("readable dir")
+        .flatten()
+        .collect();
     entries.sort_by_key(|e| e.path());
     for entry in entries {
         let path = entry.path();
@@ -28,12 +31,19 @@ fn main() {
     let mut code = String::from("pub const TEMPLATES: &[(&str, &str)] = &[\n");
     for f in &files {
         println!("cargo:rerun-if-changed={f}");
-        let name = Path::new(f).strip_prefix(&templates).unwrap().to_string_lossy().replace('\\', "/");
+        let name = Path::new(f)
+            .strip_prefix(&templates)
+            .unwrap()
+            .to_string_lossy()
+            .replace('\\', "/");
         writeln!(code, "    ({name:?}, include_str!({f:?})),").unwrap();
     }
     code.push_str("];\n");
     for sub in ["migrations/sqlite", "migrations/postgres"] {
-        for entry in std::fs::read_dir(Path::new(&root).join(sub)).expect("migrations dir").flatten() {
+        for entry in std::fs::read_dir(Path::new(&root).join(sub))
+            .expect("migrations dir")
+            .flatten()
+        {
             println!("cargo:rerun-if-changed={}", entry.path().display());
         }
     }

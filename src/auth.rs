@@ -33,7 +33,9 @@ pub fn verify_password(password: &Password, stored: Option<&str>) -> bool {
     let Ok(hash) = PasswordHash::new(hash_text) else {
         return false;
     };
-    let ok = hasher().verify_password(password.expose().as_bytes(), &hash).is_ok();
+    let ok = hasher()
+        .verify_password(password.expose().as_bytes(), &hash)
+        .is_ok();
     ok && stored.is_some()
 }
 
@@ -65,7 +67,10 @@ mod tests {
         let h = hash_password(&p);
         assert!(h.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
         assert!(verify_password(&p, Some(&h)));
-        assert!(!verify_password(&Password::attempt("wrong horse battery"), Some(&h)));
+        assert!(!verify_password(
+            &Password::attempt("wrong horse battery"),
+            Some(&h)
+        ));
         assert!(!verify_password(&p, None));
     }
 

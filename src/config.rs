@@ -144,11 +144,13 @@ impl Config {
             None => Vec::new(), // generated or read from the data dir by `ensure_data_dir`
         };
 
-        let pool_size = file.pool_size.unwrap_or(if database_url.starts_with("postgres") {
-            8
-        } else {
-            2
-        });
+        let pool_size = file
+            .pool_size
+            .unwrap_or(if database_url.starts_with("postgres") {
+                8
+            } else {
+                2
+            });
         if pool_size == 0 {
             return Err(bad("pool_size", "must be at least 1"));
         }
@@ -164,7 +166,9 @@ impl Config {
             bind,
             base_url,
             secret_key,
-            catalog_dir: env("CERTCASE_CATALOG_DIR").map(PathBuf::from).or(file.catalog_dir),
+            catalog_dir: env("CERTCASE_CATALOG_DIR")
+                .map(PathBuf::from)
+                .or(file.catalog_dir),
             pool_size,
             session_hours,
             api_token_hours,
@@ -231,7 +235,10 @@ fn check_base_url(url: &str) -> Result<String, ConfigError> {
         }
         r
     } else {
-        return Err(bad("CERTCASE_BASE_URL", "must start with https:// or http://"));
+        return Err(bad(
+            "CERTCASE_BASE_URL",
+            "must start with https:// or http://",
+        ));
     };
     if rest.is_empty() {
         return Err(bad("CERTCASE_BASE_URL", "has no host"));
@@ -240,8 +247,8 @@ fn check_base_url(url: &str) -> Result<String, ConfigError> {
 }
 
 fn parse_secret(text: &str) -> Result<Vec<u8>, ConfigError> {
-    let key = hex::decode(text.trim())
-        .map_err(|_| bad("CERTCASE_SECRET_KEY", "must be hexadecimal"))?;
+    let key =
+        hex::decode(text.trim()).map_err(|_| bad("CERTCASE_SECRET_KEY", "must be hexadecimal"))?;
     if key.len() < 32 {
         return Err(bad(
             "CERTCASE_SECRET_KEY",
@@ -345,7 +352,10 @@ mod tests {
         let data = dir.path().join("data");
         let mut c = load(&[("CERTCASE_DATA_DIR", data.to_str().unwrap())], None).unwrap();
         c.ensure_data_dir().unwrap();
-        let mode = fs::metadata(data.join("secret.key")).unwrap().permissions().mode();
+        let mode = fs::metadata(data.join("secret.key"))
+            .unwrap()
+            .permissions()
+            .mode();
         assert_eq!(mode & 0o777, 0o600);
         let mut again = load(&[("CERTCASE_DATA_DIR", data.to_str().unwrap())], None).unwrap();
         again.ensure_data_dir().unwrap();

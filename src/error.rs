@@ -64,8 +64,12 @@ impl AppError {
     /// The text a person may read; never the internal cause.
     pub fn public_detail(&self) -> String {
         match self {
-            AppError::Internal(_) => "Something went wrong on our side. The request id helps us find it.".into(),
-            AppError::Unavailable => "The database cannot be reached at the moment. Please try again shortly.".into(),
+            AppError::Internal(_) => {
+                "Something went wrong on our side. The request id helps us find it.".into()
+            }
+            AppError::Unavailable => {
+                "The database cannot be reached at the moment. Please try again shortly.".into()
+            }
             AppError::SignInRequired => "Please sign in to continue.".into(),
             AppError::NotFound => "There is nothing here, or you are not allowed to see it.".into(),
             other => other.to_string(),

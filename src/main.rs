@@ -12,7 +12,11 @@ use certcase::workflow::{accounts, catalog, demo};
 use certcase::{db, startup, telemetry};
 
 #[derive(Parser)]
-#[command(name = "certcase", version, about = "Runs a maturity-model certification programme: rounds, applications, panels, certificates.")]
+#[command(
+    name = "certcase",
+    version,
+    about = "Runs a maturity-model certification programme: rounds, applications, panels, certificates."
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -99,7 +103,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             println!("{} migration(s) applied", applied.len());
             Ok(())
         }
-        Command::Seed { catalog: load_catalog, demo: load_demo } => {
+        Command::Seed {
+            catalog: load_catalog,
+            demo: load_demo,
+        } => {
             if !load_catalog && !load_demo {
                 anyhow::bail!("say what to seed: --catalog, --demo or both");
             }
@@ -128,8 +135,13 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 UserCommand::Add { email, roles, name } => {
                     let email = Email::parse(&email).map_err(anyhow::Error::msg)?;
                     let name = DisplayName::parse(&name).map_err(anyhow::Error::msg)?;
-                    let roles = roles.iter().map(|r| r.parse::<Role>()).collect::<Result<Vec<_>, _>>().map_err(anyhow::Error::msg)?;
-                    let password = Password::parse(&read_password()?).map_err(anyhow::Error::msg)?;
+                    let roles = roles
+                        .iter()
+                        .map(|r| r.parse::<Role>())
+                        .collect::<Result<Vec<_>, _>>()
+                        .map_err(anyhow::Error::msg)?;
+                    let password =
+                        Password::parse(&read_password()?).map_err(anyhow::Error::msg)?;
                     let id = accounts::add_user(&mut conn, &email, &name, &password, &roles)?;
                     println!("added {} ({id})", email.as_str());
                 }
@@ -138,7 +150,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     if !certcase::db::models::user::disable(&mut conn, &email)? {
                         anyhow::bail!("no account for {}", email.as_str());
                     }
-                    println!("disabled {}; its sessions and tokens are ended", email.as_str());
+                    println!(
+                        "disabled {}; its sessions and tokens are ended",
+                        email.as_str()
+                    );
                 }
             }
             Ok(())
@@ -165,7 +180,13 @@ fn print_demo(accounts: Vec<demo::DemoAccount>) {
     println!("Demo accounts (passwords are shown only when an account is created):");
     for a in accounts {
         let password = a.password.as_deref().unwrap_or("(unchanged)");
-        println!("  {:<12} {:<36} {}   {}", a.role.as_str(), a.email, password, a.name);
+        println!(
+            "  {:<12} {:<36} {}   {}",
+            a.role.as_str(),
+            a.email,
+            password,
+            a.name
+        );
     }
 }
 
@@ -175,13 +196,22 @@ fn serve(config: Config, with_demo: bool) -> anyhow::Result<()> {
         let mut conn = pool.get()?;
         print_demo(demo::seed(&mut conn)?);
     }
-    let listener = TcpListener::bind(config.bind)
-        .map_err(|e| anyhow::anyhow!("configuration: CERTCASE_BIND: cannot listen on {}: {e}", config.bind))?;
+    let listener = TcpListener::bind(config.bind).map_err(|e| {
+        anyhow::anyhow!(
+            "configuration: CERTCASE_BIND: cannot listen on {}: {e}",
+            config.bind
+        )
+    })?;
     let url = config.base_url.clone();
     println!("certcase {} is serving on {url}", env!("CARGO_PKG_VERSION"));
-    println!("  database: {} ({})", config.backend().as_str(), certcase::config::redact_url(&config.database_url));
+    println!(
+        "  database: {} ({})",
+        config.backend().as_str(),
+        certcase::config::redact_url(&config.database_url)
+    );
     println!("  data dir: {}", config.data_dir.display());
     println!("  open {url}/login in a browser and sign in with an account above (or add one: certcase user add)");
     let state = startup::state(config, pool)?;
-    actix_web::rt::System::new().block_on(async move { startup::run(listener, state, 2)?.await.map_err(Into::into) })
+    actix_web::rt::System::new()
+        .block_on(async move { startup::run(listener, state, 2)?.await.map_err(Into::into) })
 }

@@ -4,7 +4,9 @@ use std::collections::BTreeMap;
 use std::net::TcpListener;
 use std::sync::Arc;
 
+use actix_web::body::MessageBody;
 use actix_web::dev::Server;
+use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::middleware::{from_fn, Compress};
 use actix_web::{web, App, HttpServer};
 use tracing_actix_web::TracingLogger;
@@ -18,8 +20,12 @@ use crate::workflow::catalog;
 
 /// Opens the database, applies migrations and loads the catalog.
 pub fn prepare(config: &Config) -> anyhow::Result<DbPool> {
-    let pool = db::connect_pool(&config.database_url, config.pool_size)
-        .map_err(|e| anyhow::anyhow!("cannot open the database {}: {e}", crate::config::redact_url(&config.database_url)))?;
+    let pool = db::connect_pool(&config.database_url, config.pool_size).map_err(|e| {
+        anyhow::anyhow!(
+            "cannot open the database {}: {e}",
+            crate::config::redact_url(&config.database_url)
+        )
+    })?;
     let mut conn = pool.get()?;
     db::run_migrations(&mut conn)?;
     let files = match &config.catalog_dir {
@@ -53,31 +59,53 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         let mut resource = web::resource(path);
         for e in group {
             let access = e.access;
-            resource = resource.route((e.route)().wrap(from_fn(move |req, next| guard::check(access, req, next))));
+            resource = resource
+                .route((e.route)().wrap(from_fn(move |req, next| guard::check(access, req, next))));
         }
         cfg.service(resource);
     }
 }
 
+/// The application with its middleware, for the server and for in-process tests/benches.
+pub fn build_app(
+    data: web::Data<AppState>,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    App::new()
+        .app_data(data)
+        .app_data(
+            web::JsonConfig::default()
+                .limit(1 << 20)
+                .error_handler(|e, _| finish::bad_input(e)),
+        )
+        .app_data(
+            web::FormConfig::default()
+                .limit(256 << 10)
+                .error_handler(|e, _| finish::bad_input(e)),
+        )
+        .app_data(web::QueryConfig::default().error_handler(|e, _| finish::bad_input(e)))
+        .app_data(web::PathConfig::default().error_handler(|e, _| finish::bad_input(e)))
+        .app_data(web::PayloadConfig::default().limit(4 << 20))
+        .configure(configure)
+        .default_service(web::to(finish::not_found))
+        .wrap(from_fn(visitor::identify))
+        .wrap(from_fn(finish::finish))
+        .wrap(Compress::default())
+        .wrap(TracingLogger::<RequestSpan>::new())
+}
+
 pub fn run(listener: TcpListener, state: AppState, workers: usize) -> anyhow::Result<Server> {
     let data = web::Data::new(state);
-    let server = HttpServer::new(move || {
-        App::new()
-            .app_data(data.clone())
-            .app_data(web::JsonConfig::default().limit(1 << 20).error_handler(|e, _| finish::bad_input(e)))
-            .app_data(web::FormConfig::default().limit(256 << 10).error_handler(|e, _| finish::bad_input(e)))
-            .app_data(web::QueryConfig::default().error_handler(|e, _| finish::bad_input(e)))
-            .app_data(web::PathConfig::default().error_handler(|e, _| finish::bad_input(e)))
-            .app_data(web::PayloadConfig::default().limit(4 << 20))
-            .configure(configure)
-            .default_service(web::to(finish::not_found))
-            .wrap(from_fn(visitor::identify))
-            .wrap(from_fn(finish::finish))
-            .wrap(Compress::default())
-            .wrap(TracingLogger::<RequestSpan>::new())
-    })
-    .workers(workers)
-    .listen(listener)?
-    .run();
+    let server = HttpServer::new(move || build_app(data.clone()))
+        .workers(workers)
+        .listen(listener)?
+        .run();
     Ok(server)
 }

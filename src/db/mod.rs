@@ -57,7 +57,7 @@ impl CustomizeConnection<DbConn, diesel::r2d2::Error> for SqlitePragmas {
     fn on_acquire(&self, conn: &mut DbConn) -> Result<(), diesel::r2d2::Error> {
         if let DbConn::Sqlite(c) = conn {
             c.batch_execute(
-                "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 10000; \
+                "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; \
                  PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;",
             )
             .map_err(diesel::r2d2::Error::QueryError)?;
@@ -118,7 +118,9 @@ where
                 AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?;
             }
             let result = f(conn);
-            let DbConn::Sqlite(c) = conn else { unreachable!() };
+            let DbConn::Sqlite(c) = conn else {
+                unreachable!()
+            };
             match result {
                 Ok(value) => {
                     AnsiTransactionManager::commit_transaction(c)?;

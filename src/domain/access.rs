@@ -7,7 +7,9 @@ use std::str::FromStr;
 
 use crate::domain::ids::UserId;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     /// Programme administrators of the certification body.
@@ -20,7 +22,12 @@ pub enum Role {
 }
 
 impl Role {
-    pub const ALL: [Role; 4] = [Role::Secretariat, Role::Enterprise, Role::Assessor, Role::Reviewer];
+    pub const ALL: [Role; 4] = [
+        Role::Secretariat,
+        Role::Enterprise,
+        Role::Assessor,
+        Role::Reviewer,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -44,7 +51,9 @@ impl FromStr for Role {
         Role::ALL
             .into_iter()
             .find(|r| r.as_str() == s)
-            .ok_or_else(|| format!("unknown role '{s}' (secretariat, enterprise, assessor, reviewer)"))
+            .ok_or_else(|| {
+                format!("unknown role '{s}' (secretariat, enterprise, assessor, reviewer)")
+            })
     }
 }
 
@@ -52,6 +61,7 @@ impl FromStr for Role {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Principal {
     pub user_id: UserId,
+    pub email: String,
     pub display_name: String,
     pub roles: BTreeSet<Role>,
 }
@@ -105,6 +115,7 @@ mod tests {
     fn person(roles: &[Role]) -> Principal {
         Principal {
             user_id: UserId::new(),
+            email: "zhang.zhe@example.cn".into(),
             display_name: "张喆".into(),
             roles: roles.iter().copied().collect(),
         }
@@ -114,14 +125,23 @@ mod tests {
     fn anonymous_visitors_only_reach_public_routes() {
         assert_eq!(decide(Access::Public, None), Decision::Allow);
         assert_eq!(decide(Access::SignedIn, None), Decision::SignInRequired);
-        assert_eq!(decide(Access::AnyOf(&[Role::Secretariat]), None), Decision::SignInRequired);
+        assert_eq!(
+            decide(Access::AnyOf(&[Role::Secretariat]), None),
+            Decision::SignInRequired
+        );
     }
 
     #[test]
     fn a_person_with_several_roles_gets_the_union() {
         let both = person(&[Role::Assessor, Role::Reviewer]);
-        assert_eq!(decide(Access::AnyOf(&[Role::Reviewer]), Some(&both)), Decision::Allow);
-        assert_eq!(decide(Access::AnyOf(&[Role::Secretariat]), Some(&both)), Decision::Forbidden);
+        assert_eq!(
+            decide(Access::AnyOf(&[Role::Reviewer]), Some(&both)),
+            Decision::Allow
+        );
+        assert_eq!(
+            decide(Access::AnyOf(&[Role::Secretariat]), Some(&both)),
+            Decision::Forbidden
+        );
     }
 
     proptest! {

@@ -106,8 +106,19 @@ mod tests {
 
     #[test]
     fn emails_are_normalised_and_checked() {
-        assert_eq!(Email::parse(" Zhang.Zhe@Example.CN ").unwrap().as_str(), "zhang.zhe@example.cn");
-        for bad in ["", "no-at-sign", "a@b", "a@@b.cn", "a b@c.cn", "a@.cn", "x@y.cn\r\nBcc: z@q.cn"] {
+        assert_eq!(
+            Email::parse(" Zhang.Zhe@Example.CN ").unwrap().as_str(),
+            "zhang.zhe@example.cn"
+        );
+        for bad in [
+            "",
+            "no-at-sign",
+            "a@b",
+            "a@@b.cn",
+            "a b@c.cn",
+            "a@.cn",
+            "x@y.cn\r\nBcc: z@q.cn",
+        ] {
             assert!(Email::parse(bad).is_err(), "{bad:?} accepted");
         }
     }
@@ -125,7 +136,7 @@ mod tests {
     fn password_length_counts_characters_after_nfc() {
         assert!(Password::parse("short").is_err());
         assert!(Password::parse("密码密码密码密码密码密码").is_ok()); // 12 CJK characters
-        // "é" as e + combining accent is one character after NFC.
+                                                                      // "é" as e + combining accent is one character after NFC.
         let decomposed = "e\u{301}".repeat(12);
         let p = Password::parse(&decomposed).unwrap();
         assert_eq!(p.expose(), "é".repeat(12));

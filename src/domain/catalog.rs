@@ -96,7 +96,11 @@ impl Model {
     }
 
     pub fn item_count(&self) -> usize {
-        self.parts.iter().flat_map(|p| &p.domains).map(|d| d.items.len()).sum()
+        self.parts
+            .iter()
+            .flat_map(|p| &p.domains)
+            .map(|d| d.items.len())
+            .sum()
     }
 }
 
@@ -185,16 +189,27 @@ pub fn parse_model(file: &str, text: &str) -> Result<Model, CatalogError> {
             && c.chars().all(|ch| {
                 ch.is_ascii_digit()
                     || ch == '-'
-                    || if lower { ch.is_ascii_lowercase() } else { ch.is_ascii_uppercase() }
+                    || if lower {
+                        ch.is_ascii_lowercase()
+                    } else {
+                        ch.is_ascii_uppercase()
+                    }
             })
     };
     let mut seen = HashSet::new();
     let mut unique = |code: &Spanned<String>, upper: bool| {
         if !code_ok(code.get_ref(), !upper) {
-            let shape = if upper { "A-Z, 0-9 and -" } else { "a-z, 0-9 and -" };
+            let shape = if upper {
+                "A-Z, 0-9 and -"
+            } else {
+                "a-z, 0-9 and -"
+            };
             return Err(fail(
                 Some(code.span().start),
-                format!("code '{}' must be 1 to 40 characters of {shape}", code.get_ref()),
+                format!(
+                    "code '{}' must be 1 to 40 characters of {shape}",
+                    code.get_ref()
+                ),
             ));
         }
         if !seen.insert(code.get_ref().clone()) {
@@ -218,7 +233,13 @@ pub fn parse_model(file: &str, text: &str) -> Result<Model, CatalogError> {
     texts_ok(&raw.model.name, "the model name", model_at)?;
 
     if !(2..=9).contains(&raw.levels.len()) {
-        return Err(fail(None, format!("a model needs 2 to 9 levels, this one has {}", raw.levels.len())));
+        return Err(fail(
+            None,
+            format!(
+                "a model needs 2 to 9 levels, this one has {}",
+                raw.levels.len()
+            ),
+        ));
     }
     let mut levels = Vec::new();
     for (i, l) in raw.levels.into_iter().enumerate() {
@@ -226,11 +247,22 @@ pub fn parse_model(file: &str, text: &str) -> Result<Model, CatalogError> {
         if *l.level.get_ref() != expected {
             return Err(fail(
                 Some(l.level.span().start),
-                format!("levels must be numbered 1, 2, 3… in order; expected {expected}, found {}", l.level.get_ref()),
+                format!(
+                    "levels must be numbered 1, 2, 3… in order; expected {expected}, found {}",
+                    l.level.get_ref()
+                ),
             ));
         }
-        texts_ok(&l.name, &format!("level {expected}'s name"), l.level.span().start)?;
-        levels.push(Level { level: expected, name: l.name, summary: l.summary });
+        texts_ok(
+            &l.name,
+            &format!("level {expected}'s name"),
+            l.level.span().start,
+        )?;
+        levels.push(Level {
+            level: expected,
+            name: l.name,
+            summary: l.summary,
+        });
     }
     let level_count = levels.len();
 
@@ -242,14 +274,20 @@ pub fn parse_model(file: &str, text: &str) -> Result<Model, CatalogError> {
         let code = unique(&p.code, true)?;
         texts_ok(&p.name, &format!("part {code}"), p.code.span().start)?;
         if p.domains.is_empty() {
-            return Err(fail(Some(p.code.span().start), format!("part {code} has no domains")));
+            return Err(fail(
+                Some(p.code.span().start),
+                format!("part {code} has no domains"),
+            ));
         }
         let mut domains = Vec::new();
         for d in p.domains {
             let dcode = unique(&d.code, true)?;
             texts_ok(&d.name, &format!("domain {dcode}"), d.code.span().start)?;
             if d.items.is_empty() {
-                return Err(fail(Some(d.code.span().start), format!("domain {dcode} has no items")));
+                return Err(fail(
+                    Some(d.code.span().start),
+                    format!("domain {dcode} has no items"),
+                ));
             }
             let mut items = Vec::new();
             for it in d.items {
@@ -260,7 +298,10 @@ pub fn parse_model(file: &str, text: &str) -> Result<Model, CatalogError> {
                 if raw_criteria.len() != level_count {
                     return Err(fail(
                         Some(at),
-                        format!("item {icode} has {} criteria; the model has {level_count} levels", raw_criteria.len()),
+                        format!(
+                            "item {icode} has {} criteria; the model has {level_count} levels",
+                            raw_criteria.len()
+                        ),
                     ));
                 }
                 let mut criteria = Vec::new();
@@ -275,11 +316,24 @@ pub fn parse_model(file: &str, text: &str) -> Result<Model, CatalogError> {
                     texts_ok(&text, &format!("item {icode} level {}", i + 1), at)?;
                     criteria.push(text);
                 }
-                items.push(Item { code: icode, name: it.name, criteria });
+                items.push(Item {
+                    code: icode,
+                    name: it.name,
+                    criteria,
+                });
             }
-            domains.push(Domain { code: dcode, name: d.name, items });
+            domains.push(Domain {
+                code: dcode,
+                name: d.name,
+                items,
+            });
         }
-        parts.push(Part { code, name: p.name, description: p.description, domains });
+        parts.push(Part {
+            code,
+            name: p.name,
+            description: p.description,
+            domains,
+        });
     }
 
     Ok(Model {
@@ -338,7 +392,10 @@ criteria = [
         let m = parse_model("tiny.toml", SMALL).unwrap();
         assert_eq!(m.code, "tiny");
         assert_eq!(m.levels.len(), 2);
-        assert_eq!(m.parts[0].domains[0].items[0].criteria[1].en, "All code is versioned");
+        assert_eq!(
+            m.parts[0].domains[0].items[0].criteria[1].en,
+            "All code is versioned"
+        );
         assert_eq!(m.item_count(), 1);
     }
 
@@ -362,11 +419,17 @@ criteria = [
         assert_eq!(e.line, Some(29));
         assert!(e.reason.contains("used twice"), "{e}");
 
-        let e = error_of(&SMALL.replace("  { level = 2, zh = \"全部代码在版本库中\", en = \"All code is versioned\" },\n", ""));
+        let e = error_of(&SMALL.replace(
+            "  { level = 2, zh = \"全部代码在版本库中\", en = \"All code is versioned\" },\n",
+            "",
+        ));
         assert!(e.reason.contains("has 1 criteria"), "{e}");
         assert_eq!(e.line, Some(31));
 
-        let e = error_of(&SMALL.replace("usage = \"certification\"", "usage = \"certification\"\ncolour = \"red\""));
+        let e = error_of(&SMALL.replace(
+            "usage = \"certification\"",
+            "usage = \"certification\"\ncolour = \"red\"",
+        ));
         assert!(e.reason.contains("colour"), "{e}");
         assert_eq!(e.line, Some(8));
 

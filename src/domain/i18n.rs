@@ -58,8 +58,14 @@ mod tests {
 
     #[test]
     fn accept_language_picks_the_highest_quality_supported_language() {
-        assert_eq!(Lang::from_accept_language("en-GB,en;q=0.9,zh-CN;q=0.8"), Lang::En);
-        assert_eq!(Lang::from_accept_language("fr-FR, zh-TW;q=0.5, en;q=0.4"), Lang::Zh);
+        assert_eq!(
+            Lang::from_accept_language("en-GB,en;q=0.9,zh-CN;q=0.8"),
+            Lang::En
+        );
+        assert_eq!(
+            Lang::from_accept_language("fr-FR, zh-TW;q=0.5, en;q=0.4"),
+            Lang::Zh
+        );
         assert_eq!(Lang::from_accept_language("de"), Lang::Zh);
         assert_eq!(Lang::from_accept_language("en;q=0, zh;q=0.1"), Lang::Zh);
         assert_eq!(Lang::from_accept_language(""), Lang::Zh);

@@ -26,27 +26,46 @@ pub struct TokenResponse {
 /// Exchanges e-mail and password for a bearer token.
 #[utoipa::path(post, path = "/api/v1/auth/login", request_body = LoginRequest,
     responses((status = 200, body = TokenResponse), (status = 422, description = "wrong e-mail or password, or locked")))]
-pub async fn login(state: web::Data<AppState>, visitor: Visitor, body: web::Json<LoginRequest>) -> Result<HttpResponse, AppError> {
+pub async fn login(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    body: web::Json<LoginRequest>,
+) -> Result<HttpResponse, AppError> {
     let body = body.into_inner();
     let address = visitor.address.clone();
     let hours = state.config.api_token_hours;
     let (token, expires_at) = state
         .db(move |conn| {
-            let user = accounts::sign_in(conn, &body.email, &body.password, &address, chrono::Utc::now())?;
+            let user = accounts::sign_in(
+                conn,
+                &body.email,
+                &body.password,
+                &address,
+                chrono::Utc::now(),
+            )?;
             Ok(accounts::issue_api_token(conn, user, hours)?)
         })
         .await?;
-    Ok(HttpResponse::Ok().json(TokenResponse { token, token_type: "Bearer", expires_at }))
+    Ok(HttpResponse::Ok().json(TokenResponse {
+        token,
+        token_type: "Bearer",
+        expires_at,
+    }))
 }
 
 /// Revokes the token used for this request.
 #[utoipa::path(delete, path = "/api/v1/auth/token", responses((status = 204), (status = 401)),
     security(("bearer" = [])))]
-pub async fn revoke(state: web::Data<AppState>, visitor: Visitor) -> Result<HttpResponse, AppError> {
+pub async fn revoke(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+) -> Result<HttpResponse, AppError> {
     let Some(Credential::Bearer { token_hash }) = visitor.credential else {
         return Err(AppError::SignInRequired);
     };
-    state.db(move |conn| Ok(store::revoke_api_token(conn, &token_hash)?)).await?;
+    state
+        .db(move |conn| Ok(store::revoke_api_token(conn, &token_hash)?))
+        .await?;
     Ok(HttpResponse::NoContent().finish())
 }
 

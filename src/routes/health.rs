@@ -30,7 +30,11 @@ pub async fn healthz(state: web::Data<AppState>) -> HttpResponse {
         _ => None,
     };
     let body = Health {
-        status: if migration.is_some() { "ok" } else { "unavailable" },
+        status: if migration.is_some() {
+            "ok"
+        } else {
+            "unavailable"
+        },
         version: env!("CARGO_PKG_VERSION"),
         database: state.backend.as_str(),
         migration: migration.flatten(),

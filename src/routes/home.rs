@@ -5,6 +5,14 @@ use crate::web::render::{base_context, page};
 use crate::web::visitor::Visitor;
 use crate::web::AppState;
 
-pub async fn landing(state: web::Data<AppState>, visitor: Visitor, req: HttpRequest) -> Result<HttpResponse, AppError> {
-    page(&state.templates, "pages/home.html", &base_context(&visitor, req.path()))
+pub async fn landing(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    req: HttpRequest,
+) -> Result<HttpResponse, AppError> {
+    page(
+        &state.templates,
+        "pages/home.html",
+        &base_context(&visitor, req.path()),
+    )
 }

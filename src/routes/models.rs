@@ -45,13 +45,23 @@ fn parse_id(text: &str) -> Result<ModelVersionId, AppError> {
 }
 
 async fn fetch(state: &AppState, id: ModelVersionId) -> Result<store::VersionDoc, AppError> {
-    state.db(move |conn| store::get_version(conn, id)?.ok_or(AppError::NotFound)).await
+    state
+        .db(move |conn| store::get_version(conn, id)?.ok_or(AppError::NotFound))
+        .await
 }
 
-pub async fn list_page(state: web::Data<AppState>, visitor: Visitor, req: HttpRequest) -> Result<HttpResponse, AppError> {
+pub async fn list_page(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    req: HttpRequest,
+) -> Result<HttpResponse, AppError> {
     let versions = state.db(|conn| Ok(store::list_versions(conn)?)).await?;
     let views: Vec<ModelVersionView> = versions.iter().map(Into::into).collect();
-    page(&state.templates, "pages/models/list.html", &with(base_context(&visitor, req.path()), "versions", &views))
+    page(
+        &state.templates,
+        "pages/models/list.html",
+        &with(base_context(&visitor, req.path()), "versions", &views),
+    )
 }
 
 pub async fn detail_page(
@@ -61,15 +71,28 @@ pub async fn detail_page(
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let doc = fetch(&state, parse_id(&path)?).await?;
-    let ctx = with(base_context(&visitor, req.path()), "version", &ModelVersionView::from(&doc.summary));
-    page(&state.templates, "pages/models/detail.html", &with(ctx, "model", &doc.model))
+    let ctx = with(
+        base_context(&visitor, req.path()),
+        "version",
+        &ModelVersionView::from(&doc.summary),
+    );
+    page(
+        &state.templates,
+        "pages/models/detail.html",
+        &with(ctx, "model", &doc.model),
+    )
 }
 
 /// Every version of every model in the catalog.
 #[utoipa::path(get, path = "/api/v1/models", responses((status = 200, body = [ModelVersionView])), security(("bearer" = [])))]
 pub async fn list_api(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
     let versions = state.db(|conn| Ok(store::list_versions(conn)?)).await?;
-    Ok(HttpResponse::Ok().json(versions.iter().map(ModelVersionView::from).collect::<Vec<_>>()))
+    Ok(HttpResponse::Ok().json(
+        versions
+            .iter()
+            .map(ModelVersionView::from)
+            .collect::<Vec<_>>(),
+    ))
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -84,9 +107,15 @@ pub struct ModelVersionDetail {
 /// One model version with its parts, domains, items and level criteria.
 #[utoipa::path(get, path = "/api/v1/models/{id}", params(("id" = String, Path, description = "model version id")),
     responses((status = 200, body = ModelVersionDetail), (status = 404)), security(("bearer" = [])))]
-pub async fn detail_api(state: web::Data<AppState>, path: web::Path<String>) -> Result<HttpResponse, AppError> {
+pub async fn detail_api(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
     let doc = fetch(&state, parse_id(&path)?).await?;
-    Ok(HttpResponse::Ok().json(ModelVersionDetail { version: (&doc.summary).into(), model: doc.model }))
+    Ok(HttpResponse::Ok().json(ModelVersionDetail {
+        version: (&doc.summary).into(),
+        model: doc.model,
+    }))
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -109,7 +138,11 @@ pub struct LoadResult {
 #[utoipa::path(post, path = "/api/v1/models", params(LoadQuery), request_body(content = String, content_type = "application/toml"),
     responses((status = 200, body = LoadResult), (status = 201, body = LoadResult), (status = 422, description = "the file is refused: file, line and reason")),
     security(("bearer" = [])))]
-pub async fn load_api(state: web::Data<AppState>, query: web::Query<LoadQuery>, body: String) -> Result<HttpResponse, AppError> {
+pub async fn load_api(
+    state: web::Data<AppState>,
+    query: web::Query<LoadQuery>,
+    body: String,
+) -> Result<HttpResponse, AppError> {
     let files = vec![(query.into_inner().name, body)];
     let outcome = state
         .db(move |conn| match loader::load(conn, &files) {
@@ -125,6 +158,11 @@ pub async fn load_api(state: web::Data<AppState>, query: web::Query<LoadQuery>, 
             created: true,
             id: Some(id.to_string()),
         }),
-        Outcome::Unchanged { code, version } => HttpResponse::Ok().json(LoadResult { code, version, created: false, id: None }),
+        Outcome::Unchanged { code, version } => HttpResponse::Ok().json(LoadResult {
+            code,
+            version,
+            created: false,
+            id: None,
+        }),
     })
 }

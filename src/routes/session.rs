@@ -31,7 +31,11 @@ pub async fn login_form(
     req: HttpRequest,
     query: web::Query<NextQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let ctx = with(base_context(&visitor, req.path()), "next", &safe_next(query.next.as_deref()));
+    let ctx = with(
+        base_context(&visitor, req.path()),
+        "next",
+        &safe_next(query.next.as_deref()),
+    );
     page(&state.templates, "pages/login.html", &ctx)
 }
 
@@ -71,7 +75,10 @@ pub async fn login(
     match result {
         Ok(session) => {
             let cookie = state.cookie(state.session_cookie_name(), session.token);
-            Ok(HttpResponse::SeeOther().cookie(cookie).insert_header((header::LOCATION, next)).finish())
+            Ok(HttpResponse::SeeOther()
+                .cookie(cookie)
+                .insert_header((header::LOCATION, next))
+                .finish())
         }
         Err(AppError::Unprocessable(message)) => {
             let mut ctx = base_context(&visitor, req.path());
@@ -85,18 +92,29 @@ pub async fn login(
     }
 }
 
-pub async fn logout(state: web::Data<AppState>, visitor: Visitor, req: HttpRequest) -> Result<HttpResponse, AppError> {
-    if let (Some(Credential::Session { .. }), Some(p), Some(cookie)) =
-        (&visitor.credential, &visitor.principal, req.cookie(state.session_cookie_name()))
-    {
+pub async fn logout(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    req: HttpRequest,
+) -> Result<HttpResponse, AppError> {
+    if let (Some(Credential::Session { .. }), Some(p), Some(cookie)) = (
+        &visitor.credential,
+        &visitor.principal,
+        req.cookie(state.session_cookie_name()),
+    ) {
         let token = cookie.value().to_string();
-        let user = p.user_id;
+        let user = p.clone();
         let address = visitor.address.clone();
-        state.db(move |conn| Ok(accounts::end_session(conn, &token, user, &address)?)).await?;
+        state
+            .db(move |conn| Ok(accounts::end_session(conn, &token, &user, &address)?))
+            .await?;
     }
     let mut gone = state.cookie(state.session_cookie_name(), String::new());
     gone.make_removal();
-    Ok(HttpResponse::SeeOther().cookie(gone).insert_header((header::LOCATION, "/")).finish())
+    Ok(HttpResponse::SeeOther()
+        .cookie(gone)
+        .insert_header((header::LOCATION, "/"))
+        .finish())
 }
 
 #[derive(Deserialize)]
@@ -110,8 +128,11 @@ pub async fn switch_language(
     req: HttpRequest,
     form: web::Form<LangForm>,
 ) -> Result<HttpResponse, AppError> {
-    let lang = Lang::parse(&form.lang).ok_or_else(|| AppError::BadRequest("Choose zh-CN or en.".into()))?;
-    if let (Some(Credential::Session { token_hash, .. }), Some(p)) = (&visitor.credential, &visitor.principal) {
+    let lang = Lang::parse(&form.lang)
+        .ok_or_else(|| AppError::BadRequest("Choose zh-CN or en.".into()))?;
+    if let (Some(Credential::Session { token_hash, .. }), Some(p)) =
+        (&visitor.credential, &visitor.principal)
+    {
         let (hash, user) = (token_hash.clone(), p.user_id);
         state
             .db(move |conn| {
@@ -130,7 +151,10 @@ pub async fn switch_language(
         .unwrap_or_else(|| "/".into());
     let mut cookie = state.cookie("lang", lang.code().to_string());
     cookie.set_max_age(actix_web::cookie::time::Duration::days(365));
-    Ok(HttpResponse::SeeOther().cookie(cookie).insert_header((header::LOCATION, back)).finish())
+    Ok(HttpResponse::SeeOther()
+        .cookie(cookie)
+        .insert_header((header::LOCATION, back))
+        .finish())
 }
 
 #[derive(Deserialize)]
@@ -145,9 +169,16 @@ pub async fn sign_in_log_page(
     req: HttpRequest,
     query: web::Query<SignInLogQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let email = query.email.clone().unwrap_or_default().trim().to_lowercase();
+    let email = query
+        .email
+        .clone()
+        .unwrap_or_default()
+        .trim()
+        .to_lowercase();
     let lookup = email.clone();
-    let events = state.db(move |conn| Ok(store::events_for(conn, &lookup)?)).await?;
+    let events = state
+        .db(move |conn| Ok(store::events_for(conn, &lookup)?))
+        .await?;
     let rows: Vec<_> = events
         .iter()
         .map(|e| {
@@ -157,6 +188,10 @@ pub async fn sign_in_log_page(
             })
         })
         .collect();
-    let ctx = with(with(base_context(&visitor, req.path()), "events", &rows), "email", &email);
+    let ctx = with(
+        with(base_context(&visitor, req.path()), "events", &rows),
+        "email",
+        &email,
+    );
     page(&state.templates, "pages/admin/sign_ins.html", &ctx)
 }

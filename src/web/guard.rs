@@ -23,10 +23,18 @@ pub async fn check(
     mut req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
-    let visitor = req.extensions().get::<Visitor>().cloned().expect("identify runs first");
+    let visitor = req
+        .extensions()
+        .get::<Visitor>()
+        .cloned()
+        .expect("identify runs first");
     match decide(access, visitor.principal.as_ref()) {
         Decision::Allow => {}
-        Decision::SignInRequired => return Ok(req.error_response(AppError::SignInRequired).map_into_right_body()),
+        Decision::SignInRequired => {
+            return Ok(req
+                .error_response(AppError::SignInRequired)
+                .map_into_right_body())
+        }
         Decision::Forbidden => {
             return Ok(req
                 .error_response(AppError::Forbidden("Your role does not allow this.".into()))
@@ -64,7 +72,9 @@ pub async fn check(
 /// The request must come from our own pages: its Origin (or, lacking one, Referer) must
 /// be the configured base URL.
 fn check_origin(req: &ServiceRequest) -> Result<(), AppError> {
-    let state = req.app_data::<web::Data<AppState>>().expect("state is registered");
+    let state = req
+        .app_data::<web::Data<AppState>>()
+        .expect("state is registered");
     let base = state.config.base_url.as_str();
     let header_value = |name| req.headers().get(name).and_then(|v| v.to_str().ok());
     let same_origin = match (header_value(header::ORIGIN), header_value(header::REFERER)) {
@@ -84,10 +94,15 @@ fn check_origin(req: &ServiceRequest) -> Result<(), AppError> {
 /// The CSRF token from the `X-CSRF-Token` header, the query string, or an urlencoded form
 /// body (read and put back for the handler).
 async fn form_token(req: &mut ServiceRequest) -> Result<Option<String>, AppError> {
-    if let Some(v) = req.headers().get("x-csrf-token").and_then(|v| v.to_str().ok()) {
+    if let Some(v) = req
+        .headers()
+        .get("x-csrf-token")
+        .and_then(|v| v.to_str().ok())
+    {
         return Ok(Some(v.to_string()));
     }
-    let query: Vec<(String, String)> = serde_urlencoded::from_str(req.query_string()).unwrap_or_default();
+    let query: Vec<(String, String)> =
+        serde_urlencoded::from_str(req.query_string()).unwrap_or_default();
     if let Some((_, v)) = query.into_iter().find(|(k, _)| k == "csrf_token") {
         return Ok(Some(v));
     }
@@ -97,7 +112,8 @@ async fn form_token(req: &mut ServiceRequest) -> Result<Option<String>, AppError
     let mut payload = req.take_payload();
     let mut body = web::BytesMut::new();
     while let Some(chunk) = payload.next().await {
-        let chunk = chunk.map_err(|_| AppError::BadRequest("The form could not be read.".into()))?;
+        let chunk =
+            chunk.map_err(|_| AppError::BadRequest("The form could not be read.".into()))?;
         if body.len() + chunk.len() > FORM_LIMIT {
             return Err(AppError::PayloadTooLarge("The form is too large.".into()));
         }
@@ -106,5 +122,8 @@ async fn form_token(req: &mut ServiceRequest) -> Result<Option<String>, AppError
     let body = body.freeze();
     let fields: Vec<(String, String)> = serde_urlencoded::from_bytes(&body).unwrap_or_default();
     req.set_payload(Payload::from(body));
-    Ok(fields.into_iter().find(|(k, _)| k == "csrf_token").map(|(_, v)| v))
+    Ok(fields
+        .into_iter()
+        .find(|(k, _)| k == "csrf_token")
+        .map(|(_, v)| v))
 }

@@ -34,9 +34,18 @@ struct Translate {
 
 impl tera::Function for Translate {
     fn call(&self, args: &HashMap<String, tera::Value>) -> tera::Result<tera::Value> {
-        let key = args.get("key").and_then(|v| v.as_str()).ok_or("t() needs key=")?;
-        let lang = args.get("lang").and_then(|v| v.as_str()).ok_or("t() needs lang=")?;
-        let catalog = self.catalogs.get(lang).ok_or_else(|| format!("no catalog for {lang}"))?;
+        let key = args
+            .get("key")
+            .and_then(|v| v.as_str())
+            .ok_or("t() needs key=")?;
+        let lang = args
+            .get("lang")
+            .and_then(|v| v.as_str())
+            .ok_or("t() needs lang=")?;
+        let catalog = self
+            .catalogs
+            .get(lang)
+            .ok_or_else(|| format!("no catalog for {lang}"))?;
         catalog
             .get(key)
             .map(|s| tera::Value::String(s.clone()))
@@ -50,10 +59,17 @@ impl tera::Function for Translate {
 
 pub fn templates() -> anyhow::Result<Tera> {
     let mut tera = Tera::default();
-    let pages: Vec<(&str, &str)> = TEMPLATES.iter().copied().filter(|(n, _)| n.ends_with(".html")).collect();
+    let pages: Vec<(&str, &str)> = TEMPLATES
+        .iter()
+        .copied()
+        .filter(|(n, _)| n.ends_with(".html"))
+        .collect();
     tera.add_raw_templates(pages)?;
     tera.autoescape_on(vec![".html"]);
-    let catalogs = Lang::ALL.into_iter().map(|l| (l.code(), messages(l))).collect();
+    let catalogs = Lang::ALL
+        .into_iter()
+        .map(|l| (l.code(), messages(l)))
+        .collect();
     tera.register_function("t", Translate { catalogs });
     Ok(tera)
 }
@@ -62,19 +78,35 @@ pub fn templates() -> anyhow::Result<Tera> {
 pub fn base_context(visitor: &Visitor, path: &str) -> Context {
     let mut ctx = Context::new();
     ctx.insert("lang", visitor.lang.code());
-    ctx.insert("other_lang", if visitor.lang == Lang::Zh { "en" } else { "zh-CN" });
+    // The key of a `Bilingual` text in this language: `{{ model.name[l] }}`.
+    ctx.insert("l", if visitor.lang == Lang::Zh { "zh" } else { "en" });
+    ctx.insert(
+        "other_lang",
+        if visitor.lang == Lang::Zh {
+            "en"
+        } else {
+            "zh-CN"
+        },
+    );
     ctx.insert("csrf_token", &visitor.csrf_token);
     ctx.insert("path", path);
     if let Some(p) = &visitor.principal {
         ctx.insert("user_name", &p.display_name);
-        ctx.insert("roles", &p.roles.iter().map(|r| r.as_str()).collect::<Vec<_>>());
+        ctx.insert(
+            "roles",
+            &p.roles.iter().map(|r| r.as_str()).collect::<Vec<_>>(),
+        );
     }
     ctx
 }
 
 pub fn page(tera: &Arc<Tera>, name: &str, ctx: &Context) -> Result<HttpResponse, AppError> {
-    let html = tera.render(name, ctx).map_err(|e| AppError::internal(anyhow::anyhow!("template {name}: {e:?}")))?;
-    Ok(HttpResponse::Ok().content_type("text/html; charset=utf-8").body(html))
+    let html = tera
+        .render(name, ctx)
+        .map_err(|e| AppError::internal(anyhow::anyhow!("template {name}: {e:?}")))?;
+    Ok(HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .body(html))
 }
 
 /// Adds a serialisable value to a context.

@@ -16,8 +16,13 @@ use crate::error::AppError;
 #[derive(Debug, Clone)]
 pub enum Credential {
     /// A page session; state changes need its CSRF token.
-    Session { token_hash: String, csrf_token: String },
-    Bearer { token_hash: String },
+    Session {
+        token_hash: String,
+        csrf_token: String,
+    },
+    Bearer {
+        token_hash: String,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -56,14 +61,19 @@ impl FromRequest for Visitor {
 /// The client address as the socket saw it. Behind a load balancer, configure it to
 /// overwrite (not append to) the forwarding header before trusting one.
 pub fn client_address(req: &HttpRequest) -> String {
-    req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_else(|| "unknown".into())
+    req.peer_addr()
+        .map(|a| a.ip().to_string())
+        .unwrap_or_else(|| "unknown".into())
 }
 
 pub async fn identify(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
-    let state = req.app_data::<web::Data<AppState>>().expect("state is registered").clone();
+    let state = req
+        .app_data::<web::Data<AppState>>()
+        .expect("state is registered")
+        .clone();
     let http = req.request().clone();
     let api = Visitor::is_api(&http);
 
@@ -75,11 +85,16 @@ pub async fn identify(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(|t| token_hash(t.trim()));
-    let session = http.cookie(state.session_cookie_name()).map(|c| token_hash(c.value()));
+    let session = http
+        .cookie(state.session_cookie_name())
+        .map(|c| token_hash(c.value()));
 
     let lookup = match (api, bearer, session) {
         (true, Some(hash), _) => Some(Credential::Bearer { token_hash: hash }),
-        (false, _, Some(hash)) => Some(Credential::Session { token_hash: hash, csrf_token: String::new() }),
+        (false, _, Some(hash)) => Some(Credential::Session {
+            token_hash: hash,
+            csrf_token: String::new(),
+        }),
         _ => None,
     };
 
@@ -89,18 +104,25 @@ pub async fn identify(
             let result = state
                 .db(move |conn| {
                     let (user_id, cred, lang) = match cred {
-                        Credential::Bearer { token_hash } => match store::find_api_token(conn, &token_hash)? {
-                            Some(u) => (u, Credential::Bearer { token_hash }, None),
-                            None => return Ok(None),
-                        },
-                        Credential::Session { token_hash, .. } => match store::find_session(conn, &token_hash)? {
-                            Some(s) => (
-                                s.user_id,
-                                Credential::Session { token_hash, csrf_token: s.csrf_token },
-                                Lang::parse(&s.lang),
-                            ),
-                            None => return Ok(None),
-                        },
+                        Credential::Bearer { token_hash } => {
+                            match store::find_api_token(conn, &token_hash)? {
+                                Some(u) => (u, Credential::Bearer { token_hash }, None),
+                                None => return Ok(None),
+                            }
+                        }
+                        Credential::Session { token_hash, .. } => {
+                            match store::find_session(conn, &token_hash)? {
+                                Some(s) => (
+                                    s.user_id,
+                                    Credential::Session {
+                                        token_hash,
+                                        csrf_token: s.csrf_token,
+                                    },
+                                    Lang::parse(&s.lang),
+                                ),
+                                None => return Ok(None),
+                            }
+                        }
                     };
                     Ok(user::principal(conn, user_id)?.map(|p| (p, cred, lang)))
                 })
@@ -144,6 +166,8 @@ pub async fn identify(
         new_csrf_cookie,
         address: client_address(&http),
     };
+    // Routing needs the only reference to the request: no clone may outlive this point.
+    drop(http);
     req.extensions_mut().insert(visitor);
     let mut res = next.call(req).await?;
     if new_csrf_cookie {

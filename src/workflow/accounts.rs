@@ -6,7 +6,7 @@ use super::Refusal;
 use crate::auth;
 use crate::db::models::{auth as store, user};
 use crate::db::{write_tx, DbConn};
-use crate::domain::access::Role;
+use crate::domain::access::{Principal, Role};
 use crate::domain::account::{DisplayName, Email, Password};
 use crate::domain::ids::UserId;
 use crate::domain::throttle::{self, Verdict};
@@ -24,7 +24,10 @@ pub fn add_user(
     let hash = auth::hash_password(password);
     write_tx(conn, |conn| {
         if user::find_by_email(conn, email)?.is_some() {
-            return Err(Refusal::Conflict(format!("{} already has an account", email.as_str())));
+            return Err(Refusal::Conflict(format!(
+                "{} already has an account",
+                email.as_str()
+            )));
         }
         Ok(user::insert(conn, email, name, &hash, roles)?)
     })
@@ -44,10 +47,19 @@ pub fn sign_in(
         .unwrap_or_else(|_| email_text.trim().to_lowercase().chars().take(254).collect());
     let password = Password::attempt(password_text);
 
-    let (by_email, by_address) = store::recent_failures(conn, &attempted, address, now - throttle::WINDOW)?;
+    let store::RecentFailures {
+        by_email,
+        by_address,
+    } = store::recent_failures(conn, &attempted, address, now - throttle::WINDOW)?;
     if let Verdict::LockedUntil(_) = throttle::check(now, &by_email, &by_address) {
         auth::verify_password(&password, None);
-        store::record_event(conn, store::AuthEvent::LoginRefusedLocked, &attempted, None, address)?;
+        store::record_event(
+            conn,
+            store::AuthEvent::LoginRefusedLocked,
+            &attempted,
+            None,
+            address,
+        )?;
         return Err(Refusal::SignInRefused);
     }
 
@@ -59,17 +71,40 @@ pub fn sign_in(
     let ok = auth::verify_password(&password, usable.map(|u| u.password_hash.as_str()));
     let user_id = account.as_ref().map(|u| u.user_id());
 
-    write_tx(conn, |conn| {
+    // The failure is recorded and committed; only then is the attempt refused.
+    write_tx(conn, |conn| -> Result<(), Refusal> {
         if ok {
-            store::record_event(conn, store::AuthEvent::LoginSucceeded, &attempted, user_id, address)?;
-            return Ok(user_id.expect("a verified password belongs to an account"));
+            store::record_event(
+                conn,
+                store::AuthEvent::LoginSucceeded,
+                &attempted,
+                user_id,
+                address,
+            )?;
+        } else {
+            store::record_event(
+                conn,
+                store::AuthEvent::LoginFailed,
+                &attempted,
+                user_id,
+                address,
+            )?;
+            if throttle::starts_lock(now, &by_email) {
+                store::record_event(
+                    conn,
+                    store::AuthEvent::Lockout,
+                    &attempted,
+                    user_id,
+                    address,
+                )?;
+            }
         }
-        store::record_event(conn, store::AuthEvent::LoginFailed, &attempted, user_id, address)?;
-        if throttle::starts_lock(now, &by_email) {
-            store::record_event(conn, store::AuthEvent::Lockout, &attempted, user_id, address)?;
-        }
-        Err(Refusal::SignInRefused)
-    })
+        Ok(())
+    })?;
+    match user_id {
+        Some(id) if ok => Ok(id),
+        _ => Err(Refusal::SignInRefused),
+    }
 }
 
 pub struct NewSession {
@@ -97,15 +132,30 @@ pub fn start_session(
     Ok(NewSession { token, csrf_token })
 }
 
-pub fn end_session(conn: &mut DbConn, token: &str, user: UserId, address: &str) -> Result<(), Refusal> {
+pub fn end_session(
+    conn: &mut DbConn,
+    token: &str,
+    user: &Principal,
+    address: &str,
+) -> Result<(), Refusal> {
     write_tx(conn, |conn| {
         store::delete_session(conn, &auth::token_hash(token))?;
-        store::record_event(conn, store::AuthEvent::Logout, "", Some(user), address)?;
+        store::record_event(
+            conn,
+            store::AuthEvent::Logout,
+            &user.email,
+            Some(user.user_id),
+            address,
+        )?;
         Ok(())
     })
 }
 
-pub fn issue_api_token(conn: &mut DbConn, user: UserId, hours: i64) -> Result<(String, DateTime<Utc>), Refusal> {
+pub fn issue_api_token(
+    conn: &mut DbConn,
+    user: UserId,
+    hours: i64,
+) -> Result<(String, DateTime<Utc>), Refusal> {
     let token = auth::new_token();
     let expires = Utc::now() + Duration::hours(hours);
     store::create_api_token(conn, &auth::token_hash(&token), user, expires)?;

@@ -7,15 +7,28 @@ use crate::domain::ids::ModelVersionId;
 
 /// The built-in catalog, embedded so that a fresh binary can seed itself.
 pub const BUILT_IN: &[(&str, &str)] = &[
-    ("caict-devops.toml", include_str!("../../fixtures/models/caict-devops.toml")),
-    ("devsecops-maturity.toml", include_str!("../../fixtures/models/devsecops-maturity.toml")),
+    (
+        "caict-devops.toml",
+        include_str!("../../fixtures/models/caict-devops.toml"),
+    ),
+    (
+        "devsecops-maturity.toml",
+        include_str!("../../fixtures/models/devsecops-maturity.toml"),
+    ),
 ];
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
     /// First version of a new model, or a changed file: a new version.
-    NewVersion { code: String, version: i32, id: ModelVersionId },
-    Unchanged { code: String, version: i32 },
+    NewVersion {
+        code: String,
+        version: i32,
+        id: ModelVersionId,
+    },
+    Unchanged {
+        code: String,
+        version: i32,
+    },
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -62,17 +75,23 @@ pub fn load(conn: &mut DbConn, files: &[(String, String)]) -> Result<Vec<Outcome
             };
             let latest = store::latest_version(conn, model_id)?;
             match latest {
-                Some(v) if v.content_sha256 == model.content_hash() => outcomes.push(Outcome::Unchanged {
-                    code: model.code.clone(),
-                    version: v.version,
-                }),
+                Some(v) if v.content_sha256 == model.content_hash() => {
+                    outcomes.push(Outcome::Unchanged {
+                        code: model.code.clone(),
+                        version: v.version,
+                    })
+                }
                 _ => {
                     let version = latest.map_or(1, |v| v.version + 1);
                     let source = std::path::Path::new(name)
                         .file_name()
                         .map_or(name.to_string(), |f| f.to_string_lossy().into_owned());
                     let id = store::insert_version(conn, model_id, version, &source, model)?;
-                    outcomes.push(Outcome::NewVersion { code: model.code.clone(), version, id });
+                    outcomes.push(Outcome::NewVersion {
+                        code: model.code.clone(),
+                        version,
+                        id,
+                    });
                 }
             }
         }
@@ -81,7 +100,10 @@ pub fn load(conn: &mut DbConn, files: &[(String, String)]) -> Result<Vec<Outcome
 }
 
 pub fn built_in_files() -> Vec<(String, String)> {
-    BUILT_IN.iter().map(|(n, t)| (n.to_string(), t.to_string())).collect()
+    BUILT_IN
+        .iter()
+        .map(|(n, t)| (n.to_string(), t.to_string()))
+        .collect()
 }
 
 #[cfg(test)]

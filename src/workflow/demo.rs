@@ -19,10 +19,18 @@ pub struct DemoAccount {
 }
 
 const ACCOUNTS: [(&str, &str, Role); 4] = [
-    ("secretariat@demo.certcase.test", "秘书处 Secretariat", Role::Secretariat),
+    (
+        "secretariat@demo.certcase.test",
+        "秘书处 Secretariat",
+        Role::Secretariat,
+    ),
     ("zhang.zhe@demo.certcase.test", "张喆", Role::Enterprise),
     ("wang.kun@demo.certcase.test", "王堃", Role::Assessor),
-    ("lukasz.obrien@demo.certcase.test", "Łukasz O'Brien", Role::Reviewer),
+    (
+        "lukasz.obrien@demo.certcase.test",
+        "Łukasz O'Brien",
+        Role::Reviewer,
+    ),
 ];
 
 /// Creates what is missing; running it twice changes nothing.
@@ -40,7 +48,12 @@ pub fn seed(conn: &mut DbConn) -> Result<Vec<DemoAccount>, Refusal> {
             super::accounts::add_user(conn, &email_v, &name_v, &p, &[role])?;
             Some(password)
         };
-        accounts.push(DemoAccount { email: email.into(), name: name.into(), role, password });
+        accounts.push(DemoAccount {
+            email: email.into(),
+            name: name.into(),
+            role,
+            password,
+        });
     }
     seed_round(conn)?;
     Ok(accounts)
@@ -52,7 +65,9 @@ fn seed_round(conn: &mut DbConn) -> Result<(), Refusal> {
             return Ok(());
         }
         let Some(model_id) = catalog::find_model_id(conn, "caict-devops")? else {
-            return Err(Refusal::Invalid("load the catalog before the demo round".into()));
+            return Err(Refusal::Invalid(
+                "load the catalog before the demo round".into(),
+            ));
         };
         let version = catalog::latest_version(conn, model_id)?.ok_or(Refusal::NotFound)?;
         let today = Utc::now().with_timezone(&Shanghai).date_naive();

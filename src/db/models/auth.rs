@@ -50,13 +50,19 @@ pub fn record_event(
     Ok(())
 }
 
+/// Recent failure times of an attempted e-mail and of a client address.
+pub struct RecentFailures {
+    pub by_email: Vec<DateTime<Utc>>,
+    pub by_address: Vec<DateTime<Utc>>,
+}
+
 /// Failure times since `since` for an attempted e-mail and for an address.
 pub fn recent_failures(
     conn: &mut DbConn,
     email: &str,
     address: &str,
     since: DateTime<Utc>,
-) -> QueryResult<(Vec<DateTime<Utc>>, Vec<DateTime<Utc>>)> {
+) -> QueryResult<RecentFailures> {
     let base = || {
         auth_events::table
             .filter(auth_events::kind.eq(AuthEvent::LoginFailed.as_str()))
@@ -64,11 +70,12 @@ pub fn recent_failures(
             .select(auth_events::occurred_at)
     };
     let by_email: Vec<NaiveDateTime> = base().filter(auth_events::email.eq(email)).load(conn)?;
-    let by_address: Vec<NaiveDateTime> = base().filter(auth_events::address.eq(address)).load(conn)?;
-    Ok((
-        by_email.into_iter().map(|t| t.and_utc()).collect(),
-        by_address.into_iter().map(|t| t.and_utc()).collect(),
-    ))
+    let by_address: Vec<NaiveDateTime> =
+        base().filter(auth_events::address.eq(address)).load(conn)?;
+    Ok(RecentFailures {
+        by_email: by_email.into_iter().map(|t| t.and_utc()).collect(),
+        by_address: by_address.into_iter().map(|t| t.and_utc()).collect(),
+    })
 }
 
 #[derive(Debug, Clone, Queryable)]
@@ -83,7 +90,12 @@ pub fn events_for(conn: &mut DbConn, email: &str) -> QueryResult<Vec<EventRow>> 
     auth_events::table
         .filter(auth_events::email.eq(email))
         .order(auth_events::id.asc())
-        .select((auth_events::occurred_at, auth_events::kind, auth_events::email, auth_events::address))
+        .select((
+            auth_events::occurred_at,
+            auth_events::kind,
+            auth_events::email,
+            auth_events::address,
+        ))
         .load(conn)
 }
 

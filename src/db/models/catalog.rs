@@ -86,7 +86,10 @@ pub fn insert_version(
 /// Every version of every model, newest version of each model first.
 pub fn list_versions(conn: &mut DbConn) -> QueryResult<Vec<VersionSummary>> {
     model_versions::table
-        .order((model_versions::name_en.asc(), model_versions::version.desc()))
+        .order((
+            model_versions::name_en.asc(),
+            model_versions::version.desc(),
+        ))
         .select(VersionSummary::as_select())
         .load(conn)
 }

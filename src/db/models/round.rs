@@ -35,7 +35,10 @@ pub fn insert(conn: &mut DbConn, r: &NewRound<'_>) -> QueryResult<RoundId> {
         .execute(conn)?;
     for part in r.parts {
         diesel::insert_into(round_parts::table)
-            .values((round_parts::round_id.eq(id.to_string()), round_parts::part_code.eq(part)))
+            .values((
+                round_parts::round_id.eq(id.to_string()),
+                round_parts::part_code.eq(part),
+            ))
             .execute(conn)?;
     }
     Ok(id)

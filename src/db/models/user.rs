@@ -71,7 +71,10 @@ pub fn add_role(conn: &mut DbConn, id: UserId, role: Role) -> QueryResult<()> {
         > 0;
     if !exists {
         diesel::insert_into(user_roles::table)
-            .values((user_roles::user_id.eq(id.to_string()), user_roles::role.eq(role.as_str())))
+            .values((
+                user_roles::user_id.eq(id.to_string()),
+                user_roles::role.eq(role.as_str()),
+            ))
             .execute(conn)?;
     }
     Ok(())
@@ -95,14 +98,15 @@ pub fn roles(conn: &mut DbConn, id: UserId) -> QueryResult<BTreeSet<Role>> {
 
 /// The principal for an enabled user, or None if the user is gone or disabled.
 pub fn principal(conn: &mut DbConn, id: UserId) -> QueryResult<Option<Principal>> {
-    let row: Option<(String, Option<NaiveDateTime>)> = users::table
+    let row: Option<(String, String, Option<NaiveDateTime>)> = users::table
         .find(id.to_string())
-        .select((users::display_name, users::disabled_at))
+        .select((users::email, users::display_name, users::disabled_at))
         .first(conn)
         .optional()?;
     match row {
-        Some((display_name, None)) => Ok(Some(Principal {
+        Some((email, display_name, None)) => Ok(Some(Principal {
             user_id: id,
+            email,
             display_name,
             roles: roles(conn, id)?,
         })),

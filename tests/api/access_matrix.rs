@@ -1,0 +1,194 @@
+//! Every route × every role. The table below is the expected policy, written out by
+//! hand: a route added to the app without a row here fails `every_route_is_in_the_matrix`.
+
+use std::collections::BTreeSet;
+
+use certcase::domain::access::Role;
+
+use crate::helpers::{browser, spawn_app, TestApp};
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Expect {
+    Allow,
+    Deny,
+}
+use Expect::{Allow as A, Deny as D};
+
+/// (method, path, [anonymous, secretariat, enterprise, assessor, reviewer])
+/// Destructive rows (sign-out, token revocation) come last so the others run signed in.
+const MATRIX: &[(&str, &str, [Expect; 5])] = &[
+    ("GET", "/", [A, A, A, A, A]),
+    ("GET", "/healthz", [A, A, A, A, A]),
+    ("GET", "/assets/app.css", [A, A, A, A, A]),
+    ("GET", "/login", [A, A, A, A, A]),
+    ("POST", "/login", [A, A, A, A, A]),
+    ("POST", "/lang", [A, A, A, A, A]),
+    ("GET", "/models", [D, A, A, A, A]),
+    ("GET", "/models/{id}", [D, A, A, A, A]),
+    ("GET", "/admin/sign-ins", [D, A, D, D, D]),
+    ("POST", "/api/v1/auth/login", [A, A, A, A, A]),
+    ("GET", "/api/v1/me", [D, A, A, A, A]),
+    ("GET", "/api/v1/models", [D, A, A, A, A]),
+    ("GET", "/api/v1/models/{id}", [D, A, A, A, A]),
+    ("POST", "/api/v1/models", [D, A, D, D, D]),
+    ("GET", "/api/v1/openapi.json", [A, A, A, A, A]),
+    ("DELETE", "/api/v1/auth/token", [D, A, A, A, A]),
+    ("POST", "/logout", [D, A, A, A, A]),
+];
+
+#[test]
+fn every_route_is_in_the_matrix() {
+    let app_routes: BTreeSet<(String, String)> = certcase::routes::endpoints()
+        .iter()
+        .map(|e| (e.method.to_string(), e.path.to_string()))
+        .collect();
+    let matrix: BTreeSet<(String, String)> = MATRIX
+        .iter()
+        .map(|(m, p, _)| (m.to_string(), p.to_string()))
+        .collect();
+    let missing: Vec<_> = app_routes.difference(&matrix).collect();
+    let stale: Vec<_> = matrix.difference(&app_routes).collect();
+    assert!(
+        missing.is_empty(),
+        "routes without an expected access row: {missing:?}"
+    );
+    assert!(
+        stale.is_empty(),
+        "matrix rows for routes that do not exist: {stale:?}"
+    );
+}
+
+struct Caller {
+    label: &'static str,
+    browser: reqwest::Client,
+    token: Option<String>,
+}
+
+async fn caller(app: &TestApp, label: &'static str, role: Option<Role>) -> Caller {
+    match role {
+        None => Caller {
+            label,
+            browser: browser(),
+            token: None,
+        },
+        Some(role) => {
+            let user = app.add_user(label, &[role]).await;
+            Caller {
+                label,
+                browser: app.signed_in(&user).await,
+                token: Some(app.api_token(&user).await),
+            }
+        }
+    }
+}
+
+async fn call(app: &TestApp, who: &Caller, method: &str, path: &str) -> reqwest::StatusCode {
+    let api = path.starts_with("/api/");
+    let client = if api {
+        reqwest::Client::new()
+    } else {
+        who.browser.clone()
+    };
+    let mut req = client.request(method.parse().unwrap(), app.url(path));
+    if api {
+        if let Some(t) = &who.token {
+            req = req.bearer_auth(t);
+        }
+        if method == "POST" {
+            req = req.body("not a model file");
+        }
+    } else if method == "POST" {
+        let token = app.csrf_from(&who.browser, "/").await;
+        req = req
+            .headers(app.same_origin())
+            .form(&[("csrf_token", token.as_str()), ("lang", "en")]);
+    }
+    req.send().await.unwrap().status()
+}
+
+#[tokio::test]
+async fn each_role_reaches_exactly_the_routes_the_policy_grants() {
+    let app = spawn_app().await;
+    let callers = [
+        caller(&app, "anonymous", None).await,
+        caller(&app, "secretariat", Some(Role::Secretariat)).await,
+        caller(&app, "enterprise", Some(Role::Enterprise)).await,
+        caller(&app, "assessor", Some(Role::Assessor)).await,
+        caller(&app, "reviewer", Some(Role::Reviewer)).await,
+    ];
+    let version_id: String = app
+        .conn(|c| {
+            certcase::db::models::catalog::list_versions(c).unwrap()[0]
+                .id
+                .clone()
+        })
+        .await;
+
+    let mut wrong = Vec::new();
+    for (method, pattern, expected) in MATRIX {
+        let path = pattern.replace("{id}", &version_id);
+        for (who, expect) in callers.iter().zip(expected) {
+            let status = call(&app, who, method, &path).await;
+            let denied = status == 401
+                || status == 403
+                || (status == 303
+                    && who.token.is_none()
+                    && !path.starts_with("/api/")
+                    && *expect == D);
+            let got = if denied { D } else { A };
+            if got != *expect || status.is_server_error() {
+                wrong.push(format!(
+                    "{method} {path} as {}: expected {expect:?}, got {status}",
+                    who.label
+                ));
+            }
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "access matrix mismatches:\n{}",
+        wrong.join("\n")
+    );
+}
+
+#[tokio::test]
+async fn a_signed_in_denial_is_403_and_anonymous_is_401_or_a_redirect_to_login() {
+    let app = spawn_app().await;
+    let enterprise = caller(&app, "enterprise", Some(Role::Enterprise)).await;
+    assert_eq!(call(&app, &enterprise, "GET", "/admin/sign-ins").await, 403);
+    assert_eq!(call(&app, &enterprise, "POST", "/api/v1/models").await, 403);
+    let anonymous = caller(&app, "anonymous", None).await;
+    assert_eq!(call(&app, &anonymous, "GET", "/api/v1/models").await, 401);
+    let res = anonymous
+        .browser
+        .get(app.url("/admin/sign-ins"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    assert_eq!(res.headers()["location"], "/login?next=%2Fadmin%2Fsign-ins");
+}
+
+#[tokio::test]
+async fn a_session_cookie_does_not_authorise_the_api_nor_a_token_the_pages() {
+    let app = spawn_app().await;
+    let user = app.add_user("秘书处", &[Role::Secretariat]).await;
+    let browser = app.signed_in(&user).await;
+    assert_eq!(
+        browser
+            .get(app.url("/api/v1/me"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        401
+    );
+    let token = app.api_token(&user).await;
+    let page = crate::helpers::browser()
+        .get(app.url("/models"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 303);
+}

@@ -1,0 +1,255 @@
+//! `spawn_app`: a real server on port 0 with a fresh database (SQLite in a temporary
+//! data dir, or a new PostgreSQL database when CERTCASE_TEST_DATABASE=postgres), and one
+//! helper per thing a test needs to do.
+
+use std::collections::HashMap;
+use std::net::TcpListener;
+use std::path::PathBuf;
+
+use certcase::config::{Config, Sources};
+use certcase::db::{DbConn, DbPool};
+use certcase::domain::access::Role;
+use certcase::domain::account::{DisplayName, Email, Password};
+use certcase::startup;
+use certcase::workflow::accounts;
+use diesel::{Connection, RunQueryDsl};
+use reqwest::header::{HeaderMap, HeaderValue};
+
+pub fn use_postgres() -> bool {
+    std::env::var("CERTCASE_TEST_DATABASE").is_ok_and(|v| v == "postgres")
+}
+
+fn postgres_admin_url() -> String {
+    std::env::var("CERTCASE_TEST_PG_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into())
+}
+
+/// A database that exists for one test and is dropped after it.
+pub struct TestDatabase {
+    pub url: String,
+    pg_name: Option<String>,
+}
+
+impl TestDatabase {
+    pub fn new(data_dir: &std::path::Path) -> TestDatabase {
+        if use_postgres() {
+            let name = format!("certcase_test_{}", uuid::Uuid::new_v4().simple());
+            let mut admin =
+                diesel::PgConnection::establish(&format!("{}/postgres", postgres_admin_url()))
+                    .expect("PostgreSQL must be running for CERTCASE_TEST_DATABASE=postgres");
+            diesel::sql_query(format!("CREATE DATABASE {name}"))
+                .execute(&mut admin)
+                .unwrap();
+            TestDatabase {
+                url: format!("{}/{name}", postgres_admin_url()),
+                pg_name: Some(name),
+            }
+        } else {
+            TestDatabase {
+                url: data_dir.join("certcase.db").display().to_string(),
+                pg_name: None,
+            }
+        }
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        if let Some(name) = &self.pg_name {
+            if let Ok(mut admin) =
+                diesel::PgConnection::establish(&format!("{}/postgres", postgres_admin_url()))
+            {
+                let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                    .execute(&mut admin);
+            }
+        }
+    }
+}
+
+pub struct TestApp {
+    pub address: String,
+    pub pool: DbPool,
+    pub data_dir: PathBuf,
+    // Dropped last: the server's pool still points at them.
+    _db: TestDatabase,
+    _dir: tempfile::TempDir,
+}
+
+pub struct TestUser {
+    pub email: String,
+    pub password: String,
+}
+
+/// Configuration as the binary would read it, with test values in place of the
+/// environment.
+pub fn test_config(data_dir: &std::path::Path, database_url: &str, port: u16) -> Config {
+    let vars: HashMap<&str, String> = HashMap::from([
+        ("CERTCASE_DATA_DIR", data_dir.display().to_string()),
+        ("DATABASE_URL", database_url.to_string()),
+        ("CERTCASE_BASE_URL", format!("http://127.0.0.1:{port}")),
+        ("CERTCASE_BIND", format!("127.0.0.1:{port}")),
+    ]);
+    let env = move |k: &str| vars.get(k).cloned();
+    let mut config = Config::from_sources(Sources {
+        file: None,
+        env: &env,
+    })
+    .expect("test config is valid");
+    config.ensure_data_dir().expect("data dir");
+    config
+}
+
+pub async fn spawn_app() -> TestApp {
+    let dir = tempfile::tempdir().unwrap();
+    let data_dir = dir.path().join("data");
+    std::fs::create_dir_all(&data_dir).unwrap();
+    let db = TestDatabase::new(&data_dir);
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let config = test_config(&data_dir, &db.url, port);
+    let prepared = config.clone();
+    let pool = tokio::task::spawn_blocking(move || startup::prepare(&prepared))
+        .await
+        .unwrap()
+        .expect("prepare");
+    let state = startup::state(config, pool.clone()).unwrap();
+    let server = startup::run(listener, state, 1).unwrap();
+    tokio::spawn(server);
+    TestApp {
+        address: format!("http://127.0.0.1:{port}"),
+        pool,
+        data_dir,
+        _db: db,
+        _dir: dir,
+    }
+}
+
+/// A browser: keeps cookies, does not follow redirects, sends our Origin on forms.
+pub fn browser() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+/// The value of the hidden CSRF field in a page.
+pub fn csrf_in(html: &str) -> String {
+    let marker = "name=\"csrf_token\" value=\"";
+    let start = html.find(marker).expect("page has a CSRF field") + marker.len();
+    html[start..start + html[start..].find('"').unwrap()].to_string()
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.address, path)
+    }
+
+    pub async fn conn<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut DbConn) -> T + Send + 'static,
+    ) -> T {
+        let pool = self.pool.clone();
+        tokio::task::spawn_blocking(move || f(&mut pool.get().unwrap()))
+            .await
+            .unwrap()
+    }
+
+    pub async fn add_user(&self, name: &str, roles: &[Role]) -> TestUser {
+        let email = format!("{}@example.test", uuid::Uuid::new_v4().simple());
+        let password = format!("pw-{}", uuid::Uuid::new_v4().simple());
+        let (e, n, p, r) = (
+            email.clone(),
+            name.to_string(),
+            password.clone(),
+            roles.to_vec(),
+        );
+        self.conn(move |c| {
+            accounts::add_user(
+                c,
+                &Email::parse(&e).unwrap(),
+                &DisplayName::parse(&n).unwrap(),
+                &Password::parse(&p).unwrap(),
+                &r,
+            )
+            .unwrap()
+        })
+        .await;
+        TestUser { email, password }
+    }
+
+    /// Headers a page form sent from our own site carries.
+    pub fn same_origin(&self) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        h.insert("origin", HeaderValue::from_str(&self.address).unwrap());
+        h
+    }
+
+    /// GETs a page and returns its CSRF token.
+    pub async fn csrf_from(&self, client: &reqwest::Client, path: &str) -> String {
+        let html = client
+            .get(self.url(path))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        csrf_in(&html)
+    }
+
+    /// Signs in through the login form; returns the response (303 on success).
+    pub async fn login_form(
+        &self,
+        client: &reqwest::Client,
+        email: &str,
+        password: &str,
+    ) -> reqwest::Response {
+        let token = self.csrf_from(client, "/login").await;
+        client
+            .post(self.url("/login"))
+            .headers(self.same_origin())
+            .form(&[
+                ("csrf_token", token.as_str()),
+                ("email", email),
+                ("password", password),
+                ("next", "/"),
+            ])
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn signed_in(&self, user: &TestUser) -> reqwest::Client {
+        let client = browser();
+        let res = self.login_form(&client, &user.email, &user.password).await;
+        assert_eq!(res.status(), 303, "sign-in of {} failed", user.email);
+        client
+    }
+
+    pub async fn api_token(&self, user: &TestUser) -> String {
+        let res = reqwest::Client::new()
+            .post(self.url("/api/v1/auth/login"))
+            .json(&serde_json::json!({"email": user.email, "password": user.password}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200);
+        res.json::<serde_json::Value>().await.unwrap()["token"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    }
+
+    pub async fn auth_event_kinds(&self, email: &str) -> Vec<String> {
+        let email = email.to_string();
+        self.conn(move |c| {
+            certcase::db::models::auth::events_for(c, &email)
+                .unwrap()
+                .into_iter()
+                .map(|e| e.kind)
+                .collect()
+        })
+        .await
+    }
+}

@@ -1,0 +1,11 @@
+//! Integration tests through HTTP. Run on SQLite by default; set
+//! CERTCASE_TEST_DATABASE=postgres to run the same tests on PostgreSQL.
+
+mod helpers;
+
+mod access_matrix;
+mod catalog;
+mod cli;
+mod health_and_errors;
+mod pages;
+mod sign_in;

@@ -1,0 +1,457 @@
+use certcase::domain::access::Role;
+use certcase::domain::account::Email;
+use certcase::workflow::demo;
+
+use crate::helpers::{browser, spawn_app};
+
+#[tokio::test]
+async fn every_demo_account_can_sign_in_with_the_printed_password() {
+    let app = spawn_app().await;
+    let accounts = app.conn(|c| demo::seed(c).unwrap()).await;
+    assert_eq!(accounts.len(), 4);
+    let again = app.conn(|c| demo::seed(c).unwrap()).await;
+    assert!(
+        again.iter().all(|a| a.password.is_none()),
+        "a second seed changes no password"
+    );
+
+    for account in accounts {
+        let client = browser();
+        let res = app
+            .login_form(
+                &client,
+                &account.email,
+                account.password.as_deref().unwrap(),
+            )
+            .await;
+        assert_eq!(res.status(), 303, "{}", account.email);
+        let home = client
+            .get(app.url("/"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            home.contains(&account.name.replace('\'', "&#x27;")),
+            "home page names {}",
+            account.name
+        );
+
+        let token = app
+            .api_token(&crate::helpers::TestUser {
+                email: account.email.clone(),
+                password: account.password.clone().unwrap(),
+            })
+            .await;
+        let me: serde_json::Value = reqwest::Client::new()
+            .get(app.url("/api/v1/me"))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(me["roles"], serde_json::json!([account.role.as_str()]));
+    }
+}
+
+#[tokio::test]
+async fn a_wrong_password_is_refused_and_recorded() {
+    let app = spawn_app().await;
+    let user = app.add_user("张喆", &[Role::Enterprise]).await;
+    let client = browser();
+    let res = app
+        .login_form(&client, &user.email, "not the password at all")
+        .await;
+    assert_eq!(res.status(), 422);
+    let page = res.text().await.unwrap();
+    assert!(
+        page.contains("邮箱或密码不正确"),
+        "the refusal is explained"
+    );
+    assert!(
+        client
+            .get(app.url("/models"))
+            .send()
+            .await
+            .unwrap()
+            .status()
+            == 303,
+        "still signed out"
+    );
+    assert_eq!(app.auth_event_kinds(&user.email).await, ["login_failed"]);
+
+    let api = reqwest::Client::new()
+        .post(app.url("/api/v1/auth/login"))
+        .json(&serde_json::json!({"email": user.email, "password": "wrong password!!"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(api.status(), 422);
+    assert_eq!(api.headers()["content-type"], "application/problem+json");
+}
+
+#[tokio::test]
+async fn five_failures_lock_the_account_and_unknown_accounts_look_the_same() {
+    let app = spawn_app().await;
+    let user = app.add_user("王堃", &[Role::Assessor]).await;
+    let login = |email: String, password: String| {
+        let url = app.url("/api/v1/auth/login");
+        async move {
+            let res = reqwest::Client::new()
+                .post(url)
+                .json(&serde_json::json!({"email": email, "password": password}))
+                .send()
+                .await
+                .unwrap();
+            let status = res.status();
+            let body: serde_json::Value = res.json().await.unwrap();
+            (
+                status,
+                body["detail"].as_str().unwrap_or_default().to_string(),
+            )
+        }
+    };
+    let mut refusals = Vec::new();
+    for _ in 0..5 {
+        refusals.push(login(user.email.clone(), "guess guess guess".into()).await);
+    }
+    // The right password no longer helps while the lock lasts.
+    let locked = login(user.email.clone(), user.password.clone()).await;
+    assert_eq!(locked.0, 422);
+    assert_eq!(
+        locked, refusals[0],
+        "a lock answers exactly like a wrong password"
+    );
+
+    let unknown = login("nobody@example.test".into(), "guess guess guess".into()).await;
+    assert_eq!(
+        unknown, refusals[0],
+        "an unknown account answers the same way"
+    );
+
+    let kinds = app.auth_event_kinds(&user.email).await;
+    assert_eq!(kinds.iter().filter(|k| *k == "login_failed").count(), 5);
+    assert_eq!(kinds.iter().filter(|k| *k == "lockout").count(), 1);
+    assert_eq!(kinds.last().unwrap(), "login_refused_locked");
+
+    // Another account from the same address is not locked by these five failures.
+    let other = app.add_user("Łukasz", &[Role::Reviewer]).await;
+    assert_eq!(
+        login(other.email.clone(), other.password.clone()).await.0,
+        200
+    );
+}
+
+#[tokio::test]
+async fn logout_ends_the_session_even_for_a_copied_cookie() {
+    let app = spawn_app().await;
+    let user = app.add_user("O'Brien", &[Role::Secretariat]).await;
+    let raw = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let (session_cookie, _) = raw_login(&app, &raw, &user, None).await;
+    let cookie = format!("certcase_session={session_cookie}");
+    let page = raw
+        .get(app.url("/models"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 200);
+    let token = crate::helpers::csrf_in(&page.text().await.unwrap());
+
+    let res = raw
+        .post(app.url("/logout"))
+        .header("cookie", &cookie)
+        .headers(app.same_origin())
+        .form(&[("csrf_token", token)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+
+    let replay = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let res = replay
+        .get(app.url("/models"))
+        .header("cookie", format!("certcase_session={session_cookie}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        res.status(),
+        303,
+        "the old session id is dead on the server"
+    );
+    assert_eq!(
+        app.auth_event_kinds(&user.email).await.last().unwrap(),
+        "logout"
+    );
+}
+
+#[tokio::test]
+async fn sign_in_sets_a_fresh_session_id_with_safe_cookie_attributes() {
+    let app = spawn_app().await;
+    let user = app.add_user("张喆", &[Role::Enterprise]).await;
+    let raw = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let first = raw_login(&app, &raw, &user, None).await;
+    let cookie = first.0.clone();
+    assert!(first.1.contains("HttpOnly"));
+    assert!(first.1.contains("SameSite=Lax"));
+    assert!(first.1.contains("Path=/"));
+    assert!(
+        !first.1.contains("Secure"),
+        "plain http on loopback cannot use Secure cookies"
+    );
+
+    // Signing in again while holding a session replaces it: the old id stops working.
+    let second = raw_login(&app, &raw, &user, Some(&cookie)).await;
+    assert_ne!(second.0, cookie);
+    let old = raw
+        .get(app.url("/models"))
+        .header("cookie", format!("certcase_session={cookie}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(old.status(), 303);
+    let new = raw
+        .get(app.url("/models"))
+        .header("cookie", format!("certcase_session={}", second.0))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(new.status(), 200);
+}
+
+/// Signs in without a cookie jar; returns the new session id and its Set-Cookie line.
+async fn raw_login(
+    app: &crate::helpers::TestApp,
+    raw: &reqwest::Client,
+    user: &crate::helpers::TestUser,
+    session: Option<&str>,
+) -> (String, String) {
+    let page = raw.get(app.url("/login")).send().await.unwrap();
+    let csrf_cookie = page
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_string())
+        .find(|c| c.starts_with("certcase_csrf="))
+        .unwrap();
+    let csrf_value = csrf_cookie
+        .trim_start_matches("certcase_csrf=")
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let mut cookies = format!("certcase_csrf={csrf_value}");
+    let token = match session {
+        Some(s) => {
+            cookies.push_str(&format!("; certcase_session={s}"));
+            let html = raw
+                .get(app.url("/"))
+                .header("cookie", &cookies)
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap();
+            crate::helpers::csrf_in(&html)
+        }
+        None => csrf_value,
+    };
+    let res = raw
+        .post(app.url("/login"))
+        .header("cookie", cookies)
+        .headers(app.same_origin())
+        .form(&[
+            ("csrf_token", token.as_str()),
+            ("email", &user.email),
+            ("password", &user.password),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    let line = res
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_string())
+        .find(|c| c.starts_with("certcase_session="))
+        .unwrap();
+    (
+        line.trim_start_matches("certcase_session=")
+            .split(';')
+            .next()
+            .unwrap()
+            .to_string(),
+        line,
+    )
+}
+
+#[tokio::test]
+async fn a_disabled_user_is_refused_at_once_on_pages_and_api() {
+    let app = spawn_app().await;
+    let user = app.add_user("王堃", &[Role::Assessor]).await;
+    let client = app.signed_in(&user).await;
+    let token = app.api_token(&user).await;
+    assert_eq!(
+        client
+            .get(app.url("/models"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+
+    let email = user.email.clone();
+    assert!(
+        app.conn(
+            move |c| certcase::db::models::user::disable(c, &Email::parse(&email).unwrap())
+                .unwrap()
+        )
+        .await
+    );
+
+    assert_eq!(
+        client
+            .get(app.url("/models"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        303
+    );
+    let api = reqwest::Client::new()
+        .get(app.url("/api/v1/me"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(api.status(), 401);
+    let again = app
+        .login_form(&browser(), &user.email, &user.password)
+        .await;
+    assert_eq!(again.status(), 422, "a disabled account cannot sign in");
+}
+
+#[tokio::test]
+async fn a_revoked_api_token_stops_working() {
+    let app = spawn_app().await;
+    let user = app.add_user("Łukasz", &[Role::Reviewer]).await;
+    let token = app.api_token(&user).await;
+    let api = reqwest::Client::new();
+    assert_eq!(
+        api.get(app.url("/api/v1/me"))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    assert_eq!(
+        api.delete(app.url("/api/v1/auth/token"))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        204
+    );
+    assert_eq!(
+        api.get(app.url("/api/v1/me"))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        401
+    );
+}
+
+#[tokio::test]
+async fn forms_without_a_valid_csrf_token_or_from_another_origin_change_nothing() {
+    let app = spawn_app().await;
+    let user = app.add_user("张喆", &[Role::Enterprise]).await;
+
+    // Sign-in without the token: refused before the password is even checked.
+    let client = browser();
+    let _ = app.csrf_from(&client, "/login").await;
+    let res = client
+        .post(app.url("/login"))
+        .headers(app.same_origin())
+        .form(&[
+            ("email", user.email.as_str()),
+            ("password", user.password.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
+    assert!(
+        app.auth_event_kinds(&user.email).await.is_empty(),
+        "nothing recorded"
+    );
+
+    let client = app.signed_in(&user).await;
+    let token = app.csrf_from(&client, "/").await;
+
+    // Logout with a foreign token, with no token, and from another site: all refused.
+    for (origin, form_token) in [
+        (
+            app.address.clone(),
+            Some("forged-token-forged-token-forged-token-12"),
+        ),
+        (app.address.clone(), None),
+        ("https://evil.example".to_string(), Some(token.as_str())),
+    ] {
+        let mut req = client.post(app.url("/logout")).header("origin", origin);
+        if let Some(t) = form_token {
+            req = req.form(&[("csrf_token", t)]);
+        }
+        let res = req.send().await.unwrap();
+        assert_eq!(res.status(), 403);
+        assert!(res.text().await.unwrap().contains("403"));
+        assert_eq!(
+            client
+                .get(app.url("/models"))
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            200,
+            "still signed in"
+        );
+    }
+
+    // Without Origin, a same-site Referer is accepted; no header at all is not.
+    let res = client
+        .post(app.url("/logout"))
+        .form(&[("csrf_token", token.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
+    let res = client
+        .post(app.url("/logout"))
+        .header("referer", app.url("/models"))
+        .form(&[("csrf_token", token.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+}
