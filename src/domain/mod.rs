@@ -1,9 +1,15 @@
 //! The rules of the programme, free of I/O: parsed input types, the model catalog,
-//! roles and access, login throttling.
+//! roles and access, login throttling, the registration calendar, the application
+//! status machine, the self-assessment and its charts.
 
 pub mod access;
 pub mod account;
+pub mod application_status;
+pub mod calendar;
 pub mod catalog;
+pub mod credit_code;
 pub mod i18n;
 pub mod ids;
+pub mod radar;
+pub mod self_assessment;
 pub mod throttle;

@@ -1,0 +1,873 @@
+//! Public holidays of mainland China as data and the rule "registration excluding public
+//! holidays". Each `fixtures/calendars/cn-<year>.toml` copies the State Council's notice for
+//! that year: the holidays and the make-up working days (调休) on a Saturday or Sunday.
+//!
+//! Registration is refused on a public holiday only; ordinary weekends and make-up working
+//! days are open. Dates are Beijing time (Asia/Shanghai): a window runs from 00:00 of its
+//! first day to 23:59:59 of its last.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, TimeZone, Utc, Weekday};
+use chrono_tz::Asia::Shanghai;
+use serde::Deserialize;
+use toml::value::Datetime;
+use toml::Spanned;
+
+use crate::domain::catalog::Bilingual;
+use crate::domain::i18n::Lang;
+
+/// A year's notice can begin that year's New Year holiday or make-up days in the last week
+/// of the year before (2023-12-30 is in the 2024 notice; 2018-12-29 was a make-up day for
+/// 2019), so a file may reach back to this day of December and those days need both files.
+const REACH_BACK_DAY_OF_DECEMBER: u32 = 25;
+
+/// No notice has had a holiday longer than nine days; anything beyond this is a typo.
+const LONGEST_HOLIDAY_DAYS: i64 = 14;
+
+const LAST_SECOND: NaiveTime = match NaiveTime::from_hms_opt(23, 59, 59) {
+    Some(t) => t,
+    None => panic!("23:59:59 is a time of day"),
+};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Holiday {
+    pub name: Bilingual,
+    pub from: NaiveDate,
+    /// Inclusive.
+    pub to: NaiveDate,
+}
+
+/// One checked calendar file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct YearCalendar {
+    file: String,
+    year: i32,
+    source: String,
+    holidays: Vec<Holiday>,
+    makeup_workdays: BTreeSet<NaiveDate>,
+}
+
+impl YearCalendar {
+    pub fn year(&self) -> i32 {
+        self.year
+    }
+
+    /// The notice the file copies, for showing where the dates come from.
+    pub fn source(&self) -> &str {
+        &self.source
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CalendarError {
+    #[error("{file}{}: {reason}", line.map(|l| format!(", line {l}")).unwrap_or_default())]
+    Invalid {
+        file: String,
+        line: Option<usize>,
+        reason: String,
+    },
+    #[error("no public-holiday calendar for {year}: add fixtures/calendars/cn-{year}.toml")]
+    Missing { year: i32 },
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFile {
+    year: Spanned<i32>,
+    source: String,
+    holidays: Vec<RawHoliday>,
+    #[serde(default)]
+    workdays: Vec<RawWorkday>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawHoliday {
+    name: Bilingual,
+    from: Spanned<Datetime>,
+    to: Spanned<Datetime>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawWorkday {
+    date: Spanned<Datetime>,
+    /// The Chinese name of the holiday it makes up for, as in the notice.
+    #[serde(rename = "for")]
+    for_holiday: String,
+}
+
+/// Parses and checks one calendar file. `file` names it in errors.
+pub fn parse_calendar(file: &str, text: &str) -> Result<YearCalendar, CalendarError> {
+    let line_at = |offset: usize| text[..offset.min(text.len())].matches('\n').count() + 1;
+    let fail = |offset: Option<usize>, reason: String| CalendarError::Invalid {
+        file: file.to_string(),
+        line: offset.map(line_at),
+        reason,
+    };
+    let raw: RawFile = toml::from_str(text)
+        .map_err(|e| fail(e.span().map(|s| s.start), e.message().trim().to_string()))?;
+
+    let year = *raw.year.get_ref();
+    let year_at = Some(raw.year.span().start);
+    let (Some(first), Some(last)) = (
+        year.checked_sub(1)
+            .and_then(|before| NaiveDate::from_ymd_opt(before, 12, REACH_BACK_DAY_OF_DECEMBER)),
+        NaiveDate::from_ymd_opt(year, 12, 31),
+    ) else {
+        return Err(fail(year_at, format!("{year} is not a usable year")));
+    };
+    if raw.source.trim().is_empty() {
+        return Err(fail(
+            None,
+            "source is empty: name the State Council notice".into(),
+        ));
+    }
+    if raw.holidays.is_empty() {
+        return Err(fail(None, "the file lists no [[holidays]]".into()));
+    }
+    let date_in_year = |d: &Spanned<Datetime>| {
+        let at = Some(d.span().start);
+        let date = to_date(d.get_ref()).ok_or_else(|| {
+            fail(
+                at,
+                format!(
+                    "expected a date such as {year}-02-11, found {}",
+                    d.get_ref()
+                ),
+            )
+        })?;
+        if date < first || date > last {
+            return Err(fail(
+                at,
+                format!(
+                    "{date} is not in {year} (nor in the last week of {})",
+                    year - 1
+                ),
+            ));
+        }
+        Ok(date)
+    };
+
+    let mut holidays: Vec<Holiday> = Vec::new();
+    for h in raw.holidays {
+        let at = Some(h.from.span().start);
+        let (from, to) = (date_in_year(&h.from)?, date_in_year(&h.to)?);
+        if h.name.zh.trim().is_empty() || h.name.en.trim().is_empty() {
+            return Err(fail(
+                at,
+                format!("the holiday from {from} needs both zh and en names"),
+            ));
+        }
+        if to < from {
+            return Err(fail(
+                at,
+                format!("{}: ends on {to}, before it starts on {from}", h.name.en),
+            ));
+        }
+        if (to - from).num_days() >= LONGEST_HOLIDAY_DAYS {
+            return Err(fail(
+                at,
+                format!(
+                    "{}: {from} to {to} is longer than {LONGEST_HOLIDAY_DAYS} days",
+                    h.name.en
+                ),
+            ));
+        }
+        if let Some(other) = holidays.iter().find(|o| o.from <= to && from <= o.to) {
+            return Err(fail(
+                at,
+                format!(
+                    "{} overlaps {} ({} to {})",
+                    h.name.en, other.name.en, other.from, other.to
+                ),
+            ));
+        }
+        holidays.push(Holiday {
+            name: h.name,
+            from,
+            to,
+        });
+    }
+
+    let mut makeup_workdays = BTreeSet::new();
+    for w in raw.workdays {
+        let at = Some(w.date.span().start);
+        let date = date_in_year(&w.date)?;
+        if !matches!(date.weekday(), Weekday::Sat | Weekday::Sun) {
+            return Err(fail(
+                at,
+                format!(
+                    "make-up working day {date} is a {:?}; they fall on a Saturday or Sunday",
+                    date.weekday()
+                ),
+            ));
+        }
+        if let Some(h) = holidays.iter().find(|h| h.from <= date && date <= h.to) {
+            return Err(fail(
+                at,
+                format!(
+                    "make-up working day {date} is inside {} ({} to {})",
+                    h.name.en, h.from, h.to
+                ),
+            ));
+        }
+        if !holidays.iter().any(|h| h.name.zh == w.for_holiday) {
+            return Err(fail(
+                at,
+                format!(
+                    "make-up working day {date} is for '{}', which is not a holiday in this file",
+                    w.for_holiday
+                ),
+            ));
+        }
+        if !makeup_workdays.insert(date) {
+            return Err(fail(
+                at,
+                format!("make-up working day {date} is listed twice"),
+            ));
+        }
+    }
+
+    Ok(YearCalendar {
+        file: file.to_string(),
+        year,
+        source: raw.source,
+        holidays,
+        makeup_workdays,
+    })
+}
+
+/// A TOML local date (no time, no offset).
+fn to_date(d: &Datetime) -> Option<NaiveDate> {
+    match (d.date, d.time, d.offset) {
+        (Some(date), None, None) => NaiveDate::from_ymd_opt(
+            i32::from(date.year),
+            u32::from(date.month),
+            u32::from(date.day),
+        ),
+        _ => None,
+    }
+}
+
+/// Several years' calendars, looked up by day.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Calendars {
+    years: BTreeSet<i32>,
+    holidays: Vec<Holiday>,
+    /// Every holiday day, pointing into `holidays`.
+    holiday_days: BTreeMap<NaiveDate, usize>,
+    makeup_workdays: BTreeSet<NaiveDate>,
+}
+
+impl Calendars {
+    /// Refuses two files for one year, and a day that two files disagree on (possible only
+    /// in the last week of December, which two notices can both speak of).
+    pub fn new(
+        calendars: impl IntoIterator<Item = YearCalendar>,
+    ) -> Result<Calendars, CalendarError> {
+        let mut all = Calendars {
+            years: BTreeSet::new(),
+            holidays: Vec::new(),
+            holiday_days: BTreeMap::new(),
+            makeup_workdays: BTreeSet::new(),
+        };
+        let mut owner: BTreeMap<NaiveDate, String> = BTreeMap::new();
+        for c in calendars {
+            let fail = |reason: String| CalendarError::Invalid {
+                file: c.file.clone(),
+                line: None,
+                reason,
+            };
+            if !all.years.insert(c.year) {
+                return Err(fail(format!("a second calendar for {}", c.year)));
+            }
+            let days = c
+                .holidays
+                .iter()
+                .flat_map(|h| h.from.iter_days().take_while(|d| *d <= h.to))
+                .chain(c.makeup_workdays.iter().copied());
+            for day in days {
+                if let Some(other) = owner.insert(day, c.file.clone()) {
+                    return Err(fail(format!("{day} is also listed in {other}")));
+                }
+            }
+            for h in c.holidays {
+                let index = all.holidays.len();
+                all.holiday_days.extend(
+                    h.from
+                        .iter_days()
+                        .take_while(|d| *d <= h.to)
+                        .map(|d| (d, index)),
+                );
+                all.holidays.push(h);
+            }
+            all.makeup_workdays.extend(c.makeup_workdays);
+        }
+        Ok(all)
+    }
+
+    pub fn covers(&self, year: i32) -> bool {
+        self.years.contains(&year)
+    }
+
+    pub fn holiday_on(&self, date: NaiveDate) -> Option<&Holiday> {
+        self.holiday_days
+            .get(&date)
+            .and_then(|&i| self.holidays.get(i))
+    }
+
+    pub fn is_makeup_workday(&self, date: NaiveDate) -> bool {
+        self.makeup_workdays.contains(&date)
+    }
+
+    /// Whether the files loaded settle `date`; if not, the year whose file is missing.
+    fn settles(&self, date: NaiveDate) -> Result<(), i32> {
+        let year = date.year();
+        if !self.covers(year) {
+            Err(year)
+        } else if date.month() == 12
+            && date.day() >= REACH_BACK_DAY_OF_DECEMBER
+            && !self.covers(year + 1)
+        {
+            Err(year + 1)
+        } else {
+            Ok(())
+        }
+    }
+}
+
+/// The days on which a round takes registrations, in Beijing time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RegistrationWindow {
+    opens: NaiveDate,
+    closes: NaiveDate,
+}
+
+impl RegistrationWindow {
+    pub fn new(opens: NaiveDate, closes: NaiveDate) -> Result<RegistrationWindow, String> {
+        if closes < opens {
+            return Err(format!(
+                "registration cannot close on {closes}, before it opens on {opens}"
+            ));
+        }
+        Ok(RegistrationWindow { opens, closes })
+    }
+
+    pub fn opens(&self) -> NaiveDate {
+        self.opens
+    }
+
+    pub fn closes(&self) -> NaiveDate {
+        self.closes
+    }
+
+    /// The last second of registration, 23:59:59 Beijing time on the last day; what a
+    /// countdown counts to.
+    pub fn closes_at(&self) -> DateTime<Utc> {
+        let local = self.closes.and_time(LAST_SECOND);
+        match Shanghai.from_local_datetime(&local).earliest() {
+            Some(t) => t.with_timezone(&Utc),
+            // Only inside a clock change, which China has not had since 1991: use UTC+8.
+            None => local.and_utc() - chrono::Duration::hours(8),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RegistrationStatus {
+    Open,
+    NotYetOpen {
+        opens: NaiveDate,
+    },
+    Closed {
+        closed_on: NaiveDate,
+    },
+    /// `next_open_day` is `None` when the window ends before the holiday does.
+    Holiday {
+        holiday_name: Bilingual,
+        next_open_day: Option<NaiveDate>,
+    },
+    /// Refused rather than guessed: without the notice a holiday would look open. Round
+    /// creation ([`check_window_covered`]) keeps this from happening.
+    CalendarMissing {
+        year: i32,
+    },
+}
+
+impl RegistrationStatus {
+    /// What to tell an enterprise whose submission is refused; `None` when open.
+    pub fn refusal_message(&self, lang: Lang) -> Option<String> {
+        let date = |d: &NaiveDate| match lang {
+            Lang::Zh => format!("{}年{}月{}日", d.year(), d.month(), d.day()),
+            Lang::En => d.to_string(),
+        };
+        let text = match (self, lang) {
+            (RegistrationStatus::Open, _) => return None,
+            (RegistrationStatus::NotYetOpen { opens }, Lang::En) => {
+                format!("Registration has not opened yet; it opens on {} (Beijing time)", date(opens))
+            }
+            (RegistrationStatus::NotYetOpen { opens }, Lang::Zh) => {
+                format!("报名尚未开始，将于{}（北京时间）开始", date(opens))
+            }
+            (RegistrationStatus::Closed { closed_on }, Lang::En) => {
+                format!("Registration closed at the end of {} (Beijing time)", date(closed_on))
+            }
+            (RegistrationStatus::Closed { closed_on }, Lang::Zh) => {
+                format!("报名已于{}（北京时间）截止", date(closed_on))
+            }
+            (RegistrationStatus::Holiday { holiday_name, next_open_day }, _) => {
+                let name = holiday_name.get(lang);
+                match (next_open_day, lang) {
+                    (Some(d), Lang::En) => format!(
+                        "Registration is closed on public holidays ({name}); it reopens on {}",
+                        date(d)
+                    ),
+                    (Some(d), Lang::Zh) => format!("法定节假日（{name}）期间不受理报名，将于{}恢复", date(d)),
+                    (None, Lang::En) => format!(
+                        "Registration is closed on public holidays ({name}), and registration ends before the holiday does"
+                    ),
+                    (None, Lang::Zh) => format!("法定节假日（{name}）期间不受理报名，报名在假期结束前截止"),
+                }
+            }
+            (RegistrationStatus::CalendarMissing { year }, Lang::En) => format!(
+                "Registration cannot be checked against public holidays: the {year} calendar is missing; please tell the secretariat"
+            ),
+            (RegistrationStatus::CalendarMissing { year }, Lang::Zh) => {
+                format!("缺少{year}年的法定节假日安排，无法受理报名，请联系秘书处")
+            }
+        };
+        Some(text)
+    }
+}
+
+/// Whether a submission at instant `at` is accepted.
+pub fn registration_status(
+    window: RegistrationWindow,
+    calendars: &Calendars,
+    at: DateTime<Utc>,
+) -> RegistrationStatus {
+    let today = at.with_timezone(&Shanghai).date_naive();
+    if today < window.opens {
+        return RegistrationStatus::NotYetOpen {
+            opens: window.opens,
+        };
+    }
+    if today > window.closes {
+        return RegistrationStatus::Closed {
+            closed_on: window.closes,
+        };
+    }
+    if let Err(year) = calendars.settles(today) {
+        return RegistrationStatus::CalendarMissing { year };
+    }
+    match calendars.holiday_on(today) {
+        None => RegistrationStatus::Open,
+        Some(holiday) => {
+            // Stops at a day the calendars do not settle rather than promise it.
+            let next_open_day = today
+                .iter_days()
+                .skip(1)
+                .take_while(|d| *d <= window.closes && calendars.settles(*d).is_ok())
+                .find(|d| calendars.holiday_on(*d).is_none());
+            RegistrationStatus::Holiday {
+                holiday_name: holiday.name.clone(),
+                next_open_day,
+            }
+        }
+    }
+}
+
+/// Every day of the window must be settled by a calendar file; round creation calls this
+/// so that a missing year fails loudly instead of treating its holidays as open.
+pub fn check_window_covered(
+    window: RegistrationWindow,
+    calendars: &Calendars,
+) -> Result<(), CalendarError> {
+    window
+        .opens
+        .iter_days()
+        .take_while(|d| *d <= window.closes)
+        .try_for_each(|d| calendars.settles(d))
+        .map_err(|year| CalendarError::Missing { year })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use std::sync::OnceLock;
+
+    const FILES: [(&str, &str); 6] = [
+        (
+            "cn-2021.toml",
+            include_str!("../../fixtures/calendars/cn-2021.toml"),
+        ),
+        (
+            "cn-2022.toml",
+            include_str!("../../fixtures/calendars/cn-2022.toml"),
+        ),
+        (
+            "cn-2023.toml",
+            include_str!("../../fixtures/calendars/cn-2023.toml"),
+        ),
+        (
+            "cn-2024.toml",
+            include_str!("../../fixtures/calendars/cn-2024.toml"),
+        ),
+        (
+            "cn-2025.toml",
+            include_str!("../../fixtures/calendars/cn-2025.toml"),
+        ),
+        (
+            "cn-2026.toml",
+            include_str!("../../fixtures/calendars/cn-2026.toml"),
+        ),
+    ];
+    const CN_2021: &str = FILES[0].1;
+
+    fn shipped() -> &'static Calendars {
+        static ALL: OnceLock<Calendars> = OnceLock::new();
+        ALL.get_or_init(|| {
+            Calendars::new(FILES.iter().map(|(f, t)| parse_calendar(f, t).unwrap())).unwrap()
+        })
+    }
+
+    fn date(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    fn beijing(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(&format!("{s}+08:00"))
+            .unwrap()
+            .with_timezone(&Utc)
+    }
+
+    fn window(opens: &str, closes: &str) -> RegistrationWindow {
+        RegistrationWindow::new(date(opens), date(closes)).unwrap()
+    }
+
+    fn spring_festival() -> Bilingual {
+        Bilingual {
+            zh: "春节".into(),
+            en: "Spring Festival".into(),
+        }
+    }
+
+    #[test]
+    fn the_2021_notice() {
+        let cal = shipped();
+        for d in date("2021-02-11").iter_days().take(7) {
+            assert_eq!(
+                cal.holiday_on(d).map(|h| h.name.en.as_str()),
+                Some("Spring Festival"),
+                "{d}"
+            );
+        }
+        assert!(cal.holiday_on(date("2021-02-10")).is_none());
+        assert!(cal.holiday_on(date("2021-02-18")).is_none());
+        for d in ["2021-02-07", "2021-02-20"] {
+            assert!(cal.is_makeup_workday(date(d)), "{d}");
+        }
+        assert!(!cal.is_makeup_workday(date("2021-02-13")));
+        assert!((2021..=2026).all(|y| cal.covers(y)));
+        assert!(!cal.covers(2027));
+        // 2023-12-30 is the start of New Year's Day 2024, from the 2024 notice.
+        assert_eq!(
+            cal.holiday_on(date("2023-12-30"))
+                .map(|h| h.name.en.as_str()),
+            Some("New Year's Day")
+        );
+        let y2021 = parse_calendar("cn-2021.toml", CN_2021).unwrap();
+        assert_eq!(
+            (y2021.year(), y2021.source()),
+            (2021, "国务院办公厅关于2021年部分节假日安排的通知")
+        );
+    }
+
+    #[test]
+    fn the_seed_round_closes_at_midnight_beijing_time_on_10_february() {
+        let cal = shipped();
+        let round = window("2021-01-18", "2021-02-10");
+        assert_eq!(round.closes_at(), beijing("2021-02-10T23:59:59"));
+        assert_eq!(round.closes_at().to_rfc3339(), "2021-02-10T15:59:59+00:00");
+        let at = |s: &str| registration_status(round, cal, s.parse().unwrap());
+        assert_eq!(at("2021-02-10T15:59:59Z"), RegistrationStatus::Open);
+        assert_eq!(at("2021-02-10T15:59:59.999Z"), RegistrationStatus::Open);
+        let closed = RegistrationStatus::Closed {
+            closed_on: date("2021-02-10"),
+        };
+        assert_eq!(at("2021-02-10T16:00:00Z"), closed);
+        // The Spring Festival begins after this window: it is simply closed.
+        assert_eq!(at("2021-02-12T02:00:00Z"), closed);
+        assert_eq!(
+            at("2021-01-17T15:59:59Z"),
+            RegistrationStatus::NotYetOpen {
+                opens: date("2021-01-18")
+            }
+        );
+        assert_eq!(at("2021-01-17T16:00:00Z"), RegistrationStatus::Open);
+        // A Sunday make-up working day and an ordinary Saturday are both open.
+        assert_eq!(
+            registration_status(round, cal, beijing("2021-02-07T10:00:00")),
+            RegistrationStatus::Open
+        );
+        assert_eq!(
+            registration_status(round, cal, beijing("2021-01-23T10:00:00")),
+            RegistrationStatus::Open
+        );
+        assert_eq!(check_window_covered(round, cal), Ok(()));
+    }
+
+    #[test]
+    fn holidays_are_refused_and_name_the_next_open_day() {
+        let cal = shipped();
+        let round = window("2021-01-18", "2021-02-28");
+        let status = registration_status(round, cal, beijing("2021-02-14T10:00:00"));
+        assert_eq!(
+            status,
+            RegistrationStatus::Holiday {
+                holiday_name: spring_festival(),
+                next_open_day: Some(date("2021-02-18"))
+            }
+        );
+        assert_eq!(
+            status.refusal_message(Lang::En).unwrap(),
+            "Registration is closed on public holidays (Spring Festival); it reopens on 2021-02-18"
+        );
+        assert_eq!(
+            status.refusal_message(Lang::Zh).unwrap(),
+            "法定节假日（春节）期间不受理报名，将于2021年2月18日恢复"
+        );
+        assert_eq!(
+            registration_status(round, cal, beijing("2021-02-18T00:00:00")),
+            RegistrationStatus::Open
+        );
+        assert_eq!(
+            registration_status(round, cal, beijing("2021-02-20T09:00:00")),
+            RegistrationStatus::Open
+        );
+        assert_eq!(RegistrationStatus::Open.refusal_message(Lang::En), None);
+
+        // New Year's Day starts at 16:00 UTC on 31 December.
+        let round = window("2021-01-01", "2021-01-31");
+        assert!(matches!(
+            registration_status(round, cal, "2020-12-31T16:00:00Z".parse().unwrap()),
+            RegistrationStatus::Holiday { next_open_day: Some(d), .. } if d == date("2021-01-04")
+        ));
+    }
+
+    #[test]
+    fn a_window_ending_inside_a_holiday_has_no_next_open_day() {
+        let status = registration_status(
+            window("2021-02-01", "2021-02-15"),
+            shipped(),
+            beijing("2021-02-12T08:00:00"),
+        );
+        assert_eq!(
+            status,
+            RegistrationStatus::Holiday {
+                holiday_name: spring_festival(),
+                next_open_day: None
+            }
+        );
+        assert_eq!(
+            status.refusal_message(Lang::En).unwrap(),
+            "Registration is closed on public holidays (Spring Festival), and registration ends before the holiday does"
+        );
+    }
+
+    #[test]
+    fn a_year_without_a_calendar_is_refused_not_assumed_open() {
+        let cal = shipped();
+        let e = check_window_covered(window("2026-12-01", "2027-01-10"), cal).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "no public-holiday calendar for 2027: add fixtures/calendars/cn-2027.toml"
+        );
+        // The 2027 notice may start New Year's Day in the last week of 2026.
+        assert_eq!(
+            check_window_covered(window("2026-12-01", "2026-12-28"), cal),
+            Err(CalendarError::Missing { year: 2027 })
+        );
+        assert_eq!(
+            check_window_covered(window("2026-12-01", "2026-12-24"), cal),
+            Ok(())
+        );
+        assert_eq!(
+            check_window_covered(window("2020-12-01", "2021-01-10"), cal),
+            Err(CalendarError::Missing { year: 2020 })
+        );
+        assert_eq!(
+            check_window_covered(window("2021-03-01", "2026-06-30"), cal),
+            Ok(())
+        );
+
+        let status = registration_status(
+            window("2026-12-01", "2027-01-10"),
+            cal,
+            beijing("2027-01-05T10:00:00"),
+        );
+        assert_eq!(status, RegistrationStatus::CalendarMissing { year: 2027 });
+        assert!(status
+            .refusal_message(Lang::En)
+            .unwrap()
+            .contains("2027 calendar is missing"));
+        let only_2023 =
+            Calendars::new([parse_calendar("cn-2023.toml", FILES[2].1).unwrap()]).unwrap();
+        assert_eq!(
+            check_window_covered(window("2023-12-20", "2023-12-31"), &only_2023),
+            Err(CalendarError::Missing { year: 2024 })
+        );
+    }
+
+    #[test]
+    fn windows_close_after_they_open() {
+        assert!(RegistrationWindow::new(date("2021-02-10"), date("2021-02-09")).is_err());
+        assert!(RegistrationWindow::new(date("2021-02-10"), date("2021-02-10")).is_ok());
+    }
+
+    fn error_of(text: &str) -> CalendarError {
+        parse_calendar("cn-2021.toml", text).unwrap_err()
+    }
+
+    fn reason_of(text: &str) -> String {
+        match error_of(text) {
+            CalendarError::Invalid { reason, .. } => reason,
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+
+    #[test]
+    fn refusals_name_the_file_line_and_reason() {
+        let e = error_of(&CN_2021.replace("date = 2021-02-07", "date = 2021-02-08"));
+        assert!(
+            e.to_string()
+                .starts_with("cn-2021.toml, line 42: make-up working day 2021-02-08 is a Mon"),
+            "{e}"
+        );
+
+        let e = error_of(&CN_2021.replace("source =", "colour = \"red\"\nsource ="));
+        assert!(e.to_string().contains("colour"), "{e}");
+        assert!(e.to_string().starts_with("cn-2021.toml, line 4"), "{e}");
+
+        assert!(
+            reason_of(&CN_2021.replace("year = 2021", "year = -2147483648"))
+                .contains("not a usable year")
+        );
+        assert!(
+            reason_of(&CN_2021.replace("date = 2021-02-07", "date = 2021-02-13"))
+                .contains("inside Spring Festival")
+        );
+        assert!(
+            reason_of(&CN_2021.replace("to = 2021-02-17", "to = 2022-02-17"))
+                .contains("2022-02-17 is not in 2021")
+        );
+        assert!(
+            reason_of(&CN_2021.replace("from = 2021-01-01", "from = 2020-12-20"))
+                .contains("2020-12-20 is not in 2021")
+        );
+        assert!(
+            reason_of(&CN_2021.replace("to = 2021-02-17", "to = 2021-02-10"))
+                .contains("before it starts")
+        );
+        assert!(
+            reason_of(&CN_2021.replace("to = 2021-02-17", "to = 2021-03-17"))
+                .contains("longer than 14 days")
+        );
+        assert!(reason_of(&CN_2021.replace(
+            "from = 2021-04-03\nto = 2021-04-05",
+            "from = 2021-02-17\nto = 2021-02-19"
+        ))
+        .contains("overlaps Spring Festival"));
+        assert!(
+            reason_of(&CN_2021.replace("for = \"春节\"", "for = \"圣诞节\""))
+                .contains("'圣诞节', which is not a holiday")
+        );
+        assert!(
+            reason_of(&CN_2021.replace("date = 2021-02-20", "date = 2021-02-07"))
+                .contains("listed twice")
+        );
+        assert!(
+            reason_of(&CN_2021.replace("from = 2021-02-11", "from = 2021-02-11T08:00:00"))
+                .contains("expected a date")
+        );
+        assert!(
+            reason_of(&CN_2021.replace("en = \"Spring Festival\"", "en = \" \""))
+                .contains("both zh and en")
+        );
+    }
+
+    #[test]
+    fn files_that_disagree_or_repeat_a_year_are_refused() {
+        let y2021 = parse_calendar("cn-2021.toml", CN_2021).unwrap();
+        let copy = parse_calendar("copy.toml", CN_2021).unwrap();
+        let e = Calendars::new([y2021.clone(), copy]).unwrap_err();
+        assert_eq!(e.to_string(), "copy.toml: a second calendar for 2021");
+
+        // Two files may both speak of the last week of December, but must not disagree.
+        let y2022 = FILES[1].1.replace("from = 2022-01-01", "from = 2021-12-31");
+        let y2022 = parse_calendar("cn-2022.toml", &y2022).unwrap();
+        assert!(Calendars::new([y2021.clone(), y2022]).is_ok());
+        let clash = CN_2021.replace("date = 2021-10-09", "date = 2021-12-26");
+        let clash = parse_calendar("cn-2021.toml", &clash).unwrap();
+        let y2022 = FILES[1].1.replace("from = 2022-01-01", "from = 2021-12-26");
+        let y2022 = parse_calendar("cn-2022.toml", &y2022).unwrap();
+        let e = Calendars::new([clash, y2022]).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "cn-2022.toml: 2021-12-26 is also listed in cn-2021.toml"
+        );
+    }
+
+    /// An instant between 2021 and 2026 and a window around its day, often containing it.
+    fn instant_and_window() -> impl Strategy<Value = (DateTime<Utc>, RegistrationWindow)> {
+        let start = beijing("2021-01-01T00:00:00").timestamp();
+        let end = beijing("2027-01-01T00:00:00").timestamp();
+        (start..end, -30i64..120, -30i64..120).prop_map(|(t, before, after)| {
+            let at = DateTime::from_timestamp(t, 0).unwrap();
+            let today = at.with_timezone(&Shanghai).date_naive();
+            let a = today - chrono::Duration::days(before);
+            let b = today + chrono::Duration::days(after);
+            (at, RegistrationWindow::new(a.min(b), a.max(b)).unwrap())
+        })
+    }
+
+    proptest! {
+        #[test]
+        fn no_instant_is_both_open_and_on_a_holiday((at, window) in instant_and_window()) {
+            let today = at.with_timezone(&Shanghai).date_naive();
+            let status = registration_status(window, shipped(), at);
+            let on_holiday = shipped().holiday_on(today).is_some();
+            let in_window = window.opens() <= today && today <= window.closes();
+            prop_assert!(!(status == RegistrationStatus::Open && on_holiday));
+            prop_assert_eq!(matches!(status, RegistrationStatus::Holiday { .. }), in_window && on_holiday);
+            prop_assert_eq!(status.refusal_message(Lang::En).is_none(), status == RegistrationStatus::Open);
+        }
+
+        #[test]
+        fn every_makeup_day_in_a_window_is_open_all_day((_, window) in instant_and_window()) {
+            let makeup_days = window.opens().iter_days().take_while(|d| *d <= window.closes())
+                .filter(|d| shipped().is_makeup_workday(*d));
+            for day in makeup_days {
+                let times = (0..24).map(|h| NaiveTime::from_hms_opt(h, 0, 0).unwrap())
+                    .chain([NaiveTime::from_hms_opt(23, 59, 59).unwrap()]);
+                for time in times {
+                    let at = Shanghai.from_local_datetime(&day.and_time(time)).unwrap().with_timezone(&Utc);
+                    prop_assert_eq!(registration_status(window, shipped(), at), RegistrationStatus::Open, "{} {}", day, time);
+                }
+            }
+        }
+
+        #[test]
+        fn the_next_open_day_is_the_first_open_day_after_today((at, window) in instant_and_window()) {
+            let today = at.with_timezone(&Shanghai).date_naive();
+            if let RegistrationStatus::Holiday { next_open_day: Some(next), .. } = registration_status(window, shipped(), at) {
+                prop_assert!(today < next && next <= window.closes() && window.opens() <= next);
+                prop_assert!(shipped().holiday_on(next).is_none());
+                prop_assert!(today.iter_days().take_while(|d| *d < next).all(|d| shipped().holiday_on(d).is_some()));
+            }
+        }
+    }
+}
