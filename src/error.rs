@@ -106,6 +106,7 @@ impl From<Refusal> for AppError {
             Refusal::Invalid(m) => AppError::Unprocessable(m),
             Refusal::NotFound => AppError::NotFound,
             Refusal::Conflict(m) => AppError::Conflict(m),
+            Refusal::Forbidden(m) => AppError::Forbidden(m),
             Refusal::SignInRefused => AppError::Unprocessable(
                 "The e-mail or password is wrong, or too many attempts were made; wait a few minutes and try again.".into(),
             ),

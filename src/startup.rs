@@ -46,6 +46,7 @@ pub fn state(config: Config, pool: DbPool) -> anyhow::Result<AppState> {
         backend: config.backend(),
         config: Arc::new(config),
         templates: Arc::new(render::templates()?),
+        calendars: Arc::new(crate::workflow::calendars::built_in()?),
     })
 }
 

@@ -97,12 +97,98 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    enterprises (id) {
+        id -> Text,
+        name_zh -> Text,
+        name_en -> Nullable<Text>,
+        credit_code -> Text,
+        address -> Text,
+        contact_name -> Text,
+        contact_email -> Text,
+        contact_phone -> Text,
+        verified_at -> Nullable<Timestamp>,
+        verified_by -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    enterprise_members (user_id) {
+        user_id -> Text,
+        enterprise_id -> Text,
+        is_admin -> Bool,
+        joined_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    applications (id) {
+        id -> Text,
+        round_id -> Text,
+        enterprise_id -> Text,
+        part_code -> Text,
+        target_level -> Integer,
+        scope -> Text,
+        contact_name -> Text,
+        contact_email -> Text,
+        status -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    application_events (id) {
+        id -> Text,
+        application_id -> Text,
+        from_status -> Text,
+        to_status -> Text,
+        event -> Text,
+        reason -> Nullable<Text>,
+        actor_user_id -> Text,
+        occurred_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    item_exemptions (application_id, item_code) {
+        application_id -> Text,
+        item_code -> Text,
+        reason -> Text,
+        declared_by -> Text,
+        declared_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    evidence_files (id) {
+        id -> Text,
+        application_id -> Text,
+        item_code -> Text,
+        version -> Integer,
+        description -> Text,
+        display_name -> Text,
+        media_type -> Text,
+        size_bytes -> BigInt,
+        content_sha256 -> Text,
+        uploaded_by -> Text,
+        uploaded_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(user_roles -> users (user_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(api_tokens -> users (user_id));
 diesel::joinable!(model_versions -> catalog_models (model_id));
 diesel::joinable!(rounds -> model_versions (model_version_id));
 diesel::joinable!(round_parts -> rounds (round_id));
+diesel::joinable!(enterprise_members -> enterprises (enterprise_id));
+diesel::joinable!(applications -> rounds (round_id));
+diesel::joinable!(applications -> enterprises (enterprise_id));
+diesel::joinable!(application_events -> applications (application_id));
+diesel::joinable!(item_exemptions -> applications (application_id));
+diesel::joinable!(evidence_files -> applications (application_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     users,
@@ -114,4 +200,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     model_versions,
     rounds,
     round_parts,
+    enterprises,
+    enterprise_members,
+    applications,
+    application_events,
+    item_exemptions,
+    evidence_files,
 );

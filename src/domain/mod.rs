@@ -4,6 +4,7 @@
 
 pub mod access;
 pub mod account;
+pub mod application;
 pub mod application_status;
 pub mod calendar;
 pub mod catalog;
@@ -11,5 +12,6 @@ pub mod credit_code;
 pub mod i18n;
 pub mod ids;
 pub mod radar;
+pub mod round;
 pub mod self_assessment;
 pub mod throttle;

@@ -2,11 +2,14 @@
 //! these, each wrapped in the access guard, so a route cannot exist without a rule.
 
 pub mod api_auth;
+pub mod applications;
 pub mod assets;
+pub mod enterprises;
 pub mod health;
 pub mod home;
 pub mod models;
 pub mod openapi;
+pub mod rounds;
 pub mod session;
 
 use actix_web::http::Method;
@@ -22,6 +25,9 @@ pub struct Endpoint {
 }
 
 const SECRETARIAT: Access = Access::AnyOf(&[Role::Secretariat]);
+const ENTERPRISE: Access = Access::AnyOf(&[Role::Enterprise]);
+/// Object-level rules (own enterprise only) are applied by the use case.
+const ENTERPRISE_OR_SECRETARIAT: Access = Access::AnyOf(&[Role::Enterprise, Role::Secretariat]);
 
 macro_rules! endpoint {
     ($method:ident $path:literal, $access:expr, $handler:path) => {
@@ -54,5 +60,19 @@ pub fn endpoints() -> Vec<Endpoint> {
         endpoint!(GET "/api/v1/models/{id}", SignedIn, models::detail_api),
         endpoint!(POST "/api/v1/models", SECRETARIAT, models::load_api),
         endpoint!(GET "/api/v1/openapi.json", Public, openapi::document),
+        endpoint!(GET "/rounds", SignedIn, rounds::list_page),
+        endpoint!(GET "/rounds/{id}", SignedIn, rounds::detail_page),
+        endpoint!(GET "/api/v1/rounds", SignedIn, rounds::list_api),
+        endpoint!(POST "/api/v1/rounds", SECRETARIAT, rounds::create_api),
+        endpoint!(GET "/api/v1/rounds/{id}", SignedIn, rounds::detail_api),
+        endpoint!(POST "/api/v1/enterprises", ENTERPRISE, enterprises::register_api),
+        endpoint!(GET "/api/v1/enterprises", SECRETARIAT, enterprises::list_api),
+        endpoint!(GET "/api/v1/enterprises/mine", ENTERPRISE, enterprises::mine_api),
+        endpoint!(POST "/api/v1/enterprises/{id}/verify", SECRETARIAT, enterprises::verify_api),
+        endpoint!(POST "/api/v1/rounds/{id}/applications", ENTERPRISE, applications::create_api),
+        endpoint!(GET "/api/v1/applications", ENTERPRISE_OR_SECRETARIAT, applications::list_api),
+        endpoint!(GET "/api/v1/applications/{id}", ENTERPRISE_OR_SECRETARIAT, applications::detail_api),
+        endpoint!(POST "/api/v1/applications/{id}/transitions", ENTERPRISE_OR_SECRETARIAT, applications::transition_api),
+        endpoint!(PUT "/api/v1/applications/{id}/items/{item}/not-applicable", ENTERPRISE, applications::not_applicable_api),
     ]
 }

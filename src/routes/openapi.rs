@@ -4,7 +4,7 @@ use actix_web::HttpResponse;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{api_auth, health, models};
+use super::{api_auth, applications, enterprises, health, models, rounds};
 
 struct BearerAuth;
 
@@ -25,6 +25,10 @@ impl Modify for BearerAuth {
         health::healthz,
         api_auth::login, api_auth::revoke, api_auth::me,
         models::list_api, models::detail_api, models::load_api,
+        rounds::list_api, rounds::detail_api, rounds::create_api,
+        enterprises::register_api, enterprises::mine_api, enterprises::list_api, enterprises::verify_api,
+        applications::create_api, applications::list_api, applications::detail_api,
+        applications::transition_api, applications::not_applicable_api,
         document,
     ),
     modifiers(&BearerAuth)

@@ -19,6 +19,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub backend: Backend,
     pub templates: Arc<tera::Tera>,
+    /// Public holidays, for registration windows.
+    pub calendars: Arc<crate::domain::calendar::Calendars>,
 }
 
 impl AppState {

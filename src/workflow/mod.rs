@@ -1,8 +1,12 @@
 //! Use cases: each reads, decides with the domain rules, and writes in one transaction.
 
 pub mod accounts;
+pub mod applications;
+pub mod calendars;
 pub mod catalog;
 pub mod demo;
+pub mod enterprises;
+pub mod rounds;
 
 /// Why a use case did not happen. Maps to HTTP in `error.rs`.
 #[derive(Debug, thiserror::Error)]
@@ -13,6 +17,8 @@ pub enum Refusal {
     NotFound,
     #[error("{0}")]
     Conflict(String),
+    #[error("{0}")]
+    Forbidden(String),
     #[error("sign-in refused")]
     SignInRefused,
     #[error(transparent)]

@@ -4,6 +4,7 @@
 mod helpers;
 
 mod access_matrix;
+mod applications;
 mod catalog;
 mod cli;
 mod health_and_errors;

@@ -1,7 +1,9 @@
 //! Rows and the queries that read and write them, one file per table family.
 
+pub mod application;
 pub mod auth;
 pub mod catalog;
+pub mod enterprise;
 pub mod round;
 pub mod user;
 

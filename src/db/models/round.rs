@@ -57,3 +57,41 @@ pub fn pinned_version(conn: &mut DbConn, id: RoundId) -> QueryResult<Option<Mode
 pub fn count(conn: &mut DbConn) -> QueryResult<i64> {
     rounds::table.count().get_result(conn)
 }
+
+#[derive(Debug, Clone, Queryable, Selectable, serde::Serialize)]
+#[diesel(table_name = rounds)]
+pub struct RoundRow {
+    pub id: String,
+    pub name_zh: String,
+    pub name_en: String,
+    pub model_version_id: String,
+    pub registration_opens: NaiveDate,
+    pub registration_closes: NaiveDate,
+    pub assessment_starts: NaiveDate,
+    pub assessment_ends: NaiveDate,
+    pub results_on: NaiveDate,
+    pub created_at: chrono::NaiveDateTime,
+}
+
+pub fn list(conn: &mut DbConn) -> QueryResult<Vec<RoundRow>> {
+    rounds::table
+        .order(rounds::registration_opens.desc())
+        .select(RoundRow::as_select())
+        .load(conn)
+}
+
+pub fn get(conn: &mut DbConn, id: &str) -> QueryResult<Option<RoundRow>> {
+    rounds::table
+        .find(id)
+        .select(RoundRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn parts(conn: &mut DbConn, id: &str) -> QueryResult<Vec<String>> {
+    round_parts::table
+        .filter(round_parts::round_id.eq(id))
+        .order(round_parts::part_code.asc())
+        .select(round_parts::part_code)
+        .load(conn)
+}

@@ -1,0 +1,199 @@
+//! Applications, their status history, evidence records and "not applicable" items.
+
+use std::collections::BTreeSet;
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::db::schema::{application_events, applications, evidence_files, item_exemptions};
+use crate::db::DbConn;
+use crate::domain::application_status::Status;
+use crate::domain::ids::UserId;
+
+#[derive(Debug, Clone, Queryable, Selectable, serde::Serialize)]
+#[diesel(table_name = applications)]
+pub struct ApplicationRow {
+    pub id: String,
+    pub round_id: String,
+    pub enterprise_id: String,
+    pub part_code: String,
+    pub target_level: i32,
+    pub scope: String,
+    pub contact_name: String,
+    pub contact_email: String,
+    pub status: String,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+impl ApplicationRow {
+    pub fn status(&self) -> Status {
+        self.status
+            .parse()
+            .expect("statuses are written by this code")
+    }
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = applications)]
+pub struct NewApplication<'a> {
+    pub id: &'a str,
+    pub round_id: &'a str,
+    pub enterprise_id: &'a str,
+    pub part_code: &'a str,
+    pub target_level: i32,
+    pub scope: &'a str,
+    pub contact_name: &'a str,
+    pub contact_email: &'a str,
+    pub status: &'a str,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+pub fn insert(conn: &mut DbConn, a: &NewApplication<'_>) -> QueryResult<()> {
+    diesel::insert_into(applications::table)
+        .values(a)
+        .execute(conn)
+        .map(|_| ())
+}
+
+pub fn exists_for_part(
+    conn: &mut DbConn,
+    round: &str,
+    enterprise: &str,
+    part: &str,
+) -> QueryResult<bool> {
+    let n: i64 = applications::table
+        .filter(applications::round_id.eq(round))
+        .filter(applications::enterprise_id.eq(enterprise))
+        .filter(applications::part_code.eq(part))
+        .count()
+        .get_result(conn)?;
+    Ok(n > 0)
+}
+
+pub fn get(conn: &mut DbConn, id: &str) -> QueryResult<Option<ApplicationRow>> {
+    applications::table
+        .find(id)
+        .select(ApplicationRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn for_enterprise(conn: &mut DbConn, enterprise: &str) -> QueryResult<Vec<ApplicationRow>> {
+    applications::table
+        .filter(applications::enterprise_id.eq(enterprise))
+        .order(applications::created_at.desc())
+        .select(ApplicationRow::as_select())
+        .load(conn)
+}
+
+pub fn all(conn: &mut DbConn) -> QueryResult<Vec<ApplicationRow>> {
+    applications::table
+        .order(applications::created_at.desc())
+        .select(ApplicationRow::as_select())
+        .load(conn)
+}
+
+/// Moves an application from `from` to `to` and records the change; false when the
+/// status is no longer `from` (someone else changed it first).
+pub fn set_status(
+    conn: &mut DbConn,
+    id: &str,
+    from: Status,
+    to: Status,
+    event: &str,
+    reason: Option<&str>,
+    actor: UserId,
+) -> QueryResult<bool> {
+    let now = super::now();
+    let n = diesel::update(applications::table.find(id))
+        .filter(applications::status.eq(from.as_str()))
+        .set((
+            applications::status.eq(to.as_str()),
+            applications::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    if n == 0 {
+        return Ok(false);
+    }
+    diesel::insert_into(application_events::table)
+        .values((
+            application_events::id.eq(uuid::Uuid::now_v7().to_string()),
+            application_events::application_id.eq(id),
+            application_events::from_status.eq(from.as_str()),
+            application_events::to_status.eq(to.as_str()),
+            application_events::event.eq(event),
+            application_events::reason.eq(reason),
+            application_events::actor_user_id.eq(actor.to_string()),
+            application_events::occurred_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(true)
+}
+
+#[derive(Debug, Clone, Queryable, serde::Serialize)]
+pub struct EventRow {
+    pub from_status: String,
+    pub to_status: String,
+    pub event: String,
+    pub reason: Option<String>,
+    pub occurred_at: NaiveDateTime,
+}
+
+pub fn history(conn: &mut DbConn, id: &str) -> QueryResult<Vec<EventRow>> {
+    application_events::table
+        .filter(application_events::application_id.eq(id))
+        .order(application_events::id.asc())
+        .select((
+            application_events::from_status,
+            application_events::to_status,
+            application_events::event,
+            application_events::reason,
+            application_events::occurred_at,
+        ))
+        .load(conn)
+}
+
+pub fn items_with_evidence(conn: &mut DbConn, id: &str) -> QueryResult<BTreeSet<String>> {
+    let codes: Vec<String> = evidence_files::table
+        .filter(evidence_files::application_id.eq(id))
+        .select(evidence_files::item_code)
+        .distinct()
+        .load(conn)?;
+    Ok(codes.into_iter().collect())
+}
+
+pub fn exemptions(conn: &mut DbConn, id: &str) -> QueryResult<Vec<(String, String)>> {
+    item_exemptions::table
+        .filter(item_exemptions::application_id.eq(id))
+        .order(item_exemptions::item_code.asc())
+        .select((item_exemptions::item_code, item_exemptions::reason))
+        .load(conn)
+}
+
+/// Declares an item not applicable (or changes the reason).
+pub fn set_exemption(
+    conn: &mut DbConn,
+    id: &str,
+    item: &str,
+    reason: &str,
+    by: UserId,
+) -> QueryResult<()> {
+    diesel::delete(
+        item_exemptions::table
+            .filter(item_exemptions::application_id.eq(id))
+            .filter(item_exemptions::item_code.eq(item)),
+    )
+    .execute(conn)?;
+    diesel::insert_into(item_exemptions::table)
+        .values((
+            item_exemptions::application_id.eq(id),
+            item_exemptions::item_code.eq(item),
+            item_exemptions::reason.eq(reason),
+            item_exemptions::declared_by.eq(by.to_string()),
+            item_exemptions::declared_at.eq(super::now()),
+        ))
+        .execute(conn)?;
+    Ok(())
+}

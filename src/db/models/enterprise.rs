@@ -1,0 +1,97 @@
+//! Enterprises and their members.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::db::schema::{enterprise_members, enterprises};
+use crate::db::DbConn;
+use crate::domain::ids::UserId;
+
+#[derive(Debug, Clone, Queryable, Selectable, serde::Serialize)]
+#[diesel(table_name = enterprises)]
+pub struct EnterpriseRow {
+    pub id: String,
+    pub name_zh: String,
+    pub name_en: Option<String>,
+    pub credit_code: String,
+    pub address: String,
+    pub contact_name: String,
+    pub contact_email: String,
+    pub contact_phone: String,
+    pub verified_at: Option<NaiveDateTime>,
+    pub verified_by: Option<String>,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = enterprises)]
+pub struct NewEnterprise<'a> {
+    pub id: &'a str,
+    pub name_zh: &'a str,
+    pub name_en: Option<&'a str>,
+    pub credit_code: &'a str,
+    pub address: &'a str,
+    pub contact_name: &'a str,
+    pub contact_email: &'a str,
+    pub contact_phone: &'a str,
+    pub created_at: NaiveDateTime,
+}
+
+pub fn insert(conn: &mut DbConn, e: &NewEnterprise<'_>, admin: UserId) -> QueryResult<()> {
+    diesel::insert_into(enterprises::table)
+        .values(e)
+        .execute(conn)?;
+    diesel::insert_into(enterprise_members::table)
+        .values((
+            enterprise_members::user_id.eq(admin.to_string()),
+            enterprise_members::enterprise_id.eq(e.id),
+            enterprise_members::is_admin.eq(true),
+            enterprise_members::joined_at.eq(super::now()),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn by_credit_code(conn: &mut DbConn, code: &str) -> QueryResult<Option<EnterpriseRow>> {
+    enterprises::table
+        .filter(enterprises::credit_code.eq(code))
+        .select(EnterpriseRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn get(conn: &mut DbConn, id: &str) -> QueryResult<Option<EnterpriseRow>> {
+    enterprises::table
+        .find(id)
+        .select(EnterpriseRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// The enterprise a person belongs to, if any.
+pub fn membership(conn: &mut DbConn, user: UserId) -> QueryResult<Option<String>> {
+    enterprise_members::table
+        .find(user.to_string())
+        .select(enterprise_members::enterprise_id)
+        .first(conn)
+        .optional()
+}
+
+pub fn list(conn: &mut DbConn) -> QueryResult<Vec<EnterpriseRow>> {
+    enterprises::table
+        .order(enterprises::created_at.desc())
+        .select(EnterpriseRow::as_select())
+        .load(conn)
+}
+
+/// Marks an enterprise verified; false if it already was.
+pub fn verify(conn: &mut DbConn, id: &str, by: UserId) -> QueryResult<bool> {
+    let n = diesel::update(enterprises::table.find(id))
+        .filter(enterprises::verified_at.is_null())
+        .set((
+            enterprises::verified_at.eq(Some(super::now())),
+            enterprises::verified_by.eq(Some(by.to_string())),
+        ))
+        .execute(conn)?;
+    Ok(n == 1)
+}

@@ -1,0 +1,163 @@
+//! Applications for parts of a round (API).
+
+use actix_web::{web, HttpResponse};
+use serde::{Deserialize, Serialize};
+
+use crate::db::models::application::{self as store, ApplicationRow};
+use crate::db::models::enterprise;
+use crate::domain::access::Role;
+use crate::error::AppError;
+use crate::web::visitor::Visitor;
+use crate::web::AppState;
+use crate::workflow::applications::{self, Draft};
+
+fn me(visitor: &Visitor) -> Result<crate::domain::access::Principal, AppError> {
+    visitor.principal.clone().ok_or(AppError::SignInRequired)
+}
+
+/// Starts a draft application for one part of a round (enterprise members).
+#[utoipa::path(post, path = "/api/v1/rounds/{id}/applications", params(("id" = String, Path, description = "round id")), request_body = Draft,
+    responses((status = 201, description = "draft created"), (status = 409, description = "already applied for this part"), (status = 422)),
+    security(("bearer" = [])))]
+pub async fn create_api(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    path: web::Path<String>,
+    body: web::Json<Draft>,
+) -> Result<HttpResponse, AppError> {
+    let who = me(&visitor)?;
+    let round_id = path.into_inner();
+    let draft = body.into_inner();
+    let id = state
+        .db(move |conn| Ok(applications::create(conn, &who, &round_id, &draft)?))
+        .await?;
+    Ok(HttpResponse::Created().json(serde_json::json!({ "id": id, "status": "draft" })))
+}
+
+/// Applications the caller may see: their enterprise's, or all for the secretariat.
+#[utoipa::path(get, path = "/api/v1/applications", responses((status = 200, description = "applications")), security(("bearer" = [])))]
+pub async fn list_api(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+) -> Result<HttpResponse, AppError> {
+    let who = me(&visitor)?;
+    let rows: Vec<ApplicationRow> = state
+        .db(move |conn| {
+            if who.has(Role::Secretariat) {
+                return Ok(store::all(conn)?);
+            }
+            match enterprise::membership(conn, who.user_id)? {
+                Some(e) => Ok(store::for_enterprise(conn, &e)?),
+                None => Ok(Vec::new()),
+            }
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(rows))
+}
+
+#[derive(Serialize)]
+struct ApplicationDetail {
+    #[serde(flatten)]
+    application: ApplicationRow,
+    history: Vec<store::EventRow>,
+    not_applicable: Vec<serde_json::Value>,
+    /// Capability items still needing evidence or a "not applicable" declaration.
+    missing_items: Vec<String>,
+}
+
+/// One application with its history; another enterprise's id answers 404.
+#[utoipa::path(get, path = "/api/v1/applications/{id}", params(("id" = String, Path)), responses((status = 200, description = "the application"), (status = 404)), security(("bearer" = [])))]
+pub async fn detail_api(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let who = me(&visitor)?;
+    let id = path.into_inner();
+    let detail = state
+        .db(move |conn| {
+            let application = applications::visible(conn, &who, &id)?;
+            let history = store::history(conn, &id)?;
+            let not_applicable = store::exemptions(conn, &id)?
+                .into_iter()
+                .map(|(item, reason)| serde_json::json!({ "item": item, "reason": reason }))
+                .collect();
+            let missing_items = applications::missing_items(conn, &application)?;
+            Ok(ApplicationDetail {
+                application,
+                history,
+                not_applicable,
+                missing_items,
+            })
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(detail))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct TransitionRequest {
+    /// submit, withdraw (enterprise); accept, reject, start_assessment, certify (secretariat)
+    action: String,
+    /// Needed to reject, withdraw or return.
+    reason: Option<String>,
+}
+
+/// Changes an application's status; refused with 409 and the reason when the rules do
+/// not allow it now.
+#[utoipa::path(post, path = "/api/v1/applications/{id}/transitions", params(("id" = String, Path)), request_body = TransitionRequest,
+    responses((status = 200, description = "the new status"), (status = 403), (status = 404), (status = 409, description = "not allowed in this state, window closed, evidence missing")),
+    security(("bearer" = [])))]
+pub async fn transition_api(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    path: web::Path<String>,
+    body: web::Json<TransitionRequest>,
+) -> Result<HttpResponse, AppError> {
+    let who = me(&visitor)?;
+    let id = path.into_inner();
+    let b = body.into_inner();
+    let event = applications::parse_event(&b.action, b.reason.as_deref())?;
+    let calendars = state.calendars.clone();
+    let lang = visitor.lang;
+    let status = state
+        .db(move |conn| {
+            Ok(applications::transition(
+                conn,
+                &who,
+                &id,
+                &event,
+                &calendars,
+                chrono::Utc::now(),
+                lang,
+            )?)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(serde_json::json!({ "status": status.as_str() })))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct NotApplicableRequest {
+    reason: String,
+}
+
+/// Declares a capability item not applicable, with the reason (draft applications).
+#[utoipa::path(put, path = "/api/v1/applications/{id}/items/{item}/not-applicable", params(("id" = String, Path), ("item" = String, Path)),
+    request_body = NotApplicableRequest, responses((status = 204), (status = 404), (status = 409), (status = 422)), security(("bearer" = [])))]
+pub async fn not_applicable_api(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    path: web::Path<(String, String)>,
+    body: web::Json<NotApplicableRequest>,
+) -> Result<HttpResponse, AppError> {
+    let who = me(&visitor)?;
+    let (id, item) = path.into_inner();
+    let reason = body.into_inner().reason;
+    state
+        .db(move |conn| {
+            Ok(applications::declare_not_applicable(
+                conn, &who, &id, &item, &reason,
+            )?)
+        })
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}

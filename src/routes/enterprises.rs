@@ -1,0 +1,69 @@
+//! Enterprise registration (enterprise members) and verification (secretariat).
+
+use actix_web::{web, HttpResponse};
+
+use crate::db::models::enterprise::{self as store, EnterpriseRow};
+use crate::error::AppError;
+use crate::web::visitor::Visitor;
+use crate::web::AppState;
+use crate::workflow::enterprises::{self, Registration};
+
+fn me(visitor: &Visitor) -> Result<crate::domain::access::Principal, AppError> {
+    visitor.principal.clone().ok_or(AppError::SignInRequired)
+}
+
+/// Registers the caller's enterprise; the caller becomes its administrator.
+#[utoipa::path(post, path = "/api/v1/enterprises", request_body = Registration,
+    responses((status = 201, description = "registered; awaiting verification"), (status = 409), (status = 422, description = "e.g. a wrong credit-code check character")),
+    security(("bearer" = [])))]
+pub async fn register_api(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    body: web::Json<Registration>,
+) -> Result<HttpResponse, AppError> {
+    let who = me(&visitor)?;
+    let r = body.into_inner();
+    let id = state
+        .db(move |conn| Ok(enterprises::register(conn, who.user_id, &r)?))
+        .await?;
+    Ok(HttpResponse::Created().json(serde_json::json!({ "id": id, "verified": false })))
+}
+
+/// The caller's enterprise.
+#[utoipa::path(get, path = "/api/v1/enterprises/mine", responses((status = 200, description = "the enterprise"), (status = 404)), security(("bearer" = [])))]
+pub async fn mine_api(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+) -> Result<HttpResponse, AppError> {
+    let who = me(&visitor)?;
+    let row: EnterpriseRow = state
+        .db(move |conn| {
+            let id = store::membership(conn, who.user_id)?.ok_or(AppError::NotFound)?;
+            store::get(conn, &id)?.ok_or(AppError::NotFound)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(row))
+}
+
+/// Every registered enterprise (secretariat).
+#[utoipa::path(get, path = "/api/v1/enterprises", responses((status = 200, description = "enterprises, newest first")), security(("bearer" = [])))]
+pub async fn list_api(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    let rows = state.db(|conn| Ok(store::list(conn)?)).await?;
+    Ok(HttpResponse::Ok().json(rows))
+}
+
+/// Verifies an enterprise so that it can submit applications (secretariat).
+#[utoipa::path(post, path = "/api/v1/enterprises/{id}/verify", params(("id" = String, Path)),
+    responses((status = 204), (status = 404), (status = 409, description = "already verified")), security(("bearer" = [])))]
+pub async fn verify_api(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let who = me(&visitor)?;
+    let id = path.into_inner();
+    state
+        .db(move |conn| Ok(enterprises::verify(conn, &id, who.user_id)?))
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}

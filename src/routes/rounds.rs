@@ -1,0 +1,198 @@
+//! Assessment rounds: list and detail (pages and API), creation by the secretariat.
+
+use actix_web::{web, HttpRequest, HttpResponse};
+use chrono::Utc;
+use serde::{Deserialize, Serialize};
+
+use crate::db::models::round::{self as store, RoundRow};
+use crate::domain::calendar::{registration_status, RegistrationStatus, RegistrationWindow};
+use crate::domain::ids::ModelVersionId;
+use crate::domain::round::RoundInput;
+use crate::error::AppError;
+use crate::web::render::{base_context, page, with};
+use crate::web::visitor::Visitor;
+use crate::web::AppState;
+use crate::workflow::rounds;
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct RoundView {
+    id: String,
+    name_zh: String,
+    name_en: String,
+    model_version_id: String,
+    registration_opens: String,
+    registration_closes: String,
+    /// The instant registration closes: 23:59:59 Beijing time on the last day.
+    registration_closes_at: String,
+    assessment_starts: String,
+    assessment_ends: String,
+    results_on: String,
+    parts: Vec<String>,
+    /// open, not_yet_open, closed, holiday or calendar_missing, right now.
+    registration: &'static str,
+    /// Why registration is not open now, if it is not.
+    registration_note: Option<String>,
+}
+
+fn view(state: &AppState, r: RoundRow, parts: Vec<String>, visitor: &Visitor) -> RoundView {
+    let window = RegistrationWindow::new(r.registration_opens, r.registration_closes).ok();
+    let (status, note, closes_at) = match window {
+        Some(w) => {
+            let s = registration_status(w, &state.calendars, Utc::now());
+            let code = match &s {
+                RegistrationStatus::Open => "open",
+                RegistrationStatus::NotYetOpen { .. } => "not_yet_open",
+                RegistrationStatus::Closed { .. } => "closed",
+                RegistrationStatus::Holiday { .. } => "holiday",
+                RegistrationStatus::CalendarMissing { .. } => "calendar_missing",
+            };
+            (
+                code,
+                s.refusal_message(visitor.lang),
+                w.closes_at().to_rfc3339(),
+            )
+        }
+        None => ("closed", None, String::new()),
+    };
+    RoundView {
+        id: r.id,
+        name_zh: r.name_zh,
+        name_en: r.name_en,
+        model_version_id: r.model_version_id,
+        registration_opens: r.registration_opens.to_string(),
+        registration_closes: r.registration_closes.to_string(),
+        registration_closes_at: closes_at,
+        assessment_starts: r.assessment_starts.to_string(),
+        assessment_ends: r.assessment_ends.to_string(),
+        results_on: r.results_on.to_string(),
+        parts,
+        registration: status,
+        registration_note: note,
+    }
+}
+
+async fn all(state: &AppState, visitor: &Visitor) -> Result<Vec<RoundView>, AppError> {
+    let rows = state
+        .db(|conn| {
+            let rows = store::list(conn)?;
+            let mut out = Vec::new();
+            for r in rows {
+                let parts = store::parts(conn, &r.id)?;
+                out.push((r, parts));
+            }
+            Ok(out)
+        })
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(r, p)| view(state, r, p, visitor))
+        .collect())
+}
+
+async fn one(state: &AppState, visitor: &Visitor, id: String) -> Result<RoundView, AppError> {
+    let (r, parts) = state
+        .db(move |conn| {
+            let r = store::get(conn, &id)?.ok_or(AppError::NotFound)?;
+            let parts = store::parts(conn, &r.id)?;
+            Ok((r, parts))
+        })
+        .await?;
+    Ok(view(state, r, parts, visitor))
+}
+
+pub async fn list_page(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    req: HttpRequest,
+) -> Result<HttpResponse, AppError> {
+    let rounds = all(&state, &visitor).await?;
+    page(
+        &state.templates,
+        "pages/rounds/list.html",
+        &with(base_context(&visitor, req.path()), "rounds", &rounds),
+    )
+}
+
+pub async fn detail_page(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    req: HttpRequest,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let round = one(&state, &visitor, path.into_inner()).await?;
+    let days_left = chrono::DateTime::parse_from_rfc3339(&round.registration_closes_at)
+        .map(|t| (t.with_timezone(&Utc) - Utc::now()).num_days())
+        .unwrap_or(0);
+    let ctx = with(base_context(&visitor, req.path()), "round", &round);
+    page(
+        &state.templates,
+        "pages/rounds/detail.html",
+        &with(ctx, "days_left", &days_left),
+    )
+}
+
+/// Every assessment round, newest first, with whether registration is open now.
+#[utoipa::path(get, path = "/api/v1/rounds", responses((status = 200, body = [RoundView])), security(("bearer" = [])))]
+pub async fn list_api(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+) -> Result<HttpResponse, AppError> {
+    Ok(HttpResponse::Ok().json(all(&state, &visitor).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/rounds/{id}", params(("id" = String, Path)), responses((status = 200, body = RoundView), (status = 404)), security(("bearer" = [])))]
+pub async fn detail_api(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    Ok(HttpResponse::Ok().json(one(&state, &visitor, path.into_inner()).await?))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct NewRoundRequest {
+    model_version_id: String,
+    name_zh: String,
+    name_en: String,
+    #[schema(value_type = String, format = Date)]
+    registration_opens: chrono::NaiveDate,
+    #[schema(value_type = String, format = Date)]
+    registration_closes: chrono::NaiveDate,
+    #[schema(value_type = String, format = Date)]
+    assessment_starts: chrono::NaiveDate,
+    #[schema(value_type = String, format = Date)]
+    assessment_ends: chrono::NaiveDate,
+    #[schema(value_type = String, format = Date)]
+    results_on: chrono::NaiveDate,
+    parts: Vec<String>,
+}
+
+/// Opens a round pinned to a model version (secretariat). Dates are Beijing dates.
+#[utoipa::path(post, path = "/api/v1/rounds", request_body = NewRoundRequest,
+    responses((status = 201, body = RoundView), (status = 422, description = "the dates, parts or calendar do not allow this round")),
+    security(("bearer" = [])))]
+pub async fn create_api(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    body: web::Json<NewRoundRequest>,
+) -> Result<HttpResponse, AppError> {
+    let b = body.into_inner();
+    let version: ModelVersionId = b.model_version_id.parse().map_err(|_| {
+        AppError::Unprocessable("model_version_id is not a model version id".into())
+    })?;
+    let input = RoundInput {
+        name_zh: b.name_zh,
+        name_en: b.name_en,
+        registration_opens: b.registration_opens,
+        registration_closes: b.registration_closes,
+        assessment_starts: b.assessment_starts,
+        assessment_ends: b.assessment_ends,
+        results_on: b.results_on,
+        parts: b.parts,
+    };
+    let calendars = state.calendars.clone();
+    let id = state
+        .db(move |conn| Ok(rounds::create(conn, &calendars, version, input)?))
+        .await?;
+    Ok(HttpResponse::Created().json(one(&state, &visitor, id.to_string()).await?))
+}

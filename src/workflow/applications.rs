@@ -1,0 +1,278 @@
+//! Applications: drafting, "not applicable" declarations, and every status change.
+
+use std::collections::BTreeSet;
+
+use chrono::{DateTime, Utc};
+
+use super::Refusal;
+use crate::db::models::application::{self as store, ApplicationRow};
+use crate::db::models::{catalog, enterprise, now, round};
+use crate::db::{write_tx, DbConn};
+use crate::domain::access::{Principal, Role};
+use crate::domain::application::{check_request, may_edit, may_view, missing_evidence};
+use crate::domain::application_status::{
+    actor_may, apply, Actor, Event, Refusal as StatusRefusal, Status,
+};
+use crate::domain::calendar::{registration_status, Calendars, RegistrationWindow};
+use crate::domain::catalog::Model;
+use crate::domain::i18n::Lang;
+use crate::domain::ids::ModelVersionId;
+
+#[derive(Debug, Clone, serde::Deserialize, utoipa::ToSchema)]
+pub struct Draft {
+    pub part_code: String,
+    pub target_level: i64,
+    pub scope: String,
+    pub contact_name: String,
+    pub contact_email: String,
+}
+
+fn round_model(
+    conn: &mut DbConn,
+    round_id: &str,
+) -> Result<(round::RoundRow, Vec<String>, Model), Refusal> {
+    let r = round::get(conn, round_id)?.ok_or(Refusal::NotFound)?;
+    let parts = round::parts(conn, round_id)?;
+    let version: ModelVersionId = r.model_version_id.parse().map_err(|_| Refusal::NotFound)?;
+    let model = catalog::get_version(conn, version)?
+        .ok_or(Refusal::NotFound)?
+        .model;
+    Ok((r, parts, model))
+}
+
+/// Starts a draft application of the person's enterprise for one part of a round.
+pub fn create(
+    conn: &mut DbConn,
+    who: &Principal,
+    round_id: &str,
+    d: &Draft,
+) -> Result<String, Refusal> {
+    write_tx(conn, |conn| {
+        let Some(enterprise_id) =
+            enterprise::membership(conn, who.user_id)?.filter(|_| who.has(Role::Enterprise))
+        else {
+            return Err(Refusal::Invalid(
+                "register your enterprise before applying".into(),
+            ));
+        };
+        let (_, open_parts, model) = round_model(conn, round_id)?;
+        let req = check_request(
+            &model,
+            &open_parts,
+            &d.part_code,
+            d.target_level,
+            &d.scope,
+            &d.contact_name,
+            &d.contact_email,
+        )
+        .map_err(Refusal::Invalid)?;
+        if store::exists_for_part(conn, round_id, &enterprise_id, &req.part_code)? {
+            return Err(Refusal::Conflict(format!(
+                "your enterprise has already applied for part {} in this round",
+                req.part_code
+            )));
+        }
+        let id = uuid::Uuid::now_v7().to_string();
+        let t = now();
+        store::insert(
+            conn,
+            &store::NewApplication {
+                id: &id,
+                round_id,
+                enterprise_id: &enterprise_id,
+                part_code: &req.part_code,
+                target_level: req.target_level as i32,
+                scope: &req.scope,
+                contact_name: &req.contact_name,
+                contact_email: &req.contact_email,
+                status: Status::Draft.as_str(),
+                created_at: t,
+                updated_at: t,
+            },
+        )?;
+        Ok(id)
+    })
+}
+
+/// The application if this person may see it; `NotFound` otherwise, exactly as for an
+/// id that does not exist.
+pub fn visible(conn: &mut DbConn, who: &Principal, id: &str) -> Result<ApplicationRow, Refusal> {
+    let app = store::get(conn, id)?.ok_or(Refusal::NotFound)?;
+    let member_of = enterprise::membership(conn, who.user_id)?;
+    if may_view(who, &app.enterprise_id, member_of.as_deref()) {
+        Ok(app)
+    } else {
+        Err(Refusal::NotFound)
+    }
+}
+
+/// Items of the application's part still lacking evidence or a declaration.
+pub fn missing_items(conn: &mut DbConn, app: &ApplicationRow) -> Result<Vec<String>, Refusal> {
+    let (_, _, model) = round_model(conn, &app.round_id)?;
+    let part = model.part(&app.part_code).ok_or(Refusal::NotFound)?;
+    let with_evidence = store::items_with_evidence(conn, &app.id)?;
+    let exempt: BTreeSet<String> = store::exemptions(conn, &app.id)?
+        .into_iter()
+        .map(|(c, _)| c)
+        .collect();
+    Ok(missing_evidence(part, &with_evidence, &exempt))
+}
+
+/// Declares a capability item not applicable, with the reason, while the application is
+/// a draft.
+pub fn declare_not_applicable(
+    conn: &mut DbConn,
+    who: &Principal,
+    id: &str,
+    item: &str,
+    reason: &str,
+) -> Result<(), Refusal> {
+    write_tx(conn, |conn| {
+        let app = visible(conn, who, id)?;
+        let member_of = enterprise::membership(conn, who.user_id)?;
+        if !may_edit(who, &app.enterprise_id, member_of.as_deref()) {
+            return Err(Refusal::Forbidden(
+                "only the applying enterprise edits its application".into(),
+            ));
+        }
+        if app.status() != Status::Draft {
+            return Err(Refusal::Conflict(
+                "the application is submitted; its items are locked".into(),
+            ));
+        }
+        let (_, _, model) = round_model(conn, &app.round_id)?;
+        let part = model.part(&app.part_code).ok_or(Refusal::NotFound)?;
+        if !part
+            .domains
+            .iter()
+            .flat_map(|d| &d.items)
+            .any(|i| i.code == item)
+        {
+            return Err(Refusal::Invalid(format!(
+                "part {} has no capability item '{item}'",
+                app.part_code
+            )));
+        }
+        let reason = reason.trim();
+        if reason.is_empty() {
+            return Err(Refusal::Invalid("say why the item does not apply".into()));
+        }
+        store::set_exemption(conn, id, item, reason, who.user_id)?;
+        Ok(())
+    })
+}
+
+/// The event a request names, with its reason.
+pub fn parse_event(name: &str, reason: Option<&str>) -> Result<Event, Refusal> {
+    let reason = reason.unwrap_or("").to_string();
+    Ok(match name {
+        "submit" => Event::Submit,
+        "accept" => Event::Accept,
+        "reject" => Event::Reject { reason },
+        "start_assessment" => Event::StartAssessment,
+        "withdraw" => Event::Withdraw { reason },
+        "certify" => Event::Certify,
+        "complete_scoring" => Event::CompleteScoring,
+        "send_to_review" => Event::SendToReview,
+        "approve" => Event::Approve,
+        "return" => Event::Return {
+            reasons: vec![reason],
+        },
+        other => return Err(Refusal::Invalid(format!("unknown action '{other}'"))),
+    })
+}
+
+fn event_name(e: &Event) -> &'static str {
+    match e {
+        Event::Submit => "submit",
+        Event::Accept => "accept",
+        Event::Reject { .. } => "reject",
+        Event::StartAssessment => "start_assessment",
+        Event::CompleteScoring => "complete_scoring",
+        Event::SendToReview => "send_to_review",
+        Event::Approve => "approve",
+        Event::Return { .. } => "return",
+        Event::Certify => "certify",
+        Event::Withdraw { .. } => "withdraw",
+    }
+}
+
+fn reason_of(e: &Event) -> Option<String> {
+    match e {
+        Event::Reject { reason } | Event::Withdraw { reason } => Some(reason.trim().to_string()),
+        Event::Return { reasons } => Some(reasons.join("\n")),
+        _ => None,
+    }
+}
+
+/// Applies one status change in one transaction: who may, whether the state allows it,
+/// and for submission the registration window and the evidence.
+pub fn transition(
+    conn: &mut DbConn,
+    who: &Principal,
+    id: &str,
+    event: &Event,
+    calendars: &Calendars,
+    at: DateTime<Utc>,
+    lang: Lang,
+) -> Result<Status, Refusal> {
+    write_tx(conn, |conn| {
+        let app = visible(conn, who, id)?;
+        let member_of = enterprise::membership(conn, who.user_id)?;
+        let actor = if may_edit(who, &app.enterprise_id, member_of.as_deref()) {
+            Actor::Enterprise
+        } else {
+            Actor::Secretariat
+        };
+        let allowed =
+            actor_may(actor, event) && (actor == Actor::Enterprise || who.has(Role::Secretariat));
+        if !allowed {
+            return Err(Refusal::Forbidden(format!(
+                "you may not {} this application",
+                event_name(event).replace('_', " ")
+            )));
+        }
+        let from = app.status();
+        let to = apply(from, event).map_err(|r| match r {
+            StatusRefusal::WrongState { .. } => Refusal::Conflict(r.to_string()),
+            StatusRefusal::ReasonMissing { .. } => Refusal::Invalid(r.to_string()),
+        })?;
+        if *event == Event::Submit {
+            let (r, _, _) = round_model(conn, &app.round_id)?;
+            let window = RegistrationWindow::new(r.registration_opens, r.registration_closes)
+                .map_err(Refusal::Invalid)?;
+            if let Some(message) = registration_status(window, calendars, at).refusal_message(lang)
+            {
+                return Err(Refusal::Conflict(message));
+            }
+            let e = enterprise::get(conn, &app.enterprise_id)?.ok_or(Refusal::NotFound)?;
+            if e.verified_at.is_none() {
+                return Err(Refusal::Conflict(
+                    "the secretariat has not verified your enterprise yet".into(),
+                ));
+            }
+            let missing = missing_items(conn, &app)?;
+            if !missing.is_empty() {
+                return Err(Refusal::Conflict(format!(
+                    "evidence is missing for {} capability item(s): {} — upload evidence or declare them not applicable with a reason",
+                    missing.len(),
+                    missing.join(", ")
+                )));
+            }
+        }
+        if !store::set_status(
+            conn,
+            id,
+            from,
+            to,
+            event_name(event),
+            reason_of(event).as_deref(),
+            who.user_id,
+        )? {
+            return Err(Refusal::Conflict(
+                "the application changed meanwhile; reload and try again".into(),
+            ));
+        }
+        Ok(to)
+    })
+}

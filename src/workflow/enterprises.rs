@@ -1,0 +1,93 @@
+//! Registering an enterprise and its verification by the secretariat.
+
+use super::Refusal;
+use crate::db::models::{enterprise, now};
+use crate::db::{write_tx, DbConn};
+use crate::domain::account::{DisplayName, Email};
+use crate::domain::credit_code::CreditCode;
+use crate::domain::ids::UserId;
+
+#[derive(Debug, Clone, serde::Deserialize, utoipa::ToSchema)]
+pub struct Registration {
+    pub name_zh: String,
+    pub name_en: Option<String>,
+    pub credit_code: String,
+    pub address: String,
+    pub contact_name: String,
+    pub contact_email: String,
+    pub contact_phone: String,
+}
+
+/// Registers an enterprise; the person registering becomes its first administrator.
+pub fn register(conn: &mut DbConn, by: UserId, r: &Registration) -> Result<String, Refusal> {
+    let code = CreditCode::parse(&r.credit_code)
+        .map_err(|e| Refusal::Invalid(format!("credit code: {e}")))?;
+    let name_zh =
+        DisplayName::parse(&r.name_zh).map_err(|e| Refusal::Invalid(format!("legal name: {e}")))?;
+    let name_en = match r
+        .name_en
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        Some(n) => Some(
+            DisplayName::parse(n).map_err(|e| Refusal::Invalid(format!("English name: {e}")))?,
+        ),
+        None => None,
+    };
+    let contact = DisplayName::parse(&r.contact_name)
+        .map_err(|e| Refusal::Invalid(format!("contact: {e}")))?;
+    let email =
+        Email::parse(&r.contact_email).map_err(|e| Refusal::Invalid(format!("contact: {e}")))?;
+    let address = r.address.trim();
+    let phone = r.contact_phone.trim();
+    if address.is_empty() || phone.is_empty() {
+        return Err(Refusal::Invalid(
+            "the address and the contact's phone number are needed".into(),
+        ));
+    }
+    write_tx(conn, |conn| {
+        if enterprise::membership(conn, by)?.is_some() {
+            return Err(Refusal::Conflict(
+                "you already belong to an enterprise".into(),
+            ));
+        }
+        if enterprise::by_credit_code(conn, code.as_str())?.is_some() {
+            return Err(Refusal::Conflict(format!(
+                "an enterprise with credit code {} is already registered; ask its administrator for an invitation",
+                code.as_str()
+            )));
+        }
+        let id = uuid::Uuid::now_v7().to_string();
+        enterprise::insert(
+            conn,
+            &enterprise::NewEnterprise {
+                id: &id,
+                name_zh: name_zh.as_str(),
+                name_en: name_en.as_ref().map(|n| n.as_str()),
+                credit_code: code.as_str(),
+                address,
+                contact_name: contact.as_str(),
+                contact_email: email.as_str(),
+                contact_phone: phone,
+                created_at: now(),
+            },
+            by,
+        )?;
+        Ok(id)
+    })
+}
+
+pub fn verify(conn: &mut DbConn, id: &str, by: UserId) -> Result<(), Refusal> {
+    write_tx(conn, |conn| {
+        if enterprise::get(conn, id)?.is_none() {
+            return Err(Refusal::NotFound);
+        }
+        if !enterprise::verify(conn, id, by)? {
+            return Err(Refusal::Conflict(
+                "this enterprise is already verified".into(),
+            ));
+        }
+        Ok(())
+    })
+}

@@ -1,0 +1,34 @@
+//! Opening an assessment round.
+
+use super::Refusal;
+use crate::db::models::{catalog, round};
+use crate::db::{write_tx, DbConn};
+use crate::domain::calendar::Calendars;
+use crate::domain::ids::{ModelVersionId, RoundId};
+use crate::domain::round::{plan_round, RoundInput};
+
+/// Creates a round pinned to a model version.
+pub fn create(
+    conn: &mut DbConn,
+    calendars: &Calendars,
+    version: ModelVersionId,
+    input: RoundInput,
+) -> Result<RoundId, Refusal> {
+    write_tx(conn, |conn| {
+        let doc = catalog::get_version(conn, version)?
+            .ok_or_else(|| Refusal::Invalid(format!("there is no model version {version}")))?;
+        let plan = plan_round(input, &doc.model, calendars).map_err(Refusal::Invalid)?;
+        let id = round::insert(
+            conn,
+            &round::NewRound {
+                name: &plan.name,
+                model_version: version,
+                registration: (plan.registration.opens(), plan.registration.closes()),
+                assessment: plan.assessment,
+                results_on: plan.results_on,
+                parts: &plan.parts,
+            },
+        )?;
+        Ok(id)
+    })
+}
