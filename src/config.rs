@@ -37,7 +37,33 @@ pub struct Config {
     pub pool_size: u32,
     pub session_hours: i64,
     pub api_token_hours: i64,
+    // Evidence (storage and limits).
+    pub evidence: EvidenceConfig,
 }
+
+/// Where evidence files are kept and how large they may be.
+#[derive(Debug, Clone)]
+pub struct EvidenceConfig {
+    pub max_file_bytes: u64,
+    pub quota_bytes: u64,
+    pub zip_max_uncompressed_bytes: u64,
+    pub storage: StorageChoice,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StorageChoice {
+    /// `<data dir>/evidence/sha256/…` (the default).
+    Local,
+    /// An S3-compatible bucket (cargo feature `s3`); credentials from the usual
+    /// `AWS_ACCESS_KEY_ID` / `AWS_SECRET_ACCESS_KEY` environment variables.
+    S3 {
+        bucket: String,
+        endpoint: Option<String>,
+        region: Option<String>,
+    },
+}
+
+const MB: u64 = 1024 * 1024;
 
 impl std::fmt::Debug for Config {
     // The secret key never appears in logs.
@@ -79,6 +105,14 @@ struct FileConfig {
     pool_size: Option<u32>,
     session_hours: Option<i64>,
     api_token_hours: Option<i64>,
+    // Evidence (storage and limits).
+    evidence_max_file_mb: Option<u64>,
+    evidence_quota_mb: Option<u64>,
+    zip_max_uncompressed_mb: Option<u64>,
+    evidence_storage: Option<String>,
+    s3_bucket: Option<String>,
+    s3_endpoint: Option<String>,
+    s3_region: Option<String>,
 }
 
 /// Where values come from, so tests can supply them without touching the process.
@@ -113,6 +147,7 @@ impl Config {
             None => FileConfig::default(),
         };
         let env = src.env;
+        let evidence = evidence_config(env, &file)?;
 
         let data_dir = env("CERTCASE_DATA_DIR")
             .map(PathBuf::from)
@@ -172,6 +207,7 @@ impl Config {
             pool_size,
             session_hours,
             api_token_hours,
+            evidence,
         })
     }
 
@@ -198,6 +234,78 @@ impl Config {
     pub fn backend(&self) -> crate::db::Backend {
         crate::db::Backend::from_url(&self.database_url)
     }
+}
+
+/// Evidence limits (in MiB) and the storage backend.
+fn evidence_config(
+    env: &dyn Fn(&str) -> Option<String>,
+    file: &FileConfig,
+) -> Result<EvidenceConfig, ConfigError> {
+    let mb = |var: &str, key: &str, from_file: Option<u64>, default: u64| {
+        let value = match env(var) {
+            Some(text) => text
+                .trim()
+                .parse::<u64>()
+                .map_err(|_| bad(var, format!("'{text}' is not a whole number of MB")))?,
+            None => from_file.unwrap_or(default),
+        };
+        if value == 0 || value > 1024 * 1024 {
+            return Err(bad(key, "must be between 1 and 1048576 (MB)"));
+        }
+        Ok(value * MB)
+    };
+    let max_file_bytes = mb(
+        "CERTCASE_EVIDENCE_MAX_FILE_MB",
+        "evidence_max_file_mb",
+        file.evidence_max_file_mb,
+        200,
+    )?;
+    let quota_bytes = mb(
+        "CERTCASE_EVIDENCE_QUOTA_MB",
+        "evidence_quota_mb",
+        file.evidence_quota_mb,
+        2048,
+    )?;
+    let zip_max_uncompressed_bytes = mb(
+        "CERTCASE_ZIP_MAX_UNCOMPRESSED_MB",
+        "zip_max_uncompressed_mb",
+        file.zip_max_uncompressed_mb,
+        1024,
+    )?;
+    let pick = |var: &str, from_file: &Option<String>| env(var).or_else(|| from_file.clone());
+    let storage = match pick("CERTCASE_EVIDENCE_STORAGE", &file.evidence_storage)
+        .as_deref()
+        .unwrap_or("local")
+    {
+        "local" => StorageChoice::Local,
+        "s3" => {
+            if !cfg!(feature = "s3") {
+                return Err(bad(
+                    "evidence_storage",
+                    "'s3' needs a build with the cargo feature s3",
+                ));
+            }
+            let bucket = pick("CERTCASE_S3_BUCKET", &file.s3_bucket)
+                .ok_or_else(|| bad("s3_bucket", "is required when evidence_storage is s3"))?;
+            StorageChoice::S3 {
+                bucket,
+                endpoint: pick("CERTCASE_S3_ENDPOINT", &file.s3_endpoint),
+                region: pick("CERTCASE_S3_REGION", &file.s3_region),
+            }
+        }
+        other => {
+            return Err(bad(
+                "evidence_storage",
+                format!("'{other}' is not local or s3"),
+            ))
+        }
+    };
+    Ok(EvidenceConfig {
+        max_file_bytes,
+        quota_bytes,
+        zip_max_uncompressed_bytes,
+        storage,
+    })
 }
 
 fn line_of(text: &str, span: Option<std::ops::Range<usize>>) -> String {
@@ -361,6 +469,20 @@ mod tests {
         again.ensure_data_dir().unwrap();
         assert_eq!(c.secret_key, again.secret_key);
         assert_eq!(c.secret_key.len(), 32);
+    }
+
+    #[test]
+    fn evidence_limits_default_and_are_checked() {
+        let c = load(&[], None).unwrap();
+        assert_eq!(c.evidence.max_file_bytes, 200 * MB);
+        assert_eq!(c.evidence.quota_bytes, 2048 * MB);
+        assert_eq!(c.evidence.storage, StorageChoice::Local);
+        let c = load(&[("CERTCASE_EVIDENCE_MAX_FILE_MB", "5")], None).unwrap();
+        assert_eq!(c.evidence.max_file_bytes, 5 * MB);
+        let e = load(&[("CERTCASE_EVIDENCE_QUOTA_MB", "lots")], None).unwrap_err();
+        assert_eq!(e.key, "CERTCASE_EVIDENCE_QUOTA_MB");
+        let e = load(&[("CERTCASE_EVIDENCE_STORAGE", "ftp")], None).unwrap_err();
+        assert_eq!(e.key, "evidence_storage");
     }
 
     #[test]

@@ -101,6 +101,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let mut conn = pool.get()?;
             let applied = db::run_migrations(&mut conn)?;
             println!("{} migration(s) applied", applied.len());
+            let swept = certcase::storage::sweep_temp(&config.data_dir)?;
+            if swept > 0 {
+                println!("{swept} unfinished evidence upload(s) removed");
+            }
             Ok(())
         }
         Command::Seed {

@@ -28,6 +28,11 @@ pub fn prepare(config: &Config) -> anyhow::Result<DbPool> {
     })?;
     let mut conn = pool.get()?;
     db::run_migrations(&mut conn)?;
+    // Evidence: uploads a crash interrupted leave temporary files only; sweep them.
+    let swept = crate::storage::sweep_temp(&config.data_dir)?;
+    if swept > 0 {
+        tracing::info!(files = swept, "evidence: removed unfinished uploads");
+    }
     let files = match &config.catalog_dir {
         Some(dir) => catalog::read_dir(dir)?,
         None => catalog::built_in_files(),
@@ -41,7 +46,13 @@ pub fn prepare(config: &Config) -> anyhow::Result<DbPool> {
 }
 
 pub fn state(config: Config, pool: DbPool) -> anyhow::Result<AppState> {
+    // Evidence: the configured storage.
+    let evidence = Arc::new(crate::storage::Evidence::new(
+        &config.data_dir,
+        &config.evidence,
+    )?);
     Ok(AppState {
+        evidence,
         pool,
         backend: config.backend(),
         config: Arc::new(config),

@@ -174,6 +174,19 @@ diesel::table! {
         content_sha256 -> Text,
         uploaded_by -> Text,
         uploaded_at -> Timestamp,
+        zip_entries -> Nullable<Text>,
+    }
+}
+
+// Evidence: items reopened by a clarification request.
+diesel::table! {
+    evidence_reopenings (id) {
+        id -> Text,
+        application_id -> Text,
+        item_code -> Text,
+        version -> Integer,
+        open_until -> Timestamp,
+        reopened_at -> Timestamp,
     }
 }
 
@@ -189,6 +202,7 @@ diesel::joinable!(applications -> enterprises (enterprise_id));
 diesel::joinable!(application_events -> applications (application_id));
 diesel::joinable!(item_exemptions -> applications (application_id));
 diesel::joinable!(evidence_files -> applications (application_id));
+diesel::joinable!(evidence_reopenings -> applications (application_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     users,
@@ -206,4 +220,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     application_events,
     item_exemptions,
     evidence_files,
+    // Evidence
+    evidence_reopenings,
 );

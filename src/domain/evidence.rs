@@ -189,10 +189,220 @@ pub fn content_disposition(name: &str) -> String {
     format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")
 }
 
+// ---- Who may change and read evidence, and how much may be stored ----
+
+use super::access::{Principal, Role};
+use super::application_status::Status;
+use chrono::NaiveDateTime;
+
+/// Whether evidence of an application can change now, and as which version.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EditWindow {
+    /// A draft: uploads are version 1 and any file may be removed.
+    Draft,
+    /// An item reopened by a clarification request: uploads become `version`, and only
+    /// files of that version may be removed.
+    Reopened { version: i32, until: NaiveDateTime },
+}
+
+impl EditWindow {
+    pub fn version(self) -> i32 {
+        match self {
+            EditWindow::Draft => 1,
+            EditWindow::Reopened { version, .. } => version,
+        }
+    }
+
+    /// Earlier versions stay as they were submitted.
+    pub fn may_remove(self, file_version: i32) -> bool {
+        file_version == self.version()
+    }
+}
+
+/// The latest reopening of one item: the version its uploads get, and until when.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Reopening {
+    pub version: i32,
+    pub until: NaiveDateTime,
+}
+
+/// Decides whether an item's evidence may change: freely in a draft; after submission
+/// only while a clarification request keeps the item open.
+pub fn edit_window(
+    status: Status,
+    reopening: Option<Reopening>,
+    now: NaiveDateTime,
+) -> Result<EditWindow, String> {
+    if status == Status::Draft {
+        return Ok(EditWindow::Draft);
+    }
+    let closed = matches!(
+        status,
+        Status::Approved | Status::Certified | Status::Withdrawn | Status::Rejected
+    );
+    match reopening {
+        Some(r) if !closed && r.until > now => Ok(EditWindow::Reopened {
+            version: r.version,
+            until: r.until,
+        }),
+        Some(r) if !closed => Err(format!(
+            "the clarification period for this item ended at {} UTC; its evidence is locked again",
+            r.until.format("%Y-%m-%d %H:%M")
+        )),
+        _ => Err(format!(
+            "the application is {}; its evidence is locked. Only items reopened by a clarification request of the panel accept new versions",
+            status.as_str().replace('_', " ")
+        )),
+    }
+}
+
+/// The state a clarification may reopen items in: after submission, before the result.
+pub fn may_reopen(status: Status) -> bool {
+    matches!(
+        status,
+        Status::Submitted
+            | Status::Accepted
+            | Status::InAssessment
+            | Status::Scored
+            | Status::InReview
+            | Status::Returned
+    )
+}
+
+/// What decides who may read an application's evidence. The panels feature adds the
+/// members of the application's panel and of the round's review panel here.
+#[derive(Debug, Clone, Copy)]
+pub struct EvidenceFacts<'a> {
+    pub application_enterprise: &'a str,
+    /// The enterprise the viewer belongs to, if any.
+    pub viewer_enterprise: Option<&'a str>,
+}
+
+/// Members of the applying enterprise and the secretariat read every version.
+pub fn may_read_evidence(viewer: &Principal, facts: &EvidenceFacts<'_>) -> bool {
+    viewer.has(Role::Secretariat)
+        || (viewer.has(Role::Enterprise)
+            && facts.viewer_enterprise == Some(facts.application_enterprise))
+}
+
+/// How many bytes one more upload may have: the per-file limit, or what is left of the
+/// application's quota if that is less.
+pub fn upload_limit(max_file: u64, quota: u64, used: u64) -> u64 {
+    max_file.min(quota.saturating_sub(used))
+}
+
+const MIB: u64 = 1024 * 1024;
+
+/// Says which limit an upload of (at least) `size` bytes breaks, or `None`.
+pub fn limit_refusal(size: u64, max_file: u64, quota: u64, used: u64) -> Option<String> {
+    if size > max_file {
+        Some(format!(
+            "the file is larger than {} MB, the limit per file",
+            max_file / MIB
+        ))
+    } else if used.saturating_add(size) > quota {
+        Some(format!(
+            "the application's evidence quota of {} MB would be exceeded ({} MB already used)",
+            quota / MIB,
+            used.div_ceil(MIB)
+        ))
+    } else {
+        None
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    fn at(h: u32) -> NaiveDateTime {
+        chrono::NaiveDate::from_ymd_opt(2026, 3, 1)
+            .unwrap()
+            .and_hms_opt(h, 0, 0)
+            .unwrap()
+    }
+
+    #[test]
+    fn evidence_is_locked_after_submission_except_for_reopened_items() {
+        assert_eq!(
+            edit_window(Status::Draft, None, at(1)),
+            Ok(EditWindow::Draft)
+        );
+        let locked = edit_window(Status::Submitted, None, at(1)).unwrap_err();
+        assert!(
+            locked.contains("submitted; its evidence is locked"),
+            "{locked}"
+        );
+        let r = Reopening {
+            version: 2,
+            until: at(12),
+        };
+        assert_eq!(
+            edit_window(Status::InAssessment, Some(r), at(11)),
+            Ok(EditWindow::Reopened {
+                version: 2,
+                until: at(12)
+            })
+        );
+        assert!(edit_window(Status::InAssessment, Some(r), at(12))
+            .unwrap_err()
+            .contains("clarification period"));
+        assert!(edit_window(Status::Certified, Some(r), at(11)).is_err());
+        let w = edit_window(Status::Accepted, Some(r), at(1)).unwrap();
+        assert!(w.may_remove(2) && !w.may_remove(1));
+        assert!(EditWindow::Draft.may_remove(1));
+        assert!(may_reopen(Status::InAssessment) && !may_reopen(Status::Draft));
+        assert!(!may_reopen(Status::Withdrawn));
+    }
+
+    #[test]
+    fn evidence_is_read_by_its_enterprise_and_the_secretariat_only() {
+        let person = |roles: &[Role]| Principal {
+            user_id: crate::domain::ids::UserId::new(),
+            email: "x@example.cn".into(),
+            display_name: "x".into(),
+            roles: roles.iter().copied().collect(),
+        };
+        let own = EvidenceFacts {
+            application_enterprise: "e1",
+            viewer_enterprise: Some("e1"),
+        };
+        let other = EvidenceFacts {
+            viewer_enterprise: Some("e2"),
+            ..own
+        };
+        assert!(may_read_evidence(&person(&[Role::Enterprise]), &own));
+        assert!(!may_read_evidence(&person(&[Role::Enterprise]), &other));
+        assert!(may_read_evidence(&person(&[Role::Secretariat]), &other));
+        assert!(!may_read_evidence(&person(&[Role::Assessor]), &own));
+        assert!(!may_read_evidence(&person(&[Role::Reviewer]), &own));
+    }
+
+    #[test]
+    fn limits_name_the_one_that_is_broken() {
+        let mb = 1024 * 1024;
+        assert_eq!(upload_limit(200 * mb, 2048 * mb, 0), 200 * mb);
+        assert_eq!(upload_limit(200 * mb, 2048 * mb, 2000 * mb), 48 * mb);
+        assert_eq!(upload_limit(200 * mb, 2048 * mb, 3000 * mb), 0);
+        assert!(limit_refusal(201 * mb, 200 * mb, 2048 * mb, 0)
+            .unwrap()
+            .contains("200 MB, the limit per file"));
+        assert!(limit_refusal(100 * mb, 200 * mb, 2048 * mb, 1990 * mb)
+            .unwrap()
+            .contains("quota of 2048 MB"));
+        assert_eq!(limit_refusal(100 * mb, 200 * mb, 2048 * mb, 0), None);
+    }
+
+    proptest! {
+        #[test]
+        fn an_upload_within_the_limit_breaks_no_limit(
+            max in 1u64..1_000_000, quota in 1u64..5_000_000, used in 0u64..5_000_000, size in 0u64..1_000_000
+        ) {
+            let limit = upload_limit(max, quota, used);
+            prop_assert_eq!(size <= limit, limit_refusal(size, max, quota, used).is_none());
+        }
+    }
 
     #[test]
     fn content_and_extension_must_agree() {

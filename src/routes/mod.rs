@@ -11,6 +11,10 @@ pub mod models;
 pub mod openapi;
 pub mod rounds;
 pub mod session;
+// Evidence, enterprise and application pages
+pub mod application_pages;
+pub mod enterprise_pages;
+pub mod evidence;
 
 use actix_web::http::Method;
 use actix_web::{web, Route};
@@ -74,5 +78,20 @@ pub fn endpoints() -> Vec<Endpoint> {
         endpoint!(GET "/api/v1/applications/{id}", ENTERPRISE_OR_SECRETARIAT, applications::detail_api),
         endpoint!(POST "/api/v1/applications/{id}/transitions", ENTERPRISE_OR_SECRETARIAT, applications::transition_api),
         endpoint!(PUT "/api/v1/applications/{id}/items/{item}/not-applicable", ENTERPRISE, applications::not_applicable_api),
+        // Evidence, enterprise and application pages
+        endpoint!(POST "/api/v1/applications/{id}/items/{item}/evidence", ENTERPRISE, evidence::upload_api),
+        endpoint!(GET "/api/v1/applications/{id}/evidence", ENTERPRISE_OR_SECRETARIAT, evidence::list_api),
+        endpoint!(GET "/api/v1/applications/{id}/evidence/{file}", ENTERPRISE_OR_SECRETARIAT, evidence::download_api),
+        endpoint!(DELETE "/api/v1/applications/{id}/evidence/{file}", ENTERPRISE, evidence::delete_api),
+        endpoint!(GET "/enterprise", ENTERPRISE, enterprise_pages::mine_page),
+        endpoint!(POST "/enterprise", ENTERPRISE, enterprise_pages::register_page),
+        endpoint!(GET "/applications", ENTERPRISE_OR_SECRETARIAT, application_pages::list_page),
+        endpoint!(POST "/rounds/{id}/applications", ENTERPRISE, application_pages::create_page),
+        endpoint!(GET "/applications/{id}", ENTERPRISE_OR_SECRETARIAT, application_pages::detail_page),
+        endpoint!(POST "/applications/{id}/items/{item}/evidence", ENTERPRISE, evidence::upload_page),
+        endpoint!(POST "/applications/{id}/items/{item}/not-applicable", ENTERPRISE, application_pages::not_applicable_page),
+        endpoint!(POST "/applications/{id}/submit", ENTERPRISE, application_pages::submit_page),
+        endpoint!(GET "/applications/{id}/evidence/{file}", ENTERPRISE_OR_SECRETARIAT, evidence::download_page),
+        endpoint!(POST "/applications/{id}/evidence/{file}/delete", ENTERPRISE, evidence::delete_page),
     ]
 }

@@ -5,6 +5,8 @@ use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use super::{api_auth, applications, enterprises, health, models, rounds};
+// Evidence
+use super::evidence;
 
 struct BearerAuth;
 
@@ -29,6 +31,8 @@ impl Modify for BearerAuth {
         enterprises::register_api, enterprises::mine_api, enterprises::list_api, enterprises::verify_api,
         applications::create_api, applications::list_api, applications::detail_api,
         applications::transition_api, applications::not_applicable_api,
+        // Evidence
+        evidence::upload_api, evidence::list_api, evidence::download_api, evidence::delete_api,
         document,
     ),
     modifiers(&BearerAuth)

@@ -21,6 +21,8 @@ pub struct AppState {
     pub templates: Arc<tera::Tera>,
     /// Public holidays, for registration windows.
     pub calendars: Arc<crate::domain::calendar::Calendars>,
+    // Evidence: where uploaded files are stored.
+    pub evidence: Arc<crate::storage::Evidence>,
 }
 
 impl AppState {

@@ -7,6 +7,8 @@ pub mod catalog;
 pub mod demo;
 pub mod enterprises;
 pub mod rounds;
+// Evidence
+pub mod evidence;
 
 /// Why a use case did not happen. Maps to HTTP in `error.rs`.
 #[derive(Debug, thiserror::Error)]

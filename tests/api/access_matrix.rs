@@ -54,6 +54,45 @@ const MATRIX: &[(&str, &str, [Expect; 5])] = &[
         "/api/v1/applications/{id}/items/{item}/not-applicable",
         [D, D, A, D, D],
     ),
+    // Evidence, enterprise and application pages
+    (
+        "POST",
+        "/api/v1/applications/{id}/items/{item}/evidence",
+        [D, D, A, D, D],
+    ),
+    ("GET", "/api/v1/applications/{id}/evidence", [D, A, A, D, D]),
+    (
+        "GET",
+        "/api/v1/applications/{id}/evidence/{file}",
+        [D, A, A, D, D],
+    ),
+    (
+        "DELETE",
+        "/api/v1/applications/{id}/evidence/{file}",
+        [D, D, A, D, D],
+    ),
+    ("GET", "/enterprise", [D, D, A, D, D]),
+    ("POST", "/enterprise", [D, D, A, D, D]),
+    ("GET", "/applications", [D, A, A, D, D]),
+    ("POST", "/rounds/{id}/applications", [D, D, A, D, D]),
+    ("GET", "/applications/{id}", [D, A, A, D, D]),
+    (
+        "POST",
+        "/applications/{id}/items/{item}/evidence",
+        [D, D, A, D, D],
+    ),
+    (
+        "POST",
+        "/applications/{id}/items/{item}/not-applicable",
+        [D, D, A, D, D],
+    ),
+    ("POST", "/applications/{id}/submit", [D, D, A, D, D]),
+    ("GET", "/applications/{id}/evidence/{file}", [D, A, A, D, D]),
+    (
+        "POST",
+        "/applications/{id}/evidence/{file}/delete",
+        [D, D, A, D, D],
+    ),
     ("DELETE", "/api/v1/auth/token", [D, A, A, A, A]),
     ("POST", "/logout", [D, A, A, A, A]),
 ];
@@ -161,7 +200,10 @@ async fn each_role_reaches_exactly_the_routes_the_policy_grants() {
         } else {
             &version_id
         };
-        let path = pattern.replace("{id}", id).replace("{item}", "CD-CM-01");
+        let path = pattern
+            .replace("{id}", id)
+            .replace("{item}", "CD-CM-01")
+            .replace("{file}", &version_id);
         for (who, expect) in callers.iter().zip(expected) {
             let status = call(&app, who, method, &path).await;
             let denied = status == 401

@@ -12,7 +12,7 @@ const WEIGHTS: [usize; 17] = [
 ];
 
 /// A valid credit code (GB 32100-2015) from a 17-character body.
-fn credit_code(body: &str) -> String {
+pub(crate) fn credit_code(body: &str) -> String {
     let sum: usize = body
         .bytes()
         .zip(WEIGHTS)
@@ -21,13 +21,13 @@ fn credit_code(body: &str) -> String {
     format!("{body}{}", ALPHABET[(31 - sum % 31) % 31] as char)
 }
 
-struct Api<'a> {
-    app: &'a TestApp,
-    token: String,
+pub(crate) struct Api<'a> {
+    pub(crate) app: &'a TestApp,
+    pub(crate) token: String,
 }
 
 impl Api<'_> {
-    async fn send(&self, method: &str, path: &str, body: Option<Value>) -> (u16, Value) {
+    pub(crate) async fn send(&self, method: &str, path: &str, body: Option<Value>) -> (u16, Value) {
         let mut req = reqwest::Client::new()
             .request(method.parse().unwrap(), self.app.url(path))
             .bearer_auth(&self.token);
@@ -40,7 +40,7 @@ impl Api<'_> {
     }
 }
 
-async fn api_for<'a>(app: &'a TestApp, name: &str, role: Role) -> Api<'a> {
+pub(crate) async fn api_for<'a>(app: &'a TestApp, name: &str, role: Role) -> Api<'a> {
     let user = app.add_user(name, &[role]).await;
     Api {
         app,
@@ -233,7 +233,10 @@ async fn enterprise_registration_checks_the_credit_code() {
 
 /// A verified enterprise with a draft application in a round whose registration is open
 /// today (the 2026 calendar covers it).
-async fn applicant<'a>(app: &'a TestApp, body: &str) -> (Api<'a>, Api<'a>, String, String) {
+pub(crate) async fn applicant<'a>(
+    app: &'a TestApp,
+    body: &str,
+) -> (Api<'a>, Api<'a>, String, String) {
     let sec = api_for(app, "秘书处", Role::Secretariat).await;
     let v = caict_version(app).await;
     let today = chrono::Utc::now()
@@ -272,7 +275,7 @@ async fn applicant<'a>(app: &'a TestApp, body: &str) -> (Api<'a>, Api<'a>, Strin
     (sec, member, round_id, a["id"].as_str().unwrap().to_string())
 }
 
-async fn declare_all_not_applicable(member: &Api<'_>, app_id: &str) {
+pub(crate) async fn declare_all_not_applicable(member: &Api<'_>, app_id: &str) {
     let (_, detail) = member
         .send("GET", &format!("/api/v1/applications/{app_id}"), None)
         .await;

@@ -100,13 +100,19 @@ pub fn test_config(data_dir: &std::path::Path, database_url: &str, port: u16) ->
 }
 
 pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+/// `spawn_app` with configuration changes (evidence limits, say).
+pub async fn spawn_app_with(configure: impl FnOnce(&mut Config)) -> TestApp {
     let dir = tempfile::tempdir().unwrap();
     let data_dir = dir.path().join("data");
     std::fs::create_dir_all(&data_dir).unwrap();
     let db = TestDatabase::new(&data_dir);
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
-    let config = test_config(&data_dir, &db.url, port);
+    let mut config = test_config(&data_dir, &db.url, port);
+    configure(&mut config);
     let prepared = config.clone();
     let pool = tokio::task::spawn_blocking(move || startup::prepare(&prepared))
         .await

@@ -10,3 +10,7 @@ mod cli;
 mod health_and_errors;
 mod pages;
 mod sign_in;
+// Evidence
+mod evidence;
+mod evidence_crash;
+mod evidence_pages;

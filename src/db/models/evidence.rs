@@ -1,0 +1,142 @@
+//! Evidence file records and item reopenings.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::db::schema::{evidence_files, evidence_reopenings};
+use crate::db::DbConn;
+use crate::domain::evidence::Reopening;
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, serde::Serialize)]
+#[diesel(table_name = evidence_files)]
+pub struct EvidenceRow {
+    pub id: String,
+    pub application_id: String,
+    pub item_code: String,
+    pub version: i32,
+    pub description: String,
+    pub display_name: String,
+    pub media_type: String,
+    pub size_bytes: i64,
+    pub content_sha256: String,
+    pub uploaded_by: String,
+    pub uploaded_at: NaiveDateTime,
+    /// JSON list of `{name, size}` for ZIP archives.
+    pub zip_entries: Option<String>,
+}
+
+pub fn insert(conn: &mut DbConn, row: &EvidenceRow) -> QueryResult<()> {
+    diesel::insert_into(evidence_files::table)
+        .values(row)
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// Every file of an application, by item, then version, then upload time.
+pub fn for_application(conn: &mut DbConn, application: &str) -> QueryResult<Vec<EvidenceRow>> {
+    evidence_files::table
+        .filter(evidence_files::application_id.eq(application))
+        .order((
+            evidence_files::item_code.asc(),
+            evidence_files::version.asc(),
+            evidence_files::id.asc(),
+        ))
+        .select(EvidenceRow::as_select())
+        .load(conn)
+}
+
+/// One file, looked up within its application only.
+pub fn get(conn: &mut DbConn, application: &str, id: &str) -> QueryResult<Option<EvidenceRow>> {
+    evidence_files::table
+        .filter(evidence_files::application_id.eq(application))
+        .filter(evidence_files::id.eq(id))
+        .select(EvidenceRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn delete(conn: &mut DbConn, id: &str) -> QueryResult<()> {
+    diesel::delete(evidence_files::table.find(id))
+        .execute(conn)
+        .map(|_| ())
+}
+
+pub fn bytes_used(conn: &mut DbConn, application: &str) -> QueryResult<i64> {
+    let sizes: Vec<i64> = evidence_files::table
+        .filter(evidence_files::application_id.eq(application))
+        .select(evidence_files::size_bytes)
+        .load(conn)?;
+    Ok(sizes.into_iter().sum())
+}
+
+pub fn references(conn: &mut DbConn, sha256: &str) -> QueryResult<i64> {
+    evidence_files::table
+        .filter(evidence_files::content_sha256.eq(sha256))
+        .count()
+        .get_result(conn)
+}
+
+/// The latest reopening of an item, if any.
+pub fn latest_reopening(
+    conn: &mut DbConn,
+    application: &str,
+    item: &str,
+) -> QueryResult<Option<Reopening>> {
+    let row: Option<(i32, NaiveDateTime)> = evidence_reopenings::table
+        .filter(evidence_reopenings::application_id.eq(application))
+        .filter(evidence_reopenings::item_code.eq(item))
+        .order(evidence_reopenings::version.desc())
+        .select((
+            evidence_reopenings::version,
+            evidence_reopenings::open_until,
+        ))
+        .first(conn)
+        .optional()?;
+    Ok(row.map(|(version, until)| Reopening { version, until }))
+}
+
+/// Items reopened for an application: (item, version, until), latest per item.
+pub fn reopenings(
+    conn: &mut DbConn,
+    application: &str,
+) -> QueryResult<Vec<(String, i32, NaiveDateTime)>> {
+    let rows: Vec<(String, i32, NaiveDateTime)> = evidence_reopenings::table
+        .filter(evidence_reopenings::application_id.eq(application))
+        .order((
+            evidence_reopenings::item_code.asc(),
+            evidence_reopenings::version.desc(),
+        ))
+        .select((
+            evidence_reopenings::item_code,
+            evidence_reopenings::version,
+            evidence_reopenings::open_until,
+        ))
+        .load(conn)?;
+    let mut latest: Vec<(String, i32, NaiveDateTime)> = Vec::new();
+    for r in rows {
+        if latest.last().map(|l| &l.0) != Some(&r.0) {
+            latest.push(r);
+        }
+    }
+    Ok(latest)
+}
+
+pub fn insert_reopening(
+    conn: &mut DbConn,
+    application: &str,
+    item: &str,
+    version: i32,
+    until: NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::insert_into(evidence_reopenings::table)
+        .values((
+            evidence_reopenings::id.eq(uuid::Uuid::now_v7().to_string()),
+            evidence_reopenings::application_id.eq(application),
+            evidence_reopenings::item_code.eq(item),
+            evidence_reopenings::version.eq(version),
+            evidence_reopenings::open_until.eq(until),
+            evidence_reopenings::reopened_at.eq(super::now()),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}

@@ -1,0 +1,289 @@
+//! Application pages: the list (with the forms to apply), one application with its
+//! status history and per-item evidence, and the forms that change it.
+
+use std::collections::BTreeMap;
+
+use actix_web::http::header;
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde::Serialize;
+
+use crate::db::models::application::{self as store, ApplicationRow, EventRow};
+use crate::db::models::{enterprise, round};
+use crate::domain::access::{Principal, Role};
+use crate::domain::application_status::Event;
+use crate::domain::catalog::Bilingual;
+use crate::domain::evidence::{edit_window, ALLOWED_EXTENSIONS};
+use crate::error::AppError;
+use crate::web::render::{base_context, page, with};
+use crate::web::visitor::Visitor;
+use crate::web::AppState;
+use crate::workflow::applications::{self, Draft};
+use crate::workflow::evidence::{self as flow, EvidenceView};
+
+fn me(visitor: &Visitor) -> Result<Principal, AppError> {
+    visitor.principal.clone().ok_or(AppError::SignInRequired)
+}
+
+fn see_other(to: String) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, to))
+        .finish()
+}
+
+#[derive(Serialize)]
+struct Listed {
+    application: ApplicationRow,
+    round_name: Bilingual,
+}
+
+#[derive(Serialize)]
+struct OpenRound {
+    id: String,
+    name: Bilingual,
+    parts: Vec<String>,
+}
+
+pub async fn list_page(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    req: HttpRequest,
+) -> Result<HttpResponse, AppError> {
+    let who = me(&visitor)?;
+    let (listed, rounds, member) = state
+        .db(move |conn| {
+            let member = enterprise::membership(conn, who.user_id)?;
+            let rows = if who.has(Role::Secretariat) {
+                store::all(conn)?
+            } else {
+                match &member {
+                    Some(e) => store::for_enterprise(conn, e)?,
+                    None => Vec::new(),
+                }
+            };
+            let mut names: BTreeMap<String, Bilingual> = BTreeMap::new();
+            let mut rounds = Vec::new();
+            for r in round::list(conn)? {
+                names.insert(
+                    r.id.clone(),
+                    Bilingual {
+                        zh: r.name_zh.clone(),
+                        en: r.name_en.clone(),
+                    },
+                );
+                if r.registration_closes >= chrono::Utc::now().date_naive() {
+                    rounds.push(OpenRound {
+                        parts: round::parts(conn, &r.id)?,
+                        id: r.id,
+                        name: Bilingual {
+                            zh: r.name_zh,
+                            en: r.name_en,
+                        },
+                    });
+                }
+            }
+            let listed: Vec<Listed> = rows
+                .into_iter()
+                .map(|a| Listed {
+                    round_name: names.get(&a.round_id).cloned().unwrap_or(Bilingual {
+                        zh: String::new(),
+                        en: String::new(),
+                    }),
+                    application: a,
+                })
+                .collect();
+            Ok((listed, rounds, member))
+        })
+        .await?;
+    let ctx = with(base_context(&visitor, req.path()), "applications", &listed);
+    let ctx = with(ctx, "open_rounds", &rounds);
+    let ctx = with(ctx, "has_enterprise", &member.is_some());
+    page(&state.templates, "pages/applications/list.html", &ctx)
+}
+
+#[derive(serde::Deserialize)]
+pub struct DraftForm {
+    part_code: String,
+    target_level: i64,
+    scope: String,
+    contact_name: String,
+    contact_email: String,
+}
+
+pub async fn create_page(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    path: web::Path<String>,
+    form: web::Form<DraftForm>,
+) -> Result<HttpResponse, AppError> {
+    let who = me(&visitor)?;
+    let round_id = path.into_inner();
+    let f = form.into_inner();
+    let draft = Draft {
+        part_code: f.part_code,
+        target_level: f.target_level,
+        scope: f.scope,
+        contact_name: f.contact_name,
+        contact_email: f.contact_email,
+    };
+    let id = state
+        .db(move |conn| Ok(applications::create(conn, &who, &round_id, &draft)?))
+        .await?;
+    Ok(see_other(format!("/applications/{id}")))
+}
+
+#[derive(Serialize)]
+struct ItemView {
+    code: String,
+    name: Bilingual,
+    domain: Bilingual,
+    files: Vec<EvidenceView>,
+    not_applicable: Option<String>,
+    /// Uploads are accepted now (draft, or reopened until `reopened_until`).
+    open: bool,
+    reopened_until: Option<String>,
+}
+
+#[derive(Serialize)]
+struct Detail {
+    application: ApplicationRow,
+    enterprise_name: String,
+    round_name: Bilingual,
+    history: Vec<EventRow>,
+    items: Vec<ItemView>,
+    missing: Vec<String>,
+    editor: bool,
+    draft: bool,
+}
+
+pub async fn detail_page(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    req: HttpRequest,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let who = me(&visitor)?;
+    let id = path.into_inner();
+    let detail = state
+        .db(move |conn| {
+            let app = applications::visible(conn, &who, &id)?;
+            let member_of = enterprise::membership(conn, who.user_id)?;
+            let editor = crate::domain::application::may_edit(
+                &who,
+                &app.enterprise_id,
+                member_of.as_deref(),
+            );
+            let part = flow::part_of(conn, &app)?;
+            let files = flow::list(conn, &who, &id)?;
+            let exemptions: BTreeMap<String, String> =
+                store::exemptions(conn, &id)?.into_iter().collect();
+            let reopened: BTreeMap<String, (i32, chrono::NaiveDateTime)> =
+                crate::db::models::evidence::reopenings(conn, &id)?
+                    .into_iter()
+                    .map(|(item, v, until)| (item, (v, until)))
+                    .collect();
+            let now = chrono::Utc::now().naive_utc();
+            let mut items = Vec::new();
+            for d in &part.domains {
+                for i in &d.items {
+                    let reopening = reopened.get(&i.code).map(|(version, until)| {
+                        crate::domain::evidence::Reopening {
+                            version: *version,
+                            until: *until,
+                        }
+                    });
+                    let open = edit_window(app.status(), reopening, now).is_ok();
+                    items.push(ItemView {
+                        code: i.code.clone(),
+                        name: i.name.clone(),
+                        domain: d.name.clone(),
+                        files: files
+                            .iter()
+                            .filter(|f| f.item_code == i.code)
+                            .cloned()
+                            .collect(),
+                        not_applicable: exemptions.get(&i.code).cloned(),
+                        open,
+                        reopened_until: reopening
+                            .filter(|_| open)
+                            .map(|r| r.until.format("%Y-%m-%d %H:%M UTC").to_string()),
+                    });
+                }
+            }
+            let missing = applications::missing_items(conn, &app)?;
+            let r = round::get(conn, &app.round_id)?.ok_or(AppError::NotFound)?;
+            let e = enterprise::get(conn, &app.enterprise_id)?.ok_or(AppError::NotFound)?;
+            Ok(Detail {
+                enterprise_name: e.name_zh,
+                round_name: Bilingual {
+                    zh: r.name_zh,
+                    en: r.name_en,
+                },
+                history: store::history(conn, &id)?,
+                draft: app.status() == crate::domain::application_status::Status::Draft,
+                application: app,
+                items,
+                missing,
+                editor,
+            })
+        })
+        .await?;
+    let ctx = with(base_context(&visitor, req.path()), "d", &detail);
+    let ctx = with(ctx, "allowed_extensions", ALLOWED_EXTENSIONS);
+    let ctx = with(
+        ctx,
+        "max_file_mb",
+        &(state.config.evidence.max_file_bytes / (1024 * 1024)),
+    );
+    page(&state.templates, "pages/applications/detail.html", &ctx)
+}
+
+#[derive(serde::Deserialize)]
+pub struct ReasonForm {
+    reason: String,
+}
+
+pub async fn not_applicable_page(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    path: web::Path<(String, String)>,
+    form: web::Form<ReasonForm>,
+) -> Result<HttpResponse, AppError> {
+    let who = me(&visitor)?;
+    let (id, item) = path.into_inner();
+    let reason = form.into_inner().reason;
+    let (i, it) = (id.clone(), item.clone());
+    state
+        .db(move |conn| {
+            Ok(applications::declare_not_applicable(
+                conn, &who, &i, &it, &reason,
+            )?)
+        })
+        .await?;
+    Ok(see_other(format!("/applications/{id}#item-{item}")))
+}
+
+pub async fn submit_page(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let who = me(&visitor)?;
+    let id = path.into_inner();
+    let calendars = state.calendars.clone();
+    let lang = visitor.lang;
+    let i = id.clone();
+    state
+        .db(move |conn| {
+            Ok(applications::transition(
+                conn,
+                &who,
+                &i,
+                &Event::Submit,
+                &calendars,
+                chrono::Utc::now(),
+                lang,
+            )?)
+        })
+        .await?;
+    Ok(see_other(format!("/applications/{id}")))
+}

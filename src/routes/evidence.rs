@@ -1,0 +1,417 @@
+//! Evidence files: upload (streamed), list, download, removal; API and page forms.
+
+use actix_multipart::{Field, Multipart};
+use actix_web::http::header;
+use actix_web::{web, HttpRequest, HttpResponse};
+use futures_util::StreamExt;
+
+use crate::domain::access::Principal;
+use crate::domain::evidence::{
+    check_zip_entries, classify, content_disposition, display_name, extension, limit_refusal,
+    upload_limit, ZipEntry,
+};
+use crate::error::AppError;
+use crate::storage::{self, Key, Staged, Storage, StorageError};
+use crate::web::visitor::Visitor;
+use crate::web::AppState;
+use crate::workflow::evidence::{self as flow, EvidenceView, StoredFile};
+
+/// Room for the multipart framing and the description around the file itself.
+const FRAMING: u64 = 64 * 1024;
+const DESCRIPTION_MAX_CHARS: usize = 1000;
+/// After a refusal mid-stream, this much more is read (and dropped) so the client gets
+/// the answer instead of a reset connection; beyond it the connection is closed.
+const DRAIN_MAX: u64 = 64 * 1024 * 1024;
+/// What downloads may do in a browser: nothing.
+const DOWNLOAD_CSP: &str = "default-src 'none'; sandbox";
+
+fn me(visitor: &Visitor) -> Result<Principal, AppError> {
+    visitor.principal.clone().ok_or(AppError::SignInRequired)
+}
+
+/// Reads the rest of the request after a refusal, up to [`DRAIN_MAX`].
+async fn drain(form: &mut Multipart, mut current: Option<Field>) {
+    let mut seen: u64 = 0;
+    if let Some(field) = current.as_mut() {
+        while let Some(Ok(chunk)) = field.next().await {
+            seen += chunk.len() as u64;
+            if seen > DRAIN_MAX {
+                return;
+            }
+        }
+    }
+    // The multipart stream moves on only once the current field is dropped.
+    drop(current);
+    while let Some(Ok(mut field)) = form.next().await {
+        while let Some(Ok(chunk)) = field.next().await {
+            seen += chunk.len() as u64;
+            if seen > DRAIN_MAX {
+                return;
+            }
+        }
+    }
+}
+
+async fn read_text(field: &mut Field, max_bytes: usize) -> Result<String, AppError> {
+    let mut bytes = Vec::new();
+    while let Some(chunk) = field.next().await {
+        let chunk =
+            chunk.map_err(|e| AppError::BadRequest(format!("the form could not be read: {e}")))?;
+        if bytes.len() + chunk.len() > max_bytes {
+            return Err(AppError::Unprocessable(format!(
+                "the description is longer than {DESCRIPTION_MAX_CHARS} characters"
+            )));
+        }
+        bytes.extend_from_slice(&chunk);
+    }
+    String::from_utf8(bytes)
+        .map_err(|_| AppError::BadRequest("the description is not UTF-8 text".into()))
+}
+
+/// Lists a ZIP container's entries from its central directory, extracting nothing.
+fn zip_entries(path: &std::path::Path) -> Result<Vec<ZipEntry>, String> {
+    let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
+    let mut archive = zip::ZipArchive::new(std::io::BufReader::new(file))
+        .map_err(|_| "the file is not a readable ZIP archive".to_string())?;
+    let mut entries = Vec::with_capacity(archive.len());
+    for i in 0..archive.len() {
+        let e = archive
+            .by_index_raw(i)
+            .map_err(|_| "the ZIP archive is damaged".to_string())?;
+        entries.push(ZipEntry {
+            name: String::from_utf8_lossy(e.name_raw()).into_owned(),
+            size: e.size(),
+        });
+    }
+    Ok(entries)
+}
+
+/// Receives one upload: checks what can be checked before reading (the application,
+/// the item, the lock, Content-Length against the limits), streams the file into
+/// staging under the limit, checks its type, stores it, then records it.
+async fn receive(
+    state: &AppState,
+    who: Principal,
+    id: String,
+    item: String,
+    req: &HttpRequest,
+    mut form: Multipart,
+) -> Result<EvidenceView, AppError> {
+    let limits = state.config.evidence.clone();
+    let (w, i, a) = (who.clone(), id.clone(), item.clone());
+    let target = state
+        .db(move |conn| Ok(flow::upload_target(conn, &w, &i, &a)?))
+        .await?;
+    let used = target.used_bytes;
+    let limit = upload_limit(limits.max_file_bytes, limits.quota_bytes, used);
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if let Some(len) = declared {
+        if len > limit + FRAMING {
+            let message = limit_refusal(
+                len.saturating_sub(FRAMING),
+                limits.max_file_bytes,
+                limits.quota_bytes,
+                used,
+            )
+            .unwrap_or_else(|| "the upload is too large".into());
+            return Err(AppError::PayloadTooLarge(message));
+        }
+    }
+
+    let mut description: Option<String> = None;
+    let mut staged: Option<(Staged, String)> = None;
+    while let Some(field) = form.next().await {
+        let mut field =
+            field.map_err(|e| AppError::BadRequest(format!("the form could not be read: {e}")))?;
+        match field.name() {
+            Some("description") => {
+                description = Some(read_text(&mut field, DESCRIPTION_MAX_CHARS * 4).await?)
+            }
+            Some("file") => {
+                if staged.is_some() {
+                    drain(&mut form, Some(field)).await;
+                    return Err(AppError::Unprocessable(
+                        "send one file per upload; each file gets its own description".into(),
+                    ));
+                }
+                let raw_name = field
+                    .content_disposition()
+                    .and_then(|cd| cd.get_filename())
+                    .unwrap_or("")
+                    .to_string();
+                let outcome = storage::stage(&state.evidence.temp_dir, &mut field, limit).await;
+                match outcome {
+                    Ok(s) => staged = Some((s, raw_name)),
+                    Err(StorageError::TooLarge { .. }) => {
+                        drain(&mut form, Some(field)).await;
+                        let message = limit_refusal(
+                            limit + 1,
+                            limits.max_file_bytes,
+                            limits.quota_bytes,
+                            used,
+                        )
+                        .unwrap_or_else(|| "the upload is too large".into());
+                        return Err(AppError::PayloadTooLarge(message));
+                    }
+                    Err(StorageError::Incoming(m)) => return Err(AppError::BadRequest(m)),
+                    Err(e) => return Err(AppError::internal(e)),
+                }
+            }
+            _ => {
+                // Unknown fields are read and ignored (the page form's button, say).
+                read_text(&mut field, 16 * 1024).await?;
+            }
+        }
+    }
+    let Some((staged, raw_name)) = staged else {
+        return Err(AppError::Unprocessable(
+            "choose a file to upload (field 'file')".into(),
+        ));
+    };
+    let description = description.unwrap_or_default().trim().to_string();
+    if description.is_empty() {
+        return Err(AppError::Unprocessable(
+            "describe what the file shows (field 'description')".into(),
+        ));
+    }
+    if description.chars().count() > DESCRIPTION_MAX_CHARS {
+        return Err(AppError::Unprocessable(format!(
+            "the description is longer than {DESCRIPTION_MAX_CHARS} characters"
+        )));
+    }
+    let name = display_name(&raw_name);
+    let ext = extension(&name);
+    let kind = classify(&name, &staged.head).map_err(AppError::Unprocessable)?;
+    let entries = if kind.is_zip_container(&ext) {
+        let path = staged.path().to_path_buf();
+        let max = limits.zip_max_uncompressed_bytes;
+        let entries = web::block(move || {
+            let entries = zip_entries(&path)?;
+            check_zip_entries(&entries, max)?;
+            Ok::<_, String>(entries)
+        })
+        .await?
+        .map_err(AppError::Unprocessable)?;
+        Some(entries)
+    } else {
+        None
+    };
+    let file = StoredFile {
+        display_name: name,
+        description,
+        media_type: kind.media_type(&ext).to_string(),
+        size: staged.size,
+        sha256: staged.key.as_str().to_string(),
+        zip_entries: match (kind, entries) {
+            (crate::domain::evidence::Kind::Zip, Some(e)) => {
+                Some(serde_json::to_string(&e).map_err(AppError::internal)?)
+            }
+            _ => None,
+        },
+    };
+
+    // The file is durable before its record exists; the lock keeps a concurrent removal
+    // of the same content from deleting it in between.
+    let _guard = state.evidence.references.lock().await;
+    let key = state
+        .evidence
+        .store
+        .commit(staged)
+        .await
+        .map_err(AppError::internal)?;
+    let (w, i, a) = (who.clone(), id.clone(), item.clone());
+    let (max_file, quota) = (limits.max_file_bytes, limits.quota_bytes);
+    let recorded = state
+        .db(move |conn| {
+            Ok(flow::record_upload(
+                conn, &w, &i, &a, &file, max_file, quota,
+            )?)
+        })
+        .await;
+    if let Err(e) = recorded {
+        forget_if_unreferenced(state, key).await;
+        return Err(e);
+    }
+    let (w, i) = (who, id);
+    let views = state.db(move |conn| Ok(flow::list(conn, &w, &i)?)).await?;
+    let row = recorded.expect("checked above");
+    views
+        .into_iter()
+        .find(|v| v.id == row.id)
+        .ok_or(AppError::NotFound)
+}
+
+/// Deletes stored content no record refers to (the caller holds the references lock).
+async fn forget_if_unreferenced(state: &AppState, key: Key) {
+    let k = key.as_str().to_string();
+    let unreferenced = state
+        .db(move |conn| Ok(crate::db::models::evidence::references(conn, &k)? == 0))
+        .await;
+    if let Ok(true) = unreferenced {
+        if let Err(e) = state.evidence.store.delete_unreferenced(&key).await {
+            tracing::warn!(error = %e, "evidence: could not delete an unreferenced file");
+        }
+    }
+}
+
+/// Uploads one evidence file for a capability item (multipart: `file` and
+/// `description`). In a draft any number of files per item; after submission only for
+/// items a clarification request reopened, as a new version.
+#[utoipa::path(post, path = "/api/v1/applications/{id}/items/{item}/evidence",
+    params(("id" = String, Path), ("item" = String, Path)),
+    request_body(content_type = "multipart/form-data", description = "fields: file, description"),
+    responses((status = 201, body = EvidenceView), (status = 404), (status = 409, description = "evidence locked"),
+        (status = 413, description = "file larger than evidence_max_file_mb, or the application's quota exceeded"),
+        (status = 422, description = "type not accepted (content and extension must agree), unsafe ZIP, no description")),
+    security(("bearer" = [])))]
+pub async fn upload_api(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+    form: Multipart,
+) -> Result<HttpResponse, AppError> {
+    let who = me(&visitor)?;
+    let (id, item) = path.into_inner();
+    let view = receive(&state, who, id, item, &req, form).await?;
+    Ok(HttpResponse::Created().json(view))
+}
+
+/// Every evidence file of an application, all versions (`current` marks the latest of
+/// each item).
+#[utoipa::path(get, path = "/api/v1/applications/{id}/evidence", params(("id" = String, Path)),
+    responses((status = 200, body = [EvidenceView]), (status = 404)), security(("bearer" = [])))]
+pub async fn list_api(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let who = me(&visitor)?;
+    let id = path.into_inner();
+    let views = state
+        .db(move |conn| Ok(flow::list(conn, &who, &id)?))
+        .await?;
+    Ok(HttpResponse::Ok().json(views))
+}
+
+async fn download(
+    state: &AppState,
+    who: Principal,
+    id: String,
+    file: String,
+) -> Result<HttpResponse, AppError> {
+    let row = state
+        .db(move |conn| Ok(flow::for_download(conn, &who, &id, &file)?))
+        .await?;
+    let key = Key::parse(&row.content_sha256)
+        .ok_or_else(|| AppError::internal(anyhow::anyhow!("bad stored key")))?;
+    let body = state
+        .evidence
+        .store
+        .open(&key)
+        .await
+        .map_err(AppError::internal)?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, row.media_type.as_str()))
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            content_disposition(&row.display_name),
+        ))
+        .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .insert_header((header::CONTENT_SECURITY_POLICY, DOWNLOAD_CSP))
+        .insert_header((header::CACHE_CONTROL, "private, no-store"))
+        // Already compressed or not worth it; and keeps Content-Length exact.
+        .insert_header((header::CONTENT_ENCODING, "identity"))
+        .insert_header(("x-content-sha256", row.content_sha256.as_str()))
+        .no_chunking(row.size_bytes as u64)
+        .streaming(body))
+}
+
+/// Downloads one file, as an attachment, with the type recognised at upload.
+#[utoipa::path(get, path = "/api/v1/applications/{id}/evidence/{file}", params(("id" = String, Path), ("file" = String, Path)),
+    responses((status = 200, description = "the file (Content-Disposition: attachment)"), (status = 404)), security(("bearer" = [])))]
+pub async fn download_api(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, AppError> {
+    let (id, file) = path.into_inner();
+    download(&state, me(&visitor)?, id, file).await
+}
+
+async fn remove(
+    state: &AppState,
+    who: Principal,
+    id: String,
+    file: String,
+) -> Result<(), AppError> {
+    let _guard = state.evidence.references.lock().await;
+    let unreferenced = state
+        .db(move |conn| Ok(flow::remove(conn, &who, &id, &file)?))
+        .await?;
+    if let Some(key) = unreferenced.as_deref().and_then(Key::parse) {
+        if let Err(e) = state.evidence.store.delete_unreferenced(&key).await {
+            tracing::warn!(error = %e, "evidence: could not delete an unreferenced file");
+        }
+    }
+    Ok(())
+}
+
+/// Removes a file while its item can still change (a draft, or a reopened item's new
+/// version).
+#[utoipa::path(delete, path = "/api/v1/applications/{id}/evidence/{file}", params(("id" = String, Path), ("file" = String, Path)),
+    responses((status = 204), (status = 404), (status = 409, description = "evidence locked")), security(("bearer" = [])))]
+pub async fn delete_api(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, AppError> {
+    let (id, file) = path.into_inner();
+    remove(&state, me(&visitor)?, id, file).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+fn back_to(id: &str, item: &str) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, format!("/applications/{id}#item-{item}")))
+        .finish()
+}
+
+/// The page form's upload (multipart; the CSRF token travels in the query string).
+pub async fn upload_page(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+    form: Multipart,
+) -> Result<HttpResponse, AppError> {
+    let who = me(&visitor)?;
+    let (id, item) = path.into_inner();
+    receive(&state, who, id.clone(), item.clone(), &req, form).await?;
+    Ok(back_to(&id, &item))
+}
+
+pub async fn download_page(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, AppError> {
+    let (id, file) = path.into_inner();
+    download(&state, me(&visitor)?, id, file).await
+}
+
+pub async fn delete_page(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, AppError> {
+    let (id, file) = path.into_inner();
+    remove(&state, me(&visitor)?, id.clone(), file).await?;
+    Ok(HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, format!("/applications/{id}")))
+        .finish())
+}
