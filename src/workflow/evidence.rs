@@ -250,7 +250,8 @@ pub fn remove(
 
 /// Reopens capability items of a submitted application until `until` (UTC), for a
 /// clarification request of the panel: uploads to them become a new version, earlier
-/// versions are kept. Returns each item with the version its new uploads get.
+/// versions are kept. Returns each item with the version its new uploads get. One
+/// transaction; inside a caller's transaction use [`reopen_items_in`].
 pub fn reopen_items(
     conn: &mut DbConn,
     application: &str,
@@ -258,40 +259,51 @@ pub fn reopen_items(
     until: NaiveDateTime,
 ) -> Result<Vec<(String, i32)>, Refusal> {
     write_tx(conn, |conn| {
-        let app = app_store::get(conn, application)?.ok_or(Refusal::NotFound)?;
-        if !may_reopen(app.status()) {
-            return Err(Refusal::Conflict(format!(
-                "evidence of an application that is {} cannot be reopened",
-                app.status().as_str().replace('_', " ")
+        reopen_items_in(conn, application, items, until)
+    })
+}
+
+/// [`reopen_items`] within the caller's transaction (a clarification request recorded
+/// together with the reopening).
+pub fn reopen_items_in(
+    conn: &mut DbConn,
+    application: &str,
+    items: &[String],
+    until: NaiveDateTime,
+) -> Result<Vec<(String, i32)>, Refusal> {
+    let app = app_store::get(conn, application)?.ok_or(Refusal::NotFound)?;
+    if !may_reopen(app.status()) {
+        return Err(Refusal::Conflict(format!(
+            "evidence of an application that is {} cannot be reopened",
+            app.status().as_str().replace('_', " ")
+        )));
+    }
+    if items.is_empty() {
+        return Err(Refusal::Invalid("name the items to reopen".into()));
+    }
+    if until <= now() {
+        return Err(Refusal::Invalid(
+            "the reopening must end in the future".into(),
+        ));
+    }
+    let known = part_items(conn, &app)?;
+    let mut out: Vec<(String, i32)> = Vec::new();
+    for item in items {
+        if !known.contains(item) {
+            return Err(Refusal::Invalid(format!(
+                "part {} has no capability item '{item}'",
+                app.part_code
             )));
         }
-        if items.is_empty() {
-            return Err(Refusal::Invalid("name the items to reopen".into()));
+        if out.iter().any(|(i, _)| i == item) {
+            continue;
         }
-        if until <= now() {
-            return Err(Refusal::Invalid(
-                "the reopening must end in the future".into(),
-            ));
-        }
-        let known = part_items(conn, &app)?;
-        let mut out = Vec::new();
-        for item in items {
-            if !known.contains(item) {
-                return Err(Refusal::Invalid(format!(
-                    "part {} has no capability item '{item}'",
-                    app.part_code
-                )));
-            }
-            if out.iter().any(|(i, _): &(String, i32)| i == item) {
-                continue;
-            }
-            let version = match store::latest_reopening(conn, application, item)? {
-                Some(r) => r.version + 1,
-                None => 2,
-            };
-            store::insert_reopening(conn, application, item, version, until)?;
-            out.push((item.clone(), version));
-        }
-        Ok(out)
-    })
+        let version = match store::latest_reopening(conn, application, item)? {
+            Some(r) => r.version + 1,
+            None => 2,
+        };
+        store::insert_reopening(conn, application, item, version, until)?;
+        out.push((item.clone(), version));
+    }
+    Ok(out)
 }
