@@ -177,6 +177,175 @@ diesel::table! {
     }
 }
 
+// Panels, scoring and review (feature: panels).
+diesel::table! {
+    organisations (id) {
+        id -> Text,
+        name -> Text,
+        kind -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    assessor_profiles (user_id) {
+        user_id -> Text,
+        organisation_id -> Text,
+        certification_number -> Text,
+        certification_expires_on -> Date,
+        parts -> Text,
+        languages -> Text,
+        max_load -> Integer,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    declared_conflicts (id) {
+        id -> Text,
+        user_id -> Text,
+        with_id -> Text,
+        reason -> Text,
+        declared_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    assessor_employment (id) {
+        id -> Text,
+        user_id -> Text,
+        enterprise_id -> Text,
+        employed_from -> Date,
+        employed_until -> Nullable<Date>,
+    }
+}
+
+diesel::table! {
+    assessor_preferences (user_id, application_id) {
+        user_id -> Text,
+        application_id -> Text,
+        preference -> Text,
+    }
+}
+
+diesel::table! {
+    panels (application_id) {
+        application_id -> Text,
+        confirmed_at -> Timestamp,
+        confirmed_by -> Text,
+    }
+}
+
+diesel::table! {
+    panel_seats (application_id, assessor_id) {
+        application_id -> Text,
+        assessor_id -> Text,
+        is_lead -> Bool,
+    }
+}
+
+diesel::table! {
+    scores (id) {
+        id -> Text,
+        application_id -> Text,
+        assessor_id -> Text,
+        item_code -> Text,
+        level -> Nullable<Integer>,
+        not_applicable_reason -> Nullable<Text>,
+        comment -> Text,
+        evidence_ids -> Text,
+        status -> Text,
+        submitted_at -> Nullable<Timestamp>,
+        reopened_by -> Nullable<Text>,
+        reopened_at -> Nullable<Timestamp>,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    clarifications (id) {
+        id -> Text,
+        application_id -> Text,
+        items -> Text,
+        message -> Text,
+        deadline -> Timestamp,
+        requested_by -> Text,
+        requested_at -> Timestamp,
+        answer -> Nullable<Text>,
+        answered_by -> Nullable<Text>,
+        answered_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    consolidated_items (application_id, item_code) {
+        application_id -> Text,
+        item_code -> Text,
+        level -> Nullable<Integer>,
+        not_applicable_reason -> Nullable<Text>,
+        rationale -> Text,
+        flagged -> Bool,
+        flag_reasons -> Text,
+    }
+}
+
+diesel::table! {
+    part_results (application_id) {
+        application_id -> Text,
+        achieved_level -> Integer,
+        target_level -> Integer,
+        basis -> Text,
+        capping_items -> Text,
+        domain_levels -> Text,
+        consolidated_by -> Text,
+        consolidated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    review_panels (id) {
+        id -> Text,
+        round_id -> Text,
+        quorum -> Integer,
+        majority_numerator -> Integer,
+        majority_denominator -> Integer,
+        formed_by -> Text,
+        formed_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    review_members (review_panel_id, user_id) {
+        review_panel_id -> Text,
+        user_id -> Text,
+        enterprise_id -> Text,
+    }
+}
+
+diesel::table! {
+    review_votes (application_id, cycle, member_id) {
+        application_id -> Text,
+        cycle -> Integer,
+        member_id -> Text,
+        approve -> Bool,
+        reasons -> Text,
+        voted_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    review_decisions (id) {
+        id -> Text,
+        application_id -> Text,
+        cycle -> Integer,
+        approved -> Bool,
+        reasons -> Text,
+        votes_for -> Integer,
+        votes_against -> Integer,
+        decided_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(user_roles -> users (user_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(api_tokens -> users (user_id));
@@ -189,6 +358,14 @@ diesel::joinable!(applications -> enterprises (enterprise_id));
 diesel::joinable!(application_events -> applications (application_id));
 diesel::joinable!(item_exemptions -> applications (application_id));
 diesel::joinable!(evidence_files -> applications (application_id));
+
+// Panels, scoring and review (feature: panels).
+diesel::joinable!(assessor_profiles -> organisations (organisation_id));
+diesel::joinable!(assessor_profiles -> users (user_id));
+diesel::joinable!(panel_seats -> panels (application_id));
+diesel::joinable!(panel_seats -> users (assessor_id));
+diesel::joinable!(review_members -> review_panels (review_panel_id));
+diesel::joinable!(review_members -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     users,
@@ -206,4 +383,20 @@ diesel::allow_tables_to_appear_in_same_query!(
     application_events,
     item_exemptions,
     evidence_files,
+    // Panels, scoring and review (feature: panels).
+    organisations,
+    assessor_profiles,
+    declared_conflicts,
+    assessor_employment,
+    assessor_preferences,
+    panels,
+    panel_seats,
+    scores,
+    clarifications,
+    consolidated_items,
+    part_results,
+    review_panels,
+    review_members,
+    review_votes,
+    review_decisions,
 );

@@ -6,6 +6,8 @@ pub mod catalog;
 pub mod enterprise;
 pub mod round;
 pub mod user;
+// Panels, scoring and review (feature: panels).
+pub mod panels;
 
 /// Current UTC time without zone, as stored.
 pub fn now() -> chrono::NaiveDateTime {
