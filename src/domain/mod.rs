@@ -20,3 +20,6 @@ pub mod round;
 pub mod scoring;
 pub mod self_assessment;
 pub mod throttle;
+// Panels, scoring and review (feature: panels).
+pub mod assessment;
+pub mod visibility;

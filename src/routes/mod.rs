@@ -9,6 +9,8 @@ pub mod health;
 pub mod home;
 pub mod models;
 pub mod openapi;
+// Panels, scoring and review (feature: panels).
+pub mod panels;
 pub mod rounds;
 pub mod session;
 
@@ -74,5 +76,31 @@ pub fn endpoints() -> Vec<Endpoint> {
         endpoint!(GET "/api/v1/applications/{id}", ENTERPRISE_OR_SECRETARIAT, applications::detail_api),
         endpoint!(POST "/api/v1/applications/{id}/transitions", ENTERPRISE_OR_SECRETARIAT, applications::transition_api),
         endpoint!(PUT "/api/v1/applications/{id}/items/{item}/not-applicable", ENTERPRISE, applications::not_applicable_api),
+        // Panels, scoring and review (feature: panels).
+        endpoint!(GET "/assessors", SECRETARIAT, panels::registry_page),
+        endpoint!(GET "/rounds/{id}/assignment", SECRETARIAT, panels::board_page),
+        endpoint!(GET "/assessor/applications", panels::ASSESSOR, panels::my_applications_page),
+        endpoint!(GET "/applications/{id}/assessment", SignedIn, panels::assessment_page),
+        endpoint!(GET "/api/v1/organisations", SECRETARIAT, panels::organisations_api),
+        endpoint!(POST "/api/v1/organisations", SECRETARIAT, panels::add_organisation_api),
+        endpoint!(GET "/api/v1/assessors", SECRETARIAT, panels::registry_api),
+        endpoint!(POST "/api/v1/assessors", SECRETARIAT, panels::save_profile_api),
+        endpoint!(POST "/api/v1/assessors/{id}/conflicts", SECRETARIAT, panels::conflict_api),
+        endpoint!(POST "/api/v1/assessors/{id}/employment", SECRETARIAT, panels::employment_api),
+        endpoint!(PUT "/api/v1/applications/{id}/preference", panels::ASSESSOR, panels::preference_api),
+        endpoint!(PUT "/api/v1/applications/{id}/panel", SECRETARIAT, panels::set_panel_api),
+        endpoint!(POST "/api/v1/rounds/{id}/panel-proposal", SECRETARIAT, panels::proposal_api),
+        endpoint!(POST "/api/v1/rounds/{id}/panels", SECRETARIAT, panels::confirm_api),
+        endpoint!(GET "/api/v1/assessor/applications", panels::ASSESSOR, panels::my_applications_api),
+        endpoint!(GET "/api/v1/applications/{id}/scores", SignedIn, panels::scores_api),
+        endpoint!(PUT "/api/v1/applications/{id}/scores/{item}", panels::ASSESSOR, panels::score_api),
+        endpoint!(POST "/api/v1/applications/{id}/scores/{item}/reopen", panels::ASSESSOR, panels::reopen_api),
+        endpoint!(GET "/api/v1/applications/{id}/clarifications", SignedIn, panels::clarifications_api),
+        endpoint!(POST "/api/v1/applications/{id}/clarifications", panels::ASSESSOR, panels::request_clarification_api),
+        endpoint!(POST "/api/v1/applications/{id}/clarification-answers", ENTERPRISE, panels::answer_api),
+        endpoint!(POST "/api/v1/applications/{id}/consolidation", panels::ASSESSOR, panels::consolidate_api),
+        endpoint!(POST "/api/v1/applications/{id}/send-to-review", panels::ASSESSOR, panels::send_to_review_api),
+        endpoint!(POST "/api/v1/rounds/{id}/review-panel", SECRETARIAT, panels::review_panel_api),
+        endpoint!(POST "/api/v1/applications/{id}/votes", panels::REVIEWER, panels::vote_api),
     ]
 }

@@ -4,7 +4,7 @@ use actix_web::HttpResponse;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{api_auth, applications, enterprises, health, models, rounds};
+use super::{api_auth, applications, enterprises, health, models, panels, rounds};
 
 struct BearerAuth;
 
@@ -30,6 +30,13 @@ impl Modify for BearerAuth {
         applications::create_api, applications::list_api, applications::detail_api,
         applications::transition_api, applications::not_applicable_api,
         document,
+        // Panels, scoring and review (feature: panels).
+        panels::organisations_api, panels::add_organisation_api, panels::registry_api, panels::save_profile_api,
+        panels::conflict_api, panels::employment_api, panels::preference_api, panels::set_panel_api,
+        panels::proposal_api, panels::confirm_api, panels::my_applications_api, panels::scores_api,
+        panels::score_api, panels::reopen_api, panels::clarifications_api, panels::request_clarification_api,
+        panels::answer_api, panels::consolidate_api, panels::send_to_review_api, panels::review_panel_api,
+        panels::vote_api,
     ),
     modifiers(&BearerAuth)
 )]

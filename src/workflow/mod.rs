@@ -7,6 +7,10 @@ pub mod catalog;
 pub mod demo;
 pub mod enterprises;
 pub mod rounds;
+// Panels, scoring and review (feature: panels).
+pub mod panels;
+pub mod review;
+pub mod scoring;
 
 /// Why a use case did not happen. Maps to HTTP in `error.rs`.
 #[derive(Debug, thiserror::Error)]
