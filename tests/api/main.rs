@@ -10,3 +10,7 @@ mod cli;
 mod health_and_errors;
 mod pages;
 mod sign_in;
+// Panels, scoring and review (feature: panels).
+mod panels;
+mod review;
+mod scoring;
