@@ -14,6 +14,7 @@ pub struct Client<'a> {
     pub token: String,
     pub id: String,
     pub name: String,
+    pub login: crate::helpers::TestUser,
 }
 
 impl Client<'_> {
@@ -51,6 +52,7 @@ pub async fn person<'a>(app: &'a TestApp, name: &str, roles: &[Role]) -> Client<
         token: app.api_token(&user).await,
         id,
         name: name.to_string(),
+        login: user,
     }
 }
 
@@ -442,9 +444,12 @@ async fn the_round_proposal_is_optimal_explains_shortfalls_and_is_confirmed_in_o
     assert_eq!(panels.len(), 2);
     for panel in panels {
         assert_eq!(panel["members"].as_array().unwrap().len(), 3);
-        assert!(panel["lead"]["name"] == "专家0" || panel["lead"]["name"] == "专家1");
+        let lead = panel["lead"]["name"].as_str().unwrap();
+        assert!(
+            ["专家0", "专家1", "王堃"].contains(&lead),
+            "the lead is a CAICT expert: {lead}"
+        );
     }
-    // Loads 2,2,1,1 are the only even spread of 6 seats with 2 leads from 2 CAICT experts.
     let html = app
         .signed_in(&app.add_user("秘书处二", &[Role::Secretariat]).await)
         .await
@@ -457,12 +462,15 @@ async fn the_round_proposal_is_optimal_explains_shortfalls_and_is_confirmed_in_o
         .unwrap();
     assert!(html.contains("甲银行 · CD"), "the board shows the proposal");
 
+    // A TO application nobody but the demo assessor is qualified for: no proposal exists.
+    let (e3, _) = w.enterprise("丙保险", &[Role::Enterprise]).await;
+    let a3 = w.accepted(&e3, "TO", 2).await;
     let (s, p) = w
         .sec
         .send(
             "POST",
             &format!("/api/v1/rounds/{}/panel-proposal", w.round),
-            Some(json!({"seats": 5})),
+            Some(json!({"seats": 3})),
         )
         .await;
     assert_eq!(s, 200);
@@ -471,9 +479,10 @@ async fn the_round_proposal_is_optimal_explains_shortfalls_and_is_confirmed_in_o
         p["explanations"][0]
             .as_str()
             .unwrap()
-            .contains("needs 5 assessors but only 4"),
+            .contains("丙保险 · TO needs 3 assessors but only 1 qualified for part TO"),
         "{p}"
     );
+    assert_eq!(w.status(&a3).await, "accepted");
 
     let seats = |lead: &Client, others: &[&Client]| {
         let mut v = vec![json!({"assessor_id": lead.id, "lead": true})];

@@ -155,7 +155,34 @@ async fn scoring_is_blind_until_submitted_and_enterprises_never_see_individual_s
     let (_, other) = w.enterprise("另一企业", &[Role::Enterprise]).await;
     assert_eq!(other.send("GET", &path, None).await.0, 404);
 
-    // Pages follow the same serializer.
+    // Pages follow the same serializer: 韩梅梅's page shows neither Anna's scores nor her name.
+    let hm = app.signed_in(&a.b.login).await;
+    let html = hm
+        .get(app.url(&format!("/applications/{}/assessment", a.application)))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("COMMENT-BY-韩梅梅 draft"),
+        "her own draft is on her page"
+    );
+    assert!(
+        !html.contains("COMMENT-BY-Anna") && !html.contains("Anna Müller"),
+        "blind until submitted"
+    );
+    let ent = app.signed_in(&a.enterprise.login).await;
+    let html = ent
+        .get(app.url(&format!("/applications/{}/assessment", a.application)))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(leaks(&html).is_empty(), "{:?}", leaks(&html));
     let member_page = app
         .signed_in(&app.add_user("x", &[Role::Secretariat]).await)
         .await;
