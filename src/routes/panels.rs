@@ -468,23 +468,18 @@ pub async fn board_page(
 ) -> Result<HttpResponse, AppError> {
     let (id, lang) = (path.into_inner(), visitor.lang);
     let rid = id.clone();
-    let proposal = state
+    let (proposal, registry) = state
         .db(move |conn| {
-            Ok(panels::propose(
-                conn,
-                &rid,
-                &ProposalRequest::default(),
-                today(),
-                lang,
-            )?)
+            let p = panels::propose(conn, &rid, &ProposalRequest::default(), today(), lang)?;
+            let r: Vec<panels::RegistryEntry> = panels::registry(conn, today())?
+                .into_iter()
+                .filter(|a| !a.expired)
+                .collect();
+            Ok((p, r))
         })
         .await?;
     let ctx = with(base_context(&visitor, req.path()), "proposal", &proposal);
-    let confirm = serde_json::to_string_pretty(&proposal.panels.iter().map(|p| serde_json::json!({
-        "application_id": p.application_id,
-        "seats": p.members.iter().map(|m| serde_json::json!({"assessor_id": m.id, "lead": m.id == p.lead.id})).collect::<Vec<_>>()
-    })).collect::<Vec<_>>()).unwrap_or_default();
-    let ctx = with(ctx, "confirm_body", &confirm);
+    let ctx = with(ctx, "assessors", &registry);
     page(
         &state.templates,
         "pages/panels/board.html",
@@ -583,6 +578,204 @@ pub async fn assessment_page(
     let ctx = with(ctx, "view", &view);
     let ctx = with(ctx, "items", &items);
     let ctx = with(ctx, "evidence", &evidence);
+    let can_consolidate = role == "lead"
+        && app.status == "in_assessment"
+        && view
+            .progress
+            .as_ref()
+            .is_some_and(|p| p.iter().all(|m| m.submitted_items == m.total_items));
+    let levels: Vec<i32> = (0..=app.target_level).collect();
     let ctx = with(ctx, "members", &members);
+    let ctx = with(ctx, "can_consolidate", &can_consolidate);
+    let ctx = with(ctx, "levels", &levels);
     page(&state.templates, "pages/panels/assessment.html", &ctx)
+}
+
+// ---- page forms ----------------------------------------------------------------------
+
+type FormFields = web::Form<Vec<(String, String)>>;
+
+fn field<'f>(fields: &'f [(String, String)], name: &str) -> Option<&'f str> {
+    fields
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+}
+
+fn back_to(path: &str) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header((actix_web::http::header::LOCATION, path.to_string()))
+        .finish()
+}
+
+/// A level field of a form: a number, or "na" for not applicable.
+fn level_field(value: Option<&str>) -> Result<Option<i64>, AppError> {
+    match value.map(str::trim) {
+        None | Some("") | Some("na") => Ok(None),
+        Some(v) => v
+            .parse()
+            .map(Some)
+            .map_err(|_| AppError::Unprocessable(format!("'{v}' is not a level"))),
+    }
+}
+
+/// The scoring form of one item (draft or submit).
+pub async fn score_form(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    path: web::Path<(String, String)>,
+    form: FormFields,
+) -> Result<HttpResponse, AppError> {
+    let who = me(&visitor)?;
+    let (id, item) = path.into_inner();
+    let f = form.into_inner();
+    let req = ScoreRequest {
+        score: crate::domain::assessment::ScoreInput {
+            level: level_field(field(&f, "level"))?,
+            not_applicable_reason: field(&f, "not_applicable_reason")
+                .filter(|r| !r.trim().is_empty())
+                .map(String::from),
+            comment: field(&f, "comment").unwrap_or("").to_string(),
+            evidence_ids: f
+                .iter()
+                .filter(|(k, _)| k == "evidence")
+                .map(|(_, v)| v.clone())
+                .collect(),
+        },
+        submit: field(&f, "action") == Some("submit"),
+    };
+    let back = format!("/applications/{id}/assessment");
+    state
+        .db(move |conn| Ok(scoring::record_score(conn, &who, &id, &item, &req)?))
+        .await?;
+    Ok(back_to(&back))
+}
+
+/// The lead's consolidation form: `level_<item>` and `rationale_<item>` per item.
+pub async fn consolidate_form(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    path: web::Path<String>,
+    form: FormFields,
+) -> Result<HttpResponse, AppError> {
+    let who = me(&visitor)?;
+    let id = path.into_inner();
+    let f = form.into_inner();
+    let mut items = Vec::new();
+    for (k, v) in &f {
+        if let Some(item) = k.strip_prefix("level_") {
+            let level = level_field(Some(v))?;
+            items.push(crate::workflow::scoring::ConsolidatedInput {
+                item: item.to_string(),
+                level,
+                not_applicable_reason: level.is_none().then(|| {
+                    field(&f, &format!("rationale_{item}"))
+                        .unwrap_or("")
+                        .to_string()
+                }),
+                rationale: field(&f, &format!("rationale_{item}"))
+                    .unwrap_or("")
+                    .to_string(),
+            });
+        }
+    }
+    let back = format!("/applications/{id}/assessment");
+    state
+        .db(move |conn| {
+            Ok(scoring::consolidate(
+                conn,
+                &who,
+                &id,
+                &ConsolidationRequest { items },
+            )?)
+        })
+        .await?;
+    Ok(back_to(&back))
+}
+
+pub async fn send_to_review_form(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let who = me(&visitor)?;
+    let id = path.into_inner();
+    let back = format!("/applications/{id}/assessment");
+    state
+        .db(move |conn| Ok(scoring::send_to_review(conn, &who, &id)?))
+        .await?;
+    Ok(back_to(&back))
+}
+
+/// A review member's vote from the decision view.
+pub async fn vote_form(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    path: web::Path<String>,
+    form: FormFields,
+) -> Result<HttpResponse, AppError> {
+    let who = me(&visitor)?;
+    let id = path.into_inner();
+    let f = form.into_inner();
+    let req = VoteRequest {
+        approve: field(&f, "vote") == Some("approve"),
+        reasons: field(&f, "reasons")
+            .unwrap_or("")
+            .lines()
+            .map(String::from)
+            .collect(),
+    };
+    let back = format!("/applications/{id}/assessment");
+    state
+        .db(move |conn| Ok(review::vote(conn, &who, &id, &req)?))
+        .await?;
+    Ok(back_to(&back))
+}
+
+/// Confirms the assignment board as edited: `seat_<application>` (repeated) and
+/// `lead_<application>` per application.
+pub async fn confirm_form(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    path: web::Path<String>,
+    form: FormFields,
+) -> Result<HttpResponse, AppError> {
+    let who = me(&visitor)?;
+    let (id, lang) = (path.into_inner(), visitor.lang);
+    let f = form.into_inner();
+    let mut panels_in: Vec<panels::PanelInput> = Vec::new();
+    for (k, v) in &f {
+        let Some(app_id) = k.strip_prefix("seat_") else {
+            continue;
+        };
+        if v.is_empty() {
+            continue;
+        }
+        let lead = field(&f, &format!("lead_{app_id}")) == Some(v.as_str());
+        let seat = SeatInput {
+            assessor_id: v.clone(),
+            lead,
+        };
+        match panels_in.iter_mut().find(|p| p.application_id == app_id) {
+            Some(p) => p.seats.push(seat),
+            None => panels_in.push(panels::PanelInput {
+                application_id: app_id.to_string(),
+                seats: vec![seat],
+            }),
+        }
+    }
+    let back = format!("/rounds/{id}");
+    state
+        .db(move |conn| {
+            Ok(panels::confirm_round(
+                conn,
+                &who,
+                &id,
+                &ConfirmRequest { panels: panels_in },
+                today(),
+                lang,
+            )?)
+        })
+        .await?;
+    Ok(back_to(&back))
 }

@@ -457,3 +457,110 @@ async fn consolidation_waits_for_every_member_flags_spreads_and_derives_the_capp
         "{v}"
     );
 }
+
+#[tokio::test]
+async fn the_pages_score_and_confirm_panels_through_their_forms() {
+    let app = spawn_app().await;
+    let w = world(&app).await;
+    let a = assessed(&w).await;
+    let item = a.items[0].clone();
+    let page = format!("/applications/{}/assessment", a.application);
+    let b = app.signed_in(&a.b.login).await;
+    let html = b
+        .get(app.url(&page))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains(&format!(
+        "action=\"/applications/{}/scores/{item}\"",
+        a.application
+    )));
+    let token = crate::helpers::csrf_in(&html);
+    let res = b
+        .post(app.url(&format!("/applications/{}/scores/{item}", a.application)))
+        .headers(app.same_origin())
+        .form(&[
+            ("csrf_token", token.as_str()),
+            ("level", "2"),
+            ("comment", "表单评分"),
+            ("action", "submit"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    let (_, v) =
+        a.b.send(
+            "GET",
+            &format!("/api/v1/applications/{}/scores", a.application),
+            None,
+        )
+        .await;
+    assert_eq!(v["own_scores"][0]["comment"], "表单评分");
+    assert_eq!(v["own_scores"][0]["submitted"], true);
+    let res = b
+        .post(app.url(&format!("/applications/{}/scores/{item}", a.application)))
+        .headers(app.same_origin())
+        .form(&[
+            ("csrf_token", token.as_str()),
+            ("level", "1"),
+            ("action", "draft"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        res.status(),
+        409,
+        "submitted scores are final on the page too"
+    );
+
+    // The assignment board's form confirms the proposal as shown.
+    let (e2, _) = w.enterprise("乙证券", &[Role::Enterprise]).await;
+    let a2 = w.accepted(&e2, "CD", 3).await;
+    let sec = app.signed_in(&w.sec.login).await;
+    let html = sec
+        .get(app.url(&format!("/rounds/{}/assignment", w.round)))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains(&format!("name=\"seat_{a2}\"")),
+        "the board lists the accepted application"
+    );
+    let (_, p) = w
+        .sec
+        .send(
+            "POST",
+            &format!("/api/v1/rounds/{}/panel-proposal", w.round),
+            Some(json!({"seats": 4})),
+        )
+        .await;
+    let panel = &p["panels"][0];
+    let token = crate::helpers::csrf_in(&html);
+    let mut form = vec![
+        ("csrf_token".to_string(), token),
+        (
+            format!("lead_{a2}"),
+            panel["lead"]["id"].as_str().unwrap().to_string(),
+        ),
+    ];
+    for m in panel["members"].as_array().unwrap() {
+        form.push((format!("seat_{a2}"), m["id"].as_str().unwrap().to_string()));
+    }
+    let res = sec
+        .post(app.url(&format!("/rounds/{}/assignment", w.round)))
+        .headers(app.same_origin())
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    assert_eq!(w.status(&a2).await, "in_assessment");
+}
