@@ -149,6 +149,34 @@ async fn recused_members_neither_see_nor_vote_and_a_return_goes_back_to_the_pane
         "{v}"
     );
 
+    // The decision view shows the consolidation and its rationale, no individual score.
+    let page = format!("/applications/{}/assessment", a.application);
+    let browser = app.signed_in(&reviewer.login).await;
+    let html = browser
+        .get(app.url(&page))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("经讨论一致"), "the rationale is shown");
+    assert!(html.contains(&format!("action=\"/applications/{}/votes\"", a.application)));
+    assert!(
+        !html.contains("COMMENT-BY") && !html.contains("李雷"),
+        "no individual scores or names"
+    );
+    let recused_page = app.signed_in(&own.login).await;
+    assert_eq!(
+        recused_page
+            .get(app.url(&page))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
+
     let (s, _) = vote(reviewer, &a.application, false, &[]).await;
     assert_eq!(s, 422, "a return needs reasons");
     let (s, d) = vote(reviewer, &a.application, false, &["CD-CM-01 的证据不足"]).await;
@@ -159,12 +187,28 @@ async fn recused_members_neither_see_nor_vote_and_a_return_goes_back_to_the_pane
         409,
         "one vote each"
     );
-    let (s, d) = vote(&panel[1].0, &a.application, true, &[]).await;
-    assert_eq!(s, 200);
-    assert!(
-        d["decision"]["returned"]["reasons"][0] == "CD-CM-01 的证据不足",
-        "a tie returns: {d}"
-    );
+    let second = app.signed_in(&panel[1].0.login).await;
+    let html = second
+        .get(app.url(&page))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let token = crate::helpers::csrf_in(&html);
+    let res = second
+        .post(app.url(&format!("/applications/{}/votes", a.application)))
+        .headers(app.same_origin())
+        .form(&[
+            ("csrf_token", token.as_str()),
+            ("vote", "approve"),
+            ("reasons", ""),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303, "a tie returns the application");
     assert_eq!(w.status(&a.application).await, "in_assessment");
     let (_, detail) = w
         .sec
