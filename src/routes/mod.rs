@@ -78,6 +78,9 @@ pub fn endpoints() -> Vec<Endpoint> {
         endpoint!(PUT "/api/v1/applications/{id}/items/{item}/not-applicable", ENTERPRISE, applications::not_applicable_api),
         // Panels, scoring and review (feature: panels).
         endpoint!(GET "/assessors", SECRETARIAT, panels::registry_page),
+        endpoint!(POST "/assessors", SECRETARIAT, panels::save_profile_form),
+        endpoint!(POST "/assessors/organisations", SECRETARIAT, panels::add_organisation_form),
+        endpoint!(POST "/assessors/conflicts", SECRETARIAT, panels::conflict_form),
         endpoint!(GET "/rounds/{id}/assignment", SECRETARIAT, panels::board_page),
         endpoint!(GET "/assessor/applications", panels::ASSESSOR, panels::my_applications_page),
         endpoint!(GET "/applications/{id}/assessment", SignedIn, panels::assessment_page),

@@ -444,19 +444,31 @@ pub async fn registry_page(
     visitor: Visitor,
     req: HttpRequest,
 ) -> Result<HttpResponse, AppError> {
-    let rows = state
+    let (registry, organisations, people, enterprises) = state
         .db(|conn| {
+            let mut people = store::people_with_role(conn, "assessor")?;
+            people.extend(store::people_with_role(conn, "reviewer")?);
+            people.sort();
+            people.dedup();
+            let enterprises: Vec<(String, String)> = crate::db::models::enterprise::list(conn)?
+                .into_iter()
+                .map(|e| (e.id, e.name_zh))
+                .collect();
             Ok((
                 panels::registry(conn, today())?,
                 store::organisations(conn)?,
+                people,
+                enterprises,
             ))
         })
         .await?;
-    let ctx = with(base_context(&visitor, req.path()), "assessors", &rows.0);
+    let ctx = with(base_context(&visitor, req.path()), "assessors", &registry);
+    let ctx = with(ctx, "people", &people);
+    let ctx = with(ctx, "enterprises", &enterprises);
     page(
         &state.templates,
         "pages/panels/registry.html",
-        &with(ctx, "organisations", &rows.1),
+        &with(ctx, "organisations", &organisations),
     )
 }
 
@@ -778,4 +790,72 @@ pub async fn confirm_form(
         })
         .await?;
     Ok(back_to(&back))
+}
+
+/// Registry forms on `/assessors`: an organisation, an assessor profile, a conflict.
+pub async fn add_organisation_form(
+    state: web::Data<AppState>,
+    form: FormFields,
+) -> Result<HttpResponse, AppError> {
+    let f = form.into_inner();
+    let o = OrganisationInput {
+        name: field(&f, "name").unwrap_or("").to_string(),
+        kind: field(&f, "kind").unwrap_or("").to_string(),
+    };
+    state
+        .db(move |conn| Ok(panels::add_organisation(conn, &o)?))
+        .await?;
+    Ok(back_to("/assessors"))
+}
+
+pub async fn save_profile_form(
+    state: web::Data<AppState>,
+    form: FormFields,
+) -> Result<HttpResponse, AppError> {
+    let f = form.into_inner();
+    let list = |name: &str| -> Vec<String> {
+        field(&f, name)
+            .unwrap_or("")
+            .split([',', '，', ' '])
+            .filter(|s| !s.is_empty())
+            .map(String::from)
+            .collect()
+    };
+    let expires = field(&f, "certification_expires_on")
+        .unwrap_or("")
+        .parse()
+        .map_err(|_| AppError::Unprocessable("give the certification's expiry as a date".into()))?;
+    let max_load = field(&f, "max_load")
+        .unwrap_or("6")
+        .parse()
+        .map_err(|_| AppError::Unprocessable("the maximum load is a number".into()))?;
+    let p = ProfileInput {
+        user_id: field(&f, "user_id").unwrap_or("").to_string(),
+        organisation_id: field(&f, "organisation_id").unwrap_or("").to_string(),
+        certification_number: field(&f, "certification_number").unwrap_or("").to_string(),
+        certification_expires_on: expires,
+        parts: list("parts"),
+        languages: list("languages"),
+        max_load,
+    };
+    state
+        .db(move |conn| Ok(panels::save_profile(conn, &p)?))
+        .await?;
+    Ok(back_to("/assessors"))
+}
+
+pub async fn conflict_form(
+    state: web::Data<AppState>,
+    form: FormFields,
+) -> Result<HttpResponse, AppError> {
+    let f = form.into_inner();
+    let person = field(&f, "user_id").unwrap_or("").to_string();
+    let c = ConflictInput {
+        with_id: field(&f, "with_id").unwrap_or("").to_string(),
+        reason: field(&f, "reason").unwrap_or("").to_string(),
+    };
+    state
+        .db(move |conn| Ok(panels::declare_conflict(conn, &person, &c)?))
+        .await?;
+    Ok(back_to("/assessors"))
 }

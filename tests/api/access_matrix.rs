@@ -56,6 +56,9 @@ const MATRIX: &[(&str, &str, [Expect; 5])] = &[
     ),
     // Panels, scoring and review (feature: panels).
     ("GET", "/assessors", [D, A, D, D, D]),
+    ("POST", "/assessors", [D, A, D, D, D]),
+    ("POST", "/assessors/organisations", [D, A, D, D, D]),
+    ("POST", "/assessors/conflicts", [D, A, D, D, D]),
     ("GET", "/rounds/{id}/assignment", [D, A, D, D, D]),
     ("GET", "/assessor/applications", [D, D, D, A, D]),
     ("GET", "/applications/{id}/assessment", [D, A, A, A, A]),

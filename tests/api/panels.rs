@@ -526,3 +526,79 @@ async fn the_round_proposal_is_optimal_explains_shortfalls_and_is_confirmed_in_o
     assert_eq!(w.status(&a1).await, "in_assessment");
     assert_eq!(w.status(&a2).await, "in_assessment");
 }
+
+#[tokio::test]
+async fn the_secretariat_keeps_the_registry_through_its_page() {
+    let app = spawn_app().await;
+    let w = world(&app).await;
+    let newcomer = person(&app, "赵敏", &[Role::Assessor]).await;
+    let sec = app.signed_in(&w.sec.login).await;
+    let html = sec
+        .get(app.url("/assessors"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains(&format!("<option value=\"{}\">赵敏</option>", newcomer.id)));
+    let token = crate::helpers::csrf_in(&html);
+    let post = |path: &'static str, form: Vec<(&'static str, String)>| {
+        let (sec, url, h) = (sec.clone(), app.url(path), app.same_origin());
+        let mut form = form;
+        form.push(("csrf_token", token.clone()));
+        async move { sec.post(url).headers(h).form(&form).send().await.unwrap() }
+    };
+    let res = post(
+        "/assessors/organisations",
+        vec![("name", "某测评中心".into()), ("kind", "external".into())],
+    )
+    .await;
+    assert_eq!(res.status(), 303);
+    let res = post(
+        "/assessors",
+        vec![
+            ("user_id", newcomer.id.clone()),
+            ("organisation_id", w.caict.clone()),
+            ("certification_number", "A-77".into()),
+            ("certification_expires_on", "2030-06-30".into()),
+            ("parts", "CD, SEC".into()),
+            ("languages", "zh-CN".into()),
+            ("max_load", "4".into()),
+        ],
+    )
+    .await;
+    assert_eq!(res.status(), 303);
+    let res = post(
+        "/assessors",
+        vec![
+            ("user_id", newcomer.id.clone()),
+            ("organisation_id", w.caict.clone()),
+            ("certification_number", "A-77".into()),
+            ("certification_expires_on", "2030-06-30".into()),
+            ("parts", "".into()),
+            ("languages", "zh-CN".into()),
+        ],
+    )
+    .await;
+    assert_eq!(res.status(), 422, "a profile names its parts");
+    let (_, registry) = w.sec.send("GET", "/api/v1/assessors", None).await;
+    let entry = registry
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["name"] == "赵敏")
+        .unwrap()
+        .clone();
+    assert_eq!(entry["parts"], json!(["CD", "SEC"]));
+    assert_eq!(entry["max_load"], 4);
+    let html = sec
+        .get(app.url("/assessors"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("某测评中心") && html.contains("A-77"));
+}

@@ -665,3 +665,15 @@ pub fn lock_application(conn: &mut DbConn, application: &str, status: &str) -> Q
         .execute(conn)?;
     Ok(n == 1)
 }
+
+/// (id, display name) of the people holding a role, by name.
+pub fn people_with_role(conn: &mut DbConn, role: &str) -> QueryResult<Vec<(String, String)>> {
+    use crate::db::schema::user_roles;
+    users::table
+        .inner_join(user_roles::table)
+        .filter(user_roles::role.eq(role))
+        .filter(users::disabled_at.is_null())
+        .order(users::display_name.asc())
+        .select((users::id, users::display_name))
+        .load(conn)
+}
