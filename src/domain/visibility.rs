@@ -55,6 +55,7 @@ pub struct ResultFact {
     pub capping_items: Vec<String>,
     pub domain_levels: BTreeMap<String, u8>,
     pub explanation: String,
+    pub explanation_zh: String,
 }
 
 /// Everything known about an application's scoring; only [`scoring_view`] reads it.
@@ -296,6 +297,7 @@ mod tests {
                     capping_items: vec![],
                     domain_levels: BTreeMap::new(),
                     explanation: String::new(),
+                    explanation_zh: String::new(),
                 },
             )),
             items,

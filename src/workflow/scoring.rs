@@ -21,7 +21,8 @@ use crate::domain::assessment::{
 use crate::domain::catalog::Part;
 use crate::domain::ids::UserId;
 use crate::domain::scoring::{
-    derive_part_level, spread_flags, ConsolidatedItem, FlagReason, ItemLevel, Level,
+    derive_part_level, spread_flags, Basis, ConsolidatedItem, Derivation, FlagReason, ItemLevel,
+    Level,
 };
 use crate::domain::visibility::{
     scoring_view, submission_complete, ConsolidatedFact, ResultFact, ScoreFact, ScoringFacts,
@@ -355,12 +356,21 @@ pub fn facts(conn: &mut DbConn, app: &ApplicationRow) -> Result<ScoringFacts, Re
             })
             .collect::<Vec<_>>();
         let capping: Vec<String> = serde_json::from_str(&r.capping_items).unwrap_or_default();
+        let level = |l: i32| Level::new(l.clamp(0, 5) as u8).unwrap_or(Level::ZERO);
+        let derivation = Derivation {
+            achieved: level(r.achieved_level),
+            target: level(r.target_level),
+            capping_items: capping.clone(),
+            basis: serde_json::from_value(serde_json::Value::String(r.basis.clone()))
+                .unwrap_or(Basis::CappedByItems),
+        };
         (
             items,
             ResultFact {
                 achieved_level: r.achieved_level as u8,
                 target_level: r.target_level as u8,
-                explanation: r.basis.clone(),
+                explanation: derivation.explanation(),
+                explanation_zh: derivation.explanation_zh(),
                 capping_items: capping,
                 domain_levels: serde_json::from_str(&r.domain_levels).unwrap_or_default(),
             },
@@ -561,7 +571,10 @@ pub fn consolidate(
             application_id: app.id.clone(),
             achieved_level: i32::from(d.achieved.get()),
             target_level: i32::from(target.get()),
-            basis: d.explanation(),
+            basis: serde_json::to_value(d.basis)
+                .ok()
+                .and_then(|v| v.as_str().map(String::from))
+                .unwrap_or_default(),
             capping_items: serde_json::to_string(&d.capping_items).expect("strings serialise"),
             domain_levels: serde_json::to_string(&domains).expect("map serialises"),
             consolidated_by: who.user_id.to_string(),
@@ -582,6 +595,7 @@ pub fn consolidate(
             capping_items: d.capping_items.clone(),
             domain_levels: domains,
             explanation: d.explanation(),
+            explanation_zh: d.explanation_zh(),
         })
     })
 }

@@ -443,6 +443,13 @@ async fn consolidation_waits_for_every_member_flags_spreads_and_derives_the_capp
         .collect();
     assert_eq!(flagged.len(), 1);
     assert_eq!(flagged[0]["item"], capping.as_str());
+    assert!(
+        v["result"]["explanation"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("capped by {capping}")),
+        "{v}"
+    );
     // Still nothing for the enterprise before approval.
     let (_, v) = a
         .enterprise
