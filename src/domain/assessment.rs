@@ -319,6 +319,16 @@ mod tests {
     }
 
     proptest! {
+        /// A level is accepted exactly when it is 0..=target, whatever the item of the part.
+        #[test]
+        fn levels_are_accepted_up_to_the_target_only(level in -3i64..9, target in 1u8..=5, item in 0usize..3) {
+            let code = ["CD-A-01", "CD-A-02", "CD-B-01"][item];
+            let r = check_score(&part(), lvl(target), code, &BTreeSet::new(), &input(Some(level), None, &[]));
+            prop_assert_eq!(r.is_ok(), (0..=i64::from(target)).contains(&level));
+        }
+    }
+
+    proptest! {
         /// The part level never exceeds any domain's level, and some domain is at it.
         #[test]
         fn domain_levels_bound_the_part_level(a in 0u8..=5, b in 0u8..=5, c in 0u8..=5, target in 1u8..=5) {
