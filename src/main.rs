@@ -49,6 +49,18 @@ enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+    // mail/audit feature
+    /// Check the audit log.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Recompute the hash chain; prints OK or the first broken entry (exit code 1).
+    Verify,
 }
 
 #[derive(Subcommand)]
@@ -157,6 +169,26 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 }
             }
             Ok(())
+        }
+        Command::Audit {
+            command: AuditCommand::Verify,
+        } => {
+            let config = load_config()?;
+            let pool = db::connect_pool(&config.database_url, 1)?;
+            let mut conn = pool.get()?;
+            match certcase::db::models::audit::verify(&mut conn)? {
+                Ok(n) => {
+                    println!("OK: {n} audit entries, the hash chain is intact");
+                    Ok(())
+                }
+                Err(broken) => {
+                    println!(
+                        "BROKEN at index {} (entry #{}): {}",
+                        broken.index, broken.seq, broken.reason
+                    );
+                    std::process::exit(1);
+                }
+            }
         }
     }
 }

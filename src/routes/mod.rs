@@ -11,6 +11,8 @@ pub mod models;
 pub mod openapi;
 pub mod rounds;
 pub mod session;
+// mail/audit feature
+pub mod audit;
 
 use actix_web::http::Method;
 use actix_web::{web, Route};
@@ -74,5 +76,9 @@ pub fn endpoints() -> Vec<Endpoint> {
         endpoint!(GET "/api/v1/applications/{id}", ENTERPRISE_OR_SECRETARIAT, applications::detail_api),
         endpoint!(POST "/api/v1/applications/{id}/transitions", ENTERPRISE_OR_SECRETARIAT, applications::transition_api),
         endpoint!(PUT "/api/v1/applications/{id}/items/{item}/not-applicable", ENTERPRISE, applications::not_applicable_api),
+        // mail/audit feature
+        endpoint!(GET "/admin/audit", SECRETARIAT, audit::page_view),
+        endpoint!(GET "/admin/audit.csv", SECRETARIAT, audit::csv_export),
+        endpoint!(GET "/api/v1/audit", SECRETARIAT, audit::list_api),
     ]
 }

@@ -5,6 +5,8 @@ use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use super::{api_auth, applications, enterprises, health, models, rounds};
+// mail/audit feature
+use super::audit;
 
 struct BearerAuth;
 
@@ -30,6 +32,8 @@ impl Modify for BearerAuth {
         applications::create_api, applications::list_api, applications::detail_api,
         applications::transition_api, applications::not_applicable_api,
         document,
+        // mail/audit feature
+        audit::list_api,
     ),
     modifiers(&BearerAuth)
 )]

@@ -54,6 +54,10 @@ const MATRIX: &[(&str, &str, [Expect; 5])] = &[
         "/api/v1/applications/{id}/items/{item}/not-applicable",
         [D, D, A, D, D],
     ),
+    // mail/audit feature
+    ("GET", "/admin/audit", [D, A, D, D, D]),
+    ("GET", "/admin/audit.csv", [D, A, D, D, D]),
+    ("GET", "/api/v1/audit", [D, A, D, D, D]),
     ("DELETE", "/api/v1/auth/token", [D, A, A, A, A]),
     ("POST", "/logout", [D, A, A, A, A]),
 ];

@@ -10,3 +10,5 @@ mod cli;
 mod health_and_errors;
 mod pages;
 mod sign_in;
+// mail/audit feature
+mod audit;

@@ -6,6 +6,9 @@ pub mod catalog;
 pub mod enterprise;
 pub mod round;
 pub mod user;
+// mail/audit feature
+pub mod audit;
+pub mod mail;
 
 /// Current UTC time without zone, as stored.
 pub fn now() -> chrono::NaiveDateTime {
