@@ -22,3 +22,4 @@ pub mod self_assessment;
 pub mod throttle;
 // mail/audit feature
 pub mod audit;
+pub mod invitation;

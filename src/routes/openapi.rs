@@ -6,7 +6,7 @@ use utoipa::{Modify, OpenApi};
 
 use super::{api_auth, applications, enterprises, health, models, rounds};
 // mail/audit feature
-use super::audit;
+use super::{audit, mail};
 
 struct BearerAuth;
 
@@ -33,7 +33,7 @@ impl Modify for BearerAuth {
         applications::transition_api, applications::not_applicable_api,
         document,
         // mail/audit feature
-        audit::list_api,
+        audit::list_api, mail::notifications_api, mail::invite_api,
     ),
     modifiers(&BearerAuth)
 )]

@@ -18,6 +18,7 @@ use crate::domain::calendar::{registration_status, Calendars, RegistrationWindow
 use crate::domain::catalog::Model;
 use crate::domain::i18n::Lang;
 use crate::domain::ids::ModelVersionId;
+use crate::mail::{self, Notification};
 
 #[derive(Debug, Clone, serde::Deserialize, utoipa::ToSchema)]
 pub struct Draft {
@@ -306,6 +307,36 @@ pub fn transition(
                 "reason": reason_of(event),
             }),
         )?;
+        let e = enterprise::get(conn, &app.enterprise_id)?.ok_or(Refusal::NotFound)?;
+        let (application_id, part, enterprise_name) =
+            (id.to_string(), app.part_code.clone(), e.name_zh);
+        let message = match event {
+            Event::Submit => Some(Notification::ApplicationSubmitted {
+                application_id,
+                part,
+                enterprise_name,
+            }),
+            Event::Accept => Some(Notification::ApplicationAccepted {
+                application_id,
+                part,
+                enterprise_name,
+            }),
+            Event::Return { .. } => Some(Notification::ApplicationReturned {
+                application_id,
+                part,
+                enterprise_name,
+                reason: reason_of(event).unwrap_or_default(),
+            }),
+            Event::Approve => Some(Notification::ApplicationApproved {
+                application_id,
+                part,
+                enterprise_name,
+            }),
+            _ => None,
+        };
+        if let Some(m) = message {
+            mail::enqueue_to_enterprise(conn, &app.enterprise_id, &m)?;
+        }
         Ok(to)
     })
 }

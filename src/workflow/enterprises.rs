@@ -7,6 +7,7 @@ use crate::domain::account::{DisplayName, Email};
 use crate::domain::audit::{Actor, Kind};
 use crate::domain::credit_code::CreditCode;
 use crate::domain::ids::UserId;
+use crate::mail::{self, Notification};
 
 #[derive(Debug, Clone, serde::Deserialize, utoipa::ToSchema)]
 pub struct Registration {
@@ -107,6 +108,14 @@ pub fn verify(conn: &mut DbConn, id: &str, by: UserId, address: &str) -> Result<
             Kind::EnterpriseVerified,
             ("enterprise", id),
             serde_json::json!({}),
+        )?;
+        let e = enterprise::get(conn, id)?.ok_or(Refusal::NotFound)?;
+        mail::enqueue_to_enterprise(
+            conn,
+            id,
+            &Notification::EnterpriseVerified {
+                enterprise_name: e.name_zh,
+            },
         )?;
         Ok(())
     })

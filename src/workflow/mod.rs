@@ -7,6 +7,9 @@ pub mod catalog;
 pub mod demo;
 pub mod enterprises;
 pub mod rounds;
+// mail/audit feature
+pub mod invitations;
+pub mod passwords;
 
 /// Why a use case did not happen. Maps to HTTP in `error.rs`.
 #[derive(Debug, thiserror::Error)]

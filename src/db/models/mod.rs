@@ -9,6 +9,7 @@ pub mod user;
 // mail/audit feature
 pub mod audit;
 pub mod mail;
+pub mod tokens;
 
 /// Current UTC time without zone, as stored.
 pub fn now() -> chrono::NaiveDateTime {
