@@ -12,3 +12,4 @@ mod pages;
 mod sign_in;
 // mail/audit feature
 mod audit;
+mod mail;
