@@ -224,7 +224,11 @@ fn to(i: usize) -> Recipient {
         user_id: None,
         email: format!("person{i}@example.test"),
         name: format!("王堃 {i}"),
-        lang: if i.is_multiple_of(2) { Lang::Zh } else { Lang::En },
+        lang: if i.is_multiple_of(2) {
+            Lang::Zh
+        } else {
+            Lang::En
+        },
     }
 }
 

@@ -12,4 +12,5 @@ mod pages;
 mod sign_in;
 // mail/audit feature
 mod audit;
+mod invitations;
 mod mail;
