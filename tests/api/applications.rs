@@ -440,8 +440,14 @@ async fn an_application_goes_from_draft_to_accepted_and_every_refusal_says_why()
             (kinds, n)
         })
         .await;
-    assert!(kinds.contains(&"application_submitted".to_string()), "{kinds:?}");
-    assert!(kinds.contains(&"application_accepted".to_string()), "{kinds:?}");
+    assert!(
+        kinds.contains(&"application_submitted".to_string()),
+        "{kinds:?}"
+    );
+    assert!(
+        kinds.contains(&"application_accepted".to_string()),
+        "{kinds:?}"
+    );
     assert_eq!(transitions, 2);
     let (status, inbox) = member.send("GET", "/api/v1/notifications", None).await;
     assert_eq!(status, 200);

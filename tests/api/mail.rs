@@ -439,3 +439,85 @@ async fn two_workers_at_once_send_each_message_once() {
     assert_eq!(recipients.len(), 40);
     assert!(outbox(&app).await.iter().all(|r| r.status == "sent"));
 }
+
+fn binary(app: &TestApp) -> std::process::Command {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_certcase"));
+    cmd.env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("CERTCASE_DATA_DIR", &app.data_dir)
+        .env("DATABASE_URL", app.database_url())
+        .env("RUST_LOG", "warn")
+        .current_dir(&app.data_dir);
+    cmd
+}
+
+fn eml_files(app: &TestApp) -> Vec<String> {
+    std::fs::read_dir(app.data_dir.join("mail"))
+        .map(|d| {
+            d.flatten()
+                .map(|e| std::fs::read_to_string(e.path()).unwrap())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn send_pending_writes_eml_files_by_default() {
+    let app = spawn_app().await;
+    queue(&app, 0..3).await;
+    let out = binary(&app)
+        .args(["mail", "send-pending"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("3 sent"), "{text}");
+    assert!(text.contains(".eml"), "{text}");
+    let files = eml_files(&app);
+    assert_eq!(files.len(), 3);
+    assert!(files.iter().any(|f| f.contains("person1@example.test")));
+}
+
+#[tokio::test]
+async fn serve_says_where_mail_goes_and_sends_it_in_the_background() {
+    let app = spawn_app().await;
+    std::fs::write(
+        app.data_dir.join("certcase.toml"),
+        "mail_poll_seconds = 1\n",
+    )
+    .unwrap();
+    let port = closed_port();
+    let mut child = binary(&app)
+        .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    queue(&app, 0..1).await;
+    let mut sent = false;
+    for _ in 0..100 {
+        if eml_files(&app).len() == 1 {
+            sent = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    child.kill().unwrap();
+    let out = child.wait_with_output().unwrap();
+    let console = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        sent,
+        "the background worker sent nothing; console:\n{console}"
+    );
+    let mail_dir = app.data_dir.join("mail");
+    assert!(
+        console.contains(&format!(
+            "e-mail: written as .eml files to {}",
+            mail_dir.display()
+        )),
+        "{console}"
+    );
+}
