@@ -120,8 +120,8 @@ impl Notification {
         }
     }
 
-    /// Whether the message carries a secret link that must not be copied to the web
-    /// inbox of anyone else (it is not: it goes only to the addressed mailbox).
+    /// Messages with a single-use secret link: the inbox copy says that it was sent but
+    /// leaves the link out, so that it exists only in the addressed mailbox.
     fn carries_secret(&self) -> bool {
         matches!(
             self,
