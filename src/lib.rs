@@ -11,3 +11,5 @@ pub mod startup;
 pub mod telemetry;
 pub mod web;
 pub mod workflow;
+// mail/audit feature
+pub mod mail;

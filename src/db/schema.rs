@@ -346,6 +346,90 @@ diesel::table! {
     }
 }
 
+// mail/audit feature: the audit hash chain, the outbox, the inbox, password resets and
+// enterprise invitations.
+diesel::table! {
+    audit_log (seq) {
+        seq -> BigInt,
+        at -> Timestamp,
+        actor_user_id -> Nullable<Text>,
+        actor_name -> Text,
+        address -> Text,
+        kind -> Text,
+        object_type -> Text,
+        object_id -> Text,
+        detail -> Text,
+        prev_hash -> Text,
+        hash -> Text,
+    }
+}
+
+diesel::table! {
+    audit_head (id) {
+        id -> Integer,
+        seq -> BigInt,
+        hash -> Text,
+    }
+}
+
+diesel::table! {
+    outbox (id) {
+        id -> Text,
+        recipient_user_id -> Nullable<Text>,
+        recipient_address -> Text,
+        recipient_name -> Text,
+        lang -> Text,
+        message_kind -> Text,
+        subject -> Text,
+        body_text -> Text,
+        body_html -> Text,
+        status -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        last_error -> Nullable<Text>,
+        claimed_by -> Nullable<Text>,
+        claimed_until -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        sent_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    notifications (id) {
+        id -> Text,
+        user_id -> Text,
+        message_kind -> Text,
+        subject -> Text,
+        body_text -> Text,
+        created_at -> Timestamp,
+        read_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    password_resets (token_hash) {
+        token_hash -> Text,
+        user_id -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    invitations (id) {
+        id -> Text,
+        token_hash -> Text,
+        enterprise_id -> Text,
+        email -> Text,
+        invited_by -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        accepted_at -> Nullable<Timestamp>,
+        accepted_by -> Nullable<Text>,
+    }
+}
+
 diesel::joinable!(user_roles -> users (user_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(api_tokens -> users (user_id));
@@ -358,6 +442,12 @@ diesel::joinable!(applications -> enterprises (enterprise_id));
 diesel::joinable!(application_events -> applications (application_id));
 diesel::joinable!(item_exemptions -> applications (application_id));
 diesel::joinable!(evidence_files -> applications (application_id));
+
+// mail/audit feature
+diesel::joinable!(enterprise_members -> users (user_id));
+diesel::joinable!(notifications -> users (user_id));
+diesel::joinable!(password_resets -> users (user_id));
+diesel::joinable!(invitations -> enterprises (enterprise_id));
 
 // Panels, scoring and review (feature: panels).
 diesel::joinable!(assessor_profiles -> organisations (organisation_id));
@@ -399,4 +489,11 @@ diesel::allow_tables_to_appear_in_same_query!(
     review_members,
     review_votes,
     review_decisions,
+    // mail/audit feature
+    audit_log,
+    audit_head,
+    outbox,
+    notifications,
+    password_resets,
+    invitations,
 );

@@ -23,3 +23,6 @@ pub mod throttle;
 // Panels, scoring and review (feature: panels).
 pub mod assessment;
 pub mod visibility;
+// mail/audit feature
+pub mod audit;
+pub mod invitation;

@@ -13,6 +13,9 @@ pub mod openapi;
 pub mod panels;
 pub mod rounds;
 pub mod session;
+// mail/audit feature
+pub mod audit;
+pub mod mail;
 
 use actix_web::http::Method;
 use actix_web::{web, Route};
@@ -110,5 +113,21 @@ pub fn endpoints() -> Vec<Endpoint> {
         endpoint!(POST "/api/v1/applications/{id}/send-to-review", panels::ASSESSOR, panels::send_to_review_api),
         endpoint!(POST "/api/v1/rounds/{id}/review-panel", SECRETARIAT, panels::review_panel_api),
         endpoint!(POST "/api/v1/applications/{id}/votes", panels::REVIEWER, panels::vote_api),
+        // mail/audit feature
+        endpoint!(GET "/admin/audit", SECRETARIAT, audit::page_view),
+        endpoint!(GET "/admin/audit.csv", SECRETARIAT, audit::csv_export),
+        endpoint!(GET "/api/v1/audit", SECRETARIAT, audit::list_api),
+        endpoint!(GET "/admin/outbox", SECRETARIAT, mail::outbox_page),
+        endpoint!(GET "/inbox", SignedIn, mail::inbox_page),
+        endpoint!(GET "/api/v1/notifications", SignedIn, mail::notifications_api),
+        endpoint!(GET "/password/forgot", Public, mail::forgot_form),
+        endpoint!(POST "/password/forgot", Public, mail::forgot),
+        endpoint!(GET "/password/reset/{token}", Public, mail::reset_form),
+        endpoint!(POST "/password/reset/{token}", Public, mail::reset),
+        endpoint!(POST "/api/v1/enterprises/mine/invitations", ENTERPRISE, mail::invite_api),
+        endpoint!(GET "/enterprise/invitations", ENTERPRISE, mail::invitations_page),
+        endpoint!(POST "/enterprise/invitations", ENTERPRISE, mail::invite_form),
+        endpoint!(GET "/invitations/{token}", Public, mail::accept_form),
+        endpoint!(POST "/invitations/{token}", Public, mail::accept),
     ]
 }

@@ -6,6 +6,9 @@ use utoipa::{Modify, OpenApi};
 
 use super::{api_auth, applications, enterprises, health, models, panels, rounds};
 
+// mail/audit feature
+use super::{audit, mail};
+
 struct BearerAuth;
 
 impl Modify for BearerAuth {
@@ -37,6 +40,8 @@ impl Modify for BearerAuth {
         panels::score_api, panels::reopen_api, panels::clarifications_api, panels::request_clarification_api,
         panels::answer_api, panels::consolidate_api, panels::send_to_review_api, panels::review_panel_api,
         panels::vote_api,
+        // mail/audit feature
+        audit::list_api, mail::notifications_api, mail::invite_api,
     ),
     modifiers(&BearerAuth)
 )]

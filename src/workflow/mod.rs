@@ -11,6 +11,9 @@ pub mod rounds;
 pub mod panels;
 pub mod review;
 pub mod scoring;
+// mail/audit feature
+pub mod invitations;
+pub mod passwords;
 
 /// Why a use case did not happen. Maps to HTTP in `error.rs`.
 #[derive(Debug, thiserror::Error)]

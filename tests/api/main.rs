@@ -14,3 +14,7 @@ mod sign_in;
 mod panels;
 mod review;
 mod scoring;
+// mail/audit feature
+mod audit;
+mod invitations;
+mod mail;

@@ -8,6 +8,10 @@ pub mod round;
 pub mod user;
 // Panels, scoring and review (feature: panels).
 pub mod panels;
+// mail/audit feature
+pub mod audit;
+pub mod mail;
+pub mod tokens;
 
 /// Current UTC time without zone, as stored.
 pub fn now() -> chrono::NaiveDateTime {
