@@ -14,6 +14,14 @@ pub fn reset_expiry(now: NaiveDateTime) -> NaiveDateTime {
     now + Duration::hours(PASSWORD_RESET_HOURS)
 }
 
+/// Reset links sent to one account within an hour; further requests send nothing, so
+/// the form cannot be used to flood someone's mailbox.
+pub const RESETS_PER_HOUR: i64 = 3;
+
+pub fn may_send_reset(sent_in_last_hour: i64) -> bool {
+    sent_in_last_hour < RESETS_PER_HOUR
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LinkRefusal {
     Used,
@@ -59,6 +67,12 @@ mod tests {
     fn an_invitation_lasts_seven_days_and_a_reset_one_hour() {
         assert_eq!(invitation_expiry(t(0)) - t(0), Duration::days(7));
         assert_eq!(reset_expiry(t(0)) - t(0), Duration::hours(1));
+    }
+
+    #[test]
+    fn at_most_three_reset_mails_an_hour() {
+        assert!(may_send_reset(0) && may_send_reset(2));
+        assert!(!may_send_reset(3));
     }
 
     #[test]

@@ -7,7 +7,7 @@ use crate::db::{write_tx, DbConn};
 use crate::domain::account::{Email, Password};
 use crate::domain::audit::{Actor, Kind};
 use crate::domain::ids::UserId;
-use crate::domain::invitation::{check_link, reset_expiry};
+use crate::domain::invitation::{check_link, may_send_reset, reset_expiry};
 use crate::mail::{self, Notification, Recipient};
 
 /// Sends a reset link if the address belongs to an enabled account. The caller answers
@@ -28,6 +28,11 @@ pub fn request_reset(
         let Some(to) = Recipient::user(conn, account.user_id())? else {
             return Ok(());
         };
+        let recent =
+            tokens::resets_since(conn, account.user_id(), now() - chrono::Duration::hours(1))?;
+        if !may_send_reset(recent) {
+            return Ok(());
+        }
         let token = auth::new_token();
         let expires_at = reset_expiry(now());
         tokens::insert_reset(

@@ -142,6 +142,14 @@ async fn an_expired_reset_link_is_refused() {
     let res = anon.get(app.url(&path)).send().await.unwrap();
     assert_eq!(res.status(), 409);
     assert!(res.text().await.unwrap().contains("expired"));
+
+    // Asking again works, but not without limit: three links an hour.
+    for _ in 0..4 {
+        let res = post_form(&app, &anon, "/password/forgot", &[("email", &user.email)]).await;
+        assert_eq!(res.status(), 200);
+    }
+    let sent = app.conn(|c| store::all(c).unwrap()).await.len();
+    assert_eq!(sent, 3);
     let unknown = anon
         .get(app.url("/password/reset/not-a-token"))
         .send()

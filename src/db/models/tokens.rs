@@ -25,6 +25,15 @@ pub fn insert_reset(
     Ok(())
 }
 
+/// Reset tokens issued to a user since `since`.
+pub fn resets_since(conn: &mut DbConn, user: UserId, since: NaiveDateTime) -> QueryResult<i64> {
+    password_resets::table
+        .filter(password_resets::user_id.eq(user.to_string()))
+        .filter(password_resets::created_at.gt(since))
+        .count()
+        .get_result(conn)
+}
+
 pub struct ResetRow {
     pub user_id: UserId,
     pub expires_at: NaiveDateTime,
