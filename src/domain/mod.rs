@@ -20,3 +20,5 @@ pub mod round;
 pub mod scoring;
 pub mod self_assessment;
 pub mod throttle;
+// Programme reports.
+pub mod report;

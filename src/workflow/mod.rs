@@ -7,6 +7,9 @@ pub mod catalog;
 pub mod demo;
 pub mod enterprises;
 pub mod rounds;
+// Self-assessment and programme reports.
+pub mod reports;
+pub mod self_assessment;
 
 /// Why a use case did not happen. Maps to HTTP in `error.rs`.
 #[derive(Debug, thiserror::Error)]

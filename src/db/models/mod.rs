@@ -6,6 +6,9 @@ pub mod catalog;
 pub mod enterprise;
 pub mod round;
 pub mod user;
+// Self-assessment and programme reports.
+pub mod report;
+pub mod self_assessment;
 
 /// Current UTC time without zone, as stored.
 pub fn now() -> chrono::NaiveDateTime {
