@@ -10,3 +10,6 @@ mod cli;
 mod health_and_errors;
 mod pages;
 mod sign_in;
+// Self-assessment and programme reports.
+mod reports;
+mod self_assessment;
