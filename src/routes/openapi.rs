@@ -5,6 +5,8 @@ use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use super::{api_auth, applications, enterprises, health, models, rounds};
+// Self-assessment and programme reports.
+use super::{reports, self_assessment};
 
 struct BearerAuth;
 
@@ -29,6 +31,10 @@ impl Modify for BearerAuth {
         enterprises::register_api, enterprises::mine_api, enterprises::list_api, enterprises::verify_api,
         applications::create_api, applications::list_api, applications::detail_api,
         applications::transition_api, applications::not_applicable_api,
+        // Self-assessment and programme reports.
+        self_assessment::start_api, self_assessment::list_api, self_assessment::detail_api,
+        self_assessment::answers_api, self_assessment::complete_api, self_assessment::targets_api,
+        self_assessment::roadmap_api, reports::api,
         document,
     ),
     modifiers(&BearerAuth)

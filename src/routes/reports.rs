@@ -106,6 +106,7 @@ pub async fn page_view(
     page(&state.templates, "pages/reports/index.html", &ctx)
 }
 
+#[utoipa::path(get, path = "/api/v1/reports", params(("round" = Option<String>, Query, description = "a round id; all rounds without it")), responses((status = 200, description = "the report's tables"), (status = 404)), security(("bearer" = [])))]
 /// The report as JSON: every table with its bilingual labels and numeric values.
 pub async fn api(
     state: web::Data<AppState>,

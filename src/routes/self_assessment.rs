@@ -830,6 +830,7 @@ fn json_of(l: &Loaded) -> serde_json::Value {
     .unwrap_or_default()
 }
 
+#[utoipa::path(post, path = "/api/v1/self-assessments", responses((status = 201, description = "started"), (status = 422, description = "no registered enterprise")), security(("bearer" = [])))]
 /// Starts a self-assessment of the caller's enterprise.
 pub async fn start_api(
     state: web::Data<AppState>,
@@ -840,6 +841,7 @@ pub async fn start_api(
     Ok(HttpResponse::Created().json(serde_json::json!({ "id": id })))
 }
 
+#[utoipa::path(get, path = "/api/v1/self-assessments", responses((status = 200, description = "the enterprise's self-assessments, newest first")), security(("bearer" = [])))]
 /// The caller's enterprise's self-assessments, newest first.
 pub async fn list_api(
     state: web::Data<AppState>,
@@ -850,6 +852,7 @@ pub async fn list_api(
     Ok(HttpResponse::Ok().json(rows))
 }
 
+#[utoipa::path(get, path = "/api/v1/self-assessments/{id}", params(("id" = String, Path)), responses((status = 200, description = "result, roadmap, suggestions"), (status = 404)), security(("bearer" = [])))]
 /// One self-assessment with its result, roadmap and suggestions.
 pub async fn detail_api(
     state: web::Data<AppState>,
@@ -861,12 +864,13 @@ pub async fn detail_api(
     Ok(HttpResponse::Ok().json(json_of(&loaded)))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct AnswersBody {
     /// Competency code → stage 1..4.
     answers: BTreeMap<String, i64>,
 }
 
+#[utoipa::path(put, path = "/api/v1/self-assessments/{id}/answers", params(("id" = String, Path)), request_body = AnswersBody, responses((status = 200, description = "progress"), (status = 404), (status = 409, description = "completed"), (status = 422)), security(("bearer" = [])))]
 /// Saves answers as the user goes.
 pub async fn answers_api(
     state: web::Data<AppState>,
@@ -883,6 +887,7 @@ pub async fn answers_api(
     Ok(HttpResponse::Ok().json(serde_json::json!({ "answered": answered, "total": total })))
 }
 
+#[utoipa::path(post, path = "/api/v1/self-assessments/{id}/complete", params(("id" = String, Path)), responses((status = 200, description = "completed"), (status = 404), (status = 409, description = "unanswered competencies")), security(("bearer" = [])))]
 pub async fn complete_api(
     state: web::Data<AppState>,
     visitor: Visitor,
@@ -896,6 +901,7 @@ pub async fn complete_api(
     Ok(HttpResponse::Ok().json(serde_json::json!({ "completed_at": at.and_utc().to_rfc3339() })))
 }
 
+#[utoipa::path(put, path = "/api/v1/self-assessments/{id}/targets", params(("id" = String, Path)), request_body = PlanInput, responses((status = 200, description = "the planned roadmap"), (status = 404), (status = 422)), security(("bearer" = [])))]
 /// Sets targets and owners; answers the planned roadmap.
 pub async fn targets_api(
     state: web::Data<AppState>,
@@ -912,11 +918,12 @@ pub async fn targets_api(
     Ok(HttpResponse::Ok().json(roadmap))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct RoadmapBody {
     steps: Vec<StepInput>,
 }
 
+#[utoipa::path(put, path = "/api/v1/self-assessments/{id}/roadmap", params(("id" = String, Path)), request_body = RoadmapBody, responses((status = 200, description = "the roadmap"), (status = 404), (status = 422, description = "every problem named, leapfrogging included")), security(("bearer" = [])))]
 /// Replaces the roadmap's steps; 422 naming every problem (leapfrogging included).
 pub async fn roadmap_api(
     state: web::Data<AppState>,
