@@ -433,3 +433,92 @@ async fn another_enterprise_cannot_see_or_change_a_self_assessment() {
         assert_eq!(res.status(), 404, "{path}");
     }
 }
+
+#[tokio::test]
+async fn a_suggested_part_starts_a_draft_application_in_an_open_round() {
+    let app = spawn_app().await;
+    let secretariat = app.add_user("秘书处", &[Role::Secretariat]).await;
+    let sec_token = app.api_token(&secretariat).await;
+    let version = app
+        .conn(|c| {
+            let id = certcase::db::models::catalog::find_model_id(c, "caict-devops")
+                .unwrap()
+                .unwrap();
+            certcase::db::models::catalog::latest_version(c, id)
+                .unwrap()
+                .unwrap()
+                .id
+        })
+        .await;
+    let today = chrono::Utc::now()
+        .with_timezone(&chrono_tz::Asia::Shanghai)
+        .date_naive();
+    let d = |days: i64| (today + chrono::Duration::days(days)).to_string();
+    let round: Value = reqwest::Client::new()
+        .post(app.url("/api/v1/rounds"))
+        .bearer_auth(&sec_token)
+        .json(&json!({
+            "model_version_id": version, "name_zh": "第一批", "name_en": "First round",
+            "registration_opens": d(-3), "registration_closes": d(3), "assessment_starts": d(10),
+            "assessment_ends": d(40), "results_on": d(60), "parts": ["CD", "SEC"]
+        }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let round_id = round["id"].as_str().unwrap().to_string();
+
+    let m = member(&app, "建议", "91110108MA01JYAB1").await;
+    let id = assessed(&m, 3, &[]).await;
+    let (_, detail) = m
+        .send("GET", &format!("/api/v1/self-assessments/{id}"), None)
+        .await;
+    let cd = detail["suggestions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["part"] == "CD")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        cd["level"], 4,
+        "mean stage 3 maps to level round(1 + 2 × 4/3) = 4"
+    );
+
+    let browser = app.signed_in(&m.user).await;
+    let html = browser
+        .get(app.url(&format!("/self-assessments/{id}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains(&format!("value=\"{round_id}\"")),
+        "an open round is offered"
+    );
+    let token = crate::helpers::csrf_in(&html);
+    let res = browser
+        .post(app.url(&format!("/self-assessments/{id}/apply")))
+        .headers(app.same_origin())
+        .form(&[
+            ("csrf_token", token.as_str()),
+            ("round_id", round_id.as_str()),
+            ("part", "CD"),
+            ("level", "4"),
+            ("scope", "核心交易系统"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    let (_, apps) = m.send("GET", "/api/v1/applications", None).await;
+    let apps = apps.as_array().unwrap();
+    assert_eq!(apps.len(), 1);
+    assert_eq!(apps[0]["part_code"], "CD");
+    assert_eq!(apps[0]["target_level"], 4);
+    assert_eq!(apps[0]["status"], "draft");
+}
