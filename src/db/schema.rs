@@ -430,6 +430,60 @@ diesel::table! {
     }
 }
 
+// selfassess feature
+diesel::table! {
+    self_assessments (id) {
+        id -> Text,
+        enterprise_id -> Text,
+        model_version_id -> Text,
+        started_by -> Text,
+        started_at -> Timestamp,
+        updated_at -> Timestamp,
+        completed_at -> Nullable<Timestamp>,
+        roadmap_quarters -> Nullable<Integer>,
+    }
+}
+
+diesel::table! {
+    self_assessment_answers (assessment_id, competency_code) {
+        assessment_id -> Text,
+        competency_code -> Text,
+        stage -> Integer,
+        answered_by -> Text,
+        answered_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    self_assessment_targets (assessment_id, competency_code) {
+        assessment_id -> Text,
+        competency_code -> Text,
+        target_stage -> Integer,
+        owner -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    self_assessment_area_owners (assessment_id, area_code) {
+        assessment_id -> Text,
+        area_code -> Text,
+        owner -> Text,
+    }
+}
+
+diesel::table! {
+    self_assessment_roadmap_steps (id) {
+        id -> Text,
+        assessment_id -> Text,
+        position -> Integer,
+        quarter -> Integer,
+        competency_code -> Text,
+        from_stage -> Integer,
+        to_stage -> Integer,
+        owner -> Nullable<Text>,
+    }
+}
+
 diesel::joinable!(user_roles -> users (user_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(api_tokens -> users (user_id));
@@ -456,6 +510,13 @@ diesel::joinable!(panel_seats -> panels (application_id));
 diesel::joinable!(panel_seats -> users (assessor_id));
 diesel::joinable!(review_members -> review_panels (review_panel_id));
 diesel::joinable!(review_members -> users (user_id));
+
+// selfassess feature
+diesel::joinable!(self_assessments -> enterprises (enterprise_id));
+diesel::joinable!(self_assessment_answers -> self_assessments (assessment_id));
+diesel::joinable!(self_assessment_targets -> self_assessments (assessment_id));
+diesel::joinable!(self_assessment_area_owners -> self_assessments (assessment_id));
+diesel::joinable!(self_assessment_roadmap_steps -> self_assessments (assessment_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     users,
@@ -496,4 +557,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     notifications,
     password_resets,
     invitations,
+    // selfassess feature
+    self_assessments,
+    self_assessment_answers,
+    self_assessment_targets,
+    self_assessment_area_owners,
+    self_assessment_roadmap_steps,
 );

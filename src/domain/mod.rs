@@ -26,3 +26,5 @@ pub mod visibility;
 // mail/audit feature
 pub mod audit;
 pub mod invitation;
+// Programme reports.
+pub mod report;

@@ -16,6 +16,9 @@ pub mod session;
 // mail/audit feature
 pub mod audit;
 pub mod mail;
+// Self-assessment and programme reports.
+pub mod reports;
+pub mod self_assessment;
 
 use actix_web::http::Method;
 use actix_web::{web, Route};
@@ -129,5 +132,28 @@ pub fn endpoints() -> Vec<Endpoint> {
         endpoint!(POST "/enterprise/invitations", ENTERPRISE, mail::invite_form),
         endpoint!(GET "/invitations/{token}", Public, mail::accept_form),
         endpoint!(POST "/invitations/{token}", Public, mail::accept),
+        // Self-assessment (own enterprise only, checked by the use case) and programme reports.
+        endpoint!(GET "/self-assessments", ENTERPRISE, self_assessment::list_page),
+        endpoint!(POST "/self-assessments", ENTERPRISE, self_assessment::start_page),
+        endpoint!(GET "/self-assessments/{id}", ENTERPRISE, self_assessment::result_page),
+        endpoint!(GET "/self-assessments/{id}/areas/{area}", ENTERPRISE, self_assessment::area_page),
+        endpoint!(POST "/self-assessments/{id}/areas/{area}", ENTERPRISE, self_assessment::save_area_page),
+        endpoint!(POST "/self-assessments/{id}/complete", ENTERPRISE, self_assessment::complete_page),
+        endpoint!(POST "/self-assessments/{id}/targets", ENTERPRISE, self_assessment::targets_page),
+        endpoint!(POST "/self-assessments/{id}/roadmap", ENTERPRISE, self_assessment::roadmap_page),
+        endpoint!(GET "/self-assessments/{id}/roadmap.csv", ENTERPRISE, self_assessment::roadmap_csv_export),
+        endpoint!(GET "/self-assessments/{id}/roadmap.pdf", ENTERPRISE, self_assessment::roadmap_pdf_export),
+        endpoint!(POST "/self-assessments/{id}/apply", ENTERPRISE, self_assessment::apply_page),
+        endpoint!(GET "/api/v1/self-assessments", ENTERPRISE, self_assessment::list_api),
+        endpoint!(POST "/api/v1/self-assessments", ENTERPRISE, self_assessment::start_api),
+        endpoint!(GET "/api/v1/self-assessments/{id}", ENTERPRISE, self_assessment::detail_api),
+        endpoint!(PUT "/api/v1/self-assessments/{id}/answers", ENTERPRISE, self_assessment::answers_api),
+        endpoint!(POST "/api/v1/self-assessments/{id}/complete", ENTERPRISE, self_assessment::complete_api),
+        endpoint!(PUT "/api/v1/self-assessments/{id}/targets", ENTERPRISE, self_assessment::targets_api),
+        endpoint!(PUT "/api/v1/self-assessments/{id}/roadmap", ENTERPRISE, self_assessment::roadmap_api),
+        endpoint!(GET "/reports", SECRETARIAT, reports::page_view),
+        endpoint!(GET "/reports/export.csv", SECRETARIAT, reports::csv_export),
+        endpoint!(GET "/reports/export.xlsx", SECRETARIAT, reports::xlsx_export),
+        endpoint!(GET "/api/v1/reports", SECRETARIAT, reports::api),
     ]
 }

@@ -9,6 +9,9 @@ use super::{api_auth, applications, enterprises, health, models, panels, rounds}
 // mail/audit feature
 use super::{audit, mail};
 
+// Self-assessment and programme reports.
+use super::{reports, self_assessment};
+
 struct BearerAuth;
 
 impl Modify for BearerAuth {
@@ -32,6 +35,10 @@ impl Modify for BearerAuth {
         enterprises::register_api, enterprises::mine_api, enterprises::list_api, enterprises::verify_api,
         applications::create_api, applications::list_api, applications::detail_api,
         applications::transition_api, applications::not_applicable_api,
+        // Self-assessment and programme reports.
+        self_assessment::start_api, self_assessment::list_api, self_assessment::detail_api,
+        self_assessment::answers_api, self_assessment::complete_api, self_assessment::targets_api,
+        self_assessment::roadmap_api, reports::api,
         document,
         // Panels, scoring and review (feature: panels).
         panels::organisations_api, panels::add_organisation_api, panels::registry_api, panels::save_profile_api,

@@ -14,6 +14,9 @@ pub mod scoring;
 // mail/audit feature
 pub mod invitations;
 pub mod passwords;
+// Self-assessment and programme reports.
+pub mod reports;
+pub mod self_assessment;
 
 /// Why a use case did not happen. Maps to HTTP in `error.rs`.
 #[derive(Debug, thiserror::Error)]

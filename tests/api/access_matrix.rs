@@ -144,6 +144,53 @@ const MATRIX: &[(&str, &str, [Expect; 5])] = &[
     ("POST", "/enterprise/invitations", [D, D, A, D, D]),
     ("GET", "/invitations/{token}", [A, A, A, A, A]),
     ("POST", "/invitations/{token}", [A, A, A, A, A]),
+    // Self-assessment and programme reports.
+    ("GET", "/self-assessments", [D, D, A, D, D]),
+    ("POST", "/self-assessments", [D, D, A, D, D]),
+    ("GET", "/self-assessments/{id}", [D, D, A, D, D]),
+    (
+        "GET",
+        "/self-assessments/{id}/areas/{area}",
+        [D, D, A, D, D],
+    ),
+    (
+        "POST",
+        "/self-assessments/{id}/areas/{area}",
+        [D, D, A, D, D],
+    ),
+    ("POST", "/self-assessments/{id}/complete", [D, D, A, D, D]),
+    ("POST", "/self-assessments/{id}/targets", [D, D, A, D, D]),
+    ("POST", "/self-assessments/{id}/roadmap", [D, D, A, D, D]),
+    ("GET", "/self-assessments/{id}/roadmap.csv", [D, D, A, D, D]),
+    ("GET", "/self-assessments/{id}/roadmap.pdf", [D, D, A, D, D]),
+    ("POST", "/self-assessments/{id}/apply", [D, D, A, D, D]),
+    ("GET", "/api/v1/self-assessments", [D, D, A, D, D]),
+    ("POST", "/api/v1/self-assessments", [D, D, A, D, D]),
+    ("GET", "/api/v1/self-assessments/{id}", [D, D, A, D, D]),
+    (
+        "PUT",
+        "/api/v1/self-assessments/{id}/answers",
+        [D, D, A, D, D],
+    ),
+    (
+        "POST",
+        "/api/v1/self-assessments/{id}/complete",
+        [D, D, A, D, D],
+    ),
+    (
+        "PUT",
+        "/api/v1/self-assessments/{id}/targets",
+        [D, D, A, D, D],
+    ),
+    (
+        "PUT",
+        "/api/v1/self-assessments/{id}/roadmap",
+        [D, D, A, D, D],
+    ),
+    ("GET", "/reports", [D, A, D, D, D]),
+    ("GET", "/reports/export.csv", [D, A, D, D, D]),
+    ("GET", "/reports/export.xlsx", [D, A, D, D, D]),
+    ("GET", "/api/v1/reports", [D, A, D, D, D]),
     ("DELETE", "/api/v1/auth/token", [D, A, A, A, A]),
     ("POST", "/logout", [D, A, A, A, A]),
 ];
@@ -251,7 +298,10 @@ async fn each_role_reaches_exactly_the_routes_the_policy_grants() {
         } else {
             &version_id
         };
-        let path = pattern.replace("{id}", id).replace("{item}", "CD-CM-01");
+        let path = pattern
+            .replace("{id}", id)
+            .replace("{item}", "CD-CM-01")
+            .replace("{area}", "0");
         for (who, expect) in callers.iter().zip(expected) {
             let status = call(&app, who, method, &path).await;
             let denied = status == 401

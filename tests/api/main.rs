@@ -18,3 +18,6 @@ mod scoring;
 mod audit;
 mod invitations;
 mod mail;
+// Self-assessment and programme reports.
+mod reports;
+mod self_assessment;

@@ -12,6 +12,9 @@ pub mod panels;
 pub mod audit;
 pub mod mail;
 pub mod tokens;
+// Self-assessment and programme reports.
+pub mod report;
+pub mod self_assessment;
 
 /// Current UTC time without zone, as stored.
 pub fn now() -> chrono::NaiveDateTime {
