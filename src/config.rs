@@ -39,6 +39,133 @@ pub struct Config {
     pub api_token_hours: i64,
     // Evidence (storage and limits).
     pub evidence: EvidenceConfig,
+    // mail/audit feature
+    pub mail: MailConfig,
+}
+
+// mail/audit feature: how e-mail leaves the outbox.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MailTransport {
+    File,
+    Smtp,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SmtpTls {
+    Starttls,
+    Tls,
+    None,
+}
+
+#[derive(Clone)]
+pub struct MailConfig {
+    pub transport: MailTransport,
+    pub smtp_host: String,
+    pub smtp_port: u16,
+    pub smtp_tls: SmtpTls,
+    pub smtp_username: Option<String>,
+    pub smtp_password: Option<String>,
+    pub from_address: String,
+    pub from_name: String,
+    pub poll_seconds: u64,
+    pub max_attempts: i32,
+    pub retry_base_seconds: i64,
+}
+
+impl std::fmt::Debug for MailConfig {
+    // The SMTP password never appears in logs.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MailConfig")
+            .field("transport", &self.transport)
+            .field("smtp_host", &self.smtp_host)
+            .field("smtp_port", &self.smtp_port)
+            .field("smtp_tls", &self.smtp_tls)
+            .field("from_address", &self.from_address)
+            .finish_non_exhaustive()
+    }
+}
+
+fn mail_config(
+    file: &FileConfig,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<MailConfig, ConfigError> {
+    let transport = match env("CERTCASE_MAIL_TRANSPORT")
+        .or(file.mail_transport.clone())
+        .as_deref()
+    {
+        None | Some("file") => MailTransport::File,
+        Some("smtp") => MailTransport::Smtp,
+        Some(other) => {
+            return Err(bad(
+                "mail_transport",
+                format!("'{other}' is neither file nor smtp"),
+            ))
+        }
+    };
+    let smtp_tls = match env("CERTCASE_SMTP_TLS")
+        .or(file.smtp_tls.clone())
+        .as_deref()
+    {
+        None | Some("starttls") => SmtpTls::Starttls,
+        Some("tls") => SmtpTls::Tls,
+        Some("none") => SmtpTls::None,
+        Some(other) => {
+            return Err(bad(
+                "smtp_tls",
+                format!("'{other}' is not starttls, tls or none"),
+            ))
+        }
+    };
+    let smtp_host = env("CERTCASE_SMTP_HOST")
+        .or(file.smtp_host.clone())
+        .unwrap_or_default();
+    if transport == MailTransport::Smtp && smtp_host.is_empty() {
+        return Err(bad("smtp_host", "needed when mail_transport is smtp"));
+    }
+    let smtp_port = match env("CERTCASE_SMTP_PORT") {
+        Some(p) => p
+            .parse()
+            .map_err(|_| bad("CERTCASE_SMTP_PORT", format!("'{p}' is not a port")))?,
+        None => file.smtp_port.unwrap_or(match smtp_tls {
+            SmtpTls::Tls => 465,
+            SmtpTls::Starttls => 587,
+            SmtpTls::None => 25,
+        }),
+    };
+    let from_address = env("CERTCASE_MAIL_FROM")
+        .or(file.mail_from.clone())
+        .unwrap_or_else(|| "certcase@localhost".into());
+    if !from_address.contains('@') || from_address.contains(['\r', '\n', ' ']) {
+        return Err(bad(
+            "mail_from",
+            format!("'{from_address}' is not an address"),
+        ));
+    }
+    let poll_seconds = file.mail_poll_seconds.unwrap_or(10);
+    let max_attempts = file.mail_max_attempts.unwrap_or(8);
+    let retry_base_seconds = file.mail_retry_base_seconds.unwrap_or(60);
+    if poll_seconds == 0 || max_attempts < 1 || retry_base_seconds < 1 {
+        return Err(bad(
+            "mail_poll_seconds/mail_max_attempts/mail_retry_base_seconds",
+            "must be at least 1",
+        ));
+    }
+    Ok(MailConfig {
+        transport,
+        smtp_host,
+        smtp_port,
+        smtp_tls,
+        smtp_username: env("CERTCASE_SMTP_USERNAME").or(file.smtp_username.clone()),
+        smtp_password: env("CERTCASE_SMTP_PASSWORD").or(file.smtp_password.clone()),
+        from_address,
+        from_name: file
+            .mail_from_name
+            .clone()
+            .unwrap_or_else(|| "certcase".into()),
+        poll_seconds,
+        max_attempts,
+        retry_base_seconds,
+    })
 }
 
 /// Where evidence files are kept and how large they may be.
@@ -113,6 +240,18 @@ struct FileConfig {
     s3_bucket: Option<String>,
     s3_endpoint: Option<String>,
     s3_region: Option<String>,
+    // mail/audit feature
+    mail_transport: Option<String>,
+    smtp_host: Option<String>,
+    smtp_port: Option<u16>,
+    smtp_tls: Option<String>,
+    smtp_username: Option<String>,
+    smtp_password: Option<String>,
+    mail_from: Option<String>,
+    mail_from_name: Option<String>,
+    mail_poll_seconds: Option<u64>,
+    mail_max_attempts: Option<i32>,
+    mail_retry_base_seconds: Option<i64>,
 }
 
 /// Where values come from, so tests can supply them without touching the process.
@@ -148,6 +287,7 @@ impl Config {
         };
         let env = src.env;
         let evidence = evidence_config(env, &file)?;
+        let mail = mail_config(&file, env)?;
 
         let data_dir = env("CERTCASE_DATA_DIR")
             .map(PathBuf::from)
@@ -208,6 +348,7 @@ impl Config {
             session_hours,
             api_token_hours,
             evidence,
+            mail,
         })
     }
 

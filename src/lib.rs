@@ -13,3 +13,5 @@ pub mod web;
 pub mod workflow;
 // Evidence
 pub mod storage;
+// mail/audit feature
+pub mod mail;

@@ -8,6 +8,7 @@ use clap::{Parser, Subcommand};
 use certcase::config::Config;
 use certcase::domain::access::Role;
 use certcase::domain::account::{DisplayName, Email, Password};
+use certcase::mail::{transport::Mailer, worker};
 use certcase::workflow::{accounts, catalog, demo};
 use certcase::{db, startup, telemetry};
 
@@ -49,6 +50,29 @@ enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+    // mail/audit feature
+    /// Check the audit log.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+    /// Send queued e-mail.
+    Mail {
+        #[command(subcommand)]
+        command: MailCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum MailCommand {
+    /// Send every due message in the outbox once, then exit.
+    SendPending,
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Recompute the hash chain; prints OK or the first broken entry (exit code 1).
+    Verify,
 }
 
 #[derive(Subcommand)]
@@ -162,6 +186,44 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
+        Command::Mail {
+            command: MailCommand::SendPending,
+        } => {
+            let config = load_config()?;
+            let pool = startup::prepare(&config)?;
+            let mailer = Mailer::from_config(&config.mail, &config.data_dir)?;
+            let settings = worker::Settings::from_config(&config.mail)?;
+            let mut conn = pool.get()?;
+            let s = worker::send_pending(&mut conn, &mailer, &settings, &worker::worker_id())?;
+            println!(
+                "mail: {} sent, {} to retry later, {} given up ({})",
+                s.sent,
+                s.retrying,
+                s.failed,
+                mailer.describe()
+            );
+            Ok(())
+        }
+        Command::Audit {
+            command: AuditCommand::Verify,
+        } => {
+            let config = load_config()?;
+            let pool = db::connect_pool(&config.database_url, 1)?;
+            let mut conn = pool.get()?;
+            match certcase::db::models::audit::verify(&mut conn)? {
+                Ok(n) => {
+                    println!("OK: {n} audit entries, the hash chain is intact");
+                    Ok(())
+                }
+                Err(broken) => {
+                    println!(
+                        "BROKEN at index {} (entry #{}): {}",
+                        broken.index, broken.seq, broken.reason
+                    );
+                    std::process::exit(1);
+                }
+            }
+        }
     }
 }
 
@@ -214,8 +276,15 @@ fn serve(config: Config, with_demo: bool) -> anyhow::Result<()> {
         certcase::config::redact_url(&config.database_url)
     );
     println!("  data dir: {}", config.data_dir.display());
+    let mailer = Mailer::from_config(&config.mail, &config.data_dir)?;
+    let settings = worker::Settings::from_config(&config.mail)?;
+    let poll = std::time::Duration::from_secs(config.mail.poll_seconds);
+    println!("  e-mail: {}", mailer.describe());
     println!("  open {url}/login in a browser and sign in with an account above (or add one: certcase user add)");
+    let worker_pool = pool.clone();
     let state = startup::state(config, pool)?;
-    actix_web::rt::System::new()
-        .block_on(async move { startup::run(listener, state, 2)?.await.map_err(Into::into) })
+    actix_web::rt::System::new().block_on(async move {
+        worker::spawn(worker_pool, mailer, settings, poll);
+        startup::run(listener, state, 2)?.await.map_err(Into::into)
+    })
 }

@@ -190,6 +190,310 @@ diesel::table! {
     }
 }
 
+// main feature
+diesel::table! {
+    organisations (id) {
+        id -> Text,
+        name -> Text,
+        kind -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    assessor_profiles (user_id) {
+        user_id -> Text,
+        organisation_id -> Text,
+        certification_number -> Text,
+        certification_expires_on -> Date,
+        parts -> Text,
+        languages -> Text,
+        max_load -> Integer,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    declared_conflicts (id) {
+        id -> Text,
+        user_id -> Text,
+        with_id -> Text,
+        reason -> Text,
+        declared_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    assessor_employment (id) {
+        id -> Text,
+        user_id -> Text,
+        enterprise_id -> Text,
+        employed_from -> Date,
+        employed_until -> Nullable<Date>,
+    }
+}
+
+diesel::table! {
+    assessor_preferences (user_id, application_id) {
+        user_id -> Text,
+        application_id -> Text,
+        preference -> Text,
+    }
+}
+
+diesel::table! {
+    panels (application_id) {
+        application_id -> Text,
+        confirmed_at -> Timestamp,
+        confirmed_by -> Text,
+    }
+}
+
+diesel::table! {
+    panel_seats (application_id, assessor_id) {
+        application_id -> Text,
+        assessor_id -> Text,
+        is_lead -> Bool,
+    }
+}
+
+diesel::table! {
+    scores (id) {
+        id -> Text,
+        application_id -> Text,
+        assessor_id -> Text,
+        item_code -> Text,
+        level -> Nullable<Integer>,
+        not_applicable_reason -> Nullable<Text>,
+        comment -> Text,
+        evidence_ids -> Text,
+        status -> Text,
+        submitted_at -> Nullable<Timestamp>,
+        reopened_by -> Nullable<Text>,
+        reopened_at -> Nullable<Timestamp>,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    clarifications (id) {
+        id -> Text,
+        application_id -> Text,
+        items -> Text,
+        message -> Text,
+        deadline -> Timestamp,
+        requested_by -> Text,
+        requested_at -> Timestamp,
+        answer -> Nullable<Text>,
+        answered_by -> Nullable<Text>,
+        answered_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    consolidated_items (application_id, item_code) {
+        application_id -> Text,
+        item_code -> Text,
+        level -> Nullable<Integer>,
+        not_applicable_reason -> Nullable<Text>,
+        rationale -> Text,
+        flagged -> Bool,
+        flag_reasons -> Text,
+    }
+}
+
+diesel::table! {
+    part_results (application_id) {
+        application_id -> Text,
+        achieved_level -> Integer,
+        target_level -> Integer,
+        basis -> Text,
+        capping_items -> Text,
+        domain_levels -> Text,
+        consolidated_by -> Text,
+        consolidated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    review_panels (id) {
+        id -> Text,
+        round_id -> Text,
+        quorum -> Integer,
+        majority_numerator -> Integer,
+        majority_denominator -> Integer,
+        formed_by -> Text,
+        formed_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    review_members (review_panel_id, user_id) {
+        review_panel_id -> Text,
+        user_id -> Text,
+        enterprise_id -> Text,
+    }
+}
+
+diesel::table! {
+    review_votes (application_id, cycle, member_id) {
+        application_id -> Text,
+        cycle -> Integer,
+        member_id -> Text,
+        approve -> Bool,
+        reasons -> Text,
+        voted_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    review_decisions (id) {
+        id -> Text,
+        application_id -> Text,
+        cycle -> Integer,
+        approved -> Bool,
+        reasons -> Text,
+        votes_for -> Integer,
+        votes_against -> Integer,
+        decided_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    audit_log (seq) {
+        seq -> BigInt,
+        at -> Timestamp,
+        actor_user_id -> Nullable<Text>,
+        actor_name -> Text,
+        address -> Text,
+        kind -> Text,
+        object_type -> Text,
+        object_id -> Text,
+        detail -> Text,
+        prev_hash -> Text,
+        hash -> Text,
+    }
+}
+
+diesel::table! {
+    audit_head (id) {
+        id -> Integer,
+        seq -> BigInt,
+        hash -> Text,
+    }
+}
+
+diesel::table! {
+    outbox (id) {
+        id -> Text,
+        recipient_user_id -> Nullable<Text>,
+        recipient_address -> Text,
+        recipient_name -> Text,
+        lang -> Text,
+        message_kind -> Text,
+        subject -> Text,
+        body_text -> Text,
+        body_html -> Text,
+        status -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        last_error -> Nullable<Text>,
+        claimed_by -> Nullable<Text>,
+        claimed_until -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        sent_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    notifications (id) {
+        id -> Text,
+        user_id -> Text,
+        message_kind -> Text,
+        subject -> Text,
+        body_text -> Text,
+        created_at -> Timestamp,
+        read_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    password_resets (token_hash) {
+        token_hash -> Text,
+        user_id -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    invitations (id) {
+        id -> Text,
+        token_hash -> Text,
+        enterprise_id -> Text,
+        email -> Text,
+        invited_by -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        accepted_at -> Nullable<Timestamp>,
+        accepted_by -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    self_assessments (id) {
+        id -> Text,
+        enterprise_id -> Text,
+        model_version_id -> Text,
+        started_by -> Text,
+        started_at -> Timestamp,
+        updated_at -> Timestamp,
+        completed_at -> Nullable<Timestamp>,
+        roadmap_quarters -> Nullable<Integer>,
+    }
+}
+
+diesel::table! {
+    self_assessment_answers (assessment_id, competency_code) {
+        assessment_id -> Text,
+        competency_code -> Text,
+        stage -> Integer,
+        answered_by -> Text,
+        answered_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    self_assessment_targets (assessment_id, competency_code) {
+        assessment_id -> Text,
+        competency_code -> Text,
+        target_stage -> Integer,
+        owner -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    self_assessment_area_owners (assessment_id, area_code) {
+        assessment_id -> Text,
+        area_code -> Text,
+        owner -> Text,
+    }
+}
+
+diesel::table! {
+    self_assessment_roadmap_steps (id) {
+        id -> Text,
+        assessment_id -> Text,
+        position -> Integer,
+        quarter -> Integer,
+        competency_code -> Text,
+        from_stage -> Integer,
+        to_stage -> Integer,
+        owner -> Nullable<Text>,
+    }
+}
+
 diesel::joinable!(user_roles -> users (user_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(api_tokens -> users (user_id));
@@ -203,6 +507,23 @@ diesel::joinable!(application_events -> applications (application_id));
 diesel::joinable!(item_exemptions -> applications (application_id));
 diesel::joinable!(evidence_files -> applications (application_id));
 diesel::joinable!(evidence_reopenings -> applications (application_id));
+
+// main feature
+diesel::joinable!(enterprise_members -> users (user_id));
+diesel::joinable!(notifications -> users (user_id));
+diesel::joinable!(password_resets -> users (user_id));
+diesel::joinable!(invitations -> enterprises (enterprise_id));
+diesel::joinable!(assessor_profiles -> organisations (organisation_id));
+diesel::joinable!(assessor_profiles -> users (user_id));
+diesel::joinable!(panel_seats -> panels (application_id));
+diesel::joinable!(panel_seats -> users (assessor_id));
+diesel::joinable!(review_members -> review_panels (review_panel_id));
+diesel::joinable!(review_members -> users (user_id));
+diesel::joinable!(self_assessments -> enterprises (enterprise_id));
+diesel::joinable!(self_assessment_answers -> self_assessments (assessment_id));
+diesel::joinable!(self_assessment_targets -> self_assessments (assessment_id));
+diesel::joinable!(self_assessment_area_owners -> self_assessments (assessment_id));
+diesel::joinable!(self_assessment_roadmap_steps -> self_assessments (assessment_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     users,
@@ -222,4 +543,31 @@ diesel::allow_tables_to_appear_in_same_query!(
     evidence_files,
     // Evidence
     evidence_reopenings,
+    // main feature
+    organisations,
+    assessor_profiles,
+    declared_conflicts,
+    assessor_employment,
+    assessor_preferences,
+    panels,
+    panel_seats,
+    scores,
+    clarifications,
+    consolidated_items,
+    part_results,
+    review_panels,
+    review_members,
+    review_votes,
+    review_decisions,
+    audit_log,
+    audit_head,
+    outbox,
+    notifications,
+    password_resets,
+    invitations,
+    self_assessments,
+    self_assessment_answers,
+    self_assessment_targets,
+    self_assessment_area_owners,
+    self_assessment_roadmap_steps,
 );

@@ -20,3 +20,11 @@ pub mod round;
 pub mod scoring;
 pub mod self_assessment;
 pub mod throttle;
+// Panels, scoring and review (feature: panels).
+pub mod assessment;
+pub mod visibility;
+// mail/audit feature
+pub mod audit;
+pub mod invitation;
+// Programme reports.
+pub mod report;

@@ -20,6 +20,9 @@
 //! [`extract_signed_payload`] finds it with a byte search; for a file that another tool
 //! re-saved (object streams, hex strings), it falls back to parsing the PDF.
 
+// Self-assessment: the roadmap report.
+pub mod report;
+
 use std::io::Write;
 use std::path::Path;
 

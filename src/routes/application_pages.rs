@@ -125,8 +125,13 @@ pub async fn create_page(
         contact_name: f.contact_name,
         contact_email: f.contact_email,
     };
+    let address = visitor.address.clone();
     let id = state
-        .db(move |conn| Ok(applications::create(conn, &who, &round_id, &draft)?))
+        .db(move |conn| {
+            Ok(applications::create(
+                conn, &who, &round_id, &draft, &address,
+            )?)
+        })
         .await?;
     Ok(see_other(format!("/applications/{id}")))
 }
@@ -252,10 +257,11 @@ pub async fn not_applicable_page(
     let (id, item) = path.into_inner();
     let reason = form.into_inner().reason;
     let (i, it) = (id.clone(), item.clone());
+    let address = visitor.address.clone();
     state
         .db(move |conn| {
             Ok(applications::declare_not_applicable(
-                conn, &who, &i, &it, &reason,
+                conn, &who, &i, &it, &reason, &address,
             )?)
         })
         .await?;
@@ -271,6 +277,7 @@ pub async fn submit_page(
     let id = path.into_inner();
     let calendars = state.calendars.clone();
     let lang = visitor.lang;
+    let address = visitor.address.clone();
     let i = id.clone();
     state
         .db(move |conn| {
@@ -282,6 +289,7 @@ pub async fn submit_page(
                 &calendars,
                 chrono::Utc::now(),
                 lang,
+                &address,
             )?)
         })
         .await?;

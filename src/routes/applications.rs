@@ -28,8 +28,13 @@ pub async fn create_api(
     let who = me(&visitor)?;
     let round_id = path.into_inner();
     let draft = body.into_inner();
+    let address = visitor.address.clone();
     let id = state
-        .db(move |conn| Ok(applications::create(conn, &who, &round_id, &draft)?))
+        .db(move |conn| {
+            Ok(applications::create(
+                conn, &who, &round_id, &draft, &address,
+            )?)
+        })
         .await?;
     Ok(HttpResponse::Created().json(serde_json::json!({ "id": id, "status": "draft" })))
 }
@@ -119,6 +124,7 @@ pub async fn transition_api(
     let event = applications::parse_event(&b.action, b.reason.as_deref())?;
     let calendars = state.calendars.clone();
     let lang = visitor.lang;
+    let address = visitor.address.clone();
     let status = state
         .db(move |conn| {
             Ok(applications::transition(
@@ -129,6 +135,7 @@ pub async fn transition_api(
                 &calendars,
                 chrono::Utc::now(),
                 lang,
+                &address,
             )?)
         })
         .await?;
@@ -152,10 +159,11 @@ pub async fn not_applicable_api(
     let who = me(&visitor)?;
     let (id, item) = path.into_inner();
     let reason = body.into_inner().reason;
+    let address = visitor.address.clone();
     state
         .db(move |conn| {
             Ok(applications::declare_not_applicable(
-                conn, &who, &id, &item, &reason,
+                conn, &who, &id, &item, &reason, &address,
             )?)
         })
         .await?;

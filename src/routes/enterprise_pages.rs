@@ -80,8 +80,16 @@ pub async fn register_page(
         contact_email: form.contact_email.clone(),
         contact_phone: form.contact_phone.clone(),
     };
+    let address = visitor.address.clone();
     let outcome = state
-        .db(move |conn| Ok(enterprises::register(conn, who.user_id, &registration)))
+        .db(move |conn| {
+            Ok(enterprises::register(
+                conn,
+                who.user_id,
+                &registration,
+                &address,
+            ))
+        })
         .await?;
     match outcome {
         Ok(_) => Ok(HttpResponse::SeeOther()

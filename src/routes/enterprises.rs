@@ -23,8 +23,9 @@ pub async fn register_api(
 ) -> Result<HttpResponse, AppError> {
     let who = me(&visitor)?;
     let r = body.into_inner();
+    let address = visitor.address.clone();
     let id = state
-        .db(move |conn| Ok(enterprises::register(conn, who.user_id, &r)?))
+        .db(move |conn| Ok(enterprises::register(conn, who.user_id, &r, &address)?))
         .await?;
     Ok(HttpResponse::Created().json(serde_json::json!({ "id": id, "verified": false })))
 }
@@ -62,8 +63,9 @@ pub async fn verify_api(
 ) -> Result<HttpResponse, AppError> {
     let who = me(&visitor)?;
     let id = path.into_inner();
+    let address = visitor.address.clone();
     state
-        .db(move |conn| Ok(enterprises::verify(conn, &id, who.user_id)?))
+        .db(move |conn| Ok(enterprises::verify(conn, &id, who.user_id, &address)?))
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -9,12 +9,20 @@ pub mod health;
 pub mod home;
 pub mod models;
 pub mod openapi;
+// Panels, scoring and review (feature: panels).
+pub mod panels;
 pub mod rounds;
 pub mod session;
 // Evidence, enterprise and application pages
 pub mod application_pages;
 pub mod enterprise_pages;
 pub mod evidence;
+// mail/audit feature
+pub mod audit;
+pub mod mail;
+// Self-assessment and programme reports.
+pub mod reports;
+pub mod self_assessment;
 
 use actix_web::http::Method;
 use actix_web::{web, Route};
@@ -93,5 +101,78 @@ pub fn endpoints() -> Vec<Endpoint> {
         endpoint!(POST "/applications/{id}/submit", ENTERPRISE, application_pages::submit_page),
         endpoint!(GET "/applications/{id}/evidence/{file}", ENTERPRISE_OR_SECRETARIAT, evidence::download_page),
         endpoint!(POST "/applications/{id}/evidence/{file}/delete", ENTERPRISE, evidence::delete_page),
+        // Panels, scoring and review (feature: panels).
+        endpoint!(GET "/assessors", SECRETARIAT, panels::registry_page),
+        endpoint!(POST "/assessors", SECRETARIAT, panels::save_profile_form),
+        endpoint!(POST "/assessors/organisations", SECRETARIAT, panels::add_organisation_form),
+        endpoint!(POST "/assessors/conflicts", SECRETARIAT, panels::conflict_form),
+        endpoint!(GET "/rounds/{id}/assignment", SECRETARIAT, panels::board_page),
+        endpoint!(GET "/assessor/applications", panels::ASSESSOR, panels::my_applications_page),
+        endpoint!(GET "/applications/{id}/assessment", SignedIn, panels::assessment_page),
+        endpoint!(POST "/rounds/{id}/assignment", SECRETARIAT, panels::confirm_form),
+        endpoint!(POST "/applications/{id}/scores/{item}", panels::ASSESSOR, panels::score_form),
+        endpoint!(POST "/applications/{id}/consolidation", panels::ASSESSOR, panels::consolidate_form),
+        endpoint!(POST "/applications/{id}/send-to-review", panels::ASSESSOR, panels::send_to_review_form),
+        endpoint!(POST "/applications/{id}/votes", panels::REVIEWER, panels::vote_form),
+        endpoint!(GET "/api/v1/organisations", SECRETARIAT, panels::organisations_api),
+        endpoint!(POST "/api/v1/organisations", SECRETARIAT, panels::add_organisation_api),
+        endpoint!(GET "/api/v1/assessors", SECRETARIAT, panels::registry_api),
+        endpoint!(POST "/api/v1/assessors", SECRETARIAT, panels::save_profile_api),
+        endpoint!(POST "/api/v1/assessors/{id}/conflicts", SECRETARIAT, panels::conflict_api),
+        endpoint!(POST "/api/v1/assessors/{id}/employment", SECRETARIAT, panels::employment_api),
+        endpoint!(PUT "/api/v1/applications/{id}/preference", panels::ASSESSOR, panels::preference_api),
+        endpoint!(PUT "/api/v1/applications/{id}/panel", SECRETARIAT, panels::set_panel_api),
+        endpoint!(POST "/api/v1/rounds/{id}/panel-proposal", SECRETARIAT, panels::proposal_api),
+        endpoint!(POST "/api/v1/rounds/{id}/panels", SECRETARIAT, panels::confirm_api),
+        endpoint!(GET "/api/v1/assessor/applications", panels::ASSESSOR, panels::my_applications_api),
+        endpoint!(GET "/api/v1/applications/{id}/scores", SignedIn, panels::scores_api),
+        endpoint!(PUT "/api/v1/applications/{id}/scores/{item}", panels::ASSESSOR, panels::score_api),
+        endpoint!(POST "/api/v1/applications/{id}/scores/{item}/reopen", panels::ASSESSOR, panels::reopen_api),
+        endpoint!(GET "/api/v1/applications/{id}/clarifications", SignedIn, panels::clarifications_api),
+        endpoint!(POST "/api/v1/applications/{id}/clarifications", panels::ASSESSOR, panels::request_clarification_api),
+        endpoint!(POST "/api/v1/applications/{id}/clarification-answers", ENTERPRISE, panels::answer_api),
+        endpoint!(POST "/api/v1/applications/{id}/consolidation", panels::ASSESSOR, panels::consolidate_api),
+        endpoint!(POST "/api/v1/applications/{id}/send-to-review", panels::ASSESSOR, panels::send_to_review_api),
+        endpoint!(POST "/api/v1/rounds/{id}/review-panel", SECRETARIAT, panels::review_panel_api),
+        endpoint!(POST "/api/v1/applications/{id}/votes", panels::REVIEWER, panels::vote_api),
+        // mail/audit feature
+        endpoint!(GET "/admin/audit", SECRETARIAT, audit::page_view),
+        endpoint!(GET "/admin/audit.csv", SECRETARIAT, audit::csv_export),
+        endpoint!(GET "/api/v1/audit", SECRETARIAT, audit::list_api),
+        endpoint!(GET "/admin/outbox", SECRETARIAT, mail::outbox_page),
+        endpoint!(GET "/inbox", SignedIn, mail::inbox_page),
+        endpoint!(GET "/api/v1/notifications", SignedIn, mail::notifications_api),
+        endpoint!(GET "/password/forgot", Public, mail::forgot_form),
+        endpoint!(POST "/password/forgot", Public, mail::forgot),
+        endpoint!(GET "/password/reset/{token}", Public, mail::reset_form),
+        endpoint!(POST "/password/reset/{token}", Public, mail::reset),
+        endpoint!(POST "/api/v1/enterprises/mine/invitations", ENTERPRISE, mail::invite_api),
+        endpoint!(GET "/enterprise/invitations", ENTERPRISE, mail::invitations_page),
+        endpoint!(POST "/enterprise/invitations", ENTERPRISE, mail::invite_form),
+        endpoint!(GET "/invitations/{token}", Public, mail::accept_form),
+        endpoint!(POST "/invitations/{token}", Public, mail::accept),
+        // Self-assessment (own enterprise only, checked by the use case) and programme reports.
+        endpoint!(GET "/self-assessments", ENTERPRISE, self_assessment::list_page),
+        endpoint!(POST "/self-assessments", ENTERPRISE, self_assessment::start_page),
+        endpoint!(GET "/self-assessments/{id}", ENTERPRISE, self_assessment::result_page),
+        endpoint!(GET "/self-assessments/{id}/areas/{area}", ENTERPRISE, self_assessment::area_page),
+        endpoint!(POST "/self-assessments/{id}/areas/{area}", ENTERPRISE, self_assessment::save_area_page),
+        endpoint!(POST "/self-assessments/{id}/complete", ENTERPRISE, self_assessment::complete_page),
+        endpoint!(POST "/self-assessments/{id}/targets", ENTERPRISE, self_assessment::targets_page),
+        endpoint!(POST "/self-assessments/{id}/roadmap", ENTERPRISE, self_assessment::roadmap_page),
+        endpoint!(GET "/self-assessments/{id}/roadmap.csv", ENTERPRISE, self_assessment::roadmap_csv_export),
+        endpoint!(GET "/self-assessments/{id}/roadmap.pdf", ENTERPRISE, self_assessment::roadmap_pdf_export),
+        endpoint!(POST "/self-assessments/{id}/apply", ENTERPRISE, self_assessment::apply_page),
+        endpoint!(GET "/api/v1/self-assessments", ENTERPRISE, self_assessment::list_api),
+        endpoint!(POST "/api/v1/self-assessments", ENTERPRISE, self_assessment::start_api),
+        endpoint!(GET "/api/v1/self-assessments/{id}", ENTERPRISE, self_assessment::detail_api),
+        endpoint!(PUT "/api/v1/self-assessments/{id}/answers", ENTERPRISE, self_assessment::answers_api),
+        endpoint!(POST "/api/v1/self-assessments/{id}/complete", ENTERPRISE, self_assessment::complete_api),
+        endpoint!(PUT "/api/v1/self-assessments/{id}/targets", ENTERPRISE, self_assessment::targets_api),
+        endpoint!(PUT "/api/v1/self-assessments/{id}/roadmap", ENTERPRISE, self_assessment::roadmap_api),
+        endpoint!(GET "/reports", SECRETARIAT, reports::page_view),
+        endpoint!(GET "/reports/export.csv", SECRETARIAT, reports::csv_export),
+        endpoint!(GET "/reports/export.xlsx", SECRETARIAT, reports::xlsx_export),
+        endpoint!(GET "/api/v1/reports", SECRETARIAT, reports::api),
     ]
 }

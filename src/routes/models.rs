@@ -140,12 +140,21 @@ pub struct LoadResult {
     security(("bearer" = [])))]
 pub async fn load_api(
     state: web::Data<AppState>,
+    visitor: Visitor,
     query: web::Query<LoadQuery>,
     body: String,
 ) -> Result<HttpResponse, AppError> {
     let files = vec![(query.into_inner().name, body)];
+    let actor = crate::domain::audit::Actor::user(
+        visitor
+            .principal
+            .as_ref()
+            .ok_or(AppError::SignInRequired)?
+            .user_id,
+        &visitor.address,
+    );
     let outcome = state
-        .db(move |conn| match loader::load(conn, &files) {
+        .db(move |conn| match loader::load_as(conn, &files, &actor) {
             Ok(mut o) => Ok(o.remove(0)),
             Err(LoadError::Database(e)) => Err(AppError::internal(e)),
             Err(e) => Err(AppError::Unprocessable(e.to_string())),

@@ -4,9 +4,15 @@ use actix_web::HttpResponse;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{api_auth, applications, enterprises, health, models, rounds};
 // Evidence
 use super::evidence;
+use super::{api_auth, applications, enterprises, health, models, panels, rounds};
+
+// mail/audit feature
+use super::{audit, mail};
+
+// Self-assessment and programme reports.
+use super::{reports, self_assessment};
 
 struct BearerAuth;
 
@@ -33,7 +39,20 @@ impl Modify for BearerAuth {
         applications::transition_api, applications::not_applicable_api,
         // Evidence
         evidence::upload_api, evidence::list_api, evidence::download_api, evidence::delete_api,
+        // Self-assessment and programme reports.
+        self_assessment::start_api, self_assessment::list_api, self_assessment::detail_api,
+        self_assessment::answers_api, self_assessment::complete_api, self_assessment::targets_api,
+        self_assessment::roadmap_api, reports::api,
         document,
+        // Panels, scoring and review (feature: panels).
+        panels::organisations_api, panels::add_organisation_api, panels::registry_api, panels::save_profile_api,
+        panels::conflict_api, panels::employment_api, panels::preference_api, panels::set_panel_api,
+        panels::proposal_api, panels::confirm_api, panels::my_applications_api, panels::scores_api,
+        panels::score_api, panels::reopen_api, panels::clarifications_api, panels::request_clarification_api,
+        panels::answer_api, panels::consolidate_api, panels::send_to_review_api, panels::review_panel_api,
+        panels::vote_api,
+        // mail/audit feature
+        audit::list_api, mail::notifications_api, mail::invite_api,
     ),
     modifiers(&BearerAuth)
 )]

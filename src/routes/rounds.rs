@@ -5,6 +5,7 @@ use chrono::Utc;
 use serde::{Deserialize, Serialize};
 
 use crate::db::models::round::{self as store, RoundRow};
+use crate::domain::audit::Actor;
 use crate::domain::calendar::{registration_status, RegistrationStatus, RegistrationWindow};
 use crate::domain::ids::ModelVersionId;
 use crate::domain::round::RoundInput;
@@ -191,8 +192,16 @@ pub async fn create_api(
         parts: b.parts,
     };
     let calendars = state.calendars.clone();
+    let actor = Actor::user(
+        visitor
+            .principal
+            .as_ref()
+            .ok_or(AppError::SignInRequired)?
+            .user_id,
+        &visitor.address,
+    );
     let id = state
-        .db(move |conn| Ok(rounds::create(conn, &calendars, version, input)?))
+        .db(move |conn| Ok(rounds::create(conn, &calendars, version, input, &actor)?))
         .await?;
     Ok(HttpResponse::Created().json(one(&state, &visitor, id.to_string()).await?))
 }

@@ -62,7 +62,7 @@ pub fn templates() -> anyhow::Result<Tera> {
     let pages: Vec<(&str, &str)> = TEMPLATES
         .iter()
         .copied()
-        .filter(|(n, _)| n.ends_with(".html"))
+        .filter(|(n, _)| n.ends_with(".html") && !n.starts_with("email/"))
         .collect();
     tera.add_raw_templates(pages)?;
     tera.autoescape_on(vec![".html"]);

@@ -4,10 +4,11 @@ use chrono::{DateTime, Duration, Utc};
 
 use super::Refusal;
 use crate::auth;
-use crate::db::models::{auth as store, user};
+use crate::db::models::{audit, auth as store, user};
 use crate::db::{write_tx, DbConn};
 use crate::domain::access::{Principal, Role};
 use crate::domain::account::{DisplayName, Email, Password};
+use crate::domain::audit::{Actor, Kind};
 use crate::domain::ids::UserId;
 use crate::domain::throttle::{self, Verdict};
 
@@ -29,7 +30,16 @@ pub fn add_user(
                 email.as_str()
             )));
         }
-        Ok(user::insert(conn, email, name, &hash, roles)?)
+        let id = user::insert(conn, email, name, &hash, roles)?;
+        let roles: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
+        audit::append(
+            conn,
+            &Actor::console("command line"),
+            Kind::UserAdded,
+            ("user", &id.to_string()),
+            serde_json::json!({ "email": email.as_str(), "name": name.as_str(), "roles": roles }),
+        )?;
+        Ok(id)
     })
 }
 
@@ -51,15 +61,26 @@ pub fn sign_in(
         by_email,
         by_address,
     } = store::recent_failures(conn, &attempted, address, now - throttle::WINDOW)?;
+    let attempt = Actor::anonymous(&attempted, address);
     if let Verdict::LockedUntil(_) = throttle::check(now, &by_email, &by_address) {
         auth::verify_password(&password, None);
-        store::record_event(
-            conn,
-            store::AuthEvent::LoginRefusedLocked,
-            &attempted,
-            None,
-            address,
-        )?;
+        write_tx(conn, |conn| -> Result<(), Refusal> {
+            store::record_event(
+                conn,
+                store::AuthEvent::LoginRefusedLocked,
+                &attempted,
+                None,
+                address,
+            )?;
+            audit::append(
+                conn,
+                &attempt,
+                Kind::LoginRefusedLocked,
+                ("account", &attempted),
+                serde_json::json!({}),
+            )?;
+            Ok(())
+        })?;
         return Err(Refusal::SignInRefused);
     }
 
@@ -70,6 +91,11 @@ pub fn sign_in(
     let usable = account.as_ref().filter(|u| u.disabled_at.is_none());
     let ok = auth::verify_password(&password, usable.map(|u| u.password_hash.as_str()));
     let user_id = account.as_ref().map(|u| u.user_id());
+    let object_id = user_id.map_or_else(|| attempted.clone(), |u| u.to_string());
+    let object = (
+        if user_id.is_some() { "user" } else { "account" },
+        object_id.as_str(),
+    );
 
     // The failure is recorded and committed; only then is the attempt refused.
     write_tx(conn, |conn| -> Result<(), Refusal> {
@@ -81,6 +107,14 @@ pub fn sign_in(
                 user_id,
                 address,
             )?;
+            let me = Actor::user(user_id.expect("a usable account has an id"), address);
+            audit::append(
+                conn,
+                &me,
+                Kind::LoginSucceeded,
+                object,
+                serde_json::json!({}),
+            )?;
         } else {
             store::record_event(
                 conn,
@@ -88,6 +122,13 @@ pub fn sign_in(
                 &attempted,
                 user_id,
                 address,
+            )?;
+            audit::append(
+                conn,
+                &attempt,
+                Kind::LoginFailed,
+                object,
+                serde_json::json!({}),
             )?;
             if throttle::starts_lock(now, &by_email) {
                 store::record_event(
@@ -97,6 +138,7 @@ pub fn sign_in(
                     user_id,
                     address,
                 )?;
+                audit::append(conn, &attempt, Kind::Lockout, object, serde_json::json!({}))?;
             }
         }
         Ok(())
@@ -146,6 +188,13 @@ pub fn end_session(
             &user.email,
             Some(user.user_id),
             address,
+        )?;
+        audit::append(
+            conn,
+            &Actor::user(user.user_id, address),
+            Kind::Logout,
+            ("user", &user.user_id.to_string()),
+            serde_json::json!({}),
         )?;
         Ok(())
     })

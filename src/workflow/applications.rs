@@ -6,17 +6,19 @@ use chrono::{DateTime, Utc};
 
 use super::Refusal;
 use crate::db::models::application::{self as store, ApplicationRow};
-use crate::db::models::{catalog, enterprise, now, round};
+use crate::db::models::{audit, catalog, enterprise, now, round};
 use crate::db::{write_tx, DbConn};
 use crate::domain::access::{Principal, Role};
 use crate::domain::application::{check_request, may_edit, may_view, missing_evidence};
 use crate::domain::application_status::{
     actor_may, apply, Actor, Event, Refusal as StatusRefusal, Status,
 };
+use crate::domain::audit::{Actor as AuditActor, Kind};
 use crate::domain::calendar::{registration_status, Calendars, RegistrationWindow};
 use crate::domain::catalog::Model;
 use crate::domain::i18n::Lang;
 use crate::domain::ids::ModelVersionId;
+use crate::mail::{self, Notification};
 
 #[derive(Debug, Clone, serde::Deserialize, utoipa::ToSchema)]
 pub struct Draft {
@@ -46,6 +48,7 @@ pub fn create(
     who: &Principal,
     round_id: &str,
     d: &Draft,
+    address: &str,
 ) -> Result<String, Refusal> {
     write_tx(conn, |conn| {
         let Some(enterprise_id) =
@@ -90,6 +93,16 @@ pub fn create(
                 updated_at: t,
             },
         )?;
+        audit::append(
+            conn,
+            &AuditActor::user(who.user_id, address),
+            Kind::ApplicationCreated,
+            ("application", &id),
+            serde_json::json!({
+                "round_id": round_id, "enterprise_id": enterprise_id,
+                "part": req.part_code, "target_level": req.target_level,
+            }),
+        )?;
         Ok(id)
     })
 }
@@ -126,6 +139,7 @@ pub fn declare_not_applicable(
     id: &str,
     item: &str,
     reason: &str,
+    address: &str,
 ) -> Result<(), Refusal> {
     write_tx(conn, |conn| {
         let app = visible(conn, who, id)?;
@@ -158,6 +172,13 @@ pub fn declare_not_applicable(
             return Err(Refusal::Invalid("say why the item does not apply".into()));
         }
         store::set_exemption(conn, id, item, reason, who.user_id)?;
+        audit::append(
+            conn,
+            &AuditActor::user(who.user_id, address),
+            Kind::ItemNotApplicable,
+            ("application", id),
+            serde_json::json!({ "item": item, "reason": reason }),
+        )?;
         Ok(())
     })
 }
@@ -207,6 +228,8 @@ fn reason_of(e: &Event) -> Option<String> {
 
 /// Applies one status change in one transaction: who may, whether the state allows it,
 /// and for submission the registration window and the evidence.
+// Each argument is one distinct input of the decision; a struct would only rename them.
+#[allow(clippy::too_many_arguments)]
 pub fn transition(
     conn: &mut DbConn,
     who: &Principal,
@@ -215,6 +238,7 @@ pub fn transition(
     calendars: &Calendars,
     at: DateTime<Utc>,
     lang: Lang,
+    address: &str,
 ) -> Result<Status, Refusal> {
     write_tx(conn, |conn| {
         let app = visible(conn, who, id)?;
@@ -272,6 +296,46 @@ pub fn transition(
             return Err(Refusal::Conflict(
                 "the application changed meanwhile; reload and try again".into(),
             ));
+        }
+        audit::append(
+            conn,
+            &AuditActor::user(who.user_id, address),
+            Kind::ApplicationTransition,
+            ("application", id),
+            serde_json::json!({
+                "event": event_name(event), "from": from.as_str(), "to": to.as_str(),
+                "reason": reason_of(event),
+            }),
+        )?;
+        let e = enterprise::get(conn, &app.enterprise_id)?.ok_or(Refusal::NotFound)?;
+        let (application_id, part, enterprise_name) =
+            (id.to_string(), app.part_code.clone(), e.name_zh);
+        let message = match event {
+            Event::Submit => Some(Notification::ApplicationSubmitted {
+                application_id,
+                part,
+                enterprise_name,
+            }),
+            Event::Accept => Some(Notification::ApplicationAccepted {
+                application_id,
+                part,
+                enterprise_name,
+            }),
+            Event::Return { .. } => Some(Notification::ApplicationReturned {
+                application_id,
+                part,
+                enterprise_name,
+                reason: reason_of(event).unwrap_or_default(),
+            }),
+            Event::Approve => Some(Notification::ApplicationApproved {
+                application_id,
+                part,
+                enterprise_name,
+            }),
+            _ => None,
+        };
+        if let Some(m) = message {
+            mail::enqueue_to_enterprise(conn, &app.enterprise_id, &m)?;
         }
         Ok(to)
     })

@@ -1,7 +1,8 @@
 //! Loading model files into the catalog.
 
-use crate::db::models::catalog as store;
+use crate::db::models::{audit, catalog as store};
 use crate::db::{write_tx, DbConn};
+use crate::domain::audit::{Actor, Kind};
 use crate::domain::catalog::{parse_model, CatalogError, Model};
 use crate::domain::ids::ModelVersionId;
 
@@ -55,9 +56,18 @@ pub fn read_dir(dir: &std::path::Path) -> std::io::Result<Vec<(String, String)>>
     Ok(files)
 }
 
-/// Checks every file first, then stores what changed in one transaction: a bad file
-/// loads nothing at all.
+/// Loads at start-up or from the command line; see [`load_as`].
 pub fn load(conn: &mut DbConn, files: &[(String, String)]) -> Result<Vec<Outcome>, LoadError> {
+    load_as(conn, files, &Actor::console("start-up"))
+}
+
+/// Checks every file first, then stores what changed in one transaction: a bad file
+/// loads nothing at all. A new version is audited.
+pub fn load_as(
+    conn: &mut DbConn,
+    files: &[(String, String)],
+    actor: &Actor,
+) -> Result<Vec<Outcome>, LoadError> {
     let mut models: Vec<(&str, Model)> = Vec::new();
     for (name, text) in files {
         let model = parse_model(name, text)?;
@@ -87,6 +97,16 @@ pub fn load(conn: &mut DbConn, files: &[(String, String)]) -> Result<Vec<Outcome
                         .file_name()
                         .map_or(name.to_string(), |f| f.to_string_lossy().into_owned());
                     let id = store::insert_version(conn, model_id, version, &source, model)?;
+                    audit::append(
+                        conn,
+                        actor,
+                        Kind::CatalogLoaded,
+                        ("model_version", &id.to_string()),
+                        serde_json::json!({
+                            "model": model.code, "version": version, "source": source,
+                            "sha256": model.content_hash(),
+                        }),
+                    )?;
                     outcomes.push(Outcome::NewVersion {
                         code: model.code.clone(),
                         version,

@@ -56,6 +56,7 @@ pub fn seed(conn: &mut DbConn) -> Result<Vec<DemoAccount>, Refusal> {
         });
     }
     seed_round(conn)?;
+    seed_assessor(conn)?;
     Ok(accounts)
 }
 
@@ -86,6 +87,44 @@ fn seed_round(conn: &mut DbConn) -> Result<(), Refusal> {
                 assessment: (today + Duration::days(60), today + Duration::days(110)),
                 results_on: today + Duration::days(140),
                 parts: &parts,
+            },
+        )?;
+        Ok(())
+    })
+}
+
+/// CAICT as an organisation and the demo assessor in the registry, qualified for the
+/// demo round's parts (feature: panels).
+fn seed_assessor(conn: &mut DbConn) -> Result<(), Refusal> {
+    use crate::db::models::panels;
+    write_tx(conn, |conn| {
+        let org = match panels::organisation_by_name(conn, "中国信息通信研究院 CAICT")? {
+            Some(o) => o.id,
+            None => {
+                let id = uuid::Uuid::now_v7().to_string();
+                panels::insert_organisation(conn, &id, "中国信息通信研究院 CAICT", "caict")?;
+                id
+            }
+        };
+        let email = Email::parse("wang.kun@demo.certcase.test").map_err(Refusal::Invalid)?;
+        let Some(assessor) = user::find_by_email(conn, &email)? else {
+            return Ok(());
+        };
+        if panels::profile(conn, &assessor.id)?.is_some() {
+            return Ok(());
+        }
+        let today = Utc::now().date_naive();
+        panels::save_profile(
+            conn,
+            &panels::ProfileRow {
+                user_id: assessor.id,
+                organisation_id: org,
+                certification_number: "CAICT-DEVOPS-A-0001".into(),
+                certification_expires_on: today + Duration::days(730),
+                parts: "CD,SEC,TO,TOOL".into(),
+                languages: "en,zh-CN".into(),
+                max_load: 6,
+                updated_at: crate::db::models::now(),
             },
         )?;
         Ok(())

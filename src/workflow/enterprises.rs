@@ -1,11 +1,13 @@
 //! Registering an enterprise and its verification by the secretariat.
 
 use super::Refusal;
-use crate::db::models::{enterprise, now};
+use crate::db::models::{audit, enterprise, now};
 use crate::db::{write_tx, DbConn};
 use crate::domain::account::{DisplayName, Email};
+use crate::domain::audit::{Actor, Kind};
 use crate::domain::credit_code::CreditCode;
 use crate::domain::ids::UserId;
+use crate::mail::{self, Notification};
 
 #[derive(Debug, Clone, serde::Deserialize, utoipa::ToSchema)]
 pub struct Registration {
@@ -19,7 +21,12 @@ pub struct Registration {
 }
 
 /// Registers an enterprise; the person registering becomes its first administrator.
-pub fn register(conn: &mut DbConn, by: UserId, r: &Registration) -> Result<String, Refusal> {
+pub fn register(
+    conn: &mut DbConn,
+    by: UserId,
+    r: &Registration,
+    client_address: &str,
+) -> Result<String, Refusal> {
     let code = CreditCode::parse(&r.credit_code)
         .map_err(|e| Refusal::Invalid(format!("credit code: {e}")))?;
     let name_zh =
@@ -74,11 +81,18 @@ pub fn register(conn: &mut DbConn, by: UserId, r: &Registration) -> Result<Strin
             },
             by,
         )?;
+        audit::append(
+            conn,
+            &Actor::user(by, client_address),
+            Kind::EnterpriseRegistered,
+            ("enterprise", &id),
+            serde_json::json!({ "name_zh": name_zh.as_str(), "credit_code": code.as_str() }),
+        )?;
         Ok(id)
     })
 }
 
-pub fn verify(conn: &mut DbConn, id: &str, by: UserId) -> Result<(), Refusal> {
+pub fn verify(conn: &mut DbConn, id: &str, by: UserId, address: &str) -> Result<(), Refusal> {
     write_tx(conn, |conn| {
         if enterprise::get(conn, id)?.is_none() {
             return Err(Refusal::NotFound);
@@ -88,6 +102,21 @@ pub fn verify(conn: &mut DbConn, id: &str, by: UserId) -> Result<(), Refusal> {
                 "this enterprise is already verified".into(),
             ));
         }
+        audit::append(
+            conn,
+            &Actor::user(by, address),
+            Kind::EnterpriseVerified,
+            ("enterprise", id),
+            serde_json::json!({}),
+        )?;
+        let e = enterprise::get(conn, id)?.ok_or(Refusal::NotFound)?;
+        mail::enqueue_to_enterprise(
+            conn,
+            id,
+            &Notification::EnterpriseVerified {
+                enterprise_name: e.name_zh,
+            },
+        )?;
         Ok(())
     })
 }

@@ -9,6 +9,16 @@ pub mod enterprises;
 pub mod rounds;
 // Evidence
 pub mod evidence;
+// Panels, scoring and review (feature: panels).
+pub mod panels;
+pub mod review;
+pub mod scoring;
+// mail/audit feature
+pub mod invitations;
+pub mod passwords;
+// Self-assessment and programme reports.
+pub mod reports;
+pub mod self_assessment;
 
 /// Why a use case did not happen. Maps to HTTP in `error.rs`.
 #[derive(Debug, thiserror::Error)]

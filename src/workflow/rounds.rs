@@ -1,8 +1,9 @@
 //! Opening an assessment round.
 
 use super::Refusal;
-use crate::db::models::{catalog, round};
+use crate::db::models::{audit, catalog, round};
 use crate::db::{write_tx, DbConn};
+use crate::domain::audit::{Actor, Kind};
 use crate::domain::calendar::Calendars;
 use crate::domain::ids::{ModelVersionId, RoundId};
 use crate::domain::round::{plan_round, RoundInput};
@@ -13,6 +14,7 @@ pub fn create(
     calendars: &Calendars,
     version: ModelVersionId,
     input: RoundInput,
+    actor: &Actor,
 ) -> Result<RoundId, Refusal> {
     write_tx(conn, |conn| {
         let doc = catalog::get_version(conn, version)?
@@ -28,6 +30,16 @@ pub fn create(
                 results_on: plan.results_on,
                 parts: &plan.parts,
             },
+        )?;
+        audit::append(
+            conn,
+            actor,
+            Kind::RoundCreated,
+            ("round", &id.to_string()),
+            serde_json::json!({
+                "name_zh": plan.name.zh, "name_en": plan.name.en,
+                "model_version_id": version.to_string(), "parts": plan.parts,
+            }),
         )?;
         Ok(id)
     })

@@ -54,6 +54,143 @@ const MATRIX: &[(&str, &str, [Expect; 5])] = &[
         "/api/v1/applications/{id}/items/{item}/not-applicable",
         [D, D, A, D, D],
     ),
+    // Panels, scoring and review (feature: panels).
+    ("GET", "/assessors", [D, A, D, D, D]),
+    ("POST", "/assessors", [D, A, D, D, D]),
+    ("POST", "/assessors/organisations", [D, A, D, D, D]),
+    ("POST", "/assessors/conflicts", [D, A, D, D, D]),
+    ("GET", "/rounds/{id}/assignment", [D, A, D, D, D]),
+    ("GET", "/assessor/applications", [D, D, D, A, D]),
+    ("GET", "/applications/{id}/assessment", [D, A, A, A, A]),
+    ("POST", "/rounds/{id}/assignment", [D, A, D, D, D]),
+    ("POST", "/applications/{id}/scores/{item}", [D, D, D, A, D]),
+    ("POST", "/applications/{id}/consolidation", [D, D, D, A, D]),
+    ("POST", "/applications/{id}/send-to-review", [D, D, D, A, D]),
+    ("POST", "/applications/{id}/votes", [D, D, D, D, A]),
+    ("GET", "/api/v1/organisations", [D, A, D, D, D]),
+    ("POST", "/api/v1/organisations", [D, A, D, D, D]),
+    ("GET", "/api/v1/assessors", [D, A, D, D, D]),
+    ("POST", "/api/v1/assessors", [D, A, D, D, D]),
+    ("POST", "/api/v1/assessors/{id}/conflicts", [D, A, D, D, D]),
+    ("POST", "/api/v1/assessors/{id}/employment", [D, A, D, D, D]),
+    (
+        "PUT",
+        "/api/v1/applications/{id}/preference",
+        [D, D, D, A, D],
+    ),
+    ("PUT", "/api/v1/applications/{id}/panel", [D, A, D, D, D]),
+    (
+        "POST",
+        "/api/v1/rounds/{id}/panel-proposal",
+        [D, A, D, D, D],
+    ),
+    ("POST", "/api/v1/rounds/{id}/panels", [D, A, D, D, D]),
+    ("GET", "/api/v1/assessor/applications", [D, D, D, A, D]),
+    ("GET", "/api/v1/applications/{id}/scores", [D, A, A, A, A]),
+    (
+        "PUT",
+        "/api/v1/applications/{id}/scores/{item}",
+        [D, D, D, A, D],
+    ),
+    (
+        "POST",
+        "/api/v1/applications/{id}/scores/{item}/reopen",
+        [D, D, D, A, D],
+    ),
+    (
+        "GET",
+        "/api/v1/applications/{id}/clarifications",
+        [D, A, A, A, A],
+    ),
+    (
+        "POST",
+        "/api/v1/applications/{id}/clarifications",
+        [D, D, D, A, D],
+    ),
+    (
+        "POST",
+        "/api/v1/applications/{id}/clarification-answers",
+        [D, D, A, D, D],
+    ),
+    (
+        "POST",
+        "/api/v1/applications/{id}/consolidation",
+        [D, D, D, A, D],
+    ),
+    (
+        "POST",
+        "/api/v1/applications/{id}/send-to-review",
+        [D, D, D, A, D],
+    ),
+    ("POST", "/api/v1/rounds/{id}/review-panel", [D, A, D, D, D]),
+    ("POST", "/api/v1/applications/{id}/votes", [D, D, D, D, A]),
+    // mail/audit feature
+    ("GET", "/admin/audit", [D, A, D, D, D]),
+    ("GET", "/admin/audit.csv", [D, A, D, D, D]),
+    ("GET", "/api/v1/audit", [D, A, D, D, D]),
+    ("GET", "/admin/outbox", [D, A, D, D, D]),
+    ("GET", "/inbox", [D, A, A, A, A]),
+    ("GET", "/api/v1/notifications", [D, A, A, A, A]),
+    ("GET", "/password/forgot", [A, A, A, A, A]),
+    ("POST", "/password/forgot", [A, A, A, A, A]),
+    ("GET", "/password/reset/{token}", [A, A, A, A, A]),
+    ("POST", "/password/reset/{token}", [A, A, A, A, A]),
+    (
+        "POST",
+        "/api/v1/enterprises/mine/invitations",
+        [D, D, A, D, D],
+    ),
+    ("GET", "/enterprise/invitations", [D, D, A, D, D]),
+    ("POST", "/enterprise/invitations", [D, D, A, D, D]),
+    ("GET", "/invitations/{token}", [A, A, A, A, A]),
+    ("POST", "/invitations/{token}", [A, A, A, A, A]),
+    // Self-assessment and programme reports.
+    ("GET", "/self-assessments", [D, D, A, D, D]),
+    ("POST", "/self-assessments", [D, D, A, D, D]),
+    ("GET", "/self-assessments/{id}", [D, D, A, D, D]),
+    (
+        "GET",
+        "/self-assessments/{id}/areas/{area}",
+        [D, D, A, D, D],
+    ),
+    (
+        "POST",
+        "/self-assessments/{id}/areas/{area}",
+        [D, D, A, D, D],
+    ),
+    ("POST", "/self-assessments/{id}/complete", [D, D, A, D, D]),
+    ("POST", "/self-assessments/{id}/targets", [D, D, A, D, D]),
+    ("POST", "/self-assessments/{id}/roadmap", [D, D, A, D, D]),
+    ("GET", "/self-assessments/{id}/roadmap.csv", [D, D, A, D, D]),
+    ("GET", "/self-assessments/{id}/roadmap.pdf", [D, D, A, D, D]),
+    ("POST", "/self-assessments/{id}/apply", [D, D, A, D, D]),
+    ("GET", "/api/v1/self-assessments", [D, D, A, D, D]),
+    ("POST", "/api/v1/self-assessments", [D, D, A, D, D]),
+    ("GET", "/api/v1/self-assessments/{id}", [D, D, A, D, D]),
+    (
+        "PUT",
+        "/api/v1/self-assessments/{id}/answers",
+        [D, D, A, D, D],
+    ),
+    (
+        "POST",
+        "/api/v1/self-assessments/{id}/complete",
+        [D, D, A, D, D],
+    ),
+    (
+        "PUT",
+        "/api/v1/self-assessments/{id}/targets",
+        [D, D, A, D, D],
+    ),
+    (
+        "PUT",
+        "/api/v1/self-assessments/{id}/roadmap",
+        [D, D, A, D, D],
+    ),
+    ("GET", "/reports", [D, A, D, D, D]),
+    ("GET", "/reports/export.csv", [D, A, D, D, D]),
+    ("GET", "/reports/export.xlsx", [D, A, D, D, D]),
+    ("GET", "/api/v1/reports", [D, A, D, D, D]),
     // Evidence, enterprise and application pages
     (
         "POST",
@@ -203,6 +340,7 @@ async fn each_role_reaches_exactly_the_routes_the_policy_grants() {
         let path = pattern
             .replace("{id}", id)
             .replace("{item}", "CD-CM-01")
+            .replace("{area}", "0")
             .replace("{file}", &version_id);
         for (who, expect) in callers.iter().zip(expected) {
             let status = call(&app, who, method, &path).await;

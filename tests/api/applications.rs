@@ -423,6 +423,39 @@ async fn an_application_goes_from_draft_to_accepted_and_every_refusal_says_why()
         .map(|h| h["to_status"].as_str().unwrap())
         .collect();
     assert_eq!(history, ["submitted", "accepted"]);
+
+    // mail/audit feature: the enterprise's member is told of both steps, by e-mail (outbox)
+    // and in the inbox; each step is in the audit log.
+    let (kinds, transitions) = app
+        .conn(|c| {
+            let kinds: Vec<String> = certcase::db::models::mail::all(c)
+                .unwrap()
+                .into_iter()
+                .map(|r| r.message_kind)
+                .collect();
+            let q = certcase::db::models::audit::Filter {
+                kind: Some("application_transition".into()),
+                ..Default::default()
+            };
+            let n = certcase::db::models::audit::export(c, &q.check().unwrap())
+                .unwrap()
+                .len();
+            (kinds, n)
+        })
+        .await;
+    assert!(
+        kinds.contains(&"application_submitted".to_string()),
+        "{kinds:?}"
+    );
+    assert!(
+        kinds.contains(&"application_accepted".to_string()),
+        "{kinds:?}"
+    );
+    assert_eq!(transitions, 2);
+    let (status, inbox) = member.send("GET", "/api/v1/notifications", None).await;
+    assert_eq!(status, 200);
+    // Verified, submitted, accepted.
+    assert_eq!(inbox.as_array().unwrap().len(), 3);
 }
 
 #[tokio::test]

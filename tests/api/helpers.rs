@@ -147,6 +147,11 @@ pub fn csrf_in(html: &str) -> String {
 }
 
 impl TestApp {
+    // mail/audit feature: the database URL, for running the binary against it.
+    pub fn database_url(&self) -> String {
+        self._db.url.clone()
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.address, path)
     }

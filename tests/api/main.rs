@@ -14,3 +14,14 @@ mod sign_in;
 mod evidence;
 mod evidence_crash;
 mod evidence_pages;
+// Panels, scoring and review (feature: panels).
+mod panels;
+mod review;
+mod scoring;
+// mail/audit feature
+mod audit;
+mod invitations;
+mod mail;
+// Self-assessment and programme reports.
+mod reports;
+mod self_assessment;

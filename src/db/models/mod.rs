@@ -8,6 +8,15 @@ pub mod round;
 pub mod user;
 // Evidence
 pub mod evidence;
+// Panels, scoring and review (feature: panels).
+pub mod panels;
+// mail/audit feature
+pub mod audit;
+pub mod mail;
+pub mod tokens;
+// Self-assessment and programme reports.
+pub mod report;
+pub mod self_assessment;
 
 /// Current UTC time without zone, as stored.
 pub fn now() -> chrono::NaiveDateTime {

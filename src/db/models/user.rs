@@ -7,6 +7,7 @@ use crate::db::schema::{user_roles, users};
 use crate::db::DbConn;
 use crate::domain::access::{Principal, Role};
 use crate::domain::account::{DisplayName, Email};
+use crate::domain::audit::{Actor, Kind};
 use crate::domain::ids::UserId;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -114,8 +115,14 @@ pub fn principal(conn: &mut DbConn, id: UserId) -> QueryResult<Option<Principal>
     }
 }
 
-/// Disables the account and ends its sessions and tokens in the same transaction.
+/// Disables the account from the command line; see [`disable_as`].
 pub fn disable(conn: &mut DbConn, email: &Email) -> QueryResult<bool> {
+    disable_as(conn, email, &Actor::console("command line"))
+}
+
+/// Disables the account and ends its sessions and tokens in the same transaction, with
+/// its audit entry.
+pub fn disable_as(conn: &mut DbConn, email: &Email, actor: &Actor) -> QueryResult<bool> {
     crate::db::write_tx(conn, |conn| {
         let Some(user) = find_by_email(conn, email)? else {
             return Ok(false);
@@ -124,6 +131,13 @@ pub fn disable(conn: &mut DbConn, email: &Email) -> QueryResult<bool> {
             .set(users::disabled_at.eq(Some(super::now())))
             .execute(conn)?;
         super::auth::end_all_sessions(conn, user.user_id())?;
+        super::audit::append(
+            conn,
+            actor,
+            Kind::UserDisabled,
+            ("user", &user.id),
+            serde_json::json!({ "email": email.as_str() }),
+        )?;
         Ok(true)
     })
 }

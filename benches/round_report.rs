@@ -1,0 +1,208 @@
+//! The round report at national scale: 5,000 enterprises and 12,000 applications with
+//! their status history, seeded into SQLite in one transaction. Times, in the same run,
+//! the raw query (loading the report's rows) and the whole report page (session lookup,
+//! query, build, SVG charts, template), and prints both and their RATIO. Target: the page
+//! under 200 ms. Scores are not seeded yet: their tables come with the panels feature.
+
+use std::time::{Duration, Instant};
+
+use actix_web::{test, web};
+use chrono::NaiveDate;
+use diesel::connection::SimpleConnection;
+use diesel::QueryResult;
+
+use certcase::config::{Config, Sources};
+use certcase::db::{write_tx, DbConn};
+use certcase::domain::access::Role;
+use certcase::domain::account::{DisplayName, Email, Password};
+use certcase::startup;
+use certcase::workflow::accounts;
+
+const ENTERPRISES: usize = 5_000;
+const APPLICATIONS: usize = 12_000;
+const PARTS: [&str; 4] = ["CD", "TO", "SEC", "TOOL"];
+/// The path of an application through the states, in order.
+const PATH: [&str; 8] = [
+    "draft",
+    "submitted",
+    "accepted",
+    "in_assessment",
+    "scored",
+    "in_review",
+    "approved",
+    "certified",
+];
+const RUNS: usize = 20;
+
+/// Multi-row INSERTs of generated literals (no user input), 500 rows a statement.
+fn bulk(conn: &mut DbConn, head: &str, rows: &[String]) -> QueryResult<()> {
+    for chunk in rows.chunks(500) {
+        conn.batch_execute(&format!("{head} VALUES {};", chunk.join(",")))?;
+    }
+    Ok(())
+}
+
+fn seed(conn: &mut DbConn, round_id: &str, actor: &str) -> usize {
+    let t0 = NaiveDate::from_ymd_opt(2026, 3, 2)
+        .unwrap()
+        .and_hms_opt(9, 0, 0)
+        .unwrap();
+    let ts = |t: chrono::NaiveDateTime| t.format("'%Y-%m-%d %H:%M:%S'").to_string();
+    write_tx(conn, |conn| -> QueryResult<usize> {
+        let rows: Vec<String> = (0..ENTERPRISES)
+            .map(|i| {
+                format!(
+                    "('ent-{i:05}','企业{i}',NULL,'9111010800{i:08}','北京','张喆','zz@example.cn','010-12345678',NULL,NULL,{})",
+                    ts(t0)
+                )
+            })
+            .collect();
+        bulk(
+            conn,
+            "INSERT INTO enterprises (id, name_zh, name_en, credit_code, address, contact_name, \
+             contact_email, contact_phone, verified_at, verified_by, created_at)",
+            &rows,
+        )?;
+
+        let reached: Vec<usize> = (0..APPLICATIONS)
+            .map(|k| (k * 7 + k / 13) % PATH.len())
+            .collect();
+        let created: Vec<_> = (0..APPLICATIONS)
+            .map(|k| t0 + Duration::from_secs((k as u64 % 20) * 86_400))
+            .collect();
+        let rows: Vec<String> = (0..APPLICATIONS)
+            .map(|k| {
+                format!(
+                    "('app-{k:05}','{round_id}','ent-{:05}','{}',{},'核心系统','张喆','zz@example.cn','{}',{},{})",
+                    k % ENTERPRISES,
+                    PARTS[k / ENTERPRISES],
+                    k % 5 + 1,
+                    PATH[reached[k]],
+                    ts(created[k]),
+                    ts(created[k])
+                )
+            })
+            .collect();
+        bulk(
+            conn,
+            "INSERT INTO applications (id, round_id, enterprise_id, part_code, target_level, scope, \
+             contact_name, contact_email, status, created_at, updated_at)",
+            &rows,
+        )?;
+
+        let mut events = Vec::new();
+        for k in 0..APPLICATIONS {
+            let mut at = created[k];
+            for step in 1..=reached[k] {
+                at += Duration::from_secs(((k + step * 3) % 9 + 1) as u64 * 86_400);
+                events.push(format!(
+                    "('ev-{k:05}-{step}','app-{k:05}','{}','{}','bench',NULL,'{actor}',{})",
+                    PATH[step - 1],
+                    PATH[step],
+                    ts(at)
+                ));
+            }
+        }
+        bulk(
+            conn,
+            "INSERT INTO application_events (id, application_id, from_status, to_status, event, \
+             reason, actor_user_id, occurred_at)",
+            &events,
+        )?;
+        Ok(events.len())
+    })
+    .unwrap()
+}
+
+fn median(mut v: Vec<Duration>) -> Duration {
+    v.sort();
+    v[v.len() / 2]
+}
+
+fn main() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().display().to_string();
+    let env = move |k: &str| match k {
+        "CERTCASE_DATA_DIR" => Some(data.clone()),
+        _ => None,
+    };
+    let mut config = Config::from_sources(Sources {
+        file: None,
+        env: &env,
+    })
+    .unwrap();
+    config.ensure_data_dir().unwrap();
+    let pool = startup::prepare(&config).unwrap();
+    let (session, round_id) = {
+        let mut conn = pool.get().unwrap();
+        certcase::workflow::demo::seed(&mut conn).unwrap();
+        let round_id = certcase::db::models::round::list(&mut conn).unwrap()[0]
+            .id
+            .clone();
+        let user = accounts::add_user(
+            &mut conn,
+            &Email::parse("bench@example.test").unwrap(),
+            &DisplayName::parse("秘书处").unwrap(),
+            &Password::parse("a long benchmark password").unwrap(),
+            &[Role::Secretariat],
+        )
+        .unwrap();
+        let started = Instant::now();
+        let events = seed(&mut conn, &round_id, &user.to_string());
+        println!(
+            "seeded {ENTERPRISES} enterprises, {APPLICATIONS} applications, {events} status events in {:.0} ms",
+            started.elapsed().as_secs_f64() * 1000.0
+        );
+        let session = accounts::start_session(&mut conn, user, "zh-CN", 1).unwrap();
+        (session.token, round_id)
+    };
+
+    // The raw query: the report's rows, nothing else.
+    let mut raw = Vec::new();
+    {
+        let mut conn = pool.get().unwrap();
+        for _ in 0..RUNS {
+            let started = Instant::now();
+            let facts = certcase::db::models::report::facts(&mut conn, Some(&round_id)).unwrap();
+            std::hint::black_box(&facts);
+            raw.push(started.elapsed());
+        }
+    }
+
+    // The page: session, query, build, charts, template, over HTTP in-process.
+    let state = startup::state(config, pool).unwrap();
+    let system = actix_web::rt::System::new();
+    let app = system.block_on(test::init_service(startup::build_app(web::Data::new(
+        state,
+    ))));
+    let cookie = format!("certcase_session={session}");
+    let path = format!("/reports?round={round_id}");
+    let mut page = Vec::new();
+    let mut bytes = 0;
+    for _ in 0..RUNS {
+        let started = Instant::now();
+        let body = system.block_on(async {
+            let req = test::TestRequest::get()
+                .uri(&path)
+                .insert_header(("cookie", cookie.as_str()))
+                .to_request();
+            let res = test::call_service(&app, req).await;
+            assert_eq!(res.status(), 200);
+            test::read_body(res).await
+        });
+        page.push(started.elapsed());
+        bytes = body.len();
+    }
+    let (raw, page) = (median(raw), median(page));
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    println!(
+        "round report page: {:.1} ms median of {RUNS} ({bytes} bytes); raw query: {:.1} ms",
+        ms(page),
+        ms(raw)
+    );
+    println!(
+        "RATIO round report page / raw query = {:.2}x; target under 200 ms: {}",
+        ms(page) / ms(raw),
+        if ms(page) < 200.0 { "met" } else { "MISSED" }
+    );
+}

@@ -1,0 +1,15 @@
+DROP TABLE review_decisions;
+DROP TABLE review_votes;
+DROP TABLE review_members;
+DROP TABLE review_panels;
+DROP TABLE part_results;
+DROP TABLE consolidated_items;
+DROP TABLE clarifications;
+DROP TABLE scores;
+DROP TABLE panel_seats;
+DROP TABLE panels;
+DROP TABLE assessor_preferences;
+DROP TABLE assessor_employment;
+DROP TABLE declared_conflicts;
+DROP TABLE assessor_profiles;
+DROP TABLE organisations;

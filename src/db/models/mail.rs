@@ -1,0 +1,255 @@
+//! The outbox and the web inbox.
+//!
+//! Claiming: a worker marks due rows with its id and a lease (`claimed_until`) in one
+//! short transaction — `FOR UPDATE SKIP LOCKED` on PostgreSQL, an exclusive `BEGIN
+//! IMMEDIATE` on SQLite — so two workers never take the same row; a worker that dies
+//! leaves a lease that runs out, and the row is taken again.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::db::schema::{enterprise_members, notifications, outbox, users};
+use crate::db::{write_tx, DbConn};
+use crate::domain::i18n::Lang;
+use crate::domain::ids::UserId;
+use crate::mail::{Recipient, Rendered};
+
+#[derive(Debug, Clone, Queryable, Selectable, serde::Serialize)]
+#[diesel(table_name = outbox)]
+pub struct OutboxRow {
+    pub id: String,
+    pub recipient_user_id: Option<String>,
+    pub recipient_address: String,
+    pub recipient_name: String,
+    pub lang: String,
+    pub message_kind: String,
+    pub subject: String,
+    pub body_text: String,
+    pub body_html: String,
+    pub status: String,
+    pub attempts: i32,
+    pub next_attempt_at: NaiveDateTime,
+    pub last_error: Option<String>,
+    pub claimed_by: Option<String>,
+    pub claimed_until: Option<NaiveDateTime>,
+    pub created_at: NaiveDateTime,
+    pub sent_at: Option<NaiveDateTime>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, serde::Serialize, utoipa::ToSchema)]
+#[diesel(table_name = notifications)]
+pub struct NotificationRow {
+    pub id: String,
+    pub message_kind: String,
+    pub subject: String,
+    pub body_text: String,
+    #[schema(value_type = String)]
+    pub created_at: NaiveDateTime,
+}
+
+pub fn recipient(conn: &mut DbConn, id: UserId) -> QueryResult<Option<Recipient>> {
+    let row: Option<(String, String, String)> = users::table
+        .find(id.to_string())
+        .filter(users::disabled_at.is_null())
+        .select((users::email, users::display_name, users::lang))
+        .first(conn)
+        .optional()?;
+    Ok(row.map(|(email, name, lang)| Recipient {
+        user_id: Some(id),
+        email,
+        name,
+        lang: Lang::parse(&lang).unwrap_or(Lang::Zh),
+    }))
+}
+
+/// The enabled members of an enterprise, as recipients.
+pub fn enterprise_recipients(
+    conn: &mut DbConn,
+    enterprise_id: &str,
+) -> QueryResult<Vec<Recipient>> {
+    let rows: Vec<(String, String, String, String)> = enterprise_members::table
+        .inner_join(users::table)
+        .filter(enterprise_members::enterprise_id.eq(enterprise_id))
+        .filter(users::disabled_at.is_null())
+        .order(enterprise_members::joined_at.asc())
+        .select((users::id, users::email, users::display_name, users::lang))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, email, name, lang)| Recipient {
+            user_id: Some(id.parse().expect("user ids are stored as UUIDs")),
+            email,
+            name,
+            lang: Lang::parse(&lang).unwrap_or(Lang::Zh),
+        })
+        .collect())
+}
+
+pub fn insert_outbox(
+    conn: &mut DbConn,
+    to: &Recipient,
+    kind: &str,
+    m: &Rendered,
+) -> QueryResult<String> {
+    let id = uuid::Uuid::now_v7().to_string();
+    let t = super::now();
+    diesel::insert_into(outbox::table)
+        .values((
+            outbox::id.eq(&id),
+            outbox::recipient_user_id.eq(to.user_id.map(|u| u.to_string())),
+            outbox::recipient_address.eq(&to.email),
+            outbox::recipient_name.eq(&to.name),
+            outbox::lang.eq(to.lang.code()),
+            outbox::message_kind.eq(kind),
+            outbox::subject.eq(&m.subject),
+            outbox::body_text.eq(&m.text),
+            outbox::body_html.eq(&m.html),
+            outbox::status.eq("pending"),
+            outbox::attempts.eq(0),
+            outbox::next_attempt_at.eq(t),
+            outbox::created_at.eq(t),
+        ))
+        .execute(conn)?;
+    Ok(id)
+}
+
+pub fn insert_notification(
+    conn: &mut DbConn,
+    user: UserId,
+    kind: &str,
+    subject: &str,
+    text: &str,
+) -> QueryResult<()> {
+    diesel::insert_into(notifications::table)
+        .values((
+            notifications::id.eq(uuid::Uuid::now_v7().to_string()),
+            notifications::user_id.eq(user.to_string()),
+            notifications::message_kind.eq(kind),
+            notifications::subject.eq(subject),
+            notifications::body_text.eq(text),
+            notifications::created_at.eq(super::now()),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// A person's own notifications, newest first.
+pub fn inbox(conn: &mut DbConn, user: UserId, limit: i64) -> QueryResult<Vec<NotificationRow>> {
+    notifications::table
+        .filter(notifications::user_id.eq(user.to_string()))
+        .order(notifications::id.desc())
+        .limit(limit)
+        .select(NotificationRow::as_select())
+        .load(conn)
+}
+
+/// Claims up to `limit` due messages for `worker` until `lease_until`.
+pub fn claim(
+    conn: &mut DbConn,
+    worker: &str,
+    now: NaiveDateTime,
+    lease_until: NaiveDateTime,
+    limit: i64,
+) -> QueryResult<Vec<OutboxRow>> {
+    write_tx(conn, |conn| {
+        let due = outbox::table
+            .filter(outbox::status.eq("pending"))
+            .filter(outbox::next_attempt_at.le(now))
+            .filter(
+                outbox::claimed_until
+                    .is_null()
+                    .or(outbox::claimed_until.lt(now)),
+            )
+            .order(outbox::next_attempt_at.asc())
+            .limit(limit)
+            .select(outbox::id);
+        let ids: Vec<String> = match conn {
+            DbConn::Postgres(c) => due.for_update().skip_locked().load(c)?,
+            DbConn::Sqlite(c) => due.load(c)?,
+        };
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        diesel::update(outbox::table.filter(outbox::id.eq_any(&ids)))
+            .set((
+                outbox::claimed_by.eq(worker),
+                outbox::claimed_until.eq(lease_until),
+            ))
+            .execute(conn)?;
+        outbox::table
+            .filter(outbox::id.eq_any(&ids))
+            .order(outbox::next_attempt_at.asc())
+            .select(OutboxRow::as_select())
+            .load(conn)
+    })
+}
+
+/// Marks a claimed message sent (only while this worker still holds it).
+pub fn mark_sent(conn: &mut DbConn, id: &str, worker: &str) -> QueryResult<bool> {
+    let n = diesel::update(outbox::table.find(id))
+        .filter(outbox::claimed_by.eq(worker))
+        .filter(outbox::status.eq("pending"))
+        .set((
+            outbox::status.eq("sent"),
+            outbox::attempts.eq(outbox::attempts + 1),
+            outbox::sent_at.eq(Some(super::now())),
+            outbox::claimed_by.eq(None::<String>),
+            outbox::claimed_until.eq(None::<NaiveDateTime>),
+            outbox::last_error.eq(None::<String>),
+        ))
+        .execute(conn)?;
+    Ok(n == 1)
+}
+
+/// Records a failed attempt: retried at `retry_at`, or given up when `retry_at` is None.
+pub fn mark_failed(
+    conn: &mut DbConn,
+    id: &str,
+    worker: &str,
+    error: &str,
+    retry_at: Option<NaiveDateTime>,
+) -> QueryResult<bool> {
+    let status = if retry_at.is_some() {
+        "pending"
+    } else {
+        "failed"
+    };
+    let n = diesel::update(outbox::table.find(id))
+        .filter(outbox::claimed_by.eq(worker))
+        .filter(outbox::status.eq("pending"))
+        .set((
+            outbox::status.eq(status),
+            outbox::attempts.eq(outbox::attempts + 1),
+            outbox::next_attempt_at.eq(retry_at.unwrap_or_else(super::now)),
+            outbox::last_error.eq(Some(error)),
+            outbox::claimed_by.eq(None::<String>),
+            outbox::claimed_until.eq(None::<NaiveDateTime>),
+        ))
+        .execute(conn)?;
+    Ok(n == 1)
+}
+
+/// Messages not yet sent (pending or given up), newest first, for the secretariat.
+pub fn unsent(conn: &mut DbConn, limit: i64) -> QueryResult<Vec<OutboxRow>> {
+    outbox::table
+        .filter(outbox::status.ne("sent"))
+        .order(outbox::created_at.desc())
+        .limit(limit)
+        .select(OutboxRow::as_select())
+        .load(conn)
+}
+
+pub fn get(conn: &mut DbConn, id: &str) -> QueryResult<Option<OutboxRow>> {
+    outbox::table
+        .find(id)
+        .select(OutboxRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn all(conn: &mut DbConn) -> QueryResult<Vec<OutboxRow>> {
+    outbox::table
+        .order(outbox::created_at.asc())
+        .select(OutboxRow::as_select())
+        .load(conn)
+}

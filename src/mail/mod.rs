@@ -1,0 +1,382 @@
+//! E-mail notifications through a transactional outbox.
+//!
+//! A use case calls [`enqueue`] inside its own transaction: the rendered message (both
+//! languages, the recipient's first) goes into `outbox` and, for a known user, into their
+//! web inbox (`notifications`). Nothing is sent then; [`worker`] claims committed rows and
+//! sends them with lettre, so a rolled-back change sends nothing and a crash after the
+//! commit only delays the message.
+
+pub mod transport;
+pub mod worker;
+
+use std::sync::OnceLock;
+
+use chrono::NaiveDateTime;
+use diesel::QueryResult;
+use serde::Serialize;
+
+use crate::db::models::mail as store;
+use crate::db::DbConn;
+use crate::domain::i18n::Lang;
+use crate::domain::ids::UserId;
+
+/// Every message the programme sends; each has a folder `templates/email/<kind>/` with
+/// `subject.txt`, `body.txt` and `body.html`, rendered once per language with `lang` set.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "message", rename_all = "snake_case")]
+pub enum Notification {
+    Invitation {
+        enterprise_name: String,
+        inviter_name: String,
+        accept_url: String,
+        expires_at: NaiveDateTime,
+    },
+    PasswordReset {
+        reset_url: String,
+        expires_at: NaiveDateTime,
+    },
+    EnterpriseVerified {
+        enterprise_name: String,
+    },
+    ApplicationSubmitted {
+        application_id: String,
+        part: String,
+        enterprise_name: String,
+    },
+    ApplicationAccepted {
+        application_id: String,
+        part: String,
+        enterprise_name: String,
+    },
+    ApplicationReturned {
+        application_id: String,
+        part: String,
+        enterprise_name: String,
+        reason: String,
+    },
+    ApplicationApproved {
+        application_id: String,
+        part: String,
+        enterprise_name: String,
+    },
+    PanelAssignment {
+        application_id: String,
+        part: String,
+        /// "lead" or "member".
+        panel_role: String,
+    },
+    ClarificationRequest {
+        application_id: String,
+        item: String,
+        question: String,
+        deadline: NaiveDateTime,
+    },
+    ClarificationReminder {
+        application_id: String,
+        item: String,
+        deadline: NaiveDateTime,
+    },
+    ScoresDue {
+        application_id: String,
+        part: String,
+        due: NaiveDateTime,
+    },
+    ReviewVoteRequested {
+        application_id: String,
+        part: String,
+        due: NaiveDateTime,
+    },
+    CertificateIssued {
+        certificate_id: String,
+        part: String,
+        level: i32,
+        verify_url: String,
+    },
+    CertificateRevoked {
+        certificate_id: String,
+        part: String,
+        reason: String,
+    },
+}
+
+impl Notification {
+    /// The template folder and the stored message kind.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Notification::Invitation { .. } => "invitation",
+            Notification::PasswordReset { .. } => "password_reset",
+            Notification::EnterpriseVerified { .. } => "enterprise_verified",
+            Notification::ApplicationSubmitted { .. } => "application_submitted",
+            Notification::ApplicationAccepted { .. } => "application_accepted",
+            Notification::ApplicationReturned { .. } => "application_returned",
+            Notification::ApplicationApproved { .. } => "application_approved",
+            Notification::PanelAssignment { .. } => "panel_assignment",
+            Notification::ClarificationRequest { .. } => "clarification_request",
+            Notification::ClarificationReminder { .. } => "clarification_reminder",
+            Notification::ScoresDue { .. } => "scores_due",
+            Notification::ReviewVoteRequested { .. } => "review_vote_requested",
+            Notification::CertificateIssued { .. } => "certificate_issued",
+            Notification::CertificateRevoked { .. } => "certificate_revoked",
+        }
+    }
+
+    /// Messages with a single-use secret link: the inbox copy says that it was sent but
+    /// leaves the link out, so that it exists only in the addressed mailbox.
+    fn carries_secret(&self) -> bool {
+        matches!(
+            self,
+            Notification::Invitation { .. } | Notification::PasswordReset { .. }
+        )
+    }
+}
+
+/// Who receives a message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Recipient {
+    /// A known user also gets the message in their web inbox.
+    pub user_id: Option<UserId>,
+    pub email: String,
+    pub name: String,
+    pub lang: Lang,
+}
+
+impl Recipient {
+    /// A registered user, in their own language; None if the user does not exist or is
+    /// disabled.
+    pub fn user(conn: &mut DbConn, id: UserId) -> QueryResult<Option<Recipient>> {
+        store::recipient(conn, id)
+    }
+}
+
+/// A message in both languages.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rendered {
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+}
+
+fn email_templates() -> &'static tera::Tera {
+    static TERA: OnceLock<tera::Tera> = OnceLock::new();
+    TERA.get_or_init(|| {
+        let mut tera = tera::Tera::default();
+        let files: Vec<(&str, &str)> = crate::web::render::TEMPLATES
+            .iter()
+            .copied()
+            .filter(|(n, _)| n.starts_with("email/"))
+            .collect();
+        tera.add_raw_templates(files)
+            .expect("the e-mail templates are valid (tested)");
+        tera.autoescape_on(vec![".html"]);
+        tera
+    })
+}
+
+/// Control characters (CR/LF included) become spaces: a subject is one header line.
+fn single_line(s: &str) -> String {
+    s.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect::<String>()
+        .trim()
+        .to_string()
+}
+
+/// Renders a message for a recipient: their language first, then the other.
+pub fn render(n: &Notification, name: &str, first: Lang) -> Result<Rendered, tera::Error> {
+    let tera = email_templates();
+    let order = match first {
+        Lang::Zh => [Lang::Zh, Lang::En],
+        Lang::En => [Lang::En, Lang::Zh],
+    };
+    let mut subjects = Vec::new();
+    let mut texts = Vec::new();
+    let mut htmls = Vec::new();
+    for lang in order {
+        let mut ctx = tera::Context::from_serialize(n)?;
+        ctx.insert("lang", lang.code());
+        ctx.insert("name", name);
+        let dir = format!("email/{}", n.kind());
+        subjects.push(single_line(
+            &tera.render(&format!("{dir}/subject.txt"), &ctx)?,
+        ));
+        texts.push(
+            tera.render(&format!("{dir}/body.txt"), &ctx)?
+                .trim()
+                .to_string(),
+        );
+        htmls.push(format!(
+            "<div lang=\"{}\">{}</div>",
+            lang.code(),
+            tera.render(&format!("{dir}/body.html"), &ctx)?.trim()
+        ));
+    }
+    Ok(Rendered {
+        subject: subjects.join(" / "),
+        text: texts.join("\n\n----------------------------------------\n\n") + "\n",
+        html: format!(
+            "<!doctype html><html><body>{}</body></html>\n",
+            htmls.join("<hr>")
+        ),
+    })
+}
+
+/// Queues a message in the caller's transaction: an outbox row for the mail worker and,
+/// for a known user, a copy in their web inbox. Call it inside `write_tx` next to the
+/// change that causes it; if that transaction rolls back, nothing is sent.
+pub fn enqueue(conn: &mut DbConn, to: &Recipient, n: &Notification) -> QueryResult<()> {
+    let rendered = render(n, &to.name, to.lang).map_err(|e| {
+        diesel::result::Error::QueryBuilderError(
+            format!("e-mail template {}: {e:?}", n.kind()).into(),
+        )
+    })?;
+    store::insert_outbox(conn, to, n.kind(), &rendered)?;
+    if let Some(user) = to.user_id {
+        let text = if n.carries_secret() {
+            // The inbox shows that the message was sent, never the secret link itself.
+            String::new()
+        } else {
+            rendered.text.clone()
+        };
+        store::insert_notification(conn, user, n.kind(), &rendered.subject, &text)?;
+    }
+    Ok(())
+}
+
+/// Queues the same message for every member of an enterprise.
+pub fn enqueue_to_enterprise(
+    conn: &mut DbConn,
+    enterprise_id: &str,
+    n: &Notification,
+) -> QueryResult<usize> {
+    let members = store::enterprise_recipients(conn, enterprise_id)?;
+    for m in &members {
+        enqueue(conn, m, n)?;
+    }
+    Ok(members.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t() -> NaiveDateTime {
+        chrono::NaiveDate::from_ymd_opt(2026, 12, 3)
+            .unwrap()
+            .and_hms_opt(8, 0, 0)
+            .unwrap()
+    }
+
+    fn all() -> Vec<Notification> {
+        let app = || "0192f0c0-0000-7000-8000-000000000001".to_string();
+        vec![
+            Notification::Invitation {
+                enterprise_name: "<b>ACME</b> {{7*7}}".into(),
+                inviter_name: "张喆".into(),
+                accept_url: "https://x.test/invitations/tok".into(),
+                expires_at: t(),
+            },
+            Notification::PasswordReset {
+                reset_url: "https://x.test/password/reset/tok".into(),
+                expires_at: t(),
+            },
+            Notification::EnterpriseVerified {
+                enterprise_name: "王堃科技".into(),
+            },
+            Notification::ApplicationSubmitted {
+                application_id: app(),
+                part: "CD".into(),
+                enterprise_name: "E".into(),
+            },
+            Notification::ApplicationAccepted {
+                application_id: app(),
+                part: "CD".into(),
+                enterprise_name: "E".into(),
+            },
+            Notification::ApplicationReturned {
+                application_id: app(),
+                part: "CD".into(),
+                enterprise_name: "E".into(),
+                reason: "more evidence".into(),
+            },
+            Notification::ApplicationApproved {
+                application_id: app(),
+                part: "CD".into(),
+                enterprise_name: "E".into(),
+            },
+            Notification::PanelAssignment {
+                application_id: app(),
+                part: "CD".into(),
+                panel_role: "lead".into(),
+            },
+            Notification::ClarificationRequest {
+                application_id: app(),
+                item: "CD-CM-01".into(),
+                question: "Which branch?".into(),
+                deadline: t(),
+            },
+            Notification::ClarificationReminder {
+                application_id: app(),
+                item: "CD-CM-01".into(),
+                deadline: t(),
+            },
+            Notification::ScoresDue {
+                application_id: app(),
+                part: "CD".into(),
+                due: t(),
+            },
+            Notification::ReviewVoteRequested {
+                application_id: app(),
+                part: "CD".into(),
+                due: t(),
+            },
+            Notification::CertificateIssued {
+                certificate_id: "C-1".into(),
+                part: "CD".into(),
+                level: 3,
+                verify_url: "https://x.test/verify/C-1".into(),
+            },
+            Notification::CertificateRevoked {
+                certificate_id: "C-1".into(),
+                part: "CD".into(),
+                reason: "withdrawn".into(),
+            },
+        ]
+    }
+
+    #[test]
+    fn every_message_renders_in_both_languages_recipients_first() {
+        let kinds: std::collections::BTreeSet<_> = all().iter().map(|n| n.kind()).collect();
+        assert_eq!(kinds.len(), 14);
+        for n in all() {
+            for first in Lang::ALL {
+                let r = render(&n, "Łukasz O'Brien", first).unwrap();
+                assert!(!r.subject.contains(['\n', '\r']), "{}", n.kind());
+                let (zh, en) = (
+                    r.text.find("certcase 认证").unwrap(),
+                    r.text.find("certcase certification").unwrap(),
+                );
+                assert_eq!(first == Lang::Zh, zh < en, "{} order", n.kind());
+                assert!(r.text.contains("Łukasz O'Brien"), "{}", n.kind());
+                assert!(r.html.contains("Łukasz O&#x27;Brien"), "{}", n.kind());
+            }
+        }
+    }
+
+    #[test]
+    fn markup_in_user_text_is_escaped_in_html_and_literal_in_text() {
+        let r = render(&all()[0], "<script>x</script>", Lang::En).unwrap();
+        assert!(r.html.contains("&lt;script&gt;"));
+        assert!(!r.html.contains("<script>"));
+        assert!(r.html.contains("&lt;b&gt;ACME&lt;&#x2F;b&gt; {{7*7}}"));
+        assert!(r.text.contains("<b>ACME</b> {{7*7}}"));
+    }
+
+    #[test]
+    fn a_subject_never_spans_lines() {
+        let n = Notification::EnterpriseVerified {
+            enterprise_name: "ACME\r\nBcc: evil@x.test".into(),
+        };
+        let r = render(&n, "n", Lang::Zh).unwrap();
+        assert!(!r.subject.contains(['\r', '\n']));
+    }
+}

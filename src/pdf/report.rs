@@ -1,0 +1,307 @@
+//! The self-assessment roadmap as a PDF: A4 portrait, Chinese above English, the
+//! current-vs-target radar per competency area, then the quarterly steps with their
+//! owners, continued on further pages as needed. Same fonts, glyph check and subsetting
+//! as the certificate.
+
+use printpdf::{FontId, Mm, PdfDocument, PdfFont, PdfPage, PdfSaveOptions};
+
+use super::{
+    compress_streams, style, subset_tag, Align, Canvas, Face, Fit, Fonts, PdfError, Weight, GREY,
+    INK, NAVY, RULE,
+};
+use crate::domain::catalog::Bilingual;
+use crate::domain::i18n::Lang;
+use crate::domain::self_assessment::{projected, Targets};
+use crate::workflow::self_assessment::Loaded;
+
+const W: f32 = 210.0;
+const H: f32 = 297.0;
+const TARGET: (f32, f32, f32) = (0.86, 0.15, 0.15);
+const ROW: f32 = 9.5;
+
+/// Two polygons on one radar: current (navy) and target (red), scale 0..4, area names
+/// outside in both languages.
+fn two_series_radar(
+    c: &mut Canvas,
+    labels: &[(&str, &str)],
+    current: &[f64],
+    target: Option<&[f64]>,
+    (cx, cy, r): (f32, f32, f32),
+) -> Result<(), PdfError> {
+    let n = labels.len();
+    if n < 3 {
+        return Ok(());
+    }
+    let at = |i: usize, frac: f32| {
+        let angle = std::f32::consts::FRAC_PI_2 - std::f32::consts::TAU * i as f32 / n as f32;
+        (cx + r * frac * angle.cos(), cy + r * frac * angle.sin())
+    };
+    for step in 1..=4 {
+        let ring: Vec<_> = (0..n).map(|i| at(i, step as f32 / 4.0)).collect();
+        c.stroke(&ring, true, 0.35, RULE);
+    }
+    for i in 0..n {
+        c.stroke(&[(cx, cy), at(i, 1.0)], false, 0.35, RULE);
+    }
+    let polygon = |values: &[f64]| -> Vec<(f32, f32)> {
+        values
+            .iter()
+            .enumerate()
+            .map(|(i, v)| at(i, (*v as f32 / 4.0).clamp(0.0, 1.0)))
+            .collect()
+    };
+    if let Some(t) = target {
+        c.stroke(&polygon(t), true, 1.2, TARGET);
+    }
+    c.stroke(&polygon(current), true, 1.2, NAVY);
+    for (i, (zh, en)) in labels.iter().enumerate() {
+        let (x, y) = at(i, 1.0);
+        let (dx, dy) = (x - cx, y - cy);
+        let align = if dx > r * 0.2 {
+            Align::Left
+        } else if dx < -r * 0.2 {
+            Align::Right
+        } else {
+            Align::Centre
+        };
+        let (lx, ly) = (
+            x + dx / r * 3.0,
+            y + dy / r * 3.0 + if dy < -r * 0.5 { -3.0 } else { 0.0 },
+        );
+        c.text(zh, style(Weight::Regular, 7.0, INK), lx, ly + 0.3, align)?;
+        c.text(en, style(Weight::Regular, 5.5, GREY), lx, ly - 2.3, align)?;
+    }
+    Ok(())
+}
+
+/// Renders the roadmap of a self-assessment with targets. Any character no font has
+/// (in an owner's name, say) refuses the whole PDF with `MissingGlyph`.
+pub fn render_roadmap(
+    loaded: &Loaded,
+    enterprise: &Bilingual,
+    fonts: &Fonts,
+) -> Result<Vec<u8>, PdfError> {
+    let roadmap = loaded
+        .roadmap
+        .as_ref()
+        .ok_or_else(|| PdfError::Write("no roadmap yet".into()))?;
+    let font_ids = Face::ALL.map(|face| FontId(subset_tag(&loaded.row.id, face)));
+    let mut targets = Targets::new();
+    for c in roadmap.areas.iter().flat_map(|a| &a.competencies) {
+        targets.set(&c.code, c.target);
+    }
+    let current = &loaded.result;
+    let target = projected(current, &targets);
+    let mean = |r: &crate::domain::self_assessment::SelfResult| -> Vec<f64> {
+        r.areas
+            .iter()
+            .map(|a| a.derived.mean.unwrap_or(0.0))
+            .collect()
+    };
+
+    let mut pages = Vec::new();
+    let mut used = [false; 4];
+    let mut canvas = Canvas {
+        fonts,
+        font_ids: font_ids.clone(),
+        used,
+        ops: Vec::new(),
+    };
+    let c = &mut canvas;
+    c.text(
+        "DevSecOps 成熟度自评与路线图",
+        style(Weight::Bold, 18.0, NAVY),
+        W / 2.0,
+        H - 22.0,
+        Align::Centre,
+    )?;
+    c.text(
+        "DevSecOps maturity self-assessment and roadmap",
+        style(Weight::Regular, 11.0, NAVY),
+        W / 2.0,
+        H - 29.0,
+        Align::Centre,
+    )?;
+    c.fitted(
+        &enterprise.zh,
+        style(Weight::Bold, 12.0, INK),
+        Fit::line(8.0, 170.0),
+        (W / 2.0, H - 39.0),
+        Align::Centre,
+    )?;
+    c.fitted(
+        &enterprise.en,
+        style(Weight::Regular, 9.0, GREY),
+        Fit::line(6.0, 170.0),
+        (W / 2.0, H - 44.5),
+        Align::Centre,
+    )?;
+    let overall = current.overall.stage;
+    c.text(
+        &format!(
+            "自评开始 Started {} · 完成 Completed {} · 总体阶段 Overall stage: {} {}",
+            loaded.row.started_at.format("%Y-%m-%d"),
+            loaded
+                .row
+                .completed_at
+                .map_or_else(|| "—".to_string(), |t| t.format("%Y-%m-%d").to_string()),
+            overall.map_or("—", |s| s.name(Lang::Zh)),
+            overall.map_or("—", |s| s.name(Lang::En)),
+        ),
+        style(Weight::Regular, 7.5, GREY),
+        W / 2.0,
+        H - 51.0,
+        Align::Centre,
+    )?;
+    let labels: Vec<(&str, &str)> = current
+        .areas
+        .iter()
+        .map(|a| (a.name.zh.as_str(), a.name.en.as_str()))
+        .collect();
+    let (cur, tgt) = (mean(current), mean(&target));
+    two_series_radar(c, &labels, &cur, Some(&tgt), (W / 2.0, H - 105.0, 40.0))?;
+    // Legend.
+    c.stroke(&[(60.0, H - 160.0), (68.0, H - 160.0)], false, 1.2, NAVY);
+    c.text(
+        "当前 Current",
+        style(Weight::Regular, 8.0, INK),
+        70.0,
+        H - 161.0,
+        Align::Left,
+    )?;
+    c.stroke(
+        &[(120.0, H - 160.0), (128.0, H - 160.0)],
+        false,
+        1.2,
+        TARGET,
+    );
+    c.text(
+        "目标 Target",
+        style(Weight::Regular, 8.0, INK),
+        130.0,
+        H - 161.0,
+        Align::Left,
+    )?;
+
+    c.text(
+        &format!(
+            "季度路线图 Quarterly roadmap ({} 个季度 quarters)",
+            roadmap.quarters
+        ),
+        style(Weight::Bold, 11.0, NAVY),
+        15.0,
+        H - 173.0,
+        Align::Left,
+    )?;
+    let header = |c: &mut Canvas, y: f32| -> Result<(), PdfError> {
+        let s = style(Weight::Bold, 7.5, INK);
+        c.text("季度 Q", s, 15.0, y, Align::Left)?;
+        c.text("能力领域 Area", s, 32.0, y, Align::Left)?;
+        c.text("能力 Competency", s, 80.0, y, Align::Left)?;
+        c.text("阶段 Stage", s, 128.0, y, Align::Left)?;
+        c.text("负责人 Owner", s, 165.0, y, Align::Left)?;
+        c.stroke(&[(15.0, y - 1.8), (W - 15.0, y - 1.8)], false, 0.4, RULE);
+        Ok(())
+    };
+    let mut y = H - 181.0;
+    header(c, y)?;
+    y -= 6.0;
+    let rows = roadmap.rows();
+    for row in rows {
+        if y < 20.0 {
+            used = merge(used, canvas.used);
+            pages.push(PdfPage::new(Mm(W), Mm(H), std::mem::take(&mut canvas.ops)));
+            y = H - 20.0;
+            header(&mut canvas, y)?;
+            y -= 6.0;
+        }
+        let c = &mut canvas;
+        let zh = style(Weight::Regular, 7.5, INK);
+        let en = style(Weight::Regular, 6.0, GREY);
+        c.text(&format!("Q{}", row.quarter), zh, 15.0, y, Align::Left)?;
+        c.fitted(
+            &row.area.zh,
+            zh,
+            Fit::line(5.0, 46.0),
+            (32.0, y),
+            Align::Left,
+        )?;
+        c.fitted(
+            &row.area.en,
+            en,
+            Fit::line(4.5, 46.0),
+            (32.0, y - 3.3),
+            Align::Left,
+        )?;
+        c.fitted(
+            &row.competency.zh,
+            zh,
+            Fit::line(5.0, 46.0),
+            (80.0, y),
+            Align::Left,
+        )?;
+        c.fitted(
+            &row.competency.en,
+            en,
+            Fit::line(4.5, 46.0),
+            (80.0, y - 3.3),
+            Align::Left,
+        )?;
+        c.text(
+            &format!("{} → {}", row.from.name(Lang::Zh), row.to.name(Lang::Zh)),
+            zh,
+            128.0,
+            y,
+            Align::Left,
+        )?;
+        c.text(
+            &format!("{} → {}", row.from.name(Lang::En), row.to.name(Lang::En)),
+            en,
+            128.0,
+            y - 3.3,
+            Align::Left,
+        )?;
+        c.fitted(
+            row.owner.unwrap_or("—"),
+            zh,
+            Fit::line(5.0, 30.0),
+            (165.0, y),
+            Align::Left,
+        )?;
+        c.stroke(&[(15.0, y - 5.2), (W - 15.0, y - 5.2)], false, 0.2, RULE);
+        y -= ROW;
+    }
+    used = merge(used, canvas.used);
+    pages.push(PdfPage::new(Mm(W), Mm(H), canvas.ops));
+
+    let mut doc = PdfDocument::new("DevSecOps roadmap");
+    for ((face, id), used) in Face::ALL.iter().zip(font_ids).zip(used) {
+        if used {
+            doc.resources
+                .fonts
+                .map
+                .insert(id, PdfFont::new(fonts.face(*face).clone()));
+        }
+    }
+    doc.metadata.info.creator = "certcase".into();
+    doc.metadata.info.producer = "certcase (printpdf 0.12)".into();
+    let options = PdfSaveOptions {
+        optimize: true,
+        subset_fonts: true,
+        secure: true,
+        image_optimization: None,
+    };
+    let mut warnings = Vec::new();
+    let mut pdf = doc
+        .with_pages(pages)
+        .to_lopdf_document(&options, &mut warnings);
+    compress_streams(&mut pdf)?;
+    let mut bytes = Vec::new();
+    pdf.save_to(&mut bytes)
+        .map_err(|e| PdfError::Write(e.to_string()))?;
+    Ok(bytes)
+}
+
+fn merge(a: [bool; 4], b: [bool; 4]) -> [bool; 4] {
+    [a[0] || b[0], a[1] || b[1], a[2] || b[2], a[3] || b[3]]
+}

@@ -1,0 +1,151 @@
+//! Programme reports (secretariat): per round (`?round=<id>`) or across rounds. The page,
+//! the JSON, the CSV and the XLSX are views of one built report, so their figures agree;
+//! every one of them is behind the same secretariat rule in the route table.
+
+use actix_web::http::header;
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde::{Deserialize, Serialize};
+
+use crate::db::models::round;
+use crate::domain::i18n::Lang;
+use crate::domain::report::{bar_svg, figure, to_csv, to_xlsx, Report};
+use crate::error::AppError;
+use crate::web::render::{base_context, page};
+use crate::web::visitor::Visitor;
+use crate::web::AppState;
+use crate::workflow::reports;
+
+#[derive(Deserialize)]
+pub struct Scope {
+    round: Option<String>,
+}
+
+async fn build(state: &AppState, scope: Scope) -> Result<Report, AppError> {
+    let round = scope.round.filter(|r| !r.is_empty());
+    state
+        .db(move |conn| Ok(reports::report(conn, round.as_deref())?))
+        .await
+}
+
+#[derive(Serialize)]
+struct TableView {
+    key: &'static str,
+    title: String,
+    columns: Vec<String>,
+    rows: Vec<(String, Vec<String>)>,
+    chart: String,
+}
+
+#[derive(Serialize)]
+struct RoundLink {
+    id: String,
+    name: String,
+}
+
+pub async fn page_view(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    req: HttpRequest,
+    query: web::Query<Scope>,
+) -> Result<HttpResponse, AppError> {
+    let lang = visitor.lang;
+    let scope = query.into_inner();
+    let selected = scope.round.clone().unwrap_or_default();
+    let report = build(&state, scope).await?;
+    let rounds = state.db(|conn| Ok(round::list(conn)?)).await?;
+    let tables: Vec<TableView> = report
+        .tables
+        .iter()
+        .map(|t| {
+            // The chart shows the column that sums a row up: the total, or the mean days.
+            let column = match t.key {
+                "by_part_status" => t.columns.len() - 1,
+                "durations" => 1,
+                _ => 0,
+            };
+            TableView {
+                key: t.key,
+                title: t.title.get(lang).to_string(),
+                columns: t.columns.iter().map(|c| c.get(lang).to_string()).collect(),
+                rows: t
+                    .rows
+                    .iter()
+                    .map(|r| {
+                        (
+                            r.label.get(lang).to_string(),
+                            r.values.iter().map(|v| figure(*v)).collect(),
+                        )
+                    })
+                    .collect(),
+                chart: if t.rows.is_empty() {
+                    String::new()
+                } else {
+                    bar_svg(t, column, lang)
+                },
+            }
+        })
+        .collect();
+    let mut ctx = base_context(&visitor, req.path());
+    ctx.insert("tables", &tables);
+    ctx.insert("applications", &report.applications);
+    ctx.insert("selected", &selected);
+    ctx.insert(
+        "rounds",
+        &rounds
+            .into_iter()
+            .map(|r| RoundLink {
+                id: r.id,
+                name: if lang == Lang::En {
+                    r.name_en
+                } else {
+                    r.name_zh
+                },
+            })
+            .collect::<Vec<_>>(),
+    );
+    page(&state.templates, "pages/reports/index.html", &ctx)
+}
+
+#[utoipa::path(get, path = "/api/v1/reports", params(("round" = Option<String>, Query, description = "a round id; all rounds without it")), responses((status = 200, description = "the report's tables"), (status = 404)), security(("bearer" = [])))]
+/// The report as JSON: every table with its bilingual labels and numeric values.
+pub async fn api(
+    state: web::Data<AppState>,
+    query: web::Query<Scope>,
+) -> Result<HttpResponse, AppError> {
+    let report = build(&state, query.into_inner()).await?;
+    Ok(HttpResponse::Ok().json(report))
+}
+
+pub async fn csv_export(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    query: web::Query<Scope>,
+) -> Result<HttpResponse, AppError> {
+    let report = build(&state, query.into_inner()).await?;
+    Ok(HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            "attachment; filename=\"programme-report.csv\"",
+        ))
+        .body(to_csv(&report, visitor.lang)))
+}
+
+pub async fn xlsx_export(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    query: web::Query<Scope>,
+) -> Result<HttpResponse, AppError> {
+    let report = build(&state, query.into_inner()).await?;
+    let lang = visitor.lang;
+    let bytes = web::block(move || to_xlsx(&report, lang))
+        .await?
+        .map_err(|e| AppError::internal(anyhow::anyhow!("xlsx: {e}")))?;
+    Ok(HttpResponse::Ok()
+        .content_type("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            "attachment; filename=\"programme-report.xlsx\"",
+        ))
+        .body(bytes))
+}

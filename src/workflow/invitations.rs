@@ -1,0 +1,202 @@
+//! An enterprise's administrator invites colleagues by e-mail; the invited person
+//! accepts with a new account or the one they are signed in with.
+
+use super::Refusal;
+use crate::auth;
+use crate::db::models::{audit, enterprise, now, tokens, user};
+use crate::db::{write_tx, DbConn};
+use crate::domain::access::{Principal, Role};
+use crate::domain::account::{DisplayName, Email, Password};
+use crate::domain::audit::{Actor, Kind};
+use crate::domain::i18n::Lang;
+use crate::domain::ids::UserId;
+use crate::domain::invitation::{check_link, invitation_expiry};
+use crate::mail::{self, Notification, Recipient};
+
+fn refused(r: crate::domain::invitation::LinkRefusal) -> Refusal {
+    Refusal::Conflict(format!("invitation: {r}"))
+}
+
+/// Invites a colleague; only the enterprise's administrator may. Returns the
+/// invitation's id (the token itself goes only into the e-mail).
+pub fn invite(
+    conn: &mut DbConn,
+    who: &Principal,
+    email_text: &str,
+    lang: Lang,
+    base_url: &str,
+    address: &str,
+) -> Result<String, Refusal> {
+    let email = Email::parse(email_text).map_err(|e| Refusal::Invalid(format!("e-mail: {e}")))?;
+    write_tx(conn, |conn| {
+        let enterprise_id = match tokens::membership_role(conn, who.user_id)? {
+            Some((id, true)) if who.has(Role::Enterprise) => id,
+            _ => {
+                return Err(Refusal::Forbidden(
+                    "only your enterprise's administrator invites colleagues".into(),
+                ))
+            }
+        };
+        let existing = user::find_by_email(conn, &email)?;
+        if let Some(u) = &existing {
+            if enterprise::membership(conn, u.user_id())?.is_some() {
+                return Err(Refusal::Conflict(format!(
+                    "{} already belongs to an enterprise",
+                    email.as_str()
+                )));
+            }
+        }
+        let e = enterprise::get(conn, &enterprise_id)?.ok_or(Refusal::NotFound)?;
+        let token = auth::new_token();
+        let expires_at = invitation_expiry(now());
+        let id = tokens::insert_invitation(
+            conn,
+            &tokens::NewInvitation {
+                token_hash: &auth::token_hash(&token),
+                enterprise_id: &enterprise_id,
+                email: email.as_str(),
+                invited_by: who.user_id,
+                expires_at,
+            },
+        )?;
+        let to = match &existing {
+            Some(u) => Recipient::user(conn, u.user_id())?,
+            None => None,
+        }
+        .unwrap_or_else(|| Recipient {
+            user_id: None,
+            email: email.as_str().to_string(),
+            name: email.as_str().to_string(),
+            lang,
+        });
+        mail::enqueue(
+            conn,
+            &to,
+            &Notification::Invitation {
+                enterprise_name: e.name_zh,
+                inviter_name: who.display_name.clone(),
+                accept_url: format!("{base_url}/invitations/{token}"),
+                expires_at,
+            },
+        )?;
+        audit::append(
+            conn,
+            &Actor::user(who.user_id, address),
+            Kind::InvitationSent,
+            ("enterprise", &enterprise_id),
+            serde_json::json!({ "invitation_id": id, "email": email.as_str() }),
+        )?;
+        Ok(id)
+    })
+}
+
+/// What the invitation page shows before accepting.
+pub struct Pending {
+    pub email: String,
+    pub enterprise_name: String,
+}
+
+/// The invitation behind a token if it can still be accepted.
+pub fn pending(conn: &mut DbConn, token: &str) -> Result<Pending, Refusal> {
+    let inv = tokens::find_invitation(conn, &auth::token_hash(token))?.ok_or(Refusal::NotFound)?;
+    check_link(inv.expires_at, inv.accepted_at, now()).map_err(refused)?;
+    let e = enterprise::get(conn, &inv.enterprise_id)?.ok_or(Refusal::NotFound)?;
+    Ok(Pending {
+        email: inv.email,
+        enterprise_name: e.name_zh,
+    })
+}
+
+/// How the invited person accepts.
+pub enum Acceptance<'a> {
+    /// A new account for the invited address.
+    NewAccount { name: &'a str, password: &'a str },
+    /// The account the person is signed in with; its e-mail must be the invited one.
+    Existing(&'a Principal),
+}
+
+/// Accepts an invitation: the person becomes a member (enterprise role) of the inviting
+/// enterprise. Returns their user id.
+pub fn accept(
+    conn: &mut DbConn,
+    token: &str,
+    how: Acceptance<'_>,
+    address: &str,
+) -> Result<UserId, Refusal> {
+    // Checked before the (slow) password hashing; checked again in the transaction.
+    pending(conn, token)?;
+    enum Joining<'p> {
+        New(DisplayName, String),
+        Existing(&'p Principal),
+    }
+    let joining = match how {
+        Acceptance::NewAccount { name, password } => {
+            let name =
+                DisplayName::parse(name).map_err(|e| Refusal::Invalid(format!("name: {e}")))?;
+            let password = Password::parse(password)
+                .map_err(|e| Refusal::Invalid(format!("password: {e}")))?;
+            Joining::New(name, auth::hash_password(&password))
+        }
+        Acceptance::Existing(p) => Joining::Existing(p),
+    };
+    let token_hash = auth::token_hash(token);
+    write_tx(conn, |conn| {
+        let inv = tokens::find_invitation(conn, &token_hash)?.ok_or(Refusal::NotFound)?;
+        check_link(inv.expires_at, inv.accepted_at, now()).map_err(refused)?;
+        let email = Email::parse(&inv.email).map_err(Refusal::Invalid)?;
+        let user_id = match &joining {
+            Joining::New(name, hash) => {
+                if user::find_by_email(conn, &email)?.is_some() {
+                    return Err(Refusal::Conflict(format!(
+                        "{} already has an account: sign in with it, then open the invitation again",
+                        email.as_str()
+                    )));
+                }
+                let id = user::insert(conn, &email, name, hash, &[Role::Enterprise])?;
+                audit::append(
+                    conn,
+                    &Actor::user(id, address),
+                    Kind::UserAdded,
+                    ("user", &id.to_string()),
+                    serde_json::json!({ "email": email.as_str(), "name": name.as_str(), "roles": ["enterprise"], "invitation_id": inv.id }),
+                )?;
+                id
+            }
+            Joining::Existing(p) => {
+                if p.email != email.as_str() {
+                    return Err(Refusal::Forbidden(
+                        "this invitation was sent to another e-mail address".into(),
+                    ));
+                }
+                if enterprise::membership(conn, p.user_id)?.is_some() {
+                    return Err(Refusal::Conflict(
+                        "you already belong to an enterprise".into(),
+                    ));
+                }
+                if !p.has(Role::Enterprise) {
+                    user::add_role(conn, p.user_id, Role::Enterprise)?;
+                    audit::append(
+                        conn,
+                        &Actor::user(p.user_id, address),
+                        Kind::RoleGranted,
+                        ("user", &p.user_id.to_string()),
+                        serde_json::json!({ "role": "enterprise", "invitation_id": inv.id }),
+                    )?;
+                }
+                p.user_id
+            }
+        };
+        if !tokens::accept_invitation(conn, &inv.id, user_id)? {
+            return Err(refused(crate::domain::invitation::LinkRefusal::Used));
+        }
+        tokens::add_member(conn, user_id, &inv.enterprise_id)?;
+        audit::append(
+            conn,
+            &Actor::user(user_id, address),
+            Kind::InvitationAccepted,
+            ("enterprise", &inv.enterprise_id),
+            serde_json::json!({ "invitation_id": inv.id }),
+        )?;
+        Ok(user_id)
+    })
+}

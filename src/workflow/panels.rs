@@ -1,0 +1,726 @@
+//! The assessor registry and assessment panels (feature: panels): one application's
+//! panel, and the round-wide proposal the secretariat edits and confirms.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use super::Refusal;
+use crate::db::models::application::{self as apps, ApplicationRow};
+use crate::db::models::panels as store;
+use crate::db::models::{catalog, enterprise, round, user};
+use crate::db::{write_tx, DbConn};
+use crate::domain::access::{Principal, Role};
+use crate::domain::application_status::{apply, Event, Status};
+use crate::domain::assign::{self, CostModel, PoolAssessor, Preference, RoundApplication, Seats};
+use crate::domain::catalog::Part;
+use crate::domain::i18n::Lang;
+use crate::domain::ids::{ModelVersionId, UserId};
+use crate::domain::panel::{
+    check_panel, conflicts, ApplicationFacts, AssessorFacts, DeclaredConflict, Employment,
+    OrganisationId, OrganisationKind, PanelProposal, PanelViolation, Seat,
+};
+
+/// Moves an application by one event of the status machine and records it.
+pub(crate) fn move_status(
+    conn: &mut DbConn,
+    app: &ApplicationRow,
+    event: &Event,
+    name: &str,
+    reason: Option<&str>,
+    by: UserId,
+) -> Result<Status, Refusal> {
+    let from = app.status();
+    let to = apply(from, event).map_err(|r| Refusal::Conflict(r.to_string()))?;
+    if !apps::set_status(conn, &app.id, from, to, name, reason, by)? {
+        return Err(Refusal::Conflict(
+            "the application changed meanwhile; reload and try again".into(),
+        ));
+    }
+    Ok(to)
+}
+
+/// The part an application is for, from the model version its round pins.
+pub(crate) fn part_of(conn: &mut DbConn, app: &ApplicationRow) -> Result<Part, Refusal> {
+    let r = round::get(conn, &app.round_id)?.ok_or(Refusal::NotFound)?;
+    let version: ModelVersionId = r.model_version_id.parse().map_err(|_| Refusal::NotFound)?;
+    let model = catalog::get_version(conn, version)?
+        .ok_or(Refusal::NotFound)?
+        .model;
+    model.part(&app.part_code).cloned().ok_or(Refusal::NotFound)
+}
+
+fn org_id(id: &str) -> OrganisationId {
+    OrganisationId::from(uuid::Uuid::parse_str(id).unwrap_or(uuid::Uuid::nil()))
+}
+
+fn split_list(s: &str) -> Vec<String> {
+    s.split(',')
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(String::from)
+        .collect()
+}
+
+// ---- registry ----------------------------------------------------------------------
+
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+pub struct OrganisationInput {
+    pub name: String,
+    /// caict or external
+    pub kind: String,
+}
+
+pub fn add_organisation(conn: &mut DbConn, o: &OrganisationInput) -> Result<String, Refusal> {
+    write_tx(conn, |conn| {
+        let name = o.name.trim();
+        if name.is_empty() || name.chars().count() > 200 {
+            return Err(Refusal::Invalid(
+                "an organisation needs a name of at most 200 characters".into(),
+            ));
+        }
+        if !matches!(o.kind.as_str(), "caict" | "external") {
+            return Err(Refusal::Invalid(format!(
+                "an organisation is 'caict' or 'external', not '{}'",
+                o.kind
+            )));
+        }
+        if store::organisation_by_name(conn, name)?.is_some() {
+            return Err(Refusal::Conflict(format!("{name} is already registered")));
+        }
+        let id = uuid::Uuid::now_v7().to_string();
+        store::insert_organisation(conn, &id, name, &o.kind)?;
+        Ok(id)
+    })
+}
+
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+pub struct ProfileInput {
+    pub user_id: String,
+    pub organisation_id: String,
+    pub certification_number: String,
+    #[schema(value_type = String, format = Date)]
+    pub certification_expires_on: NaiveDate,
+    /// Part codes the assessor is qualified for.
+    pub parts: Vec<String>,
+    /// Languages the assessor works in, e.g. zh-CN, en.
+    pub languages: Vec<String>,
+    /// Panels the assessor may sit on per round.
+    #[serde(default = "default_max_load")]
+    pub max_load: i64,
+}
+
+fn default_max_load() -> i64 {
+    6
+}
+
+/// Registers or updates an assessor in the registry (secretariat).
+pub fn save_profile(conn: &mut DbConn, p: &ProfileInput) -> Result<(), Refusal> {
+    write_tx(conn, |conn| {
+        let uid: UserId = p
+            .user_id
+            .parse()
+            .map_err(|_| Refusal::Invalid("user_id is not a user id".into()))?;
+        let person =
+            user::principal(conn, uid)?.ok_or_else(|| Refusal::Invalid("no such person".into()))?;
+        if !person.has(Role::Assessor) {
+            return Err(Refusal::Invalid(format!(
+                "{} does not hold the assessor role",
+                person.display_name
+            )));
+        }
+        if store::organisation(conn, &p.organisation_id)?.is_none() {
+            return Err(Refusal::Invalid("no such organisation".into()));
+        }
+        let number = p.certification_number.trim();
+        if number.is_empty() || number.len() > 64 {
+            return Err(Refusal::Invalid(
+                "the certification number is missing or too long".into(),
+            ));
+        }
+        if store::certification_number_taken(conn, number, &p.user_id)? {
+            return Err(Refusal::Conflict(format!(
+                "certification number {number} belongs to another assessor"
+            )));
+        }
+        let clean = |v: &[String]| -> Vec<String> {
+            v.iter()
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty() && !s.contains(','))
+                .collect::<BTreeSet<_>>()
+                .into_iter()
+                .collect()
+        };
+        let parts = clean(&p.parts);
+        if parts.is_empty() {
+            return Err(Refusal::Invalid(
+                "name at least one part the assessor is qualified for".into(),
+            ));
+        }
+        let languages = clean(&p.languages);
+        if languages.is_empty() {
+            return Err(Refusal::Invalid("name at least one language".into()));
+        }
+        if !(1..=50).contains(&p.max_load) {
+            return Err(Refusal::Invalid(
+                "the maximum load is 1 to 50 panels per round".into(),
+            ));
+        }
+        store::save_profile(
+            conn,
+            &store::ProfileRow {
+                user_id: p.user_id.clone(),
+                organisation_id: p.organisation_id.clone(),
+                certification_number: number.to_string(),
+                certification_expires_on: p.certification_expires_on,
+                parts: parts.join(","),
+                languages: languages.join(","),
+                max_load: p.max_load as i32,
+                updated_at: crate::db::models::now(),
+            },
+        )?;
+        Ok(())
+    })
+}
+
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+pub struct ConflictInput {
+    /// An enterprise or organisation id.
+    pub with_id: String,
+    pub reason: String,
+}
+
+/// Records a declared conflict of an assessor or reviewer (secretariat).
+pub fn declare_conflict(conn: &mut DbConn, person: &str, c: &ConflictInput) -> Result<(), Refusal> {
+    write_tx(conn, |conn| {
+        let uid: UserId = person.parse().map_err(|_| Refusal::NotFound)?;
+        user::principal(conn, uid)?.ok_or(Refusal::NotFound)?;
+        if enterprise::get(conn, &c.with_id)?.is_none()
+            && store::organisation(conn, &c.with_id)?.is_none()
+        {
+            return Err(Refusal::Invalid(
+                "with_id names no enterprise or organisation".into(),
+            ));
+        }
+        let reason = c.reason.trim();
+        if reason.is_empty() {
+            return Err(Refusal::Invalid("say why there is a conflict".into()));
+        }
+        store::declare_conflict(conn, person, &c.with_id, reason)?;
+        Ok(())
+    })
+}
+
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+pub struct EmploymentInput {
+    pub enterprise_id: String,
+    #[schema(value_type = String, format = Date)]
+    pub from: NaiveDate,
+    /// The last day; omit while it lasts.
+    #[schema(value_type = Option<String>, format = Date)]
+    pub until: Option<NaiveDate>,
+}
+
+pub fn add_employment(conn: &mut DbConn, person: &str, e: &EmploymentInput) -> Result<(), Refusal> {
+    write_tx(conn, |conn| {
+        store::profile(conn, person)?.ok_or(Refusal::NotFound)?;
+        if enterprise::get(conn, &e.enterprise_id)?.is_none() {
+            return Err(Refusal::Invalid("no such enterprise".into()));
+        }
+        if e.until.is_some_and(|u| u < e.from) {
+            return Err(Refusal::Invalid(
+                "employment cannot end before it starts".into(),
+            ));
+        }
+        store::add_employment(conn, person, &e.enterprise_id, e.from, e.until)?;
+        Ok(())
+    })
+}
+
+/// An assessor marks an accepted application of a round as one they prefer or would
+/// rather avoid (`neutral` clears it).
+pub fn set_preference(
+    conn: &mut DbConn,
+    who: &Principal,
+    application: &str,
+    preference: &str,
+) -> Result<(), Refusal> {
+    write_tx(conn, |conn| {
+        store::profile(conn, &who.user_id.to_string())?
+            .ok_or_else(|| Refusal::Forbidden("you are not in the assessor registry".into()))?;
+        let app = apps::get(conn, application)?.ok_or(Refusal::NotFound)?;
+        if app.status() != Status::Accepted {
+            return Err(Refusal::NotFound);
+        }
+        let p = match preference {
+            "prefer" => Some("prefer"),
+            "avoid" => Some("avoid"),
+            "neutral" => None,
+            other => {
+                return Err(Refusal::Invalid(format!(
+                    "a preference is prefer, avoid or neutral, not '{other}'"
+                )))
+            }
+        };
+        store::set_preference(conn, &who.user_id.to_string(), application, p)?;
+        Ok(())
+    })
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RegistryEntry {
+    pub user_id: String,
+    pub name: String,
+    pub organisation: String,
+    pub organisation_kind: String,
+    pub certification_number: String,
+    pub certification_expires_on: NaiveDate,
+    pub expired: bool,
+    pub parts: Vec<String>,
+    pub languages: Vec<String>,
+    pub max_load: i32,
+    pub conflicts: Vec<store::ConflictRow>,
+    pub employment: Vec<store::EmploymentRow>,
+}
+
+pub fn registry(conn: &mut DbConn, today: NaiveDate) -> Result<Vec<RegistryEntry>, Refusal> {
+    let orgs: HashMap<String, store::OrganisationRow> = store::organisations(conn)?
+        .into_iter()
+        .map(|o| (o.id.clone(), o))
+        .collect();
+    let mut out = Vec::new();
+    for (p, name) in store::profiles(conn)? {
+        let org = orgs.get(&p.organisation_id);
+        out.push(RegistryEntry {
+            conflicts: store::conflicts_of(conn, &p.user_id)?,
+            employment: store::employment_of(conn, &p.user_id)?,
+            user_id: p.user_id,
+            name,
+            organisation: org.map(|o| o.name.clone()).unwrap_or_default(),
+            organisation_kind: org.map(|o| o.kind.clone()).unwrap_or_default(),
+            certification_number: p.certification_number,
+            certification_expires_on: p.certification_expires_on,
+            expired: p.certification_expires_on < today,
+            parts: split_list(&p.parts),
+            languages: split_list(&p.languages),
+            max_load: p.max_load,
+        });
+    }
+    Ok(out)
+}
+
+/// The registry as the panel rules see it.
+fn assessor_facts(conn: &mut DbConn) -> Result<Vec<(AssessorFacts, i32)>, Refusal> {
+    let kinds: HashMap<String, String> = store::organisations(conn)?
+        .into_iter()
+        .map(|o| (o.id, o.kind))
+        .collect();
+    let mut out = Vec::new();
+    for (p, name) in store::profiles(conn)? {
+        let kind = if kinds.get(&p.organisation_id).map(String::as_str) == Some("caict") {
+            OrganisationKind::Caict
+        } else {
+            OrganisationKind::External
+        };
+        let declared_conflicts = store::conflicts_of(conn, &p.user_id)?
+            .into_iter()
+            .map(|c| DeclaredConflict {
+                with: org_id(&c.with_id),
+                reason: c.reason,
+            })
+            .collect();
+        let employment = store::employment_of(conn, &p.user_id)?
+            .into_iter()
+            .map(|e| Employment {
+                employer: org_id(&e.enterprise_id),
+                until: e.employed_until,
+            })
+            .collect();
+        out.push((
+            AssessorFacts {
+                assessor: p.user_id.parse().map_err(|_| Refusal::NotFound)?,
+                display_name: name,
+                organisation: org_id(&p.organisation_id),
+                organisation_kind: kind,
+                certification_expires_on: p.certification_expires_on,
+                parts: split_list(&p.parts),
+                declared_conflicts,
+                employment,
+            },
+            p.max_load,
+        ));
+    }
+    Ok(out)
+}
+
+fn application_facts(app: &ApplicationRow) -> ApplicationFacts {
+    ApplicationFacts {
+        enterprise: org_id(&app.enterprise_id),
+        group: vec![],
+        part: app.part_code.clone(),
+    }
+}
+
+fn violations_text(v: &[PanelViolation], lang: Lang) -> String {
+    v.iter()
+        .map(|v| match lang {
+            Lang::Zh => v.message_zh(),
+            _ => v.message(),
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+// ---- panels --------------------------------------------------------------------------
+
+#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
+pub struct SeatInput {
+    pub assessor_id: String,
+    #[serde(default)]
+    pub lead: bool,
+}
+
+fn parse_seats(seats: &[SeatInput]) -> Result<PanelProposal, Refusal> {
+    let seats = seats
+        .iter()
+        .map(|s| {
+            Ok(Seat {
+                assessor: s.assessor_id.parse().map_err(|_| {
+                    Refusal::Invalid(format!("'{}' is not an assessor id", s.assessor_id))
+                })?,
+                lead: s.lead,
+            })
+        })
+        .collect::<Result<Vec<_>, Refusal>>()?;
+    Ok(PanelProposal { seats })
+}
+
+/// Checks and saves one application's panel; starts its assessment when it was accepted.
+fn place_panel(
+    conn: &mut DbConn,
+    who: &Principal,
+    app: &ApplicationRow,
+    panel: &PanelProposal,
+    registry: &[(AssessorFacts, i32)],
+    today: NaiveDate,
+    lang: Lang,
+) -> Result<(), Refusal> {
+    match app.status() {
+        Status::Accepted => {}
+        Status::InAssessment if store::scores_of_application(conn, &app.id)?.is_empty() => {}
+        Status::InAssessment => {
+            return Err(Refusal::Conflict(
+                "the panel has started scoring; its members can no longer be changed".into(),
+            ))
+        }
+        other => {
+            return Err(Refusal::Conflict(format!(
+                "a panel is set for an accepted application, not one that is {other}"
+            )))
+        }
+    }
+    let facts: Vec<AssessorFacts> = registry.iter().map(|(f, _)| f.clone()).collect();
+    check_panel(panel, &facts, &application_facts(app), today)
+        .map_err(|v| Refusal::Invalid(violations_text(&v, lang)))?;
+    let seats: Vec<(String, bool)> = panel
+        .seats
+        .iter()
+        .map(|s| (s.assessor.to_string(), s.lead))
+        .collect();
+    store::save_panel(conn, &app.id, &seats, &who.user_id.to_string())?;
+    if app.status() == Status::Accepted {
+        move_status(
+            conn,
+            app,
+            &Event::StartAssessment,
+            "start_assessment",
+            None,
+            who.user_id,
+        )?;
+    }
+    Ok(())
+}
+
+/// Sets the panel of one application (secretariat); every panel rule is checked and a
+/// violation names the rule and the person.
+pub fn set_panel(
+    conn: &mut DbConn,
+    who: &Principal,
+    application: &str,
+    seats: &[SeatInput],
+    today: NaiveDate,
+    lang: Lang,
+) -> Result<(), Refusal> {
+    write_tx(conn, |conn| {
+        let app = apps::get(conn, application)?.ok_or(Refusal::NotFound)?;
+        let panel = parse_seats(seats)?;
+        let registry = assessor_facts(conn)?;
+        place_panel(conn, who, &app, &panel, &registry, today, lang)
+    })
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Person {
+    pub id: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ProposedPanelView {
+    pub application_id: String,
+    pub label: String,
+    pub part: String,
+    pub lead: Person,
+    pub members: Vec<Person>,
+    /// Members who marked this application as one to avoid.
+    pub avoided_by: Vec<Person>,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ProposalView {
+    pub feasible: bool,
+    pub panels: Vec<ProposedPanelView>,
+    /// Panels per assessor in the proposal.
+    pub loads: Vec<(Person, u32)>,
+    pub cost: Option<i64>,
+    pub greedy_cost: Option<i64>,
+    /// Things the secretariat should look at before confirming.
+    pub warnings: Vec<String>,
+    /// Why no assignment exists, when none does.
+    pub explanations: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, Default, utoipa::ToSchema)]
+pub struct ProposalRequest {
+    /// Seats per panel, 3 to 5 (default 4).
+    pub seats: Option<u8>,
+}
+
+fn label_of(conn: &mut DbConn, app: &ApplicationRow) -> Result<String, Refusal> {
+    let e = enterprise::get(conn, &app.enterprise_id)?.ok_or(Refusal::NotFound)?;
+    Ok(format!("{} · {}", e.name_zh, app.part_code))
+}
+
+/// Proposes panels for every accepted application of a round: the optimal min-cost
+/// assignment over assessors with a valid certification, or why none exists.
+pub fn propose(
+    conn: &mut DbConn,
+    round_id: &str,
+    req: &ProposalRequest,
+    today: NaiveDate,
+    lang: Lang,
+) -> Result<ProposalView, Refusal> {
+    round::get(conn, round_id)?.ok_or(Refusal::NotFound)?;
+    let seats = Seats::new(req.seats.unwrap_or(4)).map_err(|e| Refusal::Invalid(e.to_string()))?;
+    let accepted: Vec<ApplicationRow> = apps::all(conn)?
+        .into_iter()
+        .filter(|a| a.round_id == round_id && a.status() == Status::Accepted)
+        .rev()
+        .collect();
+    let pool: Vec<(AssessorFacts, i32)> = assessor_facts(conn)?
+        .into_iter()
+        .filter(|(f, _)| f.certification_expires_on >= today)
+        .collect();
+    let ids: Vec<String> = accepted.iter().map(|a| a.id.clone()).collect();
+    let prefs = store::preferences_for(conn, &ids)?;
+    let app_index: HashMap<&str, usize> = ids
+        .iter()
+        .enumerate()
+        .map(|(i, a)| (a.as_str(), i))
+        .collect();
+    let mut round_apps = Vec::new();
+    for a in &accepted {
+        let facts = application_facts(a);
+        round_apps.push(RoundApplication {
+            label: label_of(conn, a)?,
+            part: a.part_code.clone(),
+            seats,
+            conflicts: pool
+                .iter()
+                .enumerate()
+                .filter(|(_, (f, _))| !conflicts(f, &facts, today).is_empty())
+                .map(|(i, _)| i)
+                .collect(),
+        });
+    }
+    let assessors: Vec<PoolAssessor> = pool
+        .iter()
+        .map(|(f, max)| PoolAssessor {
+            parts: f.parts.clone(),
+            caict: f.organisation_kind == OrganisationKind::Caict,
+            max_load: *max as u32,
+            preferences: prefs
+                .iter()
+                .filter(|(u, _, _)| *u == f.assessor.to_string())
+                .filter_map(|(_, a, p)| {
+                    let pref = if p == "prefer" {
+                        Preference::Prefer
+                    } else {
+                        Preference::Avoid
+                    };
+                    app_index.get(a.as_str()).map(|i| (*i, pref))
+                })
+                .collect::<BTreeMap<_, _>>(),
+        })
+        .collect();
+    let person = |i: usize| Person {
+        id: pool[i].0.assessor.to_string(),
+        name: pool[i].0.display_name.clone(),
+    };
+    let costs = CostModel::default();
+    let greedy_cost = assign::assign_greedy(&round_apps, &assessors, &costs).map(|p| p.cost);
+    match assign::assign(&round_apps, &assessors, &costs) {
+        Ok(p) => {
+            let mut warnings = Vec::new();
+            let panels = p
+                .panels
+                .iter()
+                .enumerate()
+                .map(|(a, panel)| {
+                    for i in &panel.avoided_by {
+                        warnings.push(match lang {
+                            Lang::Zh => format!(
+                                "{} 希望回避 {}",
+                                pool[*i].0.display_name, round_apps[a].label
+                            ),
+                            _ => format!(
+                                "{} would rather avoid {}",
+                                pool[*i].0.display_name, round_apps[a].label
+                            ),
+                        });
+                    }
+                    ProposedPanelView {
+                        application_id: accepted[a].id.clone(),
+                        label: round_apps[a].label.clone(),
+                        part: round_apps[a].part.clone(),
+                        lead: person(panel.lead),
+                        members: panel.members.iter().map(|i| person(*i)).collect(),
+                        avoided_by: panel.avoided_by.iter().map(|i| person(*i)).collect(),
+                    }
+                })
+                .collect();
+            Ok(ProposalView {
+                feasible: true,
+                panels,
+                loads: p
+                    .loads
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, l)| **l > 0)
+                    .map(|(i, l)| (person(i), *l))
+                    .collect(),
+                cost: Some(p.cost),
+                greedy_cost,
+                warnings,
+                explanations: vec![],
+            })
+        }
+        Err(assign::AssignError::Invalid(m)) => Err(Refusal::Invalid(m)),
+        Err(assign::AssignError::Infeasible(shortfalls)) => Ok(ProposalView {
+            feasible: false,
+            panels: vec![],
+            loads: vec![],
+            cost: None,
+            greedy_cost,
+            warnings: vec![],
+            explanations: shortfalls
+                .iter()
+                .map(|s| match lang {
+                    Lang::Zh => s.message_zh(),
+                    _ => s.message(),
+                })
+                .collect(),
+        }),
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
+pub struct PanelInput {
+    pub application_id: String,
+    pub seats: Vec<SeatInput>,
+}
+
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+pub struct ConfirmRequest {
+    pub panels: Vec<PanelInput>,
+}
+
+/// Confirms a round's panels (the proposal as edited) in one transaction: every panel is
+/// checked, no assessor goes above their maximum load, and nothing is saved unless all
+/// pass.
+pub fn confirm_round(
+    conn: &mut DbConn,
+    who: &Principal,
+    round_id: &str,
+    req: &ConfirmRequest,
+    today: NaiveDate,
+    lang: Lang,
+) -> Result<usize, Refusal> {
+    write_tx(conn, |conn| {
+        round::get(conn, round_id)?.ok_or(Refusal::NotFound)?;
+        if req.panels.is_empty() {
+            return Err(Refusal::Invalid("no panels to confirm".into()));
+        }
+        let registry = assessor_facts(conn)?;
+        let mut problems = Vec::new();
+        let mut loads: BTreeMap<String, u32> = BTreeMap::new();
+        let mut seen = BTreeSet::new();
+        let mut checked = Vec::new();
+        for p in &req.panels {
+            let app = apps::get(conn, &p.application_id)?
+                .filter(|a| a.round_id == round_id)
+                .ok_or_else(|| {
+                    Refusal::Invalid(format!(
+                        "application {} is not in this round",
+                        p.application_id
+                    ))
+                })?;
+            if !seen.insert(app.id.clone()) {
+                return Err(Refusal::Invalid(format!(
+                    "application {} appears twice",
+                    app.id
+                )));
+            }
+            let panel = parse_seats(&p.seats)?;
+            let facts: Vec<AssessorFacts> = registry.iter().map(|(f, _)| f.clone()).collect();
+            let label = label_of(conn, &app)?;
+            if app.status() != Status::Accepted {
+                problems.push(format!("{label}: it is {}, not accepted", app.status()));
+            }
+            if let Err(v) = check_panel(&panel, &facts, &application_facts(&app), today) {
+                problems.push(format!("{label}: {}", violations_text(&v, lang)));
+            }
+            for s in &panel.seats {
+                *loads.entry(s.assessor.to_string()).or_default() += 1;
+            }
+            checked.push((app, panel));
+        }
+        for (f, max) in &registry {
+            let load = loads.get(&f.assessor.to_string()).copied().unwrap_or(0);
+            if load > *max as u32 {
+                problems.push(match lang {
+                    Lang::Zh => {
+                        format!("{} 将参加 {load} 个评估组，超过上限 {max}", f.display_name)
+                    }
+                    _ => format!(
+                        "{} would sit on {load} panels, above their maximum of {max}",
+                        f.display_name
+                    ),
+                });
+            }
+        }
+        if !problems.is_empty() {
+            return Err(Refusal::Invalid(problems.join("; ")));
+        }
+        for (app, panel) in &checked {
+            place_panel(conn, who, app, panel, &registry, today, lang)?;
+        }
+        Ok(checked.len())
+    })
+}
+
+/// The panel of an application, lead first.
+pub fn panel_of(conn: &mut DbConn, application: &str) -> Result<Vec<store::SeatRow>, Refusal> {
+    Ok(store::seats(conn, application)?)
+}

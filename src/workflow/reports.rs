@@ -1,0 +1,17 @@
+//! Programme reports for the secretariat: one read, one build, shared by the page, the
+//! API and the exports so that their figures are the same.
+
+use super::Refusal;
+use crate::db::models::{report, round};
+use crate::db::DbConn;
+use crate::domain::report::{build, Report};
+
+/// The report of one round, or across every round with `None`. An unknown round is
+/// `NotFound`.
+pub fn report(conn: &mut DbConn, round_id: Option<&str>) -> Result<Report, Refusal> {
+    if let Some(id) = round_id {
+        round::get(conn, id)?.ok_or(Refusal::NotFound)?;
+    }
+    let facts = report::facts(conn, round_id)?;
+    Ok(build(&facts, round_id))
+}

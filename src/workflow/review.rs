@@ -1,0 +1,273 @@
+//! The round's review panel, its votes and the decision (feature: panels).
+
+use serde::Deserialize;
+
+use super::panels::move_status;
+use super::Refusal;
+use crate::db::models::application::{self as apps, ApplicationRow};
+use crate::db::models::panels as store;
+use crate::db::models::{enterprise, round, user};
+use crate::db::{write_tx, DbConn};
+use crate::domain::access::{Principal, Role};
+use crate::domain::application_status::{Event, Status};
+use crate::domain::assessment::{recusal, Recusal};
+use crate::domain::ids::UserId;
+use crate::domain::scoring::{decide_review, Ratio, ReviewError, ReviewOutcome, Vote};
+
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+pub struct MemberInput {
+    pub user_id: String,
+    /// The evaluated enterprise the member comes from.
+    pub enterprise_id: String,
+}
+
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+pub struct ReviewPanelRequest {
+    pub members: Vec<MemberInput>,
+    /// Votes needed before a decision.
+    pub quorum: i64,
+    /// Approval needs strictly more than this fraction of the votes (default 1/2).
+    #[serde(default = "half")]
+    pub majority: (u32, u32),
+}
+
+fn half() -> (u32, u32) {
+    (1, 2)
+}
+
+/// Forms (or re-forms) a round's review panel from experts of evaluated enterprises
+/// (secretariat).
+pub fn form_panel(
+    conn: &mut DbConn,
+    who: &Principal,
+    round_id: &str,
+    req: &ReviewPanelRequest,
+) -> Result<String, Refusal> {
+    write_tx(conn, |conn| {
+        round::get(conn, round_id)?.ok_or(Refusal::NotFound)?;
+        if Ratio::new(req.majority.0, req.majority.1).is_none() {
+            return Err(Refusal::Invalid(
+                "the majority is a fraction from 1/2 up to (not including) 1".into(),
+            ));
+        }
+        if req.members.is_empty() {
+            return Err(Refusal::Invalid("a review panel needs members".into()));
+        }
+        if req.quorum < 1 || req.quorum as usize > req.members.len() {
+            return Err(Refusal::Invalid(format!(
+                "the quorum must be 1 to the number of members ({}), not {}",
+                req.members.len(),
+                req.quorum
+            )));
+        }
+        let mut members = Vec::new();
+        for m in &req.members {
+            let uid: UserId = m
+                .user_id
+                .parse()
+                .map_err(|_| Refusal::Invalid(format!("'{}' is not a user id", m.user_id)))?;
+            let p = user::principal(conn, uid)?
+                .ok_or_else(|| Refusal::Invalid(format!("no person {}", m.user_id)))?;
+            if !p.has(Role::Reviewer) {
+                return Err(Refusal::Invalid(format!(
+                    "{} does not hold the reviewer role",
+                    p.display_name
+                )));
+            }
+            let e = enterprise::get(conn, &m.enterprise_id)?.ok_or_else(|| {
+                Refusal::Invalid(format!("{}: no such enterprise", p.display_name))
+            })?;
+            let evaluated = apps::for_enterprise(conn, &e.id)?.iter().any(|a| {
+                !matches!(
+                    a.status(),
+                    Status::Draft | Status::Submitted | Status::Withdrawn | Status::Rejected
+                )
+            });
+            if !evaluated {
+                return Err(Refusal::Invalid(format!(
+                    "{}: {} is not an evaluated enterprise",
+                    p.display_name, e.name_zh
+                )));
+            }
+            if members.iter().any(|(u, _)| *u == m.user_id) {
+                return Err(Refusal::Invalid(format!(
+                    "{} is listed twice",
+                    p.display_name
+                )));
+            }
+            members.push((m.user_id.clone(), m.enterprise_id.clone()));
+        }
+        Ok(store::save_review_panel(
+            conn,
+            round_id,
+            req.quorum as i32,
+            (req.majority.0 as i32, req.majority.1 as i32),
+            &members,
+            &who.user_id.to_string(),
+        )?)
+    })
+}
+
+/// A review panel and each member with their recusal from one application, if any.
+pub type PanelWithRecusals = (
+    store::ReviewPanelRow,
+    Vec<(store::ReviewMemberRow, Option<Recusal>)>,
+);
+
+/// The review panel of an application's round with each member's recusal.
+pub fn members_with_recusal(
+    conn: &mut DbConn,
+    app: &ApplicationRow,
+) -> Result<Option<PanelWithRecusals>, Refusal> {
+    let Some(panel) = store::review_panel(conn, &app.round_id)? else {
+        return Ok(None);
+    };
+    let mut out = Vec::new();
+    for m in store::review_members(conn, &panel.id)? {
+        let declared: Vec<(String, String)> = store::conflicts_of(conn, &m.user_id)?
+            .into_iter()
+            .map(|c| (c.with_id, c.reason))
+            .collect();
+        let r = recusal(&m.enterprise_id, &declared, &app.enterprise_id);
+        out.push((m, r));
+    }
+    Ok(Some((panel, out)))
+}
+
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+pub struct VoteRequest {
+    pub approve: bool,
+    /// Needed to return the application.
+    #[serde(default)]
+    pub reasons: Vec<String>,
+}
+
+/// A member's vote; when it completes the quorum the decision is taken in the same
+/// transaction (approved, or returned to the assessment panel with the reasons).
+pub fn vote(
+    conn: &mut DbConn,
+    who: &Principal,
+    application: &str,
+    req: &VoteRequest,
+) -> Result<Option<ReviewOutcome>, Refusal> {
+    let result = write_tx(conn, |conn| {
+        let app = apps::get(conn, application)?.ok_or(Refusal::NotFound)?;
+        let me = who.user_id.to_string();
+        let Some((panel, members)) = members_with_recusal(conn, &app)? else {
+            return Err(Refusal::Forbidden(
+                "you are not on this round's review panel".into(),
+            ));
+        };
+        let Some((_, recused)) = members.iter().find(|(m, _)| m.user_id == me) else {
+            return Err(Refusal::Forbidden(
+                "you are not on this round's review panel".into(),
+            ));
+        };
+        if recused.is_some() {
+            return Err(Refusal::NotFound);
+        }
+        // Serialises every vote on this application (the row lock on PostgreSQL).
+        if !store::lock_application(conn, application, Status::InReview.as_str())? {
+            return Err(Refusal::Conflict(format!(
+                "the application is {}, not in review: it may have been decided already",
+                app.status()
+            )));
+        }
+        let reasons: Vec<String> = req
+            .reasons
+            .iter()
+            .map(|r| r.trim().to_string())
+            .filter(|r| !r.is_empty())
+            .collect();
+        if !req.approve && reasons.is_empty() {
+            return Err(Refusal::Invalid(
+                "say why the application should go back to the panel".into(),
+            ));
+        }
+        let cycle = store::decisions(conn, application)?.len() as i32 + 1;
+        let mut votes = store::votes(conn, application, cycle)?;
+        if votes.iter().any(|v| v.member_id == me) {
+            return Err(Refusal::Conflict(
+                "you have already voted on this application".into(),
+            ));
+        }
+        store::insert_vote(
+            conn,
+            application,
+            cycle,
+            &me,
+            req.approve,
+            &serde_json::to_string(&reasons).expect("strings serialise"),
+        )?;
+        votes = store::votes(conn, application, cycle)?;
+        let eligible = members.iter().filter(|(_, r)| r.is_none()).count();
+        let ballot: Vec<Vote> = votes
+            .iter()
+            .filter_map(|v| {
+                Some(Vote {
+                    member: v.member_id.parse().ok()?,
+                    approve: v.approve,
+                    reasons: serde_json::from_str(&v.reasons).unwrap_or_default(),
+                })
+            })
+            .collect();
+        let majority = Ratio::new(
+            panel.majority_numerator as u32,
+            panel.majority_denominator as u32,
+        )
+        .unwrap_or(Ratio::HALF);
+        let quorum = (panel.quorum as usize).min(eligible.max(1));
+        let outcome = decide_review(&ballot, eligible, quorum, majority).map_err(|e| match e {
+            ReviewError::QuorumUnreachable { .. } | ReviewError::ZeroQuorum => {
+                Refusal::Conflict(e.to_string())
+            }
+            other => Refusal::Conflict(other.to_string()),
+        })?;
+        let tally = (
+            ballot.iter().filter(|v| v.approve).count() as i32,
+            ballot.iter().filter(|v| !v.approve).count() as i32,
+        );
+        let app = apps::get(conn, application)?.ok_or(Refusal::NotFound)?;
+        match &outcome {
+            ReviewOutcome::Pending { .. } => return Ok(None),
+            ReviewOutcome::Approved => {
+                store::insert_decision(conn, application, cycle, true, "[]", tally)?;
+                move_status(conn, &app, &Event::Approve, "approve", None, who.user_id)?;
+            }
+            ReviewOutcome::Returned { reasons } => {
+                let text = reasons.join("\n");
+                store::insert_decision(
+                    conn,
+                    application,
+                    cycle,
+                    false,
+                    &serde_json::to_string(reasons).expect("strings serialise"),
+                    tally,
+                )?;
+                let event = Event::Return {
+                    reasons: reasons.clone(),
+                };
+                move_status(conn, &app, &event, "return", Some(&text), who.user_id)?;
+                let app = apps::get(conn, application)?.ok_or(Refusal::NotFound)?;
+                move_status(
+                    conn,
+                    &app,
+                    &Event::StartAssessment,
+                    "start_assessment",
+                    Some(&text),
+                    who.user_id,
+                )?;
+            }
+        }
+        Ok(Some(outcome))
+    });
+    match result {
+        Err(Refusal::Database(diesel::result::Error::DatabaseError(
+            diesel::result::DatabaseErrorKind::UniqueViolation,
+            _,
+        ))) => Err(Refusal::Conflict(
+            "the application was decided meanwhile, or you have already voted".into(),
+        )),
+        other => other,
+    }
+}

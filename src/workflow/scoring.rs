@@ -1,0 +1,626 @@
+//! Scoring by the panel, clarification requests and the lead's consolidation (feature:
+//! panels). Who sees what of the scores is decided by `domain::visibility` only.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::NaiveDateTime;
+use serde::Deserialize;
+
+use super::panels::{move_status, part_of};
+use super::Refusal;
+use crate::db::models::application::{self as apps, ApplicationRow};
+use crate::db::models::panels as store;
+use crate::db::models::{enterprise, now};
+use crate::db::schema::evidence_files;
+use crate::db::{write_tx, DbConn};
+use crate::domain::access::{Principal, Role};
+use crate::domain::application_status::{Event, Status};
+use crate::domain::assessment::{
+    check_score, defined_levels, domain_levels, recusal, Clarification, ScoreInput,
+};
+use crate::domain::catalog::Part;
+use crate::domain::ids::UserId;
+use crate::domain::scoring::{
+    derive_part_level, spread_flags, Basis, ConsolidatedItem, Derivation, FlagReason, ItemLevel,
+    Level,
+};
+use crate::domain::visibility::{
+    scoring_view, submission_complete, ConsolidatedFact, ResultFact, ScoreFact, ScoringFacts,
+    ScoringView, Viewer,
+};
+
+use diesel::prelude::*;
+
+fn items_of(part: &Part) -> Vec<String> {
+    part.domains
+        .iter()
+        .flat_map(|d| d.items.iter().map(|i| i.code.clone()))
+        .collect()
+}
+
+fn target_of(app: &ApplicationRow) -> Level {
+    Level::new(app.target_level.clamp(0, 5) as u8).unwrap_or(Level::MAX)
+}
+
+fn item_level(level: Option<i32>, reason: Option<String>) -> ItemLevel {
+    match level.and_then(|l| Level::new(l.clamp(0, 5) as u8).ok()) {
+        Some(l) => ItemLevel::Achieved(l),
+        None => ItemLevel::NotApplicable {
+            reason: reason.unwrap_or_default(),
+        },
+    }
+}
+
+fn level_columns(level: &ItemLevel) -> (Option<i32>, Option<String>) {
+    match level {
+        ItemLevel::Achieved(l) => (Some(i32::from(l.get())), None),
+        ItemLevel::NotApplicable { reason } => (None, Some(reason.clone())),
+    }
+}
+
+/// The application and whether `who` leads its panel; 404 for an unknown application,
+/// 403 for an assessor not on its panel.
+pub fn seated(
+    conn: &mut DbConn,
+    who: &Principal,
+    application: &str,
+) -> Result<(ApplicationRow, bool), Refusal> {
+    let app = apps::get(conn, application)?.ok_or(Refusal::NotFound)?;
+    let me = who.user_id.to_string();
+    match store::seats(conn, application)?
+        .into_iter()
+        .find(|s| s.assessor_id == me)
+    {
+        Some(s) => Ok((app, s.is_lead)),
+        None => Err(Refusal::Forbidden(
+            "you are not on this application's assessment panel".into(),
+        )),
+    }
+}
+
+fn led(conn: &mut DbConn, who: &Principal, application: &str) -> Result<ApplicationRow, Refusal> {
+    let (app, lead) = seated(conn, who, application)?;
+    if !lead {
+        return Err(Refusal::Forbidden(
+            "only the panel's lead may do this".into(),
+        ));
+    }
+    Ok(app)
+}
+
+fn in_assessment(app: &ApplicationRow) -> Result<(), Refusal> {
+    if app.status() != Status::InAssessment {
+        return Err(Refusal::Conflict(format!(
+            "the application is {}, not in assessment",
+            app.status()
+        )));
+    }
+    Ok(())
+}
+
+fn evidence_of_item(
+    conn: &mut DbConn,
+    application: &str,
+    item: &str,
+) -> Result<BTreeSet<String>, Refusal> {
+    let ids: Vec<String> = evidence_files::table
+        .filter(evidence_files::application_id.eq(application))
+        .filter(evidence_files::item_code.eq(item))
+        .select(evidence_files::id)
+        .load(conn)?;
+    Ok(ids.into_iter().collect())
+}
+
+/// The evidence files of an application: (id, item, version, name).
+pub fn evidence_list(
+    conn: &mut DbConn,
+    application: &str,
+) -> Result<Vec<(String, String, i32, String)>, Refusal> {
+    Ok(evidence_files::table
+        .filter(evidence_files::application_id.eq(application))
+        .order((
+            evidence_files::item_code.asc(),
+            evidence_files::version.asc(),
+        ))
+        .select((
+            evidence_files::id,
+            evidence_files::item_code,
+            evidence_files::version,
+            evidence_files::display_name,
+        ))
+        .load(conn)?)
+}
+
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+pub struct ScoreRequest {
+    #[serde(flatten)]
+    pub score: ScoreInput,
+    /// Submit now (final unless the lead reopens it) rather than keep a private draft.
+    #[serde(default)]
+    pub submit: bool,
+}
+
+/// Records an assessor's draft or submitted score for one item of the application.
+pub fn record_score(
+    conn: &mut DbConn,
+    who: &Principal,
+    application: &str,
+    item: &str,
+    req: &ScoreRequest,
+) -> Result<(), Refusal> {
+    write_tx(conn, |conn| {
+        let (app, _) = seated(conn, who, application)?;
+        in_assessment(&app)?;
+        let part = part_of(conn, &app)?;
+        let evidence = evidence_of_item(conn, application, item)?;
+        let checked = check_score(&part, target_of(&app), item, &evidence, &req.score)
+            .map_err(Refusal::Invalid)?;
+        let me = who.user_id.to_string();
+        let previous = store::score(conn, application, &me, item)?;
+        if previous.as_ref().is_some_and(|p| p.status == "submitted") {
+            return Err(Refusal::Conflict(format!(
+                "your score for {item} is submitted; it is final unless the lead reopens it"
+            )));
+        }
+        let (level, reason) = level_columns(&checked.level);
+        let t = now();
+        store::save_score(
+            conn,
+            &store::ScoreRow {
+                id: previous
+                    .as_ref()
+                    .map_or_else(|| uuid::Uuid::now_v7().to_string(), |p| p.id.clone()),
+                application_id: application.to_string(),
+                assessor_id: me,
+                item_code: item.to_string(),
+                level,
+                not_applicable_reason: reason,
+                comment: checked.comment,
+                evidence_ids: serde_json::to_string(&checked.evidence_ids)
+                    .expect("strings serialise"),
+                status: if req.submit { "submitted" } else { "draft" }.into(),
+                submitted_at: req.submit.then_some(t),
+                reopened_by: previous.as_ref().and_then(|p| p.reopened_by.clone()),
+                reopened_at: previous.as_ref().and_then(|p| p.reopened_at),
+                updated_at: t,
+            },
+        )?;
+        Ok(())
+    })
+}
+
+/// The lead reopens a member's submitted score of one item.
+pub fn reopen(
+    conn: &mut DbConn,
+    who: &Principal,
+    application: &str,
+    assessor: &str,
+    item: &str,
+) -> Result<(), Refusal> {
+    write_tx(conn, |conn| {
+        let app = led(conn, who, application)?;
+        in_assessment(&app)?;
+        if !store::reopen_score(conn, application, assessor, item, &who.user_id.to_string())? {
+            return Err(Refusal::Conflict(format!(
+                "there is no submitted score of {item} by that member to reopen"
+            )));
+        }
+        Ok(())
+    })
+}
+
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+pub struct ClarificationRequest {
+    pub items: Vec<String>,
+    pub message: String,
+    /// UTC, e.g. 2026-12-01T12:00:00
+    #[schema(value_type = String)]
+    pub deadline: NaiveDateTime,
+}
+
+/// The lead asks the enterprise for more evidence on named items by a deadline; those
+/// items are open for new uploads until answered or past the deadline.
+pub fn request_clarification(
+    conn: &mut DbConn,
+    who: &Principal,
+    application: &str,
+    req: &ClarificationRequest,
+) -> Result<String, Refusal> {
+    write_tx(conn, |conn| {
+        let app = led(conn, who, application)?;
+        in_assessment(&app)?;
+        let part = part_of(conn, &app)?;
+        let items: BTreeSet<String> = req.items.iter().map(|i| i.trim().to_string()).collect();
+        if items.is_empty() {
+            return Err(Refusal::Invalid(
+                "name the items that need more evidence".into(),
+            ));
+        }
+        if let Some(bad) = items.iter().find(|i| defined_levels(&part, i).is_none()) {
+            return Err(Refusal::Invalid(format!(
+                "part {} has no capability item '{bad}'",
+                part.code
+            )));
+        }
+        let message = req.message.trim();
+        if message.is_empty() {
+            return Err(Refusal::Invalid("say what evidence is needed".into()));
+        }
+        if req.deadline <= now() {
+            return Err(Refusal::Invalid(
+                "the deadline must be in the future".into(),
+            ));
+        }
+        let id = uuid::Uuid::now_v7().to_string();
+        store::insert_clarification(
+            conn,
+            &store::ClarificationRow {
+                id: id.clone(),
+                application_id: application.to_string(),
+                items: serde_json::to_string(&items).expect("strings serialise"),
+                message: message.to_string(),
+                deadline: req.deadline,
+                requested_by: who.user_id.to_string(),
+                requested_at: now(),
+                answer: None,
+                answered_by: None,
+                answered_at: None,
+            },
+        )?;
+        Ok(id)
+    })
+}
+
+/// The enterprise answers a clarification request of its own application.
+pub fn answer_clarification(
+    conn: &mut DbConn,
+    who: &Principal,
+    application: &str,
+    clarification: &str,
+    answer: &str,
+) -> Result<(), Refusal> {
+    write_tx(conn, |conn| {
+        let app = apps::get(conn, application)?.ok_or(Refusal::NotFound)?;
+        if enterprise::membership(conn, who.user_id)?.as_deref() != Some(app.enterprise_id.as_str())
+        {
+            return Err(Refusal::NotFound);
+        }
+        let answer = answer.trim();
+        if answer.is_empty() {
+            return Err(Refusal::Invalid("the answer is empty".into()));
+        }
+        if !store::answer_clarification(
+            conn,
+            application,
+            clarification,
+            answer,
+            &who.user_id.to_string(),
+        )? {
+            return Err(Refusal::Conflict(
+                "there is no open clarification request with that id".into(),
+            ));
+        }
+        Ok(())
+    })
+}
+
+/// Clarifications as the reopening rule sees them.
+pub fn clarification_facts(rows: &[store::ClarificationRow]) -> Vec<Clarification> {
+    rows.iter()
+        .map(|c| Clarification {
+            items: serde_json::from_str(&c.items).unwrap_or_default(),
+            deadline: c.deadline,
+            answered_at: c.answered_at,
+        })
+        .collect()
+}
+
+/// Everything known about an application's scoring, for `visibility::scoring_view`.
+pub fn facts(conn: &mut DbConn, app: &ApplicationRow) -> Result<ScoringFacts, Refusal> {
+    let part = part_of(conn, app)?;
+    let seats = store::seats(conn, &app.id)?;
+    let members: Vec<(UserId, String, bool)> = seats
+        .iter()
+        .filter_map(|s| {
+            Some((
+                s.assessor_id.parse().ok()?,
+                s.display_name.clone(),
+                s.is_lead,
+            ))
+        })
+        .collect();
+    let scores = store::scores_of_application(conn, &app.id)?
+        .into_iter()
+        .filter_map(|s| {
+            let (assessor, name, _) = members.iter().find(|m| m.0.to_string() == s.assessor_id)?;
+            Some(ScoreFact {
+                assessor: *assessor,
+                assessor_name: name.clone(),
+                item: s.item_code,
+                level: item_level(s.level, s.not_applicable_reason),
+                comment: s.comment,
+                evidence_ids: serde_json::from_str(&s.evidence_ids).unwrap_or_default(),
+                submitted: s.status == "submitted",
+            })
+        })
+        .collect();
+    let consolidation = store::consolidation(conn, &app.id)?.map(|(items, r)| {
+        let items = items
+            .into_iter()
+            .map(|i| ConsolidatedFact {
+                item: i.item_code,
+                level: item_level(i.level, i.not_applicable_reason),
+                rationale: i.rationale,
+                flagged: i.flagged,
+                flag_reasons: serde_json::from_str(&i.flag_reasons).unwrap_or_default(),
+            })
+            .collect::<Vec<_>>();
+        let capping: Vec<String> = serde_json::from_str(&r.capping_items).unwrap_or_default();
+        let level = |l: i32| Level::new(l.clamp(0, 5) as u8).unwrap_or(Level::ZERO);
+        let derivation = Derivation {
+            achieved: level(r.achieved_level),
+            target: level(r.target_level),
+            capping_items: capping.clone(),
+            basis: serde_json::from_value(serde_json::Value::String(r.basis.clone()))
+                .unwrap_or(Basis::CappedByItems),
+        };
+        (
+            items,
+            ResultFact {
+                achieved_level: r.achieved_level as u8,
+                target_level: r.target_level as u8,
+                explanation: derivation.explanation(),
+                explanation_zh: derivation.explanation_zh(),
+                capping_items: capping,
+                domain_levels: serde_json::from_str(&r.domain_levels).unwrap_or_default(),
+            },
+        )
+    });
+    Ok(ScoringFacts {
+        status: app.status(),
+        items: items_of(&part),
+        members,
+        scores,
+        consolidation,
+    })
+}
+
+/// Who `who` is for this application's scores; 404 when they may not see it at all
+/// (another enterprise, a recused reviewer), 403 for an assessor not on its panel.
+pub fn viewer_for(
+    conn: &mut DbConn,
+    who: &Principal,
+    app: &ApplicationRow,
+) -> Result<Viewer, Refusal> {
+    let me = who.user_id.to_string();
+    if let Some(s) = store::seats(conn, &app.id)?
+        .into_iter()
+        .find(|s| s.assessor_id == me)
+    {
+        return Ok(Viewer::PanelMember {
+            me: who.user_id,
+            lead: s.is_lead,
+        });
+    }
+    if who.has(Role::Secretariat) {
+        return Ok(Viewer::Secretariat);
+    }
+    if who.has(Role::Enterprise)
+        && enterprise::membership(conn, who.user_id)?.as_deref() == Some(app.enterprise_id.as_str())
+    {
+        return Ok(Viewer::Enterprise);
+    }
+    if who.has(Role::Reviewer) {
+        if let Some(panel) = store::review_panel(conn, &app.round_id)? {
+            if let Some(m) = store::review_members(conn, &panel.id)?
+                .into_iter()
+                .find(|m| m.user_id == me)
+            {
+                let declared: Vec<(String, String)> = store::conflicts_of(conn, &me)?
+                    .into_iter()
+                    .map(|c| (c.with_id, c.reason))
+                    .collect();
+                return Ok(
+                    match recusal(&m.enterprise_id, &declared, &app.enterprise_id) {
+                        Some(_) => Viewer::RecusedReviewer,
+                        None => Viewer::Reviewer,
+                    },
+                );
+            }
+        }
+    }
+    if who.has(Role::Assessor) {
+        return Err(Refusal::Forbidden(
+            "you are not on this application's assessment panel".into(),
+        ));
+    }
+    Err(Refusal::NotFound)
+}
+
+/// What `who` may see of an application's scores.
+pub fn view(
+    conn: &mut DbConn,
+    who: &Principal,
+    application: &str,
+) -> Result<(ApplicationRow, Viewer, ScoringView), Refusal> {
+    let app = apps::get(conn, application)?.ok_or(Refusal::NotFound)?;
+    let viewer = viewer_for(conn, who, &app)?;
+    if viewer == Viewer::RecusedReviewer {
+        return Err(Refusal::NotFound);
+    }
+    let f = facts(conn, &app)?;
+    Ok((app, viewer, scoring_view(viewer, &f)))
+}
+
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+pub struct ConsolidatedInput {
+    pub item: String,
+    pub level: Option<i64>,
+    pub not_applicable_reason: Option<String>,
+    #[serde(default)]
+    pub rationale: String,
+}
+
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+pub struct ConsolidationRequest {
+    pub items: Vec<ConsolidatedInput>,
+}
+
+/// The items to discuss: spread of 2 or more, or applicability disputed.
+pub fn flags(f: &ScoringFacts) -> BTreeMap<String, Vec<FlagReason>> {
+    let mut by_item: BTreeMap<String, Vec<ItemLevel>> = BTreeMap::new();
+    for s in f.scores.iter().filter(|s| s.submitted) {
+        by_item
+            .entry(s.item.clone())
+            .or_default()
+            .push(s.level.clone());
+    }
+    spread_flags(&by_item)
+        .into_iter()
+        .map(|fl| (fl.item, fl.reasons))
+        .collect()
+}
+
+/// The lead records the consolidated level and rationale of every item once every
+/// member has submitted; the part level is derived (the weakest applicable item caps
+/// it) and the application is scored.
+pub fn consolidate(
+    conn: &mut DbConn,
+    who: &Principal,
+    application: &str,
+    req: &ConsolidationRequest,
+) -> Result<ResultFact, Refusal> {
+    write_tx(conn, |conn| {
+        let app = led(conn, who, application)?;
+        in_assessment(&app)?;
+        let part = part_of(conn, &app)?;
+        let f = facts(conn, &app)?;
+        let pending: Vec<&str> = f
+            .members
+            .iter()
+            .filter(|(id, _, _)| !submission_complete(&f, *id))
+            .map(|(_, name, _)| name.as_str())
+            .collect();
+        if !pending.is_empty() {
+            return Err(Refusal::Conflict(format!(
+                "not every member has submitted every item yet: {}",
+                pending.join(", ")
+            )));
+        }
+        let flagged = flags(&f);
+        let target = target_of(&app);
+        let mut given: BTreeMap<String, &ConsolidatedInput> = BTreeMap::new();
+        for i in &req.items {
+            if given.insert(i.item.clone(), i).is_some() {
+                return Err(Refusal::Invalid(format!("item {} is given twice", i.item)));
+            }
+        }
+        let mut rows = Vec::new();
+        let mut consolidated = Vec::new();
+        for item in &f.items {
+            let Some(input) = given.remove(item) else {
+                return Err(Refusal::Invalid(format!(
+                    "give the consolidated level of {item}"
+                )));
+            };
+            let checked = check_score(
+                &part,
+                target,
+                item,
+                &BTreeSet::new(),
+                &ScoreInput {
+                    level: input.level,
+                    not_applicable_reason: input.not_applicable_reason.clone(),
+                    comment: String::new(),
+                    evidence_ids: vec![],
+                },
+            )
+            .map_err(|e| Refusal::Invalid(format!("{item}: {e}")))?;
+            let rationale = input.rationale.trim();
+            let reasons = flagged.get(item).cloned().unwrap_or_default();
+            if !reasons.is_empty() && rationale.is_empty() {
+                return Err(Refusal::Invalid(format!(
+                    "{item} is flagged for discussion: record the rationale of its consolidated level"
+                )));
+            }
+            let (level, na) = level_columns(&checked.level);
+            rows.push(store::ConsolidatedRow {
+                application_id: app.id.clone(),
+                item_code: item.clone(),
+                level,
+                not_applicable_reason: na,
+                rationale: rationale.to_string(),
+                flagged: !reasons.is_empty(),
+                flag_reasons: serde_json::to_string(&reasons).expect("flags serialise"),
+            });
+            consolidated.push(ConsolidatedItem {
+                item: item.clone(),
+                defined: defined_levels(&part, item).expect("item of the part"),
+                level: checked.level,
+            });
+        }
+        if let Some(extra) = given.keys().next() {
+            return Err(Refusal::Invalid(format!(
+                "part {} has no capability item '{extra}'",
+                part.code
+            )));
+        }
+        let d = derive_part_level(&consolidated, target);
+        let domains = domain_levels(&part, &consolidated, target);
+        let result = store::PartResultRow {
+            application_id: app.id.clone(),
+            achieved_level: i32::from(d.achieved.get()),
+            target_level: i32::from(target.get()),
+            basis: serde_json::to_value(d.basis)
+                .ok()
+                .and_then(|v| v.as_str().map(String::from))
+                .unwrap_or_default(),
+            capping_items: serde_json::to_string(&d.capping_items).expect("strings serialise"),
+            domain_levels: serde_json::to_string(&domains).expect("map serialises"),
+            consolidated_by: who.user_id.to_string(),
+            consolidated_at: now(),
+        };
+        store::save_consolidation(conn, &rows, &result)?;
+        move_status(
+            conn,
+            &app,
+            &Event::CompleteScoring,
+            "complete_scoring",
+            None,
+            who.user_id,
+        )?;
+        Ok(ResultFact {
+            achieved_level: d.achieved.get(),
+            target_level: target.get(),
+            capping_items: d.capping_items.clone(),
+            domain_levels: domains,
+            explanation: d.explanation(),
+            explanation_zh: d.explanation_zh(),
+        })
+    })
+}
+
+/// The lead sends a scored application to the round's review panel.
+pub fn send_to_review(
+    conn: &mut DbConn,
+    who: &Principal,
+    application: &str,
+) -> Result<(), Refusal> {
+    write_tx(conn, |conn| {
+        let app = led(conn, who, application)?;
+        if store::review_panel(conn, &app.round_id)?.is_none() {
+            return Err(Refusal::Conflict(
+                "the round has no review panel yet; the secretariat forms it first".into(),
+            ));
+        }
+        move_status(
+            conn,
+            &app,
+            &Event::SendToReview,
+            "send_to_review",
+            None,
+            who.user_id,
+        )?;
+        Ok(())
+    })
+}

@@ -1,0 +1,300 @@
+//! The review panel's story: formed from evaluated enterprises, recusal, quorum and
+//! majority, a return to the assessment panel with reasons, and exactly one decision
+//! under 20 simultaneous votes.
+
+use certcase::domain::access::Role;
+use serde_json::{json, Value};
+
+use crate::helpers::spawn_app;
+use crate::panels::{person, world, Client, World};
+use crate::scoring::{assessed, consolidate, submit_all, Assessed};
+
+/// A scored application of the demo round.
+async fn scored<'a>(w: &World<'a>) -> Assessed<'a> {
+    let a = assessed(w).await;
+    for m in [&a.lead, &a.b, &a.c] {
+        submit_all(m, &a, |_| 3).await;
+    }
+    let (s, p) = consolidate(&a, |_| 3).await;
+    assert_eq!(s, 200, "{p}");
+    a
+}
+
+/// `n` reviewers, each from their own evaluated enterprise (an accepted application).
+async fn reviewers<'a>(w: &World<'a>, n: usize) -> Vec<(Client<'a>, String)> {
+    let mut out = Vec::new();
+    for i in 0..n {
+        let (e, _) = w
+            .enterprise(&format!("评审企业{i}"), &[Role::Enterprise])
+            .await;
+        w.accepted(&e, "TO", 2).await;
+        out.push((
+            person(w.app, &format!("评审专家{i}"), &[Role::Reviewer]).await,
+            e,
+        ));
+    }
+    out
+}
+
+async fn form(w: &World<'_>, members: &[(String, String)], quorum: usize) -> (u16, Value) {
+    let members: Vec<Value> = members
+        .iter()
+        .map(|(u, e)| json!({"user_id": u, "enterprise_id": e}))
+        .collect();
+    w.sec
+        .send(
+            "POST",
+            &format!("/api/v1/rounds/{}/review-panel", w.round),
+            Some(json!({"members": members, "quorum": quorum})),
+        )
+        .await
+}
+
+async fn vote(
+    who: &Client<'_>,
+    application: &str,
+    approve: bool,
+    reasons: &[&str],
+) -> (u16, Value) {
+    who.send(
+        "POST",
+        &format!("/api/v1/applications/{application}/votes"),
+        Some(json!({"approve": approve, "reasons": reasons})),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn recused_members_neither_see_nor_vote_and_a_return_goes_back_to_the_panel_with_reasons() {
+    let app = spawn_app().await;
+    let w = world(&app).await;
+    let a = scored(&w).await;
+    let send = format!("/api/v1/applications/{}/send-to-review", a.application);
+    let (s, p) = a.lead.send("POST", &send, None).await;
+    assert_eq!(s, 409, "no review panel yet: {p}");
+
+    let panel = reviewers(&w, 3).await;
+    // A member from the applicant itself, and one with a declared conflict.
+    let applicant = w
+        .app
+        .conn({
+            let id = a.application.clone();
+            move |c| {
+                certcase::db::models::application::get(c, &id)
+                    .unwrap()
+                    .unwrap()
+                    .enterprise_id
+            }
+        })
+        .await;
+    let own = person(&app, "本企业专家", &[Role::Reviewer]).await;
+    let declared = &panel[2].0;
+    let (s, _) = w
+        .sec
+        .send(
+            "POST",
+            &format!("/api/v1/assessors/{}/conflicts", declared.id),
+            Some(json!({"with_id": applicant, "reason": "竞争对手"})),
+        )
+        .await;
+    assert_eq!(s, 204);
+    let (unevaluated, _) = w.enterprise("未参评企业", &[Role::Enterprise]).await;
+    let (s, p) = form(&w, &[(own.id.clone(), unevaluated)], 1).await;
+    assert_eq!(s, 422);
+    assert!(
+        p["detail"]
+            .as_str()
+            .unwrap()
+            .contains("is not an evaluated enterprise"),
+        "{p}"
+    );
+
+    let mut members: Vec<(String, String)> = panel
+        .iter()
+        .map(|(c, e)| (c.id.clone(), e.clone()))
+        .collect();
+    members.push((own.id.clone(), applicant.clone()));
+    let (s, p) = form(&w, &members, 5).await;
+    assert_eq!(s, 422, "quorum above the members: {p}");
+    let (s, p) = form(&w, &members, 2).await;
+    assert_eq!(s, 201, "{p}");
+
+    assert_eq!(a.lead.send("POST", &send, None).await.0, 204);
+    assert_eq!(w.status(&a.application).await, "in_review");
+
+    let scores = format!("/api/v1/applications/{}/scores", a.application);
+    for recused in [&own, declared] {
+        assert_eq!(
+            recused.send("GET", &scores, None).await.0,
+            404,
+            "{} cannot see it",
+            recused.name
+        );
+        assert_eq!(
+            vote(recused, &a.application, true, &[]).await.0,
+            404,
+            "{} cannot vote",
+            recused.name
+        );
+    }
+    let reviewer = &panel[0].0;
+    let (s, v) = reviewer.send("GET", &scores, None).await;
+    assert_eq!(s, 200);
+    assert!(
+        v["consolidation"].is_array() && v["result"]["achieved_level"] == 3,
+        "{v}"
+    );
+    assert!(
+        !v.to_string().contains("COMMENT-BY") && !v.to_string().contains("李雷"),
+        "{v}"
+    );
+
+    // The decision view shows the consolidation and its rationale, no individual score.
+    let page = format!("/applications/{}/assessment", a.application);
+    let browser = app.signed_in(&reviewer.login).await;
+    let html = browser
+        .get(app.url(&page))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("经讨论一致"), "the rationale is shown");
+    assert!(html.contains(&format!("action=\"/applications/{}/votes\"", a.application)));
+    assert!(
+        !html.contains("COMMENT-BY") && !html.contains("李雷"),
+        "no individual scores or names"
+    );
+    let recused_page = app.signed_in(&own.login).await;
+    assert_eq!(
+        recused_page
+            .get(app.url(&page))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
+
+    let (s, _) = vote(reviewer, &a.application, false, &[]).await;
+    assert_eq!(s, 422, "a return needs reasons");
+    let (s, d) = vote(reviewer, &a.application, false, &["CD-CM-01 的证据不足"]).await;
+    assert_eq!(s, 200);
+    assert_eq!(d["decision"], Value::Null, "below quorum");
+    assert_eq!(
+        vote(reviewer, &a.application, true, &[]).await.0,
+        409,
+        "one vote each"
+    );
+    let second = app.signed_in(&panel[1].0.login).await;
+    let html = second
+        .get(app.url(&page))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let token = crate::helpers::csrf_in(&html);
+    let res = second
+        .post(app.url(&format!("/applications/{}/votes", a.application)))
+        .headers(app.same_origin())
+        .form(&[
+            ("csrf_token", token.as_str()),
+            ("vote", "approve"),
+            ("reasons", ""),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303, "a tie returns the application");
+    assert_eq!(w.status(&a.application).await, "in_assessment");
+    let (_, detail) = w
+        .sec
+        .send(
+            "GET",
+            &format!("/api/v1/applications/{}", a.application),
+            None,
+        )
+        .await;
+    let history = detail["history"].as_array().unwrap();
+    assert!(
+        history
+            .iter()
+            .any(|h| h["event"] == "return" && h["reason"] == "CD-CM-01 的证据不足"),
+        "{detail}"
+    );
+    assert_eq!(history.last().unwrap()["to_status"], "in_assessment");
+}
+
+#[tokio::test]
+async fn twenty_simultaneous_approvals_lead_to_exactly_one_decision() {
+    let app = spawn_app().await;
+    let w = world(&app).await;
+    let a = scored(&w).await;
+    let panel = reviewers(&w, 20).await;
+    let members: Vec<(String, String)> = panel
+        .iter()
+        .map(|(c, e)| (c.id.clone(), e.clone()))
+        .collect();
+    assert_eq!(form(&w, &members, 5).await.0, 201);
+    assert_eq!(
+        a.lead
+            .send(
+                "POST",
+                &format!("/api/v1/applications/{}/send-to-review", a.application),
+                None
+            )
+            .await
+            .0,
+        204
+    );
+
+    let votes = panel
+        .iter()
+        .map(|(c, _)| vote(c, &a.application, true, &[]));
+    let results = futures_util::future::join_all(votes).await;
+    let decided = results
+        .iter()
+        .filter(|(s, d)| *s == 200 && d["decision"] == "approved")
+        .count();
+    let refused = results.iter().filter(|(s, _)| *s == 409).count();
+    assert!(
+        results.iter().all(|(s, _)| *s == 200 || *s == 409),
+        "{results:?}"
+    );
+    assert_eq!(decided, 1, "{results:?}");
+    assert!(refused >= 1);
+    let id = a.application.clone();
+    let decisions = app
+        .conn(move |c| certcase::db::models::panels::decisions(c, &id).unwrap())
+        .await;
+    assert_eq!(decisions.len(), 1);
+    assert!(decisions[0].approved);
+    assert_eq!(w.status(&a.application).await, "approved");
+
+    // Approved: the enterprise now sees the consolidated result, and only that.
+    let (s, v) = a
+        .enterprise
+        .send(
+            "GET",
+            &format!("/api/v1/applications/{}/scores", a.application),
+            None,
+        )
+        .await;
+    assert_eq!(s, 200);
+    assert_eq!(v["result"]["achieved_level"], 3);
+    assert!(v["result"]["domain_levels"].as_object().unwrap().len() > 1);
+    for secret in [
+        "李雷",
+        "韩梅梅",
+        "COMMENT-BY",
+        "rationale",
+        "flag",
+        "progress",
+        "others_scores",
+    ] {
+        assert!(!v.to_string().contains(secret), "{secret} leaked: {v}");
+    }
+}
