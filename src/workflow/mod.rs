@@ -14,6 +14,8 @@ pub mod scoring;
 // mail/audit feature
 pub mod invitations;
 pub mod passwords;
+// Audit entries and mail of panels, scoring and review (feature: wiring).
+pub mod panel_notices;
 
 /// Why a use case did not happen. Maps to HTTP in `error.rs`.
 #[derive(Debug, thiserror::Error)]

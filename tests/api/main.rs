@@ -18,3 +18,5 @@ mod scoring;
 mod audit;
 mod invitations;
 mod mail;
+// Audit entries and mail of panels, scoring and review (feature: wiring).
+mod panel_notifications;
