@@ -287,6 +287,8 @@ diesel::table! {
         answer -> Nullable<Text>,
         answered_by -> Nullable<Text>,
         answered_at -> Nullable<Timestamp>,
+        // feature: wiring
+        reminded_at -> Nullable<Timestamp>,
     }
 }
 

@@ -31,10 +31,26 @@ pub enum Kind {
     ApplicationCreated,
     ApplicationTransition,
     ItemNotApplicable,
+    // Panels, scoring and review (feature: wiring).
+    AssessorProfileSaved,
+    OrganisationAdded,
+    ConflictDeclared,
+    EmploymentRecorded,
+    PanelSet,
+    PanelsConfirmed,
+    ScoreSubmitted,
+    ScoreReopened,
+    ClarificationRequested,
+    ClarificationAnswered,
+    ScoresConsolidated,
+    SentToReview,
+    ReviewPanelFormed,
+    ReviewVoteCast,
+    ReviewDecided,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 19] = [
+    pub const ALL: [Kind; 34] = [
         Kind::LoginSucceeded,
         Kind::LoginFailed,
         Kind::Lockout,
@@ -54,6 +70,21 @@ impl Kind {
         Kind::ApplicationCreated,
         Kind::ApplicationTransition,
         Kind::ItemNotApplicable,
+        Kind::AssessorProfileSaved,
+        Kind::OrganisationAdded,
+        Kind::ConflictDeclared,
+        Kind::EmploymentRecorded,
+        Kind::PanelSet,
+        Kind::PanelsConfirmed,
+        Kind::ScoreSubmitted,
+        Kind::ScoreReopened,
+        Kind::ClarificationRequested,
+        Kind::ClarificationAnswered,
+        Kind::ScoresConsolidated,
+        Kind::SentToReview,
+        Kind::ReviewPanelFormed,
+        Kind::ReviewVoteCast,
+        Kind::ReviewDecided,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -77,6 +108,21 @@ impl Kind {
             Kind::ApplicationCreated => "application_created",
             Kind::ApplicationTransition => "application_transition",
             Kind::ItemNotApplicable => "item_not_applicable",
+            Kind::AssessorProfileSaved => "assessor_profile_saved",
+            Kind::OrganisationAdded => "organisation_added",
+            Kind::ConflictDeclared => "conflict_declared",
+            Kind::EmploymentRecorded => "employment_recorded",
+            Kind::PanelSet => "panel_set",
+            Kind::PanelsConfirmed => "panels_confirmed",
+            Kind::ScoreSubmitted => "score_submitted",
+            Kind::ScoreReopened => "score_reopened",
+            Kind::ClarificationRequested => "clarification_requested",
+            Kind::ClarificationAnswered => "clarification_answered",
+            Kind::ScoresConsolidated => "scores_consolidated",
+            Kind::SentToReview => "sent_to_review",
+            Kind::ReviewPanelFormed => "review_panel_formed",
+            Kind::ReviewVoteCast => "review_vote_cast",
+            Kind::ReviewDecided => "review_decided",
         }
     }
 

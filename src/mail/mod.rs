@@ -97,6 +97,31 @@ pub enum Notification {
         part: String,
         reason: String,
     },
+    // Panels, scoring and review (feature: wiring).
+    /// To the member whose submitted score the lead reopened.
+    ScoreReopened {
+        application_id: String,
+        part: String,
+        item: String,
+        due: NaiveDateTime,
+    },
+    /// To the panel's lead.
+    ClarificationAnswered {
+        application_id: String,
+        items: String,
+    },
+    /// To the panel's lead once every member has submitted every item.
+    ScoresComplete {
+        application_id: String,
+        part: String,
+    },
+    /// To the panel's lead; `reasons` only when returned.
+    ReviewDecided {
+        application_id: String,
+        part: String,
+        approved: bool,
+        reasons: String,
+    },
 }
 
 impl Notification {
@@ -117,6 +142,10 @@ impl Notification {
             Notification::ReviewVoteRequested { .. } => "review_vote_requested",
             Notification::CertificateIssued { .. } => "certificate_issued",
             Notification::CertificateRevoked { .. } => "certificate_revoked",
+            Notification::ScoreReopened { .. } => "score_reopened",
+            Notification::ClarificationAnswered { .. } => "clarification_answered",
+            Notification::ScoresComplete { .. } => "scores_complete",
+            Notification::ReviewDecided { .. } => "review_decided",
         }
     }
 
@@ -340,13 +369,33 @@ mod tests {
                 part: "CD".into(),
                 reason: "withdrawn".into(),
             },
+            Notification::ScoreReopened {
+                application_id: app(),
+                part: "CD".into(),
+                item: "CD-CM-01".into(),
+                due: t(),
+            },
+            Notification::ClarificationAnswered {
+                application_id: app(),
+                items: "CD-CM-01, CD-CM-02".into(),
+            },
+            Notification::ScoresComplete {
+                application_id: app(),
+                part: "CD".into(),
+            },
+            Notification::ReviewDecided {
+                application_id: app(),
+                part: "CD".into(),
+                approved: false,
+                reasons: "the level of CD-CM-01 is not supported".into(),
+            },
         ]
     }
 
     #[test]
     fn every_message_renders_in_both_languages_recipients_first() {
         let kinds: std::collections::BTreeSet<_> = all().iter().map(|n| n.kind()).collect();
-        assert_eq!(kinds.len(), 14);
+        assert_eq!(kinds.len(), 18);
         for n in all() {
             for first in Lang::ALL {
                 let r = render(&n, "Łukasz O'Brien", first).unwrap();

@@ -58,13 +58,15 @@ pub struct Summary {
 }
 
 /// Sends every message due now, batch by batch, and returns what happened. Safe to run
-/// in several processes at once: each row is claimed by one worker.
+/// in several processes at once: each row is claimed by one worker. Clarification
+/// deadline reminders due now are queued first (feature: wiring).
 pub fn send_pending(
     conn: &mut DbConn,
     mailer: &Mailer,
     s: &Settings,
     worker: &str,
 ) -> diesel::QueryResult<Summary> {
+    crate::workflow::panel_notices::remind_clarifications(conn, crate::db::models::now())?;
     let mut summary = Summary::default();
     loop {
         let now = crate::db::models::now();

@@ -48,11 +48,14 @@ pub async fn organisations_api(state: web::Data<AppState>) -> Result<HttpRespons
 #[utoipa::path(post, path = "/api/v1/organisations", request_body = OrganisationInput, responses((status = 201), (status = 409), (status = 422)), security(("bearer" = [])))]
 pub async fn add_organisation_api(
     state: web::Data<AppState>,
+    visitor: Visitor,
     body: web::Json<OrganisationInput>,
 ) -> Result<HttpResponse, AppError> {
+    let who = me(&visitor)?;
+    let address = visitor.address.clone();
     let o = body.into_inner();
     let id = state
-        .db(move |conn| Ok(panels::add_organisation(conn, &o)?))
+        .db(move |conn| Ok(panels::add_organisation(conn, &who, &o, &address)?))
         .await?;
     Ok(HttpResponse::Created().json(serde_json::json!({ "id": id })))
 }
@@ -70,11 +73,14 @@ pub async fn registry_api(state: web::Data<AppState>) -> Result<HttpResponse, Ap
 #[utoipa::path(post, path = "/api/v1/assessors", request_body = ProfileInput, responses((status = 204), (status = 409), (status = 422)), security(("bearer" = [])))]
 pub async fn save_profile_api(
     state: web::Data<AppState>,
+    visitor: Visitor,
     body: web::Json<ProfileInput>,
 ) -> Result<HttpResponse, AppError> {
+    let who = me(&visitor)?;
+    let address = visitor.address.clone();
     let p = body.into_inner();
     state
-        .db(move |conn| Ok(panels::save_profile(conn, &p)?))
+        .db(move |conn| Ok(panels::save_profile(conn, &who, &p, &address)?))
         .await?;
     Ok(no_content())
 }
@@ -84,12 +90,15 @@ pub async fn save_profile_api(
 #[utoipa::path(post, path = "/api/v1/assessors/{id}/conflicts", params(("id" = String, Path, description = "user id")), request_body = ConflictInput, responses((status = 204), (status = 404), (status = 422)), security(("bearer" = [])))]
 pub async fn conflict_api(
     state: web::Data<AppState>,
+    visitor: Visitor,
     path: web::Path<String>,
     body: web::Json<ConflictInput>,
 ) -> Result<HttpResponse, AppError> {
+    let who = me(&visitor)?;
+    let address = visitor.address.clone();
     let (id, c) = (path.into_inner(), body.into_inner());
     state
-        .db(move |conn| Ok(panels::declare_conflict(conn, &id, &c)?))
+        .db(move |conn| Ok(panels::declare_conflict(conn, &who, &id, &c, &address)?))
         .await?;
     Ok(no_content())
 }
@@ -98,12 +107,15 @@ pub async fn conflict_api(
 #[utoipa::path(post, path = "/api/v1/assessors/{id}/employment", params(("id" = String, Path, description = "user id")), request_body = EmploymentInput, responses((status = 204), (status = 404), (status = 422)), security(("bearer" = [])))]
 pub async fn employment_api(
     state: web::Data<AppState>,
+    visitor: Visitor,
     path: web::Path<String>,
     body: web::Json<EmploymentInput>,
 ) -> Result<HttpResponse, AppError> {
+    let who = me(&visitor)?;
+    let address = visitor.address.clone();
     let (id, e) = (path.into_inner(), body.into_inner());
     state
-        .db(move |conn| Ok(panels::add_employment(conn, &id, &e)?))
+        .db(move |conn| Ok(panels::add_employment(conn, &who, &id, &e, &address)?))
         .await?;
     Ok(no_content())
 }
@@ -147,9 +159,20 @@ pub async fn set_panel_api(
     body: web::Json<PanelRequest>,
 ) -> Result<HttpResponse, AppError> {
     let who = me(&visitor)?;
+    let address = visitor.address.clone();
     let (id, seats, lang) = (path.into_inner(), body.into_inner().seats, visitor.lang);
     state
-        .db(move |conn| Ok(panels::set_panel(conn, &who, &id, &seats, today(), lang)?))
+        .db(move |conn| {
+            Ok(panels::set_panel(
+                conn,
+                &who,
+                &id,
+                &seats,
+                today(),
+                lang,
+                &address,
+            )?)
+        })
         .await?;
     Ok(no_content())
 }
@@ -179,9 +202,20 @@ pub async fn confirm_api(
     body: web::Json<ConfirmRequest>,
 ) -> Result<HttpResponse, AppError> {
     let who = me(&visitor)?;
+    let address = visitor.address.clone();
     let (id, req, lang) = (path.into_inner(), body.into_inner(), visitor.lang);
     let n = state
-        .db(move |conn| Ok(panels::confirm_round(conn, &who, &id, &req, today(), lang)?))
+        .db(move |conn| {
+            Ok(panels::confirm_round(
+                conn,
+                &who,
+                &id,
+                &req,
+                today(),
+                lang,
+                &address,
+            )?)
+        })
         .await?;
     Ok(HttpResponse::Ok().json(serde_json::json!({ "confirmed": n })))
 }
@@ -263,9 +297,14 @@ pub async fn score_api(
     body: web::Json<ScoreRequest>,
 ) -> Result<HttpResponse, AppError> {
     let who = me(&visitor)?;
+    let address = visitor.address.clone();
     let ((id, item), req) = (path.into_inner(), body.into_inner());
     state
-        .db(move |conn| Ok(scoring::record_score(conn, &who, &id, &item, &req)?))
+        .db(move |conn| {
+            Ok(scoring::record_score(
+                conn, &who, &id, &item, &req, &address,
+            )?)
+        })
         .await?;
     Ok(no_content())
 }
@@ -284,9 +323,14 @@ pub async fn reopen_api(
     body: web::Json<ReopenRequest>,
 ) -> Result<HttpResponse, AppError> {
     let who = me(&visitor)?;
+    let address = visitor.address.clone();
     let ((id, item), assessor) = (path.into_inner(), body.into_inner().assessor_id);
     state
-        .db(move |conn| Ok(scoring::reopen(conn, &who, &id, &assessor, &item)?))
+        .db(move |conn| {
+            Ok(scoring::reopen(
+                conn, &who, &id, &assessor, &item, &address,
+            )?)
+        })
         .await?;
     Ok(no_content())
 }
@@ -333,9 +377,14 @@ pub async fn request_clarification_api(
     body: web::Json<ClarificationRequest>,
 ) -> Result<HttpResponse, AppError> {
     let who = me(&visitor)?;
+    let address = visitor.address.clone();
     let (id, req) = (path.into_inner(), body.into_inner());
     let cid = state
-        .db(move |conn| Ok(scoring::request_clarification(conn, &who, &id, &req)?))
+        .db(move |conn| {
+            Ok(scoring::request_clarification(
+                conn, &who, &id, &req, &address,
+            )?)
+        })
         .await?;
     Ok(HttpResponse::Created().json(serde_json::json!({ "id": cid })))
 }
@@ -355,6 +404,7 @@ pub async fn answer_api(
     body: web::Json<AnswerRequest>,
 ) -> Result<HttpResponse, AppError> {
     let who = me(&visitor)?;
+    let address = visitor.address.clone();
     let (id, a) = (path.into_inner(), body.into_inner());
     state
         .db(move |conn| {
@@ -364,6 +414,7 @@ pub async fn answer_api(
                 &id,
                 &a.clarification_id,
                 &a.answer,
+                &address,
             )?)
         })
         .await?;
@@ -380,9 +431,10 @@ pub async fn consolidate_api(
     body: web::Json<ConsolidationRequest>,
 ) -> Result<HttpResponse, AppError> {
     let who = me(&visitor)?;
+    let address = visitor.address.clone();
     let (id, req) = (path.into_inner(), body.into_inner());
     let r = state
-        .db(move |conn| Ok(scoring::consolidate(conn, &who, &id, &req)?))
+        .db(move |conn| Ok(scoring::consolidate(conn, &who, &id, &req, &address)?))
         .await?;
     Ok(HttpResponse::Ok().json(r))
 }
@@ -395,9 +447,10 @@ pub async fn send_to_review_api(
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let who = me(&visitor)?;
+    let address = visitor.address.clone();
     let id = path.into_inner();
     state
-        .db(move |conn| Ok(scoring::send_to_review(conn, &who, &id)?))
+        .db(move |conn| Ok(scoring::send_to_review(conn, &who, &id, &address)?))
         .await?;
     Ok(no_content())
 }
@@ -413,9 +466,10 @@ pub async fn review_panel_api(
     body: web::Json<ReviewPanelRequest>,
 ) -> Result<HttpResponse, AppError> {
     let who = me(&visitor)?;
+    let address = visitor.address.clone();
     let (id, req) = (path.into_inner(), body.into_inner());
     let pid = state
-        .db(move |conn| Ok(review::form_panel(conn, &who, &id, &req)?))
+        .db(move |conn| Ok(review::form_panel(conn, &who, &id, &req, &address)?))
         .await?;
     Ok(HttpResponse::Created().json(serde_json::json!({ "id": pid })))
 }
@@ -430,9 +484,10 @@ pub async fn vote_api(
     body: web::Json<VoteRequest>,
 ) -> Result<HttpResponse, AppError> {
     let who = me(&visitor)?;
+    let address = visitor.address.clone();
     let (id, req) = (path.into_inner(), body.into_inner());
     let outcome = state
-        .db(move |conn| Ok(review::vote(conn, &who, &id, &req)?))
+        .db(move |conn| Ok(review::vote(conn, &who, &id, &req, &address)?))
         .await?;
     Ok(HttpResponse::Ok().json(serde_json::json!({ "decision": outcome })))
 }
@@ -639,6 +694,7 @@ pub async fn score_form(
     form: FormFields,
 ) -> Result<HttpResponse, AppError> {
     let who = me(&visitor)?;
+    let address = visitor.address.clone();
     let (id, item) = path.into_inner();
     let f = form.into_inner();
     let req = ScoreRequest {
@@ -658,7 +714,11 @@ pub async fn score_form(
     };
     let back = format!("/applications/{id}/assessment");
     state
-        .db(move |conn| Ok(scoring::record_score(conn, &who, &id, &item, &req)?))
+        .db(move |conn| {
+            Ok(scoring::record_score(
+                conn, &who, &id, &item, &req, &address,
+            )?)
+        })
         .await?;
     Ok(back_to(&back))
 }
@@ -671,6 +731,7 @@ pub async fn consolidate_form(
     form: FormFields,
 ) -> Result<HttpResponse, AppError> {
     let who = me(&visitor)?;
+    let address = visitor.address.clone();
     let id = path.into_inner();
     let f = form.into_inner();
     let mut items = Vec::new();
@@ -699,6 +760,7 @@ pub async fn consolidate_form(
                 &who,
                 &id,
                 &ConsolidationRequest { items },
+                &address,
             )?)
         })
         .await?;
@@ -711,10 +773,11 @@ pub async fn send_to_review_form(
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let who = me(&visitor)?;
+    let address = visitor.address.clone();
     let id = path.into_inner();
     let back = format!("/applications/{id}/assessment");
     state
-        .db(move |conn| Ok(scoring::send_to_review(conn, &who, &id)?))
+        .db(move |conn| Ok(scoring::send_to_review(conn, &who, &id, &address)?))
         .await?;
     Ok(back_to(&back))
 }
@@ -727,6 +790,7 @@ pub async fn vote_form(
     form: FormFields,
 ) -> Result<HttpResponse, AppError> {
     let who = me(&visitor)?;
+    let address = visitor.address.clone();
     let id = path.into_inner();
     let f = form.into_inner();
     let req = VoteRequest {
@@ -739,7 +803,7 @@ pub async fn vote_form(
     };
     let back = format!("/applications/{id}/assessment");
     state
-        .db(move |conn| Ok(review::vote(conn, &who, &id, &req)?))
+        .db(move |conn| Ok(review::vote(conn, &who, &id, &req, &address)?))
         .await?;
     Ok(back_to(&back))
 }
@@ -753,6 +817,7 @@ pub async fn confirm_form(
     form: FormFields,
 ) -> Result<HttpResponse, AppError> {
     let who = me(&visitor)?;
+    let address = visitor.address.clone();
     let (id, lang) = (path.into_inner(), visitor.lang);
     let f = form.into_inner();
     let mut panels_in: Vec<panels::PanelInput> = Vec::new();
@@ -786,6 +851,7 @@ pub async fn confirm_form(
                 &ConfirmRequest { panels: panels_in },
                 today(),
                 lang,
+                &address,
             )?)
         })
         .await?;
@@ -795,23 +861,29 @@ pub async fn confirm_form(
 /// Registry forms on `/assessors`: an organisation, an assessor profile, a conflict.
 pub async fn add_organisation_form(
     state: web::Data<AppState>,
+    visitor: Visitor,
     form: FormFields,
 ) -> Result<HttpResponse, AppError> {
+    let who = me(&visitor)?;
+    let address = visitor.address.clone();
     let f = form.into_inner();
     let o = OrganisationInput {
         name: field(&f, "name").unwrap_or("").to_string(),
         kind: field(&f, "kind").unwrap_or("").to_string(),
     };
     state
-        .db(move |conn| Ok(panels::add_organisation(conn, &o)?))
+        .db(move |conn| Ok(panels::add_organisation(conn, &who, &o, &address)?))
         .await?;
     Ok(back_to("/assessors"))
 }
 
 pub async fn save_profile_form(
     state: web::Data<AppState>,
+    visitor: Visitor,
     form: FormFields,
 ) -> Result<HttpResponse, AppError> {
+    let who = me(&visitor)?;
+    let address = visitor.address.clone();
     let f = form.into_inner();
     let list = |name: &str| -> Vec<String> {
         field(&f, name)
@@ -839,15 +911,18 @@ pub async fn save_profile_form(
         max_load,
     };
     state
-        .db(move |conn| Ok(panels::save_profile(conn, &p)?))
+        .db(move |conn| Ok(panels::save_profile(conn, &who, &p, &address)?))
         .await?;
     Ok(back_to("/assessors"))
 }
 
 pub async fn conflict_form(
     state: web::Data<AppState>,
+    visitor: Visitor,
     form: FormFields,
 ) -> Result<HttpResponse, AppError> {
+    let who = me(&visitor)?;
+    let address = visitor.address.clone();
     let f = form.into_inner();
     let person = field(&f, "user_id").unwrap_or("").to_string();
     let c = ConflictInput {
@@ -855,7 +930,7 @@ pub async fn conflict_form(
         reason: field(&f, "reason").unwrap_or("").to_string(),
     };
     state
-        .db(move |conn| Ok(panels::declare_conflict(conn, &person, &c)?))
+        .db(move |conn| Ok(panels::declare_conflict(conn, &who, &person, &c, &address)?))
         .await?;
     Ok(back_to("/assessors"))
 }

@@ -19,6 +19,8 @@ pub mod passwords;
 // Self-assessment and programme reports.
 pub mod reports;
 pub mod self_assessment;
+// Audit entries and mail of panels, scoring and review (feature: wiring).
+pub mod panel_notices;
 
 /// Why a use case did not happen. Maps to HTTP in `error.rs`.
 #[derive(Debug, thiserror::Error)]

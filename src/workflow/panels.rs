@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+use super::panel_notices::{panel_assigned, record};
 use super::Refusal;
 use crate::db::models::application::{self as apps, ApplicationRow};
 use crate::db::models::panels as store;
@@ -14,6 +15,7 @@ use crate::db::{write_tx, DbConn};
 use crate::domain::access::{Principal, Role};
 use crate::domain::application_status::{apply, Event, Status};
 use crate::domain::assign::{self, CostModel, PoolAssessor, Preference, RoundApplication, Seats};
+use crate::domain::audit::Kind;
 use crate::domain::catalog::Part;
 use crate::domain::i18n::Lang;
 use crate::domain::ids::{ModelVersionId, UserId};
@@ -72,7 +74,12 @@ pub struct OrganisationInput {
     pub kind: String,
 }
 
-pub fn add_organisation(conn: &mut DbConn, o: &OrganisationInput) -> Result<String, Refusal> {
+pub fn add_organisation(
+    conn: &mut DbConn,
+    who: &Principal,
+    o: &OrganisationInput,
+    address: &str,
+) -> Result<String, Refusal> {
     write_tx(conn, |conn| {
         let name = o.name.trim();
         if name.is_empty() || name.chars().count() > 200 {
@@ -91,6 +98,14 @@ pub fn add_organisation(conn: &mut DbConn, o: &OrganisationInput) -> Result<Stri
         }
         let id = uuid::Uuid::now_v7().to_string();
         store::insert_organisation(conn, &id, name, &o.kind)?;
+        record(
+            conn,
+            who.user_id,
+            address,
+            Kind::OrganisationAdded,
+            ("organisation", &id),
+            serde_json::json!({ "name": name, "kind": o.kind }),
+        )?;
         Ok(id)
     })
 }
@@ -116,7 +131,12 @@ fn default_max_load() -> i64 {
 }
 
 /// Registers or updates an assessor in the registry (secretariat).
-pub fn save_profile(conn: &mut DbConn, p: &ProfileInput) -> Result<(), Refusal> {
+pub fn save_profile(
+    conn: &mut DbConn,
+    who: &Principal,
+    p: &ProfileInput,
+    address: &str,
+) -> Result<(), Refusal> {
     write_tx(conn, |conn| {
         let uid: UserId = p
             .user_id
@@ -180,6 +200,18 @@ pub fn save_profile(conn: &mut DbConn, p: &ProfileInput) -> Result<(), Refusal> 
                 updated_at: crate::db::models::now(),
             },
         )?;
+        record(
+            conn,
+            who.user_id,
+            address,
+            Kind::AssessorProfileSaved,
+            ("user", &p.user_id),
+            serde_json::json!({
+                "organisation_id": p.organisation_id, "certification_number": number,
+                "certification_expires_on": p.certification_expires_on,
+                "parts": parts, "languages": languages, "max_load": p.max_load,
+            }),
+        )?;
         Ok(())
     })
 }
@@ -192,7 +224,13 @@ pub struct ConflictInput {
 }
 
 /// Records a declared conflict of an assessor or reviewer (secretariat).
-pub fn declare_conflict(conn: &mut DbConn, person: &str, c: &ConflictInput) -> Result<(), Refusal> {
+pub fn declare_conflict(
+    conn: &mut DbConn,
+    who: &Principal,
+    person: &str,
+    c: &ConflictInput,
+    address: &str,
+) -> Result<(), Refusal> {
     write_tx(conn, |conn| {
         let uid: UserId = person.parse().map_err(|_| Refusal::NotFound)?;
         user::principal(conn, uid)?.ok_or(Refusal::NotFound)?;
@@ -208,6 +246,14 @@ pub fn declare_conflict(conn: &mut DbConn, person: &str, c: &ConflictInput) -> R
             return Err(Refusal::Invalid("say why there is a conflict".into()));
         }
         store::declare_conflict(conn, person, &c.with_id, reason)?;
+        record(
+            conn,
+            who.user_id,
+            address,
+            Kind::ConflictDeclared,
+            ("user", person),
+            serde_json::json!({ "with_id": c.with_id, "reason": reason }),
+        )?;
         Ok(())
     })
 }
@@ -222,7 +268,13 @@ pub struct EmploymentInput {
     pub until: Option<NaiveDate>,
 }
 
-pub fn add_employment(conn: &mut DbConn, person: &str, e: &EmploymentInput) -> Result<(), Refusal> {
+pub fn add_employment(
+    conn: &mut DbConn,
+    who: &Principal,
+    person: &str,
+    e: &EmploymentInput,
+    address: &str,
+) -> Result<(), Refusal> {
     write_tx(conn, |conn| {
         store::profile(conn, person)?.ok_or(Refusal::NotFound)?;
         if enterprise::get(conn, &e.enterprise_id)?.is_none() {
@@ -234,6 +286,16 @@ pub fn add_employment(conn: &mut DbConn, person: &str, e: &EmploymentInput) -> R
             ));
         }
         store::add_employment(conn, person, &e.enterprise_id, e.from, e.until)?;
+        record(
+            conn,
+            who.user_id,
+            address,
+            Kind::EmploymentRecorded,
+            ("user", person),
+            serde_json::json!({
+                "enterprise_id": e.enterprise_id, "from": e.from, "until": e.until,
+            }),
+        )?;
         Ok(())
     })
 }
@@ -428,7 +490,12 @@ fn place_panel(
         .iter()
         .map(|s| (s.assessor.to_string(), s.lead))
         .collect();
+    let before: Vec<(String, bool)> = store::seats(conn, &app.id)?
+        .into_iter()
+        .map(|s| (s.assessor_id, s.is_lead))
+        .collect();
     store::save_panel(conn, &app.id, &seats, &who.user_id.to_string())?;
+    panel_assigned(conn, &app.id, &app.part_code, &before, &seats)?;
     if app.status() == Status::Accepted {
         move_status(
             conn,
@@ -451,13 +518,30 @@ pub fn set_panel(
     seats: &[SeatInput],
     today: NaiveDate,
     lang: Lang,
+    address: &str,
 ) -> Result<(), Refusal> {
     write_tx(conn, |conn| {
         let app = apps::get(conn, application)?.ok_or(Refusal::NotFound)?;
         let panel = parse_seats(seats)?;
         let registry = assessor_facts(conn)?;
-        place_panel(conn, who, &app, &panel, &registry, today, lang)
+        place_panel(conn, who, &app, &panel, &registry, today, lang)?;
+        record(
+            conn,
+            who.user_id,
+            address,
+            Kind::PanelSet,
+            ("application", &app.id),
+            serde_json::json!({ "seats": seats_detail(&panel) }),
+        )
     })
+}
+
+fn seats_detail(panel: &PanelProposal) -> Vec<serde_json::Value> {
+    panel
+        .seats
+        .iter()
+        .map(|s| serde_json::json!({ "assessor_id": s.assessor.to_string(), "lead": s.lead }))
+        .collect()
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -656,6 +740,7 @@ pub fn confirm_round(
     req: &ConfirmRequest,
     today: NaiveDate,
     lang: Lang,
+    address: &str,
 ) -> Result<usize, Refusal> {
     write_tx(conn, |conn| {
         round::get(conn, round_id)?.ok_or(Refusal::NotFound)?;
@@ -716,6 +801,20 @@ pub fn confirm_round(
         for (app, panel) in &checked {
             place_panel(conn, who, app, panel, &registry, today, lang)?;
         }
+        let panels: Vec<serde_json::Value> = checked
+            .iter()
+            .map(|(app, panel)| {
+                serde_json::json!({ "application_id": app.id, "seats": seats_detail(panel) })
+            })
+            .collect();
+        record(
+            conn,
+            who.user_id,
+            address,
+            Kind::PanelsConfirmed,
+            ("round", round_id),
+            serde_json::json!({ "panels": panels }),
+        )?;
         Ok(checked.len())
     })
 }

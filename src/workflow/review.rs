@@ -2,6 +2,7 @@
 
 use serde::Deserialize;
 
+use super::panel_notices::{lead_of, record, to_user};
 use super::panels::move_status;
 use super::Refusal;
 use crate::db::models::application::{self as apps, ApplicationRow};
@@ -11,8 +12,10 @@ use crate::db::{write_tx, DbConn};
 use crate::domain::access::{Principal, Role};
 use crate::domain::application_status::{Event, Status};
 use crate::domain::assessment::{recusal, Recusal};
+use crate::domain::audit::Kind;
 use crate::domain::ids::UserId;
 use crate::domain::scoring::{decide_review, Ratio, ReviewError, ReviewOutcome, Vote};
+use crate::mail::{self, Notification};
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 pub struct MemberInput {
@@ -42,6 +45,7 @@ pub fn form_panel(
     who: &Principal,
     round_id: &str,
     req: &ReviewPanelRequest,
+    address: &str,
 ) -> Result<String, Refusal> {
     write_tx(conn, |conn| {
         round::get(conn, round_id)?.ok_or(Refusal::NotFound)?;
@@ -97,14 +101,30 @@ pub fn form_panel(
             }
             members.push((m.user_id.clone(), m.enterprise_id.clone()));
         }
-        Ok(store::save_review_panel(
+        let id = store::save_review_panel(
             conn,
             round_id,
             req.quorum as i32,
             (req.majority.0 as i32, req.majority.1 as i32),
             &members,
             &who.user_id.to_string(),
-        )?)
+        )?;
+        let listed: Vec<serde_json::Value> = members
+            .iter()
+            .map(|(u, e)| serde_json::json!({ "user_id": u, "enterprise_id": e }))
+            .collect();
+        record(
+            conn,
+            who.user_id,
+            address,
+            Kind::ReviewPanelFormed,
+            ("round", round_id),
+            serde_json::json!({
+                "review_panel_id": id, "quorum": req.quorum,
+                "majority": [req.majority.0, req.majority.1], "members": listed,
+            }),
+        )?;
+        Ok(id)
     })
 }
 
@@ -149,6 +169,7 @@ pub fn vote(
     who: &Principal,
     application: &str,
     req: &VoteRequest,
+    address: &str,
 ) -> Result<Option<ReviewOutcome>, Refusal> {
     let result = write_tx(conn, |conn| {
         let app = apps::get(conn, application)?.ok_or(Refusal::NotFound)?;
@@ -198,6 +219,14 @@ pub fn vote(
             &me,
             req.approve,
             &serde_json::to_string(&reasons).expect("strings serialise"),
+        )?;
+        record(
+            conn,
+            who.user_id,
+            address,
+            Kind::ReviewVoteCast,
+            ("application", application),
+            serde_json::json!({ "cycle": cycle, "approve": req.approve, "reasons": reasons }),
         )?;
         votes = store::votes(conn, application, cycle)?;
         let eligible = members.iter().filter(|(_, r)| r.is_none()).count();
@@ -259,6 +288,7 @@ pub fn vote(
                 )?;
             }
         }
+        decided(conn, who, &app, cycle, &outcome, tally, address)?;
         Ok(Some(outcome))
     });
     match result {
@@ -270,4 +300,53 @@ pub fn vote(
         )),
         other => other,
     }
+}
+
+/// Records a review decision and tells the panel's lead; on approval the enterprise gets
+/// the approval message (no votes, counts or names). A return goes back to the assessment
+/// panel, not to the enterprise, so the enterprise is not told of it.
+fn decided(
+    conn: &mut DbConn,
+    who: &Principal,
+    app: &ApplicationRow,
+    cycle: i32,
+    outcome: &ReviewOutcome,
+    (approvals, returns): (i32, i32),
+    address: &str,
+) -> Result<(), Refusal> {
+    let (approved, reasons) = match outcome {
+        ReviewOutcome::Approved => (true, vec![]),
+        ReviewOutcome::Returned { reasons } => (false, reasons.clone()),
+        ReviewOutcome::Pending { .. } => return Ok(()),
+    };
+    record(
+        conn,
+        who.user_id,
+        address,
+        Kind::ReviewDecided,
+        ("application", &app.id),
+        serde_json::json!({
+            "cycle": cycle, "approved": approved, "approvals": approvals,
+            "returns": returns, "reasons": reasons,
+        }),
+    )?;
+    if let Some(lead) = lead_of(conn, &app.id)? {
+        let n = Notification::ReviewDecided {
+            application_id: app.id.clone(),
+            part: app.part_code.clone(),
+            approved,
+            reasons: reasons.join("; "),
+        };
+        to_user(conn, &lead, &n)?;
+    }
+    if approved {
+        let e = enterprise::get(conn, &app.enterprise_id)?.ok_or(Refusal::NotFound)?;
+        let n = Notification::ApplicationApproved {
+            application_id: app.id.clone(),
+            part: app.part_code.clone(),
+            enterprise_name: e.name_zh,
+        };
+        mail::enqueue_to_enterprise(conn, &app.enterprise_id, &n)?;
+    }
+    Ok(())
 }

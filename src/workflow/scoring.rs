@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::NaiveDateTime;
 use serde::Deserialize;
 
+use super::panel_notices::{assessment_due, lead_of, record, review_due, to_user};
 use super::panels::{move_status, part_of};
 use super::Refusal;
 use crate::db::models::application::{self as apps, ApplicationRow};
@@ -18,6 +19,7 @@ use crate::domain::application_status::{Event, Status};
 use crate::domain::assessment::{
     check_score, defined_levels, domain_levels, recusal, Clarification, ScoreInput,
 };
+use crate::domain::audit::Kind;
 use crate::domain::catalog::Part;
 use crate::domain::ids::UserId;
 use crate::domain::scoring::{
@@ -28,6 +30,7 @@ use crate::domain::visibility::{
     scoring_view, submission_complete, ConsolidatedFact, ResultFact, ScoreFact, ScoringFacts,
     ScoringView, Viewer,
 };
+use crate::mail::{self, Notification};
 
 use diesel::prelude::*;
 
@@ -147,6 +150,7 @@ pub fn record_score(
     application: &str,
     item: &str,
     req: &ScoreRequest,
+    address: &str,
 ) -> Result<(), Refusal> {
     write_tx(conn, |conn| {
         let (app, _) = seated(conn, who, application)?;
@@ -185,6 +189,30 @@ pub fn record_score(
                 updated_at: t,
             },
         )?;
+        if req.submit {
+            // The level stays out of the log: the scores are blind until consolidation.
+            record(
+                conn,
+                who.user_id,
+                address,
+                Kind::ScoreSubmitted,
+                ("application", application),
+                serde_json::json!({ "item": item }),
+            )?;
+            let f = facts(conn, &app)?;
+            if f.members
+                .iter()
+                .all(|(id, _, _)| submission_complete(&f, *id))
+            {
+                if let Some(lead) = lead_of(conn, application)? {
+                    let n = Notification::ScoresComplete {
+                        application_id: application.to_string(),
+                        part: app.part_code.clone(),
+                    };
+                    to_user(conn, &lead, &n)?;
+                }
+            }
+        }
         Ok(())
     })
 }
@@ -196,6 +224,7 @@ pub fn reopen(
     application: &str,
     assessor: &str,
     item: &str,
+    address: &str,
 ) -> Result<(), Refusal> {
     write_tx(conn, |conn| {
         let app = led(conn, who, application)?;
@@ -205,6 +234,21 @@ pub fn reopen(
                 "there is no submitted score of {item} by that member to reopen"
             )));
         }
+        record(
+            conn,
+            who.user_id,
+            address,
+            Kind::ScoreReopened,
+            ("application", application),
+            serde_json::json!({ "assessor_id": assessor, "item": item }),
+        )?;
+        let n = Notification::ScoreReopened {
+            application_id: application.to_string(),
+            part: app.part_code.clone(),
+            item: item.to_string(),
+            due: assessment_due(conn, &app.round_id)?,
+        };
+        to_user(conn, assessor, &n)?;
         Ok(())
     })
 }
@@ -225,6 +269,7 @@ pub fn request_clarification(
     who: &Principal,
     application: &str,
     req: &ClarificationRequest,
+    address: &str,
 ) -> Result<String, Refusal> {
     write_tx(conn, |conn| {
         let app = led(conn, who, application)?;
@@ -267,6 +312,23 @@ pub fn request_clarification(
                 answered_at: None,
             },
         )?;
+        record(
+            conn,
+            who.user_id,
+            address,
+            Kind::ClarificationRequested,
+            ("application", application),
+            serde_json::json!({
+                "clarification_id": id, "items": items, "deadline": req.deadline,
+            }),
+        )?;
+        let n = Notification::ClarificationRequest {
+            application_id: application.to_string(),
+            item: items.iter().cloned().collect::<Vec<_>>().join(", "),
+            question: message.to_string(),
+            deadline: req.deadline,
+        };
+        mail::enqueue_to_enterprise(conn, &app.enterprise_id, &n)?;
         Ok(id)
     })
 }
@@ -278,6 +340,7 @@ pub fn answer_clarification(
     application: &str,
     clarification: &str,
     answer: &str,
+    address: &str,
 ) -> Result<(), Refusal> {
     write_tx(conn, |conn| {
         let app = apps::get(conn, application)?.ok_or(Refusal::NotFound)?;
@@ -299,6 +362,30 @@ pub fn answer_clarification(
             return Err(Refusal::Conflict(
                 "there is no open clarification request with that id".into(),
             ));
+        }
+        record(
+            conn,
+            who.user_id,
+            address,
+            Kind::ClarificationAnswered,
+            ("application", application),
+            serde_json::json!({ "clarification_id": clarification }),
+        )?;
+        let items = store::clarifications_of(conn, application)?
+            .into_iter()
+            .find(|c| c.id == clarification)
+            .map(|c| {
+                serde_json::from_str::<Vec<String>>(&c.items)
+                    .unwrap_or_default()
+                    .join(", ")
+            })
+            .unwrap_or_default();
+        if let Some(lead) = lead_of(conn, application)? {
+            let n = Notification::ClarificationAnswered {
+                application_id: application.to_string(),
+                items,
+            };
+            to_user(conn, &lead, &n)?;
         }
         Ok(())
     })
@@ -489,6 +576,7 @@ pub fn consolidate(
     who: &Principal,
     application: &str,
     req: &ConsolidationRequest,
+    address: &str,
 ) -> Result<ResultFact, Refusal> {
     write_tx(conn, |conn| {
         let app = led(conn, who, application)?;
@@ -589,6 +677,17 @@ pub fn consolidate(
             None,
             who.user_id,
         )?;
+        record(
+            conn,
+            who.user_id,
+            address,
+            Kind::ScoresConsolidated,
+            ("application", &app.id),
+            serde_json::json!({
+                "achieved_level": d.achieved.get(), "target_level": target.get(),
+                "capping_items": d.capping_items,
+            }),
+        )?;
         Ok(ResultFact {
             achieved_level: d.achieved.get(),
             target_level: target.get(),
@@ -605,6 +704,7 @@ pub fn send_to_review(
     conn: &mut DbConn,
     who: &Principal,
     application: &str,
+    address: &str,
 ) -> Result<(), Refusal> {
     write_tx(conn, |conn| {
         let app = led(conn, who, application)?;
@@ -621,6 +721,27 @@ pub fn send_to_review(
             None,
             who.user_id,
         )?;
+        record(
+            conn,
+            who.user_id,
+            address,
+            Kind::SentToReview,
+            ("application", &app.id),
+            serde_json::json!({}),
+        )?;
+        let due = review_due(conn, &app.round_id)?;
+        let (_, members) =
+            super::review::members_with_recusal(conn, &app)?.ok_or(Refusal::NotFound)?;
+        for (m, recused) in &members {
+            if recused.is_none() {
+                let n = Notification::ReviewVoteRequested {
+                    application_id: app.id.clone(),
+                    part: app.part_code.clone(),
+                    due,
+                };
+                to_user(conn, &m.user_id, &n)?;
+            }
+        }
         Ok(())
     })
 }

@@ -25,3 +25,5 @@ mod mail;
 // Self-assessment and programme reports.
 mod reports;
 mod self_assessment;
+// Audit entries and mail of panels, scoring and review (feature: wiring).
+mod panel_notifications;

@@ -1,0 +1,1 @@
+ALTER TABLE clarifications DROP COLUMN reminded_at;
