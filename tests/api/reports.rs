@@ -130,7 +130,7 @@ fn table<'v>(report: &'v Value, key: &str) -> &'v Value {
         .unwrap_or_else(|| panic!("no table {key}: {report}"))
 }
 
-fn row<'v>(table: &'v Value, label: &str) -> Vec<f64> {
+fn row(table: &Value, label: &str) -> Vec<f64> {
     table["rows"]
         .as_array()
         .unwrap()
