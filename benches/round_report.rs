@@ -2,7 +2,9 @@
 //! their status history, seeded into SQLite in one transaction. Times, in the same run,
 //! the raw query (loading the report's rows) and the whole report page (session lookup,
 //! query, build, SVG charts, template), and prints both and their RATIO. Target: the page
-//! under 200 ms. Scores are not seeded yet: their tables come with the panels feature.
+//! under 200 ms. Applications from `in_assessment` on have a panel of three of 200
+//! assessors and 60,000 submitted scores between them; from `scored` on, consolidated
+//! items and a part result with its domain levels.
 
 use std::time::{Duration, Instant};
 
@@ -33,6 +35,9 @@ const PATH: [&str; 8] = [
     "certified",
 ];
 const RUNS: usize = 20;
+const ASSESSORS: usize = 200;
+const SCORES: usize = 60_000;
+const DOMAINS: [&str; 3] = ["D1", "D2", "D3"];
 
 /// Multi-row INSERTs of generated literals (no user input), 500 rows a statement.
 fn bulk(conn: &mut DbConn, head: &str, rows: &[String]) -> QueryResult<()> {
@@ -42,13 +47,13 @@ fn bulk(conn: &mut DbConn, head: &str, rows: &[String]) -> QueryResult<()> {
     Ok(())
 }
 
-fn seed(conn: &mut DbConn, round_id: &str, actor: &str) -> usize {
+fn seed(conn: &mut DbConn, round_id: &str, actor: &str) -> (usize, usize) {
     let t0 = NaiveDate::from_ymd_opt(2026, 3, 2)
         .unwrap()
         .and_hms_opt(9, 0, 0)
         .unwrap();
     let ts = |t: chrono::NaiveDateTime| t.format("'%Y-%m-%d %H:%M:%S'").to_string();
-    write_tx(conn, |conn| -> QueryResult<usize> {
+    write_tx(conn, |conn| -> QueryResult<(usize, usize)> {
         let rows: Vec<String> = (0..ENTERPRISES)
             .map(|i| {
                 format!(
@@ -109,9 +114,110 @@ fn seed(conn: &mut DbConn, round_id: &str, actor: &str) -> usize {
              reason, actor_user_id, occurred_at)",
             &events,
         )?;
-        Ok(events.len())
+        let panels = seed_panels(conn, &reached, &created, actor)?;
+        Ok((events.len(), panels))
     })
     .unwrap()
+}
+
+/// Assessors, panels, submitted scores, consolidated items and part results, inside the
+/// seeding transaction. Returns the number of scores.
+fn seed_panels(
+    conn: &mut DbConn,
+    reached: &[usize],
+    created: &[chrono::NaiveDateTime],
+    actor: &str,
+) -> QueryResult<usize> {
+    let ts = |t: chrono::NaiveDateTime| t.format("'%Y-%m-%d %H:%M:%S'").to_string();
+    let rows: Vec<String> = (0..ASSESSORS)
+        .map(|i| {
+            format!(
+                "('asr-{i:03}','assessor{i}@example.test','评估员{i:03}','-','zh-CN',NULL,{})",
+                ts(created[0])
+            )
+        })
+        .collect();
+    bulk(
+        conn,
+        "INSERT INTO users (id, email, display_name, password_hash, lang, disabled_at, created_at)",
+        &rows,
+    )?;
+    // From in_assessment on (index 3 of PATH).
+    let assessed: Vec<usize> = (0..APPLICATIONS).filter(|&k| reached[k] >= 3).collect();
+    let items = SCORES.div_ceil(assessed.len() * 3);
+    let (mut panels, mut seats, mut scores, mut consolidated, mut results) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for &k in &assessed {
+        let confirmed = created[k] + Duration::from_secs(10 * 86_400);
+        panels.push(format!("('app-{k:05}',{},'{actor}')", ts(confirmed)));
+        for m in 0..3 {
+            let who = (k * 3 + m) % ASSESSORS;
+            seats.push(format!("('app-{k:05}','asr-{who:03}',{})", m == 0));
+            for i in 0..items {
+                if scores.len() == SCORES {
+                    break;
+                }
+                let level = (k + i * 2 + m * (k % 3)) % 6;
+                let at = confirmed + Duration::from_secs(((k + m + i) % 15 + 1) as u64 * 86_400);
+                scores.push(format!(
+                    "('sc-{k:05}-{m}-{i}','app-{k:05}','asr-{who:03}','I{i}',{level},NULL,'评语','[]','submitted',{},NULL,NULL,{})",
+                    ts(at),
+                    ts(at)
+                ));
+            }
+        }
+        if reached[k] >= 4 {
+            for i in 0..items {
+                consolidated.push(format!(
+                    "('app-{k:05}','I{i}',{},NULL,'合议',{},'[]')",
+                    (k + i) % 6,
+                    (k + i) % 4 == 0
+                ));
+            }
+            let domains: Vec<String> = DOMAINS
+                .iter()
+                .enumerate()
+                .map(|(d, code)| format!("\"{code}\":{}", (k + d) % 6))
+                .collect();
+            results.push(format!(
+                "('app-{k:05}',{},{},'weakest_item','[]','{{{}}}','{actor}',{})",
+                k % 6,
+                k % 5 + 1,
+                domains.join(","),
+                ts(created[k] + Duration::from_secs(30 * 86_400))
+            ));
+        }
+    }
+    bulk(
+        conn,
+        "INSERT INTO panels (application_id, confirmed_at, confirmed_by)",
+        &panels,
+    )?;
+    bulk(
+        conn,
+        "INSERT INTO panel_seats (application_id, assessor_id, is_lead)",
+        &seats,
+    )?;
+    bulk(
+        conn,
+        "INSERT INTO scores (id, application_id, assessor_id, item_code, level, \
+         not_applicable_reason, comment, evidence_ids, status, submitted_at, reopened_by, \
+         reopened_at, updated_at)",
+        &scores,
+    )?;
+    bulk(
+        conn,
+        "INSERT INTO consolidated_items (application_id, item_code, level, \
+         not_applicable_reason, rationale, flagged, flag_reasons)",
+        &consolidated,
+    )?;
+    bulk(
+        conn,
+        "INSERT INTO part_results (application_id, achieved_level, target_level, basis, \
+         capping_items, domain_levels, consolidated_by, consolidated_at)",
+        &results,
+    )?;
+    Ok(scores.len())
 }
 
 fn median(mut v: Vec<Duration>) -> Duration {
@@ -148,9 +254,9 @@ fn main() {
         )
         .unwrap();
         let started = Instant::now();
-        let events = seed(&mut conn, &round_id, &user.to_string());
+        let (events, scores) = seed(&mut conn, &round_id, &user.to_string());
         println!(
-            "seeded {ENTERPRISES} enterprises, {APPLICATIONS} applications, {events} status events in {:.0} ms",
+            "seeded {ENTERPRISES} enterprises, {APPLICATIONS} applications, {events} status events, {scores} scores in {:.0} ms",
             started.elapsed().as_secs_f64() * 1000.0
         );
         let session = accounts::start_session(&mut conn, user, "zh-CN", 1).unwrap();

@@ -9,10 +9,18 @@
 //! - `target_levels`: the levels applied for, per part;
 //! - `rounds` (across rounds only): applications, certified and closed per round.
 //!
-//! Extension point: sections that need results (score spread, assessor load and
-//! turnaround, achieved level per part and per capability domain, certificates issued or
-//! revoked) take further fact lists in [`Facts`] and push further [`Table`]s in [`build`];
-//! the views need no change.
+//! Sections built from the panels' results:
+//! - `assessor_load`: applications per assessor and the days from the panel's
+//!   confirmation to the assessor's last submitted score (no score itself is shown);
+//! - `score_spread`: per part, the spread (highest − lowest submitted level) of each
+//!   scored item, the items spread by 2 or more, and the share flagged at consolidation;
+//! - `achieved_levels` and `domain_levels`: the achieved level per part and per
+//!   capability domain, from the consolidated part results;
+//! - `certificates`: issued and revoked per part, only when [`Facts::certificates`] is
+//!   given (the certificates feature fills it; without it the section is left out).
+//!
+//! Further sections take further fact lists in [`Facts`] and push further [`Table`]s in
+//! [`build`]; the views need no change.
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write;
@@ -51,6 +59,51 @@ pub struct RoundFact {
     pub name_en: String,
 }
 
+/// A seat on an application's assessment panel, with the panel's confirmation.
+#[derive(Debug, Clone)]
+pub struct SeatFact {
+    pub application_id: String,
+    pub assessor_id: String,
+    pub assessor_name: String,
+    pub is_lead: bool,
+    pub confirmed_at: NaiveDateTime,
+}
+
+/// A submitted score, reduced to what the sections need: no comment, no evidence.
+/// `level` is `None` for an item found not applicable.
+#[derive(Debug, Clone)]
+pub struct ScoreFact {
+    pub application_id: String,
+    pub assessor_id: String,
+    pub item_code: String,
+    pub level: Option<i32>,
+    pub submitted_at: NaiveDateTime,
+}
+
+/// A consolidated item: only whether it was flagged for discussion.
+#[derive(Debug, Clone)]
+pub struct ConsolidatedFact {
+    pub application_id: String,
+    pub item_code: String,
+    pub flagged: bool,
+}
+
+/// A part result: the achieved level and the level per capability domain.
+#[derive(Debug, Clone)]
+pub struct PartResultFact {
+    pub application_id: String,
+    pub achieved_level: i32,
+    pub domain_levels: BTreeMap<String, i32>,
+}
+
+/// A certificate of an application, issued and perhaps revoked.
+#[derive(Debug, Clone)]
+pub struct CertificateFact {
+    pub application_id: String,
+    pub issued_at: NaiveDateTime,
+    pub revoked_at: Option<NaiveDateTime>,
+}
+
 /// Everything a report is built from.
 #[derive(Debug, Clone, Default)]
 pub struct Facts {
@@ -58,6 +111,14 @@ pub struct Facts {
     pub rounds: Vec<RoundFact>,
     pub applications: Vec<ApplicationFact>,
     pub events: Vec<EventFact>,
+    pub seats: Vec<SeatFact>,
+    /// Submitted scores only; drafts are nobody's figure yet.
+    pub scores: Vec<ScoreFact>,
+    pub consolidated: Vec<ConsolidatedFact>,
+    pub results: Vec<PartResultFact>,
+    /// Certificates issued or revoked: `None` until the certificates feature loads them
+    /// (its table is not part of this schema yet); then the `certificates` table appears.
+    pub certificates: Option<Vec<CertificateFact>>,
 }
 
 /// A text in both languages.
@@ -171,6 +232,13 @@ pub fn build(facts: &Facts, round_id: Option<&str>) -> Report {
     ];
     if round_id.is_none() {
         tables.push(rounds(facts));
+    }
+    tables.push(assessor_load(facts));
+    tables.push(score_spread(facts));
+    tables.push(achieved_levels(facts));
+    tables.push(domain_levels(facts));
+    if let Some(certs) = &facts.certificates {
+        tables.push(certificates(facts, certs));
     }
     Report {
         round_id: round_id.map(str::to_string),
@@ -374,6 +442,296 @@ fn rounds(facts: &Facts) -> Table {
     }
 }
 
+/// Count, mean, median, longest of some days (zeros when there are none).
+fn day_stats(mut values: Vec<f64>) -> [f64; 4] {
+    if values.is_empty() {
+        return [0.0; 4];
+    }
+    values.sort_by(f64::total_cmp);
+    let n = values.len() as f64;
+    [
+        n,
+        round2(quantile(&values, 0.5)),
+        round2(values.iter().sum::<f64>() / n),
+        round2(*values.last().expect("not empty")),
+    ]
+}
+
+/// Per assessor (by name): panel seats, seats as lead, applications with submitted
+/// scores, and the days from the panel's confirmation to the assessor's last submitted
+/// score on the application (median, mean, longest). A last row covers every assessor.
+fn assessor_load(facts: &Facts) -> Table {
+    let mut last: HashMap<(&str, &str), NaiveDateTime> = HashMap::new();
+    for s in &facts.scores {
+        let at = last
+            .entry((s.application_id.as_str(), s.assessor_id.as_str()))
+            .or_insert(s.submitted_at);
+        if s.submitted_at > *at {
+            *at = s.submitted_at;
+        }
+    }
+    struct Load<'a> {
+        name: &'a str,
+        seats: f64,
+        leads: f64,
+        days: Vec<f64>,
+    }
+    let mut by_assessor: BTreeMap<&str, Load> = BTreeMap::new();
+    for seat in &facts.seats {
+        let l = by_assessor
+            .entry(seat.assessor_id.as_str())
+            .or_insert_with(|| Load {
+                name: &seat.assessor_name,
+                seats: 0.0,
+                leads: 0.0,
+                days: Vec::new(),
+            });
+        l.seats += 1.0;
+        if seat.is_lead {
+            l.leads += 1.0;
+        }
+        if let Some(at) = last.get(&(seat.application_id.as_str(), seat.assessor_id.as_str())) {
+            l.days.push(days(seat.confirmed_at, *at));
+        }
+    }
+    let mut loads: Vec<Load> = by_assessor.into_values().collect();
+    loads.sort_by(|a, b| a.name.cmp(b.name));
+    let row = |label: Text, seats: f64, leads: f64, days: Vec<f64>| {
+        let [n, median, mean, max] = day_stats(days);
+        Row {
+            label,
+            values: vec![seats, leads, n, median, mean, max],
+        }
+    };
+    let (seats, leads) = loads
+        .iter()
+        .fold((0.0, 0.0), |(s, l), x| (s + x.seats, l + x.leads));
+    let all: Vec<f64> = loads.iter().flat_map(|l| l.days.iter().copied()).collect();
+    let mut rows: Vec<Row> = loads
+        .into_iter()
+        .map(|l| row(Text::new(l.name, l.name), l.seats, l.leads, l.days))
+        .collect();
+    rows.push(row(
+        Text::new("全部评估员", "all assessors"),
+        seats,
+        leads,
+        all,
+    ));
+    Table {
+        key: "assessor_load",
+        title: Text::new(
+            "评估员工作量与评分周期（组建确认至提交评分，天）",
+            "Assessor load and turnaround (days from panel confirmation to scores submitted)",
+        ),
+        columns: vec![
+            Text::new("申请数", "applications"),
+            Text::new("任组长", "as lead"),
+            Text::new("已提交评分", "scores submitted"),
+            Text::new("中位数", "median"),
+            Text::new("平均", "mean"),
+            Text::new("最长", "longest"),
+        ],
+        rows,
+    }
+}
+
+/// The part of each application in scope.
+fn part_of_application(facts: &Facts) -> HashMap<&str, &str> {
+    facts
+        .applications
+        .iter()
+        .map(|a| (a.id.as_str(), a.part_code.as_str()))
+        .collect()
+}
+
+/// Per part: scored items (an item of an application with at least one submitted level),
+/// how many spread by 0…5 levels, by 2 or more, the consolidated items, the flagged
+/// ones and their share in percent. A last row covers every part.
+fn score_spread(facts: &Facts) -> Table {
+    let part_of = part_of_application(facts);
+    let mut bounds: HashMap<(&str, &str), (i32, i32)> = HashMap::new();
+    for s in &facts.scores {
+        if let Some(l) = s.level {
+            let b = bounds
+                .entry((s.application_id.as_str(), s.item_code.as_str()))
+                .or_insert((l, l));
+            b.0 = b.0.min(l);
+            b.1 = b.1.max(l);
+        }
+    }
+    // items, spread 0..=5, spread >= 2, consolidated, flagged
+    let mut counts: BTreeMap<&str, [f64; 10]> = BTreeMap::new();
+    for ((app, _), (lo, hi)) in &bounds {
+        let Some(part) = part_of.get(app) else {
+            continue;
+        };
+        let c = counts.entry(part).or_default();
+        c[0] += 1.0;
+        let spread = (hi - lo).clamp(0, 5) as usize;
+        c[1 + spread] += 1.0;
+        if spread >= 2 {
+            c[7] += 1.0;
+        }
+    }
+    for ci in &facts.consolidated {
+        let Some(part) = part_of.get(ci.application_id.as_str()) else {
+            continue;
+        };
+        let c = counts.entry(part).or_default();
+        c[8] += 1.0;
+        if ci.flagged {
+            c[9] += 1.0;
+        }
+    }
+    let row = |label: Text, c: [f64; 10]| {
+        let mut values = c.to_vec();
+        values.push(if c[8] > 0.0 {
+            round2(100.0 * c[9] / c[8])
+        } else {
+            0.0
+        });
+        Row { label, values }
+    };
+    let mut total = [0.0; 10];
+    let mut rows: Vec<Row> = counts
+        .into_iter()
+        .map(|(part, c)| {
+            for (t, v) in total.iter_mut().zip(c) {
+                *t += v;
+            }
+            row(Text::new(part, part), c)
+        })
+        .collect();
+    rows.push(row(Text::new("合计", "total"), total));
+    let mut columns = vec![Text::new("已评分项", "items scored")];
+    columns.extend((0..=5).map(|d| Text::new(format!("离散 {d}"), format!("spread {d}"))));
+    columns.extend([
+        Text::new("离散 ≥ 2", "spread ≥ 2"),
+        Text::new("已合议项", "items consolidated"),
+        Text::new("标记讨论", "flagged"),
+        Text::new("标记比例 %", "flagged %"),
+    ]);
+    Table {
+        key: "score_spread",
+        title: Text::new(
+            "评分离散度（各项最高与最低提交级别之差）",
+            "Score spread (highest − lowest submitted level per item)",
+        ),
+        columns,
+        rows,
+    }
+}
+
+fn level_columns() -> Vec<Text> {
+    let mut columns: Vec<Text> = (0..=5)
+        .map(|l| Text::new(format!("{l} 级"), format!("level {l}")))
+        .collect();
+    columns.push(Text::new("结果数", "results"));
+    columns.push(Text::new("平均级别", "mean level"));
+    columns
+}
+
+/// Counts of levels 0…5, their number and mean.
+fn level_row(label: Text, levels: &[i32]) -> Row {
+    let mut values = vec![0.0; 6];
+    for &l in levels {
+        if let Ok(l) = usize::try_from(l) {
+            if l <= 5 {
+                values[l] += 1.0;
+            }
+        }
+    }
+    let n = levels.len() as f64;
+    values.push(n);
+    values.push(if levels.is_empty() {
+        0.0
+    } else {
+        round2(levels.iter().map(|&l| f64::from(l)).sum::<f64>() / n)
+    });
+    Row { label, values }
+}
+
+/// Per part: how many results achieved each level, and the mean.
+fn achieved_levels(facts: &Facts) -> Table {
+    let part_of = part_of_application(facts);
+    let mut levels: BTreeMap<&str, Vec<i32>> = BTreeMap::new();
+    for r in &facts.results {
+        if let Some(part) = part_of.get(r.application_id.as_str()) {
+            levels.entry(part).or_default().push(r.achieved_level);
+        }
+    }
+    Table {
+        key: "achieved_levels",
+        title: Text::new("按部分统计的达成级别", "Achieved level, by part"),
+        columns: level_columns(),
+        rows: levels
+            .into_iter()
+            .map(|(part, l)| level_row(Text::new(part, part), &l))
+            .collect(),
+    }
+}
+
+/// Per part and capability domain: how many results reached each level in the domain.
+fn domain_levels(facts: &Facts) -> Table {
+    let part_of = part_of_application(facts);
+    let mut levels: BTreeMap<(&str, &str), Vec<i32>> = BTreeMap::new();
+    for r in &facts.results {
+        if let Some(part) = part_of.get(r.application_id.as_str()) {
+            for (domain, l) in &r.domain_levels {
+                levels.entry((part, domain)).or_default().push(*l);
+            }
+        }
+    }
+    Table {
+        key: "domain_levels",
+        title: Text::new(
+            "按能力域统计的达成级别",
+            "Achieved level, by capability domain",
+        ),
+        columns: level_columns(),
+        rows: levels
+            .into_iter()
+            .map(|((part, domain), l)| {
+                let label = format!("{part} · {domain}");
+                level_row(Text::new(label.clone(), label), &l)
+            })
+            .collect(),
+    }
+}
+
+/// Per part: certificates issued, revoked since, and in force.
+fn certificates(facts: &Facts, certs: &[CertificateFact]) -> Table {
+    let part_of = part_of_application(facts);
+    let mut counts: BTreeMap<&str, [f64; 3]> = BTreeMap::new();
+    for c in certs {
+        if let Some(part) = part_of.get(c.application_id.as_str()) {
+            let n = counts.entry(part).or_default();
+            n[0] += 1.0;
+            if c.revoked_at.is_some() {
+                n[1] += 1.0;
+            } else {
+                n[2] += 1.0;
+            }
+        }
+    }
+    Table {
+        key: "certificates",
+        title: Text::new("证书颁发与撤销", "Certificates issued and revoked"),
+        columns: vec![
+            Text::new("已颁发", "issued"),
+            Text::new("已撤销", "revoked"),
+            Text::new("有效", "in force"),
+        ],
+        rows: counts
+            .into_iter()
+            .map(|(part, c)| Row {
+                label: Text::new(part, part),
+                values: c.to_vec(),
+            })
+            .collect(),
+    }
+}
+
 /// A figure as the page and the CSV show it: whole numbers without decimals.
 pub fn figure(v: f64) -> String {
     if v.fract() == 0.0 {
@@ -537,6 +895,7 @@ mod tests {
                 event("a", "accepted", 7),
                 event("c", "submitted", 5),
             ],
+            ..Facts::default()
         }
     }
 
@@ -586,6 +945,161 @@ mod tests {
         let svg = bar_svg(r.table("by_part_status").unwrap(), 11, Lang::En);
         assert_eq!(svg.matches("class=\"bar\"").count(), 3);
         assert!(svg.contains(">3</text>"));
+    }
+
+    fn panel_facts() -> Facts {
+        let mut f = facts();
+        f.applications[0].status = "approved".into();
+        f.applications.push(app("d", "SEC", "scored", 3));
+        let seat = |a: &str, who: &str, lead: bool, day: u32| SeatFact {
+            application_id: a.into(),
+            assessor_id: who.into(),
+            assessor_name: format!("name-{who}"),
+            is_lead: lead,
+            confirmed_at: at(day),
+        };
+        f.seats = vec![
+            seat("a", "x", true, 10),
+            seat("a", "y", false, 10),
+            seat("d", "x", false, 12),
+        ];
+        let score = |a: &str, who: &str, item: &str, level: Option<i32>, day: u32| ScoreFact {
+            application_id: a.into(),
+            assessor_id: who.into(),
+            item_code: item.into(),
+            level,
+            submitted_at: at(day),
+        };
+        f.scores = vec![
+            score("a", "x", "CD.1", Some(1), 11),
+            score("a", "x", "CD.2", Some(3), 14),
+            score("a", "y", "CD.1", Some(4), 12),
+            score("a", "y", "CD.2", None, 12),
+            score("d", "x", "SEC.1", Some(2), 20),
+        ];
+        f.consolidated = vec![
+            ConsolidatedFact {
+                application_id: "a".into(),
+                item_code: "CD.1".into(),
+                flagged: true,
+            },
+            ConsolidatedFact {
+                application_id: "a".into(),
+                item_code: "CD.2".into(),
+                flagged: false,
+            },
+        ];
+        let result = |a: &str, level: i32, domains: &[(&str, i32)]| PartResultFact {
+            application_id: a.into(),
+            achieved_level: level,
+            domain_levels: domains.iter().map(|(d, l)| (d.to_string(), *l)).collect(),
+        };
+        f.results = vec![
+            result("a", 2, &[("CD-A", 2), ("CD-B", 3)]),
+            result("d", 3, &[("SEC-A", 3)]),
+            result("c", 0, &[("SEC-A", 0)]),
+        ];
+        f
+    }
+
+    #[test]
+    fn assessor_load_counts_seats_and_days_to_the_last_submitted_score() {
+        let r = build(&panel_facts(), Some("r1"));
+        let t = r.table("assessor_load").unwrap();
+        let labels: Vec<&str> = t.rows.iter().map(|r| r.label.en.as_str()).collect();
+        assert_eq!(labels, ["name-x", "name-y", "all assessors"]);
+        // x: two seats, one as lead; 4 days on a (last score day 14), 8 days on d.
+        assert_eq!(t.rows[0].values, vec![2.0, 1.0, 2.0, 4.0, 6.0, 8.0]);
+        assert_eq!(t.rows[1].values, vec![1.0, 0.0, 1.0, 2.0, 2.0, 2.0]);
+        // all: 4, 8, 2 days → median (nearest rank) 4, mean 4.67, longest 8.
+        assert_eq!(t.rows[2].values, vec![3.0, 1.0, 3.0, 4.0, 4.67, 8.0]);
+        // No level of any score appears: only counts and days.
+        assert!(!format!("{t:?}").contains("CD.1"));
+    }
+
+    #[test]
+    fn score_spread_counts_items_by_spread_and_the_flagged_share() {
+        let r = build(&panel_facts(), Some("r1"));
+        let t = r.table("score_spread").unwrap();
+        assert_eq!(t.columns.len(), 11);
+        let cd = &t.rows[0];
+        assert_eq!(cd.label.en, "CD");
+        // CD.1 spread 3 (1..4), CD.2 spread 0 (one level, the other not applicable).
+        assert_eq!(
+            cd.values,
+            vec![2.0, 1.0, 0.0, 0.0, 1.0, 0.0, 0.0, 1.0, 2.0, 1.0, 50.0]
+        );
+        let sec = &t.rows[1];
+        assert_eq!(sec.values[0], 1.0);
+        assert_eq!(sec.values[10], 0.0, "no consolidated item: no share");
+        let total = &t.rows[2];
+        assert_eq!(total.label.en, "total");
+        assert_eq!(total.values[0], 3.0);
+        assert_eq!(total.values[10], 50.0);
+    }
+
+    #[test]
+    fn achieved_levels_are_counted_per_part_with_the_mean() {
+        let r = build(&panel_facts(), Some("r1"));
+        let t = r.table("achieved_levels").unwrap();
+        assert_eq!(t.rows[0].label.en, "CD");
+        assert_eq!(
+            t.rows[0].values,
+            vec![0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 1.0, 2.0]
+        );
+        assert_eq!(
+            t.rows[1].values,
+            vec![1.0, 0.0, 0.0, 1.0, 0.0, 0.0, 2.0, 1.5]
+        );
+    }
+
+    #[test]
+    fn domain_levels_are_counted_per_part_and_domain() {
+        let r = build(&panel_facts(), Some("r1"));
+        let t = r.table("domain_levels").unwrap();
+        let labels: Vec<&str> = t.rows.iter().map(|r| r.label.en.as_str()).collect();
+        assert_eq!(labels, ["CD · CD-A", "CD · CD-B", "SEC · SEC-A"]);
+        assert_eq!(t.rows[1].values[3], 1.0);
+        assert_eq!(t.rows[2].values[..6], [1.0, 0.0, 0.0, 1.0, 0.0, 0.0]);
+        assert_eq!(t.rows[2].values[7], 1.5);
+    }
+
+    #[test]
+    fn certificates_appear_only_when_their_facts_are_given() {
+        let mut f = panel_facts();
+        assert!(build(&f, Some("r1")).table("certificates").is_none());
+        f.certificates = Some(vec![
+            CertificateFact {
+                application_id: "a".into(),
+                issued_at: at(20),
+                revoked_at: None,
+            },
+            CertificateFact {
+                application_id: "c".into(),
+                issued_at: at(20),
+                revoked_at: Some(at(25)),
+            },
+        ]);
+        let r = build(&f, Some("r1"));
+        let t = r.table("certificates").unwrap();
+        assert_eq!(t.rows[0].values, vec![1.0, 0.0, 1.0]);
+        assert_eq!(t.rows[1].values, vec![1.0, 1.0, 0.0]);
+    }
+
+    #[test]
+    fn durations_cover_the_panel_stages() {
+        let mut f = facts();
+        f.events.extend([
+            event("a", "in_assessment", 10),
+            event("a", "scored", 15),
+            event("a", "in_review", 16),
+            event("a", "approved", 20),
+        ]);
+        let r = build(&f, Some("r1"));
+        let t = r.table("durations").unwrap();
+        let days: Vec<f64> = t.rows[2..6].iter().map(|r| r.values[1]).collect();
+        assert_eq!(days, vec![3.0, 5.0, 1.0, 4.0]);
+        assert_eq!(t.rows[4].label.en, "scored → in_review");
     }
 
     #[test]

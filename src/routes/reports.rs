@@ -57,10 +57,13 @@ pub async fn page_view(
         .tables
         .iter()
         .map(|t| {
-            // The chart shows the column that sums a row up: the total, or the mean days.
+            // The chart shows the column that sums a row up: the total, the mean days,
+            // the items spread by 2 or more, the mean level.
             let column = match t.key {
                 "by_part_status" => t.columns.len() - 1,
                 "durations" => 1,
+                "score_spread" => 7,
+                "achieved_levels" | "domain_levels" => t.columns.len() - 1,
                 _ => 0,
             };
             TableView {

@@ -10,6 +10,9 @@ use diesel::prelude::*;
 use serde_json::Value;
 
 use crate::helpers::{spawn_app, TestApp};
+use crate::panels::world;
+use crate::review::{form, reviewers, vote};
+use crate::scoring::{assessed, consolidate, submit_all};
 
 /// The demo round with two applications of one enterprise: one accepted (submitted two
 /// days after registration, accepted three days later), one still a draft.
@@ -95,6 +98,188 @@ fn number(cell: &Data) -> f64 {
     }
 }
 
+/// Every figure of every table of the JSON is the number in the workbook's sheet of the
+/// same key, at the same row and column.
+fn assert_xlsx_equals_json(bytes: &[u8], tables: &[Value]) {
+    let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    assert_eq!(book.sheet_names().len(), tables.len());
+    for table in tables {
+        let key = table["key"].as_str().unwrap();
+        let range = book.worksheet_range(key).unwrap();
+        let rows = table["rows"].as_array().unwrap();
+        for (r, row) in rows.iter().enumerate() {
+            let values = row["values"].as_array().unwrap();
+            for (c, v) in values.iter().enumerate() {
+                let cell = range.get_value(((r + 2) as u32, (c + 1) as u32)).unwrap();
+                assert_eq!(
+                    number(cell),
+                    v.as_f64().unwrap(),
+                    "{key} row {r} column {c}"
+                );
+            }
+        }
+    }
+}
+
+fn table<'v>(report: &'v Value, key: &str) -> &'v Value {
+    report["tables"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["key"] == key)
+        .unwrap_or_else(|| panic!("no table {key}: {report}"))
+}
+
+fn row(table: &Value, label: &str) -> Vec<f64> {
+    table["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["label"]["en"] == label)
+        .unwrap_or_else(|| panic!("no row {label}: {table}"))["values"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_f64().unwrap())
+        .collect()
+}
+
+#[tokio::test]
+async fn an_approved_application_shows_in_load_spread_and_levels_and_the_exports_agree() {
+    let app = spawn_app().await;
+    let w = world(&app).await;
+    let a = assessed(&w).await;
+    let first = a.items[0].clone();
+    submit_all(&a.lead, &a, |_| 3).await;
+    submit_all(&a.b, &a, |_| 3).await;
+    // Anna Müller finds the first item at level 1: a spread of 2, flagged.
+    submit_all(&a.c, &a, |i| if i == first { 1 } else { 3 }).await;
+    let (s, p) = consolidate(&a, |_| 3).await;
+    assert_eq!(s, 200, "{p}");
+    let panel = reviewers(&w, 3).await;
+    let members: Vec<(String, String)> = panel
+        .iter()
+        .map(|(c, e)| (c.id.clone(), e.clone()))
+        .collect();
+    assert_eq!(form(&w, &members, 2).await.0, 201);
+    let (s, p) = a
+        .lead
+        .send(
+            "POST",
+            &format!("/api/v1/applications/{}/send-to-review", a.application),
+            None,
+        )
+        .await;
+    assert_eq!(s, 204, "{p}");
+    for (c, _) in &panel {
+        let (s, p) = vote(c, &a.application, true, &[]).await;
+        assert!(s == 200 || s == 409, "{p}");
+    }
+    assert_eq!(w.status(&a.application).await, "approved");
+
+    let (s, report) = w
+        .sec
+        .send("GET", &format!("/api/v1/reports?round={}", w.round), None)
+        .await;
+    assert_eq!(s, 200, "{report}");
+    let n = a.items.len() as f64;
+
+    let load = table(&report, "assessor_load");
+    assert_eq!(row(load, "李雷")[..3], [1.0, 1.0, 1.0]);
+    assert_eq!(row(load, "韩梅梅")[..3], [1.0, 0.0, 1.0]);
+    assert_eq!(row(load, "Anna Müller")[..3], [1.0, 0.0, 1.0]);
+    assert_eq!(row(load, "all assessors")[..3], [3.0, 1.0, 3.0]);
+
+    let spread = row(table(&report, "score_spread"), "CD");
+    assert_eq!(spread[0], n, "items scored");
+    assert_eq!(spread[1], n - 1.0, "spread 0");
+    assert_eq!(spread[3], 1.0, "spread 2");
+    assert_eq!(spread[7], 1.0, "spread ≥ 2");
+    assert_eq!(spread[8], n, "consolidated");
+    assert_eq!(spread[9], 1.0, "flagged");
+    assert_eq!(spread[10], ((100.0 / n) * 100.0).round() / 100.0);
+
+    let achieved = row(table(&report, "achieved_levels"), "CD");
+    assert_eq!(achieved[3], 1.0);
+    assert_eq!(achieved[6..], [1.0, 3.0]);
+    let domains = table(&report, "domain_levels")["rows"].as_array().unwrap();
+    assert!(domains.len() > 1, "{domains:?}");
+    assert!(domains
+        .iter()
+        .all(|d| d["label"]["en"].as_str().unwrap().starts_with("CD · ")));
+    assert!(report["tables"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|t| t["key"] != "certificates"));
+
+    let durations = table(&report, "durations");
+    for stage in [
+        "in_assessment → scored",
+        "scored → in_review",
+        "in_review → approved",
+    ] {
+        assert_eq!(row(durations, stage)[0], 1.0, "{stage}");
+    }
+
+    // The same figures on the page, in the CSV and in the workbook; no score in any.
+    let browser = app.signed_in(&w.sec.login).await;
+    let scope = format!("?round={}", w.round);
+    let page = browser
+        .get(app.url(&format!("/reports{scope}")))
+        .header("accept-language", "en")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    for key in [
+        "assessor_load",
+        "score_spread",
+        "achieved_levels",
+        "domain_levels",
+    ] {
+        let at = page
+            .find(&format!("id=\"{key}\""))
+            .unwrap_or_else(|| panic!("{key} not on the page"));
+        let section = &page[at..];
+        let end = section.find("</section>").unwrap();
+        assert!(section[..end].contains("<svg "), "{key} has a chart");
+    }
+    assert!(page.contains("<th>Anna Müller</th>"));
+    let csv = browser
+        .get(app.url(&format!("/reports/export.csv{scope}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(csv.contains("李雷,1,1,1,"), "{csv}");
+    for text in [&page, &csv, &report.to_string()] {
+        assert!(!text.contains("COMMENT-BY"), "a score comment leaked");
+    }
+    let bytes = browser
+        .get(app.url(&format!("/reports/export.xlsx{scope}")))
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    assert_xlsx_equals_json(&bytes, report["tables"].as_array().unwrap());
+
+    // Assessors and reviewers see no report.
+    for who in [&a.lead, &panel[0].0] {
+        let (s, _) = who.send("GET", "/api/v1/reports", None).await;
+        assert_eq!(s, 403, "{}", who.name);
+        let b = app.signed_in(&who.login).await;
+        let res = b.get(app.url("/reports")).send().await.unwrap();
+        assert_eq!(res.status(), 403);
+    }
+}
+
 #[tokio::test]
 async fn the_xlsx_and_csv_exports_show_the_page_figures() {
     let app = spawn_app().await;
@@ -139,24 +324,7 @@ async fn the_xlsx_and_csv_exports_show_the_page_figures() {
             .bytes()
             .await
             .unwrap();
-        let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
-        assert_eq!(book.sheet_names().len(), tables.len());
-        for table in tables {
-            let key = table["key"].as_str().unwrap();
-            let range = book.worksheet_range(key).unwrap();
-            let rows = table["rows"].as_array().unwrap();
-            for (r, row) in rows.iter().enumerate() {
-                let values = row["values"].as_array().unwrap();
-                for (c, v) in values.iter().enumerate() {
-                    let cell = range.get_value(((r + 2) as u32, (c + 1) as u32)).unwrap();
-                    assert_eq!(
-                        number(cell),
-                        v.as_f64().unwrap(),
-                        "{key} row {r} column {c}"
-                    );
-                }
-            }
-        }
+        assert_xlsx_equals_json(&bytes, tables);
 
         let csv = browser
             .get(app.url(&format!("/reports/export.csv{scope}")))

@@ -21,7 +21,7 @@ async fn scored<'a>(w: &World<'a>) -> Assessed<'a> {
 }
 
 /// `n` reviewers, each from their own evaluated enterprise (an accepted application).
-async fn reviewers<'a>(w: &World<'a>, n: usize) -> Vec<(Client<'a>, String)> {
+pub async fn reviewers<'a>(w: &World<'a>, n: usize) -> Vec<(Client<'a>, String)> {
     let mut out = Vec::new();
     for i in 0..n {
         let (e, _) = w
@@ -36,7 +36,7 @@ async fn reviewers<'a>(w: &World<'a>, n: usize) -> Vec<(Client<'a>, String)> {
     out
 }
 
-async fn form(w: &World<'_>, members: &[(String, String)], quorum: usize) -> (u16, Value) {
+pub async fn form(w: &World<'_>, members: &[(String, String)], quorum: usize) -> (u16, Value) {
     let members: Vec<Value> = members
         .iter()
         .map(|(u, e)| json!({"user_id": u, "enterprise_id": e}))
@@ -50,7 +50,7 @@ async fn form(w: &World<'_>, members: &[(String, String)], quorum: usize) -> (u1
         .await
 }
 
-async fn vote(
+pub async fn vote(
     who: &Client<'_>,
     application: &str,
     approve: bool,

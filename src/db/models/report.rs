@@ -1,11 +1,18 @@
 //! The facts programme reports are built from: applications without their enterprise or
-//! contact, status changes, and round names.
+//! contact, status changes, and round names; panel seats, submitted scores (no comment,
+//! no evidence), consolidated items' flags and part results.
 
 use diesel::prelude::*;
 
-use crate::db::schema::{application_events, applications, rounds};
+use crate::db::schema::{
+    application_events, applications, consolidated_items, panel_seats, panels, part_results,
+    rounds, scores, users,
+};
 use crate::db::DbConn;
-use crate::domain::report::{ApplicationFact, EventFact, Facts, RoundFact};
+use crate::domain::report::{
+    ApplicationFact, ConsolidatedFact, EventFact, Facts, PartResultFact, RoundFact, ScoreFact,
+    SeatFact,
+};
 
 /// The facts of one round, or of every round with `None`.
 pub fn facts(conn: &mut DbConn, round: Option<&str>) -> QueryResult<Facts> {
@@ -31,10 +38,54 @@ pub fn facts(conn: &mut DbConn, round: Option<&str>) -> QueryResult<Facts> {
             application_events::occurred_at,
         ))
         .into_boxed();
+    let mut seat_query = panel_seats::table
+        .inner_join(panels::table)
+        .inner_join(users::table)
+        .inner_join(applications::table.on(applications::id.eq(panel_seats::application_id)))
+        .select((
+            panel_seats::application_id,
+            panel_seats::assessor_id,
+            users::display_name,
+            panel_seats::is_lead,
+            panels::confirmed_at,
+        ))
+        .into_boxed();
+    let mut score_query = scores::table
+        .inner_join(applications::table.on(applications::id.eq(scores::application_id)))
+        .filter(scores::status.eq("submitted"))
+        .filter(scores::submitted_at.is_not_null())
+        .select((
+            scores::application_id,
+            scores::assessor_id,
+            scores::item_code,
+            scores::level,
+            scores::submitted_at,
+        ))
+        .into_boxed();
+    let mut consolidated_query = consolidated_items::table
+        .inner_join(applications::table.on(applications::id.eq(consolidated_items::application_id)))
+        .select((
+            consolidated_items::application_id,
+            consolidated_items::item_code,
+            consolidated_items::flagged,
+        ))
+        .into_boxed();
+    let mut result_query = part_results::table
+        .inner_join(applications::table.on(applications::id.eq(part_results::application_id)))
+        .select((
+            part_results::application_id,
+            part_results::achieved_level,
+            part_results::domain_levels,
+        ))
+        .into_boxed();
     if let Some(r) = round {
         round_query = round_query.filter(rounds::id.eq(r.to_string()));
         app_query = app_query.filter(applications::round_id.eq(r.to_string()));
         event_query = event_query.filter(applications::round_id.eq(r.to_string()));
+        seat_query = seat_query.filter(applications::round_id.eq(r.to_string()));
+        score_query = score_query.filter(applications::round_id.eq(r.to_string()));
+        consolidated_query = consolidated_query.filter(applications::round_id.eq(r.to_string()));
+        result_query = result_query.filter(applications::round_id.eq(r.to_string()));
     }
     let rounds = round_query
         .load::<(String, String, String)>(conn)?
@@ -68,9 +119,66 @@ pub fn facts(conn: &mut DbConn, round: Option<&str>) -> QueryResult<Facts> {
             occurred_at,
         })
         .collect();
+    let seats = seat_query
+        .load::<(String, String, String, bool, chrono::NaiveDateTime)>(conn)?
+        .into_iter()
+        .map(
+            |(application_id, assessor_id, assessor_name, is_lead, confirmed_at)| SeatFact {
+                application_id,
+                assessor_id,
+                assessor_name,
+                is_lead,
+                confirmed_at,
+            },
+        )
+        .collect();
+    let scores = score_query
+        .load::<(
+            String,
+            String,
+            String,
+            Option<i32>,
+            Option<chrono::NaiveDateTime>,
+        )>(conn)?
+        .into_iter()
+        .filter_map(|(application_id, assessor_id, item_code, level, at)| {
+            Some(ScoreFact {
+                application_id,
+                assessor_id,
+                item_code,
+                level,
+                submitted_at: at?,
+            })
+        })
+        .collect();
+    let consolidated = consolidated_query
+        .load::<(String, String, bool)>(conn)?
+        .into_iter()
+        .map(|(application_id, item_code, flagged)| ConsolidatedFact {
+            application_id,
+            item_code,
+            flagged,
+        })
+        .collect();
+    let results = result_query
+        .load::<(String, i32, String)>(conn)?
+        .into_iter()
+        .map(|(application_id, achieved_level, domains)| PartResultFact {
+            application_id,
+            achieved_level,
+            // Written by the consolidation as a JSON object of domain code → level.
+            domain_levels: serde_json::from_str(&domains).unwrap_or_default(),
+        })
+        .collect();
     Ok(Facts {
         rounds,
         applications,
         events,
+        seats,
+        scores,
+        consolidated,
+        results,
+        // The certificates feature loads its issued and revoked certificates here.
+        certificates: None,
     })
 }
