@@ -457,6 +457,46 @@ diesel::joinable!(panel_seats -> users (assessor_id));
 diesel::joinable!(review_members -> review_panels (review_panel_id));
 diesel::joinable!(review_members -> users (user_id));
 
+// Certificates (feature: certs).
+diesel::table! {
+    signing_keys (id) {
+        id -> Text,
+        seq -> Integer,
+        public_key -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    certificates (id) {
+        id -> Text,
+        number -> Text,
+        application_id -> Text,
+        year -> Integer,
+        part_code -> Text,
+        serial -> Integer,
+        payload -> Text,
+        signature -> Text,
+        key_id -> Text,
+        issued_at -> Timestamp,
+        revoked_at -> Nullable<Timestamp>,
+        revoke_reason -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    issuance_log (idx) {
+        idx -> BigInt,
+        kind -> Text,
+        certificate_number -> Text,
+        payload_sha256 -> Text,
+        at -> Timestamp,
+        reason -> Nullable<Text>,
+        prev_hash -> Text,
+        hash -> Text,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     users,
     user_roles,
@@ -496,4 +536,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     notifications,
     password_resets,
     invitations,
+    // Certificates (feature: certs).
+    signing_keys,
+    certificates,
+    issuance_log,
 );

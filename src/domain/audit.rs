@@ -31,10 +31,14 @@ pub enum Kind {
     ApplicationCreated,
     ApplicationTransition,
     ItemNotApplicable,
+    // Certificates (feature: certs).
+    CertificateIssued,
+    CertificateRevoked,
+    SigningKeyCreated,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 19] = [
+    pub const ALL: [Kind; 22] = [
         Kind::LoginSucceeded,
         Kind::LoginFailed,
         Kind::Lockout,
@@ -54,6 +58,9 @@ impl Kind {
         Kind::ApplicationCreated,
         Kind::ApplicationTransition,
         Kind::ItemNotApplicable,
+        Kind::CertificateIssued,
+        Kind::CertificateRevoked,
+        Kind::SigningKeyCreated,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -77,6 +84,9 @@ impl Kind {
             Kind::ApplicationCreated => "application_created",
             Kind::ApplicationTransition => "application_transition",
             Kind::ItemNotApplicable => "item_not_applicable",
+            Kind::CertificateIssued => "certificate_issued",
+            Kind::CertificateRevoked => "certificate_revoked",
+            Kind::SigningKeyCreated => "signing_key_created",
         }
     }
 

@@ -26,3 +26,5 @@ pub mod visibility;
 // mail/audit feature
 pub mod audit;
 pub mod invitation;
+// Certificates (feature: certs).
+pub mod certificate_lint;

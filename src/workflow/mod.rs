@@ -14,6 +14,8 @@ pub mod scoring;
 // mail/audit feature
 pub mod invitations;
 pub mod passwords;
+// Certificates (feature: certs).
+pub mod certificates;
 
 /// Why a use case did not happen. Maps to HTTP in `error.rs`.
 #[derive(Debug, thiserror::Error)]

@@ -18,3 +18,5 @@ mod scoring;
 mod audit;
 mod invitations;
 mod mail;
+// Certificates (feature: certs).
+mod certificates;

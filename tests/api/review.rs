@@ -10,7 +10,7 @@ use crate::panels::{person, world, Client, World};
 use crate::scoring::{assessed, consolidate, submit_all, Assessed};
 
 /// A scored application of the demo round.
-async fn scored<'a>(w: &World<'a>) -> Assessed<'a> {
+pub(crate) async fn scored<'a>(w: &World<'a>) -> Assessed<'a> {
     let a = assessed(w).await;
     for m in [&a.lead, &a.b, &a.c] {
         submit_all(m, &a, |_| 3).await;
@@ -21,7 +21,7 @@ async fn scored<'a>(w: &World<'a>) -> Assessed<'a> {
 }
 
 /// `n` reviewers, each from their own evaluated enterprise (an accepted application).
-async fn reviewers<'a>(w: &World<'a>, n: usize) -> Vec<(Client<'a>, String)> {
+pub(crate) async fn reviewers<'a>(w: &World<'a>, n: usize) -> Vec<(Client<'a>, String)> {
     let mut out = Vec::new();
     for i in 0..n {
         let (e, _) = w
@@ -36,7 +36,11 @@ async fn reviewers<'a>(w: &World<'a>, n: usize) -> Vec<(Client<'a>, String)> {
     out
 }
 
-async fn form(w: &World<'_>, members: &[(String, String)], quorum: usize) -> (u16, Value) {
+pub(crate) async fn form(
+    w: &World<'_>,
+    members: &[(String, String)],
+    quorum: usize,
+) -> (u16, Value) {
     let members: Vec<Value> = members
         .iter()
         .map(|(u, e)| json!({"user_id": u, "enterprise_id": e}))
@@ -50,7 +54,7 @@ async fn form(w: &World<'_>, members: &[(String, String)], quorum: usize) -> (u1
         .await
 }
 
-async fn vote(
+pub(crate) async fn vote(
     who: &Client<'_>,
     application: &str,
     approve: bool,

@@ -12,6 +12,8 @@ pub mod panels;
 pub mod audit;
 pub mod mail;
 pub mod tokens;
+// Certificates (feature: certs).
+pub mod certificates;
 
 /// Current UTC time without zone, as stored.
 pub fn now() -> chrono::NaiveDateTime {
