@@ -496,6 +496,46 @@ diesel::table! {
     }
 }
 
+// certs feature
+diesel::table! {
+    signing_keys (id) {
+        id -> Text,
+        seq -> Integer,
+        public_key -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    certificates (id) {
+        id -> Text,
+        number -> Text,
+        application_id -> Text,
+        year -> Integer,
+        part_code -> Text,
+        serial -> Integer,
+        payload -> Text,
+        signature -> Text,
+        key_id -> Text,
+        issued_at -> Timestamp,
+        revoked_at -> Nullable<Timestamp>,
+        revoke_reason -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    issuance_log (idx) {
+        idx -> BigInt,
+        kind -> Text,
+        certificate_number -> Text,
+        payload_sha256 -> Text,
+        at -> Timestamp,
+        reason -> Nullable<Text>,
+        prev_hash -> Text,
+        hash -> Text,
+    }
+}
+
 diesel::joinable!(user_roles -> users (user_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(api_tokens -> users (user_id));
@@ -572,4 +612,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     self_assessment_targets,
     self_assessment_area_owners,
     self_assessment_roadmap_steps,
+    // certs feature
+    signing_keys,
+    certificates,
+    issuance_log,
 );

@@ -47,10 +47,14 @@ pub enum Kind {
     ReviewPanelFormed,
     ReviewVoteCast,
     ReviewDecided,
+    // Certificates (feature: certs).
+    CertificateIssued,
+    CertificateRevoked,
+    SigningKeyCreated,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 34] = [
+    pub const ALL: [Kind; 37] = [
         Kind::LoginSucceeded,
         Kind::LoginFailed,
         Kind::Lockout,
@@ -85,6 +89,9 @@ impl Kind {
         Kind::ReviewPanelFormed,
         Kind::ReviewVoteCast,
         Kind::ReviewDecided,
+        Kind::CertificateIssued,
+        Kind::CertificateRevoked,
+        Kind::SigningKeyCreated,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -123,6 +130,9 @@ impl Kind {
             Kind::ReviewPanelFormed => "review_panel_formed",
             Kind::ReviewVoteCast => "review_vote_cast",
             Kind::ReviewDecided => "review_decided",
+            Kind::CertificateIssued => "certificate_issued",
+            Kind::CertificateRevoked => "certificate_revoked",
+            Kind::SigningKeyCreated => "signing_key_created",
         }
     }
 

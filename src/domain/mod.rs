@@ -28,3 +28,5 @@ pub mod audit;
 pub mod invitation;
 // Programme reports.
 pub mod report;
+// Certificates (feature: certs).
+pub mod certificate_lint;

@@ -23,6 +23,8 @@ pub mod mail;
 // Self-assessment and programme reports.
 pub mod reports;
 pub mod self_assessment;
+// Certificates (feature: certs).
+pub mod certificates;
 
 use actix_web::http::Method;
 use actix_web::{web, Route};
@@ -174,5 +176,18 @@ pub fn endpoints() -> Vec<Endpoint> {
         endpoint!(GET "/reports/export.csv", SECRETARIAT, reports::csv_export),
         endpoint!(GET "/reports/export.xlsx", SECRETARIAT, reports::xlsx_export),
         endpoint!(GET "/api/v1/reports", SECRETARIAT, reports::api),
+        // Certificates (feature: certs).
+        endpoint!(POST "/api/v1/applications/{id}/certificate", SECRETARIAT, certificates::issue_api),
+        endpoint!(POST "/api/v1/rounds/{id}/certificates", SECRETARIAT, certificates::issue_round_api),
+        endpoint!(POST "/rounds/{id}/certificates", SECRETARIAT, certificates::issue_round_form),
+        endpoint!(POST "/api/v1/certificates/{number}/revoke", SECRETARIAT, certificates::revoke_api),
+        endpoint!(POST "/certificates/{number}/revoke", SECRETARIAT, certificates::revoke_form),
+        endpoint!(GET "/certificates/{number}.pdf", ENTERPRISE_OR_SECRETARIAT, certificates::download),
+        endpoint!(GET "/.well-known/certcase-keys.json", Public, certificates::keys),
+        endpoint!(GET "/verify", Public, certificates::verify_page),
+        endpoint!(POST "/verify", Public, certificates::verify_upload_page),
+        endpoint!(GET "/verify/{number}", Public, certificates::verify_number_page),
+        endpoint!(GET "/api/v1/verify/{number}", Public, certificates::verify_api),
+        endpoint!(POST "/api/v1/verify", Public, certificates::verify_upload_api),
     ]
 }

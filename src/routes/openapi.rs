@@ -10,6 +10,8 @@ use super::{api_auth, applications, enterprises, health, models, panels, rounds}
 
 // mail/audit feature
 use super::{audit, mail};
+// Certificates (feature: certs).
+use super::certificates;
 
 // Self-assessment and programme reports.
 use super::{reports, self_assessment};
@@ -53,6 +55,9 @@ impl Modify for BearerAuth {
         panels::vote_api,
         // mail/audit feature
         audit::list_api, mail::notifications_api, mail::invite_api,
+        // Certificates (feature: certs).
+        certificates::issue_api, certificates::issue_round_api, certificates::revoke_api,
+        certificates::verify_api, certificates::verify_upload_api,
     ),
     modifiers(&BearerAuth)
 )]

@@ -21,6 +21,8 @@ pub mod reports;
 pub mod self_assessment;
 // Audit entries and mail of panels, scoring and review (feature: wiring).
 pub mod panel_notices;
+// Certificates (feature: certs).
+pub mod certificates;
 
 /// Why a use case did not happen. Maps to HTTP in `error.rs`.
 #[derive(Debug, thiserror::Error)]

@@ -230,6 +230,27 @@ const MATRIX: &[(&str, &str, [Expect; 5])] = &[
         "/applications/{id}/evidence/{file}/delete",
         [D, D, A, D, D],
     ),
+    // Certificates (feature: certs).
+    (
+        "POST",
+        "/api/v1/applications/{id}/certificate",
+        [D, A, D, D, D],
+    ),
+    ("POST", "/api/v1/rounds/{id}/certificates", [D, A, D, D, D]),
+    ("POST", "/rounds/{id}/certificates", [D, A, D, D, D]),
+    (
+        "POST",
+        "/api/v1/certificates/{number}/revoke",
+        [D, A, D, D, D],
+    ),
+    ("POST", "/certificates/{number}/revoke", [D, A, D, D, D]),
+    ("GET", "/certificates/{number}.pdf", [D, A, A, D, D]),
+    ("GET", "/.well-known/certcase-keys.json", [A, A, A, A, A]),
+    ("GET", "/verify", [A, A, A, A, A]),
+    ("POST", "/verify", [A, A, A, A, A]),
+    ("GET", "/verify/{number}", [A, A, A, A, A]),
+    ("GET", "/api/v1/verify/{number}", [A, A, A, A, A]),
+    ("POST", "/api/v1/verify", [A, A, A, A, A]),
     ("DELETE", "/api/v1/auth/token", [D, A, A, A, A]),
     ("POST", "/logout", [D, A, A, A, A]),
 ];
@@ -341,7 +362,9 @@ async fn each_role_reaches_exactly_the_routes_the_policy_grants() {
             .replace("{id}", id)
             .replace("{item}", "CD-CM-01")
             .replace("{area}", "0")
-            .replace("{file}", &version_id);
+            .replace("{file}", &version_id)
+            // Certificates (feature: certs).
+            .replace("{number}", "2026-CD-000001");
         for (who, expect) in callers.iter().zip(expected) {
             let status = call(&app, who, method, &path).await;
             let denied = status == 401

@@ -27,3 +27,5 @@ mod reports;
 mod self_assessment;
 // Audit entries and mail of panels, scoring and review (feature: wiring).
 mod panel_notifications;
+// Certificates (feature: certs).
+mod certificates;

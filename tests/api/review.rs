@@ -10,7 +10,7 @@ use crate::panels::{person, world, Client, World};
 use crate::scoring::{assessed, consolidate, submit_all, Assessed};
 
 /// A scored application of the demo round.
-async fn scored<'a>(w: &World<'a>) -> Assessed<'a> {
+pub(crate) async fn scored<'a>(w: &World<'a>) -> Assessed<'a> {
     let a = assessed(w).await;
     for m in [&a.lead, &a.b, &a.c] {
         submit_all(m, &a, |_| 3).await;

@@ -17,6 +17,8 @@ pub mod tokens;
 // Self-assessment and programme reports.
 pub mod report;
 pub mod self_assessment;
+// Certificates (feature: certs).
+pub mod certificates;
 
 /// Current UTC time without zone, as stored.
 pub fn now() -> chrono::NaiveDateTime {

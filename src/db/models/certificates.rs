@@ -1,0 +1,228 @@
+//! Signing keys (public halves), certificates and the append-only issuance log
+//! (feature: certs). The log is only ever inserted into; the database refuses the rest.
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::prelude::*;
+
+use crate::db::schema::{certificates, issuance_log, signing_keys};
+use crate::db::DbConn;
+use crate::domain::certificate::{LogEntry, LogKind};
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = signing_keys)]
+pub struct KeyRow {
+    pub id: String,
+    pub seq: i32,
+    /// Standard base64 of the 32-byte Ed25519 public key.
+    pub public_key: String,
+    pub created_at: NaiveDateTime,
+}
+
+pub fn keys(conn: &mut DbConn) -> QueryResult<Vec<KeyRow>> {
+    signing_keys::table
+        .order(signing_keys::seq.asc())
+        .select(KeyRow::as_select())
+        .load(conn)
+}
+
+/// The newest key: the one new certificates are signed with.
+pub fn current_key(conn: &mut DbConn) -> QueryResult<Option<KeyRow>> {
+    signing_keys::table
+        .order(signing_keys::seq.desc())
+        .select(KeyRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn insert_key(conn: &mut DbConn, id: &str, public_key: &str) -> QueryResult<KeyRow> {
+    let seq: Option<i32> = signing_keys::table
+        .select(diesel::dsl::max(signing_keys::seq))
+        .first(conn)?;
+    let row = KeyRow {
+        id: id.to_string(),
+        seq: seq.unwrap_or(0) + 1,
+        public_key: public_key.to_string(),
+        created_at: super::now(),
+    };
+    diesel::insert_into(signing_keys::table)
+        .values(&row)
+        .execute(conn)?;
+    Ok(row)
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = certificates)]
+pub struct CertificateRow {
+    pub id: String,
+    pub number: String,
+    pub application_id: String,
+    pub year: i32,
+    pub part_code: String,
+    pub serial: i32,
+    /// The payload's canonical JSON.
+    pub payload: String,
+    pub signature: String,
+    pub key_id: String,
+    pub issued_at: NaiveDateTime,
+    pub revoked_at: Option<NaiveDateTime>,
+    pub revoke_reason: Option<String>,
+}
+
+pub fn insert(conn: &mut DbConn, row: &CertificateRow) -> QueryResult<()> {
+    diesel::insert_into(certificates::table)
+        .values(row)
+        .execute(conn)
+        .map(|_| ())
+}
+
+pub fn by_application(conn: &mut DbConn, application: &str) -> QueryResult<Option<CertificateRow>> {
+    certificates::table
+        .filter(certificates::application_id.eq(application))
+        .select(CertificateRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn by_number(conn: &mut DbConn, number: &str) -> QueryResult<Option<CertificateRow>> {
+    certificates::table
+        .filter(certificates::number.eq(number))
+        .select(CertificateRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// The next free serial of a year and part.
+pub fn next_serial(conn: &mut DbConn, year: i32, part_code: &str) -> QueryResult<i32> {
+    let max: Option<i32> = certificates::table
+        .filter(certificates::year.eq(year))
+        .filter(certificates::part_code.eq(part_code))
+        .select(diesel::dsl::max(certificates::serial))
+        .first(conn)?;
+    Ok(max.unwrap_or(0) + 1)
+}
+
+/// Marks a certificate revoked unless it already is; false when it was.
+pub fn revoke(conn: &mut DbConn, id: &str, at: NaiveDateTime, reason: &str) -> QueryResult<bool> {
+    let n = diesel::update(certificates::table.find(id))
+        .filter(certificates::revoked_at.is_null())
+        .set((
+            certificates::revoked_at.eq(at),
+            certificates::revoke_reason.eq(reason),
+        ))
+        .execute(conn)?;
+    Ok(n == 1)
+}
+
+/// Serialises issuance and revocation on PostgreSQL, so that two transactions neither
+/// issue twice for one application nor append two entries with the same index. SQLite's
+/// write transactions (`BEGIN IMMEDIATE`) are serial already.
+pub fn lock_issuance(conn: &mut DbConn) -> QueryResult<()> {
+    if let DbConn::Postgres(c) = conn {
+        diesel::sql_query("LOCK TABLE issuance_log IN SHARE ROW EXCLUSIVE MODE").execute(c)?;
+    }
+    Ok(())
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = issuance_log)]
+struct LogRow {
+    idx: i64,
+    kind: String,
+    certificate_number: String,
+    payload_sha256: String,
+    at: NaiveDateTime,
+    reason: Option<String>,
+    prev_hash: String,
+    hash: String,
+}
+
+impl LogRow {
+    fn into_entry(self) -> LogEntry {
+        LogEntry {
+            // A negative index cannot be in place; u64::MAX makes the walk say so.
+            index: u64::try_from(self.idx).unwrap_or(u64::MAX),
+            kind: if self.kind == "revoked" {
+                LogKind::Revoked
+            } else {
+                LogKind::Issued
+            },
+            certificate_number: self.certificate_number,
+            payload_sha256: self.payload_sha256,
+            at: DateTime::<Utc>::from_naive_utc_and_offset(self.at, Utc),
+            reason: self.reason,
+            prev_hash: self.prev_hash,
+            hash: self.hash,
+        }
+    }
+}
+
+/// An entry whose kind is not one the code writes reads as an issuance and then fails the
+/// hash check, so a changed kind is found like any other change.
+fn kind_str(kind: LogKind) -> &'static str {
+    match kind {
+        LogKind::Issued => "issued",
+        LogKind::Revoked => "revoked",
+    }
+}
+
+pub fn log_head(conn: &mut DbConn) -> QueryResult<Option<LogEntry>> {
+    Ok(issuance_log::table
+        .order(issuance_log::idx.desc())
+        .select(LogRow::as_select())
+        .first(conn)
+        .optional()?
+        .map(LogRow::into_entry))
+}
+
+pub fn append_log(conn: &mut DbConn, entry: &LogEntry) -> QueryResult<()> {
+    diesel::insert_into(issuance_log::table)
+        .values(LogRow {
+            idx: entry.index as i64,
+            kind: kind_str(entry.kind).to_string(),
+            certificate_number: entry.certificate_number.clone(),
+            payload_sha256: entry.payload_sha256.clone(),
+            at: entry.at.naive_utc(),
+            reason: entry.reason.clone(),
+            prev_hash: entry.prev_hash.clone(),
+            hash: entry.hash.clone(),
+        })
+        .execute(conn)
+        .map(|_| ())
+}
+
+pub fn log(conn: &mut DbConn) -> QueryResult<Vec<LogEntry>> {
+    Ok(issuance_log::table
+        .order(issuance_log::idx.asc())
+        .select(LogRow::as_select())
+        .load(conn)?
+        .into_iter()
+        .map(LogRow::into_entry)
+        .collect())
+}
+
+/// The log entries of one certificate, oldest first.
+pub fn log_of(conn: &mut DbConn, number: &str) -> QueryResult<Vec<LogEntry>> {
+    Ok(issuance_log::table
+        .filter(issuance_log::certificate_number.eq(number))
+        .order(issuance_log::idx.asc())
+        .select(LogRow::as_select())
+        .load(conn)?
+        .into_iter()
+        .map(LogRow::into_entry)
+        .collect())
+}
+
+/// Ids of a round's applications in a status, oldest first.
+pub fn round_applications(
+    conn: &mut DbConn,
+    round: &str,
+    status: &str,
+) -> QueryResult<Vec<String>> {
+    use crate::db::schema::applications;
+    applications::table
+        .filter(applications::round_id.eq(round))
+        .filter(applications::status.eq(status))
+        .order(applications::created_at.asc())
+        .select(applications::id)
+        .load(conn)
+}

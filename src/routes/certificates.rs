@@ -1,0 +1,409 @@
+//! Certificates: issuing, download, public verification, revocation and the published
+//! keys (feature: certs). Thin: parse, call the use case, render what it returns.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use actix_multipart::Multipart;
+use actix_web::{web, HttpResponse};
+use base64::engine::general_purpose::STANDARD as BASE64;
+use base64::Engine;
+use chrono::Utc;
+use futures_util::StreamExt;
+use serde::{Deserialize, Serialize};
+
+use crate::db::models::certificates as store;
+use crate::domain::access::{Principal, Role};
+use crate::domain::audit::Actor;
+use crate::error::AppError;
+use crate::web::render::{base_context, page, with};
+use crate::web::visitor::Visitor;
+use crate::web::AppState;
+use crate::workflow::certificates::{self as certs, BulkOutcome, Issuer, Reader, Verification};
+
+/// Largest certificate PDF accepted for verification.
+pub const UPLOAD_LIMIT: usize = 5 << 20;
+/// Verifications per client address per minute.
+pub const VERIFY_LIMIT: usize = 60;
+
+fn issuer(state: &AppState) -> Issuer {
+    Issuer {
+        data_dir: state.config.data_dir.clone(),
+        base_url: state.config.base_url.clone(),
+    }
+}
+
+fn me(visitor: &Visitor) -> Result<Principal, AppError> {
+    visitor.principal.clone().ok_or(AppError::SignInRequired)
+}
+
+/// A sliding-window limit per (server, address): the server's base URL keeps the test
+/// servers of one process apart.
+fn throttle(state: &AppState, visitor: &Visitor) -> Result<(), AppError> {
+    static SEEN: Mutex<Option<HashMap<String, VecDeque<Instant>>>> = Mutex::new(None);
+    let now = Instant::now();
+    let mut guard = SEEN.lock().unwrap_or_else(|e| e.into_inner());
+    let seen = guard.get_or_insert_with(HashMap::new);
+    if seen.len() > 10_000 {
+        seen.retain(|_, q| q.back().is_some_and(|t| now - *t < Duration::from_secs(60)));
+    }
+    let key = format!("{} {}", state.config.base_url, visitor.address);
+    let q = seen.entry(key).or_default();
+    while q
+        .front()
+        .is_some_and(|t| now - *t >= Duration::from_secs(60))
+    {
+        q.pop_front();
+    }
+    if q.len() >= VERIFY_LIMIT {
+        return Err(AppError::TooManyRequests);
+    }
+    q.push_back(now);
+    Ok(())
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct CertificateSummary {
+    pub id: String,
+    pub number: String,
+    pub application_id: String,
+    pub key_id: String,
+    pub issued_at: chrono::NaiveDateTime,
+    pub revoked_at: Option<chrono::NaiveDateTime>,
+    pub revoke_reason: Option<String>,
+    pub pdf_url: String,
+    pub verify_url: String,
+    /// False when the application already had this certificate.
+    pub created: bool,
+}
+
+fn summary(state: &AppState, row: store::CertificateRow, created: bool) -> CertificateSummary {
+    let issuer = issuer(state);
+    CertificateSummary {
+        verify_url: issuer.verify_url(&row.number),
+        pdf_url: format!("/certificates/{}.pdf", row.number),
+        id: row.id,
+        number: row.number,
+        application_id: row.application_id,
+        key_id: row.key_id,
+        issued_at: row.issued_at,
+        revoked_at: row.revoked_at,
+        revoke_reason: row.revoke_reason,
+        created,
+    }
+}
+
+/// Issues the certificate of an approved application; issuing again answers the same one.
+#[utoipa::path(post, path = "/api/v1/applications/{id}/certificate", params(("id" = String, Path)), responses((status = 201, body = CertificateSummary), (status = 200, body = CertificateSummary), (status = 404), (status = 409), (status = 422)), security(("bearer" = [])))]
+pub async fn issue_api(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let who = me(&visitor)?;
+    let actor = Actor::user(who.user_id, &visitor.address);
+    let (id, issuer) = (path.into_inner(), issuer(&state));
+    let (row, created) = state
+        .db(move |conn| Ok(certs::issue(conn, &issuer, &actor, who.user_id, &id)?))
+        .await?;
+    let body = summary(&state, row, created);
+    Ok(if created {
+        HttpResponse::Created().json(body)
+    } else {
+        HttpResponse::Ok().json(body)
+    })
+}
+
+/// Issues every approved application of a round (one transaction each).
+#[utoipa::path(post, path = "/api/v1/rounds/{id}/certificates", params(("id" = String, Path)), responses((status = 200, body = BulkOutcome), (status = 404)), security(("bearer" = [])))]
+pub async fn issue_round_api(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let outcome = issue_round(&state, &visitor, path.into_inner()).await?;
+    Ok(HttpResponse::Ok().json(outcome))
+}
+
+async fn issue_round(
+    state: &AppState,
+    visitor: &Visitor,
+    round: String,
+) -> Result<BulkOutcome, AppError> {
+    let who = me(visitor)?;
+    let actor = Actor::user(who.user_id, &visitor.address);
+    let issuer = issuer(state);
+    state
+        .db(move |conn| {
+            Ok(certs::issue_round(
+                conn,
+                &issuer,
+                &actor,
+                who.user_id,
+                &round,
+                |_, _| {},
+            )?)
+        })
+        .await
+}
+
+/// The secretariat's page action on a round: issue, then show what happened.
+pub async fn issue_round_form(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let round = path.into_inner();
+    issue_round(&state, &visitor, round.clone()).await?;
+    Ok(HttpResponse::SeeOther()
+        .insert_header(("Location", format!("/rounds/{round}")))
+        .finish())
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct RevokeRequest {
+    pub reason: String,
+}
+
+/// Revokes a certificate; it stays verifiable, as revoked.
+#[utoipa::path(post, path = "/api/v1/certificates/{number}/revoke", params(("number" = String, Path)), request_body = RevokeRequest, responses((status = 200, body = CertificateSummary), (status = 404), (status = 409), (status = 422)), security(("bearer" = [])))]
+pub async fn revoke_api(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    path: web::Path<String>,
+    body: web::Json<RevokeRequest>,
+) -> Result<HttpResponse, AppError> {
+    let row = revoke(
+        &state,
+        &visitor,
+        path.into_inner(),
+        body.into_inner().reason,
+    )
+    .await?;
+    Ok(HttpResponse::Ok().json(summary(&state, row, false)))
+}
+
+async fn revoke(
+    state: &AppState,
+    visitor: &Visitor,
+    number: String,
+    reason: String,
+) -> Result<store::CertificateRow, AppError> {
+    let who = me(visitor)?;
+    let actor = Actor::user(who.user_id, &visitor.address);
+    state
+        .db(move |conn| Ok(certs::revoke(conn, &actor, &number, &reason)?))
+        .await
+}
+
+#[derive(Debug, Deserialize)]
+pub struct RevokeForm {
+    pub reason: String,
+}
+
+/// The page button: revoke, then show the certificate's public verification.
+pub async fn revoke_form(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    path: web::Path<String>,
+    form: web::Form<RevokeForm>,
+) -> Result<HttpResponse, AppError> {
+    let number = path.into_inner();
+    revoke(&state, &visitor, number.clone(), form.into_inner().reason).await?;
+    Ok(HttpResponse::SeeOther()
+        .insert_header(("Location", format!("/verify/{number}")))
+        .finish())
+}
+
+/// `/certificates/{number}.pdf`: for the enterprise's members and the secretariat.
+pub async fn download(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let who = me(&visitor)?;
+    let reader = if who.has(Role::Secretariat) {
+        Reader::Secretariat
+    } else {
+        Reader::Enterprise(who.user_id)
+    };
+    let number = path.into_inner();
+    let issuer = issuer(&state);
+    let name = number.clone();
+    let bytes = state
+        .db(move |conn| Ok(certs::pdf_of(conn, &issuer, &reader, &number)?))
+        .await?;
+    Ok(HttpResponse::Ok()
+        .content_type("application/pdf")
+        .insert_header((
+            "Content-Disposition",
+            format!("attachment; filename=\"{name}.pdf\""),
+        ))
+        .body(bytes))
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct PublishedKey {
+    pub id: String,
+    /// Standard base64 of the 32-byte Ed25519 public key.
+    pub public_key: String,
+    pub fingerprint: String,
+    pub created_at: chrono::NaiveDateTime,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct KeySet {
+    pub algorithm: &'static str,
+    /// Oldest first; the last one signs new certificates.
+    pub keys: Vec<PublishedKey>,
+}
+
+/// Every public key that has signed or signs certificates.
+pub async fn keys(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    let rows = state.db(|conn| Ok(store::keys(conn)?)).await?;
+    let keys = rows
+        .into_iter()
+        .map(|k| {
+            let fingerprint = BASE64
+                .decode(&k.public_key)
+                .ok()
+                .and_then(|b| <[u8; 32]>::try_from(b).ok())
+                .and_then(|b| ed25519_dalek::VerifyingKey::from_bytes(&b).ok())
+                .map(|v| crate::domain::certificate::key_fingerprint(&v))
+                .unwrap_or_default();
+            PublishedKey {
+                id: k.id,
+                public_key: k.public_key,
+                fingerprint,
+                created_at: k.created_at,
+            }
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(KeySet {
+        algorithm: "Ed25519",
+        keys,
+    }))
+}
+
+async fn by_number(
+    state: &AppState,
+    visitor: &Visitor,
+    number: String,
+) -> Result<Verification, AppError> {
+    throttle(state, visitor)?;
+    let today = Utc::now().date_naive();
+    state
+        .db(move |conn| Ok(certs::verify_number(conn, &number, today)?))
+        .await
+}
+
+/// Valid, revoked, expired or unknown, with the payload. Malformed numbers are unknown.
+#[utoipa::path(get, path = "/api/v1/verify/{number}", params(("number" = String, Path)), responses((status = 200, body = Verification), (status = 429)))]
+pub async fn verify_api(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let v = by_number(&state, &visitor, path.into_inner()).await?;
+    Ok(HttpResponse::Ok().json(v))
+}
+
+/// Reads the `pdf` part of a multipart upload, refusing more than [`UPLOAD_LIMIT`].
+async fn uploaded_pdf(mut form: Multipart) -> Result<Vec<u8>, AppError> {
+    while let Some(field) = form.next().await {
+        let mut field = field.map_err(|e| AppError::BadRequest(format!("upload: {e}")))?;
+        if field.name() != Some("pdf") {
+            continue;
+        }
+        let mut bytes = Vec::new();
+        while let Some(chunk) = field.next().await {
+            let chunk = chunk.map_err(|e| AppError::BadRequest(format!("upload: {e}")))?;
+            if bytes.len() + chunk.len() > UPLOAD_LIMIT {
+                return Err(AppError::PayloadTooLarge(
+                    "a certificate PDF is at most 5 MB".into(),
+                ));
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        return Ok(bytes);
+    }
+    Err(AppError::BadRequest(
+        "send the certificate PDF as the multipart field 'pdf'".into(),
+    ))
+}
+
+async fn by_file(
+    state: &AppState,
+    visitor: &Visitor,
+    form: Multipart,
+) -> Result<Verification, AppError> {
+    throttle(state, visitor)?;
+    let bytes = uploaded_pdf(form).await?;
+    let today = Utc::now().date_naive();
+    state
+        .db(move |conn| Ok(certs::verify_pdf(conn, &bytes, today)?))
+        .await
+}
+
+/// A certificate PDF (multipart field `pdf`, at most 5 MB): its embedded signed payload
+/// against the published keys and the issuance log.
+#[utoipa::path(post, path = "/api/v1/verify", request_body(content_type = "multipart/form-data"), responses((status = 200, body = Verification), (status = 400), (status = 413), (status = 429)))]
+pub async fn verify_upload_api(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    form: Multipart,
+) -> Result<HttpResponse, AppError> {
+    let v = by_file(&state, &visitor, form).await?;
+    Ok(HttpResponse::Ok().json(v))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct NumberQuery {
+    pub number: Option<String>,
+}
+
+fn verify_page_with(
+    state: &AppState,
+    visitor: &Visitor,
+    result: Option<&Verification>,
+) -> Result<HttpResponse, AppError> {
+    let ctx = base_context(visitor, "/verify");
+    let ctx = with(ctx, "result", &result);
+    page(&state.templates, "pages/certificates/verify.html", &ctx)
+}
+
+/// `/verify`: the forms, and the answer for `?number=`.
+pub async fn verify_page(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    query: web::Query<NumberQuery>,
+) -> Result<HttpResponse, AppError> {
+    let result = match query.into_inner().number {
+        Some(n) if !n.trim().is_empty() => {
+            Some(by_number(&state, &visitor, n.trim().to_string()).await?)
+        }
+        _ => None,
+    };
+    verify_page_with(&state, &visitor, result.as_ref())
+}
+
+/// `/verify/{number}`: where the QR code points.
+pub async fn verify_number_page(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let v = by_number(&state, &visitor, path.into_inner()).await?;
+    verify_page_with(&state, &visitor, Some(&v))
+}
+
+/// The upload form of `/verify`.
+pub async fn verify_upload_page(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    form: Multipart,
+) -> Result<HttpResponse, AppError> {
+    let v = by_file(&state, &visitor, form).await?;
+    verify_page_with(&state, &visitor, Some(&v))
+}

@@ -1,0 +1,653 @@
+//! Issuing, rendering, verifying and revoking certificates (feature: certs). Issuance and
+//! revocation each write the certificate, the issuance-log entry, the audit entry and the
+//! e-mail in one transaction.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use base64::engine::general_purpose::STANDARD as BASE64;
+use base64::Engine;
+use chrono::{Datelike, NaiveDate, NaiveDateTime, Utc};
+use ed25519_dalek::{SigningKey, VerifyingKey};
+use serde::Serialize;
+
+use super::panels::move_status;
+use super::Refusal;
+use crate::db::models::application::{self as apps, ApplicationRow};
+use crate::db::models::audit;
+use crate::db::models::certificates::{self as store, CertificateRow, KeyRow};
+use crate::db::models::{catalog, enterprise, panels, round};
+use crate::db::{write_tx, DbConn};
+use crate::domain::application_status::{Event, Status};
+use crate::domain::audit::{Actor, Kind};
+use crate::domain::certificate::{
+    self as cert, CertificatePayload, LogEntry, LogEvent, LogKind, SignedCertificate,
+    PAYLOAD_SCHEMA,
+};
+use crate::domain::certificate_lint::{lint, Approved};
+use crate::domain::ids::{ModelVersionId, UserId};
+use crate::mail::{self, Notification};
+use crate::pdf::{self, CertificateView, Fonts};
+
+/// Where keys live and what the QR code points at.
+#[derive(Debug, Clone)]
+pub struct Issuer {
+    pub data_dir: PathBuf,
+    pub base_url: String,
+}
+
+impl Issuer {
+    pub fn verify_url(&self, number: &str) -> String {
+        format!("{}/verify/{number}", self.base_url.trim_end_matches('/'))
+    }
+
+    fn key_path(&self, id: &str) -> PathBuf {
+        self.data_dir.join("keys").join(format!("{id}.key"))
+    }
+}
+
+/// The certificate fonts, read once: `CERTCASE_FONTS_DIR`, else the repository's
+/// `fixtures/fonts`.
+pub fn fonts() -> Result<&'static Fonts, Refusal> {
+    static FONTS: OnceLock<Result<Fonts, String>> = OnceLock::new();
+    FONTS
+        .get_or_init(|| {
+            let dir = std::env::var_os("CERTCASE_FONTS_DIR")
+                .map(PathBuf::from)
+                .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/fonts"));
+            Fonts::load_dir(&dir).map_err(|e| e.to_string())
+        })
+        .as_ref()
+        .map_err(|e| Refusal::Invalid(format!("the certificate fonts cannot be read: {e}")))
+}
+
+// ---- keys -----------------------------------------------------------------------------
+
+/// A key's id: its fingerprint without the spaces.
+pub fn key_id(key: &VerifyingKey) -> String {
+    cert::key_fingerprint(key).replace(' ', "")
+}
+
+fn key_error(e: impl std::fmt::Display) -> Refusal {
+    Refusal::Invalid(format!("signing key: {e}"))
+}
+
+/// Makes a key, writes its private half to `keys/<id>.key` (0600) and records the public
+/// half; the new key is the current one from now on.
+pub fn create_key(conn: &mut DbConn, issuer: &Issuer, actor: &Actor) -> Result<KeyRow, Refusal> {
+    let key = SigningKey::generate(&mut rand::rngs::OsRng);
+    let id = key_id(&key.verifying_key());
+    let path = issuer.key_path(&id);
+    std::fs::create_dir_all(path.parent().expect("keys/ has a parent")).map_err(key_error)?;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(&path).map_err(key_error)?;
+    file.write_all(hex::encode(key.to_bytes()).as_bytes())
+        .and_then(|_| file.sync_all())
+        .map_err(key_error)?;
+    let row = store::insert_key(conn, &id, &BASE64.encode(key.verifying_key().as_bytes()))?;
+    audit::append(
+        conn,
+        actor,
+        Kind::SigningKeyCreated,
+        ("signing_key", &id),
+        serde_json::json!({ "seq": row.seq }),
+    )?;
+    Ok(row)
+}
+
+/// `certcase keys rotate`: a new current key; the old ones stay published.
+pub fn rotate(conn: &mut DbConn, issuer: &Issuer, actor: &Actor) -> Result<KeyRow, Refusal> {
+    write_tx(conn, |conn| {
+        store::lock_issuance(conn)?;
+        create_key(conn, issuer, actor)
+    })
+}
+
+fn load_private(issuer: &Issuer, row: &KeyRow) -> Result<SigningKey, Refusal> {
+    let path = issuer.key_path(&row.id);
+    let text = std::fs::read_to_string(&path)
+        .map_err(|e| key_error(format!("{}: {e}", path.display())))?;
+    let bytes: [u8; 32] = hex::decode(text.trim())
+        .ok()
+        .and_then(|b| b.try_into().ok())
+        .ok_or_else(|| key_error(format!("{} is not a key", path.display())))?;
+    let key = SigningKey::from_bytes(&bytes);
+    if key_id(&key.verifying_key()) != row.id {
+        return Err(key_error(format!(
+            "{} does not hold key {}",
+            path.display(),
+            row.id
+        )));
+    }
+    Ok(key)
+}
+
+/// Every published key as (id, key). A row that does not decode is left out.
+pub fn published_keys(conn: &mut DbConn) -> Result<Vec<(String, VerifyingKey)>, Refusal> {
+    Ok(store::keys(conn)?
+        .into_iter()
+        .filter_map(|k| {
+            let bytes: [u8; 32] = BASE64.decode(&k.public_key).ok()?.try_into().ok()?;
+            Some((k.id, VerifyingKey::from_bytes(&bytes).ok()?))
+        })
+        .collect())
+}
+
+// ---- issuing --------------------------------------------------------------------------
+
+/// Issues the certificate of an approved application dated today, or returns the one it
+/// already has (`false`: nothing new).
+pub fn issue(
+    conn: &mut DbConn,
+    issuer: &Issuer,
+    actor: &Actor,
+    by: UserId,
+    application: &str,
+) -> Result<(CertificateRow, bool), Refusal> {
+    issue_on(
+        conn,
+        issuer,
+        actor,
+        by,
+        application,
+        Utc::now().date_naive(),
+    )
+}
+
+/// As [`issue`], with the issue date given (tests of expiry, back-dated issuance).
+pub fn issue_on(
+    conn: &mut DbConn,
+    issuer: &Issuer,
+    actor: &Actor,
+    by: UserId,
+    application: &str,
+    issue_date: NaiveDate,
+) -> Result<(CertificateRow, bool), Refusal> {
+    write_tx(conn, |conn| {
+        store::lock_issuance(conn)?;
+        if let Some(existing) = store::by_application(conn, application)? {
+            return Ok((existing, false));
+        }
+        let app = apps::get(conn, application)?.ok_or(Refusal::NotFound)?;
+        if app.status() != Status::Approved {
+            return Err(Refusal::Conflict(format!(
+                "the application is {}, not approved",
+                app.status()
+            )));
+        }
+        let key_row = match store::current_key(conn)? {
+            Some(k) => k,
+            None => create_key(conn, issuer, actor)?,
+        };
+        let key = load_private(issuer, &key_row)?;
+        let facts = Facts::read(conn, &app)?;
+        let year = facts.round.registration_opens.year();
+        let serial = store::next_serial(conn, year, &app.part_code)?;
+        let number = cert::certificate_number(year, &app.part_code, serial as u32);
+        let payload = facts.payload(&app, &number, issue_date, &key_row.id);
+        let decision_approved = panels::decisions(conn, &app.id)?
+            .last()
+            .is_some_and(|d| d.approved);
+        let problems = lint(
+            &payload,
+            &Approved {
+                part_code: &app.part_code,
+                achieved_level: facts.result.achieved_level,
+                enterprise_name_zh: &facts.enterprise.name_zh,
+                credit_code: &facts.enterprise.credit_code,
+                decision_approved,
+            },
+        );
+        if !problems.is_empty() {
+            return Err(Refusal::Conflict(format!(
+                "pre-issuance check refused the certificate: {}",
+                problems.join("; ")
+            )));
+        }
+        let signed = cert::sign(payload, &key, &key_row.id).map_err(key_error)?;
+        let view = facts.view(signed.clone(), &key);
+        let radar = facts.radar();
+        pdf::check_glyphs(&view, fonts()?, &issuer.verify_url(&number), &axes(&radar))
+            .map_err(|e| Refusal::Invalid(format!("the certificate cannot be printed: {e}")))?;
+        let now = Utc::now();
+        let row = CertificateRow {
+            id: signed.payload.certificate_id.to_string(),
+            number: number.clone(),
+            application_id: app.id.clone(),
+            year,
+            part_code: app.part_code.clone(),
+            serial,
+            payload: String::from_utf8(signed.payload.canonical_bytes()).expect("JSON is UTF-8"),
+            signature: signed.signature_b64.clone(),
+            key_id: key_row.id.clone(),
+            issued_at: now.naive_utc(),
+            revoked_at: None,
+            revoke_reason: None,
+        };
+        store::insert(conn, &row)?;
+        append_log(conn, LogKind::Issued, &signed.payload, None)?;
+        audit::append(
+            conn,
+            actor,
+            Kind::CertificateIssued,
+            ("certificate", &row.id),
+            serde_json::json!({
+                "number": number,
+                "application": app.id,
+                "level": signed.payload.level,
+                "key_id": key_row.id,
+            }),
+        )?;
+        mail::enqueue_to_enterprise(
+            conn,
+            &app.enterprise_id,
+            &Notification::CertificateIssued {
+                certificate_id: number.clone(),
+                part: app.part_code.clone(),
+                level: i32::from(signed.payload.level),
+                verify_url: issuer.verify_url(&number),
+            },
+        )?;
+        move_status(conn, &app, &Event::Certify, "certify", None, by)?;
+        Ok((row, true))
+    })
+}
+
+/// What a round's bulk issuance did.
+#[derive(Debug, Default, Clone, Serialize, utoipa::ToSchema)]
+pub struct BulkOutcome {
+    pub issued: Vec<String>,
+    /// Already issued before: nothing changed.
+    pub existing: Vec<String>,
+    /// (application id, why not).
+    pub refused: Vec<(String, String)>,
+}
+
+/// Ids of a round's approved applications, for bulk issuance.
+pub fn approved_in_round(conn: &mut DbConn, round_id: &str) -> Result<Vec<String>, Refusal> {
+    round::get(conn, round_id)?.ok_or(Refusal::NotFound)?;
+    Ok(store::round_applications(
+        conn,
+        round_id,
+        Status::Approved.as_str(),
+    )?)
+}
+
+/// Issues every approved application of a round, one transaction each; `progress` is told
+/// after each one.
+pub fn issue_round(
+    conn: &mut DbConn,
+    issuer: &Issuer,
+    actor: &Actor,
+    by: UserId,
+    round_id: &str,
+    mut progress: impl FnMut(usize, usize),
+) -> Result<BulkOutcome, Refusal> {
+    let ids = approved_in_round(conn, round_id)?;
+    let mut out = BulkOutcome::default();
+    for (i, id) in ids.iter().enumerate() {
+        match issue(conn, issuer, actor, by, id) {
+            Ok((row, true)) => out.issued.push(row.number),
+            Ok((row, false)) => out.existing.push(row.number),
+            Err(Refusal::Database(e)) => return Err(Refusal::Database(e)),
+            Err(e) => out.refused.push((id.clone(), e.to_string())),
+        }
+        progress(i + 1, ids.len());
+    }
+    Ok(out)
+}
+
+fn append_log(
+    conn: &mut DbConn,
+    kind: LogKind,
+    payload: &CertificatePayload,
+    reason: Option<String>,
+) -> Result<LogEntry, Refusal> {
+    let head = store::log_head(conn)?;
+    // Whole seconds: what the entry hash covers and what both databases give back.
+    let now = Utc::now();
+    let at = now - chrono::Duration::nanoseconds(i64::from(now.timestamp_subsec_nanos()));
+    let entry = LogEntry::append(
+        head.as_ref(),
+        LogEvent {
+            kind,
+            certificate_number: payload.certificate_number.clone(),
+            payload_sha256: payload.sha256_hex(),
+            at,
+            reason,
+        },
+    );
+    store::append_log(conn, &entry)?;
+    Ok(entry)
+}
+
+/// Everything a payload and its PDF are made of, read through the application.
+struct Facts {
+    enterprise: enterprise::EnterpriseRow,
+    round: round::RoundRow,
+    version: catalog::VersionSummary,
+    model: crate::domain::catalog::Model,
+    part: crate::domain::catalog::Part,
+    result: panels::PartResultRow,
+}
+
+impl Facts {
+    fn read(conn: &mut DbConn, app: &ApplicationRow) -> Result<Facts, Refusal> {
+        let enterprise = enterprise::get(conn, &app.enterprise_id)?.ok_or(Refusal::NotFound)?;
+        let round = round::get(conn, &app.round_id)?.ok_or(Refusal::NotFound)?;
+        let version_id: ModelVersionId = round
+            .model_version_id
+            .parse()
+            .map_err(|_| Refusal::NotFound)?;
+        let doc = catalog::get_version(conn, version_id)?.ok_or(Refusal::NotFound)?;
+        let part = doc
+            .model
+            .part(&app.part_code)
+            .cloned()
+            .ok_or(Refusal::NotFound)?;
+        let (_, result) = panels::consolidation(conn, &app.id)?.ok_or_else(|| {
+            Refusal::Conflict("the application has no consolidated part result".into())
+        })?;
+        Ok(Facts {
+            enterprise,
+            round,
+            version: doc.summary,
+            model: doc.model,
+            part,
+            result,
+        })
+    }
+
+    fn payload(
+        &self,
+        app: &ApplicationRow,
+        number: &str,
+        issue_date: NaiveDate,
+        key_id: &str,
+    ) -> CertificatePayload {
+        let level = u8::try_from(self.result.achieved_level).unwrap_or(0);
+        let level_name = self.model.levels.iter().find(|l| l.level == level);
+        let e = &self.enterprise;
+        CertificatePayload {
+            schema: PAYLOAD_SCHEMA.into(),
+            certificate_number: number.to_string(),
+            certificate_id: uuid::Uuid::now_v7(),
+            enterprise_name_zh: e.name_zh.clone(),
+            enterprise_name_en: e.name_en.clone().unwrap_or_else(|| e.name_zh.clone()),
+            credit_code: e.credit_code.clone(),
+            model_code: self.model.code.clone(),
+            model_version: self.version.version.to_string(),
+            part_code: self.part.code.clone(),
+            part_name_zh: self.part.name.zh.clone(),
+            part_name_en: self.part.name.en.clone(),
+            level,
+            level_name_zh: level_name.map(|l| l.name.zh.clone()).unwrap_or_default(),
+            level_name_en: level_name.map(|l| l.name.en.clone()).unwrap_or_default(),
+            round_name_zh: self.round.name_zh.clone(),
+            round_name_en: self.round.name_en.clone(),
+            scope_zh: app.scope.clone(),
+            scope_en: app.scope.clone(),
+            issue_date,
+            valid_until: cert::valid_until(issue_date),
+            issuer_key_id: key_id.to_string(),
+        }
+    }
+
+    fn view(&self, signed: SignedCertificate, key: &SigningKey) -> CertificateView {
+        self.view_with(signed, cert::key_fingerprint(&key.verifying_key()))
+    }
+
+    fn view_with(&self, signed: SignedCertificate, key_fingerprint: String) -> CertificateView {
+        CertificateView {
+            signed,
+            programme_title_zh: format!("{}认证证书", self.model.name.zh),
+            programme_title_en: format!("Certificate: {}", self.model.name.en),
+            model_name_zh: self.model.name.zh.clone(),
+            model_name_en: self.model.name.en.clone(),
+            issuer_name_zh: "certcase 认证秘书处".into(),
+            issuer_name_en: "certcase Certification Secretariat".into(),
+            key_fingerprint,
+        }
+    }
+
+    /// The consolidated domain levels of the part, in the part's domain order.
+    fn radar(&self) -> Vec<(String, String, f32, f32)> {
+        let levels: std::collections::BTreeMap<String, u8> =
+            serde_json::from_str(&self.result.domain_levels).unwrap_or_default();
+        let max = self.model.levels.iter().map(|l| l.level).max().unwrap_or(5);
+        self.part
+            .domains
+            .iter()
+            .map(|d| {
+                (
+                    d.name.zh.clone(),
+                    d.name.en.clone(),
+                    f32::from(levels.get(&d.code).copied().unwrap_or(0)),
+                    f32::from(max),
+                )
+            })
+            .collect()
+    }
+}
+
+fn axes(radar: &[(String, String, f32, f32)]) -> Vec<pdf::RadarAxis<'_>> {
+    radar
+        .iter()
+        .map(|(zh, en, v, m)| (zh.as_str(), en.as_str(), *v, *m))
+        .collect()
+}
+
+fn signed_of(row: &CertificateRow) -> Result<SignedCertificate, Refusal> {
+    let payload: CertificatePayload = serde_json::from_str(&row.payload)
+        .map_err(|e| Refusal::Invalid(format!("stored payload of {}: {e}", row.number)))?;
+    Ok(SignedCertificate {
+        payload,
+        signature_b64: row.signature.clone(),
+        key_id: row.key_id.clone(),
+    })
+}
+
+// ---- download -------------------------------------------------------------------------
+
+/// Who may download a certificate: the secretariat, or a member of its enterprise. Others
+/// are told it does not exist.
+pub enum Reader {
+    Secretariat,
+    Enterprise(UserId),
+}
+
+/// The certificate's PDF, rendered again from the stored signed payload (the rendering is
+/// deterministic, so it is the same file every time).
+pub fn pdf_of(
+    conn: &mut DbConn,
+    issuer: &Issuer,
+    reader: &Reader,
+    number: &str,
+) -> Result<Vec<u8>, Refusal> {
+    let row = store::by_number(conn, number)?.ok_or(Refusal::NotFound)?;
+    let app = apps::get(conn, &row.application_id)?.ok_or(Refusal::NotFound)?;
+    if let Reader::Enterprise(user) = reader {
+        if enterprise::membership(conn, *user)?.as_deref() != Some(app.enterprise_id.as_str()) {
+            return Err(Refusal::NotFound);
+        }
+    }
+    let facts = Facts::read(conn, &app)?;
+    let signed = signed_of(&row)?;
+    let fingerprint = published_keys(conn)?
+        .iter()
+        .find(|(id, _)| *id == row.key_id)
+        .map(|(_, k)| cert::key_fingerprint(k))
+        .unwrap_or_default();
+    let view = facts.view_with(signed, fingerprint);
+    let radar = facts.radar();
+    pdf::render_certificate(&view, fonts()?, &issuer.verify_url(number), &axes(&radar))
+        .map_err(|e| Refusal::Invalid(format!("the certificate cannot be printed: {e}")))
+}
+
+// ---- verification ---------------------------------------------------------------------
+
+/// The answer to "is this certificate good?".
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct Verification {
+    /// valid, revoked, expired, unknown or invalid.
+    pub status: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub revoked_at: Option<NaiveDateTime>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub revoke_reason: Option<String>,
+    /// Why a presented certificate is invalid.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub payload: Option<CertificatePayload>,
+}
+
+impl Verification {
+    fn unknown() -> Verification {
+        Verification {
+            status: "unknown".into(),
+            revoked_at: None,
+            revoke_reason: None,
+            reason: None,
+            payload: None,
+        }
+    }
+
+    fn invalid(reason: impl Into<String>) -> Verification {
+        Verification {
+            status: "invalid".into(),
+            reason: Some(reason.into()),
+            ..Verification::unknown()
+        }
+    }
+
+    fn of(row: &CertificateRow, payload: CertificatePayload, today: NaiveDate) -> Verification {
+        let status = if row.revoked_at.is_some() {
+            "revoked"
+        } else if payload.is_expired_on(today) {
+            "expired"
+        } else {
+            "valid"
+        };
+        Verification {
+            status: status.into(),
+            revoked_at: row.revoked_at,
+            revoke_reason: row.revoke_reason.clone(),
+            reason: None,
+            payload: Some(payload),
+        }
+    }
+}
+
+/// By number. A malformed number answers exactly like an unknown one.
+pub fn verify_number(
+    conn: &mut DbConn,
+    number: &str,
+    today: NaiveDate,
+) -> Result<Verification, Refusal> {
+    if cert::parse_certificate_number(number).is_none() {
+        return Ok(Verification::unknown());
+    }
+    let Some(row) = store::by_number(conn, number)? else {
+        return Ok(Verification::unknown());
+    };
+    let signed = signed_of(&row)?;
+    Ok(Verification::of(&row, signed.payload, today))
+}
+
+/// A presented PDF: its embedded payload and signature against the published keys, then
+/// against the issuance log and the stored certificate.
+pub fn verify_pdf(
+    conn: &mut DbConn,
+    pdf: &[u8],
+    today: NaiveDate,
+) -> Result<Verification, Refusal> {
+    let Some(signed) = pdf::extract_signed_payload(pdf) else {
+        return Ok(Verification::invalid(
+            "the file holds no readable signed certificate payload",
+        ));
+    };
+    if let Err(e) = cert::verify(&signed, &published_keys(conn)?) {
+        return Ok(Verification::invalid(e.to_string()));
+    }
+    let number = &signed.payload.certificate_number;
+    let logged = store::log_of(conn, number)?.into_iter().any(|e| {
+        e.kind == LogKind::Issued
+            && e.payload_sha256 == signed.payload.sha256_hex()
+            && e.hash == hex::encode(cert::entry_hash(&e))
+    });
+    let row = store::by_number(conn, number)?;
+    match row {
+        Some(row) if logged && row.signature == signed.signature_b64 => {
+            Ok(Verification::of(&row, signed.payload, today))
+        }
+        _ => Ok(Verification::invalid(
+            "the certificate is signed but not recorded in the issuance log",
+        )),
+    }
+}
+
+// ---- revocation -----------------------------------------------------------------------
+
+pub fn revoke(
+    conn: &mut DbConn,
+    actor: &Actor,
+    number: &str,
+    reason: &str,
+) -> Result<CertificateRow, Refusal> {
+    let reason = reason.trim();
+    if reason.is_empty() {
+        return Err(Refusal::Invalid(
+            "say why the certificate is revoked".into(),
+        ));
+    }
+    if reason.chars().count() > 1000 {
+        return Err(Refusal::Invalid(
+            "the reason is longer than 1000 characters".into(),
+        ));
+    }
+    write_tx(conn, |conn| {
+        store::lock_issuance(conn)?;
+        let row = store::by_number(conn, number)?.ok_or(Refusal::NotFound)?;
+        let now = Utc::now().naive_utc();
+        if !store::revoke(conn, &row.id, now, reason)? {
+            return Err(Refusal::Conflict(format!("{number} is already revoked")));
+        }
+        let signed = signed_of(&row)?;
+        append_log(
+            conn,
+            LogKind::Revoked,
+            &signed.payload,
+            Some(reason.to_string()),
+        )?;
+        audit::append(
+            conn,
+            actor,
+            Kind::CertificateRevoked,
+            ("certificate", &row.id),
+            serde_json::json!({ "number": number, "reason": reason }),
+        )?;
+        let app = apps::get(conn, &row.application_id)?.ok_or(Refusal::NotFound)?;
+        mail::enqueue_to_enterprise(
+            conn,
+            &app.enterprise_id,
+            &Notification::CertificateRevoked {
+                certificate_id: number.to_string(),
+                part: row.part_code.clone(),
+                reason: reason.to_string(),
+            },
+        )?;
+        store::by_number(conn, number)?.ok_or(Refusal::NotFound)
+    })
+}
+
+/// `certcase verify-log`: `Err(index)` of the first broken entry.
+pub fn verify_log(conn: &mut DbConn) -> Result<Result<usize, usize>, Refusal> {
+    let entries = store::log(conn)?;
+    Ok(cert::verify_chain(&entries).map(|()| entries.len()))
+}

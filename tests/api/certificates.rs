@@ -1,0 +1,399 @@
+//! Certificates (feature: certs): an approved application is issued its certificate once,
+//! anyone can verify it by number or by file, any changed byte is caught, revocation and
+//! expiry show, and the issuance log finds an altered row.
+
+use base64::engine::general_purpose::STANDARD as BASE64;
+use base64::Engine;
+use certcase::domain::audit::Actor;
+use certcase::workflow::certificates::{self as certs, Issuer};
+use diesel::RunQueryDsl;
+use serde_json::{json, Value};
+
+use crate::helpers::TestApp;
+use crate::panels::{world, World};
+use crate::review::{form, reviewers, scored, vote};
+use crate::scoring::Assessed;
+
+/// An application driven through scoring and the review panel's approval.
+async fn approved<'a>(w: &World<'a>) -> Assessed<'a> {
+    let a = scored(w).await;
+    let panel = reviewers(w, 1).await;
+    assert_eq!(
+        form(w, &[(panel[0].0.id.clone(), panel[0].1.clone())], 1)
+            .await
+            .0,
+        201
+    );
+    let send = format!("/api/v1/applications/{}/send-to-review", a.application);
+    assert_eq!(a.lead.send("POST", &send, None).await.0, 204);
+    let (s, d) = vote(&panel[0].0, &a.application, true, &[]).await;
+    assert_eq!(s, 200, "{d}");
+    assert_eq!(w.status(&a.application).await, "approved");
+    a
+}
+
+async fn issue(w: &World<'_>, application: &str) -> (u16, Value) {
+    w.sec
+        .send(
+            "POST",
+            &format!("/api/v1/applications/{application}/certificate"),
+            None,
+        )
+        .await
+}
+
+async fn check(app: &TestApp, number: &str) -> Value {
+    reqwest::get(app.url(&format!("/api/v1/verify/{number}")))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
+async fn check_file(app: &TestApp, pdf: Vec<u8>) -> (u16, Value) {
+    let boundary = "certcase-test-boundary";
+    let mut body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"pdf\"; filename=\"c.pdf\"\r\nContent-Type: application/pdf\r\n\r\n"
+    )
+    .into_bytes();
+    body.extend_from_slice(&pdf);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    let r = reqwest::Client::new()
+        .post(app.url("/api/v1/verify"))
+        .header(
+            "content-type",
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    (r.status().as_u16(), r.json().await.unwrap_or(Value::Null))
+}
+
+async fn download(app: &TestApp, who: &crate::helpers::TestUser, number: &str) -> (u16, Vec<u8>) {
+    let browser = app.signed_in(who).await;
+    let r = browser
+        .get(app.url(&format!("/certificates/{number}.pdf")))
+        .send()
+        .await
+        .unwrap();
+    (r.status().as_u16(), r.bytes().await.unwrap().to_vec())
+}
+
+/// The PDF with its embedded signed certificate (a base64 literal) replaced by `signed`.
+fn reembed(pdf: &[u8], signed: &Value) -> Vec<u8> {
+    let key = b"/CertcasePayload";
+    let at = pdf
+        .windows(key.len())
+        .rposition(|w| w == key)
+        .expect("the payload is embedded");
+    let start = at + pdf[at..].iter().position(|b| *b == b'(').unwrap() + 1;
+    let end = start + pdf[start..].iter().position(|b| *b == b')').unwrap();
+    let mut out = pdf[..start].to_vec();
+    out.extend_from_slice(
+        BASE64
+            .encode(serde_json::to_vec(signed).unwrap())
+            .as_bytes(),
+    );
+    out.extend_from_slice(&pdf[end..]);
+    out
+}
+
+fn issuer(app: &TestApp) -> Issuer {
+    Issuer {
+        data_dir: app.data_dir.clone(),
+        base_url: app.address.clone(),
+    }
+}
+
+#[tokio::test]
+async fn issued_once_verified_by_anyone_tampering_is_caught_and_revocation_shows() {
+    let app = crate::helpers::spawn_app().await;
+    let w = world(&app).await;
+    let a = approved(&w).await;
+
+    let (s, enterprise_try) = a
+        .enterprise
+        .send(
+            "POST",
+            &format!("/api/v1/applications/{}/certificate", a.application),
+            None,
+        )
+        .await;
+    assert_eq!(s, 403, "{enterprise_try}");
+    let (s, c) = issue(&w, &a.application).await;
+    assert_eq!(s, 201, "{c}");
+    let number = c["number"].as_str().unwrap().to_string();
+    assert!(number.ends_with("-CD-000001"), "{number}");
+    let (s, again) = issue(&w, &a.application).await;
+    assert_eq!(s, 200);
+    assert_eq!(again["number"], c["number"]);
+    assert_eq!(w.status(&a.application).await, "certified");
+
+    let v = check(&app, &number).await;
+    assert_eq!(v["status"], "valid", "{v}");
+    assert_eq!(v["payload"]["level"], 3);
+    assert_eq!(v["payload"]["enterprise_name_zh"], "北京喆堃科技有限公司");
+    let unknown = check(&app, "2026-CD-999999").await;
+    assert_eq!(unknown, json!({"status": "unknown"}));
+    assert_eq!(check(&app, "no%20such%20thing").await, unknown);
+
+    let keys: Value = reqwest::get(app.url("/.well-known/certcase-keys.json"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(keys["keys"][0]["id"], c["key_id"], "{keys}");
+    let key_file = app
+        .data_dir
+        .join("keys")
+        .join(format!("{}.key", c["key_id"].as_str().unwrap()));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&key_file).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+
+    // The enterprise downloads the PDF; an enterprise member elsewhere cannot.
+    let (s, pdf) = download(&app, &a.enterprise.login, &number).await;
+    assert_eq!(s, 200);
+    assert!(pdf.starts_with(b"%PDF"));
+    let (_, outsider) = w
+        .enterprise("别的企业", &[certcase::domain::access::Role::Enterprise])
+        .await;
+    assert_eq!(download(&app, &outsider.login, &number).await.0, 404);
+    let (s, v) = check_file(&app, pdf.clone()).await;
+    assert_eq!((s, v["status"].as_str()), (200, Some("valid")), "{v}");
+
+    let signed =
+        serde_json::to_value(certcase::pdf::extract_signed_payload(&pdf).unwrap()).unwrap();
+    let fields: Vec<String> = signed["payload"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .cloned()
+        .collect();
+    for field in &fields {
+        let mut t = signed.clone();
+        let value = &mut t["payload"][field];
+        *value = match value {
+            Value::Number(n) => json!(n.as_u64().unwrap() + 1),
+            Value::String(s) if field.contains("date") || field == "valid_until" => {
+                json!(if s.as_str() == "2020-01-01" {
+                    "2020-01-02"
+                } else {
+                    "2020-01-01"
+                })
+            }
+            Value::String(s) if field == "certificate_id" => {
+                json!(uuid::Uuid::now_v7().to_string())
+            }
+            Value::String(s) => json!(format!("{s}X")),
+            other => panic!("unexpected payload value {other}"),
+        };
+        let (s, v) = check_file(&app, reembed(&pdf, &t)).await;
+        assert_eq!(s, 200);
+        assert_eq!(v["status"], "invalid", "changed {field}: {v}");
+        assert!(v["reason"].is_string(), "{v}");
+    }
+    let mut t = signed.clone();
+    let sig = t["signature_b64"].as_str().unwrap().to_string();
+    let flipped = if sig.starts_with('A') { "B" } else { "A" };
+    t["signature_b64"] = json!(format!("{flipped}{}", &sig[1..]));
+    let (_, v) = check_file(&app, reembed(&pdf, &t)).await;
+    assert_eq!(v["status"], "invalid", "{v}");
+    assert_eq!(v["reason"], "the signature does not match the payload");
+    let mut t = signed.clone();
+    t["key_id"] = json!("0000000000000000");
+    let (_, v) = check_file(&app, reembed(&pdf, &t)).await;
+    assert_eq!(v["status"], "invalid", "{v}");
+    assert!(
+        v["reason"].as_str().unwrap().contains("no published key"),
+        "{v}"
+    );
+    let (s, v) = check_file(&app, b"%PDF-1.7 nothing here".to_vec()).await;
+    assert_eq!((s, v["status"].as_str()), (200, Some("invalid")));
+
+    let revoke = format!("/api/v1/certificates/{number}/revoke");
+    assert_eq!(
+        w.sec
+            .send("POST", &revoke, Some(json!({"reason": "  "})))
+            .await
+            .0,
+        422
+    );
+    let (s, r) = w
+        .sec
+        .send(
+            "POST",
+            &revoke,
+            Some(json!({"reason": "证据造假 / forged evidence"})),
+        )
+        .await;
+    assert_eq!(s, 200, "{r}");
+    assert_eq!(
+        w.sec
+            .send("POST", &revoke, Some(json!({"reason": "again"})))
+            .await
+            .0,
+        409
+    );
+    let v = check(&app, &number).await;
+    assert_eq!(v["status"], "revoked", "{v}");
+    assert_eq!(v["revoke_reason"], "证据造假 / forged evidence");
+    assert!(v["revoked_at"].is_string());
+    let (_, v) = check_file(&app, pdf).await;
+    assert_eq!(v["status"], "revoked");
+
+    let log = app
+        .conn(|c| certcase::db::models::certificates::log(c).unwrap())
+        .await;
+    assert_eq!(log.len(), 2);
+    assert_eq!(log[1].reason.as_deref(), Some("证据造假 / forged evidence"));
+    let kinds: Vec<String> = app
+        .conn(|c| {
+            certcase::db::models::mail::unsent(c, 100)
+                .unwrap()
+                .into_iter()
+                .map(|m| m.message_kind)
+                .collect()
+        })
+        .await;
+    assert!(kinds.iter().any(|k| k == "certificate_issued"), "{kinds:?}");
+    assert!(
+        kinds.iter().any(|k| k == "certificate_revoked"),
+        "{kinds:?}"
+    );
+}
+
+#[tokio::test]
+async fn twenty_simultaneous_issue_requests_make_one_certificate() {
+    let app = crate::helpers::spawn_app().await;
+    let w = world(&app).await;
+    let a = approved(&w).await;
+    let results = futures_util::future::join_all((0..20).map(|_| issue(&w, &a.application))).await;
+    assert!(
+        results.iter().all(|(s, _)| *s == 200 || *s == 201),
+        "{results:?}"
+    );
+    assert_eq!(
+        results.iter().filter(|(s, _)| *s == 201).count(),
+        1,
+        "{results:?}"
+    );
+    assert!(results
+        .iter()
+        .all(|(_, c)| c["number"] == results[0].1["number"]));
+    let log = app
+        .conn(|c| certcase::db::models::certificates::log(c).unwrap())
+        .await;
+    assert_eq!(log.len(), 1);
+}
+
+#[tokio::test]
+async fn expiry_unprintable_names_key_rotation_and_an_altered_log_row() {
+    let app = crate::helpers::spawn_app().await;
+    let w = world(&app).await;
+    let a = approved(&w).await;
+    let (id, issuer) = (a.application.clone(), issuer(&app));
+    let sec: certcase::domain::ids::UserId = w.sec.id.parse().unwrap();
+
+    // A character no font has refuses the certificate and changes nothing.
+    let set_names = |zh: &'static str, en: &'static str| {
+        let id = id.clone();
+        app.conn(move |c| {
+            let e = certcase::db::models::application::get(c, &id)
+                .unwrap()
+                .unwrap()
+                .enterprise_id;
+            diesel::sql_query(format!(
+                "UPDATE enterprises SET name_zh = '{zh}', name_en = '{en}' WHERE id = '{e}'"
+            ))
+            .execute(c)
+            .unwrap();
+        })
+    };
+    set_names("张喆与王堃科技\u{13000}", "Łukasz").await;
+    let (s, p) = issue(&w, &a.application).await;
+    assert_eq!(s, 422, "{p}");
+    assert!(p["detail"].as_str().unwrap().contains("U+13000"), "{p}");
+    assert_eq!(w.status(&a.application).await, "approved");
+
+    set_names(
+        "张喆与王堃科技有限公司",
+        "Łukasz & O''Brien <script>alert(1)</script> Ltd.",
+    )
+    .await;
+    let (row, created) = {
+        let (id, issuer) = (id.clone(), issuer.clone());
+        app.conn(move |c| {
+            let day = chrono::NaiveDate::from_ymd_opt(2020, 1, 15).unwrap();
+            certs::issue_on(c, &issuer, &Actor::console("test"), sec, &id, day).unwrap()
+        })
+        .await
+    };
+    assert!(created);
+    let v = check(&app, &row.number).await;
+    assert_eq!(v["status"], "expired", "{v}");
+    assert_eq!(v["payload"]["valid_until"], "2023-01-15");
+    let (s, pdf) = download(&app, &w.sec.login, &row.number).await;
+    assert_eq!(s, 200);
+    let embedded = certcase::pdf::extract_signed_payload(&pdf).unwrap();
+    assert_eq!(
+        embedded.payload.enterprise_name_en,
+        "Łukasz & O'Brien <script>alert(1)</script> Ltd."
+    );
+    let page = reqwest::get(app.url(&format!("/verify/{}", row.number)))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("&lt;script&gt;") && !page.contains("<script>alert"),
+        "escaped"
+    );
+
+    // A new key signs from now on; the old one stays published and valid for its own.
+    let rotated = {
+        let issuer = issuer.clone();
+        app.conn(move |c| certs::rotate(c, &issuer, &Actor::console("test")).unwrap())
+            .await
+    };
+    assert_ne!(rotated.id, row.key_id);
+    let (_, v) = check_file(&app, pdf).await;
+    assert_eq!(v["status"], "expired", "still genuine after rotation: {v}");
+    let keys = app.conn(|c| certs::published_keys(c).unwrap()).await;
+    assert_eq!(keys.len(), 2);
+
+    let number = row.number.clone();
+    app.conn(move |c| {
+        certs::revoke(c, &Actor::console("test"), &number, "withdrawn").unwrap();
+    })
+    .await;
+    assert_eq!(app.conn(|c| certs::verify_log(c).unwrap()).await, Ok(2));
+    let refused = app
+        .conn(|c| {
+            diesel::sql_query("UPDATE issuance_log SET reason = 'x' WHERE idx = 1").execute(c)
+        })
+        .await;
+    assert!(refused.is_err(), "the log refuses updates");
+    app.conn(|c| {
+        let drop = match certcase::db::backend(c) {
+            certcase::db::Backend::Sqlite => "DROP TRIGGER issuance_log_no_update",
+            certcase::db::Backend::Postgres => {
+                "DROP TRIGGER issuance_log_append_only ON issuance_log"
+            }
+        };
+        diesel::sql_query(drop).execute(c).unwrap();
+        diesel::sql_query("UPDATE issuance_log SET reason = 'tidied up' WHERE idx = 1")
+            .execute(c)
+            .unwrap();
+    })
+    .await;
+    assert_eq!(app.conn(|c| certs::verify_log(c).unwrap()).await, Err(1));
+}
