@@ -12,6 +12,9 @@ use certcase::mail::{transport::Mailer, worker};
 use certcase::workflow::{accounts, catalog, demo};
 use certcase::{db, startup, telemetry};
 
+// Certificates (feature: certs).
+mod certs_cli;
+
 #[derive(Parser)]
 #[command(
     name = "certcase",
@@ -61,6 +64,38 @@ enum Command {
         #[command(subcommand)]
         command: MailCommand,
     },
+    // Certificates (feature: certs).
+    /// Issue certificates.
+    Certificates {
+        #[command(subcommand)]
+        command: CertificatesCommand,
+    },
+    /// Manage the certificate signing keys.
+    Keys {
+        #[command(subcommand)]
+        command: KeysCommand,
+    },
+    /// Walk the issuance log's hash chain; prints OK or the first broken index (exit 1).
+    VerifyLog,
+}
+
+// Certificates (feature: certs).
+#[derive(Subcommand)]
+enum CertificatesCommand {
+    /// Issue a certificate to every approved application of a round.
+    Issue {
+        #[arg(long)]
+        round: String,
+        /// The secretariat member the issuance is recorded under.
+        #[arg(long = "as")]
+        as_email: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum KeysCommand {
+    /// Make a new signing key current; older keys stay published.
+    Rotate,
 }
 
 #[derive(Subcommand)]
@@ -224,6 +259,14 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 }
             }
         }
+        // Certificates (feature: certs).
+        Command::Certificates {
+            command: CertificatesCommand::Issue { round, as_email },
+        } => certs_cli::issue_round(&load_config()?, &round, &as_email),
+        Command::Keys {
+            command: KeysCommand::Rotate,
+        } => certs_cli::rotate(&load_config()?),
+        Command::VerifyLog => certs_cli::verify_log(&load_config()?),
     }
 }
 
