@@ -269,20 +269,27 @@ pub fn may_reopen(status: Status) -> bool {
     )
 }
 
-/// What decides who may read an application's evidence. The panels feature adds the
-/// members of the application's panel and of the round's review panel here.
+/// What decides who may read an application's evidence.
 #[derive(Debug, Clone, Copy)]
 pub struct EvidenceFacts<'a> {
     pub application_enterprise: &'a str,
     /// The enterprise the viewer belongs to, if any.
     pub viewer_enterprise: Option<&'a str>,
+    /// The viewer sits on the application's assessment panel.
+    pub viewer_on_panel: bool,
+    /// The viewer is a member of the round's review panel and not recused for this
+    /// application.
+    pub viewer_reviews: bool,
 }
 
-/// Members of the applying enterprise and the secretariat read every version.
+/// The applying enterprise's members, the application's assessment panel, the round's
+/// review panel (except recused members) and the secretariat read every version.
 pub fn may_read_evidence(viewer: &Principal, facts: &EvidenceFacts<'_>) -> bool {
     viewer.has(Role::Secretariat)
         || (viewer.has(Role::Enterprise)
             && facts.viewer_enterprise == Some(facts.application_enterprise))
+        || (viewer.has(Role::Assessor) && facts.viewer_on_panel)
+        || (viewer.has(Role::Reviewer) && facts.viewer_reviews)
 }
 
 /// How many bytes one more upload may have: the per-file limit, or what is left of the
@@ -357,7 +364,7 @@ mod tests {
     }
 
     #[test]
-    fn evidence_is_read_by_its_enterprise_and_the_secretariat_only() {
+    fn evidence_is_read_by_its_enterprise_its_panels_and_the_secretariat_only() {
         let person = |roles: &[Role]| Principal {
             user_id: crate::domain::ids::UserId::new(),
             email: "x@example.cn".into(),
@@ -367,6 +374,8 @@ mod tests {
         let own = EvidenceFacts {
             application_enterprise: "e1",
             viewer_enterprise: Some("e1"),
+            viewer_on_panel: false,
+            viewer_reviews: false,
         };
         let other = EvidenceFacts {
             viewer_enterprise: Some("e2"),
@@ -377,6 +386,18 @@ mod tests {
         assert!(may_read_evidence(&person(&[Role::Secretariat]), &other));
         assert!(!may_read_evidence(&person(&[Role::Assessor]), &own));
         assert!(!may_read_evidence(&person(&[Role::Reviewer]), &own));
+        let seated = EvidenceFacts {
+            viewer_on_panel: true,
+            ..other
+        };
+        let reviewing = EvidenceFacts {
+            viewer_reviews: true,
+            ..other
+        };
+        assert!(may_read_evidence(&person(&[Role::Assessor]), &seated));
+        assert!(!may_read_evidence(&person(&[Role::Reviewer]), &seated));
+        assert!(may_read_evidence(&person(&[Role::Reviewer]), &reviewing));
+        assert!(!may_read_evidence(&person(&[Role::Assessor]), &reviewing));
     }
 
     #[test]

@@ -42,6 +42,14 @@ const SECRETARIAT: Access = Access::AnyOf(&[Role::Secretariat]);
 const ENTERPRISE: Access = Access::AnyOf(&[Role::Enterprise]);
 /// Object-level rules (own enterprise only) are applied by the use case.
 const ENTERPRISE_OR_SECRETARIAT: Access = Access::AnyOf(&[Role::Enterprise, Role::Secretariat]);
+/// Everyone who may be entitled to an application's evidence; the use case decides for
+/// the application (its enterprise, its panel, the round's review panel, the secretariat).
+const APPLICATION_PARTIES: Access = Access::AnyOf(&[
+    Role::Enterprise,
+    Role::Secretariat,
+    Role::Assessor,
+    Role::Reviewer,
+]);
 
 macro_rules! endpoint {
     ($method:ident $path:literal, $access:expr, $handler:path) => {
@@ -90,8 +98,8 @@ pub fn endpoints() -> Vec<Endpoint> {
         endpoint!(PUT "/api/v1/applications/{id}/items/{item}/not-applicable", ENTERPRISE, applications::not_applicable_api),
         // Evidence, enterprise and application pages
         endpoint!(POST "/api/v1/applications/{id}/items/{item}/evidence", ENTERPRISE, evidence::upload_api),
-        endpoint!(GET "/api/v1/applications/{id}/evidence", ENTERPRISE_OR_SECRETARIAT, evidence::list_api),
-        endpoint!(GET "/api/v1/applications/{id}/evidence/{file}", ENTERPRISE_OR_SECRETARIAT, evidence::download_api),
+        endpoint!(GET "/api/v1/applications/{id}/evidence", APPLICATION_PARTIES, evidence::list_api),
+        endpoint!(GET "/api/v1/applications/{id}/evidence/{file}", APPLICATION_PARTIES, evidence::download_api),
         endpoint!(DELETE "/api/v1/applications/{id}/evidence/{file}", ENTERPRISE, evidence::delete_api),
         endpoint!(GET "/enterprise", ENTERPRISE, enterprise_pages::mine_page),
         endpoint!(POST "/enterprise", ENTERPRISE, enterprise_pages::register_page),
@@ -101,7 +109,7 @@ pub fn endpoints() -> Vec<Endpoint> {
         endpoint!(POST "/applications/{id}/items/{item}/evidence", ENTERPRISE, evidence::upload_page),
         endpoint!(POST "/applications/{id}/items/{item}/not-applicable", ENTERPRISE, application_pages::not_applicable_page),
         endpoint!(POST "/applications/{id}/submit", ENTERPRISE, application_pages::submit_page),
-        endpoint!(GET "/applications/{id}/evidence/{file}", ENTERPRISE_OR_SECRETARIAT, evidence::download_page),
+        endpoint!(GET "/applications/{id}/evidence/{file}", APPLICATION_PARTIES, evidence::download_page),
         endpoint!(POST "/applications/{id}/evidence/{file}/delete", ENTERPRISE, evidence::delete_page),
         // Panels, scoring and review (feature: panels).
         endpoint!(GET "/assessors", SECRETARIAT, panels::registry_page),

@@ -4,6 +4,7 @@
 //! Every file is looked up through its application, and the application through the
 //! caller's enterprise: another enterprise's ids answer exactly like missing ones.
 
+use crate::domain::visibility::Viewer;
 use chrono::NaiveDateTime;
 
 use super::applications::visible;
@@ -135,9 +136,14 @@ pub fn record_upload(
 fn readable(conn: &mut DbConn, who: &Principal, id: &str) -> Result<ApplicationRow, Refusal> {
     let app = app_store::get(conn, id)?.ok_or(Refusal::NotFound)?;
     let member_of = enterprise::membership(conn, who.user_id)?;
+    // The scoring view already decides panel seats and review recusal; an assessor who
+    // is not on the panel is simply not entitled here.
+    let viewer = crate::workflow::scoring::viewer_for(conn, who, &app).ok();
     let facts = EvidenceFacts {
         application_enterprise: &app.enterprise_id,
         viewer_enterprise: member_of.as_deref(),
+        viewer_on_panel: matches!(viewer, Some(Viewer::PanelMember { .. })),
+        viewer_reviews: matches!(viewer, Some(Viewer::Reviewer)),
     };
     if may_read_evidence(who, &facts) {
         Ok(app)

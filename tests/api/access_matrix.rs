@@ -197,11 +197,11 @@ const MATRIX: &[(&str, &str, [Expect; 5])] = &[
         "/api/v1/applications/{id}/items/{item}/evidence",
         [D, D, A, D, D],
     ),
-    ("GET", "/api/v1/applications/{id}/evidence", [D, A, A, D, D]),
+    ("GET", "/api/v1/applications/{id}/evidence", [D, A, A, A, A]),
     (
         "GET",
         "/api/v1/applications/{id}/evidence/{file}",
-        [D, A, A, D, D],
+        [D, A, A, A, A],
     ),
     (
         "DELETE",
@@ -224,7 +224,7 @@ const MATRIX: &[(&str, &str, [Expect; 5])] = &[
         [D, D, A, D, D],
     ),
     ("POST", "/applications/{id}/submit", [D, D, A, D, D]),
-    ("GET", "/applications/{id}/evidence/{file}", [D, A, A, D, D]),
+    ("GET", "/applications/{id}/evidence/{file}", [D, A, A, A, A]),
     (
         "POST",
         "/applications/{id}/evidence/{file}/delete",

@@ -571,3 +571,41 @@ async fn the_pages_score_and_confirm_panels_through_their_forms() {
     assert_eq!(res.status(), 303);
     assert_eq!(w.status(&a2).await, "in_assessment");
 }
+
+#[tokio::test]
+async fn the_panel_reads_the_applications_evidence_and_other_assessors_do_not() {
+    let app = spawn_app().await;
+    let w = world(&app).await;
+    let a = assessed(&w).await;
+    let item = a.items[0].clone();
+    let file = w.evidence(&a.application, &item, &a.enterprise.id).await;
+    let listed = |body: &Value| {
+        body.as_array()
+            .map(|files| files.iter().any(|f| f["id"] == file.as_str()))
+            .unwrap_or(false)
+    };
+    let path = format!("/api/v1/applications/{}/evidence", a.application);
+    for member in [&a.lead, &a.b, &a.c, &a.enterprise] {
+        let (s, body) = member.send("GET", &path, None).await;
+        assert_eq!(s, 200, "{body}");
+        assert!(listed(&body), "{body}");
+    }
+    let outsider = w.assessor("王堃", true, &["CD"], "2099-01-01").await;
+    let (s, body) = outsider.send("GET", &path, None).await;
+    assert_eq!(s, 404, "an assessor not on the panel: {body}");
+
+    // A reviewer reads it once on the round's review panel, and not before.
+    let panel = crate::review::reviewers(&w, 1).await;
+    let (reviewer, _) = &panel[0];
+    let (s, body) = reviewer.send("GET", &path, None).await;
+    assert_eq!(s, 404, "{body}");
+    let members: Vec<(String, String)> = panel
+        .iter()
+        .map(|(c, e)| (c.id.clone(), e.clone()))
+        .collect();
+    let (s, body) = crate::review::form(&w, &members, 1).await;
+    assert!(s < 300, "{body}");
+    let (s, body) = reviewer.send("GET", &path, None).await;
+    assert_eq!(s, 200, "{body}");
+    assert!(listed(&body), "{body}");
+}
