@@ -51,10 +51,14 @@ pub enum Kind {
     CertificateIssued,
     CertificateRevoked,
     SigningKeyCreated,
+    // Evidence (feature: evidence).
+    EvidenceUploaded,
+    EvidenceDownloaded,
+    EvidenceDeleted,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 37] = [
+    pub const ALL: [Kind; 40] = [
         Kind::LoginSucceeded,
         Kind::LoginFailed,
         Kind::Lockout,
@@ -92,6 +96,9 @@ impl Kind {
         Kind::CertificateIssued,
         Kind::CertificateRevoked,
         Kind::SigningKeyCreated,
+        Kind::EvidenceUploaded,
+        Kind::EvidenceDownloaded,
+        Kind::EvidenceDeleted,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -133,6 +140,9 @@ impl Kind {
             Kind::CertificateIssued => "certificate_issued",
             Kind::CertificateRevoked => "certificate_revoked",
             Kind::SigningKeyCreated => "signing_key_created",
+            Kind::EvidenceUploaded => "evidence_uploaded",
+            Kind::EvidenceDownloaded => "evidence_downloaded",
+            Kind::EvidenceDeleted => "evidence_deleted",
         }
     }
 

@@ -92,6 +92,7 @@ fn zip_entries(path: &std::path::Path) -> Result<Vec<ZipEntry>, String> {
 async fn receive(
     state: &AppState,
     who: Principal,
+    address: String,
     id: String,
     item: String,
     req: &HttpRequest,
@@ -224,11 +225,10 @@ async fn receive(
         .await
         .map_err(AppError::internal)?;
     let (w, i, a) = (who.clone(), id.clone(), item.clone());
-    let (max_file, quota) = (limits.max_file_bytes, limits.quota_bytes);
     let recorded = state
         .db(move |conn| {
             Ok(flow::record_upload(
-                conn, &w, &i, &a, &file, max_file, quota,
+                conn, &w, &i, &a, &file, &limits, &address,
             )?)
         })
         .await;
@@ -277,7 +277,7 @@ pub async fn upload_api(
 ) -> Result<HttpResponse, AppError> {
     let who = me(&visitor)?;
     let (id, item) = path.into_inner();
-    let view = receive(&state, who, id, item, &req, form).await?;
+    let view = receive(&state, who, visitor.address.clone(), id, item, &req, form).await?;
     Ok(HttpResponse::Created().json(view))
 }
 
@@ -301,11 +301,12 @@ pub async fn list_api(
 async fn download(
     state: &AppState,
     who: Principal,
+    address: String,
     id: String,
     file: String,
 ) -> Result<HttpResponse, AppError> {
     let row = state
-        .db(move |conn| Ok(flow::for_download(conn, &who, &id, &file)?))
+        .db(move |conn| Ok(flow::for_download(conn, &who, &id, &file, &address)?))
         .await?;
     let key = Key::parse(&row.content_sha256)
         .ok_or_else(|| AppError::internal(anyhow::anyhow!("bad stored key")))?;
@@ -340,18 +341,19 @@ pub async fn download_api(
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, AppError> {
     let (id, file) = path.into_inner();
-    download(&state, me(&visitor)?, id, file).await
+    download(&state, me(&visitor)?, visitor.address.clone(), id, file).await
 }
 
 async fn remove(
     state: &AppState,
     who: Principal,
+    address: String,
     id: String,
     file: String,
 ) -> Result<(), AppError> {
     let _guard = state.evidence.references.lock().await;
     let unreferenced = state
-        .db(move |conn| Ok(flow::remove(conn, &who, &id, &file)?))
+        .db(move |conn| Ok(flow::remove(conn, &who, &id, &file, &address)?))
         .await?;
     if let Some(key) = unreferenced.as_deref().and_then(Key::parse) {
         if let Err(e) = state.evidence.store.delete_unreferenced(&key).await {
@@ -371,7 +373,7 @@ pub async fn delete_api(
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, AppError> {
     let (id, file) = path.into_inner();
-    remove(&state, me(&visitor)?, id, file).await?;
+    remove(&state, me(&visitor)?, visitor.address.clone(), id, file).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -391,7 +393,16 @@ pub async fn upload_page(
 ) -> Result<HttpResponse, AppError> {
     let who = me(&visitor)?;
     let (id, item) = path.into_inner();
-    receive(&state, who, id.clone(), item.clone(), &req, form).await?;
+    receive(
+        &state,
+        who,
+        visitor.address.clone(),
+        id.clone(),
+        item.clone(),
+        &req,
+        form,
+    )
+    .await?;
     Ok(back_to(&id, &item))
 }
 
@@ -401,7 +412,7 @@ pub async fn download_page(
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, AppError> {
     let (id, file) = path.into_inner();
-    download(&state, me(&visitor)?, id, file).await
+    download(&state, me(&visitor)?, visitor.address.clone(), id, file).await
 }
 
 pub async fn delete_page(
@@ -410,7 +421,14 @@ pub async fn delete_page(
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, AppError> {
     let (id, file) = path.into_inner();
-    remove(&state, me(&visitor)?, id.clone(), file).await?;
+    remove(
+        &state,
+        me(&visitor)?,
+        visitor.address.clone(),
+        id.clone(),
+        file,
+    )
+    .await?;
     Ok(HttpResponse::SeeOther()
         .insert_header((header::LOCATION, format!("/applications/{id}")))
         .finish())

@@ -4,6 +4,9 @@
 //! Every file is looked up through its application, and the application through the
 //! caller's enterprise: another enterprise's ids answer exactly like missing ones.
 
+use crate::config::EvidenceConfig;
+use crate::db::models::audit;
+use crate::domain::audit::{Actor, Kind};
 use crate::domain::visibility::Viewer;
 use chrono::NaiveDateTime;
 
@@ -105,12 +108,17 @@ pub fn record_upload(
     id: &str,
     item: &str,
     file: &StoredFile,
-    max_file: u64,
-    quota: u64,
+    limits: &EvidenceConfig,
+    address: &str,
 ) -> Result<EvidenceRow, Refusal> {
     write_tx(conn, |conn| {
         let target = upload_target(conn, who, id, item)?;
-        if let Some(m) = limit_refusal(file.size, max_file, quota, target.used_bytes) {
+        if let Some(m) = limit_refusal(
+            file.size,
+            limits.max_file_bytes,
+            limits.quota_bytes,
+            target.used_bytes,
+        ) {
             return Err(Refusal::Conflict(m));
         }
         let row = EvidenceRow {
@@ -128,6 +136,20 @@ pub fn record_upload(
             zip_entries: file.zip_entries.clone(),
         };
         store::insert(conn, &row)?;
+        audit::append(
+            conn,
+            &Actor::user(who.user_id, address),
+            Kind::EvidenceUploaded,
+            ("application", id),
+            serde_json::json!({
+                "file": row.id,
+                "item": row.item_code,
+                "version": row.version,
+                "name": row.display_name,
+                "sha256": row.content_sha256,
+                "size": row.size_bytes,
+            }),
+        )?;
         Ok(row)
     })
 }
@@ -218,15 +240,27 @@ pub fn list(conn: &mut DbConn, who: &Principal, id: &str) -> Result<Vec<Evidence
     Ok(out)
 }
 
-/// One file for download, if the caller may read the application's evidence.
+/// One file for download, if the caller may read the application's evidence. Every
+/// download is recorded in the audit log (who read which file, from where).
 pub fn for_download(
     conn: &mut DbConn,
     who: &Principal,
     id: &str,
     file: &str,
+    address: &str,
 ) -> Result<EvidenceRow, Refusal> {
-    readable(conn, who, id)?;
-    store::get(conn, id, file)?.ok_or(Refusal::NotFound)
+    write_tx(conn, |conn| {
+        readable(conn, who, id)?;
+        let row = store::get(conn, id, file)?.ok_or(Refusal::NotFound)?;
+        audit::append(
+            conn,
+            &Actor::user(who.user_id, address),
+            Kind::EvidenceDownloaded,
+            ("application", id),
+            serde_json::json!({"file": row.id, "item": row.item_code, "version": row.version}),
+        )?;
+        Ok(row)
+    })
 }
 
 /// Removes a file while its item may change; returns its content hash when no record
@@ -236,6 +270,7 @@ pub fn remove(
     who: &Principal,
     id: &str,
     file: &str,
+    address: &str,
 ) -> Result<Option<String>, Refusal> {
     write_tx(conn, |conn| {
         let app = editable(conn, who, id)?;
@@ -249,6 +284,13 @@ pub fn remove(
             )));
         }
         store::delete(conn, &row.id)?;
+        audit::append(
+            conn,
+            &Actor::user(who.user_id, address),
+            Kind::EvidenceDeleted,
+            ("application", id),
+            serde_json::json!({"file": row.id, "item": row.item_code, "version": row.version}),
+        )?;
         let unreferenced = store::references(conn, &row.content_sha256)? == 0;
         Ok(unreferenced.then_some(row.content_sha256))
     })

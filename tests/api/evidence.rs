@@ -162,6 +162,26 @@ async fn uploads_are_stored_by_hash_listed_and_downloaded_as_attachments() {
     assert_eq!(status, 204);
     assert!(!stored_path(&app, &sha).exists());
     assert_eq!(evidence_rows(&app).await, 1);
+
+    // Each upload, the download and the removal are in the audit log, chained.
+    let kinds: Vec<String> = app
+        .conn(|c| {
+            certcase::db::models::audit::export(c, &certcase::db::models::audit::Query::default())
+                .unwrap()
+                .into_iter()
+                .map(|r| r.kind)
+                .filter(|k| k.starts_with("evidence_"))
+                .collect()
+        })
+        .await;
+    let count = |k: &str| kinds.iter().filter(|x| x.as_str() == k).count();
+    assert_eq!(count("evidence_uploaded"), 2, "{kinds:?}");
+    assert_eq!(count("evidence_downloaded"), 1, "{kinds:?}");
+    assert_eq!(count("evidence_deleted"), 1, "{kinds:?}");
+    let intact = app
+        .conn(|c| certcase::db::models::audit::verify(c).unwrap())
+        .await;
+    assert!(intact.is_ok(), "{intact:?}");
 }
 
 #[tokio::test]
