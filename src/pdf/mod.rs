@@ -114,6 +114,21 @@ pub struct Fonts {
     faces: [ParsedFont; 4],
 }
 
+/// The fonts every PDF (certificates, roadmap reports) uses, parsed once per process:
+/// `CERTCASE_FONTS_DIR`, else the repository's `fixtures/fonts`.
+pub fn shared_fonts() -> Result<&'static Fonts, String> {
+    static FONTS: std::sync::OnceLock<Result<Fonts, String>> = std::sync::OnceLock::new();
+    FONTS
+        .get_or_init(|| {
+            let dir = std::env::var_os("CERTCASE_FONTS_DIR")
+                .map(std::path::PathBuf::from)
+                .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/fonts"));
+            Fonts::load_dir(&dir).map_err(|e| e.to_string())
+        })
+        .as_ref()
+        .map_err(Clone::clone)
+}
+
 impl Fonts {
     pub const CJK_REGULAR: &'static str = "NotoSansCJKsc-Regular-gbk.otf";
     pub const CJK_BOLD: &'static str = "NotoSansCJKsc-Bold-gbk.otf";

@@ -3,7 +3,6 @@
 //! enterprise's assessment answers 404.
 
 use std::collections::BTreeMap;
-use std::sync::OnceLock;
 
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -710,21 +709,9 @@ pub async fn roadmap_csv_export(
         .body(csv))
 }
 
-/// Fonts for PDF reports, parsed once: `$CERTCASE_FONT_DIR`, else the repository's
-/// `fixtures/fonts`.
+/// Fonts for PDF reports (see [`crate::pdf::shared_fonts`]).
 fn fonts() -> Result<&'static Fonts, AppError> {
-    static FONTS: OnceLock<Result<Fonts, String>> = OnceLock::new();
-    FONTS
-        .get_or_init(|| {
-            let dir = std::env::var_os("CERTCASE_FONT_DIR")
-                .map(std::path::PathBuf::from)
-                .unwrap_or_else(|| {
-                    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/fonts")
-                });
-            Fonts::load_dir(&dir).map_err(|e| e.to_string())
-        })
-        .as_ref()
-        .map_err(|e| AppError::internal(anyhow::anyhow!("fonts: {e}")))
+    crate::pdf::shared_fonts().map_err(|e| AppError::internal(anyhow::anyhow!("fonts: {e}")))
 }
 
 pub async fn roadmap_pdf_export(

@@ -3,8 +3,7 @@
 //! e-mail in one transaction.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
+use std::path::PathBuf;
 
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine;
@@ -47,18 +46,9 @@ impl Issuer {
     }
 }
 
-/// The certificate fonts, read once: `CERTCASE_FONTS_DIR`, else the repository's
-/// `fixtures/fonts`.
+/// The certificate fonts (see [`crate::pdf::shared_fonts`]).
 pub fn fonts() -> Result<&'static Fonts, Refusal> {
-    static FONTS: OnceLock<Result<Fonts, String>> = OnceLock::new();
-    FONTS
-        .get_or_init(|| {
-            let dir = std::env::var_os("CERTCASE_FONTS_DIR")
-                .map(PathBuf::from)
-                .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/fonts"));
-            Fonts::load_dir(&dir).map_err(|e| e.to_string())
-        })
-        .as_ref()
+    crate::pdf::shared_fonts()
         .map_err(|e| Refusal::Invalid(format!("the certificate fonts cannot be read: {e}")))
 }
 
