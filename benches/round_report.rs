@@ -4,7 +4,8 @@
 //! query, build, SVG charts, template), and prints both and their RATIO. Target: the page
 //! under 200 ms. Applications from `in_assessment` on have a panel of three of 200
 //! assessors and 60,000 submitted scores between them; from `scored` on, consolidated
-//! items and a part result with its domain levels.
+//! items and a part result with its domain levels; the certified ones a signed-payload
+//! certificate (one in ten revoked).
 
 use std::time::{Duration, Instant};
 
@@ -115,6 +116,7 @@ fn seed(conn: &mut DbConn, round_id: &str, actor: &str) -> (usize, usize) {
             &events,
         )?;
         let panels = seed_panels(conn, &reached, &created, actor)?;
+        seed_certificates(conn, &reached, &created)?;
         Ok((events.len(), panels))
     })
     .unwrap()
@@ -220,6 +222,52 @@ fn seed_panels(
     Ok(scores.len())
 }
 
+/// A certificate for every certified application, with a payload of the real one's size
+/// and fields (unsigned: the report reads only its validity). Returns their number.
+fn seed_certificates(
+    conn: &mut DbConn,
+    reached: &[usize],
+    created: &[chrono::NaiveDateTime],
+) -> QueryResult<usize> {
+    let ts = |t: chrono::NaiveDateTime| t.format("'%Y-%m-%d %H:%M:%S'").to_string();
+    conn.batch_execute(&format!(
+        "INSERT INTO signing_keys (id, seq, public_key, created_at) VALUES ('bench-key', 1, 'AAAA', {});",
+        ts(created[0])
+    ))?;
+    let rows: Vec<String> = (0..APPLICATIONS)
+        .filter(|&k| reached[k] == PATH.len() - 1)
+        .map(|k| {
+            let issued = created[k] + Duration::from_secs(60 * 86_400);
+            let day = issued.date();
+            let until = day.checked_add_months(chrono::Months::new(36)).unwrap();
+            let part = PARTS[k / ENTERPRISES];
+            let number = format!("CAICT-2026-{part}-{k:05}");
+            let payload = format!(
+                r#"{{"achieved_level":{},"certificate_number":"{number}","credit_code":"9111010800{:08}","enterprise_name":"企业{}","issue_date":"{day}","key_id":"bench-key","model":"DevOps","part_code":"{part}","part_name":"{part}","round":"2026","scope":"核心系统","valid_until":"{until}"}}"#,
+                k % 5 + 1,
+                k % ENTERPRISES,
+                k % ENTERPRISES,
+            );
+            let revoked = if k % 10 == 0 {
+                format!("{},'bench'", ts(issued + Duration::from_secs(86_400)))
+            } else {
+                "NULL,NULL".into()
+            };
+            format!(
+                "('cert-{k:05}','{number}','app-{k:05}',2026,'{part}',{k},'{payload}','-','bench-key',{},{revoked})",
+                ts(issued)
+            )
+        })
+        .collect();
+    bulk(
+        conn,
+        "INSERT INTO certificates (id, number, application_id, year, part_code, serial, payload, \
+         signature, key_id, issued_at, revoked_at, revoke_reason)",
+        &rows,
+    )?;
+    Ok(rows.len())
+}
+
 fn median(mut v: Vec<Duration>) -> Duration {
     v.sort();
     v[v.len() / 2]
@@ -269,7 +317,9 @@ fn main() {
         let mut conn = pool.get().unwrap();
         for _ in 0..RUNS {
             let started = Instant::now();
-            let facts = certcase::db::models::report::facts(&mut conn, Some(&round_id)).unwrap();
+            let today = chrono::Utc::now().date_naive();
+            let facts =
+                certcase::db::models::report::facts(&mut conn, Some(&round_id), today).unwrap();
             std::hint::black_box(&facts);
             raw.push(started.elapsed());
         }

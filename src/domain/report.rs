@@ -16,8 +16,8 @@
 //!   scored item, the items spread by 2 or more, and the share flagged at consolidation;
 //! - `achieved_levels` and `domain_levels`: the achieved level per part and per
 //!   capability domain, from the consolidated part results;
-//! - `certificates`: issued and revoked per part, only when [`Facts::certificates`] is
-//!   given (the certificates feature fills it; without it the section is left out).
+//! - `certificates`: per part, certificates issued, revoked, expired and in force on
+//!   [`Facts::today`].
 //!
 //! Further sections take further fact lists in [`Facts`] and push further [`Table`]s in
 //! [`build`]; the views need no change.
@@ -25,7 +25,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write;
 
-use chrono::NaiveDateTime;
+use chrono::{NaiveDate, NaiveDateTime};
 use serde::Serialize;
 
 use crate::domain::application_status::Status;
@@ -101,6 +101,8 @@ pub struct PartResultFact {
 pub struct CertificateFact {
     pub application_id: String,
     pub issued_at: NaiveDateTime,
+    /// The last day of validity, as signed in the certificate.
+    pub valid_until: NaiveDate,
     pub revoked_at: Option<NaiveDateTime>,
 }
 
@@ -116,9 +118,11 @@ pub struct Facts {
     pub scores: Vec<ScoreFact>,
     pub consolidated: Vec<ConsolidatedFact>,
     pub results: Vec<PartResultFact>,
-    /// Certificates issued or revoked: `None` until the certificates feature loads them
-    /// (its table is not part of this schema yet); then the `certificates` table appears.
-    pub certificates: Option<Vec<CertificateFact>>,
+    /// Every certificate issued for the applications in scope, revoked or not.
+    pub certificates: Vec<CertificateFact>,
+    /// The day the report is drawn up: a certificate past its validity on this day counts
+    /// as expired, not in force.
+    pub today: NaiveDate,
 }
 
 /// A text in both languages.
@@ -237,9 +241,7 @@ pub fn build(facts: &Facts, round_id: Option<&str>) -> Report {
     tables.push(score_spread(facts));
     tables.push(achieved_levels(facts));
     tables.push(domain_levels(facts));
-    if let Some(certs) = &facts.certificates {
-        tables.push(certificates(facts, certs));
-    }
+    tables.push(certificates(facts));
     Report {
         round_id: round_id.map(str::to_string),
         applications: facts.applications.len(),
@@ -699,18 +701,22 @@ fn domain_levels(facts: &Facts) -> Table {
     }
 }
 
-/// Per part: certificates issued, revoked since, and in force.
-fn certificates(facts: &Facts, certs: &[CertificateFact]) -> Table {
+/// Per part: certificates issued, revoked since, expired (unrevoked but past their
+/// validity on [`Facts::today`]), and in force. Revoked wins over expired, so the last
+/// three columns add up to the first.
+fn certificates(facts: &Facts) -> Table {
     let part_of = part_of_application(facts);
-    let mut counts: BTreeMap<&str, [f64; 3]> = BTreeMap::new();
-    for c in certs {
+    let mut counts: BTreeMap<&str, [f64; 4]> = BTreeMap::new();
+    for c in &facts.certificates {
         if let Some(part) = part_of.get(c.application_id.as_str()) {
             let n = counts.entry(part).or_default();
             n[0] += 1.0;
             if c.revoked_at.is_some() {
                 n[1] += 1.0;
-            } else {
+            } else if facts.today > c.valid_until {
                 n[2] += 1.0;
+            } else {
+                n[3] += 1.0;
             }
         }
     }
@@ -720,6 +726,7 @@ fn certificates(facts: &Facts, certs: &[CertificateFact]) -> Table {
         columns: vec![
             Text::new("已颁发", "issued"),
             Text::new("已撤销", "revoked"),
+            Text::new("已过期", "expired"),
             Text::new("有效", "in force"),
         ],
         rows: counts
@@ -1065,25 +1072,41 @@ mod tests {
     }
 
     #[test]
-    fn certificates_appear_only_when_their_facts_are_given() {
+    fn certificates_are_counted_per_part_as_revoked_expired_or_in_force() {
         let mut f = panel_facts();
-        assert!(build(&f, Some("r1")).table("certificates").is_none());
-        f.certificates = Some(vec![
-            CertificateFact {
-                application_id: "a".into(),
-                issued_at: at(20),
-                revoked_at: None,
-            },
-            CertificateFact {
-                application_id: "c".into(),
-                issued_at: at(20),
-                revoked_at: Some(at(25)),
-            },
-        ]);
+        let cert = |app: &str, valid_until: NaiveDate, revoked: Option<u32>| CertificateFact {
+            application_id: app.into(),
+            issued_at: at(20),
+            valid_until,
+            revoked_at: revoked.map(at),
+        };
+        let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        f.today = day(2029, 3, 2);
+        f.certificates = vec![
+            // In force up to and including its last day.
+            cert("a", day(2029, 3, 2), None),
+            // Revoked and expired: counted once, as revoked.
+            cert("c", day(2029, 1, 1), Some(25)),
+            cert("c", day(2029, 3, 1), None),
+            // Not an application of this report: ignored.
+            cert("elsewhere", day(2030, 1, 1), None),
+        ];
         let r = build(&f, Some("r1"));
         let t = r.table("certificates").unwrap();
-        assert_eq!(t.rows[0].values, vec![1.0, 0.0, 1.0]);
-        assert_eq!(t.rows[1].values, vec![1.0, 1.0, 0.0]);
+        let cols: Vec<&str> = t.columns.iter().map(|c| c.en.as_str()).collect();
+        assert_eq!(cols, ["issued", "revoked", "expired", "in force"]);
+        assert_eq!(t.rows.len(), 2);
+        assert_eq!(t.rows[0].values, vec![1.0, 0.0, 0.0, 1.0]);
+        assert_eq!(t.rows[1].values, vec![2.0, 1.0, 1.0, 0.0]);
+        for row in &t.rows {
+            assert_eq!(row.values[0], row.values[1..].iter().sum::<f64>());
+        }
+    }
+
+    #[test]
+    fn without_certificates_the_section_is_empty() {
+        let r = build(&panel_facts(), Some("r1"));
+        assert!(r.table("certificates").unwrap().rows.is_empty());
     }
 
     #[test]

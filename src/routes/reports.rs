@@ -22,8 +22,9 @@ pub struct Scope {
 
 async fn build(state: &AppState, scope: Scope) -> Result<Report, AppError> {
     let round = scope.round.filter(|r| !r.is_empty());
+    let today = chrono::Utc::now().date_naive();
     state
-        .db(move |conn| Ok(reports::report(conn, round.as_deref())?))
+        .db(move |conn| Ok(reports::report(conn, round.as_deref(), today)?))
         .await
 }
 

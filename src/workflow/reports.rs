@@ -6,12 +6,16 @@ use crate::db::models::{report, round};
 use crate::db::DbConn;
 use crate::domain::report::{build, Report};
 
-/// The report of one round, or across every round with `None`. An unknown round is
-/// `NotFound`.
-pub fn report(conn: &mut DbConn, round_id: Option<&str>) -> Result<Report, Refusal> {
+/// The report of one round, or across every round with `None`, as it stands on `today`.
+/// An unknown round is `NotFound`.
+pub fn report(
+    conn: &mut DbConn,
+    round_id: Option<&str>,
+    today: chrono::NaiveDate,
+) -> Result<Report, Refusal> {
     if let Some(id) = round_id {
         round::get(conn, id)?.ok_or(Refusal::NotFound)?;
     }
-    let facts = report::facts(conn, round_id)?;
+    let facts = report::facts(conn, round_id, today)?;
     Ok(build(&facts, round_id))
 }

@@ -207,11 +207,13 @@ async fn an_approved_application_shows_in_load_spread_and_levels_and_the_exports
     assert!(domains
         .iter()
         .all(|d| d["label"]["en"].as_str().unwrap().starts_with("CD · ")));
-    assert!(report["tables"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .all(|t| t["key"] != "certificates"));
+    assert!(
+        table(&report, "certificates")["rows"]
+            .as_array()
+            .unwrap()
+            .is_empty(),
+        "approved, not yet certified"
+    );
 
     let durations = table(&report, "durations");
     for stage in [
@@ -269,6 +271,62 @@ async fn an_approved_application_shows_in_load_spread_and_levels_and_the_exports
         .await
         .unwrap();
     assert_xlsx_equals_json(&bytes, report["tables"].as_array().unwrap());
+
+    // Issued, the certificate counts as in force; revoked, as revoked.
+    let (s, cert) = w
+        .sec
+        .send(
+            "POST",
+            &format!("/api/v1/applications/{}/certificate", a.application),
+            None,
+        )
+        .await;
+    assert_eq!(s, 201, "{cert}");
+    let report_now = || async {
+        let (s, r) = w
+            .sec
+            .send("GET", &format!("/api/v1/reports?round={}", w.round), None)
+            .await;
+        assert_eq!(s, 200, "{r}");
+        r
+    };
+    let issued = report_now().await;
+    let certificates = table(&issued, "certificates");
+    let columns: Vec<&str> = certificates["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["en"].as_str().unwrap())
+        .collect();
+    assert_eq!(columns, ["issued", "revoked", "expired", "in force"]);
+    assert_eq!(row(certificates, "CD"), [1.0, 0.0, 0.0, 1.0]);
+    let revoke = format!(
+        "/api/v1/certificates/{}/revoke",
+        cert["number"].as_str().unwrap()
+    );
+    let (s, p) = w
+        .sec
+        .send(
+            "POST",
+            &revoke,
+            Some(serde_json::json!({"reason": "scope misstated"})),
+        )
+        .await;
+    assert_eq!(s, 200, "{p}");
+    let revoked = report_now().await;
+    assert_eq!(
+        row(table(&revoked, "certificates"), "CD"),
+        [1.0, 1.0, 0.0, 0.0]
+    );
+    let bytes = browser
+        .get(app.url(&format!("/reports/export.xlsx{scope}")))
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    assert_xlsx_equals_json(&bytes, revoked["tables"].as_array().unwrap());
 
     // Assessors and reviewers see no report.
     for who in [&a.lead, &panel[0].0] {

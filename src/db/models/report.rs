@@ -5,17 +5,21 @@
 use diesel::prelude::*;
 
 use crate::db::schema::{
-    application_events, applications, consolidated_items, panel_seats, panels, part_results,
-    rounds, scores, users,
+    application_events, applications, certificates, consolidated_items, panel_seats, panels,
+    part_results, rounds, scores, users,
 };
 use crate::db::DbConn;
 use crate::domain::report::{
-    ApplicationFact, ConsolidatedFact, EventFact, Facts, PartResultFact, RoundFact, ScoreFact,
-    SeatFact,
+    ApplicationFact, CertificateFact, ConsolidatedFact, EventFact, Facts, PartResultFact,
+    RoundFact, ScoreFact, SeatFact,
 };
 
-/// The facts of one round, or of every round with `None`.
-pub fn facts(conn: &mut DbConn, round: Option<&str>) -> QueryResult<Facts> {
+/// The facts of one round, or of every round with `None`, as they stand on `today`.
+pub fn facts(
+    conn: &mut DbConn,
+    round: Option<&str>,
+    today: chrono::NaiveDate,
+) -> QueryResult<Facts> {
     let mut round_query = rounds::table
         .order((rounds::registration_opens.desc(), rounds::id.asc()))
         .select((rounds::id, rounds::name_zh, rounds::name_en))
@@ -78,7 +82,17 @@ pub fn facts(conn: &mut DbConn, round: Option<&str>) -> QueryResult<Facts> {
             part_results::domain_levels,
         ))
         .into_boxed();
+    let mut certificate_query = certificates::table
+        .inner_join(applications::table.on(applications::id.eq(certificates::application_id)))
+        .select((
+            certificates::application_id,
+            certificates::issued_at,
+            certificates::payload,
+            certificates::revoked_at,
+        ))
+        .into_boxed();
     if let Some(r) = round {
+        certificate_query = certificate_query.filter(applications::round_id.eq(r.to_string()));
         round_query = round_query.filter(rounds::id.eq(r.to_string()));
         app_query = app_query.filter(applications::round_id.eq(r.to_string()));
         event_query = event_query.filter(applications::round_id.eq(r.to_string()));
@@ -170,6 +184,23 @@ pub fn facts(conn: &mut DbConn, round: Option<&str>) -> QueryResult<Facts> {
             domain_levels: serde_json::from_str(&domains).unwrap_or_default(),
         })
         .collect();
+    let certificates = certificate_query
+        .load::<(
+            String,
+            chrono::NaiveDateTime,
+            String,
+            Option<chrono::NaiveDateTime>,
+        )>(conn)?
+        .into_iter()
+        .map(|(application_id, issued_at, payload, revoked_at)| {
+            Ok(CertificateFact {
+                application_id,
+                issued_at,
+                valid_until: signed_validity(&payload)?,
+                revoked_at,
+            })
+        })
+        .collect::<QueryResult<_>>()?;
     Ok(Facts {
         rounds,
         applications,
@@ -178,7 +209,19 @@ pub fn facts(conn: &mut DbConn, round: Option<&str>) -> QueryResult<Facts> {
         scores,
         consolidated,
         results,
-        // The certificates feature loads its issued and revoked certificates here.
-        certificates: None,
+        certificates,
+        today,
     })
+}
+
+/// The last day of validity from a certificate's signed payload (only that field is
+/// decoded). A payload that lacks it is a corrupt row, reported as a database error.
+fn signed_validity(payload: &str) -> QueryResult<chrono::NaiveDate> {
+    #[derive(serde::Deserialize)]
+    struct Validity {
+        valid_until: chrono::NaiveDate,
+    }
+    serde_json::from_str::<Validity>(payload)
+        .map(|v| v.valid_until)
+        .map_err(|e| diesel::result::Error::DeserializationError(Box::new(e)))
 }
