@@ -276,6 +276,16 @@ pub struct PlanInput {
     pub area_owners: BTreeMap<String, String>,
 }
 
+/// Competency code → target stage of a roadmap.
+fn targets_of(roadmap: &Roadmap) -> BTreeMap<&str, Stage> {
+    roadmap
+        .areas
+        .iter()
+        .flat_map(|a| &a.competencies)
+        .map(|c| (c.code.as_str(), c.target))
+        .collect()
+}
+
 fn owner_text(text: Option<&str>) -> Result<Option<String>, Refusal> {
     let Some(t) = text.map(str::trim).filter(|t| !t.is_empty()) else {
         return Ok(None);
@@ -321,7 +331,8 @@ fn store_steps(conn: &mut DbConn, id: &str, roadmap: &Roadmap) -> Result<(), Ref
 }
 
 /// Sets targets and owners and plans the roadmap (lowest areas first, one stage per
-/// competency per quarter). Replaces any earlier targets and roadmap.
+/// competency per quarter). Replaces any earlier targets and roadmap, except that when
+/// only owners change (same quarters, same targets) the edited steps are kept.
 pub fn set_targets(
     conn: &mut DbConn,
     who: &Principal,
@@ -374,6 +385,14 @@ pub fn set_targets(
             Capacity::default(),
         )
         .map_err(|e| Refusal::Invalid(e.to_string()))?;
+        let mut roadmap = roadmap;
+        if let Some(previous) = loaded
+            .roadmap
+            .as_ref()
+            .filter(|p| p.quarters == roadmap.quarters && targets_of(p) == targets_of(&roadmap))
+        {
+            roadmap.steps = previous.steps.clone();
+        }
         let target_refs: Vec<(&str, i32, Option<&str>)> = target_rows
             .iter()
             .map(|(c, s, o)| (c.as_str(), *s, o.as_deref()))

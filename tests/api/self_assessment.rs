@@ -401,6 +401,53 @@ async fn targets_plan_lowest_areas_first_and_leapfrogging_is_refused() {
     assert!(charts(&html)
         .iter()
         .any(|svg| svg.contains("radar-series current") && svg.contains("radar-series target")));
+
+    // Changing only an owner keeps the edited steps; changing a target plans anew.
+    let targets_url = format!("/api/v1/self-assessments/{id}/targets");
+    let owners_only = json!({
+        "quarters": 4,
+        "targets": { high.clone(): { "stage": 3, "owner": "赵敏" }, low.clone(): { "stage": 3 } },
+        "area_owners": { "DSO-BT": "李雷" }
+    });
+    let (status, kept) = m.send("PUT", &targets_url, Some(owners_only)).await;
+    assert_eq!(status, 200, "{kept}");
+    let quarters_of = |r: &Value| -> Vec<(String, i64)> {
+        r["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| {
+                (
+                    s["competency"].as_str().unwrap().to_string(),
+                    s["quarter"].as_i64().unwrap(),
+                )
+            })
+            .collect()
+    };
+    assert!(
+        quarters_of(&kept).contains(&(high.clone(), 4)),
+        "the step moved to Q4 stays there: {kept}"
+    );
+    let csv = browser
+        .get(app.url(&format!("/self-assessments/{id}/roadmap.csv")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(csv.contains("赵敏") && !csv.contains("王芳"), "{csv}");
+    let new_target = json!({
+        "quarters": 4,
+        "targets": { high.clone(): { "stage": 4, "owner": "赵敏" }, low.clone(): { "stage": 3 } },
+    });
+    let (status, replanned) = m.send("PUT", &targets_url, Some(new_target)).await;
+    assert_eq!(status, 200, "{replanned}");
+    assert_eq!(
+        quarters_of(&replanned).len(),
+        4,
+        "two steps each now: {replanned}"
+    );
 }
 
 #[tokio::test]
