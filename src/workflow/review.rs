@@ -4,7 +4,7 @@ use serde::Deserialize;
 
 use super::panel_notices::{lead_of, record, to_user};
 use super::panels::move_status;
-use super::Refusal;
+use super::{enterprise_groups, Refusal};
 use crate::db::models::application::{self as apps, ApplicationRow};
 use crate::db::models::panels as store;
 use crate::db::models::{enterprise, round, user};
@@ -142,13 +142,14 @@ pub fn members_with_recusal(
     let Some(panel) = store::review_panel(conn, &app.round_id)? else {
         return Ok(None);
     };
+    let group = enterprise_groups::ties(conn, &app.enterprise_id)?;
     let mut out = Vec::new();
     for m in store::review_members(conn, &panel.id)? {
         let declared: Vec<(String, String)> = store::conflicts_of(conn, &m.user_id)?
             .into_iter()
             .map(|c| (c.with_id, c.reason))
             .collect();
-        let r = recusal(&m.enterprise_id, &declared, &app.enterprise_id);
+        let r = recusal(&m.enterprise_id, &declared, &app.enterprise_id, &group);
         out.push((m, r));
     }
     Ok(Some((panel, out)))
