@@ -110,6 +110,16 @@ diesel::table! {
         verified_at -> Nullable<Timestamp>,
         verified_by -> Nullable<Text>,
         created_at -> Timestamp,
+        group_id -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    enterprise_groups (id) {
+        id -> Text,
+        name_zh -> Text,
+        name_en -> Nullable<Text>,
+        created_at -> Timestamp,
     }
 }
 
@@ -566,6 +576,8 @@ diesel::joinable!(self_assessment_answers -> self_assessments (assessment_id));
 diesel::joinable!(self_assessment_targets -> self_assessments (assessment_id));
 diesel::joinable!(self_assessment_area_owners -> self_assessments (assessment_id));
 diesel::joinable!(self_assessment_roadmap_steps -> self_assessments (assessment_id));
+// Enterprise groups.
+diesel::joinable!(enterprises -> enterprise_groups (group_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     users,
@@ -616,4 +628,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     signing_keys,
     certificates,
     issuance_log,
+    // Enterprise groups.
+    enterprise_groups,
 );

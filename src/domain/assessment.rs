@@ -125,22 +125,32 @@ pub fn item_reopened(clarifications: &[Clarification], item: &str, now: NaiveDat
 #[serde(rename_all = "snake_case")]
 pub enum Recusal {
     OwnEnterprise,
-    DeclaredConflict { reason: String },
+    /// The member's enterprise and the applicant belong to the same group.
+    SameGroup,
+    DeclaredConflict {
+        reason: String,
+    },
 }
 
-/// A member recuses from their own enterprise's application and from one of an
-/// enterprise (or organisation) they declared a conflict with.
+/// A member recuses from their own enterprise's application, from one of a sister
+/// company in the same group, and from one of an enterprise, group or organisation they
+/// declared a conflict with. `group` is what the applicant is tied to through its group:
+/// the group's id and its other enterprises (empty when it belongs to none).
 pub fn recusal(
     member_enterprise: &str,
     declared: &[(String, String)],
     applicant: &str,
+    group: &[String],
 ) -> Option<Recusal> {
     if member_enterprise == applicant {
         return Some(Recusal::OwnEnterprise);
     }
+    if group.iter().any(|g| g == member_enterprise) {
+        return Some(Recusal::SameGroup);
+    }
     declared
         .iter()
-        .find(|(with, _)| with == applicant)
+        .find(|(with, _)| with == applicant || group.contains(with))
         .map(|(_, reason)| Recusal::DeclaredConflict {
             reason: reason.clone(),
         })
@@ -307,15 +317,40 @@ mod tests {
 
     #[test]
     fn reviewers_recuse_from_their_own_enterprise_and_declared_conflicts() {
-        assert_eq!(recusal("e1", &[], "e1"), Some(Recusal::OwnEnterprise));
+        assert_eq!(recusal("e1", &[], "e1", &[]), Some(Recusal::OwnEnterprise));
         let declared = vec![("e2".to_string(), "former supplier".to_string())];
         assert_eq!(
-            recusal("e1", &declared, "e2"),
+            recusal("e1", &declared, "e2", &[]),
             Some(Recusal::DeclaredConflict {
                 reason: "former supplier".into()
             })
         );
-        assert_eq!(recusal("e1", &declared, "e3"), None);
+        assert_eq!(recusal("e1", &declared, "e3", &[]), None);
+    }
+
+    #[test]
+    fn reviewers_recuse_from_their_group_and_conflicts_declared_with_it() {
+        // e3 applies; it belongs to group g with e4.
+        let group = vec!["g".to_string(), "e4".to_string()];
+        assert_eq!(recusal("e4", &[], "e3", &group), Some(Recusal::SameGroup));
+        assert_eq!(
+            recusal("e3", &[], "e3", &group),
+            Some(Recusal::OwnEnterprise)
+        );
+        for with in ["g", "e4"] {
+            let declared = vec![(with.to_string(), "group auditor".to_string())];
+            assert_eq!(
+                recusal("e1", &declared, "e3", &group),
+                Some(Recusal::DeclaredConflict {
+                    reason: "group auditor".into()
+                }),
+                "a conflict declared with {with}"
+            );
+        }
+        assert_eq!(recusal("e1", &[], "e3", &group), None);
+        // Out of the group, the ties are gone.
+        let declared = vec![("g".to_string(), "group auditor".to_string())];
+        assert_eq!(recusal("e4", &declared, "e3", &[]), None);
     }
 
     proptest! {

@@ -55,10 +55,14 @@ pub enum Kind {
     EvidenceUploaded,
     EvidenceDownloaded,
     EvidenceDeleted,
+    // Enterprise groups.
+    EnterpriseGroupCreated,
+    EnterpriseJoinedGroup,
+    EnterpriseLeftGroup,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 40] = [
+    pub const ALL: [Kind; 43] = [
         Kind::LoginSucceeded,
         Kind::LoginFailed,
         Kind::Lockout,
@@ -99,6 +103,9 @@ impl Kind {
         Kind::EvidenceUploaded,
         Kind::EvidenceDownloaded,
         Kind::EvidenceDeleted,
+        Kind::EnterpriseGroupCreated,
+        Kind::EnterpriseJoinedGroup,
+        Kind::EnterpriseLeftGroup,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -143,6 +150,9 @@ impl Kind {
             Kind::EvidenceUploaded => "evidence_uploaded",
             Kind::EvidenceDownloaded => "evidence_downloaded",
             Kind::EvidenceDeleted => "evidence_deleted",
+            Kind::EnterpriseGroupCreated => "enterprise_group_created",
+            Kind::EnterpriseJoinedGroup => "enterprise_joined_group",
+            Kind::EnterpriseLeftGroup => "enterprise_left_group",
         }
     }
 

@@ -25,6 +25,8 @@ pub mod reports;
 pub mod self_assessment;
 // Certificates (feature: certs).
 pub mod certificates;
+// Enterprise groups.
+pub mod enterprise_groups;
 
 use actix_web::http::Method;
 use actix_web::{web, Route};
@@ -197,5 +199,14 @@ pub fn endpoints() -> Vec<Endpoint> {
         endpoint!(GET "/verify/{number}", Public, certificates::verify_number_page),
         endpoint!(GET "/api/v1/verify/{number}", Public, certificates::verify_api),
         endpoint!(POST "/api/v1/verify", Public, certificates::verify_upload_api),
+        // Enterprise groups; the review panel's form on the round page.
+        endpoint!(GET "/api/v1/enterprise-groups", SECRETARIAT, enterprise_groups::list_api),
+        endpoint!(POST "/api/v1/enterprise-groups", SECRETARIAT, enterprise_groups::create_api),
+        endpoint!(PUT "/api/v1/enterprises/{id}/group", SECRETARIAT, enterprise_groups::join_api),
+        endpoint!(DELETE "/api/v1/enterprises/{id}/group", SECRETARIAT, enterprise_groups::leave_api),
+        endpoint!(POST "/assessors/groups", SECRETARIAT, enterprise_groups::create_form),
+        endpoint!(POST "/assessors/groups/members", SECRETARIAT, enterprise_groups::join_form),
+        endpoint!(POST "/assessors/groups/members/{id}/remove", SECRETARIAT, enterprise_groups::leave_form),
+        endpoint!(POST "/rounds/{id}/review-panel", SECRETARIAT, rounds::review_panel_form),
     ]
 }

@@ -12,6 +12,8 @@ use super::{api_auth, applications, enterprises, health, models, panels, rounds}
 use super::{audit, mail};
 // Certificates (feature: certs).
 use super::certificates;
+// Enterprise groups.
+use super::enterprise_groups;
 
 // Self-assessment and programme reports.
 use super::{reports, self_assessment};
@@ -58,6 +60,9 @@ impl Modify for BearerAuth {
         // Certificates (feature: certs).
         certificates::issue_api, certificates::issue_round_api, certificates::revoke_api,
         certificates::verify_api, certificates::verify_upload_api,
+        // Enterprise groups.
+        enterprise_groups::list_api, enterprise_groups::create_api, enterprise_groups::join_api,
+        enterprise_groups::leave_api,
     ),
     modifiers(&BearerAuth)
 )]

@@ -13,6 +13,7 @@ use crate::error::AppError;
 use crate::web::render::{base_context, page, with};
 use crate::web::visitor::Visitor;
 use crate::web::AppState;
+use crate::workflow::enterprise_groups;
 use crate::workflow::panels::{
     self, ConfirmRequest, ConflictInput, EmploymentInput, OrganisationInput, ProfileInput,
     ProposalRequest, SeatInput,
@@ -499,27 +500,30 @@ pub async fn registry_page(
     visitor: Visitor,
     req: HttpRequest,
 ) -> Result<HttpResponse, AppError> {
-    let (registry, organisations, people, enterprises) = state
+    let (registry, organisations, people, enterprises, groups) = state
         .db(|conn| {
             let mut people = store::people_with_role(conn, "assessor")?;
             people.extend(store::people_with_role(conn, "reviewer")?);
             people.sort();
             people.dedup();
-            let enterprises: Vec<(String, String)> = crate::db::models::enterprise::list(conn)?
-                .into_iter()
-                .map(|e| (e.id, e.name_zh))
-                .collect();
+            let enterprises: Vec<(String, String, bool)> =
+                crate::db::models::enterprise::list(conn)?
+                    .into_iter()
+                    .map(|e| (e.id, e.name_zh, e.group_id.is_some()))
+                    .collect();
             Ok((
                 panels::registry(conn, today())?,
                 store::organisations(conn)?,
                 people,
                 enterprises,
+                enterprise_groups::groups(conn)?,
             ))
         })
         .await?;
     let ctx = with(base_context(&visitor, req.path()), "assessors", &registry);
     let ctx = with(ctx, "people", &people);
     let ctx = with(ctx, "enterprises", &enterprises);
+    let ctx = with(ctx, "groups", &groups);
     page(
         &state.templates,
         "pages/panels/registry.html",

@@ -1,10 +1,14 @@
 //! Assessment rounds: list and detail (pages and API), creation by the secretariat.
 
+use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::Utc;
 use serde::{Deserialize, Serialize};
 
+use crate::db::models::enterprise;
 use crate::db::models::round::{self as store, RoundRow};
+use crate::db::DbConn;
+use crate::domain::access::Role;
 use crate::domain::audit::Actor;
 use crate::domain::calendar::{registration_status, RegistrationStatus, RegistrationWindow};
 use crate::domain::ids::ModelVersionId;
@@ -13,7 +17,8 @@ use crate::error::AppError;
 use crate::web::render::{base_context, page, with};
 use crate::web::visitor::Visitor;
 use crate::web::AppState;
-use crate::workflow::rounds;
+use crate::workflow::review::{self, MemberInput, ReviewPanelRequest, ReviewPanelView};
+use crate::workflow::{rounds, Refusal};
 
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct RoundView {
@@ -120,16 +125,211 @@ pub async fn detail_page(
     req: HttpRequest,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let round = one(&state, &visitor, path.into_inner()).await?;
+    render_detail(&state, &visitor, &req, path.into_inner(), None).await
+}
+
+/// The round page; the secretariat also gets the review panel section, showing the form
+/// as submitted and why it was refused when `refused` is given.
+async fn render_detail(
+    state: &AppState,
+    visitor: &Visitor,
+    req: &HttpRequest,
+    id: String,
+    refused: Option<(SubmittedPanel, String)>,
+) -> Result<HttpResponse, AppError> {
+    let round = one(state, visitor, id.clone()).await?;
     let days_left = chrono::DateTime::parse_from_rfc3339(&round.registration_closes_at)
         .map(|t| (t.with_timezone(&Utc) - Utc::now()).num_days())
         .unwrap_or(0);
-    let ctx = with(base_context(&visitor, req.path()), "round", &round);
-    page(
+    let secretariat = visitor
+        .principal
+        .as_ref()
+        .is_some_and(|p| p.has(Role::Secretariat));
+    let status = if refused.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    let review = if secretariat {
+        Some(
+            state
+                .db(move |conn| review_section(conn, &id, refused))
+                .await?,
+        )
+    } else {
+        None
+    };
+    let ctx = with(base_context(visitor, req.path()), "round", &round);
+    let ctx = with(ctx, "review", &review);
+    let mut res = page(
         &state.templates,
         "pages/rounds/detail.html",
         &with(ctx, "days_left", &days_left),
-    )
+    )?;
+    *res.status_mut() = status;
+    Ok(res)
+}
+
+/// The review panel form as the secretariat filled it in.
+struct SubmittedPanel {
+    members: Vec<MemberInput>,
+    quorum: String,
+    majority: String,
+}
+
+#[derive(Serialize)]
+struct Candidate {
+    user_id: String,
+    name: String,
+    chosen: bool,
+    enterprise_id: String,
+}
+
+#[derive(Serialize)]
+struct ReviewSection {
+    panel: Option<ReviewPanelView>,
+    candidates: Vec<Candidate>,
+    /// (id, name) of the evaluated enterprises members may come from.
+    enterprises: Vec<(String, String)>,
+    quorum: String,
+    majority: String,
+    majorities: Vec<String>,
+    error: Option<String>,
+}
+
+/// The current review panel and the form prefilled with it (or with what was submitted);
+/// a reviewer not on it is offered with their own enterprise.
+fn review_section(
+    conn: &mut DbConn,
+    round_id: &str,
+    refused: Option<(SubmittedPanel, String)>,
+) -> Result<ReviewSection, AppError> {
+    let panel = review::panel_view(conn, round_id)?;
+    let (reviewers, enterprises) = review::candidates(conn)?;
+    let (chosen, quorum, majority, error): (Vec<(String, String)>, String, String, _) =
+        match (refused, &panel) {
+            (Some((s, error)), _) => (
+                s.members
+                    .into_iter()
+                    .map(|m| (m.user_id, m.enterprise_id))
+                    .collect(),
+                s.quorum,
+                s.majority,
+                Some(error),
+            ),
+            (None, Some(p)) => (
+                p.members
+                    .iter()
+                    .map(|m| (m.user_id.clone(), m.enterprise_id.clone()))
+                    .collect(),
+                p.quorum.to_string(),
+                format!("{}/{}", p.majority.0, p.majority.1),
+                None,
+            ),
+            (None, None) => (vec![], "1".into(), "1/2".into(), None),
+        };
+    let mut candidates = Vec::new();
+    for (user_id, name) in reviewers {
+        let on_panel = chosen.iter().find(|(u, _)| *u == user_id);
+        let enterprise_id = match on_panel {
+            Some((_, e)) => e.clone(),
+            None => match user_id.parse() {
+                Ok(uid) => enterprise::membership(conn, uid)?.unwrap_or_default(),
+                Err(_) => String::new(),
+            },
+        };
+        candidates.push(Candidate {
+            chosen: on_panel.is_some(),
+            user_id,
+            name,
+            enterprise_id,
+        });
+    }
+    let mut majorities: Vec<String> = ["1/2", "2/3", "3/4"].map(String::from).to_vec();
+    if !majorities.contains(&majority) {
+        majorities.push(majority.clone());
+    }
+    Ok(ReviewSection {
+        panel,
+        candidates,
+        enterprises,
+        quorum,
+        majority,
+        majorities,
+        error,
+    })
+}
+
+/// A majority field: "2/3".
+fn fraction(text: &str) -> Option<(u32, u32)> {
+    let (n, d) = text.trim().split_once('/')?;
+    Some((n.trim().parse().ok()?, d.trim().parse().ok()?))
+}
+
+/// Forms or re-forms the round's review panel from the round page (secretariat): the
+/// checked `member`s, each with `enterprise_<user id>`, a `quorum` and a `majority`. A
+/// refusal shows the page again with the form as filled in and the reason.
+pub async fn review_panel_form(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    req: HttpRequest,
+    path: web::Path<String>,
+    form: web::Form<Vec<(String, String)>>,
+) -> Result<HttpResponse, AppError> {
+    let who = visitor.principal.clone().ok_or(AppError::SignInRequired)?;
+    let id = path.into_inner();
+    let f = form.into_inner();
+    let field = |name: &str| {
+        f.iter()
+            .find(|(k, _)| k == name)
+            .map_or_else(String::new, |(_, v)| v.trim().to_string())
+    };
+    let submitted = SubmittedPanel {
+        members: f
+            .iter()
+            .filter(|(k, _)| k == "member")
+            .map(|(_, u)| MemberInput {
+                user_id: u.clone(),
+                enterprise_id: field(&format!("enterprise_{u}")),
+            })
+            .collect(),
+        quorum: field("quorum"),
+        majority: field("majority"),
+    };
+    let request = match (submitted.quorum.parse(), fraction(&submitted.majority)) {
+        (Ok(quorum), Some(majority)) => ReviewPanelRequest {
+            members: submitted.members.clone(),
+            quorum,
+            majority,
+        },
+        (Err(_), _) => {
+            let error = format!(
+                "the quorum is a number of votes, not '{}'",
+                submitted.quorum
+            );
+            return render_detail(&state, &visitor, &req, id, Some((submitted, error))).await;
+        }
+        (_, None) => {
+            let error = format!(
+                "the majority is a fraction such as 2/3, not '{}'",
+                submitted.majority
+            );
+            return render_detail(&state, &visitor, &req, id, Some((submitted, error))).await;
+        }
+    };
+    let (rid, address) = (id.clone(), visitor.address.clone());
+    let outcome = state
+        .db(move |conn| Ok(review::form_panel(conn, &who, &rid, &request, &address)))
+        .await?;
+    match outcome {
+        Ok(_) => Ok(HttpResponse::SeeOther()
+            .insert_header((header::LOCATION, format!("/rounds/{id}#review-panel")))
+            .finish()),
+        Err(Refusal::Invalid(m) | Refusal::Conflict(m)) => {
+            render_detail(&state, &visitor, &req, id, Some((submitted, m))).await
+        }
+        Err(other) => Err(other.into()),
+    }
 }
 
 /// Every assessment round, newest first, with whether registration is open now.

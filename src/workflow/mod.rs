@@ -23,6 +23,8 @@ pub mod self_assessment;
 pub mod panel_notices;
 // Certificates (feature: certs).
 pub mod certificates;
+// Enterprise groups.
+pub mod enterprise_groups;
 
 /// Why a use case did not happen. Maps to HTTP in `error.rs`.
 #[derive(Debug, thiserror::Error)]

@@ -7,10 +7,10 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use super::panel_notices::{panel_assigned, record};
-use super::Refusal;
+use super::{enterprise_groups, Refusal};
 use crate::db::models::application::{self as apps, ApplicationRow};
 use crate::db::models::panels as store;
-use crate::db::models::{catalog, enterprise, round, user};
+use crate::db::models::{catalog, enterprise, enterprise_group, round, user};
 use crate::db::{write_tx, DbConn};
 use crate::domain::access::{Principal, Role};
 use crate::domain::application_status::{apply, Event, Status};
@@ -218,7 +218,8 @@ pub fn save_profile(
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 pub struct ConflictInput {
-    /// An enterprise or organisation id.
+    /// An enterprise, enterprise group or organisation id. A conflict with a group is one
+    /// with each of its enterprises.
     pub with_id: String,
     pub reason: String,
 }
@@ -235,10 +236,11 @@ pub fn declare_conflict(
         let uid: UserId = person.parse().map_err(|_| Refusal::NotFound)?;
         user::principal(conn, uid)?.ok_or(Refusal::NotFound)?;
         if enterprise::get(conn, &c.with_id)?.is_none()
+            && enterprise_group::get(conn, &c.with_id)?.is_none()
             && store::organisation(conn, &c.with_id)?.is_none()
         {
             return Err(Refusal::Invalid(
-                "with_id names no enterprise or organisation".into(),
+                "with_id names no enterprise, enterprise group or organisation".into(),
             ));
         }
         let reason = c.reason.trim();
@@ -416,12 +418,17 @@ fn assessor_facts(conn: &mut DbConn) -> Result<Vec<(AssessorFacts, i32)>, Refusa
     Ok(out)
 }
 
-fn application_facts(app: &ApplicationRow) -> ApplicationFacts {
-    ApplicationFacts {
+/// The application as the panel rules see it, with the applicant's group: a tie to the
+/// group or to a sister company is a tie to the applicant.
+fn application_facts(conn: &mut DbConn, app: &ApplicationRow) -> Result<ApplicationFacts, Refusal> {
+    Ok(ApplicationFacts {
         enterprise: org_id(&app.enterprise_id),
-        group: vec![],
+        group: enterprise_groups::ties(conn, &app.enterprise_id)?
+            .iter()
+            .map(|id| org_id(id))
+            .collect(),
         part: app.part_code.clone(),
-    }
+    })
 }
 
 fn violations_text(v: &[PanelViolation], lang: Lang) -> String {
@@ -483,7 +490,7 @@ fn place_panel(
         }
     }
     let facts: Vec<AssessorFacts> = registry.iter().map(|(f, _)| f.clone()).collect();
-    check_panel(panel, &facts, &application_facts(app), today)
+    check_panel(panel, &facts, &application_facts(conn, app)?, today)
         .map_err(|v| Refusal::Invalid(violations_text(&v, lang)))?;
     let seats: Vec<(String, bool)> = panel
         .seats
@@ -615,7 +622,7 @@ pub fn propose(
         .collect();
     let mut round_apps = Vec::new();
     for a in &accepted {
-        let facts = application_facts(a);
+        let facts = application_facts(conn, a)?;
         round_apps.push(RoundApplication {
             label: label_of(conn, a)?,
             part: a.part_code.clone(),
@@ -773,7 +780,8 @@ pub fn confirm_round(
             if app.status() != Status::Accepted {
                 problems.push(format!("{label}: it is {}, not accepted", app.status()));
             }
-            if let Err(v) = check_panel(&panel, &facts, &application_facts(&app), today) {
+            let app_facts = application_facts(conn, &app)?;
+            if let Err(v) = check_panel(&panel, &facts, &app_facts, today) {
                 problems.push(format!("{label}: {}", violations_text(&v, lang)));
             }
             for s in &panel.seats {

@@ -1,10 +1,10 @@
 //! The round's review panel, its votes and the decision (feature: panels).
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use super::panel_notices::{lead_of, record, to_user};
 use super::panels::move_status;
-use super::Refusal;
+use super::{enterprise_groups, Refusal};
 use crate::db::models::application::{self as apps, ApplicationRow};
 use crate::db::models::panels as store;
 use crate::db::models::{enterprise, round, user};
@@ -36,6 +36,14 @@ pub struct ReviewPanelRequest {
 
 fn half() -> (u32, u32) {
     (1, 2)
+}
+
+/// An enterprise is evaluated once one of its applications was accepted for assessment.
+fn evaluated(status: Status) -> bool {
+    !matches!(
+        status,
+        Status::Draft | Status::Submitted | Status::Withdrawn | Status::Rejected
+    )
 }
 
 /// Forms (or re-forms) a round's review panel from experts of evaluated enterprises
@@ -81,12 +89,9 @@ pub fn form_panel(
             let e = enterprise::get(conn, &m.enterprise_id)?.ok_or_else(|| {
                 Refusal::Invalid(format!("{}: no such enterprise", p.display_name))
             })?;
-            let evaluated = apps::for_enterprise(conn, &e.id)?.iter().any(|a| {
-                !matches!(
-                    a.status(),
-                    Status::Draft | Status::Submitted | Status::Withdrawn | Status::Rejected
-                )
-            });
+            let evaluated = apps::for_enterprise(conn, &e.id)?
+                .iter()
+                .any(|a| evaluated(a.status()));
             if !evaluated {
                 return Err(Refusal::Invalid(format!(
                     "{}: {} is not an evaluated enterprise",
@@ -128,6 +133,67 @@ pub fn form_panel(
     })
 }
 
+#[derive(Debug, Clone, Serialize)]
+pub struct ReviewMemberView {
+    pub user_id: String,
+    pub name: String,
+    pub enterprise_id: String,
+    pub enterprise: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ReviewPanelView {
+    pub quorum: i32,
+    /// Approval needs strictly more than this fraction of the votes.
+    pub majority: (i32, i32),
+    pub formed_at: chrono::NaiveDateTime,
+    pub members: Vec<ReviewMemberView>,
+}
+
+/// A round's review panel with its members' enterprises, if one was formed.
+pub fn panel_view(conn: &mut DbConn, round_id: &str) -> Result<Option<ReviewPanelView>, Refusal> {
+    let Some(panel) = store::review_panel(conn, round_id)? else {
+        return Ok(None);
+    };
+    let mut members = Vec::new();
+    for m in store::review_members(conn, &panel.id)? {
+        let enterprise =
+            enterprise::get(conn, &m.enterprise_id)?.map_or_else(String::new, |e| e.name_zh);
+        members.push(ReviewMemberView {
+            user_id: m.user_id,
+            name: m.display_name,
+            enterprise_id: m.enterprise_id,
+            enterprise,
+        });
+    }
+    Ok(Some(ReviewPanelView {
+        quorum: panel.quorum,
+        majority: (panel.majority_numerator, panel.majority_denominator),
+        formed_at: panel.formed_at,
+        members,
+    }))
+}
+
+/// Who may be put on a review panel: (id, name) of the people holding the reviewer role,
+/// and of the evaluated enterprises they may come from.
+pub type Candidates = (Vec<(String, String)>, Vec<(String, String)>);
+
+pub fn candidates(conn: &mut DbConn) -> Result<Candidates, Refusal> {
+    let reviewers = store::people_with_role(conn, Role::Reviewer.as_str())?;
+    let evaluated_ids: std::collections::BTreeSet<String> = apps::all(conn)?
+        .into_iter()
+        .filter(|a| evaluated(a.status()))
+        .map(|a| a.enterprise_id)
+        .collect();
+    let mut enterprises: Vec<(String, String)> = enterprise::list(conn)?
+        .into_iter()
+        .filter(|e| evaluated_ids.contains(&e.id))
+        .map(|e| (e.id, e.name_zh))
+        .collect();
+    enterprises.sort_by(|a, b| a.1.cmp(&b.1));
+    Ok((reviewers, enterprises))
+}
+
 /// A review panel and each member with their recusal from one application, if any.
 pub type PanelWithRecusals = (
     store::ReviewPanelRow,
@@ -142,13 +208,14 @@ pub fn members_with_recusal(
     let Some(panel) = store::review_panel(conn, &app.round_id)? else {
         return Ok(None);
     };
+    let group = enterprise_groups::ties(conn, &app.enterprise_id)?;
     let mut out = Vec::new();
     for m in store::review_members(conn, &panel.id)? {
         let declared: Vec<(String, String)> = store::conflicts_of(conn, &m.user_id)?
             .into_iter()
             .map(|c| (c.with_id, c.reason))
             .collect();
-        let r = recusal(&m.enterprise_id, &declared, &app.enterprise_id);
+        let r = recusal(&m.enterprise_id, &declared, &app.enterprise_id, &group);
         out.push((m, r));
     }
     Ok(Some((panel, out)))

@@ -507,8 +507,9 @@ pub fn viewer_for(
                     .into_iter()
                     .map(|c| (c.with_id, c.reason))
                     .collect();
+                let group = super::enterprise_groups::ties(conn, &app.enterprise_id)?;
                 return Ok(
-                    match recusal(&m.enterprise_id, &declared, &app.enterprise_id) {
+                    match recusal(&m.enterprise_id, &declared, &app.enterprise_id, &group) {
                         Some(_) => Viewer::RecusedReviewer,
                         None => Viewer::Reviewer,
                     },

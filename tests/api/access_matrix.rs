@@ -251,6 +251,19 @@ const MATRIX: &[(&str, &str, [Expect; 5])] = &[
     ("GET", "/verify/{number}", [A, A, A, A, A]),
     ("GET", "/api/v1/verify/{number}", [A, A, A, A, A]),
     ("POST", "/api/v1/verify", [A, A, A, A, A]),
+    // Enterprise groups; the review panel's form on the round page.
+    ("GET", "/api/v1/enterprise-groups", [D, A, D, D, D]),
+    ("POST", "/api/v1/enterprise-groups", [D, A, D, D, D]),
+    ("PUT", "/api/v1/enterprises/{id}/group", [D, A, D, D, D]),
+    ("DELETE", "/api/v1/enterprises/{id}/group", [D, A, D, D, D]),
+    ("POST", "/assessors/groups", [D, A, D, D, D]),
+    ("POST", "/assessors/groups/members", [D, A, D, D, D]),
+    (
+        "POST",
+        "/assessors/groups/members/{id}/remove",
+        [D, A, D, D, D],
+    ),
+    ("POST", "/rounds/{id}/review-panel", [D, A, D, D, D]),
     ("DELETE", "/api/v1/auth/token", [D, A, A, A, A]),
     ("POST", "/logout", [D, A, A, A, A]),
 ];

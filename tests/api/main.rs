@@ -29,3 +29,5 @@ mod self_assessment;
 mod panel_notifications;
 // Certificates (feature: certs).
 mod certificates;
+// Enterprise groups and the review panel's page.
+mod groups;

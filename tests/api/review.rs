@@ -1,11 +1,13 @@
-//! The review panel's story: formed from evaluated enterprises, recusal, quorum and
-//! majority, a return to the assessment panel with reasons, and exactly one decision
-//! under 20 simultaneous votes.
+//! The review panel's story: formed from evaluated enterprises (through the API or the
+//! round page), recusal, quorum and majority, a return to the assessment panel with
+//! reasons, and exactly one decision under 20 simultaneous votes.
 
 use certcase::domain::access::Role;
+use certcase::domain::audit::Kind;
 use serde_json::{json, Value};
 
-use crate::helpers::spawn_app;
+use crate::groups::kinds_logged;
+use crate::helpers::{csrf_in, spawn_app};
 use crate::panels::{person, world, Client, World};
 use crate::scoring::{assessed, consolidate, submit_all, Assessed};
 
@@ -297,4 +299,129 @@ async fn twenty_simultaneous_approvals_lead_to_exactly_one_decision() {
     ] {
         assert!(!v.to_string().contains(secret), "{secret} leaked: {v}");
     }
+}
+
+#[tokio::test]
+async fn the_secretariat_forms_the_review_panel_on_the_round_page() {
+    let app = spawn_app().await;
+    let w = world(&app).await;
+    let panel = reviewers(&w, 2).await;
+    let round_page = format!("/rounds/{}", w.round);
+    let sec = app.signed_in(&w.sec.login).await;
+    let html = sec
+        .get(app.url(&round_page))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("本轮尚未组建评审组。"),
+        "pages default to Chinese"
+    );
+    for (reviewer, _) in &panel {
+        assert!(html.contains(&format!("name=\"member\" value=\"{}\"", reviewer.id)));
+    }
+    let token = csrf_in(&html);
+    let submit = |fields: Vec<(String, String)>| {
+        let (sec, url, h) = (
+            sec.clone(),
+            app.url(&format!("{round_page}/review-panel")),
+            app.same_origin(),
+        );
+        let mut fields = fields;
+        fields.push(("csrf_token".into(), token.clone()));
+        async move { sec.post(url).headers(h).form(&fields).send().await.unwrap() }
+    };
+    let mut fields: Vec<(String, String)> = Vec::new();
+    for (reviewer, enterprise) in &panel {
+        fields.push(("member".into(), reviewer.id.clone()));
+        fields.push((format!("enterprise_{}", reviewer.id), enterprise.clone()));
+    }
+
+    let mut too_many = fields.clone();
+    too_many.extend([
+        ("quorum".into(), "3".into()),
+        ("majority".into(), "2/3".into()),
+    ]);
+    let res = submit(too_many).await;
+    assert_eq!(res.status(), 422);
+    let body = res.text().await.unwrap();
+    assert!(
+        body.contains("the quorum must be 1 to the number of members (2), not 3"),
+        "the refusal is on the page: {body}"
+    );
+    assert!(
+        body.contains(&format!(
+            "name=\"member\" value=\"{}\" checked",
+            panel[1].0.id
+        )),
+        "the form keeps what was filled in"
+    );
+
+    let mut bad_majority = fields.clone();
+    bad_majority.extend([
+        ("quorum".into(), "2".into()),
+        ("majority".into(), "half".into()),
+    ]);
+    let res = submit(bad_majority).await;
+    assert_eq!(res.status(), 422);
+    let body = res.text().await.unwrap();
+    assert!(
+        body.contains("the majority is a fraction such as 2&#x2F;3, not &#x27;half&#x27;"),
+        "{body}"
+    );
+
+    fields.extend([
+        ("quorum".into(), "2".into()),
+        ("majority".into(), "2/3".into()),
+    ]);
+    let res = submit(fields).await;
+    assert_eq!(res.status(), 303);
+    let html = sec
+        .get(app.url(&round_page))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("法定票数（作出决定所需票数）: 2 · 通过需超过 2/3 的票数"),
+        "{html}"
+    );
+    for i in 0..2 {
+        assert!(html.contains(&format!("<td>评审专家{i}</td><td>评审企业{i}</td>")));
+    }
+    let formed = kinds_logged(&app, Kind::ReviewPanelFormed).await;
+    assert_eq!(formed.len(), 1);
+    assert_eq!(formed[0].object_id, w.round);
+
+    // Others see the round, not the review panel, and may not form it.
+    let assessor = person(&app, "评估员", &[Role::Assessor]).await;
+    let browser = app.signed_in(&assessor.login).await;
+    let html = browser
+        .get(app.url(&round_page))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!html.contains("review-panel"));
+    let res = browser
+        .post(app.url(&format!("{round_page}/review-panel")))
+        .headers(app.same_origin())
+        .form(&[
+            ("csrf_token", csrf_in(&html)),
+            ("member", assessor.id.clone()),
+            ("quorum", "1".into()),
+            ("majority", "1/2".into()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
+    assert_eq!(kinds_logged(&app, Kind::ReviewPanelFormed).await.len(), 1);
 }

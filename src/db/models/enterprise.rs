@@ -21,6 +21,8 @@ pub struct EnterpriseRow {
     pub verified_at: Option<NaiveDateTime>,
     pub verified_by: Option<String>,
     pub created_at: NaiveDateTime,
+    /// The enterprise group it belongs to, if any.
+    pub group_id: Option<String>,
 }
 
 #[derive(Insertable)]

@@ -19,6 +19,8 @@ pub mod report;
 pub mod self_assessment;
 // Certificates (feature: certs).
 pub mod certificates;
+// Enterprise groups.
+pub mod enterprise_group;
 
 /// Current UTC time without zone, as stored.
 pub fn now() -> chrono::NaiveDateTime {

@@ -1,0 +1,161 @@
+//! Enterprise groups (secretariat): the API, and the forms of the groups section on the
+//! assessor registry page (`/assessors`), where conflicts are kept.
+
+use actix_web::{web, HttpResponse};
+use serde::Deserialize;
+
+use crate::domain::access::Principal;
+use crate::error::AppError;
+use crate::web::visitor::Visitor;
+use crate::web::AppState;
+use crate::workflow::enterprise_groups::{self, GroupInput, GroupView};
+
+fn me(visitor: &Visitor) -> Result<Principal, AppError> {
+    visitor.principal.clone().ok_or(AppError::SignInRequired)
+}
+
+fn back_to_registry() -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header((actix_web::http::header::LOCATION, "/assessors"))
+        .finish()
+}
+
+/// Every enterprise group with its enterprises (secretariat).
+#[utoipa::path(get, path = "/api/v1/enterprise-groups", responses((status = 200, body = [GroupView])), security(("bearer" = [])))]
+pub async fn list_api(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    let rows = state
+        .db(|conn| Ok(enterprise_groups::groups(conn)?))
+        .await?;
+    Ok(HttpResponse::Ok().json(rows))
+}
+
+/// Creates an enterprise group (secretariat).
+#[utoipa::path(post, path = "/api/v1/enterprise-groups", request_body = GroupInput,
+    responses((status = 201, description = "created"), (status = 409, description = "the name is taken"), (status = 422)),
+    security(("bearer" = [])))]
+pub async fn create_api(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    body: web::Json<GroupInput>,
+) -> Result<HttpResponse, AppError> {
+    let who = me(&visitor)?;
+    let address = visitor.address.clone();
+    let g = body.into_inner();
+    let id = state
+        .db(move |conn| Ok(enterprise_groups::create(conn, &who, &g, &address)?))
+        .await?;
+    Ok(HttpResponse::Created().json(serde_json::json!({ "id": id })))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct MembershipRequest {
+    group_id: String,
+}
+
+/// Puts an enterprise into a group (secretariat); from then on a tie to any enterprise of
+/// the group, or a conflict declared with the group, keeps an assessor off its panels.
+#[utoipa::path(put, path = "/api/v1/enterprises/{id}/group", params(("id" = String, Path)), request_body = MembershipRequest,
+    responses((status = 204), (status = 404), (status = 409, description = "already in a group"), (status = 422)),
+    security(("bearer" = [])))]
+pub async fn join_api(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    path: web::Path<String>,
+    body: web::Json<MembershipRequest>,
+) -> Result<HttpResponse, AppError> {
+    let who = me(&visitor)?;
+    let address = visitor.address.clone();
+    let (id, group) = (path.into_inner(), body.into_inner().group_id);
+    state
+        .db(move |conn| Ok(enterprise_groups::join(conn, &who, &id, &group, &address)?))
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Takes an enterprise out of its group (secretariat).
+#[utoipa::path(delete, path = "/api/v1/enterprises/{id}/group", params(("id" = String, Path)),
+    responses((status = 204), (status = 404), (status = 409, description = "in no group")),
+    security(("bearer" = [])))]
+pub async fn leave_api(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let who = me(&visitor)?;
+    let address = visitor.address.clone();
+    let id = path.into_inner();
+    state
+        .db(move |conn| Ok(enterprise_groups::leave(conn, &who, &id, &address)?))
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+#[derive(Deserialize)]
+pub struct GroupForm {
+    #[serde(default)]
+    name_zh: String,
+    #[serde(default)]
+    name_en: String,
+}
+
+pub async fn create_form(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    form: web::Form<GroupForm>,
+) -> Result<HttpResponse, AppError> {
+    let who = me(&visitor)?;
+    let address = visitor.address.clone();
+    let f = form.into_inner();
+    let g = GroupInput {
+        name_zh: f.name_zh,
+        name_en: Some(f.name_en),
+    };
+    state
+        .db(move |conn| Ok(enterprise_groups::create(conn, &who, &g, &address)?))
+        .await?;
+    Ok(back_to_registry())
+}
+
+#[derive(Deserialize)]
+pub struct MembershipForm {
+    #[serde(default)]
+    enterprise_id: String,
+    #[serde(default)]
+    group_id: String,
+}
+
+pub async fn join_form(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    form: web::Form<MembershipForm>,
+) -> Result<HttpResponse, AppError> {
+    let who = me(&visitor)?;
+    let address = visitor.address.clone();
+    let f = form.into_inner();
+    state
+        .db(move |conn| {
+            Ok(enterprise_groups::join(
+                conn,
+                &who,
+                &f.enterprise_id,
+                &f.group_id,
+                &address,
+            )?)
+        })
+        .await?;
+    Ok(back_to_registry())
+}
+
+pub async fn leave_form(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let who = me(&visitor)?;
+    let address = visitor.address.clone();
+    let id = path.into_inner();
+    state
+        .db(move |conn| Ok(enterprise_groups::leave(conn, &who, &id, &address)?))
+        .await?;
+    Ok(back_to_registry())
+}

@@ -1,0 +1,185 @@
+//! Enterprise groups (secretariat): a parent and its sister companies. A tie to any
+//! enterprise of a group is a tie to each of its applications, for the panel rules
+//! (`domain::panel::conflicts`) and the review panel's recusal alike.
+
+use serde::{Deserialize, Serialize};
+
+use super::Refusal;
+use crate::db::models::enterprise_group::{self as store, GroupRow};
+use crate::db::models::{audit, enterprise};
+use crate::db::{write_tx, DbConn};
+use crate::domain::access::Principal;
+use crate::domain::account::DisplayName;
+use crate::domain::audit::{Actor, Kind};
+
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+pub struct GroupInput {
+    pub name_zh: String,
+    pub name_en: Option<String>,
+}
+
+/// Creates a group (secretariat); its Chinese name is unique.
+pub fn create(
+    conn: &mut DbConn,
+    who: &Principal,
+    g: &GroupInput,
+    address: &str,
+) -> Result<String, Refusal> {
+    let name_zh = DisplayName::parse(&g.name_zh)
+        .map_err(|e| Refusal::Invalid(format!("the group's name: {e}")))?;
+    let name_en = match g
+        .name_en
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        Some(n) => Some(
+            DisplayName::parse(n)
+                .map_err(|e| Refusal::Invalid(format!("the group's English name: {e}")))?,
+        ),
+        None => None,
+    };
+    write_tx(conn, |conn| {
+        if store::by_name(conn, name_zh.as_str())?.is_some() {
+            return Err(Refusal::Conflict(format!(
+                "a group named {} already exists",
+                name_zh.as_str()
+            )));
+        }
+        let id = uuid::Uuid::now_v7().to_string();
+        let name_en = name_en.as_ref().map(DisplayName::as_str);
+        store::insert(conn, &id, name_zh.as_str(), name_en)?;
+        audit::append(
+            conn,
+            &Actor::user(who.user_id, address),
+            Kind::EnterpriseGroupCreated,
+            ("enterprise_group", &id),
+            serde_json::json!({ "name_zh": name_zh.as_str(), "name_en": name_en }),
+        )?;
+        Ok(id)
+    })
+}
+
+/// Puts an enterprise into a group (secretariat). An enterprise belongs to at most one
+/// group: one that is in another must be taken out of it first.
+pub fn join(
+    conn: &mut DbConn,
+    who: &Principal,
+    enterprise_id: &str,
+    group_id: &str,
+    address: &str,
+) -> Result<(), Refusal> {
+    write_tx(conn, |conn| {
+        let e = enterprise::get(conn, enterprise_id)?.ok_or(Refusal::NotFound)?;
+        let g = store::get(conn, group_id)?
+            .ok_or_else(|| Refusal::Invalid("group_id names no enterprise group".into()))?;
+        match e.group_id.as_deref() {
+            None => {}
+            Some(current) if current == g.id => {
+                return Err(Refusal::Conflict(format!(
+                    "{} is already in {}",
+                    e.name_zh, g.name_zh
+                )))
+            }
+            Some(current) => {
+                let other = store::get(conn, current)?.map_or_else(String::new, |o| o.name_zh);
+                return Err(Refusal::Conflict(format!(
+                    "{} belongs to {other}; take it out of that group first",
+                    e.name_zh
+                )));
+            }
+        }
+        store::set_group(conn, &e.id, Some(&g.id))?;
+        audit::append(
+            conn,
+            &Actor::user(who.user_id, address),
+            Kind::EnterpriseJoinedGroup,
+            ("enterprise", &e.id),
+            serde_json::json!({ "group_id": g.id, "group": g.name_zh }),
+        )?;
+        Ok(())
+    })
+}
+
+/// Takes an enterprise out of its group (secretariat).
+pub fn leave(
+    conn: &mut DbConn,
+    who: &Principal,
+    enterprise_id: &str,
+    address: &str,
+) -> Result<(), Refusal> {
+    write_tx(conn, |conn| {
+        let e = enterprise::get(conn, enterprise_id)?.ok_or(Refusal::NotFound)?;
+        let Some(group_id) = e.group_id else {
+            return Err(Refusal::Conflict(format!(
+                "{} belongs to no group",
+                e.name_zh
+            )));
+        };
+        let name = store::get(conn, &group_id)?.map_or_else(String::new, |g| g.name_zh);
+        store::set_group(conn, &e.id, None)?;
+        audit::append(
+            conn,
+            &Actor::user(who.user_id, address),
+            Kind::EnterpriseLeftGroup,
+            ("enterprise", &e.id),
+            serde_json::json!({ "group_id": group_id, "group": name }),
+        )?;
+        Ok(())
+    })
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct GroupMember {
+    pub id: String,
+    pub name_zh: String,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct GroupView {
+    pub id: String,
+    pub name_zh: String,
+    pub name_en: Option<String>,
+    /// Its enterprises, by name.
+    pub enterprises: Vec<GroupMember>,
+}
+
+/// Every group with its enterprises.
+pub fn groups(conn: &mut DbConn) -> Result<Vec<GroupView>, Refusal> {
+    let mut out = Vec::new();
+    for GroupRow {
+        id,
+        name_zh,
+        name_en,
+        ..
+    } in store::list(conn)?
+    {
+        let enterprises = store::members(conn, &id)?
+            .into_iter()
+            .map(|e| GroupMember {
+                id: e.id,
+                name_zh: e.name_zh,
+            })
+            .collect();
+        out.push(GroupView {
+            id,
+            name_zh,
+            name_en,
+            enterprises,
+        });
+    }
+    Ok(out)
+}
+
+/// What an enterprise is tied to through its group: the group's own id (a conflict may be
+/// declared with the group) and its other enterprises. Empty outside any group.
+pub fn ties(conn: &mut DbConn, enterprise_id: &str) -> Result<Vec<String>, Refusal> {
+    let Some(group) = enterprise::get(conn, enterprise_id)?.and_then(|e| e.group_id) else {
+        return Ok(vec![]);
+    };
+    let sisters = store::members(conn, &group)?
+        .into_iter()
+        .map(|e| e.id)
+        .filter(|id| id != enterprise_id);
+    Ok(std::iter::once(group).chain(sisters).collect())
+}
