@@ -397,3 +397,32 @@ async fn expiry_unprintable_names_key_rotation_and_an_altered_log_row() {
     .await;
     assert_eq!(app.conn(|c| certs::verify_log(c).unwrap()).await, Err(1));
 }
+
+#[tokio::test]
+async fn a_certificate_that_would_not_print_is_never_signed() {
+    let app = crate::helpers::spawn_app().await;
+    let w = world(&app).await;
+    let a = approved(&w).await;
+    // A scope of 2,000 characters is a valid application but does not fit on the page.
+    let id = a.application.clone();
+    app.conn(move |c| {
+        diesel::sql_query(format!(
+            "UPDATE applications SET scope = '{}' WHERE id = '{id}'",
+            "核心交易系统、".repeat(285)
+        ))
+        .execute(c)
+        .unwrap();
+    })
+    .await;
+    let (s, p) = issue(&w, &a.application).await;
+    assert_eq!(s, 422, "{p}");
+    assert!(
+        p["detail"].as_str().unwrap().contains("does not fit"),
+        "{p}"
+    );
+    assert_eq!(w.status(&a.application).await, "approved");
+    let log = app
+        .conn(|c| certcase::db::models::certificates::log(c).unwrap())
+        .await;
+    assert!(log.is_empty(), "nothing was logged");
+}
