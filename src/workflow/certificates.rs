@@ -298,18 +298,19 @@ pub struct BulkOutcome {
     pub refused: Vec<(String, String)>,
 }
 
-/// Ids of a round's approved applications, for bulk issuance.
-pub fn approved_in_round(conn: &mut DbConn, round_id: &str) -> Result<Vec<String>, Refusal> {
+/// Ids of a round's approved applications, for bulk issuance, and of its certified ones,
+/// so that running it again reports every certificate as issued before.
+pub fn issuable_in_round(conn: &mut DbConn, round_id: &str) -> Result<Vec<String>, Refusal> {
     round::get(conn, round_id)?.ok_or(Refusal::NotFound)?;
     Ok(store::round_applications(
         conn,
         round_id,
-        Status::Approved.as_str(),
+        &[Status::Approved.as_str(), Status::Certified.as_str()],
     )?)
 }
 
 /// Issues every approved application of a round, one transaction each; `progress` is told
-/// after each one.
+/// after each one. Certified ones come back as `existing`.
 pub fn issue_round(
     conn: &mut DbConn,
     issuer: &Issuer,
@@ -318,7 +319,7 @@ pub fn issue_round(
     round_id: &str,
     mut progress: impl FnMut(usize, usize),
 ) -> Result<BulkOutcome, Refusal> {
-    let ids = approved_in_round(conn, round_id)?;
+    let ids = issuable_in_round(conn, round_id)?;
     let mut out = BulkOutcome::default();
     for (i, id) in ids.iter().enumerate() {
         match issue(conn, issuer, actor, by, id) {
