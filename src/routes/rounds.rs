@@ -114,6 +114,15 @@ pub async fn list_page(
     )
 }
 
+/// What the round page's certificate button did, as counts in the query string of the
+/// redirect back to the page (see `certificates::issue_round_form`).
+#[derive(Debug, Deserialize, Serialize)]
+pub struct IssuedCounts {
+    pub issued: usize,
+    pub existing: usize,
+    pub refused: usize,
+}
+
 pub async fn detail_page(
     state: web::Data<AppState>,
     visitor: Visitor,
@@ -124,7 +133,11 @@ pub async fn detail_page(
     let days_left = chrono::DateTime::parse_from_rfc3339(&round.registration_closes_at)
         .map(|t| (t.with_timezone(&Utc) - Utc::now()).num_days())
         .unwrap_or(0);
+    let certificates = web::Query::<IssuedCounts>::from_query(req.query_string())
+        .ok()
+        .map(web::Query::into_inner);
     let ctx = with(base_context(&visitor, req.path()), "round", &round);
+    let ctx = with(ctx, "certificates", &certificates);
     page(
         &state.templates,
         "pages/rounds/detail.html",

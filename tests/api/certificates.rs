@@ -398,6 +398,139 @@ async fn expiry_unprintable_names_key_rotation_and_an_altered_log_row() {
     assert_eq!(app.conn(|c| certs::verify_log(c).unwrap()).await, Err(1));
 }
 
+/// A page as a browser gets it: status and body.
+async fn get_page(app: &TestApp, browser: &reqwest::Client, path: &str) -> (u16, String) {
+    let r = browser.get(app.url(path)).send().await.unwrap();
+    (r.status().as_u16(), r.text().await.unwrap())
+}
+
+/// Posts a page form from our own site with the browser's CSRF token.
+async fn post_form(
+    app: &TestApp,
+    browser: &reqwest::Client,
+    path: &str,
+    fields: &[(&str, &str)],
+) -> reqwest::Response {
+    let token = app.csrf_from(browser, "/verify").await;
+    let mut form = vec![("csrf_token", token.as_str())];
+    form.extend_from_slice(fields);
+    browser
+        .post(app.url(path))
+        .headers(app.same_origin())
+        .form(&form)
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn the_secretariat_issues_from_the_round_page_and_revokes_from_the_verify_page() {
+    let app = crate::helpers::spawn_app().await;
+    let w = world(&app).await;
+    let a = approved(&w).await;
+    let round_page = format!("/rounds/{}", w.round);
+    let issue_action = format!("action=\"/rounds/{}/certificates\"", w.round);
+
+    // Only the secretariat sees the button, and only the secretariat may press it.
+    let member = app.signed_in(&a.enterprise.login).await;
+    let (s, page) = get_page(&app, &member, &round_page).await;
+    assert_eq!(s, 200);
+    assert!(
+        !page.contains(&issue_action),
+        "no issue button for the enterprise"
+    );
+    let pressed = post_form(&app, &member, &format!("{round_page}/certificates"), &[]).await;
+    assert_eq!(pressed.status(), 403);
+    assert_eq!(w.status(&a.application).await, "approved");
+
+    let sec = app.signed_in(&w.sec.login).await;
+    let (_, page) = get_page(&app, &sec, &round_page).await;
+    assert!(
+        page.contains(&issue_action),
+        "the secretariat has the button"
+    );
+    let res = post_form(&app, &sec, &format!("{round_page}/certificates"), &[]).await;
+    assert_eq!(res.status(), 303);
+    let back = res.headers()["location"].to_str().unwrap().to_string();
+    assert_eq!(
+        back,
+        format!("{round_page}?issued=1&existing=0&refused=0#certificates")
+    );
+    assert_eq!(w.status(&a.application).await, "certified");
+    let id = a.application.clone();
+    let row = app
+        .conn(move |c| {
+            certcase::db::models::certificates::by_application(c, &id)
+                .unwrap()
+                .expect("the button issued the certificate")
+        })
+        .await;
+    let (_, page) = get_page(&app, &sec, &back).await;
+    assert!(
+        page.contains("1 新颁发 · 0 此前已颁发 · 0 被拒绝")
+            || page.contains("1 newly issued · 0 already issued before · 0 refused"),
+        "the outcome is shown on the round page"
+    );
+    let again = post_form(&app, &sec, &format!("{round_page}/certificates"), &[]).await;
+    assert_eq!(
+        again.headers()["location"].to_str().unwrap(),
+        format!("{round_page}?issued=0&existing=1&refused=0#certificates"),
+        "pressing twice issues nothing new"
+    );
+
+    // The revoke form: on the verification page, for the secretariat only.
+    let verify_page = format!("/verify/{}", row.number);
+    let revoke_path = format!("/certificates/{}/revoke", row.number);
+    let revoke_action = format!("action=\"{revoke_path}\"");
+    let (_, page) = get_page(&app, &crate::helpers::browser(), &verify_page).await;
+    assert!(
+        !page.contains(&revoke_action),
+        "nothing to revoke for visitors"
+    );
+    let (_, page) = get_page(&app, &member, &verify_page).await;
+    assert!(!page.contains(&revoke_action), "nor for the enterprise");
+    assert_eq!(
+        post_form(&app, &member, &revoke_path, &[("reason", "mine")])
+            .await
+            .status(),
+        403
+    );
+    let (_, page) = get_page(&app, &sec, &verify_page).await;
+    assert!(
+        page.contains(&revoke_action),
+        "the secretariat has the form"
+    );
+    assert!(page.contains("name=\"reason\""));
+
+    let refused = post_form(&app, &sec, &revoke_path, &[("reason", "   ")]).await;
+    assert_eq!(refused.status(), 422);
+    let text = refused.text().await.unwrap();
+    assert!(
+        text.contains("say why the certificate is revoked"),
+        "the refusal says why"
+    );
+    assert_eq!(check(&app, &row.number).await["status"], "valid");
+
+    let res = post_form(
+        &app,
+        &sec,
+        &revoke_path,
+        &[("reason", "证据造假（forged evidence）")],
+    )
+    .await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(res.headers()["location"].to_str().unwrap(), verify_page);
+    let (_, page) = get_page(&app, &crate::helpers::browser(), &verify_page).await;
+    assert!(page.contains("status-revoked"), "the public page shows it");
+    assert!(page.contains("证据造假（forged evidence）"));
+    let (_, page) = get_page(&app, &sec, &verify_page).await;
+    assert!(
+        !page.contains(&revoke_action),
+        "a revoked certificate has no revoke form"
+    );
+    assert_eq!(check(&app, &row.number).await["status"], "revoked");
+}
+
 #[tokio::test]
 async fn a_certificate_that_would_not_print_is_never_signed() {
     let app = crate::helpers::spawn_app().await;
