@@ -531,6 +531,171 @@ async fn the_secretariat_issues_from_the_round_page_and_revokes_from_the_verify_
     assert_eq!(check(&app, &row.number).await["status"], "revoked");
 }
 
+/// GET `path` as an anonymous client; status, content type and body.
+async fn anonymous(app: &TestApp, path: &str) -> (u16, String, String) {
+    let r = reqwest::get(app.url(path)).await.unwrap();
+    let kind = r.headers()["content-type"].to_str().unwrap().to_string();
+    (r.status().as_u16(), kind, r.text().await.unwrap())
+}
+
+#[tokio::test]
+async fn verification_is_limited_per_address_and_says_so_as_problem_details() {
+    let app = crate::helpers::spawn_app().await;
+    for i in 0..certcase::routes::certificates::VERIFY_LIMIT {
+        let (s, _, _) = anonymous(&app, &format!("/api/v1/verify/2026-CD-{i:06}")).await;
+        assert_eq!(s, 200, "request {i} is within the limit");
+    }
+    let (s, kind, body) = anonymous(&app, "/api/v1/verify/2026-CD-000001").await;
+    assert_eq!(s, 429);
+    assert_eq!(kind, "application/problem+json");
+    let problem: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(problem["status"], 429);
+    assert_eq!(problem["title"], "Too many requests");
+    assert!(problem["detail"].as_str().is_some_and(|d| !d.is_empty()));
+    assert_eq!(problem["instance"], "/api/v1/verify/2026-CD-000001");
+
+    // The page and the upload share the limit.
+    let (s, kind, page) = anonymous(&app, "/verify/2026-CD-000001").await;
+    assert_eq!(s, 429);
+    assert!(kind.starts_with("text/html"), "{kind}");
+    assert!(page.contains("429"));
+    let (s, v) = check_file(&app, b"%PDF-1.7".to_vec()).await;
+    assert_eq!(s, 429, "{v}");
+    assert_eq!(v["status"], 429);
+    // The form without a number is no verification and stays available.
+    assert_eq!(anonymous(&app, "/verify").await.0, 200);
+}
+
+#[tokio::test]
+async fn unknown_and_malformed_numbers_answer_alike() {
+    let app = crate::helpers::spawn_app().await;
+    let unknown = anonymous(&app, "/api/v1/verify/2026-CD-999999").await;
+    assert_eq!(unknown.0, 200);
+    assert_eq!(
+        serde_json::from_str::<Value>(&unknown.2).unwrap(),
+        json!({"status": "unknown"})
+    );
+    for malformed in [
+        "not-a-number",
+        "2026-CD-1",
+        "2026-cd-000001",
+        "%E5%96%86%E5%A0%83",
+        "2026-CD-000001%20OR%201=1",
+    ] {
+        let answer = anonymous(&app, &format!("/api/v1/verify/{malformed}")).await;
+        assert_eq!(answer, unknown, "{malformed}");
+    }
+    // The pages too, byte for byte, for one browser (same CSRF cookie).
+    let browser = crate::helpers::browser();
+    let (s, page) = get_page(&app, &browser, "/verify/2026-CD-999999").await;
+    assert_eq!(s, 200);
+    assert!(page.contains("status-unknown"));
+    for path in [
+        "/verify/not-a-number",
+        "/verify/2026-CD-1",
+        "/verify?number=2026-CD-999999",
+        "/verify?number=%3Cscript%3E",
+    ] {
+        assert_eq!(
+            get_page(&app, &browser, path).await,
+            (s, page.clone()),
+            "{path}"
+        );
+    }
+}
+
+/// Posts `pdf` through the `/verify` page's upload form.
+async fn upload_page(app: &TestApp, browser: &reqwest::Client, pdf: Vec<u8>) -> (u16, String) {
+    let (_, form_page) = get_page(app, browser, "/verify").await;
+    let marker = "action=\"/verify?csrf_token=";
+    let start = form_page.find(marker).expect("the upload form") + "action=\"".len();
+    let action = &form_page[start..start + form_page[start..].find('"').unwrap()];
+    let form = reqwest::multipart::Form::new().part(
+        "pdf",
+        reqwest::multipart::Part::bytes(pdf)
+            .file_name("certificate.pdf")
+            .mime_str("application/pdf")
+            .unwrap(),
+    );
+    let r = browser
+        .post(app.url(action))
+        .headers(app.same_origin())
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    (r.status().as_u16(), r.text().await.unwrap())
+}
+
+#[tokio::test]
+async fn the_upload_page_and_api_check_a_file_and_refuse_one_over_5_mb() {
+    let app = crate::helpers::spawn_app().await;
+    let w = world(&app).await;
+    let a = approved(&w).await;
+    let (s, c) = issue(&w, &a.application).await;
+    assert_eq!(s, 201, "{c}");
+    let number = c["number"].as_str().unwrap().to_string();
+    let (_, pdf) = download(&app, &a.enterprise.login, &number).await;
+
+    let browser = crate::helpers::browser();
+    let (s, page) = get_page(&app, &browser, "/verify").await;
+    assert_eq!(s, 200);
+    assert!(page.contains("enctype=\"multipart/form-data\""));
+    assert!(page.contains("type=\"file\" name=\"pdf\""));
+    assert!(
+        !page.contains("id=\"verification\""),
+        "no answer before a question"
+    );
+
+    let (s, page) = upload_page(&app, &browser, pdf.clone()).await;
+    assert_eq!(s, 200);
+    assert!(page.contains("status-valid"), "VALID");
+    assert!(page.contains(&number));
+    assert!(page.contains("北京喆堃科技有限公司"));
+
+    let mut signed =
+        serde_json::to_value(certcase::pdf::extract_signed_payload(&pdf).unwrap()).unwrap();
+    signed["payload"]["level"] = json!(5);
+    let (s, page) = upload_page(&app, &browser, reembed(&pdf, &signed)).await;
+    assert_eq!(s, 200);
+    assert!(page.contains("status-invalid"), "INVALID");
+    assert!(
+        page.contains("the signature does not match the payload"),
+        "with the reason"
+    );
+    let (_, page) = upload_page(&app, &browser, b"%PDF-1.7 nothing".to_vec()).await;
+    assert!(page.contains("status-invalid"));
+    assert!(page.contains("no readable signed certificate payload"));
+
+    // Over 5 MB: refused as problem details, and nothing changes.
+    let counts = || {
+        app.conn(|c| {
+            (
+                certcase::db::models::certificates::log(c).unwrap().len(),
+                certs::published_keys(c).unwrap().len(),
+                certcase::db::models::mail::unsent(c, 1000).unwrap().len(),
+            )
+        })
+    };
+    let before = counts().await;
+    let mut big = pdf.clone();
+    big.resize(certcase::routes::certificates::UPLOAD_LIMIT + 1, b' ');
+    let (s, problem) = check_file(&app, big).await;
+    assert_eq!(s, 413, "{problem}");
+    assert_eq!(problem["status"], 413);
+    assert!(
+        problem["detail"].as_str().unwrap().contains("5 MB"),
+        "{problem}"
+    );
+    assert_eq!(counts().await, before);
+    assert_eq!(check(&app, &number).await["status"], "valid");
+    // Exactly at the limit is still read (and is a valid certificate with padding).
+    let mut at_limit = pdf;
+    at_limit.resize(certcase::routes::certificates::UPLOAD_LIMIT, b' ');
+    let (s, v) = check_file(&app, at_limit).await;
+    assert_eq!((s, v["status"].as_str()), (200, Some("valid")), "{v}");
+}
+
 #[tokio::test]
 async fn a_certificate_that_would_not_print_is_never_signed() {
     let app = crate::helpers::spawn_app().await;
