@@ -16,7 +16,22 @@ use crate::scoring::Assessed;
 
 /// An application driven through scoring and the review panel's approval.
 async fn approved<'a>(w: &World<'a>) -> Assessed<'a> {
-    let a = scored(w).await;
+    approved_applications(w, 1).await.remove(0)
+}
+
+/// `n` applications of the round, each scored by its panel and approved by the round's
+/// one-member review panel.
+pub(crate) async fn approved_applications<'a>(w: &World<'a>, n: usize) -> Vec<Assessed<'a>> {
+    let mut scored_ones = Vec::new();
+    for _ in 0..n {
+        scored_ones.push(scored(w).await);
+    }
+    approve(w, &scored_ones).await;
+    scored_ones
+}
+
+/// Forms the round's review panel (one member) and has it approve the scored applications.
+async fn approve(w: &World<'_>, scored_ones: &[Assessed<'_>]) {
     let panel = reviewers(w, 1).await;
     assert_eq!(
         form(w, &[(panel[0].0.id.clone(), panel[0].1.clone())], 1)
@@ -24,12 +39,13 @@ async fn approved<'a>(w: &World<'a>) -> Assessed<'a> {
             .0,
         201
     );
-    let send = format!("/api/v1/applications/{}/send-to-review", a.application);
-    assert_eq!(a.lead.send("POST", &send, None).await.0, 204);
-    let (s, d) = vote(&panel[0].0, &a.application, true, &[]).await;
-    assert_eq!(s, 200, "{d}");
-    assert_eq!(w.status(&a.application).await, "approved");
-    a
+    for a in scored_ones {
+        let send = format!("/api/v1/applications/{}/send-to-review", a.application);
+        assert_eq!(a.lead.send("POST", &send, None).await.0, 204);
+        let (s, d) = vote(&panel[0].0, &a.application, true, &[]).await;
+        assert_eq!(s, 200, "{d}");
+        assert_eq!(w.status(&a.application).await, "approved");
+    }
 }
 
 async fn issue(w: &World<'_>, application: &str) -> (u16, Value) {
@@ -42,7 +58,7 @@ async fn issue(w: &World<'_>, application: &str) -> (u16, Value) {
         .await
 }
 
-async fn check(app: &TestApp, number: &str) -> Value {
+pub(crate) async fn check(app: &TestApp, number: &str) -> Value {
     reqwest::get(app.url(&format!("/api/v1/verify/{number}")))
         .await
         .unwrap()
@@ -51,7 +67,7 @@ async fn check(app: &TestApp, number: &str) -> Value {
         .unwrap()
 }
 
-async fn check_file(app: &TestApp, pdf: Vec<u8>) -> (u16, Value) {
+pub(crate) async fn check_file(app: &TestApp, pdf: Vec<u8>) -> (u16, Value) {
     let boundary = "certcase-test-boundary";
     let mut body = format!(
         "--{boundary}\r\nContent-Disposition: form-data; name=\"pdf\"; filename=\"c.pdf\"\r\nContent-Type: application/pdf\r\n\r\n"
@@ -72,7 +88,11 @@ async fn check_file(app: &TestApp, pdf: Vec<u8>) -> (u16, Value) {
     (r.status().as_u16(), r.json().await.unwrap_or(Value::Null))
 }
 
-async fn download(app: &TestApp, who: &crate::helpers::TestUser, number: &str) -> (u16, Vec<u8>) {
+pub(crate) async fn download(
+    app: &TestApp,
+    who: &crate::helpers::TestUser,
+    number: &str,
+) -> (u16, Vec<u8>) {
     let browser = app.signed_in(who).await;
     let r = browser
         .get(app.url(&format!("/certificates/{number}.pdf")))
