@@ -744,3 +744,135 @@ async fn a_certificate_that_would_not_print_is_never_signed() {
         .await;
     assert!(log.is_empty(), "nothing was logged");
 }
+
+/// The sample in `fixtures/samples`, made from the demo round (`workflow::demo::seed`)
+/// through the real path: panel scores, consolidation, review approval, issuance by the
+/// secretariat, download by the enterprise. `CERTCASE_WRITE_SAMPLE=1 cargo test --test api
+/// sample_certificate` writes `sample-certificate.pdf` and, with pdftoppm (poppler-utils),
+/// `sample-certificate.png`; without the variable the test only checks the certificate.
+#[tokio::test]
+async fn sample_certificate_of_the_demo_round() {
+    let app = crate::helpers::spawn_app().await;
+    let w = world(&app).await;
+    let (enterprise_id, enterprise) = w
+        .enterprise(
+            "北京喆堃科技有限公司",
+            &[certcase::domain::access::Role::Enterprise],
+        )
+        .await;
+    let application = w.accepted(&enterprise_id, "CD", 5).await;
+    let lead = w.assessor("李雷", true, &["CD"], "2099-01-01").await;
+    let b = w.assessor("韩梅梅", true, &["CD"], "2099-01-01").await;
+    let c = w
+        .assessor("Anna Müller", false, &["CD"], "2099-01-01")
+        .await;
+    let (s, p) = w.set_panel(&application, &lead, &[&b, &c]).await;
+    assert_eq!(s, 204, "{p}");
+    let a = Assessed {
+        application,
+        enterprise,
+        lead,
+        b,
+        c,
+        items: w.items("CD").await,
+    };
+    // Domains at different levels, so that the radar has a shape.
+    let level = |item: &str| match item.rsplit_once('-').map_or(item, |(domain, _)| domain) {
+        "CD-DRM" => 5,
+        "CD-CM" | "CD-BCI" | "CD-MF" => 4,
+        _ => 3,
+    };
+    for member in [&a.lead, &a.b, &a.c] {
+        crate::scoring::submit_all(member, &a, level).await;
+    }
+    let (s, p) = crate::scoring::consolidate(&a, level).await;
+    assert_eq!(s, 200, "{p}");
+    let id = a.application.clone();
+    let code = crate::applications::credit_code("91110108MA01HK3Q5");
+    app.conn(move |c| {
+        let e = certcase::db::models::application::get(c, &id)
+            .unwrap()
+            .unwrap()
+            .enterprise_id;
+        diesel::sql_query(format!(
+            "UPDATE enterprises SET name_en = 'Beijing Zhekun Technology Co., Ltd.', \
+             credit_code = '{code}' WHERE id = '{e}'"
+        ))
+        .execute(c)
+        .unwrap();
+        diesel::sql_query(format!(
+            "UPDATE applications SET scope = '核心交易系统及其持续交付平台' WHERE id = '{id}'"
+        ))
+        .execute(c)
+        .unwrap();
+    })
+    .await;
+    approve(&w, std::slice::from_ref(&a)).await;
+
+    let (s, c) = issue(&w, &a.application).await;
+    assert_eq!(s, 201, "{c}");
+    let number = c["number"].as_str().unwrap().to_string();
+    let (s, downloaded) = download(&app, &a.enterprise.login, &number).await;
+    assert_eq!(s, 200);
+    // The same renderer as the download, with the QR code pointing at a public host
+    // instead of the test server.
+    let public = Issuer {
+        data_dir: app.data_dir.clone(),
+        base_url: "https://certcase.example.cn".into(),
+    };
+    let n = number.clone();
+    let pdf = app
+        .conn(move |c| certs::pdf_of(c, &public, &certs::Reader::Secretariat, &n).unwrap())
+        .await;
+    assert_eq!(
+        certcase::pdf::extract_signed_payload(&pdf),
+        certcase::pdf::extract_signed_payload(&downloaded)
+    );
+    let (_, v) = check_file(&app, pdf.clone()).await;
+    assert_eq!(v["status"], "valid", "{v}");
+    assert_eq!(
+        v["payload"]["enterprise_name_en"],
+        "Beijing Zhekun Technology Co., Ltd."
+    );
+    assert_eq!(v["payload"]["level"], 3);
+    assert!(
+        v["payload"]["round_name_zh"]
+            .as_str()
+            .unwrap()
+            .ends_with("（演示）"),
+        "the demo round: {v}"
+    );
+
+    let out = tempfile::tempdir().unwrap();
+    let pdf_path = out.path().join("sample-certificate.pdf");
+    std::fs::write(&pdf_path, &pdf).unwrap();
+    let rasterised = std::process::Command::new("pdftoppm")
+        .args(["-r", "100", "-png", "-singlefile"])
+        .arg(&pdf_path)
+        .arg(out.path().join("sample-certificate"))
+        .status();
+    let png = out.path().join("sample-certificate.png");
+    let write = std::env::var_os("CERTCASE_WRITE_SAMPLE").is_some();
+    match rasterised {
+        Ok(status) => {
+            assert!(status.success(), "pdftoppm failed");
+            let bytes = std::fs::read(&png).unwrap();
+            assert!(bytes.starts_with(b"\x89PNG"));
+            // A blank A4 page at 100 dpi compresses to a few kilobytes.
+            assert!(
+                bytes.len() > 50_000,
+                "the page is not blank: {} bytes",
+                bytes.len()
+            );
+        }
+        Err(_) => assert!(
+            !write && std::env::var_os("CI").is_none(),
+            "pdftoppm is needed (apt-get install poppler-utils)"
+        ),
+    }
+    if write {
+        let samples = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/samples");
+        std::fs::write(samples.join("sample-certificate.pdf"), &pdf).unwrap();
+        std::fs::copy(&png, samples.join("sample-certificate.png")).unwrap();
+    }
+}
