@@ -23,14 +23,12 @@
 // Self-assessment: the roadmap report.
 pub mod report;
 
-use std::io::Write;
 use std::path::Path;
 
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine;
 use chrono::Datelike;
-use flate2::write::ZlibEncoder;
-use flate2::Compression;
+use flate2::{Compress, Compression, FlushCompress, Status};
 use lopdf::{Object, StringFormat};
 use printpdf::{
     Color, Date, DateTime, FontId, Line, LinePoint, Mm, Offset, Op, PaintMode, ParsedFont,
@@ -188,36 +186,50 @@ impl Fonts {
             .filter(|&g| g != 0)
     }
 
-    /// Advance of `ch` at a size of 1 pt.
-    fn advance(&self, face: Face, ch: char) -> f32 {
+    /// Advance of glyph `glyph` at a size of 1 pt.
+    fn advance(&self, face: Face, glyph: u16) -> f32 {
         let font = self.face(face);
         let upm = f32::from(font.pdf_font_metrics.units_per_em.max(1));
-        self.glyph(face, ch)
-            .map_or(0.0, |g| f32::from(font.get_horizontal_advance(g)) / upm)
+        f32::from(font.get_horizontal_advance(glyph)) / upm
     }
 
     /// Splits `text` into runs of one face each, or names the first character no face has.
+    /// Each character is looked up once per face: this runs for every string several times
+    /// per certificate (glyph check, fitting, drawing).
     fn runs(&self, text: &str, weight: Weight) -> Result<Vec<Run>, PdfError> {
         let (cjk, latin) = match weight {
             Weight::Regular => (Face::CjkRegular, Face::LatinRegular),
             Weight::Bold => (Face::CjkBold, Face::LatinBold),
         };
-        let has_all = |face| text.chars().all(|c| self.glyph(face, c).is_some());
-        let whole = [cjk, latin].into_iter().find(|&f| has_all(f));
+        let in_cjk: Vec<Option<u16>> = text.chars().map(|c| self.glyph(cjk, c)).collect();
+        let in_latin: Vec<Option<u16>> = if in_cjk.iter().all(Option::is_some) {
+            Vec::new()
+        } else {
+            text.chars().map(|c| self.glyph(latin, c)).collect()
+        };
+        let whole = if in_latin.is_empty() {
+            Some(cjk)
+        } else if in_latin.iter().all(Option::is_some) {
+            Some(latin)
+        } else {
+            None
+        };
+        let pick = |i: usize| match whole {
+            Some(face) if face == cjk => in_cjk[i].map(|g| (cjk, g)),
+            Some(_) => in_latin[i].map(|g| (latin, g)),
+            None => in_cjk[i]
+                .map(|g| (cjk, g))
+                .or_else(|| in_latin[i].map(|g| (latin, g))),
+        };
         let mut runs: Vec<Run> = Vec::new();
-        for ch in text.chars() {
-            let face = match whole {
-                Some(face) => face,
-                None if self.glyph(cjk, ch).is_some() => cjk,
-                None if self.glyph(latin, ch).is_some() => latin,
-                None => {
-                    return Err(PdfError::MissingGlyph {
-                        ch,
-                        text: text.to_string(),
-                    })
-                }
+        for (i, ch) in text.chars().enumerate() {
+            let Some((face, glyph)) = pick(i) else {
+                return Err(PdfError::MissingGlyph {
+                    ch,
+                    text: text.to_string(),
+                });
             };
-            let advance = self.advance(face, ch);
+            let advance = self.advance(face, glyph);
             match runs.last_mut() {
                 Some(run) if run.face == face => {
                     run.text.push(ch);
@@ -738,18 +750,16 @@ pub fn render_certificate(
 }
 
 /// Deflates the streams at zlib's fastest level. lopdf's own `compress` uses the best
-/// level, which cost about a quarter of the rendering time for 10% smaller files.
+/// level, which cost about a quarter of the rendering time for 10% smaller files. One
+/// compressor serves every stream: setting one up (its window and hash tables) cost as much
+/// as compressing a font.
 fn compress_streams(pdf: &mut lopdf::Document) -> Result<(), PdfError> {
+    let mut deflate = Compress::new(Compression::fast(), true);
     for object in pdf.objects.values_mut() {
         if let Object::Stream(stream) = object {
             if stream.allows_compression && stream.dict.get(b"Filter").is_err() {
-                let mut encoder = ZlibEncoder::new(Vec::new(), Compression::fast());
-                encoder
-                    .write_all(&stream.content)
-                    .map_err(|e| PdfError::Write(e.to_string()))?;
-                let compressed = encoder
-                    .finish()
-                    .map_err(|e| PdfError::Write(e.to_string()))?;
+                deflate.reset();
+                let compressed = deflate_all(&mut deflate, &stream.content)?;
                 if compressed.len() < stream.content.len() {
                     stream.dict.set("Filter", "FlateDecode");
                     stream.set_content(compressed);
@@ -758,6 +768,22 @@ fn compress_streams(pdf: &mut lopdf::Document) -> Result<(), PdfError> {
         }
     }
     Ok(())
+}
+
+/// `input` as one zlib stream.
+fn deflate_all(deflate: &mut Compress, input: &[u8]) -> Result<Vec<u8>, PdfError> {
+    let mut out = Vec::with_capacity(input.len() / 2 + 64);
+    loop {
+        let read = usize::try_from(deflate.total_in()).expect("stream sizes fit in memory");
+        let status = deflate
+            .compress_vec(&input[read..], &mut out, FlushCompress::Finish)
+            .map_err(|e| PdfError::Write(e.to_string()))?;
+        if status == Status::StreamEnd {
+            return Ok(out);
+        }
+        // Out of room: compress_vec only writes into spare capacity.
+        out.reserve(out.capacity().max(1024));
+    }
 }
 
 /// Six capital letters naming a font subset (ISO 32000-1, 9.6.4), different per

@@ -17,6 +17,7 @@ use crate::db::models::certificates as store;
 use crate::domain::access::{Principal, Role};
 use crate::domain::audit::Actor;
 use crate::error::AppError;
+use crate::routes::rounds::IssuedCounts;
 use crate::web::render::{base_context, page, with};
 use crate::web::visitor::Visitor;
 use crate::web::AppState;
@@ -148,16 +149,24 @@ async fn issue_round(
         .await
 }
 
-/// The secretariat's page action on a round: issue, then show what happened.
+/// The secretariat's page action on a round: issue, then show what happened on the round
+/// page.
 pub async fn issue_round_form(
     state: web::Data<AppState>,
     visitor: Visitor,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let round = path.into_inner();
-    issue_round(&state, &visitor, round.clone()).await?;
+    let outcome = issue_round(&state, &visitor, round.clone()).await?;
+    let counts = serde_urlencoded::to_string(IssuedCounts {
+        issued: outcome.issued.len(),
+        existing: outcome.existing.len(),
+        refused: outcome.refused.len(),
+    })
+    .map_err(AppError::internal)?;
+    // `round` names a stored round (an unknown one was refused above): a UUID, safe as is.
     Ok(HttpResponse::SeeOther()
-        .insert_header(("Location", format!("/rounds/{round}")))
+        .insert_header(("Location", format!("/rounds/{round}?{counts}#certificates")))
         .finish())
 }
 

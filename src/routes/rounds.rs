@@ -119,6 +119,15 @@ pub async fn list_page(
     )
 }
 
+/// What the round page's certificate button did, as counts in the query string of the
+/// redirect back to the page (see `certificates::issue_round_form`).
+#[derive(Debug, Deserialize, Serialize)]
+pub struct IssuedCounts {
+    pub issued: usize,
+    pub existing: usize,
+    pub refused: usize,
+}
+
 pub async fn detail_page(
     state: web::Data<AppState>,
     visitor: Visitor,
@@ -159,8 +168,12 @@ async fn render_detail(
     } else {
         None
     };
+    let certificates = web::Query::<IssuedCounts>::from_query(req.query_string())
+        .ok()
+        .map(web::Query::into_inner);
     let ctx = with(base_context(visitor, req.path()), "round", &round);
     let ctx = with(ctx, "review", &review);
+    let ctx = with(ctx, "certificates", &certificates);
     let mut res = page(
         &state.templates,
         "pages/rounds/detail.html",

@@ -20,6 +20,7 @@ use crate::db::models::{catalog, enterprise, panels, round};
 use crate::db::{write_tx, DbConn};
 use crate::domain::application_status::{Event, Status};
 use crate::domain::audit::{Actor, Kind};
+use crate::domain::catalog::Bilingual;
 use crate::domain::certificate::{
     self as cert, CertificatePayload, LogEntry, LogEvent, LogKind, SignedCertificate,
     PAYLOAD_SCHEMA,
@@ -182,8 +183,9 @@ pub fn issue_on(
         let decision_approved = panels::decisions(conn, &app.id)?
             .last()
             .is_some_and(|d| d.approved);
-        let problems = lint(
-            &payload,
+        let radar = facts.radar();
+        let (signed, _pdf) = sign_and_render(
+            payload,
             &Approved {
                 part_code: &app.part_code,
                 achieved_level: facts.result.achieved_level,
@@ -191,18 +193,11 @@ pub fn issue_on(
                 credit_code: &facts.enterprise.credit_code,
                 decision_approved,
             },
-        );
-        if !problems.is_empty() {
-            return Err(Refusal::Conflict(format!(
-                "pre-issuance check refused the certificate: {}",
-                problems.join("; ")
-            )));
-        }
-        let signed = cert::sign(payload, &key, &key_row.id).map_err(key_error)?;
-        let view = facts.view(signed.clone(), &key);
-        let radar = facts.radar();
-        pdf::check_glyphs(&view, fonts()?, &issuer.verify_url(&number), &axes(&radar))
-            .map_err(|e| Refusal::Invalid(format!("the certificate cannot be printed: {e}")))?;
+            &key,
+            &facts.model.name,
+            &issuer.verify_url(&number),
+            &axes(&radar),
+        )?;
         let now = Utc::now();
         let row = CertificateRow {
             id: signed.payload.certificate_id.to_string(),
@@ -247,6 +242,52 @@ pub fn issue_on(
     })
 }
 
+/// The part of issuing that needs no database, run inside `issue_on`'s transaction and by
+/// the certificate benchmark: the pre-issuance check against the decision, the signature,
+/// and the PDF. Rendering here, not only at download, proves before anything is stored that
+/// the certificate prints: every character has a glyph and every text fits (a scope of
+/// 2,000 characters does not). The PDF is not stored: it renders to the same bytes again.
+pub fn sign_and_render(
+    payload: CertificatePayload,
+    approved: &Approved<'_>,
+    key: &SigningKey,
+    model_name: &Bilingual,
+    verify_url: &str,
+    radar: &[pdf::RadarAxis<'_>],
+) -> Result<(SignedCertificate, Vec<u8>), Refusal> {
+    let problems = lint(&payload, approved);
+    if !problems.is_empty() {
+        return Err(Refusal::Conflict(format!(
+            "pre-issuance check refused the certificate: {}",
+            problems.join("; ")
+        )));
+    }
+    let verifying = key.verifying_key();
+    let signed = cert::sign(payload, key, &key_id(&verifying)).map_err(key_error)?;
+    let view = certificate_view(model_name, signed, cert::key_fingerprint(&verifying));
+    let bytes = pdf::render_certificate(&view, fonts()?, verify_url, radar)
+        .map_err(|e| Refusal::Invalid(format!("the certificate cannot be printed: {e}")))?;
+    Ok((view.signed, bytes))
+}
+
+/// What the PDF shows around the signed payload.
+fn certificate_view(
+    model_name: &Bilingual,
+    signed: SignedCertificate,
+    key_fingerprint: String,
+) -> CertificateView {
+    CertificateView {
+        signed,
+        programme_title_zh: format!("{}认证证书", model_name.zh),
+        programme_title_en: format!("Certificate: {}", model_name.en),
+        model_name_zh: model_name.zh.clone(),
+        model_name_en: model_name.en.clone(),
+        issuer_name_zh: "certcase 认证秘书处".into(),
+        issuer_name_en: "certcase Certification Secretariat".into(),
+        key_fingerprint,
+    }
+}
+
 /// What a round's bulk issuance did.
 #[derive(Debug, Default, Clone, Serialize, utoipa::ToSchema)]
 pub struct BulkOutcome {
@@ -257,18 +298,19 @@ pub struct BulkOutcome {
     pub refused: Vec<(String, String)>,
 }
 
-/// Ids of a round's approved applications, for bulk issuance.
-pub fn approved_in_round(conn: &mut DbConn, round_id: &str) -> Result<Vec<String>, Refusal> {
+/// Ids of a round's approved applications, for bulk issuance, and of its certified ones,
+/// so that running it again reports every certificate as issued before.
+pub fn issuable_in_round(conn: &mut DbConn, round_id: &str) -> Result<Vec<String>, Refusal> {
     round::get(conn, round_id)?.ok_or(Refusal::NotFound)?;
     Ok(store::round_applications(
         conn,
         round_id,
-        Status::Approved.as_str(),
+        &[Status::Approved.as_str(), Status::Certified.as_str()],
     )?)
 }
 
 /// Issues every approved application of a round, one transaction each; `progress` is told
-/// after each one.
+/// after each one. Certified ones come back as `existing`.
 pub fn issue_round(
     conn: &mut DbConn,
     issuer: &Issuer,
@@ -277,7 +319,7 @@ pub fn issue_round(
     round_id: &str,
     mut progress: impl FnMut(usize, usize),
 ) -> Result<BulkOutcome, Refusal> {
-    let ids = approved_in_round(conn, round_id)?;
+    let ids = issuable_in_round(conn, round_id)?;
     let mut out = BulkOutcome::default();
     for (i, id) in ids.iter().enumerate() {
         match issue(conn, issuer, actor, by, id) {
@@ -387,23 +429,6 @@ impl Facts {
         }
     }
 
-    fn view(&self, signed: SignedCertificate, key: &SigningKey) -> CertificateView {
-        self.view_with(signed, cert::key_fingerprint(&key.verifying_key()))
-    }
-
-    fn view_with(&self, signed: SignedCertificate, key_fingerprint: String) -> CertificateView {
-        CertificateView {
-            signed,
-            programme_title_zh: format!("{}认证证书", self.model.name.zh),
-            programme_title_en: format!("Certificate: {}", self.model.name.en),
-            model_name_zh: self.model.name.zh.clone(),
-            model_name_en: self.model.name.en.clone(),
-            issuer_name_zh: "certcase 认证秘书处".into(),
-            issuer_name_en: "certcase Certification Secretariat".into(),
-            key_fingerprint,
-        }
-    }
-
     /// The consolidated domain levels of the part, in the part's domain order.
     fn radar(&self) -> Vec<(String, String, f32, f32)> {
         let levels: std::collections::BTreeMap<String, u8> =
@@ -472,7 +497,7 @@ pub fn pdf_of(
         .find(|(id, _)| *id == row.key_id)
         .map(|(_, k)| cert::key_fingerprint(k))
         .unwrap_or_default();
-    let view = facts.view_with(signed, fingerprint);
+    let view = certificate_view(&facts.model.name, signed, fingerprint);
     let radar = facts.radar();
     pdf::render_certificate(&view, fonts()?, &issuer.verify_url(number), &axes(&radar))
         .map_err(|e| Refusal::Invalid(format!("the certificate cannot be printed: {e}")))

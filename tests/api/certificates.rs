@@ -16,7 +16,22 @@ use crate::scoring::Assessed;
 
 /// An application driven through scoring and the review panel's approval.
 async fn approved<'a>(w: &World<'a>) -> Assessed<'a> {
-    let a = scored(w).await;
+    approved_applications(w, 1).await.remove(0)
+}
+
+/// `n` applications of the round, each scored by its panel and approved by the round's
+/// one-member review panel.
+pub(crate) async fn approved_applications<'a>(w: &World<'a>, n: usize) -> Vec<Assessed<'a>> {
+    let mut scored_ones = Vec::new();
+    for _ in 0..n {
+        scored_ones.push(scored(w).await);
+    }
+    approve(w, &scored_ones).await;
+    scored_ones
+}
+
+/// Forms the round's review panel (one member) and has it approve the scored applications.
+async fn approve(w: &World<'_>, scored_ones: &[Assessed<'_>]) {
     let panel = reviewers(w, 1).await;
     assert_eq!(
         form(w, &[(panel[0].0.id.clone(), panel[0].1.clone())], 1)
@@ -24,12 +39,13 @@ async fn approved<'a>(w: &World<'a>) -> Assessed<'a> {
             .0,
         201
     );
-    let send = format!("/api/v1/applications/{}/send-to-review", a.application);
-    assert_eq!(a.lead.send("POST", &send, None).await.0, 204);
-    let (s, d) = vote(&panel[0].0, &a.application, true, &[]).await;
-    assert_eq!(s, 200, "{d}");
-    assert_eq!(w.status(&a.application).await, "approved");
-    a
+    for a in scored_ones {
+        let send = format!("/api/v1/applications/{}/send-to-review", a.application);
+        assert_eq!(a.lead.send("POST", &send, None).await.0, 204);
+        let (s, d) = vote(&panel[0].0, &a.application, true, &[]).await;
+        assert_eq!(s, 200, "{d}");
+        assert_eq!(w.status(&a.application).await, "approved");
+    }
 }
 
 async fn issue(w: &World<'_>, application: &str) -> (u16, Value) {
@@ -42,7 +58,7 @@ async fn issue(w: &World<'_>, application: &str) -> (u16, Value) {
         .await
 }
 
-async fn check(app: &TestApp, number: &str) -> Value {
+pub(crate) async fn check(app: &TestApp, number: &str) -> Value {
     reqwest::get(app.url(&format!("/api/v1/verify/{number}")))
         .await
         .unwrap()
@@ -51,7 +67,7 @@ async fn check(app: &TestApp, number: &str) -> Value {
         .unwrap()
 }
 
-async fn check_file(app: &TestApp, pdf: Vec<u8>) -> (u16, Value) {
+pub(crate) async fn check_file(app: &TestApp, pdf: Vec<u8>) -> (u16, Value) {
     let boundary = "certcase-test-boundary";
     let mut body = format!(
         "--{boundary}\r\nContent-Disposition: form-data; name=\"pdf\"; filename=\"c.pdf\"\r\nContent-Type: application/pdf\r\n\r\n"
@@ -72,7 +88,11 @@ async fn check_file(app: &TestApp, pdf: Vec<u8>) -> (u16, Value) {
     (r.status().as_u16(), r.json().await.unwrap_or(Value::Null))
 }
 
-async fn download(app: &TestApp, who: &crate::helpers::TestUser, number: &str) -> (u16, Vec<u8>) {
+pub(crate) async fn download(
+    app: &TestApp,
+    who: &crate::helpers::TestUser,
+    number: &str,
+) -> (u16, Vec<u8>) {
     let browser = app.signed_in(who).await;
     let r = browser
         .get(app.url(&format!("/certificates/{number}.pdf")))
@@ -396,4 +416,463 @@ async fn expiry_unprintable_names_key_rotation_and_an_altered_log_row() {
     })
     .await;
     assert_eq!(app.conn(|c| certs::verify_log(c).unwrap()).await, Err(1));
+}
+
+/// A page as a browser gets it: status and body.
+async fn get_page(app: &TestApp, browser: &reqwest::Client, path: &str) -> (u16, String) {
+    let r = browser.get(app.url(path)).send().await.unwrap();
+    (r.status().as_u16(), r.text().await.unwrap())
+}
+
+/// Posts a page form from our own site with the browser's CSRF token.
+async fn post_form(
+    app: &TestApp,
+    browser: &reqwest::Client,
+    path: &str,
+    fields: &[(&str, &str)],
+) -> reqwest::Response {
+    let token = app.csrf_from(browser, "/verify").await;
+    let mut form = vec![("csrf_token", token.as_str())];
+    form.extend_from_slice(fields);
+    browser
+        .post(app.url(path))
+        .headers(app.same_origin())
+        .form(&form)
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn the_secretariat_issues_from_the_round_page_and_revokes_from_the_verify_page() {
+    let app = crate::helpers::spawn_app().await;
+    let w = world(&app).await;
+    let a = approved(&w).await;
+    let round_page = format!("/rounds/{}", w.round);
+    let issue_action = format!("action=\"/rounds/{}/certificates\"", w.round);
+
+    // Only the secretariat sees the button, and only the secretariat may press it.
+    let member = app.signed_in(&a.enterprise.login).await;
+    let (s, page) = get_page(&app, &member, &round_page).await;
+    assert_eq!(s, 200);
+    assert!(
+        !page.contains(&issue_action),
+        "no issue button for the enterprise"
+    );
+    let pressed = post_form(&app, &member, &format!("{round_page}/certificates"), &[]).await;
+    assert_eq!(pressed.status(), 403);
+    assert_eq!(w.status(&a.application).await, "approved");
+
+    let sec = app.signed_in(&w.sec.login).await;
+    let (_, page) = get_page(&app, &sec, &round_page).await;
+    assert!(
+        page.contains(&issue_action),
+        "the secretariat has the button"
+    );
+    let res = post_form(&app, &sec, &format!("{round_page}/certificates"), &[]).await;
+    assert_eq!(res.status(), 303);
+    let back = res.headers()["location"].to_str().unwrap().to_string();
+    assert_eq!(
+        back,
+        format!("{round_page}?issued=1&existing=0&refused=0#certificates")
+    );
+    assert_eq!(w.status(&a.application).await, "certified");
+    let id = a.application.clone();
+    let row = app
+        .conn(move |c| {
+            certcase::db::models::certificates::by_application(c, &id)
+                .unwrap()
+                .expect("the button issued the certificate")
+        })
+        .await;
+    let (_, page) = get_page(&app, &sec, &back).await;
+    assert!(
+        page.contains("1 新颁发 · 0 此前已颁发 · 0 被拒绝")
+            || page.contains("1 newly issued · 0 already issued before · 0 refused"),
+        "the outcome is shown on the round page"
+    );
+    let again = post_form(&app, &sec, &format!("{round_page}/certificates"), &[]).await;
+    assert_eq!(
+        again.headers()["location"].to_str().unwrap(),
+        format!("{round_page}?issued=0&existing=1&refused=0#certificates"),
+        "pressing twice issues nothing new"
+    );
+
+    // The revoke form: on the verification page, for the secretariat only.
+    let verify_page = format!("/verify/{}", row.number);
+    let revoke_path = format!("/certificates/{}/revoke", row.number);
+    let revoke_action = format!("action=\"{revoke_path}\"");
+    let (_, page) = get_page(&app, &crate::helpers::browser(), &verify_page).await;
+    assert!(
+        !page.contains(&revoke_action),
+        "nothing to revoke for visitors"
+    );
+    let (_, page) = get_page(&app, &member, &verify_page).await;
+    assert!(!page.contains(&revoke_action), "nor for the enterprise");
+    assert_eq!(
+        post_form(&app, &member, &revoke_path, &[("reason", "mine")])
+            .await
+            .status(),
+        403
+    );
+    let (_, page) = get_page(&app, &sec, &verify_page).await;
+    assert!(
+        page.contains(&revoke_action),
+        "the secretariat has the form"
+    );
+    assert!(page.contains("name=\"reason\""));
+
+    let refused = post_form(&app, &sec, &revoke_path, &[("reason", "   ")]).await;
+    assert_eq!(refused.status(), 422);
+    let text = refused.text().await.unwrap();
+    assert!(
+        text.contains("say why the certificate is revoked"),
+        "the refusal says why"
+    );
+    assert_eq!(check(&app, &row.number).await["status"], "valid");
+
+    let res = post_form(
+        &app,
+        &sec,
+        &revoke_path,
+        &[("reason", "证据造假（forged evidence）")],
+    )
+    .await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(res.headers()["location"].to_str().unwrap(), verify_page);
+    let (_, page) = get_page(&app, &crate::helpers::browser(), &verify_page).await;
+    assert!(page.contains("status-revoked"), "the public page shows it");
+    assert!(page.contains("证据造假（forged evidence）"));
+    let (_, page) = get_page(&app, &sec, &verify_page).await;
+    assert!(
+        !page.contains(&revoke_action),
+        "a revoked certificate has no revoke form"
+    );
+    assert_eq!(check(&app, &row.number).await["status"], "revoked");
+}
+
+/// GET `path` as an anonymous client; status, content type and body.
+async fn anonymous(app: &TestApp, path: &str) -> (u16, String, String) {
+    let r = reqwest::get(app.url(path)).await.unwrap();
+    let kind = r.headers()["content-type"].to_str().unwrap().to_string();
+    (r.status().as_u16(), kind, r.text().await.unwrap())
+}
+
+#[tokio::test]
+async fn verification_is_limited_per_address_and_says_so_as_problem_details() {
+    let app = crate::helpers::spawn_app().await;
+    for i in 0..certcase::routes::certificates::VERIFY_LIMIT {
+        let (s, _, _) = anonymous(&app, &format!("/api/v1/verify/2026-CD-{i:06}")).await;
+        assert_eq!(s, 200, "request {i} is within the limit");
+    }
+    let (s, kind, body) = anonymous(&app, "/api/v1/verify/2026-CD-000001").await;
+    assert_eq!(s, 429);
+    assert_eq!(kind, "application/problem+json");
+    let problem: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(problem["status"], 429);
+    assert_eq!(problem["title"], "Too many requests");
+    assert!(problem["detail"].as_str().is_some_and(|d| !d.is_empty()));
+    assert_eq!(problem["instance"], "/api/v1/verify/2026-CD-000001");
+
+    // The page and the upload share the limit.
+    let (s, kind, page) = anonymous(&app, "/verify/2026-CD-000001").await;
+    assert_eq!(s, 429);
+    assert!(kind.starts_with("text/html"), "{kind}");
+    assert!(page.contains("429"));
+    let (s, v) = check_file(&app, b"%PDF-1.7".to_vec()).await;
+    assert_eq!(s, 429, "{v}");
+    assert_eq!(v["status"], 429);
+    // The form without a number is no verification and stays available.
+    assert_eq!(anonymous(&app, "/verify").await.0, 200);
+}
+
+#[tokio::test]
+async fn unknown_and_malformed_numbers_answer_alike() {
+    let app = crate::helpers::spawn_app().await;
+    let unknown = anonymous(&app, "/api/v1/verify/2026-CD-999999").await;
+    assert_eq!(unknown.0, 200);
+    assert_eq!(
+        serde_json::from_str::<Value>(&unknown.2).unwrap(),
+        json!({"status": "unknown"})
+    );
+    for malformed in [
+        "not-a-number",
+        "2026-CD-1",
+        "2026-cd-000001",
+        "%E5%96%86%E5%A0%83",
+        "2026-CD-000001%20OR%201=1",
+    ] {
+        let answer = anonymous(&app, &format!("/api/v1/verify/{malformed}")).await;
+        assert_eq!(answer, unknown, "{malformed}");
+    }
+    // The pages too, byte for byte, for one browser (same CSRF cookie).
+    let browser = crate::helpers::browser();
+    let (s, page) = get_page(&app, &browser, "/verify/2026-CD-999999").await;
+    assert_eq!(s, 200);
+    assert!(page.contains("status-unknown"));
+    for path in [
+        "/verify/not-a-number",
+        "/verify/2026-CD-1",
+        "/verify?number=2026-CD-999999",
+        "/verify?number=%3Cscript%3E",
+    ] {
+        assert_eq!(
+            get_page(&app, &browser, path).await,
+            (s, page.clone()),
+            "{path}"
+        );
+    }
+}
+
+/// Posts `pdf` through the `/verify` page's upload form.
+async fn upload_page(app: &TestApp, browser: &reqwest::Client, pdf: Vec<u8>) -> (u16, String) {
+    let (_, form_page) = get_page(app, browser, "/verify").await;
+    let marker = "action=\"/verify?csrf_token=";
+    let start = form_page.find(marker).expect("the upload form") + "action=\"".len();
+    let action = &form_page[start..start + form_page[start..].find('"').unwrap()];
+    let form = reqwest::multipart::Form::new().part(
+        "pdf",
+        reqwest::multipart::Part::bytes(pdf)
+            .file_name("certificate.pdf")
+            .mime_str("application/pdf")
+            .unwrap(),
+    );
+    let r = browser
+        .post(app.url(action))
+        .headers(app.same_origin())
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    (r.status().as_u16(), r.text().await.unwrap())
+}
+
+#[tokio::test]
+async fn the_upload_page_and_api_check_a_file_and_refuse_one_over_5_mb() {
+    let app = crate::helpers::spawn_app().await;
+    let w = world(&app).await;
+    let a = approved(&w).await;
+    let (s, c) = issue(&w, &a.application).await;
+    assert_eq!(s, 201, "{c}");
+    let number = c["number"].as_str().unwrap().to_string();
+    let (_, pdf) = download(&app, &a.enterprise.login, &number).await;
+
+    let browser = crate::helpers::browser();
+    let (s, page) = get_page(&app, &browser, "/verify").await;
+    assert_eq!(s, 200);
+    assert!(page.contains("enctype=\"multipart/form-data\""));
+    assert!(page.contains("type=\"file\" name=\"pdf\""));
+    assert!(
+        !page.contains("id=\"verification\""),
+        "no answer before a question"
+    );
+
+    let (s, page) = upload_page(&app, &browser, pdf.clone()).await;
+    assert_eq!(s, 200);
+    assert!(page.contains("status-valid"), "VALID");
+    assert!(page.contains(&number));
+    assert!(page.contains("北京喆堃科技有限公司"));
+
+    let mut signed =
+        serde_json::to_value(certcase::pdf::extract_signed_payload(&pdf).unwrap()).unwrap();
+    signed["payload"]["level"] = json!(5);
+    let (s, page) = upload_page(&app, &browser, reembed(&pdf, &signed)).await;
+    assert_eq!(s, 200);
+    assert!(page.contains("status-invalid"), "INVALID");
+    assert!(
+        page.contains("the signature does not match the payload"),
+        "with the reason"
+    );
+    let (_, page) = upload_page(&app, &browser, b"%PDF-1.7 nothing".to_vec()).await;
+    assert!(page.contains("status-invalid"));
+    assert!(page.contains("no readable signed certificate payload"));
+
+    // Over 5 MB: refused as problem details, and nothing changes.
+    let counts = || {
+        app.conn(|c| {
+            (
+                certcase::db::models::certificates::log(c).unwrap().len(),
+                certs::published_keys(c).unwrap().len(),
+                certcase::db::models::mail::unsent(c, 1000).unwrap().len(),
+            )
+        })
+    };
+    let before = counts().await;
+    let mut big = pdf.clone();
+    big.resize(certcase::routes::certificates::UPLOAD_LIMIT + 1, b' ');
+    let (s, problem) = check_file(&app, big).await;
+    assert_eq!(s, 413, "{problem}");
+    assert_eq!(problem["status"], 413);
+    assert!(
+        problem["detail"].as_str().unwrap().contains("5 MB"),
+        "{problem}"
+    );
+    assert_eq!(counts().await, before);
+    assert_eq!(check(&app, &number).await["status"], "valid");
+    // Exactly at the limit is still read (and is a valid certificate with padding).
+    let mut at_limit = pdf;
+    at_limit.resize(certcase::routes::certificates::UPLOAD_LIMIT, b' ');
+    let (s, v) = check_file(&app, at_limit).await;
+    assert_eq!((s, v["status"].as_str()), (200, Some("valid")), "{v}");
+}
+
+#[tokio::test]
+async fn a_certificate_that_would_not_print_is_never_signed() {
+    let app = crate::helpers::spawn_app().await;
+    let w = world(&app).await;
+    let a = approved(&w).await;
+    // A scope of 2,000 characters is a valid application but does not fit on the page.
+    let id = a.application.clone();
+    app.conn(move |c| {
+        diesel::sql_query(format!(
+            "UPDATE applications SET scope = '{}' WHERE id = '{id}'",
+            "核心交易系统、".repeat(285)
+        ))
+        .execute(c)
+        .unwrap();
+    })
+    .await;
+    let (s, p) = issue(&w, &a.application).await;
+    assert_eq!(s, 422, "{p}");
+    assert!(
+        p["detail"].as_str().unwrap().contains("does not fit"),
+        "{p}"
+    );
+    assert_eq!(w.status(&a.application).await, "approved");
+    let log = app
+        .conn(|c| certcase::db::models::certificates::log(c).unwrap())
+        .await;
+    assert!(log.is_empty(), "nothing was logged");
+}
+
+/// The sample in `fixtures/samples`, made from the demo round (`workflow::demo::seed`)
+/// through the real path: panel scores, consolidation, review approval, issuance by the
+/// secretariat, download by the enterprise. `CERTCASE_WRITE_SAMPLE=1 cargo test --test api
+/// sample_certificate` writes `sample-certificate.pdf` and, with pdftoppm (poppler-utils),
+/// `sample-certificate.png`; without the variable the test only checks the certificate.
+#[tokio::test]
+async fn sample_certificate_of_the_demo_round() {
+    let app = crate::helpers::spawn_app().await;
+    let w = world(&app).await;
+    let (enterprise_id, enterprise) = w
+        .enterprise(
+            "北京喆堃科技有限公司",
+            &[certcase::domain::access::Role::Enterprise],
+        )
+        .await;
+    let application = w.accepted(&enterprise_id, "CD", 5).await;
+    let lead = w.assessor("李雷", true, &["CD"], "2099-01-01").await;
+    let b = w.assessor("韩梅梅", true, &["CD"], "2099-01-01").await;
+    let c = w
+        .assessor("Anna Müller", false, &["CD"], "2099-01-01")
+        .await;
+    let (s, p) = w.set_panel(&application, &lead, &[&b, &c]).await;
+    assert_eq!(s, 204, "{p}");
+    let a = Assessed {
+        application,
+        enterprise,
+        lead,
+        b,
+        c,
+        items: w.items("CD").await,
+    };
+    // Domains at different levels, so that the radar has a shape.
+    let level = |item: &str| match item.rsplit_once('-').map_or(item, |(domain, _)| domain) {
+        "CD-DRM" => 5,
+        "CD-CM" | "CD-BCI" | "CD-MF" => 4,
+        _ => 3,
+    };
+    for member in [&a.lead, &a.b, &a.c] {
+        crate::scoring::submit_all(member, &a, level).await;
+    }
+    let (s, p) = crate::scoring::consolidate(&a, level).await;
+    assert_eq!(s, 200, "{p}");
+    let id = a.application.clone();
+    let code = crate::applications::credit_code("91110108MA01HK3Q5");
+    app.conn(move |c| {
+        let e = certcase::db::models::application::get(c, &id)
+            .unwrap()
+            .unwrap()
+            .enterprise_id;
+        diesel::sql_query(format!(
+            "UPDATE enterprises SET name_en = 'Beijing Zhekun Technology Co., Ltd.', \
+             credit_code = '{code}' WHERE id = '{e}'"
+        ))
+        .execute(c)
+        .unwrap();
+        diesel::sql_query(format!(
+            "UPDATE applications SET scope = '核心交易系统及其持续交付平台' WHERE id = '{id}'"
+        ))
+        .execute(c)
+        .unwrap();
+    })
+    .await;
+    approve(&w, std::slice::from_ref(&a)).await;
+
+    let (s, c) = issue(&w, &a.application).await;
+    assert_eq!(s, 201, "{c}");
+    let number = c["number"].as_str().unwrap().to_string();
+    let (s, downloaded) = download(&app, &a.enterprise.login, &number).await;
+    assert_eq!(s, 200);
+    // The same renderer as the download, with the QR code pointing at a public host
+    // instead of the test server.
+    let public = Issuer {
+        data_dir: app.data_dir.clone(),
+        base_url: "https://certcase.example.cn".into(),
+    };
+    let n = number.clone();
+    let pdf = app
+        .conn(move |c| certs::pdf_of(c, &public, &certs::Reader::Secretariat, &n).unwrap())
+        .await;
+    assert_eq!(
+        certcase::pdf::extract_signed_payload(&pdf),
+        certcase::pdf::extract_signed_payload(&downloaded)
+    );
+    let (_, v) = check_file(&app, pdf.clone()).await;
+    assert_eq!(v["status"], "valid", "{v}");
+    assert_eq!(
+        v["payload"]["enterprise_name_en"],
+        "Beijing Zhekun Technology Co., Ltd."
+    );
+    assert_eq!(v["payload"]["level"], 3);
+    assert!(
+        v["payload"]["round_name_zh"]
+            .as_str()
+            .unwrap()
+            .ends_with("（演示）"),
+        "the demo round: {v}"
+    );
+
+    let out = tempfile::tempdir().unwrap();
+    let pdf_path = out.path().join("sample-certificate.pdf");
+    std::fs::write(&pdf_path, &pdf).unwrap();
+    let rasterised = std::process::Command::new("pdftoppm")
+        .args(["-r", "100", "-png", "-singlefile"])
+        .arg(&pdf_path)
+        .arg(out.path().join("sample-certificate"))
+        .status();
+    let png = out.path().join("sample-certificate.png");
+    let write = std::env::var_os("CERTCASE_WRITE_SAMPLE").is_some();
+    match rasterised {
+        Ok(status) => {
+            assert!(status.success(), "pdftoppm failed");
+            let bytes = std::fs::read(&png).unwrap();
+            assert!(bytes.starts_with(b"\x89PNG"));
+            // A blank A4 page at 100 dpi compresses to a few kilobytes.
+            assert!(
+                bytes.len() > 50_000,
+                "the page is not blank: {} bytes",
+                bytes.len()
+            );
+        }
+        Err(_) => assert!(
+            !write && std::env::var_os("CI").is_none(),
+            "pdftoppm is needed (apt-get install poppler-utils)"
+        ),
+    }
+    if write {
+        let samples = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/samples");
+        std::fs::write(samples.join("sample-certificate.pdf"), &pdf).unwrap();
+        std::fs::copy(&png, samples.join("sample-certificate.png")).unwrap();
+    }
 }

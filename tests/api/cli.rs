@@ -175,3 +175,155 @@ fn migrate_and_seed_work_on_an_empty_data_dir() {
         .mode();
     assert_eq!(mode & 0o777, 0o600);
 }
+
+/// The binary against a running test server's database and data dir (its keys).
+fn against(app: &crate::helpers::TestApp) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_certcase"));
+    cmd.env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("CERTCASE_DATA_DIR", &app.data_dir)
+        .env("DATABASE_URL", app.database_url())
+        .env("CERTCASE_BASE_URL", &app.address)
+        .env("RUST_LOG", "warn")
+        .current_dir(&app.data_dir);
+    cmd
+}
+
+/// Runs the binary off the test's runtime thread; (exit code, stdout, stderr).
+async fn run(app: &crate::helpers::TestApp, args: &[&str]) -> (Option<i32>, String, String) {
+    let mut cmd = against(app);
+    cmd.args(args);
+    let out = tokio::task::spawn_blocking(move || cmd.output().unwrap())
+        .await
+        .unwrap();
+    (
+        out.status.code(),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+async fn published_key_ids(app: &crate::helpers::TestApp) -> Vec<String> {
+    let keys: serde_json::Value = reqwest::get(app.url("/.well-known/certcase-keys.json"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    keys["keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k["id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[tokio::test]
+async fn the_operator_issues_a_round_rotates_the_key_and_checks_the_issuance_log() {
+    use crate::certificates::{approved_applications, check, check_file, download};
+    use diesel::RunQueryDsl;
+
+    let app = crate::helpers::spawn_app().await;
+    let w = crate::panels::world(&app).await;
+    let approved = approved_applications(&w, 2).await;
+    let (e, _) = w
+        .enterprise(
+            "尚未获批企业",
+            &[certcase::domain::access::Role::Enterprise],
+        )
+        .await;
+    let pending = w.accepted(&e, "CD", 2).await;
+    let sec = w.sec.login.email.clone();
+
+    let (code, _, err) = run(
+        &app,
+        &[
+            "certificates",
+            "issue",
+            "--round",
+            &w.round,
+            "--as",
+            &approved[0].enterprise.login.email,
+        ],
+    )
+    .await;
+    assert_eq!(code, Some(1));
+    assert!(err.contains("is not in the secretariat"), "{err}");
+
+    let issue = ["certificates", "issue", "--round", &w.round, "--as", &sec];
+    let (code, out, err) = run(&app, &issue).await;
+    assert_eq!(code, Some(0), "{err}");
+    assert!(
+        out.contains("2 issued, 0 already issued, 0 refused"),
+        "{out}"
+    );
+    let numbers: Vec<String> = out
+        .lines()
+        .filter_map(|l| l.strip_prefix("issued "))
+        .map(String::from)
+        .collect();
+    assert_eq!(numbers.len(), 2, "{out}");
+    for (a, number) in approved.iter().zip(&numbers) {
+        assert_eq!(w.status(&a.application).await, "certified");
+        assert_eq!(check(&app, number).await["status"], "valid");
+    }
+    assert_eq!(w.status(&pending).await, "accepted", "only approved ones");
+
+    let (code, out, _) = run(&app, &issue).await;
+    assert_eq!(code, Some(0));
+    assert!(
+        out.contains("0 issued, 2 already issued, 0 refused"),
+        "{out}"
+    );
+    let log = app
+        .conn(|c| certcase::db::models::certificates::log(c).unwrap())
+        .await;
+    assert_eq!(log.len(), 2, "the second run logged nothing");
+
+    // A new key; the old one stays published and its certificates stay valid.
+    let before = published_key_ids(&app).await;
+    assert_eq!(before.len(), 1);
+    let (_, old_pdf) = download(&app, &approved[0].enterprise.login, &numbers[0]).await;
+    let (code, out, err) = run(&app, &["keys", "rotate"]).await;
+    assert_eq!(code, Some(0), "{err}");
+    let after = published_key_ids(&app).await;
+    assert_eq!(after.len(), 2);
+    assert_eq!(after[0], before[0]);
+    assert!(
+        out.contains(&format!("new signing key {}", after[1])),
+        "{out}"
+    );
+    assert!(app.data_dir.join(format!("keys/{}.key", after[1])).exists());
+    let (s, v) = check_file(&app, old_pdf).await;
+    assert_eq!((s, v["status"].as_str()), (200, Some("valid")), "{v}");
+    assert_eq!(v["payload"]["issuer_key_id"], before[0].as_str());
+
+    // The log: intact, then one row rewritten behind the application's back.
+    let revoke = format!("/api/v1/certificates/{}/revoke", numbers[1]);
+    let (s, _) = w
+        .sec
+        .send("POST", &revoke, Some(serde_json::json!({"reason": "撤回"})))
+        .await;
+    assert_eq!(s, 200);
+    let (code, out, _) = run(&app, &["verify-log"]).await;
+    assert_eq!(code, Some(0));
+    assert!(out.starts_with("OK: 3 issuance log entries"), "{out}");
+    app.conn(|c| {
+        let drop = match certcase::db::backend(c) {
+            certcase::db::Backend::Sqlite => "DROP TRIGGER issuance_log_no_update",
+            certcase::db::Backend::Postgres => {
+                "DROP TRIGGER issuance_log_append_only ON issuance_log"
+            }
+        };
+        diesel::sql_query(drop).execute(c).unwrap();
+        diesel::sql_query(
+            "UPDATE issuance_log SET certificate_number = '2026-CD-999999' WHERE idx = 1",
+        )
+        .execute(c)
+        .unwrap();
+    })
+    .await;
+    let (code, out, _) = run(&app, &["verify-log"]).await;
+    assert_eq!(code, Some(1));
+    assert_eq!(out.trim(), "BROKEN at index 1");
+}

@@ -212,16 +212,16 @@ pub fn log_of(conn: &mut DbConn, number: &str) -> QueryResult<Vec<LogEntry>> {
         .collect())
 }
 
-/// Ids of a round's applications in a status, oldest first.
+/// Ids of a round's applications in any of the statuses, oldest first.
 pub fn round_applications(
     conn: &mut DbConn,
     round: &str,
-    status: &str,
+    statuses: &[&str],
 ) -> QueryResult<Vec<String>> {
     use crate::db::schema::applications;
     applications::table
         .filter(applications::round_id.eq(round))
-        .filter(applications::status.eq(status))
+        .filter(applications::status.eq_any(statuses))
         .order(applications::created_at.asc())
         .select(applications::id)
         .load(conn)
