@@ -66,7 +66,21 @@ impl CustomizeConnection<DbConn, diesel::r2d2::Error> for SqlitePragmas {
     }
 }
 
+/// Initialises OpenSSL without its exit handler; call before the first PostgreSQL
+/// connection (every pool does).
+///
+/// libpq initialises OpenSSL on its first TLS connection (`sslmode=prefer` is the default),
+/// and OpenSSL then registers `OPENSSL_cleanup` with `atexit`. When the process exits while
+/// another thread is inside libpq's TLS code (a pool reconnecting in the background, a
+/// worker mid-query), that thread uses the state the handler is freeing: "double free or
+/// corruption" or a segfault at exit. Initialised first with `OPENSSL_INIT_NO_ATEXIT` (what
+/// `openssl_sys::init` does), OpenSSL leaves its memory to the operating system instead.
+pub fn init_tls() {
+    openssl_sys::init();
+}
+
 pub fn connect_pool(url: &str, max_size: u32) -> anyhow::Result<DbPool> {
+    init_tls();
     let manager = ConnectionManager::<DbConn>::new(url);
     let pool = Pool::builder()
         .max_size(max_size)

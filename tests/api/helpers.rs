@@ -33,6 +33,7 @@ pub struct TestDatabase {
 impl TestDatabase {
     pub fn new(data_dir: &std::path::Path) -> TestDatabase {
         if use_postgres() {
+            certcase::db::init_tls();
             let name = format!("certcase_test_{}", uuid::Uuid::new_v4().simple());
             let mut admin =
                 diesel::PgConnection::establish(&format!("{}/postgres", postgres_admin_url()))
