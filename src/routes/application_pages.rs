@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use crate::db::models::application::{self as store, ApplicationRow, EventRow};
 use crate::db::models::{enterprise, round};
-use crate::domain::access::{Principal, Role};
+use crate::domain::access::Role;
 use crate::domain::application_status::Event;
 use crate::domain::catalog::Bilingual;
 use crate::domain::evidence::{edit_window, ALLOWED_EXTENSIONS};
@@ -19,10 +19,6 @@ use crate::web::visitor::Visitor;
 use crate::web::AppState;
 use crate::workflow::applications::{self, Draft};
 use crate::workflow::evidence::{self as flow, EvidenceView};
-
-fn me(visitor: &Visitor) -> Result<Principal, AppError> {
-    visitor.principal.clone().ok_or(AppError::SignInRequired)
-}
 
 fn see_other(to: String) -> HttpResponse {
     HttpResponse::SeeOther()
@@ -48,7 +44,7 @@ pub async fn list_page(
     visitor: Visitor,
     req: HttpRequest,
 ) -> Result<HttpResponse, AppError> {
-    let who = me(&visitor)?;
+    let who = visitor.signed_in()?;
     let (listed, rounds, member) = state
         .db(move |conn| {
             let member = enterprise::membership(conn, who.user_id)?;
@@ -115,7 +111,7 @@ pub async fn create_page(
     path: web::Path<String>,
     form: web::Form<DraftForm>,
 ) -> Result<HttpResponse, AppError> {
-    let who = me(&visitor)?;
+    let who = visitor.signed_in()?;
     let round_id = path.into_inner();
     let f = form.into_inner();
     let draft = Draft {
@@ -166,7 +162,7 @@ pub async fn detail_page(
     req: HttpRequest,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let who = me(&visitor)?;
+    let who = visitor.signed_in()?;
     let id = path.into_inner();
     let detail = state
         .db(move |conn| {
@@ -253,7 +249,7 @@ pub async fn not_applicable_page(
     path: web::Path<(String, String)>,
     form: web::Form<ReasonForm>,
 ) -> Result<HttpResponse, AppError> {
-    let who = me(&visitor)?;
+    let who = visitor.signed_in()?;
     let (id, item) = path.into_inner();
     let reason = form.into_inner().reason;
     let (i, it) = (id.clone(), item.clone());
@@ -273,7 +269,7 @@ pub async fn submit_page(
     visitor: Visitor,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let who = me(&visitor)?;
+    let who = visitor.signed_in()?;
     let id = path.into_inner();
     let calendars = state.calendars.clone();
     let lang = visitor.lang;

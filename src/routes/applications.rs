@@ -11,10 +11,6 @@ use crate::web::visitor::Visitor;
 use crate::web::AppState;
 use crate::workflow::applications::{self, Draft};
 
-fn me(visitor: &Visitor) -> Result<crate::domain::access::Principal, AppError> {
-    visitor.principal.clone().ok_or(AppError::SignInRequired)
-}
-
 /// Starts a draft application for one part of a round (enterprise members).
 #[utoipa::path(post, path = "/api/v1/rounds/{id}/applications", params(("id" = String, Path, description = "round id")), request_body = Draft,
     responses((status = 201, description = "draft created"), (status = 409, description = "already applied for this part"), (status = 422)),
@@ -25,7 +21,7 @@ pub async fn create_api(
     path: web::Path<String>,
     body: web::Json<Draft>,
 ) -> Result<HttpResponse, AppError> {
-    let who = me(&visitor)?;
+    let who = visitor.signed_in()?;
     let round_id = path.into_inner();
     let draft = body.into_inner();
     let address = visitor.address.clone();
@@ -45,7 +41,7 @@ pub async fn list_api(
     state: web::Data<AppState>,
     visitor: Visitor,
 ) -> Result<HttpResponse, AppError> {
-    let who = me(&visitor)?;
+    let who = visitor.signed_in()?;
     let rows: Vec<ApplicationRow> = state
         .db(move |conn| {
             if who.has(Role::Secretariat) {
@@ -77,7 +73,7 @@ pub async fn detail_api(
     visitor: Visitor,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let who = me(&visitor)?;
+    let who = visitor.signed_in()?;
     let id = path.into_inner();
     let detail = state
         .db(move |conn| {
@@ -118,7 +114,7 @@ pub async fn transition_api(
     path: web::Path<String>,
     body: web::Json<TransitionRequest>,
 ) -> Result<HttpResponse, AppError> {
-    let who = me(&visitor)?;
+    let who = visitor.signed_in()?;
     let id = path.into_inner();
     let b = body.into_inner();
     let event = applications::parse_event(&b.action, b.reason.as_deref())?;
@@ -156,7 +152,7 @@ pub async fn not_applicable_api(
     path: web::Path<(String, String)>,
     body: web::Json<NotApplicableRequest>,
 ) -> Result<HttpResponse, AppError> {
-    let who = me(&visitor)?;
+    let who = visitor.signed_in()?;
     let (id, item) = path.into_inner();
     let reason = body.into_inner().reason;
     let address = visitor.address.clone();

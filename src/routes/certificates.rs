@@ -14,7 +14,7 @@ use futures_util::StreamExt;
 use serde::{Deserialize, Serialize};
 
 use crate::db::models::certificates as store;
-use crate::domain::access::{Principal, Role};
+use crate::domain::access::Role;
 use crate::domain::audit::Actor;
 use crate::error::AppError;
 use crate::routes::rounds::IssuedCounts;
@@ -33,10 +33,6 @@ fn issuer(state: &AppState) -> Issuer {
         data_dir: state.config.data_dir.clone(),
         base_url: state.config.base_url.clone(),
     }
-}
-
-fn me(visitor: &Visitor) -> Result<Principal, AppError> {
-    visitor.principal.clone().ok_or(AppError::SignInRequired)
 }
 
 /// A sliding-window limit per (server, address): the server's base URL keeps the test
@@ -102,7 +98,7 @@ pub async fn issue_api(
     visitor: Visitor,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let who = me(&visitor)?;
+    let who = visitor.signed_in()?;
     let actor = Actor::user(who.user_id, &visitor.address);
     let (id, issuer) = (path.into_inner(), issuer(&state));
     let (row, created) = state
@@ -132,7 +128,7 @@ async fn issue_round(
     visitor: &Visitor,
     round: String,
 ) -> Result<BulkOutcome, AppError> {
-    let who = me(visitor)?;
+    let who = visitor.signed_in()?;
     let actor = Actor::user(who.user_id, &visitor.address);
     let issuer = issuer(state);
     state
@@ -199,7 +195,7 @@ async fn revoke(
     number: String,
     reason: String,
 ) -> Result<store::CertificateRow, AppError> {
-    let who = me(visitor)?;
+    let who = visitor.signed_in()?;
     let actor = Actor::user(who.user_id, &visitor.address);
     state
         .db(move |conn| Ok(certs::revoke(conn, &actor, &number, &reason)?))
@@ -231,7 +227,7 @@ pub async fn download(
     visitor: Visitor,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let who = me(&visitor)?;
+    let who = visitor.signed_in()?;
     let reader = if who.has(Role::Secretariat) {
         Reader::Secretariat
     } else {

@@ -4,15 +4,10 @@
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 
-use crate::domain::access::Principal;
 use crate::error::AppError;
 use crate::web::visitor::Visitor;
 use crate::web::AppState;
 use crate::workflow::enterprise_groups::{self, GroupInput, GroupView};
-
-fn me(visitor: &Visitor) -> Result<Principal, AppError> {
-    visitor.principal.clone().ok_or(AppError::SignInRequired)
-}
 
 fn back_to_registry() -> HttpResponse {
     HttpResponse::SeeOther()
@@ -38,7 +33,7 @@ pub async fn create_api(
     visitor: Visitor,
     body: web::Json<GroupInput>,
 ) -> Result<HttpResponse, AppError> {
-    let who = me(&visitor)?;
+    let who = visitor.signed_in()?;
     let address = visitor.address.clone();
     let g = body.into_inner();
     let id = state
@@ -63,7 +58,7 @@ pub async fn join_api(
     path: web::Path<String>,
     body: web::Json<MembershipRequest>,
 ) -> Result<HttpResponse, AppError> {
-    let who = me(&visitor)?;
+    let who = visitor.signed_in()?;
     let address = visitor.address.clone();
     let (id, group) = (path.into_inner(), body.into_inner().group_id);
     state
@@ -81,7 +76,7 @@ pub async fn leave_api(
     visitor: Visitor,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let who = me(&visitor)?;
+    let who = visitor.signed_in()?;
     let address = visitor.address.clone();
     let id = path.into_inner();
     state
@@ -103,7 +98,7 @@ pub async fn create_form(
     visitor: Visitor,
     form: web::Form<GroupForm>,
 ) -> Result<HttpResponse, AppError> {
-    let who = me(&visitor)?;
+    let who = visitor.signed_in()?;
     let address = visitor.address.clone();
     let f = form.into_inner();
     let g = GroupInput {
@@ -129,7 +124,7 @@ pub async fn join_form(
     visitor: Visitor,
     form: web::Form<MembershipForm>,
 ) -> Result<HttpResponse, AppError> {
-    let who = me(&visitor)?;
+    let who = visitor.signed_in()?;
     let address = visitor.address.clone();
     let f = form.into_inner();
     state
@@ -151,7 +146,7 @@ pub async fn leave_form(
     visitor: Visitor,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let who = me(&visitor)?;
+    let who = visitor.signed_in()?;
     let address = visitor.address.clone();
     let id = path.into_inner();
     state

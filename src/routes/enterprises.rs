@@ -8,10 +8,6 @@ use crate::web::visitor::Visitor;
 use crate::web::AppState;
 use crate::workflow::enterprises::{self, Registration};
 
-fn me(visitor: &Visitor) -> Result<crate::domain::access::Principal, AppError> {
-    visitor.principal.clone().ok_or(AppError::SignInRequired)
-}
-
 /// Registers the caller's enterprise; the caller becomes its administrator.
 #[utoipa::path(post, path = "/api/v1/enterprises", request_body = Registration,
     responses((status = 201, description = "registered; awaiting verification"), (status = 409), (status = 422, description = "e.g. a wrong credit-code check character")),
@@ -21,7 +17,7 @@ pub async fn register_api(
     visitor: Visitor,
     body: web::Json<Registration>,
 ) -> Result<HttpResponse, AppError> {
-    let who = me(&visitor)?;
+    let who = visitor.signed_in()?;
     let r = body.into_inner();
     let address = visitor.address.clone();
     let id = state
@@ -36,7 +32,7 @@ pub async fn mine_api(
     state: web::Data<AppState>,
     visitor: Visitor,
 ) -> Result<HttpResponse, AppError> {
-    let who = me(&visitor)?;
+    let who = visitor.signed_in()?;
     let row: EnterpriseRow = state
         .db(move |conn| {
             let id = store::membership(conn, who.user_id)?.ok_or(AppError::NotFound)?;
@@ -61,7 +57,7 @@ pub async fn verify_api(
     visitor: Visitor,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let who = me(&visitor)?;
+    let who = visitor.signed_in()?;
     let id = path.into_inner();
     let address = visitor.address.clone();
     state

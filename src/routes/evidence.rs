@@ -25,10 +25,6 @@ const DRAIN_MAX: u64 = 64 * 1024 * 1024;
 /// What downloads may do in a browser: nothing.
 const DOWNLOAD_CSP: &str = "default-src 'none'; sandbox";
 
-fn me(visitor: &Visitor) -> Result<Principal, AppError> {
-    visitor.principal.clone().ok_or(AppError::SignInRequired)
-}
-
 /// Reads the rest of the request after a refusal, up to [`DRAIN_MAX`].
 async fn drain(form: &mut Multipart, mut current: Option<Field>) {
     let mut seen: u64 = 0;
@@ -275,7 +271,7 @@ pub async fn upload_api(
     path: web::Path<(String, String)>,
     form: Multipart,
 ) -> Result<HttpResponse, AppError> {
-    let who = me(&visitor)?;
+    let who = visitor.signed_in()?;
     let (id, item) = path.into_inner();
     let view = receive(&state, who, visitor.address.clone(), id, item, &req, form).await?;
     Ok(HttpResponse::Created().json(view))
@@ -290,7 +286,7 @@ pub async fn list_api(
     visitor: Visitor,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let who = me(&visitor)?;
+    let who = visitor.signed_in()?;
     let id = path.into_inner();
     let views = state
         .db(move |conn| Ok(flow::list(conn, &who, &id)?))
@@ -341,7 +337,14 @@ pub async fn download_api(
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, AppError> {
     let (id, file) = path.into_inner();
-    download(&state, me(&visitor)?, visitor.address.clone(), id, file).await
+    download(
+        &state,
+        visitor.signed_in()?,
+        visitor.address.clone(),
+        id,
+        file,
+    )
+    .await
 }
 
 async fn remove(
@@ -373,7 +376,14 @@ pub async fn delete_api(
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, AppError> {
     let (id, file) = path.into_inner();
-    remove(&state, me(&visitor)?, visitor.address.clone(), id, file).await?;
+    remove(
+        &state,
+        visitor.signed_in()?,
+        visitor.address.clone(),
+        id,
+        file,
+    )
+    .await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -391,7 +401,7 @@ pub async fn upload_page(
     path: web::Path<(String, String)>,
     form: Multipart,
 ) -> Result<HttpResponse, AppError> {
-    let who = me(&visitor)?;
+    let who = visitor.signed_in()?;
     let (id, item) = path.into_inner();
     receive(
         &state,
@@ -412,7 +422,14 @@ pub async fn download_page(
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, AppError> {
     let (id, file) = path.into_inner();
-    download(&state, me(&visitor)?, visitor.address.clone(), id, file).await
+    download(
+        &state,
+        visitor.signed_in()?,
+        visitor.address.clone(),
+        id,
+        file,
+    )
+    .await
 }
 
 pub async fn delete_page(
@@ -423,7 +440,7 @@ pub async fn delete_page(
     let (id, file) = path.into_inner();
     remove(
         &state,
-        me(&visitor)?,
+        visitor.signed_in()?,
         visitor.address.clone(),
         id.clone(),
         file,

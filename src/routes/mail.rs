@@ -6,17 +6,12 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
 use crate::db::models::{mail as store, tokens};
-use crate::domain::access::Principal;
 use crate::error::AppError;
 use crate::web::render::{base_context, page};
 use crate::web::visitor::Visitor;
 use crate::web::AppState;
 use crate::workflow::invitations::{self, Acceptance};
 use crate::workflow::passwords;
-
-fn me(visitor: &Visitor) -> Result<Principal, AppError> {
-    visitor.principal.clone().ok_or(AppError::SignInRequired)
-}
 
 const INBOX_SIZE: i64 = 100;
 
@@ -25,7 +20,7 @@ pub async fn inbox_page(
     visitor: Visitor,
     req: HttpRequest,
 ) -> Result<HttpResponse, AppError> {
-    let who = me(&visitor)?;
+    let who = visitor.signed_in()?;
     let rows = state
         .db(move |conn| Ok(store::inbox(conn, who.user_id, INBOX_SIZE)?))
         .await?;
@@ -51,7 +46,7 @@ pub async fn notifications_api(
     state: web::Data<AppState>,
     visitor: Visitor,
 ) -> Result<HttpResponse, AppError> {
-    let who = me(&visitor)?;
+    let who = visitor.signed_in()?;
     let rows = state
         .db(move |conn| Ok(store::inbox(conn, who.user_id, INBOX_SIZE)?))
         .await?;
@@ -224,7 +219,7 @@ async fn send_invitation(
     visitor: &Visitor,
     email: String,
 ) -> Result<String, AppError> {
-    let who = me(visitor)?;
+    let who = visitor.signed_in()?;
     let base = state.config.base_url.clone();
     let address = visitor.address.clone();
     let lang = visitor.lang;
@@ -257,7 +252,7 @@ pub async fn invitations_page(
     visitor: Visitor,
     req: HttpRequest,
 ) -> Result<HttpResponse, AppError> {
-    let who = me(&visitor)?;
+    let who = visitor.signed_in()?;
     let (admin, rows) = state
         .db(move |conn| {
             Ok(match tokens::membership_role(conn, who.user_id)? {

@@ -24,10 +24,6 @@ use crate::workflow::scoring::{self, ClarificationRequest, ConsolidationRequest,
 pub const ASSESSOR: Access = Access::AnyOf(&[Role::Assessor]);
 pub const REVIEWER: Access = Access::AnyOf(&[Role::Reviewer]);
 
-fn me(visitor: &Visitor) -> Result<Principal, AppError> {
-    visitor.principal.clone().ok_or(AppError::SignInRequired)
-}
-
 fn today() -> chrono::NaiveDate {
     Utc::now().date_naive()
 }
@@ -52,7 +48,7 @@ pub async fn add_organisation_api(
     visitor: Visitor,
     body: web::Json<OrganisationInput>,
 ) -> Result<HttpResponse, AppError> {
-    let who = me(&visitor)?;
+    let who = visitor.signed_in()?;
     let address = visitor.address.clone();
     let o = body.into_inner();
     let id = state
@@ -77,7 +73,7 @@ pub async fn save_profile_api(
     visitor: Visitor,
     body: web::Json<ProfileInput>,
 ) -> Result<HttpResponse, AppError> {
-    let who = me(&visitor)?;
+    let who = visitor.signed_in()?;
     let address = visitor.address.clone();
     let p = body.into_inner();
     state
@@ -95,7 +91,7 @@ pub async fn conflict_api(
     path: web::Path<String>,
     body: web::Json<ConflictInput>,
 ) -> Result<HttpResponse, AppError> {
-    let who = me(&visitor)?;
+    let who = visitor.signed_in()?;
     let address = visitor.address.clone();
     let (id, c) = (path.into_inner(), body.into_inner());
     state
@@ -112,7 +108,7 @@ pub async fn employment_api(
     path: web::Path<String>,
     body: web::Json<EmploymentInput>,
 ) -> Result<HttpResponse, AppError> {
-    let who = me(&visitor)?;
+    let who = visitor.signed_in()?;
     let address = visitor.address.clone();
     let (id, e) = (path.into_inner(), body.into_inner());
     state
@@ -135,7 +131,7 @@ pub async fn preference_api(
     path: web::Path<String>,
     body: web::Json<PreferenceRequest>,
 ) -> Result<HttpResponse, AppError> {
-    let who = me(&visitor)?;
+    let who = visitor.signed_in()?;
     let (id, p) = (path.into_inner(), body.into_inner().preference);
     state
         .db(move |conn| Ok(panels::set_preference(conn, &who, &id, &p)?))
@@ -159,7 +155,7 @@ pub async fn set_panel_api(
     path: web::Path<String>,
     body: web::Json<PanelRequest>,
 ) -> Result<HttpResponse, AppError> {
-    let who = me(&visitor)?;
+    let who = visitor.signed_in()?;
     let address = visitor.address.clone();
     let (id, seats, lang) = (path.into_inner(), body.into_inner().seats, visitor.lang);
     state
@@ -202,7 +198,7 @@ pub async fn confirm_api(
     path: web::Path<String>,
     body: web::Json<ConfirmRequest>,
 ) -> Result<HttpResponse, AppError> {
-    let who = me(&visitor)?;
+    let who = visitor.signed_in()?;
     let address = visitor.address.clone();
     let (id, req, lang) = (path.into_inner(), body.into_inner(), visitor.lang);
     let n = state
@@ -255,7 +251,7 @@ pub async fn my_applications_api(
     state: web::Data<AppState>,
     visitor: Visitor,
 ) -> Result<HttpResponse, AppError> {
-    let who = me(&visitor)?;
+    let who = visitor.signed_in()?;
     let rows = state.db(move |conn| my_applications(conn, &who)).await?;
     Ok(HttpResponse::Ok().json(rows))
 }
@@ -277,7 +273,7 @@ pub async fn scores_api(
     visitor: Visitor,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let who = me(&visitor)?;
+    let who = visitor.signed_in()?;
     let id = path.into_inner();
     let (app, _, view) = state
         .db(move |conn| Ok(scoring::view(conn, &who, &id)?))
@@ -297,7 +293,7 @@ pub async fn score_api(
     path: web::Path<(String, String)>,
     body: web::Json<ScoreRequest>,
 ) -> Result<HttpResponse, AppError> {
-    let who = me(&visitor)?;
+    let who = visitor.signed_in()?;
     let address = visitor.address.clone();
     let ((id, item), req) = (path.into_inner(), body.into_inner());
     state
@@ -323,7 +319,7 @@ pub async fn reopen_api(
     path: web::Path<(String, String)>,
     body: web::Json<ReopenRequest>,
 ) -> Result<HttpResponse, AppError> {
-    let who = me(&visitor)?;
+    let who = visitor.signed_in()?;
     let address = visitor.address.clone();
     let ((id, item), assessor) = (path.into_inner(), body.into_inner().assessor_id);
     state
@@ -343,7 +339,7 @@ pub async fn clarifications_api(
     visitor: Visitor,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let who = me(&visitor)?;
+    let who = visitor.signed_in()?;
     let id = path.into_inner();
     let rows = state
         .db(move |conn| {
@@ -377,7 +373,7 @@ pub async fn request_clarification_api(
     path: web::Path<String>,
     body: web::Json<ClarificationRequest>,
 ) -> Result<HttpResponse, AppError> {
-    let who = me(&visitor)?;
+    let who = visitor.signed_in()?;
     let address = visitor.address.clone();
     let (id, req) = (path.into_inner(), body.into_inner());
     let cid = state
@@ -404,7 +400,7 @@ pub async fn answer_api(
     path: web::Path<String>,
     body: web::Json<AnswerRequest>,
 ) -> Result<HttpResponse, AppError> {
-    let who = me(&visitor)?;
+    let who = visitor.signed_in()?;
     let address = visitor.address.clone();
     let (id, a) = (path.into_inner(), body.into_inner());
     state
@@ -431,7 +427,7 @@ pub async fn consolidate_api(
     path: web::Path<String>,
     body: web::Json<ConsolidationRequest>,
 ) -> Result<HttpResponse, AppError> {
-    let who = me(&visitor)?;
+    let who = visitor.signed_in()?;
     let address = visitor.address.clone();
     let (id, req) = (path.into_inner(), body.into_inner());
     let r = state
@@ -447,7 +443,7 @@ pub async fn send_to_review_api(
     visitor: Visitor,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let who = me(&visitor)?;
+    let who = visitor.signed_in()?;
     let address = visitor.address.clone();
     let id = path.into_inner();
     state
@@ -466,7 +462,7 @@ pub async fn review_panel_api(
     path: web::Path<String>,
     body: web::Json<ReviewPanelRequest>,
 ) -> Result<HttpResponse, AppError> {
-    let who = me(&visitor)?;
+    let who = visitor.signed_in()?;
     let address = visitor.address.clone();
     let (id, req) = (path.into_inner(), body.into_inner());
     let pid = state
@@ -484,7 +480,7 @@ pub async fn vote_api(
     path: web::Path<String>,
     body: web::Json<VoteRequest>,
 ) -> Result<HttpResponse, AppError> {
-    let who = me(&visitor)?;
+    let who = visitor.signed_in()?;
     let address = visitor.address.clone();
     let (id, req) = (path.into_inner(), body.into_inner());
     let outcome = state
@@ -563,7 +559,7 @@ pub async fn my_applications_page(
     visitor: Visitor,
     req: HttpRequest,
 ) -> Result<HttpResponse, AppError> {
-    let who = me(&visitor)?;
+    let who = visitor.signed_in()?;
     let rows = state.db(move |conn| my_applications(conn, &who)).await?;
     page(
         &state.templates,
@@ -590,7 +586,7 @@ pub async fn assessment_page(
     req: HttpRequest,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let who = me(&visitor)?;
+    let who = visitor.signed_in()?;
     let id = path.into_inner();
     let lang = visitor.lang;
     let (app, viewer, view, items, evidence, members) = state
@@ -697,7 +693,7 @@ pub async fn score_form(
     path: web::Path<(String, String)>,
     form: FormFields,
 ) -> Result<HttpResponse, AppError> {
-    let who = me(&visitor)?;
+    let who = visitor.signed_in()?;
     let address = visitor.address.clone();
     let (id, item) = path.into_inner();
     let f = form.into_inner();
@@ -734,7 +730,7 @@ pub async fn consolidate_form(
     path: web::Path<String>,
     form: FormFields,
 ) -> Result<HttpResponse, AppError> {
-    let who = me(&visitor)?;
+    let who = visitor.signed_in()?;
     let address = visitor.address.clone();
     let id = path.into_inner();
     let f = form.into_inner();
@@ -776,7 +772,7 @@ pub async fn send_to_review_form(
     visitor: Visitor,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let who = me(&visitor)?;
+    let who = visitor.signed_in()?;
     let address = visitor.address.clone();
     let id = path.into_inner();
     let back = format!("/applications/{id}/assessment");
@@ -793,7 +789,7 @@ pub async fn vote_form(
     path: web::Path<String>,
     form: FormFields,
 ) -> Result<HttpResponse, AppError> {
-    let who = me(&visitor)?;
+    let who = visitor.signed_in()?;
     let address = visitor.address.clone();
     let id = path.into_inner();
     let f = form.into_inner();
@@ -820,7 +816,7 @@ pub async fn confirm_form(
     path: web::Path<String>,
     form: FormFields,
 ) -> Result<HttpResponse, AppError> {
-    let who = me(&visitor)?;
+    let who = visitor.signed_in()?;
     let address = visitor.address.clone();
     let (id, lang) = (path.into_inner(), visitor.lang);
     let f = form.into_inner();
@@ -868,7 +864,7 @@ pub async fn add_organisation_form(
     visitor: Visitor,
     form: FormFields,
 ) -> Result<HttpResponse, AppError> {
-    let who = me(&visitor)?;
+    let who = visitor.signed_in()?;
     let address = visitor.address.clone();
     let f = form.into_inner();
     let o = OrganisationInput {
@@ -886,7 +882,7 @@ pub async fn save_profile_form(
     visitor: Visitor,
     form: FormFields,
 ) -> Result<HttpResponse, AppError> {
-    let who = me(&visitor)?;
+    let who = visitor.signed_in()?;
     let address = visitor.address.clone();
     let f = form.into_inner();
     let list = |name: &str| -> Vec<String> {
@@ -925,7 +921,7 @@ pub async fn conflict_form(
     visitor: Visitor,
     form: FormFields,
 ) -> Result<HttpResponse, AppError> {
-    let who = me(&visitor)?;
+    let who = visitor.signed_in()?;
     let address = visitor.address.clone();
     let f = form.into_inner();
     let person = field(&f, "user_id").unwrap_or("").to_string();

@@ -26,10 +26,6 @@ use crate::web::AppState;
 use crate::workflow::applications::{self, Draft};
 use crate::workflow::self_assessment::{self as flow, Loaded, PlanInput, StepInput, TargetInput};
 
-fn me(visitor: &Visitor) -> Result<Principal, AppError> {
-    visitor.principal.clone().ok_or(AppError::SignInRequired)
-}
-
 fn see_other(location: &str) -> HttpResponse {
     HttpResponse::SeeOther()
         .insert_header((header::LOCATION, location.to_string()))
@@ -88,7 +84,7 @@ pub async fn list_page(
     visitor: Visitor,
     req: HttpRequest,
 ) -> Result<HttpResponse, AppError> {
-    let who = me(&visitor)?;
+    let who = visitor.signed_in()?;
     let rows = state.db(move |conn| Ok(flow::list(conn, &who)?)).await?;
     let items: Vec<ListItem> = rows
         .into_iter()
@@ -109,7 +105,7 @@ pub async fn start_page(
     state: web::Data<AppState>,
     visitor: Visitor,
 ) -> Result<HttpResponse, AppError> {
-    let who = me(&visitor)?;
+    let who = visitor.signed_in()?;
     let id = state.db(move |conn| Ok(flow::start(conn, &who)?)).await?;
     Ok(see_other(&format!("/self-assessments/{id}/areas/0")))
 }
@@ -147,7 +143,7 @@ pub async fn area_page(
     req: HttpRequest,
     path: web::Path<(String, usize)>,
 ) -> Result<HttpResponse, AppError> {
-    let who = me(&visitor)?;
+    let who = visitor.signed_in()?;
     let (id, index) = path.into_inner();
     let loaded = load(&state, who, id.clone()).await?;
     let lang = visitor.lang;
@@ -210,7 +206,7 @@ pub async fn save_area_page(
     path: web::Path<(String, usize)>,
     form: web::Form<Vec<(String, String)>>,
 ) -> Result<HttpResponse, AppError> {
-    let who = me(&visitor)?;
+    let who = visitor.signed_in()?;
     let (id, index) = path.into_inner();
     let mut given = Vec::new();
     for (k, v) in form.into_inner() {
@@ -241,7 +237,7 @@ pub async fn complete_page(
     visitor: Visitor,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let who = me(&visitor)?;
+    let who = visitor.signed_in()?;
     let id = path.into_inner();
     let sid = id.clone();
     state
@@ -377,7 +373,7 @@ pub async fn result_page(
     req: HttpRequest,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let who = me(&visitor)?;
+    let who = visitor.signed_in()?;
     let id = path.into_inner();
     let lang = visitor.lang;
     let (loaded, previous) = state
@@ -596,7 +592,7 @@ pub async fn targets_page(
     path: web::Path<String>,
     form: web::Form<Vec<(String, String)>>,
 ) -> Result<HttpResponse, AppError> {
-    let who = me(&visitor)?;
+    let who = visitor.signed_in()?;
     let id = path.into_inner();
     let mut input = PlanInput {
         quarters: 4,
@@ -646,7 +642,7 @@ pub async fn roadmap_page(
     path: web::Path<String>,
     form: web::Form<Vec<(String, String)>>,
 ) -> Result<HttpResponse, AppError> {
-    let who = me(&visitor)?;
+    let who = visitor.signed_in()?;
     let id = path.into_inner();
     let quarters: BTreeMap<usize, i64> = form
         .into_inner()
@@ -696,7 +692,7 @@ pub async fn roadmap_csv_export(
     visitor: Visitor,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let who = me(&visitor)?;
+    let who = visitor.signed_in()?;
     let loaded = roadmap_of(&state, who, path.into_inner()).await?;
     let roadmap = loaded.roadmap.as_ref().expect("checked");
     let csv = roadmap_csv(roadmap, visitor.lang);
@@ -719,7 +715,7 @@ pub async fn roadmap_pdf_export(
     visitor: Visitor,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let who = me(&visitor)?;
+    let who = visitor.signed_in()?;
     let loaded = roadmap_of(&state, who, path.into_inner()).await?;
     let enterprise_id = loaded.row.enterprise_id.clone();
     let ent = state
@@ -760,7 +756,7 @@ pub async fn apply_page(
     path: web::Path<String>,
     form: web::Form<ApplyForm>,
 ) -> Result<HttpResponse, AppError> {
-    let who = me(&visitor)?;
+    let who = visitor.signed_in()?;
     let id = path.into_inner();
     let f = form.into_inner();
     let round_id = f.round_id.clone();
@@ -830,7 +826,7 @@ pub async fn start_api(
     state: web::Data<AppState>,
     visitor: Visitor,
 ) -> Result<HttpResponse, AppError> {
-    let who = me(&visitor)?;
+    let who = visitor.signed_in()?;
     let id = state.db(move |conn| Ok(flow::start(conn, &who)?)).await?;
     Ok(HttpResponse::Created().json(serde_json::json!({ "id": id })))
 }
@@ -841,7 +837,7 @@ pub async fn list_api(
     state: web::Data<AppState>,
     visitor: Visitor,
 ) -> Result<HttpResponse, AppError> {
-    let who = me(&visitor)?;
+    let who = visitor.signed_in()?;
     let rows = state.db(move |conn| Ok(flow::list(conn, &who)?)).await?;
     Ok(HttpResponse::Ok().json(rows))
 }
@@ -853,7 +849,7 @@ pub async fn detail_api(
     visitor: Visitor,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let who = me(&visitor)?;
+    let who = visitor.signed_in()?;
     let loaded = load(&state, who, path.into_inner()).await?;
     Ok(HttpResponse::Ok().json(json_of(&loaded)))
 }
@@ -872,7 +868,7 @@ pub async fn answers_api(
     path: web::Path<String>,
     body: web::Json<AnswersBody>,
 ) -> Result<HttpResponse, AppError> {
-    let who = me(&visitor)?;
+    let who = visitor.signed_in()?;
     let id = path.into_inner();
     let given: Vec<(String, i64)> = body.into_inner().answers.into_iter().collect();
     let (answered, total) = state
@@ -887,7 +883,7 @@ pub async fn complete_api(
     visitor: Visitor,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let who = me(&visitor)?;
+    let who = visitor.signed_in()?;
     let id = path.into_inner();
     let at = state
         .db(move |conn| Ok(flow::complete(conn, &who, &id)?))
@@ -903,7 +899,7 @@ pub async fn targets_api(
     path: web::Path<String>,
     body: web::Json<PlanInput>,
 ) -> Result<HttpResponse, AppError> {
-    let who = me(&visitor)?;
+    let who = visitor.signed_in()?;
     let id = path.into_inner();
     let input = body.into_inner();
     let roadmap = state
@@ -925,7 +921,7 @@ pub async fn roadmap_api(
     path: web::Path<String>,
     body: web::Json<RoadmapBody>,
 ) -> Result<HttpResponse, AppError> {
-    let who = me(&visitor)?;
+    let who = visitor.signed_in()?;
     let id = path.into_inner();
     let steps = body.into_inner().steps;
     let roadmap = state

@@ -39,6 +39,11 @@ pub struct Visitor {
 }
 
 impl Visitor {
+    /// The signed-in principal, or `SignInRequired` for an anonymous visitor.
+    pub fn signed_in(&self) -> Result<Principal, AppError> {
+        self.principal.clone().ok_or(AppError::SignInRequired)
+    }
+
     pub fn is_api(req: &HttpRequest) -> bool {
         req.path().starts_with("/api/")
     }
