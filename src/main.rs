@@ -77,6 +77,18 @@ enum Command {
     },
     /// Walk the issuance log's hash chain; prints OK or the first broken index (exit 1).
     VerifyLog,
+    /// Programme reports.
+    Reports {
+        #[command(subcommand)]
+        command: ReportsCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum ReportsCommand {
+    /// Rebuild every application's report summary from its history (after rows were
+    /// loaded or restored around the application's workflow).
+    Rebuild,
 }
 
 // Certificates (feature: certs).
@@ -267,6 +279,16 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             command: KeysCommand::Rotate,
         } => certs_cli::rotate(&load_config()?),
         Command::VerifyLog => certs_cli::verify_log(&load_config()?),
+        Command::Reports {
+            command: ReportsCommand::Rebuild,
+        } => {
+            let config = load_config()?;
+            let pool = startup::prepare(&config)?;
+            let mut conn = pool.get()?;
+            let n = db::write_tx(&mut conn, certcase::db::models::report::refresh_all)?;
+            println!("rebuilt the report summaries of {n} application(s)");
+            Ok(())
+        }
     }
 }
 

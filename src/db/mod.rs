@@ -97,14 +97,26 @@ pub fn backend(conn: &DbConn) -> Backend {
     }
 }
 
-/// Applies pending migrations; returns the versions applied now.
+/// The migration that introduced the report's summaries, which existing applications
+/// need filled in once.
+const REPORT_SUMMARIES_MIGRATION: &str = "20261204000010";
+
+/// Applies pending migrations, then fills in the data a new migration's tables derive
+/// from existing rows; returns the versions applied now.
 pub fn run_migrations(conn: &mut DbConn) -> anyhow::Result<Vec<String>> {
-    let applied = match conn {
+    let applied: Vec<String> = match conn {
         DbConn::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS),
         DbConn::Postgres(c) => c.run_pending_migrations(POSTGRES_MIGRATIONS),
     }
-    .map_err(|e| anyhow::anyhow!("migration failed: {e}"))?;
-    Ok(applied.iter().map(|v| v.to_string()).collect())
+    .map_err(|e| anyhow::anyhow!("migration failed: {e}"))?
+    .iter()
+    .map(|v| v.to_string())
+    .collect();
+    if applied.iter().any(|v| v == REPORT_SUMMARIES_MIGRATION) {
+        write_tx(conn, models::report::refresh_all)
+            .map_err(|e| anyhow::anyhow!("filling in the report summaries failed: {e}"))?;
+    }
+    Ok(applied)
 }
 
 /// The newest migration applied to this database, if any.

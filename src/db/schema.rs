@@ -546,6 +546,39 @@ diesel::table! {
     }
 }
 
+// Programme report read model (db::models::report::refresh).
+diesel::table! {
+    report_applications (application_id) {
+        application_id -> Text,
+        submitted_at -> Nullable<Timestamp>,
+        accepted_at -> Nullable<Timestamp>,
+        in_assessment_at -> Nullable<Timestamp>,
+        scored_at -> Nullable<Timestamp>,
+        in_review_at -> Nullable<Timestamp>,
+        approved_at -> Nullable<Timestamp>,
+        certified_at -> Nullable<Timestamp>,
+        items_spread_0 -> Integer,
+        items_spread_1 -> Integer,
+        items_spread_2 -> Integer,
+        items_spread_3 -> Integer,
+        items_spread_4 -> Integer,
+        items_spread_5 -> Integer,
+        consolidated_items -> Integer,
+        flagged_items -> Integer,
+    }
+}
+
+diesel::table! {
+    report_seats (round_id, application_id, assessor_id) {
+        round_id -> Text,
+        application_id -> Text,
+        assessor_id -> Text,
+        is_lead -> Bool,
+        confirmed_at -> Timestamp,
+        last_submitted_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(user_roles -> users (user_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(api_tokens -> users (user_id));
@@ -578,6 +611,8 @@ diesel::joinable!(self_assessment_area_owners -> self_assessments (assessment_id
 diesel::joinable!(self_assessment_roadmap_steps -> self_assessments (assessment_id));
 // Enterprise groups.
 diesel::joinable!(enterprises -> enterprise_groups (group_id));
+// Programme report read model.
+diesel::joinable!(report_applications -> applications (application_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     users,
@@ -630,4 +665,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     issuance_log,
     // Enterprise groups.
     enterprise_groups,
+    // Programme report read model.
+    report_applications,
+    report_seats,
 );

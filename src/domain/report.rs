@@ -32,7 +32,8 @@ use crate::domain::application_status::Status;
 use crate::domain::i18n::Lang;
 use crate::domain::self_assessment::push_record;
 
-/// One application as the reports see it: no enterprise, no contact.
+/// One application as the reports see it: no enterprise, no contact, and its history
+/// only as its [`ApplicationSummary`].
 #[derive(Debug, Clone)]
 pub struct ApplicationFact {
     pub id: String,
@@ -41,14 +42,82 @@ pub struct ApplicationFact {
     pub status: String,
     pub target_level: i32,
     pub created_at: NaiveDateTime,
+    pub summary: ApplicationSummary,
 }
 
 /// One status change of an application.
 #[derive(Debug, Clone)]
 pub struct EventFact {
-    pub application_id: String,
     pub to_status: String,
     pub occurred_at: NaiveDateTime,
+}
+
+/// A submitted score of an application, reduced to what the report needs: no comment,
+/// no evidence. `level` is `None` for an item found not applicable.
+#[derive(Debug, Clone)]
+pub struct ScoreFact {
+    pub assessor_id: String,
+    pub item_code: String,
+    pub level: Option<i32>,
+    pub submitted_at: NaiveDateTime,
+}
+
+/// What the report keeps of one application's status changes, submitted scores and
+/// consolidation. [`summarise`] computes it in the transaction that changes any of them
+/// and it is stored beside the application, so that a report of 12,000 applications
+/// reads 12,000 summaries instead of every status change and score.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ApplicationSummary {
+    /// The first time the application entered each stage after registration, in the
+    /// order of [`STAGES`] from `Submitted` on: a returned application that is scored
+    /// again keeps its first time.
+    pub reached: [Option<NaiveDateTime>; 7],
+    /// Items with at least one submitted level, by spread (highest − lowest submitted
+    /// level, 0…5).
+    pub items_by_spread: [i32; 6],
+    pub consolidated_items: i32,
+    pub flagged_items: i32,
+}
+
+/// The summary of one application from its status changes, its submitted scores and the
+/// flags of its consolidated items. The order of either list does not matter.
+pub fn summarise(
+    events: &[EventFact],
+    scores: &[ScoreFact],
+    consolidated_flags: &[bool],
+) -> ApplicationSummary {
+    let mut summary = ApplicationSummary::default();
+    for e in events {
+        if let Some(i) = STAGES[1..].iter().position(|s| s.as_str() == e.to_status) {
+            let first = &mut summary.reached[i];
+            if first.is_none_or(|t| e.occurred_at < t) {
+                *first = Some(e.occurred_at);
+            }
+        }
+    }
+    let mut bounds: HashMap<&str, (i32, i32)> = HashMap::new();
+    for s in scores {
+        if let Some(l) = s.level {
+            let b = bounds.entry(s.item_code.as_str()).or_insert((l, l));
+            b.0 = b.0.min(l);
+            b.1 = b.1.max(l);
+        }
+    }
+    for (lo, hi) in bounds.into_values() {
+        summary.items_by_spread[(hi - lo).clamp(0, 5) as usize] += 1;
+    }
+    summary.consolidated_items = consolidated_flags.len() as i32;
+    summary.flagged_items = consolidated_flags.iter().filter(|f| **f).count() as i32;
+    summary
+}
+
+/// When the assessor submitted their last score of the application, if they did.
+pub fn last_submitted(scores: &[ScoreFact], assessor_id: &str) -> Option<NaiveDateTime> {
+    scores
+        .iter()
+        .filter(|s| s.assessor_id == assessor_id)
+        .map(|s| s.submitted_at)
+        .max()
 }
 
 /// A round's id and names, for the across-rounds table.
@@ -59,7 +128,8 @@ pub struct RoundFact {
     pub name_en: String,
 }
 
-/// A seat on an application's assessment panel, with the panel's confirmation.
+/// A seat on an application's assessment panel, with the panel's confirmation and the
+/// seated assessor's last submitted score on the application ([`last_submitted`]).
 #[derive(Debug, Clone)]
 pub struct SeatFact {
     pub application_id: String,
@@ -67,25 +137,7 @@ pub struct SeatFact {
     pub assessor_name: String,
     pub is_lead: bool,
     pub confirmed_at: NaiveDateTime,
-}
-
-/// A submitted score, reduced to what the sections need: no comment, no evidence.
-/// `level` is `None` for an item found not applicable.
-#[derive(Debug, Clone)]
-pub struct ScoreFact {
-    pub application_id: String,
-    pub assessor_id: String,
-    pub item_code: String,
-    pub level: Option<i32>,
-    pub submitted_at: NaiveDateTime,
-}
-
-/// A consolidated item: only whether it was flagged for discussion.
-#[derive(Debug, Clone)]
-pub struct ConsolidatedFact {
-    pub application_id: String,
-    pub item_code: String,
-    pub flagged: bool,
+    pub last_submitted_at: Option<NaiveDateTime>,
 }
 
 /// A part result: the achieved level and the level per capability domain.
@@ -112,11 +164,7 @@ pub struct Facts {
     /// Every round in scope, in display order; one for a round report.
     pub rounds: Vec<RoundFact>,
     pub applications: Vec<ApplicationFact>,
-    pub events: Vec<EventFact>,
     pub seats: Vec<SeatFact>,
-    /// Submitted scores only; drafts are nobody's figure yet.
-    pub scores: Vec<ScoreFact>,
-    pub consolidated: Vec<ConsolidatedFact>,
     pub results: Vec<PartResultFact>,
     /// Every certificate issued for the applications in scope, revoked or not.
     pub certificates: Vec<CertificateFact>,
@@ -301,25 +349,10 @@ fn by_part_status(facts: &Facts) -> Table {
 /// registration to certificate. A stage's time is the first time the application
 /// entered it (a returned application that is scored again keeps its first time).
 fn durations(facts: &Facts) -> Table {
-    let mut first: HashMap<&str, [Option<NaiveDateTime>; 8]> =
-        HashMap::with_capacity(facts.applications.len());
-    for a in &facts.applications {
-        let mut times = [None; 8];
-        times[0] = Some(a.created_at);
-        first.insert(a.id.as_str(), times);
-    }
-    for e in &facts.events {
-        let Some(times) = first.get_mut(e.application_id.as_str()) else {
-            continue;
-        };
-        if let Some(i) = STAGES.iter().position(|s| s.as_str() == e.to_status) {
-            if i > 0 && times[i].is_none_or(|t| e.occurred_at < t) {
-                times[i] = Some(e.occurred_at);
-            }
-        }
-    }
     let mut spans: Vec<Vec<f64>> = vec![Vec::new(); STAGES.len()];
-    for times in first.values() {
+    for a in &facts.applications {
+        let mut times = [Some(a.created_at); 8];
+        times[1..].copy_from_slice(&a.summary.reached);
         for i in 1..STAGES.len() {
             if let (Some(a), Some(b)) = (times[i - 1], times[i]) {
                 spans[i - 1].push(days(a, b));
@@ -463,15 +496,6 @@ fn day_stats(mut values: Vec<f64>) -> [f64; 4] {
 /// scores, and the days from the panel's confirmation to the assessor's last submitted
 /// score on the application (median, mean, longest). A last row covers every assessor.
 fn assessor_load(facts: &Facts) -> Table {
-    let mut last: HashMap<(&str, &str), NaiveDateTime> = HashMap::new();
-    for s in &facts.scores {
-        let at = last
-            .entry((s.application_id.as_str(), s.assessor_id.as_str()))
-            .or_insert(s.submitted_at);
-        if s.submitted_at > *at {
-            *at = s.submitted_at;
-        }
-    }
     struct Load<'a> {
         name: &'a str,
         seats: f64,
@@ -492,8 +516,8 @@ fn assessor_load(facts: &Facts) -> Table {
         if seat.is_lead {
             l.leads += 1.0;
         }
-        if let Some(at) = last.get(&(seat.application_id.as_str(), seat.assessor_id.as_str())) {
-            l.days.push(days(seat.confirmed_at, *at));
+        if let Some(at) = seat.last_submitted_at {
+            l.days.push(days(seat.confirmed_at, at));
         }
     }
     let mut loads: Vec<Load> = by_assessor.into_values().collect();
@@ -550,40 +574,24 @@ fn part_of_application(facts: &Facts) -> HashMap<&str, &str> {
 /// how many spread by 0…5 levels, by 2 or more, the consolidated items, the flagged
 /// ones and their share in percent. A last row covers every part.
 fn score_spread(facts: &Facts) -> Table {
-    let part_of = part_of_application(facts);
-    let mut bounds: HashMap<(&str, &str), (i32, i32)> = HashMap::new();
-    for s in &facts.scores {
-        if let Some(l) = s.level {
-            let b = bounds
-                .entry((s.application_id.as_str(), s.item_code.as_str()))
-                .or_insert((l, l));
-            b.0 = b.0.min(l);
-            b.1 = b.1.max(l);
-        }
-    }
     // items, spread 0..=5, spread >= 2, consolidated, flagged
     let mut counts: BTreeMap<&str, [f64; 10]> = BTreeMap::new();
-    for ((app, _), (lo, hi)) in &bounds {
-        let Some(part) = part_of.get(app) else {
+    for a in &facts.applications {
+        let s = &a.summary;
+        let items: i32 = s.items_by_spread.iter().sum();
+        if items == 0 && s.consolidated_items == 0 {
             continue;
-        };
-        let c = counts.entry(part).or_default();
-        c[0] += 1.0;
-        let spread = (hi - lo).clamp(0, 5) as usize;
-        c[1 + spread] += 1.0;
-        if spread >= 2 {
-            c[7] += 1.0;
         }
-    }
-    for ci in &facts.consolidated {
-        let Some(part) = part_of.get(ci.application_id.as_str()) else {
-            continue;
-        };
-        let c = counts.entry(part).or_default();
-        c[8] += 1.0;
-        if ci.flagged {
-            c[9] += 1.0;
+        let c = counts.entry(a.part_code.as_str()).or_default();
+        c[0] += f64::from(items);
+        for (spread, n) in s.items_by_spread.iter().enumerate() {
+            c[1 + spread] += f64::from(*n);
+            if spread >= 2 {
+                c[7] += f64::from(*n);
+            }
         }
+        c[8] += f64::from(s.consolidated_items);
+        c[9] += f64::from(s.flagged_items);
     }
     let row = |label: Text, c: [f64; 10]| {
         let mut values = c.to_vec();
@@ -874,18 +882,68 @@ mod tests {
             status: status.into(),
             target_level: level,
             created_at: at(1),
+            summary: ApplicationSummary::default(),
         }
     }
 
-    fn event(id: &str, to: &str, day: u32) -> EventFact {
-        EventFact {
-            application_id: id.into(),
-            to_status: to.into(),
-            occurred_at: at(day),
+    /// Applications' status changes, submitted scores and consolidated flags, which the
+    /// database keeps summarised beside each application and seat.
+    #[derive(Default)]
+    struct History {
+        events: Vec<(&'static str, EventFact)>,
+        scores: Vec<(&'static str, ScoreFact)>,
+        flags: Vec<(&'static str, bool)>,
+    }
+
+    impl History {
+        fn event(&mut self, id: &'static str, to: &str, day: u32) {
+            self.events.push((
+                id,
+                EventFact {
+                    to_status: to.into(),
+                    occurred_at: at(day),
+                },
+            ));
         }
+
+        fn scores_of(&self, id: &str) -> Vec<ScoreFact> {
+            of(&self.scores, id)
+        }
+
+        /// The facts with every application and seat summarised from this history.
+        fn summarise(&self, mut f: Facts) -> Facts {
+            for a in &mut f.applications {
+                let flags = of(&self.flags, &a.id);
+                a.summary = summarise(&of(&self.events, &a.id), &self.scores_of(&a.id), &flags);
+            }
+            for seat in &mut f.seats {
+                let scores = self.scores_of(&seat.application_id);
+                seat.last_submitted_at = last_submitted(&scores, &seat.assessor_id);
+            }
+            f
+        }
+    }
+
+    fn of<T: Clone>(rows: &[(&str, T)], id: &str) -> Vec<T> {
+        rows.iter()
+            .filter(|(a, _)| *a == id)
+            .map(|(_, t)| t.clone())
+            .collect()
+    }
+
+    fn history() -> History {
+        let mut h = History::default();
+        h.event("a", "submitted", 3);
+        h.event("a", "accepted", 7);
+        h.event("c", "submitted", 5);
+        h
     }
 
     fn facts() -> Facts {
+        history().summarise(applications())
+    }
+
+    fn applications() -> Facts {
         Facts {
             rounds: vec![RoundFact {
                 id: "r1".into(),
@@ -896,11 +954,6 @@ mod tests {
                 app("a", "CD", "accepted", 3),
                 app("b", "CD", "draft", 2),
                 app("c", "SEC", "submitted", 3),
-            ],
-            events: vec![
-                event("a", "submitted", 3),
-                event("a", "accepted", 7),
-                event("c", "submitted", 5),
             ],
             ..Facts::default()
         }
@@ -955,7 +1008,7 @@ mod tests {
     }
 
     fn panel_facts() -> Facts {
-        let mut f = facts();
+        let mut f = applications();
         f.applications[0].status = "approved".into();
         f.applications.push(app("d", "SEC", "scored", 3));
         let seat = |a: &str, who: &str, lead: bool, day: u32| SeatFact {
@@ -964,38 +1017,29 @@ mod tests {
             assessor_name: format!("name-{who}"),
             is_lead: lead,
             confirmed_at: at(day),
+            last_submitted_at: None,
         };
         f.seats = vec![
             seat("a", "x", true, 10),
             seat("a", "y", false, 10),
             seat("d", "x", false, 12),
         ];
-        let score = |a: &str, who: &str, item: &str, level: Option<i32>, day: u32| ScoreFact {
-            application_id: a.into(),
+        let mut h = history();
+        let score = |who: &str, item: &str, level: Option<i32>, day: u32| ScoreFact {
             assessor_id: who.into(),
             item_code: item.into(),
             level,
             submitted_at: at(day),
         };
-        f.scores = vec![
-            score("a", "x", "CD.1", Some(1), 11),
-            score("a", "x", "CD.2", Some(3), 14),
-            score("a", "y", "CD.1", Some(4), 12),
-            score("a", "y", "CD.2", None, 12),
-            score("d", "x", "SEC.1", Some(2), 20),
+        h.scores = vec![
+            ("a", score("x", "CD.1", Some(1), 11)),
+            ("a", score("x", "CD.2", Some(3), 14)),
+            ("a", score("y", "CD.1", Some(4), 12)),
+            ("a", score("y", "CD.2", None, 12)),
+            ("d", score("x", "SEC.1", Some(2), 20)),
         ];
-        f.consolidated = vec![
-            ConsolidatedFact {
-                application_id: "a".into(),
-                item_code: "CD.1".into(),
-                flagged: true,
-            },
-            ConsolidatedFact {
-                application_id: "a".into(),
-                item_code: "CD.2".into(),
-                flagged: false,
-            },
-        ];
+        h.flags = vec![("a", true), ("a", false)];
+        let mut f = h.summarise(f);
         let result = |a: &str, level: i32, domains: &[(&str, i32)]| PartResultFact {
             application_id: a.into(),
             achieved_level: level,
@@ -1111,14 +1155,12 @@ mod tests {
 
     #[test]
     fn durations_cover_the_panel_stages() {
-        let mut f = facts();
-        f.events.extend([
-            event("a", "in_assessment", 10),
-            event("a", "scored", 15),
-            event("a", "in_review", 16),
-            event("a", "approved", 20),
-        ]);
-        let r = build(&f, Some("r1"));
+        let mut h = history();
+        h.event("a", "in_assessment", 10);
+        h.event("a", "scored", 15);
+        h.event("a", "in_review", 16);
+        h.event("a", "approved", 20);
+        let r = build(&h.summarise(applications()), Some("r1"));
         let t = r.table("durations").unwrap();
         let days: Vec<f64> = t.rows[2..6].iter().map(|r| r.values[1]).collect();
         assert_eq!(days, vec![3.0, 5.0, 1.0, 4.0]);
@@ -1131,5 +1173,115 @@ mod tests {
         assert_eq!(quantile(&v, 0.5), 3.0);
         assert_eq!(quantile(&v, 0.9), 10.0);
         assert_eq!(quantile(&[5.0], 0.9), 5.0);
+    }
+
+    #[test]
+    fn a_summary_keeps_the_first_entry_and_counts_only_submitted_levels() {
+        let e = |to: &str, day| EventFact {
+            to_status: to.into(),
+            occurred_at: at(day),
+        };
+        let score = |who: &str, item: &str, level, day| ScoreFact {
+            assessor_id: who.into(),
+            item_code: item.into(),
+            level,
+            submitted_at: at(day),
+        };
+        // Scored, returned by the review, scored again: the first scoring counts.
+        let events = [
+            e("scored", 9),
+            e("returned", 12),
+            e("scored", 15),
+            e("draft", 1),
+        ];
+        let scores = [
+            score("x", "I1", Some(1), 10),
+            score("y", "I1", Some(5), 8),
+            score("x", "I2", None, 11),
+            score("y", "I2", None, 11),
+            score("y", "I3", Some(2), 7),
+        ];
+        let s = summarise(&events, &scores, &[true, false, false]);
+        assert_eq!(s.reached[3], Some(at(9)));
+        assert_eq!(s.reached.iter().flatten().count(), 1, "{s:?}");
+        // I1 spread 4, I3 spread 0; I2 has no level and is not a scored item.
+        assert_eq!(s.items_by_spread, [1, 0, 0, 0, 1, 0]);
+        assert_eq!((s.consolidated_items, s.flagged_items), (3, 1));
+        assert_eq!(last_submitted(&scores, "x"), Some(at(11)));
+        assert_eq!(last_submitted(&scores, "z"), None);
+    }
+
+    use proptest::prelude::*;
+
+    fn any_event() -> impl Strategy<Value = EventFact> {
+        (0..STAGES.len() + 2, 1u32..28).prop_map(|(s, day)| EventFact {
+            to_status: Status::ALL[s % Status::ALL.len()].as_str().into(),
+            occurred_at: at(day),
+        })
+    }
+
+    fn any_score() -> impl Strategy<Value = ScoreFact> {
+        (
+            0..5usize,
+            0..8usize,
+            proptest::option::weighted(0.8, 0..=5i32),
+            1u32..28,
+        )
+            .prop_map(|(who, item, level, day)| ScoreFact {
+                assessor_id: format!("a{who}"),
+                item_code: format!("I{item}"),
+                level,
+                submitted_at: at(day),
+            })
+    }
+
+    proptest! {
+        /// The summary is the same whatever order the rows come in, and agrees with a
+        /// plain count: every item with a level is counted once, at its spread, and
+        /// each stage's time is the earliest entry into it.
+        #[test]
+        fn summaries_do_not_depend_on_row_order(
+            events in proptest::collection::vec(any_event(), 0..20),
+            scores in proptest::collection::vec(any_score(), 0..40),
+            flags in proptest::collection::vec(any::<bool>(), 0..10),
+            seed in any::<u64>(),
+        ) {
+            let s = summarise(&events, &scores, &flags);
+            let mut shuffled_events = events.clone();
+            let mut shuffled_scores = scores.clone();
+            let rotate = |n: usize| if n == 0 { 0 } else { (seed as usize) % n };
+            shuffled_events.rotate_left(rotate(events.len()));
+            shuffled_events.reverse();
+            shuffled_scores.rotate_left(rotate(scores.len()));
+            shuffled_scores.reverse();
+            prop_assert_eq!(s, summarise(&shuffled_events, &shuffled_scores, &flags));
+
+            let mut items: Vec<&str> = scores
+                .iter()
+                .filter(|x| x.level.is_some())
+                .map(|x| x.item_code.as_str())
+                .collect();
+            items.sort_unstable();
+            items.dedup();
+            prop_assert_eq!(s.items_by_spread.iter().sum::<i32>() as usize, items.len());
+            for item in items {
+                let levels: Vec<i32> = scores
+                    .iter()
+                    .filter(|x| x.item_code == item)
+                    .filter_map(|x| x.level)
+                    .collect();
+                let spread = levels.iter().max().unwrap() - levels.iter().min().unwrap();
+                prop_assert!(s.items_by_spread[spread as usize] >= 1);
+            }
+            for (i, stage) in STAGES[1..].iter().enumerate() {
+                let first = events
+                    .iter()
+                    .filter(|e| e.to_status == stage.as_str())
+                    .map(|e| e.occurred_at)
+                    .min();
+                prop_assert_eq!(s.reached[i], first);
+            }
+            prop_assert_eq!(s.flagged_items as usize, flags.iter().filter(|f| **f).count());
+        }
     }
 }

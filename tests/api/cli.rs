@@ -327,3 +327,46 @@ async fn the_operator_issues_a_round_rotates_the_key_and_checks_the_issuance_log
     assert_eq!(code, Some(1));
     assert_eq!(out.trim(), "BROKEN at index 1");
 }
+
+#[test]
+fn reports_rebuild_summarises_rows_loaded_around_the_workflow() {
+    use certcase::db::schema::report_applications as summaries;
+    use diesel::prelude::*;
+
+    let dir = tempfile::tempdir().unwrap();
+    let db = TestDatabase::new(dir.path());
+    let seeded = certcase(dir.path(), &db)
+        .args(["seed", "--catalog"])
+        .output()
+        .unwrap();
+    assert!(seeded.status.success());
+    let pool = certcase::db::connect_pool(&db.url, 1).unwrap();
+    let mut conn = pool.get().unwrap();
+    crate::reports::history_written_directly(&mut conn, "secretariat@demo.certcase.test");
+    let submitted = |conn: &mut certcase::db::DbConn| -> Option<Option<chrono::NaiveDateTime>> {
+        summaries::table
+            .find("app-1")
+            .select(summaries::submitted_at)
+            .first(conn)
+            .optional()
+            .unwrap()
+    };
+    assert_eq!(submitted(&mut conn), None, "no summary yet");
+
+    let out = certcase(dir.path(), &db)
+        .args(["reports", "rebuild"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout)
+        .contains("rebuilt the report summaries of 2 application(s)"));
+    let day = chrono::NaiveDate::from_ymd_opt(2026, 3, 4).unwrap();
+    assert_eq!(
+        submitted(&mut conn),
+        Some(Some(day.and_hms_opt(9, 0, 0).unwrap()))
+    );
+}

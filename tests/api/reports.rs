@@ -18,10 +18,22 @@ use crate::scoring::{assessed, consolidate, submit_all};
 /// days after registration, accepted three days later), one still a draft.
 async fn round_with_applications(app: &TestApp, admin_email: String) -> String {
     app.conn(move |c| {
+        let round = history_written_directly(c, &admin_email);
+        // Written around the workflow: its report summary is rebuilt by hand.
+        certcase::db::models::report::refresh(c, "app-1").unwrap();
+        round
+    })
+    .await
+}
+
+/// The rows of [`round_with_applications`] inserted as a bulk load or a restore would,
+/// without the workflow (and so without the report's summaries). Returns the round id.
+pub fn history_written_directly(c: &mut certcase::db::DbConn, admin_email: &str) -> String {
+    {
         certcase::workflow::demo::seed(c).unwrap();
         let r = round::list(c).unwrap()[0].clone();
         let parts = round::parts(c, &r.id).unwrap();
-        let admin = user::find_by_email(c, &Email::parse(&admin_email).unwrap())
+        let admin = user::find_by_email(c, &Email::parse(admin_email).unwrap())
             .unwrap()
             .unwrap();
         let admin_id: certcase::domain::ids::UserId = admin.id.parse().unwrap();
@@ -86,8 +98,7 @@ async fn round_with_applications(app: &TestApp, admin_email: String) -> String {
                 .unwrap();
         }
         r.id
-    })
-    .await
+    }
 }
 
 fn number(cell: &Data) -> f64 {
@@ -421,4 +432,89 @@ async fn the_xlsx_and_csv_exports_show_the_page_figures() {
         let res = enterprise.get(app.url(path)).send().await.unwrap();
         assert_eq!(res.status(), 403, "{path}");
     }
+}
+
+/// The report's summaries, kept step by step as scores are submitted, reopened and
+/// submitted again and the review returns the result, equal a rebuild from the history.
+#[tokio::test]
+async fn the_summaries_kept_at_every_step_equal_a_rebuild_from_the_history() {
+    let app = spawn_app().await;
+    let w = world(&app).await;
+    let a = assessed(&w).await;
+    let first = a.items[0].clone();
+    let n = a.items.len() as f64;
+    let report_now = || async {
+        let (s, r) = w
+            .sec
+            .send("GET", &format!("/api/v1/reports?round={}", w.round), None)
+            .await;
+        assert_eq!(s, 200, "{r}");
+        r
+    };
+    let spread = |r: &Value| row(table(r, "score_spread"), "CD");
+
+    submit_all(&a.lead, &a, |_| 3).await;
+    submit_all(&a.b, &a, |_| 3).await;
+    submit_all(&a.c, &a, |i| if i == first { 1 } else { 3 }).await;
+    assert_eq!(spread(&report_now().await)[3], 1.0, "one item spread by 2");
+
+    // Reopened, Anna Müller's first score is a draft again and no longer counts.
+    let reopen = format!(
+        "/api/v1/applications/{}/scores/{first}/reopen",
+        a.application
+    );
+    let (s, p) = a
+        .lead
+        .send(
+            "POST",
+            &reopen,
+            Some(serde_json::json!({"assessor_id": a.c.id})),
+        )
+        .await;
+    assert_eq!(s, 204, "{p}");
+    let reopened = spread(&report_now().await);
+    assert_eq!((reopened[0], reopened[1], reopened[3]), (n, n, 0.0));
+
+    let (s, p) = crate::scoring::score(
+        &a.c,
+        &a.application,
+        &first,
+        serde_json::json!({"level": 2, "submit": true}),
+    )
+    .await;
+    assert_eq!(s, 204, "{p}");
+    let resubmitted = spread(&report_now().await);
+    assert_eq!((resubmitted[1], resubmitted[2]), (n - 1.0, 1.0));
+
+    let (s, p) = consolidate(&a, |_| 3).await;
+    assert_eq!(s, 200, "{p}");
+    let panel = reviewers(&w, 3).await;
+    let members: Vec<(String, String)> = panel
+        .iter()
+        .map(|(c, e)| (c.id.clone(), e.clone()))
+        .collect();
+    assert_eq!(form(&w, &members, 2).await.0, 201);
+    let (s, p) = a
+        .lead
+        .send(
+            "POST",
+            &format!("/api/v1/applications/{}/send-to-review", a.application),
+            None,
+        )
+        .await;
+    assert_eq!(s, 204, "{p}");
+    for (c, _) in &panel {
+        let (s, p) = vote(c, &a.application, false, &["证据不足"]).await;
+        assert!(s == 200 || s == 409, "{p}");
+    }
+    assert_eq!(w.status(&a.application).await, "in_assessment", "returned");
+
+    let kept = report_now().await;
+    assert_eq!(row(table(&kept, "durations"), "scored → in_review")[0], 1.0);
+    assert_eq!(spread(&kept)[8], n, "the consolidation counts");
+    let rebuilt = app
+        .conn(|c| certcase::db::write_tx(c, certcase::db::models::report::refresh_all).unwrap())
+        .await;
+    assert!(rebuilt >= 4, "{rebuilt} applications");
+    assert_eq!(kept, report_now().await);
 }

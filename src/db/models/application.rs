@@ -96,7 +96,8 @@ pub fn all(conn: &mut DbConn) -> QueryResult<Vec<ApplicationRow>> {
 }
 
 /// Moves an application from `from` to `to` and records the change; false when the
-/// status is no longer `from` (someone else changed it first).
+/// status is no longer `from` (someone else changed it first). Refreshes the report's
+/// summary of the application.
 pub fn set_status(
     conn: &mut DbConn,
     id: &str,
@@ -129,6 +130,7 @@ pub fn set_status(
             application_events::occurred_at.eq(now),
         ))
         .execute(conn)?;
+    super::report::refresh(conn, id)?;
     Ok(true)
 }
 

@@ -228,7 +228,7 @@ pub struct SeatRow {
     pub is_lead: bool,
 }
 
-/// Replaces an application's panel.
+/// Replaces an application's panel (and its seats in the report's rows).
 pub fn save_panel(
     conn: &mut DbConn,
     application: &str,
@@ -254,7 +254,7 @@ pub fn save_panel(
             ))
             .execute(conn)?;
     }
-    Ok(())
+    super::report::refresh(conn, application)
 }
 
 /// The panel of an application, lead first.
@@ -320,7 +320,8 @@ pub fn score(
         .optional()
 }
 
-/// Writes a score, replacing the assessor's previous one for the item.
+/// Writes a score, replacing the assessor's previous one for the item, and refreshes the
+/// report's rows of the application.
 pub fn save_score(conn: &mut DbConn, s: &ScoreRow) -> QueryResult<()> {
     diesel::delete(
         scores::table
@@ -329,10 +330,8 @@ pub fn save_score(conn: &mut DbConn, s: &ScoreRow) -> QueryResult<()> {
             .filter(scores::item_code.eq(&s.item_code)),
     )
     .execute(conn)?;
-    diesel::insert_into(scores::table)
-        .values(s)
-        .execute(conn)
-        .map(|_| ())
+    diesel::insert_into(scores::table).values(s).execute(conn)?;
+    super::report::refresh(conn, &s.application_id)
 }
 
 /// Makes a submitted score a draft again; false if it was not submitted.
@@ -358,6 +357,9 @@ pub fn reopen_score(
         scores::updated_at.eq(now),
     ))
     .execute(conn)?;
+    if n == 1 {
+        super::report::refresh(conn, application)?;
+    }
     Ok(n == 1)
 }
 
@@ -442,7 +444,7 @@ pub struct PartResultRow {
     pub consolidated_at: NaiveDateTime,
 }
 
-/// Replaces the consolidation of an application.
+/// Replaces the consolidation of an application (and its report summary).
 pub fn save_consolidation(
     conn: &mut DbConn,
     items: &[ConsolidatedRow],
@@ -459,8 +461,8 @@ pub fn save_consolidation(
     }
     diesel::insert_into(part_results::table)
         .values(result)
-        .execute(conn)
-        .map(|_| ())
+        .execute(conn)?;
+    super::report::refresh(conn, app)
 }
 
 pub fn consolidation(

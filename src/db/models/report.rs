@@ -1,18 +1,186 @@
 //! The facts programme reports are built from: applications without their enterprise or
-//! contact, status changes, and round names; panel seats, submitted scores (no comment,
-//! no evidence), consolidated items' flags and part results.
+//! contact, each with its summary; panel seats with the last submitted score; part
+//! results, certificates and round names.
+//!
+//! The summaries (`report_applications`, `report_seats`) are the report's own rows:
+//! [`refresh`] rebuilds an application's from its status changes, submitted scores,
+//! panel and consolidation, and every function that writes one of those calls it in the
+//! same transaction, so a report never reads the 60,000 scores of a national round.
+
+use std::collections::HashMap;
 
 use diesel::prelude::*;
 
 use crate::db::schema::{
     application_events, applications, certificates, consolidated_items, panel_seats, panels,
-    part_results, rounds, scores, users,
+    part_results, report_applications, report_seats, rounds, scores, users,
 };
 use crate::db::DbConn;
 use crate::domain::report::{
-    ApplicationFact, CertificateFact, ConsolidatedFact, EventFact, Facts, PartResultFact,
-    RoundFact, ScoreFact, SeatFact,
+    last_submitted, summarise, ApplicationFact, ApplicationSummary, CertificateFact, EventFact,
+    Facts, PartResultFact, RoundFact, ScoreFact, SeatFact,
 };
+
+/// A summary as stored: one column per stage time and per spread.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = report_applications)]
+struct SummaryRow {
+    application_id: String,
+    submitted_at: Option<chrono::NaiveDateTime>,
+    accepted_at: Option<chrono::NaiveDateTime>,
+    in_assessment_at: Option<chrono::NaiveDateTime>,
+    scored_at: Option<chrono::NaiveDateTime>,
+    in_review_at: Option<chrono::NaiveDateTime>,
+    approved_at: Option<chrono::NaiveDateTime>,
+    certified_at: Option<chrono::NaiveDateTime>,
+    items_spread_0: i32,
+    items_spread_1: i32,
+    items_spread_2: i32,
+    items_spread_3: i32,
+    items_spread_4: i32,
+    items_spread_5: i32,
+    consolidated_items: i32,
+    flagged_items: i32,
+}
+
+impl SummaryRow {
+    fn new(application_id: &str, s: &ApplicationSummary) -> SummaryRow {
+        let [submitted_at, accepted_at, in_assessment_at, scored_at, in_review_at, approved_at, certified_at] =
+            s.reached;
+        let [items_spread_0, items_spread_1, items_spread_2, items_spread_3, items_spread_4, items_spread_5] =
+            s.items_by_spread;
+        SummaryRow {
+            application_id: application_id.to_string(),
+            submitted_at,
+            accepted_at,
+            in_assessment_at,
+            scored_at,
+            in_review_at,
+            approved_at,
+            certified_at,
+            items_spread_0,
+            items_spread_1,
+            items_spread_2,
+            items_spread_3,
+            items_spread_4,
+            items_spread_5,
+            consolidated_items: s.consolidated_items,
+            flagged_items: s.flagged_items,
+        }
+    }
+
+    fn summary(self) -> ApplicationSummary {
+        ApplicationSummary {
+            reached: [
+                self.submitted_at,
+                self.accepted_at,
+                self.in_assessment_at,
+                self.scored_at,
+                self.in_review_at,
+                self.approved_at,
+                self.certified_at,
+            ],
+            items_by_spread: [
+                self.items_spread_0,
+                self.items_spread_1,
+                self.items_spread_2,
+                self.items_spread_3,
+                self.items_spread_4,
+                self.items_spread_5,
+            ],
+            consolidated_items: self.consolidated_items,
+            flagged_items: self.flagged_items,
+        }
+    }
+}
+
+/// Rebuilds the report's rows of one application from its current status changes,
+/// submitted scores, consolidation and panel. Call it inside the transaction that
+/// changed any of them.
+pub fn refresh(conn: &mut DbConn, application: &str) -> QueryResult<()> {
+    let round_id: String = applications::table
+        .find(application)
+        .select(applications::round_id)
+        .first(conn)?;
+    let events: Vec<EventFact> = application_events::table
+        .filter(application_events::application_id.eq(application))
+        .select((
+            application_events::to_status,
+            application_events::occurred_at,
+        ))
+        .load::<(String, chrono::NaiveDateTime)>(conn)?
+        .into_iter()
+        .map(|(to_status, occurred_at)| EventFact {
+            to_status,
+            occurred_at,
+        })
+        .collect();
+    let submitted: Vec<ScoreFact> = scores::table
+        .filter(scores::application_id.eq(application))
+        .filter(scores::status.eq("submitted"))
+        .select((
+            scores::assessor_id,
+            scores::item_code,
+            scores::level,
+            scores::submitted_at,
+        ))
+        .load::<(String, String, Option<i32>, Option<chrono::NaiveDateTime>)>(conn)?
+        .into_iter()
+        .filter_map(|(assessor_id, item_code, level, at)| {
+            Some(ScoreFact {
+                assessor_id,
+                item_code,
+                level,
+                submitted_at: at?,
+            })
+        })
+        .collect();
+    let flags: Vec<bool> = consolidated_items::table
+        .filter(consolidated_items::application_id.eq(application))
+        .select(consolidated_items::flagged)
+        .load(conn)?;
+    let row = SummaryRow::new(application, &summarise(&events, &submitted, &flags));
+    diesel::delete(report_applications::table.find(application)).execute(conn)?;
+    diesel::insert_into(report_applications::table)
+        .values(&row)
+        .execute(conn)?;
+
+    diesel::delete(report_seats::table.filter(report_seats::application_id.eq(application)))
+        .execute(conn)?;
+    let seats: Vec<(String, bool, chrono::NaiveDateTime)> = panel_seats::table
+        .inner_join(panels::table)
+        .filter(panel_seats::application_id.eq(application))
+        .select((
+            panel_seats::assessor_id,
+            panel_seats::is_lead,
+            panels::confirmed_at,
+        ))
+        .load(conn)?;
+    for (assessor, is_lead, confirmed_at) in seats {
+        diesel::insert_into(report_seats::table)
+            .values((
+                report_seats::round_id.eq(&round_id),
+                report_seats::application_id.eq(application),
+                report_seats::last_submitted_at.eq(last_submitted(&submitted, &assessor)),
+                report_seats::assessor_id.eq(assessor),
+                report_seats::is_lead.eq(is_lead),
+                report_seats::confirmed_at.eq(confirmed_at),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Rebuilds the report's rows of every application, in the caller's transaction: after
+/// the migration that introduced them, and for rows written without [`refresh`] (bulk
+/// loads). Returns the number of applications.
+pub fn refresh_all(conn: &mut DbConn) -> QueryResult<usize> {
+    let ids: Vec<String> = applications::table.select(applications::id).load(conn)?;
+    for id in &ids {
+        refresh(conn, id)?;
+    }
+    Ok(ids.len())
+}
 
 /// The facts of one round, or of every round with `None`, as they stand on `today`.
 pub fn facts(
@@ -25,53 +193,26 @@ pub fn facts(
         .select((rounds::id, rounds::name_zh, rounds::name_en))
         .into_boxed();
     let mut app_query = applications::table
+        .left_join(report_applications::table)
         .select((
-            applications::id,
-            applications::round_id,
-            applications::part_code,
-            applications::status,
-            applications::target_level,
-            applications::created_at,
+            (
+                applications::id,
+                applications::round_id,
+                applications::part_code,
+                applications::status,
+                applications::target_level,
+                applications::created_at,
+            ),
+            Option::<SummaryRow>::as_select(),
         ))
         .into_boxed();
-    let mut event_query = application_events::table
-        .inner_join(applications::table)
+    let mut seat_query = report_seats::table
         .select((
-            application_events::application_id,
-            application_events::to_status,
-            application_events::occurred_at,
-        ))
-        .into_boxed();
-    let mut seat_query = panel_seats::table
-        .inner_join(panels::table)
-        .inner_join(users::table)
-        .inner_join(applications::table.on(applications::id.eq(panel_seats::application_id)))
-        .select((
-            panel_seats::application_id,
-            panel_seats::assessor_id,
-            users::display_name,
-            panel_seats::is_lead,
-            panels::confirmed_at,
-        ))
-        .into_boxed();
-    let mut score_query = scores::table
-        .inner_join(applications::table.on(applications::id.eq(scores::application_id)))
-        .filter(scores::status.eq("submitted"))
-        .filter(scores::submitted_at.is_not_null())
-        .select((
-            scores::application_id,
-            scores::assessor_id,
-            scores::item_code,
-            scores::level,
-            scores::submitted_at,
-        ))
-        .into_boxed();
-    let mut consolidated_query = consolidated_items::table
-        .inner_join(applications::table.on(applications::id.eq(consolidated_items::application_id)))
-        .select((
-            consolidated_items::application_id,
-            consolidated_items::item_code,
-            consolidated_items::flagged,
+            report_seats::application_id,
+            report_seats::assessor_id,
+            report_seats::is_lead,
+            report_seats::confirmed_at,
+            report_seats::last_submitted_at,
         ))
         .into_boxed();
     let mut result_query = part_results::table
@@ -95,10 +236,7 @@ pub fn facts(
         certificate_query = certificate_query.filter(applications::round_id.eq(r.to_string()));
         round_query = round_query.filter(rounds::id.eq(r.to_string()));
         app_query = app_query.filter(applications::round_id.eq(r.to_string()));
-        event_query = event_query.filter(applications::round_id.eq(r.to_string()));
-        seat_query = seat_query.filter(applications::round_id.eq(r.to_string()));
-        score_query = score_query.filter(applications::round_id.eq(r.to_string()));
-        consolidated_query = consolidated_query.filter(applications::round_id.eq(r.to_string()));
+        seat_query = seat_query.filter(report_seats::round_id.eq(r.to_string()));
         result_query = result_query.filter(applications::round_id.eq(r.to_string()));
     }
     let rounds = round_query
@@ -110,69 +248,56 @@ pub fn facts(
             name_en,
         })
         .collect();
+    type ApplicationColumns = (String, String, String, String, i32, chrono::NaiveDateTime);
     let applications = app_query
-        .load::<(String, String, String, String, i32, chrono::NaiveDateTime)>(conn)?
+        .load::<(ApplicationColumns, Option<SummaryRow>)>(conn)?
         .into_iter()
         .map(
-            |(id, round_id, part_code, status, target_level, created_at)| ApplicationFact {
-                id,
-                round_id,
-                part_code,
-                status,
-                target_level,
-                created_at,
+            |((id, round_id, part_code, status, target_level, created_at), summary)| {
+                ApplicationFact {
+                    id,
+                    round_id,
+                    part_code,
+                    status,
+                    target_level,
+                    created_at,
+                    summary: summary.map(SummaryRow::summary).unwrap_or_default(),
+                }
             },
         )
         .collect();
-    let events = event_query
-        .load::<(String, String, chrono::NaiveDateTime)>(conn)?
+    let seat_rows = seat_query.load::<(
+        String,
+        String,
+        bool,
+        chrono::NaiveDateTime,
+        Option<chrono::NaiveDateTime>,
+    )>(conn)?;
+    // Names once per assessor rather than once per seat.
+    let names: HashMap<String, String> = users::table
+        .filter(
+            users::id.eq_any(
+                report_seats::table
+                    .select(report_seats::assessor_id)
+                    .distinct(),
+            ),
+        )
+        .select((users::id, users::display_name))
+        .load::<(String, String)>(conn)?
         .into_iter()
-        .map(|(application_id, to_status, occurred_at)| EventFact {
-            application_id,
-            to_status,
-            occurred_at,
-        })
         .collect();
-    let seats = seat_query
-        .load::<(String, String, String, bool, chrono::NaiveDateTime)>(conn)?
+    let seats = seat_rows
         .into_iter()
         .map(
-            |(application_id, assessor_id, assessor_name, is_lead, confirmed_at)| SeatFact {
+            |(application_id, assessor_id, is_lead, confirmed_at, last_submitted_at)| SeatFact {
+                assessor_name: names.get(&assessor_id).cloned().unwrap_or_default(),
                 application_id,
                 assessor_id,
-                assessor_name,
                 is_lead,
                 confirmed_at,
+                last_submitted_at,
             },
         )
-        .collect();
-    let scores = score_query
-        .load::<(
-            String,
-            String,
-            String,
-            Option<i32>,
-            Option<chrono::NaiveDateTime>,
-        )>(conn)?
-        .into_iter()
-        .filter_map(|(application_id, assessor_id, item_code, level, at)| {
-            Some(ScoreFact {
-                application_id,
-                assessor_id,
-                item_code,
-                level,
-                submitted_at: at?,
-            })
-        })
-        .collect();
-    let consolidated = consolidated_query
-        .load::<(String, String, bool)>(conn)?
-        .into_iter()
-        .map(|(application_id, item_code, flagged)| ConsolidatedFact {
-            application_id,
-            item_code,
-            flagged,
-        })
         .collect();
     let results = result_query
         .load::<(String, i32, String)>(conn)?
@@ -204,10 +329,7 @@ pub fn facts(
     Ok(Facts {
         rounds,
         applications,
-        events,
         seats,
-        scores,
-        consolidated,
         results,
         certificates,
         today,

@@ -1,0 +1,2 @@
+DROP TABLE report_seats;
+DROP TABLE report_applications;
