@@ -550,13 +550,13 @@ diesel::table! {
 diesel::table! {
     report_applications (application_id) {
         application_id -> Text,
-        submitted_at -> Nullable<Timestamp>,
-        accepted_at -> Nullable<Timestamp>,
-        in_assessment_at -> Nullable<Timestamp>,
-        scored_at -> Nullable<Timestamp>,
-        in_review_at -> Nullable<Timestamp>,
-        approved_at -> Nullable<Timestamp>,
-        certified_at -> Nullable<Timestamp>,
+        seconds_to_submitted -> Nullable<BigInt>,
+        seconds_to_accepted -> Nullable<BigInt>,
+        seconds_to_in_assessment -> Nullable<BigInt>,
+        seconds_to_scored -> Nullable<BigInt>,
+        seconds_to_in_review -> Nullable<BigInt>,
+        seconds_to_approved -> Nullable<BigInt>,
+        seconds_to_certified -> Nullable<BigInt>,
         items_spread_0 -> Integer,
         items_spread_1 -> Integer,
         items_spread_2 -> Integer,
@@ -574,8 +574,7 @@ diesel::table! {
         application_id -> Text,
         assessor_id -> Text,
         is_lead -> Bool,
-        confirmed_at -> Timestamp,
-        last_submitted_at -> Nullable<Timestamp>,
+        turnaround_seconds -> Nullable<BigInt>,
     }
 }
 

@@ -41,7 +41,6 @@ pub struct ApplicationFact {
     pub part_code: String,
     pub status: String,
     pub target_level: i32,
-    pub created_at: NaiveDateTime,
     pub summary: ApplicationSummary,
 }
 
@@ -65,13 +64,14 @@ pub struct ScoreFact {
 /// What the report keeps of one application's status changes, submitted scores and
 /// consolidation. [`summarise`] computes it in the transaction that changes any of them
 /// and it is stored beside the application, so that a report of 12,000 applications
-/// reads 12,000 summaries instead of every status change and score.
+/// reads 12,000 summaries instead of every status change and score. Times are kept as
+/// seconds, the unit the report computes in, rather than as timestamps to parse.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct ApplicationSummary {
-    /// The first time the application entered each stage after registration, in the
-    /// order of [`STAGES`] from `Submitted` on: a returned application that is scored
-    /// again keeps its first time.
-    pub reached: [Option<NaiveDateTime>; 7],
+    /// Seconds from registration (the application's creation) to its first entry into
+    /// each stage after it, in the order of [`STAGES`] from `Submitted` on: a returned
+    /// application that is scored again keeps its first time.
+    pub reached_after: [Option<i64>; 7],
     /// Items with at least one submitted level, by spread (highest − lowest submitted
     /// level, 0…5).
     pub items_by_spread: [i32; 6],
@@ -79,9 +79,11 @@ pub struct ApplicationSummary {
     pub flagged_items: i32,
 }
 
-/// The summary of one application from its status changes, its submitted scores and the
-/// flags of its consolidated items. The order of either list does not matter.
+/// The summary of one application registered at `created_at` from its status changes,
+/// its submitted scores and the flags of its consolidated items. The order of the rows
+/// does not matter.
 pub fn summarise(
+    created_at: NaiveDateTime,
     events: &[EventFact],
     scores: &[ScoreFact],
     consolidated_flags: &[bool],
@@ -89,9 +91,10 @@ pub fn summarise(
     let mut summary = ApplicationSummary::default();
     for e in events {
         if let Some(i) = STAGES[1..].iter().position(|s| s.as_str() == e.to_status) {
-            let first = &mut summary.reached[i];
-            if first.is_none_or(|t| e.occurred_at < t) {
-                *first = Some(e.occurred_at);
+            let after = (e.occurred_at - created_at).num_seconds();
+            let first = &mut summary.reached_after[i];
+            if first.is_none_or(|t| after < t) {
+                *first = Some(after);
             }
         }
     }
@@ -111,13 +114,19 @@ pub fn summarise(
     summary
 }
 
-/// When the assessor submitted their last score of the application, if they did.
-pub fn last_submitted(scores: &[ScoreFact], assessor_id: &str) -> Option<NaiveDateTime> {
+/// Seconds from the panel's confirmation to the assessor's last submitted score of the
+/// application, if they submitted any.
+pub fn turnaround(
+    confirmed_at: NaiveDateTime,
+    scores: &[ScoreFact],
+    assessor_id: &str,
+) -> Option<i64> {
     scores
         .iter()
         .filter(|s| s.assessor_id == assessor_id)
         .map(|s| s.submitted_at)
         .max()
+        .map(|last| (last - confirmed_at).num_seconds())
 }
 
 /// A round's id and names, for the across-rounds table.
@@ -128,16 +137,14 @@ pub struct RoundFact {
     pub name_en: String,
 }
 
-/// A seat on an application's assessment panel, with the panel's confirmation and the
-/// seated assessor's last submitted score on the application ([`last_submitted`]).
+/// A seat on an application's assessment panel, with the seated assessor's
+/// [`turnaround`] on the application.
 #[derive(Debug, Clone)]
 pub struct SeatFact {
-    pub application_id: String,
     pub assessor_id: String,
     pub assessor_name: String,
     pub is_lead: bool,
-    pub confirmed_at: NaiveDateTime,
-    pub last_submitted_at: Option<NaiveDateTime>,
+    pub turnaround_seconds: Option<i64>,
 }
 
 /// A part result: the achieved level and the level per capability domain.
@@ -351,8 +358,8 @@ fn by_part_status(facts: &Facts) -> Table {
 fn durations(facts: &Facts) -> Table {
     let mut spans: Vec<Vec<f64>> = vec![Vec::new(); STAGES.len()];
     for a in &facts.applications {
-        let mut times = [Some(a.created_at); 8];
-        times[1..].copy_from_slice(&a.summary.reached);
+        let mut times = [Some(0); 8];
+        times[1..].copy_from_slice(&a.summary.reached_after);
         for i in 1..STAGES.len() {
             if let (Some(a), Some(b)) = (times[i - 1], times[i]) {
                 spans[i - 1].push(days(a, b));
@@ -405,8 +412,9 @@ fn durations(facts: &Facts) -> Table {
     }
 }
 
-fn days(from: NaiveDateTime, to: NaiveDateTime) -> f64 {
-    (to - from).num_seconds().max(0) as f64 / 86_400.0
+/// Days from `from` to `to`, both in seconds; never negative.
+fn days(from: i64, to: i64) -> f64 {
+    (to - from).max(0) as f64 / 86_400.0
 }
 
 fn target_levels(facts: &Facts) -> Table {
@@ -516,8 +524,8 @@ fn assessor_load(facts: &Facts) -> Table {
         if seat.is_lead {
             l.leads += 1.0;
         }
-        if let Some(at) = seat.last_submitted_at {
-            l.days.push(days(seat.confirmed_at, at));
+        if let Some(seconds) = seat.turnaround_seconds {
+            l.days.push(days(0, seconds));
         }
     }
     let mut loads: Vec<Load> = by_assessor.into_values().collect();
@@ -881,7 +889,6 @@ mod tests {
             part_code: part.into(),
             status: status.into(),
             target_level: level,
-            created_at: at(1),
             summary: ApplicationSummary::default(),
         }
     }
@@ -893,6 +900,8 @@ mod tests {
         events: Vec<(&'static str, EventFact)>,
         scores: Vec<(&'static str, ScoreFact)>,
         flags: Vec<(&'static str, bool)>,
+        /// (application, assessor, lead, the day the panel was confirmed)
+        seats: Vec<(&'static str, &'static str, bool, u32)>,
     }
 
     impl History {
@@ -910,16 +919,23 @@ mod tests {
             of(&self.scores, id)
         }
 
-        /// The facts with every application and seat summarised from this history.
+        /// The facts with every application (registered on day 1) and seat summarised
+        /// from this history.
         fn summarise(&self, mut f: Facts) -> Facts {
             for a in &mut f.applications {
-                let flags = of(&self.flags, &a.id);
-                a.summary = summarise(&of(&self.events, &a.id), &self.scores_of(&a.id), &flags);
+                let (events, flags) = (of(&self.events, &a.id), of(&self.flags, &a.id));
+                a.summary = summarise(at(1), &events, &self.scores_of(&a.id), &flags);
             }
-            for seat in &mut f.seats {
-                let scores = self.scores_of(&seat.application_id);
-                seat.last_submitted_at = last_submitted(&scores, &seat.assessor_id);
-            }
+            f.seats = self
+                .seats
+                .iter()
+                .map(|&(a, who, lead, day)| SeatFact {
+                    assessor_id: who.into(),
+                    assessor_name: format!("name-{who}"),
+                    is_lead: lead,
+                    turnaround_seconds: turnaround(at(day), &self.scores_of(a), who),
+                })
+                .collect();
             f
         }
     }
@@ -1011,20 +1027,12 @@ mod tests {
         let mut f = applications();
         f.applications[0].status = "approved".into();
         f.applications.push(app("d", "SEC", "scored", 3));
-        let seat = |a: &str, who: &str, lead: bool, day: u32| SeatFact {
-            application_id: a.into(),
-            assessor_id: who.into(),
-            assessor_name: format!("name-{who}"),
-            is_lead: lead,
-            confirmed_at: at(day),
-            last_submitted_at: None,
-        };
-        f.seats = vec![
-            seat("a", "x", true, 10),
-            seat("a", "y", false, 10),
-            seat("d", "x", false, 12),
-        ];
         let mut h = history();
+        h.seats = vec![
+            ("a", "x", true, 10),
+            ("a", "y", false, 10),
+            ("d", "x", false, 12),
+        ];
         let score = |who: &str, item: &str, level: Option<i32>, day: u32| ScoreFact {
             assessor_id: who.into(),
             item_code: item.into(),
@@ -1201,14 +1209,14 @@ mod tests {
             score("y", "I2", None, 11),
             score("y", "I3", Some(2), 7),
         ];
-        let s = summarise(&events, &scores, &[true, false, false]);
-        assert_eq!(s.reached[3], Some(at(9)));
-        assert_eq!(s.reached.iter().flatten().count(), 1, "{s:?}");
+        let s = summarise(at(1), &events, &scores, &[true, false, false]);
+        assert_eq!(s.reached_after[3], Some(8 * 86_400));
+        assert_eq!(s.reached_after.iter().flatten().count(), 1, "{s:?}");
         // I1 spread 4, I3 spread 0; I2 has no level and is not a scored item.
         assert_eq!(s.items_by_spread, [1, 0, 0, 0, 1, 0]);
         assert_eq!((s.consolidated_items, s.flagged_items), (3, 1));
-        assert_eq!(last_submitted(&scores, "x"), Some(at(11)));
-        assert_eq!(last_submitted(&scores, "z"), None);
+        assert_eq!(turnaround(at(10), &scores, "x"), Some(86_400));
+        assert_eq!(turnaround(at(10), &scores, "z"), None);
     }
 
     use proptest::prelude::*;
@@ -1246,7 +1254,7 @@ mod tests {
             flags in proptest::collection::vec(any::<bool>(), 0..10),
             seed in any::<u64>(),
         ) {
-            let s = summarise(&events, &scores, &flags);
+            let s = summarise(at(1), &events, &scores, &flags);
             let mut shuffled_events = events.clone();
             let mut shuffled_scores = scores.clone();
             let rotate = |n: usize| if n == 0 { 0 } else { (seed as usize) % n };
@@ -1254,7 +1262,7 @@ mod tests {
             shuffled_events.reverse();
             shuffled_scores.rotate_left(rotate(scores.len()));
             shuffled_scores.reverse();
-            prop_assert_eq!(s, summarise(&shuffled_events, &shuffled_scores, &flags));
+            prop_assert_eq!(s, summarise(at(1), &shuffled_events, &shuffled_scores, &flags));
 
             let mut items: Vec<&str> = scores
                 .iter()
@@ -1277,9 +1285,9 @@ mod tests {
                 let first = events
                     .iter()
                     .filter(|e| e.to_status == stage.as_str())
-                    .map(|e| e.occurred_at)
+                    .map(|e| (e.occurred_at - at(1)).num_seconds())
                     .min();
-                prop_assert_eq!(s.reached[i], first);
+                prop_assert_eq!(s.reached_after[i], first);
             }
             prop_assert_eq!(s.flagged_items as usize, flags.iter().filter(|f| **f).count());
         }

@@ -6,14 +6,15 @@
 -- What the report needs of an application's history (domain::report::summarise).
 CREATE TABLE report_applications (
     application_id TEXT PRIMARY KEY NOT NULL REFERENCES applications(id),
-    -- The first time the application entered each stage after registration.
-    submitted_at TIMESTAMP,
-    accepted_at TIMESTAMP,
-    in_assessment_at TIMESTAMP,
-    scored_at TIMESTAMP,
-    in_review_at TIMESTAMP,
-    approved_at TIMESTAMP,
-    certified_at TIMESTAMP,
+    -- Seconds from registration to the first entry into each later stage (seconds, not
+    -- timestamps: the report computes in them and need not parse 100,000 timestamps).
+    seconds_to_submitted BIGINT,
+    seconds_to_accepted BIGINT,
+    seconds_to_in_assessment BIGINT,
+    seconds_to_scored BIGINT,
+    seconds_to_in_review BIGINT,
+    seconds_to_approved BIGINT,
+    seconds_to_certified BIGINT,
     -- Items with at least one submitted level, by spread (highest - lowest level).
     items_spread_0 INTEGER NOT NULL,
     items_spread_1 INTEGER NOT NULL,
@@ -25,15 +26,14 @@ CREATE TABLE report_applications (
     flagged_items INTEGER NOT NULL
 );
 
--- A panel seat with its round (a round's seats are read together), the panel's
--- confirmation and the assessor's last submitted score on the application.
+-- A panel seat with its round (a round's seats are read together) and the seconds from
+-- the panel's confirmation to the assessor's last submitted score on the application.
 CREATE TABLE report_seats (
     round_id TEXT NOT NULL REFERENCES rounds(id),
     application_id TEXT NOT NULL REFERENCES applications(id),
     assessor_id TEXT NOT NULL REFERENCES users(id),
     is_lead BOOLEAN NOT NULL,
-    confirmed_at TIMESTAMP NOT NULL,
-    last_submitted_at TIMESTAMP,
+    turnaround_seconds BIGINT,
     PRIMARY KEY (round_id, application_id, assessor_id)
 );
 CREATE INDEX report_seats_application ON report_seats(application_id);

@@ -17,8 +17,8 @@ use crate::db::schema::{
 };
 use crate::db::DbConn;
 use crate::domain::report::{
-    last_submitted, summarise, ApplicationFact, ApplicationSummary, CertificateFact, EventFact,
-    Facts, PartResultFact, RoundFact, ScoreFact, SeatFact,
+    summarise, turnaround, ApplicationFact, ApplicationSummary, CertificateFact, EventFact, Facts,
+    PartResultFact, RoundFact, ScoreFact, SeatFact,
 };
 
 /// A summary as stored: one column per stage time and per spread.
@@ -26,13 +26,13 @@ use crate::domain::report::{
 #[diesel(table_name = report_applications)]
 struct SummaryRow {
     application_id: String,
-    submitted_at: Option<chrono::NaiveDateTime>,
-    accepted_at: Option<chrono::NaiveDateTime>,
-    in_assessment_at: Option<chrono::NaiveDateTime>,
-    scored_at: Option<chrono::NaiveDateTime>,
-    in_review_at: Option<chrono::NaiveDateTime>,
-    approved_at: Option<chrono::NaiveDateTime>,
-    certified_at: Option<chrono::NaiveDateTime>,
+    seconds_to_submitted: Option<i64>,
+    seconds_to_accepted: Option<i64>,
+    seconds_to_in_assessment: Option<i64>,
+    seconds_to_scored: Option<i64>,
+    seconds_to_in_review: Option<i64>,
+    seconds_to_approved: Option<i64>,
+    seconds_to_certified: Option<i64>,
     items_spread_0: i32,
     items_spread_1: i32,
     items_spread_2: i32,
@@ -45,19 +45,19 @@ struct SummaryRow {
 
 impl SummaryRow {
     fn new(application_id: &str, s: &ApplicationSummary) -> SummaryRow {
-        let [submitted_at, accepted_at, in_assessment_at, scored_at, in_review_at, approved_at, certified_at] =
-            s.reached;
+        let [seconds_to_submitted, seconds_to_accepted, seconds_to_in_assessment, seconds_to_scored, seconds_to_in_review, seconds_to_approved, seconds_to_certified] =
+            s.reached_after;
         let [items_spread_0, items_spread_1, items_spread_2, items_spread_3, items_spread_4, items_spread_5] =
             s.items_by_spread;
         SummaryRow {
             application_id: application_id.to_string(),
-            submitted_at,
-            accepted_at,
-            in_assessment_at,
-            scored_at,
-            in_review_at,
-            approved_at,
-            certified_at,
+            seconds_to_submitted,
+            seconds_to_accepted,
+            seconds_to_in_assessment,
+            seconds_to_scored,
+            seconds_to_in_review,
+            seconds_to_approved,
+            seconds_to_certified,
             items_spread_0,
             items_spread_1,
             items_spread_2,
@@ -71,14 +71,14 @@ impl SummaryRow {
 
     fn summary(self) -> ApplicationSummary {
         ApplicationSummary {
-            reached: [
-                self.submitted_at,
-                self.accepted_at,
-                self.in_assessment_at,
-                self.scored_at,
-                self.in_review_at,
-                self.approved_at,
-                self.certified_at,
+            reached_after: [
+                self.seconds_to_submitted,
+                self.seconds_to_accepted,
+                self.seconds_to_in_assessment,
+                self.seconds_to_scored,
+                self.seconds_to_in_review,
+                self.seconds_to_approved,
+                self.seconds_to_certified,
             ],
             items_by_spread: [
                 self.items_spread_0,
@@ -98,9 +98,9 @@ impl SummaryRow {
 /// submitted scores, consolidation and panel. Call it inside the transaction that
 /// changed any of them.
 pub fn refresh(conn: &mut DbConn, application: &str) -> QueryResult<()> {
-    let round_id: String = applications::table
+    let (round_id, created_at): (String, chrono::NaiveDateTime) = applications::table
         .find(application)
-        .select(applications::round_id)
+        .select((applications::round_id, applications::created_at))
         .first(conn)?;
     let events: Vec<EventFact> = application_events::table
         .filter(application_events::application_id.eq(application))
@@ -139,7 +139,8 @@ pub fn refresh(conn: &mut DbConn, application: &str) -> QueryResult<()> {
         .filter(consolidated_items::application_id.eq(application))
         .select(consolidated_items::flagged)
         .load(conn)?;
-    let row = SummaryRow::new(application, &summarise(&events, &submitted, &flags));
+    let summary = summarise(created_at, &events, &submitted, &flags);
+    let row = SummaryRow::new(application, &summary);
     diesel::delete(report_applications::table.find(application)).execute(conn)?;
     diesel::insert_into(report_applications::table)
         .values(&row)
@@ -161,10 +162,13 @@ pub fn refresh(conn: &mut DbConn, application: &str) -> QueryResult<()> {
             .values((
                 report_seats::round_id.eq(&round_id),
                 report_seats::application_id.eq(application),
-                report_seats::last_submitted_at.eq(last_submitted(&submitted, &assessor)),
+                report_seats::turnaround_seconds.eq(turnaround(
+                    confirmed_at,
+                    &submitted,
+                    &assessor,
+                )),
                 report_seats::assessor_id.eq(assessor),
                 report_seats::is_lead.eq(is_lead),
-                report_seats::confirmed_at.eq(confirmed_at),
             ))
             .execute(conn)?;
     }
@@ -201,18 +205,15 @@ pub fn facts(
                 applications::part_code,
                 applications::status,
                 applications::target_level,
-                applications::created_at,
             ),
             Option::<SummaryRow>::as_select(),
         ))
         .into_boxed();
     let mut seat_query = report_seats::table
         .select((
-            report_seats::application_id,
             report_seats::assessor_id,
             report_seats::is_lead,
-            report_seats::confirmed_at,
-            report_seats::last_submitted_at,
+            report_seats::turnaround_seconds,
         ))
         .into_boxed();
     let mut result_query = part_results::table
@@ -248,31 +249,21 @@ pub fn facts(
             name_en,
         })
         .collect();
-    type ApplicationColumns = (String, String, String, String, i32, chrono::NaiveDateTime);
     let applications = app_query
-        .load::<(ApplicationColumns, Option<SummaryRow>)>(conn)?
+        .load::<((String, String, String, String, i32), Option<SummaryRow>)>(conn)?
         .into_iter()
         .map(
-            |((id, round_id, part_code, status, target_level, created_at), summary)| {
-                ApplicationFact {
-                    id,
-                    round_id,
-                    part_code,
-                    status,
-                    target_level,
-                    created_at,
-                    summary: summary.map(SummaryRow::summary).unwrap_or_default(),
-                }
+            |((id, round_id, part_code, status, target_level), summary)| ApplicationFact {
+                id,
+                round_id,
+                part_code,
+                status,
+                target_level,
+                summary: summary.map(SummaryRow::summary).unwrap_or_default(),
             },
         )
         .collect();
-    let seat_rows = seat_query.load::<(
-        String,
-        String,
-        bool,
-        chrono::NaiveDateTime,
-        Option<chrono::NaiveDateTime>,
-    )>(conn)?;
+    let seat_rows = seat_query.load::<(String, bool, Option<i64>)>(conn)?;
     // Names once per assessor rather than once per seat.
     let names: HashMap<String, String> = users::table
         .filter(
@@ -288,16 +279,12 @@ pub fn facts(
         .collect();
     let seats = seat_rows
         .into_iter()
-        .map(
-            |(application_id, assessor_id, is_lead, confirmed_at, last_submitted_at)| SeatFact {
-                assessor_name: names.get(&assessor_id).cloned().unwrap_or_default(),
-                application_id,
-                assessor_id,
-                is_lead,
-                confirmed_at,
-                last_submitted_at,
-            },
-        )
+        .map(|(assessor_id, is_lead, turnaround_seconds)| SeatFact {
+            assessor_name: names.get(&assessor_id).cloned().unwrap_or_default(),
+            assessor_id,
+            is_lead,
+            turnaround_seconds,
+        })
         .collect();
     let results = result_query
         .load::<(String, i32, String)>(conn)?
