@@ -155,6 +155,36 @@ fn row(table: &Value, label: &str) -> Vec<f64> {
         .collect()
 }
 
+/// Forms a review panel of three, sends the consolidated application to it and has every
+/// member vote to approve or (for want of evidence) to return it. Returns the members.
+async fn review<'a>(
+    w: &crate::panels::World<'a>,
+    a: &crate::scoring::Assessed<'a>,
+    approve: bool,
+) -> Vec<(crate::panels::Client<'a>, String)> {
+    let panel = reviewers(w, 3).await;
+    let members: Vec<(String, String)> = panel
+        .iter()
+        .map(|(c, e)| (c.id.clone(), e.clone()))
+        .collect();
+    assert_eq!(form(w, &members, 2).await.0, 201);
+    let (s, p) = a
+        .lead
+        .send(
+            "POST",
+            &format!("/api/v1/applications/{}/send-to-review", a.application),
+            None,
+        )
+        .await;
+    assert_eq!(s, 204, "{p}");
+    let reasons: &[&str] = if approve { &[] } else { &["证据不足"] };
+    for (c, _) in &panel {
+        let (s, p) = vote(c, &a.application, approve, reasons).await;
+        assert!(s == 200 || s == 409, "{p}");
+    }
+    panel
+}
+
 #[tokio::test]
 async fn an_approved_application_shows_in_load_spread_and_levels_and_the_exports_agree() {
     let app = spawn_app().await;
@@ -167,25 +197,7 @@ async fn an_approved_application_shows_in_load_spread_and_levels_and_the_exports
     submit_all(&a.c, &a, |i| if i == first { 1 } else { 3 }).await;
     let (s, p) = consolidate(&a, |_| 3).await;
     assert_eq!(s, 200, "{p}");
-    let panel = reviewers(&w, 3).await;
-    let members: Vec<(String, String)> = panel
-        .iter()
-        .map(|(c, e)| (c.id.clone(), e.clone()))
-        .collect();
-    assert_eq!(form(&w, &members, 2).await.0, 201);
-    let (s, p) = a
-        .lead
-        .send(
-            "POST",
-            &format!("/api/v1/applications/{}/send-to-review", a.application),
-            None,
-        )
-        .await;
-    assert_eq!(s, 204, "{p}");
-    for (c, _) in &panel {
-        let (s, p) = vote(c, &a.application, true, &[]).await;
-        assert!(s == 200 || s == 409, "{p}");
-    }
+    let panel = review(&w, &a, true).await;
     assert_eq!(w.status(&a.application).await, "approved");
 
     let (s, report) = w
@@ -488,25 +500,7 @@ async fn the_summaries_kept_at_every_step_equal_a_rebuild_from_the_history() {
 
     let (s, p) = consolidate(&a, |_| 3).await;
     assert_eq!(s, 200, "{p}");
-    let panel = reviewers(&w, 3).await;
-    let members: Vec<(String, String)> = panel
-        .iter()
-        .map(|(c, e)| (c.id.clone(), e.clone()))
-        .collect();
-    assert_eq!(form(&w, &members, 2).await.0, 201);
-    let (s, p) = a
-        .lead
-        .send(
-            "POST",
-            &format!("/api/v1/applications/{}/send-to-review", a.application),
-            None,
-        )
-        .await;
-    assert_eq!(s, 204, "{p}");
-    for (c, _) in &panel {
-        let (s, p) = vote(c, &a.application, false, &["证据不足"]).await;
-        assert!(s == 200 || s == 409, "{p}");
-    }
+    review(&w, &a, false).await;
     assert_eq!(w.status(&a.application).await, "in_assessment", "returned");
 
     let kept = report_now().await;
