@@ -465,9 +465,12 @@ async fn the_summaries_kept_at_every_step_equal_a_rebuild_from_the_history() {
     };
     let spread = |r: &Value| row(table(r, "score_spread"), "CD");
 
-    submit_all(&a.lead, &a, |_| 3).await;
-    submit_all(&a.b, &a, |_| 3).await;
-    submit_all(&a.c, &a, |i| if i == first { 1 } else { 3 }).await;
+    // The three score at the same time: each submission refreshes the one summary.
+    tokio::join!(
+        submit_all(&a.lead, &a, |_| 3),
+        submit_all(&a.b, &a, |_| 3),
+        submit_all(&a.c, &a, |i| if i == first { 1 } else { 3 }),
+    );
     assert_eq!(spread(&report_now().await)[3], 1.0, "one item spread by 2");
 
     // Reopened, Anna Müller's first score is a draft again and no longer counts.

@@ -98,6 +98,12 @@ impl SummaryRow {
 /// submitted scores, consolidation and panel. Call it inside the transaction that
 /// changed any of them.
 pub fn refresh(conn: &mut DbConn, application: &str) -> QueryResult<()> {
+    // Takes the application's row lock first (SQLite already holds the write lock): two
+    // assessors scoring at once on PostgreSQL would otherwise both delete and both
+    // insert the same summary. The second then reads the first one's scores.
+    diesel::update(applications::table.find(application))
+        .set(applications::round_id.eq(applications::round_id))
+        .execute(conn)?;
     let (round_id, created_at): (String, chrono::NaiveDateTime) = applications::table
         .find(application)
         .select((applications::round_id, applications::created_at))
