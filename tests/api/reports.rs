@@ -155,6 +155,16 @@ fn row(table: &Value, label: &str) -> Vec<f64> {
         .collect()
 }
 
+/// The world's round report as the secretariat reads it from the API.
+async fn round_report(w: &crate::panels::World<'_>) -> Value {
+    let (s, r) = w
+        .sec
+        .send("GET", &format!("/api/v1/reports?round={}", w.round), None)
+        .await;
+    assert_eq!(s, 200, "{r}");
+    r
+}
+
 /// Forms a review panel of three, sends the consolidated application to it and has every
 /// member vote to approve or (for want of evidence) to return it. Returns the members.
 async fn review<'a>(
@@ -305,15 +315,7 @@ async fn an_approved_application_shows_in_load_spread_and_levels_and_the_exports
         )
         .await;
     assert_eq!(s, 201, "{cert}");
-    let report_now = || async {
-        let (s, r) = w
-            .sec
-            .send("GET", &format!("/api/v1/reports?round={}", w.round), None)
-            .await;
-        assert_eq!(s, 200, "{r}");
-        r
-    };
-    let issued = report_now().await;
+    let issued = round_report(&w).await;
     let certificates = table(&issued, "certificates");
     let columns: Vec<&str> = certificates["columns"]
         .as_array()
@@ -336,7 +338,7 @@ async fn an_approved_application_shows_in_load_spread_and_levels_and_the_exports
         )
         .await;
     assert_eq!(s, 200, "{p}");
-    let revoked = report_now().await;
+    let revoked = round_report(&w).await;
     assert_eq!(
         row(table(&revoked, "certificates"), "CD"),
         [1.0, 1.0, 0.0, 0.0]
@@ -455,14 +457,6 @@ async fn the_summaries_kept_at_every_step_equal_a_rebuild_from_the_history() {
     let a = assessed(&w).await;
     let first = a.items[0].clone();
     let n = a.items.len() as f64;
-    let report_now = || async {
-        let (s, r) = w
-            .sec
-            .send("GET", &format!("/api/v1/reports?round={}", w.round), None)
-            .await;
-        assert_eq!(s, 200, "{r}");
-        r
-    };
     let spread = |r: &Value| row(table(r, "score_spread"), "CD");
 
     // The three score at the same time: each submission refreshes the one summary.
@@ -471,7 +465,11 @@ async fn the_summaries_kept_at_every_step_equal_a_rebuild_from_the_history() {
         submit_all(&a.b, &a, |_| 3),
         submit_all(&a.c, &a, |i| if i == first { 1 } else { 3 }),
     );
-    assert_eq!(spread(&report_now().await)[3], 1.0, "one item spread by 2");
+    assert_eq!(
+        spread(&round_report(&w).await)[3],
+        1.0,
+        "one item spread by 2"
+    );
 
     // Reopened, Anna Müller's first score is a draft again and no longer counts.
     let reopen = format!(
@@ -487,7 +485,7 @@ async fn the_summaries_kept_at_every_step_equal_a_rebuild_from_the_history() {
         )
         .await;
     assert_eq!(s, 204, "{p}");
-    let reopened = spread(&report_now().await);
+    let reopened = spread(&round_report(&w).await);
     assert_eq!((reopened[0], reopened[1], reopened[3]), (n, n, 0.0));
 
     let (s, p) = crate::scoring::score(
@@ -498,7 +496,7 @@ async fn the_summaries_kept_at_every_step_equal_a_rebuild_from_the_history() {
     )
     .await;
     assert_eq!(s, 204, "{p}");
-    let resubmitted = spread(&report_now().await);
+    let resubmitted = spread(&round_report(&w).await);
     assert_eq!((resubmitted[1], resubmitted[2]), (n - 1.0, 1.0));
 
     let (s, p) = consolidate(&a, |_| 3).await;
@@ -506,12 +504,12 @@ async fn the_summaries_kept_at_every_step_equal_a_rebuild_from_the_history() {
     review(&w, &a, false).await;
     assert_eq!(w.status(&a.application).await, "in_assessment", "returned");
 
-    let kept = report_now().await;
+    let kept = round_report(&w).await;
     assert_eq!(row(table(&kept, "durations"), "scored → in_review")[0], 1.0);
     assert_eq!(spread(&kept)[8], n, "the consolidation counts");
     let rebuilt = app
         .conn(|c| certcase::db::write_tx(c, certcase::db::models::report::refresh_all).unwrap())
         .await;
     assert!(rebuilt >= 4, "{rebuilt} applications");
-    assert_eq!(kept, report_now().await);
+    assert_eq!(kept, round_report(&w).await);
 }
