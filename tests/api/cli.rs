@@ -328,20 +328,42 @@ async fn the_operator_issues_a_round_rotates_the_key_and_checks_the_issuance_log
     assert_eq!(out.trim(), "BROKEN at index 1");
 }
 
+/// A database upgraded from before the report summaries gets them filled in by
+/// `migrate`; rows restored around the workflow get theirs from `reports rebuild`.
 #[test]
-fn reports_rebuild_summarises_rows_loaded_around_the_workflow() {
+fn summaries_are_filled_in_by_the_upgrade_and_by_reports_rebuild() {
     use certcase::db::schema::report_applications as summaries;
+    use diesel::connection::SimpleConnection;
     use diesel::prelude::*;
 
     let dir = tempfile::tempdir().unwrap();
     let db = TestDatabase::new(dir.path());
-    let seeded = certcase(dir.path(), &db)
-        .args(["seed", "--catalog"])
-        .output()
-        .unwrap();
-    assert!(seeded.status.success());
+    let run = |args: &[&str]| {
+        let out = certcase(dir.path(), &db).args(args).output().unwrap();
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    run(&["seed", "--catalog"]);
     let pool = certcase::db::connect_pool(&db.url, 1).unwrap();
     let mut conn = pool.get().unwrap();
+    // The database as the release before the summaries left it, with its history.
+    let backend = if crate::helpers::use_postgres() {
+        "postgres"
+    } else {
+        "sqlite"
+    };
+    let down = std::fs::read_to_string(format!(
+        "{}/migrations/{backend}/2026-12-04-000010_report_summaries/down.sql",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap();
+    conn.batch_execute(&down).unwrap();
+    conn.batch_execute("DELETE FROM __diesel_schema_migrations WHERE version = '20261204000010'")
+        .unwrap();
     crate::reports::history_written_directly(&mut conn, "secretariat@demo.certcase.test");
     let submitted = |conn: &mut certcase::db::DbConn| -> Option<Option<i64>> {
         summaries::table
@@ -351,22 +373,18 @@ fn reports_rebuild_summarises_rows_loaded_around_the_workflow() {
             .optional()
             .unwrap()
     };
-    assert_eq!(submitted(&mut conn), None, "no summary yet");
 
-    let out = certcase(dir.path(), &db)
-        .args(["reports", "rebuild"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(String::from_utf8_lossy(&out.stdout)
-        .contains("rebuilt the report summaries of 2 application(s)"));
+    assert!(run(&["migrate"]).contains("1 migration(s) applied"));
     assert_eq!(
         submitted(&mut conn),
         Some(Some(2 * 86_400)),
         "submitted on day 2"
     );
+
+    diesel::delete(summaries::table).execute(&mut conn).unwrap();
+    assert_eq!(submitted(&mut conn), None);
+    assert!(
+        run(&["reports", "rebuild"]).contains("rebuilt the report summaries of 2 application(s)")
+    );
+    assert_eq!(submitted(&mut conn), Some(Some(2 * 86_400)));
 }
