@@ -210,11 +210,7 @@ async fn an_approved_application_shows_in_load_spread_and_levels_and_the_exports
     let panel = review(&w, &a, true).await;
     assert_eq!(w.status(&a.application).await, "approved");
 
-    let (s, report) = w
-        .sec
-        .send("GET", &format!("/api/v1/reports?round={}", w.round), None)
-        .await;
-    assert_eq!(s, 200, "{report}");
+    let report = round_report(&w).await;
     let n = a.items.len() as f64;
 
     let load = table(&report, "assessor_load");
