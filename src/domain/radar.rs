@@ -1,7 +1,10 @@
-//! Radar (spider) charts as SVG, drawn on the server: no script, no external assets, and
-//! the same bytes for the same input, so the page, the PDF report and the tests agree.
-//! Colours are presentation attributes (a PDF renderer may ignore CSS); a page's
-//! stylesheet can still override them through the classes.
+//! Radar (spider) charts: the geometry every chart shares (where the axes point, where a
+//! value sits on its axis, the scale's rings, which way a label runs), and the chart as
+//! SVG for the pages. The certificate and roadmap PDFs draw with the same geometry.
+//!
+//! The SVG is drawn on the server: no script, no external assets, and the same bytes for
+//! the same input, so the page and the tests agree. Colours are presentation attributes;
+//! a page's stylesheet can still override them through the classes.
 
 use std::f64::consts::{FRAC_PI_2, TAU};
 use std::fmt::Write;
@@ -43,6 +46,59 @@ const PALETTE: [&str; 6] = [
     "#2563eb", "#dc2626", "#16a34a", "#9333ea", "#ea580c", "#0891b2",
 ];
 
+/// The direction of axis `i` of `n` as a unit vector `(x, y)`: the first axis points straight
+/// up, the others follow clockwise. `y` grows downwards, as on a screen; a drawing whose `y`
+/// grows upwards (a PDF page) negates it.
+pub fn axis_direction(i: usize, n: usize) -> (f64, f64) {
+    let angle = -FRAC_PI_2 + TAU * i as f64 / n as f64;
+    (angle.cos(), angle.sin())
+}
+
+/// How far out on its axis a value sits, as a share of the radius (0 at the centre, 1 at the
+/// rim of a scale going up to `max`). Values off the scale sit at its nearest end, and what
+/// is not a number at the centre.
+pub fn share(value: f64, max: f64) -> f64 {
+    let share = value / max;
+    if share.is_nan() {
+        0.0
+    } else {
+        share.clamp(0.0, 1.0)
+    }
+}
+
+/// The values of the scale's rings for a scale 0..=`max`: one per whole unit (and one at
+/// `max` itself when it is fractional), or five even rings when `max` is above 10.
+pub fn rings(max: f64) -> Vec<f64> {
+    if max <= 10.0 {
+        let whole = (1..=max.floor() as u32).map(f64::from);
+        whole.chain((max.fract() > 0.0).then_some(max)).collect()
+    } else {
+        (1..=5).map(|k| max * f64::from(k) / 5.0).collect()
+    }
+}
+
+/// Which end of an axis label sits at the axis's tip.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Anchor {
+    /// Right of the centre: the label runs outwards to the right.
+    Start,
+    /// Near the vertical: the label is centred on the axis.
+    Middle,
+    /// Left of the centre: the label ends at the axis.
+    End,
+}
+
+/// The anchor of the label of an axis pointing in `direction` (from [`axis_direction`]).
+pub fn label_anchor((x, _): (f64, f64)) -> Anchor {
+    if x > 0.2 {
+        Anchor::Start
+    } else if x < -0.2 {
+        Anchor::End
+    } else {
+        Anchor::Middle
+    }
+}
+
 /// A radar chart `size` pixels wide: one axis per label (clockwise from the top), a ring
 /// per unit of the scale 0..=`max` (five even rings when `max` is above 10), and one
 /// polygon per series, with a legend below. Values outside 0..=`max` (or not numbers) are
@@ -75,8 +131,8 @@ pub fn radar_svg(
     let (cx, cy) = (width / 2.0, width / 2.0);
     let radius = width * RADIUS_SHARE;
     let at = |i: usize, r: f64| {
-        let angle = -FRAC_PI_2 + TAU * i as f64 / n as f64;
-        (cx + r * angle.cos(), cy + r * angle.sin(), angle)
+        let (dx, dy) = axis_direction(i, n);
+        (cx + r * dx, cy + r * dy)
     };
     let legend = if series.is_empty() {
         0.0
@@ -99,12 +155,7 @@ pub fn radar_svg(
     }
 
     svg.push_str(r##"<g class="radar-grid" fill="none" stroke="#d0d0d0" stroke-width="1">"##);
-    let rings: Vec<f64> = if max <= 10.0 {
-        let whole = (1..=max.floor() as u32).map(f64::from);
-        whole.chain((max.fract() > 0.0).then_some(max)).collect()
-    } else {
-        (1..=5).map(|k| max * f64::from(k) / 5.0).collect()
-    };
+    let rings = rings(max);
     for &ring in &rings {
         let _ = write!(
             svg,
@@ -115,7 +166,7 @@ pub fn radar_svg(
         );
     }
     for i in 0..n {
-        let (x, y, _) = at(i, radius);
+        let (x, y) = at(i, radius);
         let _ = write!(
             svg,
             r#"<line x1="{}" y1="{}" x2="{}" y2="{}"/>"#,
@@ -143,20 +194,19 @@ pub fn radar_svg(
     let max_units = ((room / (FONT / 2.0)).floor() as usize).max(8);
     svg.push_str(r##"<g class="radar-labels" fill="#333333">"##);
     for (i, label) in axes.iter().enumerate() {
-        let (x, y, angle) = at(i, radius + LABEL_GAP);
-        let (cos, sin) = (angle.cos(), angle.sin());
-        let anchor = if cos > 0.2 {
-            "start"
-        } else if cos < -0.2 {
-            "end"
-        } else {
-            "middle"
+        let direction = axis_direction(i, n);
+        let (x, y) = at(i, radius + LABEL_GAP);
+        let anchor = match label_anchor(direction) {
+            Anchor::Start => "start",
+            Anchor::Middle => "middle",
+            Anchor::End => "end",
         };
         let lines = wrap(label, max_units);
         let block = (lines.len() - 1) as f64 * LINE_HEIGHT;
-        let first = if sin < -0.2 {
+        // Above the centre the block of lines ends at the tip, below it starts there.
+        let first = if direction.1 < -0.2 {
             y - block
-        } else if sin > 0.2 {
+        } else if direction.1 > 0.2 {
             y + FONT
         } else {
             y - block / 2.0 + FONT * 0.35
@@ -182,8 +232,7 @@ pub fn radar_svg(
             .iter()
             .enumerate()
             .map(|(i, &v)| {
-                let clamped = if v.is_nan() { 0.0 } else { v.clamp(0.0, max) };
-                let (x, y, _) = at(i, radius * clamped / max);
+                let (x, y) = at(i, radius * share(v, max));
                 format!("{},{}", num(x), num(y))
             })
             .collect();
@@ -362,6 +411,40 @@ mod tests {
         "Operate",
         "Observe & Respond",
     ];
+
+    #[test]
+    fn axes_run_clockwise_from_the_top_and_values_sit_on_the_scale() {
+        let close = |(x, y): (f64, f64), (ex, ey): (f64, f64)| {
+            (x - ex).abs() < 1e-12 && (y - ey).abs() < 1e-12
+        };
+        assert!(close(axis_direction(0, 4), (0.0, -1.0)), "up");
+        assert!(close(axis_direction(1, 4), (1.0, 0.0)), "then right");
+        assert!(close(axis_direction(2, 4), (0.0, 1.0)));
+        assert!(close(axis_direction(3, 4), (-1.0, 0.0)));
+
+        assert_eq!(share(2.0, 4.0), 0.5);
+        assert_eq!(share(9.0, 4.0), 1.0);
+        assert_eq!(share(-1.0, 4.0), 0.0);
+        assert_eq!(share(f64::NAN, 4.0), 0.0);
+        assert_eq!(share(f64::INFINITY, f64::INFINITY), 0.0);
+
+        assert_eq!(rings(4.0), [1.0, 2.0, 3.0, 4.0]);
+        assert_eq!(rings(2.5), [1.0, 2.0, 2.5]);
+        assert_eq!(rings(20.0), [4.0, 8.0, 12.0, 16.0, 20.0]);
+
+        let anchors: Vec<Anchor> = (0..6).map(|i| label_anchor(axis_direction(i, 6))).collect();
+        assert_eq!(
+            anchors,
+            [
+                Anchor::Middle,
+                Anchor::Start,
+                Anchor::Start,
+                Anchor::Middle,
+                Anchor::End,
+                Anchor::End
+            ]
+        );
+    }
 
     #[test]
     fn one_axis_line_per_label_and_one_ring_per_stage() {

@@ -39,6 +39,7 @@ use qrcode::{EcLevel, QrCode};
 use sha2::{Digest, Sha256};
 
 use crate::domain::certificate::SignedCertificate;
+use crate::domain::radar;
 
 /// The information-dictionary key holding the base64 signed payload.
 pub const PAYLOAD_KEY: &str = "CertcasePayload";
@@ -579,43 +580,24 @@ impl Canvas<'_> {
         Ok(())
     }
 
-    /// A radar chart centred at (`cx`, `cy`) with radius `r` mm: grid rings at each level,
-    /// one spoke per domain (clockwise from the top), the achieved levels as a polygon and
-    /// the domain names outside. Fewer than three domains make no polygon; nothing is drawn.
-    fn radar(&mut self, axes: &[RadarAxis], cx: f32, cy: f32, r: f32) -> Result<(), PdfError> {
+    /// The certificate's radar: grid rings at each level, one spoke per domain, the
+    /// achieved levels as a filled polygon and the domain names outside. Fewer than three
+    /// domains make no chart; nothing is drawn.
+    fn radar(&mut self, axes: &[RadarAxis], frame: RadarFrame) -> Result<(), PdfError> {
         if axes.len() < 3 {
             return Ok(());
         }
-        let n = axes.len();
         let max = axes.iter().map(|a| a.3).fold(1.0_f32, f32::max).min(10.0);
-        let at = |i: usize, frac: f32| {
-            let angle = std::f32::consts::FRAC_PI_2 - std::f32::consts::TAU * i as f32 / n as f32;
-            (cx + r * frac * angle.cos(), cy + r * frac * angle.sin())
-        };
         let achieved: Vec<(f32, f32)> = axes
             .iter()
             .enumerate()
             .map(|(i, a)| {
-                let frac = a.2 / a.3.max(f32::EPSILON);
-                at(
-                    i,
-                    if frac.is_nan() {
-                        0.0
-                    } else {
-                        frac.clamp(0.0, 1.0)
-                    },
-                )
+                let share = radar::share(f64::from(a.2), f64::from(a.3.max(f32::EPSILON)));
+                frame.at(i, share)
             })
             .collect();
         self.fill(vec![achieved.clone()], FILL);
-        let steps = max.round().max(1.0) as usize;
-        for step in 1..=steps {
-            let ring: Vec<_> = (0..n).map(|i| at(i, step as f32 / steps as f32)).collect();
-            self.stroke(&ring, true, 0.35, RULE);
-        }
-        for i in 0..n {
-            self.stroke(&[(cx, cy), at(i, 1.0)], false, 0.35, RULE);
-        }
+        self.radar_grid(frame, f64::from(max.round().max(1.0)));
         self.stroke(&achieved, true, 1.0, NAVY);
         for &(x, y) in &achieved {
             let d = 0.6;
@@ -629,27 +611,86 @@ impl Canvas<'_> {
                 NAVY,
             );
         }
-        let zh = style(Weight::Regular, 6.5, INK);
-        let en = style(Weight::Regular, 5.2, GREY);
-        for (i, (label_zh, label_en, level, _)) in axes.iter().enumerate() {
-            let (x, y) = at(i, 1.0);
-            let (dx, dy) = (x - cx, y - cy);
-            let align = if dx > r * 0.2 {
-                Align::Left
-            } else if dx < -r * 0.2 {
-                Align::Right
-            } else {
-                Align::Centre
+        let labels: Vec<(String, &str)> = axes
+            .iter()
+            .map(|(zh, en, level, _)| (format!("{zh} {level:.0}"), *en))
+            .collect();
+        let label = RadarLabel {
+            zh: style(Weight::Regular, 6.5, INK),
+            en: style(Weight::Regular, 5.2, GREY),
+            gap: 2.5,
+            en_below: 2.1,
+        };
+        self.radar_labels(frame, &labels, label)
+    }
+
+    /// A radar's grid: a ring (a polygon through the axes) at each step of the scale
+    /// 0..=`max`, and a spoke per axis.
+    fn radar_grid(&mut self, frame: RadarFrame, max: f64) {
+        for ring in radar::rings(max) {
+            let points: Vec<_> = (0..frame.axes).map(|i| frame.at(i, ring / max)).collect();
+            self.stroke(&points, true, 0.35, RULE);
+        }
+        for i in 0..frame.axes {
+            self.stroke(&[(frame.cx, frame.cy), frame.at(i, 1.0)], false, 0.35, RULE);
+        }
+    }
+
+    /// Axis names outside a radar's rim, Chinese above English.
+    fn radar_labels<S: AsRef<str>>(
+        &mut self,
+        frame: RadarFrame,
+        labels: &[(S, &str)],
+        l: RadarLabel,
+    ) -> Result<(), PdfError> {
+        for (i, (zh, en)) in labels.iter().enumerate() {
+            let direction = radar::axis_direction(i, frame.axes);
+            let align = match radar::label_anchor(direction) {
+                radar::Anchor::Start => Align::Left,
+                radar::Anchor::Middle => Align::Centre,
+                radar::Anchor::End => Align::Right,
             };
-            let (lx, ly) = (
-                x + dx / r * 2.5,
-                y + dy / r * 2.5 + if dy < -r * 0.5 { -3.0 } else { 0.0 },
-            );
-            self.text(&format!("{label_zh} {level:.0}"), zh, lx, ly + 0.3, align)?;
-            self.text(label_en, en, lx, ly - 2.1, align)?;
+            let (x, y) = frame.at(i, 1.0);
+            let (dx, dy) = (direction.0 as f32, -direction.1 as f32);
+            // Labels below the chart drop a line, clear of the rim.
+            let below = if dy < -0.5 { -3.0 } else { 0.0 };
+            let (lx, ly) = (x + dx * l.gap, y + dy * l.gap + below);
+            self.text(zh.as_ref(), l.zh, lx, ly + 0.3, align)?;
+            self.text(en, l.en, lx, ly - l.en_below, align)?;
         }
         Ok(())
     }
+}
+
+/// Where a radar sits on the page: centre and radius in mm, and how many axes it has.
+#[derive(Debug, Clone, Copy)]
+struct RadarFrame {
+    cx: f32,
+    cy: f32,
+    r: f32,
+    axes: usize,
+}
+
+impl RadarFrame {
+    /// The point `share` of the radius out on axis `i` (see [`radar::axis_direction`]; the
+    /// page's y grows upwards).
+    fn at(&self, i: usize, share: f64) -> (f32, f32) {
+        let (dx, dy) = radar::axis_direction(i, self.axes);
+        (
+            self.cx + self.r * (share * dx) as f32,
+            self.cy - self.r * (share * dy) as f32,
+        )
+    }
+}
+
+/// How a radar's axis names are set: styles, distance from the rim and the English
+/// line's drop below the Chinese, in mm.
+#[derive(Debug, Clone, Copy)]
+struct RadarLabel {
+    zh: Style,
+    en: Style,
+    gap: f32,
+    en_below: f32,
 }
 
 /// Renders the certificate. Every string is checked for glyphs first
@@ -964,7 +1005,15 @@ fn draw(
     )?;
 
     // Radar, bottom centre.
-    c.radar(radar, 123.0, 39.0, 17.0)?;
+    c.radar(
+        radar,
+        RadarFrame {
+            cx: 123.0,
+            cy: 39.0,
+            r: 17.0,
+            axes: radar.len(),
+        },
+    )?;
 
     // Signature block and QR code, bottom right.
     let sx = 239.0;

@@ -3,96 +3,93 @@
 //! owners, continued on further pages as needed. Same fonts, glyph check and subsetting
 //! as the certificate.
 
+use chrono::NaiveDateTime;
 use printpdf::{FontId, Mm, PdfDocument, PdfFont, PdfPage, PdfSaveOptions};
 
 use super::{
-    compress_streams, style, subset_tag, Align, Canvas, Face, Fit, Fonts, PdfError, Weight, GREY,
-    INK, NAVY, RULE,
+    compress_streams, style, subset_tag, Align, Canvas, Face, Fit, Fonts, PdfError, RadarFrame,
+    RadarLabel, Weight, GREY, INK, NAVY, RULE,
 };
 use crate::domain::catalog::Bilingual;
 use crate::domain::i18n::Lang;
-use crate::domain::self_assessment::{projected, Targets};
-use crate::workflow::self_assessment::Loaded;
+use crate::domain::radar;
+use crate::domain::self_assessment::{projected, Roadmap, SelfResult, Targets};
 
 const W: f32 = 210.0;
 const H: f32 = 297.0;
 const TARGET: (f32, f32, f32) = (0.86, 0.15, 0.15);
 const ROW: f32 = 9.5;
 
-/// Two polygons on one radar: current (navy) and target (red), scale 0..4, area names
-/// outside in both languages.
+/// What the roadmap PDF shows of one self-assessment.
+#[derive(Debug, Clone, Copy)]
+pub struct RoadmapReport<'a> {
+    /// The assessment's id; it names the font subsets.
+    pub id: &'a str,
+    pub started_at: NaiveDateTime,
+    pub completed_at: Option<NaiveDateTime>,
+    pub result: &'a SelfResult,
+    /// None until targets are set; there is no PDF without one.
+    pub roadmap: Option<&'a Roadmap>,
+}
+
+/// The scale of the self-assessment radar: stages 0..=4.
+const STAGES: f64 = 4.0;
+
+/// Two polygons on one radar: current (navy) and target (red), area names outside in both
+/// languages.
 fn two_series_radar(
     c: &mut Canvas,
     labels: &[(&str, &str)],
     current: &[f64],
-    target: Option<&[f64]>,
+    target: &[f64],
     (cx, cy, r): (f32, f32, f32),
 ) -> Result<(), PdfError> {
-    let n = labels.len();
-    if n < 3 {
+    if labels.len() < 3 {
         return Ok(());
     }
-    let at = |i: usize, frac: f32| {
-        let angle = std::f32::consts::FRAC_PI_2 - std::f32::consts::TAU * i as f32 / n as f32;
-        (cx + r * frac * angle.cos(), cy + r * frac * angle.sin())
+    let frame = RadarFrame {
+        cx,
+        cy,
+        r,
+        axes: labels.len(),
     };
-    for step in 1..=4 {
-        let ring: Vec<_> = (0..n).map(|i| at(i, step as f32 / 4.0)).collect();
-        c.stroke(&ring, true, 0.35, RULE);
-    }
-    for i in 0..n {
-        c.stroke(&[(cx, cy), at(i, 1.0)], false, 0.35, RULE);
-    }
+    c.radar_grid(frame, STAGES);
     let polygon = |values: &[f64]| -> Vec<(f32, f32)> {
         values
             .iter()
             .enumerate()
-            .map(|(i, v)| at(i, (*v as f32 / 4.0).clamp(0.0, 1.0)))
+            .map(|(i, &v)| frame.at(i, radar::share(v, STAGES)))
             .collect()
     };
-    if let Some(t) = target {
-        c.stroke(&polygon(t), true, 1.2, TARGET);
-    }
+    c.stroke(&polygon(target), true, 1.2, TARGET);
     c.stroke(&polygon(current), true, 1.2, NAVY);
-    for (i, (zh, en)) in labels.iter().enumerate() {
-        let (x, y) = at(i, 1.0);
-        let (dx, dy) = (x - cx, y - cy);
-        let align = if dx > r * 0.2 {
-            Align::Left
-        } else if dx < -r * 0.2 {
-            Align::Right
-        } else {
-            Align::Centre
-        };
-        let (lx, ly) = (
-            x + dx / r * 3.0,
-            y + dy / r * 3.0 + if dy < -r * 0.5 { -3.0 } else { 0.0 },
-        );
-        c.text(zh, style(Weight::Regular, 7.0, INK), lx, ly + 0.3, align)?;
-        c.text(en, style(Weight::Regular, 5.5, GREY), lx, ly - 2.3, align)?;
-    }
-    Ok(())
+    let label = RadarLabel {
+        zh: style(Weight::Regular, 7.0, INK),
+        en: style(Weight::Regular, 5.5, GREY),
+        gap: 3.0,
+        en_below: 2.3,
+    };
+    c.radar_labels(frame, labels, label)
 }
 
 /// Renders the roadmap of a self-assessment with targets. Any character no font has
 /// (in an owner's name, say) refuses the whole PDF with `MissingGlyph`.
 pub fn render_roadmap(
-    loaded: &Loaded,
+    report: &RoadmapReport,
     enterprise: &Bilingual,
     fonts: &Fonts,
 ) -> Result<Vec<u8>, PdfError> {
-    let roadmap = loaded
+    let roadmap = report
         .roadmap
-        .as_ref()
         .ok_or_else(|| PdfError::Write("no roadmap yet".into()))?;
-    let font_ids = Face::ALL.map(|face| FontId(subset_tag(&loaded.row.id, face)));
+    let font_ids = Face::ALL.map(|face| FontId(subset_tag(report.id, face)));
     let mut targets = Targets::new();
     for c in roadmap.areas.iter().flat_map(|a| &a.competencies) {
         targets.set(&c.code, c.target);
     }
-    let current = &loaded.result;
+    let current = report.result;
     let target = projected(current, &targets);
-    let mean = |r: &crate::domain::self_assessment::SelfResult| -> Vec<f64> {
+    let mean = |r: &SelfResult| -> Vec<f64> {
         r.areas
             .iter()
             .map(|a| a.derived.mean.unwrap_or(0.0))
@@ -140,9 +137,8 @@ pub fn render_roadmap(
     c.text(
         &format!(
             "自评开始 Started {} · 完成 Completed {} · 总体阶段 Overall stage: {} {}",
-            loaded.row.started_at.format("%Y-%m-%d"),
-            loaded
-                .row
+            report.started_at.format("%Y-%m-%d"),
+            report
                 .completed_at
                 .map_or_else(|| "—".to_string(), |t| t.format("%Y-%m-%d").to_string()),
             overall.map_or("—", |s| s.name(Lang::Zh)),
@@ -159,7 +155,7 @@ pub fn render_roadmap(
         .map(|a| (a.name.zh.as_str(), a.name.en.as_str()))
         .collect();
     let (cur, tgt) = (mean(current), mean(&target));
-    two_series_radar(c, &labels, &cur, Some(&tgt), (W / 2.0, H - 105.0, 40.0))?;
+    two_series_radar(c, &labels, &cur, &tgt, (W / 2.0, H - 105.0, 40.0))?;
     // Legend.
     c.stroke(&[(60.0, H - 160.0), (68.0, H - 160.0)], false, 1.2, NAVY);
     c.text(

@@ -727,7 +727,7 @@ pub async fn roadmap_pdf_export(
     };
     let pdf = web::block(move || -> Result<Vec<u8>, AppError> {
         let fonts = fonts()?;
-        crate::pdf::report::render_roadmap(&loaded, &name, fonts)
+        crate::pdf::report::render_roadmap(&loaded.report(), &name, fonts)
             .map_err(|e| AppError::Unprocessable(e.to_string()))
     })
     .await??;

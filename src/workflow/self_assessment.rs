@@ -17,6 +17,7 @@ use crate::domain::self_assessment::{
     assess, check_roadmap, plan_roadmap, Answers, Capacity, Owners, PlannedArea, PlannedCompetency,
     Roadmap, SelfResult, Stage, Step, Targets,
 };
+use crate::pdf::report::RoadmapReport;
 
 /// The model every self-assessment uses.
 pub const MODEL_CODE: &str = "devsecops-maturity";
@@ -29,6 +30,19 @@ pub struct Loaded {
     pub result: SelfResult,
     /// The stored roadmap, if targets were set.
     pub roadmap: Option<Roadmap>,
+}
+
+impl Loaded {
+    /// What the roadmap PDF shows of this assessment.
+    pub fn report(&self) -> RoadmapReport<'_> {
+        RoadmapReport {
+            id: &self.row.id,
+            started_at: self.row.started_at,
+            completed_at: self.row.completed_at,
+            result: &self.result,
+            roadmap: self.roadmap.as_ref(),
+        }
+    }
 }
 
 fn own_enterprise(conn: &mut DbConn, who: &Principal) -> Result<String, Refusal> {
