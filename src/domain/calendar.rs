@@ -479,6 +479,34 @@ pub fn registration_status(
     }
 }
 
+/// The calendar files shipped with the binary: (file name, text).
+pub const BUILT_IN: &[(&str, &str)] = &[
+    (
+        "cn-2021.toml",
+        include_str!("../../fixtures/calendars/cn-2021.toml"),
+    ),
+    (
+        "cn-2022.toml",
+        include_str!("../../fixtures/calendars/cn-2022.toml"),
+    ),
+    (
+        "cn-2023.toml",
+        include_str!("../../fixtures/calendars/cn-2023.toml"),
+    ),
+    (
+        "cn-2024.toml",
+        include_str!("../../fixtures/calendars/cn-2024.toml"),
+    ),
+    (
+        "cn-2025.toml",
+        include_str!("../../fixtures/calendars/cn-2025.toml"),
+    ),
+    (
+        "cn-2026.toml",
+        include_str!("../../fixtures/calendars/cn-2026.toml"),
+    ),
+];
+
 /// Every day of the window must be settled by a calendar file; round creation calls this
 /// so that a missing year fails loudly instead of treating its holidays as open.
 pub fn check_window_covered(
@@ -499,38 +527,12 @@ mod tests {
     use proptest::prelude::*;
     use std::sync::OnceLock;
 
-    const FILES: [(&str, &str); 6] = [
-        (
-            "cn-2021.toml",
-            include_str!("../../fixtures/calendars/cn-2021.toml"),
-        ),
-        (
-            "cn-2022.toml",
-            include_str!("../../fixtures/calendars/cn-2022.toml"),
-        ),
-        (
-            "cn-2023.toml",
-            include_str!("../../fixtures/calendars/cn-2023.toml"),
-        ),
-        (
-            "cn-2024.toml",
-            include_str!("../../fixtures/calendars/cn-2024.toml"),
-        ),
-        (
-            "cn-2025.toml",
-            include_str!("../../fixtures/calendars/cn-2025.toml"),
-        ),
-        (
-            "cn-2026.toml",
-            include_str!("../../fixtures/calendars/cn-2026.toml"),
-        ),
-    ];
-    const CN_2021: &str = FILES[0].1;
+    const CN_2021: &str = BUILT_IN[0].1;
 
     fn shipped() -> &'static Calendars {
         static ALL: OnceLock<Calendars> = OnceLock::new();
         ALL.get_or_init(|| {
-            Calendars::new(FILES.iter().map(|(f, t)| parse_calendar(f, t).unwrap())).unwrap()
+            Calendars::new(BUILT_IN.iter().map(|(f, t)| parse_calendar(f, t).unwrap())).unwrap()
         })
     }
 
@@ -715,7 +717,7 @@ mod tests {
             .unwrap()
             .contains("2027 calendar is missing"));
         let only_2023 =
-            Calendars::new([parse_calendar("cn-2023.toml", FILES[2].1).unwrap()]).unwrap();
+            Calendars::new([parse_calendar("cn-2023.toml", BUILT_IN[2].1).unwrap()]).unwrap();
         assert_eq!(
             check_window_covered(window("2023-12-20", "2023-12-31"), &only_2023),
             Err(CalendarError::Missing { year: 2024 })
@@ -807,12 +809,16 @@ mod tests {
         assert_eq!(e.to_string(), "copy.toml: a second calendar for 2021");
 
         // Two files may both speak of the last week of December, but must not disagree.
-        let y2022 = FILES[1].1.replace("from = 2022-01-01", "from = 2021-12-31");
+        let y2022 = BUILT_IN[1]
+            .1
+            .replace("from = 2022-01-01", "from = 2021-12-31");
         let y2022 = parse_calendar("cn-2022.toml", &y2022).unwrap();
         assert!(Calendars::new([y2021.clone(), y2022]).is_ok());
         let clash = CN_2021.replace("date = 2021-10-09", "date = 2021-12-26");
         let clash = parse_calendar("cn-2021.toml", &clash).unwrap();
-        let y2022 = FILES[1].1.replace("from = 2022-01-01", "from = 2021-12-26");
+        let y2022 = BUILT_IN[1]
+            .1
+            .replace("from = 2022-01-01", "from = 2021-12-26");
         let y2022 = parse_calendar("cn-2022.toml", &y2022).unwrap();
         let e = Calendars::new([clash, y2022]).unwrap_err();
         assert_eq!(

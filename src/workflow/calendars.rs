@@ -1,33 +1,6 @@
 //! The public-holiday calendars shipped with the binary.
 
-use crate::domain::calendar::{parse_calendar, CalendarError, Calendars};
-
-const BUILT_IN: &[(&str, &str)] = &[
-    (
-        "cn-2021.toml",
-        include_str!("../../fixtures/calendars/cn-2021.toml"),
-    ),
-    (
-        "cn-2022.toml",
-        include_str!("../../fixtures/calendars/cn-2022.toml"),
-    ),
-    (
-        "cn-2023.toml",
-        include_str!("../../fixtures/calendars/cn-2023.toml"),
-    ),
-    (
-        "cn-2024.toml",
-        include_str!("../../fixtures/calendars/cn-2024.toml"),
-    ),
-    (
-        "cn-2025.toml",
-        include_str!("../../fixtures/calendars/cn-2025.toml"),
-    ),
-    (
-        "cn-2026.toml",
-        include_str!("../../fixtures/calendars/cn-2026.toml"),
-    ),
-];
+use crate::domain::calendar::{parse_calendar, CalendarError, Calendars, BUILT_IN};
 
 pub fn built_in() -> Result<Calendars, CalendarError> {
     let years = BUILT_IN
