@@ -17,7 +17,7 @@ use crate::domain::audit::{Actor as AuditActor, Kind};
 use crate::domain::calendar::{registration_status, Calendars, RegistrationWindow};
 use crate::domain::catalog::Model;
 use crate::domain::i18n::Lang;
-use crate::domain::ids::ModelVersionId;
+use crate::domain::ids::{ModelVersionId, UserId};
 use crate::mail::{self, Notification};
 
 #[derive(Debug, Clone, serde::Deserialize, utoipa::ToSchema)]
@@ -226,6 +226,47 @@ fn reason_of(e: &Event) -> Option<String> {
     }
 }
 
+/// The status `event` moves the application to: a wrong state is a conflict, a missing
+/// reason an incomplete request.
+fn next_status(app: &ApplicationRow, event: &Event) -> Result<Status, Refusal> {
+    apply(app.status(), event).map_err(|r| match r {
+        StatusRefusal::WrongState { .. } => Refusal::Conflict(r.to_string()),
+        StatusRefusal::ReasonMissing { .. } => Refusal::Invalid(r.to_string()),
+    })
+}
+
+/// Records the move to `to`, unless the application changed since it was read.
+fn record_status(
+    conn: &mut DbConn,
+    app: &ApplicationRow,
+    to: Status,
+    name: &str,
+    reason: Option<&str>,
+    by: UserId,
+) -> Result<(), Refusal> {
+    if !store::set_status(conn, &app.id, app.status(), to, name, reason, by)? {
+        return Err(Refusal::Conflict(
+            "the application changed meanwhile; reload and try again".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// Moves an application by one event of the status machine and records it (for use cases
+/// whose own rules were checked already: panels, scoring, review, certificates).
+pub(crate) fn move_status(
+    conn: &mut DbConn,
+    app: &ApplicationRow,
+    event: &Event,
+    name: &str,
+    reason: Option<&str>,
+    by: UserId,
+) -> Result<Status, Refusal> {
+    let to = next_status(app, event)?;
+    record_status(conn, app, to, name, reason, by)?;
+    Ok(to)
+}
+
 /// Applies one status change in one transaction: who may, whether the state allows it,
 /// and for submission the registration window and the evidence.
 // Each argument is one distinct input of the decision; a struct would only rename them.
@@ -257,10 +298,7 @@ pub fn transition(
             )));
         }
         let from = app.status();
-        let to = apply(from, event).map_err(|r| match r {
-            StatusRefusal::WrongState { .. } => Refusal::Conflict(r.to_string()),
-            StatusRefusal::ReasonMissing { .. } => Refusal::Invalid(r.to_string()),
-        })?;
+        let to = next_status(&app, event)?;
         if *event == Event::Submit {
             let (r, _, _) = round_model(conn, &app.round_id)?;
             let window = RegistrationWindow::new(r.registration_opens, r.registration_closes)
@@ -284,19 +322,14 @@ pub fn transition(
                 )));
             }
         }
-        if !store::set_status(
+        record_status(
             conn,
-            id,
-            from,
+            &app,
             to,
             event_name(event),
             reason_of(event).as_deref(),
             who.user_id,
-        )? {
-            return Err(Refusal::Conflict(
-                "the application changed meanwhile; reload and try again".into(),
-            ));
-        }
+        )?;
         audit::append(
             conn,
             &AuditActor::user(who.user_id, address),

@@ -11,7 +11,7 @@ use chrono::{Datelike, NaiveDate, NaiveDateTime, Utc};
 use ed25519_dalek::{SigningKey, VerifyingKey};
 use serde::Serialize;
 
-use super::panels::move_status;
+use super::applications::move_status;
 use super::Refusal;
 use crate::db::models::application::{self as apps, ApplicationRow};
 use crate::db::models::audit;

@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+use super::applications::move_status;
 use super::panel_notices::{panel_assigned, record};
 use super::{enterprise_groups, Refusal};
 use crate::db::models::application::{self as apps, ApplicationRow};
@@ -13,7 +14,7 @@ use crate::db::models::panels as store;
 use crate::db::models::{catalog, enterprise, enterprise_group, round, user};
 use crate::db::{write_tx, DbConn};
 use crate::domain::access::{Principal, Role};
-use crate::domain::application_status::{apply, Event, Status};
+use crate::domain::application_status::{Event, Status};
 use crate::domain::assign::{self, CostModel, PoolAssessor, Preference, RoundApplication, Seats};
 use crate::domain::audit::Kind;
 use crate::domain::catalog::Part;
@@ -23,25 +24,6 @@ use crate::domain::panel::{
     check_panel, conflicts, ApplicationFacts, AssessorFacts, DeclaredConflict, Employment,
     OrganisationId, OrganisationKind, PanelProposal, PanelViolation, Seat,
 };
-
-/// Moves an application by one event of the status machine and records it.
-pub(crate) fn move_status(
-    conn: &mut DbConn,
-    app: &ApplicationRow,
-    event: &Event,
-    name: &str,
-    reason: Option<&str>,
-    by: UserId,
-) -> Result<Status, Refusal> {
-    let from = app.status();
-    let to = apply(from, event).map_err(|r| Refusal::Conflict(r.to_string()))?;
-    if !apps::set_status(conn, &app.id, from, to, name, reason, by)? {
-        return Err(Refusal::Conflict(
-            "the application changed meanwhile; reload and try again".into(),
-        ));
-    }
-    Ok(to)
-}
 
 /// The part an application is for, from the model version its round pins.
 pub(crate) fn part_of(conn: &mut DbConn, app: &ApplicationRow) -> Result<Part, Refusal> {

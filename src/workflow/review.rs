@@ -2,8 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::applications::move_status;
 use super::panel_notices::{lead_of, record, to_user};
-use super::panels::move_status;
 use super::{enterprise_groups, Refusal};
 use crate::db::models::application::{self as apps, ApplicationRow};
 use crate::db::models::panels as store;

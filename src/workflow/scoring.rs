@@ -6,8 +6,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::NaiveDateTime;
 use serde::Deserialize;
 
+use super::applications::move_status;
 use super::panel_notices::{assessment_due, lead_of, record, review_due, to_user};
-use super::panels::{move_status, part_of};
+use super::panels::part_of;
 use super::Refusal;
 use crate::db::models::application::{self as apps, ApplicationRow};
 use crate::db::models::panels as store;
