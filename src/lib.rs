@@ -5,10 +5,12 @@ pub mod config;
 pub mod db;
 pub mod domain;
 pub mod error;
+pub mod jobs;
 pub mod pdf;
 pub mod routes;
 pub mod startup;
 pub mod telemetry;
+pub mod templates;
 pub mod web;
 pub mod workflow;
 // Evidence

@@ -10,7 +10,7 @@ use certcase::domain::access::Role;
 use certcase::domain::account::{DisplayName, Email, Password};
 use certcase::mail::{transport::Mailer, worker};
 use certcase::workflow::{accounts, catalog, demo};
-use certcase::{db, startup, telemetry};
+use certcase::{db, jobs, startup, telemetry};
 
 // Certificates (feature: certs).
 mod certs_cli;
@@ -241,7 +241,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let mailer = Mailer::from_config(&config.mail, &config.data_dir)?;
             let settings = worker::Settings::from_config(&config.mail)?;
             let mut conn = pool.get()?;
-            let s = worker::send_pending(&mut conn, &mailer, &settings, &worker::worker_id())?;
+            let s = jobs::run_once(&mut conn, &mailer, &settings, &worker::worker_id())?;
             println!(
                 "mail: {} sent, {} to retry later, {} given up ({})",
                 s.sent,
@@ -349,7 +349,7 @@ fn serve(config: Config, with_demo: bool) -> anyhow::Result<()> {
     let worker_pool = pool.clone();
     let state = startup::state(config, pool)?;
     actix_web::rt::System::new().block_on(async move {
-        worker::spawn(worker_pool, mailer, settings, poll);
+        jobs::spawn(worker_pool, mailer, settings, poll);
         startup::run(listener, state, 2)?.await.map_err(Into::into)
     })
 }

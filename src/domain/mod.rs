@@ -26,6 +26,7 @@ pub mod visibility;
 // mail/audit feature
 pub mod audit;
 pub mod invitation;
+pub mod message;
 // Programme reports.
 pub mod report;
 // Certificates (feature: certs).

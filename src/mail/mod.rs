@@ -159,37 +159,19 @@ impl Notification {
     }
 }
 
-/// Who receives a message.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Recipient {
-    /// A known user also gets the message in their web inbox.
-    pub user_id: Option<UserId>,
-    pub email: String,
-    pub name: String,
-    pub lang: Lang,
-}
+pub use crate::domain::message::{Recipient, Rendered};
 
-impl Recipient {
-    /// A registered user, in their own language; None if the user does not exist or is
-    /// disabled.
-    pub fn user(conn: &mut DbConn, id: UserId) -> QueryResult<Option<Recipient>> {
-        store::recipient(conn, id)
-    }
-}
-
-/// A message in both languages.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Rendered {
-    pub subject: String,
-    pub text: String,
-    pub html: String,
+/// A registered user as a recipient, in their own language; None if the user does not
+/// exist or is disabled.
+pub fn recipient(conn: &mut DbConn, id: UserId) -> QueryResult<Option<Recipient>> {
+    store::recipient(conn, id)
 }
 
 fn email_templates() -> &'static tera::Tera {
     static TERA: OnceLock<tera::Tera> = OnceLock::new();
     TERA.get_or_init(|| {
         let mut tera = tera::Tera::default();
-        let files: Vec<(&str, &str)> = crate::web::render::TEMPLATES
+        let files: Vec<(&str, &str)> = crate::templates::TEMPLATES
             .iter()
             .copied()
             .filter(|(n, _)| n.starts_with("email/"))

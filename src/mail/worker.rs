@@ -1,13 +1,11 @@
 //! Sends committed outbox rows: claim, send, mark; retry with exponential back-off.
 
-use std::time::Duration;
-
 use chrono::NaiveDateTime;
 use lettre::message::Mailbox;
 
 use super::transport::{build, Mailer};
 use crate::db::models::mail as store;
-use crate::db::{DbConn, DbPool};
+use crate::db::DbConn;
 
 /// How the worker behaves; from the configuration.
 #[derive(Clone)]
@@ -58,15 +56,13 @@ pub struct Summary {
 }
 
 /// Sends every message due now, batch by batch, and returns what happened. Safe to run
-/// in several processes at once: each row is claimed by one worker. Clarification
-/// deadline reminders due now are queued first (feature: wiring).
+/// in several processes at once: each row is claimed by one worker.
 pub fn send_pending(
     conn: &mut DbConn,
     mailer: &Mailer,
     s: &Settings,
     worker: &str,
 ) -> diesel::QueryResult<Summary> {
-    crate::workflow::panel_notices::remind_clarifications(conn, crate::db::models::now())?;
     let mut summary = Summary::default();
     loop {
         let now = crate::db::models::now();
@@ -105,28 +101,6 @@ pub fn send_pending(
 /// A fresh worker id (one per process).
 pub fn worker_id() -> String {
     format!("{}-{}", std::process::id(), uuid::Uuid::now_v7().simple())
-}
-
-/// Runs `send_pending` every `interval` on the tokio runtime, off its workers.
-pub fn spawn(pool: DbPool, mailer: Mailer, s: Settings, interval: Duration) {
-    let worker = worker_id();
-    tokio::spawn(async move {
-        loop {
-            let (pool, mailer, s, worker) =
-                (pool.clone(), mailer.clone(), s.clone(), worker.clone());
-            let result = tokio::task::spawn_blocking(move || -> anyhow::Result<Summary> {
-                let mut conn = pool.get()?;
-                Ok(send_pending(&mut conn, &mailer, &s, &worker)?)
-            })
-            .await;
-            match result {
-                Ok(Ok(_)) => {}
-                Ok(Err(e)) => tracing::warn!(target: "mail", error = ?e, "outbox run failed"),
-                Err(e) => tracing::error!(target: "mail", error = ?e, "outbox task panicked"),
-            }
-            tokio::time::sleep(interval).await;
-        }
-    });
 }
 
 #[cfg(test)]

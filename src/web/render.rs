@@ -11,8 +11,7 @@ use tera::{Context, Tera};
 use super::visitor::Visitor;
 use crate::domain::i18n::Lang;
 use crate::error::AppError;
-
-include!(concat!(env!("OUT_DIR"), "/embedded_templates.rs"));
+use crate::templates::TEMPLATES;
 
 pub type Messages = HashMap<String, String>;
 

@@ -60,7 +60,7 @@ pub fn invite(
             },
         )?;
         let to = match &existing {
-            Some(u) => Recipient::user(conn, u.user_id())?,
+            Some(u) => mail::recipient(conn, u.user_id())?,
             None => None,
         }
         .unwrap_or_else(|| Recipient {

@@ -11,7 +11,7 @@ use crate::db::models::{audit, round};
 use crate::db::DbConn;
 use crate::domain::audit::{Actor, Kind};
 use crate::domain::ids::UserId;
-use crate::mail::{self, Notification, Recipient};
+use crate::mail::{self, Notification};
 
 /// Appends one audit entry for a person acting from `address`.
 pub(crate) fn record(
@@ -31,7 +31,7 @@ pub(crate) fn to_user(conn: &mut DbConn, user: &str, n: &Notification) -> Result
     let Ok(id) = user.parse::<UserId>() else {
         return Ok(());
     };
-    if let Some(r) = Recipient::user(conn, id)? {
+    if let Some(r) = mail::recipient(conn, id)? {
         mail::enqueue(conn, &r, n)?;
     }
     Ok(())

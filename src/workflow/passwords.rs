@@ -8,7 +8,7 @@ use crate::domain::account::{Email, Password};
 use crate::domain::audit::{Actor, Kind};
 use crate::domain::ids::UserId;
 use crate::domain::invitation::{check_link, may_send_reset, reset_expiry};
-use crate::mail::{self, Notification, Recipient};
+use crate::mail::{self, Notification};
 
 /// Sends a reset link if the address belongs to an enabled account. The caller answers
 /// the same whatever happened, so the form does not reveal who has an account.
@@ -25,7 +25,7 @@ pub fn request_reset(
         let Some(account) = user::find_by_email(conn, &email)? else {
             return Ok(());
         };
-        let Some(to) = Recipient::user(conn, account.user_id())? else {
+        let Some(to) = mail::recipient(conn, account.user_id())? else {
             return Ok(());
         };
         let recent =

@@ -12,7 +12,7 @@ use crate::db::schema::{enterprise_members, notifications, outbox, users};
 use crate::db::{write_tx, DbConn};
 use crate::domain::i18n::Lang;
 use crate::domain::ids::UserId;
-use crate::mail::{Recipient, Rendered};
+use crate::domain::message::{Recipient, Rendered};
 
 #[derive(Debug, Clone, Queryable, Selectable, serde::Serialize)]
 #[diesel(table_name = outbox)]

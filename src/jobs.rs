@@ -1,0 +1,47 @@
+//! Background work on a timer, started by `serve`: each run queues the clarification
+//! reminders that are due, then sends the outbox (so a reminder goes out in the same run).
+//! `certcase mail send-pending` does one run.
+
+use std::time::Duration;
+
+use crate::db::{DbConn, DbPool};
+use crate::mail::transport::Mailer;
+use crate::mail::worker::{self, Settings, Summary};
+use crate::workflow::panel_notices;
+
+/// One run: reminders first, then every message due now.
+pub fn run_once(
+    conn: &mut DbConn,
+    mailer: &Mailer,
+    settings: &Settings,
+    worker: &str,
+) -> diesel::QueryResult<Summary> {
+    panel_notices::remind_clarifications(conn, crate::db::models::now())?;
+    worker::send_pending(conn, mailer, settings, worker)
+}
+
+/// Runs [`run_once`] every `interval` on the tokio runtime, off its workers.
+pub fn spawn(pool: DbPool, mailer: Mailer, settings: Settings, interval: Duration) {
+    let worker = worker::worker_id();
+    tokio::spawn(async move {
+        loop {
+            let (pool, mailer, settings, worker) = (
+                pool.clone(),
+                mailer.clone(),
+                settings.clone(),
+                worker.clone(),
+            );
+            let result = tokio::task::spawn_blocking(move || -> anyhow::Result<Summary> {
+                let mut conn = pool.get()?;
+                Ok(run_once(&mut conn, &mailer, &settings, &worker)?)
+            })
+            .await;
+            match result {
+                Ok(Ok(_)) => {}
+                Ok(Err(e)) => tracing::warn!(target: "mail", error = ?e, "outbox run failed"),
+                Err(e) => tracing::error!(target: "mail", error = ?e, "outbox task panicked"),
+            }
+            tokio::time::sleep(interval).await;
+        }
+    });
+}
