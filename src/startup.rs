@@ -14,7 +14,7 @@ use tracing_actix_web::TracingLogger;
 use crate::config::Config;
 use crate::db::{self, DbPool};
 use crate::routes::{endpoints, Endpoint};
-use crate::telemetry::RequestSpan;
+use crate::telemetry::{self, RequestSpan};
 use crate::web::{finish, guard, render, visitor, AppState};
 use crate::workflow::catalog;
 
@@ -108,6 +108,7 @@ pub fn build_app(
         .configure(configure)
         .default_service(web::to(finish::not_found))
         .wrap(from_fn(visitor::identify))
+        .wrap(from_fn(telemetry::record_error))
         .wrap(from_fn(finish::finish))
         .wrap(Compress::default())
         .wrap(TracingLogger::<RequestSpan>::new())
