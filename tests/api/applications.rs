@@ -4,62 +4,7 @@
 use certcase::domain::access::Role;
 use serde_json::{json, Value};
 
-use crate::helpers::{spawn_app, TestApp};
-
-const ALPHABET: &[u8] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
-const WEIGHTS: [usize; 17] = [
-    1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
-];
-
-/// A valid credit code (GB 32100-2015) from a 17-character body.
-pub(crate) fn credit_code(body: &str) -> String {
-    let sum: usize = body
-        .bytes()
-        .zip(WEIGHTS)
-        .map(|(c, w)| ALPHABET.iter().position(|a| *a == c).unwrap() * w)
-        .sum();
-    format!("{body}{}", ALPHABET[(31 - sum % 31) % 31] as char)
-}
-
-pub(crate) struct Api<'a> {
-    pub(crate) app: &'a TestApp,
-    pub(crate) token: String,
-}
-
-impl Api<'_> {
-    pub(crate) async fn send(&self, method: &str, path: &str, body: Option<Value>) -> (u16, Value) {
-        let mut req = reqwest::Client::new()
-            .request(method.parse().unwrap(), self.app.url(path))
-            .bearer_auth(&self.token);
-        if let Some(b) = body {
-            req = req.json(&b);
-        }
-        let res = req.send().await.unwrap();
-        let status = res.status().as_u16();
-        (status, res.json().await.unwrap_or(Value::Null))
-    }
-}
-
-pub(crate) async fn api_for<'a>(app: &'a TestApp, name: &str, role: Role) -> Api<'a> {
-    let user = app.add_user(name, &[role]).await;
-    Api {
-        app,
-        token: app.api_token(&user).await,
-    }
-}
-
-async fn caict_version(app: &TestApp) -> String {
-    app.conn(|c| {
-        let id = certcase::db::models::catalog::find_model_id(c, "caict-devops")
-            .unwrap()
-            .unwrap();
-        certcase::db::models::catalog::latest_version(c, id)
-            .unwrap()
-            .unwrap()
-            .id
-    })
-    .await
-}
+use crate::helpers::{credit_code, spawn_app, Api, TestApp};
 
 fn round_body(
     version: &str,
@@ -90,8 +35,8 @@ fn draft(part: &str) -> Value {
 #[tokio::test]
 async fn rounds_are_checked_when_the_secretariat_opens_them() {
     let app = spawn_app().await;
-    let sec = api_for(&app, "秘书处", Role::Secretariat).await;
-    let v = caict_version(&app).await;
+    let sec = app.api_for("秘书处", Role::Secretariat).await;
+    let v = app.caict_version().await;
 
     let (status, round) = sec
         .send(
@@ -155,7 +100,7 @@ async fn rounds_are_checked_when_the_secretariat_opens_them() {
         .unwrap()
         .contains("after registration closes"));
 
-    let enterprise = api_for(&app, "张喆", Role::Enterprise).await;
+    let enterprise = app.api_for("张喆", Role::Enterprise).await;
     let (status, _) = enterprise
         .send(
             "POST",
@@ -179,7 +124,7 @@ async fn rounds_are_checked_when_the_secretariat_opens_them() {
 #[tokio::test]
 async fn enterprise_registration_checks_the_credit_code() {
     let app = spawn_app().await;
-    let member = api_for(&app, "张喆", Role::Enterprise).await;
+    let member = app.api_for("张喆", Role::Enterprise).await;
     let good = credit_code("91110108MA01ABCD1");
     let mut wrong = good.clone();
     let last = wrong.pop().unwrap();
@@ -199,7 +144,7 @@ async fn enterprise_registration_checks_the_credit_code() {
         .send("POST", "/api/v1/enterprises", Some(registration(&good)))
         .await;
     assert_eq!(status, 201);
-    let other = api_for(&app, "王堃", Role::Enterprise).await;
+    let other = app.api_for("王堃", Role::Enterprise).await;
     let (status, problem) = other
         .send("POST", "/api/v1/enterprises", Some(registration(&good)))
         .await;
@@ -208,7 +153,7 @@ async fn enterprise_registration_checks_the_credit_code() {
     let (_, mine) = member.send("GET", "/api/v1/enterprises/mine", None).await;
     assert_eq!(mine["name_zh"], "北京喆堃科技有限公司");
     assert_eq!(mine["verified_at"], Value::Null);
-    let sec = api_for(&app, "秘书处", Role::Secretariat).await;
+    let sec = app.api_for("秘书处", Role::Secretariat).await;
     let id = mine["id"].as_str().unwrap();
     assert_eq!(
         sec.send("POST", &format!("/api/v1/enterprises/{id}/verify"), None)
@@ -237,8 +182,8 @@ pub(crate) async fn applicant<'a>(
     app: &'a TestApp,
     body: &str,
 ) -> (Api<'a>, Api<'a>, String, String) {
-    let sec = api_for(app, "秘书处", Role::Secretariat).await;
-    let v = caict_version(app).await;
+    let sec = app.api_for("秘书处", Role::Secretariat).await;
+    let v = app.caict_version().await;
     let today = chrono::Utc::now()
         .with_timezone(&chrono_tz::Asia::Shanghai)
         .date_naive();
@@ -253,7 +198,7 @@ pub(crate) async fn applicant<'a>(
     assert_eq!(status, 201, "{round}");
     let round_id = round["id"].as_str().unwrap().to_string();
 
-    let member = api_for(app, "张喆", Role::Enterprise).await;
+    let member = app.api_for("张喆", Role::Enterprise).await;
     let (status, e) = member
         .send(
             "POST",
@@ -462,7 +407,7 @@ async fn an_application_goes_from_draft_to_accepted_and_every_refusal_says_why()
 async fn another_enterprises_application_answers_like_a_missing_one() {
     let app = spawn_app().await;
     let (_sec, _member, _round, app_id) = applicant(&app, "91110108MA01ABCD3").await;
-    let stranger = api_for(&app, "王堃", Role::Enterprise).await;
+    let stranger = app.api_for("王堃", Role::Enterprise).await;
     let missing = uuid::Uuid::now_v7().to_string();
     for id in [app_id.as_str(), missing.as_str()] {
         let (status, problem) = stranger
@@ -501,7 +446,7 @@ async fn another_enterprises_application_answers_like_a_missing_one() {
 async fn submission_outside_the_registration_window_is_refused() {
     let app = spawn_app().await;
     let (sec, member, _round, _app_id) = applicant(&app, "91110108MA01ABCD4").await;
-    let v = caict_version(&app).await;
+    let v = app.caict_version().await;
     let (_, old) = sec
         .send(
             "POST",

@@ -44,15 +44,15 @@ async fn the_built_in_catalog_is_loaded_at_start_and_browsable() {
         .iter()
         .find(|v| v["name_en"] == "DevOps Capability Maturity Model")
         .unwrap();
-    let detail: serde_json::Value = reqwest::Client::new()
-        .get(app.url(&format!("/api/v1/models/{}", caict["id"].as_str().unwrap())))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let (_, detail) = app
+        .call_api(
+            &token,
+            None,
+            "GET",
+            &format!("/api/v1/models/{}", caict["id"].as_str().unwrap()),
+            None,
+        )
+        .await;
     let parts: Vec<_> = detail["model"]["parts"]
         .as_array()
         .unwrap()

@@ -754,28 +754,7 @@ async fn a_certificate_that_would_not_print_is_never_signed() {
 async fn sample_certificate_of_the_demo_round() {
     let app = crate::helpers::spawn_app().await;
     let w = world(&app).await;
-    let (enterprise_id, enterprise) = w
-        .enterprise(
-            "北京喆堃科技有限公司",
-            &[certcase::domain::access::Role::Enterprise],
-        )
-        .await;
-    let application = w.accepted(&enterprise_id, "CD", 5).await;
-    let lead = w.assessor("李雷", true, &["CD"], "2099-01-01").await;
-    let b = w.assessor("韩梅梅", true, &["CD"], "2099-01-01").await;
-    let c = w
-        .assessor("Anna Müller", false, &["CD"], "2099-01-01")
-        .await;
-    let (s, p) = w.set_panel(&application, &lead, &[&b, &c]).await;
-    assert_eq!(s, 204, "{p}");
-    let a = Assessed {
-        application,
-        enterprise,
-        lead,
-        b,
-        c,
-        items: w.items("CD").await,
-    };
+    let a = crate::scoring::assessed_for(&w, 5).await;
     // Domains at different levels, so that the radar has a shape.
     let level = |item: &str| match item.rsplit_once('-').map_or(item, |(domain, _)| domain) {
         "CD-DRM" => 5,
@@ -788,7 +767,7 @@ async fn sample_certificate_of_the_demo_round() {
     let (s, p) = crate::scoring::consolidate(&a, level).await;
     assert_eq!(s, 200, "{p}");
     let id = a.application.clone();
-    let code = crate::applications::credit_code("91110108MA01HK3Q5");
+    let code = crate::helpers::credit_code("91110108MA01HK3Q5");
     app.conn(move |c| {
         let e = certcase::db::models::application::get(c, &id)
             .unwrap()

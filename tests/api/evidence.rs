@@ -9,7 +9,8 @@ use reqwest::multipart::{Form, Part};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
-use crate::applications::{api_for, applicant, declare_all_not_applicable, Api};
+use crate::applications::{applicant, declare_all_not_applicable};
+use crate::helpers::Api;
 use crate::helpers::{spawn_app, spawn_app_with, TestApp};
 
 const MB: usize = 1024 * 1024;
@@ -553,7 +554,7 @@ async fn another_enterprises_evidence_answers_like_a_missing_one() {
     let (_sec, member, _round, app_id) = applicant(&app, "91110108MA01ABE14").await;
     let (_, file) = upload(&member, &app_id, "CD-CM-01", "a.pdf", pdf(100), "x").await;
     let file_id = file["id"].as_str().unwrap();
-    let stranger = api_for(&app, "王堃", Role::Enterprise).await;
+    let stranger = app.api_for("王堃", Role::Enterprise).await;
     let list = format!("/api/v1/applications/{app_id}/evidence");
     let one = format!("/api/v1/applications/{app_id}/evidence/{file_id}");
     assert_eq!(stranger.send("GET", &list, None).await.0, 404);

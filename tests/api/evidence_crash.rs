@@ -12,8 +12,8 @@ use certcase::domain::account::{DisplayName, Email, Password};
 use diesel::prelude::*;
 use serde_json::{json, Value};
 
-use crate::applications::credit_code;
 use crate::evidence::pdf;
+use crate::helpers::credit_code;
 use crate::helpers::{test_config, TestDatabase};
 
 fn serve(data_dir: &Path, db: &TestDatabase, port: u16) -> Child {

@@ -6,14 +6,14 @@ use certcase::domain::access::Role;
 use reqwest::multipart::{Form, Part};
 use serde_json::json;
 
-use crate::applications::{api_for, credit_code};
 use crate::evidence::pdf;
+use crate::helpers::credit_code;
 use crate::helpers::{csrf_in, spawn_app};
 
 #[tokio::test]
 async fn an_enterprise_registers_applies_and_uploads_through_its_pages() {
     let app = spawn_app().await;
-    let sec = api_for(&app, "秘书处", Role::Secretariat).await;
+    let sec = app.api_for("秘书处", Role::Secretariat).await;
     let user = app.add_user("Łukasz O'Brien", &[Role::Enterprise]).await;
     let browser = app.signed_in(&user).await;
 
@@ -77,17 +77,7 @@ async fn an_enterprise_registers_applies_and_uploads_through_its_pages() {
     assert!(!mine.contains("<script>alert") && !mine.contains("49 张喆"));
 
     // Apply for a part of an open round from the applications page.
-    let version: String = app
-        .conn(|c| {
-            let id = certcase::db::models::catalog::find_model_id(c, "caict-devops")
-                .unwrap()
-                .unwrap();
-            certcase::db::models::catalog::latest_version(c, id)
-                .unwrap()
-                .unwrap()
-                .id
-        })
-        .await;
+    let version: String = app.caict_version().await;
     let today = chrono::Utc::now().date_naive();
     let d = |days: i64| (today + chrono::Duration::days(days)).to_string();
     let (status, round) = sec

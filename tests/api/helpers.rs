@@ -14,6 +14,7 @@ use certcase::startup;
 use certcase::workflow::accounts;
 use diesel::{Connection, RunQueryDsl};
 use reqwest::header::{HeaderMap, HeaderValue};
+use serde_json::Value;
 
 pub fn use_postgres() -> bool {
     std::env::var("CERTCASE_TEST_DATABASE").is_ok_and(|v| v == "postgres")
@@ -140,6 +141,35 @@ pub fn browser() -> reqwest::Client {
         .unwrap()
 }
 
+/// A valid unified social credit code (GB 32100-2015) from a 17-character body.
+pub fn credit_code(body: &str) -> String {
+    const ALPHABET: &[u8] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
+    const WEIGHTS: [usize; 17] = [
+        1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
+    ];
+    let sum: usize = body
+        .bytes()
+        .zip(WEIGHTS)
+        .map(|(c, w)| ALPHABET.iter().position(|a| *a == c).unwrap() * w)
+        .sum();
+    format!("{body}{}", ALPHABET[(31 - sum % 31) % 31] as char)
+}
+
+/// Someone calling the JSON API with their bearer token (answers in the server's default
+/// language).
+pub struct Api<'a> {
+    pub app: &'a TestApp,
+    pub token: String,
+}
+
+impl Api<'_> {
+    pub async fn send(&self, method: &str, path: &str, body: Option<Value>) -> (u16, Value) {
+        self.app
+            .call_api(&self.token, None, method, path, body)
+            .await
+    }
+}
+
 /// The value of the hidden CSRF field in a page.
 pub fn csrf_in(html: &str) -> String {
     let marker = "name=\"csrf_token\" value=\"";
@@ -237,6 +267,59 @@ impl TestApp {
         let res = self.login_form(&client, &user.email, &user.password).await;
         assert_eq!(res.status(), 303, "sign-in of {} failed", user.email);
         client
+    }
+
+    /// Calls the JSON API with a bearer token, asking for `lang` when given. Returns the
+    /// status and the body: its JSON, else its text (null when empty).
+    pub async fn call_api(
+        &self,
+        token: &str,
+        lang: Option<&str>,
+        method: &str,
+        path: &str,
+        body: Option<Value>,
+    ) -> (u16, Value) {
+        let mut req = reqwest::Client::new()
+            .request(method.parse().unwrap(), self.url(path))
+            .bearer_auth(token);
+        if let Some(lang) = lang {
+            req = req.header("accept-language", lang);
+        }
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let res = req.send().await.unwrap();
+        let status = res.status().as_u16();
+        let text = res.text().await.unwrap();
+        let body = if text.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&text).unwrap_or(Value::String(text))
+        };
+        (status, body)
+    }
+
+    /// A new user with one role, signed in to the API.
+    pub async fn api_for(&self, name: &str, role: Role) -> Api<'_> {
+        let user = self.add_user(name, &[role]).await;
+        Api {
+            app: self,
+            token: self.api_token(&user).await,
+        }
+    }
+
+    /// The id of the latest version of the CAICT model (loaded at startup).
+    pub async fn caict_version(&self) -> String {
+        self.conn(|c| {
+            let id = certcase::db::models::catalog::find_model_id(c, "caict-devops")
+                .unwrap()
+                .unwrap();
+            certcase::db::models::catalog::latest_version(c, id)
+                .unwrap()
+                .unwrap()
+                .id
+        })
+        .await
     }
 
     pub async fn api_token(&self, user: &TestUser) -> String {

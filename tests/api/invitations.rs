@@ -211,15 +211,9 @@ async fn the_administrator_invites_a_colleague_who_joins_with_a_new_account() {
         password: "colleague passphrase".into(),
     };
     let token = app.api_token(&colleague).await;
-    let mine: Value = reqwest::Client::new()
-        .get(app.url("/api/v1/enterprises/mine"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let (_, mine) = app
+        .call_api(&token, None, "GET", "/api/v1/enterprises/mine", None)
+        .await;
     assert_eq!(mine["id"], enterprise_id);
 
     // Used once; a member is not an administrator; a member cannot be invited again.

@@ -19,20 +19,9 @@ pub struct Client<'a> {
 
 impl Client<'_> {
     pub async fn send(&self, method: &str, path: &str, body: Option<Value>) -> (u16, Value) {
-        let mut req = reqwest::Client::new()
-            .request(method.parse().unwrap(), self.app.url(path))
-            .bearer_auth(&self.token)
-            .header("accept-language", "en");
-        if let Some(b) = body {
-            req = req.json(&b);
-        }
-        let res = req.send().await.unwrap();
-        let status = res.status().as_u16();
-        let text = res.text().await.unwrap();
-        (
-            status,
-            serde_json::from_str(&text).unwrap_or(Value::String(text)),
-        )
+        self.app
+            .call_api(&self.token, Some("en"), method, path, body)
+            .await
     }
 }
 
@@ -219,15 +208,10 @@ impl<'a> World<'a> {
     /// The items of a part of the demo round's model.
     pub async fn items(&self, part: &str) -> Vec<String> {
         let p = part.to_string();
+        let version = self.app.caict_version().await;
         self.app
             .conn(move |c| {
-                let id = certcase::db::models::catalog::find_model_id(c, "caict-devops")
-                    .unwrap()
-                    .unwrap();
-                let v = certcase::db::models::catalog::latest_version(c, id)
-                    .unwrap()
-                    .unwrap();
-                let doc = certcase::db::models::catalog::get_version(c, v.id.parse().unwrap())
+                let doc = certcase::db::models::catalog::get_version(c, version.parse().unwrap())
                     .unwrap()
                     .unwrap();
                 doc.model

@@ -19,10 +19,15 @@ pub struct Assessed<'a> {
 /// An application of 北京喆堃 for CD (target 3) with a panel of 李雷 (lead), 韩梅梅 and
 /// Anna Müller.
 pub async fn assessed<'a>(w: &World<'a>) -> Assessed<'a> {
+    assessed_for(w, 3).await
+}
+
+/// [`assessed`], with another target level.
+pub async fn assessed_for<'a>(w: &World<'a>, target_level: i32) -> Assessed<'a> {
     let (enterprise_id, enterprise) = w
         .enterprise("北京喆堃科技有限公司", &[Role::Enterprise])
         .await;
-    let application = w.accepted(&enterprise_id, "CD", 3).await;
+    let application = w.accepted(&enterprise_id, "CD", target_level).await;
     let lead = w.assessor("李雷", true, &["CD"], "2099-01-01").await;
     let b = w.assessor("韩梅梅", true, &["CD"], "2099-01-01").await;
     let c = w

@@ -5,21 +5,7 @@
 use certcase::domain::access::Role;
 use serde_json::{json, Value};
 
-use crate::helpers::{spawn_app, TestApp, TestUser};
-
-const ALPHABET: &[u8] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
-const WEIGHTS: [usize; 17] = [
-    1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
-];
-
-fn credit_code(body: &str) -> String {
-    let sum: usize = body
-        .bytes()
-        .zip(WEIGHTS)
-        .map(|(c, w)| ALPHABET.iter().position(|a| *a == c).unwrap() * w)
-        .sum();
-    format!("{body}{}", ALPHABET[(31 - sum % 31) % 31] as char)
-}
+use crate::helpers::{credit_code, spawn_app, TestApp, TestUser};
 
 pub struct Member<'a> {
     app: &'a TestApp,
@@ -29,15 +15,9 @@ pub struct Member<'a> {
 
 impl Member<'_> {
     pub async fn send(&self, method: &str, path: &str, body: Option<Value>) -> (u16, Value) {
-        let mut req = reqwest::Client::new()
-            .request(method.parse().unwrap(), self.app.url(path))
-            .bearer_auth(&self.token);
-        if let Some(b) = body {
-            req = req.json(&b);
-        }
-        let res = req.send().await.unwrap();
-        let status = res.status().as_u16();
-        (status, res.json().await.unwrap_or(Value::Null))
+        self.app
+            .call_api(&self.token, None, method, path, body)
+            .await
     }
 }
 
@@ -486,17 +466,7 @@ async fn a_suggested_part_starts_a_draft_application_in_an_open_round() {
     let app = spawn_app().await;
     let secretariat = app.add_user("秘书处", &[Role::Secretariat]).await;
     let sec_token = app.api_token(&secretariat).await;
-    let version = app
-        .conn(|c| {
-            let id = certcase::db::models::catalog::find_model_id(c, "caict-devops")
-                .unwrap()
-                .unwrap();
-            certcase::db::models::catalog::latest_version(c, id)
-                .unwrap()
-                .unwrap()
-                .id
-        })
-        .await;
+    let version = app.caict_version().await;
     let today = chrono::Utc::now()
         .with_timezone(&chrono_tz::Asia::Shanghai)
         .date_naive();

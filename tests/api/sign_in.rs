@@ -45,15 +45,7 @@ async fn every_demo_account_can_sign_in_with_the_printed_password() {
                 password: account.password.clone().unwrap(),
             })
             .await;
-        let me: serde_json::Value = reqwest::Client::new()
-            .get(app.url("/api/v1/me"))
-            .bearer_auth(&token)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let (_, me) = app.call_api(&token, None, "GET", "/api/v1/me", None).await;
         assert_eq!(me["roles"], serde_json::json!([account.role.as_str()]));
     }
 }
