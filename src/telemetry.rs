@@ -55,7 +55,7 @@ impl RootSpanBuilder for RequestSpan {
             Ok(res) => {
                 let request = res.request();
                 if let Some(route) = request.match_pattern() {
-                    span.record("route", route);
+                    span.record("route", tracing::field::display(route));
                 }
                 if let Some(Started(at)) = request.extensions().get::<Started>() {
                     span.record("latency_ms", at.elapsed().as_millis() as u64);
