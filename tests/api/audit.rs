@@ -1,8 +1,6 @@
 //! The audit log: every decision chained in its own transaction, browsable by the
 //! secretariat, exportable, and tamper-evident (`certcase audit verify`).
 
-use std::process::Command;
-
 use certcase::db::models::audit;
 use certcase::domain::access::Role;
 use diesel::RunQueryDsl;
@@ -91,15 +89,7 @@ async fn an_edited_row_is_named_by_verify_and_by_the_command() {
     let broken = app.conn(|c| audit::verify(c).unwrap()).await.unwrap_err();
     assert_eq!((broken.index, broken.seq), (2, 3));
 
-    let out = Command::new(env!("CARGO_BIN_EXE_certcase"))
-        .args(["audit", "verify"])
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("CERTCASE_DATA_DIR", &app.data_dir)
-        .env("DATABASE_URL", app.database_url())
-        .env("RUST_LOG", "warn")
-        .output()
-        .unwrap();
+    let out = app.binary().args(["audit", "verify"]).output().unwrap();
     assert_eq!(out.status.code(), Some(1));
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.contains("BROKEN at index 2 (entry #3)"), "{text}");
@@ -122,15 +112,7 @@ async fn an_edited_row_is_named_by_verify_and_by_the_command() {
 async fn an_intact_log_verifies_on_the_command_line() {
     let app = spawn_app().await;
     app.add_user("O'Brien", &[Role::Reviewer]).await;
-    let out = Command::new(env!("CARGO_BIN_EXE_certcase"))
-        .args(["audit", "verify"])
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("CERTCASE_DATA_DIR", &app.data_dir)
-        .env("DATABASE_URL", app.database_url())
-        .env("RUST_LOG", "warn")
-        .output()
-        .unwrap();
+    let out = app.binary().args(["audit", "verify"]).output().unwrap();
     assert_eq!(out.status.code(), Some(0));
     assert!(String::from_utf8(out.stdout).unwrap().starts_with("OK"));
 }

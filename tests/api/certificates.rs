@@ -431,16 +431,7 @@ async fn post_form(
     path: &str,
     fields: &[(&str, &str)],
 ) -> reqwest::Response {
-    let token = app.csrf_from(browser, "/verify").await;
-    let mut form = vec![("csrf_token", token.as_str())];
-    form.extend_from_slice(fields);
-    browser
-        .post(app.url(path))
-        .headers(app.same_origin())
-        .form(&form)
-        .send()
-        .await
-        .unwrap()
+    app.submit_form(browser, "/verify", path, fields).await
 }
 
 #[tokio::test]

@@ -176,22 +176,9 @@ fn migrate_and_seed_work_on_an_empty_data_dir() {
     assert_eq!(mode & 0o777, 0o600);
 }
 
-/// The binary against a running test server's database and data dir (its keys).
-fn against(app: &crate::helpers::TestApp) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_certcase"));
-    cmd.env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("CERTCASE_DATA_DIR", &app.data_dir)
-        .env("DATABASE_URL", app.database_url())
-        .env("CERTCASE_BASE_URL", &app.address)
-        .env("RUST_LOG", "warn")
-        .current_dir(&app.data_dir);
-    cmd
-}
-
 /// Runs the binary off the test's runtime thread; (exit code, stdout, stderr).
 async fn run(app: &crate::helpers::TestApp, args: &[&str]) -> (Option<i32>, String, String) {
-    let mut cmd = against(app);
+    let mut cmd = app.binary();
     cmd.args(args);
     let out = tokio::task::spawn_blocking(move || cmd.output().unwrap())
         .await

@@ -183,6 +183,20 @@ impl TestApp {
         self._db.url.clone()
     }
 
+    /// The certcase binary against this server's database and data dir, with a clean
+    /// environment.
+    pub fn binary(&self) -> std::process::Command {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_certcase"));
+        cmd.env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("CERTCASE_DATA_DIR", &self.data_dir)
+            .env("DATABASE_URL", self.database_url())
+            .env("CERTCASE_BASE_URL", &self.address)
+            .env("RUST_LOG", "warn")
+            .current_dir(&self.data_dir);
+        cmd
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.address, path)
     }
@@ -257,6 +271,27 @@ impl TestApp {
                 ("password", password),
                 ("next", "/"),
             ])
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Submits a page form from our own site: the CSRF token as the page `form_page` gives
+    /// it to this browser, then `fields` posted to `action`.
+    pub async fn submit_form(
+        &self,
+        browser: &reqwest::Client,
+        form_page: &str,
+        action: &str,
+        fields: &[(&str, &str)],
+    ) -> reqwest::Response {
+        let token = self.csrf_from(browser, form_page).await;
+        let mut form = vec![("csrf_token", token.as_str())];
+        form.extend_from_slice(fields);
+        browser
+            .post(self.url(action))
+            .headers(self.same_origin())
+            .form(&form)
             .send()
             .await
             .unwrap()

@@ -6,7 +6,7 @@ use certcase::domain::access::Role;
 use diesel::RunQueryDsl;
 use serde_json::{json, Value};
 
-use crate::helpers::{browser, csrf_in, spawn_app, TestApp, TestUser};
+use crate::helpers::{browser, spawn_app, TestApp, TestUser};
 use crate::mail::register_enterprise;
 
 /// The path of the single-use link (on our base URL) in the newest outbox message to
@@ -31,18 +31,7 @@ async fn post_form(
     path: &str,
     fields: &[(&str, &str)],
 ) -> reqwest::Response {
-    let page = client.get(app.url(path)).send().await.unwrap();
-    let html = page.text().await.unwrap();
-    let token = csrf_in(&html);
-    let mut form: Vec<(&str, &str)> = vec![("csrf_token", token.as_str())];
-    form.extend_from_slice(fields);
-    client
-        .post(app.url(path))
-        .headers(app.same_origin())
-        .form(&form)
-        .send()
-        .await
-        .unwrap()
+    app.submit_form(client, path, path, fields).await
 }
 
 #[tokio::test]

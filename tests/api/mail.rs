@@ -440,17 +440,6 @@ async fn two_workers_at_once_send_each_message_once() {
     assert!(outbox(&app).await.iter().all(|r| r.status == "sent"));
 }
 
-fn binary(app: &TestApp) -> std::process::Command {
-    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_certcase"));
-    cmd.env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("CERTCASE_DATA_DIR", &app.data_dir)
-        .env("DATABASE_URL", app.database_url())
-        .env("RUST_LOG", "warn")
-        .current_dir(&app.data_dir);
-    cmd
-}
-
 fn eml_files(app: &TestApp) -> Vec<String> {
     std::fs::read_dir(app.data_dir.join("mail"))
         .map(|d| {
@@ -465,7 +454,8 @@ fn eml_files(app: &TestApp) -> Vec<String> {
 async fn send_pending_writes_eml_files_by_default() {
     let app = spawn_app().await;
     queue(&app, 0..3).await;
-    let out = binary(&app)
+    let out = app
+        .binary()
         .args(["mail", "send-pending"])
         .output()
         .unwrap();
@@ -491,7 +481,8 @@ async fn serve_says_where_mail_goes_and_sends_it_in_the_background() {
     )
     .unwrap();
     let port = closed_port();
-    let mut child = binary(&app)
+    let mut child = app
+        .binary()
         .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
         .stdout(std::process::Stdio::piped())
         .spawn()

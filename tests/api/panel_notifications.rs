@@ -3,8 +3,6 @@
 //! people concerned, in the step's own transaction. A refused step leaves neither. Mail
 //! to the enterprise never names assessors or carries scores, comments or vote counts.
 
-use std::process::Command;
-
 use certcase::db::models::{audit, mail as store};
 use certcase::domain::access::Role;
 use certcase::domain::audit::Kind;
@@ -271,15 +269,7 @@ async fn every_step_of_a_panel_is_audited_once_and_mails_exactly_the_people_conc
 
     // The chain still verifies, in process and on the command line.
     assert!(app.conn(|c| audit::verify(c).unwrap()).await.is_ok());
-    let out = Command::new(env!("CARGO_BIN_EXE_certcase"))
-        .args(["audit", "verify"])
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("CERTCASE_DATA_DIR", &app.data_dir)
-        .env("DATABASE_URL", app.database_url())
-        .env("RUST_LOG", "warn")
-        .output()
-        .unwrap();
+    let out = app.binary().args(["audit", "verify"]).output().unwrap();
     assert_eq!(
         out.status.code(),
         Some(0),
