@@ -371,7 +371,7 @@ async fn evidence_is_locked_at_submission_and_a_reopened_item_takes_a_new_versio
             "POST",
             &format!(
                 "/api/v1/enterprises/{}/verify",
-                enterprise_of(&app, &app_id).await
+                app.enterprise_of(&app_id).await
             ),
             None
         )
@@ -502,17 +502,6 @@ async fn evidence_is_locked_at_submission_and_a_reopened_item_takes_a_new_versio
     assert_eq!(outcomes.0, vec![("CD-CM-01".to_string(), 3)]);
     assert!(outcomes.1.contains("future"));
     assert!(outcomes.2.contains("no capability item 'XX-01'"));
-}
-
-async fn enterprise_of(app: &TestApp, app_id: &str) -> String {
-    let id = app_id.to_string();
-    app.conn(move |c| {
-        certcase::db::models::application::get(c, &id)
-            .unwrap()
-            .unwrap()
-            .enterprise_id
-    })
-    .await
 }
 
 #[tokio::test]

@@ -226,18 +226,7 @@ async fn a_reviewer_from_a_sister_company_recuses() {
     let app = spawn_app().await;
     let w = world(&app).await;
     let a = scored(&w).await;
-    let applicant = w
-        .app
-        .conn({
-            let id = a.application.clone();
-            move |c| {
-                certcase::db::models::application::get(c, &id)
-                    .unwrap()
-                    .unwrap()
-                    .enterprise_id
-            }
-        })
-        .await;
+    let applicant = w.app.enterprise_of(&a.application).await;
     let panel = reviewers(&w, 3).await;
     let group = create_group(&w, "喆堃集团").await;
     for e in [&applicant, &panel[0].1] {

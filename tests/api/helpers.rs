@@ -343,6 +343,18 @@ impl TestApp {
         }
     }
 
+    /// The enterprise an application belongs to.
+    pub async fn enterprise_of(&self, application: &str) -> String {
+        let id = application.to_string();
+        self.conn(move |c| {
+            certcase::db::models::application::get(c, &id)
+                .unwrap()
+                .unwrap()
+                .enterprise_id
+        })
+        .await
+    }
+
     /// The id of the latest version of the CAICT model (loaded at startup).
     pub async fn caict_version(&self) -> String {
         self.conn(|c| {

@@ -77,18 +77,7 @@ async fn recused_members_neither_see_nor_vote_and_a_return_goes_back_to_the_pane
 
     let panel = reviewers(&w, 3).await;
     // A member from the applicant itself, and one with a declared conflict.
-    let applicant = w
-        .app
-        .conn({
-            let id = a.application.clone();
-            move |c| {
-                certcase::db::models::application::get(c, &id)
-                    .unwrap()
-                    .unwrap()
-                    .enterprise_id
-            }
-        })
-        .await;
+    let applicant = w.app.enterprise_of(&a.application).await;
     let own = person(&app, "本企业专家", &[Role::Reviewer]).await;
     let declared = &panel[2].0;
     let (s, _) = w
@@ -190,26 +179,14 @@ async fn recused_members_neither_see_nor_vote_and_a_return_goes_back_to_the_pane
         "one vote each"
     );
     let second = app.signed_in(&panel[1].0.login).await;
-    let html = second
-        .get(app.url(&page))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let token = crate::helpers::csrf_in(&html);
-    let res = second
-        .post(app.url(&format!("/applications/{}/votes", a.application)))
-        .headers(app.same_origin())
-        .form(&[
-            ("csrf_token", token.as_str()),
-            ("vote", "approve"),
-            ("reasons", ""),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let res = app
+        .submit_form(
+            &second,
+            &page,
+            &format!("/applications/{}/votes", a.application),
+            &[("vote", "approve"), ("reasons", "")],
+        )
+        .await;
     assert_eq!(res.status(), 303, "a tie returns the application");
     assert_eq!(w.status(&a.application).await, "in_assessment");
     let (_, detail) = w
