@@ -42,6 +42,18 @@ const RULES: &[(&str, &[&str])] = &[
         &["db", "workflow", "web", "routes", "mail", "pdf"],
     ),
     ("error", &["workflow", "routes"]),
+    (
+        "refusal",
+        &[
+            "db", "workflow", "web", "routes", "mail", "pdf", "storage", "error",
+        ],
+    ),
+    (
+        "templates",
+        &[
+            "domain", "db", "workflow", "web", "routes", "mail", "pdf", "storage", "error",
+        ],
+    ),
     ("routes", &["db::models"]),
 ];
 
