@@ -46,3 +46,45 @@ impl FromRequest for Caller {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use super::*;
+    use crate::domain::ids::UserId;
+
+    fn visitor(principal: Option<Principal>) -> Visitor {
+        Visitor {
+            principal,
+            credential: None,
+            lang: Lang::En,
+            csrf_token: String::new(),
+            new_csrf_cookie: false,
+            address: "192.0.2.7".into(),
+        }
+    }
+
+    #[test]
+    fn an_anonymous_visitor_must_sign_in_first() {
+        let refused = Caller::from_visitor(&visitor(None));
+        assert!(matches!(refused, Err(AppError::SignInRequired)));
+    }
+
+    #[test]
+    fn a_signed_in_visitor_calls_with_their_roles_address_and_language() {
+        let principal = Principal {
+            user_id: UserId::new(),
+            email: "reviewer@example.com".into(),
+            display_name: "Reviewer".into(),
+            roles: BTreeSet::from([Role::Reviewer]),
+        };
+        let caller = Caller::from_visitor(&visitor(Some(principal.clone()))).expect("signed in");
+        assert_eq!(caller.principal, principal);
+        assert!(caller.has(Role::Reviewer) && !caller.has(Role::Secretariat));
+        assert_eq!(
+            (caller.address.as_str(), caller.lang),
+            ("192.0.2.7", Lang::En)
+        );
+    }
+}

@@ -12,7 +12,7 @@ use crate::web::caller::Caller;
 use crate::web::render::{base_context, page};
 use crate::web::visitor::Visitor;
 use crate::web::AppState;
-use crate::workflow::self_assessment::{self as flow};
+use crate::workflow::self_assessment as flow;
 
 #[derive(Serialize)]
 struct ListItem {
