@@ -3,11 +3,11 @@
 use actix_web::{web, HttpResponse};
 use serde::{Deserialize, Serialize};
 
-use crate::db::models::auth as store;
 use crate::error::AppError;
+use crate::web::caller::Caller;
 use crate::web::visitor::{Credential, Visitor};
 use crate::web::AppState;
-use crate::workflow::accounts;
+use crate::workflow::{accounts, sessions};
 
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct LoginRequest {
@@ -64,7 +64,7 @@ pub async fn revoke(
         return Err(AppError::SignInRequired);
     };
     state
-        .db(move |conn| Ok(store::revoke_api_token(conn, &token_hash)?))
+        .db(move |conn| Ok(sessions::revoke_api_token(conn, &token_hash)?))
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -78,8 +78,8 @@ pub struct Me {
 
 /// The signed-in person and their roles.
 #[utoipa::path(get, path = "/api/v1/me", responses((status = 200, body = Me), (status = 401)), security(("bearer" = [])))]
-pub async fn me(visitor: Visitor) -> Result<HttpResponse, AppError> {
-    let p = visitor.principal.ok_or(AppError::SignInRequired)?;
+pub async fn me(caller: Caller) -> Result<HttpResponse, AppError> {
+    let p = caller.principal;
     Ok(HttpResponse::Ok().json(Me {
         id: p.user_id.to_string(),
         display_name: p.display_name,

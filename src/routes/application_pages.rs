@@ -7,18 +7,18 @@ use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Serialize;
 
-use crate::db::models::application::{self as store, ApplicationRow, EventRow};
-use crate::db::models::{enterprise, round};
-use crate::domain::access::Role;
 use crate::domain::application_status::Event;
 use crate::domain::catalog::Bilingual;
 use crate::domain::evidence::{edit_window, ALLOWED_EXTENSIONS};
 use crate::error::AppError;
+use crate::web::caller::Caller;
 use crate::web::render::{base_context, page, with};
 use crate::web::visitor::Visitor;
 use crate::web::AppState;
 use crate::workflow::applications::{self, Draft};
 use crate::workflow::evidence::{self as flow, EvidenceView};
+use crate::workflow::queries::applications::{self as read, ApplicationRow, EventRow};
+use crate::workflow::queries::{self, enterprises, evidence};
 
 fn see_other(to: String) -> HttpResponse {
     HttpResponse::SeeOther()
@@ -41,24 +41,17 @@ struct OpenRound {
 
 pub async fn list_page(
     state: web::Data<AppState>,
+    caller: Caller,
     visitor: Visitor,
     req: HttpRequest,
 ) -> Result<HttpResponse, AppError> {
-    let who = visitor.signed_in()?;
     let (listed, rounds, member) = state
         .db(move |conn| {
-            let member = enterprise::membership(conn, who.user_id)?;
-            let rows = if who.has(Role::Secretariat) {
-                store::all(conn)?
-            } else {
-                match &member {
-                    Some(e) => store::for_enterprise(conn, e)?,
-                    None => Vec::new(),
-                }
-            };
+            let member = enterprises::membership(conn, caller.principal.user_id)?;
+            let rows = read::visible_to(conn, &caller.principal)?;
             let mut names: BTreeMap<String, Bilingual> = BTreeMap::new();
             let mut rounds = Vec::new();
-            for r in round::list(conn)? {
+            for r in queries::rounds::all(conn)? {
                 names.insert(
                     r.id.clone(),
                     Bilingual {
@@ -68,7 +61,7 @@ pub async fn list_page(
                 );
                 if r.registration_closes >= chrono::Utc::now().date_naive() {
                     rounds.push(OpenRound {
-                        parts: round::parts(conn, &r.id)?,
+                        parts: queries::rounds::parts(conn, &r.id)?,
                         id: r.id,
                         name: Bilingual {
                             zh: r.name_zh,
@@ -107,11 +100,10 @@ pub struct DraftForm {
 
 pub async fn create_page(
     state: web::Data<AppState>,
-    visitor: Visitor,
+    caller: Caller,
     path: web::Path<String>,
     form: web::Form<DraftForm>,
 ) -> Result<HttpResponse, AppError> {
-    let who = visitor.signed_in()?;
     let round_id = path.into_inner();
     let f = form.into_inner();
     let draft = Draft {
@@ -121,11 +113,14 @@ pub async fn create_page(
         contact_name: f.contact_name,
         contact_email: f.contact_email,
     };
-    let address = visitor.address.clone();
     let id = state
         .db(move |conn| {
             Ok(applications::create(
-                conn, &who, &round_id, &draft, &address,
+                conn,
+                &caller.principal,
+                &round_id,
+                &draft,
+                &caller.address,
             )?)
         })
         .await?;
@@ -158,27 +153,27 @@ struct Detail {
 
 pub async fn detail_page(
     state: web::Data<AppState>,
+    caller: Caller,
     visitor: Visitor,
     req: HttpRequest,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let who = visitor.signed_in()?;
     let id = path.into_inner();
     let detail = state
         .db(move |conn| {
-            let app = applications::visible(conn, &who, &id)?;
-            let member_of = enterprise::membership(conn, who.user_id)?;
+            let app = applications::visible(conn, &caller.principal, &id)?;
+            let member_of = enterprises::membership(conn, caller.principal.user_id)?;
             let editor = crate::domain::application::may_edit(
-                &who,
+                &caller.principal,
                 &app.enterprise_id,
                 member_of.as_deref(),
             );
             let part = flow::part_of(conn, &app)?;
-            let files = flow::list(conn, &who, &id)?;
+            let files = flow::list(conn, &caller.principal, &id)?;
             let exemptions: BTreeMap<String, String> =
-                store::exemptions(conn, &id)?.into_iter().collect();
+                read::exemptions(conn, &id)?.into_iter().collect();
             let reopened: BTreeMap<String, (i32, chrono::NaiveDateTime)> =
-                crate::db::models::evidence::reopenings(conn, &id)?
+                evidence::reopenings(conn, &id)?
                     .into_iter()
                     .map(|(item, v, until)| (item, (v, until)))
                     .collect();
@@ -211,15 +206,15 @@ pub async fn detail_page(
                 }
             }
             let missing = applications::missing_items(conn, &app)?;
-            let r = round::get(conn, &app.round_id)?.ok_or(AppError::NotFound)?;
-            let e = enterprise::get(conn, &app.enterprise_id)?.ok_or(AppError::NotFound)?;
+            let r = queries::rounds::get(conn, &app.round_id)?.ok_or(AppError::NotFound)?;
+            let e = enterprises::get(conn, &app.enterprise_id)?.ok_or(AppError::NotFound)?;
             Ok(Detail {
                 enterprise_name: e.name_zh,
                 round_name: Bilingual {
                     zh: r.name_zh,
                     en: r.name_en,
                 },
-                history: store::history(conn, &id)?,
+                history: read::history(conn, &id)?,
                 draft: app.status() == crate::domain::application_status::Status::Draft,
                 application: app,
                 items,
@@ -245,19 +240,22 @@ pub struct ReasonForm {
 
 pub async fn not_applicable_page(
     state: web::Data<AppState>,
-    visitor: Visitor,
+    caller: Caller,
     path: web::Path<(String, String)>,
     form: web::Form<ReasonForm>,
 ) -> Result<HttpResponse, AppError> {
-    let who = visitor.signed_in()?;
     let (id, item) = path.into_inner();
     let reason = form.into_inner().reason;
     let (i, it) = (id.clone(), item.clone());
-    let address = visitor.address.clone();
     state
         .db(move |conn| {
             Ok(applications::declare_not_applicable(
-                conn, &who, &i, &it, &reason, &address,
+                conn,
+                &caller.principal,
+                &i,
+                &it,
+                &reason,
+                &caller.address,
             )?)
         })
         .await?;
@@ -266,26 +264,24 @@ pub async fn not_applicable_page(
 
 pub async fn submit_page(
     state: web::Data<AppState>,
-    visitor: Visitor,
+    caller: Caller,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let who = visitor.signed_in()?;
     let id = path.into_inner();
     let calendars = state.calendars.clone();
-    let lang = visitor.lang;
-    let address = visitor.address.clone();
+    let lang = caller.lang;
     let i = id.clone();
     state
         .db(move |conn| {
             Ok(applications::transition(
                 conn,
-                &who,
+                &caller.principal,
                 &i,
                 &Event::Submit,
                 &calendars,
                 chrono::Utc::now(),
                 lang,
-                &address,
+                &caller.address,
             )?)
         })
         .await?;

@@ -3,13 +3,11 @@
 use actix_web::{web, HttpResponse};
 use serde::{Deserialize, Serialize};
 
-use crate::db::models::application::{self as store, ApplicationRow};
-use crate::db::models::enterprise;
-use crate::domain::access::Role;
 use crate::error::AppError;
-use crate::web::visitor::Visitor;
+use crate::web::caller::Caller;
 use crate::web::AppState;
 use crate::workflow::applications::{self, Draft};
+use crate::workflow::queries::applications::{self as read, ApplicationRow, EventRow};
 
 /// Starts a draft application for one part of a round (enterprise members).
 #[utoipa::path(post, path = "/api/v1/rounds/{id}/applications", params(("id" = String, Path, description = "round id")), request_body = Draft,
@@ -17,18 +15,20 @@ use crate::workflow::applications::{self, Draft};
     security(("bearer" = [])))]
 pub async fn create_api(
     state: web::Data<AppState>,
-    visitor: Visitor,
+    caller: Caller,
     path: web::Path<String>,
     body: web::Json<Draft>,
 ) -> Result<HttpResponse, AppError> {
-    let who = visitor.signed_in()?;
     let round_id = path.into_inner();
     let draft = body.into_inner();
-    let address = visitor.address.clone();
     let id = state
         .db(move |conn| {
             Ok(applications::create(
-                conn, &who, &round_id, &draft, &address,
+                conn,
+                &caller.principal,
+                &round_id,
+                &draft,
+                &caller.address,
             )?)
         })
         .await?;
@@ -39,19 +39,10 @@ pub async fn create_api(
 #[utoipa::path(get, path = "/api/v1/applications", responses((status = 200, description = "applications")), security(("bearer" = [])))]
 pub async fn list_api(
     state: web::Data<AppState>,
-    visitor: Visitor,
+    caller: Caller,
 ) -> Result<HttpResponse, AppError> {
-    let who = visitor.signed_in()?;
     let rows: Vec<ApplicationRow> = state
-        .db(move |conn| {
-            if who.has(Role::Secretariat) {
-                return Ok(store::all(conn)?);
-            }
-            match enterprise::membership(conn, who.user_id)? {
-                Some(e) => Ok(store::for_enterprise(conn, &e)?),
-                None => Ok(Vec::new()),
-            }
-        })
+        .db(move |conn| Ok(read::visible_to(conn, &caller.principal)?))
         .await?;
     Ok(HttpResponse::Ok().json(rows))
 }
@@ -60,7 +51,7 @@ pub async fn list_api(
 struct ApplicationDetail {
     #[serde(flatten)]
     application: ApplicationRow,
-    history: Vec<store::EventRow>,
+    history: Vec<EventRow>,
     not_applicable: Vec<serde_json::Value>,
     /// Capability items still needing evidence or a "not applicable" declaration.
     missing_items: Vec<String>,
@@ -70,16 +61,15 @@ struct ApplicationDetail {
 #[utoipa::path(get, path = "/api/v1/applications/{id}", params(("id" = String, Path)), responses((status = 200, description = "the application"), (status = 404)), security(("bearer" = [])))]
 pub async fn detail_api(
     state: web::Data<AppState>,
-    visitor: Visitor,
+    caller: Caller,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let who = visitor.signed_in()?;
     let id = path.into_inner();
     let detail = state
         .db(move |conn| {
-            let application = applications::visible(conn, &who, &id)?;
-            let history = store::history(conn, &id)?;
-            let not_applicable = store::exemptions(conn, &id)?
+            let application = applications::visible(conn, &caller.principal, &id)?;
+            let history = read::history(conn, &id)?;
+            let not_applicable = read::exemptions(conn, &id)?
                 .into_iter()
                 .map(|(item, reason)| serde_json::json!({ "item": item, "reason": reason }))
                 .collect();
@@ -110,28 +100,26 @@ pub struct TransitionRequest {
     security(("bearer" = [])))]
 pub async fn transition_api(
     state: web::Data<AppState>,
-    visitor: Visitor,
+    caller: Caller,
     path: web::Path<String>,
     body: web::Json<TransitionRequest>,
 ) -> Result<HttpResponse, AppError> {
-    let who = visitor.signed_in()?;
     let id = path.into_inner();
     let b = body.into_inner();
     let event = applications::parse_event(&b.action, b.reason.as_deref())?;
     let calendars = state.calendars.clone();
-    let lang = visitor.lang;
-    let address = visitor.address.clone();
+    let lang = caller.lang;
     let status = state
         .db(move |conn| {
             Ok(applications::transition(
                 conn,
-                &who,
+                &caller.principal,
                 &id,
                 &event,
                 &calendars,
                 chrono::Utc::now(),
                 lang,
-                &address,
+                &caller.address,
             )?)
         })
         .await?;
@@ -148,18 +136,21 @@ pub struct NotApplicableRequest {
     request_body = NotApplicableRequest, responses((status = 204), (status = 404), (status = 409), (status = 422)), security(("bearer" = [])))]
 pub async fn not_applicable_api(
     state: web::Data<AppState>,
-    visitor: Visitor,
+    caller: Caller,
     path: web::Path<(String, String)>,
     body: web::Json<NotApplicableRequest>,
 ) -> Result<HttpResponse, AppError> {
-    let who = visitor.signed_in()?;
     let (id, item) = path.into_inner();
     let reason = body.into_inner().reason;
-    let address = visitor.address.clone();
     state
         .db(move |conn| {
             Ok(applications::declare_not_applicable(
-                conn, &who, &id, &item, &reason, &address,
+                conn,
+                &caller.principal,
+                &id,
+                &item,
+                &reason,
+                &caller.address,
             )?)
         })
         .await?;

@@ -3,12 +3,12 @@
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 
-use crate::db::models::audit::{self as store, AuditRow, Filter, Query, PAGE_SIZE};
 use crate::domain::audit::{csv_cell, one_line, Kind};
 use crate::error::AppError;
 use crate::web::render::{base_context, page};
 use crate::web::visitor::Visitor;
 use crate::web::AppState;
+use crate::workflow::queries::audit::{self as read, AuditRow, Filter, Query, PAGE_SIZE};
 
 fn checked(filter: &Filter) -> Result<Query, AppError> {
     filter.check().map_err(AppError::BadRequest)
@@ -38,7 +38,7 @@ pub async fn page_view(
     let filter = filter.into_inner();
     let q = checked(&filter)?;
     let page_no = q.page;
-    let (rows, total) = state.db(move |conn| Ok(store::search(conn, &q)?)).await?;
+    let (rows, total) = state.db(move |conn| Ok(read::search(conn, &q)?)).await?;
     let pages = ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
     let keep = |p: i64| {
         let mut f = filter.clone();
@@ -131,7 +131,7 @@ pub async fn csv_export(
     filter: web::Query<Filter>,
 ) -> Result<HttpResponse, AppError> {
     let q = checked(&filter.into_inner())?;
-    let rows = state.db(move |conn| Ok(store::export(conn, &q)?)).await?;
+    let rows = state.db(move |conn| Ok(read::export(conn, &q)?)).await?;
     Ok(HttpResponse::Ok()
         .content_type("text/csv; charset=utf-8")
         .insert_header((
@@ -159,7 +159,7 @@ pub async fn list_api(
 ) -> Result<HttpResponse, AppError> {
     let q = checked(&filter.into_inner())?;
     let page = q.page;
-    let (entries, total) = state.db(move |conn| Ok(store::search(conn, &q)?)).await?;
+    let (entries, total) = state.db(move |conn| Ok(read::search(conn, &q)?)).await?;
     Ok(HttpResponse::Ok().json(AuditPage {
         entries,
         page,

@@ -13,15 +13,16 @@ use chrono::Utc;
 use futures_util::StreamExt;
 use serde::{Deserialize, Serialize};
 
-use crate::db::models::certificates as store;
 use crate::domain::access::Role;
 use crate::domain::audit::Actor;
 use crate::error::AppError;
 use crate::routes::rounds::IssuedCounts;
+use crate::web::caller::Caller;
 use crate::web::render::{base_context, page, with};
 use crate::web::visitor::Visitor;
 use crate::web::AppState;
 use crate::workflow::certificates::{self as certs, BulkOutcome, Issuer, Reader, Verification};
+use crate::workflow::queries::{self, certificates::CertificateRow};
 
 /// Largest certificate PDF accepted for verification.
 pub const UPLOAD_LIMIT: usize = 5 << 20;
@@ -75,7 +76,7 @@ pub struct CertificateSummary {
     pub created: bool,
 }
 
-fn summary(state: &AppState, row: store::CertificateRow, created: bool) -> CertificateSummary {
+fn summary(state: &AppState, row: CertificateRow, created: bool) -> CertificateSummary {
     let issuer = issuer(state);
     CertificateSummary {
         verify_url: issuer.verify_url(&row.number),
@@ -95,14 +96,21 @@ fn summary(state: &AppState, row: store::CertificateRow, created: bool) -> Certi
 #[utoipa::path(post, path = "/api/v1/applications/{id}/certificate", params(("id" = String, Path)), responses((status = 201, body = CertificateSummary), (status = 200, body = CertificateSummary), (status = 404), (status = 409), (status = 422)), security(("bearer" = [])))]
 pub async fn issue_api(
     state: web::Data<AppState>,
-    visitor: Visitor,
+    caller: Caller,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let who = visitor.signed_in()?;
-    let actor = Actor::user(who.user_id, &visitor.address);
+    let actor = Actor::user(caller.principal.user_id, &caller.address);
     let (id, issuer) = (path.into_inner(), issuer(&state));
     let (row, created) = state
-        .db(move |conn| Ok(certs::issue(conn, &issuer, &actor, who.user_id, &id)?))
+        .db(move |conn| {
+            Ok(certs::issue(
+                conn,
+                &issuer,
+                &actor,
+                caller.principal.user_id,
+                &id,
+            )?)
+        })
         .await?;
     let body = summary(&state, row, created);
     Ok(if created {
@@ -116,20 +124,19 @@ pub async fn issue_api(
 #[utoipa::path(post, path = "/api/v1/rounds/{id}/certificates", params(("id" = String, Path)), responses((status = 200, body = BulkOutcome), (status = 404)), security(("bearer" = [])))]
 pub async fn issue_round_api(
     state: web::Data<AppState>,
-    visitor: Visitor,
+    caller: Caller,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let outcome = issue_round(&state, &visitor, path.into_inner()).await?;
+    let outcome = issue_round(&state, caller, path.into_inner()).await?;
     Ok(HttpResponse::Ok().json(outcome))
 }
 
 async fn issue_round(
     state: &AppState,
-    visitor: &Visitor,
+    caller: Caller,
     round: String,
 ) -> Result<BulkOutcome, AppError> {
-    let who = visitor.signed_in()?;
-    let actor = Actor::user(who.user_id, &visitor.address);
+    let actor = Actor::user(caller.principal.user_id, &caller.address);
     let issuer = issuer(state);
     state
         .db(move |conn| {
@@ -137,7 +144,7 @@ async fn issue_round(
                 conn,
                 &issuer,
                 &actor,
-                who.user_id,
+                caller.principal.user_id,
                 &round,
                 |_, _| {},
             )?)
@@ -149,11 +156,11 @@ async fn issue_round(
 /// page.
 pub async fn issue_round_form(
     state: web::Data<AppState>,
-    visitor: Visitor,
+    caller: Caller,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let round = path.into_inner();
-    let outcome = issue_round(&state, &visitor, round.clone()).await?;
+    let outcome = issue_round(&state, caller, round.clone()).await?;
     let counts = serde_urlencoded::to_string(IssuedCounts {
         issued: outcome.issued.len(),
         existing: outcome.existing.len(),
@@ -175,28 +182,21 @@ pub struct RevokeRequest {
 #[utoipa::path(post, path = "/api/v1/certificates/{number}/revoke", params(("number" = String, Path)), request_body = RevokeRequest, responses((status = 200, body = CertificateSummary), (status = 404), (status = 409), (status = 422)), security(("bearer" = [])))]
 pub async fn revoke_api(
     state: web::Data<AppState>,
-    visitor: Visitor,
+    caller: Caller,
     path: web::Path<String>,
     body: web::Json<RevokeRequest>,
 ) -> Result<HttpResponse, AppError> {
-    let row = revoke(
-        &state,
-        &visitor,
-        path.into_inner(),
-        body.into_inner().reason,
-    )
-    .await?;
+    let row = revoke(&state, caller, path.into_inner(), body.into_inner().reason).await?;
     Ok(HttpResponse::Ok().json(summary(&state, row, false)))
 }
 
 async fn revoke(
     state: &AppState,
-    visitor: &Visitor,
+    caller: Caller,
     number: String,
     reason: String,
-) -> Result<store::CertificateRow, AppError> {
-    let who = visitor.signed_in()?;
-    let actor = Actor::user(who.user_id, &visitor.address);
+) -> Result<CertificateRow, AppError> {
+    let actor = Actor::user(caller.principal.user_id, &caller.address);
     state
         .db(move |conn| Ok(certs::revoke(conn, &actor, &number, &reason)?))
         .await
@@ -210,12 +210,12 @@ pub struct RevokeForm {
 /// The page button: revoke, then show the certificate's public verification.
 pub async fn revoke_form(
     state: web::Data<AppState>,
-    visitor: Visitor,
+    caller: Caller,
     path: web::Path<String>,
     form: web::Form<RevokeForm>,
 ) -> Result<HttpResponse, AppError> {
     let number = path.into_inner();
-    revoke(&state, &visitor, number.clone(), form.into_inner().reason).await?;
+    revoke(&state, caller, number.clone(), form.into_inner().reason).await?;
     Ok(HttpResponse::SeeOther()
         .insert_header(("Location", format!("/verify/{number}")))
         .finish())
@@ -224,14 +224,13 @@ pub async fn revoke_form(
 /// `/certificates/{number}.pdf`: for the enterprise's members and the secretariat.
 pub async fn download(
     state: web::Data<AppState>,
-    visitor: Visitor,
+    caller: Caller,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let who = visitor.signed_in()?;
-    let reader = if who.has(Role::Secretariat) {
+    let reader = if caller.has(Role::Secretariat) {
         Reader::Secretariat
     } else {
-        Reader::Enterprise(who.user_id)
+        Reader::Enterprise(caller.principal.user_id)
     };
     let number = path.into_inner();
     let issuer = issuer(&state);
@@ -266,7 +265,9 @@ pub struct KeySet {
 
 /// Every public key that has signed or signs certificates.
 pub async fn keys(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
-    let rows = state.db(|conn| Ok(store::keys(conn)?)).await?;
+    let rows = state
+        .db(|conn| Ok(queries::certificates::keys(conn)?))
+        .await?;
     let keys = rows
         .into_iter()
         .map(|k| {

@@ -5,7 +5,7 @@ use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 
 use crate::error::AppError;
-use crate::web::visitor::Visitor;
+use crate::web::caller::Caller;
 use crate::web::AppState;
 use crate::workflow::enterprise_groups::{self, GroupInput, GroupView};
 
@@ -30,14 +30,19 @@ pub async fn list_api(state: web::Data<AppState>) -> Result<HttpResponse, AppErr
     security(("bearer" = [])))]
 pub async fn create_api(
     state: web::Data<AppState>,
-    visitor: Visitor,
+    caller: Caller,
     body: web::Json<GroupInput>,
 ) -> Result<HttpResponse, AppError> {
-    let who = visitor.signed_in()?;
-    let address = visitor.address.clone();
     let g = body.into_inner();
     let id = state
-        .db(move |conn| Ok(enterprise_groups::create(conn, &who, &g, &address)?))
+        .db(move |conn| {
+            Ok(enterprise_groups::create(
+                conn,
+                &caller.principal,
+                &g,
+                &caller.address,
+            )?)
+        })
         .await?;
     Ok(HttpResponse::Created().json(serde_json::json!({ "id": id })))
 }
@@ -54,15 +59,21 @@ pub struct MembershipRequest {
     security(("bearer" = [])))]
 pub async fn join_api(
     state: web::Data<AppState>,
-    visitor: Visitor,
+    caller: Caller,
     path: web::Path<String>,
     body: web::Json<MembershipRequest>,
 ) -> Result<HttpResponse, AppError> {
-    let who = visitor.signed_in()?;
-    let address = visitor.address.clone();
     let (id, group) = (path.into_inner(), body.into_inner().group_id);
     state
-        .db(move |conn| Ok(enterprise_groups::join(conn, &who, &id, &group, &address)?))
+        .db(move |conn| {
+            Ok(enterprise_groups::join(
+                conn,
+                &caller.principal,
+                &id,
+                &group,
+                &caller.address,
+            )?)
+        })
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -73,14 +84,19 @@ pub async fn join_api(
     security(("bearer" = [])))]
 pub async fn leave_api(
     state: web::Data<AppState>,
-    visitor: Visitor,
+    caller: Caller,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let who = visitor.signed_in()?;
-    let address = visitor.address.clone();
     let id = path.into_inner();
     state
-        .db(move |conn| Ok(enterprise_groups::leave(conn, &who, &id, &address)?))
+        .db(move |conn| {
+            Ok(enterprise_groups::leave(
+                conn,
+                &caller.principal,
+                &id,
+                &caller.address,
+            )?)
+        })
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -95,18 +111,23 @@ pub struct GroupForm {
 
 pub async fn create_form(
     state: web::Data<AppState>,
-    visitor: Visitor,
+    caller: Caller,
     form: web::Form<GroupForm>,
 ) -> Result<HttpResponse, AppError> {
-    let who = visitor.signed_in()?;
-    let address = visitor.address.clone();
     let f = form.into_inner();
     let g = GroupInput {
         name_zh: f.name_zh,
         name_en: Some(f.name_en),
     };
     state
-        .db(move |conn| Ok(enterprise_groups::create(conn, &who, &g, &address)?))
+        .db(move |conn| {
+            Ok(enterprise_groups::create(
+                conn,
+                &caller.principal,
+                &g,
+                &caller.address,
+            )?)
+        })
         .await?;
     Ok(back_to_registry())
 }
@@ -121,20 +142,18 @@ pub struct MembershipForm {
 
 pub async fn join_form(
     state: web::Data<AppState>,
-    visitor: Visitor,
+    caller: Caller,
     form: web::Form<MembershipForm>,
 ) -> Result<HttpResponse, AppError> {
-    let who = visitor.signed_in()?;
-    let address = visitor.address.clone();
     let f = form.into_inner();
     state
         .db(move |conn| {
             Ok(enterprise_groups::join(
                 conn,
-                &who,
+                &caller.principal,
                 &f.enterprise_id,
                 &f.group_id,
-                &address,
+                &caller.address,
             )?)
         })
         .await?;
@@ -143,14 +162,19 @@ pub async fn join_form(
 
 pub async fn leave_form(
     state: web::Data<AppState>,
-    visitor: Visitor,
+    caller: Caller,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let who = visitor.signed_in()?;
-    let address = visitor.address.clone();
     let id = path.into_inner();
     state
-        .db(move |conn| Ok(enterprise_groups::leave(conn, &who, &id, &address)?))
+        .db(move |conn| {
+            Ok(enterprise_groups::leave(
+                conn,
+                &caller.principal,
+                &id,
+                &caller.address,
+            )?)
+        })
         .await?;
     Ok(back_to_registry())
 }

@@ -3,13 +3,13 @@
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 
-use crate::db::models::enterprise as store;
 use crate::error::AppError;
+use crate::web::caller::Caller;
 use crate::web::render::{base_context, page, with};
 use crate::web::visitor::Visitor;
 use crate::web::AppState;
 use crate::workflow::enterprises::{self, Registration};
-use crate::workflow::Refusal;
+use crate::workflow::{queries, Refusal};
 
 #[derive(serde::Deserialize, serde::Serialize, Default)]
 pub struct RegistrationForm {
@@ -31,17 +31,15 @@ pub struct RegistrationForm {
 
 async fn render(
     state: &AppState,
+    caller: &Caller,
     visitor: &Visitor,
     req: &HttpRequest,
     form: &RegistrationForm,
     error: Option<String>,
 ) -> Result<HttpResponse, AppError> {
-    let who = visitor.principal.clone().ok_or(AppError::SignInRequired)?;
+    let user = caller.principal.user_id;
     let enterprise = state
-        .db(move |conn| match store::membership(conn, who.user_id)? {
-            Some(id) => Ok(store::get(conn, &id)?),
-            None => Ok(None),
-        })
+        .db(move |conn| Ok(queries::enterprises::mine(conn, user)?))
         .await?;
     let ctx = with(base_context(visitor, req.path()), "enterprise", &enterprise);
     let ctx = with(ctx, "form", form);
@@ -55,21 +53,30 @@ async fn render(
 
 pub async fn mine_page(
     state: web::Data<AppState>,
+    caller: Caller,
     visitor: Visitor,
     req: HttpRequest,
 ) -> Result<HttpResponse, AppError> {
-    render(&state, &visitor, &req, &RegistrationForm::default(), None).await
+    render(
+        &state,
+        &caller,
+        &visitor,
+        &req,
+        &RegistrationForm::default(),
+        None,
+    )
+    .await
 }
 
 /// Registers the caller's enterprise from the page form; a refusal shows the form
 /// again with the values and the reason.
 pub async fn register_page(
     state: web::Data<AppState>,
+    caller: Caller,
     visitor: Visitor,
     req: HttpRequest,
     form: web::Form<RegistrationForm>,
 ) -> Result<HttpResponse, AppError> {
-    let who = visitor.principal.clone().ok_or(AppError::SignInRequired)?;
     let form = form.into_inner();
     let registration = Registration {
         name_zh: form.name_zh.clone(),
@@ -80,23 +87,16 @@ pub async fn register_page(
         contact_email: form.contact_email.clone(),
         contact_phone: form.contact_phone.clone(),
     };
-    let address = visitor.address.clone();
+    let (user, address) = (caller.principal.user_id, caller.address.clone());
     let outcome = state
-        .db(move |conn| {
-            Ok(enterprises::register(
-                conn,
-                who.user_id,
-                &registration,
-                &address,
-            ))
-        })
+        .db(move |conn| Ok(enterprises::register(conn, user, &registration, &address)))
         .await?;
     match outcome {
         Ok(_) => Ok(HttpResponse::SeeOther()
             .insert_header((header::LOCATION, "/enterprise"))
             .finish()),
         Err(Refusal::Invalid(m) | Refusal::Conflict(m)) => {
-            render(&state, &visitor, &req, &form, Some(m)).await
+            render(&state, &caller, &visitor, &req, &form, Some(m)).await
         }
         Err(other) => Err(other.into()),
     }

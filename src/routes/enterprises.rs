@@ -2,11 +2,11 @@
 
 use actix_web::{web, HttpResponse};
 
-use crate::db::models::enterprise::{self as store, EnterpriseRow};
 use crate::error::AppError;
-use crate::web::visitor::Visitor;
+use crate::web::caller::Caller;
 use crate::web::AppState;
 use crate::workflow::enterprises::{self, Registration};
+use crate::workflow::queries::enterprises::{self as read, EnterpriseRow};
 
 /// Registers the caller's enterprise; the caller becomes its administrator.
 #[utoipa::path(post, path = "/api/v1/enterprises", request_body = Registration,
@@ -14,14 +14,19 @@ use crate::workflow::enterprises::{self, Registration};
     security(("bearer" = [])))]
 pub async fn register_api(
     state: web::Data<AppState>,
-    visitor: Visitor,
+    caller: Caller,
     body: web::Json<Registration>,
 ) -> Result<HttpResponse, AppError> {
-    let who = visitor.signed_in()?;
     let r = body.into_inner();
-    let address = visitor.address.clone();
     let id = state
-        .db(move |conn| Ok(enterprises::register(conn, who.user_id, &r, &address)?))
+        .db(move |conn| {
+            Ok(enterprises::register(
+                conn,
+                caller.principal.user_id,
+                &r,
+                &caller.address,
+            )?)
+        })
         .await?;
     Ok(HttpResponse::Created().json(serde_json::json!({ "id": id, "verified": false })))
 }
@@ -30,14 +35,10 @@ pub async fn register_api(
 #[utoipa::path(get, path = "/api/v1/enterprises/mine", responses((status = 200, description = "the enterprise"), (status = 404)), security(("bearer" = [])))]
 pub async fn mine_api(
     state: web::Data<AppState>,
-    visitor: Visitor,
+    caller: Caller,
 ) -> Result<HttpResponse, AppError> {
-    let who = visitor.signed_in()?;
     let row: EnterpriseRow = state
-        .db(move |conn| {
-            let id = store::membership(conn, who.user_id)?.ok_or(AppError::NotFound)?;
-            store::get(conn, &id)?.ok_or(AppError::NotFound)
-        })
+        .db(move |conn| read::mine(conn, caller.principal.user_id)?.ok_or(AppError::NotFound))
         .await?;
     Ok(HttpResponse::Ok().json(row))
 }
@@ -45,7 +46,7 @@ pub async fn mine_api(
 /// Every registered enterprise (secretariat).
 #[utoipa::path(get, path = "/api/v1/enterprises", responses((status = 200, description = "enterprises, newest first")), security(("bearer" = [])))]
 pub async fn list_api(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
-    let rows = state.db(|conn| Ok(store::list(conn)?)).await?;
+    let rows = state.db(|conn| Ok(read::all(conn)?)).await?;
     Ok(HttpResponse::Ok().json(rows))
 }
 
@@ -54,14 +55,19 @@ pub async fn list_api(state: web::Data<AppState>) -> Result<HttpResponse, AppErr
     responses((status = 204), (status = 404), (status = 409, description = "already verified")), security(("bearer" = [])))]
 pub async fn verify_api(
     state: web::Data<AppState>,
-    visitor: Visitor,
+    caller: Caller,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let who = visitor.signed_in()?;
     let id = path.into_inner();
-    let address = visitor.address.clone();
     state
-        .db(move |conn| Ok(enterprises::verify(conn, &id, who.user_id, &address)?))
+        .db(move |conn| {
+            Ok(enterprises::verify(
+                conn,
+                &id,
+                caller.principal.user_id,
+                &caller.address,
+            )?)
+        })
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }

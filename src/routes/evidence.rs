@@ -5,16 +5,16 @@ use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 use futures_util::StreamExt;
 
-use crate::domain::access::Principal;
 use crate::domain::evidence::{
     check_zip_entries, classify, content_disposition, display_name, extension, limit_refusal,
     upload_limit, ZipEntry,
 };
 use crate::error::AppError;
 use crate::storage::{self, Key, Staged, Storage, StorageError};
-use crate::web::visitor::Visitor;
+use crate::web::caller::Caller;
 use crate::web::AppState;
 use crate::workflow::evidence::{self as flow, EvidenceView, StoredFile};
+use crate::workflow::queries;
 
 /// Room for the multipart framing and the description around the file itself.
 const FRAMING: u64 = 64 * 1024;
@@ -87,13 +87,17 @@ fn zip_entries(path: &std::path::Path) -> Result<Vec<ZipEntry>, String> {
 /// staging under the limit, checks its type, stores it, then records it.
 async fn receive(
     state: &AppState,
-    who: Principal,
-    address: String,
+    caller: Caller,
     id: String,
     item: String,
     req: &HttpRequest,
     mut form: Multipart,
 ) -> Result<EvidenceView, AppError> {
+    let Caller {
+        principal: who,
+        address,
+        ..
+    } = caller;
     let limits = state.config.evidence.clone();
     let (w, i, a) = (who.clone(), id.clone(), item.clone());
     let target = state
@@ -245,7 +249,7 @@ async fn receive(
 async fn forget_if_unreferenced(state: &AppState, key: Key) {
     let k = key.as_str().to_string();
     let unreferenced = state
-        .db(move |conn| Ok(crate::db::models::evidence::references(conn, &k)? == 0))
+        .db(move |conn| Ok(queries::evidence::unreferenced(conn, &k)?))
         .await;
     if let Ok(true) = unreferenced {
         if let Err(e) = state.evidence.store.delete_unreferenced(&key).await {
@@ -266,14 +270,13 @@ async fn forget_if_unreferenced(state: &AppState, key: Key) {
     security(("bearer" = [])))]
 pub async fn upload_api(
     state: web::Data<AppState>,
-    visitor: Visitor,
+    caller: Caller,
     req: HttpRequest,
     path: web::Path<(String, String)>,
     form: Multipart,
 ) -> Result<HttpResponse, AppError> {
-    let who = visitor.signed_in()?;
     let (id, item) = path.into_inner();
-    let view = receive(&state, who, visitor.address.clone(), id, item, &req, form).await?;
+    let view = receive(&state, caller, id, item, &req, form).await?;
     Ok(HttpResponse::Created().json(view))
 }
 
@@ -283,24 +286,27 @@ pub async fn upload_api(
     responses((status = 200, body = [EvidenceView]), (status = 404)), security(("bearer" = [])))]
 pub async fn list_api(
     state: web::Data<AppState>,
-    visitor: Visitor,
+    caller: Caller,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let who = visitor.signed_in()?;
     let id = path.into_inner();
     let views = state
-        .db(move |conn| Ok(flow::list(conn, &who, &id)?))
+        .db(move |conn| Ok(flow::list(conn, &caller.principal, &id)?))
         .await?;
     Ok(HttpResponse::Ok().json(views))
 }
 
 async fn download(
     state: &AppState,
-    who: Principal,
-    address: String,
+    caller: Caller,
     id: String,
     file: String,
 ) -> Result<HttpResponse, AppError> {
+    let Caller {
+        principal: who,
+        address,
+        ..
+    } = caller;
     let row = state
         .db(move |conn| Ok(flow::for_download(conn, &who, &id, &file, &address)?))
         .await?;
@@ -333,27 +339,24 @@ async fn download(
     responses((status = 200, description = "the file (Content-Disposition: attachment)"), (status = 404)), security(("bearer" = [])))]
 pub async fn download_api(
     state: web::Data<AppState>,
-    visitor: Visitor,
+    caller: Caller,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, AppError> {
     let (id, file) = path.into_inner();
-    download(
-        &state,
-        visitor.signed_in()?,
-        visitor.address.clone(),
-        id,
-        file,
-    )
-    .await
+    download(&state, caller, id, file).await
 }
 
 async fn remove(
     state: &AppState,
-    who: Principal,
-    address: String,
+    caller: Caller,
     id: String,
     file: String,
 ) -> Result<(), AppError> {
+    let Caller {
+        principal: who,
+        address,
+        ..
+    } = caller;
     let _guard = state.evidence.references.lock().await;
     let unreferenced = state
         .db(move |conn| Ok(flow::remove(conn, &who, &id, &file, &address)?))
@@ -372,18 +375,11 @@ async fn remove(
     responses((status = 204), (status = 404), (status = 409, description = "evidence locked")), security(("bearer" = [])))]
 pub async fn delete_api(
     state: web::Data<AppState>,
-    visitor: Visitor,
+    caller: Caller,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, AppError> {
     let (id, file) = path.into_inner();
-    remove(
-        &state,
-        visitor.signed_in()?,
-        visitor.address.clone(),
-        id,
-        file,
-    )
-    .await?;
+    remove(&state, caller, id, file).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -396,56 +392,32 @@ fn back_to(id: &str, item: &str) -> HttpResponse {
 /// The page form's upload (multipart; the CSRF token travels in the query string).
 pub async fn upload_page(
     state: web::Data<AppState>,
-    visitor: Visitor,
+    caller: Caller,
     req: HttpRequest,
     path: web::Path<(String, String)>,
     form: Multipart,
 ) -> Result<HttpResponse, AppError> {
-    let who = visitor.signed_in()?;
     let (id, item) = path.into_inner();
-    receive(
-        &state,
-        who,
-        visitor.address.clone(),
-        id.clone(),
-        item.clone(),
-        &req,
-        form,
-    )
-    .await?;
+    receive(&state, caller, id.clone(), item.clone(), &req, form).await?;
     Ok(back_to(&id, &item))
 }
 
 pub async fn download_page(
     state: web::Data<AppState>,
-    visitor: Visitor,
+    caller: Caller,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, AppError> {
     let (id, file) = path.into_inner();
-    download(
-        &state,
-        visitor.signed_in()?,
-        visitor.address.clone(),
-        id,
-        file,
-    )
-    .await
+    download(&state, caller, id, file).await
 }
 
 pub async fn delete_page(
     state: web::Data<AppState>,
-    visitor: Visitor,
+    caller: Caller,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, AppError> {
     let (id, file) = path.into_inner();
-    remove(
-        &state,
-        visitor.signed_in()?,
-        visitor.address.clone(),
-        id.clone(),
-        file,
-    )
-    .await?;
+    remove(&state, caller, id.clone(), file).await?;
     Ok(HttpResponse::SeeOther()
         .insert_header((header::LOCATION, format!("/applications/{id}")))
         .finish())

@@ -5,24 +5,30 @@ use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
-use crate::db::models::{mail as store, tokens};
 use crate::error::AppError;
+use crate::web::caller::Caller;
 use crate::web::render::{base_context, page};
 use crate::web::visitor::Visitor;
 use crate::web::AppState;
 use crate::workflow::invitations::{self, Acceptance};
-use crate::workflow::passwords;
+use crate::workflow::{passwords, queries};
 
 const INBOX_SIZE: i64 = 100;
 
 pub async fn inbox_page(
     state: web::Data<AppState>,
+    caller: Caller,
     visitor: Visitor,
     req: HttpRequest,
 ) -> Result<HttpResponse, AppError> {
-    let who = visitor.signed_in()?;
     let rows = state
-        .db(move |conn| Ok(store::inbox(conn, who.user_id, INBOX_SIZE)?))
+        .db(move |conn| {
+            Ok(queries::mail::inbox(
+                conn,
+                caller.principal.user_id,
+                INBOX_SIZE,
+            )?)
+        })
         .await?;
     let shown: Vec<_> = rows
         .iter()
@@ -41,14 +47,19 @@ pub async fn inbox_page(
 /// The caller's own notifications, newest first (the same messages as their e-mail;
 /// links with secrets are left out).
 #[utoipa::path(get, path = "/api/v1/notifications",
-    responses((status = 200, body = [store::NotificationRow])), security(("bearer" = [])))]
+    responses((status = 200, body = [queries::mail::NotificationRow])), security(("bearer" = [])))]
 pub async fn notifications_api(
     state: web::Data<AppState>,
-    visitor: Visitor,
+    caller: Caller,
 ) -> Result<HttpResponse, AppError> {
-    let who = visitor.signed_in()?;
     let rows = state
-        .db(move |conn| Ok(store::inbox(conn, who.user_id, INBOX_SIZE)?))
+        .db(move |conn| {
+            Ok(queries::mail::inbox(
+                conn,
+                caller.principal.user_id,
+                INBOX_SIZE,
+            )?)
+        })
         .await?;
     Ok(HttpResponse::Ok().json(rows))
 }
@@ -58,7 +69,9 @@ pub async fn outbox_page(
     visitor: Visitor,
     req: HttpRequest,
 ) -> Result<HttpResponse, AppError> {
-    let rows = state.db(|conn| Ok(store::unsent(conn, 200)?)).await?;
+    let rows = state
+        .db(|conn| Ok(queries::mail::unsent(conn, 200)?))
+        .await?;
     let shown: Vec<_> = rows
         .iter()
         .map(|r| {
@@ -216,17 +229,19 @@ pub struct InvitationRequest {
 
 async fn send_invitation(
     state: &AppState,
-    visitor: &Visitor,
+    caller: Caller,
     email: String,
 ) -> Result<String, AppError> {
-    let who = visitor.signed_in()?;
     let base = state.config.base_url.clone();
-    let address = visitor.address.clone();
-    let lang = visitor.lang;
     state
         .db(move |conn| {
             Ok(invitations::invite(
-                conn, &who, &email, lang, &base, &address,
+                conn,
+                &caller.principal,
+                &email,
+                caller.lang,
+                &base,
+                &caller.address,
             )?)
         })
         .await
@@ -240,25 +255,25 @@ async fn send_invitation(
     security(("bearer" = [])))]
 pub async fn invite_api(
     state: web::Data<AppState>,
-    visitor: Visitor,
+    caller: Caller,
     body: web::Json<InvitationRequest>,
 ) -> Result<HttpResponse, AppError> {
-    let id = send_invitation(&state, &visitor, body.into_inner().email).await?;
+    let id = send_invitation(&state, caller, body.into_inner().email).await?;
     Ok(HttpResponse::Created().json(serde_json::json!({ "id": id })))
 }
 
 pub async fn invitations_page(
     state: web::Data<AppState>,
+    caller: Caller,
     visitor: Visitor,
     req: HttpRequest,
 ) -> Result<HttpResponse, AppError> {
-    let who = visitor.signed_in()?;
     let (admin, rows) = state
         .db(move |conn| {
-            Ok(match tokens::membership_role(conn, who.user_id)? {
-                Some((e, admin)) => (admin, tokens::invitations_of(conn, &e)?),
-                None => (false, Vec::new()),
-            })
+            Ok(queries::invitations::of_my_enterprise(
+                conn,
+                caller.principal.user_id,
+            )?)
         })
         .await?;
     let shown: Vec<_> = rows
@@ -280,10 +295,10 @@ pub async fn invitations_page(
 
 pub async fn invite_form(
     state: web::Data<AppState>,
-    visitor: Visitor,
+    caller: Caller,
     form: web::Form<InvitationRequest>,
 ) -> Result<HttpResponse, AppError> {
-    send_invitation(&state, &visitor, form.into_inner().email).await?;
+    send_invitation(&state, caller, form.into_inner().email).await?;
     Ok(HttpResponse::SeeOther()
         .insert_header((header::LOCATION, "/enterprise/invitations"))
         .finish())

@@ -3,14 +3,15 @@
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 
-use crate::db::models::catalog::{self as store, VersionSummary};
 use crate::domain::catalog::Model;
 use crate::domain::ids::ModelVersionId;
 use crate::error::AppError;
+use crate::web::caller::Caller;
 use crate::web::render::{base_context, page, with};
 use crate::web::visitor::Visitor;
 use crate::web::AppState;
 use crate::workflow::catalog::{self as loader, LoadError, Outcome};
+use crate::workflow::queries::catalog::{self as read, VersionDoc, VersionSummary};
 
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct ModelVersionView {
@@ -44,9 +45,9 @@ fn parse_id(text: &str) -> Result<ModelVersionId, AppError> {
     text.parse().map_err(|_| AppError::NotFound)
 }
 
-async fn fetch(state: &AppState, id: ModelVersionId) -> Result<store::VersionDoc, AppError> {
+async fn fetch(state: &AppState, id: ModelVersionId) -> Result<VersionDoc, AppError> {
     state
-        .db(move |conn| store::get_version(conn, id)?.ok_or(AppError::NotFound))
+        .db(move |conn| read::version(conn, id)?.ok_or(AppError::NotFound))
         .await
 }
 
@@ -55,7 +56,7 @@ pub async fn list_page(
     visitor: Visitor,
     req: HttpRequest,
 ) -> Result<HttpResponse, AppError> {
-    let versions = state.db(|conn| Ok(store::list_versions(conn)?)).await?;
+    let versions = state.db(|conn| Ok(read::versions(conn)?)).await?;
     let views: Vec<ModelVersionView> = versions.iter().map(Into::into).collect();
     page(
         &state.templates,
@@ -86,7 +87,7 @@ pub async fn detail_page(
 /// Every version of every model in the catalog.
 #[utoipa::path(get, path = "/api/v1/models", responses((status = 200, body = [ModelVersionView])), security(("bearer" = [])))]
 pub async fn list_api(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
-    let versions = state.db(|conn| Ok(store::list_versions(conn)?)).await?;
+    let versions = state.db(|conn| Ok(read::versions(conn)?)).await?;
     Ok(HttpResponse::Ok().json(
         versions
             .iter()
@@ -140,19 +141,12 @@ pub struct LoadResult {
     security(("bearer" = [])))]
 pub async fn load_api(
     state: web::Data<AppState>,
-    visitor: Visitor,
+    caller: Caller,
     query: web::Query<LoadQuery>,
     body: String,
 ) -> Result<HttpResponse, AppError> {
     let files = vec![(query.into_inner().name, body)];
-    let actor = crate::domain::audit::Actor::user(
-        visitor
-            .principal
-            .as_ref()
-            .ok_or(AppError::SignInRequired)?
-            .user_id,
-        &visitor.address,
-    );
+    let actor = crate::domain::audit::Actor::user(caller.principal.user_id, &caller.address);
     let outcome = state
         .db(move |conn| match loader::load_as(conn, &files, &actor) {
             Ok(mut o) => Ok(o.remove(0)),

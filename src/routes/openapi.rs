@@ -44,17 +44,23 @@ impl Modify for BearerAuth {
         // Evidence
         evidence::upload_api, evidence::list_api, evidence::download_api, evidence::delete_api,
         // Self-assessment and programme reports.
-        self_assessment::start_api, self_assessment::list_api, self_assessment::detail_api,
-        self_assessment::answers_api, self_assessment::complete_api, self_assessment::targets_api,
-        self_assessment::roadmap_api, reports::api,
+        self_assessment::questionnaire::start_api, self_assessment::questionnaire::list_api,
+        self_assessment::results::detail_api, self_assessment::questionnaire::answers_api,
+        self_assessment::questionnaire::complete_api, self_assessment::targets::targets_api,
+        self_assessment::roadmap::roadmap_api, reports::api,
         document,
         // Panels, scoring and review (feature: panels).
-        panels::organisations_api, panels::add_organisation_api, panels::registry_api, panels::save_profile_api,
-        panels::conflict_api, panels::employment_api, panels::preference_api, panels::set_panel_api,
-        panels::proposal_api, panels::confirm_api, panels::my_applications_api, panels::scores_api,
-        panels::score_api, panels::reopen_api, panels::clarifications_api, panels::request_clarification_api,
-        panels::answer_api, panels::consolidate_api, panels::send_to_review_api, panels::review_panel_api,
-        panels::vote_api,
+        panels::registry::organisations_api, panels::registry::add_organisation_api,
+        panels::registry::registry_api, panels::registry::save_profile_api,
+        panels::registry::conflict_api, panels::registry::employment_api,
+        panels::assignment::preference_api, panels::assignment::set_panel_api,
+        panels::assignment::proposal_api, panels::assignment::confirm_api,
+        panels::assignment::my_applications_api,
+        panels::scoring::scores_api, panels::scoring::score_api, panels::scoring::reopen_api,
+        panels::clarifications::clarifications_api, panels::clarifications::request_clarification_api,
+        panels::clarifications::answer_api,
+        panels::scoring::consolidate_api, panels::scoring::send_to_review_api,
+        panels::review::review_panel_api, panels::review::vote_api,
         // mail/audit feature
         audit::list_api, mail::notifications_api, mail::invite_api,
         // Certificates (feature: certs).

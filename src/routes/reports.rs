@@ -6,14 +6,13 @@ use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 
-use crate::db::models::round;
 use crate::domain::i18n::Lang;
 use crate::domain::report::{bar_svg, figure, to_csv, to_xlsx, Report};
 use crate::error::AppError;
 use crate::web::render::{base_context, page};
 use crate::web::visitor::Visitor;
 use crate::web::AppState;
-use crate::workflow::reports;
+use crate::workflow::{queries, reports};
 
 #[derive(Deserialize)]
 pub struct Scope {
@@ -53,7 +52,7 @@ pub async fn page_view(
     let scope = query.into_inner();
     let selected = scope.round.clone().unwrap_or_default();
     let report = build(&state, scope).await?;
-    let rounds = state.db(|conn| Ok(round::list(conn)?)).await?;
+    let rounds = state.db(|conn| Ok(queries::rounds::all(conn)?)).await?;
     let tables: Vec<TableView> = report
         .tables
         .iter()

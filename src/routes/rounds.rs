@@ -5,8 +5,6 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::Utc;
 use serde::{Deserialize, Serialize};
 
-use crate::db::models::enterprise;
-use crate::db::models::round::{self as store, RoundRow};
 use crate::db::DbConn;
 use crate::domain::access::Role;
 use crate::domain::audit::Actor;
@@ -14,9 +12,11 @@ use crate::domain::calendar::{registration_status, RegistrationStatus, Registrat
 use crate::domain::ids::ModelVersionId;
 use crate::domain::round::RoundInput;
 use crate::error::AppError;
+use crate::web::caller::Caller;
 use crate::web::render::{base_context, page, with};
 use crate::web::visitor::Visitor;
 use crate::web::AppState;
+use crate::workflow::queries::{self, rounds::RoundRow};
 use crate::workflow::review::{self, MemberInput, ReviewPanelRequest, ReviewPanelView};
 use crate::workflow::{rounds, Refusal};
 
@@ -79,15 +79,7 @@ fn view(state: &AppState, r: RoundRow, parts: Vec<String>, visitor: &Visitor) ->
 
 async fn all(state: &AppState, visitor: &Visitor) -> Result<Vec<RoundView>, AppError> {
     let rows = state
-        .db(|conn| {
-            let rows = store::list(conn)?;
-            let mut out = Vec::new();
-            for r in rows {
-                let parts = store::parts(conn, &r.id)?;
-                out.push((r, parts));
-            }
-            Ok(out)
-        })
+        .db(|conn| Ok(queries::rounds::all_with_parts(conn)?))
         .await?;
     Ok(rows
         .into_iter()
@@ -97,11 +89,7 @@ async fn all(state: &AppState, visitor: &Visitor) -> Result<Vec<RoundView>, AppE
 
 async fn one(state: &AppState, visitor: &Visitor, id: String) -> Result<RoundView, AppError> {
     let (r, parts) = state
-        .db(move |conn| {
-            let r = store::get(conn, &id)?.ok_or(AppError::NotFound)?;
-            let parts = store::parts(conn, &r.id)?;
-            Ok((r, parts))
-        })
+        .db(move |conn| queries::rounds::with_parts(conn, &id)?.ok_or(AppError::NotFound))
         .await?;
     Ok(view(state, r, parts, visitor))
 }
@@ -247,7 +235,7 @@ fn review_section(
         let enterprise_id = match on_panel {
             Some((_, e)) => e.clone(),
             None => match user_id.parse() {
-                Ok(uid) => enterprise::membership(conn, uid)?.unwrap_or_default(),
+                Ok(uid) => queries::enterprises::membership(conn, uid)?.unwrap_or_default(),
                 Err(_) => String::new(),
             },
         };
@@ -284,12 +272,12 @@ fn fraction(text: &str) -> Option<(u32, u32)> {
 /// refusal shows the page again with the form as filled in and the reason.
 pub async fn review_panel_form(
     state: web::Data<AppState>,
+    caller: Caller,
     visitor: Visitor,
     req: HttpRequest,
     path: web::Path<String>,
     form: web::Form<Vec<(String, String)>>,
 ) -> Result<HttpResponse, AppError> {
-    let who = visitor.principal.clone().ok_or(AppError::SignInRequired)?;
     let id = path.into_inner();
     let f = form.into_inner();
     let field = |name: &str| {
@@ -330,9 +318,17 @@ pub async fn review_panel_form(
             return render_detail(&state, &visitor, &req, id, Some((submitted, error))).await;
         }
     };
-    let (rid, address) = (id.clone(), visitor.address.clone());
+    let rid = id.clone();
     let outcome = state
-        .db(move |conn| Ok(review::form_panel(conn, &who, &rid, &request, &address)))
+        .db(move |conn| {
+            Ok(review::form_panel(
+                conn,
+                &caller.principal,
+                &rid,
+                &request,
+                &caller.address,
+            ))
+        })
         .await?;
     match outcome {
         Ok(_) => Ok(HttpResponse::SeeOther()
@@ -387,6 +383,7 @@ pub struct NewRoundRequest {
     security(("bearer" = [])))]
 pub async fn create_api(
     state: web::Data<AppState>,
+    caller: Caller,
     visitor: Visitor,
     body: web::Json<NewRoundRequest>,
 ) -> Result<HttpResponse, AppError> {
@@ -405,14 +402,7 @@ pub async fn create_api(
         parts: b.parts,
     };
     let calendars = state.calendars.clone();
-    let actor = Actor::user(
-        visitor
-            .principal
-            .as_ref()
-            .ok_or(AppError::SignInRequired)?
-            .user_id,
-        &visitor.address,
-    );
+    let actor = Actor::user(caller.principal.user_id, &caller.address);
     let id = state
         .db(move |conn| Ok(rounds::create(conn, &calendars, version, input, &actor)?))
         .await?;

@@ -4,13 +4,12 @@ use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
-use crate::db::models::{auth as store, user};
 use crate::domain::i18n::Lang;
 use crate::error::AppError;
 use crate::web::render::{base_context, page, with};
 use crate::web::visitor::{Credential, Visitor};
 use crate::web::AppState;
-use crate::workflow::accounts;
+use crate::workflow::{accounts, queries, sessions};
 
 #[derive(Deserialize)]
 pub struct NextQuery {
@@ -65,11 +64,13 @@ pub async fn login(
         .db(move |conn| {
             let now = chrono::Utc::now();
             let user_id = accounts::sign_in(conn, &form.email, &form.password, &address, now)?;
-            // Rotate: whatever session the browser had is ended, a new id is issued.
-            if let Some(old) = old_session {
-                store::delete_session(conn, &old)?;
-            }
-            Ok(accounts::start_session(conn, user_id, &lang, hours)?)
+            Ok(sessions::rotate(
+                conn,
+                old_session.as_deref(),
+                user_id,
+                &lang,
+                hours,
+            )?)
         })
         .await;
     match result {
@@ -135,11 +136,7 @@ pub async fn switch_language(
     {
         let (hash, user) = (token_hash.clone(), p.user_id);
         state
-            .db(move |conn| {
-                store::set_session_lang(conn, &hash, lang.code())?;
-                user::set_lang(conn, user, lang.code())?;
-                Ok(())
-            })
+            .db(move |conn| Ok(sessions::set_language(conn, &hash, user, lang)?))
             .await?;
     }
     let back = req
@@ -177,7 +174,7 @@ pub async fn sign_in_log_page(
         .to_lowercase();
     let lookup = email.clone();
     let events = state
-        .db(move |conn| Ok(store::events_for(conn, &lookup)?))
+        .db(move |conn| Ok(queries::sessions::sign_in_events(conn, &lookup)?))
         .await?;
     let rows: Vec<_> = events
         .iter()

@@ -1,6 +1,7 @@
 //! The HTTP plumbing shared by every route: who is asking, may they, and how answers
 //! and errors are rendered.
 
+pub mod caller;
 pub mod finish;
 pub mod guard;
 pub mod render;

@@ -6,7 +6,9 @@ pub mod calendars;
 pub mod catalog;
 pub mod demo;
 pub mod enterprises;
+pub mod queries;
 pub mod rounds;
+pub mod sessions;
 // Evidence
 pub mod evidence;
 // Panels, scoring and review (feature: panels).

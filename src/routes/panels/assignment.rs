@@ -1,0 +1,210 @@
+//! Panels: assessors' preferences, one application's panel, and the round's proposed
+//! and confirmed panels (the assignment board).
+
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde::Deserialize;
+
+use super::{back_to, field, no_content, today, FormFields};
+use crate::error::AppError;
+use crate::web::caller::Caller;
+use crate::web::render::{base_context, page, with};
+use crate::web::visitor::Visitor;
+use crate::web::AppState;
+use crate::workflow::panels::{self, ConfirmRequest, ProposalRequest, SeatInput};
+use crate::workflow::queries;
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct PreferenceRequest {
+    /// prefer, avoid or neutral
+    preference: String,
+}
+
+/// An assessor marks an accepted application as preferred or to avoid.
+#[utoipa::path(put, path = "/api/v1/applications/{id}/preference", params(("id" = String, Path)), request_body = PreferenceRequest, responses((status = 204), (status = 404), (status = 422)), security(("bearer" = [])))]
+pub async fn preference_api(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+    body: web::Json<PreferenceRequest>,
+) -> Result<HttpResponse, AppError> {
+    let (id, p) = (path.into_inner(), body.into_inner().preference);
+    state
+        .db(move |conn| Ok(panels::set_preference(conn, &caller.principal, &id, &p)?))
+        .await?;
+    Ok(no_content())
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct PanelRequest {
+    seats: Vec<SeatInput>,
+}
+
+/// Sets one application's panel of 3–5 assessors with one CAICT lead; the application
+/// moves from accepted to in assessment. Violations answer 422 naming rule and person.
+#[utoipa::path(put, path = "/api/v1/applications/{id}/panel", params(("id" = String, Path)), request_body = PanelRequest, responses((status = 204), (status = 404), (status = 409), (status = 422)), security(("bearer" = [])))]
+pub async fn set_panel_api(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+    body: web::Json<PanelRequest>,
+) -> Result<HttpResponse, AppError> {
+    let (id, seats, lang) = (path.into_inner(), body.into_inner().seats, caller.lang);
+    state
+        .db(move |conn| {
+            Ok(panels::set_panel(
+                conn,
+                &caller.principal,
+                &id,
+                &seats,
+                today(),
+                lang,
+                &caller.address,
+            )?)
+        })
+        .await?;
+    Ok(no_content())
+}
+
+/// Proposes panels for every accepted application of the round (min-cost flow), with
+/// warnings, or explanations when no assignment exists. Nothing is saved.
+#[utoipa::path(post, path = "/api/v1/rounds/{id}/panel-proposal", params(("id" = String, Path)), request_body = ProposalRequest, responses((status = 200, body = panels::ProposalView), (status = 404)), security(("bearer" = [])))]
+pub async fn proposal_api(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    path: web::Path<String>,
+    body: web::Json<ProposalRequest>,
+) -> Result<HttpResponse, AppError> {
+    let (id, req, lang) = (path.into_inner(), body.into_inner(), visitor.lang);
+    let p = state
+        .db(move |conn| Ok(panels::propose(conn, &id, &req, today(), lang)?))
+        .await?;
+    Ok(HttpResponse::Ok().json(p))
+}
+
+/// Confirms the (edited) proposal: every panel of the round in one transaction.
+#[utoipa::path(post, path = "/api/v1/rounds/{id}/panels", params(("id" = String, Path)), request_body = ConfirmRequest, responses((status = 200), (status = 404), (status = 422)), security(("bearer" = [])))]
+pub async fn confirm_api(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+    body: web::Json<ConfirmRequest>,
+) -> Result<HttpResponse, AppError> {
+    let (id, req, lang) = (path.into_inner(), body.into_inner(), caller.lang);
+    let n = state
+        .db(move |conn| {
+            Ok(panels::confirm_round(
+                conn,
+                &caller.principal,
+                &id,
+                &req,
+                today(),
+                lang,
+                &caller.address,
+            )?)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(serde_json::json!({ "confirmed": n })))
+}
+
+/// The applications on whose panel the caller sits.
+#[utoipa::path(get, path = "/api/v1/assessor/applications", responses((status = 200, description = "applications")), security(("bearer" = [])))]
+pub async fn my_applications_api(
+    state: web::Data<AppState>,
+    caller: Caller,
+) -> Result<HttpResponse, AppError> {
+    let rows = state
+        .db(move |conn| Ok(queries::panels::my_applications(conn, &caller.principal)?))
+        .await?;
+    Ok(HttpResponse::Ok().json(rows))
+}
+
+pub async fn board_page(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    req: HttpRequest,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let (id, lang) = (path.into_inner(), visitor.lang);
+    let rid = id.clone();
+    let (proposal, registry) = state
+        .db(move |conn| {
+            let p = panels::propose(conn, &rid, &ProposalRequest::default(), today(), lang)?;
+            let r: Vec<panels::RegistryEntry> = panels::registry(conn, today())?
+                .into_iter()
+                .filter(|a| !a.expired)
+                .collect();
+            Ok((p, r))
+        })
+        .await?;
+    let ctx = with(base_context(&visitor, req.path()), "proposal", &proposal);
+    let ctx = with(ctx, "assessors", &registry);
+    page(
+        &state.templates,
+        "pages/panels/board.html",
+        &with(ctx, "round_id", &id),
+    )
+}
+
+pub async fn my_applications_page(
+    state: web::Data<AppState>,
+    caller: Caller,
+    visitor: Visitor,
+    req: HttpRequest,
+) -> Result<HttpResponse, AppError> {
+    let rows = state
+        .db(move |conn| Ok(queries::panels::my_applications(conn, &caller.principal)?))
+        .await?;
+    page(
+        &state.templates,
+        "pages/panels/mine.html",
+        &with(base_context(&visitor, req.path()), "applications", &rows),
+    )
+}
+
+/// Confirms the assignment board as edited: `seat_<application>` (repeated) and
+/// `lead_<application>` per application.
+pub async fn confirm_form(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+    form: FormFields,
+) -> Result<HttpResponse, AppError> {
+    let (id, lang) = (path.into_inner(), caller.lang);
+    let f = form.into_inner();
+    let mut panels_in: Vec<panels::PanelInput> = Vec::new();
+    for (k, v) in &f {
+        let Some(app_id) = k.strip_prefix("seat_") else {
+            continue;
+        };
+        if v.is_empty() {
+            continue;
+        }
+        let lead = field(&f, &format!("lead_{app_id}")) == Some(v.as_str());
+        let seat = SeatInput {
+            assessor_id: v.clone(),
+            lead,
+        };
+        match panels_in.iter_mut().find(|p| p.application_id == app_id) {
+            Some(p) => p.seats.push(seat),
+            None => panels_in.push(panels::PanelInput {
+                application_id: app_id.to_string(),
+                seats: vec![seat],
+            }),
+        }
+    }
+    let back = format!("/rounds/{id}");
+    state
+        .db(move |conn| {
+            Ok(panels::confirm_round(
+                conn,
+                &caller.principal,
+                &id,
+                &ConfirmRequest { panels: panels_in },
+                today(),
+                lang,
+                &caller.address,
+            )?)
+        })
+        .await?;
+    Ok(back_to(&back))
+}

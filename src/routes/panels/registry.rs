@@ -1,0 +1,248 @@
+//! The assessor registry: organisations, assessor profiles, declared conflicts and
+//! employment (secretariat).
+
+use actix_web::{web, HttpRequest, HttpResponse};
+
+use super::{back_to, field, no_content, today, FormFields};
+use crate::error::AppError;
+use crate::web::caller::Caller;
+use crate::web::render::{base_context, page, with};
+use crate::web::visitor::Visitor;
+use crate::web::AppState;
+use crate::workflow::enterprise_groups;
+use crate::workflow::panels::{
+    self, ConflictInput, EmploymentInput, OrganisationInput, ProfileInput,
+};
+use crate::workflow::queries;
+
+/// Assessor organisations (secretariat).
+#[utoipa::path(get, path = "/api/v1/organisations", responses((status = 200, description = "organisations")), security(("bearer" = [])))]
+pub async fn organisations_api(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    let rows = state
+        .db(|conn| Ok(queries::panels::organisations(conn)?))
+        .await?;
+    Ok(HttpResponse::Ok().json(rows))
+}
+
+/// Registers CAICT or an external certified-assessor organisation (secretariat).
+#[utoipa::path(post, path = "/api/v1/organisations", request_body = OrganisationInput, responses((status = 201), (status = 409), (status = 422)), security(("bearer" = [])))]
+pub async fn add_organisation_api(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: web::Json<OrganisationInput>,
+) -> Result<HttpResponse, AppError> {
+    let o = body.into_inner();
+    let id = state
+        .db(move |conn| {
+            Ok(panels::add_organisation(
+                conn,
+                &caller.principal,
+                &o,
+                &caller.address,
+            )?)
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(serde_json::json!({ "id": id })))
+}
+
+/// The assessor registry (secretariat).
+#[utoipa::path(get, path = "/api/v1/assessors", responses((status = 200, description = "registry")), security(("bearer" = [])))]
+pub async fn registry_api(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    let rows = state
+        .db(|conn| Ok(panels::registry(conn, today())?))
+        .await?;
+    Ok(HttpResponse::Ok().json(rows))
+}
+
+/// Registers or updates an assessor: organisation, certification, parts, languages.
+#[utoipa::path(post, path = "/api/v1/assessors", request_body = ProfileInput, responses((status = 204), (status = 409), (status = 422)), security(("bearer" = [])))]
+pub async fn save_profile_api(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: web::Json<ProfileInput>,
+) -> Result<HttpResponse, AppError> {
+    let p = body.into_inner();
+    state
+        .db(move |conn| {
+            Ok(panels::save_profile(
+                conn,
+                &caller.principal,
+                &p,
+                &caller.address,
+            )?)
+        })
+        .await?;
+    Ok(no_content())
+}
+
+/// Records a declared conflict of an assessor or reviewer with an enterprise or
+/// organisation (secretariat).
+#[utoipa::path(post, path = "/api/v1/assessors/{id}/conflicts", params(("id" = String, Path, description = "user id")), request_body = ConflictInput, responses((status = 204), (status = 404), (status = 422)), security(("bearer" = [])))]
+pub async fn conflict_api(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+    body: web::Json<ConflictInput>,
+) -> Result<HttpResponse, AppError> {
+    let (id, c) = (path.into_inner(), body.into_inner());
+    state
+        .db(move |conn| {
+            Ok(panels::declare_conflict(
+                conn,
+                &caller.principal,
+                &id,
+                &c,
+                &caller.address,
+            )?)
+        })
+        .await?;
+    Ok(no_content())
+}
+
+/// Records an assessor's employment with an enterprise (secretariat).
+#[utoipa::path(post, path = "/api/v1/assessors/{id}/employment", params(("id" = String, Path, description = "user id")), request_body = EmploymentInput, responses((status = 204), (status = 404), (status = 422)), security(("bearer" = [])))]
+pub async fn employment_api(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+    body: web::Json<EmploymentInput>,
+) -> Result<HttpResponse, AppError> {
+    let (id, e) = (path.into_inner(), body.into_inner());
+    state
+        .db(move |conn| {
+            Ok(panels::add_employment(
+                conn,
+                &caller.principal,
+                &id,
+                &e,
+                &caller.address,
+            )?)
+        })
+        .await?;
+    Ok(no_content())
+}
+
+pub async fn registry_page(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    req: HttpRequest,
+) -> Result<HttpResponse, AppError> {
+    let (registry, organisations, people, enterprises, groups) = state
+        .db(|conn| {
+            let people = queries::panels::assessors_and_reviewers(conn)?;
+            let enterprises: Vec<(String, String, bool)> = queries::enterprises::all(conn)?
+                .into_iter()
+                .map(|e| (e.id, e.name_zh, e.group_id.is_some()))
+                .collect();
+            Ok((
+                panels::registry(conn, today())?,
+                queries::panels::organisations(conn)?,
+                people,
+                enterprises,
+                enterprise_groups::groups(conn)?,
+            ))
+        })
+        .await?;
+    let ctx = with(base_context(&visitor, req.path()), "assessors", &registry);
+    let ctx = with(ctx, "people", &people);
+    let ctx = with(ctx, "enterprises", &enterprises);
+    let ctx = with(ctx, "groups", &groups);
+    page(
+        &state.templates,
+        "pages/panels/registry.html",
+        &with(ctx, "organisations", &organisations),
+    )
+}
+
+/// Registry forms on `/assessors`: an organisation, an assessor profile, a conflict.
+pub async fn add_organisation_form(
+    state: web::Data<AppState>,
+    caller: Caller,
+    form: FormFields,
+) -> Result<HttpResponse, AppError> {
+    let f = form.into_inner();
+    let o = OrganisationInput {
+        name: field(&f, "name").unwrap_or("").to_string(),
+        kind: field(&f, "kind").unwrap_or("").to_string(),
+    };
+    state
+        .db(move |conn| {
+            Ok(panels::add_organisation(
+                conn,
+                &caller.principal,
+                &o,
+                &caller.address,
+            )?)
+        })
+        .await?;
+    Ok(back_to("/assessors"))
+}
+
+pub async fn save_profile_form(
+    state: web::Data<AppState>,
+    caller: Caller,
+    form: FormFields,
+) -> Result<HttpResponse, AppError> {
+    let f = form.into_inner();
+    let list = |name: &str| -> Vec<String> {
+        field(&f, name)
+            .unwrap_or("")
+            .split([',', '，', ' '])
+            .filter(|s| !s.is_empty())
+            .map(String::from)
+            .collect()
+    };
+    let expires = field(&f, "certification_expires_on")
+        .unwrap_or("")
+        .parse()
+        .map_err(|_| AppError::Unprocessable("give the certification's expiry as a date".into()))?;
+    let max_load = field(&f, "max_load")
+        .unwrap_or("6")
+        .parse()
+        .map_err(|_| AppError::Unprocessable("the maximum load is a number".into()))?;
+    let p = ProfileInput {
+        user_id: field(&f, "user_id").unwrap_or("").to_string(),
+        organisation_id: field(&f, "organisation_id").unwrap_or("").to_string(),
+        certification_number: field(&f, "certification_number").unwrap_or("").to_string(),
+        certification_expires_on: expires,
+        parts: list("parts"),
+        languages: list("languages"),
+        max_load,
+    };
+    state
+        .db(move |conn| {
+            Ok(panels::save_profile(
+                conn,
+                &caller.principal,
+                &p,
+                &caller.address,
+            )?)
+        })
+        .await?;
+    Ok(back_to("/assessors"))
+}
+
+pub async fn conflict_form(
+    state: web::Data<AppState>,
+    caller: Caller,
+    form: FormFields,
+) -> Result<HttpResponse, AppError> {
+    let f = form.into_inner();
+    let person = field(&f, "user_id").unwrap_or("").to_string();
+    let c = ConflictInput {
+        with_id: field(&f, "with_id").unwrap_or("").to_string(),
+        reason: field(&f, "reason").unwrap_or("").to_string(),
+    };
+    state
+        .db(move |conn| {
+            Ok(panels::declare_conflict(
+                conn,
+                &caller.principal,
+                &person,
+                &c,
+                &caller.address,
+            )?)
+        })
+        .await?;
+    Ok(back_to("/assessors"))
+}

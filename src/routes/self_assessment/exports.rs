@@ -1,0 +1,76 @@
+//! The roadmap as CSV and PDF.
+
+use actix_web::http::header;
+use actix_web::{web, HttpResponse};
+
+use super::load;
+use crate::domain::access::Principal;
+use crate::domain::catalog::Bilingual;
+use crate::domain::self_assessment::roadmap_csv;
+use crate::error::AppError;
+use crate::pdf::Fonts;
+use crate::web::caller::Caller;
+use crate::web::AppState;
+use crate::workflow::queries;
+use crate::workflow::self_assessment::Loaded;
+
+async fn roadmap_of(state: &AppState, who: Principal, id: String) -> Result<Loaded, AppError> {
+    let loaded = load(state, who, id).await?;
+    if loaded.roadmap.is_none() {
+        return Err(AppError::Conflict(
+            "set targets first; the roadmap is planned from them".into(),
+        ));
+    }
+    Ok(loaded)
+}
+
+pub async fn roadmap_csv_export(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let loaded = roadmap_of(&state, caller.principal, path.into_inner()).await?;
+    let roadmap = loaded.roadmap.as_ref().expect("checked");
+    let csv = roadmap_csv(roadmap, caller.lang);
+    Ok(HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            "attachment; filename=\"devsecops-roadmap.csv\"",
+        ))
+        .body(csv))
+}
+
+/// Fonts for PDF reports (see [`crate::pdf::shared_fonts`]).
+fn fonts() -> Result<&'static Fonts, AppError> {
+    crate::pdf::shared_fonts().map_err(|e| AppError::internal(anyhow::anyhow!("fonts: {e}")))
+}
+
+pub async fn roadmap_pdf_export(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let loaded = roadmap_of(&state, caller.principal, path.into_inner()).await?;
+    let enterprise_id = loaded.row.enterprise_id.clone();
+    let ent = state
+        .db(move |conn| queries::enterprises::get(conn, &enterprise_id)?.ok_or(AppError::NotFound))
+        .await?;
+    let name = Bilingual {
+        zh: ent.name_zh.clone(),
+        en: ent.name_en.clone().unwrap_or(ent.name_zh),
+    };
+    let pdf = web::block(move || -> Result<Vec<u8>, AppError> {
+        let fonts = fonts()?;
+        crate::pdf::report::render_roadmap(&loaded.report(), &name, fonts)
+            .map_err(|e| AppError::Unprocessable(e.to_string()))
+    })
+    .await??;
+    Ok(HttpResponse::Ok()
+        .content_type("application/pdf")
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            "attachment; filename=\"devsecops-roadmap.pdf\"",
+        ))
+        .body(pdf))
+}

@@ -1,0 +1,29 @@
+//! Reads of applications: lists, history and "not applicable" declarations.
+
+pub use crate::db::models::application::{ApplicationRow, EventRow};
+
+use crate::db::models::{application as store, enterprise};
+use crate::db::DbConn;
+use crate::domain::access::{Principal, Role};
+use crate::workflow::Refusal;
+
+/// Applications the person may see: all for the secretariat, else their enterprise's.
+pub fn visible_to(conn: &mut DbConn, who: &Principal) -> Result<Vec<ApplicationRow>, Refusal> {
+    if who.has(Role::Secretariat) {
+        return Ok(store::all(conn)?);
+    }
+    match enterprise::membership(conn, who.user_id)? {
+        Some(e) => Ok(store::for_enterprise(conn, &e)?),
+        None => Ok(Vec::new()),
+    }
+}
+
+/// The application's status changes, oldest first.
+pub fn history(conn: &mut DbConn, application: &str) -> Result<Vec<EventRow>, Refusal> {
+    Ok(store::history(conn, application)?)
+}
+
+/// (item, reason) of every item declared not applicable.
+pub fn exemptions(conn: &mut DbConn, application: &str) -> Result<Vec<(String, String)>, Refusal> {
+    Ok(store::exemptions(conn, application)?)
+}

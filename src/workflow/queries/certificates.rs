@@ -1,0 +1,12 @@
+//! Reads of certificates and their signing keys.
+
+pub use crate::db::models::certificates::{CertificateRow, KeyRow};
+
+use crate::db::models::certificates as store;
+use crate::db::DbConn;
+use crate::workflow::Refusal;
+
+/// Every signing key, oldest first.
+pub fn keys(conn: &mut DbConn) -> Result<Vec<KeyRow>, Refusal> {
+    Ok(store::keys(conn)?)
+}

@@ -1,0 +1,30 @@
+//! Reads of enterprises and their members.
+
+pub use crate::db::models::enterprise::EnterpriseRow;
+
+use crate::db::models::enterprise as store;
+use crate::db::DbConn;
+use crate::domain::ids::UserId;
+use crate::workflow::Refusal;
+
+/// The id of the enterprise the person belongs to, if any.
+pub fn membership(conn: &mut DbConn, user: UserId) -> Result<Option<String>, Refusal> {
+    Ok(store::membership(conn, user)?)
+}
+
+/// The enterprise the person belongs to, if any.
+pub fn mine(conn: &mut DbConn, user: UserId) -> Result<Option<EnterpriseRow>, Refusal> {
+    match store::membership(conn, user)? {
+        Some(id) => Ok(store::get(conn, &id)?),
+        None => Ok(None),
+    }
+}
+
+pub fn get(conn: &mut DbConn, id: &str) -> Result<Option<EnterpriseRow>, Refusal> {
+    Ok(store::get(conn, id)?)
+}
+
+/// Every registered enterprise, newest first.
+pub fn all(conn: &mut DbConn) -> Result<Vec<EnterpriseRow>, Refusal> {
+    Ok(store::list(conn)?)
+}

@@ -1,0 +1,40 @@
+//! Reads of assessment rounds.
+
+pub use crate::db::models::round::RoundRow;
+
+use crate::db::models::round as store;
+use crate::db::DbConn;
+use crate::workflow::Refusal;
+
+/// Every round, latest registration first.
+pub fn all(conn: &mut DbConn) -> Result<Vec<RoundRow>, Refusal> {
+    Ok(store::list(conn)?)
+}
+
+/// Every round, latest registration first, each with the part codes it assesses.
+pub fn all_with_parts(conn: &mut DbConn) -> Result<Vec<(RoundRow, Vec<String>)>, Refusal> {
+    let mut out = Vec::new();
+    for r in store::list(conn)? {
+        let parts = store::parts(conn, &r.id)?;
+        out.push((r, parts));
+    }
+    Ok(out)
+}
+
+/// One round with the part codes it assesses.
+pub fn with_parts(conn: &mut DbConn, id: &str) -> Result<Option<(RoundRow, Vec<String>)>, Refusal> {
+    let Some(r) = store::get(conn, id)? else {
+        return Ok(None);
+    };
+    let parts = store::parts(conn, &r.id)?;
+    Ok(Some((r, parts)))
+}
+
+pub fn get(conn: &mut DbConn, id: &str) -> Result<Option<RoundRow>, Refusal> {
+    Ok(store::get(conn, id)?)
+}
+
+/// The part codes the round assesses.
+pub fn parts(conn: &mut DbConn, id: &str) -> Result<Vec<String>, Refusal> {
+    Ok(store::parts(conn, id)?)
+}
