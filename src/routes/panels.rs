@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::db::models::application as apps;
 use crate::db::models::panels as store;
 use crate::domain::access::{Access, Principal, Role};
+use crate::domain::application_status::Status;
 use crate::domain::visibility::{ScoringView, Viewer};
 use crate::error::AppError;
 use crate::web::render::{base_context, page, with};
@@ -222,7 +223,7 @@ struct MyApplication {
     id: String,
     part_code: String,
     target_level: i32,
-    status: String,
+    status: Status,
     lead: bool,
 }
 
@@ -261,7 +262,7 @@ pub async fn my_applications_api(
 #[derive(Serialize)]
 struct ScoresResponse {
     application_id: String,
-    status: String,
+    status: Status,
     #[serde(flatten)]
     view: ScoringView,
 }
@@ -354,7 +355,7 @@ pub async fn clarifications_api(
             Ok(rows
                 .into_iter()
                 .map(|c| {
-                    let items: Vec<String> = serde_json::from_str(&c.items).unwrap_or_default();
+                    let items = c.items.0;
                     let reopened: Vec<&String> = items.iter().filter(|i| crate::domain::assessment::item_reopened(&facts, i, now)).collect();
                     serde_json::json!({ "id": c.id, "items": items, "message": c.message, "deadline": c.deadline,
                         "requested_at": c.requested_at, "answer": c.answer, "answered_at": c.answered_at, "reopened_items": reopened })
@@ -498,8 +499,8 @@ pub async fn registry_page(
 ) -> Result<HttpResponse, AppError> {
     let (registry, organisations, people, enterprises, groups) = state
         .db(|conn| {
-            let mut people = store::people_with_role(conn, "assessor")?;
-            people.extend(store::people_with_role(conn, "reviewer")?);
+            let mut people = store::people_with_role(conn, Role::Assessor)?;
+            people.extend(store::people_with_role(conn, Role::Reviewer)?);
             people.sort();
             people.dedup();
             let enterprises: Vec<(String, String, bool)> =
@@ -646,7 +647,7 @@ pub async fn assessment_page(
     let ctx = with(ctx, "items", &items);
     let ctx = with(ctx, "evidence", &evidence);
     let can_consolidate = role == "lead"
-        && app.status == "in_assessment"
+        && app.status == Status::InAssessment
         && view
             .progress
             .as_ref()

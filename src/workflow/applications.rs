@@ -88,7 +88,7 @@ pub fn create(
                 scope: &req.scope,
                 contact_name: &req.contact_name,
                 contact_email: &req.contact_email,
-                status: Status::Draft.as_str(),
+                status: Status::Draft,
                 created_at: t,
                 updated_at: t,
             },
@@ -149,7 +149,7 @@ pub fn declare_not_applicable(
                 "only the applying enterprise edits its application".into(),
             ));
         }
-        if app.status() != Status::Draft {
+        if app.status != Status::Draft {
             return Err(Refusal::Conflict(
                 "the application is submitted; its items are locked".into(),
             ));
@@ -256,7 +256,7 @@ pub fn transition(
                 event_name(event).replace('_', " ")
             )));
         }
-        let from = app.status();
+        let from = app.status;
         let to = apply(from, event).map_err(|r| match r {
             StatusRefusal::WrongState { .. } => Refusal::Conflict(r.to_string()),
             StatusRefusal::ReasonMissing { .. } => Refusal::Invalid(r.to_string()),

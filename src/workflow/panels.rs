@@ -33,7 +33,7 @@ pub(crate) fn move_status(
     reason: Option<&str>,
     by: UserId,
 ) -> Result<Status, Refusal> {
-    let from = app.status();
+    let from = app.status;
     let to = apply(from, event).map_err(|r| Refusal::Conflict(r.to_string()))?;
     if !apps::set_status(conn, &app.id, from, to, name, reason, by)? {
         return Err(Refusal::Conflict(
@@ -314,7 +314,7 @@ pub fn set_preference(
         store::profile(conn, &who.user_id.to_string())?
             .ok_or_else(|| Refusal::Forbidden("you are not in the assessor registry".into()))?;
         let app = apps::get(conn, application)?.ok_or(Refusal::NotFound)?;
-        if app.status() != Status::Accepted {
+        if app.status != Status::Accepted {
             return Err(Refusal::NotFound);
         }
         let p = match preference {
@@ -475,7 +475,7 @@ fn place_panel(
     today: NaiveDate,
     lang: Lang,
 ) -> Result<(), Refusal> {
-    match app.status() {
+    match app.status {
         Status::Accepted => {}
         Status::InAssessment if store::scores_of_application(conn, &app.id)?.is_empty() => {}
         Status::InAssessment => {
@@ -503,7 +503,7 @@ fn place_panel(
         .collect();
     store::save_panel(conn, &app.id, &seats, &who.user_id.to_string())?;
     panel_assigned(conn, &app.id, &app.part_code, &before, &seats)?;
-    if app.status() == Status::Accepted {
+    if app.status == Status::Accepted {
         move_status(
             conn,
             app,
@@ -606,7 +606,7 @@ pub fn propose(
     let seats = Seats::new(req.seats.unwrap_or(4)).map_err(|e| Refusal::Invalid(e.to_string()))?;
     let accepted: Vec<ApplicationRow> = apps::all(conn)?
         .into_iter()
-        .filter(|a| a.round_id == round_id && a.status() == Status::Accepted)
+        .filter(|a| a.round_id == round_id && a.status == Status::Accepted)
         .rev()
         .collect();
     let pool: Vec<(AssessorFacts, i32)> = assessor_facts(conn)?
@@ -777,8 +777,8 @@ pub fn confirm_round(
             let panel = parse_seats(&p.seats)?;
             let facts: Vec<AssessorFacts> = registry.iter().map(|(f, _)| f.clone()).collect();
             let label = label_of(conn, &app)?;
-            if app.status() != Status::Accepted {
-                problems.push(format!("{label}: it is {}, not accepted", app.status()));
+            if app.status != Status::Accepted {
+                problems.push(format!("{label}: it is {}, not accepted", app.status));
             }
             let app_facts = application_facts(conn, &app)?;
             if let Err(v) = check_panel(&panel, &facts, &app_facts, today) {
