@@ -92,28 +92,26 @@ pub fn remind_clarifications(conn: &mut DbConn, now: NaiveDateTime) -> QueryResu
     use crate::db::schema::{applications, clarifications};
     use crate::db::sql_types::Json;
     use diesel::prelude::*;
+    /// (id, application, items, deadline, enterprise)
+    type Due = (String, String, Json<Vec<String>>, NaiveDateTime, String);
     crate::db::write_tx(conn, |conn| {
-        let due: Vec<(String, String, Json<Vec<String>>, NaiveDateTime, String)> =
-            clarifications::table
-                .inner_join(
-                    applications::table.on(applications::id.eq(clarifications::application_id)),
-                )
-                .filter(clarifications::answered_at.is_null())
-                .filter(clarifications::reminded_at.is_null())
-                .filter(clarifications::deadline.gt(now))
-                .filter(
-                    clarifications::deadline
-                        .le(now + chrono::Duration::hours(REMINDER_WINDOW_HOURS)),
-                )
-                .order(clarifications::id.asc())
-                .select((
-                    clarifications::id,
-                    clarifications::application_id,
-                    clarifications::items,
-                    clarifications::deadline,
-                    applications::enterprise_id,
-                ))
-                .load(conn)?;
+        let due: Vec<Due> = clarifications::table
+            .inner_join(applications::table.on(applications::id.eq(clarifications::application_id)))
+            .filter(clarifications::answered_at.is_null())
+            .filter(clarifications::reminded_at.is_null())
+            .filter(clarifications::deadline.gt(now))
+            .filter(
+                clarifications::deadline.le(now + chrono::Duration::hours(REMINDER_WINDOW_HOURS)),
+            )
+            .order(clarifications::id.asc())
+            .select((
+                clarifications::id,
+                clarifications::application_id,
+                clarifications::items,
+                clarifications::deadline,
+                applications::enterprise_id,
+            ))
+            .load(conn)?;
         let mut reminded = 0;
         for (id, application_id, items, deadline, enterprise_id) in due {
             let claimed = diesel::update(
