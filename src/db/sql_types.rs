@@ -7,15 +7,18 @@
 //! log), never a panic and never a silent default.
 
 use std::fmt;
+use std::io::Write;
 use std::ops::Deref;
 
 use diesel::backend::Backend;
-use diesel::deserialize::{self, FromSql, FromSqlRow};
+use diesel::deserialize::{self, FromSql, FromSqlRow, Queryable};
+use diesel::dsl::AsExprOf;
 use diesel::expression::AsExpression;
 use diesel::pg::Pg;
 use diesel::serialize::{self, IsNull, Output, ToSql};
 use diesel::sql_types::Text;
 use diesel::sqlite::Sqlite;
+use diesel::IntoSql;
 
 use crate::db::models::mail::OutboxStatus;
 use crate::db::MultiBackend;
@@ -26,48 +29,68 @@ use crate::domain::scoring::{Basis, ScoreStatus};
 /// Maps types to TEXT columns by their text form (`Display` to write, `FromStr` to read), so
 /// that row structs hold them directly and queries compare with them (`status.eq(to)`).
 /// Fits enums whose `Display` is the stored name, and id newtypes.
+///
+/// These are the impls `#[derive(AsExpression, FromSqlRow)]` and hand-written
+/// `ToSql`/`FromSql` would give, written here because the domain types may not carry diesel
+/// attributes. `ToSql` is what lets `Option<T>` fill a nullable column.
 macro_rules! text_column {
     ($($ty:ty),* $(,)?) => {$(
-        impl<DB> diesel::deserialize::FromSql<diesel::sql_types::Text, DB> for $ty
+        impl<DB> FromSql<Text, DB> for $ty
         where
-            DB: diesel::backend::Backend,
-            String: diesel::deserialize::FromSql<diesel::sql_types::Text, DB>,
+            DB: Backend,
+            String: FromSql<Text, DB>,
         {
-            fn from_sql(bytes: DB::RawValue<'_>) -> diesel::deserialize::Result<Self> {
-                let text =
-                    <String as diesel::deserialize::FromSql<diesel::sql_types::Text, DB>>::from_sql(bytes)?;
-                text.parse().map_err(|e| {
-                    format!("stored {} {text:?} does not read back: {e}", stringify!($ty)).into()
+            fn from_sql(bytes: DB::RawValue<'_>) -> deserialize::Result<Self> {
+                let stored = <String as FromSql<Text, DB>>::from_sql(bytes)?;
+                stored.parse().map_err(|e| {
+                    format!("stored {} {stored:?} does not read back: {e}", stringify!($ty)).into()
                 })
             }
         }
 
-        impl<DB> diesel::deserialize::Queryable<diesel::sql_types::Text, DB> for $ty
+        impl<DB> Queryable<Text, DB> for $ty
         where
-            DB: diesel::backend::Backend,
-            Self: diesel::deserialize::FromSql<diesel::sql_types::Text, DB>,
+            DB: Backend,
+            Self: FromSql<Text, DB>,
         {
             type Row = Self;
-            fn build(row: Self) -> diesel::deserialize::Result<Self> {
+            fn build(row: Self) -> deserialize::Result<Self> {
                 Ok(row)
             }
         }
 
-        impl diesel::expression::AsExpression<diesel::sql_types::Text> for $ty {
-            type Expression = diesel::dsl::AsExprOf<String, diesel::sql_types::Text>;
-            fn as_expression(self) -> Self::Expression {
-                diesel::expression::AsExpression::<diesel::sql_types::Text>::as_expression(
-                    self.to_string(),
-                )
+        impl ToSql<Text, Sqlite> for $ty {
+            fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, Sqlite>) -> serialize::Result {
+                out.set_value(self.to_string());
+                Ok(IsNull::No)
             }
         }
 
-        impl diesel::expression::AsExpression<diesel::sql_types::Text> for &$ty {
-            type Expression = diesel::dsl::AsExprOf<String, diesel::sql_types::Text>;
+        impl ToSql<Text, Pg> for $ty {
+            fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, Pg>) -> serialize::Result {
+                write!(out, "{self}")?;
+                Ok(IsNull::No)
+            }
+        }
+
+        impl ToSql<Text, MultiBackend> for $ty {
+            fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, MultiBackend>) -> serialize::Result {
+                out.set_value((Text, self));
+                Ok(IsNull::No)
+            }
+        }
+
+        impl AsExpression<Text> for $ty {
+            type Expression = AsExprOf<String, Text>;
             fn as_expression(self) -> Self::Expression {
-                diesel::expression::AsExpression::<diesel::sql_types::Text>::as_expression(
-                    self.to_string(),
-                )
+                self.to_string().into_sql::<Text>()
+            }
+        }
+
+        impl AsExpression<Text> for &$ty {
+            type Expression = AsExprOf<String, Text>;
+            fn as_expression(self) -> Self::Expression {
+                self.to_string().into_sql::<Text>()
             }
         }
     )*};

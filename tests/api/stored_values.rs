@@ -7,11 +7,33 @@ use certcase::domain::access::Role;
 use certcase::domain::application_status::Status;
 use diesel::dsl::sql;
 use diesel::result::Error;
-use diesel::sql_types::Text;
-use diesel::RunQueryDsl;
+use diesel::sql_types::{Nullable, Text};
+use diesel::{IntoSql, RunQueryDsl};
 
 use crate::helpers::spawn_app;
 use crate::panels::world;
+
+#[tokio::test]
+async fn typed_values_are_written_and_read_back() {
+    let app = spawn_app().await;
+    let (some, none, json) = app
+        .conn(|c| {
+            (
+                diesel::select(Some(Status::InReview).into_sql::<Nullable<Text>>())
+                    .get_result::<Option<Status>>(c)
+                    .unwrap(),
+                diesel::select(None::<Status>.into_sql::<Nullable<Text>>())
+                    .get_result::<Option<Status>>(c)
+                    .unwrap(),
+                diesel::select(Json(vec!["CD-CM-01".to_string()]).into_sql::<Text>())
+                    .get_result::<String>(c)
+                    .unwrap(),
+            )
+        })
+        .await;
+    assert_eq!((some, none), (Some(Status::InReview), None));
+    assert_eq!(json, r#"["CD-CM-01"]"#);
+}
 
 #[tokio::test]
 async fn an_unknown_status_is_a_read_error() {
