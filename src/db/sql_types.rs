@@ -24,6 +24,8 @@ use crate::db::models::mail::OutboxStatus;
 use crate::db::MultiBackend;
 use crate::domain::access::Role;
 use crate::domain::application_status::Status;
+use crate::domain::assign::Preference;
+use crate::domain::panel::OrganisationKind;
 use crate::domain::scoring::{Basis, ScoreStatus};
 
 /// Maps types to TEXT columns by their text form (`Display` to write, `FromStr` to read), so
@@ -96,7 +98,15 @@ macro_rules! text_column {
     )*};
 }
 
-text_column!(Basis, OutboxStatus, Role, ScoreStatus, Status);
+text_column!(
+    Basis,
+    OrganisationKind,
+    OutboxStatus,
+    Preference,
+    Role,
+    ScoreStatus,
+    Status,
+);
 
 /// A value kept as JSON in a TEXT column.
 #[derive(Debug, Clone, PartialEq, Eq, AsExpression, FromSqlRow)]

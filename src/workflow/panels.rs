@@ -318,8 +318,8 @@ pub fn set_preference(
             return Err(Refusal::NotFound);
         }
         let p = match preference {
-            "prefer" => Some("prefer"),
-            "avoid" => Some("avoid"),
+            "prefer" => Some(Preference::Prefer),
+            "avoid" => Some(Preference::Avoid),
             "neutral" => None,
             other => {
                 return Err(Refusal::Invalid(format!(
@@ -362,7 +362,7 @@ pub fn registry(conn: &mut DbConn, today: NaiveDate) -> Result<Vec<RegistryEntry
             user_id: p.user_id,
             name,
             organisation: org.map(|o| o.name.clone()).unwrap_or_default(),
-            organisation_kind: org.map(|o| o.kind.clone()).unwrap_or_default(),
+            organisation_kind: org.map(|o| o.kind.to_string()).unwrap_or_default(),
             certification_number: p.certification_number,
             certification_expires_on: p.certification_expires_on,
             expired: p.certification_expires_on < today,
@@ -376,17 +376,16 @@ pub fn registry(conn: &mut DbConn, today: NaiveDate) -> Result<Vec<RegistryEntry
 
 /// The registry as the panel rules see it.
 fn assessor_facts(conn: &mut DbConn) -> Result<Vec<(AssessorFacts, i32)>, Refusal> {
-    let kinds: HashMap<String, String> = store::organisations(conn)?
+    let kinds: HashMap<String, OrganisationKind> = store::organisations(conn)?
         .into_iter()
         .map(|o| (o.id, o.kind))
         .collect();
     let mut out = Vec::new();
     for (p, name) in store::profiles(conn)? {
-        let kind = if kinds.get(&p.organisation_id).map(String::as_str) == Some("caict") {
-            OrganisationKind::Caict
-        } else {
-            OrganisationKind::External
-        };
+        let kind = kinds
+            .get(&p.organisation_id)
+            .copied()
+            .unwrap_or(OrganisationKind::External);
         let declared_conflicts = store::conflicts_of(conn, &p.user_id)?
             .into_iter()
             .map(|c| DeclaredConflict {
@@ -644,14 +643,7 @@ pub fn propose(
             preferences: prefs
                 .iter()
                 .filter(|(u, _, _)| *u == f.assessor.to_string())
-                .filter_map(|(_, a, p)| {
-                    let pref = if p == "prefer" {
-                        Preference::Prefer
-                    } else {
-                        Preference::Avoid
-                    };
-                    app_index.get(a.as_str()).map(|i| (*i, pref))
-                })
+                .filter_map(|(_, a, p)| app_index.get(a.as_str()).map(|i| (*i, *p)))
                 .collect::<BTreeMap<_, _>>(),
         })
         .collect();

@@ -15,6 +15,8 @@ use crate::db::sql_types::Json;
 use crate::db::DbConn;
 use crate::domain::access::Role;
 use crate::domain::application_status::Status;
+use crate::domain::assign::Preference;
+use crate::domain::panel::OrganisationKind;
 use crate::domain::scoring::{Basis, FlagReason, ScoreStatus};
 
 #[derive(Debug, Clone, Queryable, Selectable, serde::Serialize)]
@@ -22,7 +24,7 @@ use crate::domain::scoring::{Basis, FlagReason, ScoreStatus};
 pub struct OrganisationRow {
     pub id: String,
     pub name: String,
-    pub kind: String,
+    pub kind: OrganisationKind,
     pub created_at: NaiveDateTime,
 }
 
@@ -197,7 +199,7 @@ pub fn set_preference(
     conn: &mut DbConn,
     user: &str,
     application: &str,
-    preference: Option<&str>,
+    preference: Option<Preference>,
 ) -> QueryResult<()> {
     diesel::delete(assessor_preferences::table.find((user, application))).execute(conn)?;
     if let Some(p) = preference {
@@ -216,7 +218,7 @@ pub fn set_preference(
 pub fn preferences_for(
     conn: &mut DbConn,
     applications: &[String],
-) -> QueryResult<Vec<(String, String, String)>> {
+) -> QueryResult<Vec<(String, String, Preference)>> {
     assessor_preferences::table
         .filter(assessor_preferences::application_id.eq_any(applications))
         .select((
