@@ -5,6 +5,7 @@
 
 pub mod models;
 pub mod schema;
+pub mod sql_types;
 
 use std::time::Duration;
 

@@ -94,6 +94,33 @@ pub enum Preference {
     Avoid,
 }
 
+impl Preference {
+    /// The name stored in the database.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Preference::Prefer => "prefer",
+            Preference::Neutral => "neutral",
+            Preference::Avoid => "avoid",
+        }
+    }
+}
+
+impl fmt::Display for Preference {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for Preference {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Preference, String> {
+        [Preference::Prefer, Preference::Neutral, Preference::Avoid]
+            .into_iter()
+            .find(|p| p.as_str() == s)
+            .ok_or_else(|| format!("unknown preference '{s}'"))
+    }
+}
+
 /// One assessor of the pool: only those whose certification is valid belong in it.
 /// Applications are named by their index in the round.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -52,6 +52,32 @@ pub enum OrganisationKind {
     External,
 }
 
+impl OrganisationKind {
+    /// The name stored in the database.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OrganisationKind::Caict => "caict",
+            OrganisationKind::External => "external",
+        }
+    }
+}
+
+impl fmt::Display for OrganisationKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for OrganisationKind {
+    type Err = String;
+    fn from_str(s: &str) -> Result<OrganisationKind, String> {
+        [OrganisationKind::Caict, OrganisationKind::External]
+            .into_iter()
+            .find(|k| k.as_str() == s)
+            .ok_or_else(|| format!("unknown organisation kind '{s}'"))
+    }
+}
+
 /// What the registry knows about one assessor, as far as panel rules care.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AssessorFacts {

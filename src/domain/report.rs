@@ -39,7 +39,7 @@ pub struct ApplicationFact {
     pub id: String,
     pub round_id: String,
     pub part_code: String,
-    pub status: String,
+    pub status: Status,
     pub target_level: i32,
     pub summary: ApplicationSummary,
 }
@@ -47,7 +47,7 @@ pub struct ApplicationFact {
 /// One status change of an application.
 #[derive(Debug, Clone)]
 pub struct EventFact {
-    pub to_status: String,
+    pub to_status: Status,
     pub occurred_at: NaiveDateTime,
 }
 
@@ -90,7 +90,7 @@ pub fn summarise(
 ) -> ApplicationSummary {
     let mut summary = ApplicationSummary::default();
     for e in events {
-        if let Some(i) = STAGES[1..].iter().position(|s| s.as_str() == e.to_status) {
+        if let Some(i) = STAGES[1..].iter().position(|s| *s == e.to_status) {
             let after = (e.occurred_at - created_at).num_seconds();
             let first = &mut summary.reached_after[i];
             if first.is_none_or(|t| after < t) {
@@ -319,7 +319,7 @@ fn by_part_status(facts: &Facts) -> Table {
     let mut counts: BTreeMap<&str, [f64; 11]> = BTreeMap::new();
     for a in &facts.applications {
         let row = counts.entry(a.part_code.as_str()).or_insert([0.0; 11]);
-        if let Some(i) = Status::ALL.iter().position(|s| s.as_str() == a.status) {
+        if let Some(i) = Status::ALL.iter().position(|s| *s == a.status) {
             row[i] += 1.0;
         }
     }
@@ -451,13 +451,13 @@ fn rounds(facts: &Facts) -> Table {
     for a in &facts.applications {
         let c = counts.entry(a.round_id.as_str()).or_default();
         c[0] += 1.0;
-        if a.status != Status::Draft.as_str() {
+        if a.status != Status::Draft {
             c[1] += 1.0;
         }
-        if a.status == Status::Certified.as_str() {
+        if a.status == Status::Certified {
             c[2] += 1.0;
         }
-        if a.status == Status::Withdrawn.as_str() || a.status == Status::Rejected.as_str() {
+        if matches!(a.status, Status::Withdrawn | Status::Rejected) {
             c[3] += 1.0;
         }
     }
@@ -887,7 +887,7 @@ mod tests {
             id: id.into(),
             round_id: "r1".into(),
             part_code: part.into(),
-            status: status.into(),
+            status: status.parse().unwrap(),
             target_level: level,
             summary: ApplicationSummary::default(),
         }
@@ -909,7 +909,7 @@ mod tests {
             self.events.push((
                 id,
                 EventFact {
-                    to_status: to.into(),
+                    to_status: to.parse().unwrap(),
                     occurred_at: at(day),
                 },
             ));
@@ -1025,7 +1025,7 @@ mod tests {
 
     fn panel_facts() -> Facts {
         let mut f = applications();
-        f.applications[0].status = "approved".into();
+        f.applications[0].status = Status::Approved;
         f.applications.push(app("d", "SEC", "scored", 3));
         let mut h = history();
         h.seats = vec![
@@ -1186,7 +1186,7 @@ mod tests {
     #[test]
     fn a_summary_keeps_the_first_entry_and_counts_only_submitted_levels() {
         let e = |to: &str, day| EventFact {
-            to_status: to.into(),
+            to_status: to.parse().unwrap(),
             occurred_at: at(day),
         };
         let score = |who: &str, item: &str, level, day| ScoreFact {
@@ -1223,7 +1223,7 @@ mod tests {
 
     fn any_event() -> impl Strategy<Value = EventFact> {
         (0..STAGES.len() + 2, 1u32..28).prop_map(|(s, day)| EventFact {
-            to_status: Status::ALL[s % Status::ALL.len()].as_str().into(),
+            to_status: Status::ALL[s % Status::ALL.len()],
             occurred_at: at(day),
         })
     }
@@ -1284,7 +1284,7 @@ mod tests {
             for (i, stage) in STAGES[1..].iter().enumerate() {
                 let first = events
                     .iter()
-                    .filter(|e| e.to_status == stage.as_str())
+                    .filter(|e| e.to_status == *stage)
                     .map(|e| (e.occurred_at - at(1)).num_seconds())
                     .min();
                 prop_assert_eq!(s.reached_after[i], first);

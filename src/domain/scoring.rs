@@ -142,6 +142,41 @@ pub struct ConsolidatedItem {
     pub level: ItemLevel,
 }
 
+/// An assessor's score of one item: a private draft, or submitted (final unless the lead
+/// reopens it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ScoreStatus {
+    Draft,
+    Submitted,
+}
+
+impl ScoreStatus {
+    /// The name stored in the database.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ScoreStatus::Draft => "draft",
+            ScoreStatus::Submitted => "submitted",
+        }
+    }
+}
+
+impl fmt::Display for ScoreStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for ScoreStatus {
+    type Err = String;
+    fn from_str(s: &str) -> Result<ScoreStatus, String> {
+        [ScoreStatus::Draft, ScoreStatus::Submitted]
+            .into_iter()
+            .find(|st| st.as_str() == s)
+            .ok_or_else(|| format!("unknown score status '{s}'"))
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Basis {
@@ -151,6 +186,37 @@ pub enum Basis {
     CappedByItems,
     /// Nothing was applicable, so nothing shows any level.
     NoApplicableItems,
+}
+
+impl Basis {
+    /// The name stored in the database.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Basis::TargetReached => "target_reached",
+            Basis::CappedByItems => "capped_by_items",
+            Basis::NoApplicableItems => "no_applicable_items",
+        }
+    }
+}
+
+impl fmt::Display for Basis {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for Basis {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Basis, String> {
+        [
+            Basis::TargetReached,
+            Basis::CappedByItems,
+            Basis::NoApplicableItems,
+        ]
+        .into_iter()
+        .find(|b| b.as_str() == s)
+        .ok_or_else(|| format!("unknown basis '{s}'"))
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -117,6 +117,7 @@ impl Mailer {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::db::models::mail::OutboxStatus;
 
     fn row(name: &str, subject: &str) -> OutboxRow {
         let t = chrono::Utc::now().naive_utc();
@@ -130,7 +131,7 @@ mod tests {
             subject: subject.into(),
             body_text: "text".into(),
             body_html: "<p>html</p>".into(),
-            status: "pending".into(),
+            status: OutboxStatus::Pending,
             attempts: 0,
             next_attempt_at: t,
             last_error: None,

@@ -187,7 +187,7 @@ pub async fn detail_page(
                             until: *until,
                         }
                     });
-                    let open = edit_window(app.status(), reopening, now).is_ok();
+                    let open = edit_window(app.status, reopening, now).is_ok();
                     items.push(ItemView {
                         code: i.code.clone(),
                         name: i.name.clone(),
@@ -215,7 +215,7 @@ pub async fn detail_page(
                     en: r.name_en,
                 },
                 history: read::history(conn, &id)?,
-                draft: app.status() == crate::domain::application_status::Status::Draft,
+                draft: app.status == crate::domain::application_status::Status::Draft,
                 application: app,
                 items,
                 missing,

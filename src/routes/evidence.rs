@@ -208,9 +208,7 @@ async fn receive(
         size: staged.size,
         sha256: staged.key.as_str().to_string(),
         zip_entries: match (kind, entries) {
-            (crate::domain::evidence::Kind::Zip, Some(e)) => {
-                Some(serde_json::to_string(&e).map_err(AppError::internal)?)
-            }
+            (crate::domain::evidence::Kind::Zip, Some(e)) => Some(e),
             _ => None,
         },
     };

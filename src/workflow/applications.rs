@@ -88,7 +88,7 @@ pub fn create(
                 scope: &req.scope,
                 contact_name: &req.contact_name,
                 contact_email: &req.contact_email,
-                status: Status::Draft.as_str(),
+                status: Status::Draft,
                 created_at: t,
                 updated_at: t,
             },
@@ -149,7 +149,7 @@ pub fn declare_not_applicable(
                 "only the applying enterprise edits its application".into(),
             ));
         }
-        if app.status() != Status::Draft {
+        if app.status != Status::Draft {
             return Err(Refusal::Conflict(
                 "the application is submitted; its items are locked".into(),
             ));
@@ -229,7 +229,7 @@ fn reason_of(e: &Event) -> Option<String> {
 /// The status `event` moves the application to: a wrong state is a conflict, a missing
 /// reason an incomplete request.
 fn next_status(app: &ApplicationRow, event: &Event) -> Result<Status, Refusal> {
-    apply(app.status(), event).map_err(|r| match r {
+    apply(app.status, event).map_err(|r| match r {
         StatusRefusal::WrongState { .. } => Refusal::Conflict(r.to_string()),
         StatusRefusal::ReasonMissing { .. } => Refusal::Invalid(r.to_string()),
     })
@@ -244,7 +244,7 @@ fn record_status(
     reason: Option<&str>,
     by: UserId,
 ) -> Result<(), Refusal> {
-    if !store::set_status(conn, &app.id, app.status(), to, name, reason, by)? {
+    if !store::set_status(conn, &app.id, app.status, to, name, reason, by)? {
         return Err(Refusal::Conflict(
             "the application changed meanwhile; reload and try again".into(),
         ));
@@ -297,7 +297,7 @@ pub fn transition(
                 event_name(event).replace('_', " ")
             )));
         }
-        let from = app.status();
+        let from = app.status;
         let to = next_status(&app, event)?;
         if *event == Event::Submit {
             let (r, _, _) = round_model(conn, &app.round_id)?;

@@ -164,10 +164,10 @@ pub fn issue_on(
             return Ok((existing, false));
         }
         let app = apps::get(conn, application)?.ok_or(Refusal::NotFound)?;
-        if app.status() != Status::Approved {
+        if app.status != Status::Approved {
             return Err(Refusal::Conflict(format!(
                 "the application is {}, not approved",
-                app.status()
+                app.status
             )));
         }
         let key_row = match store::current_key(conn)? {
@@ -431,8 +431,7 @@ impl Facts {
 
     /// The consolidated domain levels of the part, in the part's domain order.
     fn radar(&self) -> Vec<(String, String, f32, f32)> {
-        let levels: std::collections::BTreeMap<String, u8> =
-            serde_json::from_str(&self.result.domain_levels).unwrap_or_default();
+        let levels = &self.result.domain_levels;
         let max = self.model.levels.iter().map(|l| l.level).max().unwrap_or(5);
         self.part
             .domains

@@ -15,12 +15,13 @@ use super::Refusal;
 use crate::db::models::application::{self as app_store, ApplicationRow};
 use crate::db::models::evidence::{self as store, EvidenceRow};
 use crate::db::models::{catalog, enterprise, now, round};
+use crate::db::sql_types::Json;
 use crate::db::{write_tx, DbConn};
 use crate::domain::access::Principal;
 use crate::domain::application::may_edit;
 use crate::domain::catalog::Part;
 use crate::domain::evidence::{
-    edit_window, limit_refusal, may_read_evidence, may_reopen, EditWindow, EvidenceFacts,
+    edit_window, limit_refusal, may_read_evidence, may_reopen, EditWindow, EvidenceFacts, ZipEntry,
 };
 use crate::domain::ids::ModelVersionId;
 
@@ -80,7 +81,7 @@ pub fn upload_target(
         )));
     }
     let reopening = store::latest_reopening(conn, id, item)?;
-    let window = edit_window(application.status(), reopening, now()).map_err(Refusal::Conflict)?;
+    let window = edit_window(application.status, reopening, now()).map_err(Refusal::Conflict)?;
     let used_bytes = store::bytes_used(conn, id)?.max(0) as u64;
     Ok(UploadTarget {
         application,
@@ -97,7 +98,7 @@ pub struct StoredFile {
     pub media_type: String,
     pub size: u64,
     pub sha256: String,
-    pub zip_entries: Option<String>,
+    pub zip_entries: Option<Vec<ZipEntry>>,
 }
 
 /// Records an upload whose file is already durable. Everything checked before the
@@ -133,7 +134,7 @@ pub fn record_upload(
             content_sha256: file.sha256.clone(),
             uploaded_by: who.user_id.to_string(),
             uploaded_at: now(),
-            zip_entries: file.zip_entries.clone(),
+            zip_entries: file.zip_entries.clone().map(Json),
         };
         store::insert(conn, &row)?;
         audit::append(
@@ -192,7 +193,7 @@ pub struct EvidenceView {
     pub uploaded_at: NaiveDateTime,
     /// For ZIP archives: the entries (name, size), listed, never extracted.
     #[schema(value_type = Option<Vec<Object>>)]
-    pub zip_entries: Option<serde_json::Value>,
+    pub zip_entries: Option<Vec<ZipEntry>>,
     pub removable: bool,
 }
 
@@ -214,7 +215,7 @@ pub fn list(conn: &mut DbConn, who: &Principal, id: &str) -> Result<Vec<Evidence
             Some(w) => *w,
             None => {
                 let reopening = store::latest_reopening(conn, id, &r.item_code)?;
-                let w = edit_window(app.status(), reopening, now()).ok();
+                let w = edit_window(app.status, reopening, now()).ok();
                 windows.insert(r.item_code.clone(), w);
                 w
             }
@@ -230,10 +231,7 @@ pub fn list(conn: &mut DbConn, who: &Principal, id: &str) -> Result<Vec<Evidence
             size_bytes: r.size_bytes,
             sha256: r.content_sha256.clone(),
             uploaded_at: r.uploaded_at,
-            zip_entries: r
-                .zip_entries
-                .as_deref()
-                .and_then(|z| serde_json::from_str(z).ok()),
+            zip_entries: r.zip_entries.as_ref().map(|z| z.0.clone()),
             removable: editor && window.is_some_and(|w| w.may_remove(r.version)),
         });
     }
@@ -276,7 +274,7 @@ pub fn remove(
         let app = editable(conn, who, id)?;
         let row = store::get(conn, id, file)?.ok_or(Refusal::NotFound)?;
         let reopening = store::latest_reopening(conn, id, &row.item_code)?;
-        let window = edit_window(app.status(), reopening, now()).map_err(Refusal::Conflict)?;
+        let window = edit_window(app.status, reopening, now()).map_err(Refusal::Conflict)?;
         if !window.may_remove(row.version) {
             return Err(Refusal::Conflict(format!(
                 "version {} of item {} was submitted and is kept; upload a new version instead",
@@ -320,10 +318,10 @@ pub fn reopen_items_in(
     until: NaiveDateTime,
 ) -> Result<Vec<(String, i32)>, Refusal> {
     let app = app_store::get(conn, application)?.ok_or(Refusal::NotFound)?;
-    if !may_reopen(app.status()) {
+    if !may_reopen(app.status) {
         return Err(Refusal::Conflict(format!(
             "evidence of an application that is {} cannot be reopened",
-            app.status().as_str().replace('_', " ")
+            app.status.as_str().replace('_', " ")
         )));
     }
     if items.is_empty() {

@@ -90,9 +90,12 @@ pub const REMINDER_WINDOW_HOURS: i64 = 48;
 /// run. Returns how many clarifications were reminded of.
 pub fn remind_clarifications(conn: &mut DbConn, now: NaiveDateTime) -> QueryResult<usize> {
     use crate::db::schema::{applications, clarifications};
+    use crate::db::sql_types::Json;
     use diesel::prelude::*;
+    /// (id, application, items, deadline, enterprise)
+    type Due = (String, String, Json<Vec<String>>, NaiveDateTime, String);
     crate::db::write_tx(conn, |conn| {
-        let due: Vec<(String, String, String, NaiveDateTime, String)> = clarifications::table
+        let due: Vec<Due> = clarifications::table
             .inner_join(applications::table.on(applications::id.eq(clarifications::application_id)))
             .filter(clarifications::answered_at.is_null())
             .filter(clarifications::reminded_at.is_null())
@@ -123,9 +126,7 @@ pub fn remind_clarifications(conn: &mut DbConn, now: NaiveDateTime) -> QueryResu
             }
             let n = Notification::ClarificationReminder {
                 application_id,
-                item: serde_json::from_str::<Vec<String>>(&items)
-                    .unwrap_or_default()
-                    .join(", "),
+                item: items.join(", "),
                 deadline,
             };
             mail::enqueue_to_enterprise(conn, &enterprise_id, &n)?;

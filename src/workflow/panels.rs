@@ -296,12 +296,12 @@ pub fn set_preference(
         store::profile(conn, &who.user_id.to_string())?
             .ok_or_else(|| Refusal::Forbidden("you are not in the assessor registry".into()))?;
         let app = apps::get(conn, application)?.ok_or(Refusal::NotFound)?;
-        if app.status() != Status::Accepted {
+        if app.status != Status::Accepted {
             return Err(Refusal::NotFound);
         }
         let p = match preference {
-            "prefer" => Some("prefer"),
-            "avoid" => Some("avoid"),
+            "prefer" => Some(Preference::Prefer),
+            "avoid" => Some(Preference::Avoid),
             "neutral" => None,
             other => {
                 return Err(Refusal::Invalid(format!(
@@ -344,7 +344,7 @@ pub fn registry(conn: &mut DbConn, today: NaiveDate) -> Result<Vec<RegistryEntry
             user_id: p.user_id,
             name,
             organisation: org.map(|o| o.name.clone()).unwrap_or_default(),
-            organisation_kind: org.map(|o| o.kind.clone()).unwrap_or_default(),
+            organisation_kind: org.map(|o| o.kind.to_string()).unwrap_or_default(),
             certification_number: p.certification_number,
             certification_expires_on: p.certification_expires_on,
             expired: p.certification_expires_on < today,
@@ -358,17 +358,16 @@ pub fn registry(conn: &mut DbConn, today: NaiveDate) -> Result<Vec<RegistryEntry
 
 /// The registry as the panel rules see it.
 fn assessor_facts(conn: &mut DbConn) -> Result<Vec<(AssessorFacts, i32)>, Refusal> {
-    let kinds: HashMap<String, String> = store::organisations(conn)?
+    let kinds: HashMap<String, OrganisationKind> = store::organisations(conn)?
         .into_iter()
         .map(|o| (o.id, o.kind))
         .collect();
     let mut out = Vec::new();
     for (p, name) in store::profiles(conn)? {
-        let kind = if kinds.get(&p.organisation_id).map(String::as_str) == Some("caict") {
-            OrganisationKind::Caict
-        } else {
-            OrganisationKind::External
-        };
+        let kind = kinds
+            .get(&p.organisation_id)
+            .copied()
+            .unwrap_or(OrganisationKind::External);
         let declared_conflicts = store::conflicts_of(conn, &p.user_id)?
             .into_iter()
             .map(|c| DeclaredConflict {
@@ -457,7 +456,7 @@ fn place_panel(
     today: NaiveDate,
     lang: Lang,
 ) -> Result<(), Refusal> {
-    match app.status() {
+    match app.status {
         Status::Accepted => {}
         Status::InAssessment if store::scores_of_application(conn, &app.id)?.is_empty() => {}
         Status::InAssessment => {
@@ -485,7 +484,7 @@ fn place_panel(
         .collect();
     store::save_panel(conn, &app.id, &seats, &who.user_id.to_string())?;
     panel_assigned(conn, &app.id, &app.part_code, &before, &seats)?;
-    if app.status() == Status::Accepted {
+    if app.status == Status::Accepted {
         move_status(
             conn,
             app,
@@ -588,7 +587,7 @@ pub fn propose(
     let seats = Seats::new(req.seats.unwrap_or(4)).map_err(|e| Refusal::Invalid(e.to_string()))?;
     let accepted: Vec<ApplicationRow> = apps::all(conn)?
         .into_iter()
-        .filter(|a| a.round_id == round_id && a.status() == Status::Accepted)
+        .filter(|a| a.round_id == round_id && a.status == Status::Accepted)
         .rev()
         .collect();
     let pool: Vec<(AssessorFacts, i32)> = assessor_facts(conn)?
@@ -626,14 +625,7 @@ pub fn propose(
             preferences: prefs
                 .iter()
                 .filter(|(u, _, _)| *u == f.assessor.to_string())
-                .filter_map(|(_, a, p)| {
-                    let pref = if p == "prefer" {
-                        Preference::Prefer
-                    } else {
-                        Preference::Avoid
-                    };
-                    app_index.get(a.as_str()).map(|i| (*i, pref))
-                })
+                .filter_map(|(_, a, p)| app_index.get(a.as_str()).map(|i| (*i, *p)))
                 .collect::<BTreeMap<_, _>>(),
         })
         .collect();
@@ -759,8 +751,8 @@ pub fn confirm_round(
             let panel = parse_seats(&p.seats)?;
             let facts: Vec<AssessorFacts> = registry.iter().map(|(f, _)| f.clone()).collect();
             let label = label_of(conn, &app)?;
-            if app.status() != Status::Accepted {
-                problems.push(format!("{label}: it is {}, not accepted", app.status()));
+            if app.status != Status::Accepted {
+                problems.push(format!("{label}: it is {}, not accepted", app.status));
             }
             let app_facts = application_facts(conn, &app)?;
             if let Err(v) = check_panel(&panel, &facts, &app_facts, today) {

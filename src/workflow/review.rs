@@ -91,7 +91,7 @@ pub fn form_panel(
             })?;
             let evaluated = apps::for_enterprise(conn, &e.id)?
                 .iter()
-                .any(|a| evaluated(a.status()));
+                .any(|a| evaluated(a.status));
             if !evaluated {
                 return Err(Refusal::Invalid(format!(
                     "{}: {} is not an evaluated enterprise",
@@ -179,10 +179,10 @@ pub fn panel_view(conn: &mut DbConn, round_id: &str) -> Result<Option<ReviewPane
 pub type Candidates = (Vec<(String, String)>, Vec<(String, String)>);
 
 pub fn candidates(conn: &mut DbConn) -> Result<Candidates, Refusal> {
-    let reviewers = store::people_with_role(conn, Role::Reviewer.as_str())?;
+    let reviewers = store::people_with_role(conn, Role::Reviewer)?;
     let evaluated_ids: std::collections::BTreeSet<String> = apps::all(conn)?
         .into_iter()
-        .filter(|a| evaluated(a.status()))
+        .filter(|a| evaluated(a.status))
         .map(|a| a.enterprise_id)
         .collect();
     let mut enterprises: Vec<(String, String)> = enterprise::list(conn)?
@@ -255,10 +255,10 @@ pub fn vote(
             return Err(Refusal::NotFound);
         }
         // Serialises every vote on this application (the row lock on PostgreSQL).
-        if !store::lock_application(conn, application, Status::InReview.as_str())? {
+        if !store::lock_application(conn, application, Status::InReview)? {
             return Err(Refusal::Conflict(format!(
                 "the application is {}, not in review: it may have been decided already",
-                app.status()
+                app.status
             )));
         }
         let reasons: Vec<String> = req
@@ -279,14 +279,7 @@ pub fn vote(
                 "you have already voted on this application".into(),
             ));
         }
-        store::insert_vote(
-            conn,
-            application,
-            cycle,
-            &me,
-            req.approve,
-            &serde_json::to_string(&reasons).expect("strings serialise"),
-        )?;
+        store::insert_vote(conn, application, cycle, &me, req.approve, &reasons)?;
         record(
             conn,
             who.user_id,
@@ -303,7 +296,7 @@ pub fn vote(
                 Some(Vote {
                     member: v.member_id.parse().ok()?,
                     approve: v.approve,
-                    reasons: serde_json::from_str(&v.reasons).unwrap_or_default(),
+                    reasons: v.reasons.0.clone(),
                 })
             })
             .collect();
@@ -327,19 +320,12 @@ pub fn vote(
         match &outcome {
             ReviewOutcome::Pending { .. } => return Ok(None),
             ReviewOutcome::Approved => {
-                store::insert_decision(conn, application, cycle, true, "[]", tally)?;
+                store::insert_decision(conn, application, cycle, true, &[], tally)?;
                 move_status(conn, &app, &Event::Approve, "approve", None, who.user_id)?;
             }
             ReviewOutcome::Returned { reasons } => {
                 let text = reasons.join("\n");
-                store::insert_decision(
-                    conn,
-                    application,
-                    cycle,
-                    false,
-                    &serde_json::to_string(reasons).expect("strings serialise"),
-                    tally,
-                )?;
+                store::insert_decision(conn, application, cycle, false, reasons, tally)?;
                 let event = Event::Return {
                     reasons: reasons.clone(),
                 };

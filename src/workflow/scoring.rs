@@ -14,6 +14,7 @@ use crate::db::models::application::{self as apps, ApplicationRow};
 use crate::db::models::panels as store;
 use crate::db::models::{enterprise, now};
 use crate::db::schema::evidence_files;
+use crate::db::sql_types::Json;
 use crate::db::{write_tx, DbConn};
 use crate::domain::access::{Principal, Role};
 use crate::domain::application_status::{Event, Status};
@@ -24,8 +25,8 @@ use crate::domain::audit::Kind;
 use crate::domain::catalog::Part;
 use crate::domain::ids::UserId;
 use crate::domain::scoring::{
-    derive_part_level, spread_flags, Basis, ConsolidatedItem, Derivation, FlagReason, ItemLevel,
-    Level,
+    derive_part_level, spread_flags, ConsolidatedItem, Derivation, FlagReason, ItemLevel, Level,
+    ScoreStatus,
 };
 use crate::domain::visibility::{
     scoring_view, submission_complete, ConsolidatedFact, ResultFact, ScoreFact, ScoringFacts,
@@ -93,10 +94,10 @@ fn led(conn: &mut DbConn, who: &Principal, application: &str) -> Result<Applicat
 }
 
 fn in_assessment(app: &ApplicationRow) -> Result<(), Refusal> {
-    if app.status() != Status::InAssessment {
+    if app.status != Status::InAssessment {
         return Err(Refusal::Conflict(format!(
             "the application is {}, not in assessment",
-            app.status()
+            app.status
         )));
     }
     Ok(())
@@ -162,7 +163,10 @@ pub fn record_score(
             .map_err(Refusal::Invalid)?;
         let me = who.user_id.to_string();
         let previous = store::score(conn, application, &me, item)?;
-        if previous.as_ref().is_some_and(|p| p.status == "submitted") {
+        if previous
+            .as_ref()
+            .is_some_and(|p| p.status == ScoreStatus::Submitted)
+        {
             return Err(Refusal::Conflict(format!(
                 "your score for {item} is submitted; it is final unless the lead reopens it"
             )));
@@ -181,9 +185,12 @@ pub fn record_score(
                 level,
                 not_applicable_reason: reason,
                 comment: checked.comment,
-                evidence_ids: serde_json::to_string(&checked.evidence_ids)
-                    .expect("strings serialise"),
-                status: if req.submit { "submitted" } else { "draft" }.into(),
+                evidence_ids: Json(checked.evidence_ids),
+                status: if req.submit {
+                    ScoreStatus::Submitted
+                } else {
+                    ScoreStatus::Draft
+                },
                 submitted_at: req.submit.then_some(t),
                 reopened_by: previous.as_ref().and_then(|p| p.reopened_by.clone()),
                 reopened_at: previous.as_ref().and_then(|p| p.reopened_at),
@@ -303,7 +310,7 @@ pub fn request_clarification(
             &store::ClarificationRow {
                 id: id.clone(),
                 application_id: application.to_string(),
-                items: serde_json::to_string(&items).expect("strings serialise"),
+                items: Json(items.iter().cloned().collect()),
                 message: message.to_string(),
                 deadline: req.deadline,
                 requested_by: who.user_id.to_string(),
@@ -375,11 +382,7 @@ pub fn answer_clarification(
         let items = store::clarifications_of(conn, application)?
             .into_iter()
             .find(|c| c.id == clarification)
-            .map(|c| {
-                serde_json::from_str::<Vec<String>>(&c.items)
-                    .unwrap_or_default()
-                    .join(", ")
-            })
+            .map(|c| c.items.join(", "))
             .unwrap_or_default();
         if let Some(lead) = lead_of(conn, application)? {
             let n = Notification::ClarificationAnswered {
@@ -396,7 +399,7 @@ pub fn answer_clarification(
 pub fn clarification_facts(rows: &[store::ClarificationRow]) -> Vec<Clarification> {
     rows.iter()
         .map(|c| Clarification {
-            items: serde_json::from_str(&c.items).unwrap_or_default(),
+            items: c.items.0.clone(),
             deadline: c.deadline,
             answered_at: c.answered_at,
         })
@@ -427,8 +430,8 @@ pub fn facts(conn: &mut DbConn, app: &ApplicationRow) -> Result<ScoringFacts, Re
                 item: s.item_code,
                 level: item_level(s.level, s.not_applicable_reason),
                 comment: s.comment,
-                evidence_ids: serde_json::from_str(&s.evidence_ids).unwrap_or_default(),
-                submitted: s.status == "submitted",
+                evidence_ids: s.evidence_ids.0,
+                submitted: s.status == ScoreStatus::Submitted,
             })
         })
         .collect();
@@ -440,17 +443,16 @@ pub fn facts(conn: &mut DbConn, app: &ApplicationRow) -> Result<ScoringFacts, Re
                 level: item_level(i.level, i.not_applicable_reason),
                 rationale: i.rationale,
                 flagged: i.flagged,
-                flag_reasons: serde_json::from_str(&i.flag_reasons).unwrap_or_default(),
+                flag_reasons: i.flag_reasons.0,
             })
             .collect::<Vec<_>>();
-        let capping: Vec<String> = serde_json::from_str(&r.capping_items).unwrap_or_default();
+        let capping = r.capping_items.0;
         let level = |l: i32| Level::new(l.clamp(0, 5) as u8).unwrap_or(Level::ZERO);
         let derivation = Derivation {
             achieved: level(r.achieved_level),
             target: level(r.target_level),
             capping_items: capping.clone(),
-            basis: serde_json::from_value(serde_json::Value::String(r.basis.clone()))
-                .unwrap_or(Basis::CappedByItems),
+            basis: r.basis,
         };
         (
             items,
@@ -460,12 +462,12 @@ pub fn facts(conn: &mut DbConn, app: &ApplicationRow) -> Result<ScoringFacts, Re
                 explanation: derivation.explanation(),
                 explanation_zh: derivation.explanation_zh(),
                 capping_items: capping,
-                domain_levels: serde_json::from_str(&r.domain_levels).unwrap_or_default(),
+                domain_levels: r.domain_levels.0,
             },
         )
     });
     Ok(ScoringFacts {
-        status: app.status(),
+        status: app.status,
         items: items_of(&part),
         members,
         scores,
@@ -641,7 +643,7 @@ pub fn consolidate(
                 not_applicable_reason: na,
                 rationale: rationale.to_string(),
                 flagged: !reasons.is_empty(),
-                flag_reasons: serde_json::to_string(&reasons).expect("flags serialise"),
+                flag_reasons: Json(reasons),
             });
             consolidated.push(ConsolidatedItem {
                 item: item.clone(),
@@ -661,12 +663,9 @@ pub fn consolidate(
             application_id: app.id.clone(),
             achieved_level: i32::from(d.achieved.get()),
             target_level: i32::from(target.get()),
-            basis: serde_json::to_value(d.basis)
-                .ok()
-                .and_then(|v| v.as_str().map(String::from))
-                .unwrap_or_default(),
-            capping_items: serde_json::to_string(&d.capping_items).expect("strings serialise"),
-            domain_levels: serde_json::to_string(&domains).expect("map serialises"),
+            basis: d.basis,
+            capping_items: Json(d.capping_items.clone()),
+            domain_levels: Json(domains.clone()),
             consolidated_by: who.user_id.to_string(),
             consolidated_at: now(),
         };

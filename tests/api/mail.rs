@@ -281,7 +281,7 @@ async fn a_verified_enterprise_hears_of_it_in_both_languages() {
     assert!(
         text.find("秘书处已核验").unwrap() < text.find("The secretariat has verified").unwrap()
     );
-    assert_eq!(outbox(&app).await[0].status, "sent");
+    assert_eq!(outbox(&app).await[0].status, store::OutboxStatus::Sent);
 
     // Nothing is sent twice.
     assert_eq!(
@@ -303,7 +303,7 @@ async fn a_refusing_or_absent_server_delays_the_message_and_loses_nothing() {
     let rows = outbox(&app).await;
     assert!(rows
         .iter()
-        .all(|r| r.status == "pending" && r.attempts == 1));
+        .all(|r| r.status == store::OutboxStatus::Pending && r.attempts == 1));
     assert!(rows[0].last_error.as_deref().unwrap().contains("451"));
     assert!(rows[0].next_attempt_at > rows[0].created_at + chrono::Duration::seconds(59));
 
@@ -324,7 +324,10 @@ async fn a_refusing_or_absent_server_delays_the_message_and_loses_nothing() {
     let s = run_worker(&app, smtp.port, 5, "w1").await;
     assert_eq!(s.sent, 2);
     assert_eq!(smtp.received().len(), 2);
-    assert!(outbox(&app).await.iter().all(|r| r.status == "sent"));
+    assert!(outbox(&app)
+        .await
+        .iter()
+        .all(|r| r.status == store::OutboxStatus::Sent));
 }
 
 async fn make_due(app: &TestApp) {
@@ -437,7 +440,10 @@ async fn two_workers_at_once_send_each_message_once() {
     recipients.sort();
     recipients.dedup();
     assert_eq!(recipients.len(), 40);
-    assert!(outbox(&app).await.iter().all(|r| r.status == "sent"));
+    assert!(outbox(&app)
+        .await
+        .iter()
+        .all(|r| r.status == store::OutboxStatus::Sent));
 }
 
 fn eml_files(app: &TestApp) -> Vec<String> {

@@ -31,3 +31,5 @@ mod panel_notifications;
 mod certificates;
 // Enterprise groups and the review panel's page.
 mod groups;
+// Typed values in text columns.
+mod stored_values;

@@ -135,7 +135,7 @@ impl<'a> World<'a> {
                         scope: "核心交易系统",
                         contact_name: "张喆",
                         contact_email: "zz@example.cn",
-                        status: "accepted",
+                        status: certcase::domain::application_status::Status::Accepted,
                         created_at: t,
                         updated_at: t,
                     },
@@ -233,6 +233,7 @@ impl<'a> World<'a> {
                     .unwrap()
                     .unwrap()
                     .status
+                    .to_string()
             })
             .await
     }

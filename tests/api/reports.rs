@@ -72,7 +72,7 @@ pub fn history_written_directly(c: &mut certcase::db::DbConn, admin_email: &str)
                     scope: "核心系统",
                     contact_name: "张喆",
                     contact_email: "zz@example.cn",
-                    status,
+                    status: status.parse().unwrap(),
                     created_at: t0,
                     updated_at: t0,
                 },

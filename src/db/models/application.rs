@@ -21,17 +21,9 @@ pub struct ApplicationRow {
     pub scope: String,
     pub contact_name: String,
     pub contact_email: String,
-    pub status: String,
+    pub status: Status,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
-}
-
-impl ApplicationRow {
-    pub fn status(&self) -> Status {
-        self.status
-            .parse()
-            .expect("statuses are written by this code")
-    }
 }
 
 #[derive(Insertable)]
@@ -45,7 +37,7 @@ pub struct NewApplication<'a> {
     pub scope: &'a str,
     pub contact_name: &'a str,
     pub contact_email: &'a str,
-    pub status: &'a str,
+    pub status: Status,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
 }
@@ -109,9 +101,9 @@ pub fn set_status(
 ) -> QueryResult<bool> {
     let now = super::now();
     let n = diesel::update(applications::table.find(id))
-        .filter(applications::status.eq(from.as_str()))
+        .filter(applications::status.eq(from))
         .set((
-            applications::status.eq(to.as_str()),
+            applications::status.eq(to),
             applications::updated_at.eq(now),
         ))
         .execute(conn)?;
@@ -122,8 +114,8 @@ pub fn set_status(
         .values((
             application_events::id.eq(uuid::Uuid::now_v7().to_string()),
             application_events::application_id.eq(id),
-            application_events::from_status.eq(from.as_str()),
-            application_events::to_status.eq(to.as_str()),
+            application_events::from_status.eq(from),
+            application_events::to_status.eq(to),
             application_events::event.eq(event),
             application_events::reason.eq(reason),
             application_events::actor_user_id.eq(actor.to_string()),
@@ -136,8 +128,8 @@ pub fn set_status(
 
 #[derive(Debug, Clone, Queryable, serde::Serialize)]
 pub struct EventRow {
-    pub from_status: String,
-    pub to_status: String,
+    pub from_status: Status,
+    pub to_status: Status,
     pub event: String,
     pub reason: Option<String>,
     pub occurred_at: NaiveDateTime,

@@ -5,6 +5,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use crate::db::schema::{catalog_models, model_versions};
+use crate::db::sql_types::Json;
 use crate::db::DbConn;
 use crate::domain::catalog::Model;
 use crate::domain::ids::{ModelId, ModelVersionId};
@@ -76,7 +77,7 @@ pub fn insert_version(
             model_versions::name_zh.eq(&model.name.zh),
             model_versions::name_en.eq(&model.name.en),
             model_versions::usage.eq(model.usage.as_str()),
-            model_versions::document.eq(serde_json::to_string(model).expect("models serialise")),
+            model_versions::document.eq(Json(model.clone())),
             model_versions::loaded_at.eq(super::now()),
         ))
         .execute(conn)?;
@@ -95,13 +96,13 @@ pub fn list_versions(conn: &mut DbConn) -> QueryResult<Vec<VersionSummary>> {
 }
 
 pub fn get_version(conn: &mut DbConn, id: ModelVersionId) -> QueryResult<Option<VersionDoc>> {
-    let row: Option<(VersionSummary, String)> = model_versions::table
+    let row: Option<(VersionSummary, Json<Model>)> = model_versions::table
         .find(id.to_string())
         .select((VersionSummary::as_select(), model_versions::document))
         .first(conn)
         .optional()?;
     Ok(row.map(|(summary, document)| VersionDoc {
         summary,
-        model: serde_json::from_str(&document).expect("stored models were written by this code"),
+        model: document.0,
     }))
 }

@@ -4,10 +4,11 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use crate::db::schema::{evidence_files, evidence_reopenings};
+use crate::db::sql_types::Json;
 use crate::db::DbConn;
-use crate::domain::evidence::Reopening;
+use crate::domain::evidence::{Reopening, ZipEntry};
 
-#[derive(Debug, Clone, Queryable, Selectable, Insertable, serde::Serialize)]
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = evidence_files)]
 pub struct EvidenceRow {
     pub id: String,
@@ -21,8 +22,8 @@ pub struct EvidenceRow {
     pub content_sha256: String,
     pub uploaded_by: String,
     pub uploaded_at: NaiveDateTime,
-    /// JSON list of `{name, size}` for ZIP archives.
-    pub zip_entries: Option<String>,
+    /// The entries of a ZIP archive.
+    pub zip_entries: Option<Json<Vec<ZipEntry>>>,
 }
 
 pub fn insert(conn: &mut DbConn, row: &EvidenceRow) -> QueryResult<()> {

@@ -5,6 +5,9 @@
 //! IMMEDIATE` on SQLite — so two workers never take the same row; a worker that dies
 //! leaves a lease that runs out, and the row is taken again.
 
+use std::fmt;
+use std::str::FromStr;
+
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
@@ -13,6 +16,46 @@ use crate::db::{write_tx, DbConn};
 use crate::domain::i18n::Lang;
 use crate::domain::ids::UserId;
 use crate::domain::message::{Recipient, Rendered};
+
+/// Where a message of the outbox is: waiting for (another) attempt, delivered, or given up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OutboxStatus {
+    Pending,
+    Sent,
+    Failed,
+}
+
+impl OutboxStatus {
+    /// The name stored in the database.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OutboxStatus::Pending => "pending",
+            OutboxStatus::Sent => "sent",
+            OutboxStatus::Failed => "failed",
+        }
+    }
+}
+
+impl fmt::Display for OutboxStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for OutboxStatus {
+    type Err = String;
+    fn from_str(s: &str) -> Result<OutboxStatus, String> {
+        [
+            OutboxStatus::Pending,
+            OutboxStatus::Sent,
+            OutboxStatus::Failed,
+        ]
+        .into_iter()
+        .find(|st| st.as_str() == s)
+        .ok_or_else(|| format!("unknown outbox status '{s}'"))
+    }
+}
 
 #[derive(Debug, Clone, Queryable, Selectable, serde::Serialize)]
 #[diesel(table_name = outbox)]
@@ -26,7 +69,7 @@ pub struct OutboxRow {
     pub subject: String,
     pub body_text: String,
     pub body_html: String,
-    pub status: String,
+    pub status: OutboxStatus,
     pub attempts: i32,
     pub next_attempt_at: NaiveDateTime,
     pub last_error: Option<String>,
@@ -104,7 +147,7 @@ pub fn insert_outbox(
             outbox::subject.eq(&m.subject),
             outbox::body_text.eq(&m.text),
             outbox::body_html.eq(&m.html),
-            outbox::status.eq("pending"),
+            outbox::status.eq(OutboxStatus::Pending),
             outbox::attempts.eq(0),
             outbox::next_attempt_at.eq(t),
             outbox::created_at.eq(t),
@@ -153,7 +196,7 @@ pub fn claim(
 ) -> QueryResult<Vec<OutboxRow>> {
     write_tx(conn, |conn| {
         let due = outbox::table
-            .filter(outbox::status.eq("pending"))
+            .filter(outbox::status.eq(OutboxStatus::Pending))
             .filter(outbox::next_attempt_at.le(now))
             .filter(
                 outbox::claimed_until
@@ -188,9 +231,9 @@ pub fn claim(
 pub fn mark_sent(conn: &mut DbConn, id: &str, worker: &str) -> QueryResult<bool> {
     let n = diesel::update(outbox::table.find(id))
         .filter(outbox::claimed_by.eq(worker))
-        .filter(outbox::status.eq("pending"))
+        .filter(outbox::status.eq(OutboxStatus::Pending))
         .set((
-            outbox::status.eq("sent"),
+            outbox::status.eq(OutboxStatus::Sent),
             outbox::attempts.eq(outbox::attempts + 1),
             outbox::sent_at.eq(Some(super::now())),
             outbox::claimed_by.eq(None::<String>),
@@ -210,13 +253,13 @@ pub fn mark_failed(
     retry_at: Option<NaiveDateTime>,
 ) -> QueryResult<bool> {
     let status = if retry_at.is_some() {
-        "pending"
+        OutboxStatus::Pending
     } else {
-        "failed"
+        OutboxStatus::Failed
     };
     let n = diesel::update(outbox::table.find(id))
         .filter(outbox::claimed_by.eq(worker))
-        .filter(outbox::status.eq("pending"))
+        .filter(outbox::status.eq(OutboxStatus::Pending))
         .set((
             outbox::status.eq(status),
             outbox::attempts.eq(outbox::attempts + 1),
@@ -232,7 +275,7 @@ pub fn mark_failed(
 /// Messages not yet sent (pending or given up), newest first, for the secretariat.
 pub fn unsent(conn: &mut DbConn, limit: i64) -> QueryResult<Vec<OutboxRow>> {
     outbox::table
-        .filter(outbox::status.ne("sent"))
+        .filter(outbox::status.ne(OutboxStatus::Sent))
         .order(outbox::created_at.desc())
         .limit(limit)
         .select(OutboxRow::as_select())

@@ -1,6 +1,8 @@
 //! Assessor registry, panels, scores, clarifications, consolidation and the review panel
 //! (feature: panels). Child rows are always read through their application.
 
+use std::collections::BTreeMap;
+
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
@@ -9,14 +11,20 @@ use crate::db::schema::{
     consolidated_items, declared_conflicts, organisations, panel_seats, panels, part_results,
     review_decisions, review_members, review_panels, review_votes, scores, users,
 };
+use crate::db::sql_types::Json;
 use crate::db::DbConn;
+use crate::domain::access::Role;
+use crate::domain::application_status::Status;
+use crate::domain::assign::Preference;
+use crate::domain::panel::OrganisationKind;
+use crate::domain::scoring::{Basis, FlagReason, ScoreStatus};
 
 #[derive(Debug, Clone, Queryable, Selectable, serde::Serialize)]
 #[diesel(table_name = organisations)]
 pub struct OrganisationRow {
     pub id: String,
     pub name: String,
-    pub kind: String,
+    pub kind: OrganisationKind,
     pub created_at: NaiveDateTime,
 }
 
@@ -191,7 +199,7 @@ pub fn set_preference(
     conn: &mut DbConn,
     user: &str,
     application: &str,
-    preference: Option<&str>,
+    preference: Option<Preference>,
 ) -> QueryResult<()> {
     diesel::delete(assessor_preferences::table.find((user, application))).execute(conn)?;
     if let Some(p) = preference {
@@ -210,7 +218,7 @@ pub fn set_preference(
 pub fn preferences_for(
     conn: &mut DbConn,
     applications: &[String],
-) -> QueryResult<Vec<(String, String, String)>> {
+) -> QueryResult<Vec<(String, String, Preference)>> {
     assessor_preferences::table
         .filter(assessor_preferences::application_id.eq_any(applications))
         .select((
@@ -289,8 +297,8 @@ pub struct ScoreRow {
     pub level: Option<i32>,
     pub not_applicable_reason: Option<String>,
     pub comment: String,
-    pub evidence_ids: String,
-    pub status: String,
+    pub evidence_ids: Json<Vec<String>>,
+    pub status: ScoreStatus,
     pub submitted_at: Option<NaiveDateTime>,
     pub reopened_by: Option<String>,
     pub reopened_at: Option<NaiveDateTime>,
@@ -348,10 +356,10 @@ pub fn reopen_score(
             .filter(scores::application_id.eq(application))
             .filter(scores::assessor_id.eq(assessor))
             .filter(scores::item_code.eq(item))
-            .filter(scores::status.eq("submitted")),
+            .filter(scores::status.eq(ScoreStatus::Submitted)),
     )
     .set((
-        scores::status.eq("draft"),
+        scores::status.eq(ScoreStatus::Draft),
         scores::reopened_by.eq(Some(by)),
         scores::reopened_at.eq(Some(now)),
         scores::updated_at.eq(now),
@@ -363,12 +371,13 @@ pub fn reopen_score(
     Ok(n == 1)
 }
 
-#[derive(Debug, Clone, Queryable, Selectable, Insertable, serde::Serialize)]
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = clarifications)]
 pub struct ClarificationRow {
     pub id: String,
     pub application_id: String,
-    pub items: String,
+    /// Codes of the items the request is about.
+    pub items: Json<Vec<String>>,
     pub message: String,
     pub deadline: NaiveDateTime,
     pub requested_by: String,
@@ -419,7 +428,7 @@ pub fn answer_clarification(
     Ok(n == 1)
 }
 
-#[derive(Debug, Clone, Queryable, Selectable, Insertable, serde::Serialize)]
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = consolidated_items)]
 pub struct ConsolidatedRow {
     pub application_id: String,
@@ -428,18 +437,19 @@ pub struct ConsolidatedRow {
     pub not_applicable_reason: Option<String>,
     pub rationale: String,
     pub flagged: bool,
-    pub flag_reasons: String,
+    pub flag_reasons: Json<Vec<FlagReason>>,
 }
 
-#[derive(Debug, Clone, Queryable, Selectable, Insertable, serde::Serialize)]
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = part_results)]
 pub struct PartResultRow {
     pub application_id: String,
     pub achieved_level: i32,
     pub target_level: i32,
-    pub basis: String,
-    pub capping_items: String,
-    pub domain_levels: String,
+    pub basis: Basis,
+    pub capping_items: Json<Vec<String>>,
+    /// Domain code → consolidated level.
+    pub domain_levels: Json<BTreeMap<String, u8>>,
     pub consolidated_by: String,
     pub consolidated_at: NaiveDateTime,
 }
@@ -572,14 +582,14 @@ pub fn review_seats_of(conn: &mut DbConn, user: &str) -> QueryResult<Vec<(String
         .load(conn)
 }
 
-#[derive(Debug, Clone, Queryable, Selectable, serde::Serialize)]
+#[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = review_votes)]
 pub struct VoteRow {
     pub application_id: String,
     pub cycle: i32,
     pub member_id: String,
     pub approve: bool,
-    pub reasons: String,
+    pub reasons: Json<Vec<String>>,
     pub voted_at: NaiveDateTime,
 }
 
@@ -598,7 +608,7 @@ pub fn insert_vote(
     cycle: i32,
     member: &str,
     approve: bool,
-    reasons: &str,
+    reasons: &[String],
 ) -> QueryResult<()> {
     diesel::insert_into(review_votes::table)
         .values((
@@ -606,21 +616,21 @@ pub fn insert_vote(
             review_votes::cycle.eq(cycle),
             review_votes::member_id.eq(member),
             review_votes::approve.eq(approve),
-            review_votes::reasons.eq(reasons),
+            review_votes::reasons.eq(Json(reasons.to_vec())),
             review_votes::voted_at.eq(super::now()),
         ))
         .execute(conn)
         .map(|_| ())
 }
 
-#[derive(Debug, Clone, Queryable, Selectable, serde::Serialize)]
+#[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = review_decisions)]
 pub struct DecisionRow {
     pub id: String,
     pub application_id: String,
     pub cycle: i32,
     pub approved: bool,
-    pub reasons: String,
+    pub reasons: Json<Vec<String>>,
     pub votes_for: i32,
     pub votes_against: i32,
     pub decided_at: NaiveDateTime,
@@ -639,7 +649,7 @@ pub fn insert_decision(
     application: &str,
     cycle: i32,
     approved: bool,
-    reasons: &str,
+    reasons: &[String],
     tally: (i32, i32),
 ) -> QueryResult<()> {
     diesel::insert_into(review_decisions::table)
@@ -648,7 +658,7 @@ pub fn insert_decision(
             review_decisions::application_id.eq(application),
             review_decisions::cycle.eq(cycle),
             review_decisions::approved.eq(approved),
-            review_decisions::reasons.eq(reasons),
+            review_decisions::reasons.eq(Json(reasons.to_vec())),
             review_decisions::votes_for.eq(tally.0),
             review_decisions::votes_against.eq(tally.1),
             review_decisions::decided_at.eq(super::now()),
@@ -659,7 +669,7 @@ pub fn insert_decision(
 
 /// Takes the application's row lock for the rest of the transaction (PostgreSQL; SQLite
 /// already holds the database write lock) while it is in `status`; false otherwise.
-pub fn lock_application(conn: &mut DbConn, application: &str, status: &str) -> QueryResult<bool> {
+pub fn lock_application(conn: &mut DbConn, application: &str, status: Status) -> QueryResult<bool> {
     use crate::db::schema::applications;
     let n = diesel::update(applications::table.find(application))
         .filter(applications::status.eq(status))
@@ -669,7 +679,7 @@ pub fn lock_application(conn: &mut DbConn, application: &str, status: &str) -> Q
 }
 
 /// (id, display name) of the people holding a role, by name.
-pub fn people_with_role(conn: &mut DbConn, role: &str) -> QueryResult<Vec<(String, String)>> {
+pub fn people_with_role(conn: &mut DbConn, role: Role) -> QueryResult<Vec<(String, String)>> {
     use crate::db::schema::user_roles;
     users::table
         .inner_join(user_roles::table)

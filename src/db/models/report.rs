@@ -7,7 +7,7 @@
 //! panel and consolidation, and every function that writes one of those calls it in the
 //! same transaction, so a report never reads the 60,000 scores of a national round.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use diesel::prelude::*;
 
@@ -15,11 +15,14 @@ use crate::db::schema::{
     application_events, applications, certificates, consolidated_items, panel_seats, panels,
     part_results, report_applications, report_seats, rounds, scores, users,
 };
+use crate::db::sql_types::Json;
 use crate::db::DbConn;
+use crate::domain::application_status::Status;
 use crate::domain::report::{
     summarise, turnaround, ApplicationFact, ApplicationSummary, CertificateFact, EventFact, Facts,
     PartResultFact, RoundFact, ScoreFact, SeatFact,
 };
+use crate::domain::scoring::ScoreStatus;
 
 /// A summary as stored: one column per stage time and per spread.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -114,7 +117,7 @@ pub fn refresh(conn: &mut DbConn, application: &str) -> QueryResult<()> {
             application_events::to_status,
             application_events::occurred_at,
         ))
-        .load::<(String, chrono::NaiveDateTime)>(conn)?
+        .load::<(Status, chrono::NaiveDateTime)>(conn)?
         .into_iter()
         .map(|(to_status, occurred_at)| EventFact {
             to_status,
@@ -123,7 +126,7 @@ pub fn refresh(conn: &mut DbConn, application: &str) -> QueryResult<()> {
         .collect();
     let submitted: Vec<ScoreFact> = scores::table
         .filter(scores::application_id.eq(application))
-        .filter(scores::status.eq("submitted"))
+        .filter(scores::status.eq(ScoreStatus::Submitted))
         .select((
             scores::assessor_id,
             scores::item_code,
@@ -256,7 +259,7 @@ pub fn facts(
         })
         .collect();
     let applications = app_query
-        .load::<((String, String, String, String, i32), Option<SummaryRow>)>(conn)?
+        .load::<((String, String, String, Status, i32), Option<SummaryRow>)>(conn)?
         .into_iter()
         .map(
             |((id, round_id, part_code, status, target_level), summary)| ApplicationFact {
@@ -293,13 +296,12 @@ pub fn facts(
         })
         .collect();
     let results = result_query
-        .load::<(String, i32, String)>(conn)?
+        .load::<(String, i32, Json<BTreeMap<String, i32>>)>(conn)?
         .into_iter()
         .map(|(application_id, achieved_level, domains)| PartResultFact {
             application_id,
             achieved_level,
-            // Written by the consolidation as a JSON object of domain code → level.
-            domain_levels: serde_json::from_str(&domains).unwrap_or_default(),
+            domain_levels: domains.0,
         })
         .collect();
     let certificates = certificate_query

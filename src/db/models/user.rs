@@ -66,7 +66,7 @@ pub fn insert(
 pub fn add_role(conn: &mut DbConn, id: UserId, role: Role) -> QueryResult<()> {
     let exists = user_roles::table
         .filter(user_roles::user_id.eq(id.to_string()))
-        .filter(user_roles::role.eq(role.as_str()))
+        .filter(user_roles::role.eq(role))
         .count()
         .get_result::<i64>(conn)?
         > 0;
@@ -74,7 +74,7 @@ pub fn add_role(conn: &mut DbConn, id: UserId, role: Role) -> QueryResult<()> {
         diesel::insert_into(user_roles::table)
             .values((
                 user_roles::user_id.eq(id.to_string()),
-                user_roles::role.eq(role.as_str()),
+                user_roles::role.eq(role),
             ))
             .execute(conn)?;
     }
@@ -90,11 +90,11 @@ pub fn find_by_email(conn: &mut DbConn, email: &Email) -> QueryResult<Option<Use
 }
 
 pub fn roles(conn: &mut DbConn, id: UserId) -> QueryResult<BTreeSet<Role>> {
-    let names: Vec<String> = user_roles::table
+    let roles: Vec<Role> = user_roles::table
         .filter(user_roles::user_id.eq(id.to_string()))
         .select(user_roles::role)
         .load(conn)?;
-    Ok(names.iter().filter_map(|n| n.parse().ok()).collect())
+    Ok(roles.into_iter().collect())
 }
 
 /// The principal for an enabled user, or None if the user is gone or disabled.

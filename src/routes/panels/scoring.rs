@@ -4,6 +4,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 
 use super::{back_to, field, no_content, FormFields};
+use crate::domain::application_status::Status;
 use crate::domain::visibility::{ScoringView, Viewer};
 use crate::error::AppError;
 use crate::web::caller::Caller;
@@ -17,7 +18,7 @@ use crate::workflow::scoring::{self, ConsolidationRequest, ScoreRequest};
 #[derive(Serialize)]
 struct ScoresResponse {
     application_id: String,
-    status: String,
+    status: Status,
     #[serde(flatten)]
     view: ScoringView,
 }
@@ -216,7 +217,7 @@ pub async fn assessment_page(
     let ctx = with(ctx, "items", &items);
     let ctx = with(ctx, "evidence", &evidence);
     let can_consolidate = role == "lead"
-        && app.status == "in_assessment"
+        && app.status == Status::InAssessment
         && view
             .progress
             .as_ref()

@@ -6,7 +6,8 @@ pub use crate::db::models::panels::{OrganisationRow, SeatRow};
 
 use crate::db::models::{application as apps, panels as store};
 use crate::db::DbConn;
-use crate::domain::access::Principal;
+use crate::domain::access::{Principal, Role};
+use crate::domain::application_status::Status;
 use crate::workflow::Refusal;
 
 /// Assessor organisations: CAICT and the external certified-assessor organisations.
@@ -16,8 +17,8 @@ pub fn organisations(conn: &mut DbConn) -> Result<Vec<OrganisationRow>, Refusal>
 
 /// (user id, name) of everyone holding the assessor or reviewer role, once each.
 pub fn assessors_and_reviewers(conn: &mut DbConn) -> Result<Vec<(String, String)>, Refusal> {
-    let mut people = store::people_with_role(conn, "assessor")?;
-    people.extend(store::people_with_role(conn, "reviewer")?);
+    let mut people = store::people_with_role(conn, Role::Assessor)?;
+    people.extend(store::people_with_role(conn, Role::Reviewer)?);
     people.sort();
     people.dedup();
     Ok(people)
@@ -33,7 +34,7 @@ pub struct MyApplication {
     pub id: String,
     pub part_code: String,
     pub target_level: i32,
-    pub status: String,
+    pub status: Status,
     pub lead: bool,
 }
 

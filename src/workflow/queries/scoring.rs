@@ -25,7 +25,7 @@ pub fn clarifications(
     Ok(rows
         .into_iter()
         .map(|c| {
-            let items: Vec<String> = serde_json::from_str(&c.items).unwrap_or_default();
+            let items = c.items.0;
             let reopened: Vec<&String> = items
                 .iter()
                 .filter(|i| item_reopened(&facts, i, now))
