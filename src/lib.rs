@@ -6,6 +6,7 @@ pub mod db;
 pub mod domain;
 pub mod error;
 pub mod pdf;
+pub mod refusal;
 pub mod routes;
 pub mod startup;
 pub mod telemetry;

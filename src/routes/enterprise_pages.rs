@@ -5,11 +5,11 @@ use actix_web::{web, HttpRequest, HttpResponse};
 
 use crate::db::models::enterprise as store;
 use crate::error::AppError;
-use crate::web::render::{base_context, page, with};
+use crate::refusal::Refusal;
+use crate::web::render::{base_context, page, refusal_text, with};
 use crate::web::visitor::Visitor;
 use crate::web::AppState;
 use crate::workflow::enterprises::{self, Registration};
-use crate::workflow::Refusal;
 
 #[derive(serde::Deserialize, serde::Serialize, Default)]
 pub struct RegistrationForm {
@@ -95,7 +95,8 @@ pub async fn register_page(
         Ok(_) => Ok(HttpResponse::SeeOther()
             .insert_header((header::LOCATION, "/enterprise"))
             .finish()),
-        Err(Refusal::Invalid(m) | Refusal::Conflict(m)) => {
+        Err(Refusal::Invalid(reason) | Refusal::Conflict(reason)) => {
+            let m = refusal_text(&reason, visitor.lang);
             render(&state, &visitor, &req, &form, Some(m)).await
         }
         Err(other) => Err(other.into()),

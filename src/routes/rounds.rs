@@ -14,11 +14,12 @@ use crate::domain::calendar::{registration_status, RegistrationStatus, Registrat
 use crate::domain::ids::ModelVersionId;
 use crate::domain::round::RoundInput;
 use crate::error::AppError;
-use crate::web::render::{base_context, page, with};
+use crate::refusal::Refusal;
+use crate::web::render::{base_context, page, refusal_text, with};
 use crate::web::visitor::Visitor;
 use crate::web::AppState;
 use crate::workflow::review::{self, MemberInput, ReviewPanelRequest, ReviewPanelView};
-use crate::workflow::{rounds, Refusal};
+use crate::workflow::rounds;
 
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct RoundView {
@@ -338,7 +339,8 @@ pub async fn review_panel_form(
         Ok(_) => Ok(HttpResponse::SeeOther()
             .insert_header((header::LOCATION, format!("/rounds/{id}#review-panel")))
             .finish()),
-        Err(Refusal::Invalid(m) | Refusal::Conflict(m)) => {
+        Err(Refusal::Invalid(reason) | Refusal::Conflict(reason)) => {
+            let m = refusal_text(&reason, visitor.lang);
             render_detail(&state, &visitor, &req, id, Some((submitted, m))).await
         }
         Err(other) => Err(other.into()),

@@ -2,7 +2,7 @@
 //! every user-visible string in both languages.
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use actix_web::HttpResponse;
 use serde::Serialize;
@@ -11,6 +11,7 @@ use tera::{Context, Tera};
 use super::visitor::Visitor;
 use crate::domain::i18n::Lang;
 use crate::error::AppError;
+use crate::refusal::Reason;
 
 include!(concat!(env!("OUT_DIR"), "/embedded_templates.rs"));
 
@@ -25,6 +26,20 @@ pub fn messages(lang: Lang) -> Messages {
         .map(|(_, t)| *t)
         .unwrap_or_else(|| panic!("message catalog {name} is missing"));
     toml::from_str(text).unwrap_or_else(|e| panic!("message catalog {name}: {e}"))
+}
+
+/// The catalog of `lang`, read once.
+pub fn catalog(lang: Lang) -> &'static Messages {
+    static CATALOGS: OnceLock<HashMap<Lang, Messages>> = OnceLock::new();
+    CATALOGS
+        .get_or_init(|| Lang::ALL.into_iter().map(|l| (l, messages(l))).collect())
+        .get(&lang)
+        .expect("every language has a catalog")
+}
+
+/// A refusal in `lang`, for a page that shows it beside its form.
+pub fn refusal_text(reason: &Reason, lang: Lang) -> String {
+    reason.render(lang, catalog(lang))
 }
 
 /// `t(key="…", lang=lang)` in templates; an unknown key fails the render (and the tests).
@@ -68,7 +83,7 @@ pub fn templates() -> anyhow::Result<Tera> {
     tera.autoescape_on(vec![".html"]);
     let catalogs = Lang::ALL
         .into_iter()
-        .map(|l| (l.code(), messages(l)))
+        .map(|l| (l.code(), catalog(l).clone()))
         .collect();
     tera.register_function("t", Translate { catalogs });
     Ok(tera)
@@ -113,4 +128,53 @@ pub fn page(tera: &Arc<Tera>, name: &str, ctx: &Context) -> Result<HttpResponse,
 pub fn with<T: Serialize + ?Sized>(mut ctx: Context, key: &str, value: &T) -> Context {
     ctx.insert(key, value);
     ctx
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use super::*;
+    use crate::refusal::Code;
+
+    fn placeholders(text: &str) -> BTreeSet<&str> {
+        text.split('{')
+            .skip(1)
+            .filter_map(|rest| rest.split_once('}').map(|(name, _)| name))
+            .collect()
+    }
+
+    /// Every refusal code has words in both languages with the same placeholders, and
+    /// no catalog keeps the words of a code that is gone.
+    #[test]
+    fn the_catalogs_translate_exactly_the_refusal_codes() {
+        let used: BTreeSet<String> = Code::ALL
+            .iter()
+            .map(|c| format!("refusal.{}", c.as_str()))
+            .collect();
+        assert_eq!(used.len(), Code::ALL.len(), "two codes share a text");
+        for lang in Lang::ALL {
+            let keys: BTreeSet<String> = catalog(lang)
+                .keys()
+                .filter(|k| k.starts_with("refusal."))
+                .cloned()
+                .collect();
+            let missing: Vec<_> = used.difference(&keys).collect();
+            let unused: Vec<_> = keys.difference(&used).collect();
+            assert!(
+                missing.is_empty(),
+                "{}: no words for {missing:?}",
+                lang.code()
+            );
+            assert!(
+                unused.is_empty(),
+                "{}: no code uses {unused:?}",
+                lang.code()
+            );
+        }
+        for key in &used {
+            let (zh, en) = (&catalog(Lang::Zh)[key], &catalog(Lang::En)[key]);
+            assert_eq!(placeholders(zh), placeholders(en), "{key}: {zh} / {en}");
+        }
+    }
 }
