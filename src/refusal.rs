@@ -12,12 +12,21 @@ use chrono::{Datelike, NaiveDate};
 use serde::ser::{SerializeMap, Serializer};
 use serde::Serialize;
 
+use crate::domain::account::{AccountInputError, PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS};
+use crate::domain::application::RequestRefusal;
 use crate::domain::application_status::{Refusal as StatusRefusal, Status};
-use crate::domain::calendar::RegistrationStatus;
+use crate::domain::assessment::ScoreRefusal;
+use crate::domain::assign::SeatsOutOfRange;
+use crate::domain::calendar::{CalendarError, RegistrationStatus, WindowReversed};
+use crate::domain::catalog::Bilingual;
 use crate::domain::credit_code::CreditCodeError;
 use crate::domain::evidence::{LimitExceeded, Locked};
 use crate::domain::i18n::Lang;
 use crate::domain::invitation::LinkRefusal;
+use crate::domain::panel::{MAX_MEMBERS, MIN_MEMBERS};
+use crate::domain::round::RoundRefusal;
+use crate::domain::scoring::ReviewError;
+use crate::domain::self_assessment::{AnswerError, RoadmapError, Stage};
 
 /// Why a use case did not happen. Maps to HTTP in `error.rs`.
 #[derive(Debug, thiserror::Error)]
@@ -283,6 +292,125 @@ impl From<LimitExceeded> for Reason {
     }
 }
 
+impl From<AccountInputError> for Reason {
+    fn from(e: AccountInputError) -> Reason {
+        match e {
+            AccountInputError::NotAnEmail(text) => Code::NotAnEmail.with("text", text),
+            AccountInputError::NameEmpty => Code::NameEmpty.into(),
+            AccountInputError::NameTooLong => Code::NameTooLong.into(),
+            AccountInputError::NameControlCharacter => Code::NameControlCharacter.into(),
+            AccountInputError::PasswordTooShort(count) => Code::PasswordTooShort
+                .with("count", count)
+                .with("min", PASSWORD_MIN_CHARS),
+            AccountInputError::PasswordTooLong(count) => Code::PasswordTooLong
+                .with("count", count)
+                .with("max", PASSWORD_MAX_CHARS),
+        }
+    }
+}
+
+impl From<ScoreRefusal> for Reason {
+    fn from(r: ScoreRefusal) -> Reason {
+        match r {
+            ScoreRefusal::UnknownItem { part, item } => Code::UnknownCapabilityItem
+                .with("part", part)
+                .with("item", item),
+            ScoreRefusal::LevelAndReason => Code::ScoreLevelAndReason.into(),
+            ScoreRefusal::LevelOutOfRange(level) => Code::ScoreLevelOutOfRange.with("level", level),
+            ScoreRefusal::AboveTarget { level, target } => Code::ScoreAboveTarget
+                .with("level", level.get())
+                .with("target", target.get()),
+            ScoreRefusal::NoLevel => Code::ScoreNoLevel.into(),
+            ScoreRefusal::ForeignEvidence { evidence, item } => Code::ScoreForeignEvidence
+                .with("evidence", evidence)
+                .with("item", item),
+        }
+    }
+}
+
+impl From<RoundRefusal> for Reason {
+    fn from(r: RoundRefusal) -> Reason {
+        match r {
+            RoundRefusal::NameMissing => Code::RoundNameMissing.into(),
+            RoundRefusal::SelfAssessmentModel(model) => {
+                Code::RoundSelfAssessmentModel.with("model", model)
+            }
+            RoundRefusal::Window(WindowReversed { opens, closes }) => {
+                Code::RegistrationWindowReversed
+                    .with("closes", closes)
+                    .with("opens", opens)
+            }
+            RoundRefusal::AssessmentTooEarly { closes, starts } => Code::RoundAssessmentTooEarly
+                .with("closes", closes)
+                .with("starts", starts),
+            RoundRefusal::AssessmentEndsFirst { starts, ends } => Code::RoundAssessmentEndsFirst
+                .with("ends", ends)
+                .with("starts", starts),
+            RoundRefusal::ResultsTooEarly { ends, results } => Code::RoundResultsTooEarly
+                .with("ends", ends)
+                .with("results", results),
+            RoundRefusal::NoParts => Code::RoundNoParts.into(),
+            RoundRefusal::UnknownPart { code, known } => Code::RoundUnknownPart
+                .with("code", code)
+                .with("known", known),
+            RoundRefusal::Calendar(CalendarError::Missing { year }) => {
+                Code::CalendarMissing.with("year", year)
+            }
+            RoundRefusal::Calendar(CalendarError::Invalid { file, line, reason }) => {
+                let file = match line {
+                    Some(line) => format!("{file}:{line}"),
+                    None => file,
+                };
+                Code::CalendarInvalid
+                    .with("file", file)
+                    .with("reason", reason)
+            }
+        }
+    }
+}
+
+impl From<RequestRefusal> for Reason {
+    fn from(r: RequestRefusal) -> Reason {
+        match r {
+            RequestRefusal::PartNotOpen { part, open } => Code::ApplicationPartNotOpen
+                .with("part", part)
+                .with("open", open),
+            RequestRefusal::TargetOutOfRange { max, given } => Code::ApplicationTargetOutOfRange
+                .with("max", max)
+                .with("given", given),
+            RequestRefusal::ScopeMissing => Code::ApplicationScopeMissing.into(),
+            RequestRefusal::ScopeTooLong => Code::ApplicationScopeTooLong.into(),
+            RequestRefusal::Contact(e) => Code::ContactInvalid.with("reason", Reason::from(e)),
+        }
+    }
+}
+
+impl From<SeatsOutOfRange> for Reason {
+    fn from(SeatsOutOfRange(seats): SeatsOutOfRange) -> Reason {
+        Code::SeatsOutOfRange
+            .with("seats", seats)
+            .with("min", MIN_MEMBERS)
+            .with("max", MAX_MEMBERS)
+    }
+}
+
+impl From<ReviewError> for Reason {
+    fn from(e: ReviewError) -> Reason {
+        match e {
+            ReviewError::QuorumUnreachable { quorum, eligible } => Code::QuorumUnreachable
+                .with("quorum", quorum)
+                .with("eligible", eligible),
+            ReviewError::ZeroQuorum => Code::ZeroQuorum.into(),
+            ReviewError::TooManyVotes { votes, eligible } => Code::TooManyVotes
+                .with("votes", votes)
+                .with("eligible", eligible),
+            ReviewError::DuplicateVote(member) => {
+                Code::DuplicateVote.with("member", member.to_string())
+            }
+        }
+    }
+}
+
 impl From<LinkRefusal> for Reason {
     fn from(r: LinkRefusal) -> Reason {
         match r {
@@ -321,6 +449,118 @@ impl From<CreditCodeError> for Reason {
                     .with("found", char(found))
                     .with("expected", char(expected))
             }
+        }
+    }
+}
+
+impl From<AnswerError> for Reason {
+    fn from(e: AnswerError) -> Reason {
+        match e {
+            AnswerError::UnknownCompetency(code) => {
+                Code::AnswerUnknownCompetency.with("code", code)
+            }
+            AnswerError::StageNotInModel { stage, levels } => Code::AnswerStageNotInModel
+                .with("stage", stage)
+                .with("levels", levels),
+        }
+    }
+}
+
+impl From<RoadmapError> for Reason {
+    fn from(e: RoadmapError) -> Reason {
+        let name = |n: Bilingual| Arg::Translated { zh: n.zh, en: n.en };
+        let stage = |s: Stage| Arg::Translated {
+            zh: s.name(Lang::Zh).to_owned(),
+            en: s.name(Lang::En).to_owned(),
+        };
+        match e {
+            RoadmapError::QuarterCount(quarters) => {
+                Code::RoadmapQuarterCount.with("quarters", quarters)
+            }
+            RoadmapError::UnknownCompetency { code } => {
+                Code::RoadmapUnknownCompetency.with("code", code)
+            }
+            RoadmapError::Unanswered { name: n, .. } => {
+                Code::RoadmapUnanswered.with("name", name(n))
+            }
+            RoadmapError::TargetBelowCurrent {
+                name: n,
+                current,
+                target,
+                ..
+            } => Code::RoadmapTargetBelowCurrent
+                .with("name", name(n))
+                .with("target", stage(target))
+                .with("current", stage(current)),
+            RoadmapError::OverCapacity {
+                raises,
+                quarters,
+                capacity,
+            } => Code::RoadmapOverCapacity
+                .with("raises", raises)
+                .with("quarters", quarters)
+                .with("capacity", capacity)
+                .with("allowed", usize::from(quarters) * capacity),
+            RoadmapError::UnplannedStep { quarter, code } => Code::RoadmapUnplannedStep
+                .with("quarter", quarter)
+                .with("code", code),
+            RoadmapError::QuarterOutOfRange {
+                name: n,
+                quarter,
+                quarters,
+                ..
+            } => Code::RoadmapQuarterOutOfRange
+                .with("name", name(n))
+                .with("quarter", quarter)
+                .with("quarters", quarters),
+            RoadmapError::TwoStepsInQuarter {
+                name: n, quarter, ..
+            } => Code::RoadmapTwoStepsInQuarter
+                .with("name", name(n))
+                .with("quarter", quarter),
+            RoadmapError::StepMismatch {
+                name: n,
+                quarter,
+                expected,
+                found,
+                ..
+            } => Code::RoadmapStepMismatch
+                .with("name", name(n))
+                .with("quarter", quarter)
+                .with("found", stage(found))
+                .with("expected", stage(expected)),
+            RoadmapError::NotARaise {
+                name: n,
+                quarter,
+                from,
+                to,
+                ..
+            } => Code::RoadmapNotARaise
+                .with("name", name(n))
+                .with("quarter", quarter)
+                .with("from", stage(from))
+                .with("to", stage(to)),
+            RoadmapError::Leapfrog {
+                name: n,
+                quarter,
+                from,
+                to,
+                ..
+            } => Code::RoadmapLeapfrog
+                .with("name", name(n))
+                .with("from", stage(from))
+                .with("to", stage(to))
+                .with("needed", to.get() - from.get())
+                .with("quarter", quarter),
+            RoadmapError::TargetMissed {
+                name: n,
+                reached,
+                target,
+                ..
+            } => Code::RoadmapTargetMissed
+                .with("name", name(n))
+                .with("reached", stage(reached))
+                .with("target", stage(target)),
         }
     }
 }
@@ -400,7 +640,13 @@ macro_rules! codes {
 
 codes! {
     AccountExists = "account.exists",
+    NameControlCharacter = "account.name_control_character",
+    NameEmpty = "account.name_empty",
+    NameTooLong = "account.name_too_long",
     UserNeedsRole = "account.needs_role",
+    NotAnEmail = "account.not_an_email",
+    PasswordTooLong = "account.password_too_long",
+    PasswordTooShort = "account.password_too_short",
     SignInRefused = "account.sign_in_refused",
     ActionForbidden = "application.action_forbidden",
     ApplicationChangedMeanwhile = "application.changed_meanwhile",
@@ -410,12 +656,17 @@ codes! {
     ExemptionReasonMissing = "application.exemption_reason_missing",
     ApplicationItemsLocked = "application.items_locked",
     ApplicationNoEnterprise = "application.no_enterprise",
+    ApplicationPartNotOpen = "application.part_not_open",
     ApplicationPartTaken = "application.part_taken",
     StatusReasonMissing = "application.reason_missing",
-    ApplicationRequestInvalid = "application.request_invalid",
+    ApplicationScopeMissing = "application.scope_missing",
+    ApplicationScopeTooLong = "application.scope_too_long",
+    ApplicationTargetOutOfRange = "application.target_out_of_range",
     UnknownAction = "application.unknown_action",
     UnknownCapabilityItem = "application.unknown_item",
     StatusWrongState = "application.wrong_state",
+    CalendarInvalid = "calendar.invalid",
+    CalendarMissing = "calendar.missing",
     CertificateAlreadyRevoked = "certificate.already_revoked",
     CertificateFontsUnreadable = "certificate.fonts_unreadable",
     CertificateLintRefused = "certificate.lint_refused",
@@ -433,7 +684,6 @@ codes! {
     CreditCodeUnknownOrganisationType = "credit_code.unknown_organisation_type",
     CreditCodeWrongCheckCharacter = "credit_code.wrong_check_character",
     CreditCodeWrongLength = "credit_code.wrong_length",
-    DemoInputInvalid = "demo.input_invalid",
     DemoNeedsCatalog = "demo.needs_catalog",
     AddressOrPhoneMissing = "enterprise.address_or_phone_missing",
     EnterpriseAlreadyVerified = "enterprise.already_verified",
@@ -484,13 +734,12 @@ codes! {
     PanelProblems = "panel.problems",
     PanelRulesBroken = "panel.rules_broken",
     PanelScoringStarted = "panel.scoring_started",
-    SeatsInvalid = "panel.seats_invalid",
+    SeatsOutOfRange = "panel.seats_out_of_range",
     RegistrationCalendarMissing = "registration.calendar_missing",
     RegistrationClosed = "registration.closed",
     RegistrationHoliday = "registration.holiday",
     RegistrationHolidayToTheEnd = "registration.holiday_to_the_end",
     RegistrationNotYetOpen = "registration.not_yet_open",
-    RegistrationWindowInvalid = "registration.window_invalid",
     CertificationNumberInvalid = "registry.certification_number_invalid",
     CertificationNumberTaken = "registry.certification_number_taken",
     ConflictPartyUnknown = "registry.conflict_party_unknown",
@@ -509,7 +758,7 @@ codes! {
     UserIdInvalid = "registry.user_id_invalid",
     AlreadyVoted = "review.already_voted",
     DecidedMeanwhile = "review.decided_meanwhile",
-    DecisionRefused = "review.decision_refused",
+    DuplicateVote = "review.duplicate_vote",
     MajorityInvalid = "review.majority_invalid",
     NoSuchPerson = "review.no_such_person",
     NotAReviewer = "review.not_a_reviewer",
@@ -518,31 +767,57 @@ codes! {
     NotOnReviewPanel = "review.not_on_panel",
     ReviewPanelEmpty = "review.panel_empty",
     QuorumInvalid = "review.quorum_invalid",
+    QuorumUnreachable = "review.quorum_unreachable",
     ReturnReasonMissing = "review.return_reason_missing",
     ReviewerEnterpriseNotEvaluated = "review.reviewer_enterprise_not_evaluated",
     ReviewerEnterpriseUnknown = "review.reviewer_enterprise_unknown",
     ReviewerTwice = "review.reviewer_twice",
+    TooManyVotes = "review.too_many_votes",
+    ZeroQuorum = "review.zero_quorum",
+    RoadmapLeapfrog = "roadmap.leapfrog",
+    RoadmapNotARaise = "roadmap.not_a_raise",
+    RoadmapOverCapacity = "roadmap.over_capacity",
+    RoadmapProblems = "roadmap.problems",
+    RoadmapQuarterCount = "roadmap.quarter_count",
+    RoadmapQuarterOutOfRange = "roadmap.quarter_out_of_range",
+    RoadmapStepMismatch = "roadmap.step_mismatch",
+    RoadmapTargetBelowCurrent = "roadmap.target_below_current",
+    RoadmapTargetMissed = "roadmap.target_missed",
+    RoadmapTwoStepsInQuarter = "roadmap.two_steps_in_quarter",
+    RoadmapUnanswered = "roadmap.unanswered",
+    RoadmapUnknownCompetency = "roadmap.unknown_competency",
+    RoadmapUnplannedStep = "roadmap.unplanned_step",
+    RoundAssessmentEndsFirst = "round.assessment_ends_first",
+    RoundAssessmentTooEarly = "round.assessment_too_early",
     ModelVersionUnknown = "round.model_version_unknown",
-    RoundPlanInvalid = "round.plan_invalid",
+    RoundNameMissing = "round.name_missing",
+    RoundNoParts = "round.no_parts",
+    RoundResultsTooEarly = "round.results_too_early",
+    RoundSelfAssessmentModel = "round.self_assessment_model",
+    RoundUnknownPart = "round.unknown_part",
+    RegistrationWindowReversed = "round.window_reversed",
+    ScoreAboveTarget = "scoring.above_target",
     AnswerEmpty = "scoring.answer_empty",
     ClarificationItemsMissing = "scoring.clarification_items_missing",
     ClarificationQuestionMissing = "scoring.clarification_question_missing",
     ConsolidatedLevelMissing = "scoring.consolidated_level_missing",
     ConsolidatedScoreInvalid = "scoring.consolidated_score_invalid",
     DeadlineInPast = "scoring.deadline_in_past",
+    ScoreForeignEvidence = "scoring.foreign_evidence",
     ItemGivenTwice = "scoring.item_given_twice",
     LeadOnly = "scoring.lead_only",
+    ScoreLevelAndReason = "scoring.level_and_reason",
+    ScoreLevelOutOfRange = "scoring.level_out_of_range",
+    ScoreNoLevel = "scoring.no_level",
     NoOpenClarification = "scoring.no_open_clarification",
     NoReviewPanel = "scoring.no_review_panel",
     NoScoreToReopen = "scoring.no_score_to_reopen",
     NotInAssessment = "scoring.not_in_assessment",
     NotOnPanel = "scoring.not_on_panel",
     RationaleMissing = "scoring.rationale_missing",
-    ScoreInvalid = "scoring.score_invalid",
     ScoreSubmitted = "scoring.score_submitted",
     ScoresPending = "scoring.scores_pending",
     SelfAssessmentAnswerFirst = "self_assessment.answer_first",
-    SelfAssessmentAnswerRefused = "self_assessment.answer_refused",
     SelfAssessmentAnswerStage = "self_assessment.answer_stage",
     SelfAssessmentCompleted = "self_assessment.completed",
     SelfAssessmentModelMissing = "self_assessment.model_missing",
@@ -550,13 +825,14 @@ codes! {
     SelfAssessmentNoEnterprise = "self_assessment.no_enterprise",
     SelfAssessmentOwnerInvalid = "self_assessment.owner_invalid",
     SelfAssessmentQuarterInvalid = "self_assessment.quarter_invalid",
-    SelfAssessmentRoadmapRefused = "self_assessment.roadmap_refused",
+    AnswerStageNotInModel = "self_assessment.stage_not_in_model",
     SelfAssessmentStageOutOfRange = "self_assessment.stage_out_of_range",
     SelfAssessmentStoredStageInvalid = "self_assessment.stored_stage_invalid",
     SelfAssessmentTargetStage = "self_assessment.target_stage",
     SelfAssessmentTargetsFirst = "self_assessment.targets_first",
     SelfAssessmentUnanswered = "self_assessment.unanswered",
     SelfAssessmentUnknownArea = "self_assessment.unknown_area",
+    AnswerUnknownCompetency = "self_assessment.unknown_competency",
     CrossSiteForm = "web.cross_site_form",
     FormExpired = "web.form_expired",
     FormTooLarge = "web.form_too_large",

@@ -338,6 +338,13 @@ impl Calendars {
     }
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("registration cannot close on {closes}, before it opens on {opens}")]
+pub struct WindowReversed {
+    pub opens: NaiveDate,
+    pub closes: NaiveDate,
+}
+
 /// The days on which a round takes registrations, in Beijing time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RegistrationWindow {
@@ -346,11 +353,9 @@ pub struct RegistrationWindow {
 }
 
 impl RegistrationWindow {
-    pub fn new(opens: NaiveDate, closes: NaiveDate) -> Result<RegistrationWindow, String> {
+    pub fn new(opens: NaiveDate, closes: NaiveDate) -> Result<RegistrationWindow, WindowReversed> {
         if closes < opens {
-            return Err(format!(
-                "registration cannot close on {closes}, before it opens on {opens}"
-            ));
+            return Err(WindowReversed { opens, closes });
         }
         Ok(RegistrationWindow { opens, closes })
     }

@@ -17,6 +17,7 @@ use crate::domain::calendar::{registration_status, Calendars, RegistrationWindow
 use crate::domain::catalog::Model;
 use crate::domain::i18n::Lang;
 use crate::domain::ids::ModelVersionId;
+use crate::domain::round::RoundRefusal;
 use crate::mail::{self, Notification};
 use crate::refusal::{registration_refusal, Code, Refusal};
 
@@ -66,7 +67,7 @@ pub fn create(
             &d.contact_name,
             &d.contact_email,
         )
-        .map_err(|m| Refusal::Invalid(Code::ApplicationRequestInvalid.with("reason", m)))?;
+        .map_err(|r| Refusal::Invalid(r.into()))?;
         if store::exists_for_part(conn, round_id, &enterprise_id, &req.part_code)? {
             return Err(Refusal::Conflict(
                 Code::ApplicationPartTaken.with("part", &req.part_code),
@@ -257,7 +258,7 @@ pub fn transition(
         if *event == Event::Submit {
             let (r, _, _) = round_model(conn, &app.round_id)?;
             let window = RegistrationWindow::new(r.registration_opens, r.registration_closes)
-                .map_err(|m| Refusal::Invalid(Code::RegistrationWindowInvalid.with("reason", m)))?;
+                .map_err(|w| Refusal::Invalid(RoundRefusal::from(w).into()))?;
             if let Some(reason) = registration_refusal(&registration_status(window, calendars, at))
             {
                 return Err(Refusal::Conflict(reason));

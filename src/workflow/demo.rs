@@ -8,7 +8,7 @@ use crate::db::{write_tx, DbConn};
 use crate::domain::access::Role;
 use crate::domain::account::{DisplayName, Email, Password};
 use crate::domain::catalog::Bilingual;
-use crate::refusal::{Code, Refusal};
+use crate::refusal::{Code, Reason, Refusal};
 
 pub struct DemoAccount {
     pub email: String,
@@ -129,6 +129,6 @@ fn seed_assessor(conn: &mut DbConn) -> Result<(), Refusal> {
     })
 }
 
-fn demo_input(reason: String) -> Refusal {
-    Refusal::Invalid(Code::DemoInputInvalid.with("reason", reason))
+fn demo_input(reason: impl Into<Reason>) -> Refusal {
+    Refusal::Invalid(reason.into())
 }

@@ -10,7 +10,7 @@ use crate::db::{write_tx, DbConn};
 use crate::domain::access::Principal;
 use crate::domain::account::DisplayName;
 use crate::domain::audit::{Actor, Kind};
-use crate::refusal::{Code, Refusal};
+use crate::refusal::{Code, Reason, Refusal};
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 pub struct GroupInput {
@@ -26,17 +26,16 @@ pub fn create(
     address: &str,
 ) -> Result<String, Refusal> {
     let name_zh = DisplayName::parse(&g.name_zh)
-        .map_err(|e| Refusal::Invalid(Code::GroupNameInvalid.with("reason", e)))?;
+        .map_err(|e| Refusal::Invalid(Code::GroupNameInvalid.with("reason", Reason::from(e))))?;
     let name_en = match g
         .name_en
         .as_deref()
         .map(str::trim)
         .filter(|s| !s.is_empty())
     {
-        Some(n) => Some(
-            DisplayName::parse(n)
-                .map_err(|e| Refusal::Invalid(Code::GroupEnglishNameInvalid.with("reason", e)))?,
-        ),
+        Some(n) => Some(DisplayName::parse(n).map_err(|e| {
+            Refusal::Invalid(Code::GroupEnglishNameInvalid.with("reason", Reason::from(e)))
+        })?),
         None => None,
     };
     write_tx(conn, |conn| {

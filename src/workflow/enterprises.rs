@@ -30,23 +30,22 @@ pub fn register(
     let code = CreditCode::parse(&r.credit_code)
         .map_err(|e| Refusal::Invalid(Code::CreditCodeInvalid.with("reason", Reason::from(e))))?;
     let name_zh = DisplayName::parse(&r.name_zh)
-        .map_err(|e| Refusal::Invalid(Code::LegalNameInvalid.with("reason", e)))?;
+        .map_err(|e| Refusal::Invalid(Code::LegalNameInvalid.with("reason", Reason::from(e))))?;
     let name_en = match r
         .name_en
         .as_deref()
         .map(str::trim)
         .filter(|s| !s.is_empty())
     {
-        Some(n) => Some(
-            DisplayName::parse(n)
-                .map_err(|e| Refusal::Invalid(Code::EnglishNameInvalid.with("reason", e)))?,
-        ),
+        Some(n) => Some(DisplayName::parse(n).map_err(|e| {
+            Refusal::Invalid(Code::EnglishNameInvalid.with("reason", Reason::from(e)))
+        })?),
         None => None,
     };
     let contact = DisplayName::parse(&r.contact_name)
-        .map_err(|e| Refusal::Invalid(Code::ContactInvalid.with("reason", e)))?;
+        .map_err(|e| Refusal::Invalid(Code::ContactInvalid.with("reason", Reason::from(e))))?;
     let email = Email::parse(&r.contact_email)
-        .map_err(|e| Refusal::Invalid(Code::ContactInvalid.with("reason", e)))?;
+        .map_err(|e| Refusal::Invalid(Code::ContactInvalid.with("reason", Reason::from(e))))?;
     let address = r.address.trim();
     let phone = r.contact_phone.trim();
     if address.is_empty() || phone.is_empty() {

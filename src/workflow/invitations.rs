@@ -27,8 +27,9 @@ pub fn invite(
     base_url: &str,
     address: &str,
 ) -> Result<String, Refusal> {
-    let email = Email::parse(email_text)
-        .map_err(|e| Refusal::Invalid(Code::InvitationEmailInvalid.with("reason", e)))?;
+    let email = Email::parse(email_text).map_err(|e| {
+        Refusal::Invalid(Code::InvitationEmailInvalid.with("reason", Reason::from(e)))
+    })?;
     write_tx(conn, |conn| {
         let enterprise_id = match tokens::membership_role(conn, who.user_id)? {
             Some((id, true)) if who.has(Role::Enterprise) => id,
@@ -127,10 +128,12 @@ pub fn accept(
     }
     let joining = match how {
         Acceptance::NewAccount { name, password } => {
-            let name = DisplayName::parse(name)
-                .map_err(|e| Refusal::Invalid(Code::InvitationNameInvalid.with("reason", e)))?;
-            let password = Password::parse(password)
-                .map_err(|e| Refusal::Invalid(Code::InvitationPasswordInvalid.with("reason", e)))?;
+            let name = DisplayName::parse(name).map_err(|e| {
+                Refusal::Invalid(Code::InvitationNameInvalid.with("reason", Reason::from(e)))
+            })?;
+            let password = Password::parse(password).map_err(|e| {
+                Refusal::Invalid(Code::InvitationPasswordInvalid.with("reason", Reason::from(e)))
+            })?;
             Joining::New(name, auth::hash_password(&password))
         }
         Acceptance::Existing(p) => Joining::Existing(p),
@@ -139,8 +142,9 @@ pub fn accept(
     write_tx(conn, |conn| {
         let inv = tokens::find_invitation(conn, &token_hash)?.ok_or(Refusal::NotFound)?;
         check_link(inv.expires_at, inv.accepted_at, now()).map_err(refused)?;
-        let email = Email::parse(&inv.email)
-            .map_err(|e| Refusal::Invalid(Code::InvitationStoredEmailInvalid.with("reason", e)))?;
+        let email = Email::parse(&inv.email).map_err(|e| {
+            Refusal::Invalid(Code::InvitationStoredEmailInvalid.with("reason", Reason::from(e)))
+        })?;
         let user_id = match &joining {
             Joining::New(name, hash) => {
                 if user::find_by_email(conn, &email)?.is_some() {

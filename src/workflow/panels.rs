@@ -587,8 +587,7 @@ pub fn propose(
     lang: Lang,
 ) -> Result<ProposalView, Refusal> {
     round::get(conn, round_id)?.ok_or(Refusal::NotFound)?;
-    let seats = Seats::new(req.seats.unwrap_or(4))
-        .map_err(|e| Refusal::Invalid(Code::SeatsInvalid.with("reason", e.to_string())))?;
+    let seats = Seats::new(req.seats.unwrap_or(4)).map_err(|e| Refusal::Invalid(e.into()))?;
     let accepted: Vec<ApplicationRow> = apps::all(conn)?
         .into_iter()
         .filter(|a| a.round_id == round_id && a.status() == Status::Accepted)

@@ -303,7 +303,7 @@ pub fn vote(
         .unwrap_or(Ratio::HALF);
         let quorum = (panel.quorum as usize).min(eligible.max(1));
         let outcome = decide_review(&ballot, eligible, quorum, majority)
-            .map_err(|e| Refusal::Conflict(Code::DecisionRefused.with("reason", e.to_string())))?;
+            .map_err(|e| Refusal::Conflict(e.into()))?;
         let tally = (
             ballot.iter().filter(|v| v.approve).count() as i32,
             ballot.iter().filter(|v| !v.approve).count() as i32,

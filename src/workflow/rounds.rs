@@ -20,8 +20,8 @@ pub fn create(
         let doc = catalog::get_version(conn, version)?.ok_or_else(|| {
             Refusal::Invalid(Code::ModelVersionUnknown.with("version", version.to_string()))
         })?;
-        let plan = plan_round(input, &doc.model, calendars)
-            .map_err(|m| Refusal::Invalid(Code::RoundPlanInvalid.with("reason", m)))?;
+        let plan =
+            plan_round(input, &doc.model, calendars).map_err(|r| Refusal::Invalid(r.into()))?;
         let id = round::insert(
             conn,
             &round::NewRound {

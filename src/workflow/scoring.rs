@@ -30,7 +30,7 @@ use crate::domain::visibility::{
     ScoringView, Viewer,
 };
 use crate::mail::{self, Notification};
-use crate::refusal::{Code, Refusal};
+use crate::refusal::{Code, Reason, Refusal};
 
 use diesel::prelude::*;
 
@@ -153,7 +153,7 @@ pub fn record_score(
         let part = part_of(conn, &app)?;
         let evidence = evidence_of_item(conn, application, item)?;
         let checked = check_score(&part, target_of(&app), item, &evidence, &req.score)
-            .map_err(|m| Refusal::Invalid(Code::ScoreInvalid.with("reason", m)))?;
+            .map_err(|r| Refusal::Invalid(r.into()))?;
         let me = who.user_id.to_string();
         let previous = store::score(conn, application, &me, item)?;
         if previous.as_ref().is_some_and(|p| p.status == "submitted") {
@@ -611,7 +611,7 @@ pub fn consolidate(
                 Refusal::Invalid(
                     Code::ConsolidatedScoreInvalid
                         .with("item", item)
-                        .with("reason", e),
+                        .with("reason", Reason::from(e)),
                 )
             })?;
             let rationale = input.rationale.trim();

@@ -16,7 +16,7 @@ use crate::domain::self_assessment::{
     assess, check_roadmap, plan_roadmap, Answers, Capacity, Owners, PlannedArea, PlannedCompetency,
     Roadmap, SelfResult, Stage, Step, Targets,
 };
-use crate::refusal::{Code, Refusal};
+use crate::refusal::{Code, Reason, Refusal};
 
 /// The model every self-assessment uses.
 pub const MODEL_CODE: &str = "devsecops-maturity";
@@ -220,9 +220,9 @@ pub fn save_answers(
                             .with("stage", *stage),
                     )
                 })?;
-            answers.answer(&model, code, stage).map_err(|e| {
-                Refusal::Invalid(Code::SelfAssessmentAnswerRefused.with("reason", e.to_string()))
-            })?;
+            answers
+                .answer(&model, code, stage)
+                .map_err(|e| Refusal::Invalid(e.into()))?;
         }
         let t = now();
         let by = who.user_id.to_string();
@@ -379,9 +379,7 @@ pub fn set_targets(
             &owners,
             Capacity::default(),
         )
-        .map_err(|e| {
-            Refusal::Invalid(Code::SelfAssessmentRoadmapRefused.with("reason", e.to_string()))
-        })?;
+        .map_err(|e| Refusal::Invalid(e.into()))?;
         let mut roadmap = roadmap;
         if let Some(previous) = loaded
             .roadmap
@@ -447,11 +445,8 @@ pub fn edit_roadmap(
         new_steps.sort_by_key(|s| s.quarter);
         roadmap.steps = new_steps;
         check_roadmap(&loaded.result, &roadmap).map_err(|errors| {
-            let reasons: Vec<_> = errors
-                .iter()
-                .map(|e| Code::SelfAssessmentRoadmapRefused.with("reason", e.to_string()))
-                .collect();
-            Refusal::Invalid(Code::SelfAssessmentRoadmapRefused.with("reason", reasons))
+            let problems: Vec<Reason> = errors.into_iter().map(Reason::from).collect();
+            Refusal::Invalid(Code::RoadmapProblems.with("problems", problems))
         })?;
         store_steps(conn, id, &roadmap)?;
         store::touch(conn, id, now())?;
