@@ -30,7 +30,8 @@ impl Api<'_> {
     pub(crate) async fn send(&self, method: &str, path: &str, body: Option<Value>) -> (u16, Value) {
         let mut req = reqwest::Client::new()
             .request(method.parse().unwrap(), self.app.url(path))
-            .bearer_auth(&self.token);
+            .bearer_auth(&self.token)
+            .header("accept-language", "en");
         if let Some(b) = body {
             req = req.json(&b);
         }

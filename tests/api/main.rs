@@ -8,6 +8,7 @@ mod applications;
 mod catalog;
 mod cli;
 mod health_and_errors;
+mod refusals;
 mod pages;
 mod sign_in;
 // Evidence
