@@ -21,7 +21,7 @@ pub enum AppError {
     /// Refused by a rule, or input that cannot be used; `status` says which (400, 403,
     /// 409, 413 or 422). The words are in the catalogs under `refusal.<code>`, so a person
     /// reads them in their language.
-    #[error("refused ({status}): {reason:?}")]
+    #[error("refused ({status}): {reason}")]
     Refused { status: StatusCode, reason: Reason },
     /// Legacy: an English text built by a route. Routes are being moved to `Refused`;
     /// nothing outside `src/routes` constructs these.

@@ -7,6 +7,7 @@
 //! on `domain`.
 
 use std::collections::HashMap;
+use std::fmt;
 
 use chrono::{Datelike, NaiveDate};
 use serde::ser::{SerializeMap, Serializer};
@@ -32,15 +33,15 @@ use crate::domain::self_assessment::{AnswerError, RoadmapError, Stage};
 #[derive(Debug, thiserror::Error)]
 pub enum Refusal {
     /// The input breaks a rule (422).
-    #[error("invalid: {0:?}")]
+    #[error("{0}")]
     Invalid(Reason),
     #[error("not found")]
     NotFound,
     /// The state of things does not allow it now (409).
-    #[error("conflict: {0:?}")]
+    #[error("{0}")]
     Conflict(Reason),
     /// Not this person's to do (403).
-    #[error("forbidden: {0:?}")]
+    #[error("{0}")]
     Forbidden(Reason),
     #[error("sign-in refused")]
     SignInRefused,
@@ -204,6 +205,42 @@ impl Arg {
                 let words: Vec<String> = reasons.iter().map(|r| r.render(lang, catalog)).collect();
                 words.join(if lang == Lang::Zh { "；" } else { "; " })
             }
+        }
+    }
+}
+
+/// For logs and the console, which have no reader's language: `code (name: value, …)`.
+impl fmt::Display for Reason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code.as_str())?;
+        for (i, (name, value)) in self.args.iter().enumerate() {
+            let open = if i == 0 { " (" } else { ", " };
+            write!(f, "{open}{name}: {value}")?;
+        }
+        if !self.args.is_empty() {
+            f.write_str(")")?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Display for Arg {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Arg::Text(t) => f.write_str(t),
+            Arg::Number(n) => write!(f, "{n}"),
+            Arg::Date(d) => write!(f, "{d}"),
+            Arg::List(items) => f.write_str(&items.join(", ")),
+            Arg::Reasons(reasons) => {
+                let texts: Vec<String> = reasons.iter().map(ToString::to_string).collect();
+                f.write_str(&texts.join("; "))
+            }
+            Arg::Status(status) => f.write_str(status.as_str()),
+            Arg::Statuses(statuses) => {
+                let names: Vec<&str> = statuses.iter().map(|s| s.as_str()).collect();
+                f.write_str(&names.join(", "))
+            }
+            Arg::Translated { en, .. } => f.write_str(en),
         }
     }
 }

@@ -14,7 +14,7 @@ use crate::domain::calendar::{registration_status, RegistrationStatus, Registrat
 use crate::domain::ids::ModelVersionId;
 use crate::domain::round::RoundInput;
 use crate::error::AppError;
-use crate::refusal::Refusal;
+use crate::refusal::{registration_refusal, Refusal};
 use crate::web::render::{base_context, page, refusal_text, with};
 use crate::web::visitor::Visitor;
 use crate::web::AppState;
@@ -55,7 +55,7 @@ fn view(state: &AppState, r: RoundRow, parts: Vec<String>, visitor: &Visitor) ->
             };
             (
                 code,
-                s.refusal_message(visitor.lang),
+                registration_refusal(&s).map(|r| refusal_text(&r, visitor.lang)),
                 w.closes_at().to_rfc3339(),
             )
         }

@@ -134,8 +134,12 @@ pub fn with<T: Serialize + ?Sized>(mut ctx: Context, key: &str, value: &T) -> Co
 mod tests {
     use std::collections::BTreeSet;
 
+    use chrono::NaiveDate;
+
     use super::*;
-    use crate::refusal::Code;
+    use crate::domain::calendar::RegistrationStatus;
+    use crate::domain::catalog::Bilingual;
+    use crate::refusal::{registration_refusal, Code};
 
     fn placeholders(text: &str) -> BTreeSet<&str> {
         text.split('{')
@@ -176,5 +180,34 @@ mod tests {
             let (zh, en) = (&catalog(Lang::Zh)[key], &catalog(Lang::En)[key]);
             assert_eq!(placeholders(zh), placeholders(en), "{key}: {zh} / {en}");
         }
+    }
+
+    #[test]
+    fn a_holiday_refusal_names_the_holiday_and_the_next_open_day_in_each_language() {
+        let spring_festival = Bilingual {
+            zh: "春节".into(),
+            en: "Spring Festival".into(),
+        };
+        let reopens = NaiveDate::from_ymd_opt(2021, 2, 18);
+        let words = |next_open_day, lang| {
+            let status = RegistrationStatus::Holiday {
+                holiday_name: spring_festival.clone(),
+                next_open_day,
+            };
+            refusal_text(&registration_refusal(&status).unwrap(), lang)
+        };
+        assert_eq!(
+            words(reopens, Lang::En),
+            "Registration is closed on public holidays (Spring Festival); it reopens on 2021-02-18"
+        );
+        assert_eq!(
+            words(reopens, Lang::Zh),
+            "法定节假日（春节）期间不受理报名，将于2021年2月18日恢复"
+        );
+        assert_eq!(
+            words(None, Lang::En),
+            "Registration is closed on public holidays (Spring Festival), and registration ends before the holiday does"
+        );
+        assert_eq!(registration_refusal(&RegistrationStatus::Open), None);
     }
 }

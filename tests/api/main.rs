@@ -8,8 +8,8 @@ mod applications;
 mod catalog;
 mod cli;
 mod health_and_errors;
-mod refusals;
 mod pages;
+mod refusals;
 mod sign_in;
 // Evidence
 mod evidence;

@@ -95,7 +95,9 @@ async fn a_refusal_on_a_page_is_in_the_visitors_language() {
     assert_eq!(res.status(), 303);
     let en = register_short_code(&app, &browser).await;
     assert!(
-        en.contains("credit code: &#x27;91110108MA01ABF1&#x27; has 16 characters; a credit code has 18"),
+        en.contains(
+            "credit code: &#x27;91110108MA01ABF1&#x27; has 16 characters; a credit code has 18"
+        ),
         "{en}"
     );
 }
