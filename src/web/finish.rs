@@ -154,11 +154,10 @@ fn render_error(res: ServiceResponse<BoxBody>, request_id: &str) -> ServiceRespo
             "instance": req.path(),
             "request_id": request_id,
         });
-        if let Said::Refusal(reason) = &said {
+        // A coded refusal adds its `code` and `args` for programs to act on.
+        if let (Said::Refusal(reason), Some(problem)) = (&said, body.as_object_mut()) {
             if let Ok(serde_json::Value::Object(coded)) = serde_json::to_value(reason) {
-                body.as_object_mut()
-                    .expect("a problem is an object")
-                    .extend(coded);
+                problem.extend(coded);
             }
         }
         HttpResponse::build(status)

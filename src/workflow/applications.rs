@@ -232,7 +232,8 @@ pub fn transition(
     event: &Event,
     calendars: &Calendars,
     at: DateTime<Utc>,
-    lang: Lang,
+    // Unused since refusals carry codes; goes with the routes' call sites (issue #13).
+    _lang: Lang,
     address: &str,
 ) -> Result<Status, Refusal> {
     write_tx(conn, |conn| {

@@ -461,7 +461,6 @@ fn place_panel(
     panel: &PanelProposal,
     registry: &[(AssessorFacts, i32)],
     today: NaiveDate,
-    lang: Lang,
 ) -> Result<(), Refusal> {
     match app.status() {
         Status::Accepted => {}
@@ -508,14 +507,15 @@ pub fn set_panel(
     application: &str,
     seats: &[SeatInput],
     today: NaiveDate,
-    lang: Lang,
+    // Unused since refusals carry codes; goes with the routes' call sites (issue #13).
+    _lang: Lang,
     address: &str,
 ) -> Result<(), Refusal> {
     write_tx(conn, |conn| {
         let app = apps::get(conn, application)?.ok_or(Refusal::NotFound)?;
         let panel = parse_seats(seats)?;
         let registry = assessor_facts(conn)?;
-        place_panel(conn, who, &app, &panel, &registry, today, lang)?;
+        place_panel(conn, who, &app, &panel, &registry, today)?;
         record(
             conn,
             who.user_id,
@@ -732,7 +732,8 @@ pub fn confirm_round(
     round_id: &str,
     req: &ConfirmRequest,
     today: NaiveDate,
-    lang: Lang,
+    // Unused since refusals carry codes; goes with the routes' call sites (issue #13).
+    _lang: Lang,
     address: &str,
 ) -> Result<usize, Refusal> {
     write_tx(conn, |conn| {
@@ -798,7 +799,7 @@ pub fn confirm_round(
             ));
         }
         for (app, panel) in &checked {
-            place_panel(conn, who, app, panel, &registry, today, lang)?;
+            place_panel(conn, who, app, panel, &registry, today)?;
         }
         let panels: Vec<serde_json::Value> = checked
             .iter()

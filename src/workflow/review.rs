@@ -14,7 +14,7 @@ use crate::domain::application_status::{Event, Status};
 use crate::domain::assessment::{recusal, Recusal};
 use crate::domain::audit::Kind;
 use crate::domain::ids::UserId;
-use crate::domain::scoring::{decide_review, Ratio, ReviewError, ReviewOutcome, Vote};
+use crate::domain::scoring::{decide_review, Ratio, ReviewOutcome, Vote};
 use crate::mail::{self, Notification};
 use crate::refusal::{Code, Refusal};
 
