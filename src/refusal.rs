@@ -124,6 +124,12 @@ impl From<Vec<String>> for Arg {
     }
 }
 
+impl From<Vec<&str>> for Arg {
+    fn from(v: Vec<&str>) -> Arg {
+        Arg::List(v.into_iter().map(str::to_owned).collect())
+    }
+}
+
 impl From<Reason> for Arg {
     fn from(v: Reason) -> Arg {
         Arg::Reasons(vec![v])

@@ -576,7 +576,7 @@ pub fn consolidate(
             .collect();
         if !pending.is_empty() {
             return Err(Refusal::Conflict(
-                Code::ScoresPending.with("pending", pending.clone()),
+                Code::ScoresPending.with("pending", pending),
             ));
         }
         let flagged = flags(&f);
