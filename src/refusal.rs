@@ -24,7 +24,7 @@ use crate::domain::credit_code::CreditCodeError;
 use crate::domain::evidence::{LimitExceeded, Locked};
 use crate::domain::i18n::Lang;
 use crate::domain::invitation::LinkRefusal;
-use crate::domain::panel::{MAX_MEMBERS, MIN_MEMBERS};
+use crate::domain::panel::{PanelRule, PanelViolation, MAX_MEMBERS, MIN_MEMBERS};
 use crate::domain::round::RoundRefusal;
 use crate::domain::scoring::ReviewError;
 use crate::domain::self_assessment::{AnswerError, RoadmapError, Stage};
@@ -428,6 +428,37 @@ impl From<RequestRefusal> for Reason {
     }
 }
 
+impl From<&PanelViolation> for Reason {
+    fn from(v: &PanelViolation) -> Reason {
+        let person = v.person.clone().unwrap_or_default();
+        let size = |reason: Reason| reason.with("min", MIN_MEMBERS).with("max", MAX_MEMBERS);
+        match &v.rule {
+            PanelRule::Size { members: 1 } => size(Code::PanelSizeOne.into()),
+            PanelRule::Size { members } => size(Code::PanelSize.with("members", *members)),
+            PanelRule::NoLead => Code::PanelNoLead.into(),
+            PanelRule::SeveralLeads { names } => {
+                Code::PanelSeveralLeads.with("names", names.clone())
+            }
+            PanelRule::LeadNotCaict => Code::PanelLeadNotCaict.with("person", person),
+            PanelRule::UnknownAssessor => Code::PanelUnknownAssessor.with("person", person),
+            PanelRule::DuplicateMember => Code::PanelDuplicateMember.with("person", person),
+            PanelRule::NotQualified { part } => Code::PanelNotQualified
+                .with("person", person)
+                .with("part", part),
+            PanelRule::CertificationExpired { expired_on } => Code::PanelCertificationExpired
+                .with("person", person)
+                .with("expired_on", *expired_on),
+            PanelRule::DeclaredConflict { .. } => {
+                Code::PanelDeclaredConflict.with("person", person)
+            }
+            PanelRule::EmployedByApplicant => Code::PanelEmployedByApplicant.with("person", person),
+            PanelRule::FormerMember { left_on } => Code::PanelFormerMember
+                .with("person", person)
+                .with("left_on", *left_on),
+        }
+    }
+}
+
 impl From<SeatsOutOfRange> for Reason {
     fn from(SeatsOutOfRange(seats): SeatsOutOfRange) -> Reason {
         Code::SeatsOutOfRange
@@ -770,14 +801,25 @@ codes! {
     AssessorIdInvalid = "panel.assessor_id_invalid",
     AssessorOverloaded = "panel.assessor_overloaded",
     AssignmentInvalid = "panel.assignment_invalid",
+    PanelCertificationExpired = "panel.certification_expired",
+    PanelDeclaredConflict = "panel.declared_conflict",
+    PanelDuplicateMember = "panel.duplicate_member",
+    PanelEmployedByApplicant = "panel.employed_by_applicant",
+    PanelFormerMember = "panel.former_member",
+    PanelLeadNotCaict = "panel.lead_not_caict",
     PanelNeedsAccepted = "panel.needs_accepted",
+    PanelNoLead = "panel.no_lead",
     NoPanelsToConfirm = "panel.none_to_confirm",
     NotInRegistry = "panel.not_in_registry",
+    PanelNotQualified = "panel.not_qualified",
     PreferenceInvalid = "panel.preference_invalid",
     PanelProblems = "panel.problems",
-    PanelRulesBroken = "panel.rules_broken",
     PanelScoringStarted = "panel.scoring_started",
     SeatsOutOfRange = "panel.seats_out_of_range",
+    PanelSeveralLeads = "panel.several_leads",
+    PanelSize = "panel.size",
+    PanelSizeOne = "panel.size_one",
+    PanelUnknownAssessor = "panel.unknown_assessor",
     RegistrationCalendarMissing = "registration.calendar_missing",
     RegistrationClosed = "registration.closed",
     RegistrationHoliday = "registration.holiday",

@@ -139,6 +139,7 @@ mod tests {
     use super::*;
     use crate::domain::calendar::RegistrationStatus;
     use crate::domain::catalog::Bilingual;
+    use crate::domain::panel::{PanelRule, PanelViolation};
     use crate::refusal::{registration_refusal, Code};
 
     fn placeholders(text: &str) -> BTreeSet<&str> {
@@ -209,5 +210,47 @@ mod tests {
             "Registration is closed on public holidays (Spring Festival), and registration ends before the holiday does"
         );
         assert_eq!(registration_refusal(&RegistrationStatus::Open), None);
+    }
+
+    #[test]
+    fn panel_rules_read_as_the_registry_expects_in_both_languages() {
+        let broken = |rule, person: Option<&str>| {
+            Reason::from(&PanelViolation {
+                rule,
+                person: person.map(str::to_owned),
+            })
+        };
+        let lead = broken(PanelRule::LeadNotCaict, Some("王堃"));
+        assert_eq!(
+            refusal_text(&lead, Lang::En),
+            "王堃 cannot lead: the lead must be a CAICT expert"
+        );
+        assert_eq!(
+            refusal_text(&lead, Lang::Zh),
+            "王堃不能担任组长：组长必须是中国信通院专家"
+        );
+        let leads = broken(
+            PanelRule::SeveralLeads {
+                names: vec!["张喆".into(), "陈默".into()],
+            },
+            None,
+        );
+        assert_eq!(
+            refusal_text(&leads, Lang::Zh),
+            "张喆、陈默 均被设为组长：评估组只能有一名组长"
+        );
+        let size = |members| refusal_text(&broken(PanelRule::Size { members }, None), Lang::En);
+        assert_eq!(size(1), "1 assessor: a panel needs 3 to 5");
+        assert_eq!(size(6), "6 assessors: a panel needs 3 to 5");
+        let left = broken(
+            PanelRule::FormerMember {
+                left_on: NaiveDate::from_ymd_opt(2024, 6, 15).unwrap(),
+            },
+            Some("Ada Lovelace"),
+        );
+        assert_eq!(
+            refusal_text(&left, Lang::En),
+            "Ada Lovelace left this enterprise or its group on 2024-06-15, less than 2 years ago"
+        );
     }
 }

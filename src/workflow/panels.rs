@@ -23,7 +23,7 @@ use crate::domain::panel::{
     check_panel, conflicts, ApplicationFacts, AssessorFacts, DeclaredConflict, Employment,
     OrganisationId, OrganisationKind, PanelProposal, PanelViolation, Seat,
 };
-use crate::refusal::{Arg, Code, Refusal};
+use crate::refusal::{Arg, Code, Reason, Refusal};
 
 /// Moves an application by one event of the status machine and records it.
 pub(crate) fn move_status(
@@ -418,15 +418,9 @@ fn application_facts(conn: &mut DbConn, app: &ApplicationRow) -> Result<Applicat
     })
 }
 
-/// The domain words the panel rules in both languages.
+/// Every rule a panel breaks, each a coded reason.
 fn violations(v: &[PanelViolation]) -> Arg {
-    let join = |text: fn(&PanelViolation) -> String, separator| {
-        v.iter().map(text).collect::<Vec<_>>().join(separator)
-    };
-    Arg::Translated {
-        zh: join(PanelViolation::message_zh, "；"),
-        en: join(PanelViolation::message, "; "),
-    }
+    Arg::Reasons(v.iter().map(Reason::from).collect())
 }
 
 // ---- panels --------------------------------------------------------------------------
@@ -474,7 +468,7 @@ fn place_panel(
     }
     let facts: Vec<AssessorFacts> = registry.iter().map(|(f, _)| f.clone()).collect();
     check_panel(panel, &facts, &application_facts(conn, app)?, today)
-        .map_err(|v| Refusal::Invalid(Code::PanelRulesBroken.with("violations", violations(&v))))?;
+        .map_err(|v| Refusal::Invalid(Code::PanelProblems.with("problems", violations(&v))))?;
     let seats: Vec<(String, bool)> = panel
         .seats
         .iter()
