@@ -142,9 +142,7 @@ pub fn accept(
     write_tx(conn, |conn| {
         let inv = tokens::find_invitation(conn, &token_hash)?.ok_or(Refusal::NotFound)?;
         check_link(inv.expires_at, inv.accepted_at, now()).map_err(refused)?;
-        let email = Email::parse(&inv.email).map_err(|e| {
-            Refusal::Invalid(Code::InvitationStoredEmailInvalid.with("reason", Reason::from(e)))
-        })?;
+        let email = Email::parse(&inv.email).map_err(|e| Refusal::Invalid(e.into()))?;
         let user_id = match &joining {
             Joining::New(name, hash) => {
                 if user::find_by_email(conn, &email)?.is_some() {
