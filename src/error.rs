@@ -7,29 +7,41 @@
 //!   wrong": no SQL, paths or stack traces leave the server.
 //! - A refused request changes nothing: use cases check before they write, in one
 //!   transaction.
+//! - A refusal carries a code and arguments (`refusal::Reason`); its words come from the
+//!   catalogs in the reader's language: the visitor's on pages, `Accept-Language`'s
+//!   (default zh-CN) in problem+json, which also carries `code` and `args`.
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
 
-use crate::workflow::Refusal;
+use crate::refusal::{Code, Reason, Refusal};
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
-    /// The input cannot be used; the message says why, for a person.
+    /// Refused by a rule, or input that cannot be used; `status` says which (400, 403,
+    /// 409, 413 or 422). The words are in the catalogs under `refusal.<code>`, so a person
+    /// reads them in their language.
+    #[error("refused ({status}): {reason}")]
+    Refused { status: StatusCode, reason: Reason },
+    /// Legacy: an English text built by a route. Routes are being moved to `Refused`;
+    /// nothing outside `src/routes` constructs these.
     #[error("{0}")]
     BadRequest(String),
-    /// Well-formed but refused by a rule (a bad catalog file, a weak password).
+    /// Legacy, as `BadRequest`.
     #[error("{0}")]
     Unprocessable(String),
     #[error("sign-in required")]
     SignInRequired,
+    /// Legacy, as `BadRequest`.
     #[error("{0}")]
     Forbidden(String),
     /// Also what another enterprise's ids answer, so they cannot be probed.
     #[error("not found")]
     NotFound,
+    /// Legacy, as `BadRequest`.
     #[error("{0}")]
     Conflict(String),
+    /// Legacy, as `BadRequest`.
     #[error("{0}")]
     PayloadTooLarge(String),
     #[error("too many attempts; try again later")]
@@ -45,41 +57,33 @@ impl AppError {
         AppError::Internal(e.into())
     }
 
-    /// A short title per kind of problem (RFC 9457 `title`).
-    pub fn title(&self) -> &'static str {
-        match self {
-            AppError::BadRequest(_) => "Bad request",
-            AppError::Unprocessable(_) => "Refused",
-            AppError::SignInRequired => "Sign-in required",
-            AppError::Forbidden(_) => "Forbidden",
-            AppError::NotFound => "Not found",
-            AppError::Conflict(_) => "Conflict",
-            AppError::PayloadTooLarge(_) => "Too large",
-            AppError::TooManyRequests => "Too many requests",
-            AppError::Unavailable => "Service unavailable",
-            AppError::Internal(_) => "Internal error",
+    pub fn refused(status: StatusCode, reason: impl Into<Reason>) -> AppError {
+        AppError::Refused {
+            status,
+            reason: reason.into(),
         }
     }
 
-    /// The text a person may read; never the internal cause.
-    pub fn public_detail(&self) -> String {
-        match self {
-            AppError::Internal(_) => {
-                "Something went wrong on our side. The request id helps us find it.".into()
-            }
-            AppError::Unavailable => {
-                "The database cannot be reached at the moment. Please try again shortly.".into()
-            }
-            AppError::SignInRequired => "Please sign in to continue.".into(),
-            AppError::NotFound => "There is nothing here, or you are not allowed to see it.".into(),
-            other => other.to_string(),
-        }
+    /// A request that cannot be read (400).
+    pub fn bad_request(reason: impl Into<Reason>) -> AppError {
+        AppError::refused(StatusCode::BAD_REQUEST, reason)
+    }
+
+    /// Not this person's to do (403).
+    pub fn forbidden(reason: impl Into<Reason>) -> AppError {
+        AppError::refused(StatusCode::FORBIDDEN, reason)
+    }
+
+    /// A body above its limit (413).
+    pub fn too_large(reason: impl Into<Reason>) -> AppError {
+        AppError::refused(StatusCode::PAYLOAD_TOO_LARGE, reason)
     }
 }
 
 impl ResponseError for AppError {
     fn status_code(&self) -> StatusCode {
         match self {
+            AppError::Refused { status, .. } => *status,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::SignInRequired => StatusCode::UNAUTHORIZED,
@@ -103,13 +107,13 @@ impl ResponseError for AppError {
 impl From<Refusal> for AppError {
     fn from(r: Refusal) -> AppError {
         match r {
-            Refusal::Invalid(m) => AppError::Unprocessable(m),
+            Refusal::Invalid(reason) => AppError::refused(StatusCode::UNPROCESSABLE_ENTITY, reason),
             Refusal::NotFound => AppError::NotFound,
-            Refusal::Conflict(m) => AppError::Conflict(m),
-            Refusal::Forbidden(m) => AppError::Forbidden(m),
-            Refusal::SignInRefused => AppError::Unprocessable(
-                "The e-mail or password is wrong, or too many attempts were made; wait a few minutes and try again.".into(),
-            ),
+            Refusal::Conflict(reason) => AppError::refused(StatusCode::CONFLICT, reason),
+            Refusal::Forbidden(reason) => AppError::forbidden(reason),
+            Refusal::SignInRefused => {
+                AppError::refused(StatusCode::UNPROCESSABLE_ENTITY, Code::SignInRefused)
+            }
             Refusal::Database(e) => AppError::internal(e),
         }
     }

@@ -72,9 +72,7 @@ const DOMAIN_FORBIDDEN_CRATES: &[&str] = &[
 /// Imports that break a rule today and are being removed by other work of issue #13
 /// (routes read through `workflow`; `Refusal` moves to `src/refusal.rs`): (file, path).
 /// Empty it as they go; an entry that no longer occurs fails the test, so it only shrinks.
-const KNOWN_EXCEPTIONS: &[(&str, &str)] = &[
-    ("src/error.rs", "workflow"),
-];
+const KNOWN_EXCEPTIONS: &[(&str, &str)] = &[("src/error.rs", "workflow")];
 
 #[test]
 fn layers_import_only_downwards() {

@@ -2,12 +2,29 @@
 
 use unicode_normalization::UnicodeNormalization;
 
+/// Why an account input is refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AccountInputError {
+    #[error("'{0}' is not an e-mail address")]
+    NotAnEmail(String),
+    #[error("the name is empty")]
+    NameEmpty,
+    #[error("the name is longer than 100 characters")]
+    NameTooLong,
+    #[error("the name contains a control character (such as a line break)")]
+    NameControlCharacter,
+    #[error("the password has {0} characters; at least {PASSWORD_MIN_CHARS} are needed")]
+    PasswordTooShort(usize),
+    #[error("the password has {0} characters; at most {PASSWORD_MAX_CHARS} are allowed")]
+    PasswordTooLong(usize),
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Email(String);
 
 impl Email {
     /// Lower-cased and trimmed, so that one person has one account.
-    pub fn parse(text: &str) -> Result<Email, String> {
+    pub fn parse(text: &str) -> Result<Email, AccountInputError> {
         let e = text.trim().to_lowercase();
         let valid = e.len() <= 254
             && !e.chars().any(|c| c.is_whitespace() || c.is_control())
@@ -25,7 +42,7 @@ impl Email {
         if valid {
             Ok(Email(e))
         } else {
-            Err(format!("'{}' is not an e-mail address", text.trim()))
+            Err(AccountInputError::NotAnEmail(text.trim().to_owned()))
         }
     }
 
@@ -40,16 +57,16 @@ pub struct DisplayName(String);
 impl DisplayName {
     /// Any script is welcome; control characters (which could forge log lines or mail
     /// headers) are not.
-    pub fn parse(text: &str) -> Result<DisplayName, String> {
+    pub fn parse(text: &str) -> Result<DisplayName, AccountInputError> {
         let name: String = text.trim().nfc().collect();
         if name.is_empty() {
-            return Err("the name is empty".into());
+            return Err(AccountInputError::NameEmpty);
         }
         if name.chars().count() > 100 {
-            return Err("the name is longer than 100 characters".into());
+            return Err(AccountInputError::NameTooLong);
         }
         if name.chars().any(char::is_control) {
-            return Err("the name contains a control character (such as a line break)".into());
+            return Err(AccountInputError::NameControlCharacter);
         }
         Ok(DisplayName(name))
     }
@@ -67,18 +84,14 @@ pub const PASSWORD_MAX_CHARS: usize = 128;
 pub struct Password(String);
 
 impl Password {
-    pub fn parse(text: &str) -> Result<Password, String> {
+    pub fn parse(text: &str) -> Result<Password, AccountInputError> {
         let normalised: String = text.nfc().collect();
         let n = normalised.chars().count();
         if n < PASSWORD_MIN_CHARS {
-            return Err(format!(
-                "the password has {n} characters; at least {PASSWORD_MIN_CHARS} are needed"
-            ));
+            return Err(AccountInputError::PasswordTooShort(n));
         }
         if n > PASSWORD_MAX_CHARS {
-            return Err(format!(
-                "the password has {n} characters; at most {PASSWORD_MAX_CHARS} are allowed"
-            ));
+            return Err(AccountInputError::PasswordTooLong(n));
         }
         Ok(Password(normalised))
     }

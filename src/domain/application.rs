@@ -16,6 +16,21 @@ pub struct ApplicationRequest {
     pub contact_email: String,
 }
 
+/// Why an application request is refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RequestRefusal {
+    #[error("part '{part}' is not open in this round (open: {})", open.join(", "))]
+    PartNotOpen { part: String, open: Vec<String> },
+    #[error("the target level must be 1 to {max}, not {given}")]
+    TargetOutOfRange { max: i64, given: i64 },
+    #[error("describe the scope: the systems or business lines to be assessed")]
+    ScopeMissing,
+    #[error("the scope is longer than 2,000 characters")]
+    ScopeTooLong,
+    #[error("contact: {0}")]
+    Contact(super::account::AccountInputError),
+}
+
 pub fn check_request(
     model: &Model,
     open_parts: &[String],
@@ -24,30 +39,31 @@ pub fn check_request(
     scope: &str,
     contact_name: &str,
     contact_email: &str,
-) -> Result<ApplicationRequest, String> {
+) -> Result<ApplicationRequest, RequestRefusal> {
     if model.part(part_code).is_none() || !open_parts.iter().any(|p| p == part_code) {
-        return Err(format!(
-            "part '{part_code}' is not open in this round (open: {})",
-            open_parts.join(", ")
-        ));
+        return Err(RequestRefusal::PartNotOpen {
+            part: part_code.to_owned(),
+            open: open_parts.to_vec(),
+        });
     }
     let max = model.levels.len() as i64;
     if !(1..=max).contains(&target_level) {
-        return Err(format!(
-            "the target level must be 1 to {max}, not {target_level}"
-        ));
+        return Err(RequestRefusal::TargetOutOfRange {
+            max,
+            given: target_level,
+        });
     }
     let scope = scope.trim();
     if scope.is_empty() {
-        return Err("describe the scope: the systems or business lines to be assessed".into());
+        return Err(RequestRefusal::ScopeMissing);
     }
     if scope.chars().count() > 2000 {
-        return Err("the scope is longer than 2,000 characters".into());
+        return Err(RequestRefusal::ScopeTooLong);
     }
     let contact_name =
-        super::account::DisplayName::parse(contact_name).map_err(|e| format!("contact: {e}"))?;
+        super::account::DisplayName::parse(contact_name).map_err(RequestRefusal::Contact)?;
     let contact_email =
-        super::account::Email::parse(contact_email).map_err(|e| format!("contact: {e}"))?;
+        super::account::Email::parse(contact_email).map_err(RequestRefusal::Contact)?;
     Ok(ApplicationRequest {
         part_code: part_code.to_string(),
         target_level: target_level as u8,
@@ -119,21 +135,25 @@ mod tests {
         assert!(
             check_request(&m, &open, "SEC", 3, "x", "张喆", "zz@example.cn")
                 .unwrap_err()
+                .to_string()
                 .contains("not open")
         );
         assert!(
             check_request(&m, &open, "CD", 6, "x", "张喆", "zz@example.cn")
                 .unwrap_err()
+                .to_string()
                 .contains("1 to 5")
         );
         assert!(check_request(&m, &open, "CD", 0, "x", "张喆", "zz@example.cn").is_err());
         assert!(
             check_request(&m, &open, "CD", 2, "  ", "张喆", "zz@example.cn")
                 .unwrap_err()
+                .to_string()
                 .contains("scope")
         );
         assert!(check_request(&m, &open, "CD", 2, "x", "张喆", "not-mail")
             .unwrap_err()
+            .to_string()
             .contains("contact"));
     }
 

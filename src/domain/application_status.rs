@@ -67,7 +67,7 @@ impl Status {
     }
 
     /// How a refusal describes the state: "an application that is {phrase}".
-    fn phrase(self) -> &'static str {
+    pub fn phrase(self) -> &'static str {
         match self {
             Status::Draft => "a draft",
             Status::InAssessment => "in assessment",
@@ -147,15 +147,26 @@ impl Event {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum Refusal {
     /// The event does not fit the status the application is in (a conflict, HTTP 409).
-    #[error("cannot {verb} an application that is {}; it must be {allowed}", state.phrase())]
+    #[error("cannot {verb} an application that is {}; it must be {}", state.phrase(), either(allowed))]
     WrongState {
         verb: &'static str,
         state: Status,
-        allowed: String,
+        /// The statuses the event would fit.
+        allowed: Vec<Status>,
     },
     /// The request is incomplete rather than in conflict, so a form can ask for the reason.
     #[error("a reason is needed to {verb} an application")]
     ReasonMissing { verb: &'static str },
+}
+
+/// "a draft, submitted or accepted".
+fn either(statuses: &[Status]) -> String {
+    let phrases: Vec<&str> = statuses.iter().map(|s| s.phrase()).collect();
+    match phrases.split_last() {
+        Some((last, [])) => last.to_string(),
+        Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+        None => String::new(),
+    }
 }
 
 /// The one transition table.
@@ -181,16 +192,10 @@ fn next(state: Status, event: &Event) -> Option<Status> {
 /// The status after `event`, or why the event is refused in `state`.
 pub fn apply(state: Status, event: &Event) -> Result<Status, Refusal> {
     let Some(to) = next(state, event) else {
-        let allowed: Vec<&str> = Status::ALL
+        let allowed = Status::ALL
             .into_iter()
             .filter(|s| next(*s, event).is_some())
-            .map(Status::phrase)
             .collect();
-        let allowed = match allowed.split_last() {
-            Some((last, [])) => last.to_string(),
-            Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
-            None => String::new(),
-        };
         return Err(Refusal::WrongState {
             verb: event.verb(),
             state,

@@ -47,51 +47,65 @@ pub fn defined_levels(part: &Part, item: &str) -> Option<DefinedLevels> {
 /// Checks a score against the application: the item belongs to its part, the level is
 /// within 0 and the target level, a not-applicable score says why, and every evidence
 /// file named is one of this application's files for this item.
+/// Why a score cannot be recorded.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ScoreRefusal {
+    #[error("part {part} has no capability item '{item}'")]
+    UnknownItem { part: String, item: String },
+    #[error("give either a level or a not-applicable reason, not both")]
+    LevelAndReason,
+    #[error("a level is 0 to 5, not {0}")]
+    LevelOutOfRange(i64),
+    #[error(
+        "level {level} is above the application's target level {target}: items are scored up to the target"
+    )]
+    AboveTarget { level: Level, target: Level },
+    #[error("give a level (0 to 5) or say why the item is not applicable")]
+    NoLevel,
+    #[error("evidence file {evidence} is not evidence of item {item} of this application")]
+    ForeignEvidence { evidence: String, item: String },
+}
+
 pub fn check_score(
     part: &Part,
     target: Level,
     item: &str,
     evidence_of_item: &BTreeSet<String>,
     input: &ScoreInput,
-) -> Result<CheckedScore, String> {
+) -> Result<CheckedScore, ScoreRefusal> {
     if defined_levels(part, item).is_none() {
-        return Err(format!(
-            "part {} has no capability item '{item}'",
-            part.code
-        ));
+        return Err(ScoreRefusal::UnknownItem {
+            part: part.code.clone(),
+            item: item.to_owned(),
+        });
     }
     let level = match (
         input.level,
         input.not_applicable_reason.as_deref().map(str::trim),
     ) {
-        (Some(_), Some(r)) if !r.is_empty() => {
-            return Err("give either a level or a not-applicable reason, not both".into())
-        }
+        (Some(_), Some(r)) if !r.is_empty() => return Err(ScoreRefusal::LevelAndReason),
         (Some(l), _) => {
             let l = u8::try_from(l)
                 .ok()
                 .and_then(|l| Level::new(l).ok())
-                .ok_or_else(|| format!("a level is 0 to 5, not {l}"))?;
+                .ok_or(ScoreRefusal::LevelOutOfRange(l))?;
             if l > target {
-                return Err(format!(
-                    "level {l} is above the application's target level {target}: items are scored up to the target"
-                ));
+                return Err(ScoreRefusal::AboveTarget { level: l, target });
             }
             ItemLevel::Achieved(l)
         }
         (None, Some(r)) if !r.is_empty() => ItemLevel::NotApplicable {
             reason: r.to_string(),
         },
-        (None, _) => {
-            return Err("give a level (0 to 5) or say why the item is not applicable".into())
-        }
+        (None, _) => return Err(ScoreRefusal::NoLevel),
     };
     let mut evidence_ids = Vec::new();
     for id in &input.evidence_ids {
         if !evidence_of_item.contains(id) {
-            return Err(format!(
-                "evidence file {id} is not evidence of item {item} of this application"
-            ));
+            return Err(ScoreRefusal::ForeignEvidence {
+                evidence: id.clone(),
+                item: item.to_owned(),
+            });
         }
         if !evidence_ids.contains(id) {
             evidence_ids.push(id.clone());
@@ -244,8 +258,9 @@ mod tests {
         assert_eq!(ok.level, ItemLevel::Achieved(lvl(3)));
         assert_eq!(ok.evidence_ids, vec!["e1"]);
         assert_eq!(ok.comment, "ok");
-        let e =
-            check_score(&part(), lvl(3), "SEC-01", &ev, &input(Some(3), None, &[])).unwrap_err();
+        let e = check_score(&part(), lvl(3), "SEC-01", &ev, &input(Some(3), None, &[]))
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("no capability item 'SEC-01'"), "{e}");
         let e = check_score(
             &part(),
@@ -254,13 +269,16 @@ mod tests {
             &ev,
             &input(Some(3), None, &["other"]),
         )
-        .unwrap_err();
+        .unwrap_err()
+        .to_string();
         assert!(e.contains("evidence file other"), "{e}");
-        let e =
-            check_score(&part(), lvl(3), "CD-A-01", &ev, &input(Some(4), None, &[])).unwrap_err();
+        let e = check_score(&part(), lvl(3), "CD-A-01", &ev, &input(Some(4), None, &[]))
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("above the application's target level 3"), "{e}");
-        let e =
-            check_score(&part(), lvl(5), "CD-A-01", &ev, &input(Some(6), None, &[])).unwrap_err();
+        let e = check_score(&part(), lvl(5), "CD-A-01", &ev, &input(Some(6), None, &[]))
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("0 to 5"), "{e}");
         assert!(check_score(
             &part(),

@@ -15,7 +15,6 @@ use toml::value::Datetime;
 use toml::Spanned;
 
 use crate::domain::catalog::Bilingual;
-use crate::domain::i18n::Lang;
 
 /// A year's notice can begin that year's New Year holiday or make-up days in the last week
 /// of the year before (2023-12-30 is in the 2024 notice; 2018-12-29 was a make-up day for
@@ -338,6 +337,13 @@ impl Calendars {
     }
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("registration cannot close on {closes}, before it opens on {opens}")]
+pub struct WindowReversed {
+    pub opens: NaiveDate,
+    pub closes: NaiveDate,
+}
+
 /// The days on which a round takes registrations, in Beijing time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RegistrationWindow {
@@ -346,11 +352,9 @@ pub struct RegistrationWindow {
 }
 
 impl RegistrationWindow {
-    pub fn new(opens: NaiveDate, closes: NaiveDate) -> Result<RegistrationWindow, String> {
+    pub fn new(opens: NaiveDate, closes: NaiveDate) -> Result<RegistrationWindow, WindowReversed> {
         if closes < opens {
-            return Err(format!(
-                "registration cannot close on {closes}, before it opens on {opens}"
-            ));
+            return Err(WindowReversed { opens, closes });
         }
         Ok(RegistrationWindow { opens, closes })
     }
@@ -394,52 +398,6 @@ pub enum RegistrationStatus {
     CalendarMissing {
         year: i32,
     },
-}
-
-impl RegistrationStatus {
-    /// What to tell an enterprise whose submission is refused; `None` when open.
-    pub fn refusal_message(&self, lang: Lang) -> Option<String> {
-        let date = |d: &NaiveDate| match lang {
-            Lang::Zh => format!("{}年{}月{}日", d.year(), d.month(), d.day()),
-            Lang::En => d.to_string(),
-        };
-        let text = match (self, lang) {
-            (RegistrationStatus::Open, _) => return None,
-            (RegistrationStatus::NotYetOpen { opens }, Lang::En) => {
-                format!("Registration has not opened yet; it opens on {} (Beijing time)", date(opens))
-            }
-            (RegistrationStatus::NotYetOpen { opens }, Lang::Zh) => {
-                format!("报名尚未开始，将于{}（北京时间）开始", date(opens))
-            }
-            (RegistrationStatus::Closed { closed_on }, Lang::En) => {
-                format!("Registration closed at the end of {} (Beijing time)", date(closed_on))
-            }
-            (RegistrationStatus::Closed { closed_on }, Lang::Zh) => {
-                format!("报名已于{}（北京时间）截止", date(closed_on))
-            }
-            (RegistrationStatus::Holiday { holiday_name, next_open_day }, _) => {
-                let name = holiday_name.get(lang);
-                match (next_open_day, lang) {
-                    (Some(d), Lang::En) => format!(
-                        "Registration is closed on public holidays ({name}); it reopens on {}",
-                        date(d)
-                    ),
-                    (Some(d), Lang::Zh) => format!("法定节假日（{name}）期间不受理报名，将于{}恢复", date(d)),
-                    (None, Lang::En) => format!(
-                        "Registration is closed on public holidays ({name}), and registration ends before the holiday does"
-                    ),
-                    (None, Lang::Zh) => format!("法定节假日（{name}）期间不受理报名，报名在假期结束前截止"),
-                }
-            }
-            (RegistrationStatus::CalendarMissing { year }, Lang::En) => format!(
-                "Registration cannot be checked against public holidays: the {year} calendar is missing; please tell the secretariat"
-            ),
-            (RegistrationStatus::CalendarMissing { year }, Lang::Zh) => {
-                format!("缺少{year}年的法定节假日安排，无法受理报名，请联系秘书处")
-            }
-        };
-        Some(text)
-    }
 }
 
 /// Whether a submission at instant `at` is accepted.
@@ -635,14 +593,6 @@ mod tests {
             }
         );
         assert_eq!(
-            status.refusal_message(Lang::En).unwrap(),
-            "Registration is closed on public holidays (Spring Festival); it reopens on 2021-02-18"
-        );
-        assert_eq!(
-            status.refusal_message(Lang::Zh).unwrap(),
-            "法定节假日（春节）期间不受理报名，将于2021年2月18日恢复"
-        );
-        assert_eq!(
             registration_status(round, cal, beijing("2021-02-18T00:00:00")),
             RegistrationStatus::Open
         );
@@ -650,7 +600,6 @@ mod tests {
             registration_status(round, cal, beijing("2021-02-20T09:00:00")),
             RegistrationStatus::Open
         );
-        assert_eq!(RegistrationStatus::Open.refusal_message(Lang::En), None);
 
         // New Year's Day starts at 16:00 UTC on 31 December.
         let round = window("2021-01-01", "2021-01-31");
@@ -673,10 +622,6 @@ mod tests {
                 holiday_name: spring_festival(),
                 next_open_day: None
             }
-        );
-        assert_eq!(
-            status.refusal_message(Lang::En).unwrap(),
-            "Registration is closed on public holidays (Spring Festival), and registration ends before the holiday does"
         );
     }
 
@@ -712,10 +657,6 @@ mod tests {
             beijing("2027-01-05T10:00:00"),
         );
         assert_eq!(status, RegistrationStatus::CalendarMissing { year: 2027 });
-        assert!(status
-            .refusal_message(Lang::En)
-            .unwrap()
-            .contains("2027 calendar is missing"));
         let only_2023 =
             Calendars::new([parse_calendar("cn-2023.toml", BUILT_IN[2].1).unwrap()]).unwrap();
         assert_eq!(
@@ -849,7 +790,6 @@ mod tests {
             let in_window = window.opens() <= today && today <= window.closes();
             prop_assert!(!(status == RegistrationStatus::Open && on_holiday));
             prop_assert_eq!(matches!(status, RegistrationStatus::Holiday { .. }), in_window && on_holiday);
-            prop_assert_eq!(status.refusal_message(Lang::En).is_none(), status == RegistrationStatus::Open);
         }
 
         #[test]

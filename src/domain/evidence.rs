@@ -226,13 +226,28 @@ pub struct Reopening {
     pub until: NaiveDateTime,
 }
 
+/// Why an item's evidence may not change now.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Locked {
+    #[error(
+        "the clarification period for this item ended at {} UTC; its evidence is locked again",
+        until.format("%Y-%m-%d %H:%M")
+    )]
+    ClarificationEnded { until: NaiveDateTime },
+    #[error(
+        "the application is {}; its evidence is locked. Only items reopened by a clarification request of the panel accept new versions",
+        status.as_str().replace('_', " ")
+    )]
+    Submitted { status: Status },
+}
+
 /// Decides whether an item's evidence may change: freely in a draft; after submission
 /// only while a clarification request keeps the item open.
 pub fn edit_window(
     status: Status,
     reopening: Option<Reopening>,
     now: NaiveDateTime,
-) -> Result<EditWindow, String> {
+) -> Result<EditWindow, Locked> {
     if status == Status::Draft {
         return Ok(EditWindow::Draft);
     }
@@ -245,14 +260,8 @@ pub fn edit_window(
             version: r.version,
             until: r.until,
         }),
-        Some(r) if !closed => Err(format!(
-            "the clarification period for this item ended at {} UTC; its evidence is locked again",
-            r.until.format("%Y-%m-%d %H:%M")
-        )),
-        _ => Err(format!(
-            "the application is {}; its evidence is locked. Only items reopened by a clarification request of the panel accept new versions",
-            status.as_str().replace('_', " ")
-        )),
+        Some(r) if !closed => Err(Locked::ClarificationEnded { until: r.until }),
+        _ => Err(Locked::Submitted { status }),
     }
 }
 
@@ -302,17 +311,30 @@ const MIB: u64 = 1024 * 1024;
 
 /// Says which limit an upload of (at least) `size` bytes breaks, or `None`.
 pub fn limit_refusal(size: u64, max_file: u64, quota: u64, used: u64) -> Option<String> {
+    limit_exceeded(size, max_file, quota, used).map(|l| l.to_string())
+}
+
+/// Which limit a file of `size` bytes would break, in whole MB.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum LimitExceeded {
+    #[error("the file is larger than {max_mb} MB, the limit per file")]
+    File { max_mb: u64 },
+    #[error(
+        "the application's evidence quota of {quota_mb} MB would be exceeded ({used_mb} MB already used)"
+    )]
+    Quota { quota_mb: u64, used_mb: u64 },
+}
+
+pub fn limit_exceeded(size: u64, max_file: u64, quota: u64, used: u64) -> Option<LimitExceeded> {
     if size > max_file {
-        Some(format!(
-            "the file is larger than {} MB, the limit per file",
-            max_file / MIB
-        ))
+        Some(LimitExceeded::File {
+            max_mb: max_file / MIB,
+        })
     } else if used.saturating_add(size) > quota {
-        Some(format!(
-            "the application's evidence quota of {} MB would be exceeded ({} MB already used)",
-            quota / MIB,
-            used.div_ceil(MIB)
-        ))
+        Some(LimitExceeded::Quota {
+            quota_mb: quota / MIB,
+            used_mb: used.div_ceil(MIB),
+        })
     } else {
         None
     }
@@ -336,7 +358,9 @@ mod tests {
             edit_window(Status::Draft, None, at(1)),
             Ok(EditWindow::Draft)
         );
-        let locked = edit_window(Status::Submitted, None, at(1)).unwrap_err();
+        let locked = edit_window(Status::Submitted, None, at(1))
+            .unwrap_err()
+            .to_string();
         assert!(
             locked.contains("submitted; its evidence is locked"),
             "{locked}"
@@ -354,6 +378,7 @@ mod tests {
         );
         assert!(edit_window(Status::InAssessment, Some(r), at(12))
             .unwrap_err()
+            .to_string()
             .contains("clarification period"));
         assert!(edit_window(Status::Certified, Some(r), at(11)).is_err());
         let w = edit_window(Status::Accepted, Some(r), at(1)).unwrap();

@@ -177,76 +177,6 @@ impl PanelViolation {
             person: Some(person.to_string()),
         }
     }
-
-    pub fn message(&self) -> String {
-        let who = self.person.as_deref().unwrap_or("");
-        match &self.rule {
-            PanelRule::Size { members } => {
-                let noun = if *members == 1 {
-                    "assessor"
-                } else {
-                    "assessors"
-                };
-                format!("{members} {noun}: a panel needs {MIN_MEMBERS} to {MAX_MEMBERS}")
-            }
-            PanelRule::NoLead => "no lead: a panel needs exactly one lead".into(),
-            PanelRule::SeveralLeads { names } => {
-                format!(
-                    "{} are all marked lead: a panel has exactly one lead",
-                    names.join(", ")
-                )
-            }
-            PanelRule::LeadNotCaict => {
-                format!("{who} cannot lead: the lead must be a CAICT expert")
-            }
-            PanelRule::UnknownAssessor => format!("{who} is not in the assessor registry"),
-            PanelRule::DuplicateMember => format!("{who} is on the panel twice"),
-            PanelRule::NotQualified { part } => format!("{who} is not qualified for part {part}"),
-            PanelRule::CertificationExpired { expired_on } => {
-                format!("{who}'s certification expired on {expired_on}")
-            }
-            PanelRule::DeclaredConflict { .. } => {
-                format!("{who} declared a conflict with this enterprise")
-            }
-            PanelRule::EmployedByApplicant => {
-                format!("{who} works for this enterprise or its group")
-            }
-            PanelRule::FormerMember { left_on } => format!(
-                "{who} left this enterprise or its group on {left_on}, less than 2 years ago"
-            ),
-        }
-    }
-
-    pub fn message_zh(&self) -> String {
-        let who = self.person.as_deref().unwrap_or("");
-        match &self.rule {
-            PanelRule::Size { members } => {
-                format!("{members} 名评估员：评估组需要 {MIN_MEMBERS} 至 {MAX_MEMBERS} 名")
-            }
-            PanelRule::NoLead => "没有组长：评估组需要一名组长".into(),
-            PanelRule::SeveralLeads { names } => {
-                format!("{} 均被设为组长：评估组只能有一名组长", names.join("、"))
-            }
-            PanelRule::LeadNotCaict => format!("{who}不能担任组长：组长必须是中国信通院专家"),
-            PanelRule::UnknownAssessor => format!("{who}不在评估员名录中"),
-            PanelRule::DuplicateMember => format!("{who}在评估组中重复出现"),
-            PanelRule::NotQualified { part } => format!("{who}不具备 {part} 部分的评估资质"),
-            PanelRule::CertificationExpired { expired_on } => {
-                format!("{who}的评估员证书已于 {expired_on} 过期")
-            }
-            PanelRule::DeclaredConflict { .. } => format!("{who}已声明与该企业存在利益冲突"),
-            PanelRule::EmployedByApplicant => format!("{who}任职于该企业或其所属集团"),
-            PanelRule::FormerMember { left_on } => {
-                format!("{who}于 {left_on} 离开该企业或其所属集团，未满 2 年")
-            }
-        }
-    }
-}
-
-impl fmt::Display for PanelViolation {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message())
-    }
 }
 
 /// An assessor's conflicts of interest with an application on `today`: a declared
@@ -452,8 +382,12 @@ mod tests {
         }
     }
 
-    fn messages(r: Result<(), Vec<PanelViolation>>) -> Vec<String> {
-        r.unwrap_err().iter().map(PanelViolation::message).collect()
+    /// Who broke which rule, in order.
+    fn broken(r: Result<(), Vec<PanelViolation>>) -> Vec<(String, PanelRule)> {
+        r.unwrap_err()
+            .into_iter()
+            .map(|v| (v.person.unwrap_or_default(), v.rule))
+            .collect()
     }
 
     #[test]
@@ -480,33 +414,31 @@ mod tests {
         let w = world();
         let p = pool(&w);
         assert_eq!(
-            messages(check_panel(
+            broken(check_panel(
                 &panel_of(&p, &[0, 1], 0),
                 &p,
                 &w.applicant,
                 today()
             )),
-            ["2 assessors: a panel needs 3 to 5"]
+            [(String::new(), PanelRule::Size { members: 2 })]
         );
         assert_eq!(
-            messages(check_panel(
+            broken(check_panel(
                 &panel_of(&p, &[0, 1, 2], 1),
                 &p,
                 &w.applicant,
                 today()
             )),
-            ["王堃 cannot lead: the lead must be a CAICT expert"]
+            [("王堃".to_string(), PanelRule::LeadNotCaict)]
         );
         let mut two_leads = panel_of(&p, &[0, 1, 4], 0);
         two_leads.seats[2].lead = true;
         let v = check_panel(&two_leads, &p, &w.applicant, today()).unwrap_err();
         assert_eq!(
-            v[0].message(),
-            "张喆, 陈默 are all marked lead: a panel has exactly one lead"
-        );
-        assert_eq!(
-            v[0].message_zh(),
-            "张喆、陈默 均被设为组长：评估组只能有一名组长"
+            v[0].rule,
+            PanelRule::SeveralLeads {
+                names: vec!["张喆".into(), "陈默".into()]
+            }
         );
         let v = check_panel(
             &panel_of(&p, &[0, 1, 2, 3, 4, 5], 9),
@@ -519,7 +451,6 @@ mod tests {
             v.iter().map(|v| &v.rule).collect::<Vec<_>>(),
             [&PanelRule::Size { members: 6 }, &PanelRule::NoLead]
         );
-        assert_eq!(v[0].message_zh(), "6 名评估员：评估组需要 3 至 5 名");
     }
 
     #[test]
@@ -537,12 +468,20 @@ mod tests {
             lead: false,
         });
         assert_eq!(
-            messages(check_panel(&panel, &p, &w.applicant, today())),
+            broken(check_panel(&panel, &p, &w.applicant, today())),
             [
-                "王堃 is not qualified for part CD".to_string(),
-                "李娜's certification expired on 2026-06-14".into(),
-                "张喆 is on the panel twice".into(),
-                format!("{stranger} is not in the assessor registry"),
+                (
+                    "王堃".to_string(),
+                    PanelRule::NotQualified { part: "CD".into() }
+                ),
+                (
+                    "李娜".into(),
+                    PanelRule::CertificationExpired {
+                        expired_on: day(2026, 6, 14)
+                    }
+                ),
+                ("张喆".into(), PanelRule::DuplicateMember),
+                (stranger.to_string(), PanelRule::UnknownAssessor),
             ]
         );
     }
@@ -575,19 +514,22 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(
-            v.iter().map(PanelViolation::message).collect::<Vec<_>>(),
+            broken(Err(v.clone())),
             [
-                "王堃 declared a conflict with this enterprise",
-                "李娜 works for this enterprise or its group",
-                "Ada Lovelace left this enterprise or its group on 2024-06-15, less than 2 years ago",
+                (
+                    "王堃".to_string(),
+                    PanelRule::DeclaredConflict {
+                        reason: "former consultant".into()
+                    }
+                ),
+                ("李娜".into(), PanelRule::EmployedByApplicant),
+                (
+                    "Ada Lovelace".into(),
+                    PanelRule::FormerMember {
+                        left_on: day(2024, 6, 15)
+                    }
+                ),
             ]
-        );
-        assert_eq!(v[0].message_zh(), "王堃已声明与该企业存在利益冲突");
-        assert_eq!(
-            v[0].rule,
-            PanelRule::DeclaredConflict {
-                reason: "former consultant".into()
-            }
         );
         assert_eq!(v[0].person.as_deref(), Some("王堃"));
         assert_eq!(conflicts(&p[0], &w.applicant, today()), []);
@@ -603,13 +545,13 @@ mod tests {
         let mut p = pool(&w);
         p[1].organisation = w.applicant.enterprise;
         assert_eq!(
-            messages(check_panel(
+            broken(check_panel(
                 &panel_of(&p, &[0, 1, 2], 0),
                 &p,
                 &w.applicant,
                 today()
             )),
-            ["王堃 works for this enterprise or its group"]
+            [("王堃".to_string(), PanelRule::EmployedByApplicant)]
         );
     }
 

@@ -2,7 +2,9 @@
 
 use chrono::NaiveDate;
 
-use super::calendar::{check_window_covered, Calendars, RegistrationWindow};
+use super::calendar::{
+    check_window_covered, CalendarError, Calendars, RegistrationWindow, WindowReversed,
+};
 use super::catalog::{Bilingual, Model, Usage};
 
 /// A round as the secretariat proposes it, before it is checked.
@@ -29,6 +31,32 @@ pub struct RoundPlan {
     pub parts: Vec<String>,
 }
 
+/// Why a round cannot be planned as given.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RoundRefusal {
+    #[error("a round needs a name in Chinese and in English")]
+    NameMissing,
+    #[error("model '{0}' is for self-assessment; rounds assess certification models")]
+    SelfAssessmentModel(String),
+    #[error(transparent)]
+    Window(#[from] WindowReversed),
+    #[error("the assessment must start after registration closes ({closes}), not on {starts}")]
+    AssessmentTooEarly {
+        closes: NaiveDate,
+        starts: NaiveDate,
+    },
+    #[error("the assessment cannot end on {ends}, before it starts on {starts}")]
+    AssessmentEndsFirst { starts: NaiveDate, ends: NaiveDate },
+    #[error("results must come after the assessment ends ({ends}), not on {results}")]
+    ResultsTooEarly { ends: NaiveDate, results: NaiveDate },
+    #[error("open at least one part for application")]
+    NoParts,
+    #[error("the model has no part '{code}' (it has {})", known.join(", "))]
+    UnknownPart { code: String, known: Vec<String> },
+    #[error(transparent)]
+    Calendar(#[from] CalendarError),
+}
+
 /// The timeline must run forward (registration, then assessment, then results), the
 /// parts must exist in the pinned model, and every year the registration window touches
 /// must have a public-holiday calendar, so holidays are never silently treated as open.
@@ -36,58 +64,52 @@ pub fn plan_round(
     input: RoundInput,
     model: &Model,
     calendars: &Calendars,
-) -> Result<RoundPlan, String> {
+) -> Result<RoundPlan, RoundRefusal> {
     let name = Bilingual {
         zh: input.name_zh.trim().to_string(),
         en: input.name_en.trim().to_string(),
     };
     if name.zh.is_empty() || name.en.is_empty() {
-        return Err("a round needs a name in Chinese and in English".into());
+        return Err(RoundRefusal::NameMissing);
     }
     if model.usage != Usage::Certification {
-        return Err(format!(
-            "model '{}' is for self-assessment; rounds assess certification models",
-            model.code
-        ));
+        return Err(RoundRefusal::SelfAssessmentModel(model.code.clone()));
     }
     let registration =
         RegistrationWindow::new(input.registration_opens, input.registration_closes)?;
     if input.assessment_starts <= input.registration_closes {
-        return Err(format!(
-            "the assessment must start after registration closes ({}), not on {}",
-            input.registration_closes, input.assessment_starts
-        ));
+        return Err(RoundRefusal::AssessmentTooEarly {
+            closes: input.registration_closes,
+            starts: input.assessment_starts,
+        });
     }
     if input.assessment_ends < input.assessment_starts {
-        return Err(format!(
-            "the assessment cannot end on {}, before it starts on {}",
-            input.assessment_ends, input.assessment_starts
-        ));
+        return Err(RoundRefusal::AssessmentEndsFirst {
+            starts: input.assessment_starts,
+            ends: input.assessment_ends,
+        });
     }
     if input.results_on <= input.assessment_ends {
-        return Err(format!(
-            "results must come after the assessment ends ({}), not on {}",
-            input.assessment_ends, input.results_on
-        ));
+        return Err(RoundRefusal::ResultsTooEarly {
+            ends: input.assessment_ends,
+            results: input.results_on,
+        });
     }
     if input.parts.is_empty() {
-        return Err("open at least one part for application".into());
+        return Err(RoundRefusal::NoParts);
     }
     let mut parts = Vec::new();
     for code in input.parts {
         let code = code.trim().to_string();
         if model.part(&code).is_none() {
-            let known: Vec<_> = model.parts.iter().map(|p| p.code.as_str()).collect();
-            return Err(format!(
-                "the model has no part '{code}' (it has {})",
-                known.join(", ")
-            ));
+            let known = model.parts.iter().map(|p| p.code.clone()).collect();
+            return Err(RoundRefusal::UnknownPart { code, known });
         }
         if !parts.contains(&code) {
             parts.push(code);
         }
     }
-    check_window_covered(registration, calendars).map_err(|e| e.to_string())?;
+    check_window_covered(registration, calendars)?;
     Ok(RoundPlan {
         name,
         registration,
@@ -152,16 +174,19 @@ mod tests {
         r.assessment_starts = d(2, 10);
         assert!(plan_round(r, &model(), &calendars())
             .unwrap_err()
+            .to_string()
             .contains("after registration closes"));
         let mut r = seed_round();
         r.results_on = d(4, 1);
         assert!(plan_round(r, &model(), &calendars())
             .unwrap_err()
+            .to_string()
             .contains("results must come after"));
         let mut r = seed_round();
         r.parts = vec!["XX".into()];
         assert!(plan_round(r, &model(), &calendars())
             .unwrap_err()
+            .to_string()
             .contains("no part 'XX'"));
     }
 
@@ -173,7 +198,9 @@ mod tests {
         r.assessment_starts = NaiveDate::from_ymd_opt(2022, 2, 1).unwrap();
         r.assessment_ends = NaiveDate::from_ymd_opt(2022, 3, 1).unwrap();
         r.results_on = NaiveDate::from_ymd_opt(2022, 4, 1).unwrap();
-        let e = plan_round(r, &model(), &calendars()).unwrap_err();
+        let e = plan_round(r, &model(), &calendars())
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("2022"), "{e}");
     }
 }

@@ -4,12 +4,13 @@ use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 
 use crate::error::AppError;
+use crate::refusal::Refusal;
 use crate::web::caller::Caller;
-use crate::web::render::{base_context, page, with};
+use crate::web::render::{base_context, page, refusal_text, with};
 use crate::web::visitor::Visitor;
 use crate::web::AppState;
 use crate::workflow::enterprises::{self, Registration};
-use crate::workflow::{queries, Refusal};
+use crate::workflow::queries;
 
 #[derive(serde::Deserialize, serde::Serialize, Default)]
 pub struct RegistrationForm {
@@ -95,7 +96,8 @@ pub async fn register_page(
         Ok(_) => Ok(HttpResponse::SeeOther()
             .insert_header((header::LOCATION, "/enterprise"))
             .finish()),
-        Err(Refusal::Invalid(m) | Refusal::Conflict(m)) => {
+        Err(Refusal::Invalid(reason) | Refusal::Conflict(reason)) => {
+            let m = refusal_text(&reason, visitor.lang);
             render(&state, &caller, &visitor, &req, &form, Some(m)).await
         }
         Err(other) => Err(other.into()),

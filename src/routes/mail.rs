@@ -7,7 +7,7 @@ use serde::Deserialize;
 
 use crate::error::AppError;
 use crate::web::caller::Caller;
-use crate::web::render::{base_context, page};
+use crate::web::render::{base_context, page, refusal_text};
 use crate::web::visitor::Visitor;
 use crate::web::AppState;
 use crate::workflow::invitations::{self, Acceptance};
@@ -110,6 +110,9 @@ fn form_error(
     err: AppError,
 ) -> Result<HttpResponse, AppError> {
     let (status, message) = match err {
+        AppError::Refused { status, reason } if matches!(status.as_u16(), 409 | 422) => {
+            (status, refusal_text(&reason, visitor.lang))
+        }
         AppError::Unprocessable(m) => (actix_web::http::StatusCode::UNPROCESSABLE_ENTITY, m),
         AppError::Conflict(m) => (actix_web::http::StatusCode::CONFLICT, m),
         other => return Err(other),

@@ -12,13 +12,14 @@ use crate::domain::calendar::{registration_status, RegistrationStatus, Registrat
 use crate::domain::ids::ModelVersionId;
 use crate::domain::round::RoundInput;
 use crate::error::AppError;
+use crate::refusal::{registration_refusal, Refusal};
 use crate::web::caller::Caller;
-use crate::web::render::{base_context, page, with};
+use crate::web::render::{base_context, page, refusal_text, with};
 use crate::web::visitor::Visitor;
 use crate::web::AppState;
 use crate::workflow::queries::{self, rounds::RoundRow};
 use crate::workflow::review::{self, MemberInput, ReviewPanelRequest, ReviewPanelView};
-use crate::workflow::{rounds, Refusal};
+use crate::workflow::rounds;
 
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct RoundView {
@@ -54,7 +55,7 @@ fn view(state: &AppState, r: RoundRow, parts: Vec<String>, visitor: &Visitor) ->
             };
             (
                 code,
-                s.refusal_message(visitor.lang),
+                registration_refusal(&s).map(|r| refusal_text(&r, visitor.lang)),
                 w.closes_at().to_rfc3339(),
             )
         }
@@ -334,7 +335,8 @@ pub async fn review_panel_form(
         Ok(_) => Ok(HttpResponse::SeeOther()
             .insert_header((header::LOCATION, format!("/rounds/{id}#review-panel")))
             .finish()),
-        Err(Refusal::Invalid(m) | Refusal::Conflict(m)) => {
+        Err(Refusal::Invalid(reason) | Refusal::Conflict(reason)) => {
+            let m = refusal_text(&reason, visitor.lang);
             render_detail(&state, &visitor, &req, id, Some((submitted, m))).await
         }
         Err(other) => Err(other.into()),

@@ -6,7 +6,7 @@ use serde::Deserialize;
 
 use crate::domain::i18n::Lang;
 use crate::error::AppError;
-use crate::web::render::{base_context, page, with};
+use crate::web::render::{base_context, page, refusal_text, with};
 use crate::web::visitor::{Credential, Visitor};
 use crate::web::AppState;
 use crate::workflow::{accounts, queries, sessions};
@@ -81,9 +81,12 @@ pub async fn login(
                 .insert_header((header::LOCATION, next))
                 .finish())
         }
-        Err(AppError::Unprocessable(message)) => {
+        Err(AppError::Refused {
+            status: actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
+            reason,
+        }) => {
             let mut ctx = base_context(&visitor, req.path());
-            ctx.insert("error", &message);
+            ctx.insert("error", &refusal_text(&reason, visitor.lang));
             ctx.insert("next", &next);
             let mut res = page(&state.templates, "pages/login.html", &ctx)?;
             *res.status_mut() = actix_web::http::StatusCode::UNPROCESSABLE_ENTITY;

@@ -8,10 +8,12 @@ use actix_web::http::StatusCode;
 use actix_web::middleware::Next;
 use actix_web::{web, HttpMessage, HttpResponse};
 
-use super::render::{base_context, page};
+use super::render::{base_context, catalog, page};
 use super::visitor::Visitor;
 use super::AppState;
+use crate::domain::i18n::Lang;
 use crate::error::AppError;
+use crate::refusal::{Code, Reason};
 
 pub const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self' data:; \
                        form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
@@ -66,70 +68,98 @@ pub async fn finish(
 fn fallback(status: StatusCode) -> AppError {
     match status {
         StatusCode::NOT_FOUND => AppError::NotFound,
-        StatusCode::METHOD_NOT_ALLOWED => {
-            AppError::BadRequest("This method is not allowed here.".into())
-        }
-        StatusCode::PAYLOAD_TOO_LARGE => {
-            AppError::PayloadTooLarge("The request is too large.".into())
-        }
+        StatusCode::METHOD_NOT_ALLOWED => AppError::refused(status, Code::MethodNotAllowed),
+        StatusCode::PAYLOAD_TOO_LARGE => AppError::too_large(Code::RequestTooLarge),
         StatusCode::UNAUTHORIZED => AppError::SignInRequired,
-        StatusCode::FORBIDDEN => AppError::Forbidden("Not allowed.".into()),
-        s if s.is_client_error() => {
-            AppError::BadRequest("The request could not be understood.".into())
-        }
+        StatusCode::FORBIDDEN => AppError::forbidden(Code::NotAllowed),
+        s if s.is_client_error() => AppError::bad_request(Code::RequestNotUnderstood),
         _ => AppError::internal(anyhow::anyhow!("unhandled status {status}")),
     }
 }
 
+/// What an error body says, before it is put into the reader's language.
+enum Said {
+    /// A coded refusal: its words from the catalog, its code and arguments for the API.
+    Refusal(Reason),
+    /// An English text: a route's legacy message, or actix's account of unreadable input.
+    Text(String),
+    /// The catalog's words for the status alone (`error.detail.<status>`).
+    Generic,
+}
+
+impl Said {
+    fn of(app: &AppError, request_id: &str) -> Said {
+        match app {
+            AppError::Refused { reason, .. } => Said::Refusal(reason.clone()),
+            AppError::Internal(cause) => {
+                tracing::error!(request_id, error = ?cause, "internal error");
+                Said::Generic
+            }
+            AppError::NotFound
+            | AppError::SignInRequired
+            | AppError::TooManyRequests
+            | AppError::Unavailable => Said::Generic,
+            legacy => Said::Text(legacy.to_string()),
+        }
+    }
+
+    fn detail(&self, status: StatusCode, lang: Lang) -> String {
+        let catalog = catalog(lang);
+        match self {
+            Said::Refusal(reason) => reason.render(lang, catalog),
+            Said::Text(text) => text.clone(),
+            Said::Generic => catalog
+                .get(&format!("error.detail.{}", status.as_u16()))
+                .or_else(|| catalog.get("error.detail.500"))
+                .cloned()
+                .unwrap_or_default(),
+        }
+    }
+}
+
+/// The status's name in `lang` (RFC 9457 `title`).
+fn title(status: StatusCode, lang: Lang) -> String {
+    catalog(lang)
+        .get(&format!("error.status.{}", status.as_u16()))
+        .cloned()
+        .unwrap_or_else(|| status.canonical_reason().unwrap_or("Error").to_owned())
+}
+
 fn render_error(res: ServiceResponse<BoxBody>, request_id: &str) -> ServiceResponse<BoxBody> {
     let status = res.status();
-    // A generic error is described by the page's message catalog; a specific refusal
-    // carries its own message.
-    let mut generic = true;
-    let (title, detail) = match res.response().error() {
+    let said = match res.response().error() {
         Some(err) => match err.as_error::<AppError>() {
-            Some(app) => {
-                if let AppError::Internal(cause) = app {
-                    tracing::error!(request_id, error = ?cause, "internal error");
-                }
-                generic = matches!(
-                    app,
-                    AppError::NotFound
-                        | AppError::SignInRequired
-                        | AppError::Internal(_)
-                        | AppError::Unavailable
-                        | AppError::TooManyRequests
-                );
-                (app.title(), app.public_detail())
-            }
-            None => {
-                // actix's own errors (bad JSON, bad path) explain the input, never our internals.
-                let fb = fallback(status);
-                let detail = if status.is_client_error() {
-                    err.to_string()
-                } else {
-                    fb.public_detail()
-                };
-                (fb.title(), detail)
-            }
+            Some(app) => Said::of(app, request_id),
+            // actix's own errors (bad JSON, bad path) explain the input, never our internals.
+            None if status.is_client_error() => Said::Text(err.to_string()),
+            None => Said::of(&fallback(status), request_id),
         },
-        None => {
-            let fb = fallback(status);
-            (fb.title(), fb.public_detail())
-        }
+        None => Said::of(&fallback(status), request_id),
     };
-    let generic = generic && matches!(status.as_u16(), 401 | 404 | 429 | 500 | 503);
     let (req, _) = res.into_parts();
 
     let response = if Visitor::is_api(&req) {
-        let body = serde_json::json!({
+        // The API speaks the language the client asks for, as pages do for visitors.
+        let lang = Lang::from_accept_language(
+            req.headers()
+                .get(header::ACCEPT_LANGUAGE)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or(""),
+        );
+        let mut body = serde_json::json!({
             "type": "about:blank",
-            "title": title,
+            "title": title(status, lang),
             "status": status.as_u16(),
-            "detail": detail,
+            "detail": said.detail(status, lang),
             "instance": req.path(),
             "request_id": request_id,
         });
+        // A coded refusal adds its `code` and `args` for programs to act on.
+        if let (Said::Refusal(reason), Some(problem)) = (&said, body.as_object_mut()) {
+            if let Ok(serde_json::Value::Object(coded)) = serde_json::to_value(reason) {
+                problem.extend(coded);
+            }
+        }
         HttpResponse::build(status)
             .content_type("application/problem+json")
             .body(body.to_string())
@@ -139,13 +169,7 @@ fn render_error(res: ServiceResponse<BoxBody>, request_id: &str) -> ServiceRespo
             .insert_header((header::LOCATION, format!("/login?{next}")))
             .finish()
     } else {
-        html_error(
-            &req,
-            status,
-            title,
-            (!generic).then_some(detail.as_str()),
-            request_id,
-        )
+        html_error(&req, status, &said, request_id)
     };
     ServiceResponse::new(req, response)
 }
@@ -153,17 +177,17 @@ fn render_error(res: ServiceResponse<BoxBody>, request_id: &str) -> ServiceRespo
 fn html_error(
     req: &actix_web::HttpRequest,
     status: StatusCode,
-    title: &str,
-    detail: Option<&str>,
+    said: &Said,
     request_id: &str,
 ) -> HttpResponse {
     let state = req.app_data::<web::Data<AppState>>();
     let visitor = req.extensions().get::<Visitor>().cloned();
+    let lang = visitor.as_ref().map_or(Lang::Zh, |v| v.lang);
+    let detail = said.detail(status, lang);
     let rendered = match (state, visitor) {
         (Some(state), Some(visitor)) => {
             let mut ctx = base_context(&visitor, req.path());
             ctx.insert("status", &status.as_u16());
-            ctx.insert("title", title);
             ctx.insert("detail", &detail);
             ctx.insert("request_id", request_id);
             page(&state.templates, "pages/error.html", &ctx).ok()
@@ -178,9 +202,9 @@ fn html_error(
         None => HttpResponse::build(status)
             .content_type("text/plain; charset=utf-8")
             .body(format!(
-                "{} {title}\n{}\nrequest id: {request_id}\n",
+                "{} {}\n{detail}\nrequest id: {request_id}\n",
                 status.as_u16(),
-                detail.unwrap_or("")
+                title(status, lang),
             )),
     }
 }
@@ -192,5 +216,5 @@ pub async fn not_found() -> Result<HttpResponse, AppError> {
 
 /// Turns extractor failures (bad JSON, bad path segment) into readable 400s.
 pub fn bad_input(err: impl std::fmt::Display) -> actix_web::Error {
-    AppError::BadRequest(format!("The request could not be read: {err}")).into()
+    AppError::bad_request(Code::RequestUnreadable.with("reason", err.to_string())).into()
 }

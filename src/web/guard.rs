@@ -14,6 +14,7 @@ use super::AppState;
 use crate::auth::same_secret;
 use crate::domain::access::{decide, Access, Decision};
 use crate::error::AppError;
+use crate::refusal::Code;
 
 /// Page forms are small; uploads carry their token in the query string instead.
 const FORM_LIMIT: usize = 256 * 1024;
@@ -37,7 +38,7 @@ pub async fn check(
         }
         Decision::Forbidden => {
             return Ok(req
-                .error_response(AppError::Forbidden("Your role does not allow this.".into()))
+                .error_response(AppError::forbidden(Code::RoleNotAllowed))
                 .map_into_right_body())
         }
     }
@@ -52,9 +53,7 @@ pub async fn check(
             Ok(Some(token)) if same_secret(&token, &visitor.csrf_token) => {}
             Ok(_) => {
                 return Ok(req
-                    .error_response(AppError::Forbidden(
-                        "This form has expired or was sent from another site. Reload the page and try again.".into(),
-                    ))
+                    .error_response(AppError::forbidden(Code::FormExpired))
                     .map_into_right_body())
             }
             Err(e) => return Ok(req.error_response(e).map_into_right_body()),
@@ -85,9 +84,7 @@ fn check_origin(req: &ServiceRequest) -> Result<(), AppError> {
     if same_origin {
         Ok(())
     } else {
-        Err(AppError::Forbidden(
-            "This form was sent from another site (Origin/Referer check). Reload the page and try again.".into(),
-        ))
+        Err(AppError::forbidden(Code::CrossSiteForm))
     }
 }
 
@@ -112,10 +109,9 @@ async fn form_token(req: &mut ServiceRequest) -> Result<Option<String>, AppError
     let mut payload = req.take_payload();
     let mut body = web::BytesMut::new();
     while let Some(chunk) = payload.next().await {
-        let chunk =
-            chunk.map_err(|_| AppError::BadRequest("The form could not be read.".into()))?;
+        let chunk = chunk.map_err(|_| AppError::bad_request(Code::FormUnreadable))?;
         if body.len() + chunk.len() > FORM_LIMIT {
-            return Err(AppError::PayloadTooLarge("The form is too large.".into()));
+            return Err(AppError::too_large(Code::FormTooLarge));
         }
         body.extend_from_slice(&chunk);
     }

@@ -2,7 +2,7 @@
 //! every user-visible string in both languages.
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use actix_web::HttpResponse;
 use serde::Serialize;
@@ -11,6 +11,7 @@ use tera::{Context, Tera};
 use super::visitor::Visitor;
 use crate::domain::i18n::Lang;
 use crate::error::AppError;
+use crate::refusal::Reason;
 use crate::templates::TEMPLATES;
 
 pub type Messages = HashMap<String, String>;
@@ -24,6 +25,20 @@ pub fn messages(lang: Lang) -> Messages {
         .map(|(_, t)| *t)
         .unwrap_or_else(|| panic!("message catalog {name} is missing"));
     toml::from_str(text).unwrap_or_else(|e| panic!("message catalog {name}: {e}"))
+}
+
+/// The catalog of `lang`, read once.
+pub fn catalog(lang: Lang) -> &'static Messages {
+    static CATALOGS: OnceLock<HashMap<Lang, Messages>> = OnceLock::new();
+    CATALOGS
+        .get_or_init(|| Lang::ALL.into_iter().map(|l| (l, messages(l))).collect())
+        .get(&lang)
+        .expect("every language has a catalog")
+}
+
+/// A refusal in `lang`, for a page that shows it beside its form.
+pub fn refusal_text(reason: &Reason, lang: Lang) -> String {
+    reason.render(lang, catalog(lang))
 }
 
 /// `t(key="…", lang=lang)` in templates; an unknown key fails the render (and the tests).
@@ -67,7 +82,7 @@ pub fn templates() -> anyhow::Result<Tera> {
     tera.autoescape_on(vec![".html"]);
     let catalogs = Lang::ALL
         .into_iter()
-        .map(|l| (l.code(), messages(l)))
+        .map(|l| (l.code(), catalog(l).clone()))
         .collect();
     tera.register_function("t", Translate { catalogs });
     Ok(tera)
@@ -112,4 +127,129 @@ pub fn page(tera: &Arc<Tera>, name: &str, ctx: &Context) -> Result<HttpResponse,
 pub fn with<T: Serialize + ?Sized>(mut ctx: Context, key: &str, value: &T) -> Context {
     ctx.insert(key, value);
     ctx
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use chrono::NaiveDate;
+
+    use super::*;
+    use crate::domain::calendar::RegistrationStatus;
+    use crate::domain::catalog::Bilingual;
+    use crate::domain::panel::{PanelRule, PanelViolation};
+    use crate::refusal::{registration_refusal, Code};
+
+    fn placeholders(text: &str) -> BTreeSet<&str> {
+        text.split('{')
+            .skip(1)
+            .filter_map(|rest| rest.split_once('}').map(|(name, _)| name))
+            .collect()
+    }
+
+    /// Every refusal code has words in both languages with the same placeholders, and
+    /// no catalog keeps the words of a code that is gone.
+    #[test]
+    fn the_catalogs_translate_exactly_the_refusal_codes() {
+        let used: BTreeSet<String> = Code::ALL
+            .iter()
+            .map(|c| format!("refusal.{}", c.as_str()))
+            .collect();
+        assert_eq!(used.len(), Code::ALL.len(), "two codes share a text");
+        for lang in Lang::ALL {
+            let keys: BTreeSet<String> = catalog(lang)
+                .keys()
+                .filter(|k| k.starts_with("refusal."))
+                .cloned()
+                .collect();
+            let missing: Vec<_> = used.difference(&keys).collect();
+            let unused: Vec<_> = keys.difference(&used).collect();
+            assert!(
+                missing.is_empty(),
+                "{}: no words for {missing:?}",
+                lang.code()
+            );
+            assert!(
+                unused.is_empty(),
+                "{}: no code uses {unused:?}",
+                lang.code()
+            );
+        }
+        for key in &used {
+            let (zh, en) = (&catalog(Lang::Zh)[key], &catalog(Lang::En)[key]);
+            assert_eq!(placeholders(zh), placeholders(en), "{key}: {zh} / {en}");
+        }
+    }
+
+    #[test]
+    fn a_holiday_refusal_names_the_holiday_and_the_next_open_day_in_each_language() {
+        let spring_festival = Bilingual {
+            zh: "春节".into(),
+            en: "Spring Festival".into(),
+        };
+        let reopens = NaiveDate::from_ymd_opt(2021, 2, 18);
+        let words = |next_open_day, lang| {
+            let status = RegistrationStatus::Holiday {
+                holiday_name: spring_festival.clone(),
+                next_open_day,
+            };
+            refusal_text(&registration_refusal(&status).unwrap(), lang)
+        };
+        assert_eq!(
+            words(reopens, Lang::En),
+            "Registration is closed on public holidays (Spring Festival); it reopens on 2021-02-18"
+        );
+        assert_eq!(
+            words(reopens, Lang::Zh),
+            "法定节假日（春节）期间不受理报名，将于2021年2月18日恢复"
+        );
+        assert_eq!(
+            words(None, Lang::En),
+            "Registration is closed on public holidays (Spring Festival), and registration ends before the holiday does"
+        );
+        assert_eq!(registration_refusal(&RegistrationStatus::Open), None);
+    }
+
+    #[test]
+    fn panel_rules_read_as_the_registry_expects_in_both_languages() {
+        let broken = |rule, person: Option<&str>| {
+            Reason::from(&PanelViolation {
+                rule,
+                person: person.map(str::to_owned),
+            })
+        };
+        let lead = broken(PanelRule::LeadNotCaict, Some("王堃"));
+        assert_eq!(
+            refusal_text(&lead, Lang::En),
+            "王堃 cannot lead: the lead must be a CAICT expert"
+        );
+        assert_eq!(
+            refusal_text(&lead, Lang::Zh),
+            "王堃不能担任组长：组长必须是中国信通院专家"
+        );
+        let leads = broken(
+            PanelRule::SeveralLeads {
+                names: vec!["张喆".into(), "陈默".into()],
+            },
+            None,
+        );
+        assert_eq!(
+            refusal_text(&leads, Lang::Zh),
+            "张喆、陈默 均被设为组长：评估组只能有一名组长"
+        );
+        let size = |members| refusal_text(&broken(PanelRule::Size { members }, None), Lang::En);
+        assert_eq!(size(1), "1 assessor: a panel needs 3 to 5");
+        assert_eq!(size(6), "6 assessors: a panel needs 3 to 5");
+        let left = broken(
+            PanelRule::FormerMember {
+                left_on: NaiveDate::from_ymd_opt(2024, 6, 15).unwrap(),
+            },
+            Some("Ada Lovelace"),
+        );
+        assert_eq!(
+            refusal_text(&left, Lang::En),
+            "Ada Lovelace left this enterprise or its group on 2024-06-15, less than 2 years ago"
+        );
+    }
 }

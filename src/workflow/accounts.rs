@@ -2,7 +2,6 @@
 
 use chrono::{DateTime, Duration, Utc};
 
-use super::Refusal;
 use crate::auth;
 use crate::db::models::{audit, auth as store, user};
 use crate::db::{write_tx, DbConn};
@@ -11,6 +10,7 @@ use crate::domain::account::{DisplayName, Email, Password};
 use crate::domain::audit::{Actor, Kind};
 use crate::domain::ids::UserId;
 use crate::domain::throttle::{self, Verdict};
+use crate::refusal::{Code, Refusal};
 
 pub fn add_user(
     conn: &mut DbConn,
@@ -20,15 +20,14 @@ pub fn add_user(
     roles: &[Role],
 ) -> Result<UserId, Refusal> {
     if roles.is_empty() {
-        return Err(Refusal::Invalid("a user needs at least one role".into()));
+        return Err(Refusal::Invalid(Code::UserNeedsRole.into()));
     }
     let hash = auth::hash_password(password);
     write_tx(conn, |conn| {
         if user::find_by_email(conn, email)?.is_some() {
-            return Err(Refusal::Conflict(format!(
-                "{} already has an account",
-                email.as_str()
-            )));
+            return Err(Refusal::Conflict(
+                Code::AccountExists.with("email", email.as_str()),
+            ));
         }
         let id = user::insert(conn, email, name, &hash, roles)?;
         let roles: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();

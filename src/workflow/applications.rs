@@ -4,7 +4,6 @@ use std::collections::BTreeSet;
 
 use chrono::{DateTime, Utc};
 
-use super::Refusal;
 use crate::db::models::application::{self as store, ApplicationRow};
 use crate::db::models::{audit, catalog, enterprise, now, round};
 use crate::db::{write_tx, DbConn};
@@ -18,7 +17,9 @@ use crate::domain::calendar::{registration_status, Calendars, RegistrationWindow
 use crate::domain::catalog::Model;
 use crate::domain::i18n::Lang;
 use crate::domain::ids::{ModelVersionId, UserId};
+use crate::domain::round::RoundRefusal;
 use crate::mail::{self, Notification};
+use crate::refusal::{registration_refusal, Code, Refusal};
 
 #[derive(Debug, Clone, serde::Deserialize, utoipa::ToSchema)]
 pub struct Draft {
@@ -54,9 +55,7 @@ pub fn create(
         let Some(enterprise_id) =
             enterprise::membership(conn, who.user_id)?.filter(|_| who.has(Role::Enterprise))
         else {
-            return Err(Refusal::Invalid(
-                "register your enterprise before applying".into(),
-            ));
+            return Err(Refusal::Invalid(Code::ApplicationNoEnterprise.into()));
         };
         let (_, open_parts, model) = round_model(conn, round_id)?;
         let req = check_request(
@@ -68,12 +67,11 @@ pub fn create(
             &d.contact_name,
             &d.contact_email,
         )
-        .map_err(Refusal::Invalid)?;
+        .map_err(|r| Refusal::Invalid(r.into()))?;
         if store::exists_for_part(conn, round_id, &enterprise_id, &req.part_code)? {
-            return Err(Refusal::Conflict(format!(
-                "your enterprise has already applied for part {} in this round",
-                req.part_code
-            )));
+            return Err(Refusal::Conflict(
+                Code::ApplicationPartTaken.with("part", &req.part_code),
+            ));
         }
         let id = uuid::Uuid::now_v7().to_string();
         let t = now();
@@ -145,14 +143,10 @@ pub fn declare_not_applicable(
         let app = visible(conn, who, id)?;
         let member_of = enterprise::membership(conn, who.user_id)?;
         if !may_edit(who, &app.enterprise_id, member_of.as_deref()) {
-            return Err(Refusal::Forbidden(
-                "only the applying enterprise edits its application".into(),
-            ));
+            return Err(Refusal::Forbidden(Code::ApplicationEditForbidden.into()));
         }
         if app.status != Status::Draft {
-            return Err(Refusal::Conflict(
-                "the application is submitted; its items are locked".into(),
-            ));
+            return Err(Refusal::Conflict(Code::ApplicationItemsLocked.into()));
         }
         let (_, _, model) = round_model(conn, &app.round_id)?;
         let part = model.part(&app.part_code).ok_or(Refusal::NotFound)?;
@@ -162,14 +156,15 @@ pub fn declare_not_applicable(
             .flat_map(|d| &d.items)
             .any(|i| i.code == item)
         {
-            return Err(Refusal::Invalid(format!(
-                "part {} has no capability item '{item}'",
-                app.part_code
-            )));
+            return Err(Refusal::Invalid(
+                Code::UnknownCapabilityItem
+                    .with("part", &app.part_code)
+                    .with("item", item),
+            ));
         }
         let reason = reason.trim();
         if reason.is_empty() {
-            return Err(Refusal::Invalid("say why the item does not apply".into()));
+            return Err(Refusal::Invalid(Code::ExemptionReasonMissing.into()));
         }
         store::set_exemption(conn, id, item, reason, who.user_id)?;
         audit::append(
@@ -199,7 +194,7 @@ pub fn parse_event(name: &str, reason: Option<&str>) -> Result<Event, Refusal> {
         "return" => Event::Return {
             reasons: vec![reason],
         },
-        other => return Err(Refusal::Invalid(format!("unknown action '{other}'"))),
+        other => return Err(Refusal::Invalid(Code::UnknownAction.with("action", other))),
     })
 }
 
@@ -230,8 +225,8 @@ fn reason_of(e: &Event) -> Option<String> {
 /// reason an incomplete request.
 fn next_status(app: &ApplicationRow, event: &Event) -> Result<Status, Refusal> {
     apply(app.status, event).map_err(|r| match r {
-        StatusRefusal::WrongState { .. } => Refusal::Conflict(r.to_string()),
-        StatusRefusal::ReasonMissing { .. } => Refusal::Invalid(r.to_string()),
+        StatusRefusal::WrongState { .. } => Refusal::Conflict(r.into()),
+        StatusRefusal::ReasonMissing { .. } => Refusal::Invalid(r.into()),
     })
 }
 
@@ -245,9 +240,7 @@ fn record_status(
     by: UserId,
 ) -> Result<(), Refusal> {
     if !store::set_status(conn, &app.id, app.status, to, name, reason, by)? {
-        return Err(Refusal::Conflict(
-            "the application changed meanwhile; reload and try again".into(),
-        ));
+        return Err(Refusal::Conflict(Code::ApplicationChangedMeanwhile.into()));
     }
     Ok(())
 }
@@ -278,7 +271,8 @@ pub fn transition(
     event: &Event,
     calendars: &Calendars,
     at: DateTime<Utc>,
-    lang: Lang,
+    // Unused since refusals carry codes; goes with the routes' call sites (issue #13).
+    _lang: Lang,
     address: &str,
 ) -> Result<Status, Refusal> {
     write_tx(conn, |conn| {
@@ -292,34 +286,31 @@ pub fn transition(
         let allowed =
             actor_may(actor, event) && (actor == Actor::Enterprise || who.has(Role::Secretariat));
         if !allowed {
-            return Err(Refusal::Forbidden(format!(
-                "you may not {} this application",
-                event_name(event).replace('_', " ")
-            )));
+            return Err(Refusal::Forbidden(
+                Code::ActionForbidden.with("action", event_name(event).replace('_', " ")),
+            ));
         }
         let from = app.status;
         let to = next_status(&app, event)?;
         if *event == Event::Submit {
             let (r, _, _) = round_model(conn, &app.round_id)?;
             let window = RegistrationWindow::new(r.registration_opens, r.registration_closes)
-                .map_err(Refusal::Invalid)?;
-            if let Some(message) = registration_status(window, calendars, at).refusal_message(lang)
+                .map_err(|w| Refusal::Invalid(RoundRefusal::from(w).into()))?;
+            if let Some(reason) = registration_refusal(&registration_status(window, calendars, at))
             {
-                return Err(Refusal::Conflict(message));
+                return Err(Refusal::Conflict(reason));
             }
             let e = enterprise::get(conn, &app.enterprise_id)?.ok_or(Refusal::NotFound)?;
             if e.verified_at.is_none() {
-                return Err(Refusal::Conflict(
-                    "the secretariat has not verified your enterprise yet".into(),
-                ));
+                return Err(Refusal::Conflict(Code::EnterpriseNotVerified.into()));
             }
             let missing = missing_items(conn, &app)?;
             if !missing.is_empty() {
-                return Err(Refusal::Conflict(format!(
-                    "evidence is missing for {} capability item(s): {} — upload evidence or declare them not applicable with a reason",
-                    missing.len(),
-                    missing.join(", ")
-                )));
+                return Err(Refusal::Conflict(
+                    Code::EvidenceMissing
+                        .with("count", missing.len())
+                        .with("items", missing.clone()),
+                ));
             }
         }
         record_status(

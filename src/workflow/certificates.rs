@@ -12,7 +12,6 @@ use ed25519_dalek::{SigningKey, VerifyingKey};
 use serde::Serialize;
 
 use super::applications::move_status;
-use super::Refusal;
 use crate::db::models::application::{self as apps, ApplicationRow};
 use crate::db::models::audit;
 use crate::db::models::certificates::{self as store, CertificateRow, KeyRow};
@@ -29,6 +28,7 @@ use crate::domain::certificate_lint::{lint, Approved};
 use crate::domain::ids::{ModelVersionId, UserId};
 use crate::mail::{self, Notification};
 use crate::pdf::{self, CertificateView, Fonts};
+use crate::refusal::{Code, Refusal};
 
 /// Where keys live and what the QR code points at.
 #[derive(Debug, Clone)]
@@ -49,8 +49,9 @@ impl Issuer {
 
 /// The certificate fonts (see [`crate::pdf::shared_fonts`]).
 pub fn fonts() -> Result<&'static Fonts, Refusal> {
-    crate::pdf::shared_fonts()
-        .map_err(|e| Refusal::Invalid(format!("the certificate fonts cannot be read: {e}")))
+    crate::pdf::shared_fonts().map_err(|e| {
+        Refusal::Invalid(Code::CertificateFontsUnreadable.with("reason", e.to_string()))
+    })
 }
 
 // ---- keys -----------------------------------------------------------------------------
@@ -61,7 +62,7 @@ pub fn key_id(key: &VerifyingKey) -> String {
 }
 
 fn key_error(e: impl std::fmt::Display) -> Refusal {
-    Refusal::Invalid(format!("signing key: {e}"))
+    Refusal::Invalid(Code::SigningKeyInvalid.with("reason", e.to_string()))
 }
 
 /// Makes a key, writes its private half to `keys/<id>.key` (0600) and records the public
@@ -165,10 +166,9 @@ pub fn issue_on(
         }
         let app = apps::get(conn, application)?.ok_or(Refusal::NotFound)?;
         if app.status != Status::Approved {
-            return Err(Refusal::Conflict(format!(
-                "the application is {}, not approved",
-                app.status
-            )));
+            return Err(Refusal::Conflict(
+                Code::CertificateNeedsApproval.with("status", app.status),
+            ));
         }
         let key_row = match store::current_key(conn)? {
             Some(k) => k,
@@ -257,16 +257,14 @@ pub fn sign_and_render(
 ) -> Result<(SignedCertificate, Vec<u8>), Refusal> {
     let problems = lint(&payload, approved);
     if !problems.is_empty() {
-        return Err(Refusal::Conflict(format!(
-            "pre-issuance check refused the certificate: {}",
-            problems.join("; ")
-        )));
+        return Err(Refusal::Conflict(
+            Code::CertificateLintRefused.with("problems", problems),
+        ));
     }
     let verifying = key.verifying_key();
     let signed = cert::sign(payload, key, &key_id(&verifying)).map_err(key_error)?;
     let view = certificate_view(model_name, signed, cert::key_fingerprint(&verifying));
-    let bytes = pdf::render_certificate(&view, fonts()?, verify_url, radar)
-        .map_err(|e| Refusal::Invalid(format!("the certificate cannot be printed: {e}")))?;
+    let bytes = pdf::render_certificate(&view, fonts()?, verify_url, radar).map_err(unprintable)?;
     Ok((view.signed, bytes))
 }
 
@@ -381,9 +379,8 @@ impl Facts {
             .part(&app.part_code)
             .cloned()
             .ok_or(Refusal::NotFound)?;
-        let (_, result) = panels::consolidation(conn, &app.id)?.ok_or_else(|| {
-            Refusal::Conflict("the application has no consolidated part result".into())
-        })?;
+        let (_, result) = panels::consolidation(conn, &app.id)?
+            .ok_or_else(|| Refusal::Conflict(Code::NoConsolidatedResult.into()))?;
         Ok(Facts {
             enterprise,
             round,
@@ -456,8 +453,13 @@ fn axes(radar: &[(String, String, f32, f32)]) -> Vec<pdf::RadarAxis<'_>> {
 }
 
 fn signed_of(row: &CertificateRow) -> Result<SignedCertificate, Refusal> {
-    let payload: CertificatePayload = serde_json::from_str(&row.payload)
-        .map_err(|e| Refusal::Invalid(format!("stored payload of {}: {e}", row.number)))?;
+    let payload: CertificatePayload = serde_json::from_str(&row.payload).map_err(|e| {
+        Refusal::Invalid(
+            Code::StoredPayloadInvalid
+                .with("number", &row.number)
+                .with("reason", e.to_string()),
+        )
+    })?;
     Ok(SignedCertificate {
         payload,
         signature_b64: row.signature.clone(),
@@ -499,7 +501,11 @@ pub fn pdf_of(
     let view = certificate_view(&facts.model.name, signed, fingerprint);
     let radar = facts.radar();
     pdf::render_certificate(&view, fonts()?, &issuer.verify_url(number), &axes(&radar))
-        .map_err(|e| Refusal::Invalid(format!("the certificate cannot be printed: {e}")))
+        .map_err(unprintable)
+}
+
+fn unprintable(e: impl std::fmt::Display) -> Refusal {
+    Refusal::Invalid(Code::CertificateUnprintable.with("reason", e.to_string()))
 }
 
 // ---- verification ---------------------------------------------------------------------
@@ -616,21 +622,19 @@ pub fn revoke(
 ) -> Result<CertificateRow, Refusal> {
     let reason = reason.trim();
     if reason.is_empty() {
-        return Err(Refusal::Invalid(
-            "say why the certificate is revoked".into(),
-        ));
+        return Err(Refusal::Invalid(Code::RevocationReasonMissing.into()));
     }
     if reason.chars().count() > 1000 {
-        return Err(Refusal::Invalid(
-            "the reason is longer than 1000 characters".into(),
-        ));
+        return Err(Refusal::Invalid(Code::RevocationReasonTooLong.into()));
     }
     write_tx(conn, |conn| {
         store::lock_issuance(conn)?;
         let row = store::by_number(conn, number)?.ok_or(Refusal::NotFound)?;
         let now = Utc::now().naive_utc();
         if !store::revoke(conn, &row.id, now, reason)? {
-            return Err(Refusal::Conflict(format!("{number} is already revoked")));
+            return Err(Refusal::Conflict(
+                Code::CertificateAlreadyRevoked.with("number", number),
+            ));
         }
         let signed = signed_of(&row)?;
         append_log(

@@ -3,12 +3,12 @@
 use chrono::{Duration, Utc};
 use chrono_tz::Asia::Shanghai;
 
-use super::Refusal;
 use crate::db::models::{catalog, round, user};
 use crate::db::{write_tx, DbConn};
 use crate::domain::access::Role;
 use crate::domain::account::{DisplayName, Email, Password};
 use crate::domain::catalog::Bilingual;
+use crate::refusal::{Code, Reason, Refusal};
 
 pub struct DemoAccount {
     pub email: String,
@@ -37,14 +37,14 @@ const ACCOUNTS: [(&str, &str, Role); 4] = [
 pub fn seed(conn: &mut DbConn) -> Result<Vec<DemoAccount>, Refusal> {
     let mut accounts = Vec::new();
     for (email, name, role) in ACCOUNTS {
-        let email_v = Email::parse(email).map_err(Refusal::Invalid)?;
+        let email_v = Email::parse(email).map_err(demo_input)?;
         let exists = user::find_by_email(conn, &email_v)?.is_some();
         let password = if exists {
             None
         } else {
             let password = crate::auth::new_token()[..20].to_string();
-            let name_v = DisplayName::parse(name).map_err(Refusal::Invalid)?;
-            let p = Password::parse(&password).map_err(Refusal::Invalid)?;
+            let name_v = DisplayName::parse(name).map_err(demo_input)?;
+            let p = Password::parse(&password).map_err(demo_input)?;
             super::accounts::add_user(conn, &email_v, &name_v, &p, &[role])?;
             Some(password)
         };
@@ -66,9 +66,7 @@ fn seed_round(conn: &mut DbConn) -> Result<(), Refusal> {
             return Ok(());
         }
         let Some(model_id) = catalog::find_model_id(conn, "caict-devops")? else {
-            return Err(Refusal::Invalid(
-                "load the catalog before the demo round".into(),
-            ));
+            return Err(Refusal::Invalid(Code::DemoNeedsCatalog.into()));
         };
         let version = catalog::latest_version(conn, model_id)?.ok_or(Refusal::NotFound)?;
         let today = Utc::now().with_timezone(&Shanghai).date_naive();
@@ -106,7 +104,7 @@ fn seed_assessor(conn: &mut DbConn) -> Result<(), Refusal> {
                 id
             }
         };
-        let email = Email::parse("wang.kun@demo.certcase.test").map_err(Refusal::Invalid)?;
+        let email = Email::parse("wang.kun@demo.certcase.test").map_err(demo_input)?;
         let Some(assessor) = user::find_by_email(conn, &email)? else {
             return Ok(());
         };
@@ -129,4 +127,8 @@ fn seed_assessor(conn: &mut DbConn) -> Result<(), Refusal> {
         )?;
         Ok(())
     })
+}
+
+fn demo_input(reason: impl Into<Reason>) -> Refusal {
+    Refusal::Invalid(reason.into())
 }

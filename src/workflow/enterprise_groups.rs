@@ -4,13 +4,13 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::Refusal;
 use crate::db::models::enterprise_group::{self as store, GroupRow};
 use crate::db::models::{audit, enterprise};
 use crate::db::{write_tx, DbConn};
 use crate::domain::access::Principal;
 use crate::domain::account::DisplayName;
 use crate::domain::audit::{Actor, Kind};
+use crate::refusal::{Code, Reason, Refusal};
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 pub struct GroupInput {
@@ -26,25 +26,23 @@ pub fn create(
     address: &str,
 ) -> Result<String, Refusal> {
     let name_zh = DisplayName::parse(&g.name_zh)
-        .map_err(|e| Refusal::Invalid(format!("the group's name: {e}")))?;
+        .map_err(|e| Refusal::Invalid(Code::GroupNameInvalid.with("reason", Reason::from(e))))?;
     let name_en = match g
         .name_en
         .as_deref()
         .map(str::trim)
         .filter(|s| !s.is_empty())
     {
-        Some(n) => Some(
-            DisplayName::parse(n)
-                .map_err(|e| Refusal::Invalid(format!("the group's English name: {e}")))?,
-        ),
+        Some(n) => Some(DisplayName::parse(n).map_err(|e| {
+            Refusal::Invalid(Code::GroupEnglishNameInvalid.with("reason", Reason::from(e)))
+        })?),
         None => None,
     };
     write_tx(conn, |conn| {
         if store::by_name(conn, name_zh.as_str())?.is_some() {
-            return Err(Refusal::Conflict(format!(
-                "a group named {} already exists",
-                name_zh.as_str()
-            )));
+            return Err(Refusal::Conflict(
+                Code::GroupExists.with("name", name_zh.as_str()),
+            ));
         }
         let id = uuid::Uuid::now_v7().to_string();
         let name_en = name_en.as_ref().map(DisplayName::as_str);
@@ -72,21 +70,23 @@ pub fn join(
     write_tx(conn, |conn| {
         let e = enterprise::get(conn, enterprise_id)?.ok_or(Refusal::NotFound)?;
         let g = store::get(conn, group_id)?
-            .ok_or_else(|| Refusal::Invalid("group_id names no enterprise group".into()))?;
+            .ok_or_else(|| Refusal::Invalid(Code::GroupUnknown.into()))?;
         match e.group_id.as_deref() {
             None => {}
             Some(current) if current == g.id => {
-                return Err(Refusal::Conflict(format!(
-                    "{} is already in {}",
-                    e.name_zh, g.name_zh
-                )))
+                return Err(Refusal::Conflict(
+                    Code::AlreadyInGroup
+                        .with("enterprise", &e.name_zh)
+                        .with("group", &g.name_zh),
+                ))
             }
             Some(current) => {
                 let other = store::get(conn, current)?.map_or_else(String::new, |o| o.name_zh);
-                return Err(Refusal::Conflict(format!(
-                    "{} belongs to {other}; take it out of that group first",
-                    e.name_zh
-                )));
+                return Err(Refusal::Conflict(
+                    Code::InOtherGroup
+                        .with("enterprise", &e.name_zh)
+                        .with("group", other),
+                ));
             }
         }
         store::set_group(conn, &e.id, Some(&g.id))?;
@@ -111,10 +111,9 @@ pub fn leave(
     write_tx(conn, |conn| {
         let e = enterprise::get(conn, enterprise_id)?.ok_or(Refusal::NotFound)?;
         let Some(group_id) = e.group_id else {
-            return Err(Refusal::Conflict(format!(
-                "{} belongs to no group",
-                e.name_zh
-            )));
+            return Err(Refusal::Conflict(
+                Code::InNoGroup.with("enterprise", &e.name_zh),
+            ));
         };
         let name = store::get(conn, &group_id)?.map_or_else(String::new, |g| g.name_zh);
         store::set_group(conn, &e.id, None)?;

@@ -1,6 +1,5 @@
 //! Registering an enterprise and its verification by the secretariat.
 
-use super::Refusal;
 use crate::db::models::{audit, enterprise, now};
 use crate::db::{write_tx, DbConn};
 use crate::domain::account::{DisplayName, Email};
@@ -8,6 +7,7 @@ use crate::domain::audit::{Actor, Kind};
 use crate::domain::credit_code::CreditCode;
 use crate::domain::ids::UserId;
 use crate::mail::{self, Notification};
+use crate::refusal::{Code, Reason, Refusal};
 
 #[derive(Debug, Clone, serde::Deserialize, utoipa::ToSchema)]
 pub struct Registration {
@@ -28,42 +28,37 @@ pub fn register(
     client_address: &str,
 ) -> Result<String, Refusal> {
     let code = CreditCode::parse(&r.credit_code)
-        .map_err(|e| Refusal::Invalid(format!("credit code: {e}")))?;
-    let name_zh =
-        DisplayName::parse(&r.name_zh).map_err(|e| Refusal::Invalid(format!("legal name: {e}")))?;
+        .map_err(|e| Refusal::Invalid(Code::CreditCodeInvalid.with("reason", Reason::from(e))))?;
+    let name_zh = DisplayName::parse(&r.name_zh)
+        .map_err(|e| Refusal::Invalid(Code::LegalNameInvalid.with("reason", Reason::from(e))))?;
     let name_en = match r
         .name_en
         .as_deref()
         .map(str::trim)
         .filter(|s| !s.is_empty())
     {
-        Some(n) => Some(
-            DisplayName::parse(n).map_err(|e| Refusal::Invalid(format!("English name: {e}")))?,
-        ),
+        Some(n) => Some(DisplayName::parse(n).map_err(|e| {
+            Refusal::Invalid(Code::EnglishNameInvalid.with("reason", Reason::from(e)))
+        })?),
         None => None,
     };
     let contact = DisplayName::parse(&r.contact_name)
-        .map_err(|e| Refusal::Invalid(format!("contact: {e}")))?;
-    let email =
-        Email::parse(&r.contact_email).map_err(|e| Refusal::Invalid(format!("contact: {e}")))?;
+        .map_err(|e| Refusal::Invalid(Code::ContactInvalid.with("reason", Reason::from(e))))?;
+    let email = Email::parse(&r.contact_email)
+        .map_err(|e| Refusal::Invalid(Code::ContactInvalid.with("reason", Reason::from(e))))?;
     let address = r.address.trim();
     let phone = r.contact_phone.trim();
     if address.is_empty() || phone.is_empty() {
-        return Err(Refusal::Invalid(
-            "the address and the contact's phone number are needed".into(),
-        ));
+        return Err(Refusal::Invalid(Code::AddressOrPhoneMissing.into()));
     }
     write_tx(conn, |conn| {
         if enterprise::membership(conn, by)?.is_some() {
-            return Err(Refusal::Conflict(
-                "you already belong to an enterprise".into(),
-            ));
+            return Err(Refusal::Conflict(Code::YouAlreadyBelong.into()));
         }
         if enterprise::by_credit_code(conn, code.as_str())?.is_some() {
-            return Err(Refusal::Conflict(format!(
-                "an enterprise with credit code {} is already registered; ask its administrator for an invitation",
-                code.as_str()
-            )));
+            return Err(Refusal::Conflict(
+                Code::CreditCodeTaken.with("code", code.as_str()),
+            ));
         }
         let id = uuid::Uuid::now_v7().to_string();
         enterprise::insert(
@@ -98,9 +93,7 @@ pub fn verify(conn: &mut DbConn, id: &str, by: UserId, address: &str) -> Result<
             return Err(Refusal::NotFound);
         }
         if !enterprise::verify(conn, id, by)? {
-            return Err(Refusal::Conflict(
-                "this enterprise is already verified".into(),
-            ));
+            return Err(Refusal::Conflict(Code::EnterpriseAlreadyVerified.into()));
         }
         audit::append(
             conn,

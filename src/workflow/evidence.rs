@@ -11,7 +11,6 @@ use crate::domain::visibility::Viewer;
 use chrono::NaiveDateTime;
 
 use super::applications::visible;
-use super::Refusal;
 use crate::db::models::application::{self as app_store, ApplicationRow};
 use crate::db::models::evidence::{self as store, EvidenceRow};
 use crate::db::models::{catalog, enterprise, now, round};
@@ -21,9 +20,10 @@ use crate::domain::access::Principal;
 use crate::domain::application::may_edit;
 use crate::domain::catalog::Part;
 use crate::domain::evidence::{
-    edit_window, limit_refusal, may_read_evidence, may_reopen, EditWindow, EvidenceFacts, ZipEntry,
+    edit_window, limit_exceeded, may_read_evidence, may_reopen, EditWindow, EvidenceFacts, ZipEntry,
 };
 use crate::domain::ids::ModelVersionId;
+use crate::refusal::{Code, Refusal};
 
 /// Where an upload goes and how much room is left.
 #[derive(Debug, Clone)]
@@ -58,9 +58,7 @@ fn editable(conn: &mut DbConn, who: &Principal, id: &str) -> Result<ApplicationR
     let app = visible(conn, who, id)?;
     let member_of = enterprise::membership(conn, who.user_id)?;
     if !may_edit(who, &app.enterprise_id, member_of.as_deref()) {
-        return Err(Refusal::Forbidden(
-            "only the applying enterprise changes its evidence".into(),
-        ));
+        return Err(Refusal::Forbidden(Code::EvidenceChangeForbidden.into()));
     }
     Ok(app)
 }
@@ -75,13 +73,15 @@ pub fn upload_target(
 ) -> Result<UploadTarget, Refusal> {
     let application = editable(conn, who, id)?;
     if !part_items(conn, &application)?.iter().any(|c| c == item) {
-        return Err(Refusal::Invalid(format!(
-            "part {} has no capability item '{item}'",
-            application.part_code
-        )));
+        return Err(Refusal::Invalid(
+            Code::UnknownCapabilityItem
+                .with("part", &application.part_code)
+                .with("item", item),
+        ));
     }
     let reopening = store::latest_reopening(conn, id, item)?;
-    let window = edit_window(application.status, reopening, now()).map_err(Refusal::Conflict)?;
+    let window = edit_window(application.status, reopening, now())
+        .map_err(|l| Refusal::Conflict(l.into()))?;
     let used_bytes = store::bytes_used(conn, id)?.max(0) as u64;
     Ok(UploadTarget {
         application,
@@ -114,13 +114,13 @@ pub fn record_upload(
 ) -> Result<EvidenceRow, Refusal> {
     write_tx(conn, |conn| {
         let target = upload_target(conn, who, id, item)?;
-        if let Some(m) = limit_refusal(
+        if let Some(limit) = limit_exceeded(
             file.size,
             limits.max_file_bytes,
             limits.quota_bytes,
             target.used_bytes,
         ) {
-            return Err(Refusal::Conflict(m));
+            return Err(Refusal::Conflict(limit.into()));
         }
         let row = EvidenceRow {
             id: uuid::Uuid::now_v7().to_string(),
@@ -274,12 +274,14 @@ pub fn remove(
         let app = editable(conn, who, id)?;
         let row = store::get(conn, id, file)?.ok_or(Refusal::NotFound)?;
         let reopening = store::latest_reopening(conn, id, &row.item_code)?;
-        let window = edit_window(app.status, reopening, now()).map_err(Refusal::Conflict)?;
+        let window =
+            edit_window(app.status, reopening, now()).map_err(|l| Refusal::Conflict(l.into()))?;
         if !window.may_remove(row.version) {
-            return Err(Refusal::Conflict(format!(
-                "version {} of item {} was submitted and is kept; upload a new version instead",
-                row.version, row.item_code
-            )));
+            return Err(Refusal::Conflict(
+                Code::EvidenceVersionKept
+                    .with("version", row.version)
+                    .with("item", &row.item_code),
+            ));
         }
         store::delete(conn, &row.id)?;
         audit::append(
@@ -319,27 +321,25 @@ pub fn reopen_items_in(
 ) -> Result<Vec<(String, i32)>, Refusal> {
     let app = app_store::get(conn, application)?.ok_or(Refusal::NotFound)?;
     if !may_reopen(app.status) {
-        return Err(Refusal::Conflict(format!(
-            "evidence of an application that is {} cannot be reopened",
-            app.status.as_str().replace('_', " ")
-        )));
+        return Err(Refusal::Conflict(
+            Code::EvidenceCannotReopen.with("status", app.status),
+        ));
     }
     if items.is_empty() {
-        return Err(Refusal::Invalid("name the items to reopen".into()));
+        return Err(Refusal::Invalid(Code::EvidenceReopenItemsMissing.into()));
     }
     if until <= now() {
-        return Err(Refusal::Invalid(
-            "the reopening must end in the future".into(),
-        ));
+        return Err(Refusal::Invalid(Code::EvidenceReopenInPast.into()));
     }
     let known = part_items(conn, &app)?;
     let mut out: Vec<(String, i32)> = Vec::new();
     for item in items {
         if !known.contains(item) {
-            return Err(Refusal::Invalid(format!(
-                "part {} has no capability item '{item}'",
-                app.part_code
-            )));
+            return Err(Refusal::Invalid(
+                Code::UnknownCapabilityItem
+                    .with("part", &app.part_code)
+                    .with("item", item),
+            ));
         }
         if out.iter().any(|(i, _)| i == item) {
             continue;

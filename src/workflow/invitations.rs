@@ -1,7 +1,6 @@
 //! An enterprise's administrator invites colleagues by e-mail; the invited person
 //! accepts with a new account or the one they are signed in with.
 
-use super::Refusal;
 use crate::auth;
 use crate::db::models::{audit, enterprise, now, tokens, user};
 use crate::db::{write_tx, DbConn};
@@ -12,9 +11,10 @@ use crate::domain::i18n::Lang;
 use crate::domain::ids::UserId;
 use crate::domain::invitation::{check_link, invitation_expiry};
 use crate::mail::{self, Notification, Recipient};
+use crate::refusal::{Code, Reason, Refusal};
 
 fn refused(r: crate::domain::invitation::LinkRefusal) -> Refusal {
-    Refusal::Conflict(format!("invitation: {r}"))
+    Refusal::Conflict(Code::InvitationLinkRefused.with("reason", Reason::from(r)))
 }
 
 /// Invites a colleague; only the enterprise's administrator may. Returns the
@@ -27,23 +27,20 @@ pub fn invite(
     base_url: &str,
     address: &str,
 ) -> Result<String, Refusal> {
-    let email = Email::parse(email_text).map_err(|e| Refusal::Invalid(format!("e-mail: {e}")))?;
+    let email = Email::parse(email_text).map_err(|e| {
+        Refusal::Invalid(Code::InvitationEmailInvalid.with("reason", Reason::from(e)))
+    })?;
     write_tx(conn, |conn| {
         let enterprise_id = match tokens::membership_role(conn, who.user_id)? {
             Some((id, true)) if who.has(Role::Enterprise) => id,
-            _ => {
-                return Err(Refusal::Forbidden(
-                    "only your enterprise's administrator invites colleagues".into(),
-                ))
-            }
+            _ => return Err(Refusal::Forbidden(Code::InviteForbidden.into())),
         };
         let existing = user::find_by_email(conn, &email)?;
         if let Some(u) = &existing {
             if enterprise::membership(conn, u.user_id())?.is_some() {
-                return Err(Refusal::Conflict(format!(
-                    "{} already belongs to an enterprise",
-                    email.as_str()
-                )));
+                return Err(Refusal::Conflict(
+                    Code::AlreadyInEnterprise.with("email", email.as_str()),
+                ));
             }
         }
         let e = enterprise::get(conn, &enterprise_id)?.ok_or(Refusal::NotFound)?;
@@ -131,10 +128,12 @@ pub fn accept(
     }
     let joining = match how {
         Acceptance::NewAccount { name, password } => {
-            let name =
-                DisplayName::parse(name).map_err(|e| Refusal::Invalid(format!("name: {e}")))?;
-            let password = Password::parse(password)
-                .map_err(|e| Refusal::Invalid(format!("password: {e}")))?;
+            let name = DisplayName::parse(name).map_err(|e| {
+                Refusal::Invalid(Code::InvitationNameInvalid.with("reason", Reason::from(e)))
+            })?;
+            let password = Password::parse(password).map_err(|e| {
+                Refusal::Invalid(Code::InvitationPasswordInvalid.with("reason", Reason::from(e)))
+            })?;
             Joining::New(name, auth::hash_password(&password))
         }
         Acceptance::Existing(p) => Joining::Existing(p),
@@ -143,14 +142,13 @@ pub fn accept(
     write_tx(conn, |conn| {
         let inv = tokens::find_invitation(conn, &token_hash)?.ok_or(Refusal::NotFound)?;
         check_link(inv.expires_at, inv.accepted_at, now()).map_err(refused)?;
-        let email = Email::parse(&inv.email).map_err(Refusal::Invalid)?;
+        let email = Email::parse(&inv.email).map_err(|e| Refusal::Invalid(e.into()))?;
         let user_id = match &joining {
             Joining::New(name, hash) => {
                 if user::find_by_email(conn, &email)?.is_some() {
-                    return Err(Refusal::Conflict(format!(
-                        "{} already has an account: sign in with it, then open the invitation again",
-                        email.as_str()
-                    )));
+                    return Err(Refusal::Conflict(
+                        Code::InvitationAccountExists.with("email", email.as_str()),
+                    ));
                 }
                 let id = user::insert(conn, &email, name, hash, &[Role::Enterprise])?;
                 audit::append(
@@ -164,14 +162,10 @@ pub fn accept(
             }
             Joining::Existing(p) => {
                 if p.email != email.as_str() {
-                    return Err(Refusal::Forbidden(
-                        "this invitation was sent to another e-mail address".into(),
-                    ));
+                    return Err(Refusal::Forbidden(Code::InvitationOtherAddress.into()));
                 }
                 if enterprise::membership(conn, p.user_id)?.is_some() {
-                    return Err(Refusal::Conflict(
-                        "you already belong to an enterprise".into(),
-                    ));
+                    return Err(Refusal::Conflict(Code::YouAlreadyBelong.into()));
                 }
                 if !p.has(Role::Enterprise) {
                     user::add_role(conn, p.user_id, Role::Enterprise)?;

@@ -27,20 +27,3 @@ pub mod panel_notices;
 pub mod certificates;
 // Enterprise groups.
 pub mod enterprise_groups;
-
-/// Why a use case did not happen. Maps to HTTP in `error.rs`.
-#[derive(Debug, thiserror::Error)]
-pub enum Refusal {
-    #[error("{0}")]
-    Invalid(String),
-    #[error("not found")]
-    NotFound,
-    #[error("{0}")]
-    Conflict(String),
-    #[error("{0}")]
-    Forbidden(String),
-    #[error("sign-in refused")]
-    SignInRefused,
-    #[error(transparent)]
-    Database(#[from] diesel::result::Error),
-}

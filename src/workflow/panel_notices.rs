@@ -5,13 +5,13 @@
 use chrono::NaiveDateTime;
 use diesel::QueryResult;
 
-use super::Refusal;
 use crate::db::models::panels as store;
 use crate::db::models::{audit, round};
 use crate::db::DbConn;
 use crate::domain::audit::{Actor, Kind};
 use crate::domain::ids::UserId;
 use crate::mail::{self, Notification};
+use crate::refusal::Refusal;
 
 /// Appends one audit entry for a person acting from `address`.
 pub(crate) fn record(

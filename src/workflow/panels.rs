@@ -7,8 +7,8 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use super::applications::move_status;
+use super::enterprise_groups;
 use super::panel_notices::{panel_assigned, record};
-use super::{enterprise_groups, Refusal};
 use crate::db::models::application::{self as apps, ApplicationRow};
 use crate::db::models::panels as store;
 use crate::db::models::{catalog, enterprise, enterprise_group, round, user};
@@ -24,6 +24,7 @@ use crate::domain::panel::{
     check_panel, conflicts, ApplicationFacts, AssessorFacts, DeclaredConflict, Employment,
     OrganisationId, OrganisationKind, PanelProposal, PanelViolation, Seat,
 };
+use crate::refusal::{Arg, Code, Reason, Refusal};
 
 /// The part an application is for, from the model version its round pins.
 pub(crate) fn part_of(conn: &mut DbConn, app: &ApplicationRow) -> Result<Part, Refusal> {
@@ -65,18 +66,17 @@ pub fn add_organisation(
     write_tx(conn, |conn| {
         let name = o.name.trim();
         if name.is_empty() || name.chars().count() > 200 {
-            return Err(Refusal::Invalid(
-                "an organisation needs a name of at most 200 characters".into(),
-            ));
+            return Err(Refusal::Invalid(Code::OrganisationNameInvalid.into()));
         }
         if !matches!(o.kind.as_str(), "caict" | "external") {
-            return Err(Refusal::Invalid(format!(
-                "an organisation is 'caict' or 'external', not '{}'",
-                o.kind
-            )));
+            return Err(Refusal::Invalid(
+                Code::OrganisationKindInvalid.with("kind", &o.kind),
+            ));
         }
         if store::organisation_by_name(conn, name)?.is_some() {
-            return Err(Refusal::Conflict(format!("{name} is already registered")));
+            return Err(Refusal::Conflict(
+                Code::OrganisationExists.with("name", name),
+            ));
         }
         let id = uuid::Uuid::now_v7().to_string();
         store::insert_organisation(conn, &id, name, &o.kind)?;
@@ -123,28 +123,25 @@ pub fn save_profile(
         let uid: UserId = p
             .user_id
             .parse()
-            .map_err(|_| Refusal::Invalid("user_id is not a user id".into()))?;
-        let person =
-            user::principal(conn, uid)?.ok_or_else(|| Refusal::Invalid("no such person".into()))?;
+            .map_err(|_| Refusal::Invalid(Code::UserIdInvalid.into()))?;
+        let person = user::principal(conn, uid)?
+            .ok_or_else(|| Refusal::Invalid(Code::PersonUnknown.into()))?;
         if !person.has(Role::Assessor) {
-            return Err(Refusal::Invalid(format!(
-                "{} does not hold the assessor role",
-                person.display_name
-            )));
+            return Err(Refusal::Invalid(
+                Code::NotAnAssessor.with("name", &person.display_name),
+            ));
         }
         if store::organisation(conn, &p.organisation_id)?.is_none() {
-            return Err(Refusal::Invalid("no such organisation".into()));
+            return Err(Refusal::Invalid(Code::OrganisationUnknown.into()));
         }
         let number = p.certification_number.trim();
         if number.is_empty() || number.len() > 64 {
-            return Err(Refusal::Invalid(
-                "the certification number is missing or too long".into(),
-            ));
+            return Err(Refusal::Invalid(Code::CertificationNumberInvalid.into()));
         }
         if store::certification_number_taken(conn, number, &p.user_id)? {
-            return Err(Refusal::Conflict(format!(
-                "certification number {number} belongs to another assessor"
-            )));
+            return Err(Refusal::Conflict(
+                Code::CertificationNumberTaken.with("number", number),
+            ));
         }
         let clean = |v: &[String]| -> Vec<String> {
             v.iter()
@@ -156,18 +153,14 @@ pub fn save_profile(
         };
         let parts = clean(&p.parts);
         if parts.is_empty() {
-            return Err(Refusal::Invalid(
-                "name at least one part the assessor is qualified for".into(),
-            ));
+            return Err(Refusal::Invalid(Code::AssessorPartsMissing.into()));
         }
         let languages = clean(&p.languages);
         if languages.is_empty() {
-            return Err(Refusal::Invalid("name at least one language".into()));
+            return Err(Refusal::Invalid(Code::AssessorLanguagesMissing.into()));
         }
         if !(1..=50).contains(&p.max_load) {
-            return Err(Refusal::Invalid(
-                "the maximum load is 1 to 50 panels per round".into(),
-            ));
+            return Err(Refusal::Invalid(Code::AssessorMaxLoadInvalid.into()));
         }
         store::save_profile(
             conn,
@@ -221,13 +214,11 @@ pub fn declare_conflict(
             && enterprise_group::get(conn, &c.with_id)?.is_none()
             && store::organisation(conn, &c.with_id)?.is_none()
         {
-            return Err(Refusal::Invalid(
-                "with_id names no enterprise, enterprise group or organisation".into(),
-            ));
+            return Err(Refusal::Invalid(Code::ConflictPartyUnknown.into()));
         }
         let reason = c.reason.trim();
         if reason.is_empty() {
-            return Err(Refusal::Invalid("say why there is a conflict".into()));
+            return Err(Refusal::Invalid(Code::ConflictReasonMissing.into()));
         }
         store::declare_conflict(conn, person, &c.with_id, reason)?;
         record(
@@ -262,12 +253,10 @@ pub fn add_employment(
     write_tx(conn, |conn| {
         store::profile(conn, person)?.ok_or(Refusal::NotFound)?;
         if enterprise::get(conn, &e.enterprise_id)?.is_none() {
-            return Err(Refusal::Invalid("no such enterprise".into()));
+            return Err(Refusal::Invalid(Code::EnterpriseUnknown.into()));
         }
         if e.until.is_some_and(|u| u < e.from) {
-            return Err(Refusal::Invalid(
-                "employment cannot end before it starts".into(),
-            ));
+            return Err(Refusal::Invalid(Code::EmploymentEndsBeforeStart.into()));
         }
         store::add_employment(conn, person, &e.enterprise_id, e.from, e.until)?;
         record(
@@ -294,7 +283,7 @@ pub fn set_preference(
 ) -> Result<(), Refusal> {
     write_tx(conn, |conn| {
         store::profile(conn, &who.user_id.to_string())?
-            .ok_or_else(|| Refusal::Forbidden("you are not in the assessor registry".into()))?;
+            .ok_or_else(|| Refusal::Forbidden(Code::NotInRegistry.into()))?;
         let app = apps::get(conn, application)?.ok_or(Refusal::NotFound)?;
         if app.status != Status::Accepted {
             return Err(Refusal::NotFound);
@@ -304,9 +293,9 @@ pub fn set_preference(
             "avoid" => Some(Preference::Avoid),
             "neutral" => None,
             other => {
-                return Err(Refusal::Invalid(format!(
-                    "a preference is prefer, avoid or neutral, not '{other}'"
-                )))
+                return Err(Refusal::Invalid(
+                    Code::PreferenceInvalid.with("preference", other),
+                ))
             }
         };
         store::set_preference(conn, &who.user_id.to_string(), application, p)?;
@@ -412,14 +401,9 @@ fn application_facts(conn: &mut DbConn, app: &ApplicationRow) -> Result<Applicat
     })
 }
 
-fn violations_text(v: &[PanelViolation], lang: Lang) -> String {
-    v.iter()
-        .map(|v| match lang {
-            Lang::Zh => v.message_zh(),
-            _ => v.message(),
-        })
-        .collect::<Vec<_>>()
-        .join("; ")
+/// Every rule a panel breaks, each a coded reason.
+fn violations(v: &[PanelViolation]) -> Arg {
+    Arg::Reasons(v.iter().map(Reason::from).collect())
 }
 
 // ---- panels --------------------------------------------------------------------------
@@ -437,7 +421,7 @@ fn parse_seats(seats: &[SeatInput]) -> Result<PanelProposal, Refusal> {
         .map(|s| {
             Ok(Seat {
                 assessor: s.assessor_id.parse().map_err(|_| {
-                    Refusal::Invalid(format!("'{}' is not an assessor id", s.assessor_id))
+                    Refusal::Invalid(Code::AssessorIdInvalid.with("id", &s.assessor_id))
                 })?,
                 lead: s.lead,
             })
@@ -454,25 +438,20 @@ fn place_panel(
     panel: &PanelProposal,
     registry: &[(AssessorFacts, i32)],
     today: NaiveDate,
-    lang: Lang,
 ) -> Result<(), Refusal> {
     match app.status {
         Status::Accepted => {}
         Status::InAssessment if store::scores_of_application(conn, &app.id)?.is_empty() => {}
-        Status::InAssessment => {
-            return Err(Refusal::Conflict(
-                "the panel has started scoring; its members can no longer be changed".into(),
-            ))
-        }
+        Status::InAssessment => return Err(Refusal::Conflict(Code::PanelScoringStarted.into())),
         other => {
-            return Err(Refusal::Conflict(format!(
-                "a panel is set for an accepted application, not one that is {other}"
-            )))
+            return Err(Refusal::Conflict(
+                Code::PanelNeedsAccepted.with("status", other),
+            ))
         }
     }
     let facts: Vec<AssessorFacts> = registry.iter().map(|(f, _)| f.clone()).collect();
     check_panel(panel, &facts, &application_facts(conn, app)?, today)
-        .map_err(|v| Refusal::Invalid(violations_text(&v, lang)))?;
+        .map_err(|v| Refusal::Invalid(Code::PanelProblems.with("problems", violations(&v))))?;
     let seats: Vec<(String, bool)> = panel
         .seats
         .iter()
@@ -505,14 +484,15 @@ pub fn set_panel(
     application: &str,
     seats: &[SeatInput],
     today: NaiveDate,
-    lang: Lang,
+    // Unused since refusals carry codes; goes with the routes' call sites (issue #13).
+    _lang: Lang,
     address: &str,
 ) -> Result<(), Refusal> {
     write_tx(conn, |conn| {
         let app = apps::get(conn, application)?.ok_or(Refusal::NotFound)?;
         let panel = parse_seats(seats)?;
         let registry = assessor_facts(conn)?;
-        place_panel(conn, who, &app, &panel, &registry, today, lang)?;
+        place_panel(conn, who, &app, &panel, &registry, today)?;
         record(
             conn,
             who.user_id,
@@ -584,7 +564,7 @@ pub fn propose(
     lang: Lang,
 ) -> Result<ProposalView, Refusal> {
     round::get(conn, round_id)?.ok_or(Refusal::NotFound)?;
-    let seats = Seats::new(req.seats.unwrap_or(4)).map_err(|e| Refusal::Invalid(e.to_string()))?;
+    let seats = Seats::new(req.seats.unwrap_or(4)).map_err(|e| Refusal::Invalid(e.into()))?;
     let accepted: Vec<ApplicationRow> = apps::all(conn)?
         .into_iter()
         .filter(|a| a.round_id == round_id && a.status == Status::Accepted)
@@ -681,7 +661,9 @@ pub fn propose(
                 explanations: vec![],
             })
         }
-        Err(assign::AssignError::Invalid(m)) => Err(Refusal::Invalid(m)),
+        Err(assign::AssignError::Invalid(m)) => {
+            Err(Refusal::Invalid(Code::AssignmentInvalid.with("reason", m)))
+        }
         Err(assign::AssignError::Infeasible(shortfalls)) => Ok(ProposalView {
             feasible: false,
             panels: vec![],
@@ -720,13 +702,14 @@ pub fn confirm_round(
     round_id: &str,
     req: &ConfirmRequest,
     today: NaiveDate,
-    lang: Lang,
+    // Unused since refusals carry codes; goes with the routes' call sites (issue #13).
+    _lang: Lang,
     address: &str,
 ) -> Result<usize, Refusal> {
     write_tx(conn, |conn| {
         round::get(conn, round_id)?.ok_or(Refusal::NotFound)?;
         if req.panels.is_empty() {
-            return Err(Refusal::Invalid("no panels to confirm".into()));
+            return Err(Refusal::Invalid(Code::NoPanelsToConfirm.into()));
         }
         let registry = assessor_facts(conn)?;
         let mut problems = Vec::new();
@@ -737,26 +720,32 @@ pub fn confirm_round(
             let app = apps::get(conn, &p.application_id)?
                 .filter(|a| a.round_id == round_id)
                 .ok_or_else(|| {
-                    Refusal::Invalid(format!(
-                        "application {} is not in this round",
-                        p.application_id
-                    ))
+                    Refusal::Invalid(
+                        Code::ApplicationNotInRound.with("application", &p.application_id),
+                    )
                 })?;
             if !seen.insert(app.id.clone()) {
-                return Err(Refusal::Invalid(format!(
-                    "application {} appears twice",
-                    app.id
-                )));
+                return Err(Refusal::Invalid(
+                    Code::ApplicationTwice.with("application", &app.id),
+                ));
             }
             let panel = parse_seats(&p.seats)?;
             let facts: Vec<AssessorFacts> = registry.iter().map(|(f, _)| f.clone()).collect();
             let label = label_of(conn, &app)?;
             if app.status != Status::Accepted {
-                problems.push(format!("{label}: it is {}, not accepted", app.status));
+                problems.push(
+                    Code::PanelApplicationNotAccepted
+                        .with("application", &label)
+                        .with("status", app.status),
+                );
             }
             let app_facts = application_facts(conn, &app)?;
             if let Err(v) = check_panel(&panel, &facts, &app_facts, today) {
-                problems.push(format!("{label}: {}", violations_text(&v, lang)));
+                problems.push(
+                    Code::PanelApplicationRulesBroken
+                        .with("application", &label)
+                        .with("violations", violations(&v)),
+                );
             }
             for s in &panel.seats {
                 *loads.entry(s.assessor.to_string()).or_default() += 1;
@@ -766,22 +755,21 @@ pub fn confirm_round(
         for (f, max) in &registry {
             let load = loads.get(&f.assessor.to_string()).copied().unwrap_or(0);
             if load > *max as u32 {
-                problems.push(match lang {
-                    Lang::Zh => {
-                        format!("{} 将参加 {load} 个评估组，超过上限 {max}", f.display_name)
-                    }
-                    _ => format!(
-                        "{} would sit on {load} panels, above their maximum of {max}",
-                        f.display_name
-                    ),
-                });
+                problems.push(
+                    Code::AssessorOverloaded
+                        .with("assessor", &f.display_name)
+                        .with("load", load)
+                        .with("max", *max),
+                );
             }
         }
         if !problems.is_empty() {
-            return Err(Refusal::Invalid(problems.join("; ")));
+            return Err(Refusal::Invalid(
+                Code::PanelProblems.with("problems", problems),
+            ));
         }
         for (app, panel) in &checked {
-            place_panel(conn, who, app, panel, &registry, today, lang)?;
+            place_panel(conn, who, app, panel, &registry, today)?;
         }
         let panels: Vec<serde_json::Value> = checked
             .iter()

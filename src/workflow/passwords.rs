@@ -1,6 +1,5 @@
 //! Forgotten passwords: a single-use, one-hour link by e-mail, then a new password.
 
-use super::Refusal;
 use crate::auth;
 use crate::db::models::{audit, auth as sessions, now, tokens, user};
 use crate::db::{write_tx, DbConn};
@@ -9,6 +8,7 @@ use crate::domain::audit::{Actor, Kind};
 use crate::domain::ids::UserId;
 use crate::domain::invitation::{check_link, may_send_reset, reset_expiry};
 use crate::mail::{self, Notification};
+use crate::refusal::{Code, Refusal};
 
 /// Sends a reset link if the address belongs to an enabled account. The caller answers
 /// the same whatever happened, so the form does not reveal who has an account.
@@ -63,7 +63,7 @@ pub fn request_reset(
 /// Whether a reset link can still be used (for showing the form).
 pub fn check_reset(conn: &mut DbConn, token: &str) -> Result<(), Refusal> {
     let row = tokens::find_reset(conn, &auth::token_hash(token))?.ok_or(Refusal::NotFound)?;
-    check_link(row.expires_at, row.used_at, now()).map_err(|r| Refusal::Conflict(r.to_string()))
+    check_link(row.expires_at, row.used_at, now()).map_err(|r| Refusal::Conflict(r.into()))
 }
 
 /// Sets the new password, uses up the link and ends every session and API token.
@@ -78,12 +78,9 @@ pub fn reset(
     let token_hash = auth::token_hash(token);
     write_tx(conn, |conn| {
         let row = tokens::find_reset(conn, &token_hash)?.ok_or(Refusal::NotFound)?;
-        check_link(row.expires_at, row.used_at, now())
-            .map_err(|r| Refusal::Conflict(r.to_string()))?;
+        check_link(row.expires_at, row.used_at, now()).map_err(|r| Refusal::Conflict(r.into()))?;
         if !tokens::use_reset(conn, &token_hash)? {
-            return Err(Refusal::Conflict(
-                "this link was already used; each link works once".into(),
-            ));
+            return Err(Refusal::Conflict(Code::LinkUsed.into()));
         }
         tokens::set_password(conn, row.user_id, &hash)?;
         sessions::end_all_sessions(conn, row.user_id)?;

@@ -1,10 +1,10 @@
 //! Programme reports for the secretariat: one read, one build, shared by the page, the
 //! API and the exports so that their figures are the same.
 
-use super::Refusal;
 use crate::db::models::{report, round};
 use crate::db::DbConn;
 use crate::domain::report::{build, Report};
+use crate::refusal::Refusal;
 
 /// The report of one round, or across every round with `None`, as it stands on `today`.
 /// An unknown round is `NotFound`.

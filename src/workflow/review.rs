@@ -3,8 +3,8 @@
 use serde::{Deserialize, Serialize};
 
 use super::applications::move_status;
+use super::enterprise_groups;
 use super::panel_notices::{lead_of, record, to_user};
-use super::{enterprise_groups, Refusal};
 use crate::db::models::application::{self as apps, ApplicationRow};
 use crate::db::models::panels as store;
 use crate::db::models::{enterprise, round, user};
@@ -14,8 +14,9 @@ use crate::domain::application_status::{Event, Status};
 use crate::domain::assessment::{recusal, Recusal};
 use crate::domain::audit::Kind;
 use crate::domain::ids::UserId;
-use crate::domain::scoring::{decide_review, Ratio, ReviewError, ReviewOutcome, Vote};
+use crate::domain::scoring::{decide_review, Ratio, ReviewOutcome, Vote};
 use crate::mail::{self, Notification};
+use crate::refusal::{Code, Refusal};
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 pub struct MemberInput {
@@ -58,51 +59,48 @@ pub fn form_panel(
     write_tx(conn, |conn| {
         round::get(conn, round_id)?.ok_or(Refusal::NotFound)?;
         if Ratio::new(req.majority.0, req.majority.1).is_none() {
-            return Err(Refusal::Invalid(
-                "the majority is a fraction from 1/2 up to (not including) 1".into(),
-            ));
+            return Err(Refusal::Invalid(Code::MajorityInvalid.into()));
         }
         if req.members.is_empty() {
-            return Err(Refusal::Invalid("a review panel needs members".into()));
+            return Err(Refusal::Invalid(Code::ReviewPanelEmpty.into()));
         }
         if req.quorum < 1 || req.quorum as usize > req.members.len() {
-            return Err(Refusal::Invalid(format!(
-                "the quorum must be 1 to the number of members ({}), not {}",
-                req.members.len(),
-                req.quorum
-            )));
+            return Err(Refusal::Invalid(
+                Code::QuorumInvalid
+                    .with("members", req.members.len())
+                    .with("quorum", req.quorum),
+            ));
         }
         let mut members = Vec::new();
         for m in &req.members {
             let uid: UserId = m
                 .user_id
                 .parse()
-                .map_err(|_| Refusal::Invalid(format!("'{}' is not a user id", m.user_id)))?;
+                .map_err(|_| Refusal::Invalid(Code::NotAUserId.with("id", &m.user_id)))?;
             let p = user::principal(conn, uid)?
-                .ok_or_else(|| Refusal::Invalid(format!("no person {}", m.user_id)))?;
+                .ok_or_else(|| Refusal::Invalid(Code::NoSuchPerson.with("id", &m.user_id)))?;
             if !p.has(Role::Reviewer) {
-                return Err(Refusal::Invalid(format!(
-                    "{} does not hold the reviewer role",
-                    p.display_name
-                )));
+                return Err(Refusal::Invalid(
+                    Code::NotAReviewer.with("name", &p.display_name),
+                ));
             }
             let e = enterprise::get(conn, &m.enterprise_id)?.ok_or_else(|| {
-                Refusal::Invalid(format!("{}: no such enterprise", p.display_name))
+                Refusal::Invalid(Code::ReviewerEnterpriseUnknown.with("name", &p.display_name))
             })?;
             let evaluated = apps::for_enterprise(conn, &e.id)?
                 .iter()
                 .any(|a| evaluated(a.status));
             if !evaluated {
-                return Err(Refusal::Invalid(format!(
-                    "{}: {} is not an evaluated enterprise",
-                    p.display_name, e.name_zh
-                )));
+                return Err(Refusal::Invalid(
+                    Code::ReviewerEnterpriseNotEvaluated
+                        .with("name", &p.display_name)
+                        .with("enterprise", &e.name_zh),
+                ));
             }
             if members.iter().any(|(u, _)| *u == m.user_id) {
-                return Err(Refusal::Invalid(format!(
-                    "{} is listed twice",
-                    p.display_name
-                )));
+                return Err(Refusal::Invalid(
+                    Code::ReviewerTwice.with("name", &p.display_name),
+                ));
             }
             members.push((m.user_id.clone(), m.enterprise_id.clone()));
         }
@@ -242,24 +240,19 @@ pub fn vote(
         let app = apps::get(conn, application)?.ok_or(Refusal::NotFound)?;
         let me = who.user_id.to_string();
         let Some((panel, members)) = members_with_recusal(conn, &app)? else {
-            return Err(Refusal::Forbidden(
-                "you are not on this round's review panel".into(),
-            ));
+            return Err(Refusal::Forbidden(Code::NotOnReviewPanel.into()));
         };
         let Some((_, recused)) = members.iter().find(|(m, _)| m.user_id == me) else {
-            return Err(Refusal::Forbidden(
-                "you are not on this round's review panel".into(),
-            ));
+            return Err(Refusal::Forbidden(Code::NotOnReviewPanel.into()));
         };
         if recused.is_some() {
             return Err(Refusal::NotFound);
         }
         // Serialises every vote on this application (the row lock on PostgreSQL).
         if !store::lock_application(conn, application, Status::InReview)? {
-            return Err(Refusal::Conflict(format!(
-                "the application is {}, not in review: it may have been decided already",
-                app.status
-            )));
+            return Err(Refusal::Conflict(
+                Code::NotInReview.with("status", app.status),
+            ));
         }
         let reasons: Vec<String> = req
             .reasons
@@ -268,16 +261,12 @@ pub fn vote(
             .filter(|r| !r.is_empty())
             .collect();
         if !req.approve && reasons.is_empty() {
-            return Err(Refusal::Invalid(
-                "say why the application should go back to the panel".into(),
-            ));
+            return Err(Refusal::Invalid(Code::ReturnReasonMissing.into()));
         }
         let cycle = store::decisions(conn, application)?.len() as i32 + 1;
         let mut votes = store::votes(conn, application, cycle)?;
         if votes.iter().any(|v| v.member_id == me) {
-            return Err(Refusal::Conflict(
-                "you have already voted on this application".into(),
-            ));
+            return Err(Refusal::Conflict(Code::AlreadyVoted.into()));
         }
         store::insert_vote(conn, application, cycle, &me, req.approve, &reasons)?;
         record(
@@ -306,12 +295,8 @@ pub fn vote(
         )
         .unwrap_or(Ratio::HALF);
         let quorum = (panel.quorum as usize).min(eligible.max(1));
-        let outcome = decide_review(&ballot, eligible, quorum, majority).map_err(|e| match e {
-            ReviewError::QuorumUnreachable { .. } | ReviewError::ZeroQuorum => {
-                Refusal::Conflict(e.to_string())
-            }
-            other => Refusal::Conflict(other.to_string()),
-        })?;
+        let outcome = decide_review(&ballot, eligible, quorum, majority)
+            .map_err(|e| Refusal::Conflict(e.into()))?;
         let tally = (
             ballot.iter().filter(|v| v.approve).count() as i32,
             ballot.iter().filter(|v| !v.approve).count() as i32,
@@ -348,9 +333,7 @@ pub fn vote(
         Err(Refusal::Database(diesel::result::Error::DatabaseError(
             diesel::result::DatabaseErrorKind::UniqueViolation,
             _,
-        ))) => Err(Refusal::Conflict(
-            "the application was decided meanwhile, or you have already voted".into(),
-        )),
+        ))) => Err(Refusal::Conflict(Code::DecidedMeanwhile.into())),
         other => other,
     }
 }

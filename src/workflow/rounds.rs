@@ -1,12 +1,12 @@
 //! Opening an assessment round.
 
-use super::Refusal;
 use crate::db::models::{audit, catalog, round};
 use crate::db::{write_tx, DbConn};
 use crate::domain::audit::{Actor, Kind};
 use crate::domain::calendar::Calendars;
 use crate::domain::ids::{ModelVersionId, RoundId};
 use crate::domain::round::{plan_round, RoundInput};
+use crate::refusal::{Code, Refusal};
 
 /// Creates a round pinned to a model version.
 pub fn create(
@@ -17,9 +17,11 @@ pub fn create(
     actor: &Actor,
 ) -> Result<RoundId, Refusal> {
     write_tx(conn, |conn| {
-        let doc = catalog::get_version(conn, version)?
-            .ok_or_else(|| Refusal::Invalid(format!("there is no model version {version}")))?;
-        let plan = plan_round(input, &doc.model, calendars).map_err(Refusal::Invalid)?;
+        let doc = catalog::get_version(conn, version)?.ok_or_else(|| {
+            Refusal::Invalid(Code::ModelVersionUnknown.with("version", version.to_string()))
+        })?;
+        let plan =
+            plan_round(input, &doc.model, calendars).map_err(|r| Refusal::Invalid(r.into()))?;
         let id = round::insert(
             conn,
             &round::NewRound {

@@ -9,7 +9,6 @@ use serde::Deserialize;
 use super::applications::move_status;
 use super::panel_notices::{assessment_due, lead_of, record, review_due, to_user};
 use super::panels::part_of;
-use super::Refusal;
 use crate::db::models::application::{self as apps, ApplicationRow};
 use crate::db::models::panels as store;
 use crate::db::models::{enterprise, now};
@@ -33,6 +32,7 @@ use crate::domain::visibility::{
     ScoringView, Viewer,
 };
 use crate::mail::{self, Notification};
+use crate::refusal::{Code, Reason, Refusal};
 
 use diesel::prelude::*;
 
@@ -77,28 +77,23 @@ pub fn seated(
         .find(|s| s.assessor_id == me)
     {
         Some(s) => Ok((app, s.is_lead)),
-        None => Err(Refusal::Forbidden(
-            "you are not on this application's assessment panel".into(),
-        )),
+        None => Err(Refusal::Forbidden(Code::NotOnPanel.into())),
     }
 }
 
 fn led(conn: &mut DbConn, who: &Principal, application: &str) -> Result<ApplicationRow, Refusal> {
     let (app, lead) = seated(conn, who, application)?;
     if !lead {
-        return Err(Refusal::Forbidden(
-            "only the panel's lead may do this".into(),
-        ));
+        return Err(Refusal::Forbidden(Code::LeadOnly.into()));
     }
     Ok(app)
 }
 
 fn in_assessment(app: &ApplicationRow) -> Result<(), Refusal> {
     if app.status != Status::InAssessment {
-        return Err(Refusal::Conflict(format!(
-            "the application is {}, not in assessment",
-            app.status
-        )));
+        return Err(Refusal::Conflict(
+            Code::NotInAssessment.with("status", app.status),
+        ));
     }
     Ok(())
 }
@@ -160,16 +155,14 @@ pub fn record_score(
         let part = part_of(conn, &app)?;
         let evidence = evidence_of_item(conn, application, item)?;
         let checked = check_score(&part, target_of(&app), item, &evidence, &req.score)
-            .map_err(Refusal::Invalid)?;
+            .map_err(|r| Refusal::Invalid(r.into()))?;
         let me = who.user_id.to_string();
         let previous = store::score(conn, application, &me, item)?;
         if previous
             .as_ref()
             .is_some_and(|p| p.status == ScoreStatus::Submitted)
         {
-            return Err(Refusal::Conflict(format!(
-                "your score for {item} is submitted; it is final unless the lead reopens it"
-            )));
+            return Err(Refusal::Conflict(Code::ScoreSubmitted.with("item", item)));
         }
         let (level, reason) = level_columns(&checked.level);
         let t = now();
@@ -238,9 +231,7 @@ pub fn reopen(
         let app = led(conn, who, application)?;
         in_assessment(&app)?;
         if !store::reopen_score(conn, application, assessor, item, &who.user_id.to_string())? {
-            return Err(Refusal::Conflict(format!(
-                "there is no submitted score of {item} by that member to reopen"
-            )));
+            return Err(Refusal::Conflict(Code::NoScoreToReopen.with("item", item)));
         }
         record(
             conn,
@@ -285,24 +276,21 @@ pub fn request_clarification(
         let part = part_of(conn, &app)?;
         let items: BTreeSet<String> = req.items.iter().map(|i| i.trim().to_string()).collect();
         if items.is_empty() {
-            return Err(Refusal::Invalid(
-                "name the items that need more evidence".into(),
-            ));
+            return Err(Refusal::Invalid(Code::ClarificationItemsMissing.into()));
         }
         if let Some(bad) = items.iter().find(|i| defined_levels(&part, i).is_none()) {
-            return Err(Refusal::Invalid(format!(
-                "part {} has no capability item '{bad}'",
-                part.code
-            )));
+            return Err(Refusal::Invalid(
+                Code::UnknownCapabilityItem
+                    .with("part", &part.code)
+                    .with("item", bad),
+            ));
         }
         let message = req.message.trim();
         if message.is_empty() {
-            return Err(Refusal::Invalid("say what evidence is needed".into()));
+            return Err(Refusal::Invalid(Code::ClarificationQuestionMissing.into()));
         }
         if req.deadline <= now() {
-            return Err(Refusal::Invalid(
-                "the deadline must be in the future".into(),
-            ));
+            return Err(Refusal::Invalid(Code::DeadlineInPast.into()));
         }
         let id = uuid::Uuid::now_v7().to_string();
         store::insert_clarification(
@@ -358,7 +346,7 @@ pub fn answer_clarification(
         }
         let answer = answer.trim();
         if answer.is_empty() {
-            return Err(Refusal::Invalid("the answer is empty".into()));
+            return Err(Refusal::Invalid(Code::AnswerEmpty.into()));
         }
         if !store::answer_clarification(
             conn,
@@ -367,9 +355,7 @@ pub fn answer_clarification(
             answer,
             &who.user_id.to_string(),
         )? {
-            return Err(Refusal::Conflict(
-                "there is no open clarification request with that id".into(),
-            ));
+            return Err(Refusal::Conflict(Code::NoOpenClarification.into()));
         }
         record(
             conn,
@@ -521,9 +507,7 @@ pub fn viewer_for(
         }
     }
     if who.has(Role::Assessor) {
-        return Err(Refusal::Forbidden(
-            "you are not on this application's assessment panel".into(),
-        ));
+        return Err(Refusal::Forbidden(Code::NotOnPanel.into()));
     }
     Err(Refusal::NotFound)
 }
@@ -594,26 +578,25 @@ pub fn consolidate(
             .map(|(_, name, _)| name.as_str())
             .collect();
         if !pending.is_empty() {
-            return Err(Refusal::Conflict(format!(
-                "not every member has submitted every item yet: {}",
-                pending.join(", ")
-            )));
+            return Err(Refusal::Conflict(
+                Code::ScoresPending.with("pending", pending),
+            ));
         }
         let flagged = flags(&f);
         let target = target_of(&app);
         let mut given: BTreeMap<String, &ConsolidatedInput> = BTreeMap::new();
         for i in &req.items {
             if given.insert(i.item.clone(), i).is_some() {
-                return Err(Refusal::Invalid(format!("item {} is given twice", i.item)));
+                return Err(Refusal::Invalid(Code::ItemGivenTwice.with("item", &i.item)));
             }
         }
         let mut rows = Vec::new();
         let mut consolidated = Vec::new();
         for item in &f.items {
             let Some(input) = given.remove(item) else {
-                return Err(Refusal::Invalid(format!(
-                    "give the consolidated level of {item}"
-                )));
+                return Err(Refusal::Invalid(
+                    Code::ConsolidatedLevelMissing.with("item", item),
+                ));
             };
             let checked = check_score(
                 &part,
@@ -627,13 +610,17 @@ pub fn consolidate(
                     evidence_ids: vec![],
                 },
             )
-            .map_err(|e| Refusal::Invalid(format!("{item}: {e}")))?;
+            .map_err(|e| {
+                Refusal::Invalid(
+                    Code::ConsolidatedScoreInvalid
+                        .with("item", item)
+                        .with("reason", Reason::from(e)),
+                )
+            })?;
             let rationale = input.rationale.trim();
             let reasons = flagged.get(item).cloned().unwrap_or_default();
             if !reasons.is_empty() && rationale.is_empty() {
-                return Err(Refusal::Invalid(format!(
-                    "{item} is flagged for discussion: record the rationale of its consolidated level"
-                )));
+                return Err(Refusal::Invalid(Code::RationaleMissing.with("item", item)));
             }
             let (level, na) = level_columns(&checked.level);
             rows.push(store::ConsolidatedRow {
@@ -652,10 +639,11 @@ pub fn consolidate(
             });
         }
         if let Some(extra) = given.keys().next() {
-            return Err(Refusal::Invalid(format!(
-                "part {} has no capability item '{extra}'",
-                part.code
-            )));
+            return Err(Refusal::Invalid(
+                Code::UnknownCapabilityItem
+                    .with("part", &part.code)
+                    .with("item", extra),
+            ));
         }
         let d = derive_part_level(&consolidated, target);
         let domains = domain_levels(&part, &consolidated, target);
@@ -710,9 +698,7 @@ pub fn send_to_review(
     write_tx(conn, |conn| {
         let app = led(conn, who, application)?;
         if store::review_panel(conn, &app.round_id)?.is_none() {
-            return Err(Refusal::Conflict(
-                "the round has no review panel yet; the secretariat forms it first".into(),
-            ));
+            return Err(Refusal::Conflict(Code::NoReviewPanel.into()));
         }
         move_status(
             conn,

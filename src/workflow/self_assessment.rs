@@ -6,7 +6,6 @@ use std::collections::BTreeMap;
 
 use chrono::NaiveDateTime;
 
-use super::Refusal;
 use crate::db::models::self_assessment::{self as store, AssessmentRow, NewStep};
 use crate::db::models::{catalog, enterprise, now};
 use crate::db::{write_tx, DbConn};
@@ -18,6 +17,7 @@ use crate::domain::self_assessment::{
     Roadmap, SelfResult, Stage, Step, Targets,
 };
 use crate::pdf::report::RoadmapReport;
+use crate::refusal::{Code, Reason, Refusal};
 
 /// The model every self-assessment uses.
 pub const MODEL_CODE: &str = "devsecops-maturity";
@@ -48,21 +48,17 @@ impl Loaded {
 fn own_enterprise(conn: &mut DbConn, who: &Principal) -> Result<String, Refusal> {
     enterprise::membership(conn, who.user_id)?
         .filter(|_| who.has(Role::Enterprise))
-        .ok_or_else(|| {
-            Refusal::Invalid("register your enterprise before starting a self-assessment".into())
-        })
+        .ok_or_else(|| Refusal::Invalid(Code::SelfAssessmentNoEnterprise.into()))
 }
 
 /// Starts a self-assessment of the person's enterprise on the newest model version.
 pub fn start(conn: &mut DbConn, who: &Principal) -> Result<String, Refusal> {
     write_tx(conn, |conn| {
         let enterprise_id = own_enterprise(conn, who)?;
-        let model_id = catalog::find_model_id(conn, MODEL_CODE)?.ok_or_else(|| {
-            Refusal::Conflict("the DevSecOps maturity model is not loaded in the catalog".into())
-        })?;
-        let version = catalog::latest_version(conn, model_id)?.ok_or_else(|| {
-            Refusal::Conflict("the DevSecOps maturity model has no version".into())
-        })?;
+        let model_id = catalog::find_model_id(conn, MODEL_CODE)?
+            .ok_or_else(|| Refusal::Conflict(Code::SelfAssessmentModelMissing.into()))?;
+        let version = catalog::latest_version(conn, model_id)?
+            .ok_or_else(|| Refusal::Conflict(Code::SelfAssessmentModelNoVersion.into()))?;
         let id = uuid::Uuid::now_v7().to_string();
         let t = now();
         store::insert(
@@ -116,7 +112,9 @@ fn stored_answers(conn: &mut DbConn, model: &Model, id: &str) -> Result<Answers,
         let stage = u8::try_from(stage)
             .ok()
             .and_then(|s| Stage::new(s).ok())
-            .ok_or_else(|| Refusal::Conflict(format!("stored stage {stage} is invalid")))?;
+            .ok_or_else(|| {
+                Refusal::Conflict(Code::SelfAssessmentStoredStageInvalid.with("stage", stage))
+            })?;
         // A competency the pinned model no longer has cannot occur: the version is fixed.
         let _ = answers.answer(model, &code, stage);
     }
@@ -127,7 +125,7 @@ fn stage_of(n: i32) -> Result<Stage, Refusal> {
     u8::try_from(n)
         .ok()
         .and_then(|s| Stage::new(s).ok())
-        .ok_or_else(|| Refusal::Invalid(format!("a stage is 1 to 4, not {n}")))
+        .ok_or_else(|| Refusal::Invalid(Code::SelfAssessmentStageOutOfRange.with("stage", n)))
 }
 
 fn stored_roadmap(
@@ -221,9 +219,7 @@ pub fn save_answers(
     write_tx(conn, |conn| {
         let row = visible(conn, who, id)?;
         if row.completed_at.is_some() {
-            return Err(Refusal::Conflict(
-                "this self-assessment is completed; start a new one to record changes".into(),
-            ));
+            return Err(Refusal::Conflict(Code::SelfAssessmentCompleted.into()));
         }
         let model = model_of(conn, &row)?;
         let mut answers = stored_answers(conn, &model, id)?;
@@ -232,13 +228,15 @@ pub fn save_answers(
                 .ok()
                 .and_then(|s| Stage::new(s).ok())
                 .ok_or_else(|| {
-                    Refusal::Invalid(format!(
-                        "{code}: choose a stage from 1 (Beginner) to 4 (Expert), not {stage}"
-                    ))
+                    Refusal::Invalid(
+                        Code::SelfAssessmentAnswerStage
+                            .with("competency", code)
+                            .with("stage", *stage),
+                    )
                 })?;
             answers
                 .answer(&model, code, stage)
-                .map_err(|e| Refusal::Invalid(e.to_string()))?;
+                .map_err(|e| Refusal::Invalid(e.into()))?;
         }
         let t = now();
         let by = who.user_id.to_string();
@@ -260,11 +258,11 @@ pub fn complete(conn: &mut DbConn, who: &Principal, id: &str) -> Result<NaiveDat
         let model = model_of(conn, &row)?;
         let result = assess(&model, &stored_answers(conn, &model, id)?);
         if !result.is_complete() {
-            return Err(Refusal::Conflict(format!(
-                "{} competencies are still unanswered: {}",
-                result.missing.len(),
-                result.missing.join(", ")
-            )));
+            return Err(Refusal::Conflict(
+                Code::SelfAssessmentUnanswered
+                    .with("count", result.missing.len())
+                    .with("competencies", result.missing.clone()),
+            ));
         }
         let t = now();
         store::complete(conn, id, t)?;
@@ -305,9 +303,7 @@ fn owner_text(text: Option<&str>) -> Result<Option<String>, Refusal> {
         return Ok(None);
     };
     if t.chars().count() > 120 || t.chars().any(char::is_control) {
-        return Err(Refusal::Invalid(
-            "an owner is a name of at most 120 characters on one line".into(),
-        ));
+        return Err(Refusal::Invalid(Code::SelfAssessmentOwnerInvalid.into()));
     }
     Ok(Some(t.to_string()))
 }
@@ -356,9 +352,7 @@ pub fn set_targets(
     write_tx(conn, |conn| {
         let loaded = load(conn, who, id)?;
         if !loaded.result.is_complete() {
-            return Err(Refusal::Conflict(
-                "answer every competency before setting targets".into(),
-            ));
+            return Err(Refusal::Conflict(Code::SelfAssessmentAnswerFirst.into()));
         }
         let quarters = u8::try_from(input.quarters).unwrap_or(0);
         let mut targets = Targets::new();
@@ -369,10 +363,11 @@ pub fn set_targets(
                 .ok()
                 .and_then(|s| Stage::new(s).ok())
                 .ok_or_else(|| {
-                    Refusal::Invalid(format!(
-                        "{code}: a target stage is 1 (Beginner) to 4 (Expert), not {}",
-                        t.stage
-                    ))
+                    Refusal::Invalid(
+                        Code::SelfAssessmentTargetStage
+                            .with("competency", code)
+                            .with("stage", t.stage),
+                    )
                 })?;
             targets.set(code, stage);
             let owner = owner_text(t.owner.as_deref())?;
@@ -383,9 +378,9 @@ pub fn set_targets(
         }
         for (area, owner) in &input.area_owners {
             if !loaded.result.areas.iter().any(|a| &a.code == area) {
-                return Err(Refusal::Invalid(format!(
-                    "{area} is not a competency area of this self-assessment"
-                )));
+                return Err(Refusal::Invalid(
+                    Code::SelfAssessmentUnknownArea.with("area", area),
+                ));
             }
             if let Some(o) = owner_text(Some(owner))? {
                 owners.areas.insert(area.clone(), o);
@@ -398,7 +393,7 @@ pub fn set_targets(
             &owners,
             Capacity::default(),
         )
-        .map_err(|e| Refusal::Invalid(e.to_string()))?;
+        .map_err(|e| Refusal::Invalid(e.into()))?;
         let mut roadmap = roadmap;
         if let Some(previous) = loaded
             .roadmap
@@ -443,17 +438,16 @@ pub fn edit_roadmap(
     write_tx(conn, |conn| {
         let loaded = load(conn, who, id)?;
         let Some(mut roadmap) = loaded.roadmap else {
-            return Err(Refusal::Conflict(
-                "set targets first; the roadmap is planned from them".into(),
-            ));
+            return Err(Refusal::Conflict(Code::SelfAssessmentTargetsFirst.into()));
         };
         let mut new_steps = Vec::new();
         for s in steps {
             let quarter = u8::try_from(s.quarter).map_err(|_| {
-                Refusal::Invalid(format!(
-                    "{}: quarter {} is invalid",
-                    s.competency, s.quarter
-                ))
+                Refusal::Invalid(
+                    Code::SelfAssessmentQuarterInvalid
+                        .with("competency", &s.competency)
+                        .with("quarter", s.quarter),
+                )
             })?;
             new_steps.push(Step {
                 quarter,
@@ -465,13 +459,8 @@ pub fn edit_roadmap(
         new_steps.sort_by_key(|s| s.quarter);
         roadmap.steps = new_steps;
         check_roadmap(&loaded.result, &roadmap).map_err(|errors| {
-            Refusal::Invalid(
-                errors
-                    .iter()
-                    .map(ToString::to_string)
-                    .collect::<Vec<_>>()
-                    .join("; "),
-            )
+            let problems: Vec<Reason> = errors.into_iter().map(Reason::from).collect();
+            Refusal::Invalid(Code::RoadmapProblems.with("problems", problems))
         })?;
         store_steps(conn, id, &roadmap)?;
         store::touch(conn, id, now())?;

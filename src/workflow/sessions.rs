@@ -2,11 +2,11 @@
 //! (Signing in and starting a session are in `accounts`.)
 
 use super::accounts::{self, NewSession};
-use super::Refusal;
 use crate::db::models::{auth as store, user};
 use crate::db::{write_tx, DbConn};
 use crate::domain::i18n::Lang;
 use crate::domain::ids::UserId;
+use crate::refusal::Refusal;
 
 /// Starts a fresh session for a person who just signed in, ending whatever session the
 /// browser brought along, so a session id is never carried across a sign-in.

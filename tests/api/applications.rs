@@ -492,11 +492,9 @@ async fn submission_outside_the_registration_window_is_refused() {
         )
         .await;
     assert_eq!(status, 409);
+    assert_eq!(problem["code"], "registration.closed", "{problem}");
     assert!(
-        problem["detail"]
-            .as_str()
-            .unwrap()
-            .contains("2021年2月10日"),
+        problem["detail"].as_str().unwrap().contains("2021-02-10"),
         "{problem}"
     );
 }

@@ -517,7 +517,7 @@ async fn the_secretariat_issues_from_the_round_page_and_revokes_from_the_verify_
     assert_eq!(refused.status(), 422);
     let text = refused.text().await.unwrap();
     assert!(
-        text.contains("say why the certificate is revoked"),
+        text.contains("请说明撤销证书的原因"),
         "the refusal says why"
     );
     assert_eq!(check(&app, &row.number).await["status"], "valid");
@@ -561,7 +561,7 @@ async fn verification_is_limited_per_address_and_says_so_as_problem_details() {
     assert_eq!(kind, "application/problem+json");
     let problem: Value = serde_json::from_str(&body).unwrap();
     assert_eq!(problem["status"], 429);
-    assert_eq!(problem["title"], "Too many requests");
+    assert_eq!(problem["title"], "请求过于频繁");
     assert!(problem["detail"].as_str().is_some_and(|d| !d.is_empty()));
     assert_eq!(problem["instance"], "/api/v1/verify/2026-CD-000001");
 

@@ -48,6 +48,7 @@ pub(crate) async fn upload(
             "/api/v1/applications/{app_id}/items/{item}/evidence"
         )))
         .bearer_auth(&api.token)
+        .header("accept-language", "en")
         .multipart(form)
         .send()
         .await
@@ -500,8 +501,11 @@ async fn evidence_is_locked_at_submission_and_a_reopened_item_takes_a_new_versio
         })
         .await;
     assert_eq!(outcomes.0, vec![("CD-CM-01".to_string(), 3)]);
-    assert!(outcomes.1.contains("future"));
-    assert!(outcomes.2.contains("no capability item 'XX-01'"));
+    assert_eq!(outcomes.1, "evidence.reopen_in_past");
+    assert_eq!(
+        outcomes.2,
+        "application.unknown_item (part: CD, item: XX-01)"
+    );
 }
 
 #[tokio::test]
@@ -521,7 +525,7 @@ async fn a_draft_cannot_be_reopened_and_the_submit_rule_needs_every_item() {
             .to_string()
         })
         .await;
-    assert!(refused.contains("draft cannot be reopened"), "{refused}");
+    assert!(refused.contains("evidence.cannot_reopen"), "{refused}");
     let (status, _) = upload(&member, &app_id, "CD-CM-01", "v1.pdf", pdf(10), "x").await;
     assert_eq!(status, 201);
     let (_, detail) = member

@@ -50,7 +50,10 @@ async fn an_enterprise_registers_applies_and_uploads_through_its_pages() {
         .unwrap();
     assert_eq!(res.status(), 422);
     let refused = res.text().await.unwrap();
-    assert!(refused.contains("credit code"), "the reason is shown");
+    assert!(
+        refused.contains("统一社会信用代码：校验码是"),
+        "the reason is shown, in the visitor's language"
+    );
     assert!(
         refused.contains("&lt;script&gt;alert(1)&lt;&#x2F;script&gt;{{7*7}}"),
         "values are kept, escaped"

@@ -404,10 +404,7 @@ async fn the_secretariat_keeps_groups_on_the_registry_page() {
     .await;
     assert_eq!(res.status(), 409, "already in the group");
     let body = res.text().await.unwrap();
-    assert!(
-        body.contains("丁集团华东公司 is already in 丁集团"),
-        "{body}"
-    );
+    assert!(body.contains("丁集团华东公司 已属于 丁集团"), "{body}");
 
     let res = post(format!("/assessors/groups/members/{e1}/remove"), vec![]).await;
     assert_eq!(res.status(), 303);

@@ -165,7 +165,7 @@ pub struct Api<'a> {
 impl Api<'_> {
     pub async fn send(&self, method: &str, path: &str, body: Option<Value>) -> (u16, Value) {
         self.app
-            .call_api(&self.token, None, method, path, body)
+            .call_api(&self.token, Some("en"), method, path, body)
             .await
     }
 }

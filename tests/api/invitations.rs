@@ -130,7 +130,7 @@ async fn an_expired_reset_link_is_refused() {
     .await;
     let res = anon.get(app.url(&path)).send().await.unwrap();
     assert_eq!(res.status(), 409);
-    assert!(res.text().await.unwrap().contains("expired"));
+    assert!(res.text().await.unwrap().contains("该链接已过期"));
 
     // Asking again works, but not without limit: three links an hour.
     for _ in 0..4 {
@@ -152,6 +152,7 @@ async fn invite(app: &TestApp, who: &TestUser, email: &str) -> (u16, Value) {
     let res = reqwest::Client::new()
         .post(app.url("/api/v1/enterprises/mine/invitations"))
         .bearer_auth(token)
+        .header("accept-language", "en")
         .json(&json!({ "email": email }))
         .send()
         .await
@@ -282,7 +283,7 @@ async fn a_signed_in_person_accepts_with_their_account_and_expired_links_are_ref
         .await
         .unwrap();
     assert_eq!(res.status(), 409);
-    assert!(res.text().await.unwrap().contains("expired"));
+    assert!(res.text().await.unwrap().contains("该链接已过期"));
 }
 
 #[tokio::test]

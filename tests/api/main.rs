@@ -9,6 +9,7 @@ mod catalog;
 mod cli;
 mod health_and_errors;
 mod pages;
+mod refusals;
 mod sign_in;
 // Evidence
 mod evidence;

@@ -326,7 +326,7 @@ async fn the_secretariat_forms_the_review_panel_on_the_round_page() {
     assert_eq!(res.status(), 422);
     let body = res.text().await.unwrap();
     assert!(
-        body.contains("the quorum must be 1 to the number of members (2), not 3"),
+        body.contains("法定人数应为 1 至成员人数（2），而不是 3"),
         "the refusal is on the page: {body}"
     );
     assert!(

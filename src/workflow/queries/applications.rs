@@ -5,7 +5,7 @@ pub use crate::db::models::application::{ApplicationRow, EventRow};
 use crate::db::models::{application as store, enterprise};
 use crate::db::DbConn;
 use crate::domain::access::{Principal, Role};
-use crate::workflow::Refusal;
+use crate::refusal::Refusal;
 
 /// Applications the person may see: all for the secretariat, else their enterprise's.
 pub fn visible_to(conn: &mut DbConn, who: &Principal) -> Result<Vec<ApplicationRow>, Refusal> {

@@ -4,7 +4,7 @@ pub use crate::db::models::audit::{AuditRow, Filter, Query, PAGE_SIZE};
 
 use crate::db::models::audit as store;
 use crate::db::DbConn;
-use crate::workflow::Refusal;
+use crate::refusal::Refusal;
 
 /// One page of matching entries, newest first, and how many match in all.
 pub fn search(conn: &mut DbConn, q: &Query) -> Result<(Vec<AuditRow>, i64), Refusal> {

@@ -5,7 +5,7 @@ pub use crate::db::models::catalog::{VersionDoc, VersionSummary};
 use crate::db::models::catalog as store;
 use crate::db::DbConn;
 use crate::domain::ids::ModelVersionId;
-use crate::workflow::Refusal;
+use crate::refusal::Refusal;
 
 /// Every version of every model.
 pub fn versions(conn: &mut DbConn) -> Result<Vec<VersionSummary>, Refusal> {

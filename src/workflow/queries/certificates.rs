@@ -4,7 +4,7 @@ pub use crate::db::models::certificates::{CertificateRow, KeyRow};
 
 use crate::db::models::certificates as store;
 use crate::db::DbConn;
-use crate::workflow::Refusal;
+use crate::refusal::Refusal;
 
 /// Every signing key, oldest first.
 pub fn keys(conn: &mut DbConn) -> Result<Vec<KeyRow>, Refusal> {

@@ -5,7 +5,7 @@ pub use crate::db::models::enterprise::EnterpriseRow;
 use crate::db::models::enterprise as store;
 use crate::db::DbConn;
 use crate::domain::ids::UserId;
-use crate::workflow::Refusal;
+use crate::refusal::Refusal;
 
 /// The id of the enterprise the person belongs to, if any.
 pub fn membership(conn: &mut DbConn, user: UserId) -> Result<Option<String>, Refusal> {

@@ -4,7 +4,7 @@ use chrono::NaiveDateTime;
 
 use crate::db::models::evidence as store;
 use crate::db::DbConn;
-use crate::workflow::Refusal;
+use crate::refusal::Refusal;
 
 /// Items reopened for an application: (item, version, until), latest per item.
 pub fn reopenings(

@@ -5,7 +5,7 @@ pub use crate::db::models::tokens::InvitationRow;
 use crate::db::models::tokens as store;
 use crate::db::DbConn;
 use crate::domain::ids::UserId;
-use crate::workflow::Refusal;
+use crate::refusal::Refusal;
 
 /// Whether the person administers their enterprise, and its invitations; `(false, [])`
 /// for someone without an enterprise.

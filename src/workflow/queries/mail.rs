@@ -5,7 +5,7 @@ pub use crate::db::models::mail::{NotificationRow, OutboxRow};
 use crate::db::models::mail as store;
 use crate::db::DbConn;
 use crate::domain::ids::UserId;
-use crate::workflow::Refusal;
+use crate::refusal::Refusal;
 
 /// The person's own notifications, newest first.
 pub fn inbox(conn: &mut DbConn, user: UserId, limit: i64) -> Result<Vec<NotificationRow>, Refusal> {

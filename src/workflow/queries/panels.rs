@@ -8,7 +8,7 @@ use crate::db::models::{application as apps, panels as store};
 use crate::db::DbConn;
 use crate::domain::access::{Principal, Role};
 use crate::domain::application_status::Status;
-use crate::workflow::Refusal;
+use crate::refusal::Refusal;
 
 /// Assessor organisations: CAICT and the external certified-assessor organisations.
 pub fn organisations(conn: &mut DbConn) -> Result<Vec<OrganisationRow>, Refusal> {

@@ -4,7 +4,7 @@ pub use crate::db::models::round::RoundRow;
 
 use crate::db::models::round as store;
 use crate::db::DbConn;
-use crate::workflow::Refusal;
+use crate::refusal::Refusal;
 
 /// Every round, latest registration first.
 pub fn all(conn: &mut DbConn) -> Result<Vec<RoundRow>, Refusal> {

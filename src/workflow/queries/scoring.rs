@@ -5,8 +5,8 @@ use crate::db::DbConn;
 use crate::domain::access::Principal;
 use crate::domain::assessment::item_reopened;
 use crate::domain::visibility::Viewer;
+use crate::refusal::Refusal;
 use crate::workflow::scoring::{clarification_facts, viewer_for};
-use crate::workflow::Refusal;
 
 /// The clarification requests of an application with the items each still has reopened,
 /// for its panel, the secretariat and the enterprise; review members get "not found".

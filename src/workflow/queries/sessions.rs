@@ -4,7 +4,7 @@ pub use crate::db::models::auth::EventRow as SignInEvent;
 
 use crate::db::models::auth as store;
 use crate::db::DbConn;
-use crate::workflow::Refusal;
+use crate::refusal::Refusal;
 
 /// The sign-in records of one account name, oldest first.
 pub fn sign_in_events(conn: &mut DbConn, email: &str) -> Result<Vec<SignInEvent>, Refusal> {

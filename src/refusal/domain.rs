@@ -1,0 +1,413 @@
+//! The domain's own refusals (typed errors of its rules) as coded reasons.
+
+use super::{Arg, Code, Reason};
+use crate::domain::account::{AccountInputError, PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS};
+use crate::domain::application::RequestRefusal;
+use crate::domain::application_status::Refusal as StatusRefusal;
+use crate::domain::assessment::ScoreRefusal;
+use crate::domain::assign::SeatsOutOfRange;
+use crate::domain::calendar::{CalendarError, RegistrationStatus, WindowReversed};
+use crate::domain::catalog::Bilingual;
+use crate::domain::credit_code::CreditCodeError;
+use crate::domain::evidence::{LimitExceeded, Locked};
+use crate::domain::i18n::Lang;
+use crate::domain::invitation::LinkRefusal;
+use crate::domain::panel::{PanelRule, PanelViolation, MAX_MEMBERS, MIN_MEMBERS};
+use crate::domain::round::RoundRefusal;
+use crate::domain::scoring::ReviewError;
+use crate::domain::self_assessment::{AnswerError, RoadmapError, Stage};
+
+impl From<StatusRefusal> for Reason {
+    fn from(r: StatusRefusal) -> Reason {
+        match r {
+            StatusRefusal::WrongState {
+                verb,
+                state,
+                allowed,
+            } => Code::StatusWrongState
+                .with("action", action(verb))
+                .with("status", state)
+                .with("allowed", Arg::Statuses(allowed)),
+            StatusRefusal::ReasonMissing { verb } => {
+                Code::StatusReasonMissing.with("action", action(verb))
+            }
+        }
+    }
+}
+
+impl From<Locked> for Reason {
+    fn from(l: Locked) -> Reason {
+        match l {
+            Locked::ClarificationEnded { until } => Code::EvidenceClarificationEnded
+                .with("until", until.format("%Y-%m-%d %H:%M").to_string()),
+            Locked::Submitted { status } => Code::EvidenceLocked.with("status", status),
+        }
+    }
+}
+
+impl From<LimitExceeded> for Reason {
+    fn from(l: LimitExceeded) -> Reason {
+        match l {
+            LimitExceeded::File { max_mb } => Code::EvidenceFileTooLarge.with("max_mb", max_mb),
+            LimitExceeded::Quota { quota_mb, used_mb } => Code::EvidenceQuotaExceeded
+                .with("quota_mb", quota_mb)
+                .with("used_mb", used_mb),
+        }
+    }
+}
+
+impl From<AccountInputError> for Reason {
+    fn from(e: AccountInputError) -> Reason {
+        match e {
+            AccountInputError::NotAnEmail(text) => Code::NotAnEmail.with("text", text),
+            AccountInputError::NameEmpty => Code::NameEmpty.into(),
+            AccountInputError::NameTooLong => Code::NameTooLong.into(),
+            AccountInputError::NameControlCharacter => Code::NameControlCharacter.into(),
+            AccountInputError::PasswordTooShort(count) => Code::PasswordTooShort
+                .with("count", count)
+                .with("min", PASSWORD_MIN_CHARS),
+            AccountInputError::PasswordTooLong(count) => Code::PasswordTooLong
+                .with("count", count)
+                .with("max", PASSWORD_MAX_CHARS),
+        }
+    }
+}
+
+impl From<ScoreRefusal> for Reason {
+    fn from(r: ScoreRefusal) -> Reason {
+        match r {
+            ScoreRefusal::UnknownItem { part, item } => Code::UnknownCapabilityItem
+                .with("part", part)
+                .with("item", item),
+            ScoreRefusal::LevelAndReason => Code::ScoreLevelAndReason.into(),
+            ScoreRefusal::LevelOutOfRange(level) => Code::ScoreLevelOutOfRange.with("level", level),
+            ScoreRefusal::AboveTarget { level, target } => Code::ScoreAboveTarget
+                .with("level", level.get())
+                .with("target", target.get()),
+            ScoreRefusal::NoLevel => Code::ScoreNoLevel.into(),
+            ScoreRefusal::ForeignEvidence { evidence, item } => Code::ScoreForeignEvidence
+                .with("evidence", evidence)
+                .with("item", item),
+        }
+    }
+}
+
+impl From<RoundRefusal> for Reason {
+    fn from(r: RoundRefusal) -> Reason {
+        match r {
+            RoundRefusal::NameMissing => Code::RoundNameMissing.into(),
+            RoundRefusal::SelfAssessmentModel(model) => {
+                Code::RoundSelfAssessmentModel.with("model", model)
+            }
+            RoundRefusal::Window(WindowReversed { opens, closes }) => {
+                Code::RegistrationWindowReversed
+                    .with("closes", closes)
+                    .with("opens", opens)
+            }
+            RoundRefusal::AssessmentTooEarly { closes, starts } => Code::RoundAssessmentTooEarly
+                .with("closes", closes)
+                .with("starts", starts),
+            RoundRefusal::AssessmentEndsFirst { starts, ends } => Code::RoundAssessmentEndsFirst
+                .with("ends", ends)
+                .with("starts", starts),
+            RoundRefusal::ResultsTooEarly { ends, results } => Code::RoundResultsTooEarly
+                .with("ends", ends)
+                .with("results", results),
+            RoundRefusal::NoParts => Code::RoundNoParts.into(),
+            RoundRefusal::UnknownPart { code, known } => Code::RoundUnknownPart
+                .with("code", code)
+                .with("known", known),
+            RoundRefusal::Calendar(CalendarError::Missing { year }) => {
+                Code::CalendarMissing.with("year", year)
+            }
+            RoundRefusal::Calendar(CalendarError::Invalid { file, line, reason }) => {
+                let file = match line {
+                    Some(line) => format!("{file}:{line}"),
+                    None => file,
+                };
+                Code::CalendarInvalid
+                    .with("file", file)
+                    .with("reason", reason)
+            }
+        }
+    }
+}
+
+impl From<RequestRefusal> for Reason {
+    fn from(r: RequestRefusal) -> Reason {
+        match r {
+            RequestRefusal::PartNotOpen { part, open } => Code::ApplicationPartNotOpen
+                .with("part", part)
+                .with("open", open),
+            RequestRefusal::TargetOutOfRange { max, given } => Code::ApplicationTargetOutOfRange
+                .with("max", max)
+                .with("given", given),
+            RequestRefusal::ScopeMissing => Code::ApplicationScopeMissing.into(),
+            RequestRefusal::ScopeTooLong => Code::ApplicationScopeTooLong.into(),
+            RequestRefusal::Contact(e) => Code::ContactInvalid.with("reason", Reason::from(e)),
+        }
+    }
+}
+
+impl From<&PanelViolation> for Reason {
+    fn from(v: &PanelViolation) -> Reason {
+        let person = v.person.clone().unwrap_or_default();
+        let size = |reason: Reason| reason.with("min", MIN_MEMBERS).with("max", MAX_MEMBERS);
+        match &v.rule {
+            PanelRule::Size { members: 1 } => size(Code::PanelSizeOne.into()),
+            PanelRule::Size { members } => size(Code::PanelSize.with("members", *members)),
+            PanelRule::NoLead => Code::PanelNoLead.into(),
+            PanelRule::SeveralLeads { names } => {
+                Code::PanelSeveralLeads.with("names", names.clone())
+            }
+            PanelRule::LeadNotCaict => Code::PanelLeadNotCaict.with("person", person),
+            PanelRule::UnknownAssessor => Code::PanelUnknownAssessor.with("person", person),
+            PanelRule::DuplicateMember => Code::PanelDuplicateMember.with("person", person),
+            PanelRule::NotQualified { part } => Code::PanelNotQualified
+                .with("person", person)
+                .with("part", part),
+            PanelRule::CertificationExpired { expired_on } => Code::PanelCertificationExpired
+                .with("person", person)
+                .with("expired_on", *expired_on),
+            PanelRule::DeclaredConflict { .. } => {
+                Code::PanelDeclaredConflict.with("person", person)
+            }
+            PanelRule::EmployedByApplicant => Code::PanelEmployedByApplicant.with("person", person),
+            PanelRule::FormerMember { left_on } => Code::PanelFormerMember
+                .with("person", person)
+                .with("left_on", *left_on),
+        }
+    }
+}
+
+impl From<SeatsOutOfRange> for Reason {
+    fn from(SeatsOutOfRange(seats): SeatsOutOfRange) -> Reason {
+        Code::SeatsOutOfRange
+            .with("seats", seats)
+            .with("min", MIN_MEMBERS)
+            .with("max", MAX_MEMBERS)
+    }
+}
+
+impl From<ReviewError> for Reason {
+    fn from(e: ReviewError) -> Reason {
+        match e {
+            ReviewError::QuorumUnreachable { quorum, eligible } => Code::QuorumUnreachable
+                .with("quorum", quorum)
+                .with("eligible", eligible),
+            ReviewError::ZeroQuorum => Code::ZeroQuorum.into(),
+            ReviewError::TooManyVotes { votes, eligible } => Code::TooManyVotes
+                .with("votes", votes)
+                .with("eligible", eligible),
+            ReviewError::DuplicateVote(member) => {
+                Code::DuplicateVote.with("member", member.to_string())
+            }
+        }
+    }
+}
+
+impl From<LinkRefusal> for Reason {
+    fn from(r: LinkRefusal) -> Reason {
+        match r {
+            LinkRefusal::Used => Code::LinkUsed.into(),
+            LinkRefusal::Expired => Code::LinkExpired.into(),
+        }
+    }
+}
+
+impl From<CreditCodeError> for Reason {
+    fn from(e: CreditCodeError) -> Reason {
+        let char = |c: char| Arg::Text(c.to_string());
+        match e {
+            CreditCodeError::Empty => Code::CreditCodeEmpty.into(),
+            CreditCodeError::WrongLength { code, found } => Code::CreditCodeWrongLength
+                .with("code", code)
+                .with("found", found),
+            CreditCodeError::InvalidCharacter { position, found } => {
+                Code::CreditCodeInvalidCharacter
+                    .with("position", position)
+                    .with("found", char(found))
+            }
+            CreditCodeError::UnknownAuthority { found } => {
+                Code::CreditCodeUnknownAuthority.with("found", char(found))
+            }
+            CreditCodeError::UnknownOrganisationType { found } => {
+                Code::CreditCodeUnknownOrganisationType.with("found", char(found))
+            }
+            CreditCodeError::DivisionNotNumeric { position, found } => {
+                Code::CreditCodeDivisionNotNumeric
+                    .with("position", position)
+                    .with("found", char(found))
+            }
+            CreditCodeError::WrongCheckCharacter { found, expected } => {
+                Code::CreditCodeWrongCheckCharacter
+                    .with("found", char(found))
+                    .with("expected", char(expected))
+            }
+        }
+    }
+}
+
+impl From<AnswerError> for Reason {
+    fn from(e: AnswerError) -> Reason {
+        match e {
+            AnswerError::UnknownCompetency(code) => {
+                Code::AnswerUnknownCompetency.with("code", code)
+            }
+            AnswerError::StageNotInModel { stage, levels } => Code::AnswerStageNotInModel
+                .with("stage", stage)
+                .with("levels", levels),
+        }
+    }
+}
+
+impl From<RoadmapError> for Reason {
+    fn from(e: RoadmapError) -> Reason {
+        let name = |n: Bilingual| Arg::Translated { zh: n.zh, en: n.en };
+        let stage = |s: Stage| Arg::Translated {
+            zh: s.name(Lang::Zh).to_owned(),
+            en: s.name(Lang::En).to_owned(),
+        };
+        match e {
+            RoadmapError::QuarterCount(quarters) => {
+                Code::RoadmapQuarterCount.with("quarters", quarters)
+            }
+            RoadmapError::UnknownCompetency { code } => {
+                Code::RoadmapUnknownCompetency.with("code", code)
+            }
+            RoadmapError::Unanswered { name: n, .. } => {
+                Code::RoadmapUnanswered.with("name", name(n))
+            }
+            RoadmapError::TargetBelowCurrent {
+                name: n,
+                current,
+                target,
+                ..
+            } => Code::RoadmapTargetBelowCurrent
+                .with("name", name(n))
+                .with("target", stage(target))
+                .with("current", stage(current)),
+            RoadmapError::OverCapacity {
+                raises,
+                quarters,
+                capacity,
+            } => Code::RoadmapOverCapacity
+                .with("raises", raises)
+                .with("quarters", quarters)
+                .with("capacity", capacity)
+                .with("allowed", usize::from(quarters) * capacity),
+            RoadmapError::UnplannedStep { quarter, code } => Code::RoadmapUnplannedStep
+                .with("quarter", quarter)
+                .with("code", code),
+            RoadmapError::QuarterOutOfRange {
+                name: n,
+                quarter,
+                quarters,
+                ..
+            } => Code::RoadmapQuarterOutOfRange
+                .with("name", name(n))
+                .with("quarter", quarter)
+                .with("quarters", quarters),
+            RoadmapError::TwoStepsInQuarter {
+                name: n, quarter, ..
+            } => Code::RoadmapTwoStepsInQuarter
+                .with("name", name(n))
+                .with("quarter", quarter),
+            RoadmapError::StepMismatch {
+                name: n,
+                quarter,
+                expected,
+                found,
+                ..
+            } => Code::RoadmapStepMismatch
+                .with("name", name(n))
+                .with("quarter", quarter)
+                .with("found", stage(found))
+                .with("expected", stage(expected)),
+            RoadmapError::NotARaise {
+                name: n,
+                quarter,
+                from,
+                to,
+                ..
+            } => Code::RoadmapNotARaise
+                .with("name", name(n))
+                .with("quarter", quarter)
+                .with("from", stage(from))
+                .with("to", stage(to)),
+            RoadmapError::Leapfrog {
+                name: n,
+                quarter,
+                from,
+                to,
+                ..
+            } => Code::RoadmapLeapfrog
+                .with("name", name(n))
+                .with("from", stage(from))
+                .with("to", stage(to))
+                .with("needed", to.get() - from.get())
+                .with("quarter", quarter),
+            RoadmapError::TargetMissed {
+                name: n,
+                reached,
+                target,
+                ..
+            } => Code::RoadmapTargetMissed
+                .with("name", name(n))
+                .with("reached", stage(reached))
+                .with("target", stage(target)),
+        }
+    }
+}
+
+/// Why a submission at this moment is refused; `None` while registration is open.
+pub fn registration_refusal(status: &RegistrationStatus) -> Option<Reason> {
+    Some(match status {
+        RegistrationStatus::Open => return None,
+        RegistrationStatus::NotYetOpen { opens } => {
+            Code::RegistrationNotYetOpen.with("opens", *opens)
+        }
+        RegistrationStatus::Closed { closed_on } => {
+            Code::RegistrationClosed.with("closed_on", *closed_on)
+        }
+        RegistrationStatus::Holiday {
+            holiday_name,
+            next_open_day,
+        } => {
+            let holiday = Arg::Translated {
+                zh: holiday_name.zh.clone(),
+                en: holiday_name.en.clone(),
+            };
+            match next_open_day {
+                Some(day) => Code::RegistrationHoliday
+                    .with("holiday", holiday)
+                    .with("reopens", *day),
+                None => Code::RegistrationHolidayToTheEnd.with("holiday", holiday),
+            }
+        }
+        RegistrationStatus::CalendarMissing { year } => {
+            Code::RegistrationCalendarMissing.with("year", *year)
+        }
+    })
+}
+
+/// The status machine's verbs, in both languages.
+fn action(verb: &'static str) -> Arg {
+    let zh = match verb {
+        "submit" => "提交",
+        "accept" => "受理",
+        "reject" => "驳回",
+        "start the assessment of" => "开始评估",
+        "complete the scoring of" => "完成评分",
+        "send to review" => "提交评审",
+        "approve" => "批准",
+        "return" => "退回",
+        "certify" => "发证",
+        "withdraw" => "撤回",
+        other => other,
+    };
+    Arg::Translated {
+        zh: zh.to_owned(),
+        en: verb.to_owned(),
+    }
+}

@@ -1,0 +1,552 @@
+//! Why a use case did not happen: a kind (which decides the HTTP status), a stable code
+//! and typed arguments. The words live only in the message catalogs, under
+//! `refusal.<code>` with `{name}` placeholders, so every refusal reaches a person in their
+//! language (`web::render::refusal_text`) and an API client gets the code as well.
+//!
+//! Sits below `workflow`, `web` and `error.rs` so each of them may use it; it depends only
+//! on `domain`.
+
+use std::collections::HashMap;
+use std::fmt;
+
+use chrono::{Datelike, NaiveDate};
+use serde::ser::{SerializeMap, Serializer};
+use serde::Serialize;
+
+use crate::domain::application_status::Status;
+use crate::domain::i18n::Lang;
+
+mod domain;
+pub use domain::registration_refusal;
+
+/// Why a use case did not happen. Maps to HTTP in `error.rs`.
+#[derive(Debug, thiserror::Error)]
+pub enum Refusal {
+    /// The input breaks a rule (422).
+    #[error("{0}")]
+    Invalid(Reason),
+    #[error("not found")]
+    NotFound,
+    /// The state of things does not allow it now (409).
+    #[error("{0}")]
+    Conflict(Reason),
+    /// Not this person's to do (403).
+    #[error("{0}")]
+    Forbidden(Reason),
+    #[error("sign-in refused")]
+    SignInRefused,
+    #[error(transparent)]
+    Database(#[from] diesel::result::Error),
+}
+
+/// A coded reason with its arguments; `render` puts it into words.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reason {
+    pub code: Code,
+    pub args: Vec<(&'static str, Arg)>,
+}
+
+/// A value a message refers to; each is written the way its language expects.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Arg {
+    Text(String),
+    Number(i64),
+    Date(NaiveDate),
+    /// Names such as item codes, listed.
+    List(Vec<String>),
+    /// Reasons found together (every problem of a panel, a domain check inside a field).
+    Reasons(Vec<Reason>),
+    /// An application status, named as the pages name it.
+    Status(Status),
+    /// Statuses of which any one would do.
+    Statuses(Vec<Status>),
+    /// A text the domain already has in both languages (a holiday's name).
+    Translated {
+        zh: String,
+        en: String,
+    },
+}
+
+impl From<String> for Arg {
+    fn from(v: String) -> Arg {
+        Arg::Text(v)
+    }
+}
+
+impl From<&str> for Arg {
+    fn from(v: &str) -> Arg {
+        Arg::Text(v.to_owned())
+    }
+}
+
+impl From<&String> for Arg {
+    fn from(v: &String) -> Arg {
+        Arg::Text(v.clone())
+    }
+}
+
+macro_rules! numbers_into_arg {
+    ($($t:ty),*) => {$(
+        impl From<$t> for Arg {
+            fn from(v: $t) -> Arg {
+                Arg::Number(v as i64)
+            }
+        }
+    )*};
+}
+numbers_into_arg!(i32, i64, u32, u64, usize, u8);
+
+impl From<NaiveDate> for Arg {
+    fn from(v: NaiveDate) -> Arg {
+        Arg::Date(v)
+    }
+}
+
+impl From<Status> for Arg {
+    fn from(v: Status) -> Arg {
+        Arg::Status(v)
+    }
+}
+
+impl From<Vec<String>> for Arg {
+    fn from(v: Vec<String>) -> Arg {
+        Arg::List(v)
+    }
+}
+
+impl From<Vec<&str>> for Arg {
+    fn from(v: Vec<&str>) -> Arg {
+        Arg::List(v.into_iter().map(str::to_owned).collect())
+    }
+}
+
+impl From<Reason> for Arg {
+    fn from(v: Reason) -> Arg {
+        Arg::Reasons(vec![v])
+    }
+}
+
+impl From<Vec<Reason>> for Arg {
+    fn from(v: Vec<Reason>) -> Arg {
+        Arg::Reasons(v)
+    }
+}
+
+impl From<Code> for Reason {
+    fn from(code: Code) -> Reason {
+        Reason { code, args: vec![] }
+    }
+}
+
+impl Code {
+    /// This code with its first argument.
+    pub fn with(self, name: &'static str, value: impl Into<Arg>) -> Reason {
+        Reason::from(self).with(name, value)
+    }
+}
+
+impl Reason {
+    pub fn with(mut self, name: &'static str, value: impl Into<Arg>) -> Reason {
+        self.args.push((name, value.into()));
+        self
+    }
+
+    /// The words of this reason in `lang`, from that language's catalog. A code missing
+    /// from the catalog shows as itself (the catalog test keeps that from happening).
+    pub fn render(&self, lang: Lang, catalog: &HashMap<String, String>) -> String {
+        let key = format!("refusal.{}", self.code.as_str());
+        let Some(template) = catalog.get(&key) else {
+            return self.code.as_str().to_owned();
+        };
+        let mut text = template.clone();
+        for (name, value) in &self.args {
+            let placeholder = format!("{{{name}}}");
+            if text.contains(&placeholder) {
+                text = text.replace(&placeholder, &value.render(lang, catalog));
+            }
+        }
+        text
+    }
+}
+
+impl Arg {
+    fn render(&self, lang: Lang, catalog: &HashMap<String, String>) -> String {
+        match (self, lang) {
+            (Arg::Text(t), _) => t.clone(),
+            (Arg::Number(n), _) => n.to_string(),
+            (Arg::Date(d), Lang::Zh) => format!("{}年{}月{}日", d.year(), d.month(), d.day()),
+            (Arg::Date(d), Lang::En) => d.to_string(),
+            (Arg::List(items), Lang::Zh) => items.join("、"),
+            (Arg::List(items), Lang::En) => items.join(", "),
+            (Arg::Status(status), Lang::Zh) => catalog
+                .get(&format!("application_pages.state.{}", status.as_str()))
+                .cloned()
+                .unwrap_or_else(|| status.as_str().to_owned()),
+            (Arg::Status(status), Lang::En) => status.phrase().to_owned(),
+            (Arg::Statuses(statuses), _) => {
+                let names: Vec<String> = statuses
+                    .iter()
+                    .map(|s| Arg::Status(*s).render(lang, catalog))
+                    .collect();
+                match (names.split_last(), lang) {
+                    (Some((last, [])), _) => last.clone(),
+                    (Some((last, rest)), Lang::Zh) => format!("{}或{last}", rest.join("、")),
+                    (Some((last, rest)), Lang::En) => format!("{} or {last}", rest.join(", ")),
+                    (None, _) => String::new(),
+                }
+            }
+            (Arg::Translated { zh, .. }, Lang::Zh) => zh.clone(),
+            (Arg::Translated { en, .. }, Lang::En) => en.clone(),
+            (Arg::Reasons(reasons), _) => {
+                let words: Vec<String> = reasons.iter().map(|r| r.render(lang, catalog)).collect();
+                words.join(if lang == Lang::Zh { "；" } else { "; " })
+            }
+        }
+    }
+}
+
+/// For logs and the console, which have no reader's language: `code (name: value, …)`.
+impl fmt::Display for Reason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code.as_str())?;
+        for (i, (name, value)) in self.args.iter().enumerate() {
+            let open = if i == 0 { " (" } else { ", " };
+            write!(f, "{open}{name}: {value}")?;
+        }
+        if !self.args.is_empty() {
+            f.write_str(")")?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Display for Arg {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Arg::Text(t) => f.write_str(t),
+            Arg::Number(n) => write!(f, "{n}"),
+            Arg::Date(d) => write!(f, "{d}"),
+            Arg::List(items) => f.write_str(&items.join(", ")),
+            Arg::Reasons(reasons) => {
+                let texts: Vec<String> = reasons.iter().map(ToString::to_string).collect();
+                f.write_str(&texts.join("; "))
+            }
+            Arg::Status(status) => f.write_str(status.as_str()),
+            Arg::Statuses(statuses) => {
+                let names: Vec<&str> = statuses.iter().map(|s| s.as_str()).collect();
+                f.write_str(&names.join(", "))
+            }
+            Arg::Translated { en, .. } => f.write_str(en),
+        }
+    }
+}
+
+/// `{"code": "evidence.locked", "args": {"item": "…"}}`: what an API client gets besides
+/// the words.
+impl Serialize for Reason {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(Some(2))?;
+        map.serialize_entry("code", self.code.as_str())?;
+        map.serialize_entry("args", &Args(&self.args))?;
+        map.end()
+    }
+}
+
+struct Args<'a>(&'a [(&'static str, Arg)]);
+
+impl Serialize for Args<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(Some(self.0.len()))?;
+        for (name, value) in self.0 {
+            map.serialize_entry(name, value)?;
+        }
+        map.end()
+    }
+}
+
+impl Serialize for Arg {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Arg::Text(t) => s.serialize_str(t),
+            Arg::Number(n) => s.serialize_i64(*n),
+            Arg::Date(d) => s.serialize_str(&d.to_string()),
+            Arg::List(items) => items.serialize(s),
+            Arg::Reasons(reasons) => reasons.serialize(s),
+            Arg::Status(status) => s.serialize_str(status.as_str()),
+            Arg::Statuses(statuses) => s.collect_seq(statuses.iter().map(|status| status.as_str())),
+            Arg::Translated { zh, en } => {
+                let mut map = s.serialize_map(Some(2))?;
+                map.serialize_entry("zh-CN", zh)?;
+                map.serialize_entry("en", en)?;
+                map.end()
+            }
+        }
+    }
+}
+
+/// Declares the codes: each variant with its stable text, and `Code::ALL` so a test can
+/// check the catalogs against them.
+macro_rules! codes {
+    ($($variant:ident = $code:literal,)*) => {
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum Code {
+            $($variant,)*
+        }
+
+        impl Code {
+            pub const ALL: &'static [Code] = &[$(Code::$variant,)*];
+
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(Code::$variant => $code,)*
+                }
+            }
+        }
+    };
+}
+
+codes! {
+    AccountExists = "account.exists",
+    NameControlCharacter = "account.name_control_character",
+    NameEmpty = "account.name_empty",
+    NameTooLong = "account.name_too_long",
+    UserNeedsRole = "account.needs_role",
+    NotAnEmail = "account.not_an_email",
+    PasswordTooLong = "account.password_too_long",
+    PasswordTooShort = "account.password_too_short",
+    SignInRefused = "account.sign_in_refused",
+    ActionForbidden = "application.action_forbidden",
+    ApplicationChangedMeanwhile = "application.changed_meanwhile",
+    ApplicationEditForbidden = "application.edit_forbidden",
+    EnterpriseNotVerified = "application.enterprise_not_verified",
+    EvidenceMissing = "application.evidence_missing",
+    ExemptionReasonMissing = "application.exemption_reason_missing",
+    ApplicationItemsLocked = "application.items_locked",
+    ApplicationNoEnterprise = "application.no_enterprise",
+    ApplicationPartNotOpen = "application.part_not_open",
+    ApplicationPartTaken = "application.part_taken",
+    StatusReasonMissing = "application.reason_missing",
+    ApplicationScopeMissing = "application.scope_missing",
+    ApplicationScopeTooLong = "application.scope_too_long",
+    ApplicationTargetOutOfRange = "application.target_out_of_range",
+    UnknownAction = "application.unknown_action",
+    UnknownCapabilityItem = "application.unknown_item",
+    StatusWrongState = "application.wrong_state",
+    CalendarInvalid = "calendar.invalid",
+    CalendarMissing = "calendar.missing",
+    CertificateAlreadyRevoked = "certificate.already_revoked",
+    CertificateFontsUnreadable = "certificate.fonts_unreadable",
+    CertificateLintRefused = "certificate.lint_refused",
+    CertificateNeedsApproval = "certificate.needs_approval",
+    NoConsolidatedResult = "certificate.no_consolidated_result",
+    RevocationReasonMissing = "certificate.revocation_reason_missing",
+    RevocationReasonTooLong = "certificate.revocation_reason_too_long",
+    SigningKeyInvalid = "certificate.signing_key_invalid",
+    StoredPayloadInvalid = "certificate.stored_payload_invalid",
+    CertificateUnprintable = "certificate.unprintable",
+    CreditCodeDivisionNotNumeric = "credit_code.division_not_numeric",
+    CreditCodeEmpty = "credit_code.empty",
+    CreditCodeInvalidCharacter = "credit_code.invalid_character",
+    CreditCodeUnknownAuthority = "credit_code.unknown_authority",
+    CreditCodeUnknownOrganisationType = "credit_code.unknown_organisation_type",
+    CreditCodeWrongCheckCharacter = "credit_code.wrong_check_character",
+    CreditCodeWrongLength = "credit_code.wrong_length",
+    DemoNeedsCatalog = "demo.needs_catalog",
+    AddressOrPhoneMissing = "enterprise.address_or_phone_missing",
+    EnterpriseAlreadyVerified = "enterprise.already_verified",
+    ContactInvalid = "enterprise.contact_invalid",
+    CreditCodeInvalid = "enterprise.credit_code_invalid",
+    CreditCodeTaken = "enterprise.credit_code_taken",
+    EnglishNameInvalid = "enterprise.english_name_invalid",
+    LegalNameInvalid = "enterprise.legal_name_invalid",
+    YouAlreadyBelong = "enterprise.you_already_belong",
+    EvidenceCannotReopen = "evidence.cannot_reopen",
+    EvidenceChangeForbidden = "evidence.change_forbidden",
+    EvidenceClarificationEnded = "evidence.clarification_ended",
+    EvidenceFileTooLarge = "evidence.file_too_large",
+    EvidenceLocked = "evidence.locked",
+    EvidenceQuotaExceeded = "evidence.quota_exceeded",
+    EvidenceReopenInPast = "evidence.reopen_in_past",
+    EvidenceReopenItemsMissing = "evidence.reopen_items_missing",
+    EvidenceVersionKept = "evidence.version_kept",
+    AlreadyInGroup = "group.already_in",
+    GroupEnglishNameInvalid = "group.english_name_invalid",
+    GroupExists = "group.exists",
+    InNoGroup = "group.in_none",
+    InOtherGroup = "group.in_other",
+    GroupNameInvalid = "group.name_invalid",
+    GroupUnknown = "group.unknown",
+    InvitationAccountExists = "invitation.account_exists",
+    AlreadyInEnterprise = "invitation.already_in_enterprise",
+    InvitationEmailInvalid = "invitation.email_invalid",
+    InviteForbidden = "invitation.invite_forbidden",
+    InvitationLinkRefused = "invitation.link_refused",
+    InvitationNameInvalid = "invitation.name_invalid",
+    InvitationOtherAddress = "invitation.other_address",
+    InvitationPasswordInvalid = "invitation.password_invalid",
+    LinkExpired = "link.expired",
+    LinkUsed = "link.used",
+    PanelApplicationNotAccepted = "panel.application_not_accepted",
+    ApplicationNotInRound = "panel.application_not_in_round",
+    PanelApplicationRulesBroken = "panel.application_rules_broken",
+    ApplicationTwice = "panel.application_twice",
+    AssessorIdInvalid = "panel.assessor_id_invalid",
+    AssessorOverloaded = "panel.assessor_overloaded",
+    AssignmentInvalid = "panel.assignment_invalid",
+    PanelCertificationExpired = "panel.certification_expired",
+    PanelDeclaredConflict = "panel.declared_conflict",
+    PanelDuplicateMember = "panel.duplicate_member",
+    PanelEmployedByApplicant = "panel.employed_by_applicant",
+    PanelFormerMember = "panel.former_member",
+    PanelLeadNotCaict = "panel.lead_not_caict",
+    PanelNeedsAccepted = "panel.needs_accepted",
+    PanelNoLead = "panel.no_lead",
+    NoPanelsToConfirm = "panel.none_to_confirm",
+    NotInRegistry = "panel.not_in_registry",
+    PanelNotQualified = "panel.not_qualified",
+    PreferenceInvalid = "panel.preference_invalid",
+    PanelProblems = "panel.problems",
+    PanelScoringStarted = "panel.scoring_started",
+    SeatsOutOfRange = "panel.seats_out_of_range",
+    PanelSeveralLeads = "panel.several_leads",
+    PanelSize = "panel.size",
+    PanelSizeOne = "panel.size_one",
+    PanelUnknownAssessor = "panel.unknown_assessor",
+    RegistrationCalendarMissing = "registration.calendar_missing",
+    RegistrationClosed = "registration.closed",
+    RegistrationHoliday = "registration.holiday",
+    RegistrationHolidayToTheEnd = "registration.holiday_to_the_end",
+    RegistrationNotYetOpen = "registration.not_yet_open",
+    CertificationNumberInvalid = "registry.certification_number_invalid",
+    CertificationNumberTaken = "registry.certification_number_taken",
+    ConflictPartyUnknown = "registry.conflict_party_unknown",
+    ConflictReasonMissing = "registry.conflict_reason_missing",
+    EmploymentEndsBeforeStart = "registry.employment_ends_before_start",
+    EnterpriseUnknown = "registry.enterprise_unknown",
+    AssessorLanguagesMissing = "registry.languages_missing",
+    AssessorMaxLoadInvalid = "registry.max_load_invalid",
+    NotAnAssessor = "registry.not_an_assessor",
+    OrganisationExists = "registry.organisation_exists",
+    OrganisationKindInvalid = "registry.organisation_kind_invalid",
+    OrganisationNameInvalid = "registry.organisation_name_invalid",
+    OrganisationUnknown = "registry.organisation_unknown",
+    AssessorPartsMissing = "registry.parts_missing",
+    PersonUnknown = "registry.person_unknown",
+    UserIdInvalid = "registry.user_id_invalid",
+    AlreadyVoted = "review.already_voted",
+    DecidedMeanwhile = "review.decided_meanwhile",
+    DuplicateVote = "review.duplicate_vote",
+    MajorityInvalid = "review.majority_invalid",
+    NoSuchPerson = "review.no_such_person",
+    NotAReviewer = "review.not_a_reviewer",
+    NotAUserId = "review.not_a_user_id",
+    NotInReview = "review.not_in_review",
+    NotOnReviewPanel = "review.not_on_panel",
+    ReviewPanelEmpty = "review.panel_empty",
+    QuorumInvalid = "review.quorum_invalid",
+    QuorumUnreachable = "review.quorum_unreachable",
+    ReturnReasonMissing = "review.return_reason_missing",
+    ReviewerEnterpriseNotEvaluated = "review.reviewer_enterprise_not_evaluated",
+    ReviewerEnterpriseUnknown = "review.reviewer_enterprise_unknown",
+    ReviewerTwice = "review.reviewer_twice",
+    TooManyVotes = "review.too_many_votes",
+    ZeroQuorum = "review.zero_quorum",
+    RoadmapLeapfrog = "roadmap.leapfrog",
+    RoadmapNotARaise = "roadmap.not_a_raise",
+    RoadmapOverCapacity = "roadmap.over_capacity",
+    RoadmapProblems = "roadmap.problems",
+    RoadmapQuarterCount = "roadmap.quarter_count",
+    RoadmapQuarterOutOfRange = "roadmap.quarter_out_of_range",
+    RoadmapStepMismatch = "roadmap.step_mismatch",
+    RoadmapTargetBelowCurrent = "roadmap.target_below_current",
+    RoadmapTargetMissed = "roadmap.target_missed",
+    RoadmapTwoStepsInQuarter = "roadmap.two_steps_in_quarter",
+    RoadmapUnanswered = "roadmap.unanswered",
+    RoadmapUnknownCompetency = "roadmap.unknown_competency",
+    RoadmapUnplannedStep = "roadmap.unplanned_step",
+    RoundAssessmentEndsFirst = "round.assessment_ends_first",
+    RoundAssessmentTooEarly = "round.assessment_too_early",
+    ModelVersionUnknown = "round.model_version_unknown",
+    RoundNameMissing = "round.name_missing",
+    RoundNoParts = "round.no_parts",
+    RoundResultsTooEarly = "round.results_too_early",
+    RoundSelfAssessmentModel = "round.self_assessment_model",
+    RoundUnknownPart = "round.unknown_part",
+    RegistrationWindowReversed = "round.window_reversed",
+    ScoreAboveTarget = "scoring.above_target",
+    AnswerEmpty = "scoring.answer_empty",
+    ClarificationItemsMissing = "scoring.clarification_items_missing",
+    ClarificationQuestionMissing = "scoring.clarification_question_missing",
+    ConsolidatedLevelMissing = "scoring.consolidated_level_missing",
+    ConsolidatedScoreInvalid = "scoring.consolidated_score_invalid",
+    DeadlineInPast = "scoring.deadline_in_past",
+    ScoreForeignEvidence = "scoring.foreign_evidence",
+    ItemGivenTwice = "scoring.item_given_twice",
+    LeadOnly = "scoring.lead_only",
+    ScoreLevelAndReason = "scoring.level_and_reason",
+    ScoreLevelOutOfRange = "scoring.level_out_of_range",
+    ScoreNoLevel = "scoring.no_level",
+    NoOpenClarification = "scoring.no_open_clarification",
+    NoReviewPanel = "scoring.no_review_panel",
+    NoScoreToReopen = "scoring.no_score_to_reopen",
+    NotInAssessment = "scoring.not_in_assessment",
+    NotOnPanel = "scoring.not_on_panel",
+    RationaleMissing = "scoring.rationale_missing",
+    ScoreSubmitted = "scoring.score_submitted",
+    ScoresPending = "scoring.scores_pending",
+    SelfAssessmentAnswerFirst = "self_assessment.answer_first",
+    SelfAssessmentAnswerStage = "self_assessment.answer_stage",
+    SelfAssessmentCompleted = "self_assessment.completed",
+    SelfAssessmentModelMissing = "self_assessment.model_missing",
+    SelfAssessmentModelNoVersion = "self_assessment.model_no_version",
+    SelfAssessmentNoEnterprise = "self_assessment.no_enterprise",
+    SelfAssessmentOwnerInvalid = "self_assessment.owner_invalid",
+    SelfAssessmentQuarterInvalid = "self_assessment.quarter_invalid",
+    AnswerStageNotInModel = "self_assessment.stage_not_in_model",
+    SelfAssessmentStageOutOfRange = "self_assessment.stage_out_of_range",
+    SelfAssessmentStoredStageInvalid = "self_assessment.stored_stage_invalid",
+    SelfAssessmentTargetStage = "self_assessment.target_stage",
+    SelfAssessmentTargetsFirst = "self_assessment.targets_first",
+    SelfAssessmentUnanswered = "self_assessment.unanswered",
+    SelfAssessmentUnknownArea = "self_assessment.unknown_area",
+    AnswerUnknownCompetency = "self_assessment.unknown_competency",
+    CrossSiteForm = "web.cross_site_form",
+    FormExpired = "web.form_expired",
+    FormTooLarge = "web.form_too_large",
+    FormUnreadable = "web.form_unreadable",
+    MethodNotAllowed = "web.method_not_allowed",
+    NotAllowed = "web.not_allowed",
+    RequestNotUnderstood = "web.request_not_understood",
+    RequestTooLarge = "web.request_too_large",
+    RequestUnreadable = "web.request_unreadable",
+    RoleNotAllowed = "web.role_not_allowed",
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn catalog(entries: &[(&str, &str)]) -> HashMap<String, String> {
+        entries
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn a_reason_fills_its_placeholders_in_the_language_s_way() {
+        let zh = catalog(&[("refusal.account.sign_in_refused", "{when}：{items}")]);
+        let reason = Code::SignInRefused
+            .with("when", NaiveDate::from_ymd_opt(2021, 2, 18).unwrap())
+            .with("items", vec!["A1".to_string(), "B2".to_string()]);
+        assert_eq!(reason.render(Lang::Zh, &zh), "2021年2月18日：A1、B2");
+        assert_eq!(reason.render(Lang::En, &zh), "2021-02-18：A1, B2");
+        assert_eq!(
+            serde_json::to_value(&reason).unwrap(),
+            serde_json::json!({
+                "code": "account.sign_in_refused",
+                "args": {"when": "2021-02-18", "items": ["A1", "B2"]}
+            })
+        );
+    }
+}
