@@ -69,11 +69,6 @@ const DOMAIN_FORBIDDEN_CRATES: &[&str] = &[
     "object_store",
 ];
 
-/// Imports that break a rule today and are being removed by other work of issue #13
-/// (routes read through `workflow`; `Refusal` moves to `src/refusal.rs`): (file, path).
-/// Empty it as they go; an entry that no longer occurs fails the test, so it only shrinks.
-const KNOWN_EXCEPTIONS: &[(&str, &str)] = &[("src/error.rs", "workflow")];
-
 #[test]
 fn layers_import_only_downwards() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -103,19 +98,9 @@ fn layers_import_only_downwards() {
         }
     }
 
-    let known: BTreeSet<(String, String)> = KNOWN_EXCEPTIONS
-        .iter()
-        .map(|(f, p)| (f.to_string(), p.to_string()))
-        .collect();
-    let new: Vec<_> = broken.difference(&known).collect();
     assert!(
-        new.is_empty(),
-        "imports against the layer rules (file, forbidden path): {new:#?}"
-    );
-    let gone: Vec<_> = known.difference(&broken).collect();
-    assert!(
-        gone.is_empty(),
-        "these known exceptions are fixed; remove them from KNOWN_EXCEPTIONS: {gone:#?}"
+        broken.is_empty(),
+        "imports against the layer rules (file, forbidden path): {broken:#?}"
     );
 }
 
