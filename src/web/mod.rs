@@ -34,7 +34,11 @@ impl AppState {
         T: Send + 'static,
     {
         let pool = self.pool.clone();
+        // The blocking thread does not inherit the request's span: enter it there, so the
+        // use case's own span and any refusal it logs carry the request id.
+        let span = tracing::Span::current();
         actix_web::web::block(move || {
+            let _entered = span.enter();
             let mut conn = pool.get()?;
             f(&mut conn)
         })
