@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use super::applications::move_status;
 use super::enterprise_groups;
 use super::panel_notices::{panel_assigned, record};
+use super::views::panels::{conflict_view, employment_view, ConflictView, EmploymentView};
 use crate::db::models::application::{self as apps, ApplicationRow};
 use crate::db::models::panels as store;
 use crate::db::models::{catalog, enterprise, enterprise_group, round, user};
@@ -315,8 +316,8 @@ pub struct RegistryEntry {
     pub parts: Vec<String>,
     pub languages: Vec<String>,
     pub max_load: i32,
-    pub conflicts: Vec<store::ConflictRow>,
-    pub employment: Vec<store::EmploymentRow>,
+    pub conflicts: Vec<ConflictView>,
+    pub employment: Vec<EmploymentView>,
 }
 
 pub fn registry(conn: &mut DbConn, today: NaiveDate) -> Result<Vec<RegistryEntry>, Refusal> {
@@ -328,8 +329,14 @@ pub fn registry(conn: &mut DbConn, today: NaiveDate) -> Result<Vec<RegistryEntry
     for (p, name) in store::profiles(conn)? {
         let org = orgs.get(&p.organisation_id);
         out.push(RegistryEntry {
-            conflicts: store::conflicts_of(conn, &p.user_id)?,
-            employment: store::employment_of(conn, &p.user_id)?,
+            conflicts: store::conflicts_of(conn, &p.user_id)?
+                .into_iter()
+                .map(conflict_view)
+                .collect(),
+            employment: store::employment_of(conn, &p.user_id)?
+                .into_iter()
+                .map(employment_view)
+                .collect(),
             user_id: p.user_id,
             name,
             organisation: org.map(|o| o.name.clone()).unwrap_or_default(),
