@@ -9,7 +9,8 @@ use serde::{Deserialize, Serialize};
 use super::applications::move_status;
 use super::enterprise_groups;
 use super::panel_notices::{panel_assigned, record};
-use super::views::panels::{conflict_view, employment_view, ConflictView, EmploymentView};
+pub use super::views::panels::RegistryEntry;
+use super::views::panels::{conflict_view, employment_view};
 use crate::db::models::application::{self as apps, ApplicationRow};
 use crate::db::models::panels as store;
 use crate::db::models::{catalog, enterprise, enterprise_group, round, user};
@@ -302,22 +303,6 @@ pub fn set_preference(
         store::set_preference(conn, &who.user_id.to_string(), application, p)?;
         Ok(())
     })
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct RegistryEntry {
-    pub user_id: String,
-    pub name: String,
-    pub organisation: String,
-    pub organisation_kind: String,
-    pub certification_number: String,
-    pub certification_expires_on: NaiveDate,
-    pub expired: bool,
-    pub parts: Vec<String>,
-    pub languages: Vec<String>,
-    pub max_load: i32,
-    pub conflicts: Vec<ConflictView>,
-    pub employment: Vec<EmploymentView>,
 }
 
 pub fn registry(conn: &mut DbConn, today: NaiveDate) -> Result<Vec<RegistryEntry>, Refusal> {

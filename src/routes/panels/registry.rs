@@ -15,7 +15,7 @@ use crate::workflow::panels::{
 };
 use crate::workflow::queries;
 use crate::workflow::views::panels::organisation_view;
-use crate::workflow::views::OrganisationView;
+use crate::workflow::views::{OrganisationView, RegistryEntry};
 
 /// Assessor organisations (secretariat).
 #[utoipa::path(get, path = "/api/v1/organisations", responses((status = 200, description = "organisations", body = [OrganisationView])), security(("bearer" = [])))]
@@ -51,7 +51,7 @@ pub async fn add_organisation_api(
 }
 
 /// The assessor registry (secretariat).
-#[utoipa::path(get, path = "/api/v1/assessors", responses((status = 200, description = "registry")), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/api/v1/assessors", responses((status = 200, description = "registry", body = [RegistryEntry])), security(("bearer" = [])))]
 pub async fn registry_api(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
     let rows = state
         .db(|conn| Ok(panels::registry(conn, today())?))

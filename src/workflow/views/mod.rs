@@ -16,5 +16,5 @@ pub use applications::{ApplicationEventView, ApplicationView};
 pub use audit::AuditEntryView;
 pub use enterprises::EnterpriseView;
 pub use notifications::NotificationView;
-pub use panels::{ConflictView, EmploymentView, OrganisationView, SeatView};
+pub use panels::{ConflictView, EmploymentView, OrganisationView, RegistryEntry, SeatView};
 pub use self_assessments::SelfAssessmentView;

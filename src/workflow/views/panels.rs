@@ -27,6 +27,24 @@ pub fn organisation_view(row: OrganisationRow) -> OrganisationView {
     }
 }
 
+/// One assessor of the registry with their certification, conflicts and employment.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct RegistryEntry {
+    pub user_id: String,
+    pub name: String,
+    pub organisation: String,
+    pub organisation_kind: String,
+    pub certification_number: String,
+    #[schema(value_type = String)]
+    pub certification_expires_on: NaiveDate,
+    pub expired: bool,
+    pub parts: Vec<String>,
+    pub languages: Vec<String>,
+    pub max_load: i32,
+    pub conflicts: Vec<ConflictView>,
+    pub employment: Vec<EmploymentView>,
+}
+
 /// A conflict of interest an assessor declared with an enterprise or group.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ConflictView {
@@ -70,8 +88,8 @@ pub fn employment_view(row: EmploymentRow) -> EmploymentView {
     }
 }
 
-/// One seat of an application's panel.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+/// One seat of an application's panel (on the assessment page).
+#[derive(Debug, Clone, Serialize)]
 pub struct SeatView {
     pub assessor_id: String,
     pub display_name: String,
