@@ -1,15 +1,15 @@
 //! Applications for parts of a round (API).
 
 use actix_web::{web, HttpResponse};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 use crate::error::AppError;
 use crate::web::caller::Caller;
 use crate::web::AppState;
 use crate::workflow::applications::{self, Draft};
 use crate::workflow::queries::applications as read;
-use crate::workflow::views::applications::{application_view, event_view};
-use crate::workflow::views::{ApplicationEventView, ApplicationView};
+use crate::workflow::views::applications::{application_detail, application_view};
+use crate::workflow::views::{ApplicationDetail, ApplicationView};
 
 /// Starts a draft application for one part of a round (enterprise members).
 #[utoipa::path(post, path = "/api/v1/rounds/{id}/applications", params(("id" = String, Path, description = "round id")), request_body = Draft,
@@ -52,18 +52,6 @@ pub async fn list_api(
     Ok(HttpResponse::Ok().json(views))
 }
 
-/// One application with its status history and what it still lacks.
-#[derive(Serialize, utoipa::ToSchema)]
-pub struct ApplicationDetail {
-    #[serde(flatten)]
-    application: ApplicationView,
-    history: Vec<ApplicationEventView>,
-    /// `{ "item": …, "reason": … }` per item declared not applicable.
-    not_applicable: Vec<serde_json::Value>,
-    /// Capability items still needing evidence or a "not applicable" declaration.
-    missing_items: Vec<String>,
-}
-
 /// One application with its history; another enterprise's id answers 404.
 #[utoipa::path(get, path = "/api/v1/applications/{id}", params(("id" = String, Path)), responses((status = 200, description = "the application", body = ApplicationDetail), (status = 404)), security(("bearer" = [])))]
 pub async fn detail_api(
@@ -72,24 +60,16 @@ pub async fn detail_api(
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
-    let detail = state
+    let detail: ApplicationDetail = state
         .db(move |conn| {
             let application = applications::visible(conn, &caller.principal, &id)?;
-            let history = read::history(conn, &id)?
-                .into_iter()
-                .map(event_view)
-                .collect();
-            let not_applicable = read::exemptions(conn, &id)?
-                .into_iter()
-                .map(|(item, reason)| serde_json::json!({ "item": item, "reason": reason }))
-                .collect();
             let missing_items = applications::missing_items(conn, &application)?;
-            Ok(ApplicationDetail {
-                application: application_view(application),
-                history,
-                not_applicable,
+            Ok(application_detail(
+                application,
+                read::history(conn, &id)?,
+                read::exemptions(conn, &id)?,
                 missing_items,
-            })
+            ))
         })
         .await?;
     Ok(HttpResponse::Ok().json(detail))

@@ -86,8 +86,9 @@ mod tests {
 
     use super::*;
     use crate::workflow::views::{
-        ApplicationEventView, ApplicationView, AuditEntryView, ConflictView, EmploymentView,
-        EnterpriseView, NotificationView, OrganisationView, RegistryEntry, SelfAssessmentView,
+        ApplicationDetail, ApplicationEventView, ApplicationView, AuditEntryView, ConflictView,
+        EmploymentView, EnterpriseView, NotificationView, OrganisationView, RegistryEntry,
+        SelfAssessmentView,
     };
 
     #[test]
@@ -96,7 +97,7 @@ mod tests {
         let schemas = doc.components.expect("components").schemas;
         for name in [
             ApplicationView::name(),
-            applications::ApplicationDetail::name(),
+            ApplicationDetail::name(),
             ApplicationEventView::name(),
             AuditEntryView::name(),
             EnterpriseView::name(),

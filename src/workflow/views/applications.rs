@@ -64,3 +64,40 @@ pub fn event_view(row: EventRow) -> ApplicationEventView {
         occurred_at: row.occurred_at,
     }
 }
+
+/// An item the enterprise declared not applicable, and why.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct NotApplicableView {
+    pub item: String,
+    pub reason: String,
+}
+
+/// One application with its status history and what it still lacks.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ApplicationDetail {
+    #[serde(flatten)]
+    pub application: ApplicationView,
+    pub history: Vec<ApplicationEventView>,
+    pub not_applicable: Vec<NotApplicableView>,
+    /// Capability items still needing evidence or a "not applicable" declaration.
+    pub missing_items: Vec<String>,
+}
+
+/// The detail from the application, its history, its (item, reason) declarations and the
+/// items still missing.
+pub fn application_detail(
+    row: ApplicationRow,
+    history: Vec<EventRow>,
+    exemptions: Vec<(String, String)>,
+    missing_items: Vec<String>,
+) -> ApplicationDetail {
+    ApplicationDetail {
+        application: application_view(row),
+        history: history.into_iter().map(event_view).collect(),
+        not_applicable: exemptions
+            .into_iter()
+            .map(|(item, reason)| NotApplicableView { item, reason })
+            .collect(),
+        missing_items,
+    }
+}

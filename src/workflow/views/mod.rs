@@ -12,7 +12,7 @@ pub mod notifications;
 pub mod panels;
 pub mod self_assessments;
 
-pub use applications::{ApplicationEventView, ApplicationView};
+pub use applications::{ApplicationDetail, ApplicationEventView, ApplicationView};
 pub use audit::AuditEntryView;
 pub use enterprises::EnterpriseView;
 pub use notifications::NotificationView;
