@@ -86,9 +86,9 @@ mod tests {
 
     use super::*;
     use crate::workflow::views::{
-        ApplicationDetail, ApplicationEventView, ApplicationView, AuditEntryView, ConflictView,
-        EmploymentView, EnterpriseView, NotificationView, OrganisationView, RegistryEntry,
-        SelfAssessmentView,
+        ApplicationDetail, ApplicationEventView, ApplicationView, AssignedApplicationView,
+        AuditEntryView, ClarificationView, ConflictView, EmploymentView, EnterpriseView,
+        NotificationView, OrganisationView, RegistryEntry, SelfAssessmentView,
     };
 
     #[test]
@@ -99,6 +99,8 @@ mod tests {
             ApplicationView::name(),
             ApplicationDetail::name(),
             ApplicationEventView::name(),
+            AssignedApplicationView::name(),
+            ClarificationView::name(),
             AuditEntryView::name(),
             EnterpriseView::name(),
             NotificationView::name(),

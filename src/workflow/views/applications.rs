@@ -101,3 +101,25 @@ pub fn application_detail(
         missing_items,
     }
 }
+
+/// An application as a member of its panel sees it in their list: what to assess and
+/// whether they lead, not the enterprise's contact.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct AssignedApplicationView {
+    pub id: String,
+    pub part_code: String,
+    pub target_level: i32,
+    #[schema(value_type = String)]
+    pub status: Status,
+    pub lead: bool,
+}
+
+pub fn assigned_application_view(row: ApplicationRow, lead: bool) -> AssignedApplicationView {
+    AssignedApplicationView {
+        id: row.id,
+        part_code: row.part_code,
+        target_level: row.target_level,
+        status: row.status,
+        lead,
+    }
+}

@@ -7,13 +7,17 @@
 
 pub mod applications;
 pub mod audit;
+pub mod clarifications;
 pub mod enterprises;
 pub mod notifications;
 pub mod panels;
 pub mod self_assessments;
 
-pub use applications::{ApplicationDetail, ApplicationEventView, ApplicationView};
+pub use applications::{
+    ApplicationDetail, ApplicationEventView, ApplicationView, AssignedApplicationView,
+};
 pub use audit::AuditEntryView;
+pub use clarifications::ClarificationView;
 pub use enterprises::EnterpriseView;
 pub use notifications::NotificationView;
 pub use panels::{ConflictView, EmploymentView, OrganisationView, RegistryEntry, SeatView};
