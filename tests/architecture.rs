@@ -104,6 +104,34 @@ fn layers_import_only_downwards() {
     );
 }
 
+/// Rows are read and written by the database layer only: what a response shows is built
+/// by a view in `workflow::views`, so no row may be serialized directly.
+#[test]
+fn no_database_row_derives_serialize() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut serialized = Vec::new();
+    for file in rust_files(&root.join("src/db/models")) {
+        let code = without_comments(&std::fs::read_to_string(&file).unwrap());
+        for derive in code.split("#[derive(").skip(1) {
+            let list = &derive[..derive.find(")]").unwrap_or(derive.len())];
+            if list.split(',').any(|d| d.trim().ends_with("Serialize")) {
+                let item = derive
+                    .lines()
+                    .find(|l| l.contains("struct ") || l.contains("enum "));
+                serialized.push(format!(
+                    "{}: {}",
+                    file.display(),
+                    item.unwrap_or("?").trim()
+                ));
+            }
+        }
+    }
+    assert!(
+        serialized.is_empty(),
+        "database types deriving Serialize (use a view in workflow::views): {serialized:#?}"
+    );
+}
+
 fn rust_files(dir: &Path) -> Vec<PathBuf> {
     let mut files = Vec::new();
     for entry in std::fs::read_dir(dir).unwrap() {

@@ -17,8 +17,10 @@ use crate::web::visitor::Visitor;
 use crate::web::AppState;
 use crate::workflow::applications::{self, Draft};
 use crate::workflow::evidence::{self as flow, EvidenceView};
-use crate::workflow::queries::applications::{self as read, ApplicationRow, EventRow};
+use crate::workflow::queries::applications as read;
 use crate::workflow::queries::{self, enterprises, evidence};
+use crate::workflow::views::applications::{application_view, event_view};
+use crate::workflow::views::{ApplicationEventView, ApplicationView};
 
 fn see_other(to: String) -> HttpResponse {
     HttpResponse::SeeOther()
@@ -28,7 +30,7 @@ fn see_other(to: String) -> HttpResponse {
 
 #[derive(Serialize)]
 struct Listed {
-    application: ApplicationRow,
+    application: ApplicationView,
     round_name: Bilingual,
 }
 
@@ -77,7 +79,7 @@ pub async fn list_page(
                         zh: String::new(),
                         en: String::new(),
                     }),
-                    application: a,
+                    application: application_view(a),
                 })
                 .collect();
             Ok((listed, rounds, member))
@@ -141,10 +143,10 @@ struct ItemView {
 
 #[derive(Serialize)]
 struct Detail {
-    application: ApplicationRow,
+    application: ApplicationView,
     enterprise_name: String,
     round_name: Bilingual,
-    history: Vec<EventRow>,
+    history: Vec<ApplicationEventView>,
     items: Vec<ItemView>,
     missing: Vec<String>,
     editor: bool,
@@ -214,9 +216,12 @@ pub async fn detail_page(
                     zh: r.name_zh,
                     en: r.name_en,
                 },
-                history: read::history(conn, &id)?,
+                history: read::history(conn, &id)?
+                    .into_iter()
+                    .map(event_view)
+                    .collect(),
                 draft: app.status == crate::domain::application_status::Status::Draft,
-                application: app,
+                application: application_view(app),
                 items,
                 missing,
                 editor,

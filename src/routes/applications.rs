@@ -1,13 +1,15 @@
 //! Applications for parts of a round (API).
 
 use actix_web::{web, HttpResponse};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 use crate::error::AppError;
 use crate::web::caller::Caller;
 use crate::web::AppState;
 use crate::workflow::applications::{self, Draft};
-use crate::workflow::queries::applications::{self as read, ApplicationRow, EventRow};
+use crate::workflow::queries::applications as read;
+use crate::workflow::views::applications::{application_detail, application_view};
+use crate::workflow::views::{ApplicationDetail, ApplicationView};
 
 /// Starts a draft application for one part of a round (enterprise members).
 #[utoipa::path(post, path = "/api/v1/rounds/{id}/applications", params(("id" = String, Path, description = "round id")), request_body = Draft,
@@ -36,50 +38,38 @@ pub async fn create_api(
 }
 
 /// Applications the caller may see: their enterprise's, or all for the secretariat.
-#[utoipa::path(get, path = "/api/v1/applications", responses((status = 200, description = "applications")), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/api/v1/applications", responses((status = 200, description = "applications", body = [ApplicationView])), security(("bearer" = [])))]
 pub async fn list_api(
     state: web::Data<AppState>,
     caller: Caller,
 ) -> Result<HttpResponse, AppError> {
-    let rows: Vec<ApplicationRow> = state
-        .db(move |conn| Ok(read::visible_to(conn, &caller.principal)?))
+    let views: Vec<ApplicationView> = state
+        .db(move |conn| {
+            let rows = read::visible_to(conn, &caller.principal)?;
+            Ok(rows.into_iter().map(application_view).collect())
+        })
         .await?;
-    Ok(HttpResponse::Ok().json(rows))
-}
-
-#[derive(Serialize)]
-struct ApplicationDetail {
-    #[serde(flatten)]
-    application: ApplicationRow,
-    history: Vec<EventRow>,
-    not_applicable: Vec<serde_json::Value>,
-    /// Capability items still needing evidence or a "not applicable" declaration.
-    missing_items: Vec<String>,
+    Ok(HttpResponse::Ok().json(views))
 }
 
 /// One application with its history; another enterprise's id answers 404.
-#[utoipa::path(get, path = "/api/v1/applications/{id}", params(("id" = String, Path)), responses((status = 200, description = "the application"), (status = 404)), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/api/v1/applications/{id}", params(("id" = String, Path)), responses((status = 200, description = "the application", body = ApplicationDetail), (status = 404)), security(("bearer" = [])))]
 pub async fn detail_api(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
-    let detail = state
+    let detail: ApplicationDetail = state
         .db(move |conn| {
             let application = applications::visible(conn, &caller.principal, &id)?;
-            let history = read::history(conn, &id)?;
-            let not_applicable = read::exemptions(conn, &id)?
-                .into_iter()
-                .map(|(item, reason)| serde_json::json!({ "item": item, "reason": reason }))
-                .collect();
             let missing_items = applications::missing_items(conn, &application)?;
-            Ok(ApplicationDetail {
+            Ok(application_detail(
                 application,
-                history,
-                not_applicable,
+                read::history(conn, &id)?,
+                read::exemptions(conn, &id)?,
                 missing_items,
-            })
+            ))
         })
         .await?;
     Ok(HttpResponse::Ok().json(detail))

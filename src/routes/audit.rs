@@ -9,6 +9,8 @@ use crate::web::render::{base_context, page};
 use crate::web::visitor::Visitor;
 use crate::web::AppState;
 use crate::workflow::queries::audit::{self as read, AuditRow, Filter, Query, PAGE_SIZE};
+use crate::workflow::views::audit::audit_entry_view;
+use crate::workflow::views::AuditEntryView;
 
 fn checked(filter: &Filter) -> Result<Query, AppError> {
     filter.check().map_err(AppError::BadRequest)
@@ -143,7 +145,7 @@ pub async fn csv_export(
 
 #[derive(serde::Serialize, utoipa::ToSchema)]
 pub struct AuditPage {
-    entries: Vec<AuditRow>,
+    entries: Vec<AuditEntryView>,
     page: i64,
     page_size: i64,
     total: i64,
@@ -161,7 +163,7 @@ pub async fn list_api(
     let page = q.page;
     let (entries, total) = state.db(move |conn| Ok(read::search(conn, &q)?)).await?;
     Ok(HttpResponse::Ok().json(AuditPage {
-        entries,
+        entries: entries.into_iter().map(audit_entry_view).collect(),
         page,
         page_size: PAGE_SIZE,
         total,

@@ -11,6 +11,7 @@ use crate::web::visitor::Visitor;
 use crate::web::AppState;
 use crate::workflow::enterprises::{self, Registration};
 use crate::workflow::queries;
+use crate::workflow::views::enterprises::enterprise_view;
 
 #[derive(serde::Deserialize, serde::Serialize, Default)]
 pub struct RegistrationForm {
@@ -38,9 +39,12 @@ async fn render(
     form: &RegistrationForm,
     error: Option<String>,
 ) -> Result<HttpResponse, AppError> {
-    let user = caller.principal.user_id;
+    let who = caller.principal.clone();
     let enterprise = state
-        .db(move |conn| Ok(queries::enterprises::mine(conn, user)?))
+        .db(move |conn| {
+            let row = queries::enterprises::mine(conn, who.user_id)?;
+            Ok(row.map(|row| enterprise_view(row, &who)))
+        })
         .await?;
     let ctx = with(base_context(visitor, req.path()), "enterprise", &enterprise);
     let ctx = with(ctx, "form", form);

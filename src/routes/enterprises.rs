@@ -6,7 +6,9 @@ use crate::error::AppError;
 use crate::web::caller::Caller;
 use crate::web::AppState;
 use crate::workflow::enterprises::{self, Registration};
-use crate::workflow::queries::enterprises::{self as read, EnterpriseRow};
+use crate::workflow::queries::enterprises as read;
+use crate::workflow::views::enterprises::enterprise_view;
+use crate::workflow::views::EnterpriseView;
 
 /// Registers the caller's enterprise; the caller becomes its administrator.
 #[utoipa::path(post, path = "/api/v1/enterprises", request_body = Registration,
@@ -32,22 +34,36 @@ pub async fn register_api(
 }
 
 /// The caller's enterprise.
-#[utoipa::path(get, path = "/api/v1/enterprises/mine", responses((status = 200, description = "the enterprise"), (status = 404)), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/api/v1/enterprises/mine", responses((status = 200, description = "the enterprise", body = EnterpriseView), (status = 404)), security(("bearer" = [])))]
 pub async fn mine_api(
     state: web::Data<AppState>,
     caller: Caller,
 ) -> Result<HttpResponse, AppError> {
-    let row: EnterpriseRow = state
-        .db(move |conn| read::mine(conn, caller.principal.user_id)?.ok_or(AppError::NotFound))
+    let view = state
+        .db(move |conn| {
+            let row = read::mine(conn, caller.principal.user_id)?.ok_or(AppError::NotFound)?;
+            Ok(enterprise_view(row, &caller.principal))
+        })
         .await?;
-    Ok(HttpResponse::Ok().json(row))
+    Ok(HttpResponse::Ok().json(view))
 }
 
 /// Every registered enterprise (secretariat).
-#[utoipa::path(get, path = "/api/v1/enterprises", responses((status = 200, description = "enterprises, newest first")), security(("bearer" = [])))]
-pub async fn list_api(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
-    let rows = state.db(|conn| Ok(read::all(conn)?)).await?;
-    Ok(HttpResponse::Ok().json(rows))
+#[utoipa::path(get, path = "/api/v1/enterprises", responses((status = 200, description = "enterprises, newest first", body = [EnterpriseView])), security(("bearer" = [])))]
+pub async fn list_api(
+    state: web::Data<AppState>,
+    caller: Caller,
+) -> Result<HttpResponse, AppError> {
+    let views: Vec<EnterpriseView> = state
+        .db(move |conn| {
+            let rows = read::all(conn)?;
+            Ok(rows
+                .into_iter()
+                .map(|row| enterprise_view(row, &caller.principal))
+                .collect())
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(views))
 }
 
 /// Verifies an enterprise so that it can submit applications (secretariat).

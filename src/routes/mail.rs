@@ -11,6 +11,8 @@ use crate::web::render::{base_context, page, refusal_text};
 use crate::web::visitor::Visitor;
 use crate::web::AppState;
 use crate::workflow::invitations::{self, Acceptance};
+use crate::workflow::views::notifications::notification_view;
+use crate::workflow::views::NotificationView;
 use crate::workflow::{passwords, queries};
 
 const INBOX_SIZE: i64 = 100;
@@ -47,21 +49,18 @@ pub async fn inbox_page(
 /// The caller's own notifications, newest first (the same messages as their e-mail;
 /// links with secrets are left out).
 #[utoipa::path(get, path = "/api/v1/notifications",
-    responses((status = 200, body = [queries::mail::NotificationRow])), security(("bearer" = [])))]
+    responses((status = 200, body = [NotificationView])), security(("bearer" = [])))]
 pub async fn notifications_api(
     state: web::Data<AppState>,
     caller: Caller,
 ) -> Result<HttpResponse, AppError> {
-    let rows = state
+    let views: Vec<NotificationView> = state
         .db(move |conn| {
-            Ok(queries::mail::inbox(
-                conn,
-                caller.principal.user_id,
-                INBOX_SIZE,
-            )?)
+            let rows = queries::mail::inbox(conn, caller.principal.user_id, INBOX_SIZE)?;
+            Ok(rows.into_iter().map(notification_view).collect())
         })
         .await?;
-    Ok(HttpResponse::Ok().json(rows))
+    Ok(HttpResponse::Ok().json(views))
 }
 
 pub async fn outbox_page(
@@ -77,7 +76,7 @@ pub async fn outbox_page(
         .map(|r| {
             serde_json::json!({
                 "created": r.created_at.format("%Y-%m-%d %H:%M:%S").to_string(),
-                "to": r.recipient_address, "kind": r.message_kind, "status": r.status,
+                "to": r.recipient_address, "kind": r.message_kind, "status": r.status.as_str(),
                 "attempts": r.attempts,
                 "next": r.next_attempt_at.format("%Y-%m-%d %H:%M:%S").to_string(),
                 "error": r.last_error.as_deref().map(crate::domain::audit::one_line),

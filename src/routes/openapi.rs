@@ -79,3 +79,41 @@ pub struct ApiDoc;
 pub async fn document() -> HttpResponse {
     HttpResponse::Ok().json(ApiDoc::openapi())
 }
+
+#[cfg(test)]
+mod tests {
+    use utoipa::ToSchema;
+
+    use super::*;
+    use crate::workflow::views::{
+        ApplicationDetail, ApplicationEventView, ApplicationView, AssignedApplicationView,
+        AuditEntryView, ClarificationView, ConflictView, EmploymentView, EnterpriseView,
+        NotificationView, OrganisationView, RegistryEntry, SelfAssessmentView,
+    };
+
+    #[test]
+    fn every_response_view_is_a_documented_schema() {
+        let doc = ApiDoc::openapi();
+        let schemas = doc.components.expect("components").schemas;
+        for name in [
+            ApplicationView::name(),
+            ApplicationDetail::name(),
+            ApplicationEventView::name(),
+            AssignedApplicationView::name(),
+            ClarificationView::name(),
+            AuditEntryView::name(),
+            EnterpriseView::name(),
+            NotificationView::name(),
+            OrganisationView::name(),
+            RegistryEntry::name(),
+            ConflictView::name(),
+            EmploymentView::name(),
+            SelfAssessmentView::name(),
+        ] {
+            assert!(
+                schemas.contains_key(name.as_ref()),
+                "{name} is not in the OpenAPI components"
+            );
+        }
+    }
+}

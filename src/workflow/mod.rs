@@ -9,6 +9,7 @@ pub mod enterprises;
 pub mod queries;
 pub mod rounds;
 pub mod sessions;
+pub mod views;
 // Evidence
 pub mod evidence;
 // Panels, scoring and review (feature: panels).

@@ -9,6 +9,8 @@ use serde::{Deserialize, Serialize};
 use super::applications::move_status;
 use super::enterprise_groups;
 use super::panel_notices::{panel_assigned, record};
+pub use super::views::panels::RegistryEntry;
+use super::views::panels::{conflict_view, employment_view};
 use crate::db::models::application::{self as apps, ApplicationRow};
 use crate::db::models::panels as store;
 use crate::db::models::{catalog, enterprise, enterprise_group, round, user};
@@ -303,22 +305,6 @@ pub fn set_preference(
     })
 }
 
-#[derive(Debug, Clone, Serialize)]
-pub struct RegistryEntry {
-    pub user_id: String,
-    pub name: String,
-    pub organisation: String,
-    pub organisation_kind: String,
-    pub certification_number: String,
-    pub certification_expires_on: NaiveDate,
-    pub expired: bool,
-    pub parts: Vec<String>,
-    pub languages: Vec<String>,
-    pub max_load: i32,
-    pub conflicts: Vec<store::ConflictRow>,
-    pub employment: Vec<store::EmploymentRow>,
-}
-
 pub fn registry(conn: &mut DbConn, today: NaiveDate) -> Result<Vec<RegistryEntry>, Refusal> {
     let orgs: HashMap<String, store::OrganisationRow> = store::organisations(conn)?
         .into_iter()
@@ -328,8 +314,14 @@ pub fn registry(conn: &mut DbConn, today: NaiveDate) -> Result<Vec<RegistryEntry
     for (p, name) in store::profiles(conn)? {
         let org = orgs.get(&p.organisation_id);
         out.push(RegistryEntry {
-            conflicts: store::conflicts_of(conn, &p.user_id)?,
-            employment: store::employment_of(conn, &p.user_id)?,
+            conflicts: store::conflicts_of(conn, &p.user_id)?
+                .into_iter()
+                .map(conflict_view)
+                .collect(),
+            employment: store::employment_of(conn, &p.user_id)?
+                .into_iter()
+                .map(employment_view)
+                .collect(),
             user_id: p.user_id,
             name,
             organisation: org.map(|o| o.name.clone()).unwrap_or_default(),

@@ -34,3 +34,5 @@ mod certificates;
 mod groups;
 // Typed values in text columns.
 mod stored_values;
+// What each role sees of one resource.
+mod views;

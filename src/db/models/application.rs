@@ -10,7 +10,7 @@ use crate::db::DbConn;
 use crate::domain::application_status::Status;
 use crate::domain::ids::UserId;
 
-#[derive(Debug, Clone, Queryable, Selectable, serde::Serialize)]
+#[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = applications)]
 pub struct ApplicationRow {
     pub id: String,
@@ -126,7 +126,7 @@ pub fn set_status(
     Ok(true)
 }
 
-#[derive(Debug, Clone, Queryable, serde::Serialize)]
+#[derive(Debug, Clone, Queryable)]
 pub struct EventRow {
     pub from_status: Status,
     pub to_status: Status,

@@ -13,11 +13,10 @@ use crate::db::schema::{audit_head, audit_log, users};
 use crate::db::DbConn;
 use crate::domain::audit::{self, Actor, Entry, Kind, Linked};
 
-#[derive(Debug, Clone, Queryable, Selectable, serde::Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = audit_log)]
 pub struct AuditRow {
     pub seq: i64,
-    #[schema(value_type = String)]
     pub at: NaiveDateTime,
     pub actor_user_id: Option<String>,
     pub actor_name: String,

@@ -10,7 +10,7 @@ use crate::db::DbConn;
 use crate::domain::catalog::Model;
 use crate::domain::ids::{ModelId, ModelVersionId};
 
-#[derive(Debug, Clone, Queryable, Selectable, serde::Serialize)]
+#[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = model_versions)]
 pub struct VersionSummary {
     pub id: String,

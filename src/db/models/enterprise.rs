@@ -7,7 +7,7 @@ use crate::db::schema::{enterprise_members, enterprises};
 use crate::db::DbConn;
 use crate::domain::ids::UserId;
 
-#[derive(Debug, Clone, Queryable, Selectable, serde::Serialize)]
+#[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = enterprises)]
 pub struct EnterpriseRow {
     pub id: String,

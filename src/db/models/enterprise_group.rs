@@ -7,7 +7,7 @@ use super::enterprise::EnterpriseRow;
 use crate::db::schema::{enterprise_groups, enterprises};
 use crate::db::DbConn;
 
-#[derive(Debug, Clone, Queryable, Selectable, serde::Serialize)]
+#[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = enterprise_groups)]
 pub struct GroupRow {
     pub id: String,

@@ -18,8 +18,7 @@ use crate::domain::ids::UserId;
 use crate::domain::message::{Recipient, Rendered};
 
 /// Where a message of the outbox is: waiting for (another) attempt, delivered, or given up.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OutboxStatus {
     Pending,
     Sent,
@@ -57,7 +56,7 @@ impl FromStr for OutboxStatus {
     }
 }
 
-#[derive(Debug, Clone, Queryable, Selectable, serde::Serialize)]
+#[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = outbox)]
 pub struct OutboxRow {
     pub id: String,
@@ -79,14 +78,13 @@ pub struct OutboxRow {
     pub sent_at: Option<NaiveDateTime>,
 }
 
-#[derive(Debug, Clone, Queryable, Selectable, serde::Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = notifications)]
 pub struct NotificationRow {
     pub id: String,
     pub message_kind: String,
     pub subject: String,
     pub body_text: String,
-    #[schema(value_type = String)]
     pub created_at: NaiveDateTime,
 }
 

@@ -19,7 +19,7 @@ use crate::domain::assign::Preference;
 use crate::domain::panel::OrganisationKind;
 use crate::domain::scoring::{Basis, FlagReason, ScoreStatus};
 
-#[derive(Debug, Clone, Queryable, Selectable, serde::Serialize)]
+#[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = organisations)]
 pub struct OrganisationRow {
     pub id: String,
@@ -63,7 +63,7 @@ pub fn organisation_by_name(conn: &mut DbConn, name: &str) -> QueryResult<Option
         .optional()
 }
 
-#[derive(Debug, Clone, Queryable, Selectable, Insertable, serde::Serialize)]
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = assessor_profiles)]
 pub struct ProfileRow {
     pub user_id: String,
@@ -115,7 +115,7 @@ pub fn certification_number_taken(
     Ok(n > 0)
 }
 
-#[derive(Debug, Clone, Queryable, Selectable, serde::Serialize)]
+#[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = declared_conflicts)]
 pub struct ConflictRow {
     pub id: String,
@@ -157,7 +157,7 @@ pub fn conflicts_of(conn: &mut DbConn, user: &str) -> QueryResult<Vec<ConflictRo
         .load(conn)
 }
 
-#[derive(Debug, Clone, Queryable, Selectable, serde::Serialize)]
+#[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = assessor_employment)]
 pub struct EmploymentRow {
     pub id: String,
@@ -229,7 +229,7 @@ pub fn preferences_for(
         .load(conn)
 }
 
-#[derive(Debug, Clone, Queryable, serde::Serialize)]
+#[derive(Debug, Clone, Queryable)]
 pub struct SeatRow {
     pub assessor_id: String,
     pub display_name: String,
@@ -495,7 +495,7 @@ pub fn consolidation(
     Ok(Some((items, result)))
 }
 
-#[derive(Debug, Clone, Queryable, Selectable, serde::Serialize)]
+#[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = review_panels)]
 pub struct ReviewPanelRow {
     pub id: String,
@@ -507,7 +507,7 @@ pub struct ReviewPanelRow {
     pub formed_at: NaiveDateTime,
 }
 
-#[derive(Debug, Clone, Queryable, serde::Serialize)]
+#[derive(Debug, Clone, Queryable)]
 pub struct ReviewMemberRow {
     pub user_id: String,
     pub display_name: String,

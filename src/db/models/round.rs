@@ -58,7 +58,7 @@ pub fn count(conn: &mut DbConn) -> QueryResult<i64> {
     rounds::table.count().get_result(conn)
 }
 
-#[derive(Debug, Clone, Queryable, Selectable, serde::Serialize)]
+#[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = rounds)]
 pub struct RoundRow {
     pub id: String,

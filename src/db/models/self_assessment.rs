@@ -11,7 +11,7 @@ use crate::db::schema::{
 };
 use crate::db::DbConn;
 
-#[derive(Debug, Clone, Queryable, Selectable, serde::Serialize)]
+#[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = self_assessments)]
 pub struct AssessmentRow {
     pub id: String,
@@ -132,7 +132,7 @@ pub fn set_answer(
         .map(|_| ())
 }
 
-#[derive(Debug, Clone, Queryable, Selectable, serde::Serialize)]
+#[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = targets)]
 pub struct TargetRow {
     pub assessment_id: String,
@@ -155,7 +155,7 @@ pub fn area_owners(conn: &mut DbConn, id: &str) -> QueryResult<Vec<(String, Stri
         .load(conn)
 }
 
-#[derive(Debug, Clone, Queryable, Selectable, serde::Serialize)]
+#[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = steps)]
 pub struct StepRow {
     pub id: String,

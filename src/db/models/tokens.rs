@@ -97,20 +97,16 @@ pub fn add_member(conn: &mut DbConn, user: UserId, enterprise_id: &str) -> Query
     Ok(())
 }
 
-#[derive(Debug, Clone, Queryable, Selectable, serde::Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = invitations)]
 pub struct InvitationRow {
     pub id: String,
-    #[serde(skip)]
     pub token_hash: String,
     pub enterprise_id: String,
     pub email: String,
     pub invited_by: String,
-    #[schema(value_type = String)]
     pub created_at: NaiveDateTime,
-    #[schema(value_type = String)]
     pub expires_at: NaiveDateTime,
-    #[schema(value_type = Option<String>)]
     pub accepted_at: Option<NaiveDateTime>,
     pub accepted_by: Option<String>,
 }

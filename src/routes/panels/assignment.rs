@@ -12,6 +12,7 @@ use crate::web::visitor::Visitor;
 use crate::web::AppState;
 use crate::workflow::panels::{self, ConfirmRequest, ProposalRequest, SeatInput};
 use crate::workflow::queries;
+use crate::workflow::views::AssignedApplicationView;
 
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct PreferenceRequest {
@@ -107,7 +108,7 @@ pub async fn confirm_api(
 }
 
 /// The applications on whose panel the caller sits.
-#[utoipa::path(get, path = "/api/v1/assessor/applications", responses((status = 200, description = "applications")), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/api/v1/assessor/applications", responses((status = 200, description = "applications", body = [AssignedApplicationView])), security(("bearer" = [])))]
 pub async fn my_applications_api(
     state: web::Data<AppState>,
     caller: Caller,

@@ -9,9 +9,10 @@ use crate::web::caller::Caller;
 use crate::web::AppState;
 use crate::workflow::queries;
 use crate::workflow::scoring::{self, ClarificationRequest};
+use crate::workflow::views::ClarificationView;
 
 /// Clarification requests of an application (panel, secretariat, the enterprise).
-#[utoipa::path(get, path = "/api/v1/applications/{id}/clarifications", params(("id" = String, Path)), responses((status = 200), (status = 403), (status = 404)), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/api/v1/applications/{id}/clarifications", params(("id" = String, Path)), responses((status = 200, body = [ClarificationView]), (status = 403), (status = 404)), security(("bearer" = [])))]
 pub async fn clarifications_api(
     state: web::Data<AppState>,
     caller: Caller,

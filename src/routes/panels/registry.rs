@@ -14,14 +14,19 @@ use crate::workflow::panels::{
     self, ConflictInput, EmploymentInput, OrganisationInput, ProfileInput,
 };
 use crate::workflow::queries;
+use crate::workflow::views::panels::organisation_view;
+use crate::workflow::views::{OrganisationView, RegistryEntry};
 
 /// Assessor organisations (secretariat).
-#[utoipa::path(get, path = "/api/v1/organisations", responses((status = 200, description = "organisations")), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/api/v1/organisations", responses((status = 200, description = "organisations", body = [OrganisationView])), security(("bearer" = [])))]
 pub async fn organisations_api(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
-    let rows = state
-        .db(|conn| Ok(queries::panels::organisations(conn)?))
+    let views: Vec<OrganisationView> = state
+        .db(|conn| {
+            let rows = queries::panels::organisations(conn)?;
+            Ok(rows.into_iter().map(organisation_view).collect())
+        })
         .await?;
-    Ok(HttpResponse::Ok().json(rows))
+    Ok(HttpResponse::Ok().json(views))
 }
 
 /// Registers CAICT or an external certified-assessor organisation (secretariat).
@@ -46,7 +51,7 @@ pub async fn add_organisation_api(
 }
 
 /// The assessor registry (secretariat).
-#[utoipa::path(get, path = "/api/v1/assessors", responses((status = 200, description = "registry")), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/api/v1/assessors", responses((status = 200, description = "registry", body = [RegistryEntry])), security(("bearer" = [])))]
 pub async fn registry_api(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
     let rows = state
         .db(|conn| Ok(panels::registry(conn, today())?))
@@ -136,7 +141,10 @@ pub async fn registry_page(
                 .collect();
             Ok((
                 panels::registry(conn, today())?,
-                queries::panels::organisations(conn)?,
+                queries::panels::organisations(conn)?
+                    .into_iter()
+                    .map(organisation_view)
+                    .collect::<Vec<_>>(),
                 people,
                 enterprises,
                 enterprise_groups::groups(conn)?,

@@ -14,6 +14,7 @@ use crate::web::AppState;
 use crate::workflow::panels;
 use crate::workflow::queries;
 use crate::workflow::scoring::{self, ConsolidationRequest, ScoreRequest};
+use crate::workflow::views::panels::seat_view;
 
 #[derive(Serialize)]
 struct ScoresResponse {
@@ -192,6 +193,9 @@ pub async fn assessment_page(
             let members = match viewer {
                 Viewer::PanelMember { lead: true, .. } | Viewer::Secretariat => {
                     queries::panels::seats(conn, &app.id)?
+                        .into_iter()
+                        .map(seat_view)
+                        .collect()
                 }
                 _ => vec![],
             };

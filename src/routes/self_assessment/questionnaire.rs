@@ -13,6 +13,8 @@ use crate::web::render::{base_context, page};
 use crate::web::visitor::Visitor;
 use crate::web::AppState;
 use crate::workflow::self_assessment as flow;
+use crate::workflow::views::self_assessments::self_assessment_view;
+use crate::workflow::views::SelfAssessmentView;
 
 #[derive(Serialize)]
 struct ListItem {
@@ -200,16 +202,19 @@ pub async fn start_api(
     Ok(HttpResponse::Created().json(serde_json::json!({ "id": id })))
 }
 
-#[utoipa::path(get, path = "/api/v1/self-assessments", responses((status = 200, description = "the enterprise's self-assessments, newest first")), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/api/v1/self-assessments", responses((status = 200, description = "the enterprise's self-assessments, newest first", body = [SelfAssessmentView])), security(("bearer" = [])))]
 /// The caller's enterprise's self-assessments, newest first.
 pub async fn list_api(
     state: web::Data<AppState>,
     caller: Caller,
 ) -> Result<HttpResponse, AppError> {
-    let rows = state
-        .db(move |conn| Ok(flow::list(conn, &caller.principal)?))
+    let views: Vec<SelfAssessmentView> = state
+        .db(move |conn| {
+            let rows = flow::list(conn, &caller.principal)?;
+            Ok(rows.into_iter().map(self_assessment_view).collect())
+        })
         .await?;
-    Ok(HttpResponse::Ok().json(rows))
+    Ok(HttpResponse::Ok().json(views))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]

@@ -1,14 +1,13 @@
 //! Reads of the assessor registry and the panels.
 
-use serde::Serialize;
-
 pub use crate::db::models::panels::{OrganisationRow, SeatRow};
 
 use crate::db::models::{application as apps, panels as store};
 use crate::db::DbConn;
 use crate::domain::access::{Principal, Role};
-use crate::domain::application_status::Status;
 use crate::refusal::Refusal;
+use crate::workflow::views::applications::assigned_application_view;
+use crate::workflow::views::AssignedApplicationView;
 
 /// Assessor organisations: CAICT and the external certified-assessor organisations.
 pub fn organisations(conn: &mut DbConn) -> Result<Vec<OrganisationRow>, Refusal> {
@@ -29,27 +28,15 @@ pub fn seats(conn: &mut DbConn, application: &str) -> Result<Vec<SeatRow>, Refus
     Ok(store::seats(conn, application)?)
 }
 
-#[derive(Serialize)]
-pub struct MyApplication {
-    pub id: String,
-    pub part_code: String,
-    pub target_level: i32,
-    pub status: Status,
-    pub lead: bool,
-}
-
 /// The applications on whose panel the person sits.
-pub fn my_applications(conn: &mut DbConn, who: &Principal) -> Result<Vec<MyApplication>, Refusal> {
+pub fn my_applications(
+    conn: &mut DbConn,
+    who: &Principal,
+) -> Result<Vec<AssignedApplicationView>, Refusal> {
     let mut out = Vec::new();
     for (app_id, lead) in store::seats_of(conn, &who.user_id.to_string())? {
         if let Some(a) = apps::get(conn, &app_id)? {
-            out.push(MyApplication {
-                id: a.id,
-                part_code: a.part_code,
-                target_level: a.target_level,
-                status: a.status,
-                lead,
-            });
+            out.push(assigned_application_view(a, lead));
         }
     }
     Ok(out)

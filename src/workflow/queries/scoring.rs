@@ -7,6 +7,8 @@ use crate::domain::assessment::item_reopened;
 use crate::domain::visibility::Viewer;
 use crate::refusal::Refusal;
 use crate::workflow::scoring::{clarification_facts, viewer_for};
+use crate::workflow::views::clarifications::clarification_view;
+use crate::workflow::views::ClarificationView;
 
 /// The clarification requests of an application with the items each still has reopened,
 /// for its panel, the secretariat and the enterprise; review members get "not found".
@@ -14,7 +16,7 @@ pub fn clarifications(
     conn: &mut DbConn,
     who: &Principal,
     application: &str,
-) -> Result<Vec<serde_json::Value>, Refusal> {
+) -> Result<Vec<ClarificationView>, Refusal> {
     let app = apps::get(conn, application)?.ok_or(Refusal::NotFound)?;
     if let Viewer::Reviewer | Viewer::RecusedReviewer = viewer_for(conn, who, &app)? {
         return Err(Refusal::NotFound);
@@ -24,14 +26,6 @@ pub fn clarifications(
     let facts = clarification_facts(&rows);
     Ok(rows
         .into_iter()
-        .map(|c| {
-            let items = c.items.0;
-            let reopened: Vec<&String> = items
-                .iter()
-                .filter(|i| item_reopened(&facts, i, now))
-                .collect();
-            serde_json::json!({ "id": c.id, "items": items, "message": c.message, "deadline": c.deadline,
-                "requested_at": c.requested_at, "answer": c.answer, "answered_at": c.answered_at, "reopened_items": reopened })
-        })
+        .map(|c| clarification_view(c, |item| item_reopened(&facts, item, now)))
         .collect())
 }
