@@ -36,7 +36,8 @@ fn main() {
             .expect("collected under the templates folder")
             .to_string_lossy()
             .replace('\\', "/");
-        writeln!(code, "    ({name:?}, include_str!({f:?})),").expect("writing to a String cannot fail");
+        writeln!(code, "    ({name:?}, include_str!({f:?})),")
+            .expect("writing to a String cannot fail");
     }
     code.push_str("];\n");
     for sub in ["migrations/sqlite", "migrations/postgres"] {
@@ -47,6 +48,7 @@ fn main() {
             println!("cargo:rerun-if-changed={}", entry.path().display());
         }
     }
-    let out = Path::new(&std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("embedded_templates.rs");
+    let out = Path::new(&std::env::var("OUT_DIR").expect("cargo sets OUT_DIR"))
+        .join("embedded_templates.rs");
     std::fs::write(out, code).expect("OUT_DIR is writable");
 }

@@ -11,7 +11,7 @@ use crate::web::AppState;
 use crate::workflow::queries::audit::{self as read, AuditRow, Filter, Query, PAGE_SIZE};
 
 fn checked(filter: &Filter) -> Result<Query, AppError> {
-    filter.check().map_err(AppError::BadRequest)
+    filter.check().map_err(AppError::bad_request)
 }
 
 /// A row for display: user text on one line (the template escapes markup).

@@ -81,7 +81,7 @@ fn fallback(status: StatusCode) -> AppError {
 enum Said {
     /// A coded refusal: its words from the catalog, its code and arguments for the API.
     Refusal(Reason),
-    /// An English text: a route's legacy message, or actix's account of unreadable input.
+    /// actix's own account of input it could not read (English).
     Text(String),
     /// The catalog's words for the status alone (`error.detail.<status>`).
     Generic,
@@ -99,7 +99,6 @@ impl Said {
             | AppError::SignInRequired
             | AppError::TooManyRequests
             | AppError::Unavailable => Said::Generic,
-            legacy => Said::Text(legacy.to_string()),
         }
     }
 

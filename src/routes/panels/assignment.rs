@@ -48,7 +48,7 @@ pub async fn set_panel_api(
     path: web::Path<String>,
     body: web::Json<PanelRequest>,
 ) -> Result<HttpResponse, AppError> {
-    let (id, seats, lang) = (path.into_inner(), body.into_inner().seats, caller.lang);
+    let (id, seats) = (path.into_inner(), body.into_inner().seats);
     state
         .db(move |conn| {
             Ok(panels::set_panel(
@@ -57,7 +57,6 @@ pub async fn set_panel_api(
                 &id,
                 &seats,
                 today(),
-                lang,
                 &caller.address,
             )?)
         })
@@ -89,7 +88,7 @@ pub async fn confirm_api(
     path: web::Path<String>,
     body: web::Json<ConfirmRequest>,
 ) -> Result<HttpResponse, AppError> {
-    let (id, req, lang) = (path.into_inner(), body.into_inner(), caller.lang);
+    let (id, req) = (path.into_inner(), body.into_inner());
     let n = state
         .db(move |conn| {
             Ok(panels::confirm_round(
@@ -98,7 +97,6 @@ pub async fn confirm_api(
                 &id,
                 &req,
                 today(),
-                lang,
                 &caller.address,
             )?)
         })
@@ -169,7 +167,7 @@ pub async fn confirm_form(
     path: web::Path<String>,
     form: FormFields,
 ) -> Result<HttpResponse, AppError> {
-    let (id, lang) = (path.into_inner(), caller.lang);
+    let id = path.into_inner();
     let f = form.into_inner();
     let mut panels_in: Vec<panels::PanelInput> = Vec::new();
     for (k, v) in &f {
@@ -201,7 +199,6 @@ pub async fn confirm_form(
                 &id,
                 &ConfirmRequest { panels: panels_in },
                 today(),
-                lang,
                 &caller.address,
             )?)
         })
