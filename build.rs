@@ -24,7 +24,7 @@ fn main() {
     println!("cargo:rerun-if-changed=migrations");
     println!("cargo:rerun-if-changed=templates");
     println!("cargo:rerun-if-changed=fixtures");
-    let root = std::env::var("CARGO_MANIFEST_DIR").unwrap();
+    let root = std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR");
     let templates = Path::new(&root).join("templates");
     let mut files = Vec::new();
     collect(&templates, &mut files);
@@ -33,10 +33,11 @@ fn main() {
         println!("cargo:rerun-if-changed={f}");
         let name = Path::new(f)
             .strip_prefix(&templates)
-            .unwrap()
+            .expect("collected under the templates folder")
             .to_string_lossy()
             .replace('\\', "/");
-        writeln!(code, "    ({name:?}, include_str!({f:?})),").unwrap();
+        writeln!(code, "    ({name:?}, include_str!({f:?})),")
+            .expect("writing to a String cannot fail");
     }
     code.push_str("];\n");
     for sub in ["migrations/sqlite", "migrations/postgres"] {
@@ -47,6 +48,7 @@ fn main() {
             println!("cargo:rerun-if-changed={}", entry.path().display());
         }
     }
-    let out = Path::new(&std::env::var("OUT_DIR").unwrap()).join("embedded_templates.rs");
-    std::fs::write(out, code).unwrap();
+    let out = Path::new(&std::env::var("OUT_DIR").expect("cargo sets OUT_DIR"))
+        .join("embedded_templates.rs");
+    std::fs::write(out, code).expect("OUT_DIR is writable");
 }

@@ -2,6 +2,9 @@
 //! against a bare actix handler returning the same bytes, in the same run. Prints the
 //! ratio of their mean times.
 
+// A failed unwrap in a test or bench is its failure, which is what we want.
+#![allow(clippy::unwrap_used)]
+
 use actix_web::{test, web, App, HttpResponse};
 use criterion::{criterion_group, Criterion};
 

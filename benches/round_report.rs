@@ -10,6 +10,9 @@
 //! `CERTCASE_BENCH_DATABASE_URL=postgres://…` (an existing, empty database) runs the same
 //! on PostgreSQL.
 
+// A failed unwrap in a test or bench is its failure, which is what we want.
+#![allow(clippy::unwrap_used)]
+
 use std::time::{Duration, Instant};
 
 use actix_web::{test, web};

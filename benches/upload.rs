@@ -4,6 +4,9 @@
 //! upload throughput / plain throughput), and the server's peak resident memory (VmHWM).
 //! Run: `cargo bench --bench upload`. Targets: RATIO >= 0.5, VmHWM < 64 MB.
 
+// A failed unwrap in a test or bench is its failure, which is what we want.
+#![allow(clippy::unwrap_used)]
+
 use std::io::Write;
 use std::net::TcpListener;
 use std::process::{Command, Stdio};

@@ -23,27 +23,11 @@ pub enum AppError {
     /// reads them in their language.
     #[error("refused ({status}): {reason}")]
     Refused { status: StatusCode, reason: Reason },
-    /// Legacy: an English text built by a route. Routes are being moved to `Refused`;
-    /// nothing outside `src/routes` constructs these.
-    #[error("{0}")]
-    BadRequest(String),
-    /// Legacy, as `BadRequest`.
-    #[error("{0}")]
-    Unprocessable(String),
     #[error("sign-in required")]
     SignInRequired,
-    /// Legacy, as `BadRequest`.
-    #[error("{0}")]
-    Forbidden(String),
     /// Also what another enterprise's ids answer, so they cannot be probed.
     #[error("not found")]
     NotFound,
-    /// Legacy, as `BadRequest`.
-    #[error("{0}")]
-    Conflict(String),
-    /// Legacy, as `BadRequest`.
-    #[error("{0}")]
-    PayloadTooLarge(String),
     #[error("too many attempts; try again later")]
     TooManyRequests,
     #[error("the database is unavailable")]
@@ -69,6 +53,16 @@ impl AppError {
         AppError::refused(StatusCode::BAD_REQUEST, reason)
     }
 
+    /// Input that breaks a rule (422).
+    pub fn invalid(reason: impl Into<Reason>) -> AppError {
+        AppError::refused(StatusCode::UNPROCESSABLE_ENTITY, reason)
+    }
+
+    /// The state of things does not allow it now (409).
+    pub fn conflict(reason: impl Into<Reason>) -> AppError {
+        AppError::refused(StatusCode::CONFLICT, reason)
+    }
+
     /// Not this person's to do (403).
     pub fn forbidden(reason: impl Into<Reason>) -> AppError {
         AppError::refused(StatusCode::FORBIDDEN, reason)
@@ -84,13 +78,8 @@ impl ResponseError for AppError {
     fn status_code(&self) -> StatusCode {
         match self {
             AppError::Refused { status, .. } => *status,
-            AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
-            AppError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::SignInRequired => StatusCode::UNAUTHORIZED,
-            AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::NotFound => StatusCode::NOT_FOUND,
-            AppError::Conflict(_) => StatusCode::CONFLICT,
-            AppError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
             AppError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -107,13 +96,11 @@ impl ResponseError for AppError {
 impl From<Refusal> for AppError {
     fn from(r: Refusal) -> AppError {
         match r {
-            Refusal::Invalid(reason) => AppError::refused(StatusCode::UNPROCESSABLE_ENTITY, reason),
+            Refusal::Invalid(reason) => AppError::invalid(reason),
             Refusal::NotFound => AppError::NotFound,
-            Refusal::Conflict(reason) => AppError::refused(StatusCode::CONFLICT, reason),
+            Refusal::Conflict(reason) => AppError::conflict(reason),
             Refusal::Forbidden(reason) => AppError::forbidden(reason),
-            Refusal::SignInRefused => {
-                AppError::refused(StatusCode::UNPROCESSABLE_ENTITY, Code::SignInRefused)
-            }
+            Refusal::SignInRefused => AppError::invalid(Code::SignInRefused),
             Refusal::Database(e) => AppError::internal(e),
         }
     }

@@ -2,6 +2,9 @@
 //! every `crate::…` path in `src/`. A file belongs to the layer of its first folder or file
 //! name under `src/` (`src/db/models/mail.rs` is in `db`, `src/error.rs` in `error`).
 
+// A failed unwrap in a test or bench is its failure, which is what we want.
+#![allow(clippy::unwrap_used)]
+
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 

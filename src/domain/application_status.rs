@@ -118,7 +118,7 @@ pub enum Event {
 
 impl Event {
     /// How a refusal names the event: "cannot {verb} an application …".
-    fn verb(&self) -> &'static str {
+    pub fn verb(&self) -> &'static str {
         match self {
             Event::Submit => "submit",
             Event::Accept => "accept",

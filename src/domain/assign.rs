@@ -315,10 +315,34 @@ impl fmt::Display for Shortfall {
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum AssignError {
-    #[error("{0}")]
-    Invalid(String),
+    #[error(transparent)]
+    Invalid(#[from] InvalidInput),
     #[error("no assignment exists: {}", .0.iter().map(Shortfall::message).collect::<Vec<_>>().join("; "))]
     Infeasible(Vec<Shortfall>),
+}
+
+/// Input the search cannot work with: indices outside the round or pool, or weights that
+/// would overflow its costs.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum InvalidInput {
+    #[error(
+        "assessor {assessor} has a preference for application {application}; the round has {count}"
+    )]
+    PreferenceOutOfRange {
+        assessor: usize,
+        application: usize,
+        count: usize,
+    },
+    #[error("{application} lists a conflict with assessor {assessor}; the pool has {pool}")]
+    ConflictOutOfRange {
+        application: String,
+        assessor: usize,
+        pool: usize,
+    },
+    #[error("the load weight must not be negative")]
+    NegativeLoadWeight,
+    #[error("the cost model's weights are too large: one seat may cost at most {max}")]
+    WeightsTooLarge { max: i64 },
 }
 
 /// The one cost function both the optimal and the greedy proposal are measured with:
@@ -391,10 +415,12 @@ impl Eligibility {
             }
             for (&app, &preference) in &a.preferences {
                 if app >= apps.len() {
-                    return Err(AssignError::Invalid(format!(
-                        "assessor {i} has a preference for application {app}; the round has {}",
-                        apps.len()
-                    )));
+                    return Err(InvalidInput::PreferenceOutOfRange {
+                        assessor: i,
+                        application: app,
+                        count: apps.len(),
+                    }
+                    .into());
                 }
                 preferences[app].push((i, preference));
             }
@@ -402,11 +428,12 @@ impl Eligibility {
         let mut conflicts = Vec::with_capacity(apps.len());
         for app in apps {
             if let Some(i) = app.conflicts.iter().find(|i| **i >= assessors.len()) {
-                return Err(AssignError::Invalid(format!(
-                    "{} lists a conflict with assessor {i}; the pool has {}",
-                    app.label,
-                    assessors.len()
-                )));
+                return Err(InvalidInput::ConflictOutOfRange {
+                    application: app.label.clone(),
+                    assessor: *i,
+                    pool: assessors.len(),
+                }
+                .into());
             }
             conflicts.push(app.conflicts.iter().copied().collect());
         }
@@ -557,9 +584,7 @@ pub fn assign(
     costs: &CostModel,
 ) -> Result<Proposal, AssignError> {
     if costs.load_weight < 0 {
-        return Err(AssignError::Invalid(
-            "the load weight must not be negative".into(),
-        ));
+        return Err(InvalidInput::NegativeLoadWeight.into());
     }
     // Preference costs are shifted to be non-negative so that Dijkstra starts from zero
     // potentials; every unit crosses exactly one such arc, so the optimum is unchanged.
@@ -573,9 +598,7 @@ pub fn assign(
     if preference_span > MAX_UNIT_COST
         || costs.load_weight.saturating_mul(2 * widest_load) > MAX_UNIT_COST
     {
-        return Err(AssignError::Invalid(format!(
-            "the cost model's weights are too large: one seat may cost at most {MAX_UNIT_COST}"
-        )));
+        return Err(InvalidInput::WeightsTooLarge { max: MAX_UNIT_COST }.into());
     }
     let el = Eligibility::new(apps, assessors)?;
     let found = shortfalls(apps, assessors, &el);

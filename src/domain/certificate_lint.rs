@@ -13,45 +13,63 @@ pub struct Approved<'a> {
     pub decision_approved: bool,
 }
 
+/// One disagreement between a payload and its decision.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum LintProblem {
+    #[error("the last review decision did not approve the application")]
+    NotApproved,
+    #[error("payload schema '{schema}' is not '{PAYLOAD_SCHEMA}'")]
+    Schema { schema: String },
+    #[error("part '{part}' differs from the approved part '{approved}'")]
+    Part { part: String, approved: String },
+    #[error("level {level} differs from the achieved level {achieved}")]
+    Level { level: u8, achieved: i32 },
+    #[error("enterprise '{name}' differs from the applicant '{applicant}'")]
+    Enterprise { name: String, applicant: String },
+    #[error("credit code '{code}' differs from the applicant's '{applicant}'")]
+    CreditCode { code: String, applicant: String },
+    #[error("the validity ends before it starts")]
+    Validity,
+}
+
 /// Every disagreement between the payload and the decision, in a fixed order; empty when
 /// the payload may be signed.
-pub fn lint(payload: &CertificatePayload, approved: &Approved<'_>) -> Vec<String> {
+pub fn lint(payload: &CertificatePayload, approved: &Approved<'_>) -> Vec<LintProblem> {
     let mut problems = Vec::new();
     if !approved.decision_approved {
-        problems.push("the last review decision did not approve the application".to_string());
+        problems.push(LintProblem::NotApproved);
     }
     if payload.schema != PAYLOAD_SCHEMA {
-        problems.push(format!(
-            "payload schema '{}' is not '{PAYLOAD_SCHEMA}'",
-            payload.schema
-        ));
+        problems.push(LintProblem::Schema {
+            schema: payload.schema.clone(),
+        });
     }
     if payload.part_code != approved.part_code {
-        problems.push(format!(
-            "part '{}' differs from the approved part '{}'",
-            payload.part_code, approved.part_code
-        ));
+        problems.push(LintProblem::Part {
+            part: payload.part_code.clone(),
+            approved: approved.part_code.to_owned(),
+        });
     }
     if i32::from(payload.level) != approved.achieved_level || payload.level == 0 {
-        problems.push(format!(
-            "level {} differs from the achieved level {}",
-            payload.level, approved.achieved_level
-        ));
+        problems.push(LintProblem::Level {
+            level: payload.level,
+            achieved: approved.achieved_level,
+        });
     }
     if payload.enterprise_name_zh != approved.enterprise_name_zh {
-        problems.push(format!(
-            "enterprise '{}' differs from the applicant '{}'",
-            payload.enterprise_name_zh, approved.enterprise_name_zh
-        ));
+        problems.push(LintProblem::Enterprise {
+            name: payload.enterprise_name_zh.clone(),
+            applicant: approved.enterprise_name_zh.to_owned(),
+        });
     }
     if payload.credit_code != approved.credit_code {
-        problems.push(format!(
-            "credit code '{}' differs from the applicant's '{}'",
-            payload.credit_code, approved.credit_code
-        ));
+        problems.push(LintProblem::CreditCode {
+            code: payload.credit_code.clone(),
+            applicant: approved.credit_code.to_owned(),
+        });
     }
     if payload.valid_until <= payload.issue_date {
-        problems.push("the validity ends before it starts".to_string());
+        problems.push(LintProblem::Validity);
     }
     problems
 }
@@ -122,7 +140,7 @@ mod tests {
             change(&mut p);
             let problems = lint(&p, &approved());
             assert_eq!(problems.len(), 1, "{problems:?}");
-            assert!(problems[0].contains(needle), "{problems:?}");
+            assert!(problems[0].to_string().contains(needle), "{problems:?}");
         }
         let refused = Approved {
             decision_approved: false,

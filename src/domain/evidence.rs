@@ -59,9 +59,29 @@ pub fn extension(name: &str) -> String {
     }
 }
 
+/// Why an uploaded file is refused for what it is (its type, its content, the archive it
+/// holds). The English words are for tests and logs; people read the catalogs'.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FileRefused {
+    #[error("the file has no extension; allowed: {ALLOWED_EXTENSIONS}")]
+    NoExtension,
+    #[error("files of type .{extension} are not accepted; allowed: {ALLOWED_EXTENSIONS}")]
+    TypeNotAccepted { extension: String },
+    #[error("the content of '{name}' is not a .{extension} file")]
+    ContentMismatch { name: String, extension: String },
+    #[error("the file is not a readable ZIP archive")]
+    ZipUnreadable,
+    #[error("the ZIP archive is damaged")]
+    ZipDamaged,
+    #[error("the archive contains an unsafe path: {path}")]
+    UnsafePath { path: String },
+    #[error("the archive would expand to {size_mb} MB; at most {max_mb} MB is accepted")]
+    ArchiveTooLarge { size_mb: u64, max_mb: u64 },
+}
+
 /// Decides the kind from the first bytes and the extension; both must agree, so a
 /// renamed executable or HTML page is refused.
-pub fn classify(name: &str, head: &[u8]) -> Result<Kind, String> {
+pub fn classify(name: &str, head: &[u8]) -> Result<Kind, FileRefused> {
     let ext = extension(name);
     let expected = match ext.as_str() {
         "pdf" => Kind::Pdf,
@@ -71,15 +91,11 @@ pub fn classify(name: &str, head: &[u8]) -> Result<Kind, String> {
         "txt" | "md" => Kind::Text,
         "csv" => Kind::Csv,
         "zip" => Kind::Zip,
-        "" => {
-            return Err(format!(
-                "the file has no extension; allowed: {ALLOWED_EXTENSIONS}"
-            ))
-        }
+        "" => return Err(FileRefused::NoExtension),
         other => {
-            return Err(format!(
-                "files of type .{other} are not accepted; allowed: {ALLOWED_EXTENSIONS}"
-            ))
+            return Err(FileRefused::TypeNotAccepted {
+                extension: other.to_owned(),
+            })
         }
     };
     let content_ok = match expected {
@@ -94,10 +110,10 @@ pub fn classify(name: &str, head: &[u8]) -> Result<Kind, String> {
     if content_ok {
         Ok(expected)
     } else {
-        Err(format!(
-            "the content of '{}' is not a .{ext} file",
-            display_name(name)
-        ))
+        Err(FileRefused::ContentMismatch {
+            name: display_name(name),
+            extension: ext,
+        })
     }
 }
 
@@ -139,24 +155,22 @@ pub struct ZipEntry {
 
 /// Refuses archives with absolute or parent-relative paths, or that would expand beyond
 /// `max_uncompressed` bytes.
-pub fn check_zip_entries(entries: &[ZipEntry], max_uncompressed: u64) -> Result<(), String> {
+pub fn check_zip_entries(entries: &[ZipEntry], max_uncompressed: u64) -> Result<(), FileRefused> {
     let mut total: u64 = 0;
     for e in entries {
         let n = e.name.replace('\\', "/");
         if n.starts_with('/') || n.split('/').any(|p| p == "..") || n.chars().nth(1) == Some(':') {
-            return Err(format!(
-                "the archive contains an unsafe path: {}",
-                display_name_path(&e.name)
-            ));
+            return Err(FileRefused::UnsafePath {
+                path: display_name_path(&e.name),
+            });
         }
         total = total.saturating_add(e.size);
     }
     if total > max_uncompressed {
-        return Err(format!(
-            "the archive would expand to {} MB; at most {} MB is accepted",
-            total / 1_000_000,
-            max_uncompressed / 1_000_000
-        ));
+        return Err(FileRefused::ArchiveTooLarge {
+            size_mb: total / 1_000_000,
+            max_mb: max_uncompressed / 1_000_000,
+        });
     }
     Ok(())
 }
@@ -309,11 +323,6 @@ pub fn upload_limit(max_file: u64, quota: u64, used: u64) -> u64 {
 
 const MIB: u64 = 1024 * 1024;
 
-/// Says which limit an upload of (at least) `size` bytes breaks, or `None`.
-pub fn limit_refusal(size: u64, max_file: u64, quota: u64, used: u64) -> Option<String> {
-    limit_exceeded(size, max_file, quota, used).map(|l| l.to_string())
-}
-
 /// Which limit a file of `size` bytes would break, in whole MB.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum LimitExceeded {
@@ -431,13 +440,15 @@ mod tests {
         assert_eq!(upload_limit(200 * mb, 2048 * mb, 0), 200 * mb);
         assert_eq!(upload_limit(200 * mb, 2048 * mb, 2000 * mb), 48 * mb);
         assert_eq!(upload_limit(200 * mb, 2048 * mb, 3000 * mb), 0);
-        assert!(limit_refusal(201 * mb, 200 * mb, 2048 * mb, 0)
+        assert!(limit_exceeded(201 * mb, 200 * mb, 2048 * mb, 0)
             .unwrap()
+            .to_string()
             .contains("200 MB, the limit per file"));
-        assert!(limit_refusal(100 * mb, 200 * mb, 2048 * mb, 1990 * mb)
+        assert!(limit_exceeded(100 * mb, 200 * mb, 2048 * mb, 1990 * mb)
             .unwrap()
+            .to_string()
             .contains("quota of 2048 MB"));
-        assert_eq!(limit_refusal(100 * mb, 200 * mb, 2048 * mb, 0), None);
+        assert_eq!(limit_exceeded(100 * mb, 200 * mb, 2048 * mb, 0), None);
     }
 
     proptest! {
@@ -446,7 +457,7 @@ mod tests {
             max in 1u64..1_000_000, quota in 1u64..5_000_000, used in 0u64..5_000_000, size in 0u64..1_000_000
         ) {
             let limit = upload_limit(max, quota, used);
-            prop_assert_eq!(size <= limit, limit_refusal(size, max, quota, used).is_none());
+            prop_assert_eq!(size <= limit, limit_exceeded(size, max, quota, used).is_none());
         }
     }
 
@@ -475,12 +486,15 @@ mod tests {
 
         assert!(classify("evil.pdf", b"MZ\x90\x00")
             .unwrap_err()
+            .to_string()
             .contains("is not a .pdf file"));
         assert!(classify("page.html", b"<html>")
             .unwrap_err()
+            .to_string()
             .contains(".html are not accepted"));
         assert!(classify("noext", b"%PDF-")
             .unwrap_err()
+            .to_string()
             .contains("no extension"));
         assert!(classify("bin.txt", b"ab\0cd").is_err());
         // A multi-byte character cut by the sniffing window is still text.
@@ -507,6 +521,7 @@ mod tests {
         assert!(check_zip_entries(&[e("docs/a.pdf", 10), e("b.txt", 5)], 100).is_ok());
         assert!(check_zip_entries(&[e("/etc/passwd", 1)], 100)
             .unwrap_err()
+            .to_string()
             .contains("unsafe path"));
         assert!(check_zip_entries(&[e("a/../../x", 1)], 100).is_err());
         assert!(check_zip_entries(&[e("..\\x", 1)], 100).is_err());
@@ -514,6 +529,7 @@ mod tests {
         assert!(
             check_zip_entries(&[e("a", 60_000_000), e("b", 60_000_000)], 100_000_000)
                 .unwrap_err()
+                .to_string()
                 .contains("expand to 120 MB")
         );
     }

@@ -3,13 +3,15 @@
 use super::{Arg, Code, Reason};
 use crate::domain::account::{AccountInputError, PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS};
 use crate::domain::application::RequestRefusal;
-use crate::domain::application_status::Refusal as StatusRefusal;
+use crate::domain::application_status::{Event, Refusal as StatusRefusal};
 use crate::domain::assessment::ScoreRefusal;
-use crate::domain::assign::SeatsOutOfRange;
+use crate::domain::assign::{InvalidInput, SeatsOutOfRange};
 use crate::domain::calendar::{CalendarError, RegistrationStatus, WindowReversed};
-use crate::domain::catalog::Bilingual;
+use crate::domain::catalog::{Bilingual, CatalogError};
+use crate::domain::certificate::PAYLOAD_SCHEMA;
+use crate::domain::certificate_lint::LintProblem;
 use crate::domain::credit_code::CreditCodeError;
-use crate::domain::evidence::{LimitExceeded, Locked};
+use crate::domain::evidence::{FileRefused, LimitExceeded, Locked, ALLOWED_EXTENSIONS};
 use crate::domain::i18n::Lang;
 use crate::domain::invitation::LinkRefusal;
 use crate::domain::panel::{PanelRule, PanelViolation, MAX_MEMBERS, MIN_MEMBERS};
@@ -52,6 +54,94 @@ impl From<LimitExceeded> for Reason {
             LimitExceeded::Quota { quota_mb, used_mb } => Code::EvidenceQuotaExceeded
                 .with("quota_mb", quota_mb)
                 .with("used_mb", used_mb),
+        }
+    }
+}
+
+impl From<FileRefused> for Reason {
+    fn from(f: FileRefused) -> Reason {
+        match f {
+            FileRefused::NoExtension => {
+                Code::EvidenceNoExtension.with("allowed", ALLOWED_EXTENSIONS)
+            }
+            FileRefused::TypeNotAccepted { extension } => Code::EvidenceTypeNotAccepted
+                .with("extension", extension)
+                .with("allowed", ALLOWED_EXTENSIONS),
+            FileRefused::ContentMismatch { name, extension } => Code::EvidenceContentMismatch
+                .with("name", name)
+                .with("extension", extension),
+            FileRefused::ZipUnreadable => Code::EvidenceZipUnreadable.into(),
+            FileRefused::ZipDamaged => Code::EvidenceZipDamaged.into(),
+            FileRefused::UnsafePath { path } => Code::EvidenceZipUnsafePath.with("path", path),
+            FileRefused::ArchiveTooLarge { size_mb, max_mb } => Code::EvidenceZipTooLarge
+                .with("size_mb", size_mb)
+                .with("max_mb", max_mb),
+        }
+    }
+}
+
+impl From<LintProblem> for Reason {
+    fn from(p: LintProblem) -> Reason {
+        match p {
+            LintProblem::NotApproved => Code::LintNotApproved.into(),
+            LintProblem::Schema { schema } => Code::LintSchema
+                .with("schema", schema)
+                .with("expected", PAYLOAD_SCHEMA),
+            LintProblem::Part { part, approved } => {
+                Code::LintPart.with("part", part).with("approved", approved)
+            }
+            LintProblem::Level { level, achieved } => Code::LintLevel
+                .with("level", level)
+                .with("achieved", achieved),
+            LintProblem::Enterprise { name, applicant } => Code::LintEnterprise
+                .with("name", name)
+                .with("applicant", applicant),
+            LintProblem::CreditCode { code, applicant } => Code::LintCreditCode
+                .with("code", code)
+                .with("applicant", applicant),
+            LintProblem::Validity => Code::LintValidity.into(),
+        }
+    }
+}
+
+impl From<InvalidInput> for Reason {
+    fn from(i: InvalidInput) -> Reason {
+        match i {
+            InvalidInput::PreferenceOutOfRange {
+                assessor,
+                application,
+                count,
+            } => Code::AssignmentPreferenceOutOfRange
+                .with("assessor", assessor)
+                .with("application", application)
+                .with("count", count),
+            InvalidInput::ConflictOutOfRange {
+                application,
+                assessor,
+                pool,
+            } => Code::AssignmentConflictOutOfRange
+                .with("application", application)
+                .with("assessor", assessor)
+                .with("pool", pool),
+            InvalidInput::NegativeLoadWeight => Code::AssignmentNegativeLoadWeight.into(),
+            InvalidInput::WeightsTooLarge { max } => {
+                Code::AssignmentWeightsTooLarge.with("max", max)
+            }
+        }
+    }
+}
+
+/// A model file's problem; the reason itself is the parser's technical text.
+impl From<CatalogError> for Reason {
+    fn from(e: CatalogError) -> Reason {
+        match e.line {
+            Some(line) => Code::ModelFileInvalidAtLine
+                .with("file", e.file)
+                .with("line", line)
+                .with("reason", e.reason),
+            None => Code::ModelFileInvalid
+                .with("file", e.file)
+                .with("reason", e.reason),
         }
     }
 }
@@ -389,6 +479,11 @@ pub fn registration_refusal(status: &RegistrationStatus) -> Option<Reason> {
             Code::RegistrationCalendarMissing.with("year", *year)
         }
     })
+}
+
+/// An event of the status machine, named in both languages ("you may not {action} …").
+pub fn event_action(event: &Event) -> Arg {
+    action(event.verb())
 }
 
 /// The status machine's verbs, in both languages.

@@ -274,7 +274,6 @@ pub async fn submit_page(
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
     let calendars = state.calendars.clone();
-    let lang = caller.lang;
     let i = id.clone();
     state
         .db(move |conn| {
@@ -285,7 +284,6 @@ pub async fn submit_page(
                 &Event::Submit,
                 &calendars,
                 chrono::Utc::now(),
-                lang,
                 &caller.address,
             )?)
         })

@@ -98,7 +98,6 @@ pub async fn transition_api(
     let b = body.into_inner();
     let event = applications::parse_event(&b.action, b.reason.as_deref())?;
     let calendars = state.calendars.clone();
-    let lang = caller.lang;
     let status = state
         .db(move |conn| {
             Ok(applications::transition(
@@ -108,7 +107,6 @@ pub async fn transition_api(
                 &event,
                 &calendars,
                 chrono::Utc::now(),
-                lang,
                 &caller.address,
             )?)
         })

@@ -13,7 +13,7 @@ use crate::workflow::views::audit::audit_entry_view;
 use crate::workflow::views::AuditEntryView;
 
 fn checked(filter: &Filter) -> Result<Query, AppError> {
-    filter.check().map_err(AppError::BadRequest)
+    filter.check().map_err(AppError::bad_request)
 }
 
 /// A row for display: user text on one line (the template escapes markup).

@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 use crate::domain::access::Role;
 use crate::domain::audit::Actor;
 use crate::error::AppError;
+use crate::refusal::Code;
 use crate::routes::rounds::IssuedCounts;
 use crate::web::caller::Caller;
 use crate::web::render::{base_context, page, with};
@@ -318,25 +319,27 @@ pub async fn verify_api(
 /// Reads the `pdf` part of a multipart upload, refusing more than [`UPLOAD_LIMIT`].
 async fn uploaded_pdf(mut form: Multipart) -> Result<Vec<u8>, AppError> {
     while let Some(field) = form.next().await {
-        let mut field = field.map_err(|e| AppError::BadRequest(format!("upload: {e}")))?;
+        let mut field = field.map_err(unreadable)?;
         if field.name() != Some("pdf") {
             continue;
         }
         let mut bytes = Vec::new();
         while let Some(chunk) = field.next().await {
-            let chunk = chunk.map_err(|e| AppError::BadRequest(format!("upload: {e}")))?;
+            let chunk = chunk.map_err(unreadable)?;
             if bytes.len() + chunk.len() > UPLOAD_LIMIT {
-                return Err(AppError::PayloadTooLarge(
-                    "a certificate PDF is at most 5 MB".into(),
+                return Err(AppError::too_large(
+                    Code::CertificatePdfTooLarge.with("max_mb", UPLOAD_LIMIT / (1024 * 1024)),
                 ));
             }
             bytes.extend_from_slice(&chunk);
         }
         return Ok(bytes);
     }
-    Err(AppError::BadRequest(
-        "send the certificate PDF as the multipart field 'pdf'".into(),
-    ))
+    Err(AppError::bad_request(Code::CertificatePdfMissing))
+}
+
+fn unreadable(e: actix_multipart::MultipartError) -> AppError {
+    AppError::bad_request(Code::RequestUnreadable.with("reason", e.to_string()))
 }
 
 async fn by_file(

@@ -5,11 +5,13 @@ use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 use futures_util::StreamExt;
 
+use crate::config::EvidenceConfig;
 use crate::domain::evidence::{
-    check_zip_entries, classify, content_disposition, display_name, extension, limit_refusal,
-    upload_limit, ZipEntry,
+    check_zip_entries, classify, content_disposition, display_name, extension, limit_exceeded,
+    upload_limit, FileRefused, ZipEntry,
 };
 use crate::error::AppError;
+use crate::refusal::Code;
 use crate::storage::{self, Key, Staged, Storage, StorageError};
 use crate::web::caller::Caller;
 use crate::web::AppState;
@@ -51,29 +53,41 @@ async fn drain(form: &mut Multipart, mut current: Option<Field>) {
 async fn read_text(field: &mut Field, max_bytes: usize) -> Result<String, AppError> {
     let mut bytes = Vec::new();
     while let Some(chunk) = field.next().await {
-        let chunk =
-            chunk.map_err(|e| AppError::BadRequest(format!("the form could not be read: {e}")))?;
+        let chunk = chunk.map_err(unreadable)?;
         if bytes.len() + chunk.len() > max_bytes {
-            return Err(AppError::Unprocessable(format!(
-                "the description is longer than {DESCRIPTION_MAX_CHARS} characters"
-            )));
+            return Err(description_too_long());
         }
         bytes.extend_from_slice(&chunk);
     }
-    String::from_utf8(bytes)
-        .map_err(|_| AppError::BadRequest("the description is not UTF-8 text".into()))
+    String::from_utf8(bytes).map_err(|_| AppError::bad_request(Code::EvidenceDescriptionNotText))
+}
+
+fn unreadable(e: impl std::fmt::Display) -> AppError {
+    AppError::bad_request(Code::RequestUnreadable.with("reason", e.to_string()))
+}
+
+fn description_too_long() -> AppError {
+    AppError::invalid(Code::EvidenceDescriptionTooLong.with("max", DESCRIPTION_MAX_CHARS))
+}
+
+/// The limit an upload of (at least) `size` bytes breaks, as a 413.
+fn too_large(size: u64, limits: &EvidenceConfig, used: u64) -> AppError {
+    match limit_exceeded(size, limits.max_file_bytes, limits.quota_bytes, used) {
+        Some(exceeded) => AppError::too_large(exceeded),
+        None => AppError::too_large(Code::EvidenceUploadTooLarge),
+    }
 }
 
 /// Lists a ZIP container's entries from its central directory, extracting nothing.
-fn zip_entries(path: &std::path::Path) -> Result<Vec<ZipEntry>, String> {
-    let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
+fn zip_entries(path: &std::path::Path) -> Result<Vec<ZipEntry>, AppError> {
+    let file = std::fs::File::open(path).map_err(AppError::internal)?;
     let mut archive = zip::ZipArchive::new(std::io::BufReader::new(file))
-        .map_err(|_| "the file is not a readable ZIP archive".to_string())?;
+        .map_err(|_| AppError::invalid(FileRefused::ZipUnreadable))?;
     let mut entries = Vec::with_capacity(archive.len());
     for i in 0..archive.len() {
         let e = archive
             .by_index_raw(i)
-            .map_err(|_| "the ZIP archive is damaged".to_string())?;
+            .map_err(|_| AppError::invalid(FileRefused::ZipDamaged))?;
         entries.push(ZipEntry {
             name: String::from_utf8_lossy(e.name_raw()).into_owned(),
             size: e.size(),
@@ -112,22 +126,14 @@ async fn receive(
         .and_then(|v| v.parse::<u64>().ok());
     if let Some(len) = declared {
         if len > limit + FRAMING {
-            let message = limit_refusal(
-                len.saturating_sub(FRAMING),
-                limits.max_file_bytes,
-                limits.quota_bytes,
-                used,
-            )
-            .unwrap_or_else(|| "the upload is too large".into());
-            return Err(AppError::PayloadTooLarge(message));
+            return Err(too_large(len.saturating_sub(FRAMING), &limits, used));
         }
     }
 
     let mut description: Option<String> = None;
     let mut staged: Option<(Staged, String)> = None;
     while let Some(field) = form.next().await {
-        let mut field =
-            field.map_err(|e| AppError::BadRequest(format!("the form could not be read: {e}")))?;
+        let mut field = field.map_err(unreadable)?;
         match field.name() {
             Some("description") => {
                 description = Some(read_text(&mut field, DESCRIPTION_MAX_CHARS * 4).await?)
@@ -135,9 +141,7 @@ async fn receive(
             Some("file") => {
                 if staged.is_some() {
                     drain(&mut form, Some(field)).await;
-                    return Err(AppError::Unprocessable(
-                        "send one file per upload; each file gets its own description".into(),
-                    ));
+                    return Err(AppError::invalid(Code::EvidenceOneFilePerUpload));
                 }
                 let raw_name = field
                     .content_disposition()
@@ -149,16 +153,9 @@ async fn receive(
                     Ok(s) => staged = Some((s, raw_name)),
                     Err(StorageError::TooLarge { .. }) => {
                         drain(&mut form, Some(field)).await;
-                        let message = limit_refusal(
-                            limit + 1,
-                            limits.max_file_bytes,
-                            limits.quota_bytes,
-                            used,
-                        )
-                        .unwrap_or_else(|| "the upload is too large".into());
-                        return Err(AppError::PayloadTooLarge(message));
+                        return Err(too_large(limit + 1, &limits, used));
                     }
-                    Err(StorageError::Incoming(m)) => return Err(AppError::BadRequest(m)),
+                    Err(StorageError::Incoming(m)) => return Err(unreadable(m)),
                     Err(e) => return Err(AppError::internal(e)),
                 }
             }
@@ -169,34 +166,27 @@ async fn receive(
         }
     }
     let Some((staged, raw_name)) = staged else {
-        return Err(AppError::Unprocessable(
-            "choose a file to upload (field 'file')".into(),
-        ));
+        return Err(AppError::invalid(Code::EvidenceFileMissing));
     };
     let description = description.unwrap_or_default().trim().to_string();
     if description.is_empty() {
-        return Err(AppError::Unprocessable(
-            "describe what the file shows (field 'description')".into(),
-        ));
+        return Err(AppError::invalid(Code::EvidenceDescriptionMissing));
     }
     if description.chars().count() > DESCRIPTION_MAX_CHARS {
-        return Err(AppError::Unprocessable(format!(
-            "the description is longer than {DESCRIPTION_MAX_CHARS} characters"
-        )));
+        return Err(description_too_long());
     }
     let name = display_name(&raw_name);
     let ext = extension(&name);
-    let kind = classify(&name, &staged.head).map_err(AppError::Unprocessable)?;
+    let kind = classify(&name, &staged.head).map_err(AppError::invalid)?;
     let entries = if kind.is_zip_container(&ext) {
         let path = staged.path().to_path_buf();
         let max = limits.zip_max_uncompressed_bytes;
         let entries = web::block(move || {
             let entries = zip_entries(&path)?;
-            check_zip_entries(&entries, max)?;
-            Ok::<_, String>(entries)
+            check_zip_entries(&entries, max).map_err(AppError::invalid)?;
+            Ok::<_, AppError>(entries)
         })
-        .await?
-        .map_err(AppError::Unprocessable)?;
+        .await??;
         Some(entries)
     } else {
         None

@@ -6,6 +6,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
 use crate::error::AppError;
+use crate::refusal::Code;
 use crate::web::caller::Caller;
 use crate::web::render::{base_context, page, refusal_text};
 use crate::web::visitor::Visitor;
@@ -112,8 +113,6 @@ fn form_error(
         AppError::Refused { status, reason } if matches!(status.as_u16(), 409 | 422) => {
             (status, refusal_text(&reason, visitor.lang))
         }
-        AppError::Unprocessable(m) => (actix_web::http::StatusCode::UNPROCESSABLE_ENTITY, m),
-        AppError::Conflict(m) => (actix_web::http::StatusCode::CONFLICT, m),
         other => return Err(other),
     };
     let mut ctx = base_context(visitor, req.path());
@@ -204,10 +203,10 @@ pub async fn reset(
     let result = state
         .db(move |conn| {
             if f.password != f.password_again {
-                return Err(AppError::Unprocessable("the two passwords differ".into()));
+                return Err(AppError::invalid(Code::PasswordsDiffer));
             }
-            let p = crate::domain::account::Password::parse(&f.password)
-                .map_err(|e| AppError::Unprocessable(format!("password: {e}")))?;
+            let p =
+                crate::domain::account::Password::parse(&f.password).map_err(AppError::invalid)?;
             Ok(passwords::reset(conn, &t, &p, &address)?)
         })
         .await;

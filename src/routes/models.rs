@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use crate::domain::catalog::Model;
 use crate::domain::ids::ModelVersionId;
 use crate::error::AppError;
+use crate::refusal::{Code, Reason};
 use crate::web::caller::Caller;
 use crate::web::render::{base_context, page, with};
 use crate::web::visitor::Visitor;
@@ -151,7 +152,10 @@ pub async fn load_api(
         .db(move |conn| match loader::load_as(conn, &files, &actor) {
             Ok(mut o) => Ok(o.remove(0)),
             Err(LoadError::Database(e)) => Err(AppError::internal(e)),
-            Err(e) => Err(AppError::Unprocessable(e.to_string())),
+            Err(LoadError::Invalid(e)) => Err(AppError::invalid(Reason::from(e))),
+            Err(LoadError::DuplicateModel(model)) => Err(AppError::invalid(
+                Code::ModelDefinedTwice.with("model", model),
+            )),
         })
         .await?;
     Ok(match outcome {

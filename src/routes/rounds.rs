@@ -12,7 +12,7 @@ use crate::domain::calendar::{registration_status, RegistrationStatus, Registrat
 use crate::domain::ids::ModelVersionId;
 use crate::domain::round::RoundInput;
 use crate::error::AppError;
-use crate::refusal::{registration_refusal, Refusal};
+use crate::refusal::{registration_refusal, Code, Refusal};
 use crate::web::caller::Caller;
 use crate::web::render::{base_context, page, refusal_text, with};
 use crate::web::visitor::Visitor;
@@ -390,9 +390,10 @@ pub async fn create_api(
     body: web::Json<NewRoundRequest>,
 ) -> Result<HttpResponse, AppError> {
     let b = body.into_inner();
-    let version: ModelVersionId = b.model_version_id.parse().map_err(|_| {
-        AppError::Unprocessable("model_version_id is not a model version id".into())
-    })?;
+    let version: ModelVersionId = b
+        .model_version_id
+        .parse()
+        .map_err(|_| AppError::invalid(Code::RoundModelVersionIdInvalid))?;
     let input = RoundInput {
         name_zh: b.name_zh,
         name_en: b.name_en,

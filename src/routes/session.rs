@@ -6,6 +6,7 @@ use serde::Deserialize;
 
 use crate::domain::i18n::Lang;
 use crate::error::AppError;
+use crate::refusal::Code;
 use crate::web::render::{base_context, page, refusal_text, with};
 use crate::web::visitor::{Credential, Visitor};
 use crate::web::AppState;
@@ -132,8 +133,8 @@ pub async fn switch_language(
     req: HttpRequest,
     form: web::Form<LangForm>,
 ) -> Result<HttpResponse, AppError> {
-    let lang = Lang::parse(&form.lang)
-        .ok_or_else(|| AppError::BadRequest("Choose zh-CN or en.".into()))?;
+    let lang =
+        Lang::parse(&form.lang).ok_or_else(|| AppError::bad_request(Code::LanguageUnknown))?;
     if let (Some(Credential::Session { token_hash, .. }), Some(p)) =
         (&visitor.credential, &visitor.principal)
     {

@@ -81,8 +81,6 @@ fn fallback(status: StatusCode) -> AppError {
 enum Said {
     /// A coded refusal: its words from the catalog, its code and arguments for the API.
     Refusal(Reason),
-    /// An English text: a route's legacy message, or actix's account of unreadable input.
-    Text(String),
     /// The catalog's words for the status alone (`error.detail.<status>`).
     Generic,
 }
@@ -99,7 +97,6 @@ impl Said {
             | AppError::SignInRequired
             | AppError::TooManyRequests
             | AppError::Unavailable => Said::Generic,
-            legacy => Said::Text(legacy.to_string()),
         }
     }
 
@@ -107,7 +104,6 @@ impl Said {
         let catalog = catalog(lang);
         match self {
             Said::Refusal(reason) => reason.render(lang, catalog),
-            Said::Text(text) => text.clone(),
             Said::Generic => catalog
                 .get(&format!("error.detail.{}", status.as_u16()))
                 .or_else(|| catalog.get("error.detail.500"))
@@ -130,8 +126,10 @@ fn render_error(res: ServiceResponse<BoxBody>, request_id: &str) -> ServiceRespo
     let said = match res.response().error() {
         Some(err) => match err.as_error::<AppError>() {
             Some(app) => Said::of(app, request_id),
-            // actix's own errors (bad JSON, bad path) explain the input, never our internals.
-            None if status.is_client_error() => Said::Text(err.to_string()),
+            // actix's own errors explain the input, never our internals.
+            None if status.is_client_error() => {
+                Said::Refusal(Code::RequestUnreadable.with("reason", err.to_string()))
+            }
             None => Said::of(&fallback(status), request_id),
         },
         None => Said::of(&fallback(status), request_id),

@@ -15,11 +15,10 @@ use crate::domain::application_status::{
 use crate::domain::audit::{Actor as AuditActor, Kind};
 use crate::domain::calendar::{registration_status, Calendars, RegistrationWindow};
 use crate::domain::catalog::Model;
-use crate::domain::i18n::Lang;
 use crate::domain::ids::{ModelVersionId, UserId};
 use crate::domain::round::RoundRefusal;
 use crate::mail::{self, Notification};
-use crate::refusal::{registration_refusal, Code, Refusal};
+use crate::refusal::{event_action, registration_refusal, Code, Refusal};
 
 #[derive(Debug, Clone, serde::Deserialize, utoipa::ToSchema)]
 pub struct Draft {
@@ -271,8 +270,6 @@ pub fn transition(
     event: &Event,
     calendars: &Calendars,
     at: DateTime<Utc>,
-    // Unused since refusals carry codes; goes with the routes' call sites (issue #13).
-    _lang: Lang,
     address: &str,
 ) -> Result<Status, Refusal> {
     write_tx(conn, |conn| {
@@ -287,7 +284,7 @@ pub fn transition(
             actor_may(actor, event) && (actor == Actor::Enterprise || who.has(Role::Secretariat));
         if !allowed {
             return Err(Refusal::Forbidden(
-                Code::ActionForbidden.with("action", event_name(event).replace('_', " ")),
+                Code::ActionForbidden.with("action", event_action(event)),
             ));
         }
         let from = app.status;

@@ -28,7 +28,7 @@ use crate::domain::certificate_lint::{lint, Approved};
 use crate::domain::ids::{ModelVersionId, UserId};
 use crate::mail::{self, Notification};
 use crate::pdf::{self, CertificateView, Fonts};
-use crate::refusal::{Code, Refusal};
+use crate::refusal::{Code, Reason, Refusal};
 
 /// Where keys live and what the QR code points at.
 #[derive(Debug, Clone)]
@@ -257,9 +257,10 @@ pub fn sign_and_render(
 ) -> Result<(SignedCertificate, Vec<u8>), Refusal> {
     let problems = lint(&payload, approved);
     if !problems.is_empty() {
-        return Err(Refusal::Conflict(
-            Code::CertificateLintRefused.with("problems", problems),
-        ));
+        return Err(Refusal::Conflict(Code::CertificateLintRefused.with(
+            "problems",
+            problems.into_iter().map(Reason::from).collect::<Vec<_>>(),
+        )));
     }
     let verifying = key.verifying_key();
     let signed = cert::sign(payload, key, &key_id(&verifying)).map_err(key_error)?;

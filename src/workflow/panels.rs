@@ -476,8 +476,6 @@ pub fn set_panel(
     application: &str,
     seats: &[SeatInput],
     today: NaiveDate,
-    // Unused since refusals carry codes; goes with the routes' call sites (issue #13).
-    _lang: Lang,
     address: &str,
 ) -> Result<(), Refusal> {
     write_tx(conn, |conn| {
@@ -653,9 +651,7 @@ pub fn propose(
                 explanations: vec![],
             })
         }
-        Err(assign::AssignError::Invalid(m)) => {
-            Err(Refusal::Invalid(Code::AssignmentInvalid.with("reason", m)))
-        }
+        Err(assign::AssignError::Invalid(input)) => Err(Refusal::Invalid(input.into())),
         Err(assign::AssignError::Infeasible(shortfalls)) => Ok(ProposalView {
             feasible: false,
             panels: vec![],
@@ -694,8 +690,6 @@ pub fn confirm_round(
     round_id: &str,
     req: &ConfirmRequest,
     today: NaiveDate,
-    // Unused since refusals carry codes; goes with the routes' call sites (issue #13).
-    _lang: Lang,
     address: &str,
 ) -> Result<usize, Refusal> {
     write_tx(conn, |conn| {

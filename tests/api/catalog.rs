@@ -15,6 +15,8 @@ async fn load(app: &TestApp, token: &str, name: &str, body: String) -> reqwest::
         .post(app.url(&format!("/api/v1/models?name={name}")))
         .bearer_auth(token)
         .header("content-type", "application/toml")
+        // The refusals below are read in English; the default is Chinese.
+        .header("accept-language", "en")
         .body(body)
         .send()
         .await

@@ -1,6 +1,9 @@
 //! Integration tests through HTTP. Run on SQLite by default; set
 //! CERTCASE_TEST_DATABASE=postgres to run the same tests on PostgreSQL.
 
+// A failed unwrap in a test or bench is its failure, which is what we want.
+#![allow(clippy::unwrap_used)]
+
 mod helpers;
 
 mod access_matrix;

@@ -42,6 +42,33 @@ async fn an_api_refusal_has_a_code_and_speaks_the_callers_language() {
     assert_eq!(problem["detail"], "a group named 甲集团 already exists");
 }
 
+#[tokio::test]
+async fn a_routes_own_refusal_is_coded_too() {
+    let app = spawn_app().await;
+    let sec = app.api_for("秘书处", Role::Secretariat).await;
+    let path = "/api/v1/audit?from=yesterday";
+
+    let (status, problem) = app.call_api(&sec.token, None, "GET", path, None).await;
+    assert_eq!(status, 400, "{problem}");
+    assert_eq!(problem["code"], "audit.not_a_date");
+    assert_eq!(
+        problem["args"],
+        json!({"field": "from", "value": "yesterday"})
+    );
+    assert_eq!(
+        problem["detail"],
+        "from：“yesterday”不是日期（格式如 2026-11-26）"
+    );
+
+    let (_, problem) = app
+        .call_api(&sec.token, Some("en"), "GET", path, None)
+        .await;
+    assert_eq!(
+        problem["detail"],
+        "from: 'yesterday' is not a date such as 2026-11-26"
+    );
+}
+
 /// Registers an enterprise with a credit code that is too short; the form comes back.
 async fn register_short_code(app: &TestApp, browser: &reqwest::Client) -> String {
     let page = browser

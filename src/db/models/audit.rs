@@ -12,6 +12,7 @@ use diesel::prelude::*;
 use crate::db::schema::{audit_head, audit_log, users};
 use crate::db::DbConn;
 use crate::domain::audit::{self, Actor, Entry, Kind, Linked};
+use crate::refusal::{Code, Reason};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = audit_log)]
@@ -169,7 +170,7 @@ fn parse_time(s: &str, end_of_day: bool) -> Option<NaiveDateTime> {
 }
 
 impl Filter {
-    pub fn check(&self) -> Result<Query, String> {
+    pub fn check(&self) -> Result<Query, Reason> {
         let nonempty = |o: &Option<String>| {
             o.as_deref()
                 .map(str::trim)
@@ -177,13 +178,15 @@ impl Filter {
                 .map(String::from)
         };
         let kind = match nonempty(&self.kind) {
-            Some(k) => Some(Kind::parse(&k).ok_or_else(|| format!("unknown kind '{k}'"))?),
+            Some(k) => {
+                Some(Kind::parse(&k).ok_or_else(|| Code::AuditKindUnknown.with("kind", &k))?)
+            }
             None => None,
         };
         let time = |o: &Option<String>, end: bool, name: &str| match nonempty(o) {
             Some(t) => parse_time(&t, end)
                 .map(Some)
-                .ok_or_else(|| format!("{name}: '{t}' is not a date such as 2026-11-26")),
+                .ok_or_else(|| Code::AuditNotADate.with("field", name).with("value", &t)),
             None => Ok(None),
         };
         let (object_type, object_id) = match nonempty(&self.object) {
@@ -198,7 +201,7 @@ impl Filter {
         };
         let page = self.page.unwrap_or(1);
         if page < 1 {
-            return Err("page numbers start at 1".into());
+            return Err(Code::AuditPageInvalid.into());
         }
         Ok(Query {
             person: nonempty(&self.person),

@@ -49,7 +49,7 @@ pub async fn set_panel_api(
     path: web::Path<String>,
     body: web::Json<PanelRequest>,
 ) -> Result<HttpResponse, AppError> {
-    let (id, seats, lang) = (path.into_inner(), body.into_inner().seats, caller.lang);
+    let (id, seats) = (path.into_inner(), body.into_inner().seats);
     state
         .db(move |conn| {
             Ok(panels::set_panel(
@@ -58,7 +58,6 @@ pub async fn set_panel_api(
                 &id,
                 &seats,
                 today(),
-                lang,
                 &caller.address,
             )?)
         })
@@ -90,7 +89,7 @@ pub async fn confirm_api(
     path: web::Path<String>,
     body: web::Json<ConfirmRequest>,
 ) -> Result<HttpResponse, AppError> {
-    let (id, req, lang) = (path.into_inner(), body.into_inner(), caller.lang);
+    let (id, req) = (path.into_inner(), body.into_inner());
     let n = state
         .db(move |conn| {
             Ok(panels::confirm_round(
@@ -99,7 +98,6 @@ pub async fn confirm_api(
                 &id,
                 &req,
                 today(),
-                lang,
                 &caller.address,
             )?)
         })
@@ -170,7 +168,7 @@ pub async fn confirm_form(
     path: web::Path<String>,
     form: FormFields,
 ) -> Result<HttpResponse, AppError> {
-    let (id, lang) = (path.into_inner(), caller.lang);
+    let id = path.into_inner();
     let f = form.into_inner();
     let mut panels_in: Vec<panels::PanelInput> = Vec::new();
     for (k, v) in &f {
@@ -202,7 +200,6 @@ pub async fn confirm_form(
                 &id,
                 &ConfirmRequest { panels: panels_in },
                 today(),
-                lang,
                 &caller.address,
             )?)
         })

@@ -5,6 +5,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 
 use super::{back_to, field, no_content, today, FormFields};
 use crate::error::AppError;
+use crate::refusal::Code;
 use crate::web::caller::Caller;
 use crate::web::render::{base_context, page, with};
 use crate::web::visitor::Visitor;
@@ -203,11 +204,11 @@ pub async fn save_profile_form(
     let expires = field(&f, "certification_expires_on")
         .unwrap_or("")
         .parse()
-        .map_err(|_| AppError::Unprocessable("give the certification's expiry as a date".into()))?;
+        .map_err(|_| AppError::invalid(Code::AssessorExpiryInvalid))?;
     let max_load = field(&f, "max_load")
         .unwrap_or("6")
         .parse()
-        .map_err(|_| AppError::Unprocessable("the maximum load is a number".into()))?;
+        .map_err(|_| AppError::invalid(Code::AssessorMaxLoadNotANumber))?;
     let p = ProfileInput {
         user_id: field(&f, "user_id").unwrap_or("").to_string(),
         organisation_id: field(&f, "organisation_id").unwrap_or("").to_string(),

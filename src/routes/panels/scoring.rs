@@ -7,6 +7,7 @@ use super::{back_to, field, no_content, FormFields};
 use crate::domain::application_status::Status;
 use crate::domain::visibility::{ScoringView, Viewer};
 use crate::error::AppError;
+use crate::refusal::Code;
 use crate::web::caller::Caller;
 use crate::web::render::{base_context, page, with};
 use crate::web::visitor::Visitor;
@@ -240,7 +241,7 @@ fn level_field(value: Option<&str>) -> Result<Option<i64>, AppError> {
         Some(v) => v
             .parse()
             .map(Some)
-            .map_err(|_| AppError::Unprocessable(format!("'{v}' is not a level"))),
+            .map_err(|_| AppError::invalid(Code::ScoreNotALevel.with("value", v))),
     }
 }
 

@@ -9,6 +9,7 @@ use crate::domain::catalog::Bilingual;
 use crate::domain::self_assessment::roadmap_csv;
 use crate::error::AppError;
 use crate::pdf::Fonts;
+use crate::refusal::Code;
 use crate::web::caller::Caller;
 use crate::web::AppState;
 use crate::workflow::queries;
@@ -17,9 +18,7 @@ use crate::workflow::self_assessment::Loaded;
 async fn roadmap_of(state: &AppState, who: Principal, id: String) -> Result<Loaded, AppError> {
     let loaded = load(state, who, id).await?;
     if loaded.roadmap.is_none() {
-        return Err(AppError::Conflict(
-            "set targets first; the roadmap is planned from them".into(),
-        ));
+        return Err(AppError::conflict(Code::SelfAssessmentTargetsFirst));
     }
     Ok(loaded)
 }
@@ -63,7 +62,7 @@ pub async fn roadmap_pdf_export(
     let pdf = web::block(move || -> Result<Vec<u8>, AppError> {
         let fonts = fonts()?;
         crate::pdf::report::render_roadmap(&loaded.report(), &name, fonts)
-            .map_err(|e| AppError::Unprocessable(e.to_string()))
+            .map_err(|e| AppError::invalid(Code::RoadmapUnprintable.with("reason", e.to_string())))
     })
     .await??;
     Ok(HttpResponse::Ok()

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use super::{load, see_other};
 use crate::domain::self_assessment::Stage;
 use crate::error::AppError;
+use crate::refusal::Code;
 use crate::web::caller::Caller;
 use crate::web::render::{base_context, page};
 use crate::web::visitor::Visitor;
@@ -155,9 +156,13 @@ pub async fn save_area_page(
         if k == "csrf_token" || k == "lang" || v.is_empty() {
             continue;
         }
-        let stage = v
-            .parse::<i64>()
-            .map_err(|_| AppError::Unprocessable(format!("{k}: '{v}' is not a stage")))?;
+        let stage = v.parse::<i64>().map_err(|_| {
+            AppError::invalid(
+                Code::SelfAssessmentNotAStage
+                    .with("competency", &k)
+                    .with("value", &v),
+            )
+        })?;
         given.push((k, stage));
     }
     let sid = id.clone();

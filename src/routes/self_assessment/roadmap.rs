@@ -7,6 +7,7 @@ use serde::Deserialize;
 
 use super::see_other;
 use crate::error::AppError;
+use crate::refusal::Code;
 use crate::web::caller::Caller;
 use crate::web::AppState;
 use crate::workflow::self_assessment::{self as flow, StepInput};
@@ -27,14 +28,14 @@ pub async fn roadmap_page(
             Some(v.parse().map(|q| (i, q)).map_err(|_| v))
         })
         .collect::<Result<_, _>>()
-        .map_err(|v| AppError::Unprocessable(format!("'{v}' is not a quarter")))?;
+        .map_err(|v| AppError::invalid(Code::SelfAssessmentNotAQuarter.with("value", &v)))?;
     let sid = id.clone();
     state
         .db(move |conn| {
             let loaded = flow::load(conn, &caller.principal, &sid)?;
-            let roadmap = loaded.roadmap.ok_or_else(|| {
-                AppError::Conflict("set targets first; the roadmap is planned from them".into())
-            })?;
+            let roadmap = loaded
+                .roadmap
+                .ok_or_else(|| AppError::conflict(Code::SelfAssessmentTargetsFirst))?;
             let steps: Vec<StepInput> = roadmap
                 .steps
                 .iter()

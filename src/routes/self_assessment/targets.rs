@@ -6,6 +6,7 @@ use actix_web::{web, HttpResponse};
 
 use super::see_other;
 use crate::error::AppError;
+use crate::refusal::Code;
 use crate::web::caller::Caller;
 use crate::web::AppState;
 use crate::workflow::self_assessment::{self as flow, PlanInput, TargetInput};
@@ -27,15 +28,19 @@ pub async fn targets_page(
     for (k, v) in form.into_inner() {
         if k == "quarters" {
             input.quarters = v.parse().map_err(|_| {
-                AppError::Unprocessable(format!("'{v}' is not a number of quarters"))
+                AppError::invalid(Code::SelfAssessmentNotAQuarterCount.with("value", &v))
             })?;
         } else if let Some(code) = k.strip_prefix("target.") {
             if v.is_empty() {
                 continue;
             }
-            let stage = v
-                .parse()
-                .map_err(|_| AppError::Unprocessable(format!("{code}: '{v}' is not a stage")))?;
+            let stage = v.parse().map_err(|_| {
+                AppError::invalid(
+                    Code::SelfAssessmentNotAStage
+                        .with("competency", code)
+                        .with("value", &v),
+                )
+            })?;
             input
                 .targets
                 .insert(code.to_string(), TargetInput { stage, owner: None });
