@@ -10,6 +10,7 @@ use serde::Serialize;
 use crate::domain::application_status::Event;
 use crate::domain::catalog::Bilingual;
 use crate::domain::evidence::{edit_window, ALLOWED_EXTENSIONS};
+use crate::domain::ids::ApplicationId;
 use crate::error::AppError;
 use crate::web::caller::Caller;
 use crate::web::render::{base_context, page, with};
@@ -156,12 +157,12 @@ pub async fn detail_page(
     caller: Caller,
     visitor: Visitor,
     req: HttpRequest,
-    path: web::Path<String>,
+    path: web::Path<ApplicationId>,
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
     let detail = state
         .db(move |conn| {
-            let app = applications::visible(conn, &caller.principal, &id)?;
+            let app = applications::visible(conn, &caller.principal, id)?;
             let member_of = enterprises::membership(conn, caller.principal.user_id)?;
             let editor = crate::domain::application::may_edit(
                 &caller.principal,
@@ -169,11 +170,11 @@ pub async fn detail_page(
                 member_of.as_deref(),
             );
             let part = flow::part_of(conn, &app)?;
-            let files = flow::list(conn, &caller.principal, &id)?;
+            let files = flow::list(conn, &caller.principal, id)?;
             let exemptions: BTreeMap<String, String> =
-                read::exemptions(conn, &id)?.into_iter().collect();
+                read::exemptions(conn, id)?.into_iter().collect();
             let reopened: BTreeMap<String, (i32, chrono::NaiveDateTime)> =
-                evidence::reopenings(conn, &id)?
+                evidence::reopenings(conn, id)?
                     .into_iter()
                     .map(|(item, v, until)| (item, (v, until)))
                     .collect();
@@ -214,7 +215,7 @@ pub async fn detail_page(
                     zh: r.name_zh,
                     en: r.name_en,
                 },
-                history: read::history(conn, &id)?,
+                history: read::history(conn, id)?,
                 draft: app.status == crate::domain::application_status::Status::Draft,
                 application: app,
                 items,
@@ -241,18 +242,18 @@ pub struct ReasonForm {
 pub async fn not_applicable_page(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<(String, String)>,
+    path: web::Path<(ApplicationId, String)>,
     form: web::Form<ReasonForm>,
 ) -> Result<HttpResponse, AppError> {
     let (id, item) = path.into_inner();
     let reason = form.into_inner().reason;
-    let (i, it) = (id.clone(), item.clone());
+    let (i, it) = (id, item.clone());
     state
         .db(move |conn| {
             Ok(applications::declare_not_applicable(
                 conn,
                 &caller.principal,
-                &i,
+                i,
                 &it,
                 &reason,
                 &caller.address,
@@ -265,18 +266,18 @@ pub async fn not_applicable_page(
 pub async fn submit_page(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<String>,
+    path: web::Path<ApplicationId>,
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
     let calendars = state.calendars.clone();
     let lang = caller.lang;
-    let i = id.clone();
+    let i = id;
     state
         .db(move |conn| {
             Ok(applications::transition(
                 conn,
                 &caller.principal,
-                &i,
+                i,
                 &Event::Submit,
                 &calendars,
                 chrono::Utc::now(),

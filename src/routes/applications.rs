@@ -3,6 +3,7 @@
 use actix_web::{web, HttpResponse};
 use serde::{Deserialize, Serialize};
 
+use crate::domain::ids::ApplicationId;
 use crate::error::AppError;
 use crate::web::caller::Caller;
 use crate::web::AppState;
@@ -62,14 +63,14 @@ struct ApplicationDetail {
 pub async fn detail_api(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<String>,
+    path: web::Path<ApplicationId>,
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
     let detail = state
         .db(move |conn| {
-            let application = applications::visible(conn, &caller.principal, &id)?;
-            let history = read::history(conn, &id)?;
-            let not_applicable = read::exemptions(conn, &id)?
+            let application = applications::visible(conn, &caller.principal, id)?;
+            let history = read::history(conn, id)?;
+            let not_applicable = read::exemptions(conn, id)?
                 .into_iter()
                 .map(|(item, reason)| serde_json::json!({ "item": item, "reason": reason }))
                 .collect();
@@ -101,7 +102,7 @@ pub struct TransitionRequest {
 pub async fn transition_api(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<String>,
+    path: web::Path<ApplicationId>,
     body: web::Json<TransitionRequest>,
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
@@ -114,7 +115,7 @@ pub async fn transition_api(
             Ok(applications::transition(
                 conn,
                 &caller.principal,
-                &id,
+                id,
                 &event,
                 &calendars,
                 chrono::Utc::now(),
@@ -137,7 +138,7 @@ pub struct NotApplicableRequest {
 pub async fn not_applicable_api(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<(String, String)>,
+    path: web::Path<(ApplicationId, String)>,
     body: web::Json<NotApplicableRequest>,
 ) -> Result<HttpResponse, AppError> {
     let (id, item) = path.into_inner();
@@ -147,7 +148,7 @@ pub async fn not_applicable_api(
             Ok(applications::declare_not_applicable(
                 conn,
                 &caller.principal,
-                &id,
+                id,
                 &item,
                 &reason,
                 &caller.address,

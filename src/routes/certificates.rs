@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::domain::access::Role;
 use crate::domain::audit::Actor;
+use crate::domain::ids::ApplicationId;
 use crate::error::AppError;
 use crate::routes::rounds::IssuedCounts;
 use crate::web::caller::Caller;
@@ -83,7 +84,7 @@ fn summary(state: &AppState, row: CertificateRow, created: bool) -> CertificateS
         pdf_url: format!("/certificates/{}.pdf", row.number),
         id: row.id,
         number: row.number,
-        application_id: row.application_id,
+        application_id: row.application_id.to_string(),
         key_id: row.key_id,
         issued_at: row.issued_at,
         revoked_at: row.revoked_at,
@@ -97,7 +98,7 @@ fn summary(state: &AppState, row: CertificateRow, created: bool) -> CertificateS
 pub async fn issue_api(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<String>,
+    path: web::Path<ApplicationId>,
 ) -> Result<HttpResponse, AppError> {
     let actor = Actor::user(caller.principal.user_id, &caller.address);
     let (id, issuer) = (path.into_inner(), issuer(&state));
@@ -108,7 +109,7 @@ pub async fn issue_api(
                 &issuer,
                 &actor,
                 caller.principal.user_id,
-                &id,
+                id,
             )?)
         })
         .await?;

@@ -9,6 +9,7 @@ use crate::domain::evidence::{
     check_zip_entries, classify, content_disposition, display_name, extension, limit_refusal,
     upload_limit, ZipEntry,
 };
+use crate::domain::ids::ApplicationId;
 use crate::error::AppError;
 use crate::storage::{self, Key, Staged, Storage, StorageError};
 use crate::web::caller::Caller;
@@ -88,7 +89,7 @@ fn zip_entries(path: &std::path::Path) -> Result<Vec<ZipEntry>, String> {
 async fn receive(
     state: &AppState,
     caller: Caller,
-    id: String,
+    id: ApplicationId,
     item: String,
     req: &HttpRequest,
     mut form: Multipart,
@@ -99,9 +100,9 @@ async fn receive(
         ..
     } = caller;
     let limits = state.config.evidence.clone();
-    let (w, i, a) = (who.clone(), id.clone(), item.clone());
+    let (w, a) = (who.clone(), item.clone());
     let target = state
-        .db(move |conn| Ok(flow::upload_target(conn, &w, &i, &a)?))
+        .db(move |conn| Ok(flow::upload_target(conn, &w, id, &a)?))
         .await?;
     let used = target.used_bytes;
     let limit = upload_limit(limits.max_file_bytes, limits.quota_bytes, used);
@@ -222,11 +223,11 @@ async fn receive(
         .commit(staged)
         .await
         .map_err(AppError::internal)?;
-    let (w, i, a) = (who.clone(), id.clone(), item.clone());
+    let (w, i, a) = (who.clone(), id, item.clone());
     let recorded = state
         .db(move |conn| {
             Ok(flow::record_upload(
-                conn, &w, &i, &a, &file, &limits, &address,
+                conn, &w, i, &a, &file, &limits, &address,
             )?)
         })
         .await;
@@ -235,7 +236,7 @@ async fn receive(
         return Err(e);
     }
     let (w, i) = (who, id);
-    let views = state.db(move |conn| Ok(flow::list(conn, &w, &i)?)).await?;
+    let views = state.db(move |conn| Ok(flow::list(conn, &w, i)?)).await?;
     let row = recorded.expect("checked above");
     views
         .into_iter()
@@ -270,7 +271,7 @@ pub async fn upload_api(
     state: web::Data<AppState>,
     caller: Caller,
     req: HttpRequest,
-    path: web::Path<(String, String)>,
+    path: web::Path<(ApplicationId, String)>,
     form: Multipart,
 ) -> Result<HttpResponse, AppError> {
     let (id, item) = path.into_inner();
@@ -285,11 +286,11 @@ pub async fn upload_api(
 pub async fn list_api(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<String>,
+    path: web::Path<ApplicationId>,
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
     let views = state
-        .db(move |conn| Ok(flow::list(conn, &caller.principal, &id)?))
+        .db(move |conn| Ok(flow::list(conn, &caller.principal, id)?))
         .await?;
     Ok(HttpResponse::Ok().json(views))
 }
@@ -297,7 +298,7 @@ pub async fn list_api(
 async fn download(
     state: &AppState,
     caller: Caller,
-    id: String,
+    id: ApplicationId,
     file: String,
 ) -> Result<HttpResponse, AppError> {
     let Caller {
@@ -306,7 +307,7 @@ async fn download(
         ..
     } = caller;
     let row = state
-        .db(move |conn| Ok(flow::for_download(conn, &who, &id, &file, &address)?))
+        .db(move |conn| Ok(flow::for_download(conn, &who, id, &file, &address)?))
         .await?;
     let key = Key::parse(&row.content_sha256)
         .ok_or_else(|| AppError::internal(anyhow::anyhow!("bad stored key")))?;
@@ -338,7 +339,7 @@ async fn download(
 pub async fn download_api(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<(String, String)>,
+    path: web::Path<(ApplicationId, String)>,
 ) -> Result<HttpResponse, AppError> {
     let (id, file) = path.into_inner();
     download(&state, caller, id, file).await
@@ -347,7 +348,7 @@ pub async fn download_api(
 async fn remove(
     state: &AppState,
     caller: Caller,
-    id: String,
+    id: ApplicationId,
     file: String,
 ) -> Result<(), AppError> {
     let Caller {
@@ -357,7 +358,7 @@ async fn remove(
     } = caller;
     let _guard = state.evidence.references.lock().await;
     let unreferenced = state
-        .db(move |conn| Ok(flow::remove(conn, &who, &id, &file, &address)?))
+        .db(move |conn| Ok(flow::remove(conn, &who, id, &file, &address)?))
         .await?;
     if let Some(key) = unreferenced.as_deref().and_then(Key::parse) {
         if let Err(e) = state.evidence.store.delete_unreferenced(&key).await {
@@ -374,14 +375,14 @@ async fn remove(
 pub async fn delete_api(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<(String, String)>,
+    path: web::Path<(ApplicationId, String)>,
 ) -> Result<HttpResponse, AppError> {
     let (id, file) = path.into_inner();
     remove(&state, caller, id, file).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
-fn back_to(id: &str, item: &str) -> HttpResponse {
+fn back_to(id: ApplicationId, item: &str) -> HttpResponse {
     HttpResponse::SeeOther()
         .insert_header((header::LOCATION, format!("/applications/{id}#item-{item}")))
         .finish()
@@ -392,18 +393,18 @@ pub async fn upload_page(
     state: web::Data<AppState>,
     caller: Caller,
     req: HttpRequest,
-    path: web::Path<(String, String)>,
+    path: web::Path<(ApplicationId, String)>,
     form: Multipart,
 ) -> Result<HttpResponse, AppError> {
     let (id, item) = path.into_inner();
-    receive(&state, caller, id.clone(), item.clone(), &req, form).await?;
-    Ok(back_to(&id, &item))
+    receive(&state, caller, id, item.clone(), &req, form).await?;
+    Ok(back_to(id, &item))
 }
 
 pub async fn download_page(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<(String, String)>,
+    path: web::Path<(ApplicationId, String)>,
 ) -> Result<HttpResponse, AppError> {
     let (id, file) = path.into_inner();
     download(&state, caller, id, file).await
@@ -412,10 +413,10 @@ pub async fn download_page(
 pub async fn delete_page(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<(String, String)>,
+    path: web::Path<(ApplicationId, String)>,
 ) -> Result<HttpResponse, AppError> {
     let (id, file) = path.into_inner();
-    remove(&state, caller, id.clone(), file).await?;
+    remove(&state, caller, id, file).await?;
     Ok(HttpResponse::SeeOther()
         .insert_header((header::LOCATION, format!("/applications/{id}")))
         .finish())

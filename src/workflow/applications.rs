@@ -16,7 +16,7 @@ use crate::domain::audit::{Actor as AuditActor, Kind};
 use crate::domain::calendar::{registration_status, Calendars, RegistrationWindow};
 use crate::domain::catalog::Model;
 use crate::domain::i18n::Lang;
-use crate::domain::ids::{ModelVersionId, UserId};
+use crate::domain::ids::{ApplicationId, ModelVersionId, UserId};
 use crate::domain::round::RoundRefusal;
 use crate::mail::{self, Notification};
 use crate::refusal::{registration_refusal, Code, Refusal};
@@ -50,7 +50,7 @@ pub fn create(
     round_id: &str,
     d: &Draft,
     address: &str,
-) -> Result<String, Refusal> {
+) -> Result<ApplicationId, Refusal> {
     write_tx(conn, |conn| {
         let Some(enterprise_id) =
             enterprise::membership(conn, who.user_id)?.filter(|_| who.has(Role::Enterprise))
@@ -73,12 +73,12 @@ pub fn create(
                 Code::ApplicationPartTaken.with("part", &req.part_code),
             ));
         }
-        let id = uuid::Uuid::now_v7().to_string();
+        let id = ApplicationId::new();
         let t = now();
         store::insert(
             conn,
             &store::NewApplication {
-                id: &id,
+                id,
                 round_id,
                 enterprise_id: &enterprise_id,
                 part_code: &req.part_code,
@@ -107,7 +107,11 @@ pub fn create(
 
 /// The application if this person may see it; `NotFound` otherwise, exactly as for an
 /// id that does not exist.
-pub fn visible(conn: &mut DbConn, who: &Principal, id: &str) -> Result<ApplicationRow, Refusal> {
+pub fn visible(
+    conn: &mut DbConn,
+    who: &Principal,
+    id: ApplicationId,
+) -> Result<ApplicationRow, Refusal> {
     let app = store::get(conn, id)?.ok_or(Refusal::NotFound)?;
     let member_of = enterprise::membership(conn, who.user_id)?;
     if may_view(who, &app.enterprise_id, member_of.as_deref()) {
@@ -121,8 +125,8 @@ pub fn visible(conn: &mut DbConn, who: &Principal, id: &str) -> Result<Applicati
 pub fn missing_items(conn: &mut DbConn, app: &ApplicationRow) -> Result<Vec<String>, Refusal> {
     let (_, _, model) = round_model(conn, &app.round_id)?;
     let part = model.part(&app.part_code).ok_or(Refusal::NotFound)?;
-    let with_evidence = store::items_with_evidence(conn, &app.id)?;
-    let exempt: BTreeSet<String> = store::exemptions(conn, &app.id)?
+    let with_evidence = store::items_with_evidence(conn, app.id)?;
+    let exempt: BTreeSet<String> = store::exemptions(conn, app.id)?
         .into_iter()
         .map(|(c, _)| c)
         .collect();
@@ -134,7 +138,7 @@ pub fn missing_items(conn: &mut DbConn, app: &ApplicationRow) -> Result<Vec<Stri
 pub fn declare_not_applicable(
     conn: &mut DbConn,
     who: &Principal,
-    id: &str,
+    id: ApplicationId,
     item: &str,
     reason: &str,
     address: &str,
@@ -171,7 +175,7 @@ pub fn declare_not_applicable(
             conn,
             &AuditActor::user(who.user_id, address),
             Kind::ItemNotApplicable,
-            ("application", id),
+            ("application", &id),
             serde_json::json!({ "item": item, "reason": reason }),
         )?;
         Ok(())
@@ -239,7 +243,7 @@ fn record_status(
     reason: Option<&str>,
     by: UserId,
 ) -> Result<(), Refusal> {
-    if !store::set_status(conn, &app.id, app.status, to, name, reason, by)? {
+    if !store::set_status(conn, app.id, app.status, to, name, reason, by)? {
         return Err(Refusal::Conflict(Code::ApplicationChangedMeanwhile.into()));
     }
     Ok(())
@@ -267,7 +271,7 @@ pub(crate) fn move_status(
 pub fn transition(
     conn: &mut DbConn,
     who: &Principal,
-    id: &str,
+    id: ApplicationId,
     event: &Event,
     calendars: &Calendars,
     at: DateTime<Utc>,
@@ -325,7 +329,7 @@ pub fn transition(
             conn,
             &AuditActor::user(who.user_id, address),
             Kind::ApplicationTransition,
-            ("application", id),
+            ("application", &id),
             serde_json::json!({
                 "event": event_name(event), "from": from.as_str(), "to": to.as_str(),
                 "reason": reason_of(event),

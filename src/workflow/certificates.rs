@@ -25,7 +25,7 @@ use crate::domain::certificate::{
     PAYLOAD_SCHEMA,
 };
 use crate::domain::certificate_lint::{lint, Approved};
-use crate::domain::ids::{ModelVersionId, UserId};
+use crate::domain::ids::{ApplicationId, ModelVersionId, UserId};
 use crate::mail::{self, Notification};
 use crate::pdf::{self, CertificateView, Fonts};
 use crate::refusal::{Code, Refusal};
@@ -138,7 +138,7 @@ pub fn issue(
     issuer: &Issuer,
     actor: &Actor,
     by: UserId,
-    application: &str,
+    application: ApplicationId,
 ) -> Result<(CertificateRow, bool), Refusal> {
     issue_on(
         conn,
@@ -156,7 +156,7 @@ pub fn issue_on(
     issuer: &Issuer,
     actor: &Actor,
     by: UserId,
-    application: &str,
+    application: ApplicationId,
     issue_date: NaiveDate,
 ) -> Result<(CertificateRow, bool), Refusal> {
     write_tx(conn, |conn| {
@@ -180,7 +180,7 @@ pub fn issue_on(
         let serial = store::next_serial(conn, year, &app.part_code)?;
         let number = cert::certificate_number(year, &app.part_code, serial as u32);
         let payload = facts.payload(&app, &number, issue_date, &key_row.id);
-        let decision_approved = panels::decisions(conn, &app.id)?
+        let decision_approved = panels::decisions(conn, app.id)?
             .last()
             .is_some_and(|d| d.approved);
         let radar = facts.radar();
@@ -202,7 +202,7 @@ pub fn issue_on(
         let row = CertificateRow {
             id: signed.payload.certificate_id.to_string(),
             number: number.clone(),
-            application_id: app.id.clone(),
+            application_id: app.id,
             year,
             part_code: app.part_code.clone(),
             serial,
@@ -298,7 +298,7 @@ pub struct BulkOutcome {
 
 /// Ids of a round's approved applications, for bulk issuance, and of its certified ones,
 /// so that running it again reports every certificate as issued before.
-pub fn issuable_in_round(conn: &mut DbConn, round_id: &str) -> Result<Vec<String>, Refusal> {
+pub fn issuable_in_round(conn: &mut DbConn, round_id: &str) -> Result<Vec<ApplicationId>, Refusal> {
     round::get(conn, round_id)?.ok_or(Refusal::NotFound)?;
     Ok(store::round_applications(
         conn,
@@ -320,11 +320,11 @@ pub fn issue_round(
     let ids = issuable_in_round(conn, round_id)?;
     let mut out = BulkOutcome::default();
     for (i, id) in ids.iter().enumerate() {
-        match issue(conn, issuer, actor, by, id) {
+        match issue(conn, issuer, actor, by, *id) {
             Ok((row, true)) => out.issued.push(row.number),
             Ok((row, false)) => out.existing.push(row.number),
             Err(Refusal::Database(e)) => return Err(Refusal::Database(e)),
-            Err(e) => out.refused.push((id.clone(), e.to_string())),
+            Err(e) => out.refused.push((id.to_string(), e.to_string())),
         }
         progress(i + 1, ids.len());
     }
@@ -379,7 +379,7 @@ impl Facts {
             .part(&app.part_code)
             .cloned()
             .ok_or(Refusal::NotFound)?;
-        let (_, result) = panels::consolidation(conn, &app.id)?
+        let (_, result) = panels::consolidation(conn, app.id)?
             .ok_or_else(|| Refusal::Conflict(Code::NoConsolidatedResult.into()))?;
         Ok(Facts {
             enterprise,
@@ -485,7 +485,7 @@ pub fn pdf_of(
     number: &str,
 ) -> Result<Vec<u8>, Refusal> {
     let row = store::by_number(conn, number)?.ok_or(Refusal::NotFound)?;
-    let app = apps::get(conn, &row.application_id)?.ok_or(Refusal::NotFound)?;
+    let app = apps::get(conn, row.application_id)?.ok_or(Refusal::NotFound)?;
     if let Reader::Enterprise(user) = reader {
         if enterprise::membership(conn, *user)?.as_deref() != Some(app.enterprise_id.as_str()) {
             return Err(Refusal::NotFound);
@@ -650,7 +650,7 @@ pub fn revoke(
             ("certificate", &row.id),
             serde_json::json!({ "number": number, "reason": reason }),
         )?;
-        let app = apps::get(conn, &row.application_id)?.ok_or(Refusal::NotFound)?;
+        let app = apps::get(conn, row.application_id)?.ok_or(Refusal::NotFound)?;
         mail::enqueue_to_enterprise(
             conn,
             &app.enterprise_id,

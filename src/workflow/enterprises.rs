@@ -99,7 +99,7 @@ pub fn verify(conn: &mut DbConn, id: &str, by: UserId, address: &str) -> Result<
             conn,
             &Actor::user(by, address),
             Kind::EnterpriseVerified,
-            ("enterprise", id),
+            ("enterprise", &id),
             serde_json::json!({}),
         )?;
         let e = enterprise::get(conn, id)?.ok_or(Refusal::NotFound)?;

@@ -22,7 +22,7 @@ use crate::domain::catalog::Part;
 use crate::domain::evidence::{
     edit_window, limit_exceeded, may_read_evidence, may_reopen, EditWindow, EvidenceFacts, ZipEntry,
 };
-use crate::domain::ids::ModelVersionId;
+use crate::domain::ids::{ApplicationId, ModelVersionId};
 use crate::refusal::{Code, Refusal};
 
 /// Where an upload goes and how much room is left.
@@ -54,7 +54,11 @@ fn part_items(conn: &mut DbConn, app: &ApplicationRow) -> Result<Vec<String>, Re
 }
 
 /// The application the caller's enterprise may change the evidence of.
-fn editable(conn: &mut DbConn, who: &Principal, id: &str) -> Result<ApplicationRow, Refusal> {
+fn editable(
+    conn: &mut DbConn,
+    who: &Principal,
+    id: ApplicationId,
+) -> Result<ApplicationRow, Refusal> {
     let app = visible(conn, who, id)?;
     let member_of = enterprise::membership(conn, who.user_id)?;
     if !may_edit(who, &app.enterprise_id, member_of.as_deref()) {
@@ -68,7 +72,7 @@ fn editable(conn: &mut DbConn, who: &Principal, id: &str) -> Result<ApplicationR
 pub fn upload_target(
     conn: &mut DbConn,
     who: &Principal,
-    id: &str,
+    id: ApplicationId,
     item: &str,
 ) -> Result<UploadTarget, Refusal> {
     let application = editable(conn, who, id)?;
@@ -106,7 +110,7 @@ pub struct StoredFile {
 pub fn record_upload(
     conn: &mut DbConn,
     who: &Principal,
-    id: &str,
+    id: ApplicationId,
     item: &str,
     file: &StoredFile,
     limits: &EvidenceConfig,
@@ -124,7 +128,7 @@ pub fn record_upload(
         }
         let row = EvidenceRow {
             id: uuid::Uuid::now_v7().to_string(),
-            application_id: id.to_string(),
+            application_id: id,
             item_code: item.to_string(),
             version: target.window.version(),
             description: file.description.clone(),
@@ -141,7 +145,7 @@ pub fn record_upload(
             conn,
             &Actor::user(who.user_id, address),
             Kind::EvidenceUploaded,
-            ("application", id),
+            ("application", &id),
             serde_json::json!({
                 "file": row.id,
                 "item": row.item_code,
@@ -156,7 +160,11 @@ pub fn record_upload(
 }
 
 /// The facts [`may_read_evidence`] decides on, for this caller and application.
-fn readable(conn: &mut DbConn, who: &Principal, id: &str) -> Result<ApplicationRow, Refusal> {
+fn readable(
+    conn: &mut DbConn,
+    who: &Principal,
+    id: ApplicationId,
+) -> Result<ApplicationRow, Refusal> {
     let app = app_store::get(conn, id)?.ok_or(Refusal::NotFound)?;
     let member_of = enterprise::membership(conn, who.user_id)?;
     // The scoring view already decides panel seats and review recusal; an assessor who
@@ -198,7 +206,11 @@ pub struct EvidenceView {
 }
 
 /// Every file of an application the caller may read, all versions.
-pub fn list(conn: &mut DbConn, who: &Principal, id: &str) -> Result<Vec<EvidenceView>, Refusal> {
+pub fn list(
+    conn: &mut DbConn,
+    who: &Principal,
+    id: ApplicationId,
+) -> Result<Vec<EvidenceView>, Refusal> {
     let app = readable(conn, who, id)?;
     let rows = store::for_application(conn, id)?;
     let member_of = enterprise::membership(conn, who.user_id)?;
@@ -243,7 +255,7 @@ pub fn list(conn: &mut DbConn, who: &Principal, id: &str) -> Result<Vec<Evidence
 pub fn for_download(
     conn: &mut DbConn,
     who: &Principal,
-    id: &str,
+    id: ApplicationId,
     file: &str,
     address: &str,
 ) -> Result<EvidenceRow, Refusal> {
@@ -254,7 +266,7 @@ pub fn for_download(
             conn,
             &Actor::user(who.user_id, address),
             Kind::EvidenceDownloaded,
-            ("application", id),
+            ("application", &id),
             serde_json::json!({"file": row.id, "item": row.item_code, "version": row.version}),
         )?;
         Ok(row)
@@ -266,7 +278,7 @@ pub fn for_download(
 pub fn remove(
     conn: &mut DbConn,
     who: &Principal,
-    id: &str,
+    id: ApplicationId,
     file: &str,
     address: &str,
 ) -> Result<Option<String>, Refusal> {
@@ -288,7 +300,7 @@ pub fn remove(
             conn,
             &Actor::user(who.user_id, address),
             Kind::EvidenceDeleted,
-            ("application", id),
+            ("application", &id),
             serde_json::json!({"file": row.id, "item": row.item_code, "version": row.version}),
         )?;
         let unreferenced = store::references(conn, &row.content_sha256)? == 0;
@@ -302,7 +314,7 @@ pub fn remove(
 /// transaction; inside a caller's transaction use [`reopen_items_in`].
 pub fn reopen_items(
     conn: &mut DbConn,
-    application: &str,
+    application: ApplicationId,
     items: &[String],
     until: NaiveDateTime,
 ) -> Result<Vec<(String, i32)>, Refusal> {
@@ -315,7 +327,7 @@ pub fn reopen_items(
 /// together with the reopening).
 pub fn reopen_items_in(
     conn: &mut DbConn,
-    application: &str,
+    application: ApplicationId,
     items: &[String],
     until: NaiveDateTime,
 ) -> Result<Vec<(String, i32)>, Refusal> {

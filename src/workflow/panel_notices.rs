@@ -9,7 +9,7 @@ use crate::db::models::panels as store;
 use crate::db::models::{audit, round};
 use crate::db::DbConn;
 use crate::domain::audit::{Actor, Kind};
-use crate::domain::ids::UserId;
+use crate::domain::ids::{ApplicationId, UserId};
 use crate::mail::{self, Notification};
 use crate::refusal::Refusal;
 
@@ -19,7 +19,7 @@ pub(crate) fn record(
     who: UserId,
     address: &str,
     kind: Kind,
-    object: (&str, &str),
+    object: (&str, &dyn std::fmt::Display),
     detail: serde_json::Value,
 ) -> Result<(), Refusal> {
     audit::append(conn, &Actor::user(who, address), kind, object, detail)?;
@@ -38,7 +38,10 @@ pub(crate) fn to_user(conn: &mut DbConn, user: &str, n: &Notification) -> Result
 }
 
 /// The lead of an application's assessment panel.
-pub(crate) fn lead_of(conn: &mut DbConn, application: &str) -> Result<Option<String>, Refusal> {
+pub(crate) fn lead_of(
+    conn: &mut DbConn,
+    application: ApplicationId,
+) -> Result<Option<String>, Refusal> {
     Ok(store::seats(conn, application)?
         .into_iter()
         .find(|s| s.is_lead)
@@ -65,7 +68,7 @@ pub(crate) fn review_due(conn: &mut DbConn, round_id: &str) -> Result<NaiveDateT
 /// assignment; someone already seated the same way is not told twice.
 pub(crate) fn panel_assigned(
     conn: &mut DbConn,
-    application: &str,
+    application: ApplicationId,
     part: &str,
     before: &[(String, bool)],
     after: &[(String, bool)],

@@ -19,10 +19,10 @@ use crate::domain::assign::{self, CostModel, PoolAssessor, Preference, RoundAppl
 use crate::domain::audit::Kind;
 use crate::domain::catalog::Part;
 use crate::domain::i18n::Lang;
-use crate::domain::ids::{ModelVersionId, UserId};
+use crate::domain::ids::{ApplicationId, ModelVersionId, OrganisationId, UserId};
 use crate::domain::panel::{
     check_panel, conflicts, ApplicationFacts, AssessorFacts, DeclaredConflict, Employment,
-    OrganisationId, OrganisationKind, PanelProposal, PanelViolation, Seat,
+    OrganisationKind, PanelProposal, PanelViolation, Seat,
 };
 use crate::refusal::{Arg, Code, Reason, Refusal};
 
@@ -36,8 +36,13 @@ pub(crate) fn part_of(conn: &mut DbConn, app: &ApplicationRow) -> Result<Part, R
     model.part(&app.part_code).cloned().ok_or(Refusal::NotFound)
 }
 
-fn org_id(id: &str) -> OrganisationId {
-    OrganisationId::from(uuid::Uuid::parse_str(id).unwrap_or(uuid::Uuid::nil()))
+/// A stored organisation or enterprise id; one that does not read back is a corrupt row.
+fn org_id(id: &str) -> Result<OrganisationId, Refusal> {
+    id.parse().map_err(|e: uuid::Error| {
+        Refusal::Database(diesel::result::Error::DeserializationError(
+            format!("stored organisation id {id:?} does not read back: {e}").into(),
+        ))
+    })
 }
 
 fn split_list(s: &str) -> Vec<String> {
@@ -226,7 +231,7 @@ pub fn declare_conflict(
             who.user_id,
             address,
             Kind::ConflictDeclared,
-            ("user", person),
+            ("user", &person),
             serde_json::json!({ "with_id": c.with_id, "reason": reason }),
         )?;
         Ok(())
@@ -264,7 +269,7 @@ pub fn add_employment(
             who.user_id,
             address,
             Kind::EmploymentRecorded,
-            ("user", person),
+            ("user", &person),
             serde_json::json!({
                 "enterprise_id": e.enterprise_id, "from": e.from, "until": e.until,
             }),
@@ -278,7 +283,7 @@ pub fn add_employment(
 pub fn set_preference(
     conn: &mut DbConn,
     who: &Principal,
-    application: &str,
+    application: ApplicationId,
     preference: &str,
 ) -> Result<(), Refusal> {
     write_tx(conn, |conn| {
@@ -359,23 +364,27 @@ fn assessor_facts(conn: &mut DbConn) -> Result<Vec<(AssessorFacts, i32)>, Refusa
             .unwrap_or(OrganisationKind::External);
         let declared_conflicts = store::conflicts_of(conn, &p.user_id)?
             .into_iter()
-            .map(|c| DeclaredConflict {
-                with: org_id(&c.with_id),
-                reason: c.reason,
+            .map(|c| {
+                Ok(DeclaredConflict {
+                    with: org_id(&c.with_id)?,
+                    reason: c.reason,
+                })
             })
-            .collect();
+            .collect::<Result<_, Refusal>>()?;
         let employment = store::employment_of(conn, &p.user_id)?
             .into_iter()
-            .map(|e| Employment {
-                employer: org_id(&e.enterprise_id),
-                until: e.employed_until,
+            .map(|e| {
+                Ok(Employment {
+                    employer: org_id(&e.enterprise_id)?,
+                    until: e.employed_until,
+                })
             })
-            .collect();
+            .collect::<Result<_, Refusal>>()?;
         out.push((
             AssessorFacts {
                 assessor: p.user_id.parse().map_err(|_| Refusal::NotFound)?,
                 display_name: name,
-                organisation: org_id(&p.organisation_id),
+                organisation: org_id(&p.organisation_id)?,
                 organisation_kind: kind,
                 certification_expires_on: p.certification_expires_on,
                 parts: split_list(&p.parts),
@@ -392,11 +401,11 @@ fn assessor_facts(conn: &mut DbConn) -> Result<Vec<(AssessorFacts, i32)>, Refusa
 /// group or to a sister company is a tie to the applicant.
 fn application_facts(conn: &mut DbConn, app: &ApplicationRow) -> Result<ApplicationFacts, Refusal> {
     Ok(ApplicationFacts {
-        enterprise: org_id(&app.enterprise_id),
+        enterprise: org_id(&app.enterprise_id)?,
         group: enterprise_groups::ties(conn, &app.enterprise_id)?
             .iter()
             .map(|id| org_id(id))
-            .collect(),
+            .collect::<Result<_, _>>()?,
         part: app.part_code.clone(),
     })
 }
@@ -441,7 +450,7 @@ fn place_panel(
 ) -> Result<(), Refusal> {
     match app.status {
         Status::Accepted => {}
-        Status::InAssessment if store::scores_of_application(conn, &app.id)?.is_empty() => {}
+        Status::InAssessment if store::scores_of_application(conn, app.id)?.is_empty() => {}
         Status::InAssessment => return Err(Refusal::Conflict(Code::PanelScoringStarted.into())),
         other => {
             return Err(Refusal::Conflict(
@@ -457,12 +466,12 @@ fn place_panel(
         .iter()
         .map(|s| (s.assessor.to_string(), s.lead))
         .collect();
-    let before: Vec<(String, bool)> = store::seats(conn, &app.id)?
+    let before: Vec<(String, bool)> = store::seats(conn, app.id)?
         .into_iter()
         .map(|s| (s.assessor_id, s.is_lead))
         .collect();
-    store::save_panel(conn, &app.id, &seats, &who.user_id.to_string())?;
-    panel_assigned(conn, &app.id, &app.part_code, &before, &seats)?;
+    store::save_panel(conn, app.id, &seats, &who.user_id.to_string())?;
+    panel_assigned(conn, app.id, &app.part_code, &before, &seats)?;
     if app.status == Status::Accepted {
         move_status(
             conn,
@@ -481,7 +490,7 @@ fn place_panel(
 pub fn set_panel(
     conn: &mut DbConn,
     who: &Principal,
-    application: &str,
+    application: ApplicationId,
     seats: &[SeatInput],
     today: NaiveDate,
     // Unused since refusals carry codes; goes with the routes' call sites (issue #13).
@@ -520,7 +529,7 @@ pub struct Person {
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ProposedPanelView {
-    pub application_id: String,
+    pub application_id: ApplicationId,
     pub label: String,
     pub part: String,
     pub lead: Person,
@@ -574,13 +583,10 @@ pub fn propose(
         .into_iter()
         .filter(|(f, _)| f.certification_expires_on >= today)
         .collect();
-    let ids: Vec<String> = accepted.iter().map(|a| a.id.clone()).collect();
+    let ids: Vec<ApplicationId> = accepted.iter().map(|a| a.id).collect();
     let prefs = store::preferences_for(conn, &ids)?;
-    let app_index: HashMap<&str, usize> = ids
-        .iter()
-        .enumerate()
-        .map(|(i, a)| (a.as_str(), i))
-        .collect();
+    let app_index: HashMap<ApplicationId, usize> =
+        ids.iter().enumerate().map(|(i, a)| (*a, i)).collect();
     let mut round_apps = Vec::new();
     for a in &accepted {
         let facts = application_facts(conn, a)?;
@@ -605,7 +611,7 @@ pub fn propose(
             preferences: prefs
                 .iter()
                 .filter(|(u, _, _)| *u == f.assessor.to_string())
-                .filter_map(|(_, a, p)| app_index.get(a.as_str()).map(|i| (*i, *p)))
+                .filter_map(|(_, a, p)| app_index.get(a).map(|i| (*i, *p)))
                 .collect::<BTreeMap<_, _>>(),
         })
         .collect();
@@ -636,7 +642,7 @@ pub fn propose(
                         });
                     }
                     ProposedPanelView {
-                        application_id: accepted[a].id.clone(),
+                        application_id: accepted[a].id,
                         label: round_apps[a].label.clone(),
                         part: round_apps[a].part.clone(),
                         lead: person(panel.lead),
@@ -684,7 +690,7 @@ pub fn propose(
 
 #[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
 pub struct PanelInput {
-    pub application_id: String,
+    pub application_id: ApplicationId,
     pub seats: Vec<SeatInput>,
 }
 
@@ -717,16 +723,16 @@ pub fn confirm_round(
         let mut seen = BTreeSet::new();
         let mut checked = Vec::new();
         for p in &req.panels {
-            let app = apps::get(conn, &p.application_id)?
+            let app = apps::get(conn, p.application_id)?
                 .filter(|a| a.round_id == round_id)
                 .ok_or_else(|| {
                     Refusal::Invalid(
-                        Code::ApplicationNotInRound.with("application", &p.application_id),
+                        Code::ApplicationNotInRound.with("application", p.application_id),
                     )
                 })?;
-            if !seen.insert(app.id.clone()) {
+            if !seen.insert(app.id) {
                 return Err(Refusal::Invalid(
-                    Code::ApplicationTwice.with("application", &app.id),
+                    Code::ApplicationTwice.with("application", app.id),
                 ));
             }
             let panel = parse_seats(&p.seats)?;
@@ -782,7 +788,7 @@ pub fn confirm_round(
             who.user_id,
             address,
             Kind::PanelsConfirmed,
-            ("round", round_id),
+            ("round", &round_id),
             serde_json::json!({ "panels": panels }),
         )?;
         Ok(checked.len())
@@ -790,6 +796,9 @@ pub fn confirm_round(
 }
 
 /// The panel of an application, lead first.
-pub fn panel_of(conn: &mut DbConn, application: &str) -> Result<Vec<store::SeatRow>, Refusal> {
+pub fn panel_of(
+    conn: &mut DbConn,
+    application: ApplicationId,
+) -> Result<Vec<store::SeatRow>, Refusal> {
     Ok(store::seats(conn, application)?)
 }

@@ -13,7 +13,7 @@ use crate::domain::access::{Principal, Role};
 use crate::domain::application_status::{Event, Status};
 use crate::domain::assessment::{recusal, Recusal};
 use crate::domain::audit::Kind;
-use crate::domain::ids::UserId;
+use crate::domain::ids::{ApplicationId, UserId};
 use crate::domain::scoring::{decide_review, Ratio, ReviewOutcome, Vote};
 use crate::mail::{self, Notification};
 use crate::refusal::{Code, Refusal};
@@ -121,7 +121,7 @@ pub fn form_panel(
             who.user_id,
             address,
             Kind::ReviewPanelFormed,
-            ("round", round_id),
+            ("round", &round_id),
             serde_json::json!({
                 "review_panel_id": id, "quorum": req.quorum,
                 "majority": [req.majority.0, req.majority.1], "members": listed,
@@ -232,7 +232,7 @@ pub struct VoteRequest {
 pub fn vote(
     conn: &mut DbConn,
     who: &Principal,
-    application: &str,
+    application: ApplicationId,
     req: &VoteRequest,
     address: &str,
 ) -> Result<Option<ReviewOutcome>, Refusal> {
@@ -274,7 +274,7 @@ pub fn vote(
             who.user_id,
             address,
             Kind::ReviewVoteCast,
-            ("application", application),
+            ("application", &application),
             serde_json::json!({ "cycle": cycle, "approve": req.approve, "reasons": reasons }),
         )?;
         votes = store::votes(conn, application, cycle)?;
@@ -366,9 +366,9 @@ fn decided(
             "returns": returns, "reasons": reasons,
         }),
     )?;
-    if let Some(lead) = lead_of(conn, &app.id)? {
+    if let Some(lead) = lead_of(conn, app.id)? {
         let n = Notification::ReviewDecided {
-            application_id: app.id.clone(),
+            application_id: app.id.to_string(),
             part: app.part_code.clone(),
             approved,
             reasons: reasons.join("; "),
@@ -378,7 +378,7 @@ fn decided(
     if approved {
         let e = enterprise::get(conn, &app.enterprise_id)?.ok_or(Refusal::NotFound)?;
         let n = Notification::ApplicationApproved {
-            application_id: app.id.clone(),
+            application_id: app.id.to_string(),
             part: app.part_code.clone(),
             enterprise_name: e.name_zh,
         };

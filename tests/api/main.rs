@@ -32,5 +32,7 @@ mod panel_notifications;
 mod certificates;
 // Enterprise groups and the review panel's page.
 mod groups;
+// Typed ids: a malformed one is an unknown one.
+mod malformed_ids;
 // Typed values in text columns.
 mod stored_values;

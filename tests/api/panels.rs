@@ -127,7 +127,7 @@ impl<'a> World<'a> {
                 certcase::db::models::application::insert(
                     c,
                     &certcase::db::models::application::NewApplication {
-                        id: &aid,
+                        id: aid.parse().unwrap(),
                         round_id: &round,
                         enterprise_id: &e,
                         part_code: &p,
@@ -229,7 +229,7 @@ impl<'a> World<'a> {
         let a = application.to_string();
         self.app
             .conn(move |c| {
-                certcase::db::models::application::get(c, &a)
+                certcase::db::models::application::get(c, a.parse().unwrap())
                     .unwrap()
                     .unwrap()
                     .status

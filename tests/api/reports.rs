@@ -14,13 +14,17 @@ use crate::panels::world;
 use crate::review::{form, reviewers, vote};
 use crate::scoring::{assessed, consolidate, submit_all};
 
+/// The applications [`history_written_directly`] writes: the accepted one and the draft.
+pub const ACCEPTED_APPLICATION: &str = "01900000-0000-7000-8000-000000000001";
+const DRAFT_APPLICATION: &str = "01900000-0000-7000-8000-000000000002";
+
 /// The demo round with two applications of one enterprise: one accepted (submitted two
 /// days after registration, accepted three days later), one still a draft.
 async fn round_with_applications(app: &TestApp, admin_email: String) -> String {
     app.conn(move |c| {
         let round = history_written_directly(c, &admin_email);
         // Written around the workflow: its report summary is rebuilt by hand.
-        certcase::db::models::report::refresh(c, "app-1").unwrap();
+        certcase::db::models::report::refresh(c, ACCEPTED_APPLICATION.parse().unwrap()).unwrap();
         round
     })
     .await
@@ -58,13 +62,13 @@ pub fn history_written_directly(c: &mut certcase::db::DbConn, admin_email: &str)
         )
         .unwrap();
         for (id, part, status, level) in [
-            ("app-1", &parts[0], "accepted", 3),
-            ("app-2", &parts[1], "draft", 2),
+            (ACCEPTED_APPLICATION, &parts[0], "accepted", 3),
+            (DRAFT_APPLICATION, &parts[1], "draft", 2),
         ] {
             application::insert(
                 c,
                 &application::NewApplication {
-                    id,
+                    id: id.parse().unwrap(),
                     round_id: &r.id,
                     enterprise_id: "ent-1",
                     part_code: part,
@@ -87,7 +91,7 @@ pub fn history_written_directly(c: &mut certcase::db::DbConn, admin_email: &str)
             diesel::insert_into(e::table)
                 .values((
                     e::id.eq(format!("ev-{n}")),
-                    e::application_id.eq("app-1"),
+                    e::application_id.eq(ACCEPTED_APPLICATION),
                     e::from_status.eq(from),
                     e::to_status.eq(to),
                     e::event.eq("test"),

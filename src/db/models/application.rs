@@ -8,12 +8,12 @@ use diesel::prelude::*;
 use crate::db::schema::{application_events, applications, evidence_files, item_exemptions};
 use crate::db::DbConn;
 use crate::domain::application_status::Status;
-use crate::domain::ids::UserId;
+use crate::domain::ids::{ApplicationId, UserId};
 
 #[derive(Debug, Clone, Queryable, Selectable, serde::Serialize)]
 #[diesel(table_name = applications)]
 pub struct ApplicationRow {
-    pub id: String,
+    pub id: ApplicationId,
     pub round_id: String,
     pub enterprise_id: String,
     pub part_code: String,
@@ -29,7 +29,7 @@ pub struct ApplicationRow {
 #[derive(Insertable)]
 #[diesel(table_name = applications)]
 pub struct NewApplication<'a> {
-    pub id: &'a str,
+    pub id: ApplicationId,
     pub round_id: &'a str,
     pub enterprise_id: &'a str,
     pub part_code: &'a str,
@@ -64,7 +64,7 @@ pub fn exists_for_part(
     Ok(n > 0)
 }
 
-pub fn get(conn: &mut DbConn, id: &str) -> QueryResult<Option<ApplicationRow>> {
+pub fn get(conn: &mut DbConn, id: ApplicationId) -> QueryResult<Option<ApplicationRow>> {
     applications::table
         .find(id)
         .select(ApplicationRow::as_select())
@@ -92,7 +92,7 @@ pub fn all(conn: &mut DbConn) -> QueryResult<Vec<ApplicationRow>> {
 /// summary of the application.
 pub fn set_status(
     conn: &mut DbConn,
-    id: &str,
+    id: ApplicationId,
     from: Status,
     to: Status,
     event: &str,
@@ -135,7 +135,7 @@ pub struct EventRow {
     pub occurred_at: NaiveDateTime,
 }
 
-pub fn history(conn: &mut DbConn, id: &str) -> QueryResult<Vec<EventRow>> {
+pub fn history(conn: &mut DbConn, id: ApplicationId) -> QueryResult<Vec<EventRow>> {
     application_events::table
         .filter(application_events::application_id.eq(id))
         .order(application_events::id.asc())
@@ -149,7 +149,7 @@ pub fn history(conn: &mut DbConn, id: &str) -> QueryResult<Vec<EventRow>> {
         .load(conn)
 }
 
-pub fn items_with_evidence(conn: &mut DbConn, id: &str) -> QueryResult<BTreeSet<String>> {
+pub fn items_with_evidence(conn: &mut DbConn, id: ApplicationId) -> QueryResult<BTreeSet<String>> {
     let codes: Vec<String> = evidence_files::table
         .filter(evidence_files::application_id.eq(id))
         .select(evidence_files::item_code)
@@ -158,7 +158,7 @@ pub fn items_with_evidence(conn: &mut DbConn, id: &str) -> QueryResult<BTreeSet<
     Ok(codes.into_iter().collect())
 }
 
-pub fn exemptions(conn: &mut DbConn, id: &str) -> QueryResult<Vec<(String, String)>> {
+pub fn exemptions(conn: &mut DbConn, id: ApplicationId) -> QueryResult<Vec<(String, String)>> {
     item_exemptions::table
         .filter(item_exemptions::application_id.eq(id))
         .order(item_exemptions::item_code.asc())
@@ -169,7 +169,7 @@ pub fn exemptions(conn: &mut DbConn, id: &str) -> QueryResult<Vec<(String, Strin
 /// Declares an item not applicable (or changes the reason).
 pub fn set_exemption(
     conn: &mut DbConn,
-    id: &str,
+    id: ApplicationId,
     item: &str,
     reason: &str,
     by: UserId,

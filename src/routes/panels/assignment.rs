@@ -5,7 +5,9 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
 use super::{back_to, field, no_content, today, FormFields};
+use crate::domain::ids::ApplicationId;
 use crate::error::AppError;
+use crate::refusal::{Code, Refusal};
 use crate::web::caller::Caller;
 use crate::web::render::{base_context, page, with};
 use crate::web::visitor::Visitor;
@@ -24,12 +26,12 @@ pub struct PreferenceRequest {
 pub async fn preference_api(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<String>,
+    path: web::Path<ApplicationId>,
     body: web::Json<PreferenceRequest>,
 ) -> Result<HttpResponse, AppError> {
     let (id, p) = (path.into_inner(), body.into_inner().preference);
     state
-        .db(move |conn| Ok(panels::set_preference(conn, &caller.principal, &id, &p)?))
+        .db(move |conn| Ok(panels::set_preference(conn, &caller.principal, id, &p)?))
         .await?;
     Ok(no_content())
 }
@@ -45,7 +47,7 @@ pub struct PanelRequest {
 pub async fn set_panel_api(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<String>,
+    path: web::Path<ApplicationId>,
     body: web::Json<PanelRequest>,
 ) -> Result<HttpResponse, AppError> {
     let (id, seats, lang) = (path.into_inner(), body.into_inner().seats, caller.lang);
@@ -54,7 +56,7 @@ pub async fn set_panel_api(
             Ok(panels::set_panel(
                 conn,
                 &caller.principal,
-                &id,
+                id,
                 &seats,
                 today(),
                 lang,
@@ -173,13 +175,18 @@ pub async fn confirm_form(
     let f = form.into_inner();
     let mut panels_in: Vec<panels::PanelInput> = Vec::new();
     for (k, v) in &f {
-        let Some(app_id) = k.strip_prefix("seat_") else {
+        let Some(key) = k.strip_prefix("seat_") else {
             continue;
         };
         if v.is_empty() {
             continue;
         }
-        let lead = field(&f, &format!("lead_{app_id}")) == Some(v.as_str());
+        let app_id: ApplicationId = key.parse().map_err(|_| {
+            AppError::from(Refusal::Invalid(
+                Code::ApplicationNotInRound.with("application", key),
+            ))
+        })?;
+        let lead = field(&f, &format!("lead_{key}")) == Some(v.as_str());
         let seat = SeatInput {
             assessor_id: v.clone(),
             lead,
@@ -187,7 +194,7 @@ pub async fn confirm_form(
         match panels_in.iter_mut().find(|p| p.application_id == app_id) {
             Some(p) => p.seats.push(seat),
             None => panels_in.push(panels::PanelInput {
-                application_id: app_id.to_string(),
+                application_id: app_id,
                 seats: vec![seat],
             }),
         }

@@ -4,6 +4,7 @@ use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 
 use super::no_content;
+use crate::domain::ids::ApplicationId;
 use crate::error::AppError;
 use crate::web::caller::Caller;
 use crate::web::AppState;
@@ -15,7 +16,7 @@ use crate::workflow::scoring::{self, ClarificationRequest};
 pub async fn clarifications_api(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<String>,
+    path: web::Path<ApplicationId>,
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
     let rows = state
@@ -23,7 +24,7 @@ pub async fn clarifications_api(
             Ok(queries::scoring::clarifications(
                 conn,
                 &caller.principal,
-                &id,
+                id,
             )?)
         })
         .await?;
@@ -35,7 +36,7 @@ pub async fn clarifications_api(
 pub async fn request_clarification_api(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<String>,
+    path: web::Path<ApplicationId>,
     body: web::Json<ClarificationRequest>,
 ) -> Result<HttpResponse, AppError> {
     let (id, req) = (path.into_inner(), body.into_inner());
@@ -44,7 +45,7 @@ pub async fn request_clarification_api(
             Ok(scoring::request_clarification(
                 conn,
                 &caller.principal,
-                &id,
+                id,
                 &req,
                 &caller.address,
             )?)
@@ -64,7 +65,7 @@ pub struct AnswerRequest {
 pub async fn answer_api(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<String>,
+    path: web::Path<ApplicationId>,
     body: web::Json<AnswerRequest>,
 ) -> Result<HttpResponse, AppError> {
     let (id, a) = (path.into_inner(), body.into_inner());
@@ -73,7 +74,7 @@ pub async fn answer_api(
             Ok(scoring::answer_clarification(
                 conn,
                 &caller.principal,
-                &id,
+                id,
                 &a.clarification_id,
                 &a.answer,
                 &caller.address,

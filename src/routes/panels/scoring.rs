@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{back_to, field, no_content, FormFields};
 use crate::domain::application_status::Status;
+use crate::domain::ids::ApplicationId;
 use crate::domain::visibility::{ScoringView, Viewer};
 use crate::error::AppError;
 use crate::web::caller::Caller;
@@ -28,14 +29,14 @@ struct ScoresResponse {
 pub async fn scores_api(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<String>,
+    path: web::Path<ApplicationId>,
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
     let (app, _, view) = state
-        .db(move |conn| Ok(scoring::view(conn, &caller.principal, &id)?))
+        .db(move |conn| Ok(scoring::view(conn, &caller.principal, id)?))
         .await?;
     Ok(HttpResponse::Ok().json(ScoresResponse {
-        application_id: app.id,
+        application_id: app.id.to_string(),
         status: app.status,
         view,
     }))
@@ -46,7 +47,7 @@ pub async fn scores_api(
 pub async fn score_api(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<(String, String)>,
+    path: web::Path<(ApplicationId, String)>,
     body: web::Json<ScoreRequest>,
 ) -> Result<HttpResponse, AppError> {
     let ((id, item), req) = (path.into_inner(), body.into_inner());
@@ -55,7 +56,7 @@ pub async fn score_api(
             Ok(scoring::record_score(
                 conn,
                 &caller.principal,
-                &id,
+                id,
                 &item,
                 &req,
                 &caller.address,
@@ -75,7 +76,7 @@ pub struct ReopenRequest {
 pub async fn reopen_api(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<(String, String)>,
+    path: web::Path<(ApplicationId, String)>,
     body: web::Json<ReopenRequest>,
 ) -> Result<HttpResponse, AppError> {
     let ((id, item), assessor) = (path.into_inner(), body.into_inner().assessor_id);
@@ -84,7 +85,7 @@ pub async fn reopen_api(
             Ok(scoring::reopen(
                 conn,
                 &caller.principal,
-                &id,
+                id,
                 &assessor,
                 &item,
                 &caller.address,
@@ -100,7 +101,7 @@ pub async fn reopen_api(
 pub async fn consolidate_api(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<String>,
+    path: web::Path<ApplicationId>,
     body: web::Json<ConsolidationRequest>,
 ) -> Result<HttpResponse, AppError> {
     let (id, req) = (path.into_inner(), body.into_inner());
@@ -109,7 +110,7 @@ pub async fn consolidate_api(
             Ok(scoring::consolidate(
                 conn,
                 &caller.principal,
-                &id,
+                id,
                 &req,
                 &caller.address,
             )?)
@@ -123,7 +124,7 @@ pub async fn consolidate_api(
 pub async fn send_to_review_api(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<String>,
+    path: web::Path<ApplicationId>,
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
     state
@@ -131,7 +132,7 @@ pub async fn send_to_review_api(
             Ok(scoring::send_to_review(
                 conn,
                 &caller.principal,
-                &id,
+                id,
                 &caller.address,
             )?)
         })
@@ -156,13 +157,13 @@ pub async fn assessment_page(
     caller: Caller,
     visitor: Visitor,
     req: HttpRequest,
-    path: web::Path<String>,
+    path: web::Path<ApplicationId>,
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
     let lang = caller.lang;
     let (app, viewer, view, items, evidence, members) = state
         .db(move |conn| {
-            let (app, viewer, view) = scoring::view(conn, &caller.principal, &id)?;
+            let (app, viewer, view) = scoring::view(conn, &caller.principal, id)?;
             let part = panels::part_of(conn, &app)?;
             let flagged: Vec<String> = match viewer {
                 Viewer::PanelMember { lead: true, .. } => {
@@ -185,13 +186,13 @@ pub async fn assessment_page(
                 .collect();
             let evidence = match viewer {
                 Viewer::PanelMember { .. } | Viewer::Secretariat => {
-                    scoring::evidence_list(conn, &app.id)?
+                    scoring::evidence_list(conn, app.id)?
                 }
                 _ => vec![],
             };
             let members = match viewer {
                 Viewer::PanelMember { lead: true, .. } | Viewer::Secretariat => {
-                    queries::panels::seats(conn, &app.id)?
+                    queries::panels::seats(conn, app.id)?
                 }
                 _ => vec![],
             };
@@ -244,7 +245,7 @@ fn level_field(value: Option<&str>) -> Result<Option<i64>, AppError> {
 pub async fn score_form(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<(String, String)>,
+    path: web::Path<(ApplicationId, String)>,
     form: FormFields,
 ) -> Result<HttpResponse, AppError> {
     let (id, item) = path.into_inner();
@@ -270,7 +271,7 @@ pub async fn score_form(
             Ok(scoring::record_score(
                 conn,
                 &caller.principal,
-                &id,
+                id,
                 &item,
                 &req,
                 &caller.address,
@@ -284,7 +285,7 @@ pub async fn score_form(
 pub async fn consolidate_form(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<String>,
+    path: web::Path<ApplicationId>,
     form: FormFields,
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
@@ -313,7 +314,7 @@ pub async fn consolidate_form(
             Ok(scoring::consolidate(
                 conn,
                 &caller.principal,
-                &id,
+                id,
                 &ConsolidationRequest { items },
                 &caller.address,
             )?)
@@ -325,7 +326,7 @@ pub async fn consolidate_form(
 pub async fn send_to_review_form(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<String>,
+    path: web::Path<ApplicationId>,
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
     let back = format!("/applications/{id}/assessment");
@@ -334,7 +335,7 @@ pub async fn send_to_review_form(
             Ok(scoring::send_to_review(
                 conn,
                 &caller.principal,
-                &id,
+                id,
                 &caller.address,
             )?)
         })

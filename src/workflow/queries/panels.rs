@@ -8,6 +8,7 @@ use crate::db::models::{application as apps, panels as store};
 use crate::db::DbConn;
 use crate::domain::access::{Principal, Role};
 use crate::domain::application_status::Status;
+use crate::domain::ids::ApplicationId;
 use crate::refusal::Refusal;
 
 /// Assessor organisations: CAICT and the external certified-assessor organisations.
@@ -25,7 +26,7 @@ pub fn assessors_and_reviewers(conn: &mut DbConn) -> Result<Vec<(String, String)
 }
 
 /// The seats of an application's panel.
-pub fn seats(conn: &mut DbConn, application: &str) -> Result<Vec<SeatRow>, Refusal> {
+pub fn seats(conn: &mut DbConn, application: ApplicationId) -> Result<Vec<SeatRow>, Refusal> {
     Ok(store::seats(conn, application)?)
 }
 
@@ -42,9 +43,9 @@ pub struct MyApplication {
 pub fn my_applications(conn: &mut DbConn, who: &Principal) -> Result<Vec<MyApplication>, Refusal> {
     let mut out = Vec::new();
     for (app_id, lead) in store::seats_of(conn, &who.user_id.to_string())? {
-        if let Some(a) = apps::get(conn, &app_id)? {
+        if let Some(a) = apps::get(conn, app_id)? {
             out.push(MyApplication {
-                id: a.id,
+                id: a.id.to_string(),
                 part_code: a.part_code,
                 target_level: a.target_level,
                 status: a.status,
