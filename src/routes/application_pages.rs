@@ -247,13 +247,13 @@ pub async fn not_applicable_page(
 ) -> Result<HttpResponse, AppError> {
     let (id, item) = path.into_inner();
     let reason = form.into_inner().reason;
-    let (i, it) = (id, item.clone());
+    let it = item.clone();
     state
         .db(move |conn| {
             Ok(applications::declare_not_applicable(
                 conn,
                 &caller.principal,
-                i,
+                id,
                 &it,
                 &reason,
                 &caller.address,
@@ -271,13 +271,12 @@ pub async fn submit_page(
     let id = path.into_inner();
     let calendars = state.calendars.clone();
     let lang = caller.lang;
-    let i = id;
     state
         .db(move |conn| {
             Ok(applications::transition(
                 conn,
                 &caller.principal,
-                i,
+                id,
                 &Event::Submit,
                 &calendars,
                 chrono::Utc::now(),
