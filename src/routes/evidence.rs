@@ -9,7 +9,7 @@ use crate::domain::evidence::{
     check_zip_entries, classify, content_disposition, display_name, extension, limit_refusal,
     upload_limit, ZipEntry,
 };
-use crate::domain::ids::ApplicationId;
+use crate::domain::ids::{ApplicationId, EvidenceId};
 use crate::error::AppError;
 use crate::storage::{self, Key, Staged, Storage, StorageError};
 use crate::web::caller::Caller;
@@ -299,7 +299,7 @@ async fn download(
     state: &AppState,
     caller: Caller,
     id: ApplicationId,
-    file: String,
+    file: EvidenceId,
 ) -> Result<HttpResponse, AppError> {
     let Caller {
         principal: who,
@@ -307,7 +307,7 @@ async fn download(
         ..
     } = caller;
     let row = state
-        .db(move |conn| Ok(flow::for_download(conn, &who, id, &file, &address)?))
+        .db(move |conn| Ok(flow::for_download(conn, &who, id, file, &address)?))
         .await?;
     let key = Key::parse(&row.content_sha256)
         .ok_or_else(|| AppError::internal(anyhow::anyhow!("bad stored key")))?;
@@ -339,7 +339,7 @@ async fn download(
 pub async fn download_api(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<(ApplicationId, String)>,
+    path: web::Path<(ApplicationId, EvidenceId)>,
 ) -> Result<HttpResponse, AppError> {
     let (id, file) = path.into_inner();
     download(&state, caller, id, file).await
@@ -349,7 +349,7 @@ async fn remove(
     state: &AppState,
     caller: Caller,
     id: ApplicationId,
-    file: String,
+    file: EvidenceId,
 ) -> Result<(), AppError> {
     let Caller {
         principal: who,
@@ -358,7 +358,7 @@ async fn remove(
     } = caller;
     let _guard = state.evidence.references.lock().await;
     let unreferenced = state
-        .db(move |conn| Ok(flow::remove(conn, &who, id, &file, &address)?))
+        .db(move |conn| Ok(flow::remove(conn, &who, id, file, &address)?))
         .await?;
     if let Some(key) = unreferenced.as_deref().and_then(Key::parse) {
         if let Err(e) = state.evidence.store.delete_unreferenced(&key).await {
@@ -375,7 +375,7 @@ async fn remove(
 pub async fn delete_api(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<(ApplicationId, String)>,
+    path: web::Path<(ApplicationId, EvidenceId)>,
 ) -> Result<HttpResponse, AppError> {
     let (id, file) = path.into_inner();
     remove(&state, caller, id, file).await?;
@@ -404,7 +404,7 @@ pub async fn upload_page(
 pub async fn download_page(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<(ApplicationId, String)>,
+    path: web::Path<(ApplicationId, EvidenceId)>,
 ) -> Result<HttpResponse, AppError> {
     let (id, file) = path.into_inner();
     download(&state, caller, id, file).await
@@ -413,7 +413,7 @@ pub async fn download_page(
 pub async fn delete_page(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<(ApplicationId, String)>,
+    path: web::Path<(ApplicationId, EvidenceId)>,
 ) -> Result<HttpResponse, AppError> {
     let (id, file) = path.into_inner();
     remove(&state, caller, id, file).await?;

@@ -22,7 +22,7 @@ use crate::domain::catalog::Part;
 use crate::domain::evidence::{
     edit_window, limit_exceeded, may_read_evidence, may_reopen, EditWindow, EvidenceFacts, ZipEntry,
 };
-use crate::domain::ids::{ApplicationId, ModelVersionId};
+use crate::domain::ids::{ApplicationId, EvidenceId, ModelVersionId};
 use crate::refusal::{Code, Refusal};
 
 /// Where an upload goes and how much room is left.
@@ -127,7 +127,7 @@ pub fn record_upload(
             return Err(Refusal::Conflict(limit.into()));
         }
         let row = EvidenceRow {
-            id: uuid::Uuid::now_v7().to_string(),
+            id: EvidenceId::new(),
             application_id: id,
             item_code: item.to_string(),
             version: target.window.version(),
@@ -187,7 +187,7 @@ fn readable(
 /// whether the caller may remove it now.
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct EvidenceView {
-    pub id: String,
+    pub id: EvidenceId,
     pub item_code: String,
     pub version: i32,
     /// Files of the item's latest version; earlier versions are kept for the panel.
@@ -233,7 +233,7 @@ pub fn list(
             }
         };
         out.push(EvidenceView {
-            id: r.id.clone(),
+            id: r.id,
             item_code: r.item_code.clone(),
             version: r.version,
             current: latest.get(r.item_code.as_str()) == Some(&r.version),
@@ -256,7 +256,7 @@ pub fn for_download(
     conn: &mut DbConn,
     who: &Principal,
     id: ApplicationId,
-    file: &str,
+    file: EvidenceId,
     address: &str,
 ) -> Result<EvidenceRow, Refusal> {
     write_tx(conn, |conn| {
@@ -279,7 +279,7 @@ pub fn remove(
     conn: &mut DbConn,
     who: &Principal,
     id: ApplicationId,
-    file: &str,
+    file: EvidenceId,
     address: &str,
 ) -> Result<Option<String>, Refusal> {
     write_tx(conn, |conn| {
@@ -295,7 +295,7 @@ pub fn remove(
                     .with("item", &row.item_code),
             ));
         }
-        store::delete(conn, &row.id)?;
+        store::delete(conn, row.id)?;
         audit::append(
             conn,
             &Actor::user(who.user_id, address),

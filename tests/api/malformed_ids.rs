@@ -59,15 +59,14 @@ async fn nested_paths_and_writes_answer_a_malformed_id_as_an_unknown_one() {
         )
         .await;
     assert_eq!(status, 404);
-    let (m_status, m_body) = secretariat
-        .send(
-            "GET",
-            &format!("/api/v1/applications/not-a-uuid/evidence/{unknown}"),
-            None,
-        )
-        .await;
-    assert_eq!(m_status, 404);
-    assert_eq!(shape(&m_body), shape(&body));
+    for path in [
+        format!("/api/v1/applications/not-a-uuid/evidence/{unknown}"),
+        format!("/api/v1/applications/{unknown}/evidence/not-a-uuid"),
+    ] {
+        let (m_status, m_body) = secretariat.send("GET", &path, None).await;
+        assert_eq!(m_status, 404, "{path}");
+        assert_eq!(shape(&m_body), shape(&body), "{path}");
+    }
 
     let transition = serde_json::json!({ "action": "accept" });
     let (status, body) = secretariat

@@ -7,12 +7,12 @@ use crate::db::schema::{evidence_files, evidence_reopenings};
 use crate::db::sql_types::Json;
 use crate::db::DbConn;
 use crate::domain::evidence::{Reopening, ZipEntry};
-use crate::domain::ids::ApplicationId;
+use crate::domain::ids::{ApplicationId, EvidenceId};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = evidence_files)]
 pub struct EvidenceRow {
-    pub id: String,
+    pub id: EvidenceId,
     pub application_id: ApplicationId,
     pub item_code: String,
     pub version: i32,
@@ -54,7 +54,7 @@ pub fn for_application(
 pub fn get(
     conn: &mut DbConn,
     application: ApplicationId,
-    id: &str,
+    id: EvidenceId,
 ) -> QueryResult<Option<EvidenceRow>> {
     evidence_files::table
         .filter(evidence_files::application_id.eq(application))
@@ -64,7 +64,7 @@ pub fn get(
         .optional()
 }
 
-pub fn delete(conn: &mut DbConn, id: &str) -> QueryResult<()> {
+pub fn delete(conn: &mut DbConn, id: EvidenceId) -> QueryResult<()> {
     diesel::delete(evidence_files::table.find(id))
         .execute(conn)
         .map(|_| ())
