@@ -126,3 +126,20 @@ async fn pages_answer_a_malformed_id_with_the_not_found_page() {
         );
     }
 }
+
+#[tokio::test]
+async fn self_assessments_answer_a_malformed_id_as_an_unknown_one() {
+    let app = spawn_app().await;
+    let enterprise = app.api_for("企业用户", Role::Enterprise).await;
+    let unknown = uuid::Uuid::now_v7().to_string();
+
+    let (status, body) = enterprise
+        .send("GET", &format!("/api/v1/self-assessments/{unknown}"), None)
+        .await;
+    assert_eq!(status, 404);
+    let (m_status, m_body) = enterprise
+        .send("GET", "/api/v1/self-assessments/not-a-uuid", None)
+        .await;
+    assert_eq!(m_status, 404);
+    assert_eq!(shape(&m_body), shape(&body));
+}

@@ -6,6 +6,7 @@ use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 
 use super::see_other;
+use crate::domain::ids::SelfAssessmentId;
 use crate::error::AppError;
 use crate::web::caller::Caller;
 use crate::web::AppState;
@@ -15,7 +16,7 @@ use crate::workflow::self_assessment::{self as flow, StepInput};
 pub async fn roadmap_page(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<String>,
+    path: web::Path<SelfAssessmentId>,
     form: web::Form<Vec<(String, String)>>,
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
@@ -31,7 +32,7 @@ pub async fn roadmap_page(
     let sid = id.clone();
     state
         .db(move |conn| {
-            let loaded = flow::load(conn, &caller.principal, &sid)?;
+            let loaded = flow::load(conn, &caller.principal, sid)?;
             let roadmap = loaded.roadmap.ok_or_else(|| {
                 AppError::Conflict("set targets first; the roadmap is planned from them".into())
             })?;
@@ -46,7 +47,7 @@ pub async fn roadmap_page(
                     to: i64::from(s.to.get()),
                 })
                 .collect();
-            Ok(flow::edit_roadmap(conn, &caller.principal, &sid, &steps)?)
+            Ok(flow::edit_roadmap(conn, &caller.principal, sid, &steps)?)
         })
         .await?;
     Ok(see_other(&format!("/self-assessments/{id}#roadmap")))
@@ -62,13 +63,13 @@ pub struct RoadmapBody {
 pub async fn roadmap_api(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<String>,
+    path: web::Path<SelfAssessmentId>,
     body: web::Json<RoadmapBody>,
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
     let steps = body.into_inner().steps;
     let roadmap = state
-        .db(move |conn| Ok(flow::edit_roadmap(conn, &caller.principal, &id, &steps)?))
+        .db(move |conn| Ok(flow::edit_roadmap(conn, &caller.principal, id, &steps)?))
         .await?;
     Ok(HttpResponse::Ok().json(roadmap))
 }
