@@ -166,8 +166,8 @@ pub async fn detail_page(
             let member_of = enterprises::membership(conn, caller.principal.user_id)?;
             let editor = crate::domain::application::may_edit(
                 &caller.principal,
-                &app.enterprise_id,
-                member_of.as_deref(),
+                app.enterprise_id,
+                member_of,
             );
             let part = flow::part_of(conn, &app)?;
             let files = flow::list(conn, &caller.principal, id)?;
@@ -208,7 +208,7 @@ pub async fn detail_page(
             }
             let missing = applications::missing_items(conn, &app)?;
             let r = queries::rounds::get(conn, &app.round_id)?.ok_or(AppError::NotFound)?;
-            let e = enterprises::get(conn, &app.enterprise_id)?.ok_or(AppError::NotFound)?;
+            let e = enterprises::get(conn, app.enterprise_id)?.ok_or(AppError::NotFound)?;
             Ok(Detail {
                 enterprise_name: e.name_zh,
                 round_name: Bilingual {

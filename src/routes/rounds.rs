@@ -9,7 +9,7 @@ use crate::db::DbConn;
 use crate::domain::access::Role;
 use crate::domain::audit::Actor;
 use crate::domain::calendar::{registration_status, RegistrationStatus, RegistrationWindow};
-use crate::domain::ids::ModelVersionId;
+use crate::domain::ids::{EnterpriseId, ModelVersionId};
 use crate::domain::round::RoundInput;
 use crate::error::AppError;
 use crate::refusal::{registration_refusal, Refusal};
@@ -192,7 +192,7 @@ struct ReviewSection {
     panel: Option<ReviewPanelView>,
     candidates: Vec<Candidate>,
     /// (id, name) of the evaluated enterprises members may come from.
-    enterprises: Vec<(String, String)>,
+    enterprises: Vec<(EnterpriseId, String)>,
     quorum: String,
     majority: String,
     majorities: Vec<String>,
@@ -222,7 +222,7 @@ fn review_section(
             (None, Some(p)) => (
                 p.members
                     .iter()
-                    .map(|m| (m.user_id.clone(), m.enterprise_id.clone()))
+                    .map(|m| (m.user_id.clone(), m.enterprise_id.to_string()))
                     .collect(),
                 p.quorum.to_string(),
                 format!("{}/{}", p.majority.0, p.majority.1),
@@ -236,7 +236,9 @@ fn review_section(
         let enterprise_id = match on_panel {
             Some((_, e)) => e.clone(),
             None => match user_id.parse() {
-                Ok(uid) => queries::enterprises::membership(conn, uid)?.unwrap_or_default(),
+                Ok(uid) => queries::enterprises::membership(conn, uid)?
+                    .map(|e| e.to_string())
+                    .unwrap_or_default(),
                 Err(_) => String::new(),
             },
         };

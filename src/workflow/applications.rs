@@ -68,7 +68,7 @@ pub fn create(
             &d.contact_email,
         )
         .map_err(|r| Refusal::Invalid(r.into()))?;
-        if store::exists_for_part(conn, round_id, &enterprise_id, &req.part_code)? {
+        if store::exists_for_part(conn, round_id, enterprise_id, &req.part_code)? {
             return Err(Refusal::Conflict(
                 Code::ApplicationPartTaken.with("part", &req.part_code),
             ));
@@ -80,7 +80,7 @@ pub fn create(
             &store::NewApplication {
                 id,
                 round_id,
-                enterprise_id: &enterprise_id,
+                enterprise_id,
                 part_code: &req.part_code,
                 target_level: req.target_level as i32,
                 scope: &req.scope,
@@ -114,7 +114,7 @@ pub fn visible(
 ) -> Result<ApplicationRow, Refusal> {
     let app = store::get(conn, id)?.ok_or(Refusal::NotFound)?;
     let member_of = enterprise::membership(conn, who.user_id)?;
-    if may_view(who, &app.enterprise_id, member_of.as_deref()) {
+    if may_view(who, app.enterprise_id, member_of) {
         Ok(app)
     } else {
         Err(Refusal::NotFound)
@@ -146,7 +146,7 @@ pub fn declare_not_applicable(
     write_tx(conn, |conn| {
         let app = visible(conn, who, id)?;
         let member_of = enterprise::membership(conn, who.user_id)?;
-        if !may_edit(who, &app.enterprise_id, member_of.as_deref()) {
+        if !may_edit(who, app.enterprise_id, member_of) {
             return Err(Refusal::Forbidden(Code::ApplicationEditForbidden.into()));
         }
         if app.status != Status::Draft {
@@ -282,7 +282,7 @@ pub fn transition(
     write_tx(conn, |conn| {
         let app = visible(conn, who, id)?;
         let member_of = enterprise::membership(conn, who.user_id)?;
-        let actor = if may_edit(who, &app.enterprise_id, member_of.as_deref()) {
+        let actor = if may_edit(who, app.enterprise_id, member_of) {
             Actor::Enterprise
         } else {
             Actor::Secretariat
@@ -304,7 +304,7 @@ pub fn transition(
             {
                 return Err(Refusal::Conflict(reason));
             }
-            let e = enterprise::get(conn, &app.enterprise_id)?.ok_or(Refusal::NotFound)?;
+            let e = enterprise::get(conn, app.enterprise_id)?.ok_or(Refusal::NotFound)?;
             if e.verified_at.is_none() {
                 return Err(Refusal::Conflict(Code::EnterpriseNotVerified.into()));
             }
@@ -335,7 +335,7 @@ pub fn transition(
                 "reason": reason_of(event),
             }),
         )?;
-        let e = enterprise::get(conn, &app.enterprise_id)?.ok_or(Refusal::NotFound)?;
+        let e = enterprise::get(conn, app.enterprise_id)?.ok_or(Refusal::NotFound)?;
         let (application_id, part, enterprise_name) =
             (id.to_string(), app.part_code.clone(), e.name_zh);
         let message = match event {
@@ -363,7 +363,7 @@ pub fn transition(
             _ => None,
         };
         if let Some(m) = message {
-            mail::enqueue_to_enterprise(conn, &app.enterprise_id, &m)?;
+            mail::enqueue_to_enterprise(conn, app.enterprise_id, &m)?;
         }
         Ok(to)
     })

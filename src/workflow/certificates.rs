@@ -229,7 +229,7 @@ pub fn issue_on(
         )?;
         mail::enqueue_to_enterprise(
             conn,
-            &app.enterprise_id,
+            app.enterprise_id,
             &Notification::CertificateIssued {
                 certificate_id: number.clone(),
                 part: app.part_code.clone(),
@@ -367,7 +367,7 @@ struct Facts {
 
 impl Facts {
     fn read(conn: &mut DbConn, app: &ApplicationRow) -> Result<Facts, Refusal> {
-        let enterprise = enterprise::get(conn, &app.enterprise_id)?.ok_or(Refusal::NotFound)?;
+        let enterprise = enterprise::get(conn, app.enterprise_id)?.ok_or(Refusal::NotFound)?;
         let round = round::get(conn, &app.round_id)?.ok_or(Refusal::NotFound)?;
         let version_id: ModelVersionId = round
             .model_version_id
@@ -487,7 +487,7 @@ pub fn pdf_of(
     let row = store::by_number(conn, number)?.ok_or(Refusal::NotFound)?;
     let app = apps::get(conn, row.application_id)?.ok_or(Refusal::NotFound)?;
     if let Reader::Enterprise(user) = reader {
-        if enterprise::membership(conn, *user)?.as_deref() != Some(app.enterprise_id.as_str()) {
+        if enterprise::membership(conn, *user)? != Some(app.enterprise_id) {
             return Err(Refusal::NotFound);
         }
     }
@@ -653,7 +653,7 @@ pub fn revoke(
         let app = apps::get(conn, row.application_id)?.ok_or(Refusal::NotFound)?;
         mail::enqueue_to_enterprise(
             conn,
-            &app.enterprise_id,
+            app.enterprise_id,
             &Notification::CertificateRevoked {
                 certificate_id: number.to_string(),
                 part: row.part_code.clone(),

@@ -61,7 +61,7 @@ fn editable(
 ) -> Result<ApplicationRow, Refusal> {
     let app = visible(conn, who, id)?;
     let member_of = enterprise::membership(conn, who.user_id)?;
-    if !may_edit(who, &app.enterprise_id, member_of.as_deref()) {
+    if !may_edit(who, app.enterprise_id, member_of) {
         return Err(Refusal::Forbidden(Code::EvidenceChangeForbidden.into()));
     }
     Ok(app)
@@ -171,8 +171,8 @@ fn readable(
     // is not on the panel is simply not entitled here.
     let viewer = crate::workflow::scoring::viewer_for(conn, who, &app).ok();
     let facts = EvidenceFacts {
-        application_enterprise: &app.enterprise_id,
-        viewer_enterprise: member_of.as_deref(),
+        application_enterprise: app.enterprise_id,
+        viewer_enterprise: member_of,
         viewer_on_panel: matches!(viewer, Some(Viewer::PanelMember { .. })),
         viewer_reviews: matches!(viewer, Some(Viewer::Reviewer)),
     };
@@ -214,7 +214,7 @@ pub fn list(
     let app = readable(conn, who, id)?;
     let rows = store::for_application(conn, id)?;
     let member_of = enterprise::membership(conn, who.user_id)?;
-    let editor = may_edit(who, &app.enterprise_id, member_of.as_deref());
+    let editor = may_edit(who, app.enterprise_id, member_of);
     let mut latest: std::collections::BTreeMap<&str, i32> = Default::default();
     for r in &rows {
         let v = latest.entry(&r.item_code).or_insert(r.version);

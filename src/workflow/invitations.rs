@@ -43,14 +43,14 @@ pub fn invite(
                 ));
             }
         }
-        let e = enterprise::get(conn, &enterprise_id)?.ok_or(Refusal::NotFound)?;
+        let e = enterprise::get(conn, enterprise_id)?.ok_or(Refusal::NotFound)?;
         let token = auth::new_token();
         let expires_at = invitation_expiry(now());
         let id = tokens::insert_invitation(
             conn,
             &tokens::NewInvitation {
                 token_hash: &auth::token_hash(&token),
-                enterprise_id: &enterprise_id,
+                enterprise_id,
                 email: email.as_str(),
                 invited_by: who.user_id,
                 expires_at,
@@ -97,7 +97,7 @@ pub struct Pending {
 pub fn pending(conn: &mut DbConn, token: &str) -> Result<Pending, Refusal> {
     let inv = tokens::find_invitation(conn, &auth::token_hash(token))?.ok_or(Refusal::NotFound)?;
     check_link(inv.expires_at, inv.accepted_at, now()).map_err(refused)?;
-    let e = enterprise::get(conn, &inv.enterprise_id)?.ok_or(Refusal::NotFound)?;
+    let e = enterprise::get(conn, inv.enterprise_id)?.ok_or(Refusal::NotFound)?;
     Ok(Pending {
         email: inv.email,
         enterprise_name: e.name_zh,
@@ -183,7 +183,7 @@ pub fn accept(
         if !tokens::accept_invitation(conn, &inv.id, user_id)? {
             return Err(refused(crate::domain::invitation::LinkRefusal::Used));
         }
-        tokens::add_member(conn, user_id, &inv.enterprise_id)?;
+        tokens::add_member(conn, user_id, inv.enterprise_id)?;
         audit::append(
             conn,
             &Actor::user(user_id, address),

@@ -9,7 +9,7 @@ use crate::db::models::panels as store;
 use crate::db::models::{audit, round};
 use crate::db::DbConn;
 use crate::domain::audit::{Actor, Kind};
-use crate::domain::ids::{ApplicationId, UserId};
+use crate::domain::ids::{ApplicationId, EnterpriseId, UserId};
 use crate::mail::{self, Notification};
 use crate::refusal::Refusal;
 
@@ -96,7 +96,13 @@ pub fn remind_clarifications(conn: &mut DbConn, now: NaiveDateTime) -> QueryResu
     use crate::db::sql_types::Json;
     use diesel::prelude::*;
     /// (id, application, items, deadline, enterprise)
-    type Due = (String, String, Json<Vec<String>>, NaiveDateTime, String);
+    type Due = (
+        String,
+        String,
+        Json<Vec<String>>,
+        NaiveDateTime,
+        EnterpriseId,
+    );
     crate::db::write_tx(conn, |conn| {
         let due: Vec<Due> = clarifications::table
             .inner_join(applications::table.on(applications::id.eq(clarifications::application_id)))
@@ -132,7 +138,7 @@ pub fn remind_clarifications(conn: &mut DbConn, now: NaiveDateTime) -> QueryResu
                 item: items.join(", "),
                 deadline,
             };
-            mail::enqueue_to_enterprise(conn, &enterprise_id, &n)?;
+            mail::enqueue_to_enterprise(conn, enterprise_id, &n)?;
             reminded += 1;
         }
         Ok(reminded)

@@ -19,7 +19,7 @@ use crate::domain::assign::{self, CostModel, PoolAssessor, Preference, RoundAppl
 use crate::domain::audit::Kind;
 use crate::domain::catalog::Part;
 use crate::domain::i18n::Lang;
-use crate::domain::ids::{ApplicationId, ModelVersionId, OrganisationId, UserId};
+use crate::domain::ids::{ApplicationId, EnterpriseId, ModelVersionId, OrganisationId, UserId};
 use crate::domain::panel::{
     check_panel, conflicts, ApplicationFacts, AssessorFacts, DeclaredConflict, Employment,
     OrganisationKind, PanelProposal, PanelViolation, Seat,
@@ -215,7 +215,11 @@ pub fn declare_conflict(
     write_tx(conn, |conn| {
         let uid: UserId = person.parse().map_err(|_| Refusal::NotFound)?;
         user::principal(conn, uid)?.ok_or(Refusal::NotFound)?;
-        if enterprise::get(conn, &c.with_id)?.is_none()
+        let an_enterprise = match c.with_id.parse() {
+            Ok(id) => enterprise::get(conn, id)?.is_some(),
+            Err(_) => false,
+        };
+        if !an_enterprise
             && enterprise_group::get(conn, &c.with_id)?.is_none()
             && store::organisation(conn, &c.with_id)?.is_none()
         {
@@ -240,7 +244,7 @@ pub fn declare_conflict(
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 pub struct EmploymentInput {
-    pub enterprise_id: String,
+    pub enterprise_id: EnterpriseId,
     #[schema(value_type = String, format = Date)]
     pub from: NaiveDate,
     /// The last day; omit while it lasts.
@@ -257,13 +261,13 @@ pub fn add_employment(
 ) -> Result<(), Refusal> {
     write_tx(conn, |conn| {
         store::profile(conn, person)?.ok_or(Refusal::NotFound)?;
-        if enterprise::get(conn, &e.enterprise_id)?.is_none() {
+        if enterprise::get(conn, e.enterprise_id)?.is_none() {
             return Err(Refusal::Invalid(Code::EnterpriseUnknown.into()));
         }
         if e.until.is_some_and(|u| u < e.from) {
             return Err(Refusal::Invalid(Code::EmploymentEndsBeforeStart.into()));
         }
-        store::add_employment(conn, person, &e.enterprise_id, e.from, e.until)?;
+        store::add_employment(conn, person, e.enterprise_id, e.from, e.until)?;
         record(
             conn,
             who.user_id,
@@ -373,13 +377,11 @@ fn assessor_facts(conn: &mut DbConn) -> Result<Vec<(AssessorFacts, i32)>, Refusa
             .collect::<Result<_, Refusal>>()?;
         let employment = store::employment_of(conn, &p.user_id)?
             .into_iter()
-            .map(|e| {
-                Ok(Employment {
-                    employer: org_id(&e.enterprise_id)?,
-                    until: e.employed_until,
-                })
+            .map(|e| Employment {
+                employer: e.enterprise_id.into(),
+                until: e.employed_until,
             })
-            .collect::<Result<_, Refusal>>()?;
+            .collect();
         out.push((
             AssessorFacts {
                 assessor: p.user_id.parse().map_err(|_| Refusal::NotFound)?,
@@ -401,8 +403,8 @@ fn assessor_facts(conn: &mut DbConn) -> Result<Vec<(AssessorFacts, i32)>, Refusa
 /// group or to a sister company is a tie to the applicant.
 fn application_facts(conn: &mut DbConn, app: &ApplicationRow) -> Result<ApplicationFacts, Refusal> {
     Ok(ApplicationFacts {
-        enterprise: org_id(&app.enterprise_id)?,
-        group: enterprise_groups::ties(conn, &app.enterprise_id)?
+        enterprise: app.enterprise_id.into(),
+        group: enterprise_groups::ties(conn, app.enterprise_id)?
             .iter()
             .map(|id| org_id(id))
             .collect::<Result<_, _>>()?,
@@ -559,7 +561,7 @@ pub struct ProposalRequest {
 }
 
 fn label_of(conn: &mut DbConn, app: &ApplicationRow) -> Result<String, Refusal> {
-    let e = enterprise::get(conn, &app.enterprise_id)?.ok_or(Refusal::NotFound)?;
+    let e = enterprise::get(conn, app.enterprise_id)?.ok_or(Refusal::NotFound)?;
     Ok(format!("{} · {}", e.name_zh, app.part_code))
 }
 

@@ -328,7 +328,7 @@ pub fn request_clarification(
             question: message.to_string(),
             deadline: req.deadline,
         };
-        mail::enqueue_to_enterprise(conn, &app.enterprise_id, &n)?;
+        mail::enqueue_to_enterprise(conn, app.enterprise_id, &n)?;
         Ok(id)
     })
 }
@@ -344,8 +344,7 @@ pub fn answer_clarification(
 ) -> Result<(), Refusal> {
     write_tx(conn, |conn| {
         let app = apps::get(conn, application)?.ok_or(Refusal::NotFound)?;
-        if enterprise::membership(conn, who.user_id)?.as_deref() != Some(app.enterprise_id.as_str())
-        {
+        if enterprise::membership(conn, who.user_id)? != Some(app.enterprise_id) {
             return Err(Refusal::NotFound);
         }
         let answer = answer.trim();
@@ -486,7 +485,7 @@ pub fn viewer_for(
         return Ok(Viewer::Secretariat);
     }
     if who.has(Role::Enterprise)
-        && enterprise::membership(conn, who.user_id)?.as_deref() == Some(app.enterprise_id.as_str())
+        && enterprise::membership(conn, who.user_id)? == Some(app.enterprise_id)
     {
         return Ok(Viewer::Enterprise);
     }
@@ -500,9 +499,14 @@ pub fn viewer_for(
                     .into_iter()
                     .map(|c| (c.with_id, c.reason))
                     .collect();
-                let group = super::enterprise_groups::ties(conn, &app.enterprise_id)?;
+                let group = super::enterprise_groups::ties(conn, app.enterprise_id)?;
                 return Ok(
-                    match recusal(&m.enterprise_id, &declared, &app.enterprise_id, &group) {
+                    match recusal(
+                        &m.enterprise_id.to_string(),
+                        &declared,
+                        &app.enterprise_id.to_string(),
+                        &group,
+                    ) {
                         Some(_) => Viewer::RecusedReviewer,
                         None => Viewer::Reviewer,
                     },

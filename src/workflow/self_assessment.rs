@@ -11,7 +11,7 @@ use crate::db::models::{catalog, enterprise, now};
 use crate::db::{write_tx, DbConn};
 use crate::domain::access::{Principal, Role};
 use crate::domain::catalog::Model;
-use crate::domain::ids::{ModelVersionId, SelfAssessmentId};
+use crate::domain::ids::{EnterpriseId, ModelVersionId, SelfAssessmentId};
 use crate::domain::self_assessment::{
     assess, check_roadmap, plan_roadmap, Answers, Capacity, Owners, PlannedArea, PlannedCompetency,
     Roadmap, SelfResult, Stage, Step, Targets,
@@ -45,7 +45,7 @@ impl Loaded {
     }
 }
 
-fn own_enterprise(conn: &mut DbConn, who: &Principal) -> Result<String, Refusal> {
+fn own_enterprise(conn: &mut DbConn, who: &Principal) -> Result<EnterpriseId, Refusal> {
     enterprise::membership(conn, who.user_id)?
         .filter(|_| who.has(Role::Enterprise))
         .ok_or_else(|| Refusal::Invalid(Code::SelfAssessmentNoEnterprise.into()))
@@ -64,8 +64,8 @@ pub fn start(conn: &mut DbConn, who: &Principal) -> Result<SelfAssessmentId, Ref
         store::insert(
             conn,
             &store::NewAssessment {
-                id: id,
-                enterprise_id: &enterprise_id,
+                id,
+                enterprise_id,
                 model_version_id: &version.id,
                 started_by: &who.user_id.to_string(),
                 started_at: t,
@@ -79,7 +79,7 @@ pub fn start(conn: &mut DbConn, who: &Principal) -> Result<SelfAssessmentId, Ref
 /// The person's enterprise's self-assessments, newest first; none without an enterprise.
 pub fn list(conn: &mut DbConn, who: &Principal) -> Result<Vec<AssessmentRow>, Refusal> {
     match enterprise::membership(conn, who.user_id)? {
-        Some(e) if who.has(Role::Enterprise) => Ok(store::for_enterprise(conn, &e)?),
+        Some(e) if who.has(Role::Enterprise) => Ok(store::for_enterprise(conn, e)?),
         _ => Ok(Vec::new()),
     }
 }
@@ -93,7 +93,7 @@ pub fn visible(
 ) -> Result<AssessmentRow, Refusal> {
     let row = store::get(conn, id)?.ok_or(Refusal::NotFound)?;
     let member_of = enterprise::membership(conn, who.user_id)?;
-    if who.has(Role::Enterprise) && member_of.as_deref() == Some(row.enterprise_id.as_str()) {
+    if who.has(Role::Enterprise) && member_of == Some(row.enterprise_id) {
         Ok(row)
     } else {
         Err(Refusal::NotFound)
@@ -206,7 +206,7 @@ pub fn previous(
 ) -> Result<Option<(AssessmentRow, SelfResult)>, Refusal> {
     let before = loaded.row.completed_at.unwrap_or_else(now);
     let Some(prev) =
-        store::previous_completed(conn, &loaded.row.enterprise_id, before, loaded.row.id)?
+        store::previous_completed(conn, loaded.row.enterprise_id, before, loaded.row.id)?
     else {
         return Ok(None);
     };

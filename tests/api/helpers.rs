@@ -351,6 +351,7 @@ impl TestApp {
                 .unwrap()
                 .unwrap()
                 .enterprise_id
+                .to_string()
         })
         .await
     }

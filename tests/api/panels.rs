@@ -98,7 +98,7 @@ impl<'a> World<'a> {
                 certcase::db::models::enterprise::insert(
                     c,
                     &certcase::db::models::enterprise::NewEnterprise {
-                        id: &eid,
+                        id: eid.parse().unwrap(),
                         name_zh: &n,
                         name_en: None,
                         credit_code: &code,
@@ -129,7 +129,7 @@ impl<'a> World<'a> {
                     &certcase::db::models::application::NewApplication {
                         id: aid.parse().unwrap(),
                         round_id: &round,
-                        enterprise_id: &e,
+                        enterprise_id: e.parse().unwrap(),
                         part_code: &p,
                         target_level: target,
                         scope: "核心交易系统",

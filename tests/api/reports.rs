@@ -17,6 +17,7 @@ use crate::scoring::{assessed, consolidate, submit_all};
 /// The applications [`history_written_directly`] writes: the accepted one and the draft.
 pub const ACCEPTED_APPLICATION: &str = "01900000-0000-7000-8000-000000000001";
 const DRAFT_APPLICATION: &str = "01900000-0000-7000-8000-000000000002";
+const ENTERPRISE: &str = "01900000-0000-7000-8000-0000000000e1";
 
 /// The demo round with two applications of one enterprise: one accepted (submitted two
 /// days after registration, accepted three days later), one still a draft.
@@ -48,7 +49,7 @@ pub fn history_written_directly(c: &mut certcase::db::DbConn, admin_email: &str)
         enterprise::insert(
             c,
             &enterprise::NewEnterprise {
-                id: "ent-1",
+                id: ENTERPRISE.parse().unwrap(),
                 name_zh: "报表科技有限公司",
                 name_en: None,
                 credit_code: "91110108MA01REPT00",
@@ -70,7 +71,7 @@ pub fn history_written_directly(c: &mut certcase::db::DbConn, admin_email: &str)
                 &application::NewApplication {
                     id: id.parse().unwrap(),
                     round_id: &r.id,
-                    enterprise_id: "ent-1",
+                    enterprise_id: ENTERPRISE.parse().unwrap(),
                     part_code: part,
                     target_level: level,
                     scope: "核心系统",

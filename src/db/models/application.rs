@@ -8,14 +8,14 @@ use diesel::prelude::*;
 use crate::db::schema::{application_events, applications, evidence_files, item_exemptions};
 use crate::db::DbConn;
 use crate::domain::application_status::Status;
-use crate::domain::ids::{ApplicationId, UserId};
+use crate::domain::ids::{ApplicationId, EnterpriseId, UserId};
 
 #[derive(Debug, Clone, Queryable, Selectable, serde::Serialize)]
 #[diesel(table_name = applications)]
 pub struct ApplicationRow {
     pub id: ApplicationId,
     pub round_id: String,
-    pub enterprise_id: String,
+    pub enterprise_id: EnterpriseId,
     pub part_code: String,
     pub target_level: i32,
     pub scope: String,
@@ -31,7 +31,7 @@ pub struct ApplicationRow {
 pub struct NewApplication<'a> {
     pub id: ApplicationId,
     pub round_id: &'a str,
-    pub enterprise_id: &'a str,
+    pub enterprise_id: EnterpriseId,
     pub part_code: &'a str,
     pub target_level: i32,
     pub scope: &'a str,
@@ -52,7 +52,7 @@ pub fn insert(conn: &mut DbConn, a: &NewApplication<'_>) -> QueryResult<()> {
 pub fn exists_for_part(
     conn: &mut DbConn,
     round: &str,
-    enterprise: &str,
+    enterprise: EnterpriseId,
     part: &str,
 ) -> QueryResult<bool> {
     let n: i64 = applications::table
@@ -72,7 +72,10 @@ pub fn get(conn: &mut DbConn, id: ApplicationId) -> QueryResult<Option<Applicati
         .optional()
 }
 
-pub fn for_enterprise(conn: &mut DbConn, enterprise: &str) -> QueryResult<Vec<ApplicationRow>> {
+pub fn for_enterprise(
+    conn: &mut DbConn,
+    enterprise: EnterpriseId,
+) -> QueryResult<Vec<ApplicationRow>> {
     applications::table
         .filter(applications::enterprise_id.eq(enterprise))
         .order(applications::created_at.desc())

@@ -16,7 +16,7 @@ use crate::db::DbConn;
 use crate::domain::access::Role;
 use crate::domain::application_status::Status;
 use crate::domain::assign::Preference;
-use crate::domain::ids::ApplicationId;
+use crate::domain::ids::{ApplicationId, EnterpriseId};
 use crate::domain::panel::OrganisationKind;
 use crate::domain::scoring::{Basis, FlagReason, ScoreStatus};
 
@@ -163,7 +163,7 @@ pub fn conflicts_of(conn: &mut DbConn, user: &str) -> QueryResult<Vec<ConflictRo
 pub struct EmploymentRow {
     pub id: String,
     pub user_id: String,
-    pub enterprise_id: String,
+    pub enterprise_id: EnterpriseId,
     pub employed_from: NaiveDate,
     pub employed_until: Option<NaiveDate>,
 }
@@ -171,7 +171,7 @@ pub struct EmploymentRow {
 pub fn add_employment(
     conn: &mut DbConn,
     user: &str,
-    enterprise: &str,
+    enterprise: EnterpriseId,
     from: NaiveDate,
     until: Option<NaiveDate>,
 ) -> QueryResult<()> {
@@ -515,7 +515,7 @@ pub struct ReviewPanelRow {
 pub struct ReviewMemberRow {
     pub user_id: String,
     pub display_name: String,
-    pub enterprise_id: String,
+    pub enterprise_id: EnterpriseId,
 }
 
 pub fn review_panel(conn: &mut DbConn, round: &str) -> QueryResult<Option<ReviewPanelRow>> {
@@ -532,7 +532,7 @@ pub fn save_review_panel(
     round: &str,
     quorum: i32,
     majority: (i32, i32),
-    members: &[(String, String)],
+    members: &[(String, EnterpriseId)],
     by: &str,
 ) -> QueryResult<String> {
     if let Some(old) = review_panel(conn, round)? {

@@ -10,13 +10,13 @@ use crate::db::schema::{
     self_assessment_roadmap_steps as steps, self_assessment_targets as targets, self_assessments,
 };
 use crate::db::DbConn;
-use crate::domain::ids::SelfAssessmentId;
+use crate::domain::ids::{EnterpriseId, SelfAssessmentId};
 
 #[derive(Debug, Clone, Queryable, Selectable, serde::Serialize)]
 #[diesel(table_name = self_assessments)]
 pub struct AssessmentRow {
     pub id: SelfAssessmentId,
-    pub enterprise_id: String,
+    pub enterprise_id: EnterpriseId,
     pub model_version_id: String,
     pub started_by: String,
     pub started_at: NaiveDateTime,
@@ -29,7 +29,7 @@ pub struct AssessmentRow {
 #[diesel(table_name = self_assessments)]
 pub struct NewAssessment<'a> {
     pub id: SelfAssessmentId,
-    pub enterprise_id: &'a str,
+    pub enterprise_id: EnterpriseId,
     pub model_version_id: &'a str,
     pub started_by: &'a str,
     pub started_at: NaiveDateTime,
@@ -52,7 +52,10 @@ pub fn get(conn: &mut DbConn, id: SelfAssessmentId) -> QueryResult<Option<Assess
 }
 
 /// An enterprise's self-assessments, newest first.
-pub fn for_enterprise(conn: &mut DbConn, enterprise: &str) -> QueryResult<Vec<AssessmentRow>> {
+pub fn for_enterprise(
+    conn: &mut DbConn,
+    enterprise: EnterpriseId,
+) -> QueryResult<Vec<AssessmentRow>> {
     self_assessments::table
         .filter(self_assessments::enterprise_id.eq(enterprise))
         .order((
@@ -66,7 +69,7 @@ pub fn for_enterprise(conn: &mut DbConn, enterprise: &str) -> QueryResult<Vec<As
 /// The enterprise's newest completed self-assessment completed before `before`.
 pub fn previous_completed(
     conn: &mut DbConn,
-    enterprise: &str,
+    enterprise: EnterpriseId,
     before: NaiveDateTime,
     except: SelfAssessmentId,
 ) -> QueryResult<Option<AssessmentRow>> {

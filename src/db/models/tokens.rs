@@ -6,7 +6,7 @@ use diesel::prelude::*;
 
 use crate::db::schema::{enterprise_members, invitations, password_resets, users};
 use crate::db::DbConn;
-use crate::domain::ids::UserId;
+use crate::domain::ids::{EnterpriseId, UserId};
 
 pub fn insert_reset(
     conn: &mut DbConn,
@@ -74,7 +74,10 @@ pub fn set_password(conn: &mut DbConn, user: UserId, hash: &str) -> QueryResult<
 }
 
 /// The enterprise a person belongs to and whether they administer it.
-pub fn membership_role(conn: &mut DbConn, user: UserId) -> QueryResult<Option<(String, bool)>> {
+pub fn membership_role(
+    conn: &mut DbConn,
+    user: UserId,
+) -> QueryResult<Option<(EnterpriseId, bool)>> {
     enterprise_members::table
         .find(user.to_string())
         .select((
@@ -85,7 +88,7 @@ pub fn membership_role(conn: &mut DbConn, user: UserId) -> QueryResult<Option<(S
         .optional()
 }
 
-pub fn add_member(conn: &mut DbConn, user: UserId, enterprise_id: &str) -> QueryResult<()> {
+pub fn add_member(conn: &mut DbConn, user: UserId, enterprise_id: EnterpriseId) -> QueryResult<()> {
     diesel::insert_into(enterprise_members::table)
         .values((
             enterprise_members::user_id.eq(user.to_string()),
@@ -103,7 +106,7 @@ pub struct InvitationRow {
     pub id: String,
     #[serde(skip)]
     pub token_hash: String,
-    pub enterprise_id: String,
+    pub enterprise_id: EnterpriseId,
     pub email: String,
     pub invited_by: String,
     #[schema(value_type = String)]
@@ -117,7 +120,7 @@ pub struct InvitationRow {
 
 pub struct NewInvitation<'a> {
     pub token_hash: &'a str,
-    pub enterprise_id: &'a str,
+    pub enterprise_id: EnterpriseId,
     pub email: &'a str,
     pub invited_by: UserId,
     pub expires_at: NaiveDateTime,
@@ -159,7 +162,10 @@ pub fn accept_invitation(conn: &mut DbConn, id: &str, by: UserId) -> QueryResult
     Ok(n == 1)
 }
 
-pub fn invitations_of(conn: &mut DbConn, enterprise_id: &str) -> QueryResult<Vec<InvitationRow>> {
+pub fn invitations_of(
+    conn: &mut DbConn,
+    enterprise_id: EnterpriseId,
+) -> QueryResult<Vec<InvitationRow>> {
     invitations::table
         .filter(invitations::enterprise_id.eq(enterprise_id))
         .order(invitations::created_at.desc())

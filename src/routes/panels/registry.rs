@@ -4,6 +4,7 @@
 use actix_web::{web, HttpRequest, HttpResponse};
 
 use super::{back_to, field, no_content, today, FormFields};
+use crate::domain::ids::EnterpriseId;
 use crate::error::AppError;
 use crate::web::caller::Caller;
 use crate::web::render::{base_context, page, with};
@@ -130,7 +131,7 @@ pub async fn registry_page(
     let (registry, organisations, people, enterprises, groups) = state
         .db(|conn| {
             let people = queries::panels::assessors_and_reviewers(conn)?;
-            let enterprises: Vec<(String, String, bool)> = queries::enterprises::all(conn)?
+            let enterprises: Vec<(EnterpriseId, String, bool)> = queries::enterprises::all(conn)?
                 .into_iter()
                 .map(|e| (e.id, e.name_zh, e.group_id.is_some()))
                 .collect();

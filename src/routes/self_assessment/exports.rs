@@ -57,9 +57,9 @@ pub async fn roadmap_pdf_export(
     path: web::Path<SelfAssessmentId>,
 ) -> Result<HttpResponse, AppError> {
     let loaded = roadmap_of(&state, caller.principal, path.into_inner()).await?;
-    let enterprise_id = loaded.row.enterprise_id.clone();
+    let enterprise_id = loaded.row.enterprise_id;
     let ent = state
-        .db(move |conn| queries::enterprises::get(conn, &enterprise_id)?.ok_or(AppError::NotFound))
+        .db(move |conn| queries::enterprises::get(conn, enterprise_id)?.ok_or(AppError::NotFound))
         .await?;
     let name = Bilingual {
         zh: ent.name_zh.clone(),

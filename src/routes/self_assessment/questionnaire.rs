@@ -159,7 +159,7 @@ pub async fn save_area_page(
             .map_err(|_| AppError::Unprocessable(format!("{k}: '{v}' is not a stage")))?;
         given.push((k, stage));
     }
-    let sid = id.clone();
+    let sid = id;
     let areas = state
         .db(move |conn| {
             flow::save_answers(conn, &caller.principal, sid, &given)?;
@@ -179,7 +179,7 @@ pub async fn complete_page(
     path: web::Path<SelfAssessmentId>,
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
-    let sid = id.clone();
+    let sid = id;
     state
         .db(move |conn| Ok(flow::complete(conn, &caller.principal, sid)?))
         .await?;

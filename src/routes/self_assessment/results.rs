@@ -460,7 +460,7 @@ pub async fn apply_page(
         .db(move |conn| {
             let row = flow::visible(conn, &caller.principal, id)?;
             let ent =
-                queries::enterprises::get(conn, &row.enterprise_id)?.ok_or(AppError::NotFound)?;
+                queries::enterprises::get(conn, row.enterprise_id)?.ok_or(AppError::NotFound)?;
             let draft = Draft {
                 part_code: f.part,
                 target_level: f.level,

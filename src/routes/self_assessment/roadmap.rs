@@ -29,7 +29,7 @@ pub async fn roadmap_page(
         })
         .collect::<Result<_, _>>()
         .map_err(|v| AppError::Unprocessable(format!("'{v}' is not a quarter")))?;
-    let sid = id.clone();
+    let sid = id;
     state
         .db(move |conn| {
             let loaded = flow::load(conn, &caller.principal, sid)?;

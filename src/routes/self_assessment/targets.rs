@@ -53,7 +53,7 @@ pub async fn targets_page(
             t.owner = Some(owner);
         }
     }
-    let sid = id.clone();
+    let sid = id;
     state
         .db(move |conn| Ok(flow::set_targets(conn, &caller.principal, sid, &input)?))
         .await?;

@@ -14,7 +14,7 @@ pub fn visible_to(conn: &mut DbConn, who: &Principal) -> Result<Vec<ApplicationR
         return Ok(store::all(conn)?);
     }
     match enterprise::membership(conn, who.user_id)? {
-        Some(e) => Ok(store::for_enterprise(conn, &e)?),
+        Some(e) => Ok(store::for_enterprise(conn, e)?),
         None => Ok(Vec::new()),
     }
 }
