@@ -10,7 +10,7 @@ use serde::Serialize;
 use crate::domain::application_status::Event;
 use crate::domain::catalog::Bilingual;
 use crate::domain::evidence::{edit_window, ALLOWED_EXTENSIONS};
-use crate::domain::ids::ApplicationId;
+use crate::domain::ids::{ApplicationId, RoundId};
 use crate::error::AppError;
 use crate::web::caller::Caller;
 use crate::web::render::{base_context, page, with};
@@ -35,7 +35,7 @@ struct Listed {
 
 #[derive(Serialize)]
 struct OpenRound {
-    id: String,
+    id: RoundId,
     name: Bilingual,
     parts: Vec<String>,
 }
@@ -50,11 +50,11 @@ pub async fn list_page(
         .db(move |conn| {
             let member = enterprises::membership(conn, caller.principal.user_id)?;
             let rows = read::visible_to(conn, &caller.principal)?;
-            let mut names: BTreeMap<String, Bilingual> = BTreeMap::new();
+            let mut names: BTreeMap<RoundId, Bilingual> = BTreeMap::new();
             let mut rounds = Vec::new();
             for r in queries::rounds::all(conn)? {
                 names.insert(
-                    r.id.clone(),
+                    r.id,
                     Bilingual {
                         zh: r.name_zh.clone(),
                         en: r.name_en.clone(),
@@ -62,7 +62,7 @@ pub async fn list_page(
                 );
                 if r.registration_closes >= chrono::Utc::now().date_naive() {
                     rounds.push(OpenRound {
-                        parts: queries::rounds::parts(conn, &r.id)?,
+                        parts: queries::rounds::parts(conn, r.id)?,
                         id: r.id,
                         name: Bilingual {
                             zh: r.name_zh,
@@ -102,7 +102,7 @@ pub struct DraftForm {
 pub async fn create_page(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<String>,
+    path: web::Path<RoundId>,
     form: web::Form<DraftForm>,
 ) -> Result<HttpResponse, AppError> {
     let round_id = path.into_inner();
@@ -119,7 +119,7 @@ pub async fn create_page(
             Ok(applications::create(
                 conn,
                 &caller.principal,
-                &round_id,
+                round_id,
                 &draft,
                 &caller.address,
             )?)
@@ -207,7 +207,7 @@ pub async fn detail_page(
                 }
             }
             let missing = applications::missing_items(conn, &app)?;
-            let r = queries::rounds::get(conn, &app.round_id)?.ok_or(AppError::NotFound)?;
+            let r = queries::rounds::get(conn, app.round_id)?.ok_or(AppError::NotFound)?;
             let e = enterprises::get(conn, app.enterprise_id)?.ok_or(AppError::NotFound)?;
             Ok(Detail {
                 enterprise_name: e.name_zh,

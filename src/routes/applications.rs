@@ -3,7 +3,7 @@
 use actix_web::{web, HttpResponse};
 use serde::{Deserialize, Serialize};
 
-use crate::domain::ids::ApplicationId;
+use crate::domain::ids::{ApplicationId, RoundId};
 use crate::error::AppError;
 use crate::web::caller::Caller;
 use crate::web::AppState;
@@ -17,7 +17,7 @@ use crate::workflow::queries::applications::{self as read, ApplicationRow, Event
 pub async fn create_api(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<String>,
+    path: web::Path<RoundId>,
     body: web::Json<Draft>,
 ) -> Result<HttpResponse, AppError> {
     let round_id = path.into_inner();
@@ -27,7 +27,7 @@ pub async fn create_api(
             Ok(applications::create(
                 conn,
                 &caller.principal,
-                &round_id,
+                round_id,
                 &draft,
                 &caller.address,
             )?)

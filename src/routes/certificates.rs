@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::domain::access::Role;
 use crate::domain::audit::Actor;
-use crate::domain::ids::ApplicationId;
+use crate::domain::ids::{ApplicationId, RoundId};
 use crate::error::AppError;
 use crate::routes::rounds::IssuedCounts;
 use crate::web::caller::Caller;
@@ -126,7 +126,7 @@ pub async fn issue_api(
 pub async fn issue_round_api(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<String>,
+    path: web::Path<RoundId>,
 ) -> Result<HttpResponse, AppError> {
     let outcome = issue_round(&state, caller, path.into_inner()).await?;
     Ok(HttpResponse::Ok().json(outcome))
@@ -135,7 +135,7 @@ pub async fn issue_round_api(
 async fn issue_round(
     state: &AppState,
     caller: Caller,
-    round: String,
+    round: RoundId,
 ) -> Result<BulkOutcome, AppError> {
     let actor = Actor::user(caller.principal.user_id, &caller.address);
     let issuer = issuer(state);
@@ -146,7 +146,7 @@ async fn issue_round(
                 &issuer,
                 &actor,
                 caller.principal.user_id,
-                &round,
+                round,
                 |_, _| {},
             )?)
         })
@@ -158,10 +158,10 @@ async fn issue_round(
 pub async fn issue_round_form(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<String>,
+    path: web::Path<RoundId>,
 ) -> Result<HttpResponse, AppError> {
     let round = path.into_inner();
-    let outcome = issue_round(&state, caller, round.clone()).await?;
+    let outcome = issue_round(&state, caller, round).await?;
     let counts = serde_urlencoded::to_string(IssuedCounts {
         issued: outcome.issued.len(),
         existing: outcome.existing.len(),

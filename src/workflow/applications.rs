@@ -16,7 +16,7 @@ use crate::domain::audit::{Actor as AuditActor, Kind};
 use crate::domain::calendar::{registration_status, Calendars, RegistrationWindow};
 use crate::domain::catalog::Model;
 use crate::domain::i18n::Lang;
-use crate::domain::ids::{ApplicationId, ModelVersionId, UserId};
+use crate::domain::ids::{ApplicationId, ModelVersionId, RoundId, UserId};
 use crate::domain::round::RoundRefusal;
 use crate::mail::{self, Notification};
 use crate::refusal::{registration_refusal, Code, Refusal};
@@ -32,7 +32,7 @@ pub struct Draft {
 
 fn round_model(
     conn: &mut DbConn,
-    round_id: &str,
+    round_id: RoundId,
 ) -> Result<(round::RoundRow, Vec<String>, Model), Refusal> {
     let r = round::get(conn, round_id)?.ok_or(Refusal::NotFound)?;
     let parts = round::parts(conn, round_id)?;
@@ -47,7 +47,7 @@ fn round_model(
 pub fn create(
     conn: &mut DbConn,
     who: &Principal,
-    round_id: &str,
+    round_id: RoundId,
     d: &Draft,
     address: &str,
 ) -> Result<ApplicationId, Refusal> {
@@ -123,7 +123,7 @@ pub fn visible(
 
 /// Items of the application's part still lacking evidence or a declaration.
 pub fn missing_items(conn: &mut DbConn, app: &ApplicationRow) -> Result<Vec<String>, Refusal> {
-    let (_, _, model) = round_model(conn, &app.round_id)?;
+    let (_, _, model) = round_model(conn, app.round_id)?;
     let part = model.part(&app.part_code).ok_or(Refusal::NotFound)?;
     let with_evidence = store::items_with_evidence(conn, app.id)?;
     let exempt: BTreeSet<String> = store::exemptions(conn, app.id)?
@@ -152,7 +152,7 @@ pub fn declare_not_applicable(
         if app.status != Status::Draft {
             return Err(Refusal::Conflict(Code::ApplicationItemsLocked.into()));
         }
-        let (_, _, model) = round_model(conn, &app.round_id)?;
+        let (_, _, model) = round_model(conn, app.round_id)?;
         let part = model.part(&app.part_code).ok_or(Refusal::NotFound)?;
         if !part
             .domains
@@ -297,7 +297,7 @@ pub fn transition(
         let from = app.status;
         let to = next_status(&app, event)?;
         if *event == Event::Submit {
-            let (r, _, _) = round_model(conn, &app.round_id)?;
+            let (r, _, _) = round_model(conn, app.round_id)?;
             let window = RegistrationWindow::new(r.registration_opens, r.registration_closes)
                 .map_err(|w| Refusal::Invalid(RoundRefusal::from(w).into()))?;
             if let Some(reason) = registration_refusal(&registration_status(window, calendars, at))

@@ -25,7 +25,7 @@ use crate::domain::certificate::{
     PAYLOAD_SCHEMA,
 };
 use crate::domain::certificate_lint::{lint, Approved};
-use crate::domain::ids::{ApplicationId, ModelVersionId, UserId};
+use crate::domain::ids::{ApplicationId, ModelVersionId, RoundId, UserId};
 use crate::mail::{self, Notification};
 use crate::pdf::{self, CertificateView, Fonts};
 use crate::refusal::{Code, Refusal};
@@ -298,7 +298,10 @@ pub struct BulkOutcome {
 
 /// Ids of a round's approved applications, for bulk issuance, and of its certified ones,
 /// so that running it again reports every certificate as issued before.
-pub fn issuable_in_round(conn: &mut DbConn, round_id: &str) -> Result<Vec<ApplicationId>, Refusal> {
+pub fn issuable_in_round(
+    conn: &mut DbConn,
+    round_id: RoundId,
+) -> Result<Vec<ApplicationId>, Refusal> {
     round::get(conn, round_id)?.ok_or(Refusal::NotFound)?;
     Ok(store::round_applications(
         conn,
@@ -314,7 +317,7 @@ pub fn issue_round(
     issuer: &Issuer,
     actor: &Actor,
     by: UserId,
-    round_id: &str,
+    round_id: RoundId,
     mut progress: impl FnMut(usize, usize),
 ) -> Result<BulkOutcome, Refusal> {
     let ids = issuable_in_round(conn, round_id)?;
@@ -368,7 +371,7 @@ struct Facts {
 impl Facts {
     fn read(conn: &mut DbConn, app: &ApplicationRow) -> Result<Facts, Refusal> {
         let enterprise = enterprise::get(conn, app.enterprise_id)?.ok_or(Refusal::NotFound)?;
-        let round = round::get(conn, &app.round_id)?.ok_or(Refusal::NotFound)?;
+        let round = round::get(conn, app.round_id)?.ok_or(Refusal::NotFound)?;
         let version_id: ModelVersionId = round
             .model_version_id
             .parse()

@@ -35,7 +35,7 @@ pub struct UploadTarget {
 
 /// The model part an application is for.
 pub fn part_of(conn: &mut DbConn, app: &ApplicationRow) -> Result<Part, Refusal> {
-    let r = round::get(conn, &app.round_id)?.ok_or(Refusal::NotFound)?;
+    let r = round::get(conn, app.round_id)?.ok_or(Refusal::NotFound)?;
     let version: ModelVersionId = r.model_version_id.parse().map_err(|_| Refusal::NotFound)?;
     let model = catalog::get_version(conn, version)?
         .ok_or(Refusal::NotFound)?

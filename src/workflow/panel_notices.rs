@@ -9,7 +9,7 @@ use crate::db::models::panels as store;
 use crate::db::models::{audit, round};
 use crate::db::DbConn;
 use crate::domain::audit::{Actor, Kind};
-use crate::domain::ids::{ApplicationId, EnterpriseId, UserId};
+use crate::domain::ids::{ApplicationId, EnterpriseId, RoundId, UserId};
 use crate::mail::{self, Notification};
 use crate::refusal::Refusal;
 
@@ -49,7 +49,10 @@ pub(crate) fn lead_of(
 }
 
 /// The end of a round's assessment period (its last day, 23:59 UTC).
-pub(crate) fn assessment_due(conn: &mut DbConn, round_id: &str) -> Result<NaiveDateTime, Refusal> {
+pub(crate) fn assessment_due(
+    conn: &mut DbConn,
+    round_id: RoundId,
+) -> Result<NaiveDateTime, Refusal> {
     let r = round::get(conn, round_id)?.ok_or(Refusal::NotFound)?;
     Ok(r.assessment_ends
         .and_hms_opt(23, 59, 0)
@@ -57,7 +60,7 @@ pub(crate) fn assessment_due(conn: &mut DbConn, round_id: &str) -> Result<NaiveD
 }
 
 /// When review votes are due: the start of the round's results day (UTC).
-pub(crate) fn review_due(conn: &mut DbConn, round_id: &str) -> Result<NaiveDateTime, Refusal> {
+pub(crate) fn review_due(conn: &mut DbConn, round_id: RoundId) -> Result<NaiveDateTime, Refusal> {
     let r = round::get(conn, round_id)?.ok_or(Refusal::NotFound)?;
     Ok(r.results_on
         .and_hms_opt(0, 0, 0)

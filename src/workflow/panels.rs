@@ -19,7 +19,9 @@ use crate::domain::assign::{self, CostModel, PoolAssessor, Preference, RoundAppl
 use crate::domain::audit::Kind;
 use crate::domain::catalog::Part;
 use crate::domain::i18n::Lang;
-use crate::domain::ids::{ApplicationId, EnterpriseId, ModelVersionId, OrganisationId, UserId};
+use crate::domain::ids::{
+    ApplicationId, EnterpriseId, ModelVersionId, OrganisationId, RoundId, UserId,
+};
 use crate::domain::panel::{
     check_panel, conflicts, ApplicationFacts, AssessorFacts, DeclaredConflict, Employment,
     OrganisationKind, PanelProposal, PanelViolation, Seat,
@@ -28,7 +30,7 @@ use crate::refusal::{Arg, Code, Reason, Refusal};
 
 /// The part an application is for, from the model version its round pins.
 pub(crate) fn part_of(conn: &mut DbConn, app: &ApplicationRow) -> Result<Part, Refusal> {
-    let r = round::get(conn, &app.round_id)?.ok_or(Refusal::NotFound)?;
+    let r = round::get(conn, app.round_id)?.ok_or(Refusal::NotFound)?;
     let version: ModelVersionId = r.model_version_id.parse().map_err(|_| Refusal::NotFound)?;
     let model = catalog::get_version(conn, version)?
         .ok_or(Refusal::NotFound)?
@@ -569,7 +571,7 @@ fn label_of(conn: &mut DbConn, app: &ApplicationRow) -> Result<String, Refusal> 
 /// assignment over assessors with a valid certification, or why none exists.
 pub fn propose(
     conn: &mut DbConn,
-    round_id: &str,
+    round_id: RoundId,
     req: &ProposalRequest,
     today: NaiveDate,
     lang: Lang,
@@ -707,7 +709,7 @@ pub struct ConfirmRequest {
 pub fn confirm_round(
     conn: &mut DbConn,
     who: &Principal,
-    round_id: &str,
+    round_id: RoundId,
     req: &ConfirmRequest,
     today: NaiveDate,
     // Unused since refusals carry codes; goes with the routes' call sites (issue #13).

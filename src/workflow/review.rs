@@ -13,7 +13,7 @@ use crate::domain::access::{Principal, Role};
 use crate::domain::application_status::{Event, Status};
 use crate::domain::assessment::{recusal, Recusal};
 use crate::domain::audit::Kind;
-use crate::domain::ids::{ApplicationId, EnterpriseId, UserId};
+use crate::domain::ids::{ApplicationId, EnterpriseId, RoundId, UserId};
 use crate::domain::scoring::{decide_review, Ratio, ReviewOutcome, Vote};
 use crate::mail::{self, Notification};
 use crate::refusal::{Code, Refusal};
@@ -52,7 +52,7 @@ fn evaluated(status: Status) -> bool {
 pub fn form_panel(
     conn: &mut DbConn,
     who: &Principal,
-    round_id: &str,
+    round_id: RoundId,
     req: &ReviewPanelRequest,
     address: &str,
 ) -> Result<String, Refusal> {
@@ -151,7 +151,10 @@ pub struct ReviewPanelView {
 }
 
 /// A round's review panel with its members' enterprises, if one was formed.
-pub fn panel_view(conn: &mut DbConn, round_id: &str) -> Result<Option<ReviewPanelView>, Refusal> {
+pub fn panel_view(
+    conn: &mut DbConn,
+    round_id: RoundId,
+) -> Result<Option<ReviewPanelView>, Refusal> {
     let Some(panel) = store::review_panel(conn, round_id)? else {
         return Ok(None);
     };
@@ -205,7 +208,7 @@ pub fn members_with_recusal(
     conn: &mut DbConn,
     app: &ApplicationRow,
 ) -> Result<Option<PanelWithRecusals>, Refusal> {
-    let Some(panel) = store::review_panel(conn, &app.round_id)? else {
+    let Some(panel) = store::review_panel(conn, app.round_id)? else {
         return Ok(None);
     };
     let group = enterprise_groups::ties(conn, app.enterprise_id)?;

@@ -249,7 +249,7 @@ pub fn reopen(
             application_id: application.to_string(),
             part: app.part_code.clone(),
             item: item.to_string(),
-            due: assessment_due(conn, &app.round_id)?,
+            due: assessment_due(conn, app.round_id)?,
         };
         to_user(conn, assessor, &n)?;
         Ok(())
@@ -490,7 +490,7 @@ pub fn viewer_for(
         return Ok(Viewer::Enterprise);
     }
     if who.has(Role::Reviewer) {
-        if let Some(panel) = store::review_panel(conn, &app.round_id)? {
+        if let Some(panel) = store::review_panel(conn, app.round_id)? {
             if let Some(m) = store::review_members(conn, &panel.id)?
                 .into_iter()
                 .find(|m| m.user_id == me)
@@ -705,7 +705,7 @@ pub fn send_to_review(
 ) -> Result<(), Refusal> {
     write_tx(conn, |conn| {
         let app = led(conn, who, application)?;
-        if store::review_panel(conn, &app.round_id)?.is_none() {
+        if store::review_panel(conn, app.round_id)?.is_none() {
             return Err(Refusal::Conflict(Code::NoReviewPanel.into()));
         }
         move_status(
@@ -724,7 +724,7 @@ pub fn send_to_review(
             ("application", &app.id),
             serde_json::json!({}),
         )?;
-        let due = review_due(conn, &app.round_id)?;
+        let due = review_due(conn, app.round_id)?;
         let (_, members) =
             super::review::members_with_recusal(conn, &app)?.ok_or(Refusal::NotFound)?;
         for (m, recused) in &members {

@@ -31,6 +31,7 @@ async fn api_answers_a_malformed_id_as_an_unknown_one() {
         "/api/v1/applications/{}/evidence",
         "/api/v1/applications/{}/scores",
         "/api/v1/applications/{}/clarifications",
+        "/api/v1/rounds/{}",
     ] {
         let (status, body) = secretariat
             .send("GET", &template.replace("{}", &unknown), None)
@@ -102,7 +103,11 @@ async fn pages_answer_a_malformed_id_with_the_not_found_page() {
     let browser = app.signed_in(&user).await;
     let unknown = uuid::Uuid::now_v7().to_string();
 
-    for template in ["/applications/{}", "/applications/{}/evidence/{}"] {
+    for template in [
+        "/applications/{}",
+        "/applications/{}/evidence/{}",
+        "/rounds/{}",
+    ] {
         let res = browser
             .get(app.url(&template.replace("{}", &unknown)))
             .send()

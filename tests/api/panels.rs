@@ -57,7 +57,7 @@ pub async fn world(app: &TestApp) -> World<'_> {
     let round = app
         .conn(|c| {
             certcase::workflow::demo::seed(c).unwrap();
-            certcase::db::models::round::list(c).unwrap()[0].id.clone()
+            certcase::db::models::round::list(c).unwrap()[0].id
         })
         .await;
     let sec = person(app, "秘书处", &[Role::Secretariat]).await;
@@ -80,7 +80,7 @@ pub async fn world(app: &TestApp) -> World<'_> {
     World {
         app,
         sec,
-        round,
+        round: round.to_string(),
         caict: caict["id"].as_str().unwrap().into(),
         external: external["id"].as_str().unwrap().into(),
     }
@@ -128,7 +128,7 @@ impl<'a> World<'a> {
                     c,
                     &certcase::db::models::application::NewApplication {
                         id: aid.parse().unwrap(),
-                        round_id: &round,
+                        round_id: round.parse().unwrap(),
                         enterprise_id: e.parse().unwrap(),
                         part_code: &p,
                         target_level: target,

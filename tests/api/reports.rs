@@ -37,7 +37,7 @@ pub fn history_written_directly(c: &mut certcase::db::DbConn, admin_email: &str)
     {
         certcase::workflow::demo::seed(c).unwrap();
         let r = round::list(c).unwrap()[0].clone();
-        let parts = round::parts(c, &r.id).unwrap();
+        let parts = round::parts(c, r.id).unwrap();
         let admin = user::find_by_email(c, &Email::parse(admin_email).unwrap())
             .unwrap()
             .unwrap();
@@ -70,7 +70,7 @@ pub fn history_written_directly(c: &mut certcase::db::DbConn, admin_email: &str)
                 c,
                 &application::NewApplication {
                     id: id.parse().unwrap(),
-                    round_id: &r.id,
+                    round_id: r.id,
                     enterprise_id: ENTERPRISE.parse().unwrap(),
                     part_code: part,
                     target_level: level,
@@ -102,7 +102,7 @@ pub fn history_written_directly(c: &mut certcase::db::DbConn, admin_email: &str)
                 .execute(c)
                 .unwrap();
         }
-        r.id
+        r.id.to_string()
     }
 }
 

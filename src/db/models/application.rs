@@ -8,13 +8,13 @@ use diesel::prelude::*;
 use crate::db::schema::{application_events, applications, evidence_files, item_exemptions};
 use crate::db::DbConn;
 use crate::domain::application_status::Status;
-use crate::domain::ids::{ApplicationId, EnterpriseId, UserId};
+use crate::domain::ids::{ApplicationId, EnterpriseId, RoundId, UserId};
 
 #[derive(Debug, Clone, Queryable, Selectable, serde::Serialize)]
 #[diesel(table_name = applications)]
 pub struct ApplicationRow {
     pub id: ApplicationId,
-    pub round_id: String,
+    pub round_id: RoundId,
     pub enterprise_id: EnterpriseId,
     pub part_code: String,
     pub target_level: i32,
@@ -30,7 +30,7 @@ pub struct ApplicationRow {
 #[diesel(table_name = applications)]
 pub struct NewApplication<'a> {
     pub id: ApplicationId,
-    pub round_id: &'a str,
+    pub round_id: RoundId,
     pub enterprise_id: EnterpriseId,
     pub part_code: &'a str,
     pub target_level: i32,
@@ -51,7 +51,7 @@ pub fn insert(conn: &mut DbConn, a: &NewApplication<'_>) -> QueryResult<()> {
 
 pub fn exists_for_part(
     conn: &mut DbConn,
-    round: &str,
+    round: RoundId,
     enterprise: EnterpriseId,
     part: &str,
 ) -> QueryResult<bool> {

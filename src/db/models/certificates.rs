@@ -7,7 +7,7 @@ use diesel::prelude::*;
 use crate::db::schema::{certificates, issuance_log, signing_keys};
 use crate::db::DbConn;
 use crate::domain::certificate::{LogEntry, LogKind};
-use crate::domain::ids::ApplicationId;
+use crate::domain::ids::{ApplicationId, RoundId};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = signing_keys)]
@@ -219,7 +219,7 @@ pub fn log_of(conn: &mut DbConn, number: &str) -> QueryResult<Vec<LogEntry>> {
 /// Ids of a round's applications in any of the statuses, oldest first.
 pub fn round_applications(
     conn: &mut DbConn,
-    round: &str,
+    round: RoundId,
     statuses: &[&str],
 ) -> QueryResult<Vec<ApplicationId>> {
     use crate::db::schema::applications;

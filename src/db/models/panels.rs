@@ -16,7 +16,7 @@ use crate::db::DbConn;
 use crate::domain::access::Role;
 use crate::domain::application_status::Status;
 use crate::domain::assign::Preference;
-use crate::domain::ids::{ApplicationId, EnterpriseId};
+use crate::domain::ids::{ApplicationId, EnterpriseId, RoundId};
 use crate::domain::panel::OrganisationKind;
 use crate::domain::scoring::{Basis, FlagReason, ScoreStatus};
 
@@ -503,7 +503,7 @@ pub fn consolidation(
 #[diesel(table_name = review_panels)]
 pub struct ReviewPanelRow {
     pub id: String,
-    pub round_id: String,
+    pub round_id: RoundId,
     pub quorum: i32,
     pub majority_numerator: i32,
     pub majority_denominator: i32,
@@ -518,7 +518,7 @@ pub struct ReviewMemberRow {
     pub enterprise_id: EnterpriseId,
 }
 
-pub fn review_panel(conn: &mut DbConn, round: &str) -> QueryResult<Option<ReviewPanelRow>> {
+pub fn review_panel(conn: &mut DbConn, round: RoundId) -> QueryResult<Option<ReviewPanelRow>> {
     review_panels::table
         .filter(review_panels::round_id.eq(round))
         .select(ReviewPanelRow::as_select())
@@ -529,7 +529,7 @@ pub fn review_panel(conn: &mut DbConn, round: &str) -> QueryResult<Option<Review
 /// Replaces the round's review panel.
 pub fn save_review_panel(
     conn: &mut DbConn,
-    round: &str,
+    round: RoundId,
     quorum: i32,
     majority: (i32, i32),
     members: &[(String, EnterpriseId)],

@@ -61,7 +61,7 @@ pub fn count(conn: &mut DbConn) -> QueryResult<i64> {
 #[derive(Debug, Clone, Queryable, Selectable, serde::Serialize)]
 #[diesel(table_name = rounds)]
 pub struct RoundRow {
-    pub id: String,
+    pub id: RoundId,
     pub name_zh: String,
     pub name_en: String,
     pub model_version_id: String,
@@ -80,7 +80,7 @@ pub fn list(conn: &mut DbConn) -> QueryResult<Vec<RoundRow>> {
         .load(conn)
 }
 
-pub fn get(conn: &mut DbConn, id: &str) -> QueryResult<Option<RoundRow>> {
+pub fn get(conn: &mut DbConn, id: RoundId) -> QueryResult<Option<RoundRow>> {
     rounds::table
         .find(id)
         .select(RoundRow::as_select())
@@ -88,7 +88,7 @@ pub fn get(conn: &mut DbConn, id: &str) -> QueryResult<Option<RoundRow>> {
         .optional()
 }
 
-pub fn parts(conn: &mut DbConn, id: &str) -> QueryResult<Vec<String>> {
+pub fn parts(conn: &mut DbConn, id: RoundId) -> QueryResult<Vec<String>> {
     round_parts::table
         .filter(round_parts::round_id.eq(id))
         .order(round_parts::part_code.asc())

@@ -5,7 +5,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
 use super::{back_to, field, no_content, today, FormFields};
-use crate::domain::ids::ApplicationId;
+use crate::domain::ids::{ApplicationId, RoundId};
 use crate::error::AppError;
 use crate::refusal::{Code, Refusal};
 use crate::web::caller::Caller;
@@ -73,12 +73,12 @@ pub async fn set_panel_api(
 pub async fn proposal_api(
     state: web::Data<AppState>,
     visitor: Visitor,
-    path: web::Path<String>,
+    path: web::Path<RoundId>,
     body: web::Json<ProposalRequest>,
 ) -> Result<HttpResponse, AppError> {
     let (id, req, lang) = (path.into_inner(), body.into_inner(), visitor.lang);
     let p = state
-        .db(move |conn| Ok(panels::propose(conn, &id, &req, today(), lang)?))
+        .db(move |conn| Ok(panels::propose(conn, id, &req, today(), lang)?))
         .await?;
     Ok(HttpResponse::Ok().json(p))
 }
@@ -88,7 +88,7 @@ pub async fn proposal_api(
 pub async fn confirm_api(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<String>,
+    path: web::Path<RoundId>,
     body: web::Json<ConfirmRequest>,
 ) -> Result<HttpResponse, AppError> {
     let (id, req, lang) = (path.into_inner(), body.into_inner(), caller.lang);
@@ -97,7 +97,7 @@ pub async fn confirm_api(
             Ok(panels::confirm_round(
                 conn,
                 &caller.principal,
-                &id,
+                id,
                 &req,
                 today(),
                 lang,
@@ -124,13 +124,13 @@ pub async fn board_page(
     state: web::Data<AppState>,
     visitor: Visitor,
     req: HttpRequest,
-    path: web::Path<String>,
+    path: web::Path<RoundId>,
 ) -> Result<HttpResponse, AppError> {
     let (id, lang) = (path.into_inner(), visitor.lang);
-    let rid = id.clone();
+    let rid = id;
     let (proposal, registry) = state
         .db(move |conn| {
-            let p = panels::propose(conn, &rid, &ProposalRequest::default(), today(), lang)?;
+            let p = panels::propose(conn, rid, &ProposalRequest::default(), today(), lang)?;
             let r: Vec<panels::RegistryEntry> = panels::registry(conn, today())?
                 .into_iter()
                 .filter(|a| !a.expired)
@@ -168,7 +168,7 @@ pub async fn my_applications_page(
 pub async fn confirm_form(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<String>,
+    path: web::Path<RoundId>,
     form: FormFields,
 ) -> Result<HttpResponse, AppError> {
     let (id, lang) = (path.into_inner(), caller.lang);
@@ -205,7 +205,7 @@ pub async fn confirm_form(
             Ok(panels::confirm_round(
                 conn,
                 &caller.principal,
-                &id,
+                id,
                 &ConfirmRequest { panels: panels_in },
                 today(),
                 lang,

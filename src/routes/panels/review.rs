@@ -3,7 +3,7 @@
 use actix_web::{web, HttpResponse};
 
 use super::{back_to, field, FormFields};
-use crate::domain::ids::ApplicationId;
+use crate::domain::ids::{ApplicationId, RoundId};
 use crate::error::AppError;
 use crate::web::caller::Caller;
 use crate::web::AppState;
@@ -14,7 +14,7 @@ use crate::workflow::review::{self, ReviewPanelRequest, VoteRequest};
 pub async fn review_panel_api(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<String>,
+    path: web::Path<RoundId>,
     body: web::Json<ReviewPanelRequest>,
 ) -> Result<HttpResponse, AppError> {
     let (id, req) = (path.into_inner(), body.into_inner());
@@ -23,7 +23,7 @@ pub async fn review_panel_api(
             Ok(review::form_panel(
                 conn,
                 &caller.principal,
-                &id,
+                id,
                 &req,
                 &caller.address,
             )?)

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use super::{load, see_other};
 use crate::domain::calendar::{registration_status, RegistrationStatus, RegistrationWindow};
 use crate::domain::i18n::Lang;
-use crate::domain::ids::SelfAssessmentId;
+use crate::domain::ids::{RoundId, SelfAssessmentId};
 use crate::domain::radar::{radar_svg, Series};
 use crate::domain::self_assessment::{
     compare, projected, suggest_parts, Roadmap, SelfResult, Stage,
@@ -163,7 +163,7 @@ async fn open_rounds(
         }
         for p in parts {
             by_part.entry(p).or_default().push(RoundChoice {
-                id: r.id.clone(),
+                id: r.id.to_string(),
                 name: if lang == Lang::En {
                     r.name_en.clone()
                 } else {
@@ -455,7 +455,8 @@ pub async fn apply_page(
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
     let f = form.into_inner();
-    let round_id = f.round_id.clone();
+    // A malformed round id names no round, as an unknown one does.
+    let round_id: RoundId = f.round_id.parse().map_err(|_| AppError::NotFound)?;
     state
         .db(move |conn| {
             let row = flow::visible(conn, &caller.principal, id)?;
@@ -471,7 +472,7 @@ pub async fn apply_page(
             Ok(applications::create(
                 conn,
                 &caller.principal,
-                &f.round_id,
+                round_id,
                 &draft,
                 &caller.address,
             )?)
