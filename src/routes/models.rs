@@ -41,10 +41,6 @@ impl From<&VersionSummary> for ModelVersionView {
     }
 }
 
-fn parse_id(text: &str) -> Result<ModelVersionId, AppError> {
-    text.parse().map_err(|_| AppError::NotFound)
-}
-
 async fn fetch(state: &AppState, id: ModelVersionId) -> Result<VersionDoc, AppError> {
     state
         .db(move |conn| read::version(conn, id)?.ok_or(AppError::NotFound))
@@ -69,9 +65,9 @@ pub async fn detail_page(
     state: web::Data<AppState>,
     visitor: Visitor,
     req: HttpRequest,
-    path: web::Path<String>,
+    path: web::Path<ModelVersionId>,
 ) -> Result<HttpResponse, AppError> {
-    let doc = fetch(&state, parse_id(&path)?).await?;
+    let doc = fetch(&state, path.into_inner()).await?;
     let ctx = with(
         base_context(&visitor, req.path()),
         "version",
@@ -110,9 +106,9 @@ pub struct ModelVersionDetail {
     responses((status = 200, body = ModelVersionDetail), (status = 404)), security(("bearer" = [])))]
 pub async fn detail_api(
     state: web::Data<AppState>,
-    path: web::Path<String>,
+    path: web::Path<ModelVersionId>,
 ) -> Result<HttpResponse, AppError> {
-    let doc = fetch(&state, parse_id(&path)?).await?;
+    let doc = fetch(&state, path.into_inner()).await?;
     Ok(HttpResponse::Ok().json(ModelVersionDetail {
         version: (&doc.summary).into(),
         model: doc.model,

@@ -210,13 +210,12 @@ pub struct ConflictInput {
 pub fn declare_conflict(
     conn: &mut DbConn,
     who: &Principal,
-    person: &str,
+    person: UserId,
     c: &ConflictInput,
     address: &str,
 ) -> Result<(), Refusal> {
     write_tx(conn, |conn| {
-        let uid: UserId = person.parse().map_err(|_| Refusal::NotFound)?;
-        user::principal(conn, uid)?.ok_or(Refusal::NotFound)?;
+        user::principal(conn, person)?.ok_or(Refusal::NotFound)?;
         let an_enterprise = match c.with_id.parse() {
             Ok(id) => enterprise::get(conn, id)?.is_some(),
             Err(_) => false,
@@ -231,7 +230,7 @@ pub fn declare_conflict(
         if reason.is_empty() {
             return Err(Refusal::Invalid(Code::ConflictReasonMissing.into()));
         }
-        store::declare_conflict(conn, person, &c.with_id, reason)?;
+        store::declare_conflict(conn, &person.to_string(), &c.with_id, reason)?;
         record(
             conn,
             who.user_id,
@@ -246,7 +245,7 @@ pub fn declare_conflict(
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 pub struct EmploymentInput {
-    pub enterprise_id: EnterpriseId,
+    pub enterprise_id: String,
     #[schema(value_type = String, format = Date)]
     pub from: NaiveDate,
     /// The last day; omit while it lasts.
@@ -257,19 +256,21 @@ pub struct EmploymentInput {
 pub fn add_employment(
     conn: &mut DbConn,
     who: &Principal,
-    person: &str,
+    person: UserId,
     e: &EmploymentInput,
     address: &str,
 ) -> Result<(), Refusal> {
     write_tx(conn, |conn| {
-        store::profile(conn, person)?.ok_or(Refusal::NotFound)?;
-        if enterprise::get(conn, e.enterprise_id)?.is_none() {
-            return Err(Refusal::Invalid(Code::EnterpriseUnknown.into()));
+        store::profile(conn, &person.to_string())?.ok_or(Refusal::NotFound)?;
+        let unknown = || Refusal::Invalid(Code::EnterpriseUnknown.into());
+        let enterprise_id: EnterpriseId = e.enterprise_id.parse().map_err(|_| unknown())?;
+        if enterprise::get(conn, enterprise_id)?.is_none() {
+            return Err(unknown());
         }
         if e.until.is_some_and(|u| u < e.from) {
             return Err(Refusal::Invalid(Code::EmploymentEndsBeforeStart.into()));
         }
-        store::add_employment(conn, person, e.enterprise_id, e.from, e.until)?;
+        store::add_employment(conn, &person.to_string(), enterprise_id, e.from, e.until)?;
         record(
             conn,
             who.user_id,
@@ -694,7 +695,7 @@ pub fn propose(
 
 #[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
 pub struct PanelInput {
-    pub application_id: ApplicationId,
+    pub application_id: String,
     pub seats: Vec<SeatInput>,
 }
 
@@ -727,13 +728,13 @@ pub fn confirm_round(
         let mut seen = BTreeSet::new();
         let mut checked = Vec::new();
         for p in &req.panels {
-            let app = apps::get(conn, p.application_id)?
+            let not_in_round = || {
+                Refusal::Invalid(Code::ApplicationNotInRound.with("application", &p.application_id))
+            };
+            let id: ApplicationId = p.application_id.parse().map_err(|_| not_in_round())?;
+            let app = apps::get(conn, id)?
                 .filter(|a| a.round_id == round_id)
-                .ok_or_else(|| {
-                    Refusal::Invalid(
-                        Code::ApplicationNotInRound.with("application", p.application_id),
-                    )
-                })?;
+                .ok_or_else(not_in_round)?;
             if !seen.insert(app.id) {
                 return Err(Refusal::Invalid(
                     Code::ApplicationTwice.with("application", app.id),

@@ -69,6 +69,25 @@ async fn nested_paths_and_writes_answer_a_malformed_id_as_an_unknown_one() {
         assert_eq!(shape(&m_body), shape(&body), "{path}");
     }
 
+    let conflict = serde_json::json!({ "with_id": unknown, "reason": "曾任顾问" });
+    let (status, body) = secretariat
+        .send(
+            "POST",
+            &format!("/api/v1/assessors/{unknown}/conflicts"),
+            Some(conflict.clone()),
+        )
+        .await;
+    assert_eq!(status, 404);
+    let (m_status, m_body) = secretariat
+        .send(
+            "POST",
+            "/api/v1/assessors/not-a-uuid/conflicts",
+            Some(conflict),
+        )
+        .await;
+    assert_eq!(m_status, 404);
+    assert_eq!(shape(&m_body), shape(&body));
+
     let transition = serde_json::json!({ "action": "accept" });
     let (status, body) = secretariat
         .send(

@@ -7,7 +7,6 @@ use serde::Deserialize;
 use super::{back_to, field, no_content, today, FormFields};
 use crate::domain::ids::{ApplicationId, RoundId};
 use crate::error::AppError;
-use crate::refusal::{Code, Refusal};
 use crate::web::caller::Caller;
 use crate::web::render::{base_context, page, with};
 use crate::web::visitor::Visitor;
@@ -175,18 +174,13 @@ pub async fn confirm_form(
     let f = form.into_inner();
     let mut panels_in: Vec<panels::PanelInput> = Vec::new();
     for (k, v) in &f {
-        let Some(key) = k.strip_prefix("seat_") else {
+        let Some(app_id) = k.strip_prefix("seat_") else {
             continue;
         };
         if v.is_empty() {
             continue;
         }
-        let app_id: ApplicationId = key.parse().map_err(|_| {
-            AppError::from(Refusal::Invalid(
-                Code::ApplicationNotInRound.with("application", key),
-            ))
-        })?;
-        let lead = field(&f, &format!("lead_{key}")) == Some(v.as_str());
+        let lead = field(&f, &format!("lead_{app_id}")) == Some(v.as_str());
         let seat = SeatInput {
             assessor_id: v.clone(),
             lead,
@@ -194,7 +188,7 @@ pub async fn confirm_form(
         match panels_in.iter_mut().find(|p| p.application_id == app_id) {
             Some(p) => p.seats.push(seat),
             None => panels_in.push(panels::PanelInput {
-                application_id: app_id,
+                application_id: app_id.to_string(),
                 seats: vec![seat],
             }),
         }

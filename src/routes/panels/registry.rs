@@ -4,7 +4,7 @@
 use actix_web::{web, HttpRequest, HttpResponse};
 
 use super::{back_to, field, no_content, today, FormFields};
-use crate::domain::ids::EnterpriseId;
+use crate::domain::ids::{EnterpriseId, UserId};
 use crate::error::AppError;
 use crate::web::caller::Caller;
 use crate::web::render::{base_context, page, with};
@@ -82,7 +82,7 @@ pub async fn save_profile_api(
 pub async fn conflict_api(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<String>,
+    path: web::Path<UserId>,
     body: web::Json<ConflictInput>,
 ) -> Result<HttpResponse, AppError> {
     let (id, c) = (path.into_inner(), body.into_inner());
@@ -91,7 +91,7 @@ pub async fn conflict_api(
             Ok(panels::declare_conflict(
                 conn,
                 &caller.principal,
-                &id,
+                id,
                 &c,
                 &caller.address,
             )?)
@@ -105,7 +105,7 @@ pub async fn conflict_api(
 pub async fn employment_api(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<String>,
+    path: web::Path<UserId>,
     body: web::Json<EmploymentInput>,
 ) -> Result<HttpResponse, AppError> {
     let (id, e) = (path.into_inner(), body.into_inner());
@@ -114,7 +114,7 @@ pub async fn employment_api(
             Ok(panels::add_employment(
                 conn,
                 &caller.principal,
-                &id,
+                id,
                 &e,
                 &caller.address,
             )?)
@@ -229,7 +229,11 @@ pub async fn conflict_form(
     form: FormFields,
 ) -> Result<HttpResponse, AppError> {
     let f = form.into_inner();
-    let person = field(&f, "user_id").unwrap_or("").to_string();
+    // A malformed user id names nobody, as an unknown one does.
+    let person: UserId = field(&f, "user_id")
+        .unwrap_or("")
+        .parse()
+        .map_err(|_| AppError::NotFound)?;
     let c = ConflictInput {
         with_id: field(&f, "with_id").unwrap_or("").to_string(),
         reason: field(&f, "reason").unwrap_or("").to_string(),
@@ -239,7 +243,7 @@ pub async fn conflict_form(
             Ok(panels::declare_conflict(
                 conn,
                 &caller.principal,
-                &person,
+                person,
                 &c,
                 &caller.address,
             )?)
