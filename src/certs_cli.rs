@@ -21,7 +21,7 @@ pub fn issue_round(config: &Config, round: &str, as_email: &str) -> anyhow::Resu
     let email = Email::parse(as_email).map_err(anyhow::Error::msg)?;
     let person = user::find_by_email(&mut conn, &email)?
         .ok_or_else(|| anyhow::anyhow!("no account {as_email}"))?;
-    let by = person.user_id();
+    let by = person.id;
     if !user::roles(&mut conn, by)?.contains(&certcase::domain::access::Role::Secretariat) {
         anyhow::bail!("{as_email} is not in the secretariat");
     }

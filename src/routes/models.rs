@@ -29,7 +29,7 @@ pub struct ModelVersionView {
 impl From<&VersionSummary> for ModelVersionView {
     fn from(v: &VersionSummary) -> Self {
         ModelVersionView {
-            id: v.id.clone(),
+            id: v.id.to_string(),
             version: v.version,
             name_zh: v.name_zh.clone(),
             name_en: v.name_en.clone(),

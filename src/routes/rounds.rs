@@ -65,7 +65,7 @@ fn view(state: &AppState, r: RoundRow, parts: Vec<String>, visitor: &Visitor) ->
         id: r.id,
         name_zh: r.name_zh,
         name_en: r.name_en,
-        model_version_id: r.model_version_id,
+        model_version_id: r.model_version_id.to_string(),
         registration_opens: r.registration_opens.to_string(),
         registration_closes: r.registration_closes.to_string(),
         registration_closes_at: closes_at,

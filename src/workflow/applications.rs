@@ -16,7 +16,7 @@ use crate::domain::audit::{Actor as AuditActor, Kind};
 use crate::domain::calendar::{registration_status, Calendars, RegistrationWindow};
 use crate::domain::catalog::Model;
 use crate::domain::i18n::Lang;
-use crate::domain::ids::{ApplicationId, ModelVersionId, RoundId, UserId};
+use crate::domain::ids::{ApplicationId, RoundId, UserId};
 use crate::domain::round::RoundRefusal;
 use crate::mail::{self, Notification};
 use crate::refusal::{registration_refusal, Code, Refusal};
@@ -36,7 +36,7 @@ fn round_model(
 ) -> Result<(round::RoundRow, Vec<String>, Model), Refusal> {
     let r = round::get(conn, round_id)?.ok_or(Refusal::NotFound)?;
     let parts = round::parts(conn, round_id)?;
-    let version: ModelVersionId = r.model_version_id.parse().map_err(|_| Refusal::NotFound)?;
+    let version = r.model_version_id;
     let model = catalog::get_version(conn, version)?
         .ok_or(Refusal::NotFound)?
         .model;

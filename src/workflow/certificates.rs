@@ -25,7 +25,7 @@ use crate::domain::certificate::{
     PAYLOAD_SCHEMA,
 };
 use crate::domain::certificate_lint::{lint, Approved};
-use crate::domain::ids::{ApplicationId, ModelVersionId, RoundId, UserId};
+use crate::domain::ids::{ApplicationId, RoundId, UserId};
 use crate::mail::{self, Notification};
 use crate::pdf::{self, CertificateView, Fonts};
 use crate::refusal::{Code, Refusal};
@@ -372,11 +372,7 @@ impl Facts {
     fn read(conn: &mut DbConn, app: &ApplicationRow) -> Result<Facts, Refusal> {
         let enterprise = enterprise::get(conn, app.enterprise_id)?.ok_or(Refusal::NotFound)?;
         let round = round::get(conn, app.round_id)?.ok_or(Refusal::NotFound)?;
-        let version_id: ModelVersionId = round
-            .model_version_id
-            .parse()
-            .map_err(|_| Refusal::NotFound)?;
-        let doc = catalog::get_version(conn, version_id)?.ok_or(Refusal::NotFound)?;
+        let doc = catalog::get_version(conn, round.model_version_id)?.ok_or(Refusal::NotFound)?;
         let part = doc
             .model
             .part(&app.part_code)

@@ -22,7 +22,7 @@ use crate::domain::catalog::Part;
 use crate::domain::evidence::{
     edit_window, limit_exceeded, may_read_evidence, may_reopen, EditWindow, EvidenceFacts, ZipEntry,
 };
-use crate::domain::ids::{ApplicationId, EvidenceId, ModelVersionId};
+use crate::domain::ids::{ApplicationId, EvidenceId};
 use crate::refusal::{Code, Refusal};
 
 /// Where an upload goes and how much room is left.
@@ -36,7 +36,7 @@ pub struct UploadTarget {
 /// The model part an application is for.
 pub fn part_of(conn: &mut DbConn, app: &ApplicationRow) -> Result<Part, Refusal> {
     let r = round::get(conn, app.round_id)?.ok_or(Refusal::NotFound)?;
-    let version: ModelVersionId = r.model_version_id.parse().map_err(|_| Refusal::NotFound)?;
+    let version = r.model_version_id;
     let model = catalog::get_version(conn, version)?
         .ok_or(Refusal::NotFound)?
         .model;

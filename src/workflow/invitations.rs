@@ -37,7 +37,7 @@ pub fn invite(
         };
         let existing = user::find_by_email(conn, &email)?;
         if let Some(u) = &existing {
-            if enterprise::membership(conn, u.user_id())?.is_some() {
+            if enterprise::membership(conn, u.id)?.is_some() {
                 return Err(Refusal::Conflict(
                     Code::AlreadyInEnterprise.with("email", email.as_str()),
                 ));
@@ -57,7 +57,7 @@ pub fn invite(
             },
         )?;
         let to = match &existing {
-            Some(u) => mail::recipient(conn, u.user_id())?,
+            Some(u) => mail::recipient(conn, u.id)?,
             None => None,
         }
         .unwrap_or_else(|| Recipient {

@@ -19,9 +19,7 @@ use crate::domain::assign::{self, CostModel, PoolAssessor, Preference, RoundAppl
 use crate::domain::audit::Kind;
 use crate::domain::catalog::Part;
 use crate::domain::i18n::Lang;
-use crate::domain::ids::{
-    ApplicationId, EnterpriseId, ModelVersionId, OrganisationId, RoundId, UserId,
-};
+use crate::domain::ids::{ApplicationId, EnterpriseId, OrganisationId, RoundId, UserId};
 use crate::domain::panel::{
     check_panel, conflicts, ApplicationFacts, AssessorFacts, DeclaredConflict, Employment,
     OrganisationKind, PanelProposal, PanelViolation, Seat,
@@ -31,7 +29,7 @@ use crate::refusal::{Arg, Code, Reason, Refusal};
 /// The part an application is for, from the model version its round pins.
 pub(crate) fn part_of(conn: &mut DbConn, app: &ApplicationRow) -> Result<Part, Refusal> {
     let r = round::get(conn, app.round_id)?.ok_or(Refusal::NotFound)?;
-    let version: ModelVersionId = r.model_version_id.parse().map_err(|_| Refusal::NotFound)?;
+    let version = r.model_version_id;
     let model = catalog::get_version(conn, version)?
         .ok_or(Refusal::NotFound)?
         .model;

@@ -11,7 +11,7 @@ use crate::db::models::{catalog, enterprise, now};
 use crate::db::{write_tx, DbConn};
 use crate::domain::access::{Principal, Role};
 use crate::domain::catalog::Model;
-use crate::domain::ids::{EnterpriseId, ModelVersionId, SelfAssessmentId};
+use crate::domain::ids::{EnterpriseId, SelfAssessmentId};
 use crate::domain::self_assessment::{
     assess, check_roadmap, plan_roadmap, Answers, Capacity, Owners, PlannedArea, PlannedCompetency,
     Roadmap, SelfResult, Stage, Step, Targets,
@@ -66,7 +66,7 @@ pub fn start(conn: &mut DbConn, who: &Principal) -> Result<SelfAssessmentId, Ref
             &store::NewAssessment {
                 id,
                 enterprise_id,
-                model_version_id: &version.id,
+                model_version_id: version.id,
                 started_by: &who.user_id.to_string(),
                 started_at: t,
                 updated_at: t,
@@ -101,11 +101,7 @@ pub fn visible(
 }
 
 fn model_of(conn: &mut DbConn, row: &AssessmentRow) -> Result<Model, Refusal> {
-    let version: ModelVersionId = row
-        .model_version_id
-        .parse()
-        .map_err(|_| Refusal::NotFound)?;
-    Ok(catalog::get_version(conn, version)?
+    Ok(catalog::get_version(conn, row.model_version_id)?
         .ok_or(Refusal::NotFound)?
         .model)
 }

@@ -352,7 +352,7 @@ async fn each_role_reaches_exactly_the_routes_the_policy_grants() {
         .conn(|c| {
             certcase::db::models::catalog::list_versions(c).unwrap()[0]
                 .id
-                .clone()
+                .to_string()
         })
         .await;
     let round_id: String = app

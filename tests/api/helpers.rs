@@ -366,6 +366,7 @@ impl TestApp {
                 .unwrap()
                 .unwrap()
                 .id
+                .to_string()
         })
         .await
     }

@@ -39,7 +39,7 @@ pub async fn person<'a>(app: &'a TestApp, name: &str, roles: &[Role]) -> Client<
     Client {
         app,
         token: app.api_token(&user).await,
-        id,
+        id: id.to_string(),
         name: name.to_string(),
         login: user,
     }

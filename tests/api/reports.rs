@@ -41,7 +41,7 @@ pub fn history_written_directly(c: &mut certcase::db::DbConn, admin_email: &str)
         let admin = user::find_by_email(c, &Email::parse(admin_email).unwrap())
             .unwrap()
             .unwrap();
-        let admin_id: certcase::domain::ids::UserId = admin.id.parse().unwrap();
+        let admin_id = admin.id;
         let t0 = NaiveDate::from_ymd_opt(2026, 3, 2)
             .unwrap()
             .and_hms_opt(9, 0, 0)

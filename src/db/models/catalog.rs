@@ -13,8 +13,8 @@ use crate::domain::ids::{ModelId, ModelVersionId};
 #[derive(Debug, Clone, Queryable, Selectable, serde::Serialize)]
 #[diesel(table_name = model_versions)]
 pub struct VersionSummary {
-    pub id: String,
-    pub model_id: String,
+    pub id: ModelVersionId,
+    pub model_id: ModelId,
     pub version: i32,
     pub content_sha256: String,
     pub source_name: String,

@@ -64,7 +64,7 @@ pub struct RoundRow {
     pub id: RoundId,
     pub name_zh: String,
     pub name_en: String,
-    pub model_version_id: String,
+    pub model_version_id: ModelVersionId,
     pub registration_opens: NaiveDate,
     pub registration_closes: NaiveDate,
     pub assessment_starts: NaiveDate,

@@ -10,14 +10,14 @@ use crate::db::schema::{
     self_assessment_roadmap_steps as steps, self_assessment_targets as targets, self_assessments,
 };
 use crate::db::DbConn;
-use crate::domain::ids::{EnterpriseId, SelfAssessmentId};
+use crate::domain::ids::{EnterpriseId, ModelVersionId, SelfAssessmentId};
 
 #[derive(Debug, Clone, Queryable, Selectable, serde::Serialize)]
 #[diesel(table_name = self_assessments)]
 pub struct AssessmentRow {
     pub id: SelfAssessmentId,
     pub enterprise_id: EnterpriseId,
-    pub model_version_id: String,
+    pub model_version_id: ModelVersionId,
     pub started_by: String,
     pub started_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
@@ -30,7 +30,7 @@ pub struct AssessmentRow {
 pub struct NewAssessment<'a> {
     pub id: SelfAssessmentId,
     pub enterprise_id: EnterpriseId,
-    pub model_version_id: &'a str,
+    pub model_version_id: ModelVersionId,
     pub started_by: &'a str,
     pub started_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,

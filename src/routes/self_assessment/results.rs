@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use super::{load, see_other};
 use crate::domain::calendar::{registration_status, RegistrationStatus, RegistrationWindow};
 use crate::domain::i18n::Lang;
-use crate::domain::ids::{RoundId, SelfAssessmentId};
+use crate::domain::ids::{ModelVersionId, RoundId, SelfAssessmentId};
 use crate::domain::radar::{radar_svg, Series};
 use crate::domain::self_assessment::{
     compare, projected, suggest_parts, Roadmap, SelfResult, Stage,
@@ -396,7 +396,7 @@ pub async fn result_page(
 #[derive(Serialize)]
 struct AssessmentJson<'a> {
     id: SelfAssessmentId,
-    model_version_id: &'a str,
+    model_version_id: ModelVersionId,
     started_at: String,
     completed_at: Option<String>,
     answered: usize,
@@ -410,7 +410,7 @@ fn json_of(l: &Loaded) -> serde_json::Value {
     let (answered, total) = crate::domain::self_assessment::progress(&l.model, &l.answers);
     serde_json::to_value(AssessmentJson {
         id: l.row.id,
-        model_version_id: &l.row.model_version_id,
+        model_version_id: l.row.model_version_id,
         started_at: l.row.started_at.and_utc().to_rfc3339(),
         completed_at: l.row.completed_at.map(|t| t.and_utc().to_rfc3339()),
         answered,
