@@ -110,7 +110,7 @@ pub fn enterprise_recipients(
     conn: &mut DbConn,
     enterprise_id: EnterpriseId,
 ) -> QueryResult<Vec<Recipient>> {
-    let rows: Vec<(String, String, String, String)> = enterprise_members::table
+    let rows: Vec<(UserId, String, String, String)> = enterprise_members::table
         .inner_join(users::table)
         .filter(enterprise_members::enterprise_id.eq(enterprise_id))
         .filter(users::disabled_at.is_null())
@@ -120,7 +120,7 @@ pub fn enterprise_recipients(
     Ok(rows
         .into_iter()
         .map(|(id, email, name, lang)| Recipient {
-            user_id: Some(id.parse().expect("user ids are stored as UUIDs")),
+            user_id: Some(id),
             email,
             name,
             lang: Lang::parse(&lang).unwrap_or(Lang::Zh),

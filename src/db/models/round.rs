@@ -46,12 +46,11 @@ pub fn insert(conn: &mut DbConn, r: &NewRound<'_>) -> QueryResult<RoundId> {
 
 /// The model version a round pins.
 pub fn pinned_version(conn: &mut DbConn, id: RoundId) -> QueryResult<Option<ModelVersionId>> {
-    let v: Option<String> = rounds::table
-        .find(id.to_string())
+    rounds::table
+        .find(id)
         .select(rounds::model_version_id)
         .first(conn)
-        .optional()?;
-    Ok(v.map(|v| v.parse().expect("ids are stored as UUIDs")))
+        .optional()
 }
 
 pub fn count(conn: &mut DbConn) -> QueryResult<i64> {

@@ -41,7 +41,7 @@ pub struct ResetRow {
 }
 
 pub fn find_reset(conn: &mut DbConn, token_hash: &str) -> QueryResult<Option<ResetRow>> {
-    let row: Option<(String, NaiveDateTime, Option<NaiveDateTime>)> = password_resets::table
+    let row: Option<(UserId, NaiveDateTime, Option<NaiveDateTime>)> = password_resets::table
         .find(token_hash)
         .select((
             password_resets::user_id,
@@ -51,7 +51,7 @@ pub fn find_reset(conn: &mut DbConn, token_hash: &str) -> QueryResult<Option<Res
         .first(conn)
         .optional()?;
     Ok(row.map(|(u, expires_at, used_at)| ResetRow {
-        user_id: u.parse().expect("user ids are stored as UUIDs"),
+        user_id: u,
         expires_at,
         used_at,
     }))
