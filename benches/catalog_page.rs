@@ -46,8 +46,7 @@ fn bench(c: &mut Criterion) {
             .iter()
             .find(|v| v.name_en.starts_with("DevOps"))
             .unwrap()
-            .id
-            .clone();
+            .id;
         (session.token, caict)
     };
     let state = startup::state(config, pool).unwrap();

@@ -298,9 +298,7 @@ fn main() {
     let (session, round_id) = {
         let mut conn = pool.get().unwrap();
         certcase::workflow::demo::seed(&mut conn).unwrap();
-        let round_id = certcase::db::models::round::list(&mut conn).unwrap()[0]
-            .id
-            .clone();
+        let round_id = certcase::db::models::round::list(&mut conn).unwrap()[0].id;
         let user = accounts::add_user(
             &mut conn,
             &Email::parse("bench@example.test").unwrap(),
@@ -310,7 +308,7 @@ fn main() {
         )
         .unwrap();
         let started = Instant::now();
-        let (events, scores) = seed(&mut conn, &round_id, &user.to_string());
+        let (events, scores) = seed(&mut conn, &round_id.to_string(), &user.to_string());
         println!(
             "seeded {ENTERPRISES} enterprises, {APPLICATIONS} applications, {events} status events, {scores} scores in {:.0} ms",
             started.elapsed().as_secs_f64() * 1000.0
@@ -333,7 +331,8 @@ fn main() {
             let started = Instant::now();
             let today = chrono::Utc::now().date_naive();
             let facts =
-                certcase::db::models::report::facts(&mut conn, Some(&round_id), today).unwrap();
+                certcase::db::models::report::facts(&mut conn, Some(&round_id.to_string()), today)
+                    .unwrap();
             std::hint::black_box(&facts);
             raw.push(started.elapsed());
         }

@@ -4,6 +4,7 @@ use certcase::config::Config;
 use certcase::db::models::user;
 use certcase::domain::account::Email;
 use certcase::domain::audit::Actor;
+use certcase::domain::ids::RoundId;
 use certcase::startup;
 use certcase::workflow::certificates::{self as certs, Issuer};
 
@@ -20,10 +21,13 @@ pub fn issue_round(config: &Config, round: &str, as_email: &str) -> anyhow::Resu
     let email = Email::parse(as_email).map_err(anyhow::Error::msg)?;
     let person = user::find_by_email(&mut conn, &email)?
         .ok_or_else(|| anyhow::anyhow!("no account {as_email}"))?;
-    let by = person.user_id();
+    let by = person.id;
     if !user::roles(&mut conn, by)?.contains(&certcase::domain::access::Role::Secretariat) {
         anyhow::bail!("{as_email} is not in the secretariat");
     }
+    let round: RoundId = round
+        .parse()
+        .map_err(|_| anyhow::anyhow!("{round:?} is not a round id"))?;
     let actor = Actor::user(by, "local");
     let bar = indicatif::ProgressBar::new(0);
     bar.set_style(

@@ -13,6 +13,7 @@ use tracing_actix_web::TracingLogger;
 
 use crate::config::Config;
 use crate::db::{self, DbPool};
+use crate::error::AppError;
 use crate::routes::{endpoints, Endpoint};
 use crate::telemetry::{self, RequestSpan};
 use crate::web::{finish, guard, render, visitor, AppState};
@@ -103,7 +104,9 @@ pub fn build_app(
                 .error_handler(|e, _| finish::bad_input(e)),
         )
         .app_data(web::QueryConfig::default().error_handler(|e, _| finish::bad_input(e)))
-        .app_data(web::PathConfig::default().error_handler(|e, _| finish::bad_input(e)))
+        // A path segment that does not parse (a malformed id) names nothing: it answers as an
+        // unknown id does.
+        .app_data(web::PathConfig::default().error_handler(|_, _| AppError::NotFound.into()))
         .app_data(web::PayloadConfig::default().limit(4 << 20))
         .configure(configure)
         .default_service(web::to(finish::not_found))

@@ -25,6 +25,11 @@ use crate::db::MultiBackend;
 use crate::domain::access::Role;
 use crate::domain::application_status::Status;
 use crate::domain::assign::Preference;
+use crate::domain::ids::{
+    ApplicationId, CertificateId, ClarificationId, EnterpriseGroupId, EnterpriseId, EvidenceId,
+    InvitationId, ModelId, ModelVersionId, OrganisationId, ReviewPanelId, RoundId,
+    SelfAssessmentId, UserId,
+};
 use crate::domain::panel::OrganisationKind;
 use crate::domain::scoring::{Basis, ScoreStatus};
 
@@ -97,6 +102,23 @@ macro_rules! text_column {
         }
     )*};
 }
+
+text_column!(
+    ApplicationId,
+    CertificateId,
+    ClarificationId,
+    EnterpriseGroupId,
+    EnterpriseId,
+    EvidenceId,
+    InvitationId,
+    ModelId,
+    ModelVersionId,
+    OrganisationId,
+    ReviewPanelId,
+    RoundId,
+    SelfAssessmentId,
+    UserId,
+);
 
 text_column!(
     Basis,

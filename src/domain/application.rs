@@ -5,6 +5,7 @@ use std::collections::BTreeSet;
 
 use super::access::{Principal, Role};
 use super::catalog::{Model, Part};
+use crate::domain::ids::EnterpriseId;
 
 /// What an enterprise asks for, checked against the round's model.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -93,13 +94,21 @@ pub fn missing_evidence(
 /// Who may see an application. The caller answers "not found" otherwise, exactly as
 /// for an id that does not exist, so ids of other enterprises cannot be probed.
 /// Panels and review members gain access with their assignment (a later rule here).
-pub fn may_view(who: &Principal, application_enterprise: &str, member_of: Option<&str>) -> bool {
+pub fn may_view(
+    who: &Principal,
+    application_enterprise: EnterpriseId,
+    member_of: Option<EnterpriseId>,
+) -> bool {
     who.has(Role::Secretariat)
         || (who.has(Role::Enterprise) && member_of == Some(application_enterprise))
 }
 
 /// Only members of the applying enterprise change its application's content.
-pub fn may_edit(who: &Principal, application_enterprise: &str, member_of: Option<&str>) -> bool {
+pub fn may_edit(
+    who: &Principal,
+    application_enterprise: EnterpriseId,
+    member_of: Option<EnterpriseId>,
+) -> bool {
     who.has(Role::Enterprise) && member_of == Some(application_enterprise)
 }
 
@@ -107,7 +116,7 @@ pub fn may_edit(who: &Principal, application_enterprise: &str, member_of: Option
 mod tests {
     use super::*;
     use crate::domain::catalog::parse_model;
-    use crate::domain::ids::UserId;
+    use crate::domain::ids::{EnterpriseId, UserId};
 
     fn model() -> Model {
         parse_model(
@@ -193,13 +202,14 @@ mod tests {
             display_name: "x".into(),
             roles: roles.iter().copied().collect(),
         };
+        let (e1, e2) = (EnterpriseId::new(), EnterpriseId::new());
         let member = person(&[Role::Enterprise]);
-        assert!(may_view(&member, "e1", Some("e1")));
-        assert!(!may_view(&member, "e1", Some("e2")));
-        assert!(!may_view(&member, "e1", None));
-        assert!(may_view(&person(&[Role::Secretariat]), "e1", None));
-        assert!(!may_view(&person(&[Role::Assessor]), "e1", None));
-        assert!(may_edit(&member, "e1", Some("e1")));
-        assert!(!may_edit(&person(&[Role::Secretariat]), "e1", None));
+        assert!(may_view(&member, e1, Some(e1)));
+        assert!(!may_view(&member, e1, Some(e2)));
+        assert!(!may_view(&member, e1, None));
+        assert!(may_view(&person(&[Role::Secretariat]), e1, None));
+        assert!(!may_view(&person(&[Role::Assessor]), e1, None));
+        assert!(may_edit(&member, e1, Some(e1)));
+        assert!(!may_edit(&person(&[Role::Secretariat]), e1, None));
     }
 }

@@ -207,6 +207,7 @@ pub fn content_disposition(name: &str) -> String {
 
 use super::access::{Principal, Role};
 use super::application_status::Status;
+use super::ids::EnterpriseId;
 use chrono::NaiveDateTime;
 
 /// Whether evidence of an application can change now, and as which version.
@@ -294,10 +295,10 @@ pub fn may_reopen(status: Status) -> bool {
 
 /// What decides who may read an application's evidence.
 #[derive(Debug, Clone, Copy)]
-pub struct EvidenceFacts<'a> {
-    pub application_enterprise: &'a str,
+pub struct EvidenceFacts {
+    pub application_enterprise: EnterpriseId,
     /// The enterprise the viewer belongs to, if any.
-    pub viewer_enterprise: Option<&'a str>,
+    pub viewer_enterprise: Option<EnterpriseId>,
     /// The viewer sits on the application's assessment panel.
     pub viewer_on_panel: bool,
     /// The viewer is a member of the round's review panel and not recused for this
@@ -307,7 +308,7 @@ pub struct EvidenceFacts<'a> {
 
 /// The applying enterprise's members, the application's assessment panel, the round's
 /// review panel (except recused members) and the secretariat read every version.
-pub fn may_read_evidence(viewer: &Principal, facts: &EvidenceFacts<'_>) -> bool {
+pub fn may_read_evidence(viewer: &Principal, facts: &EvidenceFacts) -> bool {
     viewer.has(Role::Secretariat)
         || (viewer.has(Role::Enterprise)
             && facts.viewer_enterprise == Some(facts.application_enterprise))
@@ -405,14 +406,15 @@ mod tests {
             display_name: "x".into(),
             roles: roles.iter().copied().collect(),
         };
+        let (e1, e2) = (EnterpriseId::new(), EnterpriseId::new());
         let own = EvidenceFacts {
-            application_enterprise: "e1",
-            viewer_enterprise: Some("e1"),
+            application_enterprise: e1,
+            viewer_enterprise: Some(e1),
             viewer_on_panel: false,
             viewer_reviews: false,
         };
         let other = EvidenceFacts {
-            viewer_enterprise: Some("e2"),
+            viewer_enterprise: Some(e2),
             ..own
         };
         assert!(may_read_evidence(&person(&[Role::Enterprise]), &own));

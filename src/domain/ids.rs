@@ -1,4 +1,9 @@
 //! Typed identifiers: a `UserId` cannot be passed where a `ModelVersionId` is expected.
+//!
+//! Every entity with a UUID key has one. They are parsed at the edge (a path, a form, a
+//! JSON body) and stored in TEXT columns through `db::sql_types`; a string that is not a
+//! UUID never reaches the core. Keys that are not UUIDs (item and part codes, certificate
+//! numbers, token hashes, content digests) stay strings.
 
 use std::fmt;
 use std::str::FromStr;
@@ -6,7 +11,7 @@ use std::str::FromStr;
 macro_rules! typed_id {
     ($($(#[$doc:meta])* $name:ident),* $(,)?) => {$(
         $(#[$doc])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
         #[serde(transparent)]
         pub struct $name(uuid::Uuid);
 
@@ -42,12 +47,35 @@ macro_rules! typed_id {
 }
 
 typed_id!(
+    /// A user: also an assessor, a reviewer or an enterprise member.
     UserId,
     ModelId,
     /// One immutable version of a model; rounds pin these.
     ModelVersionId,
     RoundId,
+    EnterpriseId,
+    EnterpriseGroupId,
+    /// An enterprise's application for one part of a round; its panel, scores,
+    /// clarifications and certificate hang off it.
+    ApplicationId,
+    /// One uploaded version of an evidence file.
+    EvidenceId,
+    /// An applying enterprise, another member of its group, or an assessor organisation:
+    /// the parties the panel rules compare.
+    OrganisationId,
+    ClarificationId,
+    ReviewPanelId,
+    CertificateId,
+    SelfAssessmentId,
+    InvitationId,
 );
+
+/// Enterprises are organisations to the panel rules.
+impl From<EnterpriseId> for OrganisationId {
+    fn from(id: EnterpriseId) -> Self {
+        Self(id.0)
+    }
+}
 
 #[cfg(test)]
 mod tests {

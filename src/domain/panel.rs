@@ -9,39 +9,13 @@ use std::fmt;
 use chrono::{Months, NaiveDate};
 use serde::{Deserialize, Serialize};
 
-use crate::domain::ids::UserId;
+use crate::domain::ids::{OrganisationId, UserId};
 
 pub const MIN_MEMBERS: usize = 3;
 pub const MAX_MEMBERS: usize = 5;
 /// A former employee of the applicant (or of its group) stays conflicted this long after
 /// leaving.
 pub const COOLING_OFF: Months = Months::new(24);
-
-/// An applying enterprise, another member of its group, or an assessor organisation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct OrganisationId(uuid::Uuid);
-
-impl OrganisationId {
-    pub fn new() -> Self {
-        Self(uuid::Uuid::now_v7())
-    }
-    pub fn as_uuid(&self) -> uuid::Uuid {
-        self.0
-    }
-}
-
-impl Default for OrganisationId {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-impl From<uuid::Uuid> for OrganisationId {
-    fn from(id: uuid::Uuid) -> Self {
-        Self(id)
-    }
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -18,7 +18,7 @@ use serde::Serialize;
 use crate::db::models::mail as store;
 use crate::db::DbConn;
 use crate::domain::i18n::Lang;
-use crate::domain::ids::UserId;
+use crate::domain::ids::{EnterpriseId, UserId};
 
 /// Every message the programme sends; each has a folder `templates/email/<kind>/` with
 /// `subject.txt`, `body.txt` and `body.html`, rendered once per language with `lang` set.
@@ -256,7 +256,7 @@ pub fn enqueue(conn: &mut DbConn, to: &Recipient, n: &Notification) -> QueryResu
 /// Queues the same message for every member of an enterprise.
 pub fn enqueue_to_enterprise(
     conn: &mut DbConn,
-    enterprise_id: &str,
+    enterprise_id: EnterpriseId,
     n: &Notification,
 ) -> QueryResult<usize> {
     let members = store::enterprise_recipients(conn, enterprise_id)?;

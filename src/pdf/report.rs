@@ -12,6 +12,7 @@ use super::{
 };
 use crate::domain::catalog::Bilingual;
 use crate::domain::i18n::Lang;
+use crate::domain::ids::SelfAssessmentId;
 use crate::domain::radar;
 use crate::domain::self_assessment::{projected, Roadmap, SelfResult, Targets};
 
@@ -24,7 +25,7 @@ const ROW: f32 = 9.5;
 #[derive(Debug, Clone, Copy)]
 pub struct RoadmapReport<'a> {
     /// The assessment's id; it names the font subsets.
-    pub id: &'a str,
+    pub id: SelfAssessmentId,
     pub started_at: NaiveDateTime,
     pub completed_at: Option<NaiveDateTime>,
     pub result: &'a SelfResult,
@@ -82,7 +83,7 @@ pub fn render_roadmap(
     let roadmap = report
         .roadmap
         .ok_or_else(|| PdfError::Write("no roadmap yet".into()))?;
-    let font_ids = Face::ALL.map(|face| FontId(subset_tag(report.id, face)));
+    let font_ids = Face::ALL.map(|face| FontId(subset_tag(&report.id.to_string(), face)));
     let mut targets = Targets::new();
     for c in roadmap.areas.iter().flat_map(|a| &a.competencies) {
         targets.set(&c.code, c.target);

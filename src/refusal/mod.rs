@@ -15,6 +15,7 @@ use serde::Serialize;
 
 use crate::domain::application_status::Status;
 use crate::domain::i18n::Lang;
+use crate::domain::ids;
 
 mod domain;
 pub use domain::{event_action, registration_refusal};
@@ -78,6 +79,40 @@ impl From<&str> for Arg {
         Arg::Text(v.to_owned())
     }
 }
+
+/// Ids are named by their text form.
+macro_rules! id_args {
+    ($($id:ty),* $(,)?) => {$(
+        impl From<$id> for Arg {
+            fn from(v: $id) -> Arg {
+                Arg::Text(v.to_string())
+            }
+        }
+
+        impl From<&$id> for Arg {
+            fn from(v: &$id) -> Arg {
+                Arg::Text(v.to_string())
+            }
+        }
+    )*};
+}
+
+id_args!(
+    ids::ApplicationId,
+    ids::CertificateId,
+    ids::ClarificationId,
+    ids::EnterpriseGroupId,
+    ids::EnterpriseId,
+    ids::EvidenceId,
+    ids::InvitationId,
+    ids::ModelId,
+    ids::ModelVersionId,
+    ids::OrganisationId,
+    ids::ReviewPanelId,
+    ids::RoundId,
+    ids::SelfAssessmentId,
+    ids::UserId,
+);
 
 impl From<&String> for Arg {
     fn from(v: &String) -> Arg {

@@ -10,6 +10,7 @@ use serde::Serialize;
 use crate::domain::application_status::Event;
 use crate::domain::catalog::Bilingual;
 use crate::domain::evidence::{edit_window, ALLOWED_EXTENSIONS};
+use crate::domain::ids::{ApplicationId, RoundId};
 use crate::error::AppError;
 use crate::web::caller::Caller;
 use crate::web::render::{base_context, page, with};
@@ -36,7 +37,7 @@ struct Listed {
 
 #[derive(Serialize)]
 struct OpenRound {
-    id: String,
+    id: RoundId,
     name: Bilingual,
     parts: Vec<String>,
 }
@@ -51,11 +52,11 @@ pub async fn list_page(
         .db(move |conn| {
             let member = enterprises::membership(conn, caller.principal.user_id)?;
             let rows = read::visible_to(conn, &caller.principal)?;
-            let mut names: BTreeMap<String, Bilingual> = BTreeMap::new();
+            let mut names: BTreeMap<RoundId, Bilingual> = BTreeMap::new();
             let mut rounds = Vec::new();
             for r in queries::rounds::all(conn)? {
                 names.insert(
-                    r.id.clone(),
+                    r.id,
                     Bilingual {
                         zh: r.name_zh.clone(),
                         en: r.name_en.clone(),
@@ -63,7 +64,7 @@ pub async fn list_page(
                 );
                 if r.registration_closes >= chrono::Utc::now().date_naive() {
                     rounds.push(OpenRound {
-                        parts: queries::rounds::parts(conn, &r.id)?,
+                        parts: queries::rounds::parts(conn, r.id)?,
                         id: r.id,
                         name: Bilingual {
                             zh: r.name_zh,
@@ -103,7 +104,7 @@ pub struct DraftForm {
 pub async fn create_page(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<String>,
+    path: web::Path<RoundId>,
     form: web::Form<DraftForm>,
 ) -> Result<HttpResponse, AppError> {
     let round_id = path.into_inner();
@@ -120,7 +121,7 @@ pub async fn create_page(
             Ok(applications::create(
                 conn,
                 &caller.principal,
-                &round_id,
+                round_id,
                 &draft,
                 &caller.address,
             )?)
@@ -158,24 +159,24 @@ pub async fn detail_page(
     caller: Caller,
     visitor: Visitor,
     req: HttpRequest,
-    path: web::Path<String>,
+    path: web::Path<ApplicationId>,
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
     let detail = state
         .db(move |conn| {
-            let app = applications::visible(conn, &caller.principal, &id)?;
+            let app = applications::visible(conn, &caller.principal, id)?;
             let member_of = enterprises::membership(conn, caller.principal.user_id)?;
             let editor = crate::domain::application::may_edit(
                 &caller.principal,
-                &app.enterprise_id,
-                member_of.as_deref(),
+                app.enterprise_id,
+                member_of,
             );
             let part = flow::part_of(conn, &app)?;
-            let files = flow::list(conn, &caller.principal, &id)?;
+            let files = flow::list(conn, &caller.principal, id)?;
             let exemptions: BTreeMap<String, String> =
-                read::exemptions(conn, &id)?.into_iter().collect();
+                read::exemptions(conn, id)?.into_iter().collect();
             let reopened: BTreeMap<String, (i32, chrono::NaiveDateTime)> =
-                evidence::reopenings(conn, &id)?
+                evidence::reopenings(conn, id)?
                     .into_iter()
                     .map(|(item, v, until)| (item, (v, until)))
                     .collect();
@@ -208,15 +209,15 @@ pub async fn detail_page(
                 }
             }
             let missing = applications::missing_items(conn, &app)?;
-            let r = queries::rounds::get(conn, &app.round_id)?.ok_or(AppError::NotFound)?;
-            let e = enterprises::get(conn, &app.enterprise_id)?.ok_or(AppError::NotFound)?;
+            let r = queries::rounds::get(conn, app.round_id)?.ok_or(AppError::NotFound)?;
+            let e = enterprises::get(conn, app.enterprise_id)?.ok_or(AppError::NotFound)?;
             Ok(Detail {
                 enterprise_name: e.name_zh,
                 round_name: Bilingual {
                     zh: r.name_zh,
                     en: r.name_en,
                 },
-                history: read::history(conn, &id)?
+                history: read::history(conn, id)?
                     .into_iter()
                     .map(event_view)
                     .collect(),
@@ -246,18 +247,18 @@ pub struct ReasonForm {
 pub async fn not_applicable_page(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<(String, String)>,
+    path: web::Path<(ApplicationId, String)>,
     form: web::Form<ReasonForm>,
 ) -> Result<HttpResponse, AppError> {
     let (id, item) = path.into_inner();
     let reason = form.into_inner().reason;
-    let (i, it) = (id.clone(), item.clone());
+    let it = item.clone();
     state
         .db(move |conn| {
             Ok(applications::declare_not_applicable(
                 conn,
                 &caller.principal,
-                &i,
+                id,
                 &it,
                 &reason,
                 &caller.address,
@@ -270,17 +271,16 @@ pub async fn not_applicable_page(
 pub async fn submit_page(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<String>,
+    path: web::Path<ApplicationId>,
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
     let calendars = state.calendars.clone();
-    let i = id.clone();
     state
         .db(move |conn| {
             Ok(applications::transition(
                 conn,
                 &caller.principal,
-                &i,
+                id,
                 &Event::Submit,
                 &calendars,
                 chrono::Utc::now(),

@@ -3,6 +3,7 @@
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 
+use crate::domain::ids::{ApplicationId, RoundId};
 use crate::error::AppError;
 use crate::web::caller::Caller;
 use crate::web::AppState;
@@ -18,7 +19,7 @@ use crate::workflow::views::{ApplicationDetail, ApplicationView};
 pub async fn create_api(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<String>,
+    path: web::Path<RoundId>,
     body: web::Json<Draft>,
 ) -> Result<HttpResponse, AppError> {
     let round_id = path.into_inner();
@@ -28,7 +29,7 @@ pub async fn create_api(
             Ok(applications::create(
                 conn,
                 &caller.principal,
-                &round_id,
+                round_id,
                 &draft,
                 &caller.address,
             )?)
@@ -57,17 +58,17 @@ pub async fn list_api(
 pub async fn detail_api(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<String>,
+    path: web::Path<ApplicationId>,
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
     let detail: ApplicationDetail = state
         .db(move |conn| {
-            let application = applications::visible(conn, &caller.principal, &id)?;
+            let application = applications::visible(conn, &caller.principal, id)?;
             let missing_items = applications::missing_items(conn, &application)?;
             Ok(application_detail(
                 application,
-                read::history(conn, &id)?,
-                read::exemptions(conn, &id)?,
+                read::history(conn, id)?,
+                read::exemptions(conn, id)?,
                 missing_items,
             ))
         })
@@ -91,7 +92,7 @@ pub struct TransitionRequest {
 pub async fn transition_api(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<String>,
+    path: web::Path<ApplicationId>,
     body: web::Json<TransitionRequest>,
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
@@ -103,7 +104,7 @@ pub async fn transition_api(
             Ok(applications::transition(
                 conn,
                 &caller.principal,
-                &id,
+                id,
                 &event,
                 &calendars,
                 chrono::Utc::now(),
@@ -125,7 +126,7 @@ pub struct NotApplicableRequest {
 pub async fn not_applicable_api(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<(String, String)>,
+    path: web::Path<(ApplicationId, String)>,
     body: web::Json<NotApplicableRequest>,
 ) -> Result<HttpResponse, AppError> {
     let (id, item) = path.into_inner();
@@ -135,7 +136,7 @@ pub async fn not_applicable_api(
             Ok(applications::declare_not_applicable(
                 conn,
                 &caller.principal,
-                &id,
+                id,
                 &item,
                 &reason,
                 &caller.address,

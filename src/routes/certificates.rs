@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::domain::access::Role;
 use crate::domain::audit::Actor;
+use crate::domain::ids::{ApplicationId, RoundId};
 use crate::error::AppError;
 use crate::refusal::Code;
 use crate::routes::rounds::IssuedCounts;
@@ -84,7 +85,7 @@ fn summary(state: &AppState, row: CertificateRow, created: bool) -> CertificateS
         pdf_url: format!("/certificates/{}.pdf", row.number),
         id: row.id,
         number: row.number,
-        application_id: row.application_id,
+        application_id: row.application_id.to_string(),
         key_id: row.key_id,
         issued_at: row.issued_at,
         revoked_at: row.revoked_at,
@@ -98,7 +99,7 @@ fn summary(state: &AppState, row: CertificateRow, created: bool) -> CertificateS
 pub async fn issue_api(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<String>,
+    path: web::Path<ApplicationId>,
 ) -> Result<HttpResponse, AppError> {
     let actor = Actor::user(caller.principal.user_id, &caller.address);
     let (id, issuer) = (path.into_inner(), issuer(&state));
@@ -109,7 +110,7 @@ pub async fn issue_api(
                 &issuer,
                 &actor,
                 caller.principal.user_id,
-                &id,
+                id,
             )?)
         })
         .await?;
@@ -126,7 +127,7 @@ pub async fn issue_api(
 pub async fn issue_round_api(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<String>,
+    path: web::Path<RoundId>,
 ) -> Result<HttpResponse, AppError> {
     let outcome = issue_round(&state, caller, path.into_inner()).await?;
     Ok(HttpResponse::Ok().json(outcome))
@@ -135,7 +136,7 @@ pub async fn issue_round_api(
 async fn issue_round(
     state: &AppState,
     caller: Caller,
-    round: String,
+    round: RoundId,
 ) -> Result<BulkOutcome, AppError> {
     let actor = Actor::user(caller.principal.user_id, &caller.address);
     let issuer = issuer(state);
@@ -146,7 +147,7 @@ async fn issue_round(
                 &issuer,
                 &actor,
                 caller.principal.user_id,
-                &round,
+                round,
                 |_, _| {},
             )?)
         })
@@ -158,10 +159,10 @@ async fn issue_round(
 pub async fn issue_round_form(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<String>,
+    path: web::Path<RoundId>,
 ) -> Result<HttpResponse, AppError> {
     let round = path.into_inner();
-    let outcome = issue_round(&state, caller, round.clone()).await?;
+    let outcome = issue_round(&state, caller, round).await?;
     let counts = serde_urlencoded::to_string(IssuedCounts {
         issued: outcome.issued.len(),
         existing: outcome.existing.len(),

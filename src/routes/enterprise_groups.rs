@@ -4,6 +4,7 @@
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 
+use crate::domain::ids::EnterpriseId;
 use crate::error::AppError;
 use crate::web::caller::Caller;
 use crate::web::AppState;
@@ -60,7 +61,7 @@ pub struct MembershipRequest {
 pub async fn join_api(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<String>,
+    path: web::Path<EnterpriseId>,
     body: web::Json<MembershipRequest>,
 ) -> Result<HttpResponse, AppError> {
     let (id, group) = (path.into_inner(), body.into_inner().group_id);
@@ -69,7 +70,7 @@ pub async fn join_api(
             Ok(enterprise_groups::join(
                 conn,
                 &caller.principal,
-                &id,
+                id,
                 &group,
                 &caller.address,
             )?)
@@ -85,7 +86,7 @@ pub async fn join_api(
 pub async fn leave_api(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<String>,
+    path: web::Path<EnterpriseId>,
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
     state
@@ -93,7 +94,7 @@ pub async fn leave_api(
             Ok(enterprise_groups::leave(
                 conn,
                 &caller.principal,
-                &id,
+                id,
                 &caller.address,
             )?)
         })
@@ -146,12 +147,14 @@ pub async fn join_form(
     form: web::Form<MembershipForm>,
 ) -> Result<HttpResponse, AppError> {
     let f = form.into_inner();
+    // A malformed enterprise id names no enterprise, as an unknown one does.
+    let enterprise_id: EnterpriseId = f.enterprise_id.parse().map_err(|_| AppError::NotFound)?;
     state
         .db(move |conn| {
             Ok(enterprise_groups::join(
                 conn,
                 &caller.principal,
-                &f.enterprise_id,
+                enterprise_id,
                 &f.group_id,
                 &caller.address,
             )?)
@@ -163,7 +166,7 @@ pub async fn join_form(
 pub async fn leave_form(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<String>,
+    path: web::Path<EnterpriseId>,
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
     state
@@ -171,7 +174,7 @@ pub async fn leave_form(
             Ok(enterprise_groups::leave(
                 conn,
                 &caller.principal,
-                &id,
+                id,
                 &caller.address,
             )?)
         })

@@ -2,6 +2,7 @@
 
 use actix_web::{web, HttpResponse};
 
+use crate::domain::ids::EnterpriseId;
 use crate::error::AppError;
 use crate::web::caller::Caller;
 use crate::web::AppState;
@@ -72,14 +73,14 @@ pub async fn list_api(
 pub async fn verify_api(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<String>,
+    path: web::Path<EnterpriseId>,
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
     state
         .db(move |conn| {
             Ok(enterprises::verify(
                 conn,
-                &id,
+                id,
                 caller.principal.user_id,
                 &caller.address,
             )?)

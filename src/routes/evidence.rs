@@ -10,6 +10,7 @@ use crate::domain::evidence::{
     check_zip_entries, classify, content_disposition, display_name, extension, limit_exceeded,
     upload_limit, FileRefused, ZipEntry,
 };
+use crate::domain::ids::{ApplicationId, EvidenceId};
 use crate::error::AppError;
 use crate::refusal::Code;
 use crate::storage::{self, Key, Staged, Storage, StorageError};
@@ -102,7 +103,7 @@ fn zip_entries(path: &std::path::Path) -> Result<Vec<ZipEntry>, AppError> {
 async fn receive(
     state: &AppState,
     caller: Caller,
-    id: String,
+    id: ApplicationId,
     item: String,
     req: &HttpRequest,
     mut form: Multipart,
@@ -113,9 +114,9 @@ async fn receive(
         ..
     } = caller;
     let limits = state.config.evidence.clone();
-    let (w, i, a) = (who.clone(), id.clone(), item.clone());
+    let (w, a) = (who.clone(), item.clone());
     let target = state
-        .db(move |conn| Ok(flow::upload_target(conn, &w, &i, &a)?))
+        .db(move |conn| Ok(flow::upload_target(conn, &w, id, &a)?))
         .await?;
     let used = target.used_bytes;
     let limit = upload_limit(limits.max_file_bytes, limits.quota_bytes, used);
@@ -212,11 +213,11 @@ async fn receive(
         .commit(staged)
         .await
         .map_err(AppError::internal)?;
-    let (w, i, a) = (who.clone(), id.clone(), item.clone());
+    let (w, i, a) = (who.clone(), id, item.clone());
     let recorded = state
         .db(move |conn| {
             Ok(flow::record_upload(
-                conn, &w, &i, &a, &file, &limits, &address,
+                conn, &w, i, &a, &file, &limits, &address,
             )?)
         })
         .await;
@@ -225,7 +226,7 @@ async fn receive(
         return Err(e);
     }
     let (w, i) = (who, id);
-    let views = state.db(move |conn| Ok(flow::list(conn, &w, &i)?)).await?;
+    let views = state.db(move |conn| Ok(flow::list(conn, &w, i)?)).await?;
     let row = recorded.expect("checked above");
     views
         .into_iter()
@@ -260,7 +261,7 @@ pub async fn upload_api(
     state: web::Data<AppState>,
     caller: Caller,
     req: HttpRequest,
-    path: web::Path<(String, String)>,
+    path: web::Path<(ApplicationId, String)>,
     form: Multipart,
 ) -> Result<HttpResponse, AppError> {
     let (id, item) = path.into_inner();
@@ -275,11 +276,11 @@ pub async fn upload_api(
 pub async fn list_api(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<String>,
+    path: web::Path<ApplicationId>,
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
     let views = state
-        .db(move |conn| Ok(flow::list(conn, &caller.principal, &id)?))
+        .db(move |conn| Ok(flow::list(conn, &caller.principal, id)?))
         .await?;
     Ok(HttpResponse::Ok().json(views))
 }
@@ -287,8 +288,8 @@ pub async fn list_api(
 async fn download(
     state: &AppState,
     caller: Caller,
-    id: String,
-    file: String,
+    id: ApplicationId,
+    file: EvidenceId,
 ) -> Result<HttpResponse, AppError> {
     let Caller {
         principal: who,
@@ -296,7 +297,7 @@ async fn download(
         ..
     } = caller;
     let row = state
-        .db(move |conn| Ok(flow::for_download(conn, &who, &id, &file, &address)?))
+        .db(move |conn| Ok(flow::for_download(conn, &who, id, file, &address)?))
         .await?;
     let key = Key::parse(&row.content_sha256)
         .ok_or_else(|| AppError::internal(anyhow::anyhow!("bad stored key")))?;
@@ -328,7 +329,7 @@ async fn download(
 pub async fn download_api(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<(String, String)>,
+    path: web::Path<(ApplicationId, EvidenceId)>,
 ) -> Result<HttpResponse, AppError> {
     let (id, file) = path.into_inner();
     download(&state, caller, id, file).await
@@ -337,8 +338,8 @@ pub async fn download_api(
 async fn remove(
     state: &AppState,
     caller: Caller,
-    id: String,
-    file: String,
+    id: ApplicationId,
+    file: EvidenceId,
 ) -> Result<(), AppError> {
     let Caller {
         principal: who,
@@ -347,7 +348,7 @@ async fn remove(
     } = caller;
     let _guard = state.evidence.references.lock().await;
     let unreferenced = state
-        .db(move |conn| Ok(flow::remove(conn, &who, &id, &file, &address)?))
+        .db(move |conn| Ok(flow::remove(conn, &who, id, file, &address)?))
         .await?;
     if let Some(key) = unreferenced.as_deref().and_then(Key::parse) {
         if let Err(e) = state.evidence.store.delete_unreferenced(&key).await {
@@ -364,14 +365,14 @@ async fn remove(
 pub async fn delete_api(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<(String, String)>,
+    path: web::Path<(ApplicationId, EvidenceId)>,
 ) -> Result<HttpResponse, AppError> {
     let (id, file) = path.into_inner();
     remove(&state, caller, id, file).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
-fn back_to(id: &str, item: &str) -> HttpResponse {
+fn back_to(id: ApplicationId, item: &str) -> HttpResponse {
     HttpResponse::SeeOther()
         .insert_header((header::LOCATION, format!("/applications/{id}#item-{item}")))
         .finish()
@@ -382,18 +383,18 @@ pub async fn upload_page(
     state: web::Data<AppState>,
     caller: Caller,
     req: HttpRequest,
-    path: web::Path<(String, String)>,
+    path: web::Path<(ApplicationId, String)>,
     form: Multipart,
 ) -> Result<HttpResponse, AppError> {
     let (id, item) = path.into_inner();
-    receive(&state, caller, id.clone(), item.clone(), &req, form).await?;
-    Ok(back_to(&id, &item))
+    receive(&state, caller, id, item.clone(), &req, form).await?;
+    Ok(back_to(id, &item))
 }
 
 pub async fn download_page(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<(String, String)>,
+    path: web::Path<(ApplicationId, EvidenceId)>,
 ) -> Result<HttpResponse, AppError> {
     let (id, file) = path.into_inner();
     download(&state, caller, id, file).await
@@ -402,10 +403,10 @@ pub async fn download_page(
 pub async fn delete_page(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<(String, String)>,
+    path: web::Path<(ApplicationId, EvidenceId)>,
 ) -> Result<HttpResponse, AppError> {
     let (id, file) = path.into_inner();
-    remove(&state, caller, id.clone(), file).await?;
+    remove(&state, caller, id, file).await?;
     Ok(HttpResponse::SeeOther()
         .insert_header((header::LOCATION, format!("/applications/{id}")))
         .finish())

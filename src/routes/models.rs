@@ -30,7 +30,7 @@ pub struct ModelVersionView {
 impl From<&VersionSummary> for ModelVersionView {
     fn from(v: &VersionSummary) -> Self {
         ModelVersionView {
-            id: v.id.clone(),
+            id: v.id.to_string(),
             version: v.version,
             name_zh: v.name_zh.clone(),
             name_en: v.name_en.clone(),
@@ -40,10 +40,6 @@ impl From<&VersionSummary> for ModelVersionView {
             loaded_at: v.loaded_at.and_utc().to_rfc3339(),
         }
     }
-}
-
-fn parse_id(text: &str) -> Result<ModelVersionId, AppError> {
-    text.parse().map_err(|_| AppError::NotFound)
 }
 
 async fn fetch(state: &AppState, id: ModelVersionId) -> Result<VersionDoc, AppError> {
@@ -70,9 +66,9 @@ pub async fn detail_page(
     state: web::Data<AppState>,
     visitor: Visitor,
     req: HttpRequest,
-    path: web::Path<String>,
+    path: web::Path<ModelVersionId>,
 ) -> Result<HttpResponse, AppError> {
-    let doc = fetch(&state, parse_id(&path)?).await?;
+    let doc = fetch(&state, path.into_inner()).await?;
     let ctx = with(
         base_context(&visitor, req.path()),
         "version",
@@ -111,9 +107,9 @@ pub struct ModelVersionDetail {
     responses((status = 200, body = ModelVersionDetail), (status = 404)), security(("bearer" = [])))]
 pub async fn detail_api(
     state: web::Data<AppState>,
-    path: web::Path<String>,
+    path: web::Path<ModelVersionId>,
 ) -> Result<HttpResponse, AppError> {
-    let doc = fetch(&state, parse_id(&path)?).await?;
+    let doc = fetch(&state, path.into_inner()).await?;
     Ok(HttpResponse::Ok().json(ModelVersionDetail {
         version: (&doc.summary).into(),
         model: doc.model,

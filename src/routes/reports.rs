@@ -97,7 +97,7 @@ pub async fn page_view(
         &rounds
             .into_iter()
             .map(|r| RoundLink {
-                id: r.id,
+                id: r.id.to_string(),
                 name: if lang == Lang::En {
                     r.name_en
                 } else {

@@ -9,7 +9,7 @@ use crate::db::DbConn;
 use crate::domain::access::Role;
 use crate::domain::audit::Actor;
 use crate::domain::calendar::{registration_status, RegistrationStatus, RegistrationWindow};
-use crate::domain::ids::ModelVersionId;
+use crate::domain::ids::{EnterpriseId, ModelVersionId, RoundId};
 use crate::domain::round::RoundInput;
 use crate::error::AppError;
 use crate::refusal::{registration_refusal, Code, Refusal};
@@ -23,7 +23,7 @@ use crate::workflow::rounds;
 
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct RoundView {
-    id: String,
+    id: RoundId,
     name_zh: String,
     name_en: String,
     model_version_id: String,
@@ -65,7 +65,7 @@ fn view(state: &AppState, r: RoundRow, parts: Vec<String>, visitor: &Visitor) ->
         id: r.id,
         name_zh: r.name_zh,
         name_en: r.name_en,
-        model_version_id: r.model_version_id,
+        model_version_id: r.model_version_id.to_string(),
         registration_opens: r.registration_opens.to_string(),
         registration_closes: r.registration_closes.to_string(),
         registration_closes_at: closes_at,
@@ -88,9 +88,9 @@ async fn all(state: &AppState, visitor: &Visitor) -> Result<Vec<RoundView>, AppE
         .collect())
 }
 
-async fn one(state: &AppState, visitor: &Visitor, id: String) -> Result<RoundView, AppError> {
+async fn one(state: &AppState, visitor: &Visitor, id: RoundId) -> Result<RoundView, AppError> {
     let (r, parts) = state
-        .db(move |conn| queries::rounds::with_parts(conn, &id)?.ok_or(AppError::NotFound))
+        .db(move |conn| queries::rounds::with_parts(conn, id)?.ok_or(AppError::NotFound))
         .await?;
     Ok(view(state, r, parts, visitor))
 }
@@ -121,7 +121,7 @@ pub async fn detail_page(
     state: web::Data<AppState>,
     visitor: Visitor,
     req: HttpRequest,
-    path: web::Path<String>,
+    path: web::Path<RoundId>,
 ) -> Result<HttpResponse, AppError> {
     render_detail(&state, &visitor, &req, path.into_inner(), None).await
 }
@@ -132,10 +132,10 @@ async fn render_detail(
     state: &AppState,
     visitor: &Visitor,
     req: &HttpRequest,
-    id: String,
+    id: RoundId,
     refused: Option<(SubmittedPanel, String)>,
 ) -> Result<HttpResponse, AppError> {
-    let round = one(state, visitor, id.clone()).await?;
+    let round = one(state, visitor, id).await?;
     let days_left = chrono::DateTime::parse_from_rfc3339(&round.registration_closes_at)
         .map(|t| (t.with_timezone(&Utc) - Utc::now()).num_days())
         .unwrap_or(0);
@@ -151,7 +151,7 @@ async fn render_detail(
     let review = if secretariat {
         Some(
             state
-                .db(move |conn| review_section(conn, &id, refused))
+                .db(move |conn| review_section(conn, id, refused))
                 .await?,
         )
     } else {
@@ -192,7 +192,7 @@ struct ReviewSection {
     panel: Option<ReviewPanelView>,
     candidates: Vec<Candidate>,
     /// (id, name) of the evaluated enterprises members may come from.
-    enterprises: Vec<(String, String)>,
+    enterprises: Vec<(EnterpriseId, String)>,
     quorum: String,
     majority: String,
     majorities: Vec<String>,
@@ -203,7 +203,7 @@ struct ReviewSection {
 /// a reviewer not on it is offered with their own enterprise.
 fn review_section(
     conn: &mut DbConn,
-    round_id: &str,
+    round_id: RoundId,
     refused: Option<(SubmittedPanel, String)>,
 ) -> Result<ReviewSection, AppError> {
     let panel = review::panel_view(conn, round_id)?;
@@ -222,7 +222,7 @@ fn review_section(
             (None, Some(p)) => (
                 p.members
                     .iter()
-                    .map(|m| (m.user_id.clone(), m.enterprise_id.clone()))
+                    .map(|m| (m.user_id.clone(), m.enterprise_id.to_string()))
                     .collect(),
                 p.quorum.to_string(),
                 format!("{}/{}", p.majority.0, p.majority.1),
@@ -236,7 +236,9 @@ fn review_section(
         let enterprise_id = match on_panel {
             Some((_, e)) => e.clone(),
             None => match user_id.parse() {
-                Ok(uid) => queries::enterprises::membership(conn, uid)?.unwrap_or_default(),
+                Ok(uid) => queries::enterprises::membership(conn, uid)?
+                    .map(|e| e.to_string())
+                    .unwrap_or_default(),
                 Err(_) => String::new(),
             },
         };
@@ -276,7 +278,7 @@ pub async fn review_panel_form(
     caller: Caller,
     visitor: Visitor,
     req: HttpRequest,
-    path: web::Path<String>,
+    path: web::Path<RoundId>,
     form: web::Form<Vec<(String, String)>>,
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
@@ -319,13 +321,13 @@ pub async fn review_panel_form(
             return render_detail(&state, &visitor, &req, id, Some((submitted, error))).await;
         }
     };
-    let rid = id.clone();
+    let rid = id;
     let outcome = state
         .db(move |conn| {
             Ok(review::form_panel(
                 conn,
                 &caller.principal,
-                &rid,
+                rid,
                 &request,
                 &caller.address,
             ))
@@ -356,7 +358,7 @@ pub async fn list_api(
 pub async fn detail_api(
     state: web::Data<AppState>,
     visitor: Visitor,
-    path: web::Path<String>,
+    path: web::Path<RoundId>,
 ) -> Result<HttpResponse, AppError> {
     Ok(HttpResponse::Ok().json(one(&state, &visitor, path.into_inner()).await?))
 }
@@ -409,5 +411,5 @@ pub async fn create_api(
     let id = state
         .db(move |conn| Ok(rounds::create(conn, &calendars, version, input, &actor)?))
         .await?;
-    Ok(HttpResponse::Created().json(one(&state, &visitor, id.to_string()).await?))
+    Ok(HttpResponse::Created().json(one(&state, &visitor, id).await?))
 }

@@ -89,11 +89,11 @@ pub fn sign_in(
     };
     let usable = account.as_ref().filter(|u| u.disabled_at.is_none());
     let ok = auth::verify_password(&password, usable.map(|u| u.password_hash.as_str()));
-    let user_id = account.as_ref().map(|u| u.user_id());
+    let user_id = account.as_ref().map(|u| u.id);
     let object_id = user_id.map_or_else(|| attempted.clone(), |u| u.to_string());
-    let object = (
+    let object: (&str, &dyn std::fmt::Display) = (
         if user_id.is_some() { "user" } else { "account" },
-        object_id.as_str(),
+        &object_id,
     );
 
     // The failure is recorded and committed; only then is the attempt refused.

@@ -15,7 +15,7 @@ use crate::domain::application_status::{
 use crate::domain::audit::{Actor as AuditActor, Kind};
 use crate::domain::calendar::{registration_status, Calendars, RegistrationWindow};
 use crate::domain::catalog::Model;
-use crate::domain::ids::{ModelVersionId, UserId};
+use crate::domain::ids::{ApplicationId, RoundId, UserId};
 use crate::domain::round::RoundRefusal;
 use crate::mail::{self, Notification};
 use crate::refusal::{event_action, registration_refusal, Code, Refusal};
@@ -31,11 +31,11 @@ pub struct Draft {
 
 fn round_model(
     conn: &mut DbConn,
-    round_id: &str,
+    round_id: RoundId,
 ) -> Result<(round::RoundRow, Vec<String>, Model), Refusal> {
     let r = round::get(conn, round_id)?.ok_or(Refusal::NotFound)?;
     let parts = round::parts(conn, round_id)?;
-    let version: ModelVersionId = r.model_version_id.parse().map_err(|_| Refusal::NotFound)?;
+    let version = r.model_version_id;
     let model = catalog::get_version(conn, version)?
         .ok_or(Refusal::NotFound)?
         .model;
@@ -46,10 +46,10 @@ fn round_model(
 pub fn create(
     conn: &mut DbConn,
     who: &Principal,
-    round_id: &str,
+    round_id: RoundId,
     d: &Draft,
     address: &str,
-) -> Result<String, Refusal> {
+) -> Result<ApplicationId, Refusal> {
     write_tx(conn, |conn| {
         let Some(enterprise_id) =
             enterprise::membership(conn, who.user_id)?.filter(|_| who.has(Role::Enterprise))
@@ -67,19 +67,19 @@ pub fn create(
             &d.contact_email,
         )
         .map_err(|r| Refusal::Invalid(r.into()))?;
-        if store::exists_for_part(conn, round_id, &enterprise_id, &req.part_code)? {
+        if store::exists_for_part(conn, round_id, enterprise_id, &req.part_code)? {
             return Err(Refusal::Conflict(
                 Code::ApplicationPartTaken.with("part", &req.part_code),
             ));
         }
-        let id = uuid::Uuid::now_v7().to_string();
+        let id = ApplicationId::new();
         let t = now();
         store::insert(
             conn,
             &store::NewApplication {
-                id: &id,
+                id,
                 round_id,
-                enterprise_id: &enterprise_id,
+                enterprise_id,
                 part_code: &req.part_code,
                 target_level: req.target_level as i32,
                 scope: &req.scope,
@@ -106,10 +106,14 @@ pub fn create(
 
 /// The application if this person may see it; `NotFound` otherwise, exactly as for an
 /// id that does not exist.
-pub fn visible(conn: &mut DbConn, who: &Principal, id: &str) -> Result<ApplicationRow, Refusal> {
+pub fn visible(
+    conn: &mut DbConn,
+    who: &Principal,
+    id: ApplicationId,
+) -> Result<ApplicationRow, Refusal> {
     let app = store::get(conn, id)?.ok_or(Refusal::NotFound)?;
     let member_of = enterprise::membership(conn, who.user_id)?;
-    if may_view(who, &app.enterprise_id, member_of.as_deref()) {
+    if may_view(who, app.enterprise_id, member_of) {
         Ok(app)
     } else {
         Err(Refusal::NotFound)
@@ -118,10 +122,10 @@ pub fn visible(conn: &mut DbConn, who: &Principal, id: &str) -> Result<Applicati
 
 /// Items of the application's part still lacking evidence or a declaration.
 pub fn missing_items(conn: &mut DbConn, app: &ApplicationRow) -> Result<Vec<String>, Refusal> {
-    let (_, _, model) = round_model(conn, &app.round_id)?;
+    let (_, _, model) = round_model(conn, app.round_id)?;
     let part = model.part(&app.part_code).ok_or(Refusal::NotFound)?;
-    let with_evidence = store::items_with_evidence(conn, &app.id)?;
-    let exempt: BTreeSet<String> = store::exemptions(conn, &app.id)?
+    let with_evidence = store::items_with_evidence(conn, app.id)?;
+    let exempt: BTreeSet<String> = store::exemptions(conn, app.id)?
         .into_iter()
         .map(|(c, _)| c)
         .collect();
@@ -133,7 +137,7 @@ pub fn missing_items(conn: &mut DbConn, app: &ApplicationRow) -> Result<Vec<Stri
 pub fn declare_not_applicable(
     conn: &mut DbConn,
     who: &Principal,
-    id: &str,
+    id: ApplicationId,
     item: &str,
     reason: &str,
     address: &str,
@@ -141,13 +145,13 @@ pub fn declare_not_applicable(
     write_tx(conn, |conn| {
         let app = visible(conn, who, id)?;
         let member_of = enterprise::membership(conn, who.user_id)?;
-        if !may_edit(who, &app.enterprise_id, member_of.as_deref()) {
+        if !may_edit(who, app.enterprise_id, member_of) {
             return Err(Refusal::Forbidden(Code::ApplicationEditForbidden.into()));
         }
         if app.status != Status::Draft {
             return Err(Refusal::Conflict(Code::ApplicationItemsLocked.into()));
         }
-        let (_, _, model) = round_model(conn, &app.round_id)?;
+        let (_, _, model) = round_model(conn, app.round_id)?;
         let part = model.part(&app.part_code).ok_or(Refusal::NotFound)?;
         if !part
             .domains
@@ -170,7 +174,7 @@ pub fn declare_not_applicable(
             conn,
             &AuditActor::user(who.user_id, address),
             Kind::ItemNotApplicable,
-            ("application", id),
+            ("application", &id),
             serde_json::json!({ "item": item, "reason": reason }),
         )?;
         Ok(())
@@ -238,7 +242,7 @@ fn record_status(
     reason: Option<&str>,
     by: UserId,
 ) -> Result<(), Refusal> {
-    if !store::set_status(conn, &app.id, app.status, to, name, reason, by)? {
+    if !store::set_status(conn, app.id, app.status, to, name, reason, by)? {
         return Err(Refusal::Conflict(Code::ApplicationChangedMeanwhile.into()));
     }
     Ok(())
@@ -266,7 +270,7 @@ pub(crate) fn move_status(
 pub fn transition(
     conn: &mut DbConn,
     who: &Principal,
-    id: &str,
+    id: ApplicationId,
     event: &Event,
     calendars: &Calendars,
     at: DateTime<Utc>,
@@ -275,7 +279,7 @@ pub fn transition(
     write_tx(conn, |conn| {
         let app = visible(conn, who, id)?;
         let member_of = enterprise::membership(conn, who.user_id)?;
-        let actor = if may_edit(who, &app.enterprise_id, member_of.as_deref()) {
+        let actor = if may_edit(who, app.enterprise_id, member_of) {
             Actor::Enterprise
         } else {
             Actor::Secretariat
@@ -290,14 +294,14 @@ pub fn transition(
         let from = app.status;
         let to = next_status(&app, event)?;
         if *event == Event::Submit {
-            let (r, _, _) = round_model(conn, &app.round_id)?;
+            let (r, _, _) = round_model(conn, app.round_id)?;
             let window = RegistrationWindow::new(r.registration_opens, r.registration_closes)
                 .map_err(|w| Refusal::Invalid(RoundRefusal::from(w).into()))?;
             if let Some(reason) = registration_refusal(&registration_status(window, calendars, at))
             {
                 return Err(Refusal::Conflict(reason));
             }
-            let e = enterprise::get(conn, &app.enterprise_id)?.ok_or(Refusal::NotFound)?;
+            let e = enterprise::get(conn, app.enterprise_id)?.ok_or(Refusal::NotFound)?;
             if e.verified_at.is_none() {
                 return Err(Refusal::Conflict(Code::EnterpriseNotVerified.into()));
             }
@@ -322,13 +326,13 @@ pub fn transition(
             conn,
             &AuditActor::user(who.user_id, address),
             Kind::ApplicationTransition,
-            ("application", id),
+            ("application", &id),
             serde_json::json!({
                 "event": event_name(event), "from": from.as_str(), "to": to.as_str(),
                 "reason": reason_of(event),
             }),
         )?;
-        let e = enterprise::get(conn, &app.enterprise_id)?.ok_or(Refusal::NotFound)?;
+        let e = enterprise::get(conn, app.enterprise_id)?.ok_or(Refusal::NotFound)?;
         let (application_id, part, enterprise_name) =
             (id.to_string(), app.part_code.clone(), e.name_zh);
         let message = match event {
@@ -356,7 +360,7 @@ pub fn transition(
             _ => None,
         };
         if let Some(m) = message {
-            mail::enqueue_to_enterprise(conn, &app.enterprise_id, &m)?;
+            mail::enqueue_to_enterprise(conn, app.enterprise_id, &m)?;
         }
         Ok(to)
     })

@@ -25,7 +25,7 @@ use crate::domain::certificate::{
     PAYLOAD_SCHEMA,
 };
 use crate::domain::certificate_lint::{lint, Approved};
-use crate::domain::ids::{ModelVersionId, UserId};
+use crate::domain::ids::{ApplicationId, RoundId, UserId};
 use crate::mail::{self, Notification};
 use crate::pdf::{self, CertificateView, Fonts};
 use crate::refusal::{Code, Reason, Refusal};
@@ -138,7 +138,7 @@ pub fn issue(
     issuer: &Issuer,
     actor: &Actor,
     by: UserId,
-    application: &str,
+    application: ApplicationId,
 ) -> Result<(CertificateRow, bool), Refusal> {
     issue_on(
         conn,
@@ -156,7 +156,7 @@ pub fn issue_on(
     issuer: &Issuer,
     actor: &Actor,
     by: UserId,
-    application: &str,
+    application: ApplicationId,
     issue_date: NaiveDate,
 ) -> Result<(CertificateRow, bool), Refusal> {
     write_tx(conn, |conn| {
@@ -180,7 +180,7 @@ pub fn issue_on(
         let serial = store::next_serial(conn, year, &app.part_code)?;
         let number = cert::certificate_number(year, &app.part_code, serial as u32);
         let payload = facts.payload(&app, &number, issue_date, &key_row.id);
-        let decision_approved = panels::decisions(conn, &app.id)?
+        let decision_approved = panels::decisions(conn, app.id)?
             .last()
             .is_some_and(|d| d.approved);
         let radar = facts.radar();
@@ -202,7 +202,7 @@ pub fn issue_on(
         let row = CertificateRow {
             id: signed.payload.certificate_id.to_string(),
             number: number.clone(),
-            application_id: app.id.clone(),
+            application_id: app.id,
             year,
             part_code: app.part_code.clone(),
             serial,
@@ -229,7 +229,7 @@ pub fn issue_on(
         )?;
         mail::enqueue_to_enterprise(
             conn,
-            &app.enterprise_id,
+            app.enterprise_id,
             &Notification::CertificateIssued {
                 certificate_id: number.clone(),
                 part: app.part_code.clone(),
@@ -299,7 +299,10 @@ pub struct BulkOutcome {
 
 /// Ids of a round's approved applications, for bulk issuance, and of its certified ones,
 /// so that running it again reports every certificate as issued before.
-pub fn issuable_in_round(conn: &mut DbConn, round_id: &str) -> Result<Vec<String>, Refusal> {
+pub fn issuable_in_round(
+    conn: &mut DbConn,
+    round_id: RoundId,
+) -> Result<Vec<ApplicationId>, Refusal> {
     round::get(conn, round_id)?.ok_or(Refusal::NotFound)?;
     Ok(store::round_applications(
         conn,
@@ -315,17 +318,17 @@ pub fn issue_round(
     issuer: &Issuer,
     actor: &Actor,
     by: UserId,
-    round_id: &str,
+    round_id: RoundId,
     mut progress: impl FnMut(usize, usize),
 ) -> Result<BulkOutcome, Refusal> {
     let ids = issuable_in_round(conn, round_id)?;
     let mut out = BulkOutcome::default();
     for (i, id) in ids.iter().enumerate() {
-        match issue(conn, issuer, actor, by, id) {
+        match issue(conn, issuer, actor, by, *id) {
             Ok((row, true)) => out.issued.push(row.number),
             Ok((row, false)) => out.existing.push(row.number),
             Err(Refusal::Database(e)) => return Err(Refusal::Database(e)),
-            Err(e) => out.refused.push((id.clone(), e.to_string())),
+            Err(e) => out.refused.push((id.to_string(), e.to_string())),
         }
         progress(i + 1, ids.len());
     }
@@ -368,19 +371,15 @@ struct Facts {
 
 impl Facts {
     fn read(conn: &mut DbConn, app: &ApplicationRow) -> Result<Facts, Refusal> {
-        let enterprise = enterprise::get(conn, &app.enterprise_id)?.ok_or(Refusal::NotFound)?;
-        let round = round::get(conn, &app.round_id)?.ok_or(Refusal::NotFound)?;
-        let version_id: ModelVersionId = round
-            .model_version_id
-            .parse()
-            .map_err(|_| Refusal::NotFound)?;
-        let doc = catalog::get_version(conn, version_id)?.ok_or(Refusal::NotFound)?;
+        let enterprise = enterprise::get(conn, app.enterprise_id)?.ok_or(Refusal::NotFound)?;
+        let round = round::get(conn, app.round_id)?.ok_or(Refusal::NotFound)?;
+        let doc = catalog::get_version(conn, round.model_version_id)?.ok_or(Refusal::NotFound)?;
         let part = doc
             .model
             .part(&app.part_code)
             .cloned()
             .ok_or(Refusal::NotFound)?;
-        let (_, result) = panels::consolidation(conn, &app.id)?
+        let (_, result) = panels::consolidation(conn, app.id)?
             .ok_or_else(|| Refusal::Conflict(Code::NoConsolidatedResult.into()))?;
         Ok(Facts {
             enterprise,
@@ -486,9 +485,9 @@ pub fn pdf_of(
     number: &str,
 ) -> Result<Vec<u8>, Refusal> {
     let row = store::by_number(conn, number)?.ok_or(Refusal::NotFound)?;
-    let app = apps::get(conn, &row.application_id)?.ok_or(Refusal::NotFound)?;
+    let app = apps::get(conn, row.application_id)?.ok_or(Refusal::NotFound)?;
     if let Reader::Enterprise(user) = reader {
-        if enterprise::membership(conn, *user)?.as_deref() != Some(app.enterprise_id.as_str()) {
+        if enterprise::membership(conn, *user)? != Some(app.enterprise_id) {
             return Err(Refusal::NotFound);
         }
     }
@@ -651,10 +650,10 @@ pub fn revoke(
             ("certificate", &row.id),
             serde_json::json!({ "number": number, "reason": reason }),
         )?;
-        let app = apps::get(conn, &row.application_id)?.ok_or(Refusal::NotFound)?;
+        let app = apps::get(conn, row.application_id)?.ok_or(Refusal::NotFound)?;
         mail::enqueue_to_enterprise(
             conn,
-            &app.enterprise_id,
+            app.enterprise_id,
             &Notification::CertificateRevoked {
                 certificate_id: number.to_string(),
                 part: row.part_code.clone(),

@@ -80,7 +80,7 @@ fn seed_round(conn: &mut DbConn) -> Result<(), Refusal> {
             conn,
             &round::NewRound {
                 name: &name,
-                model_version: version.id.parse().expect("ids are stored as UUIDs"),
+                model_version: version.id,
                 registration: (today - Duration::days(7), today + Duration::days(45)),
                 assessment: (today + Duration::days(60), today + Duration::days(110)),
                 results_on: today + Duration::days(140),
@@ -108,14 +108,14 @@ fn seed_assessor(conn: &mut DbConn) -> Result<(), Refusal> {
         let Some(assessor) = user::find_by_email(conn, &email)? else {
             return Ok(());
         };
-        if panels::profile(conn, &assessor.id)?.is_some() {
+        if panels::profile(conn, &assessor.id.to_string())?.is_some() {
             return Ok(());
         }
         let today = Utc::now().date_naive();
         panels::save_profile(
             conn,
             &panels::ProfileRow {
-                user_id: assessor.id,
+                user_id: assessor.id.to_string(),
                 organisation_id: org,
                 certification_number: "CAICT-DEVOPS-A-0001".into(),
                 certification_expires_on: today + Duration::days(730),

@@ -10,6 +10,7 @@ use crate::db::{write_tx, DbConn};
 use crate::domain::access::Principal;
 use crate::domain::account::DisplayName;
 use crate::domain::audit::{Actor, Kind};
+use crate::domain::ids::EnterpriseId;
 use crate::refusal::{Code, Reason, Refusal};
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
@@ -63,7 +64,7 @@ pub fn create(
 pub fn join(
     conn: &mut DbConn,
     who: &Principal,
-    enterprise_id: &str,
+    enterprise_id: EnterpriseId,
     group_id: &str,
     address: &str,
 ) -> Result<(), Refusal> {
@@ -89,7 +90,7 @@ pub fn join(
                 ));
             }
         }
-        store::set_group(conn, &e.id, Some(&g.id))?;
+        store::set_group(conn, e.id, Some(&g.id))?;
         audit::append(
             conn,
             &Actor::user(who.user_id, address),
@@ -105,7 +106,7 @@ pub fn join(
 pub fn leave(
     conn: &mut DbConn,
     who: &Principal,
-    enterprise_id: &str,
+    enterprise_id: EnterpriseId,
     address: &str,
 ) -> Result<(), Refusal> {
     write_tx(conn, |conn| {
@@ -116,7 +117,7 @@ pub fn leave(
             ));
         };
         let name = store::get(conn, &group_id)?.map_or_else(String::new, |g| g.name_zh);
-        store::set_group(conn, &e.id, None)?;
+        store::set_group(conn, e.id, None)?;
         audit::append(
             conn,
             &Actor::user(who.user_id, address),
@@ -130,7 +131,7 @@ pub fn leave(
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct GroupMember {
-    pub id: String,
+    pub id: EnterpriseId,
     pub name_zh: String,
 }
 
@@ -172,13 +173,14 @@ pub fn groups(conn: &mut DbConn) -> Result<Vec<GroupView>, Refusal> {
 
 /// What an enterprise is tied to through its group: the group's own id (a conflict may be
 /// declared with the group) and its other enterprises. Empty outside any group.
-pub fn ties(conn: &mut DbConn, enterprise_id: &str) -> Result<Vec<String>, Refusal> {
+pub fn ties(conn: &mut DbConn, enterprise_id: EnterpriseId) -> Result<Vec<String>, Refusal> {
     let Some(group) = enterprise::get(conn, enterprise_id)?.and_then(|e| e.group_id) else {
         return Ok(vec![]);
     };
     let sisters = store::members(conn, &group)?
         .into_iter()
         .map(|e| e.id)
-        .filter(|id| id != enterprise_id);
+        .filter(|id| *id != enterprise_id)
+        .map(|id| id.to_string());
     Ok(std::iter::once(group).chain(sisters).collect())
 }

@@ -5,7 +5,7 @@ use crate::db::{write_tx, DbConn};
 use crate::domain::account::{DisplayName, Email};
 use crate::domain::audit::{Actor, Kind};
 use crate::domain::credit_code::CreditCode;
-use crate::domain::ids::UserId;
+use crate::domain::ids::{EnterpriseId, UserId};
 use crate::mail::{self, Notification};
 use crate::refusal::{Code, Reason, Refusal};
 
@@ -26,7 +26,7 @@ pub fn register(
     by: UserId,
     r: &Registration,
     client_address: &str,
-) -> Result<String, Refusal> {
+) -> Result<EnterpriseId, Refusal> {
     let code = CreditCode::parse(&r.credit_code)
         .map_err(|e| Refusal::Invalid(Code::CreditCodeInvalid.with("reason", Reason::from(e))))?;
     let name_zh = DisplayName::parse(&r.name_zh)
@@ -60,11 +60,11 @@ pub fn register(
                 Code::CreditCodeTaken.with("code", code.as_str()),
             ));
         }
-        let id = uuid::Uuid::now_v7().to_string();
+        let id = EnterpriseId::new();
         enterprise::insert(
             conn,
             &enterprise::NewEnterprise {
-                id: &id,
+                id,
                 name_zh: name_zh.as_str(),
                 name_en: name_en.as_ref().map(|n| n.as_str()),
                 credit_code: code.as_str(),
@@ -87,7 +87,12 @@ pub fn register(
     })
 }
 
-pub fn verify(conn: &mut DbConn, id: &str, by: UserId, address: &str) -> Result<(), Refusal> {
+pub fn verify(
+    conn: &mut DbConn,
+    id: EnterpriseId,
+    by: UserId,
+    address: &str,
+) -> Result<(), Refusal> {
     write_tx(conn, |conn| {
         if enterprise::get(conn, id)?.is_none() {
             return Err(Refusal::NotFound);
@@ -99,7 +104,7 @@ pub fn verify(conn: &mut DbConn, id: &str, by: UserId, address: &str) -> Result<
             conn,
             &Actor::user(by, address),
             Kind::EnterpriseVerified,
-            ("enterprise", id),
+            ("enterprise", &id),
             serde_json::json!({}),
         )?;
         let e = enterprise::get(conn, id)?.ok_or(Refusal::NotFound)?;

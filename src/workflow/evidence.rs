@@ -22,7 +22,7 @@ use crate::domain::catalog::Part;
 use crate::domain::evidence::{
     edit_window, limit_exceeded, may_read_evidence, may_reopen, EditWindow, EvidenceFacts, ZipEntry,
 };
-use crate::domain::ids::ModelVersionId;
+use crate::domain::ids::{ApplicationId, EvidenceId};
 use crate::refusal::{Code, Refusal};
 
 /// Where an upload goes and how much room is left.
@@ -35,8 +35,8 @@ pub struct UploadTarget {
 
 /// The model part an application is for.
 pub fn part_of(conn: &mut DbConn, app: &ApplicationRow) -> Result<Part, Refusal> {
-    let r = round::get(conn, &app.round_id)?.ok_or(Refusal::NotFound)?;
-    let version: ModelVersionId = r.model_version_id.parse().map_err(|_| Refusal::NotFound)?;
+    let r = round::get(conn, app.round_id)?.ok_or(Refusal::NotFound)?;
+    let version = r.model_version_id;
     let model = catalog::get_version(conn, version)?
         .ok_or(Refusal::NotFound)?
         .model;
@@ -54,10 +54,14 @@ fn part_items(conn: &mut DbConn, app: &ApplicationRow) -> Result<Vec<String>, Re
 }
 
 /// The application the caller's enterprise may change the evidence of.
-fn editable(conn: &mut DbConn, who: &Principal, id: &str) -> Result<ApplicationRow, Refusal> {
+fn editable(
+    conn: &mut DbConn,
+    who: &Principal,
+    id: ApplicationId,
+) -> Result<ApplicationRow, Refusal> {
     let app = visible(conn, who, id)?;
     let member_of = enterprise::membership(conn, who.user_id)?;
-    if !may_edit(who, &app.enterprise_id, member_of.as_deref()) {
+    if !may_edit(who, app.enterprise_id, member_of) {
         return Err(Refusal::Forbidden(Code::EvidenceChangeForbidden.into()));
     }
     Ok(app)
@@ -68,7 +72,7 @@ fn editable(conn: &mut DbConn, who: &Principal, id: &str) -> Result<ApplicationR
 pub fn upload_target(
     conn: &mut DbConn,
     who: &Principal,
-    id: &str,
+    id: ApplicationId,
     item: &str,
 ) -> Result<UploadTarget, Refusal> {
     let application = editable(conn, who, id)?;
@@ -106,7 +110,7 @@ pub struct StoredFile {
 pub fn record_upload(
     conn: &mut DbConn,
     who: &Principal,
-    id: &str,
+    id: ApplicationId,
     item: &str,
     file: &StoredFile,
     limits: &EvidenceConfig,
@@ -123,8 +127,8 @@ pub fn record_upload(
             return Err(Refusal::Conflict(limit.into()));
         }
         let row = EvidenceRow {
-            id: uuid::Uuid::now_v7().to_string(),
-            application_id: id.to_string(),
+            id: EvidenceId::new(),
+            application_id: id,
             item_code: item.to_string(),
             version: target.window.version(),
             description: file.description.clone(),
@@ -141,7 +145,7 @@ pub fn record_upload(
             conn,
             &Actor::user(who.user_id, address),
             Kind::EvidenceUploaded,
-            ("application", id),
+            ("application", &id),
             serde_json::json!({
                 "file": row.id,
                 "item": row.item_code,
@@ -156,15 +160,19 @@ pub fn record_upload(
 }
 
 /// The facts [`may_read_evidence`] decides on, for this caller and application.
-fn readable(conn: &mut DbConn, who: &Principal, id: &str) -> Result<ApplicationRow, Refusal> {
+fn readable(
+    conn: &mut DbConn,
+    who: &Principal,
+    id: ApplicationId,
+) -> Result<ApplicationRow, Refusal> {
     let app = app_store::get(conn, id)?.ok_or(Refusal::NotFound)?;
     let member_of = enterprise::membership(conn, who.user_id)?;
     // The scoring view already decides panel seats and review recusal; an assessor who
     // is not on the panel is simply not entitled here.
     let viewer = crate::workflow::scoring::viewer_for(conn, who, &app).ok();
     let facts = EvidenceFacts {
-        application_enterprise: &app.enterprise_id,
-        viewer_enterprise: member_of.as_deref(),
+        application_enterprise: app.enterprise_id,
+        viewer_enterprise: member_of,
         viewer_on_panel: matches!(viewer, Some(Viewer::PanelMember { .. })),
         viewer_reviews: matches!(viewer, Some(Viewer::Reviewer)),
     };
@@ -179,7 +187,7 @@ fn readable(conn: &mut DbConn, who: &Principal, id: &str) -> Result<ApplicationR
 /// whether the caller may remove it now.
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct EvidenceView {
-    pub id: String,
+    pub id: EvidenceId,
     pub item_code: String,
     pub version: i32,
     /// Files of the item's latest version; earlier versions are kept for the panel.
@@ -198,11 +206,15 @@ pub struct EvidenceView {
 }
 
 /// Every file of an application the caller may read, all versions.
-pub fn list(conn: &mut DbConn, who: &Principal, id: &str) -> Result<Vec<EvidenceView>, Refusal> {
+pub fn list(
+    conn: &mut DbConn,
+    who: &Principal,
+    id: ApplicationId,
+) -> Result<Vec<EvidenceView>, Refusal> {
     let app = readable(conn, who, id)?;
     let rows = store::for_application(conn, id)?;
     let member_of = enterprise::membership(conn, who.user_id)?;
-    let editor = may_edit(who, &app.enterprise_id, member_of.as_deref());
+    let editor = may_edit(who, app.enterprise_id, member_of);
     let mut latest: std::collections::BTreeMap<&str, i32> = Default::default();
     for r in &rows {
         let v = latest.entry(&r.item_code).or_insert(r.version);
@@ -221,7 +233,7 @@ pub fn list(conn: &mut DbConn, who: &Principal, id: &str) -> Result<Vec<Evidence
             }
         };
         out.push(EvidenceView {
-            id: r.id.clone(),
+            id: r.id,
             item_code: r.item_code.clone(),
             version: r.version,
             current: latest.get(r.item_code.as_str()) == Some(&r.version),
@@ -243,8 +255,8 @@ pub fn list(conn: &mut DbConn, who: &Principal, id: &str) -> Result<Vec<Evidence
 pub fn for_download(
     conn: &mut DbConn,
     who: &Principal,
-    id: &str,
-    file: &str,
+    id: ApplicationId,
+    file: EvidenceId,
     address: &str,
 ) -> Result<EvidenceRow, Refusal> {
     write_tx(conn, |conn| {
@@ -254,7 +266,7 @@ pub fn for_download(
             conn,
             &Actor::user(who.user_id, address),
             Kind::EvidenceDownloaded,
-            ("application", id),
+            ("application", &id),
             serde_json::json!({"file": row.id, "item": row.item_code, "version": row.version}),
         )?;
         Ok(row)
@@ -266,8 +278,8 @@ pub fn for_download(
 pub fn remove(
     conn: &mut DbConn,
     who: &Principal,
-    id: &str,
-    file: &str,
+    id: ApplicationId,
+    file: EvidenceId,
     address: &str,
 ) -> Result<Option<String>, Refusal> {
     write_tx(conn, |conn| {
@@ -283,12 +295,12 @@ pub fn remove(
                     .with("item", &row.item_code),
             ));
         }
-        store::delete(conn, &row.id)?;
+        store::delete(conn, row.id)?;
         audit::append(
             conn,
             &Actor::user(who.user_id, address),
             Kind::EvidenceDeleted,
-            ("application", id),
+            ("application", &id),
             serde_json::json!({"file": row.id, "item": row.item_code, "version": row.version}),
         )?;
         let unreferenced = store::references(conn, &row.content_sha256)? == 0;
@@ -302,7 +314,7 @@ pub fn remove(
 /// transaction; inside a caller's transaction use [`reopen_items_in`].
 pub fn reopen_items(
     conn: &mut DbConn,
-    application: &str,
+    application: ApplicationId,
     items: &[String],
     until: NaiveDateTime,
 ) -> Result<Vec<(String, i32)>, Refusal> {
@@ -315,7 +327,7 @@ pub fn reopen_items(
 /// together with the reopening).
 pub fn reopen_items_in(
     conn: &mut DbConn,
-    application: &str,
+    application: ApplicationId,
     items: &[String],
     until: NaiveDateTime,
 ) -> Result<Vec<(String, i32)>, Refusal> {

@@ -37,27 +37,27 @@ pub fn invite(
         };
         let existing = user::find_by_email(conn, &email)?;
         if let Some(u) = &existing {
-            if enterprise::membership(conn, u.user_id())?.is_some() {
+            if enterprise::membership(conn, u.id)?.is_some() {
                 return Err(Refusal::Conflict(
                     Code::AlreadyInEnterprise.with("email", email.as_str()),
                 ));
             }
         }
-        let e = enterprise::get(conn, &enterprise_id)?.ok_or(Refusal::NotFound)?;
+        let e = enterprise::get(conn, enterprise_id)?.ok_or(Refusal::NotFound)?;
         let token = auth::new_token();
         let expires_at = invitation_expiry(now());
         let id = tokens::insert_invitation(
             conn,
             &tokens::NewInvitation {
                 token_hash: &auth::token_hash(&token),
-                enterprise_id: &enterprise_id,
+                enterprise_id,
                 email: email.as_str(),
                 invited_by: who.user_id,
                 expires_at,
             },
         )?;
         let to = match &existing {
-            Some(u) => mail::recipient(conn, u.user_id())?,
+            Some(u) => mail::recipient(conn, u.id)?,
             None => None,
         }
         .unwrap_or_else(|| Recipient {
@@ -97,7 +97,7 @@ pub struct Pending {
 pub fn pending(conn: &mut DbConn, token: &str) -> Result<Pending, Refusal> {
     let inv = tokens::find_invitation(conn, &auth::token_hash(token))?.ok_or(Refusal::NotFound)?;
     check_link(inv.expires_at, inv.accepted_at, now()).map_err(refused)?;
-    let e = enterprise::get(conn, &inv.enterprise_id)?.ok_or(Refusal::NotFound)?;
+    let e = enterprise::get(conn, inv.enterprise_id)?.ok_or(Refusal::NotFound)?;
     Ok(Pending {
         email: inv.email,
         enterprise_name: e.name_zh,
@@ -183,7 +183,7 @@ pub fn accept(
         if !tokens::accept_invitation(conn, &inv.id, user_id)? {
             return Err(refused(crate::domain::invitation::LinkRefusal::Used));
         }
-        tokens::add_member(conn, user_id, &inv.enterprise_id)?;
+        tokens::add_member(conn, user_id, inv.enterprise_id)?;
         audit::append(
             conn,
             &Actor::user(user_id, address),

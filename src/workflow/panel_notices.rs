@@ -9,7 +9,7 @@ use crate::db::models::panels as store;
 use crate::db::models::{audit, round};
 use crate::db::DbConn;
 use crate::domain::audit::{Actor, Kind};
-use crate::domain::ids::UserId;
+use crate::domain::ids::{ApplicationId, EnterpriseId, RoundId, UserId};
 use crate::mail::{self, Notification};
 use crate::refusal::Refusal;
 
@@ -19,7 +19,7 @@ pub(crate) fn record(
     who: UserId,
     address: &str,
     kind: Kind,
-    object: (&str, &str),
+    object: (&str, &dyn std::fmt::Display),
     detail: serde_json::Value,
 ) -> Result<(), Refusal> {
     audit::append(conn, &Actor::user(who, address), kind, object, detail)?;
@@ -38,7 +38,10 @@ pub(crate) fn to_user(conn: &mut DbConn, user: &str, n: &Notification) -> Result
 }
 
 /// The lead of an application's assessment panel.
-pub(crate) fn lead_of(conn: &mut DbConn, application: &str) -> Result<Option<String>, Refusal> {
+pub(crate) fn lead_of(
+    conn: &mut DbConn,
+    application: ApplicationId,
+) -> Result<Option<String>, Refusal> {
     Ok(store::seats(conn, application)?
         .into_iter()
         .find(|s| s.is_lead)
@@ -46,7 +49,10 @@ pub(crate) fn lead_of(conn: &mut DbConn, application: &str) -> Result<Option<Str
 }
 
 /// The end of a round's assessment period (its last day, 23:59 UTC).
-pub(crate) fn assessment_due(conn: &mut DbConn, round_id: &str) -> Result<NaiveDateTime, Refusal> {
+pub(crate) fn assessment_due(
+    conn: &mut DbConn,
+    round_id: RoundId,
+) -> Result<NaiveDateTime, Refusal> {
     let r = round::get(conn, round_id)?.ok_or(Refusal::NotFound)?;
     Ok(r.assessment_ends
         .and_hms_opt(23, 59, 0)
@@ -54,7 +60,7 @@ pub(crate) fn assessment_due(conn: &mut DbConn, round_id: &str) -> Result<NaiveD
 }
 
 /// When review votes are due: the start of the round's results day (UTC).
-pub(crate) fn review_due(conn: &mut DbConn, round_id: &str) -> Result<NaiveDateTime, Refusal> {
+pub(crate) fn review_due(conn: &mut DbConn, round_id: RoundId) -> Result<NaiveDateTime, Refusal> {
     let r = round::get(conn, round_id)?.ok_or(Refusal::NotFound)?;
     Ok(r.results_on
         .and_hms_opt(0, 0, 0)
@@ -65,7 +71,7 @@ pub(crate) fn review_due(conn: &mut DbConn, round_id: &str) -> Result<NaiveDateT
 /// assignment; someone already seated the same way is not told twice.
 pub(crate) fn panel_assigned(
     conn: &mut DbConn,
-    application: &str,
+    application: ApplicationId,
     part: &str,
     before: &[(String, bool)],
     after: &[(String, bool)],
@@ -93,7 +99,13 @@ pub fn remind_clarifications(conn: &mut DbConn, now: NaiveDateTime) -> QueryResu
     use crate::db::sql_types::Json;
     use diesel::prelude::*;
     /// (id, application, items, deadline, enterprise)
-    type Due = (String, String, Json<Vec<String>>, NaiveDateTime, String);
+    type Due = (
+        String,
+        String,
+        Json<Vec<String>>,
+        NaiveDateTime,
+        EnterpriseId,
+    );
     crate::db::write_tx(conn, |conn| {
         let due: Vec<Due> = clarifications::table
             .inner_join(applications::table.on(applications::id.eq(clarifications::application_id)))
@@ -129,7 +141,7 @@ pub fn remind_clarifications(conn: &mut DbConn, now: NaiveDateTime) -> QueryResu
                 item: items.join(", "),
                 deadline,
             };
-            mail::enqueue_to_enterprise(conn, &enterprise_id, &n)?;
+            mail::enqueue_to_enterprise(conn, enterprise_id, &n)?;
             reminded += 1;
         }
         Ok(reminded)

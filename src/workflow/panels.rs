@@ -21,25 +21,30 @@ use crate::domain::assign::{self, CostModel, PoolAssessor, Preference, RoundAppl
 use crate::domain::audit::Kind;
 use crate::domain::catalog::Part;
 use crate::domain::i18n::Lang;
-use crate::domain::ids::{ModelVersionId, UserId};
+use crate::domain::ids::{ApplicationId, EnterpriseId, OrganisationId, RoundId, UserId};
 use crate::domain::panel::{
     check_panel, conflicts, ApplicationFacts, AssessorFacts, DeclaredConflict, Employment,
-    OrganisationId, OrganisationKind, PanelProposal, PanelViolation, Seat,
+    OrganisationKind, PanelProposal, PanelViolation, Seat,
 };
 use crate::refusal::{Arg, Code, Reason, Refusal};
 
 /// The part an application is for, from the model version its round pins.
 pub(crate) fn part_of(conn: &mut DbConn, app: &ApplicationRow) -> Result<Part, Refusal> {
-    let r = round::get(conn, &app.round_id)?.ok_or(Refusal::NotFound)?;
-    let version: ModelVersionId = r.model_version_id.parse().map_err(|_| Refusal::NotFound)?;
+    let r = round::get(conn, app.round_id)?.ok_or(Refusal::NotFound)?;
+    let version = r.model_version_id;
     let model = catalog::get_version(conn, version)?
         .ok_or(Refusal::NotFound)?
         .model;
     model.part(&app.part_code).cloned().ok_or(Refusal::NotFound)
 }
 
-fn org_id(id: &str) -> OrganisationId {
-    OrganisationId::from(uuid::Uuid::parse_str(id).unwrap_or(uuid::Uuid::nil()))
+/// A stored organisation or enterprise id; one that does not read back is a corrupt row.
+fn org_id(id: &str) -> Result<OrganisationId, Refusal> {
+    id.parse().map_err(|e: uuid::Error| {
+        Refusal::Database(diesel::result::Error::DeserializationError(
+            format!("stored organisation id {id:?} does not read back: {e}").into(),
+        ))
+    })
 }
 
 fn split_list(s: &str) -> Vec<String> {
@@ -205,14 +210,17 @@ pub struct ConflictInput {
 pub fn declare_conflict(
     conn: &mut DbConn,
     who: &Principal,
-    person: &str,
+    person: UserId,
     c: &ConflictInput,
     address: &str,
 ) -> Result<(), Refusal> {
     write_tx(conn, |conn| {
-        let uid: UserId = person.parse().map_err(|_| Refusal::NotFound)?;
-        user::principal(conn, uid)?.ok_or(Refusal::NotFound)?;
-        if enterprise::get(conn, &c.with_id)?.is_none()
+        user::principal(conn, person)?.ok_or(Refusal::NotFound)?;
+        let an_enterprise = match c.with_id.parse() {
+            Ok(id) => enterprise::get(conn, id)?.is_some(),
+            Err(_) => false,
+        };
+        if !an_enterprise
             && enterprise_group::get(conn, &c.with_id)?.is_none()
             && store::organisation(conn, &c.with_id)?.is_none()
         {
@@ -222,13 +230,13 @@ pub fn declare_conflict(
         if reason.is_empty() {
             return Err(Refusal::Invalid(Code::ConflictReasonMissing.into()));
         }
-        store::declare_conflict(conn, person, &c.with_id, reason)?;
+        store::declare_conflict(conn, &person.to_string(), &c.with_id, reason)?;
         record(
             conn,
             who.user_id,
             address,
             Kind::ConflictDeclared,
-            ("user", person),
+            ("user", &person),
             serde_json::json!({ "with_id": c.with_id, "reason": reason }),
         )?;
         Ok(())
@@ -248,25 +256,27 @@ pub struct EmploymentInput {
 pub fn add_employment(
     conn: &mut DbConn,
     who: &Principal,
-    person: &str,
+    person: UserId,
     e: &EmploymentInput,
     address: &str,
 ) -> Result<(), Refusal> {
     write_tx(conn, |conn| {
-        store::profile(conn, person)?.ok_or(Refusal::NotFound)?;
-        if enterprise::get(conn, &e.enterprise_id)?.is_none() {
-            return Err(Refusal::Invalid(Code::EnterpriseUnknown.into()));
+        store::profile(conn, &person.to_string())?.ok_or(Refusal::NotFound)?;
+        let unknown = || Refusal::Invalid(Code::EnterpriseUnknown.into());
+        let enterprise_id: EnterpriseId = e.enterprise_id.parse().map_err(|_| unknown())?;
+        if enterprise::get(conn, enterprise_id)?.is_none() {
+            return Err(unknown());
         }
         if e.until.is_some_and(|u| u < e.from) {
             return Err(Refusal::Invalid(Code::EmploymentEndsBeforeStart.into()));
         }
-        store::add_employment(conn, person, &e.enterprise_id, e.from, e.until)?;
+        store::add_employment(conn, &person.to_string(), enterprise_id, e.from, e.until)?;
         record(
             conn,
             who.user_id,
             address,
             Kind::EmploymentRecorded,
-            ("user", person),
+            ("user", &person),
             serde_json::json!({
                 "enterprise_id": e.enterprise_id, "from": e.from, "until": e.until,
             }),
@@ -280,7 +290,7 @@ pub fn add_employment(
 pub fn set_preference(
     conn: &mut DbConn,
     who: &Principal,
-    application: &str,
+    application: ApplicationId,
     preference: &str,
 ) -> Result<(), Refusal> {
     write_tx(conn, |conn| {
@@ -351,15 +361,17 @@ fn assessor_facts(conn: &mut DbConn) -> Result<Vec<(AssessorFacts, i32)>, Refusa
             .unwrap_or(OrganisationKind::External);
         let declared_conflicts = store::conflicts_of(conn, &p.user_id)?
             .into_iter()
-            .map(|c| DeclaredConflict {
-                with: org_id(&c.with_id),
-                reason: c.reason,
+            .map(|c| {
+                Ok(DeclaredConflict {
+                    with: org_id(&c.with_id)?,
+                    reason: c.reason,
+                })
             })
-            .collect();
+            .collect::<Result<_, Refusal>>()?;
         let employment = store::employment_of(conn, &p.user_id)?
             .into_iter()
             .map(|e| Employment {
-                employer: org_id(&e.enterprise_id),
+                employer: e.enterprise_id.into(),
                 until: e.employed_until,
             })
             .collect();
@@ -367,7 +379,7 @@ fn assessor_facts(conn: &mut DbConn) -> Result<Vec<(AssessorFacts, i32)>, Refusa
             AssessorFacts {
                 assessor: p.user_id.parse().map_err(|_| Refusal::NotFound)?,
                 display_name: name,
-                organisation: org_id(&p.organisation_id),
+                organisation: org_id(&p.organisation_id)?,
                 organisation_kind: kind,
                 certification_expires_on: p.certification_expires_on,
                 parts: split_list(&p.parts),
@@ -384,11 +396,11 @@ fn assessor_facts(conn: &mut DbConn) -> Result<Vec<(AssessorFacts, i32)>, Refusa
 /// group or to a sister company is a tie to the applicant.
 fn application_facts(conn: &mut DbConn, app: &ApplicationRow) -> Result<ApplicationFacts, Refusal> {
     Ok(ApplicationFacts {
-        enterprise: org_id(&app.enterprise_id),
-        group: enterprise_groups::ties(conn, &app.enterprise_id)?
+        enterprise: app.enterprise_id.into(),
+        group: enterprise_groups::ties(conn, app.enterprise_id)?
             .iter()
             .map(|id| org_id(id))
-            .collect(),
+            .collect::<Result<_, _>>()?,
         part: app.part_code.clone(),
     })
 }
@@ -433,7 +445,7 @@ fn place_panel(
 ) -> Result<(), Refusal> {
     match app.status {
         Status::Accepted => {}
-        Status::InAssessment if store::scores_of_application(conn, &app.id)?.is_empty() => {}
+        Status::InAssessment if store::scores_of_application(conn, app.id)?.is_empty() => {}
         Status::InAssessment => return Err(Refusal::Conflict(Code::PanelScoringStarted.into())),
         other => {
             return Err(Refusal::Conflict(
@@ -449,12 +461,12 @@ fn place_panel(
         .iter()
         .map(|s| (s.assessor.to_string(), s.lead))
         .collect();
-    let before: Vec<(String, bool)> = store::seats(conn, &app.id)?
+    let before: Vec<(String, bool)> = store::seats(conn, app.id)?
         .into_iter()
         .map(|s| (s.assessor_id, s.is_lead))
         .collect();
-    store::save_panel(conn, &app.id, &seats, &who.user_id.to_string())?;
-    panel_assigned(conn, &app.id, &app.part_code, &before, &seats)?;
+    store::save_panel(conn, app.id, &seats, &who.user_id.to_string())?;
+    panel_assigned(conn, app.id, &app.part_code, &before, &seats)?;
     if app.status == Status::Accepted {
         move_status(
             conn,
@@ -473,7 +485,7 @@ fn place_panel(
 pub fn set_panel(
     conn: &mut DbConn,
     who: &Principal,
-    application: &str,
+    application: ApplicationId,
     seats: &[SeatInput],
     today: NaiveDate,
     address: &str,
@@ -510,7 +522,7 @@ pub struct Person {
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ProposedPanelView {
-    pub application_id: String,
+    pub application_id: ApplicationId,
     pub label: String,
     pub part: String,
     pub lead: Person,
@@ -540,7 +552,7 @@ pub struct ProposalRequest {
 }
 
 fn label_of(conn: &mut DbConn, app: &ApplicationRow) -> Result<String, Refusal> {
-    let e = enterprise::get(conn, &app.enterprise_id)?.ok_or(Refusal::NotFound)?;
+    let e = enterprise::get(conn, app.enterprise_id)?.ok_or(Refusal::NotFound)?;
     Ok(format!("{} · {}", e.name_zh, app.part_code))
 }
 
@@ -548,7 +560,7 @@ fn label_of(conn: &mut DbConn, app: &ApplicationRow) -> Result<String, Refusal> 
 /// assignment over assessors with a valid certification, or why none exists.
 pub fn propose(
     conn: &mut DbConn,
-    round_id: &str,
+    round_id: RoundId,
     req: &ProposalRequest,
     today: NaiveDate,
     lang: Lang,
@@ -564,13 +576,10 @@ pub fn propose(
         .into_iter()
         .filter(|(f, _)| f.certification_expires_on >= today)
         .collect();
-    let ids: Vec<String> = accepted.iter().map(|a| a.id.clone()).collect();
+    let ids: Vec<ApplicationId> = accepted.iter().map(|a| a.id).collect();
     let prefs = store::preferences_for(conn, &ids)?;
-    let app_index: HashMap<&str, usize> = ids
-        .iter()
-        .enumerate()
-        .map(|(i, a)| (a.as_str(), i))
-        .collect();
+    let app_index: HashMap<ApplicationId, usize> =
+        ids.iter().enumerate().map(|(i, a)| (*a, i)).collect();
     let mut round_apps = Vec::new();
     for a in &accepted {
         let facts = application_facts(conn, a)?;
@@ -595,7 +604,7 @@ pub fn propose(
             preferences: prefs
                 .iter()
                 .filter(|(u, _, _)| *u == f.assessor.to_string())
-                .filter_map(|(_, a, p)| app_index.get(a.as_str()).map(|i| (*i, *p)))
+                .filter_map(|(_, a, p)| app_index.get(a).map(|i| (*i, *p)))
                 .collect::<BTreeMap<_, _>>(),
         })
         .collect();
@@ -626,7 +635,7 @@ pub fn propose(
                         });
                     }
                     ProposedPanelView {
-                        application_id: accepted[a].id.clone(),
+                        application_id: accepted[a].id,
                         label: round_apps[a].label.clone(),
                         part: round_apps[a].part.clone(),
                         lead: person(panel.lead),
@@ -687,7 +696,7 @@ pub struct ConfirmRequest {
 pub fn confirm_round(
     conn: &mut DbConn,
     who: &Principal,
-    round_id: &str,
+    round_id: RoundId,
     req: &ConfirmRequest,
     today: NaiveDate,
     address: &str,
@@ -703,16 +712,16 @@ pub fn confirm_round(
         let mut seen = BTreeSet::new();
         let mut checked = Vec::new();
         for p in &req.panels {
-            let app = apps::get(conn, &p.application_id)?
+            let not_in_round = || {
+                Refusal::Invalid(Code::ApplicationNotInRound.with("application", &p.application_id))
+            };
+            let id: ApplicationId = p.application_id.parse().map_err(|_| not_in_round())?;
+            let app = apps::get(conn, id)?
                 .filter(|a| a.round_id == round_id)
-                .ok_or_else(|| {
-                    Refusal::Invalid(
-                        Code::ApplicationNotInRound.with("application", &p.application_id),
-                    )
-                })?;
-            if !seen.insert(app.id.clone()) {
+                .ok_or_else(not_in_round)?;
+            if !seen.insert(app.id) {
                 return Err(Refusal::Invalid(
-                    Code::ApplicationTwice.with("application", &app.id),
+                    Code::ApplicationTwice.with("application", app.id),
                 ));
             }
             let panel = parse_seats(&p.seats)?;
@@ -768,7 +777,7 @@ pub fn confirm_round(
             who.user_id,
             address,
             Kind::PanelsConfirmed,
-            ("round", round_id),
+            ("round", &round_id),
             serde_json::json!({ "panels": panels }),
         )?;
         Ok(checked.len())
@@ -776,6 +785,9 @@ pub fn confirm_round(
 }
 
 /// The panel of an application, lead first.
-pub fn panel_of(conn: &mut DbConn, application: &str) -> Result<Vec<store::SeatRow>, Refusal> {
+pub fn panel_of(
+    conn: &mut DbConn,
+    application: ApplicationId,
+) -> Result<Vec<store::SeatRow>, Refusal> {
     Ok(store::seats(conn, application)?)
 }

@@ -25,22 +25,16 @@ pub fn request_reset(
         let Some(account) = user::find_by_email(conn, &email)? else {
             return Ok(());
         };
-        let Some(to) = mail::recipient(conn, account.user_id())? else {
+        let Some(to) = mail::recipient(conn, account.id)? else {
             return Ok(());
         };
-        let recent =
-            tokens::resets_since(conn, account.user_id(), now() - chrono::Duration::hours(1))?;
+        let recent = tokens::resets_since(conn, account.id, now() - chrono::Duration::hours(1))?;
         if !may_send_reset(recent) {
             return Ok(());
         }
         let token = auth::new_token();
         let expires_at = reset_expiry(now());
-        tokens::insert_reset(
-            conn,
-            &auth::token_hash(&token),
-            account.user_id(),
-            expires_at,
-        )?;
+        tokens::insert_reset(conn, &auth::token_hash(&token), account.id, expires_at)?;
         mail::enqueue(
             conn,
             &to,

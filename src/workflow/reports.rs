@@ -14,6 +14,8 @@ pub fn report(
     today: chrono::NaiveDate,
 ) -> Result<Report, Refusal> {
     if let Some(id) = round_id {
+        // A malformed round id names no round, as an unknown one does.
+        let id = id.parse().map_err(|_| Refusal::NotFound)?;
         round::get(conn, id)?.ok_or(Refusal::NotFound)?;
     }
     let facts = report::facts(conn, round_id, today)?;

@@ -13,7 +13,7 @@ use crate::domain::access::{Principal, Role};
 use crate::domain::application_status::{Event, Status};
 use crate::domain::assessment::{recusal, Recusal};
 use crate::domain::audit::Kind;
-use crate::domain::ids::UserId;
+use crate::domain::ids::{ApplicationId, EnterpriseId, RoundId, UserId};
 use crate::domain::scoring::{decide_review, Ratio, ReviewOutcome, Vote};
 use crate::mail::{self, Notification};
 use crate::refusal::{Code, Refusal};
@@ -52,7 +52,7 @@ fn evaluated(status: Status) -> bool {
 pub fn form_panel(
     conn: &mut DbConn,
     who: &Principal,
-    round_id: &str,
+    round_id: RoundId,
     req: &ReviewPanelRequest,
     address: &str,
 ) -> Result<String, Refusal> {
@@ -84,10 +84,12 @@ pub fn form_panel(
                     Code::NotAReviewer.with("name", &p.display_name),
                 ));
             }
-            let e = enterprise::get(conn, &m.enterprise_id)?.ok_or_else(|| {
-                Refusal::Invalid(Code::ReviewerEnterpriseUnknown.with("name", &p.display_name))
-            })?;
-            let evaluated = apps::for_enterprise(conn, &e.id)?
+            let unknown_enterprise =
+                || Refusal::Invalid(Code::ReviewerEnterpriseUnknown.with("name", &p.display_name));
+            let enterprise_id: EnterpriseId =
+                m.enterprise_id.parse().map_err(|_| unknown_enterprise())?;
+            let e = enterprise::get(conn, enterprise_id)?.ok_or_else(unknown_enterprise)?;
+            let evaluated = apps::for_enterprise(conn, e.id)?
                 .iter()
                 .any(|a| evaluated(a.status));
             if !evaluated {
@@ -102,7 +104,7 @@ pub fn form_panel(
                     Code::ReviewerTwice.with("name", &p.display_name),
                 ));
             }
-            members.push((m.user_id.clone(), m.enterprise_id.clone()));
+            members.push((m.user_id.clone(), e.id));
         }
         let id = store::save_review_panel(
             conn,
@@ -121,7 +123,7 @@ pub fn form_panel(
             who.user_id,
             address,
             Kind::ReviewPanelFormed,
-            ("round", round_id),
+            ("round", &round_id),
             serde_json::json!({
                 "review_panel_id": id, "quorum": req.quorum,
                 "majority": [req.majority.0, req.majority.1], "members": listed,
@@ -135,7 +137,7 @@ pub fn form_panel(
 pub struct ReviewMemberView {
     pub user_id: String,
     pub name: String,
-    pub enterprise_id: String,
+    pub enterprise_id: EnterpriseId,
     pub enterprise: String,
 }
 
@@ -149,14 +151,17 @@ pub struct ReviewPanelView {
 }
 
 /// A round's review panel with its members' enterprises, if one was formed.
-pub fn panel_view(conn: &mut DbConn, round_id: &str) -> Result<Option<ReviewPanelView>, Refusal> {
+pub fn panel_view(
+    conn: &mut DbConn,
+    round_id: RoundId,
+) -> Result<Option<ReviewPanelView>, Refusal> {
     let Some(panel) = store::review_panel(conn, round_id)? else {
         return Ok(None);
     };
     let mut members = Vec::new();
     for m in store::review_members(conn, &panel.id)? {
         let enterprise =
-            enterprise::get(conn, &m.enterprise_id)?.map_or_else(String::new, |e| e.name_zh);
+            enterprise::get(conn, m.enterprise_id)?.map_or_else(String::new, |e| e.name_zh);
         members.push(ReviewMemberView {
             user_id: m.user_id,
             name: m.display_name,
@@ -174,16 +179,16 @@ pub fn panel_view(conn: &mut DbConn, round_id: &str) -> Result<Option<ReviewPane
 
 /// Who may be put on a review panel: (id, name) of the people holding the reviewer role,
 /// and of the evaluated enterprises they may come from.
-pub type Candidates = (Vec<(String, String)>, Vec<(String, String)>);
+pub type Candidates = (Vec<(String, String)>, Vec<(EnterpriseId, String)>);
 
 pub fn candidates(conn: &mut DbConn) -> Result<Candidates, Refusal> {
     let reviewers = store::people_with_role(conn, Role::Reviewer)?;
-    let evaluated_ids: std::collections::BTreeSet<String> = apps::all(conn)?
+    let evaluated_ids: std::collections::BTreeSet<EnterpriseId> = apps::all(conn)?
         .into_iter()
         .filter(|a| evaluated(a.status))
         .map(|a| a.enterprise_id)
         .collect();
-    let mut enterprises: Vec<(String, String)> = enterprise::list(conn)?
+    let mut enterprises: Vec<(EnterpriseId, String)> = enterprise::list(conn)?
         .into_iter()
         .filter(|e| evaluated_ids.contains(&e.id))
         .map(|e| (e.id, e.name_zh))
@@ -203,17 +208,22 @@ pub fn members_with_recusal(
     conn: &mut DbConn,
     app: &ApplicationRow,
 ) -> Result<Option<PanelWithRecusals>, Refusal> {
-    let Some(panel) = store::review_panel(conn, &app.round_id)? else {
+    let Some(panel) = store::review_panel(conn, app.round_id)? else {
         return Ok(None);
     };
-    let group = enterprise_groups::ties(conn, &app.enterprise_id)?;
+    let group = enterprise_groups::ties(conn, app.enterprise_id)?;
     let mut out = Vec::new();
     for m in store::review_members(conn, &panel.id)? {
         let declared: Vec<(String, String)> = store::conflicts_of(conn, &m.user_id)?
             .into_iter()
             .map(|c| (c.with_id, c.reason))
             .collect();
-        let r = recusal(&m.enterprise_id, &declared, &app.enterprise_id, &group);
+        let r = recusal(
+            &m.enterprise_id.to_string(),
+            &declared,
+            &app.enterprise_id.to_string(),
+            &group,
+        );
         out.push((m, r));
     }
     Ok(Some((panel, out)))
@@ -232,7 +242,7 @@ pub struct VoteRequest {
 pub fn vote(
     conn: &mut DbConn,
     who: &Principal,
-    application: &str,
+    application: ApplicationId,
     req: &VoteRequest,
     address: &str,
 ) -> Result<Option<ReviewOutcome>, Refusal> {
@@ -274,7 +284,7 @@ pub fn vote(
             who.user_id,
             address,
             Kind::ReviewVoteCast,
-            ("application", application),
+            ("application", &application),
             serde_json::json!({ "cycle": cycle, "approve": req.approve, "reasons": reasons }),
         )?;
         votes = store::votes(conn, application, cycle)?;
@@ -366,9 +376,9 @@ fn decided(
             "returns": returns, "reasons": reasons,
         }),
     )?;
-    if let Some(lead) = lead_of(conn, &app.id)? {
+    if let Some(lead) = lead_of(conn, app.id)? {
         let n = Notification::ReviewDecided {
-            application_id: app.id.clone(),
+            application_id: app.id.to_string(),
             part: app.part_code.clone(),
             approved,
             reasons: reasons.join("; "),
@@ -376,13 +386,13 @@ fn decided(
         to_user(conn, &lead, &n)?;
     }
     if approved {
-        let e = enterprise::get(conn, &app.enterprise_id)?.ok_or(Refusal::NotFound)?;
+        let e = enterprise::get(conn, app.enterprise_id)?.ok_or(Refusal::NotFound)?;
         let n = Notification::ApplicationApproved {
-            application_id: app.id.clone(),
+            application_id: app.id.to_string(),
             part: app.part_code.clone(),
             enterprise_name: e.name_zh,
         };
-        mail::enqueue_to_enterprise(conn, &app.enterprise_id, &n)?;
+        mail::enqueue_to_enterprise(conn, app.enterprise_id, &n)?;
     }
     Ok(())
 }

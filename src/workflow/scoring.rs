@@ -22,7 +22,7 @@ use crate::domain::assessment::{
 };
 use crate::domain::audit::Kind;
 use crate::domain::catalog::Part;
-use crate::domain::ids::UserId;
+use crate::domain::ids::{ApplicationId, UserId};
 use crate::domain::scoring::{
     derive_part_level, spread_flags, ConsolidatedItem, Derivation, FlagReason, ItemLevel, Level,
     ScoreStatus,
@@ -68,7 +68,7 @@ fn level_columns(level: &ItemLevel) -> (Option<i32>, Option<String>) {
 pub fn seated(
     conn: &mut DbConn,
     who: &Principal,
-    application: &str,
+    application: ApplicationId,
 ) -> Result<(ApplicationRow, bool), Refusal> {
     let app = apps::get(conn, application)?.ok_or(Refusal::NotFound)?;
     let me = who.user_id.to_string();
@@ -81,7 +81,11 @@ pub fn seated(
     }
 }
 
-fn led(conn: &mut DbConn, who: &Principal, application: &str) -> Result<ApplicationRow, Refusal> {
+fn led(
+    conn: &mut DbConn,
+    who: &Principal,
+    application: ApplicationId,
+) -> Result<ApplicationRow, Refusal> {
     let (app, lead) = seated(conn, who, application)?;
     if !lead {
         return Err(Refusal::Forbidden(Code::LeadOnly.into()));
@@ -100,7 +104,7 @@ fn in_assessment(app: &ApplicationRow) -> Result<(), Refusal> {
 
 fn evidence_of_item(
     conn: &mut DbConn,
-    application: &str,
+    application: ApplicationId,
     item: &str,
 ) -> Result<BTreeSet<String>, Refusal> {
     let ids: Vec<String> = evidence_files::table
@@ -114,7 +118,7 @@ fn evidence_of_item(
 /// The evidence files of an application: (id, item, version, name).
 pub fn evidence_list(
     conn: &mut DbConn,
-    application: &str,
+    application: ApplicationId,
 ) -> Result<Vec<(String, String, i32, String)>, Refusal> {
     Ok(evidence_files::table
         .filter(evidence_files::application_id.eq(application))
@@ -144,7 +148,7 @@ pub struct ScoreRequest {
 pub fn record_score(
     conn: &mut DbConn,
     who: &Principal,
-    application: &str,
+    application: ApplicationId,
     item: &str,
     req: &ScoreRequest,
     address: &str,
@@ -172,7 +176,7 @@ pub fn record_score(
                 id: previous
                     .as_ref()
                     .map_or_else(|| uuid::Uuid::now_v7().to_string(), |p| p.id.clone()),
-                application_id: application.to_string(),
+                application_id: application,
                 assessor_id: me,
                 item_code: item.to_string(),
                 level,
@@ -197,7 +201,7 @@ pub fn record_score(
                 who.user_id,
                 address,
                 Kind::ScoreSubmitted,
-                ("application", application),
+                ("application", &application),
                 serde_json::json!({ "item": item }),
             )?;
             let f = facts(conn, &app)?;
@@ -222,7 +226,7 @@ pub fn record_score(
 pub fn reopen(
     conn: &mut DbConn,
     who: &Principal,
-    application: &str,
+    application: ApplicationId,
     assessor: &str,
     item: &str,
     address: &str,
@@ -238,14 +242,14 @@ pub fn reopen(
             who.user_id,
             address,
             Kind::ScoreReopened,
-            ("application", application),
+            ("application", &application),
             serde_json::json!({ "assessor_id": assessor, "item": item }),
         )?;
         let n = Notification::ScoreReopened {
             application_id: application.to_string(),
             part: app.part_code.clone(),
             item: item.to_string(),
-            due: assessment_due(conn, &app.round_id)?,
+            due: assessment_due(conn, app.round_id)?,
         };
         to_user(conn, assessor, &n)?;
         Ok(())
@@ -266,7 +270,7 @@ pub struct ClarificationRequest {
 pub fn request_clarification(
     conn: &mut DbConn,
     who: &Principal,
-    application: &str,
+    application: ApplicationId,
     req: &ClarificationRequest,
     address: &str,
 ) -> Result<String, Refusal> {
@@ -297,7 +301,7 @@ pub fn request_clarification(
             conn,
             &store::ClarificationRow {
                 id: id.clone(),
-                application_id: application.to_string(),
+                application_id: application,
                 items: Json(items.iter().cloned().collect()),
                 message: message.to_string(),
                 deadline: req.deadline,
@@ -313,7 +317,7 @@ pub fn request_clarification(
             who.user_id,
             address,
             Kind::ClarificationRequested,
-            ("application", application),
+            ("application", &application),
             serde_json::json!({
                 "clarification_id": id, "items": items, "deadline": req.deadline,
             }),
@@ -324,7 +328,7 @@ pub fn request_clarification(
             question: message.to_string(),
             deadline: req.deadline,
         };
-        mail::enqueue_to_enterprise(conn, &app.enterprise_id, &n)?;
+        mail::enqueue_to_enterprise(conn, app.enterprise_id, &n)?;
         Ok(id)
     })
 }
@@ -333,15 +337,14 @@ pub fn request_clarification(
 pub fn answer_clarification(
     conn: &mut DbConn,
     who: &Principal,
-    application: &str,
+    application: ApplicationId,
     clarification: &str,
     answer: &str,
     address: &str,
 ) -> Result<(), Refusal> {
     write_tx(conn, |conn| {
         let app = apps::get(conn, application)?.ok_or(Refusal::NotFound)?;
-        if enterprise::membership(conn, who.user_id)?.as_deref() != Some(app.enterprise_id.as_str())
-        {
+        if enterprise::membership(conn, who.user_id)? != Some(app.enterprise_id) {
             return Err(Refusal::NotFound);
         }
         let answer = answer.trim();
@@ -362,7 +365,7 @@ pub fn answer_clarification(
             who.user_id,
             address,
             Kind::ClarificationAnswered,
-            ("application", application),
+            ("application", &application),
             serde_json::json!({ "clarification_id": clarification }),
         )?;
         let items = store::clarifications_of(conn, application)?
@@ -395,7 +398,7 @@ pub fn clarification_facts(rows: &[store::ClarificationRow]) -> Vec<Clarificatio
 /// Everything known about an application's scoring, for `visibility::scoring_view`.
 pub fn facts(conn: &mut DbConn, app: &ApplicationRow) -> Result<ScoringFacts, Refusal> {
     let part = part_of(conn, app)?;
-    let seats = store::seats(conn, &app.id)?;
+    let seats = store::seats(conn, app.id)?;
     let members: Vec<(UserId, String, bool)> = seats
         .iter()
         .filter_map(|s| {
@@ -406,7 +409,7 @@ pub fn facts(conn: &mut DbConn, app: &ApplicationRow) -> Result<ScoringFacts, Re
             ))
         })
         .collect();
-    let scores = store::scores_of_application(conn, &app.id)?
+    let scores = store::scores_of_application(conn, app.id)?
         .into_iter()
         .filter_map(|s| {
             let (assessor, name, _) = members.iter().find(|m| m.0.to_string() == s.assessor_id)?;
@@ -421,7 +424,7 @@ pub fn facts(conn: &mut DbConn, app: &ApplicationRow) -> Result<ScoringFacts, Re
             })
         })
         .collect();
-    let consolidation = store::consolidation(conn, &app.id)?.map(|(items, r)| {
+    let consolidation = store::consolidation(conn, app.id)?.map(|(items, r)| {
         let items = items
             .into_iter()
             .map(|i| ConsolidatedFact {
@@ -469,7 +472,7 @@ pub fn viewer_for(
     app: &ApplicationRow,
 ) -> Result<Viewer, Refusal> {
     let me = who.user_id.to_string();
-    if let Some(s) = store::seats(conn, &app.id)?
+    if let Some(s) = store::seats(conn, app.id)?
         .into_iter()
         .find(|s| s.assessor_id == me)
     {
@@ -482,12 +485,12 @@ pub fn viewer_for(
         return Ok(Viewer::Secretariat);
     }
     if who.has(Role::Enterprise)
-        && enterprise::membership(conn, who.user_id)?.as_deref() == Some(app.enterprise_id.as_str())
+        && enterprise::membership(conn, who.user_id)? == Some(app.enterprise_id)
     {
         return Ok(Viewer::Enterprise);
     }
     if who.has(Role::Reviewer) {
-        if let Some(panel) = store::review_panel(conn, &app.round_id)? {
+        if let Some(panel) = store::review_panel(conn, app.round_id)? {
             if let Some(m) = store::review_members(conn, &panel.id)?
                 .into_iter()
                 .find(|m| m.user_id == me)
@@ -496,9 +499,14 @@ pub fn viewer_for(
                     .into_iter()
                     .map(|c| (c.with_id, c.reason))
                     .collect();
-                let group = super::enterprise_groups::ties(conn, &app.enterprise_id)?;
+                let group = super::enterprise_groups::ties(conn, app.enterprise_id)?;
                 return Ok(
-                    match recusal(&m.enterprise_id, &declared, &app.enterprise_id, &group) {
+                    match recusal(
+                        &m.enterprise_id.to_string(),
+                        &declared,
+                        &app.enterprise_id.to_string(),
+                        &group,
+                    ) {
                         Some(_) => Viewer::RecusedReviewer,
                         None => Viewer::Reviewer,
                     },
@@ -516,7 +524,7 @@ pub fn viewer_for(
 pub fn view(
     conn: &mut DbConn,
     who: &Principal,
-    application: &str,
+    application: ApplicationId,
 ) -> Result<(ApplicationRow, Viewer, ScoringView), Refusal> {
     let app = apps::get(conn, application)?.ok_or(Refusal::NotFound)?;
     let viewer = viewer_for(conn, who, &app)?;
@@ -562,7 +570,7 @@ pub fn flags(f: &ScoringFacts) -> BTreeMap<String, Vec<FlagReason>> {
 pub fn consolidate(
     conn: &mut DbConn,
     who: &Principal,
-    application: &str,
+    application: ApplicationId,
     req: &ConsolidationRequest,
     address: &str,
 ) -> Result<ResultFact, Refusal> {
@@ -624,7 +632,7 @@ pub fn consolidate(
             }
             let (level, na) = level_columns(&checked.level);
             rows.push(store::ConsolidatedRow {
-                application_id: app.id.clone(),
+                application_id: app.id,
                 item_code: item.clone(),
                 level,
                 not_applicable_reason: na,
@@ -648,7 +656,7 @@ pub fn consolidate(
         let d = derive_part_level(&consolidated, target);
         let domains = domain_levels(&part, &consolidated, target);
         let result = store::PartResultRow {
-            application_id: app.id.clone(),
+            application_id: app.id,
             achieved_level: i32::from(d.achieved.get()),
             target_level: i32::from(target.get()),
             basis: d.basis,
@@ -692,12 +700,12 @@ pub fn consolidate(
 pub fn send_to_review(
     conn: &mut DbConn,
     who: &Principal,
-    application: &str,
+    application: ApplicationId,
     address: &str,
 ) -> Result<(), Refusal> {
     write_tx(conn, |conn| {
         let app = led(conn, who, application)?;
-        if store::review_panel(conn, &app.round_id)?.is_none() {
+        if store::review_panel(conn, app.round_id)?.is_none() {
             return Err(Refusal::Conflict(Code::NoReviewPanel.into()));
         }
         move_status(
@@ -716,13 +724,13 @@ pub fn send_to_review(
             ("application", &app.id),
             serde_json::json!({}),
         )?;
-        let due = review_due(conn, &app.round_id)?;
+        let due = review_due(conn, app.round_id)?;
         let (_, members) =
             super::review::members_with_recusal(conn, &app)?.ok_or(Refusal::NotFound)?;
         for (m, recused) in &members {
             if recused.is_none() {
                 let n = Notification::ReviewVoteRequested {
-                    application_id: app.id.clone(),
+                    application_id: app.id.to_string(),
                     part: app.part_code.clone(),
                     due,
                 };

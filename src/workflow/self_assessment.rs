@@ -11,7 +11,7 @@ use crate::db::models::{catalog, enterprise, now};
 use crate::db::{write_tx, DbConn};
 use crate::domain::access::{Principal, Role};
 use crate::domain::catalog::Model;
-use crate::domain::ids::ModelVersionId;
+use crate::domain::ids::{EnterpriseId, SelfAssessmentId};
 use crate::domain::self_assessment::{
     assess, check_roadmap, plan_roadmap, Answers, Capacity, Owners, PlannedArea, PlannedCompetency,
     Roadmap, SelfResult, Stage, Step, Targets,
@@ -36,7 +36,7 @@ impl Loaded {
     /// What the roadmap PDF shows of this assessment.
     pub fn report(&self) -> RoadmapReport<'_> {
         RoadmapReport {
-            id: &self.row.id,
+            id: self.row.id,
             started_at: self.row.started_at,
             completed_at: self.row.completed_at,
             result: &self.result,
@@ -45,28 +45,28 @@ impl Loaded {
     }
 }
 
-fn own_enterprise(conn: &mut DbConn, who: &Principal) -> Result<String, Refusal> {
+fn own_enterprise(conn: &mut DbConn, who: &Principal) -> Result<EnterpriseId, Refusal> {
     enterprise::membership(conn, who.user_id)?
         .filter(|_| who.has(Role::Enterprise))
         .ok_or_else(|| Refusal::Invalid(Code::SelfAssessmentNoEnterprise.into()))
 }
 
 /// Starts a self-assessment of the person's enterprise on the newest model version.
-pub fn start(conn: &mut DbConn, who: &Principal) -> Result<String, Refusal> {
+pub fn start(conn: &mut DbConn, who: &Principal) -> Result<SelfAssessmentId, Refusal> {
     write_tx(conn, |conn| {
         let enterprise_id = own_enterprise(conn, who)?;
         let model_id = catalog::find_model_id(conn, MODEL_CODE)?
             .ok_or_else(|| Refusal::Conflict(Code::SelfAssessmentModelMissing.into()))?;
         let version = catalog::latest_version(conn, model_id)?
             .ok_or_else(|| Refusal::Conflict(Code::SelfAssessmentModelNoVersion.into()))?;
-        let id = uuid::Uuid::now_v7().to_string();
+        let id = SelfAssessmentId::new();
         let t = now();
         store::insert(
             conn,
             &store::NewAssessment {
-                id: &id,
-                enterprise_id: &enterprise_id,
-                model_version_id: &version.id,
+                id,
+                enterprise_id,
+                model_version_id: version.id,
                 started_by: &who.user_id.to_string(),
                 started_at: t,
                 updated_at: t,
@@ -79,17 +79,21 @@ pub fn start(conn: &mut DbConn, who: &Principal) -> Result<String, Refusal> {
 /// The person's enterprise's self-assessments, newest first; none without an enterprise.
 pub fn list(conn: &mut DbConn, who: &Principal) -> Result<Vec<AssessmentRow>, Refusal> {
     match enterprise::membership(conn, who.user_id)? {
-        Some(e) if who.has(Role::Enterprise) => Ok(store::for_enterprise(conn, &e)?),
+        Some(e) if who.has(Role::Enterprise) => Ok(store::for_enterprise(conn, e)?),
         _ => Ok(Vec::new()),
     }
 }
 
 /// The assessment if it belongs to the person's enterprise; `NotFound` otherwise, exactly
 /// as for an id that does not exist.
-pub fn visible(conn: &mut DbConn, who: &Principal, id: &str) -> Result<AssessmentRow, Refusal> {
+pub fn visible(
+    conn: &mut DbConn,
+    who: &Principal,
+    id: SelfAssessmentId,
+) -> Result<AssessmentRow, Refusal> {
     let row = store::get(conn, id)?.ok_or(Refusal::NotFound)?;
     let member_of = enterprise::membership(conn, who.user_id)?;
-    if who.has(Role::Enterprise) && member_of.as_deref() == Some(row.enterprise_id.as_str()) {
+    if who.has(Role::Enterprise) && member_of == Some(row.enterprise_id) {
         Ok(row)
     } else {
         Err(Refusal::NotFound)
@@ -97,16 +101,16 @@ pub fn visible(conn: &mut DbConn, who: &Principal, id: &str) -> Result<Assessmen
 }
 
 fn model_of(conn: &mut DbConn, row: &AssessmentRow) -> Result<Model, Refusal> {
-    let version: ModelVersionId = row
-        .model_version_id
-        .parse()
-        .map_err(|_| Refusal::NotFound)?;
-    Ok(catalog::get_version(conn, version)?
+    Ok(catalog::get_version(conn, row.model_version_id)?
         .ok_or(Refusal::NotFound)?
         .model)
 }
 
-fn stored_answers(conn: &mut DbConn, model: &Model, id: &str) -> Result<Answers, Refusal> {
+fn stored_answers(
+    conn: &mut DbConn,
+    model: &Model,
+    id: SelfAssessmentId,
+) -> Result<Answers, Refusal> {
     let mut answers = Answers::new();
     for (code, stage) in store::answers(conn, id)? {
         let stage = u8::try_from(stage)
@@ -136,8 +140,8 @@ fn stored_roadmap(
     let Some(quarters) = row.roadmap_quarters else {
         return Ok(None);
     };
-    let targets = store::targets(conn, &row.id)?;
-    let owners: BTreeMap<String, String> = store::area_owners(conn, &row.id)?.into_iter().collect();
+    let targets = store::targets(conn, row.id)?;
+    let owners: BTreeMap<String, String> = store::area_owners(conn, row.id)?.into_iter().collect();
     let mut areas = Vec::new();
     for a in &result.areas {
         let mut competencies = Vec::new();
@@ -159,7 +163,7 @@ fn stored_roadmap(
         });
     }
     let mut steps = Vec::new();
-    for s in store::steps(conn, &row.id)? {
+    for s in store::steps(conn, row.id)? {
         steps.push(Step {
             quarter: u8::try_from(s.quarter).unwrap_or(0),
             competency: s.competency_code,
@@ -175,7 +179,7 @@ fn stored_roadmap(
 }
 
 /// Reads an assessment the person may see, with its result and roadmap.
-pub fn load(conn: &mut DbConn, who: &Principal, id: &str) -> Result<Loaded, Refusal> {
+pub fn load(conn: &mut DbConn, who: &Principal, id: SelfAssessmentId) -> Result<Loaded, Refusal> {
     let row = visible(conn, who, id)?;
     let model = model_of(conn, &row)?;
     let answers = stored_answers(conn, &model, id)?;
@@ -198,12 +202,12 @@ pub fn previous(
 ) -> Result<Option<(AssessmentRow, SelfResult)>, Refusal> {
     let before = loaded.row.completed_at.unwrap_or_else(now);
     let Some(prev) =
-        store::previous_completed(conn, &loaded.row.enterprise_id, before, &loaded.row.id)?
+        store::previous_completed(conn, loaded.row.enterprise_id, before, loaded.row.id)?
     else {
         return Ok(None);
     };
     let model = model_of(conn, &prev)?;
-    let answers = stored_answers(conn, &model, &prev.id)?;
+    let answers = stored_answers(conn, &model, prev.id)?;
     let result = assess(&model, &answers);
     Ok(Some((prev, result)))
 }
@@ -213,7 +217,7 @@ pub fn previous(
 pub fn save_answers(
     conn: &mut DbConn,
     who: &Principal,
-    id: &str,
+    id: SelfAssessmentId,
     given: &[(String, i64)],
 ) -> Result<(usize, usize), Refusal> {
     write_tx(conn, |conn| {
@@ -249,7 +253,11 @@ pub fn save_answers(
 }
 
 /// Completes the assessment once every competency is answered.
-pub fn complete(conn: &mut DbConn, who: &Principal, id: &str) -> Result<NaiveDateTime, Refusal> {
+pub fn complete(
+    conn: &mut DbConn,
+    who: &Principal,
+    id: SelfAssessmentId,
+) -> Result<NaiveDateTime, Refusal> {
     write_tx(conn, |conn| {
         let row = visible(conn, who, id)?;
         if let Some(at) = row.completed_at {
@@ -330,7 +338,7 @@ fn step_rows(roadmap: &Roadmap) -> Vec<(i32, String, i32, i32, Option<String>)> 
         .collect()
 }
 
-fn store_steps(conn: &mut DbConn, id: &str, roadmap: &Roadmap) -> Result<(), Refusal> {
+fn store_steps(conn: &mut DbConn, id: SelfAssessmentId, roadmap: &Roadmap) -> Result<(), Refusal> {
     let rows = step_rows(roadmap);
     let steps: Vec<NewStep<'_>> = rows
         .iter()
@@ -346,7 +354,7 @@ fn store_steps(conn: &mut DbConn, id: &str, roadmap: &Roadmap) -> Result<(), Ref
 pub fn set_targets(
     conn: &mut DbConn,
     who: &Principal,
-    id: &str,
+    id: SelfAssessmentId,
     input: &PlanInput,
 ) -> Result<Roadmap, Refusal> {
     write_tx(conn, |conn| {
@@ -432,7 +440,7 @@ pub struct StepInput {
 pub fn edit_roadmap(
     conn: &mut DbConn,
     who: &Principal,
-    id: &str,
+    id: SelfAssessmentId,
     steps: &[StepInput],
 ) -> Result<Roadmap, Refusal> {
     write_tx(conn, |conn| {

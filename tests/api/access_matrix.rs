@@ -352,13 +352,15 @@ async fn each_role_reaches_exactly_the_routes_the_policy_grants() {
         .conn(|c| {
             certcase::db::models::catalog::list_versions(c).unwrap()[0]
                 .id
-                .clone()
+                .to_string()
         })
         .await;
     let round_id: String = app
         .conn(|c| {
             certcase::workflow::demo::seed(c).unwrap();
-            certcase::db::models::round::list(c).unwrap()[0].id.clone()
+            certcase::db::models::round::list(c).unwrap()[0]
+                .id
+                .to_string()
         })
         .await;
 

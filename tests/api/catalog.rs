@@ -115,7 +115,7 @@ async fn a_changed_file_makes_a_new_version_and_never_alters_a_pinned_one() {
         })
         .await;
     assert_eq!(v1.version, 1);
-    let v1_id: certcase::domain::ids::ModelVersionId = v1.id.parse().unwrap();
+    let v1_id = v1.id;
     let round_id = app
         .conn(move |c| {
             let d = chrono::NaiveDate::from_ymd_opt(2021, 2, 1).unwrap();

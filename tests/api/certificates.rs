@@ -326,7 +326,7 @@ async fn expiry_unprintable_names_key_rotation_and_an_altered_log_row() {
     let set_names = |zh: &'static str, en: &'static str| {
         let id = id.clone();
         app.conn(move |c| {
-            let e = certcase::db::models::application::get(c, &id)
+            let e = certcase::db::models::application::get(c, id.parse().unwrap())
                 .unwrap()
                 .unwrap()
                 .enterprise_id;
@@ -352,7 +352,15 @@ async fn expiry_unprintable_names_key_rotation_and_an_altered_log_row() {
         let (id, issuer) = (id.clone(), issuer.clone());
         app.conn(move |c| {
             let day = chrono::NaiveDate::from_ymd_opt(2020, 1, 15).unwrap();
-            certs::issue_on(c, &issuer, &Actor::console("test"), sec, &id, day).unwrap()
+            certs::issue_on(
+                c,
+                &issuer,
+                &Actor::console("test"),
+                sec,
+                id.parse().unwrap(),
+                day,
+            )
+            .unwrap()
         })
         .await
     };
@@ -471,7 +479,7 @@ async fn the_secretariat_issues_from_the_round_page_and_revokes_from_the_verify_
     let id = a.application.clone();
     let row = app
         .conn(move |c| {
-            certcase::db::models::certificates::by_application(c, &id)
+            certcase::db::models::certificates::by_application(c, id.parse().unwrap())
                 .unwrap()
                 .expect("the button issued the certificate")
         })
@@ -760,7 +768,7 @@ async fn sample_certificate_of_the_demo_round() {
     let id = a.application.clone();
     let code = crate::helpers::credit_code("91110108MA01HK3Q5");
     app.conn(move |c| {
-        let e = certcase::db::models::application::get(c, &id)
+        let e = certcase::db::models::application::get(c, id.parse().unwrap())
             .unwrap()
             .unwrap()
             .enterprise_id;

@@ -354,7 +354,7 @@ fn summaries_are_filled_in_by_the_upgrade_and_by_reports_rebuild() {
     crate::reports::history_written_directly(&mut conn, "secretariat@demo.certcase.test");
     let submitted = |conn: &mut certcase::db::DbConn| -> Option<Option<i64>> {
         summaries::table
-            .find("app-1")
+            .find(crate::reports::ACCEPTED_APPLICATION)
             .select(summaries::seconds_to_submitted)
             .first(conn)
             .optional()

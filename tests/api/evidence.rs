@@ -410,8 +410,13 @@ async fn evidence_is_locked_at_submission_and_a_reopened_item_takes_a_new_versio
     let a = app_id.clone();
     let reopened = app
         .conn(move |c| {
-            certcase::workflow::evidence::reopen_items(c, &a, &["CD-CM-01".to_string()], until)
-                .unwrap()
+            certcase::workflow::evidence::reopen_items(
+                c,
+                a.parse().unwrap(),
+                &["CD-CM-01".to_string()],
+                until,
+            )
+            .unwrap()
         })
         .await;
     assert_eq!(reopened, vec![("CD-CM-01".to_string(), 2)]);
@@ -488,15 +493,17 @@ async fn evidence_is_locked_at_submission_and_a_reopened_item_takes_a_new_versio
     let outcomes = app
         .conn(move |c| {
             use certcase::workflow::evidence::reopen_items;
-            let again = reopen_items(c, &a, &["CD-CM-01".to_string()], until).unwrap();
+            let again =
+                reopen_items(c, a.parse().unwrap(), &["CD-CM-01".to_string()], until).unwrap();
             let past = reopen_items(
                 c,
-                &a,
+                a.parse().unwrap(),
                 &["CD-CM-01".to_string()],
                 until - chrono::Duration::hours(3),
             )
             .unwrap_err();
-            let unknown = reopen_items(c, &a, &["XX-01".to_string()], until).unwrap_err();
+            let unknown =
+                reopen_items(c, a.parse().unwrap(), &["XX-01".to_string()], until).unwrap_err();
             (again, past.to_string(), unknown.to_string())
         })
         .await;
@@ -517,7 +524,7 @@ async fn a_draft_cannot_be_reopened_and_the_submit_rule_needs_every_item() {
         .conn(move |c| {
             certcase::workflow::evidence::reopen_items(
                 c,
-                &a,
+                a.parse().unwrap(),
                 &["CD-CM-01".to_string()],
                 chrono::Utc::now().naive_utc() + chrono::Duration::hours(1),
             )

@@ -138,6 +138,7 @@ async fn a_killed_upload_leaves_no_record_without_its_file_and_is_swept_at_resta
                 .unwrap()
                 .unwrap()
                 .id
+                .to_string()
         })
         .await
         .unwrap()

@@ -347,10 +347,11 @@ impl TestApp {
     pub async fn enterprise_of(&self, application: &str) -> String {
         let id = application.to_string();
         self.conn(move |c| {
-            certcase::db::models::application::get(c, &id)
+            certcase::db::models::application::get(c, id.parse().unwrap())
                 .unwrap()
                 .unwrap()
                 .enterprise_id
+                .to_string()
         })
         .await
     }
@@ -365,6 +366,7 @@ impl TestApp {
                 .unwrap()
                 .unwrap()
                 .id
+                .to_string()
         })
         .await
     }

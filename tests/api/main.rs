@@ -35,6 +35,8 @@ mod panel_notifications;
 mod certificates;
 // Enterprise groups and the review panel's page.
 mod groups;
+// Typed ids: a malformed one is an unknown one.
+mod malformed_ids;
 // Typed values in text columns.
 mod stored_values;
 // What each role sees of one resource.

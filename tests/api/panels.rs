@@ -39,7 +39,7 @@ pub async fn person<'a>(app: &'a TestApp, name: &str, roles: &[Role]) -> Client<
     Client {
         app,
         token: app.api_token(&user).await,
-        id,
+        id: id.to_string(),
         name: name.to_string(),
         login: user,
     }
@@ -57,7 +57,7 @@ pub async fn world(app: &TestApp) -> World<'_> {
     let round = app
         .conn(|c| {
             certcase::workflow::demo::seed(c).unwrap();
-            certcase::db::models::round::list(c).unwrap()[0].id.clone()
+            certcase::db::models::round::list(c).unwrap()[0].id
         })
         .await;
     let sec = person(app, "秘书处", &[Role::Secretariat]).await;
@@ -80,7 +80,7 @@ pub async fn world(app: &TestApp) -> World<'_> {
     World {
         app,
         sec,
-        round,
+        round: round.to_string(),
         caict: caict["id"].as_str().unwrap().into(),
         external: external["id"].as_str().unwrap().into(),
     }
@@ -98,7 +98,7 @@ impl<'a> World<'a> {
                 certcase::db::models::enterprise::insert(
                     c,
                     &certcase::db::models::enterprise::NewEnterprise {
-                        id: &eid,
+                        id: eid.parse().unwrap(),
                         name_zh: &n,
                         name_en: None,
                         credit_code: &code,
@@ -127,9 +127,9 @@ impl<'a> World<'a> {
                 certcase::db::models::application::insert(
                     c,
                     &certcase::db::models::application::NewApplication {
-                        id: &aid,
-                        round_id: &round,
-                        enterprise_id: &e,
+                        id: aid.parse().unwrap(),
+                        round_id: round.parse().unwrap(),
+                        enterprise_id: e.parse().unwrap(),
                         part_code: &p,
                         target_level: target,
                         scope: "核心交易系统",
@@ -229,7 +229,7 @@ impl<'a> World<'a> {
         let a = application.to_string();
         self.app
             .conn(move |c| {
-                certcase::db::models::application::get(c, &a)
+                certcase::db::models::application::get(c, a.parse().unwrap())
                     .unwrap()
                     .unwrap()
                     .status

@@ -14,13 +14,18 @@ use crate::panels::world;
 use crate::review::{form, reviewers, vote};
 use crate::scoring::{assessed, consolidate, submit_all};
 
+/// The applications [`history_written_directly`] writes: the accepted one and the draft.
+pub const ACCEPTED_APPLICATION: &str = "01900000-0000-7000-8000-000000000001";
+const DRAFT_APPLICATION: &str = "01900000-0000-7000-8000-000000000002";
+const ENTERPRISE: &str = "01900000-0000-7000-8000-0000000000e1";
+
 /// The demo round with two applications of one enterprise: one accepted (submitted two
 /// days after registration, accepted three days later), one still a draft.
 async fn round_with_applications(app: &TestApp, admin_email: String) -> String {
     app.conn(move |c| {
         let round = history_written_directly(c, &admin_email);
         // Written around the workflow: its report summary is rebuilt by hand.
-        certcase::db::models::report::refresh(c, "app-1").unwrap();
+        certcase::db::models::report::refresh(c, ACCEPTED_APPLICATION.parse().unwrap()).unwrap();
         round
     })
     .await
@@ -32,11 +37,11 @@ pub fn history_written_directly(c: &mut certcase::db::DbConn, admin_email: &str)
     {
         certcase::workflow::demo::seed(c).unwrap();
         let r = round::list(c).unwrap()[0].clone();
-        let parts = round::parts(c, &r.id).unwrap();
+        let parts = round::parts(c, r.id).unwrap();
         let admin = user::find_by_email(c, &Email::parse(admin_email).unwrap())
             .unwrap()
             .unwrap();
-        let admin_id: certcase::domain::ids::UserId = admin.id.parse().unwrap();
+        let admin_id = admin.id;
         let t0 = NaiveDate::from_ymd_opt(2026, 3, 2)
             .unwrap()
             .and_hms_opt(9, 0, 0)
@@ -44,7 +49,7 @@ pub fn history_written_directly(c: &mut certcase::db::DbConn, admin_email: &str)
         enterprise::insert(
             c,
             &enterprise::NewEnterprise {
-                id: "ent-1",
+                id: ENTERPRISE.parse().unwrap(),
                 name_zh: "报表科技有限公司",
                 name_en: None,
                 credit_code: "91110108MA01REPT00",
@@ -58,15 +63,15 @@ pub fn history_written_directly(c: &mut certcase::db::DbConn, admin_email: &str)
         )
         .unwrap();
         for (id, part, status, level) in [
-            ("app-1", &parts[0], "accepted", 3),
-            ("app-2", &parts[1], "draft", 2),
+            (ACCEPTED_APPLICATION, &parts[0], "accepted", 3),
+            (DRAFT_APPLICATION, &parts[1], "draft", 2),
         ] {
             application::insert(
                 c,
                 &application::NewApplication {
-                    id,
-                    round_id: &r.id,
-                    enterprise_id: "ent-1",
+                    id: id.parse().unwrap(),
+                    round_id: r.id,
+                    enterprise_id: ENTERPRISE.parse().unwrap(),
                     part_code: part,
                     target_level: level,
                     scope: "核心系统",
@@ -87,7 +92,7 @@ pub fn history_written_directly(c: &mut certcase::db::DbConn, admin_email: &str)
             diesel::insert_into(e::table)
                 .values((
                     e::id.eq(format!("ev-{n}")),
-                    e::application_id.eq("app-1"),
+                    e::application_id.eq(ACCEPTED_APPLICATION),
                     e::from_status.eq(from),
                     e::to_status.eq(to),
                     e::event.eq("test"),
@@ -97,7 +102,7 @@ pub fn history_written_directly(c: &mut certcase::db::DbConn, admin_email: &str)
                 .execute(c)
                 .unwrap();
         }
-        r.id
+        r.id.to_string()
     }
 }
 

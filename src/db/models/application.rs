@@ -8,14 +8,14 @@ use diesel::prelude::*;
 use crate::db::schema::{application_events, applications, evidence_files, item_exemptions};
 use crate::db::DbConn;
 use crate::domain::application_status::Status;
-use crate::domain::ids::UserId;
+use crate::domain::ids::{ApplicationId, EnterpriseId, RoundId, UserId};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = applications)]
 pub struct ApplicationRow {
-    pub id: String,
-    pub round_id: String,
-    pub enterprise_id: String,
+    pub id: ApplicationId,
+    pub round_id: RoundId,
+    pub enterprise_id: EnterpriseId,
     pub part_code: String,
     pub target_level: i32,
     pub scope: String,
@@ -29,9 +29,9 @@ pub struct ApplicationRow {
 #[derive(Insertable)]
 #[diesel(table_name = applications)]
 pub struct NewApplication<'a> {
-    pub id: &'a str,
-    pub round_id: &'a str,
-    pub enterprise_id: &'a str,
+    pub id: ApplicationId,
+    pub round_id: RoundId,
+    pub enterprise_id: EnterpriseId,
     pub part_code: &'a str,
     pub target_level: i32,
     pub scope: &'a str,
@@ -51,8 +51,8 @@ pub fn insert(conn: &mut DbConn, a: &NewApplication<'_>) -> QueryResult<()> {
 
 pub fn exists_for_part(
     conn: &mut DbConn,
-    round: &str,
-    enterprise: &str,
+    round: RoundId,
+    enterprise: EnterpriseId,
     part: &str,
 ) -> QueryResult<bool> {
     let n: i64 = applications::table
@@ -64,7 +64,7 @@ pub fn exists_for_part(
     Ok(n > 0)
 }
 
-pub fn get(conn: &mut DbConn, id: &str) -> QueryResult<Option<ApplicationRow>> {
+pub fn get(conn: &mut DbConn, id: ApplicationId) -> QueryResult<Option<ApplicationRow>> {
     applications::table
         .find(id)
         .select(ApplicationRow::as_select())
@@ -72,7 +72,10 @@ pub fn get(conn: &mut DbConn, id: &str) -> QueryResult<Option<ApplicationRow>> {
         .optional()
 }
 
-pub fn for_enterprise(conn: &mut DbConn, enterprise: &str) -> QueryResult<Vec<ApplicationRow>> {
+pub fn for_enterprise(
+    conn: &mut DbConn,
+    enterprise: EnterpriseId,
+) -> QueryResult<Vec<ApplicationRow>> {
     applications::table
         .filter(applications::enterprise_id.eq(enterprise))
         .order(applications::created_at.desc())
@@ -92,7 +95,7 @@ pub fn all(conn: &mut DbConn) -> QueryResult<Vec<ApplicationRow>> {
 /// summary of the application.
 pub fn set_status(
     conn: &mut DbConn,
-    id: &str,
+    id: ApplicationId,
     from: Status,
     to: Status,
     event: &str,
@@ -135,7 +138,7 @@ pub struct EventRow {
     pub occurred_at: NaiveDateTime,
 }
 
-pub fn history(conn: &mut DbConn, id: &str) -> QueryResult<Vec<EventRow>> {
+pub fn history(conn: &mut DbConn, id: ApplicationId) -> QueryResult<Vec<EventRow>> {
     application_events::table
         .filter(application_events::application_id.eq(id))
         .order(application_events::id.asc())
@@ -149,7 +152,7 @@ pub fn history(conn: &mut DbConn, id: &str) -> QueryResult<Vec<EventRow>> {
         .load(conn)
 }
 
-pub fn items_with_evidence(conn: &mut DbConn, id: &str) -> QueryResult<BTreeSet<String>> {
+pub fn items_with_evidence(conn: &mut DbConn, id: ApplicationId) -> QueryResult<BTreeSet<String>> {
     let codes: Vec<String> = evidence_files::table
         .filter(evidence_files::application_id.eq(id))
         .select(evidence_files::item_code)
@@ -158,7 +161,7 @@ pub fn items_with_evidence(conn: &mut DbConn, id: &str) -> QueryResult<BTreeSet<
     Ok(codes.into_iter().collect())
 }
 
-pub fn exemptions(conn: &mut DbConn, id: &str) -> QueryResult<Vec<(String, String)>> {
+pub fn exemptions(conn: &mut DbConn, id: ApplicationId) -> QueryResult<Vec<(String, String)>> {
     item_exemptions::table
         .filter(item_exemptions::application_id.eq(id))
         .order(item_exemptions::item_code.asc())
@@ -169,7 +172,7 @@ pub fn exemptions(conn: &mut DbConn, id: &str) -> QueryResult<Vec<(String, Strin
 /// Declares an item not applicable (or changes the reason).
 pub fn set_exemption(
     conn: &mut DbConn,
-    id: &str,
+    id: ApplicationId,
     item: &str,
     reason: &str,
     by: UserId,

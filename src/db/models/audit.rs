@@ -67,7 +67,7 @@ pub fn append(
     conn: &mut DbConn,
     actor: &Actor,
     kind: Kind,
-    object: (&str, &str),
+    object: (&str, &dyn std::fmt::Display),
     detail: serde_json::Value,
 ) -> QueryResult<i64> {
     let (last_seq, last_hash) = lock_head(conn)?;

@@ -128,7 +128,7 @@ pub fn create_session(
 
 /// A live session of an enabled user.
 pub fn find_session(conn: &mut DbConn, token_hash: &str) -> QueryResult<Option<SessionRow>> {
-    let row: Option<(String, String, String)> = sessions::table
+    let row: Option<(UserId, String, String)> = sessions::table
         .inner_join(users::table)
         .filter(sessions::token_hash.eq(token_hash))
         .filter(sessions::expires_at.gt(super::now()))
@@ -137,7 +137,7 @@ pub fn find_session(conn: &mut DbConn, token_hash: &str) -> QueryResult<Option<S
         .first(conn)
         .optional()?;
     Ok(row.map(|(user_id, csrf_token, lang)| SessionRow {
-        user_id: user_id.parse().expect("user ids are stored as UUIDs"),
+        user_id,
         csrf_token,
         lang,
     }))
@@ -182,7 +182,7 @@ pub fn create_api_token(
 
 /// The owner of a live, unrevoked token of an enabled user.
 pub fn find_api_token(conn: &mut DbConn, token_hash: &str) -> QueryResult<Option<UserId>> {
-    let row: Option<String> = api_tokens::table
+    api_tokens::table
         .inner_join(users::table)
         .filter(api_tokens::token_hash.eq(token_hash))
         .filter(api_tokens::revoked_at.is_null())
@@ -190,8 +190,7 @@ pub fn find_api_token(conn: &mut DbConn, token_hash: &str) -> QueryResult<Option
         .filter(users::disabled_at.is_null())
         .select(api_tokens::user_id)
         .first(conn)
-        .optional()?;
-    Ok(row.map(|id| id.parse().expect("user ids are stored as UUIDs")))
+        .optional()
 }
 
 pub fn revoke_api_token(conn: &mut DbConn, token_hash: &str) -> QueryResult<usize> {

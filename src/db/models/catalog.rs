@@ -13,8 +13,8 @@ use crate::domain::ids::{ModelId, ModelVersionId};
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = model_versions)]
 pub struct VersionSummary {
-    pub id: String,
-    pub model_id: String,
+    pub id: ModelVersionId,
+    pub model_id: ModelId,
     pub version: i32,
     pub content_sha256: String,
     pub source_name: String,
@@ -30,12 +30,11 @@ pub struct VersionDoc {
 }
 
 pub fn find_model_id(conn: &mut DbConn, code: &str) -> QueryResult<Option<ModelId>> {
-    let id: Option<String> = catalog_models::table
+    catalog_models::table
         .filter(catalog_models::code.eq(code))
         .select(catalog_models::id)
         .first(conn)
-        .optional()?;
-    Ok(id.map(|i| i.parse().expect("model ids are stored as UUIDs")))
+        .optional()
 }
 
 pub fn insert_model(conn: &mut DbConn, code: &str) -> QueryResult<ModelId> {

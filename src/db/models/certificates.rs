@@ -7,6 +7,7 @@ use diesel::prelude::*;
 use crate::db::schema::{certificates, issuance_log, signing_keys};
 use crate::db::DbConn;
 use crate::domain::certificate::{LogEntry, LogKind};
+use crate::domain::ids::{ApplicationId, RoundId};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = signing_keys)]
@@ -55,7 +56,7 @@ pub fn insert_key(conn: &mut DbConn, id: &str, public_key: &str) -> QueryResult<
 pub struct CertificateRow {
     pub id: String,
     pub number: String,
-    pub application_id: String,
+    pub application_id: ApplicationId,
     pub year: i32,
     pub part_code: String,
     pub serial: i32,
@@ -75,7 +76,10 @@ pub fn insert(conn: &mut DbConn, row: &CertificateRow) -> QueryResult<()> {
         .map(|_| ())
 }
 
-pub fn by_application(conn: &mut DbConn, application: &str) -> QueryResult<Option<CertificateRow>> {
+pub fn by_application(
+    conn: &mut DbConn,
+    application: ApplicationId,
+) -> QueryResult<Option<CertificateRow>> {
     certificates::table
         .filter(certificates::application_id.eq(application))
         .select(CertificateRow::as_select())
@@ -215,9 +219,9 @@ pub fn log_of(conn: &mut DbConn, number: &str) -> QueryResult<Vec<LogEntry>> {
 /// Ids of a round's applications in any of the statuses, oldest first.
 pub fn round_applications(
     conn: &mut DbConn,
-    round: &str,
+    round: RoundId,
     statuses: &[&str],
-) -> QueryResult<Vec<String>> {
+) -> QueryResult<Vec<ApplicationId>> {
     use crate::db::schema::applications;
     applications::table
         .filter(applications::round_id.eq(round))

@@ -5,12 +5,12 @@ use diesel::prelude::*;
 
 use crate::db::schema::{enterprise_members, enterprises};
 use crate::db::DbConn;
-use crate::domain::ids::UserId;
+use crate::domain::ids::{EnterpriseId, UserId};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = enterprises)]
 pub struct EnterpriseRow {
-    pub id: String,
+    pub id: EnterpriseId,
     pub name_zh: String,
     pub name_en: Option<String>,
     pub credit_code: String,
@@ -28,7 +28,7 @@ pub struct EnterpriseRow {
 #[derive(Insertable)]
 #[diesel(table_name = enterprises)]
 pub struct NewEnterprise<'a> {
-    pub id: &'a str,
+    pub id: EnterpriseId,
     pub name_zh: &'a str,
     pub name_en: Option<&'a str>,
     pub credit_code: &'a str,
@@ -62,7 +62,7 @@ pub fn by_credit_code(conn: &mut DbConn, code: &str) -> QueryResult<Option<Enter
         .optional()
 }
 
-pub fn get(conn: &mut DbConn, id: &str) -> QueryResult<Option<EnterpriseRow>> {
+pub fn get(conn: &mut DbConn, id: EnterpriseId) -> QueryResult<Option<EnterpriseRow>> {
     enterprises::table
         .find(id)
         .select(EnterpriseRow::as_select())
@@ -71,7 +71,7 @@ pub fn get(conn: &mut DbConn, id: &str) -> QueryResult<Option<EnterpriseRow>> {
 }
 
 /// The enterprise a person belongs to, if any.
-pub fn membership(conn: &mut DbConn, user: UserId) -> QueryResult<Option<String>> {
+pub fn membership(conn: &mut DbConn, user: UserId) -> QueryResult<Option<EnterpriseId>> {
     enterprise_members::table
         .find(user.to_string())
         .select(enterprise_members::enterprise_id)
@@ -87,7 +87,7 @@ pub fn list(conn: &mut DbConn) -> QueryResult<Vec<EnterpriseRow>> {
 }
 
 /// Marks an enterprise verified; false if it already was.
-pub fn verify(conn: &mut DbConn, id: &str, by: UserId) -> QueryResult<bool> {
+pub fn verify(conn: &mut DbConn, id: EnterpriseId, by: UserId) -> QueryResult<bool> {
     let n = diesel::update(enterprises::table.find(id))
         .filter(enterprises::verified_at.is_null())
         .set((

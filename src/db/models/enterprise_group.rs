@@ -6,6 +6,7 @@ use diesel::prelude::*;
 use super::enterprise::EnterpriseRow;
 use crate::db::schema::{enterprise_groups, enterprises};
 use crate::db::DbConn;
+use crate::domain::ids::EnterpriseId;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = enterprise_groups)]
@@ -67,7 +68,11 @@ pub fn members(conn: &mut DbConn, group: &str) -> QueryResult<Vec<EnterpriseRow>
 }
 
 /// Puts an enterprise into a group, or takes it out with `None`.
-pub fn set_group(conn: &mut DbConn, enterprise: &str, group: Option<&str>) -> QueryResult<()> {
+pub fn set_group(
+    conn: &mut DbConn,
+    enterprise: EnterpriseId,
+    group: Option<&str>,
+) -> QueryResult<()> {
     diesel::update(enterprises::table.find(enterprise))
         .set(enterprises::group_id.eq(group))
         .execute(conn)

@@ -7,12 +7,13 @@ use crate::db::schema::{evidence_files, evidence_reopenings};
 use crate::db::sql_types::Json;
 use crate::db::DbConn;
 use crate::domain::evidence::{Reopening, ZipEntry};
+use crate::domain::ids::{ApplicationId, EvidenceId};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = evidence_files)]
 pub struct EvidenceRow {
-    pub id: String,
-    pub application_id: String,
+    pub id: EvidenceId,
+    pub application_id: ApplicationId,
     pub item_code: String,
     pub version: i32,
     pub description: String,
@@ -34,7 +35,10 @@ pub fn insert(conn: &mut DbConn, row: &EvidenceRow) -> QueryResult<()> {
 }
 
 /// Every file of an application, by item, then version, then upload time.
-pub fn for_application(conn: &mut DbConn, application: &str) -> QueryResult<Vec<EvidenceRow>> {
+pub fn for_application(
+    conn: &mut DbConn,
+    application: ApplicationId,
+) -> QueryResult<Vec<EvidenceRow>> {
     evidence_files::table
         .filter(evidence_files::application_id.eq(application))
         .order((
@@ -47,7 +51,11 @@ pub fn for_application(conn: &mut DbConn, application: &str) -> QueryResult<Vec<
 }
 
 /// One file, looked up within its application only.
-pub fn get(conn: &mut DbConn, application: &str, id: &str) -> QueryResult<Option<EvidenceRow>> {
+pub fn get(
+    conn: &mut DbConn,
+    application: ApplicationId,
+    id: EvidenceId,
+) -> QueryResult<Option<EvidenceRow>> {
     evidence_files::table
         .filter(evidence_files::application_id.eq(application))
         .filter(evidence_files::id.eq(id))
@@ -56,13 +64,13 @@ pub fn get(conn: &mut DbConn, application: &str, id: &str) -> QueryResult<Option
         .optional()
 }
 
-pub fn delete(conn: &mut DbConn, id: &str) -> QueryResult<()> {
+pub fn delete(conn: &mut DbConn, id: EvidenceId) -> QueryResult<()> {
     diesel::delete(evidence_files::table.find(id))
         .execute(conn)
         .map(|_| ())
 }
 
-pub fn bytes_used(conn: &mut DbConn, application: &str) -> QueryResult<i64> {
+pub fn bytes_used(conn: &mut DbConn, application: ApplicationId) -> QueryResult<i64> {
     let sizes: Vec<i64> = evidence_files::table
         .filter(evidence_files::application_id.eq(application))
         .select(evidence_files::size_bytes)
@@ -80,7 +88,7 @@ pub fn references(conn: &mut DbConn, sha256: &str) -> QueryResult<i64> {
 /// The latest reopening of an item, if any.
 pub fn latest_reopening(
     conn: &mut DbConn,
-    application: &str,
+    application: ApplicationId,
     item: &str,
 ) -> QueryResult<Option<Reopening>> {
     let row: Option<(i32, NaiveDateTime)> = evidence_reopenings::table
@@ -99,7 +107,7 @@ pub fn latest_reopening(
 /// Items reopened for an application: (item, version, until), latest per item.
 pub fn reopenings(
     conn: &mut DbConn,
-    application: &str,
+    application: ApplicationId,
 ) -> QueryResult<Vec<(String, i32, NaiveDateTime)>> {
     let rows: Vec<(String, i32, NaiveDateTime)> = evidence_reopenings::table
         .filter(evidence_reopenings::application_id.eq(application))
@@ -124,7 +132,7 @@ pub fn reopenings(
 
 pub fn insert_reopening(
     conn: &mut DbConn,
-    application: &str,
+    application: ApplicationId,
     item: &str,
     version: i32,
     until: NaiveDateTime,

@@ -14,7 +14,7 @@ use diesel::prelude::*;
 use crate::db::schema::{enterprise_members, notifications, outbox, users};
 use crate::db::{write_tx, DbConn};
 use crate::domain::i18n::Lang;
-use crate::domain::ids::UserId;
+use crate::domain::ids::{EnterpriseId, UserId};
 use crate::domain::message::{Recipient, Rendered};
 
 /// Where a message of the outbox is: waiting for (another) attempt, delivered, or given up.
@@ -106,9 +106,9 @@ pub fn recipient(conn: &mut DbConn, id: UserId) -> QueryResult<Option<Recipient>
 /// The enabled members of an enterprise, as recipients.
 pub fn enterprise_recipients(
     conn: &mut DbConn,
-    enterprise_id: &str,
+    enterprise_id: EnterpriseId,
 ) -> QueryResult<Vec<Recipient>> {
-    let rows: Vec<(String, String, String, String)> = enterprise_members::table
+    let rows: Vec<(UserId, String, String, String)> = enterprise_members::table
         .inner_join(users::table)
         .filter(enterprise_members::enterprise_id.eq(enterprise_id))
         .filter(users::disabled_at.is_null())
@@ -118,7 +118,7 @@ pub fn enterprise_recipients(
     Ok(rows
         .into_iter()
         .map(|(id, email, name, lang)| Recipient {
-            user_id: Some(id.parse().expect("user ids are stored as UUIDs")),
+            user_id: Some(id),
             email,
             name,
             lang: Lang::parse(&lang).unwrap_or(Lang::Zh),

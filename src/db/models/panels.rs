@@ -16,6 +16,7 @@ use crate::db::DbConn;
 use crate::domain::access::Role;
 use crate::domain::application_status::Status;
 use crate::domain::assign::Preference;
+use crate::domain::ids::{ApplicationId, EnterpriseId, RoundId};
 use crate::domain::panel::OrganisationKind;
 use crate::domain::scoring::{Basis, FlagReason, ScoreStatus};
 
@@ -162,7 +163,7 @@ pub fn conflicts_of(conn: &mut DbConn, user: &str) -> QueryResult<Vec<ConflictRo
 pub struct EmploymentRow {
     pub id: String,
     pub user_id: String,
-    pub enterprise_id: String,
+    pub enterprise_id: EnterpriseId,
     pub employed_from: NaiveDate,
     pub employed_until: Option<NaiveDate>,
 }
@@ -170,7 +171,7 @@ pub struct EmploymentRow {
 pub fn add_employment(
     conn: &mut DbConn,
     user: &str,
-    enterprise: &str,
+    enterprise: EnterpriseId,
     from: NaiveDate,
     until: Option<NaiveDate>,
 ) -> QueryResult<()> {
@@ -198,7 +199,7 @@ pub fn employment_of(conn: &mut DbConn, user: &str) -> QueryResult<Vec<Employmen
 pub fn set_preference(
     conn: &mut DbConn,
     user: &str,
-    application: &str,
+    application: ApplicationId,
     preference: Option<Preference>,
 ) -> QueryResult<()> {
     diesel::delete(assessor_preferences::table.find((user, application))).execute(conn)?;
@@ -217,8 +218,8 @@ pub fn set_preference(
 /// (assessor, application, preference) for the given applications.
 pub fn preferences_for(
     conn: &mut DbConn,
-    applications: &[String],
-) -> QueryResult<Vec<(String, String, Preference)>> {
+    applications: &[ApplicationId],
+) -> QueryResult<Vec<(String, ApplicationId, Preference)>> {
     assessor_preferences::table
         .filter(assessor_preferences::application_id.eq_any(applications))
         .select((
@@ -239,7 +240,7 @@ pub struct SeatRow {
 /// Replaces an application's panel (and its seats in the report's rows).
 pub fn save_panel(
     conn: &mut DbConn,
-    application: &str,
+    application: ApplicationId,
     seats: &[(String, bool)],
     by: &str,
 ) -> QueryResult<()> {
@@ -266,7 +267,7 @@ pub fn save_panel(
 }
 
 /// The panel of an application, lead first.
-pub fn seats(conn: &mut DbConn, application: &str) -> QueryResult<Vec<SeatRow>> {
+pub fn seats(conn: &mut DbConn, application: ApplicationId) -> QueryResult<Vec<SeatRow>> {
     panel_seats::table
         .inner_join(users::table)
         .filter(panel_seats::application_id.eq(application))
@@ -280,7 +281,7 @@ pub fn seats(conn: &mut DbConn, application: &str) -> QueryResult<Vec<SeatRow>> 
 }
 
 /// Applications on whose panel this assessor sits, with whether they lead it.
-pub fn seats_of(conn: &mut DbConn, assessor: &str) -> QueryResult<Vec<(String, bool)>> {
+pub fn seats_of(conn: &mut DbConn, assessor: &str) -> QueryResult<Vec<(ApplicationId, bool)>> {
     panel_seats::table
         .filter(panel_seats::assessor_id.eq(assessor))
         .select((panel_seats::application_id, panel_seats::is_lead))
@@ -291,7 +292,7 @@ pub fn seats_of(conn: &mut DbConn, assessor: &str) -> QueryResult<Vec<(String, b
 #[diesel(table_name = scores)]
 pub struct ScoreRow {
     pub id: String,
-    pub application_id: String,
+    pub application_id: ApplicationId,
     pub assessor_id: String,
     pub item_code: String,
     pub level: Option<i32>,
@@ -305,7 +306,10 @@ pub struct ScoreRow {
     pub updated_at: NaiveDateTime,
 }
 
-pub fn scores_of_application(conn: &mut DbConn, application: &str) -> QueryResult<Vec<ScoreRow>> {
+pub fn scores_of_application(
+    conn: &mut DbConn,
+    application: ApplicationId,
+) -> QueryResult<Vec<ScoreRow>> {
     scores::table
         .filter(scores::application_id.eq(application))
         .order((scores::item_code.asc(), scores::assessor_id.asc()))
@@ -315,7 +319,7 @@ pub fn scores_of_application(conn: &mut DbConn, application: &str) -> QueryResul
 
 pub fn score(
     conn: &mut DbConn,
-    application: &str,
+    application: ApplicationId,
     assessor: &str,
     item: &str,
 ) -> QueryResult<Option<ScoreRow>> {
@@ -339,13 +343,13 @@ pub fn save_score(conn: &mut DbConn, s: &ScoreRow) -> QueryResult<()> {
     )
     .execute(conn)?;
     diesel::insert_into(scores::table).values(s).execute(conn)?;
-    super::report::refresh(conn, &s.application_id)
+    super::report::refresh(conn, s.application_id)
 }
 
 /// Makes a submitted score a draft again; false if it was not submitted.
 pub fn reopen_score(
     conn: &mut DbConn,
-    application: &str,
+    application: ApplicationId,
     assessor: &str,
     item: &str,
     by: &str,
@@ -375,7 +379,7 @@ pub fn reopen_score(
 #[diesel(table_name = clarifications)]
 pub struct ClarificationRow {
     pub id: String,
-    pub application_id: String,
+    pub application_id: ApplicationId,
     /// Codes of the items the request is about.
     pub items: Json<Vec<String>>,
     pub message: String,
@@ -396,7 +400,7 @@ pub fn insert_clarification(conn: &mut DbConn, c: &ClarificationRow) -> QueryRes
 
 pub fn clarifications_of(
     conn: &mut DbConn,
-    application: &str,
+    application: ApplicationId,
 ) -> QueryResult<Vec<ClarificationRow>> {
     clarifications::table
         .filter(clarifications::application_id.eq(application))
@@ -408,7 +412,7 @@ pub fn clarifications_of(
 /// Records the answer; false when the request is not this application's or is answered.
 pub fn answer_clarification(
     conn: &mut DbConn,
-    application: &str,
+    application: ApplicationId,
     id: &str,
     answer: &str,
     by: &str,
@@ -431,7 +435,7 @@ pub fn answer_clarification(
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = consolidated_items)]
 pub struct ConsolidatedRow {
-    pub application_id: String,
+    pub application_id: ApplicationId,
     pub item_code: String,
     pub level: Option<i32>,
     pub not_applicable_reason: Option<String>,
@@ -443,7 +447,7 @@ pub struct ConsolidatedRow {
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = part_results)]
 pub struct PartResultRow {
-    pub application_id: String,
+    pub application_id: ApplicationId,
     pub achieved_level: i32,
     pub target_level: i32,
     pub basis: Basis,
@@ -472,12 +476,12 @@ pub fn save_consolidation(
     diesel::insert_into(part_results::table)
         .values(result)
         .execute(conn)?;
-    super::report::refresh(conn, app)
+    super::report::refresh(conn, *app)
 }
 
 pub fn consolidation(
     conn: &mut DbConn,
-    application: &str,
+    application: ApplicationId,
 ) -> QueryResult<Option<(Vec<ConsolidatedRow>, PartResultRow)>> {
     let Some(result) = part_results::table
         .find(application)
@@ -499,7 +503,7 @@ pub fn consolidation(
 #[diesel(table_name = review_panels)]
 pub struct ReviewPanelRow {
     pub id: String,
-    pub round_id: String,
+    pub round_id: RoundId,
     pub quorum: i32,
     pub majority_numerator: i32,
     pub majority_denominator: i32,
@@ -511,10 +515,10 @@ pub struct ReviewPanelRow {
 pub struct ReviewMemberRow {
     pub user_id: String,
     pub display_name: String,
-    pub enterprise_id: String,
+    pub enterprise_id: EnterpriseId,
 }
 
-pub fn review_panel(conn: &mut DbConn, round: &str) -> QueryResult<Option<ReviewPanelRow>> {
+pub fn review_panel(conn: &mut DbConn, round: RoundId) -> QueryResult<Option<ReviewPanelRow>> {
     review_panels::table
         .filter(review_panels::round_id.eq(round))
         .select(ReviewPanelRow::as_select())
@@ -525,10 +529,10 @@ pub fn review_panel(conn: &mut DbConn, round: &str) -> QueryResult<Option<Review
 /// Replaces the round's review panel.
 pub fn save_review_panel(
     conn: &mut DbConn,
-    round: &str,
+    round: RoundId,
     quorum: i32,
     majority: (i32, i32),
-    members: &[(String, String)],
+    members: &[(String, EnterpriseId)],
     by: &str,
 ) -> QueryResult<String> {
     if let Some(old) = review_panel(conn, round)? {
@@ -585,7 +589,7 @@ pub fn review_seats_of(conn: &mut DbConn, user: &str) -> QueryResult<Vec<(String
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = review_votes)]
 pub struct VoteRow {
-    pub application_id: String,
+    pub application_id: ApplicationId,
     pub cycle: i32,
     pub member_id: String,
     pub approve: bool,
@@ -593,7 +597,11 @@ pub struct VoteRow {
     pub voted_at: NaiveDateTime,
 }
 
-pub fn votes(conn: &mut DbConn, application: &str, cycle: i32) -> QueryResult<Vec<VoteRow>> {
+pub fn votes(
+    conn: &mut DbConn,
+    application: ApplicationId,
+    cycle: i32,
+) -> QueryResult<Vec<VoteRow>> {
     review_votes::table
         .filter(review_votes::application_id.eq(application))
         .filter(review_votes::cycle.eq(cycle))
@@ -604,7 +612,7 @@ pub fn votes(conn: &mut DbConn, application: &str, cycle: i32) -> QueryResult<Ve
 
 pub fn insert_vote(
     conn: &mut DbConn,
-    application: &str,
+    application: ApplicationId,
     cycle: i32,
     member: &str,
     approve: bool,
@@ -627,7 +635,7 @@ pub fn insert_vote(
 #[diesel(table_name = review_decisions)]
 pub struct DecisionRow {
     pub id: String,
-    pub application_id: String,
+    pub application_id: ApplicationId,
     pub cycle: i32,
     pub approved: bool,
     pub reasons: Json<Vec<String>>,
@@ -636,7 +644,7 @@ pub struct DecisionRow {
     pub decided_at: NaiveDateTime,
 }
 
-pub fn decisions(conn: &mut DbConn, application: &str) -> QueryResult<Vec<DecisionRow>> {
+pub fn decisions(conn: &mut DbConn, application: ApplicationId) -> QueryResult<Vec<DecisionRow>> {
     review_decisions::table
         .filter(review_decisions::application_id.eq(application))
         .order(review_decisions::cycle.asc())
@@ -646,7 +654,7 @@ pub fn decisions(conn: &mut DbConn, application: &str) -> QueryResult<Vec<Decisi
 
 pub fn insert_decision(
     conn: &mut DbConn,
-    application: &str,
+    application: ApplicationId,
     cycle: i32,
     approved: bool,
     reasons: &[String],
@@ -669,7 +677,11 @@ pub fn insert_decision(
 
 /// Takes the application's row lock for the rest of the transaction (PostgreSQL; SQLite
 /// already holds the database write lock) while it is in `status`; false otherwise.
-pub fn lock_application(conn: &mut DbConn, application: &str, status: Status) -> QueryResult<bool> {
+pub fn lock_application(
+    conn: &mut DbConn,
+    application: ApplicationId,
+    status: Status,
+) -> QueryResult<bool> {
     use crate::db::schema::applications;
     let n = diesel::update(applications::table.find(application))
         .filter(applications::status.eq(status))

@@ -18,6 +18,7 @@ use crate::db::schema::{
 use crate::db::sql_types::Json;
 use crate::db::DbConn;
 use crate::domain::application_status::Status;
+use crate::domain::ids::ApplicationId;
 use crate::domain::report::{
     summarise, turnaround, ApplicationFact, ApplicationSummary, CertificateFact, EventFact, Facts,
     PartResultFact, RoundFact, ScoreFact, SeatFact,
@@ -28,7 +29,7 @@ use crate::domain::scoring::ScoreStatus;
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = report_applications)]
 struct SummaryRow {
-    application_id: String,
+    application_id: ApplicationId,
     seconds_to_submitted: Option<i64>,
     seconds_to_accepted: Option<i64>,
     seconds_to_in_assessment: Option<i64>,
@@ -47,13 +48,13 @@ struct SummaryRow {
 }
 
 impl SummaryRow {
-    fn new(application_id: &str, s: &ApplicationSummary) -> SummaryRow {
+    fn new(application_id: ApplicationId, s: &ApplicationSummary) -> SummaryRow {
         let [seconds_to_submitted, seconds_to_accepted, seconds_to_in_assessment, seconds_to_scored, seconds_to_in_review, seconds_to_approved, seconds_to_certified] =
             s.reached_after;
         let [items_spread_0, items_spread_1, items_spread_2, items_spread_3, items_spread_4, items_spread_5] =
             s.items_by_spread;
         SummaryRow {
-            application_id: application_id.to_string(),
+            application_id,
             seconds_to_submitted,
             seconds_to_accepted,
             seconds_to_in_assessment,
@@ -100,7 +101,7 @@ impl SummaryRow {
 /// Rebuilds the report's rows of one application from its current status changes,
 /// submitted scores, consolidation and panel. Call it inside the transaction that
 /// changed any of them.
-pub fn refresh(conn: &mut DbConn, application: &str) -> QueryResult<()> {
+pub fn refresh(conn: &mut DbConn, application: ApplicationId) -> QueryResult<()> {
     // Takes the application's row lock first (SQLite already holds the write lock): two
     // assessors scoring at once on PostgreSQL would otherwise both delete and both
     // insert the same summary. The second then reads the first one's scores.
@@ -188,9 +189,9 @@ pub fn refresh(conn: &mut DbConn, application: &str) -> QueryResult<()> {
 /// the migration that introduced them, and for rows written without [`refresh`] (bulk
 /// loads). Returns the number of applications.
 pub fn refresh_all(conn: &mut DbConn) -> QueryResult<usize> {
-    let ids: Vec<String> = applications::table.select(applications::id).load(conn)?;
+    let ids: Vec<ApplicationId> = applications::table.select(applications::id).load(conn)?;
     for id in &ids {
-        refresh(conn, id)?;
+        refresh(conn, *id)?;
     }
     Ok(ids.len())
 }

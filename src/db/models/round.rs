@@ -46,12 +46,11 @@ pub fn insert(conn: &mut DbConn, r: &NewRound<'_>) -> QueryResult<RoundId> {
 
 /// The model version a round pins.
 pub fn pinned_version(conn: &mut DbConn, id: RoundId) -> QueryResult<Option<ModelVersionId>> {
-    let v: Option<String> = rounds::table
-        .find(id.to_string())
+    rounds::table
+        .find(id)
         .select(rounds::model_version_id)
         .first(conn)
-        .optional()?;
-    Ok(v.map(|v| v.parse().expect("ids are stored as UUIDs")))
+        .optional()
 }
 
 pub fn count(conn: &mut DbConn) -> QueryResult<i64> {
@@ -61,10 +60,10 @@ pub fn count(conn: &mut DbConn) -> QueryResult<i64> {
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = rounds)]
 pub struct RoundRow {
-    pub id: String,
+    pub id: RoundId,
     pub name_zh: String,
     pub name_en: String,
-    pub model_version_id: String,
+    pub model_version_id: ModelVersionId,
     pub registration_opens: NaiveDate,
     pub registration_closes: NaiveDate,
     pub assessment_starts: NaiveDate,
@@ -80,7 +79,7 @@ pub fn list(conn: &mut DbConn) -> QueryResult<Vec<RoundRow>> {
         .load(conn)
 }
 
-pub fn get(conn: &mut DbConn, id: &str) -> QueryResult<Option<RoundRow>> {
+pub fn get(conn: &mut DbConn, id: RoundId) -> QueryResult<Option<RoundRow>> {
     rounds::table
         .find(id)
         .select(RoundRow::as_select())
@@ -88,7 +87,7 @@ pub fn get(conn: &mut DbConn, id: &str) -> QueryResult<Option<RoundRow>> {
         .optional()
 }
 
-pub fn parts(conn: &mut DbConn, id: &str) -> QueryResult<Vec<String>> {
+pub fn parts(conn: &mut DbConn, id: RoundId) -> QueryResult<Vec<String>> {
     round_parts::table
         .filter(round_parts::round_id.eq(id))
         .order(round_parts::part_code.asc())

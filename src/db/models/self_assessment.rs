@@ -10,13 +10,14 @@ use crate::db::schema::{
     self_assessment_roadmap_steps as steps, self_assessment_targets as targets, self_assessments,
 };
 use crate::db::DbConn;
+use crate::domain::ids::{EnterpriseId, ModelVersionId, SelfAssessmentId};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = self_assessments)]
 pub struct AssessmentRow {
-    pub id: String,
-    pub enterprise_id: String,
-    pub model_version_id: String,
+    pub id: SelfAssessmentId,
+    pub enterprise_id: EnterpriseId,
+    pub model_version_id: ModelVersionId,
     pub started_by: String,
     pub started_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
@@ -27,9 +28,9 @@ pub struct AssessmentRow {
 #[derive(Insertable)]
 #[diesel(table_name = self_assessments)]
 pub struct NewAssessment<'a> {
-    pub id: &'a str,
-    pub enterprise_id: &'a str,
-    pub model_version_id: &'a str,
+    pub id: SelfAssessmentId,
+    pub enterprise_id: EnterpriseId,
+    pub model_version_id: ModelVersionId,
     pub started_by: &'a str,
     pub started_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
@@ -42,7 +43,7 @@ pub fn insert(conn: &mut DbConn, a: &NewAssessment<'_>) -> QueryResult<()> {
         .map(|_| ())
 }
 
-pub fn get(conn: &mut DbConn, id: &str) -> QueryResult<Option<AssessmentRow>> {
+pub fn get(conn: &mut DbConn, id: SelfAssessmentId) -> QueryResult<Option<AssessmentRow>> {
     self_assessments::table
         .find(id)
         .select(AssessmentRow::as_select())
@@ -51,7 +52,10 @@ pub fn get(conn: &mut DbConn, id: &str) -> QueryResult<Option<AssessmentRow>> {
 }
 
 /// An enterprise's self-assessments, newest first.
-pub fn for_enterprise(conn: &mut DbConn, enterprise: &str) -> QueryResult<Vec<AssessmentRow>> {
+pub fn for_enterprise(
+    conn: &mut DbConn,
+    enterprise: EnterpriseId,
+) -> QueryResult<Vec<AssessmentRow>> {
     self_assessments::table
         .filter(self_assessments::enterprise_id.eq(enterprise))
         .order((
@@ -65,9 +69,9 @@ pub fn for_enterprise(conn: &mut DbConn, enterprise: &str) -> QueryResult<Vec<As
 /// The enterprise's newest completed self-assessment completed before `before`.
 pub fn previous_completed(
     conn: &mut DbConn,
-    enterprise: &str,
+    enterprise: EnterpriseId,
     before: NaiveDateTime,
-    except: &str,
+    except: SelfAssessmentId,
 ) -> QueryResult<Option<AssessmentRow>> {
     self_assessments::table
         .filter(self_assessments::enterprise_id.eq(enterprise))
@@ -79,7 +83,7 @@ pub fn previous_completed(
         .optional()
 }
 
-pub fn touch(conn: &mut DbConn, id: &str, at: NaiveDateTime) -> QueryResult<()> {
+pub fn touch(conn: &mut DbConn, id: SelfAssessmentId, at: NaiveDateTime) -> QueryResult<()> {
     diesel::update(self_assessments::table.find(id))
         .set(self_assessments::updated_at.eq(at))
         .execute(conn)
@@ -87,7 +91,7 @@ pub fn touch(conn: &mut DbConn, id: &str, at: NaiveDateTime) -> QueryResult<()> 
 }
 
 /// Marks the assessment complete; false if it already was.
-pub fn complete(conn: &mut DbConn, id: &str, at: NaiveDateTime) -> QueryResult<bool> {
+pub fn complete(conn: &mut DbConn, id: SelfAssessmentId, at: NaiveDateTime) -> QueryResult<bool> {
     let n = diesel::update(self_assessments::table.find(id))
         .filter(self_assessments::completed_at.is_null())
         .set((
@@ -98,7 +102,7 @@ pub fn complete(conn: &mut DbConn, id: &str, at: NaiveDateTime) -> QueryResult<b
     Ok(n == 1)
 }
 
-pub fn answers(conn: &mut DbConn, id: &str) -> QueryResult<Vec<(String, i32)>> {
+pub fn answers(conn: &mut DbConn, id: SelfAssessmentId) -> QueryResult<Vec<(String, i32)>> {
     answers::table
         .filter(answers::assessment_id.eq(id))
         .select((answers::competency_code, answers::stage))
@@ -108,7 +112,7 @@ pub fn answers(conn: &mut DbConn, id: &str) -> QueryResult<Vec<(String, i32)>> {
 /// Records one answer, replacing an earlier one.
 pub fn set_answer(
     conn: &mut DbConn,
-    id: &str,
+    id: SelfAssessmentId,
     code: &str,
     stage: i32,
     by: &str,
@@ -135,20 +139,20 @@ pub fn set_answer(
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = targets)]
 pub struct TargetRow {
-    pub assessment_id: String,
+    pub assessment_id: SelfAssessmentId,
     pub competency_code: String,
     pub target_stage: i32,
     pub owner: Option<String>,
 }
 
-pub fn targets(conn: &mut DbConn, id: &str) -> QueryResult<Vec<TargetRow>> {
+pub fn targets(conn: &mut DbConn, id: SelfAssessmentId) -> QueryResult<Vec<TargetRow>> {
     targets::table
         .filter(targets::assessment_id.eq(id))
         .select(TargetRow::as_select())
         .load(conn)
 }
 
-pub fn area_owners(conn: &mut DbConn, id: &str) -> QueryResult<Vec<(String, String)>> {
+pub fn area_owners(conn: &mut DbConn, id: SelfAssessmentId) -> QueryResult<Vec<(String, String)>> {
     area_owners::table
         .filter(area_owners::assessment_id.eq(id))
         .select((area_owners::area_code, area_owners::owner))
@@ -159,7 +163,7 @@ pub fn area_owners(conn: &mut DbConn, id: &str) -> QueryResult<Vec<(String, Stri
 #[diesel(table_name = steps)]
 pub struct StepRow {
     pub id: String,
-    pub assessment_id: String,
+    pub assessment_id: SelfAssessmentId,
     pub position: i32,
     pub quarter: i32,
     pub competency_code: String,
@@ -168,7 +172,7 @@ pub struct StepRow {
     pub owner: Option<String>,
 }
 
-pub fn steps(conn: &mut DbConn, id: &str) -> QueryResult<Vec<StepRow>> {
+pub fn steps(conn: &mut DbConn, id: SelfAssessmentId) -> QueryResult<Vec<StepRow>> {
     steps::table
         .filter(steps::assessment_id.eq(id))
         .order(steps::position.asc())
@@ -182,7 +186,7 @@ pub type NewStep<'a> = (i32, &'a str, i32, i32, Option<&'a str>);
 /// Replaces the targets, area owners and roadmap of an assessment as a whole.
 pub fn replace_plan(
     conn: &mut DbConn,
-    id: &str,
+    id: SelfAssessmentId,
     quarters: i32,
     new_targets: &[(&str, i32, Option<&str>)],
     new_area_owners: &[(&str, &str)],
@@ -216,7 +220,11 @@ pub fn replace_plan(
 }
 
 /// Replaces the roadmap steps, keeping their order.
-pub fn replace_steps(conn: &mut DbConn, id: &str, new_steps: &[NewStep<'_>]) -> QueryResult<()> {
+pub fn replace_steps(
+    conn: &mut DbConn,
+    id: SelfAssessmentId,
+    new_steps: &[NewStep<'_>],
+) -> QueryResult<()> {
     diesel::delete(steps::table.filter(steps::assessment_id.eq(id))).execute(conn)?;
     for (position, (quarter, code, from, to, owner)) in new_steps.iter().enumerate() {
         diesel::insert_into(steps::table)

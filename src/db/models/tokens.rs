@@ -6,7 +6,7 @@ use diesel::prelude::*;
 
 use crate::db::schema::{enterprise_members, invitations, password_resets, users};
 use crate::db::DbConn;
-use crate::domain::ids::UserId;
+use crate::domain::ids::{EnterpriseId, UserId};
 
 pub fn insert_reset(
     conn: &mut DbConn,
@@ -41,7 +41,7 @@ pub struct ResetRow {
 }
 
 pub fn find_reset(conn: &mut DbConn, token_hash: &str) -> QueryResult<Option<ResetRow>> {
-    let row: Option<(String, NaiveDateTime, Option<NaiveDateTime>)> = password_resets::table
+    let row: Option<(UserId, NaiveDateTime, Option<NaiveDateTime>)> = password_resets::table
         .find(token_hash)
         .select((
             password_resets::user_id,
@@ -51,7 +51,7 @@ pub fn find_reset(conn: &mut DbConn, token_hash: &str) -> QueryResult<Option<Res
         .first(conn)
         .optional()?;
     Ok(row.map(|(u, expires_at, used_at)| ResetRow {
-        user_id: u.parse().expect("user ids are stored as UUIDs"),
+        user_id: u,
         expires_at,
         used_at,
     }))
@@ -74,7 +74,10 @@ pub fn set_password(conn: &mut DbConn, user: UserId, hash: &str) -> QueryResult<
 }
 
 /// The enterprise a person belongs to and whether they administer it.
-pub fn membership_role(conn: &mut DbConn, user: UserId) -> QueryResult<Option<(String, bool)>> {
+pub fn membership_role(
+    conn: &mut DbConn,
+    user: UserId,
+) -> QueryResult<Option<(EnterpriseId, bool)>> {
     enterprise_members::table
         .find(user.to_string())
         .select((
@@ -85,7 +88,7 @@ pub fn membership_role(conn: &mut DbConn, user: UserId) -> QueryResult<Option<(S
         .optional()
 }
 
-pub fn add_member(conn: &mut DbConn, user: UserId, enterprise_id: &str) -> QueryResult<()> {
+pub fn add_member(conn: &mut DbConn, user: UserId, enterprise_id: EnterpriseId) -> QueryResult<()> {
     diesel::insert_into(enterprise_members::table)
         .values((
             enterprise_members::user_id.eq(user.to_string()),
@@ -102,7 +105,7 @@ pub fn add_member(conn: &mut DbConn, user: UserId, enterprise_id: &str) -> Query
 pub struct InvitationRow {
     pub id: String,
     pub token_hash: String,
-    pub enterprise_id: String,
+    pub enterprise_id: EnterpriseId,
     pub email: String,
     pub invited_by: String,
     pub created_at: NaiveDateTime,
@@ -113,7 +116,7 @@ pub struct InvitationRow {
 
 pub struct NewInvitation<'a> {
     pub token_hash: &'a str,
-    pub enterprise_id: &'a str,
+    pub enterprise_id: EnterpriseId,
     pub email: &'a str,
     pub invited_by: UserId,
     pub expires_at: NaiveDateTime,
@@ -155,7 +158,10 @@ pub fn accept_invitation(conn: &mut DbConn, id: &str, by: UserId) -> QueryResult
     Ok(n == 1)
 }
 
-pub fn invitations_of(conn: &mut DbConn, enterprise_id: &str) -> QueryResult<Vec<InvitationRow>> {
+pub fn invitations_of(
+    conn: &mut DbConn,
+    enterprise_id: EnterpriseId,
+) -> QueryResult<Vec<InvitationRow>> {
     invitations::table
         .filter(invitations::enterprise_id.eq(enterprise_id))
         .order(invitations::created_at.desc())

@@ -13,7 +13,7 @@ use crate::domain::ids::UserId;
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = users)]
 pub struct UserRow {
-    pub id: String,
+    pub id: UserId,
     pub email: String,
     pub display_name: String,
     pub password_hash: String,
@@ -25,18 +25,12 @@ pub struct UserRow {
 #[derive(Insertable)]
 #[diesel(table_name = users)]
 struct NewUser<'a> {
-    id: String,
+    id: UserId,
     email: &'a str,
     display_name: &'a str,
     password_hash: &'a str,
     lang: &'a str,
     created_at: NaiveDateTime,
-}
-
-impl UserRow {
-    pub fn user_id(&self) -> UserId {
-        self.id.parse().expect("user ids are stored as UUIDs")
-    }
 }
 
 pub fn insert(
@@ -49,7 +43,7 @@ pub fn insert(
     let id = UserId::new();
     diesel::insert_into(users::table)
         .values(NewUser {
-            id: id.to_string(),
+            id,
             email: email.as_str(),
             display_name: name.as_str(),
             password_hash,
@@ -130,7 +124,7 @@ pub fn disable_as(conn: &mut DbConn, email: &Email, actor: &Actor) -> QueryResul
         diesel::update(users::table.find(&user.id))
             .set(users::disabled_at.eq(Some(super::now())))
             .execute(conn)?;
-        super::auth::end_all_sessions(conn, user.user_id())?;
+        super::auth::end_all_sessions(conn, user.id)?;
         super::audit::append(
             conn,
             actor,

@@ -5,6 +5,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
 use super::{back_to, field, no_content, today, FormFields};
+use crate::domain::ids::{ApplicationId, RoundId};
 use crate::error::AppError;
 use crate::web::caller::Caller;
 use crate::web::render::{base_context, page, with};
@@ -25,12 +26,12 @@ pub struct PreferenceRequest {
 pub async fn preference_api(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<String>,
+    path: web::Path<ApplicationId>,
     body: web::Json<PreferenceRequest>,
 ) -> Result<HttpResponse, AppError> {
     let (id, p) = (path.into_inner(), body.into_inner().preference);
     state
-        .db(move |conn| Ok(panels::set_preference(conn, &caller.principal, &id, &p)?))
+        .db(move |conn| Ok(panels::set_preference(conn, &caller.principal, id, &p)?))
         .await?;
     Ok(no_content())
 }
@@ -46,7 +47,7 @@ pub struct PanelRequest {
 pub async fn set_panel_api(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<String>,
+    path: web::Path<ApplicationId>,
     body: web::Json<PanelRequest>,
 ) -> Result<HttpResponse, AppError> {
     let (id, seats) = (path.into_inner(), body.into_inner().seats);
@@ -55,7 +56,7 @@ pub async fn set_panel_api(
             Ok(panels::set_panel(
                 conn,
                 &caller.principal,
-                &id,
+                id,
                 &seats,
                 today(),
                 &caller.address,
@@ -71,12 +72,12 @@ pub async fn set_panel_api(
 pub async fn proposal_api(
     state: web::Data<AppState>,
     visitor: Visitor,
-    path: web::Path<String>,
+    path: web::Path<RoundId>,
     body: web::Json<ProposalRequest>,
 ) -> Result<HttpResponse, AppError> {
     let (id, req, lang) = (path.into_inner(), body.into_inner(), visitor.lang);
     let p = state
-        .db(move |conn| Ok(panels::propose(conn, &id, &req, today(), lang)?))
+        .db(move |conn| Ok(panels::propose(conn, id, &req, today(), lang)?))
         .await?;
     Ok(HttpResponse::Ok().json(p))
 }
@@ -86,7 +87,7 @@ pub async fn proposal_api(
 pub async fn confirm_api(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<String>,
+    path: web::Path<RoundId>,
     body: web::Json<ConfirmRequest>,
 ) -> Result<HttpResponse, AppError> {
     let (id, req) = (path.into_inner(), body.into_inner());
@@ -95,7 +96,7 @@ pub async fn confirm_api(
             Ok(panels::confirm_round(
                 conn,
                 &caller.principal,
-                &id,
+                id,
                 &req,
                 today(),
                 &caller.address,
@@ -121,13 +122,13 @@ pub async fn board_page(
     state: web::Data<AppState>,
     visitor: Visitor,
     req: HttpRequest,
-    path: web::Path<String>,
+    path: web::Path<RoundId>,
 ) -> Result<HttpResponse, AppError> {
     let (id, lang) = (path.into_inner(), visitor.lang);
-    let rid = id.clone();
+    let rid = id;
     let (proposal, registry) = state
         .db(move |conn| {
-            let p = panels::propose(conn, &rid, &ProposalRequest::default(), today(), lang)?;
+            let p = panels::propose(conn, rid, &ProposalRequest::default(), today(), lang)?;
             let r: Vec<panels::RegistryEntry> = panels::registry(conn, today())?
                 .into_iter()
                 .filter(|a| !a.expired)
@@ -165,7 +166,7 @@ pub async fn my_applications_page(
 pub async fn confirm_form(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<String>,
+    path: web::Path<RoundId>,
     form: FormFields,
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
@@ -197,7 +198,7 @@ pub async fn confirm_form(
             Ok(panels::confirm_round(
                 conn,
                 &caller.principal,
-                &id,
+                id,
                 &ConfirmRequest { panels: panels_in },
                 today(),
                 &caller.address,

@@ -4,6 +4,7 @@ use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 
 use super::no_content;
+use crate::domain::ids::ApplicationId;
 use crate::error::AppError;
 use crate::web::caller::Caller;
 use crate::web::AppState;
@@ -16,7 +17,7 @@ use crate::workflow::views::ClarificationView;
 pub async fn clarifications_api(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<String>,
+    path: web::Path<ApplicationId>,
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
     let rows = state
@@ -24,7 +25,7 @@ pub async fn clarifications_api(
             Ok(queries::scoring::clarifications(
                 conn,
                 &caller.principal,
-                &id,
+                id,
             )?)
         })
         .await?;
@@ -36,7 +37,7 @@ pub async fn clarifications_api(
 pub async fn request_clarification_api(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<String>,
+    path: web::Path<ApplicationId>,
     body: web::Json<ClarificationRequest>,
 ) -> Result<HttpResponse, AppError> {
     let (id, req) = (path.into_inner(), body.into_inner());
@@ -45,7 +46,7 @@ pub async fn request_clarification_api(
             Ok(scoring::request_clarification(
                 conn,
                 &caller.principal,
-                &id,
+                id,
                 &req,
                 &caller.address,
             )?)
@@ -65,7 +66,7 @@ pub struct AnswerRequest {
 pub async fn answer_api(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<String>,
+    path: web::Path<ApplicationId>,
     body: web::Json<AnswerRequest>,
 ) -> Result<HttpResponse, AppError> {
     let (id, a) = (path.into_inner(), body.into_inner());
@@ -74,7 +75,7 @@ pub async fn answer_api(
             Ok(scoring::answer_clarification(
                 conn,
                 &caller.principal,
-                &id,
+                id,
                 &a.clarification_id,
                 &a.answer,
                 &caller.address,

@@ -4,6 +4,7 @@
 use actix_web::{web, HttpRequest, HttpResponse};
 
 use super::{back_to, field, no_content, today, FormFields};
+use crate::domain::ids::{EnterpriseId, UserId};
 use crate::error::AppError;
 use crate::refusal::Code;
 use crate::web::caller::Caller;
@@ -87,7 +88,7 @@ pub async fn save_profile_api(
 pub async fn conflict_api(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<String>,
+    path: web::Path<UserId>,
     body: web::Json<ConflictInput>,
 ) -> Result<HttpResponse, AppError> {
     let (id, c) = (path.into_inner(), body.into_inner());
@@ -96,7 +97,7 @@ pub async fn conflict_api(
             Ok(panels::declare_conflict(
                 conn,
                 &caller.principal,
-                &id,
+                id,
                 &c,
                 &caller.address,
             )?)
@@ -110,7 +111,7 @@ pub async fn conflict_api(
 pub async fn employment_api(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<String>,
+    path: web::Path<UserId>,
     body: web::Json<EmploymentInput>,
 ) -> Result<HttpResponse, AppError> {
     let (id, e) = (path.into_inner(), body.into_inner());
@@ -119,7 +120,7 @@ pub async fn employment_api(
             Ok(panels::add_employment(
                 conn,
                 &caller.principal,
-                &id,
+                id,
                 &e,
                 &caller.address,
             )?)
@@ -136,7 +137,7 @@ pub async fn registry_page(
     let (registry, organisations, people, enterprises, groups) = state
         .db(|conn| {
             let people = queries::panels::assessors_and_reviewers(conn)?;
-            let enterprises: Vec<(String, String, bool)> = queries::enterprises::all(conn)?
+            let enterprises: Vec<(EnterpriseId, String, bool)> = queries::enterprises::all(conn)?
                 .into_iter()
                 .map(|e| (e.id, e.name_zh, e.group_id.is_some()))
                 .collect();
@@ -237,7 +238,11 @@ pub async fn conflict_form(
     form: FormFields,
 ) -> Result<HttpResponse, AppError> {
     let f = form.into_inner();
-    let person = field(&f, "user_id").unwrap_or("").to_string();
+    // A malformed user id names nobody, as an unknown one does.
+    let person: UserId = field(&f, "user_id")
+        .unwrap_or("")
+        .parse()
+        .map_err(|_| AppError::NotFound)?;
     let c = ConflictInput {
         with_id: field(&f, "with_id").unwrap_or("").to_string(),
         reason: field(&f, "reason").unwrap_or("").to_string(),
@@ -247,7 +252,7 @@ pub async fn conflict_form(
             Ok(panels::declare_conflict(
                 conn,
                 &caller.principal,
-                &person,
+                person,
                 &c,
                 &caller.address,
             )?)

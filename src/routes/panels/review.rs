@@ -3,6 +3,7 @@
 use actix_web::{web, HttpResponse};
 
 use super::{back_to, field, FormFields};
+use crate::domain::ids::{ApplicationId, RoundId};
 use crate::error::AppError;
 use crate::web::caller::Caller;
 use crate::web::AppState;
@@ -13,7 +14,7 @@ use crate::workflow::review::{self, ReviewPanelRequest, VoteRequest};
 pub async fn review_panel_api(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<String>,
+    path: web::Path<RoundId>,
     body: web::Json<ReviewPanelRequest>,
 ) -> Result<HttpResponse, AppError> {
     let (id, req) = (path.into_inner(), body.into_inner());
@@ -22,7 +23,7 @@ pub async fn review_panel_api(
             Ok(review::form_panel(
                 conn,
                 &caller.principal,
-                &id,
+                id,
                 &req,
                 &caller.address,
             )?)
@@ -37,7 +38,7 @@ pub async fn review_panel_api(
 pub async fn vote_api(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<String>,
+    path: web::Path<ApplicationId>,
     body: web::Json<VoteRequest>,
 ) -> Result<HttpResponse, AppError> {
     let (id, req) = (path.into_inner(), body.into_inner());
@@ -46,7 +47,7 @@ pub async fn vote_api(
             Ok(review::vote(
                 conn,
                 &caller.principal,
-                &id,
+                id,
                 &req,
                 &caller.address,
             )?)
@@ -59,7 +60,7 @@ pub async fn vote_api(
 pub async fn vote_form(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<String>,
+    path: web::Path<ApplicationId>,
     form: FormFields,
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
@@ -78,7 +79,7 @@ pub async fn vote_form(
             Ok(review::vote(
                 conn,
                 &caller.principal,
-                &id,
+                id,
                 &req,
                 &caller.address,
             )?)

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{back_to, field, no_content, FormFields};
 use crate::domain::application_status::Status;
+use crate::domain::ids::ApplicationId;
 use crate::domain::visibility::{ScoringView, Viewer};
 use crate::error::AppError;
 use crate::refusal::Code;
@@ -30,14 +31,14 @@ struct ScoresResponse {
 pub async fn scores_api(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<String>,
+    path: web::Path<ApplicationId>,
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
     let (app, _, view) = state
-        .db(move |conn| Ok(scoring::view(conn, &caller.principal, &id)?))
+        .db(move |conn| Ok(scoring::view(conn, &caller.principal, id)?))
         .await?;
     Ok(HttpResponse::Ok().json(ScoresResponse {
-        application_id: app.id,
+        application_id: app.id.to_string(),
         status: app.status,
         view,
     }))
@@ -48,7 +49,7 @@ pub async fn scores_api(
 pub async fn score_api(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<(String, String)>,
+    path: web::Path<(ApplicationId, String)>,
     body: web::Json<ScoreRequest>,
 ) -> Result<HttpResponse, AppError> {
     let ((id, item), req) = (path.into_inner(), body.into_inner());
@@ -57,7 +58,7 @@ pub async fn score_api(
             Ok(scoring::record_score(
                 conn,
                 &caller.principal,
-                &id,
+                id,
                 &item,
                 &req,
                 &caller.address,
@@ -77,7 +78,7 @@ pub struct ReopenRequest {
 pub async fn reopen_api(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<(String, String)>,
+    path: web::Path<(ApplicationId, String)>,
     body: web::Json<ReopenRequest>,
 ) -> Result<HttpResponse, AppError> {
     let ((id, item), assessor) = (path.into_inner(), body.into_inner().assessor_id);
@@ -86,7 +87,7 @@ pub async fn reopen_api(
             Ok(scoring::reopen(
                 conn,
                 &caller.principal,
-                &id,
+                id,
                 &assessor,
                 &item,
                 &caller.address,
@@ -102,7 +103,7 @@ pub async fn reopen_api(
 pub async fn consolidate_api(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<String>,
+    path: web::Path<ApplicationId>,
     body: web::Json<ConsolidationRequest>,
 ) -> Result<HttpResponse, AppError> {
     let (id, req) = (path.into_inner(), body.into_inner());
@@ -111,7 +112,7 @@ pub async fn consolidate_api(
             Ok(scoring::consolidate(
                 conn,
                 &caller.principal,
-                &id,
+                id,
                 &req,
                 &caller.address,
             )?)
@@ -125,7 +126,7 @@ pub async fn consolidate_api(
 pub async fn send_to_review_api(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<String>,
+    path: web::Path<ApplicationId>,
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
     state
@@ -133,7 +134,7 @@ pub async fn send_to_review_api(
             Ok(scoring::send_to_review(
                 conn,
                 &caller.principal,
-                &id,
+                id,
                 &caller.address,
             )?)
         })
@@ -158,13 +159,13 @@ pub async fn assessment_page(
     caller: Caller,
     visitor: Visitor,
     req: HttpRequest,
-    path: web::Path<String>,
+    path: web::Path<ApplicationId>,
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
     let lang = caller.lang;
     let (app, viewer, view, items, evidence, members) = state
         .db(move |conn| {
-            let (app, viewer, view) = scoring::view(conn, &caller.principal, &id)?;
+            let (app, viewer, view) = scoring::view(conn, &caller.principal, id)?;
             let part = panels::part_of(conn, &app)?;
             let flagged: Vec<String> = match viewer {
                 Viewer::PanelMember { lead: true, .. } => {
@@ -187,13 +188,13 @@ pub async fn assessment_page(
                 .collect();
             let evidence = match viewer {
                 Viewer::PanelMember { .. } | Viewer::Secretariat => {
-                    scoring::evidence_list(conn, &app.id)?
+                    scoring::evidence_list(conn, app.id)?
                 }
                 _ => vec![],
             };
             let members = match viewer {
                 Viewer::PanelMember { lead: true, .. } | Viewer::Secretariat => {
-                    queries::panels::seats(conn, &app.id)?
+                    queries::panels::seats(conn, app.id)?
                         .into_iter()
                         .map(seat_view)
                         .collect()
@@ -249,7 +250,7 @@ fn level_field(value: Option<&str>) -> Result<Option<i64>, AppError> {
 pub async fn score_form(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<(String, String)>,
+    path: web::Path<(ApplicationId, String)>,
     form: FormFields,
 ) -> Result<HttpResponse, AppError> {
     let (id, item) = path.into_inner();
@@ -275,7 +276,7 @@ pub async fn score_form(
             Ok(scoring::record_score(
                 conn,
                 &caller.principal,
-                &id,
+                id,
                 &item,
                 &req,
                 &caller.address,
@@ -289,7 +290,7 @@ pub async fn score_form(
 pub async fn consolidate_form(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<String>,
+    path: web::Path<ApplicationId>,
     form: FormFields,
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
@@ -318,7 +319,7 @@ pub async fn consolidate_form(
             Ok(scoring::consolidate(
                 conn,
                 &caller.principal,
-                &id,
+                id,
                 &ConsolidationRequest { items },
                 &caller.address,
             )?)
@@ -330,7 +331,7 @@ pub async fn consolidate_form(
 pub async fn send_to_review_form(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<String>,
+    path: web::Path<ApplicationId>,
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
     let back = format!("/applications/{id}/assessment");
@@ -339,7 +340,7 @@ pub async fn send_to_review_form(
             Ok(scoring::send_to_review(
                 conn,
                 &caller.principal,
-                &id,
+                id,
                 &caller.address,
             )?)
         })

@@ -6,6 +6,7 @@ use actix_web::{web, HttpResponse};
 use super::load;
 use crate::domain::access::Principal;
 use crate::domain::catalog::Bilingual;
+use crate::domain::ids::SelfAssessmentId;
 use crate::domain::self_assessment::roadmap_csv;
 use crate::error::AppError;
 use crate::pdf::Fonts;
@@ -15,7 +16,11 @@ use crate::web::AppState;
 use crate::workflow::queries;
 use crate::workflow::self_assessment::Loaded;
 
-async fn roadmap_of(state: &AppState, who: Principal, id: String) -> Result<Loaded, AppError> {
+async fn roadmap_of(
+    state: &AppState,
+    who: Principal,
+    id: SelfAssessmentId,
+) -> Result<Loaded, AppError> {
     let loaded = load(state, who, id).await?;
     if loaded.roadmap.is_none() {
         return Err(AppError::conflict(Code::SelfAssessmentTargetsFirst));
@@ -26,7 +31,7 @@ async fn roadmap_of(state: &AppState, who: Principal, id: String) -> Result<Load
 pub async fn roadmap_csv_export(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<String>,
+    path: web::Path<SelfAssessmentId>,
 ) -> Result<HttpResponse, AppError> {
     let loaded = roadmap_of(&state, caller.principal, path.into_inner()).await?;
     let roadmap = loaded.roadmap.as_ref().expect("checked");
@@ -48,12 +53,12 @@ fn fonts() -> Result<&'static Fonts, AppError> {
 pub async fn roadmap_pdf_export(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<String>,
+    path: web::Path<SelfAssessmentId>,
 ) -> Result<HttpResponse, AppError> {
     let loaded = roadmap_of(&state, caller.principal, path.into_inner()).await?;
-    let enterprise_id = loaded.row.enterprise_id.clone();
+    let enterprise_id = loaded.row.enterprise_id;
     let ent = state
-        .db(move |conn| queries::enterprises::get(conn, &enterprise_id)?.ok_or(AppError::NotFound))
+        .db(move |conn| queries::enterprises::get(conn, enterprise_id)?.ok_or(AppError::NotFound))
         .await?;
     let name = Bilingual {
         zh: ent.name_zh.clone(),

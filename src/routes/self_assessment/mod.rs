@@ -12,6 +12,7 @@ use actix_web::http::header;
 use actix_web::HttpResponse;
 
 use crate::domain::access::Principal;
+use crate::domain::ids::SelfAssessmentId;
 use crate::error::AppError;
 use crate::web::AppState;
 use crate::workflow::self_assessment::{self as flow, Loaded};
@@ -22,6 +23,6 @@ fn see_other(location: &str) -> HttpResponse {
         .finish()
 }
 
-async fn load(state: &AppState, who: Principal, id: String) -> Result<Loaded, AppError> {
-    state.db(move |conn| Ok(flow::load(conn, &who, &id)?)).await
+async fn load(state: &AppState, who: Principal, id: SelfAssessmentId) -> Result<Loaded, AppError> {
+    state.db(move |conn| Ok(flow::load(conn, &who, id)?)).await
 }

@@ -6,6 +6,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 
 use super::{load, see_other};
+use crate::domain::ids::SelfAssessmentId;
 use crate::domain::self_assessment::Stage;
 use crate::error::AppError;
 use crate::refusal::Code;
@@ -19,7 +20,7 @@ use crate::workflow::views::SelfAssessmentView;
 
 #[derive(Serialize)]
 struct ListItem {
-    id: String,
+    id: SelfAssessmentId,
     started_at: String,
     completed_at: Option<String>,
 }
@@ -86,10 +87,10 @@ pub async fn area_page(
     caller: Caller,
     visitor: Visitor,
     req: HttpRequest,
-    path: web::Path<(String, usize)>,
+    path: web::Path<(SelfAssessmentId, usize)>,
 ) -> Result<HttpResponse, AppError> {
     let (id, index) = path.into_inner();
-    let loaded = load(&state, caller.principal, id.clone()).await?;
+    let loaded = load(&state, caller.principal, id).await?;
     let lang = caller.lang;
     let domains: Vec<_> = loaded.model.parts.iter().flat_map(|p| &p.domains).collect();
     let area = domains.get(index).ok_or(AppError::NotFound)?;
@@ -147,7 +148,7 @@ pub async fn area_page(
 pub async fn save_area_page(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<(String, usize)>,
+    path: web::Path<(SelfAssessmentId, usize)>,
     form: web::Form<Vec<(String, String)>>,
 ) -> Result<HttpResponse, AppError> {
     let (id, index) = path.into_inner();
@@ -165,14 +166,11 @@ pub async fn save_area_page(
         })?;
         given.push((k, stage));
     }
-    let sid = id.clone();
+    let sid = id;
     let areas = state
         .db(move |conn| {
-            flow::save_answers(conn, &caller.principal, &sid, &given)?;
-            Ok(flow::load(conn, &caller.principal, &sid)?
-                .result
-                .areas
-                .len())
+            flow::save_answers(conn, &caller.principal, sid, &given)?;
+            Ok(flow::load(conn, &caller.principal, sid)?.result.areas.len())
         })
         .await?;
     Ok(if index + 1 < areas {
@@ -185,12 +183,12 @@ pub async fn save_area_page(
 pub async fn complete_page(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<String>,
+    path: web::Path<SelfAssessmentId>,
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
-    let sid = id.clone();
+    let sid = id;
     state
-        .db(move |conn| Ok(flow::complete(conn, &caller.principal, &sid)?))
+        .db(move |conn| Ok(flow::complete(conn, &caller.principal, sid)?))
         .await?;
     Ok(see_other(&format!("/self-assessments/{id}")))
 }
@@ -233,13 +231,13 @@ pub struct AnswersBody {
 pub async fn answers_api(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<String>,
+    path: web::Path<SelfAssessmentId>,
     body: web::Json<AnswersBody>,
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
     let given: Vec<(String, i64)> = body.into_inner().answers.into_iter().collect();
     let (answered, total) = state
-        .db(move |conn| Ok(flow::save_answers(conn, &caller.principal, &id, &given)?))
+        .db(move |conn| Ok(flow::save_answers(conn, &caller.principal, id, &given)?))
         .await?;
     Ok(HttpResponse::Ok().json(serde_json::json!({ "answered": answered, "total": total })))
 }
@@ -248,11 +246,11 @@ pub async fn answers_api(
 pub async fn complete_api(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<String>,
+    path: web::Path<SelfAssessmentId>,
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
     let at = state
-        .db(move |conn| Ok(flow::complete(conn, &caller.principal, &id)?))
+        .db(move |conn| Ok(flow::complete(conn, &caller.principal, id)?))
         .await?;
     Ok(HttpResponse::Ok().json(serde_json::json!({ "completed_at": at.and_utc().to_rfc3339() })))
 }

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use super::{load, see_other};
 use crate::domain::calendar::{registration_status, RegistrationStatus, RegistrationWindow};
 use crate::domain::i18n::Lang;
+use crate::domain::ids::{ModelVersionId, RoundId, SelfAssessmentId};
 use crate::domain::radar::{radar_svg, Series};
 use crate::domain::self_assessment::{
     compare, projected, suggest_parts, Roadmap, SelfResult, Stage,
@@ -162,7 +163,7 @@ async fn open_rounds(
         }
         for p in parts {
             by_part.entry(p).or_default().push(RoundChoice {
-                id: r.id.clone(),
+                id: r.id.to_string(),
                 name: if lang == Lang::En {
                     r.name_en.clone()
                 } else {
@@ -179,13 +180,13 @@ pub async fn result_page(
     caller: Caller,
     visitor: Visitor,
     req: HttpRequest,
-    path: web::Path<String>,
+    path: web::Path<SelfAssessmentId>,
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
     let lang = caller.lang;
     let (loaded, previous) = state
         .db(move |conn| {
-            let loaded = flow::load(conn, &caller.principal, &id)?;
+            let loaded = flow::load(conn, &caller.principal, id)?;
             let previous = flow::previous(conn, &loaded)?;
             Ok((loaded, previous))
         })
@@ -394,8 +395,8 @@ pub async fn result_page(
 
 #[derive(Serialize)]
 struct AssessmentJson<'a> {
-    id: &'a str,
-    model_version_id: &'a str,
+    id: SelfAssessmentId,
+    model_version_id: ModelVersionId,
     started_at: String,
     completed_at: Option<String>,
     answered: usize,
@@ -408,8 +409,8 @@ struct AssessmentJson<'a> {
 fn json_of(l: &Loaded) -> serde_json::Value {
     let (answered, total) = crate::domain::self_assessment::progress(&l.model, &l.answers);
     serde_json::to_value(AssessmentJson {
-        id: &l.row.id,
-        model_version_id: &l.row.model_version_id,
+        id: l.row.id,
+        model_version_id: l.row.model_version_id,
         started_at: l.row.started_at.and_utc().to_rfc3339(),
         completed_at: l.row.completed_at.map(|t| t.and_utc().to_rfc3339()),
         answered,
@@ -430,7 +431,7 @@ fn json_of(l: &Loaded) -> serde_json::Value {
 pub async fn detail_api(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<String>,
+    path: web::Path<SelfAssessmentId>,
 ) -> Result<HttpResponse, AppError> {
     let loaded = load(&state, caller.principal, path.into_inner()).await?;
     Ok(HttpResponse::Ok().json(json_of(&loaded)))
@@ -449,17 +450,18 @@ pub struct ApplyForm {
 pub async fn apply_page(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<String>,
+    path: web::Path<SelfAssessmentId>,
     form: web::Form<ApplyForm>,
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
     let f = form.into_inner();
-    let round_id = f.round_id.clone();
+    // A malformed round id names no round, as an unknown one does.
+    let round_id: RoundId = f.round_id.parse().map_err(|_| AppError::NotFound)?;
     state
         .db(move |conn| {
-            let row = flow::visible(conn, &caller.principal, &id)?;
+            let row = flow::visible(conn, &caller.principal, id)?;
             let ent =
-                queries::enterprises::get(conn, &row.enterprise_id)?.ok_or(AppError::NotFound)?;
+                queries::enterprises::get(conn, row.enterprise_id)?.ok_or(AppError::NotFound)?;
             let draft = Draft {
                 part_code: f.part,
                 target_level: f.level,
@@ -470,7 +472,7 @@ pub async fn apply_page(
             Ok(applications::create(
                 conn,
                 &caller.principal,
-                &f.round_id,
+                round_id,
                 &draft,
                 &caller.address,
             )?)

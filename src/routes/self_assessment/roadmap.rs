@@ -6,6 +6,7 @@ use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 
 use super::see_other;
+use crate::domain::ids::SelfAssessmentId;
 use crate::error::AppError;
 use crate::refusal::Code;
 use crate::web::caller::Caller;
@@ -16,7 +17,7 @@ use crate::workflow::self_assessment::{self as flow, StepInput};
 pub async fn roadmap_page(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<String>,
+    path: web::Path<SelfAssessmentId>,
     form: web::Form<Vec<(String, String)>>,
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
@@ -29,10 +30,10 @@ pub async fn roadmap_page(
         })
         .collect::<Result<_, _>>()
         .map_err(|v| AppError::invalid(Code::SelfAssessmentNotAQuarter.with("value", &v)))?;
-    let sid = id.clone();
+    let sid = id;
     state
         .db(move |conn| {
-            let loaded = flow::load(conn, &caller.principal, &sid)?;
+            let loaded = flow::load(conn, &caller.principal, sid)?;
             let roadmap = loaded
                 .roadmap
                 .ok_or_else(|| AppError::conflict(Code::SelfAssessmentTargetsFirst))?;
@@ -47,7 +48,7 @@ pub async fn roadmap_page(
                     to: i64::from(s.to.get()),
                 })
                 .collect();
-            Ok(flow::edit_roadmap(conn, &caller.principal, &sid, &steps)?)
+            Ok(flow::edit_roadmap(conn, &caller.principal, sid, &steps)?)
         })
         .await?;
     Ok(see_other(&format!("/self-assessments/{id}#roadmap")))
@@ -63,13 +64,13 @@ pub struct RoadmapBody {
 pub async fn roadmap_api(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<String>,
+    path: web::Path<SelfAssessmentId>,
     body: web::Json<RoadmapBody>,
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
     let steps = body.into_inner().steps;
     let roadmap = state
-        .db(move |conn| Ok(flow::edit_roadmap(conn, &caller.principal, &id, &steps)?))
+        .db(move |conn| Ok(flow::edit_roadmap(conn, &caller.principal, id, &steps)?))
         .await?;
     Ok(HttpResponse::Ok().json(roadmap))
 }

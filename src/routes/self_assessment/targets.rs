@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use actix_web::{web, HttpResponse};
 
 use super::see_other;
+use crate::domain::ids::SelfAssessmentId;
 use crate::error::AppError;
 use crate::refusal::Code;
 use crate::web::caller::Caller;
@@ -15,7 +16,7 @@ use crate::workflow::self_assessment::{self as flow, PlanInput, TargetInput};
 pub async fn targets_page(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<String>,
+    path: web::Path<SelfAssessmentId>,
     form: web::Form<Vec<(String, String)>>,
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
@@ -57,9 +58,9 @@ pub async fn targets_page(
             t.owner = Some(owner);
         }
     }
-    let sid = id.clone();
+    let sid = id;
     state
-        .db(move |conn| Ok(flow::set_targets(conn, &caller.principal, &sid, &input)?))
+        .db(move |conn| Ok(flow::set_targets(conn, &caller.principal, sid, &input)?))
         .await?;
     Ok(see_other(&format!("/self-assessments/{id}#roadmap")))
 }
@@ -69,13 +70,13 @@ pub async fn targets_page(
 pub async fn targets_api(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<String>,
+    path: web::Path<SelfAssessmentId>,
     body: web::Json<PlanInput>,
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
     let input = body.into_inner();
     let roadmap = state
-        .db(move |conn| Ok(flow::set_targets(conn, &caller.principal, &id, &input)?))
+        .db(move |conn| Ok(flow::set_targets(conn, &caller.principal, id, &input)?))
         .await?;
     Ok(HttpResponse::Ok().json(roadmap))
 }

@@ -5,6 +5,7 @@ pub use crate::db::models::application::{ApplicationRow, EventRow};
 use crate::db::models::{application as store, enterprise};
 use crate::db::DbConn;
 use crate::domain::access::{Principal, Role};
+use crate::domain::ids::ApplicationId;
 use crate::refusal::Refusal;
 
 /// Applications the person may see: all for the secretariat, else their enterprise's.
@@ -13,17 +14,20 @@ pub fn visible_to(conn: &mut DbConn, who: &Principal) -> Result<Vec<ApplicationR
         return Ok(store::all(conn)?);
     }
     match enterprise::membership(conn, who.user_id)? {
-        Some(e) => Ok(store::for_enterprise(conn, &e)?),
+        Some(e) => Ok(store::for_enterprise(conn, e)?),
         None => Ok(Vec::new()),
     }
 }
 
 /// The application's status changes, oldest first.
-pub fn history(conn: &mut DbConn, application: &str) -> Result<Vec<EventRow>, Refusal> {
+pub fn history(conn: &mut DbConn, application: ApplicationId) -> Result<Vec<EventRow>, Refusal> {
     Ok(store::history(conn, application)?)
 }
 
 /// (item, reason) of every item declared not applicable.
-pub fn exemptions(conn: &mut DbConn, application: &str) -> Result<Vec<(String, String)>, Refusal> {
+pub fn exemptions(
+    conn: &mut DbConn,
+    application: ApplicationId,
+) -> Result<Vec<(String, String)>, Refusal> {
     Ok(store::exemptions(conn, application)?)
 }

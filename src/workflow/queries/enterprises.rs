@@ -4,23 +4,23 @@ pub use crate::db::models::enterprise::EnterpriseRow;
 
 use crate::db::models::enterprise as store;
 use crate::db::DbConn;
-use crate::domain::ids::UserId;
+use crate::domain::ids::{EnterpriseId, UserId};
 use crate::refusal::Refusal;
 
 /// The id of the enterprise the person belongs to, if any.
-pub fn membership(conn: &mut DbConn, user: UserId) -> Result<Option<String>, Refusal> {
+pub fn membership(conn: &mut DbConn, user: UserId) -> Result<Option<EnterpriseId>, Refusal> {
     Ok(store::membership(conn, user)?)
 }
 
 /// The enterprise the person belongs to, if any.
 pub fn mine(conn: &mut DbConn, user: UserId) -> Result<Option<EnterpriseRow>, Refusal> {
     match store::membership(conn, user)? {
-        Some(id) => Ok(store::get(conn, &id)?),
+        Some(id) => Ok(store::get(conn, id)?),
         None => Ok(None),
     }
 }
 
-pub fn get(conn: &mut DbConn, id: &str) -> Result<Option<EnterpriseRow>, Refusal> {
+pub fn get(conn: &mut DbConn, id: EnterpriseId) -> Result<Option<EnterpriseRow>, Refusal> {
     Ok(store::get(conn, id)?)
 }
 

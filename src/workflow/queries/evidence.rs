@@ -4,12 +4,13 @@ use chrono::NaiveDateTime;
 
 use crate::db::models::evidence as store;
 use crate::db::DbConn;
+use crate::domain::ids::ApplicationId;
 use crate::refusal::Refusal;
 
 /// Items reopened for an application: (item, version, until), latest per item.
 pub fn reopenings(
     conn: &mut DbConn,
-    application: &str,
+    application: ApplicationId,
 ) -> Result<Vec<(String, i32, NaiveDateTime)>, Refusal> {
     Ok(store::reopenings(conn, application)?)
 }

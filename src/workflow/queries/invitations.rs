@@ -14,7 +14,7 @@ pub fn of_my_enterprise(
     user: UserId,
 ) -> Result<(bool, Vec<InvitationRow>), Refusal> {
     Ok(match store::membership_role(conn, user)? {
-        Some((enterprise, admin)) => (admin, store::invitations_of(conn, &enterprise)?),
+        Some((enterprise, admin)) => (admin, store::invitations_of(conn, enterprise)?),
         None => (false, Vec::new()),
     })
 }

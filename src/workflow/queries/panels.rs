@@ -5,6 +5,7 @@ pub use crate::db::models::panels::{OrganisationRow, SeatRow};
 use crate::db::models::{application as apps, panels as store};
 use crate::db::DbConn;
 use crate::domain::access::{Principal, Role};
+use crate::domain::ids::ApplicationId;
 use crate::refusal::Refusal;
 use crate::workflow::views::applications::assigned_application_view;
 use crate::workflow::views::AssignedApplicationView;
@@ -24,7 +25,7 @@ pub fn assessors_and_reviewers(conn: &mut DbConn) -> Result<Vec<(String, String)
 }
 
 /// The seats of an application's panel.
-pub fn seats(conn: &mut DbConn, application: &str) -> Result<Vec<SeatRow>, Refusal> {
+pub fn seats(conn: &mut DbConn, application: ApplicationId) -> Result<Vec<SeatRow>, Refusal> {
     Ok(store::seats(conn, application)?)
 }
 
@@ -35,7 +36,7 @@ pub fn my_applications(
 ) -> Result<Vec<AssignedApplicationView>, Refusal> {
     let mut out = Vec::new();
     for (app_id, lead) in store::seats_of(conn, &who.user_id.to_string())? {
-        if let Some(a) = apps::get(conn, &app_id)? {
+        if let Some(a) = apps::get(conn, app_id)? {
             out.push(assigned_application_view(a, lead));
         }
     }

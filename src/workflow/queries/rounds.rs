@@ -4,6 +4,7 @@ pub use crate::db::models::round::RoundRow;
 
 use crate::db::models::round as store;
 use crate::db::DbConn;
+use crate::domain::ids::RoundId;
 use crate::refusal::Refusal;
 
 /// Every round, latest registration first.
@@ -15,26 +16,29 @@ pub fn all(conn: &mut DbConn) -> Result<Vec<RoundRow>, Refusal> {
 pub fn all_with_parts(conn: &mut DbConn) -> Result<Vec<(RoundRow, Vec<String>)>, Refusal> {
     let mut out = Vec::new();
     for r in store::list(conn)? {
-        let parts = store::parts(conn, &r.id)?;
+        let parts = store::parts(conn, r.id)?;
         out.push((r, parts));
     }
     Ok(out)
 }
 
 /// One round with the part codes it assesses.
-pub fn with_parts(conn: &mut DbConn, id: &str) -> Result<Option<(RoundRow, Vec<String>)>, Refusal> {
+pub fn with_parts(
+    conn: &mut DbConn,
+    id: RoundId,
+) -> Result<Option<(RoundRow, Vec<String>)>, Refusal> {
     let Some(r) = store::get(conn, id)? else {
         return Ok(None);
     };
-    let parts = store::parts(conn, &r.id)?;
+    let parts = store::parts(conn, r.id)?;
     Ok(Some((r, parts)))
 }
 
-pub fn get(conn: &mut DbConn, id: &str) -> Result<Option<RoundRow>, Refusal> {
+pub fn get(conn: &mut DbConn, id: RoundId) -> Result<Option<RoundRow>, Refusal> {
     Ok(store::get(conn, id)?)
 }
 
 /// The part codes the round assesses.
-pub fn parts(conn: &mut DbConn, id: &str) -> Result<Vec<String>, Refusal> {
+pub fn parts(conn: &mut DbConn, id: RoundId) -> Result<Vec<String>, Refusal> {
     Ok(store::parts(conn, id)?)
 }

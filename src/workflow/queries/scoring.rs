@@ -4,6 +4,7 @@ use crate::db::models::{application as apps, now, panels as store};
 use crate::db::DbConn;
 use crate::domain::access::Principal;
 use crate::domain::assessment::item_reopened;
+use crate::domain::ids::ApplicationId;
 use crate::domain::visibility::Viewer;
 use crate::refusal::Refusal;
 use crate::workflow::scoring::{clarification_facts, viewer_for};
@@ -15,7 +16,7 @@ use crate::workflow::views::ClarificationView;
 pub fn clarifications(
     conn: &mut DbConn,
     who: &Principal,
-    application: &str,
+    application: ApplicationId,
 ) -> Result<Vec<ClarificationView>, Refusal> {
     let app = apps::get(conn, application)?.ok_or(Refusal::NotFound)?;
     if let Viewer::Reviewer | Viewer::RecusedReviewer = viewer_for(conn, who, &app)? {

@@ -1,6 +1,7 @@
 //! Applications and their status history. The enterprise's members and the secretariat
 //! (the only roles that may read an application) see all of it.
 
+use crate::domain::ids::{ApplicationId, EnterpriseId, RoundId};
 use chrono::NaiveDateTime;
 use serde::Serialize;
 
@@ -9,9 +10,9 @@ use crate::domain::application_status::Status;
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ApplicationView {
-    pub id: String,
-    pub round_id: String,
-    pub enterprise_id: String,
+    pub id: ApplicationId,
+    pub round_id: RoundId,
+    pub enterprise_id: EnterpriseId,
     pub part_code: String,
     pub target_level: i32,
     pub scope: String,
@@ -106,7 +107,7 @@ pub fn application_detail(
 /// whether they lead, not the enterprise's contact.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct AssignedApplicationView {
-    pub id: String,
+    pub id: ApplicationId,
     pub part_code: String,
     pub target_level: i32,
     #[schema(value_type = String)]

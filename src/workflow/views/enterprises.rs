@@ -1,6 +1,7 @@
 //! Enterprises. Their members and the secretariat see the registration; only the
 //! secretariat sees which of its staff verified it.
 
+use crate::domain::ids::EnterpriseId;
 use chrono::NaiveDateTime;
 use serde::Serialize;
 
@@ -9,7 +10,7 @@ use crate::domain::access::{Principal, Role};
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct EnterpriseView {
-    pub id: String,
+    pub id: EnterpriseId,
     pub name_zh: String,
     pub name_en: Option<String>,
     /// The unified social credit code.

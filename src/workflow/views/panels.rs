@@ -1,6 +1,7 @@
 //! The assessor registry (organisations, declared conflicts, employment; secretariat
 //! only) and an application's panel seats.
 
+use crate::domain::ids::EnterpriseId;
 use chrono::{NaiveDate, NaiveDateTime};
 use serde::Serialize;
 
@@ -71,7 +72,7 @@ pub fn conflict_view(row: ConflictRow) -> ConflictView {
 pub struct EmploymentView {
     pub id: String,
     pub user_id: String,
-    pub enterprise_id: String,
+    pub enterprise_id: EnterpriseId,
     #[schema(value_type = String)]
     pub employed_from: NaiveDate,
     #[schema(value_type = Option<String>)]

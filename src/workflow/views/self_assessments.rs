@@ -1,5 +1,6 @@
 //! Self-assessments, read by the members of their enterprise.
 
+use crate::domain::ids::{EnterpriseId, ModelVersionId, SelfAssessmentId};
 use chrono::NaiveDateTime;
 use serde::Serialize;
 
@@ -7,9 +8,9 @@ use crate::db::models::self_assessment::AssessmentRow;
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct SelfAssessmentView {
-    pub id: String,
-    pub enterprise_id: String,
-    pub model_version_id: String,
+    pub id: SelfAssessmentId,
+    pub enterprise_id: EnterpriseId,
+    pub model_version_id: ModelVersionId,
     pub started_by: String,
     #[schema(value_type = String)]
     pub started_at: NaiveDateTime,
