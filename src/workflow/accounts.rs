@@ -12,6 +12,7 @@ use crate::domain::ids::UserId;
 use crate::domain::throttle::{self, Verdict};
 use crate::refusal::{Code, Refusal};
 
+#[tracing::instrument(skip_all, err(Display, level = "info"))]
 pub fn add_user(
     conn: &mut DbConn,
     email: &Email,
@@ -44,6 +45,7 @@ pub fn add_user(
 
 /// Checks a sign-in attempt. Every outcome is recorded; unknown accounts, wrong
 /// passwords, disabled accounts and locks all give the same refusal after the same work.
+#[tracing::instrument(skip_all, err(Display, level = "info"))]
 pub fn sign_in(
     conn: &mut DbConn,
     email_text: &str,
@@ -154,6 +156,7 @@ pub struct NewSession {
 }
 
 /// A new session with a fresh id (never one the browser brought along).
+#[tracing::instrument(skip_all, err(Display, level = "info"))]
 pub fn start_session(
     conn: &mut DbConn,
     user: UserId,
@@ -173,6 +176,7 @@ pub fn start_session(
     Ok(NewSession { token, csrf_token })
 }
 
+#[tracing::instrument(skip_all, err(Display, level = "info"))]
 pub fn end_session(
     conn: &mut DbConn,
     token: &str,
@@ -199,6 +203,7 @@ pub fn end_session(
     })
 }
 
+#[tracing::instrument(skip_all, err(Display, level = "info"))]
 pub fn issue_api_token(
     conn: &mut DbConn,
     user: UserId,

@@ -43,6 +43,7 @@ fn round_model(
 }
 
 /// Starts a draft application of the person's enterprise for one part of a round.
+#[tracing::instrument(skip_all, err(Display, level = "info"))]
 pub fn create(
     conn: &mut DbConn,
     who: &Principal,
@@ -106,6 +107,7 @@ pub fn create(
 
 /// The application if this person may see it; `NotFound` otherwise, exactly as for an
 /// id that does not exist.
+#[tracing::instrument(skip_all, err(Display, level = "info"))]
 pub fn visible(
     conn: &mut DbConn,
     who: &Principal,
@@ -121,6 +123,7 @@ pub fn visible(
 }
 
 /// Items of the application's part still lacking evidence or a declaration.
+#[tracing::instrument(skip_all, err(Display, level = "info"))]
 pub fn missing_items(conn: &mut DbConn, app: &ApplicationRow) -> Result<Vec<String>, Refusal> {
     let (_, _, model) = round_model(conn, app.round_id)?;
     let part = model.part(&app.part_code).ok_or(Refusal::NotFound)?;
@@ -134,6 +137,7 @@ pub fn missing_items(conn: &mut DbConn, app: &ApplicationRow) -> Result<Vec<Stri
 
 /// Declares a capability item not applicable, with the reason, while the application is
 /// a draft.
+#[tracing::instrument(skip_all, err(Display, level = "info"))]
 pub fn declare_not_applicable(
     conn: &mut DbConn,
     who: &Principal,
@@ -267,6 +271,7 @@ pub(crate) fn move_status(
 /// and for submission the registration window and the evidence.
 // Each argument is one distinct input of the decision; a struct would only rename them.
 #[allow(clippy::too_many_arguments)]
+#[tracing::instrument(skip_all, err(Display, level = "info"))]
 pub fn transition(
     conn: &mut DbConn,
     who: &Principal,

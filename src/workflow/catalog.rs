@@ -57,12 +57,14 @@ pub fn read_dir(dir: &std::path::Path) -> std::io::Result<Vec<(String, String)>>
 }
 
 /// Loads at start-up or from the command line; see [`load_as`].
+#[tracing::instrument(skip_all)]
 pub fn load(conn: &mut DbConn, files: &[(String, String)]) -> Result<Vec<Outcome>, LoadError> {
     load_as(conn, files, &Actor::console("start-up"))
 }
 
 /// Checks every file first, then stores what changed in one transaction: a bad file
 /// loads nothing at all. A new version is audited.
+#[tracing::instrument(skip_all)]
 pub fn load_as(
     conn: &mut DbConn,
     files: &[(String, String)],

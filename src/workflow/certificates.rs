@@ -67,6 +67,7 @@ fn key_error(e: impl std::fmt::Display) -> Refusal {
 
 /// Makes a key, writes its private half to `keys/<id>.key` (0600) and records the public
 /// half; the new key is the current one from now on.
+#[tracing::instrument(skip_all, err(Display, level = "info"))]
 pub fn create_key(conn: &mut DbConn, issuer: &Issuer, actor: &Actor) -> Result<KeyRow, Refusal> {
     let key = SigningKey::generate(&mut rand::rngs::OsRng);
     let id = key_id(&key.verifying_key());
@@ -92,6 +93,7 @@ pub fn create_key(conn: &mut DbConn, issuer: &Issuer, actor: &Actor) -> Result<K
 }
 
 /// `certcase keys rotate`: a new current key; the old ones stay published.
+#[tracing::instrument(skip_all, err(Display, level = "info"))]
 pub fn rotate(conn: &mut DbConn, issuer: &Issuer, actor: &Actor) -> Result<KeyRow, Refusal> {
     write_tx(conn, |conn| {
         store::lock_issuance(conn)?;
@@ -119,6 +121,7 @@ fn load_private(issuer: &Issuer, row: &KeyRow) -> Result<SigningKey, Refusal> {
 }
 
 /// Every published key as (id, key). A row that does not decode is left out.
+#[tracing::instrument(skip_all, err(Display, level = "info"))]
 pub fn published_keys(conn: &mut DbConn) -> Result<Vec<(String, VerifyingKey)>, Refusal> {
     Ok(store::keys(conn)?
         .into_iter()
@@ -133,6 +136,7 @@ pub fn published_keys(conn: &mut DbConn) -> Result<Vec<(String, VerifyingKey)>, 
 
 /// Issues the certificate of an approved application dated today, or returns the one it
 /// already has (`false`: nothing new).
+#[tracing::instrument(skip_all, err(Display, level = "info"))]
 pub fn issue(
     conn: &mut DbConn,
     issuer: &Issuer,
@@ -151,6 +155,7 @@ pub fn issue(
 }
 
 /// As [`issue`], with the issue date given (tests of expiry, back-dated issuance).
+#[tracing::instrument(skip_all, err(Display, level = "info"))]
 pub fn issue_on(
     conn: &mut DbConn,
     issuer: &Issuer,
@@ -299,6 +304,7 @@ pub struct BulkOutcome {
 
 /// Ids of a round's approved applications, for bulk issuance, and of its certified ones,
 /// so that running it again reports every certificate as issued before.
+#[tracing::instrument(skip_all, err(Display, level = "info"))]
 pub fn issuable_in_round(
     conn: &mut DbConn,
     round_id: RoundId,
@@ -313,6 +319,7 @@ pub fn issuable_in_round(
 
 /// Issues every approved application of a round, one transaction each; `progress` is told
 /// after each one. Certified ones come back as `existing`.
+#[tracing::instrument(skip_all, err(Display, level = "info"))]
 pub fn issue_round(
     conn: &mut DbConn,
     issuer: &Issuer,
@@ -478,6 +485,7 @@ pub enum Reader {
 
 /// The certificate's PDF, rendered again from the stored signed payload (the rendering is
 /// deterministic, so it is the same file every time).
+#[tracing::instrument(skip_all, err(Display, level = "info"))]
 pub fn pdf_of(
     conn: &mut DbConn,
     issuer: &Issuer,
@@ -565,6 +573,7 @@ impl Verification {
 }
 
 /// By number. A malformed number answers exactly like an unknown one.
+#[tracing::instrument(skip_all, err(Display, level = "info"))]
 pub fn verify_number(
     conn: &mut DbConn,
     number: &str,
@@ -582,6 +591,7 @@ pub fn verify_number(
 
 /// A presented PDF: its embedded payload and signature against the published keys, then
 /// against the issuance log and the stored certificate.
+#[tracing::instrument(skip_all, err(Display, level = "info"))]
 pub fn verify_pdf(
     conn: &mut DbConn,
     pdf: &[u8],
@@ -614,6 +624,7 @@ pub fn verify_pdf(
 
 // ---- revocation -----------------------------------------------------------------------
 
+#[tracing::instrument(skip_all, err(Display, level = "info"))]
 pub fn revoke(
     conn: &mut DbConn,
     actor: &Actor,
@@ -665,6 +676,7 @@ pub fn revoke(
 }
 
 /// `certcase verify-log`: `Err(index)` of the first broken entry.
+#[tracing::instrument(skip_all, err(Display, level = "info"))]
 pub fn verify_log(conn: &mut DbConn) -> Result<Result<usize, usize>, Refusal> {
     let entries = store::log(conn)?;
     Ok(cert::verify_chain(&entries).map(|()| entries.len()))

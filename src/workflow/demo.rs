@@ -34,6 +34,7 @@ const ACCOUNTS: [(&str, &str, Role); 4] = [
 ];
 
 /// Creates what is missing; running it twice changes nothing.
+#[tracing::instrument(skip_all, err(Display, level = "info"))]
 pub fn seed(conn: &mut DbConn) -> Result<Vec<DemoAccount>, Refusal> {
     let mut accounts = Vec::new();
     for (email, name, role) in ACCOUNTS {

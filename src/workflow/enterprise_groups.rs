@@ -20,6 +20,7 @@ pub struct GroupInput {
 }
 
 /// Creates a group (secretariat); its Chinese name is unique.
+#[tracing::instrument(skip_all, err(Display, level = "info"))]
 pub fn create(
     conn: &mut DbConn,
     who: &Principal,
@@ -61,6 +62,7 @@ pub fn create(
 
 /// Puts an enterprise into a group (secretariat). An enterprise belongs to at most one
 /// group: one that is in another must be taken out of it first.
+#[tracing::instrument(skip_all, err(Display, level = "info"))]
 pub fn join(
     conn: &mut DbConn,
     who: &Principal,
@@ -103,6 +105,7 @@ pub fn join(
 }
 
 /// Takes an enterprise out of its group (secretariat).
+#[tracing::instrument(skip_all, err(Display, level = "info"))]
 pub fn leave(
     conn: &mut DbConn,
     who: &Principal,
@@ -145,6 +148,7 @@ pub struct GroupView {
 }
 
 /// Every group with its enterprises.
+#[tracing::instrument(skip_all, err(Display, level = "info"))]
 pub fn groups(conn: &mut DbConn) -> Result<Vec<GroupView>, Refusal> {
     let mut out = Vec::new();
     for GroupRow {

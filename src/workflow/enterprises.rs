@@ -21,6 +21,7 @@ pub struct Registration {
 }
 
 /// Registers an enterprise; the person registering becomes its first administrator.
+#[tracing::instrument(skip_all, err(Display, level = "info"))]
 pub fn register(
     conn: &mut DbConn,
     by: UserId,
@@ -87,6 +88,7 @@ pub fn register(
     })
 }
 
+#[tracing::instrument(skip_all, err(Display, level = "info"))]
 pub fn verify(
     conn: &mut DbConn,
     id: EnterpriseId,

@@ -69,6 +69,7 @@ fn editable(
 
 /// Checks an upload before any byte is received: the application is the caller's, the
 /// item is one of its part, and its evidence may change now.
+#[tracing::instrument(skip_all, err(Display, level = "info"))]
 pub fn upload_target(
     conn: &mut DbConn,
     who: &Principal,
@@ -107,6 +108,7 @@ pub struct StoredFile {
 
 /// Records an upload whose file is already durable. Everything checked before the
 /// upload is checked again in the transaction (the status or quota may have changed).
+#[tracing::instrument(skip_all, err(Display, level = "info"))]
 pub fn record_upload(
     conn: &mut DbConn,
     who: &Principal,
@@ -206,6 +208,7 @@ pub struct EvidenceView {
 }
 
 /// Every file of an application the caller may read, all versions.
+#[tracing::instrument(skip_all, err(Display, level = "info"))]
 pub fn list(
     conn: &mut DbConn,
     who: &Principal,
@@ -252,6 +255,7 @@ pub fn list(
 
 /// One file for download, if the caller may read the application's evidence. Every
 /// download is recorded in the audit log (who read which file, from where).
+#[tracing::instrument(skip_all, err(Display, level = "info"))]
 pub fn for_download(
     conn: &mut DbConn,
     who: &Principal,
@@ -275,6 +279,7 @@ pub fn for_download(
 
 /// Removes a file while its item may change; returns its content hash when no record
 /// refers to that content any more (the caller then deletes the stored file).
+#[tracing::instrument(skip_all, err(Display, level = "info"))]
 pub fn remove(
     conn: &mut DbConn,
     who: &Principal,
@@ -312,6 +317,7 @@ pub fn remove(
 /// clarification request of the panel: uploads to them become a new version, earlier
 /// versions are kept. Returns each item with the version its new uploads get. One
 /// transaction; inside a caller's transaction use [`reopen_items_in`].
+#[tracing::instrument(skip_all, err(Display, level = "info"))]
 pub fn reopen_items(
     conn: &mut DbConn,
     application: ApplicationId,
@@ -325,6 +331,7 @@ pub fn reopen_items(
 
 /// [`reopen_items`] within the caller's transaction (a clarification request recorded
 /// together with the reopening).
+#[tracing::instrument(skip_all, err(Display, level = "info"))]
 pub fn reopen_items_in(
     conn: &mut DbConn,
     application: ApplicationId,

@@ -19,6 +19,7 @@ fn refused(r: crate::domain::invitation::LinkRefusal) -> Refusal {
 
 /// Invites a colleague; only the enterprise's administrator may. Returns the
 /// invitation's id (the token itself goes only into the e-mail).
+#[tracing::instrument(skip_all, err(Display, level = "info"))]
 pub fn invite(
     conn: &mut DbConn,
     who: &Principal,
@@ -94,6 +95,7 @@ pub struct Pending {
 }
 
 /// The invitation behind a token if it can still be accepted.
+#[tracing::instrument(skip_all, err(Display, level = "info"))]
 pub fn pending(conn: &mut DbConn, token: &str) -> Result<Pending, Refusal> {
     let inv = tokens::find_invitation(conn, &auth::token_hash(token))?.ok_or(Refusal::NotFound)?;
     check_link(inv.expires_at, inv.accepted_at, now()).map_err(refused)?;
@@ -114,6 +116,7 @@ pub enum Acceptance<'a> {
 
 /// Accepts an invitation: the person becomes a member (enterprise role) of the inviting
 /// enterprise. Returns their user id.
+#[tracing::instrument(skip_all, err(Display, level = "info"))]
 pub fn accept(
     conn: &mut DbConn,
     token: &str,

@@ -1,4 +1,9 @@
 //! Use cases: each reads, decides with the domain rules, and writes in one transaction.
+//!
+//! Every public use case has its own tracing span (`#[tracing::instrument(skip_all)]`: no
+//! arguments, so no password or document reaches the log), nested in the request's span
+//! (`AppState::db` enters it on the blocking thread); a refusal is logged there at info
+//! level with its code, so one log line ties it to its request id.
 
 pub mod accounts;
 pub mod applications;

@@ -94,6 +94,7 @@ pub const REMINDER_WINDOW_HOURS: i64 = 48;
 /// within [`REMINDER_WINDOW_HOURS`] and not reminded yet, marking it reminded in the
 /// same transaction: a clarification is reminded of exactly once, however many workers
 /// run. Returns how many clarifications were reminded of.
+#[tracing::instrument(skip_all)]
 pub fn remind_clarifications(conn: &mut DbConn, now: NaiveDateTime) -> QueryResult<usize> {
     use crate::db::schema::{applications, clarifications};
     use crate::db::sql_types::Json;

@@ -64,6 +64,7 @@ pub struct OrganisationInput {
     pub kind: String,
 }
 
+#[tracing::instrument(skip_all, err(Display, level = "info"))]
 pub fn add_organisation(
     conn: &mut DbConn,
     who: &Principal,
@@ -120,6 +121,7 @@ fn default_max_load() -> i64 {
 }
 
 /// Registers or updates an assessor in the registry (secretariat).
+#[tracing::instrument(skip_all, err(Display, level = "info"))]
 pub fn save_profile(
     conn: &mut DbConn,
     who: &Principal,
@@ -207,6 +209,7 @@ pub struct ConflictInput {
 }
 
 /// Records a declared conflict of an assessor or reviewer (secretariat).
+#[tracing::instrument(skip_all, err(Display, level = "info"))]
 pub fn declare_conflict(
     conn: &mut DbConn,
     who: &Principal,
@@ -253,6 +256,7 @@ pub struct EmploymentInput {
     pub until: Option<NaiveDate>,
 }
 
+#[tracing::instrument(skip_all, err(Display, level = "info"))]
 pub fn add_employment(
     conn: &mut DbConn,
     who: &Principal,
@@ -287,6 +291,7 @@ pub fn add_employment(
 
 /// An assessor marks an accepted application of a round as one they prefer or would
 /// rather avoid (`neutral` clears it).
+#[tracing::instrument(skip_all, err(Display, level = "info"))]
 pub fn set_preference(
     conn: &mut DbConn,
     who: &Principal,
@@ -315,6 +320,7 @@ pub fn set_preference(
     })
 }
 
+#[tracing::instrument(skip_all, err(Display, level = "info"))]
 pub fn registry(conn: &mut DbConn, today: NaiveDate) -> Result<Vec<RegistryEntry>, Refusal> {
     let orgs: HashMap<String, store::OrganisationRow> = store::organisations(conn)?
         .into_iter()
@@ -482,6 +488,7 @@ fn place_panel(
 
 /// Sets the panel of one application (secretariat); every panel rule is checked and a
 /// violation names the rule and the person.
+#[tracing::instrument(skip_all, err(Display, level = "info"))]
 pub fn set_panel(
     conn: &mut DbConn,
     who: &Principal,
@@ -558,6 +565,7 @@ fn label_of(conn: &mut DbConn, app: &ApplicationRow) -> Result<String, Refusal> 
 
 /// Proposes panels for every accepted application of a round: the optimal min-cost
 /// assignment over assessors with a valid certification, or why none exists.
+#[tracing::instrument(skip_all, err(Display, level = "info"))]
 pub fn propose(
     conn: &mut DbConn,
     round_id: RoundId,
@@ -693,6 +701,7 @@ pub struct ConfirmRequest {
 /// Confirms a round's panels (the proposal as edited) in one transaction: every panel is
 /// checked, no assessor goes above their maximum load, and nothing is saved unless all
 /// pass.
+#[tracing::instrument(skip_all, err(Display, level = "info"))]
 pub fn confirm_round(
     conn: &mut DbConn,
     who: &Principal,
@@ -785,6 +794,7 @@ pub fn confirm_round(
 }
 
 /// The panel of an application, lead first.
+#[tracing::instrument(skip_all, err(Display, level = "info"))]
 pub fn panel_of(
     conn: &mut DbConn,
     application: ApplicationId,

@@ -12,6 +12,7 @@ use crate::refusal::{Code, Refusal};
 
 /// Sends a reset link if the address belongs to an enabled account. The caller answers
 /// the same whatever happened, so the form does not reveal who has an account.
+#[tracing::instrument(skip_all, err(Display, level = "info"))]
 pub fn request_reset(
     conn: &mut DbConn,
     email_text: &str,
@@ -55,12 +56,14 @@ pub fn request_reset(
 }
 
 /// Whether a reset link can still be used (for showing the form).
+#[tracing::instrument(skip_all, err(Display, level = "info"))]
 pub fn check_reset(conn: &mut DbConn, token: &str) -> Result<(), Refusal> {
     let row = tokens::find_reset(conn, &auth::token_hash(token))?.ok_or(Refusal::NotFound)?;
     check_link(row.expires_at, row.used_at, now()).map_err(|r| Refusal::Conflict(r.into()))
 }
 
 /// Sets the new password, uses up the link and ends every session and API token.
+#[tracing::instrument(skip_all, err(Display, level = "info"))]
 pub fn reset(
     conn: &mut DbConn,
     token: &str,

@@ -8,6 +8,7 @@ use crate::refusal::Refusal;
 
 /// The report of one round, or across every round with `None`, as it stands on `today`.
 /// An unknown round is `NotFound`.
+#[tracing::instrument(skip_all, err(Display, level = "info"))]
 pub fn report(
     conn: &mut DbConn,
     round_id: Option<&str>,

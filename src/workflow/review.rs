@@ -49,6 +49,7 @@ fn evaluated(status: Status) -> bool {
 
 /// Forms (or re-forms) a round's review panel from experts of evaluated enterprises
 /// (secretariat).
+#[tracing::instrument(skip_all, err(Display, level = "info"))]
 pub fn form_panel(
     conn: &mut DbConn,
     who: &Principal,
@@ -151,6 +152,7 @@ pub struct ReviewPanelView {
 }
 
 /// A round's review panel with its members' enterprises, if one was formed.
+#[tracing::instrument(skip_all, err(Display, level = "info"))]
 pub fn panel_view(
     conn: &mut DbConn,
     round_id: RoundId,
@@ -181,6 +183,7 @@ pub fn panel_view(
 /// and of the evaluated enterprises they may come from.
 pub type Candidates = (Vec<(String, String)>, Vec<(EnterpriseId, String)>);
 
+#[tracing::instrument(skip_all, err(Display, level = "info"))]
 pub fn candidates(conn: &mut DbConn) -> Result<Candidates, Refusal> {
     let reviewers = store::people_with_role(conn, Role::Reviewer)?;
     let evaluated_ids: std::collections::BTreeSet<EnterpriseId> = apps::all(conn)?
@@ -239,6 +242,7 @@ pub struct VoteRequest {
 
 /// A member's vote; when it completes the quorum the decision is taken in the same
 /// transaction (approved, or returned to the assessment panel with the reasons).
+#[tracing::instrument(skip_all, err(Display, level = "info"))]
 pub fn vote(
     conn: &mut DbConn,
     who: &Principal,

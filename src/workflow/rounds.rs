@@ -9,6 +9,7 @@ use crate::domain::round::{plan_round, RoundInput};
 use crate::refusal::{Code, Refusal};
 
 /// Creates a round pinned to a model version.
+#[tracing::instrument(skip_all, err(Display, level = "info"))]
 pub fn create(
     conn: &mut DbConn,
     calendars: &Calendars,

@@ -116,6 +116,7 @@ fn evidence_of_item(
 }
 
 /// The evidence files of an application: (id, item, version, name).
+#[tracing::instrument(skip_all, err(Display, level = "info"))]
 pub fn evidence_list(
     conn: &mut DbConn,
     application: ApplicationId,
@@ -145,6 +146,7 @@ pub struct ScoreRequest {
 }
 
 /// Records an assessor's draft or submitted score for one item of the application.
+#[tracing::instrument(skip_all, err(Display, level = "info"))]
 pub fn record_score(
     conn: &mut DbConn,
     who: &Principal,
@@ -223,6 +225,7 @@ pub fn record_score(
 }
 
 /// The lead reopens a member's submitted score of one item.
+#[tracing::instrument(skip_all, err(Display, level = "info"))]
 pub fn reopen(
     conn: &mut DbConn,
     who: &Principal,
@@ -267,6 +270,7 @@ pub struct ClarificationRequest {
 
 /// The lead asks the enterprise for more evidence on named items by a deadline; those
 /// items are open for new uploads until answered or past the deadline.
+#[tracing::instrument(skip_all, err(Display, level = "info"))]
 pub fn request_clarification(
     conn: &mut DbConn,
     who: &Principal,
@@ -334,6 +338,7 @@ pub fn request_clarification(
 }
 
 /// The enterprise answers a clarification request of its own application.
+#[tracing::instrument(skip_all, err(Display, level = "info"))]
 pub fn answer_clarification(
     conn: &mut DbConn,
     who: &Principal,
@@ -521,6 +526,7 @@ pub fn viewer_for(
 }
 
 /// What `who` may see of an application's scores.
+#[tracing::instrument(skip_all, err(Display, level = "info"))]
 pub fn view(
     conn: &mut DbConn,
     who: &Principal,
@@ -567,6 +573,7 @@ pub fn flags(f: &ScoringFacts) -> BTreeMap<String, Vec<FlagReason>> {
 /// The lead records the consolidated level and rationale of every item once every
 /// member has submitted; the part level is derived (the weakest applicable item caps
 /// it) and the application is scored.
+#[tracing::instrument(skip_all, err(Display, level = "info"))]
 pub fn consolidate(
     conn: &mut DbConn,
     who: &Principal,
@@ -697,6 +704,7 @@ pub fn consolidate(
 }
 
 /// The lead sends a scored application to the round's review panel.
+#[tracing::instrument(skip_all, err(Display, level = "info"))]
 pub fn send_to_review(
     conn: &mut DbConn,
     who: &Principal,

@@ -52,6 +52,7 @@ fn own_enterprise(conn: &mut DbConn, who: &Principal) -> Result<EnterpriseId, Re
 }
 
 /// Starts a self-assessment of the person's enterprise on the newest model version.
+#[tracing::instrument(skip_all, err(Display, level = "info"))]
 pub fn start(conn: &mut DbConn, who: &Principal) -> Result<SelfAssessmentId, Refusal> {
     write_tx(conn, |conn| {
         let enterprise_id = own_enterprise(conn, who)?;
@@ -77,6 +78,7 @@ pub fn start(conn: &mut DbConn, who: &Principal) -> Result<SelfAssessmentId, Ref
 }
 
 /// The person's enterprise's self-assessments, newest first; none without an enterprise.
+#[tracing::instrument(skip_all, err(Display, level = "info"))]
 pub fn list(conn: &mut DbConn, who: &Principal) -> Result<Vec<AssessmentRow>, Refusal> {
     match enterprise::membership(conn, who.user_id)? {
         Some(e) if who.has(Role::Enterprise) => Ok(store::for_enterprise(conn, e)?),
@@ -86,6 +88,7 @@ pub fn list(conn: &mut DbConn, who: &Principal) -> Result<Vec<AssessmentRow>, Re
 
 /// The assessment if it belongs to the person's enterprise; `NotFound` otherwise, exactly
 /// as for an id that does not exist.
+#[tracing::instrument(skip_all, err(Display, level = "info"))]
 pub fn visible(
     conn: &mut DbConn,
     who: &Principal,
@@ -179,6 +182,7 @@ fn stored_roadmap(
 }
 
 /// Reads an assessment the person may see, with its result and roadmap.
+#[tracing::instrument(skip_all, err(Display, level = "info"))]
 pub fn load(conn: &mut DbConn, who: &Principal, id: SelfAssessmentId) -> Result<Loaded, Refusal> {
     let row = visible(conn, who, id)?;
     let model = model_of(conn, &row)?;
@@ -196,6 +200,7 @@ pub fn load(conn: &mut DbConn, who: &Principal, id: SelfAssessmentId) -> Result<
 
 /// The result of the enterprise's previous completed self-assessment, for comparison:
 /// completed before this one was (or, while this one is open, before now).
+#[tracing::instrument(skip_all, err(Display, level = "info"))]
 pub fn previous(
     conn: &mut DbConn,
     loaded: &Loaded,
@@ -214,6 +219,7 @@ pub fn previous(
 
 /// Saves answers (competency code → stage 1..4), as the user goes. All are checked before
 /// any is written. A completed assessment is kept as it was: start a new one.
+#[tracing::instrument(skip_all, err(Display, level = "info"))]
 pub fn save_answers(
     conn: &mut DbConn,
     who: &Principal,
@@ -253,6 +259,7 @@ pub fn save_answers(
 }
 
 /// Completes the assessment once every competency is answered.
+#[tracing::instrument(skip_all, err(Display, level = "info"))]
 pub fn complete(
     conn: &mut DbConn,
     who: &Principal,
@@ -351,6 +358,7 @@ fn store_steps(conn: &mut DbConn, id: SelfAssessmentId, roadmap: &Roadmap) -> Re
 /// Sets targets and owners and plans the roadmap (lowest areas first, one stage per
 /// competency per quarter). Replaces any earlier targets and roadmap, except that when
 /// only owners change (same quarters, same targets) the edited steps are kept.
+#[tracing::instrument(skip_all, err(Display, level = "info"))]
 pub fn set_targets(
     conn: &mut DbConn,
     who: &Principal,
@@ -437,6 +445,7 @@ pub struct StepInput {
 /// Replaces the roadmap's steps with an edited list, refused with every problem named
 /// (a step of two stages is leapfrogging) when it does not take each competency to its
 /// target one stage per quarter.
+#[tracing::instrument(skip_all, err(Display, level = "info"))]
 pub fn edit_roadmap(
     conn: &mut DbConn,
     who: &Principal,

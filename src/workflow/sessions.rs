@@ -10,6 +10,7 @@ use crate::refusal::Refusal;
 
 /// Starts a fresh session for a person who just signed in, ending whatever session the
 /// browser brought along, so a session id is never carried across a sign-in.
+#[tracing::instrument(skip_all, err(Display, level = "info"))]
 pub fn rotate(
     conn: &mut DbConn,
     previous: Option<&str>,
@@ -24,6 +25,7 @@ pub fn rotate(
 }
 
 /// Remembers the chosen language for the session and the person's account.
+#[tracing::instrument(skip_all, err(Display, level = "info"))]
 pub fn set_language(
     conn: &mut DbConn,
     session: &str,
@@ -38,6 +40,7 @@ pub fn set_language(
 }
 
 /// Revokes the API token with this hash.
+#[tracing::instrument(skip_all, err(Display, level = "info"))]
 pub fn revoke_api_token(conn: &mut DbConn, token_hash: &str) -> Result<(), Refusal> {
     store::revoke_api_token(conn, token_hash)?;
     Ok(())
