@@ -249,15 +249,9 @@ fn counted(n: usize, noun: &str) -> String {
     format!("{n} {noun}{}", if n == 1 { "" } else { "s" })
 }
 
-fn parts_zh(parts: &[String], whole_round: bool) -> String {
-    if whole_round {
-        "本轮".into()
-    } else {
-        format!("{} 部分", parts.join("、"))
-    }
-}
-
 impl Shortfall {
+    /// In English, for logs and errors; people read it through its coded reason
+    /// (`refusal::Reason::from`), in their language.
     pub fn message(&self) -> String {
         match self {
             Shortfall::ApplicationSeats { label, part, seats, eligible, .. } => format!(
@@ -279,29 +273,6 @@ impl Shortfall {
             Shortfall::Unfilled { labels, .. } => format!(
                 "no assignment fills every panel (conflicts, assessors shared between parts and the CAICT lead rule combine); short: {}",
                 labels.join(", ")
-            ),
-        }
-    }
-
-    pub fn message_zh(&self) -> String {
-        match self {
-            Shortfall::ApplicationSeats { label, part, seats, eligible, .. } => {
-                format!("{label} 需要 {seats} 名评估员，但具备 {part} 部分资质且无利益冲突的只有 {eligible} 名")
-            }
-            Shortfall::ApplicationLead { label, part, .. } => {
-                format!("{label} 无法安排组长：没有具备 {part} 部分资质且无利益冲突的中国信通院专家")
-            }
-            Shortfall::Seats { parts, whole_round, seats, assessors, capacity } => format!(
-                "{}需要 {seats} 个评估席位，但相应的 {assessors} 名评估员按最大负荷只能承担 {capacity} 个",
-                parts_zh(parts, *whole_round)
-            ),
-            Shortfall::Leads { parts, whole_round, leads, experts, capacity } => format!(
-                "{}需要 {leads} 名中国信通院组长，但相应的 {experts} 名中国信通院专家按最大负荷只能承担 {capacity} 个",
-                parts_zh(parts, *whole_round)
-            ),
-            Shortfall::Unfilled { labels, .. } => format!(
-                "无法为所有申请配齐评估组（利益冲突、跨部分共享的评估员与组长规则相互制约）；未配齐：{}",
-                labels.join("、")
             ),
         }
     }
@@ -1207,13 +1178,6 @@ mod tests {
                 "part SEC needs 16 seats but its 5 qualified assessors can take 15 at their maximum load",
                 "part SEC needs 4 CAICT leads but its 1 qualified CAICT expert can take 3 at their maximum load",
             ]
-        );
-        let Err(AssignError::Infeasible(s)) = assign(&apps, &pool, &CostModel::default()) else {
-            unreachable!()
-        };
-        assert_eq!(
-            s[0].message_zh(),
-            "SEC 部分需要 16 个评估席位，但相应的 5 名评估员按最大负荷只能承担 15 个"
         );
     }
 

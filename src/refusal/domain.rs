@@ -5,7 +5,7 @@ use crate::domain::account::{AccountInputError, PASSWORD_MAX_CHARS, PASSWORD_MIN
 use crate::domain::application::RequestRefusal;
 use crate::domain::application_status::{Event, Refusal as StatusRefusal};
 use crate::domain::assessment::ScoreRefusal;
-use crate::domain::assign::{InvalidInput, SeatsOutOfRange};
+use crate::domain::assign::{InvalidInput, SeatsOutOfRange, Shortfall};
 use crate::domain::calendar::{CalendarError, RegistrationStatus, WindowReversed};
 use crate::domain::catalog::{Bilingual, CatalogError};
 use crate::domain::certificate::PAYLOAD_SCHEMA;
@@ -504,5 +504,59 @@ fn action(verb: &'static str) -> Arg {
     Arg::Translated {
         zh: zh.to_owned(),
         en: verb.to_owned(),
+    }
+}
+
+/// Why the round-wide proposal found no assignment.
+impl From<&Shortfall> for Reason {
+    fn from(s: &Shortfall) -> Reason {
+        let scope = |parts: &[String], whole_round: bool| -> Reason {
+            match parts {
+                _ if whole_round => Code::ShortfallScopeRound.into(),
+                [part] => Code::ShortfallScopePart.with("part", part),
+                _ => Code::ShortfallScopeParts.with("parts", parts.to_vec()),
+            }
+        };
+        match s {
+            Shortfall::ApplicationSeats {
+                label,
+                part,
+                seats,
+                eligible,
+                ..
+            } => Code::ShortfallApplicationSeats
+                .with("application", label)
+                .with("seats", *seats)
+                .with("eligible", *eligible)
+                .with("part", part),
+            Shortfall::ApplicationLead { label, part, .. } => Code::ShortfallApplicationLead
+                .with("application", label)
+                .with("part", part),
+            Shortfall::Seats {
+                parts,
+                whole_round,
+                seats,
+                assessors,
+                capacity,
+            } => Code::ShortfallSeats
+                .with("scope", scope(parts, *whole_round))
+                .with("seats", *seats)
+                .with("assessors", *assessors)
+                .with("capacity", *capacity),
+            Shortfall::Leads {
+                parts,
+                whole_round,
+                leads,
+                experts,
+                capacity,
+            } => Code::ShortfallLeads
+                .with("scope", scope(parts, *whole_round))
+                .with("leads", *leads)
+                .with("experts", *experts)
+                .with("capacity", *capacity),
+            Shortfall::Unfilled { labels, .. } => {
+                Code::ShortfallUnfilled.with("applications", labels.clone())
+            }
+        }
     }
 }

@@ -151,6 +151,26 @@ mod tests {
     /// Every refusal code has words in both languages with the same placeholders, and
     /// no catalog keeps the words of a code that is gone.
     #[test]
+    fn a_proposal_shortfall_reads_in_either_language() {
+        let short = crate::domain::assign::Shortfall::Seats {
+            parts: vec!["SEC".into()],
+            whole_round: false,
+            seats: 16,
+            assessors: 5,
+            capacity: 15,
+        };
+        let reason = Reason::from(&short);
+        assert_eq!(
+            refusal_text(&reason, Lang::Zh),
+            "SEC 部分需要 16 个评估席位，但相应的 5 名评估员按最大负荷只能承担 15 个"
+        );
+        assert_eq!(
+            refusal_text(&reason, Lang::En),
+            "part SEC: 16 seats to fill, but its assessors (5) can take 15 at their maximum load"
+        );
+    }
+
+    #[test]
     fn the_catalogs_translate_exactly_the_refusal_codes() {
         let used: BTreeSet<String> = Code::ALL
             .iter()

@@ -20,7 +20,6 @@ use crate::domain::application_status::{Event, Status};
 use crate::domain::assign::{self, CostModel, PoolAssessor, Preference, RoundApplication, Seats};
 use crate::domain::audit::Kind;
 use crate::domain::catalog::Part;
-use crate::domain::i18n::Lang;
 use crate::domain::ids::{ApplicationId, EnterpriseId, OrganisationId, RoundId, UserId};
 use crate::domain::panel::{
     check_panel, conflicts, ApplicationFacts, AssessorFacts, DeclaredConflict, Employment,
@@ -538,6 +537,18 @@ pub struct ProposedPanelView {
     pub avoided_by: Vec<Person>,
 }
 
+/// The round-wide proposal as `propose` finds it; `view` puts its reasons into words.
+#[derive(Debug, Clone)]
+pub struct Proposal {
+    pub feasible: bool,
+    pub panels: Vec<ProposedPanelView>,
+    pub loads: Vec<(Person, u32)>,
+    pub cost: Option<i64>,
+    pub greedy_cost: Option<i64>,
+    pub warnings: Vec<Reason>,
+    pub explanations: Vec<Reason>,
+}
+
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ProposalView {
     pub feasible: bool,
@@ -546,10 +557,33 @@ pub struct ProposalView {
     pub loads: Vec<(Person, u32)>,
     pub cost: Option<i64>,
     pub greedy_cost: Option<i64>,
-    /// Things the secretariat should look at before confirming.
+    /// Things the secretariat should look at before confirming, in the reader's language.
     pub warnings: Vec<String>,
-    /// Why no assignment exists, when none does.
+    /// Why no assignment exists, when none does, in the reader's language.
     pub explanations: Vec<String>,
+    /// The warnings coded: `{"code": …, "args": {…}}` each.
+    #[schema(value_type = Vec<Object>)]
+    pub warning_codes: Vec<Reason>,
+    /// The explanations coded, as `warning_codes`.
+    #[schema(value_type = Vec<Object>)]
+    pub explanation_codes: Vec<Reason>,
+}
+
+impl Proposal {
+    /// The response, its reasons worded by `text` (the caller's language).
+    pub fn view(self, text: impl Fn(&Reason) -> String) -> ProposalView {
+        ProposalView {
+            feasible: self.feasible,
+            panels: self.panels,
+            loads: self.loads,
+            cost: self.cost,
+            greedy_cost: self.greedy_cost,
+            warnings: self.warnings.iter().map(&text).collect(),
+            explanations: self.explanations.iter().map(&text).collect(),
+            warning_codes: self.warnings,
+            explanation_codes: self.explanations,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, Default, utoipa::ToSchema)]
@@ -571,8 +605,7 @@ pub fn propose(
     round_id: RoundId,
     req: &ProposalRequest,
     today: NaiveDate,
-    lang: Lang,
-) -> Result<ProposalView, Refusal> {
+) -> Result<Proposal, Refusal> {
     round::get(conn, round_id)?.ok_or(Refusal::NotFound)?;
     let seats = Seats::new(req.seats.unwrap_or(4)).map_err(|e| Refusal::Invalid(e.into()))?;
     let accepted: Vec<ApplicationRow> = apps::all(conn)?
@@ -631,16 +664,11 @@ pub fn propose(
                 .enumerate()
                 .map(|(a, panel)| {
                     for i in &panel.avoided_by {
-                        warnings.push(match lang {
-                            Lang::Zh => format!(
-                                "{} 希望回避 {}",
-                                pool[*i].0.display_name, round_apps[a].label
-                            ),
-                            _ => format!(
-                                "{} would rather avoid {}",
-                                pool[*i].0.display_name, round_apps[a].label
-                            ),
-                        });
+                        warnings.push(
+                            Code::ProposalAvoided
+                                .with("assessor", &pool[*i].0.display_name)
+                                .with("application", &round_apps[a].label),
+                        );
                     }
                     ProposedPanelView {
                         application_id: accepted[a].id,
@@ -652,7 +680,7 @@ pub fn propose(
                     }
                 })
                 .collect();
-            Ok(ProposalView {
+            Ok(Proposal {
                 feasible: true,
                 panels,
                 loads: p
@@ -669,20 +697,14 @@ pub fn propose(
             })
         }
         Err(assign::AssignError::Invalid(input)) => Err(Refusal::Invalid(input.into())),
-        Err(assign::AssignError::Infeasible(shortfalls)) => Ok(ProposalView {
+        Err(assign::AssignError::Infeasible(shortfalls)) => Ok(Proposal {
             feasible: false,
             panels: vec![],
             loads: vec![],
             cost: None,
             greedy_cost,
             warnings: vec![],
-            explanations: shortfalls
-                .iter()
-                .map(|s| match lang {
-                    Lang::Zh => s.message_zh(),
-                    _ => s.message(),
-                })
-                .collect(),
+            explanations: shortfalls.iter().map(Reason::from).collect(),
         }),
     }
 }

@@ -467,6 +467,10 @@ async fn the_round_proposal_is_optimal_explains_shortfalls_and_is_confirmed_in_o
             .contains("丙保险 · TO needs 3 assessors but only 1 qualified for part TO"),
         "{p}"
     );
+    assert_eq!(
+        p["explanation_codes"][0]["code"],
+        "panel.shortfall_application_seats"
+    );
     assert_eq!(w.status(&a3).await, "accepted");
 
     let seats = |lead: &Client, others: &[&Client]| {

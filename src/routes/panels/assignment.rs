@@ -8,7 +8,7 @@ use super::{back_to, field, no_content, today, FormFields};
 use crate::domain::ids::{ApplicationId, RoundId};
 use crate::error::AppError;
 use crate::web::caller::Caller;
-use crate::web::render::{base_context, page, with};
+use crate::web::render::{base_context, page, refusal_text, with};
 use crate::web::visitor::Visitor;
 use crate::web::AppState;
 use crate::workflow::panels::{self, ConfirmRequest, ProposalRequest, SeatInput};
@@ -77,9 +77,9 @@ pub async fn proposal_api(
 ) -> Result<HttpResponse, AppError> {
     let (id, req, lang) = (path.into_inner(), body.into_inner(), visitor.lang);
     let p = state
-        .db(move |conn| Ok(panels::propose(conn, id, &req, today(), lang)?))
+        .db(move |conn| Ok(panels::propose(conn, id, &req, today())?))
         .await?;
-    Ok(HttpResponse::Ok().json(p))
+    Ok(HttpResponse::Ok().json(p.view(|r| refusal_text(r, lang))))
 }
 
 /// Confirms the (edited) proposal: every panel of the round in one transaction.
@@ -128,7 +128,7 @@ pub async fn board_page(
     let rid = id;
     let (proposal, registry) = state
         .db(move |conn| {
-            let p = panels::propose(conn, rid, &ProposalRequest::default(), today(), lang)?;
+            let p = panels::propose(conn, rid, &ProposalRequest::default(), today())?;
             let r: Vec<panels::RegistryEntry> = panels::registry(conn, today())?
                 .into_iter()
                 .filter(|a| !a.expired)
@@ -136,6 +136,7 @@ pub async fn board_page(
             Ok((p, r))
         })
         .await?;
+    let proposal = proposal.view(|r| refusal_text(r, lang));
     let ctx = with(base_context(&visitor, req.path()), "proposal", &proposal);
     let ctx = with(ctx, "assessors", &registry);
     page(
