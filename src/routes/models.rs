@@ -1,9 +1,8 @@
 //! Browsing the model catalog (pages and API) and loading a model file (secretariat).
 
 use actix_web::{web, HttpRequest, HttpResponse};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
-use crate::domain::catalog::Model;
 use crate::domain::ids::ModelVersionId;
 use crate::error::AppError;
 use crate::refusal::{Code, Reason};
@@ -12,35 +11,11 @@ use crate::web::render::{base_context, page, with};
 use crate::web::visitor::Visitor;
 use crate::web::AppState;
 use crate::workflow::catalog::{self as loader, LoadError, Outcome};
-use crate::workflow::queries::catalog::{self as read, VersionDoc, VersionSummary};
-
-#[derive(Serialize, utoipa::ToSchema)]
-pub struct ModelVersionView {
-    id: String,
-    version: i32,
-    name_zh: String,
-    name_en: String,
-    /// "certification" or "self_assessment"
-    usage: String,
-    source_name: String,
-    content_sha256: String,
-    loaded_at: String,
-}
-
-impl From<&VersionSummary> for ModelVersionView {
-    fn from(v: &VersionSummary) -> Self {
-        ModelVersionView {
-            id: v.id.to_string(),
-            version: v.version,
-            name_zh: v.name_zh.clone(),
-            name_en: v.name_en.clone(),
-            usage: v.usage.clone(),
-            source_name: v.source_name.clone(),
-            content_sha256: v.content_sha256.clone(),
-            loaded_at: v.loaded_at.and_utc().to_rfc3339(),
-        }
-    }
-}
+use crate::workflow::queries::catalog::{self as read, VersionDoc};
+use crate::workflow::views::catalog::{
+    load_result, model_version_detail, model_version_view, LoadResult, ModelVersionDetail,
+    ModelVersionView,
+};
 
 async fn fetch(state: &AppState, id: ModelVersionId) -> Result<VersionDoc, AppError> {
     state
@@ -54,7 +29,7 @@ pub async fn list_page(
     req: HttpRequest,
 ) -> Result<HttpResponse, AppError> {
     let versions = state.db(|conn| Ok(read::versions(conn)?)).await?;
-    let views: Vec<ModelVersionView> = versions.iter().map(Into::into).collect();
+    let views: Vec<ModelVersionView> = versions.iter().map(model_version_view).collect();
     page(
         &state.templates,
         "pages/models/list.html",
@@ -72,7 +47,7 @@ pub async fn detail_page(
     let ctx = with(
         base_context(&visitor, req.path()),
         "version",
-        &ModelVersionView::from(&doc.summary),
+        &model_version_view(&doc.summary),
     );
     page(
         &state.templates,
@@ -85,21 +60,7 @@ pub async fn detail_page(
 #[utoipa::path(get, path = "/api/v1/models", responses((status = 200, body = [ModelVersionView])), security(("bearer" = [])))]
 pub async fn list_api(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
     let versions = state.db(|conn| Ok(read::versions(conn)?)).await?;
-    Ok(HttpResponse::Ok().json(
-        versions
-            .iter()
-            .map(ModelVersionView::from)
-            .collect::<Vec<_>>(),
-    ))
-}
-
-#[derive(Serialize, utoipa::ToSchema)]
-pub struct ModelVersionDetail {
-    #[serde(flatten)]
-    version: ModelVersionView,
-    /// Parts, capability domains, items and their level criteria, in zh and en.
-    #[schema(value_type = Object)]
-    model: Model,
+    Ok(HttpResponse::Ok().json(versions.iter().map(model_version_view).collect::<Vec<_>>()))
 }
 
 /// One model version with its parts, domains, items and level criteria.
@@ -110,25 +71,13 @@ pub async fn detail_api(
     path: web::Path<ModelVersionId>,
 ) -> Result<HttpResponse, AppError> {
     let doc = fetch(&state, path.into_inner()).await?;
-    Ok(HttpResponse::Ok().json(ModelVersionDetail {
-        version: (&doc.summary).into(),
-        model: doc.model,
-    }))
+    Ok(HttpResponse::Ok().json(model_version_detail(doc)))
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
 pub struct LoadQuery {
     /// The file name, used in messages and kept as the version's source.
     name: String,
-}
-
-#[derive(Serialize, utoipa::ToSchema)]
-pub struct LoadResult {
-    code: String,
-    version: i32,
-    /// True when the content differed from the newest version and a new one was made.
-    created: bool,
-    id: Option<String>,
 }
 
 /// Loads one model file (TOML, the body). A changed model becomes a new version; a file
@@ -154,18 +103,11 @@ pub async fn load_api(
             )),
         })
         .await?;
-    Ok(match outcome {
-        Outcome::NewVersion { code, version, id } => HttpResponse::Created().json(LoadResult {
-            code,
-            version,
-            created: true,
-            id: Some(id.to_string()),
-        }),
-        Outcome::Unchanged { code, version } => HttpResponse::Ok().json(LoadResult {
-            code,
-            version,
-            created: false,
-            id: None,
-        }),
+    let created = matches!(outcome, Outcome::NewVersion { .. });
+    let result = load_result(outcome);
+    Ok(if created {
+        HttpResponse::Created().json(result)
+    } else {
+        HttpResponse::Ok().json(result)
     })
 }

@@ -8,11 +8,10 @@ use serde::{Deserialize, Serialize};
 use crate::db::DbConn;
 use crate::domain::access::Role;
 use crate::domain::audit::Actor;
-use crate::domain::calendar::{registration_status, RegistrationStatus, RegistrationWindow};
 use crate::domain::ids::{EnterpriseId, ModelVersionId, RoundId};
 use crate::domain::round::RoundInput;
 use crate::error::AppError;
-use crate::refusal::{registration_refusal, Code, Refusal};
+use crate::refusal::{Code, Refusal};
 use crate::web::caller::Caller;
 use crate::web::render::{base_context, page, refusal_text, with};
 use crate::web::visitor::Visitor;
@@ -20,62 +19,12 @@ use crate::web::AppState;
 use crate::workflow::queries::{self, rounds::RoundRow};
 use crate::workflow::review::{self, MemberInput, ReviewPanelRequest, ReviewPanelView};
 use crate::workflow::rounds;
-
-#[derive(Serialize, utoipa::ToSchema)]
-pub struct RoundView {
-    id: RoundId,
-    name_zh: String,
-    name_en: String,
-    model_version_id: String,
-    registration_opens: String,
-    registration_closes: String,
-    /// The instant registration closes: 23:59:59 Beijing time on the last day.
-    registration_closes_at: String,
-    assessment_starts: String,
-    assessment_ends: String,
-    results_on: String,
-    parts: Vec<String>,
-    /// open, not_yet_open, closed, holiday or calendar_missing, right now.
-    registration: &'static str,
-    /// Why registration is not open now, if it is not.
-    registration_note: Option<String>,
-}
+use crate::workflow::views::rounds::{round_view, RoundView};
 
 fn view(state: &AppState, r: RoundRow, parts: Vec<String>, visitor: &Visitor) -> RoundView {
-    let window = RegistrationWindow::new(r.registration_opens, r.registration_closes).ok();
-    let (status, note, closes_at) = match window {
-        Some(w) => {
-            let s = registration_status(w, &state.calendars, Utc::now());
-            let code = match &s {
-                RegistrationStatus::Open => "open",
-                RegistrationStatus::NotYetOpen { .. } => "not_yet_open",
-                RegistrationStatus::Closed { .. } => "closed",
-                RegistrationStatus::Holiday { .. } => "holiday",
-                RegistrationStatus::CalendarMissing { .. } => "calendar_missing",
-            };
-            (
-                code,
-                registration_refusal(&s).map(|r| refusal_text(&r, visitor.lang)),
-                w.closes_at().to_rfc3339(),
-            )
-        }
-        None => ("closed", None, String::new()),
-    };
-    RoundView {
-        id: r.id,
-        name_zh: r.name_zh,
-        name_en: r.name_en,
-        model_version_id: r.model_version_id.to_string(),
-        registration_opens: r.registration_opens.to_string(),
-        registration_closes: r.registration_closes.to_string(),
-        registration_closes_at: closes_at,
-        assessment_starts: r.assessment_starts.to_string(),
-        assessment_ends: r.assessment_ends.to_string(),
-        results_on: r.results_on.to_string(),
-        parts,
-        registration: status,
-        registration_note: note,
-    }
+    round_view(r, parts, &state.calendars, Utc::now(), |reason| {
+        refusal_text(reason, visitor.lang)
+    })
 }
 
 async fn all(state: &AppState, visitor: &Visitor) -> Result<Vec<RoundView>, AppError> {

@@ -7,10 +7,12 @@
 
 pub mod applications;
 pub mod audit;
+pub mod catalog;
 pub mod clarifications;
 pub mod enterprises;
 pub mod notifications;
 pub mod panels;
+pub mod rounds;
 pub mod self_assessments;
 
 pub use applications::{
