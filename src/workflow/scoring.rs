@@ -22,7 +22,7 @@ use crate::domain::assessment::{
 };
 use crate::domain::audit::Kind;
 use crate::domain::catalog::Part;
-use crate::domain::ids::{ApplicationId, UserId};
+use crate::domain::ids::{ApplicationId, ClarificationId, UserId};
 use crate::domain::scoring::{
     derive_part_level, spread_flags, ConsolidatedItem, Derivation, FlagReason, ItemLevel, Level,
     ScoreStatus,
@@ -277,7 +277,7 @@ pub fn request_clarification(
     application: ApplicationId,
     req: &ClarificationRequest,
     address: &str,
-) -> Result<String, Refusal> {
+) -> Result<ClarificationId, Refusal> {
     write_tx(conn, |conn| {
         let app = led(conn, who, application)?;
         in_assessment(&app)?;
@@ -300,11 +300,11 @@ pub fn request_clarification(
         if req.deadline <= now() {
             return Err(Refusal::Invalid(Code::DeadlineInPast.into()));
         }
-        let id = uuid::Uuid::now_v7().to_string();
+        let id = ClarificationId::new();
         store::insert_clarification(
             conn,
             &store::ClarificationRow {
-                id: id.clone(),
+                id,
                 application_id: application,
                 items: Json(items.iter().cloned().collect()),
                 message: message.to_string(),
@@ -337,7 +337,8 @@ pub fn request_clarification(
     })
 }
 
-/// The enterprise answers a clarification request of its own application.
+/// The enterprise answers a clarification request of its own application; a malformed
+/// request id is refused like an unknown or answered one.
 #[tracing::instrument(skip_all, err(Display, level = "info"))]
 pub fn answer_clarification(
     conn: &mut DbConn,
@@ -356,6 +357,8 @@ pub fn answer_clarification(
         if answer.is_empty() {
             return Err(Refusal::Invalid(Code::AnswerEmpty.into()));
         }
+        let no_open = || Refusal::Conflict(Code::NoOpenClarification.into());
+        let clarification: ClarificationId = clarification.parse().map_err(|_| no_open())?;
         if !store::answer_clarification(
             conn,
             application,
@@ -363,7 +366,7 @@ pub fn answer_clarification(
             answer,
             &who.user_id.to_string(),
         )? {
-            return Err(Refusal::Conflict(Code::NoOpenClarification.into()));
+            return Err(no_open());
         }
         record(
             conn,

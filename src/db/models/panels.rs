@@ -16,7 +16,7 @@ use crate::db::DbConn;
 use crate::domain::access::Role;
 use crate::domain::application_status::Status;
 use crate::domain::assign::Preference;
-use crate::domain::ids::{ApplicationId, EnterpriseId, RoundId};
+use crate::domain::ids::{ApplicationId, ClarificationId, EnterpriseId, RoundId};
 use crate::domain::panel::OrganisationKind;
 use crate::domain::scoring::{Basis, FlagReason, ScoreStatus};
 
@@ -378,7 +378,7 @@ pub fn reopen_score(
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = clarifications)]
 pub struct ClarificationRow {
-    pub id: String,
+    pub id: ClarificationId,
     pub application_id: ApplicationId,
     /// Codes of the items the request is about.
     pub items: Json<Vec<String>>,
@@ -413,7 +413,7 @@ pub fn clarifications_of(
 pub fn answer_clarification(
     conn: &mut DbConn,
     application: ApplicationId,
-    id: &str,
+    id: ClarificationId,
     answer: &str,
     by: &str,
 ) -> QueryResult<bool> {
