@@ -13,7 +13,7 @@ use crate::domain::access::{Principal, Role};
 use crate::domain::application_status::{Event, Status};
 use crate::domain::assessment::{recusal, Recusal};
 use crate::domain::audit::Kind;
-use crate::domain::ids::{ApplicationId, EnterpriseId, RoundId, UserId};
+use crate::domain::ids::{ApplicationId, EnterpriseId, ReviewPanelId, RoundId, UserId};
 use crate::domain::scoring::{decide_review, Ratio, ReviewOutcome, Vote};
 use crate::mail::{self, Notification};
 use crate::refusal::{Code, Refusal};
@@ -56,7 +56,7 @@ pub fn form_panel(
     round_id: RoundId,
     req: &ReviewPanelRequest,
     address: &str,
-) -> Result<String, Refusal> {
+) -> Result<ReviewPanelId, Refusal> {
     write_tx(conn, |conn| {
         round::get(conn, round_id)?.ok_or(Refusal::NotFound)?;
         if Ratio::new(req.majority.0, req.majority.1).is_none() {
@@ -161,7 +161,7 @@ pub fn panel_view(
         return Ok(None);
     };
     let mut members = Vec::new();
-    for m in store::review_members(conn, &panel.id)? {
+    for m in store::review_members(conn, panel.id)? {
         let enterprise =
             enterprise::get(conn, m.enterprise_id)?.map_or_else(String::new, |e| e.name_zh);
         members.push(ReviewMemberView {
@@ -216,7 +216,7 @@ pub fn members_with_recusal(
     };
     let group = enterprise_groups::ties(conn, app.enterprise_id)?;
     let mut out = Vec::new();
-    for m in store::review_members(conn, &panel.id)? {
+    for m in store::review_members(conn, panel.id)? {
         let declared: Vec<(String, String)> = store::conflicts_of(conn, &m.user_id)?
             .into_iter()
             .map(|c| (c.with_id, c.reason))

@@ -499,7 +499,7 @@ pub fn viewer_for(
     }
     if who.has(Role::Reviewer) {
         if let Some(panel) = store::review_panel(conn, app.round_id)? {
-            if let Some(m) = store::review_members(conn, &panel.id)?
+            if let Some(m) = store::review_members(conn, panel.id)?
                 .into_iter()
                 .find(|m| m.user_id == me)
             {

@@ -16,7 +16,7 @@ use crate::db::DbConn;
 use crate::domain::access::Role;
 use crate::domain::application_status::Status;
 use crate::domain::assign::Preference;
-use crate::domain::ids::{ApplicationId, ClarificationId, EnterpriseId, RoundId};
+use crate::domain::ids::{ApplicationId, ClarificationId, EnterpriseId, ReviewPanelId, RoundId};
 use crate::domain::panel::OrganisationKind;
 use crate::domain::scoring::{Basis, FlagReason, ScoreStatus};
 
@@ -502,7 +502,7 @@ pub fn consolidation(
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = review_panels)]
 pub struct ReviewPanelRow {
-    pub id: String,
+    pub id: ReviewPanelId,
     pub round_id: RoundId,
     pub quorum: i32,
     pub majority_numerator: i32,
@@ -534,16 +534,16 @@ pub fn save_review_panel(
     majority: (i32, i32),
     members: &[(String, EnterpriseId)],
     by: &str,
-) -> QueryResult<String> {
+) -> QueryResult<ReviewPanelId> {
     if let Some(old) = review_panel(conn, round)? {
-        diesel::delete(review_members::table.filter(review_members::review_panel_id.eq(&old.id)))
+        diesel::delete(review_members::table.filter(review_members::review_panel_id.eq(old.id)))
             .execute(conn)?;
-        diesel::delete(review_panels::table.find(&old.id)).execute(conn)?;
+        diesel::delete(review_panels::table.find(old.id)).execute(conn)?;
     }
-    let id = uuid::Uuid::now_v7().to_string();
+    let id = ReviewPanelId::new();
     diesel::insert_into(review_panels::table)
         .values((
-            review_panels::id.eq(&id),
+            review_panels::id.eq(id),
             review_panels::round_id.eq(round),
             review_panels::quorum.eq(quorum),
             review_panels::majority_numerator.eq(majority.0),
@@ -555,7 +555,7 @@ pub fn save_review_panel(
     for (user, enterprise) in members {
         diesel::insert_into(review_members::table)
             .values((
-                review_members::review_panel_id.eq(&id),
+                review_members::review_panel_id.eq(id),
                 review_members::user_id.eq(user),
                 review_members::enterprise_id.eq(enterprise),
             ))
@@ -564,7 +564,10 @@ pub fn save_review_panel(
     Ok(id)
 }
 
-pub fn review_members(conn: &mut DbConn, panel: &str) -> QueryResult<Vec<ReviewMemberRow>> {
+pub fn review_members(
+    conn: &mut DbConn,
+    panel: ReviewPanelId,
+) -> QueryResult<Vec<ReviewMemberRow>> {
     review_members::table
         .inner_join(users::table)
         .filter(review_members::review_panel_id.eq(panel))
@@ -578,7 +581,10 @@ pub fn review_members(conn: &mut DbConn, panel: &str) -> QueryResult<Vec<ReviewM
 }
 
 /// Review panels the person sits on: (panel id, round id).
-pub fn review_seats_of(conn: &mut DbConn, user: &str) -> QueryResult<Vec<(String, String)>> {
+pub fn review_seats_of(
+    conn: &mut DbConn,
+    user: &str,
+) -> QueryResult<Vec<(ReviewPanelId, RoundId)>> {
     review_members::table
         .inner_join(review_panels::table)
         .filter(review_members::user_id.eq(user))
