@@ -223,10 +223,11 @@ pub fn declare_conflict(
             Ok(id) => enterprise::get(conn, id)?.is_some(),
             Err(_) => false,
         };
-        if !an_enterprise
-            && enterprise_group::get(conn, &c.with_id)?.is_none()
-            && store::organisation(conn, &c.with_id)?.is_none()
-        {
+        let a_group = match c.with_id.parse() {
+            Ok(id) => enterprise_group::get(conn, id)?.is_some(),
+            Err(_) => false,
+        };
+        if !an_enterprise && !a_group && store::organisation(conn, &c.with_id)?.is_none() {
             return Err(Refusal::Invalid(Code::ConflictPartyUnknown.into()));
         }
         let reason = c.reason.trim();

@@ -5,7 +5,7 @@ use diesel::prelude::*;
 
 use crate::db::schema::{enterprise_members, enterprises};
 use crate::db::DbConn;
-use crate::domain::ids::{EnterpriseId, UserId};
+use crate::domain::ids::{EnterpriseGroupId, EnterpriseId, UserId};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = enterprises)]
@@ -22,7 +22,7 @@ pub struct EnterpriseRow {
     pub verified_by: Option<String>,
     pub created_at: NaiveDateTime,
     /// The enterprise group it belongs to, if any.
-    pub group_id: Option<String>,
+    pub group_id: Option<EnterpriseGroupId>,
 }
 
 #[derive(Insertable)]

@@ -1,7 +1,7 @@
 //! Enterprises. Their members and the secretariat see the registration; only the
 //! secretariat sees which of its staff verified it.
 
-use crate::domain::ids::EnterpriseId;
+use crate::domain::ids::{EnterpriseGroupId, EnterpriseId};
 use chrono::NaiveDateTime;
 use serde::Serialize;
 
@@ -26,7 +26,7 @@ pub struct EnterpriseView {
     #[schema(value_type = String)]
     pub created_at: NaiveDateTime,
     /// The enterprise group it belongs to, if any.
-    pub group_id: Option<String>,
+    pub group_id: Option<EnterpriseGroupId>,
 }
 
 pub fn enterprise_view(row: EnterpriseRow, who: &Principal) -> EnterpriseView {
