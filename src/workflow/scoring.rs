@@ -71,7 +71,7 @@ pub fn seated(
     application: ApplicationId,
 ) -> Result<(ApplicationRow, bool), Refusal> {
     let app = apps::get(conn, application)?.ok_or(Refusal::NotFound)?;
-    let me = who.user_id.to_string();
+    let me = who.user_id;
     match store::seats(conn, application)?
         .into_iter()
         .find(|s| s.assessor_id == me)
@@ -162,8 +162,8 @@ pub fn record_score(
         let evidence = evidence_of_item(conn, application, item)?;
         let checked = check_score(&part, target_of(&app), item, &evidence, &req.score)
             .map_err(|r| Refusal::Invalid(r.into()))?;
-        let me = who.user_id.to_string();
-        let previous = store::score(conn, application, &me, item)?;
+        let me = who.user_id;
+        let previous = store::score(conn, application, me, item)?;
         if previous
             .as_ref()
             .is_some_and(|p| p.status == ScoreStatus::Submitted)
@@ -216,7 +216,7 @@ pub fn record_score(
                         application_id: application.to_string(),
                         part: app.part_code.clone(),
                     };
-                    to_user(conn, &lead, &n)?;
+                    to_user(conn, lead, &n)?;
                 }
             }
         }
@@ -237,8 +237,10 @@ pub fn reopen(
     write_tx(conn, |conn| {
         let app = led(conn, who, application)?;
         in_assessment(&app)?;
-        if !store::reopen_score(conn, application, assessor, item, &who.user_id.to_string())? {
-            return Err(Refusal::Conflict(Code::NoScoreToReopen.with("item", item)));
+        let no_score = || Refusal::Conflict(Code::NoScoreToReopen.with("item", item));
+        let assessor: UserId = assessor.parse().map_err(|_| no_score())?;
+        if !store::reopen_score(conn, application, assessor, item, who.user_id)? {
+            return Err(no_score());
         }
         record(
             conn,
@@ -309,7 +311,7 @@ pub fn request_clarification(
                 items: Json(items.iter().cloned().collect()),
                 message: message.to_string(),
                 deadline: req.deadline,
-                requested_by: who.user_id.to_string(),
+                requested_by: who.user_id,
                 requested_at: now(),
                 answer: None,
                 answered_by: None,
@@ -359,13 +361,7 @@ pub fn answer_clarification(
         }
         let no_open = || Refusal::Conflict(Code::NoOpenClarification.into());
         let clarification: ClarificationId = clarification.parse().map_err(|_| no_open())?;
-        if !store::answer_clarification(
-            conn,
-            application,
-            clarification,
-            answer,
-            &who.user_id.to_string(),
-        )? {
+        if !store::answer_clarification(conn, application, clarification, answer, who.user_id)? {
             return Err(no_open());
         }
         record(
@@ -386,7 +382,7 @@ pub fn answer_clarification(
                 application_id: application.to_string(),
                 items,
             };
-            to_user(conn, &lead, &n)?;
+            to_user(conn, lead, &n)?;
         }
         Ok(())
     })
@@ -409,18 +405,12 @@ pub fn facts(conn: &mut DbConn, app: &ApplicationRow) -> Result<ScoringFacts, Re
     let seats = store::seats(conn, app.id)?;
     let members: Vec<(UserId, String, bool)> = seats
         .iter()
-        .filter_map(|s| {
-            Some((
-                s.assessor_id.parse().ok()?,
-                s.display_name.clone(),
-                s.is_lead,
-            ))
-        })
+        .map(|s| (s.assessor_id, s.display_name.clone(), s.is_lead))
         .collect();
     let scores = store::scores_of_application(conn, app.id)?
         .into_iter()
         .filter_map(|s| {
-            let (assessor, name, _) = members.iter().find(|m| m.0.to_string() == s.assessor_id)?;
+            let (assessor, name, _) = members.iter().find(|m| m.0 == s.assessor_id)?;
             Some(ScoreFact {
                 assessor: *assessor,
                 assessor_name: name.clone(),
@@ -479,7 +469,7 @@ pub fn viewer_for(
     who: &Principal,
     app: &ApplicationRow,
 ) -> Result<Viewer, Refusal> {
-    let me = who.user_id.to_string();
+    let me = who.user_id;
     if let Some(s) = store::seats(conn, app.id)?
         .into_iter()
         .find(|s| s.assessor_id == me)
@@ -503,7 +493,7 @@ pub fn viewer_for(
                 .into_iter()
                 .find(|m| m.user_id == me)
             {
-                let declared: Vec<(String, String)> = store::conflicts_of(conn, &me)?
+                let declared: Vec<(String, String)> = store::conflicts_of(conn, me)?
                     .into_iter()
                     .map(|c| (c.with_id, c.reason))
                     .collect();
@@ -672,7 +662,7 @@ pub fn consolidate(
             basis: d.basis,
             capping_items: Json(d.capping_items.clone()),
             domain_levels: Json(domains.clone()),
-            consolidated_by: who.user_id.to_string(),
+            consolidated_by: who.user_id,
             consolidated_at: now(),
         };
         store::save_consolidation(conn, &rows, &result)?;
@@ -745,7 +735,7 @@ pub fn send_to_review(
                     part: app.part_code.clone(),
                     due,
                 };
-                to_user(conn, &m.user_id, &n)?;
+                to_user(conn, m.user_id, &n)?;
             }
         }
         Ok(())
