@@ -191,7 +191,7 @@ pub fn record_score(
                     ScoreStatus::Draft
                 },
                 submitted_at: req.submit.then_some(t),
-                reopened_by: previous.as_ref().and_then(|p| p.reopened_by.clone()),
+                reopened_by: previous.as_ref().and_then(|p| p.reopened_by),
                 reopened_at: previous.as_ref().and_then(|p| p.reopened_at),
                 updated_at: t,
             },
