@@ -19,7 +19,7 @@ pub struct EnterpriseRow {
     pub contact_email: String,
     pub contact_phone: String,
     pub verified_at: Option<NaiveDateTime>,
-    pub verified_by: Option<String>,
+    pub verified_by: Option<UserId>,
     pub created_at: NaiveDateTime,
     /// The enterprise group it belongs to, if any.
     pub group_id: Option<EnterpriseGroupId>,
@@ -92,7 +92,7 @@ pub fn verify(conn: &mut DbConn, id: EnterpriseId, by: UserId) -> QueryResult<bo
         .filter(enterprises::verified_at.is_null())
         .set((
             enterprises::verified_at.eq(Some(super::now())),
-            enterprises::verified_by.eq(Some(by.to_string())),
+            enterprises::verified_by.eq(Some(by)),
         ))
         .execute(conn)?;
     Ok(n == 1)
