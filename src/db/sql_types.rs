@@ -16,7 +16,7 @@ use diesel::dsl::AsExprOf;
 use diesel::expression::AsExpression;
 use diesel::pg::Pg;
 use diesel::serialize::{self, IsNull, Output, ToSql};
-use diesel::sql_types::Text;
+use diesel::sql_types::{Nullable, Text};
 use diesel::sqlite::Sqlite;
 use diesel::IntoSql;
 
@@ -98,6 +98,21 @@ macro_rules! text_column {
             type Expression = AsExprOf<String, Text>;
             fn as_expression(self) -> Self::Expression {
                 self.to_string().into_sql::<Text>()
+            }
+        }
+
+        // An `Option<T>` field of an `Insertable` row fills a nullable column through these.
+        impl AsExpression<Nullable<Text>> for $ty {
+            type Expression = AsExprOf<String, Nullable<Text>>;
+            fn as_expression(self) -> Self::Expression {
+                self.to_string().into_sql::<Nullable<Text>>()
+            }
+        }
+
+        impl AsExpression<Nullable<Text>> for &$ty {
+            type Expression = AsExprOf<String, Nullable<Text>>;
+            fn as_expression(self) -> Self::Expression {
+                self.to_string().into_sql::<Nullable<Text>>()
             }
         }
     )*};

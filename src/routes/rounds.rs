@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::db::DbConn;
 use crate::domain::access::Role;
 use crate::domain::audit::Actor;
-use crate::domain::ids::{EnterpriseId, ModelVersionId, RoundId};
+use crate::domain::ids::{EnterpriseId, ModelVersionId, RoundId, UserId};
 use crate::domain::round::RoundInput;
 use crate::error::AppError;
 use crate::refusal::{Code, Refusal};
@@ -130,7 +130,7 @@ struct SubmittedPanel {
 
 #[derive(Serialize)]
 struct Candidate {
-    user_id: String,
+    user_id: UserId,
     name: String,
     chosen: bool,
     enterprise_id: String,
@@ -171,7 +171,7 @@ fn review_section(
             (None, Some(p)) => (
                 p.members
                     .iter()
-                    .map(|m| (m.user_id.clone(), m.enterprise_id.to_string()))
+                    .map(|m| (m.user_id.to_string(), m.enterprise_id.to_string()))
                     .collect(),
                 p.quorum.to_string(),
                 format!("{}/{}", p.majority.0, p.majority.1),
@@ -181,15 +181,12 @@ fn review_section(
         };
     let mut candidates = Vec::new();
     for (user_id, name) in reviewers {
-        let on_panel = chosen.iter().find(|(u, _)| *u == user_id);
+        let on_panel = chosen.iter().find(|(u, _)| *u == user_id.to_string());
         let enterprise_id = match on_panel {
             Some((_, e)) => e.clone(),
-            None => match user_id.parse() {
-                Ok(uid) => queries::enterprises::membership(conn, uid)?
-                    .map(|e| e.to_string())
-                    .unwrap_or_default(),
-                Err(_) => String::new(),
-            },
+            None => queries::enterprises::membership(conn, user_id)?
+                .map(|e| e.to_string())
+                .unwrap_or_default(),
         };
         candidates.push(Candidate {
             chosen: on_panel.is_some(),

@@ -109,14 +109,14 @@ fn seed_assessor(conn: &mut DbConn) -> Result<(), Refusal> {
         let Some(assessor) = user::find_by_email(conn, &email)? else {
             return Ok(());
         };
-        if panels::profile(conn, &assessor.id.to_string())?.is_some() {
+        if panels::profile(conn, assessor.id)?.is_some() {
             return Ok(());
         }
         let today = Utc::now().date_naive();
         panels::save_profile(
             conn,
             &panels::ProfileRow {
-                user_id: assessor.id.to_string(),
+                user_id: assessor.id,
                 organisation_id: org,
                 certification_number: "CAICT-DEVOPS-A-0001".into(),
                 certification_expires_on: today + Duration::days(730),

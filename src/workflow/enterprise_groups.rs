@@ -10,7 +10,7 @@ use crate::db::{write_tx, DbConn};
 use crate::domain::access::Principal;
 use crate::domain::account::DisplayName;
 use crate::domain::audit::{Actor, Kind};
-use crate::domain::ids::EnterpriseId;
+use crate::domain::ids::{EnterpriseGroupId, EnterpriseId};
 use crate::refusal::{Code, Reason, Refusal};
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
@@ -26,7 +26,7 @@ pub fn create(
     who: &Principal,
     g: &GroupInput,
     address: &str,
-) -> Result<String, Refusal> {
+) -> Result<EnterpriseGroupId, Refusal> {
     let name_zh = DisplayName::parse(&g.name_zh)
         .map_err(|e| Refusal::Invalid(Code::GroupNameInvalid.with("reason", Reason::from(e))))?;
     let name_en = match g
@@ -46,9 +46,9 @@ pub fn create(
                 Code::GroupExists.with("name", name_zh.as_str()),
             ));
         }
-        let id = uuid::Uuid::now_v7().to_string();
+        let id = EnterpriseGroupId::new();
         let name_en = name_en.as_ref().map(DisplayName::as_str);
-        store::insert(conn, &id, name_zh.as_str(), name_en)?;
+        store::insert(conn, id, name_zh.as_str(), name_en)?;
         audit::append(
             conn,
             &Actor::user(who.user_id, address),
@@ -61,7 +61,8 @@ pub fn create(
 }
 
 /// Puts an enterprise into a group (secretariat). An enterprise belongs to at most one
-/// group: one that is in another must be taken out of it first.
+/// group: one that is in another must be taken out of it first. A malformed group id is
+/// refused like an unknown one.
 #[tracing::instrument(skip_all, err(Display, level = "info"))]
 pub fn join(
     conn: &mut DbConn,
@@ -72,9 +73,10 @@ pub fn join(
 ) -> Result<(), Refusal> {
     write_tx(conn, |conn| {
         let e = enterprise::get(conn, enterprise_id)?.ok_or(Refusal::NotFound)?;
-        let g = store::get(conn, group_id)?
-            .ok_or_else(|| Refusal::Invalid(Code::GroupUnknown.into()))?;
-        match e.group_id.as_deref() {
+        let unknown = || Refusal::Invalid(Code::GroupUnknown.into());
+        let group_id: EnterpriseGroupId = group_id.parse().map_err(|_| unknown())?;
+        let g = store::get(conn, group_id)?.ok_or_else(unknown)?;
+        match e.group_id {
             None => {}
             Some(current) if current == g.id => {
                 return Err(Refusal::Conflict(
@@ -92,7 +94,7 @@ pub fn join(
                 ));
             }
         }
-        store::set_group(conn, e.id, Some(&g.id))?;
+        store::set_group(conn, e.id, Some(g.id))?;
         audit::append(
             conn,
             &Actor::user(who.user_id, address),
@@ -119,7 +121,7 @@ pub fn leave(
                 Code::InNoGroup.with("enterprise", &e.name_zh),
             ));
         };
-        let name = store::get(conn, &group_id)?.map_or_else(String::new, |g| g.name_zh);
+        let name = store::get(conn, group_id)?.map_or_else(String::new, |g| g.name_zh);
         store::set_group(conn, e.id, None)?;
         audit::append(
             conn,
@@ -140,7 +142,7 @@ pub struct GroupMember {
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct GroupView {
-    pub id: String,
+    pub id: EnterpriseGroupId,
     pub name_zh: String,
     pub name_en: Option<String>,
     /// Its enterprises, by name.
@@ -158,7 +160,7 @@ pub fn groups(conn: &mut DbConn) -> Result<Vec<GroupView>, Refusal> {
         ..
     } in store::list(conn)?
     {
-        let enterprises = store::members(conn, &id)?
+        let enterprises = store::members(conn, id)?
             .into_iter()
             .map(|e| GroupMember {
                 id: e.id,
@@ -181,10 +183,10 @@ pub fn ties(conn: &mut DbConn, enterprise_id: EnterpriseId) -> Result<Vec<String
     let Some(group) = enterprise::get(conn, enterprise_id)?.and_then(|e| e.group_id) else {
         return Ok(vec![]);
     };
-    let sisters = store::members(conn, &group)?
+    let sisters = store::members(conn, group)?
         .into_iter()
         .map(|e| e.id)
         .filter(|id| *id != enterprise_id)
         .map(|id| id.to_string());
-    Ok(std::iter::once(group).chain(sisters).collect())
+    Ok(std::iter::once(group.to_string()).chain(sisters).collect())
 }

@@ -27,11 +27,8 @@ pub(crate) fn record(
 }
 
 /// Queues a message for one registered person; a disabled or unknown account gets none.
-pub(crate) fn to_user(conn: &mut DbConn, user: &str, n: &Notification) -> Result<(), Refusal> {
-    let Ok(id) = user.parse::<UserId>() else {
-        return Ok(());
-    };
-    if let Some(r) = mail::recipient(conn, id)? {
+pub(crate) fn to_user(conn: &mut DbConn, user: UserId, n: &Notification) -> Result<(), Refusal> {
+    if let Some(r) = mail::recipient(conn, user)? {
         mail::enqueue(conn, &r, n)?;
     }
     Ok(())
@@ -41,7 +38,7 @@ pub(crate) fn to_user(conn: &mut DbConn, user: &str, n: &Notification) -> Result
 pub(crate) fn lead_of(
     conn: &mut DbConn,
     application: ApplicationId,
-) -> Result<Option<String>, Refusal> {
+) -> Result<Option<UserId>, Refusal> {
     Ok(store::seats(conn, application)?
         .into_iter()
         .find(|s| s.is_lead)
@@ -73,8 +70,8 @@ pub(crate) fn panel_assigned(
     conn: &mut DbConn,
     application: ApplicationId,
     part: &str,
-    before: &[(String, bool)],
-    after: &[(String, bool)],
+    before: &[(UserId, bool)],
+    after: &[(UserId, bool)],
 ) -> Result<(), Refusal> {
     for seat in after.iter().filter(|s| !before.contains(s)) {
         let n = Notification::PanelAssignment {
@@ -82,7 +79,7 @@ pub(crate) fn panel_assigned(
             part: part.to_string(),
             panel_role: if seat.1 { "lead" } else { "member" }.into(),
         };
-        to_user(conn, &seat.0, &n)?;
+        to_user(conn, seat.0, &n)?;
     }
     Ok(())
 }

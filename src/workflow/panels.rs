@@ -146,7 +146,7 @@ pub fn save_profile(
         if number.is_empty() || number.len() > 64 {
             return Err(Refusal::Invalid(Code::CertificationNumberInvalid.into()));
         }
-        if store::certification_number_taken(conn, number, &p.user_id)? {
+        if store::certification_number_taken(conn, number, uid)? {
             return Err(Refusal::Conflict(
                 Code::CertificationNumberTaken.with("number", number),
             ));
@@ -173,7 +173,7 @@ pub fn save_profile(
         store::save_profile(
             conn,
             &store::ProfileRow {
-                user_id: p.user_id.clone(),
+                user_id: uid,
                 organisation_id: p.organisation_id.clone(),
                 certification_number: number.to_string(),
                 certification_expires_on: p.certification_expires_on,
@@ -222,17 +222,18 @@ pub fn declare_conflict(
             Ok(id) => enterprise::get(conn, id)?.is_some(),
             Err(_) => false,
         };
-        if !an_enterprise
-            && enterprise_group::get(conn, &c.with_id)?.is_none()
-            && store::organisation(conn, &c.with_id)?.is_none()
-        {
+        let a_group = match c.with_id.parse() {
+            Ok(id) => enterprise_group::get(conn, id)?.is_some(),
+            Err(_) => false,
+        };
+        if !an_enterprise && !a_group && store::organisation(conn, &c.with_id)?.is_none() {
             return Err(Refusal::Invalid(Code::ConflictPartyUnknown.into()));
         }
         let reason = c.reason.trim();
         if reason.is_empty() {
             return Err(Refusal::Invalid(Code::ConflictReasonMissing.into()));
         }
-        store::declare_conflict(conn, &person.to_string(), &c.with_id, reason)?;
+        store::declare_conflict(conn, person, &c.with_id, reason)?;
         record(
             conn,
             who.user_id,
@@ -264,7 +265,7 @@ pub fn add_employment(
     address: &str,
 ) -> Result<(), Refusal> {
     write_tx(conn, |conn| {
-        store::profile(conn, &person.to_string())?.ok_or(Refusal::NotFound)?;
+        store::profile(conn, person)?.ok_or(Refusal::NotFound)?;
         let unknown = || Refusal::Invalid(Code::EnterpriseUnknown.into());
         let enterprise_id: EnterpriseId = e.enterprise_id.parse().map_err(|_| unknown())?;
         if enterprise::get(conn, enterprise_id)?.is_none() {
@@ -273,7 +274,7 @@ pub fn add_employment(
         if e.until.is_some_and(|u| u < e.from) {
             return Err(Refusal::Invalid(Code::EmploymentEndsBeforeStart.into()));
         }
-        store::add_employment(conn, &person.to_string(), enterprise_id, e.from, e.until)?;
+        store::add_employment(conn, person, enterprise_id, e.from, e.until)?;
         record(
             conn,
             who.user_id,
@@ -298,7 +299,7 @@ pub fn set_preference(
     preference: &str,
 ) -> Result<(), Refusal> {
     write_tx(conn, |conn| {
-        store::profile(conn, &who.user_id.to_string())?
+        store::profile(conn, who.user_id)?
             .ok_or_else(|| Refusal::Forbidden(Code::NotInRegistry.into()))?;
         let app = apps::get(conn, application)?.ok_or(Refusal::NotFound)?;
         if app.status != Status::Accepted {
@@ -314,7 +315,7 @@ pub fn set_preference(
                 ))
             }
         };
-        store::set_preference(conn, &who.user_id.to_string(), application, p)?;
+        store::set_preference(conn, who.user_id, application, p)?;
         Ok(())
     })
 }
@@ -329,11 +330,11 @@ pub fn registry(conn: &mut DbConn, today: NaiveDate) -> Result<Vec<RegistryEntry
     for (p, name) in store::profiles(conn)? {
         let org = orgs.get(&p.organisation_id);
         out.push(RegistryEntry {
-            conflicts: store::conflicts_of(conn, &p.user_id)?
+            conflicts: store::conflicts_of(conn, p.user_id)?
                 .into_iter()
                 .map(conflict_view)
                 .collect(),
-            employment: store::employment_of(conn, &p.user_id)?
+            employment: store::employment_of(conn, p.user_id)?
                 .into_iter()
                 .map(employment_view)
                 .collect(),
@@ -364,7 +365,7 @@ fn assessor_facts(conn: &mut DbConn) -> Result<Vec<(AssessorFacts, i32)>, Refusa
             .get(&p.organisation_id)
             .copied()
             .unwrap_or(OrganisationKind::External);
-        let declared_conflicts = store::conflicts_of(conn, &p.user_id)?
+        let declared_conflicts = store::conflicts_of(conn, p.user_id)?
             .into_iter()
             .map(|c| {
                 Ok(DeclaredConflict {
@@ -373,7 +374,7 @@ fn assessor_facts(conn: &mut DbConn) -> Result<Vec<(AssessorFacts, i32)>, Refusa
                 })
             })
             .collect::<Result<_, Refusal>>()?;
-        let employment = store::employment_of(conn, &p.user_id)?
+        let employment = store::employment_of(conn, p.user_id)?
             .into_iter()
             .map(|e| Employment {
                 employer: e.enterprise_id.into(),
@@ -382,7 +383,7 @@ fn assessor_facts(conn: &mut DbConn) -> Result<Vec<(AssessorFacts, i32)>, Refusa
             .collect();
         out.push((
             AssessorFacts {
-                assessor: p.user_id.parse().map_err(|_| Refusal::NotFound)?,
+                assessor: p.user_id,
                 display_name: name,
                 organisation: org_id(&p.organisation_id)?,
                 organisation_kind: kind,
@@ -461,16 +462,12 @@ fn place_panel(
     let facts: Vec<AssessorFacts> = registry.iter().map(|(f, _)| f.clone()).collect();
     check_panel(panel, &facts, &application_facts(conn, app)?, today)
         .map_err(|v| Refusal::Invalid(Code::PanelProblems.with("problems", violations(&v))))?;
-    let seats: Vec<(String, bool)> = panel
-        .seats
-        .iter()
-        .map(|s| (s.assessor.to_string(), s.lead))
-        .collect();
-    let before: Vec<(String, bool)> = store::seats(conn, app.id)?
+    let seats: Vec<(UserId, bool)> = panel.seats.iter().map(|s| (s.assessor, s.lead)).collect();
+    let before: Vec<(UserId, bool)> = store::seats(conn, app.id)?
         .into_iter()
         .map(|s| (s.assessor_id, s.is_lead))
         .collect();
-    store::save_panel(conn, app.id, &seats, &who.user_id.to_string())?;
+    store::save_panel(conn, app.id, &seats, who.user_id)?;
     panel_assigned(conn, app.id, &app.part_code, &before, &seats)?;
     if app.status == Status::Accepted {
         move_status(
@@ -644,7 +641,7 @@ pub fn propose(
             max_load: *max as u32,
             preferences: prefs
                 .iter()
-                .filter(|(u, _, _)| *u == f.assessor.to_string())
+                .filter(|(u, _, _)| *u == f.assessor)
                 .filter_map(|(_, a, p)| app_index.get(a).map(|i| (*i, *p)))
                 .collect::<BTreeMap<_, _>>(),
         })

@@ -13,7 +13,7 @@ use crate::domain::access::{Principal, Role};
 use crate::domain::application_status::{Event, Status};
 use crate::domain::assessment::{recusal, Recusal};
 use crate::domain::audit::Kind;
-use crate::domain::ids::{ApplicationId, EnterpriseId, RoundId, UserId};
+use crate::domain::ids::{ApplicationId, EnterpriseId, ReviewPanelId, RoundId, UserId};
 use crate::domain::scoring::{decide_review, Ratio, ReviewOutcome, Vote};
 use crate::mail::{self, Notification};
 use crate::refusal::{Code, Refusal};
@@ -56,7 +56,7 @@ pub fn form_panel(
     round_id: RoundId,
     req: &ReviewPanelRequest,
     address: &str,
-) -> Result<String, Refusal> {
+) -> Result<ReviewPanelId, Refusal> {
     write_tx(conn, |conn| {
         round::get(conn, round_id)?.ok_or(Refusal::NotFound)?;
         if Ratio::new(req.majority.0, req.majority.1).is_none() {
@@ -100,12 +100,12 @@ pub fn form_panel(
                         .with("enterprise", &e.name_zh),
                 ));
             }
-            if members.iter().any(|(u, _)| *u == m.user_id) {
+            if members.iter().any(|(u, _)| *u == uid) {
                 return Err(Refusal::Invalid(
                     Code::ReviewerTwice.with("name", &p.display_name),
                 ));
             }
-            members.push((m.user_id.clone(), e.id));
+            members.push((uid, e.id));
         }
         let id = store::save_review_panel(
             conn,
@@ -113,7 +113,7 @@ pub fn form_panel(
             req.quorum as i32,
             (req.majority.0 as i32, req.majority.1 as i32),
             &members,
-            &who.user_id.to_string(),
+            who.user_id,
         )?;
         let listed: Vec<serde_json::Value> = members
             .iter()
@@ -136,7 +136,7 @@ pub fn form_panel(
 
 #[derive(Debug, Clone, Serialize)]
 pub struct ReviewMemberView {
-    pub user_id: String,
+    pub user_id: UserId,
     pub name: String,
     pub enterprise_id: EnterpriseId,
     pub enterprise: String,
@@ -161,7 +161,7 @@ pub fn panel_view(
         return Ok(None);
     };
     let mut members = Vec::new();
-    for m in store::review_members(conn, &panel.id)? {
+    for m in store::review_members(conn, panel.id)? {
         let enterprise =
             enterprise::get(conn, m.enterprise_id)?.map_or_else(String::new, |e| e.name_zh);
         members.push(ReviewMemberView {
@@ -181,7 +181,7 @@ pub fn panel_view(
 
 /// Who may be put on a review panel: (id, name) of the people holding the reviewer role,
 /// and of the evaluated enterprises they may come from.
-pub type Candidates = (Vec<(String, String)>, Vec<(EnterpriseId, String)>);
+pub type Candidates = (Vec<(UserId, String)>, Vec<(EnterpriseId, String)>);
 
 #[tracing::instrument(skip_all, err(Display, level = "info"))]
 pub fn candidates(conn: &mut DbConn) -> Result<Candidates, Refusal> {
@@ -216,8 +216,8 @@ pub fn members_with_recusal(
     };
     let group = enterprise_groups::ties(conn, app.enterprise_id)?;
     let mut out = Vec::new();
-    for m in store::review_members(conn, &panel.id)? {
-        let declared: Vec<(String, String)> = store::conflicts_of(conn, &m.user_id)?
+    for m in store::review_members(conn, panel.id)? {
+        let declared: Vec<(String, String)> = store::conflicts_of(conn, m.user_id)?
             .into_iter()
             .map(|c| (c.with_id, c.reason))
             .collect();
@@ -252,7 +252,7 @@ pub fn vote(
 ) -> Result<Option<ReviewOutcome>, Refusal> {
     let result = write_tx(conn, |conn| {
         let app = apps::get(conn, application)?.ok_or(Refusal::NotFound)?;
-        let me = who.user_id.to_string();
+        let me = who.user_id;
         let Some((panel, members)) = members_with_recusal(conn, &app)? else {
             return Err(Refusal::Forbidden(Code::NotOnReviewPanel.into()));
         };
@@ -282,7 +282,7 @@ pub fn vote(
         if votes.iter().any(|v| v.member_id == me) {
             return Err(Refusal::Conflict(Code::AlreadyVoted.into()));
         }
-        store::insert_vote(conn, application, cycle, &me, req.approve, &reasons)?;
+        store::insert_vote(conn, application, cycle, me, req.approve, &reasons)?;
         record(
             conn,
             who.user_id,
@@ -295,12 +295,10 @@ pub fn vote(
         let eligible = members.iter().filter(|(_, r)| r.is_none()).count();
         let ballot: Vec<Vote> = votes
             .iter()
-            .filter_map(|v| {
-                Some(Vote {
-                    member: v.member_id.parse().ok()?,
-                    approve: v.approve,
-                    reasons: v.reasons.0.clone(),
-                })
+            .map(|v| Vote {
+                member: v.member_id,
+                approve: v.approve,
+                reasons: v.reasons.0.clone(),
             })
             .collect();
         let majority = Ratio::new(
@@ -387,7 +385,7 @@ fn decided(
             approved,
             reasons: reasons.join("; "),
         };
-        to_user(conn, &lead, &n)?;
+        to_user(conn, lead, &n)?;
     }
     if approved {
         let e = enterprise::get(conn, app.enterprise_id)?.ok_or(Refusal::NotFound)?;

@@ -22,7 +22,7 @@ use crate::domain::assessment::{
 };
 use crate::domain::audit::Kind;
 use crate::domain::catalog::Part;
-use crate::domain::ids::{ApplicationId, UserId};
+use crate::domain::ids::{ApplicationId, ClarificationId, UserId};
 use crate::domain::scoring::{
     derive_part_level, spread_flags, ConsolidatedItem, Derivation, FlagReason, ItemLevel, Level,
     ScoreStatus,
@@ -71,7 +71,7 @@ pub fn seated(
     application: ApplicationId,
 ) -> Result<(ApplicationRow, bool), Refusal> {
     let app = apps::get(conn, application)?.ok_or(Refusal::NotFound)?;
-    let me = who.user_id.to_string();
+    let me = who.user_id;
     match store::seats(conn, application)?
         .into_iter()
         .find(|s| s.assessor_id == me)
@@ -162,8 +162,8 @@ pub fn record_score(
         let evidence = evidence_of_item(conn, application, item)?;
         let checked = check_score(&part, target_of(&app), item, &evidence, &req.score)
             .map_err(|r| Refusal::Invalid(r.into()))?;
-        let me = who.user_id.to_string();
-        let previous = store::score(conn, application, &me, item)?;
+        let me = who.user_id;
+        let previous = store::score(conn, application, me, item)?;
         if previous
             .as_ref()
             .is_some_and(|p| p.status == ScoreStatus::Submitted)
@@ -191,7 +191,7 @@ pub fn record_score(
                     ScoreStatus::Draft
                 },
                 submitted_at: req.submit.then_some(t),
-                reopened_by: previous.as_ref().and_then(|p| p.reopened_by.clone()),
+                reopened_by: previous.as_ref().and_then(|p| p.reopened_by),
                 reopened_at: previous.as_ref().and_then(|p| p.reopened_at),
                 updated_at: t,
             },
@@ -216,7 +216,7 @@ pub fn record_score(
                         application_id: application.to_string(),
                         part: app.part_code.clone(),
                     };
-                    to_user(conn, &lead, &n)?;
+                    to_user(conn, lead, &n)?;
                 }
             }
         }
@@ -237,8 +237,10 @@ pub fn reopen(
     write_tx(conn, |conn| {
         let app = led(conn, who, application)?;
         in_assessment(&app)?;
-        if !store::reopen_score(conn, application, assessor, item, &who.user_id.to_string())? {
-            return Err(Refusal::Conflict(Code::NoScoreToReopen.with("item", item)));
+        let no_score = || Refusal::Conflict(Code::NoScoreToReopen.with("item", item));
+        let assessor: UserId = assessor.parse().map_err(|_| no_score())?;
+        if !store::reopen_score(conn, application, assessor, item, who.user_id)? {
+            return Err(no_score());
         }
         record(
             conn,
@@ -277,7 +279,7 @@ pub fn request_clarification(
     application: ApplicationId,
     req: &ClarificationRequest,
     address: &str,
-) -> Result<String, Refusal> {
+) -> Result<ClarificationId, Refusal> {
     write_tx(conn, |conn| {
         let app = led(conn, who, application)?;
         in_assessment(&app)?;
@@ -300,16 +302,16 @@ pub fn request_clarification(
         if req.deadline <= now() {
             return Err(Refusal::Invalid(Code::DeadlineInPast.into()));
         }
-        let id = uuid::Uuid::now_v7().to_string();
+        let id = ClarificationId::new();
         store::insert_clarification(
             conn,
             &store::ClarificationRow {
-                id: id.clone(),
+                id,
                 application_id: application,
                 items: Json(items.iter().cloned().collect()),
                 message: message.to_string(),
                 deadline: req.deadline,
-                requested_by: who.user_id.to_string(),
+                requested_by: who.user_id,
                 requested_at: now(),
                 answer: None,
                 answered_by: None,
@@ -337,7 +339,8 @@ pub fn request_clarification(
     })
 }
 
-/// The enterprise answers a clarification request of its own application.
+/// The enterprise answers a clarification request of its own application; a malformed
+/// request id is refused like an unknown or answered one.
 #[tracing::instrument(skip_all, err(Display, level = "info"))]
 pub fn answer_clarification(
     conn: &mut DbConn,
@@ -356,14 +359,10 @@ pub fn answer_clarification(
         if answer.is_empty() {
             return Err(Refusal::Invalid(Code::AnswerEmpty.into()));
         }
-        if !store::answer_clarification(
-            conn,
-            application,
-            clarification,
-            answer,
-            &who.user_id.to_string(),
-        )? {
-            return Err(Refusal::Conflict(Code::NoOpenClarification.into()));
+        let no_open = || Refusal::Conflict(Code::NoOpenClarification.into());
+        let clarification: ClarificationId = clarification.parse().map_err(|_| no_open())?;
+        if !store::answer_clarification(conn, application, clarification, answer, who.user_id)? {
+            return Err(no_open());
         }
         record(
             conn,
@@ -383,7 +382,7 @@ pub fn answer_clarification(
                 application_id: application.to_string(),
                 items,
             };
-            to_user(conn, &lead, &n)?;
+            to_user(conn, lead, &n)?;
         }
         Ok(())
     })
@@ -406,18 +405,12 @@ pub fn facts(conn: &mut DbConn, app: &ApplicationRow) -> Result<ScoringFacts, Re
     let seats = store::seats(conn, app.id)?;
     let members: Vec<(UserId, String, bool)> = seats
         .iter()
-        .filter_map(|s| {
-            Some((
-                s.assessor_id.parse().ok()?,
-                s.display_name.clone(),
-                s.is_lead,
-            ))
-        })
+        .map(|s| (s.assessor_id, s.display_name.clone(), s.is_lead))
         .collect();
     let scores = store::scores_of_application(conn, app.id)?
         .into_iter()
         .filter_map(|s| {
-            let (assessor, name, _) = members.iter().find(|m| m.0.to_string() == s.assessor_id)?;
+            let (assessor, name, _) = members.iter().find(|m| m.0 == s.assessor_id)?;
             Some(ScoreFact {
                 assessor: *assessor,
                 assessor_name: name.clone(),
@@ -476,7 +469,7 @@ pub fn viewer_for(
     who: &Principal,
     app: &ApplicationRow,
 ) -> Result<Viewer, Refusal> {
-    let me = who.user_id.to_string();
+    let me = who.user_id;
     if let Some(s) = store::seats(conn, app.id)?
         .into_iter()
         .find(|s| s.assessor_id == me)
@@ -496,11 +489,11 @@ pub fn viewer_for(
     }
     if who.has(Role::Reviewer) {
         if let Some(panel) = store::review_panel(conn, app.round_id)? {
-            if let Some(m) = store::review_members(conn, &panel.id)?
+            if let Some(m) = store::review_members(conn, panel.id)?
                 .into_iter()
                 .find(|m| m.user_id == me)
             {
-                let declared: Vec<(String, String)> = store::conflicts_of(conn, &me)?
+                let declared: Vec<(String, String)> = store::conflicts_of(conn, me)?
                     .into_iter()
                     .map(|c| (c.with_id, c.reason))
                     .collect();
@@ -669,7 +662,7 @@ pub fn consolidate(
             basis: d.basis,
             capping_items: Json(d.capping_items.clone()),
             domain_levels: Json(domains.clone()),
-            consolidated_by: who.user_id.to_string(),
+            consolidated_by: who.user_id,
             consolidated_at: now(),
         };
         store::save_consolidation(conn, &rows, &result)?;
@@ -742,7 +735,7 @@ pub fn send_to_review(
                     part: app.part_code.clone(),
                     due,
                 };
-                to_user(conn, &m.user_id, &n)?;
+                to_user(conn, m.user_id, &n)?;
             }
         }
         Ok(())

@@ -5,7 +5,7 @@ use diesel::prelude::*;
 
 use crate::db::schema::{enterprise_members, enterprises};
 use crate::db::DbConn;
-use crate::domain::ids::{EnterpriseId, UserId};
+use crate::domain::ids::{EnterpriseGroupId, EnterpriseId, UserId};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = enterprises)]
@@ -19,10 +19,10 @@ pub struct EnterpriseRow {
     pub contact_email: String,
     pub contact_phone: String,
     pub verified_at: Option<NaiveDateTime>,
-    pub verified_by: Option<String>,
+    pub verified_by: Option<UserId>,
     pub created_at: NaiveDateTime,
     /// The enterprise group it belongs to, if any.
-    pub group_id: Option<String>,
+    pub group_id: Option<EnterpriseGroupId>,
 }
 
 #[derive(Insertable)]
@@ -92,7 +92,7 @@ pub fn verify(conn: &mut DbConn, id: EnterpriseId, by: UserId) -> QueryResult<bo
         .filter(enterprises::verified_at.is_null())
         .set((
             enterprises::verified_at.eq(Some(super::now())),
-            enterprises::verified_by.eq(Some(by.to_string())),
+            enterprises::verified_by.eq(Some(by)),
         ))
         .execute(conn)?;
     Ok(n == 1)

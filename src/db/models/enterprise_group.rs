@@ -6,12 +6,12 @@ use diesel::prelude::*;
 use super::enterprise::EnterpriseRow;
 use crate::db::schema::{enterprise_groups, enterprises};
 use crate::db::DbConn;
-use crate::domain::ids::EnterpriseId;
+use crate::domain::ids::{EnterpriseGroupId, EnterpriseId};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = enterprise_groups)]
 pub struct GroupRow {
-    pub id: String,
+    pub id: EnterpriseGroupId,
     pub name_zh: String,
     pub name_en: Option<String>,
     pub created_at: NaiveDateTime,
@@ -19,7 +19,7 @@ pub struct GroupRow {
 
 pub fn insert(
     conn: &mut DbConn,
-    id: &str,
+    id: EnterpriseGroupId,
     name_zh: &str,
     name_en: Option<&str>,
 ) -> QueryResult<()> {
@@ -34,7 +34,7 @@ pub fn insert(
         .map(|_| ())
 }
 
-pub fn get(conn: &mut DbConn, id: &str) -> QueryResult<Option<GroupRow>> {
+pub fn get(conn: &mut DbConn, id: EnterpriseGroupId) -> QueryResult<Option<GroupRow>> {
     enterprise_groups::table
         .find(id)
         .select(GroupRow::as_select())
@@ -59,9 +59,9 @@ pub fn list(conn: &mut DbConn) -> QueryResult<Vec<GroupRow>> {
 }
 
 /// The enterprises of a group, by name.
-pub fn members(conn: &mut DbConn, group: &str) -> QueryResult<Vec<EnterpriseRow>> {
+pub fn members(conn: &mut DbConn, group: EnterpriseGroupId) -> QueryResult<Vec<EnterpriseRow>> {
     enterprises::table
-        .filter(enterprises::group_id.eq(group))
+        .filter(enterprises::group_id.eq(Some(group)))
         .order(enterprises::name_zh.asc())
         .select(EnterpriseRow::as_select())
         .load(conn)
@@ -71,7 +71,7 @@ pub fn members(conn: &mut DbConn, group: &str) -> QueryResult<Vec<EnterpriseRow>
 pub fn set_group(
     conn: &mut DbConn,
     enterprise: EnterpriseId,
-    group: Option<&str>,
+    group: Option<EnterpriseGroupId>,
 ) -> QueryResult<()> {
     diesel::update(enterprises::table.find(enterprise))
         .set(enterprises::group_id.eq(group))

@@ -16,7 +16,9 @@ use crate::db::DbConn;
 use crate::domain::access::Role;
 use crate::domain::application_status::Status;
 use crate::domain::assign::Preference;
-use crate::domain::ids::{ApplicationId, EnterpriseId, RoundId};
+use crate::domain::ids::{
+    ApplicationId, ClarificationId, EnterpriseId, ReviewPanelId, RoundId, UserId,
+};
 use crate::domain::panel::OrganisationKind;
 use crate::domain::scoring::{Basis, FlagReason, ScoreStatus};
 
@@ -67,7 +69,7 @@ pub fn organisation_by_name(conn: &mut DbConn, name: &str) -> QueryResult<Option
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = assessor_profiles)]
 pub struct ProfileRow {
-    pub user_id: String,
+    pub user_id: UserId,
     pub organisation_id: String,
     pub certification_number: String,
     pub certification_expires_on: NaiveDate,
@@ -79,14 +81,14 @@ pub struct ProfileRow {
 
 /// Creates or replaces a profile.
 pub fn save_profile(conn: &mut DbConn, p: &ProfileRow) -> QueryResult<()> {
-    diesel::delete(assessor_profiles::table.find(&p.user_id)).execute(conn)?;
+    diesel::delete(assessor_profiles::table.find(p.user_id)).execute(conn)?;
     diesel::insert_into(assessor_profiles::table)
         .values(p)
         .execute(conn)
         .map(|_| ())
 }
 
-pub fn profile(conn: &mut DbConn, user: &str) -> QueryResult<Option<ProfileRow>> {
+pub fn profile(conn: &mut DbConn, user: UserId) -> QueryResult<Option<ProfileRow>> {
     assessor_profiles::table
         .find(user)
         .select(ProfileRow::as_select())
@@ -106,7 +108,7 @@ pub fn profiles(conn: &mut DbConn) -> QueryResult<Vec<(ProfileRow, String)>> {
 pub fn certification_number_taken(
     conn: &mut DbConn,
     number: &str,
-    by_other_than: &str,
+    by_other_than: UserId,
 ) -> QueryResult<bool> {
     let n: i64 = assessor_profiles::table
         .filter(assessor_profiles::certification_number.eq(number))
@@ -120,7 +122,7 @@ pub fn certification_number_taken(
 #[diesel(table_name = declared_conflicts)]
 pub struct ConflictRow {
     pub id: String,
-    pub user_id: String,
+    pub user_id: UserId,
     pub with_id: String,
     pub reason: String,
     pub declared_at: NaiveDateTime,
@@ -128,7 +130,7 @@ pub struct ConflictRow {
 
 pub fn declare_conflict(
     conn: &mut DbConn,
-    user: &str,
+    user: UserId,
     with: &str,
     reason: &str,
 ) -> QueryResult<()> {
@@ -150,7 +152,7 @@ pub fn declare_conflict(
         .map(|_| ())
 }
 
-pub fn conflicts_of(conn: &mut DbConn, user: &str) -> QueryResult<Vec<ConflictRow>> {
+pub fn conflicts_of(conn: &mut DbConn, user: UserId) -> QueryResult<Vec<ConflictRow>> {
     declared_conflicts::table
         .filter(declared_conflicts::user_id.eq(user))
         .order(declared_conflicts::id.asc())
@@ -162,7 +164,7 @@ pub fn conflicts_of(conn: &mut DbConn, user: &str) -> QueryResult<Vec<ConflictRo
 #[diesel(table_name = assessor_employment)]
 pub struct EmploymentRow {
     pub id: String,
-    pub user_id: String,
+    pub user_id: UserId,
     pub enterprise_id: EnterpriseId,
     pub employed_from: NaiveDate,
     pub employed_until: Option<NaiveDate>,
@@ -170,7 +172,7 @@ pub struct EmploymentRow {
 
 pub fn add_employment(
     conn: &mut DbConn,
-    user: &str,
+    user: UserId,
     enterprise: EnterpriseId,
     from: NaiveDate,
     until: Option<NaiveDate>,
@@ -187,7 +189,7 @@ pub fn add_employment(
         .map(|_| ())
 }
 
-pub fn employment_of(conn: &mut DbConn, user: &str) -> QueryResult<Vec<EmploymentRow>> {
+pub fn employment_of(conn: &mut DbConn, user: UserId) -> QueryResult<Vec<EmploymentRow>> {
     assessor_employment::table
         .filter(assessor_employment::user_id.eq(user))
         .order(assessor_employment::employed_from.asc())
@@ -198,7 +200,7 @@ pub fn employment_of(conn: &mut DbConn, user: &str) -> QueryResult<Vec<Employmen
 /// Sets (or with `None` clears) an assessor's preference about an application.
 pub fn set_preference(
     conn: &mut DbConn,
-    user: &str,
+    user: UserId,
     application: ApplicationId,
     preference: Option<Preference>,
 ) -> QueryResult<()> {
@@ -219,7 +221,7 @@ pub fn set_preference(
 pub fn preferences_for(
     conn: &mut DbConn,
     applications: &[ApplicationId],
-) -> QueryResult<Vec<(String, ApplicationId, Preference)>> {
+) -> QueryResult<Vec<(UserId, ApplicationId, Preference)>> {
     assessor_preferences::table
         .filter(assessor_preferences::application_id.eq_any(applications))
         .select((
@@ -232,7 +234,7 @@ pub fn preferences_for(
 
 #[derive(Debug, Clone, Queryable)]
 pub struct SeatRow {
-    pub assessor_id: String,
+    pub assessor_id: UserId,
     pub display_name: String,
     pub is_lead: bool,
 }
@@ -241,8 +243,8 @@ pub struct SeatRow {
 pub fn save_panel(
     conn: &mut DbConn,
     application: ApplicationId,
-    seats: &[(String, bool)],
-    by: &str,
+    seats: &[(UserId, bool)],
+    by: UserId,
 ) -> QueryResult<()> {
     diesel::delete(panel_seats::table.filter(panel_seats::application_id.eq(application)))
         .execute(conn)?;
@@ -281,7 +283,7 @@ pub fn seats(conn: &mut DbConn, application: ApplicationId) -> QueryResult<Vec<S
 }
 
 /// Applications on whose panel this assessor sits, with whether they lead it.
-pub fn seats_of(conn: &mut DbConn, assessor: &str) -> QueryResult<Vec<(ApplicationId, bool)>> {
+pub fn seats_of(conn: &mut DbConn, assessor: UserId) -> QueryResult<Vec<(ApplicationId, bool)>> {
     panel_seats::table
         .filter(panel_seats::assessor_id.eq(assessor))
         .select((panel_seats::application_id, panel_seats::is_lead))
@@ -293,7 +295,7 @@ pub fn seats_of(conn: &mut DbConn, assessor: &str) -> QueryResult<Vec<(Applicati
 pub struct ScoreRow {
     pub id: String,
     pub application_id: ApplicationId,
-    pub assessor_id: String,
+    pub assessor_id: UserId,
     pub item_code: String,
     pub level: Option<i32>,
     pub not_applicable_reason: Option<String>,
@@ -301,7 +303,7 @@ pub struct ScoreRow {
     pub evidence_ids: Json<Vec<String>>,
     pub status: ScoreStatus,
     pub submitted_at: Option<NaiveDateTime>,
-    pub reopened_by: Option<String>,
+    pub reopened_by: Option<UserId>,
     pub reopened_at: Option<NaiveDateTime>,
     pub updated_at: NaiveDateTime,
 }
@@ -320,7 +322,7 @@ pub fn scores_of_application(
 pub fn score(
     conn: &mut DbConn,
     application: ApplicationId,
-    assessor: &str,
+    assessor: UserId,
     item: &str,
 ) -> QueryResult<Option<ScoreRow>> {
     scores::table
@@ -350,9 +352,9 @@ pub fn save_score(conn: &mut DbConn, s: &ScoreRow) -> QueryResult<()> {
 pub fn reopen_score(
     conn: &mut DbConn,
     application: ApplicationId,
-    assessor: &str,
+    assessor: UserId,
     item: &str,
-    by: &str,
+    by: UserId,
 ) -> QueryResult<bool> {
     let now = super::now();
     let n = diesel::update(
@@ -378,16 +380,16 @@ pub fn reopen_score(
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = clarifications)]
 pub struct ClarificationRow {
-    pub id: String,
+    pub id: ClarificationId,
     pub application_id: ApplicationId,
     /// Codes of the items the request is about.
     pub items: Json<Vec<String>>,
     pub message: String,
     pub deadline: NaiveDateTime,
-    pub requested_by: String,
+    pub requested_by: UserId,
     pub requested_at: NaiveDateTime,
     pub answer: Option<String>,
-    pub answered_by: Option<String>,
+    pub answered_by: Option<UserId>,
     pub answered_at: Option<NaiveDateTime>,
 }
 
@@ -413,9 +415,9 @@ pub fn clarifications_of(
 pub fn answer_clarification(
     conn: &mut DbConn,
     application: ApplicationId,
-    id: &str,
+    id: ClarificationId,
     answer: &str,
-    by: &str,
+    by: UserId,
 ) -> QueryResult<bool> {
     let n = diesel::update(
         clarifications::table
@@ -454,7 +456,7 @@ pub struct PartResultRow {
     pub capping_items: Json<Vec<String>>,
     /// Domain code → consolidated level.
     pub domain_levels: Json<BTreeMap<String, u8>>,
-    pub consolidated_by: String,
+    pub consolidated_by: UserId,
     pub consolidated_at: NaiveDateTime,
 }
 
@@ -502,18 +504,18 @@ pub fn consolidation(
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = review_panels)]
 pub struct ReviewPanelRow {
-    pub id: String,
+    pub id: ReviewPanelId,
     pub round_id: RoundId,
     pub quorum: i32,
     pub majority_numerator: i32,
     pub majority_denominator: i32,
-    pub formed_by: String,
+    pub formed_by: UserId,
     pub formed_at: NaiveDateTime,
 }
 
 #[derive(Debug, Clone, Queryable)]
 pub struct ReviewMemberRow {
-    pub user_id: String,
+    pub user_id: UserId,
     pub display_name: String,
     pub enterprise_id: EnterpriseId,
 }
@@ -532,18 +534,18 @@ pub fn save_review_panel(
     round: RoundId,
     quorum: i32,
     majority: (i32, i32),
-    members: &[(String, EnterpriseId)],
-    by: &str,
-) -> QueryResult<String> {
+    members: &[(UserId, EnterpriseId)],
+    by: UserId,
+) -> QueryResult<ReviewPanelId> {
     if let Some(old) = review_panel(conn, round)? {
-        diesel::delete(review_members::table.filter(review_members::review_panel_id.eq(&old.id)))
+        diesel::delete(review_members::table.filter(review_members::review_panel_id.eq(old.id)))
             .execute(conn)?;
-        diesel::delete(review_panels::table.find(&old.id)).execute(conn)?;
+        diesel::delete(review_panels::table.find(old.id)).execute(conn)?;
     }
-    let id = uuid::Uuid::now_v7().to_string();
+    let id = ReviewPanelId::new();
     diesel::insert_into(review_panels::table)
         .values((
-            review_panels::id.eq(&id),
+            review_panels::id.eq(id),
             review_panels::round_id.eq(round),
             review_panels::quorum.eq(quorum),
             review_panels::majority_numerator.eq(majority.0),
@@ -555,7 +557,7 @@ pub fn save_review_panel(
     for (user, enterprise) in members {
         diesel::insert_into(review_members::table)
             .values((
-                review_members::review_panel_id.eq(&id),
+                review_members::review_panel_id.eq(id),
                 review_members::user_id.eq(user),
                 review_members::enterprise_id.eq(enterprise),
             ))
@@ -564,7 +566,10 @@ pub fn save_review_panel(
     Ok(id)
 }
 
-pub fn review_members(conn: &mut DbConn, panel: &str) -> QueryResult<Vec<ReviewMemberRow>> {
+pub fn review_members(
+    conn: &mut DbConn,
+    panel: ReviewPanelId,
+) -> QueryResult<Vec<ReviewMemberRow>> {
     review_members::table
         .inner_join(users::table)
         .filter(review_members::review_panel_id.eq(panel))
@@ -578,7 +583,10 @@ pub fn review_members(conn: &mut DbConn, panel: &str) -> QueryResult<Vec<ReviewM
 }
 
 /// Review panels the person sits on: (panel id, round id).
-pub fn review_seats_of(conn: &mut DbConn, user: &str) -> QueryResult<Vec<(String, String)>> {
+pub fn review_seats_of(
+    conn: &mut DbConn,
+    user: UserId,
+) -> QueryResult<Vec<(ReviewPanelId, RoundId)>> {
     review_members::table
         .inner_join(review_panels::table)
         .filter(review_members::user_id.eq(user))
@@ -591,7 +599,7 @@ pub fn review_seats_of(conn: &mut DbConn, user: &str) -> QueryResult<Vec<(String
 pub struct VoteRow {
     pub application_id: ApplicationId,
     pub cycle: i32,
-    pub member_id: String,
+    pub member_id: UserId,
     pub approve: bool,
     pub reasons: Json<Vec<String>>,
     pub voted_at: NaiveDateTime,
@@ -614,7 +622,7 @@ pub fn insert_vote(
     conn: &mut DbConn,
     application: ApplicationId,
     cycle: i32,
-    member: &str,
+    member: UserId,
     approve: bool,
     reasons: &[String],
 ) -> QueryResult<()> {
@@ -691,7 +699,7 @@ pub fn lock_application(
 }
 
 /// (id, display name) of the people holding a role, by name.
-pub fn people_with_role(conn: &mut DbConn, role: Role) -> QueryResult<Vec<(String, String)>> {
+pub fn people_with_role(conn: &mut DbConn, role: Role) -> QueryResult<Vec<(UserId, String)>> {
     use crate::db::schema::user_roles;
     users::table
         .inner_join(user_roles::table)

@@ -5,7 +5,7 @@ pub use crate::db::models::panels::{OrganisationRow, SeatRow};
 use crate::db::models::{application as apps, panels as store};
 use crate::db::DbConn;
 use crate::domain::access::{Principal, Role};
-use crate::domain::ids::ApplicationId;
+use crate::domain::ids::{ApplicationId, UserId};
 use crate::refusal::Refusal;
 use crate::workflow::views::applications::assigned_application_view;
 use crate::workflow::views::AssignedApplicationView;
@@ -16,7 +16,7 @@ pub fn organisations(conn: &mut DbConn) -> Result<Vec<OrganisationRow>, Refusal>
 }
 
 /// (user id, name) of everyone holding the assessor or reviewer role, once each.
-pub fn assessors_and_reviewers(conn: &mut DbConn) -> Result<Vec<(String, String)>, Refusal> {
+pub fn assessors_and_reviewers(conn: &mut DbConn) -> Result<Vec<(UserId, String)>, Refusal> {
     let mut people = store::people_with_role(conn, Role::Assessor)?;
     people.extend(store::people_with_role(conn, Role::Reviewer)?);
     people.sort();
@@ -35,7 +35,7 @@ pub fn my_applications(
     who: &Principal,
 ) -> Result<Vec<AssignedApplicationView>, Refusal> {
     let mut out = Vec::new();
-    for (app_id, lead) in store::seats_of(conn, &who.user_id.to_string())? {
+    for (app_id, lead) in store::seats_of(conn, who.user_id)? {
         if let Some(a) = apps::get(conn, app_id)? {
             out.push(assigned_application_view(a, lead));
         }

@@ -6,10 +6,11 @@ use chrono::NaiveDateTime;
 use serde::Serialize;
 
 use crate::db::models::panels::ClarificationRow;
+use crate::domain::ids::ClarificationId;
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ClarificationView {
-    pub id: String,
+    pub id: ClarificationId,
     /// Codes of the items the request is about.
     pub items: Vec<String>,
     pub message: String,

@@ -1,7 +1,7 @@
 //! Enterprises. Their members and the secretariat see the registration; only the
 //! secretariat sees which of its staff verified it.
 
-use crate::domain::ids::EnterpriseId;
+use crate::domain::ids::{EnterpriseGroupId, EnterpriseId, UserId};
 use chrono::NaiveDateTime;
 use serde::Serialize;
 
@@ -22,11 +22,11 @@ pub struct EnterpriseView {
     #[schema(value_type = Option<String>)]
     pub verified_at: Option<NaiveDateTime>,
     /// The secretariat member who verified it; `null` for everyone else.
-    pub verified_by: Option<String>,
+    pub verified_by: Option<UserId>,
     #[schema(value_type = String)]
     pub created_at: NaiveDateTime,
     /// The enterprise group it belongs to, if any.
-    pub group_id: Option<String>,
+    pub group_id: Option<EnterpriseGroupId>,
 }
 
 pub fn enterprise_view(row: EnterpriseRow, who: &Principal) -> EnterpriseView {

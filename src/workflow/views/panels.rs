@@ -1,7 +1,7 @@
 //! The assessor registry (organisations, declared conflicts, employment; secretariat
 //! only) and an application's panel seats.
 
-use crate::domain::ids::EnterpriseId;
+use crate::domain::ids::{EnterpriseId, UserId};
 use chrono::{NaiveDate, NaiveDateTime};
 use serde::Serialize;
 
@@ -31,7 +31,7 @@ pub fn organisation_view(row: OrganisationRow) -> OrganisationView {
 /// One assessor of the registry with their certification, conflicts and employment.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct RegistryEntry {
-    pub user_id: String,
+    pub user_id: UserId,
     pub name: String,
     pub organisation: String,
     pub organisation_kind: String,
@@ -50,7 +50,7 @@ pub struct RegistryEntry {
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ConflictView {
     pub id: String,
-    pub user_id: String,
+    pub user_id: UserId,
     pub with_id: String,
     pub reason: String,
     #[schema(value_type = String)]
@@ -71,7 +71,7 @@ pub fn conflict_view(row: ConflictRow) -> ConflictView {
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct EmploymentView {
     pub id: String,
-    pub user_id: String,
+    pub user_id: UserId,
     pub enterprise_id: EnterpriseId,
     #[schema(value_type = String)]
     pub employed_from: NaiveDate,
@@ -92,7 +92,7 @@ pub fn employment_view(row: EmploymentRow) -> EmploymentView {
 /// One seat of an application's panel (on the assessment page).
 #[derive(Debug, Clone, Serialize)]
 pub struct SeatView {
-    pub assessor_id: String,
+    pub assessor_id: UserId,
     pub display_name: String,
     pub is_lead: bool,
 }
