@@ -68,7 +68,7 @@ pub fn start(conn: &mut DbConn, who: &Principal) -> Result<SelfAssessmentId, Ref
                 id,
                 enterprise_id,
                 model_version_id: version.id,
-                started_by: &who.user_id.to_string(),
+                started_by: who.user_id,
                 started_at: t,
                 updated_at: t,
             },

@@ -10,7 +10,7 @@ use crate::db::schema::{
     self_assessment_roadmap_steps as steps, self_assessment_targets as targets, self_assessments,
 };
 use crate::db::DbConn;
-use crate::domain::ids::{EnterpriseId, ModelVersionId, SelfAssessmentId};
+use crate::domain::ids::{EnterpriseId, ModelVersionId, SelfAssessmentId, UserId};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = self_assessments)]
@@ -18,7 +18,7 @@ pub struct AssessmentRow {
     pub id: SelfAssessmentId,
     pub enterprise_id: EnterpriseId,
     pub model_version_id: ModelVersionId,
-    pub started_by: String,
+    pub started_by: UserId,
     pub started_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
     pub completed_at: Option<NaiveDateTime>,
@@ -27,16 +27,16 @@ pub struct AssessmentRow {
 
 #[derive(Insertable)]
 #[diesel(table_name = self_assessments)]
-pub struct NewAssessment<'a> {
+pub struct NewAssessment {
     pub id: SelfAssessmentId,
     pub enterprise_id: EnterpriseId,
     pub model_version_id: ModelVersionId,
-    pub started_by: &'a str,
+    pub started_by: UserId,
     pub started_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
 }
 
-pub fn insert(conn: &mut DbConn, a: &NewAssessment<'_>) -> QueryResult<()> {
+pub fn insert(conn: &mut DbConn, a: &NewAssessment) -> QueryResult<()> {
     diesel::insert_into(self_assessments::table)
         .values(a)
         .execute(conn)

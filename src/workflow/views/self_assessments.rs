@@ -1,6 +1,6 @@
 //! Self-assessments, read by the members of their enterprise.
 
-use crate::domain::ids::{EnterpriseId, ModelVersionId, SelfAssessmentId};
+use crate::domain::ids::{EnterpriseId, ModelVersionId, SelfAssessmentId, UserId};
 use chrono::NaiveDateTime;
 use serde::Serialize;
 
@@ -11,7 +11,7 @@ pub struct SelfAssessmentView {
     pub id: SelfAssessmentId,
     pub enterprise_id: EnterpriseId,
     pub model_version_id: ModelVersionId,
-    pub started_by: String,
+    pub started_by: UserId,
     #[schema(value_type = String)]
     pub started_at: NaiveDateTime,
     #[schema(value_type = String)]
