@@ -5,6 +5,7 @@ use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
+use crate::domain::ids::InvitationId;
 use crate::error::AppError;
 use crate::refusal::Code;
 use crate::web::caller::Caller;
@@ -232,7 +233,7 @@ async fn send_invitation(
     state: &AppState,
     caller: Caller,
     email: String,
-) -> Result<String, AppError> {
+) -> Result<InvitationId, AppError> {
     let base = state.config.base_url.clone();
     state
         .db(move |conn| {

@@ -8,7 +8,7 @@ use crate::domain::access::{Principal, Role};
 use crate::domain::account::{DisplayName, Email, Password};
 use crate::domain::audit::{Actor, Kind};
 use crate::domain::i18n::Lang;
-use crate::domain::ids::UserId;
+use crate::domain::ids::{InvitationId, UserId};
 use crate::domain::invitation::{check_link, invitation_expiry};
 use crate::mail::{self, Notification, Recipient};
 use crate::refusal::{Code, Reason, Refusal};
@@ -27,7 +27,7 @@ pub fn invite(
     lang: Lang,
     base_url: &str,
     address: &str,
-) -> Result<String, Refusal> {
+) -> Result<InvitationId, Refusal> {
     let email = Email::parse(email_text).map_err(|e| {
         Refusal::Invalid(Code::InvitationEmailInvalid.with("reason", Reason::from(e)))
     })?;
@@ -183,7 +183,7 @@ pub fn accept(
                 p.user_id
             }
         };
-        if !tokens::accept_invitation(conn, &inv.id, user_id)? {
+        if !tokens::accept_invitation(conn, inv.id, user_id)? {
             return Err(refused(crate::domain::invitation::LinkRefusal::Used));
         }
         tokens::add_member(conn, user_id, inv.enterprise_id)?;

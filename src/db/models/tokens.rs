@@ -6,7 +6,7 @@ use diesel::prelude::*;
 
 use crate::db::schema::{enterprise_members, invitations, password_resets, users};
 use crate::db::DbConn;
-use crate::domain::ids::{EnterpriseId, UserId};
+use crate::domain::ids::{EnterpriseId, InvitationId, UserId};
 
 pub fn insert_reset(
     conn: &mut DbConn,
@@ -17,7 +17,7 @@ pub fn insert_reset(
     diesel::insert_into(password_resets::table)
         .values((
             password_resets::token_hash.eq(token_hash),
-            password_resets::user_id.eq(user.to_string()),
+            password_resets::user_id.eq(user),
             password_resets::created_at.eq(super::now()),
             password_resets::expires_at.eq(expires_at),
         ))
@@ -28,7 +28,7 @@ pub fn insert_reset(
 /// Reset tokens issued to a user since `since`.
 pub fn resets_since(conn: &mut DbConn, user: UserId, since: NaiveDateTime) -> QueryResult<i64> {
     password_resets::table
-        .filter(password_resets::user_id.eq(user.to_string()))
+        .filter(password_resets::user_id.eq(user))
         .filter(password_resets::created_at.gt(since))
         .count()
         .get_result(conn)
@@ -67,7 +67,7 @@ pub fn use_reset(conn: &mut DbConn, token_hash: &str) -> QueryResult<bool> {
 }
 
 pub fn set_password(conn: &mut DbConn, user: UserId, hash: &str) -> QueryResult<()> {
-    diesel::update(users::table.find(user.to_string()))
+    diesel::update(users::table.find(user))
         .set(users::password_hash.eq(hash))
         .execute(conn)?;
     Ok(())
@@ -79,7 +79,7 @@ pub fn membership_role(
     user: UserId,
 ) -> QueryResult<Option<(EnterpriseId, bool)>> {
     enterprise_members::table
-        .find(user.to_string())
+        .find(user)
         .select((
             enterprise_members::enterprise_id,
             enterprise_members::is_admin,
@@ -91,7 +91,7 @@ pub fn membership_role(
 pub fn add_member(conn: &mut DbConn, user: UserId, enterprise_id: EnterpriseId) -> QueryResult<()> {
     diesel::insert_into(enterprise_members::table)
         .values((
-            enterprise_members::user_id.eq(user.to_string()),
+            enterprise_members::user_id.eq(user),
             enterprise_members::enterprise_id.eq(enterprise_id),
             enterprise_members::is_admin.eq(false),
             enterprise_members::joined_at.eq(super::now()),
@@ -103,15 +103,15 @@ pub fn add_member(conn: &mut DbConn, user: UserId, enterprise_id: EnterpriseId) 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = invitations)]
 pub struct InvitationRow {
-    pub id: String,
+    pub id: InvitationId,
     pub token_hash: String,
     pub enterprise_id: EnterpriseId,
     pub email: String,
-    pub invited_by: String,
+    pub invited_by: UserId,
     pub created_at: NaiveDateTime,
     pub expires_at: NaiveDateTime,
     pub accepted_at: Option<NaiveDateTime>,
-    pub accepted_by: Option<String>,
+    pub accepted_by: Option<UserId>,
 }
 
 pub struct NewInvitation<'a> {
@@ -122,15 +122,15 @@ pub struct NewInvitation<'a> {
     pub expires_at: NaiveDateTime,
 }
 
-pub fn insert_invitation(conn: &mut DbConn, i: &NewInvitation<'_>) -> QueryResult<String> {
-    let id = uuid::Uuid::now_v7().to_string();
+pub fn insert_invitation(conn: &mut DbConn, i: &NewInvitation<'_>) -> QueryResult<InvitationId> {
+    let id = InvitationId::new();
     diesel::insert_into(invitations::table)
         .values((
-            invitations::id.eq(&id),
+            invitations::id.eq(id),
             invitations::token_hash.eq(i.token_hash),
             invitations::enterprise_id.eq(i.enterprise_id),
             invitations::email.eq(i.email),
-            invitations::invited_by.eq(i.invited_by.to_string()),
+            invitations::invited_by.eq(i.invited_by),
             invitations::created_at.eq(super::now()),
             invitations::expires_at.eq(i.expires_at),
         ))
@@ -147,12 +147,12 @@ pub fn find_invitation(conn: &mut DbConn, token_hash: &str) -> QueryResult<Optio
 }
 
 /// Marks an invitation accepted; false if it was accepted meanwhile.
-pub fn accept_invitation(conn: &mut DbConn, id: &str, by: UserId) -> QueryResult<bool> {
+pub fn accept_invitation(conn: &mut DbConn, id: InvitationId, by: UserId) -> QueryResult<bool> {
     let n = diesel::update(invitations::table.find(id))
         .filter(invitations::accepted_at.is_null())
         .set((
             invitations::accepted_at.eq(Some(super::now())),
-            invitations::accepted_by.eq(Some(by.to_string())),
+            invitations::accepted_by.eq(Some(by)),
         ))
         .execute(conn)?;
     Ok(n == 1)
