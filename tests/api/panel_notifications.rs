@@ -51,7 +51,10 @@ async fn sent_to(app: &TestApp, kind: &str) -> Vec<String> {
         .await
         .into_iter()
         .filter(|r| r.message_kind == kind)
-        .map(|r| r.recipient_user_id.unwrap_or(r.recipient_address))
+        .map(|r| {
+            r.recipient_user_id
+                .map_or(r.recipient_address, |u| u.to_string())
+        })
         .collect();
     to.sort();
     to
@@ -240,7 +243,9 @@ async fn every_step_of_a_panel_is_audited_once_and_mails_exactly_the_people_conc
     let to_enterprise: Vec<_> = outbox(&app)
         .await
         .into_iter()
-        .filter(|r| r.recipient_user_id.as_deref() == Some(a.enterprise.id.as_str()))
+        .filter(|r| {
+            r.recipient_user_id.map(|u| u.to_string()).as_deref() == Some(a.enterprise.id.as_str())
+        })
         .collect();
     assert!(to_enterprise.len() >= 3);
     for r in &to_enterprise {
@@ -312,7 +317,7 @@ async fn a_return_tells_the_lead_with_reasons_and_not_the_enterprise() {
         .collect();
     assert_eq!(rows.len(), 1);
     assert_eq!(
-        rows[0].recipient_user_id.as_deref(),
+        rows[0].recipient_user_id.map(|u| u.to_string()).as_deref(),
         Some(a.lead.id.as_str())
     );
     assert!(rows[0].body_text.contains("证据不足以支持三级"));

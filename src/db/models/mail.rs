@@ -60,7 +60,7 @@ impl FromStr for OutboxStatus {
 #[diesel(table_name = outbox)]
 pub struct OutboxRow {
     pub id: String,
-    pub recipient_user_id: Option<String>,
+    pub recipient_user_id: Option<UserId>,
     pub recipient_address: String,
     pub recipient_name: String,
     pub lang: String,
@@ -90,7 +90,7 @@ pub struct NotificationRow {
 
 pub fn recipient(conn: &mut DbConn, id: UserId) -> QueryResult<Option<Recipient>> {
     let row: Option<(String, String, String)> = users::table
-        .find(id.to_string())
+        .find(id)
         .filter(users::disabled_at.is_null())
         .select((users::email, users::display_name, users::lang))
         .first(conn)
@@ -137,7 +137,7 @@ pub fn insert_outbox(
     diesel::insert_into(outbox::table)
         .values((
             outbox::id.eq(&id),
-            outbox::recipient_user_id.eq(to.user_id.map(|u| u.to_string())),
+            outbox::recipient_user_id.eq(to.user_id),
             outbox::recipient_address.eq(&to.email),
             outbox::recipient_name.eq(&to.name),
             outbox::lang.eq(to.lang.code()),
@@ -164,7 +164,7 @@ pub fn insert_notification(
     diesel::insert_into(notifications::table)
         .values((
             notifications::id.eq(uuid::Uuid::now_v7().to_string()),
-            notifications::user_id.eq(user.to_string()),
+            notifications::user_id.eq(user),
             notifications::message_kind.eq(kind),
             notifications::subject.eq(subject),
             notifications::body_text.eq(text),
@@ -177,7 +177,7 @@ pub fn insert_notification(
 /// A person's own notifications, newest first.
 pub fn inbox(conn: &mut DbConn, user: UserId, limit: i64) -> QueryResult<Vec<NotificationRow>> {
     notifications::table
-        .filter(notifications::user_id.eq(user.to_string()))
+        .filter(notifications::user_id.eq(user))
         .order(notifications::id.desc())
         .limit(limit)
         .select(NotificationRow::as_select())
