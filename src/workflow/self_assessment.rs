@@ -249,9 +249,8 @@ pub fn save_answers(
                 .map_err(|e| Refusal::Invalid(e.into()))?;
         }
         let t = now();
-        let by = who.user_id.to_string();
         for (code, stage) in given {
-            store::set_answer(conn, id, code, *stage as i32, &by, t)?;
+            store::set_answer(conn, id, code, *stage as i32, who.user_id, t)?;
         }
         store::touch(conn, id, t)?;
         Ok(crate::domain::self_assessment::progress(&model, &answers))

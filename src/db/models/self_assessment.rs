@@ -115,7 +115,7 @@ pub fn set_answer(
     id: SelfAssessmentId,
     code: &str,
     stage: i32,
-    by: &str,
+    by: UserId,
     at: NaiveDateTime,
 ) -> QueryResult<()> {
     diesel::delete(
