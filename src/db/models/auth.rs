@@ -43,7 +43,7 @@ pub fn record_event(
             auth_events::occurred_at.eq(super::now()),
             auth_events::kind.eq(kind.as_str()),
             auth_events::email.eq(email),
-            auth_events::user_id.eq(user.map(|u| u.to_string())),
+            auth_events::user_id.eq(user),
             auth_events::address.eq(address),
         ))
         .execute(conn)?;
@@ -116,7 +116,7 @@ pub fn create_session(
     diesel::insert_into(sessions::table)
         .values((
             sessions::token_hash.eq(token_hash),
-            sessions::user_id.eq(user.to_string()),
+            sessions::user_id.eq(user),
             sessions::csrf_token.eq(csrf_token),
             sessions::lang.eq(lang),
             sessions::created_at.eq(super::now()),
@@ -155,8 +155,8 @@ pub fn set_session_lang(conn: &mut DbConn, token_hash: &str, lang: &str) -> Quer
 }
 
 pub fn end_all_sessions(conn: &mut DbConn, user: UserId) -> QueryResult<()> {
-    diesel::delete(sessions::table.filter(sessions::user_id.eq(user.to_string()))).execute(conn)?;
-    diesel::update(api_tokens::table.filter(api_tokens::user_id.eq(user.to_string())))
+    diesel::delete(sessions::table.filter(sessions::user_id.eq(user))).execute(conn)?;
+    diesel::update(api_tokens::table.filter(api_tokens::user_id.eq(user)))
         .filter(api_tokens::revoked_at.is_null())
         .set(api_tokens::revoked_at.eq(Some(super::now())))
         .execute(conn)?;
@@ -172,7 +172,7 @@ pub fn create_api_token(
     diesel::insert_into(api_tokens::table)
         .values((
             api_tokens::token_hash.eq(token_hash),
-            api_tokens::user_id.eq(user.to_string()),
+            api_tokens::user_id.eq(user),
             api_tokens::created_at.eq(super::now()),
             api_tokens::expires_at.eq(expires_at.naive_utc()),
         ))

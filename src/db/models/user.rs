@@ -59,17 +59,14 @@ pub fn insert(
 
 pub fn add_role(conn: &mut DbConn, id: UserId, role: Role) -> QueryResult<()> {
     let exists = user_roles::table
-        .filter(user_roles::user_id.eq(id.to_string()))
+        .filter(user_roles::user_id.eq(id))
         .filter(user_roles::role.eq(role))
         .count()
         .get_result::<i64>(conn)?
         > 0;
     if !exists {
         diesel::insert_into(user_roles::table)
-            .values((
-                user_roles::user_id.eq(id.to_string()),
-                user_roles::role.eq(role),
-            ))
+            .values((user_roles::user_id.eq(id), user_roles::role.eq(role)))
             .execute(conn)?;
     }
     Ok(())
@@ -85,7 +82,7 @@ pub fn find_by_email(conn: &mut DbConn, email: &Email) -> QueryResult<Option<Use
 
 pub fn roles(conn: &mut DbConn, id: UserId) -> QueryResult<BTreeSet<Role>> {
     let roles: Vec<Role> = user_roles::table
-        .filter(user_roles::user_id.eq(id.to_string()))
+        .filter(user_roles::user_id.eq(id))
         .select(user_roles::role)
         .load(conn)?;
     Ok(roles.into_iter().collect())
@@ -94,7 +91,7 @@ pub fn roles(conn: &mut DbConn, id: UserId) -> QueryResult<BTreeSet<Role>> {
 /// The principal for an enabled user, or None if the user is gone or disabled.
 pub fn principal(conn: &mut DbConn, id: UserId) -> QueryResult<Option<Principal>> {
     let row: Option<(String, String, Option<NaiveDateTime>)> = users::table
-        .find(id.to_string())
+        .find(id)
         .select((users::email, users::display_name, users::disabled_at))
         .first(conn)
         .optional()?;
@@ -137,7 +134,7 @@ pub fn disable_as(conn: &mut DbConn, email: &Email, actor: &Actor) -> QueryResul
 }
 
 pub fn set_lang(conn: &mut DbConn, id: UserId, lang: &str) -> QueryResult<()> {
-    diesel::update(users::table.find(id.to_string()))
+    diesel::update(users::table.find(id))
         .set(users::lang.eq(lang))
         .execute(conn)?;
     Ok(())
