@@ -5,7 +5,7 @@
 use certcase::domain::access::Role;
 use serde_json::{json, Value};
 
-use crate::helpers::{csrf_in, spawn_app, TestApp};
+use crate::helpers::{spawn_app, TestApp};
 
 async fn create_group(app: &TestApp, token: &str, language: Option<&str>) -> (u16, Value) {
     let mut req = reqwest::Client::new()
@@ -71,29 +71,21 @@ async fn a_routes_own_refusal_is_coded_too() {
 
 /// Registers an enterprise with a credit code that is too short; the form comes back.
 async fn register_short_code(app: &TestApp, browser: &reqwest::Client) -> String {
-    let page = browser
-        .get(app.url("/enterprise"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let res = browser
-        .post(app.url("/enterprise"))
-        .headers(app.same_origin())
-        .form(&[
-            ("csrf_token", csrf_in(&page).as_str()),
-            ("name_zh", "张喆科技"),
-            ("credit_code", "91110108MA01ABF1"),
-            ("address", "北京市"),
-            ("contact_name", "王堃"),
-            ("contact_email", "wk@example.cn"),
-            ("contact_phone", "010-1"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let res = app
+        .submit_form(
+            browser,
+            "/enterprise",
+            "/enterprise",
+            &[
+                ("name_zh", "张喆科技"),
+                ("credit_code", "91110108MA01ABF1"),
+                ("address", "北京市"),
+                ("contact_name", "王堃"),
+                ("contact_email", "wk@example.cn"),
+                ("contact_phone", "010-1"),
+            ],
+        )
+        .await;
     assert_eq!(res.status(), 422);
     res.text().await.unwrap()
 }
