@@ -16,6 +16,7 @@ pub mod i18n;
 pub mod ids;
 pub mod panel;
 pub mod radar;
+pub mod redirect;
 pub mod round;
 pub mod scoring;
 pub mod self_assessment;

@@ -5,6 +5,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
 use crate::domain::i18n::Lang;
+use crate::domain::redirect;
 use crate::error::AppError;
 use crate::refusal::Code;
 use crate::web::render::{base_context, page, refusal_text, with};
@@ -17,12 +18,12 @@ pub struct NextQuery {
     next: Option<String>,
 }
 
-/// Only local paths, so the login page cannot redirect to another site.
+/// Only paths on this site (`domain::redirect`), so the login page cannot redirect to
+/// another site; anything else goes home.
 fn safe_next(next: Option<&str>) -> String {
-    match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
-        _ => "/".to_string(),
-    }
+    next.and_then(redirect::local_path)
+        .unwrap_or("/")
+        .to_string()
 }
 
 pub async fn login_form(

@@ -447,3 +447,109 @@ async fn forms_without_a_valid_csrf_token_or_from_another_origin_change_nothing(
         .unwrap();
     assert_eq!(res.status(), 303);
 }
+
+/// Posts the login form with `next`; returns the response.
+async fn login_with_next(
+    app: &crate::helpers::TestApp,
+    client: &reqwest::Client,
+    user: &crate::helpers::TestUser,
+    password: &str,
+    next: &str,
+) -> reqwest::Response {
+    let token = app.csrf_from(client, "/login").await;
+    client
+        .post(app.url("/login"))
+        .headers(app.same_origin())
+        .form(&[
+            ("csrf_token", token.as_str()),
+            ("email", user.email.as_str()),
+            ("password", password),
+            ("next", next),
+        ])
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn session_count(app: &crate::helpers::TestApp) -> i64 {
+    use diesel::prelude::*;
+    app.conn(|c| {
+        certcase::db::schema::sessions::table
+            .count()
+            .get_result::<i64>(c)
+            .unwrap()
+    })
+    .await
+}
+
+#[tokio::test]
+async fn a_next_that_would_leave_the_site_goes_home_after_sign_in() {
+    let app = spawn_app().await;
+    let user = app.add_user("张喆", &[Role::Enterprise]).await;
+    for next in [
+        "/\t/evil.example",
+        "/\\evil.example",
+        "//evil.example",
+        "https://evil.example/",
+    ] {
+        let res = login_with_next(&app, &browser(), &user, &user.password, next).await;
+        assert_eq!(res.status(), 303, "{next:?}");
+        assert_eq!(res.headers()["location"], "/", "{next:?}");
+    }
+    let res = login_with_next(&app, &browser(), &user, &user.password, "/models?x=1").await;
+    assert_eq!(res.headers()["location"], "/models?x=1");
+
+    // The login page does not carry it over either.
+    let page = browser()
+        .get(app.url("/login"))
+        .query(&[("next", "/\t/evil.example")])
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    // Home, as the page escapes it.
+    assert!(page.contains(r#"name="next" value="&#x2F;""#), "{page}");
+    assert!(!page.contains("evil.example"), "{page}");
+}
+
+#[tokio::test]
+async fn a_next_with_a_line_break_is_ignored_before_anything_is_written() {
+    let app = spawn_app().await;
+    let user = app.add_user("张喆", &[Role::Enterprise]).await;
+    let next = "/models\r\nSet-Cookie: planted=1";
+
+    // Refused (wrong password): no session, only the failure is recorded.
+    let res = login_with_next(&app, &browser(), &user, "not the password", next).await;
+    assert_eq!(res.status(), 422);
+    assert_eq!(session_count(&app).await, 0);
+    assert_eq!(app.auth_event_kinds(&user.email).await, ["login_failed"]);
+
+    // Accepted: one session, its cookie sent, and home instead of the broken header.
+    let client = browser();
+    let res = login_with_next(&app, &client, &user, &user.password, next).await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(res.headers()["location"], "/");
+    let cookies: Vec<_> = res
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_string())
+        .collect();
+    assert!(
+        cookies.iter().any(|c| c.starts_with("certcase_session=")),
+        "{cookies:?}"
+    );
+    assert!(
+        !cookies.iter().any(|c| c.contains("planted")),
+        "{cookies:?}"
+    );
+    assert_eq!(session_count(&app).await, 1);
+    assert_eq!(
+        app.auth_event_kinds(&user.email).await,
+        ["login_failed", "login_succeeded"]
+    );
+    let signed_in = client.get(app.url("/models")).send().await.unwrap();
+    assert_eq!(signed_in.status(), 200);
+}
