@@ -352,15 +352,18 @@ impl Config {
         })
     }
 
-    /// Creates the data dir and, when no key was configured, the secret key kept in it
-    /// (generated once, readable by the owner only).
+    /// Creates the data dir (owner only, also when it already existed) and, when no key
+    /// was configured, the secret key kept in it (generated once, readable by the owner
+    /// only).
     pub fn ensure_data_dir(&mut self) -> Result<(), ConfigError> {
-        fs::create_dir_all(&self.data_dir).map_err(|e| {
-            bad(
-                "CERTCASE_DATA_DIR",
-                format!("cannot create {}: {e}", self.data_dir.display()),
-            )
-        })?;
+        crate::private_files::create_dir_all(&self.data_dir)
+            .and_then(|()| crate::private_files::restrict_dir(&self.data_dir))
+            .map_err(|e| {
+                bad(
+                    "CERTCASE_DATA_DIR",
+                    format!("cannot create {}: {e}", self.data_dir.display()),
+                )
+            })?;
         if self.secret_key.is_empty() {
             self.secret_key = load_or_create_secret(&self.data_dir.join("secret.key"))?;
         }
@@ -606,6 +609,8 @@ mod tests {
             .permissions()
             .mode();
         assert_eq!(mode & 0o777, 0o600);
+        let mode = fs::metadata(&data).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o700, "the data dir is the owner's only");
         let mut again = load(&[("CERTCASE_DATA_DIR", data.to_str().unwrap())], None).unwrap();
         again.ensure_data_dir().unwrap();
         assert_eq!(c.secret_key, again.secret_key);

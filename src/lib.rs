@@ -7,6 +7,7 @@ pub mod domain;
 pub mod error;
 pub mod jobs;
 pub mod pdf;
+pub mod private_files;
 pub mod refusal;
 pub mod routes;
 pub mod startup;

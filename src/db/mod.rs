@@ -82,6 +82,10 @@ pub fn init_tls() {
 
 pub fn connect_pool(url: &str, max_size: u32) -> anyhow::Result<DbPool> {
     init_tls();
+    // A new SQLite database is created owner-only; its -wal and -shm files take its mode.
+    if Backend::from_url(url) == Backend::Sqlite && !url.starts_with("file:") && url != ":memory:" {
+        crate::private_files::ensure_file(std::path::Path::new(url))?;
+    }
     let manager = ConnectionManager::<DbConn>::new(url);
     let pool = Pool::builder()
         .max_size(max_size)

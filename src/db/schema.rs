@@ -359,6 +359,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    review_quorum_alerts (application_id, review_panel_id) {
+        application_id -> Text,
+        review_panel_id -> Text,
+        alerted_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     review_decisions (id) {
         id -> Text,
         application_id -> Text,
@@ -646,6 +654,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     review_panels,
     review_members,
     review_votes,
+    review_quorum_alerts,
     review_decisions,
     audit_log,
     audit_head,

@@ -6,6 +6,7 @@ use std::fmt;
 use std::str::FromStr;
 
 use crate::domain::ids::UserId;
+use crate::refusal::Refusal;
 
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
@@ -107,6 +108,15 @@ pub fn decide(access: Access, who: Option<&Principal>) -> Decision {
     }
 }
 
+/// Someone's standing on one application (a panel seat, a view of its scores), checked
+/// once the application is found. Whoever has none (an assessor not on its panel, a
+/// reviewer not on the round's review panel, another enterprise) is answered exactly as
+/// an id that names nothing: an application's existence is not disclosed to outsiders,
+/// so ids cannot be probed. Every application-scoped use case asks here.
+pub fn as_party<T>(standing: Option<T>) -> Result<T, Refusal> {
+    standing.ok_or(Refusal::NotFound)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -154,6 +164,18 @@ mod tests {
             let allowed = decide(Access::AnyOf(needed_roles), Some(&p)) == Decision::Allow;
             prop_assert_eq!(allowed, held & needed != 0);
         }
+    }
+
+    #[test]
+    fn an_outsider_is_answered_as_for_an_unknown_application() {
+        /// What an application-scoped use case answers when the id names nothing.
+        fn unknown() -> Refusal {
+            Refusal::NotFound
+        }
+        let outsider = as_party::<bool>(None).unwrap_err();
+        assert_eq!(outsider.to_string(), unknown().to_string());
+        assert!(matches!(outsider, Refusal::NotFound));
+        assert!(matches!(as_party(Some(true)), Ok(true)));
     }
 
     #[test]

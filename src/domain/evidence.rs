@@ -67,6 +67,8 @@ pub enum FileRefused {
     NoExtension,
     #[error("files of type .{extension} are not accepted; allowed: {ALLOWED_EXTENSIONS}")]
     TypeNotAccepted { extension: String },
+    #[error("'{name}' is empty")]
+    Empty { name: String },
     #[error("the content of '{name}' is not a .{extension} file")]
     ContentMismatch { name: String, extension: String },
     #[error("the file is not a readable ZIP archive")]
@@ -80,7 +82,8 @@ pub enum FileRefused {
 }
 
 /// Decides the kind from the first bytes and the extension; both must agree, so a
-/// renamed executable or HTML page is refused.
+/// renamed executable or HTML page is refused. An empty file is evidence of nothing,
+/// whatever its type: `head` holds the first bytes, so it is empty only for an empty file.
 pub fn classify(name: &str, head: &[u8]) -> Result<Kind, FileRefused> {
     let ext = extension(name);
     let expected = match ext.as_str() {
@@ -98,6 +101,11 @@ pub fn classify(name: &str, head: &[u8]) -> Result<Kind, FileRefused> {
             })
         }
     };
+    if head.is_empty() {
+        return Err(FileRefused::Empty {
+            name: display_name(name),
+        });
+    }
     let content_ok = match expected {
         Kind::Pdf => head.starts_with(b"%PDF-"),
         Kind::Png => head.starts_with(b"\x89PNG\r\n\x1a\n"),
@@ -502,6 +510,29 @@ mod tests {
         // A multi-byte character cut by the sniffing window is still text.
         let cut = &"持续".as_bytes()[..4];
         assert!(classify("a.txt", cut).is_ok());
+    }
+
+    #[test]
+    fn an_empty_file_is_refused_whatever_its_type() {
+        for name in [
+            "empty.txt",
+            "empty.md",
+            "empty.csv",
+            "empty.pdf",
+            "empty.png",
+            "empty.jpg",
+            "empty.docx",
+            "empty.doc",
+            "empty.zip",
+        ] {
+            assert_eq!(
+                classify(name, b""),
+                Err(FileRefused::Empty { name: name.into() }),
+                "{name}"
+            );
+        }
+        // One byte of text is content.
+        assert_eq!(classify("short.txt", b"x"), Ok(Kind::Text));
     }
 
     #[test]

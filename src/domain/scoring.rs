@@ -375,11 +375,44 @@ pub enum ReviewError {
     DuplicateVote(UserId),
 }
 
+/// A member of the round's review panel as one application sees them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReviewSeat {
+    pub member: UserId,
+    /// Recused from this application (their own enterprise, its group, a declared
+    /// conflict): they neither vote nor count towards the quorum.
+    pub recused: bool,
+}
+
+/// The review panel's decision on one application. Only votes of members who did not
+/// recuse count, and the quorum is the panel's own: recusals never lower it, so a
+/// decision always rests on at least `quorum` eligible votes. When recusals leave fewer
+/// eligible members than the quorum, nothing can be decided
+/// ([`ReviewError::QuorumUnreachable`]): the application waits for the panel to grow.
+pub fn review_decision(
+    seats: &[ReviewSeat],
+    votes: &[Vote],
+    quorum: usize,
+    majority: Ratio,
+) -> Result<ReviewOutcome, ReviewError> {
+    let eligible: HashSet<UserId> = seats
+        .iter()
+        .filter(|s| !s.recused)
+        .map(|s| s.member)
+        .collect();
+    let counted: Vec<Vote> = votes
+        .iter()
+        .filter(|v| eligible.contains(&v.member))
+        .cloned()
+        .collect();
+    decide_review(&counted, eligible.len(), quorum, majority)
+}
+
 /// The review panel's decision once `quorum` of the `eligible_members` (those who did not
 /// recuse) have voted: approved when the approvals are strictly more than `majority` of
 /// the votes cast, returned otherwise. A tie under a one-half majority returns the
 /// application. The first outcome that is not `Pending` is the decision.
-pub fn decide_review(
+fn decide_review(
     votes: &[Vote],
     eligible_members: usize,
     quorum: usize,
@@ -776,6 +809,62 @@ mod tests {
         );
     }
 
+    fn seats(recused: &[bool]) -> Vec<ReviewSeat> {
+        recused
+            .iter()
+            .map(|&recused| ReviewSeat {
+                member: UserId::new(),
+                recused,
+            })
+            .collect()
+    }
+
+    fn by(seat: &ReviewSeat, approve: bool) -> Vote {
+        Vote {
+            member: seat.member,
+            approve,
+            reasons: if approve { vec![] } else { vec!["weak".into()] },
+        }
+    }
+
+    #[test]
+    fn recusals_never_lower_the_quorum() {
+        // Quorum 2, four members, three recused: the one eligible approval decides nothing.
+        let panel = seats(&[false, true, true, true]);
+        assert_eq!(
+            review_decision(&panel, &[by(&panel[0], true)], 2, Ratio::HALF),
+            Err(ReviewError::QuorumUnreachable {
+                quorum: 2,
+                eligible: 1
+            })
+        );
+        // Two eligible members: both votes are needed, and then they decide.
+        let panel = seats(&[false, false, true, true]);
+        assert_eq!(
+            review_decision(&panel, &[by(&panel[0], true)], 2, Ratio::HALF),
+            Ok(ReviewOutcome::Pending { missing: 1 })
+        );
+        let both = [by(&panel[0], true), by(&panel[1], true)];
+        assert_eq!(
+            review_decision(&panel, &both, 2, Ratio::HALF),
+            Ok(ReviewOutcome::Approved)
+        );
+    }
+
+    #[test]
+    fn votes_of_members_who_are_not_eligible_do_not_count() {
+        let panel = seats(&[false, false, true]);
+        let former = ReviewSeat {
+            member: UserId::new(),
+            recused: false,
+        };
+        let votes = [by(&panel[0], true), by(&panel[2], true), by(&former, true)];
+        assert_eq!(
+            review_decision(&panel, &votes, 2, Ratio::HALF),
+            Ok(ReviewOutcome::Pending { missing: 1 })
+        );
+    }
+
     proptest! {
         #[test]
         fn the_review_decision_follows_the_count(
@@ -793,6 +882,46 @@ mod tests {
                 prop_assert_eq!(outcome, ReviewOutcome::Approved);
             } else {
                 prop_assert_eq!(outcome, ReviewOutcome::Returned { reasons: vec!["r".to_string(); returns] });
+            }
+        }
+
+        /// Whoever recuses and whoever votes (members or not), a decision rests on at
+        /// least the panel's quorum of votes from members who did not recuse; with fewer
+        /// eligible members than the quorum there is no decision.
+        #[test]
+        fn a_decision_never_rests_on_fewer_eligible_votes_than_the_quorum(
+            recused in prop::collection::vec(any::<bool>(), 1..8),
+            ballots in prop::collection::vec((any::<prop::sample::Index>(), any::<bool>()), 0..10),
+            outsiders in prop::collection::vec(any::<bool>(), 0..3),
+            quorum in 1usize..8,
+            two_thirds in any::<bool>(),
+        ) {
+            let panel = seats(&recused);
+            let majority = if two_thirds { Ratio::TWO_THIRDS } else { Ratio::HALF };
+            let mut voted = HashSet::new();
+            let mut votes: Vec<Vote> = ballots
+                .iter()
+                .map(|(i, approve)| (panel[i.index(panel.len())], *approve))
+                .filter(|(s, _)| voted.insert(s.member))
+                .map(|(s, approve)| by(&s, approve))
+                .collect();
+            votes.extend(outsiders.iter().map(|approve| vote(*approve, "r")));
+            let eligible = recused.iter().filter(|r| !**r).count();
+            let eligible_votes = votes
+                .iter()
+                .filter(|v| panel.iter().any(|s| s.member == v.member && !s.recused))
+                .count();
+            match review_decision(&panel, &votes, quorum, majority) {
+                Ok(ReviewOutcome::Approved | ReviewOutcome::Returned { .. }) => {
+                    prop_assert!(eligible_votes >= quorum);
+                }
+                Ok(ReviewOutcome::Pending { missing }) => {
+                    prop_assert_eq!(missing, quorum - eligible_votes);
+                }
+                Err(e) => {
+                    prop_assert!(eligible < quorum);
+                    prop_assert_eq!(e, ReviewError::QuorumUnreachable { quorum, eligible });
+                }
             }
         }
     }

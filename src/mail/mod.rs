@@ -122,6 +122,14 @@ pub enum Notification {
         approved: bool,
         reasons: String,
     },
+    /// To the secretariat: recusals leave fewer eligible review members than the quorum,
+    /// so the application waits until members are added.
+    ReviewMembersNeeded {
+        application_id: String,
+        part: String,
+        quorum: usize,
+        eligible: usize,
+    },
 }
 
 impl Notification {
@@ -146,6 +154,7 @@ impl Notification {
             Notification::ClarificationAnswered { .. } => "clarification_answered",
             Notification::ScoresComplete { .. } => "scores_complete",
             Notification::ReviewDecided { .. } => "review_decided",
+            Notification::ReviewMembersNeeded { .. } => "review_members_needed",
         }
     }
 
@@ -371,13 +380,19 @@ mod tests {
                 approved: false,
                 reasons: "the level of CD-CM-01 is not supported".into(),
             },
+            Notification::ReviewMembersNeeded {
+                application_id: app(),
+                part: "CD".into(),
+                quorum: 2,
+                eligible: 1,
+            },
         ]
     }
 
     #[test]
     fn every_message_renders_in_both_languages_recipients_first() {
         let kinds: std::collections::BTreeSet<_> = all().iter().map(|n| n.kind()).collect();
-        assert_eq!(kinds.len(), 18);
+        assert_eq!(kinds.len(), 19);
         for n in all() {
             for first in Lang::ALL {
                 let r = render(&n, "Łukasz O'Brien", first).unwrap();

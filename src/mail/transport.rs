@@ -1,13 +1,14 @@
 //! Building messages from outbox rows and handing them to a lettre transport.
 
-use std::path::PathBuf;
+use std::io::Write;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use lettre::message::{header::ContentType, Mailbox, MultiPart, SinglePart};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::transport::smtp::client::{Tls, TlsParameters};
 use lettre::transport::stub::StubTransport;
-use lettre::{FileTransport, Message, SmtpTransport, Transport};
+use lettre::{Message, SmtpTransport, Transport};
 
 use crate::config::{MailConfig, MailTransport, SmtpTls};
 use crate::db::models::mail::OutboxRow;
@@ -15,8 +16,9 @@ use crate::db::models::mail::OutboxRow;
 /// Where messages go.
 #[derive(Clone)]
 pub enum Mailer {
-    /// `.eml` files in a directory (the zero-set-up default).
-    File(FileTransport, PathBuf),
+    /// `.eml` files in a directory (the zero-set-up default), owner-only: they carry live
+    /// password-reset and invitation links.
+    File(PathBuf),
     Smtp(SmtpTransport),
     /// In-memory, for unit tests.
     Stub(StubTransport),
@@ -65,15 +67,24 @@ pub fn build(row: &OutboxRow, from: &Mailbox) -> Result<Message, String> {
         .map_err(|e| format!("cannot build the message: {e}"))
 }
 
+/// Writes one message as `<dir>/<uuid>.eml`, as lettre's file transport names them, but
+/// created owner-only.
+fn write_eml(dir: &Path, m: &Message) -> std::io::Result<()> {
+    let path = dir.join(format!("{}.eml", uuid::Uuid::new_v4()));
+    let mut file = crate::private_files::new_file().open(path)?;
+    file.write_all(&m.formatted())?;
+    file.sync_all()
+}
+
 impl Mailer {
     /// The transport the configuration names; the file transport's directory is created.
     pub fn from_config(c: &MailConfig, data_dir: &std::path::Path) -> anyhow::Result<Mailer> {
         Ok(match &c.transport {
             MailTransport::File => {
                 let dir = data_dir.join("mail");
-                std::fs::create_dir_all(&dir)
+                crate::private_files::create_dir_all(&dir)
                     .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", dir.display()))?;
-                Mailer::File(FileTransport::new(&dir), dir)
+                Mailer::File(dir)
             }
             MailTransport::Smtp => {
                 let host = c.smtp_host.as_str();
@@ -98,7 +109,7 @@ impl Mailer {
 
     pub fn send(&self, m: &Message) -> Result<(), String> {
         match self {
-            Mailer::File(t, _) => t.send(m).map(drop).map_err(|e| e.to_string()),
+            Mailer::File(dir) => write_eml(dir, m).map_err(|e| e.to_string()),
             Mailer::Smtp(t) => t.send(m).map(drop).map_err(|e| e.to_string()),
             Mailer::Stub(t) => t.send(m).map(drop).map_err(|e| e.to_string()),
         }
@@ -107,7 +118,7 @@ impl Mailer {
     /// Where messages go, for the console at start-up.
     pub fn describe(&self) -> String {
         match self {
-            Mailer::File(_, dir) => format!("written as .eml files to {}", dir.display()),
+            Mailer::File(dir) => format!("written as .eml files to {}", dir.display()),
             Mailer::Smtp(_) => "sent over SMTP".into(),
             Mailer::Stub(_) => "kept in memory (stub)".into(),
         }
@@ -174,6 +185,30 @@ mod tests {
         let h = headers(&m);
         assert!(h.is_ascii(), "{h}");
         assert!(h.contains("=?utf-8?"), "{h}");
+    }
+
+    #[test]
+    fn eml_files_are_written_owner_only() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let mailer = Mailer::File(dir.path().to_path_buf());
+        let from = mailbox("certcase", "noreply@example.test").unwrap();
+        mailer
+            .send(&build(&row("O'Brien", "reset link"), &from).unwrap())
+            .unwrap();
+        let files: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        assert_eq!(files.len(), 1);
+        assert_eq!(files[0].extension().unwrap(), "eml");
+        let mode = std::fs::metadata(&files[0]).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+        let text = std::fs::read_to_string(&files[0]).unwrap();
+        assert!(
+            text.contains("<to@example.test>") && text.contains("reset link"),
+            "{text}"
+        );
     }
 
     #[test]

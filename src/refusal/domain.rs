@@ -67,6 +67,7 @@ impl From<FileRefused> for Reason {
             FileRefused::TypeNotAccepted { extension } => Code::EvidenceTypeNotAccepted
                 .with("extension", extension)
                 .with("allowed", ALLOWED_EXTENSIONS),
+            FileRefused::Empty { name } => Code::EvidenceEmpty.with("name", name),
             FileRefused::ContentMismatch { name, extension } => Code::EvidenceContentMismatch
                 .with("name", name)
                 .with("extension", extension),

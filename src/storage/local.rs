@@ -12,7 +12,7 @@ pub struct LocalDisk {
 
 impl LocalDisk {
     pub fn new(root: PathBuf) -> std::io::Result<LocalDisk> {
-        std::fs::create_dir_all(&root)?;
+        crate::private_files::create_dir_all(&root)?;
         Ok(LocalDisk { root })
     }
 
@@ -40,7 +40,7 @@ impl Storage for LocalDisk {
             }
             let leaf = target.parent().expect("keyed paths have a parent");
             let middle = leaf.parent().expect("keyed paths have two levels");
-            std::fs::create_dir_all(leaf)?;
+            crate::private_files::create_dir_all(leaf)?;
             // The temporary file was fsynced when staged; now the rename and any new
             // directories.
             std::fs::rename(&temp, &target)?;

@@ -120,7 +120,7 @@ pub fn temp_dir(data_dir: &Path) -> PathBuf {
 /// Run at start-up, before the server accepts uploads. Returns how many were removed.
 pub fn sweep_temp(data_dir: &Path) -> std::io::Result<usize> {
     let dir = temp_dir(data_dir);
-    std::fs::create_dir_all(&dir)?;
+    crate::private_files::create_dir_all(&dir)?;
     let mut removed = 0;
     for entry in std::fs::read_dir(&dir)? {
         let entry = entry?;
@@ -145,10 +145,7 @@ where
     E: std::fmt::Display,
 {
     let path = tmp.join(format!("{}.part", uuid::Uuid::new_v4().simple()));
-    let file = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(&path)?;
+    let file = crate::private_files::new_file().open(&path)?;
     // From here on, `staged` removes the file on any early return.
     let mut staged = Staged {
         path: Some(path),
@@ -236,7 +233,7 @@ pub enum EvidenceStore {
 
 impl EvidenceStore {
     pub fn from_config(data_dir: &Path, config: &EvidenceConfig) -> anyhow::Result<EvidenceStore> {
-        std::fs::create_dir_all(temp_dir(data_dir))?;
+        crate::private_files::create_dir_all(&temp_dir(data_dir))?;
         match &config.storage {
             StorageChoice::Local => Ok(EvidenceStore::Local(local::LocalDisk::new(
                 data_dir.join("evidence").join("sha256"),
@@ -315,6 +312,11 @@ mod tests {
         assert_eq!(staged.head, b"hello world");
         let path = staged.path().to_path_buf();
         assert!(path.exists());
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600, "a temporary file is the owner's only");
+        }
         drop(staged);
         assert!(!path.exists(), "an uncommitted upload leaves nothing");
 

@@ -18,6 +18,9 @@ use crate::refusal::{Code, Reason};
 pub const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self' data:; \
                        form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
+/// Two years, this host only: certcase does not speak for the domain's other hosts.
+pub const HSTS: &str = "max-age=63072000";
+
 pub async fn finish(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
@@ -27,6 +30,10 @@ pub async fn finish(
         .get::<tracing_actix_web::RequestId>()
         .map(|id| id.to_string())
         .unwrap_or_default();
+    // Served as https (production): browsers are told to never use plain http here.
+    let https = req
+        .app_data::<web::Data<AppState>>()
+        .is_some_and(|s| s.config.secure_cookies());
     let res = next.call(req).await?.map_into_boxed_body();
     // Handlers that answer an error status with their own body (the login form's
     // refusal, healthz's 503) keep it; bare error statuses get the standard body.
@@ -54,6 +61,12 @@ pub async fn finish(
         header::REFERRER_POLICY,
         HeaderValue::from_static("same-origin"),
     );
+    if https {
+        headers.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static(HSTS),
+        );
+    }
     if !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
         headers.insert(
             header::CONTENT_SECURITY_POLICY,

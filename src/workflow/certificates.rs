@@ -72,12 +72,11 @@ pub fn create_key(conn: &mut DbConn, issuer: &Issuer, actor: &Actor) -> Result<K
     let key = SigningKey::generate(&mut rand::rngs::OsRng);
     let id = key_id(&key.verifying_key());
     let path = issuer.key_path(&id);
-    std::fs::create_dir_all(path.parent().expect("keys/ has a parent")).map_err(key_error)?;
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut file = options.open(&path).map_err(key_error)?;
+    crate::private_files::create_dir_all(path.parent().expect("keys/ has a parent"))
+        .map_err(key_error)?;
+    let mut file = crate::private_files::new_file()
+        .open(&path)
+        .map_err(key_error)?;
     file.write_all(hex::encode(key.to_bytes()).as_bytes())
         .and_then(|_| file.sync_all())
         .map_err(key_error)?;

@@ -9,14 +9,16 @@ use crate::db::models::application::{self as apps, ApplicationRow};
 use crate::db::models::panels as store;
 use crate::db::models::{enterprise, round, user};
 use crate::db::{write_tx, DbConn};
-use crate::domain::access::{Principal, Role};
+use crate::domain::access::{as_party, Principal, Role};
 use crate::domain::application_status::{Event, Status};
 use crate::domain::assessment::{recusal, Recusal};
 use crate::domain::audit::Kind;
 use crate::domain::ids::{ApplicationId, EnterpriseId, ReviewPanelId, RoundId, UserId};
-use crate::domain::scoring::{decide_review, Ratio, ReviewOutcome, Vote};
+use crate::domain::scoring::{
+    review_decision, Ratio, ReviewError, ReviewOutcome, ReviewSeat, Vote,
+};
 use crate::mail::{self, Notification};
-use crate::refusal::{Code, Refusal};
+use crate::refusal::{Code, Reason, Refusal};
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 pub struct MemberInput {
@@ -115,6 +117,16 @@ pub fn form_panel(
             &members,
             who.user_id,
         )?;
+        // Applications already in review get the new panel: tell the secretariat of any
+        // it still leaves short of eligible members.
+        for app in apps::all(conn)?
+            .into_iter()
+            .filter(|a| a.round_id == round_id && a.status == Status::InReview)
+        {
+            if let Some((panel, members)) = members_with_recusal(conn, &app)? {
+                alert_if_short(conn, &app, &panel, &members)?;
+            }
+        }
         let listed: Vec<serde_json::Value> = members
             .iter()
             .map(|(u, e)| serde_json::json!({ "user_id": u, "enterprise_id": e }))
@@ -200,6 +212,88 @@ pub fn candidates(conn: &mut DbConn) -> Result<Candidates, Refusal> {
     Ok((reviewers, enterprises))
 }
 
+/// The panel's seats as one application sees them (who is recused from it).
+fn seats(members: &[(store::ReviewMemberRow, Option<Recusal>)]) -> Vec<ReviewSeat> {
+    members
+        .iter()
+        .map(|(m, r)| ReviewSeat {
+            member: m.user_id,
+            recused: r.is_some(),
+        })
+        .collect()
+}
+
+fn majority_of(panel: &store::ReviewPanelRow) -> Ratio {
+    Ratio::new(
+        panel.majority_numerator as u32,
+        panel.majority_denominator as u32,
+    )
+    .unwrap_or(Ratio::HALF)
+}
+
+/// The (quorum, eligible members) of an application no decision can be taken on however
+/// its members vote: recusals leave fewer eligible members than the quorum
+/// (`domain::scoring::review_decision`).
+fn shortfall(
+    panel: &store::ReviewPanelRow,
+    members: &[(store::ReviewMemberRow, Option<Recusal>)],
+) -> Option<(usize, usize)> {
+    match review_decision(
+        &seats(members),
+        &[],
+        panel.quorum.max(0) as usize,
+        majority_of(panel),
+    ) {
+        Err(ReviewError::QuorumUnreachable { quorum, eligible }) => Some((quorum, eligible)),
+        _ => None,
+    }
+}
+
+/// When recusals leave `app`'s review panel short of its quorum, tells the secretariat
+/// (mail and inbox, in the caller's transaction), once per application and panel
+/// formation.
+pub(crate) fn alert_if_short(
+    conn: &mut DbConn,
+    app: &ApplicationRow,
+    panel: &store::ReviewPanelRow,
+    members: &[(store::ReviewMemberRow, Option<Recusal>)],
+) -> Result<(), Refusal> {
+    let Some((quorum, eligible)) = shortfall(panel, members) else {
+        return Ok(());
+    };
+    if store::claim_quorum_alert(conn, app.id, panel.id)? {
+        let n = Notification::ReviewMembersNeeded {
+            application_id: app.id.to_string(),
+            part: app.part_code.clone(),
+            quorum,
+            eligible,
+        };
+        for (secretariat, _) in store::people_with_role(conn, Role::Secretariat)? {
+            to_user(conn, secretariat, &n)?;
+        }
+    }
+    Ok(())
+}
+
+/// Why an application in review waits for more review members, if it does (for its
+/// pages).
+#[tracing::instrument(skip_all, err(Display, level = "info"))]
+pub fn waiting_for_members(
+    conn: &mut DbConn,
+    app: &ApplicationRow,
+) -> Result<Option<Reason>, Refusal> {
+    if app.status != Status::InReview {
+        return Ok(None);
+    }
+    Ok(members_with_recusal(conn, app)?
+        .and_then(|(panel, members)| shortfall(&panel, &members))
+        .map(|(quorum, eligible)| {
+            Code::ReviewMembersNeeded
+                .with("quorum", quorum)
+                .with("eligible", eligible)
+        }))
+}
+
 /// A review panel and each member with their recusal from one application, if any.
 pub type PanelWithRecusals = (
     store::ReviewPanelRow,
@@ -253,15 +347,9 @@ pub fn vote(
     let result = write_tx(conn, |conn| {
         let app = apps::get(conn, application)?.ok_or(Refusal::NotFound)?;
         let me = who.user_id;
-        let Some((panel, members)) = members_with_recusal(conn, &app)? else {
-            return Err(Refusal::Forbidden(Code::NotOnReviewPanel.into()));
-        };
-        let Some((_, recused)) = members.iter().find(|(m, _)| m.user_id == me) else {
-            return Err(Refusal::Forbidden(Code::NotOnReviewPanel.into()));
-        };
-        if recused.is_some() {
-            return Err(Refusal::NotFound);
-        }
+        // Not on the review panel, or recused from this application: no party to it.
+        let (panel, members) = as_party(members_with_recusal(conn, &app)?)?;
+        as_party(members.iter().find(|(m, r)| m.user_id == me && r.is_none()))?;
         // Serialises every vote on this application (the row lock on PostgreSQL).
         if !store::lock_application(conn, application, Status::InReview)? {
             return Err(Refusal::Conflict(
@@ -292,7 +380,6 @@ pub fn vote(
             serde_json::json!({ "cycle": cycle, "approve": req.approve, "reasons": reasons }),
         )?;
         votes = store::votes(conn, application, cycle)?;
-        let eligible = members.iter().filter(|(_, r)| r.is_none()).count();
         let ballot: Vec<Vote> = votes
             .iter()
             .map(|v| Vote {
@@ -301,14 +388,17 @@ pub fn vote(
                 reasons: v.reasons.0.clone(),
             })
             .collect();
-        let majority = Ratio::new(
-            panel.majority_numerator as u32,
-            panel.majority_denominator as u32,
-        )
-        .unwrap_or(Ratio::HALF);
-        let quorum = (panel.quorum as usize).min(eligible.max(1));
-        let outcome = decide_review(&ballot, eligible, quorum, majority)
-            .map_err(|e| Refusal::Conflict(e.into()))?;
+        let quorum = panel.quorum.max(0) as usize;
+        let outcome = match review_decision(&seats(&members), &ballot, quorum, majority_of(&panel))
+        {
+            Ok(outcome) => outcome,
+            // The vote is kept; the decision waits until the panel has enough members.
+            Err(ReviewError::QuorumUnreachable { .. }) => {
+                alert_if_short(conn, &app, &panel, &members)?;
+                return Ok(None);
+            }
+            Err(e) => return Err(Refusal::Conflict(e.into())),
+        };
         let tally = (
             ballot.iter().filter(|v| v.approve).count() as i32,
             ballot.iter().filter(|v| !v.approve).count() as i32,

@@ -15,7 +15,7 @@ use crate::db::models::{enterprise, now};
 use crate::db::schema::evidence_files;
 use crate::db::sql_types::Json;
 use crate::db::{write_tx, DbConn};
-use crate::domain::access::{Principal, Role};
+use crate::domain::access::{as_party, Principal, Role};
 use crate::domain::application_status::{Event, Status};
 use crate::domain::assessment::{
     check_score, defined_levels, domain_levels, recusal, Clarification, ScoreInput,
@@ -63,8 +63,8 @@ fn level_columns(level: &ItemLevel) -> (Option<i32>, Option<String>) {
     }
 }
 
-/// The application and whether `who` leads its panel; 404 for an unknown application,
-/// 403 for an assessor not on its panel.
+/// The application and whether `who` leads its panel; 404 for an unknown application
+/// and, alike, for an assessor not on its panel (`access::as_party`).
 pub fn seated(
     conn: &mut DbConn,
     who: &Principal,
@@ -72,13 +72,11 @@ pub fn seated(
 ) -> Result<(ApplicationRow, bool), Refusal> {
     let app = apps::get(conn, application)?.ok_or(Refusal::NotFound)?;
     let me = who.user_id;
-    match store::seats(conn, application)?
+    let seat = store::seats(conn, application)?
         .into_iter()
-        .find(|s| s.assessor_id == me)
-    {
-        Some(s) => Ok((app, s.is_lead)),
-        None => Err(Refusal::Forbidden(Code::NotOnPanel.into())),
-    }
+        .find(|s| s.assessor_id == me);
+    let lead = as_party(seat.map(|s| s.is_lead))?;
+    Ok((app, lead))
 }
 
 fn led(
@@ -462,8 +460,9 @@ pub fn facts(conn: &mut DbConn, app: &ApplicationRow) -> Result<ScoringFacts, Re
     })
 }
 
-/// Who `who` is for this application's scores; 404 when they may not see it at all
-/// (another enterprise, a recused reviewer), 403 for an assessor not on its panel.
+/// Who `who` is for this application's scores; 404, as for an unknown application, when
+/// they are no party to it (another enterprise, an assessor not on its panel, a reviewer
+/// not on the round's review panel): `access::as_party`.
 pub fn viewer_for(
     conn: &mut DbConn,
     who: &Principal,
@@ -512,10 +511,7 @@ pub fn viewer_for(
             }
         }
     }
-    if who.has(Role::Assessor) {
-        return Err(Refusal::Forbidden(Code::NotOnPanel.into()));
-    }
-    Err(Refusal::NotFound)
+    as_party(None)
 }
 
 /// What `who` may see of an application's scores.
@@ -726,7 +722,7 @@ pub fn send_to_review(
             serde_json::json!({}),
         )?;
         let due = review_due(conn, app.round_id)?;
-        let (_, members) =
+        let (panel, members) =
             super::review::members_with_recusal(conn, &app)?.ok_or(Refusal::NotFound)?;
         for (m, recused) in &members {
             if recused.is_none() {
@@ -738,6 +734,6 @@ pub fn send_to_review(
                 to_user(conn, m.user_id, &n)?;
             }
         }
-        Ok(())
+        super::review::alert_if_short(conn, &app, &panel, &members)
     })
 }

@@ -577,3 +577,34 @@ async fn another_enterprises_evidence_answers_like_a_missing_one() {
     );
     assert_eq!(evidence_rows(&app).await, 1);
 }
+
+#[tokio::test]
+async fn an_empty_file_is_refused_whatever_its_type_and_nothing_is_stored() {
+    let app = spawn_app().await;
+    let (_sec, member, _round, app_id) = applicant(&app, "91110108MA01ABE13").await;
+    for name in [
+        "empty.txt",
+        "empty.md",
+        "empty.csv",
+        "empty.pdf",
+        "empty.zip",
+    ] {
+        let (status, problem) =
+            upload(&member, &app_id, "CD-CM-01", name, Vec::new(), "空文件").await;
+        assert_eq!(status, 422, "{name}: {problem}");
+        assert_eq!(problem["code"], "evidence.empty", "{problem}");
+        assert!(
+            problem["detail"].as_str().unwrap().contains("is empty"),
+            "{problem}"
+        );
+    }
+    assert_eq!(evidence_rows(&app).await, 0);
+    let empty_sha = hex::encode(Sha256::digest(b""));
+    assert!(!stored_path(&app, &empty_sha).exists());
+    assert_eq!(
+        std::fs::read_dir(app.data_dir.join("evidence/tmp"))
+            .unwrap()
+            .count(),
+        0
+    );
+}

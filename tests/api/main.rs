@@ -12,12 +12,15 @@ mod catalog;
 mod cli;
 mod health_and_errors;
 mod pages;
+mod production;
 mod refusals;
 mod sign_in;
 // Evidence
 mod evidence;
 mod evidence_crash;
 mod evidence_pages;
+// Owner-only files under the data dir.
+mod file_modes;
 // Panels, scoring and review (feature: panels).
 mod panels;
 mod review;
@@ -37,6 +40,8 @@ mod certificates;
 mod groups;
 // Typed ids: a malformed one is an unknown one.
 mod malformed_ids;
+// Outsiders cannot tell an existing application from a missing one.
+mod outsiders;
 // Typed values in text columns.
 mod stored_values;
 // What each role sees of one resource.

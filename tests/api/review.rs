@@ -402,3 +402,146 @@ async fn the_secretariat_forms_the_review_panel_on_the_round_page() {
     assert_eq!(res.status(), 403);
     assert_eq!(kinds_logged(&app, Kind::ReviewPanelFormed).await.len(), 1);
 }
+
+/// The recipients (user ids, sorted) of the queued messages of one kind.
+async fn mailed(app: &crate::helpers::TestApp, kind: &'static str) -> Vec<String> {
+    let mut to: Vec<String> = app
+        .conn(|c| certcase::db::models::mail::all(c).unwrap())
+        .await
+        .into_iter()
+        .filter(|r| r.message_kind == kind)
+        .filter_map(|r| r.recipient_user_id.map(|u| u.to_string()))
+        .collect();
+    to.sort();
+    to
+}
+
+#[tokio::test]
+async fn recusals_never_shrink_the_quorum_the_application_waits_for_members() {
+    let app = spawn_app().await;
+    let w = world(&app).await;
+    let a = scored(&w).await;
+    let applicant = w.app.enterprise_of(&a.application).await;
+    // Quorum 2 and four members, three of them recused by a declared conflict.
+    let panel = reviewers(&w, 5).await;
+    for (recused, _) in &panel[1..4] {
+        let (s, _) = w
+            .sec
+            .send(
+                "POST",
+                &format!("/api/v1/assessors/{}/conflicts", recused.id),
+                Some(json!({"with_id": applicant, "reason": "竞争对手"})),
+            )
+            .await;
+        assert_eq!(s, 204);
+    }
+    let four: Vec<(String, String)> = panel[..4]
+        .iter()
+        .map(|(c, e)| (c.id.clone(), e.clone()))
+        .collect();
+    assert_eq!(form(&w, &four, 2).await.0, 201);
+    let send = format!("/api/v1/applications/{}/send-to-review", a.application);
+    assert_eq!(a.lead.send("POST", &send, None).await.0, 204);
+    // Every secretariat account is told, once.
+    let told = mailed(&app, "review_members_needed").await;
+    assert!(told.contains(&w.sec.id), "{told:?}");
+    let mut once = told.clone();
+    once.dedup();
+    assert_eq!(once, told);
+
+    // The one eligible member's approval is kept but decides nothing.
+    let only = &panel[0].0;
+    let (s, d) = vote(only, &a.application, true, &[]).await;
+    assert_eq!(s, 200, "{d}");
+    assert_eq!(d["decision"], Value::Null);
+    assert_eq!(w.status(&a.application).await, "in_review");
+    assert!(kinds_logged(&app, Kind::ReviewDecided).await.is_empty());
+    assert_eq!(
+        mailed(&app, "review_members_needed").await,
+        told,
+        "told once"
+    );
+
+    // The review page says why, in the reader's language; the enterprise is not told.
+    let page = format!("/applications/{}/assessment", a.application);
+    for (who, says) in [
+        (&only.login, "只有 1 名成员可以对该申请投票，少于法定人数 2"),
+        (
+            &w.sec.login,
+            "只有 1 名成员可以对该申请投票，少于法定人数 2",
+        ),
+    ] {
+        let html = app
+            .signed_in(who)
+            .await
+            .get(app.url(&page))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(html.contains(says), "{html}");
+    }
+    let english = app.signed_in(&only.login).await;
+    let res = app
+        .submit_form(&english, "/", "/lang", &[("lang", "en")])
+        .await;
+    assert_eq!(res.status(), 303);
+    let html = english
+        .get(app.url(&page))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("recusals leave 1 members of the review panel able to vote on this application, fewer than the quorum of 2"),
+        "{html}"
+    );
+    let enterprise = app.signed_in(&a.enterprise.login).await;
+    let html = enterprise
+        .get(app.url(&page))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!html.contains("review-waiting"), "{html}");
+    // The secretariat's inbox lists it.
+    let inbox = app
+        .signed_in(&w.sec.login)
+        .await
+        .get(app.url("/inbox"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(inbox.contains("评审委员会需要增加成员"), "{inbox}");
+
+    // Re-formed still too small: told again, for the new panel.
+    assert_eq!(form(&w, &four, 2).await.0, 201);
+    assert_eq!(
+        mailed(&app, "review_members_needed").await.len(),
+        2 * told.len()
+    );
+
+    // A fifth member: the kept approval and theirs make the quorum.
+    let five: Vec<(String, String)> = panel
+        .iter()
+        .map(|(c, e)| (c.id.clone(), e.clone()))
+        .collect();
+    assert_eq!(form(&w, &five, 2).await.0, 201);
+    assert_eq!(
+        mailed(&app, "review_members_needed").await.len(),
+        2 * told.len()
+    );
+    let (s, d) = vote(&panel[4].0, &a.application, true, &[]).await;
+    assert_eq!(s, 200, "{d}");
+    assert_eq!(d["decision"], "approved", "{d}");
+    assert_eq!(w.status(&a.application).await, "approved");
+}

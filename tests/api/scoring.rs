@@ -148,14 +148,14 @@ async fn scoring_is_blind_until_submitted_and_enterprises_never_see_individual_s
         "another person's enterprise application is not found"
     );
 
-    // An assessor not on the panel gets 403; another enterprise 404.
+    // An assessor not on the panel gets 404, as another enterprise does.
     let outsider = w.assessor("局外人", true, &["CD"], "2099-01-01").await;
-    assert_eq!(outsider.send("GET", &path, None).await.0, 403);
+    assert_eq!(outsider.send("GET", &path, None).await.0, 404);
     assert_eq!(
         score(&outsider, &a.application, &first, json!({"level": 1}))
             .await
             .0,
-        403
+        404
     );
     let (_, other) = w.enterprise("另一企业", &[Role::Enterprise]).await;
     assert_eq!(other.send("GET", &path, None).await.0, 404);

@@ -9,7 +9,8 @@ use diesel::prelude::*;
 use crate::db::schema::{
     assessor_employment, assessor_preferences, assessor_profiles, clarifications,
     consolidated_items, declared_conflicts, organisations, panel_seats, panels, part_results,
-    review_decisions, review_members, review_panels, review_votes, scores, users,
+    review_decisions, review_members, review_panels, review_quorum_alerts, review_votes, scores,
+    users,
 };
 use crate::db::sql_types::Json;
 use crate::db::DbConn;
@@ -637,6 +638,29 @@ pub fn insert_vote(
         ))
         .execute(conn)
         .map(|_| ())
+}
+
+/// Notes that the secretariat is being told `panel` is short of eligible members for
+/// `application`; false when it already was told for this panel formation.
+pub fn claim_quorum_alert(
+    conn: &mut DbConn,
+    application: ApplicationId,
+    panel: ReviewPanelId,
+) -> QueryResult<bool> {
+    let key = review_quorum_alerts::table
+        .filter(review_quorum_alerts::application_id.eq(application))
+        .filter(review_quorum_alerts::review_panel_id.eq(panel));
+    if diesel::select(diesel::dsl::exists(key)).get_result::<bool>(conn)? {
+        return Ok(false);
+    }
+    diesel::insert_into(review_quorum_alerts::table)
+        .values((
+            review_quorum_alerts::application_id.eq(application),
+            review_quorum_alerts::review_panel_id.eq(panel),
+            review_quorum_alerts::alerted_at.eq(super::now()),
+        ))
+        .execute(conn)?;
+    Ok(true)
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]

@@ -10,11 +10,12 @@ use crate::domain::visibility::{ScoringView, Viewer};
 use crate::error::AppError;
 use crate::refusal::Code;
 use crate::web::caller::Caller;
-use crate::web::render::{base_context, page, with};
+use crate::web::render::{base_context, page, refusal_text, with};
 use crate::web::visitor::Visitor;
 use crate::web::AppState;
 use crate::workflow::panels;
 use crate::workflow::queries;
+use crate::workflow::review;
 use crate::workflow::scoring::{self, ConsolidationRequest, ScoreRequest};
 use crate::workflow::views::panels::seat_view;
 
@@ -163,7 +164,7 @@ pub async fn assessment_page(
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
     let lang = caller.lang;
-    let (app, viewer, view, items, evidence, members) = state
+    let (app, viewer, view, items, evidence, members, waiting) = state
         .db(move |conn| {
             let (app, viewer, view) = scoring::view(conn, &caller.principal, id)?;
             let part = panels::part_of(conn, &app)?;
@@ -201,7 +202,13 @@ pub async fn assessment_page(
                 }
                 _ => vec![],
             };
-            Ok((app, viewer, view, items, evidence, members))
+            // Why the review decision waits, for everyone but the enterprise (recusals
+            // are the programme's business).
+            let waiting = match viewer {
+                Viewer::Enterprise => None,
+                _ => review::waiting_for_members(conn, &app)?,
+            };
+            Ok((app, viewer, view, items, evidence, members, waiting))
         })
         .await?;
     let role = match viewer {
@@ -230,6 +237,11 @@ pub async fn assessment_page(
             .is_some_and(|p| p.iter().all(|m| m.submitted_items == m.total_items));
     let levels: Vec<i32> = (0..=app.target_level).collect();
     let ctx = with(ctx, "members", &members);
+    let ctx = with(
+        ctx,
+        "review_waiting",
+        &waiting.map(|reason| refusal_text(&reason, lang)),
+    );
     let ctx = with(ctx, "can_consolidate", &can_consolidate);
     let ctx = with(ctx, "levels", &levels);
     page(&state.templates, "pages/panels/assessment.html", &ctx)
