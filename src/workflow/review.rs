@@ -117,16 +117,6 @@ pub fn form_panel(
             &members,
             who.user_id,
         )?;
-        // Applications already in review get the new panel: tell the secretariat of any
-        // it still leaves short of eligible members.
-        for app in apps::all(conn)?
-            .into_iter()
-            .filter(|a| a.round_id == round_id && a.status == Status::InReview)
-        {
-            if let Some((panel, members)) = members_with_recusal(conn, &app)? {
-                alert_if_short(conn, &app, &panel, &members)?;
-            }
-        }
         let listed: Vec<serde_json::Value> = members
             .iter()
             .map(|(u, e)| serde_json::json!({ "user_id": u, "enterprise_id": e }))
@@ -142,6 +132,21 @@ pub fn form_panel(
                 "majority": [req.majority.0, req.majority.1], "members": listed,
             }),
         )?;
+        // Applications already in review get the new panel: the votes kept may decide
+        // now (a panel that was short of eligible members), or the secretariat is told
+        // that it is still short.
+        for app in apps::all(conn)?
+            .into_iter()
+            .filter(|a| a.round_id == round_id && a.status == Status::InReview)
+        {
+            let Some((panel, members)) = members_with_recusal(conn, &app)? else {
+                continue;
+            };
+            if store::lock_application(conn, app.id, Status::InReview)? {
+                let cycle = store::decisions(conn, app.id)?.len() as i32 + 1;
+                conclude(conn, who, &app, (&panel, &members), cycle, address)?;
+            }
+        }
         Ok(id)
     })
 }
@@ -366,7 +371,7 @@ pub fn vote(
             return Err(Refusal::Invalid(Code::ReturnReasonMissing.into()));
         }
         let cycle = store::decisions(conn, application)?.len() as i32 + 1;
-        let mut votes = store::votes(conn, application, cycle)?;
+        let votes = store::votes(conn, application, cycle)?;
         if votes.iter().any(|v| v.member_id == me) {
             return Err(Refusal::Conflict(Code::AlreadyVoted.into()));
         }
@@ -379,57 +384,7 @@ pub fn vote(
             ("application", &application),
             serde_json::json!({ "cycle": cycle, "approve": req.approve, "reasons": reasons }),
         )?;
-        votes = store::votes(conn, application, cycle)?;
-        let ballot: Vec<Vote> = votes
-            .iter()
-            .map(|v| Vote {
-                member: v.member_id,
-                approve: v.approve,
-                reasons: v.reasons.0.clone(),
-            })
-            .collect();
-        let quorum = panel.quorum.max(0) as usize;
-        let outcome = match review_decision(&seats(&members), &ballot, quorum, majority_of(&panel))
-        {
-            Ok(outcome) => outcome,
-            // The vote is kept; the decision waits until the panel has enough members.
-            Err(ReviewError::QuorumUnreachable { .. }) => {
-                alert_if_short(conn, &app, &panel, &members)?;
-                return Ok(None);
-            }
-            Err(e) => return Err(Refusal::Conflict(e.into())),
-        };
-        let tally = (
-            ballot.iter().filter(|v| v.approve).count() as i32,
-            ballot.iter().filter(|v| !v.approve).count() as i32,
-        );
-        let app = apps::get(conn, application)?.ok_or(Refusal::NotFound)?;
-        match &outcome {
-            ReviewOutcome::Pending { .. } => return Ok(None),
-            ReviewOutcome::Approved => {
-                store::insert_decision(conn, application, cycle, true, &[], tally)?;
-                move_status(conn, &app, &Event::Approve, "approve", None, who.user_id)?;
-            }
-            ReviewOutcome::Returned { reasons } => {
-                let text = reasons.join("\n");
-                store::insert_decision(conn, application, cycle, false, reasons, tally)?;
-                let event = Event::Return {
-                    reasons: reasons.clone(),
-                };
-                move_status(conn, &app, &event, "return", Some(&text), who.user_id)?;
-                let app = apps::get(conn, application)?.ok_or(Refusal::NotFound)?;
-                move_status(
-                    conn,
-                    &app,
-                    &Event::StartAssessment,
-                    "start_assessment",
-                    Some(&text),
-                    who.user_id,
-                )?;
-            }
-        }
-        decided(conn, who, &app, cycle, &outcome, tally, address)?;
-        Ok(Some(outcome))
+        conclude(conn, who, &app, (&panel, &members), cycle, address)
     });
     match result {
         Err(Refusal::Database(diesel::result::Error::DatabaseError(
@@ -438,6 +393,74 @@ pub fn vote(
         ))) => Err(Refusal::Conflict(Code::DecidedMeanwhile.into())),
         other => other,
     }
+}
+
+/// Takes the review decision on `app` (locked, in review) from the votes of `cycle` if they
+/// decide it now: approved, or returned to the assessment panel with the reasons. While
+/// recusals leave the panel short of its quorum the votes are kept and the secretariat is
+/// told ([`alert_if_short`]). `who` is the one whose action completes it (the last voter,
+/// or the secretariat re-forming the panel).
+fn conclude(
+    conn: &mut DbConn,
+    who: &Principal,
+    app: &ApplicationRow,
+    (panel, members): (
+        &store::ReviewPanelRow,
+        &[(store::ReviewMemberRow, Option<Recusal>)],
+    ),
+    cycle: i32,
+    address: &str,
+) -> Result<Option<ReviewOutcome>, Refusal> {
+    let application = app.id;
+    let ballot: Vec<Vote> = store::votes(conn, application, cycle)?
+        .iter()
+        .map(|v| Vote {
+            member: v.member_id,
+            approve: v.approve,
+            reasons: v.reasons.0.clone(),
+        })
+        .collect();
+    let quorum = panel.quorum.max(0) as usize;
+    let outcome = match review_decision(&seats(members), &ballot, quorum, majority_of(panel)) {
+        Ok(outcome) => outcome,
+        // The votes are kept; the decision waits until the panel has enough members.
+        Err(ReviewError::QuorumUnreachable { .. }) => {
+            alert_if_short(conn, app, panel, members)?;
+            return Ok(None);
+        }
+        Err(e) => return Err(Refusal::Conflict(e.into())),
+    };
+    let tally = (
+        ballot.iter().filter(|v| v.approve).count() as i32,
+        ballot.iter().filter(|v| !v.approve).count() as i32,
+    );
+    let app = apps::get(conn, application)?.ok_or(Refusal::NotFound)?;
+    match &outcome {
+        ReviewOutcome::Pending { .. } => return Ok(None),
+        ReviewOutcome::Approved => {
+            store::insert_decision(conn, application, cycle, true, &[], tally)?;
+            move_status(conn, &app, &Event::Approve, "approve", None, who.user_id)?;
+        }
+        ReviewOutcome::Returned { reasons } => {
+            let text = reasons.join("\n");
+            store::insert_decision(conn, application, cycle, false, reasons, tally)?;
+            let event = Event::Return {
+                reasons: reasons.clone(),
+            };
+            move_status(conn, &app, &event, "return", Some(&text), who.user_id)?;
+            let app = apps::get(conn, application)?.ok_or(Refusal::NotFound)?;
+            move_status(
+                conn,
+                &app,
+                &Event::StartAssessment,
+                "start_assessment",
+                Some(&text),
+                who.user_id,
+            )?;
+        }
+    }
+    decided(conn, who, &app, cycle, &outcome, tally, address)?;
+    Ok(Some(outcome))
 }
 
 /// Records a review decision and tells the panel's lead; on approval the enterprise gets

@@ -545,3 +545,39 @@ async fn recusals_never_shrink_the_quorum_the_application_waits_for_members() {
     assert_eq!(d["decision"], "approved", "{d}");
     assert_eq!(w.status(&a.application).await, "approved");
 }
+
+#[tokio::test]
+async fn a_re_formed_panel_decides_at_once_on_the_votes_kept_while_it_was_short() {
+    let app = spawn_app().await;
+    let w = world(&app).await;
+    let a = scored(&w).await;
+    let applicant = w.app.enterprise_of(&a.application).await;
+    let panel = reviewers(&w, 2).await;
+    let (s, _) = w
+        .sec
+        .send(
+            "POST",
+            &format!("/api/v1/assessors/{}/conflicts", panel[1].0.id),
+            Some(json!({"with_id": applicant, "reason": "竞争对手"})),
+        )
+        .await;
+    assert_eq!(s, 204);
+    let both: Vec<(String, String)> = panel
+        .iter()
+        .map(|(c, e)| (c.id.clone(), e.clone()))
+        .collect();
+    assert_eq!(form(&w, &both, 2).await.0, 201);
+    let send = format!("/api/v1/applications/{}/send-to-review", a.application);
+    assert_eq!(a.lead.send("POST", &send, None).await.0, 204);
+    let (s, d) = vote(&panel[0].0, &a.application, true, &[]).await;
+    assert_eq!((s, &d["decision"]), (200, &Value::Null), "{d}");
+    assert_eq!(w.status(&a.application).await, "in_review");
+
+    // The secretariat re-forms the panel with a quorum its eligible member can meet: the
+    // approval already cast decides, in the same transaction, by the secretariat's hand.
+    assert_eq!(form(&w, &both, 1).await.0, 201);
+    assert_eq!(w.status(&a.application).await, "approved");
+    let decided = kinds_logged(&app, Kind::ReviewDecided).await;
+    assert_eq!(decided.len(), 1, "{decided:?}");
+    assert_eq!(decided[0].actor_user_id.as_deref(), Some(w.sec.id.as_str()));
+}
