@@ -727,7 +727,10 @@ mod tests {
         let e = load(&[("CERTCASE_UPLOAD_IDLE_SECONDS", "0")], None).unwrap_err();
         assert_eq!(e.key, "upload_idle_seconds");
         let e = load(&[("CERTCASE_UPLOAD_TOTAL_SECONDS", "5")], None).unwrap_err();
-        assert_eq!(e.key, "upload_total_seconds", "shorter than the idle timeout");
+        assert_eq!(
+            e.key, "upload_total_seconds",
+            "shorter than the idle timeout"
+        );
         let e = load(&[("CERTCASE_UPLOADS_MAX_PER_USER", "40")], None).unwrap_err();
         assert_eq!(e.key, "uploads_max_per_user", "more than the overall cap");
     }

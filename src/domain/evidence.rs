@@ -209,8 +209,8 @@ pub fn content_disposition(name: &str) -> String {
 use super::access::{Principal, Role};
 use super::application_status::Status;
 use super::ids::EnterpriseId;
-use chrono::NaiveDateTime;
 use super::size::binary;
+use chrono::NaiveDateTime;
 
 /// Whether evidence of an application can change now, and as which version.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -339,14 +339,9 @@ pub enum LimitExceeded {
 
 pub fn limit_exceeded(size: u64, max_file: u64, quota: u64, used: u64) -> Option<LimitExceeded> {
     if size > max_file {
-        Some(LimitExceeded::File {
-            max: max_file,
-        })
+        Some(LimitExceeded::File { max: max_file })
     } else if used.saturating_add(size) > quota {
-        Some(LimitExceeded::Quota {
-            quota,
-            used,
-        })
+        Some(LimitExceeded::Quota { quota, used })
     } else {
         None
     }

@@ -58,10 +58,7 @@ fn throttle(state: &AppState, visitor: &Visitor) -> Result<(), AppError> {
     }
     let key = format!("{} {}", state.config.base_url, visitor.address);
     let q = seen.entry(key).or_default();
-    while q
-        .front()
-        .is_some_and(|t| now - *t >= WINDOW)
-    {
+    while q.front().is_some_and(|t| now - *t >= WINDOW) {
         q.pop_front();
     }
     if q.len() >= VERIFY_LIMIT {

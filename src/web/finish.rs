@@ -95,9 +95,7 @@ impl Said {
                 tracing::error!(request_id, error = ?cause, "internal error");
                 Said::Generic
             }
-            AppError::NotFound | AppError::SignInRequired | AppError::Unavailable => {
-                Said::Generic
-            }
+            AppError::NotFound | AppError::SignInRequired | AppError::Unavailable => Said::Generic,
         }
     }
 

@@ -175,7 +175,10 @@ mod tests {
     fn a_form_is_text_only_when_every_decoded_byte_is_utf8() {
         assert!(form_is_utf8(b"name=%E5%BC%A0%E4%B8%89&note=a+b%26c"));
         assert!(form_is_utf8("name=张三".as_bytes()));
-        assert!(form_is_utf8(b"odd=%zz&tail=%4"), "a stray % is kept as it is");
+        assert!(
+            form_is_utf8(b"odd=%zz&tail=%4"),
+            "a stray % is kept as it is"
+        );
         assert!(form_is_utf8(b""));
         assert!(!form_is_utf8(b"name=%FF"), "an escaped invalid byte");
         assert!(!form_is_utf8(b"name=%E5%BC"), "a character cut short");

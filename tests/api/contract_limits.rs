@@ -68,7 +68,10 @@ async fn bodies_over_their_limit_answer_413_naming_the_limit() {
         .post(app.url("/login"))
         .headers(app.same_origin())
         .header("x-csrf-token", token)
-        .form(&[("email", "a@example.org"), ("password", &"x".repeat(300 * 1024))])
+        .form(&[
+            ("email", "a@example.org"),
+            ("password", &"x".repeat(300 * 1024)),
+        ])
         .send()
         .await
         .unwrap();
@@ -180,10 +183,7 @@ async fn a_page_form_that_is_not_utf8_is_refused_before_anything_is_stored() {
         app.conn(|c| {
             use certcase::db::schema::organisations::dsl::*;
             use diesel::prelude::*;
-            organisations
-                .select(name)
-                .load::<String>(c)
-                .unwrap()
+            organisations.select(name).load::<String>(c).unwrap()
         })
     };
     let before = organisations().await;
