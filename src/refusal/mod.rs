@@ -595,6 +595,7 @@ codes! {
     SelfAssessmentUnknownArea = "self_assessment.unknown_area",
     AnswerUnknownCompetency = "self_assessment.unknown_competency",
     BodyTooLarge = "web.body_too_large",
+    BodyTooSlow = "web.body_too_slow",
     CrossSiteForm = "web.cross_site_form",
     FormExpired = "web.form_expired",
     FormNotUtf8 = "web.form_not_utf8",
@@ -608,7 +609,6 @@ codes! {
     RequestTooLarge = "web.request_too_large",
     RequestUnreadable = "web.request_unreadable",
     RoleNotAllowed = "web.role_not_allowed",
-    UploadTooSlow = "web.upload_too_slow",
     UploadsBusy = "web.uploads_busy",
     UploadsPerUser = "web.uploads_per_user",
 }

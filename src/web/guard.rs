@@ -91,16 +91,22 @@ fn check_origin(req: &ServiceRequest) -> Result<(), AppError> {
     }
 }
 
-/// An urlencoded form body, read (up to [`FORM_LIMIT`]), checked to be UTF-8 text
-/// throughout and put back for the handler; `None` for other bodies.
+/// An urlencoded form body, read (up to [`FORM_LIMIT`], under the upload timeouts),
+/// checked to be UTF-8 text throughout and put back for the handler; `None` for other
+/// bodies.
 async fn form_body(req: &mut ServiceRequest) -> Result<Option<web::Bytes>, AppError> {
     if req.content_type() != "application/x-www-form-urlencoded" {
         return Ok(None);
     }
-    let mut payload = req.take_payload();
+    let state = req
+        .app_data::<web::Data<AppState>>()
+        .expect("state is registered")
+        .clone();
+    // Under the upload timeouts: a form trickled in byte by byte holds nothing for long.
+    let (mut payload, watch) = state.uploads.timed(req.take_payload());
     let mut body = web::BytesMut::new();
     while let Some(chunk) = payload.next().await {
-        let chunk = chunk.map_err(|_| AppError::bad_request(Code::FormUnreadable))?;
+        let chunk = chunk.map_err(|_| watch.or(AppError::bad_request(Code::FormUnreadable)))?;
         if body.len() + chunk.len() > FORM_LIMIT {
             return Err(AppError::too_large(Code::FormTooLarge));
         }

@@ -1,10 +1,12 @@
-//! Receiving upload bodies (evidence files, certificate PDFs to verify) under limits, so
-//! slow or stalled clients cannot hold sockets and temporary files for ever:
+//! Receiving request bodies (evidence files, certificate PDFs to verify, model files, page
+//! forms) under limits, so slow or stalled clients cannot hold sockets and temporary
+//! files for ever:
 //!
 //! - the body stream has an idle timeout (the longest wait for the next bytes) and an
 //!   overall deadline; a body that misses either ends with an error the handler answers
-//!   as 408 (`Code::UploadTooSlow`), while the connection is still there to hear it;
-//! - a [`Slot`] is needed to receive a body: at most `per_user` at once per person (or,
+//!   as 408 (`Code::BodyTooSlow`), while the connection is still there to hear it;
+//! - a [`Slot`] is needed to receive an upload (forms, small and read by the guard, need
+//!   none): at most `per_user` at once per person (or,
 //!   signed out, per address; 429 beyond) and `overall` for the server (503 beyond), both
 //!   with `Retry-After`.
 //!
@@ -24,10 +26,11 @@ use actix_multipart::Multipart;
 use actix_web::error::PayloadError;
 use actix_web::http::header::HeaderMap;
 use actix_web::web::Bytes;
-use futures_util::Stream;
+use futures_util::{Stream, StreamExt};
 use tokio::time::{sleep, Instant, Sleep};
 
 use crate::config::UploadConfig;
+use crate::domain::size;
 use crate::error::AppError;
 use crate::refusal::Code;
 
@@ -145,16 +148,46 @@ impl Watch {
     /// The refusal for a body that could not be read: 408 when it was too slow, else 400
     /// with the cause.
     pub fn unreadable(&self, cause: impl std::fmt::Display) -> AppError {
+        self.or(AppError::bad_request(
+            Code::RequestUnreadable.with("reason", cause.to_string()),
+        ))
+    }
+
+    /// 408 when the body was too slow, else `otherwise`.
+    pub fn or(&self, otherwise: AppError) -> AppError {
         if self.timed_out() {
             AppError::too_slow(
-                Code::UploadTooSlow
+                Code::BodyTooSlow
                     .with("idle", self.idle.as_secs())
                     .with("total", self.total.as_secs()),
             )
         } else {
-            AppError::bad_request(Code::RequestUnreadable.with("reason", cause.to_string()))
+            otherwise
         }
     }
+}
+
+/// A whole body of at most `limit` bytes, read under the timeouts (413 naming the limit
+/// beyond it).
+pub async fn read_all<S>(
+    mut body: TimedBody<S>,
+    watch: &Watch,
+    limit: usize,
+) -> Result<Bytes, AppError>
+where
+    S: Stream<Item = Result<Bytes, PayloadError>> + Unpin,
+{
+    let mut bytes = actix_web::web::BytesMut::new();
+    while let Some(chunk) = body.next().await {
+        let chunk = chunk.map_err(|e| watch.unreadable(e))?;
+        if bytes.len() + chunk.len() > limit {
+            return Err(AppError::too_large(
+                Code::BodyTooLarge.with("max", size::binary(limit as u64)),
+            ));
+        }
+        bytes.extend_from_slice(&chunk);
+    }
+    Ok(bytes.freeze())
 }
 
 /// A body stream that ends with an error when the next bytes take longer than the idle
@@ -217,7 +250,6 @@ impl<S> TimedBody<S> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use futures_util::StreamExt;
 
     fn uploads(per_user: usize, overall: usize) -> Uploads {
         Uploads::new(UploadConfig {
@@ -290,5 +322,22 @@ mod tests {
         assert!(read.iter().all(Result::is_ok));
         assert!(!watch.timed_out());
         assert_eq!(status(watch.unreadable("broken")), 400);
+    }
+
+    #[actix_web::test]
+    async fn a_whole_body_is_read_up_to_its_limit() {
+        let u = uploads(1, 1);
+        let chunks = || {
+            futures_util::stream::iter(
+                (0..3).map(|_| Ok::<_, PayloadError>(Bytes::from_static(b"abc"))),
+            )
+        };
+        let (body, watch) = u.timed(chunks());
+        assert_eq!(read_all(body, &watch, 9).await.unwrap(), "abcabcabc");
+        let (body, watch) = u.timed(chunks());
+        assert_eq!(status(read_all(body, &watch, 8).await.unwrap_err()), 413);
+        let stalled = futures_util::stream::pending::<Result<Bytes, PayloadError>>();
+        let (body, watch) = u.timed(stalled);
+        assert_eq!(status(read_all(body, &watch, 8).await.unwrap_err()), 408);
     }
 }

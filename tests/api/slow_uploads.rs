@@ -13,6 +13,7 @@ use tokio::net::TcpStream;
 use crate::applications::applicant;
 use crate::evidence::pdf;
 use crate::helpers::{spawn_app_with, Api, TestApp};
+use certcase::domain::access::Role;
 
 const ITEM: &str = "CD-CM-01";
 const BOUNDARY: &str = "slow-upload-boundary";
@@ -62,6 +63,18 @@ async fn stalled_upload(member: &Api<'_>, app_id: &str) -> TcpStream {
         Duration::from_secs(10),
     )
     .await;
+    stream
+}
+
+/// A request whose client sends the headers (promising `promised` body bytes) and the
+/// first bytes of the body, then nothing.
+async fn stalled_request(app: &TestApp, head: &str, start: &[u8], promised: usize) -> TcpStream {
+    let host = app.address.trim_start_matches("http://");
+    let mut stream = TcpStream::connect(host).await.unwrap();
+    let head = format!("{head}Host: {host}\r\nContent-Length: {promised}\r\n\r\n");
+    stream.write_all(head.as_bytes()).await.unwrap();
+    stream.write_all(start).await.unwrap();
+    stream.flush().await.unwrap();
     stream
 }
 
@@ -146,7 +159,7 @@ async fn a_stalled_upload_is_answered_408_after_the_idle_timeout_and_leaves_noth
     );
     assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
     let body: Value = serde_json::from_str(answer.split_once("\r\n\r\n").unwrap().1).unwrap();
-    assert_eq!(body["code"], "web.upload_too_slow", "{body}");
+    assert_eq!(body["code"], "web.body_too_slow", "{body}");
     assert_eq!(body["title"], "Request timeout");
     assert!(no_temporary_file(&app.data_dir.join("evidence/tmp")));
     assert_eq!(evidence_rows(&app).await, 0);
@@ -216,4 +229,49 @@ async fn uploads_beyond_the_server_cap_are_answered_503_with_retry_after() {
         .is_ok_and(|s| s >= 1));
     let problem: Value = res.json().await.unwrap();
     assert_eq!(problem["code"], "web.uploads_busy", "{problem}");
+}
+
+#[tokio::test]
+async fn a_stalled_page_form_or_model_file_is_answered_408_after_the_idle_timeout() {
+    let app = spawn_app_with(|c| c.uploads.idle_timeout = Duration::from_secs(1)).await;
+    let form = format!(
+        "POST /login HTTP/1.1\r\nOrigin: {}\r\nAccept-Language: en\r\n\
+         Content-Type: application/x-www-form-urlencoded\r\n",
+        app.address
+    );
+    let sec = app.api_for("秘书处", Role::Secretariat).await;
+    let model = format!(
+        "POST /api/v1/models?name=slow.toml HTTP/1.1\r\nAuthorization: Bearer {}\r\n\
+         Accept-Language: en\r\nContent-Type: application/toml\r\n",
+        sec.token
+    );
+    for (head, start) in [
+        (form, "email=a%40example.org&pass"),
+        (model, "[model]\ncode = "),
+    ] {
+        let mut stalled = stalled_request(&app, &head, start.as_bytes(), 10_000).await;
+        let stalled_at = Instant::now();
+        let answer = response(&mut stalled, Duration::from_secs(10)).await;
+        assert!(stalled_at.elapsed() < Duration::from_secs(5), "{head}");
+        assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    }
+}
+
+#[tokio::test]
+async fn a_model_file_over_its_limit_is_refused_413_naming_the_limit() {
+    let app = spawn_app_with(|_| {}).await;
+    let sec = app.api_for("秘书处", Role::Secretariat).await;
+    let res = reqwest::Client::new()
+        .post(app.url("/api/v1/models?name=big.toml"))
+        .bearer_auth(&sec.token)
+        .header("accept-language", "en")
+        .header("content-type", "application/toml")
+        .body(format!("# {}\n", "x".repeat(5 << 20)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 413);
+    let problem: Value = res.json().await.unwrap();
+    assert_eq!(problem["code"], "web.body_too_large", "{problem}");
+    assert_eq!(problem["args"]["max"], "4 MiB");
 }
