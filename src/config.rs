@@ -39,6 +39,8 @@ pub struct Config {
     pub api_token_hours: i64,
     // Evidence (storage and limits).
     pub evidence: EvidenceConfig,
+    /// How long an upload's body may take, and how many may be received at once.
+    pub uploads: UploadConfig,
     // mail/audit feature
     pub mail: MailConfig,
 }
@@ -168,6 +170,79 @@ fn mail_config(
     })
 }
 
+/// Limits on receiving upload bodies (evidence files, certificate PDFs to verify), so
+/// slow or stalled clients cannot hold sockets and temporary files forever.
+#[derive(Debug, Clone)]
+pub struct UploadConfig {
+    /// Longest wait for the next bytes of a body.
+    pub idle_timeout: std::time::Duration,
+    /// Longest time for a whole body.
+    pub total_timeout: std::time::Duration,
+    /// Uploads one person (or, signed out, one address) may send at once.
+    pub per_user: usize,
+    /// Uploads the server receives at once.
+    pub overall: usize,
+}
+
+fn upload_config(
+    env: &dyn Fn(&str) -> Option<String>,
+    file: &FileConfig,
+) -> Result<UploadConfig, ConfigError> {
+    let number = |var: &str, key: &str, from_file: Option<u64>, default: u64, max: u64| {
+        let value = match env(var) {
+            Some(text) => text
+                .trim()
+                .parse::<u64>()
+                .map_err(|_| bad(var, format!("'{text}' is not a whole number")))?,
+            None => from_file.unwrap_or(default),
+        };
+        if value == 0 || value > max {
+            return Err(bad(key, format!("must be between 1 and {max}")));
+        }
+        Ok(value)
+    };
+    let idle = number(
+        "CERTCASE_UPLOAD_IDLE_SECONDS",
+        "upload_idle_seconds",
+        file.upload_idle_seconds,
+        15,
+        3600,
+    )?;
+    let total = number(
+        "CERTCASE_UPLOAD_TOTAL_SECONDS",
+        "upload_total_seconds",
+        file.upload_total_seconds,
+        600,
+        24 * 3600,
+    )?;
+    if total < idle {
+        return Err(bad(
+            "upload_total_seconds",
+            "must not be less than upload_idle_seconds",
+        ));
+    }
+    let overall = number(
+        "CERTCASE_UPLOADS_MAX_TOTAL",
+        "uploads_max_total",
+        file.uploads_max_total,
+        32,
+        10_000,
+    )?;
+    let per_user = number(
+        "CERTCASE_UPLOADS_MAX_PER_USER",
+        "uploads_max_per_user",
+        file.uploads_max_per_user,
+        3,
+        overall,
+    )?;
+    Ok(UploadConfig {
+        idle_timeout: std::time::Duration::from_secs(idle),
+        total_timeout: std::time::Duration::from_secs(total),
+        per_user: per_user as usize,
+        overall: overall as usize,
+    })
+}
+
 /// Where evidence files are kept and how large they may be.
 #[derive(Debug, Clone)]
 pub struct EvidenceConfig {
@@ -240,6 +315,11 @@ struct FileConfig {
     s3_bucket: Option<String>,
     s3_endpoint: Option<String>,
     s3_region: Option<String>,
+    // Upload bodies: timeouts and how many at once.
+    upload_idle_seconds: Option<u64>,
+    upload_total_seconds: Option<u64>,
+    uploads_max_per_user: Option<u64>,
+    uploads_max_total: Option<u64>,
     // mail/audit feature
     mail_transport: Option<String>,
     smtp_host: Option<String>,
@@ -287,6 +367,7 @@ impl Config {
         };
         let env = src.env;
         let evidence = evidence_config(env, &file)?;
+        let uploads = upload_config(env, &file)?;
         let mail = mail_config(&file, env)?;
 
         let data_dir = env("CERTCASE_DATA_DIR")
@@ -348,6 +429,7 @@ impl Config {
             session_hours,
             api_token_hours,
             evidence,
+            uploads,
             mail,
         })
     }
@@ -629,6 +711,33 @@ mod tests {
         assert_eq!(e.key, "CERTCASE_EVIDENCE_QUOTA_MB");
         let e = load(&[("CERTCASE_EVIDENCE_STORAGE", "ftp")], None).unwrap_err();
         assert_eq!(e.key, "evidence_storage");
+    }
+
+    #[test]
+    fn upload_limits_default_and_are_checked() {
+        let c = load(&[], None).unwrap();
+        assert_eq!(c.uploads.idle_timeout, std::time::Duration::from_secs(15));
+        assert_eq!(c.uploads.total_timeout, std::time::Duration::from_secs(600));
+        assert_eq!((c.uploads.per_user, c.uploads.overall), (3, 32));
+        let c = load(
+            &[
+                ("CERTCASE_UPLOAD_IDLE_SECONDS", "2"),
+                ("CERTCASE_UPLOADS_MAX_PER_USER", "1"),
+            ],
+            None,
+        )
+        .unwrap();
+        assert_eq!(c.uploads.idle_timeout, std::time::Duration::from_secs(2));
+        assert_eq!(c.uploads.per_user, 1);
+        let e = load(&[("CERTCASE_UPLOAD_IDLE_SECONDS", "0")], None).unwrap_err();
+        assert_eq!(e.key, "upload_idle_seconds");
+        let e = load(&[("CERTCASE_UPLOAD_TOTAL_SECONDS", "5")], None).unwrap_err();
+        assert_eq!(
+            e.key, "upload_total_seconds",
+            "shorter than the idle timeout"
+        );
+        let e = load(&[("CERTCASE_UPLOADS_MAX_PER_USER", "40")], None).unwrap_err();
+        assert_eq!(e.key, "uploads_max_per_user", "more than the overall cap");
     }
 
     #[test]

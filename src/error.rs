@@ -11,7 +11,7 @@
 //!   catalogs in the reader's language: the visitor's on pages, `Accept-Language`'s
 //!   (default zh-CN) in problem+json, which also carries `code` and `args`.
 
-use actix_web::http::StatusCode;
+use actix_web::http::{header, StatusCode};
 use actix_web::{HttpResponse, ResponseError};
 
 use crate::refusal::{Code, Reason, Refusal};
@@ -19,7 +19,7 @@ use crate::refusal::{Code, Reason, Refusal};
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
     /// Refused by a rule, or input that cannot be used; `status` says which (400, 403,
-    /// 409, 413 or 422). The words are in the catalogs under `refusal.<code>`, so a person
+    /// 408, 409, 413 or 422). The words are in the catalogs under `refusal.<code>`, so a person
     /// reads them in their language.
     #[error("refused ({status}): {reason}")]
     Refused { status: StatusCode, reason: Reason },
@@ -28,8 +28,14 @@ pub enum AppError {
     /// Also what another enterprise's ids answer, so they cannot be probed.
     #[error("not found")]
     NotFound,
-    #[error("too many attempts; try again later")]
-    TooManyRequests,
+    /// Not now: too often, too many at once, or the server is busy (429 or 503). The
+    /// response says when to come back (`Retry-After`, in seconds).
+    #[error("not now ({status}, retry after {retry_after}s): {reason}")]
+    Later {
+        status: StatusCode,
+        reason: Reason,
+        retry_after: u64,
+    },
     #[error("the database is unavailable")]
     Unavailable,
     #[error("internal error")]
@@ -72,6 +78,31 @@ impl AppError {
     pub fn too_large(reason: impl Into<Reason>) -> AppError {
         AppError::refused(StatusCode::PAYLOAD_TOO_LARGE, reason)
     }
+
+    /// A client that sent its body too slowly (408).
+    pub fn too_slow(reason: impl Into<Reason>) -> AppError {
+        AppError::refused(StatusCode::REQUEST_TIMEOUT, reason)
+    }
+
+    /// Too often or too many at once from this client (429); try again in `retry_after`
+    /// seconds.
+    pub fn too_many(reason: impl Into<Reason>, retry_after: u64) -> AppError {
+        AppError::Later {
+            status: StatusCode::TOO_MANY_REQUESTS,
+            reason: reason.into(),
+            retry_after: retry_after.max(1),
+        }
+    }
+
+    /// The server as a whole has no room for this now (503); try again in `retry_after`
+    /// seconds.
+    pub fn busy(reason: impl Into<Reason>, retry_after: u64) -> AppError {
+        AppError::Later {
+            status: StatusCode::SERVICE_UNAVAILABLE,
+            reason: reason.into(),
+            retry_after: retry_after.max(1),
+        }
+    }
 }
 
 impl ResponseError for AppError {
@@ -80,16 +111,20 @@ impl ResponseError for AppError {
             AppError::Refused { status, .. } => *status,
             AppError::SignInRequired => StatusCode::UNAUTHORIZED,
             AppError::NotFound => StatusCode::NOT_FOUND,
-            AppError::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Later { status, .. } => *status,
             AppError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
     /// The body is written by `web::finish`, which knows the request (API or page,
-    /// language, request id).
+    /// language, request id); `Retry-After` is set here and kept there.
     fn error_response(&self) -> HttpResponse {
-        HttpResponse::build(self.status_code()).finish()
+        let mut res = HttpResponse::build(self.status_code());
+        if let AppError::Later { retry_after, .. } = self {
+            res.insert_header((header::RETRY_AFTER, retry_after.to_string()));
+        }
+        res.finish()
     }
 }
 

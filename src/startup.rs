@@ -7,6 +7,7 @@ use std::sync::Arc;
 use actix_web::body::MessageBody;
 use actix_web::dev::Server;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::http::Method;
 use actix_web::middleware::{from_fn, Compress};
 use actix_web::{web, App, HttpServer};
 use tracing_actix_web::TracingLogger;
@@ -54,6 +55,7 @@ pub fn state(config: Config, pool: DbPool) -> anyhow::Result<AppState> {
     )?);
     Ok(AppState {
         evidence,
+        uploads: Arc::new(crate::web::upload::Uploads::new(config.uploads.clone())),
         pool,
         backend: config.backend(),
         config: Arc::new(config),
@@ -62,14 +64,19 @@ pub fn state(config: Config, pool: DbPool) -> anyhow::Result<AppState> {
     })
 }
 
-/// Registers every endpoint with its access guard, grouping methods that share a path.
+/// Registers every endpoint with its access guard, grouping methods that share a path;
+/// another method on that path answers 405 with the path's methods in `Allow`.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     let mut by_path: BTreeMap<&'static str, Vec<Endpoint>> = BTreeMap::new();
     for e in endpoints() {
         by_path.entry(e.path).or_default().push(e);
     }
     for (path, group) in by_path {
-        let mut resource = web::resource(path);
+        let allowed: Vec<Method> = group.iter().map(|e| e.method.clone()).collect();
+        let mut resource = web::resource(path).default_service(web::to(move || {
+            let allowed = allowed.clone();
+            async move { finish::method_not_allowed(&allowed) }
+        }));
         for e in group {
             let access = e.access;
             resource = resource
@@ -78,6 +85,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         cfg.service(resource);
     }
 }
+
+/// Largest JSON body an API call may send.
+const JSON_LIMIT: usize = 1 << 20;
 
 /// The application with its middleware, for the server and for in-process tests/benches.
 pub fn build_app(
@@ -95,13 +105,13 @@ pub fn build_app(
         .app_data(data)
         .app_data(
             web::JsonConfig::default()
-                .limit(1 << 20)
-                .error_handler(|e, _| finish::bad_input(e)),
+                .limit(JSON_LIMIT)
+                .error_handler(|e, _| finish::body_input(e, JSON_LIMIT)),
         )
         .app_data(
             web::FormConfig::default()
-                .limit(256 << 10)
-                .error_handler(|e, _| finish::bad_input(e)),
+                .limit(guard::FORM_LIMIT)
+                .error_handler(|e, _| finish::body_input(e, guard::FORM_LIMIT)),
         )
         .app_data(web::QueryConfig::default().error_handler(|e, _| finish::bad_input(e)))
         // A path segment that does not parse (a malformed id) names nothing: it answers as an

@@ -77,8 +77,9 @@ pub enum FileRefused {
     ZipDamaged,
     #[error("the archive contains an unsafe path: {path}")]
     UnsafePath { path: String },
-    #[error("the archive would expand to {size_mb} MB; at most {max_mb} MB is accepted")]
-    ArchiveTooLarge { size_mb: u64, max_mb: u64 },
+    /// Sizes in bytes.
+    #[error("the archive would expand to {}; at most {} is accepted", binary(*size), binary(*max))]
+    ArchiveTooLarge { size: u64, max: u64 },
 }
 
 /// Decides the kind from the first bytes and the extension; both must agree, so a
@@ -176,8 +177,8 @@ pub fn check_zip_entries(entries: &[ZipEntry], max_uncompressed: u64) -> Result<
     }
     if total > max_uncompressed {
         return Err(FileRefused::ArchiveTooLarge {
-            size_mb: total / 1_000_000,
-            max_mb: max_uncompressed / 1_000_000,
+            size: total,
+            max: max_uncompressed,
         });
     }
     Ok(())
@@ -216,6 +217,7 @@ pub fn content_disposition(name: &str) -> String {
 use super::access::{Principal, Role};
 use super::application_status::Status;
 use super::ids::EnterpriseId;
+use super::size::binary;
 use chrono::NaiveDateTime;
 
 /// Whether evidence of an application can change now, and as which version.
@@ -330,29 +332,24 @@ pub fn upload_limit(max_file: u64, quota: u64, used: u64) -> u64 {
     max_file.min(quota.saturating_sub(used))
 }
 
-const MIB: u64 = 1024 * 1024;
-
-/// Which limit a file of `size` bytes would break, in whole MB.
+/// Which limit a file of `size` bytes would break (sizes in bytes).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum LimitExceeded {
-    #[error("the file is larger than {max_mb} MB, the limit per file")]
-    File { max_mb: u64 },
+    #[error("the file is larger than {}, the limit per file", binary(*max))]
+    File { max: u64 },
     #[error(
-        "the application's evidence quota of {quota_mb} MB would be exceeded ({used_mb} MB already used)"
+        "the application's evidence quota of {} would be exceeded ({} already used)",
+        binary(*quota),
+        binary(*used)
     )]
-    Quota { quota_mb: u64, used_mb: u64 },
+    Quota { quota: u64, used: u64 },
 }
 
 pub fn limit_exceeded(size: u64, max_file: u64, quota: u64, used: u64) -> Option<LimitExceeded> {
     if size > max_file {
-        Some(LimitExceeded::File {
-            max_mb: max_file / MIB,
-        })
+        Some(LimitExceeded::File { max: max_file })
     } else if used.saturating_add(size) > quota {
-        Some(LimitExceeded::Quota {
-            quota_mb: quota / MIB,
-            used_mb: used.div_ceil(MIB),
-        })
+        Some(LimitExceeded::Quota { quota, used })
     } else {
         None
     }
@@ -453,11 +450,11 @@ mod tests {
         assert!(limit_exceeded(201 * mb, 200 * mb, 2048 * mb, 0)
             .unwrap()
             .to_string()
-            .contains("200 MB, the limit per file"));
+            .contains("200 MiB, the limit per file"));
         assert!(limit_exceeded(100 * mb, 200 * mb, 2048 * mb, 1990 * mb)
             .unwrap()
             .to_string()
-            .contains("quota of 2048 MB"));
+            .contains("quota of 2 GiB"));
         assert_eq!(limit_exceeded(100 * mb, 200 * mb, 2048 * mb, 0), None);
     }
 
@@ -563,7 +560,7 @@ mod tests {
             check_zip_entries(&[e("a", 60_000_000), e("b", 60_000_000)], 100_000_000)
                 .unwrap_err()
                 .to_string()
-                .contains("expand to 120 MB")
+                .contains("expand to 114.4 MiB")
         );
     }
 

@@ -32,3 +32,6 @@ pub mod message;
 pub mod report;
 // Certificates (feature: certs).
 pub mod certificate_lint;
+// Limits as they are shown and checked: sizes in binary units, page numbers.
+pub mod paging;
+pub mod size;

@@ -18,6 +18,7 @@ use crate::domain::panel::{PanelRule, PanelViolation, MAX_MEMBERS, MIN_MEMBERS};
 use crate::domain::round::RoundRefusal;
 use crate::domain::scoring::ReviewError;
 use crate::domain::self_assessment::{AnswerError, RoadmapError, Stage};
+use crate::domain::size::binary;
 
 impl From<StatusRefusal> for Reason {
     fn from(r: StatusRefusal) -> Reason {
@@ -50,10 +51,10 @@ impl From<Locked> for Reason {
 impl From<LimitExceeded> for Reason {
     fn from(l: LimitExceeded) -> Reason {
         match l {
-            LimitExceeded::File { max_mb } => Code::EvidenceFileTooLarge.with("max_mb", max_mb),
-            LimitExceeded::Quota { quota_mb, used_mb } => Code::EvidenceQuotaExceeded
-                .with("quota_mb", quota_mb)
-                .with("used_mb", used_mb),
+            LimitExceeded::File { max } => Code::EvidenceFileTooLarge.with("max", binary(max)),
+            LimitExceeded::Quota { quota, used } => Code::EvidenceQuotaExceeded
+                .with("quota", binary(quota))
+                .with("used", binary(used)),
         }
     }
 }
@@ -74,9 +75,9 @@ impl From<FileRefused> for Reason {
             FileRefused::ZipUnreadable => Code::EvidenceZipUnreadable.into(),
             FileRefused::ZipDamaged => Code::EvidenceZipDamaged.into(),
             FileRefused::UnsafePath { path } => Code::EvidenceZipUnsafePath.with("path", path),
-            FileRefused::ArchiveTooLarge { size_mb, max_mb } => Code::EvidenceZipTooLarge
-                .with("size_mb", size_mb)
-                .with("max_mb", max_mb),
+            FileRefused::ArchiveTooLarge { size, max } => Code::EvidenceZipTooLarge
+                .with("size", binary(size))
+                .with("max", binary(max)),
         }
     }
 }

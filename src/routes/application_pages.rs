@@ -233,8 +233,8 @@ pub async fn detail_page(
     let ctx = with(ctx, "allowed_extensions", ALLOWED_EXTENSIONS);
     let ctx = with(
         ctx,
-        "max_file_mb",
-        &(state.config.evidence.max_file_bytes / (1024 * 1024)),
+        "max_file_size",
+        &crate::domain::size::binary(state.config.evidence.max_file_bytes),
     );
     page(&state.templates, "pages/applications/detail.html", &ctx)
 }

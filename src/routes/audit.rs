@@ -39,7 +39,7 @@ pub async fn page_view(
 ) -> Result<HttpResponse, AppError> {
     let filter = filter.into_inner();
     let q = checked(&filter)?;
-    let page_no = q.page;
+    let page_no = q.page.get();
     let (rows, total) = state.db(move |conn| Ok(read::search(conn, &q)?)).await?;
     let pages = ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
     let keep = |p: i64| {
@@ -160,7 +160,7 @@ pub async fn list_api(
     filter: web::Query<Filter>,
 ) -> Result<HttpResponse, AppError> {
     let q = checked(&filter.into_inner())?;
-    let page = q.page;
+    let page = q.page.get();
     let (entries, total) = state.db(move |conn| Ok(read::search(conn, &q)?)).await?;
     Ok(HttpResponse::Ok().json(AuditPage {
         entries: entries.into_iter().map(audit_entry_view).collect(),

@@ -6,7 +6,7 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use actix_multipart::Multipart;
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine;
 use chrono::Utc;
@@ -16,11 +16,13 @@ use serde::{Deserialize, Serialize};
 use crate::domain::access::Role;
 use crate::domain::audit::Actor;
 use crate::domain::ids::{ApplicationId, RoundId};
+use crate::domain::size;
 use crate::error::AppError;
 use crate::refusal::Code;
 use crate::routes::rounds::IssuedCounts;
 use crate::web::caller::Caller;
 use crate::web::render::{base_context, page, with};
+use crate::web::upload::Watch;
 use crate::web::visitor::Visitor;
 use crate::web::AppState;
 use crate::workflow::certificates::{self as certs, BulkOutcome, Issuer, Reader, Verification};
@@ -30,6 +32,12 @@ use crate::workflow::queries::{self, certificates::CertificateRow};
 pub const UPLOAD_LIMIT: usize = 5 << 20;
 /// Verifications per client address per minute.
 pub const VERIFY_LIMIT: usize = 60;
+const WINDOW: Duration = Duration::from_secs(60);
+
+/// Whole seconds, rounded up: a client that waits this long finds room.
+fn seconds_up(d: Duration) -> u64 {
+    d.as_secs() + u64::from(d.subsec_nanos() > 0)
+}
 
 fn issuer(state: &AppState) -> Issuer {
     Issuer {
@@ -46,18 +54,24 @@ fn throttle(state: &AppState, visitor: &Visitor) -> Result<(), AppError> {
     let mut guard = SEEN.lock().unwrap_or_else(|e| e.into_inner());
     let seen = guard.get_or_insert_with(HashMap::new);
     if seen.len() > 10_000 {
-        seen.retain(|_, q| q.back().is_some_and(|t| now - *t < Duration::from_secs(60)));
+        seen.retain(|_, q| q.back().is_some_and(|t| now - *t < WINDOW));
     }
     let key = format!("{} {}", state.config.base_url, visitor.address);
     let q = seen.entry(key).or_default();
-    while q
-        .front()
-        .is_some_and(|t| now - *t >= Duration::from_secs(60))
-    {
+    while q.front().is_some_and(|t| now - *t >= WINDOW) {
         q.pop_front();
     }
     if q.len() >= VERIFY_LIMIT {
-        return Err(AppError::TooManyRequests);
+        // The window frees when its oldest verification leaves it.
+        let frees_in = q
+            .front()
+            .map_or(WINDOW, |oldest| WINDOW.saturating_sub(now - *oldest));
+        return Err(AppError::too_many(
+            Code::VerifyTooOften
+                .with("max", VERIFY_LIMIT)
+                .with("seconds", seconds_up(frees_in)),
+            seconds_up(frees_in),
+        ));
     }
     q.push_back(now);
     Ok(())
@@ -318,18 +332,18 @@ pub async fn verify_api(
 }
 
 /// Reads the `pdf` part of a multipart upload, refusing more than [`UPLOAD_LIMIT`].
-async fn uploaded_pdf(mut form: Multipart) -> Result<Vec<u8>, AppError> {
+async fn uploaded_pdf(mut form: Multipart, watch: &Watch) -> Result<Vec<u8>, AppError> {
     while let Some(field) = form.next().await {
-        let mut field = field.map_err(unreadable)?;
+        let mut field = field.map_err(|e| watch.unreadable(e))?;
         if field.name() != Some("pdf") {
             continue;
         }
         let mut bytes = Vec::new();
         while let Some(chunk) = field.next().await {
-            let chunk = chunk.map_err(unreadable)?;
+            let chunk = chunk.map_err(|e| watch.unreadable(e))?;
             if bytes.len() + chunk.len() > UPLOAD_LIMIT {
                 return Err(AppError::too_large(
-                    Code::CertificatePdfTooLarge.with("max_mb", UPLOAD_LIMIT / (1024 * 1024)),
+                    Code::CertificatePdfTooLarge.with("max", size::binary(UPLOAD_LIMIT as u64)),
                 ));
             }
             bytes.extend_from_slice(&chunk);
@@ -339,32 +353,39 @@ async fn uploaded_pdf(mut form: Multipart) -> Result<Vec<u8>, AppError> {
     Err(AppError::bad_request(Code::CertificatePdfMissing))
 }
 
-fn unreadable(e: actix_multipart::MultipartError) -> AppError {
-    AppError::bad_request(Code::RequestUnreadable.with("reason", e.to_string()))
-}
-
+/// Verifies an uploaded PDF, received in an upload slot (per person, or per address when
+/// signed out) under the body timeouts.
 async fn by_file(
     state: &AppState,
     visitor: &Visitor,
-    form: Multipart,
+    req: &HttpRequest,
+    payload: web::Payload,
 ) -> Result<Verification, AppError> {
     throttle(state, visitor)?;
-    let bytes = uploaded_pdf(form).await?;
+    let sender = match &visitor.principal {
+        Some(p) => p.user_id.to_string(),
+        None => format!("address {}", visitor.address),
+    };
+    let slot = state.uploads.admit(&sender)?;
+    let (form, watch) = state.uploads.multipart(req.headers(), payload);
+    let bytes = uploaded_pdf(form, &watch).await?;
+    drop(slot);
     let today = Utc::now().date_naive();
     state
         .db(move |conn| Ok(certs::verify_pdf(conn, &bytes, today)?))
         .await
 }
 
-/// A certificate PDF (multipart field `pdf`, at most 5 MB): its embedded signed payload
+/// A certificate PDF (multipart field `pdf`, at most 5 MiB): its embedded signed payload
 /// against the published keys and the issuance log.
-#[utoipa::path(post, path = "/api/v1/verify", request_body(content_type = "multipart/form-data"), responses((status = 200, body = Verification), (status = 400), (status = 413), (status = 429)))]
+#[utoipa::path(post, path = "/api/v1/verify", request_body(content_type = "multipart/form-data"), responses((status = 200, body = Verification), (status = 400), (status = 408), (status = 413), (status = 429), (status = 503)))]
 pub async fn verify_upload_api(
     state: web::Data<AppState>,
     visitor: Visitor,
-    form: Multipart,
+    req: HttpRequest,
+    payload: web::Payload,
 ) -> Result<HttpResponse, AppError> {
-    let v = by_file(&state, &visitor, form).await?;
+    let v = by_file(&state, &visitor, &req, payload).await?;
     Ok(HttpResponse::Ok().json(v))
 }
 
@@ -412,8 +433,9 @@ pub async fn verify_number_page(
 pub async fn verify_upload_page(
     state: web::Data<AppState>,
     visitor: Visitor,
-    form: Multipart,
+    req: HttpRequest,
+    payload: web::Payload,
 ) -> Result<HttpResponse, AppError> {
-    let v = by_file(&state, &visitor, form).await?;
+    let v = by_file(&state, &visitor, &req, payload).await?;
     verify_page_with(&state, &visitor, Some(&v))
 }

@@ -15,6 +15,7 @@ use crate::error::AppError;
 use crate::refusal::Code;
 use crate::storage::{self, Key, Staged, Storage, StorageError};
 use crate::web::caller::Caller;
+use crate::web::upload::Watch;
 use crate::web::AppState;
 use crate::workflow::evidence::{self as flow, EvidenceView, StoredFile};
 use crate::workflow::queries;
@@ -51,20 +52,16 @@ async fn drain(form: &mut Multipart, mut current: Option<Field>) {
     }
 }
 
-async fn read_text(field: &mut Field, max_bytes: usize) -> Result<String, AppError> {
+async fn read_text(field: &mut Field, max_bytes: usize, watch: &Watch) -> Result<String, AppError> {
     let mut bytes = Vec::new();
     while let Some(chunk) = field.next().await {
-        let chunk = chunk.map_err(unreadable)?;
+        let chunk = chunk.map_err(|e| watch.unreadable(e))?;
         if bytes.len() + chunk.len() > max_bytes {
             return Err(description_too_long());
         }
         bytes.extend_from_slice(&chunk);
     }
     String::from_utf8(bytes).map_err(|_| AppError::bad_request(Code::EvidenceDescriptionNotText))
-}
-
-fn unreadable(e: impl std::fmt::Display) -> AppError {
-    AppError::bad_request(Code::RequestUnreadable.with("reason", e.to_string()))
 }
 
 fn description_too_long() -> AppError {
@@ -97,22 +94,25 @@ fn zip_entries(path: &std::path::Path) -> Result<Vec<ZipEntry>, AppError> {
     Ok(entries)
 }
 
-/// Receives one upload: checks what can be checked before reading (the application,
-/// the item, the lock, Content-Length against the limits), streams the file into
-/// staging under the limit, checks its type, stores it, then records it.
+/// Receives one upload: takes an upload slot, checks what can be checked before reading
+/// (the application, the item, the lock, Content-Length against the limits), streams the
+/// file into staging under the limit and the body timeouts, checks its type, stores it,
+/// then records it.
 async fn receive(
     state: &AppState,
     caller: Caller,
     id: ApplicationId,
     item: String,
     req: &HttpRequest,
-    mut form: Multipart,
+    payload: web::Payload,
 ) -> Result<EvidenceView, AppError> {
     let Caller {
         principal: who,
         address,
         ..
     } = caller;
+    let _slot = state.uploads.admit(&who.user_id.to_string())?;
+    let (mut form, watch) = state.uploads.multipart(req.headers(), payload);
     let limits = state.config.evidence.clone();
     let (w, a) = (who.clone(), item.clone());
     let target = state
@@ -134,10 +134,10 @@ async fn receive(
     let mut description: Option<String> = None;
     let mut staged: Option<(Staged, String)> = None;
     while let Some(field) = form.next().await {
-        let mut field = field.map_err(unreadable)?;
+        let mut field = field.map_err(|e| watch.unreadable(e))?;
         match field.name() {
             Some("description") => {
-                description = Some(read_text(&mut field, DESCRIPTION_MAX_CHARS * 4).await?)
+                description = Some(read_text(&mut field, DESCRIPTION_MAX_CHARS * 4, &watch).await?)
             }
             Some("file") => {
                 if staged.is_some() {
@@ -156,13 +156,13 @@ async fn receive(
                         drain(&mut form, Some(field)).await;
                         return Err(too_large(limit + 1, &limits, used));
                     }
-                    Err(StorageError::Incoming(m)) => return Err(unreadable(m)),
+                    Err(StorageError::Incoming(m)) => return Err(watch.unreadable(m)),
                     Err(e) => return Err(AppError::internal(e)),
                 }
             }
             _ => {
                 // Unknown fields are read and ignored (the page form's button, say).
-                read_text(&mut field, 16 * 1024).await?;
+                read_text(&mut field, 16 * 1024, &watch).await?;
             }
         }
     }
@@ -253,7 +253,10 @@ async fn forget_if_unreferenced(state: &AppState, key: Key) {
 #[utoipa::path(post, path = "/api/v1/applications/{id}/items/{item}/evidence",
     params(("id" = String, Path), ("item" = String, Path)),
     request_body(content_type = "multipart/form-data", description = "fields: file, description"),
-    responses((status = 201, body = EvidenceView), (status = 404), (status = 409, description = "evidence locked"),
+    responses((status = 201, body = EvidenceView), (status = 404), (status = 408, description = "the body was too slow (upload_idle_seconds, upload_total_seconds)"),
+        (status = 409, description = "evidence locked"),
+        (status = 429, description = "this person's uploads_max_per_user uploads are in progress (Retry-After)"),
+        (status = 503, description = "uploads_max_total uploads are in progress (Retry-After)"),
         (status = 413, description = "file larger than evidence_max_file_mb, or the application's quota exceeded"),
         (status = 422, description = "type not accepted (content and extension must agree), unsafe ZIP, no description")),
     security(("bearer" = [])))]
@@ -262,10 +265,10 @@ pub async fn upload_api(
     caller: Caller,
     req: HttpRequest,
     path: web::Path<(ApplicationId, String)>,
-    form: Multipart,
+    payload: web::Payload,
 ) -> Result<HttpResponse, AppError> {
     let (id, item) = path.into_inner();
-    let view = receive(&state, caller, id, item, &req, form).await?;
+    let view = receive(&state, caller, id, item, &req, payload).await?;
     Ok(HttpResponse::Created().json(view))
 }
 
@@ -384,10 +387,10 @@ pub async fn upload_page(
     caller: Caller,
     req: HttpRequest,
     path: web::Path<(ApplicationId, String)>,
-    form: Multipart,
+    payload: web::Payload,
 ) -> Result<HttpResponse, AppError> {
     let (id, item) = path.into_inner();
-    receive(&state, caller, id, item.clone(), &req, form).await?;
+    receive(&state, caller, id, item.clone(), &req, payload).await?;
     Ok(back_to(id, &item))
 }
 

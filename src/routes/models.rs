@@ -8,6 +8,7 @@ use crate::error::AppError;
 use crate::refusal::{Code, Reason};
 use crate::web::caller::Caller;
 use crate::web::render::{base_context, page, with};
+use crate::web::upload;
 use crate::web::visitor::Visitor;
 use crate::web::AppState;
 use crate::workflow::catalog::{self as loader, LoadError, Outcome};
@@ -16,6 +17,9 @@ use crate::workflow::views::catalog::{
     load_result, model_version_detail, model_version_view, LoadResult, ModelVersionDetail,
     ModelVersionView,
 };
+
+/// Largest model file accepted (the built-in ones are a few KiB).
+const MODEL_FILE_LIMIT: usize = 4 << 20;
 
 async fn fetch(state: &AppState, id: ModelVersionId) -> Result<VersionDoc, AppError> {
     state
@@ -83,14 +87,23 @@ pub struct LoadQuery {
 /// Loads one model file (TOML, the body). A changed model becomes a new version; a file
 /// with an error is refused with its line and nothing is stored.
 #[utoipa::path(post, path = "/api/v1/models", params(LoadQuery), request_body(content = String, content_type = "application/toml"),
-    responses((status = 200, body = LoadResult), (status = 201, body = LoadResult), (status = 422, description = "the file is refused: file, line and reason")),
+    responses((status = 200, body = LoadResult), (status = 201, body = LoadResult), (status = 408, description = "the body was too slow"),
+        (status = 413, description = "larger than 4 MiB"), (status = 422, description = "the file is refused: file, line and reason"),
+        (status = 429, description = "uploads_max_per_user uploads in progress"), (status = 503, description = "uploads_max_total uploads in progress")),
     security(("bearer" = [])))]
 pub async fn load_api(
     state: web::Data<AppState>,
     caller: Caller,
     query: web::Query<LoadQuery>,
-    body: String,
+    payload: web::Payload,
 ) -> Result<HttpResponse, AppError> {
+    let slot = state.uploads.admit(&caller.principal.user_id.to_string())?;
+    let (body, watch) = state.uploads.timed(payload);
+    let bytes = upload::read_all(body, &watch, MODEL_FILE_LIMIT).await?;
+    drop(slot);
+    let body = String::from_utf8(bytes.to_vec()).map_err(|_| {
+        AppError::bad_request(Code::RequestUnreadable.with("reason", "the file is not UTF-8 text"))
+    })?;
     let files = vec![(query.into_inner().name, body)];
     let actor = crate::domain::audit::Actor::user(caller.principal.user_id, &caller.address);
     let outcome = state

@@ -4,14 +4,15 @@
 use actix_web::body::{BodySize, BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderValue};
-use actix_web::http::StatusCode;
+use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::Next;
-use actix_web::{web, HttpMessage, HttpResponse};
+use actix_web::{web, HttpMessage, HttpResponse, ResponseError};
 
 use super::render::{base_context, catalog, page};
 use super::visitor::Visitor;
 use super::AppState;
 use crate::domain::i18n::Lang;
+use crate::domain::size;
 use crate::error::AppError;
 use crate::refusal::{Code, Reason};
 
@@ -81,7 +82,6 @@ pub async fn finish(
 fn fallback(status: StatusCode) -> AppError {
     match status {
         StatusCode::NOT_FOUND => AppError::NotFound,
-        StatusCode::METHOD_NOT_ALLOWED => AppError::refused(status, Code::MethodNotAllowed),
         StatusCode::PAYLOAD_TOO_LARGE => AppError::too_large(Code::RequestTooLarge),
         StatusCode::UNAUTHORIZED => AppError::SignInRequired,
         StatusCode::FORBIDDEN => AppError::forbidden(Code::NotAllowed),
@@ -101,15 +101,14 @@ enum Said {
 impl Said {
     fn of(app: &AppError, request_id: &str) -> Said {
         match app {
-            AppError::Refused { reason, .. } => Said::Refusal(reason.clone()),
+            AppError::Refused { reason, .. } | AppError::Later { reason, .. } => {
+                Said::Refusal(reason.clone())
+            }
             AppError::Internal(cause) => {
                 tracing::error!(request_id, error = ?cause, "internal error");
                 Said::Generic
             }
-            AppError::NotFound
-            | AppError::SignInRequired
-            | AppError::TooManyRequests
-            | AppError::Unavailable => Said::Generic,
+            AppError::NotFound | AppError::SignInRequired | AppError::Unavailable => Said::Generic,
         }
     }
 
@@ -134,8 +133,15 @@ fn title(status: StatusCode, lang: Lang) -> String {
         .unwrap_or_else(|| status.canonical_reason().unwrap_or("Error").to_owned())
 }
 
+/// Headers of an error response that say what to do next; the standard body keeps them.
+const KEPT_HEADERS: [header::HeaderName; 2] = [header::ALLOW, header::RETRY_AFTER];
+
 fn render_error(res: ServiceResponse<BoxBody>, request_id: &str) -> ServiceResponse<BoxBody> {
     let status = res.status();
+    let kept: Vec<(header::HeaderName, HeaderValue)> = KEPT_HEADERS
+        .iter()
+        .filter_map(|name| Some((name.clone(), res.headers().get(name)?.clone())))
+        .collect();
     let said = match res.response().error() {
         Some(err) => match err.as_error::<AppError>() {
             Some(app) => Said::of(app, request_id),
@@ -149,7 +155,7 @@ fn render_error(res: ServiceResponse<BoxBody>, request_id: &str) -> ServiceRespo
     };
     let (req, _) = res.into_parts();
 
-    let response = if Visitor::is_api(&req) {
+    let mut response = if Visitor::is_api(&req) {
         // The API speaks the language the client asks for, as pages do for visitors.
         let lang = Lang::from_accept_language(
             req.headers()
@@ -182,6 +188,9 @@ fn render_error(res: ServiceResponse<BoxBody>, request_id: &str) -> ServiceRespo
     } else {
         html_error(&req, status, &said, request_id)
     };
+    for (name, value) in kept {
+        response.headers_mut().insert(name, value);
+    }
     ServiceResponse::new(req, response)
 }
 
@@ -220,6 +229,20 @@ fn html_error(
     }
 }
 
+/// A method the path does not have: 405, naming the ones it has (in `Allow` and in the
+/// refusal).
+pub fn method_not_allowed(allowed: &[Method]) -> HttpResponse {
+    let names: Vec<String> = allowed.iter().map(|m| m.to_string()).collect();
+    let mut res = HttpResponse::from_error(AppError::refused(
+        StatusCode::METHOD_NOT_ALLOWED,
+        Code::MethodNotAllowed.with("allowed", names.join(", ")),
+    ));
+    if let Ok(v) = HeaderValue::from_str(&names.join(", ")) {
+        res.headers_mut().insert(header::ALLOW, v);
+    }
+    res
+}
+
 /// Used as the app's default service: every unknown path is a plain 404.
 pub async fn not_found() -> Result<HttpResponse, AppError> {
     Err(AppError::NotFound)
@@ -228,4 +251,19 @@ pub async fn not_found() -> Result<HttpResponse, AppError> {
 /// Turns extractor failures (bad JSON, bad path segment) into readable 400s.
 pub fn bad_input(err: impl std::fmt::Display) -> actix_web::Error {
     AppError::bad_request(Code::RequestUnreadable.with("reason", err.to_string())).into()
+}
+
+/// A body over the limit of its extractor (413, naming the limit).
+fn body_too_large(limit: usize) -> actix_web::Error {
+    AppError::too_large(Code::BodyTooLarge.with("max", size::binary(limit as u64))).into()
+}
+
+/// A JSON or form body that cannot be used: 413 when it is over the extractor's `limit`
+/// (as actix classes it), else 400.
+pub fn body_input<E: ResponseError>(err: E, limit: usize) -> actix_web::Error {
+    if err.status_code() == StatusCode::PAYLOAD_TOO_LARGE {
+        body_too_large(limit)
+    } else {
+        bad_input(err)
+    }
 }

@@ -5,6 +5,7 @@ pub mod caller;
 pub mod finish;
 pub mod guard;
 pub mod render;
+pub mod upload;
 pub mod visitor;
 
 use std::sync::Arc;
@@ -24,6 +25,8 @@ pub struct AppState {
     pub calendars: Arc<crate::domain::calendar::Calendars>,
     // Evidence: where uploaded files are stored.
     pub evidence: Arc<crate::storage::Evidence>,
+    /// Upload bodies being received, under their timeouts and caps.
+    pub uploads: Arc<upload::Uploads>,
 }
 
 impl AppState {

@@ -686,7 +686,7 @@ async fn the_upload_page_and_api_check_a_file_and_refuse_one_over_5_mb() {
     assert!(page.contains("status-invalid"));
     assert!(page.contains("no readable signed certificate payload"));
 
-    // Over 5 MB: refused as problem details, and nothing changes.
+    // Over 5 MiB: refused as problem details, and nothing changes.
     let counts = || {
         app.conn(|c| {
             (
@@ -703,7 +703,7 @@ async fn the_upload_page_and_api_check_a_file_and_refuse_one_over_5_mb() {
     assert_eq!(s, 413, "{problem}");
     assert_eq!(problem["status"], 413);
     assert!(
-        problem["detail"].as_str().unwrap().contains("5 MB"),
+        problem["detail"].as_str().unwrap().contains("5 MiB"),
         "{problem}"
     );
     assert_eq!(counts().await, before);

@@ -204,7 +204,7 @@ async fn every_refusal_names_its_limit_or_rule_and_stores_nothing() {
         problem["detail"]
             .as_str()
             .unwrap()
-            .contains("larger than 2 MB, the limit per file"),
+            .contains("larger than 2 MiB, the limit per file"),
         "{problem}"
     );
 
@@ -278,7 +278,7 @@ async fn every_refusal_names_its_limit_or_rule_and_stores_nothing() {
     for (entries, says) in [
         (vec![("docs/../../evil.sh", 10)], "unsafe path"),
         (vec![("/etc/cron.d/x", 10)], "unsafe path"),
-        (vec![("a.bin", MB), ("b.bin", MB / 2)], "at most 1 MB"),
+        (vec![("a.bin", MB), ("b.bin", MB / 2)], "at most 1 MiB"),
     ] {
         let (status, problem) = upload(
             &member,
@@ -344,7 +344,7 @@ async fn every_refusal_names_its_limit_or_rule_and_stores_nothing() {
         problem["detail"]
             .as_str()
             .unwrap()
-            .contains("quota of 5 MB"),
+            .contains("quota of 5 MiB"),
         "{problem}"
     );
 

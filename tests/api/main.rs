@@ -46,3 +46,6 @@ mod outsiders;
 mod stored_values;
 // What each role sees of one resource.
 mod views;
+// Hardening: slow uploads and small contract gaps.
+mod contract_limits;
+mod slow_uploads;

@@ -12,6 +12,7 @@ use diesel::prelude::*;
 use crate::db::schema::{audit_head, audit_log, users};
 use crate::db::DbConn;
 use crate::domain::audit::{self, Actor, Entry, Kind, Linked};
+use crate::domain::paging::PageNumber;
 use crate::refusal::{Code, Reason};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -138,7 +139,7 @@ pub struct Filter {
     pub from: Option<String>,
     /// Until this time (exclusive; a bare date means the end of that day).
     pub until: Option<String>,
-    /// 1-based page number.
+    /// 1-based page number (at most 1000000).
     pub page: Option<i64>,
 }
 
@@ -151,7 +152,7 @@ pub struct Query {
     pub kind: Option<Kind>,
     pub from: Option<NaiveDateTime>,
     pub until: Option<NaiveDateTime>,
-    pub page: i64,
+    pub page: PageNumber,
 }
 
 fn parse_time(s: &str, end_of_day: bool) -> Option<NaiveDateTime> {
@@ -199,10 +200,7 @@ impl Filter {
             },
             None => (None, None),
         };
-        let page = self.page.unwrap_or(1);
-        if page < 1 {
-            return Err(Code::AuditPageInvalid.into());
-        }
+        let page = PageNumber::parse(self.page)?;
         Ok(Query {
             person: nonempty(&self.person),
             object_type,
@@ -261,7 +259,7 @@ pub fn search(conn: &mut DbConn, q: &Query) -> QueryResult<(Vec<AuditRow>, i64)>
     let rows = filtered!(q)
         .order(audit_log::seq.desc())
         .limit(PAGE_SIZE)
-        .offset((q.page - 1) * PAGE_SIZE)
+        .offset(q.page.offset(PAGE_SIZE))
         .select(AuditRow::as_select())
         .load(conn)?;
     Ok((rows, total))
