@@ -222,7 +222,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 }
                 UserCommand::Disable { email } => {
                     let email = Email::parse(&email).map_err(anyhow::Error::msg)?;
-                    if !certcase::db::models::user::disable(&mut conn, &email)? {
+                    if !certcase::db::models::users::disable(&mut conn, &email)? {
                         anyhow::bail!("no account for {}", email.as_str());
                     }
                     println!(
@@ -285,7 +285,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let config = load_config()?;
             let pool = startup::prepare(&config)?;
             let mut conn = pool.get()?;
-            let n = db::write_tx(&mut conn, certcase::db::models::report::refresh_all)?;
+            let n = db::write_tx(&mut conn, certcase::db::models::reports::refresh_all)?;
             println!("rebuilt the report summaries of {n} application(s)");
             Ok(())
         }

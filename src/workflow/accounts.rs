@@ -3,7 +3,7 @@
 use chrono::{DateTime, Duration, Utc};
 
 use crate::auth;
-use crate::db::models::{audit, auth as store, user};
+use crate::db::models::{audit, sessions as store, users};
 use crate::db::{write_tx, DbConn};
 use crate::domain::access::{Principal, Role};
 use crate::domain::account::{DisplayName, Email, Password};
@@ -25,12 +25,12 @@ pub fn add_user(
     }
     let hash = auth::hash_password(password);
     write_tx(conn, |conn| {
-        if user::find_by_email(conn, email)?.is_some() {
+        if users::find_by_email(conn, email)?.is_some() {
             return Err(Refusal::Conflict(
                 Code::AccountExists.with("email", email.as_str()),
             ));
         }
-        let id = user::insert(conn, email, name, &hash, roles)?;
+        let id = users::insert(conn, email, name, &hash, roles)?;
         let roles: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
         audit::append(
             conn,
@@ -86,7 +86,7 @@ pub fn sign_in(
     }
 
     let account = match Email::parse(email_text) {
-        Ok(email) => user::find_by_email(conn, &email)?,
+        Ok(email) => users::find_by_email(conn, &email)?,
         Err(_) => None,
     };
     let usable = account.as_ref().filter(|u| u.disabled_at.is_none());

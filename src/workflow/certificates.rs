@@ -12,10 +12,10 @@ use ed25519_dalek::{SigningKey, VerifyingKey};
 use serde::Serialize;
 
 use super::applications::move_status;
-use crate::db::models::application::{self as apps, ApplicationRow};
+use crate::db::models::applications::{self as apps, ApplicationRow};
 use crate::db::models::audit;
 use crate::db::models::certificates::{self as store, CertificateRow, KeyRow};
-use crate::db::models::{catalog, enterprise, panels, round};
+use crate::db::models::{catalog, enterprises, panels, rounds};
 use crate::db::{write_tx, DbConn};
 use crate::domain::application_status::{Event, Status};
 use crate::domain::audit::{Actor, Kind};
@@ -309,7 +309,7 @@ pub fn issuable_in_round(
     conn: &mut DbConn,
     round_id: RoundId,
 ) -> Result<Vec<ApplicationId>, Refusal> {
-    round::get(conn, round_id)?.ok_or(Refusal::NotFound)?;
+    rounds::get(conn, round_id)?.ok_or(Refusal::NotFound)?;
     Ok(store::round_applications(
         conn,
         round_id,
@@ -368,8 +368,8 @@ fn append_log(
 
 /// Everything a payload and its PDF are made of, read through the application.
 struct Facts {
-    enterprise: enterprise::EnterpriseRow,
-    round: round::RoundRow,
+    enterprise: enterprises::EnterpriseRow,
+    round: rounds::RoundRow,
     version: catalog::VersionSummary,
     model: crate::domain::catalog::Model,
     part: crate::domain::catalog::Part,
@@ -378,8 +378,8 @@ struct Facts {
 
 impl Facts {
     fn read(conn: &mut DbConn, app: &ApplicationRow) -> Result<Facts, Refusal> {
-        let enterprise = enterprise::get(conn, app.enterprise_id)?.ok_or(Refusal::NotFound)?;
-        let round = round::get(conn, app.round_id)?.ok_or(Refusal::NotFound)?;
+        let enterprise = enterprises::get(conn, app.enterprise_id)?.ok_or(Refusal::NotFound)?;
+        let round = rounds::get(conn, app.round_id)?.ok_or(Refusal::NotFound)?;
         let doc = catalog::get_version(conn, round.model_version_id)?.ok_or(Refusal::NotFound)?;
         let part = doc
             .model
@@ -495,7 +495,7 @@ pub fn pdf_of(
     let row = store::by_number(conn, number)?.ok_or(Refusal::NotFound)?;
     let app = apps::get(conn, row.application_id)?.ok_or(Refusal::NotFound)?;
     if let Reader::Enterprise(user) = reader {
-        if enterprise::membership(conn, *user)? != Some(app.enterprise_id) {
+        if enterprises::membership(conn, *user)? != Some(app.enterprise_id) {
             return Err(Refusal::NotFound);
         }
     }

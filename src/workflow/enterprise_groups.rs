@@ -4,8 +4,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::db::models::enterprise_group::{self as store, GroupRow};
-use crate::db::models::{audit, enterprise};
+use crate::db::models::enterprise_groups::{self as store, GroupRow};
+use crate::db::models::{audit, enterprises};
 use crate::db::{write_tx, DbConn};
 use crate::domain::access::Principal;
 use crate::domain::account::DisplayName;
@@ -72,7 +72,7 @@ pub fn join(
     address: &str,
 ) -> Result<(), Refusal> {
     write_tx(conn, |conn| {
-        let e = enterprise::get(conn, enterprise_id)?.ok_or(Refusal::NotFound)?;
+        let e = enterprises::get(conn, enterprise_id)?.ok_or(Refusal::NotFound)?;
         let unknown = || Refusal::Invalid(Code::GroupUnknown.into());
         let group_id: EnterpriseGroupId = group_id.parse().map_err(|_| unknown())?;
         let g = store::get(conn, group_id)?.ok_or_else(unknown)?;
@@ -115,7 +115,7 @@ pub fn leave(
     address: &str,
 ) -> Result<(), Refusal> {
     write_tx(conn, |conn| {
-        let e = enterprise::get(conn, enterprise_id)?.ok_or(Refusal::NotFound)?;
+        let e = enterprises::get(conn, enterprise_id)?.ok_or(Refusal::NotFound)?;
         let Some(group_id) = e.group_id else {
             return Err(Refusal::Conflict(
                 Code::InNoGroup.with("enterprise", &e.name_zh),
@@ -180,7 +180,7 @@ pub fn groups(conn: &mut DbConn) -> Result<Vec<GroupView>, Refusal> {
 /// What an enterprise is tied to through its group: the group's own id (a conflict may be
 /// declared with the group) and its other enterprises. Empty outside any group.
 pub fn ties(conn: &mut DbConn, enterprise_id: EnterpriseId) -> Result<Vec<String>, Refusal> {
-    let Some(group) = enterprise::get(conn, enterprise_id)?.and_then(|e| e.group_id) else {
+    let Some(group) = enterprises::get(conn, enterprise_id)?.and_then(|e| e.group_id) else {
         return Ok(vec![]);
     };
     let sisters = store::members(conn, group)?

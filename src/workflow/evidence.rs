@@ -11,9 +11,9 @@ use crate::domain::visibility::Viewer;
 use chrono::NaiveDateTime;
 
 use super::applications::visible;
-use crate::db::models::application::{self as app_store, ApplicationRow};
+use crate::db::models::applications::{self as app_store, ApplicationRow};
 use crate::db::models::evidence::{self as store, EvidenceRow};
-use crate::db::models::{catalog, enterprise, now, round};
+use crate::db::models::{catalog, enterprises as enterprise, now, rounds as round};
 use crate::db::sql_types::Json;
 use crate::db::{write_tx, DbConn};
 use crate::domain::access::Principal;

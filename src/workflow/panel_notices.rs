@@ -6,7 +6,7 @@ use chrono::NaiveDateTime;
 use diesel::QueryResult;
 
 use crate::db::models::panels as store;
-use crate::db::models::{audit, round};
+use crate::db::models::{audit, rounds};
 use crate::db::DbConn;
 use crate::domain::audit::{Actor, Kind};
 use crate::domain::ids::{ApplicationId, EnterpriseId, RoundId, UserId};
@@ -50,7 +50,7 @@ pub(crate) fn assessment_due(
     conn: &mut DbConn,
     round_id: RoundId,
 ) -> Result<NaiveDateTime, Refusal> {
-    let r = round::get(conn, round_id)?.ok_or(Refusal::NotFound)?;
+    let r = rounds::get(conn, round_id)?.ok_or(Refusal::NotFound)?;
     Ok(r.assessment_ends
         .and_hms_opt(23, 59, 0)
         .expect("23:59 is a valid time"))
@@ -58,7 +58,7 @@ pub(crate) fn assessment_due(
 
 /// When review votes are due: the start of the round's results day (UTC).
 pub(crate) fn review_due(conn: &mut DbConn, round_id: RoundId) -> Result<NaiveDateTime, Refusal> {
-    let r = round::get(conn, round_id)?.ok_or(Refusal::NotFound)?;
+    let r = rounds::get(conn, round_id)?.ok_or(Refusal::NotFound)?;
     Ok(r.results_on
         .and_hms_opt(0, 0, 0)
         .expect("midnight is valid"))

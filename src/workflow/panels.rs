@@ -11,9 +11,9 @@ use super::enterprise_groups;
 use super::panel_notices::{panel_assigned, record};
 pub use super::views::panels::RegistryEntry;
 use super::views::panels::{conflict_view, employment_view};
-use crate::db::models::application::{self as apps, ApplicationRow};
+use crate::db::models::applications::{self as apps, ApplicationRow};
 use crate::db::models::panels as store;
-use crate::db::models::{catalog, enterprise, enterprise_group, round, user};
+use crate::db::models::{catalog, enterprises, enterprise_groups, rounds, users};
 use crate::db::{write_tx, DbConn};
 use crate::domain::access::{Principal, Role};
 use crate::domain::application_status::{Event, Status};
@@ -29,7 +29,7 @@ use crate::refusal::{Arg, Code, Reason, Refusal};
 
 /// The part an application is for, from the model version its round pins.
 pub(crate) fn part_of(conn: &mut DbConn, app: &ApplicationRow) -> Result<Part, Refusal> {
-    let r = round::get(conn, app.round_id)?.ok_or(Refusal::NotFound)?;
+    let r = rounds::get(conn, app.round_id)?.ok_or(Refusal::NotFound)?;
     let version = r.model_version_id;
     let model = catalog::get_version(conn, version)?
         .ok_or(Refusal::NotFound)?
@@ -132,7 +132,7 @@ pub fn save_profile(
             .user_id
             .parse()
             .map_err(|_| Refusal::Invalid(Code::UserIdInvalid.into()))?;
-        let person = user::principal(conn, uid)?
+        let person = users::principal(conn, uid)?
             .ok_or_else(|| Refusal::Invalid(Code::PersonUnknown.into()))?;
         if !person.has(Role::Assessor) {
             return Err(Refusal::Invalid(
@@ -217,13 +217,13 @@ pub fn declare_conflict(
     address: &str,
 ) -> Result<(), Refusal> {
     write_tx(conn, |conn| {
-        user::principal(conn, person)?.ok_or(Refusal::NotFound)?;
+        users::principal(conn, person)?.ok_or(Refusal::NotFound)?;
         let an_enterprise = match c.with_id.parse() {
-            Ok(id) => enterprise::get(conn, id)?.is_some(),
+            Ok(id) => enterprises::get(conn, id)?.is_some(),
             Err(_) => false,
         };
         let a_group = match c.with_id.parse() {
-            Ok(id) => enterprise_group::get(conn, id)?.is_some(),
+            Ok(id) => enterprise_groups::get(conn, id)?.is_some(),
             Err(_) => false,
         };
         if !an_enterprise && !a_group && store::organisation(conn, &c.with_id)?.is_none() {
@@ -268,7 +268,7 @@ pub fn add_employment(
         store::profile(conn, person)?.ok_or(Refusal::NotFound)?;
         let unknown = || Refusal::Invalid(Code::EnterpriseUnknown.into());
         let enterprise_id: EnterpriseId = e.enterprise_id.parse().map_err(|_| unknown())?;
-        if enterprise::get(conn, enterprise_id)?.is_none() {
+        if enterprises::get(conn, enterprise_id)?.is_none() {
             return Err(unknown());
         }
         if e.until.is_some_and(|u| u < e.from) {
@@ -590,7 +590,7 @@ pub struct ProposalRequest {
 }
 
 fn label_of(conn: &mut DbConn, app: &ApplicationRow) -> Result<String, Refusal> {
-    let e = enterprise::get(conn, app.enterprise_id)?.ok_or(Refusal::NotFound)?;
+    let e = enterprises::get(conn, app.enterprise_id)?.ok_or(Refusal::NotFound)?;
     Ok(format!("{} · {}", e.name_zh, app.part_code))
 }
 
@@ -603,7 +603,7 @@ pub fn propose(
     req: &ProposalRequest,
     today: NaiveDate,
 ) -> Result<Proposal, Refusal> {
-    round::get(conn, round_id)?.ok_or(Refusal::NotFound)?;
+    rounds::get(conn, round_id)?.ok_or(Refusal::NotFound)?;
     let seats = Seats::new(req.seats.unwrap_or(4)).map_err(|e| Refusal::Invalid(e.into()))?;
     let accepted: Vec<ApplicationRow> = apps::all(conn)?
         .into_iter()
@@ -730,7 +730,7 @@ pub fn confirm_round(
     address: &str,
 ) -> Result<usize, Refusal> {
     write_tx(conn, |conn| {
-        round::get(conn, round_id)?.ok_or(Refusal::NotFound)?;
+        rounds::get(conn, round_id)?.ok_or(Refusal::NotFound)?;
         if req.panels.is_empty() {
             return Err(Refusal::Invalid(Code::NoPanelsToConfirm.into()));
         }

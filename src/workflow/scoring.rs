@@ -9,9 +9,9 @@ use serde::Deserialize;
 use super::applications::move_status;
 use super::panel_notices::{assessment_due, lead_of, record, review_due, to_user};
 use super::panels::part_of;
-use crate::db::models::application::{self as apps, ApplicationRow};
+use crate::db::models::applications::{self as apps, ApplicationRow};
 use crate::db::models::panels as store;
-use crate::db::models::{enterprise, now};
+use crate::db::models::{enterprises, now};
 use crate::db::schema::evidence_files;
 use crate::db::sql_types::Json;
 use crate::db::{write_tx, DbConn};
@@ -352,7 +352,7 @@ pub fn answer_clarification(
 ) -> Result<(), Refusal> {
     write_tx(conn, |conn| {
         let app = apps::get(conn, application)?.ok_or(Refusal::NotFound)?;
-        if enterprise::membership(conn, who.user_id)? != Some(app.enterprise_id) {
+        if enterprises::membership(conn, who.user_id)? != Some(app.enterprise_id) {
             return Err(Refusal::NotFound);
         }
         let answer = answer.trim();
@@ -483,7 +483,7 @@ pub fn viewer_for(
         return Ok(Viewer::Secretariat);
     }
     if who.has(Role::Enterprise)
-        && enterprise::membership(conn, who.user_id)? == Some(app.enterprise_id)
+        && enterprises::membership(conn, who.user_id)? == Some(app.enterprise_id)
     {
         return Ok(Viewer::Enterprise);
     }

@@ -2,7 +2,7 @@
 //! (Signing in and starting a session are in `accounts`.)
 
 use super::accounts::{self, NewSession};
-use crate::db::models::{auth as store, user};
+use crate::db::models::{sessions as store, users};
 use crate::db::{write_tx, DbConn};
 use crate::domain::i18n::Lang;
 use crate::domain::ids::UserId;
@@ -34,7 +34,7 @@ pub fn set_language(
 ) -> Result<(), Refusal> {
     write_tx(conn, |conn| {
         store::set_session_lang(conn, session, lang.code())?;
-        user::set_lang(conn, user, lang.code())?;
+        users::set_lang(conn, user, lang.code())?;
         Ok(())
     })
 }

@@ -326,7 +326,7 @@ async fn expiry_unprintable_names_key_rotation_and_an_altered_log_row() {
     let set_names = |zh: &'static str, en: &'static str| {
         let id = id.clone();
         app.conn(move |c| {
-            let e = certcase::db::models::application::get(c, id.parse().unwrap())
+            let e = certcase::db::models::applications::get(c, id.parse().unwrap())
                 .unwrap()
                 .unwrap()
                 .enterprise_id;
@@ -768,7 +768,7 @@ async fn sample_certificate_of_the_demo_round() {
     let id = a.application.clone();
     let code = crate::helpers::credit_code("91110108MA01HK3Q5");
     app.conn(move |c| {
-        let e = certcase::db::models::application::get(c, id.parse().unwrap())
+        let e = certcase::db::models::applications::get(c, id.parse().unwrap())
             .unwrap()
             .unwrap()
             .enterprise_id;

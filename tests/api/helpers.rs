@@ -347,7 +347,7 @@ impl TestApp {
     pub async fn enterprise_of(&self, application: &str) -> String {
         let id = application.to_string();
         self.conn(move |c| {
-            certcase::db::models::application::get(c, id.parse().unwrap())
+            certcase::db::models::applications::get(c, id.parse().unwrap())
                 .unwrap()
                 .unwrap()
                 .enterprise_id
@@ -388,7 +388,7 @@ impl TestApp {
     pub async fn auth_event_kinds(&self, email: &str) -> Vec<String> {
         let email = email.to_string();
         self.conn(move |c| {
-            certcase::db::models::auth::events_for(c, &email)
+            certcase::db::models::sessions::events_for(c, &email)
                 .unwrap()
                 .into_iter()
                 .map(|e| e.kind)

@@ -25,7 +25,7 @@ async fn round_with_applications(app: &TestApp, admin_email: String) -> String {
     app.conn(move |c| {
         let round = history_written_directly(c, &admin_email);
         // Written around the workflow: its report summary is rebuilt by hand.
-        certcase::db::models::report::refresh(c, ACCEPTED_APPLICATION.parse().unwrap()).unwrap();
+        certcase::db::models::reports::refresh(c, ACCEPTED_APPLICATION.parse().unwrap()).unwrap();
         round
     })
     .await
@@ -509,7 +509,7 @@ async fn the_summaries_kept_at_every_step_equal_a_rebuild_from_the_history() {
     assert_eq!(row(table(&kept, "durations"), "scored → in_review")[0], 1.0);
     assert_eq!(spread(&kept)[8], n, "the consolidation counts");
     let rebuilt = app
-        .conn(|c| certcase::db::write_tx(c, certcase::db::models::report::refresh_all).unwrap())
+        .conn(|c| certcase::db::write_tx(c, certcase::db::models::reports::refresh_all).unwrap())
         .await;
     assert!(rebuilt >= 4, "{rebuilt} applications");
     assert_eq!(kept, round_report(&w).await);

@@ -265,7 +265,7 @@ pub fn save_panel(
             ))
             .execute(conn)?;
     }
-    super::report::refresh(conn, application)
+    super::reports::refresh(conn, application)
 }
 
 /// The panel of an application, lead first.
@@ -345,7 +345,7 @@ pub fn save_score(conn: &mut DbConn, s: &ScoreRow) -> QueryResult<()> {
     )
     .execute(conn)?;
     diesel::insert_into(scores::table).values(s).execute(conn)?;
-    super::report::refresh(conn, s.application_id)
+    super::reports::refresh(conn, s.application_id)
 }
 
 /// Makes a submitted score a draft again; false if it was not submitted.
@@ -372,7 +372,7 @@ pub fn reopen_score(
     ))
     .execute(conn)?;
     if n == 1 {
-        super::report::refresh(conn, application)?;
+        super::reports::refresh(conn, application)?;
     }
     Ok(n == 1)
 }
@@ -478,7 +478,7 @@ pub fn save_consolidation(
     diesel::insert_into(part_results::table)
         .values(result)
         .execute(conn)?;
-    super::report::refresh(conn, *app)
+    super::reports::refresh(conn, *app)
 }
 
 pub fn consolidation(

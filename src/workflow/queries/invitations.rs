@@ -1,8 +1,8 @@
 //! Reads of enterprise invitations.
 
-pub use crate::db::models::tokens::InvitationRow;
+pub use crate::db::models::invitations::InvitationRow;
 
-use crate::db::models::tokens as store;
+use crate::db::models::invitations as store;
 use crate::db::DbConn;
 use crate::domain::ids::UserId;
 use crate::refusal::Refusal;

@@ -2,7 +2,7 @@
 
 pub use crate::db::models::panels::{OrganisationRow, SeatRow};
 
-use crate::db::models::{application as apps, panels as store};
+use crate::db::models::{applications as apps, panels as store};
 use crate::db::DbConn;
 use crate::domain::access::{Principal, Role};
 use crate::domain::ids::{ApplicationId, UserId};

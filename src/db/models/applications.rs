@@ -125,7 +125,7 @@ pub fn set_status(
             application_events::occurred_at.eq(now),
         ))
         .execute(conn)?;
-    super::report::refresh(conn, id)?;
+    super::reports::refresh(conn, id)?;
     Ok(true)
 }
 

@@ -121,7 +121,7 @@ pub fn disable_as(conn: &mut DbConn, email: &Email, actor: &Actor) -> QueryResul
         diesel::update(users::table.find(&user.id))
             .set(users::disabled_at.eq(Some(super::now())))
             .execute(conn)?;
-        super::auth::end_all_sessions(conn, user.id)?;
+        super::sessions::end_all_sessions(conn, user.id)?;
         super::audit::append(
             conn,
             actor,
