@@ -6,7 +6,10 @@ use utoipa::{Modify, OpenApi};
 
 // Evidence
 use super::evidence;
-use super::{api_auth, applications, enterprises, health, models, panels, rounds};
+use super::applications::api as applications;
+use super::enterprises::api as enterprises;
+use super::sessions::api as api_auth;
+use super::{catalog as models, health, panels, rounds};
 
 // mail/audit feature
 use super::{audit, mail};
@@ -16,7 +19,7 @@ use super::certificates;
 use super::enterprise_groups;
 
 // Self-assessment and programme reports.
-use super::{reports, self_assessment};
+use super::{reports, self_assessments as self_assessment};
 
 struct BearerAuth;
 
