@@ -9,7 +9,7 @@ use certcase::config::Config;
 use certcase::domain::access::Role;
 use certcase::domain::account::{DisplayName, Email, Password};
 use certcase::mail::{transport::Mailer, worker};
-use certcase::workflow::{accounts, catalog, demo};
+use certcase::workflow::{catalog, demo, users};
 use certcase::{db, jobs, startup, telemetry};
 
 // Certificates (feature: certs).
@@ -217,7 +217,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                         .map_err(anyhow::Error::msg)?;
                     let password =
                         Password::parse(&read_password()?).map_err(anyhow::Error::msg)?;
-                    let id = accounts::add_user(&mut conn, &email, &name, &password, &roles)?;
+                    let id = users::add_user(&mut conn, &email, &name, &password, &roles)?;
                     println!("added {} ({id})", email.as_str());
                 }
                 UserCommand::Disable { email } => {

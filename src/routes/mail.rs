@@ -15,7 +15,7 @@ use crate::web::AppState;
 use crate::workflow::invitations::{self, Acceptance};
 use crate::workflow::views::notifications::notification_view;
 use crate::workflow::views::NotificationView;
-use crate::workflow::{passwords, queries};
+use crate::workflow::{password_resets, queries};
 
 const INBOX_SIZE: i64 = 100;
 
@@ -153,7 +153,7 @@ pub async fn forgot(
     let base = state.config.base_url.clone();
     let address = visitor.address.clone();
     state
-        .db(move |conn| Ok(passwords::request_reset(conn, &email, &base, &address)?))
+        .db(move |conn| Ok(password_resets::request_reset(conn, &email, &base, &address)?))
         .await?;
     notice(&state, &visitor, &req, "mail.reset_sent")
 }
@@ -167,7 +167,7 @@ pub async fn reset_form(
     let token = path.into_inner();
     let check = token.clone();
     let result = state
-        .db(move |conn| Ok(passwords::check_reset(conn, &check)?))
+        .db(move |conn| Ok(password_resets::check_reset(conn, &check)?))
         .await;
     let mut ctx = base_context(&visitor, req.path());
     ctx.insert("token", &token);
@@ -208,7 +208,7 @@ pub async fn reset(
             }
             let p =
                 crate::domain::account::Password::parse(&f.password).map_err(AppError::invalid)?;
-            Ok(passwords::reset(conn, &t, &p, &address)?)
+            Ok(password_resets::reset(conn, &t, &p, &address)?)
         })
         .await;
     match result {

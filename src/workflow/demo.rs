@@ -46,7 +46,7 @@ pub fn seed(conn: &mut DbConn) -> Result<Vec<DemoAccount>, Refusal> {
             let password = crate::auth::new_token()[..20].to_string();
             let name_v = DisplayName::parse(name).map_err(demo_input)?;
             let p = Password::parse(&password).map_err(demo_input)?;
-            super::accounts::add_user(conn, &email_v, &name_v, &p, &[role])?;
+            super::users::add_user(conn, &email_v, &name_v, &p, &[role])?;
             Some(password)
         };
         accounts.push(DemoAccount {

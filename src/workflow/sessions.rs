@@ -1,7 +1,7 @@
 //! Page sessions and API tokens after sign-in: rotation, the language, revocation.
 //! (Signing in and starting a session are in `accounts`.)
 
-use super::accounts::{self, NewSession};
+use super::users::{self, NewSession};
 use crate::db::models::{sessions as store, users};
 use crate::db::{write_tx, DbConn};
 use crate::domain::i18n::Lang;
@@ -21,7 +21,7 @@ pub fn rotate(
     if let Some(old) = previous {
         store::delete_session(conn, old)?;
     }
-    accounts::start_session(conn, user, lang, hours)
+    users::start_session(conn, user, lang, hours)
 }
 
 /// Remembers the chosen language for the session and the person's account.

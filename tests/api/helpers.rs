@@ -11,7 +11,7 @@ use certcase::db::{DbConn, DbPool};
 use certcase::domain::access::Role;
 use certcase::domain::account::{DisplayName, Email, Password};
 use certcase::startup;
-use certcase::workflow::accounts;
+use certcase::workflow::users;
 use diesel::{Connection, RunQueryDsl};
 use reqwest::header::{HeaderMap, HeaderValue};
 use serde_json::Value;
@@ -221,7 +221,7 @@ impl TestApp {
             roles.to_vec(),
         );
         self.conn(move |c| {
-            accounts::add_user(
+            users::add_user(
                 c,
                 &Email::parse(&e).unwrap(),
                 &DisplayName::parse(&n).unwrap(),

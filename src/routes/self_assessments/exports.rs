@@ -14,7 +14,7 @@ use crate::refusal::Code;
 use crate::web::caller::Caller;
 use crate::web::AppState;
 use crate::workflow::queries;
-use crate::workflow::self_assessment::Loaded;
+use crate::workflow::self_assessments::Loaded;
 
 async fn roadmap_of(
     state: &AppState,
