@@ -10,7 +10,7 @@ use crate::refusal::Code;
 use crate::web::render::{base_context, page, refusal_text, with};
 use crate::web::visitor::{Credential, Visitor};
 use crate::web::AppState;
-use crate::workflow::{queries, sessions, users};
+use crate::workflow::{queries, sessions};
 
 #[derive(Deserialize)]
 pub struct NextQuery {
@@ -64,7 +64,7 @@ pub async fn login(
     let result = state
         .db(move |conn| {
             let now = chrono::Utc::now();
-            let user_id = users::sign_in(conn, &form.email, &form.password, &address, now)?;
+            let user_id = sessions::sign_in(conn, &form.email, &form.password, &address, now)?;
             Ok(sessions::rotate(
                 conn,
                 old_session.as_deref(),
@@ -111,7 +111,7 @@ pub async fn logout(
         let user = p.clone();
         let address = visitor.address.clone();
         state
-            .db(move |conn| Ok(users::end_session(conn, &token, &user, &address)?))
+            .db(move |conn| Ok(sessions::end_session(conn, &token, &user, &address)?))
             .await?;
     }
     let mut gone = state.cookie(state.session_cookie_name(), String::new());
