@@ -2,7 +2,7 @@
 //! accepts with a new account or the one they are signed in with.
 
 use crate::auth;
-use crate::db::models::{audit, enterprises, now, invitations, users};
+use crate::db::models::{audit, enterprises, invitations, now, users};
 use crate::db::{write_tx, DbConn};
 use crate::domain::access::{Principal, Role};
 use crate::domain::account::{DisplayName, Email, Password};
@@ -32,7 +32,7 @@ pub fn invite(
         Refusal::Invalid(Code::InvitationEmailInvalid.with("reason", Reason::from(e)))
     })?;
     write_tx(conn, |conn| {
-        let enterprise_id = match invitations::membership_role(conn, who.user_id)? {
+        let enterprise_id = match enterprises::membership_role(conn, who.user_id)? {
             Some((id, true)) if who.has(Role::Enterprise) => id,
             _ => return Err(Refusal::Forbidden(Code::InviteForbidden.into())),
         };
@@ -186,7 +186,7 @@ pub fn accept(
         if !invitations::accept_invitation(conn, inv.id, user_id)? {
             return Err(refused(crate::domain::invitation::LinkRefusal::Used));
         }
-        invitations::add_member(conn, user_id, inv.enterprise_id)?;
+        enterprises::add_member(conn, user_id, inv.enterprise_id)?;
         audit::append(
             conn,
             &Actor::user(user_id, address),

@@ -15,6 +15,7 @@ pub mod panels;
 pub mod audit;
 pub mod invitations;
 pub mod mail;
+pub mod password_resets;
 // Self-assessment and programme reports.
 pub mod reports;
 pub mod self_assessments;

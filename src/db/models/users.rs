@@ -1,3 +1,5 @@
+//! Accounts (people), their roles, language and password.
+
 use std::collections::BTreeSet;
 
 use chrono::NaiveDateTime;
@@ -136,6 +138,13 @@ pub fn disable_as(conn: &mut DbConn, email: &Email, actor: &Actor) -> QueryResul
 pub fn set_lang(conn: &mut DbConn, id: UserId, lang: &str) -> QueryResult<()> {
     diesel::update(users::table.find(id))
         .set(users::lang.eq(lang))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn set_password(conn: &mut DbConn, user: UserId, hash: &str) -> QueryResult<()> {
+    diesel::update(users::table.find(user))
+        .set(users::password_hash.eq(hash))
         .execute(conn)?;
     Ok(())
 }
