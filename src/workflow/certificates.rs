@@ -15,7 +15,7 @@ use super::applications::move_status;
 use crate::db::models::applications::{self as apps, ApplicationRow};
 use crate::db::models::audit;
 use crate::db::models::certificates::{self as store, CertificateRow, KeyRow};
-use crate::db::models::{catalog, enterprises, panels, rounds};
+use crate::db::models::{catalog, enterprises, review, rounds, scoring};
 use crate::db::{write_tx, DbConn};
 use crate::domain::application_status::{Event, Status};
 use crate::domain::audit::{Actor, Kind};
@@ -185,7 +185,7 @@ pub fn issue_on(
         let serial = store::next_serial(conn, year, &app.part_code)?;
         let number = cert::certificate_number(year, &app.part_code, serial as u32);
         let payload = facts.payload(&app, &number, issue_date, &key_row.id);
-        let decision_approved = panels::decisions(conn, app.id)?
+        let decision_approved = review::decisions(conn, app.id)?
             .last()
             .is_some_and(|d| d.approved);
         let radar = facts.radar();
@@ -373,7 +373,7 @@ struct Facts {
     version: catalog::VersionSummary,
     model: crate::domain::catalog::Model,
     part: crate::domain::catalog::Part,
-    result: panels::PartResultRow,
+    result: scoring::PartResultRow,
 }
 
 impl Facts {
@@ -386,7 +386,7 @@ impl Facts {
             .part(&app.part_code)
             .cloned()
             .ok_or(Refusal::NotFound)?;
-        let (_, result) = panels::consolidation(conn, app.id)?
+        let (_, result) = scoring::consolidation(conn, app.id)?
             .ok_or_else(|| Refusal::Conflict(Code::NoConsolidatedResult.into()))?;
         Ok(Facts {
             enterprise,

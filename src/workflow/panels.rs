@@ -13,7 +13,7 @@ pub use super::views::panels::RegistryEntry;
 use super::views::panels::{conflict_view, employment_view};
 use crate::db::models::applications::{self as apps, ApplicationRow};
 use crate::db::models::panels as store;
-use crate::db::models::{catalog, enterprises, enterprise_groups, rounds, users};
+use crate::db::models::{catalog, enterprise_groups, enterprises, rounds, scoring, users};
 use crate::db::{write_tx, DbConn};
 use crate::domain::access::{Principal, Role};
 use crate::domain::application_status::{Event, Status};
@@ -451,7 +451,7 @@ fn place_panel(
 ) -> Result<(), Refusal> {
     match app.status {
         Status::Accepted => {}
-        Status::InAssessment if store::scores_of_application(conn, app.id)?.is_empty() => {}
+        Status::InAssessment if scoring::scores_of_application(conn, app.id)?.is_empty() => {}
         Status::InAssessment => return Err(Refusal::Conflict(Code::PanelScoringStarted.into())),
         other => {
             return Err(Refusal::Conflict(

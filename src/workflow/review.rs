@@ -6,8 +6,8 @@ use super::applications::move_status;
 use super::enterprise_groups;
 use super::panel_notices::{lead_of, record, to_user};
 use crate::db::models::applications::{self as apps, ApplicationRow};
-use crate::db::models::panels as store;
-use crate::db::models::{enterprises as enterprise, rounds as round, users as user};
+use crate::db::models::review as store;
+use crate::db::models::{enterprises as enterprise, panels, rounds as round, users as user};
 use crate::db::{write_tx, DbConn};
 use crate::domain::access::{Principal, Role};
 use crate::domain::application_status::{Event, Status};
@@ -185,7 +185,7 @@ pub type Candidates = (Vec<(UserId, String)>, Vec<(EnterpriseId, String)>);
 
 #[tracing::instrument(skip_all, err(Display, level = "info"))]
 pub fn candidates(conn: &mut DbConn) -> Result<Candidates, Refusal> {
-    let reviewers = store::people_with_role(conn, Role::Reviewer)?;
+    let reviewers = user::people_with_role(conn, Role::Reviewer)?;
     let evaluated_ids: std::collections::BTreeSet<EnterpriseId> = apps::all(conn)?
         .into_iter()
         .filter(|a| evaluated(a.status))
@@ -217,7 +217,7 @@ pub fn members_with_recusal(
     let group = enterprise_groups::ties(conn, app.enterprise_id)?;
     let mut out = Vec::new();
     for m in store::review_members(conn, panel.id)? {
-        let declared: Vec<(String, String)> = store::conflicts_of(conn, m.user_id)?
+        let declared: Vec<(String, String)> = panels::conflicts_of(conn, m.user_id)?
             .into_iter()
             .map(|c| (c.with_id, c.reason))
             .collect();
@@ -263,7 +263,7 @@ pub fn vote(
             return Err(Refusal::NotFound);
         }
         // Serialises every vote on this application (the row lock on PostgreSQL).
-        if !store::lock_application(conn, application, Status::InReview)? {
+        if !apps::lock_application(conn, application, Status::InReview)? {
             return Err(Refusal::Conflict(
                 Code::NotInReview.with("status", app.status),
             ));

@@ -10,8 +10,8 @@ use super::applications::move_status;
 use super::panel_notices::{assessment_due, lead_of, record, review_due, to_user};
 use super::panels::part_of;
 use crate::db::models::applications::{self as apps, ApplicationRow};
-use crate::db::models::panels as store;
-use crate::db::models::{enterprises, now};
+use crate::db::models::scoring as store;
+use crate::db::models::{enterprises, now, panels, review};
 use crate::db::schema::evidence_files;
 use crate::db::sql_types::Json;
 use crate::db::{write_tx, DbConn};
@@ -72,7 +72,7 @@ pub fn seated(
 ) -> Result<(ApplicationRow, bool), Refusal> {
     let app = apps::get(conn, application)?.ok_or(Refusal::NotFound)?;
     let me = who.user_id;
-    match store::seats(conn, application)?
+    match panels::seats(conn, application)?
         .into_iter()
         .find(|s| s.assessor_id == me)
     {
@@ -402,7 +402,7 @@ pub fn clarification_facts(rows: &[store::ClarificationRow]) -> Vec<Clarificatio
 /// Everything known about an application's scoring, for `visibility::scoring_view`.
 pub fn facts(conn: &mut DbConn, app: &ApplicationRow) -> Result<ScoringFacts, Refusal> {
     let part = part_of(conn, app)?;
-    let seats = store::seats(conn, app.id)?;
+    let seats = panels::seats(conn, app.id)?;
     let members: Vec<(UserId, String, bool)> = seats
         .iter()
         .map(|s| (s.assessor_id, s.display_name.clone(), s.is_lead))
@@ -470,7 +470,7 @@ pub fn viewer_for(
     app: &ApplicationRow,
 ) -> Result<Viewer, Refusal> {
     let me = who.user_id;
-    if let Some(s) = store::seats(conn, app.id)?
+    if let Some(s) = panels::seats(conn, app.id)?
         .into_iter()
         .find(|s| s.assessor_id == me)
     {
@@ -488,12 +488,12 @@ pub fn viewer_for(
         return Ok(Viewer::Enterprise);
     }
     if who.has(Role::Reviewer) {
-        if let Some(panel) = store::review_panel(conn, app.round_id)? {
-            if let Some(m) = store::review_members(conn, panel.id)?
+        if let Some(panel) = review::review_panel(conn, app.round_id)? {
+            if let Some(m) = review::review_members(conn, panel.id)?
                 .into_iter()
                 .find(|m| m.user_id == me)
             {
-                let declared: Vec<(String, String)> = store::conflicts_of(conn, me)?
+                let declared: Vec<(String, String)> = panels::conflicts_of(conn, me)?
                     .into_iter()
                     .map(|c| (c.with_id, c.reason))
                     .collect();
@@ -706,7 +706,7 @@ pub fn send_to_review(
 ) -> Result<(), Refusal> {
     write_tx(conn, |conn| {
         let app = led(conn, who, application)?;
-        if store::review_panel(conn, app.round_id)?.is_none() {
+        if review::review_panel(conn, app.round_id)?.is_none() {
             return Err(Refusal::Conflict(Code::NoReviewPanel.into()));
         }
         move_status(

@@ -11,6 +11,8 @@ pub mod users;
 pub mod evidence;
 // Panels, scoring and review (feature: panels).
 pub mod panels;
+pub mod review;
+pub mod scoring;
 // mail/audit feature
 pub mod audit;
 pub mod invitations;

@@ -148,3 +148,14 @@ pub fn set_password(conn: &mut DbConn, user: UserId, hash: &str) -> QueryResult<
         .execute(conn)?;
     Ok(())
 }
+
+/// (id, display name) of the people holding a role, by name.
+pub fn people_with_role(conn: &mut DbConn, role: Role) -> QueryResult<Vec<(UserId, String)>> {
+    users::table
+        .inner_join(user_roles::table)
+        .filter(user_roles::role.eq(role))
+        .filter(users::disabled_at.is_null())
+        .order(users::display_name.asc())
+        .select((users::id, users::display_name))
+        .load(conn)
+}
