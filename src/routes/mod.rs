@@ -16,7 +16,9 @@ pub mod sessions;
 pub mod evidence;
 // mail/audit feature
 pub mod audit;
+pub mod invitations;
 pub mod mail;
+pub mod password_resets;
 // Self-assessment and programme reports.
 pub mod reports;
 pub mod self_assessments;
@@ -151,15 +153,15 @@ pub fn endpoints() -> Vec<Endpoint> {
         endpoint!(GET "/admin/outbox", SECRETARIAT, mail::outbox_page),
         endpoint!(GET "/inbox", SignedIn, mail::inbox_page),
         endpoint!(GET "/api/v1/notifications", SignedIn, mail::notifications_api),
-        endpoint!(GET "/password/forgot", Public, mail::forgot_form),
-        endpoint!(POST "/password/forgot", Public, mail::forgot),
-        endpoint!(GET "/password/reset/{token}", Public, mail::reset_form),
-        endpoint!(POST "/password/reset/{token}", Public, mail::reset),
-        endpoint!(POST "/api/v1/enterprises/mine/invitations", ENTERPRISE, mail::invite_api),
-        endpoint!(GET "/enterprise/invitations", ENTERPRISE, mail::invitations_page),
-        endpoint!(POST "/enterprise/invitations", ENTERPRISE, mail::invite_form),
-        endpoint!(GET "/invitations/{token}", Public, mail::accept_form),
-        endpoint!(POST "/invitations/{token}", Public, mail::accept),
+        endpoint!(GET "/password/forgot", Public, password_resets::forgot_form),
+        endpoint!(POST "/password/forgot", Public, password_resets::forgot),
+        endpoint!(GET "/password/reset/{token}", Public, password_resets::reset_form),
+        endpoint!(POST "/password/reset/{token}", Public, password_resets::reset),
+        endpoint!(POST "/api/v1/enterprises/mine/invitations", ENTERPRISE, invitations::invite_api),
+        endpoint!(GET "/enterprise/invitations", ENTERPRISE, invitations::invitations_page),
+        endpoint!(POST "/enterprise/invitations", ENTERPRISE, invitations::invite_form),
+        endpoint!(GET "/invitations/{token}", Public, invitations::accept_form),
+        endpoint!(POST "/invitations/{token}", Public, invitations::accept),
         // Self-assessment (own enterprise only, checked by the use case) and programme reports.
         endpoint!(GET "/self-assessments", ENTERPRISE, self_assessments::questionnaire::list_page),
         endpoint!(POST "/self-assessments", ENTERPRISE, self_assessments::questionnaire::start_page),

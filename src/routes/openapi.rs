@@ -12,7 +12,7 @@ use super::sessions::api as api_auth;
 use super::{catalog as models, health, panels, rounds};
 
 // mail/audit feature
-use super::{audit, mail};
+use super::{audit, invitations, mail};
 // Certificates (feature: certs).
 use super::certificates;
 // Enterprise groups.
@@ -65,7 +65,7 @@ impl Modify for BearerAuth {
         panels::scoring::consolidate_api, panels::scoring::send_to_review_api,
         panels::review::review_panel_api, panels::review::vote_api,
         // mail/audit feature
-        audit::list_api, mail::notifications_api, mail::invite_api,
+        audit::list_api, mail::notifications_api, invitations::invite_api,
         // Certificates (feature: certs).
         certificates::issue_api, certificates::issue_round_api, certificates::revoke_api,
         certificates::verify_api, certificates::verify_upload_api,
