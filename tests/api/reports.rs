@@ -2,7 +2,7 @@
 //! and nobody else gets any of them.
 
 use calamine::{Data, Reader, Xlsx};
-use certcase::db::models::{application, enterprise, round, user};
+use certcase::db::models::{applications, enterprises, rounds, users};
 use certcase::domain::access::Role;
 use certcase::domain::account::Email;
 use chrono::{Duration, NaiveDate};
@@ -36,9 +36,9 @@ async fn round_with_applications(app: &TestApp, admin_email: String) -> String {
 pub fn history_written_directly(c: &mut certcase::db::DbConn, admin_email: &str) -> String {
     {
         certcase::workflow::demo::seed(c).unwrap();
-        let r = round::list(c).unwrap()[0].clone();
-        let parts = round::parts(c, r.id).unwrap();
-        let admin = user::find_by_email(c, &Email::parse(admin_email).unwrap())
+        let r = rounds::list(c).unwrap()[0].clone();
+        let parts = rounds::parts(c, r.id).unwrap();
+        let admin = users::find_by_email(c, &Email::parse(admin_email).unwrap())
             .unwrap()
             .unwrap();
         let admin_id = admin.id;
@@ -46,9 +46,9 @@ pub fn history_written_directly(c: &mut certcase::db::DbConn, admin_email: &str)
             .unwrap()
             .and_hms_opt(9, 0, 0)
             .unwrap();
-        enterprise::insert(
+        enterprises::insert(
             c,
-            &enterprise::NewEnterprise {
+            &enterprises::NewEnterprise {
                 id: ENTERPRISE.parse().unwrap(),
                 name_zh: "报表科技有限公司",
                 name_en: None,
@@ -66,9 +66,9 @@ pub fn history_written_directly(c: &mut certcase::db::DbConn, admin_email: &str)
             (ACCEPTED_APPLICATION, &parts[0], "accepted", 3),
             (DRAFT_APPLICATION, &parts[1], "draft", 2),
         ] {
-            application::insert(
+            applications::insert(
                 c,
-                &application::NewApplication {
+                &applications::NewApplication {
                     id: id.parse().unwrap(),
                     round_id: r.id,
                     enterprise_id: ENTERPRISE.parse().unwrap(),
