@@ -5,9 +5,9 @@ use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 // Evidence
-use super::evidence;
 use super::applications::api as applications;
 use super::enterprises::api as enterprises;
+use super::evidence;
 use super::sessions::api as api_auth;
 use super::{catalog as models, health, panels, rounds};
 

@@ -37,7 +37,11 @@ pub async fn forgot(
     let base = state.config.base_url.clone();
     let address = visitor.address.clone();
     state
-        .db(move |conn| Ok(password_resets::request_reset(conn, &email, &base, &address)?))
+        .db(move |conn| {
+            Ok(password_resets::request_reset(
+                conn, &email, &base, &address,
+            )?)
+        })
         .await?;
     notice(&state.templates, &visitor, &req, "mail.reset_sent")
 }

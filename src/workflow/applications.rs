@@ -338,8 +338,7 @@ pub fn transition(
             }),
         )?;
         let e = enterprises::get(conn, app.enterprise_id)?.ok_or(Refusal::NotFound)?;
-        let (application_id, part, enterprise_name) =
-            (id.to_string(), app.part_code.clone(), e.name_zh);
+        let (application_id, part, enterprise_name) = (id, app.part_code.clone(), e.name_zh);
         let message = match event {
             Event::Submit => Some(Notification::ApplicationSubmitted {
                 application_id,

@@ -8,6 +8,7 @@ use crate::db::{write_tx, DbConn};
 use crate::domain::access::Role;
 use crate::domain::account::{DisplayName, Email, Password};
 use crate::domain::catalog::Bilingual;
+use crate::domain::ids::OrganisationId;
 use crate::refusal::{Code, Reason, Refusal};
 
 pub struct DemoAccount {
@@ -100,8 +101,8 @@ fn seed_assessor(conn: &mut DbConn) -> Result<(), Refusal> {
         let org = match panels::organisation_by_name(conn, "中国信息通信研究院 CAICT")? {
             Some(o) => o.id,
             None => {
-                let id = uuid::Uuid::now_v7().to_string();
-                panels::insert_organisation(conn, &id, "中国信息通信研究院 CAICT", "caict")?;
+                let id = OrganisationId::new();
+                panels::insert_organisation(conn, id, "中国信息通信研究院 CAICT", "caict")?;
                 id
             }
         };

@@ -138,7 +138,7 @@ pub fn record_upload(
             media_type: file.media_type.clone(),
             size_bytes: file.size as i64,
             content_sha256: file.sha256.clone(),
-            uploaded_by: who.user_id.to_string(),
+            uploaded_by: who.user_id,
             uploaded_at: now(),
             zip_entries: file.zip_entries.clone().map(Json),
         };

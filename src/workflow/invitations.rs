@@ -97,7 +97,8 @@ pub struct Pending {
 /// The invitation behind a token if it can still be accepted.
 #[tracing::instrument(skip_all, err(Display, level = "info"))]
 pub fn pending(conn: &mut DbConn, token: &str) -> Result<Pending, Refusal> {
-    let inv = invitations::find_invitation(conn, &auth::token_hash(token))?.ok_or(Refusal::NotFound)?;
+    let inv =
+        invitations::find_invitation(conn, &auth::token_hash(token))?.ok_or(Refusal::NotFound)?;
     check_link(inv.expires_at, inv.accepted_at, now()).map_err(refused)?;
     let e = enterprises::get(conn, inv.enterprise_id)?.ok_or(Refusal::NotFound)?;
     Ok(Pending {

@@ -5,7 +5,6 @@
 //! (`AppState::db` enters it on the blocking thread); a refusal is logged there at info
 //! level with its code, so one log line ties it to its request id.
 
-pub mod users;
 pub mod applications;
 pub mod calendars;
 pub mod catalog;
@@ -14,6 +13,7 @@ pub mod enterprises;
 pub mod queries;
 pub mod rounds;
 pub mod sessions;
+pub mod users;
 pub mod views;
 // Evidence
 pub mod evidence;

@@ -9,7 +9,7 @@ use crate::db::models::panels as store;
 use crate::db::models::{audit, rounds};
 use crate::db::DbConn;
 use crate::domain::audit::{Actor, Kind};
-use crate::domain::ids::{ApplicationId, EnterpriseId, RoundId, UserId};
+use crate::domain::ids::{ApplicationId, ClarificationId, EnterpriseId, RoundId, UserId};
 use crate::mail::{self, Notification};
 use crate::refusal::Refusal;
 
@@ -75,7 +75,7 @@ pub(crate) fn panel_assigned(
 ) -> Result<(), Refusal> {
     for seat in after.iter().filter(|s| !before.contains(s)) {
         let n = Notification::PanelAssignment {
-            application_id: application.to_string(),
+            application_id: application,
             part: part.to_string(),
             panel_role: if seat.1 { "lead" } else { "member" }.into(),
         };
@@ -98,8 +98,8 @@ pub fn remind_clarifications(conn: &mut DbConn, now: NaiveDateTime) -> QueryResu
     use diesel::prelude::*;
     /// (id, application, items, deadline, enterprise)
     type Due = (
-        String,
-        String,
+        ClarificationId,
+        ApplicationId,
         Json<Vec<String>>,
         NaiveDateTime,
         EnterpriseId,
@@ -126,7 +126,7 @@ pub fn remind_clarifications(conn: &mut DbConn, now: NaiveDateTime) -> QueryResu
         for (id, application_id, items, deadline, enterprise_id) in due {
             let claimed = diesel::update(
                 clarifications::table
-                    .filter(clarifications::id.eq(&id))
+                    .filter(clarifications::id.eq(id))
                     .filter(clarifications::reminded_at.is_null()),
             )
             .set(clarifications::reminded_at.eq(now))

@@ -29,7 +29,8 @@ pub fn request_reset(
         let Some(to) = mail::recipient(conn, account.id)? else {
             return Ok(());
         };
-        let recent = password_resets::resets_since(conn, account.id, now() - chrono::Duration::hours(1))?;
+        let recent =
+            password_resets::resets_since(conn, account.id, now() - chrono::Duration::hours(1))?;
         if !may_send_reset(recent) {
             return Ok(());
         }
@@ -58,7 +59,8 @@ pub fn request_reset(
 /// Whether a reset link can still be used (for showing the form).
 #[tracing::instrument(skip_all, err(Display, level = "info"))]
 pub fn check_reset(conn: &mut DbConn, token: &str) -> Result<(), Refusal> {
-    let row = password_resets::find_reset(conn, &auth::token_hash(token))?.ok_or(Refusal::NotFound)?;
+    let row =
+        password_resets::find_reset(conn, &auth::token_hash(token))?.ok_or(Refusal::NotFound)?;
     check_link(row.expires_at, row.used_at, now()).map_err(|r| Refusal::Conflict(r.into()))
 }
 

@@ -13,7 +13,9 @@ use crate::domain::access::{Principal, Role};
 use crate::domain::application_status::{Event, Status};
 use crate::domain::assessment::{recusal, Recusal};
 use crate::domain::audit::Kind;
-use crate::domain::ids::{ApplicationId, EnterpriseId, ReviewPanelId, RoundId, UserId};
+use crate::domain::ids::{
+    ApplicationId, EnterpriseId, OrganisationId, ReviewPanelId, RoundId, UserId,
+};
 use crate::domain::scoring::{decide_review, Ratio, ReviewOutcome, Vote};
 use crate::mail::{self, Notification};
 use crate::refusal::{Code, Refusal};
@@ -217,14 +219,14 @@ pub fn members_with_recusal(
     let group = enterprise_groups::ties(conn, app.enterprise_id)?;
     let mut out = Vec::new();
     for m in store::review_members(conn, panel.id)? {
-        let declared: Vec<(String, String)> = panels::conflicts_of(conn, m.user_id)?
+        let declared: Vec<(OrganisationId, String)> = panels::conflicts_of(conn, m.user_id)?
             .into_iter()
             .map(|c| (c.with_id, c.reason))
             .collect();
         let r = recusal(
-            &m.enterprise_id.to_string(),
+            m.enterprise_id.into(),
             &declared,
-            &app.enterprise_id.to_string(),
+            app.enterprise_id.into(),
             &group,
         );
         out.push((m, r));
@@ -380,7 +382,7 @@ fn decided(
     )?;
     if let Some(lead) = lead_of(conn, app.id)? {
         let n = Notification::ReviewDecided {
-            application_id: app.id.to_string(),
+            application_id: app.id,
             part: app.part_code.clone(),
             approved,
             reasons: reasons.join("; "),
@@ -390,7 +392,7 @@ fn decided(
     if approved {
         let e = enterprise::get(conn, app.enterprise_id)?.ok_or(Refusal::NotFound)?;
         let n = Notification::ApplicationApproved {
-            application_id: app.id.to_string(),
+            application_id: app.id,
             part: app.part_code.clone(),
             enterprise_name: e.name_zh,
         };

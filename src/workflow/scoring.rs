@@ -22,7 +22,7 @@ use crate::domain::assessment::{
 };
 use crate::domain::audit::Kind;
 use crate::domain::catalog::Part;
-use crate::domain::ids::{ApplicationId, ClarificationId, UserId};
+use crate::domain::ids::{ApplicationId, ClarificationId, Named, OrganisationId, UserId};
 use crate::domain::scoring::{
     derive_part_level, spread_flags, ConsolidatedItem, Derivation, FlagReason, ItemLevel, Level,
     ScoreStatus,
@@ -213,7 +213,7 @@ pub fn record_score(
             {
                 if let Some(lead) = lead_of(conn, application)? {
                     let n = Notification::ScoresComplete {
-                        application_id: application.to_string(),
+                        application_id: application,
                         part: app.part_code.clone(),
                     };
                     to_user(conn, lead, &n)?;
@@ -230,7 +230,7 @@ pub fn reopen(
     conn: &mut DbConn,
     who: &Principal,
     application: ApplicationId,
-    assessor: &str,
+    assessor: Named<UserId>,
     item: &str,
     address: &str,
 ) -> Result<(), Refusal> {
@@ -238,7 +238,7 @@ pub fn reopen(
         let app = led(conn, who, application)?;
         in_assessment(&app)?;
         let no_score = || Refusal::Conflict(Code::NoScoreToReopen.with("item", item));
-        let assessor: UserId = assessor.parse().map_err(|_| no_score())?;
+        let assessor = assessor.id().ok_or_else(no_score)?;
         if !store::reopen_score(conn, application, assessor, item, who.user_id)? {
             return Err(no_score());
         }
@@ -251,7 +251,7 @@ pub fn reopen(
             serde_json::json!({ "assessor_id": assessor, "item": item }),
         )?;
         let n = Notification::ScoreReopened {
-            application_id: application.to_string(),
+            application_id: application,
             part: app.part_code.clone(),
             item: item.to_string(),
             due: assessment_due(conn, app.round_id)?,
@@ -329,7 +329,7 @@ pub fn request_clarification(
             }),
         )?;
         let n = Notification::ClarificationRequest {
-            application_id: application.to_string(),
+            application_id: application,
             item: items.iter().cloned().collect::<Vec<_>>().join(", "),
             question: message.to_string(),
             deadline: req.deadline,
@@ -346,7 +346,7 @@ pub fn answer_clarification(
     conn: &mut DbConn,
     who: &Principal,
     application: ApplicationId,
-    clarification: &str,
+    clarification: Named<ClarificationId>,
     answer: &str,
     address: &str,
 ) -> Result<(), Refusal> {
@@ -360,7 +360,7 @@ pub fn answer_clarification(
             return Err(Refusal::Invalid(Code::AnswerEmpty.into()));
         }
         let no_open = || Refusal::Conflict(Code::NoOpenClarification.into());
-        let clarification: ClarificationId = clarification.parse().map_err(|_| no_open())?;
+        let clarification = clarification.id().ok_or_else(no_open)?;
         if !store::answer_clarification(conn, application, clarification, answer, who.user_id)? {
             return Err(no_open());
         }
@@ -379,7 +379,7 @@ pub fn answer_clarification(
             .unwrap_or_default();
         if let Some(lead) = lead_of(conn, application)? {
             let n = Notification::ClarificationAnswered {
-                application_id: application.to_string(),
+                application_id: application,
                 items,
             };
             to_user(conn, lead, &n)?;
@@ -493,16 +493,16 @@ pub fn viewer_for(
                 .into_iter()
                 .find(|m| m.user_id == me)
             {
-                let declared: Vec<(String, String)> = panels::conflicts_of(conn, me)?
+                let declared: Vec<(OrganisationId, String)> = panels::conflicts_of(conn, me)?
                     .into_iter()
                     .map(|c| (c.with_id, c.reason))
                     .collect();
                 let group = super::enterprise_groups::ties(conn, app.enterprise_id)?;
                 return Ok(
                     match recusal(
-                        &m.enterprise_id.to_string(),
+                        m.enterprise_id.into(),
                         &declared,
-                        &app.enterprise_id.to_string(),
+                        app.enterprise_id.into(),
                         &group,
                     ) {
                         Some(_) => Viewer::RecusedReviewer,
@@ -731,7 +731,7 @@ pub fn send_to_review(
         for (m, recused) in &members {
             if recused.is_none() {
                 let n = Notification::ReviewVoteRequested {
-                    application_id: app.id.to_string(),
+                    application_id: app.id,
                     part: app.part_code.clone(),
                     due,
                 };

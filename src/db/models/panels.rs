@@ -11,19 +11,24 @@ use crate::db::schema::{
 };
 use crate::db::DbConn;
 use crate::domain::assign::Preference;
-use crate::domain::ids::{ApplicationId, EnterpriseId, UserId};
+use crate::domain::ids::{ApplicationId, EnterpriseId, OrganisationId, UserId};
 use crate::domain::panel::OrganisationKind;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = organisations)]
 pub struct OrganisationRow {
-    pub id: String,
+    pub id: OrganisationId,
     pub name: String,
     pub kind: OrganisationKind,
     pub created_at: NaiveDateTime,
 }
 
-pub fn insert_organisation(conn: &mut DbConn, id: &str, name: &str, kind: &str) -> QueryResult<()> {
+pub fn insert_organisation(
+    conn: &mut DbConn,
+    id: OrganisationId,
+    name: &str,
+    kind: &str,
+) -> QueryResult<()> {
     diesel::insert_into(organisations::table)
         .values((
             organisations::id.eq(id),
@@ -42,7 +47,7 @@ pub fn organisations(conn: &mut DbConn) -> QueryResult<Vec<OrganisationRow>> {
         .load(conn)
 }
 
-pub fn organisation(conn: &mut DbConn, id: &str) -> QueryResult<Option<OrganisationRow>> {
+pub fn organisation(conn: &mut DbConn, id: OrganisationId) -> QueryResult<Option<OrganisationRow>> {
     organisations::table
         .find(id)
         .select(OrganisationRow::as_select())
@@ -62,7 +67,7 @@ pub fn organisation_by_name(conn: &mut DbConn, name: &str) -> QueryResult<Option
 #[diesel(table_name = assessor_profiles)]
 pub struct ProfileRow {
     pub user_id: UserId,
-    pub organisation_id: String,
+    pub organisation_id: OrganisationId,
     pub certification_number: String,
     pub certification_expires_on: NaiveDate,
     pub parts: String,
@@ -115,7 +120,7 @@ pub fn certification_number_taken(
 pub struct ConflictRow {
     pub id: String,
     pub user_id: UserId,
-    pub with_id: String,
+    pub with_id: OrganisationId,
     pub reason: String,
     pub declared_at: NaiveDateTime,
 }
@@ -123,7 +128,7 @@ pub struct ConflictRow {
 pub fn declare_conflict(
     conn: &mut DbConn,
     user: UserId,
-    with: &str,
+    with: OrganisationId,
     reason: &str,
 ) -> QueryResult<()> {
     diesel::delete(
