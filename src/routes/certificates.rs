@@ -340,7 +340,8 @@ async fn uploaded_pdf(mut form: Multipart) -> Result<Vec<u8>, AppError> {
 }
 
 fn unreadable(e: actix_multipart::MultipartError) -> AppError {
-    AppError::bad_request(Code::RequestUnreadable.with("reason", e.to_string()))
+    tracing::info!(error = %e, "upload unreadable");
+    AppError::bad_request(Code::UploadUnreadable)
 }
 
 async fn by_file(

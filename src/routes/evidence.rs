@@ -64,7 +64,8 @@ async fn read_text(field: &mut Field, max_bytes: usize) -> Result<String, AppErr
 }
 
 fn unreadable(e: impl std::fmt::Display) -> AppError {
-    AppError::bad_request(Code::RequestUnreadable.with("reason", e.to_string()))
+    tracing::info!(error = %e, "upload unreadable");
+    AppError::bad_request(Code::UploadUnreadable)
 }
 
 fn description_too_long() -> AppError {

@@ -27,7 +27,7 @@ use crate::domain::certificate::{
 use crate::domain::certificate_lint::{lint, Approved};
 use crate::domain::ids::{ApplicationId, RoundId, UserId};
 use crate::mail::{self, Notification};
-use crate::pdf::{self, CertificateView, Fonts};
+use crate::pdf::{self, CertificateView, Fonts, PdfError};
 use crate::refusal::{Code, Reason, Refusal};
 
 /// Where keys live and what the QR code points at.
@@ -50,7 +50,8 @@ impl Issuer {
 /// The certificate fonts (see [`crate::pdf::shared_fonts`]).
 pub fn fonts() -> Result<&'static Fonts, Refusal> {
     crate::pdf::shared_fonts().map_err(|e| {
-        Refusal::Invalid(Code::CertificateFontsUnreadable.with("reason", e.to_string()))
+        tracing::error!(error = %e, "certificate fonts unreadable");
+        Refusal::Invalid(Code::CertificateFontsUnreadable.into())
     })
 }
 
@@ -61,8 +62,10 @@ pub fn key_id(key: &VerifyingKey) -> String {
     cert::key_fingerprint(key).replace(' ', "")
 }
 
+/// The cause is a file or library detail for the operator: it goes to the log.
 fn key_error(e: impl std::fmt::Display) -> Refusal {
-    Refusal::Invalid(Code::SigningKeyInvalid.with("reason", e.to_string()))
+    tracing::error!(error = %e, "signing key unusable");
+    Refusal::Invalid(Code::SigningKeyInvalid.into())
 }
 
 /// Makes a key, writes its private half to `keys/<id>.key` (0600) and records the public
@@ -461,11 +464,8 @@ fn axes(radar: &[(String, String, f32, f32)]) -> Vec<pdf::RadarAxis<'_>> {
 
 fn signed_of(row: &CertificateRow) -> Result<SignedCertificate, Refusal> {
     let payload: CertificatePayload = serde_json::from_str(&row.payload).map_err(|e| {
-        Refusal::Invalid(
-            Code::StoredPayloadInvalid
-                .with("number", &row.number)
-                .with("reason", e.to_string()),
-        )
+        tracing::error!(error = %e, number = %row.number, "stored certificate payload unreadable");
+        Refusal::Invalid(Code::StoredPayloadInvalid.with("number", &row.number))
     })?;
     Ok(SignedCertificate {
         payload,
@@ -512,8 +512,25 @@ pub fn pdf_of(
         .map_err(unprintable)
 }
 
-fn unprintable(e: impl std::fmt::Display) -> Refusal {
-    Refusal::Invalid(Code::CertificateUnprintable.with("reason", e.to_string()))
+fn unprintable(e: PdfError) -> Refusal {
+    Refusal::Invalid(pdf_refusal(e, Code::CertificateUnprintable))
+}
+
+/// Why a PDF could not be drawn. A character no font has, or a text too long for the page,
+/// is the data's doing and is named with the text; anything else is the server's, goes to
+/// the log, and the reader gets the document's own `otherwise` code.
+pub fn pdf_refusal(e: PdfError, otherwise: Code) -> Reason {
+    match e {
+        PdfError::MissingGlyph { ch, text } => Code::PdfMissingGlyph
+            .with("char", ch.to_string())
+            .with("codepoint", format!("U+{:04X}", u32::from(ch)))
+            .with("text", text),
+        PdfError::TextTooLong { text } => Code::PdfTextTooLong.with("text", text),
+        other => {
+            tracing::error!(error = %other, "PDF not drawn");
+            otherwise.into()
+        }
+    }
 }
 
 // ---- verification ---------------------------------------------------------------------
