@@ -12,7 +12,7 @@ use certcase::config::{Config, Sources};
 use certcase::domain::access::Role;
 use certcase::domain::account::{DisplayName, Email, Password};
 use certcase::startup;
-use certcase::workflow::accounts;
+use certcase::workflow::{sessions, users};
 
 const GROUP: &str = "catalog_page";
 
@@ -32,7 +32,7 @@ fn bench(c: &mut Criterion) {
     let pool = startup::prepare(&config).unwrap();
     let (session, version_id) = {
         let mut conn = pool.get().unwrap();
-        let user = accounts::add_user(
+        let user = users::add_user(
             &mut conn,
             &Email::parse("bench@example.test").unwrap(),
             &DisplayName::parse("张喆").unwrap(),
@@ -40,7 +40,7 @@ fn bench(c: &mut Criterion) {
             &[Role::Enterprise],
         )
         .unwrap();
-        let session = accounts::start_session(&mut conn, user, "zh-CN", 1).unwrap();
+        let session = sessions::start_session(&mut conn, user, "zh-CN", 1).unwrap();
         let versions = certcase::db::models::catalog::list_versions(&mut conn).unwrap();
         let caict = versions
             .iter()

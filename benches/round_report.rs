@@ -25,7 +25,7 @@ use certcase::db::{write_tx, DbConn};
 use certcase::domain::access::Role;
 use certcase::domain::account::{DisplayName, Email, Password};
 use certcase::startup;
-use certcase::workflow::accounts;
+use certcase::workflow::{sessions, users};
 
 const ENTERPRISES: usize = 5_000;
 const APPLICATIONS: usize = 12_000;
@@ -298,8 +298,8 @@ fn main() {
     let (session, round_id) = {
         let mut conn = pool.get().unwrap();
         certcase::workflow::demo::seed(&mut conn).unwrap();
-        let round_id = certcase::db::models::round::list(&mut conn).unwrap()[0].id;
-        let user = accounts::add_user(
+        let round_id = certcase::db::models::rounds::list(&mut conn).unwrap()[0].id;
+        let user = users::add_user(
             &mut conn,
             &Email::parse("bench@example.test").unwrap(),
             &DisplayName::parse("秘书处").unwrap(),
@@ -314,12 +314,12 @@ fn main() {
             started.elapsed().as_secs_f64() * 1000.0
         );
         let started = Instant::now();
-        let summarised = write_tx(&mut conn, certcase::db::models::report::refresh_all).unwrap();
+        let summarised = write_tx(&mut conn, certcase::db::models::reports::refresh_all).unwrap();
         println!(
             "rebuilt the report summaries of {summarised} applications in {:.0} ms",
             started.elapsed().as_secs_f64() * 1000.0
         );
-        let session = accounts::start_session(&mut conn, user, "zh-CN", 1).unwrap();
+        let session = sessions::start_session(&mut conn, user, "zh-CN", 1).unwrap();
         (session.token, round_id)
     };
 
@@ -331,7 +331,7 @@ fn main() {
             let started = Instant::now();
             let today = chrono::Utc::now().date_naive();
             let facts =
-                certcase::db::models::report::facts(&mut conn, Some(&round_id.to_string()), today)
+                certcase::db::models::reports::facts(&mut conn, Some(&round_id.to_string()), today)
                     .unwrap();
             std::hint::black_box(&facts);
             raw.push(started.elapsed());

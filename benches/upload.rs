@@ -19,7 +19,7 @@ use sha2::{Digest, Sha256};
 use certcase::config::{Config, Sources};
 use certcase::domain::access::Role;
 use certcase::domain::account::{DisplayName, Email, Password};
-use certcase::workflow::accounts;
+use certcase::workflow::users;
 
 const TOTAL: usize = 1 << 30;
 const CHUNK: usize = 1 << 20;
@@ -110,7 +110,7 @@ fn main() {
             ("sec@example.test", Role::Secretariat),
             ("ent@example.test", Role::Enterprise),
         ] {
-            accounts::add_user(
+            users::add_user(
                 &mut conn,
                 &Email::parse(email).unwrap(),
                 &DisplayName::parse("张喆").unwrap(),

@@ -1,7 +1,7 @@
 //! `certcase certificates issue`, `keys rotate` and `verify-log` (feature: certs).
 
 use certcase::config::Config;
-use certcase::db::models::user;
+use certcase::db::models::users;
 use certcase::domain::account::Email;
 use certcase::domain::audit::Actor;
 use certcase::domain::ids::RoundId;
@@ -19,10 +19,10 @@ pub fn issue_round(config: &Config, round: &str, as_email: &str) -> anyhow::Resu
     let pool = startup::prepare(config)?;
     let mut conn = pool.get()?;
     let email = Email::parse(as_email).map_err(anyhow::Error::msg)?;
-    let person = user::find_by_email(&mut conn, &email)?
+    let person = users::find_by_email(&mut conn, &email)?
         .ok_or_else(|| anyhow::anyhow!("no account {as_email}"))?;
     let by = person.id;
-    if !user::roles(&mut conn, by)?.contains(&certcase::domain::access::Role::Secretariat) {
+    if !users::roles(&mut conn, by)?.contains(&certcase::domain::access::Role::Secretariat) {
         anyhow::bail!("{as_email} is not in the secretariat");
     }
     let round: RoundId = round

@@ -9,7 +9,7 @@ use certcase::config::Config;
 use certcase::domain::access::Role;
 use certcase::domain::account::{DisplayName, Email, Password};
 use certcase::mail::{transport::Mailer, worker};
-use certcase::workflow::{accounts, catalog, demo};
+use certcase::workflow::{catalog, demo, users};
 use certcase::{db, jobs, startup, telemetry};
 
 // Certificates (feature: certs).
@@ -217,12 +217,12 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                         .map_err(anyhow::Error::msg)?;
                     let password =
                         Password::parse(&read_password()?).map_err(anyhow::Error::msg)?;
-                    let id = accounts::add_user(&mut conn, &email, &name, &password, &roles)?;
+                    let id = users::add_user(&mut conn, &email, &name, &password, &roles)?;
                     println!("added {} ({id})", email.as_str());
                 }
                 UserCommand::Disable { email } => {
                     let email = Email::parse(&email).map_err(anyhow::Error::msg)?;
-                    if !certcase::db::models::user::disable(&mut conn, &email)? {
+                    if !certcase::db::models::users::disable(&mut conn, &email)? {
                         anyhow::bail!("no account for {}", email.as_str());
                     }
                     println!(
@@ -285,7 +285,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let config = load_config()?;
             let pool = startup::prepare(&config)?;
             let mut conn = pool.get()?;
-            let n = db::write_tx(&mut conn, certcase::db::models::report::refresh_all)?;
+            let n = db::write_tx(&mut conn, certcase::db::models::reports::refresh_all)?;
             println!("rebuilt the report summaries of {n} application(s)");
             Ok(())
         }

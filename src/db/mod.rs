@@ -118,7 +118,7 @@ pub fn run_migrations(conn: &mut DbConn) -> anyhow::Result<Vec<String>> {
     .map(|v| v.to_string())
     .collect();
     if applied.iter().any(|v| v == REPORT_SUMMARIES_MIGRATION) {
-        write_tx(conn, models::report::refresh_all)
+        write_tx(conn, models::reports::refresh_all)
             .map_err(|e| anyhow::anyhow!("filling in the report summaries failed: {e}"))?;
     }
     Ok(applied)

@@ -554,7 +554,7 @@ diesel::table! {
     }
 }
 
-// Programme report read model (db::models::report::refresh).
+// Programme report read model (db::models::reports::refresh).
 diesel::table! {
     report_applications (application_id) {
         application_id -> Text,

@@ -8,6 +8,7 @@ use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
 
 use crate::domain::catalog::Part;
+use crate::domain::ids::OrganisationId;
 use crate::domain::scoring::{
     derive_part_level, ConsolidatedItem, DefinedLevels, ItemLevel, Level,
 };
@@ -151,20 +152,20 @@ pub enum Recusal {
 /// declared a conflict with. `group` is what the applicant is tied to through its group:
 /// the group's id and its other enterprises (empty when it belongs to none).
 pub fn recusal(
-    member_enterprise: &str,
-    declared: &[(String, String)],
-    applicant: &str,
-    group: &[String],
+    member_enterprise: OrganisationId,
+    declared: &[(OrganisationId, String)],
+    applicant: OrganisationId,
+    group: &[OrganisationId],
 ) -> Option<Recusal> {
     if member_enterprise == applicant {
         return Some(Recusal::OwnEnterprise);
     }
-    if group.iter().any(|g| g == member_enterprise) {
+    if group.contains(&member_enterprise) {
         return Some(Recusal::SameGroup);
     }
     declared
         .iter()
-        .find(|(with, _)| with == applicant || group.contains(with))
+        .find(|(with, _)| *with == applicant || group.contains(with))
         .map(|(_, reason)| Recusal::DeclaredConflict {
             reason: reason.clone(),
         })
@@ -335,40 +336,39 @@ mod tests {
 
     #[test]
     fn reviewers_recuse_from_their_own_enterprise_and_declared_conflicts() {
-        assert_eq!(recusal("e1", &[], "e1", &[]), Some(Recusal::OwnEnterprise));
-        let declared = vec![("e2".to_string(), "former supplier".to_string())];
+        let [e1, e2, e3] = [(); 3].map(|_| OrganisationId::new());
+        assert_eq!(recusal(e1, &[], e1, &[]), Some(Recusal::OwnEnterprise));
+        let declared = vec![(e2, "former supplier".to_string())];
         assert_eq!(
-            recusal("e1", &declared, "e2", &[]),
+            recusal(e1, &declared, e2, &[]),
             Some(Recusal::DeclaredConflict {
                 reason: "former supplier".into()
             })
         );
-        assert_eq!(recusal("e1", &declared, "e3", &[]), None);
+        assert_eq!(recusal(e1, &declared, e3, &[]), None);
     }
 
     #[test]
     fn reviewers_recuse_from_their_group_and_conflicts_declared_with_it() {
         // e3 applies; it belongs to group g with e4.
-        let group = vec!["g".to_string(), "e4".to_string()];
-        assert_eq!(recusal("e4", &[], "e3", &group), Some(Recusal::SameGroup));
-        assert_eq!(
-            recusal("e3", &[], "e3", &group),
-            Some(Recusal::OwnEnterprise)
-        );
-        for with in ["g", "e4"] {
-            let declared = vec![(with.to_string(), "group auditor".to_string())];
+        let [e1, e3, e4, g] = [(); 4].map(|_| OrganisationId::new());
+        let group = vec![g, e4];
+        assert_eq!(recusal(e4, &[], e3, &group), Some(Recusal::SameGroup));
+        assert_eq!(recusal(e3, &[], e3, &group), Some(Recusal::OwnEnterprise));
+        for with in [g, e4] {
+            let declared = vec![(with, "group auditor".to_string())];
             assert_eq!(
-                recusal("e1", &declared, "e3", &group),
+                recusal(e1, &declared, e3, &group),
                 Some(Recusal::DeclaredConflict {
                     reason: "group auditor".into()
                 }),
                 "a conflict declared with {with}"
             );
         }
-        assert_eq!(recusal("e1", &[], "e3", &group), None);
+        assert_eq!(recusal(e1, &[], e3, &group), None);
         // Out of the group, the ties are gone.
-        let declared = vec![("g".to_string(), "group auditor".to_string())];
-        assert_eq!(recusal("e4", &declared, "e3", &[]), None);
+        let declared = vec![(g, "group auditor".to_string())];
+        assert_eq!(recusal(e4, &declared, e3, &[]), None);
     }
 
     proptest! {

@@ -231,64 +231,13 @@ pub enum Shortfall {
     },
 }
 
-/// What a part-count shortfall is about, its verb and the possessive for its people.
-fn parts_en(parts: &[String], whole_round: bool) -> (String, &'static str, &'static str) {
-    match parts {
-        _ if whole_round => ("the round".into(), "needs", "its"),
-        [one] => (format!("part {one}"), "needs", "its"),
-        [init @ .., last] => (
-            format!("parts {} and {last} together", init.join(", ")),
-            "need",
-            "the",
-        ),
-        [] => (String::new(), "needs", "the"),
-    }
-}
-
-fn counted(n: usize, noun: &str) -> String {
-    format!("{n} {noun}{}", if n == 1 { "" } else { "s" })
-}
-
-impl Shortfall {
-    /// In English, for logs and errors; people read it through its coded reason
-    /// (`refusal::Reason::from`), in their language.
-    pub fn message(&self) -> String {
-        match self {
-            Shortfall::ApplicationSeats { label, part, seats, eligible, .. } => format!(
-                "{label} needs {seats} assessors but only {eligible} qualified for part {part} have no conflict with it"
-            ),
-            Shortfall::ApplicationLead { label, part, .. } => {
-                format!("{label} has no lead: no CAICT expert qualified for part {part} is free of conflicts with it")
-            }
-            Shortfall::Seats { parts, whole_round, seats, assessors, capacity } => {
-                let (what, need, whose) = parts_en(parts, *whole_round);
-                let people = counted(*assessors, if *whole_round { "assessor" } else { "qualified assessor" });
-                format!("{what} {need} {seats} seats but {whose} {people} can take {capacity} at their maximum load")
-            }
-            Shortfall::Leads { parts, whole_round, leads, experts, capacity } => {
-                let (what, need, whose) = parts_en(parts, *whole_round);
-                let people = counted(*experts, if *whole_round { "CAICT expert" } else { "qualified CAICT expert" });
-                format!("{what} {need} {leads} CAICT leads but {whose} {people} can take {capacity} at their maximum load")
-            }
-            Shortfall::Unfilled { labels, .. } => format!(
-                "no assignment fills every panel (conflicts, assessors shared between parts and the CAICT lead rule combine); short: {}",
-                labels.join(", ")
-            ),
-        }
-    }
-}
-
-impl fmt::Display for Shortfall {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message())
-    }
-}
-
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum AssignError {
     #[error(transparent)]
     Invalid(#[from] InvalidInput),
-    #[error("no assignment exists: {}", .0.iter().map(Shortfall::message).collect::<Vec<_>>().join("; "))]
+    /// Its words are the refusal codes of `refusal::domain` (`Reason::from(&Shortfall)`);
+    /// the text here is for logs only.
+    #[error("no assignment exists: {0:?}")]
     Infeasible(Vec<Shortfall>),
 }
 
@@ -1068,9 +1017,9 @@ mod tests {
         Ok(())
     }
 
-    fn shortfalls_of(r: Result<Proposal, AssignError>) -> Vec<String> {
+    fn shortfalls_of(r: Result<Proposal, AssignError>) -> Vec<Shortfall> {
         match r {
-            Err(AssignError::Infeasible(s)) => s.iter().map(Shortfall::message).collect(),
+            Err(AssignError::Infeasible(s)) => s,
             other => panic!("expected infeasible, got {other:?}"),
         }
     }
@@ -1175,8 +1124,20 @@ mod tests {
         assert_eq!(
             shortfalls_of(assign(&apps, &pool, &CostModel::default())),
             [
-                "part SEC needs 16 seats but its 5 qualified assessors can take 15 at their maximum load",
-                "part SEC needs 4 CAICT leads but its 1 qualified CAICT expert can take 3 at their maximum load",
+                Shortfall::Seats {
+                    parts: vec!["SEC".into()],
+                    whole_round: false,
+                    seats: 16,
+                    assessors: 5,
+                    capacity: 15,
+                },
+                Shortfall::Leads {
+                    parts: vec!["SEC".into()],
+                    whole_round: false,
+                    leads: 4,
+                    experts: 1,
+                    capacity: 3,
+                },
             ]
         );
     }
@@ -1193,12 +1154,22 @@ mod tests {
         ];
         assert_eq!(
             shortfalls_of(assign(&apps, &pool, &CostModel::default())),
-            ["丁集团 · TO has no lead: no CAICT expert qualified for part TO is free of conflicts with it"]
+            [Shortfall::ApplicationLead {
+                application: 0,
+                label: "丁集团 · TO".into(),
+                part: "TO".into(),
+            }]
         );
         let apps = [app("丁集团 · TO", "TO", 5, &[1])];
         assert_eq!(
             shortfalls_of(assign(&apps, &pool, &CostModel::default())),
-            ["丁集团 · TO needs 5 assessors but only 4 qualified for part TO have no conflict with it"]
+            [Shortfall::ApplicationSeats {
+                application: 0,
+                label: "丁集团 · TO".into(),
+                part: "TO".into(),
+                seats: 5,
+                eligible: 4,
+            }]
         );
     }
 
@@ -1213,7 +1184,13 @@ mod tests {
         ];
         assert_eq!(
             shortfalls_of(assign(&apps, &pool, &CostModel::default())),
-            ["the round needs 6 seats but its 4 assessors can take 5 at their maximum load"]
+            [Shortfall::Seats {
+                parts: vec!["CD".into(), "TO".into()],
+                whole_round: true,
+                seats: 6,
+                assessors: 4,
+                capacity: 5,
+            }]
         );
         let apps = [
             app("A", "CD", 3, &[]),
@@ -1229,8 +1206,22 @@ mod tests {
         ]);
         assert_eq!(
             shortfalls_of(assign(&apps, &pool, &CostModel::default())),
-            ["parts CD and TO together need 6 seats but the 4 qualified assessors can take 4 at their maximum load",
-             "parts CD and TO together need 2 CAICT leads but the 1 qualified CAICT expert can take 1 at their maximum load"]
+            [
+                Shortfall::Seats {
+                    parts: vec!["CD".into(), "TO".into()],
+                    whole_round: false,
+                    seats: 6,
+                    assessors: 4,
+                    capacity: 4,
+                },
+                Shortfall::Leads {
+                    parts: vec!["CD".into(), "TO".into()],
+                    whole_round: false,
+                    leads: 2,
+                    experts: 1,
+                    capacity: 1,
+                },
+            ]
         );
     }
 
@@ -1248,17 +1239,17 @@ mod tests {
             assessor(&["CD"], true, 5),
         ];
         pool.extend((0..4).map(|_| assessor(&["CD"], false, 5)));
-        let messages = shortfalls_of(assign(&apps, &pool, &CostModel::default()));
-        assert_eq!(messages.len(), 1);
+        let shortfalls = shortfalls_of(assign(&apps, &pool, &CostModel::default()));
+        let [Shortfall::Unfilled {
+            applications,
+            labels,
+        }] = shortfalls.as_slice()
+        else {
+            panic!("expected one unfilled shortfall, got {shortfalls:?}");
+        };
         assert!(
-            messages[0].starts_with("no assignment fills every panel"),
-            "{}",
-            messages[0]
-        );
-        assert!(
-            messages[0].ends_with("short: X") || messages[0].ends_with("short: Y"),
-            "{}",
-            messages[0]
+            labels == &["X"] && applications == &[0] || labels == &["Y"] && applications == &[1],
+            "{labels:?} {applications:?}"
         );
     }
 

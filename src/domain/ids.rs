@@ -60,8 +60,9 @@ typed_id!(
     ApplicationId,
     /// One uploaded version of an evidence file.
     EvidenceId,
-    /// An applying enterprise, another member of its group, or an assessor organisation:
-    /// the parties the panel rules compare.
+    /// A party the panel and review rules compare: an assessor organisation, an
+    /// enterprise or an enterprise group (whose ties are ties to each of its enterprises).
+    /// A declared conflict names one of these.
     OrganisationId,
     ClarificationId,
     ReviewPanelId,
@@ -70,10 +71,70 @@ typed_id!(
     InvitationId,
 );
 
-/// Enterprises are organisations to the panel rules.
+/// Enterprises are parties to the panel rules.
 impl From<EnterpriseId> for OrganisationId {
     fn from(id: EnterpriseId) -> Self {
         Self(id.0)
+    }
+}
+
+/// So are enterprise groups.
+impl From<EnterpriseGroupId> for OrganisationId {
+    fn from(id: EnterpriseGroupId) -> Self {
+        Self(id.0)
+    }
+}
+
+impl OrganisationId {
+    /// The same id as an enterprise's, to find out whether the party is one.
+    pub fn as_enterprise(self) -> EnterpriseId {
+        EnterpriseId(self.0)
+    }
+
+    /// The same id as a group's, to find out whether the party is one.
+    pub fn as_group(self) -> EnterpriseGroupId {
+        EnterpriseGroupId(self.0)
+    }
+}
+
+/// An id a request body names. Text that is not an id of this kind names nothing, so it
+/// is kept as `None` and the use case refuses it exactly as it refuses an id no row has:
+/// the same code, at the same point, whatever else is wrong with the request. The type
+/// is parsed here, at the edge; the use case never sees the text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Named<T>(Option<T>);
+
+impl<T> Named<T> {
+    /// The id, if the text was one.
+    pub fn id(self) -> Option<T> {
+        self.0
+    }
+}
+
+impl<T: FromStr> Named<T> {
+    /// Reads a form field as a JSON body's field is read.
+    pub fn parse(text: &str) -> Self {
+        Self(text.parse().ok())
+    }
+}
+
+impl<T> From<T> for Named<T> {
+    fn from(id: T) -> Self {
+        Self(Some(id))
+    }
+}
+
+/// An absent field names nothing.
+impl<T> Default for Named<T> {
+    fn default() -> Self {
+        Self(None)
+    }
+}
+
+impl<'de, T: FromStr> serde::Deserialize<'de> for Named<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        Ok(Self::parse(&text))
     }
 }
 
@@ -88,5 +149,17 @@ mod tests {
         assert_eq!(a, a.to_string().parse().unwrap());
         assert!(a < b);
         assert!("not-a-uuid".parse::<UserId>().is_err());
+    }
+
+    #[test]
+    fn a_named_id_that_is_not_one_names_nothing() {
+        let id = EnterpriseGroupId::new();
+        let named: Named<EnterpriseGroupId> =
+            serde_json::from_value(serde_json::json!(id.to_string())).unwrap();
+        assert_eq!(named.id(), Some(id));
+        let named: Named<EnterpriseGroupId> =
+            serde_json::from_value(serde_json::json!("not-a-uuid")).unwrap();
+        assert_eq!(named.id(), None);
+        assert!(serde_json::from_value::<Named<EnterpriseGroupId>>(serde_json::json!(7)).is_err());
     }
 }

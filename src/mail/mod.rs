@@ -18,7 +18,7 @@ use serde::Serialize;
 use crate::db::models::mail as store;
 use crate::db::DbConn;
 use crate::domain::i18n::Lang;
-use crate::domain::ids::{EnterpriseId, UserId};
+use crate::domain::ids::{ApplicationId, EnterpriseId, UserId};
 
 /// Every message the programme sends; each has a folder `templates/email/<kind>/` with
 /// `subject.txt`, `body.txt` and `body.html`, rendered once per language with `lang` set.
@@ -39,50 +39,50 @@ pub enum Notification {
         enterprise_name: String,
     },
     ApplicationSubmitted {
-        application_id: String,
+        application_id: ApplicationId,
         part: String,
         enterprise_name: String,
     },
     ApplicationAccepted {
-        application_id: String,
+        application_id: ApplicationId,
         part: String,
         enterprise_name: String,
     },
     ApplicationReturned {
-        application_id: String,
+        application_id: ApplicationId,
         part: String,
         enterprise_name: String,
         reason: String,
     },
     ApplicationApproved {
-        application_id: String,
+        application_id: ApplicationId,
         part: String,
         enterprise_name: String,
     },
     PanelAssignment {
-        application_id: String,
+        application_id: ApplicationId,
         part: String,
         /// "lead" or "member".
         panel_role: String,
     },
     ClarificationRequest {
-        application_id: String,
+        application_id: ApplicationId,
         item: String,
         question: String,
         deadline: NaiveDateTime,
     },
     ClarificationReminder {
-        application_id: String,
+        application_id: ApplicationId,
         item: String,
         deadline: NaiveDateTime,
     },
     ScoresDue {
-        application_id: String,
+        application_id: ApplicationId,
         part: String,
         due: NaiveDateTime,
     },
     ReviewVoteRequested {
-        application_id: String,
+        application_id: ApplicationId,
         part: String,
         due: NaiveDateTime,
     },
@@ -100,24 +100,24 @@ pub enum Notification {
     // Panels, scoring and review (feature: wiring).
     /// To the member whose submitted score the lead reopened.
     ScoreReopened {
-        application_id: String,
+        application_id: ApplicationId,
         part: String,
         item: String,
         due: NaiveDateTime,
     },
     /// To the panel's lead.
     ClarificationAnswered {
-        application_id: String,
+        application_id: ApplicationId,
         items: String,
     },
     /// To the panel's lead once every member has submitted every item.
     ScoresComplete {
-        application_id: String,
+        application_id: ApplicationId,
         part: String,
     },
     /// To the panel's lead; `reasons` only when returned.
     ReviewDecided {
-        application_id: String,
+        application_id: ApplicationId,
         part: String,
         approved: bool,
         reasons: String,
@@ -125,7 +125,7 @@ pub enum Notification {
     /// To the secretariat: recusals leave fewer eligible review members than the quorum,
     /// so the application waits until members are added.
     ReviewMembersNeeded {
-        application_id: String,
+        application_id: ApplicationId,
         part: String,
         quorum: usize,
         eligible: usize,
@@ -287,7 +287,11 @@ mod tests {
     }
 
     fn all() -> Vec<Notification> {
-        let app = || "0192f0c0-0000-7000-8000-000000000001".to_string();
+        let app = || {
+            "0192f0c0-0000-7000-8000-000000000001"
+                .parse::<ApplicationId>()
+                .unwrap()
+        };
         vec![
             Notification::Invitation {
                 enterprise_name: "<b>ACME</b> {{7*7}}".into(),

@@ -4,7 +4,7 @@
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 
-use crate::domain::ids::EnterpriseId;
+use crate::domain::ids::{EnterpriseGroupId, EnterpriseId, Named};
 use crate::error::AppError;
 use crate::web::caller::Caller;
 use crate::web::AppState;
@@ -50,7 +50,9 @@ pub async fn create_api(
 
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct MembershipRequest {
-    group_id: String,
+    /// An id that is not one is refused as an unknown group (422).
+    #[schema(value_type = String, format = Uuid)]
+    group_id: Named<EnterpriseGroupId>,
 }
 
 /// Puts an enterprise into a group (secretariat); from then on a tie to any enterprise of
@@ -71,7 +73,7 @@ pub async fn join_api(
                 conn,
                 &caller.principal,
                 id,
-                &group,
+                group,
                 &caller.address,
             )?)
         })
@@ -138,7 +140,7 @@ pub struct MembershipForm {
     #[serde(default)]
     enterprise_id: String,
     #[serde(default)]
-    group_id: String,
+    group_id: Named<EnterpriseGroupId>,
 }
 
 pub async fn join_form(
@@ -155,7 +157,7 @@ pub async fn join_form(
                 conn,
                 &caller.principal,
                 enterprise_id,
-                &f.group_id,
+                f.group_id,
                 &caller.address,
             )?)
         })

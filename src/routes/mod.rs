@@ -1,28 +1,27 @@
 //! The one route table: every route with its access rule. `startup` registers exactly
 //! these, each wrapped in the access guard, so a route cannot exist without a rule.
 
-pub mod api_auth;
 pub mod applications;
 pub mod assets;
+pub mod catalog;
 pub mod enterprises;
 pub mod health;
 pub mod home;
-pub mod models;
 pub mod openapi;
 // Panels, scoring and review (feature: panels).
 pub mod panels;
 pub mod rounds;
-pub mod session;
-// Evidence, enterprise and application pages
-pub mod application_pages;
-pub mod enterprise_pages;
+pub mod sessions;
+// Evidence
 pub mod evidence;
 // mail/audit feature
 pub mod audit;
+pub mod invitations;
 pub mod mail;
+pub mod password_resets;
 // Self-assessment and programme reports.
 pub mod reports;
-pub mod self_assessment;
+pub mod self_assessments;
 // Certificates (feature: certs).
 pub mod certificates;
 // Enterprise groups.
@@ -70,47 +69,47 @@ pub fn endpoints() -> Vec<Endpoint> {
         endpoint!(GET "/", Public, home::landing),
         endpoint!(GET "/healthz", Public, health::healthz),
         endpoint!(GET "/assets/app.css", Public, assets::stylesheet),
-        endpoint!(GET "/login", Public, session::login_form),
-        endpoint!(POST "/login", Public, session::login),
-        endpoint!(POST "/logout", SignedIn, session::logout),
-        endpoint!(POST "/lang", Public, session::switch_language),
-        endpoint!(GET "/models", SignedIn, models::list_page),
-        endpoint!(GET "/models/{id}", SignedIn, models::detail_page),
-        endpoint!(GET "/admin/sign-ins", SECRETARIAT, session::sign_in_log_page),
-        endpoint!(POST "/api/v1/auth/login", Public, api_auth::login),
-        endpoint!(DELETE "/api/v1/auth/token", SignedIn, api_auth::revoke),
-        endpoint!(GET "/api/v1/me", SignedIn, api_auth::me),
-        endpoint!(GET "/api/v1/models", SignedIn, models::list_api),
-        endpoint!(GET "/api/v1/models/{id}", SignedIn, models::detail_api),
-        endpoint!(POST "/api/v1/models", SECRETARIAT, models::load_api),
+        endpoint!(GET "/login", Public, sessions::pages::login_form),
+        endpoint!(POST "/login", Public, sessions::pages::login),
+        endpoint!(POST "/logout", SignedIn, sessions::pages::logout),
+        endpoint!(POST "/lang", Public, sessions::pages::switch_language),
+        endpoint!(GET "/models", SignedIn, catalog::list_page),
+        endpoint!(GET "/models/{id}", SignedIn, catalog::detail_page),
+        endpoint!(GET "/admin/sign-ins", SECRETARIAT, sessions::pages::sign_in_log_page),
+        endpoint!(POST "/api/v1/auth/login", Public, sessions::api::login),
+        endpoint!(DELETE "/api/v1/auth/token", SignedIn, sessions::api::revoke),
+        endpoint!(GET "/api/v1/me", SignedIn, sessions::api::me),
+        endpoint!(GET "/api/v1/models", SignedIn, catalog::list_api),
+        endpoint!(GET "/api/v1/models/{id}", SignedIn, catalog::detail_api),
+        endpoint!(POST "/api/v1/models", SECRETARIAT, catalog::load_api),
         endpoint!(GET "/api/v1/openapi.json", Public, openapi::document),
         endpoint!(GET "/rounds", SignedIn, rounds::list_page),
         endpoint!(GET "/rounds/{id}", SignedIn, rounds::detail_page),
         endpoint!(GET "/api/v1/rounds", SignedIn, rounds::list_api),
         endpoint!(POST "/api/v1/rounds", SECRETARIAT, rounds::create_api),
         endpoint!(GET "/api/v1/rounds/{id}", SignedIn, rounds::detail_api),
-        endpoint!(POST "/api/v1/enterprises", ENTERPRISE, enterprises::register_api),
-        endpoint!(GET "/api/v1/enterprises", SECRETARIAT, enterprises::list_api),
-        endpoint!(GET "/api/v1/enterprises/mine", ENTERPRISE, enterprises::mine_api),
-        endpoint!(POST "/api/v1/enterprises/{id}/verify", SECRETARIAT, enterprises::verify_api),
-        endpoint!(POST "/api/v1/rounds/{id}/applications", ENTERPRISE, applications::create_api),
-        endpoint!(GET "/api/v1/applications", ENTERPRISE_OR_SECRETARIAT, applications::list_api),
-        endpoint!(GET "/api/v1/applications/{id}", ENTERPRISE_OR_SECRETARIAT, applications::detail_api),
-        endpoint!(POST "/api/v1/applications/{id}/transitions", ENTERPRISE_OR_SECRETARIAT, applications::transition_api),
-        endpoint!(PUT "/api/v1/applications/{id}/items/{item}/not-applicable", ENTERPRISE, applications::not_applicable_api),
+        endpoint!(POST "/api/v1/enterprises", ENTERPRISE, enterprises::api::register_api),
+        endpoint!(GET "/api/v1/enterprises", SECRETARIAT, enterprises::api::list_api),
+        endpoint!(GET "/api/v1/enterprises/mine", ENTERPRISE, enterprises::api::mine_api),
+        endpoint!(POST "/api/v1/enterprises/{id}/verify", SECRETARIAT, enterprises::api::verify_api),
+        endpoint!(POST "/api/v1/rounds/{id}/applications", ENTERPRISE, applications::api::create_api),
+        endpoint!(GET "/api/v1/applications", ENTERPRISE_OR_SECRETARIAT, applications::api::list_api),
+        endpoint!(GET "/api/v1/applications/{id}", ENTERPRISE_OR_SECRETARIAT, applications::api::detail_api),
+        endpoint!(POST "/api/v1/applications/{id}/transitions", ENTERPRISE_OR_SECRETARIAT, applications::api::transition_api),
+        endpoint!(PUT "/api/v1/applications/{id}/items/{item}/not-applicable", ENTERPRISE, applications::api::not_applicable_api),
         // Evidence, enterprise and application pages
         endpoint!(POST "/api/v1/applications/{id}/items/{item}/evidence", ENTERPRISE, evidence::upload_api),
         endpoint!(GET "/api/v1/applications/{id}/evidence", APPLICATION_PARTIES, evidence::list_api),
         endpoint!(GET "/api/v1/applications/{id}/evidence/{file}", APPLICATION_PARTIES, evidence::download_api),
         endpoint!(DELETE "/api/v1/applications/{id}/evidence/{file}", ENTERPRISE, evidence::delete_api),
-        endpoint!(GET "/enterprise", ENTERPRISE, enterprise_pages::mine_page),
-        endpoint!(POST "/enterprise", ENTERPRISE, enterprise_pages::register_page),
-        endpoint!(GET "/applications", ENTERPRISE_OR_SECRETARIAT, application_pages::list_page),
-        endpoint!(POST "/rounds/{id}/applications", ENTERPRISE, application_pages::create_page),
-        endpoint!(GET "/applications/{id}", ENTERPRISE_OR_SECRETARIAT, application_pages::detail_page),
+        endpoint!(GET "/enterprise", ENTERPRISE, enterprises::pages::mine_page),
+        endpoint!(POST "/enterprise", ENTERPRISE, enterprises::pages::register_page),
+        endpoint!(GET "/applications", ENTERPRISE_OR_SECRETARIAT, applications::pages::list_page),
+        endpoint!(POST "/rounds/{id}/applications", ENTERPRISE, applications::pages::create_page),
+        endpoint!(GET "/applications/{id}", ENTERPRISE_OR_SECRETARIAT, applications::pages::detail_page),
         endpoint!(POST "/applications/{id}/items/{item}/evidence", ENTERPRISE, evidence::upload_page),
-        endpoint!(POST "/applications/{id}/items/{item}/not-applicable", ENTERPRISE, application_pages::not_applicable_page),
-        endpoint!(POST "/applications/{id}/submit", ENTERPRISE, application_pages::submit_page),
+        endpoint!(POST "/applications/{id}/items/{item}/not-applicable", ENTERPRISE, applications::pages::not_applicable_page),
+        endpoint!(POST "/applications/{id}/submit", ENTERPRISE, applications::pages::submit_page),
         endpoint!(GET "/applications/{id}/evidence/{file}", APPLICATION_PARTIES, evidence::download_page),
         endpoint!(POST "/applications/{id}/evidence/{file}/delete", ENTERPRISE, evidence::delete_page),
         // Panels, scoring and review (feature: panels).
@@ -154,34 +153,34 @@ pub fn endpoints() -> Vec<Endpoint> {
         endpoint!(GET "/admin/outbox", SECRETARIAT, mail::outbox_page),
         endpoint!(GET "/inbox", SignedIn, mail::inbox_page),
         endpoint!(GET "/api/v1/notifications", SignedIn, mail::notifications_api),
-        endpoint!(GET "/password/forgot", Public, mail::forgot_form),
-        endpoint!(POST "/password/forgot", Public, mail::forgot),
-        endpoint!(GET "/password/reset/{token}", Public, mail::reset_form),
-        endpoint!(POST "/password/reset/{token}", Public, mail::reset),
-        endpoint!(POST "/api/v1/enterprises/mine/invitations", ENTERPRISE, mail::invite_api),
-        endpoint!(GET "/enterprise/invitations", ENTERPRISE, mail::invitations_page),
-        endpoint!(POST "/enterprise/invitations", ENTERPRISE, mail::invite_form),
-        endpoint!(GET "/invitations/{token}", Public, mail::accept_form),
-        endpoint!(POST "/invitations/{token}", Public, mail::accept),
+        endpoint!(GET "/password/forgot", Public, password_resets::forgot_form),
+        endpoint!(POST "/password/forgot", Public, password_resets::forgot),
+        endpoint!(GET "/password/reset/{token}", Public, password_resets::reset_form),
+        endpoint!(POST "/password/reset/{token}", Public, password_resets::reset),
+        endpoint!(POST "/api/v1/enterprises/mine/invitations", ENTERPRISE, invitations::invite_api),
+        endpoint!(GET "/enterprise/invitations", ENTERPRISE, invitations::invitations_page),
+        endpoint!(POST "/enterprise/invitations", ENTERPRISE, invitations::invite_form),
+        endpoint!(GET "/invitations/{token}", Public, invitations::accept_form),
+        endpoint!(POST "/invitations/{token}", Public, invitations::accept),
         // Self-assessment (own enterprise only, checked by the use case) and programme reports.
-        endpoint!(GET "/self-assessments", ENTERPRISE, self_assessment::questionnaire::list_page),
-        endpoint!(POST "/self-assessments", ENTERPRISE, self_assessment::questionnaire::start_page),
-        endpoint!(GET "/self-assessments/{id}", ENTERPRISE, self_assessment::results::result_page),
-        endpoint!(GET "/self-assessments/{id}/areas/{area}", ENTERPRISE, self_assessment::questionnaire::area_page),
-        endpoint!(POST "/self-assessments/{id}/areas/{area}", ENTERPRISE, self_assessment::questionnaire::save_area_page),
-        endpoint!(POST "/self-assessments/{id}/complete", ENTERPRISE, self_assessment::questionnaire::complete_page),
-        endpoint!(POST "/self-assessments/{id}/targets", ENTERPRISE, self_assessment::targets::targets_page),
-        endpoint!(POST "/self-assessments/{id}/roadmap", ENTERPRISE, self_assessment::roadmap::roadmap_page),
-        endpoint!(GET "/self-assessments/{id}/roadmap.csv", ENTERPRISE, self_assessment::exports::roadmap_csv_export),
-        endpoint!(GET "/self-assessments/{id}/roadmap.pdf", ENTERPRISE, self_assessment::exports::roadmap_pdf_export),
-        endpoint!(POST "/self-assessments/{id}/apply", ENTERPRISE, self_assessment::results::apply_page),
-        endpoint!(GET "/api/v1/self-assessments", ENTERPRISE, self_assessment::questionnaire::list_api),
-        endpoint!(POST "/api/v1/self-assessments", ENTERPRISE, self_assessment::questionnaire::start_api),
-        endpoint!(GET "/api/v1/self-assessments/{id}", ENTERPRISE, self_assessment::results::detail_api),
-        endpoint!(PUT "/api/v1/self-assessments/{id}/answers", ENTERPRISE, self_assessment::questionnaire::answers_api),
-        endpoint!(POST "/api/v1/self-assessments/{id}/complete", ENTERPRISE, self_assessment::questionnaire::complete_api),
-        endpoint!(PUT "/api/v1/self-assessments/{id}/targets", ENTERPRISE, self_assessment::targets::targets_api),
-        endpoint!(PUT "/api/v1/self-assessments/{id}/roadmap", ENTERPRISE, self_assessment::roadmap::roadmap_api),
+        endpoint!(GET "/self-assessments", ENTERPRISE, self_assessments::questionnaire::list_page),
+        endpoint!(POST "/self-assessments", ENTERPRISE, self_assessments::questionnaire::start_page),
+        endpoint!(GET "/self-assessments/{id}", ENTERPRISE, self_assessments::results::result_page),
+        endpoint!(GET "/self-assessments/{id}/areas/{area}", ENTERPRISE, self_assessments::questionnaire::area_page),
+        endpoint!(POST "/self-assessments/{id}/areas/{area}", ENTERPRISE, self_assessments::questionnaire::save_area_page),
+        endpoint!(POST "/self-assessments/{id}/complete", ENTERPRISE, self_assessments::questionnaire::complete_page),
+        endpoint!(POST "/self-assessments/{id}/targets", ENTERPRISE, self_assessments::targets::targets_page),
+        endpoint!(POST "/self-assessments/{id}/roadmap", ENTERPRISE, self_assessments::roadmap::roadmap_page),
+        endpoint!(GET "/self-assessments/{id}/roadmap.csv", ENTERPRISE, self_assessments::exports::roadmap_csv_export),
+        endpoint!(GET "/self-assessments/{id}/roadmap.pdf", ENTERPRISE, self_assessments::exports::roadmap_pdf_export),
+        endpoint!(POST "/self-assessments/{id}/apply", ENTERPRISE, self_assessments::results::apply_page),
+        endpoint!(GET "/api/v1/self-assessments", ENTERPRISE, self_assessments::questionnaire::list_api),
+        endpoint!(POST "/api/v1/self-assessments", ENTERPRISE, self_assessments::questionnaire::start_api),
+        endpoint!(GET "/api/v1/self-assessments/{id}", ENTERPRISE, self_assessments::results::detail_api),
+        endpoint!(PUT "/api/v1/self-assessments/{id}/answers", ENTERPRISE, self_assessments::questionnaire::answers_api),
+        endpoint!(POST "/api/v1/self-assessments/{id}/complete", ENTERPRISE, self_assessments::questionnaire::complete_api),
+        endpoint!(PUT "/api/v1/self-assessments/{id}/targets", ENTERPRISE, self_assessments::targets::targets_api),
+        endpoint!(PUT "/api/v1/self-assessments/{id}/roadmap", ENTERPRISE, self_assessments::roadmap::roadmap_api),
         endpoint!(GET "/reports", SECRETARIAT, reports::page_view),
         endpoint!(GET "/reports/export.csv", SECRETARIAT, reports::csv_export),
         endpoint!(GET "/reports/export.xlsx", SECRETARIAT, reports::xlsx_export),

@@ -5,18 +5,21 @@ use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 // Evidence
+use super::applications::api as applications;
+use super::enterprises::api as enterprises;
 use super::evidence;
-use super::{api_auth, applications, enterprises, health, models, panels, rounds};
+use super::sessions::api as api_auth;
+use super::{catalog as models, health, panels, rounds};
 
 // mail/audit feature
-use super::{audit, mail};
+use super::{audit, invitations, mail};
 // Certificates (feature: certs).
 use super::certificates;
 // Enterprise groups.
 use super::enterprise_groups;
 
 // Self-assessment and programme reports.
-use super::{reports, self_assessment};
+use super::{reports, self_assessments as self_assessment};
 
 struct BearerAuth;
 
@@ -62,7 +65,7 @@ impl Modify for BearerAuth {
         panels::scoring::consolidate_api, panels::scoring::send_to_review_api,
         panels::review::review_panel_api, panels::review::vote_api,
         // mail/audit feature
-        audit::list_api, mail::notifications_api, mail::invite_api,
+        audit::list_api, mail::notifications_api, invitations::invite_api,
         // Certificates (feature: certs).
         certificates::issue_api, certificates::issue_round_api, certificates::revoke_api,
         certificates::verify_api, certificates::verify_upload_api,

@@ -147,7 +147,8 @@ fn render_error(res: ServiceResponse<BoxBody>, request_id: &str) -> ServiceRespo
             Some(app) => Said::of(app, request_id),
             // actix's own errors explain the input, never our internals.
             None if status.is_client_error() => {
-                Said::Refusal(Code::RequestUnreadable.with("reason", err.to_string()))
+                tracing::info!(error = %err, "request unreadable");
+                Said::Refusal(Code::RequestUnreadable.into())
             }
             None => Said::of(&fallback(status), request_id),
         },
@@ -248,9 +249,9 @@ pub async fn not_found() -> Result<HttpResponse, AppError> {
     Err(AppError::NotFound)
 }
 
-/// Turns extractor failures (bad JSON, bad path segment) into readable 400s.
-pub fn bad_input(err: impl std::fmt::Display) -> actix_web::Error {
-    AppError::bad_request(Code::RequestUnreadable.with("reason", err.to_string())).into()
+/// Turns extractor failures (bad JSON, form or query) into coded 400s (413 above a limit).
+pub fn bad_input(err: impl Into<super::input::Unreadable>) -> actix_web::Error {
+    err.into().refusal().into()
 }
 
 /// A body over the limit of its extractor (413, naming the limit).
@@ -260,7 +261,10 @@ fn body_too_large(limit: usize) -> actix_web::Error {
 
 /// A JSON or form body that cannot be used: 413 when it is over the extractor's `limit`
 /// (as actix classes it), else 400.
-pub fn body_input<E: ResponseError>(err: E, limit: usize) -> actix_web::Error {
+pub fn body_input<E: ResponseError + Into<super::input::Unreadable>>(
+    err: E,
+    limit: usize,
+) -> actix_web::Error {
     if err.status_code() == StatusCode::PAYLOAD_TOO_LARGE {
         body_too_large(limit)
     } else {

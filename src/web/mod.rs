@@ -4,6 +4,7 @@
 pub mod caller;
 pub mod finish;
 pub mod guard;
+pub mod input;
 pub mod render;
 pub mod upload;
 pub mod visitor;

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
 
-use actix_web::HttpResponse;
+use actix_web::{HttpRequest, HttpResponse};
 use serde::Serialize;
 use tera::{Context, Tera};
 
@@ -127,6 +127,43 @@ pub fn page(tera: &Arc<Tera>, name: &str, ctx: &Context) -> Result<HttpResponse,
 pub fn with<T: Serialize + ?Sized>(mut ctx: Context, key: &str, value: &T) -> Context {
     ctx.insert(key, value);
     ctx
+}
+
+/// A page with one translated notice (`key` in the catalogs).
+pub fn notice(
+    tera: &Arc<Tera>,
+    visitor: &Visitor,
+    req: &HttpRequest,
+    key: &str,
+) -> Result<HttpResponse, AppError> {
+    let mut ctx = base_context(visitor, req.path());
+    ctx.insert("notice_key", key);
+    page(tera, "pages/notice.html", &ctx)
+}
+
+/// A refusal shown on the form it came from, with status 409/422.
+pub fn form_error(
+    tera: &Arc<Tera>,
+    visitor: &Visitor,
+    req: &HttpRequest,
+    template: &str,
+    extra: &[(&str, &str)],
+    err: AppError,
+) -> Result<HttpResponse, AppError> {
+    let (status, message) = match err {
+        AppError::Refused { status, reason } if matches!(status.as_u16(), 409 | 422) => {
+            (status, refusal_text(&reason, visitor.lang))
+        }
+        other => return Err(other),
+    };
+    let mut ctx = base_context(visitor, req.path());
+    ctx.insert("error", &message);
+    for (k, v) in extra {
+        ctx.insert(*k, v);
+    }
+    let mut res = page(tera, template, &ctx)?;
+    *res.status_mut() = status;
+    Ok(res)
 }
 
 #[cfg(test)]

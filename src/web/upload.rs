@@ -148,9 +148,8 @@ impl Watch {
     /// The refusal for a body that could not be read: 408 when it was too slow, else 400
     /// with the cause.
     pub fn unreadable(&self, cause: impl std::fmt::Display) -> AppError {
-        self.or(AppError::bad_request(
-            Code::RequestUnreadable.with("reason", cause.to_string()),
-        ))
+        tracing::info!(error = %cause, "upload unreadable");
+        self.or(AppError::bad_request(Code::UploadUnreadable))
     }
 
     /// 408 when the body was too slow, else `otherwise`.

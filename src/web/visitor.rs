@@ -8,7 +8,7 @@ use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
 
 use super::AppState;
 use crate::auth::{new_token, token_hash};
-use crate::db::models::{auth as store, user};
+use crate::db::models::{sessions as store, users};
 use crate::domain::access::Principal;
 use crate::domain::i18n::Lang;
 use crate::error::AppError;
@@ -129,7 +129,7 @@ pub async fn identify(
                             }
                         }
                     };
-                    Ok(user::principal(conn, user_id)?.map(|p| (p, cred, lang)))
+                    Ok(users::principal(conn, user_id)?.map(|p| (p, cred, lang)))
                 })
                 .await;
             match result {

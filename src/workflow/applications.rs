@@ -4,8 +4,8 @@ use std::collections::BTreeSet;
 
 use chrono::{DateTime, Utc};
 
-use crate::db::models::application::{self as store, ApplicationRow};
-use crate::db::models::{audit, catalog, enterprise, now, round};
+use crate::db::models::applications::{self as store, ApplicationRow};
+use crate::db::models::{audit, catalog, enterprises, now, rounds};
 use crate::db::{write_tx, DbConn};
 use crate::domain::access::{Principal, Role};
 use crate::domain::application::{check_request, may_edit, may_view, missing_evidence};
@@ -32,9 +32,9 @@ pub struct Draft {
 fn round_model(
     conn: &mut DbConn,
     round_id: RoundId,
-) -> Result<(round::RoundRow, Vec<String>, Model), Refusal> {
-    let r = round::get(conn, round_id)?.ok_or(Refusal::NotFound)?;
-    let parts = round::parts(conn, round_id)?;
+) -> Result<(rounds::RoundRow, Vec<String>, Model), Refusal> {
+    let r = rounds::get(conn, round_id)?.ok_or(Refusal::NotFound)?;
+    let parts = rounds::parts(conn, round_id)?;
     let version = r.model_version_id;
     let model = catalog::get_version(conn, version)?
         .ok_or(Refusal::NotFound)?
@@ -53,7 +53,7 @@ pub fn create(
 ) -> Result<ApplicationId, Refusal> {
     write_tx(conn, |conn| {
         let Some(enterprise_id) =
-            enterprise::membership(conn, who.user_id)?.filter(|_| who.has(Role::Enterprise))
+            enterprises::membership(conn, who.user_id)?.filter(|_| who.has(Role::Enterprise))
         else {
             return Err(Refusal::Invalid(Code::ApplicationNoEnterprise.into()));
         };
@@ -114,7 +114,7 @@ pub fn visible(
     id: ApplicationId,
 ) -> Result<ApplicationRow, Refusal> {
     let app = store::get(conn, id)?.ok_or(Refusal::NotFound)?;
-    let member_of = enterprise::membership(conn, who.user_id)?;
+    let member_of = enterprises::membership(conn, who.user_id)?;
     if may_view(who, app.enterprise_id, member_of) {
         Ok(app)
     } else {
@@ -148,7 +148,7 @@ pub fn declare_not_applicable(
 ) -> Result<(), Refusal> {
     write_tx(conn, |conn| {
         let app = visible(conn, who, id)?;
-        let member_of = enterprise::membership(conn, who.user_id)?;
+        let member_of = enterprises::membership(conn, who.user_id)?;
         if !may_edit(who, app.enterprise_id, member_of) {
             return Err(Refusal::Forbidden(Code::ApplicationEditForbidden.into()));
         }
@@ -283,7 +283,7 @@ pub fn transition(
 ) -> Result<Status, Refusal> {
     write_tx(conn, |conn| {
         let app = visible(conn, who, id)?;
-        let member_of = enterprise::membership(conn, who.user_id)?;
+        let member_of = enterprises::membership(conn, who.user_id)?;
         let actor = if may_edit(who, app.enterprise_id, member_of) {
             Actor::Enterprise
         } else {
@@ -306,7 +306,7 @@ pub fn transition(
             {
                 return Err(Refusal::Conflict(reason));
             }
-            let e = enterprise::get(conn, app.enterprise_id)?.ok_or(Refusal::NotFound)?;
+            let e = enterprises::get(conn, app.enterprise_id)?.ok_or(Refusal::NotFound)?;
             if e.verified_at.is_none() {
                 return Err(Refusal::Conflict(Code::EnterpriseNotVerified.into()));
             }
@@ -337,9 +337,8 @@ pub fn transition(
                 "reason": reason_of(event),
             }),
         )?;
-        let e = enterprise::get(conn, app.enterprise_id)?.ok_or(Refusal::NotFound)?;
-        let (application_id, part, enterprise_name) =
-            (id.to_string(), app.part_code.clone(), e.name_zh);
+        let e = enterprises::get(conn, app.enterprise_id)?.ok_or(Refusal::NotFound)?;
+        let (application_id, part, enterprise_name) = (id, app.part_code.clone(), e.name_zh);
         let message = match event {
             Event::Submit => Some(Notification::ApplicationSubmitted {
                 application_id,

@@ -12,10 +12,10 @@ use ed25519_dalek::{SigningKey, VerifyingKey};
 use serde::Serialize;
 
 use super::applications::move_status;
-use crate::db::models::application::{self as apps, ApplicationRow};
+use crate::db::models::applications::{self as apps, ApplicationRow};
 use crate::db::models::audit;
 use crate::db::models::certificates::{self as store, CertificateRow, KeyRow};
-use crate::db::models::{catalog, enterprise, panels, round};
+use crate::db::models::{catalog, enterprises, review, rounds, scoring};
 use crate::db::{write_tx, DbConn};
 use crate::domain::application_status::{Event, Status};
 use crate::domain::audit::{Actor, Kind};
@@ -27,7 +27,7 @@ use crate::domain::certificate::{
 use crate::domain::certificate_lint::{lint, Approved};
 use crate::domain::ids::{ApplicationId, RoundId, UserId};
 use crate::mail::{self, Notification};
-use crate::pdf::{self, CertificateView, Fonts};
+use crate::pdf::{self, CertificateView, Fonts, PdfError};
 use crate::refusal::{Code, Reason, Refusal};
 
 /// Where keys live and what the QR code points at.
@@ -50,7 +50,8 @@ impl Issuer {
 /// The certificate fonts (see [`crate::pdf::shared_fonts`]).
 pub fn fonts() -> Result<&'static Fonts, Refusal> {
     crate::pdf::shared_fonts().map_err(|e| {
-        Refusal::Invalid(Code::CertificateFontsUnreadable.with("reason", e.to_string()))
+        tracing::error!(error = %e, "certificate fonts unreadable");
+        Refusal::Invalid(Code::CertificateFontsUnreadable.into())
     })
 }
 
@@ -61,8 +62,10 @@ pub fn key_id(key: &VerifyingKey) -> String {
     cert::key_fingerprint(key).replace(' ', "")
 }
 
+/// The cause is a file or library detail for the operator: it goes to the log.
 fn key_error(e: impl std::fmt::Display) -> Refusal {
-    Refusal::Invalid(Code::SigningKeyInvalid.with("reason", e.to_string()))
+    tracing::error!(error = %e, "signing key unusable");
+    Refusal::Invalid(Code::SigningKeyInvalid.into())
 }
 
 /// Makes a key, writes its private half to `keys/<id>.key` (0600) and records the public
@@ -184,7 +187,7 @@ pub fn issue_on(
         let serial = store::next_serial(conn, year, &app.part_code)?;
         let number = cert::certificate_number(year, &app.part_code, serial as u32);
         let payload = facts.payload(&app, &number, issue_date, &key_row.id);
-        let decision_approved = panels::decisions(conn, app.id)?
+        let decision_approved = review::decisions(conn, app.id)?
             .last()
             .is_some_and(|d| d.approved);
         let radar = facts.radar();
@@ -308,7 +311,7 @@ pub fn issuable_in_round(
     conn: &mut DbConn,
     round_id: RoundId,
 ) -> Result<Vec<ApplicationId>, Refusal> {
-    round::get(conn, round_id)?.ok_or(Refusal::NotFound)?;
+    rounds::get(conn, round_id)?.ok_or(Refusal::NotFound)?;
     Ok(store::round_applications(
         conn,
         round_id,
@@ -367,25 +370,25 @@ fn append_log(
 
 /// Everything a payload and its PDF are made of, read through the application.
 struct Facts {
-    enterprise: enterprise::EnterpriseRow,
-    round: round::RoundRow,
+    enterprise: enterprises::EnterpriseRow,
+    round: rounds::RoundRow,
     version: catalog::VersionSummary,
     model: crate::domain::catalog::Model,
     part: crate::domain::catalog::Part,
-    result: panels::PartResultRow,
+    result: scoring::PartResultRow,
 }
 
 impl Facts {
     fn read(conn: &mut DbConn, app: &ApplicationRow) -> Result<Facts, Refusal> {
-        let enterprise = enterprise::get(conn, app.enterprise_id)?.ok_or(Refusal::NotFound)?;
-        let round = round::get(conn, app.round_id)?.ok_or(Refusal::NotFound)?;
+        let enterprise = enterprises::get(conn, app.enterprise_id)?.ok_or(Refusal::NotFound)?;
+        let round = rounds::get(conn, app.round_id)?.ok_or(Refusal::NotFound)?;
         let doc = catalog::get_version(conn, round.model_version_id)?.ok_or(Refusal::NotFound)?;
         let part = doc
             .model
             .part(&app.part_code)
             .cloned()
             .ok_or(Refusal::NotFound)?;
-        let (_, result) = panels::consolidation(conn, app.id)?
+        let (_, result) = scoring::consolidation(conn, app.id)?
             .ok_or_else(|| Refusal::Conflict(Code::NoConsolidatedResult.into()))?;
         Ok(Facts {
             enterprise,
@@ -460,11 +463,8 @@ fn axes(radar: &[(String, String, f32, f32)]) -> Vec<pdf::RadarAxis<'_>> {
 
 fn signed_of(row: &CertificateRow) -> Result<SignedCertificate, Refusal> {
     let payload: CertificatePayload = serde_json::from_str(&row.payload).map_err(|e| {
-        Refusal::Invalid(
-            Code::StoredPayloadInvalid
-                .with("number", &row.number)
-                .with("reason", e.to_string()),
-        )
+        tracing::error!(error = %e, number = %row.number, "stored certificate payload unreadable");
+        Refusal::Invalid(Code::StoredPayloadInvalid.with("number", &row.number))
     })?;
     Ok(SignedCertificate {
         payload,
@@ -494,7 +494,7 @@ pub fn pdf_of(
     let row = store::by_number(conn, number)?.ok_or(Refusal::NotFound)?;
     let app = apps::get(conn, row.application_id)?.ok_or(Refusal::NotFound)?;
     if let Reader::Enterprise(user) = reader {
-        if enterprise::membership(conn, *user)? != Some(app.enterprise_id) {
+        if enterprises::membership(conn, *user)? != Some(app.enterprise_id) {
             return Err(Refusal::NotFound);
         }
     }
@@ -511,8 +511,25 @@ pub fn pdf_of(
         .map_err(unprintable)
 }
 
-fn unprintable(e: impl std::fmt::Display) -> Refusal {
-    Refusal::Invalid(Code::CertificateUnprintable.with("reason", e.to_string()))
+fn unprintable(e: PdfError) -> Refusal {
+    Refusal::Invalid(pdf_refusal(e, Code::CertificateUnprintable))
+}
+
+/// Why a PDF could not be drawn. A character no font has, or a text too long for the page,
+/// is the data's doing and is named with the text; anything else is the server's, goes to
+/// the log, and the reader gets the document's own `otherwise` code.
+pub fn pdf_refusal(e: PdfError, otherwise: Code) -> Reason {
+    match e {
+        PdfError::MissingGlyph { ch, text } => Code::PdfMissingGlyph
+            .with("char", ch.to_string())
+            .with("codepoint", format!("U+{:04X}", u32::from(ch)))
+            .with("text", text),
+        PdfError::TextTooLong { text } => Code::PdfTextTooLong.with("text", text),
+        other => {
+            tracing::error!(error = %other, "PDF not drawn");
+            otherwise.into()
+        }
+    }
 }
 
 // ---- verification ---------------------------------------------------------------------

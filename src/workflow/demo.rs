@@ -3,11 +3,12 @@
 use chrono::{Duration, Utc};
 use chrono_tz::Asia::Shanghai;
 
-use crate::db::models::{catalog, round, user};
+use crate::db::models::{catalog, rounds, users};
 use crate::db::{write_tx, DbConn};
 use crate::domain::access::Role;
 use crate::domain::account::{DisplayName, Email, Password};
 use crate::domain::catalog::Bilingual;
+use crate::domain::ids::OrganisationId;
 use crate::refusal::{Code, Reason, Refusal};
 
 pub struct DemoAccount {
@@ -39,14 +40,14 @@ pub fn seed(conn: &mut DbConn) -> Result<Vec<DemoAccount>, Refusal> {
     let mut accounts = Vec::new();
     for (email, name, role) in ACCOUNTS {
         let email_v = Email::parse(email).map_err(demo_input)?;
-        let exists = user::find_by_email(conn, &email_v)?.is_some();
+        let exists = users::find_by_email(conn, &email_v)?.is_some();
         let password = if exists {
             None
         } else {
             let password = crate::auth::new_token()[..20].to_string();
             let name_v = DisplayName::parse(name).map_err(demo_input)?;
             let p = Password::parse(&password).map_err(demo_input)?;
-            super::accounts::add_user(conn, &email_v, &name_v, &p, &[role])?;
+            super::users::add_user(conn, &email_v, &name_v, &p, &[role])?;
             Some(password)
         };
         accounts.push(DemoAccount {
@@ -63,7 +64,7 @@ pub fn seed(conn: &mut DbConn) -> Result<Vec<DemoAccount>, Refusal> {
 
 fn seed_round(conn: &mut DbConn) -> Result<(), Refusal> {
     write_tx(conn, |conn| {
-        if round::count(conn)? > 0 {
+        if rounds::count(conn)? > 0 {
             return Ok(());
         }
         let Some(model_id) = catalog::find_model_id(conn, "caict-devops")? else {
@@ -77,9 +78,9 @@ fn seed_round(conn: &mut DbConn) -> Result<(), Refusal> {
             en: format!("DevOps Capability Maturity Assessment {year} (demo)"),
         };
         let parts: Vec<String> = ["CD", "TO", "SEC", "TOOL"].map(String::from).to_vec();
-        round::insert(
+        rounds::insert(
             conn,
-            &round::NewRound {
+            &rounds::NewRound {
                 name: &name,
                 model_version: version.id,
                 registration: (today - Duration::days(7), today + Duration::days(45)),
@@ -100,13 +101,13 @@ fn seed_assessor(conn: &mut DbConn) -> Result<(), Refusal> {
         let org = match panels::organisation_by_name(conn, "中国信息通信研究院 CAICT")? {
             Some(o) => o.id,
             None => {
-                let id = uuid::Uuid::now_v7().to_string();
-                panels::insert_organisation(conn, &id, "中国信息通信研究院 CAICT", "caict")?;
+                let id = OrganisationId::new();
+                panels::insert_organisation(conn, id, "中国信息通信研究院 CAICT", "caict")?;
                 id
             }
         };
         let email = Email::parse("wang.kun@demo.certcase.test").map_err(demo_input)?;
-        let Some(assessor) = user::find_by_email(conn, &email)? else {
+        let Some(assessor) = users::find_by_email(conn, &email)? else {
             return Ok(());
         };
         if panels::profile(conn, assessor.id)?.is_some() {

@@ -4,13 +4,13 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::db::models::enterprise_group::{self as store, GroupRow};
-use crate::db::models::{audit, enterprise};
+use crate::db::models::enterprise_groups::{self as store, GroupRow};
+use crate::db::models::{audit, enterprises};
 use crate::db::{write_tx, DbConn};
 use crate::domain::access::Principal;
 use crate::domain::account::DisplayName;
 use crate::domain::audit::{Actor, Kind};
-use crate::domain::ids::{EnterpriseGroupId, EnterpriseId};
+use crate::domain::ids::{EnterpriseGroupId, EnterpriseId, Named, OrganisationId};
 use crate::refusal::{Code, Reason, Refusal};
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
@@ -68,13 +68,13 @@ pub fn join(
     conn: &mut DbConn,
     who: &Principal,
     enterprise_id: EnterpriseId,
-    group_id: &str,
+    group_id: Named<EnterpriseGroupId>,
     address: &str,
 ) -> Result<(), Refusal> {
     write_tx(conn, |conn| {
-        let e = enterprise::get(conn, enterprise_id)?.ok_or(Refusal::NotFound)?;
+        let e = enterprises::get(conn, enterprise_id)?.ok_or(Refusal::NotFound)?;
         let unknown = || Refusal::Invalid(Code::GroupUnknown.into());
-        let group_id: EnterpriseGroupId = group_id.parse().map_err(|_| unknown())?;
+        let group_id = group_id.id().ok_or_else(unknown)?;
         let g = store::get(conn, group_id)?.ok_or_else(unknown)?;
         match e.group_id {
             None => {}
@@ -115,7 +115,7 @@ pub fn leave(
     address: &str,
 ) -> Result<(), Refusal> {
     write_tx(conn, |conn| {
-        let e = enterprise::get(conn, enterprise_id)?.ok_or(Refusal::NotFound)?;
+        let e = enterprises::get(conn, enterprise_id)?.ok_or(Refusal::NotFound)?;
         let Some(group_id) = e.group_id else {
             return Err(Refusal::Conflict(
                 Code::InNoGroup.with("enterprise", &e.name_zh),
@@ -179,14 +179,17 @@ pub fn groups(conn: &mut DbConn) -> Result<Vec<GroupView>, Refusal> {
 
 /// What an enterprise is tied to through its group: the group's own id (a conflict may be
 /// declared with the group) and its other enterprises. Empty outside any group.
-pub fn ties(conn: &mut DbConn, enterprise_id: EnterpriseId) -> Result<Vec<String>, Refusal> {
-    let Some(group) = enterprise::get(conn, enterprise_id)?.and_then(|e| e.group_id) else {
+pub fn ties(
+    conn: &mut DbConn,
+    enterprise_id: EnterpriseId,
+) -> Result<Vec<OrganisationId>, Refusal> {
+    let Some(group) = enterprises::get(conn, enterprise_id)?.and_then(|e| e.group_id) else {
         return Ok(vec![]);
     };
     let sisters = store::members(conn, group)?
         .into_iter()
         .map(|e| e.id)
         .filter(|id| *id != enterprise_id)
-        .map(|id| id.to_string());
-    Ok(std::iter::once(group.to_string()).chain(sisters).collect())
+        .map(OrganisationId::from);
+    Ok(std::iter::once(group.into()).chain(sisters).collect())
 }

@@ -1,6 +1,6 @@
 //! Registering an enterprise and its verification by the secretariat.
 
-use crate::db::models::{audit, enterprise, now};
+use crate::db::models::{audit, enterprises, now};
 use crate::db::{write_tx, DbConn};
 use crate::domain::account::{DisplayName, Email};
 use crate::domain::audit::{Actor, Kind};
@@ -53,18 +53,18 @@ pub fn register(
         return Err(Refusal::Invalid(Code::AddressOrPhoneMissing.into()));
     }
     write_tx(conn, |conn| {
-        if enterprise::membership(conn, by)?.is_some() {
+        if enterprises::membership(conn, by)?.is_some() {
             return Err(Refusal::Conflict(Code::YouAlreadyBelong.into()));
         }
-        if enterprise::by_credit_code(conn, code.as_str())?.is_some() {
+        if enterprises::by_credit_code(conn, code.as_str())?.is_some() {
             return Err(Refusal::Conflict(
                 Code::CreditCodeTaken.with("code", code.as_str()),
             ));
         }
         let id = EnterpriseId::new();
-        enterprise::insert(
+        enterprises::insert(
             conn,
-            &enterprise::NewEnterprise {
+            &enterprises::NewEnterprise {
                 id,
                 name_zh: name_zh.as_str(),
                 name_en: name_en.as_ref().map(|n| n.as_str()),
@@ -96,10 +96,10 @@ pub fn verify(
     address: &str,
 ) -> Result<(), Refusal> {
     write_tx(conn, |conn| {
-        if enterprise::get(conn, id)?.is_none() {
+        if enterprises::get(conn, id)?.is_none() {
             return Err(Refusal::NotFound);
         }
-        if !enterprise::verify(conn, id, by)? {
+        if !enterprises::verify(conn, id, by)? {
             return Err(Refusal::Conflict(Code::EnterpriseAlreadyVerified.into()));
         }
         audit::append(
@@ -109,7 +109,7 @@ pub fn verify(
             ("enterprise", &id),
             serde_json::json!({}),
         )?;
-        let e = enterprise::get(conn, id)?.ok_or(Refusal::NotFound)?;
+        let e = enterprises::get(conn, id)?.ok_or(Refusal::NotFound)?;
         mail::enqueue_to_enterprise(
             conn,
             id,

@@ -11,9 +11,9 @@ use crate::domain::visibility::Viewer;
 use chrono::NaiveDateTime;
 
 use super::applications::visible;
-use crate::db::models::application::{self as app_store, ApplicationRow};
+use crate::db::models::applications::{self as app_store, ApplicationRow};
 use crate::db::models::evidence::{self as store, EvidenceRow};
-use crate::db::models::{catalog, enterprise, now, round};
+use crate::db::models::{catalog, enterprises as enterprise, now, rounds as round};
 use crate::db::sql_types::Json;
 use crate::db::{write_tx, DbConn};
 use crate::domain::access::Principal;
@@ -138,7 +138,7 @@ pub fn record_upload(
             media_type: file.media_type.clone(),
             size_bytes: file.size as i64,
             content_sha256: file.sha256.clone(),
-            uploaded_by: who.user_id.to_string(),
+            uploaded_by: who.user_id,
             uploaded_at: now(),
             zip_entries: file.zip_entries.clone().map(Json),
         };

@@ -2,7 +2,7 @@
 //! accepts with a new account or the one they are signed in with.
 
 use crate::auth;
-use crate::db::models::{audit, enterprise, now, tokens, user};
+use crate::db::models::{audit, enterprises, invitations, now, users};
 use crate::db::{write_tx, DbConn};
 use crate::domain::access::{Principal, Role};
 use crate::domain::account::{DisplayName, Email, Password};
@@ -32,24 +32,24 @@ pub fn invite(
         Refusal::Invalid(Code::InvitationEmailInvalid.with("reason", Reason::from(e)))
     })?;
     write_tx(conn, |conn| {
-        let enterprise_id = match tokens::membership_role(conn, who.user_id)? {
+        let enterprise_id = match enterprises::membership_role(conn, who.user_id)? {
             Some((id, true)) if who.has(Role::Enterprise) => id,
             _ => return Err(Refusal::Forbidden(Code::InviteForbidden.into())),
         };
-        let existing = user::find_by_email(conn, &email)?;
+        let existing = users::find_by_email(conn, &email)?;
         if let Some(u) = &existing {
-            if enterprise::membership(conn, u.id)?.is_some() {
+            if enterprises::membership(conn, u.id)?.is_some() {
                 return Err(Refusal::Conflict(
                     Code::AlreadyInEnterprise.with("email", email.as_str()),
                 ));
             }
         }
-        let e = enterprise::get(conn, enterprise_id)?.ok_or(Refusal::NotFound)?;
+        let e = enterprises::get(conn, enterprise_id)?.ok_or(Refusal::NotFound)?;
         let token = auth::new_token();
         let expires_at = invitation_expiry(now());
-        let id = tokens::insert_invitation(
+        let id = invitations::insert_invitation(
             conn,
-            &tokens::NewInvitation {
+            &invitations::NewInvitation {
                 token_hash: &auth::token_hash(&token),
                 enterprise_id,
                 email: email.as_str(),
@@ -97,9 +97,10 @@ pub struct Pending {
 /// The invitation behind a token if it can still be accepted.
 #[tracing::instrument(skip_all, err(Display, level = "info"))]
 pub fn pending(conn: &mut DbConn, token: &str) -> Result<Pending, Refusal> {
-    let inv = tokens::find_invitation(conn, &auth::token_hash(token))?.ok_or(Refusal::NotFound)?;
+    let inv =
+        invitations::find_invitation(conn, &auth::token_hash(token))?.ok_or(Refusal::NotFound)?;
     check_link(inv.expires_at, inv.accepted_at, now()).map_err(refused)?;
-    let e = enterprise::get(conn, inv.enterprise_id)?.ok_or(Refusal::NotFound)?;
+    let e = enterprises::get(conn, inv.enterprise_id)?.ok_or(Refusal::NotFound)?;
     Ok(Pending {
         email: inv.email,
         enterprise_name: e.name_zh,
@@ -143,17 +144,17 @@ pub fn accept(
     };
     let token_hash = auth::token_hash(token);
     write_tx(conn, |conn| {
-        let inv = tokens::find_invitation(conn, &token_hash)?.ok_or(Refusal::NotFound)?;
+        let inv = invitations::find_invitation(conn, &token_hash)?.ok_or(Refusal::NotFound)?;
         check_link(inv.expires_at, inv.accepted_at, now()).map_err(refused)?;
         let email = Email::parse(&inv.email).map_err(|e| Refusal::Invalid(e.into()))?;
         let user_id = match &joining {
             Joining::New(name, hash) => {
-                if user::find_by_email(conn, &email)?.is_some() {
+                if users::find_by_email(conn, &email)?.is_some() {
                     return Err(Refusal::Conflict(
                         Code::InvitationAccountExists.with("email", email.as_str()),
                     ));
                 }
-                let id = user::insert(conn, &email, name, hash, &[Role::Enterprise])?;
+                let id = users::insert(conn, &email, name, hash, &[Role::Enterprise])?;
                 audit::append(
                     conn,
                     &Actor::user(id, address),
@@ -167,11 +168,11 @@ pub fn accept(
                 if p.email != email.as_str() {
                     return Err(Refusal::Forbidden(Code::InvitationOtherAddress.into()));
                 }
-                if enterprise::membership(conn, p.user_id)?.is_some() {
+                if enterprises::membership(conn, p.user_id)?.is_some() {
                     return Err(Refusal::Conflict(Code::YouAlreadyBelong.into()));
                 }
                 if !p.has(Role::Enterprise) {
-                    user::add_role(conn, p.user_id, Role::Enterprise)?;
+                    users::add_role(conn, p.user_id, Role::Enterprise)?;
                     audit::append(
                         conn,
                         &Actor::user(p.user_id, address),
@@ -183,10 +184,10 @@ pub fn accept(
                 p.user_id
             }
         };
-        if !tokens::accept_invitation(conn, inv.id, user_id)? {
+        if !invitations::accept_invitation(conn, inv.id, user_id)? {
             return Err(refused(crate::domain::invitation::LinkRefusal::Used));
         }
-        tokens::add_member(conn, user_id, inv.enterprise_id)?;
+        enterprises::add_member(conn, user_id, inv.enterprise_id)?;
         audit::append(
             conn,
             &Actor::user(user_id, address),

@@ -5,7 +5,6 @@
 //! (`AppState::db` enters it on the blocking thread); a refusal is logged there at info
 //! level with its code, so one log line ties it to its request id.
 
-pub mod accounts;
 pub mod applications;
 pub mod calendars;
 pub mod catalog;
@@ -14,6 +13,7 @@ pub mod enterprises;
 pub mod queries;
 pub mod rounds;
 pub mod sessions;
+pub mod users;
 pub mod views;
 // Evidence
 pub mod evidence;
@@ -23,10 +23,10 @@ pub mod review;
 pub mod scoring;
 // mail/audit feature
 pub mod invitations;
-pub mod passwords;
+pub mod password_resets;
 // Self-assessment and programme reports.
 pub mod reports;
-pub mod self_assessment;
+pub mod self_assessments;
 // Audit entries and mail of panels, scoring and review (feature: wiring).
 pub mod panel_notices;
 // Certificates (feature: certs).

@@ -6,10 +6,10 @@ use chrono::NaiveDateTime;
 use diesel::QueryResult;
 
 use crate::db::models::panels as store;
-use crate::db::models::{audit, round};
+use crate::db::models::{audit, rounds};
 use crate::db::DbConn;
 use crate::domain::audit::{Actor, Kind};
-use crate::domain::ids::{ApplicationId, EnterpriseId, RoundId, UserId};
+use crate::domain::ids::{ApplicationId, ClarificationId, EnterpriseId, RoundId, UserId};
 use crate::mail::{self, Notification};
 use crate::refusal::Refusal;
 
@@ -50,7 +50,7 @@ pub(crate) fn assessment_due(
     conn: &mut DbConn,
     round_id: RoundId,
 ) -> Result<NaiveDateTime, Refusal> {
-    let r = round::get(conn, round_id)?.ok_or(Refusal::NotFound)?;
+    let r = rounds::get(conn, round_id)?.ok_or(Refusal::NotFound)?;
     Ok(r.assessment_ends
         .and_hms_opt(23, 59, 0)
         .expect("23:59 is a valid time"))
@@ -58,7 +58,7 @@ pub(crate) fn assessment_due(
 
 /// When review votes are due: the start of the round's results day (UTC).
 pub(crate) fn review_due(conn: &mut DbConn, round_id: RoundId) -> Result<NaiveDateTime, Refusal> {
-    let r = round::get(conn, round_id)?.ok_or(Refusal::NotFound)?;
+    let r = rounds::get(conn, round_id)?.ok_or(Refusal::NotFound)?;
     Ok(r.results_on
         .and_hms_opt(0, 0, 0)
         .expect("midnight is valid"))
@@ -75,7 +75,7 @@ pub(crate) fn panel_assigned(
 ) -> Result<(), Refusal> {
     for seat in after.iter().filter(|s| !before.contains(s)) {
         let n = Notification::PanelAssignment {
-            application_id: application.to_string(),
+            application_id: application,
             part: part.to_string(),
             panel_role: if seat.1 { "lead" } else { "member" }.into(),
         };
@@ -98,8 +98,8 @@ pub fn remind_clarifications(conn: &mut DbConn, now: NaiveDateTime) -> QueryResu
     use diesel::prelude::*;
     /// (id, application, items, deadline, enterprise)
     type Due = (
-        String,
-        String,
+        ClarificationId,
+        ApplicationId,
         Json<Vec<String>>,
         NaiveDateTime,
         EnterpriseId,
@@ -126,7 +126,7 @@ pub fn remind_clarifications(conn: &mut DbConn, now: NaiveDateTime) -> QueryResu
         for (id, application_id, items, deadline, enterprise_id) in due {
             let claimed = diesel::update(
                 clarifications::table
-                    .filter(clarifications::id.eq(&id))
+                    .filter(clarifications::id.eq(id))
                     .filter(clarifications::reminded_at.is_null()),
             )
             .set(clarifications::reminded_at.eq(now))

@@ -11,16 +11,18 @@ use super::enterprise_groups;
 use super::panel_notices::{panel_assigned, record};
 pub use super::views::panels::RegistryEntry;
 use super::views::panels::{conflict_view, employment_view};
-use crate::db::models::application::{self as apps, ApplicationRow};
+use crate::db::models::applications::{self as apps, ApplicationRow};
 use crate::db::models::panels as store;
-use crate::db::models::{catalog, enterprise, enterprise_group, round, user};
+use crate::db::models::{
+    catalog, enterprise_groups as groups, enterprises, rounds, scoring, users,
+};
 use crate::db::{write_tx, DbConn};
 use crate::domain::access::{Principal, Role};
 use crate::domain::application_status::{Event, Status};
 use crate::domain::assign::{self, CostModel, PoolAssessor, Preference, RoundApplication, Seats};
 use crate::domain::audit::Kind;
 use crate::domain::catalog::Part;
-use crate::domain::ids::{ApplicationId, EnterpriseId, OrganisationId, RoundId, UserId};
+use crate::domain::ids::{ApplicationId, EnterpriseId, Named, OrganisationId, RoundId, UserId};
 use crate::domain::panel::{
     check_panel, conflicts, ApplicationFacts, AssessorFacts, DeclaredConflict, Employment,
     OrganisationKind, PanelProposal, PanelViolation, Seat,
@@ -29,21 +31,12 @@ use crate::refusal::{Arg, Code, Reason, Refusal};
 
 /// The part an application is for, from the model version its round pins.
 pub(crate) fn part_of(conn: &mut DbConn, app: &ApplicationRow) -> Result<Part, Refusal> {
-    let r = round::get(conn, app.round_id)?.ok_or(Refusal::NotFound)?;
+    let r = rounds::get(conn, app.round_id)?.ok_or(Refusal::NotFound)?;
     let version = r.model_version_id;
     let model = catalog::get_version(conn, version)?
         .ok_or(Refusal::NotFound)?
         .model;
     model.part(&app.part_code).cloned().ok_or(Refusal::NotFound)
-}
-
-/// A stored organisation or enterprise id; one that does not read back is a corrupt row.
-fn org_id(id: &str) -> Result<OrganisationId, Refusal> {
-    id.parse().map_err(|e: uuid::Error| {
-        Refusal::Database(diesel::result::Error::DeserializationError(
-            format!("stored organisation id {id:?} does not read back: {e}").into(),
-        ))
-    })
 }
 
 fn split_list(s: &str) -> Vec<String> {
@@ -69,7 +62,7 @@ pub fn add_organisation(
     who: &Principal,
     o: &OrganisationInput,
     address: &str,
-) -> Result<String, Refusal> {
+) -> Result<OrganisationId, Refusal> {
     write_tx(conn, |conn| {
         let name = o.name.trim();
         if name.is_empty() || name.chars().count() > 200 {
@@ -85,8 +78,8 @@ pub fn add_organisation(
                 Code::OrganisationExists.with("name", name),
             ));
         }
-        let id = uuid::Uuid::now_v7().to_string();
-        store::insert_organisation(conn, &id, name, &o.kind)?;
+        let id = OrganisationId::new();
+        store::insert_organisation(conn, id, name, &o.kind)?;
         record(
             conn,
             who.user_id,
@@ -102,7 +95,9 @@ pub fn add_organisation(
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 pub struct ProfileInput {
     pub user_id: String,
-    pub organisation_id: String,
+    /// An id that is not one is refused as an unknown organisation.
+    #[schema(value_type = String, format = Uuid)]
+    pub organisation_id: Named<OrganisationId>,
     pub certification_number: String,
     #[schema(value_type = String, format = Date)]
     pub certification_expires_on: NaiveDate,
@@ -132,15 +127,17 @@ pub fn save_profile(
             .user_id
             .parse()
             .map_err(|_| Refusal::Invalid(Code::UserIdInvalid.into()))?;
-        let person = user::principal(conn, uid)?
+        let person = users::principal(conn, uid)?
             .ok_or_else(|| Refusal::Invalid(Code::PersonUnknown.into()))?;
         if !person.has(Role::Assessor) {
             return Err(Refusal::Invalid(
                 Code::NotAnAssessor.with("name", &person.display_name),
             ));
         }
-        if store::organisation(conn, &p.organisation_id)?.is_none() {
-            return Err(Refusal::Invalid(Code::OrganisationUnknown.into()));
+        let unknown = || Refusal::Invalid(Code::OrganisationUnknown.into());
+        let organisation_id = p.organisation_id.id().ok_or_else(unknown)?;
+        if store::organisation(conn, organisation_id)?.is_none() {
+            return Err(unknown());
         }
         let number = p.certification_number.trim();
         if number.is_empty() || number.len() > 64 {
@@ -174,7 +171,7 @@ pub fn save_profile(
             conn,
             &store::ProfileRow {
                 user_id: uid,
-                organisation_id: p.organisation_id.clone(),
+                organisation_id,
                 certification_number: number.to_string(),
                 certification_expires_on: p.certification_expires_on,
                 parts: parts.join(","),
@@ -190,7 +187,7 @@ pub fn save_profile(
             Kind::AssessorProfileSaved,
             ("user", &p.user_id),
             serde_json::json!({
-                "organisation_id": p.organisation_id, "certification_number": number,
+                "organisation_id": organisation_id, "certification_number": number,
                 "certification_expires_on": p.certification_expires_on,
                 "parts": parts, "languages": languages, "max_load": p.max_load,
             }),
@@ -202,8 +199,9 @@ pub fn save_profile(
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 pub struct ConflictInput {
     /// An enterprise, enterprise group or organisation id. A conflict with a group is one
-    /// with each of its enterprises.
-    pub with_id: String,
+    /// with each of its enterprises. An id that is not one is refused as an unknown party.
+    #[schema(value_type = String, format = Uuid)]
+    pub with_id: Named<OrganisationId>,
     pub reason: String,
 }
 
@@ -217,30 +215,27 @@ pub fn declare_conflict(
     address: &str,
 ) -> Result<(), Refusal> {
     write_tx(conn, |conn| {
-        user::principal(conn, person)?.ok_or(Refusal::NotFound)?;
-        let an_enterprise = match c.with_id.parse() {
-            Ok(id) => enterprise::get(conn, id)?.is_some(),
-            Err(_) => false,
-        };
-        let a_group = match c.with_id.parse() {
-            Ok(id) => enterprise_group::get(conn, id)?.is_some(),
-            Err(_) => false,
-        };
-        if !an_enterprise && !a_group && store::organisation(conn, &c.with_id)?.is_none() {
-            return Err(Refusal::Invalid(Code::ConflictPartyUnknown.into()));
+        users::principal(conn, person)?.ok_or(Refusal::NotFound)?;
+        let unknown = || Refusal::Invalid(Code::ConflictPartyUnknown.into());
+        let with = c.with_id.id().ok_or_else(unknown)?;
+        let known = enterprises::get(conn, with.as_enterprise())?.is_some()
+            || groups::get(conn, with.as_group())?.is_some()
+            || store::organisation(conn, with)?.is_some();
+        if !known {
+            return Err(unknown());
         }
         let reason = c.reason.trim();
         if reason.is_empty() {
             return Err(Refusal::Invalid(Code::ConflictReasonMissing.into()));
         }
-        store::declare_conflict(conn, person, &c.with_id, reason)?;
+        store::declare_conflict(conn, person, with, reason)?;
         record(
             conn,
             who.user_id,
             address,
             Kind::ConflictDeclared,
             ("user", &person),
-            serde_json::json!({ "with_id": c.with_id, "reason": reason }),
+            serde_json::json!({ "with_id": with, "reason": reason }),
         )?;
         Ok(())
     })
@@ -268,7 +263,7 @@ pub fn add_employment(
         store::profile(conn, person)?.ok_or(Refusal::NotFound)?;
         let unknown = || Refusal::Invalid(Code::EnterpriseUnknown.into());
         let enterprise_id: EnterpriseId = e.enterprise_id.parse().map_err(|_| unknown())?;
-        if enterprise::get(conn, enterprise_id)?.is_none() {
+        if enterprises::get(conn, enterprise_id)?.is_none() {
             return Err(unknown());
         }
         if e.until.is_some_and(|u| u < e.from) {
@@ -322,9 +317,9 @@ pub fn set_preference(
 
 #[tracing::instrument(skip_all, err(Display, level = "info"))]
 pub fn registry(conn: &mut DbConn, today: NaiveDate) -> Result<Vec<RegistryEntry>, Refusal> {
-    let orgs: HashMap<String, store::OrganisationRow> = store::organisations(conn)?
+    let orgs: HashMap<OrganisationId, store::OrganisationRow> = store::organisations(conn)?
         .into_iter()
-        .map(|o| (o.id.clone(), o))
+        .map(|o| (o.id, o))
         .collect();
     let mut out = Vec::new();
     for (p, name) in store::profiles(conn)? {
@@ -355,7 +350,7 @@ pub fn registry(conn: &mut DbConn, today: NaiveDate) -> Result<Vec<RegistryEntry
 
 /// The registry as the panel rules see it.
 fn assessor_facts(conn: &mut DbConn) -> Result<Vec<(AssessorFacts, i32)>, Refusal> {
-    let kinds: HashMap<String, OrganisationKind> = store::organisations(conn)?
+    let kinds: HashMap<OrganisationId, OrganisationKind> = store::organisations(conn)?
         .into_iter()
         .map(|o| (o.id, o.kind))
         .collect();
@@ -367,13 +362,11 @@ fn assessor_facts(conn: &mut DbConn) -> Result<Vec<(AssessorFacts, i32)>, Refusa
             .unwrap_or(OrganisationKind::External);
         let declared_conflicts = store::conflicts_of(conn, p.user_id)?
             .into_iter()
-            .map(|c| {
-                Ok(DeclaredConflict {
-                    with: org_id(&c.with_id)?,
-                    reason: c.reason,
-                })
+            .map(|c| DeclaredConflict {
+                with: c.with_id,
+                reason: c.reason,
             })
-            .collect::<Result<_, Refusal>>()?;
+            .collect();
         let employment = store::employment_of(conn, p.user_id)?
             .into_iter()
             .map(|e| Employment {
@@ -385,7 +378,7 @@ fn assessor_facts(conn: &mut DbConn) -> Result<Vec<(AssessorFacts, i32)>, Refusa
             AssessorFacts {
                 assessor: p.user_id,
                 display_name: name,
-                organisation: org_id(&p.organisation_id)?,
+                organisation: p.organisation_id,
                 organisation_kind: kind,
                 certification_expires_on: p.certification_expires_on,
                 parts: split_list(&p.parts),
@@ -403,10 +396,7 @@ fn assessor_facts(conn: &mut DbConn) -> Result<Vec<(AssessorFacts, i32)>, Refusa
 fn application_facts(conn: &mut DbConn, app: &ApplicationRow) -> Result<ApplicationFacts, Refusal> {
     Ok(ApplicationFacts {
         enterprise: app.enterprise_id.into(),
-        group: enterprise_groups::ties(conn, app.enterprise_id)?
-            .iter()
-            .map(|id| org_id(id))
-            .collect::<Result<_, _>>()?,
+        group: enterprise_groups::ties(conn, app.enterprise_id)?,
         part: app.part_code.clone(),
     })
 }
@@ -451,7 +441,7 @@ fn place_panel(
 ) -> Result<(), Refusal> {
     match app.status {
         Status::Accepted => {}
-        Status::InAssessment if store::scores_of_application(conn, app.id)?.is_empty() => {}
+        Status::InAssessment if scoring::scores_of_application(conn, app.id)?.is_empty() => {}
         Status::InAssessment => return Err(Refusal::Conflict(Code::PanelScoringStarted.into())),
         other => {
             return Err(Refusal::Conflict(
@@ -590,7 +580,7 @@ pub struct ProposalRequest {
 }
 
 fn label_of(conn: &mut DbConn, app: &ApplicationRow) -> Result<String, Refusal> {
-    let e = enterprise::get(conn, app.enterprise_id)?.ok_or(Refusal::NotFound)?;
+    let e = enterprises::get(conn, app.enterprise_id)?.ok_or(Refusal::NotFound)?;
     Ok(format!("{} · {}", e.name_zh, app.part_code))
 }
 
@@ -603,7 +593,7 @@ pub fn propose(
     req: &ProposalRequest,
     today: NaiveDate,
 ) -> Result<Proposal, Refusal> {
-    round::get(conn, round_id)?.ok_or(Refusal::NotFound)?;
+    rounds::get(conn, round_id)?.ok_or(Refusal::NotFound)?;
     let seats = Seats::new(req.seats.unwrap_or(4)).map_err(|e| Refusal::Invalid(e.into()))?;
     let accepted: Vec<ApplicationRow> = apps::all(conn)?
         .into_iter()
@@ -730,7 +720,7 @@ pub fn confirm_round(
     address: &str,
 ) -> Result<usize, Refusal> {
     write_tx(conn, |conn| {
-        round::get(conn, round_id)?.ok_or(Refusal::NotFound)?;
+        rounds::get(conn, round_id)?.ok_or(Refusal::NotFound)?;
         if req.panels.is_empty() {
             return Err(Refusal::Invalid(Code::NoPanelsToConfirm.into()));
         }

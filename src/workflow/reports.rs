@@ -1,7 +1,7 @@
 //! Programme reports for the secretariat: one read, one build, shared by the page, the
 //! API and the exports so that their figures are the same.
 
-use crate::db::models::{report, round};
+use crate::db::models::{reports, rounds};
 use crate::db::DbConn;
 use crate::domain::report::{build, Report};
 use crate::refusal::Refusal;
@@ -17,8 +17,8 @@ pub fn report(
     if let Some(id) = round_id {
         // A malformed round id names no round, as an unknown one does.
         let id = id.parse().map_err(|_| Refusal::NotFound)?;
-        round::get(conn, id)?.ok_or(Refusal::NotFound)?;
+        rounds::get(conn, id)?.ok_or(Refusal::NotFound)?;
     }
-    let facts = report::facts(conn, round_id, today)?;
+    let facts = reports::facts(conn, round_id, today)?;
     Ok(build(&facts, round_id))
 }

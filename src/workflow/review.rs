@@ -5,15 +5,17 @@ use serde::{Deserialize, Serialize};
 use super::applications::move_status;
 use super::enterprise_groups;
 use super::panel_notices::{lead_of, record, to_user};
-use crate::db::models::application::{self as apps, ApplicationRow};
-use crate::db::models::panels as store;
-use crate::db::models::{enterprise, round, user};
+use crate::db::models::applications::{self as apps, ApplicationRow};
+use crate::db::models::review as store;
+use crate::db::models::{enterprises as enterprise, panels, rounds as round, users as user};
 use crate::db::{write_tx, DbConn};
 use crate::domain::access::{as_party, Principal, Role};
 use crate::domain::application_status::{Event, Status};
 use crate::domain::assessment::{recusal, Recusal};
 use crate::domain::audit::Kind;
-use crate::domain::ids::{ApplicationId, EnterpriseId, ReviewPanelId, RoundId, UserId};
+use crate::domain::ids::{
+    ApplicationId, EnterpriseId, OrganisationId, ReviewPanelId, RoundId, UserId,
+};
 use crate::domain::scoring::{
     review_decision, Ratio, ReviewError, ReviewOutcome, ReviewSeat, Vote,
 };
@@ -142,7 +144,7 @@ pub fn form_panel(
             let Some((panel, members)) = members_with_recusal(conn, &app)? else {
                 continue;
             };
-            if store::lock_application(conn, app.id, Status::InReview)? {
+            if apps::lock_application(conn, app.id, Status::InReview)? {
                 let cycle = store::decisions(conn, app.id)?.len() as i32 + 1;
                 conclude(conn, who, &app, (&panel, &members), cycle, address)?;
             }
@@ -202,7 +204,7 @@ pub type Candidates = (Vec<(UserId, String)>, Vec<(EnterpriseId, String)>);
 
 #[tracing::instrument(skip_all, err(Display, level = "info"))]
 pub fn candidates(conn: &mut DbConn) -> Result<Candidates, Refusal> {
-    let reviewers = store::people_with_role(conn, Role::Reviewer)?;
+    let reviewers = user::people_with_role(conn, Role::Reviewer)?;
     let evaluated_ids: std::collections::BTreeSet<EnterpriseId> = apps::all(conn)?
         .into_iter()
         .filter(|a| evaluated(a.status))
@@ -268,12 +270,12 @@ pub(crate) fn alert_if_short(
     };
     if store::claim_quorum_alert(conn, app.id, panel.id)? {
         let n = Notification::ReviewMembersNeeded {
-            application_id: app.id.to_string(),
+            application_id: app.id,
             part: app.part_code.clone(),
             quorum,
             eligible,
         };
-        for (secretariat, _) in store::people_with_role(conn, Role::Secretariat)? {
+        for (secretariat, _) in user::people_with_role(conn, Role::Secretariat)? {
             to_user(conn, secretariat, &n)?;
         }
     }
@@ -316,14 +318,14 @@ pub fn members_with_recusal(
     let group = enterprise_groups::ties(conn, app.enterprise_id)?;
     let mut out = Vec::new();
     for m in store::review_members(conn, panel.id)? {
-        let declared: Vec<(String, String)> = store::conflicts_of(conn, m.user_id)?
+        let declared: Vec<(OrganisationId, String)> = panels::conflicts_of(conn, m.user_id)?
             .into_iter()
             .map(|c| (c.with_id, c.reason))
             .collect();
         let r = recusal(
-            &m.enterprise_id.to_string(),
+            m.enterprise_id.into(),
             &declared,
-            &app.enterprise_id.to_string(),
+            app.enterprise_id.into(),
             &group,
         );
         out.push((m, r));
@@ -356,7 +358,7 @@ pub fn vote(
         let (panel, members) = as_party(members_with_recusal(conn, &app)?)?;
         as_party(members.iter().find(|(m, r)| m.user_id == me && r.is_none()))?;
         // Serialises every vote on this application (the row lock on PostgreSQL).
-        if !store::lock_application(conn, application, Status::InReview)? {
+        if !apps::lock_application(conn, application, Status::InReview)? {
             return Err(Refusal::Conflict(
                 Code::NotInReview.with("status", app.status),
             ));
@@ -493,7 +495,7 @@ fn decided(
     )?;
     if let Some(lead) = lead_of(conn, app.id)? {
         let n = Notification::ReviewDecided {
-            application_id: app.id.to_string(),
+            application_id: app.id,
             part: app.part_code.clone(),
             approved,
             reasons: reasons.join("; "),
@@ -503,7 +505,7 @@ fn decided(
     if approved {
         let e = enterprise::get(conn, app.enterprise_id)?.ok_or(Refusal::NotFound)?;
         let n = Notification::ApplicationApproved {
-            application_id: app.id.to_string(),
+            application_id: app.id,
             part: app.part_code.clone(),
             enterprise_name: e.name_zh,
         };

@@ -1,6 +1,6 @@
 //! Opening an assessment round.
 
-use crate::db::models::{audit, catalog, round};
+use crate::db::models::{audit, catalog, rounds};
 use crate::db::{write_tx, DbConn};
 use crate::domain::audit::{Actor, Kind};
 use crate::domain::calendar::Calendars;
@@ -23,9 +23,9 @@ pub fn create(
         })?;
         let plan =
             plan_round(input, &doc.model, calendars).map_err(|r| Refusal::Invalid(r.into()))?;
-        let id = round::insert(
+        let id = rounds::insert(
             conn,
-            &round::NewRound {
+            &rounds::NewRound {
                 name: &plan.name,
                 model_version: version,
                 registration: (plan.registration.opens(), plan.registration.closes()),

@@ -9,9 +9,9 @@ use serde::Deserialize;
 use super::applications::move_status;
 use super::panel_notices::{assessment_due, lead_of, record, review_due, to_user};
 use super::panels::part_of;
-use crate::db::models::application::{self as apps, ApplicationRow};
-use crate::db::models::panels as store;
-use crate::db::models::{enterprise, now};
+use crate::db::models::applications::{self as apps, ApplicationRow};
+use crate::db::models::scoring as store;
+use crate::db::models::{enterprises, now, panels, review};
 use crate::db::schema::evidence_files;
 use crate::db::sql_types::Json;
 use crate::db::{write_tx, DbConn};
@@ -22,7 +22,7 @@ use crate::domain::assessment::{
 };
 use crate::domain::audit::Kind;
 use crate::domain::catalog::Part;
-use crate::domain::ids::{ApplicationId, ClarificationId, UserId};
+use crate::domain::ids::{ApplicationId, ClarificationId, Named, OrganisationId, UserId};
 use crate::domain::scoring::{
     derive_part_level, spread_flags, ConsolidatedItem, Derivation, FlagReason, ItemLevel, Level,
     ScoreStatus,
@@ -72,7 +72,7 @@ pub fn seated(
 ) -> Result<(ApplicationRow, bool), Refusal> {
     let app = apps::get(conn, application)?.ok_or(Refusal::NotFound)?;
     let me = who.user_id;
-    let seat = store::seats(conn, application)?
+    let seat = panels::seats(conn, application)?
         .into_iter()
         .find(|s| s.assessor_id == me);
     let lead = as_party(seat.map(|s| s.is_lead))?;
@@ -211,7 +211,7 @@ pub fn record_score(
             {
                 if let Some(lead) = lead_of(conn, application)? {
                     let n = Notification::ScoresComplete {
-                        application_id: application.to_string(),
+                        application_id: application,
                         part: app.part_code.clone(),
                     };
                     to_user(conn, lead, &n)?;
@@ -228,7 +228,7 @@ pub fn reopen(
     conn: &mut DbConn,
     who: &Principal,
     application: ApplicationId,
-    assessor: &str,
+    assessor: Named<UserId>,
     item: &str,
     address: &str,
 ) -> Result<(), Refusal> {
@@ -236,7 +236,7 @@ pub fn reopen(
         let app = led(conn, who, application)?;
         in_assessment(&app)?;
         let no_score = || Refusal::Conflict(Code::NoScoreToReopen.with("item", item));
-        let assessor: UserId = assessor.parse().map_err(|_| no_score())?;
+        let assessor = assessor.id().ok_or_else(no_score)?;
         if !store::reopen_score(conn, application, assessor, item, who.user_id)? {
             return Err(no_score());
         }
@@ -249,7 +249,7 @@ pub fn reopen(
             serde_json::json!({ "assessor_id": assessor, "item": item }),
         )?;
         let n = Notification::ScoreReopened {
-            application_id: application.to_string(),
+            application_id: application,
             part: app.part_code.clone(),
             item: item.to_string(),
             due: assessment_due(conn, app.round_id)?,
@@ -327,7 +327,7 @@ pub fn request_clarification(
             }),
         )?;
         let n = Notification::ClarificationRequest {
-            application_id: application.to_string(),
+            application_id: application,
             item: items.iter().cloned().collect::<Vec<_>>().join(", "),
             question: message.to_string(),
             deadline: req.deadline,
@@ -344,13 +344,13 @@ pub fn answer_clarification(
     conn: &mut DbConn,
     who: &Principal,
     application: ApplicationId,
-    clarification: &str,
+    clarification: Named<ClarificationId>,
     answer: &str,
     address: &str,
 ) -> Result<(), Refusal> {
     write_tx(conn, |conn| {
         let app = apps::get(conn, application)?.ok_or(Refusal::NotFound)?;
-        if enterprise::membership(conn, who.user_id)? != Some(app.enterprise_id) {
+        if enterprises::membership(conn, who.user_id)? != Some(app.enterprise_id) {
             return Err(Refusal::NotFound);
         }
         let answer = answer.trim();
@@ -358,7 +358,7 @@ pub fn answer_clarification(
             return Err(Refusal::Invalid(Code::AnswerEmpty.into()));
         }
         let no_open = || Refusal::Conflict(Code::NoOpenClarification.into());
-        let clarification: ClarificationId = clarification.parse().map_err(|_| no_open())?;
+        let clarification = clarification.id().ok_or_else(no_open)?;
         if !store::answer_clarification(conn, application, clarification, answer, who.user_id)? {
             return Err(no_open());
         }
@@ -377,7 +377,7 @@ pub fn answer_clarification(
             .unwrap_or_default();
         if let Some(lead) = lead_of(conn, application)? {
             let n = Notification::ClarificationAnswered {
-                application_id: application.to_string(),
+                application_id: application,
                 items,
             };
             to_user(conn, lead, &n)?;
@@ -400,7 +400,7 @@ pub fn clarification_facts(rows: &[store::ClarificationRow]) -> Vec<Clarificatio
 /// Everything known about an application's scoring, for `visibility::scoring_view`.
 pub fn facts(conn: &mut DbConn, app: &ApplicationRow) -> Result<ScoringFacts, Refusal> {
     let part = part_of(conn, app)?;
-    let seats = store::seats(conn, app.id)?;
+    let seats = panels::seats(conn, app.id)?;
     let members: Vec<(UserId, String, bool)> = seats
         .iter()
         .map(|s| (s.assessor_id, s.display_name.clone(), s.is_lead))
@@ -469,7 +469,7 @@ pub fn viewer_for(
     app: &ApplicationRow,
 ) -> Result<Viewer, Refusal> {
     let me = who.user_id;
-    if let Some(s) = store::seats(conn, app.id)?
+    if let Some(s) = panels::seats(conn, app.id)?
         .into_iter()
         .find(|s| s.assessor_id == me)
     {
@@ -482,26 +482,26 @@ pub fn viewer_for(
         return Ok(Viewer::Secretariat);
     }
     if who.has(Role::Enterprise)
-        && enterprise::membership(conn, who.user_id)? == Some(app.enterprise_id)
+        && enterprises::membership(conn, who.user_id)? == Some(app.enterprise_id)
     {
         return Ok(Viewer::Enterprise);
     }
     if who.has(Role::Reviewer) {
-        if let Some(panel) = store::review_panel(conn, app.round_id)? {
-            if let Some(m) = store::review_members(conn, panel.id)?
+        if let Some(panel) = review::review_panel(conn, app.round_id)? {
+            if let Some(m) = review::review_members(conn, panel.id)?
                 .into_iter()
                 .find(|m| m.user_id == me)
             {
-                let declared: Vec<(String, String)> = store::conflicts_of(conn, me)?
+                let declared: Vec<(OrganisationId, String)> = panels::conflicts_of(conn, me)?
                     .into_iter()
                     .map(|c| (c.with_id, c.reason))
                     .collect();
                 let group = super::enterprise_groups::ties(conn, app.enterprise_id)?;
                 return Ok(
                     match recusal(
-                        &m.enterprise_id.to_string(),
+                        m.enterprise_id.into(),
                         &declared,
-                        &app.enterprise_id.to_string(),
+                        app.enterprise_id.into(),
                         &group,
                     ) {
                         Some(_) => Viewer::RecusedReviewer,
@@ -702,7 +702,7 @@ pub fn send_to_review(
 ) -> Result<(), Refusal> {
     write_tx(conn, |conn| {
         let app = led(conn, who, application)?;
-        if store::review_panel(conn, app.round_id)?.is_none() {
+        if review::review_panel(conn, app.round_id)?.is_none() {
             return Err(Refusal::Conflict(Code::NoReviewPanel.into()));
         }
         move_status(
@@ -727,7 +727,7 @@ pub fn send_to_review(
         for (m, recused) in &members {
             if recused.is_none() {
                 let n = Notification::ReviewVoteRequested {
-                    application_id: app.id.to_string(),
+                    application_id: app.id,
                     part: app.part_code.clone(),
                     due,
                 };

@@ -358,7 +358,7 @@ async fn each_role_reaches_exactly_the_routes_the_policy_grants() {
     let round_id: String = app
         .conn(|c| {
             certcase::workflow::demo::seed(c).unwrap();
-            certcase::db::models::round::list(c).unwrap()[0]
+            certcase::db::models::rounds::list(c).unwrap()[0]
                 .id
                 .to_string()
         })

@@ -1,4 +1,4 @@
-use certcase::db::models::{catalog as store, round};
+use certcase::db::models::{catalog as store, rounds};
 use certcase::domain::access::Role;
 use certcase::domain::catalog::Bilingual;
 use certcase::workflow::catalog::BUILT_IN;
@@ -124,9 +124,9 @@ async fn a_changed_file_makes_a_new_version_and_never_alters_a_pinned_one() {
                 zh: "2021年评估".into(),
                 en: "2021 assessment".into(),
             };
-            round::insert(
+            rounds::insert(
                 c,
-                &round::NewRound {
+                &rounds::NewRound {
                     name: &name,
                     model_version: v1_id,
                     registration: (d, d),
@@ -165,7 +165,7 @@ async fn a_changed_file_makes_a_new_version_and_never_alters_a_pinned_one() {
     let (pinned, after) = app
         .conn(move |c| {
             (
-                round::pinned_version(c, round_id).unwrap().unwrap(),
+                rounds::pinned_version(c, round_id).unwrap().unwrap(),
                 store::get_version(c, v1_id).unwrap().unwrap().model,
             )
         })

@@ -326,7 +326,7 @@ async fn expiry_unprintable_names_key_rotation_and_an_altered_log_row() {
     let set_names = |zh: &'static str, en: &'static str| {
         let id = id.clone();
         app.conn(move |c| {
-            let e = certcase::db::models::application::get(c, id.parse().unwrap())
+            let e = certcase::db::models::applications::get(c, id.parse().unwrap())
                 .unwrap()
                 .unwrap()
                 .enterprise_id;
@@ -340,7 +340,8 @@ async fn expiry_unprintable_names_key_rotation_and_an_altered_log_row() {
     set_names("张喆与王堃科技\u{13000}", "Łukasz").await;
     let (s, p) = issue(&w, &a.application).await;
     assert_eq!(s, 422, "{p}");
-    assert!(p["detail"].as_str().unwrap().contains("U+13000"), "{p}");
+    assert_eq!(p["code"], "pdf.missing_glyph", "{p}");
+    assert_eq!(p["args"]["codepoint"], "U+13000", "{p}");
     assert_eq!(w.status(&a.application).await, "approved");
 
     set_names(
@@ -733,6 +734,7 @@ async fn a_certificate_that_would_not_print_is_never_signed() {
     .await;
     let (s, p) = issue(&w, &a.application).await;
     assert_eq!(s, 422, "{p}");
+    assert_eq!(p["code"], "pdf.text_too_long", "{p}");
     assert!(
         p["detail"].as_str().unwrap().contains("does not fit"),
         "{p}"
@@ -768,7 +770,7 @@ async fn sample_certificate_of_the_demo_round() {
     let id = a.application.clone();
     let code = crate::helpers::credit_code("91110108MA01HK3Q5");
     app.conn(move |c| {
-        let e = certcase::db::models::application::get(c, id.parse().unwrap())
+        let e = certcase::db::models::applications::get(c, id.parse().unwrap())
             .unwrap()
             .unwrap()
             .enterprise_id;

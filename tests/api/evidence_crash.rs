@@ -109,7 +109,7 @@ async fn a_killed_upload_leaves_no_record_without_its_file_and_is_swept_at_resta
     let add = |email: &'static str, role: Role| {
         let pool = pool.clone();
         tokio::task::spawn_blocking(move || {
-            certcase::workflow::accounts::add_user(
+            certcase::workflow::users::add_user(
                 &mut pool.get().unwrap(),
                 &Email::parse(email).unwrap(),
                 &DisplayName::parse("O'Brien 王堃").unwrap(),

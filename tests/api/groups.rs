@@ -287,8 +287,16 @@ async fn group_changes_are_checked_and_refused_with_a_reason() {
         .await;
     assert_eq!(s, 422, "{p}");
 
+    // A group id that is not one is refused exactly as one no group has.
     let (s, p) = join(&w, &e1, "no-such-group").await;
     assert_eq!(s, 422, "{p}");
+    let (s_unknown, p_unknown) = join(&w, &e1, &uuid::Uuid::now_v7().to_string()).await;
+    assert!(p["code"].is_string(), "{p}");
+    assert_eq!(
+        (s_unknown, &p_unknown["code"]),
+        (s, &p["code"]),
+        "{p_unknown}"
+    );
     let (s, p) = join(&w, "no-such-enterprise", &g1).await;
     assert_eq!(s, 404, "{p}");
     assert_eq!(join(&w, &e1, &g1).await.0, 204);

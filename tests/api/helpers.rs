@@ -11,7 +11,7 @@ use certcase::db::{DbConn, DbPool};
 use certcase::domain::access::Role;
 use certcase::domain::account::{DisplayName, Email, Password};
 use certcase::startup;
-use certcase::workflow::accounts;
+use certcase::workflow::users;
 use diesel::{Connection, RunQueryDsl};
 use reqwest::header::{HeaderMap, HeaderValue};
 use serde_json::Value;
@@ -221,7 +221,7 @@ impl TestApp {
             roles.to_vec(),
         );
         self.conn(move |c| {
-            accounts::add_user(
+            users::add_user(
                 c,
                 &Email::parse(&e).unwrap(),
                 &DisplayName::parse(&n).unwrap(),
@@ -347,7 +347,7 @@ impl TestApp {
     pub async fn enterprise_of(&self, application: &str) -> String {
         let id = application.to_string();
         self.conn(move |c| {
-            certcase::db::models::application::get(c, id.parse().unwrap())
+            certcase::db::models::applications::get(c, id.parse().unwrap())
                 .unwrap()
                 .unwrap()
                 .enterprise_id
@@ -388,7 +388,7 @@ impl TestApp {
     pub async fn auth_event_kinds(&self, email: &str) -> Vec<String> {
         let email = email.to_string();
         self.conn(move |c| {
-            certcase::db::models::auth::events_for(c, &email)
+            certcase::db::models::sessions::events_for(c, &email)
                 .unwrap()
                 .into_iter()
                 .map(|e| e.kind)

@@ -30,7 +30,7 @@ pub async fn person<'a>(app: &'a TestApp, name: &str, roles: &[Role]) -> Client<
     let email = user.email.clone();
     let id = app
         .conn(move |c| {
-            certcase::db::models::user::find_by_email(c, &Email::parse(&email).unwrap())
+            certcase::db::models::users::find_by_email(c, &Email::parse(&email).unwrap())
                 .unwrap()
                 .unwrap()
                 .id
@@ -57,7 +57,7 @@ pub async fn world(app: &TestApp) -> World<'_> {
     let round = app
         .conn(|c| {
             certcase::workflow::demo::seed(c).unwrap();
-            certcase::db::models::round::list(c).unwrap()[0].id
+            certcase::db::models::rounds::list(c).unwrap()[0].id
         })
         .await;
     let sec = person(app, "秘书处", &[Role::Secretariat]).await;
@@ -95,9 +95,9 @@ impl<'a> World<'a> {
         self.app
             .conn(move |c| {
                 let code = uuid::Uuid::new_v4().simple().to_string()[..18].to_uppercase();
-                certcase::db::models::enterprise::insert(
+                certcase::db::models::enterprises::insert(
                     c,
-                    &certcase::db::models::enterprise::NewEnterprise {
+                    &certcase::db::models::enterprises::NewEnterprise {
                         id: eid.parse().unwrap(),
                         name_zh: &n,
                         name_en: None,
@@ -124,9 +124,9 @@ impl<'a> World<'a> {
         self.app
             .conn(move |c| {
                 let t = certcase::db::models::now();
-                certcase::db::models::application::insert(
+                certcase::db::models::applications::insert(
                     c,
-                    &certcase::db::models::application::NewApplication {
+                    &certcase::db::models::applications::NewApplication {
                         id: aid.parse().unwrap(),
                         round_id: round.parse().unwrap(),
                         enterprise_id: e.parse().unwrap(),
@@ -229,7 +229,7 @@ impl<'a> World<'a> {
         let a = application.to_string();
         self.app
             .conn(move |c| {
-                certcase::db::models::application::get(c, a.parse().unwrap())
+                certcase::db::models::applications::get(c, a.parse().unwrap())
                     .unwrap()
                     .unwrap()
                     .status

@@ -136,3 +136,49 @@ async fn the_error_page_says_why_in_the_visitors_language() {
     assert!(html.contains("403 · 无权访问"), "{html}");
     assert!(html.contains("表单来自其他网站"), "{html}");
 }
+
+/// Posts a raw body to the sign-in API, which reads `{"email", "password"}`.
+async fn post_raw(app: &TestApp, body: Vec<u8>, language: &str) -> (u16, Value) {
+    let res = reqwest::Client::new()
+        .post(app.url("/api/v1/auth/login"))
+        .header("content-type", "application/json")
+        .header("accept-language", language)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    (res.status().as_u16(), res.json().await.unwrap())
+}
+
+#[tokio::test]
+async fn an_unreadable_json_body_is_explained_in_the_callers_language_with_its_position() {
+    let app = spawn_app().await;
+
+    let (status, problem) = post_raw(&app, br#"{"email": }"#.to_vec(), "zh-CN").await;
+    assert_eq!(status, 400, "{problem}");
+    assert_eq!(problem["code"], "web.json_syntax");
+    assert_eq!(problem["args"], json!({"line": 1, "column": 11}));
+    assert_eq!(
+        problem["detail"],
+        "请求体不是有效的 JSON（第 1 行第 11 列）。"
+    );
+    let (_, problem) = post_raw(&app, br#"{"email": }"#.to_vec(), "en").await;
+    assert_eq!(
+        problem["detail"],
+        "The body is not valid JSON (line 1, column 11)."
+    );
+
+    let (status, problem) = post_raw(&app, br#"{"email": "a@b.test"}"#.to_vec(), "en").await;
+    assert_eq!(status, 400, "{problem}");
+    assert_eq!(problem["code"], "web.json_field_missing");
+    assert_eq!(
+        problem["detail"],
+        "The field 'password' is missing from the JSON body."
+    );
+
+    let (status, problem) =
+        post_raw(&app, br#"{"email": 7, "password": "x"}"#.to_vec(), "en").await;
+    assert_eq!(status, 400, "{problem}");
+    assert_eq!(problem["code"], "web.json_value_invalid");
+    assert_eq!(problem["args"], json!({"line": 1, "column": 11}));
+}

@@ -2,7 +2,7 @@
 //! and nobody else gets any of them.
 
 use calamine::{Data, Reader, Xlsx};
-use certcase::db::models::{application, enterprise, round, user};
+use certcase::db::models::{applications, enterprises, rounds, users};
 use certcase::domain::access::Role;
 use certcase::domain::account::Email;
 use chrono::{Duration, NaiveDate};
@@ -25,7 +25,7 @@ async fn round_with_applications(app: &TestApp, admin_email: String) -> String {
     app.conn(move |c| {
         let round = history_written_directly(c, &admin_email);
         // Written around the workflow: its report summary is rebuilt by hand.
-        certcase::db::models::report::refresh(c, ACCEPTED_APPLICATION.parse().unwrap()).unwrap();
+        certcase::db::models::reports::refresh(c, ACCEPTED_APPLICATION.parse().unwrap()).unwrap();
         round
     })
     .await
@@ -36,9 +36,9 @@ async fn round_with_applications(app: &TestApp, admin_email: String) -> String {
 pub fn history_written_directly(c: &mut certcase::db::DbConn, admin_email: &str) -> String {
     {
         certcase::workflow::demo::seed(c).unwrap();
-        let r = round::list(c).unwrap()[0].clone();
-        let parts = round::parts(c, r.id).unwrap();
-        let admin = user::find_by_email(c, &Email::parse(admin_email).unwrap())
+        let r = rounds::list(c).unwrap()[0].clone();
+        let parts = rounds::parts(c, r.id).unwrap();
+        let admin = users::find_by_email(c, &Email::parse(admin_email).unwrap())
             .unwrap()
             .unwrap();
         let admin_id = admin.id;
@@ -46,9 +46,9 @@ pub fn history_written_directly(c: &mut certcase::db::DbConn, admin_email: &str)
             .unwrap()
             .and_hms_opt(9, 0, 0)
             .unwrap();
-        enterprise::insert(
+        enterprises::insert(
             c,
-            &enterprise::NewEnterprise {
+            &enterprises::NewEnterprise {
                 id: ENTERPRISE.parse().unwrap(),
                 name_zh: "报表科技有限公司",
                 name_en: None,
@@ -66,9 +66,9 @@ pub fn history_written_directly(c: &mut certcase::db::DbConn, admin_email: &str)
             (ACCEPTED_APPLICATION, &parts[0], "accepted", 3),
             (DRAFT_APPLICATION, &parts[1], "draft", 2),
         ] {
-            application::insert(
+            applications::insert(
                 c,
-                &application::NewApplication {
+                &applications::NewApplication {
                     id: id.parse().unwrap(),
                     round_id: r.id,
                     enterprise_id: ENTERPRISE.parse().unwrap(),
@@ -509,7 +509,7 @@ async fn the_summaries_kept_at_every_step_equal_a_rebuild_from_the_history() {
     assert_eq!(row(table(&kept, "durations"), "scored → in_review")[0], 1.0);
     assert_eq!(spread(&kept)[8], n, "the consolidation counts");
     let rebuilt = app
-        .conn(|c| certcase::db::write_tx(c, certcase::db::models::report::refresh_all).unwrap())
+        .conn(|c| certcase::db::write_tx(c, certcase::db::models::reports::refresh_all).unwrap())
         .await;
     assert!(rebuilt >= 4, "{rebuilt} applications");
     assert_eq!(kept, round_report(&w).await);

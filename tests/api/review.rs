@@ -247,7 +247,7 @@ async fn twenty_simultaneous_approvals_lead_to_exactly_one_decision() {
     assert!(refused >= 1);
     let id = a.application.clone();
     let decisions = app
-        .conn(move |c| certcase::db::models::panels::decisions(c, id.parse().unwrap()).unwrap())
+        .conn(move |c| certcase::db::models::review::decisions(c, id.parse().unwrap()).unwrap())
         .await;
     assert_eq!(decisions.len(), 1);
     assert!(decisions[0].approved);

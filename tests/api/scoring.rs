@@ -288,6 +288,20 @@ async fn a_score_naming_another_applications_item_or_evidence_is_refused_and_sub
         403,
         "only the lead reopens"
     );
+    // An assessor id that is not one is refused exactly as one without a score.
+    let (s, p) = a
+        .lead
+        .send("POST", &reopen, Some(json!({"assessor_id": "not-a-uuid"})))
+        .await;
+    assert_eq!(s, 409, "{p}");
+    let unknown = json!({"assessor_id": uuid::Uuid::now_v7().to_string()});
+    let (s_unknown, p_unknown) = a.lead.send("POST", &reopen, Some(unknown)).await;
+    assert!(p["code"].is_string(), "{p}");
+    assert_eq!(
+        (s_unknown, &p_unknown["code"]),
+        (s, &p["code"]),
+        "{p_unknown}"
+    );
     assert_eq!(
         a.lead
             .send("POST", &reopen, Some(json!({"assessor_id": a.b.id})))
@@ -351,6 +365,24 @@ async fn the_lead_asks_for_clarification_which_reopens_the_items_until_answered(
     let answer = format!(
         "/api/v1/applications/{}/clarification-answers",
         a.application
+    );
+    // A clarification id that is not one is refused exactly as one with no open request.
+    let (s, p) = a
+        .enterprise
+        .send(
+            "POST",
+            &answer,
+            Some(json!({"clarification_id": "not-a-uuid", "answer": "x"})),
+        )
+        .await;
+    assert_eq!(s, 409, "{p}");
+    let unknown = json!({"clarification_id": uuid::Uuid::now_v7().to_string(), "answer": "x"});
+    let (s_unknown, p_unknown) = a.enterprise.send("POST", &answer, Some(unknown)).await;
+    assert!(p["code"].is_string(), "{p}");
+    assert_eq!(
+        (s_unknown, &p_unknown["code"]),
+        (s, &p["code"]),
+        "{p_unknown}"
     );
     let (s, _) = a
         .enterprise

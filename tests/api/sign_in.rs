@@ -312,7 +312,7 @@ async fn a_disabled_user_is_refused_at_once_on_pages_and_api() {
     let email = user.email.clone();
     assert!(
         app.conn(
-            move |c| certcase::db::models::user::disable(c, &Email::parse(&email).unwrap())
+            move |c| certcase::db::models::users::disable(c, &Email::parse(&email).unwrap())
                 .unwrap()
         )
         .await

@@ -7,7 +7,7 @@ use crate::db::schema::{evidence_files, evidence_reopenings};
 use crate::db::sql_types::Json;
 use crate::db::DbConn;
 use crate::domain::evidence::{Reopening, ZipEntry};
-use crate::domain::ids::{ApplicationId, EvidenceId};
+use crate::domain::ids::{ApplicationId, EvidenceId, UserId};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = evidence_files)]
@@ -21,7 +21,7 @@ pub struct EvidenceRow {
     pub media_type: String,
     pub size_bytes: i64,
     pub content_sha256: String,
-    pub uploaded_by: String,
+    pub uploaded_by: UserId,
     pub uploaded_at: NaiveDateTime,
     /// The entries of a ZIP archive.
     pub zip_entries: Option<Json<Vec<ZipEntry>>>,

@@ -1,26 +1,30 @@
-//! Rows and the queries that read and write them, one file per table family.
+//! Rows and the queries that read and write them, one file per feature (named as in
+//! `workflow`; see the feature table in ARCHITECTURE.md).
 
-pub mod application;
-pub mod auth;
+pub mod applications;
 pub mod catalog;
-pub mod enterprise;
-pub mod round;
-pub mod user;
+pub mod enterprises;
+pub mod rounds;
+pub mod sessions;
+pub mod users;
 // Evidence
 pub mod evidence;
 // Panels, scoring and review (feature: panels).
 pub mod panels;
+pub mod review;
+pub mod scoring;
 // mail/audit feature
 pub mod audit;
+pub mod invitations;
 pub mod mail;
-pub mod tokens;
+pub mod password_resets;
 // Self-assessment and programme reports.
-pub mod report;
-pub mod self_assessment;
+pub mod reports;
+pub mod self_assessments;
 // Certificates (feature: certs).
 pub mod certificates;
 // Enterprise groups.
-pub mod enterprise_group;
+pub mod enterprise_groups;
 
 /// Current UTC time without zone, as stored.
 pub fn now() -> chrono::NaiveDateTime {

@@ -4,7 +4,7 @@ use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 
 use super::no_content;
-use crate::domain::ids::ApplicationId;
+use crate::domain::ids::{ApplicationId, ClarificationId, Named};
 use crate::error::AppError;
 use crate::web::caller::Caller;
 use crate::web::AppState;
@@ -57,7 +57,9 @@ pub async fn request_clarification_api(
 
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct AnswerRequest {
-    clarification_id: String,
+    /// An id that is not one is refused as an unknown one (409, no open request).
+    #[schema(value_type = String, format = Uuid)]
+    clarification_id: Named<ClarificationId>,
     answer: String,
 }
 
@@ -76,7 +78,7 @@ pub async fn answer_api(
                 conn,
                 &caller.principal,
                 id,
-                &a.clarification_id,
+                a.clarification_id,
                 &a.answer,
                 &caller.address,
             )?)

@@ -4,7 +4,7 @@
 use actix_web::{web, HttpRequest, HttpResponse};
 
 use super::{back_to, field, no_content, today, FormFields};
-use crate::domain::ids::{EnterpriseId, UserId};
+use crate::domain::ids::{EnterpriseId, Named, UserId};
 use crate::error::AppError;
 use crate::refusal::Code;
 use crate::web::caller::Caller;
@@ -212,7 +212,7 @@ pub async fn save_profile_form(
         .map_err(|_| AppError::invalid(Code::AssessorMaxLoadNotANumber))?;
     let p = ProfileInput {
         user_id: field(&f, "user_id").unwrap_or("").to_string(),
-        organisation_id: field(&f, "organisation_id").unwrap_or("").to_string(),
+        organisation_id: Named::parse(field(&f, "organisation_id").unwrap_or("")),
         certification_number: field(&f, "certification_number").unwrap_or("").to_string(),
         certification_expires_on: expires,
         parts: list("parts"),
@@ -244,7 +244,7 @@ pub async fn conflict_form(
         .parse()
         .map_err(|_| AppError::NotFound)?;
     let c = ConflictInput {
-        with_id: field(&f, "with_id").unwrap_or("").to_string(),
+        with_id: Named::parse(field(&f, "with_id").unwrap_or("")),
         reason: field(&f, "reason").unwrap_or("").to_string(),
     };
     state

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{back_to, field, no_content, FormFields};
 use crate::domain::application_status::Status;
-use crate::domain::ids::ApplicationId;
+use crate::domain::ids::{ApplicationId, Named, UserId};
 use crate::domain::visibility::{ScoringView, Viewer};
 use crate::error::AppError;
 use crate::refusal::Code;
@@ -71,7 +71,9 @@ pub async fn score_api(
 
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct ReopenRequest {
-    assessor_id: String,
+    /// An id that is not one is refused as an unknown one (409, no score to reopen).
+    #[schema(value_type = String, format = Uuid)]
+    assessor_id: Named<UserId>,
 }
 
 /// The lead reopens a member's submitted score of one item.
@@ -89,7 +91,7 @@ pub async fn reopen_api(
                 conn,
                 &caller.principal,
                 id,
-                &assessor,
+                assessor,
                 &item,
                 &caller.address,
             )?)

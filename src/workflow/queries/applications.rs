@@ -1,8 +1,8 @@
 //! Reads of applications: lists, history and "not applicable" declarations.
 
-pub use crate::db::models::application::{ApplicationRow, EventRow};
+pub use crate::db::models::applications::{ApplicationRow, EventRow};
 
-use crate::db::models::{application as store, enterprise};
+use crate::db::models::{applications as store, enterprises};
 use crate::db::DbConn;
 use crate::domain::access::{Principal, Role};
 use crate::domain::ids::ApplicationId;
@@ -13,7 +13,7 @@ pub fn visible_to(conn: &mut DbConn, who: &Principal) -> Result<Vec<ApplicationR
     if who.has(Role::Secretariat) {
         return Ok(store::all(conn)?);
     }
-    match enterprise::membership(conn, who.user_id)? {
+    match enterprises::membership(conn, who.user_id)? {
         Some(e) => Ok(store::for_enterprise(conn, e)?),
         None => Ok(Vec::new()),
     }

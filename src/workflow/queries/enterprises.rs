@@ -1,8 +1,8 @@
 //! Reads of enterprises and their members.
 
-pub use crate::db::models::enterprise::EnterpriseRow;
+pub use crate::db::models::enterprises::EnterpriseRow;
 
-use crate::db::models::enterprise as store;
+use crate::db::models::enterprises as store;
 use crate::db::DbConn;
 use crate::domain::ids::{EnterpriseId, UserId};
 use crate::refusal::Refusal;

@@ -1,8 +1,8 @@
 //! Reads of enterprise invitations.
 
-pub use crate::db::models::tokens::InvitationRow;
+pub use crate::db::models::invitations::InvitationRow;
 
-use crate::db::models::tokens as store;
+use crate::db::models::{enterprises, invitations as store};
 use crate::db::DbConn;
 use crate::domain::ids::UserId;
 use crate::refusal::Refusal;
@@ -13,7 +13,7 @@ pub fn of_my_enterprise(
     conn: &mut DbConn,
     user: UserId,
 ) -> Result<(bool, Vec<InvitationRow>), Refusal> {
-    Ok(match store::membership_role(conn, user)? {
+    Ok(match enterprises::membership_role(conn, user)? {
         Some((enterprise, admin)) => (admin, store::invitations_of(conn, enterprise)?),
         None => (false, Vec::new()),
     })

@@ -2,7 +2,7 @@
 
 pub use crate::db::models::panels::{OrganisationRow, SeatRow};
 
-use crate::db::models::{application as apps, panels as store};
+use crate::db::models::{applications as apps, panels as store, users};
 use crate::db::DbConn;
 use crate::domain::access::{Principal, Role};
 use crate::domain::ids::{ApplicationId, UserId};
@@ -17,8 +17,8 @@ pub fn organisations(conn: &mut DbConn) -> Result<Vec<OrganisationRow>, Refusal>
 
 /// (user id, name) of everyone holding the assessor or reviewer role, once each.
 pub fn assessors_and_reviewers(conn: &mut DbConn) -> Result<Vec<(UserId, String)>, Refusal> {
-    let mut people = store::people_with_role(conn, Role::Assessor)?;
-    people.extend(store::people_with_role(conn, Role::Reviewer)?);
+    let mut people = users::people_with_role(conn, Role::Assessor)?;
+    people.extend(users::people_with_role(conn, Role::Reviewer)?);
     people.sort();
     people.dedup();
     Ok(people)

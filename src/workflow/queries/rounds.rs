@@ -1,8 +1,8 @@
 //! Reads of assessment rounds.
 
-pub use crate::db::models::round::RoundRow;
+pub use crate::db::models::rounds::RoundRow;
 
-use crate::db::models::round as store;
+use crate::db::models::rounds as store;
 use crate::db::DbConn;
 use crate::domain::ids::RoundId;
 use crate::refusal::Refusal;

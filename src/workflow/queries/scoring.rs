@@ -1,6 +1,6 @@
 //! Reads of the scoring of an application.
 
-use crate::db::models::{application as apps, now, panels as store};
+use crate::db::models::{applications as apps, now, scoring as store};
 use crate::db::DbConn;
 use crate::domain::access::Principal;
 use crate::domain::assessment::item_reopened;

@@ -1,8 +1,8 @@
 //! Reads of sign-in records.
 
-pub use crate::db::models::auth::EventRow as SignInEvent;
+pub use crate::db::models::sessions::EventRow as SignInEvent;
 
-use crate::db::models::auth as store;
+use crate::db::models::sessions as store;
 use crate::db::DbConn;
 use crate::refusal::Refusal;
 

@@ -5,7 +5,7 @@ use crate::domain::ids::{ApplicationId, EnterpriseId, RoundId};
 use chrono::NaiveDateTime;
 use serde::Serialize;
 
-use crate::db::models::application::{ApplicationRow, EventRow};
+use crate::db::models::applications::{ApplicationRow, EventRow};
 use crate::domain::application_status::Status;
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]

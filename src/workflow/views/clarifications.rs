@@ -5,7 +5,7 @@
 use chrono::NaiveDateTime;
 use serde::Serialize;
 
-use crate::db::models::panels::ClarificationRow;
+use crate::db::models::scoring::ClarificationRow;
 use crate::domain::ids::ClarificationId;
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]

@@ -5,7 +5,7 @@ use crate::domain::ids::{EnterpriseGroupId, EnterpriseId, UserId};
 use chrono::NaiveDateTime;
 use serde::Serialize;
 
-use crate::db::models::enterprise::EnterpriseRow;
+use crate::db::models::enterprises::EnterpriseRow;
 use crate::domain::access::{Principal, Role};
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]

@@ -1,7 +1,7 @@
 //! The assessor registry (organisations, declared conflicts, employment; secretariat
 //! only) and an application's panel seats.
 
-use crate::domain::ids::{EnterpriseId, UserId};
+use crate::domain::ids::{EnterpriseId, OrganisationId, UserId};
 use chrono::{NaiveDate, NaiveDateTime};
 use serde::Serialize;
 
@@ -10,7 +10,7 @@ use crate::domain::panel::OrganisationKind;
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct OrganisationView {
-    pub id: String,
+    pub id: OrganisationId,
     pub name: String,
     /// caict or external
     #[schema(value_type = String)]
@@ -51,7 +51,7 @@ pub struct RegistryEntry {
 pub struct ConflictView {
     pub id: String,
     pub user_id: UserId,
-    pub with_id: String,
+    pub with_id: OrganisationId,
     pub reason: String,
     #[schema(value_type = String)]
     pub declared_at: NaiveDateTime,

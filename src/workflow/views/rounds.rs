@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use crate::db::models::round::RoundRow;
+use crate::db::models::rounds::RoundRow;
 use crate::domain::calendar::{
     registration_status, Calendars, RegistrationStatus, RegistrationWindow,
 };

@@ -4,7 +4,7 @@ use crate::domain::ids::{EnterpriseId, ModelVersionId, SelfAssessmentId, UserId}
 use chrono::NaiveDateTime;
 use serde::Serialize;
 
-use crate::db::models::self_assessment::AssessmentRow;
+use crate::db::models::self_assessments::AssessmentRow;
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct SelfAssessmentView {

@@ -22,7 +22,7 @@ use crate::web::visitor::Visitor;
 use crate::web::AppState;
 use crate::workflow::applications::{self, Draft};
 use crate::workflow::queries;
-use crate::workflow::self_assessment::{self as flow, Loaded};
+use crate::workflow::self_assessments::{self as flow, Loaded};
 
 fn stage_name(stage: Option<Stage>, lang: Lang) -> &'static str {
     stage.map_or("—", |s| s.name(lang))

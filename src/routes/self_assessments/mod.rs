@@ -15,7 +15,7 @@ use crate::domain::access::Principal;
 use crate::domain::ids::SelfAssessmentId;
 use crate::error::AppError;
 use crate::web::AppState;
-use crate::workflow::self_assessment::{self as flow, Loaded};
+use crate::workflow::self_assessments::{self as flow, Loaded};
 
 fn see_other(location: &str) -> HttpResponse {
     HttpResponse::SeeOther()

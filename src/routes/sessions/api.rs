@@ -7,7 +7,7 @@ use crate::error::AppError;
 use crate::web::caller::Caller;
 use crate::web::visitor::{Credential, Visitor};
 use crate::web::AppState;
-use crate::workflow::{accounts, sessions};
+use crate::workflow::sessions;
 
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct LoginRequest {
@@ -36,14 +36,14 @@ pub async fn login(
     let hours = state.config.api_token_hours;
     let (token, expires_at) = state
         .db(move |conn| {
-            let user = accounts::sign_in(
+            let user = sessions::sign_in(
                 conn,
                 &body.email,
                 &body.password,
                 &address,
                 chrono::Utc::now(),
             )?;
-            Ok(accounts::issue_api_token(conn, user, hours)?)
+            Ok(sessions::issue_api_token(conn, user, hours)?)
         })
         .await?;
     Ok(HttpResponse::Ok().json(TokenResponse {

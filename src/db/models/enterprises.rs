@@ -97,3 +97,30 @@ pub fn verify(conn: &mut DbConn, id: EnterpriseId, by: UserId) -> QueryResult<bo
         .execute(conn)?;
     Ok(n == 1)
 }
+
+/// The enterprise a person belongs to and whether they administer it.
+pub fn membership_role(
+    conn: &mut DbConn,
+    user: UserId,
+) -> QueryResult<Option<(EnterpriseId, bool)>> {
+    enterprise_members::table
+        .find(user)
+        .select((
+            enterprise_members::enterprise_id,
+            enterprise_members::is_admin,
+        ))
+        .first(conn)
+        .optional()
+}
+
+pub fn add_member(conn: &mut DbConn, user: UserId, enterprise_id: EnterpriseId) -> QueryResult<()> {
+    diesel::insert_into(enterprise_members::table)
+        .values((
+            enterprise_members::user_id.eq(user),
+            enterprise_members::enterprise_id.eq(enterprise_id),
+            enterprise_members::is_admin.eq(false),
+            enterprise_members::joined_at.eq(super::now()),
+        ))
+        .execute(conn)?;
+    Ok(())
+}

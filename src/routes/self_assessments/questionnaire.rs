@@ -14,7 +14,7 @@ use crate::web::caller::Caller;
 use crate::web::render::{base_context, page};
 use crate::web::visitor::Visitor;
 use crate::web::AppState;
-use crate::workflow::self_assessment as flow;
+use crate::workflow::self_assessments as flow;
 use crate::workflow::views::self_assessments::self_assessment_view;
 use crate::workflow::views::SelfAssessmentView;
 

@@ -11,7 +11,7 @@ use crate::refusal::Code;
 use crate::web::render::{base_context, page, refusal_text, with};
 use crate::web::visitor::{Credential, Visitor};
 use crate::web::AppState;
-use crate::workflow::{accounts, queries, sessions};
+use crate::workflow::{queries, sessions};
 
 #[derive(Deserialize)]
 pub struct NextQuery {
@@ -65,7 +65,7 @@ pub async fn login(
     let result = state
         .db(move |conn| {
             let now = chrono::Utc::now();
-            let user_id = accounts::sign_in(conn, &form.email, &form.password, &address, now)?;
+            let user_id = sessions::sign_in(conn, &form.email, &form.password, &address, now)?;
             Ok(sessions::rotate(
                 conn,
                 old_session.as_deref(),
@@ -112,7 +112,7 @@ pub async fn logout(
         let user = p.clone();
         let address = visitor.address.clone();
         state
-            .db(move |conn| Ok(accounts::end_session(conn, &token, &user, &address)?))
+            .db(move |conn| Ok(sessions::end_session(conn, &token, &user, &address)?))
             .await?;
     }
     let mut gone = state.cookie(state.session_cookie_name(), String::new());

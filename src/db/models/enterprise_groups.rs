@@ -3,7 +3,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::enterprise::EnterpriseRow;
+use super::enterprises::EnterpriseRow;
 use crate::db::schema::{enterprise_groups, enterprises};
 use crate::db::DbConn;
 use crate::domain::ids::{EnterpriseGroupId, EnterpriseId};

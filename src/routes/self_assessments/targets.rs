@@ -10,7 +10,7 @@ use crate::error::AppError;
 use crate::refusal::Code;
 use crate::web::caller::Caller;
 use crate::web::AppState;
-use crate::workflow::self_assessment::{self as flow, PlanInput, TargetInput};
+use crate::workflow::self_assessments::{self as flow, PlanInput, TargetInput};
 
 /// The targets form: `quarters`, `target.<code>`, `owner.<code>`, `area_owner.<area>`.
 pub async fn targets_page(

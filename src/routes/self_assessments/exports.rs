@@ -13,8 +13,9 @@ use crate::pdf::Fonts;
 use crate::refusal::Code;
 use crate::web::caller::Caller;
 use crate::web::AppState;
+use crate::workflow::certificates::pdf_refusal;
 use crate::workflow::queries;
-use crate::workflow::self_assessment::Loaded;
+use crate::workflow::self_assessments::Loaded;
 
 async fn roadmap_of(
     state: &AppState,
@@ -67,7 +68,7 @@ pub async fn roadmap_pdf_export(
     let pdf = web::block(move || -> Result<Vec<u8>, AppError> {
         let fonts = fonts()?;
         crate::pdf::report::render_roadmap(&loaded.report(), &name, fonts)
-            .map_err(|e| AppError::invalid(Code::RoadmapUnprintable.with("reason", e.to_string())))
+            .map_err(|e| AppError::invalid(pdf_refusal(e, Code::RoadmapUnprintable)))
     })
     .await??;
     Ok(HttpResponse::Ok()

@@ -101,9 +101,8 @@ pub async fn load_api(
     let (body, watch) = state.uploads.timed(payload);
     let bytes = upload::read_all(body, &watch, MODEL_FILE_LIMIT).await?;
     drop(slot);
-    let body = String::from_utf8(bytes.to_vec()).map_err(|_| {
-        AppError::bad_request(Code::RequestUnreadable.with("reason", "the file is not UTF-8 text"))
-    })?;
+    let body = String::from_utf8(bytes.to_vec())
+        .map_err(|_| AppError::bad_request(Code::ModelFileNotUtf8))?;
     let files = vec![(query.into_inner().name, body)];
     let actor = crate::domain::audit::Actor::user(caller.principal.user_id, &caller.address);
     let outcome = state

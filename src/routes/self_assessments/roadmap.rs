@@ -11,7 +11,7 @@ use crate::error::AppError;
 use crate::refusal::Code;
 use crate::web::caller::Caller;
 use crate::web::AppState;
-use crate::workflow::self_assessment::{self as flow, StepInput};
+use crate::workflow::self_assessments::{self as flow, StepInput};
 
 /// The roadmap edit form: `quarter.<index>` per step, in the stored order.
 pub async fn roadmap_page(

@@ -125,7 +125,7 @@ pub fn set_status(
             application_events::occurred_at.eq(now),
         ))
         .execute(conn)?;
-    super::report::refresh(conn, id)?;
+    super::reports::refresh(conn, id)?;
     Ok(true)
 }
 
@@ -193,4 +193,18 @@ pub fn set_exemption(
         ))
         .execute(conn)?;
     Ok(())
+}
+
+/// Takes the application's row lock for the rest of the transaction (PostgreSQL; SQLite
+/// already holds the database write lock) while it is in `status`; false otherwise.
+pub fn lock_application(
+    conn: &mut DbConn,
+    application: ApplicationId,
+    status: Status,
+) -> QueryResult<bool> {
+    let n = diesel::update(applications::table.find(application))
+        .filter(applications::status.eq(status))
+        .set(applications::updated_at.eq(super::now()))
+        .execute(conn)?;
+    Ok(n == 1)
 }

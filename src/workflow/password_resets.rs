@@ -1,7 +1,7 @@
 //! Forgotten passwords: a single-use, one-hour link by e-mail, then a new password.
 
 use crate::auth;
-use crate::db::models::{audit, auth as sessions, now, tokens, user};
+use crate::db::models::{audit, now, password_resets, sessions, users};
 use crate::db::{write_tx, DbConn};
 use crate::domain::account::{Email, Password};
 use crate::domain::audit::{Actor, Kind};
@@ -23,19 +23,20 @@ pub fn request_reset(
         return Ok(());
     };
     write_tx(conn, |conn| {
-        let Some(account) = user::find_by_email(conn, &email)? else {
+        let Some(account) = users::find_by_email(conn, &email)? else {
             return Ok(());
         };
         let Some(to) = mail::recipient(conn, account.id)? else {
             return Ok(());
         };
-        let recent = tokens::resets_since(conn, account.id, now() - chrono::Duration::hours(1))?;
+        let recent =
+            password_resets::resets_since(conn, account.id, now() - chrono::Duration::hours(1))?;
         if !may_send_reset(recent) {
             return Ok(());
         }
         let token = auth::new_token();
         let expires_at = reset_expiry(now());
-        tokens::insert_reset(conn, &auth::token_hash(&token), account.id, expires_at)?;
+        password_resets::insert_reset(conn, &auth::token_hash(&token), account.id, expires_at)?;
         mail::enqueue(
             conn,
             &to,
@@ -58,7 +59,8 @@ pub fn request_reset(
 /// Whether a reset link can still be used (for showing the form).
 #[tracing::instrument(skip_all, err(Display, level = "info"))]
 pub fn check_reset(conn: &mut DbConn, token: &str) -> Result<(), Refusal> {
-    let row = tokens::find_reset(conn, &auth::token_hash(token))?.ok_or(Refusal::NotFound)?;
+    let row =
+        password_resets::find_reset(conn, &auth::token_hash(token))?.ok_or(Refusal::NotFound)?;
     check_link(row.expires_at, row.used_at, now()).map_err(|r| Refusal::Conflict(r.into()))
 }
 
@@ -74,12 +76,12 @@ pub fn reset(
     let hash = auth::hash_password(password);
     let token_hash = auth::token_hash(token);
     write_tx(conn, |conn| {
-        let row = tokens::find_reset(conn, &token_hash)?.ok_or(Refusal::NotFound)?;
+        let row = password_resets::find_reset(conn, &token_hash)?.ok_or(Refusal::NotFound)?;
         check_link(row.expires_at, row.used_at, now()).map_err(|r| Refusal::Conflict(r.into()))?;
-        if !tokens::use_reset(conn, &token_hash)? {
+        if !password_resets::use_reset(conn, &token_hash)? {
             return Err(Refusal::Conflict(Code::LinkUsed.into()));
         }
-        tokens::set_password(conn, row.user_id, &hash)?;
+        users::set_password(conn, row.user_id, &hash)?;
         sessions::end_all_sessions(conn, row.user_id)?;
         audit::append(
             conn,

@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 
 use chrono::NaiveDateTime;
 
-use crate::db::models::self_assessment::{self as store, AssessmentRow, NewStep};
-use crate::db::models::{catalog, enterprise, now};
+use crate::db::models::self_assessments::{self as store, AssessmentRow, NewStep};
+use crate::db::models::{catalog, enterprises, now};
 use crate::db::{write_tx, DbConn};
 use crate::domain::access::{Principal, Role};
 use crate::domain::catalog::Model;
@@ -46,7 +46,7 @@ impl Loaded {
 }
 
 fn own_enterprise(conn: &mut DbConn, who: &Principal) -> Result<EnterpriseId, Refusal> {
-    enterprise::membership(conn, who.user_id)?
+    enterprises::membership(conn, who.user_id)?
         .filter(|_| who.has(Role::Enterprise))
         .ok_or_else(|| Refusal::Invalid(Code::SelfAssessmentNoEnterprise.into()))
 }
@@ -80,7 +80,7 @@ pub fn start(conn: &mut DbConn, who: &Principal) -> Result<SelfAssessmentId, Ref
 /// The person's enterprise's self-assessments, newest first; none without an enterprise.
 #[tracing::instrument(skip_all, err(Display, level = "info"))]
 pub fn list(conn: &mut DbConn, who: &Principal) -> Result<Vec<AssessmentRow>, Refusal> {
-    match enterprise::membership(conn, who.user_id)? {
+    match enterprises::membership(conn, who.user_id)? {
         Some(e) if who.has(Role::Enterprise) => Ok(store::for_enterprise(conn, e)?),
         _ => Ok(Vec::new()),
     }
@@ -95,7 +95,7 @@ pub fn visible(
     id: SelfAssessmentId,
 ) -> Result<AssessmentRow, Refusal> {
     let row = store::get(conn, id)?.ok_or(Refusal::NotFound)?;
-    let member_of = enterprise::membership(conn, who.user_id)?;
+    let member_of = enterprises::membership(conn, who.user_id)?;
     if who.has(Role::Enterprise) && member_of == Some(row.enterprise_id) {
         Ok(row)
     } else {

@@ -1,3 +1,5 @@
+//! Accounts (people), their roles, language and password.
+
 use std::collections::BTreeSet;
 
 use chrono::NaiveDateTime;
@@ -121,7 +123,7 @@ pub fn disable_as(conn: &mut DbConn, email: &Email, actor: &Actor) -> QueryResul
         diesel::update(users::table.find(&user.id))
             .set(users::disabled_at.eq(Some(super::now())))
             .execute(conn)?;
-        super::auth::end_all_sessions(conn, user.id)?;
+        super::sessions::end_all_sessions(conn, user.id)?;
         super::audit::append(
             conn,
             actor,
@@ -138,4 +140,22 @@ pub fn set_lang(conn: &mut DbConn, id: UserId, lang: &str) -> QueryResult<()> {
         .set(users::lang.eq(lang))
         .execute(conn)?;
     Ok(())
+}
+
+pub fn set_password(conn: &mut DbConn, user: UserId, hash: &str) -> QueryResult<()> {
+    diesel::update(users::table.find(user))
+        .set(users::password_hash.eq(hash))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// (id, display name) of the people holding a role, by name.
+pub fn people_with_role(conn: &mut DbConn, role: Role) -> QueryResult<Vec<(UserId, String)>> {
+    users::table
+        .inner_join(user_roles::table)
+        .filter(user_roles::role.eq(role))
+        .filter(users::disabled_at.is_null())
+        .order(users::display_name.asc())
+        .select((users::id, users::display_name))
+        .load(conn)
 }
