@@ -59,7 +59,7 @@ fn split_list(s: &str) -> Vec<String> {
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 pub struct OrganisationInput {
     pub name: String,
-    /// caict or external
+    #[schema(pattern = "^(caict|external)$")]
     pub kind: String,
 }
 
@@ -101,7 +101,9 @@ pub fn add_organisation(
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 pub struct ProfileInput {
+    #[schema(format = Uuid)]
     pub user_id: String,
+    #[schema(format = Uuid)]
     pub organisation_id: String,
     pub certification_number: String,
     #[schema(value_type = String, format = Date)]
@@ -203,6 +205,7 @@ pub fn save_profile(
 pub struct ConflictInput {
     /// An enterprise, enterprise group or organisation id. A conflict with a group is one
     /// with each of its enterprises.
+    #[schema(format = Uuid)]
     pub with_id: String,
     pub reason: String,
 }
@@ -248,6 +251,7 @@ pub fn declare_conflict(
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 pub struct EmploymentInput {
+    #[schema(format = Uuid)]
     pub enterprise_id: String,
     #[schema(value_type = String, format = Date)]
     pub from: NaiveDate,
@@ -420,6 +424,7 @@ fn violations(v: &[PanelViolation]) -> Arg {
 
 #[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
 pub struct SeatInput {
+    #[schema(format = Uuid)]
     pub assessor_id: String,
     #[serde(default)]
     pub lead: bool,
@@ -586,6 +591,7 @@ impl Proposal {
 #[derive(Debug, Clone, Deserialize, Default, utoipa::ToSchema)]
 pub struct ProposalRequest {
     /// Seats per panel, 3 to 5 (default 4).
+    #[schema(minimum = 3, maximum = 5)]
     pub seats: Option<u8>,
 }
 
@@ -708,6 +714,7 @@ pub fn propose(
 
 #[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
 pub struct PanelInput {
+    #[schema(format = Uuid)]
     pub application_id: String,
     pub seats: Vec<SeatInput>,
 }
