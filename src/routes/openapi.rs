@@ -41,16 +41,17 @@ impl Modify for BearerAuth {
 pub const PROBLEM_JSON: &str = "application/problem+json";
 
 /// The problem responses, by status: the name of their component and what they mean.
-/// The first seven are added wherever they apply; 409 and 422 stand in where a handler
+/// The first eight are added wherever they apply; 409 and 422 stand in where a handler
 /// names them without words.
-const SHARED: [(u16, &str, &str); 9] = [
+const SHARED: [(u16, &str, &str); 10] = [
     (400, "BadRequest", "the request cannot be read: malformed JSON, a missing or mistyped field, a query value that cannot be parsed"),
     (401, "SignInRequired", "no valid bearer token"),
     (403, "Forbidden", "the caller's roles do not allow this, or it is not theirs to do"),
     (404, "NotFound", "nothing with this id that the caller may see (an id that is not a UUID included)"),
-    (408, "RequestTimeout", "the body arrived too slowly"),
+    (408, "RequestTimeout", "the upload arrived too slowly (idle timeout or deadline)"),
     (413, "TooLarge", "the body is above its limit"),
-    (429, "TooManyRequests", "too many requests; try again later"),
+    (429, "TooManyRequests", "too many requests or uploads at once; Retry-After says when to try again"),
+    (503, "Unavailable", "the server is at its limit of uploads, or its database is unavailable; Retry-After says when to try again"),
     (409, "Conflict", "the state of things does not allow it now"),
     (422, "Unprocessable", "the input breaks a rule; `code` and `args` say which"),
 ];
@@ -60,8 +61,8 @@ const SHARED: [(u16, &str, &str); 9] = [
 /// - the bearer requirement and 401 where the route is not public, 403 where it needs a
 ///   role (`Access::AnyOf`);
 /// - 404 where the path names something (a path id that is not a UUID is also a 404);
-/// - 400 where a body or a query string is read; 408 and 413 where a body is read, and
-///   429 for uploads (the concurrent-upload cap);
+/// - 400 where a body or a query string is read, 413 where a body is read, and for
+///   uploads 408 (too slow), 429 and 503 (the per-person and overall upload caps);
 /// - the problem+json body on every 4xx/5xx a handler documents without one.
 struct ProblemResponses;
 
@@ -177,8 +178,8 @@ fn shared_responses(operation: &mut Operation, path: &str, access: Access) {
         401 => access != Access::Public,
         403 => matches!(access, Access::AnyOf(_)),
         404 => path.contains('{'),
-        408 | 413 => body.is_some(),
-        429 => upload,
+        413 => body.is_some(),
+        408 | 429 | 503 => upload,
         _ => false,
     };
     let wanted: Vec<(u16, &str)> = SHARED
