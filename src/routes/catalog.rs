@@ -68,7 +68,7 @@ pub async fn list_api(state: web::Data<AppState>) -> Result<HttpResponse, AppErr
 }
 
 /// One model version with its parts, domains, items and level criteria.
-#[utoipa::path(get, path = "/api/v1/models/{id}", params(("id" = String, Path, description = "model version id")),
+#[utoipa::path(get, path = "/api/v1/models/{id}", params(("id" = uuid::Uuid, Path, description = "model version id")),
     responses((status = 200, body = ModelVersionDetail), (status = 404)), security(("bearer" = [])))]
 pub async fn detail_api(
     state: web::Data<AppState>,

@@ -109,7 +109,7 @@ fn summary(state: &AppState, row: CertificateRow, created: bool) -> CertificateS
 }
 
 /// Issues the certificate of an approved application; issuing again answers the same one.
-#[utoipa::path(post, path = "/api/v1/applications/{id}/certificate", params(("id" = String, Path)), responses((status = 201, body = CertificateSummary), (status = 200, body = CertificateSummary), (status = 404), (status = 409), (status = 422)), security(("bearer" = [])))]
+#[utoipa::path(post, path = "/api/v1/applications/{id}/certificate", params(("id" = uuid::Uuid, Path)), responses((status = 201, body = CertificateSummary), (status = 200, body = CertificateSummary), (status = 404), (status = 409), (status = 422)), security(("bearer" = [])))]
 pub async fn issue_api(
     state: web::Data<AppState>,
     caller: Caller,
@@ -137,7 +137,7 @@ pub async fn issue_api(
 }
 
 /// Issues every approved application of a round (one transaction each).
-#[utoipa::path(post, path = "/api/v1/rounds/{id}/certificates", params(("id" = String, Path)), responses((status = 200, body = BulkOutcome), (status = 404)), security(("bearer" = [])))]
+#[utoipa::path(post, path = "/api/v1/rounds/{id}/certificates", params(("id" = uuid::Uuid, Path)), responses((status = 200, body = BulkOutcome), (status = 404)), security(("bearer" = [])))]
 pub async fn issue_round_api(
     state: web::Data<AppState>,
     caller: Caller,

@@ -57,7 +57,7 @@ pub struct MembershipRequest {
 
 /// Puts an enterprise into a group (secretariat); from then on a tie to any enterprise of
 /// the group, or a conflict declared with the group, keeps an assessor off its panels.
-#[utoipa::path(put, path = "/api/v1/enterprises/{id}/group", params(("id" = String, Path)), request_body = MembershipRequest,
+#[utoipa::path(put, path = "/api/v1/enterprises/{id}/group", params(("id" = uuid::Uuid, Path)), request_body = MembershipRequest,
     responses((status = 204), (status = 404), (status = 409, description = "already in a group"), (status = 422)),
     security(("bearer" = [])))]
 pub async fn join_api(
@@ -82,7 +82,7 @@ pub async fn join_api(
 }
 
 /// Takes an enterprise out of its group (secretariat).
-#[utoipa::path(delete, path = "/api/v1/enterprises/{id}/group", params(("id" = String, Path)),
+#[utoipa::path(delete, path = "/api/v1/enterprises/{id}/group", params(("id" = uuid::Uuid, Path)),
     responses((status = 204), (status = 404), (status = 409, description = "in no group")),
     security(("bearer" = [])))]
 pub async fn leave_api(

@@ -251,7 +251,7 @@ async fn forget_if_unreferenced(state: &AppState, key: Key) {
 /// `description`). In a draft any number of files per item; after submission only for
 /// items a clarification request reopened, as a new version.
 #[utoipa::path(post, path = "/api/v1/applications/{id}/items/{item}/evidence",
-    params(("id" = String, Path), ("item" = String, Path)),
+    params(("id" = uuid::Uuid, Path), ("item" = String, Path)),
     request_body(content_type = "multipart/form-data", description = "fields: file, description"),
     responses((status = 201, body = EvidenceView), (status = 404), (status = 408, description = "the body was too slow (upload_idle_seconds, upload_total_seconds)"),
         (status = 409, description = "evidence locked"),
@@ -274,7 +274,7 @@ pub async fn upload_api(
 
 /// Every evidence file of an application, all versions (`current` marks the latest of
 /// each item).
-#[utoipa::path(get, path = "/api/v1/applications/{id}/evidence", params(("id" = String, Path)),
+#[utoipa::path(get, path = "/api/v1/applications/{id}/evidence", params(("id" = uuid::Uuid, Path)),
     responses((status = 200, body = [EvidenceView]), (status = 404)), security(("bearer" = [])))]
 pub async fn list_api(
     state: web::Data<AppState>,
@@ -327,7 +327,7 @@ async fn download(
 }
 
 /// Downloads one file, as an attachment, with the type recognised at upload.
-#[utoipa::path(get, path = "/api/v1/applications/{id}/evidence/{file}", params(("id" = String, Path), ("file" = String, Path)),
+#[utoipa::path(get, path = "/api/v1/applications/{id}/evidence/{file}", params(("id" = uuid::Uuid, Path), ("file" = uuid::Uuid, Path)),
     responses((status = 200, description = "the file (Content-Disposition: attachment)"), (status = 404)), security(("bearer" = [])))]
 pub async fn download_api(
     state: web::Data<AppState>,
@@ -363,7 +363,7 @@ async fn remove(
 
 /// Removes a file while its item can still change (a draft, or a reopened item's new
 /// version).
-#[utoipa::path(delete, path = "/api/v1/applications/{id}/evidence/{file}", params(("id" = String, Path), ("file" = String, Path)),
+#[utoipa::path(delete, path = "/api/v1/applications/{id}/evidence/{file}", params(("id" = uuid::Uuid, Path), ("file" = uuid::Uuid, Path)),
     responses((status = 204), (status = 404), (status = 409, description = "evidence locked")), security(("bearer" = [])))]
 pub async fn delete_api(
     state: web::Data<AppState>,

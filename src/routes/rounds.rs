@@ -300,7 +300,7 @@ pub async fn list_api(
     Ok(HttpResponse::Ok().json(all(&state, &visitor).await?))
 }
 
-#[utoipa::path(get, path = "/api/v1/rounds/{id}", params(("id" = String, Path)), responses((status = 200, body = RoundView), (status = 404)), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/api/v1/rounds/{id}", params(("id" = uuid::Uuid, Path)), responses((status = 200, body = RoundView), (status = 404)), security(("bearer" = [])))]
 pub async fn detail_api(
     state: web::Data<AppState>,
     visitor: Visitor,
@@ -311,6 +311,7 @@ pub async fn detail_api(
 
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct NewRoundRequest {
+    #[schema(format = Uuid)]
     model_version_id: String,
     name_zh: String,
     name_en: String,

@@ -52,7 +52,7 @@ fn split_list(s: &str) -> Vec<String> {
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 pub struct OrganisationInput {
     pub name: String,
-    /// caict or external
+    #[schema(pattern = "^(caict|external)$")]
     pub kind: String,
 }
 
@@ -94,6 +94,7 @@ pub fn add_organisation(
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 pub struct ProfileInput {
+    #[schema(format = Uuid)]
     pub user_id: String,
     /// An id that is not one is refused as an unknown organisation.
     #[schema(value_type = String, format = Uuid)]
@@ -243,6 +244,7 @@ pub fn declare_conflict(
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 pub struct EmploymentInput {
+    #[schema(format = Uuid)]
     pub enterprise_id: String,
     #[schema(value_type = String, format = Date)]
     pub from: NaiveDate,
@@ -410,6 +412,7 @@ fn violations(v: &[PanelViolation]) -> Arg {
 
 #[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
 pub struct SeatInput {
+    #[schema(format = Uuid)]
     pub assessor_id: String,
     #[serde(default)]
     pub lead: bool,
@@ -576,6 +579,7 @@ impl Proposal {
 #[derive(Debug, Clone, Deserialize, Default, utoipa::ToSchema)]
 pub struct ProposalRequest {
     /// Seats per panel, 3 to 5 (default 4).
+    #[schema(minimum = 3, maximum = 5)]
     pub seats: Option<u8>,
 }
 
@@ -698,6 +702,7 @@ pub fn propose(
 
 #[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
 pub struct PanelInput {
+    #[schema(format = Uuid)]
     pub application_id: String,
     pub seats: Vec<SeatInput>,
 }

@@ -24,8 +24,10 @@ use crate::refusal::{Code, Reason, Refusal};
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 pub struct MemberInput {
+    #[schema(format = Uuid)]
     pub user_id: String,
     /// The evaluated enterprise the member comes from.
+    #[schema(format = Uuid)]
     pub enterprise_id: String,
 }
 

@@ -190,6 +190,81 @@ async fn the_openapi_document_is_3_1_and_covers_every_api_route() {
     }
 }
 
+#[tokio::test]
+async fn refusals_the_api_sends_are_the_problems_its_document_describes() {
+    let app = spawn_app().await;
+    let doc: serde_json::Value = reqwest::get(app.url("/api/v1/openapi.json"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let problem = &doc["components"]["schemas"]["Problem"];
+    let properties = problem["properties"]
+        .as_object()
+        .expect("Problem properties");
+    let enterprise = app.api_for("Wu Fang", Role::Enterprise).await;
+    let unknown_round = format!("/api/v1/rounds/{}", uuid::Uuid::now_v7());
+
+    // Signed out, a role that may not, an id that does not exist.
+    for (token, method, path, status) in [
+        ("", "GET", "/api/v1/me", 401),
+        (enterprise.token.as_str(), "GET", "/api/v1/enterprises", 403),
+        (
+            enterprise.token.as_str(),
+            "GET",
+            unknown_round.as_str(),
+            404,
+        ),
+    ] {
+        let res = reqwest::Client::new()
+            .request(method.parse().unwrap(), app.url(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status().as_u16(), status, "{method} {path}");
+        let content_type = res.headers()["content-type"].to_str().unwrap().to_owned();
+        let body: serde_json::Value = res.json().await.unwrap();
+
+        let template = if path == unknown_round {
+            "/api/v1/rounds/{id}"
+        } else {
+            path
+        };
+        let documented =
+            &doc["paths"][template][method.to_lowercase()]["responses"][status.to_string()];
+        let documented = match documented["$ref"].as_str() {
+            Some(r) => doc.pointer(&r.replacen('#', "", 1)).unwrap(),
+            None => documented,
+        };
+        assert!(
+            documented["content"][&content_type].is_object(),
+            "{method} {path}: {status} as {content_type} is not documented"
+        );
+        let fields = body.as_object().unwrap();
+        for required in problem["required"].as_array().unwrap() {
+            assert!(
+                fields.contains_key(required.as_str().unwrap()),
+                "{required} missing: {body}"
+            );
+        }
+        for (name, value) in fields {
+            let declared = properties
+                .get(name)
+                .unwrap_or_else(|| panic!("{name} is not in the Problem schema"));
+            let fits = match declared["type"].as_str().unwrap() {
+                "string" => value.is_string(),
+                "integer" => value.is_i64(),
+                "object" => value.is_object(),
+                other => panic!("unexpected type {other}"),
+            };
+            assert!(fits, "{name} = {value} is not a {}", declared["type"]);
+        }
+        assert_eq!(body["status"], status);
+    }
+}
+
 /// The version diesel records for the newest migration folder: its date and number.
 fn newest_migration() -> String {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/sqlite");

@@ -140,6 +140,7 @@ pub struct Filter {
     /// Until this time (exclusive; a bare date means the end of that day).
     pub until: Option<String>,
     /// 1-based page number (at most 1000000).
+    #[param(minimum = 1, maximum = 1000000)]
     pub page: Option<i64>,
 }
 

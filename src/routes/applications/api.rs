@@ -13,7 +13,7 @@ use crate::workflow::views::applications::{application_detail, application_view}
 use crate::workflow::views::{ApplicationDetail, ApplicationView};
 
 /// Starts a draft application for one part of a round (enterprise members).
-#[utoipa::path(post, path = "/api/v1/rounds/{id}/applications", params(("id" = String, Path, description = "round id")), request_body = Draft,
+#[utoipa::path(post, path = "/api/v1/rounds/{id}/applications", params(("id" = uuid::Uuid, Path, description = "round id")), request_body = Draft,
     responses((status = 201, description = "draft created"), (status = 409, description = "already applied for this part"), (status = 422)),
     security(("bearer" = [])))]
 pub async fn create_api(
@@ -54,7 +54,7 @@ pub async fn list_api(
 }
 
 /// One application with its history; another enterprise's id answers 404.
-#[utoipa::path(get, path = "/api/v1/applications/{id}", params(("id" = String, Path)), responses((status = 200, description = "the application", body = ApplicationDetail), (status = 404)), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/api/v1/applications/{id}", params(("id" = uuid::Uuid, Path)), responses((status = 200, description = "the application", body = ApplicationDetail), (status = 404)), security(("bearer" = [])))]
 pub async fn detail_api(
     state: web::Data<AppState>,
     caller: Caller,
@@ -79,6 +79,9 @@ pub async fn detail_api(
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct TransitionRequest {
     /// submit, withdraw (enterprise); accept, reject, start_assessment, certify (secretariat)
+    #[schema(
+        pattern = "^(submit|accept|reject|start_assessment|withdraw|certify|complete_scoring|send_to_review|approve|return)$"
+    )]
     action: String,
     /// Needed to reject, withdraw or return.
     reason: Option<String>,
@@ -86,8 +89,8 @@ pub struct TransitionRequest {
 
 /// Changes an application's status; refused with 409 and the reason when the rules do
 /// not allow it now.
-#[utoipa::path(post, path = "/api/v1/applications/{id}/transitions", params(("id" = String, Path)), request_body = TransitionRequest,
-    responses((status = 200, description = "the new status"), (status = 403), (status = 404), (status = 409, description = "not allowed in this state, window closed, evidence missing")),
+#[utoipa::path(post, path = "/api/v1/applications/{id}/transitions", params(("id" = uuid::Uuid, Path)), request_body = TransitionRequest,
+    responses((status = 200, description = "the new status"), (status = 403), (status = 404), (status = 409, description = "not allowed in this state, window closed, evidence missing"), (status = 422, description = "an unknown action")),
     security(("bearer" = [])))]
 pub async fn transition_api(
     state: web::Data<AppState>,
@@ -121,7 +124,7 @@ pub struct NotApplicableRequest {
 }
 
 /// Declares a capability item not applicable, with the reason (draft applications).
-#[utoipa::path(put, path = "/api/v1/applications/{id}/items/{item}/not-applicable", params(("id" = String, Path), ("item" = String, Path)),
+#[utoipa::path(put, path = "/api/v1/applications/{id}/items/{item}/not-applicable", params(("id" = uuid::Uuid, Path), ("item" = String, Path)),
     request_body = NotApplicableRequest, responses((status = 204), (status = 404), (status = 409), (status = 422)), security(("bearer" = [])))]
 pub async fn not_applicable_api(
     state: web::Data<AppState>,

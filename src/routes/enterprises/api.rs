@@ -68,7 +68,7 @@ pub async fn list_api(
 }
 
 /// Verifies an enterprise so that it can submit applications (secretariat).
-#[utoipa::path(post, path = "/api/v1/enterprises/{id}/verify", params(("id" = String, Path)),
+#[utoipa::path(post, path = "/api/v1/enterprises/{id}/verify", params(("id" = uuid::Uuid, Path)),
     responses((status = 204), (status = 404), (status = 409, description = "already verified")), security(("bearer" = [])))]
 pub async fn verify_api(
     state: web::Data<AppState>,

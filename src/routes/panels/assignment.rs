@@ -17,12 +17,12 @@ use crate::workflow::views::AssignedApplicationView;
 
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct PreferenceRequest {
-    /// prefer, avoid or neutral
+    #[schema(pattern = "^(prefer|avoid|neutral)$")]
     preference: String,
 }
 
 /// An assessor marks an accepted application as preferred or to avoid.
-#[utoipa::path(put, path = "/api/v1/applications/{id}/preference", params(("id" = String, Path)), request_body = PreferenceRequest, responses((status = 204), (status = 404), (status = 422)), security(("bearer" = [])))]
+#[utoipa::path(put, path = "/api/v1/applications/{id}/preference", params(("id" = uuid::Uuid, Path)), request_body = PreferenceRequest, responses((status = 204), (status = 404), (status = 422)), security(("bearer" = [])))]
 pub async fn preference_api(
     state: web::Data<AppState>,
     caller: Caller,
@@ -43,7 +43,7 @@ pub struct PanelRequest {
 
 /// Sets one application's panel of 3–5 assessors with one CAICT lead; the application
 /// moves from accepted to in assessment. Violations answer 422 naming rule and person.
-#[utoipa::path(put, path = "/api/v1/applications/{id}/panel", params(("id" = String, Path)), request_body = PanelRequest, responses((status = 204), (status = 404), (status = 409), (status = 422)), security(("bearer" = [])))]
+#[utoipa::path(put, path = "/api/v1/applications/{id}/panel", params(("id" = uuid::Uuid, Path)), request_body = PanelRequest, responses((status = 204), (status = 404), (status = 409), (status = 422)), security(("bearer" = [])))]
 pub async fn set_panel_api(
     state: web::Data<AppState>,
     caller: Caller,
@@ -68,7 +68,7 @@ pub async fn set_panel_api(
 
 /// Proposes panels for every accepted application of the round (min-cost flow), with
 /// warnings, or explanations when no assignment exists. Nothing is saved.
-#[utoipa::path(post, path = "/api/v1/rounds/{id}/panel-proposal", params(("id" = String, Path)), request_body = ProposalRequest, responses((status = 200, body = panels::ProposalView), (status = 404)), security(("bearer" = [])))]
+#[utoipa::path(post, path = "/api/v1/rounds/{id}/panel-proposal", params(("id" = uuid::Uuid, Path)), request_body = ProposalRequest, responses((status = 200, body = panels::ProposalView), (status = 404), (status = 422, description = "seats out of range")), security(("bearer" = [])))]
 pub async fn proposal_api(
     state: web::Data<AppState>,
     visitor: Visitor,
@@ -83,7 +83,7 @@ pub async fn proposal_api(
 }
 
 /// Confirms the (edited) proposal: every panel of the round in one transaction.
-#[utoipa::path(post, path = "/api/v1/rounds/{id}/panels", params(("id" = String, Path)), request_body = ConfirmRequest, responses((status = 200), (status = 404), (status = 422)), security(("bearer" = [])))]
+#[utoipa::path(post, path = "/api/v1/rounds/{id}/panels", params(("id" = uuid::Uuid, Path)), request_body = ConfirmRequest, responses((status = 200), (status = 404), (status = 422)), security(("bearer" = [])))]
 pub async fn confirm_api(
     state: web::Data<AppState>,
     caller: Caller,

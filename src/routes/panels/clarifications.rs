@@ -13,7 +13,7 @@ use crate::workflow::scoring::{self, ClarificationRequest};
 use crate::workflow::views::ClarificationView;
 
 /// Clarification requests of an application (panel, secretariat, the enterprise).
-#[utoipa::path(get, path = "/api/v1/applications/{id}/clarifications", params(("id" = String, Path)), responses((status = 200, body = [ClarificationView]), (status = 403), (status = 404)), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/api/v1/applications/{id}/clarifications", params(("id" = uuid::Uuid, Path)), responses((status = 200, body = [ClarificationView]), (status = 403), (status = 404)), security(("bearer" = [])))]
 pub async fn clarifications_api(
     state: web::Data<AppState>,
     caller: Caller,
@@ -33,7 +33,7 @@ pub async fn clarifications_api(
 }
 
 /// The lead asks for more evidence on named items by a deadline (reopens them).
-#[utoipa::path(post, path = "/api/v1/applications/{id}/clarifications", params(("id" = String, Path)), request_body = ClarificationRequest, responses((status = 201), (status = 403), (status = 409), (status = 422)), security(("bearer" = [])))]
+#[utoipa::path(post, path = "/api/v1/applications/{id}/clarifications", params(("id" = uuid::Uuid, Path)), request_body = ClarificationRequest, responses((status = 201), (status = 403), (status = 409), (status = 422)), security(("bearer" = [])))]
 pub async fn request_clarification_api(
     state: web::Data<AppState>,
     caller: Caller,
@@ -64,7 +64,7 @@ pub struct AnswerRequest {
 }
 
 /// The enterprise answers a clarification request.
-#[utoipa::path(post, path = "/api/v1/applications/{id}/clarification-answers", params(("id" = String, Path)), request_body = AnswerRequest, responses((status = 204), (status = 404), (status = 409), (status = 422)), security(("bearer" = [])))]
+#[utoipa::path(post, path = "/api/v1/applications/{id}/clarification-answers", params(("id" = uuid::Uuid, Path)), request_body = AnswerRequest, responses((status = 204), (status = 404), (status = 409), (status = 422)), security(("bearer" = [])))]
 pub async fn answer_api(
     state: web::Data<AppState>,
     caller: Caller,

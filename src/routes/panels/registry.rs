@@ -84,7 +84,7 @@ pub async fn save_profile_api(
 
 /// Records a declared conflict of an assessor or reviewer with an enterprise or
 /// organisation (secretariat).
-#[utoipa::path(post, path = "/api/v1/assessors/{id}/conflicts", params(("id" = String, Path, description = "user id")), request_body = ConflictInput, responses((status = 204), (status = 404), (status = 422)), security(("bearer" = [])))]
+#[utoipa::path(post, path = "/api/v1/assessors/{id}/conflicts", params(("id" = uuid::Uuid, Path, description = "user id")), request_body = ConflictInput, responses((status = 204), (status = 404), (status = 422)), security(("bearer" = [])))]
 pub async fn conflict_api(
     state: web::Data<AppState>,
     caller: Caller,
@@ -107,7 +107,7 @@ pub async fn conflict_api(
 }
 
 /// Records an assessor's employment with an enterprise (secretariat).
-#[utoipa::path(post, path = "/api/v1/assessors/{id}/employment", params(("id" = String, Path, description = "user id")), request_body = EmploymentInput, responses((status = 204), (status = 404), (status = 422)), security(("bearer" = [])))]
+#[utoipa::path(post, path = "/api/v1/assessors/{id}/employment", params(("id" = uuid::Uuid, Path, description = "user id")), request_body = EmploymentInput, responses((status = 204), (status = 404), (status = 422)), security(("bearer" = [])))]
 pub async fn employment_api(
     state: web::Data<AppState>,
     caller: Caller,

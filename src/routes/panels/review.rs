@@ -10,7 +10,7 @@ use crate::web::AppState;
 use crate::workflow::review::{self, ReviewPanelRequest, VoteRequest};
 
 /// Forms the round's review panel from experts of evaluated enterprises (secretariat).
-#[utoipa::path(post, path = "/api/v1/rounds/{id}/review-panel", params(("id" = String, Path)), request_body = ReviewPanelRequest, responses((status = 201), (status = 404), (status = 422)), security(("bearer" = [])))]
+#[utoipa::path(post, path = "/api/v1/rounds/{id}/review-panel", params(("id" = uuid::Uuid, Path)), request_body = ReviewPanelRequest, responses((status = 201), (status = 404), (status = 422)), security(("bearer" = [])))]
 pub async fn review_panel_api(
     state: web::Data<AppState>,
     caller: Caller,
@@ -34,7 +34,7 @@ pub async fn review_panel_api(
 
 /// A review member votes approve or return (with reasons); the vote that completes the
 /// quorum decides, once.
-#[utoipa::path(post, path = "/api/v1/applications/{id}/votes", params(("id" = String, Path)), request_body = VoteRequest, responses((status = 200), (status = 403), (status = 404), (status = 409), (status = 422)), security(("bearer" = [])))]
+#[utoipa::path(post, path = "/api/v1/applications/{id}/votes", params(("id" = uuid::Uuid, Path)), request_body = VoteRequest, responses((status = 200), (status = 403), (status = 404), (status = 409), (status = 422)), security(("bearer" = [])))]
 pub async fn vote_api(
     state: web::Data<AppState>,
     caller: Caller,

@@ -28,7 +28,7 @@ struct ScoresResponse {
 }
 
 /// What the caller may see of the application's scores (one serializer decides).
-#[utoipa::path(get, path = "/api/v1/applications/{id}/scores", params(("id" = String, Path)), responses((status = 200), (status = 403), (status = 404)), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/api/v1/applications/{id}/scores", params(("id" = uuid::Uuid, Path)), responses((status = 200), (status = 403), (status = 404)), security(("bearer" = [])))]
 pub async fn scores_api(
     state: web::Data<AppState>,
     caller: Caller,
@@ -46,7 +46,7 @@ pub async fn scores_api(
 }
 
 /// Records the caller's draft or submitted score of one item.
-#[utoipa::path(put, path = "/api/v1/applications/{id}/scores/{item}", params(("id" = String, Path), ("item" = String, Path)), request_body = ScoreRequest, responses((status = 204), (status = 403), (status = 404), (status = 409), (status = 422)), security(("bearer" = [])))]
+#[utoipa::path(put, path = "/api/v1/applications/{id}/scores/{item}", params(("id" = uuid::Uuid, Path), ("item" = String, Path)), request_body = ScoreRequest, responses((status = 204), (status = 403), (status = 404), (status = 409), (status = 422)), security(("bearer" = [])))]
 pub async fn score_api(
     state: web::Data<AppState>,
     caller: Caller,
@@ -77,7 +77,7 @@ pub struct ReopenRequest {
 }
 
 /// The lead reopens a member's submitted score of one item.
-#[utoipa::path(post, path = "/api/v1/applications/{id}/scores/{item}/reopen", params(("id" = String, Path), ("item" = String, Path)), request_body = ReopenRequest, responses((status = 204), (status = 403), (status = 409)), security(("bearer" = [])))]
+#[utoipa::path(post, path = "/api/v1/applications/{id}/scores/{item}/reopen", params(("id" = uuid::Uuid, Path), ("item" = String, Path)), request_body = ReopenRequest, responses((status = 204), (status = 403), (status = 409)), security(("bearer" = [])))]
 pub async fn reopen_api(
     state: web::Data<AppState>,
     caller: Caller,
@@ -102,7 +102,7 @@ pub async fn reopen_api(
 
 /// The lead consolidates: level and rationale per item; the part level is derived and
 /// the application becomes scored.
-#[utoipa::path(post, path = "/api/v1/applications/{id}/consolidation", params(("id" = String, Path)), request_body = ConsolidationRequest, responses((status = 200), (status = 403), (status = 409), (status = 422)), security(("bearer" = [])))]
+#[utoipa::path(post, path = "/api/v1/applications/{id}/consolidation", params(("id" = uuid::Uuid, Path)), request_body = ConsolidationRequest, responses((status = 200), (status = 403), (status = 409), (status = 422)), security(("bearer" = [])))]
 pub async fn consolidate_api(
     state: web::Data<AppState>,
     caller: Caller,
@@ -125,7 +125,7 @@ pub async fn consolidate_api(
 }
 
 /// The lead sends the scored application to the round's review panel.
-#[utoipa::path(post, path = "/api/v1/applications/{id}/send-to-review", params(("id" = String, Path)), responses((status = 204), (status = 403), (status = 409)), security(("bearer" = [])))]
+#[utoipa::path(post, path = "/api/v1/applications/{id}/send-to-review", params(("id" = uuid::Uuid, Path)), responses((status = 204), (status = 403), (status = 409)), security(("bearer" = [])))]
 pub async fn send_to_review_api(
     state: web::Data<AppState>,
     caller: Caller,

@@ -226,7 +226,7 @@ pub struct AnswersBody {
     answers: BTreeMap<String, i64>,
 }
 
-#[utoipa::path(put, path = "/api/v1/self-assessments/{id}/answers", params(("id" = String, Path)), request_body = AnswersBody, responses((status = 200, description = "progress"), (status = 404), (status = 409, description = "completed"), (status = 422)), security(("bearer" = [])))]
+#[utoipa::path(put, path = "/api/v1/self-assessments/{id}/answers", params(("id" = uuid::Uuid, Path)), request_body = AnswersBody, responses((status = 200, description = "progress"), (status = 404), (status = 409, description = "completed"), (status = 422)), security(("bearer" = [])))]
 /// Saves answers as the user goes.
 pub async fn answers_api(
     state: web::Data<AppState>,
@@ -242,7 +242,7 @@ pub async fn answers_api(
     Ok(HttpResponse::Ok().json(serde_json::json!({ "answered": answered, "total": total })))
 }
 
-#[utoipa::path(post, path = "/api/v1/self-assessments/{id}/complete", params(("id" = String, Path)), responses((status = 200, description = "completed"), (status = 404), (status = 409, description = "unanswered competencies")), security(("bearer" = [])))]
+#[utoipa::path(post, path = "/api/v1/self-assessments/{id}/complete", params(("id" = uuid::Uuid, Path)), responses((status = 200, description = "completed"), (status = 404), (status = 409, description = "unanswered competencies")), security(("bearer" = [])))]
 pub async fn complete_api(
     state: web::Data<AppState>,
     caller: Caller,

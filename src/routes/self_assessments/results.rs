@@ -426,7 +426,7 @@ fn json_of(l: &Loaded) -> serde_json::Value {
     .unwrap_or_default()
 }
 
-#[utoipa::path(get, path = "/api/v1/self-assessments/{id}", params(("id" = String, Path)), responses((status = 200, description = "result, roadmap, suggestions"), (status = 404)), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/api/v1/self-assessments/{id}", params(("id" = uuid::Uuid, Path)), responses((status = 200, description = "result, roadmap, suggestions"), (status = 404)), security(("bearer" = [])))]
 /// One self-assessment with its result, roadmap and suggestions.
 pub async fn detail_api(
     state: web::Data<AppState>,

@@ -59,7 +59,7 @@ pub struct RoadmapBody {
     steps: Vec<StepInput>,
 }
 
-#[utoipa::path(put, path = "/api/v1/self-assessments/{id}/roadmap", params(("id" = String, Path)), request_body = RoadmapBody, responses((status = 200, description = "the roadmap"), (status = 404), (status = 422, description = "every problem named, leapfrogging included")), security(("bearer" = [])))]
+#[utoipa::path(put, path = "/api/v1/self-assessments/{id}/roadmap", params(("id" = uuid::Uuid, Path)), request_body = RoadmapBody, responses((status = 200, description = "the roadmap"), (status = 404), (status = 409, description = "no targets set yet"), (status = 422, description = "every problem named, leapfrogging included")), security(("bearer" = [])))]
 /// Replaces the roadmap's steps; 422 naming every problem (leapfrogging included).
 pub async fn roadmap_api(
     state: web::Data<AppState>,

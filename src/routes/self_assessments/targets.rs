@@ -65,7 +65,7 @@ pub async fn targets_page(
     Ok(see_other(&format!("/self-assessments/{id}#roadmap")))
 }
 
-#[utoipa::path(put, path = "/api/v1/self-assessments/{id}/targets", params(("id" = String, Path)), request_body = PlanInput, responses((status = 200, description = "the planned roadmap"), (status = 404), (status = 422)), security(("bearer" = [])))]
+#[utoipa::path(put, path = "/api/v1/self-assessments/{id}/targets", params(("id" = uuid::Uuid, Path)), request_body = PlanInput, responses((status = 200, description = "the planned roadmap"), (status = 404), (status = 409, description = "not every competency answered yet"), (status = 422)), security(("bearer" = [])))]
 /// Sets targets and owners; answers the planned roadmap.
 pub async fn targets_api(
     state: web::Data<AppState>,
