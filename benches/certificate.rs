@@ -89,7 +89,7 @@ fn payload(serial: u32, key: &SigningKey) -> CertificatePayload {
         round_name_zh: "2026 年第一批评估".into(),
         round_name_en: "2026 Assessment Round 1".into(),
         scope_zh: "企业级软件研发、测试与交付平台及其支撑的互联网业务系统".into(),
-        scope_en: "Enterprise software development, testing and delivery platform and the internet business systems it supports".into(),
+        scope_en: Some("Enterprise software development, testing and delivery platform and the internet business systems it supports".into()),
         issue_date,
         valid_until: valid_until(issue_date),
         issuer_key_id: key_id(&key.verifying_key()),
@@ -171,7 +171,10 @@ fn page_strings(p: &CertificatePayload, model: &Bilingual) -> Vec<(String, bool)
         (format!("{} 级·{}", p.level, p.level_name_zh), true),
         (format!("Level {}: {}", p.level, p.level_name_en), true),
         (format!("评估范围：{}", p.scope_zh), false),
-        (format!("Scope: {}", p.scope_en), false),
+        (
+            format!("Scope: {}", p.english_scope().unwrap_or_default()),
+            false,
+        ),
         (
             format!("证书编号 Certificate No. {}", p.certificate_number),
             false,

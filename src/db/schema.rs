@@ -140,6 +140,7 @@ diesel::table! {
         part_code -> Text,
         target_level -> Integer,
         scope -> Text,
+        scope_en -> Nullable<Text>,
         contact_name -> Text,
         contact_email -> Text,
         status -> Text,

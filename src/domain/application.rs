@@ -28,8 +28,25 @@ pub enum RequestRefusal {
     ScopeMissing,
     #[error("the scope is longer than 2,000 characters")]
     ScopeTooLong,
+    #[error("the English scope is longer than 2,000 characters")]
+    ScopeEnTooLong,
     #[error("contact: {0}")]
     Contact(super::account::AccountInputError),
+}
+
+/// The most characters a scope may have, in either language.
+pub const SCOPE_MAX_CHARS: usize = 2000;
+
+/// The optional English scope: blank means none, so that the certificate prints the
+/// Chinese scope alone rather than under an English label.
+pub fn check_scope_en(scope_en: Option<&str>) -> Result<Option<String>, RequestRefusal> {
+    let Some(text) = scope_en.map(str::trim).filter(|t| !t.is_empty()) else {
+        return Ok(None);
+    };
+    if text.chars().count() > SCOPE_MAX_CHARS {
+        return Err(RequestRefusal::ScopeEnTooLong);
+    }
+    Ok(Some(text.to_string()))
 }
 
 pub fn check_request(
@@ -58,7 +75,7 @@ pub fn check_request(
     if scope.is_empty() {
         return Err(RequestRefusal::ScopeMissing);
     }
-    if scope.chars().count() > 2000 {
+    if scope.chars().count() > SCOPE_MAX_CHARS {
         return Err(RequestRefusal::ScopeTooLong);
     }
     let contact_name =
@@ -164,6 +181,22 @@ mod tests {
             .unwrap_err()
             .to_string()
             .contains("contact"));
+    }
+
+    #[test]
+    fn the_english_scope_is_optional_trimmed_and_bounded_like_the_chinese_one() {
+        assert_eq!(check_scope_en(None), Ok(None));
+        assert_eq!(check_scope_en(Some(" \t ")), Ok(None));
+        assert_eq!(
+            check_scope_en(Some(" Core trading systems ")),
+            Ok(Some("Core trading systems".into()))
+        );
+        let longest = "é".repeat(SCOPE_MAX_CHARS);
+        assert_eq!(check_scope_en(Some(&longest)), Ok(Some(longest.clone())));
+        assert_eq!(
+            check_scope_en(Some(&format!("{longest}e"))),
+            Err(RequestRefusal::ScopeEnTooLong)
+        );
     }
 
     #[test]

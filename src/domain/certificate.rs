@@ -44,7 +44,11 @@ pub struct CertificatePayload {
     pub round_name_zh: String,
     pub round_name_en: String,
     pub scope_zh: String,
-    pub scope_en: String,
+    /// The English scope; absent when the application gave none. Certificates issued
+    /// before applications had one carry a copy of the Chinese scope here, and their
+    /// signed bytes stay exactly as they were.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope_en: Option<String>,
     pub issue_date: NaiveDate,
     pub valid_until: NaiveDate,
     pub issuer_key_id: String,
@@ -59,6 +63,12 @@ impl CertificatePayload {
     /// Hex SHA-256 of the canonical bytes, as recorded in the issuance log.
     pub fn sha256_hex(&self) -> String {
         hex::encode(Sha256::digest(self.canonical_bytes()))
+    }
+
+    /// The English scope to print, if there is one that says more than the Chinese:
+    /// an early certificate's copy of the Chinese scope does not count.
+    pub fn english_scope(&self) -> Option<&str> {
+        self.scope_en.as_deref().filter(|en| *en != self.scope_zh)
     }
 
     /// Expired from the day after `valid_until`.
@@ -338,7 +348,7 @@ mod tests {
             round_name_zh: "2026年第一批".into(),
             round_name_en: "2026 Round 1".into(),
             scope_zh: "软件研发与交付".into(),
-            scope_en: "Software development and delivery".into(),
+            scope_en: Some("Software development and delivery".into()),
             issue_date,
             valid_until: valid_until(issue_date),
             issuer_key_id: key_id.into(),
@@ -404,6 +414,81 @@ mod tests {
             };
             assert_eq!(verify(&changed, &published), Err(expected), "field {field}");
         }
+    }
+
+    /// A certificate as issued before applications had an English scope: its payload
+    /// carries the Chinese scope again as `scope_en`. It was signed over its own canonical
+    /// JSON, built here without this crate's types, and must still verify.
+    #[test]
+    fn a_certificate_with_the_copied_scope_of_before_still_verifies() {
+        let key = SigningKey::from_bytes(&[7; 32]);
+        let payload = serde_json::json!({
+            "schema": PAYLOAD_SCHEMA,
+            "certificate_number": "2026-CD-000001",
+            "certificate_id": "0195f3a2-7c1e-7b3d-9a41-2f6d8e0c5b17",
+            "enterprise_name_zh": "张喆科技",
+            "enterprise_name_en": "张喆科技",
+            "credit_code": "91110108MA01ABCD2X",
+            "model_code": "caict-devops",
+            "model_version": "2025.1",
+            "part_code": "CD",
+            "part_name_zh": "持续交付",
+            "part_name_en": "Continuous Delivery",
+            "level": 3,
+            "level_name_zh": "全面级",
+            "level_name_en": "Comprehensive",
+            "round_name_zh": "2026年第一批",
+            "round_name_en": "2026 Round 1",
+            "scope_zh": "核心交易系统",
+            "scope_en": "核心交易系统",
+            "issue_date": "2026-03-02",
+            "valid_until": "2029-03-02",
+            "issuer_key_id": "k2026",
+        });
+        let signature = key.sign(&serde_json_canonicalizer::to_vec(&payload).unwrap());
+        let stored = serde_json::json!({
+            "payload": payload,
+            "signature_b64": BASE64.encode(signature.to_bytes()),
+            "key_id": "k2026",
+        });
+        let cert: SignedCertificate = serde_json::from_value(stored).unwrap();
+        let published = [("k2026".to_string(), key.verifying_key())];
+        assert_eq!(verify(&cert, &published), Ok(()));
+        assert_eq!(cert.payload.scope_en.as_deref(), Some("核心交易系统"));
+        assert_eq!(cert.payload.english_scope(), None, "a copy is not English");
+        assert_eq!(
+            serde_json::to_value(&cert.payload).unwrap(),
+            payload,
+            "read back, the payload is the one that was signed"
+        );
+    }
+
+    #[test]
+    fn without_an_english_scope_the_field_is_absent_and_adding_one_breaks_the_signature() {
+        let key = SigningKey::generate(&mut OsRng);
+        let published = vec![("k2026".to_string(), key.verifying_key())];
+        let mut bare = payload("k2026");
+        bare.scope_en = None;
+        let cert = sign(bare, &key, "k2026").unwrap();
+        let json = serde_json::to_value(&cert).unwrap();
+        assert!(json["payload"].get("scope_en").is_none(), "{json}");
+        let back: SignedCertificate = serde_json::from_value(json).unwrap();
+        assert_eq!(verify(&back, &published), Ok(()));
+        assert_eq!(back.payload.english_scope(), None);
+
+        let added = tampered(&cert, |json| {
+            json["payload"]["scope_en"] = "Everything".into();
+        });
+        assert_eq!(verify(&added, &published), Err(VerifyError::BadSignature));
+        let with = sign(payload("k2026"), &key, "k2026").unwrap();
+        assert_eq!(
+            with.payload.english_scope(),
+            Some("Software development and delivery")
+        );
+        let dropped = tampered(&with, |json| {
+            json["payload"].as_object_mut().unwrap().remove("scope_en");
+        });
+        assert_eq!(verify(&dropped, &published), Err(VerifyError::BadSignature));
     }
 
     #[test]

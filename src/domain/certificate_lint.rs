@@ -101,7 +101,7 @@ mod tests {
             round_name_zh: "第一批".into(),
             round_name_en: "Round 1".into(),
             scope_zh: "全部".into(),
-            scope_en: "All".into(),
+            scope_en: Some("All".into()),
             issue_date: d,
             valid_until: valid_until(d),
             issuer_key_id: "K".into(),

@@ -268,7 +268,7 @@ pub fn check_glyphs(
     radar: &[RadarAxis],
 ) -> Result<(), PdfError> {
     let p = &cert.signed.payload;
-    let plain = [
+    let plain: [&str; 19] = [
         &cert.programme_title_en,
         &cert.model_name_zh,
         &cert.model_name_en,
@@ -286,7 +286,7 @@ pub fn check_glyphs(
         &p.round_name_zh,
         &p.round_name_en,
         &p.scope_zh,
-        &p.scope_en,
+        p.english_scope().unwrap_or_default(),
         &p.certificate_number,
     ];
     let bold = [
@@ -959,14 +959,17 @@ fn draw(
         (CENTRE, 79.0),
         Align::Centre,
     )?;
-    let en_y = 79.0 - 4.5 - 4.0 * (zh_lines - 1) as f32;
-    c.fitted(
-        &format!("Scope: {}", p.scope_en),
-        style(Weight::Regular, 8.0, GREY),
-        Fit::lines(6.0, body_width, 2, 3.4),
-        (CENTRE, en_y),
-        Align::Centre,
-    )?;
+    // Without an English scope the Chinese one stands alone, not again under "Scope:".
+    if let Some(scope_en) = p.english_scope() {
+        let en_y = 79.0 - 4.5 - 4.0 * (zh_lines - 1) as f32;
+        c.fitted(
+            &format!("Scope: {scope_en}"),
+            style(Weight::Regular, 8.0, GREY),
+            Fit::lines(6.0, body_width, 2, 3.4),
+            (CENTRE, en_y),
+            Align::Centre,
+        )?;
+    }
 
     // Details, bottom left.
     let label = style(Weight::Regular, 7.0, GREY);
@@ -1162,7 +1165,7 @@ mod tests {
             round_name_zh: "2026 年第一批评估".into(),
             round_name_en: "2026 Assessment Round 1".into(),
             scope_zh: "企业级软件研发、测试与交付平台及其支撑的互联网业务系统".into(),
-            scope_en: "Enterprise software development, testing and delivery platform and the internet business systems it supports".into(),
+            scope_en: Some("Enterprise software development, testing and delivery platform and the internet business systems it supports".into()),
             issue_date,
             valid_until: valid_until(issue_date),
             issuer_key_id: "k2026-01".into(),
@@ -1333,7 +1336,7 @@ mod tests {
     #[test]
     fn control_characters_are_refused_rather_than_printed_blank() {
         let mut view = sample();
-        view.signed.payload.scope_en = "line one\nline two".into();
+        view.signed.payload.scope_en = Some("line one\nline two".into());
         assert!(matches!(
             render_certificate(&view, fonts(), URL, &RADAR),
             Err(PdfError::MissingGlyph { ch: '\n', .. })
@@ -1347,7 +1350,7 @@ mod tests {
             "The Extraordinarily Long-Named International Software Delivery and Operations Group Holding Company Limited".into();
         view.signed.payload.scope_zh = "企业级软件研发、测试与交付平台，".repeat(6);
         view.signed.payload.scope_en =
-            "Enterprise software development, testing and delivery platform; ".repeat(5);
+            Some("Enterprise software development, testing and delivery platform; ".repeat(5));
         let pdf = render_certificate(&view, fonts(), URL, &RADAR).unwrap();
         assert_eq!(extract_signed_payload(&pdf), Some(view.signed));
     }
@@ -1367,7 +1370,7 @@ mod tests {
     #[test]
     fn text_that_cannot_fit_is_refused() {
         let mut view = sample();
-        view.signed.payload.scope_en = "very long scope ".repeat(80);
+        view.signed.payload.scope_en = Some("very long scope ".repeat(80));
         assert!(matches!(
             render_certificate(&view, fonts(), URL, &RADAR),
             Err(PdfError::TextTooLong { .. })

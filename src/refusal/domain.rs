@@ -236,6 +236,7 @@ impl From<RequestRefusal> for Reason {
                 .with("given", given),
             RequestRefusal::ScopeMissing => Code::ApplicationScopeMissing.into(),
             RequestRefusal::ScopeTooLong => Code::ApplicationScopeTooLong.into(),
+            RequestRefusal::ScopeEnTooLong => Code::ApplicationScopeEnTooLong.into(),
             RequestRefusal::Contact(e) => Code::ContactInvalid.with("reason", Reason::from(e)),
         }
     }

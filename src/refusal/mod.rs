@@ -364,6 +364,7 @@ codes! {
     StatusReasonMissing = "application.reason_missing",
     ApplicationScopeMissing = "application.scope_missing",
     ApplicationScopeTooLong = "application.scope_too_long",
+    ApplicationScopeEnTooLong = "application.scope_en_too_long",
     ApplicationTargetOutOfRange = "application.target_out_of_range",
     UnknownAction = "application.unknown_action",
     UnknownCapabilityItem = "application.unknown_item",

@@ -8,7 +8,9 @@ use crate::db::models::applications::{self as store, ApplicationRow};
 use crate::db::models::{audit, catalog, enterprises, now, rounds};
 use crate::db::{write_tx, DbConn};
 use crate::domain::access::{Principal, Role};
-use crate::domain::application::{check_request, may_edit, may_view, missing_evidence};
+use crate::domain::application::{
+    check_request, check_scope_en, may_edit, may_view, missing_evidence,
+};
 use crate::domain::application_status::{
     actor_may, apply, Actor, Event, Refusal as StatusRefusal, Status,
 };
@@ -24,7 +26,13 @@ use crate::refusal::{event_action, registration_refusal, Code, Refusal};
 pub struct Draft {
     pub part_code: String,
     pub target_level: i64,
+    #[schema(max_length = 2000)]
     pub scope: String,
+    /// The scope in English, for the certificate; without one it prints the Chinese
+    /// scope alone.
+    #[serde(default)]
+    #[schema(max_length = 2000)]
+    pub scope_en: Option<String>,
     pub contact_name: String,
     pub contact_email: String,
 }
@@ -68,6 +76,8 @@ pub fn create(
             &d.contact_email,
         )
         .map_err(|r| Refusal::Invalid(r.into()))?;
+        let scope_en =
+            check_scope_en(d.scope_en.as_deref()).map_err(|r| Refusal::Invalid(r.into()))?;
         if store::exists_for_part(conn, round_id, enterprise_id, &req.part_code)? {
             return Err(Refusal::Conflict(
                 Code::ApplicationPartTaken.with("part", &req.part_code),
@@ -84,6 +94,7 @@ pub fn create(
                 part_code: &req.part_code,
                 target_level: req.target_level as i32,
                 scope: &req.scope,
+                scope_en: scope_en.as_deref(),
                 contact_name: &req.contact_name,
                 contact_email: &req.contact_email,
                 status: Status::Draft,

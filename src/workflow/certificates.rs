@@ -428,7 +428,7 @@ impl Facts {
             round_name_zh: self.round.name_zh.clone(),
             round_name_en: self.round.name_en.clone(),
             scope_zh: app.scope.clone(),
-            scope_en: app.scope.clone(),
+            scope_en: app.scope_en.clone(),
             issue_date,
             valid_until: cert::valid_until(issue_date),
             issuer_key_id: key_id.to_string(),

@@ -10,6 +10,7 @@ use super::applications::move_status;
 use super::panel_notices::{assessment_due, lead_of, record, review_due, to_user};
 use super::panels::part_of;
 use crate::db::models::applications::{self as apps, ApplicationRow};
+use crate::db::models::evidence as evidence_store;
 use crate::db::models::scoring as store;
 use crate::db::models::{enterprises, now, panels, review};
 use crate::db::schema::evidence_files;
@@ -18,7 +19,7 @@ use crate::db::{write_tx, DbConn};
 use crate::domain::access::{as_party, Principal, Role};
 use crate::domain::application_status::{Event, Status};
 use crate::domain::assessment::{
-    check_score, defined_levels, domain_levels, recusal, Clarification, ScoreInput,
+    check_score, defined_levels, domain_levels, item_reopened, recusal, Clarification, ScoreInput,
 };
 use crate::domain::audit::Kind;
 use crate::domain::catalog::Part;
@@ -316,6 +317,10 @@ pub fn request_clarification(
                 answered_at: None,
             },
         )?;
+        // The items open for new evidence versions with the request, or the enterprise
+        // is asked for evidence it cannot upload.
+        let listed: Vec<String> = items.iter().cloned().collect();
+        super::evidence::reopen_items_in(conn, application, &listed, req.deadline)?;
         record(
             conn,
             who.user_id,
@@ -370,11 +375,23 @@ pub fn answer_clarification(
             ("application", &application),
             serde_json::json!({ "clarification_id": clarification }),
         )?;
-        let items = store::clarifications_of(conn, application)?
-            .into_iter()
+        let rows = store::clarifications_of(conn, application)?;
+        let answered: Vec<String> = rows
+            .iter()
             .find(|c| c.id == clarification)
-            .map(|c| c.items.join(", "))
+            .map(|c| c.items.0.clone())
             .unwrap_or_default();
+        // An answer ends the reopening of its items, unless another open request still
+        // names them.
+        let still_open = clarification_facts(&rows);
+        let at = now();
+        let closing: Vec<String> = answered
+            .iter()
+            .filter(|item| !item_reopened(&still_open, item, at))
+            .cloned()
+            .collect();
+        evidence_store::close_reopenings(conn, application, &closing, at)?;
+        let items = answered.join(", ");
         if let Some(lead) = lead_of(conn, application)? {
             let n = Notification::ClarificationAnswered {
                 application_id: application,

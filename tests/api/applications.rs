@@ -244,6 +244,38 @@ pub(crate) async fn declare_all_not_applicable(member: &Api<'_>, app_id: &str) {
 }
 
 #[tokio::test]
+async fn an_application_may_carry_its_scope_in_english_too() {
+    let app = spawn_app().await;
+    let (_, member, round_id, without) = applicant(&app, "91110108MA01ABCD2").await;
+    let create = format!("/api/v1/rounds/{round_id}/applications");
+    let mut body = draft("SEC");
+    body["scope_en"] = json!("e".repeat(2001));
+    let (status, problem) = member.send("POST", &create, Some(body.clone())).await;
+    assert_eq!(status, 422, "{problem}");
+    assert_eq!(
+        problem["code"], "application.scope_en_too_long",
+        "{problem}"
+    );
+
+    body["scope_en"] = json!("  Core trading systems ");
+    let (status, with) = member.send("POST", &create, Some(body)).await;
+    assert_eq!(status, 201, "{with}");
+    let (_, detail) = member
+        .send(
+            "GET",
+            &format!("/api/v1/applications/{}", with["id"].as_str().unwrap()),
+            None,
+        )
+        .await;
+    assert_eq!(detail["scope_en"], "Core trading systems", "{detail}");
+    let (_, detail) = member
+        .send("GET", &format!("/api/v1/applications/{without}"), None)
+        .await;
+    assert_eq!(detail["scope_en"], Value::Null, "{detail}");
+    assert_eq!(detail["scope"], "核心交易系统", "{detail}");
+}
+
+#[tokio::test]
 async fn an_application_goes_from_draft_to_accepted_and_every_refusal_says_why() {
     let app = spawn_app().await;
     let (sec, member, round_id, app_id) = applicant(&app, "91110108MA01ABCD2").await;

@@ -716,6 +716,109 @@ async fn the_upload_page_and_api_check_a_file_and_refuse_one_over_5_mb() {
     assert_eq!((s, v["status"].as_str()), (200, Some("valid")), "{v}");
 }
 
+/// The text of a PDF by pdftotext (poppler-utils, which CI installs); `None` outside CI
+/// when it is missing.
+fn pdf_text(pdf: &[u8]) -> Option<String> {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("c.pdf");
+    std::fs::write(&path, pdf).unwrap();
+    match std::process::Command::new("pdftotext")
+        .arg(&path)
+        .arg("-")
+        .output()
+    {
+        Ok(out) => {
+            assert!(out.status.success(), "pdftotext failed");
+            Some(String::from_utf8(out.stdout).unwrap())
+        }
+        Err(_) => {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "pdftotext is needed in CI (apt-get install poppler-utils)"
+            );
+            eprintln!("note: pdftotext is not installed (apt-get install poppler-utils)");
+            None
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_certificate_prints_the_english_scope_only_when_the_application_has_one() {
+    let app = crate::helpers::spawn_app().await;
+    let w = world(&app).await;
+    let both = approved_applications(&w, 2).await;
+    let (english, chinese_only) = (&both[0], &both[1]);
+    let id = english.application.clone();
+    app.conn(move |c| {
+        diesel::sql_query(format!(
+            "UPDATE applications SET scope_en = 'Core trading systems' WHERE id = '{id}'"
+        ))
+        .execute(c)
+        .unwrap();
+    })
+    .await;
+
+    let mut numbers = Vec::new();
+    for a in [english, chinese_only] {
+        let (s, c) = issue(&w, &a.application).await;
+        assert_eq!(s, 201, "{c}");
+        numbers.push(c["number"].as_str().unwrap().to_string());
+    }
+    let with = check(&app, &numbers[0]).await;
+    assert_eq!(with["status"], "valid", "{with}");
+    assert_eq!(with["payload"]["scope_zh"], "核心交易系统");
+    assert_eq!(with["payload"]["scope_en"], "Core trading systems");
+    let without = check(&app, &numbers[1]).await;
+    assert_eq!(without["status"], "valid", "{without}");
+    assert_eq!(without["payload"]["scope_zh"], "核心交易系统");
+    assert!(
+        without["payload"].get("scope_en").is_none(),
+        "no English scope is signed: {without}"
+    );
+
+    // In English the verify page shows the English scope, or the Chinese one if none.
+    for (number, scope) in [
+        (&numbers[0], "Core trading systems"),
+        (&numbers[1], "核心交易系统"),
+    ] {
+        let page = reqwest::Client::new()
+            .get(app.url(&format!("/verify/{number}")))
+            .header("accept-language", "en")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(page.status().as_u16(), 200);
+        let page = page.text().await.unwrap();
+        assert!(page.contains(&format!("<dd>{scope}</dd>")), "{page}");
+    }
+
+    let (s, pdf_with) = download(&app, &english.enterprise.login, &numbers[0]).await;
+    assert_eq!(s, 200);
+    let (s, pdf_without) = download(&app, &chinese_only.enterprise.login, &numbers[1]).await;
+    assert_eq!(s, 200);
+    let (s, v) = check_file(&app, pdf_without.clone()).await;
+    assert_eq!((s, v["status"].as_str()), (200, Some("valid")), "{v}");
+    let (Some(text_with), Some(text_without)) = (pdf_text(&pdf_with), pdf_text(&pdf_without))
+    else {
+        return;
+    };
+    assert!(text_with.contains("评估范围：核心交易系统"), "{text_with}");
+    assert!(
+        text_with.contains("Scope: Core trading systems"),
+        "{text_with}"
+    );
+    assert!(
+        text_without.contains("评估范围：核心交易系统"),
+        "{text_without}"
+    );
+    assert!(!text_without.contains("Scope:"), "{text_without}");
+    assert_eq!(
+        text_without.matches("核心交易系统").count(),
+        1,
+        "the Chinese scope is printed once: {text_without}"
+    );
+}
+
 #[tokio::test]
 async fn a_certificate_that_would_not_print_is_never_signed() {
     let app = crate::helpers::spawn_app().await;

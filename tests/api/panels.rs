@@ -133,6 +133,7 @@ impl<'a> World<'a> {
                         part_code: &p,
                         target_level: target,
                         scope: "核心交易系统",
+                        scope_en: None,
                         contact_name: "张喆",
                         contact_email: "zz@example.cn",
                         status: certcase::domain::application_status::Status::Accepted,

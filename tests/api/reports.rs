@@ -75,6 +75,7 @@ pub fn history_written_directly(c: &mut certcase::db::DbConn, admin_email: &str)
                     part_code: part,
                     target_level: level,
                     scope: "核心系统",
+                    scope_en: None,
                     contact_name: "张喆",
                     contact_email: "zz@example.cn",
                     status: status.parse().unwrap(),

@@ -4,7 +4,8 @@
 use certcase::domain::access::Role;
 use serde_json::{json, Value};
 
-use crate::helpers::spawn_app;
+use crate::evidence::{pdf, upload};
+use crate::helpers::{spawn_app, Api};
 use crate::panels::{world, Client, World};
 
 pub struct Assessed<'a> {
@@ -405,6 +406,116 @@ async fn the_lead_asks_for_clarification_which_reopens_the_items_until_answered(
         )
         .await;
     assert_eq!(s, 409);
+}
+
+#[tokio::test]
+async fn a_clarification_request_opens_its_items_for_new_evidence_until_answered() {
+    let app = spawn_app().await;
+    let w = world(&app).await;
+    let a = assessed(&w).await;
+    let (asked, other) = (a.items[1].clone(), a.items[2].clone());
+    let member = Api {
+        app: &app,
+        token: a.enterprise.token.clone(),
+    };
+    let (s, p) = upload(
+        &member,
+        &a.application,
+        &asked,
+        "before.pdf",
+        pdf(100),
+        "早",
+    )
+    .await;
+    assert_eq!(s, 409, "locked before any request: {p}");
+
+    let deadline = (chrono::Utc::now() + chrono::Duration::days(7))
+        .naive_utc()
+        .format("%Y-%m-%dT%H:%M:%S")
+        .to_string();
+    let (s, created) = a
+        .lead
+        .send(
+            "POST",
+            &format!("/api/v1/applications/{}/clarifications", a.application),
+            Some(
+                json!({"items": [asked], "message": "请补充流水线运行记录", "deadline": deadline}),
+            ),
+        )
+        .await;
+    assert_eq!(s, 201, "{created}");
+
+    let (s, v2) = upload(
+        &member,
+        &a.application,
+        &asked,
+        "runs.pdf",
+        pdf(2000),
+        "运行记录",
+    )
+    .await;
+    assert_eq!(s, 201, "the asked item takes a new version: {v2}");
+    assert_eq!(v2["version"], 2, "{v2}");
+    let (s, p) = upload(
+        &member,
+        &a.application,
+        &other,
+        "other.pdf",
+        pdf(10),
+        "未要求",
+    )
+    .await;
+    assert_eq!(
+        s, 409,
+        "an item the request does not name stays locked: {p}"
+    );
+    assert!(
+        p["detail"].as_str().unwrap().contains("evidence is locked"),
+        "{p}"
+    );
+
+    let (s, p) = a
+        .enterprise
+        .send(
+            "POST",
+            &format!(
+                "/api/v1/applications/{}/clarification-answers",
+                a.application
+            ),
+            Some(json!({"clarification_id": created["id"], "answer": "已上传运行记录"})),
+        )
+        .await;
+    assert_eq!(s, 204, "{p}");
+    let (s, p) = upload(
+        &member,
+        &a.application,
+        &asked,
+        "late.pdf",
+        pdf(10),
+        "答复后",
+    )
+    .await;
+    assert_eq!(s, 409, "the answer locks the item again: {p}");
+    let (_, files) = a
+        .enterprise
+        .send(
+            "GET",
+            &format!("/api/v1/applications/{}/evidence", a.application),
+            None,
+        )
+        .await;
+    let versions: Vec<(&str, i64)> = files
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["item_code"].as_str().unwrap(),
+                f["version"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(versions, vec![(asked.as_str(), 2)], "{files}");
 }
 
 #[tokio::test]

@@ -73,6 +73,7 @@ async fn the_enterprise_and_the_secretariat_read_the_same_application() {
             "part_code",
             "round_id",
             "scope",
+            "scope_en",
             "status",
             "target_level",
             "updated_at",

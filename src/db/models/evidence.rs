@@ -149,3 +149,21 @@ pub fn insert_reopening(
         .execute(conn)
         .map(|_| ())
 }
+
+/// Ends at `at` the reopenings of `items` that are still open then.
+pub fn close_reopenings(
+    conn: &mut DbConn,
+    application: ApplicationId,
+    items: &[String],
+    at: NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::update(
+        evidence_reopenings::table
+            .filter(evidence_reopenings::application_id.eq(application))
+            .filter(evidence_reopenings::item_code.eq_any(items))
+            .filter(evidence_reopenings::open_until.gt(at)),
+    )
+    .set(evidence_reopenings::open_until.eq(at))
+    .execute(conn)
+    .map(|_| ())
+}

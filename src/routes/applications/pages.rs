@@ -97,6 +97,8 @@ pub struct DraftForm {
     part_code: String,
     target_level: i64,
     scope: String,
+    #[serde(default)]
+    scope_en: Option<String>,
     contact_name: String,
     contact_email: String,
 }
@@ -113,6 +115,7 @@ pub async fn create_page(
         part_code: f.part_code,
         target_level: f.target_level,
         scope: f.scope,
+        scope_en: f.scope_en,
         contact_name: f.contact_name,
         contact_email: f.contact_email,
     };

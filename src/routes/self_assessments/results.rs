@@ -466,6 +466,7 @@ pub async fn apply_page(
                 part_code: f.part,
                 target_level: f.level,
                 scope: f.scope,
+                scope_en: None,
                 contact_name: ent.contact_name,
                 contact_email: ent.contact_email,
             };

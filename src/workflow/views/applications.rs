@@ -16,6 +16,8 @@ pub struct ApplicationView {
     pub part_code: String,
     pub target_level: i32,
     pub scope: String,
+    /// The scope in English, when the enterprise gave one.
+    pub scope_en: Option<String>,
     pub contact_name: String,
     pub contact_email: String,
     /// draft, submitted, accepted, rejected, in_assessment, …
@@ -35,6 +37,7 @@ pub fn application_view(row: ApplicationRow) -> ApplicationView {
         part_code: row.part_code,
         target_level: row.target_level,
         scope: row.scope,
+        scope_en: row.scope_en,
         contact_name: row.contact_name,
         contact_email: row.contact_email,
         status: row.status,
