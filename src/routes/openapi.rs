@@ -15,8 +15,7 @@ use crate::domain::access::Access;
 use super::applications::api as applications;
 use super::enterprises::api as enterprises;
 use super::evidence;
-use super::sessions::api as api_auth;
-use super::{catalog as models, health, panels, rounds};
+use super::{catalog, health, panels, rounds, sessions};
 
 // mail/audit feature
 use super::{audit, invitations, mail};
@@ -233,8 +232,8 @@ fn shared_responses(operation: &mut Operation, path: &str, access: Access) {
     info(title = "certcase API", description = "Maturity-model certification programme: catalog, accounts and more."),
     paths(
         health::healthz,
-        api_auth::login, api_auth::revoke, api_auth::me,
-        models::list_api, models::detail_api, models::load_api,
+        sessions::api::login, sessions::api::revoke, sessions::api::me,
+        catalog::list_api, catalog::detail_api, catalog::load_api,
         rounds::list_api, rounds::detail_api, rounds::create_api,
         enterprises::register_api, enterprises::mine_api, enterprises::list_api, enterprises::verify_api,
         applications::create_api, applications::list_api, applications::detail_api,

@@ -13,7 +13,7 @@ use chrono::NaiveDateTime;
 use super::applications::visible;
 use crate::db::models::applications::{self as app_store, ApplicationRow};
 use crate::db::models::evidence::{self as store, EvidenceRow};
-use crate::db::models::{catalog, enterprises as enterprise, now, rounds as round};
+use crate::db::models::{catalog, enterprises, now, rounds};
 use crate::db::sql_types::Json;
 use crate::db::{write_tx, DbConn};
 use crate::domain::access::Principal;
@@ -35,7 +35,7 @@ pub struct UploadTarget {
 
 /// The model part an application is for.
 pub fn part_of(conn: &mut DbConn, app: &ApplicationRow) -> Result<Part, Refusal> {
-    let r = round::get(conn, app.round_id)?.ok_or(Refusal::NotFound)?;
+    let r = rounds::get(conn, app.round_id)?.ok_or(Refusal::NotFound)?;
     let version = r.model_version_id;
     let model = catalog::get_version(conn, version)?
         .ok_or(Refusal::NotFound)?
@@ -60,7 +60,7 @@ fn editable(
     id: ApplicationId,
 ) -> Result<ApplicationRow, Refusal> {
     let app = visible(conn, who, id)?;
-    let member_of = enterprise::membership(conn, who.user_id)?;
+    let member_of = enterprises::membership(conn, who.user_id)?;
     if !may_edit(who, app.enterprise_id, member_of) {
         return Err(Refusal::Forbidden(Code::EvidenceChangeForbidden.into()));
     }
@@ -168,7 +168,7 @@ fn readable(
     id: ApplicationId,
 ) -> Result<ApplicationRow, Refusal> {
     let app = app_store::get(conn, id)?.ok_or(Refusal::NotFound)?;
-    let member_of = enterprise::membership(conn, who.user_id)?;
+    let member_of = enterprises::membership(conn, who.user_id)?;
     // The scoring view already decides panel seats and review recusal; an assessor who
     // is not on the panel is simply not entitled here.
     let viewer = crate::workflow::scoring::viewer_for(conn, who, &app).ok();
@@ -216,7 +216,7 @@ pub fn list(
 ) -> Result<Vec<EvidenceView>, Refusal> {
     let app = readable(conn, who, id)?;
     let rows = store::for_application(conn, id)?;
-    let member_of = enterprise::membership(conn, who.user_id)?;
+    let member_of = enterprises::membership(conn, who.user_id)?;
     let editor = may_edit(who, app.enterprise_id, member_of);
     let mut latest: std::collections::BTreeMap<&str, i32> = Default::default();
     for r in &rows {

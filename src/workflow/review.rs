@@ -7,7 +7,7 @@ use super::enterprise_groups;
 use super::panel_notices::{lead_of, record, to_user};
 use crate::db::models::applications::{self as apps, ApplicationRow};
 use crate::db::models::review as store;
-use crate::db::models::{enterprises as enterprise, panels, rounds as round, users as user};
+use crate::db::models::{enterprises, panels, rounds, users};
 use crate::db::{write_tx, DbConn};
 use crate::domain::access::{as_party, Principal, Role};
 use crate::domain::application_status::{Event, Status};
@@ -64,7 +64,7 @@ pub fn form_panel(
     address: &str,
 ) -> Result<ReviewPanelId, Refusal> {
     write_tx(conn, |conn| {
-        round::get(conn, round_id)?.ok_or(Refusal::NotFound)?;
+        rounds::get(conn, round_id)?.ok_or(Refusal::NotFound)?;
         if Ratio::new(req.majority.0, req.majority.1).is_none() {
             return Err(Refusal::Invalid(Code::MajorityInvalid.into()));
         }
@@ -84,7 +84,7 @@ pub fn form_panel(
                 .user_id
                 .parse()
                 .map_err(|_| Refusal::Invalid(Code::NotAUserId.with("id", &m.user_id)))?;
-            let p = user::principal(conn, uid)?
+            let p = users::principal(conn, uid)?
                 .ok_or_else(|| Refusal::Invalid(Code::NoSuchPerson.with("id", &m.user_id)))?;
             if !p.has(Role::Reviewer) {
                 return Err(Refusal::Invalid(
@@ -95,7 +95,7 @@ pub fn form_panel(
                 || Refusal::Invalid(Code::ReviewerEnterpriseUnknown.with("name", &p.display_name));
             let enterprise_id: EnterpriseId =
                 m.enterprise_id.parse().map_err(|_| unknown_enterprise())?;
-            let e = enterprise::get(conn, enterprise_id)?.ok_or_else(unknown_enterprise)?;
+            let e = enterprises::get(conn, enterprise_id)?.ok_or_else(unknown_enterprise)?;
             let evaluated = apps::for_enterprise(conn, e.id)?
                 .iter()
                 .any(|a| evaluated(a.status));
@@ -184,7 +184,7 @@ pub fn panel_view(
     let mut members = Vec::new();
     for m in store::review_members(conn, panel.id)? {
         let enterprise =
-            enterprise::get(conn, m.enterprise_id)?.map_or_else(String::new, |e| e.name_zh);
+            enterprises::get(conn, m.enterprise_id)?.map_or_else(String::new, |e| e.name_zh);
         members.push(ReviewMemberView {
             user_id: m.user_id,
             name: m.display_name,
@@ -206,13 +206,13 @@ pub type Candidates = (Vec<(UserId, String)>, Vec<(EnterpriseId, String)>);
 
 #[tracing::instrument(skip_all, err(Display, level = "info"))]
 pub fn candidates(conn: &mut DbConn) -> Result<Candidates, Refusal> {
-    let reviewers = user::people_with_role(conn, Role::Reviewer)?;
+    let reviewers = users::people_with_role(conn, Role::Reviewer)?;
     let evaluated_ids: std::collections::BTreeSet<EnterpriseId> = apps::all(conn)?
         .into_iter()
         .filter(|a| evaluated(a.status))
         .map(|a| a.enterprise_id)
         .collect();
-    let mut enterprises: Vec<(EnterpriseId, String)> = enterprise::list(conn)?
+    let mut enterprises: Vec<(EnterpriseId, String)> = enterprises::list(conn)?
         .into_iter()
         .filter(|e| evaluated_ids.contains(&e.id))
         .map(|e| (e.id, e.name_zh))
@@ -277,7 +277,7 @@ pub(crate) fn alert_if_short(
             quorum,
             eligible,
         };
-        for (secretariat, _) in user::people_with_role(conn, Role::Secretariat)? {
+        for (secretariat, _) in users::people_with_role(conn, Role::Secretariat)? {
             to_user(conn, secretariat, &n)?;
         }
     }
@@ -505,7 +505,7 @@ fn decided(
         to_user(conn, lead, &n)?;
     }
     if approved {
-        let e = enterprise::get(conn, app.enterprise_id)?.ok_or(Refusal::NotFound)?;
+        let e = enterprises::get(conn, app.enterprise_id)?.ok_or(Refusal::NotFound)?;
         let n = Notification::ApplicationApproved {
             application_id: app.id,
             part: app.part_code.clone(),
