@@ -64,7 +64,7 @@ fn seed(conn: &mut DbConn, round_id: &str, actor: &str) -> (usize, usize) {
         let rows: Vec<String> = (0..ENTERPRISES)
             .map(|i| {
                 format!(
-                    "('ent-{i:05}','企业{i}',NULL,'9111010800{i:08}','北京','张喆','zz@example.cn','010-12345678',NULL,NULL,{})",
+                    "('e0000000-0000-4000-8000-{i:012}','企业{i}',NULL,'9111010800{i:08}','北京','张喆','zz@example.cn','010-12345678',NULL,NULL,{})",
                     ts(t0)
                 )
             })
@@ -85,7 +85,7 @@ fn seed(conn: &mut DbConn, round_id: &str, actor: &str) -> (usize, usize) {
         let rows: Vec<String> = (0..APPLICATIONS)
             .map(|k| {
                 format!(
-                    "('app-{k:05}','{round_id}','ent-{:05}','{}',{},'核心系统','张喆','zz@example.cn','{}',{},{})",
+                    "('a0000000-0000-4000-8000-{k:012}','{round_id}','e0000000-0000-4000-8000-{:012}','{}',{},'核心系统','张喆','zz@example.cn','{}',{},{})",
                     k % ENTERPRISES,
                     PARTS[k / ENTERPRISES],
                     k % 5 + 1,
@@ -108,7 +108,7 @@ fn seed(conn: &mut DbConn, round_id: &str, actor: &str) -> (usize, usize) {
             for step in 1..=reached[k] {
                 at += Duration::from_secs(((k + step * 3) % 9 + 1) as u64 * 86_400);
                 events.push(format!(
-                    "('ev-{k:05}-{step}','app-{k:05}','{}','{}','bench',NULL,'{actor}',{})",
+                    "('ev-{k:05}-{step}','a0000000-0000-4000-8000-{k:012}','{}','{}','bench',NULL,'{actor}',{})",
                     PATH[step - 1],
                     PATH[step],
                     ts(at)
@@ -140,7 +140,7 @@ fn seed_panels(
     let rows: Vec<String> = (0..ASSESSORS)
         .map(|i| {
             format!(
-                "('asr-{i:03}','assessor{i}@example.test','评估员{i:03}','-','zh-CN',NULL,{})",
+                "('b0000000-0000-4000-8000-{i:012}','assessor{i}@example.test','评估员{i:03}','-','zh-CN',NULL,{})",
                 ts(created[0])
             )
         })
@@ -157,10 +157,16 @@ fn seed_panels(
         (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for &k in &assessed {
         let confirmed = created[k] + Duration::from_secs(10 * 86_400);
-        panels.push(format!("('app-{k:05}',{},'{actor}')", ts(confirmed)));
+        panels.push(format!(
+            "('a0000000-0000-4000-8000-{k:012}',{},'{actor}')",
+            ts(confirmed)
+        ));
         for m in 0..3 {
             let who = (k * 3 + m) % ASSESSORS;
-            seats.push(format!("('app-{k:05}','asr-{who:03}',{})", m == 0));
+            seats.push(format!(
+                "('a0000000-0000-4000-8000-{k:012}','b0000000-0000-4000-8000-{who:012}',{})",
+                m == 0
+            ));
             for i in 0..items {
                 if scores.len() == SCORES {
                     break;
@@ -168,7 +174,7 @@ fn seed_panels(
                 let level = (k + i * 2 + m * (k % 3)) % 6;
                 let at = confirmed + Duration::from_secs(((k + m + i) % 15 + 1) as u64 * 86_400);
                 scores.push(format!(
-                    "('sc-{k:05}-{m}-{i}','app-{k:05}','asr-{who:03}','I{i}',{level},NULL,'评语','[]','submitted',{},NULL,NULL,{})",
+                    "('sc-{k:05}-{m}-{i}','a0000000-0000-4000-8000-{k:012}','b0000000-0000-4000-8000-{who:012}','I{i}',{level},NULL,'评语','[]','submitted',{},NULL,NULL,{})",
                     ts(at),
                     ts(at)
                 ));
@@ -177,7 +183,7 @@ fn seed_panels(
         if reached[k] >= 4 {
             for i in 0..items {
                 consolidated.push(format!(
-                    "('app-{k:05}','I{i}',{},NULL,'合议',{},'[]')",
+                    "('a0000000-0000-4000-8000-{k:012}','I{i}',{},NULL,'合议',{},'[]')",
                     (k + i) % 6,
                     (k + i) % 4 == 0
                 ));
@@ -188,7 +194,7 @@ fn seed_panels(
                 .map(|(d, code)| format!("\"{code}\":{}", (k + d) % 6))
                 .collect();
             results.push(format!(
-                "('app-{k:05}',{},{},'weakest_item','[]','{{{}}}','{actor}',{})",
+                "('a0000000-0000-4000-8000-{k:012}',{},{},'weakest_item','[]','{{{}}}','{actor}',{})",
                 k % 6,
                 k % 5 + 1,
                 domains.join(","),
@@ -260,7 +266,7 @@ fn seed_certificates(
                 "NULL,NULL".into()
             };
             format!(
-                "('cert-{k:05}','{number}','app-{k:05}',2026,'{part}',{k},'{payload}','-','bench-key',{},{revoked})",
+                "('cert-{k:05}','{number}','a0000000-0000-4000-8000-{k:012}',2026,'{part}',{k},'{payload}','-','bench-key',{},{revoked})",
                 ts(issued)
             )
         })
@@ -331,8 +337,7 @@ fn main() {
             let started = Instant::now();
             let today = chrono::Utc::now().date_naive();
             let facts =
-                certcase::db::models::reports::facts(&mut conn, Some(&round_id.to_string()), today)
-                    .unwrap();
+                certcase::db::models::reports::facts(&mut conn, Some(round_id), today).unwrap();
             std::hint::black_box(&facts);
             raw.push(started.elapsed());
         }

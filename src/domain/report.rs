@@ -30,14 +30,15 @@ use serde::Serialize;
 
 use crate::domain::application_status::Status;
 use crate::domain::i18n::Lang;
+use crate::domain::ids::{ApplicationId, RoundId, UserId};
 use crate::domain::self_assessment::push_record;
 
 /// One application as the reports see it: no enterprise, no contact, and its history
 /// only as its [`ApplicationSummary`].
 #[derive(Debug, Clone)]
 pub struct ApplicationFact {
-    pub id: String,
-    pub round_id: String,
+    pub id: ApplicationId,
+    pub round_id: RoundId,
     pub part_code: String,
     pub status: Status,
     pub target_level: i32,
@@ -55,7 +56,7 @@ pub struct EventFact {
 /// no evidence. `level` is `None` for an item found not applicable.
 #[derive(Debug, Clone)]
 pub struct ScoreFact {
-    pub assessor_id: String,
+    pub assessor_id: UserId,
     pub item_code: String,
     pub level: Option<i32>,
     pub submitted_at: NaiveDateTime,
@@ -119,7 +120,7 @@ pub fn summarise(
 pub fn turnaround(
     confirmed_at: NaiveDateTime,
     scores: &[ScoreFact],
-    assessor_id: &str,
+    assessor_id: UserId,
 ) -> Option<i64> {
     scores
         .iter()
@@ -132,7 +133,7 @@ pub fn turnaround(
 /// A round's id and names, for the across-rounds table.
 #[derive(Debug, Clone)]
 pub struct RoundFact {
-    pub id: String,
+    pub id: RoundId,
     pub name_zh: String,
     pub name_en: String,
 }
@@ -141,7 +142,7 @@ pub struct RoundFact {
 /// [`turnaround`] on the application.
 #[derive(Debug, Clone)]
 pub struct SeatFact {
-    pub assessor_id: String,
+    pub assessor_id: UserId,
     pub assessor_name: String,
     pub is_lead: bool,
     pub turnaround_seconds: Option<i64>,
@@ -150,7 +151,7 @@ pub struct SeatFact {
 /// A part result: the achieved level and the level per capability domain.
 #[derive(Debug, Clone)]
 pub struct PartResultFact {
-    pub application_id: String,
+    pub application_id: ApplicationId,
     pub achieved_level: i32,
     pub domain_levels: BTreeMap<String, i32>,
 }
@@ -158,7 +159,7 @@ pub struct PartResultFact {
 /// A certificate of an application, issued and perhaps revoked.
 #[derive(Debug, Clone)]
 pub struct CertificateFact {
-    pub application_id: String,
+    pub application_id: ApplicationId,
     pub issued_at: NaiveDateTime,
     /// The last day of validity, as signed in the certificate.
     pub valid_until: NaiveDate,
@@ -221,7 +222,7 @@ pub struct Table {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Report {
     /// `None` for the across-rounds report.
-    pub round_id: Option<String>,
+    pub round_id: Option<RoundId>,
     pub applications: usize,
     pub tables: Vec<Table>,
 }
@@ -283,7 +284,7 @@ fn quantile(sorted: &[f64], q: f64) -> f64 {
 
 /// Builds the report from `facts`. `round_id` is `None` for the across-rounds report,
 /// which adds the per-round table.
-pub fn build(facts: &Facts, round_id: Option<&str>) -> Report {
+pub fn build(facts: &Facts, round_id: Option<RoundId>) -> Report {
     let mut tables = vec![
         by_part_status(facts),
         durations(facts),
@@ -298,7 +299,7 @@ pub fn build(facts: &Facts, round_id: Option<&str>) -> Report {
     tables.push(domain_levels(facts));
     tables.push(certificates(facts));
     Report {
-        round_id: round_id.map(str::to_string),
+        round_id,
         applications: facts.applications.len(),
         tables,
     }
@@ -447,9 +448,9 @@ fn target_levels(facts: &Facts) -> Table {
 }
 
 fn rounds(facts: &Facts) -> Table {
-    let mut counts: HashMap<&str, [f64; 4]> = HashMap::new();
+    let mut counts: HashMap<RoundId, [f64; 4]> = HashMap::new();
     for a in &facts.applications {
-        let c = counts.entry(a.round_id.as_str()).or_default();
+        let c = counts.entry(a.round_id).or_default();
         c[0] += 1.0;
         if a.status != Status::Draft {
             c[1] += 1.0;
@@ -475,11 +476,7 @@ fn rounds(facts: &Facts) -> Table {
             .iter()
             .map(|r| Row {
                 label: Text::new(r.name_zh.clone(), r.name_en.clone()),
-                values: counts
-                    .get(r.id.as_str())
-                    .copied()
-                    .unwrap_or_default()
-                    .to_vec(),
+                values: counts.get(&r.id).copied().unwrap_or_default().to_vec(),
             })
             .collect(),
     }
@@ -510,16 +507,14 @@ fn assessor_load(facts: &Facts) -> Table {
         leads: f64,
         days: Vec<f64>,
     }
-    let mut by_assessor: BTreeMap<&str, Load> = BTreeMap::new();
+    let mut by_assessor: BTreeMap<UserId, Load> = BTreeMap::new();
     for seat in &facts.seats {
-        let l = by_assessor
-            .entry(seat.assessor_id.as_str())
-            .or_insert_with(|| Load {
-                name: &seat.assessor_name,
-                seats: 0.0,
-                leads: 0.0,
-                days: Vec::new(),
-            });
+        let l = by_assessor.entry(seat.assessor_id).or_insert_with(|| Load {
+            name: &seat.assessor_name,
+            seats: 0.0,
+            leads: 0.0,
+            days: Vec::new(),
+        });
         l.seats += 1.0;
         if seat.is_lead {
             l.leads += 1.0;
@@ -570,11 +565,11 @@ fn assessor_load(facts: &Facts) -> Table {
 }
 
 /// The part of each application in scope.
-fn part_of_application(facts: &Facts) -> HashMap<&str, &str> {
+fn part_of_application(facts: &Facts) -> HashMap<ApplicationId, &str> {
     facts
         .applications
         .iter()
-        .map(|a| (a.id.as_str(), a.part_code.as_str()))
+        .map(|a| (a.id, a.part_code.as_str()))
         .collect()
 }
 
@@ -674,7 +669,7 @@ fn achieved_levels(facts: &Facts) -> Table {
     let part_of = part_of_application(facts);
     let mut levels: BTreeMap<&str, Vec<i32>> = BTreeMap::new();
     for r in &facts.results {
-        if let Some(part) = part_of.get(r.application_id.as_str()) {
+        if let Some(part) = part_of.get(&r.application_id) {
             levels.entry(part).or_default().push(r.achieved_level);
         }
     }
@@ -694,7 +689,7 @@ fn domain_levels(facts: &Facts) -> Table {
     let part_of = part_of_application(facts);
     let mut levels: BTreeMap<(&str, &str), Vec<i32>> = BTreeMap::new();
     for r in &facts.results {
-        if let Some(part) = part_of.get(r.application_id.as_str()) {
+        if let Some(part) = part_of.get(&r.application_id) {
             for (domain, l) in &r.domain_levels {
                 levels.entry((part, domain)).or_default().push(*l);
             }
@@ -724,7 +719,7 @@ fn certificates(facts: &Facts) -> Table {
     let part_of = part_of_application(facts);
     let mut counts: BTreeMap<&str, [f64; 4]> = BTreeMap::new();
     for c in &facts.certificates {
-        if let Some(part) = part_of.get(c.application_id.as_str()) {
+        if let Some(part) = part_of.get(&c.application_id) {
             let n = counts.entry(part).or_default();
             n[0] += 1.0;
             if c.revoked_at.is_some() {
@@ -882,10 +877,33 @@ mod tests {
             .unwrap()
     }
 
-    fn app(id: &str, part: &str, status: &str, level: i32) -> ApplicationFact {
+    /// A deterministic id of any kind, so that the tests can name their rows.
+    fn id<T: std::str::FromStr>(n: u128) -> T
+    where
+        T::Err: std::fmt::Debug,
+    {
+        uuid::Uuid::from_u128(n).to_string().parse().unwrap()
+    }
+
+    /// The application the tests call `name`.
+    fn app_id(name: char) -> ApplicationId {
+        id(name as u128)
+    }
+
+    /// The assessor the tests call `name`.
+    fn who(name: char) -> UserId {
+        id(0x1_0000 + name as u128)
+    }
+
+    /// The one round of the tests.
+    fn r1() -> RoundId {
+        id(0x2_0001)
+    }
+
+    fn app(name: char, part: &str, status: &str, level: i32) -> ApplicationFact {
         ApplicationFact {
-            id: id.into(),
-            round_id: "r1".into(),
+            id: app_id(name),
+            round_id: r1(),
             part_code: part.into(),
             status: status.parse().unwrap(),
             target_level: level,
@@ -897,17 +915,17 @@ mod tests {
     /// database keeps summarised beside each application and seat.
     #[derive(Default)]
     struct History {
-        events: Vec<(&'static str, EventFact)>,
-        scores: Vec<(&'static str, ScoreFact)>,
-        flags: Vec<(&'static str, bool)>,
+        events: Vec<(ApplicationId, EventFact)>,
+        scores: Vec<(ApplicationId, ScoreFact)>,
+        flags: Vec<(ApplicationId, bool)>,
         /// (application, assessor, lead, the day the panel was confirmed)
-        seats: Vec<(&'static str, &'static str, bool, u32)>,
+        seats: Vec<(char, char, bool, u32)>,
     }
 
     impl History {
-        fn event(&mut self, id: &'static str, to: &str, day: u32) {
+        fn event(&mut self, name: char, to: &str, day: u32) {
             self.events.push((
-                id,
+                app_id(name),
                 EventFact {
                     to_status: to.parse().unwrap(),
                     occurred_at: at(day),
@@ -915,7 +933,7 @@ mod tests {
             ));
         }
 
-        fn scores_of(&self, id: &str) -> Vec<ScoreFact> {
+        fn scores_of(&self, id: ApplicationId) -> Vec<ScoreFact> {
             of(&self.scores, id)
         }
 
@@ -923,24 +941,24 @@ mod tests {
         /// from this history.
         fn summarise(&self, mut f: Facts) -> Facts {
             for a in &mut f.applications {
-                let (events, flags) = (of(&self.events, &a.id), of(&self.flags, &a.id));
-                a.summary = summarise(at(1), &events, &self.scores_of(&a.id), &flags);
+                let (events, flags) = (of(&self.events, a.id), of(&self.flags, a.id));
+                a.summary = summarise(at(1), &events, &self.scores_of(a.id), &flags);
             }
             f.seats = self
                 .seats
                 .iter()
-                .map(|&(a, who, lead, day)| SeatFact {
-                    assessor_id: who.into(),
-                    assessor_name: format!("name-{who}"),
+                .map(|&(a, name, lead, day)| SeatFact {
+                    assessor_id: who(name),
+                    assessor_name: format!("name-{name}"),
                     is_lead: lead,
-                    turnaround_seconds: turnaround(at(day), &self.scores_of(a), who),
+                    turnaround_seconds: turnaround(at(day), &self.scores_of(app_id(a)), who(name)),
                 })
                 .collect();
             f
         }
     }
 
-    fn of<T: Clone>(rows: &[(&str, T)], id: &str) -> Vec<T> {
+    fn of<T: Clone>(rows: &[(ApplicationId, T)], id: ApplicationId) -> Vec<T> {
         rows.iter()
             .filter(|(a, _)| *a == id)
             .map(|(_, t)| t.clone())
@@ -949,9 +967,9 @@ mod tests {
 
     fn history() -> History {
         let mut h = History::default();
-        h.event("a", "submitted", 3);
-        h.event("a", "accepted", 7);
-        h.event("c", "submitted", 5);
+        h.event('a', "submitted", 3);
+        h.event('a', "accepted", 7);
+        h.event('c', "submitted", 5);
         h
     }
 
@@ -962,14 +980,14 @@ mod tests {
     fn applications() -> Facts {
         Facts {
             rounds: vec![RoundFact {
-                id: "r1".into(),
+                id: r1(),
                 name_zh: "第一批".into(),
                 name_en: "First".into(),
             }],
             applications: vec![
-                app("a", "CD", "accepted", 3),
-                app("b", "CD", "draft", 2),
-                app("c", "SEC", "submitted", 3),
+                app('a', "CD", "accepted", 3),
+                app('b', "CD", "draft", 2),
+                app('c', "SEC", "submitted", 3),
             ],
             ..Facts::default()
         }
@@ -977,7 +995,7 @@ mod tests {
 
     #[test]
     fn counts_applications_by_part_and_state_with_totals() {
-        let r = build(&facts(), Some("r1"));
+        let r = build(&facts(), Some(r1()));
         let t = r.table("by_part_status").unwrap();
         assert_eq!(t.rows.len(), 3);
         let cd = &t.rows[0];
@@ -991,7 +1009,7 @@ mod tests {
 
     #[test]
     fn durations_use_the_first_entry_into_each_stage() {
-        let r = build(&facts(), Some("r1"));
+        let r = build(&facts(), Some(r1()));
         let t = r.table("durations").unwrap();
         let registration_to_submitted = &t.rows[0];
         assert_eq!(registration_to_submitted.values[0], 2.0);
@@ -1026,44 +1044,44 @@ mod tests {
     fn panel_facts() -> Facts {
         let mut f = applications();
         f.applications[0].status = Status::Approved;
-        f.applications.push(app("d", "SEC", "scored", 3));
+        f.applications.push(app('d', "SEC", "scored", 3));
         let mut h = history();
         h.seats = vec![
-            ("a", "x", true, 10),
-            ("a", "y", false, 10),
-            ("d", "x", false, 12),
+            ('a', 'x', true, 10),
+            ('a', 'y', false, 10),
+            ('d', 'x', false, 12),
         ];
-        let score = |who: &str, item: &str, level: Option<i32>, day: u32| ScoreFact {
-            assessor_id: who.into(),
+        let score = |name: char, item: &str, level: Option<i32>, day: u32| ScoreFact {
+            assessor_id: who(name),
             item_code: item.into(),
             level,
             submitted_at: at(day),
         };
         h.scores = vec![
-            ("a", score("x", "CD.1", Some(1), 11)),
-            ("a", score("x", "CD.2", Some(3), 14)),
-            ("a", score("y", "CD.1", Some(4), 12)),
-            ("a", score("y", "CD.2", None, 12)),
-            ("d", score("x", "SEC.1", Some(2), 20)),
+            (app_id('a'), score('x', "CD.1", Some(1), 11)),
+            (app_id('a'), score('x', "CD.2", Some(3), 14)),
+            (app_id('a'), score('y', "CD.1", Some(4), 12)),
+            (app_id('a'), score('y', "CD.2", None, 12)),
+            (app_id('d'), score('x', "SEC.1", Some(2), 20)),
         ];
-        h.flags = vec![("a", true), ("a", false)];
+        h.flags = vec![(app_id('a'), true), (app_id('a'), false)];
         let mut f = h.summarise(f);
-        let result = |a: &str, level: i32, domains: &[(&str, i32)]| PartResultFact {
-            application_id: a.into(),
+        let result = |a: char, level: i32, domains: &[(&str, i32)]| PartResultFact {
+            application_id: app_id(a),
             achieved_level: level,
             domain_levels: domains.iter().map(|(d, l)| (d.to_string(), *l)).collect(),
         };
         f.results = vec![
-            result("a", 2, &[("CD-A", 2), ("CD-B", 3)]),
-            result("d", 3, &[("SEC-A", 3)]),
-            result("c", 0, &[("SEC-A", 0)]),
+            result('a', 2, &[("CD-A", 2), ("CD-B", 3)]),
+            result('d', 3, &[("SEC-A", 3)]),
+            result('c', 0, &[("SEC-A", 0)]),
         ];
         f
     }
 
     #[test]
     fn assessor_load_counts_seats_and_days_to_the_last_submitted_score() {
-        let r = build(&panel_facts(), Some("r1"));
+        let r = build(&panel_facts(), Some(r1()));
         let t = r.table("assessor_load").unwrap();
         let labels: Vec<&str> = t.rows.iter().map(|r| r.label.en.as_str()).collect();
         assert_eq!(labels, ["name-x", "name-y", "all assessors"]);
@@ -1078,7 +1096,7 @@ mod tests {
 
     #[test]
     fn score_spread_counts_items_by_spread_and_the_flagged_share() {
-        let r = build(&panel_facts(), Some("r1"));
+        let r = build(&panel_facts(), Some(r1()));
         let t = r.table("score_spread").unwrap();
         assert_eq!(t.columns.len(), 11);
         let cd = &t.rows[0];
@@ -1099,7 +1117,7 @@ mod tests {
 
     #[test]
     fn achieved_levels_are_counted_per_part_with_the_mean() {
-        let r = build(&panel_facts(), Some("r1"));
+        let r = build(&panel_facts(), Some(r1()));
         let t = r.table("achieved_levels").unwrap();
         assert_eq!(t.rows[0].label.en, "CD");
         assert_eq!(
@@ -1114,7 +1132,7 @@ mod tests {
 
     #[test]
     fn domain_levels_are_counted_per_part_and_domain() {
-        let r = build(&panel_facts(), Some("r1"));
+        let r = build(&panel_facts(), Some(r1()));
         let t = r.table("domain_levels").unwrap();
         let labels: Vec<&str> = t.rows.iter().map(|r| r.label.en.as_str()).collect();
         assert_eq!(labels, ["CD · CD-A", "CD · CD-B", "SEC · SEC-A"]);
@@ -1126,8 +1144,8 @@ mod tests {
     #[test]
     fn certificates_are_counted_per_part_as_revoked_expired_or_in_force() {
         let mut f = panel_facts();
-        let cert = |app: &str, valid_until: NaiveDate, revoked: Option<u32>| CertificateFact {
-            application_id: app.into(),
+        let cert = |app: char, valid_until: NaiveDate, revoked: Option<u32>| CertificateFact {
+            application_id: app_id(app),
             issued_at: at(20),
             valid_until,
             revoked_at: revoked.map(at),
@@ -1136,14 +1154,14 @@ mod tests {
         f.today = day(2029, 3, 2);
         f.certificates = vec![
             // In force up to and including its last day.
-            cert("a", day(2029, 3, 2), None),
+            cert('a', day(2029, 3, 2), None),
             // Revoked and expired: counted once, as revoked.
-            cert("c", day(2029, 1, 1), Some(25)),
-            cert("c", day(2029, 3, 1), None),
+            cert('c', day(2029, 1, 1), Some(25)),
+            cert('c', day(2029, 3, 1), None),
             // Not an application of this report: ignored.
-            cert("elsewhere", day(2030, 1, 1), None),
+            cert('z', day(2030, 1, 1), None),
         ];
-        let r = build(&f, Some("r1"));
+        let r = build(&f, Some(r1()));
         let t = r.table("certificates").unwrap();
         let cols: Vec<&str> = t.columns.iter().map(|c| c.en.as_str()).collect();
         assert_eq!(cols, ["issued", "revoked", "expired", "in force"]);
@@ -1157,18 +1175,18 @@ mod tests {
 
     #[test]
     fn without_certificates_the_section_is_empty() {
-        let r = build(&panel_facts(), Some("r1"));
+        let r = build(&panel_facts(), Some(r1()));
         assert!(r.table("certificates").unwrap().rows.is_empty());
     }
 
     #[test]
     fn durations_cover_the_panel_stages() {
         let mut h = history();
-        h.event("a", "in_assessment", 10);
-        h.event("a", "scored", 15);
-        h.event("a", "in_review", 16);
-        h.event("a", "approved", 20);
-        let r = build(&h.summarise(applications()), Some("r1"));
+        h.event('a', "in_assessment", 10);
+        h.event('a', "scored", 15);
+        h.event('a', "in_review", 16);
+        h.event('a', "approved", 20);
+        let r = build(&h.summarise(applications()), Some(r1()));
         let t = r.table("durations").unwrap();
         let days: Vec<f64> = t.rows[2..6].iter().map(|r| r.values[1]).collect();
         assert_eq!(days, vec![3.0, 5.0, 1.0, 4.0]);
@@ -1189,8 +1207,8 @@ mod tests {
             to_status: to.parse().unwrap(),
             occurred_at: at(day),
         };
-        let score = |who: &str, item: &str, level, day| ScoreFact {
-            assessor_id: who.into(),
+        let score = |name: char, item: &str, level, day| ScoreFact {
+            assessor_id: who(name),
             item_code: item.into(),
             level,
             submitted_at: at(day),
@@ -1203,11 +1221,11 @@ mod tests {
             e("draft", 1),
         ];
         let scores = [
-            score("x", "I1", Some(1), 10),
-            score("y", "I1", Some(5), 8),
-            score("x", "I2", None, 11),
-            score("y", "I2", None, 11),
-            score("y", "I3", Some(2), 7),
+            score('x', "I1", Some(1), 10),
+            score('y', "I1", Some(5), 8),
+            score('x', "I2", None, 11),
+            score('y', "I2", None, 11),
+            score('y', "I3", Some(2), 7),
         ];
         let s = summarise(at(1), &events, &scores, &[true, false, false]);
         assert_eq!(s.reached_after[3], Some(8 * 86_400));
@@ -1215,8 +1233,8 @@ mod tests {
         // I1 spread 4, I3 spread 0; I2 has no level and is not a scored item.
         assert_eq!(s.items_by_spread, [1, 0, 0, 0, 1, 0]);
         assert_eq!((s.consolidated_items, s.flagged_items), (3, 1));
-        assert_eq!(turnaround(at(10), &scores, "x"), Some(86_400));
-        assert_eq!(turnaround(at(10), &scores, "z"), None);
+        assert_eq!(turnaround(at(10), &scores, who('x')), Some(86_400));
+        assert_eq!(turnaround(at(10), &scores, who('z')), None);
     }
 
     use proptest::prelude::*;
@@ -1236,7 +1254,7 @@ mod tests {
             1u32..28,
         )
             .prop_map(|(who, item, level, day)| ScoreFact {
-                assessor_id: format!("a{who}"),
+                assessor_id: id(who as u128),
                 item_code: format!("I{item}"),
                 level,
                 submitted_at: at(day),

@@ -515,7 +515,6 @@ codes! {
     OrganisationUnknown = "registry.organisation_unknown",
     AssessorPartsMissing = "registry.parts_missing",
     PersonUnknown = "registry.person_unknown",
-    UserIdInvalid = "registry.user_id_invalid",
     AlreadyVoted = "review.already_voted",
     DecidedMeanwhile = "review.decided_meanwhile",
     DuplicateVote = "review.duplicate_vote",

@@ -7,6 +7,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 
 use crate::domain::i18n::Lang;
+use crate::domain::ids::Named;
 use crate::domain::report::{bar_svg, figure, to_csv, to_xlsx, Report};
 use crate::error::AppError;
 use crate::web::render::{base_context, page};
@@ -20,10 +21,15 @@ pub struct Scope {
 }
 
 async fn build(state: &AppState, scope: Scope) -> Result<Report, AppError> {
-    let round = scope.round.filter(|r| !r.is_empty());
+    // An empty choice is the across-rounds report; any other text names a round or
+    // nothing.
+    let round = scope
+        .round
+        .filter(|r| !r.is_empty())
+        .map(|r| Named::parse(&r));
     let today = chrono::Utc::now().date_naive();
     state
-        .db(move |conn| Ok(reports::report(conn, round.as_deref(), today)?))
+        .db(move |conn| Ok(reports::report(conn, round, today)?))
         .await
 }
 

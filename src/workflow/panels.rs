@@ -94,8 +94,9 @@ pub fn add_organisation(
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 pub struct ProfileInput {
-    #[schema(format = Uuid)]
-    pub user_id: String,
+    /// An id that is not one is refused as an unknown person.
+    #[schema(value_type = String, format = Uuid)]
+    pub user_id: Named<UserId>,
     /// An id that is not one is refused as an unknown organisation.
     #[schema(value_type = String, format = Uuid)]
     pub organisation_id: Named<OrganisationId>,
@@ -124,12 +125,9 @@ pub fn save_profile(
     address: &str,
 ) -> Result<(), Refusal> {
     write_tx(conn, |conn| {
-        let uid: UserId = p
-            .user_id
-            .parse()
-            .map_err(|_| Refusal::Invalid(Code::UserIdInvalid.into()))?;
-        let person = users::principal(conn, uid)?
-            .ok_or_else(|| Refusal::Invalid(Code::PersonUnknown.into()))?;
+        let unknown_person = || Refusal::Invalid(Code::PersonUnknown.into());
+        let uid = p.user_id.id().ok_or_else(unknown_person)?;
+        let person = users::principal(conn, uid)?.ok_or_else(unknown_person)?;
         if !person.has(Role::Assessor) {
             return Err(Refusal::Invalid(
                 Code::NotAnAssessor.with("name", &person.display_name),
@@ -186,7 +184,7 @@ pub fn save_profile(
             who.user_id,
             address,
             Kind::AssessorProfileSaved,
-            ("user", &p.user_id),
+            ("user", &uid.to_string()),
             serde_json::json!({
                 "organisation_id": organisation_id, "certification_number": number,
                 "certification_expires_on": p.certification_expires_on,

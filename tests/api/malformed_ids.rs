@@ -167,3 +167,50 @@ async fn self_assessments_answer_a_malformed_id_as_an_unknown_one() {
     assert_eq!(m_status, 404);
     assert_eq!(shape(&m_body), shape(&body));
 }
+
+#[tokio::test]
+async fn an_assessor_profile_for_a_malformed_user_id_is_refused_as_for_an_unknown_one() {
+    let app = spawn_app().await;
+    let secretariat = app.api_for("秘书处", Role::Secretariat).await;
+    let profile = |user_id: &str| {
+        serde_json::json!({
+            "user_id": user_id,
+            "organisation_id": uuid::Uuid::now_v7().to_string(),
+            "certification_number": "A-1",
+            "certification_expires_on": "2030-06-30",
+            "parts": ["CD"],
+            "languages": ["zh-CN"],
+        })
+    };
+
+    let unknown = uuid::Uuid::now_v7().to_string();
+    let (status, body) = secretariat
+        .send("POST", "/api/v1/assessors", Some(profile(&unknown)))
+        .await;
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(body["code"], "registry.person_unknown", "{body}");
+    for malformed in ["not-a-uuid", "", "00000000-0000-0000-0000"] {
+        let (m_status, m_body) = secretariat
+            .send("POST", "/api/v1/assessors", Some(profile(malformed)))
+            .await;
+        assert_eq!(m_status, status, "{malformed:?}: {m_body}");
+        assert_eq!(shape(&m_body), shape(&body), "{malformed:?}");
+    }
+}
+
+#[tokio::test]
+async fn a_report_of_a_malformed_round_answers_as_one_of_an_unknown_round() {
+    let app = spawn_app().await;
+    let secretariat = app.api_for("秘书处", Role::Secretariat).await;
+    let unknown = uuid::Uuid::now_v7().to_string();
+
+    let (status, body) = secretariat
+        .send("GET", &format!("/api/v1/reports?round={unknown}"), None)
+        .await;
+    assert_eq!(status, 404, "{body}");
+    let (m_status, m_body) = secretariat
+        .send("GET", "/api/v1/reports?round=not-a-uuid", None)
+        .await;
+    assert_eq!(m_status, 404);
+    assert_eq!(shape(&m_body), shape(&body));
+}

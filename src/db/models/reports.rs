@@ -18,7 +18,7 @@ use crate::db::schema::{
 use crate::db::sql_types::Json;
 use crate::db::DbConn;
 use crate::domain::application_status::Status;
-use crate::domain::ids::ApplicationId;
+use crate::domain::ids::{ApplicationId, RoundId, UserId};
 use crate::domain::report::{
     summarise, turnaround, ApplicationFact, ApplicationSummary, CertificateFact, EventFact, Facts,
     PartResultFact, RoundFact, ScoreFact, SeatFact,
@@ -108,7 +108,7 @@ pub fn refresh(conn: &mut DbConn, application: ApplicationId) -> QueryResult<()>
     diesel::update(applications::table.find(application))
         .set(applications::round_id.eq(applications::round_id))
         .execute(conn)?;
-    let (round_id, created_at): (String, chrono::NaiveDateTime) = applications::table
+    let (round_id, created_at): (RoundId, chrono::NaiveDateTime) = applications::table
         .find(application)
         .select((applications::round_id, applications::created_at))
         .first(conn)?;
@@ -134,7 +134,7 @@ pub fn refresh(conn: &mut DbConn, application: ApplicationId) -> QueryResult<()>
             scores::level,
             scores::submitted_at,
         ))
-        .load::<(String, String, Option<i32>, Option<chrono::NaiveDateTime>)>(conn)?
+        .load::<(UserId, String, Option<i32>, Option<chrono::NaiveDateTime>)>(conn)?
         .into_iter()
         .filter_map(|(assessor_id, item_code, level, at)| {
             Some(ScoreFact {
@@ -158,7 +158,7 @@ pub fn refresh(conn: &mut DbConn, application: ApplicationId) -> QueryResult<()>
 
     diesel::delete(report_seats::table.filter(report_seats::application_id.eq(application)))
         .execute(conn)?;
-    let seats: Vec<(String, bool, chrono::NaiveDateTime)> = panel_seats::table
+    let seats: Vec<(UserId, bool, chrono::NaiveDateTime)> = panel_seats::table
         .inner_join(panels::table)
         .filter(panel_seats::application_id.eq(application))
         .select((
@@ -170,13 +170,9 @@ pub fn refresh(conn: &mut DbConn, application: ApplicationId) -> QueryResult<()>
     for (assessor, is_lead, confirmed_at) in seats {
         diesel::insert_into(report_seats::table)
             .values((
-                report_seats::round_id.eq(&round_id),
+                report_seats::round_id.eq(round_id),
                 report_seats::application_id.eq(application),
-                report_seats::turnaround_seconds.eq(turnaround(
-                    confirmed_at,
-                    &submitted,
-                    &assessor,
-                )),
+                report_seats::turnaround_seconds.eq(turnaround(confirmed_at, &submitted, assessor)),
                 report_seats::assessor_id.eq(assessor),
                 report_seats::is_lead.eq(is_lead),
             ))
@@ -199,7 +195,7 @@ pub fn refresh_all(conn: &mut DbConn) -> QueryResult<usize> {
 /// The facts of one round, or of every round with `None`, as they stand on `today`.
 pub fn facts(
     conn: &mut DbConn,
-    round: Option<&str>,
+    round: Option<RoundId>,
     today: chrono::NaiveDate,
 ) -> QueryResult<Facts> {
     let mut round_query = rounds::table
@@ -244,14 +240,14 @@ pub fn facts(
         ))
         .into_boxed();
     if let Some(r) = round {
-        certificate_query = certificate_query.filter(applications::round_id.eq(r.to_string()));
-        round_query = round_query.filter(rounds::id.eq(r.to_string()));
-        app_query = app_query.filter(applications::round_id.eq(r.to_string()));
-        seat_query = seat_query.filter(report_seats::round_id.eq(r.to_string()));
-        result_query = result_query.filter(applications::round_id.eq(r.to_string()));
+        certificate_query = certificate_query.filter(applications::round_id.eq(r));
+        round_query = round_query.filter(rounds::id.eq(r));
+        app_query = app_query.filter(applications::round_id.eq(r));
+        seat_query = seat_query.filter(report_seats::round_id.eq(r));
+        result_query = result_query.filter(applications::round_id.eq(r));
     }
     let rounds = round_query
-        .load::<(String, String, String)>(conn)?
+        .load::<(RoundId, String, String)>(conn)?
         .into_iter()
         .map(|(id, name_zh, name_en)| RoundFact {
             id,
@@ -260,7 +256,10 @@ pub fn facts(
         })
         .collect();
     let applications = app_query
-        .load::<((String, String, String, Status, i32), Option<SummaryRow>)>(conn)?
+        .load::<(
+            (ApplicationId, RoundId, String, Status, i32),
+            Option<SummaryRow>,
+        )>(conn)?
         .into_iter()
         .map(
             |((id, round_id, part_code, status, target_level), summary)| ApplicationFact {
@@ -273,9 +272,9 @@ pub fn facts(
             },
         )
         .collect();
-    let seat_rows = seat_query.load::<(String, bool, Option<i64>)>(conn)?;
+    let seat_rows = seat_query.load::<(UserId, bool, Option<i64>)>(conn)?;
     // Names once per assessor rather than once per seat.
-    let names: HashMap<String, String> = users::table
+    let names: HashMap<UserId, String> = users::table
         .filter(
             users::id.eq_any(
                 report_seats::table
@@ -284,7 +283,7 @@ pub fn facts(
             ),
         )
         .select((users::id, users::display_name))
-        .load::<(String, String)>(conn)?
+        .load::<(UserId, String)>(conn)?
         .into_iter()
         .collect();
     let seats = seat_rows
@@ -297,7 +296,7 @@ pub fn facts(
         })
         .collect();
     let results = result_query
-        .load::<(String, i32, Json<BTreeMap<String, i32>>)>(conn)?
+        .load::<(ApplicationId, i32, Json<BTreeMap<String, i32>>)>(conn)?
         .into_iter()
         .map(|(application_id, achieved_level, domains)| PartResultFact {
             application_id,
@@ -307,7 +306,7 @@ pub fn facts(
         .collect();
     let certificates = certificate_query
         .load::<(
-            String,
+            ApplicationId,
             chrono::NaiveDateTime,
             String,
             Option<chrono::NaiveDateTime>,

@@ -211,7 +211,7 @@ pub async fn save_profile_form(
         .parse()
         .map_err(|_| AppError::invalid(Code::AssessorMaxLoadNotANumber))?;
     let p = ProfileInput {
-        user_id: field(&f, "user_id").unwrap_or("").to_string(),
+        user_id: Named::parse(field(&f, "user_id").unwrap_or("")),
         organisation_id: Named::parse(field(&f, "organisation_id").unwrap_or("")),
         certification_number: field(&f, "certification_number").unwrap_or("").to_string(),
         certification_expires_on: expires,
