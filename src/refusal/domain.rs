@@ -370,7 +370,7 @@ impl From<RoundRefusal> for Reason {
                 file,
                 line,
                 problem,
-            }) => calendar_invalid(file, line, problem),
+            }) => calendar_invalid(file, line, *problem),
         }
     }
 }
