@@ -14,7 +14,7 @@ use serde::Deserialize;
 use toml::value::Datetime;
 use toml::Spanned;
 
-use crate::domain::catalog::Bilingual;
+use crate::domain::catalog::{Bilingual, TomlSyntax};
 
 /// A year's notice can begin that year's New Year holiday or make-up days in the last week
 /// of the year before (2023-12-30 is in the 2024 notice; 2018-12-29 was a make-up day for
@@ -22,7 +22,7 @@ use crate::domain::catalog::Bilingual;
 const REACH_BACK_DAY_OF_DECEMBER: u32 = 25;
 
 /// No notice has had a holiday longer than nine days; anything beyond this is a typo.
-const LONGEST_HOLIDAY_DAYS: i64 = 14;
+pub const LONGEST_HOLIDAY_DAYS: i64 = 14;
 
 const LAST_SECOND: NaiveTime = match NaiveTime::from_hms_opt(23, 59, 59) {
     Some(t) => t,
@@ -60,14 +60,66 @@ impl YearCalendar {
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CalendarError {
-    #[error("{file}{}: {reason}", line.map(|l| format!(", line {l}")).unwrap_or_default())]
+    #[error("{file}{}: {problem}", line.map(|l| format!(", line {l}")).unwrap_or_default())]
     Invalid {
         file: String,
         line: Option<usize>,
-        reason: String,
+        /// Boxed: the holidays it names make it large, and it is the rare path.
+        problem: Box<CalendarProblem>,
     },
     #[error("no public-holiday calendar for {year}: add fixtures/calendars/cn-{year}.toml")]
     Missing { year: i32 },
+}
+
+/// Each check of a calendar file, and of files read together. The words are in the
+/// message catalogs (`refusal.calendar.*`); `Display` is English for logs and the console.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CalendarProblem {
+    #[error("{0}")]
+    Syntax(TomlSyntax),
+    #[error("{year} is not a usable year")]
+    UnusableYear { year: i32 },
+    #[error("source is empty: name the State Council notice")]
+    SourceEmpty,
+    #[error("the file lists no [[holidays]]")]
+    NoHolidays,
+    #[error("expected a date such as {year}-02-11, found {found}")]
+    NotADate { year: i32, found: String },
+    #[error("{date} is not in {year} (nor in the last week of {})", year - 1)]
+    DateOutsideYear { date: NaiveDate, year: i32 },
+    #[error("the holiday from {from} needs both zh and en names")]
+    HolidayNameIncomplete { from: NaiveDate },
+    #[error("{}: ends on {to}, before it starts on {from}", name.en)]
+    HolidayReversed {
+        name: Bilingual,
+        from: NaiveDate,
+        to: NaiveDate,
+    },
+    #[error("{}: {from} to {to} is longer than {LONGEST_HOLIDAY_DAYS} days", name.en)]
+    HolidayTooLong {
+        name: Bilingual,
+        from: NaiveDate,
+        to: NaiveDate,
+    },
+    #[error("{} overlaps {} ({} to {})", name.en, other.name.en, other.from, other.to)]
+    HolidaysOverlap { name: Bilingual, other: Holiday },
+    #[error("make-up working day {date} is a {weekday:?}; they fall on a Saturday or Sunday")]
+    MakeupNotWeekend { date: NaiveDate, weekday: Weekday },
+    #[error("make-up working day {date} is inside {} ({} to {})", holiday.name.en, holiday.from, holiday.to)]
+    MakeupInsideHoliday { date: NaiveDate, holiday: Holiday },
+    #[error(
+        "make-up working day {date} is for '{for_holiday}', which is not a holiday in this file"
+    )]
+    MakeupForUnknownHoliday {
+        date: NaiveDate,
+        for_holiday: String,
+    },
+    #[error("make-up working day {date} is listed twice")]
+    MakeupListedTwice { date: NaiveDate },
+    #[error("a second calendar for {year}")]
+    SecondCalendar { year: i32 },
+    #[error("{date} is also listed in {other}")]
+    DayInTwoFiles { date: NaiveDate, other: String },
 }
 
 #[derive(Deserialize)]
@@ -100,13 +152,19 @@ struct RawWorkday {
 /// Parses and checks one calendar file. `file` names it in errors.
 pub fn parse_calendar(file: &str, text: &str) -> Result<YearCalendar, CalendarError> {
     let line_at = |offset: usize| text[..offset.min(text.len())].matches('\n').count() + 1;
-    let fail = |offset: Option<usize>, reason: String| CalendarError::Invalid {
+    let fail = |offset: Option<usize>, problem: CalendarProblem| CalendarError::Invalid {
         file: file.to_string(),
         line: offset.map(line_at),
-        reason,
+        problem: Box::new(problem),
     };
-    let raw: RawFile = toml::from_str(text)
-        .map_err(|e| fail(e.span().map(|s| s.start), e.message().trim().to_string()))?;
+    let raw: RawFile = toml::from_str(text).map_err(|e| {
+        let (line, syntax) = TomlSyntax::locate(text, &e);
+        CalendarError::Invalid {
+            file: file.to_string(),
+            line,
+            problem: Box::new(CalendarProblem::Syntax(syntax)),
+        }
+    })?;
 
     let year = *raw.year.get_ref();
     let year_at = Some(raw.year.span().start);
@@ -115,36 +173,27 @@ pub fn parse_calendar(file: &str, text: &str) -> Result<YearCalendar, CalendarEr
             .and_then(|before| NaiveDate::from_ymd_opt(before, 12, REACH_BACK_DAY_OF_DECEMBER)),
         NaiveDate::from_ymd_opt(year, 12, 31),
     ) else {
-        return Err(fail(year_at, format!("{year} is not a usable year")));
+        return Err(fail(year_at, CalendarProblem::UnusableYear { year }));
     };
     if raw.source.trim().is_empty() {
-        return Err(fail(
-            None,
-            "source is empty: name the State Council notice".into(),
-        ));
+        return Err(fail(None, CalendarProblem::SourceEmpty));
     }
     if raw.holidays.is_empty() {
-        return Err(fail(None, "the file lists no [[holidays]]".into()));
+        return Err(fail(None, CalendarProblem::NoHolidays));
     }
     let date_in_year = |d: &Spanned<Datetime>| {
         let at = Some(d.span().start);
         let date = to_date(d.get_ref()).ok_or_else(|| {
             fail(
                 at,
-                format!(
-                    "expected a date such as {year}-02-11, found {}",
-                    d.get_ref()
-                ),
+                CalendarProblem::NotADate {
+                    year,
+                    found: d.get_ref().to_string(),
+                },
             )
         })?;
         if date < first || date > last {
-            return Err(fail(
-                at,
-                format!(
-                    "{date} is not in {year} (nor in the last week of {})",
-                    year - 1
-                ),
-            ));
+            return Err(fail(at, CalendarProblem::DateOutsideYear { date, year }));
         }
         Ok(date)
     };
@@ -154,33 +203,35 @@ pub fn parse_calendar(file: &str, text: &str) -> Result<YearCalendar, CalendarEr
         let at = Some(h.from.span().start);
         let (from, to) = (date_in_year(&h.from)?, date_in_year(&h.to)?);
         if h.name.zh.trim().is_empty() || h.name.en.trim().is_empty() {
-            return Err(fail(
-                at,
-                format!("the holiday from {from} needs both zh and en names"),
-            ));
+            return Err(fail(at, CalendarProblem::HolidayNameIncomplete { from }));
         }
         if to < from {
             return Err(fail(
                 at,
-                format!("{}: ends on {to}, before it starts on {from}", h.name.en),
+                CalendarProblem::HolidayReversed {
+                    name: h.name,
+                    from,
+                    to,
+                },
             ));
         }
         if (to - from).num_days() >= LONGEST_HOLIDAY_DAYS {
             return Err(fail(
                 at,
-                format!(
-                    "{}: {from} to {to} is longer than {LONGEST_HOLIDAY_DAYS} days",
-                    h.name.en
-                ),
+                CalendarProblem::HolidayTooLong {
+                    name: h.name,
+                    from,
+                    to,
+                },
             ));
         }
         if let Some(other) = holidays.iter().find(|o| o.from <= to && from <= o.to) {
             return Err(fail(
                 at,
-                format!(
-                    "{} overlaps {} ({} to {})",
-                    h.name.en, other.name.en, other.from, other.to
-                ),
+                CalendarProblem::HolidaysOverlap {
+                    name: h.name,
+                    other: other.clone(),
+                },
             ));
         }
         holidays.push(Holiday {
@@ -197,35 +248,32 @@ pub fn parse_calendar(file: &str, text: &str) -> Result<YearCalendar, CalendarEr
         if !matches!(date.weekday(), Weekday::Sat | Weekday::Sun) {
             return Err(fail(
                 at,
-                format!(
-                    "make-up working day {date} is a {:?}; they fall on a Saturday or Sunday",
-                    date.weekday()
-                ),
+                CalendarProblem::MakeupNotWeekend {
+                    date,
+                    weekday: date.weekday(),
+                },
             ));
         }
         if let Some(h) = holidays.iter().find(|h| h.from <= date && date <= h.to) {
             return Err(fail(
                 at,
-                format!(
-                    "make-up working day {date} is inside {} ({} to {})",
-                    h.name.en, h.from, h.to
-                ),
+                CalendarProblem::MakeupInsideHoliday {
+                    date,
+                    holiday: h.clone(),
+                },
             ));
         }
         if !holidays.iter().any(|h| h.name.zh == w.for_holiday) {
             return Err(fail(
                 at,
-                format!(
-                    "make-up working day {date} is for '{}', which is not a holiday in this file",
-                    w.for_holiday
-                ),
+                CalendarProblem::MakeupForUnknownHoliday {
+                    date,
+                    for_holiday: w.for_holiday,
+                },
             ));
         }
         if !makeup_workdays.insert(date) {
-            return Err(fail(
-                at,
-                format!("make-up working day {date} is listed twice"),
-            ));
+            return Err(fail(at, CalendarProblem::MakeupListedTwice { date }));
         }
     }
 
@@ -274,13 +322,13 @@ impl Calendars {
         };
         let mut owner: BTreeMap<NaiveDate, String> = BTreeMap::new();
         for c in calendars {
-            let fail = |reason: String| CalendarError::Invalid {
+            let fail = |problem: CalendarProblem| CalendarError::Invalid {
                 file: c.file.clone(),
                 line: None,
-                reason,
+                problem: Box::new(problem),
             };
             if !all.years.insert(c.year) {
-                return Err(fail(format!("a second calendar for {}", c.year)));
+                return Err(fail(CalendarProblem::SecondCalendar { year: c.year }));
             }
             let days = c
                 .holidays
@@ -289,7 +337,7 @@ impl Calendars {
                 .chain(c.makeup_workdays.iter().copied());
             for day in days {
                 if let Some(other) = owner.insert(day, c.file.clone()) {
-                    return Err(fail(format!("{day} is also listed in {other}")));
+                    return Err(fail(CalendarProblem::DayInTwoFiles { date: day, other }));
                 }
             }
             for h in c.holidays {
@@ -675,16 +723,38 @@ mod tests {
         parse_calendar("cn-2021.toml", text).unwrap_err()
     }
 
-    fn reason_of(text: &str) -> String {
+    fn problem_of(text: &str) -> CalendarProblem {
         match error_of(text) {
-            CalendarError::Invalid { reason, .. } => reason,
+            CalendarError::Invalid { problem, .. } => *problem,
             other => panic!("unexpected {other:?}"),
         }
     }
 
+    fn holiday(zh: &str, en: &str, from: &str, to: &str) -> Holiday {
+        Holiday {
+            name: Bilingual {
+                zh: zh.into(),
+                en: en.into(),
+            },
+            from: date(from),
+            to: date(to),
+        }
+    }
+
     #[test]
-    fn refusals_name_the_file_line_and_reason() {
+    fn refusals_name_the_file_line_and_problem() {
         let e = error_of(&CN_2021.replace("date = 2021-02-07", "date = 2021-02-08"));
+        assert_eq!(
+            e,
+            CalendarError::Invalid {
+                file: "cn-2021.toml".into(),
+                line: Some(42),
+                problem: Box::new(CalendarProblem::MakeupNotWeekend {
+                    date: date("2021-02-08"),
+                    weekday: Weekday::Mon
+                })
+            }
+        );
         assert!(
             e.to_string()
                 .starts_with("cn-2021.toml, line 42: make-up working day 2021-02-08 is a Mon"),
@@ -692,53 +762,108 @@ mod tests {
         );
 
         let e = error_of(&CN_2021.replace("source =", "colour = \"red\"\nsource ="));
-        assert!(e.to_string().contains("colour"), "{e}");
         assert!(e.to_string().starts_with("cn-2021.toml, line 4"), "{e}");
+        assert!(
+            matches!(&e, CalendarError::Invalid { problem, .. } if matches!(&**problem, CalendarProblem::Syntax(s) if s.near == "colour")),
+            "{e:?}"
+        );
 
-        assert!(
-            reason_of(&CN_2021.replace("year = 2021", "year = -2147483648"))
-                .contains("not a usable year")
+        let spring_festival = holiday("春节", "Spring Festival", "2021-02-11", "2021-02-17");
+        let cases: Vec<(String, CalendarProblem)> = vec![
+            (
+                CN_2021.replace("year = 2021", "year = -2147483648"),
+                CalendarProblem::UnusableYear { year: i32::MIN },
+            ),
+            (
+                CN_2021.replace("date = 2021-02-07", "date = 2021-02-13"),
+                CalendarProblem::MakeupInsideHoliday {
+                    date: date("2021-02-13"),
+                    holiday: spring_festival.clone(),
+                },
+            ),
+            (
+                CN_2021.replace("to = 2021-02-17", "to = 2022-02-17"),
+                CalendarProblem::DateOutsideYear {
+                    date: date("2022-02-17"),
+                    year: 2021,
+                },
+            ),
+            (
+                CN_2021.replace("from = 2021-01-01", "from = 2020-12-20"),
+                CalendarProblem::DateOutsideYear {
+                    date: date("2020-12-20"),
+                    year: 2021,
+                },
+            ),
+            (
+                CN_2021.replace("to = 2021-02-17", "to = 2021-02-10"),
+                CalendarProblem::HolidayReversed {
+                    name: spring_festival.name.clone(),
+                    from: date("2021-02-11"),
+                    to: date("2021-02-10"),
+                },
+            ),
+            (
+                CN_2021.replace("to = 2021-02-17", "to = 2021-03-17"),
+                CalendarProblem::HolidayTooLong {
+                    name: spring_festival.name.clone(),
+                    from: date("2021-02-11"),
+                    to: date("2021-03-17"),
+                },
+            ),
+            (
+                CN_2021.replace(
+                    "from = 2021-04-03\nto = 2021-04-05",
+                    "from = 2021-02-17\nto = 2021-02-19",
+                ),
+                CalendarProblem::HolidaysOverlap {
+                    name: Bilingual {
+                        zh: "清明节".into(),
+                        en: "Qingming Festival".into(),
+                    },
+                    other: spring_festival.clone(),
+                },
+            ),
+            (
+                CN_2021.replace("for = \"春节\"", "for = \"圣诞节\""),
+                CalendarProblem::MakeupForUnknownHoliday {
+                    date: date("2021-02-07"),
+                    for_holiday: "圣诞节".into(),
+                },
+            ),
+            (
+                CN_2021.replace("date = 2021-02-20", "date = 2021-02-07"),
+                CalendarProblem::MakeupListedTwice {
+                    date: date("2021-02-07"),
+                },
+            ),
+            (
+                CN_2021.replace("from = 2021-02-11", "from = 2021-02-11T08:00:00"),
+                CalendarProblem::NotADate {
+                    year: 2021,
+                    found: "2021-02-11T08:00:00".into(),
+                },
+            ),
+            (
+                CN_2021.replace("en = \"Spring Festival\"", "en = \" \""),
+                CalendarProblem::HolidayNameIncomplete {
+                    from: date("2021-02-11"),
+                },
+            ),
+        ];
+        for (text, problem) in cases {
+            assert_eq!(problem_of(&text), problem);
+        }
+
+        let source_line = CN_2021.lines().find(|l| l.starts_with("source")).unwrap();
+        assert_eq!(
+            problem_of(&CN_2021.replace(source_line, "source = \" \"")),
+            CalendarProblem::SourceEmpty
         );
-        assert!(
-            reason_of(&CN_2021.replace("date = 2021-02-07", "date = 2021-02-13"))
-                .contains("inside Spring Festival")
-        );
-        assert!(
-            reason_of(&CN_2021.replace("to = 2021-02-17", "to = 2022-02-17"))
-                .contains("2022-02-17 is not in 2021")
-        );
-        assert!(
-            reason_of(&CN_2021.replace("from = 2021-01-01", "from = 2020-12-20"))
-                .contains("2020-12-20 is not in 2021")
-        );
-        assert!(
-            reason_of(&CN_2021.replace("to = 2021-02-17", "to = 2021-02-10"))
-                .contains("before it starts")
-        );
-        assert!(
-            reason_of(&CN_2021.replace("to = 2021-02-17", "to = 2021-03-17"))
-                .contains("longer than 14 days")
-        );
-        assert!(reason_of(&CN_2021.replace(
-            "from = 2021-04-03\nto = 2021-04-05",
-            "from = 2021-02-17\nto = 2021-02-19"
-        ))
-        .contains("overlaps Spring Festival"));
-        assert!(
-            reason_of(&CN_2021.replace("for = \"春节\"", "for = \"圣诞节\""))
-                .contains("'圣诞节', which is not a holiday")
-        );
-        assert!(
-            reason_of(&CN_2021.replace("date = 2021-02-20", "date = 2021-02-07"))
-                .contains("listed twice")
-        );
-        assert!(
-            reason_of(&CN_2021.replace("from = 2021-02-11", "from = 2021-02-11T08:00:00"))
-                .contains("expected a date")
-        );
-        assert!(
-            reason_of(&CN_2021.replace("en = \"Spring Festival\"", "en = \" \""))
-                .contains("both zh and en")
+        let head = &CN_2021[..CN_2021.find("[[holidays]]").unwrap()];
+        assert_eq!(
+            problem_of(&format!("{head}holidays = []\n")),
+            CalendarProblem::NoHolidays
         );
     }
 
@@ -748,6 +873,14 @@ mod tests {
         let copy = parse_calendar("copy.toml", CN_2021).unwrap();
         let e = Calendars::new([y2021.clone(), copy]).unwrap_err();
         assert_eq!(e.to_string(), "copy.toml: a second calendar for 2021");
+        assert_eq!(
+            e,
+            CalendarError::Invalid {
+                file: "copy.toml".into(),
+                line: None,
+                problem: Box::new(CalendarProblem::SecondCalendar { year: 2021 }),
+            }
+        );
 
         // Two files may both speak of the last week of December, but must not disagree.
         let y2022 = BUILT_IN[1]
@@ -763,8 +896,15 @@ mod tests {
         let y2022 = parse_calendar("cn-2022.toml", &y2022).unwrap();
         let e = Calendars::new([clash, y2022]).unwrap_err();
         assert_eq!(
-            e.to_string(),
-            "cn-2022.toml: 2021-12-26 is also listed in cn-2021.toml"
+            e,
+            CalendarError::Invalid {
+                file: "cn-2022.toml".into(),
+                line: None,
+                problem: Box::new(CalendarProblem::DayInTwoFiles {
+                    date: date("2021-12-26"),
+                    other: "cn-2021.toml".into()
+                })
+            }
         );
     }
 

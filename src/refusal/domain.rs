@@ -6,8 +6,12 @@ use crate::domain::application::RequestRefusal;
 use crate::domain::application_status::{Event, Refusal as StatusRefusal};
 use crate::domain::assessment::ScoreRefusal;
 use crate::domain::assign::{InvalidInput, SeatsOutOfRange, Shortfall};
-use crate::domain::calendar::{CalendarError, RegistrationStatus, WindowReversed};
-use crate::domain::catalog::{Bilingual, CatalogError};
+use crate::domain::calendar::{
+    CalendarError, CalendarProblem, RegistrationStatus, WindowReversed, LONGEST_HOLIDAY_DAYS,
+};
+use crate::domain::catalog::{
+    Bilingual, CatalogError, CatalogProblem, TomlSyntax, CODE_MAX_CHARS, MAX_LEVELS, MIN_LEVELS,
+};
 use crate::domain::certificate::PAYLOAD_SCHEMA;
 use crate::domain::certificate_lint::LintProblem;
 use crate::domain::credit_code::CreditCodeError;
@@ -133,18 +137,168 @@ impl From<InvalidInput> for Reason {
     }
 }
 
-/// A model file's problem; the reason itself is the parser's technical text.
+/// A model file's problem: the file, its line when known, and the check it failed.
 impl From<CatalogError> for Reason {
     fn from(e: CatalogError) -> Reason {
+        let problem = Reason::from(e.problem);
         match e.line {
             Some(line) => Code::ModelFileInvalidAtLine
                 .with("file", e.file)
                 .with("line", line)
-                .with("reason", e.reason),
+                .with("reason", problem),
             None => Code::ModelFileInvalid
                 .with("file", e.file)
-                .with("reason", e.reason),
+                .with("reason", problem),
         }
+    }
+}
+
+impl From<CatalogProblem> for Reason {
+    fn from(p: CatalogProblem) -> Reason {
+        match p {
+            CatalogProblem::Syntax(TomlSyntax { column, near }) => Code::CatalogTomlSyntax
+                .with("column", column)
+                .with("near", near),
+            CatalogProblem::CodeShape { code, characters } => Code::CatalogCodeShape
+                .with("code", code)
+                .with("max", CODE_MAX_CHARS)
+                .with("characters", characters),
+            CatalogProblem::CodeUsedTwice { code } => Code::CatalogCodeUsedTwice.with("code", code),
+            CatalogProblem::ModelNameIncomplete => Code::CatalogModelNameIncomplete.into(),
+            CatalogProblem::LevelCount { found } => Code::CatalogLevelCount
+                .with("min", MIN_LEVELS)
+                .with("max", MAX_LEVELS)
+                .with("found", found),
+            CatalogProblem::LevelOrder { expected, found } => Code::CatalogLevelOrder
+                .with("expected", expected)
+                .with("found", found),
+            CatalogProblem::LevelNameIncomplete { level } => {
+                Code::CatalogLevelNameIncomplete.with("level", level)
+            }
+            CatalogProblem::NoParts => Code::CatalogNoParts.into(),
+            CatalogProblem::PartNameIncomplete { part } => {
+                Code::CatalogPartNameIncomplete.with("part", part)
+            }
+            CatalogProblem::PartWithoutDomains { part } => {
+                Code::CatalogPartWithoutDomains.with("part", part)
+            }
+            CatalogProblem::DomainNameIncomplete { domain } => {
+                Code::CatalogDomainNameIncomplete.with("domain", domain)
+            }
+            CatalogProblem::DomainWithoutItems { domain } => {
+                Code::CatalogDomainWithoutItems.with("domain", domain)
+            }
+            CatalogProblem::ItemNameIncomplete { item } => {
+                Code::CatalogItemNameIncomplete.with("item", item)
+            }
+            CatalogProblem::CriteriaCount {
+                item,
+                found,
+                levels,
+            } => Code::CatalogCriteriaCount
+                .with("item", item)
+                .with("found", found)
+                .with("levels", levels),
+            CatalogProblem::CriteriaOrder { item, levels } => Code::CatalogCriteriaOrder
+                .with("item", item)
+                .with("levels", levels),
+            CatalogProblem::CriterionIncomplete { item, level } => Code::CatalogCriterionIncomplete
+                .with("item", item)
+                .with("level", level),
+        }
+    }
+}
+
+/// A calendar file's problem: the file, its line when known, and the check it failed.
+fn calendar_invalid(file: String, line: Option<usize>, problem: CalendarProblem) -> Reason {
+    let problem = Reason::from(problem);
+    match line {
+        Some(line) => Code::CalendarInvalidAtLine
+            .with("file", file)
+            .with("line", line)
+            .with("reason", problem),
+        None => Code::CalendarInvalid
+            .with("file", file)
+            .with("reason", problem),
+    }
+}
+
+impl From<CalendarProblem> for Reason {
+    fn from(p: CalendarProblem) -> Reason {
+        let name = |n: Bilingual| Arg::Translated { zh: n.zh, en: n.en };
+        match p {
+            CalendarProblem::Syntax(TomlSyntax { column, near }) => Code::CalendarTomlSyntax
+                .with("column", column)
+                .with("near", near),
+            CalendarProblem::UnusableYear { year } => Code::CalendarUnusableYear.with("year", year),
+            CalendarProblem::SourceEmpty => Code::CalendarSourceEmpty.into(),
+            CalendarProblem::NoHolidays => Code::CalendarNoHolidays.into(),
+            CalendarProblem::NotADate { year, found } => Code::CalendarNotADate
+                .with("year", year)
+                .with("found", found),
+            CalendarProblem::DateOutsideYear { date, year } => Code::CalendarDateOutsideYear
+                .with("date", date)
+                .with("year", year)
+                .with("previous", year - 1),
+            CalendarProblem::HolidayNameIncomplete { from } => {
+                Code::CalendarHolidayNameIncomplete.with("from", from)
+            }
+            CalendarProblem::HolidayReversed { name: n, from, to } => Code::CalendarHolidayReversed
+                .with("holiday", name(n))
+                .with("from", from)
+                .with("to", to),
+            CalendarProblem::HolidayTooLong { name: n, from, to } => Code::CalendarHolidayTooLong
+                .with("holiday", name(n))
+                .with("from", from)
+                .with("to", to)
+                .with("max", LONGEST_HOLIDAY_DAYS),
+            CalendarProblem::HolidaysOverlap { name: n, other } => Code::CalendarHolidaysOverlap
+                .with("holiday", name(n))
+                .with("other", name(other.name))
+                .with("from", other.from)
+                .with("to", other.to),
+            CalendarProblem::MakeupNotWeekend { date, weekday } => Code::CalendarMakeupNotWeekend
+                .with("date", date)
+                .with("weekday", weekday_name(weekday)),
+            CalendarProblem::MakeupInsideHoliday { date, holiday } => {
+                Code::CalendarMakeupInsideHoliday
+                    .with("date", date)
+                    .with("holiday", name(holiday.name))
+                    .with("from", holiday.from)
+                    .with("to", holiday.to)
+            }
+            CalendarProblem::MakeupForUnknownHoliday { date, for_holiday } => {
+                Code::CalendarMakeupForUnknownHoliday
+                    .with("date", date)
+                    .with("holiday", for_holiday)
+            }
+            CalendarProblem::MakeupListedTwice { date } => {
+                Code::CalendarMakeupListedTwice.with("date", date)
+            }
+            CalendarProblem::SecondCalendar { year } => {
+                Code::CalendarSecondCalendar.with("year", year)
+            }
+            CalendarProblem::DayInTwoFiles { date, other } => Code::CalendarDayInTwoFiles
+                .with("date", date)
+                .with("other", other),
+        }
+    }
+}
+
+fn weekday_name(day: chrono::Weekday) -> Arg {
+    use chrono::Weekday::*;
+    let (zh, en) = match day {
+        Mon => ("星期一", "Monday"),
+        Tue => ("星期二", "Tuesday"),
+        Wed => ("星期三", "Wednesday"),
+        Thu => ("星期四", "Thursday"),
+        Fri => ("星期五", "Friday"),
+        Sat => ("星期六", "Saturday"),
+        Sun => ("星期日", "Sunday"),
+    };
+    Arg::Translated {
+        zh: zh.to_owned(),
+        en: en.to_owned(),
     }
 }
 
@@ -212,15 +366,11 @@ impl From<RoundRefusal> for Reason {
             RoundRefusal::Calendar(CalendarError::Missing { year }) => {
                 Code::CalendarMissing.with("year", year)
             }
-            RoundRefusal::Calendar(CalendarError::Invalid { file, line, reason }) => {
-                let file = match line {
-                    Some(line) => format!("{file}:{line}"),
-                    None => file,
-                };
-                Code::CalendarInvalid
-                    .with("file", file)
-                    .with("reason", reason)
-            }
+            RoundRefusal::Calendar(CalendarError::Invalid {
+                file,
+                line,
+                problem,
+            }) => calendar_invalid(file, line, *problem),
         }
     }
 }

@@ -11,12 +11,22 @@ async fn secretariat_token(app: &TestApp) -> String {
 }
 
 async fn load(app: &TestApp, token: &str, name: &str, body: String) -> reqwest::Response {
+    // Most refusals below are read in English; the default is Chinese.
+    load_in(app, token, name, body, "en").await
+}
+
+async fn load_in(
+    app: &TestApp,
+    token: &str,
+    name: &str,
+    body: String,
+    language: &str,
+) -> reqwest::Response {
     reqwest::Client::new()
         .post(app.url(&format!("/api/v1/models?name={name}")))
         .bearer_auth(token)
         .header("content-type", "application/toml")
-        // The refusals below are read in English; the default is Chinese.
-        .header("accept-language", "en")
+        .header("accept-language", language)
         .body(body)
         .send()
         .await
@@ -96,11 +106,62 @@ async fn a_malformed_file_is_refused_with_file_line_and_reason_and_loads_nothing
     let problem: serde_json::Value = res.json().await.unwrap();
     let detail = problem["detail"].as_str().unwrap();
     assert!(detail.starts_with("caict-devops.toml, line "), "{detail}");
-    assert!(detail.contains("code 'CD-CM-01' is used twice"), "{detail}");
+    assert!(detail.contains("code “CD-CM-01” is used twice"), "{detail}");
     assert_eq!(version_count(&app).await, before);
 
     let res = load(&app, &token, "x.toml", "[model]\ncode = ".into()).await;
     assert_eq!(res.status(), 422);
+    assert_eq!(version_count(&app).await, before);
+}
+
+#[tokio::test]
+async fn a_chinese_reader_is_told_what_is_wrong_with_a_model_file_in_chinese() {
+    let app = spawn_app().await;
+    let token = secretariat_token(&app).await;
+    let before = version_count(&app).await;
+    let broken = BUILT_IN[0]
+        .1
+        .replacen("code = \"CD-CM-02\"", "code = \"CD-CM-01\"", 1);
+    let needle = "code = \"CD-CM-01\"";
+    let first = broken.find(needle).unwrap();
+    let second = first + 1 + broken[first + 1..].find(needle).unwrap();
+    let line = broken[..second].matches('\n').count() + 1;
+    let res = load_in(&app, &token, "caict-devops.toml", broken, "zh-CN").await;
+    assert_eq!(res.status(), 422);
+    let problem: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(
+        problem["code"], "catalog.model_file_invalid_at_line",
+        "{problem}"
+    );
+    assert_eq!(problem["args"]["file"], "caict-devops.toml");
+    assert_eq!(problem["args"]["line"], line);
+    assert_eq!(
+        problem["args"]["reason"],
+        serde_json::json!([{"code": "catalog.code_used_twice", "args": {"code": "CD-CM-01"}}])
+    );
+    assert_eq!(
+        problem["detail"],
+        format!("caict-devops.toml 第 {line} 行：编码“CD-CM-01”重复使用")
+    );
+
+    // The parser's own English message is not passed on: only where it stopped.
+    let res = load_in(
+        &app,
+        &token,
+        "x.toml",
+        "[model]\ncolour = 1\n".into(),
+        "zh-CN",
+    )
+    .await;
+    assert_eq!(res.status(), 422);
+    let problem: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(problem["args"]["line"], 2, "{problem}");
+    let reason = &problem["args"]["reason"][0];
+    assert_eq!(reason["code"], "catalog.toml_syntax", "{problem}");
+    assert_eq!(reason["args"]["near"], "colour");
+    let detail = problem["detail"].as_str().unwrap();
+    assert!(detail.contains("不是有效的 TOML"), "{detail}");
+    assert!(!detail.contains("unknown field"), "{detail}");
     assert_eq!(version_count(&app).await, before);
 }
 
