@@ -1,5 +1,6 @@
 //! The two languages of the programme and how a visitor's language is chosen.
 
+use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -50,11 +51,29 @@ impl Lang {
         }
         best.map(|(_, l)| l).unwrap_or(Lang::Zh)
     }
+
+    /// A date as a reader of this language writes it: 2026年12月6日, 6 Dec 2026.
+    pub fn date(self, d: NaiveDate) -> String {
+        match self {
+            Lang::Zh => format!("{}年{}月{}日", d.year(), d.month(), d.day()),
+            Lang::En => d.format("%-d %b %Y").to_string(),
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dates_read_the_local_way() {
+        let d = NaiveDate::from_ymd_opt(2026, 12, 6).unwrap();
+        assert_eq!(Lang::Zh.date(d), "2026年12月6日");
+        assert_eq!(Lang::En.date(d), "6 Dec 2026");
+        let d = NaiveDate::from_ymd_opt(2027, 3, 21).unwrap();
+        assert_eq!(Lang::Zh.date(d), "2027年3月21日");
+        assert_eq!(Lang::En.date(d), "21 Mar 2027");
+    }
 
     #[test]
     fn accept_language_picks_the_highest_quality_supported_language() {

@@ -1,11 +1,10 @@
 //! The audit log for the secretariat: a filtered page, a CSV export and the API.
 
-use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 
 use crate::domain::audit::{csv_cell, one_line, Kind};
 use crate::error::AppError;
-use crate::web::render::{base_context, page};
+use crate::web::render::{base_context, csv_attachment, page};
 use crate::web::visitor::Visitor;
 use crate::web::AppState;
 use crate::workflow::queries::audit::{self as read, AuditRow, Filter, Query, PAGE_SIZE};
@@ -134,13 +133,7 @@ pub async fn csv_export(
 ) -> Result<HttpResponse, AppError> {
     let q = checked(&filter.into_inner())?;
     let rows = state.db(move |conn| Ok(read::export(conn, &q)?)).await?;
-    Ok(HttpResponse::Ok()
-        .content_type("text/csv; charset=utf-8")
-        .insert_header((
-            header::CONTENT_DISPOSITION,
-            "attachment; filename=\"certcase-audit.csv\"",
-        ))
-        .body(to_csv(&rows)))
+    Ok(csv_attachment("certcase-audit.csv", &to_csv(&rows)))
 }
 
 #[derive(serde::Serialize, utoipa::ToSchema)]

@@ -10,7 +10,7 @@ use crate::domain::i18n::Lang;
 use crate::domain::ids::Named;
 use crate::domain::report::{bar_svg, figure, to_csv, to_xlsx, Report};
 use crate::error::AppError;
-use crate::web::render::{base_context, page};
+use crate::web::render::{base_context, csv_attachment, page};
 use crate::web::visitor::Visitor;
 use crate::web::AppState;
 use crate::workflow::{queries, reports};
@@ -131,13 +131,10 @@ pub async fn csv_export(
     query: web::Query<Scope>,
 ) -> Result<HttpResponse, AppError> {
     let report = build(&state, query.into_inner()).await?;
-    Ok(HttpResponse::Ok()
-        .content_type("text/csv; charset=utf-8")
-        .insert_header((
-            header::CONTENT_DISPOSITION,
-            "attachment; filename=\"programme-report.csv\"",
-        ))
-        .body(to_csv(&report, visitor.lang)))
+    Ok(csv_attachment(
+        "programme-report.csv",
+        &to_csv(&report, visitor.lang),
+    ))
 }
 
 pub async fn xlsx_export(

@@ -71,6 +71,30 @@ impl tera::Function for Translate {
     }
 }
 
+/// `{{ d | local_date(lang=lang) }}`: a date, or a UTC time taken as its Beijing date, in
+/// the reader's way of writing dates.
+fn local_date(
+    value: &tera::Value,
+    args: &HashMap<String, tera::Value>,
+) -> tera::Result<tera::Value> {
+    let lang = args
+        .get("lang")
+        .and_then(|v| v.as_str())
+        .and_then(Lang::parse)
+        .ok_or("local_date needs lang=")?;
+    let text = value.as_str().ok_or("local_date needs a date")?;
+    let date = match chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+        Ok(d) => d,
+        Err(_) => text
+            .parse::<chrono::NaiveDateTime>()
+            .map_err(|e| format!("local_date: {text}: {e}"))?
+            .and_utc()
+            .with_timezone(&chrono_tz::Asia::Shanghai)
+            .date_naive(),
+    };
+    Ok(tera::Value::String(lang.date(date)))
+}
+
 pub fn templates() -> anyhow::Result<Tera> {
     let mut tera = Tera::default();
     let pages: Vec<(&str, &str)> = TEMPLATES
@@ -85,6 +109,7 @@ pub fn templates() -> anyhow::Result<Tera> {
         .map(|l| (l.code(), catalog(l).clone()))
         .collect();
     tera.register_function("t", Translate { catalogs });
+    tera.register_filter("local_date", local_date);
     Ok(tera)
 }
 
@@ -121,6 +146,18 @@ pub fn page(tera: &Arc<Tera>, name: &str, ctx: &Context) -> Result<HttpResponse,
     Ok(HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
         .body(html))
+}
+
+/// A CSV download. It starts with a UTF-8 byte order mark: without one, Excel reads the
+/// file in the local code page and shows Chinese as mojibake.
+pub fn csv_attachment(filename: &str, csv: &str) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header((
+            actix_web::http::header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{filename}\""),
+        ))
+        .body(format!("\u{FEFF}{csv}"))
 }
 
 /// Adds a serialisable value to a context.
@@ -187,6 +224,17 @@ mod tests {
 
     /// Every refusal code has words in both languages with the same placeholders, and
     /// no catalog keeps the words of a code that is gone.
+    #[test]
+    fn local_dates_take_utc_times_on_their_beijing_day() {
+        let args = |lang: &str| HashMap::from([("lang".to_string(), tera::Value::from(lang))]);
+        let late = tera::Value::from("2026-12-05T17:30:00.123");
+        assert_eq!(local_date(&late, &args("zh-CN")).unwrap(), "2026年12月6日");
+        assert_eq!(local_date(&late, &args("en")).unwrap(), "6 Dec 2026");
+        let day = tera::Value::from("2027-01-31");
+        assert_eq!(local_date(&day, &args("en")).unwrap(), "31 Jan 2027");
+        assert!(local_date(&tera::Value::from("soon"), &args("en")).is_err());
+    }
+
     #[test]
     fn a_proposal_shortfall_reads_in_either_language() {
         let short = crate::domain::assign::Shortfall::Seats {

@@ -152,7 +152,7 @@ async fn injected_lines_and_formulas_stay_inert_in_the_page_and_the_csv() {
         .to_str()
         .unwrap()
         .starts_with("text/csv"));
-    let csv = res.text().await.unwrap();
+    let csv = crate::helpers::excel_csv(res).await;
     let lines: Vec<&str> = csv.lines().collect();
     assert_eq!(lines.len(), 3, "{csv}");
     assert!(lines[0].starts_with("seq,at_utc,"));

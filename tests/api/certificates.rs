@@ -959,3 +959,194 @@ async fn sample_certificate_of_the_demo_round() {
         std::fs::copy(&png, samples.join("sample-certificate.png")).unwrap();
     }
 }
+
+/// A page in `lang` (by Accept-Language, as a first visit would choose it).
+async fn page_in(app: &TestApp, browser: &reqwest::Client, path: &str, lang: &str) -> String {
+    let r = browser
+        .get(app.url(path))
+        .header("accept-language", lang)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200, "{path}");
+    r.text().await.unwrap()
+}
+
+/// The verdict box of a `/verify` page: from its opening tag to the end of the section.
+fn verdict(page: &str) -> &str {
+    let start = page
+        .find("<section class=\"card verdict")
+        .expect("a verdict");
+    let end = start + page[start..].find("</section>").unwrap();
+    &page[start..end]
+}
+
+#[tokio::test]
+async fn the_verify_page_tells_valid_revoked_expired_and_invalid_apart_in_both_languages() {
+    let app = crate::helpers::spawn_app().await;
+    let w = world(&app).await;
+    let both = approved_applications(&w, 2).await;
+    let (s, c) = issue(&w, &both[0].application).await;
+    assert_eq!(s, 201, "{c}");
+    let good = c["number"].as_str().unwrap().to_string();
+    let (_, pdf) = download(&app, &both[0].enterprise.login, &good).await;
+    let old = {
+        let (id, issuer) = (both[1].application.clone(), issuer(&app));
+        let sec: certcase::domain::ids::UserId = w.sec.id.parse().unwrap();
+        app.conn(move |c| {
+            let day = chrono::NaiveDate::from_ymd_opt(2020, 1, 15).unwrap();
+            certs::issue_on(
+                c,
+                &issuer,
+                &Actor::console("test"),
+                sec,
+                id.parse().unwrap(),
+                day,
+            )
+            .unwrap()
+            .0
+        })
+        .await
+    };
+    let browser = crate::helpers::browser();
+    let zh = |path: String| {
+        let browser = browser.clone();
+        let app = &app;
+        async move { page_in(app, &browser, &path, "zh-CN").await }
+    };
+    let en = |path: String| {
+        let browser = browser.clone();
+        let app = &app;
+        async move { page_in(app, &browser, &path, "en").await }
+    };
+
+    let v = zh(format!("/verify/{good}")).await;
+    let b = verdict(&v);
+    assert!(b.contains("verdict-valid") && b.contains("✔"), "{b}");
+    assert!(
+        b.contains("<strong class=\"verdict-word\">有效</strong>"),
+        "{b}"
+    );
+    let v = en(format!("/verify/{good}")).await;
+    let b = verdict(&v);
+    assert!(b.contains("verdict-valid"), "{b}");
+    assert!(
+        b.contains("<strong class=\"verdict-word\">VALID</strong>"),
+        "{b}"
+    );
+
+    // Expired: issued on 15 January 2020 for three years, dates written the local way.
+    let v = zh(format!("/verify/{}", old.number)).await;
+    assert!(verdict(&v).contains("verdict-expired") && verdict(&v).contains("⌛"));
+    assert!(verdict(&v).contains("<strong class=\"verdict-word\">已过期</strong>"));
+    assert!(v.contains("2020年1月15日 – 2023年1月15日"), "{v}");
+    let v = en(format!("/verify/{}", old.number)).await;
+    assert!(verdict(&v).contains("<strong class=\"verdict-word\">EXPIRED</strong>"));
+    assert!(v.contains("15 Jan 2020 – 15 Jan 2023"), "{v}");
+
+    // Invalid: an unknown number, and a file whose signature does not match.
+    for path in ["/verify/2026-CD-999999", "/verify?number=nonsense"] {
+        let v = zh(path.to_string()).await;
+        assert!(verdict(&v).contains("verdict-invalid") && verdict(&v).contains("✖"));
+        assert!(verdict(&v).contains("<strong class=\"verdict-word\">无效</strong>"));
+        let v = en(path.to_string()).await;
+        assert!(verdict(&v).contains("<strong class=\"verdict-word\">INVALID</strong>"));
+    }
+    let mut signed =
+        serde_json::to_value(certcase::pdf::extract_signed_payload(&pdf).unwrap()).unwrap();
+    signed["payload"]["level"] = json!(5);
+    let (_, v) = upload_page(&app, &browser, reembed(&pdf, &signed)).await;
+    assert!(verdict(&v).contains("verdict-invalid"), "{v}");
+    assert!(verdict(&v).contains("<strong class=\"verdict-word\">无效</strong>"));
+
+    // Revoked: the date (Beijing) and the reason, on the public page and the application's.
+    let revoked = {
+        let good = good.clone();
+        app.conn(move |c| {
+            certs::revoke(
+                c,
+                &Actor::console("test"),
+                &good,
+                "证据造假 forged evidence",
+            )
+            .unwrap()
+        })
+        .await
+    };
+    let day = revoked.revoked_at.unwrap().and_utc();
+    let day = day.with_timezone(&chrono_tz::Asia::Shanghai).date_naive();
+    let (zh_day, en_day) = (
+        certcase::domain::i18n::Lang::Zh.date(day),
+        certcase::domain::i18n::Lang::En.date(day),
+    );
+    let v = zh(format!("/verify/{good}")).await;
+    let b = verdict(&v);
+    assert!(b.contains("verdict-revoked") && b.contains("⛔"), "{b}");
+    assert!(
+        b.contains("<strong class=\"verdict-word\">已撤销</strong>"),
+        "{b}"
+    );
+    assert!(b.contains(&format!("撤销日期: {zh_day}")), "{b}");
+    assert!(b.contains("撤销原因: 证据造假 forged evidence"), "{b}");
+    let v = en(format!("/verify/{good}")).await;
+    let b = verdict(&v);
+    assert!(
+        b.contains("<strong class=\"verdict-word\">REVOKED</strong>"),
+        "{b}"
+    );
+    assert!(b.contains(&format!("Revoked on: {en_day}")), "{b}");
+    let (_, v) = upload_page(&app, &browser, pdf).await;
+    assert!(
+        verdict(&v).contains("verdict-revoked"),
+        "the genuine file of a revoked one"
+    );
+
+    let member = app.signed_in(&both[0].enterprise.login).await;
+    let application_page = format!("/applications/{}", both[0].application);
+    for (lang, words, date) in [
+        ("zh-CN", "已撤销，撤销日期", &zh_day),
+        ("en", "REVOKED on", &en_day),
+    ] {
+        // A signed-in person reads the language chosen for the session.
+        let chosen = app
+            .submit_form(&member, "/", "/lang", &[("lang", lang)])
+            .await;
+        assert_eq!(chosen.status(), 303);
+        let p = page_in(&app, &member, &application_page, lang).await;
+        let start = p
+            .find("id=\"certificate\"")
+            .expect("the certificate section");
+        let section = &p[start..start + p[start..].find("</section>").unwrap()];
+        assert!(section.contains("verdict-revoked"), "{section}");
+        assert!(
+            section.contains(&format!("{words} {date}")),
+            "{lang}: {section}"
+        );
+        assert!(section.contains("证据造假 forged evidence"), "{section}");
+        assert!(
+            section.contains(&format!("href=\"/verify/{good}\"")),
+            "{section}"
+        );
+    }
+    let other = app.signed_in(&both[1].enterprise.login).await;
+    let chosen = app
+        .submit_form(&other, "/", "/lang", &[("lang", "en")])
+        .await;
+    assert_eq!(chosen.status(), 303);
+    let p = page_in(
+        &app,
+        &other,
+        &format!("/applications/{}", both[1].application),
+        "en",
+    )
+    .await;
+    let start = p
+        .find("id=\"certificate\"")
+        .expect("the certificate section");
+    let section = &p[start..start + p[start..].find("</section>").unwrap()];
+    assert!(
+        !section.contains("REVOKED") && !section.contains("verdict-revoked"),
+        "{section}"
+    );
+    assert!(section.contains(&format!("href=\"/verify/{}\"", old.number)));
+}

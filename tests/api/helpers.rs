@@ -397,3 +397,13 @@ impl TestApp {
         .await
     }
 }
+
+/// A CSV download as Excel reads it: it must start with the UTF-8 byte order mark
+/// (reqwest's `text()` would drop it silently). The text after the mark.
+pub async fn excel_csv(res: reqwest::Response) -> String {
+    let bytes = res.bytes().await.unwrap();
+    let text = std::str::from_utf8(&bytes).expect("UTF-8");
+    text.strip_prefix('\u{FEFF}')
+        .unwrap_or_else(|| panic!("no byte order mark at the start: {text:.80}"))
+        .to_string()
+}

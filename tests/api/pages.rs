@@ -164,3 +164,25 @@ async fn login_redirects_only_to_local_paths() {
         assert_eq!(res.headers()["location"], expected);
     }
 }
+
+#[tokio::test]
+async fn the_signed_out_landing_page_links_to_certificate_verification() {
+    let app = spawn_app().await;
+    for (lang, words) in [("zh-CN", "查验证书"), ("en", "Verify a certificate")] {
+        let home = browser()
+            .get(app.url("/"))
+            .header("accept-language", lang)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            home.contains(&format!(
+                "<a class=\"button\" href=\"/verify\" id=\"verify-link\">{words}</a>"
+            )),
+            "{lang}: {home}"
+        );
+    }
+}

@@ -285,14 +285,14 @@ async fn an_approved_application_shows_in_load_spread_and_levels_and_the_exports
         assert!(section[..end].contains("<svg "), "{key} has a chart");
     }
     assert!(page.contains("<th>Anna Müller</th>"));
-    let csv = browser
-        .get(app.url(&format!("/reports/export.csv{scope}")))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let csv = crate::helpers::excel_csv(
+        browser
+            .get(app.url(&format!("/reports/export.csv{scope}")))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
     assert!(csv.contains("李雷,1,1,1,"), "{csv}");
     for text in [&page, &csv, &report.to_string()] {
         assert!(!text.contains("COMMENT-BY"), "a score comment leaked");

@@ -350,14 +350,14 @@ async fn targets_plan_lowest_areas_first_and_leapfrogging_is_refused() {
 
     // Exports: CSV with owners, and a PDF.
     let browser = app.signed_in(&m.user).await;
-    let csv = browser
-        .get(app.url(&format!("/self-assessments/{id}/roadmap.csv")))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let csv = crate::helpers::excel_csv(
+        browser
+            .get(app.url(&format!("/self-assessments/{id}/roadmap.csv")))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
     assert_eq!(csv.lines().count(), 4, "{csv}");
     assert!(csv.contains("李雷") && csv.contains("王芳"), "{csv}");
     assert!(csv.lines().nth(3).unwrap().starts_with("Q4,"), "{csv}");

@@ -155,6 +155,15 @@ struct Detail {
     missing: Vec<String>,
     editor: bool,
     draft: bool,
+    certificate: Option<CertificateSummary>,
+}
+
+/// The application's certificate as its page shows it: the number links to `/verify`.
+#[derive(Serialize)]
+struct CertificateSummary {
+    number: String,
+    revoked_at: Option<chrono::NaiveDateTime>,
+    revoke_reason: Option<String>,
 }
 
 pub async fn detail_page(
@@ -214,7 +223,14 @@ pub async fn detail_page(
             let missing = applications::missing_items(conn, &app)?;
             let r = queries::rounds::get(conn, app.round_id)?.ok_or(AppError::NotFound)?;
             let e = enterprises::get(conn, app.enterprise_id)?.ok_or(AppError::NotFound)?;
+            let certificate =
+                queries::certificates::of_application(conn, id)?.map(|c| CertificateSummary {
+                    number: c.number,
+                    revoked_at: c.revoked_at,
+                    revoke_reason: c.revoke_reason,
+                });
             Ok(Detail {
+                certificate,
                 enterprise_name: e.name_zh,
                 round_name: Bilingual {
                     zh: r.name_zh,

@@ -12,6 +12,7 @@ use crate::error::AppError;
 use crate::pdf::Fonts;
 use crate::refusal::Code;
 use crate::web::caller::Caller;
+use crate::web::render::csv_attachment;
 use crate::web::AppState;
 use crate::workflow::certificates::pdf_refusal;
 use crate::workflow::queries;
@@ -37,13 +38,7 @@ pub async fn roadmap_csv_export(
     let loaded = roadmap_of(&state, caller.principal, path.into_inner()).await?;
     let roadmap = loaded.roadmap.as_ref().expect("checked");
     let csv = roadmap_csv(roadmap, caller.lang);
-    Ok(HttpResponse::Ok()
-        .content_type("text/csv; charset=utf-8")
-        .insert_header((
-            header::CONTENT_DISPOSITION,
-            "attachment; filename=\"devsecops-roadmap.csv\"",
-        ))
-        .body(csv))
+    Ok(csv_attachment("devsecops-roadmap.csv", &csv))
 }
 
 /// Fonts for PDF reports (see [`crate::pdf::shared_fonts`]).

@@ -10,3 +10,11 @@ use crate::refusal::Refusal;
 pub fn keys(conn: &mut DbConn) -> Result<Vec<KeyRow>, Refusal> {
     Ok(store::keys(conn)?)
 }
+
+/// The certificate issued for an application, revoked or not.
+pub fn of_application(
+    conn: &mut DbConn,
+    application: crate::domain::ids::ApplicationId,
+) -> Result<Option<CertificateRow>, Refusal> {
+    Ok(store::by_application(conn, application)?)
+}
