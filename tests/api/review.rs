@@ -66,6 +66,19 @@ pub async fn vote(
     .await
 }
 
+/// The secretariat records that `assessor` has a conflict with `party` (a competitor).
+async fn declare_conflict(w: &World<'_>, assessor: &str, party: &str) {
+    let (s, p) = w
+        .sec
+        .send(
+            "POST",
+            &format!("/api/v1/assessors/{assessor}/conflicts"),
+            Some(json!({"with_id": party, "reason": "竞争对手"})),
+        )
+        .await;
+    assert_eq!(s, 204, "{p}");
+}
+
 #[tokio::test]
 async fn recused_members_neither_see_nor_vote_and_a_return_goes_back_to_the_panel_with_reasons() {
     let app = spawn_app().await;
@@ -80,15 +93,7 @@ async fn recused_members_neither_see_nor_vote_and_a_return_goes_back_to_the_pane
     let applicant = w.app.enterprise_of(&a.application).await;
     let own = person(&app, "本企业专家", &[Role::Reviewer]).await;
     let declared = &panel[2].0;
-    let (s, _) = w
-        .sec
-        .send(
-            "POST",
-            &format!("/api/v1/assessors/{}/conflicts", declared.id),
-            Some(json!({"with_id": applicant, "reason": "竞争对手"})),
-        )
-        .await;
-    assert_eq!(s, 204);
+    declare_conflict(&w, &declared.id, &applicant).await;
     let (unevaluated, _) = w.enterprise("未参评企业", &[Role::Enterprise]).await;
     let (s, p) = form(&w, &[(own.id.clone(), unevaluated)], 1).await;
     assert_eq!(s, 422);
@@ -425,15 +430,7 @@ async fn recusals_never_shrink_the_quorum_the_application_waits_for_members() {
     // Quorum 2 and four members, three of them recused by a declared conflict.
     let panel = reviewers(&w, 5).await;
     for (recused, _) in &panel[1..4] {
-        let (s, _) = w
-            .sec
-            .send(
-                "POST",
-                &format!("/api/v1/assessors/{}/conflicts", recused.id),
-                Some(json!({"with_id": applicant, "reason": "竞争对手"})),
-            )
-            .await;
-        assert_eq!(s, 204);
+        declare_conflict(&w, &recused.id, &applicant).await;
     }
     let four: Vec<(String, String)> = panel[..4]
         .iter()
@@ -553,15 +550,7 @@ async fn a_re_formed_panel_decides_at_once_on_the_votes_kept_while_it_was_short(
     let a = scored(&w).await;
     let applicant = w.app.enterprise_of(&a.application).await;
     let panel = reviewers(&w, 2).await;
-    let (s, _) = w
-        .sec
-        .send(
-            "POST",
-            &format!("/api/v1/assessors/{}/conflicts", panel[1].0.id),
-            Some(json!({"with_id": applicant, "reason": "竞争对手"})),
-        )
-        .await;
-    assert_eq!(s, 204);
+    declare_conflict(&w, &panel[1].0.id, &applicant).await;
     let both: Vec<(String, String)> = panel
         .iter()
         .map(|(c, e)| (c.id.clone(), e.clone()))
