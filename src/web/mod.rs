@@ -2,6 +2,7 @@
 //! and errors are rendered.
 
 pub mod caller;
+pub mod confirm;
 pub mod finish;
 pub mod guard;
 pub mod input;

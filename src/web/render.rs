@@ -203,6 +203,62 @@ pub fn form_error(
     Ok(res)
 }
 
+/// A refused form shown again (422/409) with everything the visitor typed and the
+/// message beside the field it concerns. Templates read `form.values[name]`,
+/// `form.error` and `form.field`; a page shown fresh gets `FormState::default()`.
+#[derive(Serialize, Default, Debug)]
+pub struct FormState {
+    pub values: HashMap<String, String>,
+    pub error: Option<String>,
+    /// The field the message belongs beside; `None` puts it above the form.
+    pub field: Option<String>,
+    /// HTTP status of the page that shows it again.
+    #[serde(skip)]
+    pub status: Option<actix_web::http::StatusCode>,
+}
+
+impl FormState {
+    /// The state of a form the workflow refused, or the error itself when it is not a
+    /// refusal a person can fix on the form (403, 404, 500 … keep their own pages).
+    pub fn refused(
+        fields: &[(String, String)],
+        err: AppError,
+        lang: Lang,
+        field: Option<&str>,
+    ) -> Result<FormState, AppError> {
+        match err {
+            AppError::Refused { status, reason } if matches!(status.as_u16(), 409 | 422) => {
+                Ok(FormState {
+                    values: fields
+                        .iter()
+                        .filter(|(k, _)| k != "csrf_token" && k != "confirmed")
+                        .cloned()
+                        .collect(),
+                    error: Some(refusal_text(&reason, lang)),
+                    field: field.map(str::to_string),
+                    status: Some(status),
+                })
+            }
+            other => Err(other),
+        }
+    }
+}
+
+/// Renders `template` with `form` in the context, under the form's status.
+pub fn page_with_form(
+    tera: &Arc<Tera>,
+    template: &str,
+    mut ctx: Context,
+    form: &FormState,
+) -> Result<HttpResponse, AppError> {
+    ctx.insert("form", form);
+    let mut res = page(tera, template, &ctx)?;
+    if let Some(status) = form.status {
+        *res.status_mut() = status;
+    }
+    Ok(res)
+}
+
 #[cfg(test)]
 mod tests {
     use std::collections::BTreeSet;
