@@ -35,6 +35,10 @@ pub fn prepare(config: &Config) -> anyhow::Result<DbPool> {
     if swept > 0 {
         tracing::info!(files = swept, "evidence: removed unfinished uploads");
     }
+    let seeded = crate::workflow::calendars::seed_missing(&mut conn)?;
+    if !seeded.is_empty() {
+        tracing::info!(years = ?seeded, "calendars: added the shipped public holidays");
+    }
     let files = match &config.catalog_dir {
         Some(dir) => catalog::read_dir(dir)?,
         None => catalog::built_in_files(),
@@ -60,7 +64,7 @@ pub fn state(config: Config, pool: DbPool) -> anyhow::Result<AppState> {
         backend: config.backend(),
         config: Arc::new(config),
         templates: Arc::new(render::templates()?),
-        calendars: Arc::new(crate::workflow::calendars::built_in()?),
+        calendars: Arc::new(crate::workflow::calendars::Store),
     })
 }
 

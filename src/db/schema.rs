@@ -86,6 +86,25 @@ diesel::table! {
         assessment_ends -> Date,
         results_on -> Date,
         created_at -> Timestamp,
+        published_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    calendar_years (year) {
+        year -> Integer,
+        source -> Text,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    calendar_days (year, day) {
+        year -> Integer,
+        day -> Date,
+        kind -> Text,
+        name_zh -> Text,
+        name_en -> Text,
     }
 }
 
@@ -622,8 +641,12 @@ diesel::joinable!(enterprises -> enterprise_groups (group_id));
 // Programme report read model.
 diesel::joinable!(report_applications -> applications (application_id));
 
+diesel::joinable!(calendar_days -> calendar_years (year));
+
 diesel::allow_tables_to_appear_in_same_query!(
     users,
+    calendar_years,
+    calendar_days,
     user_roles,
     sessions,
     api_tokens,

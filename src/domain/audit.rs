@@ -59,10 +59,13 @@ pub enum Kind {
     EnterpriseGroupCreated,
     EnterpriseJoinedGroup,
     EnterpriseLeftGroup,
+    RoundUpdated,
+    RoundPublished,
+    CalendarChanged,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 43] = [
+    pub const ALL: [Kind; 46] = [
         Kind::LoginSucceeded,
         Kind::LoginFailed,
         Kind::Lockout,
@@ -106,6 +109,9 @@ impl Kind {
         Kind::EnterpriseGroupCreated,
         Kind::EnterpriseJoinedGroup,
         Kind::EnterpriseLeftGroup,
+        Kind::RoundUpdated,
+        Kind::RoundPublished,
+        Kind::CalendarChanged,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -125,6 +131,9 @@ impl Kind {
             Kind::InvitationSent => "invitation_sent",
             Kind::InvitationAccepted => "invitation_accepted",
             Kind::RoundCreated => "round_created",
+            Kind::RoundUpdated => "round_updated",
+            Kind::RoundPublished => "round_published",
+            Kind::CalendarChanged => "calendar_changed",
             Kind::CatalogLoaded => "catalog_loaded",
             Kind::ApplicationCreated => "application_created",
             Kind::ApplicationTransition => "application_transition",

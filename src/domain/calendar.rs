@@ -2,15 +2,21 @@
 //! holidays". Each `fixtures/calendars/cn-<year>.toml` copies the State Council's notice for
 //! that year: the holidays and the make-up working days (调休) on a Saturday or Sunday.
 //!
+//! The files seed the calendars the secretariat keeps in the database (one year's closed
+//! days and make-up working days, [`YearCalendar::from_days`]); both go through the same
+//! checks here.
+//!
 //! Registration is refused on a public holiday only; ordinary weekends and make-up working
-//! days are open. Dates are Beijing time (Asia/Shanghai): a window runs from 00:00 of its
-//! first day to 23:59:59 of its last.
+//! days are open. A year without a calendar falls back to weekends only: no day of it is a
+//! holiday, and [`uncovered_years`] names it so every page can warn that holidays are not
+//! excluded. Dates are Beijing time (Asia/Shanghai): a window runs from 00:00 of its first
+//! day to 23:59:59 of its last.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, TimeZone, Utc, Weekday};
 use chrono_tz::Asia::Shanghai;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use toml::value::Datetime;
 use toml::Spanned;
 
@@ -48,6 +54,104 @@ pub struct YearCalendar {
 }
 
 impl YearCalendar {
+    /// A year's calendar from the days the secretariat keeps, checked as a file is: dates in
+    /// the year (or its reach-back days of December), named holidays of at most
+    /// [`LONGEST_HOLIDAY_DAYS`] days, make-up working days on a weekend, each day once.
+    pub fn from_days(
+        year: i32,
+        source: &str,
+        mut days: Vec<CalendarDay>,
+    ) -> Result<YearCalendar, CalendarProblem> {
+        let (Some(first), Some(last)) = (
+            year.checked_sub(1)
+                .and_then(|before| NaiveDate::from_ymd_opt(before, 12, REACH_BACK_DAY_OF_DECEMBER)),
+            NaiveDate::from_ymd_opt(year, 12, 31),
+        ) else {
+            return Err(CalendarProblem::UnusableYear { year });
+        };
+        days.sort_by_key(|d| d.date);
+        let mut holidays: Vec<Holiday> = Vec::new();
+        let mut makeup_workdays = BTreeSet::new();
+        let mut previous: Option<NaiveDate> = None;
+        for day in days {
+            let date = day.date;
+            if previous == Some(date) {
+                return Err(CalendarProblem::DayListedTwice { date });
+            }
+            previous = Some(date);
+            if date < first || date > last {
+                return Err(CalendarProblem::DateOutsideYear { date, year });
+            }
+            match day.entry {
+                DayEntry::Closed(name) => {
+                    let name = Bilingual {
+                        zh: name.zh.trim().to_string(),
+                        en: name.en.trim().to_string(),
+                    };
+                    if name.zh.is_empty() || name.en.is_empty() {
+                        return Err(CalendarProblem::HolidayNameIncomplete { from: date });
+                    }
+                    match holidays.last_mut() {
+                        Some(h) if h.name == name && h.to.succ_opt() == Some(date) => {
+                            if (date - h.from).num_days() >= LONGEST_HOLIDAY_DAYS {
+                                return Err(CalendarProblem::HolidayTooLong {
+                                    name,
+                                    from: h.from,
+                                    to: date,
+                                });
+                            }
+                            h.to = date;
+                        }
+                        _ => holidays.push(Holiday {
+                            name,
+                            from: date,
+                            to: date,
+                        }),
+                    }
+                }
+                DayEntry::MakeupWorkday => {
+                    if !matches!(date.weekday(), Weekday::Sat | Weekday::Sun) {
+                        return Err(CalendarProblem::MakeupNotWeekend {
+                            date,
+                            weekday: date.weekday(),
+                        });
+                    }
+                    makeup_workdays.insert(date);
+                }
+            }
+        }
+        Ok(YearCalendar {
+            file: year.to_string(),
+            year,
+            source: source.trim().to_string(),
+            holidays,
+            makeup_workdays,
+        })
+    }
+
+    /// Every closed day and make-up working day, in date order: what the database keeps.
+    pub fn days(&self) -> Vec<CalendarDay> {
+        let mut days: Vec<CalendarDay> = self
+            .holidays
+            .iter()
+            .flat_map(|h| {
+                h.from
+                    .iter_days()
+                    .take_while(|d| *d <= h.to)
+                    .map(|date| CalendarDay {
+                        date,
+                        entry: DayEntry::Closed(h.name.clone()),
+                    })
+            })
+            .chain(self.makeup_workdays.iter().map(|&date| CalendarDay {
+                date,
+                entry: DayEntry::MakeupWorkday,
+            }))
+            .collect();
+        days.sort_by_key(|d| d.date);
+        days
+    }
+
     pub fn year(&self) -> i32 {
         self.year
     }
@@ -67,8 +171,6 @@ pub enum CalendarError {
         /// Boxed: the holidays it names make it large, and it is the rare path.
         problem: Box<CalendarProblem>,
     },
-    #[error("no public-holiday calendar for {year}: add fixtures/calendars/cn-{year}.toml")]
-    Missing { year: i32 },
 }
 
 /// Each check of a calendar file, and of files read together. The words are in the
@@ -120,6 +222,24 @@ pub enum CalendarProblem {
     SecondCalendar { year: i32 },
     #[error("{date} is also listed in {other}")]
     DayInTwoFiles { date: NaiveDate, other: String },
+    #[error("{date} is listed twice")]
+    DayListedTwice { date: NaiveDate },
+}
+
+/// What one kept day of a year's calendar is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DayEntry {
+    /// A public holiday: registration is closed. Consecutive days with one name form one
+    /// holiday.
+    Closed(Bilingual),
+    /// A Saturday or Sunday worked to make up for a holiday (调休).
+    MakeupWorkday,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CalendarDay {
+    pub date: NaiveDate,
+    pub entry: DayEntry,
 }
 
 #[derive(Deserialize)]
@@ -359,6 +479,25 @@ impl Calendars {
         self.years.contains(&year)
     }
 
+    /// The years that have a calendar, in order.
+    pub fn years(&self) -> impl Iterator<Item = i32> + '_ {
+        self.years.iter().copied()
+    }
+
+    /// What `date` is: a holiday, a make-up working day, a weekend or a working day. A
+    /// year without a calendar has weekends and working days only.
+    pub fn day_kind(&self, date: NaiveDate) -> DayKind {
+        if let Some(h) = self.holiday_on(date) {
+            DayKind::Holiday(h.name.clone())
+        } else if self.is_makeup_workday(date) {
+            DayKind::MakeupWorkday
+        } else if matches!(date.weekday(), Weekday::Sat | Weekday::Sun) {
+            DayKind::Weekend
+        } else {
+            DayKind::Workday
+        }
+    }
+
     pub fn holiday_on(&self, date: NaiveDate) -> Option<&Holiday> {
         self.holiday_days
             .get(&date)
@@ -381,6 +520,25 @@ impl Calendars {
             Err(year + 1)
         } else {
             Ok(())
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DayKind {
+    Holiday(Bilingual),
+    MakeupWorkday,
+    Weekend,
+    Workday,
+}
+
+impl DayKind {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            DayKind::Holiday(_) => "holiday",
+            DayKind::MakeupWorkday => "makeup",
+            DayKind::Weekend => "weekend",
+            DayKind::Workday => "workday",
         }
     }
 }
@@ -441,11 +599,6 @@ pub enum RegistrationStatus {
         holiday_name: Bilingual,
         next_open_day: Option<NaiveDate>,
     },
-    /// Refused rather than guessed: without the notice a holiday would look open. Round
-    /// creation ([`check_window_covered`]) keeps this from happening.
-    CalendarMissing {
-        year: i32,
-    },
 }
 
 /// Whether a submission at instant `at` is accepted.
@@ -465,17 +618,13 @@ pub fn registration_status(
             closed_on: window.closes,
         };
     }
-    if let Err(year) = calendars.settles(today) {
-        return RegistrationStatus::CalendarMissing { year };
-    }
     match calendars.holiday_on(today) {
         None => RegistrationStatus::Open,
         Some(holiday) => {
-            // Stops at a day the calendars do not settle rather than promise it.
             let next_open_day = today
                 .iter_days()
                 .skip(1)
-                .take_while(|d| *d <= window.closes && calendars.settles(*d).is_ok())
+                .take_while(|d| *d <= window.closes)
                 .find(|d| calendars.holiday_on(*d).is_none());
             RegistrationStatus::Holiday {
                 holiday_name: holiday.name.clone(),
@@ -513,18 +662,89 @@ pub const BUILT_IN: &[(&str, &str)] = &[
     ),
 ];
 
-/// Every day of the window must be settled by a calendar file; round creation calls this
-/// so that a missing year fails loudly instead of treating its holidays as open.
-pub fn check_window_covered(
-    window: RegistrationWindow,
-    calendars: &Calendars,
-) -> Result<(), CalendarError> {
-    window
+/// The years whose calendar the window needs and that have none: on their days only
+/// weekends are known, holidays are not excluded, and pages warn about it.
+pub fn uncovered_years(window: RegistrationWindow, calendars: &Calendars) -> Vec<i32> {
+    let years: BTreeSet<i32> = window
         .opens
         .iter_days()
         .take_while(|d| *d <= window.closes)
-        .try_for_each(|d| calendars.settles(d))
-        .map_err(|year| CalendarError::Missing { year })
+        .filter_map(|d| calendars.settles(d).err())
+        .collect();
+    years.into_iter().collect()
+}
+
+/// One day of a month grid.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct GridDay {
+    pub day: u32,
+    pub date: String,
+    /// holiday, makeup, weekend or workday.
+    pub kind: &'static str,
+    pub holiday: Option<Bilingual>,
+    /// Inside the registration window shown, if any.
+    pub in_window: bool,
+    /// Registration takes submissions this day (in the window and not a holiday).
+    pub open: bool,
+}
+
+/// A month as weeks from Monday to Sunday; `None` pads the first and last week.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MonthGrid {
+    pub year: i32,
+    pub month: u32,
+    pub weeks: Vec<Vec<Option<GridDay>>>,
+}
+
+/// The months from `from`'s to `to`'s, at most `max_months` of them, each day marked by
+/// the calendars and against the window.
+pub fn month_grids(
+    calendars: &Calendars,
+    from: NaiveDate,
+    to: NaiveDate,
+    window: Option<RegistrationWindow>,
+    max_months: usize,
+) -> Vec<MonthGrid> {
+    let mut grids = Vec::new();
+    let mut first = from.with_day(1).unwrap_or(from);
+    while first <= to && grids.len() < max_months {
+        let mut weeks: Vec<Vec<Option<GridDay>>> = Vec::new();
+        let mut week: Vec<Option<GridDay>> =
+            vec![None; first.weekday().num_days_from_monday() as usize];
+        for date in first.iter_days().take_while(|d| d.month() == first.month()) {
+            let kind = calendars.day_kind(date);
+            let in_window = window.is_some_and(|w| w.opens <= date && date <= w.closes);
+            let holiday = match &kind {
+                DayKind::Holiday(name) => Some(name.clone()),
+                _ => None,
+            };
+            week.push(Some(GridDay {
+                day: date.day(),
+                date: date.to_string(),
+                kind: kind.as_str(),
+                open: in_window && holiday.is_none(),
+                holiday,
+                in_window,
+            }));
+            if week.len() == 7 {
+                weeks.push(std::mem::take(&mut week));
+            }
+        }
+        if !week.is_empty() {
+            week.resize(7, None);
+            weeks.push(week);
+        }
+        grids.push(MonthGrid {
+            year: first.year(),
+            month: first.month(),
+            weeks,
+        });
+        let Some(next) = first.checked_add_months(chrono::Months::new(1)) else {
+            break;
+        };
+        first = next;
+    }
+    grids
 }
 
 #[cfg(test)]
@@ -625,7 +845,7 @@ mod tests {
             registration_status(round, cal, beijing("2021-01-23T10:00:00")),
             RegistrationStatus::Open
         );
-        assert_eq!(check_window_covered(round, cal), Ok(()));
+        assert!(uncovered_years(round, cal).is_empty());
     }
 
     #[test]
@@ -674,43 +894,136 @@ mod tests {
     }
 
     #[test]
-    fn a_year_without_a_calendar_is_refused_not_assumed_open() {
+    fn a_year_without_a_calendar_falls_back_to_weekends_and_is_named() {
         let cal = shipped();
-        let e = check_window_covered(window("2026-12-01", "2027-01-10"), cal).unwrap_err();
         assert_eq!(
-            e.to_string(),
-            "no public-holiday calendar for 2027: add fixtures/calendars/cn-2027.toml"
+            uncovered_years(window("2026-12-01", "2027-01-10"), cal),
+            [2027]
         );
         // The 2027 notice may start New Year's Day in the last week of 2026.
         assert_eq!(
-            check_window_covered(window("2026-12-01", "2026-12-28"), cal),
-            Err(CalendarError::Missing { year: 2027 })
+            uncovered_years(window("2026-12-01", "2026-12-28"), cal),
+            [2027]
+        );
+        assert!(uncovered_years(window("2026-12-01", "2026-12-24"), cal).is_empty());
+        assert_eq!(
+            uncovered_years(window("2020-12-01", "2021-01-10"), cal),
+            [2020]
         );
         assert_eq!(
-            check_window_covered(window("2026-12-01", "2026-12-24"), cal),
-            Ok(())
+            uncovered_years(window("2019-12-01", "2028-01-10"), cal),
+            [2019, 2020, 2027, 2028]
         );
-        assert_eq!(
-            check_window_covered(window("2020-12-01", "2021-01-10"), cal),
-            Err(CalendarError::Missing { year: 2020 })
-        );
-        assert_eq!(
-            check_window_covered(window("2021-03-01", "2026-06-30"), cal),
-            Ok(())
-        );
+        assert!(uncovered_years(window("2021-03-01", "2026-06-30"), cal).is_empty());
 
-        let status = registration_status(
-            window("2026-12-01", "2027-01-10"),
-            cal,
-            beijing("2027-01-05T10:00:00"),
+        // 1 January 2027 would be New Year's Day, but nothing says so: weekends only.
+        let w = window("2026-12-01", "2027-01-10");
+        assert_eq!(
+            registration_status(w, cal, beijing("2027-01-01T10:00:00")),
+            RegistrationStatus::Open
         );
-        assert_eq!(status, RegistrationStatus::CalendarMissing { year: 2027 });
+        assert_eq!(cal.day_kind(date("2027-01-01")), DayKind::Workday);
+        assert_eq!(cal.day_kind(date("2027-01-02")), DayKind::Weekend);
         let only_2023 =
             Calendars::new([parse_calendar("cn-2023.toml", BUILT_IN[2].1).unwrap()]).unwrap();
         assert_eq!(
-            check_window_covered(window("2023-12-20", "2023-12-31"), &only_2023),
-            Err(CalendarError::Missing { year: 2024 })
+            uncovered_years(window("2023-12-20", "2023-12-31"), &only_2023),
+            [2024]
         );
+    }
+
+    #[test]
+    fn kept_days_round_trip_and_are_checked_like_a_file() {
+        let y2021 = parse_calendar("cn-2021.toml", CN_2021).unwrap();
+        let days = y2021.days();
+        assert_eq!(days.len(), 3 + 7 + 3 + 5 + 3 + 3 + 7 + 7);
+        let kept = YearCalendar::from_days(2021, y2021.source(), days.clone()).unwrap();
+        assert_eq!(kept.days(), days);
+        let both = Calendars::new([kept]).unwrap();
+        for d in date("2021-01-01").iter_days().take(365) {
+            assert_eq!(both.day_kind(d), shipped().day_kind(d), "{d}");
+        }
+
+        let closed = |d: &str, zh: &str| CalendarDay {
+            date: date(d),
+            entry: DayEntry::Closed(Bilingual {
+                zh: zh.into(),
+                en: "X".into(),
+            }),
+        };
+        let workday = |d: &str| CalendarDay {
+            date: date(d),
+            entry: DayEntry::MakeupWorkday,
+        };
+        let problem = |days: Vec<CalendarDay>| YearCalendar::from_days(2027, "", days).unwrap_err();
+        assert_eq!(
+            problem(vec![workday("2027-01-04")]),
+            CalendarProblem::MakeupNotWeekend {
+                date: date("2027-01-04"),
+                weekday: Weekday::Mon
+            }
+        );
+        assert_eq!(
+            problem(vec![closed("2027-01-01", "元旦"), workday("2027-01-01")]),
+            CalendarProblem::DayListedTwice {
+                date: date("2027-01-01")
+            }
+        );
+        assert_eq!(
+            problem(vec![closed("2026-12-01", "元旦")]),
+            CalendarProblem::DateOutsideYear {
+                date: date("2026-12-01"),
+                year: 2027
+            }
+        );
+        assert_eq!(
+            problem(vec![closed("2027-01-01", " ")]),
+            CalendarProblem::HolidayNameIncomplete {
+                from: date("2027-01-01")
+            }
+        );
+        let long: Vec<CalendarDay> = date("2027-02-01")
+            .iter_days()
+            .take(15)
+            .map(|d| closed(&d.to_string(), "春节"))
+            .collect();
+        assert!(matches!(
+            problem(long),
+            CalendarProblem::HolidayTooLong { .. }
+        ));
+        // The secretariat may keep a year with no closed day at all.
+        let empty = YearCalendar::from_days(2027, "", vec![]).unwrap();
+        assert!(Calendars::new([empty]).unwrap().covers(2027));
+    }
+
+    #[test]
+    fn a_month_grid_starts_on_monday_and_marks_every_day() {
+        let cal = shipped();
+        let w = window("2021-02-01", "2021-02-20");
+        let grids = month_grids(cal, w.opens(), w.closes(), Some(w), 12);
+        assert_eq!(grids.len(), 1);
+        let feb = &grids[0];
+        assert_eq!((feb.year, feb.month), (2021, 2));
+        // 1 February 2021 was a Monday; 28 days make exactly four weeks.
+        assert_eq!(feb.weeks.len(), 4);
+        let day = |n: u32| {
+            feb.weeks
+                .iter()
+                .flatten()
+                .flatten()
+                .find(|d| d.day == n)
+                .unwrap()
+                .clone()
+        };
+        assert_eq!((day(7).kind, day(7).open), ("makeup", true));
+        assert_eq!((day(12).kind, day(12).open), ("holiday", false));
+        assert_eq!(day(12).holiday, Some(spring_festival()));
+        assert_eq!((day(6).kind, day(6).open), ("weekend", true));
+        assert_eq!((day(22).kind, day(22).in_window), ("workday", false));
+        let year = month_grids(cal, date("2026-01-01"), date("2026-12-31"), None, 12);
+        assert_eq!(year.len(), 12);
+        assert!(year.iter().all(|m| m.weeks.iter().all(|w| w.len() == 7)));
+        assert_eq!(month_grids(cal, date("2026-01-01"), date("2027-12-31"), None, 3).len(), 3);
     }
 
     #[test]
@@ -724,10 +1037,8 @@ mod tests {
     }
 
     fn problem_of(text: &str) -> CalendarProblem {
-        match error_of(text) {
-            CalendarError::Invalid { problem, .. } => *problem,
-            other => panic!("unexpected {other:?}"),
-        }
+        let CalendarError::Invalid { problem, .. } = error_of(text);
+        *problem
     }
 
     fn holiday(zh: &str, en: &str, from: &str, to: &str) -> Holiday {
@@ -921,7 +1232,55 @@ mod tests {
         })
     }
 
+    /// A 2027 calendar kept by hand: arbitrary closed weekdays and make-up Saturdays.
+    fn kept_2027() -> impl Strategy<Value = Calendars> {
+        (
+            proptest::collection::btree_set(0i64..365, 0..40),
+            proptest::collection::btree_set(0i64..52, 0..6),
+        )
+            .prop_map(|(closed, saturdays)| {
+                let jan1 = date("2027-01-01");
+                let closed: Vec<CalendarDay> = closed
+                    .into_iter()
+                    .map(|n| CalendarDay {
+                        date: jan1 + chrono::Duration::days(n),
+                        entry: DayEntry::Closed(spring_festival()),
+                    })
+                    .collect();
+                // 2 January 2027 is a Saturday.
+                let workdays = saturdays
+                    .into_iter()
+                    .map(|w| jan1 + chrono::Duration::days(1 + 7 * w))
+                    .filter(|d| !closed.iter().any(|c| c.date == *d))
+                    .map(|date| CalendarDay {
+                        date,
+                        entry: DayEntry::MakeupWorkday,
+                    });
+                let days = closed.iter().cloned().chain(workdays).collect();
+                let mut year = YearCalendar::from_days(2027, "", days);
+                // Runs of more than two weeks under one name are refused; split the name.
+                if year.is_err() {
+                    year = YearCalendar::from_days(2027, "", vec![]);
+                }
+                Calendars::new([year.unwrap()]).unwrap()
+            })
+    }
+
     proptest! {
+        #[test]
+        fn a_kept_calendar_never_opens_a_closed_day(cal in kept_2027(), a in 0i64..365, len in 0i64..60, hour in 0u32..24) {
+            let opens = date("2027-01-01") + chrono::Duration::days(a);
+            let w = RegistrationWindow::new(opens, opens + chrono::Duration::days(len)).unwrap();
+            let grids = month_grids(&cal, w.opens(), w.closes(), Some(w), 3);
+            for d in grids.iter().flat_map(|m| m.weeks.iter().flatten().flatten()) {
+                let day: NaiveDate = d.date.parse().unwrap();
+                let at = Shanghai.from_local_datetime(&day.and_hms_opt(hour, 0, 0).unwrap()).unwrap().with_timezone(&Utc);
+                let status = registration_status(w, &cal, at);
+                prop_assert_eq!(d.open, status == RegistrationStatus::Open, "{}", day);
+                prop_assert_eq!(d.kind == "holiday", cal.holiday_on(day).is_some());
+            }
+        }
+
         #[test]
         fn no_instant_is_both_open_and_on_a_holiday((at, window) in instant_and_window()) {
             let today = at.with_timezone(&Shanghai).date_naive();

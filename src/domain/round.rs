@@ -1,10 +1,14 @@
-//! Assessment rounds: the dates and parts a secretariat sets, checked together.
+//! Assessment rounds: the dates and parts a secretariat sets, checked together, and what
+//! of a round may still change.
+//!
+//! A round is a draft only the secretariat sees until it is published. A draft may change
+//! in every respect. Once published, enterprises plan by its dates and parts, so they may
+//! change only before registration opens and while nobody has applied; the names may
+//! always be corrected.
 
 use chrono::NaiveDate;
 
-use super::calendar::{
-    check_window_covered, CalendarError, Calendars, RegistrationWindow, WindowReversed,
-};
+use super::calendar::{RegistrationWindow, WindowReversed};
 use super::catalog::{Bilingual, Model, Usage};
 
 /// A round as the secretariat proposes it, before it is checked.
@@ -53,18 +57,69 @@ pub enum RoundRefusal {
     NoParts,
     #[error("the model has no part '{code}' (it has {})", known.join(", "))]
     UnknownPart { code: String, known: Vec<String> },
-    #[error(transparent)]
-    Calendar(#[from] CalendarError),
+    #[error("registration opened on {opens} or someone applied: only the names may change")]
+    DatesLocked { opens: NaiveDate },
+    #[error("the round is already published")]
+    AlreadyPublished,
 }
 
-/// The timeline must run forward (registration, then assessment, then results), the
-/// parts must exist in the pinned model, and every year the registration window touches
-/// must have a public-holiday calendar, so holidays are never silently treated as open.
-pub fn plan_round(
-    input: RoundInput,
-    model: &Model,
-    calendars: &Calendars,
-) -> Result<RoundPlan, RoundRefusal> {
+/// What of a round may still change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Editable {
+    Everything,
+    NamesOnly,
+}
+
+/// See the module documentation; `today` is the Beijing date.
+pub fn editable(
+    published: bool,
+    registration_opens: NaiveDate,
+    today: NaiveDate,
+    applications: i64,
+) -> Editable {
+    if !published || (today < registration_opens && applications == 0) {
+        Editable::Everything
+    } else {
+        Editable::NamesOnly
+    }
+}
+
+/// Refuses a change of dates or parts once only the names may change.
+pub fn check_edit(
+    editable: Editable,
+    current: &RoundPlan,
+    next: &RoundPlan,
+) -> Result<(), RoundRefusal> {
+    let mut before = current.parts.clone();
+    let mut after = next.parts.clone();
+    before.sort();
+    after.sort();
+    let same = current.registration == next.registration
+        && current.assessment == next.assessment
+        && current.results_on == next.results_on
+        && before == after;
+    if editable == Editable::NamesOnly && !same {
+        return Err(RoundRefusal::DatesLocked {
+            opens: current.registration.opens(),
+        });
+    }
+    Ok(())
+}
+
+/// A draft becomes visible to everyone once; publishing again is refused.
+pub fn publish(published: bool) -> Result<(), RoundRefusal> {
+    if published {
+        Err(RoundRefusal::AlreadyPublished)
+    } else {
+        Ok(())
+    }
+}
+
+/// The timeline must run forward (registration, then assessment, then results) and the
+/// parts must exist in the pinned model. A registration window in a year without a
+/// public-holiday calendar is allowed: it falls back to weekends only, and the round's
+/// pages warn about it (`calendar::uncovered_years`).
+pub fn plan_round(input: RoundInput, model: &Model) -> Result<RoundPlan, RoundRefusal> {
     let name = Bilingual {
         zh: input.name_zh.trim().to_string(),
         en: input.name_en.trim().to_string(),
@@ -109,7 +164,6 @@ pub fn plan_round(
             parts.push(code);
         }
     }
-    check_window_covered(registration, calendars)?;
     Ok(RoundPlan {
         name,
         registration,
@@ -122,7 +176,6 @@ pub fn plan_round(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::calendar::parse_calendar;
     use crate::domain::catalog::parse_model;
 
     fn model() -> Model {
@@ -130,15 +183,6 @@ mod tests {
             "caict",
             include_str!("../../fixtures/models/caict-devops.toml"),
         )
-        .unwrap()
-    }
-
-    fn calendars() -> Calendars {
-        Calendars::new([parse_calendar(
-            "cn-2021",
-            include_str!("../../fixtures/calendars/cn-2021.toml"),
-        )
-        .unwrap()])
         .unwrap()
     }
 
@@ -163,7 +207,7 @@ mod tests {
 
     #[test]
     fn the_seed_round_is_a_valid_plan() {
-        let plan = plan_round(seed_round(), &model(), &calendars()).unwrap();
+        let plan = plan_round(seed_round(), &model()).unwrap();
         assert_eq!(plan.parts, ["CD", "SEC"]);
         assert_eq!(plan.registration.closes(), d(2, 10));
     }
@@ -172,35 +216,62 @@ mod tests {
     fn a_timeline_that_runs_backwards_is_refused_with_the_dates() {
         let mut r = seed_round();
         r.assessment_starts = d(2, 10);
-        assert!(plan_round(r, &model(), &calendars())
+        assert!(plan_round(r, &model())
             .unwrap_err()
             .to_string()
             .contains("after registration closes"));
         let mut r = seed_round();
         r.results_on = d(4, 1);
-        assert!(plan_round(r, &model(), &calendars())
+        assert!(plan_round(r, &model())
             .unwrap_err()
             .to_string()
             .contains("results must come after"));
         let mut r = seed_round();
         r.parts = vec!["XX".into()];
-        assert!(plan_round(r, &model(), &calendars())
+        assert!(plan_round(r, &model())
             .unwrap_err()
             .to_string()
             .contains("no part 'XX'"));
     }
 
     #[test]
-    fn a_window_in_a_year_without_a_calendar_is_refused() {
+    fn a_window_in_a_year_without_a_calendar_is_planned() {
         let mut r = seed_round();
-        r.registration_opens = NaiveDate::from_ymd_opt(2021, 12, 1).unwrap();
-        r.registration_closes = NaiveDate::from_ymd_opt(2022, 1, 10).unwrap();
-        r.assessment_starts = NaiveDate::from_ymd_opt(2022, 2, 1).unwrap();
-        r.assessment_ends = NaiveDate::from_ymd_opt(2022, 3, 1).unwrap();
-        r.results_on = NaiveDate::from_ymd_opt(2022, 4, 1).unwrap();
-        let e = plan_round(r, &model(), &calendars())
-            .unwrap_err()
-            .to_string();
-        assert!(e.contains("2022"), "{e}");
+        r.registration_opens = NaiveDate::from_ymd_opt(2027, 1, 4).unwrap();
+        r.registration_closes = NaiveDate::from_ymd_opt(2027, 2, 10).unwrap();
+        r.assessment_starts = NaiveDate::from_ymd_opt(2027, 3, 1).unwrap();
+        r.assessment_ends = NaiveDate::from_ymd_opt(2027, 4, 1).unwrap();
+        r.results_on = NaiveDate::from_ymd_opt(2027, 5, 1).unwrap();
+        assert!(plan_round(r, &model()).is_ok());
+    }
+
+    #[test]
+    fn dates_lock_once_a_published_round_opens_or_has_applications() {
+        let opens = d(1, 18);
+        assert_eq!(editable(false, opens, d(3, 1), 5), Editable::Everything);
+        assert_eq!(editable(true, opens, d(1, 17), 0), Editable::Everything);
+        assert_eq!(editable(true, opens, d(1, 18), 0), Editable::NamesOnly);
+        assert_eq!(editable(true, opens, d(1, 10), 1), Editable::NamesOnly);
+
+        let current = plan_round(seed_round(), &model()).unwrap();
+        let mut renamed = seed_round();
+        renamed.name_en = "Renamed".into();
+        renamed.parts = vec!["SEC".into(), "CD".into()];
+        let renamed = plan_round(renamed, &model()).unwrap();
+        assert_eq!(check_edit(Editable::NamesOnly, &current, &renamed), Ok(()));
+        let mut moved = seed_round();
+        moved.results_on = d(5, 21);
+        let moved = plan_round(moved, &model()).unwrap();
+        assert_eq!(
+            check_edit(Editable::NamesOnly, &current, &moved),
+            Err(RoundRefusal::DatesLocked { opens })
+        );
+        assert_eq!(check_edit(Editable::Everything, &current, &moved), Ok(()));
+    }
+
+    #[test]
+    fn a_round_is_published_once() {
+        assert_eq!(publish(false), Ok(()));
+        assert_eq!(publish(true), Err(RoundRefusal::AlreadyPublished));
     }
 }

@@ -210,6 +210,18 @@ impl From<CatalogProblem> for Reason {
 }
 
 /// A calendar file's problem: the file, its line when known, and the check it failed.
+impl From<CalendarError> for Reason {
+    fn from(e: CalendarError) -> Reason {
+        match e {
+            CalendarError::Invalid {
+                file,
+                line,
+                problem,
+            } => calendar_invalid(file, line, *problem),
+        }
+    }
+}
+
 fn calendar_invalid(file: String, line: Option<usize>, problem: CalendarProblem) -> Reason {
     let problem = Reason::from(problem);
     match line {
@@ -281,6 +293,9 @@ impl From<CalendarProblem> for Reason {
             CalendarProblem::DayInTwoFiles { date, other } => Code::CalendarDayInTwoFiles
                 .with("date", date)
                 .with("other", other),
+            CalendarProblem::DayListedTwice { date } => {
+                Code::CalendarDayListedTwice.with("date", date)
+            }
         }
     }
 }
@@ -363,14 +378,8 @@ impl From<RoundRefusal> for Reason {
             RoundRefusal::UnknownPart { code, known } => Code::RoundUnknownPart
                 .with("code", code)
                 .with("known", known),
-            RoundRefusal::Calendar(CalendarError::Missing { year }) => {
-                Code::CalendarMissing.with("year", year)
-            }
-            RoundRefusal::Calendar(CalendarError::Invalid {
-                file,
-                line,
-                problem,
-            }) => calendar_invalid(file, line, *problem),
+            RoundRefusal::DatesLocked { opens } => Code::RoundDatesLocked.with("opens", opens),
+            RoundRefusal::AlreadyPublished => Code::RoundAlreadyPublished.into(),
         }
     }
 }
@@ -627,9 +636,6 @@ pub fn registration_refusal(status: &RegistrationStatus) -> Option<Reason> {
                     .with("reopens", *day),
                 None => Code::RegistrationHolidayToTheEnd.with("holiday", holiday),
             }
-        }
-        RegistrationStatus::CalendarMissing { year } => {
-            Code::RegistrationCalendarMissing.with("year", *year)
         }
     })
 }

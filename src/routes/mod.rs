@@ -3,6 +3,7 @@
 
 pub mod applications;
 pub mod assets;
+pub mod calendars;
 pub mod catalog;
 pub mod enterprises;
 pub mod health;
@@ -84,10 +85,24 @@ pub fn endpoints() -> Vec<Endpoint> {
         endpoint!(POST "/api/v1/models", SECRETARIAT, catalog::load_api),
         endpoint!(GET "/api/v1/openapi.json", Public, openapi::document),
         endpoint!(GET "/rounds", SignedIn, rounds::list_page),
+        endpoint!(GET "/rounds/new", SECRETARIAT, rounds::forms::new_page),
+        endpoint!(POST "/rounds/new", SECRETARIAT, rounds::forms::create_form),
         endpoint!(GET "/rounds/{id}", SignedIn, rounds::detail_page),
+        endpoint!(GET "/rounds/{id}/edit", SECRETARIAT, rounds::forms::edit_page),
+        endpoint!(POST "/rounds/{id}/edit", SECRETARIAT, rounds::forms::update_form),
+        endpoint!(POST "/rounds/{id}/publish", SECRETARIAT, rounds::forms::publish_form),
         endpoint!(GET "/api/v1/rounds", SignedIn, rounds::list_api),
         endpoint!(POST "/api/v1/rounds", SECRETARIAT, rounds::create_api),
         endpoint!(GET "/api/v1/rounds/{id}", SignedIn, rounds::detail_api),
+        endpoint!(PUT "/api/v1/rounds/{id}", SECRETARIAT, rounds::update_api),
+        endpoint!(POST "/api/v1/rounds/{id}/publish", SECRETARIAT, rounds::publish_api),
+        // Public-holiday calendars (feature: calendars).
+        endpoint!(GET "/calendars", SignedIn, calendars::list_page),
+        endpoint!(GET "/calendars/{year}", SignedIn, calendars::year_page),
+        endpoint!(POST "/calendars/{year}", SECRETARIAT, calendars::day_form),
+        endpoint!(GET "/api/v1/calendars", SignedIn, calendars::list_api),
+        endpoint!(GET "/api/v1/calendars/{year}", SignedIn, calendars::year_api),
+        endpoint!(PUT "/api/v1/calendars/{year}", SECRETARIAT, calendars::replace_api),
         endpoint!(POST "/api/v1/enterprises", ENTERPRISE, enterprises::api::register_api),
         endpoint!(GET "/api/v1/enterprises", SECRETARIAT, enterprises::api::list_api),
         endpoint!(GET "/api/v1/enterprises/mine", ENTERPRISE, enterprises::api::mine_api),

@@ -15,7 +15,7 @@ use crate::domain::access::Access;
 use super::applications::api as applications;
 use super::enterprises::api as enterprises;
 use super::evidence;
-use super::{catalog, health, panels, rounds, sessions};
+use super::{calendars, catalog, health, panels, rounds, sessions};
 
 // mail/audit feature
 use super::{audit, invitations, mail};
@@ -235,6 +235,8 @@ fn shared_responses(operation: &mut Operation, path: &str, access: Access) {
         sessions::api::login, sessions::api::revoke, sessions::api::me,
         catalog::list_api, catalog::detail_api, catalog::load_api,
         rounds::list_api, rounds::detail_api, rounds::create_api,
+        rounds::update_api, rounds::publish_api,
+        calendars::list_api, calendars::year_api, calendars::replace_api,
         enterprises::register_api, enterprises::mine_api, enterprises::list_api, enterprises::verify_api,
         applications::create_api, applications::list_api, applications::detail_api,
         applications::transition_api, applications::not_applicable_api,

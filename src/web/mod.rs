@@ -24,7 +24,8 @@ pub struct AppState {
     pub backend: Backend,
     pub templates: Arc<tera::Tera>,
     /// Public holidays, for registration windows.
-    pub calendars: Arc<crate::domain::calendar::Calendars>,
+    /// Reads the holiday calendars from the database in each use case's transaction.
+    pub calendars: Arc<crate::workflow::calendars::Store>,
     // Evidence: where uploaded files are stored.
     pub evidence: Arc<crate::storage::Evidence>,
     /// Upload bodies being received, under their timeouts and caps.

@@ -15,7 +15,7 @@ use crate::domain::application_status::{
     actor_may, apply, Actor, Event, Refusal as StatusRefusal, Status,
 };
 use crate::domain::audit::{Actor as AuditActor, Kind};
-use crate::domain::calendar::{registration_status, Calendars, RegistrationWindow};
+use crate::domain::calendar::{registration_status, RegistrationWindow};
 use crate::domain::catalog::Model;
 use crate::domain::ids::{ApplicationId, RoundId, UserId};
 use crate::domain::round::RoundRefusal;
@@ -288,7 +288,7 @@ pub fn transition(
     who: &Principal,
     id: ApplicationId,
     event: &Event,
-    calendars: &Calendars,
+    calendars: &crate::workflow::calendars::Store,
     at: DateTime<Utc>,
     address: &str,
 ) -> Result<Status, Refusal> {
@@ -313,7 +313,8 @@ pub fn transition(
             let (r, _, _) = round_model(conn, app.round_id)?;
             let window = RegistrationWindow::new(r.registration_opens, r.registration_closes)
                 .map_err(|w| Refusal::Invalid(RoundRefusal::from(w).into()))?;
-            if let Some(reason) = registration_refusal(&registration_status(window, calendars, at))
+            let calendars = calendars.load(conn)?;
+            if let Some(reason) = registration_refusal(&registration_status(window, &calendars, at))
             {
                 return Err(Refusal::Conflict(reason));
             }

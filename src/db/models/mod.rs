@@ -4,6 +4,7 @@
 pub mod applications;
 pub mod catalog;
 pub mod enterprises;
+pub mod calendars;
 pub mod rounds;
 pub mod sessions;
 pub mod users;

@@ -17,8 +17,19 @@ pub struct NewRound<'a> {
     pub parts: &'a [String],
 }
 
+/// Inserts a round published at once (the API's default, and the demo's).
 pub fn insert(conn: &mut DbConn, r: &NewRound<'_>) -> QueryResult<RoundId> {
+    insert_as(conn, r, true)
+}
+
+/// Inserts a round that only the secretariat sees until it is published.
+pub fn insert_draft(conn: &mut DbConn, r: &NewRound<'_>) -> QueryResult<RoundId> {
+    insert_as(conn, r, false)
+}
+
+fn insert_as(conn: &mut DbConn, r: &NewRound<'_>, published: bool) -> QueryResult<RoundId> {
     let id = RoundId::new();
+    let now = super::now();
     diesel::insert_into(rounds::table)
         .values((
             rounds::id.eq(id.to_string()),
@@ -30,10 +41,16 @@ pub fn insert(conn: &mut DbConn, r: &NewRound<'_>) -> QueryResult<RoundId> {
             rounds::assessment_starts.eq(r.assessment.0),
             rounds::assessment_ends.eq(r.assessment.1),
             rounds::results_on.eq(r.results_on),
-            rounds::created_at.eq(super::now()),
+            rounds::created_at.eq(now),
+            rounds::published_at.eq(published.then_some(now)),
         ))
         .execute(conn)?;
-    for part in r.parts {
+    insert_parts(conn, id, r.parts)?;
+    Ok(id)
+}
+
+fn insert_parts(conn: &mut DbConn, id: RoundId, parts: &[String]) -> QueryResult<()> {
+    for part in parts {
         diesel::insert_into(round_parts::table)
             .values((
                 round_parts::round_id.eq(id.to_string()),
@@ -41,7 +58,39 @@ pub fn insert(conn: &mut DbConn, r: &NewRound<'_>) -> QueryResult<RoundId> {
             ))
             .execute(conn)?;
     }
-    Ok(id)
+    Ok(())
+}
+
+/// Replaces a round's names, dates and parts (the model version stays).
+pub fn update(conn: &mut DbConn, id: RoundId, r: &NewRound<'_>) -> QueryResult<()> {
+    diesel::update(rounds::table.find(id))
+        .set((
+            rounds::name_zh.eq(&r.name.zh),
+            rounds::name_en.eq(&r.name.en),
+            rounds::registration_opens.eq(r.registration.0),
+            rounds::registration_closes.eq(r.registration.1),
+            rounds::assessment_starts.eq(r.assessment.0),
+            rounds::assessment_ends.eq(r.assessment.1),
+            rounds::results_on.eq(r.results_on),
+        ))
+        .execute(conn)?;
+    diesel::delete(round_parts::table.filter(round_parts::round_id.eq(id))).execute(conn)?;
+    insert_parts(conn, id, r.parts)
+}
+
+pub fn publish(conn: &mut DbConn, id: RoundId) -> QueryResult<()> {
+    diesel::update(rounds::table.find(id))
+        .set(rounds::published_at.eq(Some(super::now())))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// How many applications the round has, in any state.
+pub fn application_count(conn: &mut DbConn, id: RoundId) -> QueryResult<i64> {
+    crate::db::schema::applications::table
+        .filter(crate::db::schema::applications::round_id.eq(id))
+        .count()
+        .get_result(conn)
 }
 
 /// The model version a round pins.
@@ -70,6 +119,7 @@ pub struct RoundRow {
     pub assessment_ends: NaiveDate,
     pub results_on: NaiveDate,
     pub created_at: chrono::NaiveDateTime,
+    pub published_at: Option<chrono::NaiveDateTime>,
 }
 
 pub fn list(conn: &mut DbConn) -> QueryResult<Vec<RoundRow>> {

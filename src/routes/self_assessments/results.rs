@@ -149,14 +149,19 @@ async fn open_rounds(
     state: &AppState,
     lang: Lang,
 ) -> Result<BTreeMap<String, Vec<RoundChoice>>, AppError> {
-    let rounds = state
-        .db(|conn| Ok(queries::rounds::all_with_parts(conn)?))
+    let (rounds, calendars) = state
+        .db(|conn| {
+            Ok((
+                queries::rounds::published_with_parts(conn)?,
+                queries::rounds::calendars(conn)?,
+            ))
+        })
         .await?;
     let mut by_part: BTreeMap<String, Vec<RoundChoice>> = BTreeMap::new();
     for (r, parts) in rounds {
         let open = RegistrationWindow::new(r.registration_opens, r.registration_closes)
             .ok()
-            .map(|w| registration_status(w, &state.calendars, Utc::now()))
+            .map(|w| registration_status(w, &calendars, Utc::now()))
             .is_some_and(|s| matches!(s, RegistrationStatus::Open));
         if !open {
             continue;

@@ -4,6 +4,7 @@ pub use crate::db::models::rounds::RoundRow;
 
 use crate::db::models::rounds as store;
 use crate::db::DbConn;
+use crate::domain::calendar::Calendars;
 use crate::domain::ids::RoundId;
 use crate::refusal::Refusal;
 
@@ -20,6 +21,20 @@ pub fn all_with_parts(conn: &mut DbConn) -> Result<Vec<(RoundRow, Vec<String>)>,
         out.push((r, parts));
     }
     Ok(out)
+}
+
+/// The published rounds (what enterprises, assessors and reviewers see), each with its
+/// part codes.
+pub fn published_with_parts(conn: &mut DbConn) -> Result<Vec<(RoundRow, Vec<String>)>, Refusal> {
+    Ok(all_with_parts(conn)?
+        .into_iter()
+        .filter(|(r, _)| r.published_at.is_some())
+        .collect())
+}
+
+/// The public-holiday calendars as kept now.
+pub fn calendars(conn: &mut DbConn) -> Result<Calendars, Refusal> {
+    crate::workflow::calendars::load(conn)
 }
 
 /// One round with the part codes it assesses.

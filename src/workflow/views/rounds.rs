@@ -6,10 +6,10 @@ use serde::Serialize;
 
 use crate::db::models::rounds::RoundRow;
 use crate::domain::calendar::{
-    registration_status, Calendars, RegistrationStatus, RegistrationWindow,
+    registration_status, uncovered_years, Calendars, RegistrationStatus, RegistrationWindow,
 };
 use crate::domain::ids::RoundId;
-use crate::refusal::{registration_refusal, Reason};
+use crate::refusal::{registration_refusal, Code, Reason};
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct RoundView {
@@ -25,10 +25,17 @@ pub struct RoundView {
     pub assessment_ends: String,
     pub results_on: String,
     pub parts: Vec<String>,
-    /// open, not_yet_open, closed, holiday or calendar_missing, right now.
+    /// open, not_yet_open, closed or holiday, right now.
     pub registration: &'static str,
     /// Why registration is not open now, if it is not, in the reader's language.
     pub registration_note: Option<String>,
+    /// False for a draft only the secretariat sees.
+    pub published: bool,
+    /// Years the registration window touches that have no public-holiday calendar.
+    pub calendar_missing_years: Vec<i32>,
+    /// The warning that those years fall back to weekends only (code `calendar.missing`),
+    /// in the reader's language.
+    pub calendar_warning: Option<String>,
 }
 
 /// The round as of `now`; `text` words the reason registration is not open (the
@@ -41,6 +48,13 @@ pub fn round_view(
     text: impl Fn(&Reason) -> String,
 ) -> RoundView {
     let window = RegistrationWindow::new(r.registration_opens, r.registration_closes).ok();
+    let missing = window
+        .map(|w| uncovered_years(w, calendars))
+        .unwrap_or_default();
+    let warning = (!missing.is_empty()).then(|| {
+        let years = missing.iter().map(i32::to_string).collect::<Vec<_>>();
+        text(&Code::CalendarMissing.with("year", years.join(", ")))
+    });
     let (status, note, closes_at) = match window {
         Some(w) => {
             let s = registration_status(w, calendars, now);
@@ -49,7 +63,6 @@ pub fn round_view(
                 RegistrationStatus::NotYetOpen { .. } => "not_yet_open",
                 RegistrationStatus::Closed { .. } => "closed",
                 RegistrationStatus::Holiday { .. } => "holiday",
-                RegistrationStatus::CalendarMissing { .. } => "calendar_missing",
             };
             (
                 code,
@@ -73,5 +86,8 @@ pub fn round_view(
         parts,
         registration: status,
         registration_note: note,
+        published: r.published_at.is_some(),
+        calendar_missing_years: missing,
+        calendar_warning: warning,
     }
 }

@@ -1,4 +1,8 @@
-//! Assessment rounds: list and detail (pages and API), creation by the secretariat.
+//! Assessment rounds: list and detail (pages and API), creation, change and publication
+//! by the secretariat (API here, the forms in `forms`). Drafts are seen by the secretariat
+//! only.
+
+pub mod forms;
 
 use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -8,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use crate::db::DbConn;
 use crate::domain::access::Role;
 use crate::domain::audit::Actor;
+use crate::domain::calendar::{month_grids, Calendars, RegistrationWindow};
 use crate::domain::ids::{EnterpriseId, ModelVersionId, RoundId, UserId};
 use crate::domain::round::RoundInput;
 use crate::error::AppError;
@@ -21,27 +26,59 @@ use crate::workflow::review::{self, MemberInput, ReviewPanelRequest, ReviewPanel
 use crate::workflow::rounds;
 use crate::workflow::views::rounds::{round_view, RoundView};
 
-fn view(state: &AppState, r: RoundRow, parts: Vec<String>, visitor: &Visitor) -> RoundView {
-    round_view(r, parts, &state.calendars, Utc::now(), |reason| {
+fn view(calendars: &Calendars, r: RoundRow, parts: Vec<String>, visitor: &Visitor) -> RoundView {
+    round_view(r, parts, calendars, Utc::now(), |reason| {
         refusal_text(reason, visitor.lang)
     })
 }
 
+fn is_secretariat(visitor: &Visitor) -> bool {
+    visitor
+        .principal
+        .as_ref()
+        .is_some_and(|p| p.has(Role::Secretariat))
+}
+
 async fn all(state: &AppState, visitor: &Visitor) -> Result<Vec<RoundView>, AppError> {
-    let rows = state
-        .db(|conn| Ok(queries::rounds::all_with_parts(conn)?))
+    let drafts = is_secretariat(visitor);
+    let (rows, calendars) = state
+        .db(move |conn| {
+            let rows = if drafts {
+                queries::rounds::all_with_parts(conn)?
+            } else {
+                queries::rounds::published_with_parts(conn)?
+            };
+            Ok((rows, queries::rounds::calendars(conn)?))
+        })
         .await?;
     Ok(rows
         .into_iter()
-        .map(|(r, p)| view(state, r, p, visitor))
+        .map(|(r, p)| view(&calendars, r, p, visitor))
         .collect())
 }
 
-async fn one(state: &AppState, visitor: &Visitor, id: RoundId) -> Result<RoundView, AppError> {
-    let (r, parts) = state
-        .db(move |conn| queries::rounds::with_parts(conn, id)?.ok_or(AppError::NotFound))
+/// One round with the calendars it was judged by; a draft is not found but by the
+/// secretariat.
+async fn one_with_calendars(
+    state: &AppState,
+    visitor: &Visitor,
+    id: RoundId,
+) -> Result<(RoundView, Calendars), AppError> {
+    let drafts = is_secretariat(visitor);
+    let (r, parts, calendars) = state
+        .db(move |conn| {
+            let (r, parts) = queries::rounds::with_parts(conn, id)?.ok_or(AppError::NotFound)?;
+            if r.published_at.is_none() && !drafts {
+                return Err(AppError::NotFound);
+            }
+            Ok((r, parts, queries::rounds::calendars(conn)?))
+        })
         .await?;
-    Ok(view(state, r, parts, visitor))
+    Ok((view(&calendars, r, parts, visitor), calendars))
+}
+
+async fn one(state: &AppState, visitor: &Visitor, id: RoundId) -> Result<RoundView, AppError> {
+    Ok(one_with_calendars(state, visitor, id).await?.0)
 }
 
 pub async fn list_page(
@@ -84,14 +121,17 @@ async fn render_detail(
     id: RoundId,
     refused: Option<(SubmittedPanel, String)>,
 ) -> Result<HttpResponse, AppError> {
-    let round = one(state, visitor, id).await?;
+    let (round, calendars) = one_with_calendars(state, visitor, id).await?;
+    let months = RegistrationWindow::new(
+        round.registration_opens.parse().unwrap_or_default(),
+        round.registration_closes.parse().unwrap_or_default(),
+    )
+    .map(|w| month_grids(&calendars, w.opens(), w.closes(), Some(w), WINDOW_MONTHS))
+    .unwrap_or_default();
     let days_left = chrono::DateTime::parse_from_rfc3339(&round.registration_closes_at)
         .map(|t| (t.with_timezone(&Utc) - Utc::now()).num_days())
         .unwrap_or(0);
-    let secretariat = visitor
-        .principal
-        .as_ref()
-        .is_some_and(|p| p.has(Role::Secretariat));
+    let secretariat = is_secretariat(visitor);
     let status = if refused.is_some() {
         StatusCode::UNPROCESSABLE_ENTITY
     } else {
@@ -112,6 +152,7 @@ async fn render_detail(
     let ctx = with(base_context(visitor, req.path()), "round", &round);
     let ctx = with(ctx, "review", &review);
     let ctx = with(ctx, "certificates", &certificates);
+    let ctx = with(ctx, "months", &months);
     let mut res = page(
         &state.templates,
         "pages/rounds/detail.html",
@@ -120,6 +161,10 @@ async fn render_detail(
     *res.status_mut() = status;
     Ok(res)
 }
+
+/// Months of the registration window drawn on the round page; a longer window shows its
+/// first months and the dates say the rest.
+const WINDOW_MONTHS: usize = 6;
 
 /// The review panel form as the secretariat filled it in.
 struct SubmittedPanel {
@@ -313,6 +358,20 @@ pub async fn detail_api(
 pub struct NewRoundRequest {
     #[schema(format = Uuid)]
     model_version_id: String,
+    #[serde(flatten)]
+    round: RoundRequest,
+    /// Published at once (the default), or a draft only the secretariat sees.
+    #[serde(default = "published_by_default")]
+    publish: bool,
+}
+
+fn published_by_default() -> bool {
+    true
+}
+
+/// A round's names, dates (Beijing dates) and parts.
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct RoundRequest {
     name_zh: String,
     name_en: String,
     #[schema(value_type = String, format = Date)]
@@ -328,9 +387,26 @@ pub struct NewRoundRequest {
     parts: Vec<String>,
 }
 
-/// Opens a round pinned to a model version (secretariat). Dates are Beijing dates.
+impl From<RoundRequest> for RoundInput {
+    fn from(b: RoundRequest) -> RoundInput {
+        RoundInput {
+            name_zh: b.name_zh,
+            name_en: b.name_en,
+            registration_opens: b.registration_opens,
+            registration_closes: b.registration_closes,
+            assessment_starts: b.assessment_starts,
+            assessment_ends: b.assessment_ends,
+            results_on: b.results_on,
+            parts: b.parts,
+        }
+    }
+}
+
+/// Opens a round pinned to a model version (secretariat). Dates are Beijing dates. A year
+/// without a public-holiday calendar is accepted and falls back to weekends only: the
+/// response's `calendar_warning` says so.
 #[utoipa::path(post, path = "/api/v1/rounds", request_body = NewRoundRequest,
-    responses((status = 201, body = RoundView), (status = 422, description = "the dates, parts or calendar do not allow this round")),
+    responses((status = 201, body = RoundView), (status = 422, description = "the dates or parts do not allow this round")),
     security(("bearer" = [])))]
 pub async fn create_api(
     state: web::Data<AppState>,
@@ -343,20 +419,55 @@ pub async fn create_api(
         .model_version_id
         .parse()
         .map_err(|_| AppError::invalid(Code::RoundModelVersionIdInvalid))?;
-    let input = RoundInput {
-        name_zh: b.name_zh,
-        name_en: b.name_en,
-        registration_opens: b.registration_opens,
-        registration_closes: b.registration_closes,
-        assessment_starts: b.assessment_starts,
-        assessment_ends: b.assessment_ends,
-        results_on: b.results_on,
-        parts: b.parts,
-    };
-    let calendars = state.calendars.clone();
+    let input = RoundInput::from(b.round);
     let actor = Actor::user(caller.principal.user_id, &caller.address);
+    let publish = b.publish;
     let id = state
-        .db(move |conn| Ok(rounds::create(conn, &calendars, version, input, &actor)?))
+        .db(move |conn| Ok(rounds::create(conn, version, input, publish, &actor)?))
         .await?;
     Ok(HttpResponse::Created().json(one(&state, &visitor, id).await?))
+}
+
+/// Today in Beijing, the programme's calendar.
+pub(crate) fn beijing_today() -> chrono::NaiveDate {
+    Utc::now().with_timezone(&chrono_tz::Asia::Shanghai).date_naive()
+}
+
+/// Changes a round (secretariat): a draft in every respect; a published round's dates and
+/// parts only before registration opens and while nobody has applied, its names always.
+#[utoipa::path(put, path = "/api/v1/rounds/{id}", params(("id" = uuid::Uuid, Path)), request_body = RoundRequest,
+    responses((status = 200, body = RoundView), (status = 404), (status = 409, description = "only the names may change now"), (status = 422, description = "the dates or parts do not allow this round")),
+    security(("bearer" = [])))]
+pub async fn update_api(
+    state: web::Data<AppState>,
+    caller: Caller,
+    visitor: Visitor,
+    path: web::Path<RoundId>,
+    body: web::Json<RoundRequest>,
+) -> Result<HttpResponse, AppError> {
+    let id = path.into_inner();
+    let input = RoundInput::from(body.into_inner());
+    let actor = Actor::user(caller.principal.user_id, &caller.address);
+    state
+        .db(move |conn| Ok(rounds::update(conn, id, input, beijing_today(), &actor)?))
+        .await?;
+    Ok(HttpResponse::Ok().json(one(&state, &visitor, id).await?))
+}
+
+/// Publishes a draft round (secretariat): enterprises see it from now on.
+#[utoipa::path(post, path = "/api/v1/rounds/{id}/publish", params(("id" = uuid::Uuid, Path)),
+    responses((status = 200, body = RoundView), (status = 404), (status = 409, description = "already published")),
+    security(("bearer" = [])))]
+pub async fn publish_api(
+    state: web::Data<AppState>,
+    caller: Caller,
+    visitor: Visitor,
+    path: web::Path<RoundId>,
+) -> Result<HttpResponse, AppError> {
+    let id = path.into_inner();
+    let actor = Actor::user(caller.principal.user_id, &caller.address);
+    state
+        .db(move |conn| Ok(rounds::publish(conn, id, &actor)?))
+        .await?;
+    Ok(HttpResponse::Ok().json(one(&state, &visitor, id).await?))
 }
