@@ -37,6 +37,20 @@ const MATRIX: &[(&str, &str, [Expect; 5])] = &[
     ("GET", "/api/v1/rounds", [D, A, A, A, A]),
     ("POST", "/api/v1/rounds", [D, A, D, D, D]),
     ("GET", "/api/v1/rounds/{id}", [D, A, A, A, A]),
+    // Round forms and publication; holiday calendars (features: rounds, calendars).
+    ("GET", "/rounds/new", [D, A, D, D, D]),
+    ("POST", "/rounds/new", [D, A, D, D, D]),
+    ("GET", "/rounds/{id}/edit", [D, A, D, D, D]),
+    ("POST", "/rounds/{id}/edit", [D, A, D, D, D]),
+    ("POST", "/rounds/{id}/publish", [D, A, D, D, D]),
+    ("PUT", "/api/v1/rounds/{id}", [D, A, D, D, D]),
+    ("POST", "/api/v1/rounds/{id}/publish", [D, A, D, D, D]),
+    ("GET", "/calendars", [D, A, A, A, A]),
+    ("GET", "/calendars/{year}", [D, A, A, A, A]),
+    ("POST", "/calendars/{year}", [D, A, D, D, D]),
+    ("GET", "/api/v1/calendars", [D, A, A, A, A]),
+    ("GET", "/api/v1/calendars/{year}", [D, A, A, A, A]),
+    ("PUT", "/api/v1/calendars/{year}", [D, A, D, D, D]),
     ("POST", "/api/v1/enterprises", [D, D, A, D, D]),
     ("GET", "/api/v1/enterprises", [D, A, D, D, D]),
     ("GET", "/api/v1/enterprises/mine", [D, D, A, D, D]),
@@ -375,6 +389,7 @@ async fn each_role_reaches_exactly_the_routes_the_policy_grants() {
         };
         let path = pattern
             .replace("{id}", id)
+            .replace("{year}", "2026")
             .replace("{item}", "CD-CM-01")
             .replace("{area}", "0")
             .replace("{file}", &version_id)

@@ -74,9 +74,14 @@ async fn rounds_are_checked_when_the_secretariat_opens_them() {
             )),
         )
         .await;
-    assert_eq!(status, 422);
+    // No 2030 calendar: the round is opened on weekends only, and says so.
+    assert_eq!(status, 201, "{problem}");
+    assert_eq!(problem["calendar_missing_years"], json!([2030]));
     assert!(
-        problem["detail"].as_str().unwrap().contains("2030"),
+        problem["calendar_warning"]
+            .as_str()
+            .unwrap()
+            .contains("2030"),
         "{problem}"
     );
 
@@ -118,7 +123,7 @@ async fn rounds_are_checked_when_the_secretariat_opens_them() {
     assert_eq!(status, 403);
     let (status, list) = enterprise.send("GET", "/api/v1/rounds", None).await;
     assert_eq!(status, 200);
-    assert_eq!(list.as_array().unwrap().len(), 1);
+    assert_eq!(list.as_array().unwrap().len(), 2);
 }
 
 #[tokio::test]

@@ -14,6 +14,8 @@ mod health_and_errors;
 mod pages;
 mod production;
 mod refusals;
+// Round forms and publication; holiday calendars (features: rounds, calendars).
+mod rounds;
 mod sign_in;
 // Evidence
 mod evidence;
