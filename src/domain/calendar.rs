@@ -1023,7 +1023,10 @@ mod tests {
         let year = month_grids(cal, date("2026-01-01"), date("2026-12-31"), None, 12);
         assert_eq!(year.len(), 12);
         assert!(year.iter().all(|m| m.weeks.iter().all(|w| w.len() == 7)));
-        assert_eq!(month_grids(cal, date("2026-01-01"), date("2027-12-31"), None, 3).len(), 3);
+        assert_eq!(
+            month_grids(cal, date("2026-01-01"), date("2027-12-31"), None, 3).len(),
+            3
+        );
     }
 
     #[test]

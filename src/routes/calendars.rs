@@ -50,7 +50,14 @@ pub async fn year_page(
     req: HttpRequest,
     path: web::Path<i32>,
 ) -> Result<HttpResponse, AppError> {
-    render_year(&state, &visitor, &req, path.into_inner(), FormState::default()).await
+    render_year(
+        &state,
+        &visitor,
+        &req,
+        path.into_inner(),
+        FormState::default(),
+    )
+    .await
 }
 
 type Fields = Vec<(String, String)>;

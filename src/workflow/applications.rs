@@ -65,7 +65,11 @@ pub fn create(
         else {
             return Err(Refusal::Invalid(Code::ApplicationNoEnterprise.into()));
         };
-        let (_, open_parts, model) = round_model(conn, round_id)?;
+        let (round, open_parts, model) = round_model(conn, round_id)?;
+        // A draft round is the secretariat's alone: enterprises cannot find it.
+        if round.published_at.is_none() {
+            return Err(Refusal::NotFound);
+        }
         let req = check_request(
             &model,
             &open_parts,

@@ -13,8 +13,8 @@ use crate::db::models::{audit, calendars as store, rounds};
 use crate::db::{write_tx, DbConn};
 use crate::domain::audit::{Actor, Kind};
 use crate::domain::calendar::{
-    month_grids, parse_calendar, uncovered_years, CalendarDay, CalendarError, Calendars,
-    DayEntry, MonthGrid, RegistrationWindow, YearCalendar, BUILT_IN,
+    month_grids, parse_calendar, uncovered_years, CalendarDay, CalendarError, Calendars, DayEntry,
+    MonthGrid, RegistrationWindow, YearCalendar, BUILT_IN,
 };
 use crate::domain::catalog::Bilingual;
 use crate::refusal::{Code, Refusal};
@@ -143,10 +143,13 @@ impl DayView {
     fn of(d: &CalendarDay) -> DayView {
         let (kind, name) = match &d.entry {
             DayEntry::Closed(n) => ("closed", n.clone()),
-            DayEntry::MakeupWorkday => ("workday", Bilingual {
+            DayEntry::MakeupWorkday => (
+                "workday",
+                Bilingual {
                     zh: String::new(),
                     en: String::new(),
-                }),
+                },
+            ),
         };
         DayView {
             date: d.date,

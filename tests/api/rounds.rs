@@ -70,7 +70,14 @@ async fn a_2027_round_made_on_the_page_is_a_draft_that_warns_and_is_published_af
     assert_eq!(status, 200);
     assert!(form.contains("持续交付"), "parts are named: {form}");
 
-    let res = post_form(&app, &sec, "/rounds/new", "/rounds/new", &form_2027(&version)).await;
+    let res = post_form(
+        &app,
+        &sec,
+        "/rounds/new",
+        "/rounds/new",
+        &form_2027(&version),
+    )
+    .await;
     assert_eq!(res.status(), 303);
     let page = res.headers()["location"].to_str().unwrap().to_string();
     let id = page.trim_start_matches("/rounds/").to_string();
@@ -80,7 +87,10 @@ async fn a_2027_round_made_on_the_page_is_a_draft_that_warns_and_is_published_af
     assert!(detail.contains("缺少 2027 年的法定节假日安排"), "{detail}");
     assert!(detail.contains("草稿"), "{detail}");
     assert!(detail.contains("registration-calendar"), "{detail}");
-    assert!(detail.contains("✓ 可报名"), "open days are marked in words: {detail}");
+    assert!(
+        detail.contains("✓ 可报名"),
+        "open days are marked in words: {detail}"
+    );
 
     // Enterprises do not see a draft, on pages or through the API.
     let ent_user = app.add_user("张喆", &[Role::Enterprise]).await;
@@ -88,18 +98,44 @@ async fn a_2027_round_made_on_the_page_is_a_draft_that_warns_and_is_published_af
     assert_eq!(html(&ent, &app, &page).await.0, 404);
     let ent_api = app.api_for("李雷", Role::Enterprise).await;
     let (_, rounds) = ent_api.send("GET", "/api/v1/rounds", None).await;
-    assert!(rounds.as_array().unwrap().iter().all(|r| r["id"] != id.as_str()));
+    assert!(rounds
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|r| r["id"] != id.as_str()));
     let (status, _) = ent_api
         .send("GET", &format!("/api/v1/rounds/{id}"), None)
         .await;
     assert_eq!(status, 404);
+
+    let (status, e) = ent_api
+        .send(
+            "POST",
+            "/api/v1/enterprises",
+            Some(json!({
+                "name_zh": "北京喆堃科技有限公司", "name_en": "Zhekun Technology Co., Ltd.",
+                "credit_code": crate::helpers::credit_code("91110108MA01ABCD1"),
+                "address": "北京市海淀区", "contact_name": "李雷", "contact_email": "ll@example.cn",
+                "contact_phone": "010-12345678"
+            })),
+        )
+        .await;
+    assert_eq!(status, 201, "{e}");
+    let apply = format!("/api/v1/rounds/{id}/applications");
+    let draft = json!({ "part_code": "CD", "target_level": 3, "scope": "核心交易系统",
+        "contact_name": "李雷", "contact_email": "ll@example.cn" });
+    let (status, _) = ent_api.send("POST", &apply, Some(draft.clone())).await;
+    assert_eq!(status, 404, "a draft round takes no applications");
 
     // Publishing asks first; the question page posts the form again, confirmed.
     let publish = format!("/rounds/{id}/publish");
     let res = post_form(&app, &sec, &page, &publish, &[]).await;
     assert_eq!(res.status(), 200);
     let question = res.text().await.unwrap();
-    assert!(question.contains("name=\"confirmed\" value=\"yes\""), "{question}");
+    assert!(
+        question.contains("name=\"confirmed\" value=\"yes\""),
+        "{question}"
+    );
     assert_eq!(html(&ent, &app, &page).await.0, 404, "not yet published");
     let res = post_form(&app, &sec, &page, &publish, &[("confirmed", "yes".into())]).await;
     assert_eq!(res.status(), 303);
@@ -114,6 +150,9 @@ async fn a_2027_round_made_on_the_page_is_a_draft_that_warns_and_is_published_af
     assert_eq!(round["published"], true);
     assert_eq!(round["calendar_missing_years"], json!([2027]));
     assert!(round["calendar_warning"].as_str().unwrap().contains("2027"));
+
+    let (status, application) = ent_api.send("POST", &apply, Some(draft)).await;
+    assert_eq!(status, 201, "{application}");
 
     let sec_api = app.api_for("秘书处二", Role::Secretariat).await;
     let (status, problem) = sec_api
@@ -139,7 +178,10 @@ async fn a_refused_round_form_comes_back_with_what_was_typed_and_the_message_bes
     let res = post_form(&app, &sec, "/rounds/new", "/rounds/new", &fields).await;
     assert_eq!(res.status(), 422);
     let body = res.text().await.unwrap();
-    assert!(body.contains("value=\"2027年研发运营一体化评估\""), "{body}");
+    assert!(
+        body.contains("value=\"2027年研发运营一体化评估\""),
+        "{body}"
+    );
     assert!(body.contains("value=\"2027-04-01\""), "{body}");
     assert!(
         body.contains("id=\"assessment_starts\" name=\"assessment_starts\" value=\"2027-04-01\" required aria-invalid=\"true\""),
@@ -168,7 +210,9 @@ async fn a_refused_round_form_comes_back_with_what_was_typed_and_the_message_bes
     let ent = app.signed_in(&ent_user).await;
     assert_eq!(html(&ent, &app, "/rounds/new").await.0, 403);
     assert_eq!(
-        html(&crate::helpers::browser(), &app, "/rounds/new").await.0,
+        html(&crate::helpers::browser(), &app, "/rounds/new")
+            .await
+            .0,
         303
     );
 }
@@ -181,7 +225,11 @@ async fn dates_lock_once_registration_of_a_published_round_opens_and_names_never
     let today = beijing_today();
 
     // Published (the API's default) and registration already open.
-    let body = round_json(&version, today - Duration::days(3), today + Duration::days(20));
+    let body = round_json(
+        &version,
+        today - Duration::days(3),
+        today + Duration::days(20),
+    );
     let (status, round) = sec.send("POST", "/api/v1/rounds", Some(body.clone())).await;
     assert_eq!(status, 201, "{round}");
     assert_eq!(round["published"], true);
@@ -218,9 +266,20 @@ async fn dates_lock_once_registration_of_a_published_round_opens_and_names_never
     // The edit page says only the names may change now and keeps the dates.
     let sec_user = app.add_user("秘书处二", &[Role::Secretariat]).await;
     let browser = app.signed_in(&sec_user).await;
-    let published: Vec<Value> = sec.send("GET", "/api/v1/rounds", None).await.1.as_array().unwrap().clone();
+    let published: Vec<Value> = sec
+        .send("GET", "/api/v1/rounds", None)
+        .await
+        .1
+        .as_array()
+        .unwrap()
+        .clone();
     let open = published.iter().find(|r| r["published"] == true).unwrap();
-    let (status, page) = html(&browser, &app, &format!("/rounds/{}/edit", open["id"].as_str().unwrap())).await;
+    let (status, page) = html(
+        &browser,
+        &app,
+        &format!("/rounds/{}/edit", open["id"].as_str().unwrap()),
+    )
+    .await;
     assert_eq!(status, 200);
     assert!(page.contains("现在只能修改名称"), "{page}");
     let enterprise = app.api_for("张喆", Role::Enterprise).await;
@@ -251,7 +310,11 @@ async fn the_secretariat_keeps_calendars_and_a_change_reaches_the_rounds_registr
     assert_eq!(all["missing"], json!([]));
 
     // A round open today; the secretariat marks today a public holiday on the year page.
-    let body = round_json(&version, today - Duration::days(3), today + Duration::days(20));
+    let body = round_json(
+        &version,
+        today - Duration::days(3),
+        today + Duration::days(20),
+    );
     let (status, round) = sec.send("POST", "/api/v1/rounds", Some(body)).await;
     assert_eq!(status, 201, "{round}");
     let round_path = format!("/api/v1/rounds/{}", round["id"].as_str().unwrap());
@@ -276,7 +339,10 @@ async fn the_secretariat_keeps_calendars_and_a_change_reaches_the_rounds_registr
     assert_eq!(res.status(), 303);
     let (_, round) = sec.send("GET", &round_path, None).await;
     assert_eq!(round["registration"], "holiday", "{round}");
-    assert!(round["registration_note"].as_str().unwrap().contains("Test holiday"));
+    assert!(round["registration_note"]
+        .as_str()
+        .unwrap()
+        .contains("Test holiday"));
     let (_, page) = html(&browser, &app, &year_page).await;
     assert!(page.contains("✕ 测试假日"), "{page}");
 
@@ -324,7 +390,9 @@ async fn the_secretariat_keeps_calendars_and_a_change_reaches_the_rounds_registr
     assert_eq!(empty["kept"], false);
 
     let monday = json!({ "source": "国务院办公厅通知", "days": [{ "date": "2027-01-04", "kind": "workday" }] });
-    let (status, problem) = sec.send("PUT", "/api/v1/calendars/2027", Some(monday)).await;
+    let (status, problem) = sec
+        .send("PUT", "/api/v1/calendars/2027", Some(monday))
+        .await;
     assert_eq!(status, 422, "{problem}");
     assert_eq!(problem["code"], "calendar.makeup_not_weekend", "{problem}");
     let days = json!({ "source": "国务院办公厅通知", "days": [
@@ -334,14 +402,20 @@ async fn the_secretariat_keeps_calendars_and_a_change_reaches_the_rounds_registr
         { "date": "2027-01-09", "kind": "workday" }
     ]});
     let ent = app.api_for("张喆", Role::Enterprise).await;
-    let (status, _) = ent.send("PUT", "/api/v1/calendars/2027", Some(days.clone())).await;
+    let (status, _) = ent
+        .send("PUT", "/api/v1/calendars/2027", Some(days.clone()))
+        .await;
     assert_eq!(status, 403);
     let (status, year) = sec.send("PUT", "/api/v1/calendars/2027", Some(days)).await;
     assert_eq!(status, 200, "{year}");
     assert_eq!(year["kept"], true);
     assert_eq!(year["days"].as_array().unwrap().len(), 4);
     let (_, round) = sec
-        .send("GET", &format!("/api/v1/rounds/{}", round["id"].as_str().unwrap()), None)
+        .send(
+            "GET",
+            &format!("/api/v1/rounds/{}", round["id"].as_str().unwrap()),
+            None,
+        )
         .await;
     assert_eq!(round["calendar_missing_years"], json!([]));
     assert_eq!(round["calendar_warning"], Value::Null);

@@ -53,13 +53,7 @@ pub fn days(conn: &mut DbConn) -> QueryResult<Vec<(i32, CalendarDay)>> {
                     en: r.name_en,
                 })
             };
-            (
-                r.year,
-                CalendarDay {
-                    date: r.day,
-                    entry,
-                },
-            )
+            (r.year, CalendarDay { date: r.day, entry })
         })
         .collect())
 }
@@ -83,8 +77,7 @@ pub fn replace_year(
                 calendar_years::updated_at.eq(super::now()),
             ))
             .execute(conn)?;
-        diesel::delete(calendar_days::table.filter(calendar_days::year.eq(year)))
-            .execute(conn)?;
+        diesel::delete(calendar_days::table.filter(calendar_days::year.eq(year))).execute(conn)?;
     } else {
         diesel::insert_into(calendar_years::table)
             .values((

@@ -2,9 +2,9 @@
 //! `workflow`; see the feature table in ARCHITECTURE.md).
 
 pub mod applications;
+pub mod calendars;
 pub mod catalog;
 pub mod enterprises;
-pub mod calendars;
 pub mod rounds;
 pub mod sessions;
 pub mod users;

@@ -88,7 +88,12 @@ fn field_of(err: &AppError) -> Option<&'static str> {
     })
 }
 
-fn refused(fields: &Fields, err: AppError, field: Option<&str>, visitor: &Visitor) -> Result<FormState, AppError> {
+fn refused(
+    fields: &Fields,
+    err: AppError,
+    field: Option<&str>,
+    visitor: &Visitor,
+) -> Result<FormState, AppError> {
     FormState::refused(fields, err, visitor.lang, field)
 }
 

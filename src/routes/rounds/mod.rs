@@ -430,7 +430,9 @@ pub async fn create_api(
 
 /// Today in Beijing, the programme's calendar.
 pub(crate) fn beijing_today() -> chrono::NaiveDate {
-    Utc::now().with_timezone(&chrono_tz::Asia::Shanghai).date_naive()
+    Utc::now()
+        .with_timezone(&chrono_tz::Asia::Shanghai)
+        .date_naive()
 }
 
 /// Changes a round (secretariat): a draft in every respect; a published round's dates and
