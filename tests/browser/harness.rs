@@ -175,6 +175,12 @@ impl Browser {
             .to_string()
     }
 
+    /// Whether a link's visible text contains `text`.
+    pub async fn has_link(&self, text: &str) -> bool {
+        let xpath = format!("//a[contains(normalize-space(.), {})]", xpath_literal(text));
+        self.client.find(Locator::XPath(&xpath)).await.is_ok()
+    }
+
     /// Asserts the visible text contains `expected`.
     pub async fn sees(&self, expected: &str) {
         let text = self.text().await;
@@ -252,6 +258,7 @@ impl Browser {
         }
         assert!(pressed, "no button \"{text}\" in '{within}' on {}", self.path().await);
         self.arrived().await;
+        self.not_refused(text).await;
         if self
             .client
             .find(Locator::Css("input[name=\"confirmed\"][value=\"yes\"]"))
@@ -263,6 +270,15 @@ impl Browser {
                 .await;
             yes.click().await.expect("confirm");
             self.arrived().await;
+            self.not_refused(text).await;
+        }
+    }
+
+    /// A refused form shows its message as an alert: the story expects none.
+    async fn not_refused(&self, pressed: &str) {
+        if let Ok(alert) = self.client.find(Locator::Css("[role=\"alert\"]")).await {
+            let message = alert.text().await.unwrap_or_default();
+            panic!("\"{pressed}\" was refused on {}: {message}", self.path().await);
         }
     }
 
@@ -401,10 +417,12 @@ impl Browser {
         if findings.is_empty() {
             return;
         }
-        let report = format!("{path}:\n  {}", findings.join("\n  "));
+        let report = format!("{}:\n  {}", without_ids(&path), findings.join("\n  "));
         if BEING_REBUILT.iter().any(|p| path.starts_with(p)) {
-            eprintln!("page being rebuilt elsewhere, not failing: {report}");
-            self.deferred.push(report);
+            if !self.deferred.contains(&report) {
+                eprintln!("page being rebuilt elsewhere, not failing: {report}");
+                self.deferred.push(report);
+            }
         } else {
             panic!("checks failed on {report}");
         }
@@ -413,6 +431,20 @@ impl Browser {
     pub async fn close(self) {
         let _ = self.client.close().await;
     }
+}
+
+/// A path with its ids as `{id}`, so findings of one page are listed once.
+fn without_ids(path: &str) -> String {
+    path.split('/')
+        .map(|seg| {
+            if seg.len() >= 32 && seg.chars().all(|c| c.is_ascii_hexdigit() || c == '-') {
+                "{id}"
+            } else {
+                seg
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("/")
 }
 
 /// An XPath string literal for any text (quotes included).
