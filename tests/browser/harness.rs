@@ -60,6 +60,11 @@ pub struct Browser {
     pub typed_names: Vec<String>,
     /// Findings on pages being rebuilt elsewhere (see `BEING_REBUILT`).
     pub deferred: Vec<String>,
+    /// Set while a step repeats one form down a page (a score per item): the page is
+    /// checked once when the repetition ends.
+    paused: bool,
+    /// Pages already checked, by address and visible text: the same page again is not.
+    checked: std::collections::HashSet<(String, String)>,
     _profile: tempfile::TempDir,
     _driver: Driver,
 }
@@ -123,9 +128,21 @@ impl Browser {
             test: test.to_string(),
             typed_names: Vec::new(),
             deferred: Vec::new(),
+            paused: false,
+            checked: Default::default(),
             _profile: profile,
             _driver: driver,
         })
+    }
+
+    /// Checks no page until [`Browser::resume_checks`], which checks the page it is on.
+    pub fn pause_checks(&mut self) {
+        self.paused = true;
+    }
+
+    pub async fn resume_checks(&mut self) {
+        self.paused = false;
+        self.arrived().await;
     }
 
     /// Ends a story run under `catch_unwind`: if it failed, saves the screenshot and
@@ -408,11 +425,18 @@ impl Browser {
     /// serious or critical WCAG 2.1 A/AA violation; a zh-CN page shows no English
     /// sentence, raw code or UTC time.
     pub async fn arrived(&mut self) {
+        if self.paused {
+            return;
+        }
         let path = self.path().await;
+        let text = self.text().await;
+        if !self.checked.insert((path.clone(), text.clone())) {
+            return;
+        }
         let mut findings = axe::serious_violations(&self.client).await;
         if self.lang().await == "zh-CN" {
             let allowed: Vec<&str> = self.typed_names.iter().map(String::as_str).collect();
-            findings.extend(english_in_zh(&self.text().await, &allowed));
+            findings.extend(english_in_zh(&text, &allowed));
         }
         if findings.is_empty() {
             return;
