@@ -807,10 +807,17 @@ pub fn sheet_name(title: &str, taken: &[String]) -> String {
         .take(31)
         .collect();
     let clean = clean.trim().to_string();
-    let base = if clean.is_empty() { "Sheet".to_string() } else { clean };
+    let base = if clean.is_empty() {
+        "Sheet".to_string()
+    } else {
+        clean
+    };
     let mut name = base.clone();
     let mut n = 2;
-    while taken.iter().any(|t| t.to_lowercase() == name.to_lowercase()) {
+    while taken
+        .iter()
+        .any(|t| t.to_lowercase() == name.to_lowercase())
+    {
         let suffix = format!(" {n}");
         let keep = 31 - suffix.chars().count();
         name = base.chars().take(keep).collect::<String>() + &suffix;
@@ -928,7 +935,10 @@ mod tests {
         assert_eq!(sheet_name(&long, &[]).chars().count(), 31);
         let taken = vec![sheet_name(&long, &[])];
         let second = sheet_name(&long, &taken);
-        assert!(second.ends_with(" 2") && second.chars().count() == 31, "{second}");
+        assert!(
+            second.ends_with(" 2") && second.chars().count() == 31,
+            "{second}"
+        );
         assert_eq!(sheet_name("Rounds", &["rounds".to_string()]), "Rounds 2");
     }
     use chrono::NaiveDate;

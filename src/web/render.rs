@@ -124,10 +124,14 @@ fn parse_utc(text: &str) -> Option<chrono::DateTime<chrono::Utc>> {
     if let Ok(t) = chrono::DateTime::parse_from_rfc3339(text) {
         return Some(t.to_utc());
     }
-    ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%d %H:%M"]
-        .iter()
-        .find_map(|f| chrono::NaiveDateTime::parse_from_str(text, f).ok())
-        .map(|t| t.and_utc())
+    [
+        "%Y-%m-%dT%H:%M:%S%.f",
+        "%Y-%m-%d %H:%M:%S%.f",
+        "%Y-%m-%d %H:%M",
+    ]
+    .iter()
+    .find_map(|f| chrono::NaiveDateTime::parse_from_str(text, f).ok())
+    .map(|t| t.and_utc())
 }
 
 /// `2026年12月6日 12:30（北京时间）` / `6 Dec 2026 12:30 (Beijing time, UTC+8)`; another
@@ -332,14 +336,20 @@ mod tests {
     fn local_time_shows_beijing_time_with_its_zone_in_both_languages() {
         let utc = parse_utc("2026-12-06T04:30:00Z").unwrap();
         let bj = chrono_tz::Asia::Shanghai;
-        assert_eq!(local_time(utc, bj, Lang::Zh), "2026年12月6日 12:30（北京时间）");
+        assert_eq!(
+            local_time(utc, bj, Lang::Zh),
+            "2026年12月6日 12:30（北京时间）"
+        );
         assert_eq!(
             local_time(utc, bj, Lang::En),
             "6 Dec 2026 12:30 (Beijing time, UTC+8)"
         );
         // Past midnight in Beijing is the next day.
         let late = parse_utc("2026-12-31 16:05").unwrap();
-        assert_eq!(local_time(late, bj, Lang::Zh), "2027年1月1日 00:05（北京时间）");
+        assert_eq!(
+            local_time(late, bj, Lang::Zh),
+            "2027年1月1日 00:05（北京时间）"
+        );
         let india = chrono_tz::Asia::Kolkata;
         assert_eq!(
             local_time(utc, india, Lang::En),

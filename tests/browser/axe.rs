@@ -17,7 +17,11 @@ pub async fn serious_violations(client: &Client) -> Vec<String> {
         )
         .await
         .expect("axe-core loads");
-    assert_eq!(loaded, Value::String("object".into()), "axe-core did not load");
+    assert_eq!(
+        loaded,
+        Value::String("object".into()),
+        "axe-core did not load"
+    );
     let result = client
         .execute_async(
             r#"const done = arguments[arguments.length - 1];

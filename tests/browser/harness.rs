@@ -262,10 +262,20 @@ impl Browser {
     pub async fn press_in(&mut self, within: &str, text: &str) {
         let css = format!("{within} button, {within} input[type=\"submit\"]");
         let mut pressed = false;
-        for button in self.client.find_all(Locator::Css(css.trim())).await.unwrap_or_default() {
+        for button in self
+            .client
+            .find_all(Locator::Css(css.trim()))
+            .await
+            .unwrap_or_default()
+        {
             let label = match button.text().await {
                 Ok(t) if !t.is_empty() => t,
-                _ => button.attr("value").await.ok().flatten().unwrap_or_default(),
+                _ => button
+                    .attr("value")
+                    .await
+                    .ok()
+                    .flatten()
+                    .unwrap_or_default(),
             };
             if label.contains(text) && button.is_displayed().await.unwrap_or(false) {
                 button.click().await.expect("press a button");
@@ -273,7 +283,11 @@ impl Browser {
                 break;
             }
         }
-        assert!(pressed, "no button \"{text}\" in '{within}' on {}", self.path().await);
+        assert!(
+            pressed,
+            "no button \"{text}\" in '{within}' on {}",
+            self.path().await
+        );
         self.arrived().await;
         self.not_refused(text).await;
         if self
@@ -295,7 +309,10 @@ impl Browser {
     async fn not_refused(&self, pressed: &str) {
         if let Ok(alert) = self.client.find(Locator::Css("[role=\"alert\"]")).await {
             let message = alert.text().await.unwrap_or_default();
-            panic!("\"{pressed}\" was refused on {}: {message}", self.path().await);
+            panic!(
+                "\"{pressed}\" was refused on {}: {message}",
+                self.path().await
+            );
         }
     }
 

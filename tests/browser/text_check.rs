@@ -8,8 +8,8 @@ const SENTENCE_WORDS: usize = 3;
 /// Words that may stand in a zh-CN page as they are (lower case): the brand and file
 /// formats (the evidence form lists the accepted ones).
 const ALLOWED_WORDS: &[&str] = &[
-    "certcase", "api", "json", "pdf", "png", "jpg", "jpeg", "doc", "docx", "xls", "xlsx",
-    "ppt", "pptx", "txt", "md", "csv", "zip",
+    "certcase", "api", "json", "pdf", "png", "jpg", "jpeg", "doc", "docx", "xls", "xlsx", "ppt",
+    "pptx", "txt", "md", "csv", "zip",
 ];
 
 /// What is wrong with the visible text of a zh-CN page, one finding per line; `allowed`
