@@ -43,6 +43,8 @@ pub struct Config {
     pub uploads: UploadConfig,
     // mail/audit feature
     pub mail: MailConfig,
+    /// The zone pages show times in (an IANA name; the programme runs on Beijing time).
+    pub display_timezone: chrono_tz::Tz,
 }
 
 // mail/audit feature: how e-mail leaves the outbox.
@@ -332,6 +334,7 @@ struct FileConfig {
     mail_poll_seconds: Option<u64>,
     mail_max_attempts: Option<i32>,
     mail_retry_base_seconds: Option<i64>,
+    display_timezone: Option<String>,
 }
 
 /// Where values come from, so tests can supply them without touching the process.
@@ -410,6 +413,16 @@ impl Config {
         if pool_size == 0 {
             return Err(bad("pool_size", "must be at least 1"));
         }
+        let zone_name = env("CERTCASE_DISPLAY_TIMEZONE")
+            .or(file.display_timezone)
+            .unwrap_or_else(|| "Asia/Shanghai".into());
+        let display_timezone: chrono_tz::Tz = zone_name.parse().map_err(|_| {
+            bad(
+                "display_timezone",
+                format!("'{zone_name}' is not an IANA time zone name such as Asia/Shanghai"),
+            )
+        })?;
+
         let session_hours = file.session_hours.unwrap_or(12);
         let api_token_hours = file.api_token_hours.unwrap_or(24 * 30);
         if session_hours <= 0 || api_token_hours <= 0 {
@@ -431,6 +444,7 @@ impl Config {
             evidence,
             uploads,
             mail,
+            display_timezone,
         })
     }
 
@@ -656,6 +670,19 @@ mod tests {
         let c = load(&[("CERTCASE_BIND", "127.0.0.1:9100")], Some(&file)).unwrap();
         assert_eq!(c.bind.port(), 9100);
         assert_eq!(c.data_dir, PathBuf::from("/srv/cc"));
+    }
+
+    #[test]
+    fn display_timezone_defaults_to_beijing_and_a_bad_name_is_refused() {
+        assert_eq!(
+            load(&[], None).unwrap().display_timezone,
+            chrono_tz::Asia::Shanghai
+        );
+        let c = load(&[("CERTCASE_DISPLAY_TIMEZONE", "Europe/Berlin")], None).unwrap();
+        assert_eq!(c.display_timezone, chrono_tz::Europe::Berlin);
+        let e = load(&[("CERTCASE_DISPLAY_TIMEZONE", "Beijing")], None).unwrap_err();
+        assert_eq!(e.key, "display_timezone");
+        assert!(e.to_string().contains("'Beijing' is not an IANA"), "{e}");
     }
 
     #[test]

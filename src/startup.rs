@@ -57,13 +57,14 @@ pub fn state(config: Config, pool: DbPool) -> anyhow::Result<AppState> {
         &config.data_dir,
         &config.evidence,
     )?);
+    let templates = Arc::new(render::templates(config.display_timezone)?);
     Ok(AppState {
         evidence,
         uploads: Arc::new(crate::web::upload::Uploads::new(config.uploads.clone())),
         pool,
         backend: config.backend(),
         config: Arc::new(config),
-        templates: Arc::new(render::templates()?),
+        templates,
         calendars: Arc::new(crate::workflow::calendars::Store),
     })
 }

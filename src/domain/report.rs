@@ -783,14 +783,61 @@ pub fn to_csv(report: &Report, lang: Lang) -> String {
     out
 }
 
-/// The report as an XLSX workbook, one worksheet per table, figures as numbers.
+/// A worksheet's name from a table's title in the reader's language: the words before
+/// any parenthesis, without the characters Excel refuses, at most 31 characters, and
+/// unlike the names already `taken`.
+pub fn sheet_name(title: &str, taken: &[String]) -> String {
+    let short = title
+        .split([' ', '（'])
+        .scan(String::new(), |acc, word| {
+            if word.starts_with('(') {
+                return None;
+            }
+            if !acc.is_empty() {
+                acc.push(' ');
+            }
+            acc.push_str(word);
+            Some(acc.clone())
+        })
+        .last()
+        .unwrap_or_default();
+    let clean: String = short
+        .chars()
+        .map(|c| if "[]:*?/\\'".contains(c) { '-' } else { c })
+        .take(31)
+        .collect();
+    let clean = clean.trim().to_string();
+    let base = if clean.is_empty() {
+        "Sheet".to_string()
+    } else {
+        clean
+    };
+    let mut name = base.clone();
+    let mut n = 2;
+    while taken
+        .iter()
+        .any(|t| t.to_lowercase() == name.to_lowercase())
+    {
+        let suffix = format!(" {n}");
+        let keep = 31 - suffix.chars().count();
+        name = base.chars().take(keep).collect::<String>() + &suffix;
+        n += 1;
+    }
+    name
+}
+
+/// The report as an XLSX workbook, one worksheet per table (named by its title in the
+/// reader's language, in the tables' order), figures as numbers.
 pub fn to_xlsx(report: &Report, lang: Lang) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
     use rust_xlsxwriter::{Format, Workbook};
     let mut book = Workbook::new();
     let bold = Format::new().set_bold();
+    let mut taken = Vec::new();
     for table in &report.tables {
         let sheet = book.add_worksheet();
-        sheet.set_name(table.key)?;
+        let name = sheet_name(table.title.get(lang), &taken);
+        sheet.set_name(&name)?;
+        taken.push(name);
         sheet.write_string_with_format(0, 0, table.title.get(lang), &bold)?;
         for (c, col) in table.columns.iter().enumerate() {
             sheet.write_string_with_format(1, (c + 1) as u16, col.get(lang), &bold)?;
@@ -868,6 +915,32 @@ fn escape(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sheet_names_are_short_titles_excel_accepts_and_unique() {
+        assert_eq!(
+            sheet_name(
+                "Assessor load and turnaround (days from panel confirmation to scores submitted)",
+                &[]
+            ),
+            "Assessor load and turnaround"
+        );
+        assert_eq!(
+            sheet_name("评估员工作量与评分周期（组建确认至提交评分，天）", &[]),
+            "评估员工作量与评分周期"
+        );
+        assert_eq!(sheet_name("Days per stage", &[]), "Days per stage");
+        assert_eq!(sheet_name("a/b: [c]?", &[]), "a-b- -c--");
+        let long = "x".repeat(40);
+        assert_eq!(sheet_name(&long, &[]).chars().count(), 31);
+        let taken = vec![sheet_name(&long, &[])];
+        let second = sheet_name(&long, &taken);
+        assert!(
+            second.ends_with(" 2") && second.chars().count() == 31,
+            "{second}"
+        );
+        assert_eq!(sheet_name("Rounds", &["rounds".to_string()]), "Rounds 2");
+    }
     use chrono::NaiveDate;
 
     fn at(day: u32) -> NaiveDateTime {

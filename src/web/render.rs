@@ -95,7 +95,67 @@ fn local_date(
     Ok(tera::Value::String(lang.date(date)))
 }
 
-pub fn templates() -> anyhow::Result<Tera> {
+/// `{{ t | local_time(lang=lang) }}`: a stored UTC time in the configured display zone,
+/// written the reader's way, with the zone named so nobody takes it for UTC.
+struct LocalTime {
+    zone: chrono_tz::Tz,
+}
+
+impl tera::Filter for LocalTime {
+    fn filter(
+        &self,
+        value: &tera::Value,
+        args: &HashMap<String, tera::Value>,
+    ) -> tera::Result<tera::Value> {
+        let lang = args
+            .get("lang")
+            .and_then(|v| v.as_str())
+            .and_then(Lang::parse)
+            .ok_or("local_time needs lang=")?;
+        let text = value.as_str().ok_or("local_time needs a time")?;
+        let utc = parse_utc(text).ok_or_else(|| format!("local_time: '{text}' is not a time"))?;
+        Ok(tera::Value::String(local_time(utc, self.zone, lang)))
+    }
+}
+
+/// A stored time as the views serialise it: RFC 3339, or a naive UTC time with or without
+/// seconds.
+fn parse_utc(text: &str) -> Option<chrono::DateTime<chrono::Utc>> {
+    if let Ok(t) = chrono::DateTime::parse_from_rfc3339(text) {
+        return Some(t.to_utc());
+    }
+    [
+        "%Y-%m-%dT%H:%M:%S%.f",
+        "%Y-%m-%d %H:%M:%S%.f",
+        "%Y-%m-%d %H:%M",
+    ]
+    .iter()
+    .find_map(|f| chrono::NaiveDateTime::parse_from_str(text, f).ok())
+    .map(|t| t.and_utc())
+}
+
+/// `2026年12月6日 12:30（北京时间）` / `6 Dec 2026 12:30 (Beijing time, UTC+8)`; another
+/// zone is named by its IANA name and offset at that moment.
+pub fn local_time(utc: chrono::DateTime<chrono::Utc>, zone: chrono_tz::Tz, lang: Lang) -> String {
+    use chrono::Offset;
+    let local = utc.with_timezone(&zone);
+    let clock = local.format("%H:%M");
+    let date = lang.date(local.date_naive());
+    let seconds = local.offset().fix().local_minus_utc();
+    let offset = match (seconds / 3600, seconds.abs() % 3600 / 60) {
+        (h, 0) => format!("UTC{h:+}"),
+        (h, m) => format!("UTC{h:+}:{m:02}"),
+    };
+    match (zone == chrono_tz::Asia::Shanghai, lang) {
+        (true, Lang::Zh) => format!("{date} {clock}（北京时间）"),
+        (true, Lang::En) => format!("{date} {clock} (Beijing time, {offset})"),
+        (false, Lang::Zh) => format!("{date} {clock}（{}，{offset}）", zone.name()),
+        (false, Lang::En) => format!("{date} {clock} ({}, {offset})", zone.name()),
+    }
+}
+
+/// The page templates, with times shown in `zone` (the configured `display_timezone`).
+pub fn templates(zone: chrono_tz::Tz) -> anyhow::Result<Tera> {
     let mut tera = Tera::default();
     let pages: Vec<(&str, &str)> = TEMPLATES
         .iter()
@@ -110,6 +170,7 @@ pub fn templates() -> anyhow::Result<Tera> {
         .collect();
     tera.register_function("t", Translate { catalogs });
     tera.register_filter("local_date", local_date);
+    tera.register_filter("local_time", LocalTime { zone });
     Ok(tera)
 }
 
@@ -270,6 +331,60 @@ mod tests {
     use crate::domain::catalog::Bilingual;
     use crate::domain::panel::{PanelRule, PanelViolation};
     use crate::refusal::{registration_refusal, Code};
+
+    #[test]
+    fn local_time_shows_beijing_time_with_its_zone_in_both_languages() {
+        let utc = parse_utc("2026-12-06T04:30:00Z").unwrap();
+        let bj = chrono_tz::Asia::Shanghai;
+        assert_eq!(
+            local_time(utc, bj, Lang::Zh),
+            "2026年12月6日 12:30（北京时间）"
+        );
+        assert_eq!(
+            local_time(utc, bj, Lang::En),
+            "6 Dec 2026 12:30 (Beijing time, UTC+8)"
+        );
+        // Past midnight in Beijing is the next day.
+        let late = parse_utc("2026-12-31 16:05").unwrap();
+        assert_eq!(
+            local_time(late, bj, Lang::Zh),
+            "2027年1月1日 00:05（北京时间）"
+        );
+        let india = chrono_tz::Asia::Kolkata;
+        assert_eq!(
+            local_time(utc, india, Lang::En),
+            "6 Dec 2026 10:00 (Asia/Kolkata, UTC+5:30)"
+        );
+        let summer = parse_utc("2026-07-01 12:00:00.123456").unwrap();
+        assert_eq!(
+            local_time(summer, chrono_tz::Europe::Berlin, Lang::Zh),
+            "2026年7月1日 14:00（Europe/Berlin，UTC+2）"
+        );
+    }
+
+    #[test]
+    fn the_local_time_filter_takes_every_stored_shape_and_refuses_other_text() {
+        let mut tera = templates(chrono_tz::Asia::Shanghai).unwrap();
+        let mut render = |value: &str, lang: &str| {
+            let mut ctx = Context::new();
+            ctx.insert("v", value);
+            ctx.insert("lang", lang);
+            tera.render_str("{{ v | local_time(lang=lang) }}", &ctx)
+        };
+        for stored in [
+            "2026-12-06T04:30:00",
+            "2026-12-06T04:30:00.5+00:00",
+            "2026-12-06 04:30:00",
+            "2026-12-06 04:30",
+        ] {
+            assert_eq!(
+                render(stored, "zh-CN").unwrap(),
+                "2026年12月6日 12:30（北京时间）",
+                "{stored}"
+            );
+        }
+        assert!(render("yesterday", "en").is_err());
+    }
 
     fn placeholders(text: &str) -> BTreeSet<&str> {
         text.split('{')
