@@ -750,7 +750,7 @@ mod tests {
                 PanelRule::DeclaredConflict { .. } | PanelRule::EmployedByApplicant | PanelRule::FormerMember { .. }
             )), "{:?}", v);
         }
-    
+
         /// The panel page offers exactly the assessors `unfit` finds nothing against:
         /// seated as an ordinary member, such an assessor draws no complaint of their own
         /// from `check_panel`, and an unfit one draws exactly the reasons the page shows.

@@ -24,8 +24,8 @@ use crate::domain::audit::Kind;
 use crate::domain::catalog::Part;
 use crate::domain::ids::{ApplicationId, EnterpriseId, Named, OrganisationId, RoundId, UserId};
 use crate::domain::panel::{
-    at_capacity, check_panel, conflicts, unfit, ApplicationFacts, AssessorFacts, DeclaredConflict, Employment,
-    OrganisationKind, PanelProposal, PanelViolation, Seat,
+    at_capacity, check_panel, conflicts, unfit, ApplicationFacts, AssessorFacts, DeclaredConflict,
+    Employment, OrganisationKind, PanelProposal, PanelViolation, Seat,
 };
 use crate::refusal::{Arg, Code, Reason, Refusal};
 

@@ -7,15 +7,15 @@ use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Serialize;
 
+use crate::domain::access::Role;
 use crate::domain::application_status::{state_allows, Event, Status};
 use crate::domain::catalog::{Bilingual, Part};
 use crate::domain::evidence::{edit_window, ALLOWED_EXTENSIONS};
 use crate::domain::ids::{ApplicationId, RoundId};
 use crate::error::AppError;
-use crate::domain::access::Role;
 use crate::web::caller::Caller;
 use crate::web::confirm::{self, Confirmation};
-use crate::web::render::{base_context, page, page_with_form, with, FormState};
+use crate::web::render::{base_context, page_with_form, with, FormState};
 use crate::web::visitor::Visitor;
 use crate::web::AppState;
 use crate::workflow::applications::{self, Draft};
@@ -40,7 +40,11 @@ struct Listed {
 }
 
 /// The name of a part code in a round's model; the code itself when the model lacks it.
-fn part_name(parts: &BTreeMap<(RoundId, String), Bilingual>, round: RoundId, code: &str) -> Bilingual {
+fn part_name(
+    parts: &BTreeMap<(RoundId, String), Bilingual>,
+    round: RoundId,
+    code: &str,
+) -> Bilingual {
     parts
         .get(&(round, code.to_string()))
         .cloned()
@@ -146,7 +150,11 @@ async fn render_list(
     let ctx = with(base_context(visitor, req.path()), "applications", &listed);
     let ctx = with(ctx, "open_rounds", &rounds);
     let ctx = with(ctx, "refused_round", &refused);
-    let ctx = with(ctx, "blank", &std::collections::HashMap::<String, String>::new());
+    let ctx = with(
+        ctx,
+        "blank",
+        &std::collections::HashMap::<String, String>::new(),
+    );
     let ctx = with(ctx, "has_enterprise", &member.is_some());
     page_with_form(&state.templates, "pages/applications/list.html", ctx, form)
 }
@@ -385,7 +393,12 @@ pub(crate) async fn render_detail(
         "max_file_size",
         &crate::domain::size::binary(state.config.evidence.max_file_bytes),
     );
-    page_with_form(&state.templates, "pages/applications/detail.html", ctx, form)
+    page_with_form(
+        &state.templates,
+        "pages/applications/detail.html",
+        ctx,
+        form,
+    )
 }
 
 /// The enterprise and the part an application is for, in the visitor's language, for a
@@ -474,7 +487,17 @@ pub async fn accept_page(
             },
         );
     }
-    change_status(&state, caller, &visitor, &req, id, Event::Accept, &fields, None).await
+    change_status(
+        &state,
+        caller,
+        &visitor,
+        &req,
+        id,
+        Event::Accept,
+        &fields,
+        None,
+    )
+    .await
 }
 
 /// The secretariat rejects a submitted application with its reason; a missing reason
@@ -558,5 +581,15 @@ pub async fn submit_page(
             },
         );
     }
-    change_status(&state, caller, &visitor, &req, id, Event::Submit, &fields, None).await
+    change_status(
+        &state,
+        caller,
+        &visitor,
+        &req,
+        id,
+        Event::Submit,
+        &fields,
+        None,
+    )
+    .await
 }

@@ -276,7 +276,11 @@ async fn render_panel(
         })
         .collect();
     let ctx = with(base_context(visitor, req.path()), "candidates", &shown);
-    let ctx = with(ctx, "application", &crate::workflow::views::applications::application_view(app));
+    let ctx = with(
+        ctx,
+        "application",
+        &crate::workflow::views::applications::application_view(app),
+    );
     let ctx = with(ctx, "enterprise_name", &enterprise);
     let ctx = with(ctx, "part_name", &part);
     page_with_form(
