@@ -128,11 +128,13 @@ async fn render_list(
             }
             let mut listed = Vec::new();
             for a in rows {
-                if !enterprise_names.contains_key(&a.enterprise_id) {
+                if let std::collections::btree_map::Entry::Vacant(slot) =
+                    enterprise_names.entry(a.enterprise_id)
+                {
                     let name = enterprises::get(conn, a.enterprise_id)?
                         .map(|e| e.name_zh)
                         .unwrap_or_default();
-                    enterprise_names.insert(a.enterprise_id, name);
+                    slot.insert(name);
                 }
                 listed.push(Listed {
                     round_name: names.get(&a.round_id).cloned().unwrap_or(Bilingual {
