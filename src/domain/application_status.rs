@@ -189,6 +189,12 @@ fn next(state: Status, event: &Event) -> Option<Status> {
     }
 }
 
+/// Whether `event` may happen in `state` at all (a missing reason aside): pages offer
+/// only the actions this allows.
+pub fn state_allows(state: Status, event: &Event) -> bool {
+    next(state, event).is_some()
+}
+
 /// The status after `event`, or why the event is refused in `state`.
 pub fn apply(state: Status, event: &Event) -> Result<Status, Refusal> {
     let Some(to) = next(state, event) else {
@@ -411,6 +417,16 @@ mod tests {
     }
 
     proptest! {
+        /// A page offers an action exactly when the machine would take it with a reason.
+        #[test]
+        fn state_allows_agrees_with_apply(
+            state in prop::sample::select(Status::ALL.to_vec()),
+            event in any_event(),
+        ) {
+            let refused_for_state = matches!(apply(state, &event), Err(Refusal::WrongState { .. }));
+            prop_assert_eq!(state_allows(state, &event), !refused_for_state);
+        }
+
         #[test]
         fn random_histories_keep_the_rules(events in prop::collection::vec(any_event(), 0..60)) {
             let mut state = Draft;

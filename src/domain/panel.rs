@@ -199,6 +199,36 @@ pub fn conflicts(
     found
 }
 
+/// Why an assessor may not sit on an application's panel at all on `today`, whoever else
+/// sits on it: the part is not one they are qualified for, their certification has
+/// expired, or a conflict of interest. Empty when they may; the panel page offers only
+/// those and shows the others with these reasons.
+pub fn unfit(
+    assessor: &AssessorFacts,
+    application: &ApplicationFacts,
+    today: NaiveDate,
+) -> Vec<PanelRule> {
+    let mut found = Vec::new();
+    if !assessor.parts.contains(&application.part) {
+        found.push(PanelRule::NotQualified {
+            part: application.part.clone(),
+        });
+    }
+    if assessor.certification_expires_on < today {
+        found.push(PanelRule::CertificationExpired {
+            expired_on: assessor.certification_expires_on,
+        });
+    }
+    found.extend(conflicts(assessor, application, today));
+    found
+}
+
+/// An assessor sitting on `load` other panels of the round has no seat left for one
+/// more when that reaches their maximum load.
+pub fn at_capacity(load: u32, max_load: u32) -> bool {
+    load >= max_load
+}
+
 /// Checks a proposed panel for an application on `today`. Every broken rule is reported,
 /// panel-wide rules first, then each member in seat order.
 pub fn check_panel(
@@ -258,23 +288,8 @@ pub fn check_panel(
         if seat.lead && a.organisation_kind != OrganisationKind::Caict {
             violations.push(PanelViolation::of(PanelRule::LeadNotCaict, who));
         }
-        if !a.parts.contains(&application.part) {
-            violations.push(PanelViolation::of(
-                PanelRule::NotQualified {
-                    part: application.part.clone(),
-                },
-                who,
-            ));
-        }
-        if a.certification_expires_on < today {
-            let expired_on = a.certification_expires_on;
-            violations.push(PanelViolation::of(
-                PanelRule::CertificationExpired { expired_on },
-                who,
-            ));
-        }
         violations.extend(
-            conflicts(a, application, today)
+            unfit(a, application, today)
                 .into_iter()
                 .map(|rule| PanelViolation::of(rule, who)),
         );
@@ -734,6 +749,27 @@ mod tests {
                 v.rule,
                 PanelRule::DeclaredConflict { .. } | PanelRule::EmployedByApplicant | PanelRule::FormerMember { .. }
             )), "{:?}", v);
+        }
+
+        /// The panel page offers exactly the assessors `unfit` finds nothing against:
+        /// seated as an ordinary member, such an assessor draws no complaint of their own
+        /// from `check_panel`, and an unfit one draws exactly the reasons the page shows.
+        #[test]
+        fn unfit_names_what_check_panel_says_of_a_member(
+            pool in proptest::collection::vec(random_assessor(), 1..8),
+            who in any::<prop::sample::Index>(),
+            part in 0usize..3,
+        ) {
+            let (_, facts, app) = setting(&pool, part);
+            let a = &facts[who.index(facts.len())];
+            let seats = PanelProposal { seats: vec![Seat { assessor: a.assessor, lead: false }] };
+            let said: Vec<PanelRule> = check_panel(&seats, &facts, &app, today())
+                .unwrap_err()
+                .into_iter()
+                .filter(|v| v.person.as_deref() == Some(a.display_name.as_str()))
+                .map(|v| v.rule)
+                .collect();
+            prop_assert_eq!(unfit(a, &app, today()), said);
         }
     }
 }

@@ -538,6 +538,7 @@ codes! {
     CertificationNumberTaken = "registry.certification_number_taken",
     ConflictPartyUnknown = "registry.conflict_party_unknown",
     ConflictReasonMissing = "registry.conflict_reason_missing",
+    EmploymentDateInvalid = "registry.employment_date_invalid",
     EmploymentEndsBeforeStart = "registry.employment_ends_before_start",
     EnterpriseUnknown = "registry.enterprise_unknown",
     AssessorExpiryInvalid = "registry.expiry_invalid",

@@ -19,9 +19,11 @@ use crate::domain::ids::{ApplicationId, RoundId};
 use crate::domain::size;
 use crate::error::AppError;
 use crate::refusal::Code;
+use crate::routes::applications::pages::{render_detail, what_it_is};
 use crate::routes::rounds::IssuedCounts;
 use crate::web::caller::Caller;
-use crate::web::render::{base_context, page, with};
+use crate::web::confirm::{self, Confirmation};
+use crate::web::render::{base_context, page, with, FormState};
 use crate::web::upload::Watch;
 use crate::web::visitor::Visitor;
 use crate::web::AppState;
@@ -218,23 +220,111 @@ async fn revoke(
         .await
 }
 
-#[derive(Debug, Deserialize)]
-pub struct RevokeForm {
-    pub reason: String,
-}
-
-/// The page button: revoke, then show the certificate's public verification.
+/// The page form: revoke after confirming, then show the certificate's public
+/// verification. A refused reason shows the application page again with it.
 pub async fn revoke_form(
     state: web::Data<AppState>,
     caller: Caller,
+    visitor: Visitor,
+    req: HttpRequest,
     path: web::Path<String>,
-    form: web::Form<RevokeForm>,
+    form: web::Form<Vec<(String, String)>>,
 ) -> Result<HttpResponse, AppError> {
-    let number = path.into_inner();
-    revoke(&state, caller, number.clone(), form.into_inner().reason).await?;
-    Ok(HttpResponse::SeeOther()
-        .insert_header(("Location", format!("/verify/{number}")))
-        .finish())
+    let (number, fields) = (path.into_inner(), form.into_inner());
+    let reason = fields
+        .iter()
+        .find(|(k, _)| k == "reason")
+        .map(|(_, v)| v.clone())
+        .unwrap_or_default();
+    let n = number.clone();
+    let application = state
+        .db(move |conn| {
+            Ok(queries::certificates::by_number(conn, &n)?
+                .ok_or(AppError::NotFound)?
+                .application_id)
+        })
+        .await?;
+    let checked = certs::revocation_reason(&reason).map(str::to_string);
+    let outcome = match checked {
+        Err(refusal) => Err(refusal.into()),
+        Ok(reason) if !confirm::is_confirmed(&fields) => {
+            return confirm::page(
+                &state.templates,
+                &visitor,
+                &req,
+                Confirmation {
+                    title_key: "confirm.certificate_revoke.title",
+                    question_key: "confirm.certificate_revoke.question",
+                    args: vec![("number", number.clone()), ("reason", reason)],
+                    fields: &fields,
+                    back: &format!("/applications/{application}#certificate"),
+                },
+            );
+        }
+        Ok(reason) => revoke(&state, caller.clone(), number.clone(), reason).await,
+    };
+    match outcome {
+        Ok(_) => Ok(HttpResponse::SeeOther()
+            .insert_header(("Location", format!("/verify/{number}")))
+            .finish()),
+        Err(err) => {
+            let form = FormState::refused(&fields, err, visitor.lang, Some("reason"))?;
+            render_detail(&state, caller, &visitor, &req, application, &form).await
+        }
+    }
+}
+
+/// The application page's button: issue its certificate after confirming, then show it
+/// on the page.
+pub async fn issue_form(
+    state: web::Data<AppState>,
+    caller: Caller,
+    visitor: Visitor,
+    req: HttpRequest,
+    path: web::Path<ApplicationId>,
+    form: web::Form<Vec<(String, String)>>,
+) -> Result<HttpResponse, AppError> {
+    let (id, fields) = (path.into_inner(), form.into_inner());
+    if !confirm::is_confirmed(&fields) {
+        let (enterprise, part) = what_it_is(&state, &caller, &visitor, id).await?;
+        return confirm::page(
+            &state.templates,
+            &visitor,
+            &req,
+            Confirmation {
+                title_key: "confirm.certificate_issue.title",
+                question_key: "confirm.certificate_issue.question",
+                args: vec![("enterprise", enterprise), ("part", part)],
+                fields: &fields,
+                back: &format!("/applications/{id}"),
+            },
+        );
+    }
+    let actor = Actor::user(caller.principal.user_id, &caller.address);
+    let (issuer, by) = (issuer(&state), caller.principal.user_id);
+    let outcome = state
+        .db(move |conn| Ok(certs::issue(conn, &issuer, &actor, by, id)))
+        .await?;
+    match outcome {
+        Ok(_) => Ok(HttpResponse::SeeOther()
+            .insert_header(("Location", format!("/applications/{id}#certificate")))
+            .finish()),
+        Err(refusal) => {
+            let form = FormState::refused(&fields, refusal.into(), visitor.lang, None)?;
+            render_detail(&state, caller, &visitor, &req, id, &form).await
+        }
+    }
+}
+
+/// The round's certificates for its page (secretariat), each with its PDF and its
+/// verification page.
+pub async fn of_round(
+    state: &AppState,
+    round: RoundId,
+) -> Result<Vec<crate::workflow::views::certificates::CertificateListing>, AppError> {
+    state
+        .db(move |conn| Ok(queries::certificates::of_round(conn, round)?))
+        .await
 }
 
 /// `/certificates/{number}.pdf`: for the enterprise's members and the secretariat.

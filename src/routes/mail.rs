@@ -21,7 +21,7 @@ pub async fn inbox_page(
 ) -> Result<HttpResponse, AppError> {
     let rows = state
         .db(move |conn| {
-            Ok(queries::mail::inbox(
+            Ok(queries::mail::inbox_with_certificates(
                 conn,
                 caller.principal.user_id,
                 INBOX_SIZE,
@@ -30,10 +30,11 @@ pub async fn inbox_page(
         .await?;
     let shown: Vec<_> = rows
         .iter()
-        .map(|n| {
+        .map(|(n, certificate)| {
             serde_json::json!({
                 "at": n.created_at.format("%Y-%m-%d %H:%M").to_string(),
                 "subject": n.subject, "text": n.body_text,
+                "certificate": certificate,
             })
         })
         .collect();

@@ -125,6 +125,15 @@ pub fn endpoints() -> Vec<Endpoint> {
         endpoint!(POST "/applications/{id}/items/{item}/evidence", ENTERPRISE, evidence::upload_page),
         endpoint!(POST "/applications/{id}/items/{item}/not-applicable", ENTERPRISE, applications::pages::not_applicable_page),
         endpoint!(POST "/applications/{id}/submit", ENTERPRISE, applications::pages::submit_page),
+        // The secretariat's queues and the application's actions in the browser.
+        endpoint!(GET "/enterprises", SECRETARIAT, enterprises::pages::queue_page),
+        endpoint!(POST "/enterprises/{id}/verify", SECRETARIAT, enterprises::pages::verify_page),
+        endpoint!(POST "/applications/{id}/accept", SECRETARIAT, applications::pages::accept_page),
+        endpoint!(POST "/applications/{id}/reject", SECRETARIAT, applications::pages::reject_page),
+        endpoint!(GET "/applications/{id}/panel", SECRETARIAT, panels::assignment::panel_page),
+        endpoint!(POST "/applications/{id}/panel", SECRETARIAT, panels::assignment::panel_form),
+        endpoint!(POST "/applications/{id}/certificate", SECRETARIAT, certificates::issue_form),
+        endpoint!(POST "/assessors/employment", SECRETARIAT, panels::registry::employment_form),
         endpoint!(GET "/applications/{id}/evidence/{file}", APPLICATION_PARTIES, evidence::download_page),
         endpoint!(POST "/applications/{id}/evidence/{file}/delete", ENTERPRISE, evidence::delete_page),
         // Panels, scoring and review (feature: panels).

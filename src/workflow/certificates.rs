@@ -640,13 +640,9 @@ pub fn verify_pdf(
 
 // ---- revocation -----------------------------------------------------------------------
 
-#[tracing::instrument(skip_all, err(Display, level = "info"))]
-pub fn revoke(
-    conn: &mut DbConn,
-    actor: &Actor,
-    number: &str,
-    reason: &str,
-) -> Result<CertificateRow, Refusal> {
+/// The reason a revocation gives, trimmed; the page checks it before it asks for
+/// confirmation, and [`revoke`] again.
+pub fn revocation_reason(reason: &str) -> Result<&str, Refusal> {
     let reason = reason.trim();
     if reason.is_empty() {
         return Err(Refusal::Invalid(Code::RevocationReasonMissing.into()));
@@ -654,6 +650,17 @@ pub fn revoke(
     if reason.chars().count() > 1000 {
         return Err(Refusal::Invalid(Code::RevocationReasonTooLong.into()));
     }
+    Ok(reason)
+}
+
+#[tracing::instrument(skip_all, err(Display, level = "info"))]
+pub fn revoke(
+    conn: &mut DbConn,
+    actor: &Actor,
+    number: &str,
+    reason: &str,
+) -> Result<CertificateRow, Refusal> {
+    let reason = revocation_reason(reason)?;
     write_tx(conn, |conn| {
         store::lock_issuance(conn)?;
         let row = store::by_number(conn, number)?.ok_or(Refusal::NotFound)?;

@@ -24,8 +24,8 @@ use crate::domain::audit::Kind;
 use crate::domain::catalog::Part;
 use crate::domain::ids::{ApplicationId, EnterpriseId, Named, OrganisationId, RoundId, UserId};
 use crate::domain::panel::{
-    check_panel, conflicts, ApplicationFacts, AssessorFacts, DeclaredConflict, Employment,
-    OrganisationKind, PanelProposal, PanelViolation, Seat,
+    at_capacity, check_panel, conflicts, unfit, ApplicationFacts, AssessorFacts, DeclaredConflict,
+    Employment, OrganisationKind, PanelProposal, PanelViolation, Seat,
 };
 use crate::refusal::{Arg, Code, Reason, Refusal};
 
@@ -812,4 +812,85 @@ pub fn panel_of(
     application: ApplicationId,
 ) -> Result<Vec<store::SeatRow>, Refusal> {
     Ok(store::seats(conn, application)?)
+}
+
+/// One registered assessor as the panel page of an application offers them.
+#[derive(Debug, Clone, Serialize)]
+pub struct PanelCandidate {
+    pub id: UserId,
+    pub name: String,
+    pub organisation_kind: OrganisationKind,
+    /// Panels of the same round they sit on, this application's aside.
+    pub load: u32,
+    pub max_load: i32,
+    /// On the application's panel now, and whether as its lead.
+    pub seated: bool,
+    pub lead: bool,
+    /// Why they cannot sit on this panel (part, certification, conflict, capacity);
+    /// empty when they can.
+    pub unfit: Vec<Reason>,
+}
+
+/// The registry as one application's panel page shows it: who may sit on the panel and
+/// why each of the others may not, from the panel rules. Secretariat only (the route).
+#[tracing::instrument(skip_all, err(Display, level = "info"))]
+pub fn candidates(
+    conn: &mut DbConn,
+    application: ApplicationId,
+    today: NaiveDate,
+) -> Result<Vec<PanelCandidate>, Refusal> {
+    let app = apps::get(conn, application)?.ok_or(Refusal::NotFound)?;
+    let facts = application_facts(conn, &app)?;
+    let seated: HashMap<UserId, bool> = store::seats(conn, application)?
+        .into_iter()
+        .map(|s| (s.assessor_id, s.is_lead))
+        .collect();
+    let mut out = Vec::new();
+    for (a, max_load) in assessor_facts(conn)? {
+        let mut load = 0u32;
+        for (other, _) in store::seats_of(conn, a.assessor)? {
+            if other != application
+                && apps::get(conn, other)?.is_some_and(|o| o.round_id == app.round_id)
+            {
+                load += 1;
+            }
+        }
+        let mut unfit: Vec<Reason> = unfit_reasons(&a, &facts, today);
+        if no_seat_left(load, max_load) {
+            unfit.push(
+                Code::AssessorOverloaded
+                    .with("assessor", &a.display_name)
+                    .with("load", load + 1)
+                    .with("max", max_load),
+            );
+        }
+        out.push(PanelCandidate {
+            id: a.assessor,
+            lead: seated.get(&a.assessor).copied().unwrap_or(false),
+            seated: seated.contains_key(&a.assessor),
+            name: a.display_name,
+            organisation_kind: a.organisation_kind,
+            load,
+            max_load,
+            unfit,
+        });
+    }
+    out.sort_by(|x, y| (!x.unfit.is_empty(), &x.name).cmp(&(!y.unfit.is_empty(), &y.name)));
+    Ok(out)
+}
+
+fn unfit_reasons(a: &AssessorFacts, facts: &ApplicationFacts, today: NaiveDate) -> Vec<Reason> {
+    unfit(a, facts, today)
+        .into_iter()
+        .map(|rule| {
+            Reason::from(&PanelViolation {
+                rule,
+                person: Some(a.display_name.clone()),
+            })
+        })
+        .collect()
+}
+
+fn no_seat_left(load: u32, max_load: i32) -> bool {
+    at_capacity(load, u32::try_from(max_load).unwrap_or(0))
 }

@@ -238,6 +238,15 @@ const MATRIX: &[(&str, &str, [Expect; 5])] = &[
         [D, D, A, D, D],
     ),
     ("POST", "/applications/{id}/submit", [D, D, A, D, D]),
+    // The secretariat's queues and the application's actions in the browser.
+    ("GET", "/enterprises", [D, A, D, D, D]),
+    ("POST", "/enterprises/{id}/verify", [D, A, D, D, D]),
+    ("POST", "/applications/{id}/accept", [D, A, D, D, D]),
+    ("POST", "/applications/{id}/reject", [D, A, D, D, D]),
+    ("GET", "/applications/{id}/panel", [D, A, D, D, D]),
+    ("POST", "/applications/{id}/panel", [D, A, D, D, D]),
+    ("POST", "/applications/{id}/certificate", [D, A, D, D, D]),
+    ("POST", "/assessors/employment", [D, A, D, D, D]),
     ("GET", "/applications/{id}/evidence/{file}", [D, A, A, A, A]),
     (
         "POST",

@@ -531,13 +531,13 @@ async fn the_secretariat_issues_from_the_round_page_and_revokes_from_the_verify_
     );
     assert_eq!(check(&app, &row.number).await["status"], "valid");
 
-    let res = post_form(
-        &app,
-        &sec,
-        &revoke_path,
-        &[("reason", "证据造假（forged evidence）")],
-    )
-    .await;
+    let reason = ("reason", "证据造假（forged evidence）");
+    let asked = post_form(&app, &sec, &revoke_path, &[reason]).await;
+    assert_eq!(asked.status(), 200, "revocation asks first");
+    let asked = asked.text().await.unwrap();
+    assert!(asked.contains("确认撤销证书？") && asked.contains("name=\"confirmed\" value=\"yes\""));
+    assert_eq!(check(&app, &row.number).await["status"], "valid");
+    let res = post_form(&app, &sec, &revoke_path, &[reason, ("confirmed", "yes")]).await;
     assert_eq!(res.status(), 303);
     assert_eq!(res.headers()["location"].to_str().unwrap(), verify_page);
     let (_, page) = get_page(&app, &crate::helpers::browser(), &verify_page).await;

@@ -198,12 +198,24 @@ async fn an_enterprise_registers_applies_and_uploads_through_its_pages() {
         .await
         .unwrap();
     assert!(detail.contains("不涉及 O&#x27;Brien"));
-    let res = browser
-        .post(app.url(&format!("/applications/{app_id}/submit")))
-        .headers(app.same_origin())
-        .form(&[("csrf_token", token.as_str())])
-        .send()
-        .await
-        .unwrap();
+    let submit = |fields: Vec<(&'static str, String)>| {
+        browser
+            .post(app.url(&format!("/applications/{app_id}/submit")))
+            .headers(app.same_origin())
+            .form(&fields)
+            .send()
+    };
+    let asked = submit(vec![("csrf_token", token.clone())]).await.unwrap();
+    assert_eq!(
+        asked.status(),
+        200,
+        "submission asks for confirmation first"
+    );
+    let res = submit(vec![
+        ("csrf_token", token.clone()),
+        ("confirmed", "yes".to_string()),
+    ])
+    .await
+    .unwrap();
     assert_eq!(res.status(), 409);
 }

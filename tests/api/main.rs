@@ -51,3 +51,5 @@ mod views;
 // Hardening: slow uploads and small contract gaps.
 mod contract_limits;
 mod slow_uploads;
+// The secretariat's queues and the application's actions in the browser.
+mod secretariat_pages;

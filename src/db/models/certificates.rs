@@ -230,3 +230,38 @@ pub fn round_applications(
         .select(applications::id)
         .load(conn)
 }
+
+/// The certificates of a round's applications, by number.
+pub fn of_round(conn: &mut DbConn, round: RoundId) -> QueryResult<Vec<CertificateRow>> {
+    use crate::db::schema::applications;
+    certificates::table
+        .filter(
+            certificates::application_id.eq_any(
+                applications::table
+                    .filter(applications::round_id.eq(round))
+                    .select(applications::id),
+            ),
+        )
+        .order(certificates::number.asc())
+        .select(CertificateRow::as_select())
+        .load(conn)
+}
+
+/// The certificates of an enterprise's applications, by number.
+pub fn of_enterprise(
+    conn: &mut DbConn,
+    enterprise: crate::domain::ids::EnterpriseId,
+) -> QueryResult<Vec<CertificateRow>> {
+    use crate::db::schema::applications;
+    certificates::table
+        .filter(
+            certificates::application_id.eq_any(
+                applications::table
+                    .filter(applications::enterprise_id.eq(enterprise))
+                    .select(applications::id),
+            ),
+        )
+        .order(certificates::number.asc())
+        .select(CertificateRow::as_select())
+        .load(conn)
+}

@@ -124,3 +124,11 @@ pub fn add_member(conn: &mut DbConn, user: UserId, enterprise_id: EnterpriseId) 
         .execute(conn)?;
     Ok(())
 }
+
+/// How many people belong to the enterprise.
+pub fn member_count(conn: &mut DbConn, id: EnterpriseId) -> QueryResult<i64> {
+    enterprise_members::table
+        .filter(enterprise_members::enterprise_id.eq(id))
+        .count()
+        .get_result(conn)
+}

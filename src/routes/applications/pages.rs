@@ -7,13 +7,15 @@ use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Serialize;
 
-use crate::domain::application_status::Event;
-use crate::domain::catalog::Bilingual;
+use crate::domain::access::Role;
+use crate::domain::application_status::{state_allows, Event, Status};
+use crate::domain::catalog::{Bilingual, Part};
 use crate::domain::evidence::{edit_window, ALLOWED_EXTENSIONS};
 use crate::domain::ids::{ApplicationId, RoundId};
 use crate::error::AppError;
 use crate::web::caller::Caller;
-use crate::web::render::{base_context, page, with};
+use crate::web::confirm::{self, Confirmation};
+use crate::web::render::{base_context, page_with_form, with, FormState};
 use crate::web::visitor::Visitor;
 use crate::web::AppState;
 use crate::workflow::applications::{self, Draft};
@@ -33,13 +35,46 @@ fn see_other(to: String) -> HttpResponse {
 struct Listed {
     application: ApplicationView,
     round_name: Bilingual,
+    enterprise_name: String,
+    part_name: Bilingual,
+}
+
+/// The name of a part code in a round's model; the code itself when the model lacks it.
+fn part_name(
+    parts: &BTreeMap<(RoundId, String), Bilingual>,
+    round: RoundId,
+    code: &str,
+) -> Bilingual {
+    parts
+        .get(&(round, code.to_string()))
+        .cloned()
+        .unwrap_or_else(|| Bilingual {
+            zh: code.to_string(),
+            en: code.to_string(),
+        })
+}
+
+/// Every part of every round's model, by (round, code).
+fn part_names(
+    conn: &mut crate::db::DbConn,
+    rounds: &[queries::rounds::RoundRow],
+) -> Result<BTreeMap<(RoundId, String), Bilingual>, AppError> {
+    let mut out = BTreeMap::new();
+    for r in rounds {
+        if let Some(v) = queries::catalog::version(conn, r.model_version_id)? {
+            for p in &v.model.parts {
+                out.insert((r.id, p.code.clone()), p.name.clone());
+            }
+        }
+    }
+    Ok(out)
 }
 
 #[derive(Serialize)]
 struct OpenRound {
     id: RoundId,
     name: Bilingual,
-    parts: Vec<String>,
+    parts: Vec<(String, Bilingual)>,
 }
 
 pub async fn list_page(
@@ -48,13 +83,28 @@ pub async fn list_page(
     visitor: Visitor,
     req: HttpRequest,
 ) -> Result<HttpResponse, AppError> {
+    render_list(&state, caller, &visitor, &req, None, &FormState::default()).await
+}
+
+/// The list with the forms to apply; `refused` names the round whose form `form` is.
+async fn render_list(
+    state: &AppState,
+    caller: Caller,
+    visitor: &Visitor,
+    req: &HttpRequest,
+    refused: Option<RoundId>,
+    form: &FormState,
+) -> Result<HttpResponse, AppError> {
     let (listed, rounds, member) = state
         .db(move |conn| {
             let member = enterprises::membership(conn, caller.principal.user_id)?;
             let rows = read::visible_to(conn, &caller.principal)?;
             let mut names: BTreeMap<RoundId, Bilingual> = BTreeMap::new();
             let mut rounds = Vec::new();
-            for r in queries::rounds::all(conn)? {
+            let all = queries::rounds::all(conn)?;
+            let parts = part_names(conn, &all)?;
+            let mut enterprise_names = BTreeMap::new();
+            for r in all {
                 names.insert(
                     r.id,
                     Bilingual {
@@ -64,7 +114,10 @@ pub async fn list_page(
                 );
                 if r.registration_closes >= chrono::Utc::now().date_naive() {
                     rounds.push(OpenRound {
-                        parts: queries::rounds::parts(conn, r.id)?,
+                        parts: queries::rounds::parts(conn, r.id)?
+                            .into_iter()
+                            .map(|code| (code.clone(), part_name(&parts, r.id, &code)))
+                            .collect(),
                         id: r.id,
                         name: Bilingual {
                             zh: r.name_zh,
@@ -73,64 +126,108 @@ pub async fn list_page(
                     });
                 }
             }
-            let listed: Vec<Listed> = rows
-                .into_iter()
-                .map(|a| Listed {
+            let mut listed = Vec::new();
+            for a in rows {
+                if let std::collections::btree_map::Entry::Vacant(slot) =
+                    enterprise_names.entry(a.enterprise_id)
+                {
+                    let name = enterprises::get(conn, a.enterprise_id)?
+                        .map(|e| e.name_zh)
+                        .unwrap_or_default();
+                    slot.insert(name);
+                }
+                listed.push(Listed {
                     round_name: names.get(&a.round_id).cloned().unwrap_or(Bilingual {
                         zh: String::new(),
                         en: String::new(),
                     }),
+                    enterprise_name: enterprise_names[&a.enterprise_id].clone(),
+                    part_name: part_name(&parts, a.round_id, &a.part_code),
                     application: application_view(a),
-                })
-                .collect();
+                });
+            }
             Ok((listed, rounds, member))
         })
         .await?;
-    let ctx = with(base_context(&visitor, req.path()), "applications", &listed);
+    let ctx = with(base_context(visitor, req.path()), "applications", &listed);
     let ctx = with(ctx, "open_rounds", &rounds);
+    let ctx = with(ctx, "refused_round", &refused);
+    let ctx = with(
+        ctx,
+        "blank",
+        &std::collections::HashMap::<String, String>::new(),
+    );
     let ctx = with(ctx, "has_enterprise", &member.is_some());
-    page(&state.templates, "pages/applications/list.html", &ctx)
+    page_with_form(&state.templates, "pages/applications/list.html", ctx, form)
 }
 
-#[derive(serde::Deserialize)]
-pub struct DraftForm {
-    part_code: String,
-    target_level: i64,
-    scope: String,
-    #[serde(default)]
-    scope_en: Option<String>,
-    contact_name: String,
-    contact_email: String,
+fn value(fields: &[(String, String)], name: &str) -> String {
+    fields
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.clone())
+        .unwrap_or_default()
 }
 
+/// Which field of the application form a refusal is about, so the page shows it there.
+fn draft_field(reason: &crate::refusal::Reason) -> Option<&'static str> {
+    use crate::refusal::Code;
+    Some(match reason.code {
+        Code::ApplicationPartNotOpen | Code::ApplicationPartTaken => "part_code",
+        Code::ApplicationTargetOutOfRange => "target_level",
+        Code::ApplicationScopeMissing | Code::ApplicationScopeTooLong => "scope",
+        Code::ApplicationScopeEnTooLong => "scope_en",
+        Code::ContactInvalid => "contact_email",
+        _ => return None,
+    })
+}
+
+/// Starts a draft from the form of an open round; a refusal shows the list again with
+/// the form as typed and the reason beside its field.
 pub async fn create_page(
     state: web::Data<AppState>,
     caller: Caller,
+    visitor: Visitor,
+    req: HttpRequest,
     path: web::Path<RoundId>,
-    form: web::Form<DraftForm>,
+    form: web::Form<Vec<(String, String)>>,
 ) -> Result<HttpResponse, AppError> {
     let round_id = path.into_inner();
-    let f = form.into_inner();
+    let fields = form.into_inner();
+    let scope_en = value(&fields, "scope_en");
     let draft = Draft {
-        part_code: f.part_code,
-        target_level: f.target_level,
-        scope: f.scope,
-        scope_en: f.scope_en,
-        contact_name: f.contact_name,
-        contact_email: f.contact_email,
+        part_code: value(&fields, "part_code"),
+        // Not a number: no level, refused as out of range like any other.
+        target_level: value(&fields, "target_level").trim().parse().unwrap_or(0),
+        scope: value(&fields, "scope"),
+        scope_en: Some(scope_en).filter(|s| !s.trim().is_empty()),
+        contact_name: value(&fields, "contact_name"),
+        contact_email: value(&fields, "contact_email"),
     };
-    let id = state
+    let who = caller.clone();
+    let outcome = state
         .db(move |conn| {
             Ok(applications::create(
                 conn,
-                &caller.principal,
+                &who.principal,
                 round_id,
                 &draft,
-                &caller.address,
-            )?)
+                &who.address,
+            ))
         })
         .await?;
-    Ok(see_other(format!("/applications/{id}")))
+    match outcome {
+        Ok(id) => Ok(see_other(format!("/applications/{id}"))),
+        Err(refusal) => {
+            let err = AppError::from(refusal);
+            let field = match &err {
+                AppError::Refused { reason, .. } => draft_field(reason),
+                _ => None,
+            };
+            let form = FormState::refused(&fields, err, visitor.lang, field)?;
+            render_list(&state, caller, &visitor, &req, Some(round_id), &form).await
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -156,6 +253,17 @@ struct Detail {
     editor: bool,
     draft: bool,
     certificate: Option<CertificateSummary>,
+    part_name: Bilingual,
+    /// What the secretariat may do now.
+    secretariat: Option<SecretariatActions>,
+}
+
+#[derive(Serialize)]
+struct SecretariatActions {
+    accept: bool,
+    reject: bool,
+    panel: bool,
+    issue: bool,
 }
 
 /// The application's certificate as its page shows it: the number links to `/verify`.
@@ -173,7 +281,26 @@ pub async fn detail_page(
     req: HttpRequest,
     path: web::Path<ApplicationId>,
 ) -> Result<HttpResponse, AppError> {
-    let id = path.into_inner();
+    render_detail(
+        &state,
+        caller,
+        &visitor,
+        &req,
+        path.into_inner(),
+        &FormState::default(),
+    )
+    .await
+}
+
+/// The application page, with `form` for a refused form of it shown again.
+pub(crate) async fn render_detail(
+    state: &AppState,
+    caller: Caller,
+    visitor: &Visitor,
+    req: &HttpRequest,
+    id: ApplicationId,
+    form: &FormState,
+) -> Result<HttpResponse, AppError> {
     let detail = state
         .db(move |conn| {
             let app = applications::visible(conn, &caller.principal, id)?;
@@ -229,7 +356,20 @@ pub async fn detail_page(
                     revoked_at: c.revoked_at,
                     revoke_reason: c.revoke_reason,
                 });
+            let secretariat = caller.has(Role::Secretariat).then(|| SecretariatActions {
+                accept: state_allows(app.status, &Event::Accept),
+                reject: state_allows(
+                    app.status,
+                    &Event::Reject {
+                        reason: String::new(),
+                    },
+                ),
+                panel: matches!(app.status, Status::Accepted | Status::InAssessment),
+                issue: state_allows(app.status, &Event::Certify) && certificate.is_none(),
+            });
             Ok(Detail {
+                part_name: part.name.clone(),
+                secretariat,
                 certificate,
                 enterprise_name: e.name_zh,
                 round_name: Bilingual {
@@ -248,14 +388,144 @@ pub async fn detail_page(
             })
         })
         .await?;
-    let ctx = with(base_context(&visitor, req.path()), "d", &detail);
+    let ctx = with(base_context(visitor, req.path()), "d", &detail);
     let ctx = with(ctx, "allowed_extensions", ALLOWED_EXTENSIONS);
     let ctx = with(
         ctx,
         "max_file_size",
         &crate::domain::size::binary(state.config.evidence.max_file_bytes),
     );
-    page(&state.templates, "pages/applications/detail.html", &ctx)
+    page_with_form(
+        &state.templates,
+        "pages/applications/detail.html",
+        ctx,
+        form,
+    )
+}
+
+/// The enterprise and the part an application is for, in the visitor's language, for a
+/// confirmation question.
+pub(crate) async fn what_it_is(
+    state: &AppState,
+    caller: &Caller,
+    visitor: &Visitor,
+    id: ApplicationId,
+) -> Result<(String, String), AppError> {
+    let who = caller.principal.clone();
+    let (enterprise, part): (String, Part) = state
+        .db(move |conn| {
+            let app = applications::visible(conn, &who, id)?;
+            let e = enterprises::get(conn, app.enterprise_id)?.ok_or(AppError::NotFound)?;
+            Ok((e.name_zh, flow::part_of(conn, &app)?))
+        })
+        .await?;
+    let part = if visitor.lang == crate::domain::i18n::Lang::Zh {
+        part.name.zh
+    } else {
+        part.name.en
+    };
+    Ok((enterprise, part))
+}
+
+/// One status change from a page form: done, or the page shown again with the refusal
+/// beside `field`.
+#[allow(clippy::too_many_arguments)]
+async fn change_status(
+    state: &AppState,
+    caller: Caller,
+    visitor: &Visitor,
+    req: &HttpRequest,
+    id: ApplicationId,
+    event: Event,
+    fields: &[(String, String)],
+    field: Option<&str>,
+) -> Result<HttpResponse, AppError> {
+    let calendars = state.calendars.clone();
+    let who = caller.clone();
+    let outcome = state
+        .db(move |conn| {
+            Ok(applications::transition(
+                conn,
+                &who.principal,
+                id,
+                &event,
+                &calendars,
+                chrono::Utc::now(),
+                &who.address,
+            ))
+        })
+        .await?;
+    match outcome {
+        Ok(_) => Ok(see_other(format!("/applications/{id}"))),
+        Err(refusal) => {
+            let form = FormState::refused(fields, refusal.into(), visitor.lang, field)?;
+            render_detail(state, caller, visitor, req, id, &form).await
+        }
+    }
+}
+
+/// The secretariat accepts a submitted application, after confirming.
+pub async fn accept_page(
+    state: web::Data<AppState>,
+    caller: Caller,
+    visitor: Visitor,
+    req: HttpRequest,
+    path: web::Path<ApplicationId>,
+    form: web::Form<Vec<(String, String)>>,
+) -> Result<HttpResponse, AppError> {
+    let (id, fields) = (path.into_inner(), form.into_inner());
+    if !confirm::is_confirmed(&fields) {
+        let (enterprise, part) = what_it_is(&state, &caller, &visitor, id).await?;
+        return confirm::page(
+            &state.templates,
+            &visitor,
+            &req,
+            Confirmation {
+                title_key: "confirm.application_accept.title",
+                question_key: "confirm.application_accept.question",
+                args: vec![("enterprise", enterprise), ("part", part)],
+                fields: &fields,
+                back: &format!("/applications/{id}"),
+            },
+        );
+    }
+    change_status(
+        &state,
+        caller,
+        &visitor,
+        &req,
+        id,
+        Event::Accept,
+        &fields,
+        None,
+    )
+    .await
+}
+
+/// The secretariat rejects a submitted application with its reason; a missing reason
+/// shows the page again with the form.
+pub async fn reject_page(
+    state: web::Data<AppState>,
+    caller: Caller,
+    visitor: Visitor,
+    req: HttpRequest,
+    path: web::Path<ApplicationId>,
+    form: web::Form<Vec<(String, String)>>,
+) -> Result<HttpResponse, AppError> {
+    let (id, fields) = (path.into_inner(), form.into_inner());
+    let reason = value(&fields, "reject_reason");
+    let event = applications::parse_event("reject", Some(reason.as_str()))?;
+    change_status(
+        &state,
+        caller,
+        &visitor,
+        &req,
+        id,
+        event,
+        &fields,
+        Some("reject_reason"),
+    )
+    .await
 }
 
 #[derive(serde::Deserialize)]
@@ -287,25 +557,41 @@ pub async fn not_applicable_page(
     Ok(see_other(format!("/applications/{id}#item-{item}")))
 }
 
+/// The enterprise submits its draft, after confirming; a refusal (window closed,
+/// evidence missing …) shows the page again with the reason.
 pub async fn submit_page(
     state: web::Data<AppState>,
     caller: Caller,
+    visitor: Visitor,
+    req: HttpRequest,
     path: web::Path<ApplicationId>,
+    form: web::Form<Vec<(String, String)>>,
 ) -> Result<HttpResponse, AppError> {
-    let id = path.into_inner();
-    let calendars = state.calendars.clone();
-    state
-        .db(move |conn| {
-            Ok(applications::transition(
-                conn,
-                &caller.principal,
-                id,
-                &Event::Submit,
-                &calendars,
-                chrono::Utc::now(),
-                &caller.address,
-            )?)
-        })
-        .await?;
-    Ok(see_other(format!("/applications/{id}")))
+    let (id, fields) = (path.into_inner(), form.into_inner());
+    if !confirm::is_confirmed(&fields) {
+        let (enterprise, part) = what_it_is(&state, &caller, &visitor, id).await?;
+        return confirm::page(
+            &state.templates,
+            &visitor,
+            &req,
+            Confirmation {
+                title_key: "confirm.application_submit.title",
+                question_key: "confirm.application_submit.question",
+                args: vec![("enterprise", enterprise), ("part", part)],
+                fields: &fields,
+                back: &format!("/applications/{id}"),
+            },
+        );
+    }
+    change_status(
+        &state,
+        caller,
+        &visitor,
+        &req,
+        id,
+        Event::Submit,
+        &fields,
+        None,
+    )
+    .await
 }

@@ -1,12 +1,15 @@
-//! "My enterprise": the registration form, or the enterprise and its verification.
+//! "My enterprise": the registration form, or the enterprise and its verification; and
+//! the secretariat's verification queue.
 
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 
+use crate::domain::ids::EnterpriseId;
 use crate::error::AppError;
 use crate::refusal::Refusal;
 use crate::web::caller::Caller;
-use crate::web::render::{base_context, page, refusal_text, with};
+use crate::web::confirm::{self, Confirmation};
+use crate::web::render::{base_context, page, page_with_form, refusal_text, with, FormState};
 use crate::web::visitor::Visitor;
 use crate::web::AppState;
 use crate::workflow::enterprises::{self, Registration};
@@ -105,5 +108,90 @@ pub async fn register_page(
             render(&state, &caller, &visitor, &req, &form, Some(m)).await
         }
         Err(other) => Err(other.into()),
+    }
+}
+
+#[derive(serde::Serialize)]
+struct Queued {
+    enterprise: crate::workflow::views::EnterpriseView,
+    members: i64,
+}
+
+/// The secretariat's verification queue: waiting enterprises first, verified below.
+pub async fn queue_page(
+    state: web::Data<AppState>,
+    caller: Caller,
+    visitor: Visitor,
+    req: HttpRequest,
+) -> Result<HttpResponse, AppError> {
+    render_queue(&state, caller, &visitor, &req, &FormState::default()).await
+}
+
+async fn render_queue(
+    state: &AppState,
+    caller: Caller,
+    visitor: &Visitor,
+    req: &HttpRequest,
+    form: &FormState,
+) -> Result<HttpResponse, AppError> {
+    let rows: Vec<Queued> = state
+        .db(move |conn| {
+            Ok(queries::enterprises::verification_queue(conn)?
+                .into_iter()
+                .map(|(row, members)| Queued {
+                    enterprise: enterprise_view(row, &caller.principal),
+                    members,
+                })
+                .collect())
+        })
+        .await?;
+    let (waiting, verified): (Vec<Queued>, Vec<Queued>) = rows
+        .into_iter()
+        .partition(|q| q.enterprise.verified_at.is_none());
+    let ctx = with(base_context(visitor, req.path()), "waiting", &waiting);
+    let ctx = with(ctx, "verified", &verified);
+    page_with_form(&state.templates, "pages/enterprises/queue.html", ctx, form)
+}
+
+/// Verifies an enterprise from the queue, after confirming; a refusal (already
+/// verified meanwhile) shows the queue again with the reason.
+pub async fn verify_page(
+    state: web::Data<AppState>,
+    caller: Caller,
+    visitor: Visitor,
+    req: HttpRequest,
+    path: web::Path<EnterpriseId>,
+    form: web::Form<Vec<(String, String)>>,
+) -> Result<HttpResponse, AppError> {
+    let (id, fields) = (path.into_inner(), form.into_inner());
+    if !confirm::is_confirmed(&fields) {
+        let e = state
+            .db(move |conn| queries::enterprises::get(conn, id)?.ok_or(AppError::NotFound))
+            .await?;
+        return confirm::page(
+            &state.templates,
+            &visitor,
+            &req,
+            Confirmation {
+                title_key: "confirm.enterprise_verify.title",
+                question_key: "confirm.enterprise_verify.question",
+                args: vec![("enterprise", e.name_zh), ("credit_code", e.credit_code)],
+                fields: &fields,
+                back: "/enterprises",
+            },
+        );
+    }
+    let (by, address) = (caller.principal.user_id, caller.address.clone());
+    let outcome = state
+        .db(move |conn| Ok(enterprises::verify(conn, id, by, &address)))
+        .await?;
+    match outcome {
+        Ok(()) => Ok(HttpResponse::SeeOther()
+            .insert_header((header::LOCATION, "/enterprises"))
+            .finish()),
+        Err(refusal) => {
+            let form = FormState::refused(&fields, refusal.into(), visitor.lang, None)?;
+            render_queue(&state, caller, &visitor, &req, &form).await
+        }
     }
 }

@@ -1,5 +1,5 @@
-//! Panels: assessors' preferences, one application's panel, and the round's proposed
-//! and confirmed panels (the assignment board).
+//! Panels: assessors' preferences, one application's panel (API and page), and the
+//! round's proposed and confirmed panels (the assignment board).
 
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
@@ -8,7 +8,8 @@ use super::{back_to, field, no_content, today, FormFields};
 use crate::domain::ids::{ApplicationId, RoundId};
 use crate::error::AppError;
 use crate::web::caller::Caller;
-use crate::web::render::{base_context, page, refusal_text, with};
+use crate::web::confirm::{self, Confirmation};
+use crate::web::render::{base_context, page, page_with_form, refusal_text, with, FormState};
 use crate::web::visitor::Visitor;
 use crate::web::AppState;
 use crate::workflow::panels::{self, ConfirmRequest, ProposalRequest, SeatInput};
@@ -207,4 +208,164 @@ pub async fn confirm_form(
         })
         .await?;
     Ok(back_to(&back))
+}
+
+#[derive(serde::Serialize)]
+struct Candidate {
+    id: String,
+    name: String,
+    caict: bool,
+    load: u32,
+    max_load: i32,
+    /// Why not, in the visitor's language; empty when they may sit on the panel.
+    unfit: Vec<String>,
+    chosen: bool,
+    lead: bool,
+    /// On the panel as saved now, and whether as its lead.
+    seated: bool,
+    seated_lead: bool,
+}
+
+/// `/applications/{id}/panel`: the current panel and the form to set it; `chosen` and
+/// `lead` are the form as posted when it was refused.
+async fn render_panel(
+    state: &AppState,
+    caller: Caller,
+    visitor: &Visitor,
+    req: &HttpRequest,
+    id: ApplicationId,
+    posted: Option<(&[(String, String)], FormState)>,
+) -> Result<HttpResponse, AppError> {
+    let who = caller.principal.clone();
+    let (candidates, app) = state
+        .db(move |conn| {
+            let app = crate::workflow::applications::visible(conn, &who, id)?;
+            Ok((panels::candidates(conn, id, today())?, app))
+        })
+        .await?;
+    let (enterprise, part) =
+        crate::routes::applications::pages::what_it_is(state, &caller, visitor, id).await?;
+    let lang = visitor.lang;
+    let (fields, form) = match posted {
+        Some((f, form)) => (Some(f), form),
+        None => (None, FormState::default()),
+    };
+    let shown: Vec<Candidate> = candidates
+        .into_iter()
+        .map(|c| {
+            let id = c.id.to_string();
+            let (chosen, lead) = match fields {
+                Some(f) => (
+                    f.iter().any(|(k, v)| k == "member" && *v == id),
+                    field(f, "lead") == Some(id.as_str()),
+                ),
+                None => (c.seated, c.lead),
+            };
+            Candidate {
+                name: c.name,
+                caict: c.organisation_kind == crate::domain::panel::OrganisationKind::Caict,
+                load: c.load,
+                max_load: c.max_load,
+                unfit: c.unfit.iter().map(|r| refusal_text(r, lang)).collect(),
+                chosen,
+                lead,
+                seated: c.seated,
+                seated_lead: c.lead,
+                id,
+            }
+        })
+        .collect();
+    let ctx = with(base_context(visitor, req.path()), "candidates", &shown);
+    let ctx = with(
+        ctx,
+        "application",
+        &crate::workflow::views::applications::application_view(app),
+    );
+    let ctx = with(ctx, "enterprise_name", &enterprise);
+    let ctx = with(ctx, "part_name", &part);
+    page_with_form(
+        &state.templates,
+        "pages/panels/application_panel.html",
+        ctx,
+        &form,
+    )
+}
+
+pub async fn panel_page(
+    state: web::Data<AppState>,
+    caller: Caller,
+    visitor: Visitor,
+    req: HttpRequest,
+    path: web::Path<ApplicationId>,
+) -> Result<HttpResponse, AppError> {
+    render_panel(&state, caller, &visitor, &req, path.into_inner(), None).await
+}
+
+/// Sets the application's panel from the page: `member` (repeated) and `lead`; asks for
+/// confirmation, and a refusal shows the form again as chosen with every broken rule.
+pub async fn panel_form(
+    state: web::Data<AppState>,
+    caller: Caller,
+    visitor: Visitor,
+    req: HttpRequest,
+    path: web::Path<ApplicationId>,
+    form: FormFields,
+) -> Result<HttpResponse, AppError> {
+    let (id, fields) = (path.into_inner(), form.into_inner());
+    let lead = field(&fields, "lead").unwrap_or("").to_string();
+    let mut seats: Vec<SeatInput> = fields
+        .iter()
+        .filter(|(k, _)| k == "member")
+        .map(|(_, v)| SeatInput {
+            assessor_id: v.clone(),
+            lead: *v == lead,
+        })
+        .collect();
+    if !lead.is_empty() && !seats.iter().any(|s| s.lead) {
+        // The lead sits on the panel whether or not their box was ticked too.
+        seats.push(SeatInput {
+            assessor_id: lead.clone(),
+            lead: true,
+        });
+    }
+    if !confirm::is_confirmed(&fields) {
+        let (enterprise, part) =
+            crate::routes::applications::pages::what_it_is(&state, &caller, &visitor, id).await?;
+        return confirm::page(
+            &state.templates,
+            &visitor,
+            &req,
+            Confirmation {
+                title_key: "confirm.panel_set.title",
+                question_key: "confirm.panel_set.question",
+                args: vec![
+                    ("enterprise", enterprise),
+                    ("part", part),
+                    ("members", seats.len().to_string()),
+                ],
+                fields: &fields,
+                back: &format!("/applications/{id}/panel"),
+            },
+        );
+    }
+    let who = caller.clone();
+    let outcome = state
+        .db(move |conn| {
+            Ok(panels::set_panel(
+                conn,
+                &who.principal,
+                id,
+                &seats,
+                today(),
+                &who.address,
+            ))
+        })
+        .await?;
+    match outcome {
+        Ok(()) => Ok(back_to(&format!("/applications/{id}"))),
+        Err(refusal) => {
+            let form = FormState::refused(&fields, refusal.into(), visitor.lang, None)?;
+            render_panel(&state, caller, &visitor, &req, id, Some((&fields, form))).await
+        }
+    }
 }

@@ -2,13 +2,14 @@
 //! employment (secretariat).
 
 use actix_web::{web, HttpRequest, HttpResponse};
+use chrono::NaiveDate;
 
 use super::{back_to, field, no_content, today, FormFields};
 use crate::domain::ids::{EnterpriseId, Named, UserId};
 use crate::error::AppError;
 use crate::refusal::Code;
 use crate::web::caller::Caller;
-use crate::web::render::{base_context, page, with};
+use crate::web::render::{base_context, page_with_form, with, FormState};
 use crate::web::visitor::Visitor;
 use crate::web::AppState;
 use crate::workflow::enterprise_groups;
@@ -134,6 +135,16 @@ pub async fn registry_page(
     visitor: Visitor,
     req: HttpRequest,
 ) -> Result<HttpResponse, AppError> {
+    render_registry(&state, &visitor, &req, &FormState::default()).await
+}
+
+/// The registry page, with `form` for a refused form of it shown again.
+async fn render_registry(
+    state: &AppState,
+    visitor: &Visitor,
+    req: &HttpRequest,
+    form: &FormState,
+) -> Result<HttpResponse, AppError> {
     let (registry, organisations, people, enterprises, groups) = state
         .db(|conn| {
             let people = queries::panels::assessors_and_reviewers(conn)?;
@@ -153,15 +164,71 @@ pub async fn registry_page(
             ))
         })
         .await?;
-    let ctx = with(base_context(&visitor, req.path()), "assessors", &registry);
+    let ctx = with(base_context(visitor, req.path()), "assessors", &registry);
     let ctx = with(ctx, "people", &people);
     let ctx = with(ctx, "enterprises", &enterprises);
     let ctx = with(ctx, "groups", &groups);
-    page(
+    page_with_form(
         &state.templates,
         "pages/panels/registry.html",
-        &with(ctx, "organisations", &organisations),
+        with(ctx, "organisations", &organisations),
+        form,
     )
+}
+
+/// An employment record from the registry page: `user_id`, `enterprise_id`, `from` and
+/// optionally `until`; a refusal shows the page again with the form as typed.
+pub async fn employment_form(
+    state: web::Data<AppState>,
+    caller: Caller,
+    visitor: Visitor,
+    req: HttpRequest,
+    form: FormFields,
+) -> Result<HttpResponse, AppError> {
+    let f = form.into_inner();
+    // A malformed user id names nobody, as an unknown one does.
+    let person: UserId = field(&f, "user_id")
+        .unwrap_or("")
+        .parse()
+        .map_err(|_| AppError::NotFound)?;
+    let date = |name: &str| -> Result<Option<NaiveDate>, AppError> {
+        match field(&f, name).map(str::trim).filter(|v| !v.is_empty()) {
+            None => Ok(None),
+            Some(v) => v
+                .parse()
+                .map(Some)
+                .map_err(|_| AppError::invalid(Code::EmploymentDateInvalid)),
+        }
+    };
+    let parsed = date("from").and_then(|from| {
+        Ok(EmploymentInput {
+            enterprise_id: field(&f, "enterprise_id").unwrap_or("").to_string(),
+            from: from.ok_or_else(|| AppError::invalid(Code::EmploymentDateInvalid))?,
+            until: date("until")?,
+        })
+    });
+    let outcome = match parsed {
+        Ok(e) => state
+            .db(move |conn| {
+                Ok(panels::add_employment(
+                    conn,
+                    &caller.principal,
+                    person,
+                    &e,
+                    &caller.address,
+                ))
+            })
+            .await?
+            .map_err(AppError::from),
+        Err(e) => Err(e),
+    };
+    match outcome {
+        Ok(()) => Ok(back_to("/assessors#employment")),
+        Err(err) => {
+            let form = FormState::refused(&f, err, visitor.lang, Some("employment"))?;
+            render_registry(&state, &visitor, &req, &form).await
+        }
+    }
 }
 
 /// Registry forms on `/assessors`: an organisation, an assessor profile, a conflict.

@@ -153,6 +153,11 @@ async fn render_detail(
     let ctx = with(ctx, "review", &review);
     let ctx = with(ctx, "certificates", &certificates);
     let ctx = with(ctx, "months", &months);
+    let issued = match secretariat {
+        true => Some(super::certificates::of_round(state, id).await?),
+        false => None,
+    };
+    let ctx = with(ctx, "round_certificates", &issued);
     let mut res = page(
         &state.templates,
         "pages/rounds/detail.html",

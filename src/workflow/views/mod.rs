@@ -8,6 +8,7 @@
 pub mod applications;
 pub mod audit;
 pub mod catalog;
+pub mod certificates;
 pub mod clarifications;
 pub mod enterprises;
 pub mod notifications;
