@@ -174,6 +174,7 @@ pub async fn detail_page(
     path: web::Path<ApplicationId>,
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
+    let reader = caller.principal.clone();
     let detail = state
         .db(move |conn| {
             let app = applications::visible(conn, &caller.principal, id)?;
@@ -255,6 +256,8 @@ pub async fn detail_page(
         "max_file_size",
         &crate::domain::size::binary(state.config.evidence.max_file_bytes),
     );
+    let ctx =
+        crate::routes::panels::clarifications::with_clarifications(&state, reader, id, ctx).await?;
     page(&state.templates, "pages/applications/detail.html", &ctx)
 }
 
