@@ -343,6 +343,37 @@ pub struct VoteRequest {
     pub reasons: Vec<String>,
 }
 
+/// Whether `who` may vote on the application now (the page confirms only then): an
+/// eligible member of its round's review panel, the application in review, no vote of
+/// theirs in this cycle yet.
+#[tracing::instrument(skip_all, err(Display, level = "info"))]
+pub fn check_vote(
+    conn: &mut DbConn,
+    who: &Principal,
+    application: ApplicationId,
+) -> Result<(), Refusal> {
+    let app = apps::get(conn, application)?.ok_or(Refusal::NotFound)?;
+    let (_, members) = as_party(members_with_recusal(conn, &app)?)?;
+    as_party(
+        members
+            .iter()
+            .find(|(m, r)| m.user_id == who.user_id && r.is_none()),
+    )?;
+    if app.status != Status::InReview {
+        return Err(Refusal::Conflict(
+            Code::NotInReview.with("status", app.status),
+        ));
+    }
+    let cycle = store::decisions(conn, application)?.len() as i32 + 1;
+    if store::votes(conn, application, cycle)?
+        .iter()
+        .any(|v| v.member_id == who.user_id)
+    {
+        return Err(Refusal::Conflict(Code::AlreadyVoted.into()));
+    }
+    Ok(())
+}
+
 /// A member's vote; when it completes the quorum the decision is taken in the same
 /// transaction (approved, or returned to the assessment panel with the reasons).
 #[tracing::instrument(skip_all, err(Display, level = "info"))]

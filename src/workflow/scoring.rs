@@ -890,6 +890,21 @@ pub fn consolidate(
     })
 }
 
+/// Whether [`send_to_review`] may be asked of `who` now (the page confirms only then):
+/// the panel's lead, with a review panel formed for the round.
+#[tracing::instrument(skip_all, err(Display, level = "info"))]
+pub fn check_send_to_review(
+    conn: &mut DbConn,
+    who: &Principal,
+    application: ApplicationId,
+) -> Result<(), Refusal> {
+    let app = led(conn, who, application)?;
+    if review::review_panel(conn, app.round_id)?.is_none() {
+        return Err(Refusal::Conflict(Code::NoReviewPanel.into()));
+    }
+    Ok(())
+}
+
 /// The lead sends a scored application to the round's review panel.
 #[tracing::instrument(skip_all, err(Display, level = "info"))]
 pub fn send_to_review(

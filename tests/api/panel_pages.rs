@@ -217,12 +217,25 @@ async fn a_consolidation_refused_for_one_missing_rationale_keeps_every_other_cho
     // Sending to review asks too; without a review panel it is refused on the page.
     let send = format!("/applications/{}/send-to-review", a.application);
     let (s, html) = post(&app, &lead, &send, &[]).await;
-    assert_eq!(s, 200);
-    assert!(html.contains("name=\"confirmed\" value=\"yes\""));
+    assert_eq!(s, 409, "refused before it is confirmed");
+    assert!(html.contains("role=\"alert\""));
     let (s, html) = post(&app, &lead, &send, &[("confirmed", "yes")]).await;
     assert_eq!(s, 409);
     assert!(html.contains("role=\"alert\""));
     assert_eq!(w.status(&a.application).await, "scored");
+    let members = reviewers(&w, 2).await;
+    let listed: Vec<(String, String)> = members
+        .iter()
+        .map(|(c, e)| (c.id.clone(), e.clone()))
+        .collect();
+    assert_eq!(form_review_panel(&w, &listed, 2).await.0, 201);
+    let (s, html) = post(&app, &lead, &send, &[]).await;
+    assert_eq!(s, 200);
+    assert!(html.contains("name=\"confirmed\" value=\"yes\""));
+    assert_eq!(w.status(&a.application).await, "scored");
+    let (s, _) = post(&app, &lead, &send, &[("confirmed", "yes")]).await;
+    assert_eq!(s, 303);
+    assert_eq!(w.status(&a.application).await, "in_review");
 }
 
 #[tokio::test]

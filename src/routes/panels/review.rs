@@ -126,6 +126,14 @@ pub async fn vote_form(
     });
     let result = match approve {
         Ok(a) if !confirm::is_confirmed(&f) => {
+            let who = caller.principal.clone();
+            if let Err(e) = state
+                .db(move |conn| Ok(review::check_vote(conn, &who, id)?))
+                .await
+            {
+                let form = FormState::refused(&f, e, visitor.lang, Some("vote"))?;
+                return render(&state, caller, &visitor, &req, id, &form).await;
+            }
             let key = if a {
                 "panels.confirm_approve_question"
             } else {

@@ -549,6 +549,22 @@ pub async fn send_to_review_form(
     let f = form.into_inner();
     let back = format!("/applications/{id}/assessment");
     if !confirm::is_confirmed(&f) {
+        let who = caller.principal.clone();
+        if let Err(e) = state
+            .db(move |conn| Ok(scoring::check_send_to_review(conn, &who, id)?))
+            .await
+        {
+            let form = FormState::refused(&f, e, visitor.lang, None)?;
+            return render(
+                &state,
+                caller,
+                &visitor,
+                &req,
+                id,
+                (&form, Some(Refused::SendToReview), &[]),
+            )
+            .await;
+        }
         return confirm::page(
             &state.templates,
             &visitor,
