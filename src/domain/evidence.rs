@@ -212,6 +212,24 @@ pub fn content_disposition(name: &str) -> String {
     format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")
 }
 
+/// Types a browser may show inside the sandboxed preview frame of the scoring page: PDF
+/// and the two image types. Every other type (HTML-like text, office files, archives) is
+/// only ever downloaded.
+pub fn previewable(media_type: &str) -> bool {
+    matches!(media_type, "application/pdf" | "image/png" | "image/jpeg")
+}
+
+/// The `Content-Disposition` of a download: inline only when the preview was asked for
+/// and the type is [`previewable`], an attachment otherwise.
+pub fn disposition(name: &str, media_type: &str, inline_asked: bool) -> String {
+    let attachment = content_disposition(name);
+    if inline_asked && previewable(media_type) {
+        attachment.replacen("attachment", "inline", 1)
+    } else {
+        attachment
+    }
+}
+
 // ---- Who may change and read evidence, and how much may be stored ----
 
 use super::access::{Principal, Role};
@@ -359,6 +377,23 @@ pub fn limit_exceeded(size: u64, max_file: u64, quota: u64, used: u64) -> Option
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn only_pdf_and_images_open_inline_and_only_when_asked() {
+        let pdf = disposition("报告.pdf", "application/pdf", true);
+        assert!(pdf.starts_with("inline; filename=\""), "{pdf}");
+        assert!(disposition("a.png", "image/png", true).starts_with("inline;"));
+        assert!(disposition("a.jpg", "image/jpeg", true).starts_with("inline;"));
+        assert!(disposition("a.pdf", "application/pdf", false).starts_with("attachment;"));
+        for t in [
+            "text/plain; charset=utf-8",
+            "application/zip",
+            "text/csv; charset=utf-8",
+        ] {
+            assert!(disposition("x", t, true).starts_with("attachment;"), "{t}");
+            assert!(!previewable(t));
+        }
+    }
 
     fn at(h: u32) -> NaiveDateTime {
         chrono::NaiveDate::from_ymd_opt(2026, 3, 1)

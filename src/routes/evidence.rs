@@ -7,7 +7,7 @@ use futures_util::StreamExt;
 
 use crate::config::EvidenceConfig;
 use crate::domain::evidence::{
-    check_zip_entries, classify, content_disposition, display_name, extension, limit_exceeded,
+    check_zip_entries, classify, display_name, disposition, extension, limit_exceeded, previewable,
     upload_limit, FileRefused, ZipEntry,
 };
 use crate::domain::ids::{ApplicationId, EvidenceId};
@@ -28,6 +28,10 @@ const DESCRIPTION_MAX_CHARS: usize = 1000;
 const DRAIN_MAX: u64 = 64 * 1024 * 1024;
 /// What downloads may do in a browser: nothing.
 const DOWNLOAD_CSP: &str = "default-src 'none'; sandbox";
+/// A file shown in the scoring page's preview frame: still nothing, but it may be framed
+/// by this site's pages (and only by them).
+const PREVIEW_CSP: &str =
+    "default-src 'none'; img-src 'self'; object-src 'self'; sandbox; frame-ancestors 'self'";
 
 /// Reads the rest of the request after a refusal, up to [`DRAIN_MAX`].
 async fn drain(form: &mut Multipart, mut current: Option<Field>) {
@@ -293,6 +297,7 @@ async fn download(
     caller: Caller,
     id: ApplicationId,
     file: EvidenceId,
+    inline: bool,
 ) -> Result<HttpResponse, AppError> {
     let Caller {
         principal: who,
@@ -310,14 +315,22 @@ async fn download(
         .open(&key)
         .await
         .map_err(AppError::internal)?;
-    Ok(HttpResponse::Ok()
+    let preview = inline && previewable(&row.media_type);
+    let mut res = HttpResponse::Ok();
+    if preview {
+        res.insert_header((header::X_FRAME_OPTIONS, "SAMEORIGIN"));
+    }
+    Ok(res
         .insert_header((header::CONTENT_TYPE, row.media_type.as_str()))
         .insert_header((
             header::CONTENT_DISPOSITION,
-            content_disposition(&row.display_name),
+            disposition(&row.display_name, &row.media_type, preview),
         ))
         .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
-        .insert_header((header::CONTENT_SECURITY_POLICY, DOWNLOAD_CSP))
+        .insert_header((
+            header::CONTENT_SECURITY_POLICY,
+            if preview { PREVIEW_CSP } else { DOWNLOAD_CSP },
+        ))
         .insert_header((header::CACHE_CONTROL, "private, no-store"))
         // Already compressed or not worth it; and keeps Content-Length exact.
         .insert_header((header::CONTENT_ENCODING, "identity"))
@@ -335,7 +348,7 @@ pub async fn download_api(
     path: web::Path<(ApplicationId, EvidenceId)>,
 ) -> Result<HttpResponse, AppError> {
     let (id, file) = path.into_inner();
-    download(&state, caller, id, file).await
+    download(&state, caller, id, file, false).await
 }
 
 async fn remove(
@@ -394,13 +407,23 @@ pub async fn upload_page(
     Ok(back_to(id, &item))
 }
 
+#[derive(serde::Deserialize)]
+pub struct DownloadQuery {
+    /// `?inline=1`: shown in the scoring page's sandboxed preview frame (PDF and images
+    /// only; other types still download as attachments).
+    #[serde(default)]
+    inline: Option<String>,
+}
+
 pub async fn download_page(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<(ApplicationId, EvidenceId)>,
+    query: web::Query<DownloadQuery>,
 ) -> Result<HttpResponse, AppError> {
     let (id, file) = path.into_inner();
-    download(&state, caller, id, file).await
+    let inline = query.inline.as_deref() == Some("1");
+    download(&state, caller, id, file, inline).await
 }
 
 pub async fn delete_page(

@@ -343,6 +343,37 @@ pub struct VoteRequest {
     pub reasons: Vec<String>,
 }
 
+/// Whether `who` may vote on the application now (the page confirms only then): an
+/// eligible member of its round's review panel, the application in review, no vote of
+/// theirs in this cycle yet.
+#[tracing::instrument(skip_all, err(Display, level = "info"))]
+pub fn check_vote(
+    conn: &mut DbConn,
+    who: &Principal,
+    application: ApplicationId,
+) -> Result<(), Refusal> {
+    let app = apps::get(conn, application)?.ok_or(Refusal::NotFound)?;
+    let (_, members) = as_party(members_with_recusal(conn, &app)?)?;
+    as_party(
+        members
+            .iter()
+            .find(|(m, r)| m.user_id == who.user_id && r.is_none()),
+    )?;
+    if app.status != Status::InReview {
+        return Err(Refusal::Conflict(
+            Code::NotInReview.with("status", app.status),
+        ));
+    }
+    let cycle = store::decisions(conn, application)?.len() as i32 + 1;
+    if store::votes(conn, application, cycle)?
+        .iter()
+        .any(|v| v.member_id == who.user_id)
+    {
+        return Err(Refusal::Conflict(Code::AlreadyVoted.into()));
+    }
+    Ok(())
+}
+
 /// A member's vote; when it completes the quorum the decision is taken in the same
 /// transaction (approved, or returned to the assessment panel with the reasons).
 #[tracing::instrument(skip_all, err(Display, level = "info"))]
@@ -514,4 +545,185 @@ fn decided(
         mail::enqueue_to_enterprise(conn, app.enterprise_id, &n)?;
     }
     Ok(())
+}
+
+/// The votes of one review cycle as the review page counts them.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Tally {
+    pub approvals: usize,
+    pub returns: usize,
+    pub recused: usize,
+    pub eligible: usize,
+    pub quorum: usize,
+    /// Votes still needed before a decision (`None` once decided or when the panel is
+    /// short of eligible members).
+    pub missing: Option<usize>,
+}
+
+/// A review decision as the review page shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct DecisionView {
+    pub approved: bool,
+    pub reasons: Vec<String>,
+    pub decided_at: chrono::NaiveDateTime,
+}
+
+/// One's own vote in the cycle shown.
+#[derive(Debug, Clone, Serialize)]
+pub struct OwnVote {
+    pub approve: bool,
+    pub reasons: Vec<String>,
+}
+
+/// What the review page shows a review member (or, read-only, the secretariat).
+#[derive(Debug, Clone, Serialize)]
+pub struct ReviewPage {
+    pub header: super::scoring::ApplicationHeader,
+    pub scoring: crate::domain::visibility::ScoringView,
+    pub tally: Tally,
+    /// The decision on the application, once taken and while it is not back in review.
+    pub outcome: Option<DecisionView>,
+    pub own_vote: Option<OwnVote>,
+    /// The caller is an eligible member and the application waits for their vote.
+    pub may_vote: bool,
+    /// Why the decision waits for more review members, if it does.
+    #[serde(skip)]
+    pub waiting: Option<Reason>,
+}
+
+/// The review page of one application: for members of its round's review panel who are
+/// not recused, and for the secretariat; anyone else gets "not found".
+#[tracing::instrument(skip_all, err(Display, level = "info"))]
+pub fn review_page(
+    conn: &mut DbConn,
+    who: &Principal,
+    application: ApplicationId,
+) -> Result<ReviewPage, Refusal> {
+    use crate::domain::visibility::Viewer;
+    let (app, viewer, scoring) = super::scoring::view(conn, who, application)?;
+    if !matches!(viewer, Viewer::Reviewer | Viewer::Secretariat) {
+        return Err(Refusal::NotFound);
+    }
+    let decisions = store::decisions(conn, application)?;
+    let in_review = app.status == Status::InReview;
+    let cycle = if in_review {
+        decisions.len() as i32 + 1
+    } else {
+        decisions.len().max(1) as i32
+    };
+    let votes = store::votes(conn, application, cycle)?;
+    let mut tally = Tally::default();
+    let mut may_vote = false;
+    if let Some((panel, members)) = members_with_recusal(conn, &app)? {
+        let eligible: Vec<UserId> = members
+            .iter()
+            .filter(|(_, r)| r.is_none())
+            .map(|(m, _)| m.user_id)
+            .collect();
+        let counted: Vec<&store::VoteRow> = votes
+            .iter()
+            .filter(|v| eligible.contains(&v.member_id))
+            .collect();
+        tally = Tally {
+            approvals: counted.iter().filter(|v| v.approve).count(),
+            returns: counted.iter().filter(|v| !v.approve).count(),
+            recused: members.len() - eligible.len(),
+            eligible: eligible.len(),
+            quorum: panel.quorum.max(0) as usize,
+            missing: None,
+        };
+        if in_review {
+            let ballot: Vec<Vote> = counted
+                .iter()
+                .map(|v| Vote {
+                    member: v.member_id,
+                    approve: v.approve,
+                    reasons: v.reasons.0.clone(),
+                })
+                .collect();
+            if let Ok(ReviewOutcome::Pending { missing }) =
+                review_decision(&seats(&members), &ballot, tally.quorum, majority_of(&panel))
+            {
+                tally.missing = Some(missing);
+            }
+            may_vote = viewer == Viewer::Reviewer
+                && eligible.contains(&who.user_id)
+                && !votes.iter().any(|v| v.member_id == who.user_id);
+        }
+    }
+    let outcome = decisions
+        .last()
+        .filter(|_| !in_review)
+        .map(|d| DecisionView {
+            approved: d.approved,
+            reasons: d.reasons.0.clone(),
+            decided_at: d.decided_at,
+        });
+    let own_vote = votes
+        .iter()
+        .find(|v| v.member_id == who.user_id)
+        .map(|v| OwnVote {
+            approve: v.approve,
+            reasons: v.reasons.0.clone(),
+        });
+    Ok(ReviewPage {
+        header: super::scoring::header(conn, &app)?,
+        scoring,
+        tally,
+        outcome,
+        own_vote,
+        may_vote,
+        waiting: waiting_for_members(conn, &app)?,
+    })
+}
+
+/// One line of a review member's list.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReviewListEntry {
+    #[serde(flatten)]
+    pub header: super::scoring::ApplicationHeader,
+    /// In review and still waiting for this member's vote.
+    pub vote_pending: bool,
+    pub decided: Option<bool>,
+}
+
+/// The applications of the rounds whose review panel `who` sits on that reached review
+/// (recused ones left out): votes pending first.
+#[tracing::instrument(skip_all, err(Display, level = "info"))]
+pub fn my_reviews(conn: &mut DbConn, who: &Principal) -> Result<Vec<ReviewListEntry>, Refusal> {
+    let rounds: Vec<RoundId> = store::review_seats_of(conn, who.user_id)?
+        .into_iter()
+        .map(|(_, r)| r)
+        .collect();
+    let mut out = Vec::new();
+    for app in apps::all(conn)?
+        .into_iter()
+        .filter(|a| rounds.contains(&a.round_id))
+    {
+        let decisions = store::decisions(conn, app.id)?;
+        let in_review = app.status == Status::InReview;
+        if !in_review && decisions.is_empty() {
+            continue;
+        }
+        let Some((_, members)) = members_with_recusal(conn, &app)? else {
+            continue;
+        };
+        if !members
+            .iter()
+            .any(|(m, r)| m.user_id == who.user_id && r.is_none())
+        {
+            continue;
+        }
+        let vote_pending = in_review
+            && !store::votes(conn, app.id, decisions.len() as i32 + 1)?
+                .iter()
+                .any(|v| v.member_id == who.user_id);
+        out.push(ReviewListEntry {
+            header: super::scoring::header(conn, &app)?,
+            vote_pending,
+            decided: decisions.last().filter(|_| !in_review).map(|d| d.approved),
+        });
+    }
+    out.sort_by_key(|e| !e.vote_pending);
+    Ok(out)
 }

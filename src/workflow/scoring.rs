@@ -3,8 +3,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use chrono::NaiveDateTime;
-use serde::Deserialize;
+use chrono::{NaiveDate, NaiveDateTime};
+use serde::{Deserialize, Serialize};
 
 use super::applications::move_status;
 use super::panel_notices::{assessment_due, lead_of, record, review_due, to_user};
@@ -19,11 +19,13 @@ use crate::db::{write_tx, DbConn};
 use crate::domain::access::{as_party, Principal, Role};
 use crate::domain::application_status::{Event, Status};
 use crate::domain::assessment::{
-    check_score, defined_levels, domain_levels, item_reopened, recusal, Clarification, ScoreInput,
+    check_score, defined_levels, domain_levels, item_reopened, recusal, CheckedScore,
+    Clarification, ScoreInput,
 };
 use crate::domain::audit::Kind;
-use crate::domain::catalog::Part;
-use crate::domain::ids::{ApplicationId, ClarificationId, Named, OrganisationId, UserId};
+use crate::domain::catalog::{Bilingual, Part};
+use crate::domain::evidence::previewable;
+use crate::domain::ids::{ApplicationId, ClarificationId, Named, OrganisationId, RoundId, UserId};
 use crate::domain::scoring::{
     derive_part_level, spread_flags, ConsolidatedItem, Derivation, FlagReason, ItemLevel, Level,
     ScoreStatus,
@@ -114,13 +116,26 @@ fn evidence_of_item(
     Ok(ids.into_iter().collect())
 }
 
-/// The evidence files of an application: (id, item, version, name).
+/// One evidence file as the scoring page lists it beside its item.
+#[derive(Debug, Clone, Serialize)]
+pub struct EvidenceEntry {
+    pub id: String,
+    pub item: String,
+    pub version: i32,
+    pub name: String,
+    /// PDF or an image: it may open in the page's sandboxed preview frame.
+    pub preview: bool,
+    /// The latest version of its item.
+    pub current: bool,
+}
+
+/// The evidence files of an application, by item and version.
 #[tracing::instrument(skip_all, err(Display, level = "info"))]
 pub fn evidence_list(
     conn: &mut DbConn,
     application: ApplicationId,
-) -> Result<Vec<(String, String, i32, String)>, Refusal> {
-    Ok(evidence_files::table
+) -> Result<Vec<EvidenceEntry>, Refusal> {
+    let rows: Vec<(String, String, i32, String, String)> = evidence_files::table
         .filter(evidence_files::application_id.eq(application))
         .order((
             evidence_files::item_code.asc(),
@@ -131,8 +146,154 @@ pub fn evidence_list(
             evidence_files::item_code,
             evidence_files::version,
             evidence_files::display_name,
+            evidence_files::media_type,
         ))
-        .load(conn)?)
+        .load(conn)?;
+    let latest = |item: &str| {
+        rows.iter()
+            .filter(|r| r.1 == item)
+            .map(|r| r.2)
+            .max()
+            .unwrap_or_default()
+    };
+    Ok(rows
+        .iter()
+        .map(|(id, item, version, name, media_type)| EvidenceEntry {
+            id: id.clone(),
+            item: item.clone(),
+            version: *version,
+            name: name.clone(),
+            preview: previewable(media_type),
+            current: *version == latest(item),
+        })
+        .collect())
+}
+
+/// What the top of every assessor and reviewer page says about the application.
+#[derive(Debug, Clone, Serialize)]
+pub struct ApplicationHeader {
+    pub id: ApplicationId,
+    pub round_id: RoundId,
+    pub enterprise_name: String,
+    pub enterprise_name_en: Option<String>,
+    pub part_code: String,
+    pub part_name: Bilingual,
+    pub target_level: i32,
+    pub scope: String,
+    pub scope_en: Option<String>,
+    pub status: Status,
+    /// The last day of the round's assessment period.
+    pub assessment_ends: NaiveDate,
+}
+
+/// The header of `app`'s assessor and reviewer pages.
+pub fn header(conn: &mut DbConn, app: &ApplicationRow) -> Result<ApplicationHeader, Refusal> {
+    let part = part_of(conn, app)?;
+    let e = enterprises::get(conn, app.enterprise_id)?.ok_or(Refusal::NotFound)?;
+    let due = assessment_due(conn, app.round_id)?.date();
+    Ok(ApplicationHeader {
+        id: app.id,
+        round_id: app.round_id,
+        enterprise_name: e.name_zh,
+        enterprise_name_en: e.name_en,
+        part_code: app.part_code.clone(),
+        part_name: part.name,
+        target_level: app.target_level,
+        scope: app.scope.clone(),
+        scope_en: app.scope_en.clone(),
+        status: app.status,
+        assessment_ends: due,
+    })
+}
+
+/// One line of an assessor's list of applications.
+#[derive(Debug, Clone, Serialize)]
+pub struct AssessorApplication {
+    #[serde(flatten)]
+    pub header: ApplicationHeader,
+    pub lead: bool,
+    /// Items the assessor has not submitted a score for yet.
+    pub scores_pending: usize,
+    pub clarifications_answered: usize,
+    pub clarifications_open: usize,
+}
+
+/// The applications on whose panel `who` sits: those with scores to submit first, then
+/// the nearest due date first.
+#[tracing::instrument(skip_all, err(Display, level = "info"))]
+pub fn assessor_applications(
+    conn: &mut DbConn,
+    who: &Principal,
+) -> Result<Vec<AssessorApplication>, Refusal> {
+    let mut out = Vec::new();
+    for (id, lead) in panels::seats_of(conn, who.user_id)? {
+        let Some(app) = apps::get(conn, id)? else {
+            continue;
+        };
+        let f = facts(conn, &app)?;
+        let submitted = f
+            .scores
+            .iter()
+            .filter(|s| s.assessor == who.user_id && s.submitted)
+            .count();
+        let clarifications = store::clarifications_of(conn, id)?;
+        let answered = clarifications
+            .iter()
+            .filter(|c| c.answered_at.is_some())
+            .count();
+        out.push(AssessorApplication {
+            header: header(conn, &app)?,
+            lead,
+            scores_pending: if app.status == Status::InAssessment {
+                f.items.len().saturating_sub(submitted)
+            } else {
+                0
+            },
+            clarifications_answered: answered,
+            clarifications_open: clarifications.len() - answered,
+        });
+    }
+    // Those with scores still to submit first, then by due date.
+    out.sort_by_key(|a| (a.scores_pending == 0, a.header.assessment_ends));
+    Ok(out)
+}
+
+/// Everything [`record_score`] checks before it writes: the application, the checked
+/// score and the score it replaces.
+fn checked_score(
+    conn: &mut DbConn,
+    who: &Principal,
+    application: ApplicationId,
+    item: &str,
+    req: &ScoreRequest,
+) -> Result<(ApplicationRow, CheckedScore, Option<store::ScoreRow>), Refusal> {
+    let (app, _) = seated(conn, who, application)?;
+    in_assessment(&app)?;
+    let part = part_of(conn, &app)?;
+    let evidence = evidence_of_item(conn, application, item)?;
+    let checked = check_score(&part, target_of(&app), item, &evidence, &req.score)
+        .map_err(|r| Refusal::Invalid(r.into()))?;
+    let previous = store::score(conn, application, who.user_id, item)?;
+    if previous
+        .as_ref()
+        .is_some_and(|p| p.status == ScoreStatus::Submitted)
+    {
+        return Err(Refusal::Conflict(Code::ScoreSubmitted.with("item", item)));
+    }
+    Ok((app, checked, previous))
+}
+
+/// Whether [`record_score`] would take this score, without recording it (the page asks
+/// for confirmation of a final score only when it would).
+#[tracing::instrument(skip_all, err(Display, level = "info"))]
+pub fn check_score_request(
+    conn: &mut DbConn,
+    who: &Principal,
+    application: ApplicationId,
+    item: &str,
+    req: &ScoreRequest,
+) -> Result<(), Refusal> {
+    checked_score(conn, who, application, item, req).map(|_| ())
 }
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
@@ -155,20 +316,8 @@ pub fn record_score(
     address: &str,
 ) -> Result<(), Refusal> {
     write_tx(conn, |conn| {
-        let (app, _) = seated(conn, who, application)?;
-        in_assessment(&app)?;
-        let part = part_of(conn, &app)?;
-        let evidence = evidence_of_item(conn, application, item)?;
-        let checked = check_score(&part, target_of(&app), item, &evidence, &req.score)
-            .map_err(|r| Refusal::Invalid(r.into()))?;
+        let (app, checked, previous) = checked_score(conn, who, application, item, req)?;
         let me = who.user_id;
-        let previous = store::score(conn, application, me, item)?;
-        if previous
-            .as_ref()
-            .is_some_and(|p| p.status == ScoreStatus::Submitted)
-        {
-            return Err(Refusal::Conflict(Code::ScoreSubmitted.with("item", item)));
-        }
         let (level, reason) = level_columns(&checked.level);
         let t = now();
         store::save_score(
@@ -576,6 +725,114 @@ pub fn flags(f: &ScoringFacts) -> BTreeMap<String, Vec<FlagReason>> {
         .collect()
 }
 
+/// Everything [`consolidate`] checks before it writes: the application, its target and
+/// the consolidated rows and items, or the first refusal.
+type Planned = (
+    ApplicationRow,
+    Level,
+    Vec<store::ConsolidatedRow>,
+    Vec<ConsolidatedItem>,
+);
+
+fn planned(
+    conn: &mut DbConn,
+    who: &Principal,
+    application: ApplicationId,
+    req: &ConsolidationRequest,
+) -> Result<Planned, Refusal> {
+    let app = led(conn, who, application)?;
+    in_assessment(&app)?;
+    let part = part_of(conn, &app)?;
+    let f = facts(conn, &app)?;
+    let pending: Vec<&str> = f
+        .members
+        .iter()
+        .filter(|(id, _, _)| !submission_complete(&f, *id))
+        .map(|(_, name, _)| name.as_str())
+        .collect();
+    if !pending.is_empty() {
+        return Err(Refusal::Conflict(
+            Code::ScoresPending.with("pending", pending),
+        ));
+    }
+    let flagged = flags(&f);
+    let target = target_of(&app);
+    let mut given: BTreeMap<String, &ConsolidatedInput> = BTreeMap::new();
+    for i in &req.items {
+        if given.insert(i.item.clone(), i).is_some() {
+            return Err(Refusal::Invalid(Code::ItemGivenTwice.with("item", &i.item)));
+        }
+    }
+    let mut rows = Vec::new();
+    let mut consolidated = Vec::new();
+    for item in &f.items {
+        let Some(input) = given.remove(item) else {
+            return Err(Refusal::Invalid(
+                Code::ConsolidatedLevelMissing.with("item", item),
+            ));
+        };
+        let checked = check_score(
+            &part,
+            target,
+            item,
+            &BTreeSet::new(),
+            &ScoreInput {
+                level: input.level,
+                not_applicable_reason: input.not_applicable_reason.clone(),
+                comment: String::new(),
+                evidence_ids: vec![],
+            },
+        )
+        .map_err(|e| {
+            Refusal::Invalid(
+                Code::ConsolidatedScoreInvalid
+                    .with("item", item)
+                    .with("reason", Reason::from(e)),
+            )
+        })?;
+        let rationale = input.rationale.trim();
+        let reasons = flagged.get(item).cloned().unwrap_or_default();
+        if !reasons.is_empty() && rationale.is_empty() {
+            return Err(Refusal::Invalid(Code::RationaleMissing.with("item", item)));
+        }
+        let (level, na) = level_columns(&checked.level);
+        rows.push(store::ConsolidatedRow {
+            application_id: app.id,
+            item_code: item.clone(),
+            level,
+            not_applicable_reason: na,
+            rationale: rationale.to_string(),
+            flagged: !reasons.is_empty(),
+            flag_reasons: Json(reasons),
+        });
+        consolidated.push(ConsolidatedItem {
+            item: item.clone(),
+            defined: defined_levels(&part, item).expect("item of the part"),
+            level: checked.level,
+        });
+    }
+    if let Some(extra) = given.keys().next() {
+        return Err(Refusal::Invalid(
+            Code::UnknownCapabilityItem
+                .with("part", &part.code)
+                .with("item", extra),
+        ));
+    }
+    Ok((app, target, rows, consolidated))
+}
+
+/// Whether [`consolidate`] would take this consolidation, without recording it (the
+/// page asks for confirmation only when it would).
+#[tracing::instrument(skip_all, err(Display, level = "info"))]
+pub fn check_consolidation(
+    conn: &mut DbConn,
+    who: &Principal,
+    application: ApplicationId,
+    req: &ConsolidationRequest,
+) -> Result<(), Refusal> {
+    planned(conn, who, application, req).map(|_| ())
+}
+
 /// The lead records the consolidated level and rationale of every item once every
 /// member has submitted; the part level is derived (the weakest applicable item caps
 /// it) and the application is scored.
@@ -588,84 +845,8 @@ pub fn consolidate(
     address: &str,
 ) -> Result<ResultFact, Refusal> {
     write_tx(conn, |conn| {
-        let app = led(conn, who, application)?;
-        in_assessment(&app)?;
+        let (app, target, rows, consolidated) = planned(conn, who, application, req)?;
         let part = part_of(conn, &app)?;
-        let f = facts(conn, &app)?;
-        let pending: Vec<&str> = f
-            .members
-            .iter()
-            .filter(|(id, _, _)| !submission_complete(&f, *id))
-            .map(|(_, name, _)| name.as_str())
-            .collect();
-        if !pending.is_empty() {
-            return Err(Refusal::Conflict(
-                Code::ScoresPending.with("pending", pending),
-            ));
-        }
-        let flagged = flags(&f);
-        let target = target_of(&app);
-        let mut given: BTreeMap<String, &ConsolidatedInput> = BTreeMap::new();
-        for i in &req.items {
-            if given.insert(i.item.clone(), i).is_some() {
-                return Err(Refusal::Invalid(Code::ItemGivenTwice.with("item", &i.item)));
-            }
-        }
-        let mut rows = Vec::new();
-        let mut consolidated = Vec::new();
-        for item in &f.items {
-            let Some(input) = given.remove(item) else {
-                return Err(Refusal::Invalid(
-                    Code::ConsolidatedLevelMissing.with("item", item),
-                ));
-            };
-            let checked = check_score(
-                &part,
-                target,
-                item,
-                &BTreeSet::new(),
-                &ScoreInput {
-                    level: input.level,
-                    not_applicable_reason: input.not_applicable_reason.clone(),
-                    comment: String::new(),
-                    evidence_ids: vec![],
-                },
-            )
-            .map_err(|e| {
-                Refusal::Invalid(
-                    Code::ConsolidatedScoreInvalid
-                        .with("item", item)
-                        .with("reason", Reason::from(e)),
-                )
-            })?;
-            let rationale = input.rationale.trim();
-            let reasons = flagged.get(item).cloned().unwrap_or_default();
-            if !reasons.is_empty() && rationale.is_empty() {
-                return Err(Refusal::Invalid(Code::RationaleMissing.with("item", item)));
-            }
-            let (level, na) = level_columns(&checked.level);
-            rows.push(store::ConsolidatedRow {
-                application_id: app.id,
-                item_code: item.clone(),
-                level,
-                not_applicable_reason: na,
-                rationale: rationale.to_string(),
-                flagged: !reasons.is_empty(),
-                flag_reasons: Json(reasons),
-            });
-            consolidated.push(ConsolidatedItem {
-                item: item.clone(),
-                defined: defined_levels(&part, item).expect("item of the part"),
-                level: checked.level,
-            });
-        }
-        if let Some(extra) = given.keys().next() {
-            return Err(Refusal::Invalid(
-                Code::UnknownCapabilityItem
-                    .with("part", &part.code)
-                    .with("item", extra),
-            ));
-        }
         let d = derive_part_level(&consolidated, target);
         let domains = domain_levels(&part, &consolidated, target);
         let result = store::PartResultRow {
@@ -707,6 +888,21 @@ pub fn consolidate(
             explanation_zh: d.explanation_zh(),
         })
     })
+}
+
+/// Whether [`send_to_review`] may be asked of `who` now (the page confirms only then):
+/// the panel's lead, with a review panel formed for the round.
+#[tracing::instrument(skip_all, err(Display, level = "info"))]
+pub fn check_send_to_review(
+    conn: &mut DbConn,
+    who: &Principal,
+    application: ApplicationId,
+) -> Result<(), Refusal> {
+    let app = led(conn, who, application)?;
+    if review::review_panel(conn, app.round_id)?.is_none() {
+        return Err(Refusal::Conflict(Code::NoReviewPanel.into()));
+    }
+    Ok(())
 }
 
 /// The lead sends a scored application to the round's review panel.

@@ -27,6 +27,8 @@ mod file_modes;
 mod panels;
 mod review;
 mod scoring;
+// The assessor's and the reviewer's pages, the clarification loop through pages.
+mod panel_pages;
 // mail/audit feature
 mod audit;
 mod invitations;

@@ -157,7 +157,20 @@ async fn recused_members_neither_see_nor_vote_and_a_return_goes_back_to_the_pane
         .await
         .unwrap();
     assert!(html.contains("经讨论一致"), "the rationale is shown");
-    assert!(html.contains(&format!("action=\"/applications/{}/votes\"", a.application)));
+    let review_page = format!("/applications/{}/review", a.application);
+    assert!(
+        html.contains(&format!("href=\"{review_page}\"")),
+        "a link to vote"
+    );
+    let vote_form = browser
+        .get(app.url(&review_page))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(vote_form.contains(&format!("action=\"/applications/{}/votes\"", a.application)));
     assert!(
         !html.contains("COMMENT-BY") && !html.contains("李雷"),
         "no individual scores or names"
@@ -189,7 +202,7 @@ async fn recused_members_neither_see_nor_vote_and_a_return_goes_back_to_the_pane
             &second,
             &page,
             &format!("/applications/{}/votes", a.application),
-            &[("vote", "approve"), ("reasons", "")],
+            &[("vote", "approve"), ("reasons", ""), ("confirmed", "yes")],
         )
         .await;
     assert_eq!(res.status(), 303, "a tie returns the application");

@@ -642,6 +642,7 @@ async fn the_pages_score_and_confirm_panels_through_their_forms() {
             ("level", "2"),
             ("comment", "表单评分"),
             ("action", "submit"),
+            ("confirmed", "yes"),
         ])
         .send()
         .await

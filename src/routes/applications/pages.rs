@@ -301,6 +301,7 @@ pub(crate) async fn render_detail(
     id: ApplicationId,
     form: &FormState,
 ) -> Result<HttpResponse, AppError> {
+    let reader = caller.principal.clone();
     let detail = state
         .db(move |conn| {
             let app = applications::visible(conn, &caller.principal, id)?;
@@ -395,6 +396,8 @@ pub(crate) async fn render_detail(
         "max_file_size",
         &crate::domain::size::binary(state.config.evidence.max_file_bytes),
     );
+    let ctx =
+        crate::routes::panels::clarifications::with_clarifications(state, reader, id, ctx).await?;
     page_with_form(
         &state.templates,
         "pages/applications/detail.html",

@@ -154,7 +154,12 @@ pub async fn my_applications_page(
     req: HttpRequest,
 ) -> Result<HttpResponse, AppError> {
     let rows = state
-        .db(move |conn| Ok(queries::panels::my_applications(conn, &caller.principal)?))
+        .db(move |conn| {
+            Ok(crate::workflow::scoring::assessor_applications(
+                conn,
+                &caller.principal,
+            )?)
+        })
         .await?;
     page(
         &state.templates,

@@ -14,6 +14,8 @@ use crate::domain::access::{Access, Role};
 
 pub const ASSESSOR: Access = Access::AnyOf(&[Role::Assessor]);
 pub const REVIEWER: Access = Access::AnyOf(&[Role::Reviewer]);
+/// The review page: its members vote there, the secretariat reads it.
+pub const REVIEWER_OR_SECRETARIAT: Access = Access::AnyOf(&[Role::Reviewer, Role::Secretariat]);
 
 fn today() -> chrono::NaiveDate {
     Utc::now().date_naive()

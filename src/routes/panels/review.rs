@@ -1,11 +1,15 @@
 //! The round's review panel and its members' votes.
 
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 
 use super::{back_to, field, FormFields};
 use crate::domain::ids::{ApplicationId, RoundId};
 use crate::error::AppError;
+use crate::refusal::Code;
 use crate::web::caller::Caller;
+use crate::web::confirm::{self, Confirmation};
+use crate::web::render::{base_context, page, page_with_form, refusal_text, with, FormState};
+use crate::web::visitor::Visitor;
 use crate::web::AppState;
 use crate::workflow::review::{self, ReviewPanelRequest, VoteRequest};
 
@@ -56,34 +60,130 @@ pub async fn vote_api(
     Ok(HttpResponse::Ok().json(serde_json::json!({ "decision": outcome })))
 }
 
-/// A review member's vote from the decision view.
+/// The review page of one application: the consolidated result per item, the tally,
+/// the outcome once decided and one's own vote (review members; the secretariat reads).
+pub async fn review_page(
+    state: web::Data<AppState>,
+    caller: Caller,
+    visitor: Visitor,
+    req: HttpRequest,
+    path: web::Path<ApplicationId>,
+) -> Result<HttpResponse, AppError> {
+    let id = path.into_inner();
+    render(&state, caller, &visitor, &req, id, &FormState::default()).await
+}
+
+async fn render(
+    state: &AppState,
+    caller: Caller,
+    visitor: &Visitor,
+    req: &HttpRequest,
+    id: ApplicationId,
+    form: &FormState,
+) -> Result<HttpResponse, AppError> {
+    let lang = caller.lang;
+    let view = state
+        .db(move |conn| Ok(review::review_page(conn, &caller.principal, id)?))
+        .await?;
+    let waiting = view.waiting.as_ref().map(|r| refusal_text(r, lang));
+    let ctx = with(base_context(visitor, req.path()), "r", &view);
+    let ctx = with(ctx, "application", &view.header);
+    let ctx = with(ctx, "review_waiting", &waiting);
+    page_with_form(&state.templates, "pages/panels/review.html", ctx, form)
+}
+
+/// A review member's vote from the review page: no choice is preselected, "return" needs
+/// reasons, and the vote asks for confirmation. A refusal keeps what was typed.
 pub async fn vote_form(
     state: web::Data<AppState>,
     caller: Caller,
+    visitor: Visitor,
+    req: HttpRequest,
     path: web::Path<ApplicationId>,
     form: FormFields,
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
     let f = form.into_inner();
-    let req = VoteRequest {
-        approve: field(&f, "vote") == Some("approve"),
-        reasons: field(&f, "reasons")
-            .unwrap_or("")
-            .lines()
-            .map(String::from)
-            .collect(),
+    let back = format!("/applications/{id}/review");
+    let approve = match field(&f, "vote") {
+        Some("approve") => Ok(true),
+        Some("return") => Ok(false),
+        _ => Err(AppError::invalid(Code::VoteChoiceMissing)),
     };
-    let back = format!("/applications/{id}/assessment");
-    state
-        .db(move |conn| {
-            Ok(review::vote(
-                conn,
-                &caller.principal,
-                id,
+    let reasons: Vec<String> = field(&f, "reasons")
+        .unwrap_or("")
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(String::from)
+        .collect();
+    let approve = approve.and_then(|a| {
+        if !a && reasons.is_empty() {
+            Err(AppError::invalid(Code::ReturnReasonMissing))
+        } else {
+            Ok(a)
+        }
+    });
+    let result = match approve {
+        Ok(a) if !confirm::is_confirmed(&f) => {
+            let who = caller.principal.clone();
+            if let Err(e) = state
+                .db(move |conn| Ok(review::check_vote(conn, &who, id)?))
+                .await
+            {
+                let form = FormState::refused(&f, e, visitor.lang, Some("vote"))?;
+                return render(&state, caller, &visitor, &req, id, &form).await;
+            }
+            let key = if a {
+                "panels.confirm_approve_question"
+            } else {
+                "panels.confirm_return_question"
+            };
+            return confirm::page(
+                &state.templates,
+                &visitor,
                 &req,
-                &caller.address,
-            )?)
-        })
+                Confirmation {
+                    title_key: "panels.confirm_vote_title",
+                    question_key: key,
+                    args: vec![],
+                    fields: &f,
+                    back: &back,
+                },
+            );
+        }
+        Ok(approve) => {
+            let request = VoteRequest { approve, reasons };
+            let (who, address) = (caller.principal.clone(), caller.address.clone());
+            state
+                .db(move |conn| Ok(review::vote(conn, &who, id, &request, &address)?))
+                .await
+                .map(|_| ())
+        }
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(()) => Ok(back_to(&back)),
+        Err(e) => {
+            let form = FormState::refused(&f, e, visitor.lang, Some("vote"))?;
+            render(&state, caller, &visitor, &req, id, &form).await
+        }
+    }
+}
+
+/// A review member's applications: votes pending first.
+pub async fn my_reviews_page(
+    state: web::Data<AppState>,
+    caller: Caller,
+    visitor: Visitor,
+    req: HttpRequest,
+) -> Result<HttpResponse, AppError> {
+    let rows = state
+        .db(move |conn| Ok(review::my_reviews(conn, &caller.principal)?))
         .await?;
-    Ok(back_to(&back))
+    page(
+        &state.templates,
+        "pages/panels/reviews.html",
+        &with(base_context(&visitor, req.path()), "applications", &rows),
+    )
 }

@@ -27,6 +27,6 @@ pub fn clarifications(
     let facts = clarification_facts(&rows);
     Ok(rows
         .into_iter()
-        .map(|c| clarification_view(c, |item| item_reopened(&facts, item, now)))
+        .map(|c| clarification_view(c, |item| item_reopened(&facts, item, now), now))
         .collect())
 }

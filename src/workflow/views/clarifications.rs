@@ -23,15 +23,20 @@ pub struct ClarificationView {
     pub answered_at: Option<NaiveDateTime>,
     /// The items whose evidence the enterprise may change again now.
     pub reopened_items: Vec<String>,
+    /// Unanswered and before its deadline: the enterprise may answer it now.
+    pub open: bool,
 }
 
-/// The view of one request; `reopened` says whether an item is open for changes now.
+/// The view of one request at `now`; `reopened` says whether an item is open for
+/// changes now.
 pub fn clarification_view(
     row: ClarificationRow,
     reopened: impl Fn(&str) -> bool,
+    now: NaiveDateTime,
 ) -> ClarificationView {
     let items = row.items.0;
     ClarificationView {
+        open: row.answer.is_none() && row.deadline > now,
         reopened_items: items.iter().filter(|i| reopened(i)).cloned().collect(),
         id: row.id,
         items,
