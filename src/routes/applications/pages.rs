@@ -7,7 +7,7 @@ use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Serialize;
 
-use crate::domain::application_status::Event;
+use crate::domain::application_status::{Event, Status};
 use crate::domain::catalog::Bilingual;
 use crate::domain::evidence::{edit_window, ALLOWED_EXTENSIONS};
 use crate::domain::ids::{ApplicationId, RoundId};
@@ -42,16 +42,27 @@ struct OpenRound {
     parts: Vec<String>,
 }
 
+/// `?status=submitted`: only the applications in that status (the task list links here).
+#[derive(serde::Deserialize)]
+pub struct ListFilter {
+    status: Option<Status>,
+}
+
 pub async fn list_page(
     state: web::Data<AppState>,
     caller: Caller,
     visitor: Visitor,
     req: HttpRequest,
+    filter: web::Query<ListFilter>,
 ) -> Result<HttpResponse, AppError> {
+    let status = filter.into_inner().status;
     let (listed, rounds, member) = state
         .db(move |conn| {
             let member = enterprises::membership(conn, caller.principal.user_id)?;
-            let rows = read::visible_to(conn, &caller.principal)?;
+            let rows = match status {
+                Some(s) => read::visible_in_status(conn, &caller.principal, s)?,
+                None => read::visible_to(conn, &caller.principal)?,
+            };
             let mut names: BTreeMap<RoundId, Bilingual> = BTreeMap::new();
             let mut rounds = Vec::new();
             for r in queries::rounds::all(conn)? {
@@ -89,6 +100,7 @@ pub async fn list_page(
     let ctx = with(base_context(&visitor, req.path()), "applications", &listed);
     let ctx = with(ctx, "open_rounds", &rounds);
     let ctx = with(ctx, "has_enterprise", &member.is_some());
+    let ctx = with(ctx, "status_filter", &status);
     page(&state.templates, "pages/applications/list.html", &ctx)
 }
 
