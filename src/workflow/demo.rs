@@ -62,6 +62,14 @@ pub fn seed(conn: &mut DbConn) -> Result<Vec<DemoAccount>, Refusal> {
     Ok(accounts)
 }
 
+/// 45 days on, but within this year: holiday calendars come a year at a time
+/// (fixtures/calendars) and a window running into a year without one is flagged.
+fn registration_end(today: chrono::NaiveDate) -> chrono::NaiveDate {
+    use chrono::Datelike;
+    let year_end = chrono::NaiveDate::from_ymd_opt(today.year(), 12, 31).unwrap_or(today);
+    (today + Duration::days(45)).min(year_end)
+}
+
 fn seed_round(conn: &mut DbConn) -> Result<(), Refusal> {
     write_tx(conn, |conn| {
         if rounds::count(conn)? > 0 {
@@ -83,7 +91,7 @@ fn seed_round(conn: &mut DbConn) -> Result<(), Refusal> {
             &rounds::NewRound {
                 name: &name,
                 model_version: version.id,
-                registration: (today - Duration::days(7), today + Duration::days(45)),
+                registration: (today - Duration::days(7), registration_end(today)),
                 assessment: (today + Duration::days(60), today + Duration::days(110)),
                 results_on: today + Duration::days(140),
                 parts: &parts,
@@ -560,4 +568,32 @@ fn assessment_round(conn: &mut DbConn, today: chrono::NaiveDate) -> Result<Round
             },
         )?)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::NaiveDate;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap_or_default()
+    }
+
+    #[test]
+    fn the_demo_registration_window_stays_in_the_year_of_its_calendar() {
+        assert_eq!(registration_end(d(2026, 3, 1)), d(2026, 4, 15));
+        assert_eq!(registration_end(d(2026, 12, 6)), d(2026, 12, 31));
+        assert_eq!(registration_end(d(2026, 12, 31)), d(2026, 12, 31));
+    }
+
+    #[test]
+    fn every_demo_credit_code_is_valid() {
+        for (_, _, body, ..) in ENTERPRISES {
+            let code = with_check_character(body);
+            assert!(
+                crate::domain::credit_code::CreditCode::parse(&code).is_ok(),
+                "{code}"
+            );
+        }
+    }
 }
