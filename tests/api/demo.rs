@@ -99,6 +99,22 @@ async fn the_demo_programme_is_seeded_once_verifies_and_shows_every_role_its_tas
     let recused = tasks_of(&app, &email("wu.jing"), &password).await;
     assert_eq!(count(&recused, "reviewer", "votes_pending"), 0);
 
+    let (s, list) = app
+        .call_api(
+            &app.api_token(&TestUser {
+                email: email("liu.yang"),
+                password: password.clone(),
+            })
+            .await,
+            Some("en"),
+            "GET",
+            "/api/v1/self-assessments",
+            None,
+        )
+        .await;
+    assert_eq!(s, 200, "{list}");
+    assert!(list.to_string().contains("completed_at\":\"2"), "{list}");
+
     let drafting = tasks_of(&app, &email("lin.hai"), &password).await;
     assert_eq!(count(&drafting, "enterprise", "drafts"), 1);
     let certified = tasks_of(&app, &email("he.fang"), &password).await;

@@ -19,6 +19,17 @@ fn midnight(d: NaiveDate) -> NaiveDateTime {
     d.and_hms_opt(0, 0, 0).expect("midnight exists")
 }
 
+/// The secretariat's counts as the database answers them (NULL for none).
+type SevenCounts = (
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+);
+
 pub struct SecretariatInput<'a> {
     pub to_accept: &'a [Status],
     pub without_panel: &'a [Status],
@@ -72,15 +83,7 @@ pub fn secretariat(conn: &mut DbConn, i: &SecretariatInput<'_>) -> QueryResult<[
         )
         .select(count_star())
         .single_value();
-    let r: (
-        Option<i64>,
-        Option<i64>,
-        Option<i64>,
-        Option<i64>,
-        Option<i64>,
-        Option<i64>,
-        Option<i64>,
-    ) = diesel::select((
+    let r: SevenCounts = diesel::select((
         to_verify,
         to_accept,
         no_panel,
