@@ -198,7 +198,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 }
             }
             if load_demo {
-                print_demo(demo::seed(&mut conn)?);
+                print_demo(demo::seed_programme(&mut conn, &demo_issuer(&config))?);
             }
             Ok(())
         }
@@ -307,15 +307,44 @@ fn read_password() -> anyhow::Result<String> {
     }
 }
 
-fn print_demo(accounts: Vec<demo::DemoAccount>) {
-    println!("Demo accounts (passwords are shown only when an account is created):");
-    for a in accounts {
-        let password = a.password.as_deref().unwrap_or("(unchanged)");
+/// The demo's certificates are signed with the key the server uses.
+fn demo_issuer(config: &Config) -> certcase::workflow::certificates::Issuer {
+    certcase::workflow::certificates::Issuer {
+        data_dir: config.data_dir.clone(),
+        base_url: config.base_url.clone(),
+    }
+}
+
+fn print_demo(programme: demo::Programme) {
+    let (first, others) = programme.accounts.split_at(4.min(programme.accounts.len()));
+    let password = |a: &demo::DemoAccount| {
+        a.password
+            .clone()
+            .unwrap_or_else(|| "(unchanged)".to_string())
+    };
+    println!("Demo programme, one account per role (passwords are shown only when created):");
+    let mut roles = std::collections::BTreeSet::new();
+    let mut shown = std::collections::BTreeSet::new();
+    for a in others.iter().filter(|a| roles.insert(a.role)) {
+        shown.insert(a.email.clone());
         println!(
             "  {:<12} {:<36} {}   {}",
             a.role.as_str(),
             a.email,
-            password,
+            password(a),
+            a.name
+        );
+    }
+    println!("The other demo accounts (the same password as the ones above unless shown):");
+    for a in others.iter().filter(|a| !shown.contains(&a.email)) {
+        println!("  {:<12} {:<36} {}", a.role.as_str(), a.email, a.name);
+    }
+    for a in first {
+        println!(
+            "  {:<12} {:<36} {}   {}",
+            a.role.as_str(),
+            a.email,
+            password(a),
             a.name
         );
     }
@@ -325,7 +354,7 @@ fn serve(config: Config, with_demo: bool) -> anyhow::Result<()> {
     let pool = startup::prepare(&config)?;
     if with_demo {
         let mut conn = pool.get()?;
-        print_demo(demo::seed(&mut conn)?);
+        print_demo(demo::seed_programme(&mut conn, &demo_issuer(&config))?);
     }
     let listener = TcpListener::bind(config.bind).map_err(|e| {
         anyhow::anyhow!(

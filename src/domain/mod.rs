@@ -20,6 +20,8 @@ pub mod redirect;
 pub mod round;
 pub mod scoring;
 pub mod self_assessment;
+// The task list of the home page.
+pub mod tasks;
 pub mod throttle;
 // Panels, scoring and review (feature: panels).
 pub mod assessment;

@@ -80,6 +80,7 @@ pub fn endpoints() -> Vec<Endpoint> {
         endpoint!(POST "/api/v1/auth/login", Public, sessions::api::login),
         endpoint!(DELETE "/api/v1/auth/token", SignedIn, sessions::api::revoke),
         endpoint!(GET "/api/v1/me", SignedIn, sessions::api::me),
+        endpoint!(GET "/api/v1/tasks", SignedIn, home::tasks_api),
         endpoint!(GET "/api/v1/models", SignedIn, catalog::list_api),
         endpoint!(GET "/api/v1/models/{id}", SignedIn, catalog::detail_api),
         endpoint!(POST "/api/v1/models", SECRETARIAT, catalog::load_api),

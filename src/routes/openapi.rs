@@ -15,7 +15,7 @@ use crate::domain::access::Access;
 use super::applications::api as applications;
 use super::enterprises::api as enterprises;
 use super::evidence;
-use super::{calendars, catalog, health, panels, rounds, sessions};
+use super::{calendars, catalog, health, home, panels, rounds, sessions};
 
 // mail/audit feature
 use super::{audit, invitations, mail};
@@ -233,6 +233,7 @@ fn shared_responses(operation: &mut Operation, path: &str, access: Access) {
     paths(
         health::healthz,
         sessions::api::login, sessions::api::revoke, sessions::api::me,
+        home::tasks_api,
         catalog::list_api, catalog::detail_api, catalog::load_api,
         rounds::list_api, rounds::detail_api, rounds::create_api,
         rounds::update_api, rounds::publish_api,

@@ -20,14 +20,28 @@ pub fn add_user(
     if roles.is_empty() {
         return Err(Refusal::Invalid(Code::UserNeedsRole.into()));
     }
-    let hash = auth::hash_password(password);
+    add_user_with_hash(conn, email, name, &auth::hash_password(password), roles)
+}
+
+/// [`add_user`] with the password already hashed: the demo gives its many accounts one
+/// password and hashes it once.
+pub fn add_user_with_hash(
+    conn: &mut DbConn,
+    email: &Email,
+    name: &DisplayName,
+    hash: &str,
+    roles: &[Role],
+) -> Result<UserId, Refusal> {
+    if roles.is_empty() {
+        return Err(Refusal::Invalid(Code::UserNeedsRole.into()));
+    }
     write_tx(conn, |conn| {
         if users::find_by_email(conn, email)?.is_some() {
             return Err(Refusal::Conflict(
                 Code::AccountExists.with("email", email.as_str()),
             ));
         }
-        let id = users::insert(conn, email, name, &hash, roles)?;
+        let id = users::insert(conn, email, name, hash, roles)?;
         let roles: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
         audit::append(
             conn,

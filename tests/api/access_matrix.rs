@@ -28,6 +28,7 @@ const MATRIX: &[(&str, &str, [Expect; 5])] = &[
     ("GET", "/admin/sign-ins", [D, A, D, D, D]),
     ("POST", "/api/v1/auth/login", [A, A, A, A, A]),
     ("GET", "/api/v1/me", [D, A, A, A, A]),
+    ("GET", "/api/v1/tasks", [D, A, A, A, A]),
     ("GET", "/api/v1/models", [D, A, A, A, A]),
     ("GET", "/api/v1/models/{id}", [D, A, A, A, A]),
     ("POST", "/api/v1/models", [D, A, D, D, D]),

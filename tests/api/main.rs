@@ -52,6 +52,10 @@ mod stored_values;
 mod views;
 // Hardening: slow uploads and small contract gaps.
 mod contract_limits;
+// The task list of the home page.
+mod tasks;
+// The demo programme of `serve --demo`.
+mod demo;
 mod slow_uploads;
 // The secretariat's queues and the application's actions in the browser.
 mod secretariat_pages;

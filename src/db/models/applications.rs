@@ -85,6 +85,23 @@ pub fn for_enterprise(
         .load(conn)
 }
 
+/// Applications in `status`, of one enterprise or of all, newest first.
+pub fn in_status(
+    conn: &mut DbConn,
+    enterprise: Option<EnterpriseId>,
+    status: Status,
+) -> QueryResult<Vec<ApplicationRow>> {
+    let mut q = applications::table
+        .filter(applications::status.eq(status))
+        .into_boxed();
+    if let Some(e) = enterprise {
+        q = q.filter(applications::enterprise_id.eq(e));
+    }
+    q.order(applications::created_at.desc())
+        .select(ApplicationRow::as_select())
+        .load(conn)
+}
+
 pub fn all(conn: &mut DbConn) -> QueryResult<Vec<ApplicationRow>> {
     applications::table
         .order(applications::created_at.desc())

@@ -26,6 +26,8 @@ pub mod self_assessments;
 pub mod certificates;
 // Enterprise groups.
 pub mod enterprise_groups;
+// The task list of the home page.
+pub mod tasks;
 
 /// Current UTC time without zone, as stored.
 pub fn now() -> chrono::NaiveDateTime {

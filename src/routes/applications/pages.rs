@@ -77,13 +77,21 @@ struct OpenRound {
     parts: Vec<(String, Bilingual)>,
 }
 
+/// `?status=submitted`: only the applications in that status (the task list links here).
+#[derive(serde::Deserialize)]
+pub struct ListFilter {
+    status: Option<Status>,
+}
+
 pub async fn list_page(
     state: web::Data<AppState>,
     caller: Caller,
     visitor: Visitor,
     req: HttpRequest,
+    filter: web::Query<ListFilter>,
 ) -> Result<HttpResponse, AppError> {
-    render_list(&state, caller, &visitor, &req, None, &FormState::default()).await
+    let status = filter.into_inner().status;
+    render_list(&state, caller, &visitor, &req, status, None, &FormState::default()).await
 }
 
 /// The list with the forms to apply; `refused` names the round whose form `form` is.
@@ -92,13 +100,17 @@ async fn render_list(
     caller: Caller,
     visitor: &Visitor,
     req: &HttpRequest,
+    status: Option<Status>,
     refused: Option<RoundId>,
     form: &FormState,
 ) -> Result<HttpResponse, AppError> {
     let (listed, rounds, member) = state
         .db(move |conn| {
             let member = enterprises::membership(conn, caller.principal.user_id)?;
-            let rows = read::visible_to(conn, &caller.principal)?;
+            let rows = match status {
+                Some(s) => read::visible_in_status(conn, &caller.principal, s)?,
+                None => read::visible_to(conn, &caller.principal)?,
+            };
             let mut names: BTreeMap<RoundId, Bilingual> = BTreeMap::new();
             let mut rounds = Vec::new();
             let all = queries::rounds::all(conn)?;
@@ -158,6 +170,7 @@ async fn render_list(
         &std::collections::HashMap::<String, String>::new(),
     );
     let ctx = with(ctx, "has_enterprise", &member.is_some());
+    let ctx = with(ctx, "status_filter", &status);
     page_with_form(&state.templates, "pages/applications/list.html", ctx, form)
 }
 
@@ -225,7 +238,7 @@ pub async fn create_page(
                 _ => None,
             };
             let form = FormState::refused(&fields, err, visitor.lang, field)?;
-            render_list(&state, caller, &visitor, &req, Some(round_id), &form).await
+            render_list(&state, caller, &visitor, &req, None, Some(round_id), &form).await
         }
     }
 }

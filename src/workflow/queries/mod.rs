@@ -15,3 +15,4 @@ pub mod panels;
 pub mod rounds;
 pub mod scoring;
 pub mod sessions;
+pub mod tasks;

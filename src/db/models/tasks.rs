@@ -1,0 +1,294 @@
+//! Counts for the task list of the home page: one query per role, every count a
+//! sub-select, so the page costs the same with 12 applications or 12,000
+//! (the rules of what counts are in `domain::tasks`).
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::dsl::{count, count_star};
+use diesel::prelude::*;
+
+use crate::db::schema::{
+    applications, certificates, clarifications, enterprise_members, enterprises, panel_seats,
+    panels, part_results, review_decisions, review_members, review_panels, review_quorum_alerts,
+    review_votes, rounds, scores,
+};
+use crate::db::DbConn;
+use crate::domain::application_status::Status;
+use crate::domain::ids::{ApplicationId, UserId};
+
+fn midnight(d: NaiveDate) -> NaiveDateTime {
+    d.and_hms_opt(0, 0, 0).expect("midnight exists")
+}
+
+/// The secretariat's counts as the database answers them (NULL for none).
+type SevenCounts = (
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+);
+
+pub struct SecretariatInput<'a> {
+    pub to_accept: &'a [Status],
+    pub without_panel: &'a [Status],
+    pub awaiting_review_panel: &'a [Status],
+    pub to_issue: &'a [Status],
+    pub alerting: &'a [Status],
+    /// Issue dates (both included) of the certificates that are expiring.
+    pub expiring_issued: (NaiveDate, NaiveDate),
+}
+
+/// [enterprises to verify, to accept, panels to form, rounds needing a review panel,
+/// to issue, certificates expiring, quorum alerts]
+pub fn secretariat(conn: &mut DbConn, i: &SecretariatInput<'_>) -> QueryResult<[i64; 7]> {
+    let to_verify = enterprises::table
+        .filter(enterprises::verified_at.is_null())
+        .select(count_star())
+        .single_value();
+    let to_accept = applications::table
+        .filter(applications::status.eq_any(i.to_accept))
+        .select(count_star())
+        .single_value();
+    let no_panel = applications::table
+        .filter(applications::status.eq_any(i.without_panel))
+        .filter(applications::id.ne_all(panels::table.select(panels::application_id)))
+        .select(count_star())
+        .single_value();
+    let review_panels_missing = applications::table
+        .filter(applications::status.eq_any(i.awaiting_review_panel))
+        .filter(applications::round_id.ne_all(review_panels::table.select(review_panels::round_id)))
+        .select(count(applications::round_id).aggregate_distinct())
+        .single_value();
+    let to_issue = applications::table
+        .filter(applications::status.eq_any(i.to_issue))
+        .select(count_star())
+        .single_value();
+    let expiring = certificates::table
+        .filter(certificates::revoked_at.is_null())
+        .filter(certificates::issued_at.ge(midnight(i.expiring_issued.0)))
+        .filter(certificates::issued_at.lt(midnight(
+            i.expiring_issued.1.succ_opt().expect("a next day"),
+        )))
+        .select(count_star())
+        .single_value();
+    let alerts = review_quorum_alerts::table
+        .filter(
+            review_quorum_alerts::application_id.eq_any(
+                applications::table
+                    .filter(applications::status.eq_any(i.alerting))
+                    .select(applications::id),
+            ),
+        )
+        .select(count_star())
+        .single_value();
+    let r: SevenCounts = diesel::select((
+        to_verify,
+        to_accept,
+        no_panel,
+        review_panels_missing,
+        to_issue,
+        expiring,
+        alerts,
+    ))
+    .get_result(conn)?;
+    Ok([r.0, r.1, r.2, r.3, r.4, r.5, r.6].map(Option::unwrap_or_default))
+}
+
+pub struct EnterpriseInput<'a> {
+    pub drafts: &'a [Status],
+    pub clarifying: &'a [Status],
+    pub results: &'a [Status],
+}
+
+/// [drafts, clarifications to answer, results, certificates (not revoked)] of the
+/// enterprise the user belongs to.
+pub fn enterprise(
+    conn: &mut DbConn,
+    user: UserId,
+    i: &EnterpriseInput<'_>,
+) -> QueryResult<[i64; 4]> {
+    let mine = || {
+        enterprise_members::table
+            .filter(enterprise_members::user_id.eq(user))
+            .select(enterprise_members::enterprise_id)
+    };
+    let drafts = applications::table
+        .filter(applications::enterprise_id.eq_any(mine()))
+        .filter(applications::status.eq_any(i.drafts))
+        .select(count_star())
+        .single_value();
+    let to_answer = clarifications::table
+        .filter(clarifications::answer.is_null())
+        .filter(
+            clarifications::application_id.eq_any(
+                applications::table
+                    .filter(applications::enterprise_id.eq_any(mine()))
+                    .filter(applications::status.eq_any(i.clarifying))
+                    .select(applications::id),
+            ),
+        )
+        .select(count_star())
+        .single_value();
+    let results = applications::table
+        .filter(applications::enterprise_id.eq_any(mine()))
+        .filter(applications::status.eq_any(i.results))
+        .select(count_star())
+        .single_value();
+    let certs = certificates::table
+        .filter(certificates::revoked_at.is_null())
+        .filter(
+            certificates::application_id.eq_any(
+                applications::table
+                    .filter(applications::enterprise_id.eq_any(mine()))
+                    .select(applications::id),
+            ),
+        )
+        .select(count_star())
+        .single_value();
+    let r: (Option<i64>, Option<i64>, Option<i64>, Option<i64>) =
+        diesel::select((drafts, to_answer, results, certs)).get_result(conn)?;
+    Ok([r.0, r.1, r.2, r.3].map(Option::unwrap_or_default))
+}
+
+/// [assigned, awaiting my scores, clarifications answered] for an assessor, counting the
+/// applications in `active` statuses that the assessor has a seat on. An application
+/// awaits the assessor's scores until it is consolidated, while the assessor keeps a
+/// draft score or has submitted none.
+pub fn assessor(conn: &mut DbConn, user: UserId, active: &[Status]) -> QueryResult<[i64; 3]> {
+    let seated = || {
+        panel_seats::table
+            .filter(panel_seats::assessor_id.eq(user))
+            .select(panel_seats::application_id)
+    };
+    let active_ids = || {
+        applications::table
+            .filter(applications::status.eq_any(active))
+            .select(applications::id)
+    };
+    let assigned = applications::table
+        .filter(applications::status.eq_any(active))
+        .filter(applications::id.eq_any(seated()))
+        .select(count_star())
+        .single_value();
+    let my_scores = |status: &'static str| {
+        scores::table
+            .filter(scores::assessor_id.eq(user))
+            .filter(scores::status.eq(status))
+            .select(scores::application_id)
+    };
+    let awaiting = applications::table
+        .filter(applications::status.eq_any(active))
+        .filter(applications::id.eq_any(seated()))
+        .filter(applications::id.ne_all(part_results::table.select(part_results::application_id)))
+        .filter(
+            applications::id
+                .eq_any(my_scores("draft"))
+                .or(applications::id.ne_all(my_scores("submitted"))),
+        )
+        .select(count_star())
+        .single_value();
+    let answered = clarifications::table
+        .filter(clarifications::answer.is_not_null())
+        .filter(clarifications::application_id.eq_any(seated()))
+        .filter(clarifications::application_id.eq_any(active_ids()))
+        .select(count_star())
+        .single_value();
+    let r: (Option<i64>, Option<i64>, Option<i64>) =
+        diesel::select((assigned, awaiting, answered)).get_result(conn)?;
+    Ok([r.0, r.1, r.2].map(Option::unwrap_or_default))
+}
+
+/// One application an assessor is seated on, for the task list.
+#[derive(Debug, Clone, Queryable)]
+pub struct AssignedRow {
+    pub application_id: ApplicationId,
+    pub enterprise_zh: String,
+    pub enterprise_en: Option<String>,
+    pub part_code: String,
+    pub target_level: i32,
+    pub due: NaiveDate,
+}
+
+/// The first `limit` applications in `active` statuses the assessor is seated on,
+/// soonest due first.
+pub fn assigned(
+    conn: &mut DbConn,
+    user: UserId,
+    active: &[Status],
+    limit: i64,
+) -> QueryResult<Vec<AssignedRow>> {
+    applications::table
+        .inner_join(enterprises::table)
+        .inner_join(rounds::table)
+        .filter(applications::status.eq_any(active))
+        .filter(
+            applications::id.eq_any(
+                panel_seats::table
+                    .filter(panel_seats::assessor_id.eq(user))
+                    .select(panel_seats::application_id),
+            ),
+        )
+        .order((rounds::assessment_ends.asc(), applications::id.asc()))
+        .limit(limit)
+        .select((
+            applications::id,
+            enterprises::name_zh,
+            enterprises::name_en,
+            applications::part_code,
+            applications::target_level,
+            rounds::assessment_ends,
+        ))
+        .load(conn)
+}
+
+/// [votes pending, decisions] for a review member: applications in `voting` statuses of
+/// the rounds whose review panel has the user, not of the member's own enterprise, with
+/// no vote of theirs in the open cycle (a vote whose cycle has no decision yet).
+pub fn reviewer(conn: &mut DbConn, user: UserId, voting: &[Status]) -> QueryResult<[i64; 2]> {
+    let my_panels = || {
+        review_members::table
+            .filter(review_members::user_id.eq(user))
+            .select(review_members::review_panel_id)
+    };
+    let my_rounds = || {
+        review_panels::table
+            .filter(review_panels::id.eq_any(my_panels()))
+            .select(review_panels::round_id)
+    };
+    let open_votes = review_votes::table
+        .left_join(
+            review_decisions::table.on(review_decisions::application_id
+                .eq(review_votes::application_id)
+                .and(review_decisions::cycle.eq(review_votes::cycle))),
+        )
+        .filter(review_votes::member_id.eq(user))
+        .filter(review_decisions::id.nullable().is_null())
+        .select(review_votes::application_id);
+    let pending = applications::table
+        .filter(applications::status.eq_any(voting))
+        .filter(applications::round_id.eq_any(my_rounds()))
+        .filter(
+            applications::enterprise_id.ne_all(
+                review_members::table
+                    .filter(review_members::user_id.eq(user))
+                    .select(review_members::enterprise_id),
+            ),
+        )
+        .filter(applications::id.ne_all(open_votes))
+        .select(count_star())
+        .single_value();
+    let decisions = review_decisions::table
+        .filter(
+            review_decisions::application_id.eq_any(
+                applications::table
+                    .filter(applications::round_id.eq_any(my_rounds()))
+                    .select(applications::id),
+            ),
+        )
+        .select(count_star())
+        .single_value();
+    let r: (Option<i64>, Option<i64>) = diesel::select((pending, decisions)).get_result(conn)?;
+    Ok([r.0, r.1].map(Option::unwrap_or_default))
+}

@@ -1,0 +1,237 @@
+//! The home page after sign-in: what each role has to do next, with counts and links,
+//! one section per role held; the same list as JSON.
+
+use certcase::domain::access::Role;
+use certcase::domain::application_status::Status;
+use serde_json::Value;
+
+use crate::helpers::spawn_app;
+use crate::panels::{person, world, Client, World};
+use crate::review::{form, reviewers, scored, vote};
+use crate::scoring::{assessed, submit_all};
+
+/// An application of the enterprise for `part` of the demo round, stored in `status`.
+async fn application_in(w: &World<'_>, enterprise: &str, part: &str, status: Status) -> String {
+    let (round, e, p) = (w.round.clone(), enterprise.to_string(), part.to_string());
+    let id = uuid::Uuid::now_v7().to_string();
+    let aid = id.clone();
+    w.app
+        .conn(move |c| {
+            let t = certcase::db::models::now();
+            certcase::db::models::applications::insert(
+                c,
+                &certcase::db::models::applications::NewApplication {
+                    id: aid.parse().unwrap(),
+                    round_id: round.parse().unwrap(),
+                    enterprise_id: e.parse().unwrap(),
+                    part_code: &p,
+                    target_level: 3,
+                    scope: "核心交易系统",
+                    scope_en: None,
+                    contact_name: "张喆",
+                    contact_email: "zz@example.cn",
+                    status,
+                    created_at: t,
+                    updated_at: t,
+                },
+            )
+            .unwrap();
+        })
+        .await;
+    id
+}
+
+/// The caller's task list: role → task → count.
+async fn counts(who: &Client<'_>) -> Vec<(String, Vec<(String, i64)>)> {
+    let (s, v) = who.send("GET", "/api/v1/tasks", None).await;
+    assert_eq!(s, 200, "{v}");
+    v["sections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            let tasks = s["tasks"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|t| {
+                    (
+                        t["task"].as_str().unwrap().to_string(),
+                        t["count"].as_i64().unwrap(),
+                    )
+                })
+                .collect();
+            (s["role"].as_str().unwrap().to_string(), tasks)
+        })
+        .collect()
+}
+
+async fn count(who: &Client<'_>, role: &str, task: &str) -> i64 {
+    let sections = counts(who).await;
+    let (_, tasks) = sections
+        .iter()
+        .find(|(r, _)| r == role)
+        .unwrap_or_else(|| panic!("no {role} section in {sections:?}"));
+    tasks
+        .iter()
+        .find(|(t, _)| t == task)
+        .unwrap_or_else(|| panic!("no {task} in {tasks:?}"))
+        .1
+}
+
+async fn home(who: &Client<'_>) -> String {
+    let browser = who.app.signed_in(&who.login).await;
+    let res = browser.get(who.app.url("/")).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    res.text().await.unwrap()
+}
+
+#[tokio::test]
+async fn anonymous_visitors_get_the_landing_page_and_a_person_with_two_roles_two_sections() {
+    let app = spawn_app().await;
+    let res = crate::helpers::browser()
+        .get(app.url("/"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("id=\"verify-link\""), "{html}");
+    assert!(!html.contains("id=\"tasks-"), "{html}");
+
+    let both = person(&app, "秘书处兼评审", &[Role::Reviewer, Role::Secretariat]).await;
+    let sections = counts(&both).await;
+    let roles: Vec<&str> = sections.iter().map(|(r, _)| r.as_str()).collect();
+    assert_eq!(roles, ["secretariat", "reviewer"]);
+    let html = home(&both).await;
+    assert!(html.contains("待办事项"), "{html}");
+    assert!(html.contains("id=\"tasks-secretariat\""));
+    assert!(html.contains("id=\"tasks-reviewer\""));
+    assert!(html.contains("待核验的企业"));
+    assert!(!html.contains("id=\"tasks-assessor\""));
+    assert!(!html.contains("id=\"tasks-enterprise\""));
+}
+
+#[tokio::test]
+async fn the_secretariat_counts_what_waits_for_it_and_links_to_the_filtered_list() {
+    let app = spawn_app().await;
+    let w = world(&app).await;
+    let (e, member) = w
+        .enterprise("北京喆堃科技有限公司", &[Role::Enterprise])
+        .await;
+    let submitted = application_in(&w, &e, "CD", Status::Submitted).await;
+    let accepted = application_in(&w, &e, "TO", Status::Accepted).await;
+    application_in(&w, &e, "SEC", Status::Scored).await;
+    application_in(&w, &e, "TOOL", Status::Approved).await;
+    let (other_id, other) = w.enterprise("上海某银行", &[Role::Enterprise]).await;
+    application_in(&w, &other_id, "CD", Status::Draft).await;
+
+    let sec = &w.sec;
+    assert_eq!(count(sec, "secretariat", "enterprises_to_verify").await, 2);
+    assert_eq!(count(sec, "secretariat", "applications_to_accept").await, 1);
+    assert_eq!(count(sec, "secretariat", "panels_to_form").await, 1);
+    assert_eq!(count(sec, "secretariat", "review_panels_to_form").await, 1);
+    assert_eq!(count(sec, "secretariat", "results_to_issue").await, 1);
+    assert_eq!(count(sec, "secretariat", "certificates_expiring").await, 0);
+    assert_eq!(count(sec, "secretariat", "quorum_alerts").await, 0);
+
+    assert_eq!(count(&member, "enterprise", "results").await, 1);
+    assert_eq!(count(&member, "enterprise", "certificates").await, 0);
+    // Each enterprise counts its own applications only.
+    assert_eq!(count(&member, "enterprise", "drafts").await, 0);
+    assert_eq!(count(&other, "enterprise", "drafts").await, 1);
+    assert_eq!(count(&other, "enterprise", "results").await, 0);
+
+    let html = home(sec).await;
+    assert!(
+        html.contains("href=\"/applications?status=submitted\""),
+        "{html}"
+    );
+    let browser = app.signed_in(&sec.login).await;
+    let res = browser
+        .get(app.url("/applications?status=submitted"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let list = res.text().await.unwrap();
+    assert!(list.contains(&submitted), "{list}");
+    assert!(!list.contains(&accepted), "{list}");
+    assert!(list.contains("id=\"status-filter\""));
+}
+
+#[tokio::test]
+async fn an_assessor_sees_assigned_applications_with_enterprise_part_level_and_due_date() {
+    let app = spawn_app().await;
+    let w = world(&app).await;
+    let a = assessed(&w).await;
+    assert_eq!(count(&a.lead, "assessor", "assigned_applications").await, 1);
+    assert_eq!(count(&a.lead, "assessor", "scores_not_submitted").await, 1);
+    assert_eq!(
+        count(&a.lead, "assessor", "clarifications_answered").await,
+        0
+    );
+
+    let (_, v) = a.lead.send("GET", "/api/v1/tasks", None).await;
+    let assigned = &v["sections"][0]["assigned"][0];
+    assert_eq!(assigned["application_id"], a.application.as_str());
+    assert_eq!(assigned["enterprise"]["zh"], "北京喆堃科技有限公司");
+    assert_eq!(assigned["part_code"], "CD");
+    assert_eq!(assigned["target_level"], 3);
+    let round = w.round.clone();
+    let ends = app
+        .conn(move |c| {
+            certcase::db::models::rounds::get(c, round.parse().unwrap())
+                .unwrap()
+                .unwrap()
+                .assessment_ends
+        })
+        .await;
+    assert_eq!(assigned["due_on"], Value::String(ends.to_string()));
+
+    let html = home(&a.lead).await;
+    assert!(html.contains("北京喆堃科技有限公司"), "{html}");
+    assert!(html.contains("持续交付"), "the part by its name: {html}");
+    assert!(
+        !html.contains(&ends.to_string()),
+        "the date in local format"
+    );
+
+    submit_all(&a.lead, &a, |_| 3).await;
+    assert_eq!(count(&a.lead, "assessor", "scores_not_submitted").await, 0);
+    assert_eq!(count(&a.b, "assessor", "scores_not_submitted").await, 1);
+    assert_eq!(count(&a.lead, "assessor", "assigned_applications").await, 1);
+}
+
+#[tokio::test]
+async fn a_review_member_sees_the_vote_pending_until_cast_and_then_the_decision() {
+    let app = spawn_app().await;
+    let w = world(&app).await;
+    let a = scored(&w).await;
+    assert_eq!(
+        count(&w.sec, "secretariat", "review_panels_to_form").await,
+        1
+    );
+    let panel = reviewers(&w, 1).await;
+    let (s, p) = form(&w, &[(panel[0].0.id.clone(), panel[0].1.clone())], 1).await;
+    assert_eq!(s, 201, "{p}");
+    assert_eq!(
+        count(&w.sec, "secretariat", "review_panels_to_form").await,
+        0
+    );
+    let reviewer = &panel[0].0;
+    assert_eq!(count(reviewer, "reviewer", "votes_pending").await, 0);
+
+    let send = format!("/api/v1/applications/{}/send-to-review", a.application);
+    assert_eq!(a.lead.send("POST", &send, None).await.0, 204);
+    assert_eq!(count(reviewer, "reviewer", "votes_pending").await, 1);
+    assert_eq!(count(reviewer, "reviewer", "decisions").await, 0);
+
+    let (s, d) = vote(reviewer, &a.application, true, &[]).await;
+    assert_eq!(s, 200, "{d}");
+    assert_eq!(count(reviewer, "reviewer", "votes_pending").await, 0);
+    assert_eq!(count(reviewer, "reviewer", "decisions").await, 1);
+    assert_eq!(count(&a.enterprise, "enterprise", "results").await, 1);
+    assert_eq!(count(&w.sec, "secretariat", "results_to_issue").await, 1);
+    assert_eq!(count(&a.lead, "assessor", "assigned_applications").await, 0);
+}
