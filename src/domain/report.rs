@@ -787,20 +787,7 @@ pub fn to_csv(report: &Report, lang: Lang) -> String {
 /// any parenthesis, without the characters Excel refuses, at most 31 characters, and
 /// unlike the names already `taken`.
 pub fn sheet_name(title: &str, taken: &[String]) -> String {
-    let short = title
-        .split([' ', '（'])
-        .scan(String::new(), |acc, word| {
-            if word.starts_with('(') {
-                return None;
-            }
-            if !acc.is_empty() {
-                acc.push(' ');
-            }
-            acc.push_str(word);
-            Some(acc.clone())
-        })
-        .last()
-        .unwrap_or_default();
+    let short = title.split(['(', '（']).next().unwrap_or_default();
     let clean: String = short
         .chars()
         .map(|c| if "[]:*?/\\'".contains(c) { '-' } else { c })
