@@ -15,19 +15,6 @@ use serde_json::json;
 use crate::axe;
 use crate::text_check::english_in_zh;
 
-/// Pages other changes are rebuilding right now: what the checks find there is printed
-/// (and listed for them) instead of failing the test.
-// TODO(pages): empty this once the application, scoring, review, rounds, enterprise,
-// inbox and home pages of issue #14 have landed.
-const BEING_REBUILT: &[&str] = &[
-    "/applications",
-    "/rounds",
-    "/enterprise",
-    "/inbox",
-    "/assessor/applications",
-    "/assessors",
-];
-
 fn find_program(names: &[&str]) -> Option<PathBuf> {
     let path = std::env::var_os("PATH")?;
     std::env::split_paths(&path)
@@ -58,8 +45,6 @@ pub struct Browser {
     test: String,
     /// Names people typed in that the zh-CN text check lets pass.
     pub typed_names: Vec<String>,
-    /// Findings on pages being rebuilt elsewhere (see `BEING_REBUILT`).
-    pub deferred: Vec<String>,
     /// Set while a step repeats one form down a page (a score per item): the page is
     /// checked once when the repetition ends.
     paused: bool,
@@ -127,7 +112,6 @@ impl Browser {
             base: base.to_string(),
             test: test.to_string(),
             typed_names: Vec::new(),
-            deferred: Vec::new(),
             paused: false,
             checked: Default::default(),
             _profile: profile,
@@ -212,7 +196,9 @@ impl Browser {
     pub async fn follow(&mut self, text: &str) {
         let xpath = format!("//a[contains(normalize-space(.), {})]", xpath_literal(text));
         let link = self.find(&xpath).await;
+        self.mark_page().await;
         link.click().await.expect("click a link");
+        self.wait_for_new_page().await;
         self.arrived().await;
     }
 
@@ -278,7 +264,9 @@ impl Browser {
                     .unwrap_or_default(),
             };
             if label.contains(text) && button.is_displayed().await.unwrap_or(false) {
+                self.mark_page().await;
                 button.click().await.expect("press a button");
+                self.wait_for_new_page().await;
                 pressed = true;
                 break;
             }
@@ -299,7 +287,9 @@ impl Browser {
             let yes = self
                 .find_css("form:has(input[name=\"confirmed\"]) button[type=\"submit\"]")
                 .await;
+            self.mark_page().await;
             yes.click().await.expect("confirm");
+            self.wait_for_new_page().await;
             self.arrived().await;
             self.not_refused(text).await;
         }
@@ -441,6 +431,30 @@ impl Browser {
     /// Every page the browser arrives at: a server error fails at once; axe-core finds no
     /// serious or critical WCAG 2.1 A/AA violation; a zh-CN page shows no English
     /// sentence, raw code or UTC time.
+    /// Marks the current document, so [`Browser::wait_for_new_page`] can tell when the
+    /// next one has replaced it: a click returns before the form's answer has loaded.
+    async fn mark_page(&self) {
+        self.client
+            .execute("window.__certcase_old_page = true; return null;", vec![])
+            .await
+            .expect("mark the page");
+    }
+
+    /// Waits (up to 20 s) until a new, fully loaded document replaced the marked one.
+    async fn wait_for_new_page(&self) {
+        let script =
+            "return window.__certcase_old_page !== true && document.readyState === 'complete';";
+        for _ in 0..200 {
+            if let Ok(v) = self.client.execute(script, vec![]).await {
+                if v.as_bool() == Some(true) {
+                    return;
+                }
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        panic!("no new page loaded on {} within 20 s", self.path().await);
+    }
+
     pub async fn arrived(&mut self) {
         if self.paused {
             return;
@@ -459,14 +473,7 @@ impl Browser {
             return;
         }
         let report = format!("{}:\n  {}", without_ids(&path), findings.join("\n  "));
-        if BEING_REBUILT.iter().any(|p| path.starts_with(p)) {
-            if !self.deferred.contains(&report) {
-                eprintln!("page being rebuilt elsewhere, not failing: {report}");
-                self.deferred.push(report);
-            }
-        } else {
-            panic!("checks failed on {report}");
-        }
+        panic!("checks failed on {report}");
     }
 
     pub async fn close(self) {

@@ -91,7 +91,16 @@ pub async fn list_page(
     filter: web::Query<ListFilter>,
 ) -> Result<HttpResponse, AppError> {
     let status = filter.into_inner().status;
-    render_list(&state, caller, &visitor, &req, status, None, &FormState::default()).await
+    render_list(
+        &state,
+        caller,
+        &visitor,
+        &req,
+        status,
+        None,
+        &FormState::default(),
+    )
+    .await
 }
 
 /// The list with the forms to apply; `refused` names the round whose form `form` is.
