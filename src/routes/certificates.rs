@@ -85,8 +85,8 @@ pub struct CertificateSummary {
     pub number: String,
     pub application_id: String,
     pub key_id: String,
-    pub issued_at: chrono::NaiveDateTime,
-    pub revoked_at: Option<chrono::NaiveDateTime>,
+    pub issued_at: chrono::DateTime<chrono::Utc>,
+    pub revoked_at: Option<chrono::DateTime<chrono::Utc>>,
     pub revoke_reason: Option<String>,
     pub pdf_url: String,
     pub verify_url: String,
@@ -103,8 +103,9 @@ fn summary(state: &AppState, row: CertificateRow, created: bool) -> CertificateS
         number: row.number,
         application_id: row.application_id.to_string(),
         key_id: row.key_id,
-        issued_at: row.issued_at,
-        revoked_at: row.revoked_at,
+        // Stored as UTC without an offset; the API states it (RFC 3339 `date-time`).
+        issued_at: row.issued_at.and_utc(),
+        revoked_at: row.revoked_at.map(|t| t.and_utc()),
         revoke_reason: row.revoke_reason,
         created,
     }
