@@ -45,6 +45,77 @@ pub struct Config {
     pub mail: MailConfig,
     /// The zone pages show times in (an IANA name; the programme runs on Beijing time).
     pub display_timezone: chrono_tz::Tz,
+    /// Operations: health, metrics and shutdown.
+    pub operations: OperationsConfig,
+}
+
+/// Operations: when storage counts as in trouble, who may scrape `/metrics`, how long a
+/// shutdown waits for requests in flight.
+#[derive(Clone)]
+pub struct OperationsConfig {
+    /// `/healthz` reports `degraded` when the data dir's file system has less free space.
+    pub storage_floor_bytes: u64,
+    /// A bearer token for `/metrics`; without one only loopback peers that came through no
+    /// proxy may scrape.
+    pub metrics_token: Option<String>,
+    /// How long a stopping server (SIGTERM, SIGINT) lets requests in flight finish.
+    pub shutdown_timeout: std::time::Duration,
+}
+
+impl std::fmt::Debug for OperationsConfig {
+    // The metrics token never appears in logs.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OperationsConfig")
+            .field("storage_floor_bytes", &self.storage_floor_bytes)
+            .field("metrics_token", &self.metrics_token.as_ref().map(|_| "***"))
+            .field("shutdown_timeout", &self.shutdown_timeout)
+            .finish()
+    }
+}
+
+fn operations_config(
+    env: &dyn Fn(&str) -> Option<String>,
+    file: &FileConfig,
+) -> Result<OperationsConfig, ConfigError> {
+    let number = |var: &str, key: &str, from_file: Option<u64>, default: u64, max: u64| {
+        let value = match env(var) {
+            Some(text) => text
+                .trim()
+                .parse::<u64>()
+                .map_err(|_| bad(var, format!("'{text}' is not a whole number")))?,
+            None => from_file.unwrap_or(default),
+        };
+        if value > max {
+            return Err(bad(key, format!("must be at most {max}")));
+        }
+        Ok(value)
+    };
+    let floor_mb = number(
+        "CERTCASE_STORAGE_FLOOR_MB",
+        "storage_floor_mb",
+        file.storage_floor_mb,
+        512,
+        1 << 30,
+    )?;
+    let shutdown = number(
+        "CERTCASE_SHUTDOWN_TIMEOUT_SECONDS",
+        "shutdown_timeout_seconds",
+        file.shutdown_timeout_seconds,
+        30,
+        3600,
+    )?;
+    let metrics_token = env("CERTCASE_METRICS_TOKEN")
+        .or(file.metrics_token.clone())
+        .map(|t| t.trim().to_string())
+        .filter(|t| !t.is_empty());
+    if metrics_token.as_ref().is_some_and(|t| t.len() < 16) {
+        return Err(bad("metrics_token", "must be at least 16 characters"));
+    }
+    Ok(OperationsConfig {
+        storage_floor_bytes: floor_mb * MB,
+        metrics_token,
+        shutdown_timeout: std::time::Duration::from_secs(shutdown),
+    })
 }
 
 // mail/audit feature: how e-mail leaves the outbox.
@@ -335,6 +406,10 @@ struct FileConfig {
     mail_max_attempts: Option<i32>,
     mail_retry_base_seconds: Option<i64>,
     display_timezone: Option<String>,
+    // Operations: health, metrics, shutdown.
+    storage_floor_mb: Option<u64>,
+    metrics_token: Option<String>,
+    shutdown_timeout_seconds: Option<u64>,
 }
 
 /// Where values come from, so tests can supply them without touching the process.
@@ -372,6 +447,7 @@ impl Config {
         let evidence = evidence_config(env, &file)?;
         let uploads = upload_config(env, &file)?;
         let mail = mail_config(&file, env)?;
+        let operations = operations_config(env, &file)?;
 
         let data_dir = env("CERTCASE_DATA_DIR")
             .map(PathBuf::from)
@@ -445,6 +521,7 @@ impl Config {
             uploads,
             mail,
             display_timezone,
+            operations,
         })
     }
 
@@ -765,6 +842,36 @@ mod tests {
         );
         let e = load(&[("CERTCASE_UPLOADS_MAX_PER_USER", "40")], None).unwrap_err();
         assert_eq!(e.key, "uploads_max_per_user", "more than the overall cap");
+    }
+
+    #[test]
+    fn operations_settings_default_and_are_checked() {
+        let c = load(&[], None).unwrap();
+        assert_eq!(c.operations.storage_floor_bytes, 512 * MB);
+        assert_eq!(c.operations.metrics_token, None);
+        assert_eq!(
+            c.operations.shutdown_timeout,
+            std::time::Duration::from_secs(30)
+        );
+        let c = load(
+            &[
+                ("CERTCASE_STORAGE_FLOOR_MB", "0"),
+                ("CERTCASE_METRICS_TOKEN", "a-long-scraper-token"),
+                ("CERTCASE_SHUTDOWN_TIMEOUT_SECONDS", "5"),
+            ],
+            None,
+        )
+        .unwrap();
+        assert_eq!(c.operations.storage_floor_bytes, 0);
+        assert_eq!(
+            c.operations.metrics_token.as_deref(),
+            Some("a-long-scraper-token")
+        );
+        assert!(!format!("{:?}", c.operations).contains("scraper"));
+        let e = load(&[("CERTCASE_METRICS_TOKEN", "short")], None).unwrap_err();
+        assert_eq!(e.key, "metrics_token");
+        let e = load(&[("CERTCASE_SHUTDOWN_TIMEOUT_SECONDS", "soon")], None).unwrap_err();
+        assert_eq!(e.key, "CERTCASE_SHUTDOWN_TIMEOUT_SECONDS");
     }
 
     #[test]

@@ -19,7 +19,7 @@ use crate::refusal::{Code, Reason, Refusal};
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
     /// Refused by a rule, or input that cannot be used; `status` says which (400, 403,
-    /// 408, 409, 413 or 422). The words are in the catalogs under `refusal.<code>`, so a person
+    /// 408, 409, 413, 422 or 507). The words are in the catalogs under `refusal.<code>`, so a person
     /// reads them in their language.
     #[error("refused ({status}): {reason}")]
     Refused { status: StatusCode, reason: Reason },
@@ -82,6 +82,11 @@ impl AppError {
     /// A client that sent its body too slowly (408).
     pub fn too_slow(reason: impl Into<Reason>) -> AppError {
         AppError::refused(StatusCode::REQUEST_TIMEOUT, reason)
+    }
+
+    /// The server has no room to store what was sent (507): a full disk or quota.
+    pub fn no_room(reason: impl Into<Reason>) -> AppError {
+        AppError::refused(StatusCode::INSUFFICIENT_STORAGE, reason)
     }
 
     /// Too often or too many at once from this client (429); try again in `retry_after`

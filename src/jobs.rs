@@ -20,10 +20,28 @@ pub fn run_once(
     worker::send_pending(conn, mailer, settings, worker)
 }
 
+/// The running background jobs; [`Jobs::stop`] ends them between two runs.
+pub struct Jobs {
+    stop: tokio::sync::watch::Sender<bool>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Jobs {
+    /// Asks the jobs to stop and waits until they have: a run in progress (sending a
+    /// message, say) is finished, not cut off, and no new one starts.
+    pub async fn stop(self) {
+        let _ = self.stop.send(true);
+        if let Err(e) = self.task.await {
+            tracing::error!(error = ?e, "background jobs ended abnormally");
+        }
+    }
+}
+
 /// Runs [`run_once`] every `interval` on the tokio runtime, off its workers.
-pub fn spawn(pool: DbPool, mailer: Mailer, settings: Settings, interval: Duration) {
+pub fn spawn(pool: DbPool, mailer: Mailer, settings: Settings, interval: Duration) -> Jobs {
     let worker = worker::worker_id();
-    tokio::spawn(async move {
+    let (stop, mut stopped) = tokio::sync::watch::channel(false);
+    let task = tokio::spawn(async move {
         loop {
             let (pool, mailer, settings, worker) = (
                 pool.clone(),
@@ -41,7 +59,14 @@ pub fn spawn(pool: DbPool, mailer: Mailer, settings: Settings, interval: Duratio
                 Ok(Err(e)) => tracing::warn!(target: "mail", error = ?e, "outbox run failed"),
                 Err(e) => tracing::error!(target: "mail", error = ?e, "outbox task panicked"),
             }
-            tokio::time::sleep(interval).await;
+            if *stopped.borrow() {
+                return;
+            }
+            tokio::select! {
+                _ = tokio::time::sleep(interval) => {}
+                _ = stopped.changed() => return,
+            }
         }
     });
+    Jobs { stop, task }
 }

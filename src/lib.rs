@@ -6,6 +6,8 @@ pub mod db;
 pub mod domain;
 pub mod error;
 pub mod jobs;
+// Operations: backup, restore, evidence check.
+pub mod operations;
 pub mod pdf;
 pub mod private_files;
 pub mod refusal;

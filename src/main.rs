@@ -10,7 +10,7 @@ use certcase::domain::access::Role;
 use certcase::domain::account::{DisplayName, Email, Password};
 use certcase::mail::{transport::Mailer, worker};
 use certcase::workflow::{catalog, demo, users};
-use certcase::{db, jobs, startup, telemetry};
+use certcase::{db, jobs, operations, startup, telemetry};
 
 // Certificates (feature: certs).
 mod certs_cli;
@@ -81,6 +81,34 @@ enum Command {
     Reports {
         #[command(subcommand)]
         command: ReportsCommand,
+    },
+    /// Back up the database (online), evidence, signing keys and secret into a new DIR.
+    Backup {
+        /// A new or empty directory.
+        dir: std::path::PathBuf,
+    },
+    /// Restore a backup made by `backup` into the configured database and data dir.
+    Restore {
+        dir: std::path::PathBuf,
+        /// Replace what the target database and data dir already hold.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Compare evidence records with stored files.
+    Evidence {
+        #[command(subcommand)]
+        command: EvidenceCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum EvidenceCommand {
+    /// List stored files no record refers to and records whose file is missing (exit 1
+    /// when a file is missing).
+    Check {
+        /// Remove stored files no record refers to that are older than a day.
+        #[arg(long)]
+        fix: bool,
     },
 }
 
@@ -279,6 +307,89 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             command: KeysCommand::Rotate,
         } => certs_cli::rotate(&load_config()?),
         Command::VerifyLog => certs_cli::verify_log(&load_config()?),
+        Command::Backup { dir } => {
+            let config = load_config()?;
+            let done = operations::backup(&config, &dir)?;
+            let m = &done.manifest;
+            match &m.database {
+                Some(db) => println!("database: {} ({} bytes)", db.path, db.size),
+                None => println!("database: NOT included"),
+            }
+            println!(
+                "files: {} (evidence storage: {})",
+                m.files.len(),
+                m.evidence_storage
+            );
+            for sha in &m.missing_evidence {
+                println!("missing evidence file (referred to, not stored): {sha}");
+            }
+            if let Some(g) = &done.guidance {
+                println!("{g}");
+            }
+            println!("backup written to {} (manifest.json)", dir.display());
+            Ok(())
+        }
+        Command::Restore { dir, force } => {
+            // Not `load_config`: it would create a new secret key, which the backup's
+            // must replace.
+            let config = Config::load()?;
+            let done = operations::restore(&config, &dir, force)?;
+            println!(
+                "restored {} file(s){}; `certcase serve` (or `migrate`) brings the schema up to date",
+                done.files,
+                if done.database {
+                    " and the database"
+                } else {
+                    ", no database (the backup has none)"
+                }
+            );
+            Ok(())
+        }
+        Command::Evidence {
+            command: EvidenceCommand::Check { fix },
+        } => {
+            let config = load_config()?;
+            if config.evidence.storage != certcase::config::StorageChoice::Local {
+                anyhow::bail!("evidence check reads the local evidence store only (evidence_storage = local)");
+            }
+            let pool = db::connect_pool(&config.database_url, 1)?;
+            let mut conn = pool.get()?;
+            let report = operations::check_evidence(
+                &mut conn,
+                &config.data_dir,
+                fix,
+                std::time::SystemTime::now(),
+            )?;
+            for m in &report.missing {
+                println!(
+                    "missing file: evidence {} of application {} (sha256 {})",
+                    m.evidence, m.application, m.sha256
+                );
+            }
+            for o in &report.orphans {
+                let hours = o.age.as_secs() / 3600;
+                let what = if o.removed {
+                    "removed"
+                } else if fix {
+                    "kept (younger than a day)"
+                } else {
+                    "unreferenced"
+                };
+                println!("{what}: {} ({hours} h old)", o.path.display());
+            }
+            println!(
+                "{} record(s), {} stored file(s): {} missing, {} unreferenced ({} removed)",
+                report.records,
+                report.stored,
+                report.missing.len(),
+                report.orphans.len(),
+                report.orphans.iter().filter(|o| o.removed).count()
+            );
+            if !report.missing.is_empty() {
+                std::process::exit(1);
+            }
+            Ok(())
+        }
         Command::Reports {
             command: ReportsCommand::Rebuild,
         } => {
@@ -378,7 +489,11 @@ fn serve(config: Config, with_demo: bool) -> anyhow::Result<()> {
     let worker_pool = pool.clone();
     let state = startup::state(config, pool)?;
     actix_web::rt::System::new().block_on(async move {
-        jobs::spawn(worker_pool, mailer, settings, poll);
-        startup::run(listener, state, 2)?.await.map_err(Into::into)
+        let jobs = jobs::spawn(worker_pool, mailer, settings, poll);
+        let served = startup::run(listener, state, 2)?.await;
+        // The server has stopped (a signal, after requests in flight finished).
+        jobs.stop().await;
+        println!("certcase stopped");
+        served.map_err(Into::into)
     })
 }

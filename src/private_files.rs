@@ -33,6 +33,16 @@ pub fn restrict_dir(dir: &Path) -> io::Result<()> {
     Ok(())
 }
 
+/// Makes an existing file owner-only (one another program created, such as SQLite's
+/// `VACUUM INTO` copy).
+pub fn restrict_file(path: &Path) -> io::Result<()> {
+    #[cfg(unix)]
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(FILE_MODE))?;
+    #[cfg(not(unix))]
+    let _ = path;
+    Ok(())
+}
+
 /// Options that create a new file owner-only (the mode applies when the file is created).
 pub fn new_file() -> std::fs::OpenOptions {
     let mut options = std::fs::OpenOptions::new();

@@ -132,10 +132,14 @@ pub fn build_app(
         .wrap(TracingLogger::<RequestSpan>::new())
 }
 
+/// The server. On SIGTERM or SIGINT it stops accepting connections and lets requests in
+/// flight finish for up to `shutdown_timeout_seconds` before it closes what is left.
 pub fn run(listener: TcpListener, state: AppState, workers: usize) -> anyhow::Result<Server> {
+    let shutdown_timeout = state.config.operations.shutdown_timeout.as_secs();
     let data = web::Data::new(state);
     let server = HttpServer::new(move || build_app(data.clone()))
         .workers(workers)
+        .shutdown_timeout(shutdown_timeout)
         .listen(listener)?
         .run();
     Ok(server)

@@ -67,6 +67,20 @@ impl CustomizeConnection<DbConn, diesel::r2d2::Error> for SqlitePragmas {
     }
 }
 
+/// Feeds the pool's waits into the metrics (`/metrics`).
+#[derive(Debug)]
+struct PoolEvents;
+
+impl diesel::r2d2::event::HandleEvent for PoolEvents {
+    fn handle_checkout(&self, event: diesel::r2d2::event::CheckoutEvent) {
+        crate::telemetry::observe_pool_wait(event.duration());
+    }
+
+    fn handle_timeout(&self, _event: diesel::r2d2::event::TimeoutEvent) {
+        crate::telemetry::count_pool_timeout();
+    }
+}
+
 /// Initialises OpenSSL without its exit handler; call before the first PostgreSQL
 /// connection (every pool does).
 ///
@@ -91,6 +105,7 @@ pub fn connect_pool(url: &str, max_size: u32) -> anyhow::Result<DbPool> {
         .max_size(max_size)
         .connection_timeout(Duration::from_secs(5))
         .connection_customizer(Box::new(SqlitePragmas))
+        .event_handler(Box::new(PoolEvents))
         .build(manager)?;
     Ok(pool)
 }

@@ -82,6 +82,10 @@ pub enum Access {
     SignedIn,
     /// Signed-in people holding at least one of these roles.
     AnyOf(&'static [Role]),
+    /// The monitoring system scraping `/metrics`: not a person, so no role grants it. The
+    /// access guard lets it in by the configured metrics token, or, when none is
+    /// configured, from a loopback peer that came through no proxy; [`decide`] alone denies.
+    Scraper,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -96,6 +100,7 @@ pub enum Decision {
 pub fn decide(access: Access, who: Option<&Principal>) -> Decision {
     match (access, who) {
         (Access::Public, _) => Decision::Allow,
+        (Access::Scraper, _) => Decision::Forbidden,
         (_, None) => Decision::SignInRequired,
         (Access::SignedIn, Some(_)) => Decision::Allow,
         (Access::AnyOf(roles), Some(p)) => {
@@ -134,6 +139,7 @@ mod tests {
     #[test]
     fn anonymous_visitors_only_reach_public_routes() {
         assert_eq!(decide(Access::Public, None), Decision::Allow);
+        assert_eq!(decide(Access::Scraper, None), Decision::Forbidden);
         assert_eq!(decide(Access::SignedIn, None), Decision::SignInRequired);
         assert_eq!(
             decide(Access::AnyOf(&[Role::Secretariat]), None),

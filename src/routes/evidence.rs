@@ -13,7 +13,7 @@ use crate::domain::evidence::{
 use crate::domain::ids::{ApplicationId, EvidenceId};
 use crate::error::AppError;
 use crate::refusal::Code;
-use crate::storage::{self, Key, Staged, Storage, StorageError};
+use crate::storage::{Key, Staged, Storage, StorageError};
 use crate::web::caller::Caller;
 use crate::web::upload::Watch;
 use crate::web::AppState;
@@ -153,7 +153,7 @@ async fn receive(
                     .and_then(|cd| cd.get_filename())
                     .unwrap_or("")
                     .to_string();
-                let outcome = storage::stage(&state.evidence.temp_dir, &mut field, limit).await;
+                let outcome = state.evidence.stage(&mut field, limit).await;
                 match outcome {
                     Ok(s) => staged = Some((s, raw_name)),
                     Err(StorageError::TooLarge { .. }) => {
@@ -161,6 +161,11 @@ async fn receive(
                         return Err(too_large(limit + 1, &limits, used));
                     }
                     Err(StorageError::Incoming(m)) => return Err(watch.unreadable(m)),
+                    Err(e) if e.is_out_of_space() => {
+                        tracing::error!(error = %e, "evidence: no room to stage an upload");
+                        drain(&mut form, Some(field)).await;
+                        return Err(AppError::no_room(Code::EvidenceStorageFull));
+                    }
                     Err(e) => return Err(AppError::internal(e)),
                 }
             }
@@ -216,7 +221,14 @@ async fn receive(
         .store
         .commit(staged)
         .await
-        .map_err(AppError::internal)?;
+        .map_err(|e| {
+            if e.is_out_of_space() {
+                tracing::error!(error = %e, "evidence: no room to store an upload");
+                AppError::no_room(Code::EvidenceStorageFull)
+            } else {
+                AppError::internal(e)
+            }
+        })?;
     let (w, i, a) = (who.clone(), id, item.clone());
     let recorded = state
         .db(move |conn| {
@@ -262,7 +274,8 @@ async fn forget_if_unreferenced(state: &AppState, key: Key) {
         (status = 429, description = "this person's uploads_max_per_user uploads are in progress (Retry-After)"),
         (status = 503, description = "uploads_max_total uploads are in progress (Retry-After)"),
         (status = 413, description = "file larger than evidence_max_file_mb, or the application's quota exceeded"),
-        (status = 422, description = "type not accepted (content and extension must agree), unsafe ZIP, no description")),
+        (status = 422, description = "type not accepted (content and extension must agree), unsafe ZIP, no description"),
+        (status = 507, description = "the server's disk or quota is full (evidence.storage_full); nothing was kept")),
     security(("bearer" = [])))]
 pub async fn upload_api(
     state: web::Data<AppState>,

@@ -7,6 +7,8 @@ pub mod calendars;
 pub mod catalog;
 pub mod enterprises;
 pub mod health;
+// Operations: Prometheus metrics.
+pub mod metrics;
 pub mod home;
 pub mod openapi;
 // Panels, scoring and review (feature: panels).
@@ -69,6 +71,7 @@ pub fn endpoints() -> Vec<Endpoint> {
     vec![
         endpoint!(GET "/", Public, home::landing),
         endpoint!(GET "/healthz", Public, health::healthz),
+        endpoint!(GET "/metrics", Access::Scraper, metrics::scrape),
         endpoint!(GET "/assets/app.css", Public, assets::stylesheet),
         endpoint!(GET "/login", Public, sessions::pages::login_form),
         endpoint!(POST "/login", Public, sessions::pages::login),

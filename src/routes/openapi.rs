@@ -191,7 +191,7 @@ fn shared_responses(operation: &mut Operation, path: &str, access: Access) {
         .collect();
 
     operation.security = match access {
-        Access::Public => None,
+        Access::Public | Access::Scraper => None,
         Access::SignedIn | Access::AnyOf(_) => Some(vec![SecurityRequirement::new(
             "bearer",
             Vec::<String>::new(),
@@ -380,7 +380,9 @@ mod tests {
             let has = |status: &str| responses.contains_key(status);
             let name = format!("{method} {path}");
             match access {
-                Access::Public => assert!(op.get("security").is_none(), "{name} needs no token"),
+                Access::Public | Access::Scraper => {
+                    assert!(op.get("security").is_none(), "{name} needs no token")
+                }
                 Access::SignedIn | Access::AnyOf(_) => {
                     assert_eq!(op["security"], json!([{ "bearer": [] }]), "{name}");
                     assert!(has("401"), "{name} does not document 401");

@@ -35,7 +35,13 @@ impl Storage for LocalDisk {
         let temp = staged.take_path();
         actix_web::web::block(move || -> std::io::Result<()> {
             if target.exists() {
-                // Same content already stored: same bytes, nothing to add.
+                // Same content already stored: same bytes, nothing to add. Its time is
+                // renewed, so `certcase evidence check --fix`, which removes only files
+                // unreferenced for a day, does not take it while its record is written.
+                std::fs::File::options()
+                    .write(true)
+                    .open(&target)?
+                    .set_modified(std::time::SystemTime::now())?;
                 return std::fs::remove_file(&temp);
             }
             let leaf = target.parent().expect("keyed paths have a parent");

@@ -47,6 +47,25 @@ pub enum StorageError {
     Backend(String),
 }
 
+impl StorageError {
+    /// The disk (or the account's quota) is full: the client can do nothing about it but
+    /// come back later, so it answers 507 rather than 500.
+    pub fn is_out_of_space(&self) -> bool {
+        match self {
+            StorageError::Io(e) => out_of_space(e),
+            _ => false,
+        }
+    }
+}
+
+/// ENOSPC or EDQUOT, whichever way the error was built.
+pub fn out_of_space(e: &std::io::Error) -> bool {
+    matches!(
+        e.kind(),
+        std::io::ErrorKind::StorageFull | std::io::ErrorKind::QuotaExceeded
+    ) || matches!(e.raw_os_error(), Some(28 | 122))
+}
+
 /// A content key: the SHA-256 of the content, 64 lower-case hex digits. Only keys built
 /// here ever reach a path or an object name.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -135,11 +154,27 @@ pub fn sweep_temp(data_dir: &Path) -> std::io::Result<usize> {
 struct Writer {
     file: std::fs::File,
     hasher: Sha256,
+    fault: Option<std::io::ErrorKind>,
 }
 
 /// Streams `incoming` into a new temporary file in `tmp`, hashing while it streams, and
 /// stops with [`StorageError::TooLarge`] as soon as more than `limit` bytes arrive.
-pub async fn stage<S, E>(tmp: &Path, mut incoming: S, limit: u64) -> Result<Staged, StorageError>
+pub async fn stage<S, E>(tmp: &Path, incoming: S, limit: u64) -> Result<Staged, StorageError>
+where
+    S: Stream<Item = Result<Bytes, E>> + Unpin,
+    E: std::fmt::Display,
+{
+    stage_with(tmp, incoming, limit, None).await
+}
+
+/// [`stage`], failing every write with `fault` when one is given (see
+/// [`Evidence::failing_writes`]).
+async fn stage_with<S, E>(
+    tmp: &Path,
+    mut incoming: S,
+    limit: u64,
+    fault: Option<std::io::ErrorKind>,
+) -> Result<Staged, StorageError>
 where
     S: Stream<Item = Result<Bytes, E>> + Unpin,
     E: std::fmt::Display,
@@ -156,6 +191,7 @@ where
     let mut writer = Some(Writer {
         file,
         hasher: Sha256::new(),
+        fault,
     });
     let mut batch: Vec<u8> = Vec::with_capacity(WRITE_BATCH);
     while let Some(chunk) = incoming.next().await {
@@ -194,6 +230,9 @@ async fn write_batch(mut w: Writer, mut batch: Vec<u8>) -> Result<(Writer, Vec<u
         return Ok((w, batch));
     }
     actix_web::web::block(move || -> std::io::Result<_> {
+        if let Some(kind) = w.fault {
+            return Err(std::io::Error::from(kind));
+        }
         w.hasher.update(&batch);
         w.file.write_all(&batch)?;
         batch.clear();
@@ -212,6 +251,8 @@ pub struct Evidence {
     /// then unreferenced file are removed, so a removal never takes a file that a
     /// concurrent upload of the same content is about to refer to.
     pub references: tokio::sync::Mutex<()>,
+    /// Injected write failure (drills and tests): every staged write fails with it.
+    write_fault: Option<std::io::ErrorKind>,
 }
 
 impl Evidence {
@@ -220,8 +261,106 @@ impl Evidence {
             store: EvidenceStore::from_config(data_dir, config)?,
             temp_dir: temp_dir(data_dir),
             references: tokio::sync::Mutex::new(()),
+            write_fault: None,
         })
     }
+
+    /// The same store whose every upload write fails with `kind` (say
+    /// `ErrorKind::StorageFull`), to see what a full disk answers without filling one.
+    pub fn failing_writes(mut self, kind: std::io::ErrorKind) -> Evidence {
+        self.write_fault = Some(kind);
+        self
+    }
+
+    /// Stages an upload into this store's temporary directory (see [`stage`]).
+    pub async fn stage<S, E>(&self, incoming: S, limit: u64) -> Result<Staged, StorageError>
+    where
+        S: Stream<Item = Result<Bytes, E>> + Unpin,
+        E: std::fmt::Display,
+    {
+        stage_with(&self.temp_dir, incoming, limit, self.write_fault).await
+    }
+}
+
+/// How the data dir's storage is doing, for `/healthz`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Room {
+    /// Bytes an unprivileged process may still write on the data dir's file system, when
+    /// the file system says.
+    pub free_bytes: Option<u64>,
+    /// A file could be created (and removed) in the uploads' temporary directory.
+    pub writable: bool,
+}
+
+/// Measures the free space of the data dir's file system and tries a write there.
+pub fn room(data_dir: &Path) -> Room {
+    let free_bytes = rustix::fs::statvfs(data_dir)
+        .ok()
+        .map(|s| s.f_bavail.saturating_mul(s.f_frsize));
+    let probe = temp_dir(data_dir).join(format!(".probe-{}", uuid::Uuid::new_v4().simple()));
+    let writable = crate::private_files::new_file()
+        .open(&probe)
+        .and_then(|mut f| f.write_all(b"probe"))
+        .and_then(|()| std::fs::remove_file(&probe))
+        .is_ok();
+    if !writable {
+        let _ = std::fs::remove_file(&probe);
+    }
+    Room {
+        free_bytes,
+        writable,
+    }
+}
+
+/// A file stored under its key on the local disk, as found by [`stored_files`].
+#[derive(Debug, Clone)]
+pub struct StoredEntry {
+    pub key: Key,
+    pub path: PathBuf,
+    pub modified: std::time::SystemTime,
+}
+
+/// Every file under the local evidence root whose name is a key (anything else there is
+/// not ours to judge). Used by `certcase evidence check` and `backup`.
+pub fn stored_files(data_dir: &Path) -> std::io::Result<Vec<StoredEntry>> {
+    fn walk(dir: &Path, out: &mut Vec<StoredEntry>) -> std::io::Result<()> {
+        let entries = match std::fs::read_dir(dir) {
+            Ok(entries) => entries,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+            Err(e) => return Err(e),
+        };
+        for entry in entries {
+            let entry = entry?;
+            let kind = entry.file_type()?;
+            if kind.is_dir() {
+                walk(&entry.path(), out)?;
+            } else if kind.is_file() {
+                if let Some(key) = entry.file_name().to_str().and_then(Key::parse) {
+                    out.push(StoredEntry {
+                        key,
+                        path: entry.path(),
+                        modified: entry.metadata()?.modified()?,
+                    });
+                }
+            }
+        }
+        Ok(())
+    }
+    let mut out = Vec::new();
+    walk(&local_root(data_dir), &mut out)?;
+    out.sort_by(|a, b| a.key.0.cmp(&b.key.0));
+    Ok(out)
+}
+
+/// Where the local disk store keeps files: `<data dir>/evidence/sha256`.
+pub fn local_root(data_dir: &Path) -> PathBuf {
+    data_dir.join("evidence").join("sha256")
+}
+
+/// The path of a key under the local evidence root.
+pub fn local_path(data_dir: &Path, key: &Key) -> PathBuf {
+    let k = key.as_str();
+    local_root(data_dir).join(&k[0..2]).join(&k[2..4]).join(k)
 }
 
 /// The storage picked by the configuration.
@@ -235,9 +374,9 @@ impl EvidenceStore {
     pub fn from_config(data_dir: &Path, config: &EvidenceConfig) -> anyhow::Result<EvidenceStore> {
         crate::private_files::create_dir_all(&temp_dir(data_dir))?;
         match &config.storage {
-            StorageChoice::Local => Ok(EvidenceStore::Local(local::LocalDisk::new(
-                data_dir.join("evidence").join("sha256"),
-            )?)),
+            StorageChoice::Local => Ok(EvidenceStore::Local(local::LocalDisk::new(local_root(
+                data_dir,
+            ))?)),
             #[cfg(feature = "s3")]
             StorageChoice::S3 {
                 bucket,
@@ -325,6 +464,54 @@ mod tests {
             .unwrap_err();
         assert!(matches!(err, StorageError::TooLarge { limit: 10 }));
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+    }
+
+    #[actix_web::test]
+    async fn a_full_disk_is_told_apart_and_leaves_no_temporary_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = crate::config::EvidenceConfig {
+            max_file_bytes: 100,
+            quota_bytes: 100,
+            zip_max_uncompressed_bytes: 100,
+            storage: StorageChoice::Local,
+        };
+        let evidence = Evidence::new(dir.path(), &config)
+            .unwrap()
+            .failing_writes(std::io::ErrorKind::StorageFull);
+        let err = evidence
+            .stage(chunks(vec![b"hello ", b"world"]), 100)
+            .await
+            .unwrap_err();
+        assert!(err.is_out_of_space(), "{err}");
+        assert_eq!(std::fs::read_dir(&evidence.temp_dir).unwrap().count(), 0);
+        assert!(out_of_space(&std::io::Error::from_raw_os_error(28)));
+        assert!(!StorageError::TooLarge { limit: 1 }.is_out_of_space());
+    }
+
+    #[test]
+    fn room_is_measured_and_a_read_only_dir_is_not_writable() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(temp_dir(dir.path())).unwrap();
+        let r = room(dir.path());
+        assert!(r.writable);
+        assert!(r.free_bytes.is_some_and(|b| b > 0));
+        let gone = dir.path().join("missing");
+        assert!(!room(&gone).writable);
+        assert_eq!(std::fs::read_dir(temp_dir(dir.path())).unwrap().count(), 0);
+    }
+
+    #[test]
+    fn stored_files_are_listed_by_key_and_strangers_ignored() {
+        let dir = tempfile::tempdir().unwrap();
+        let key = Key::parse(&"ab".repeat(32)).unwrap();
+        let path = local_path(dir.path(), &key);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, b"x").unwrap();
+        std::fs::write(path.parent().unwrap().join("notes.txt"), b"y").unwrap();
+        let found = stored_files(dir.path()).unwrap();
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].key, key);
+        assert_eq!(found[0].path, path);
     }
 
     #[test]

@@ -29,6 +29,14 @@ pub async fn check(
         .get::<Visitor>()
         .cloned()
         .expect("identify runs first");
+    if access == Access::Scraper {
+        if !scraper_allowed(&req) {
+            return Ok(req
+                .error_response(AppError::forbidden(Code::MetricsNotAllowed))
+                .map_into_right_body());
+        }
+        return Ok(next.call(req).await?.map_into_left_body());
+    }
     match decide(access, visitor.principal.as_ref()) {
         Decision::Allow => {}
         Decision::SignInRequired => {
@@ -69,6 +77,31 @@ pub async fn check(
         (Some(Credential::Session { .. }), true) | (Some(Credential::Bearer { .. }), false)
     ));
     Ok(next.call(req).await?.map_into_left_body())
+}
+
+/// Who may scrape `/metrics`: with a configured metrics token, whoever sends it as
+/// `Authorization: Bearer …` (and nobody else, wherever from); without one, a loopback
+/// peer whose request carries no proxy header (a reverse proxy on the same host would
+/// otherwise make every outside request look local).
+fn scraper_allowed(req: &ServiceRequest) -> bool {
+    let state = req
+        .app_data::<web::Data<AppState>>()
+        .expect("state is registered");
+    match &state.config.operations.metrics_token {
+        Some(token) => req
+            .headers()
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .is_some_and(|sent| same_secret(sent.trim(), token)),
+        None => {
+            let proxied = ["forwarded", "x-forwarded-for", "x-real-ip"]
+                .iter()
+                .any(|h| req.headers().contains_key(*h));
+            let loopback = req.peer_addr().is_some_and(|a| a.ip().is_loopback());
+            loopback && !proxied
+        }
+    }
 }
 
 /// The request must come from our own pages: its Origin (or, lacking one, Referer) must

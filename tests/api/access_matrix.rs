@@ -19,6 +19,9 @@ use Expect::{Allow as A, Deny as D};
 const MATRIX: &[(&str, &str, [Expect; 5])] = &[
     ("GET", "/", [A, A, A, A, A]),
     ("GET", "/healthz", [A, A, A, A, A]),
+    // From this machine with no metrics token configured, as the tests run; a proxied
+    // request or another host is refused (tests/api/operations.rs).
+    ("GET", "/metrics", [A, A, A, A, A]),
     ("GET", "/assets/app.css", [A, A, A, A, A]),
     ("GET", "/login", [A, A, A, A, A]),
     ("POST", "/login", [A, A, A, A, A]),

@@ -107,6 +107,15 @@ pub async fn spawn_app() -> TestApp {
 
 /// `spawn_app` with configuration changes (evidence limits, say).
 pub async fn spawn_app_with(configure: impl FnOnce(&mut Config)) -> TestApp {
+    spawn_app_with_state(configure, |_| {}).await
+}
+
+/// `spawn_app_with`, and a change to the built state before the server starts (a storage
+/// that fails its writes, say).
+pub async fn spawn_app_with_state(
+    configure: impl FnOnce(&mut Config),
+    adjust: impl FnOnce(&mut certcase::web::AppState),
+) -> TestApp {
     let dir = tempfile::tempdir().unwrap();
     let data_dir = dir.path().join("data");
     std::fs::create_dir_all(&data_dir).unwrap();
@@ -120,7 +129,8 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Config)) -> TestApp {
         .await
         .unwrap()
         .expect("prepare");
-    let state = startup::state(config, pool.clone()).unwrap();
+    let mut state = startup::state(config, pool.clone()).unwrap();
+    adjust(&mut state);
     let server = startup::run(listener, state, 1).unwrap();
     tokio::spawn(server);
     TestApp {

@@ -59,3 +59,5 @@ mod demo;
 mod slow_uploads;
 // The secretariat's queues and the application's actions in the browser.
 mod secretariat_pages;
+// Operations: disk full, healthz storage, metrics, evidence check, backup/restore, shutdown.
+mod operations;

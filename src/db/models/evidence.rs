@@ -34,6 +34,19 @@ pub fn insert(conn: &mut DbConn, row: &EvidenceRow) -> QueryResult<()> {
         .map(|_| ())
 }
 
+/// Every record's id, application and content hash, for `certcase evidence check` and
+/// `backup` (which files the records need).
+pub fn contents(conn: &mut DbConn) -> QueryResult<Vec<(EvidenceId, ApplicationId, String)>> {
+    evidence_files::table
+        .order(evidence_files::content_sha256.asc())
+        .select((
+            evidence_files::id,
+            evidence_files::application_id,
+            evidence_files::content_sha256,
+        ))
+        .load(conn)
+}
+
 /// Every file of an application, by item, then version, then upload time.
 pub fn for_application(
     conn: &mut DbConn,

@@ -280,6 +280,14 @@ pub fn unsent(conn: &mut DbConn, limit: i64) -> QueryResult<Vec<OutboxRow>> {
         .load(conn)
 }
 
+/// How many messages still wait for an attempt (pending, whether due now or later).
+pub fn pending_count(conn: &mut DbConn) -> QueryResult<i64> {
+    outbox::table
+        .filter(outbox::status.eq(OutboxStatus::Pending))
+        .count()
+        .get_result(conn)
+}
+
 pub fn get(conn: &mut DbConn, id: &str) -> QueryResult<Option<OutboxRow>> {
     outbox::table
         .find(id)

@@ -17,6 +17,11 @@ pub fn unsent(conn: &mut DbConn, limit: i64) -> Result<Vec<OutboxRow>, Refusal> 
     Ok(store::unsent(conn, limit)?)
 }
 
+/// Messages waiting in the outbox, for `/metrics`.
+pub fn outbox_depth(conn: &mut DbConn) -> Result<i64, Refusal> {
+    Ok(store::pending_count(conn)?)
+}
+
 /// The person's notifications as `inbox` reads them, each certificate notice with the
 /// number of the certificate it is about (one of the person's enterprise's, named in its
 /// text), for the links to its PDF and its verification page.
