@@ -350,7 +350,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         } => {
             let config = load_config()?;
             if config.evidence.storage != certcase::config::StorageChoice::Local {
-                anyhow::bail!("evidence check reads the local evidence store only (evidence_storage = local)");
+                anyhow::bail!(
+                    "evidence check reads the local evidence store only (evidence_storage = local)"
+                );
             }
             let pool = db::connect_pool(&config.database_url, 1)?;
             let mut conn = pool.get()?;

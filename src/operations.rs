@@ -283,11 +283,7 @@ pub fn backup(config: &Config, dir: &Path) -> anyhow::Result<BackupSummary> {
     };
     // Signing keys (never removed, so a superset of the snapshot's) and the secret key.
     let mut others = Vec::new();
-    files_below(
-        &config.data_dir,
-        &config.data_dir.join("keys"),
-        &mut others,
-    )?;
+    files_below(&config.data_dir, &config.data_dir.join("keys"), &mut others)?;
     if config.data_dir.join("secret.key").is_file() {
         others.push(PathBuf::from("secret.key"));
     }
@@ -308,10 +304,7 @@ pub fn backup(config: &Config, dir: &Path) -> anyhow::Result<BackupSummary> {
     let mut out = private_files::new_file().open(dir.join(MANIFEST))?;
     out.write_all(&serde_json::to_vec_pretty(&manifest)?)?;
     out.sync_all()?;
-    Ok(BackupSummary {
-        manifest,
-        guidance,
-    })
+    Ok(BackupSummary { manifest, guidance })
 }
 
 /// The distinct content hashes the evidence records refer to.
@@ -544,8 +537,7 @@ pub fn check_evidence(
 ) -> anyhow::Result<EvidenceReport> {
     let rows = crate::db::models::evidence::contents(conn)?;
     let stored = storage::stored_files(data_dir)?;
-    let on_disk: std::collections::BTreeSet<&str> =
-        stored.iter().map(|s| s.key.as_str()).collect();
+    let on_disk: std::collections::BTreeSet<&str> = stored.iter().map(|s| s.key.as_str()).collect();
     let referenced: std::collections::BTreeSet<&str> =
         rows.iter().map(|(_, _, sha)| sha.as_str()).collect();
     let mut report = EvidenceReport {

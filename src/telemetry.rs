@@ -125,10 +125,13 @@ const UNMATCHED: &str = "(unmatched)";
 static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
     use prometheus::{Histogram, HistogramOpts, HistogramVec, IntCounter, IntCounterVec};
     use prometheus::{IntGauge, IntGaugeVec, Opts, Registry};
-    let registry = Registry::new_custom(Some("certcase".into()), None)
-        .expect("a valid metric prefix");
+    let registry =
+        Registry::new_custom(Some("certcase".into()), None).expect("a valid metric prefix");
     let requests = IntCounterVec::new(
-        Opts::new("http_requests_total", "Requests answered, by route pattern and status."),
+        Opts::new(
+            "http_requests_total",
+            "Requests answered, by route pattern and status.",
+        ),
         &["method", "route", "status"],
     )
     .expect("valid metric");
@@ -181,7 +184,9 @@ static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
         Box::new(outbox.clone()),
         Box::new(signin_queue.clone()),
     ] {
-        registry.register(c).expect("each metric is registered once");
+        registry
+            .register(c)
+            .expect("each metric is registered once");
     }
     Metrics {
         registry,
@@ -234,7 +239,9 @@ pub fn set_outbox_depth(n: i64) {
 
 /// Sign-ins waiting for a password check; the sign-in pool sets it as its queue changes.
 pub fn set_signin_queue(n: usize) {
-    METRICS.signin_queue.set(i64::try_from(n).unwrap_or(i64::MAX));
+    METRICS
+        .signin_queue
+        .set(i64::try_from(n).unwrap_or(i64::MAX));
 }
 
 /// Every metric in the Prometheus text exposition format.

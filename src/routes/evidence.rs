@@ -216,19 +216,14 @@ async fn receive(
     // The file is durable before its record exists; the lock keeps a concurrent removal
     // of the same content from deleting it in between.
     let _guard = state.evidence.references.lock().await;
-    let key = state
-        .evidence
-        .store
-        .commit(staged)
-        .await
-        .map_err(|e| {
-            if e.is_out_of_space() {
-                tracing::error!(error = %e, "evidence: no room to store an upload");
-                AppError::no_room(Code::EvidenceStorageFull)
-            } else {
-                AppError::internal(e)
-            }
-        })?;
+    let key = state.evidence.store.commit(staged).await.map_err(|e| {
+        if e.is_out_of_space() {
+            tracing::error!(error = %e, "evidence: no room to store an upload");
+            AppError::no_room(Code::EvidenceStorageFull)
+        } else {
+            AppError::internal(e)
+        }
+    })?;
     let (w, i, a) = (who.clone(), id, item.clone());
     let recorded = state
         .db(move |conn| {

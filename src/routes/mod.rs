@@ -8,8 +8,8 @@ pub mod catalog;
 pub mod enterprises;
 pub mod health;
 // Operations: Prometheus metrics.
-pub mod metrics;
 pub mod home;
+pub mod metrics;
 pub mod openapi;
 // Panels, scoring and review (feature: panels).
 pub mod panels;

@@ -227,20 +227,47 @@ async fn evidence_check_lists_both_kinds_and_fix_removes_only_old_orphans() {
     assert!(!ok, "a missing file fails the check: {text}");
     assert!(text.contains("missing file: evidence"), "{text}");
     assert!(text.contains(&lost_sha), "{text}");
-    assert!(text.contains(&format!("unreferenced: {}", stored(&app.data_dir, &old_sha).display())));
+    assert!(text.contains(&format!(
+        "unreferenced: {}",
+        stored(&app.data_dir, &old_sha).display()
+    )));
     assert!(text.contains(&young_sha), "{text}");
-    assert!(text.contains("2 record(s), 3 stored file(s): 1 missing, 2 unreferenced (0 removed)"), "{text}");
-    assert!(stored(&app.data_dir, &old_sha).exists(), "nothing removed without --fix");
+    assert!(
+        text.contains("2 record(s), 3 stored file(s): 1 missing, 2 unreferenced (0 removed)"),
+        "{text}"
+    );
+    assert!(
+        stored(&app.data_dir, &old_sha).exists(),
+        "nothing removed without --fix"
+    );
 
     let mut fix = app.binary();
     fix.args(["evidence", "check", "--fix"]);
     let (_, text) = run(fix);
-    assert!(text.contains(&format!("removed: {}", stored(&app.data_dir, &old_sha).display())), "{text}");
-    assert!(text.contains(&format!("kept (younger than a day): {}", stored(&app.data_dir, &young_sha).display())), "{text}");
+    assert!(
+        text.contains(&format!(
+            "removed: {}",
+            stored(&app.data_dir, &old_sha).display()
+        )),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!(
+            "kept (younger than a day): {}",
+            stored(&app.data_dir, &young_sha).display()
+        )),
+        "{text}"
+    );
     assert!(!stored(&app.data_dir, &old_sha).exists());
-    assert!(stored(&app.data_dir, &young_sha).exists(), "an upload may be in flight");
+    assert!(
+        stored(&app.data_dir, &young_sha).exists(),
+        "an upload may be in flight"
+    );
     let kept_sha = hex::encode(Sha256::digest(&kept));
-    assert_eq!(std::fs::read(stored(&app.data_dir, &kept_sha)).unwrap(), kept);
+    assert_eq!(
+        std::fs::read(stored(&app.data_dir, &kept_sha)).unwrap(),
+        kept
+    );
 
     // The lost file put back: nothing is missing any more.
     let p = stored(&app.data_dir, &lost_sha);
@@ -273,7 +300,10 @@ async fn a_live_service_is_backed_up_and_restored_with_everything_verifying() {
         .sec
         .send(
             "POST",
-            &format!("/api/v1/applications/{}/certificate", approved[0].application),
+            &format!(
+                "/api/v1/applications/{}/certificate",
+                approved[0].application
+            ),
             None,
         )
         .await;
@@ -281,7 +311,15 @@ async fn a_live_service_is_backed_up_and_restored_with_everything_verifying() {
     let number = cert["number"].as_str().unwrap().to_string();
     let (_sec, member, _round, app_id) = applicant(&app, "91110108MA01ABE11").await;
     let evidence = pdf(150_000);
-    let (s, f) = upload(&member, &app_id, "CD-CM-01", "a.pdf", evidence.clone(), "记录").await;
+    let (s, f) = upload(
+        &member,
+        &app_id,
+        "CD-CM-01",
+        "a.pdf",
+        evidence.clone(),
+        "记录",
+    )
+    .await;
     assert_eq!(s, 201, "{f}");
     let sha = hex::encode(Sha256::digest(&evidence));
 
@@ -304,9 +342,15 @@ async fn a_live_service_is_backed_up_and_restored_with_everything_verifying() {
         .map(|f| f["path"].as_str().unwrap())
         .collect();
     assert!(files.contains(&"files/secret.key"), "{files:?}");
-    assert!(files.iter().any(|f| f.starts_with("files/keys/")), "{files:?}");
+    assert!(
+        files.iter().any(|f| f.starts_with("files/keys/")),
+        "{files:?}"
+    );
     assert!(files.iter().any(|f| f.ends_with(&sha)), "{files:?}");
-    assert_eq!(reqwest::get(app.url("/healthz")).await.unwrap().status(), 200);
+    assert_eq!(
+        reqwest::get(app.url("/healthz")).await.unwrap().status(),
+        200
+    );
 
     // Into a fresh data dir and database.
     let target_root = tempfile::tempdir().unwrap();
@@ -466,8 +510,16 @@ async fn sigterm_lets_a_request_in_flight_finish_then_stops() {
         .unwrap();
     assert!(killed.success());
 
-    let res = slow.await.unwrap().expect("the request in flight is answered");
-    assert_eq!(res.status(), 200, "{}", res.text().await.unwrap_or_default());
+    let res = slow
+        .await
+        .unwrap()
+        .expect("the request in flight is answered");
+    assert_eq!(
+        res.status(),
+        200,
+        "{}",
+        res.text().await.unwrap_or_default()
+    );
     let token: Value = res.json().await.unwrap();
     assert!(token["token"].is_string(), "{token}");
 
