@@ -300,6 +300,10 @@ async fn the_clarification_loop_runs_through_pages_and_the_new_evidence_previews
         html.contains(&upload_action),
         "an upload form for the reopened item"
     );
+    assert!(
+        html.contains("应专家组澄清要求重新开放，截止") && html.contains("23:59（北京时间）"),
+        "the reopening ends at the deadline's end in Beijing time, not in UTC"
+    );
     let token = csrf_in(&html);
     for (name, bytes) in [
         ("runs.pdf", pdf(3000)),

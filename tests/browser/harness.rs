@@ -202,6 +202,59 @@ impl Browser {
         self.arrived().await;
     }
 
+    /// Follows the link to `path` (a page listing several links with the same text, such
+    /// as one enterprise's applications).
+    pub async fn follow_to(&mut self, path: &str) {
+        let link = self.find_css(&format!("a[href=\"{path}\"]")).await;
+        self.mark_page().await;
+        link.click().await.expect("click a link");
+        self.wait_for_new_page().await;
+        self.arrived().await;
+    }
+
+    /// Whether anything on the page matches `css`.
+    pub async fn has_css(&self, css: &str) -> bool {
+        self.client.find(Locator::Css(css)).await.is_ok()
+    }
+
+    /// Where the link whose visible text contains `text` leads.
+    pub async fn href_of(&self, text: &str) -> String {
+        let xpath = format!("//a[contains(normalize-space(.), {})]", xpath_literal(text));
+        self.find(&xpath)
+            .await
+            .attr("href")
+            .await
+            .expect("a link's href")
+            .unwrap_or_else(|| panic!("the link \"{text}\" leads nowhere"))
+    }
+
+    /// Fetches `href` (a path or an address) with the browser's cookies, as the browser
+    /// would on following its link: headless Chromium's downloads (a PDF) cannot be read
+    /// back through WebDriver.
+    pub async fn fetch_as_browser(&self, href: &str) -> Vec<u8> {
+        let address = if href.starts_with('/') {
+            self.url(href)
+        } else {
+            href.to_string()
+        };
+        let cookies: Vec<String> = self
+            .client
+            .get_all_cookies()
+            .await
+            .expect("the browser's cookies")
+            .iter()
+            .map(|c| format!("{}={}", c.name(), c.value()))
+            .collect();
+        let answer = reqwest::Client::new()
+            .get(&address)
+            .header(reqwest::header::COOKIE, cookies.join("; "))
+            .send()
+            .await
+            .expect("fetch a link");
+        assert_eq!(answer.status(), 200, "GET {address}");
+        answer.bytes().await.expect("a body").to_vec()
+    }
+
     /// The form field named `field`, or else labelled with `field`.
     async fn field(&self, field: &str) -> Element {
         let by_name = format!("[name=\"{field}\"]");
@@ -320,6 +373,12 @@ impl Browser {
     pub async fn choose_in(&self, within: &str, name: &str, value: &str) {
         let e = self.field_in(within, name).await;
         e.select_by_value(value).await.expect("choose an option");
+    }
+
+    /// Chooses the option of a select by the text it shows.
+    pub async fn choose_shown_in(&self, within: &str, name: &str, shown: &str) {
+        let e = self.field_in(within, name).await;
+        e.select_by_label(shown).await.expect("choose an option");
     }
 
     pub async fn attach_in(&self, within: &str, name: &str, file: &Path) {

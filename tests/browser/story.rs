@@ -1,18 +1,24 @@
-//! The programme's story through its pages, by every role: a zh-CN enterprise and an
-//! en enterprise each register, apply and submit evidence; the secretariat registers
-//! assessors and confirms the panels; the panel scores, the lead consolidates and sends to
-//! review; the review panel votes; the secretariat issues the certificates; anyone
-//! verifies them by number and by PDF. Every page on the way is checked (see `harness`).
+//! The programme's story through its pages, by every role, and nothing but its pages:
+//! the secretariat keeps the holiday calendar, creates and publishes a round; a zh-CN
+//! enterprise and an en enterprise each register, are verified, apply and submit evidence
+//! (a third, small application is rejected with a reason); the secretariat accepts the
+//! others, registers the assessors with an employment record, chooses one panel by hand
+//! and confirms the other from the round's proposal; the lead asks for a clarification,
+//! the enterprise answers with a new evidence version and the panel sees it; the panel
+//! scores, the lead consolidates and sends to review; the review panel votes; the
+//! secretariat issues the certificates; anyone verifies them by number and by the PDF
+//! downloaded from the application page; one is revoked, and /verify and the enterprise's
+//! application say so. Every page on the way is checked (see `harness`).
 //!
-//! Steps today's pages do not offer yet go through the API or a fixture, each marked
-//! `TODO(pages)` with the page that will replace it.
+//! Only the accounts (made with the CLI `user` in real life) and the ids behind the
+//! choices of a select come from the test's side.
 
 use std::collections::HashMap;
 use std::panic::AssertUnwindSafe;
 
 use certcase::domain::access::Role;
+use chrono::{Duration, NaiveDate};
 use futures_util::FutureExt;
-use serde_json::{json, Value};
 
 use crate::harness::Browser;
 use crate::helpers::{credit_code, spawn_app, TestApp, TestUser};
@@ -50,17 +56,29 @@ struct Applicant {
     enterprise_id: String,
     application_path: String,
     certificate: String,
+    /// The certificate as downloaded from the application page.
+    certificate_pdf: Vec<u8>,
 }
+
+/// An assessor and the organisation the secretariat registers them with.
+struct Assessor {
+    user: TestUser,
+    organisation: &'static str,
+}
+
+const CAICT: &str = "中国信息通信研究院";
+const EXTERNAL: &str = "上海软件评测中心";
 
 struct Story<'a> {
     app: &'a TestApp,
     words: Words,
     secretariat: TestUser,
-    /// TODO(pages): only for the steps marked so below.
-    sec_token: String,
-    assessors: Vec<TestUser>,
+    /// The first is the zh-CN applicant's lead; the last once worked for that applicant.
+    assessors: Vec<Assessor>,
     reviewers: Vec<TestUser>,
     round_name: HashMap<&'static str, String>,
+    /// The day the story runs, in Beijing.
+    today: NaiveDate,
 }
 
 #[tokio::test]
@@ -81,6 +99,9 @@ async fn whole_story(app: &TestApp, b: &mut Browser) {
     for lang in [ZH, EN] {
         s.anonymous_visitor_finds_verification(b, lang).await;
     }
+    s.secretariat_creates_round(b, ZH).await;
+    s.secretariat_marks_closed_day(b, ZH).await;
+    s.secretariat_publishes_round(b, EN).await;
     let mut applicants = vec![
         s.applicant(ZH, "北京喆堃科技有限公司", "CD").await,
         s.applicant(EN, "Shanghai Harbour Software Ltd", "TO").await,
@@ -88,18 +109,30 @@ async fn whole_story(app: &TestApp, b: &mut Browser) {
     for a in &mut applicants {
         s.enterprise_registers(b, a).await;
     }
-    for a in &applicants {
-        s.secretariat_verifies_enterprise(a).await;
-    }
+    s.secretariat_verifies_enterprises(b, ZH, &applicants).await;
     for a in &mut applicants {
-        s.enterprise_applies_and_submits_evidence(b, a).await;
+        a.application_path = s
+            .enterprise_applies_and_submits_evidence(b, a, a.part)
+            .await;
     }
+    // The en enterprise applies for a part outside its scope too, and is told why not.
+    let small = s
+        .enterprise_applies_and_submits_evidence(b, &applicants[1], "SEC")
+        .await;
+    s.secretariat_rejects(b, ZH, &small).await;
+    s.enterprise_reads_rejection(b, &applicants[1], &small)
+        .await;
     for a in &applicants {
-        s.secretariat_accepts(a).await;
+        s.secretariat_accepts(b, EN, a).await;
     }
     s.secretariat_registers_assessors(b, ZH, &applicants).await;
+    s.secretariat_chooses_panel(b, ZH, &applicants[0]).await;
     s.secretariat_confirms_panels(b, EN).await;
     s.secretariat_forms_review_panel(b, ZH, &applicants).await;
+    s.lead_asks_for_clarification(b, &applicants[0]).await;
+    s.enterprise_answers_with_new_evidence(b, &applicants[0])
+        .await;
+    s.panel_reads_answer(b, &applicants[0]).await;
     for a in &applicants {
         s.panel_scores(b, a).await;
         s.lead_consolidates_and_sends_to_review(b, a).await;
@@ -109,51 +142,58 @@ async fn whole_story(app: &TestApp, b: &mut Browser) {
     s.reviewer_votes(b, &s.reviewers[0], &applicants[1]).await;
     s.secretariat_issues_certificates(b, EN).await;
     for a in &mut applicants {
-        s.enterprise_sees_certificate(b, a).await;
+        s.enterprise_downloads_certificate(b, a).await;
     }
     s.anyone_verifies_by_number(b, ZH, &applicants[0]).await;
-    s.anyone_verifies_by_pdf(b, EN, &applicants[1]).await;
+    s.anyone_verifies_by_pdf(b, EN, &applicants[1], "verify.state.valid")
+        .await;
+    s.secretariat_revokes(b, ZH, &applicants[1]).await;
+    s.anyone_sees_revoked_by_number(b, ZH, &applicants[1]).await;
+    s.anyone_verifies_by_pdf(b, EN, &applicants[1], "verify.state.revoked")
+        .await;
+    s.enterprise_sees_revocation(b, &applicants[1]).await;
 }
 
 impl<'a> Story<'a> {
     async fn new(app: &'a TestApp) -> Story<'a> {
-        // TODO(pages): the rounds page (create, publish) will make this round; today the
-        // demo seed does, with CAICT as the assessors' organisation.
-        let demo = app
-            .conn(|c| certcase::workflow::demo::seed(c).unwrap())
-            .await;
-        let round_name = app
-            .conn(|c| {
-                let r = certcase::db::models::rounds::list(c).unwrap().remove(0);
-                HashMap::from([(ZH, r.name_zh), (EN, r.name_en)])
-            })
-            .await;
         let secretariat = app.add_user("秘书处 王芳", &[Role::Secretariat]).await;
-        let sec_token = app.api_token(&secretariat).await;
-        // The demo's registered assessor may be proposed for a panel too.
-        let mut assessors: Vec<TestUser> = demo
-            .into_iter()
-            .filter(|a| a.role == Role::Assessor)
-            .map(|a| TestUser {
-                email: a.email,
-                password: a.password.unwrap(),
-            })
-            .collect();
-        for name in ["李雷", "韩梅梅", "赵敏"] {
-            assessors.push(app.add_user(name, &[Role::Assessor]).await);
+        let mut assessors = Vec::new();
+        for (name, organisation) in [
+            ("王堃", CAICT),
+            ("李雷", CAICT),
+            ("韩梅梅", EXTERNAL),
+            ("赵敏", EXTERNAL),
+        ] {
+            assessors.push(Assessor {
+                user: app.add_user(name, &[Role::Assessor]).await,
+                organisation,
+            });
         }
         let mut reviewers = Vec::new();
         for name in ["周强", "Jane Smith"] {
             reviewers.push(app.add_user(name, &[Role::Reviewer]).await);
         }
+        let today = chrono::Utc::now()
+            .with_timezone(&chrono_tz::Asia::Shanghai)
+            .date_naive();
+        let year = today.format("%Y");
         Story {
             app,
             words: Words(HashMap::from([(ZH, catalog(ZH)), (EN, catalog(EN))])),
             secretariat,
-            sec_token,
             assessors,
             reviewers,
-            round_name,
+            round_name: HashMap::from([
+                (
+                    ZH,
+                    format!("{year}年研发运营一体化能力成熟度评估（第二批）"),
+                ),
+                (
+                    EN,
+                    format!("DevOps Capability Maturity Assessment {year}, second batch"),
+                ),
+            ]),
+            today,
         }
     }
 
@@ -181,6 +221,7 @@ impl<'a> Story<'a> {
             enterprise_id: String::new(),
             application_path: String::new(),
             certificate: String::new(),
+            certificate_pdf: Vec::new(),
         }
     }
 
@@ -217,6 +258,69 @@ impl<'a> Story<'a> {
         b.sees(&self.t(lang, "verify.number")).await;
     }
 
+    /// The registration window runs from a week ago to 45 days on; the assessment follows.
+    async fn secretariat_creates_round(&self, b: &mut Browser, lang: &str) {
+        self.sign_in(b, lang, &self.secretariat).await;
+        b.typed_names.push(self.round_name[EN].clone());
+        b.follow(&self.t(lang, "nav.rounds")).await;
+        b.follow(&self.t(lang, "round_form.new_title")).await;
+        let form = "form[action=\"/rounds/new\"]";
+        b.tick("model_version_id", &self.app.caict_version().await)
+            .await;
+        b.fill_in(form, "name_zh", &self.round_name[ZH]).await;
+        b.fill_in(form, "name_en", &self.round_name[EN]).await;
+        let day = |days: i64| (self.today + Duration::days(days)).to_string();
+        for (field, date) in [
+            ("registration_opens", day(-7)),
+            ("registration_closes", day(45)),
+            ("assessment_starts", day(60)),
+            ("assessment_ends", day(110)),
+            ("results_on", day(140)),
+        ] {
+            b.set_in(form, field, &date).await;
+        }
+        for part in ["CD", "TO", "SEC"] {
+            b.tick("part", part).await;
+        }
+        b.press_in(form, &self.t(lang, "round_form.save_draft"))
+            .await;
+        b.sees(&self.t(lang, "rounds.draft_note")).await;
+    }
+
+    /// A day the assessment centre is closed, inside the registration window: the round's
+    /// calendar shows it.
+    async fn secretariat_marks_closed_day(&self, b: &mut Browser, lang: &str) {
+        self.sign_in(b, lang, &self.secretariat).await;
+        let closed = self.today + Duration::days(14);
+        let year = closed.format("%Y").to_string();
+        b.follow(&self.t(lang, "nav.calendars")).await;
+        // The year is listed as kept, or as one the round needs: its link is the same.
+        b.follow_to(&format!("/calendars/{year}")).await;
+        let form = "#day-form";
+        b.set_in(form, "date", &closed.to_string()).await;
+        b.tick("kind", "closed").await;
+        b.fill_in(form, "name_zh", "评估中心闭馆日").await;
+        b.fill_in(form, "name_en", "Assessment centre closed").await;
+        b.press_in(form, &self.t(lang, "calendar.save_day")).await;
+        b.sees("评估中心闭馆日").await;
+        b.follow(&self.t(lang, "nav.rounds")).await;
+        b.follow(&self.round_name[lang]).await;
+        b.sees("评估中心闭馆日").await;
+    }
+
+    async fn secretariat_publishes_round(&self, b: &mut Browser, lang: &str) {
+        self.sign_in(b, lang, &self.secretariat).await;
+        b.follow(&self.t(lang, "nav.rounds")).await;
+        b.follow(&self.round_name[lang]).await;
+        b.sees("Assessment centre closed").await;
+        b.press(&self.t(lang, "rounds.publish")).await;
+        let draft = self.t(lang, "rounds.draft_note");
+        assert!(
+            !b.text().await.contains(&draft),
+            "the round is still a draft"
+        );
+    }
+
     async fn enterprise_registers(&self, b: &mut Browser, a: &mut Applicant) {
         let lang = a.lang;
         self.sign_in(b, lang, &a.user).await;
@@ -245,41 +349,42 @@ impl<'a> Story<'a> {
             .await;
     }
 
-    async fn api(&self, method: &str, path: &str, body: Option<Value>) -> Value {
-        let (status, answer) = self
-            .app
-            .call_api(&self.sec_token, Some("en"), method, path, body)
-            .await;
-        assert!(status < 300, "{method} {path}: {status} {answer}");
-        answer
+    async fn secretariat_verifies_enterprises(
+        &self,
+        b: &mut Browser,
+        lang: &str,
+        applicants: &[Applicant],
+    ) {
+        self.sign_in(b, lang, &self.secretariat).await;
+        for a in applicants {
+            b.follow(&self.t(lang, "enterprise_queue.nav")).await;
+            b.sees(&a.code).await;
+            let form = format!("form[action=\"/enterprises/{}/verify\"]", a.enterprise_id);
+            b.press_in(&form, &self.t(lang, "enterprise_queue.verify"))
+                .await;
+            assert!(!b.has_css(&form).await, "{} still waits", a.name);
+        }
     }
 
-    async fn secretariat_verifies_enterprise(&self, a: &Applicant) {
-        // TODO(pages): the enterprise verification queue page.
-        self.api(
-            "POST",
-            &format!("/api/v1/enterprises/{}/verify", a.enterprise_id),
-            None,
-        )
-        .await;
-    }
-
-    async fn enterprise_applies_and_submits_evidence(&self, b: &mut Browser, a: &mut Applicant) {
+    /// Applies for `part` in the round, uploads a file for every item and submits; the
+    /// application's path.
+    async fn enterprise_applies_and_submits_evidence(
+        &self,
+        b: &mut Browser,
+        a: &Applicant,
+        part: &str,
+    ) -> String {
         let lang = a.lang;
         self.sign_in(b, lang, &a.user).await;
         b.follow(&self.t(lang, "application_pages.title")).await;
-        b.choose("part_code", a.part).await;
+        b.choose("part_code", part).await;
         b.choose("target_level", "2").await;
         b.fill("scope", "核心交易系统的持续交付流水线").await;
         b.fill("contact_email", "zhang.zhe@example.cn").await;
         b.press(&self.t(lang, "application_pages.apply_button"))
             .await;
-        a.application_path = b.path().await;
-        assert!(
-            a.application_path.starts_with("/applications/"),
-            "{}",
-            a.application_path
-        );
+        let path = b.path().await;
+        assert!(path.starts_with("/applications/"), "{path}");
         let evidence = tempfile::Builder::new().suffix(".pdf").tempfile().unwrap();
         std::fs::write(evidence.path(), crate::story::tiny_pdf()).unwrap();
         b.pause_checks();
@@ -293,19 +398,47 @@ impl<'a> Story<'a> {
         b.press(&self.t(lang, "application_pages.submit")).await;
         b.sees(&self.t(lang, "application_pages.state.submitted"))
             .await;
+        path
     }
 
-    async fn secretariat_accepts(&self, a: &Applicant) {
-        // TODO(pages): the accept/reject page of the application.
-        let id = a.application_path.trim_start_matches("/applications/");
-        self.api(
-            "POST",
-            &format!("/api/v1/applications/{id}/transitions"),
-            Some(json!({"action": "accept"})),
-        )
-        .await;
+    /// Opens an application from the secretariat's list of all applications.
+    async fn secretariat_opens(&self, b: &mut Browser, lang: &str, path: &str) {
+        self.sign_in(b, lang, &self.secretariat).await;
+        b.follow(&self.t(lang, "application_pages.title")).await;
+        b.follow_to(path).await;
     }
 
+    async fn secretariat_rejects(&self, b: &mut Browser, lang: &str, path: &str) {
+        self.secretariat_opens(b, lang, path).await;
+        let form = "#secretariat form[action$=\"/reject\"]";
+        b.fill_in(form, "reject_reason", "安全部分不在本批次受理范围内")
+            .await;
+        b.press_in(form, &self.t(lang, "application_pages.reject"))
+            .await;
+        b.sees(&self.t(lang, "application_pages.state.rejected"))
+            .await;
+    }
+
+    async fn enterprise_reads_rejection(&self, b: &mut Browser, a: &Applicant, path: &str) {
+        let lang = a.lang;
+        self.sign_in(b, lang, &a.user).await;
+        b.follow(&self.t(lang, "application_pages.title")).await;
+        b.follow_to(path).await;
+        b.sees(&self.t(lang, "application_pages.state.rejected"))
+            .await;
+        b.sees("安全部分不在本批次受理范围内").await;
+    }
+
+    async fn secretariat_accepts(&self, b: &mut Browser, lang: &str, a: &Applicant) {
+        self.secretariat_opens(b, lang, &a.application_path).await;
+        b.press_in("#secretariat", &self.t(lang, "application_pages.accept"))
+            .await;
+        b.sees(&self.t(lang, "application_pages.state.accepted"))
+            .await;
+    }
+
+    /// Two organisations, the four assessors, and the last assessor's former employment
+    /// at the zh-CN applicant, which keeps them off its panel.
     async fn secretariat_registers_assessors(
         &self,
         b: &mut Browser,
@@ -313,12 +446,22 @@ impl<'a> Story<'a> {
         applicants: &[Applicant],
     ) {
         self.sign_in(b, lang, &self.secretariat).await;
+        b.typed_names.push(EXTERNAL.to_string());
+        for (name, kind) in [(CAICT, "caict"), (EXTERNAL, "external")] {
+            b.follow(&self.t(lang, "assessor.registry")).await;
+            let form = "form[action=\"/assessors/organisations\"]";
+            b.fill_in(form, "name", name).await;
+            b.choose_in(form, "kind", kind).await;
+            b.press_in(form, &self.t(lang, "assessor.save")).await;
+            b.sees(name).await;
+        }
         let parts: Vec<&str> = applicants.iter().map(|a| a.part).collect();
-        // The demo assessor is in the registry already.
-        for (n, assessor) in self.assessors.iter().enumerate().skip(1) {
+        for (n, assessor) in self.assessors.iter().enumerate() {
             b.follow(&self.t(lang, "assessor.registry")).await;
             let form = "form[action=\"/assessors\"]";
-            b.choose_in(form, "user_id", &user_id(self.app, assessor).await)
+            b.choose_in(form, "user_id", &user_id(self.app, &assessor.user).await)
+                .await;
+            b.choose_shown_in(form, "organisation_id", assessor.organisation)
                 .await;
             b.fill_in(
                 form,
@@ -331,8 +474,49 @@ impl<'a> Story<'a> {
             b.fill_in(form, "parts", &parts.join(", ")).await;
             b.press_in(form, &self.t(lang, "assessor.save")).await;
         }
+        let former = self.assessors.last().unwrap();
+        let form = "form[action=\"/assessors/employment\"]";
+        b.follow(&self.t(lang, "assessor.registry")).await;
+        b.choose_in(form, "user_id", &user_id(self.app, &former.user).await)
+            .await;
+        b.choose_in(form, "enterprise_id", &applicants[0].enterprise_id)
+            .await;
+        b.set_in(form, "from", "2019-03-01").await;
+        let left = self.today - Duration::days(200);
+        b.set_in(form, "until", &left.to_string()).await;
+        b.press_in(form, &self.t(lang, "assessor.save")).await;
+        let row = b.find_css("table tbody").await.text().await.unwrap();
+        assert!(
+            row.contains(applicants[0].name),
+            "no employment at {} in the registry:\n{row}",
+            applicants[0].name
+        );
     }
 
+    /// The zh-CN applicant's panel, chosen by hand: the first three assessors, the first
+    /// leading; the former employee is shown but cannot be chosen.
+    async fn secretariat_chooses_panel(&self, b: &mut Browser, lang: &str, a: &Applicant) {
+        self.secretariat_opens(b, lang, &a.application_path).await;
+        b.follow(&self.t(lang, "application_pages.panel")).await;
+        let former = user_id(self.app, &self.assessors[3].user).await;
+        assert!(
+            !b.has_css(&format!("input[name=\"member\"][value=\"{former}\"]"))
+                .await,
+            "a former employee of {} may sit on its panel",
+            a.name
+        );
+        for assessor in &self.assessors[..3] {
+            b.tick("member", &user_id(self.app, &assessor.user).await)
+                .await;
+        }
+        b.tick("lead", &user_id(self.app, &self.assessors[0].user).await)
+            .await;
+        b.press(&self.t(lang, "panel_page.save")).await;
+        b.sees(&self.t(lang, "application_pages.state.in_assessment"))
+            .await;
+    }
+
+    /// The round's proposal seats the rest of its accepted applications.
     async fn secretariat_confirms_panels(&self, b: &mut Browser, lang: &str) {
         self.sign_in(b, lang, &self.secretariat).await;
         b.follow(&self.t(lang, "nav.rounds")).await;
@@ -341,10 +525,64 @@ impl<'a> Story<'a> {
         b.press(&self.t(lang, "panel.confirm")).await;
     }
 
+    /// The assessment page of `a`, as `who` finds it in their list.
+    async fn assessor_opens(&self, b: &mut Browser, who: &TestUser, a: &Applicant) {
+        self.sign_in(b, a.lang, who).await;
+        b.follow(&self.t(a.lang, "panel.my_applications")).await;
+        b.follow(a.name).await;
+    }
+
+    async fn lead_asks_for_clarification(&self, b: &mut Browser, a: &Applicant) {
+        let lang = a.lang;
+        self.assessor_opens(b, &self.assessors[0].user, a).await;
+        let item = b.ids("div.item[id^=\"item-\"]").await.remove(0);
+        let item = item.trim_start_matches("item-");
+        let form = "form[action$=\"/clarifications\"]";
+        b.tick("items", item).await;
+        b.fill_in(form, "message", "请补充流水线近三个月的原始运行日志")
+            .await;
+        let deadline = self.today + Duration::days(7);
+        b.set_in(form, "deadline", &deadline.to_string()).await;
+        b.press_in(form, &self.t(lang, "panels.send_request")).await;
+        b.sees("请补充流水线近三个月的原始运行日志").await;
+        b.sees(&self.t(lang, "panels.waiting_answer")).await;
+    }
+
+    async fn enterprise_answers_with_new_evidence(&self, b: &mut Browser, a: &Applicant) {
+        let lang = a.lang;
+        self.sign_in(b, lang, &a.user).await;
+        b.follow(&self.t(lang, "application_pages.title")).await;
+        b.follow_to(&a.application_path).await;
+        b.sees("请补充流水线近三个月的原始运行日志").await;
+        let file = tempfile::Builder::new().suffix(".pdf").tempfile().unwrap();
+        std::fs::write(file.path(), crate::story::tiny_pdf()).unwrap();
+        let upload = "#clarifications form[enctype=\"multipart/form-data\"]";
+        b.attach_in(upload, "file", file.path()).await;
+        b.fill_in(upload, "description", "近三个月原始运行日志")
+            .await;
+        b.press_in(upload, &self.t(lang, "evidence.upload")).await;
+        b.sees("近三个月原始运行日志").await;
+        let answer = "form[action$=\"/clarification-answers\"]";
+        b.fill_in(answer, "answer", "已上传原始日志，见新版本证据")
+            .await;
+        b.press_in(answer, &self.t(lang, "panels.send_answer"))
+            .await;
+        b.sees("已上传原始日志，见新版本证据").await;
+    }
+
+    /// A member of the panel reads the answer and finds the new version of the evidence.
+    async fn panel_reads_answer(&self, b: &mut Browser, a: &Applicant) {
+        self.assessor_opens(b, &self.assessors[1].user, a).await;
+        b.sees("已上传原始日志，见新版本证据").await;
+        b.sees(&self.t(a.lang, "panels.answered")).await;
+        b.sees(&self.t(a.lang, "evidence.superseded")).await;
+        b.sees("v2").await;
+    }
+
     async fn panel_scores(&self, b: &mut Browser, a: &Applicant) {
         let lang = a.lang;
         for assessor in &self.assessors {
-            self.sign_in(b, lang, assessor).await;
+            self.sign_in(b, lang, &assessor.user).await;
             b.follow(&self.t(lang, "panel.my_applications")).await;
             if !b.has_link(a.name).await {
                 continue;
@@ -365,7 +603,7 @@ impl<'a> Story<'a> {
         let lang = a.lang;
         // The board's proposal names the lead; whoever it is finds the consolidation form.
         for assessor in &self.assessors {
-            self.sign_in(b, lang, assessor).await;
+            self.sign_in(b, lang, &assessor.user).await;
             b.follow(&self.t(lang, "panel.my_applications")).await;
             if !b.has_link(a.name).await {
                 continue;
@@ -428,13 +666,24 @@ impl<'a> Story<'a> {
             .await;
     }
 
-    async fn enterprise_sees_certificate(&self, b: &mut Browser, a: &mut Applicant) {
+    /// The enterprise finds its certificate on the application page and downloads the
+    /// PDF from its link.
+    async fn enterprise_downloads_certificate(&self, b: &mut Browser, a: &mut Applicant) {
         let lang = a.lang;
         self.sign_in(b, lang, &a.user).await;
         b.follow(&self.t(lang, "application_pages.title")).await;
-        b.follow(a.name).await;
+        b.follow_to(&a.application_path).await;
         let heading = b.find_css("#certificate h2").await.text().await.unwrap();
         a.certificate = heading.split_whitespace().last().unwrap().to_string();
+        let href = b
+            .href_of(&self.t(lang, "application_pages.certificate_pdf"))
+            .await;
+        a.certificate_pdf = b.fetch_as_browser(&href).await;
+        assert!(
+            a.certificate_pdf.starts_with(b"%PDF"),
+            "the certificate of {} is no PDF",
+            a.name
+        );
     }
 
     async fn anyone_verifies_by_number(&self, b: &mut Browser, lang: &str, a: &Applicant) {
@@ -447,30 +696,56 @@ impl<'a> Story<'a> {
         b.screenshot_for_readme("verify").await;
     }
 
-    async fn anyone_verifies_by_pdf(&self, b: &mut Browser, lang: &str, a: &Applicant) {
-        // TODO(pages): the certificate link on the application page. Headless Chromium's
-        // downloads are not read back: the enterprise's own session fetches the same file.
-        let session = self.app.signed_in(&a.user).await;
-        let pdf = session
-            .get(
-                self.app
-                    .url(&format!("/certificates/{}.pdf", a.certificate)),
-            )
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(pdf.status(), 200);
-        let bytes = pdf.bytes().await.unwrap();
-        assert!(bytes.starts_with(b"%PDF"), "the certificate is no PDF");
+    /// Uploads the downloaded PDF on /verify; the verdict is `state` (a message key).
+    async fn anyone_verifies_by_pdf(
+        &self,
+        b: &mut Browser,
+        lang: &str,
+        a: &Applicant,
+        state: &str,
+    ) {
         let file = tempfile::Builder::new().suffix(".pdf").tempfile().unwrap();
-        std::fs::write(file.path(), bytes).unwrap();
+        std::fs::write(file.path(), &a.certificate_pdf).unwrap();
         self.signed_out_in(b, lang).await;
         b.follow(&self.t(lang, "home.verify")).await;
         let form = "form[enctype=\"multipart/form-data\"]";
         b.attach_in(form, "pdf", file.path()).await;
         b.press_in(form, &self.t(lang, "verify.check")).await;
-        b.sees(&self.t(lang, "verify.state.valid")).await;
+        b.sees(&self.t(lang, state)).await;
         b.sees(&a.certificate).await;
+    }
+
+    /// From the application page, with a reason, after a confirmation page; the
+    /// certificate's verification page follows.
+    async fn secretariat_revokes(&self, b: &mut Browser, lang: &str, a: &Applicant) {
+        self.secretariat_opens(b, lang, &a.application_path).await;
+        b.fill_in("#revoke", "reason", "企业申请注销，证书不再使用")
+            .await;
+        b.press_in("#revoke", &self.t(lang, "cert.revoke")).await;
+        b.sees(&self.t(lang, "verify.state.revoked")).await;
+    }
+
+    async fn anyone_sees_revoked_by_number(&self, b: &mut Browser, lang: &str, a: &Applicant) {
+        self.signed_out_in(b, lang).await;
+        b.follow(&self.t(lang, "home.verify")).await;
+        b.fill(&self.t(lang, "verify.number"), &a.certificate).await;
+        b.press(&self.t(lang, "verify.check")).await;
+        b.sees(&self.t(lang, "verify.state.revoked")).await;
+        b.sees("企业申请注销，证书不再使用").await;
+        assert!(
+            b.has_css(".verdict-revoked").await,
+            "a revoked certificate looks like a valid one"
+        );
+    }
+
+    async fn enterprise_sees_revocation(&self, b: &mut Browser, a: &Applicant) {
+        let lang = a.lang;
+        self.sign_in(b, lang, &a.user).await;
+        b.follow(&self.t(lang, "application_pages.title")).await;
+        b.follow_to(&a.application_path).await;
+        b.sees(&self.t(lang, "application_pages.certificate_revoked"))
+            .await;
+        b.sees("企业申请注销，证书不再使用").await;
     }
 }
 

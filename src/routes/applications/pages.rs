@@ -259,9 +259,9 @@ struct ItemView {
     domain: Bilingual,
     files: Vec<EvidenceView>,
     not_applicable: Option<String>,
-    /// Uploads are accepted now (draft, or reopened until `reopened_until`).
+    /// Uploads are accepted now (draft, or reopened until `reopened_until`, UTC).
     open: bool,
-    reopened_until: Option<String>,
+    reopened_until: Option<chrono::NaiveDateTime>,
 }
 
 #[derive(Serialize)]
@@ -364,9 +364,7 @@ pub(crate) async fn render_detail(
                             .collect(),
                         not_applicable: exemptions.get(&i.code).cloned(),
                         open,
-                        reopened_until: reopening
-                            .filter(|_| open)
-                            .map(|r| r.until.format("%Y-%m-%d %H:%M UTC").to_string()),
+                        reopened_until: reopening.filter(|_| open).map(|r| r.until),
                     });
                 }
             }
