@@ -45,6 +45,8 @@ pub struct Config {
     pub mail: MailConfig,
     /// The zone pages show times in (an IANA name; the programme runs on Beijing time).
     pub display_timezone: chrono_tz::Tz,
+    /// Days after a decision within which the enterprise may appeal it.
+    pub appeal_window_days: i64,
 }
 
 // mail/audit feature: how e-mail leaves the outbox.
@@ -335,6 +337,7 @@ struct FileConfig {
     mail_max_attempts: Option<i32>,
     mail_retry_base_seconds: Option<i64>,
     display_timezone: Option<String>,
+    appeal_window_days: Option<i64>,
 }
 
 /// Where values come from, so tests can supply them without touching the process.
@@ -429,6 +432,21 @@ impl Config {
             return Err(bad("session_hours/api_token_hours", "must be positive"));
         }
 
+        let appeal_window_days = match env("CERTCASE_APPEAL_WINDOW_DAYS") {
+            Some(text) => text.parse::<i64>().map_err(|_| {
+                bad(
+                    "CERTCASE_APPEAL_WINDOW_DAYS",
+                    format!("'{text}' is not a whole number of days"),
+                )
+            })?,
+            None => file
+                .appeal_window_days
+                .unwrap_or(crate::domain::appeal::DEFAULT_WINDOW_DAYS),
+        };
+        if !(1..=3650).contains(&appeal_window_days) {
+            return Err(bad("appeal_window_days", "must be between 1 and 3650"));
+        }
+
         Ok(Config {
             database_url,
             data_dir,
@@ -445,6 +463,7 @@ impl Config {
             uploads,
             mail,
             display_timezone,
+            appeal_window_days,
         })
     }
 

@@ -4,6 +4,9 @@
 
 pub mod access;
 pub mod account;
+// Appeals and complaints.
+pub mod appeal;
+pub mod complaint;
 pub mod application;
 pub mod application_status;
 pub mod assign;

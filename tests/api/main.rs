@@ -59,3 +59,6 @@ mod demo;
 mod slow_uploads;
 // The secretariat's queues and the application's actions in the browser.
 mod secretariat_pages;
+// Appeals and complaints.
+mod appeals;
+mod complaints;
