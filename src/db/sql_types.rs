@@ -23,14 +23,14 @@ use diesel::IntoSql;
 use crate::db::models::mail::OutboxStatus;
 use crate::db::MultiBackend;
 use crate::domain::access::Role;
+use crate::domain::appeal::AppealStatus;
 use crate::domain::application_status::Status;
 use crate::domain::assign::Preference;
-use crate::domain::appeal::AppealStatus;
 use crate::domain::complaint::ComplaintStatus;
 use crate::domain::ids::{
-    AppealId, ApplicationId, CertificateId, ClarificationId, EnterpriseGroupId, EnterpriseId, EvidenceId,
-    InvitationId, ModelId, ModelVersionId, OrganisationId, ReviewPanelId, RoundId,
-    SelfAssessmentId, UserId, ComplaintId,
+    AppealId, ApplicationId, CertificateId, ClarificationId, ComplaintId, EnterpriseGroupId,
+    EnterpriseId, EvidenceId, InvitationId, ModelId, ModelVersionId, OrganisationId, ReviewPanelId,
+    RoundId, SelfAssessmentId, UserId,
 };
 use crate::domain::panel::OrganisationKind;
 use crate::domain::scoring::{Basis, ScoreStatus};

@@ -214,9 +214,7 @@ pub fn apply(state: AppealStatus, event: &AppealEvent) -> Result<AppealStatus, A
         state,
     })?;
     match event {
-        AppealEvent::Decide { reasons: r, .. } | AppealEvent::Withdraw { reason: r } => {
-            reasons(r)?
-        }
+        AppealEvent::Decide { reasons: r, .. } | AppealEvent::Withdraw { reason: r } => reasons(r)?,
         AppealEvent::FormPanel => {}
     }
     Ok(to)
@@ -287,11 +285,20 @@ impl CaseParties {
 /// One broken rule of an appeal panel.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AppealPanelViolation {
-    Size { members: usize },
-    Duplicate { person: String },
+    Size {
+        members: usize,
+    },
+    Duplicate {
+        person: String,
+    },
     /// Not in the assessor registry nor a review member.
-    NotEligible { person: String },
-    Involved { person: String, how: Involvement },
+    NotEligible {
+        person: String,
+    },
+    Involved {
+        person: String,
+        how: Involvement,
+    },
 }
 
 /// A candidate for an appeal panel as the rules see them.
@@ -467,11 +474,8 @@ mod tests {
             check_appeal_panel(&[candidate(4), candidate(5)], &parties),
             Ok(())
         );
-        let refused = check_appeal_panel(
-            &[candidate(1), candidate(2), candidate(3)],
-            &parties,
-        )
-        .unwrap_err();
+        let refused =
+            check_appeal_panel(&[candidate(1), candidate(2), candidate(3)], &parties).unwrap_err();
         assert_eq!(
             refused,
             vec![

@@ -196,11 +196,15 @@ impl FromStr for ComplaintStatus {
 pub enum ComplaintEvent {
     Confirm,
     Accept,
-    Dismiss { reason: String },
+    Dismiss {
+        reason: String,
+    },
     /// Investigation notes and the short-notice surveillance flag change nothing of the
     /// status but are only taken while the complaint is under investigation.
     Investigate,
-    Answer { answer: String },
+    Answer {
+        answer: String,
+    },
 }
 
 impl ComplaintEvent {

@@ -6,7 +6,6 @@ use crate::domain::appeal::{
     AppealPanelViolation, AppealRefusal, Involvement, MAX_PANEL as APPEAL_PANEL_MAX,
 };
 use crate::domain::application::RequestRefusal;
-use crate::domain::complaint::ComplaintRefusal;
 use crate::domain::application_status::{Event, Refusal as StatusRefusal};
 use crate::domain::assessment::ScoreRefusal;
 use crate::domain::assign::{InvalidInput, SeatsOutOfRange, Shortfall};
@@ -18,6 +17,7 @@ use crate::domain::catalog::{
 };
 use crate::domain::certificate::PAYLOAD_SCHEMA;
 use crate::domain::certificate_lint::LintProblem;
+use crate::domain::complaint::ComplaintRefusal;
 use crate::domain::credit_code::CreditCodeError;
 use crate::domain::evidence::{FileRefused, LimitExceeded, Locked, ALLOWED_EXTENSIONS};
 use crate::domain::i18n::Lang;

@@ -273,9 +273,9 @@ pub async fn list_page(
         .await?
         .into_iter()
         .filter(|a| {
-            filter.as_deref().is_none_or(|s| {
-                a.status.as_str() == s && (s != "upheld" || a.follow_up_pending)
-            })
+            filter
+                .as_deref()
+                .is_none_or(|s| a.status.as_str() == s && (s != "upheld" || a.follow_up_pending))
         })
         .collect::<Vec<_>>();
     let mut ctx = base_context(&visitor, req.path());
@@ -469,7 +469,10 @@ pub async fn panel_form(
             )?)
         })
         .await;
-    after(&state, caller, &visitor, &req, id, &fields, result, "members").await
+    after(
+        &state, caller, &visitor, &req, id, &fields, result, "members",
+    )
+    .await
 }
 
 pub async fn decision_form(
@@ -521,7 +524,10 @@ pub async fn decision_form(
             )?)
         })
         .await;
-    after(&state, caller, &visitor, &req, id, &fields, result, "reasons").await
+    after(
+        &state, caller, &visitor, &req, id, &fields, result, "reasons",
+    )
+    .await
 }
 
 pub async fn withdrawal_form(
@@ -560,7 +566,10 @@ pub async fn withdrawal_form(
             )?)
         })
         .await;
-    after(&state, caller, &visitor, &req, id, &fields, result, "reason").await
+    after(
+        &state, caller, &visitor, &req, id, &fields, result, "reason",
+    )
+    .await
 }
 
 pub async fn follow_up_form(
@@ -597,5 +606,15 @@ pub async fn follow_up_form(
             )?)
         })
         .await;
-    after(&state, caller, &visitor, &req, id, &fields, result, "follow_up").await
+    after(
+        &state,
+        caller,
+        &visitor,
+        &req,
+        id,
+        &fields,
+        result,
+        "follow_up",
+    )
+    .await
 }

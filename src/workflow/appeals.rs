@@ -14,7 +14,7 @@ use crate::db::{write_tx, DbConn};
 use crate::domain::access::{Principal, Role};
 use crate::domain::appeal::{
     apply, check_appeal_panel, check_reasons, check_window, AppealEvent, AppealRefusal,
-    AppealStatus, CaseParties, Candidate, Remedy, ResultDecision, Subject,
+    AppealStatus, Candidate, CaseParties, Remedy, ResultDecision, Subject,
 };
 use crate::domain::application_status::{state_allows, Event, Status};
 use crate::domain::audit::{Actor, Kind};

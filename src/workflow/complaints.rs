@@ -69,8 +69,8 @@ pub fn file(
     base_url: &str,
     address: &str,
 ) -> Result<Filed, Refusal> {
-    let email = Email::parse(&input.email)
-        .map_err(|_| Refusal::Invalid(Code::NotAnEmail.into()))?;
+    let email =
+        Email::parse(&input.email).map_err(|_| Refusal::Invalid(Code::NotAnEmail.into()))?;
     let form = ComplaintForm::parse(
         &input.name,
         email,
@@ -82,10 +82,11 @@ pub fn file(
     .map_err(refused)?;
     write_tx(conn, |conn| {
         let now_utc = Utc::now();
-        let earlier: Vec<_> = store::filed_from(conn, address, (now_utc - SUBMIT_WINDOW).naive_utc())?
-            .into_iter()
-            .map(|t| t.and_utc())
-            .collect();
+        let earlier: Vec<_> =
+            store::filed_from(conn, address, (now_utc - SUBMIT_WINDOW).naive_utc())?
+                .into_iter()
+                .map(|t| t.and_utc())
+                .collect();
         if let Err(ComplaintRefusal::TooOften { retry_at }) = check_rate(now_utc, &earlier) {
             let seconds = (retry_at - now_utc).num_seconds().max(1) as u64;
             return Ok(Filed::TooOften {

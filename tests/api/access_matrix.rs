@@ -322,7 +322,11 @@ const MATRIX: &[(&str, &str, [Expect; 5])] = &[
     ("GET", "/api/v1/complaints/{id}", [D, A, D, D, D]),
     ("POST", "/api/v1/complaints/{id}/triage", [D, A, D, D, D]),
     ("POST", "/api/v1/complaints/{id}/notes", [D, A, D, D, D]),
-    ("POST", "/api/v1/complaints/{id}/surveillance", [D, A, D, D, D]),
+    (
+        "POST",
+        "/api/v1/complaints/{id}/surveillance",
+        [D, A, D, D, D],
+    ),
     ("POST", "/api/v1/complaints/{id}/answer", [D, A, D, D, D]),
     ("GET", "/complaints/new", [A, A, A, A, A]),
     ("POST", "/complaints/new", [A, A, A, A, A]),

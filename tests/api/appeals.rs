@@ -83,7 +83,10 @@ async fn an_upheld_appeal_sends_the_returned_result_back_to_its_assessment_panel
     assert_eq!(appeal["status"], "lodged");
     assert_eq!(appeal["subject"], "returned_result");
     let id = appeal["id"].as_str().unwrap().to_string();
-    assert_eq!(mailed_to(&app, "appeal_lodged").await, vec![a.enterprise.id.clone()]);
+    assert_eq!(
+        mailed_to(&app, "appeal_lodged").await,
+        vec![a.enterprise.id.clone()]
+    );
     let (s, p) = lodge(&a, returned_result()).await;
     assert_eq!(s, 409, "one appeal per decision: {p}");
     assert_eq!(p["code"], "appeal.already_lodged");
@@ -106,7 +109,11 @@ async fn an_upheld_appeal_sends_the_returned_result_back_to_its_assessment_panel
     assert_eq!(excluded(&reviewer.id), Some(json!("reviewed")));
 
     // Whoever assessed or reviewed the case is refused, by name.
-    for (involved, how) in [(&a.lead, "assessed"), (&a.c, "assessed"), (&reviewer, "reviewed")] {
+    for (involved, how) in [
+        (&a.lead, "assessed"),
+        (&a.c, "assessed"),
+        (&reviewer, "reviewed"),
+    ] {
         let (s, p) = set_panel(&w, &id, &[&involved.id]).await;
         assert_eq!(s, 422, "{}: {p}", involved.name);
         assert_eq!(p["code"], "appeal.panel_problems");
@@ -118,7 +125,10 @@ async fn an_upheld_appeal_sends_the_returned_result_back_to_its_assessment_panel
     let outsider = person(&app, "未注册人员", &[Role::Enterprise]).await;
     let (s, p) = set_panel(&w, &id, &[&outsider.id]).await;
     assert_eq!(s, 422);
-    assert_eq!(p["args"]["problems"][0]["code"], "appeal.panel_not_eligible");
+    assert_eq!(
+        p["args"]["problems"][0]["code"],
+        "appeal.panel_not_eligible"
+    );
 
     let independent = w.assessor("王独立", true, &["CD"], "2099-01-01").await;
     let (s, p) = set_panel(&w, &id, &[&independent.id]).await;
@@ -131,9 +141,16 @@ async fn an_upheld_appeal_sends_the_returned_result_back_to_its_assessment_panel
     // Only a member of the appeal panel decides; others do not even see the appeal.
     let decision = format!("/api/v1/appeals/{id}/decision");
     let upheld = json!({"upheld": true, "reasons": "退回理由与已提交证据不符，应重新评估"});
-    assert_eq!(a.b.send("POST", &decision, Some(upheld.clone())).await.0, 404);
+    assert_eq!(
+        a.b.send("POST", &decision, Some(upheld.clone())).await.0,
+        404
+    );
     let (s, p) = independent
-        .send("POST", &decision, Some(json!({"upheld": true, "reasons": " "})))
+        .send(
+            "POST",
+            &decision,
+            Some(json!({"upheld": true, "reasons": " "})),
+        )
         .await;
     assert_eq!(s, 422, "a decision gives reasons: {p}");
     let (s, p) = independent.send("POST", &decision, Some(upheld)).await;
@@ -147,13 +164,26 @@ async fn an_upheld_appeal_sends_the_returned_result_back_to_its_assessment_panel
     assert_eq!(seen["status"], "upheld");
     assert_eq!(seen["remedy"], "reassess");
     assert_eq!(seen["follow_up_pending"], false);
-    assert_eq!(seen["panel"], json!([]), "the enterprise is not told who sat");
+    assert_eq!(
+        seen["panel"],
+        json!([]),
+        "the enterprise is not told who sat"
+    );
     assert_eq!(seen["panel_size"], 1);
     let (_, detail) = w
         .sec
-        .send("GET", &format!("/api/v1/applications/{}", a.application), None)
+        .send(
+            "GET",
+            &format!("/api/v1/applications/{}", a.application),
+            None,
+        )
         .await;
-    let last = detail["history"].as_array().unwrap().last().unwrap().clone();
+    let last = detail["history"]
+        .as_array()
+        .unwrap()
+        .last()
+        .unwrap()
+        .clone();
     assert_eq!(last["event"], "reopen_on_appeal", "{detail}");
     assert_eq!(last["to_status"], "in_assessment");
 
@@ -161,7 +191,11 @@ async fn an_upheld_appeal_sends_the_returned_result_back_to_its_assessment_panel
         mailed_to(&app, "appeal_decided").await,
         vec![a.enterprise.id.clone(), independent.id.clone()]
     );
-    for kind in [Kind::AppealLodged, Kind::AppealPanelFormed, Kind::AppealDecided] {
+    for kind in [
+        Kind::AppealLodged,
+        Kind::AppealPanelFormed,
+        Kind::AppealDecided,
+    ] {
         assert_eq!(kinds_logged(&app, kind).await.len(), 1, "{kind:?}");
     }
     // Closed: nothing more happens to it.
@@ -194,20 +228,40 @@ async fn a_dismissed_appeal_changes_nothing_and_the_pages_show_each_party_its_pa
             .map(|t| t["count"].clone())
     };
     let list = w.sec.send("GET", "/api/v1/tasks", None).await.1;
-    assert_eq!(count(&list, "appeals_awaiting_panel"), Some(json!(1)), "{list}");
+    assert_eq!(
+        count(&list, "appeals_awaiting_panel"),
+        Some(json!(1)),
+        "{list}"
+    );
 
     // The secretariat forms the panel on the appeal's page.
     let sec = app.signed_in(&w.sec.login).await;
     let page = format!("/appeals/{id}");
-    let html = sec.get(app.url(&page)).send().await.unwrap().text().await.unwrap();
+    let html = sec
+        .get(app.url(&page))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(html.contains("曾参与评估"), "involved people are marked");
     let member = w.assessor("赵公正", true, &["CD"], "2099-01-01").await;
     let res = app
-        .submit_form(&sec, &page, &format!("/appeals/{id}/panel"), &[("members", &member.id)])
+        .submit_form(
+            &sec,
+            &page,
+            &format!("/appeals/{id}/panel"),
+            &[("members", &member.id)],
+        )
         .await;
     assert_eq!(res.status(), 303);
     let list = w.sec.send("GET", "/api/v1/tasks", None).await.1;
-    assert_eq!(count(&list, "appeals_awaiting_decision"), Some(json!(1)), "{list}");
+    assert_eq!(
+        count(&list, "appeals_awaiting_decision"),
+        Some(json!(1)),
+        "{list}"
+    );
 
     // The member decides on the page, after confirming.
     let browser = app.signed_in(&member.login).await;
@@ -228,7 +282,10 @@ async fn a_dismissed_appeal_changes_nothing_and_the_pages_show_each_party_its_pa
     assert_eq!(res.status(), 303);
 
     assert_eq!(w.status(&a.application).await, "in_assessment");
-    let (_, seen) = w.sec.send("GET", &format!("/api/v1/appeals/{id}"), None).await;
+    let (_, seen) = w
+        .sec
+        .send("GET", &format!("/api/v1/appeals/{id}"), None)
+        .await;
     assert_eq!(seen["status"], "dismissed");
     assert_eq!(seen["remedy"], Value::Null);
     assert_eq!(seen["panel"][0]["name"], "赵公正");
@@ -242,7 +299,10 @@ async fn a_dismissed_appeal_changes_nothing_and_the_pages_show_each_party_its_pa
         .await
         .unwrap();
     assert!(html.contains("申诉驳回") && html.contains("退回理由成立"));
-    assert!(!html.contains("赵公正"), "the enterprise does not see who sat");
+    assert!(
+        !html.contains("赵公正"),
+        "the enterprise does not see who sat"
+    );
     let (s, p) = lodge(&a, returned_result()).await;
     assert_eq!(s, 409, "a decided appeal is not lodged again: {p}");
 }

@@ -212,7 +212,10 @@ pub fn pending_for_member(conn: &mut DbConn, member: UserId) -> QueryResult<i64>
 }
 
 /// The assessment panel of an application.
-pub fn assessors_of(conn: &mut DbConn, application: ApplicationId) -> QueryResult<BTreeSet<UserId>> {
+pub fn assessors_of(
+    conn: &mut DbConn,
+    application: ApplicationId,
+) -> QueryResult<BTreeSet<UserId>> {
     Ok(panel_seats::table
         .filter(panel_seats::application_id.eq(application))
         .select(panel_seats::assessor_id)

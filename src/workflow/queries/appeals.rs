@@ -130,9 +130,7 @@ pub fn panel_candidates(
     Ok(people
         .into_iter()
         .map(|(user_id, name)| CandidateView {
-            excluded: parties
-                .involvement(user_id)
-                .map(|i| i.as_str().to_string()),
+            excluded: parties.involvement(user_id).map(|i| i.as_str().to_string()),
             user_id,
             name,
         })

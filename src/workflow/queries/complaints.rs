@@ -22,7 +22,11 @@ pub fn list(conn: &mut DbConn, who: &Principal, open: bool) -> Result<Vec<Compla
         .collect()
 }
 
-pub fn detail(conn: &mut DbConn, who: &Principal, id: ComplaintId) -> Result<ComplaintView, Refusal> {
+pub fn detail(
+    conn: &mut DbConn,
+    who: &Principal,
+    id: ComplaintId,
+) -> Result<ComplaintView, Refusal> {
     let row = registered(conn, who, id)?;
     let notes = store::notes(conn, id)?;
     Ok(complaint_view(row, Some(notes)))
