@@ -47,6 +47,8 @@ pub struct Config {
     pub display_timezone: chrono_tz::Tz,
     /// Operations: health, metrics and shutdown.
     pub operations: OperationsConfig,
+    /// Days after a decision within which the enterprise may appeal it.
+    pub appeal_window_days: i64,
 }
 
 /// Operations: when storage counts as in trouble, who may scrape `/metrics`, how long a
@@ -410,6 +412,7 @@ struct FileConfig {
     storage_floor_mb: Option<u64>,
     metrics_token: Option<String>,
     shutdown_timeout_seconds: Option<u64>,
+    appeal_window_days: Option<i64>,
 }
 
 /// Where values come from, so tests can supply them without touching the process.
@@ -505,6 +508,21 @@ impl Config {
             return Err(bad("session_hours/api_token_hours", "must be positive"));
         }
 
+        let appeal_window_days = match env("CERTCASE_APPEAL_WINDOW_DAYS") {
+            Some(text) => text.parse::<i64>().map_err(|_| {
+                bad(
+                    "CERTCASE_APPEAL_WINDOW_DAYS",
+                    format!("'{text}' is not a whole number of days"),
+                )
+            })?,
+            None => file
+                .appeal_window_days
+                .unwrap_or(crate::domain::appeal::DEFAULT_WINDOW_DAYS),
+        };
+        if !(1..=3650).contains(&appeal_window_days) {
+            return Err(bad("appeal_window_days", "must be between 1 and 3650"));
+        }
+
         Ok(Config {
             database_url,
             data_dir,
@@ -522,6 +540,7 @@ impl Config {
             mail,
             display_timezone,
             operations,
+            appeal_window_days,
         })
     }
 

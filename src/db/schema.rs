@@ -701,3 +701,76 @@ diesel::allow_tables_to_appear_in_same_query!(
     report_applications,
     report_seats,
 );
+
+// Appeals and complaints.
+diesel::table! {
+    appeals (id) {
+        id -> Text,
+        application_id -> Text,
+        enterprise_id -> Text,
+        subject_kind -> Text,
+        certificate_number -> Nullable<Text>,
+        log_index -> Nullable<BigInt>,
+        decision_at -> Timestamp,
+        reasons -> Text,
+        status -> Text,
+        lodged_by -> Text,
+        lodged_at -> Timestamp,
+        panel_formed_at -> Nullable<Timestamp>,
+        outcome_reasons -> Nullable<Text>,
+        remedy -> Nullable<Text>,
+        closed_by -> Nullable<Text>,
+        closed_at -> Nullable<Timestamp>,
+        follow_up_done_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    appeal_panel_members (appeal_id, user_id) {
+        appeal_id -> Text,
+        user_id -> Text,
+    }
+}
+
+diesel::table! {
+    complaints (id) {
+        id -> Text,
+        token_hash -> Text,
+        complainant_name -> Text,
+        complainant_email -> Text,
+        lang -> Text,
+        about -> Text,
+        certificate_number -> Nullable<Text>,
+        enterprise_name -> Nullable<Text>,
+        description -> Text,
+        status -> Text,
+        address -> Text,
+        created_at -> Timestamp,
+        confirmed_at -> Nullable<Timestamp>,
+        triage_reason -> Nullable<Text>,
+        answer -> Nullable<Text>,
+        answered_at -> Nullable<Timestamp>,
+        surveillance_requested_at -> Nullable<Timestamp>,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    complaint_notes (id) {
+        id -> Text,
+        complaint_id -> Text,
+        author_id -> Text,
+        body -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(appeal_panel_members -> appeals (appeal_id));
+diesel::joinable!(complaint_notes -> complaints (complaint_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    appeals,
+    appeal_panel_members,
+    complaints,
+    complaint_notes,
+);

@@ -23,12 +23,14 @@ use diesel::IntoSql;
 use crate::db::models::mail::OutboxStatus;
 use crate::db::MultiBackend;
 use crate::domain::access::Role;
+use crate::domain::appeal::AppealStatus;
 use crate::domain::application_status::Status;
 use crate::domain::assign::Preference;
+use crate::domain::complaint::ComplaintStatus;
 use crate::domain::ids::{
-    ApplicationId, CertificateId, ClarificationId, EnterpriseGroupId, EnterpriseId, EvidenceId,
-    InvitationId, ModelId, ModelVersionId, OrganisationId, ReviewPanelId, RoundId,
-    SelfAssessmentId, UserId,
+    AppealId, ApplicationId, CertificateId, ClarificationId, ComplaintId, EnterpriseGroupId,
+    EnterpriseId, EvidenceId, InvitationId, ModelId, ModelVersionId, OrganisationId, ReviewPanelId,
+    RoundId, SelfAssessmentId, UserId,
 };
 use crate::domain::panel::OrganisationKind;
 use crate::domain::scoring::{Basis, ScoreStatus};
@@ -119,6 +121,8 @@ macro_rules! text_column {
 }
 
 text_column!(
+    AppealId,
+    ComplaintId,
     ApplicationId,
     CertificateId,
     ClarificationId,
@@ -136,6 +140,8 @@ text_column!(
 );
 
 text_column!(
+    AppealStatus,
+    ComplaintStatus,
     Basis,
     OrganisationKind,
     OutboxStatus,

@@ -2,8 +2,9 @@
 //! [`apply`]; handlers never set a status themselves, so the rules live in one table.
 //!
 //! draft → submitted → accepted → in_assessment → scored → in_review → approved → certified;
-//! in_review → returned → in_assessment (again); withdrawn and rejected from the states
-//! listed in [`apply`].
+//! in_review → returned → in_assessment (again); an upheld appeal reopens a scored,
+//! reviewed or approved result for the assessment panel; withdrawn and rejected from the
+//! states listed in [`apply`].
 
 use std::fmt;
 use std::str::FromStr;
@@ -114,6 +115,9 @@ pub enum Event {
     Withdraw {
         reason: String,
     },
+    /// An appeal panel upheld an appeal against the result: the assessment panel takes
+    /// it up again (and consolidates anew).
+    ReopenOnAppeal,
 }
 
 impl Event {
@@ -130,6 +134,7 @@ impl Event {
             Event::Return { .. } => "return",
             Event::Certify => "certify",
             Event::Withdraw { .. } => "withdraw",
+            Event::ReopenOnAppeal => "reopen on appeal",
         }
     }
 
@@ -185,6 +190,7 @@ fn next(state: Status, event: &Event) -> Option<Status> {
         (Draft | Submitted | Accepted | InAssessment | Returned, Event::Withdraw { .. }) => {
             Some(Withdrawn)
         }
+        (Scored | InReview | Approved, Event::ReopenOnAppeal) => Some(InAssessment),
         _ => None,
     }
 }
@@ -222,6 +228,7 @@ pub enum Actor {
     Secretariat,
     PanelLead,
     ReviewPanel,
+    AppealPanel,
 }
 
 pub fn actor_may(actor: Actor, event: &Event) -> bool {
@@ -232,6 +239,7 @@ pub fn actor_may(actor: Actor, event: &Event) -> bool {
         }
         Event::CompleteScoring | Event::SendToReview => actor == Actor::PanelLead,
         Event::Approve | Event::Return { .. } => actor == Actor::ReviewPanel,
+        Event::ReopenOnAppeal => actor == Actor::AppealPanel,
     }
 }
 
@@ -387,9 +395,10 @@ mod tests {
             (Event::SendToReview, PanelLead),
             (Event::Approve, ReviewPanel),
             (return_(), ReviewPanel),
+            (Event::ReopenOnAppeal, AppealPanel),
         ];
         for (event, only) in table {
-            for actor in [Enterprise, Secretariat, PanelLead, ReviewPanel] {
+            for actor in [Enterprise, Secretariat, PanelLead, ReviewPanel, AppealPanel] {
                 assert_eq!(
                     actor_may(actor, &event),
                     actor == only,
@@ -413,6 +422,7 @@ mod tests {
                 .prop_map(|reasons| Event::Return { reasons }),
             Just(Event::Certify),
             reason.prop_map(|reason| Event::Withdraw { reason }),
+            Just(Event::ReopenOnAppeal),
         ]
     }
 

@@ -62,10 +62,21 @@ pub enum Kind {
     RoundUpdated,
     RoundPublished,
     CalendarChanged,
+    // Appeals and complaints.
+    AppealLodged,
+    AppealPanelFormed,
+    AppealDecided,
+    AppealWithdrawn,
+    AppealFollowedUp,
+    ComplaintConfirmed,
+    ComplaintTriaged,
+    ComplaintNoted,
+    SurveillanceRequested,
+    ComplaintAnswered,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 46] = [
+    pub const ALL: [Kind; 56] = [
         Kind::LoginSucceeded,
         Kind::LoginFailed,
         Kind::Lockout,
@@ -112,6 +123,16 @@ impl Kind {
         Kind::RoundUpdated,
         Kind::RoundPublished,
         Kind::CalendarChanged,
+        Kind::AppealLodged,
+        Kind::AppealPanelFormed,
+        Kind::AppealDecided,
+        Kind::AppealWithdrawn,
+        Kind::AppealFollowedUp,
+        Kind::ComplaintConfirmed,
+        Kind::ComplaintTriaged,
+        Kind::ComplaintNoted,
+        Kind::SurveillanceRequested,
+        Kind::ComplaintAnswered,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -162,6 +183,16 @@ impl Kind {
             Kind::EnterpriseGroupCreated => "enterprise_group_created",
             Kind::EnterpriseJoinedGroup => "enterprise_joined_group",
             Kind::EnterpriseLeftGroup => "enterprise_left_group",
+            Kind::AppealLodged => "appeal_lodged",
+            Kind::AppealPanelFormed => "appeal_panel_formed",
+            Kind::AppealDecided => "appeal_decided",
+            Kind::AppealWithdrawn => "appeal_withdrawn",
+            Kind::AppealFollowedUp => "appeal_followed_up",
+            Kind::ComplaintConfirmed => "complaint_confirmed",
+            Kind::ComplaintTriaged => "complaint_triaged",
+            Kind::ComplaintNoted => "complaint_noted",
+            Kind::SurveillanceRequested => "surveillance_requested",
+            Kind::ComplaintAnswered => "complaint_answered",
         }
     }
 

@@ -69,6 +69,10 @@ typed_id!(
     CertificateId,
     SelfAssessmentId,
     InvitationId,
+    /// An enterprise's appeal against a decision on its application or certificate.
+    AppealId,
+    /// A complaint from anyone, registered once confirmed.
+    ComplaintId,
 );
 
 /// Enterprises are parties to the panel rules.

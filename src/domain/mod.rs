@@ -4,12 +4,15 @@
 
 pub mod access;
 pub mod account;
+// Appeals and complaints.
+pub mod appeal;
 pub mod application;
 pub mod application_status;
 pub mod assign;
 pub mod calendar;
 pub mod catalog;
 pub mod certificate;
+pub mod complaint;
 pub mod credit_code;
 pub mod evidence;
 pub mod i18n;

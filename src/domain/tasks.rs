@@ -34,6 +34,12 @@ pub enum Task {
     ClarificationsAnswered,
     VotesPending,
     Decisions,
+    AppealsAwaitingPanel,
+    AppealsAwaitingDecision,
+    AppealsToCarryOut,
+    ComplaintsToTriage,
+    ComplaintsUnderInvestigation,
+    SurveillanceRequested,
 }
 
 impl Task {
@@ -56,6 +62,12 @@ impl Task {
             Task::ClarificationsAnswered => "clarifications_answered",
             Task::VotesPending => "votes_pending",
             Task::Decisions => "decisions",
+            Task::AppealsAwaitingPanel => "appeals_awaiting_panel",
+            Task::AppealsAwaitingDecision => "appeals_awaiting_decision",
+            Task::AppealsToCarryOut => "appeals_to_carry_out",
+            Task::ComplaintsToTriage => "complaints_to_triage",
+            Task::ComplaintsUnderInvestigation => "complaints_under_investigation",
+            Task::SurveillanceRequested => "surveillance_requested",
         }
     }
 
@@ -79,7 +91,13 @@ impl Task {
             Task::EnterprisesToVerify
             | Task::CertificatesExpiring
             | Task::Certificates
-            | Task::Decisions => &[],
+            | Task::Decisions
+            | Task::AppealsAwaitingPanel
+            | Task::AppealsAwaitingDecision
+            | Task::AppealsToCarryOut
+            | Task::ComplaintsToTriage
+            | Task::ComplaintsUnderInvestigation
+            | Task::SurveillanceRequested => &[],
         }
     }
 
@@ -110,6 +128,12 @@ impl Task {
             | Task::ScoresNotSubmitted
             | Task::ClarificationsAnswered => "/assessor/applications",
             Task::VotesPending | Task::Decisions => "/reviewer/applications",
+            Task::AppealsAwaitingPanel => "/appeals?status=lodged",
+            Task::AppealsAwaitingDecision => "/appeals?status=panel_formed",
+            Task::AppealsToCarryOut => "/appeals?status=upheld",
+            Task::ComplaintsToTriage => "/complaints?status=received",
+            Task::ComplaintsUnderInvestigation => "/complaints?status=accepted",
+            Task::SurveillanceRequested => "/complaints?status=accepted",
         }
     }
 }
@@ -125,6 +149,12 @@ pub fn tasks_of(role: Role) -> &'static [Task] {
             Task::ResultsToIssue,
             Task::CertificatesExpiring,
             Task::QuorumAlerts,
+            Task::AppealsAwaitingPanel,
+            Task::AppealsAwaitingDecision,
+            Task::AppealsToCarryOut,
+            Task::ComplaintsToTriage,
+            Task::ComplaintsUnderInvestigation,
+            Task::SurveillanceRequested,
         ],
         Role::Enterprise => &[
             Task::Drafts,
@@ -196,7 +226,7 @@ mod tests {
         }
         let unique: std::collections::HashSet<Task> = seen.iter().copied().collect();
         assert_eq!(seen.len(), unique.len());
-        assert_eq!(seen.len(), 16);
+        assert_eq!(seen.len(), 22);
     }
 
     #[test]

@@ -130,6 +130,42 @@ pub enum Notification {
         quorum: usize,
         eligible: usize,
     },
+    // Appeals and complaints.
+    /// To the enterprise; `subject` is the appealed decision's kind.
+    AppealLodged {
+        part: String,
+        subject: String,
+        appeal_url: String,
+    },
+    /// To the enterprise and to each member of the appeal panel.
+    AppealPanelFormed {
+        part: String,
+        appeal_url: String,
+    },
+    /// To the enterprise and to the panel.
+    AppealDecided {
+        part: String,
+        upheld: bool,
+        reasons: String,
+        appeal_url: String,
+    },
+    /// To the panel, if one was formed.
+    AppealWithdrawn {
+        part: String,
+        reason: String,
+    },
+    /// To the complainant's address: the complaint is registered only once confirmed.
+    ComplaintConfirm {
+        confirm_url: String,
+    },
+    /// To the complainant: the private link to follow the case.
+    ComplaintRegistered {
+        follow_url: String,
+    },
+    /// To the complainant when the secretariat triages or answers; `status` is the new one.
+    ComplaintUpdated {
+        status: String,
+    },
 }
 
 impl Notification {
@@ -155,6 +191,13 @@ impl Notification {
             Notification::ScoresComplete { .. } => "scores_complete",
             Notification::ReviewDecided { .. } => "review_decided",
             Notification::ReviewMembersNeeded { .. } => "review_members_needed",
+            Notification::AppealLodged { .. } => "appeal_lodged",
+            Notification::AppealPanelFormed { .. } => "appeal_panel_formed",
+            Notification::AppealDecided { .. } => "appeal_decided",
+            Notification::AppealWithdrawn { .. } => "appeal_withdrawn",
+            Notification::ComplaintConfirm { .. } => "complaint_confirm",
+            Notification::ComplaintRegistered { .. } => "complaint_registered",
+            Notification::ComplaintUpdated { .. } => "complaint_updated",
         }
     }
 
@@ -163,7 +206,10 @@ impl Notification {
     fn carries_secret(&self) -> bool {
         matches!(
             self,
-            Notification::Invitation { .. } | Notification::PasswordReset { .. }
+            Notification::Invitation { .. }
+                | Notification::PasswordReset { .. }
+                | Notification::ComplaintConfirm { .. }
+                | Notification::ComplaintRegistered { .. }
         )
     }
 }
@@ -390,13 +436,41 @@ mod tests {
                 quorum: 2,
                 eligible: 1,
             },
+            Notification::AppealLodged {
+                part: "CD".into(),
+                subject: "returned_result".into(),
+                appeal_url: "https://x.test/appeals/a".into(),
+            },
+            Notification::AppealPanelFormed {
+                part: "CD".into(),
+                appeal_url: "https://x.test/appeals/a".into(),
+            },
+            Notification::AppealDecided {
+                part: "CD".into(),
+                upheld: true,
+                reasons: "the return ignored the evidence of CD-CM-01".into(),
+                appeal_url: "https://x.test/appeals/a".into(),
+            },
+            Notification::AppealWithdrawn {
+                part: "CD".into(),
+                reason: "settled".into(),
+            },
+            Notification::ComplaintConfirm {
+                confirm_url: "https://x.test/complaints/confirm/tok".into(),
+            },
+            Notification::ComplaintRegistered {
+                follow_url: "https://x.test/complaints/track/tok".into(),
+            },
+            Notification::ComplaintUpdated {
+                status: "answered".into(),
+            },
         ]
     }
 
     #[test]
     fn every_message_renders_in_both_languages_recipients_first() {
         let kinds: std::collections::BTreeSet<_> = all().iter().map(|n| n.kind()).collect();
-        assert_eq!(kinds.len(), 19);
+        assert_eq!(kinds.len(), 26);
         for n in all() {
             for first in Lang::ALL {
                 let r = render(&n, "Łukasz O'Brien", first).unwrap();

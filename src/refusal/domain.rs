@@ -2,6 +2,9 @@
 
 use super::{Arg, Code, Reason};
 use crate::domain::account::{AccountInputError, PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS};
+use crate::domain::appeal::{
+    AppealPanelViolation, AppealRefusal, Involvement, MAX_PANEL as APPEAL_PANEL_MAX,
+};
 use crate::domain::application::RequestRefusal;
 use crate::domain::application_status::{Event, Refusal as StatusRefusal};
 use crate::domain::assessment::ScoreRefusal;
@@ -14,6 +17,7 @@ use crate::domain::catalog::{
 };
 use crate::domain::certificate::PAYLOAD_SCHEMA;
 use crate::domain::certificate_lint::LintProblem;
+use crate::domain::complaint::ComplaintRefusal;
 use crate::domain::credit_code::CreditCodeError;
 use crate::domain::evidence::{FileRefused, LimitExceeded, Locked, ALLOWED_EXTENSIONS};
 use crate::domain::i18n::Lang;
@@ -658,6 +662,7 @@ fn action(verb: &'static str) -> Arg {
         "return" => "退回",
         "certify" => "发证",
         "withdraw" => "撤回",
+        "reopen on appeal" => "因申诉重新评估",
         other => other,
     };
     Arg::Translated {
@@ -716,6 +721,73 @@ impl From<&Shortfall> for Reason {
             Shortfall::Unfilled { labels, .. } => {
                 Code::ShortfallUnfilled.with("applications", labels.clone())
             }
+        }
+    }
+}
+
+// Appeals and complaints.
+
+impl From<AppealRefusal> for Reason {
+    fn from(r: AppealRefusal) -> Reason {
+        match r {
+            AppealRefusal::WrongState { .. } => Code::AppealWrongState.into(),
+            AppealRefusal::ReasonsMissing => Code::AppealReasonsMissing.into(),
+            AppealRefusal::ReasonsTooLong { max } => Code::AppealReasonsTooLong.with("max", max),
+            // Named as the day it closed in Beijing, the programme's time.
+            AppealRefusal::WindowClosed { closed_at } => Code::AppealWindowClosed.with(
+                "closed_on",
+                (closed_at + chrono::Duration::hours(8)).date_naive(),
+            ),
+            AppealRefusal::NoSuchDecision => Code::AppealNoSuchDecision.into(),
+            AppealRefusal::AlreadyAppealed => Code::AppealAlreadyLodged.into(),
+        }
+    }
+}
+
+impl From<&AppealPanelViolation> for Reason {
+    fn from(v: &AppealPanelViolation) -> Reason {
+        match v {
+            AppealPanelViolation::Size { members } => Code::AppealPanelSize
+                .with("members", *members)
+                .with("max", APPEAL_PANEL_MAX),
+            AppealPanelViolation::Duplicate { person } => {
+                Code::AppealPanelDuplicate.with("person", person)
+            }
+            AppealPanelViolation::NotEligible { person } => {
+                Code::AppealPanelNotEligible.with("person", person)
+            }
+            AppealPanelViolation::Involved { person, how } => {
+                let (zh, en) = match how {
+                    Involvement::Assessed => ("参与了评估", "assessed"),
+                    Involvement::Reviewed => ("参与了评审", "reviewed"),
+                    Involvement::Decided => ("作出了决定", "decided"),
+                };
+                Code::AppealPanelInvolved.with("person", person).with(
+                    "how",
+                    Arg::Translated {
+                        zh: zh.into(),
+                        en: en.into(),
+                    },
+                )
+            }
+        }
+    }
+}
+
+impl From<ComplaintRefusal> for Reason {
+    fn from(r: ComplaintRefusal) -> Reason {
+        match r {
+            ComplaintRefusal::DescriptionMissing => Code::ComplaintDescriptionMissing.into(),
+            ComplaintRefusal::TooLong { max } => Code::ComplaintTooLong.with("max", max),
+            ComplaintRefusal::EnterpriseNotNamed => Code::ComplaintEnterpriseNotNamed.into(),
+            ComplaintRefusal::UnknownSubject(s) => Code::ComplaintUnknownSubject.with("about", s),
+            ComplaintRefusal::TooOften { retry_at } => Code::ComplaintTooOften.with(
+                "minutes",
+                ((retry_at - chrono::Utc::now()).num_seconds().max(0) + 59) / 60,
+            ),
+            ComplaintRefusal::WrongState { .. } => Code::ComplaintWrongState.into(),
+            ComplaintRefusal::TextMissing => Code::ComplaintTextMissing.into(),
+            ComplaintRefusal::LinkExpired => Code::ComplaintLinkExpired.into(),
         }
     }
 }

@@ -29,6 +29,9 @@ pub mod self_assessments;
 pub mod certificates;
 // Enterprise groups.
 pub mod enterprise_groups;
+// Appeals and complaints.
+pub mod appeals;
+pub mod complaints;
 
 use actix_web::http::Method;
 use actix_web::{web, Route};
@@ -239,5 +242,41 @@ pub fn endpoints() -> Vec<Endpoint> {
         endpoint!(POST "/assessors/groups/members", SECRETARIAT, enterprise_groups::join_form),
         endpoint!(POST "/assessors/groups/members/{id}/remove", SECRETARIAT, enterprise_groups::leave_form),
         endpoint!(POST "/rounds/{id}/review-panel", SECRETARIAT, rounds::review_panel_form),
+        // Appeals (the use cases decide: the enterprise its own, the panel its appeal).
+        endpoint!(POST "/api/v1/applications/{id}/appeals", ENTERPRISE, appeals::lodge_api),
+        endpoint!(GET "/api/v1/appeals", APPLICATION_PARTIES, appeals::list_api),
+        endpoint!(GET "/api/v1/appeals/{id}", APPLICATION_PARTIES, appeals::detail_api),
+        endpoint!(GET "/api/v1/appeals/{id}/candidates", SECRETARIAT, appeals::candidates_api),
+        endpoint!(PUT "/api/v1/appeals/{id}/panel", SECRETARIAT, appeals::panel_api),
+        endpoint!(POST "/api/v1/appeals/{id}/decision", appeals::PANEL_MEMBER, appeals::decision_api),
+        endpoint!(POST "/api/v1/appeals/{id}/withdrawal", ENTERPRISE, appeals::withdrawal_api),
+        endpoint!(POST "/api/v1/appeals/{id}/follow-up", SECRETARIAT, appeals::follow_up_api),
+        endpoint!(GET "/appeals", APPLICATION_PARTIES, appeals::list_page),
+        endpoint!(GET "/appeals/{id}", APPLICATION_PARTIES, appeals::detail_page),
+        endpoint!(GET "/applications/{id}/appeals/new", ENTERPRISE, appeals::new_page),
+        endpoint!(POST "/applications/{id}/appeals", ENTERPRISE, appeals::lodge_form),
+        endpoint!(POST "/appeals/{id}/panel", SECRETARIAT, appeals::panel_form),
+        endpoint!(POST "/appeals/{id}/decision", appeals::PANEL_MEMBER, appeals::decision_form),
+        endpoint!(POST "/appeals/{id}/withdrawal", ENTERPRISE, appeals::withdrawal_form),
+        endpoint!(POST "/appeals/{id}/follow-up", SECRETARIAT, appeals::follow_up_form),
+        // Complaints: filed and followed by anyone through mailed links; the secretariat
+        // handles them.
+        endpoint!(POST "/api/v1/complaints", Public, complaints::file_api),
+        endpoint!(POST "/api/v1/complaints/confirmation", Public, complaints::confirm_api),
+        endpoint!(GET "/api/v1/complaints/track/{token}", Public, complaints::track_api),
+        endpoint!(GET "/api/v1/complaints", SECRETARIAT, complaints::list_api),
+        endpoint!(GET "/api/v1/complaints/{id}", SECRETARIAT, complaints::detail_api),
+        endpoint!(POST "/api/v1/complaints/{id}/triage", SECRETARIAT, complaints::triage_api),
+        endpoint!(POST "/api/v1/complaints/{id}/notes", SECRETARIAT, complaints::note_api),
+        endpoint!(POST "/api/v1/complaints/{id}/surveillance", SECRETARIAT, complaints::surveillance_api),
+        endpoint!(POST "/api/v1/complaints/{id}/answer", SECRETARIAT, complaints::answer_api),
+        endpoint!(GET "/complaints/new", Public, complaints::new_page),
+        endpoint!(POST "/complaints/new", Public, complaints::new_submit),
+        endpoint!(GET "/complaints/confirm/{token}", Public, complaints::confirm_page),
+        endpoint!(POST "/complaints/confirm/{token}", Public, complaints::confirm_submit),
+        endpoint!(GET "/complaints/track/{token}", Public, complaints::track_page),
+        endpoint!(GET "/complaints", SECRETARIAT, complaints::list_page),
+        endpoint!(GET "/complaints/{id}", SECRETARIAT, complaints::detail_page),
+        endpoint!(POST "/complaints/{id}", SECRETARIAT, complaints::action_form),
     ]
 }

@@ -23,6 +23,8 @@ use super::{audit, invitations, mail};
 use super::certificates;
 // Enterprise groups.
 use super::enterprise_groups;
+// Appeals and complaints.
+use super::{appeals, complaints};
 
 // Self-assessment and programme reports.
 use super::{reports, self_assessments as self_assessment};
@@ -269,6 +271,13 @@ fn shared_responses(operation: &mut Operation, path: &str, access: Access) {
         // Enterprise groups.
         enterprise_groups::list_api, enterprise_groups::create_api, enterprise_groups::join_api,
         enterprise_groups::leave_api,
+        // Appeals and complaints.
+        appeals::lodge_api, appeals::list_api, appeals::detail_api, appeals::candidates_api,
+        appeals::panel_api, appeals::decision_api, appeals::withdrawal_api,
+        appeals::follow_up_api,
+        complaints::file_api, complaints::confirm_api, complaints::track_api,
+        complaints::list_api, complaints::detail_api, complaints::triage_api,
+        complaints::note_api, complaints::surveillance_api, complaints::answer_api,
     ),
     modifiers(&BearerAuth, &ProblemResponses)
 )]

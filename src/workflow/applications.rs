@@ -232,6 +232,7 @@ fn event_name(e: &Event) -> &'static str {
         Event::Return { .. } => "return",
         Event::Certify => "certify",
         Event::Withdraw { .. } => "withdraw",
+        Event::ReopenOnAppeal => "reopen_on_appeal",
     }
 }
 

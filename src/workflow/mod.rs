@@ -33,3 +33,6 @@ pub mod panel_notices;
 pub mod certificates;
 // Enterprise groups.
 pub mod enterprise_groups;
+// Appeals and complaints.
+pub mod appeals;
+pub mod complaints;

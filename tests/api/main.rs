@@ -61,3 +61,6 @@ mod slow_uploads;
 mod secretariat_pages;
 // Operations: disk full, healthz storage, metrics, evidence check, backup/restore, shutdown.
 mod operations;
+// Appeals and complaints.
+mod appeals;
+mod complaints;

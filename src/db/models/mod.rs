@@ -28,6 +28,9 @@ pub mod certificates;
 pub mod enterprise_groups;
 // The task list of the home page.
 pub mod tasks;
+// Appeals and complaints.
+pub mod appeals;
+pub mod complaints;
 
 /// Current UTC time without zone, as stored.
 pub fn now() -> chrono::NaiveDateTime {

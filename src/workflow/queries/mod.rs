@@ -3,10 +3,12 @@
 //! Each read takes the connection the route's `state.db(...)` hands it, like the use
 //! cases do, and changes nothing.
 
+pub mod appeals;
 pub mod applications;
 pub mod audit;
 pub mod catalog;
 pub mod certificates;
+pub mod complaints;
 pub mod enterprises;
 pub mod evidence;
 pub mod invitations;

@@ -86,7 +86,10 @@ pub fn for_person(
                     expiring_issued: tasks::expiring_issue_window(today),
                 },
             )?
-            .to_vec(),
+            .into_iter()
+            .chain(crate::db::models::appeals::task_counts(conn)?)
+            .chain(crate::db::models::complaints::task_counts(conn)?)
+            .collect(),
             Role::Enterprise => store::enterprise(
                 conn,
                 who.user_id,

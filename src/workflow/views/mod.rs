@@ -5,11 +5,13 @@
 //! Whether the caller may read the resource at all is decided before, by the workflow
 //! (`visible`, role guards); a view decides only which fields of it they see.
 
+pub mod appeals;
 pub mod applications;
 pub mod audit;
 pub mod catalog;
 pub mod certificates;
 pub mod clarifications;
+pub mod complaints;
 pub mod enterprises;
 pub mod notifications;
 pub mod panels;
