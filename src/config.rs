@@ -45,6 +45,8 @@ pub struct Config {
     pub mail: MailConfig,
     /// The zone pages show times in (an IANA name; the programme runs on Beijing time).
     pub display_timezone: chrono_tz::Tz,
+    /// The longest suspension of a certificate, in months (6 unless configured).
+    pub max_suspension_months: u32,
 }
 
 // mail/audit feature: how e-mail leaves the outbox.
@@ -335,6 +337,8 @@ struct FileConfig {
     mail_max_attempts: Option<i32>,
     mail_retry_base_seconds: Option<i64>,
     display_timezone: Option<String>,
+    // Certificate states.
+    certificate_max_suspension_months: Option<u32>,
 }
 
 /// Where values come from, so tests can supply them without touching the process.
@@ -429,7 +433,16 @@ impl Config {
             return Err(bad("session_hours/api_token_hours", "must be positive"));
         }
 
+        let max_suspension_months = file.certificate_max_suspension_months.unwrap_or(6);
+        if !(1..=36).contains(&max_suspension_months) {
+            return Err(bad(
+                "certificate_max_suspension_months",
+                "must be between 1 and 36",
+            ));
+        }
+
         Ok(Config {
+            max_suspension_months,
             database_url,
             data_dir,
             bind,
@@ -683,6 +696,18 @@ mod tests {
         let e = load(&[("CERTCASE_DISPLAY_TIMEZONE", "Beijing")], None).unwrap_err();
         assert_eq!(e.key, "display_timezone");
         assert!(e.to_string().contains("'Beijing' is not an IANA"), "{e}");
+    }
+
+    #[test]
+    fn suspensions_last_six_months_unless_configured() {
+        assert_eq!(load(&[], None).unwrap().max_suspension_months, 6);
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("certcase.toml");
+        fs::write(&file, "certificate_max_suspension_months = 3\n").unwrap();
+        assert_eq!(load(&[], Some(&file)).unwrap().max_suspension_months, 3);
+        fs::write(&file, "certificate_max_suspension_months = 0\n").unwrap();
+        let e = load(&[], Some(&file)).unwrap_err();
+        assert_eq!(e.key, "certificate_max_suspension_months");
     }
 
     #[test]

@@ -50,6 +50,9 @@ pub enum Kind {
     // Certificates (feature: certs).
     CertificateIssued,
     CertificateRevoked,
+    CertificateSuspended,
+    CertificateReinstated,
+    CertificateScopeReduced,
     SigningKeyCreated,
     // Evidence (feature: evidence).
     EvidenceUploaded,
@@ -65,7 +68,7 @@ pub enum Kind {
 }
 
 impl Kind {
-    pub const ALL: [Kind; 46] = [
+    pub const ALL: [Kind; 49] = [
         Kind::LoginSucceeded,
         Kind::LoginFailed,
         Kind::Lockout,
@@ -102,6 +105,9 @@ impl Kind {
         Kind::ReviewDecided,
         Kind::CertificateIssued,
         Kind::CertificateRevoked,
+        Kind::CertificateSuspended,
+        Kind::CertificateReinstated,
+        Kind::CertificateScopeReduced,
         Kind::SigningKeyCreated,
         Kind::EvidenceUploaded,
         Kind::EvidenceDownloaded,
@@ -155,6 +161,9 @@ impl Kind {
             Kind::ReviewDecided => "review_decided",
             Kind::CertificateIssued => "certificate_issued",
             Kind::CertificateRevoked => "certificate_revoked",
+            Kind::CertificateSuspended => "certificate_suspended",
+            Kind::CertificateReinstated => "certificate_reinstated",
+            Kind::CertificateScopeReduced => "certificate_scope_reduced",
             Kind::SigningKeyCreated => "signing_key_created",
             Kind::EvidenceUploaded => "evidence_uploaded",
             Kind::EvidenceDownloaded => "evidence_downloaded",

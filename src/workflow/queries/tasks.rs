@@ -86,7 +86,13 @@ pub fn for_person(
                     expiring_issued: tasks::expiring_issue_window(today),
                 },
             )?
-            .to_vec(),
+            .into_iter()
+            .chain([crate::db::models::certificates::suspensions_ending(
+                conn,
+                tasks::suspension_warning_until(today),
+            )?
+            .len() as i64])
+            .collect(),
             Role::Enterprise => store::enterprise(
                 conn,
                 who.user_id,
