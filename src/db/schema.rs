@@ -413,8 +413,6 @@ diesel::table! {
         detail -> Text,
         prev_hash -> Text,
         hash -> Text,
-        effective_until -> Nullable<Date>,
-        related_number -> Nullable<Text>,
     }
 }
 
@@ -576,6 +574,8 @@ diesel::table! {
         reason -> Nullable<Text>,
         prev_hash -> Text,
         hash -> Text,
+        effective_until -> Nullable<Date>,
+        related_number -> Nullable<Text>,
     }
 }
 

@@ -845,10 +845,18 @@ mod tests {
         suspended.related = Some("2026-CD-000002".into());
         let sealed = hex::encode(entry_hash(&suspended));
         suspended.until = NaiveDate::from_ymd_opt(2026, 9, 1);
-        assert_ne!(sealed, hex::encode(entry_hash(&suspended)), "until is sealed");
+        assert_ne!(
+            sealed,
+            hex::encode(entry_hash(&suspended)),
+            "until is sealed"
+        );
         suspended.until = NaiveDate::from_ymd_opt(2026, 6, 1);
         suspended.related = None;
-        assert_ne!(sealed, hex::encode(entry_hash(&suspended)), "related is sealed");
+        assert_ne!(
+            sealed,
+            hex::encode(entry_hash(&suspended)),
+            "related is sealed"
+        );
     }
 
     #[test]

@@ -18,13 +18,24 @@ use crate::refusal::{Arg, Code, Refusal};
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum CertState {
     InForce,
-    Suspended { since: NaiveDate, until: NaiveDate },
+    Suspended {
+        since: NaiveDate,
+        until: NaiveDate,
+    },
     /// Revoked: withdrawn for good.
-    Withdrawn { on: NaiveDate },
+    Withdrawn {
+        on: NaiveDate,
+    },
     /// Replaced by a certificate with a narrower scope.
-    Superseded { by: String, on: NaiveDate },
+    Superseded {
+        by: String,
+        on: NaiveDate,
+    },
     /// Replaced by its successor after a re-assessment.
-    Renewed { by: String, on: NaiveDate },
+    Renewed {
+        by: String,
+        on: NaiveDate,
+    },
 }
 
 /// A decision of the secretariat.
@@ -249,12 +260,12 @@ mod tests {
             }
         );
         assert_eq!(
-            apply(&s, &CertEvent::Reinstate, d(2026, 6, 1), limits()),
-            Ok(CertState::InForce)
+            apply(&s, &CertEvent::Reinstate, d(2026, 6, 1), limits()).unwrap(),
+            CertState::InForce
         );
         assert_eq!(
-            apply(&s, &CertEvent::Withdraw, d(2026, 6, 1), limits()),
-            Ok(CertState::Withdrawn { on: d(2026, 6, 1) })
+            apply(&s, &CertEvent::Withdraw, d(2026, 6, 1), limits()).unwrap(),
+            CertState::Withdrawn { on: d(2026, 6, 1) }
         );
         let again = apply(
             &s,
@@ -270,7 +281,14 @@ mod tests {
     #[test]
     fn a_suspension_ends_after_its_day_and_within_the_period() {
         let on = d(2026, 5, 1);
-        let suspend = |until| apply(&CertState::InForce, &CertEvent::Suspend { until }, on, limits());
+        let suspend = |until| {
+            apply(
+                &CertState::InForce,
+                &CertEvent::Suspend { until },
+                on,
+                limits(),
+            )
+        };
         assert_eq!(
             code(suspend(on).unwrap_err()),
             "certificate.suspension_ends_too_soon"
@@ -313,8 +331,8 @@ mod tests {
             assert_eq!(code(r.unwrap_err()), "certificate.expired", "{event:?}");
         }
         assert_eq!(
-            apply(&CertState::InForce, &CertEvent::Withdraw, after, limits()),
-            Ok(CertState::Withdrawn { on: after })
+            apply(&CertState::InForce, &CertEvent::Withdraw, after, limits()).unwrap(),
+            CertState::Withdrawn { on: after }
         );
         let replaced = CertState::Superseded {
             by: "2026-CD-000002".into(),

@@ -443,7 +443,7 @@ mod tests {
     #[test]
     fn every_message_renders_in_both_languages_recipients_first() {
         let kinds: std::collections::BTreeSet<_> = all().iter().map(|n| n.kind()).collect();
-        assert_eq!(kinds.len(), 19);
+        assert_eq!(kinds.len(), 22);
         for n in all() {
             for first in Lang::ALL {
                 let r = render(&n, "Łukasz O'Brien", first).unwrap();

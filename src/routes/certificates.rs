@@ -91,8 +91,7 @@ pub async fn issue_api(
     let (id, issuer) = (path.into_inner(), issuer(&state));
     let body = state
         .db(move |conn| {
-            let (row, created) =
-                certs::issue(conn, &issuer, &actor, caller.principal.user_id, id)?;
+            let (row, created) = certs::issue(conn, &issuer, &actor, caller.principal.user_id, id)?;
             Ok(queries::certificates::summary(conn, &issuer, row, created)?)
         })
         .await?;
@@ -214,7 +213,9 @@ impl Decision {
                     .map(|_| ())
                     .map_err(|e| (e.into(), "suspend_until"))
             }
-            Decision::Reinstate { reason: r } => reason(certs::decision_reason(r), "reinstate_reason"),
+            Decision::Reinstate { reason: r } => {
+                reason(certs::decision_reason(r), "reinstate_reason")
+            }
             Decision::ReduceScope {
                 scope_zh,
                 scope_en,
@@ -256,7 +257,10 @@ impl Decision {
     }
 
     /// The confirmation's message keys and what its question names.
-    fn confirmation(&self, number: &str) -> (&'static str, &'static str, Vec<(&'static str, String)>) {
+    fn confirmation(
+        &self,
+        number: &str,
+    ) -> (&'static str, &'static str, Vec<(&'static str, String)>) {
         let n = ("number", number.to_string());
         match self {
             Decision::Withdraw { reason } => (
@@ -322,12 +326,14 @@ async fn decide(
                 }
                 Decision::Suspend { until, reason } => {
                     let until = certs::suspension_until(&until)?;
-                    let row = certs::suspend(conn, &issuer, &actor, &number, until, &reason, months)?;
+                    let row =
+                        certs::suspend(conn, &issuer, &actor, &number, until, &reason, months)?;
                     (row, false)
                 }
-                Decision::Reinstate { reason } => {
-                    (certs::reinstate(conn, &issuer, &actor, &number, &reason)?, false)
-                }
+                Decision::Reinstate { reason } => (
+                    certs::reinstate(conn, &issuer, &actor, &number, &reason)?,
+                    false,
+                ),
                 Decision::ReduceScope {
                     scope_zh,
                     scope_en,
@@ -352,7 +358,13 @@ pub async fn revoke_api(
     body: web::Json<RevokeRequest>,
 ) -> Result<HttpResponse, AppError> {
     let reason = body.into_inner().reason;
-    let summary = decide(&state, caller, path.into_inner(), Decision::Withdraw { reason }).await?;
+    let summary = decide(
+        &state,
+        caller,
+        path.into_inner(),
+        Decision::Withdraw { reason },
+    )
+    .await?;
     Ok(HttpResponse::Ok().json(summary))
 }
 
@@ -365,7 +377,13 @@ pub async fn withdraw_api(
     body: web::Json<RevokeRequest>,
 ) -> Result<HttpResponse, AppError> {
     let reason = body.into_inner().reason;
-    let summary = decide(&state, caller, path.into_inner(), Decision::Withdraw { reason }).await?;
+    let summary = decide(
+        &state,
+        caller,
+        path.into_inner(),
+        Decision::Withdraw { reason },
+    )
+    .await?;
     Ok(HttpResponse::Ok().json(summary))
 }
 
@@ -397,7 +415,13 @@ pub async fn reinstate_api(
     body: web::Json<RevokeRequest>,
 ) -> Result<HttpResponse, AppError> {
     let reason = body.into_inner().reason;
-    let summary = decide(&state, caller, path.into_inner(), Decision::Reinstate { reason }).await?;
+    let summary = decide(
+        &state,
+        caller,
+        path.into_inner(),
+        Decision::Reinstate { reason },
+    )
+    .await?;
     Ok(HttpResponse::Ok().json(summary))
 }
 

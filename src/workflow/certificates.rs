@@ -25,8 +25,8 @@ use crate::domain::certificate::{
     self as cert, CertificatePayload, LogEntry, LogEvent, LogKind, SignedCertificate,
     PAYLOAD_SCHEMA,
 };
-use crate::domain::certificate_status::{self as states, CertEvent, CertState, Limits, Standing};
 use crate::domain::certificate_lint::{lint, Approved};
+use crate::domain::certificate_status::{self as states, CertEvent, CertState, Limits, Standing};
 use crate::domain::ids::{ApplicationId, RoundId, UserId};
 use crate::mail::{self, Notification};
 use crate::pdf::{self, CertificateView, Fonts, PdfError};
@@ -832,10 +832,14 @@ pub fn revocation_reason(reason: &str) -> Result<&str, Refusal> {
 pub fn decision_reason(reason: &str) -> Result<&str, Refusal> {
     let reason = reason.trim();
     if reason.is_empty() {
-        return Err(Refusal::Invalid(Code::CertificateDecisionReasonMissing.into()));
+        return Err(Refusal::Invalid(
+            Code::CertificateDecisionReasonMissing.into(),
+        ));
     }
     if reason.chars().count() > 1000 {
-        return Err(Refusal::Invalid(Code::CertificateDecisionReasonTooLong.into()));
+        return Err(Refusal::Invalid(
+            Code::CertificateDecisionReasonTooLong.into(),
+        ));
     }
     Ok(reason)
 }

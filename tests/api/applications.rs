@@ -546,7 +546,11 @@ async fn an_application_consents_to_the_directory_only_when_it_says_so() {
     let (status, with) = member.send("POST", &create, Some(body)).await;
     assert_eq!(status, 201, "{with}");
     let (_, consenting) = member
-        .send("GET", &format!("/api/v1/applications/{}", with["id"].as_str().unwrap()), None)
+        .send(
+            "GET",
+            &format!("/api/v1/applications/{}", with["id"].as_str().unwrap()),
+            None,
+        )
         .await;
     assert_eq!(consenting["directory_consent"], true, "{consenting}");
     let (_, silent) = member

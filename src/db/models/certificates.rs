@@ -151,7 +151,10 @@ pub fn suspensions_ending(conn: &mut DbConn, by: NaiveDate) -> QueryResult<Vec<C
         .filter(certificates::suspended_until.le(by))
         .filter(certificates::revoked_at.is_null())
         .filter(certificates::superseded_by.is_null())
-        .order((certificates::suspended_until.asc(), certificates::number.asc()))
+        .order((
+            certificates::suspended_until.asc(),
+            certificates::number.asc(),
+        ))
         .select(CertificateRow::as_select())
         .load(conn)
 }

@@ -367,8 +367,7 @@ pub(crate) async fn render_detail(
             let missing = applications::missing_items(conn, &app)?;
             let r = queries::rounds::get(conn, app.round_id)?.ok_or(AppError::NotFound)?;
             let e = enterprises::get(conn, app.enterprise_id)?.ok_or(AppError::NotFound)?;
-            let certificate =
-                queries::certificates::summary_of_application(conn, &issuer, id)?;
+            let certificate = queries::certificates::summary_of_application(conn, &issuer, id)?;
             let secretariat = caller.has(Role::Secretariat).then(|| SecretariatActions {
                 accept: state_allows(app.status, &Event::Accept),
                 reject: state_allows(

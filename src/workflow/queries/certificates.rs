@@ -6,9 +6,9 @@ use chrono::Utc;
 
 use crate::db::models::certificates as store;
 use crate::db::DbConn;
+use crate::domain::certificate::CertificatePayload;
 use crate::refusal::Refusal;
 use crate::workflow::certificates::{verify_number, Issuer};
-use crate::domain::certificate::CertificatePayload;
 use crate::workflow::views::certificates::{
     certificate_summary, directory_entry, CertificateSummary, DirectoryEntry,
 };
@@ -92,8 +92,6 @@ pub fn directory(
             directory_entry(p, url)
         })
         .collect();
-    out.sort_by(|a, b| {
-        (&a.enterprise_name_zh, &a.number).cmp(&(&b.enterprise_name_zh, &b.number))
-    });
+    out.sort_by(|a, b| (&a.enterprise_name_zh, &a.number).cmp(&(&b.enterprise_name_zh, &b.number)));
     Ok(out)
 }

@@ -77,7 +77,10 @@ pub fn certificate_summary(
         suspended_until: verification.suspended_until,
         superseded_by: verification.superseded_by,
         supersedes: payload.as_ref().and_then(|p| p.supersedes.clone()),
-        scope_zh: payload.as_ref().map(|p| p.scope_zh.clone()).unwrap_or_default(),
+        scope_zh: payload
+            .as_ref()
+            .map(|p| p.scope_zh.clone())
+            .unwrap_or_default(),
         scope_en: payload.and_then(|p| p.english_scope().map(str::to_string)),
         created,
     }
