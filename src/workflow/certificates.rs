@@ -617,7 +617,9 @@ pub struct Verification {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<Object>)]
     pub payload: Option<CertificatePayload>,
-    /// The certificate's decisions, oldest first, from the issuance log.
+    /// The certificate's decisions, oldest first, from the issuance log; absent for an
+    /// unknown or invalid certificate.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub history: Vec<HistoryEntry>,
 }
 
