@@ -93,6 +93,8 @@ fn payload(serial: u32, key: &SigningKey) -> CertificatePayload {
         issue_date,
         valid_until: valid_until(issue_date),
         issuer_key_id: key_id(&key.verifying_key()),
+        supersedes: None,
+        renews: None,
     }
 }
 

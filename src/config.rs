@@ -49,6 +49,8 @@ pub struct Config {
     pub operations: OperationsConfig,
     /// Days after a decision within which the enterprise may appeal it.
     pub appeal_window_days: i64,
+    /// The longest suspension of a certificate, in months (6 unless configured).
+    pub max_suspension_months: u32,
 }
 
 /// Operations: when storage counts as in trouble, who may scrape `/metrics`, how long a
@@ -413,6 +415,8 @@ struct FileConfig {
     metrics_token: Option<String>,
     shutdown_timeout_seconds: Option<u64>,
     appeal_window_days: Option<i64>,
+    // Certificate states.
+    certificate_max_suspension_months: Option<u32>,
 }
 
 /// Where values come from, so tests can supply them without touching the process.
@@ -522,8 +526,16 @@ impl Config {
         if !(1..=3650).contains(&appeal_window_days) {
             return Err(bad("appeal_window_days", "must be between 1 and 3650"));
         }
+        let max_suspension_months = file.certificate_max_suspension_months.unwrap_or(6);
+        if !(1..=36).contains(&max_suspension_months) {
+            return Err(bad(
+                "certificate_max_suspension_months",
+                "must be between 1 and 36",
+            ));
+        }
 
         Ok(Config {
+            max_suspension_months,
             database_url,
             data_dir,
             bind,
@@ -779,6 +791,18 @@ mod tests {
         let e = load(&[("CERTCASE_DISPLAY_TIMEZONE", "Beijing")], None).unwrap_err();
         assert_eq!(e.key, "display_timezone");
         assert!(e.to_string().contains("'Beijing' is not an IANA"), "{e}");
+    }
+
+    #[test]
+    fn suspensions_last_six_months_unless_configured() {
+        assert_eq!(load(&[], None).unwrap().max_suspension_months, 6);
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("certcase.toml");
+        fs::write(&file, "certificate_max_suspension_months = 3\n").unwrap();
+        assert_eq!(load(&[], Some(&file)).unwrap().max_suspension_months, 3);
+        fs::write(&file, "certificate_max_suspension_months = 0\n").unwrap();
+        let e = load(&[], Some(&file)).unwrap_err();
+        assert_eq!(e.key, "certificate_max_suspension_months");
     }
 
     #[test]

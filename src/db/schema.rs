@@ -165,6 +165,7 @@ diesel::table! {
         status -> Text,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        directory_consent -> Bool,
     }
 }
 
@@ -558,6 +559,8 @@ diesel::table! {
         issued_at -> Timestamp,
         revoked_at -> Nullable<Timestamp>,
         revoke_reason -> Nullable<Text>,
+        suspended_until -> Nullable<Date>,
+        superseded_by -> Nullable<Text>,
     }
 }
 
@@ -571,6 +574,8 @@ diesel::table! {
         reason -> Nullable<Text>,
         prev_hash -> Text,
         hash -> Text,
+        effective_until -> Nullable<Date>,
+        related_number -> Nullable<Text>,
     }
 }
 

@@ -50,6 +50,9 @@ pub enum Kind {
     // Certificates (feature: certs).
     CertificateIssued,
     CertificateRevoked,
+    CertificateSuspended,
+    CertificateReinstated,
+    CertificateScopeReduced,
     SigningKeyCreated,
     // Evidence (feature: evidence).
     EvidenceUploaded,
@@ -76,7 +79,7 @@ pub enum Kind {
 }
 
 impl Kind {
-    pub const ALL: [Kind; 56] = [
+    pub const ALL: [Kind; 59] = [
         Kind::LoginSucceeded,
         Kind::LoginFailed,
         Kind::Lockout,
@@ -113,6 +116,9 @@ impl Kind {
         Kind::ReviewDecided,
         Kind::CertificateIssued,
         Kind::CertificateRevoked,
+        Kind::CertificateSuspended,
+        Kind::CertificateReinstated,
+        Kind::CertificateScopeReduced,
         Kind::SigningKeyCreated,
         Kind::EvidenceUploaded,
         Kind::EvidenceDownloaded,
@@ -176,6 +182,9 @@ impl Kind {
             Kind::ReviewDecided => "review_decided",
             Kind::CertificateIssued => "certificate_issued",
             Kind::CertificateRevoked => "certificate_revoked",
+            Kind::CertificateSuspended => "certificate_suspended",
+            Kind::CertificateReinstated => "certificate_reinstated",
+            Kind::CertificateScopeReduced => "certificate_scope_reduced",
             Kind::SigningKeyCreated => "signing_key_created",
             Kind::EvidenceUploaded => "evidence_uploaded",
             Kind::EvidenceDownloaded => "evidence_downloaded",

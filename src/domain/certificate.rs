@@ -52,6 +52,13 @@ pub struct CertificatePayload {
     pub issue_date: NaiveDate,
     pub valid_until: NaiveDate,
     pub issuer_key_id: String,
+    /// The certificate this one replaces with a narrower scope; absent on every other
+    /// certificate, so that the signed bytes of those stay as they were.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub supersedes: Option<String>,
+    /// The certificate this one renews after a re-assessment; absent otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub renews: Option<String>,
 }
 
 impl CertificatePayload {
@@ -219,11 +226,48 @@ pub fn parse_certificate_number(text: &str) -> Option<CertificateNumberParts> {
     })
 }
 
+/// What an issuance-log entry records. `Revoked` is the withdrawal of a certificate (its
+/// stored name predates the other decisions and stays, so old entries hash as before).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum LogKind {
     Issued,
     Revoked,
+    /// Suspended until `until`.
+    Suspended,
+    /// A suspension lifted: in force again.
+    Reinstated,
+    /// Replaced by `related`, a certificate with a narrower scope.
+    Superseded,
+    /// Replaced by `related`, its successor after a re-assessment.
+    Renewed,
+}
+
+impl LogKind {
+    pub const ALL: [LogKind; 6] = [
+        LogKind::Issued,
+        LogKind::Revoked,
+        LogKind::Suspended,
+        LogKind::Reinstated,
+        LogKind::Superseded,
+        LogKind::Renewed,
+    ];
+
+    /// The name stored in the database and hashed into the entry.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LogKind::Issued => "issued",
+            LogKind::Revoked => "revoked",
+            LogKind::Suspended => "suspended",
+            LogKind::Reinstated => "reinstated",
+            LogKind::Superseded => "superseded",
+            LogKind::Renewed => "renewed",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<LogKind> {
+        LogKind::ALL.into_iter().find(|k| k.as_str() == text)
+    }
 }
 
 /// The `prev_hash` of the first entry.
@@ -236,8 +280,13 @@ pub struct LogEvent {
     pub certificate_number: String,
     pub payload_sha256: String,
     pub at: DateTime<Utc>,
-    /// Why a certificate was revoked; `None` for issuance.
+    /// Why the secretariat decided; `None` for issuance.
     pub reason: Option<String>,
+    /// The last day of a suspension.
+    pub until: Option<NaiveDate>,
+    /// The other certificate of a supersession or renewal (the successor on the old
+    /// certificate's entry, the predecessor on the successor's issuance).
+    pub related: Option<String>,
 }
 
 /// One row of the issuance log. `hash` seals the entry itself, so that altering any row,
@@ -250,12 +299,16 @@ pub struct LogEntry {
     pub payload_sha256: String,
     pub at: DateTime<Utc>,
     pub reason: Option<String>,
+    pub until: Option<NaiveDate>,
+    pub related: Option<String>,
     pub prev_hash: String,
     pub hash: String,
 }
 
 /// The fields an entry's hash covers: all but the hash. Time is hashed at whole seconds so
 /// that a database storing microseconds (or none) gives back an entry with the same hash.
+/// Fields an entry does not have are left out, so entries written before `until` and
+/// `related` existed hash exactly as they did.
 #[derive(Serialize)]
 struct HashedEntry<'a> {
     index: u64,
@@ -265,6 +318,10 @@ struct HashedEntry<'a> {
     at: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     reason: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    until: Option<NaiveDate>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    related: Option<&'a str>,
     prev_hash: &'a str,
 }
 
@@ -277,6 +334,8 @@ pub fn entry_hash(entry: &LogEntry) -> [u8; 32] {
         payload_sha256: &entry.payload_sha256,
         at: entry.at.to_rfc3339_opts(SecondsFormat::Secs, true),
         reason: entry.reason.as_deref(),
+        until: entry.until,
+        related: entry.related.as_deref(),
         prev_hash: &entry.prev_hash,
     };
     Sha256::digest(canonical(&hashed)).into()
@@ -292,6 +351,8 @@ impl LogEntry {
             payload_sha256: event.payload_sha256,
             at: event.at,
             reason: event.reason,
+            until: event.until,
+            related: event.related,
             prev_hash: prev.map_or_else(|| GENESIS_HASH.to_string(), |p| p.hash.clone()),
             hash: String::new(),
         };
@@ -352,6 +413,8 @@ mod tests {
             issue_date,
             valid_until: valid_until(issue_date),
             issuer_key_id: key_id.into(),
+            supersedes: None,
+            renews: None,
         }
     }
 
@@ -688,6 +751,8 @@ mod tests {
                 payload_sha256: hex::encode(Sha256::digest(i.to_string())),
                 at: start + chrono::Duration::minutes(i as i64),
                 reason: revoked.then(|| "证书信息有误 / wrong details".to_string()),
+                until: None,
+                related: None,
             };
             log.push(LogEntry::append(log.last(), event));
         }
@@ -742,6 +807,82 @@ mod tests {
         let mut log = log_of(8);
         log.swap(5, 6);
         assert_eq!(verify_chain(&log), Err(5));
+    }
+
+    /// Entries written before `until` and `related` existed were hashed over the fields
+    /// they had; they must hash the same now, or `verify-log` would fail old logs.
+    #[test]
+    fn entries_without_the_new_fields_hash_as_before() {
+        let at = DateTime::parse_from_rfc3339("2026-03-02T08:00:00Z")
+            .unwrap()
+            .to_utc();
+        let entry = LogEntry::append(
+            None,
+            LogEvent {
+                kind: LogKind::Revoked,
+                certificate_number: "2026-CD-000001".into(),
+                payload_sha256: "ab".repeat(32),
+                at,
+                reason: Some("wrong".into()),
+                until: None,
+                related: None,
+            },
+        );
+        let before = serde_json::json!({
+            "index": 0,
+            "kind": "revoked",
+            "certificate_number": "2026-CD-000001",
+            "payload_sha256": "ab".repeat(32),
+            "at": "2026-03-02T08:00:00Z",
+            "reason": "wrong",
+            "prev_hash": GENESIS_HASH,
+        });
+        assert_eq!(entry.hash, hex::encode(Sha256::digest(canonical(&before))));
+
+        let mut suspended = entry.clone();
+        suspended.kind = LogKind::Suspended;
+        suspended.until = NaiveDate::from_ymd_opt(2026, 6, 1);
+        suspended.related = Some("2026-CD-000002".into());
+        let sealed = hex::encode(entry_hash(&suspended));
+        suspended.until = NaiveDate::from_ymd_opt(2026, 9, 1);
+        assert_ne!(
+            sealed,
+            hex::encode(entry_hash(&suspended)),
+            "until is sealed"
+        );
+        suspended.until = NaiveDate::from_ymd_opt(2026, 6, 1);
+        suspended.related = None;
+        assert_ne!(
+            sealed,
+            hex::encode(entry_hash(&suspended)),
+            "related is sealed"
+        );
+    }
+
+    #[test]
+    fn log_kinds_read_back_from_their_names() {
+        for kind in LogKind::ALL {
+            assert_eq!(LogKind::parse(kind.as_str()), Some(kind));
+            assert_eq!(
+                serde_json::to_value(kind).unwrap(),
+                Value::String(kind.as_str().into())
+            );
+        }
+        assert_eq!(LogKind::parse("withdrawn"), None);
+    }
+
+    #[test]
+    fn a_successor_names_its_predecessor_under_the_signature() {
+        let key = SigningKey::generate(&mut OsRng);
+        let published = vec![("k2026".to_string(), key.verifying_key())];
+        let mut successor = payload("k2026");
+        successor.supersedes = Some("2026-CD-000001".into());
+        let cert = sign(successor, &key, "k2026").unwrap();
+        assert_eq!(verify(&cert, &published), Ok(()));
+        let moved = tampered(&cert, |json| {
+            json["payload"]["supersedes"] = "2026-CD-000002".into();
+        });
+        assert_eq!(verify(&moved, &published), Err(VerifyError::BadSignature));
     }
 
     #[test]

@@ -105,6 +105,8 @@ mod tests {
             issue_date: d,
             valid_until: valid_until(d),
             issuer_key_id: "K".into(),
+            supersedes: None,
+            renews: None,
         }
     }
 

@@ -37,6 +37,7 @@ pub mod message;
 pub mod report;
 // Certificates (feature: certs).
 pub mod certificate_lint;
+pub mod certificate_status;
 // Limits as they are shown and checked: sizes in binary units, page numbers.
 pub mod paging;
 pub mod size;

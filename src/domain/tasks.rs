@@ -11,6 +11,10 @@ use crate::domain::certificate::valid_until;
 /// Certificates whose last day of validity falls within this many days are "expiring".
 pub const EXPIRY_WARNING_DAYS: i64 = 90;
 
+/// Suspensions whose last day falls within this many days (or has passed without a
+/// decision) are on the secretariat's list: it must reinstate or withdraw in time.
+pub const SUSPENSION_WARNING_DAYS: i64 = 14;
+
 /// How many of an assessor's assigned applications the task list shows by name.
 pub const ASSIGNED_SHOWN: i64 = 20;
 
@@ -25,6 +29,7 @@ pub enum Task {
     ResultsToIssue,
     CertificatesExpiring,
     QuorumAlerts,
+    SuspensionsEnding,
     Drafts,
     ClarificationsToAnswer,
     Results,
@@ -53,6 +58,7 @@ impl Task {
             Task::ResultsToIssue => "results_to_issue",
             Task::CertificatesExpiring => "certificates_expiring",
             Task::QuorumAlerts => "quorum_alerts",
+            Task::SuspensionsEnding => "suspensions_ending",
             Task::Drafts => "drafts",
             Task::ClarificationsToAnswer => "clarifications_to_answer",
             Task::Results => "results",
@@ -90,6 +96,7 @@ impl Task {
             Task::Results => &[Status::Approved, Status::Returned, Status::Certified],
             Task::EnterprisesToVerify
             | Task::CertificatesExpiring
+            | Task::SuspensionsEnding
             | Task::Certificates
             | Task::Decisions
             | Task::AppealsAwaitingPanel
@@ -119,6 +126,7 @@ impl Task {
             Task::ReviewPanelsToForm => "/rounds",
             Task::ResultsToIssue => "/applications?status=approved",
             Task::CertificatesExpiring => "/applications?status=certified",
+            Task::SuspensionsEnding => "/applications?status=certified",
             Task::QuorumAlerts => "/applications?status=in_review",
             Task::Drafts => "/applications?status=draft",
             Task::ClarificationsToAnswer => "/applications?status=in_assessment",
@@ -155,6 +163,7 @@ pub fn tasks_of(role: Role) -> &'static [Task] {
             Task::ComplaintsToTriage,
             Task::ComplaintsUnderInvestigation,
             Task::SurveillanceRequested,
+            Task::SuspensionsEnding,
         ],
         Role::Enterprise => &[
             Task::Drafts,
@@ -195,6 +204,11 @@ pub fn expiring_issue_window(today: NaiveDate) -> (NaiveDate, NaiveDate) {
     (from, to)
 }
 
+/// The last day of suspension up to which a suspended certificate is on the list.
+pub fn suspension_warning_until(today: NaiveDate) -> NaiveDate {
+    today + Duration::days(SUSPENSION_WARNING_DAYS)
+}
+
 /// Whether a certificate issued on `issued` and not revoked counts as expiring on `today`.
 pub fn is_expiring(issued: NaiveDate, today: NaiveDate) -> bool {
     let until = valid_until(issued);
@@ -226,7 +240,7 @@ mod tests {
         }
         let unique: std::collections::HashSet<Task> = seen.iter().copied().collect();
         assert_eq!(seen.len(), unique.len());
-        assert_eq!(seen.len(), 22);
+        assert_eq!(seen.len(), 23);
     }
 
     #[test]
@@ -283,6 +297,16 @@ mod tests {
             expiring_issue_window(today),
             (d(2023, 12, 6), d(2024, 3, 6))
         );
+    }
+
+    #[test]
+    fn a_suspension_ending_in_fourteen_days_is_listed_and_in_fifteen_is_not() {
+        let today = d(2026, 12, 6);
+        let by = suspension_warning_until(today);
+        assert!(d(2026, 12, 20) <= by);
+        assert!(d(2026, 12, 21) > by);
+        assert!(Task::SuspensionsEnding.is_to_do());
+        assert!(tasks_of(Role::Secretariat).contains(&Task::SuspensionsEnding));
     }
 
     proptest! {

@@ -97,6 +97,29 @@ pub enum Notification {
         part: String,
         reason: String,
     },
+    /// `until` is the suspension's last day, as the secretariat decided it.
+    CertificateSuspended {
+        certificate_id: String,
+        part: String,
+        reason: String,
+        until: chrono::NaiveDate,
+        verify_url: String,
+    },
+    CertificateReinstated {
+        certificate_id: String,
+        part: String,
+        reason: String,
+        verify_url: String,
+    },
+    /// `verify_url` is the successor's.
+    CertificateScopeReduced {
+        certificate_id: String,
+        successor_id: String,
+        part: String,
+        scope: String,
+        reason: String,
+        verify_url: String,
+    },
     // Panels, scoring and review (feature: wiring).
     /// To the member whose submitted score the lead reopened.
     ScoreReopened {
@@ -186,6 +209,9 @@ impl Notification {
             Notification::ReviewVoteRequested { .. } => "review_vote_requested",
             Notification::CertificateIssued { .. } => "certificate_issued",
             Notification::CertificateRevoked { .. } => "certificate_revoked",
+            Notification::CertificateSuspended { .. } => "certificate_suspended",
+            Notification::CertificateReinstated { .. } => "certificate_reinstated",
+            Notification::CertificateScopeReduced { .. } => "certificate_scope_reduced",
             Notification::ScoreReopened { .. } => "score_reopened",
             Notification::ClarificationAnswered { .. } => "clarification_answered",
             Notification::ScoresComplete { .. } => "scores_complete",
@@ -410,6 +436,27 @@ mod tests {
                 part: "CD".into(),
                 reason: "withdrawn".into(),
             },
+            Notification::CertificateSuspended {
+                certificate_id: "C-1".into(),
+                part: "CD".into(),
+                reason: "surveillance found gaps".into(),
+                until: chrono::NaiveDate::from_ymd_opt(2026, 9, 1).unwrap(),
+                verify_url: "https://x.test/verify/C-1".into(),
+            },
+            Notification::CertificateReinstated {
+                certificate_id: "C-1".into(),
+                part: "CD".into(),
+                reason: "gaps closed".into(),
+                verify_url: "https://x.test/verify/C-1".into(),
+            },
+            Notification::CertificateScopeReduced {
+                certificate_id: "C-1".into(),
+                successor_id: "C-2".into(),
+                part: "CD".into(),
+                scope: "核心交易系统".into(),
+                reason: "one system left the scope".into(),
+                verify_url: "https://x.test/verify/C-2".into(),
+            },
             Notification::ScoreReopened {
                 application_id: app(),
                 part: "CD".into(),
@@ -470,7 +517,7 @@ mod tests {
     #[test]
     fn every_message_renders_in_both_languages_recipients_first() {
         let kinds: std::collections::BTreeSet<_> = all().iter().map(|n| n.kind()).collect();
-        assert_eq!(kinds.len(), 26);
+        assert_eq!(kinds.len(), 29);
         for n in all() {
             for first in Lang::ALL {
                 let r = render(&n, "Łukasz O'Brien", first).unwrap();

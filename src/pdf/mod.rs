@@ -1169,6 +1169,8 @@ mod tests {
             issue_date,
             valid_until: valid_until(issue_date),
             issuer_key_id: "k2026-01".into(),
+            supersedes: None,
+            renews: None,
         };
         CertificateView {
             signed: sign(payload, &key, "k2026-01").unwrap(),

@@ -28,7 +28,8 @@ use crate::web::upload::Watch;
 use crate::web::visitor::Visitor;
 use crate::web::AppState;
 use crate::workflow::certificates::{self as certs, BulkOutcome, Issuer, Reader, Verification};
-use crate::workflow::queries::{self, certificates::CertificateRow};
+use crate::workflow::queries;
+use crate::workflow::views::certificates::{CertificateSummary, DirectoryEntry};
 
 /// Largest certificate PDF accepted for verification.
 pub const UPLOAD_LIMIT: usize = 5 << 20;
@@ -41,7 +42,7 @@ fn seconds_up(d: Duration) -> u64 {
     d.as_secs() + u64::from(d.subsec_nanos() > 0)
 }
 
-fn issuer(state: &AppState) -> Issuer {
+pub(crate) fn issuer(state: &AppState) -> Issuer {
     Issuer {
         data_dir: state.config.data_dir.clone(),
         base_url: state.config.base_url.clone(),
@@ -79,38 +80,6 @@ fn throttle(state: &AppState, visitor: &Visitor) -> Result<(), AppError> {
     Ok(())
 }
 
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct CertificateSummary {
-    pub id: String,
-    pub number: String,
-    pub application_id: String,
-    pub key_id: String,
-    pub issued_at: chrono::DateTime<chrono::Utc>,
-    pub revoked_at: Option<chrono::DateTime<chrono::Utc>>,
-    pub revoke_reason: Option<String>,
-    pub pdf_url: String,
-    pub verify_url: String,
-    /// False when the application already had this certificate.
-    pub created: bool,
-}
-
-fn summary(state: &AppState, row: CertificateRow, created: bool) -> CertificateSummary {
-    let issuer = issuer(state);
-    CertificateSummary {
-        verify_url: issuer.verify_url(&row.number),
-        pdf_url: format!("/certificates/{}.pdf", row.number),
-        id: row.id,
-        number: row.number,
-        application_id: row.application_id.to_string(),
-        key_id: row.key_id,
-        // Stored as UTC without an offset; the API states it (RFC 3339 `date-time`).
-        issued_at: row.issued_at.and_utc(),
-        revoked_at: row.revoked_at.map(|t| t.and_utc()),
-        revoke_reason: row.revoke_reason,
-        created,
-    }
-}
-
 /// Issues the certificate of an approved application; issuing again answers the same one.
 #[utoipa::path(post, path = "/api/v1/applications/{id}/certificate", params(("id" = uuid::Uuid, Path)), responses((status = 201, body = CertificateSummary), (status = 200, body = CertificateSummary), (status = 404), (status = 409), (status = 422)), security(("bearer" = [])))]
 pub async fn issue_api(
@@ -120,18 +89,13 @@ pub async fn issue_api(
 ) -> Result<HttpResponse, AppError> {
     let actor = Actor::user(caller.principal.user_id, &caller.address);
     let (id, issuer) = (path.into_inner(), issuer(&state));
-    let (row, created) = state
+    let body = state
         .db(move |conn| {
-            Ok(certs::issue(
-                conn,
-                &issuer,
-                &actor,
-                caller.principal.user_id,
-                id,
-            )?)
+            let (row, created) = certs::issue(conn, &issuer, &actor, caller.principal.user_id, id)?;
+            Ok(queries::certificates::summary(conn, &issuer, row, created)?)
         })
         .await?;
-    let body = summary(&state, row, created);
+    let created = body.created;
     Ok(if created {
         HttpResponse::Created().json(body)
     } else {
@@ -197,7 +161,195 @@ pub struct RevokeRequest {
     pub reason: String,
 }
 
-/// Revokes a certificate; it stays verifiable, as revoked.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct SuspendRequest {
+    pub reason: String,
+    /// The suspension's last day, `YYYY-MM-DD`; at most the configured period (6 months
+    /// by default) from today.
+    pub until: String,
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct ReduceScopeRequest {
+    pub reason: String,
+    /// The narrower scope in Chinese.
+    pub scope_zh: String,
+    /// The narrower scope in English, if the certificate is to state one.
+    #[serde(default)]
+    pub scope_en: Option<String>,
+}
+
+/// A secretariat decision on a certificate, as a request or form gives it.
+enum Decision {
+    Withdraw {
+        reason: String,
+    },
+    Suspend {
+        until: String,
+        reason: String,
+    },
+    Reinstate {
+        reason: String,
+    },
+    ReduceScope {
+        scope_zh: String,
+        scope_en: Option<String>,
+        reason: String,
+    },
+}
+
+impl Decision {
+    /// What is wrong with the input before any state is read, and the form field it is
+    /// about; the page asks for confirmation only when this passes.
+    fn check(&self) -> Result<(), (AppError, &'static str)> {
+        let reason = |r: Result<&str, crate::refusal::Refusal>, field| {
+            r.map(|_| ()).map_err(|e| (AppError::from(e), field))
+        };
+        match self {
+            Decision::Withdraw { reason: r } => reason(certs::revocation_reason(r), "reason"),
+            Decision::Suspend { until, reason: r } => {
+                reason(certs::decision_reason(r), "suspend_reason")?;
+                certs::suspension_until(until)
+                    .map(|_| ())
+                    .map_err(|e| (e.into(), "suspend_until"))
+            }
+            Decision::Reinstate { reason: r } => {
+                reason(certs::decision_reason(r), "reinstate_reason")
+            }
+            Decision::ReduceScope {
+                scope_zh,
+                scope_en,
+                reason: r,
+            } => {
+                reason(certs::decision_reason(r), "reduce_reason")?;
+                certs::reduced_scope(scope_zh, scope_en.as_deref())
+                    .map(|_| ())
+                    .map_err(|e| (e.into(), "scope_zh"))
+            }
+        }
+    }
+
+    fn from_form(kind: &str, fields: &[(String, String)]) -> Decision {
+        let field = |name: &str| {
+            fields
+                .iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.clone())
+                .unwrap_or_default()
+        };
+        match kind {
+            "suspend" => Decision::Suspend {
+                until: field("suspend_until"),
+                reason: field("suspend_reason"),
+            },
+            "reinstate" => Decision::Reinstate {
+                reason: field("reinstate_reason"),
+            },
+            "reduce-scope" => Decision::ReduceScope {
+                scope_zh: field("scope_zh"),
+                scope_en: Some(field("scope_en")),
+                reason: field("reduce_reason"),
+            },
+            _ => Decision::Withdraw {
+                reason: field("reason"),
+            },
+        }
+    }
+
+    /// The confirmation's message keys and what its question names.
+    fn confirmation(
+        &self,
+        number: &str,
+    ) -> (&'static str, &'static str, Vec<(&'static str, String)>) {
+        let n = ("number", number.to_string());
+        match self {
+            Decision::Withdraw { reason } => (
+                "confirm.certificate_revoke.title",
+                "confirm.certificate_revoke.question",
+                vec![n, ("reason", reason.trim().to_string())],
+            ),
+            Decision::Suspend { until, reason } => (
+                "confirm.certificate_suspend.title",
+                "confirm.certificate_suspend.question",
+                vec![
+                    n,
+                    ("until", until.trim().to_string()),
+                    ("reason", reason.trim().to_string()),
+                ],
+            ),
+            Decision::Reinstate { reason } => (
+                "confirm.certificate_reinstate.title",
+                "confirm.certificate_reinstate.question",
+                vec![n, ("reason", reason.trim().to_string())],
+            ),
+            Decision::ReduceScope {
+                scope_zh, reason, ..
+            } => (
+                "confirm.certificate_reduce_scope.title",
+                "confirm.certificate_reduce_scope.question",
+                vec![
+                    n,
+                    ("scope", scope_zh.trim().to_string()),
+                    ("reason", reason.trim().to_string()),
+                ],
+            ),
+        }
+    }
+
+    /// The form field a refusal of the decision itself is shown beside.
+    fn field(&self) -> Option<&'static str> {
+        match self {
+            Decision::Withdraw { .. } => Some("reason"),
+            Decision::Suspend { .. } => Some("suspend_until"),
+            Decision::Reinstate { .. } => Some("reinstate_reason"),
+            Decision::ReduceScope { .. } => Some("scope_zh"),
+        }
+    }
+}
+
+/// Takes the decision in one transaction and answers the certificate it leaves in force
+/// or the successor of a scope reduction.
+async fn decide(
+    state: &AppState,
+    caller: Caller,
+    number: String,
+    decision: Decision,
+) -> Result<CertificateSummary, AppError> {
+    let actor = Actor::user(caller.principal.user_id, &caller.address);
+    let issuer = issuer(state);
+    let months = chrono::Months::new(state.config.max_suspension_months);
+    state
+        .db(move |conn| {
+            let (row, created) = match decision {
+                Decision::Withdraw { reason } => {
+                    (certs::revoke(conn, &actor, &number, &reason)?, false)
+                }
+                Decision::Suspend { until, reason } => {
+                    let until = certs::suspension_until(&until)?;
+                    let row =
+                        certs::suspend(conn, &issuer, &actor, &number, until, &reason, months)?;
+                    (row, false)
+                }
+                Decision::Reinstate { reason } => (
+                    certs::reinstate(conn, &issuer, &actor, &number, &reason)?,
+                    false,
+                ),
+                Decision::ReduceScope {
+                    scope_zh,
+                    scope_en,
+                    reason,
+                } => {
+                    let scope = (scope_zh.as_str(), scope_en.as_deref());
+                    let row = certs::reduce_scope(conn, &issuer, &actor, &number, scope, &reason)?;
+                    (row, true)
+                }
+            };
+            Ok(queries::certificates::summary(conn, &issuer, row, created)?)
+        })
+        .await
+}
+
+/// Withdraws (revokes) a certificate; it stays verifiable, as revoked.
 #[utoipa::path(post, path = "/api/v1/certificates/{number}/revoke", params(("number" = String, Path)), request_body = RevokeRequest, responses((status = 200, body = CertificateSummary), (status = 404), (status = 409), (status = 422)), security(("bearer" = [])))]
 pub async fn revoke_api(
     state: web::Data<AppState>,
@@ -205,24 +357,154 @@ pub async fn revoke_api(
     path: web::Path<String>,
     body: web::Json<RevokeRequest>,
 ) -> Result<HttpResponse, AppError> {
-    let row = revoke(&state, caller, path.into_inner(), body.into_inner().reason).await?;
-    Ok(HttpResponse::Ok().json(summary(&state, row, false)))
+    let reason = body.into_inner().reason;
+    let summary = decide(
+        &state,
+        caller,
+        path.into_inner(),
+        Decision::Withdraw { reason },
+    )
+    .await?;
+    Ok(HttpResponse::Ok().json(summary))
 }
 
-async fn revoke(
-    state: &AppState,
+/// Withdraws a certificate (the same decision as revoke): in force, suspended or expired.
+#[utoipa::path(post, path = "/api/v1/certificates/{number}/withdraw", params(("number" = String, Path)), request_body = RevokeRequest, responses((status = 200, body = CertificateSummary), (status = 404), (status = 409), (status = 422)), security(("bearer" = [])))]
+pub async fn withdraw_api(
+    state: web::Data<AppState>,
     caller: Caller,
-    number: String,
-    reason: String,
-) -> Result<CertificateRow, AppError> {
-    let actor = Actor::user(caller.principal.user_id, &caller.address);
-    state
-        .db(move |conn| Ok(certs::revoke(conn, &actor, &number, &reason)?))
-        .await
+    path: web::Path<String>,
+    body: web::Json<RevokeRequest>,
+) -> Result<HttpResponse, AppError> {
+    let reason = body.into_inner().reason;
+    let summary = decide(
+        &state,
+        caller,
+        path.into_inner(),
+        Decision::Withdraw { reason },
+    )
+    .await?;
+    Ok(HttpResponse::Ok().json(summary))
 }
 
-/// The page form: revoke after confirming, then show the certificate's public
-/// verification. A refused reason shows the application page again with it.
+/// Suspends a certificate in force until a date; `/verify` shows it as suspended.
+#[utoipa::path(post, path = "/api/v1/certificates/{number}/suspend", params(("number" = String, Path)), request_body = SuspendRequest, responses((status = 200, body = CertificateSummary), (status = 404), (status = 409), (status = 422)), security(("bearer" = [])))]
+pub async fn suspend_api(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+    body: web::Json<SuspendRequest>,
+) -> Result<HttpResponse, AppError> {
+    let SuspendRequest { reason, until } = body.into_inner();
+    let summary = decide(
+        &state,
+        caller,
+        path.into_inner(),
+        Decision::Suspend { until, reason },
+    )
+    .await?;
+    Ok(HttpResponse::Ok().json(summary))
+}
+
+/// Lifts a suspension: the certificate is in force again.
+#[utoipa::path(post, path = "/api/v1/certificates/{number}/reinstate", params(("number" = String, Path)), request_body = RevokeRequest, responses((status = 200, body = CertificateSummary), (status = 404), (status = 409), (status = 422)), security(("bearer" = [])))]
+pub async fn reinstate_api(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+    body: web::Json<RevokeRequest>,
+) -> Result<HttpResponse, AppError> {
+    let reason = body.into_inner().reason;
+    let summary = decide(
+        &state,
+        caller,
+        path.into_inner(),
+        Decision::Reinstate { reason },
+    )
+    .await?;
+    Ok(HttpResponse::Ok().json(summary))
+}
+
+/// Narrows the scope: a successor certificate supersedes this one. Answers the successor.
+#[utoipa::path(post, path = "/api/v1/certificates/{number}/reduce-scope", params(("number" = String, Path)), request_body = ReduceScopeRequest, responses((status = 201, body = CertificateSummary), (status = 404), (status = 409), (status = 422)), security(("bearer" = [])))]
+pub async fn reduce_scope_api(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+    body: web::Json<ReduceScopeRequest>,
+) -> Result<HttpResponse, AppError> {
+    let ReduceScopeRequest {
+        reason,
+        scope_zh,
+        scope_en,
+    } = body.into_inner();
+    let decision = Decision::ReduceScope {
+        scope_zh,
+        scope_en,
+        reason,
+    };
+    let summary = decide(&state, caller, path.into_inner(), decision).await?;
+    Ok(HttpResponse::Created().json(summary))
+}
+
+/// A decision from the application page (withdrawal also from `/verify`): checked, then
+/// confirmed, then taken; the certificate's verification page shows the result. A refused
+/// one shows the application page again with the input.
+async fn decision_form(
+    state: web::Data<AppState>,
+    caller: Caller,
+    visitor: Visitor,
+    req: HttpRequest,
+    number: String,
+    kind: &str,
+    fields: Vec<(String, String)>,
+) -> Result<HttpResponse, AppError> {
+    let n = number.clone();
+    let application = state
+        .db(move |conn| {
+            Ok(queries::certificates::by_number(conn, &n)?
+                .ok_or(AppError::NotFound)?
+                .application_id)
+        })
+        .await?;
+    let decision = Decision::from_form(kind, &fields);
+    let outcome = match decision.check() {
+        Err((err, field)) => Err((err, Some(field))),
+        Ok(()) if !confirm::is_confirmed(&fields) => {
+            let (title_key, question_key, args) = decision.confirmation(&number);
+            return confirm::page(
+                &state.templates,
+                &visitor,
+                &req,
+                Confirmation {
+                    title_key,
+                    question_key,
+                    args,
+                    fields: &fields,
+                    back: &format!("/applications/{application}#certificate"),
+                },
+            );
+        }
+        Ok(()) => {
+            let field = decision.field();
+            decide(&state, caller.clone(), number.clone(), decision)
+                .await
+                .map_err(|e| (e, field))
+        }
+    };
+    match outcome {
+        // The successor of a scope reduction, or the certificate decided on.
+        Ok(summary) => Ok(HttpResponse::SeeOther()
+            .insert_header(("Location", format!("/verify/{}", summary.number)))
+            .finish()),
+        Err((err, field)) => {
+            let form = FormState::refused(&fields, err, visitor.lang, field)?;
+            render_detail(&state, caller, &visitor, &req, application, &form).await
+        }
+    }
+}
+
+/// `POST /certificates/{number}/revoke` (and `/withdraw`): withdraw after confirming.
 pub async fn revoke_form(
     state: web::Data<AppState>,
     caller: Caller,
@@ -232,47 +514,46 @@ pub async fn revoke_form(
     form: web::Form<Vec<(String, String)>>,
 ) -> Result<HttpResponse, AppError> {
     let (number, fields) = (path.into_inner(), form.into_inner());
-    let reason = fields
-        .iter()
-        .find(|(k, _)| k == "reason")
-        .map(|(_, v)| v.clone())
-        .unwrap_or_default();
-    let n = number.clone();
-    let application = state
-        .db(move |conn| {
-            Ok(queries::certificates::by_number(conn, &n)?
-                .ok_or(AppError::NotFound)?
-                .application_id)
-        })
-        .await?;
-    let checked = certs::revocation_reason(&reason).map(str::to_string);
-    let outcome = match checked {
-        Err(refusal) => Err(refusal.into()),
-        Ok(reason) if !confirm::is_confirmed(&fields) => {
-            return confirm::page(
-                &state.templates,
-                &visitor,
-                &req,
-                Confirmation {
-                    title_key: "confirm.certificate_revoke.title",
-                    question_key: "confirm.certificate_revoke.question",
-                    args: vec![("number", number.clone()), ("reason", reason)],
-                    fields: &fields,
-                    back: &format!("/applications/{application}#certificate"),
-                },
-            );
-        }
-        Ok(reason) => revoke(&state, caller.clone(), number.clone(), reason).await,
-    };
-    match outcome {
-        Ok(_) => Ok(HttpResponse::SeeOther()
-            .insert_header(("Location", format!("/verify/{number}")))
-            .finish()),
-        Err(err) => {
-            let form = FormState::refused(&fields, err, visitor.lang, Some("reason"))?;
-            render_detail(&state, caller, &visitor, &req, application, &form).await
-        }
-    }
+    decision_form(state, caller, visitor, req, number, "withdraw", fields).await
+}
+
+/// `POST /certificates/{number}/suspend`.
+pub async fn suspend_form(
+    state: web::Data<AppState>,
+    caller: Caller,
+    visitor: Visitor,
+    req: HttpRequest,
+    path: web::Path<String>,
+    form: web::Form<Vec<(String, String)>>,
+) -> Result<HttpResponse, AppError> {
+    let (number, fields) = (path.into_inner(), form.into_inner());
+    decision_form(state, caller, visitor, req, number, "suspend", fields).await
+}
+
+/// `POST /certificates/{number}/reinstate`.
+pub async fn reinstate_form(
+    state: web::Data<AppState>,
+    caller: Caller,
+    visitor: Visitor,
+    req: HttpRequest,
+    path: web::Path<String>,
+    form: web::Form<Vec<(String, String)>>,
+) -> Result<HttpResponse, AppError> {
+    let (number, fields) = (path.into_inner(), form.into_inner());
+    decision_form(state, caller, visitor, req, number, "reinstate", fields).await
+}
+
+/// `POST /certificates/{number}/reduce-scope`.
+pub async fn reduce_scope_form(
+    state: web::Data<AppState>,
+    caller: Caller,
+    visitor: Visitor,
+    req: HttpRequest,
+    path: web::Path<String>,
+    form: web::Form<Vec<(String, String)>>,
+) -> Result<HttpResponse, AppError> {
+    let (number, fields) = (path.into_inner(), form.into_inner());
+    decision_form(state, caller, visitor, req, number, "reduce-scope", fields).await
 }
 
 /// The application page's button: issue its certificate after confirming, then show it
@@ -529,4 +810,54 @@ pub async fn verify_upload_page(
 ) -> Result<HttpResponse, AppError> {
     let v = by_file(&state, &visitor, &req, payload).await?;
     verify_page_with(&state, &visitor, Some(&v))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct DirectoryQuery {
+    /// Part of an enterprise's Chinese or English name.
+    pub q: Option<String>,
+}
+
+async fn directory_of(
+    state: &AppState,
+    query: DirectoryQuery,
+) -> Result<Vec<DirectoryEntry>, AppError> {
+    let issuer = issuer(state);
+    let today = Utc::now().date_naive();
+    state
+        .db(move |conn| {
+            Ok(queries::certificates::directory(
+                conn,
+                &issuer,
+                query.q.as_deref(),
+                today,
+            )?)
+        })
+        .await
+}
+
+/// The public directory: certificates in force of enterprises that consented to it.
+#[utoipa::path(get, path = "/api/v1/directory", params(DirectoryQuery), responses((status = 200, body = Vec<DirectoryEntry>)))]
+pub async fn directory_api(
+    state: web::Data<AppState>,
+    query: web::Query<DirectoryQuery>,
+) -> Result<HttpResponse, AppError> {
+    let entries = directory_of(&state, query.into_inner()).await?;
+    Ok(HttpResponse::Ok().json(entries))
+}
+
+/// `/directory`: the same, searchable by enterprise name.
+pub async fn directory_page(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    query: web::Query<DirectoryQuery>,
+) -> Result<HttpResponse, AppError> {
+    let query = query.into_inner();
+    let q = query.q.clone().unwrap_or_default();
+    let entries = directory_of(&state, query).await?;
+    let ctx = base_context(&visitor, "/directory");
+    let ctx = with(ctx, "entries", &entries);
+    let ctx = with(ctx, "q", &q);
+    page(&state.templates, "pages/certificates/directory.html", &ctx)
 }

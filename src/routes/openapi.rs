@@ -267,6 +267,8 @@ fn shared_responses(operation: &mut Operation, path: &str, access: Access) {
         audit::list_api, mail::notifications_api, invitations::invite_api,
         // Certificates (feature: certs).
         certificates::issue_api, certificates::issue_round_api, certificates::revoke_api,
+        certificates::withdraw_api, certificates::suspend_api, certificates::reinstate_api,
+        certificates::reduce_scope_api, certificates::directory_api,
         certificates::verify_api, certificates::verify_upload_api,
         // Enterprise groups.
         enterprise_groups::list_api, enterprise_groups::create_api, enterprise_groups::join_api,

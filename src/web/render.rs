@@ -85,10 +85,8 @@ fn local_date(
     let text = value.as_str().ok_or("local_date needs a date")?;
     let date = match chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d") {
         Ok(d) => d,
-        Err(_) => text
-            .parse::<chrono::NaiveDateTime>()
-            .map_err(|e| format!("local_date: {text}: {e}"))?
-            .and_utc()
+        Err(_) => parse_utc(text)
+            .ok_or_else(|| format!("local_date: '{text}' is not a date or time"))?
             .with_timezone(&chrono_tz::Asia::Shanghai)
             .date_naive(),
     };

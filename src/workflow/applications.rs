@@ -35,6 +35,9 @@ pub struct Draft {
     pub scope_en: Option<String>,
     pub contact_name: String,
     pub contact_email: String,
+    /// Whether the certificate may be listed in the public directory (`/directory`).
+    #[serde(default)]
+    pub directory_consent: bool,
 }
 
 fn round_model(
@@ -106,6 +109,9 @@ pub fn create(
                 updated_at: t,
             },
         )?;
+        if d.directory_consent {
+            store::set_directory_consent(conn, id, true)?;
+        }
         audit::append(
             conn,
             &AuditActor::user(who.user_id, address),
@@ -114,6 +120,7 @@ pub fn create(
             serde_json::json!({
                 "round_id": round_id, "enterprise_id": enterprise_id,
                 "part": req.part_code, "target_level": req.target_level,
+                "directory_consent": d.directory_consent,
             }),
         )?;
         Ok(id)

@@ -1,13 +1,14 @@
-//! Issuing, rendering, verifying and revoking certificates (feature: certs). Issuance and
-//! revocation each write the certificate, the issuance-log entry, the audit entry and the
-//! e-mail in one transaction.
+//! Issuing, rendering, verifying certificates and the secretariat's decisions on them
+//! (feature: certs): suspension, reinstatement, withdrawal (revocation) and scope
+//! reduction. Each writes the certificate, the issuance-log entry, the audit entry and the
+//! e-mail in one transaction; verification tells the state from the issuance log.
 
 use std::io::Write;
 use std::path::PathBuf;
 
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine;
-use chrono::{Datelike, NaiveDate, NaiveDateTime, Utc};
+use chrono::{DateTime, Datelike, Months, NaiveDate, NaiveDateTime, Utc};
 use ed25519_dalek::{SigningKey, VerifyingKey};
 use serde::Serialize;
 
@@ -25,6 +26,7 @@ use crate::domain::certificate::{
     PAYLOAD_SCHEMA,
 };
 use crate::domain::certificate_lint::{lint, Approved};
+use crate::domain::certificate_status::{self as states, CertEvent, CertState, Limits, Standing};
 use crate::domain::ids::{ApplicationId, RoundId, UserId};
 use crate::mail::{self, Notification};
 use crate::pdf::{self, CertificateView, Fonts, PdfError};
@@ -219,9 +221,11 @@ pub fn issue_on(
             issued_at: now.naive_utc(),
             revoked_at: None,
             revoke_reason: None,
+            suspended_until: None,
+            superseded_by: None,
         };
         store::insert(conn, &row)?;
-        append_log(conn, LogKind::Issued, &signed.payload, None)?;
+        append_log(conn, LogKind::Issued, &signed.payload, Noted::default())?;
         audit::append(
             conn,
             actor,
@@ -344,11 +348,19 @@ pub fn issue_round(
     Ok(out)
 }
 
+/// What a log entry says beside its kind and certificate.
+#[derive(Default)]
+struct Noted {
+    reason: Option<String>,
+    until: Option<NaiveDate>,
+    related: Option<String>,
+}
+
 fn append_log(
     conn: &mut DbConn,
     kind: LogKind,
     payload: &CertificatePayload,
-    reason: Option<String>,
+    noted: Noted,
 ) -> Result<LogEntry, Refusal> {
     let head = store::log_head(conn)?;
     // Whole seconds: what the entry hash covers and what both databases give back.
@@ -361,7 +373,9 @@ fn append_log(
             certificate_number: payload.certificate_number.clone(),
             payload_sha256: payload.sha256_hex(),
             at,
-            reason,
+            reason: noted.reason,
+            until: noted.until,
+            related: noted.related,
         },
     );
     store::append_log(conn, &entry)?;
@@ -432,6 +446,8 @@ impl Facts {
             issue_date,
             valid_until: cert::valid_until(issue_date),
             issuer_key_id: key_id.to_string(),
+            supersedes: None,
+            renews: None,
         }
     }
 
@@ -534,21 +550,77 @@ pub fn pdf_refusal(e: PdfError, otherwise: Code) -> Reason {
 
 // ---- verification ---------------------------------------------------------------------
 
-/// The answer to "is this certificate good?".
+/// One decision on a certificate as its issuance-log entry records it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct HistoryEntry {
+    /// The entry's index in the issuance log (its address for appeals and audits).
+    pub index: u64,
+    /// issued, revoked (withdrawn), suspended, reinstated, superseded or renewed.
+    pub kind: String,
+    pub at: DateTime<Utc>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// The last day of a suspension.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub until: Option<NaiveDate>,
+    /// The other certificate of a supersession, renewal or a successor's issuance.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub related: Option<String>,
+}
+
+impl From<&LogEntry> for HistoryEntry {
+    fn from(e: &LogEntry) -> HistoryEntry {
+        HistoryEntry {
+            index: e.index,
+            kind: e.kind.as_str().to_string(),
+            at: e.at,
+            reason: e.reason.clone(),
+            until: e.until,
+            related: e.related.clone(),
+        }
+    }
+}
+
+/// The answer to "is this certificate good?". The state comes from the issuance log, not
+/// from the certificate's row.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Verification {
-    /// valid, revoked, expired, unknown or invalid.
+    /// valid, suspended, revoked (withdrawn), superseded, expired, unknown, invalid, or
+    /// unverifiable (the issuance log does not vouch for it; `reason` says why).
     pub status: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub revoked_at: Option<NaiveDateTime>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub revoke_reason: Option<String>,
-    /// Why a presented certificate is invalid.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub suspended_since: Option<NaiveDate>,
+    /// The last day of the suspension.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub suspended_until: Option<NaiveDate>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub suspension_reason: Option<String>,
+    /// The certificate that replaced this one (narrower scope or renewal).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub superseded_by: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub superseded_on: Option<NaiveDate>,
+    /// Why a presented certificate is invalid or cannot be verified.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// For `unverifiable`: not_logged, log_broken, payload_mismatch, signature or
+    /// log_inconsistent; pages word it in the reader's language.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub problem: Option<String>,
+    /// For `log_broken`: the first entry out of place.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub problem_index: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<Object>)]
     pub payload: Option<CertificatePayload>,
+    /// The certificate's decisions, oldest first, from the issuance log; absent for an
+    /// unknown or invalid certificate.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub history: Vec<HistoryEntry>,
 }
 
 impl Verification {
@@ -557,8 +629,16 @@ impl Verification {
             status: "unknown".into(),
             revoked_at: None,
             revoke_reason: None,
+            suspended_since: None,
+            suspended_until: None,
+            suspension_reason: None,
+            superseded_by: None,
+            superseded_on: None,
             reason: None,
+            problem: None,
+            problem_index: None,
             payload: None,
+            history: Vec::new(),
         }
     }
 
@@ -570,22 +650,109 @@ impl Verification {
         }
     }
 
-    fn of(row: &CertificateRow, payload: CertificatePayload, today: NaiveDate) -> Verification {
-        let status = if row.revoked_at.is_some() {
-            "revoked"
-        } else if payload.is_expired_on(today) {
-            "expired"
-        } else {
-            "valid"
-        };
+    /// Never "valid": the log does not vouch for the certificate. The payload is shown so
+    /// that the reader knows which certificate is meant.
+    fn unverifiable(
+        payload: CertificatePayload,
+        problem: &str,
+        index: Option<u64>,
+        reason: impl Into<String>,
+    ) -> Verification {
         Verification {
-            status: status.into(),
-            revoked_at: row.revoked_at,
-            revoke_reason: row.revoke_reason.clone(),
-            reason: None,
+            status: "unverifiable".into(),
+            reason: Some(reason.into()),
+            problem: Some(problem.into()),
+            problem_index: index,
             payload: Some(payload),
+            ..Verification::unknown()
         }
     }
+}
+
+/// The state of a certificate with the given signed payload, told by its entries in the
+/// issuance log after the chain up to the last of them has been checked, and the entries.
+/// The stored row is not consulted beyond the payload and signature handed in.
+fn from_log(
+    conn: &mut DbConn,
+    signed: SignedCertificate,
+    today: NaiveDate,
+) -> Result<Verification, Refusal> {
+    let payload = signed.payload.clone();
+    let number = payload.certificate_number.clone();
+    let Some(last) = store::log_of(conn, &number)?.last().map(|e| e.index) else {
+        return Ok(Verification::unverifiable(
+            payload,
+            "not_logged",
+            None,
+            "the certificate is not in the issuance log",
+        ));
+    };
+    let chain = store::log_through(conn, last)?;
+    if let Err(i) = cert::verify_chain(&chain) {
+        return Ok(Verification::unverifiable(
+            payload,
+            "log_broken",
+            Some(i as u64),
+            format!("the issuance log is broken at entry {i}"),
+        ));
+    }
+    let mine: Vec<LogEntry> = chain
+        .into_iter()
+        .filter(|e| e.certificate_number == number)
+        .collect();
+    if mine[0].kind != LogKind::Issued || mine[0].payload_sha256 != payload.sha256_hex() {
+        return Ok(Verification::unverifiable(
+            payload,
+            "payload_mismatch",
+            None,
+            "the certificate differs from the one the issuance log recorded",
+        ));
+    }
+    if let Err(e) = cert::verify(&signed, &published_keys(conn)?) {
+        return Ok(Verification::unverifiable(
+            payload,
+            "signature",
+            None,
+            e.to_string(),
+        ));
+    }
+    let state = match states::from_log(&mine, payload.valid_until) {
+        Ok(state) => state,
+        Err(problem) => {
+            return Ok(Verification::unverifiable(
+                payload,
+                "log_inconsistent",
+                None,
+                problem.to_string(),
+            ))
+        }
+    };
+    let standing = state.standing(today, payload.valid_until);
+    let last_of = |kind: LogKind| mine.iter().rev().find(|e| e.kind == kind);
+    let mut v = Verification {
+        status: standing.as_str().into(),
+        history: mine.iter().map(HistoryEntry::from).collect(),
+        ..Verification::unknown()
+    };
+    match &state {
+        CertState::Withdrawn { .. } => {
+            let entry = last_of(LogKind::Revoked);
+            v.revoked_at = entry.map(|e| e.at.naive_utc());
+            v.revoke_reason = entry.and_then(|e| e.reason.clone());
+        }
+        CertState::Suspended { since, until } if standing == Standing::Suspended => {
+            v.suspended_since = Some(*since);
+            v.suspended_until = Some(*until);
+            v.suspension_reason = last_of(LogKind::Suspended).and_then(|e| e.reason.clone());
+        }
+        CertState::Superseded { by, on } | CertState::Renewed { by, on } => {
+            v.superseded_by = Some(by.clone());
+            v.superseded_on = Some(*on);
+        }
+        _ => {}
+    }
+    v.payload = Some(payload);
+    Ok(v)
 }
 
 /// By number. A malformed number answers exactly like an unknown one.
@@ -601,8 +768,18 @@ pub fn verify_number(
     let Some(row) = store::by_number(conn, number)? else {
         return Ok(Verification::unknown());
     };
-    let signed = signed_of(&row)?;
-    Ok(Verification::of(&row, signed.payload, today))
+    let signed = match signed_of(&row) {
+        Ok(signed) => signed,
+        Err(_) => {
+            return Ok(Verification {
+                status: "unverifiable".into(),
+                problem: Some("payload_mismatch".into()),
+                reason: Some("the stored certificate cannot be read".into()),
+                ..Verification::unknown()
+            })
+        }
+    };
+    from_log(conn, signed, today)
 }
 
 /// A presented PDF: its embedded payload and signature against the published keys, then
@@ -630,7 +807,7 @@ pub fn verify_pdf(
     let row = store::by_number(conn, number)?;
     match row {
         Some(row) if logged && row.signature == signed.signature_b64 => {
-            Ok(Verification::of(&row, signed.payload, today))
+            from_log(conn, signed, today)
         }
         _ => Ok(Verification::invalid(
             "the certificate is signed but not recorded in the issuance log",
@@ -638,7 +815,7 @@ pub fn verify_pdf(
     }
 }
 
-// ---- revocation -----------------------------------------------------------------------
+// ---- decisions ------------------------------------------------------------------------
 
 /// The reason a revocation gives, trimmed; the page checks it before it asks for
 /// confirmation, and [`revoke`] again.
@@ -653,6 +830,89 @@ pub fn revocation_reason(reason: &str) -> Result<&str, Refusal> {
     Ok(reason)
 }
 
+/// The reason of any other decision, trimmed.
+pub fn decision_reason(reason: &str) -> Result<&str, Refusal> {
+    let reason = reason.trim();
+    if reason.is_empty() {
+        return Err(Refusal::Invalid(
+            Code::CertificateDecisionReasonMissing.into(),
+        ));
+    }
+    if reason.chars().count() > 1000 {
+        return Err(Refusal::Invalid(
+            Code::CertificateDecisionReasonTooLong.into(),
+        ));
+    }
+    Ok(reason)
+}
+
+/// The last day of a suspension as a form or request gives it (`YYYY-MM-DD`).
+pub fn suspension_until(text: &str) -> Result<NaiveDate, Refusal> {
+    NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
+        .map_err(|_| Refusal::Invalid(Code::SuspensionUntilInvalid.into()))
+}
+
+/// The narrower scope of a reduction: Chinese required, English optional, both trimmed.
+pub fn reduced_scope(zh: &str, en: Option<&str>) -> Result<(String, Option<String>), Refusal> {
+    let zh = zh.trim();
+    let en = en.map(str::trim).filter(|e| !e.is_empty());
+    if zh.is_empty() {
+        return Err(Refusal::Invalid(Code::CertificateScopeMissing.into()));
+    }
+    if zh.chars().count() > 2000 || en.is_some_and(|e| e.chars().count() > 2000) {
+        return Err(Refusal::Invalid(Code::CertificateScopeTooLong.into()));
+    }
+    Ok((zh.to_string(), en.map(str::to_string)))
+}
+
+/// A certificate read for a decision: its row, signed payload, application, and the state
+/// its log entries tell.
+struct Subject {
+    row: CertificateRow,
+    signed: SignedCertificate,
+    app: ApplicationRow,
+    state: CertState,
+}
+
+impl Subject {
+    fn read(conn: &mut DbConn, number: &str) -> Result<Subject, Refusal> {
+        let row = store::by_number(conn, number)?.ok_or(Refusal::NotFound)?;
+        let signed = signed_of(&row)?;
+        let entries = store::log_of(conn, number)?;
+        let state = states::from_log(&entries, signed.payload.valid_until).map_err(|problem| {
+            tracing::error!(%problem, number, "certificate log entries tell no state");
+            Refusal::Conflict(Code::CertificateLogInconsistent.with("number", number))
+        })?;
+        let app = apps::get(conn, row.application_id)?.ok_or(Refusal::NotFound)?;
+        Ok(Subject {
+            row,
+            signed,
+            app,
+            state,
+        })
+    }
+
+    /// The state after `event` decided today, or why not.
+    fn apply(
+        &self,
+        event: &CertEvent,
+        today: NaiveDate,
+        max_suspension: Option<Months>,
+    ) -> Result<CertState, Refusal> {
+        let limits = Limits {
+            valid_until: self.signed.payload.valid_until,
+            max_suspension,
+        };
+        states::apply(&self.state, event, today, limits).map_err(|r| match r {
+            Refusal::Conflict(reason) if reason.code == Code::CertificateAlreadyRevoked => {
+                Refusal::Conflict(reason.with("number", &self.row.number))
+            }
+            other => other,
+        })
+    }
+}
+
+/// Withdraws (revokes) a certificate; it stays verifiable, as revoked.
 #[tracing::instrument(skip_all, err(Display, level = "info"))]
 pub fn revoke(
     conn: &mut DbConn,
@@ -663,31 +923,30 @@ pub fn revoke(
     let reason = revocation_reason(reason)?;
     write_tx(conn, |conn| {
         store::lock_issuance(conn)?;
-        let row = store::by_number(conn, number)?.ok_or(Refusal::NotFound)?;
-        let now = Utc::now().naive_utc();
-        if !store::revoke(conn, &row.id, now, reason)? {
-            return Err(Refusal::Conflict(
-                Code::CertificateAlreadyRevoked.with("number", number),
-            ));
-        }
-        let signed = signed_of(&row)?;
-        append_log(
+        let subject = Subject::read(conn, number)?;
+        subject.apply(&CertEvent::Withdraw, Utc::now().date_naive(), None)?;
+        let row = &subject.row;
+        store::revoke(conn, &row.id, Utc::now().naive_utc(), reason)?;
+        store::set_suspended_until(conn, &row.id, None)?;
+        let entry = append_log(
             conn,
             LogKind::Revoked,
-            &signed.payload,
-            Some(reason.to_string()),
+            &subject.signed.payload,
+            Noted {
+                reason: Some(reason.to_string()),
+                ..Noted::default()
+            },
         )?;
         audit::append(
             conn,
             actor,
             Kind::CertificateRevoked,
             ("certificate", &row.id),
-            serde_json::json!({ "number": number, "reason": reason }),
+            serde_json::json!({ "number": number, "reason": reason, "log_index": entry.index }),
         )?;
-        let app = apps::get(conn, row.application_id)?.ok_or(Refusal::NotFound)?;
         mail::enqueue_to_enterprise(
             conn,
-            app.enterprise_id,
+            subject.app.enterprise_id,
             &Notification::CertificateRevoked {
                 certificate_id: number.to_string(),
                 part: row.part_code.clone(),
@@ -695,6 +954,242 @@ pub fn revoke(
             },
         )?;
         store::by_number(conn, number)?.ok_or(Refusal::NotFound)
+    })
+}
+
+/// Suspends a certificate in force until `until` (its last day), at most
+/// `max_suspension` from today.
+#[tracing::instrument(skip_all, err(Display, level = "info"))]
+pub fn suspend(
+    conn: &mut DbConn,
+    issuer: &Issuer,
+    actor: &Actor,
+    number: &str,
+    until: NaiveDate,
+    reason: &str,
+    max_suspension: Months,
+) -> Result<CertificateRow, Refusal> {
+    let reason = decision_reason(reason)?;
+    write_tx(conn, |conn| {
+        store::lock_issuance(conn)?;
+        let subject = Subject::read(conn, number)?;
+        let today = Utc::now().date_naive();
+        subject.apply(&CertEvent::Suspend { until }, today, Some(max_suspension))?;
+        let row = &subject.row;
+        store::set_suspended_until(conn, &row.id, Some(until))?;
+        let entry = append_log(
+            conn,
+            LogKind::Suspended,
+            &subject.signed.payload,
+            Noted {
+                reason: Some(reason.to_string()),
+                until: Some(until),
+                related: None,
+            },
+        )?;
+        audit::append(
+            conn,
+            actor,
+            Kind::CertificateSuspended,
+            ("certificate", &row.id),
+            serde_json::json!({
+                "number": number,
+                "reason": reason,
+                "until": until,
+                "log_index": entry.index,
+            }),
+        )?;
+        mail::enqueue_to_enterprise(
+            conn,
+            subject.app.enterprise_id,
+            &Notification::CertificateSuspended {
+                certificate_id: number.to_string(),
+                part: row.part_code.clone(),
+                reason: reason.to_string(),
+                until,
+                verify_url: issuer.verify_url(number),
+            },
+        )?;
+        store::by_number(conn, number)?.ok_or(Refusal::NotFound)
+    })
+}
+
+/// Lifts a suspension: the certificate is in force again.
+#[tracing::instrument(skip_all, err(Display, level = "info"))]
+pub fn reinstate(
+    conn: &mut DbConn,
+    issuer: &Issuer,
+    actor: &Actor,
+    number: &str,
+    reason: &str,
+) -> Result<CertificateRow, Refusal> {
+    let reason = decision_reason(reason)?;
+    write_tx(conn, |conn| {
+        store::lock_issuance(conn)?;
+        let subject = Subject::read(conn, number)?;
+        subject.apply(&CertEvent::Reinstate, Utc::now().date_naive(), None)?;
+        let row = &subject.row;
+        store::set_suspended_until(conn, &row.id, None)?;
+        let entry = append_log(
+            conn,
+            LogKind::Reinstated,
+            &subject.signed.payload,
+            Noted {
+                reason: Some(reason.to_string()),
+                ..Noted::default()
+            },
+        )?;
+        audit::append(
+            conn,
+            actor,
+            Kind::CertificateReinstated,
+            ("certificate", &row.id),
+            serde_json::json!({ "number": number, "reason": reason, "log_index": entry.index }),
+        )?;
+        mail::enqueue_to_enterprise(
+            conn,
+            subject.app.enterprise_id,
+            &Notification::CertificateReinstated {
+                certificate_id: number.to_string(),
+                part: row.part_code.clone(),
+                reason: reason.to_string(),
+                verify_url: issuer.verify_url(number),
+            },
+        )?;
+        store::by_number(conn, number)?.ok_or(Refusal::NotFound)
+    })
+}
+
+/// Narrows a certificate's scope: a successor with the new scope, signed now and valid
+/// until the old one's last day, supersedes it. Answers the successor.
+#[tracing::instrument(skip_all, err(Display, level = "info"))]
+pub fn reduce_scope(
+    conn: &mut DbConn,
+    issuer: &Issuer,
+    actor: &Actor,
+    number: &str,
+    scope: (&str, Option<&str>),
+    reason: &str,
+) -> Result<CertificateRow, Refusal> {
+    let reason = decision_reason(reason)?;
+    let (scope_zh, scope_en) = reduced_scope(scope.0, scope.1)?;
+    write_tx(conn, |conn| {
+        store::lock_issuance(conn)?;
+        let subject = Subject::read(conn, number)?;
+        let old = &subject.signed.payload;
+        if scope_zh == old.scope_zh && scope_en.as_deref() == old.english_scope() {
+            return Err(Refusal::Invalid(Code::CertificateScopeUnchanged.into()));
+        }
+        let app = &subject.app;
+        let year = cert::parse_certificate_number(number).map_or(old.issue_date.year(), |p| p.year);
+        let serial = store::next_serial(conn, year, &app.part_code)?;
+        let successor = cert::certificate_number(year, &app.part_code, serial as u32);
+        let today = Utc::now().date_naive();
+        subject.apply(
+            &CertEvent::ReduceScope {
+                successor: successor.clone(),
+            },
+            today,
+            None,
+        )?;
+        let key_row = match store::current_key(conn)? {
+            Some(k) => k,
+            None => create_key(conn, issuer, actor)?,
+        };
+        let key = load_private(issuer, &key_row)?;
+        let facts = Facts::read(conn, app)?;
+        let payload = CertificatePayload {
+            certificate_number: successor.clone(),
+            certificate_id: uuid::Uuid::now_v7(),
+            scope_zh: scope_zh.clone(),
+            scope_en: scope_en.clone(),
+            issue_date: today,
+            issuer_key_id: key_row.id.clone(),
+            supersedes: Some(number.to_string()),
+            ..old.clone()
+        };
+        let decision_approved = review::decisions(conn, app.id)?
+            .last()
+            .is_some_and(|d| d.approved);
+        let radar = facts.radar();
+        let (signed, _pdf) = sign_and_render(
+            payload,
+            &Approved {
+                part_code: &app.part_code,
+                achieved_level: facts.result.achieved_level,
+                enterprise_name_zh: &old.enterprise_name_zh,
+                credit_code: &old.credit_code,
+                decision_approved,
+            },
+            &key,
+            &facts.model.name,
+            &issuer.verify_url(&successor),
+            &axes(&radar),
+        )?;
+        let new_row = CertificateRow {
+            id: signed.payload.certificate_id.to_string(),
+            number: successor.clone(),
+            application_id: app.id,
+            year,
+            part_code: app.part_code.clone(),
+            serial,
+            payload: String::from_utf8(signed.payload.canonical_bytes()).expect("JSON is UTF-8"),
+            signature: signed.signature_b64.clone(),
+            key_id: key_row.id.clone(),
+            issued_at: Utc::now().naive_utc(),
+            revoked_at: None,
+            revoke_reason: None,
+            suspended_until: None,
+            superseded_by: None,
+        };
+        store::insert(conn, &new_row)?;
+        store::set_superseded_by(conn, &subject.row.id, &successor)?;
+        append_log(
+            conn,
+            LogKind::Issued,
+            &signed.payload,
+            Noted {
+                related: Some(number.to_string()),
+                ..Noted::default()
+            },
+        )?;
+        let entry = append_log(
+            conn,
+            LogKind::Superseded,
+            old,
+            Noted {
+                reason: Some(reason.to_string()),
+                until: None,
+                related: Some(successor.clone()),
+            },
+        )?;
+        audit::append(
+            conn,
+            actor,
+            Kind::CertificateScopeReduced,
+            ("certificate", &subject.row.id),
+            serde_json::json!({
+                "number": number,
+                "successor": successor,
+                "scope_zh": scope_zh,
+                "scope_en": scope_en,
+                "reason": reason,
+                "log_index": entry.index,
+            }),
+        )?;
+        mail::enqueue_to_enterprise(
+            conn,
+            app.enterprise_id,
+            &Notification::CertificateScopeReduced {
+                certificate_id: number.to_string(),
+                successor_id: successor.clone(),
+                part: app.part_code.clone(),
+                scope: scope_zh.clone(),
+                reason: reason.to_string(),
+                verify_url: issuer.verify_url(&successor),
+            },
+        )?;
+        Ok(new_row)
     })
 }
 

@@ -535,3 +535,26 @@ async fn submission_outside_the_registration_window_is_refused() {
         "{problem}"
     );
 }
+
+#[tokio::test]
+async fn an_application_consents_to_the_directory_only_when_it_says_so() {
+    let app = spawn_app().await;
+    let (_, member, round_id, without) = applicant(&app, "91110108MA01ABCD2").await;
+    let create = format!("/api/v1/rounds/{round_id}/applications");
+    let mut body = draft("SEC");
+    body["directory_consent"] = json!(true);
+    let (status, with) = member.send("POST", &create, Some(body)).await;
+    assert_eq!(status, 201, "{with}");
+    let (_, consenting) = member
+        .send(
+            "GET",
+            &format!("/api/v1/applications/{}", with["id"].as_str().unwrap()),
+            None,
+        )
+        .await;
+    assert_eq!(consenting["directory_consent"], true, "{consenting}");
+    let (_, silent) = member
+        .send("GET", &format!("/api/v1/applications/{without}"), None)
+        .await;
+    assert_eq!(silent["directory_consent"], false, "the default: {silent}");
+}

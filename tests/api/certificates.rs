@@ -961,7 +961,12 @@ async fn sample_certificate_of_the_demo_round() {
 }
 
 /// A page in `lang` (by Accept-Language, as a first visit would choose it).
-async fn page_in(app: &TestApp, browser: &reqwest::Client, path: &str, lang: &str) -> String {
+pub(crate) async fn page_in(
+    app: &TestApp,
+    browser: &reqwest::Client,
+    path: &str,
+    lang: &str,
+) -> String {
     let r = browser
         .get(app.url(path))
         .header("accept-language", lang)

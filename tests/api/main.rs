@@ -40,6 +40,8 @@ mod self_assessment;
 mod panel_notifications;
 // Certificates (feature: certs).
 mod certificates;
+// A certificate's decisions, verification from the log, the directory (lifecycle17).
+mod certificate_lifecycle;
 // Enterprise groups and the review panel's page.
 mod groups;
 // Typed ids: a malformed one is an unknown one.

@@ -25,6 +25,8 @@ pub struct ApplicationRow {
     pub status: Status,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// The enterprise agreed to list this part's certificate in the public directory.
+    pub directory_consent: bool,
 }
 
 #[derive(Insertable)]
@@ -47,6 +49,18 @@ pub struct NewApplication<'a> {
 pub fn insert(conn: &mut DbConn, a: &NewApplication<'_>) -> QueryResult<()> {
     diesel::insert_into(applications::table)
         .values(a)
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// Records whether the enterprise consents to the public directory (false until it does).
+pub fn set_directory_consent(
+    conn: &mut DbConn,
+    id: ApplicationId,
+    consent: bool,
+) -> QueryResult<()> {
+    diesel::update(applications::table.find(id))
+        .set(applications::directory_consent.eq(consent))
         .execute(conn)
         .map(|_| ())
 }

@@ -1,7 +1,7 @@
 //! Signing keys (public halves), certificates and the append-only issuance log
 //! (feature: certs). The log is only ever inserted into; the database refuses the rest.
 
-use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use diesel::prelude::*;
 
 use crate::db::schema::{certificates, issuance_log, signing_keys};
@@ -67,6 +67,10 @@ pub struct CertificateRow {
     pub issued_at: NaiveDateTime,
     pub revoked_at: Option<NaiveDateTime>,
     pub revoke_reason: Option<String>,
+    /// Copies of the log's last suspension and supersession, for lists and the task list;
+    /// verification reads the log.
+    pub suspended_until: Option<NaiveDate>,
+    pub superseded_by: Option<String>,
 }
 
 pub fn insert(conn: &mut DbConn, row: &CertificateRow) -> QueryResult<()> {
@@ -76,12 +80,15 @@ pub fn insert(conn: &mut DbConn, row: &CertificateRow) -> QueryResult<()> {
         .map(|_| ())
 }
 
+/// The application's current certificate: the newest, as a scope reduction adds a
+/// successor to the one it replaces.
 pub fn by_application(
     conn: &mut DbConn,
     application: ApplicationId,
 ) -> QueryResult<Option<CertificateRow>> {
     certificates::table
         .filter(certificates::application_id.eq(application))
+        .order((certificates::issued_at.desc(), certificates::serial.desc()))
         .select(CertificateRow::as_select())
         .first(conn)
         .optional()
@@ -117,6 +124,41 @@ pub fn revoke(conn: &mut DbConn, id: &str, at: NaiveDateTime, reason: &str) -> Q
     Ok(n == 1)
 }
 
+/// Copies a suspension's last day (or `None` once lifted) onto the row.
+pub fn set_suspended_until(
+    conn: &mut DbConn,
+    id: &str,
+    until: Option<NaiveDate>,
+) -> QueryResult<()> {
+    diesel::update(certificates::table.find(id))
+        .set(certificates::suspended_until.eq(until))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// Copies the successor's number onto the replaced certificate's row.
+pub fn set_superseded_by(conn: &mut DbConn, id: &str, successor: &str) -> QueryResult<()> {
+    diesel::update(certificates::table.find(id))
+        .set(certificates::superseded_by.eq(successor))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// Certificates whose suspension (as copied onto the row) ends on or before `by`,
+/// neither withdrawn nor replaced, soonest first.
+pub fn suspensions_ending(conn: &mut DbConn, by: NaiveDate) -> QueryResult<Vec<CertificateRow>> {
+    certificates::table
+        .filter(certificates::suspended_until.le(by))
+        .filter(certificates::revoked_at.is_null())
+        .filter(certificates::superseded_by.is_null())
+        .order((
+            certificates::suspended_until.asc(),
+            certificates::number.asc(),
+        ))
+        .select(CertificateRow::as_select())
+        .load(conn)
+}
+
 /// Serialises issuance and revocation on PostgreSQL, so that two transactions neither
 /// issue twice for one application nor append two entries with the same index. SQLite's
 /// write transactions (`BEGIN IMMEDIATE`) are serial already.
@@ -138,34 +180,27 @@ struct LogRow {
     reason: Option<String>,
     prev_hash: String,
     hash: String,
+    effective_until: Option<NaiveDate>,
+    related_number: Option<String>,
 }
 
 impl LogRow {
+    /// A kind the code does not write reads as an issuance and then fails the hash check,
+    /// so a changed kind is found like any other change.
     fn into_entry(self) -> LogEntry {
         LogEntry {
             // A negative index cannot be in place; u64::MAX makes the walk say so.
             index: u64::try_from(self.idx).unwrap_or(u64::MAX),
-            kind: if self.kind == "revoked" {
-                LogKind::Revoked
-            } else {
-                LogKind::Issued
-            },
+            kind: LogKind::parse(&self.kind).unwrap_or(LogKind::Issued),
             certificate_number: self.certificate_number,
             payload_sha256: self.payload_sha256,
             at: DateTime::<Utc>::from_naive_utc_and_offset(self.at, Utc),
             reason: self.reason,
+            until: self.effective_until,
+            related: self.related_number,
             prev_hash: self.prev_hash,
             hash: self.hash,
         }
-    }
-}
-
-/// An entry whose kind is not one the code writes reads as an issuance and then fails the
-/// hash check, so a changed kind is found like any other change.
-fn kind_str(kind: LogKind) -> &'static str {
-    match kind {
-        LogKind::Issued => "issued",
-        LogKind::Revoked => "revoked",
     }
 }
 
@@ -182,13 +217,15 @@ pub fn append_log(conn: &mut DbConn, entry: &LogEntry) -> QueryResult<()> {
     diesel::insert_into(issuance_log::table)
         .values(LogRow {
             idx: entry.index as i64,
-            kind: kind_str(entry.kind).to_string(),
+            kind: entry.kind.as_str().to_string(),
             certificate_number: entry.certificate_number.clone(),
             payload_sha256: entry.payload_sha256.clone(),
             at: entry.at.naive_utc(),
             reason: entry.reason.clone(),
             prev_hash: entry.prev_hash.clone(),
             hash: entry.hash.clone(),
+            effective_until: entry.until,
+            related_number: entry.related.clone(),
         })
         .execute(conn)
         .map(|_| ())
@@ -196,6 +233,19 @@ pub fn append_log(conn: &mut DbConn, entry: &LogEntry) -> QueryResult<()> {
 
 pub fn log(conn: &mut DbConn) -> QueryResult<Vec<LogEntry>> {
     Ok(issuance_log::table
+        .order(issuance_log::idx.asc())
+        .select(LogRow::as_select())
+        .load(conn)?
+        .into_iter()
+        .map(LogRow::into_entry)
+        .collect())
+}
+
+/// The log from its first entry up to and including entry `last`: what must be intact
+/// for the entries of a certificate up to `last` to be trusted.
+pub fn log_through(conn: &mut DbConn, last: u64) -> QueryResult<Vec<LogEntry>> {
+    Ok(issuance_log::table
+        .filter(issuance_log::idx.le(i64::try_from(last).unwrap_or(i64::MAX)))
         .order(issuance_log::idx.asc())
         .select(LogRow::as_select())
         .load(conn)?
@@ -261,6 +311,26 @@ pub fn of_enterprise(
                     .select(applications::id),
             ),
         )
+        .order(certificates::number.asc())
+        .select(CertificateRow::as_select())
+        .load(conn)
+}
+
+/// Certificates for the public directory: of applications whose enterprise consented,
+/// neither withdrawn, suspended nor replaced (by the copies on the row), by number.
+pub fn directory(conn: &mut DbConn) -> QueryResult<Vec<CertificateRow>> {
+    use crate::db::schema::applications;
+    certificates::table
+        .filter(
+            certificates::application_id.eq_any(
+                applications::table
+                    .filter(applications::directory_consent.eq(true))
+                    .select(applications::id),
+            ),
+        )
+        .filter(certificates::revoked_at.is_null())
+        .filter(certificates::suspended_until.is_null())
+        .filter(certificates::superseded_by.is_null())
         .order(certificates::number.asc())
         .select(CertificateRow::as_select())
         .load(conn)

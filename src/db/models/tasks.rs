@@ -67,6 +67,7 @@ pub fn secretariat(conn: &mut DbConn, i: &SecretariatInput<'_>) -> QueryResult<[
         .single_value();
     let expiring = certificates::table
         .filter(certificates::revoked_at.is_null())
+        .filter(certificates::superseded_by.is_null())
         .filter(certificates::issued_at.ge(midnight(i.expiring_issued.0)))
         .filter(certificates::issued_at.lt(midnight(
             i.expiring_issued.1.succ_opt().expect("a next day"),

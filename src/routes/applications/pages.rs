@@ -225,6 +225,7 @@ pub async fn create_page(
         scope_en: Some(scope_en).filter(|s| !s.trim().is_empty()),
         contact_name: value(&fields, "contact_name"),
         contact_email: value(&fields, "contact_email"),
+        directory_consent: value(&fields, "directory_consent") == "yes",
     };
     let who = caller.clone();
     let outcome = state
@@ -274,7 +275,7 @@ struct Detail {
     missing: Vec<String>,
     editor: bool,
     draft: bool,
-    certificate: Option<CertificateSummary>,
+    certificate: Option<crate::workflow::views::certificates::CertificateSummary>,
     part_name: Bilingual,
     /// What the secretariat may do now.
     secretariat: Option<SecretariatActions>,
@@ -286,14 +287,6 @@ struct SecretariatActions {
     reject: bool,
     panel: bool,
     issue: bool,
-}
-
-/// The application's certificate as its page shows it: the number links to `/verify`.
-#[derive(Serialize)]
-struct CertificateSummary {
-    number: String,
-    revoked_at: Option<chrono::NaiveDateTime>,
-    revoke_reason: Option<String>,
 }
 
 pub async fn detail_page(
@@ -324,6 +317,7 @@ pub(crate) async fn render_detail(
     form: &FormState,
 ) -> Result<HttpResponse, AppError> {
     let reader = caller.principal.clone();
+    let issuer = crate::routes::certificates::issuer(state);
     let detail = state
         .db(move |conn| {
             let app = applications::visible(conn, &caller.principal, id)?;
@@ -371,12 +365,7 @@ pub(crate) async fn render_detail(
             let missing = applications::missing_items(conn, &app)?;
             let r = queries::rounds::get(conn, app.round_id)?.ok_or(AppError::NotFound)?;
             let e = enterprises::get(conn, app.enterprise_id)?.ok_or(AppError::NotFound)?;
-            let certificate =
-                queries::certificates::of_application(conn, id)?.map(|c| CertificateSummary {
-                    number: c.number,
-                    revoked_at: c.revoked_at,
-                    revoke_reason: c.revoke_reason,
-                });
+            let certificate = queries::certificates::summary_of_application(conn, &issuer, id)?;
             let secretariat = caller.has(Role::Secretariat).then(|| SecretariatActions {
                 accept: state_allows(app.status, &Event::Accept),
                 reject: state_allows(

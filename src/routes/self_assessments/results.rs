@@ -474,6 +474,7 @@ pub async fn apply_page(
                 scope_en: None,
                 contact_name: ent.contact_name,
                 contact_email: ent.contact_email,
+                directory_consent: false,
             };
             Ok(applications::create(
                 conn,

@@ -54,6 +54,10 @@ pub fn inbox_with_certificates(
 fn is_certificate_notice(n: &NotificationRow) -> bool {
     matches!(
         n.message_kind.as_str(),
-        "certificate_issued" | "certificate_revoked"
+        "certificate_issued"
+            | "certificate_revoked"
+            | "certificate_suspended"
+            | "certificate_reinstated"
+            | "certificate_scope_reduced"
     )
 }

@@ -89,6 +89,11 @@ pub fn for_person(
             .into_iter()
             .chain(crate::db::models::appeals::task_counts(conn)?)
             .chain(crate::db::models::complaints::task_counts(conn)?)
+            .chain([crate::db::models::certificates::suspensions_ending(
+                conn,
+                tasks::suspension_warning_until(today),
+            )?
+            .len() as i64])
             .collect(),
             Role::Enterprise => store::enterprise(
                 conn,

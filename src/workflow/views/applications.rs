@@ -20,6 +20,8 @@ pub struct ApplicationView {
     pub scope_en: Option<String>,
     pub contact_name: String,
     pub contact_email: String,
+    /// The enterprise consents to list the certificate in the public directory.
+    pub directory_consent: bool,
     /// draft, submitted, accepted, rejected, in_assessment, …
     #[schema(value_type = String)]
     pub status: Status,
@@ -40,6 +42,7 @@ pub fn application_view(row: ApplicationRow) -> ApplicationView {
         scope_en: row.scope_en,
         contact_name: row.contact_name,
         contact_email: row.contact_email,
+        directory_consent: row.directory_consent,
         status: row.status,
         created_at: row.created_at,
         updated_at: row.updated_at,
