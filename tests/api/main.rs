@@ -59,3 +59,6 @@ mod demo;
 mod slow_uploads;
 // The secretariat's queues and the application's actions in the browser.
 mod secretariat_pages;
+// Concurrency: identical requests at once, sign-ins under load, migrations together,
+// database connection errors.
+mod races;
