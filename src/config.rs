@@ -41,6 +41,8 @@ pub struct Config {
     pub evidence: EvidenceConfig,
     /// How long an upload's body may take, and how many may be received at once.
     pub uploads: UploadConfig,
+    /// Password checks: how many at once and how many may wait.
+    pub sign_ins: SignInConfig,
     // mail/audit feature
     pub mail: MailConfig,
     /// The zone pages show times in (an IANA name; the programme runs on Beijing time).
@@ -320,6 +322,53 @@ fn upload_config(
     })
 }
 
+/// Password hashing (sign-ins, password resets, new accounts): argon2 with 19 MiB per
+/// check, on a fixed number of threads with a bounded queue in front of them.
+#[derive(Debug, Clone)]
+pub struct SignInConfig {
+    /// Password checks at once (default: one per core).
+    pub threads: usize,
+    /// Password checks that may wait for a thread; beyond that a sign-in answers 503 with
+    /// `Retry-After`.
+    pub queue: usize,
+}
+
+fn sign_in_config(
+    env: &dyn Fn(&str) -> Option<String>,
+    file: &FileConfig,
+) -> Result<SignInConfig, ConfigError> {
+    let number = |var: &str, key: &str, from_file: Option<u64>, default: u64, min: u64| {
+        let value = match env(var) {
+            Some(text) => text
+                .trim()
+                .parse::<u64>()
+                .map_err(|_| bad(var, format!("'{text}' is not a whole number")))?,
+            None => from_file.unwrap_or(default),
+        };
+        if value < min || value > 1024 {
+            return Err(bad(key, format!("must be between {min} and 1024")));
+        }
+        Ok(value as usize)
+    };
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get()) as u64;
+    Ok(SignInConfig {
+        threads: number(
+            "CERTCASE_SIGN_IN_THREADS",
+            "sign_in_threads",
+            file.sign_in_threads,
+            cores,
+            1,
+        )?,
+        queue: number(
+            "CERTCASE_SIGN_IN_QUEUE",
+            "sign_in_queue",
+            file.sign_in_queue,
+            64,
+            0,
+        )?,
+    })
+}
+
 /// Where evidence files are kept and how large they may be.
 #[derive(Debug, Clone)]
 pub struct EvidenceConfig {
@@ -397,6 +446,9 @@ struct FileConfig {
     upload_total_seconds: Option<u64>,
     uploads_max_per_user: Option<u64>,
     uploads_max_total: Option<u64>,
+    // Password checks: threads and queue.
+    sign_in_threads: Option<u64>,
+    sign_in_queue: Option<u64>,
     // mail/audit feature
     mail_transport: Option<String>,
     smtp_host: Option<String>,
@@ -453,6 +505,7 @@ impl Config {
         let env = src.env;
         let evidence = evidence_config(env, &file)?;
         let uploads = upload_config(env, &file)?;
+        let sign_ins = sign_in_config(env, &file)?;
         let mail = mail_config(&file, env)?;
         let operations = operations_config(env, &file)?;
 
@@ -549,6 +602,7 @@ impl Config {
             api_token_hours,
             evidence,
             uploads,
+            sign_ins,
             mail,
             display_timezone,
             operations,
@@ -858,6 +912,26 @@ mod tests {
         assert_eq!(e.key, "CERTCASE_EVIDENCE_QUOTA_MB");
         let e = load(&[("CERTCASE_EVIDENCE_STORAGE", "ftp")], None).unwrap_err();
         assert_eq!(e.key, "evidence_storage");
+    }
+
+    #[test]
+    fn sign_in_limits_default_to_the_cores_and_are_checked() {
+        let c = load(&[], None).unwrap();
+        let cores = std::thread::available_parallelism().unwrap().get();
+        assert_eq!((c.sign_ins.threads, c.sign_ins.queue), (cores, 64));
+        let c = load(
+            &[
+                ("CERTCASE_SIGN_IN_THREADS", "1"),
+                ("CERTCASE_SIGN_IN_QUEUE", "0"),
+            ],
+            None,
+        )
+        .unwrap();
+        assert_eq!((c.sign_ins.threads, c.sign_ins.queue), (1, 0));
+        let e = load(&[("CERTCASE_SIGN_IN_THREADS", "0")], None).unwrap_err();
+        assert_eq!(e.key, "sign_in_threads");
+        let e = load(&[("CERTCASE_SIGN_IN_QUEUE", "many")], None).unwrap_err();
+        assert_eq!(e.key, "CERTCASE_SIGN_IN_QUEUE");
     }
 
     #[test]

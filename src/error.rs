@@ -141,14 +141,28 @@ impl From<Refusal> for AppError {
             Refusal::Conflict(reason) => AppError::conflict(reason),
             Refusal::Forbidden(reason) => AppError::forbidden(reason),
             Refusal::SignInRefused => AppError::invalid(Code::SignInRefused),
-            Refusal::Database(e) => AppError::internal(e),
+            Refusal::Database(e) => AppError::from(e),
         }
     }
 }
 
+/// A constraint that another request's write broke while this one ran (two requests
+/// inserting the same row, a row removed under a reference) is a conflict, not a fault:
+/// `db::write_tx` has already run the transaction again a few times, so one still here
+/// means the requests kept colliding. Other database errors are internal.
 impl From<diesel::result::Error> for AppError {
     fn from(e: diesel::result::Error) -> AppError {
-        AppError::internal(e)
+        use diesel::result::{DatabaseErrorKind, Error};
+        match &e {
+            Error::DatabaseError(
+                DatabaseErrorKind::UniqueViolation | DatabaseErrorKind::ForeignKeyViolation,
+                info,
+            ) => {
+                tracing::info!(constraint = info.constraint_name(), error = %e, "concurrent change answered as a conflict");
+                AppError::conflict(Code::ChangedConcurrently)
+            }
+            _ => AppError::internal(e),
+        }
     }
 }
 

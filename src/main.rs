@@ -196,7 +196,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Migrate => {
             let config = load_config()?;
-            let pool = db::connect_pool(&config.database_url, 1)?;
+            let pool = startup::connect(&config, 1)?;
             let mut conn = pool.get()?;
             let applied = db::run_migrations(&mut conn)?;
             println!("{} migration(s) applied", applied.len());
@@ -245,7 +245,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                         .map_err(anyhow::Error::msg)?;
                     let password =
                         Password::parse(&read_password()?).map_err(anyhow::Error::msg)?;
-                    let id = users::add_user(&mut conn, &email, &name, &password, &roles)?;
+                    // Hashed on the password threads, like every password the server hashes.
+                    let passwords = certcase::auth::PasswordPool::new(1, 1);
+                    let hash = passwords.hash_blocking(password)?;
+                    let id = users::add_user_with_hash(&mut conn, &email, &name, &hash, &roles)?;
                     println!("added {} ({id})", email.as_str());
                 }
                 UserCommand::Disable { email } => {
@@ -283,7 +286,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             command: AuditCommand::Verify,
         } => {
             let config = load_config()?;
-            let pool = db::connect_pool(&config.database_url, 1)?;
+            let pool = startup::connect(&config, 1)?;
             let mut conn = pool.get()?;
             match certcase::db::models::audit::verify(&mut conn)? {
                 Ok(n) => {

@@ -20,14 +20,20 @@ use crate::telemetry::{self, RequestSpan};
 use crate::web::{finish, guard, render, visitor, AppState};
 use crate::workflow::catalog;
 
-/// Opens the database, applies migrations and loads the catalog.
-pub fn prepare(config: &Config) -> anyhow::Result<DbPool> {
-    let pool = db::connect_pool(&config.database_url, config.pool_size).map_err(|e| {
+/// Opens the database with `size` connections; a failure names the database (its
+/// password hidden) and the cause, in one line.
+pub fn connect(config: &Config, size: u32) -> anyhow::Result<DbPool> {
+    db::connect_pool(&config.database_url, size).map_err(|e| {
         anyhow::anyhow!(
             "cannot open the database {}: {e}",
             crate::config::redact_url(&config.database_url)
         )
-    })?;
+    })
+}
+
+/// Opens the database, applies migrations and loads the catalog.
+pub fn prepare(config: &Config) -> anyhow::Result<DbPool> {
+    let pool = connect(config, config.pool_size)?;
     let mut conn = pool.get()?;
     db::run_migrations(&mut conn)?;
     // Evidence: uploads a crash interrupted leave temporary files only; sweep them.
@@ -58,7 +64,12 @@ pub fn state(config: Config, pool: DbPool) -> anyhow::Result<AppState> {
         &config.evidence,
     )?);
     let templates = Arc::new(render::templates(config.display_timezone)?);
+    let passwords = Arc::new(crate::auth::PasswordPool::new(
+        config.sign_ins.threads,
+        config.sign_ins.queue,
+    ));
     Ok(AppState {
+        passwords,
         evidence,
         uploads: Arc::new(crate::web::upload::Uploads::new(config.uploads.clone())),
         pool,
@@ -132,13 +143,23 @@ pub fn build_app(
         .wrap(TracingLogger::<RequestSpan>::new())
 }
 
+/// Blocking threads per worker beyond the pool's connections: database work waits for a
+/// connection anyway, so more threads than connections only add memory; the few extra
+/// are for work that needs no connection (PDF and spreadsheet rendering, file checks).
+/// Passwords are hashed on their own threads (`auth::PasswordPool`), never here.
+const EXTRA_BLOCKING_THREADS: usize = 4;
+
 /// The server. On SIGTERM or SIGINT it stops accepting connections and lets requests in
 /// flight finish for up to `shutdown_timeout_seconds` before it closes what is left.
+///
+/// Blocking threads per worker: see `EXTRA_BLOCKING_THREADS`.
 pub fn run(listener: TcpListener, state: AppState, workers: usize) -> anyhow::Result<Server> {
     let shutdown_timeout = state.config.operations.shutdown_timeout.as_secs();
+    let blocking = state.config.pool_size as usize + EXTRA_BLOCKING_THREADS;
     let data = web::Data::new(state);
     let server = HttpServer::new(move || build_app(data.clone()))
         .workers(workers)
+        .worker_max_blocking_threads(blocking)
         .shutdown_timeout(shutdown_timeout)
         .listen(listener)?
         .run();

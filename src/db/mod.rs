@@ -100,6 +100,9 @@ pub fn connect_pool(url: &str, max_size: u32) -> anyhow::Result<DbPool> {
     if Backend::from_url(url) == Backend::Sqlite && !url.starts_with("file:") && url != ":memory:" {
         crate::private_files::ensure_file(std::path::Path::new(url))?;
     }
+    // One connection first, with the backend's own error: the pool would try every slot
+    // and report each failure as an unusable URL, never the cause.
+    first_connection(url)?;
     let manager = ConnectionManager::<DbConn>::new(url);
     let pool = Pool::builder()
         .max_size(max_size)
@@ -108,6 +111,25 @@ pub fn connect_pool(url: &str, max_size: u32) -> anyhow::Result<DbPool> {
         .event_handler(Box::new(PoolEvents))
         .build(manager)?;
     Ok(pool)
+}
+
+/// Opens one connection with the backend the URL names, so a failure says why (refused,
+/// unknown host, unknown database, authentication, TLS) in one line.
+fn first_connection(url: &str) -> anyhow::Result<()> {
+    let outcome = match Backend::from_url(url) {
+        Backend::Postgres => PgConnection::establish(url).map(drop),
+        Backend::Sqlite => SqliteConnection::establish(url).map(drop),
+    };
+    outcome.map_err(|e| anyhow::anyhow!("{}", one_line(&e.to_string())))
+}
+
+/// libpq's messages span lines (a hint on the second); a log line is one line.
+fn one_line(text: &str) -> String {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 pub fn backend(conn: &DbConn) -> Backend {
@@ -121,17 +143,47 @@ pub fn backend(conn: &DbConn) -> Backend {
 /// need filled in once.
 const REPORT_SUMMARIES_MIGRATION: &str = "20261204000010";
 
-/// Applies pending migrations, then fills in the data a new migration's tables derive
-/// from existing rows; returns the versions applied now.
+/// Any number of instances may start together on one database: the first to take the
+/// migration lock applies what is pending, the others wait and find nothing left to do.
+const MIGRATION_LOCK: i64 = 0x6365_7274_6361_7365; // "certcase"
+
+/// Applies pending migrations under a lock, then fills in the data a new migration's
+/// tables derive from existing rows; returns the versions applied now.
+///
+/// PostgreSQL: a session advisory lock (diesel's own first statement, creating its
+/// bookkeeping table, already races without it). SQLite: one `BEGIN IMMEDIATE`
+/// transaction around them all (diesel's per-migration transactions nest as savepoints),
+/// so a second process waits on the write lock under the busy timeout.
 pub fn run_migrations(conn: &mut DbConn) -> anyhow::Result<Vec<String>> {
     let applied: Vec<String> = match conn {
-        DbConn::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS),
-        DbConn::Postgres(c) => c.run_pending_migrations(POSTGRES_MIGRATIONS),
+        DbConn::Sqlite(c) => {
+            AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")
+                .map_err(|e| anyhow::anyhow!("cannot take the migration lock: {e}"))?;
+            let outcome = c
+                .run_pending_migrations(SQLITE_MIGRATIONS)
+                .map(|v| v.iter().map(|v| v.to_string()).collect::<Vec<_>>());
+            match outcome {
+                Ok(v) => {
+                    AnsiTransactionManager::commit_transaction(c)?;
+                    Ok(v)
+                }
+                Err(e) => {
+                    AnsiTransactionManager::rollback_transaction(c)?;
+                    Err(e)
+                }
+            }
+        }
+        DbConn::Postgres(c) => {
+            c.batch_execute(&format!("SELECT pg_advisory_lock({MIGRATION_LOCK})"))
+                .map_err(|e| anyhow::anyhow!("cannot take the migration lock: {e}"))?;
+            let outcome = c
+                .run_pending_migrations(POSTGRES_MIGRATIONS)
+                .map(|v| v.iter().map(|v| v.to_string()).collect::<Vec<_>>());
+            c.batch_execute(&format!("SELECT pg_advisory_unlock({MIGRATION_LOCK})"))?;
+            outcome
+        }
     }
-    .map_err(|e| anyhow::anyhow!("migration failed: {e}"))?
-    .iter()
-    .map(|v| v.to_string())
-    .collect();
+    .map_err(|e| anyhow::anyhow!("migration failed: {e}"))?;
     if applied.iter().any(|v| v == REPORT_SUMMARIES_MIGRATION) {
         write_tx(conn, models::reports::refresh_all)
             .map_err(|e| anyhow::anyhow!("filling in the report summaries failed: {e}"))?;
@@ -149,13 +201,91 @@ pub fn migration_version(conn: &mut DbConn) -> anyhow::Result<Option<String>> {
     Ok(versions.iter().map(|v| v.to_string()).max())
 }
 
-/// Runs `f` in one write transaction. On SQLite the transaction takes the write lock up
-/// front (`BEGIN IMMEDIATE`): a deferred one that reads and then writes can fail with
-/// SQLITE_BUSY under concurrency without waiting for the busy timeout.
-pub fn write_tx<T, E, F>(conn: &mut DbConn, f: F) -> Result<T, E>
+/// How many times a write transaction runs before a transient failure reaches the caller.
+const TX_ATTEMPTS: u32 = 5;
+
+/// An error a write transaction can end with: it must carry diesel's errors, and say
+/// which diesel error it is, so a transient one can be retried.
+pub trait TxError: From<diesel::result::Error> {
+    fn database_error(&self) -> Option<&diesel::result::Error>;
+}
+
+impl TxError for diesel::result::Error {
+    fn database_error(&self) -> Option<&diesel::result::Error> {
+        Some(self)
+    }
+}
+
+/// Failures that another transaction caused and that running the whole transaction again
+/// resolves: PostgreSQL's serialization failures (40001) and deadlocks (40P01), SQLite's
+/// busy lock, and unique violations (two requests inserting the same row at once: run
+/// again, the later one sees the earlier one's row and answers as the use case says,
+/// e.g. "already exists" or "nothing changed").
+pub fn is_transient(e: &diesel::result::Error) -> bool {
+    use diesel::result::{DatabaseErrorKind, Error};
+    match e {
+        Error::DatabaseError(kind, info) => match kind {
+            DatabaseErrorKind::SerializationFailure | DatabaseErrorKind::UniqueViolation => true,
+            _ => {
+                let m = info.message();
+                m.contains("deadlock detected") || m.contains("database is locked")
+            }
+        },
+        _ => false,
+    }
+}
+
+/// Runs `f` in one write transaction, again (up to [`TX_ATTEMPTS`] times, after a short
+/// pause) when it fails for a transient reason ([`is_transient`]): `f` must only write
+/// through `conn`, so a rolled-back attempt left nothing behind. Nested in another
+/// transaction it runs once (the outer one is retried as a whole).
+///
+/// On SQLite the transaction takes the write lock up front (`BEGIN IMMEDIATE`): a
+/// deferred one that reads and then writes can fail with SQLITE_BUSY under concurrency
+/// without waiting for the busy timeout.
+pub fn write_tx<T, E, F>(conn: &mut DbConn, mut f: F) -> Result<T, E>
 where
-    F: FnOnce(&mut DbConn) -> Result<T, E>,
-    E: From<diesel::result::Error>,
+    F: FnMut(&mut DbConn) -> Result<T, E>,
+    E: TxError,
+{
+    let outermost = transaction_depth(conn)? == 0;
+    let mut attempt = 1;
+    loop {
+        let result = write_tx_once(conn, &mut f);
+        match result {
+            Err(e)
+                if outermost
+                    && attempt < TX_ATTEMPTS
+                    && e.database_error().is_some_and(is_transient) =>
+            {
+                tracing::info!(attempt, error = %e.database_error().map(ToString::to_string).unwrap_or_default(), "transaction retried");
+                std::thread::sleep(retry_pause(attempt));
+                attempt += 1;
+            }
+            other => return other,
+        }
+    }
+}
+
+fn transaction_depth(conn: &mut DbConn) -> Result<u32, diesel::result::Error> {
+    let status = match conn {
+        DbConn::Postgres(c) => AnsiTransactionManager::transaction_manager_status_mut(c),
+        DbConn::Sqlite(c) => AnsiTransactionManager::transaction_manager_status_mut(c),
+    };
+    Ok(status.transaction_depth()?.map_or(0, |d| d.get()))
+}
+
+/// A few milliseconds, growing, with jitter so the requests that collided spread out.
+fn retry_pause(attempt: u32) -> Duration {
+    use rand::Rng;
+    let base = 5u64 << attempt.min(5);
+    Duration::from_millis(base + rand::thread_rng().gen_range(0..base))
+}
+
+fn write_tx_once<T, E, F>(conn: &mut DbConn, f: &mut F) -> Result<T, E>
+where
+    F: FnMut(&mut DbConn) -> Result<T, E>,
+    E: TxError,
 {
     match conn {
         DbConn::Postgres(_) => conn.transaction(f),

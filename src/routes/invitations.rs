@@ -144,19 +144,32 @@ pub async fn accept(
     let f = form.into_inner();
     let principal = visitor.principal.clone();
     let address = visitor.address.clone();
-    let t = token.clone();
-    let result = state
-        .db(move |conn| {
-            let how = match &principal {
-                Some(p) => Acceptance::Existing(p),
-                None => Acceptance::NewAccount {
-                    name: f.name.as_deref().unwrap_or(""),
-                    password: f.password.as_deref().unwrap_or(""),
-                },
-            };
-            Ok(invitations::accept(conn, &t, how, &address)?)
-        })
-        .await;
+    let result = async {
+        let t = token.clone();
+        state
+            .db(move |conn| Ok(invitations::pending(conn, &t)?))
+            .await?;
+        let how = match principal {
+            Some(p) => Acceptance::Existing(p),
+            None => {
+                let (name, password) = invitations::new_account(
+                    f.name.as_deref().unwrap_or(""),
+                    f.password.as_deref().unwrap_or(""),
+                )?;
+                // Hashed between two connections, never while holding one.
+                let password_hash = state.hash_password(password).await?;
+                Acceptance::NewAccount {
+                    name,
+                    password_hash,
+                }
+            }
+        };
+        let t = token.clone();
+        state
+            .db(move |conn| Ok(invitations::accept(conn, &t, &how, &address)?))
+            .await
+    }
+    .await;
     match result {
         Ok(_) if visitor.principal.is_some() => Ok(HttpResponse::SeeOther()
             .insert_header((header::LOCATION, "/inbox"))

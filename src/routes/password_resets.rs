@@ -3,6 +3,7 @@
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
+use crate::domain::account::Password;
 use crate::error::AppError;
 use crate::refusal::Code;
 use crate::web::render::{base_context, form_error, notice, page};
@@ -88,17 +89,23 @@ pub async fn reset(
     let token = path.into_inner();
     let f = form.into_inner();
     let address = visitor.address.clone();
-    let t = token.clone();
-    let result = state
-        .db(move |conn| {
-            if f.password != f.password_again {
-                return Err(AppError::invalid(Code::PasswordsDiffer));
-            }
-            let p =
-                crate::domain::account::Password::parse(&f.password).map_err(AppError::invalid)?;
-            Ok(password_resets::reset(conn, &t, &p, &address)?)
-        })
-        .await;
+    let result = async {
+        if f.password != f.password_again {
+            return Err(AppError::invalid(Code::PasswordsDiffer));
+        }
+        let p = Password::parse(&f.password).map_err(AppError::invalid)?;
+        let t = token.clone();
+        state
+            .db(move |conn| Ok(password_resets::check_reset(conn, &t)?))
+            .await?;
+        // Hashed between two connections, never while holding one.
+        let hash = state.hash_password(p).await?;
+        let t = token.clone();
+        state
+            .db(move |conn| Ok(password_resets::reset(conn, &t, &hash, &address)?))
+            .await
+    }
+    .await;
     match result {
         Ok(_) => notice(&state.templates, &visitor, &req, "mail.reset_done"),
         Err(e) => form_error(

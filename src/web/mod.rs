@@ -14,7 +14,20 @@ use std::sync::Arc;
 
 use crate::config::Config;
 use crate::db::{Backend, DbPool, PooledConn};
+use crate::domain::account::Password;
 use crate::error::AppError;
+use crate::refusal::Code;
+
+/// Seconds a sign-in refused for a full password queue is told to wait: one argon2 check
+/// takes a few tens of milliseconds, so a queue drains within a second or two.
+const PASSWORDS_RETRY_SECONDS: u64 = 2;
+
+fn passwords_busy() -> AppError {
+    AppError::busy(
+        Code::SignInsBusy.with("seconds", PASSWORDS_RETRY_SECONDS),
+        PASSWORDS_RETRY_SECONDS,
+    )
+}
 
 /// What every handler can reach.
 #[derive(Clone)]
@@ -30,6 +43,8 @@ pub struct AppState {
     pub evidence: Arc<crate::storage::Evidence>,
     /// Upload bodies being received, under their timeouts and caps.
     pub uploads: Arc<upload::Uploads>,
+    /// The threads every password is hashed and checked on.
+    pub passwords: Arc<crate::auth::PasswordPool>,
 }
 
 impl AppState {
@@ -49,6 +64,28 @@ impl AppState {
             f(&mut conn)
         })
         .await?
+    }
+
+    /// Hashes a new password on the password threads (no connection is held meanwhile);
+    /// 503 when they and their queue are full.
+    pub async fn hash_password(&self, password: Password) -> Result<String, AppError> {
+        self.passwords
+            .hash(password)
+            .await
+            .map_err(|_| passwords_busy())
+    }
+
+    /// Checks a password against its stored hash (or none: the same work, for unknown
+    /// accounts) on the password threads; 503 when they and their queue are full.
+    pub async fn verify_password(
+        &self,
+        password: Password,
+        stored: Option<String>,
+    ) -> Result<bool, AppError> {
+        self.passwords
+            .verify(password, stored)
+            .await
+            .map_err(|_| passwords_busy())
     }
 
     pub fn session_cookie_name(&self) -> &'static str {

@@ -229,7 +229,7 @@ pub fn replace(
                 .map(|c| c.source().to_string())
                 .unwrap_or_default(),
         };
-        replace_in(conn, kept, year, &source, days, actor)
+        replace_in(conn, kept, year, &source, days.clone(), actor)
     })
 }
 
@@ -274,7 +274,7 @@ pub fn change_day(
         let current = kept.iter().find(|c| c.year() == year);
         let source = current.map(|c| c.source().to_string()).unwrap_or_default();
         let mut days = current.map(|c| c.days()).unwrap_or_default();
-        match change {
+        match change.clone() {
             DayChange::Put(day) => {
                 days.retain(|d| d.date != day.date);
                 days.push(day);
@@ -293,6 +293,7 @@ pub fn change_day(
     })
 }
 
+#[derive(Clone)]
 pub enum DayChange {
     Put(CalendarDay),
     Remove(chrono::NaiveDate),

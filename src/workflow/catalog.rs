@@ -42,6 +42,15 @@ pub enum LoadError {
     Database(#[from] diesel::result::Error),
 }
 
+impl crate::db::TxError for LoadError {
+    fn database_error(&self) -> Option<&diesel::result::Error> {
+        match self {
+            LoadError::Database(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
 /// Reads every `*.toml` in a directory, sorted by name.
 pub fn read_dir(dir: &std::path::Path) -> std::io::Result<Vec<(String, String)>> {
     let mut files = Vec::new();

@@ -108,47 +108,49 @@ pub fn pending(conn: &mut DbConn, token: &str) -> Result<Pending, Refusal> {
 }
 
 /// How the invited person accepts.
-pub enum Acceptance<'a> {
-    /// A new account for the invited address.
-    NewAccount { name: &'a str, password: &'a str },
+pub enum Acceptance {
+    /// A new account for the invited address: its name and password hash (see
+    /// [`new_account`]).
+    NewAccount {
+        name: DisplayName,
+        password_hash: String,
+    },
     /// The account the person is signed in with; its e-mail must be the invited one.
-    Existing(&'a Principal),
+    Existing(Principal),
+}
+
+/// The name and password of a new account accepting an invitation, checked before the
+/// (slow) password hashing, which the caller does with no connection held.
+pub fn new_account(name: &str, password: &str) -> Result<(DisplayName, Password), Refusal> {
+    let name = DisplayName::parse(name).map_err(|e| {
+        Refusal::Invalid(Code::InvitationNameInvalid.with("reason", Reason::from(e)))
+    })?;
+    let password = Password::parse(password).map_err(|e| {
+        Refusal::Invalid(Code::InvitationPasswordInvalid.with("reason", Reason::from(e)))
+    })?;
+    Ok((name, password))
 }
 
 /// Accepts an invitation: the person becomes a member (enterprise role) of the inviting
-/// enterprise. Returns their user id.
+/// enterprise. Returns their user id. The caller checks [`pending`] before hashing a new
+/// account's password; it is checked again here, in the transaction.
 #[tracing::instrument(skip_all, err(Display, level = "info"))]
 pub fn accept(
     conn: &mut DbConn,
     token: &str,
-    how: Acceptance<'_>,
+    how: &Acceptance,
     address: &str,
 ) -> Result<UserId, Refusal> {
-    // Checked before the (slow) password hashing; checked again in the transaction.
-    pending(conn, token)?;
-    enum Joining<'p> {
-        New(DisplayName, String),
-        Existing(&'p Principal),
-    }
-    let joining = match how {
-        Acceptance::NewAccount { name, password } => {
-            let name = DisplayName::parse(name).map_err(|e| {
-                Refusal::Invalid(Code::InvitationNameInvalid.with("reason", Reason::from(e)))
-            })?;
-            let password = Password::parse(password).map_err(|e| {
-                Refusal::Invalid(Code::InvitationPasswordInvalid.with("reason", Reason::from(e)))
-            })?;
-            Joining::New(name, auth::hash_password(&password))
-        }
-        Acceptance::Existing(p) => Joining::Existing(p),
-    };
     let token_hash = auth::token_hash(token);
     write_tx(conn, |conn| {
         let inv = invitations::find_invitation(conn, &token_hash)?.ok_or(Refusal::NotFound)?;
         check_link(inv.expires_at, inv.accepted_at, now()).map_err(refused)?;
         let email = Email::parse(&inv.email).map_err(|e| Refusal::Invalid(e.into()))?;
-        let user_id = match &joining {
-            Joining::New(name, hash) => {
+        let user_id = match how {
+            Acceptance::NewAccount {
+                name,
+                password_hash: hash,
+            } => {
                 if users::find_by_email(conn, &email)?.is_some() {
                     return Err(Refusal::Conflict(
                         Code::InvitationAccountExists.with("email", email.as_str()),
@@ -164,7 +166,7 @@ pub fn accept(
                 )?;
                 id
             }
-            Joining::Existing(p) => {
+            Acceptance::Existing(p) => {
                 if p.email != email.as_str() {
                     return Err(Refusal::Forbidden(Code::InvitationOtherAddress.into()));
                 }

@@ -36,3 +36,13 @@ pub mod enterprise_groups;
 // Appeals and complaints.
 pub mod appeals;
 pub mod complaints;
+
+/// A use case's transaction is run again when its database error is a transient one.
+impl crate::db::TxError for crate::refusal::Refusal {
+    fn database_error(&self) -> Option<&diesel::result::Error> {
+        match self {
+            crate::refusal::Refusal::Database(e) => Some(e),
+            _ => None,
+        }
+    }
+}

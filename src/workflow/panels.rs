@@ -432,6 +432,8 @@ fn parse_seats(seats: &[SeatInput]) -> Result<PanelProposal, Refusal> {
 }
 
 /// Checks and saves one application's panel; starts its assessment when it was accepted.
+/// Returns whether anything changed: the panel the application already has, set again,
+/// is left as it is (and recorded nowhere).
 fn place_panel(
     conn: &mut DbConn,
     who: &Principal,
@@ -439,7 +441,7 @@ fn place_panel(
     panel: &PanelProposal,
     registry: &[(AssessorFacts, i32)],
     today: NaiveDate,
-) -> Result<(), Refusal> {
+) -> Result<bool, Refusal> {
     match app.status {
         Status::Accepted => {}
         Status::InAssessment if scoring::scores_of_application(conn, app.id)?.is_empty() => {}
@@ -458,6 +460,9 @@ fn place_panel(
         .into_iter()
         .map(|s| (s.assessor_id, s.is_lead))
         .collect();
+    if app.status != Status::Accepted && same_seats(&before, &seats) {
+        return Ok(false);
+    }
     store::save_panel(conn, app.id, &seats, who.user_id)?;
     panel_assigned(conn, app.id, &app.part_code, &before, &seats)?;
     if app.status == Status::Accepted {
@@ -470,7 +475,17 @@ fn place_panel(
             who.user_id,
         )?;
     }
-    Ok(())
+    Ok(true)
+}
+
+/// The same people in the same roles, whatever their order.
+fn same_seats(a: &[(UserId, bool)], b: &[(UserId, bool)]) -> bool {
+    let sorted = |v: &[(UserId, bool)]| {
+        let mut v = v.to_vec();
+        v.sort_unstable();
+        v
+    };
+    sorted(a) == sorted(b)
 }
 
 /// Sets the panel of one application (secretariat); every panel rule is checked and a
@@ -485,10 +500,13 @@ pub fn set_panel(
     address: &str,
 ) -> Result<(), Refusal> {
     write_tx(conn, |conn| {
+        apps::lock(conn, application)?;
         let app = apps::get(conn, application)?.ok_or(Refusal::NotFound)?;
         let panel = parse_seats(seats)?;
         let registry = assessor_facts(conn)?;
-        place_panel(conn, who, &app, &panel, &registry, today)?;
+        if !place_panel(conn, who, &app, &panel, &registry, today)? {
+            return Ok(());
+        }
         record(
             conn,
             who.user_id,

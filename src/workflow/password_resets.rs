@@ -3,7 +3,7 @@
 use crate::auth;
 use crate::db::models::{audit, now, password_resets, sessions, users};
 use crate::db::{write_tx, DbConn};
-use crate::domain::account::{Email, Password};
+use crate::domain::account::Email;
 use crate::domain::audit::{Actor, Kind};
 use crate::domain::ids::UserId;
 use crate::domain::invitation::{check_link, may_send_reset, reset_expiry};
@@ -64,16 +64,10 @@ pub fn check_reset(conn: &mut DbConn, token: &str) -> Result<(), Refusal> {
     check_link(row.expires_at, row.used_at, now()).map_err(|r| Refusal::Conflict(r.into()))
 }
 
-/// Sets the new password, uses up the link and ends every session and API token.
+/// Sets the new password (`hash`: hashed by the caller, after [`check_reset`], with no
+/// connection held), uses up the link and ends every session and API token.
 #[tracing::instrument(skip_all, err(Display, level = "info"))]
-pub fn reset(
-    conn: &mut DbConn,
-    token: &str,
-    password: &Password,
-    address: &str,
-) -> Result<UserId, Refusal> {
-    check_reset(conn, token)?;
-    let hash = auth::hash_password(password);
+pub fn reset(conn: &mut DbConn, token: &str, hash: &str, address: &str) -> Result<UserId, Refusal> {
     let token_hash = auth::token_hash(token);
     write_tx(conn, |conn| {
         let row = password_resets::find_reset(conn, &token_hash)?.ok_or(Refusal::NotFound)?;
@@ -81,7 +75,7 @@ pub fn reset(
         if !password_resets::use_reset(conn, &token_hash)? {
             return Err(Refusal::Conflict(Code::LinkUsed.into()));
         }
-        users::set_password(conn, row.user_id, &hash)?;
+        users::set_password(conn, row.user_id, hash)?;
         sessions::end_all_sessions(conn, row.user_id)?;
         audit::append(
             conn,

@@ -29,7 +29,7 @@ pub fn create(
         let doc = catalog::get_version(conn, version)?.ok_or_else(|| {
             Refusal::Invalid(Code::ModelVersionUnknown.with("version", version.to_string()))
         })?;
-        let plan = plan_round(input, &doc.model).map_err(|r| Refusal::Invalid(r.into()))?;
+        let plan = plan_round(input.clone(), &doc.model).map_err(|r| Refusal::Invalid(r.into()))?;
         let new = new_round(&plan, version);
         let id = if publish {
             rounds::insert(conn, &new)?
@@ -102,7 +102,7 @@ pub fn update(
             results_on: r.results_on,
             parts: rounds::parts(conn, id)?,
         };
-        let next = plan_round(input, &doc.model).map_err(|e| Refusal::Invalid(e.into()))?;
+        let next = plan_round(input.clone(), &doc.model).map_err(|e| Refusal::Invalid(e.into()))?;
         let may = editable(
             r.published_at.is_some(),
             r.registration_opens,

@@ -316,6 +316,7 @@ pub fn record_score(
     address: &str,
 ) -> Result<(), Refusal> {
     write_tx(conn, |conn| {
+        apps::lock(conn, application)?;
         let (app, checked, previous) = checked_score(conn, who, application, item, req)?;
         let me = who.user_id;
         let (level, reason) = level_columns(&checked.level);

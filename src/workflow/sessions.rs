@@ -7,62 +7,110 @@ use crate::auth;
 use crate::db::models::{audit, sessions as store, users};
 use crate::db::{write_tx, DbConn};
 use crate::domain::access::Principal;
-use crate::domain::account::{Email, Password};
+use crate::domain::account::Email;
 use crate::domain::audit::{Actor, Kind};
 use crate::domain::i18n::Lang;
 use crate::domain::ids::UserId;
 use crate::domain::throttle::{self, Verdict};
 use crate::refusal::Refusal;
 
-/// Checks a sign-in attempt. Every outcome is recorded; unknown accounts, wrong
-/// passwords, disabled accounts and locks all give the same refusal after the same work.
+/// A sign-in attempt between its two transactions: what [`begin_sign_in`] read, and the
+/// stored hash the password is to be checked against (off any connection, on the
+/// password threads) before [`finish_sign_in`] records the outcome.
+pub struct SignInAttempt {
+    attempted: String,
+    address: String,
+    now: DateTime<Utc>,
+    locked: bool,
+    by_email: Vec<DateTime<Utc>>,
+    user_id: Option<UserId>,
+    stored_hash: Option<String>,
+}
+
+impl SignInAttempt {
+    /// The hash to check the password against: none for an unknown, disabled or locked
+    /// account (the check then does the same work against a dummy and fails).
+    pub fn stored_hash(&self) -> Option<String> {
+        self.stored_hash.clone()
+    }
+}
+
+/// The reads of a sign-in: recent failures (the lock) and the account.
 #[tracing::instrument(skip_all, err(Display, level = "info"))]
-pub fn sign_in(
+pub fn begin_sign_in(
     conn: &mut DbConn,
     email_text: &str,
-    password_text: &str,
     address: &str,
     now: DateTime<Utc>,
-) -> Result<UserId, Refusal> {
+) -> Result<SignInAttempt, Refusal> {
     let attempted = Email::parse(email_text)
         .map(|e| e.as_str().to_string())
         .unwrap_or_else(|_| email_text.trim().to_lowercase().chars().take(254).collect());
-    let password = Password::attempt(password_text);
-
     let store::RecentFailures {
         by_email,
         by_address,
     } = store::recent_failures(conn, &attempted, address, now - throttle::WINDOW)?;
-    let attempt = Actor::anonymous(&attempted, address);
-    if let Verdict::LockedUntil(_) = throttle::check(now, &by_email, &by_address) {
-        auth::verify_password(&password, None);
+    let locked = matches!(
+        throttle::check(now, &by_email, &by_address),
+        Verdict::LockedUntil(_)
+    );
+    let account = match Email::parse(email_text) {
+        Ok(email) if !locked => users::find_by_email(conn, &email)?,
+        _ => None,
+    };
+    let usable = account.as_ref().filter(|u| u.disabled_at.is_none());
+    Ok(SignInAttempt {
+        attempted,
+        address: address.to_string(),
+        now,
+        locked,
+        by_email,
+        user_id: account.as_ref().map(|u| u.id),
+        stored_hash: usable.map(|u| u.password_hash.clone()),
+    })
+}
+
+/// Records a sign-in attempt whose password was checked (`password_ok`). Every outcome
+/// is recorded; unknown accounts, wrong passwords, disabled accounts and locks all give
+/// the same refusal after the same work.
+#[tracing::instrument(skip_all, err(Display, level = "info"))]
+pub fn finish_sign_in(
+    conn: &mut DbConn,
+    attempt: &SignInAttempt,
+    password_ok: bool,
+) -> Result<UserId, Refusal> {
+    let SignInAttempt {
+        attempted,
+        address,
+        now,
+        locked,
+        by_email,
+        user_id,
+        stored_hash,
+    } = attempt;
+    let address = address.as_str();
+    let anonymous = Actor::anonymous(attempted, address);
+    if *locked {
         write_tx(conn, |conn| -> Result<(), Refusal> {
             store::record_event(
                 conn,
                 store::AuthEvent::LoginRefusedLocked,
-                &attempted,
+                attempted,
                 None,
                 address,
             )?;
             audit::append(
                 conn,
-                &attempt,
+                &anonymous,
                 Kind::LoginRefusedLocked,
-                ("account", &attempted),
+                ("account", attempted),
                 serde_json::json!({}),
             )?;
             Ok(())
         })?;
         return Err(Refusal::SignInRefused);
     }
-
-    let account = match Email::parse(email_text) {
-        Ok(email) => users::find_by_email(conn, &email)?,
-        Err(_) => None,
-    };
-    let usable = account.as_ref().filter(|u| u.disabled_at.is_none());
-    let ok = auth::verify_password(&password, usable.map(|u| u.password_hash.as_str()));
-    let user_id = account.as_ref().map(|u| u.id);
+    let ok = password_ok && stored_hash.is_some() && user_id.is_some();
     let object_id = user_id.map_or_else(|| attempted.clone(), |u| u.to_string());
     let object: (&str, &dyn std::fmt::Display) = (
         if user_id.is_some() { "user" } else { "account" },
@@ -75,8 +123,8 @@ pub fn sign_in(
             store::record_event(
                 conn,
                 store::AuthEvent::LoginSucceeded,
-                &attempted,
-                user_id,
+                attempted,
+                *user_id,
                 address,
             )?;
             let me = Actor::user(user_id.expect("a usable account has an id"), address);
@@ -91,32 +139,38 @@ pub fn sign_in(
             store::record_event(
                 conn,
                 store::AuthEvent::LoginFailed,
-                &attempted,
-                user_id,
+                attempted,
+                *user_id,
                 address,
             )?;
             audit::append(
                 conn,
-                &attempt,
+                &anonymous,
                 Kind::LoginFailed,
                 object,
                 serde_json::json!({}),
             )?;
-            if throttle::starts_lock(now, &by_email) {
+            if throttle::starts_lock(*now, by_email) {
                 store::record_event(
                     conn,
                     store::AuthEvent::Lockout,
-                    &attempted,
-                    user_id,
+                    attempted,
+                    *user_id,
                     address,
                 )?;
-                audit::append(conn, &attempt, Kind::Lockout, object, serde_json::json!({}))?;
+                audit::append(
+                    conn,
+                    &anonymous,
+                    Kind::Lockout,
+                    object,
+                    serde_json::json!({}),
+                )?;
             }
         }
         Ok(())
     })?;
     match user_id {
-        Some(id) if ok => Ok(id),
+        Some(id) if ok => Ok(*id),
         _ => Err(Refusal::SignInRefused),
     }
 }

@@ -23,8 +23,8 @@ pub fn add_user(
     add_user_with_hash(conn, email, name, &auth::hash_password(password), roles)
 }
 
-/// [`add_user`] with the password already hashed: the demo gives its many accounts one
-/// password and hashes it once.
+/// [`add_user`] with the password already hashed: on the password threads (the command
+/// line), or once for the demo's many accounts that share one password.
 pub fn add_user_with_hash(
     conn: &mut DbConn,
     email: &Email,

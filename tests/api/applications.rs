@@ -28,7 +28,7 @@ fn registration(code: &str) -> Value {
     })
 }
 
-fn draft(part: &str) -> Value {
+pub(crate) fn draft(part: &str) -> Value {
     json!({ "part_code": part, "target_level": 3, "scope": "核心交易系统", "contact_name": "张喆", "contact_email": "zz@example.cn" })
 }
 

@@ -235,7 +235,7 @@ fn to(i: usize) -> Recipient {
 async fn queue(app: &TestApp, range: std::ops::Range<usize>) {
     app.conn(move |c| {
         write_tx(c, |c: &mut DbConn| -> diesel::QueryResult<()> {
-            for i in range {
+            for i in range.clone() {
                 enqueue(c, &to(i), &note(i))?;
             }
             Ok(())

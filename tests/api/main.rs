@@ -66,3 +66,6 @@ mod operations;
 // Appeals and complaints.
 mod appeals;
 mod complaints;
+// Concurrency: identical requests at once, sign-ins under load, migrations together,
+// database connection errors.
+mod races;

@@ -228,6 +228,22 @@ pub fn set_exemption(
     Ok(())
 }
 
+/// Takes the application's row lock for the rest of the transaction, whatever its status,
+/// so that changes to one application (scores, panel) run one after another instead of
+/// colliding on their unique keys (PostgreSQL; SQLite's write transaction already holds
+/// the database write lock).
+pub fn lock(conn: &mut DbConn, application: ApplicationId) -> QueryResult<()> {
+    if let DbConn::Postgres(c) = conn {
+        applications::table
+            .find(application)
+            .select(applications::id)
+            .for_update()
+            .first::<String>(c)
+            .optional()?;
+    }
+    Ok(())
+}
+
 /// Takes the application's row lock for the rest of the transaction (PostgreSQL; SQLite
 /// already holds the database write lock) while it is in `status`; false otherwise.
 pub fn lock_application(

@@ -3,6 +3,7 @@
 use actix_web::{web, HttpResponse};
 use serde::{Deserialize, Serialize};
 
+use crate::domain::account::Password;
 use crate::error::AppError;
 use crate::web::caller::Caller;
 use crate::web::visitor::{Credential, Visitor};
@@ -25,7 +26,8 @@ pub struct TokenResponse {
 
 /// Exchanges e-mail and password for a bearer token.
 #[utoipa::path(post, path = "/api/v1/auth/login", request_body = LoginRequest,
-    responses((status = 200, body = TokenResponse), (status = 422, description = "wrong e-mail or password, or locked")))]
+    responses((status = 200, body = TokenResponse), (status = 422, description = "wrong e-mail or password, or locked"),
+        (status = 503, description = "too many sign-ins at once: try again after `Retry-After` seconds")))]
 pub async fn login(
     state: web::Data<AppState>,
     visitor: Visitor,
@@ -34,15 +36,22 @@ pub async fn login(
     let body = body.into_inner();
     let address = visitor.address.clone();
     let hours = state.config.api_token_hours;
-    let (token, expires_at) = state
+    let attempt = state
         .db(move |conn| {
-            let user = sessions::sign_in(
+            Ok(sessions::begin_sign_in(
                 conn,
                 &body.email,
-                &body.password,
                 &address,
                 chrono::Utc::now(),
-            )?;
+            )?)
+        })
+        .await?;
+    let password_ok = state
+        .verify_password(Password::attempt(&body.password), attempt.stored_hash())
+        .await?;
+    let (token, expires_at) = state
+        .db(move |conn| {
+            let user = sessions::finish_sign_in(conn, &attempt, password_ok)?;
             Ok(sessions::issue_api_token(conn, user, hours)?)
         })
         .await?;

@@ -4,6 +4,7 @@ use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
+use crate::domain::account::Password;
 use crate::domain::i18n::Lang;
 use crate::domain::redirect;
 use crate::error::AppError;
@@ -62,10 +63,25 @@ pub async fn login(
         Some(Credential::Session { token_hash, .. }) => Some(token_hash.clone()),
         _ => None,
     };
+    let password = Password::attempt(&form.password);
+    let email = form.email;
+    let attempt = state
+        .db(move |conn| {
+            Ok(sessions::begin_sign_in(
+                conn,
+                &email,
+                &address,
+                chrono::Utc::now(),
+            )?)
+        })
+        .await?;
+    // Checked with no connection held: a page never waits for a sign-in's argon2.
+    let password_ok = state
+        .verify_password(password, attempt.stored_hash())
+        .await?;
     let result = state
         .db(move |conn| {
-            let now = chrono::Utc::now();
-            let user_id = sessions::sign_in(conn, &form.email, &form.password, &address, now)?;
+            let user_id = sessions::finish_sign_in(conn, &attempt, password_ok)?;
             Ok(sessions::rotate(
                 conn,
                 old_session.as_deref(),
