@@ -65,6 +65,7 @@ async fn the_enterprise_and_the_secretariat_read_the_same_application() {
             "contact_email",
             "contact_name",
             "created_at",
+            "directory_consent",
             "enterprise_id",
             "history",
             "id",
