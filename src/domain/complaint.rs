@@ -353,7 +353,7 @@ mod tests {
             },
         ]
         .iter()
-        .try_fold(Unconfirmed, |s, e| apply(s, e));
+        .try_fold(Unconfirmed, apply);
         assert_eq!(answered, Ok(Answered));
         assert_eq!(
             apply(

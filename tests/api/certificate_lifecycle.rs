@@ -630,7 +630,7 @@ async fn the_directory_lists_certificates_in_force_of_consenting_enterprises() {
         }
     };
     let all = get("/api/v1/directory".into()).await;
-    assert_eq!(numbers(&all), [listed.clone()], "{all}");
+    assert_eq!(numbers(&all), std::slice::from_ref(&listed), "{all}");
     assert!(!numbers(&all).contains(&unlisted));
     assert_eq!(all[0]["scope_zh"], "核心交易系统");
     assert!(
@@ -640,7 +640,7 @@ async fn the_directory_lists_certificates_in_force_of_consenting_enterprises() {
     let name = all[0]["enterprise_name_zh"].as_str().unwrap().to_string();
     let part: String = name.chars().skip(2).take(2).collect();
     let found = get(format!("/api/v1/directory?q={}", urlencoding(&part))).await;
-    assert_eq!(numbers(&found), [listed.clone()]);
+    assert_eq!(numbers(&found), std::slice::from_ref(&listed));
     let none = get("/api/v1/directory?q=nobody-has-this".into()).await;
     assert_eq!(numbers(&none), Vec::<String>::new());
 

@@ -68,7 +68,7 @@ pub fn list(
     if open {
         rows.retain(|r| !r.status.is_closed());
     }
-    rows.sort_by(|a, b| b.lodged_at.cmp(&a.lodged_at));
+    rows.sort_by_key(|r| std::cmp::Reverse(r.lodged_at));
     rows.dedup_by(|a, b| a.id == b.id);
     rows.into_iter()
         .map(|r| view(conn, who, r, window_days))
