@@ -9,6 +9,8 @@ pub mod applications;
 pub mod calendars;
 pub mod catalog;
 pub mod demo;
+// The national-scale programme of `seed --scale` (feature: demo).
+pub mod national;
 pub mod enterprises;
 pub mod queries;
 pub mod rounds;

@@ -59,3 +59,5 @@ mod demo;
 mod slow_uploads;
 // The secretariat's queues and the application's actions in the browser.
 mod secretariat_pages;
+// `seed --scale`: the national programme in bulk.
+mod national;

@@ -265,3 +265,29 @@ pub fn of_enterprise(
         .select(CertificateRow::as_select())
         .load(conn)
 }
+
+/// Inserts many certificates and their issuance-log entries, which the caller chained
+/// onto [`log_head`] (bulk loads, under [`lock_issuance`]).
+pub fn insert_many(conn: &mut DbConn, rows: &[CertificateRow], entries: &[LogEntry]) -> QueryResult<usize> {
+    let log: Vec<LogRow> = entries
+        .iter()
+        .map(|entry| LogRow {
+            idx: entry.index as i64,
+            kind: kind_str(entry.kind).to_string(),
+            certificate_number: entry.certificate_number.clone(),
+            payload_sha256: entry.payload_sha256.clone(),
+            at: entry.at.naive_utc(),
+            reason: entry.reason.clone(),
+            prev_hash: entry.prev_hash.clone(),
+            hash: entry.hash.clone(),
+        })
+        .collect();
+    super::insert_all!(conn, certificates::table, rows)?;
+    super::insert_all!(conn, issuance_log::table, &log)?;
+    Ok(rows.len())
+}
+
+/// How many certificates there are.
+pub fn count(conn: &mut DbConn) -> QueryResult<i64> {
+    certificates::table.count().get_result(conn)
+}

@@ -132,3 +132,41 @@ pub fn member_count(conn: &mut DbConn, id: EnterpriseId) -> QueryResult<i64> {
         .count()
         .get_result(conn)
 }
+
+/// Inserts many verified enterprises, each with its admin member (bulk loads).
+pub fn insert_many_verified(
+    conn: &mut DbConn,
+    rows: &[(NewEnterprise<'_>, UserId)],
+    verified_by: UserId,
+) -> QueryResult<usize> {
+    let now = super::now();
+    let enterprises: Vec<_> = rows
+        .iter()
+        .map(|(e, _)| {
+            (
+                e,
+                enterprises::verified_at.eq(Some(now)),
+                enterprises::verified_by.eq(Some(verified_by)),
+            )
+        })
+        .collect();
+    let members: Vec<_> = rows
+        .iter()
+        .map(|(e, admin)| {
+            (
+                enterprise_members::user_id.eq(*admin),
+                enterprise_members::enterprise_id.eq(e.id),
+                enterprise_members::is_admin.eq(true),
+                enterprise_members::joined_at.eq(now),
+            )
+        })
+        .collect();
+    super::insert_all!(conn, enterprises::table, &enterprises)?;
+    super::insert_all!(conn, enterprise_members::table, &members)?;
+    Ok(rows.len())
+}
+
+/// How many enterprises there are.
+pub fn count(conn: &mut DbConn) -> QueryResult<i64> {
+    enterprises::table.count().get_result(conn)
+}

@@ -167,3 +167,17 @@ pub fn close_reopenings(
     .execute(conn)
     .map(|_| ())
 }
+
+/// Inserts many evidence records whose files are stored already (bulk loads).
+pub fn insert_many(conn: &mut DbConn, rows: &[EvidenceRow]) -> QueryResult<usize> {
+    super::insert_all!(conn, evidence_files::table, rows)
+}
+
+/// How many evidence records there are, and how many distinct stored files they use.
+pub fn counts(conn: &mut DbConn) -> QueryResult<(i64, i64)> {
+    let rows = evidence_files::table.count().get_result(conn)?;
+    let files = evidence_files::table
+        .select(diesel::dsl::count_distinct(evidence_files::content_sha256))
+        .get_result(conn)?;
+    Ok((rows, files))
+}
