@@ -290,7 +290,7 @@ pub fn seed(
     })?;
     let actor = Actor::user(secretariat, "seed");
     super::certificates::issue_loaded(conn, issuer, &actor, &certified, today)?;
-    write_tx(conn, |conn| reports::refresh_all(conn))?;
+    write_tx(conn, reports::refresh_all)?;
     Ok(summary(conn, 1 + scale.enterprises + scale.assessors)?)
 }
 
@@ -387,10 +387,8 @@ fn build(
         })
         .collect();
     let emails: Vec<String> = (0..scale.enterprises).map(enterprise_email).collect();
-    let rows: Vec<(enterprises::NewEnterprise<'_>, UserId)> = (0..scale.enterprises)
-        .map(|n| {
-            (
-                enterprises::NewEnterprise {
+    let rows: Vec<enterprises::VerifiedEnterprise<'_>> = (0..scale.enterprises)
+        .map(|n| enterprises::VerifiedEnterprise {
                     id: enterprise_ids[n],
                     name_zh: &names[n].0,
                     name_en: Some(&names[n].1),
@@ -399,13 +397,12 @@ fn build(
                     contact_name: &names[n].3,
                     contact_email: &emails[n],
                     contact_phone: "010-62300000",
+                    verified_at: stamp,
+                    verified_by: secretariat,
                     created_at: stamp,
-                },
-                members[n],
-            )
-        })
+                })
         .collect();
-    enterprises::insert_many_verified(conn, &rows, secretariat)?;
+    enterprises::insert_many_verified(conn, &rows, &members)?;
     drop(rows);
 
     // Applications and their children, a slice at a time.

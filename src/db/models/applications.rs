@@ -253,7 +253,7 @@ pub fn insert_many(
                 application_events::application_id.eq(e.application_id),
                 application_events::from_status.eq(e.from),
                 application_events::to_status.eq(e.to),
-                application_events::event.eq(e.event),
+                application_events::event.eq(e.event.to_string()),
                 application_events::actor_user_id.eq(e.actor.to_string()),
                 application_events::occurred_at.eq(e.at),
             )

@@ -133,25 +133,34 @@ pub fn member_count(conn: &mut DbConn, id: EnterpriseId) -> QueryResult<i64> {
         .get_result(conn)
 }
 
-/// Inserts many verified enterprises, each with its admin member (bulk loads).
+/// An enterprise of a bulk load, verified when it is inserted.
+#[derive(Insertable)]
+#[diesel(table_name = enterprises)]
+pub struct VerifiedEnterprise<'a> {
+    pub id: EnterpriseId,
+    pub name_zh: &'a str,
+    pub name_en: Option<&'a str>,
+    pub credit_code: &'a str,
+    pub address: &'a str,
+    pub contact_name: &'a str,
+    pub contact_email: &'a str,
+    pub contact_phone: &'a str,
+    pub verified_at: NaiveDateTime,
+    pub verified_by: UserId,
+    pub created_at: NaiveDateTime,
+}
+
+/// Inserts many verified enterprises, each with its admin member, `admins[i]` of
+/// `rows[i]` (bulk loads).
 pub fn insert_many_verified(
     conn: &mut DbConn,
-    rows: &[(NewEnterprise<'_>, UserId)],
-    verified_by: UserId,
+    rows: &[VerifiedEnterprise<'_>],
+    admins: &[UserId],
 ) -> QueryResult<usize> {
     let now = super::now();
-    let enterprises: Vec<_> = rows
-        .iter()
-        .map(|(e, _)| {
-            (
-                e,
-                enterprises::verified_at.eq(Some(now)),
-                enterprises::verified_by.eq(Some(verified_by)),
-            )
-        })
-        .collect();
     let members: Vec<_> = rows
         .iter()
+        .zip(admins)
         .map(|(e, admin)| {
             (
                 enterprise_members::user_id.eq(*admin),
@@ -161,7 +170,7 @@ pub fn insert_many_verified(
             )
         })
         .collect();
-    super::insert_all!(conn, enterprises::table, &enterprises)?;
+    super::insert_all!(conn, enterprises::table, rows)?;
     super::insert_all!(conn, enterprise_members::table, &members)?;
     Ok(rows.len())
 }

@@ -187,7 +187,7 @@ pub fn insert_many(conn: &mut DbConn, people: &[BulkUser], password_hash: &str) 
         .flat_map(|p| {
             p.roles
                 .iter()
-                .map(|r| (user_roles::user_id.eq(p.id), user_roles::role.eq(*r)))
+                .map(move |r| (user_roles::user_id.eq(p.id), user_roles::role.eq(*r)))
         })
         .collect();
     super::insert_all!(conn, users::table, &rows)?;
