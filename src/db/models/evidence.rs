@@ -177,7 +177,9 @@ pub fn insert_many(conn: &mut DbConn, rows: &[EvidenceRow]) -> QueryResult<usize
 pub fn counts(conn: &mut DbConn) -> QueryResult<(i64, i64)> {
     let rows = evidence_files::table.count().get_result(conn)?;
     let files = evidence_files::table
-        .select(diesel::dsl::count_distinct(evidence_files::content_sha256))
-        .get_result(conn)?;
-    Ok((rows, files))
+        .select(evidence_files::content_sha256)
+        .distinct()
+        .load::<String>(conn)?
+        .len();
+    Ok((rows, files as i64))
 }
