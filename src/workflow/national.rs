@@ -112,7 +112,9 @@ pub fn sample_file(n: usize) -> Vec<u8> {
         pdf.extend_from_slice(format!("{} 0 obj\n{body}\nendobj\n", i + 1).as_bytes());
     }
     let xref = pdf.len();
-    pdf.extend_from_slice(format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes());
+    pdf.extend_from_slice(
+        format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes(),
+    );
     for o in offsets {
         pdf.extend_from_slice(format!("{o:010} 00000 n \n").as_bytes());
     }
@@ -374,8 +376,9 @@ fn build(
     panels::insert_profiles(conn, &profiles)?;
 
     // Enterprises, verified.
-    let enterprise_ids: Vec<EnterpriseId> =
-        (0..scale.enterprises).map(|_| EnterpriseId::new()).collect();
+    let enterprise_ids: Vec<EnterpriseId> = (0..scale.enterprises)
+        .map(|_| EnterpriseId::new())
+        .collect();
     let names: Vec<(String, String, String, String)> = (0..scale.enterprises)
         .map(|n| {
             (
@@ -389,18 +392,18 @@ fn build(
     let emails: Vec<String> = (0..scale.enterprises).map(enterprise_email).collect();
     let rows: Vec<enterprises::VerifiedEnterprise<'_>> = (0..scale.enterprises)
         .map(|n| enterprises::VerifiedEnterprise {
-                    id: enterprise_ids[n],
-                    name_zh: &names[n].0,
-                    name_en: Some(&names[n].1),
-                    credit_code: &names[n].2,
-                    address: "北京市海淀区花园北路52号",
-                    contact_name: &names[n].3,
-                    contact_email: &emails[n],
-                    contact_phone: "010-62300000",
-                    verified_at: stamp,
-                    verified_by: secretariat,
-                    created_at: stamp,
-                })
+            id: enterprise_ids[n],
+            name_zh: &names[n].0,
+            name_en: Some(&names[n].1),
+            credit_code: &names[n].2,
+            address: "北京市海淀区花园北路52号",
+            contact_name: &names[n].3,
+            contact_email: &emails[n],
+            contact_phone: "010-62300000",
+            verified_at: stamp,
+            verified_by: secretariat,
+            created_at: stamp,
+        })
         .collect();
     enterprises::insert_many_verified(conn, &rows, &members)?;
     drop(rows);
@@ -412,7 +415,12 @@ fn build(
             .map(|p| {
                 p.domains
                     .iter()
-                    .map(|d| (d.code.clone(), d.items.iter().map(|i| i.code.clone()).collect()))
+                    .map(|d| {
+                        (
+                            d.code.clone(),
+                            d.items.iter().map(|i| i.code.clone()).collect(),
+                        )
+                    })
                     .collect()
             })
             .unwrap_or_default()
@@ -476,7 +484,10 @@ fn build(
             for k in 0..scale.evidence_per_application {
                 let file = &files[evidence_n % files.len()];
                 evidence_n += 1;
-                let item = flat.get(k % flat.len().max(1)).map(|s| s.as_str()).unwrap_or("");
+                let item = flat
+                    .get(k % flat.len().max(1))
+                    .map(|s| s.as_str())
+                    .unwrap_or("");
                 records.push(evidence::EvidenceRow {
                     id: EvidenceId::new(),
                     application_id: id,
@@ -595,7 +606,10 @@ mod tests {
             (0..Scale::NATIONAL.enterprises).map(credit_code).collect();
         assert_eq!(codes.len(), Scale::NATIONAL.enterprises);
         for code in codes.iter().step_by(97) {
-            assert!(crate::domain::credit_code::CreditCode::parse(code).is_ok(), "{code}");
+            assert!(
+                crate::domain::credit_code::CreditCode::parse(code).is_ok(),
+                "{code}"
+            );
         }
     }
 
@@ -611,7 +625,10 @@ mod tests {
     #[test]
     fn the_national_scale_is_the_issues() {
         let s = Scale::parse("national").unwrap_or(Scale::SMALL);
-        assert_eq!((s.enterprises, s.applications, s.evidence()), (5_000, 12_000, 60_000));
+        assert_eq!(
+            (s.enterprises, s.applications, s.evidence()),
+            (5_000, 12_000, 60_000)
+        );
         assert_eq!(Scale::parse("huge"), None);
     }
 }

@@ -81,7 +81,10 @@ async fn a_small_national_programme_is_consistent_verifies_and_is_built_only_onc
     );
     assert!(audit.is_ok(), "the audit chain verifies: {audit:?}");
     let scored = count("scored") + count("in_review") + count("approved") + count("certified");
-    assert!(scores >= scored * 3, "three assessors scored each of {scored}");
+    assert!(
+        scores >= scored * 3,
+        "three assessors scored each of {scored}"
+    );
 
     // The binary's own checks agree.
     let verify = app.binary().arg("verify-log").output().unwrap();

@@ -268,7 +268,11 @@ pub fn of_enterprise(
 
 /// Inserts many certificates and their issuance-log entries, which the caller chained
 /// onto [`log_head`] (bulk loads, under [`lock_issuance`]).
-pub fn insert_many(conn: &mut DbConn, rows: &[CertificateRow], entries: &[LogEntry]) -> QueryResult<usize> {
+pub fn insert_many(
+    conn: &mut DbConn,
+    rows: &[CertificateRow],
+    entries: &[LogEntry],
+) -> QueryResult<usize> {
     let log: Vec<LogRow> = entries
         .iter()
         .map(|entry| LogRow {

@@ -217,7 +217,10 @@ pub fn claim_quorum_alert(
 
 /// Inserts many first-cycle decisions, (application, approved, votes for, votes against)
 /// (bulk loads).
-pub fn insert_decisions(conn: &mut DbConn, rows: &[(ApplicationId, bool, i32, i32)]) -> QueryResult<usize> {
+pub fn insert_decisions(
+    conn: &mut DbConn,
+    rows: &[(ApplicationId, bool, i32, i32)],
+) -> QueryResult<usize> {
     let now = super::now();
     let rows: Vec<_> = rows
         .iter()

@@ -169,7 +169,11 @@ pub struct BulkUser {
 }
 
 /// Inserts many new accounts sharing one password hash (bulk loads).
-pub fn insert_many(conn: &mut DbConn, people: &[BulkUser], password_hash: &str) -> QueryResult<usize> {
+pub fn insert_many(
+    conn: &mut DbConn,
+    people: &[BulkUser],
+    password_hash: &str,
+) -> QueryResult<usize> {
     let now = super::now();
     let rows: Vec<NewUser<'_>> = people
         .iter()
