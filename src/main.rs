@@ -39,7 +39,8 @@ enum Command {
     },
     /// Apply pending database migrations and exit.
     Migrate,
-    /// Load the model catalog (--catalog) or demo data (--demo) into the database.
+    /// Load the model catalog (--catalog), demo data (--demo) or a scaled programme
+    /// (--scale) into the database.
     Seed {
         /// Load the model files (CERTCASE_CATALOG_DIR, or the built-in catalog).
         #[arg(long)]
@@ -47,6 +48,11 @@ enum Command {
         /// Create the demo accounts and round.
         #[arg(long)]
         demo: bool,
+        /// Build a whole programme into an empty database: `national` (5,000 enterprises,
+        /// 12,000 applications, 60,000 evidence records, scores, certificates) or `small`.
+        /// Every account's password is CERTCASE_SEED_PASSWORD, or one printed once.
+        #[arg(long, value_parser = ["national", "small"])]
+        scale: Option<String>,
     },
     /// Manage accounts.
     User {
@@ -209,9 +215,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Seed {
             catalog: load_catalog,
             demo: load_demo,
+            scale,
         } => {
-            if !load_catalog && !load_demo {
-                anyhow::bail!("say what to seed: --catalog, --demo or both");
+            if !load_catalog && !load_demo && scale.is_none() {
+                anyhow::bail!("say what to seed: --catalog, --demo, --scale or several");
             }
             let config = load_config()?;
             let pool = startup::prepare(&config)?;
@@ -227,6 +234,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             }
             if load_demo {
                 print_demo(demo::seed_programme(&mut conn, &demo_issuer(&config))?);
+            }
+            if let Some(scale) = scale {
+                seed_scale(&config, &mut conn, &scale)?;
             }
             Ok(())
         }
@@ -421,6 +431,65 @@ fn read_password() -> anyhow::Result<String> {
         std::io::stdin().read_to_string(&mut text)?;
         Ok(text.trim_end_matches(['\r', '\n']).to_string())
     }
+}
+
+/// `seed --scale`: stores the sample evidence files through the configured storage, then
+/// builds the programme and prints what it holds.
+fn seed_scale(config: &Config, conn: &mut db::DbConn, name: &str) -> anyhow::Result<()> {
+    use certcase::storage::{self, Storage};
+    use certcase::workflow::national;
+    let scale = national::Scale::parse(name)
+        .ok_or_else(|| anyhow::anyhow!("--scale {name}: say national or small"))?;
+    let started = std::time::Instant::now();
+    let (password, shown) = match std::env::var("CERTCASE_SEED_PASSWORD") {
+        Ok(p) => (p, false),
+        Err(_) => (certcase::auth::new_token()[..20].to_string(), true),
+    };
+    let hash = certcase::auth::hash_password(
+        &Password::parse(&password).map_err(|e| anyhow::anyhow!("CERTCASE_SEED_PASSWORD: {e}"))?,
+    );
+    let evidence = storage::Evidence::new(&config.data_dir, &config.evidence)?;
+    let files = actix_web::rt::System::new().block_on(async {
+        let mut files = Vec::with_capacity(scale.files);
+        for n in 0..scale.files {
+            let bytes = actix_web::web::Bytes::from(national::sample_file(n));
+            let incoming = futures_util::stream::iter([Ok::<_, std::io::Error>(bytes)]);
+            let staged = storage::stage(&evidence.temp_dir, incoming, u64::MAX).await?;
+            let size = staged.size;
+            let key = evidence.store.commit(staged).await?;
+            files.push(national::StoredFile {
+                sha256: key.as_str().to_string(),
+                size,
+            });
+        }
+        Ok::<_, storage::StorageError>(files)
+    })?;
+    let s = national::seed(conn, &demo_issuer(config), scale, &files, &hash)?;
+    println!(
+        "Built a {name} programme in {:.1} s: {} enterprises, {} applications, {} evidence records \
+         on {} stored files, {} scores, {} certificates, {} accounts.",
+        started.elapsed().as_secs_f64(),
+        s.enterprises,
+        s.applications,
+        s.evidence,
+        s.stored_files,
+        s.scores,
+        s.certificates,
+        s.accounts
+    );
+    for (status, n) in &s.by_status {
+        println!("  {:<14} {n}", status.as_str());
+    }
+    println!(
+        "Accounts: {} (secretariat), {} … (one per enterprise), {} … (assessors).",
+        national::secretariat_email(),
+        national::enterprise_email(0),
+        national::assessor_email(0)
+    );
+    if shown {
+        println!("Their password (shown once): {password}");
+    }
+    Ok(())
 }
 
 /// The demo's certificates are signed with the key the server uses.

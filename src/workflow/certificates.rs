@@ -1199,3 +1199,82 @@ pub fn verify_log(conn: &mut DbConn) -> Result<Result<usize, usize>, Refusal> {
     let entries = store::log(conn)?;
     Ok(cert::verify_chain(&entries).map(|()| entries.len()))
 }
+
+/// Signs the certificates of applications a bulk load (`certcase seed --scale`) recorded
+/// as certified, dated `issue_date`, and appends them to the issuance log in one
+/// transaction: the same payloads, signatures and log entries as [`issue_on`], without its
+/// PDF proof, e-mail and per-certificate audit entry (the load writes one audit entry for
+/// itself). Returns how many were issued.
+#[tracing::instrument(skip_all, err(Display, level = "info"))]
+pub fn issue_loaded(
+    conn: &mut DbConn,
+    issuer: &Issuer,
+    actor: &Actor,
+    applications: &[ApplicationId],
+    issue_date: NaiveDate,
+) -> Result<usize, Refusal> {
+    write_tx(conn, |conn| {
+        store::lock_issuance(conn)?;
+        let key_row = match store::current_key(conn)? {
+            Some(k) => k,
+            None => create_key(conn, issuer, actor)?,
+        };
+        let key = load_private(issuer, &key_row)?;
+        let mut head = store::log_head(conn)?;
+        let mut serials = std::collections::BTreeMap::<(i32, String), i32>::new();
+        let mut rows = Vec::with_capacity(applications.len());
+        let mut entries = Vec::with_capacity(applications.len());
+        let now = Utc::now();
+        let at = now - chrono::Duration::nanoseconds(i64::from(now.timestamp_subsec_nanos()));
+        for id in applications {
+            let app = apps::get(conn, *id)?.ok_or(Refusal::NotFound)?;
+            if app.status != Status::Certified || store::by_application(conn, app.id)?.is_some() {
+                return Err(Refusal::Conflict(
+                    Code::CertificateNeedsApproval.with("status", app.status),
+                ));
+            }
+            let facts = Facts::read(conn, &app)?;
+            let year = facts.round.registration_opens.year();
+            let serial = match serials.entry((year, app.part_code.clone())) {
+                std::collections::btree_map::Entry::Occupied(mut e) => {
+                    *e.get_mut() += 1;
+                    *e.get()
+                }
+                std::collections::btree_map::Entry::Vacant(e) => {
+                    *e.insert(store::next_serial(conn, year, &app.part_code)?)
+                }
+            };
+            let number = cert::certificate_number(year, &app.part_code, serial as u32);
+            let payload = facts.payload(&app, &number, issue_date, &key_row.id);
+            let signed = cert::sign(payload, &key, &key_row.id).map_err(key_error)?;
+            let entry = LogEntry::append(
+                head.as_ref(),
+                LogEvent {
+                    kind: LogKind::Issued,
+                    certificate_number: number.clone(),
+                    payload_sha256: signed.payload.sha256_hex(),
+                    at,
+                    reason: None,
+                },
+            );
+            rows.push(CertificateRow {
+                id: signed.payload.certificate_id.to_string(),
+                number,
+                application_id: app.id,
+                year,
+                part_code: app.part_code.clone(),
+                serial,
+                payload: String::from_utf8(signed.payload.canonical_bytes())
+                    .expect("JSON is UTF-8"),
+                signature: signed.signature_b64.clone(),
+                key_id: key_row.id.clone(),
+                issued_at: now.naive_utc(),
+                revoked_at: None,
+                revoke_reason: None,
+            });
+            entries.push(entry.clone());
+            head = Some(entry);
+        }
+        Ok(store::insert_many(conn, &rows, &entries)?)
+    })
+}

@@ -249,7 +249,7 @@ fn programme_email(local: &str) -> Result<Email, Refusal> {
 }
 
 /// The body with its check character (the parser names the one it expects).
-fn with_check_character(body: &str) -> String {
+pub(crate) fn with_check_character(body: &str) -> String {
     use crate::domain::credit_code::{CreditCode, CreditCodeError};
     match CreditCode::parse(&format!("{body}0")) {
         Err(CreditCodeError::WrongCheckCharacter { expected, .. }) => format!("{body}{expected}"),

@@ -9,7 +9,9 @@ pub mod applications;
 pub mod calendars;
 pub mod catalog;
 pub mod demo;
+// The national-scale programme of `seed --scale` (feature: demo).
 pub mod enterprises;
+pub mod national;
 pub mod queries;
 pub mod rounds;
 pub mod sessions;

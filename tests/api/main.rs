@@ -69,3 +69,5 @@ mod complaints;
 // Concurrency: identical requests at once, sign-ins under load, migrations together,
 // database connection errors.
 mod races;
+// `seed --scale`: the national programme in bulk.
+mod national;

@@ -257,3 +257,48 @@ pub fn lock_application(
         .execute(conn)?;
     Ok(n == 1)
 }
+
+/// One recorded status change of a bulk load.
+pub struct BulkEvent {
+    pub application_id: ApplicationId,
+    pub from: Status,
+    pub to: Status,
+    pub event: &'static str,
+    pub actor: UserId,
+    pub at: NaiveDateTime,
+}
+
+/// Inserts many applications with the status changes that led to their status (bulk
+/// loads; the report summaries are rebuilt afterwards with `reports::refresh_all`).
+pub fn insert_many(
+    conn: &mut DbConn,
+    rows: &[NewApplication<'_>],
+    events: &[BulkEvent],
+) -> QueryResult<usize> {
+    let events: Vec<_> = events
+        .iter()
+        .map(|e| {
+            (
+                application_events::id.eq(uuid::Uuid::now_v7().to_string()),
+                application_events::application_id.eq(e.application_id),
+                application_events::from_status.eq(e.from),
+                application_events::to_status.eq(e.to),
+                application_events::event.eq(e.event.to_string()),
+                application_events::actor_user_id.eq(e.actor.to_string()),
+                application_events::occurred_at.eq(e.at),
+            )
+        })
+        .collect();
+    super::insert_all!(conn, applications::table, rows)?;
+    super::insert_all!(conn, application_events::table, &events)?;
+    Ok(rows.len())
+}
+
+/// How many applications there are in each status.
+pub fn count_by_status(conn: &mut DbConn) -> QueryResult<Vec<(Status, i64)>> {
+    applications::table
+        .group_by(applications::status)
+        .select((applications::status, diesel::dsl::count_star()))
+        .order(applications::status.asc())
+        .load(conn)
+}

@@ -215,7 +215,14 @@ pub fn log_head(conn: &mut DbConn) -> QueryResult<Option<LogEntry>> {
 
 pub fn append_log(conn: &mut DbConn, entry: &LogEntry) -> QueryResult<()> {
     diesel::insert_into(issuance_log::table)
-        .values(LogRow {
+        .values(LogRow::from(entry))
+        .execute(conn)
+        .map(|_| ())
+}
+
+impl From<&LogEntry> for LogRow {
+    fn from(entry: &LogEntry) -> LogRow {
+        LogRow {
             idx: entry.index as i64,
             kind: entry.kind.as_str().to_string(),
             certificate_number: entry.certificate_number.clone(),
@@ -226,9 +233,8 @@ pub fn append_log(conn: &mut DbConn, entry: &LogEntry) -> QueryResult<()> {
             hash: entry.hash.clone(),
             effective_until: entry.until,
             related_number: entry.related.clone(),
-        })
-        .execute(conn)
-        .map(|_| ())
+        }
+    }
 }
 
 pub fn log(conn: &mut DbConn) -> QueryResult<Vec<LogEntry>> {
@@ -334,4 +340,22 @@ pub fn directory(conn: &mut DbConn) -> QueryResult<Vec<CertificateRow>> {
         .order(certificates::number.asc())
         .select(CertificateRow::as_select())
         .load(conn)
+}
+
+/// Inserts many certificates and their issuance-log entries, which the caller chained
+/// onto [`log_head`] (bulk loads, under [`lock_issuance`]).
+pub fn insert_many(
+    conn: &mut DbConn,
+    rows: &[CertificateRow],
+    entries: &[LogEntry],
+) -> QueryResult<usize> {
+    let log: Vec<LogRow> = entries.iter().map(LogRow::from).collect();
+    super::insert_all!(conn, certificates::table, rows)?;
+    super::insert_all!(conn, issuance_log::table, &log)?;
+    Ok(rows.len())
+}
+
+/// How many certificates there are.
+pub fn count(conn: &mut DbConn) -> QueryResult<i64> {
+    certificates::table.count().get_result(conn)
 }

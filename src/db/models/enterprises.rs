@@ -132,3 +132,50 @@ pub fn member_count(conn: &mut DbConn, id: EnterpriseId) -> QueryResult<i64> {
         .count()
         .get_result(conn)
 }
+
+/// An enterprise of a bulk load, verified when it is inserted.
+#[derive(Insertable)]
+#[diesel(table_name = enterprises)]
+pub struct VerifiedEnterprise<'a> {
+    pub id: EnterpriseId,
+    pub name_zh: &'a str,
+    pub name_en: Option<&'a str>,
+    pub credit_code: &'a str,
+    pub address: &'a str,
+    pub contact_name: &'a str,
+    pub contact_email: &'a str,
+    pub contact_phone: &'a str,
+    pub verified_at: NaiveDateTime,
+    pub verified_by: UserId,
+    pub created_at: NaiveDateTime,
+}
+
+/// Inserts many verified enterprises, each with its admin member, `admins[i]` of
+/// `rows[i]` (bulk loads).
+pub fn insert_many_verified(
+    conn: &mut DbConn,
+    rows: &[VerifiedEnterprise<'_>],
+    admins: &[UserId],
+) -> QueryResult<usize> {
+    let now = super::now();
+    let members: Vec<_> = rows
+        .iter()
+        .zip(admins)
+        .map(|(e, admin)| {
+            (
+                enterprise_members::user_id.eq(*admin),
+                enterprise_members::enterprise_id.eq(e.id),
+                enterprise_members::is_admin.eq(true),
+                enterprise_members::joined_at.eq(now),
+            )
+        })
+        .collect();
+    super::insert_all!(conn, enterprises::table, rows)?;
+    super::insert_all!(conn, enterprise_members::table, &members)?;
+    Ok(rows.len())
+}
+
+/// How many enterprises there are.
+pub fn count(conn: &mut DbConn) -> QueryResult<i64> {
+    enterprises::table.count().get_result(conn)
+}

@@ -180,3 +180,19 @@ pub fn close_reopenings(
     .execute(conn)
     .map(|_| ())
 }
+
+/// Inserts many evidence records whose files are stored already (bulk loads).
+pub fn insert_many(conn: &mut DbConn, rows: &[EvidenceRow]) -> QueryResult<usize> {
+    super::insert_all!(conn, evidence_files::table, rows)
+}
+
+/// How many evidence records there are, and how many distinct stored files they use.
+pub fn counts(conn: &mut DbConn) -> QueryResult<(i64, i64)> {
+    let rows = evidence_files::table.count().get_result(conn)?;
+    let files = evidence_files::table
+        .select(evidence_files::content_sha256)
+        .distinct()
+        .load::<String>(conn)?
+        .len();
+    Ok((rows, files as i64))
+}

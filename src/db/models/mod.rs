@@ -36,3 +36,31 @@ pub mod complaints;
 pub fn now() -> chrono::NaiveDateTime {
     chrono::Utc::now().naive_utc()
 }
+
+/// Rows per statement of a bulk insert on PostgreSQL: under its 65,535 bind parameters for
+/// the widest table (13 columns).
+pub const BULK_CHUNK: usize = 1000;
+
+/// Inserts many rows of one table: a multi-row statement per [`BULK_CHUNK`] rows on
+/// PostgreSQL (one round trip each), one prepared statement per row on SQLite, where a
+/// statement costs microseconds and multi-row inserts would need every optional column
+/// present. For bulk loads (`certcase seed --scale`); call it inside one transaction.
+macro_rules! insert_all {
+    ($conn:expr, $table:expr, $rows:expr) => {{
+        let rows = $rows;
+        match $conn {
+            $crate::db::DbConn::Postgres(c) => {
+                for chunk in rows.chunks($crate::db::models::BULK_CHUNK) {
+                    diesel::insert_into($table).values(chunk).execute(c)?;
+                }
+            }
+            $crate::db::DbConn::Sqlite(c) => {
+                for row in rows.iter() {
+                    diesel::insert_into($table).values(row).execute(c)?;
+                }
+            }
+        }
+        diesel::QueryResult::Ok(rows.len())
+    }};
+}
+pub(crate) use insert_all;

@@ -286,3 +286,43 @@ pub fn seats_of(conn: &mut DbConn, assessor: UserId) -> QueryResult<Vec<(Applica
         .select((panel_seats::application_id, panel_seats::is_lead))
         .load(conn)
 }
+
+/// Inserts many assessor profiles (bulk loads).
+pub fn insert_profiles(conn: &mut DbConn, rows: &[ProfileRow]) -> QueryResult<usize> {
+    super::insert_all!(conn, assessor_profiles::table, rows)
+}
+
+/// Inserts many confirmed panels, (application, seats with their lead flag) (bulk loads;
+/// the report summaries are rebuilt afterwards).
+pub fn insert_many(
+    conn: &mut DbConn,
+    rows: &[(ApplicationId, Vec<(UserId, bool)>)],
+    by: UserId,
+) -> QueryResult<usize> {
+    let now = super::now();
+    let heads: Vec<_> = rows
+        .iter()
+        .map(|(app, _)| {
+            (
+                panels::application_id.eq(*app),
+                panels::confirmed_at.eq(now),
+                panels::confirmed_by.eq(by),
+            )
+        })
+        .collect();
+    let seats: Vec<_> = rows
+        .iter()
+        .flat_map(|(app, seats)| {
+            seats.iter().map(move |(assessor, lead)| {
+                (
+                    panel_seats::application_id.eq(*app),
+                    panel_seats::assessor_id.eq(*assessor),
+                    panel_seats::is_lead.eq(*lead),
+                )
+            })
+        })
+        .collect();
+    super::insert_all!(conn, panels::table, &heads)?;
+    super::insert_all!(conn, panel_seats::table, &seats)?;
+    Ok(rows.len())
+}

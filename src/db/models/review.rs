@@ -214,3 +214,28 @@ pub fn claim_quorum_alert(
         .execute(conn)?;
     Ok(true)
 }
+
+/// Inserts many first-cycle decisions, (application, approved, votes for, votes against)
+/// (bulk loads).
+pub fn insert_decisions(
+    conn: &mut DbConn,
+    rows: &[(ApplicationId, bool, i32, i32)],
+) -> QueryResult<usize> {
+    let now = super::now();
+    let rows: Vec<_> = rows
+        .iter()
+        .map(|(app, approved, yes, no)| {
+            (
+                review_decisions::id.eq(uuid::Uuid::now_v7().to_string()),
+                review_decisions::application_id.eq(*app),
+                review_decisions::cycle.eq(1),
+                review_decisions::approved.eq(*approved),
+                review_decisions::reasons.eq(Json(Vec::<String>::new())),
+                review_decisions::votes_for.eq(*yes),
+                review_decisions::votes_against.eq(*no),
+                review_decisions::decided_at.eq(now),
+            )
+        })
+        .collect();
+    super::insert_all!(conn, review_decisions::table, &rows)
+}

@@ -222,3 +222,21 @@ pub fn consolidation(
         .load(conn)?;
     Ok(Some((items, result)))
 }
+
+/// Inserts many scores, consolidated items and part results (bulk loads; the report
+/// summaries are rebuilt afterwards).
+pub fn insert_many(
+    conn: &mut DbConn,
+    scores_rows: &[ScoreRow],
+    items: &[ConsolidatedRow],
+    results: &[PartResultRow],
+) -> QueryResult<usize> {
+    super::insert_all!(conn, scores::table, scores_rows)?;
+    super::insert_all!(conn, consolidated_items::table, items)?;
+    super::insert_all!(conn, part_results::table, results)
+}
+
+/// How many scores there are.
+pub fn count(conn: &mut DbConn) -> QueryResult<i64> {
+    scores::table.count().get_result(conn)
+}

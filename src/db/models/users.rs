@@ -159,3 +159,42 @@ pub fn people_with_role(conn: &mut DbConn, role: Role) -> QueryResult<Vec<(UserI
         .select((users::id, users::display_name))
         .load(conn)
 }
+
+/// An account of a bulk load, with its roles.
+pub struct BulkUser {
+    pub id: UserId,
+    pub email: String,
+    pub display_name: String,
+    pub roles: Vec<Role>,
+}
+
+/// Inserts many new accounts sharing one password hash (bulk loads).
+pub fn insert_many(
+    conn: &mut DbConn,
+    people: &[BulkUser],
+    password_hash: &str,
+) -> QueryResult<usize> {
+    let now = super::now();
+    let rows: Vec<NewUser<'_>> = people
+        .iter()
+        .map(|p| NewUser {
+            id: p.id,
+            email: &p.email,
+            display_name: &p.display_name,
+            password_hash,
+            lang: "zh-CN",
+            created_at: now,
+        })
+        .collect();
+    let roles: Vec<_> = people
+        .iter()
+        .flat_map(|p| {
+            p.roles
+                .iter()
+                .map(move |r| (user_roles::user_id.eq(p.id), user_roles::role.eq(*r)))
+        })
+        .collect();
+    super::insert_all!(conn, users::table, &rows)?;
+    super::insert_all!(conn, user_roles::table, &roles)?;
+    Ok(rows.len())
+}
