@@ -1255,6 +1255,8 @@ pub fn issue_loaded(
                     payload_sha256: signed.payload.sha256_hex(),
                     at,
                     reason: None,
+                    until: None,
+                    related: None,
                 },
             );
             rows.push(CertificateRow {
@@ -1271,6 +1273,8 @@ pub fn issue_loaded(
                 issued_at: now.naive_utc(),
                 revoked_at: None,
                 revoke_reason: None,
+                suspended_until: None,
+                superseded_by: None,
             });
             entries.push(entry.clone());
             head = Some(entry);

@@ -85,6 +85,17 @@ pub enum SeedError {
     Database(#[from] diesel::result::Error),
 }
 
+/// A seed's transaction is run again on the same transient database errors as a use case's.
+impl crate::db::TxError for SeedError {
+    fn database_error(&self) -> Option<&diesel::result::Error> {
+        match self {
+            SeedError::Database(e) => Some(e),
+            SeedError::Refused(r) => crate::db::TxError::database_error(r),
+            _ => None,
+        }
+    }
+}
+
 /// A file already stored under its content key, for the evidence records to point at.
 #[derive(Debug, Clone)]
 pub struct StoredFile {
