@@ -5,8 +5,8 @@
 //! at most `threads × 19 MiB` for argon2 and never hold a database connection or one of
 //! the server's blocking threads while they hash.
 
-use std::sync::mpsc::{self, SyncSender, TrySendError};
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc::{self, SyncSender, TrySendError};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
