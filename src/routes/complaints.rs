@@ -68,7 +68,7 @@ pub struct ConfirmRequest {
 
 /// Confirms a complaint with the token of the mailed link; answers what the complainant
 /// sees of it. Confirming again changes nothing.
-#[utoipa::path(post, path = "/api/v1/complaints/confirmation", request_body = ConfirmRequest, responses((status = 200, body = ComplaintView), (status = 409)))]
+#[utoipa::path(post, path = "/api/v1/complaints/confirmation", request_body = ConfirmRequest, responses((status = 200, body = ComplaintView), (status = 404), (status = 409)))]
 pub async fn confirm_api(
     state: web::Data<AppState>,
     visitor: Visitor,
