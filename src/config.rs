@@ -79,36 +79,49 @@ impl std::fmt::Debug for OperationsConfig {
     }
 }
 
+/// A whole number from the environment (which wins) or the file, else `default`, refused
+/// outside `range` with the key and the range in the message.
+fn whole_number(
+    env: &dyn Fn(&str) -> Option<String>,
+    var: &str,
+    key: &str,
+    from_file: Option<u64>,
+    default: u64,
+    range: std::ops::RangeInclusive<u64>,
+) -> Result<u64, ConfigError> {
+    let value = match env(var) {
+        Some(text) => text
+            .trim()
+            .parse::<u64>()
+            .map_err(|_| bad(var, format!("'{text}' is not a whole number")))?,
+        None => from_file.unwrap_or(default),
+    };
+    if !range.contains(&value) {
+        let (min, max) = (range.start(), range.end());
+        return Err(bad(key, format!("must be between {min} and {max}")));
+    }
+    Ok(value)
+}
+
 fn operations_config(
     env: &dyn Fn(&str) -> Option<String>,
     file: &FileConfig,
 ) -> Result<OperationsConfig, ConfigError> {
-    let number = |var: &str, key: &str, from_file: Option<u64>, default: u64, max: u64| {
-        let value = match env(var) {
-            Some(text) => text
-                .trim()
-                .parse::<u64>()
-                .map_err(|_| bad(var, format!("'{text}' is not a whole number")))?,
-            None => from_file.unwrap_or(default),
-        };
-        if value > max {
-            return Err(bad(key, format!("must be at most {max}")));
-        }
-        Ok(value)
-    };
-    let floor_mb = number(
+    let floor_mb = whole_number(
+        env,
         "CERTCASE_STORAGE_FLOOR_MB",
         "storage_floor_mb",
         file.storage_floor_mb,
         512,
-        1 << 30,
+        0..=1 << 30,
     )?;
-    let shutdown = number(
+    let shutdown = whole_number(
+        env,
         "CERTCASE_SHUTDOWN_TIMEOUT_SECONDS",
         "shutdown_timeout_seconds",
         file.shutdown_timeout_seconds,
         30,
-        3600,
+        0..=3600,
     )?;
     let metrics_token = env("CERTCASE_METRICS_TOKEN")
         .or(file.metrics_token.clone())
@@ -267,32 +280,21 @@ fn upload_config(
     env: &dyn Fn(&str) -> Option<String>,
     file: &FileConfig,
 ) -> Result<UploadConfig, ConfigError> {
-    let number = |var: &str, key: &str, from_file: Option<u64>, default: u64, max: u64| {
-        let value = match env(var) {
-            Some(text) => text
-                .trim()
-                .parse::<u64>()
-                .map_err(|_| bad(var, format!("'{text}' is not a whole number")))?,
-            None => from_file.unwrap_or(default),
-        };
-        if value == 0 || value > max {
-            return Err(bad(key, format!("must be between 1 and {max}")));
-        }
-        Ok(value)
-    };
-    let idle = number(
+    let idle = whole_number(
+        env,
         "CERTCASE_UPLOAD_IDLE_SECONDS",
         "upload_idle_seconds",
         file.upload_idle_seconds,
         15,
-        3600,
+        1..=3600,
     )?;
-    let total = number(
+    let total = whole_number(
+        env,
         "CERTCASE_UPLOAD_TOTAL_SECONDS",
         "upload_total_seconds",
         file.upload_total_seconds,
         600,
-        24 * 3600,
+        1..=24 * 3600,
     )?;
     if total < idle {
         return Err(bad(
@@ -300,19 +302,21 @@ fn upload_config(
             "must not be less than upload_idle_seconds",
         ));
     }
-    let overall = number(
+    let overall = whole_number(
+        env,
         "CERTCASE_UPLOADS_MAX_TOTAL",
         "uploads_max_total",
         file.uploads_max_total,
         32,
-        10_000,
+        1..=10_000,
     )?;
-    let per_user = number(
+    let per_user = whole_number(
+        env,
         "CERTCASE_UPLOADS_MAX_PER_USER",
         "uploads_max_per_user",
         file.uploads_max_per_user,
         3,
-        overall,
+        1..=overall,
     )?;
     Ok(UploadConfig {
         idle_timeout: std::time::Duration::from_secs(idle),
@@ -337,35 +341,24 @@ fn sign_in_config(
     env: &dyn Fn(&str) -> Option<String>,
     file: &FileConfig,
 ) -> Result<SignInConfig, ConfigError> {
-    let number = |var: &str, key: &str, from_file: Option<u64>, default: u64, min: u64| {
-        let value = match env(var) {
-            Some(text) => text
-                .trim()
-                .parse::<u64>()
-                .map_err(|_| bad(var, format!("'{text}' is not a whole number")))?,
-            None => from_file.unwrap_or(default),
-        };
-        if value < min || value > 1024 {
-            return Err(bad(key, format!("must be between {min} and 1024")));
-        }
-        Ok(value as usize)
-    };
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get()) as u64;
     Ok(SignInConfig {
-        threads: number(
+        threads: whole_number(
+            env,
             "CERTCASE_SIGN_IN_THREADS",
             "sign_in_threads",
             file.sign_in_threads,
             cores,
-            1,
-        )?,
-        queue: number(
+            1..=1024,
+        )? as usize,
+        queue: whole_number(
+            env,
             "CERTCASE_SIGN_IN_QUEUE",
             "sign_in_queue",
             file.sign_in_queue,
             64,
-            0,
-        )?,
+            0..=1024,
+        )? as usize,
     })
 }
 
