@@ -1,7 +1,6 @@
 //! Appeals: the enterprise lodges (from its application) and withdraws, the secretariat
 //! forms the panel and closes follow-ups, the panel decides. API and pages.
 
-use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
@@ -9,7 +8,7 @@ use crate::domain::access::{Access, Role};
 use crate::domain::ids::{AppealId, ApplicationId, Named, UserId};
 use crate::error::AppError;
 use crate::web::caller::Caller;
-use crate::web::confirm::{self, Confirmation};
+use crate::web::confirm::{see_other, PageForm, Question};
 use crate::web::render::{base_context, page, page_with_form, FormState};
 use crate::web::visitor::Visitor;
 use crate::web::AppState;
@@ -28,12 +27,6 @@ fn field<'f>(fields: &'f [(String, String)], name: &str) -> &'f str {
         .iter()
         .find(|(k, _)| k == name)
         .map_or("", |(_, v)| v.as_str())
-}
-
-fn see_other(path: &str) -> HttpResponse {
-    HttpResponse::SeeOther()
-        .insert_header((header::LOCATION, path.to_string()))
-        .finish()
 }
 
 fn settings(state: &AppState) -> Settings {
@@ -397,47 +390,54 @@ pub async fn lodge_form(
     let request = lodge_request(&fields);
     let s = settings(&state);
     let who = caller.clone();
-    let result = state
-        .db(move |conn| {
-            Ok(flow::lodge(
-                conn,
-                &who.principal,
-                application,
-                &request,
-                &s,
-                &who.address,
-            )?)
-        })
-        .await;
-    match result {
-        Ok(id) => Ok(see_other(&format!("/appeals/{id}"))),
-        Err(e) => {
-            let form = FormState::refused(&fields, e, visitor.lang, Some("reasons"))?;
-            render_new(&state, caller, &visitor, &req, application, &form).await
+    let lodge = state.db(move |conn| {
+        Ok(flow::lodge(
+            conn,
+            &who.principal,
+            application,
+            &request,
+            &s,
+            &who.address,
+        )?)
+    });
+    PageForm::new(&state.templates, &visitor, &req, &fields)
+        .act_then(
+            async { Ok(see_other(&format!("/appeals/{}", lodge.await?))) },
+            Some("reasons"),
+            async |form| render_new(&state, caller, &visitor, &req, application, &form).await,
+        )
+        .await
+}
+
+/// The appeal's page again after a form on it: done, or shown with the refusal beside
+/// `field`.
+async fn on_detail(
+    state: &AppState,
+    caller: Caller,
+    page_form: (&Visitor, &HttpRequest, &[(String, String)]),
+    id: AppealId,
+    ask: Option<Question>,
+    act: impl std::future::Future<Output = Result<(), AppError>>,
+    field: &str,
+) -> Result<HttpResponse, AppError> {
+    let (visitor, req, fields) = page_form;
+    let form = PageForm::new(&state.templates, visitor, req, fields);
+    let act = async {
+        act.await?;
+        Ok(see_other(&format!("/appeals/{id}")))
+    };
+    let again = async |form| render_detail(state, caller, visitor, req, id, &form).await;
+    match ask {
+        Some(question) => {
+            form.confirm_then(async { Ok(question) }, act, Some(field), again)
+                .await
         }
+        None => form.act_then(act, Some(field), again).await,
     }
 }
 
-/// Shows the detail page again with a refusal, or goes back to it.
-// The page's request parts and the form's outcome; a struct would only rename them.
-#[allow(clippy::too_many_arguments)]
-async fn after(
-    state: &AppState,
-    caller: Caller,
-    visitor: &Visitor,
-    req: &HttpRequest,
-    id: AppealId,
-    fields: &[(String, String)],
-    result: Result<(), AppError>,
-    field_name: &str,
-) -> Result<HttpResponse, AppError> {
-    match result {
-        Ok(()) => Ok(see_other(&format!("/appeals/{id}"))),
-        Err(e) => {
-            let form = FormState::refused(fields, e, visitor.lang, Some(field_name))?;
-            render_detail(state, caller, visitor, req, id, &form).await
-        }
-    }
+fn question(title_key: &'static str, question_key: &'static str, id: AppealId) -> Question {
+    Question::new(title_key, question_key, vec![], format!("/appeals/{id}"))
 }
 
 pub async fn panel_form(
@@ -457,20 +457,24 @@ pub async fn panel_form(
     let members = named_members(&texts);
     let s = settings(&state);
     let who = caller.clone();
-    let result = state
-        .db(move |conn| {
-            Ok(flow::form_panel(
-                conn,
-                &who.principal,
-                id,
-                &members,
-                &s,
-                &who.address,
-            )?)
-        })
-        .await;
-    after(
-        &state, caller, &visitor, &req, id, &fields, result, "members",
+    let act = state.db(move |conn| {
+        Ok(flow::form_panel(
+            conn,
+            &who.principal,
+            id,
+            &members,
+            &s,
+            &who.address,
+        )?)
+    });
+    on_detail(
+        &state,
+        caller,
+        (&visitor, &req, &fields),
+        id,
+        None,
+        act,
+        "members",
     )
     .await
 }
@@ -485,47 +489,42 @@ pub async fn decision_form(
 ) -> Result<HttpResponse, AppError> {
     let (id, fields) = (path.into_inner(), form.into_inner());
     let upheld = field(&fields, "outcome") == "upheld";
-    if !confirm::is_confirmed(&fields) {
-        let catalog = crate::web::render::catalog(visitor.lang);
-        let outcome = catalog
-            .get(if upheld {
-                "appeals.outcome.upheld"
-            } else {
-                "appeals.outcome.dismissed"
-            })
-            .cloned()
-            .unwrap_or_default();
-        return confirm::page(
-            &state.templates,
-            &visitor,
-            &req,
-            Confirmation {
-                title_key: "confirm.appeal_decision.title",
-                question_key: "confirm.appeal_decision.question",
-                args: vec![("outcome", outcome)],
-                fields: &fields,
-                back: &format!("/appeals/{id}"),
-            },
-        );
-    }
+    let outcome = crate::web::render::catalog(visitor.lang)
+        .get(if upheld {
+            "appeals.outcome.upheld"
+        } else {
+            "appeals.outcome.dismissed"
+        })
+        .cloned()
+        .unwrap_or_default();
+    let mut ask = question(
+        "confirm.appeal_decision.title",
+        "confirm.appeal_decision.question",
+        id,
+    );
+    ask.args.push(("outcome", outcome));
     let reasons = field(&fields, "reasons").to_string();
     let s = settings(&state);
     let who = caller.clone();
-    let result = state
-        .db(move |conn| {
-            Ok(flow::decide(
-                conn,
-                &who.principal,
-                id,
-                upheld,
-                &reasons,
-                &s,
-                &who.address,
-            )?)
-        })
-        .await;
-    after(
-        &state, caller, &visitor, &req, id, &fields, result, "reasons",
+    let act = state.db(move |conn| {
+        Ok(flow::decide(
+            conn,
+            &who.principal,
+            id,
+            upheld,
+            &reasons,
+            &s,
+            &who.address,
+        )?)
+    });
+    on_detail(
+        &state,
+        caller,
+        (&visitor, &req, &fields),
+        id,
+        Some(ask),
+        act,
+        "reasons",
     )
     .await
 }
@@ -539,35 +538,30 @@ pub async fn withdrawal_form(
     form: FormFields,
 ) -> Result<HttpResponse, AppError> {
     let (id, fields) = (path.into_inner(), form.into_inner());
-    if !confirm::is_confirmed(&fields) {
-        return confirm::page(
-            &state.templates,
-            &visitor,
-            &req,
-            Confirmation {
-                title_key: "confirm.appeal_withdrawal.title",
-                question_key: "confirm.appeal_withdrawal.question",
-                args: vec![],
-                fields: &fields,
-                back: &format!("/appeals/{id}"),
-            },
-        );
-    }
+    let ask = question(
+        "confirm.appeal_withdrawal.title",
+        "confirm.appeal_withdrawal.question",
+        id,
+    );
     let reason = field(&fields, "reason").to_string();
     let who = caller.clone();
-    let result = state
-        .db(move |conn| {
-            Ok(flow::withdraw(
-                conn,
-                &who.principal,
-                id,
-                &reason,
-                &who.address,
-            )?)
-        })
-        .await;
-    after(
-        &state, caller, &visitor, &req, id, &fields, result, "reason",
+    let act = state.db(move |conn| {
+        Ok(flow::withdraw(
+            conn,
+            &who.principal,
+            id,
+            &reason,
+            &who.address,
+        )?)
+    });
+    on_detail(
+        &state,
+        caller,
+        (&visitor, &req, &fields),
+        id,
+        Some(ask),
+        act,
+        "reason",
     )
     .await
 }
@@ -581,39 +575,27 @@ pub async fn follow_up_form(
     form: FormFields,
 ) -> Result<HttpResponse, AppError> {
     let (id, fields) = (path.into_inner(), form.into_inner());
-    if !confirm::is_confirmed(&fields) {
-        return confirm::page(
-            &state.templates,
-            &visitor,
-            &req,
-            Confirmation {
-                title_key: "confirm.appeal_follow_up.title",
-                question_key: "confirm.appeal_follow_up.question",
-                args: vec![],
-                fields: &fields,
-                back: &format!("/appeals/{id}"),
-            },
-        );
-    }
+    let ask = question(
+        "confirm.appeal_follow_up.title",
+        "confirm.appeal_follow_up.question",
+        id,
+    );
     let who = caller.clone();
-    let result = state
-        .db(move |conn| {
-            Ok(flow::follow_up_done(
-                conn,
-                &who.principal,
-                id,
-                &who.address,
-            )?)
-        })
-        .await;
-    after(
+    let act = state.db(move |conn| {
+        Ok(flow::follow_up_done(
+            conn,
+            &who.principal,
+            id,
+            &who.address,
+        )?)
+    });
+    on_detail(
         &state,
         caller,
-        &visitor,
-        &req,
+        (&visitor, &req, &fields),
         id,
-        &fields,
-        result,
+        Some(ask),
+        act,
         "follow_up",
     )
     .await

@@ -1,14 +1,13 @@
 //! Complaints: the public form and its mailed confirmation, the complainant's private
 //! page, and the secretariat's queue with triage, notes, surveillance flag and answer.
 
-use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
 use crate::domain::ids::ComplaintId;
 use crate::error::AppError;
 use crate::web::caller::Caller;
-use crate::web::confirm::{self, Confirmation};
+use crate::web::confirm::{see_other, PageForm, Question};
 use crate::web::render::{base_context, page, page_with_form, FormState};
 use crate::web::visitor::Visitor;
 use crate::web::AppState;
@@ -23,12 +22,6 @@ fn field<'f>(fields: &'f [(String, String)], name: &str) -> &'f str {
         .iter()
         .find(|(k, _)| k == name)
         .map_or("", |(_, v)| v.as_str())
-}
-
-fn see_other(path: &str) -> HttpResponse {
-    HttpResponse::SeeOther()
-        .insert_header((header::LOCATION, path.to_string()))
-        .finish()
 }
 
 async fn file(state: &AppState, visitor: &Visitor, input: ComplaintInput) -> Result<(), AppError> {
@@ -120,6 +113,8 @@ pub async fn new_page(
     new_form(&state, &visitor, &req, &FormState::default())
 }
 
+/// Files the form's complaint; a refusal, or a visitor who must wait (429), sees the form
+/// again with what they typed and the reason.
 pub async fn new_submit(
     state: web::Data<AppState>,
     visitor: Visitor,
@@ -135,18 +130,21 @@ pub async fn new_submit(
         enterprise_name: Some(field(&fields, "enterprise_name").into()),
         description: field(&fields, "description").into(),
     };
-    match file(&state, &visitor, input).await {
-        Ok(()) => crate::web::render::notice(
+    let act = async {
+        file(&state, &visitor, input).await?;
+        crate::web::render::notice(
             &state.templates,
             &visitor,
             &req,
             "complaints.confirmation_mailed",
-        ),
-        Err(e) => {
-            let form = FormState::refused(&fields, e, visitor.lang, None)?;
+        )
+    };
+    PageForm::new(&state.templates, &visitor, &req, &fields)
+        .throttled_too()
+        .act_then(act, None, async |form| {
             new_form(&state, &visitor, &req, &form)
-        }
-    }
+        })
+        .await
 }
 
 /// The page the mailed link opens: one button confirms (a GET changes nothing).
@@ -419,45 +417,40 @@ pub async fn action_form(
     let action = field(&fields, "action").to_string();
     let text = field(&fields, "text").to_string();
     let irreversible = matches!(action.as_str(), "accept" | "dismiss" | "answer");
-    if irreversible && !confirm::is_confirmed(&fields) {
-        let key = format!("complaints.action.{action}");
-        let what = crate::web::render::catalog(visitor.lang)
-            .get(&key)
-            .cloned()
-            .unwrap_or_default();
-        return confirm::page(
-            &state.templates,
-            &visitor,
-            &req,
-            Confirmation {
-                title_key: "confirm.complaint_action.title",
-                question_key: "confirm.complaint_action.question",
-                args: vec![("action", what)],
-                fields: &fields,
-                back: &format!("/complaints/{id}"),
-            },
-        );
-    }
+    let what = crate::web::render::catalog(visitor.lang)
+        .get(&format!("complaints.action.{action}"))
+        .cloned()
+        .unwrap_or_default();
     let who = caller.clone();
-    let result = state
-        .db(move |conn| {
-            let (p, a) = (&who.principal, &who.address);
-            match action.as_str() {
-                "accept" => flow::triage(conn, p, id, true, &text, a),
-                "dismiss" => flow::triage(conn, p, id, false, &text, a),
-                "note" => flow::note(conn, p, id, &text, a),
-                "request_surveillance" => flow::request_surveillance(conn, p, id, a),
-                "answer" => flow::answer(conn, p, id, &text, a),
-                _ => return Err(AppError::NotFound),
-            }
-            .map_err(AppError::from)
-        })
-        .await;
-    match result {
-        Ok(()) => Ok(see_other(&format!("/complaints/{id}"))),
-        Err(e) => {
-            let form = FormState::refused(&fields, e, visitor.lang, Some("text"))?;
-            render_detail(&state, caller, &visitor, &req, id, &form).await
-        }
+    let act = async {
+        state
+            .db(move |conn| {
+                let (p, a) = (&who.principal, &who.address);
+                match action.as_str() {
+                    "accept" => flow::triage(conn, p, id, true, &text, a),
+                    "dismiss" => flow::triage(conn, p, id, false, &text, a),
+                    "note" => flow::note(conn, p, id, &text, a),
+                    "request_surveillance" => flow::request_surveillance(conn, p, id, a),
+                    "answer" => flow::answer(conn, p, id, &text, a),
+                    _ => return Err(AppError::NotFound),
+                }
+                .map_err(AppError::from)
+            })
+            .await?;
+        Ok(see_other(&format!("/complaints/{id}")))
+    };
+    let again = async |form| render_detail(&state, caller, &visitor, &req, id, &form).await;
+    let form = PageForm::new(&state.templates, &visitor, &req, &fields);
+    if irreversible {
+        let ask = Question::new(
+            "confirm.complaint_action.title",
+            "confirm.complaint_action.question",
+            vec![("action", what)],
+            format!("/complaints/{id}"),
+        );
+        form.confirm_then(async { Ok(ask) }, act, Some("text"), again)
+            .await
+    } else {
+        form.act_then(act, Some("text"), again).await
     }
 }

@@ -2,25 +2,28 @@
 //! without `confirmed=yes` among its fields the handler answers with a page that says what
 //! is about to happen and posts the very same fields again with `confirmed=yes`.
 //!
+//! Most handlers need no more than [`PageForm::confirm_then`]: ask (unless confirmed),
+//! act, and go on, or show the form's page again with the input and the refusal:
+//!
 //! ```ignore
-//! if !confirm::is_confirmed(&fields) {
-//!     return confirm::page(&state.templates, &visitor, &req, Confirmation {
-//!         title_key: "confirm.submit.title",
-//!         question_key: "confirm.submit.question",
-//!         args: vec![("part", part_name)],
-//!         fields: &fields,
-//!         back: &format!("/applications/{id}"),
-//!     });
-//! }
+//! let form = PageForm::new(&state.templates, &visitor, &req, &fields);
+//! form.confirm_then(
+//!     async { Ok(Question::new("confirm.submit.title", "confirm.submit.question",
+//!         vec![("part", part_name)], format!("/applications/{id}"))) },
+//!     async { submit(..).await.map(|()| see_other(..)) },
+//!     None,
+//!     async |form| render_detail(.., &form).await,
+//! ).await
 //! ```
 
+use std::future::Future;
 use std::sync::Arc;
 
 use actix_web::{HttpRequest, HttpResponse};
 use serde::Serialize;
 use tera::Tera;
 
-use super::render::base_context;
+use super::render::{base_context, FormState};
 use super::visitor::Visitor;
 use crate::error::AppError;
 
@@ -88,6 +91,122 @@ pub fn page(
         crate::domain::redirect::local_path(confirmation.back).unwrap_or("/"),
     );
     super::render::page(tera, "pages/confirm.html", &ctx)
+}
+
+/// What a confirmation page asks about a form (whose own fields it posts again).
+pub struct Question {
+    pub title_key: &'static str,
+    pub question_key: &'static str,
+    pub args: Vec<(&'static str, String)>,
+    /// Where "cancel" leads (a local path).
+    pub back: String,
+}
+
+impl Question {
+    pub fn new(
+        title_key: &'static str,
+        question_key: &'static str,
+        args: Vec<(&'static str, String)>,
+        back: String,
+    ) -> Question {
+        Question {
+            title_key,
+            question_key,
+            args,
+            back,
+        }
+    }
+}
+
+/// A page form as it was posted: the page it came from and the fields it sent. The one
+/// shape of every form handler: (confirm,) act, then go on or show the page again.
+pub struct PageForm<'a> {
+    tera: &'a Arc<Tera>,
+    visitor: &'a Visitor,
+    req: &'a HttpRequest,
+    fields: &'a [(String, String)],
+    /// Also a form sent too often (429) is shown again with its input.
+    throttled_too: bool,
+}
+
+impl<'a> PageForm<'a> {
+    pub fn new(
+        tera: &'a Arc<Tera>,
+        visitor: &'a Visitor,
+        req: &'a HttpRequest,
+        fields: &'a [(String, String)],
+    ) -> PageForm<'a> {
+        PageForm {
+            tera,
+            visitor,
+            req,
+            fields,
+            throttled_too: false,
+        }
+    }
+
+    /// A public form a visitor may send too often: the 429 keeps what they typed too.
+    pub fn throttled_too(mut self) -> PageForm<'a> {
+        self.throttled_too = true;
+        self
+    }
+
+    /// Without `confirmed=yes`: the confirmation page of `ask` (only then is it built).
+    /// Confirmed: [`PageForm::act_then`].
+    pub async fn confirm_then(
+        &self,
+        ask: impl Future<Output = Result<Question, AppError>>,
+        act: impl Future<Output = Result<HttpResponse, AppError>>,
+        field: Option<&str>,
+        again: impl AsyncFnOnce(FormState) -> Result<HttpResponse, AppError>,
+    ) -> Result<HttpResponse, AppError> {
+        if !is_confirmed(self.fields) {
+            let q = ask.await?;
+            return page(
+                self.tera,
+                self.visitor,
+                self.req,
+                Confirmation {
+                    title_key: q.title_key,
+                    question_key: q.question_key,
+                    args: q.args,
+                    fields: self.fields,
+                    back: &q.back,
+                },
+            );
+        }
+        self.act_then(act, field, again).await
+    }
+
+    /// Runs `act` (it answers where to go when done); a refusal a person can fix on the
+    /// form shows its page again through `again`, with the input and the message beside
+    /// `field` (above the form when `None`). Other errors keep their own pages.
+    pub async fn act_then(
+        &self,
+        act: impl Future<Output = Result<HttpResponse, AppError>>,
+        field: Option<&str>,
+        again: impl AsyncFnOnce(FormState) -> Result<HttpResponse, AppError>,
+    ) -> Result<HttpResponse, AppError> {
+        match act.await {
+            Ok(done) => Ok(done),
+            Err(err) => {
+                let lang = self.visitor.lang;
+                let form = if self.throttled_too {
+                    FormState::refused_or_throttled(self.fields, err, lang, field)?
+                } else {
+                    FormState::refused(self.fields, err, lang, field)?
+                };
+                again(form).await
+            }
+        }
+    }
+}
+
+/// `303 See Other` to a local path: where a page form goes once done.
+pub fn see_other(path: &str) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header((actix_web::http::header::LOCATION, path.to_string()))
+        .finish()
 }
 
 #[cfg(test)]

@@ -274,6 +274,9 @@ pub struct FormState {
     /// HTTP status of the page that shows it again.
     #[serde(skip)]
     pub status: Option<actix_web::http::StatusCode>,
+    /// Seconds to wait before sending it again (`Retry-After` of a throttled form).
+    #[serde(skip)]
+    pub retry_after: Option<u64>,
 }
 
 impl FormState {
@@ -296,9 +299,37 @@ impl FormState {
                     error: Some(refusal_text(&reason, lang)),
                     field: field.map(str::to_string),
                     status: Some(status),
+                    retry_after: None,
                 })
             }
             other => Err(other),
+        }
+    }
+
+    /// [`FormState::refused`], and also a form sent too often (429): shown again with
+    /// the input, the message and its `Retry-After`, so nothing typed is lost.
+    pub fn refused_or_throttled(
+        fields: &[(String, String)],
+        err: AppError,
+        lang: Lang,
+        field: Option<&str>,
+    ) -> Result<FormState, AppError> {
+        match err {
+            AppError::Later {
+                status,
+                reason,
+                retry_after,
+            } if status == actix_web::http::StatusCode::TOO_MANY_REQUESTS => {
+                let as_refusal = AppError::Refused {
+                    status: actix_web::http::StatusCode::CONFLICT,
+                    reason,
+                };
+                let mut form = FormState::refused(fields, as_refusal, lang, field)?;
+                form.status = Some(status);
+                form.retry_after = Some(retry_after);
+                Ok(form)
+            }
+            other => FormState::refused(fields, other, lang, field),
         }
     }
 }
@@ -314,6 +345,12 @@ pub fn page_with_form(
     let mut res = page(tera, template, &ctx)?;
     if let Some(status) = form.status {
         *res.status_mut() = status;
+    }
+    if let Some(seconds) = form.retry_after {
+        res.headers_mut().insert(
+            actix_web::http::header::RETRY_AFTER,
+            actix_web::http::header::HeaderValue::from(seconds),
+        );
     }
     Ok(res)
 }

@@ -529,7 +529,9 @@ pub(crate) fn decisions_of(
             out.push((subject, at));
         }
     }
-    if let Some(cert) = certificates::by_application(conn, app.id)? {
+    // Every certificate of the application: a scope reduction's successor does not hide
+    // the decisions on the certificate it replaced (the reduction among them).
+    for cert in certificates::of_application(conn, app.id)? {
         for e in certificates::log_of(conn, &cert.number)? {
             if e.kind != LogKind::Issued {
                 out.push((

@@ -684,3 +684,35 @@ fn urlencoding(text: &str) -> String {
         })
         .collect()
 }
+
+/// A scope reduction's successor does not hide the decisions on the certificate it
+/// replaced: the enterprise's appeal form still offers the suspension, the reinstatement
+/// and the reduction itself.
+#[tokio::test]
+async fn the_decisions_on_a_replaced_certificate_stay_appealable() {
+    let app = crate::helpers::spawn_app().await;
+    let w = world(&app).await;
+    let a = approved_applications(&w, 1).await.remove(0);
+    let old = issue(&w, &a.application).await;
+    for (action, body, status) in [
+        ("suspend", json!({"reason": "监督发现问题", "until": day(30)}), 200),
+        ("reinstate", json!({"reason": "已整改"}), 200),
+        (
+            "reduce-scope",
+            json!({"reason": "部分系统停用", "scope_zh": "交易系统"}),
+            201,
+        ),
+    ] {
+        let (s, c) = decide(&w.sec, &old, action, body).await;
+        assert_eq!(s, status, "{action}: {c}");
+    }
+    let member = app.signed_in(&a.enterprise.login).await;
+    let form = format!("/applications/{}/appeals/new", a.application);
+    let html = crate::certificates::page_in(&app, &member, &form, "en").await;
+    let offered = format!("value=\"certificate_decision:{old}:");
+    assert_eq!(
+        html.matches(&offered).count(),
+        3,
+        "the old certificate's decisions are not all offered:\n{html}"
+    );
+}

@@ -257,3 +257,46 @@ async fn one_address_files_three_complaints_an_hour() {
         .count();
     assert_eq!(confirmations, 3);
 }
+
+/// The public form, sent once too often, is shown again with what was typed and why it
+/// must wait, under 429 and its `Retry-After`: nothing typed is lost.
+#[tokio::test]
+async fn the_form_sent_too_often_keeps_what_was_typed() {
+    let app = spawn_app().await;
+    for _ in 0..3 {
+        assert_eq!(file(&app, complaint()).await.status(), 202);
+    }
+    let visitor = browser();
+    let description = "该企业宣传的认证范围超出了证书所列范围，第四次反映";
+    let res = app
+        .submit_form(
+            &visitor,
+            "/complaints/new",
+            "/complaints/new",
+            &[
+                ("name", "王芳"),
+                ("email", COMPLAINANT),
+                ("about", "enterprise"),
+                ("certificate_number", "CAICT-DCMM-2026-CD-0001"),
+                ("enterprise_name", "北京喆堃科技有限公司"),
+                ("description", description),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 429);
+    let wait: u64 = res.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(wait > 3500 && wait <= 3600, "{wait}");
+    let page = res.text().await.unwrap();
+    assert!(page.contains("action=\"/complaints/new\""), "{page}");
+    for typed in [description, COMPLAINANT, "北京喆堃科技有限公司", "CAICT-DCMM-2026-CD-0001"] {
+        assert!(page.contains(typed), "the form lost {typed}:\n{page}");
+    }
+    assert!(
+        page.contains("分钟后再试") || page.contains("try again in about"),
+        "no reason to wait: {page}"
+    );
+}

@@ -212,6 +212,15 @@ impl Browser {
         self.arrived().await;
     }
 
+    /// Follows the first link `css` matches (a row's link in a table of look-alikes).
+    pub async fn follow_css(&mut self, css: &str) {
+        let link = self.find_css(css).await;
+        self.mark_page().await;
+        link.click().await.expect("click a link");
+        self.wait_for_new_page().await;
+        self.arrived().await;
+    }
+
     /// Whether anything on the page matches `css`.
     pub async fn has_css(&self, css: &str) -> bool {
         self.client.find(Locator::Css(css)).await.is_ok()
@@ -405,6 +414,14 @@ impl Browser {
     pub async fn ids(&self, css: &str) -> Vec<String> {
         self.strings(&format!(
             "return [...document.querySelectorAll('{css}')].map(e => e.id);"
+        ))
+        .await
+    }
+
+    /// The attribute `attr` of every element `css` matches (no single quotes in `css`).
+    pub async fn attrs(&self, css: &str, attr: &str) -> Vec<String> {
+        self.strings(&format!(
+            "return [...document.querySelectorAll('{css}')].map(e => e.getAttribute('{attr}'));"
         ))
         .await
     }

@@ -8,7 +8,12 @@
 //! scores, the lead consolidates and sends to review; the review panel votes; the
 //! secretariat issues the certificates; anyone verifies them by number and by the PDF
 //! downloaded from the application page; one is revoked, and /verify and the enterprise's
-//! application say so. Every page on the way is checked (see `harness`).
+//! application say so. The other lives on: the secretariat suspends it, the enterprise
+//! appeals the suspension, a panel of people who took no part upholds the appeal, the
+//! secretariat reinstates the certificate and later narrows its scope (a successor
+//! supersedes it), and the public directory lists the successor. A member of the public
+//! files a complaint, confirms it through the mailed link, and reads the secretariat's
+//! answer through the private link. Every page on the way is checked (see `harness`).
 //!
 //! Only the accounts (made with the CLI `user` in real life) and the ids behind the
 //! choices of a select come from the test's side.
@@ -58,6 +63,8 @@ struct Applicant {
     certificate: String,
     /// The certificate as downloaded from the application page.
     certificate_pdf: Vec<u8>,
+    /// Ticks the public directory's consent on applying.
+    in_directory: bool,
 }
 
 /// An assessor and the organisation the secretariat registers them with.
@@ -67,6 +74,15 @@ struct Assessor {
 }
 
 const CAICT: &str = "中国信息通信研究院";
+
+const SUSPENSION: &str = "监督审核发现流水线日志缺失，暂停至整改完成";
+const APPEAL: &str = "缺失的日志已于监督审核次日补交，暂停缺乏依据";
+const APPEAL_DECISION: &str = "补交的日志完整，暂停决定撤销";
+const NARROWER: &str = "核心交易系统的持续交付流水线（不含移动端）";
+const NARROWER_EN: &str = "Continuous delivery pipeline of the core trading system, mobile excluded";
+const COMPLAINANT: &str = "liu.yang@example.cn";
+const COMPLAINT: &str = "该企业宣传的认证范围包含移动端，超出证书所列范围";
+const COMPLAINT_ANSWER: &str = "经核实，企业已更正宣传内容，证书范围以查验页面为准";
 const EXTERNAL: &str = "上海软件评测中心";
 
 struct Story<'a> {
@@ -76,6 +92,8 @@ struct Story<'a> {
     /// The first is the zh-CN applicant's lead; the last once worked for that applicant.
     assessors: Vec<Assessor>,
     reviewers: Vec<TestUser>,
+    /// A reviewer on no panel of the round: free to sit on an appeal panel.
+    appeal_member: TestUser,
     round_name: HashMap<&'static str, String>,
     /// The day the story runs, in Beijing.
     today: NaiveDate,
@@ -152,6 +170,39 @@ async fn whole_story(app: &TestApp, b: &mut Browser) {
     s.anyone_verifies_by_pdf(b, EN, &applicants[1], "verify.state.revoked")
         .await;
     s.enterprise_sees_revocation(b, &applicants[1]).await;
+    certificate_life(&s, b, &mut applicants[0]).await;
+    complaint_story(&s, b, &applicants[0]).await;
+}
+
+/// The zh-CN applicant's certificate: suspended, appealed, reinstated, narrowed, listed.
+async fn certificate_life(s: &Story<'_>, b: &mut Browser, a: &mut Applicant) {
+    s.secretariat_suspends(b, EN, a).await;
+    for lang in [ZH, EN] {
+        s.anyone_sees_suspension(b, lang, a).await;
+    }
+    let appeal = s.enterprise_appeals_suspension(b, a).await;
+    s.secretariat_forms_appeal_panel(b, EN, &appeal).await;
+    s.appeal_panel_upholds(b, ZH, &appeal).await;
+    s.secretariat_reinstates(b, ZH, a).await;
+    s.secretariat_carries_out_appeal(b, EN, &appeal).await;
+    s.anyone_sees_reinstatement(b, EN, a).await;
+    let old = a.certificate.clone();
+    s.secretariat_reduces_scope(b, ZH, a).await;
+    for lang in [EN, ZH] {
+        s.anyone_sees_supersession(b, lang, &old, a).await;
+    }
+    for lang in [ZH, EN] {
+        s.anyone_finds_in_directory(b, lang, a, &old).await;
+    }
+}
+
+/// A complaint about `about`'s certificate, from the public form to the answer.
+async fn complaint_story(s: &Story<'_>, b: &mut Browser, about: &Applicant) {
+    let private_link = s.public_files_and_confirms_complaint(b, ZH, about).await;
+    s.secretariat_triages_and_answers_complaint(b, EN).await;
+    for lang in [ZH, EN] {
+        s.complainant_reads_answer(b, lang, &private_link).await;
+    }
 }
 
 impl<'a> Story<'a> {
@@ -183,6 +234,7 @@ impl<'a> Story<'a> {
             secretariat,
             assessors,
             reviewers,
+            appeal_member: app.add_user("陈静", &[Role::Reviewer]).await,
             round_name: HashMap::from([
                 (
                     ZH,
@@ -222,6 +274,7 @@ impl<'a> Story<'a> {
             application_path: String::new(),
             certificate: String::new(),
             certificate_pdf: Vec::new(),
+            in_directory: lang == ZH,
         }
     }
 
@@ -381,6 +434,9 @@ impl<'a> Story<'a> {
         b.choose("target_level", "2").await;
         b.fill("scope", "核心交易系统的持续交付流水线").await;
         b.fill("contact_email", "zhang.zhe@example.cn").await;
+        if a.in_directory && part == a.part {
+            b.tick("directory_consent", "yes").await;
+        }
         b.press(&self.t(lang, "application_pages.apply_button"))
             .await;
         let path = b.path().await;
@@ -746,6 +802,284 @@ impl<'a> Story<'a> {
         b.sees(&self.t(lang, "application_pages.certificate_revoked"))
             .await;
         b.sees("企业申请注销，证书不再使用").await;
+    }
+
+    /// Until a month from now, with a reason, after a confirmation page that names both;
+    /// the certificate's verification page follows.
+    async fn secretariat_suspends(&self, b: &mut Browser, lang: &str, a: &Applicant) {
+        self.secretariat_opens(b, lang, &a.application_path).await;
+        let until = (self.today + Duration::days(30)).to_string();
+        b.set_in("#suspend", "suspend_until", &until).await;
+        b.fill_in("#suspend", "suspend_reason", SUSPENSION).await;
+        b.press_in("#suspend", &self.t(lang, "cert.suspend")).await;
+        b.sees(&self.t(lang, "verify.state.suspended")).await;
+        b.sees(&a.certificate).await;
+    }
+
+    /// /verify by number: suspended, since today, until the day chosen, and why; the
+    /// history lists the issuance and the suspension.
+    async fn anyone_sees_suspension(&self, b: &mut Browser, lang: &str, a: &Applicant) {
+        self.verify_number(b, lang, &a.certificate).await;
+        b.sees(&self.t(lang, "verify.state.suspended")).await;
+        b.sees(&self.t(lang, "verify.status.suspended")).await;
+        b.sees(SUSPENSION).await;
+        assert!(
+            b.has_css(".verdict-suspended").await,
+            "a suspended certificate looks like a valid one"
+        );
+        let suspension = b.find_css(".suspension").await.text().await.unwrap();
+        let until = self.today + Duration::days(30);
+        let shown = match lang {
+            ZH => until.format("%Y年%-m月%-d日").to_string(),
+            _ => until.format("%-d %b %Y").to_string(),
+        };
+        assert!(
+            suspension.contains(&shown),
+            "the suspension does not end on {shown}: {suspension}"
+        );
+        let history = b.find_css("#history").await.text().await.unwrap();
+        for kind in ["issued", "suspended"] {
+            let word = self.t(lang, &format!("verify.kind.{kind}"));
+            assert!(history.contains(&word), "no {kind} in the history: {history}");
+        }
+    }
+
+    async fn verify_number(&self, b: &mut Browser, lang: &str, number: &str) {
+        self.signed_out_in(b, lang).await;
+        b.follow(&self.t(lang, "home.verify")).await;
+        b.fill(&self.t(lang, "verify.number"), number).await;
+        b.press(&self.t(lang, "verify.check")).await;
+    }
+
+    /// From the application page: the suspension is among the decisions it may appeal.
+    /// The appeal's path.
+    async fn enterprise_appeals_suspension(&self, b: &mut Browser, a: &Applicant) -> String {
+        let lang = a.lang;
+        self.sign_in(b, lang, &a.user).await;
+        b.follow(&self.t(lang, "application_pages.title")).await;
+        b.follow_to(&a.application_path).await;
+        b.sees(&self.t(lang, "verify.state.suspended")).await;
+        b.follow(&self.t(lang, "appeals.new_link")).await;
+        let decisions = b.attrs("input[name=\"decision\"]", "value").await;
+        let suspension = decisions
+            .iter()
+            .find(|d| d.starts_with(&format!("certificate_decision:{}:", a.certificate)))
+            .unwrap_or_else(|| panic!("the suspension is not appealable: {decisions:?}"));
+        b.tick("decision", suspension).await;
+        b.fill("reasons", APPEAL).await;
+        b.press(&self.t(lang, "appeals.lodge")).await;
+        b.sees(&self.t(lang, "appeals.state.lodged")).await;
+        b.sees(APPEAL).await;
+        b.path().await
+    }
+
+    /// Those who assessed or reviewed the application cannot be chosen; the reviewer who
+    /// took no part can.
+    async fn secretariat_forms_appeal_panel(&self, b: &mut Browser, lang: &str, appeal: &str) {
+        self.sign_in(b, lang, &self.secretariat).await;
+        b.follow(&self.t(lang, "appeals.nav")).await;
+        b.follow(&self.t(lang, "appeals.filter.lodged")).await;
+        b.follow_to(appeal).await;
+        for (who, why) in [
+            (&self.assessors[0].user, "assessed"),
+            (&self.reviewers[1], "reviewed"),
+        ] {
+            let id = user_id(self.app, who).await;
+            assert!(
+                b.has_css(&format!("input[name=\"members\"][value=\"{id}\"][disabled]"))
+                    .await,
+                "someone who {why} the case may sit on its appeal panel"
+            );
+        }
+        b.sees(&self.t(lang, "appeals.excluded.assessed")).await;
+        b.tick("members", &user_id(self.app, &self.appeal_member).await)
+            .await;
+        b.press(&self.t(lang, "appeals.form_panel")).await;
+        b.sees(&self.t(lang, "appeals.state.panel_formed")).await;
+        b.sees("陈静").await;
+    }
+
+    async fn appeal_panel_upholds(&self, b: &mut Browser, lang: &str, appeal: &str) {
+        self.sign_in(b, lang, &self.appeal_member).await;
+        b.follow(&self.t(lang, "appeals.nav")).await;
+        b.follow_to(appeal).await;
+        b.sees(APPEAL).await;
+        b.tick("outcome", "upheld").await;
+        b.fill("reasons", APPEAL_DECISION).await;
+        b.press(&self.t(lang, "appeals.decide")).await;
+        b.sees(&self.t(lang, "appeals.state.upheld")).await;
+        b.sees(APPEAL_DECISION).await;
+        b.sees(&self.t(lang, "appeals.remedy.reverse_certificate_decision"))
+            .await;
+    }
+
+    async fn secretariat_reinstates(&self, b: &mut Browser, lang: &str, a: &Applicant) {
+        self.secretariat_opens(b, lang, &a.application_path).await;
+        b.fill_in("#reinstate", "reinstate_reason", APPEAL_DECISION)
+            .await;
+        b.press_in("#reinstate", &self.t(lang, "cert.reinstate"))
+            .await;
+        b.sees(&self.t(lang, "verify.state.valid")).await;
+    }
+
+    /// The upheld appeal waits in the secretariat's list until it is marked carried out.
+    async fn secretariat_carries_out_appeal(&self, b: &mut Browser, lang: &str, appeal: &str) {
+        self.sign_in(b, lang, &self.secretariat).await;
+        b.follow(&self.t(lang, "appeals.nav")).await;
+        b.follow(&self.t(lang, "appeals.filter.upheld")).await;
+        b.sees(&self.t(lang, "appeals.follow_up_pending")).await;
+        b.follow_to(appeal).await;
+        b.press(&self.t(lang, "appeals.follow_up")).await;
+        assert!(
+            !b.text()
+                .await
+                .contains(&self.t(lang, "appeals.follow_up_pending")),
+            "the appeal still waits to be carried out"
+        );
+    }
+
+    async fn anyone_sees_reinstatement(&self, b: &mut Browser, lang: &str, a: &Applicant) {
+        self.verify_number(b, lang, &a.certificate).await;
+        b.sees(&self.t(lang, "verify.state.valid")).await;
+        let history = b.find_css("#history").await.text().await.unwrap();
+        for kind in ["suspended", "reinstated"] {
+            let word = self.t(lang, &format!("verify.kind.{kind}"));
+            assert!(history.contains(&word), "no {kind} in the history: {history}");
+        }
+    }
+
+    /// A successor with the narrower scope replaces the certificate; its verification
+    /// page follows, and the application page shows it.
+    async fn secretariat_reduces_scope(&self, b: &mut Browser, lang: &str, a: &mut Applicant) {
+        self.secretariat_opens(b, lang, &a.application_path).await;
+        b.typed_names.push(NARROWER_EN.to_string());
+        let form = "#reduce-scope";
+        b.fill_in(form, "scope_zh", NARROWER).await;
+        b.fill_in(form, "scope_en", NARROWER_EN).await;
+        b.fill_in(form, "reduce_reason", "监督审核确认部分流水线已停用")
+            .await;
+        b.press_in(form, &self.t(lang, "cert.reduce_scope")).await;
+        b.sees(&self.t(lang, "verify.state.valid")).await;
+        b.sees(NARROWER).await;
+        let successor = b.path().await.trim_start_matches("/verify/").to_string();
+        assert_ne!(successor, a.certificate, "no successor was issued");
+        a.certificate = successor;
+    }
+
+    /// The old number says superseded and leads to the successor, which is valid.
+    async fn anyone_sees_supersession(&self, b: &mut Browser, lang: &str, old: &str, a: &Applicant) {
+        self.verify_number(b, lang, old).await;
+        b.sees(&self.t(lang, "verify.state.superseded")).await;
+        b.sees(&self.t(lang, "verify.superseded_by")).await;
+        b.follow_to(&format!("/verify/{}", a.certificate)).await;
+        b.sees(&self.t(lang, "verify.state.valid")).await;
+        b.sees(old).await;
+    }
+
+    /// The directory lists the consenting enterprise's certificate in force (not the one
+    /// it superseded, nor the revoked one) and finds it by part of its name.
+    async fn anyone_finds_in_directory(
+        &self,
+        b: &mut Browser,
+        lang: &str,
+        a: &Applicant,
+        old: &str,
+    ) {
+        self.signed_out_in(b, lang).await;
+        b.follow(&self.t(lang, "nav.directory")).await;
+        let listed = b.find_css("#directory").await.text().await.unwrap();
+        assert!(
+            listed.contains(&a.certificate) && !listed.contains(old),
+            "the directory does not list {} alone: {listed}",
+            a.certificate
+        );
+        b.fill(&self.t(lang, "directory.search"), "喆堃").await;
+        b.press(&self.t(lang, "directory.find")).await;
+        b.sees(&a.certificate).await;
+        b.fill(&self.t(lang, "directory.search"), "Harbour").await;
+        b.press(&self.t(lang, "directory.find")).await;
+        b.sees(&self.t(lang, "directory.none_found")).await;
+    }
+
+    /// Signed out, from the footer's link; registered only once the mailed link is
+    /// opened and confirmed. The private link of the second mail.
+    async fn public_files_and_confirms_complaint(
+        &self,
+        b: &mut Browser,
+        lang: &str,
+        about: &Applicant,
+    ) -> String {
+        self.signed_out_in(b, lang).await;
+        b.follow_to("/complaints/new").await;
+        b.fill("name", "刘洋").await;
+        b.fill("email", COMPLAINANT).await;
+        b.tick("about", "enterprise").await;
+        b.fill("certificate_number", &about.certificate).await;
+        b.fill("enterprise_name", about.name).await;
+        b.fill("description", COMPLAINT).await;
+        b.press(&self.t(lang, "complaints.submit")).await;
+        b.sees(&self.t(lang, "complaints.confirmation_mailed")).await;
+        let confirm = self.link_mailed("complaint_confirm", "/complaints/confirm/").await;
+        b.open(&confirm).await;
+        b.press(&self.t(lang, "complaints.confirm")).await;
+        b.sees(&self.t(lang, "complaints.state.received")).await;
+        b.sees(COMPLAINT).await;
+        let private_link = self.link_mailed("complaint_registered", "/complaints/track/").await;
+        assert_eq!(b.path().await, private_link, "the confirmation leads elsewhere");
+        private_link
+    }
+
+    /// The path of the link under `prefix` in the newest `kind` mail to the complainant.
+    async fn link_mailed(&self, kind: &'static str, prefix: &str) -> String {
+        let rows = self
+            .app
+            .conn(|c| certcase::db::models::mail::all(c).unwrap())
+            .await;
+        let row = rows
+            .iter()
+            .rev()
+            .find(|r| r.recipient_address == COMPLAINANT && r.message_kind == kind)
+            .unwrap_or_else(|| panic!("no {kind} mail to the complainant"));
+        let start = row
+            .body_text
+            .find(prefix)
+            .unwrap_or_else(|| panic!("no link in the {kind} mail: {}", row.body_text));
+        let rest = &row.body_text[start..];
+        rest[..rest.find(char::is_whitespace).unwrap_or(rest.len())].to_string()
+    }
+
+    /// Accepts it for investigation, notes what was found and answers, each from the
+    /// complaint's page.
+    async fn secretariat_triages_and_answers_complaint(&self, b: &mut Browser, lang: &str) {
+        self.sign_in(b, lang, &self.secretariat).await;
+        b.follow(&self.t(lang, "complaints.nav")).await;
+        b.follow(&self.t(lang, "complaints.state.received")).await;
+        b.follow_css("#complaints tbody a").await;
+        b.sees(COMPLAINT).await;
+        b.press_in(
+            "form:has(input[name=\"action\"][value=\"accept\"])",
+            &self.t(lang, "complaints.action.accept"),
+        )
+        .await;
+        b.sees(&self.t(lang, "complaints.state.accepted")).await;
+        let note = "form:has(input[name=\"action\"][value=\"note\"])";
+        b.fill_in(note, "text", "已核对官网宣传页面").await;
+        b.press_in(note, &self.t(lang, "complaints.action.note")).await;
+        b.sees("已核对官网宣传页面").await;
+        let answer = "form:has(input[name=\"action\"][value=\"answer\"])";
+        b.fill_in(answer, "text", COMPLAINT_ANSWER).await;
+        b.press_in(answer, &self.t(lang, "complaints.action.answer"))
+            .await;
+        b.sees(&self.t(lang, "complaints.state.answered")).await;
+    }
+
+    /// Through the private link, signed out: the answer and the complaint's state.
+    async fn complainant_reads_answer(&self, b: &mut Browser, lang: &str, private_link: &str) {
+        self.signed_out_in(b, lang).await;
+        b.open(private_link).await;
+        b.sees(&self.t(lang, "complaints.state.answered")).await;
+        b.sees(COMPLAINT_ANSWER).await;
+        b.sees(COMPLAINT).await;
     }
 }
 

@@ -94,6 +94,19 @@ pub fn by_application(
         .optional()
 }
 
+/// Every certificate of the application, oldest first: the one issued and the successors
+/// scope reductions added.
+pub fn of_application(
+    conn: &mut DbConn,
+    application: ApplicationId,
+) -> QueryResult<Vec<CertificateRow>> {
+    certificates::table
+        .filter(certificates::application_id.eq(application))
+        .order((certificates::issued_at.asc(), certificates::serial.asc()))
+        .select(CertificateRow::as_select())
+        .load(conn)
+}
+
 pub fn by_number(conn: &mut DbConn, number: &str) -> QueryResult<Option<CertificateRow>> {
     certificates::table
         .filter(certificates::number.eq(number))

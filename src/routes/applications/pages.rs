@@ -3,7 +3,6 @@
 
 use std::collections::BTreeMap;
 
-use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Serialize;
 
@@ -14,7 +13,7 @@ use crate::domain::evidence::{edit_window, ALLOWED_EXTENSIONS};
 use crate::domain::ids::{ApplicationId, RoundId};
 use crate::error::AppError;
 use crate::web::caller::Caller;
-use crate::web::confirm::{self, Confirmation};
+use crate::web::confirm::{self, PageForm, Question};
 use crate::web::render::{base_context, page_with_form, with, FormState};
 use crate::web::visitor::Visitor;
 use crate::web::AppState;
@@ -26,9 +25,7 @@ use crate::workflow::views::applications::{application_view, event_view};
 use crate::workflow::views::{ApplicationEventView, ApplicationView};
 
 fn see_other(to: String) -> HttpResponse {
-    HttpResponse::SeeOther()
-        .insert_header((header::LOCATION, to))
-        .finish()
+    confirm::see_other(&to)
 }
 
 #[derive(Serialize)]
@@ -439,7 +436,8 @@ pub(crate) async fn what_it_is(
     Ok((enterprise, part))
 }
 
-/// One status change from a page form: done, or the page shown again with the refusal
+/// One status change from a page form, after confirming when `ask` (the confirmation's
+/// title and question keys) is given: done, or the page shown again with the refusal
 /// beside `field`.
 #[allow(clippy::too_many_arguments)]
 async fn change_status(
@@ -451,28 +449,43 @@ async fn change_status(
     event: Event,
     fields: &[(String, String)],
     field: Option<&str>,
+    ask: Option<(&'static str, &'static str)>,
 ) -> Result<HttpResponse, AppError> {
     let calendars = state.calendars.clone();
     let who = caller.clone();
-    let outcome = state
-        .db(move |conn| {
-            Ok(applications::transition(
-                conn,
-                &who.principal,
-                id,
-                &event,
-                &calendars,
-                chrono::Utc::now(),
-                &who.address,
-            ))
-        })
-        .await?;
-    match outcome {
-        Ok(_) => Ok(see_other(format!("/applications/{id}"))),
-        Err(refusal) => {
-            let form = FormState::refused(fields, refusal.into(), visitor.lang, field)?;
-            render_detail(state, caller, visitor, req, id, &form).await
+    let act = async {
+        state
+            .db(move |conn| {
+                Ok(applications::transition(
+                    conn,
+                    &who.principal,
+                    id,
+                    &event,
+                    &calendars,
+                    chrono::Utc::now(),
+                    &who.address,
+                )?)
+            })
+            .await?;
+        Ok(see_other(format!("/applications/{id}")))
+    };
+    let form = PageForm::new(&state.templates, visitor, req, fields);
+    let again = async |form| render_detail(state, caller.clone(), visitor, req, id, &form).await;
+    match ask {
+        // The question names the enterprise and the part, read only when it is asked.
+        Some((title_key, question_key)) => {
+            let question = async {
+                let (enterprise, part) = what_it_is(state, &caller, visitor, id).await?;
+                Ok(Question::new(
+                    title_key,
+                    question_key,
+                    vec![("enterprise", enterprise), ("part", part)],
+                    format!("/applications/{id}"),
+                ))
+            };
+            form.confirm_then(question, act, field, again).await
         }
+        None => form.act_then(act, field, again).await,
     }
 }
 
@@ -486,21 +499,10 @@ pub async fn accept_page(
     form: web::Form<Vec<(String, String)>>,
 ) -> Result<HttpResponse, AppError> {
     let (id, fields) = (path.into_inner(), form.into_inner());
-    if !confirm::is_confirmed(&fields) {
-        let (enterprise, part) = what_it_is(&state, &caller, &visitor, id).await?;
-        return confirm::page(
-            &state.templates,
-            &visitor,
-            &req,
-            Confirmation {
-                title_key: "confirm.application_accept.title",
-                question_key: "confirm.application_accept.question",
-                args: vec![("enterprise", enterprise), ("part", part)],
-                fields: &fields,
-                back: &format!("/applications/{id}"),
-            },
-        );
-    }
+    let ask = (
+        "confirm.application_accept.title",
+        "confirm.application_accept.question",
+    );
     change_status(
         &state,
         caller,
@@ -510,6 +512,7 @@ pub async fn accept_page(
         Event::Accept,
         &fields,
         None,
+        Some(ask),
     )
     .await
 }
@@ -536,6 +539,7 @@ pub async fn reject_page(
         event,
         &fields,
         Some("reject_reason"),
+        None,
     )
     .await
 }
@@ -580,21 +584,10 @@ pub async fn submit_page(
     form: web::Form<Vec<(String, String)>>,
 ) -> Result<HttpResponse, AppError> {
     let (id, fields) = (path.into_inner(), form.into_inner());
-    if !confirm::is_confirmed(&fields) {
-        let (enterprise, part) = what_it_is(&state, &caller, &visitor, id).await?;
-        return confirm::page(
-            &state.templates,
-            &visitor,
-            &req,
-            Confirmation {
-                title_key: "confirm.application_submit.title",
-                question_key: "confirm.application_submit.question",
-                args: vec![("enterprise", enterprise), ("part", part)],
-                fields: &fields,
-                back: &format!("/applications/{id}"),
-            },
-        );
-    }
+    let ask = (
+        "confirm.application_submit.title",
+        "confirm.application_submit.question",
+    );
     change_status(
         &state,
         caller,
@@ -604,6 +597,7 @@ pub async fn submit_page(
         Event::Submit,
         &fields,
         None,
+        Some(ask),
     )
     .await
 }
