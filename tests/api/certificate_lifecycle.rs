@@ -695,7 +695,11 @@ async fn the_decisions_on_a_replaced_certificate_stay_appealable() {
     let a = approved_applications(&w, 1).await.remove(0);
     let old = issue(&w, &a.application).await;
     for (action, body, status) in [
-        ("suspend", json!({"reason": "监督发现问题", "until": day(30)}), 200),
+        (
+            "suspend",
+            json!({"reason": "监督发现问题", "until": day(30)}),
+            200,
+        ),
         ("reinstate", json!({"reason": "已整改"}), 200),
         (
             "reduce-scope",

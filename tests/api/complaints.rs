@@ -292,7 +292,12 @@ async fn the_form_sent_too_often_keeps_what_was_typed() {
     assert!(wait > 3500 && wait <= 3600, "{wait}");
     let page = res.text().await.unwrap();
     assert!(page.contains("action=\"/complaints/new\""), "{page}");
-    for typed in [description, COMPLAINANT, "北京喆堃科技有限公司", "CAICT-DCMM-2026-CD-0001"] {
+    for typed in [
+        description,
+        COMPLAINANT,
+        "北京喆堃科技有限公司",
+        "CAICT-DCMM-2026-CD-0001",
+    ] {
         assert!(page.contains(typed), "the form lost {typed}:\n{page}");
     }
     assert!(

@@ -79,7 +79,8 @@ const SUSPENSION: &str = "监督审核发现流水线日志缺失，暂停至整
 const APPEAL: &str = "缺失的日志已于监督审核次日补交，暂停缺乏依据";
 const APPEAL_DECISION: &str = "补交的日志完整，暂停决定撤销";
 const NARROWER: &str = "核心交易系统的持续交付流水线（不含移动端）";
-const NARROWER_EN: &str = "Continuous delivery pipeline of the core trading system, mobile excluded";
+const NARROWER_EN: &str =
+    "Continuous delivery pipeline of the core trading system, mobile excluded";
 const COMPLAINANT: &str = "liu.yang@example.cn";
 const COMPLAINT: &str = "该企业宣传的认证范围包含移动端，超出证书所列范围";
 const COMPLAINT_ANSWER: &str = "经核实，企业已更正宣传内容，证书范围以查验页面为准";
@@ -840,7 +841,10 @@ impl<'a> Story<'a> {
         let history = b.find_css("#history").await.text().await.unwrap();
         for kind in ["issued", "suspended"] {
             let word = self.t(lang, &format!("verify.kind.{kind}"));
-            assert!(history.contains(&word), "no {kind} in the history: {history}");
+            assert!(
+                history.contains(&word),
+                "no {kind} in the history: {history}"
+            );
         }
     }
 
@@ -886,8 +890,10 @@ impl<'a> Story<'a> {
         ] {
             let id = user_id(self.app, who).await;
             assert!(
-                b.has_css(&format!("input[name=\"members\"][value=\"{id}\"][disabled]"))
-                    .await,
+                b.has_css(&format!(
+                    "input[name=\"members\"][value=\"{id}\"][disabled]"
+                ))
+                .await,
                 "someone who {why} the case may sit on its appeal panel"
             );
         }
@@ -944,7 +950,10 @@ impl<'a> Story<'a> {
         let history = b.find_css("#history").await.text().await.unwrap();
         for kind in ["suspended", "reinstated"] {
             let word = self.t(lang, &format!("verify.kind.{kind}"));
-            assert!(history.contains(&word), "no {kind} in the history: {history}");
+            assert!(
+                history.contains(&word),
+                "no {kind} in the history: {history}"
+            );
         }
     }
 
@@ -967,7 +976,13 @@ impl<'a> Story<'a> {
     }
 
     /// The old number says superseded and leads to the successor, which is valid.
-    async fn anyone_sees_supersession(&self, b: &mut Browser, lang: &str, old: &str, a: &Applicant) {
+    async fn anyone_sees_supersession(
+        &self,
+        b: &mut Browser,
+        lang: &str,
+        old: &str,
+        a: &Applicant,
+    ) {
         self.verify_number(b, lang, old).await;
         b.sees(&self.t(lang, "verify.state.superseded")).await;
         b.sees(&self.t(lang, "verify.superseded_by")).await;
@@ -1018,14 +1033,23 @@ impl<'a> Story<'a> {
         b.fill("enterprise_name", about.name).await;
         b.fill("description", COMPLAINT).await;
         b.press(&self.t(lang, "complaints.submit")).await;
-        b.sees(&self.t(lang, "complaints.confirmation_mailed")).await;
-        let confirm = self.link_mailed("complaint_confirm", "/complaints/confirm/").await;
+        b.sees(&self.t(lang, "complaints.confirmation_mailed"))
+            .await;
+        let confirm = self
+            .link_mailed("complaint_confirm", "/complaints/confirm/")
+            .await;
         b.open(&confirm).await;
         b.press(&self.t(lang, "complaints.confirm")).await;
         b.sees(&self.t(lang, "complaints.state.received")).await;
         b.sees(COMPLAINT).await;
-        let private_link = self.link_mailed("complaint_registered", "/complaints/track/").await;
-        assert_eq!(b.path().await, private_link, "the confirmation leads elsewhere");
+        let private_link = self
+            .link_mailed("complaint_registered", "/complaints/track/")
+            .await;
+        assert_eq!(
+            b.path().await,
+            private_link,
+            "the confirmation leads elsewhere"
+        );
         private_link
     }
 
@@ -1064,7 +1088,8 @@ impl<'a> Story<'a> {
         b.sees(&self.t(lang, "complaints.state.accepted")).await;
         let note = "form:has(input[name=\"action\"][value=\"note\"])";
         b.fill_in(note, "text", "已核对官网宣传页面").await;
-        b.press_in(note, &self.t(lang, "complaints.action.note")).await;
+        b.press_in(note, &self.t(lang, "complaints.action.note"))
+            .await;
         b.sees("已核对官网宣传页面").await;
         let answer = "form:has(input[name=\"action\"][value=\"answer\"])";
         b.fill_in(answer, "text", COMPLAINT_ANSWER).await;
