@@ -27,10 +27,11 @@ use crate::domain::appeal::AppealStatus;
 use crate::domain::application_status::Status;
 use crate::domain::assign::Preference;
 use crate::domain::complaint::ComplaintStatus;
+use crate::domain::surveillance::SurveillanceStatus;
 use crate::domain::ids::{
     AppealId, ApplicationId, CertificateId, ClarificationId, ComplaintId, EnterpriseGroupId,
     EnterpriseId, EvidenceId, InvitationId, ModelId, ModelVersionId, OrganisationId, ReviewPanelId,
-    RoundId, SelfAssessmentId, UserId,
+    RoundId, SelfAssessmentId, SurveillanceId, UserId,
 };
 use crate::domain::panel::OrganisationKind;
 use crate::domain::scoring::{Basis, ScoreStatus};
@@ -136,12 +137,14 @@ text_column!(
     ReviewPanelId,
     RoundId,
     SelfAssessmentId,
+    SurveillanceId,
     UserId,
 );
 
 text_column!(
     AppealStatus,
     ComplaintStatus,
+    SurveillanceStatus,
     Basis,
     OrganisationKind,
     OutboxStatus,

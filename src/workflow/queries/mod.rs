@@ -18,3 +18,4 @@ pub mod rounds;
 pub mod scoring;
 pub mod sessions;
 pub mod tasks;
+pub mod surveillances;
