@@ -439,8 +439,8 @@ mod tests {
     fn a_surveillance_maintains_only_a_certificate_in_force() {
         let on = d(2027, 3, 1);
         assert_eq!(
-            apply(&CertState::InForce, &CertEvent::MaintainAfterSurveillance, on, limits()),
-            Ok(CertState::InForce)
+            apply(&CertState::InForce, &CertEvent::MaintainAfterSurveillance, on, limits()).unwrap(),
+            CertState::InForce
         );
         let suspended = CertState::Suspended {
             since: d(2027, 1, 1),

@@ -1195,10 +1195,9 @@ pub fn reduce_scope(
 
 // ---- surveillance ---------------------------------------------------------------------
 
-/// A certificate as a surveillance sees it: its row, signed payload, application and the
-/// state its issuance-log entries tell.
+/// A certificate as a surveillance sees it: its signed payload, application and the state
+/// its issuance-log entries tell.
 pub(crate) struct Surveilled {
-    pub row: CertificateRow,
     pub payload: CertificatePayload,
     pub app: ApplicationRow,
     pub state: CertState,
@@ -1206,13 +1205,9 @@ pub(crate) struct Surveilled {
 
 pub(crate) fn surveilled(conn: &mut DbConn, number: &str) -> Result<Surveilled, Refusal> {
     let Subject {
-        row,
-        signed,
-        app,
-        state,
+        signed, app, state, ..
     } = Subject::read(conn, number)?;
     Ok(Surveilled {
-        row,
         payload: signed.payload,
         app,
         state,

@@ -446,7 +446,7 @@ pub fn conclude(
                     &issuer,
                     &actor,
                     number,
-                    (scope_zh, scope_en.as_deref()),
+                    (scope_zh.as_str(), scope_en.as_deref()),
                     &reason,
                 )?;
                 (last_entry(conn, number)?, Some(successor.number))

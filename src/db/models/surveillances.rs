@@ -55,10 +55,13 @@ pub fn insert(conn: &mut DbConn, row: &SurveillanceRow, items: &[ItemRow]) -> Qu
     diesel::insert_into(surveillances::table)
         .values(row)
         .execute(conn)?;
-    diesel::insert_into(surveillance_items::table)
-        .values(items)
-        .execute(conn)
-        .map(|_| ())
+    // One row at a time: batch inserts are not available on the connection enum.
+    for item in items {
+        diesel::insert_into(surveillance_items::table)
+            .values(item)
+            .execute(conn)?;
+    }
+    Ok(())
 }
 
 pub fn get(conn: &mut DbConn, id: SurveillanceId) -> QueryResult<Option<SurveillanceRow>> {
@@ -139,19 +142,15 @@ pub fn set_assessors(conn: &mut DbConn, id: SurveillanceId, users: &[UserId]) ->
         surveillance_assessors::table.filter(surveillance_assessors::surveillance_id.eq(id)),
     )
     .execute(conn)?;
-    let rows: Vec<_> = users
-        .iter()
-        .map(|u| {
-            (
+    for u in users {
+        diesel::insert_into(surveillance_assessors::table)
+            .values((
                 surveillance_assessors::surveillance_id.eq(id),
                 surveillance_assessors::user_id.eq(*u),
-            )
-        })
-        .collect();
-    diesel::insert_into(surveillance_assessors::table)
-        .values(rows)
-        .execute(conn)
-        .map(|_| ())
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
 }
 
 pub fn scores(conn: &mut DbConn, id: SurveillanceId) -> QueryResult<Vec<ScoreRow>> {
