@@ -499,7 +499,6 @@ async fn the_pages_show_the_plan_and_the_forms_in_both_languages() {
                 let r = browser
                     .get(app.url(&path))
                     .header("accept-language", lang)
-                    .header("cookie", format!("lang={lang}"))
                     .send()
                     .await
                     .unwrap();
