@@ -862,7 +862,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("certcase.toml");
         fs::write(&file, "surveillance_interval_months = 6\n").unwrap();
-        assert_eq!(load(&[], Some(&file)).unwrap().surveillance_interval_months, 6);
+        assert_eq!(
+            load(&[], Some(&file)).unwrap().surveillance_interval_months,
+            6
+        );
         fs::write(&file, "surveillance_interval_months = 0\n").unwrap();
         let e = load(&[], Some(&file)).unwrap_err();
         assert_eq!(e.key, "surveillance_interval_months");

@@ -27,7 +27,6 @@ use crate::domain::appeal::AppealStatus;
 use crate::domain::application_status::Status;
 use crate::domain::assign::Preference;
 use crate::domain::complaint::ComplaintStatus;
-use crate::domain::surveillance::SurveillanceStatus;
 use crate::domain::ids::{
     AppealId, ApplicationId, CertificateId, ClarificationId, ComplaintId, EnterpriseGroupId,
     EnterpriseId, EvidenceId, InvitationId, ModelId, ModelVersionId, OrganisationId, ReviewPanelId,
@@ -35,6 +34,7 @@ use crate::domain::ids::{
 };
 use crate::domain::panel::OrganisationKind;
 use crate::domain::scoring::{Basis, ScoreStatus};
+use crate::domain::surveillance::SurveillanceStatus;
 
 /// Maps types to TEXT columns by their text form (`Display` to write, `FromStr` to read), so
 /// that row structs hold them directly and queries compare with them (`status.eq(to)`).

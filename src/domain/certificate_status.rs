@@ -41,11 +41,17 @@ pub enum CertState {
 /// A decision of the secretariat.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CertEvent {
-    Suspend { until: NaiveDate },
+    Suspend {
+        until: NaiveDate,
+    },
     Reinstate,
     Withdraw,
-    ReduceScope { successor: String },
-    Renew { successor: String },
+    ReduceScope {
+        successor: String,
+    },
+    Renew {
+        successor: String,
+    },
     /// A surveillance concluded that the certificate stays as it is.
     MaintainAfterSurveillance,
 }
@@ -439,7 +445,13 @@ mod tests {
     fn a_surveillance_maintains_only_a_certificate_in_force() {
         let on = d(2027, 3, 1);
         assert_eq!(
-            apply(&CertState::InForce, &CertEvent::MaintainAfterSurveillance, on, limits()).unwrap(),
+            apply(
+                &CertState::InForce,
+                &CertEvent::MaintainAfterSurveillance,
+                on,
+                limits()
+            )
+            .unwrap(),
             CertState::InForce
         );
         let suspended = CertState::Suspended {
@@ -447,7 +459,15 @@ mod tests {
             until: d(2027, 5, 1),
         };
         assert_eq!(
-            code(apply(&suspended, &CertEvent::MaintainAfterSurveillance, on, limits()).unwrap_err()),
+            code(
+                apply(
+                    &suspended,
+                    &CertEvent::MaintainAfterSurveillance,
+                    on,
+                    limits()
+                )
+                .unwrap_err()
+            ),
             "certificate.not_in_force"
         );
         let log = entries(&[(LogKind::SurveillanceMaintained, 300)]);

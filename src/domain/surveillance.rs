@@ -182,7 +182,11 @@ impl Outcome {
 
 /// The due dates of the yearly surveillances of a certificate decided on `decided_on`
 /// and valid until `valid_until`: every `interval` from the decision, while it is valid.
-pub fn due_dates(decided_on: NaiveDate, valid_until: NaiveDate, interval: Months) -> Vec<NaiveDate> {
+pub fn due_dates(
+    decided_on: NaiveDate,
+    valid_until: NaiveDate,
+    interval: Months,
+) -> Vec<NaiveDate> {
     let mut out = Vec::new();
     let mut k: u32 = 1;
     while let Some(due) = interval
@@ -467,7 +471,10 @@ mod tests {
             select_items(&["B-1".to_string(), "A-1".into(), "B-1".into()], &part).unwrap(),
             vec!["B-1".to_string(), "A-1".into()]
         );
-        assert_eq!(code(select_items(&[], &part).unwrap_err()), "surveillance.no_items");
+        assert_eq!(
+            code(select_items(&[], &part).unwrap_err()),
+            "surveillance.no_items"
+        );
         assert_eq!(
             code(select_items(&["C-9".to_string()], &part).unwrap_err()),
             "application.unknown_item"
@@ -597,8 +604,8 @@ mod tests {
             check_assessors(&[], &reg, &app, today).unwrap_err(),
             vec![SurveillanceViolation::Size { members: 0 }]
         );
-        let three = check_assessors(&[a.assessor, b.assessor, c.assessor], &reg, &app, today)
-            .unwrap_err();
+        let three =
+            check_assessors(&[a.assessor, b.assessor, c.assessor], &reg, &app, today).unwrap_err();
         assert!(three.contains(&SurveillanceViolation::Size { members: 3 }));
         let conflicted = check_assessors(&[c.assessor], &reg, &app, today).unwrap_err();
         assert!(matches!(

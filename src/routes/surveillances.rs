@@ -143,7 +143,16 @@ pub async fn score_api(
     let ((id, item), req) = (path.into_inner(), body.into_inner());
     let who = caller.clone();
     state
-        .db(move |conn| Ok(flow::score(conn, &who.principal, id, &item, &req, &who.address)?))
+        .db(move |conn| {
+            Ok(flow::score(
+                conn,
+                &who.principal,
+                id,
+                &item,
+                &req,
+                &who.address,
+            )?)
+        })
         .await?;
     Ok(HttpResponse::Ok().json(detail_of(&state, caller, id).await?))
 }
@@ -208,10 +217,7 @@ pub async fn list_page(
         .await?;
     let mut ctx = base_context(&visitor, req.path());
     ctx.insert("surveillances", &rows);
-    ctx.insert(
-        "is_secretariat",
-        &caller.principal.has(Role::Secretariat),
-    );
+    ctx.insert("is_secretariat", &caller.principal.has(Role::Secretariat));
     page(&state.templates, "pages/surveillances/list.html", &ctx)
 }
 

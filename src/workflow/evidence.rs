@@ -14,18 +14,18 @@ use super::applications::visible;
 use crate::db::models::applications::{self as app_store, ApplicationRow};
 use crate::db::models::evidence::{self as store, EvidenceRow};
 use crate::db::models::surveillances::{self as surveillance_store, SurveillanceRow};
-use crate::domain::application_status::Status;
-use crate::domain::surveillance::evidence_window as surveillance_window;
 use crate::db::models::{catalog, enterprises, now, rounds};
 use crate::db::sql_types::Json;
 use crate::db::{write_tx, DbConn};
 use crate::domain::access::Principal;
 use crate::domain::application::may_edit;
+use crate::domain::application_status::Status;
 use crate::domain::catalog::Part;
 use crate::domain::evidence::{
     edit_window, limit_exceeded, may_read_evidence, may_reopen, EditWindow, EvidenceFacts, ZipEntry,
 };
 use crate::domain::ids::{ApplicationId, EvidenceId};
+use crate::domain::surveillance::evidence_window as surveillance_window;
 use crate::refusal::{Code, Refusal};
 
 /// Where an upload goes and how much room is left.
@@ -96,10 +96,7 @@ pub fn upload_target(
         None
     };
     let (window, surveillance) = match open_surveillance {
-        Some((row, version)) => (
-            surveillance_window(version, row.due_on, now()),
-            Some(row),
-        ),
+        Some((row, version)) => (surveillance_window(version, row.due_on, now()), Some(row)),
         None => {
             let reopening = store::latest_reopening(conn, id, item)?;
             let window = edit_window(application.status, reopening, now())

@@ -393,7 +393,10 @@ pub(crate) fn assessor_facts(conn: &mut DbConn) -> Result<Vec<(AssessorFacts, i3
 
 /// The application as the panel rules see it, with the applicant's group: a tie to the
 /// group or to a sister company is a tie to the applicant.
-pub(crate) fn application_facts(conn: &mut DbConn, app: &ApplicationRow) -> Result<ApplicationFacts, Refusal> {
+pub(crate) fn application_facts(
+    conn: &mut DbConn,
+    app: &ApplicationRow,
+) -> Result<ApplicationFacts, Refusal> {
     Ok(ApplicationFacts {
         enterprise: app.enterprise_id.into(),
         group: enterprise_groups::ties(conn, app.enterprise_id)?,

@@ -110,7 +110,11 @@ fn parse_date(text: &str) -> Result<NaiveDate, Refusal> {
         .map_err(|_| Refusal::Invalid(Code::SuspensionUntilInvalid.into()))
 }
 
-fn step(conn: &mut DbConn, row: &SurveillanceRow, event: SurveillanceEvent) -> Result<SurveillanceStatus, Refusal> {
+fn step(
+    conn: &mut DbConn,
+    row: &SurveillanceRow,
+    event: SurveillanceEvent,
+) -> Result<SurveillanceStatus, Refusal> {
     let to = rules::apply(row.status, event)?;
     if to != row.status && !store::set_status(conn, row.id, row.status, to)? {
         return Err(Refusal::Conflict(Code::ChangedConcurrently.into()));
@@ -156,7 +160,9 @@ pub fn plan(
             .iter()
             .any(|s| s.status != SurveillanceStatus::Concluded)
         {
-            return Err(Refusal::Conflict(Code::SurveillanceAlreadyOpen.with("number", number)));
+            return Err(Refusal::Conflict(
+                Code::SurveillanceAlreadyOpen.with("number", number),
+            ));
         }
         let part_items: Vec<String> = part_of(conn, &cert.app)?
             .domains

@@ -11,12 +11,7 @@ use crate::helpers::TestApp;
 use crate::panels::world;
 use crate::surveillance::{certified, conclude, kinds, log_ok, plan, surveilled};
 
-async fn decide(
-    sec: &crate::panels::Client<'_>,
-    number: &str,
-    action: &str,
-    body: Value,
-) -> Value {
+async fn decide(sec: &crate::panels::Client<'_>, number: &str, action: &str, body: Value) -> Value {
     let (s, c) = sec
         .send(
             "POST",
@@ -174,7 +169,11 @@ async fn one_certificate_walks_through_surveillance_suspension_reduction_appeal_
     assert_eq!((s, p["status"].as_str()), (200, Some("upheld")), "{p}");
     let (s, p) = w
         .sec
-        .send("POST", &format!("/api/v1/appeals/{appeal_id}/follow-up"), None)
+        .send(
+            "POST",
+            &format!("/api/v1/appeals/{appeal_id}/follow-up"),
+            None,
+        )
         .await;
     assert_eq!(s, 204, "{p}");
     assert_eq!(check(&app, &successor).await["status"], "valid");

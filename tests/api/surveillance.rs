@@ -105,7 +105,13 @@ async fn task_count(who: &Client<'_>, section: &str, task: &str) -> i64 {
         .unwrap()
         .iter()
         .find(|s| s["role"] == section)
-        .and_then(|s| s["tasks"].as_array().unwrap().iter().find(|l| l["task"] == task))
+        .and_then(|s| {
+            s["tasks"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|l| l["task"] == task)
+        })
         .map(|l| l["count"].as_i64().unwrap())
         .unwrap_or_else(|| panic!("no {task} in {t}"))
 }
@@ -140,8 +146,8 @@ fn today() -> NaiveDate {
 }
 
 #[tokio::test]
-async fn a_yearly_surveillance_is_planned_assigned_evidenced_scored_and_maintains_the_certificate(
-) {
+async fn a_yearly_surveillance_is_planned_assigned_evidenced_scored_and_maintains_the_certificate()
+{
     let app = crate::helpers::spawn_app().await;
     let w = world(&app).await;
     let (a, number) = certified(&w).await;
@@ -173,13 +179,23 @@ async fn a_yearly_surveillance_is_planned_assigned_evidenced_scored_and_maintain
     let id = p["id"].as_str().unwrap().to_string();
     let issued = today();
     let first_due = issued.checked_add_months(Months::new(12)).unwrap();
-    assert_eq!(p["due_on"], first_due.to_string(), "within 12 months of the decision");
     assert_eq!(
-        (p["status"].as_str(), p["origin"].as_str(), p["urgency"].as_str()),
+        p["due_on"],
+        first_due.to_string(),
+        "within 12 months of the decision"
+    );
+    assert_eq!(
+        (
+            p["status"].as_str(),
+            p["origin"].as_str(),
+            p["urgency"].as_str()
+        ),
         (Some("planned"), Some("scheduled"), Some("upcoming"))
     );
     assert_eq!(p["actions"], json!(["assign"]));
-    assert!(mail_kinds(&app).await.contains(&"surveillance_planned".to_string()));
+    assert!(mail_kinds(&app)
+        .await
+        .contains(&"surveillance_planned".to_string()));
     let (s, p) = plan(&w.sec, &number, json!({"items": items})).await;
     assert_eq!(
         (s, p["code"].as_str()),
@@ -211,8 +227,14 @@ async fn a_yearly_surveillance_is_planned_assigned_evidenced_scored_and_maintain
             .count(),
         2
     );
-    assert_eq!(task_count(&a.lead, "assessor", "surveillances_to_score").await, 1);
-    assert_eq!(task_count(&a.enterprise, "enterprise", "surveillances_open").await, 1);
+    assert_eq!(
+        task_count(&a.lead, "assessor", "surveillances_to_score").await,
+        1
+    );
+    assert_eq!(
+        task_count(&a.enterprise, "enterprise", "surveillances_open").await,
+        1
+    );
 
     // The enterprise uploads evidence for a selected item of its certified application,
     // as a new version; another item stays locked.
@@ -245,14 +267,23 @@ async fn a_yearly_surveillance_is_planned_assigned_evidenced_scored_and_maintain
     assert_eq!((s, p["status"].as_str()), (200, Some("in_progress")), "{p}");
 
     // Scores: only its assessors, only its items, levels 0 to 5; all before the end.
-    let (s, p) = conclude(&w.sec, &id, json!({"outcome": "maintain", "reason": "良好"})).await;
+    let (s, p) = conclude(
+        &w.sec,
+        &id,
+        json!({"outcome": "maintain", "reason": "良好"}),
+    )
+    .await;
     assert_eq!(
         (s, p["code"].as_str()),
         (409, Some("surveillance.scores_missing")),
         "{p}"
     );
     let (s, p) = score(&a.c, &id, &items[0], 3).await;
-    assert_eq!((s, p["code"].as_str()), (403, Some("surveillance.not_assessor")), "{p}");
+    assert_eq!(
+        (s, p["code"].as_str()),
+        (403, Some("surveillance.not_assessor")),
+        "{p}"
+    );
     let (s, p) = score(&a.lead, &id, &items[0], 7).await;
     assert_eq!(
         (s, p["code"].as_str()),
@@ -260,14 +291,21 @@ async fn a_yearly_surveillance_is_planned_assigned_evidenced_scored_and_maintain
         "{p}"
     );
     let (s, p) = score(&a.lead, &id, other, 3).await;
-    assert_eq!((s, p["code"].as_str()), (422, Some("surveillance.not_selected")), "{p}");
+    assert_eq!(
+        (s, p["code"].as_str()),
+        (422, Some("surveillance.not_selected")),
+        "{p}"
+    );
     for who in [&a.lead, &a.b] {
         for item in &items {
             let (s, p) = score(who, &id, item, 3).await;
             assert_eq!(s, 200, "{p}");
         }
     }
-    assert_eq!(task_count(&a.lead, "assessor", "surveillances_to_score").await, 0);
+    assert_eq!(
+        task_count(&a.lead, "assessor", "surveillances_to_score").await,
+        0
+    );
 
     // The enterprise sees its surveillance without the assessors' scores; another does not.
     let (s, mine) = a
@@ -277,7 +315,9 @@ async fn a_yearly_surveillance_is_planned_assigned_evidenced_scored_and_maintain
     assert_eq!(s, 200, "{mine}");
     assert_eq!(mine["items"][0]["scores"], json!([]));
     assert_eq!(mine["assessors"], json!([]));
-    let (_, stranger) = w.enterprise("别家企业", &[certcase::domain::access::Role::Enterprise]).await;
+    let (_, stranger) = w
+        .enterprise("别家企业", &[certcase::domain::access::Role::Enterprise])
+        .await;
     let (s, _) = stranger
         .send("GET", &format!("/api/v1/surveillances/{id}"), None)
         .await;
@@ -294,15 +334,26 @@ async fn a_yearly_surveillance_is_planned_assigned_evidenced_scored_and_maintain
     .await;
     assert_eq!(s, 200, "{p}");
     assert_eq!(
-        (p["status"].as_str(), p["outcome"].as_str(), p["log_index"].as_i64()),
+        (
+            p["status"].as_str(),
+            p["outcome"].as_str(),
+            p["log_index"].as_i64()
+        ),
         (Some("concluded"), Some("maintain"), Some(1))
     );
     let v = check(&app, &number).await;
     assert_eq!(v["status"], "valid", "{v}");
     assert_eq!(kinds(&v), ["issued", "surveillance_maintained"]);
     assert_eq!(log_ok(&app).await, 2);
-    assert!(mail_kinds(&app).await.contains(&"surveillance_concluded".to_string()));
-    let (s, p) = conclude(&w.sec, &id, json!({"outcome": "maintain", "reason": "again"})).await;
+    assert!(mail_kinds(&app)
+        .await
+        .contains(&"surveillance_concluded".to_string()));
+    let (s, p) = conclude(
+        &w.sec,
+        &id,
+        json!({"outcome": "maintain", "reason": "again"}),
+    )
+    .await;
     assert_eq!(
         (s, p["code"].as_str()),
         (409, Some("surveillance.wrong_state")),
@@ -319,14 +370,20 @@ async fn a_yearly_surveillance_is_planned_assigned_evidenced_scored_and_maintain
                 .unwrap()
         })
         .await;
-    assert!(audited >= 1 + 1 + 4 + 1, "planned, assigned, scored, concluded: {audited}");
+    assert!(
+        audited >= 1 + 1 + 4 + 1,
+        "planned, assigned, scored, concluded: {audited}"
+    );
 
     // The next one of the yearly plan, due a year after the first.
     let (s, next) = plan(&w.sec, &number, json!({"items": [items[1]]})).await;
     assert_eq!(s, 201, "{next}");
     assert_eq!(
         next["due_on"],
-        issued.checked_add_months(Months::new(24)).unwrap().to_string()
+        issued
+            .checked_add_months(Months::new(24))
+            .unwrap()
+            .to_string()
     );
 
     // The programme report counts them: one upcoming, one concluded.
@@ -338,12 +395,15 @@ async fn a_yearly_surveillance_is_planned_assigned_evidenced_scored_and_maintain
         .iter()
         .find(|t| t["key"] == "surveillances")
         .unwrap();
-    assert_eq!(table["rows"][0]["values"], json!([1.0, 0.0, 0.0, 1.0]), "{table}");
+    assert_eq!(
+        table["rows"][0]["values"],
+        json!([1.0, 0.0, 0.0, 1.0]),
+        "{table}"
+    );
 }
 
 #[tokio::test]
-async fn a_short_notice_surveillance_after_a_complaint_is_due_soon_and_suspends_the_certificate(
-) {
+async fn a_short_notice_surveillance_after_a_complaint_is_due_soon_and_suspends_the_certificate() {
     let app = crate::helpers::spawn_app().await;
     let w = world(&app).await;
     let (a, number) = certified(&w).await;
@@ -404,8 +464,14 @@ async fn a_short_notice_surveillance_after_a_complaint_is_due_soon_and_suspends_
         (Some("complaint"), Some("due"))
     );
     let id = p["id"].as_str().unwrap().to_string();
-    assert_eq!(task_count(&w.sec, "secretariat", "surveillances_due").await, 1);
-    assert_eq!(task_count(&w.sec, "secretariat", "surveillances_overdue").await, 0);
+    assert_eq!(
+        task_count(&w.sec, "secretariat", "surveillances_due").await,
+        1
+    );
+    assert_eq!(
+        task_count(&w.sec, "secretariat", "surveillances_overdue").await,
+        0
+    );
 
     let (s, p) = assign(&w.sec, &id, &[&a.lead.id]).await;
     assert_eq!(s, 200, "one assessor is enough: {p}");
@@ -418,14 +484,26 @@ async fn a_short_notice_surveillance_after_a_complaint_is_due_soon_and_suspends_
         "no new assessors once scoring began: {p}"
     );
     for (body, status, code) in [
-        (json!({"outcome": "close", "reason": "x"}), 422, "surveillance.outcome_unknown"),
-        (json!({"outcome": "suspend", "reason": "x"}), 422, "certificate.suspension_until_invalid"),
+        (
+            json!({"outcome": "close", "reason": "x"}),
+            422,
+            "surveillance.outcome_unknown",
+        ),
+        (
+            json!({"outcome": "suspend", "reason": "x"}),
+            422,
+            "certificate.suspension_until_invalid",
+        ),
         (
             json!({"outcome": "suspend", "reason": "x", "until": (today() + Duration::days(400)).to_string()}),
             422,
             "certificate.suspension_too_long",
         ),
-        (json!({"outcome": "maintain", "reason": " "}), 422, "certificate.decision_reason_missing"),
+        (
+            json!({"outcome": "maintain", "reason": " "}),
+            422,
+            "certificate.decision_reason_missing",
+        ),
     ] {
         let (s, p) = conclude(&w.sec, &id, body).await;
         assert_eq!((s, p["code"].as_str()), (status, Some(code)), "{p}");
@@ -439,7 +517,10 @@ async fn a_short_notice_surveillance_after_a_complaint_is_due_soon_and_suspends_
     )
     .await;
     assert_eq!(s, 200, "{p}");
-    assert_eq!((p["outcome"].as_str(), p["log_index"].as_i64()), (Some("suspend"), Some(1)));
+    assert_eq!(
+        (p["outcome"].as_str(), p["log_index"].as_i64()),
+        (Some("suspend"), Some(1))
+    );
     let v = check(&app, &number).await;
     assert_eq!(v["status"], "suspended", "{v}");
     assert_eq!(v["suspended_until"], until.to_string());

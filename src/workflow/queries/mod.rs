@@ -17,5 +17,5 @@ pub mod panels;
 pub mod rounds;
 pub mod scoring;
 pub mod sessions;
-pub mod tasks;
 pub mod surveillances;
+pub mod tasks;

@@ -4,8 +4,8 @@
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use crate::db::models::tasks as store;
 use super::surveillances;
+use crate::db::models::tasks as store;
 use crate::db::DbConn;
 use crate::domain::access::{Principal, Role};
 use crate::domain::catalog::Bilingual;
