@@ -53,6 +53,9 @@ pub struct Config {
     pub appeal_window_days: i64,
     /// The longest suspension of a certificate, in months (6 unless configured).
     pub max_suspension_months: u32,
+    /// Months between surveillances of a certificate, the first counted from the
+    /// certification decision (12 unless configured).
+    pub surveillance_interval_months: u32,
 }
 
 /// Operations: when storage counts as in trouble, who may scrape `/metrics`, how long a
@@ -462,6 +465,8 @@ struct FileConfig {
     appeal_window_days: Option<i64>,
     // Certificate states.
     certificate_max_suspension_months: Option<u32>,
+    // Surveillance.
+    surveillance_interval_months: Option<u32>,
 }
 
 /// Where values come from, so tests can supply them without touching the process.
@@ -580,8 +585,19 @@ impl Config {
             ));
         }
 
+        let surveillance_interval_months = file
+            .surveillance_interval_months
+            .unwrap_or(crate::domain::surveillance::DEFAULT_INTERVAL_MONTHS);
+        if !(1..=36).contains(&surveillance_interval_months) {
+            return Err(bad(
+                "surveillance_interval_months",
+                "must be between 1 and 36",
+            ));
+        }
+
         Ok(Config {
             max_suspension_months,
+            surveillance_interval_months,
             database_url,
             data_dir,
             bind,
@@ -838,6 +854,21 @@ mod tests {
         let e = load(&[("CERTCASE_DISPLAY_TIMEZONE", "Beijing")], None).unwrap_err();
         assert_eq!(e.key, "display_timezone");
         assert!(e.to_string().contains("'Beijing' is not an IANA"), "{e}");
+    }
+
+    #[test]
+    fn surveillance_is_yearly_unless_configured() {
+        assert_eq!(load(&[], None).unwrap().surveillance_interval_months, 12);
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("certcase.toml");
+        fs::write(&file, "surveillance_interval_months = 6\n").unwrap();
+        assert_eq!(
+            load(&[], Some(&file)).unwrap().surveillance_interval_months,
+            6
+        );
+        fs::write(&file, "surveillance_interval_months = 0\n").unwrap();
+        let e = load(&[], Some(&file)).unwrap_err();
+        assert_eq!(e.key, "surveillance_interval_months");
     }
 
     #[test]

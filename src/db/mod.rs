@@ -290,8 +290,15 @@ where
     match conn {
         DbConn::Postgres(_) => conn.transaction(f),
         DbConn::Sqlite(_) => {
+            // Nested in another transaction (a use case that joins another's, e.g. a
+            // surveillance's outcome taking the certificate decision): a savepoint.
+            let nested = transaction_depth(conn)? > 0;
             if let DbConn::Sqlite(c) = conn {
-                AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?;
+                if nested {
+                    AnsiTransactionManager::begin_transaction(c)?;
+                } else {
+                    AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?;
+                }
             }
             let result = f(conn);
             let DbConn::Sqlite(c) = conn else {

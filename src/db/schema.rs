@@ -779,3 +779,62 @@ diesel::allow_tables_to_appear_in_same_query!(
     complaints,
     complaint_notes,
 );
+
+// Surveillance of certificates in force (feature: surveillances).
+diesel::table! {
+    surveillances (id) {
+        id -> Text,
+        certificate_number -> Text,
+        application_id -> Text,
+        origin -> Text,
+        complaint_id -> Nullable<Text>,
+        due_on -> Date,
+        status -> Text,
+        planned_by -> Text,
+        planned_at -> Timestamp,
+        outcome -> Nullable<Text>,
+        outcome_reason -> Nullable<Text>,
+        log_index -> Nullable<BigInt>,
+        successor_number -> Nullable<Text>,
+        concluded_by -> Nullable<Text>,
+        concluded_at -> Nullable<Timestamp>,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    surveillance_items (surveillance_id, item_code) {
+        surveillance_id -> Text,
+        item_code -> Text,
+        evidence_version -> Integer,
+    }
+}
+
+diesel::table! {
+    surveillance_assessors (surveillance_id, user_id) {
+        surveillance_id -> Text,
+        user_id -> Text,
+    }
+}
+
+diesel::table! {
+    surveillance_scores (surveillance_id, item_code, assessor_id) {
+        surveillance_id -> Text,
+        item_code -> Text,
+        assessor_id -> Text,
+        level -> Integer,
+        note -> Text,
+        scored_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(surveillance_items -> surveillances (surveillance_id));
+diesel::joinable!(surveillance_assessors -> surveillances (surveillance_id));
+diesel::joinable!(surveillance_scores -> surveillances (surveillance_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    surveillances,
+    surveillance_items,
+    surveillance_assessors,
+    surveillance_scores,
+);

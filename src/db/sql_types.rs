@@ -30,10 +30,11 @@ use crate::domain::complaint::ComplaintStatus;
 use crate::domain::ids::{
     AppealId, ApplicationId, CertificateId, ClarificationId, ComplaintId, EnterpriseGroupId,
     EnterpriseId, EvidenceId, InvitationId, ModelId, ModelVersionId, OrganisationId, ReviewPanelId,
-    RoundId, SelfAssessmentId, UserId,
+    RoundId, SelfAssessmentId, SurveillanceId, UserId,
 };
 use crate::domain::panel::OrganisationKind;
 use crate::domain::scoring::{Basis, ScoreStatus};
+use crate::domain::surveillance::SurveillanceStatus;
 
 /// Maps types to TEXT columns by their text form (`Display` to write, `FromStr` to read), so
 /// that row structs hold them directly and queries compare with them (`status.eq(to)`).
@@ -136,12 +137,14 @@ text_column!(
     ReviewPanelId,
     RoundId,
     SelfAssessmentId,
+    SurveillanceId,
     UserId,
 );
 
 text_column!(
     AppealStatus,
     ComplaintStatus,
+    SurveillanceStatus,
     Basis,
     OrganisationKind,
     OutboxStatus,

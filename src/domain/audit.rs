@@ -76,10 +76,16 @@ pub enum Kind {
     ComplaintNoted,
     SurveillanceRequested,
     ComplaintAnswered,
+    // Surveillance of certificates in force.
+    SurveillancePlanned,
+    SurveillanceAssigned,
+    SurveillanceScored,
+    SurveillanceConcluded,
+    CertificateMaintained,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 59] = [
+    pub const ALL: [Kind; 64] = [
         Kind::LoginSucceeded,
         Kind::LoginFailed,
         Kind::Lockout,
@@ -139,6 +145,11 @@ impl Kind {
         Kind::ComplaintNoted,
         Kind::SurveillanceRequested,
         Kind::ComplaintAnswered,
+        Kind::SurveillancePlanned,
+        Kind::SurveillanceAssigned,
+        Kind::SurveillanceScored,
+        Kind::SurveillanceConcluded,
+        Kind::CertificateMaintained,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -202,6 +213,11 @@ impl Kind {
             Kind::ComplaintNoted => "complaint_noted",
             Kind::SurveillanceRequested => "surveillance_requested",
             Kind::ComplaintAnswered => "complaint_answered",
+            Kind::SurveillancePlanned => "surveillance_planned",
+            Kind::SurveillanceAssigned => "surveillance_assigned",
+            Kind::SurveillanceScored => "surveillance_scored",
+            Kind::SurveillanceConcluded => "surveillance_concluded",
+            Kind::CertificateMaintained => "certificate_maintained",
         }
     }
 

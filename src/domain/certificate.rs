@@ -241,16 +241,19 @@ pub enum LogKind {
     Superseded,
     /// Replaced by `related`, its successor after a re-assessment.
     Renewed,
+    /// A surveillance found the certificate should stay in force as it is.
+    SurveillanceMaintained,
 }
 
 impl LogKind {
-    pub const ALL: [LogKind; 6] = [
+    pub const ALL: [LogKind; 7] = [
         LogKind::Issued,
         LogKind::Revoked,
         LogKind::Suspended,
         LogKind::Reinstated,
         LogKind::Superseded,
         LogKind::Renewed,
+        LogKind::SurveillanceMaintained,
     ];
 
     /// The name stored in the database and hashed into the entry.
@@ -262,6 +265,7 @@ impl LogKind {
             LogKind::Reinstated => "reinstated",
             LogKind::Superseded => "superseded",
             LogKind::Renewed => "renewed",
+            LogKind::SurveillanceMaintained => "surveillance_maintained",
         }
     }
 

@@ -41,11 +41,19 @@ pub enum CertState {
 /// A decision of the secretariat.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CertEvent {
-    Suspend { until: NaiveDate },
+    Suspend {
+        until: NaiveDate,
+    },
     Reinstate,
     Withdraw,
-    ReduceScope { successor: String },
-    Renew { successor: String },
+    ReduceScope {
+        successor: String,
+    },
+    Renew {
+        successor: String,
+    },
+    /// A surveillance concluded that the certificate stays as it is.
+    MaintainAfterSurveillance,
 }
 
 /// What a verifier is told: the decided state, or expiry once the validity has passed.
@@ -73,7 +81,8 @@ impl Standing {
 }
 
 impl CertState {
-    fn name(&self) -> Arg {
+    /// The state's name in both languages, for refusals.
+    pub fn name(&self) -> Arg {
         let (zh, en) = match self {
             CertState::InForce => ("有效", "in force"),
             CertState::Suspended { .. } => ("暂停", "suspended"),
@@ -153,6 +162,7 @@ pub fn apply(
             })
         }
         (CertState::Suspended { .. }, CertEvent::Reinstate) => Ok(CertState::InForce),
+        (CertState::InForce, CertEvent::MaintainAfterSurveillance) => Ok(CertState::InForce),
         (_, CertEvent::Reinstate) => Err(Refusal::Conflict(
             Code::CertificateNotSuspended.with("state", state.name()),
         )),
@@ -208,6 +218,7 @@ pub fn from_log(entries: &[LogEntry], valid_until: NaiveDate) -> Result<CertStat
             LogKind::Renewed => CertEvent::Renew {
                 successor: related()?,
             },
+            LogKind::SurveillanceMaintained => CertEvent::MaintainAfterSurveillance,
         };
         state = apply(&state, &event, entry.at.date_naive(), limits)
             .map_err(|_| LogProblem::Impossible { index: entry.index })?;
@@ -430,6 +441,39 @@ mod tests {
         );
     }
 
+    #[test]
+    fn a_surveillance_maintains_only_a_certificate_in_force() {
+        let on = d(2027, 3, 1);
+        assert_eq!(
+            apply(
+                &CertState::InForce,
+                &CertEvent::MaintainAfterSurveillance,
+                on,
+                limits()
+            )
+            .unwrap(),
+            CertState::InForce
+        );
+        let suspended = CertState::Suspended {
+            since: d(2027, 1, 1),
+            until: d(2027, 5, 1),
+        };
+        assert_eq!(
+            code(
+                apply(
+                    &suspended,
+                    &CertEvent::MaintainAfterSurveillance,
+                    on,
+                    limits()
+                )
+                .unwrap_err()
+            ),
+            "certificate.not_in_force"
+        );
+        let log = entries(&[(LogKind::SurveillanceMaintained, 300)]);
+        assert_eq!(from_log(&log, d(2029, 3, 2)), Ok(CertState::InForce));
+    }
+
     fn event() -> impl Strategy<Value = CertEvent> {
         prop_oneof![
             (1u64..400).prop_map(|days| CertEvent::Suspend {
@@ -443,6 +487,7 @@ mod tests {
             Just(CertEvent::Renew {
                 successor: "2026-CD-000003".into()
             }),
+            Just(CertEvent::MaintainAfterSurveillance),
         ]
     }
 
@@ -503,6 +548,7 @@ mod tests {
                     CertEvent::Withdraw => (LogKind::Revoked, None, None),
                     CertEvent::ReduceScope { successor } => (LogKind::Superseded, None, Some(successor)),
                     CertEvent::Renew { successor } => (LogKind::Renewed, None, Some(successor)),
+                    CertEvent::MaintainAfterSurveillance => (LogKind::SurveillanceMaintained, None, None),
                 };
                 let e = LogEvent {
                     kind,

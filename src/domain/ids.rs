@@ -73,6 +73,8 @@ typed_id!(
     AppealId,
     /// A complaint from anyone, registered once confirmed.
     ComplaintId,
+    /// A surveillance of a certificate in force.
+    SurveillanceId,
 );
 
 /// Enterprises are parties to the panel rules.

@@ -23,6 +23,7 @@ pub mod redirect;
 pub mod round;
 pub mod scoring;
 pub mod self_assessment;
+pub mod surveillance;
 // The task list of the home page.
 pub mod tasks;
 pub mod throttle;

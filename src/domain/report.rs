@@ -166,6 +166,15 @@ pub struct CertificateFact {
     pub revoked_at: Option<NaiveDateTime>,
 }
 
+/// A surveillance of a certificate of an application: when it is due, and whether it is
+/// concluded.
+#[derive(Debug, Clone)]
+pub struct SurveillanceFact {
+    pub application_id: ApplicationId,
+    pub due_on: NaiveDate,
+    pub concluded: bool,
+}
+
 /// Everything a report is built from.
 #[derive(Debug, Clone, Default)]
 pub struct Facts {
@@ -176,6 +185,8 @@ pub struct Facts {
     pub results: Vec<PartResultFact>,
     /// Every certificate issued for the applications in scope, revoked or not.
     pub certificates: Vec<CertificateFact>,
+    /// Every surveillance of the applications in scope.
+    pub surveillances: Vec<SurveillanceFact>,
     /// The day the report is drawn up: a certificate past its validity on this day counts
     /// as expired, not in force.
     pub today: NaiveDate,
@@ -298,6 +309,7 @@ pub fn build(facts: &Facts, round_id: Option<RoundId>) -> Report {
     tables.push(achieved_levels(facts));
     tables.push(domain_levels(facts));
     tables.push(certificates(facts));
+    tables.push(surveillances(facts));
     Report {
         round_id,
         applications: facts.applications.len(),
@@ -739,6 +751,46 @@ fn certificates(facts: &Facts) -> Table {
             Text::new("已撤销", "revoked"),
             Text::new("已过期", "expired"),
             Text::new("有效", "in force"),
+        ],
+        rows: counts
+            .into_iter()
+            .map(|(part, c)| Row {
+                label: Text::new(part, part),
+                values: c.to_vec(),
+            })
+            .collect(),
+    }
+}
+
+/// Per part: surveillances open and not yet due, due (within the warning days), overdue
+/// on [`Facts::today`], and concluded.
+fn surveillances(facts: &Facts) -> Table {
+    use crate::domain::surveillance::{urgency, Urgency};
+    let part_of = part_of_application(facts);
+    let mut counts: BTreeMap<&str, [f64; 4]> = BTreeMap::new();
+    for s in &facts.surveillances {
+        if let Some(part) = part_of.get(&s.application_id) {
+            let n = counts.entry(part).or_default();
+            let column = if s.concluded {
+                3
+            } else {
+                match urgency(s.due_on, facts.today) {
+                    Urgency::Upcoming => 0,
+                    Urgency::Due => 1,
+                    Urgency::Overdue => 2,
+                }
+            };
+            n[column] += 1.0;
+        }
+    }
+    Table {
+        key: "surveillances",
+        title: Text::new("监督评估", "Surveillance"),
+        columns: vec![
+            Text::new("未到期", "upcoming"),
+            Text::new("即将到期", "due"),
+            Text::new("已逾期", "overdue"),
+            Text::new("已完成", "concluded"),
         ],
         rows: counts
             .into_iter()
@@ -1231,6 +1283,25 @@ mod tests {
         for row in &t.rows {
             assert_eq!(row.values[0], row.values[1..].iter().sum::<f64>());
         }
+    }
+
+    #[test]
+    fn surveillances_are_counted_per_part_as_upcoming_due_overdue_or_concluded() {
+        let mut f = facts();
+        let today = NaiveDate::from_ymd_opt(2027, 3, 1).unwrap();
+        f.today = today;
+        let a = f.applications[0].id;
+        let s = |days: i64, concluded: bool| SurveillanceFact {
+            application_id: a,
+            due_on: today + chrono::Duration::days(days),
+            concluded,
+        };
+        f.surveillances = vec![s(90, false), s(10, false), s(-1, false), s(-200, true)];
+        let r = build(&f, None);
+        let t = r.table("surveillances").unwrap();
+        assert_eq!(t.rows.len(), 1);
+        assert_eq!(t.rows[0].label.en, "CD");
+        assert_eq!(t.rows[0].values, vec![1.0, 1.0, 1.0, 1.0]);
     }
 
     #[test]

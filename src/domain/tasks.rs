@@ -45,6 +45,10 @@ pub enum Task {
     ComplaintsToTriage,
     ComplaintsUnderInvestigation,
     SurveillanceRequested,
+    SurveillancesDue,
+    SurveillancesOverdue,
+    SurveillancesToScore,
+    SurveillancesOpen,
 }
 
 impl Task {
@@ -74,6 +78,10 @@ impl Task {
             Task::ComplaintsToTriage => "complaints_to_triage",
             Task::ComplaintsUnderInvestigation => "complaints_under_investigation",
             Task::SurveillanceRequested => "surveillance_requested",
+            Task::SurveillancesDue => "surveillances_due",
+            Task::SurveillancesOverdue => "surveillances_overdue",
+            Task::SurveillancesToScore => "surveillances_to_score",
+            Task::SurveillancesOpen => "surveillances_open",
         }
     }
 
@@ -104,7 +112,11 @@ impl Task {
             | Task::AppealsToCarryOut
             | Task::ComplaintsToTriage
             | Task::ComplaintsUnderInvestigation
-            | Task::SurveillanceRequested => &[],
+            | Task::SurveillanceRequested
+            | Task::SurveillancesDue
+            | Task::SurveillancesOverdue
+            | Task::SurveillancesToScore
+            | Task::SurveillancesOpen => &[],
         }
     }
 
@@ -142,6 +154,10 @@ impl Task {
             Task::ComplaintsToTriage => "/complaints?status=received",
             Task::ComplaintsUnderInvestigation => "/complaints?status=accepted",
             Task::SurveillanceRequested => "/complaints?status=accepted",
+            Task::SurveillancesDue
+            | Task::SurveillancesOverdue
+            | Task::SurveillancesToScore
+            | Task::SurveillancesOpen => "/surveillances",
         }
     }
 }
@@ -164,17 +180,21 @@ pub fn tasks_of(role: Role) -> &'static [Task] {
             Task::ComplaintsUnderInvestigation,
             Task::SurveillanceRequested,
             Task::SuspensionsEnding,
+            Task::SurveillancesDue,
+            Task::SurveillancesOverdue,
         ],
         Role::Enterprise => &[
             Task::Drafts,
             Task::ClarificationsToAnswer,
             Task::Results,
             Task::Certificates,
+            Task::SurveillancesOpen,
         ],
         Role::Assessor => &[
             Task::AssignedApplications,
             Task::ScoresNotSubmitted,
             Task::ClarificationsAnswered,
+            Task::SurveillancesToScore,
         ],
         Role::Reviewer => &[Task::VotesPending, Task::Decisions],
     }
@@ -240,7 +260,7 @@ mod tests {
         }
         let unique: std::collections::HashSet<Task> = seen.iter().copied().collect();
         assert_eq!(seen.len(), unique.len());
-        assert_eq!(seen.len(), 23);
+        assert_eq!(seen.len(), 27);
     }
 
     #[test]

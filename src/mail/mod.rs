@@ -189,6 +189,31 @@ pub enum Notification {
     ComplaintUpdated {
         status: String,
     },
+    // Surveillance of certificates in force.
+    /// To the enterprise: the items to upload evidence for, and by when.
+    SurveillancePlanned {
+        certificate_id: String,
+        part: String,
+        due_on: chrono::NaiveDate,
+        items: String,
+        url: String,
+    },
+    /// To each assessor of a surveillance.
+    SurveillanceAssigned {
+        certificate_id: String,
+        part: String,
+        due_on: chrono::NaiveDate,
+        items: String,
+        url: String,
+    },
+    /// To the enterprise; `outcome` is maintain, narrow or suspend.
+    SurveillanceConcluded {
+        certificate_id: String,
+        part: String,
+        outcome: String,
+        reason: String,
+        url: String,
+    },
 }
 
 impl Notification {
@@ -224,6 +249,9 @@ impl Notification {
             Notification::ComplaintConfirm { .. } => "complaint_confirm",
             Notification::ComplaintRegistered { .. } => "complaint_registered",
             Notification::ComplaintUpdated { .. } => "complaint_updated",
+            Notification::SurveillancePlanned { .. } => "surveillance_planned",
+            Notification::SurveillanceAssigned { .. } => "surveillance_assigned",
+            Notification::SurveillanceConcluded { .. } => "surveillance_concluded",
         }
     }
 
@@ -511,13 +539,34 @@ mod tests {
             Notification::ComplaintUpdated {
                 status: "answered".into(),
             },
+            Notification::SurveillancePlanned {
+                certificate_id: "C-1".into(),
+                part: "CD".into(),
+                due_on: chrono::NaiveDate::from_ymd_opt(2027, 3, 1).unwrap(),
+                items: "CD-CM-01, CD-CM-02".into(),
+                url: "https://x.test/surveillances/s".into(),
+            },
+            Notification::SurveillanceAssigned {
+                certificate_id: "C-1".into(),
+                part: "CD".into(),
+                due_on: chrono::NaiveDate::from_ymd_opt(2027, 3, 1).unwrap(),
+                items: "CD-CM-01".into(),
+                url: "https://x.test/surveillances/s".into(),
+            },
+            Notification::SurveillanceConcluded {
+                certificate_id: "C-1".into(),
+                part: "CD".into(),
+                outcome: "suspend".into(),
+                reason: "gaps in CD-CM-01".into(),
+                url: "https://x.test/surveillances/s".into(),
+            },
         ]
     }
 
     #[test]
     fn every_message_renders_in_both_languages_recipients_first() {
         let kinds: std::collections::BTreeSet<_> = all().iter().map(|n| n.kind()).collect();
-        assert_eq!(kinds.len(), 29);
+        assert_eq!(kinds.len(), 32);
         for n in all() {
             for first in Lang::ALL {
                 let r = render(&n, "Łukasz O'Brien", first).unwrap();

@@ -32,6 +32,8 @@ pub mod enterprise_groups;
 // Appeals and complaints.
 pub mod appeals;
 pub mod complaints;
+// Surveillance of certificates in force.
+pub mod surveillances;
 
 use actix_web::http::Method;
 use actix_web::{web, Route};
@@ -288,5 +290,17 @@ pub fn endpoints() -> Vec<Endpoint> {
         endpoint!(GET "/complaints", SECRETARIAT, complaints::list_page),
         endpoint!(GET "/complaints/{id}", SECRETARIAT, complaints::detail_page),
         endpoint!(POST "/complaints/{id}", SECRETARIAT, complaints::action_form),
+        // Surveillance of certificates in force (the reads and use cases decide per
+        // surveillance: the secretariat, its assessors, the certified enterprise).
+        endpoint!(POST "/api/v1/certificates/{number}/surveillances", SECRETARIAT, surveillances::plan_api),
+        endpoint!(GET "/api/v1/surveillances", surveillances::PARTIES, surveillances::list_api),
+        endpoint!(GET "/api/v1/surveillances/{id}", surveillances::PARTIES, surveillances::detail_api),
+        endpoint!(PUT "/api/v1/surveillances/{id}/assessors", SECRETARIAT, surveillances::assessors_api),
+        endpoint!(PUT "/api/v1/surveillances/{id}/scores/{item}", panels::ASSESSOR, surveillances::score_api),
+        endpoint!(POST "/api/v1/surveillances/{id}/conclusion", SECRETARIAT, surveillances::conclusion_api),
+        endpoint!(GET "/surveillances", surveillances::PARTIES, surveillances::list_page),
+        endpoint!(POST "/surveillances", SECRETARIAT, surveillances::plan_form),
+        endpoint!(GET "/surveillances/{id}", surveillances::PARTIES, surveillances::detail_page),
+        endpoint!(POST "/surveillances/{id}", surveillances::STAFF, surveillances::action_form),
     ]
 }

@@ -25,6 +25,8 @@ use super::certificates;
 use super::enterprise_groups;
 // Appeals and complaints.
 use super::{appeals, complaints};
+// Surveillance of certificates in force.
+use super::surveillances;
 
 // Self-assessment and programme reports.
 use super::{reports, self_assessments as self_assessment};
@@ -280,6 +282,9 @@ fn shared_responses(operation: &mut Operation, path: &str, access: Access) {
         complaints::file_api, complaints::confirm_api, complaints::track_api,
         complaints::list_api, complaints::detail_api, complaints::triage_api,
         complaints::note_api, complaints::surveillance_api, complaints::answer_api,
+        // Surveillance of certificates in force.
+        surveillances::plan_api, surveillances::list_api, surveillances::detail_api,
+        surveillances::assessors_api, surveillances::score_api, surveillances::conclusion_api,
     ),
     modifiers(&BearerAuth, &ProblemResponses)
 )]

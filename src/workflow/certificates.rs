@@ -1193,6 +1193,66 @@ pub fn reduce_scope(
     })
 }
 
+// ---- surveillance ---------------------------------------------------------------------
+
+/// A certificate as a surveillance sees it: its signed payload, application and the state
+/// its issuance-log entries tell.
+pub(crate) struct Surveilled {
+    pub payload: CertificatePayload,
+    pub app: ApplicationRow,
+    pub state: CertState,
+}
+
+pub(crate) fn surveilled(conn: &mut DbConn, number: &str) -> Result<Surveilled, Refusal> {
+    let Subject {
+        signed, app, state, ..
+    } = Subject::read(conn, number)?;
+    Ok(Surveilled {
+        payload: signed.payload,
+        app,
+        state,
+    })
+}
+
+/// Records that a surveillance maintained a certificate in force: an issuance-log entry
+/// (the certificate's state does not change) and its audit entry. Called inside the
+/// surveillance's conclusion, whose transaction it joins.
+#[tracing::instrument(skip_all, err(Display, level = "info"))]
+pub fn maintain_after_surveillance(
+    conn: &mut DbConn,
+    actor: &Actor,
+    number: &str,
+    reason: &str,
+) -> Result<LogEntry, Refusal> {
+    let reason = decision_reason(reason)?;
+    write_tx(conn, |conn| {
+        store::lock_issuance(conn)?;
+        let subject = Subject::read(conn, number)?;
+        subject.apply(
+            &CertEvent::MaintainAfterSurveillance,
+            Utc::now().date_naive(),
+            None,
+        )?;
+        let entry = append_log(
+            conn,
+            LogKind::SurveillanceMaintained,
+            &subject.signed.payload,
+            Noted {
+                reason: Some(reason.to_string()),
+                ..Noted::default()
+            },
+        )?;
+        audit::append(
+            conn,
+            actor,
+            Kind::CertificateMaintained,
+            ("certificate", &subject.row.id),
+            serde_json::json!({ "number": number, "reason": reason, "log_index": entry.index }),
+        )?;
+        Ok(entry)
+    })
+}
+
 /// `certcase verify-log`: `Err(index)` of the first broken entry.
 #[tracing::instrument(skip_all, err(Display, level = "info"))]
 pub fn verify_log(conn: &mut DbConn) -> Result<Result<usize, usize>, Refusal> {

@@ -13,16 +13,19 @@ use chrono::NaiveDateTime;
 use super::applications::visible;
 use crate::db::models::applications::{self as app_store, ApplicationRow};
 use crate::db::models::evidence::{self as store, EvidenceRow};
+use crate::db::models::surveillances::{self as surveillance_store, SurveillanceRow};
 use crate::db::models::{catalog, enterprises, now, rounds};
 use crate::db::sql_types::Json;
 use crate::db::{write_tx, DbConn};
 use crate::domain::access::Principal;
 use crate::domain::application::may_edit;
+use crate::domain::application_status::Status;
 use crate::domain::catalog::Part;
 use crate::domain::evidence::{
     edit_window, limit_exceeded, may_read_evidence, may_reopen, EditWindow, EvidenceFacts, ZipEntry,
 };
 use crate::domain::ids::{ApplicationId, EvidenceId};
+use crate::domain::surveillance::evidence_window as surveillance_window;
 use crate::refusal::{Code, Refusal};
 
 /// Where an upload goes and how much room is left.
@@ -31,6 +34,9 @@ pub struct UploadTarget {
     pub application: ApplicationRow,
     pub window: EditWindow,
     pub used_bytes: u64,
+    /// The open surveillance of a certified application that selected the item: the
+    /// upload is its evidence.
+    pub surveillance: Option<SurveillanceRow>,
 }
 
 /// The model part an application is for.
@@ -84,14 +90,26 @@ pub fn upload_target(
                 .with("item", item),
         ));
     }
-    let reopening = store::latest_reopening(conn, id, item)?;
-    let window = edit_window(application.status, reopening, now())
-        .map_err(|l| Refusal::Conflict(l.into()))?;
+    let open_surveillance = if application.status == Status::Certified {
+        surveillance_store::open_for_item(conn, id, item)?
+    } else {
+        None
+    };
+    let (window, surveillance) = match open_surveillance {
+        Some((row, version)) => (surveillance_window(version, row.due_on, now()), Some(row)),
+        None => {
+            let reopening = store::latest_reopening(conn, id, item)?;
+            let window = edit_window(application.status, reopening, now())
+                .map_err(|l| Refusal::Conflict(l.into()))?;
+            (window, None)
+        }
+    };
     let used_bytes = store::bytes_used(conn, id)?.max(0) as u64;
     Ok(UploadTarget {
         application,
         window,
         used_bytes,
+        surveillance,
     })
 }
 
@@ -143,6 +161,9 @@ pub fn record_upload(
             zip_entries: file.zip_entries.clone().map(Json),
         };
         store::insert(conn, &row)?;
+        if let Some(s) = &target.surveillance {
+            crate::workflow::surveillances::evidence_arrived(conn, s)?;
+        }
         audit::append(
             conn,
             &Actor::user(who.user_id, address),
@@ -155,6 +176,7 @@ pub fn record_upload(
                 "name": row.display_name,
                 "sha256": row.content_sha256,
                 "size": row.size_bytes,
+                "surveillance": target.surveillance.as_ref().map(|s| s.id),
             }),
         )?;
         Ok(row)
@@ -175,7 +197,9 @@ fn readable(
     let facts = EvidenceFacts {
         application_enterprise: app.enterprise_id,
         viewer_enterprise: member_of,
-        viewer_on_panel: matches!(viewer, Some(Viewer::PanelMember { .. })),
+        // A surveillance's assessors read the evidence of the application they assess.
+        viewer_on_panel: matches!(viewer, Some(Viewer::PanelMember { .. }))
+            || surveillance_store::assesses_application(conn, who.user_id, app.id)?,
         viewer_reviews: matches!(viewer, Some(Viewer::Reviewer)),
     };
     if may_read_evidence(who, &facts) {

@@ -38,6 +38,8 @@ pub mod enterprise_groups;
 // Appeals and complaints.
 pub mod appeals;
 pub mod complaints;
+// Surveillance of certificates in force.
+pub mod surveillances;
 
 /// A use case's transaction is run again when its database error is a transient one.
 impl crate::db::TxError for crate::refusal::Refusal {

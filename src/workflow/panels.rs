@@ -348,8 +348,8 @@ pub fn registry(conn: &mut DbConn, today: NaiveDate) -> Result<Vec<RegistryEntry
     Ok(out)
 }
 
-/// The registry as the panel rules see it.
-fn assessor_facts(conn: &mut DbConn) -> Result<Vec<(AssessorFacts, i32)>, Refusal> {
+/// The registry as the panel rules see it (surveillances check their assessors by it too).
+pub(crate) fn assessor_facts(conn: &mut DbConn) -> Result<Vec<(AssessorFacts, i32)>, Refusal> {
     let kinds: HashMap<OrganisationId, OrganisationKind> = store::organisations(conn)?
         .into_iter()
         .map(|o| (o.id, o.kind))
@@ -393,7 +393,10 @@ fn assessor_facts(conn: &mut DbConn) -> Result<Vec<(AssessorFacts, i32)>, Refusa
 
 /// The application as the panel rules see it, with the applicant's group: a tie to the
 /// group or to a sister company is a tie to the applicant.
-fn application_facts(conn: &mut DbConn, app: &ApplicationRow) -> Result<ApplicationFacts, Refusal> {
+pub(crate) fn application_facts(
+    conn: &mut DbConn,
+    app: &ApplicationRow,
+) -> Result<ApplicationFacts, Refusal> {
     Ok(ApplicationFacts {
         enterprise: app.enterprise_id.into(),
         group: enterprise_groups::ties(conn, app.enterprise_id)?,

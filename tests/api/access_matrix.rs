@@ -370,6 +370,33 @@ const MATRIX: &[(&str, &str, [Expect; 5])] = &[
     ("GET", "/complaints", [D, A, D, D, D]),
     ("GET", "/complaints/{id}", [D, A, D, D, D]),
     ("POST", "/complaints/{id}", [D, A, D, D, D]),
+    // Surveillance of certificates in force.
+    (
+        "POST",
+        "/api/v1/certificates/{number}/surveillances",
+        [D, A, D, D, D],
+    ),
+    ("GET", "/api/v1/surveillances", [D, A, A, A, D]),
+    ("GET", "/api/v1/surveillances/{id}", [D, A, A, A, D]),
+    (
+        "PUT",
+        "/api/v1/surveillances/{id}/assessors",
+        [D, A, D, D, D],
+    ),
+    (
+        "PUT",
+        "/api/v1/surveillances/{id}/scores/{item}",
+        [D, D, D, A, D],
+    ),
+    (
+        "POST",
+        "/api/v1/surveillances/{id}/conclusion",
+        [D, A, D, D, D],
+    ),
+    ("GET", "/surveillances", [D, A, A, A, D]),
+    ("POST", "/surveillances", [D, A, D, D, D]),
+    ("GET", "/surveillances/{id}", [D, A, A, A, D]),
+    ("POST", "/surveillances/{id}", [D, A, D, A, D]),
     ("DELETE", "/api/v1/auth/token", [D, A, A, A, A]),
     ("POST", "/logout", [D, A, A, A, A]),
 ];

@@ -71,3 +71,6 @@ mod complaints;
 mod races;
 // `seed --scale`: the national programme in bulk.
 mod national;
+// Surveillance of certificates in force, and issue #17's walk of one certificate.
+mod certificate_life;
+mod surveillance;

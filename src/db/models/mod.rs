@@ -31,6 +31,8 @@ pub mod tasks;
 // Appeals and complaints.
 pub mod appeals;
 pub mod complaints;
+// Surveillance of certificates in force.
+pub mod surveillances;
 
 /// Current UTC time without zone, as stored.
 pub fn now() -> chrono::NaiveDateTime {

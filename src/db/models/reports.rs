@@ -21,9 +21,10 @@ use crate::domain::application_status::Status;
 use crate::domain::ids::{ApplicationId, RoundId, UserId};
 use crate::domain::report::{
     summarise, turnaround, ApplicationFact, ApplicationSummary, CertificateFact, EventFact, Facts,
-    PartResultFact, RoundFact, ScoreFact, SeatFact,
+    PartResultFact, RoundFact, ScoreFact, SeatFact, SurveillanceFact,
 };
 use crate::domain::scoring::ScoreStatus;
+use crate::domain::surveillance::SurveillanceStatus;
 
 /// A summary as stored: one column per stage time and per spread.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -255,7 +256,7 @@ pub fn facts(
             name_en,
         })
         .collect();
-    let applications = app_query
+    let applications: Vec<ApplicationFact> = app_query
         .load::<(
             (ApplicationId, RoundId, String, Status, i32),
             Option<SummaryRow>,
@@ -321,12 +322,30 @@ pub fn facts(
             })
         })
         .collect::<QueryResult<_>>()?;
+    let in_scope: std::collections::HashSet<ApplicationId> =
+        applications.iter().map(|a| a.id).collect();
+    let surveillances = crate::db::schema::surveillances::table
+        .select((
+            crate::db::schema::surveillances::application_id,
+            crate::db::schema::surveillances::due_on,
+            crate::db::schema::surveillances::status,
+        ))
+        .load::<(ApplicationId, chrono::NaiveDate, SurveillanceStatus)>(conn)?
+        .into_iter()
+        .filter(|(app, _, _)| in_scope.contains(app))
+        .map(|(application_id, due_on, status)| SurveillanceFact {
+            application_id,
+            due_on,
+            concluded: status == SurveillanceStatus::Concluded,
+        })
+        .collect();
     Ok(Facts {
         rounds,
         applications,
         seats,
         results,
         certificates,
+        surveillances,
         today,
     })
 }

@@ -17,4 +17,5 @@ pub mod panels;
 pub mod rounds;
 pub mod scoring;
 pub mod sessions;
+pub mod surveillances;
 pub mod tasks;

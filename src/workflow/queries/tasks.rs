@@ -4,6 +4,7 @@
 use chrono::NaiveDate;
 use serde::Serialize;
 
+use super::surveillances;
 use crate::db::models::tasks as store;
 use crate::db::DbConn;
 use crate::domain::access::{Principal, Role};
@@ -94,6 +95,10 @@ pub fn for_person(
                 tasks::suspension_warning_until(today),
             )?
             .len() as i64])
+            .chain({
+                let (due, overdue) = surveillances::due_and_overdue(conn, today)?;
+                [due, overdue]
+            })
             .collect(),
             Role::Enterprise => store::enterprise(
                 conn,
@@ -104,7 +109,9 @@ pub fn for_person(
                     results: Task::Results.statuses(),
                 },
             )?
-            .to_vec(),
+            .into_iter()
+            .chain([surveillances::of_my_enterprise(conn, who.user_id)?])
+            .collect(),
             Role::Assessor => {
                 let active = Task::AssignedApplications.statuses();
                 assigned = store::assigned(conn, who.user_id, active, ASSIGNED_SHOWN)?
@@ -120,7 +127,10 @@ pub fn for_person(
                         due_on: a.due,
                     })
                     .collect();
-                store::assessor(conn, who.user_id, active)?.to_vec()
+                store::assessor(conn, who.user_id, active)?
+                    .into_iter()
+                    .chain([surveillances::to_score(conn, who.user_id)?])
+                    .collect()
             }
             Role::Reviewer => {
                 store::reviewer(conn, who.user_id, Task::VotesPending.statuses())?.to_vec()

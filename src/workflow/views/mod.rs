@@ -17,6 +17,7 @@ pub mod notifications;
 pub mod panels;
 pub mod rounds;
 pub mod self_assessments;
+pub mod surveillances;
 
 pub use applications::{
     ApplicationDetail, ApplicationEventView, ApplicationView, AssignedApplicationView,

@@ -1,0 +1,157 @@
+//! Reads of surveillances for the routes: the list each role may see, one surveillance,
+//! and the counts of the task list and the reports.
+
+use chrono::NaiveDate;
+
+use crate::db::models::surveillances::{self as store, SurveillanceRow};
+use crate::db::models::{applications as apps, enterprises};
+use crate::db::DbConn;
+use crate::domain::access::{Principal, Role};
+use crate::domain::ids::{SurveillanceId, UserId};
+use crate::domain::surveillance::{urgency, SurveillanceStatus, Urgency};
+use crate::refusal::Refusal;
+use crate::workflow::panels::assessor_facts;
+use crate::workflow::views::surveillances::{surveillance_view, Facts, Reader, SurveillanceView};
+
+/// How `who` reads this surveillance, or `None` when they may not see it.
+fn reader_of(
+    conn: &mut DbConn,
+    who: &Principal,
+    row: &SurveillanceRow,
+    enterprise: crate::domain::ids::EnterpriseId,
+) -> Result<Option<Reader>, Refusal> {
+    if who.has(Role::Secretariat) {
+        return Ok(Some(Reader::Secretariat));
+    }
+    if who.has(Role::Assessor) && store::assessors(conn, row.id)?.contains(&who.user_id) {
+        return Ok(Some(Reader::Assessor));
+    }
+    if who.has(Role::Enterprise) && enterprises::membership(conn, who.user_id)? == Some(enterprise)
+    {
+        return Ok(Some(Reader::Enterprise));
+    }
+    Ok(None)
+}
+
+fn view_of(
+    conn: &mut DbConn,
+    who: &Principal,
+    row: SurveillanceRow,
+    names: &[(UserId, String)],
+    today: NaiveDate,
+) -> Result<Option<SurveillanceView>, Refusal> {
+    let app = apps::get(conn, row.application_id)?.ok_or(Refusal::NotFound)?;
+    let Some(reader) = reader_of(conn, who, &row, app.enterprise_id)? else {
+        return Ok(None);
+    };
+    let enterprise = enterprises::get(conn, app.enterprise_id)?.ok_or(Refusal::NotFound)?;
+    let assessors = store::assessors(conn, row.id)?
+        .into_iter()
+        .map(|id| {
+            let name = names
+                .iter()
+                .find(|(a, _)| *a == id)
+                .map_or_else(|| id.to_string(), |(_, n)| n.clone());
+            (id, name)
+        })
+        .collect();
+    let facts = Facts {
+        items: store::items(conn, row.id)?,
+        scores: store::scores(conn, row.id)?,
+        row,
+        part_code: app.part_code,
+        enterprise_name: enterprise.name_zh,
+        assessors,
+    };
+    Ok(Some(surveillance_view(facts, reader, today)))
+}
+
+fn registry_names(conn: &mut DbConn) -> Result<Vec<(UserId, String)>, Refusal> {
+    Ok(assessor_facts(conn)?
+        .into_iter()
+        .map(|(f, _)| (f.assessor, f.display_name))
+        .collect())
+}
+
+/// One surveillance, as `who` may see it; others are told it does not exist.
+pub fn detail(
+    conn: &mut DbConn,
+    who: &Principal,
+    id: SurveillanceId,
+    today: NaiveDate,
+) -> Result<SurveillanceView, Refusal> {
+    let row = store::get(conn, id)?.ok_or(Refusal::NotFound)?;
+    let names = registry_names(conn)?;
+    view_of(conn, who, row, &names, today)?.ok_or(Refusal::NotFound)
+}
+
+/// The surveillances `who` may see, soonest due first: all (secretariat), those they
+/// assess, their enterprise's. `open` leaves out concluded ones.
+pub fn list(
+    conn: &mut DbConn,
+    who: &Principal,
+    open: bool,
+    today: NaiveDate,
+) -> Result<Vec<SurveillanceView>, Refusal> {
+    let rows = if who.has(Role::Secretariat) || who.has(Role::Enterprise) {
+        store::list(conn, open)?
+    } else {
+        store::assigned_to(conn, who.user_id)?
+            .into_iter()
+            .filter(|r| !open || r.status != SurveillanceStatus::Concluded)
+            .collect()
+    };
+    let names = registry_names(conn)?;
+    let mut out = Vec::new();
+    for row in rows {
+        if let Some(v) = view_of(conn, who, row, &names, today)? {
+            out.push(v);
+        }
+    }
+    Ok(out)
+}
+
+/// The open surveillances that are due (within the warning days) and overdue on `today`.
+pub fn due_and_overdue(conn: &mut DbConn, today: NaiveDate) -> Result<(i64, i64), Refusal> {
+    let mut counts = (0, 0);
+    for row in store::list(conn, true)? {
+        match urgency(row.due_on, today) {
+            Urgency::Due => counts.0 += 1,
+            Urgency::Overdue => counts.1 += 1,
+            Urgency::Upcoming => {}
+        }
+    }
+    Ok(counts)
+}
+
+/// The open surveillances an assessor still has a selected item to score in.
+pub fn to_score(conn: &mut DbConn, user: UserId) -> Result<i64, Refusal> {
+    let mut n = 0;
+    for row in store::assigned_to(conn, user)? {
+        if !row.status.is_open_for_work() {
+            continue;
+        }
+        let scored = store::scores(conn, row.id)?
+            .iter()
+            .filter(|s| s.assessor_id == user)
+            .count();
+        if scored < store::items(conn, row.id)?.len() {
+            n += 1;
+        }
+    }
+    Ok(n)
+}
+
+/// The open surveillances of the user's enterprise (evidence to upload for).
+pub fn of_my_enterprise(conn: &mut DbConn, user: UserId) -> Result<i64, Refusal> {
+    let Some(mine) = enterprises::membership(conn, user)? else {
+        return Ok(0);
+    };
+    let mut n = 0;
+    for row in store::list(conn, true)? {
+        if apps::get(conn, row.application_id)?.is_some_and(|a| a.enterprise_id == mine) {
+            n += 1;
+        }
+    }
+    Ok(n)
+}
