@@ -318,7 +318,11 @@ mod tests {
             .hash_password(p.expose().as_bytes(), &salt)
             .unwrap()
             .to_string();
-        assert_eq!(theirs[..31], ours[..31], "same algorithm, version and parameters");
+        assert_eq!(
+            theirs[..31],
+            ours[..31],
+            "same algorithm, version and parameters"
+        );
         for _ in 0..2 {
             assert!(verify_password_in(&mut memory, &p, Some(&theirs)));
             assert!(!verify_password_in(
@@ -338,7 +342,11 @@ mod tests {
         .unwrap()
         .to_string();
         assert!(verify_password_in(&mut memory, &p, Some(&bigger)));
-        assert!(!verify_password_in(&mut memory, &p, Some("$argon2id$garbage")));
+        assert!(!verify_password_in(
+            &mut memory,
+            &p,
+            Some("$argon2id$garbage")
+        ));
     }
 
     #[tokio::test]

@@ -111,9 +111,8 @@ pub async fn identify(
                 .db(move |conn| {
                     Ok(match cred {
                         Credential::Bearer { token_hash } => {
-                            sessions::token_caller(conn, &token_hash)?.map(|c| {
-                                (c.principal, Credential::Bearer { token_hash }, None)
-                            })
+                            sessions::token_caller(conn, &token_hash)?
+                                .map(|c| (c.principal, Credential::Bearer { token_hash }, None))
                         }
                         Credential::Session { token_hash, .. } => {
                             sessions::session_caller(conn, &token_hash)?.and_then(|c| {

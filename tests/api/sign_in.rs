@@ -600,10 +600,7 @@ async fn a_role_granted_while_signed_in_counts_from_the_next_request() {
     })
     .await;
 
-    assert_eq!(
-        me(token).await,
-        ["assessor", "enterprise", "secretariat"]
-    );
+    assert_eq!(me(token).await, ["assessor", "enterprise", "secretariat"]);
     assert_eq!(sign_in_log().await.unwrap().status(), 200);
 }
 

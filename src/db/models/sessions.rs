@@ -171,11 +171,13 @@ pub fn session_caller(conn: &mut DbConn, token_hash: &str) -> QueryResult<Option
             user_roles::role.nullable(),
         ))
         .load(conn)?;
-    let session = rows.first().map(|(csrf_token, lang, user_id, ..)| SessionRow {
-        user_id: *user_id,
-        csrf_token: csrf_token.clone(),
-        lang: lang.clone(),
-    });
+    let session = rows
+        .first()
+        .map(|(csrf_token, lang, user_id, ..)| SessionRow {
+            user_id: *user_id,
+            csrf_token: csrf_token.clone(),
+            lang: lang.clone(),
+        });
     let principal = fold_caller(
         rows.into_iter()
             .map(|(_, _, id, email, name, role)| (id, email, name, role))
