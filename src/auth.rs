@@ -9,8 +9,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{self, SyncSender, TrySendError};
 use std::sync::{Arc, Mutex, OnceLock};
 
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use argon2::{Algorithm, Argon2, Params, Version};
+use argon2::password_hash::{Output, ParamsString, PasswordHash, SaltString};
+use argon2::{Algorithm, Argon2, Block, Params, Version};
 use base64::Engine;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
@@ -18,35 +18,133 @@ use sha2::{Digest, Sha256};
 use crate::domain::account::Password;
 
 /// argon2id with the OWASP minimum: 19 MiB of memory, 2 passes, 1 lane.
-fn hasher() -> Argon2<'static> {
-    let params = Params::new(19 * 1024, 2, 1, None).expect("valid argon2 parameters");
-    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+fn params() -> Params {
+    Params::new(19 * 1024, 2, 1, None).expect("valid argon2 parameters")
 }
 
+/// The working memory of one argon2 computation (19 MiB for [`params`]). Each password
+/// thread keeps one and reuses it for every hash and check: allocating 19 MiB per
+/// sign-in left each allocator arena holding its own copy, so the resident memory grew
+/// with the threads that ever hashed, not with the ones hashing now.
+pub struct HashMemory(Vec<Block>);
+
+impl HashMemory {
+    pub fn new() -> HashMemory {
+        HashMemory(vec![Block::default(); params().block_count()])
+    }
+
+    /// The blocks for `params`: this memory when it is large enough, else a larger one
+    /// for this computation only (a hash stored with a higher memory cost).
+    fn blocks_for(&mut self, params: &Params) -> BlocksFor<'_> {
+        if self.0.len() >= params.block_count() {
+            BlocksFor::Reused(&mut self.0)
+        } else {
+            BlocksFor::Once(vec![Block::default(); params.block_count()])
+        }
+    }
+}
+
+impl Default for HashMemory {
+    fn default() -> Self {
+        HashMemory::new()
+    }
+}
+
+enum BlocksFor<'a> {
+    Reused(&'a mut Vec<Block>),
+    Once(Vec<Block>),
+}
+
+impl AsMut<[Block]> for BlocksFor<'_> {
+    fn as_mut(&mut self) -> &mut [Block] {
+        match self {
+            BlocksFor::Reused(blocks) => blocks.as_mut_slice(),
+            BlocksFor::Once(blocks) => blocks.as_mut_slice(),
+        }
+    }
+}
+
+/// Hashes a new password (PHC string format, argon2id, [`params`]) in fresh memory.
 pub fn hash_password(password: &Password) -> String {
+    hash_password_in(&mut HashMemory::new(), password)
+}
+
+/// [`hash_password`] in the given working memory.
+pub fn hash_password_in(memory: &mut HashMemory, password: &Password) -> String {
+    let params = params();
     let salt = SaltString::generate(&mut rand::rngs::OsRng);
-    hasher()
-        .hash_password(password.expose().as_bytes(), &salt)
-        .expect("argon2 hashing cannot fail with valid parameters")
-        .to_string()
+    let mut salt_bytes = [0u8; 64];
+    let salt_raw = salt
+        .decode_b64(&mut salt_bytes)
+        .expect("a generated salt decodes");
+    let mut out = [0u8; Params::DEFAULT_OUTPUT_LEN];
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, params.clone())
+        .hash_password_into_with_memory(
+            password.expose().as_bytes(),
+            salt_raw,
+            &mut out,
+            memory.blocks_for(&params),
+        )
+        .expect("argon2 hashing cannot fail with valid parameters");
+    PasswordHash {
+        algorithm: Algorithm::Argon2id.ident(),
+        version: Some(Version::V0x13.into()),
+        params: ParamsString::try_from(&params).expect("argon2 parameters format"),
+        salt: Some(salt.as_salt()),
+        hash: Some(Output::new(&out).expect("a 32-byte output")),
+    }
+    .to_string()
 }
 
 /// Checks a password against a stored hash. With no stored hash (unknown account) it
 /// still does the same work, so the answer takes as long either way.
 pub fn verify_password(password: &Password, stored: Option<&str>) -> bool {
+    verify_password_in(&mut HashMemory::new(), password, stored)
+}
+
+/// [`verify_password`] in the given working memory.
+pub fn verify_password_in(
+    memory: &mut HashMemory,
+    password: &Password,
+    stored: Option<&str>,
+) -> bool {
     static DUMMY: OnceLock<String> = OnceLock::new();
     let dummy = DUMMY.get_or_init(|| hash_password(&Password::attempt("not a real password")));
     let hash_text = stored.unwrap_or(dummy);
-    let Ok(hash) = PasswordHash::new(hash_text) else {
-        return false;
-    };
-    let ok = hasher()
-        .verify_password(password.expose().as_bytes(), &hash)
-        .is_ok();
+    let ok = PasswordHash::new(hash_text)
+        .is_ok_and(|hash| matches_hash(memory, password.expose().as_bytes(), &hash));
     ok && stored.is_some()
 }
 
-type Job = Box<dyn FnOnce() + Send>;
+/// What argon2's own `verify_password` does (the stored algorithm, version, parameters
+/// and salt; the output compared in constant time), in reused memory.
+fn matches_hash(memory: &mut HashMemory, password: &[u8], hash: &PasswordHash<'_>) -> bool {
+    let Ok(algorithm) = Algorithm::try_from(hash.algorithm) else {
+        return false;
+    };
+    let version = match hash.version.map(Version::try_from) {
+        None => Version::default(),
+        Some(Ok(v)) => v,
+        Some(Err(_)) => return false,
+    };
+    let (Ok(params), Some(salt), Some(expected)) = (Params::try_from(hash), hash.salt, hash.hash)
+    else {
+        return false;
+    };
+    let mut salt_bytes = [0u8; 64];
+    let Ok(salt_raw) = salt.decode_b64(&mut salt_bytes) else {
+        return false;
+    };
+    let mut out = vec![0u8; expected.len()];
+    let blocks = memory.blocks_for(&params);
+    Argon2::new(algorithm, version, params)
+        .hash_password_into_with_memory(password, salt_raw, &mut out, blocks)
+        .is_ok()
+        && Output::new(&out).is_ok_and(|computed| computed == expected)
+}
+
+/// A job gets its thread's argon2 working memory.
+type Job = Box<dyn FnOnce(&mut HashMemory) + Send>;
 
 /// The threads that hash and check passwords, and their bounded queue.
 pub struct PasswordPool {
@@ -75,12 +173,16 @@ impl PasswordPool {
             let receiver = Arc::clone(&receiver);
             std::thread::Builder::new()
                 .name(format!("password-{i}"))
-                .spawn(move || loop {
-                    let next = receiver.lock().map(|r| r.recv());
-                    match next {
-                        Ok(Ok(job)) => job(),
-                        // The pool was dropped, or a thread panicked holding the lock.
-                        _ => return,
+                .spawn(move || {
+                    // Allocated at the first job: a pool that never hashes costs nothing.
+                    let mut memory: Option<HashMemory> = None;
+                    loop {
+                        let next = receiver.lock().map(|r| r.recv());
+                        match next {
+                            Ok(Ok(job)) => job(memory.get_or_insert_with(HashMemory::new)),
+                            // The pool was dropped, or a thread panicked holding the lock.
+                            _ => return,
+                        }
                     }
                 })
                 .expect("the operating system starts a password thread");
@@ -100,14 +202,14 @@ impl PasswordPool {
 
     fn submit<T: Send + 'static>(
         &self,
-        work: impl FnOnce() -> T + Send + 'static,
+        work: impl FnOnce(&mut HashMemory) -> T + Send + 'static,
     ) -> Result<tokio::sync::oneshot::Receiver<T>, PoolFull> {
         let (done, result) = tokio::sync::oneshot::channel();
         let waiting = Arc::clone(&self.waiting);
-        let job: Job = Box::new(move || {
+        let job: Job = Box::new(move |memory| {
             crate::telemetry::set_signin_queue(waiting.fetch_sub(1, Ordering::SeqCst) - 1);
             // The waiting request may have gone away; nothing to tell it then.
-            let _ = done.send(work());
+            let _ = done.send(work(memory));
         });
         // Counted before sending so that a thread taking the job at once never sees zero.
         let now_waiting = self.waiting.fetch_add(1, Ordering::SeqCst) + 1;
@@ -128,7 +230,7 @@ impl PasswordPool {
 
     async fn run<T: Send + 'static>(
         &self,
-        work: impl FnOnce() -> T + Send + 'static,
+        work: impl FnOnce(&mut HashMemory) -> T + Send + 'static,
     ) -> Result<T, PoolFull> {
         let result = self.submit(work)?;
         Ok(result
@@ -138,7 +240,8 @@ impl PasswordPool {
 
     /// [`hash_password`] on the pool.
     pub async fn hash(&self, password: Password) -> Result<String, PoolFull> {
-        self.run(move || hash_password(&password)).await
+        self.run(move |memory| hash_password_in(memory, &password))
+            .await
     }
 
     /// [`verify_password`] on the pool.
@@ -147,13 +250,13 @@ impl PasswordPool {
         password: Password,
         stored: Option<String>,
     ) -> Result<bool, PoolFull> {
-        self.run(move || verify_password(&password, stored.as_deref()))
+        self.run(move |memory| verify_password_in(memory, &password, stored.as_deref()))
             .await
     }
 
     /// [`hash_password`] on the pool, for a caller outside the async runtime (the CLI).
     pub fn hash_blocking(&self, password: Password) -> Result<String, PoolFull> {
-        let result = self.submit(move || hash_password(&password))?;
+        let result = self.submit(move |memory| hash_password_in(memory, &password))?;
         Ok(result
             .blocking_recv()
             .expect("a password thread answers every job it takes"))
@@ -195,6 +298,57 @@ mod tests {
         assert!(!verify_password(&p, None));
     }
 
+    #[test]
+    fn reused_memory_agrees_with_the_argon2_crate_both_ways() {
+        use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+        let p = Password::parse("correct horse battery").unwrap();
+        let mut memory = HashMemory::new();
+        let crate_hasher = Argon2::new(Algorithm::Argon2id, Version::V0x13, params());
+
+        // Ours, checked by the crate.
+        let ours = hash_password_in(&mut memory, &p);
+        let parsed = PasswordHash::new(&ours).unwrap();
+        assert!(crate_hasher
+            .verify_password(p.expose().as_bytes(), &parsed)
+            .is_ok());
+
+        // The crate's, checked by ours in the same (dirty) memory, twice.
+        let salt = SaltString::generate(&mut rand::rngs::OsRng);
+        let theirs = crate_hasher
+            .hash_password(p.expose().as_bytes(), &salt)
+            .unwrap()
+            .to_string();
+        assert_eq!(
+            theirs[..31],
+            ours[..31],
+            "same algorithm, version and parameters"
+        );
+        for _ in 0..2 {
+            assert!(verify_password_in(&mut memory, &p, Some(&theirs)));
+            assert!(!verify_password_in(
+                &mut memory,
+                &Password::attempt("wrong horse battery"),
+                Some(&theirs)
+            ));
+        }
+
+        // A hash stored with more memory (an older or stronger setting) still checks.
+        let bigger = Argon2::new(
+            Algorithm::Argon2id,
+            Version::V0x13,
+            Params::new(32 * 1024, 1, 1, None).unwrap(),
+        )
+        .hash_password(p.expose().as_bytes(), &salt)
+        .unwrap()
+        .to_string();
+        assert!(verify_password_in(&mut memory, &p, Some(&bigger)));
+        assert!(!verify_password_in(
+            &mut memory,
+            &p,
+            Some("$argon2id$garbage")
+        ));
+    }
+
     #[tokio::test]
     async fn the_pool_checks_passwords_and_refuses_beyond_its_queue() {
         let p = Password::parse("correct horse battery").unwrap();
@@ -213,19 +367,19 @@ mod tests {
         let (release, hold) = std::sync::mpsc::channel::<()>();
         let (started, running) = std::sync::mpsc::channel::<()>();
         let busy = pool
-            .submit(move || {
+            .submit(move |_| {
                 started.send(()).unwrap();
                 hold.recv().unwrap();
             })
             .unwrap();
         running.recv().unwrap();
-        let queued = pool.submit(|| 7).unwrap();
-        assert_eq!(pool.submit(|| 8).unwrap_err(), PoolFull);
+        let queued = pool.submit(|_| 7).unwrap();
+        assert_eq!(pool.submit(|_| 8).unwrap_err(), PoolFull);
         release.send(()).unwrap();
         busy.await.unwrap();
         assert_eq!(queued.await.unwrap(), 7);
         // Room again once the queue drained.
-        assert!(pool.run(|| true).await.unwrap());
+        assert!(pool.run(|_| true).await.unwrap());
     }
 
     #[test]

@@ -50,11 +50,12 @@ impl Backend {
     }
 }
 
-/// Per-connection settings SQLite needs on every connection, not once per file.
+/// Per-connection settings: SQLite's on every connection, not once per file; PostgreSQL's
+/// message language.
 #[derive(Debug)]
-struct SqlitePragmas;
+struct ConnectionSettings;
 
-impl CustomizeConnection<DbConn, diesel::r2d2::Error> for SqlitePragmas {
+impl CustomizeConnection<DbConn, diesel::r2d2::Error> for ConnectionSettings {
     fn on_acquire(&self, conn: &mut DbConn) -> Result<(), diesel::r2d2::Error> {
         if let DbConn::Sqlite(c) = conn {
             c.batch_execute(
@@ -62,6 +63,12 @@ impl CustomizeConnection<DbConn, diesel::r2d2::Error> for SqlitePragmas {
                  PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;",
             )
             .map_err(diesel::r2d2::Error::QueryError)?;
+        }
+        if let DbConn::Postgres(c) = conn {
+            // Deadlocks are recognised by their message (see `is_transient`): ask for the
+            // untranslated messages. Only a superuser, or a role granted `SET ON PARAMETER
+            // lc_messages` (PostgreSQL 15+), may; refused, the server's language stays.
+            let _ = c.batch_execute("SET lc_messages TO 'C'");
         }
         Ok(())
     }
@@ -107,7 +114,7 @@ pub fn connect_pool(url: &str, max_size: u32) -> anyhow::Result<DbPool> {
     let pool = Pool::builder()
         .max_size(max_size)
         .connection_timeout(Duration::from_secs(5))
-        .connection_customizer(Box::new(SqlitePragmas))
+        .connection_customizer(Box::new(ConnectionSettings))
         .event_handler(Box::new(PoolEvents))
         .build(manager)?;
     Ok(pool)
@@ -226,6 +233,10 @@ pub fn is_transient(e: &diesel::result::Error) -> bool {
     match e {
         Error::DatabaseError(kind, info) => match kind {
             DatabaseErrorKind::SerializationFailure | DatabaseErrorKind::UniqueViolation => true,
+            // diesel 2.3 keeps PostgreSQL's SQLSTATE to itself (it maps 40001, not 40P01,
+            // to a kind, and its error information type is private), so a deadlock is
+            // known by its message: English, since every connection asks for untranslated
+            // messages (`ConnectionSettings`, where the role may set `lc_messages`).
             _ => {
                 let m = info.message();
                 m.contains("deadlock detected") || m.contains("database is locked")

@@ -8,10 +8,10 @@ use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
 
 use super::AppState;
 use crate::auth::{new_token, token_hash};
-use crate::db::models::{sessions as store, users};
 use crate::domain::access::Principal;
 use crate::domain::i18n::Lang;
 use crate::error::AppError;
+use crate::workflow::queries::sessions;
 
 #[derive(Debug, Clone)]
 pub enum Credential {
@@ -106,30 +106,28 @@ pub async fn identify(
     let (principal, credential, session_lang) = match lookup {
         None => (None, None, None),
         Some(cred) => {
+            // One query: the credential, its enabled user and their roles.
             let result = state
                 .db(move |conn| {
-                    let (user_id, cred, lang) = match cred {
+                    Ok(match cred {
                         Credential::Bearer { token_hash } => {
-                            match store::find_api_token(conn, &token_hash)? {
-                                Some(u) => (u, Credential::Bearer { token_hash }, None),
-                                None => return Ok(None),
-                            }
+                            sessions::token_caller(conn, &token_hash)?
+                                .map(|c| (c.principal, Credential::Bearer { token_hash }, None))
                         }
                         Credential::Session { token_hash, .. } => {
-                            match store::find_session(conn, &token_hash)? {
-                                Some(s) => (
-                                    s.user_id,
+                            sessions::session_caller(conn, &token_hash)?.and_then(|c| {
+                                let session = c.session?;
+                                Some((
+                                    c.principal,
                                     Credential::Session {
                                         token_hash,
-                                        csrf_token: s.csrf_token,
+                                        csrf_token: session.csrf_token,
                                     },
-                                    Lang::parse(&s.lang),
-                                ),
-                                None => return Ok(None),
-                            }
+                                    Lang::parse(&session.lang),
+                                ))
+                            })
                         }
-                    };
-                    Ok(users::principal(conn, user_id)?.map(|p| (p, cred, lang)))
+                    })
                 })
                 .await;
             match result {

@@ -553,3 +553,87 @@ async fn a_next_with_a_line_break_is_ignored_before_anything_is_written() {
     let signed_in = client.get(app.url("/models")).send().await.unwrap();
     assert_eq!(signed_in.status(), 200);
 }
+
+/// The caller (credential, user and roles) is read in one query per request, with no
+/// cache: a role granted while signed in counts from the next request, on pages and API,
+/// and every role of a person with several is seen (one joined row per role).
+#[tokio::test]
+async fn a_role_granted_while_signed_in_counts_from_the_next_request() {
+    let app = spawn_app().await;
+    let user = app
+        .add_user("刘思", &[Role::Assessor, Role::Enterprise])
+        .await;
+    let token = app.api_token(&user).await;
+    let client = app.signed_in(&user).await;
+    let me = |token: String| {
+        let url = app.url("/api/v1/me");
+        async move {
+            let res = reqwest::Client::new()
+                .get(url)
+                .bearer_auth(token)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(res.status(), 200);
+            let body: serde_json::Value = res.json().await.unwrap();
+            let mut roles: Vec<String> = body["roles"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|r| r.as_str().unwrap().to_string())
+                .collect();
+            roles.sort();
+            roles
+        }
+    };
+    assert_eq!(me(token.clone()).await, ["assessor", "enterprise"]);
+    // A secretariat-only page is refused before the grant.
+    let sign_in_log = || client.get(app.url("/admin/sign-ins")).send();
+    assert_eq!(sign_in_log().await.unwrap().status(), 403);
+
+    let email = user.email.clone();
+    app.conn(move |c| {
+        let row = certcase::db::models::users::find_by_email(c, &Email::parse(&email).unwrap())
+            .unwrap()
+            .unwrap();
+        certcase::db::models::users::add_role(c, row.id, Role::Secretariat).unwrap();
+    })
+    .await;
+
+    assert_eq!(me(token).await, ["assessor", "enterprise", "secretariat"]);
+    assert_eq!(sign_in_log().await.unwrap().status(), 200);
+}
+
+/// A person whose last role was taken away is still the caller, with no role (the roles
+/// are outer-joined): the one query finds them, and the route table refuses by role.
+#[tokio::test]
+async fn a_person_without_roles_is_still_signed_in() {
+    let app = spawn_app().await;
+    let user = app.add_user("赵无", &[Role::Assessor]).await;
+    let token = app.api_token(&user).await;
+    let email = user.email.clone();
+    app.conn(move |c| {
+        use diesel::RunQueryDsl;
+        let row = certcase::db::models::users::find_by_email(c, &Email::parse(&email).unwrap())
+            .unwrap()
+            .unwrap();
+        // No use case takes a person's last role; the table may still hold such a person.
+        diesel::sql_query(format!(
+            "DELETE FROM user_roles WHERE user_id = '{}'",
+            row.id
+        ))
+        .execute(c)
+        .unwrap();
+    })
+    .await;
+    let res = reqwest::Client::new()
+        .get(app.url("/api/v1/me"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let body: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(body["display_name"], "赵无");
+    assert_eq!(body["roles"], serde_json::json!([]));
+}

@@ -4,8 +4,9 @@
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 
-use crate::db::schema::{api_tokens, auth_events, sessions, users};
+use crate::db::schema::{api_tokens, auth_events, sessions, user_roles, users};
 use crate::db::DbConn;
+use crate::domain::access::{Principal, Role};
 use crate::domain::ids::UserId;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -126,20 +127,84 @@ pub fn create_session(
     Ok(())
 }
 
-/// A live session of an enabled user.
-pub fn find_session(conn: &mut DbConn, token_hash: &str) -> QueryResult<Option<SessionRow>> {
-    let row: Option<(UserId, String, String)> = sessions::table
-        .inner_join(users::table)
+/// Who holds a live credential, read in one round trip: the enabled user with their
+/// roles and, for a page session, its CSRF token and language.
+pub struct CallerRow {
+    pub principal: Principal,
+    /// `Some` for a page session, `None` for an API token.
+    pub session: Option<SessionRow>,
+}
+
+/// One row per role of the user (one row with no role for a user without any).
+type CallerJoinRow = (UserId, String, String, Option<Role>);
+
+/// Folds the rows of the credential-users-roles join into the caller.
+fn fold_caller(rows: Vec<CallerJoinRow>) -> Option<Principal> {
+    let mut rows = rows.into_iter();
+    let (user_id, email, display_name, first) = rows.next()?;
+    let roles = first
+        .into_iter()
+        .chain(rows.filter_map(|(_, _, _, role)| role))
+        .collect();
+    Some(Principal {
+        user_id,
+        email,
+        display_name,
+        roles,
+    })
+}
+
+/// The caller of a page session: a live session of an enabled user, with the user's
+/// roles, in one query (sessions ⋈ users ⟕ user_roles).
+pub fn session_caller(conn: &mut DbConn, token_hash: &str) -> QueryResult<Option<CallerRow>> {
+    let rows: Vec<(String, String, UserId, String, String, Option<Role>)> = sessions::table
+        .inner_join(users::table.left_join(user_roles::table))
         .filter(sessions::token_hash.eq(token_hash))
         .filter(sessions::expires_at.gt(super::now()))
         .filter(users::disabled_at.is_null())
-        .select((sessions::user_id, sessions::csrf_token, sessions::lang))
-        .first(conn)
-        .optional()?;
-    Ok(row.map(|(user_id, csrf_token, lang)| SessionRow {
-        user_id,
-        csrf_token,
-        lang,
+        .select((
+            sessions::csrf_token,
+            sessions::lang,
+            users::id,
+            users::email,
+            users::display_name,
+            user_roles::role.nullable(),
+        ))
+        .load(conn)?;
+    let session = rows
+        .first()
+        .map(|(csrf_token, lang, user_id, ..)| SessionRow {
+            user_id: *user_id,
+            csrf_token: csrf_token.clone(),
+            lang: lang.clone(),
+        });
+    let principal = fold_caller(
+        rows.into_iter()
+            .map(|(_, _, id, email, name, role)| (id, email, name, role))
+            .collect(),
+    );
+    Ok(principal.map(|principal| CallerRow { principal, session }))
+}
+
+/// The caller of an API token: a live, unrevoked token of an enabled user, with the
+/// user's roles, in one query (api_tokens ⋈ users ⟕ user_roles).
+pub fn token_caller(conn: &mut DbConn, token_hash: &str) -> QueryResult<Option<CallerRow>> {
+    let rows: Vec<CallerJoinRow> = api_tokens::table
+        .inner_join(users::table.left_join(user_roles::table))
+        .filter(api_tokens::token_hash.eq(token_hash))
+        .filter(api_tokens::revoked_at.is_null())
+        .filter(api_tokens::expires_at.gt(super::now()))
+        .filter(users::disabled_at.is_null())
+        .select((
+            users::id,
+            users::email,
+            users::display_name,
+            user_roles::role.nullable(),
+        ))
+        .load(conn)?;
+    Ok(fold_caller(rows).map(|principal| CallerRow {
+        principal,
+        session: None,
     }))
 }
 
@@ -178,19 +243,6 @@ pub fn create_api_token(
         ))
         .execute(conn)?;
     Ok(())
-}
-
-/// The owner of a live, unrevoked token of an enabled user.
-pub fn find_api_token(conn: &mut DbConn, token_hash: &str) -> QueryResult<Option<UserId>> {
-    api_tokens::table
-        .inner_join(users::table)
-        .filter(api_tokens::token_hash.eq(token_hash))
-        .filter(api_tokens::revoked_at.is_null())
-        .filter(api_tokens::expires_at.gt(super::now()))
-        .filter(users::disabled_at.is_null())
-        .select(api_tokens::user_id)
-        .first(conn)
-        .optional()
 }
 
 pub fn revoke_api_token(conn: &mut DbConn, token_hash: &str) -> QueryResult<usize> {
