@@ -252,7 +252,9 @@ xmlns:pdfaProperty=\"http://www.aiim.org/pdfa/ns/property#\">\
 /// `/AF`, then any other embedded file of the name tree. Empty for a file that does not
 /// parse. Only the file's own objects are read: nothing is fetched or run.
 pub fn attachments(pdf: &[u8]) -> Vec<(String, Vec<u8>)> {
-    let Ok(doc) = lopdf::Document::load_mem(pdf) else {
+    // Readers look for the trailer near the end: padding after it (a file sent with
+    // trailing blanks) would hide it.
+    let Ok(doc) = lopdf::Document::load_mem(pdf.trim_ascii_end()) else {
         return Vec::new();
     };
     let Ok(catalog) = doc.catalog() else {

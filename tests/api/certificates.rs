@@ -714,11 +714,16 @@ async fn the_upload_page_and_api_check_a_file_and_refuse_one_over_5_mb() {
     );
     assert_eq!(counts().await, before);
     assert_eq!(check(&app, &number).await["status"], "valid");
-    // Exactly at the limit is still read (and is a valid certificate with padding).
+    // Exactly at the limit is still read: the genuine payload is found, but the padded
+    // file is not the PDF issued.
     let mut at_limit = pdf;
     at_limit.resize(certcase::routes::certificates::UPLOAD_LIMIT, b' ');
     let (s, v) = check_file(&app, at_limit).await;
-    assert_eq!((s, v["status"].as_str()), (200, Some("valid")), "{v}");
+    assert_eq!(
+        (s, v["status"].as_str()),
+        (200, Some("not_issued_document")),
+        "{v}"
+    );
 }
 
 /// The text of a PDF by pdftotext (poppler-utils, which CI installs); `None` outside CI
@@ -916,7 +921,11 @@ async fn sample_certificate_of_the_demo_round() {
         certcase::pdf::extract_signed_payload(&pdf),
         certcase::pdf::extract_signed_payload(&downloaded)
     );
+    // The sample's QR code names another host than the issued PDF's: same payload, but
+    // not the document issued, which only the download is.
     let (_, v) = check_file(&app, pdf.clone()).await;
+    assert_eq!(v["status"], "not_issued_document", "{v}");
+    let (_, v) = check_file(&app, downloaded).await;
     assert_eq!(v["status"], "valid", "{v}");
     assert_eq!(
         v["payload"]["enterprise_name_en"],
