@@ -885,7 +885,10 @@ mod tests {
             Some(hex::encode(Sha256::digest(pdf))),
         );
         assert_eq!(verify_chain(std::slice::from_ref(&issued)), Ok(()));
-        assert_ne!(issued.hash, event.hash, "the PDF hash is under the entry hash");
+        assert_ne!(
+            issued.hash, event.hash,
+            "the PDF hash is under the entry hash"
+        );
         assert_eq!(DocumentCheck::of(&issued, pdf), DocumentCheck::Issued);
         assert_eq!(
             DocumentCheck::of(&issued, b"%PDF-1.7 the issued certificatf"),

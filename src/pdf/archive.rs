@@ -121,7 +121,10 @@ pub(super) fn finish(
     let mut embedded = Dictionary::new();
     embedded.set(
         "Names",
-        Object::Array(vec![text(&attachment.file_name), Object::Reference(spec_id)]),
+        Object::Array(vec![
+            text(&attachment.file_name),
+            Object::Reference(spec_id),
+        ]),
     );
     let mut names = Dictionary::new();
     names.set("EmbeddedFiles", embedded);
@@ -160,7 +163,10 @@ pub(super) fn finish(
     catalog.set("Names", names);
     catalog.set("AF", Object::Array(vec![Object::Reference(spec_id)]));
     catalog.set("Metadata", xmp_id);
-    catalog.set("OutputIntents", Object::Array(vec![Object::Dictionary(intent)]));
+    catalog.set(
+        "OutputIntents",
+        Object::Array(vec![Object::Dictionary(intent)]),
+    );
     catalog.set("Lang", text("zh-CN"));
     // A viewer opens the attachments panel beside the page.
     catalog.set("PageMode", Object::Name(b"UseAttachments".to_vec()));
@@ -367,7 +373,9 @@ mod tests {
         };
         let x = xmp_packet(&d, "2026-03-02T00:00:00+00:00", &a);
         assert!(x.contains("A &lt;b&gt; &amp; &quot;c&quot;"), "{x}");
-        assert!(x.contains("<pdfaid:part>3</pdfaid:part><pdfaid:conformance>B</pdfaid:conformance>"));
+        assert!(
+            x.contains("<pdfaid:part>3</pdfaid:part><pdfaid:conformance>B</pdfaid:conformance>")
+        );
         assert!(x.contains("<cc:DocumentFileName>certificate.json</cc:DocumentFileName>"));
         assert!(x.ends_with("<?xpacket end=\"w\"?>"));
     }

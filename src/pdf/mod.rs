@@ -93,14 +93,22 @@ enum Face {
     CjkBold,
     LatinRegular,
     LatinBold,
+    /// The CJK faces cut down once per process to [`COMMON_TEXT`] (see there).
+    CommonRegular,
+    CommonBold,
 }
 
+/// How many faces there are.
+const FACES: usize = 6;
+
 impl Face {
-    const ALL: [Face; 4] = [
+    const ALL: [Face; FACES] = [
         Face::CjkRegular,
         Face::CjkBold,
         Face::LatinRegular,
         Face::LatinBold,
+        Face::CommonRegular,
+        Face::CommonBold,
     ];
 
     fn role(self) -> &'static str {
@@ -109,13 +117,25 @@ impl Face {
             Face::CjkBold => "cjkb",
             Face::LatinRegular => "latr",
             Face::LatinBold => "latb",
+            Face::CommonRegular => "comr",
+            Face::CommonBold => "comb",
         }
     }
 }
 
-/// The four faces, parsed once at start-up and shared by every rendering.
+/// The characters nearly every document sets: printable ASCII (numbers, dates, codes,
+/// English text, URLs) and the Chinese of the certificate's fixed labels. printpdf's
+/// subsetting (allsorts) costs the number of glyphs kept times the glyphs of the face
+/// (it scans the face's whole cmap and CID charset per kept glyph), so these are drawn
+/// from small faces holding only them, cut once per process from the CJK faces (the same
+/// outlines and advances), and only the rest of the text (names, scopes) from the full
+/// GBK faces. This took the certificate benchmark from about 6.5 ms to under 5 ms.
+const COMMON_TEXT: &str = "兹证明统一社会信用代码依据《》（）第部分“”评估，达到级·范围：证书编号颁发日期\
+                           有效期至批次机构电子签名密钥指纹扫码或访问以下网址验本认研运营体化能力成熟度模型";
+
+/// The faces, parsed once at start-up and shared by every rendering.
 pub struct Fonts {
-    faces: [ParsedFont; 4],
+    faces: [ParsedFont; FACES],
 }
 
 /// The fonts every PDF (certificates, roadmap reports) uses, parsed once per process:
@@ -167,18 +187,38 @@ impl Fonts {
                 reason: "not a font printpdf can read".into(),
             })
         };
+        let (regular, bold) = (
+            parse(cjk_regular, Self::CJK_REGULAR)?,
+            parse(cjk_bold, Self::CJK_BOLD)?,
+        );
+        let (common_regular, common_bold) = (
+            common_face(&regular, Self::CJK_REGULAR)?,
+            common_face(&bold, Self::CJK_BOLD)?,
+        );
         Ok(Fonts {
             faces: [
-                parse(cjk_regular, Self::CJK_REGULAR)?,
-                parse(cjk_bold, Self::CJK_BOLD)?,
+                regular,
+                bold,
                 parse(latin_regular, Self::LATIN_REGULAR)?,
                 parse(latin_bold, Self::LATIN_BOLD)?,
+                common_regular,
+                common_bold,
             ],
         })
     }
 
     fn face(&self, face: Face) -> &ParsedFont {
         &self.faces[face as usize]
+    }
+
+    /// The small common face standing in for `face`'s glyph of `ch`, if it has one.
+    fn common(&self, face: Face, ch: char) -> Option<(Face, u16)> {
+        let common = match face {
+            Face::CjkRegular => Face::CommonRegular,
+            Face::CjkBold => Face::CommonBold,
+            _ => return None,
+        };
+        self.glyph(common, ch).map(|g| (common, g))
     }
 
     /// Control characters count as missing: a font may map them to an empty glyph, which
@@ -229,7 +269,9 @@ impl Fonts {
         };
         let mut runs: Vec<Run> = Vec::new();
         for (i, ch) in text.chars().enumerate() {
-            let Some((face, glyph)) = pick(i) else {
+            let picked =
+                pick(i).map(|(face, glyph)| self.common(face, ch).unwrap_or((face, glyph)));
+            let Some((face, glyph)) = picked else {
                 return Err(PdfError::MissingGlyph {
                     ch,
                     text: text.to_string(),
@@ -254,6 +296,24 @@ impl Fonts {
     fn width(&self, text: &str, weight: Weight) -> Result<f32, PdfError> {
         Ok(self.runs(text, weight)?.iter().map(|r| r.width).sum())
     }
+}
+
+/// `full` cut down to the glyphs of [`COMMON_TEXT`], as a face of its own.
+fn common_face(full: &ParsedFont, name: &str) -> Result<ParsedFont, PdfError> {
+    let failed = |reason: String| PdfError::Font {
+        name: name.to_string(),
+        reason,
+    };
+    let glyphs: std::collections::BTreeMap<u16, String> = (' '..='~')
+        .chain(COMMON_TEXT.chars())
+        .filter_map(|ch| {
+            let glyph = full.lookup_glyph_index(ch as u32).filter(|&g| g != 0)?;
+            Some((glyph, ch.to_string()))
+        })
+        .collect();
+    let subset = printpdf::subset_font(full, &glyphs).map_err(failed)?;
+    ParsedFont::from_bytes(&subset.bytes, 0, &mut Vec::new())
+        .ok_or_else(|| failed("its common subset does not parse".into()))
 }
 
 /// Text in one face; `width` at a size of 1 pt.
@@ -392,9 +452,9 @@ impl Fit {
 /// The page being drawn, in millimetres from the bottom-left corner.
 struct Canvas<'f> {
     fonts: &'f Fonts,
-    font_ids: [FontId; 4],
+    font_ids: [FontId; FACES],
     /// Only the faces drawn with are handed to printpdf: each is a clone of a parsed font.
-    used: [bool; 4],
+    used: [bool; FACES],
     ops: Vec<Op>,
 }
 
@@ -714,7 +774,7 @@ pub fn render_certificate(
     let mut canvas = Canvas {
         fonts,
         font_ids: font_ids.clone(),
-        used: [false; 4],
+        used: [false; FACES],
         ops: Vec::new(),
     };
     draw(&mut canvas, cert, verify_url, radar)?;
@@ -1266,7 +1326,14 @@ mod tests {
         };
         assert_eq!(
             faces("张喆 O'Brien <script>", Weight::Regular),
-            [(Face::CjkRegular, "张喆 O'Brien <script>".into())]
+            [
+                (Face::CjkRegular, "张喆".into()),
+                (Face::CommonRegular, " O'Brien <script>".into())
+            ]
+        );
+        assert_eq!(
+            faces("证书编号 2026-CD-000123", Weight::Bold),
+            [(Face::CommonBold, "证书编号 2026-CD-000123".into())]
         );
         assert_eq!(
             faces("Łukasz", Weight::Bold),
@@ -1275,9 +1342,10 @@ mod tests {
         assert_eq!(
             faces("王堃 Łukasz", Weight::Regular),
             [
-                (Face::CjkRegular, "王堃 ".into()),
+                (Face::CjkRegular, "王堃".into()),
+                (Face::CommonRegular, " ".into()),
                 (Face::LatinRegular, "Ł".into()),
-                (Face::CjkRegular, "ukasz".into())
+                (Face::CommonRegular, "ukasz".into())
             ]
         );
     }
@@ -1347,7 +1415,10 @@ mod tests {
                 .unwrap()
                 .as_dict_mut()
                 .unwrap()
-                .set(PAYLOAD_KEY, Object::String(b64.clone().into_bytes(), format));
+                .set(
+                    PAYLOAD_KEY,
+                    Object::String(b64.clone().into_bytes(), format),
+                );
             let mut old = Vec::new();
             doc.save_to(&mut old).unwrap();
             assert!(archive::attachments(&old).is_empty());
@@ -1365,23 +1436,36 @@ mod tests {
         let catalog = doc.catalog().unwrap();
         let af = catalog.get(b"AF").unwrap().as_array().unwrap();
         assert_eq!(af.len(), 1);
-        let spec = doc
-            .get_dictionary(af[0].as_reference().unwrap())
-            .unwrap();
-        assert_eq!(spec.get(b"AFRelationship").unwrap().as_name().unwrap(), b"Data");
-        assert_eq!(spec.get(b"UF").unwrap().as_str().unwrap(), PAYLOAD_FILE.as_bytes());
+        let spec = doc.get_dictionary(af[0].as_reference().unwrap()).unwrap();
+        assert_eq!(
+            spec.get(b"AFRelationship").unwrap().as_name().unwrap(),
+            b"Data"
+        );
+        assert_eq!(
+            spec.get(b"UF").unwrap().as_str().unwrap(),
+            PAYLOAD_FILE.as_bytes()
+        );
         let names = catalog.get(b"Names").unwrap().as_dict().unwrap();
         let tree = names.get(b"EmbeddedFiles").unwrap().as_dict().unwrap();
         let pair = tree.get(b"Names").unwrap().as_array().unwrap();
-        assert_eq!(pair[1].as_reference().unwrap(), af[0].as_reference().unwrap());
+        assert_eq!(
+            pair[1].as_reference().unwrap(),
+            af[0].as_reference().unwrap()
+        );
         let ef = spec.get(b"EF").unwrap().as_dict().unwrap();
         let file = doc
             .get_object(ef.get(b"F").unwrap().as_reference().unwrap())
             .unwrap()
             .as_stream()
             .unwrap();
-        assert_eq!(file.dict.get(b"Type").unwrap().as_name().unwrap(), b"EmbeddedFile");
-        assert_eq!(file.dict.get(b"Subtype").unwrap().as_name().unwrap(), b"application/json");
+        assert_eq!(
+            file.dict.get(b"Type").unwrap().as_name().unwrap(),
+            b"EmbeddedFile"
+        );
+        assert_eq!(
+            file.dict.get(b"Subtype").unwrap().as_name().unwrap(),
+            b"application/json"
+        );
         let json = file.decompressed_content().unwrap();
         assert_eq!(
             serde_json::from_slice::<SignedCertificate>(&json).unwrap(),
@@ -1409,7 +1493,13 @@ mod tests {
         let intent = intent.as_dict().unwrap();
         assert_eq!(intent.get(b"S").unwrap().as_name().unwrap(), b"GTS_PDFA1");
         let icc = doc
-            .get_object(intent.get(b"DestOutputProfile").unwrap().as_reference().unwrap())
+            .get_object(
+                intent
+                    .get(b"DestOutputProfile")
+                    .unwrap()
+                    .as_reference()
+                    .unwrap(),
+            )
             .unwrap()
             .as_stream()
             .unwrap();
@@ -1420,7 +1510,10 @@ mod tests {
             .get_dictionary(doc.trailer.get(b"Info").unwrap().as_reference().unwrap())
             .unwrap();
         let title = info.get(b"Title").unwrap().as_str().unwrap();
-        assert!(xmp.contains(&String::from_utf8_lossy(title).to_string()), "title in XMP");
+        assert!(
+            xmp.contains(&String::from_utf8_lossy(title).to_string()),
+            "title in XMP"
+        );
         assert_eq!(
             info.get(b"CreationDate").unwrap().as_str().unwrap(),
             b"D:20260302000000+00'00'"
@@ -1433,13 +1526,21 @@ mod tests {
     /// downloads. The test runs itself again in a new process to render there.
     #[test]
     fn a_new_process_renders_the_same_bytes() {
-        let digest = || hex::encode(Sha256::digest(render_with_payload(&sample(), fonts(), URL, &RADAR).unwrap()));
+        let digest = || {
+            hex::encode(Sha256::digest(
+                render_with_payload(&sample(), fonts(), URL, &RADAR).unwrap(),
+            ))
+        };
         if std::env::var_os("CERTCASE_PDF_CHILD").is_some() {
             println!("certificate-sha256={}", digest());
             return;
         }
         let out = std::process::Command::new(std::env::current_exe().unwrap())
-            .args(["--exact", "pdf::tests::a_new_process_renders_the_same_bytes", "--nocapture"])
+            .args([
+                "--exact",
+                "pdf::tests::a_new_process_renders_the_same_bytes",
+                "--nocapture",
+            ])
             .env("CERTCASE_PDF_CHILD", "1")
             .output()
             .unwrap();
@@ -1450,7 +1551,9 @@ mod tests {
             .unwrap_or_else(|| panic!("the child printed no digest: {stdout}"));
         assert_eq!(child, digest());
         // Fonts parsed again in this process, as after a restart, too.
-        let again = Fonts::load_dir(&PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/fonts")).unwrap();
+        let again =
+            Fonts::load_dir(&PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/fonts"))
+                .unwrap();
         let bytes = render_with_payload(&sample(), &again, URL, &RADAR).unwrap();
         assert_eq!(hex::encode(Sha256::digest(bytes)), digest());
     }

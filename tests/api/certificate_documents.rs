@@ -34,10 +34,7 @@ fn with_visible_text_changed(pdf: &[u8]) -> Vec<u8> {
         .expect("the page shows text");
     let text = match &mut shown.operands[0] {
         Object::String(bytes, _) => bytes,
-        Object::Array(items) => match items
-            .iter_mut()
-            .find(|i| matches!(i, Object::String(..)))
-        {
+        Object::Array(items) => match items.iter_mut().find(|i| matches!(i, Object::String(..))) {
             Some(Object::String(bytes, _)) => bytes,
             _ => panic!("no string in TJ"),
         },
@@ -177,7 +174,10 @@ async fn only_the_pdf_issued_verifies_as_the_issued_document() {
         .conn(|c| certcase::db::models::certificates::log(c).unwrap())
         .await;
     assert_eq!(log.len(), 1);
-    assert_eq!(log[0].pdf_sha256.as_deref(), Some(sha256_hex(&pdf).as_str()));
+    assert_eq!(
+        log[0].pdf_sha256.as_deref(),
+        Some(sha256_hex(&pdf).as_str())
+    );
     assert_eq!(download(&app, &w.sec.login, &number).await.1, pdf);
     let chain = app
         .conn(|c| certcase::workflow::certificates::verify_log(c).unwrap())
@@ -202,7 +202,11 @@ async fn only_the_pdf_issued_verifies_as_the_issued_document() {
     for in_info in [false, true] {
         let copy = hand_made(&json, in_info);
         let (_, v) = check_file(&app, copy.clone()).await;
-        assert_not_issued(&v, &number, &format!("hand-made, payload in info: {in_info}"));
+        assert_not_issued(
+            &v,
+            &number,
+            &format!("hand-made, payload in info: {in_info}"),
+        );
     }
 
     // The page words it in the reader's language, and points to the check by number.
@@ -213,7 +217,10 @@ async fn only_the_pdf_issued_verifies_as_the_issued_document() {
     );
     assert!(zh.contains("不是签发的 PDF 原件"), "{zh}");
     assert!(zh.contains(&format!("href=\"/verify/{number}\"")), "{zh}");
-    assert!(!zh.contains("NOT THE ISSUED"), "no English on the zh-CN page");
+    assert!(
+        !zh.contains("NOT THE ISSUED"),
+        "no English on the zh-CN page"
+    );
     let en = upload_page(&app, hand_made(&json, false), "en").await;
     assert!(en.contains("NOT THE ISSUED DOCUMENT"), "{en}");
     let ok = upload_page(&app, pdf.clone(), "zh-CN").await;

@@ -104,7 +104,13 @@ pub(crate) async fn download(
 /// replaced by `signed`, saved again by lopdf.
 pub(crate) fn reembed(pdf: &[u8], signed: &Value) -> Vec<u8> {
     let mut doc = lopdf::Document::load_mem(pdf).unwrap();
-    let spec = doc.catalog().unwrap().get(b"AF").unwrap().as_array().unwrap()[0]
+    let spec = doc
+        .catalog()
+        .unwrap()
+        .get(b"AF")
+        .unwrap()
+        .as_array()
+        .unwrap()[0]
         .as_reference()
         .unwrap();
     let file = doc
