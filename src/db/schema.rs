@@ -576,6 +576,8 @@ diesel::table! {
         hash -> Text,
         effective_until -> Nullable<Date>,
         related_number -> Nullable<Text>,
+        // pdf18: SHA-256 of the certificate PDF as issued.
+        pdf_sha256 -> Nullable<Text>,
     }
 }
 

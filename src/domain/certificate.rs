@@ -305,6 +305,10 @@ pub struct LogEntry {
     pub reason: Option<String>,
     pub until: Option<NaiveDate>,
     pub related: Option<String>,
+    /// On an issuance: hex SHA-256 of the certificate PDF as issued (the rendering is
+    /// deterministic). Absent on other kinds and on issuances recorded before PDFs were
+    /// hashed, or without a PDF (bulk loads); see [`DocumentCheck`].
+    pub pdf_sha256: Option<String>,
     pub prev_hash: String,
     pub hash: String,
 }
@@ -326,6 +330,8 @@ struct HashedEntry<'a> {
     until: Option<NaiveDate>,
     #[serde(skip_serializing_if = "Option::is_none")]
     related: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pdf_sha256: Option<&'a str>,
     prev_hash: &'a str,
 }
 
@@ -340,6 +346,7 @@ pub fn entry_hash(entry: &LogEntry) -> [u8; 32] {
         reason: entry.reason.as_deref(),
         until: entry.until,
         related: entry.related.as_deref(),
+        pdf_sha256: entry.pdf_sha256.as_deref(),
         prev_hash: &entry.prev_hash,
     };
     Sha256::digest(canonical(&hashed)).into()
@@ -348,6 +355,16 @@ pub fn entry_hash(entry: &LogEntry) -> [u8; 32] {
 impl LogEntry {
     /// Places `event` after `prev` (`None` for the first entry) and seals it.
     pub fn append(prev: Option<&LogEntry>, event: LogEvent) -> LogEntry {
+        LogEntry::append_with_document(prev, event, None)
+    }
+
+    /// As [`LogEntry::append`], recording an issuance with the hex SHA-256 of the PDF
+    /// issued, under the entry's hash.
+    pub fn append_with_document(
+        prev: Option<&LogEntry>,
+        event: LogEvent,
+        pdf_sha256: Option<String>,
+    ) -> LogEntry {
         let mut entry = LogEntry {
             index: prev.map_or(0, |p| p.index + 1),
             kind: event.kind,
@@ -357,6 +374,7 @@ impl LogEntry {
             reason: event.reason,
             until: event.until,
             related: event.related,
+            pdf_sha256,
             prev_hash: prev.map_or_else(|| GENESIS_HASH.to_string(), |p| p.hash.clone()),
             hash: String::new(),
         };
@@ -380,6 +398,42 @@ pub fn verify_chain(entries: &[LogEntry]) -> Result<(), usize> {
         expected_prev = &entry.hash;
     }
     Ok(())
+}
+
+/// Whether a presented certificate PDF is the document certcase issued: its SHA-256
+/// against the one its issuance entry recorded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DocumentCheck {
+    /// Byte for byte the PDF issued.
+    Issued,
+    /// Another file carrying the same signed payload: edited, re-saved or hand-made.
+    /// Never "valid".
+    NotIssued,
+    /// The issuance recorded no PDF hash (issued before PDFs were hashed, or bulk-loaded):
+    /// only the payload can be checked, as it was then.
+    NotRecorded,
+}
+
+impl DocumentCheck {
+    /// `issuance` is the certificate's issuance entry; `pdf` the presented file.
+    pub fn of(issuance: &LogEntry, pdf: &[u8]) -> DocumentCheck {
+        match &issuance.pdf_sha256 {
+            None => DocumentCheck::NotRecorded,
+            Some(recorded) if *recorded == hex::encode(Sha256::digest(pdf)) => {
+                DocumentCheck::Issued
+            }
+            Some(_) => DocumentCheck::NotIssued,
+        }
+    }
+
+    /// The name answered by the API (`document`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DocumentCheck::Issued => "issued",
+            DocumentCheck::NotIssued => "not_issued",
+            DocumentCheck::NotRecorded => "not_recorded",
+        }
+    }
 }
 
 /// RFC 8785. Cannot fail for the types above: their map keys are field names.
@@ -784,7 +838,7 @@ mod tests {
     #[test]
     fn altering_a_row_is_found_at_that_row() {
         type Edit = fn(&mut LogEntry);
-        let edits: [Edit; 7] = [
+        let edits: [Edit; 8] = [
             |e| e.kind = LogKind::Issued,
             |e| e.certificate_number.push('9'),
             |e| e.payload_sha256 = GENESIS_HASH.into(),
@@ -792,6 +846,7 @@ mod tests {
             |e| e.reason = None,
             |e| e.index += 1,
             |e| e.prev_hash = GENESIS_HASH.into(),
+            |e| e.pdf_sha256 = Some("cd".repeat(32)),
         ];
         for (n, edit) in edits.iter().enumerate() {
             let mut log = log_of(8);
@@ -811,6 +866,43 @@ mod tests {
         let mut log = log_of(8);
         log.swap(5, 6);
         assert_eq!(verify_chain(&log), Err(5));
+    }
+
+    /// A PDF hash recorded at issuance is sealed with the entry; an entry without one
+    /// (issued before PDFs were hashed) tells the verifier that only its payload can be
+    /// checked.
+    #[test]
+    fn the_issued_pdf_hash_is_sealed_and_decides_the_document_check() {
+        let event = log_of(1).remove(0);
+        let pdf = b"%PDF-1.7 the issued certificate";
+        let issued = LogEntry::append_with_document(
+            None,
+            LogEvent {
+                kind: LogKind::Issued,
+                certificate_number: event.certificate_number.clone(),
+                payload_sha256: event.payload_sha256.clone(),
+                at: event.at,
+                reason: None,
+                until: None,
+                related: None,
+            },
+            Some(hex::encode(Sha256::digest(pdf))),
+        );
+        assert_eq!(verify_chain(std::slice::from_ref(&issued)), Ok(()));
+        assert_ne!(
+            issued.hash, event.hash,
+            "the PDF hash is under the entry hash"
+        );
+        assert_eq!(DocumentCheck::of(&issued, pdf), DocumentCheck::Issued);
+        assert_eq!(
+            DocumentCheck::of(&issued, b"%PDF-1.7 the issued certificatf"),
+            DocumentCheck::NotIssued
+        );
+        assert_eq!(DocumentCheck::of(&issued, b""), DocumentCheck::NotIssued);
+        assert_eq!(DocumentCheck::of(&event, pdf), DocumentCheck::NotRecorded);
+        let mut forged = issued.clone();
+        forged.pdf_sha256 = Some(hex::encode(Sha256::digest(b"another file")));
+        assert_eq!(verify_chain(&[forged]), Err(0));
     }
 
     /// Entries written before `until` and `related` existed were hashed over the fields

@@ -8,7 +8,7 @@ use printpdf::{FontId, Mm, PdfDocument, PdfFont, PdfPage, PdfSaveOptions};
 
 use super::{
     compress_streams, style, subset_tag, Align, Canvas, Face, Fit, Fonts, PdfError, RadarFrame,
-    RadarLabel, Weight, GREY, INK, NAVY, RULE,
+    RadarLabel, Weight, FACES, GREY, INK, NAVY, RULE,
 };
 use crate::domain::catalog::Bilingual;
 use crate::domain::i18n::Lang;
@@ -98,7 +98,7 @@ pub fn render_roadmap(
     };
 
     let mut pages = Vec::new();
-    let mut used = [false; 4];
+    let mut used = [false; FACES];
     let mut canvas = Canvas {
         fonts,
         font_ids: font_ids.clone(),
@@ -299,6 +299,6 @@ pub fn render_roadmap(
     Ok(bytes)
 }
 
-fn merge(a: [bool; 4], b: [bool; 4]) -> [bool; 4] {
-    [a[0] || b[0], a[1] || b[1], a[2] || b[2], a[3] || b[3]]
+fn merge(a: [bool; FACES], b: [bool; FACES]) -> [bool; FACES] {
+    std::array::from_fn(|i| a[i] || b[i])
 }

@@ -22,8 +22,8 @@ use crate::domain::application_status::{Event, Status};
 use crate::domain::audit::{Actor, Kind};
 use crate::domain::catalog::Bilingual;
 use crate::domain::certificate::{
-    self as cert, CertificatePayload, LogEntry, LogEvent, LogKind, SignedCertificate,
-    PAYLOAD_SCHEMA,
+    self as cert, CertificatePayload, DocumentCheck, LogEntry, LogEvent, LogKind,
+    SignedCertificate, PAYLOAD_SCHEMA,
 };
 use crate::domain::certificate_lint::{lint, Approved};
 use crate::domain::certificate_status::{self as states, CertEvent, CertState, Limits, Standing};
@@ -193,7 +193,7 @@ pub fn issue_on(
             .last()
             .is_some_and(|d| d.approved);
         let radar = facts.radar();
-        let (signed, _pdf) = sign_and_render(
+        let (signed, pdf) = sign_and_render(
             payload,
             &Approved {
                 part_code: &app.part_code,
@@ -225,7 +225,15 @@ pub fn issue_on(
             superseded_by: None,
         };
         store::insert(conn, &row)?;
-        append_log(conn, LogKind::Issued, &signed.payload, Noted::default())?;
+        append_log(
+            conn,
+            LogKind::Issued,
+            &signed.payload,
+            Noted {
+                pdf_sha256: Some(pdf_sha256(&pdf)),
+                ..Noted::default()
+            },
+        )?;
         audit::append(
             conn,
             actor,
@@ -276,8 +284,23 @@ pub fn sign_and_render(
     let verifying = key.verifying_key();
     let signed = cert::sign(payload, key, &key_id(&verifying)).map_err(key_error)?;
     let view = certificate_view(model_name, signed, cert::key_fingerprint(&verifying));
-    let bytes = pdf::render_certificate(&view, fonts()?, verify_url, radar).map_err(unprintable)?;
+    let bytes = render(&view, verify_url, radar)?;
     Ok((view.signed, bytes))
+}
+
+/// The certificate's PDF, carrying its signed payload as the associated file.
+fn render(
+    view: &CertificateView,
+    verify_url: &str,
+    radar: &[pdf::RadarAxis<'_>],
+) -> Result<Vec<u8>, Refusal> {
+    let attachment = pdf::payload_attachment(&view.signed).map_err(unprintable)?;
+    pdf::render_certificate(view, fonts()?, verify_url, radar, &attachment).map_err(unprintable)
+}
+
+/// Hex SHA-256 of an issued PDF, as its issuance entry records it.
+fn pdf_sha256(pdf: &[u8]) -> String {
+    hex::encode(<sha2::Sha256 as sha2::Digest>::digest(pdf))
 }
 
 /// What the PDF shows around the signed payload.
@@ -354,6 +377,8 @@ struct Noted {
     reason: Option<String>,
     until: Option<NaiveDate>,
     related: Option<String>,
+    /// On an issuance: the SHA-256 of the PDF issued.
+    pdf_sha256: Option<String>,
 }
 
 fn append_log(
@@ -366,7 +391,7 @@ fn append_log(
     // Whole seconds: what the entry hash covers and what both databases give back.
     let now = Utc::now();
     let at = now - chrono::Duration::nanoseconds(i64::from(now.timestamp_subsec_nanos()));
-    let entry = LogEntry::append(
+    let entry = LogEntry::append_with_document(
         head.as_ref(),
         LogEvent {
             kind,
@@ -377,6 +402,7 @@ fn append_log(
             until: noted.until,
             related: noted.related,
         },
+        noted.pdf_sha256,
     );
     store::append_log(conn, &entry)?;
     Ok(entry)
@@ -523,8 +549,21 @@ pub fn pdf_of(
         .unwrap_or_default();
     let view = certificate_view(&facts.model.name, signed, fingerprint);
     let radar = facts.radar();
-    pdf::render_certificate(&view, fonts()?, &issuer.verify_url(number), &axes(&radar))
-        .map_err(unprintable)
+    let bytes = render(&view, &issuer.verify_url(number), &axes(&radar))?;
+    // The rendering is deterministic; a difference means something it draws changed since
+    // issue (the base URL, a key's record): the download would not verify as the issued
+    // document, which the operator must hear about.
+    let issued = store::log_of(conn, number)?
+        .into_iter()
+        .find(|e| e.kind == LogKind::Issued)
+        .and_then(|e| e.pdf_sha256);
+    if issued.as_ref().is_some_and(|h| *h != pdf_sha256(&bytes)) {
+        tracing::error!(
+            number,
+            "the certificate PDF renders differently from the one issued"
+        );
+    }
+    Ok(bytes)
 }
 
 fn unprintable(e: PdfError) -> Refusal {
@@ -585,8 +624,10 @@ impl From<&LogEntry> for HistoryEntry {
 /// from the certificate's row.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Verification {
-    /// valid, suspended, revoked (withdrawn), superseded, expired, unknown, invalid, or
-    /// unverifiable (the issuance log does not vouch for it; `reason` says why).
+    /// valid, suspended, revoked (withdrawn), superseded, expired, unknown, invalid,
+    /// unverifiable (the issuance log does not vouch for it; `reason` says why), or, for an
+    /// uploaded PDF, not_issued_document (it carries a genuine certificate's signed payload
+    /// but is not the PDF certcase issued: edited, re-saved or hand-made).
     pub status: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub revoked_at: Option<NaiveDateTime>,
@@ -621,6 +662,11 @@ pub struct Verification {
     /// unknown or invalid certificate.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub history: Vec<HistoryEntry>,
+    /// For an uploaded PDF whose payload checks: `issued` (byte for byte the PDF issued),
+    /// `not_issued` (with status not_issued_document), or `not_recorded` (issued before
+    /// certcase recorded PDF hashes, or bulk-loaded: only the payload was checked).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub document: Option<String>,
 }
 
 impl Verification {
@@ -639,6 +685,24 @@ impl Verification {
             problem_index: None,
             payload: None,
             history: Vec::new(),
+            document: None,
+        }
+    }
+
+    /// A PDF that carries a genuine certificate's signed payload but is not the file
+    /// certcase issued for it. Never "valid": the payload is shown so that the reader
+    /// knows which certificate to look up by number.
+    fn not_issued_document(payload: CertificatePayload) -> Verification {
+        Verification {
+            status: "not_issued_document".into(),
+            reason: Some(
+                "the file carries a certificate's signed payload but is not the PDF issued for it"
+                    .into(),
+            ),
+            problem: Some("pdf_not_issued".into()),
+            payload: Some(payload),
+            document: Some(DocumentCheck::NotIssued.as_str().into()),
+            ..Verification::unknown()
         }
     }
 
@@ -783,7 +847,11 @@ pub fn verify_number(
 }
 
 /// A presented PDF: its embedded payload and signature against the published keys, then
-/// against the issuance log and the stored certificate.
+/// against the issuance log and the stored certificate, and the file itself against the
+/// SHA-256 its issuance recorded ([`DocumentCheck`]): an edited or hand-made PDF carrying
+/// a genuine payload is `not_issued_document`. A certificate whose issuance recorded no PDF
+/// hash (issued before, or bulk-loaded) is judged on its payload alone, as it was then,
+/// and says so (`document: not_recorded`).
 #[tracing::instrument(skip_all, err(Display, level = "info"))]
 pub fn verify_pdf(
     conn: &mut DbConn,
@@ -799,15 +867,21 @@ pub fn verify_pdf(
         return Ok(Verification::invalid(e.to_string()));
     }
     let number = &signed.payload.certificate_number;
-    let logged = store::log_of(conn, number)?.into_iter().any(|e| {
+    let issuance = store::log_of(conn, number)?.into_iter().find(|e| {
         e.kind == LogKind::Issued
             && e.payload_sha256 == signed.payload.sha256_hex()
-            && e.hash == hex::encode(cert::entry_hash(&e))
+            && e.hash == hex::encode(cert::entry_hash(e))
     });
     let row = store::by_number(conn, number)?;
-    match row {
-        Some(row) if logged && row.signature == signed.signature_b64 => {
-            from_log(conn, signed, today)
+    match (issuance, row) {
+        (Some(issuance), Some(row)) if row.signature == signed.signature_b64 => {
+            let document = DocumentCheck::of(&issuance, pdf);
+            if document == DocumentCheck::NotIssued {
+                return Ok(Verification::not_issued_document(signed.payload));
+            }
+            let mut v = from_log(conn, signed, today)?;
+            v.document = Some(document.as_str().into());
+            Ok(v)
         }
         _ => Ok(Verification::invalid(
             "the certificate is signed but not recorded in the issuance log",
@@ -984,7 +1058,7 @@ pub fn suspend(
             Noted {
                 reason: Some(reason.to_string()),
                 until: Some(until),
-                related: None,
+                ..Noted::default()
             },
         )?;
         audit::append(
@@ -1112,7 +1186,7 @@ pub fn reduce_scope(
             .last()
             .is_some_and(|d| d.approved);
         let radar = facts.radar();
-        let (signed, _pdf) = sign_and_render(
+        let (signed, pdf) = sign_and_render(
             payload,
             &Approved {
                 part_code: &app.part_code,
@@ -1150,6 +1224,7 @@ pub fn reduce_scope(
             &signed.payload,
             Noted {
                 related: Some(number.to_string()),
+                pdf_sha256: Some(pdf_sha256(&pdf)),
                 ..Noted::default()
             },
         )?;
@@ -1159,8 +1234,8 @@ pub fn reduce_scope(
             old,
             Noted {
                 reason: Some(reason.to_string()),
-                until: None,
                 related: Some(successor.clone()),
+                ..Noted::default()
             },
         )?;
         audit::append(

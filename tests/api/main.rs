@@ -42,6 +42,8 @@ mod panel_notifications;
 mod certificates;
 // A certificate's decisions, verification from the log, the directory (lifecycle17).
 mod certificate_lifecycle;
+// The PDF carries its credential; only the PDF issued verifies as the issued document.
+mod certificate_documents;
 // Enterprise groups and the review panel's page.
 mod groups;
 // Typed ids: a malformed one is an unknown one.

@@ -195,6 +195,7 @@ struct LogRow {
     hash: String,
     effective_until: Option<NaiveDate>,
     related_number: Option<String>,
+    pdf_sha256: Option<String>,
 }
 
 impl LogRow {
@@ -211,6 +212,7 @@ impl LogRow {
             reason: self.reason,
             until: self.effective_until,
             related: self.related_number,
+            pdf_sha256: self.pdf_sha256,
             prev_hash: self.prev_hash,
             hash: self.hash,
         }
@@ -246,6 +248,7 @@ impl From<&LogEntry> for LogRow {
             hash: entry.hash.clone(),
             effective_until: entry.until,
             related_number: entry.related.clone(),
+            pdf_sha256: entry.pdf_sha256.clone(),
         }
     }
 }

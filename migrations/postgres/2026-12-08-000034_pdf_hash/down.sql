@@ -1,0 +1,1 @@
+ALTER TABLE issuance_log DROP COLUMN pdf_sha256;

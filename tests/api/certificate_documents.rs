@@ -1,0 +1,278 @@
+//! The certificate PDF carries its credential (pdf18): the SHA-256 of the PDF issued is
+//! recorded in the issuance log at issue, downloads render the same bytes again, and an
+//! uploaded PDF verifies as valid only when it is that very file. An edited PDF (visible
+//! text changed through lopdf, or a byte changed in place with the cross-reference table
+//! still right) and a hand-made PDF carrying a copied, genuinely signed payload answer
+//! "not the issued document", in the API and on the page in both languages. Certificates
+//! whose issuance recorded no PDF hash are judged on their payload, and say so.
+
+use base64::engine::general_purpose::STANDARD as BASE64;
+use base64::Engine;
+use diesel::RunQueryDsl;
+use lopdf::{dictionary, Document, Object, Stream, StringFormat};
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+use crate::certificates::{approved, check_file, download, issue};
+use crate::helpers::TestApp;
+use crate::panels::world;
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
+/// The issued PDF with the glyph codes of its first shown string in reverse order: the
+/// page prints other characters, everything else stays.
+fn with_visible_text_changed(pdf: &[u8]) -> Vec<u8> {
+    let mut doc = Document::load_mem(pdf).unwrap();
+    let page = *doc.get_pages().values().next().unwrap();
+    let mut content = doc.get_and_decode_page_content(page).unwrap();
+    let shown = content
+        .operations
+        .iter_mut()
+        .find(|op| op.operator == "Tj" || op.operator == "TJ")
+        .expect("the page shows text");
+    let text = match &mut shown.operands[0] {
+        Object::String(bytes, _) => bytes,
+        Object::Array(items) => match items.iter_mut().find(|i| matches!(i, Object::String(..))) {
+            Some(Object::String(bytes, _)) => bytes,
+            _ => panic!("no string in TJ"),
+        },
+        other => panic!("unexpected operand {other:?}"),
+    };
+    let before = text.clone();
+    let mut codes: Vec<[u8; 2]> = text.chunks(2).map(|c| [c[0], c[1]]).collect();
+    codes.reverse();
+    *text = codes.concat();
+    assert_ne!(*text, before, "the first string has two different glyphs");
+    doc.change_page_content(page, content.encode().unwrap())
+        .unwrap();
+    let mut out = Vec::new();
+    doc.save_to(&mut out).unwrap();
+    out
+}
+
+/// One byte of the uncompressed XMP changed in place: same length, so the
+/// cross-reference table still points at every object.
+fn with_a_byte_changed(pdf: &[u8], number: &str) -> Vec<u8> {
+    let needle = format!("<cc:CertificateNumber>{number}");
+    let at = pdf
+        .windows(needle.len())
+        .position(|w| w == needle.as_bytes())
+        .expect("the XMP names the certificate");
+    let mut edited = pdf.to_vec();
+    let last = at + needle.len() - 1;
+    edited[last] = if edited[last] == b'9' { b'8' } else { b'9' };
+    assert!(Document::load_mem(&edited).is_ok(), "still a readable PDF");
+    edited
+}
+
+/// A PDF made by hand: one page with a line of text, carrying `json` as an associated
+/// file named `certificate.json` (as certcase's do), or, with `in_info`, as the base64
+/// information-dictionary entry of certificates rendered before.
+fn hand_made(json: &[u8], in_info: bool) -> Vec<u8> {
+    let mut doc = Document::with_version("1.7");
+    let pages_id = doc.new_object_id();
+    let font_id = doc.add_object(dictionary! {
+        "Type" => "Font", "Subtype" => "Type1", "BaseFont" => "Helvetica",
+    });
+    let content = b"BT /F1 24 Tf 72 500 Td (Certificate of DevOps Capability) Tj ET".to_vec();
+    let content_id = doc.add_object(Stream::new(dictionary! {}, content));
+    let page_id = doc.add_object(dictionary! {
+        "Type" => "Page",
+        "Parent" => pages_id,
+        "MediaBox" => vec![0.into(), 0.into(), 842.into(), 595.into()],
+        "Contents" => content_id,
+        "Resources" => dictionary! { "Font" => dictionary! { "F1" => font_id } },
+    });
+    doc.objects.insert(
+        pages_id,
+        Object::Dictionary(dictionary! {
+            "Type" => "Pages", "Kids" => vec![page_id.into()], "Count" => 1,
+        }),
+    );
+    let mut catalog = dictionary! { "Type" => "Catalog", "Pages" => pages_id };
+    let mut info = dictionary! { "Title" => Object::string_literal("Certificate") };
+    if in_info {
+        info.set(
+            "CertcasePayload",
+            Object::String(BASE64.encode(json).into_bytes(), StringFormat::Literal),
+        );
+    } else {
+        let file_id = doc.add_object(Stream::new(
+            dictionary! { "Type" => "EmbeddedFile", "Subtype" => "application/json" },
+            json.to_vec(),
+        ));
+        let spec_id = doc.add_object(dictionary! {
+            "Type" => "Filespec",
+            "F" => Object::string_literal("certificate.json"),
+            "UF" => Object::string_literal("certificate.json"),
+            "AFRelationship" => "Data",
+            "EF" => dictionary! { "F" => file_id },
+        });
+        catalog.set(
+            "Names",
+            dictionary! { "EmbeddedFiles" => dictionary! {
+                "Names" => vec![Object::string_literal("certificate.json"), spec_id.into()],
+            } },
+        );
+        catalog.set("AF", vec![Object::from(spec_id)]);
+    }
+    let catalog_id = doc.add_object(catalog);
+    let info_id = doc.add_object(info);
+    doc.trailer.set("Root", catalog_id);
+    doc.trailer.set("Info", info_id);
+    let mut out = Vec::new();
+    doc.save_to(&mut out).unwrap();
+    out
+}
+
+/// The `/verify` page's answer to an uploaded file, through its form, in `lang`.
+async fn upload_page(app: &TestApp, pdf: Vec<u8>, lang: &str) -> String {
+    let browser = crate::helpers::browser();
+    let token = app.csrf_from(&browser, "/verify").await;
+    let form = reqwest::multipart::Form::new().part(
+        "pdf",
+        reqwest::multipart::Part::bytes(pdf)
+            .file_name("certificate.pdf")
+            .mime_str("application/pdf")
+            .unwrap(),
+    );
+    let r = browser
+        .post(app.url(&format!("/verify?csrf_token={token}")))
+        .headers(app.same_origin())
+        .header("accept-language", lang)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    r.text().await.unwrap()
+}
+
+fn assert_not_issued(v: &Value, number: &str, what: &str) {
+    assert_eq!(v["status"], "not_issued_document", "{what}: {v}");
+    assert_eq!(v["problem"], "pdf_not_issued", "{what}: {v}");
+    assert_eq!(v["document"], "not_issued", "{what}: {v}");
+    assert_eq!(v["payload"]["certificate_number"], number, "{what}: {v}");
+    assert!(v.get("history").is_none(), "{what}: no state told: {v}");
+}
+
+#[tokio::test]
+async fn only_the_pdf_issued_verifies_as_the_issued_document() {
+    let app = crate::helpers::spawn_app().await;
+    let w = world(&app).await;
+    let a = approved(&w).await;
+    let (s, c) = issue(&w, &a.application).await;
+    assert_eq!(s, 201, "{c}");
+    let number = c["number"].as_str().unwrap().to_string();
+
+    // Recorded at issue; every download renders the very same bytes.
+    let (s, pdf) = download(&app, &a.enterprise.login, &number).await;
+    assert_eq!(s, 200);
+    let log = app
+        .conn(|c| certcase::db::models::certificates::log(c).unwrap())
+        .await;
+    assert_eq!(log.len(), 1);
+    assert_eq!(
+        log[0].pdf_sha256.as_deref(),
+        Some(sha256_hex(&pdf).as_str())
+    );
+    assert_eq!(download(&app, &w.sec.login, &number).await.1, pdf);
+    let chain = app
+        .conn(|c| certcase::workflow::certificates::verify_log(c).unwrap())
+        .await;
+    assert_eq!(chain, Ok(1), "the hash is sealed in an intact chain");
+
+    let (s, v) = check_file(&app, pdf.clone()).await;
+    assert_eq!((s, v["status"].as_str()), (200, Some("valid")), "{v}");
+    assert_eq!(v["document"], "issued", "{v}");
+
+    let edited = with_visible_text_changed(&pdf);
+    let embedded = certcase::pdf::extract_signed_payload(&edited).unwrap();
+    assert_eq!(certcase::pdf::extract_signed_payload(&pdf), Some(embedded));
+    let (s, v) = check_file(&app, edited).await;
+    assert_eq!(s, 200);
+    assert_not_issued(&v, &number, "visible text changed");
+
+    let (_, v) = check_file(&app, with_a_byte_changed(&pdf, &number)).await;
+    assert_not_issued(&v, &number, "one byte changed in place");
+
+    let json = serde_json::to_vec(&certcase::pdf::extract_signed_payload(&pdf).unwrap()).unwrap();
+    for in_info in [false, true] {
+        let copy = hand_made(&json, in_info);
+        let (_, v) = check_file(&app, copy.clone()).await;
+        assert_not_issued(
+            &v,
+            &number,
+            &format!("hand-made, payload in info: {in_info}"),
+        );
+    }
+
+    // The page words it in the reader's language, and points to the check by number.
+    let zh = upload_page(&app, hand_made(&json, false), "zh-CN").await;
+    assert!(
+        zh.contains("verdict-not_issued_document") && zh.contains("非签发原件"),
+        "{zh}"
+    );
+    assert!(zh.contains("不是签发的 PDF 原件"), "{zh}");
+    assert!(zh.contains(&format!("href=\"/verify/{number}\"")), "{zh}");
+    assert!(
+        !zh.contains("NOT THE ISSUED"),
+        "no English on the zh-CN page"
+    );
+    let en = upload_page(&app, hand_made(&json, false), "en").await;
+    assert!(en.contains("NOT THE ISSUED DOCUMENT"), "{en}");
+    let ok = upload_page(&app, pdf.clone(), "zh-CN").await;
+    assert!(
+        ok.contains("verdict-valid") && ok.contains("正是该证书签发的 PDF 原件"),
+        "{ok}"
+    );
+}
+
+/// An issuance recorded before PDFs were hashed has no `pdf_sha256`: its PDF is judged on
+/// the payload as it was then, and the answer says the file itself was not checked.
+#[tokio::test]
+async fn a_certificate_issued_before_pdf_hashes_is_judged_on_its_payload() {
+    let app = crate::helpers::spawn_app().await;
+    let w = world(&app).await;
+    let a = approved(&w).await;
+    let (s, c) = issue(&w, &a.application).await;
+    assert_eq!(s, 201, "{c}");
+    let number = c["number"].as_str().unwrap().to_string();
+    let (_, pdf) = download(&app, &w.sec.login, &number).await;
+
+    // Rewrite the log as it was before: the entry without the hash, sealed again.
+    app.conn(|c| {
+        use certcase::db::models::certificates as store;
+        let mut entry = store::log(c).unwrap().remove(0);
+        entry.pdf_sha256 = None;
+        entry.hash = hex::encode(certcase::domain::certificate::entry_hash(&entry));
+        let drop = match certcase::db::backend(c) {
+            certcase::db::Backend::Sqlite => "DROP TRIGGER issuance_log_no_delete",
+            certcase::db::Backend::Postgres => {
+                "DROP TRIGGER issuance_log_append_only ON issuance_log"
+            }
+        };
+        diesel::sql_query(drop).execute(c).unwrap();
+        diesel::sql_query("DELETE FROM issuance_log")
+            .execute(c)
+            .unwrap();
+        store::append_log(c, &entry).unwrap();
+    })
+    .await;
+    let chain = app
+        .conn(|c| certcase::workflow::certificates::verify_log(c).unwrap())
+        .await;
+    assert_eq!(chain, Ok(1));
+
+    let (_, v) = check_file(&app, pdf.clone()).await;
+    assert_eq!(v["status"], "valid", "{v}");
+    assert_eq!(v["document"], "not_recorded", "{v}");
+    let edited = with_visible_text_changed(&pdf);
+    let (_, v) = check_file(&app, edited).await;
+    assert_eq!(v["status"], "valid", "only the payload can be checked: {v}");
+    assert_eq!(v["document"], "not_recorded", "{v}");
+    let zh = upload_page(&app, pdf, "zh-CN").await;
+    assert!(zh.contains("尚未记录每份 PDF 的指纹"), "{zh}");
+}
