@@ -71,3 +71,5 @@ mod complaints;
 mod races;
 // `seed --scale`: the national programme in bulk.
 mod national;
+// Every list a page at a time: keyset pages, filters, search (issue #19).
+mod lists;
