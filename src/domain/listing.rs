@@ -366,7 +366,11 @@ mod tests {
         let fetch = window.limit.fetch() as usize;
         if window.backwards() {
             let k = key.unwrap();
-            rows.iter().filter(|r| **r > k).take(fetch).copied().collect()
+            rows.iter()
+                .filter(|r| **r > k)
+                .take(fetch)
+                .copied()
+                .collect()
         } else {
             rows.iter()
                 .rev()

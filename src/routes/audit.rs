@@ -4,10 +4,10 @@ use actix_web::{web, HttpRequest, HttpResponse};
 
 use crate::domain::audit::{csv_cell, one_line, Kind};
 use crate::error::AppError;
+use crate::web::listing::Links;
 use crate::web::render::{base_context, csv_attachment, page};
 use crate::web::visitor::Visitor;
 use crate::web::AppState;
-use crate::web::listing::Links;
 use crate::workflow::queries::audit::{self as read, AuditRow, Filter, Query};
 use crate::workflow::views::audit::audit_entry_view;
 use crate::workflow::views::AuditEntryView;
@@ -42,7 +42,10 @@ pub async fn page_view(
     let (listed, total) = state.db(move |conn| Ok(read::search(conn, &q)?)).await?;
     let links = Links::of(&listed, &FilterQs::from(&filter).kept());
     let mut ctx = base_context(&visitor, req.path());
-    ctx.insert("entries", &listed.rows.iter().map(shown).collect::<Vec<_>>());
+    ctx.insert(
+        "entries",
+        &listed.rows.iter().map(shown).collect::<Vec<_>>(),
+    );
     ctx.insert("total", &total);
     ctx.insert("pager_path", "/admin/audit");
     ctx.insert("prev_qs", &links.prev_qs);

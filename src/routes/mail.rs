@@ -130,9 +130,10 @@ pub async fn outbox_page(
     let query = query.into_inner();
     let status = match query.status.as_deref().map(str::trim) {
         None | Some("") => None,
-        Some(s) => Some(s.parse::<OutboxStatus>().map_err(|_| {
-            AppError::bad_request(Code::FilterInvalid.with("value", s))
-        })?),
+        Some(s) => Some(
+            s.parse::<OutboxStatus>()
+                .map_err(|_| AppError::bad_request(Code::FilterInvalid.with("value", s)))?,
+        ),
     };
     let filter = OutboxFilter {
         status,

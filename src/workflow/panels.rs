@@ -23,11 +23,11 @@ use crate::domain::assign::{self, CostModel, PoolAssessor, Preference, RoundAppl
 use crate::domain::audit::Kind;
 use crate::domain::catalog::Part;
 use crate::domain::ids::{ApplicationId, EnterpriseId, Named, OrganisationId, RoundId, UserId};
+use crate::domain::listing::{assemble, key_text, Cursor, Page, Window};
 use crate::domain::panel::{
     at_capacity, check_panel, conflicts, unfit, ApplicationFacts, AssessorFacts, DeclaredConflict,
     Employment, OrganisationKind, PanelProposal, PanelViolation, Seat,
 };
-use crate::domain::listing::{assemble, key_text, Cursor, Page, Window};
 use crate::refusal::{Arg, Code, Reason, Refusal};
 
 /// The part an application is for, from the model version its round pins.

@@ -186,8 +186,14 @@ async fn the_page_filters_and_pages() {
     let start = first.find(marker).expect("a next link") + marker.len();
     let next_qs = &first[start..start + first[start..].find('"').unwrap()];
     let next_qs = next_qs.replace("&amp;", "&");
-    assert!(next_qs.contains("person=nobody%40example.test"), "{next_qs}");
-    assert!(!first.contains("rel=\"prev\""), "the first page has no previous");
+    assert!(
+        next_qs.contains("person=nobody%40example.test"),
+        "{next_qs}"
+    );
+    assert!(
+        !first.contains("rel=\"prev\""),
+        "the first page has no previous"
+    );
     let second = sec
         .get(app.url(&format!("/admin/audit?{next_qs}")))
         .send()

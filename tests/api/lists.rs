@@ -161,7 +161,9 @@ async fn walking_the_applications_sees_every_row_once_while_rows_are_inserted() 
 async fn applications_are_filtered_and_searched_within_what_the_caller_may_see() {
     let app = crate::helpers::spawn_app().await;
     let w = world(&app).await;
-    let (a, member_a) = w.enterprise("北京喆堃科技有限公司", &[Role::Enterprise]).await;
+    let (a, member_a) = w
+        .enterprise("北京喆堃科技有限公司", &[Role::Enterprise])
+        .await;
     let (b, _) = w.enterprise("上海某银行", &[Role::Enterprise]).await;
     let a_cd = application(&w, &a, "CD", Status::Submitted, None).await;
     let a_sec = application(&w, &a, "SEC", Status::Draft, None).await;
@@ -186,7 +188,11 @@ async fn applications_are_filtered_and_searched_within_what_the_caller_may_see()
     let (_, _, body) = get_json(&app, sec, &q(&format!("q={}", code[..6].to_lowercase()))).await;
     assert_eq!(set(ids(&body)), of(&[&b_cd]));
     let (_, _, body) = get_json(&app, sec, &q("q=%25")).await;
-    assert_eq!(ids(&body), Vec::<String>::new(), "% is a character, not a wildcard");
+    assert_eq!(
+        ids(&body),
+        Vec::<String>::new(),
+        "% is a character, not a wildcard"
+    );
     let (_, _, body) = get_json(&app, sec, &q("status=submitted&q=%E9%93%B6%E8%A1%8C")).await; // 银行
     assert_eq!(set(ids(&body)), of(&[&b_cd]));
 
@@ -251,7 +257,10 @@ async fn cursors_limits_and_filters_that_cannot_be_used_are_coded_400s() {
             ("after=not-a-cursor".to_string(), "web.cursor_invalid"),
             ("before=%00%FF".to_string(), "web.cursor_invalid"),
             (format!("after={edited}"), "web.cursor_invalid"),
-            (format!("after={cursor}&before={cursor}"), "web.cursor_invalid"),
+            (
+                format!("after={cursor}&before={cursor}"),
+                "web.cursor_invalid",
+            ),
             ("limit=0".to_string(), "web.limit_out_of_range"),
             ("limit=201".to_string(), "web.limit_out_of_range"),
             (format!("q={}", "x".repeat(101)), "web.search_too_long"),
@@ -311,10 +320,14 @@ async fn enterprises_are_paged_searched_and_filtered_by_verification() {
     let w = world(&app).await;
     let mut all = BTreeSet::new();
     for i in 0..7 {
-        let (id, _) = w.enterprise(&format!("企业{i}号有限公司"), &[Role::Enterprise]).await;
+        let (id, _) = w
+            .enterprise(&format!("企业{i}号有限公司"), &[Role::Enterprise])
+            .await;
         all.insert(id);
     }
-    let (zh, _) = w.enterprise("北京喆堃科技有限公司", &[Role::Enterprise]).await;
+    let (zh, _) = w
+        .enterprise("北京喆堃科技有限公司", &[Role::Enterprise])
+        .await;
     all.insert(zh.clone());
     let (s, _) = w
         .sec
@@ -328,7 +341,8 @@ async fn enterprises_are_paged_searched_and_filtered_by_verification() {
     while let Some(path) = next {
         let (page, after) = page_of(&app, &w.sec.token, &path).await;
         pages.push(page);
-        w.enterprise(&format!("新企业{added}"), &[Role::Enterprise]).await;
+        w.enterprise(&format!("新企业{added}"), &[Role::Enterprise])
+            .await;
         added += 1;
         next = after;
         assert!(pages.len() < 20, "the walk ends");
@@ -359,7 +373,8 @@ async fn enterprises_are_paged_searched_and_filtered_by_verification() {
         .unwrap();
     let verified = &html[html.find("id=\"verified\"").unwrap()..];
     assert!(verified.contains("北京喆堃科技有限公司"));
-    let waiting = &html[html.find("id=\"waiting\"").unwrap()..html.find("id=\"verified\"").unwrap()];
+    let waiting =
+        &html[html.find("id=\"waiting\"").unwrap()..html.find("id=\"verified\"").unwrap()];
     assert!(!waiting.contains("企业1号"), "{waiting}");
 }
 
@@ -368,7 +383,8 @@ async fn the_audit_log_is_walked_by_cursor_with_its_filters() {
     let app = crate::helpers::spawn_app().await;
     let w = world(&app).await;
     for i in 0..5 {
-        w.enterprise(&format!("审计企业{i}"), &[Role::Enterprise]).await;
+        w.enterprise(&format!("审计企业{i}"), &[Role::Enterprise])
+            .await;
     }
     let sec = &w.sec.token;
     let (status, _, first) = get_json(&app, sec, "/api/v1/audit?limit=2").await;
@@ -390,7 +406,9 @@ async fn the_audit_log_is_walked_by_cursor_with_its_filters() {
             .send(
                 "POST",
                 "/api/v1/organisations",
-                Some(serde_json::json!({"name": format!("机构{}", seqs.len()), "kind": "external"})),
+                Some(
+                    serde_json::json!({"name": format!("机构{}", seqs.len()), "kind": "external"}),
+                ),
             )
             .await;
         match body["next"].as_str() {
@@ -404,7 +422,10 @@ async fn the_audit_log_is_walked_by_cursor_with_its_filters() {
         }
     }
     assert_eq!(seqs.len() as i64, total, "{seqs:?}");
-    assert!(seqs.windows(2).all(|p| p[0] > p[1]), "newest first, once each");
+    assert!(
+        seqs.windows(2).all(|p| p[0] > p[1]),
+        "newest first, once each"
+    );
 
     // The filters stay in force along the walk.
     let (_, _, kinds) = get_json(&app, sec, "/api/v1/audit?kind=organisation_added&limit=1").await;
@@ -445,7 +466,10 @@ async fn the_inbox_the_outbox_and_the_registry_are_paged() {
         next = after;
         assert!(pages.len() < 20, "the walk ends");
     }
-    assert_eq!(pages.iter().map(Vec::len).collect::<Vec<_>>(), vec![2, 2, 1]);
+    assert_eq!(
+        pages.iter().map(Vec::len).collect::<Vec<_>>(),
+        vec![2, 2, 1]
+    );
     let unique: BTreeSet<String> = pages.concat().into_iter().collect();
     assert_eq!(unique.len(), 5);
 

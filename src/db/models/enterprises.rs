@@ -250,10 +250,7 @@ pub fn member_counts(
     let rows: Vec<(EnterpriseId, i64)> = enterprise_members::table
         .filter(enterprise_members::enterprise_id.eq_any(ids))
         .group_by(enterprise_members::enterprise_id)
-        .select((
-            enterprise_members::enterprise_id,
-            diesel::dsl::count_star(),
-        ))
+        .select((enterprise_members::enterprise_id, diesel::dsl::count_star()))
         .load(conn)?;
     Ok(rows.into_iter().collect())
 }

@@ -380,7 +380,5 @@ pub fn outbox_page(
     } else {
         q.order((outbox::created_at.desc(), outbox::id.desc()))
     };
-    q.limit(at.fetch)
-        .select(OutboxRow::as_select())
-        .load(conn)
+    q.limit(at.fetch).select(OutboxRow::as_select()).load(conn)
 }

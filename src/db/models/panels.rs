@@ -343,7 +343,9 @@ pub fn profiles_page(
     at: &super::KeysetAt<(String, UserId)>,
 ) -> QueryResult<Vec<(ProfileRow, String)>> {
     use crate::domain::listing::like_anywhere;
-    let mut q = assessor_profiles::table.inner_join(users::table).into_boxed();
+    let mut q = assessor_profiles::table
+        .inner_join(users::table)
+        .into_boxed();
     if let Some(text) = &filter.search {
         q = q.filter(
             super::lower(users::display_name)
@@ -373,7 +375,10 @@ pub fn profiles_page(
         };
     }
     let q = if at.backwards {
-        q.order((users::display_name.desc(), assessor_profiles::user_id.desc()))
+        q.order((
+            users::display_name.desc(),
+            assessor_profiles::user_id.desc(),
+        ))
     } else {
         q.order((users::display_name.asc(), assessor_profiles::user_id.asc()))
     };

@@ -64,7 +64,9 @@ pub struct ApplicationListQuery {
     #[param(max_length = 100)]
     pub part: Option<String>,
     /// Only this status.
-    #[param(pattern = "^(draft|submitted|accepted|in_assessment|scored|in_review|approved|returned|certified|withdrawn|rejected)$")]
+    #[param(
+        pattern = "^(draft|submitted|accepted|in_assessment|scored|in_review|approved|returned|certified|withdrawn|rejected)$"
+    )]
     pub status: Option<String>,
 }
 

@@ -191,7 +191,11 @@ async fn render_list(
         })
         .await?;
     let links = Links::of(&page, &query.kept());
-    let ctx = with(base_context(visitor, req.path()), "applications", &page.rows);
+    let ctx = with(
+        base_context(visitor, req.path()),
+        "applications",
+        &page.rows,
+    );
     let ctx = with(ctx, "open_rounds", &rounds);
     let ctx = with(ctx, "refused_round", &refused);
     let ctx = with(

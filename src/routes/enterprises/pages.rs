@@ -157,11 +157,10 @@ async fn render_queue(
                 enterprise: enterprise_view(row, &caller.principal),
                 members,
             };
-            let waiting: Vec<Queued> =
-                queries::enterprises::waiting(conn, filter.search.clone())?
-                    .into_iter()
-                    .map(queued)
-                    .collect();
+            let waiting: Vec<Queued> = queries::enterprises::waiting(conn, filter.search.clone())?
+                .into_iter()
+                .map(queued)
+                .collect();
             let verified = queries::enterprises::page(conn, &filter, &window)?.map(queued);
             Ok((waiting, verified))
         })

@@ -80,9 +80,10 @@ impl AssessorListQuery {
     fn check(&self) -> Result<(AssessorFilter, Window), AppError> {
         let organisation = match self.organisation.as_deref().map(str::trim) {
             None | Some("") => None,
-            Some(o) => Some(o.parse::<OrganisationId>().map_err(|_| {
-                AppError::bad_request(Code::FilterInvalid.with("value", o))
-            })?),
+            Some(o) => Some(
+                o.parse::<OrganisationId>()
+                    .map_err(|_| AppError::bad_request(Code::FilterInvalid.with("value", o)))?,
+            ),
         };
         let search = parse_search(self.q.as_deref()).map_err(AppError::bad_request)?;
         let window = listing::window(
@@ -242,7 +243,11 @@ async fn render_registry(
         })
         .await?;
     let links = Links::of(&registry, &query.kept());
-    let ctx = with(base_context(visitor, req.path()), "assessors", &registry.rows);
+    let ctx = with(
+        base_context(visitor, req.path()),
+        "assessors",
+        &registry.rows,
+    );
     let ctx = with(ctx, "f", &query);
     let ctx = with(ctx, "pager_path", "/assessors");
     let ctx = with(ctx, "next_qs", &links.next_qs);

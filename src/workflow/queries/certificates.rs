@@ -5,9 +5,9 @@ pub use crate::db::models::certificates::{CertificateRow, DirectoryFilter, KeyRo
 use chrono::Utc;
 
 use crate::db::models::certificates as store;
+use crate::db::models::KeysetAt;
 use crate::db::DbConn;
 use crate::domain::certificate::CertificatePayload;
-use crate::db::models::KeysetAt;
 use crate::domain::listing::{assemble, Cursor, Page, Window};
 use crate::refusal::Refusal;
 use crate::workflow::certificates::{verify_number, Issuer};
@@ -103,9 +103,12 @@ pub fn directory(
         }
     }
     in_force.truncate(fetch as usize);
-    let page = assemble(DIRECTORY_LIST, window, in_force, |p: &CertificatePayload| {
-        Cursor::new(vec![p.certificate_number.clone()])
-    });
+    let page = assemble(
+        DIRECTORY_LIST,
+        window,
+        in_force,
+        |p: &CertificatePayload| Cursor::new(vec![p.certificate_number.clone()]),
+    );
     Ok(page.map(|p| {
         let url = issuer.verify_url(&p.certificate_number);
         directory_entry(p, url)

@@ -3,9 +3,9 @@
 pub use crate::db::models::enterprises::{EnterpriseFilter, EnterpriseRow};
 
 use crate::db::models::enterprises as store;
+use crate::db::models::KeysetAt;
 use crate::db::DbConn;
 use crate::domain::ids::{EnterpriseId, UserId};
-use crate::db::models::KeysetAt;
 use crate::domain::listing::{assemble, key_time, Cursor, Page, Window, MAX_LIMIT};
 use crate::refusal::Refusal;
 

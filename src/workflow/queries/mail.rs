@@ -3,9 +3,9 @@
 pub use crate::db::models::mail::{NotificationRow, OutboxFilter, OutboxRow, OutboxStatus};
 
 use crate::db::models::mail as store;
+use crate::db::models::KeysetAt;
 use crate::db::DbConn;
 use crate::domain::ids::UserId;
-use crate::db::models::KeysetAt;
 use crate::domain::listing::{assemble, key_time, Cursor, Page, Window};
 use crate::refusal::Refusal;
 
