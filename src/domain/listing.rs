@@ -171,7 +171,9 @@ impl Window {
         limit: Option<i64>,
     ) -> Result<Window, Reason> {
         let limit = Limit::parse(limit)?;
-        let given = |o: Option<&str>| o.map(str::trim).filter(|s| !s.is_empty());
+        fn given(o: Option<&str>) -> Option<&str> {
+            o.map(str::trim).filter(|s| !s.is_empty())
+        }
         let from = match (given(after), given(before)) {
             (Some(_), Some(_)) => return Err(Code::CursorInvalid.into()),
             (Some(a), None) => Some((Direction::After, Cursor::decode(a, list, parts)?)),

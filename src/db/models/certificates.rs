@@ -377,25 +377,33 @@ pub fn directory_page(
     at: &super::KeysetAt<String>,
 ) -> QueryResult<Vec<CertificateRow>> {
     use crate::db::schema::{applications, enterprises};
-    let mut consenting = applications::table
-        .filter(applications::directory_consent.eq(true))
-        .select(applications::id)
-        .into_boxed();
-    if let Some(text) = &filter.search {
-        consenting = consenting.filter(
-            applications::enterprise_id.eq_any(
-                enterprises::table
-                    .filter(super::enterprise_matches!(text))
-                    .select(enterprises::id),
-            ),
-        );
-    }
     let mut q = certificates::table
-        .filter(certificates::application_id.eq_any(consenting))
+        .filter(
+            certificates::application_id.eq_any(
+                applications::table
+                    .filter(applications::directory_consent.eq(true))
+                    .select(applications::id),
+            ),
+        )
         .filter(certificates::revoked_at.is_null())
         .filter(certificates::suspended_until.is_null())
         .filter(certificates::superseded_by.is_null())
         .into_boxed();
+    if let Some(text) = &filter.search {
+        q = q.filter(
+            certificates::application_id.eq_any(
+                applications::table
+                    .filter(
+                        applications::enterprise_id.eq_any(
+                            enterprises::table
+                                .filter(super::enterprise_matches!(text))
+                                .select(enterprises::id),
+                        ),
+                    )
+                    .select(applications::id),
+            ),
+        );
+    }
     if let Some(p) = &filter.part {
         q = q.filter(certificates::part_code.eq(p.clone()));
     }

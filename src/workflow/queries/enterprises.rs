@@ -26,7 +26,8 @@ pub fn page(
     window: &Window,
 ) -> Result<Page<(EnterpriseRow, i64)>, Refusal> {
     let at = super::time_id_at::<EnterpriseId>(window)?;
-    let rows = with_members(conn, store::page(conn, filter, &at)?)?;
+    let rows = store::page(conn, filter, &at)?;
+    let rows = with_members(conn, rows)?;
     Ok(assemble(LIST, window, rows, cursor_of))
 }
 

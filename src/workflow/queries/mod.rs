@@ -20,7 +20,7 @@ pub mod sessions;
 pub mod tasks;
 
 use crate::db::models::KeysetAt;
-use crate::domain::listing::{parse_key_number, parse_key_time, Window};
+use crate::domain::listing::{parse_key_time, Window};
 use crate::refusal::{Code, Refusal};
 
 /// The position of a window whose cursor is (time, id), as the models query it; a
@@ -36,19 +36,6 @@ pub(crate) fn time_id_at<I: std::str::FromStr>(
                 .map_err(|_| Refusal::Invalid(Code::CursorInvalid.into()))?;
             Some((time, id))
         }
-        None => None,
-    };
-    Ok(KeysetAt {
-        key,
-        backwards: window.backwards(),
-        fetch: window.limit.fetch(),
-    })
-}
-
-/// The position of a window whose cursor is one number (a sequence).
-pub(crate) fn number_at(window: &Window) -> Result<KeysetAt<i64>, Refusal> {
-    let key = match window.cursor() {
-        Some(c) => Some(parse_key_number(&c.parts()[0]).map_err(Refusal::Invalid)?),
         None => None,
     };
     Ok(KeysetAt {
