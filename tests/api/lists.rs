@@ -115,7 +115,8 @@ async fn walking_the_applications_sees_every_row_once_while_rows_are_inserted() 
     for i in 0..11 {
         let e = if i % 2 == 0 { &a } else { &b };
         let at = (i < 4).then_some(same);
-        before.insert(application(&w, e, "CD", Status::Submitted, at).await);
+        let part = format!("P{i}");
+        before.insert(application(&w, e, &part, Status::Submitted, at).await);
     }
 
     let mut inserted = Vec::new();
@@ -124,7 +125,8 @@ async fn walking_the_applications_sees_every_row_once_while_rows_are_inserted() 
     while let Some(path) = next {
         let (page, after) = page_of(&app, &w.sec.token, &path).await;
         pages.push(page);
-        inserted.push(application(&w, &a, "SEC", Status::Draft, None).await);
+        let part = format!("N{}", pages.len());
+        inserted.push(application(&w, &a, &part, Status::Draft, None).await);
         next = after;
         assert!(pages.len() < 20, "the walk ends");
     }
@@ -149,8 +151,8 @@ async fn walking_the_applications_sees_every_row_once_while_rows_are_inserted() 
     assert_eq!(ids(&first_again), ids(&first));
 
     // 50 by default.
-    for _ in 0..45 {
-        application(&w, &b, "CD", Status::Draft, None).await;
+    for i in 0..45 {
+        application(&w, &b, &format!("D{i}"), Status::Draft, None).await;
     }
     let (_, link, body) = get_json(&app, &w.sec.token, "/api/v1/applications").await;
     assert_eq!(ids(&body).len(), 50);
@@ -265,7 +267,7 @@ async fn cursors_limits_and_filters_that_cannot_be_used_are_coded_400s() {
             ("limit=201".to_string(), "web.limit_out_of_range"),
             (format!("q={}", "x".repeat(101)), "web.search_too_long"),
         ] {
-            if list == "/api/v1/notifications" && query.starts_with("q=") {
+            if (list == "/api/v1/notifications" || list == "/api/v1/audit") && query.starts_with("q=") {
                 continue;
             }
             let path = format!("{list}?{query}");
@@ -524,7 +526,13 @@ async fn the_inbox_the_outbox_and_the_registry_are_paged() {
     for name in ["赵评估", "钱评估", "孙评估"] {
         w.assessor(name, true, &["CD"], "2030-01-01").await;
     }
-    let (status, link, body) = get_json(&app, &w.sec.token, "/api/v1/assessors?limit=2").await;
+    // (The demo programme has assessors of its own: the search keeps to these three.)
+    let (status, link, body) = get_json(
+        &app,
+        &w.sec.token,
+        "/api/v1/assessors?limit=2&q=%E8%AF%84%E4%BC%B0", // 评估
+    )
+    .await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body.as_array().unwrap().len(), 2);
     let next = link_to(&link, "next").unwrap();
