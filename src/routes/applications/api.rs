@@ -59,6 +59,7 @@ pub struct ApplicationListQuery {
     #[param(max_length = 100)]
     pub q: Option<String>,
     /// Only this round (its id).
+    #[param(value_type = Option<uuid::Uuid>)]
     pub round: Option<String>,
     /// Only this part (its code).
     #[param(max_length = 100)]

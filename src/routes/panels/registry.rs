@@ -73,6 +73,7 @@ pub struct AssessorListQuery {
     #[param(max_length = 100)]
     pub q: Option<String>,
     /// Only assessors of this organisation (its id).
+    #[param(value_type = Option<uuid::Uuid>)]
     pub organisation: Option<String>,
 }
 
