@@ -267,7 +267,9 @@ async fn cursors_limits_and_filters_that_cannot_be_used_are_coded_400s() {
             ("limit=201".to_string(), "web.limit_out_of_range"),
             (format!("q={}", "x".repeat(101)), "web.search_too_long"),
         ] {
-            if (list == "/api/v1/notifications" || list == "/api/v1/audit") && query.starts_with("q=") {
+            if (list == "/api/v1/notifications" || list == "/api/v1/audit")
+                && query.starts_with("q=")
+            {
                 continue;
             }
             let path = format!("{list}?{query}");
