@@ -39,6 +39,7 @@ pub mod report;
 // Certificates (feature: certs).
 pub mod certificate_lint;
 pub mod certificate_status;
-// Limits as they are shown and checked: sizes in binary units, page numbers.
+// Limits as they are shown and checked: sizes in binary units, page numbers, list pages.
+pub mod listing;
 pub mod paging;
 pub mod size;

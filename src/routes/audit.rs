@@ -4,10 +4,11 @@ use actix_web::{web, HttpRequest, HttpResponse};
 
 use crate::domain::audit::{csv_cell, one_line, Kind};
 use crate::error::AppError;
+use crate::web::listing::Links;
 use crate::web::render::{base_context, csv_attachment, page};
 use crate::web::visitor::Visitor;
 use crate::web::AppState;
-use crate::workflow::queries::audit::{self as read, AuditRow, Filter, Query, PAGE_SIZE};
+use crate::workflow::queries::audit::{self as read, AuditRow, Filter, Query};
 use crate::workflow::views::audit::audit_entry_view;
 use crate::workflow::views::AuditEntryView;
 
@@ -38,22 +39,21 @@ pub async fn page_view(
 ) -> Result<HttpResponse, AppError> {
     let filter = filter.into_inner();
     let q = checked(&filter)?;
-    let page_no = q.page.get();
-    let (rows, total) = state.db(move |conn| Ok(read::search(conn, &q)?)).await?;
-    let pages = ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
-    let keep = |p: i64| {
-        let mut f = filter.clone();
-        f.page = Some(p);
-        serde_urlencoded::to_string(FilterQs::from(&f)).unwrap_or_default()
-    };
+    let (listed, total) = state.db(move |conn| Ok(read::search(conn, &q)?)).await?;
+    let links = Links::of(&listed, &FilterQs::from(&filter).kept());
     let mut ctx = base_context(&visitor, req.path());
-    ctx.insert("entries", &rows.iter().map(shown).collect::<Vec<_>>());
+    ctx.insert(
+        "entries",
+        &listed.rows.iter().map(shown).collect::<Vec<_>>(),
+    );
     ctx.insert("total", &total);
-    ctx.insert("page", &page_no);
-    ctx.insert("pages", &pages);
-    ctx.insert("prev_qs", &(page_no > 1).then(|| keep(page_no - 1)));
-    ctx.insert("next_qs", &(page_no < pages).then(|| keep(page_no + 1)));
-    ctx.insert("csv_qs", &keep(1));
+    ctx.insert("pager_path", "/admin/audit");
+    ctx.insert("prev_qs", &links.prev_qs);
+    ctx.insert("next_qs", &links.next_qs);
+    ctx.insert(
+        "csv_qs",
+        &serde_urlencoded::to_string(FilterQs::from(&filter).kept()).unwrap_or_default(),
+    );
     ctx.insert("f", &FilterQs::from(&filter));
     ctx.insert(
         "kinds",
@@ -70,7 +70,25 @@ struct FilterQs {
     kind: String,
     from: String,
     until: String,
-    page: i64,
+    limit: String,
+}
+
+impl FilterQs {
+    /// The filters for the links to other pages and the export (empty ones left out).
+    fn kept(&self) -> Vec<(&'static str, String)> {
+        [
+            ("person", &self.person),
+            ("object", &self.object),
+            ("kind", &self.kind),
+            ("from", &self.from),
+            ("until", &self.until),
+            ("limit", &self.limit),
+        ]
+        .into_iter()
+        .filter(|(_, v)| !v.is_empty())
+        .map(|(k, v)| (k, v.clone()))
+        .collect()
+    }
 }
 
 impl From<&Filter> for FilterQs {
@@ -82,7 +100,7 @@ impl From<&Filter> for FilterQs {
             kind: s(&f.kind),
             from: s(&f.from),
             until: s(&f.until),
-            page: f.page.unwrap_or(1),
+            limit: f.limit.map(|l| l.to_string()).unwrap_or_default(),
         }
     }
 }
@@ -139,26 +157,42 @@ pub async fn csv_export(
 #[derive(serde::Serialize, utoipa::ToSchema)]
 pub struct AuditPage {
     entries: Vec<AuditEntryView>,
+    /// The page number asked for (1 when paging by cursor).
     page: i64,
     page_size: i64,
     total: i64,
+    /// The cursor for `after=` of the next page (older entries), when there is one.
+    next: Option<String>,
+    /// The cursor for `before=` of the previous page (newer entries), when there is one.
+    previous: Option<String>,
 }
 
-/// Audit entries, newest first, filtered by person, object, kind and time (secretariat).
+/// Audit entries, newest first, filtered by person, object, kind and time (secretariat),
+/// a page at a time: `next`/`previous` (and the `Link` header) lead to the neighbours.
 #[utoipa::path(get, path = "/api/v1/audit", params(Filter),
-    responses((status = 200, body = AuditPage), (status = 400, description = "a filter value cannot be read")),
+    responses((status = 200, body = AuditPage,
+        headers(("Link" = String, description = "the next (rel=\"next\") and previous (rel=\"prev\") pages"))),
+        (status = 400, description = "a filter value or cursor cannot be read")),
     security(("bearer" = [])))]
 pub async fn list_api(
     state: web::Data<AppState>,
     filter: web::Query<Filter>,
 ) -> Result<HttpResponse, AppError> {
-    let q = checked(&filter.into_inner())?;
-    let page = q.page.get();
-    let (entries, total) = state.db(move |conn| Ok(read::search(conn, &q)?)).await?;
-    Ok(HttpResponse::Ok().json(AuditPage {
-        entries: entries.into_iter().map(audit_entry_view).collect(),
-        page,
-        page_size: PAGE_SIZE,
-        total,
-    }))
+    let filter = filter.into_inner();
+    let q = checked(&filter)?;
+    let page_no = q.page.get();
+    let page_size = q.window.limit.get();
+    let (listed, total) = state.db(move |conn| Ok(read::search(conn, &q)?)).await?;
+    let links = Links::of(&listed, &FilterQs::from(&filter).kept());
+    Ok(links.json(
+        "/api/v1/audit",
+        AuditPage {
+            next: listed.next,
+            previous: listed.previous,
+            entries: listed.rows.into_iter().map(audit_entry_view).collect(),
+            page: page_no,
+            page_size,
+            total,
+        },
+    ))
 }

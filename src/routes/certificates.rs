@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 use crate::domain::access::Role;
 use crate::domain::audit::Actor;
 use crate::domain::ids::{ApplicationId, RoundId};
+use crate::domain::listing::parse_search;
 use crate::domain::size;
 use crate::error::AppError;
 use crate::refusal::Code;
@@ -23,12 +24,14 @@ use crate::routes::applications::pages::{render_detail, what_it_is};
 use crate::routes::rounds::IssuedCounts;
 use crate::web::caller::Caller;
 use crate::web::confirm::{self, Confirmation};
+use crate::web::listing::{self, kept, Links};
 use crate::web::render::{base_context, page, with, FormState};
 use crate::web::upload::Watch;
 use crate::web::visitor::Visitor;
 use crate::web::AppState;
 use crate::workflow::certificates::{self as certs, BulkOutcome, Issuer, Reader, Verification};
 use crate::workflow::queries;
+use crate::workflow::queries::certificates::DirectoryFilter;
 use crate::workflow::views::certificates::{CertificateSummary, DirectoryEntry};
 
 /// Largest certificate PDF accepted for verification.
@@ -812,52 +815,99 @@ pub async fn verify_upload_page(
     verify_page_with(&state, &visitor, Some(&v))
 }
 
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[derive(Debug, Clone, Default, Deserialize, serde::Serialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct DirectoryQuery {
-    /// Part of an enterprise's Chinese or English name.
+    /// Part of an enterprise's Chinese or English name (any case), or the start of its
+    /// credit code.
+    #[param(max_length = 100)]
     pub q: Option<String>,
+    /// Only certificates of this part (its code).
+    #[param(max_length = 100)]
+    pub part: Option<String>,
+    /// Where the page starts: the cursor of the `rel="next"` link of the page before.
+    #[param(max_length = 512)]
+    pub after: Option<String>,
+    /// Where the page ends: the cursor of the `rel="prev"` link of the page after.
+    #[param(max_length = 512)]
+    pub before: Option<String>,
+    /// Certificates per page (50 when not given).
+    #[param(minimum = 1, maximum = 200)]
+    pub limit: Option<i64>,
+}
+
+impl DirectoryQuery {
+    fn kept(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("q", kept(&self.q)),
+            ("part", kept(&self.part)),
+            ("limit", kept(&self.limit)),
+        ]
+    }
 }
 
 async fn directory_of(
     state: &AppState,
-    query: DirectoryQuery,
-) -> Result<Vec<DirectoryEntry>, AppError> {
+    query: &DirectoryQuery,
+) -> Result<(Vec<DirectoryEntry>, Links), AppError> {
     let issuer = issuer(state);
     let today = Utc::now().date_naive();
-    state
+    let part = match query.part.as_deref().map(str::trim) {
+        Some(p) if p.chars().count() > 100 => {
+            return Err(AppError::bad_request(Code::FilterInvalid.with("value", p)))
+        }
+        Some(p) if !p.is_empty() => Some(p.to_string()),
+        _ => None,
+    };
+    let filter = DirectoryFilter {
+        search: parse_search(query.q.as_deref()).map_err(AppError::bad_request)?,
+        part,
+    };
+    let window = listing::window(
+        queries::certificates::DIRECTORY_LIST,
+        1,
+        query.after.as_deref(),
+        query.before.as_deref(),
+        query.limit,
+    )?;
+    let page = state
         .db(move |conn| {
             Ok(queries::certificates::directory(
-                conn,
-                &issuer,
-                query.q.as_deref(),
-                today,
+                conn, &issuer, &filter, &window, today,
             )?)
         })
-        .await
+        .await?;
+    let links = Links::of(&page, &query.kept());
+    Ok((page.rows, links))
 }
 
-/// The public directory: certificates in force of enterprises that consented to it.
-#[utoipa::path(get, path = "/api/v1/directory", params(DirectoryQuery), responses((status = 200, body = Vec<DirectoryEntry>)))]
+/// The public directory: certificates in force of enterprises that consented to it, by
+/// number, a page at a time (the `Link` header names the next and previous pages).
+#[utoipa::path(get, path = "/api/v1/directory", params(DirectoryQuery),
+    responses((status = 200, body = Vec<DirectoryEntry>,
+        headers(("Link" = String, description = "the next (rel=\"next\") and previous (rel=\"prev\") pages"))),
+        (status = 400, description = "a cursor, limit or filter that cannot be used")))]
 pub async fn directory_api(
     state: web::Data<AppState>,
     query: web::Query<DirectoryQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let entries = directory_of(&state, query.into_inner()).await?;
-    Ok(HttpResponse::Ok().json(entries))
+    let (entries, links) = directory_of(&state, &query).await?;
+    Ok(links.json("/api/v1/directory", entries))
 }
 
-/// `/directory`: the same, searchable by enterprise name.
+/// `/directory`: the same, searchable by enterprise name or credit code.
 pub async fn directory_page(
     state: web::Data<AppState>,
     visitor: Visitor,
     query: web::Query<DirectoryQuery>,
 ) -> Result<HttpResponse, AppError> {
     let query = query.into_inner();
-    let q = query.q.clone().unwrap_or_default();
-    let entries = directory_of(&state, query).await?;
+    let (entries, links) = directory_of(&state, &query).await?;
     let ctx = base_context(&visitor, "/directory");
     let ctx = with(ctx, "entries", &entries);
-    let ctx = with(ctx, "q", &q);
+    let ctx = with(ctx, "q", &query.q.clone().unwrap_or_default());
+    let ctx = with(ctx, "pager_path", "/directory");
+    let ctx = with(ctx, "next_qs", &links.next_qs);
+    let ctx = with(ctx, "prev_qs", &links.prev_qs);
     page(&state.templates, "pages/certificates/directory.html", &ctx)
 }

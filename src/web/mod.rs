@@ -6,6 +6,7 @@ pub mod confirm;
 pub mod finish;
 pub mod guard;
 pub mod input;
+pub mod listing;
 pub mod render;
 pub mod upload;
 pub mod visitor;

@@ -23,6 +23,7 @@ use crate::domain::assign::{self, CostModel, PoolAssessor, Preference, RoundAppl
 use crate::domain::audit::Kind;
 use crate::domain::catalog::Part;
 use crate::domain::ids::{ApplicationId, EnterpriseId, Named, OrganisationId, RoundId, UserId};
+use crate::domain::listing::{assemble, key_text, Cursor, Page, Window};
 use crate::domain::panel::{
     at_capacity, check_panel, conflicts, unfit, ApplicationFacts, AssessorFacts, DeclaredConflict,
     Employment, OrganisationKind, PanelProposal, PanelViolation, Seat,
@@ -317,35 +318,93 @@ pub fn set_preference(
 
 #[tracing::instrument(skip_all, err(Display, level = "info"))]
 pub fn registry(conn: &mut DbConn, today: NaiveDate) -> Result<Vec<RegistryEntry>, Refusal> {
-    let orgs: HashMap<OrganisationId, store::OrganisationRow> = store::organisations(conn)?
-        .into_iter()
-        .map(|o| (o.id, o))
-        .collect();
+    let orgs = organisations_by_id(conn)?;
     let mut out = Vec::new();
     for (p, name) in store::profiles(conn)? {
-        let org = orgs.get(&p.organisation_id);
-        out.push(RegistryEntry {
-            conflicts: store::conflicts_of(conn, p.user_id)?
-                .into_iter()
-                .map(conflict_view)
-                .collect(),
-            employment: store::employment_of(conn, p.user_id)?
-                .into_iter()
-                .map(employment_view)
-                .collect(),
-            user_id: p.user_id,
-            name,
-            organisation: org.map(|o| o.name.clone()).unwrap_or_default(),
-            organisation_kind: org.map(|o| o.kind.to_string()).unwrap_or_default(),
-            certification_number: p.certification_number,
-            certification_expires_on: p.certification_expires_on,
-            expired: p.certification_expires_on < today,
-            parts: split_list(&p.parts),
-            languages: split_list(&p.languages),
-            max_load: p.max_load,
-        });
+        out.push(registry_entry(conn, &orgs, p, name, today)?);
     }
     Ok(out)
+}
+
+/// The name of the assessor registry in its cursors (display name, user id).
+pub const REGISTRY_LIST: &str = "assessors";
+pub const REGISTRY_KEY_PARTS: usize = 2;
+
+/// One page of the registry by name, narrowed by `filter`.
+#[tracing::instrument(skip_all, err(Display, level = "info"))]
+pub fn registry_page(
+    conn: &mut DbConn,
+    today: NaiveDate,
+    filter: &store::AssessorFilter,
+    window: &Window,
+) -> Result<Page<RegistryEntry>, Refusal> {
+    let key = match window.cursor() {
+        Some(c) => Some((
+            c.parts()[0].clone(),
+            c.parts()[1]
+                .parse::<UserId>()
+                .map_err(|_| Refusal::Invalid(Code::CursorInvalid.into()))?,
+        )),
+        None => None,
+    };
+    let at = crate::db::models::KeysetAt {
+        key,
+        backwards: window.backwards(),
+        fetch: window.limit.fetch(),
+    };
+    let rows = store::profiles_page(conn, filter, &at)?;
+    let page = assemble(REGISTRY_LIST, window, rows, |(p, name)| {
+        Cursor::new(vec![key_text(name), p.user_id.to_string()])
+    });
+    let orgs = organisations_by_id(conn)?;
+    let mut entries = Vec::with_capacity(page.rows.len());
+    for (p, name) in page.rows {
+        entries.push(registry_entry(conn, &orgs, p, name, today)?);
+    }
+    Ok(Page {
+        rows: entries,
+        next: page.next,
+        previous: page.previous,
+    })
+}
+
+fn organisations_by_id(
+    conn: &mut DbConn,
+) -> Result<HashMap<OrganisationId, store::OrganisationRow>, Refusal> {
+    Ok(store::organisations(conn)?
+        .into_iter()
+        .map(|o| (o.id, o))
+        .collect())
+}
+
+fn registry_entry(
+    conn: &mut DbConn,
+    orgs: &HashMap<OrganisationId, store::OrganisationRow>,
+    p: store::ProfileRow,
+    name: String,
+    today: NaiveDate,
+) -> Result<RegistryEntry, Refusal> {
+    let org = orgs.get(&p.organisation_id);
+    Ok(RegistryEntry {
+        conflicts: store::conflicts_of(conn, p.user_id)?
+            .into_iter()
+            .map(conflict_view)
+            .collect(),
+        employment: store::employment_of(conn, p.user_id)?
+            .into_iter()
+            .map(employment_view)
+            .collect(),
+        user_id: p.user_id,
+        name,
+        organisation: org.map(|o| o.name.clone()).unwrap_or_default(),
+        organisation_kind: org.map(|o| o.kind.to_string()).unwrap_or_default(),
+        certification_number: p.certification_number,
+        certification_expires_on: p.certification_expires_on,
+        expired: p.certification_expires_on < today,
+        parts: split_list(&p.parts),
+        languages: split_list(&p.languages),
+        max_load: p.max_load,
+    })
 }
 
 /// The registry as the panel rules see it (surveillances check their assessors by it too).

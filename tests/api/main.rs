@@ -76,3 +76,5 @@ mod national;
 // Surveillance of certificates in force, and issue #17's walk of one certificate.
 mod certificate_life;
 mod surveillance;
+// Every list a page at a time: keyset pages, filters, search (issue #19).
+mod lists;

@@ -302,3 +302,68 @@ pub fn count_by_status(conn: &mut DbConn) -> QueryResult<Vec<(Status, i64)>> {
         .order(applications::status.asc())
         .load(conn)
 }
+
+/// What a page of applications is narrowed to; `enterprise` is the visibility rule (an
+/// enterprise member's own), the rest are the list's filters.
+#[derive(Debug, Clone, Default)]
+pub struct ApplicationFilter {
+    pub enterprise: Option<EnterpriseId>,
+    pub round: Option<RoundId>,
+    pub part: Option<String>,
+    pub status: Option<Status>,
+    /// Part of the enterprise's Chinese or English name, or the start of its credit code.
+    pub search: Option<String>,
+}
+
+/// One window of applications, newest first by (created_at, id) (oldest first when
+/// `backwards`), matching `filter`. Indexes: `applications_created_id`, and the
+/// enterprise, status and round ones that start with the filtered column.
+pub fn page(
+    conn: &mut DbConn,
+    filter: &ApplicationFilter,
+    at: &super::KeysetAt<(NaiveDateTime, ApplicationId)>,
+) -> QueryResult<Vec<ApplicationRow>> {
+    use crate::db::schema::enterprises;
+    let mut q = applications::table.into_boxed();
+    if let Some(e) = filter.enterprise {
+        q = q.filter(applications::enterprise_id.eq(e));
+    }
+    if let Some(r) = filter.round {
+        q = q.filter(applications::round_id.eq(r));
+    }
+    if let Some(p) = &filter.part {
+        q = q.filter(applications::part_code.eq(p.clone()));
+    }
+    if let Some(s) = filter.status {
+        q = q.filter(applications::status.eq(s));
+    }
+    if let Some(text) = &filter.search {
+        let matching = enterprises::table
+            .filter(super::enterprise_matches!(text))
+            .select(enterprises::id);
+        q = q.filter(applications::enterprise_id.eq_any(matching));
+    }
+    if let Some((t, id)) = at.key {
+        q = if at.backwards {
+            q.filter(
+                applications::created_at
+                    .gt(t)
+                    .or(applications::created_at.eq(t).and(applications::id.gt(id))),
+            )
+        } else {
+            q.filter(
+                applications::created_at
+                    .lt(t)
+                    .or(applications::created_at.eq(t).and(applications::id.lt(id))),
+            )
+        };
+    }
+    let q = if at.backwards {
+        q.order((applications::created_at.asc(), applications::id.asc()))
+    } else {
+        q.order((applications::created_at.desc(), applications::id.desc()))
+    };
+    q.limit(at.fetch)
+        .select(ApplicationRow::as_select())
+        .load(conn)
+}

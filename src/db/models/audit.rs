@@ -12,6 +12,7 @@ use diesel::prelude::*;
 use crate::db::schema::{audit_head, audit_log, users};
 use crate::db::DbConn;
 use crate::domain::audit::{self, Actor, Entry, Kind, Linked};
+use crate::domain::listing::{parse_key_number, Window};
 use crate::domain::paging::PageNumber;
 use crate::refusal::{Code, Reason};
 
@@ -139,9 +140,18 @@ pub struct Filter {
     pub from: Option<String>,
     /// Until this time (exclusive; a bare date means the end of that day).
     pub until: Option<String>,
-    /// 1-based page number (at most 1000000).
+    /// 1-based page number (at most 1000000); `after`/`before` are the stable way to page.
     #[param(minimum = 1, maximum = 1000000)]
     pub page: Option<i64>,
+    /// Where the page starts: the `next` cursor of the page before.
+    #[param(max_length = 512)]
+    pub after: Option<String>,
+    /// Where the page ends: the `previous` cursor of the page after.
+    #[param(max_length = 512)]
+    pub before: Option<String>,
+    /// Entries per page (50 when not given).
+    #[param(minimum = 1, maximum = 200)]
+    pub limit: Option<i64>,
 }
 
 /// A filter checked once: bad input is refused with a message before any query.
@@ -154,6 +164,10 @@ pub struct Query {
     pub from: Option<NaiveDateTime>,
     pub until: Option<NaiveDateTime>,
     pub page: PageNumber,
+    /// Entries per page and the cursor, when paging by cursor.
+    pub window: Window,
+    /// The sequence number of the window's cursor.
+    pub cursor_seq: Option<i64>,
 }
 
 fn parse_time(s: &str, end_of_day: bool) -> Option<NaiveDateTime> {
@@ -202,7 +216,20 @@ impl Filter {
             None => (None, None),
         };
         let page = PageNumber::parse(self.page)?;
+        let window = Window::parse(
+            LIST,
+            1,
+            self.after.as_deref(),
+            self.before.as_deref(),
+            self.limit,
+        )?;
+        let cursor_seq = match window.cursor() {
+            Some(c) => Some(parse_key_number(&c.parts()[0])?),
+            None => None,
+        };
         Ok(Query {
+            window,
+            cursor_seq,
             person: nonempty(&self.person),
             object_type,
             object_id,
@@ -214,7 +241,10 @@ impl Filter {
     }
 }
 
-pub const PAGE_SIZE: i64 = 50;
+pub const PAGE_SIZE: i64 = crate::domain::listing::DEFAULT_LIMIT;
+
+/// The name of the audit log in its cursors (whose one part is the sequence number).
+pub const LIST: &str = "audit";
 
 fn like_pattern(s: &str) -> String {
     let escaped = s
@@ -254,13 +284,27 @@ macro_rules! filtered {
     }};
 }
 
-/// One page of matching entries, newest first, and the number of matches.
+/// One window of matching entries, newest first (oldest first when the window runs
+/// backwards from its cursor), at most one more than the page shows, and the number of
+/// matches. Without a cursor, `page` counts pages from the newest.
 pub fn search(conn: &mut DbConn, q: &Query) -> QueryResult<(Vec<AuditRow>, i64)> {
     let total: i64 = filtered!(q).count().get_result(conn)?;
-    let rows = filtered!(q)
-        .order(audit_log::seq.desc())
-        .limit(PAGE_SIZE)
-        .offset(q.page.offset(PAGE_SIZE))
+    let limit = q.window.limit;
+    let mut b = filtered!(q);
+    let seq = q.cursor_seq;
+    let backwards = q.window.backwards();
+    b = match (seq, backwards) {
+        (Some(s), false) => b.filter(audit_log::seq.lt(s)),
+        (Some(s), true) => b.filter(audit_log::seq.gt(s)),
+        (None, _) => b.offset(q.page.offset(limit.get())),
+    };
+    let b = if backwards {
+        b.order(audit_log::seq.asc())
+    } else {
+        b.order(audit_log::seq.desc())
+    };
+    let rows = b
+        .limit(limit.fetch())
         .select(AuditRow::as_select())
         .load(conn)?;
     Ok((rows, total))

@@ -375,3 +375,67 @@ pub fn insert_many(
 pub fn count(conn: &mut DbConn) -> QueryResult<i64> {
     certificates::table.count().get_result(conn)
 }
+
+/// What a page of the directory is narrowed to.
+#[derive(Debug, Clone, Default)]
+pub struct DirectoryFilter {
+    /// Part of the enterprise's name (any case), or the start of its credit code.
+    pub search: Option<String>,
+    /// Only certificates of this part.
+    pub part: Option<String>,
+}
+
+/// One window of [`directory`], by number (descending when `backwards`), past the
+/// number `at.key` (the unique index on `number` serves the order).
+pub fn directory_page(
+    conn: &mut DbConn,
+    filter: &DirectoryFilter,
+    at: &super::KeysetAt<String>,
+) -> QueryResult<Vec<CertificateRow>> {
+    use crate::db::schema::{applications, enterprises};
+    let mut q = certificates::table
+        .filter(
+            certificates::application_id.eq_any(
+                applications::table
+                    .filter(applications::directory_consent.eq(true))
+                    .select(applications::id),
+            ),
+        )
+        .filter(certificates::revoked_at.is_null())
+        .filter(certificates::suspended_until.is_null())
+        .filter(certificates::superseded_by.is_null())
+        .into_boxed();
+    if let Some(text) = &filter.search {
+        q = q.filter(
+            certificates::application_id.eq_any(
+                applications::table
+                    .filter(
+                        applications::enterprise_id.eq_any(
+                            enterprises::table
+                                .filter(super::enterprise_matches!(text))
+                                .select(enterprises::id),
+                        ),
+                    )
+                    .select(applications::id),
+            ),
+        );
+    }
+    if let Some(p) = &filter.part {
+        q = q.filter(certificates::part_code.eq(p.clone()));
+    }
+    if let Some(n) = &at.key {
+        q = if at.backwards {
+            q.filter(certificates::number.lt(n.clone()))
+        } else {
+            q.filter(certificates::number.gt(n.clone()))
+        };
+    }
+    let q = if at.backwards {
+        q.order(certificates::number.desc())
+    } else {
+        q.order(certificates::number.asc())
+    };
+    q.limit(at.fetch)
+        .select(CertificateRow::as_select())
+        .load(conn)
+}

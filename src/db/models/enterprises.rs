@@ -179,3 +179,78 @@ pub fn insert_many_verified(
 pub fn count(conn: &mut DbConn) -> QueryResult<i64> {
     enterprises::table.count().get_result(conn)
 }
+
+/// The Chinese names of the enterprises `ids` (a list page's), by id.
+pub fn names(
+    conn: &mut DbConn,
+    ids: &[EnterpriseId],
+) -> QueryResult<std::collections::BTreeMap<EnterpriseId, String>> {
+    let rows: Vec<(EnterpriseId, String)> = enterprises::table
+        .filter(enterprises::id.eq_any(ids))
+        .select((enterprises::id, enterprises::name_zh))
+        .load(conn)?;
+    Ok(rows.into_iter().collect())
+}
+
+/// What a page of enterprises is narrowed to.
+#[derive(Debug, Clone, Default)]
+pub struct EnterpriseFilter {
+    /// Part of the Chinese or English name, or the start of the credit code.
+    pub search: Option<String>,
+    /// Only the verified ones (true) or only those awaiting verification (false).
+    pub verified: Option<bool>,
+}
+
+/// One window of enterprises, newest registration first by (created_at, id) (oldest
+/// first when `backwards`), matching `filter` (index `enterprises_created`).
+pub fn page(
+    conn: &mut DbConn,
+    filter: &EnterpriseFilter,
+    at: &super::KeysetAt<(NaiveDateTime, EnterpriseId)>,
+) -> QueryResult<Vec<EnterpriseRow>> {
+    let mut q = enterprises::table.into_boxed();
+    if let Some(text) = &filter.search {
+        q = q.filter(super::enterprise_matches!(text));
+    }
+    match filter.verified {
+        Some(true) => q = q.filter(enterprises::verified_at.is_not_null()),
+        Some(false) => q = q.filter(enterprises::verified_at.is_null()),
+        None => {}
+    }
+    if let Some((t, id)) = at.key {
+        q = if at.backwards {
+            q.filter(
+                enterprises::created_at
+                    .gt(t)
+                    .or(enterprises::created_at.eq(t).and(enterprises::id.gt(id))),
+            )
+        } else {
+            q.filter(
+                enterprises::created_at
+                    .lt(t)
+                    .or(enterprises::created_at.eq(t).and(enterprises::id.lt(id))),
+            )
+        };
+    }
+    let q = if at.backwards {
+        q.order((enterprises::created_at.asc(), enterprises::id.asc()))
+    } else {
+        q.order((enterprises::created_at.desc(), enterprises::id.desc()))
+    };
+    q.limit(at.fetch)
+        .select(EnterpriseRow::as_select())
+        .load(conn)
+}
+
+/// How many people belong to each of the enterprises `ids` (one query for a page).
+pub fn member_counts(
+    conn: &mut DbConn,
+    ids: &[EnterpriseId],
+) -> QueryResult<std::collections::BTreeMap<EnterpriseId, i64>> {
+    let rows: Vec<(EnterpriseId, i64)> = enterprise_members::table
+        .filter(enterprise_members::enterprise_id.eq_any(ids))
+        .group_by(enterprise_members::enterprise_id)
+        .select((enterprise_members::enterprise_id, diesel::dsl::count_star()))
+        .load(conn)?;
+    Ok(rows.into_iter().collect())
+}

@@ -302,3 +302,83 @@ pub fn all(conn: &mut DbConn) -> QueryResult<Vec<OutboxRow>> {
         .select(OutboxRow::as_select())
         .load(conn)
 }
+
+/// One window of a person's notifications, newest first by id (ids are v7 UUIDs, so they
+/// sort by creation; index `notifications_user_id`), past the id `at.key`.
+pub fn inbox_page(
+    conn: &mut DbConn,
+    user: UserId,
+    at: &super::KeysetAt<String>,
+) -> QueryResult<Vec<NotificationRow>> {
+    let mut q = notifications::table
+        .filter(notifications::user_id.eq(user))
+        .into_boxed();
+    if let Some(id) = &at.key {
+        q = if at.backwards {
+            q.filter(notifications::id.gt(id.clone()))
+        } else {
+            q.filter(notifications::id.lt(id.clone()))
+        };
+    }
+    let q = if at.backwards {
+        q.order(notifications::id.asc())
+    } else {
+        q.order(notifications::id.desc())
+    };
+    q.limit(at.fetch)
+        .select(NotificationRow::as_select())
+        .load(conn)
+}
+
+/// What a page of the outbox is narrowed to.
+#[derive(Debug, Clone, Default)]
+pub struct OutboxFilter {
+    /// One status; none means every message not sent yet (pending or given up).
+    pub status: Option<OutboxStatus>,
+    /// Part of the recipient's address, or a message kind.
+    pub search: Option<String>,
+}
+
+/// One window of the outbox, newest first by (created_at, id) (oldest first when
+/// `backwards`), matching `filter` (indexes `outbox_created`, `outbox_status_created`).
+pub fn outbox_page(
+    conn: &mut DbConn,
+    filter: &OutboxFilter,
+    at: &super::KeysetAt<(NaiveDateTime, String)>,
+) -> QueryResult<Vec<OutboxRow>> {
+    use crate::domain::listing::like_anywhere;
+    let mut q = outbox::table.into_boxed();
+    q = match filter.status {
+        Some(s) => q.filter(outbox::status.eq(s)),
+        None => q.filter(outbox::status.ne(OutboxStatus::Sent)),
+    };
+    if let Some(text) = &filter.search {
+        q = q.filter(
+            outbox::recipient_address
+                .like(like_anywhere(text))
+                .escape('\\')
+                .or(outbox::message_kind.eq(text.clone())),
+        );
+    }
+    if let Some((t, id)) = &at.key {
+        q = if at.backwards {
+            q.filter(
+                outbox::created_at
+                    .gt(*t)
+                    .or(outbox::created_at.eq(*t).and(outbox::id.gt(id.clone()))),
+            )
+        } else {
+            q.filter(
+                outbox::created_at
+                    .lt(*t)
+                    .or(outbox::created_at.eq(*t).and(outbox::id.lt(id.clone()))),
+            )
+        };
+    }
+    let q = if at.backwards {
+        q.order((outbox::created_at.asc(), outbox::id.asc()))
+    } else {
+        q.order((outbox::created_at.desc(), outbox::id.desc()))
+    };
+    q.limit(at.fetch).select(OutboxRow::as_select()).load(conn)
+}

@@ -66,3 +66,41 @@ macro_rules! insert_all {
     }};
 }
 pub(crate) use insert_all;
+
+/// Where a keyset page of a list starts: past the row with sort key `key` in the list's
+/// order or, `backwards`, in reverse (the previous page); `fetch` rows at most.
+#[derive(Debug, Clone)]
+pub struct KeysetAt<K> {
+    pub key: Option<K>,
+    pub backwards: bool,
+    pub fetch: i64,
+}
+
+diesel::define_sql_function! {
+    /// Lower-cases text the same way on both databases, for case-insensitive search.
+    fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text;
+}
+
+/// The condition on `enterprises` of every list search that names enterprises: the
+/// Chinese or English name contains the text (any case), or the credit code starts with
+/// it. `LIKE` with `lower()` behaves alike on SQLite and PostgreSQL, Chinese included;
+/// the enterprises table is small enough (thousands) to scan.
+macro_rules! enterprise_matches {
+    ($text:expr) => {{
+        use crate::db::models::lower;
+        use crate::db::schema::enterprises;
+        use crate::domain::listing::{like_anywhere, like_prefix};
+        let text: &str = $text;
+        let anywhere = like_anywhere(&text.to_lowercase());
+        lower(enterprises::name_zh)
+            .like(anywhere.clone())
+            .escape('\\')
+            .or(lower(enterprises::name_en.assume_not_null())
+                .like(anywhere)
+                .escape('\\'))
+            .or(enterprises::credit_code
+                .like(like_prefix(&text.to_uppercase()))
+                .escape('\\'))
+    }};
+}
+pub(crate) use enterprise_matches;

@@ -326,3 +326,63 @@ pub fn insert_many(
     super::insert_all!(conn, panel_seats::table, &seats)?;
     Ok(rows.len())
 }
+
+/// What a page of the assessor registry is narrowed to.
+#[derive(Debug, Clone, Default)]
+pub struct AssessorFilter {
+    /// Part of the person's name (any case) or of the certification number.
+    pub search: Option<String>,
+    pub organisation: Option<OrganisationId>,
+}
+
+/// One window of profiles with the person's display name, by (name, user id) (reversed
+/// when `backwards`), past `at.key`, matching `filter`.
+pub fn profiles_page(
+    conn: &mut DbConn,
+    filter: &AssessorFilter,
+    at: &super::KeysetAt<(String, UserId)>,
+) -> QueryResult<Vec<(ProfileRow, String)>> {
+    use crate::domain::listing::like_anywhere;
+    let mut q = assessor_profiles::table
+        .inner_join(users::table)
+        .into_boxed();
+    if let Some(text) = &filter.search {
+        q = q.filter(
+            super::lower(users::display_name)
+                .like(like_anywhere(&text.to_lowercase()))
+                .escape('\\')
+                .or(assessor_profiles::certification_number
+                    .like(like_anywhere(text))
+                    .escape('\\')),
+        );
+    }
+    if let Some(o) = filter.organisation {
+        q = q.filter(assessor_profiles::organisation_id.eq(o));
+    }
+    if let Some((name, id)) = &at.key {
+        q = if at.backwards {
+            q.filter(
+                users::display_name.lt(name.clone()).or(users::display_name
+                    .eq(name.clone())
+                    .and(assessor_profiles::user_id.lt(*id))),
+            )
+        } else {
+            q.filter(
+                users::display_name.gt(name.clone()).or(users::display_name
+                    .eq(name.clone())
+                    .and(assessor_profiles::user_id.gt(*id))),
+            )
+        };
+    }
+    let q = if at.backwards {
+        q.order((
+            users::display_name.desc(),
+            assessor_profiles::user_id.desc(),
+        ))
+    } else {
+        q.order((users::display_name.asc(), assessor_profiles::user_id.asc()))
+    };
+    q.limit(at.fetch)
+        .select((ProfileRow::as_select(), users::display_name))
+        .load(conn)
+}

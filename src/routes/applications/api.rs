@@ -3,12 +3,16 @@
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 
+use crate::domain::application_status::Status;
 use crate::domain::ids::{ApplicationId, RoundId};
+use crate::domain::listing::{parse_search, Window};
 use crate::error::AppError;
+use crate::refusal::Code;
 use crate::web::caller::Caller;
+use crate::web::listing::{self, kept, Links};
 use crate::web::AppState;
 use crate::workflow::applications::{self, Draft};
-use crate::workflow::queries::applications as read;
+use crate::workflow::queries::applications::{self as read, ApplicationFilter};
 use crate::workflow::views::applications::{application_detail, application_view};
 use crate::workflow::views::{ApplicationDetail, ApplicationView};
 
@@ -38,19 +42,107 @@ pub async fn create_api(
     Ok(HttpResponse::Created().json(serde_json::json!({ "id": id, "status": "draft" })))
 }
 
-/// Applications the caller may see: their enterprise's, or all for the secretariat.
-#[utoipa::path(get, path = "/api/v1/applications", responses((status = 200, description = "applications", body = [ApplicationView])), security(("bearer" = [])))]
+/// The parameters of the applications list, the same for the page and the API.
+#[derive(Debug, Clone, Default, Deserialize, serde::Serialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ApplicationListQuery {
+    /// Where the page starts: the cursor of the `rel="next"` link of the page before.
+    #[param(max_length = 512)]
+    pub after: Option<String>,
+    /// Where the page ends: the cursor of the `rel="prev"` link of the page after.
+    #[param(max_length = 512)]
+    pub before: Option<String>,
+    /// Rows per page (50 when not given).
+    #[param(minimum = 1, maximum = 200)]
+    pub limit: Option<i64>,
+    /// Part of the enterprise's name (Chinese or English) or the start of its credit code.
+    #[param(max_length = 100)]
+    pub q: Option<String>,
+    /// Only this round (its id).
+    #[param(value_type = Option<uuid::Uuid>)]
+    pub round: Option<String>,
+    /// Only this part (its code).
+    #[param(max_length = 100)]
+    pub part: Option<String>,
+    /// Only this status.
+    #[param(
+        pattern = "^(draft|submitted|accepted|in_assessment|scored|in_review|approved|returned|certified|withdrawn|rejected)$"
+    )]
+    pub status: Option<String>,
+}
+
+fn given(o: &Option<String>) -> Option<&str> {
+    o.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
+impl ApplicationListQuery {
+    /// The filter and the window, or a coded 400 naming what could not be used.
+    pub fn check(&self) -> Result<(ApplicationFilter, Window), AppError> {
+        let bad = |value: &str| AppError::bad_request(Code::FilterInvalid.with("value", value));
+        let round = match given(&self.round) {
+            Some(r) => Some(r.parse::<RoundId>().map_err(|_| bad(r))?),
+            None => None,
+        };
+        let status = match given(&self.status) {
+            Some(s) => Some(s.parse::<Status>().map_err(|_| bad(s))?),
+            None => None,
+        };
+        let part = match given(&self.part) {
+            Some(p) if p.chars().count() > 100 => return Err(bad(p)),
+            p => p.map(String::from),
+        };
+        let search = parse_search(self.q.as_deref()).map_err(AppError::bad_request)?;
+        let window = listing::window(
+            read::LIST,
+            read::KEY_PARTS,
+            self.after.as_deref(),
+            self.before.as_deref(),
+            self.limit,
+        )?;
+        let filter = ApplicationFilter {
+            enterprise: None,
+            round,
+            part,
+            status,
+            search,
+        };
+        Ok((filter, window))
+    }
+
+    /// The filters as they go back into the links to the neighbouring pages.
+    pub fn kept(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("q", kept(&self.q)),
+            ("round", kept(&self.round)),
+            ("part", kept(&self.part)),
+            ("status", kept(&self.status)),
+            ("limit", kept(&self.limit)),
+        ]
+    }
+}
+
+/// Applications the caller may see (their enterprise's, or all for the secretariat),
+/// newest first, a page at a time: the `Link` header names the next and previous pages.
+#[utoipa::path(get, path = "/api/v1/applications", params(ApplicationListQuery),
+    responses((status = 200, description = "one page of applications", body = [ApplicationView],
+        headers(("Link" = String, description = "the next (rel=\"next\") and previous (rel=\"prev\") pages"))),
+        (status = 400, description = "a cursor, limit or filter that cannot be used")),
+    security(("bearer" = [])))]
 pub async fn list_api(
     state: web::Data<AppState>,
     caller: Caller,
+    query: web::Query<ApplicationListQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let views: Vec<ApplicationView> = state
+    let query = query.into_inner();
+    let (filter, window) = query.check()?;
+    let page = state
         .db(move |conn| {
-            let rows = read::visible_to(conn, &caller.principal)?;
-            Ok(rows.into_iter().map(application_view).collect())
+            let page = read::page(conn, &caller.principal, filter, &window)?;
+            Ok(page.map(application_view))
         })
         .await?;
-    Ok(HttpResponse::Ok().json(views))
+    let links = Links::of(&page, &query.kept());
+    Ok(links.json("/api/v1/applications", page.rows))
 }
 
 /// One application with its history; another enterprise's id answers 404.

@@ -24,6 +24,9 @@ use crate::workflow::queries::{self, enterprises, evidence};
 use crate::workflow::views::applications::{application_view, event_view};
 use crate::workflow::views::{ApplicationEventView, ApplicationView};
 
+use super::api::ApplicationListQuery;
+use crate::web::listing::Links;
+
 fn see_other(to: String) -> HttpResponse {
     confirm::see_other(&to)
 }
@@ -74,30 +77,30 @@ struct OpenRound {
     parts: Vec<(String, Bilingual)>,
 }
 
-/// `?status=submitted`: only the applications in that status (the task list links here).
-#[derive(serde::Deserialize)]
-pub struct ListFilter {
-    status: Option<Status>,
-}
-
+/// `?status=submitted&round=…&part=…&q=…&after=…`: the list's filters, search and page
+/// (the task list links to a status).
 pub async fn list_page(
     state: web::Data<AppState>,
     caller: Caller,
     visitor: Visitor,
     req: HttpRequest,
-    filter: web::Query<ListFilter>,
+    query: web::Query<ApplicationListQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let status = filter.into_inner().status;
     render_list(
         &state,
         caller,
         &visitor,
         &req,
-        status,
+        query.into_inner(),
         None,
         &FormState::default(),
     )
     .await
+}
+
+#[derive(Serialize)]
+struct StatusOption {
+    code: &'static str,
 }
 
 /// The list with the forms to apply; `refused` names the round whose form `form` is.
@@ -106,22 +109,38 @@ async fn render_list(
     caller: Caller,
     visitor: &Visitor,
     req: &HttpRequest,
-    status: Option<Status>,
+    query: ApplicationListQuery,
     refused: Option<RoundId>,
     form: &FormState,
 ) -> Result<HttpResponse, AppError> {
-    let (listed, rounds, member) = state
+    let (filter, window) = query.check()?;
+    let (page, rounds, member, round_options, part_options) = state
         .db(move |conn| {
             let member = enterprises::membership(conn, caller.principal.user_id)?;
-            let rows = match status {
-                Some(s) => read::visible_in_status(conn, &caller.principal, s)?,
-                None => read::visible_to(conn, &caller.principal)?,
-            };
+            let page = read::page(conn, &caller.principal, filter, &window)?;
             let mut names: BTreeMap<RoundId, Bilingual> = BTreeMap::new();
             let mut rounds = Vec::new();
             let all = queries::rounds::all(conn)?;
             let parts = part_names(conn, &all)?;
-            let mut enterprise_names = BTreeMap::new();
+            // Every part code once (the first round's name for it), for the filter.
+            let mut part_options: BTreeMap<String, Bilingual> = BTreeMap::new();
+            for ((_, code), name) in &parts {
+                part_options
+                    .entry(code.clone())
+                    .or_insert_with(|| name.clone());
+            }
+            let round_options: Vec<(RoundId, Bilingual)> = all
+                .iter()
+                .map(|r| {
+                    (
+                        r.id,
+                        Bilingual {
+                            zh: r.name_zh.clone(),
+                            en: r.name_en.clone(),
+                        },
+                    )
+                })
+                .collect();
             for r in all {
                 names.insert(
                     r.id,
@@ -144,30 +163,36 @@ async fn render_list(
                     });
                 }
             }
-            let mut listed = Vec::new();
-            for a in rows {
-                if let std::collections::btree_map::Entry::Vacant(slot) =
-                    enterprise_names.entry(a.enterprise_id)
-                {
-                    let name = enterprises::get(conn, a.enterprise_id)?
-                        .map(|e| e.name_zh)
-                        .unwrap_or_default();
-                    slot.insert(name);
-                }
-                listed.push(Listed {
-                    round_name: names.get(&a.round_id).cloned().unwrap_or(Bilingual {
-                        zh: String::new(),
-                        en: String::new(),
-                    }),
-                    enterprise_name: enterprise_names[&a.enterprise_id].clone(),
-                    part_name: part_name(&parts, a.round_id, &a.part_code),
-                    application: application_view(a),
-                });
-            }
-            Ok((listed, rounds, member))
+            // The page's enterprise names in one query.
+            let ids: Vec<_> = page.rows.iter().map(|a| a.enterprise_id).collect();
+            let enterprise_names = enterprises::names(conn, &ids)?;
+            let page = page.map(|a| Listed {
+                round_name: names.get(&a.round_id).cloned().unwrap_or(Bilingual {
+                    zh: String::new(),
+                    en: String::new(),
+                }),
+                enterprise_name: enterprise_names
+                    .get(&a.enterprise_id)
+                    .cloned()
+                    .unwrap_or_default(),
+                part_name: part_name(&parts, a.round_id, &a.part_code),
+                application: application_view(a),
+            });
+            Ok((
+                page,
+                rounds,
+                member,
+                round_options,
+                part_options.into_iter().collect::<Vec<_>>(),
+            ))
         })
         .await?;
-    let ctx = with(base_context(visitor, req.path()), "applications", &listed);
+    let links = Links::of(&page, &query.kept());
+    let ctx = with(
+        base_context(visitor, req.path()),
+        "applications",
+        &page.rows,
+    );
     let ctx = with(ctx, "open_rounds", &rounds);
     let ctx = with(ctx, "refused_round", &refused);
     let ctx = with(
@@ -176,7 +201,17 @@ async fn render_list(
         &std::collections::HashMap::<String, String>::new(),
     );
     let ctx = with(ctx, "has_enterprise", &member.is_some());
-    let ctx = with(ctx, "status_filter", &status);
+    let ctx = with(ctx, "f", &query);
+    let ctx = with(ctx, "round_options", &round_options);
+    let ctx = with(ctx, "part_options", &part_options);
+    let statuses: Vec<StatusOption> = Status::ALL
+        .iter()
+        .map(|s| StatusOption { code: s.as_str() })
+        .collect();
+    let ctx = with(ctx, "status_options", &statuses);
+    let ctx = with(ctx, "pager_path", "/applications");
+    let ctx = with(ctx, "next_qs", &links.next_qs);
+    let ctx = with(ctx, "prev_qs", &links.prev_qs);
     page_with_form(&state.templates, "pages/applications/list.html", ctx, form)
 }
 
@@ -245,7 +280,16 @@ pub async fn create_page(
                 _ => None,
             };
             let form = FormState::refused(&fields, err, visitor.lang, field)?;
-            render_list(&state, caller, &visitor, &req, None, Some(round_id), &form).await
+            render_list(
+                &state,
+                caller,
+                &visitor,
+                &req,
+                ApplicationListQuery::default(),
+                Some(round_id),
+                &form,
+            )
+            .await
         }
     }
 }

@@ -16,6 +16,9 @@ use crate::workflow::enterprises::{self, Registration};
 use crate::workflow::queries;
 use crate::workflow::views::enterprises::enterprise_view;
 
+use super::api::EnterpriseListQuery;
+use crate::web::listing::Links;
+
 #[derive(serde::Deserialize, serde::Serialize, Default)]
 pub struct RegistrationForm {
     #[serde(default)]
@@ -117,14 +120,25 @@ struct Queued {
     members: i64,
 }
 
-/// The secretariat's verification queue: waiting enterprises first, verified below.
+/// The secretariat's verification queue: waiting enterprises first (earliest
+/// registration first), then the verified ones a page at a time (newest first); `q`
+/// searches both by name or credit code.
 pub async fn queue_page(
     state: web::Data<AppState>,
     caller: Caller,
     visitor: Visitor,
     req: HttpRequest,
+    query: web::Query<EnterpriseListQuery>,
 ) -> Result<HttpResponse, AppError> {
-    render_queue(&state, caller, &visitor, &req, &FormState::default()).await
+    render_queue(
+        &state,
+        caller,
+        &visitor,
+        &req,
+        query.into_inner(),
+        &FormState::default(),
+    )
+    .await
 }
 
 async fn render_queue(
@@ -132,24 +146,32 @@ async fn render_queue(
     caller: Caller,
     visitor: &Visitor,
     req: &HttpRequest,
+    query: EnterpriseListQuery,
     form: &FormState,
 ) -> Result<HttpResponse, AppError> {
-    let rows: Vec<Queued> = state
+    let (mut filter, window) = query.check()?;
+    filter.verified = Some(true);
+    let (waiting, verified) = state
         .db(move |conn| {
-            Ok(queries::enterprises::verification_queue(conn)?
+            let queued = |(row, members)| Queued {
+                enterprise: enterprise_view(row, &caller.principal),
+                members,
+            };
+            let waiting: Vec<Queued> = queries::enterprises::waiting(conn, filter.search.clone())?
                 .into_iter()
-                .map(|(row, members)| Queued {
-                    enterprise: enterprise_view(row, &caller.principal),
-                    members,
-                })
-                .collect())
+                .map(queued)
+                .collect();
+            let verified = queries::enterprises::page(conn, &filter, &window)?.map(queued);
+            Ok((waiting, verified))
         })
         .await?;
-    let (waiting, verified): (Vec<Queued>, Vec<Queued>) = rows
-        .into_iter()
-        .partition(|q| q.enterprise.verified_at.is_none());
+    let links = Links::of(&verified, &query.kept());
     let ctx = with(base_context(visitor, req.path()), "waiting", &waiting);
-    let ctx = with(ctx, "verified", &verified);
+    let ctx = with(ctx, "verified", &verified.rows);
+    let ctx = with(ctx, "f", &query);
+    let ctx = with(ctx, "pager_path", "/enterprises");
+    let ctx = with(ctx, "next_qs", &links.next_qs);
+    let ctx = with(ctx, "prev_qs", &links.prev_qs);
     page_with_form(&state.templates, "pages/enterprises/queue.html", ctx, form)
 }
 
@@ -191,7 +213,15 @@ pub async fn verify_page(
             .finish()),
         Err(refusal) => {
             let form = FormState::refused(&fields, refusal.into(), visitor.lang, None)?;
-            render_queue(&state, caller, &visitor, &req, &form).await
+            render_queue(
+                &state,
+                caller,
+                &visitor,
+                &req,
+                EnterpriseListQuery::default(),
+                &form,
+            )
+            .await
         }
     }
 }

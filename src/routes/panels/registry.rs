@@ -5,10 +5,12 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::NaiveDate;
 
 use super::{back_to, field, no_content, today, FormFields};
-use crate::domain::ids::{EnterpriseId, Named, UserId};
+use crate::domain::ids::{EnterpriseId, Named, OrganisationId, UserId};
+use crate::domain::listing::{parse_search, Window};
 use crate::error::AppError;
 use crate::refusal::Code;
 use crate::web::caller::Caller;
+use crate::web::listing::{self, kept, Links};
 use crate::web::render::{base_context, page_with_form, with, FormState};
 use crate::web::visitor::Visitor;
 use crate::web::AppState;
@@ -17,6 +19,7 @@ use crate::workflow::panels::{
     self, ConflictInput, EmploymentInput, OrganisationInput, ProfileInput,
 };
 use crate::workflow::queries;
+use crate::workflow::queries::panels::AssessorFilter;
 use crate::workflow::views::panels::organisation_view;
 use crate::workflow::views::{OrganisationView, RegistryEntry};
 
@@ -53,13 +56,79 @@ pub async fn add_organisation_api(
     Ok(HttpResponse::Created().json(serde_json::json!({ "id": id })))
 }
 
-/// The assessor registry (secretariat).
-#[utoipa::path(get, path = "/api/v1/assessors", responses((status = 200, description = "registry", body = [RegistryEntry])), security(("bearer" = [])))]
-pub async fn registry_api(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
-    let rows = state
-        .db(|conn| Ok(panels::registry(conn, today())?))
+/// The parameters of the assessor registry, the same for the page and the API.
+#[derive(Debug, Clone, Default, serde::Deserialize, serde::Serialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AssessorListQuery {
+    /// Where the page starts: the cursor of the `rel="next"` link of the page before.
+    #[param(max_length = 512)]
+    pub after: Option<String>,
+    /// Where the page ends: the cursor of the `rel="prev"` link of the page after.
+    #[param(max_length = 512)]
+    pub before: Option<String>,
+    /// Assessors per page (50 when not given).
+    #[param(minimum = 1, maximum = 200)]
+    pub limit: Option<i64>,
+    /// Part of the assessor's name (any case) or certification number.
+    #[param(max_length = 100)]
+    pub q: Option<String>,
+    /// Only assessors of this organisation (its id).
+    #[param(value_type = Option<uuid::Uuid>)]
+    pub organisation: Option<String>,
+}
+
+impl AssessorListQuery {
+    fn check(&self) -> Result<(AssessorFilter, Window), AppError> {
+        let organisation = match self.organisation.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(o) => Some(
+                o.parse::<OrganisationId>()
+                    .map_err(|_| AppError::bad_request(Code::FilterInvalid.with("value", o)))?,
+            ),
+        };
+        let search = parse_search(self.q.as_deref()).map_err(AppError::bad_request)?;
+        let window = listing::window(
+            panels::REGISTRY_LIST,
+            panels::REGISTRY_KEY_PARTS,
+            self.after.as_deref(),
+            self.before.as_deref(),
+            self.limit,
+        )?;
+        Ok((
+            AssessorFilter {
+                search,
+                organisation,
+            },
+            window,
+        ))
+    }
+
+    fn kept(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("q", kept(&self.q)),
+            ("organisation", kept(&self.organisation)),
+            ("limit", kept(&self.limit)),
+        ]
+    }
+}
+
+/// The assessor registry by name, a page at a time (secretariat): the `Link` header
+/// names the next and previous pages.
+#[utoipa::path(get, path = "/api/v1/assessors", params(AssessorListQuery),
+    responses((status = 200, description = "one page of the registry", body = [RegistryEntry],
+        headers(("Link" = String, description = "the next (rel=\"next\") and previous (rel=\"prev\") pages"))),
+        (status = 400, description = "a cursor, limit or filter that cannot be used")),
+    security(("bearer" = [])))]
+pub async fn registry_api(
+    state: web::Data<AppState>,
+    query: web::Query<AssessorListQuery>,
+) -> Result<HttpResponse, AppError> {
+    let (filter, window) = query.check()?;
+    let page = state
+        .db(move |conn| Ok(panels::registry_page(conn, today(), &filter, &window)?))
         .await?;
-    Ok(HttpResponse::Ok().json(rows))
+    let links = Links::of(&page, &query.kept());
+    Ok(links.json("/api/v1/assessors", page.rows))
 }
 
 /// Registers or updates an assessor: organisation, certification, parts, languages.
@@ -134,8 +203,16 @@ pub async fn registry_page(
     state: web::Data<AppState>,
     visitor: Visitor,
     req: HttpRequest,
+    query: web::Query<AssessorListQuery>,
 ) -> Result<HttpResponse, AppError> {
-    render_registry(&state, &visitor, &req, &FormState::default()).await
+    render_registry(
+        &state,
+        &visitor,
+        &req,
+        query.into_inner(),
+        &FormState::default(),
+    )
+    .await
 }
 
 /// The registry page, with `form` for a refused form of it shown again.
@@ -143,17 +220,19 @@ async fn render_registry(
     state: &AppState,
     visitor: &Visitor,
     req: &HttpRequest,
+    query: AssessorListQuery,
     form: &FormState,
 ) -> Result<HttpResponse, AppError> {
+    let (filter, window) = query.check()?;
     let (registry, organisations, people, enterprises, groups) = state
-        .db(|conn| {
+        .db(move |conn| {
             let people = queries::panels::assessors_and_reviewers(conn)?;
             let enterprises: Vec<(EnterpriseId, String, bool)> = queries::enterprises::all(conn)?
                 .into_iter()
                 .map(|e| (e.id, e.name_zh, e.group_id.is_some()))
                 .collect();
             Ok((
-                panels::registry(conn, today())?,
+                panels::registry_page(conn, today(), &filter, &window)?,
                 queries::panels::organisations(conn)?
                     .into_iter()
                     .map(organisation_view)
@@ -164,7 +243,16 @@ async fn render_registry(
             ))
         })
         .await?;
-    let ctx = with(base_context(visitor, req.path()), "assessors", &registry);
+    let links = Links::of(&registry, &query.kept());
+    let ctx = with(
+        base_context(visitor, req.path()),
+        "assessors",
+        &registry.rows,
+    );
+    let ctx = with(ctx, "f", &query);
+    let ctx = with(ctx, "pager_path", "/assessors");
+    let ctx = with(ctx, "next_qs", &links.next_qs);
+    let ctx = with(ctx, "prev_qs", &links.prev_qs);
     let ctx = with(ctx, "people", &people);
     let ctx = with(ctx, "enterprises", &enterprises);
     let ctx = with(ctx, "groups", &groups);
@@ -226,7 +314,7 @@ pub async fn employment_form(
         Ok(()) => Ok(back_to("/assessors#employment")),
         Err(err) => {
             let form = FormState::refused(&f, err, visitor.lang, Some("employment"))?;
-            render_registry(&state, &visitor, &req, &form).await
+            render_registry(&state, &visitor, &req, AssessorListQuery::default(), &form).await
         }
     }
 }

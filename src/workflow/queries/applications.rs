@@ -1,38 +1,42 @@
 //! Reads of applications: lists, history and "not applicable" declarations.
 
-pub use crate::db::models::applications::{ApplicationRow, EventRow};
+pub use crate::db::models::applications::{ApplicationFilter, ApplicationRow, EventRow};
 
 use crate::db::models::{applications as store, enterprises};
 use crate::db::DbConn;
 use crate::domain::access::{Principal, Role};
-use crate::domain::application_status::Status;
 use crate::domain::ids::ApplicationId;
+use crate::domain::listing::{assemble, key_time, Cursor, Page, Window};
 use crate::refusal::Refusal;
 
-/// Applications the person may see: all for the secretariat, else their enterprise's.
-pub fn visible_to(conn: &mut DbConn, who: &Principal) -> Result<Vec<ApplicationRow>, Refusal> {
-    if who.has(Role::Secretariat) {
-        return Ok(store::all(conn)?);
-    }
-    match enterprises::membership(conn, who.user_id)? {
-        Some(e) => Ok(store::for_enterprise(conn, e)?),
-        None => Ok(Vec::new()),
-    }
-}
+/// The name of the applications list in its cursors.
+pub const LIST: &str = "applications";
+/// Parts of an applications cursor: created_at and id.
+pub const KEY_PARTS: usize = 2;
 
-/// The applications of [`visible_to`] that are in `status` (the list's filter).
-pub fn visible_in_status(
+/// One page of the applications the person may see (all for the secretariat, their
+/// enterprise's for its members, none for anyone else), newest first, narrowed by
+/// `filter` (whose `enterprise` is replaced by the visibility rule).
+pub fn page(
     conn: &mut DbConn,
     who: &Principal,
-    status: Status,
-) -> Result<Vec<ApplicationRow>, Refusal> {
-    if who.has(Role::Secretariat) {
-        return Ok(store::in_status(conn, None, status)?);
+    mut filter: ApplicationFilter,
+    window: &Window,
+) -> Result<Page<ApplicationRow>, Refusal> {
+    filter.enterprise = None;
+    if !who.has(Role::Secretariat) {
+        match enterprises::membership(conn, who.user_id)? {
+            Some(e) => filter.enterprise = Some(e),
+            None => return Ok(assemble(LIST, window, Vec::new(), cursor_of)),
+        }
     }
-    match enterprises::membership(conn, who.user_id)? {
-        Some(e) => Ok(store::in_status(conn, Some(e), status)?),
-        None => Ok(Vec::new()),
-    }
+    let at = super::time_id_at::<ApplicationId>(window)?;
+    let rows = store::page(conn, &filter, &at)?;
+    Ok(assemble(LIST, window, rows, cursor_of))
+}
+
+fn cursor_of(a: &ApplicationRow) -> Cursor {
+    Cursor::new(vec![key_time(a.created_at), a.id.to_string()])
 }
 
 /// The application's status changes, oldest first.

@@ -1,14 +1,20 @@
 //! Reads of the audit log.
 
-pub use crate::db::models::audit::{AuditRow, Filter, Query, PAGE_SIZE};
+pub use crate::db::models::audit::{AuditRow, Filter, Query, LIST, PAGE_SIZE};
 
 use crate::db::models::audit as store;
 use crate::db::DbConn;
+use crate::domain::listing::{assemble, Cursor, Page};
 use crate::refusal::Refusal;
 
-/// One page of matching entries, newest first, and how many match in all.
-pub fn search(conn: &mut DbConn, q: &Query) -> Result<(Vec<AuditRow>, i64), Refusal> {
-    Ok(store::search(conn, q)?)
+/// One page of matching entries, newest first, with the cursors of its neighbours, and
+/// how many match in all.
+pub fn search(conn: &mut DbConn, q: &Query) -> Result<(Page<AuditRow>, i64), Refusal> {
+    let (rows, total) = store::search(conn, q)?;
+    let page = assemble(LIST, &q.window, rows, |r: &AuditRow| {
+        Cursor::new(vec![r.seq.to_string()])
+    });
+    Ok((page, total))
 }
 
 /// Every matching entry, oldest first.

@@ -1,12 +1,14 @@
 //! Reads of certificates and their signing keys.
 
-pub use crate::db::models::certificates::{CertificateRow, KeyRow};
+pub use crate::db::models::certificates::{CertificateRow, DirectoryFilter, KeyRow};
 
 use chrono::Utc;
 
 use crate::db::models::certificates as store;
+use crate::db::models::KeysetAt;
 use crate::db::DbConn;
 use crate::domain::certificate::CertificatePayload;
+use crate::domain::listing::{assemble, Cursor, Page, Window};
 use crate::refusal::Refusal;
 use crate::workflow::certificates::{verify_number, Issuer};
 use crate::workflow::views::certificates::{
@@ -65,33 +67,50 @@ pub fn summary_of_application(
     }
 }
 
-/// The public directory on `today`: certificates in force of enterprises that consented,
-/// those whose Chinese or English name contains `search` (any case) when one is given,
-/// by enterprise and number.
+/// The name of the directory in its cursors (whose one part is a certificate number).
+pub const DIRECTORY_LIST: &str = "directory";
+
+/// One page of the public directory on `today`: certificates in force of enterprises
+/// that consented, narrowed by `filter`, by number. Expiry is read from the signed
+/// payload, so windows are read until the page is full or the list ends.
 pub fn directory(
     conn: &mut DbConn,
     issuer: &Issuer,
-    search: Option<&str>,
+    filter: &DirectoryFilter,
+    window: &Window,
     today: chrono::NaiveDate,
-) -> Result<Vec<DirectoryEntry>, Refusal> {
-    let needle = search
-        .map(|s| s.trim().to_lowercase())
-        .filter(|s| !s.is_empty());
-    let mut out: Vec<DirectoryEntry> = store::directory(conn)?
-        .into_iter()
-        .filter_map(|row| serde_json::from_str::<CertificatePayload>(&row.payload).ok())
-        .filter(|p| !p.is_expired_on(today))
-        .filter(|p| {
-            needle.as_ref().is_none_or(|n| {
-                p.enterprise_name_zh.to_lowercase().contains(n)
-                    || p.enterprise_name_en.to_lowercase().contains(n)
-            })
-        })
-        .map(|p| {
-            let url = issuer.verify_url(&p.certificate_number);
-            directory_entry(p, url)
-        })
-        .collect();
-    out.sort_by(|a, b| (&a.enterprise_name_zh, &a.number).cmp(&(&b.enterprise_name_zh, &b.number)));
-    Ok(out)
+) -> Result<Page<DirectoryEntry>, Refusal> {
+    let fetch = window.limit.fetch();
+    let mut at = KeysetAt {
+        key: window.cursor().map(|c| c.parts()[0].clone()),
+        backwards: window.backwards(),
+        fetch,
+    };
+    let mut in_force: Vec<CertificatePayload> = Vec::new();
+    loop {
+        let rows = store::directory_page(conn, filter, &at)?;
+        let ended = (rows.len() as i64) < fetch;
+        if let Some(last) = rows.last() {
+            at.key = Some(last.number.clone());
+        }
+        in_force.extend(
+            rows.into_iter()
+                .filter_map(|row| serde_json::from_str::<CertificatePayload>(&row.payload).ok())
+                .filter(|p| !p.is_expired_on(today)),
+        );
+        if ended || in_force.len() as i64 >= fetch {
+            break;
+        }
+    }
+    in_force.truncate(fetch as usize);
+    let page = assemble(
+        DIRECTORY_LIST,
+        window,
+        in_force,
+        |p: &CertificatePayload| Cursor::new(vec![p.certificate_number.clone()]),
+    );
+    Ok(page.map(|p| {
+        let url = issuer.verify_url(&p.certificate_number);
+        directory_entry(p, url)
+    }))
 }

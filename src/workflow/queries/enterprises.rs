@@ -1,11 +1,70 @@
 //! Reads of enterprises and their members.
 
-pub use crate::db::models::enterprises::EnterpriseRow;
+pub use crate::db::models::enterprises::{EnterpriseFilter, EnterpriseRow};
 
 use crate::db::models::enterprises as store;
+use crate::db::models::KeysetAt;
 use crate::db::DbConn;
 use crate::domain::ids::{EnterpriseId, UserId};
+use crate::domain::listing::{assemble, key_time, Cursor, Page, Window, MAX_LIMIT};
 use crate::refusal::Refusal;
+
+/// The name of the enterprises list in its cursors.
+pub const LIST: &str = "enterprises";
+/// Parts of an enterprises cursor: created_at and id.
+pub const KEY_PARTS: usize = 2;
+
+fn cursor_of(e: &(EnterpriseRow, i64)) -> Cursor {
+    Cursor::new(vec![key_time(e.0.created_at), e.0.id.to_string()])
+}
+
+/// One page of enterprises, newest registration first, each with how many people
+/// belong to it.
+pub fn page(
+    conn: &mut DbConn,
+    filter: &EnterpriseFilter,
+    window: &Window,
+) -> Result<Page<(EnterpriseRow, i64)>, Refusal> {
+    let at = super::time_id_at::<EnterpriseId>(window)?;
+    let rows = store::page(conn, filter, &at)?;
+    let rows = with_members(conn, rows)?;
+    Ok(assemble(LIST, window, rows, cursor_of))
+}
+
+/// The verification queue: enterprises awaiting verification that match `search`,
+/// earliest registration first, at most [`MAX_LIMIT`] (the queue is worked from the top).
+pub fn waiting(
+    conn: &mut DbConn,
+    search: Option<String>,
+) -> Result<Vec<(EnterpriseRow, i64)>, Refusal> {
+    let filter = EnterpriseFilter {
+        search,
+        verified: Some(false),
+    };
+    // Reading "backwards" from no cursor is oldest first.
+    let at = KeysetAt {
+        key: None,
+        backwards: true,
+        fetch: MAX_LIMIT,
+    };
+    let rows = store::page(conn, &filter, &at)?;
+    with_members(conn, rows)
+}
+
+fn with_members(
+    conn: &mut DbConn,
+    rows: Vec<EnterpriseRow>,
+) -> Result<Vec<(EnterpriseRow, i64)>, Refusal> {
+    let ids: Vec<EnterpriseId> = rows.iter().map(|r| r.id).collect();
+    let counts = store::member_counts(conn, &ids)?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let n = counts.get(&r.id).copied().unwrap_or(0);
+            (r, n)
+        })
+        .collect())
+}
 
 /// The id of the enterprise the person belongs to, if any.
 pub fn membership(conn: &mut DbConn, user: UserId) -> Result<Option<EnterpriseId>, Refusal> {
@@ -20,6 +79,14 @@ pub fn mine(conn: &mut DbConn, user: UserId) -> Result<Option<EnterpriseRow>, Re
     }
 }
 
+/// The Chinese names of the enterprises `ids`, by id (one query for a list page).
+pub fn names(
+    conn: &mut DbConn,
+    ids: &[EnterpriseId],
+) -> Result<std::collections::BTreeMap<EnterpriseId, String>, Refusal> {
+    Ok(store::names(conn, ids)?)
+}
+
 pub fn get(conn: &mut DbConn, id: EnterpriseId) -> Result<Option<EnterpriseRow>, Refusal> {
     Ok(store::get(conn, id)?)
 }
@@ -27,23 +94,4 @@ pub fn get(conn: &mut DbConn, id: EnterpriseId) -> Result<Option<EnterpriseRow>,
 /// Every registered enterprise, newest first.
 pub fn all(conn: &mut DbConn) -> Result<Vec<EnterpriseRow>, Refusal> {
     Ok(store::list(conn)?)
-}
-
-/// The secretariat's verification queue: enterprises awaiting verification, earliest
-/// registration first, then the verified ones, latest verification first; each with how
-/// many people belong to it.
-pub fn verification_queue(conn: &mut DbConn) -> Result<Vec<(EnterpriseRow, i64)>, Refusal> {
-    let mut rows = store::list(conn)?;
-    rows.sort_by(|a, b| match (a.verified_at, b.verified_at) {
-        (None, None) => a.created_at.cmp(&b.created_at),
-        (None, Some(_)) => std::cmp::Ordering::Less,
-        (Some(_), None) => std::cmp::Ordering::Greater,
-        (Some(x), Some(y)) => y.cmp(&x),
-    });
-    let mut out = Vec::new();
-    for row in rows {
-        let members = store::member_count(conn, row.id)?;
-        out.push((row, members));
-    }
-    Ok(out)
 }

@@ -19,3 +19,29 @@ pub mod scoring;
 pub mod sessions;
 pub mod surveillances;
 pub mod tasks;
+
+use crate::db::models::KeysetAt;
+use crate::domain::listing::{parse_key_time, Window};
+use crate::refusal::{Code, Refusal};
+
+/// The position of a window whose cursor is (time, id), as the models query it; a
+/// cursor whose parts do not read is refused like any other bad cursor.
+pub(crate) fn time_id_at<I: std::str::FromStr>(
+    window: &Window,
+) -> Result<KeysetAt<(chrono::NaiveDateTime, I)>, Refusal> {
+    let key = match window.cursor() {
+        Some(c) => {
+            let time = parse_key_time(&c.parts()[0]).map_err(Refusal::Invalid)?;
+            let id = c.parts()[1]
+                .parse::<I>()
+                .map_err(|_| Refusal::Invalid(Code::CursorInvalid.into()))?;
+            Some((time, id))
+        }
+        None => None,
+    };
+    Ok(KeysetAt {
+        key,
+        backwards: window.backwards(),
+        fetch: window.limit.fetch(),
+    })
+}

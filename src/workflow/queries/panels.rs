@@ -1,6 +1,6 @@
 //! Reads of the assessor registry and the panels.
 
-pub use crate::db::models::panels::{OrganisationRow, SeatRow};
+pub use crate::db::models::panels::{AssessorFilter, OrganisationRow, SeatRow};
 
 use crate::db::models::{applications as apps, panels as store, users};
 use crate::db::DbConn;
