@@ -52,6 +52,7 @@ pub enum Kind {
     CertificateRevoked,
     CertificateSuspended,
     CertificateReinstated,
+    CertificateRenewed,
     CertificateScopeReduced,
     SigningKeyCreated,
     // Evidence (feature: evidence).
@@ -71,6 +72,7 @@ pub enum Kind {
     AppealDecided,
     AppealWithdrawn,
     AppealFollowedUp,
+    AppealAttachmentAdded,
     ComplaintConfirmed,
     ComplaintTriaged,
     ComplaintNoted,
@@ -79,7 +81,7 @@ pub enum Kind {
 }
 
 impl Kind {
-    pub const ALL: [Kind; 59] = [
+    pub const ALL: [Kind; 61] = [
         Kind::LoginSucceeded,
         Kind::LoginFailed,
         Kind::Lockout,
@@ -118,6 +120,7 @@ impl Kind {
         Kind::CertificateRevoked,
         Kind::CertificateSuspended,
         Kind::CertificateReinstated,
+        Kind::CertificateRenewed,
         Kind::CertificateScopeReduced,
         Kind::SigningKeyCreated,
         Kind::EvidenceUploaded,
@@ -134,6 +137,7 @@ impl Kind {
         Kind::AppealDecided,
         Kind::AppealWithdrawn,
         Kind::AppealFollowedUp,
+        Kind::AppealAttachmentAdded,
         Kind::ComplaintConfirmed,
         Kind::ComplaintTriaged,
         Kind::ComplaintNoted,
@@ -184,6 +188,7 @@ impl Kind {
             Kind::CertificateRevoked => "certificate_revoked",
             Kind::CertificateSuspended => "certificate_suspended",
             Kind::CertificateReinstated => "certificate_reinstated",
+            Kind::CertificateRenewed => "certificate_renewed",
             Kind::CertificateScopeReduced => "certificate_scope_reduced",
             Kind::SigningKeyCreated => "signing_key_created",
             Kind::EvidenceUploaded => "evidence_uploaded",
@@ -197,6 +202,7 @@ impl Kind {
             Kind::AppealDecided => "appeal_decided",
             Kind::AppealWithdrawn => "appeal_withdrawn",
             Kind::AppealFollowedUp => "appeal_followed_up",
+            Kind::AppealAttachmentAdded => "appeal_attachment_added",
             Kind::ComplaintConfirmed => "complaint_confirmed",
             Kind::ComplaintTriaged => "complaint_triaged",
             Kind::ComplaintNoted => "complaint_noted",

@@ -39,5 +39,7 @@ pub mod report;
 pub mod certificate_lint;
 pub mod certificate_status;
 // Limits as they are shown and checked: sizes in binary units, page numbers.
+pub mod appeal_attachment;
 pub mod paging;
+pub mod renewal;
 pub mod size;

@@ -45,6 +45,7 @@ pub enum Task {
     ComplaintsToTriage,
     ComplaintsUnderInvestigation,
     SurveillanceRequested,
+    CertificatesToRenew,
 }
 
 impl Task {
@@ -74,6 +75,7 @@ impl Task {
             Task::ComplaintsToTriage => "complaints_to_triage",
             Task::ComplaintsUnderInvestigation => "complaints_under_investigation",
             Task::SurveillanceRequested => "surveillance_requested",
+            Task::CertificatesToRenew => "certificates_to_renew",
         }
     }
 
@@ -104,7 +106,8 @@ impl Task {
             | Task::AppealsToCarryOut
             | Task::ComplaintsToTriage
             | Task::ComplaintsUnderInvestigation
-            | Task::SurveillanceRequested => &[],
+            | Task::SurveillanceRequested
+            | Task::CertificatesToRenew => &[],
         }
     }
 
@@ -142,6 +145,8 @@ impl Task {
             Task::ComplaintsToTriage => "/complaints?status=received",
             Task::ComplaintsUnderInvestigation => "/complaints?status=accepted",
             Task::SurveillanceRequested => "/complaints?status=accepted",
+            // The enterprise's certificates; each standing one offers the re-assessment.
+            Task::CertificatesToRenew => "/applications?status=certified",
         }
     }
 }
@@ -170,6 +175,7 @@ pub fn tasks_of(role: Role) -> &'static [Task] {
             Task::ClarificationsToAnswer,
             Task::Results,
             Task::Certificates,
+            Task::CertificatesToRenew,
         ],
         Role::Assessor => &[
             Task::AssignedApplications,
@@ -240,7 +246,7 @@ mod tests {
         }
         let unique: std::collections::HashSet<Task> = seen.iter().copied().collect();
         assert_eq!(seen.len(), unique.len());
-        assert_eq!(seen.len(), 23);
+        assert_eq!(seen.len(), 24);
     }
 
     #[test]

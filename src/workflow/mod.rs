@@ -36,8 +36,11 @@ pub mod certificates;
 // Enterprise groups.
 pub mod enterprise_groups;
 // Appeals and complaints.
+pub mod appeal_attachments;
 pub mod appeals;
 pub mod complaints;
+// Renewals and certificate reminders.
+pub mod renewals;
 
 /// A use case's transaction is run again when its database error is a transient one.
 impl crate::db::TxError for crate::refusal::Refusal {

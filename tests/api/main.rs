@@ -71,3 +71,6 @@ mod complaints;
 mod races;
 // `seed --scale`: the national programme in bulk.
 mod national;
+// Renewal, reminders before a date, appeals that reinstate (renew17); appeal attachments.
+mod appeal_attachments;
+mod renewal;

@@ -31,6 +31,8 @@ pub mod tasks;
 // Appeals and complaints.
 pub mod appeals;
 pub mod complaints;
+// Renewals and certificate reminders.
+pub mod renewals;
 
 /// Current UTC time without zone, as stored.
 pub fn now() -> chrono::NaiveDateTime {

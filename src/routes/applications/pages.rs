@@ -81,6 +81,9 @@ struct OpenRound {
 #[derive(serde::Deserialize)]
 pub struct ListFilter {
     status: Option<Status>,
+    /// The certificate to renew, filled into the application forms (the renewal
+    /// invitation and the certificate's "apply for re-assessment" link it here).
+    renews: Option<String>,
 }
 
 pub async fn list_page(
@@ -90,13 +93,14 @@ pub async fn list_page(
     req: HttpRequest,
     filter: web::Query<ListFilter>,
 ) -> Result<HttpResponse, AppError> {
-    let status = filter.into_inner().status;
+    let ListFilter { status, renews } = filter.into_inner();
     render_list(
         &state,
         caller,
         &visitor,
         &req,
         status,
+        renews,
         None,
         &FormState::default(),
     )
@@ -110,6 +114,7 @@ async fn render_list(
     visitor: &Visitor,
     req: &HttpRequest,
     status: Option<Status>,
+    renews: Option<String>,
     refused: Option<RoundId>,
     form: &FormState,
 ) -> Result<HttpResponse, AppError> {
@@ -180,6 +185,7 @@ async fn render_list(
     );
     let ctx = with(ctx, "has_enterprise", &member.is_some());
     let ctx = with(ctx, "status_filter", &status);
+    let ctx = with(ctx, "renews", &renews.unwrap_or_default());
     page_with_form(&state.templates, "pages/applications/list.html", ctx, form)
 }
 
@@ -200,6 +206,11 @@ fn draft_field(reason: &crate::refusal::Reason) -> Option<&'static str> {
         Code::ApplicationScopeMissing | Code::ApplicationScopeTooLong => "scope",
         Code::ApplicationScopeEnTooLong => "scope_en",
         Code::ContactInvalid => "contact_email",
+        Code::RenewalAlreadyApplied
+        | Code::RenewalCertificateExpired
+        | Code::RenewalCertificateUnknown
+        | Code::RenewalNotStanding
+        | Code::RenewalPartDiffers => "renews",
         _ => return None,
     })
 }
@@ -226,6 +237,7 @@ pub async fn create_page(
         contact_name: value(&fields, "contact_name"),
         contact_email: value(&fields, "contact_email"),
         directory_consent: value(&fields, "directory_consent") == "yes",
+        renews: Some(value(&fields, "renews")).filter(|n| !n.trim().is_empty()),
     };
     let who = caller.clone();
     let outcome = state
@@ -248,7 +260,17 @@ pub async fn create_page(
                 _ => None,
             };
             let form = FormState::refused(&fields, err, visitor.lang, field)?;
-            render_list(&state, caller, &visitor, &req, None, Some(round_id), &form).await
+            render_list(
+                &state,
+                caller,
+                &visitor,
+                &req,
+                None,
+                None,
+                Some(round_id),
+                &form,
+            )
+            .await
         }
     }
 }

@@ -104,7 +104,16 @@ pub fn for_person(
                     results: Task::Results.statuses(),
                 },
             )?
-            .to_vec(),
+            .into_iter()
+            .chain([
+                match crate::db::models::enterprises::membership(conn, who.user_id)? {
+                    Some(enterprise) => {
+                        crate::db::models::renewals::invited_count(conn, enterprise, today)?
+                    }
+                    None => 0,
+                },
+            ])
+            .collect(),
             Role::Assessor => {
                 let active = Task::AssignedApplications.statuses();
                 assigned = store::assigned(conn, who.user_id, active, ASSIGNED_SHOWN)?
