@@ -56,6 +56,12 @@ pub struct Config {
     /// Months between surveillances of a certificate, the first counted from the
     /// certification decision (12 unless configured).
     pub surveillance_interval_months: u32,
+    /// Days before a certificate's last day at which its enterprise is invited to renew
+    /// it (90 and 30 unless configured).
+    pub renewal_invitation_days: crate::domain::renewal::Thresholds,
+    /// Days before a suspension's last day at which its enterprise is reminded (14
+    /// unless configured).
+    pub suspension_reminder_days: u32,
 }
 
 /// Operations: when storage counts as in trouble, who may scrape `/metrics`, how long a
@@ -467,6 +473,8 @@ struct FileConfig {
     certificate_max_suspension_months: Option<u32>,
     // Surveillance.
     surveillance_interval_months: Option<u32>,
+    certificate_renewal_invitation_days: Option<Vec<u32>>,
+    certificate_suspension_reminder_days: Option<u32>,
 }
 
 /// Where values come from, so tests can supply them without touching the process.
@@ -594,10 +602,26 @@ impl Config {
                 "must be between 1 and 36",
             ));
         }
+        let renewal_invitation_days = match file.certificate_renewal_invitation_days.clone() {
+            Some(days) => crate::domain::renewal::Thresholds::new(days)
+                .map_err(|reason| bad("certificate_renewal_invitation_days", reason))?,
+            None => crate::domain::renewal::Thresholds::default(),
+        };
+        let suspension_reminder_days = file
+            .certificate_suspension_reminder_days
+            .unwrap_or(crate::domain::renewal::DEFAULT_SUSPENSION_REMINDER_DAYS);
+        if !(1..=180).contains(&suspension_reminder_days) {
+            return Err(bad(
+                "certificate_suspension_reminder_days",
+                "must be between 1 and 180",
+            ));
+        }
 
         Ok(Config {
             max_suspension_months,
             surveillance_interval_months,
+            renewal_invitation_days,
+            suspension_reminder_days,
             database_url,
             data_dir,
             bind,
@@ -874,6 +898,9 @@ mod tests {
     #[test]
     fn suspensions_last_six_months_unless_configured() {
         assert_eq!(load(&[], None).unwrap().max_suspension_months, 6);
+        let defaults = load(&[], None).unwrap();
+        assert_eq!(defaults.renewal_invitation_days.days(), &[90, 30]);
+        assert_eq!(defaults.suspension_reminder_days, 14);
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("certcase.toml");
         fs::write(&file, "certificate_max_suspension_months = 3\n").unwrap();
@@ -881,6 +908,17 @@ mod tests {
         fs::write(&file, "certificate_max_suspension_months = 0\n").unwrap();
         let e = load(&[], Some(&file)).unwrap_err();
         assert_eq!(e.key, "certificate_max_suspension_months");
+        fs::write(
+            &file,
+            "certificate_renewal_invitation_days = [30, 120]\ncertificate_suspension_reminder_days = 7\n",
+        )
+        .unwrap();
+        let c = load(&[], Some(&file)).unwrap();
+        assert_eq!(c.renewal_invitation_days.days(), &[120, 30]);
+        assert_eq!(c.suspension_reminder_days, 7);
+        fs::write(&file, "certificate_renewal_invitation_days = []\n").unwrap();
+        let e = load(&[], Some(&file)).unwrap_err();
+        assert_eq!(e.key, "certificate_renewal_invitation_days");
     }
 
     #[test]

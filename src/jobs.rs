@@ -1,5 +1,6 @@
 //! Background work on a timer, started by `serve`: each run queues the clarification
-//! reminders that are due, then sends the outbox (so a reminder goes out in the same run).
+//! reminders, the renewal invitations and the suspension-ending reminders that are due,
+//! then sends the outbox (so a reminder goes out in the same run).
 //! `certcase mail send-pending` does one run.
 
 use std::time::Duration;
@@ -8,15 +9,19 @@ use crate::db::{DbConn, DbPool};
 use crate::mail::transport::Mailer;
 use crate::mail::worker::{self, Settings, Summary};
 use crate::workflow::panel_notices;
+use crate::workflow::renewals::{self, Reminders};
 
 /// One run: reminders first, then every message due now.
 pub fn run_once(
     conn: &mut DbConn,
     mailer: &Mailer,
     settings: &Settings,
+    reminders: &Reminders,
     worker: &str,
 ) -> diesel::QueryResult<Summary> {
-    panel_notices::remind_clarifications(conn, crate::db::models::now())?;
+    let now = crate::db::models::now();
+    panel_notices::remind_clarifications(conn, now)?;
+    renewals::send_reminders(conn, reminders, now.date())?;
     worker::send_pending(conn, mailer, settings, worker)
 }
 
@@ -38,20 +43,29 @@ impl Jobs {
 }
 
 /// Runs [`run_once`] every `interval` on the tokio runtime, off its workers.
-pub fn spawn(pool: DbPool, mailer: Mailer, settings: Settings, interval: Duration) -> Jobs {
+pub fn spawn(
+    pool: DbPool,
+    mailer: Mailer,
+    settings: Settings,
+    reminders: Reminders,
+    interval: Duration,
+) -> Jobs {
     let worker = worker::worker_id();
     let (stop, mut stopped) = tokio::sync::watch::channel(false);
     let task = tokio::spawn(async move {
         loop {
-            let (pool, mailer, settings, worker) = (
+            let (pool, mailer, settings, reminders, worker) = (
                 pool.clone(),
                 mailer.clone(),
                 settings.clone(),
+                reminders.clone(),
                 worker.clone(),
             );
             let result = tokio::task::spawn_blocking(move || -> anyhow::Result<Summary> {
                 let mut conn = pool.get()?;
-                Ok(run_once(&mut conn, &mailer, &settings, &worker)?)
+                Ok(run_once(
+                    &mut conn, &mailer, &settings, &reminders, &worker,
+                )?)
             })
             .await;
             match result {

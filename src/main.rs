@@ -288,7 +288,14 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let mailer = Mailer::from_config(&config.mail, &config.data_dir)?;
             let settings = worker::Settings::from_config(&config.mail)?;
             let mut conn = pool.get()?;
-            let s = jobs::run_once(&mut conn, &mailer, &settings, &worker::worker_id())?;
+            let reminders = certcase::workflow::renewals::Reminders::from_config(&config);
+            let s = jobs::run_once(
+                &mut conn,
+                &mailer,
+                &settings,
+                &reminders,
+                &worker::worker_id(),
+            )?;
             println!(
                 "mail: {} sent, {} to retry later, {} given up ({})",
                 s.sent,
@@ -567,9 +574,10 @@ fn serve(config: Config, with_demo: bool) -> anyhow::Result<()> {
     println!("  e-mail: {}", mailer.describe());
     println!("  open {url}/login in a browser and sign in with an account above (or add one: certcase user add)");
     let worker_pool = pool.clone();
+    let reminders = certcase::workflow::renewals::Reminders::from_config(&config);
     let state = startup::state(config, pool)?;
     actix_web::rt::System::new().block_on(async move {
-        let jobs = jobs::spawn(worker_pool, mailer, settings, poll);
+        let jobs = jobs::spawn(worker_pool, mailer, settings, reminders, poll);
         let served = startup::run(listener, state, 2)?.await;
         // The server has stopped (a signal, after requests in flight finished).
         jobs.stop().await;

@@ -312,7 +312,13 @@ fn referenced(conn: &mut DbConn) -> anyhow::Result<Vec<String>> {
     let mut hashes: Vec<String> = crate::db::models::evidence::contents(conn)?
         .into_iter()
         .map(|(_, _, sha)| sha)
+        .chain(
+            crate::db::models::appeals::attachment_contents(conn)?
+                .into_iter()
+                .map(|(_, _, sha)| sha),
+        )
         .collect();
+    hashes.sort();
     hashes.dedup();
     Ok(hashes)
 }
@@ -535,7 +541,22 @@ pub fn check_evidence(
     fix: bool,
     now: SystemTime,
 ) -> anyhow::Result<EvidenceReport> {
-    let rows = crate::db::models::evidence::contents(conn)?;
+    // Evidence records and appeal attachments share the store: both are references.
+    let rows: Vec<(String, String, String)> = crate::db::models::evidence::contents(conn)?
+        .into_iter()
+        .map(|(id, application, sha)| (id.to_string(), application.to_string(), sha))
+        .chain(
+            crate::db::models::appeals::attachment_contents(conn)?
+                .into_iter()
+                .map(|(id, application, sha)| {
+                    (
+                        format!("appeal-attachment:{id}"),
+                        application.to_string(),
+                        sha,
+                    )
+                }),
+        )
+        .collect();
     let stored = storage::stored_files(data_dir)?;
     let on_disk: std::collections::BTreeSet<&str> = stored.iter().map(|s| s.key.as_str()).collect();
     let referenced: std::collections::BTreeSet<&str> =
@@ -548,8 +569,8 @@ pub fn check_evidence(
     for (id, application, sha) in &rows {
         if !on_disk.contains(sha.as_str()) {
             report.missing.push(MissingFile {
-                evidence: id.to_string(),
-                application: application.to_string(),
+                evidence: id.clone(),
+                application: application.clone(),
                 sha256: sha.clone(),
             });
         }

@@ -840,3 +840,45 @@ diesel::allow_tables_to_appear_in_same_query!(
     surveillance_assessors,
     surveillance_scores,
 );
+
+// Renewal (renewal17): renewal applications, sent certificate reminders, appeal files.
+diesel::table! {
+    renewal_applications (application_id) {
+        application_id -> Text,
+        renews_number -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    certificate_reminders (certificate_number, occasion) {
+        certificate_number -> Text,
+        occasion -> Text,
+        sent_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    appeal_attachments (id) {
+        id -> Text,
+        appeal_id -> Text,
+        file_name -> Text,
+        content_type -> Text,
+        size_bytes -> BigInt,
+        sha256 -> Text,
+        uploaded_by -> Text,
+        uploaded_at -> Timestamp,
+    }
+}
+
+diesel::allow_tables_to_appear_in_same_query!(
+    renewal_applications,
+    certificate_reminders,
+    certificates,
+);
+diesel::allow_tables_to_appear_in_same_query!(renewal_applications, applications);
+diesel::allow_tables_to_appear_in_same_query!(certificate_reminders, applications);
+diesel::allow_tables_to_appear_in_same_query!(renewal_applications, enterprise_members);
+diesel::allow_tables_to_appear_in_same_query!(certificate_reminders, enterprise_members);
+
+diesel::allow_tables_to_appear_in_same_query!(appeal_attachments, appeals);

@@ -52,6 +52,7 @@ pub enum Kind {
     CertificateRevoked,
     CertificateSuspended,
     CertificateReinstated,
+    CertificateRenewed,
     CertificateScopeReduced,
     SigningKeyCreated,
     // Evidence (feature: evidence).
@@ -71,6 +72,7 @@ pub enum Kind {
     AppealDecided,
     AppealWithdrawn,
     AppealFollowedUp,
+    AppealAttachmentAdded,
     ComplaintConfirmed,
     ComplaintTriaged,
     ComplaintNoted,
@@ -85,7 +87,7 @@ pub enum Kind {
 }
 
 impl Kind {
-    pub const ALL: [Kind; 64] = [
+    pub const ALL: [Kind; 66] = [
         Kind::LoginSucceeded,
         Kind::LoginFailed,
         Kind::Lockout,
@@ -124,6 +126,7 @@ impl Kind {
         Kind::CertificateRevoked,
         Kind::CertificateSuspended,
         Kind::CertificateReinstated,
+        Kind::CertificateRenewed,
         Kind::CertificateScopeReduced,
         Kind::SigningKeyCreated,
         Kind::EvidenceUploaded,
@@ -140,6 +143,7 @@ impl Kind {
         Kind::AppealDecided,
         Kind::AppealWithdrawn,
         Kind::AppealFollowedUp,
+        Kind::AppealAttachmentAdded,
         Kind::ComplaintConfirmed,
         Kind::ComplaintTriaged,
         Kind::ComplaintNoted,
@@ -195,6 +199,7 @@ impl Kind {
             Kind::CertificateRevoked => "certificate_revoked",
             Kind::CertificateSuspended => "certificate_suspended",
             Kind::CertificateReinstated => "certificate_reinstated",
+            Kind::CertificateRenewed => "certificate_renewed",
             Kind::CertificateScopeReduced => "certificate_scope_reduced",
             Kind::SigningKeyCreated => "signing_key_created",
             Kind::EvidenceUploaded => "evidence_uploaded",
@@ -208,6 +213,7 @@ impl Kind {
             Kind::AppealDecided => "appeal_decided",
             Kind::AppealWithdrawn => "appeal_withdrawn",
             Kind::AppealFollowedUp => "appeal_followed_up",
+            Kind::AppealAttachmentAdded => "appeal_attachment_added",
             Kind::ComplaintConfirmed => "complaint_confirmed",
             Kind::ComplaintTriaged => "complaint_triaged",
             Kind::ComplaintNoted => "complaint_noted",

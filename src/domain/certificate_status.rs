@@ -6,6 +6,11 @@
 //! (reinstated) or withdrawn; in force → superseded (a narrower scope, a new certificate)
 //! or renewed (a successor after re-assessment); in force or suspended → withdrawn; in
 //! force → expired after the last day of validity (derived from the date, not decided).
+//!
+//! A renewal is recorded when the successor is issued; the re-assessment may outlast the
+//! old certificate, so a suspended or even expired one is marked renewed too. A withdrawal
+//! is final for the secretariat: only an upheld appeal against the withdrawal (or a
+//! suspension) reverses it, and the log entry names the appeal.
 
 use chrono::{Months, NaiveDate};
 use serde::Serialize;
@@ -54,6 +59,11 @@ pub enum CertEvent {
     },
     /// A surveillance concluded that the certificate stays as it is.
     MaintainAfterSurveillance,
+    /// An upheld appeal reverses a suspension or a withdrawal; `appeal` names it in the
+    /// log (the `related` of a reinstatement entry).
+    ReverseOnAppeal {
+        appeal: String,
+    },
 }
 
 /// What a verifier is told: the decided state, or expiry once the validity has passed.
@@ -137,6 +147,12 @@ pub fn apply(
         (CertState::Withdrawn { .. }, CertEvent::Withdraw) => {
             Err(Refusal::Conflict(Code::CertificateAlreadyRevoked.into()))
         }
+        (CertState::InForce | CertState::Suspended { .. }, CertEvent::Renew { successor }) => {
+            Ok(CertState::Renewed {
+                by: successor.clone(),
+                on,
+            })
+        }
         _ if expired => Err(Refusal::Conflict(
             Code::CertificateExpired.with("valid_until", limits.valid_until),
         )),
@@ -170,10 +186,10 @@ pub fn apply(
             by: successor.clone(),
             on,
         }),
-        (CertState::InForce, CertEvent::Renew { successor }) => Ok(CertState::Renewed {
-            by: successor.clone(),
-            on,
-        }),
+        (
+            CertState::Suspended { .. } | CertState::Withdrawn { .. },
+            CertEvent::ReverseOnAppeal { .. },
+        ) => Ok(CertState::InForce),
         (other, _) => Err(not_in(other)),
     }
 }
@@ -211,7 +227,12 @@ pub fn from_log(entries: &[LogEntry], valid_until: NaiveDate) -> Result<CertStat
             LogKind::Suspended => CertEvent::Suspend {
                 until: entry.until.ok_or(incomplete.clone())?,
             },
-            LogKind::Reinstated => CertEvent::Reinstate,
+            LogKind::Reinstated => match &entry.related {
+                Some(appeal) => CertEvent::ReverseOnAppeal {
+                    appeal: appeal.clone(),
+                },
+                None => CertEvent::Reinstate,
+            },
             LogKind::Superseded => CertEvent::ReduceScope {
                 successor: related()?,
             },
@@ -334,13 +355,29 @@ mod tests {
             CertEvent::ReduceScope {
                 successor: "2029-CD-000002".into(),
             },
-            CertEvent::Renew {
-                successor: "2029-CD-000002".into(),
+            CertEvent::ReverseOnAppeal {
+                appeal: "appeal:1".into(),
             },
         ] {
             let r = apply(&CertState::InForce, &event, after, limits());
             assert_eq!(code(r.unwrap_err()), "certificate.expired", "{event:?}");
         }
+        assert_eq!(
+            apply(
+                &CertState::InForce,
+                &CertEvent::Renew {
+                    successor: "2029-CD-000002".into()
+                },
+                after,
+                limits()
+            )
+            .unwrap(),
+            CertState::Renewed {
+                by: "2029-CD-000002".into(),
+                on: after
+            },
+            "a re-assessment that outlasted the certificate still renews it"
+        );
         assert_eq!(
             apply(&CertState::InForce, &CertEvent::Withdraw, after, limits()).unwrap(),
             CertState::Withdrawn { on: after }
@@ -357,6 +394,51 @@ mod tests {
             code(apply(&replaced, &CertEvent::Reinstate, d(2026, 6, 1), limits()).unwrap_err()),
             "certificate.not_suspended"
         );
+    }
+
+    #[test]
+    fn only_an_upheld_appeal_brings_a_withdrawn_certificate_back() {
+        let withdrawn = CertState::Withdrawn { on: d(2026, 6, 1) };
+        let on = d(2026, 7, 1);
+        assert_eq!(
+            code(apply(&withdrawn, &CertEvent::Reinstate, on, limits()).unwrap_err()),
+            "certificate.not_suspended"
+        );
+        let appeal = CertEvent::ReverseOnAppeal {
+            appeal: "appeal:1".into(),
+        };
+        assert_eq!(
+            apply(&withdrawn, &appeal, on, limits()).unwrap(),
+            CertState::InForce
+        );
+        let suspended = CertState::Suspended {
+            since: d(2026, 6, 1),
+            until: d(2026, 9, 1),
+        };
+        assert_eq!(
+            apply(&suspended, &appeal, on, limits()).unwrap(),
+            CertState::InForce
+        );
+        assert_eq!(
+            code(apply(&CertState::InForce, &appeal, on, limits()).unwrap_err()),
+            "certificate.not_in_force"
+        );
+        let log = entries(&[(LogKind::Revoked, 1), (LogKind::Reinstated, 2)]);
+        let mut by_appeal = log.clone();
+        by_appeal.truncate(2);
+        by_appeal.push(LogEntry::append(
+            by_appeal.last(),
+            LogEvent {
+                kind: LogKind::Reinstated,
+                certificate_number: "2026-CD-000001".into(),
+                payload_sha256: "ab".repeat(32),
+                at: log[2].at,
+                reason: Some("appeal upheld".into()),
+                until: None,
+                related: Some("appeal:1".into()),
+            },
+        ));
+        assert_eq!(from_log(&by_appeal, d(2029, 3, 2)), Ok(CertState::InForce));
     }
 
     #[test]
@@ -488,12 +570,15 @@ mod tests {
                 successor: "2026-CD-000003".into()
             }),
             Just(CertEvent::MaintainAfterSurveillance),
+            Just(CertEvent::ReverseOnAppeal {
+                appeal: "appeal:1".into()
+            }),
         ]
     }
 
     proptest! {
         /// Whatever decisions are attempted, in whatever order and on whatever days: a
-        /// withdrawn or replaced certificate never stands again, a refused decision changes
+        /// replaced certificate never stands again, a withdrawn one only by an appeal, a refused decision changes
         /// nothing, a suspension never outlasts the period, and replaying the accepted
         /// decisions from the log gives the same state.
         #[test]
@@ -509,13 +594,18 @@ mod tests {
                 let before = state.clone();
                 match apply(&state, &event, on, limits()) {
                     Ok(next) => {
-                        let final_before = matches!(
+                        let replaced = matches!(
                             before,
-                            CertState::Withdrawn { .. }
-                                | CertState::Superseded { .. }
-                                | CertState::Renewed { .. }
+                            CertState::Superseded { .. } | CertState::Renewed { .. }
                         );
-                        prop_assert!(!final_before, "{before:?} left by {event:?}");
+                        prop_assert!(!replaced, "{before:?} left by {event:?}");
+                        // A withdrawal is left only by an upheld appeal.
+                        if matches!(before, CertState::Withdrawn { .. }) {
+                            prop_assert!(
+                                matches!(event, CertEvent::ReverseOnAppeal { .. }),
+                                "{before:?} left by {event:?}"
+                            );
+                        }
                         if let CertState::Suspended { since, until } = &next {
                             prop_assert!(*until > *since);
                             prop_assert!(*until <= since.checked_add_months(Months::new(6)).unwrap());
@@ -549,6 +639,7 @@ mod tests {
                     CertEvent::ReduceScope { successor } => (LogKind::Superseded, None, Some(successor)),
                     CertEvent::Renew { successor } => (LogKind::Renewed, None, Some(successor)),
                     CertEvent::MaintainAfterSurveillance => (LogKind::SurveillanceMaintained, None, None),
+                    CertEvent::ReverseOnAppeal { appeal } => (LogKind::Reinstated, None, Some(appeal)),
                 };
                 let e = LogEvent {
                     kind,

@@ -39,7 +39,10 @@ pub mod report;
 // Certificates (feature: certs).
 pub mod certificate_lint;
 pub mod certificate_status;
+// Appeal attachments: what may be attached, how many.
+pub mod appeal_attachment;
 // Limits as they are shown and checked: sizes in binary units, page numbers, list pages.
 pub mod listing;
 pub mod paging;
+pub mod renewal;
 pub mod size;

@@ -49,6 +49,7 @@ pub enum Task {
     SurveillancesOverdue,
     SurveillancesToScore,
     SurveillancesOpen,
+    CertificatesToRenew,
 }
 
 impl Task {
@@ -82,6 +83,7 @@ impl Task {
             Task::SurveillancesOverdue => "surveillances_overdue",
             Task::SurveillancesToScore => "surveillances_to_score",
             Task::SurveillancesOpen => "surveillances_open",
+            Task::CertificatesToRenew => "certificates_to_renew",
         }
     }
 
@@ -116,7 +118,8 @@ impl Task {
             | Task::SurveillancesDue
             | Task::SurveillancesOverdue
             | Task::SurveillancesToScore
-            | Task::SurveillancesOpen => &[],
+            | Task::SurveillancesOpen
+            | Task::CertificatesToRenew => &[],
         }
     }
 
@@ -158,6 +161,8 @@ impl Task {
             | Task::SurveillancesOverdue
             | Task::SurveillancesToScore
             | Task::SurveillancesOpen => "/surveillances",
+            // The enterprise's certificates; each standing one offers the re-assessment.
+            Task::CertificatesToRenew => "/applications?status=certified",
         }
     }
 }
@@ -189,6 +194,7 @@ pub fn tasks_of(role: Role) -> &'static [Task] {
             Task::Results,
             Task::Certificates,
             Task::SurveillancesOpen,
+            Task::CertificatesToRenew,
         ],
         Role::Assessor => &[
             Task::AssignedApplications,
@@ -260,7 +266,7 @@ mod tests {
         }
         let unique: std::collections::HashSet<Task> = seen.iter().copied().collect();
         assert_eq!(seen.len(), unique.len());
-        assert_eq!(seen.len(), 27);
+        assert_eq!(seen.len(), 28);
     }
 
     #[test]

@@ -120,6 +120,22 @@ pub enum Notification {
         reason: String,
         verify_url: String,
     },
+    /// Before a certificate's last day of validity (renewal): apply for re-assessment.
+    RenewalInvitation {
+        certificate_id: String,
+        part: String,
+        valid_until: chrono::NaiveDate,
+        days_left: i64,
+        apply_url: String,
+    },
+    /// Before a suspension's last day: the secretariat decides on reinstatement or
+    /// withdrawal by then.
+    SuspensionEnding {
+        certificate_id: String,
+        part: String,
+        until: chrono::NaiveDate,
+        verify_url: String,
+    },
     // Panels, scoring and review (feature: wiring).
     /// To the member whose submitted score the lead reopened.
     ScoreReopened {
@@ -237,6 +253,8 @@ impl Notification {
             Notification::CertificateSuspended { .. } => "certificate_suspended",
             Notification::CertificateReinstated { .. } => "certificate_reinstated",
             Notification::CertificateScopeReduced { .. } => "certificate_scope_reduced",
+            Notification::RenewalInvitation { .. } => "renewal_invitation",
+            Notification::SuspensionEnding { .. } => "suspension_ending",
             Notification::ScoreReopened { .. } => "score_reopened",
             Notification::ClarificationAnswered { .. } => "clarification_answered",
             Notification::ScoresComplete { .. } => "scores_complete",
@@ -485,6 +503,19 @@ mod tests {
                 reason: "one system left the scope".into(),
                 verify_url: "https://x.test/verify/C-2".into(),
             },
+            Notification::RenewalInvitation {
+                certificate_id: "C-1".into(),
+                part: "CD".into(),
+                valid_until: chrono::NaiveDate::from_ymd_opt(2029, 3, 2).unwrap(),
+                days_left: 90,
+                apply_url: "https://x.test/applications?renews=C-1#apply".into(),
+            },
+            Notification::SuspensionEnding {
+                certificate_id: "C-1".into(),
+                part: "CD".into(),
+                until: chrono::NaiveDate::from_ymd_opt(2026, 9, 1).unwrap(),
+                verify_url: "https://x.test/verify/C-1".into(),
+            },
             Notification::ScoreReopened {
                 application_id: app(),
                 part: "CD".into(),
@@ -566,7 +597,7 @@ mod tests {
     #[test]
     fn every_message_renders_in_both_languages_recipients_first() {
         let kinds: std::collections::BTreeSet<_> = all().iter().map(|n| n.kind()).collect();
-        assert_eq!(kinds.len(), 32);
+        assert_eq!(kinds.len(), 34);
         for n in all() {
             for first in Lang::ALL {
                 let r = render(&n, "Łukasz O'Brien", first).unwrap();

@@ -1011,22 +1011,25 @@ fn draw(
     // Details, bottom left.
     let label = style(Weight::Regular, 7.0, GREY);
     let value = style(Weight::Regular, 9.5, INK);
-    let rows = [
-        ("证书编号 Certificate No.", p.certificate_number.clone()),
-        (
-            "颁发日期 Issued on",
-            p.issue_date.format("%Y-%m-%d").to_string(),
-        ),
-        (
-            "有效期至 Valid until",
-            p.valid_until.format("%Y-%m-%d").to_string(),
-        ),
-    ];
+    let mut rows = vec![("证书编号 Certificate No.", p.certificate_number.clone())];
+    // A renewal names the certificate it renews; the rows close up to make room.
+    if let Some(renews) = &p.renews {
+        rows.push(("换发自 Renews certificate", renews.clone()));
+    }
+    rows.push((
+        "颁发日期 Issued on",
+        p.issue_date.format("%Y-%m-%d").to_string(),
+    ));
+    rows.push((
+        "有效期至 Valid until",
+        p.valid_until.format("%Y-%m-%d").to_string(),
+    ));
+    let step = if rows.len() > 3 { 8.5 } else { 10.5 };
     let mut y = 55.0;
     for (name, v) in rows {
         c.text(name, label, 22.0, y, Align::Left)?;
         c.text(&v, value, 22.0, y - 4.3, Align::Left)?;
-        y -= 10.5;
+        y -= step;
     }
     c.text("评估批次 Round", label, 22.0, y, Align::Left)?;
     c.fitted(

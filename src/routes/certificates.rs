@@ -507,56 +507,37 @@ async fn decision_form(
     }
 }
 
-/// `POST /certificates/{number}/revoke` (and `/withdraw`): withdraw after confirming.
-pub async fn revoke_form(
-    state: web::Data<AppState>,
-    caller: Caller,
-    visitor: Visitor,
-    req: HttpRequest,
-    path: web::Path<String>,
-    form: web::Form<Vec<(String, String)>>,
-) -> Result<HttpResponse, AppError> {
-    let (number, fields) = (path.into_inner(), form.into_inner());
-    decision_form(state, caller, visitor, req, number, "withdraw", fields).await
+/// The decision a page form's URL names: `/certificates/{number}/{decision}`. Any other
+/// word names no route (404).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FormDecision {
+    /// The same decision as `withdraw`, under its older name.
+    Revoke,
+    Withdraw,
+    Suspend,
+    Reinstate,
+    ReduceScope,
 }
 
-/// `POST /certificates/{number}/suspend`.
-pub async fn suspend_form(
+/// `POST /certificates/{number}/{decision}`: withdraw (or revoke), suspend, reinstate or
+/// reduce the scope, after confirming.
+pub async fn decision_page(
     state: web::Data<AppState>,
     caller: Caller,
     visitor: Visitor,
     req: HttpRequest,
-    path: web::Path<String>,
+    path: web::Path<(String, FormDecision)>,
     form: web::Form<Vec<(String, String)>>,
 ) -> Result<HttpResponse, AppError> {
-    let (number, fields) = (path.into_inner(), form.into_inner());
-    decision_form(state, caller, visitor, req, number, "suspend", fields).await
-}
-
-/// `POST /certificates/{number}/reinstate`.
-pub async fn reinstate_form(
-    state: web::Data<AppState>,
-    caller: Caller,
-    visitor: Visitor,
-    req: HttpRequest,
-    path: web::Path<String>,
-    form: web::Form<Vec<(String, String)>>,
-) -> Result<HttpResponse, AppError> {
-    let (number, fields) = (path.into_inner(), form.into_inner());
-    decision_form(state, caller, visitor, req, number, "reinstate", fields).await
-}
-
-/// `POST /certificates/{number}/reduce-scope`.
-pub async fn reduce_scope_form(
-    state: web::Data<AppState>,
-    caller: Caller,
-    visitor: Visitor,
-    req: HttpRequest,
-    path: web::Path<String>,
-    form: web::Form<Vec<(String, String)>>,
-) -> Result<HttpResponse, AppError> {
-    let (number, fields) = (path.into_inner(), form.into_inner());
-    decision_form(state, caller, visitor, req, number, "reduce-scope", fields).await
+    let ((number, decision), fields) = (path.into_inner(), form.into_inner());
+    let kind = match decision {
+        FormDecision::Revoke | FormDecision::Withdraw => "withdraw",
+        FormDecision::Suspend => "suspend",
+        FormDecision::Reinstate => "reinstate",
+        FormDecision::ReduceScope => "reduce-scope",
+    };
+    decision_form(state, caller, visitor, req, number, kind, fields).await
 }
 
 /// The application page's button: issue its certificate after confirming, then show it

@@ -27,14 +27,14 @@ const DESCRIPTION_MAX_CHARS: usize = 1000;
 /// the answer instead of a reset connection; beyond it the connection is closed.
 const DRAIN_MAX: u64 = 64 * 1024 * 1024;
 /// What downloads may do in a browser: nothing.
-const DOWNLOAD_CSP: &str = "default-src 'none'; sandbox";
+pub(crate) const DOWNLOAD_CSP: &str = "default-src 'none'; sandbox";
 /// A file shown in the scoring page's preview frame: still nothing, but it may be framed
 /// by this site's pages (and only by them).
 const PREVIEW_CSP: &str =
     "default-src 'none'; img-src 'self'; object-src 'self'; sandbox; frame-ancestors 'self'";
 
 /// Reads the rest of the request after a refusal, up to [`DRAIN_MAX`].
-async fn drain(form: &mut Multipart, mut current: Option<Field>) {
+pub(crate) async fn drain(form: &mut Multipart, mut current: Option<Field>) {
     let mut seen: u64 = 0;
     if let Some(field) = current.as_mut() {
         while let Some(Ok(chunk)) = field.next().await {
@@ -56,7 +56,11 @@ async fn drain(form: &mut Multipart, mut current: Option<Field>) {
     }
 }
 
-async fn read_text(field: &mut Field, max_bytes: usize, watch: &Watch) -> Result<String, AppError> {
+pub(crate) async fn read_text(
+    field: &mut Field,
+    max_bytes: usize,
+    watch: &Watch,
+) -> Result<String, AppError> {
     let mut bytes = Vec::new();
     while let Some(chunk) = field.next().await {
         let chunk = chunk.map_err(|e| watch.unreadable(e))?;
@@ -246,7 +250,7 @@ async fn receive(
 }
 
 /// Deletes stored content no record refers to (the caller holds the references lock).
-async fn forget_if_unreferenced(state: &AppState, key: Key) {
+pub(crate) async fn forget_if_unreferenced(state: &AppState, key: Key) {
     let k = key.as_str().to_string();
     let unreferenced = state
         .db(move |conn| Ok(queries::evidence::unreferenced(conn, &k)?))

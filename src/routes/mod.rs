@@ -30,6 +30,7 @@ pub mod certificates;
 // Enterprise groups.
 pub mod enterprise_groups;
 // Appeals and complaints.
+pub mod appeal_attachments;
 pub mod appeals;
 pub mod complaints;
 // Surveillance of certificates in force.
@@ -227,15 +228,12 @@ pub fn endpoints() -> Vec<Endpoint> {
         endpoint!(POST "/api/v1/rounds/{id}/certificates", SECRETARIAT, certificates::issue_round_api),
         endpoint!(POST "/rounds/{id}/certificates", SECRETARIAT, certificates::issue_round_form),
         endpoint!(POST "/api/v1/certificates/{number}/revoke", SECRETARIAT, certificates::revoke_api),
-        endpoint!(POST "/certificates/{number}/revoke", SECRETARIAT, certificates::revoke_form),
         endpoint!(POST "/api/v1/certificates/{number}/withdraw", SECRETARIAT, certificates::withdraw_api),
         endpoint!(POST "/api/v1/certificates/{number}/suspend", SECRETARIAT, certificates::suspend_api),
         endpoint!(POST "/api/v1/certificates/{number}/reinstate", SECRETARIAT, certificates::reinstate_api),
         endpoint!(POST "/api/v1/certificates/{number}/reduce-scope", SECRETARIAT, certificates::reduce_scope_api),
-        endpoint!(POST "/certificates/{number}/withdraw", SECRETARIAT, certificates::revoke_form),
-        endpoint!(POST "/certificates/{number}/suspend", SECRETARIAT, certificates::suspend_form),
-        endpoint!(POST "/certificates/{number}/reinstate", SECRETARIAT, certificates::reinstate_form),
-        endpoint!(POST "/certificates/{number}/reduce-scope", SECRETARIAT, certificates::reduce_scope_form),
+        // withdraw (or revoke), suspend, reinstate, reduce-scope: one handler, typed.
+        endpoint!(POST "/certificates/{number}/{decision}", SECRETARIAT, certificates::decision_page),
         endpoint!(GET "/certificates/{number}.pdf", ENTERPRISE_OR_SECRETARIAT, certificates::download),
         endpoint!(GET "/.well-known/certcase-keys.json", Public, certificates::keys),
         endpoint!(GET "/directory", Public, certificates::directory_page),
@@ -263,6 +261,10 @@ pub fn endpoints() -> Vec<Endpoint> {
         endpoint!(POST "/api/v1/appeals/{id}/decision", appeals::PANEL_MEMBER, appeals::decision_api),
         endpoint!(POST "/api/v1/appeals/{id}/withdrawal", ENTERPRISE, appeals::withdrawal_api),
         endpoint!(POST "/api/v1/appeals/{id}/follow-up", SECRETARIAT, appeals::follow_up_api),
+        endpoint!(POST "/api/v1/appeals/{id}/attachments", ENTERPRISE, appeal_attachments::attach_api),
+        endpoint!(GET "/api/v1/appeals/{id}/attachments", APPLICATION_PARTIES, appeal_attachments::list_api),
+        endpoint!(POST "/appeals/{id}/attachments", ENTERPRISE, appeal_attachments::attach_form),
+        endpoint!(GET "/appeals/{id}/attachments/{attachment}", APPLICATION_PARTIES, appeal_attachments::download),
         endpoint!(GET "/appeals", APPLICATION_PARTIES, appeals::list_page),
         endpoint!(GET "/appeals/{id}", APPLICATION_PARTIES, appeals::detail_page),
         endpoint!(GET "/applications/{id}/appeals/new", ENTERPRISE, appeals::new_page),

@@ -24,7 +24,7 @@ use super::certificates;
 // Enterprise groups.
 use super::enterprise_groups;
 // Appeals and complaints.
-use super::{appeals, complaints};
+use super::{appeal_attachments, appeals, complaints};
 // Surveillance of certificates in force.
 use super::surveillances;
 
@@ -278,7 +278,7 @@ fn shared_responses(operation: &mut Operation, path: &str, access: Access) {
         // Appeals and complaints.
         appeals::lodge_api, appeals::list_api, appeals::detail_api, appeals::candidates_api,
         appeals::panel_api, appeals::decision_api, appeals::withdrawal_api,
-        appeals::follow_up_api,
+        appeals::follow_up_api, appeal_attachments::attach_api, appeal_attachments::list_api,
         complaints::file_api, complaints::confirm_api, complaints::track_api,
         complaints::list_api, complaints::detail_api, complaints::triage_api,
         complaints::note_api, complaints::surveillance_api, complaints::answer_api,

@@ -69,7 +69,11 @@ fn naive(t: DateTime<Utc>) -> NaiveDateTime {
 }
 
 /// Whether `who` speaks for the application's enterprise.
-fn is_member(conn: &mut DbConn, who: &Principal, app: &ApplicationRow) -> Result<bool, Refusal> {
+pub(crate) fn is_member(
+    conn: &mut DbConn,
+    who: &Principal,
+    app: &ApplicationRow,
+) -> Result<bool, Refusal> {
     Ok(who.has(Role::Enterprise)
         && enterprises::membership(conn, who.user_id)? == Some(app.enterprise_id))
 }
@@ -357,9 +361,11 @@ pub fn form_panel(
 fn apply_remedy(
     conn: &mut DbConn,
     remedy: Remedy,
+    row: &AppealRow,
     app: &ApplicationRow,
     by: UserId,
     reasons: &str,
+    reverse: &CertificateReversal<'_>,
 ) -> Result<bool, Refusal> {
     match remedy {
         Remedy::Reassess | Remedy::ReopenLevel => {
@@ -381,8 +387,28 @@ fn apply_remedy(
                 ))
             }
         }
-        Remedy::ReverseCertificateDecision => Ok(false),
+        Remedy::ReverseCertificateDecision => match stored_subject(row) {
+            // A suspension or withdrawal is reversed through the certificate's own
+            // reinstatement; any other decision stays a follow-up task.
+            Subject::CertificateDecision { number, log_index } => {
+                super::certificates::reverse_on_appeal(
+                    conn,
+                    reverse.base_url,
+                    reverse.actor,
+                    (&number, log_index),
+                    &format!("appeal:{}", row.id),
+                    reasons,
+                )
+            }
+            Subject::ApplicationResult(_) => Ok(false),
+        },
     }
+}
+
+/// What reversing a certificate decision needs beside the appeal.
+struct CertificateReversal<'a> {
+    base_url: &'a str,
+    actor: &'a Actor,
 }
 
 /// A member of the appeal panel records the panel's decision with its reasons.
@@ -410,8 +436,13 @@ pub fn decide(
         moved(conn, &row, to)?;
         let remedy = upheld.then(|| stored_subject(&row).remedy());
         store::close(conn, id, reasons, remedy.map(Remedy::as_str), who.user_id)?;
+        let actor = Actor::user(who.user_id, address);
+        let reverse = CertificateReversal {
+            base_url: &settings.base_url,
+            actor: &actor,
+        };
         let applied = match remedy {
-            Some(r) => apply_remedy(conn, r, &app, who.user_id, reasons)?,
+            Some(r) => apply_remedy(conn, r, &row, &app, who.user_id, reasons, &reverse)?,
             None => true,
         };
         if applied {

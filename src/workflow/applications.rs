@@ -38,6 +38,10 @@ pub struct Draft {
     /// Whether the certificate may be listed in the public directory (`/directory`).
     #[serde(default)]
     pub directory_consent: bool,
+    /// A re-assessment: the number of the enterprise's certificate for the same part that
+    /// this application renews. Its certificate, once issued, replaces that one.
+    #[serde(default)]
+    pub renews: Option<String>,
 }
 
 fn round_model(
@@ -112,6 +116,16 @@ pub fn create(
         if d.directory_consent {
             store::set_directory_consent(conn, id, true)?;
         }
+        let renews = match d.renews.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
+            Some(number) => Some(super::renewals::record_renewal(
+                conn,
+                id,
+                enterprise_id,
+                &req.part_code,
+                number,
+            )?),
+            None => None,
+        };
         audit::append(
             conn,
             &AuditActor::user(who.user_id, address),
@@ -120,7 +134,7 @@ pub fn create(
             serde_json::json!({
                 "round_id": round_id, "enterprise_id": enterprise_id,
                 "part": req.part_code, "target_level": req.target_level,
-                "directory_consent": d.directory_consent,
+                "directory_consent": d.directory_consent, "renews": renews,
             }),
         )?;
         Ok(id)

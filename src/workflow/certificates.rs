@@ -188,7 +188,11 @@ pub fn issue_on(
         let year = facts.round.registration_opens.year();
         let serial = store::next_serial(conn, year, &app.part_code)?;
         let number = cert::certificate_number(year, &app.part_code, serial as u32);
-        let payload = facts.payload(&app, &number, issue_date, &key_row.id);
+        let renews = super::renewals::renews(conn, app.id)?;
+        let payload = CertificatePayload {
+            renews: renews.clone(),
+            ..facts.payload(&app, &number, issue_date, &key_row.id)
+        };
         let decision_approved = review::decisions(conn, app.id)?
             .last()
             .is_some_and(|d| d.approved);
@@ -231,9 +235,14 @@ pub fn issue_on(
             &signed.payload,
             Noted {
                 pdf_sha256: Some(pdf_sha256(&pdf)),
+                related: renews.clone(),
                 ..Noted::default()
             },
         )?;
+        // A renewal's successor and the old certificate's renewal are one decision.
+        if let Some(old) = &renews {
+            super::renewals::mark_renewed(conn, actor, old, &number, Utc::now().date_naive())?;
+        }
         audit::append(
             conn,
             actor,
@@ -372,7 +381,7 @@ pub fn issue_round(
 }
 
 /// What a log entry says beside its kind and certificate.
-#[derive(Default)]
+#[derive(Default, Clone)]
 struct Noted {
     reason: Option<String>,
     until: Option<NaiveDate>,
@@ -406,6 +415,23 @@ fn append_log(
     );
     store::append_log(conn, &entry)?;
     Ok(entry)
+}
+
+/// The log entry that says `old` is renewed by `successor`.
+pub(crate) fn log_renewal(
+    conn: &mut DbConn,
+    old: &CertificatePayload,
+    successor: &str,
+) -> Result<LogEntry, Refusal> {
+    append_log(
+        conn,
+        LogKind::Renewed,
+        old,
+        Noted {
+            related: Some(successor.to_string()),
+            ..Noted::default()
+        },
+    )
 }
 
 /// Everything a payload and its PDF are made of, read through the application.
@@ -645,6 +671,10 @@ pub struct Verification {
     pub superseded_by: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub superseded_on: Option<NaiveDate>,
+    /// For a renewal: the successor issued after the re-assessment (also in
+    /// `superseded_by`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub renewed_by: Option<String>,
     /// Why a presented certificate is invalid or cannot be verified.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
@@ -680,6 +710,7 @@ impl Verification {
             suspension_reason: None,
             superseded_by: None,
             superseded_on: None,
+            renewed_by: None,
             reason: None,
             problem: None,
             problem_index: None,
@@ -809,9 +840,14 @@ fn from_log(
             v.suspended_until = Some(*until);
             v.suspension_reason = last_of(LogKind::Suspended).and_then(|e| e.reason.clone());
         }
-        CertState::Superseded { by, on } | CertState::Renewed { by, on } => {
+        CertState::Superseded { by, on } => {
             v.superseded_by = Some(by.clone());
             v.superseded_on = Some(*on);
+        }
+        CertState::Renewed { by, on } => {
+            v.superseded_by = Some(by.clone());
+            v.superseded_on = Some(*on);
+            v.renewed_by = Some(by.clone());
         }
         _ => {}
     }
@@ -941,15 +977,15 @@ pub fn reduced_scope(zh: &str, en: Option<&str>) -> Result<(String, Option<Strin
 
 /// A certificate read for a decision: its row, signed payload, application, and the state
 /// its log entries tell.
-struct Subject {
-    row: CertificateRow,
-    signed: SignedCertificate,
-    app: ApplicationRow,
-    state: CertState,
+pub(crate) struct Subject {
+    pub(crate) row: CertificateRow,
+    pub(crate) signed: SignedCertificate,
+    pub(crate) app: ApplicationRow,
+    pub(crate) state: CertState,
 }
 
 impl Subject {
-    fn read(conn: &mut DbConn, number: &str) -> Result<Subject, Refusal> {
+    pub(crate) fn read(conn: &mut DbConn, number: &str) -> Result<Subject, Refusal> {
         let row = store::by_number(conn, number)?.ok_or(Refusal::NotFound)?;
         let signed = signed_of(&row)?;
         let entries = store::log_of(conn, number)?;
@@ -967,7 +1003,7 @@ impl Subject {
     }
 
     /// The state after `event` decided today, or why not.
-    fn apply(
+    pub(crate) fn apply(
         &self,
         event: &CertEvent,
         today: NaiveDate,
@@ -986,6 +1022,57 @@ impl Subject {
     }
 }
 
+/// One secretariat decision that changes a certificate's state without a successor: the
+/// event, what the row copies for lists, the log entry's kind and notes, the audit entry
+/// and the enterprise's e-mail.
+struct Decided<'a> {
+    event: CertEvent,
+    max_suspension: Option<Months>,
+    copy: &'a dyn Fn(&mut DbConn, &CertificateRow) -> Result<(), Refusal>,
+    kind: LogKind,
+    noted: Noted,
+    audit: Kind,
+    /// The audit detail; `log_index` is added.
+    detail: serde_json::Value,
+    mail: &'a dyn Fn(&Subject) -> Notification,
+}
+
+/// Takes `d` in one transaction: load the certificate, replay its log, apply the event,
+/// append the log entry, audit, mail. Answers the certificate's row after the decision.
+fn decide(
+    conn: &mut DbConn,
+    actor: &Actor,
+    number: &str,
+    d: &Decided<'_>,
+) -> Result<CertificateRow, Refusal> {
+    write_tx(conn, |conn| decide_in(conn, actor, number, d))
+}
+
+/// [`decide`] inside a transaction already open (an appeal's decision).
+fn decide_in(
+    conn: &mut DbConn,
+    actor: &Actor,
+    number: &str,
+    d: &Decided<'_>,
+) -> Result<CertificateRow, Refusal> {
+    store::lock_issuance(conn)?;
+    let subject = Subject::read(conn, number)?;
+    subject.apply(&d.event, Utc::now().date_naive(), d.max_suspension)?;
+    (d.copy)(conn, &subject.row)?;
+    let entry = append_log(conn, d.kind, &subject.signed.payload, d.noted.clone())?;
+    let mut detail = d.detail.clone();
+    detail["log_index"] = entry.index.into();
+    audit::append(
+        conn,
+        actor,
+        d.audit,
+        ("certificate", &subject.row.id),
+        detail,
+    )?;
+    mail::enqueue_to_enterprise(conn, subject.app.enterprise_id, &(d.mail)(&subject))?;
+    store::by_number(conn, number)?.ok_or(Refusal::NotFound)
+}
+
 /// Withdraws (revokes) a certificate; it stays verifiable, as revoked.
 #[tracing::instrument(skip_all, err(Display, level = "info"))]
 pub fn revoke(
@@ -995,40 +1082,33 @@ pub fn revoke(
     reason: &str,
 ) -> Result<CertificateRow, Refusal> {
     let reason = revocation_reason(reason)?;
-    write_tx(conn, |conn| {
-        store::lock_issuance(conn)?;
-        let subject = Subject::read(conn, number)?;
-        subject.apply(&CertEvent::Withdraw, Utc::now().date_naive(), None)?;
-        let row = &subject.row;
+    let copy = |conn: &mut DbConn, row: &CertificateRow| -> Result<(), Refusal> {
         store::revoke(conn, &row.id, Utc::now().naive_utc(), reason)?;
-        store::set_suspended_until(conn, &row.id, None)?;
-        let entry = append_log(
-            conn,
-            LogKind::Revoked,
-            &subject.signed.payload,
-            Noted {
+        Ok(store::set_suspended_until(conn, &row.id, None)?)
+    };
+    let mail = |s: &Subject| Notification::CertificateRevoked {
+        certificate_id: number.to_string(),
+        part: s.row.part_code.clone(),
+        reason: reason.to_string(),
+    };
+    decide(
+        conn,
+        actor,
+        number,
+        &Decided {
+            event: CertEvent::Withdraw,
+            max_suspension: None,
+            copy: &copy,
+            kind: LogKind::Revoked,
+            noted: Noted {
                 reason: Some(reason.to_string()),
                 ..Noted::default()
             },
-        )?;
-        audit::append(
-            conn,
-            actor,
-            Kind::CertificateRevoked,
-            ("certificate", &row.id),
-            serde_json::json!({ "number": number, "reason": reason, "log_index": entry.index }),
-        )?;
-        mail::enqueue_to_enterprise(
-            conn,
-            subject.app.enterprise_id,
-            &Notification::CertificateRevoked {
-                certificate_id: number.to_string(),
-                part: row.part_code.clone(),
-                reason: reason.to_string(),
-            },
-        )?;
-        store::by_number(conn, number)?.ok_or(Refusal::NotFound)
-    })
+            audit: Kind::CertificateRevoked,
+            detail: serde_json::json!({ "number": number, "reason": reason }),
+            mail: &mail,
+        },
+    )
 }
 
 /// Suspends a certificate in force until `until` (its last day), at most
@@ -1044,48 +1124,70 @@ pub fn suspend(
     max_suspension: Months,
 ) -> Result<CertificateRow, Refusal> {
     let reason = decision_reason(reason)?;
-    write_tx(conn, |conn| {
-        store::lock_issuance(conn)?;
-        let subject = Subject::read(conn, number)?;
-        let today = Utc::now().date_naive();
-        subject.apply(&CertEvent::Suspend { until }, today, Some(max_suspension))?;
-        let row = &subject.row;
-        store::set_suspended_until(conn, &row.id, Some(until))?;
-        let entry = append_log(
-            conn,
-            LogKind::Suspended,
-            &subject.signed.payload,
-            Noted {
+    let copy = |conn: &mut DbConn, row: &CertificateRow| -> Result<(), Refusal> {
+        Ok(store::set_suspended_until(conn, &row.id, Some(until))?)
+    };
+    let mail = |s: &Subject| Notification::CertificateSuspended {
+        certificate_id: number.to_string(),
+        part: s.row.part_code.clone(),
+        reason: reason.to_string(),
+        until,
+        verify_url: issuer.verify_url(number),
+    };
+    decide(
+        conn,
+        actor,
+        number,
+        &Decided {
+            event: CertEvent::Suspend { until },
+            max_suspension: Some(max_suspension),
+            copy: &copy,
+            kind: LogKind::Suspended,
+            noted: Noted {
                 reason: Some(reason.to_string()),
                 until: Some(until),
                 ..Noted::default()
             },
-        )?;
-        audit::append(
-            conn,
-            actor,
-            Kind::CertificateSuspended,
-            ("certificate", &row.id),
-            serde_json::json!({
-                "number": number,
-                "reason": reason,
-                "until": until,
-                "log_index": entry.index,
-            }),
-        )?;
-        mail::enqueue_to_enterprise(
-            conn,
-            subject.app.enterprise_id,
-            &Notification::CertificateSuspended {
-                certificate_id: number.to_string(),
-                part: row.part_code.clone(),
-                reason: reason.to_string(),
-                until,
-                verify_url: issuer.verify_url(number),
+            audit: Kind::CertificateSuspended,
+            detail: serde_json::json!({ "number": number, "reason": reason, "until": until }),
+            mail: &mail,
+        },
+    )
+}
+
+/// The decision that puts a suspended certificate (or, by an upheld appeal, a withdrawn
+/// one) back in force; `appeal` names the appeal in the log entry.
+fn reinstatement<'a>(
+    number: &'a str,
+    reason: &'a str,
+    appeal: Option<&'a str>,
+    copy: &'a dyn Fn(&mut DbConn, &CertificateRow) -> Result<(), Refusal>,
+    mail: &'a dyn Fn(&Subject) -> Notification,
+) -> Decided<'a> {
+    Decided {
+        event: match appeal {
+            Some(appeal) => CertEvent::ReverseOnAppeal {
+                appeal: appeal.to_string(),
             },
-        )?;
-        store::by_number(conn, number)?.ok_or(Refusal::NotFound)
-    })
+            None => CertEvent::Reinstate,
+        },
+        max_suspension: None,
+        copy,
+        kind: LogKind::Reinstated,
+        noted: Noted {
+            reason: Some(reason.to_string()),
+            until: None,
+            related: appeal.map(str::to_string),
+        },
+        audit: Kind::CertificateReinstated,
+        detail: match appeal {
+            Some(appeal) => {
+                serde_json::json!({ "number": number, "reason": reason, "appeal": appeal })
+            }
+            None => serde_json::json!({ "number": number, "reason": reason }),
+        },
+        mail,
+    }
 }
 
 /// Lifts a suspension: the certificate is in force again.
@@ -1098,40 +1200,68 @@ pub fn reinstate(
     reason: &str,
 ) -> Result<CertificateRow, Refusal> {
     let reason = decision_reason(reason)?;
-    write_tx(conn, |conn| {
-        store::lock_issuance(conn)?;
-        let subject = Subject::read(conn, number)?;
-        subject.apply(&CertEvent::Reinstate, Utc::now().date_naive(), None)?;
-        let row = &subject.row;
+    let copy = |conn: &mut DbConn, row: &CertificateRow| -> Result<(), Refusal> {
+        Ok(store::set_suspended_until(conn, &row.id, None)?)
+    };
+    let mail = reinstated_mail(issuer.verify_url(number), number, reason);
+    let d = reinstatement(number, reason, None, &copy, &mail);
+    decide(conn, actor, number, &d)
+}
+
+fn reinstated_mail<'a>(
+    verify_url: String,
+    number: &'a str,
+    reason: &'a str,
+) -> impl Fn(&Subject) -> Notification + 'a {
+    move |s: &Subject| Notification::CertificateReinstated {
+        certificate_id: number.to_string(),
+        part: s.row.part_code.clone(),
+        reason: reason.to_string(),
+        verify_url: verify_url.clone(),
+    }
+}
+
+/// Carries out an upheld appeal against the suspension or withdrawal recorded at
+/// `log_index`: the certificate is in force again, through a reinstatement entry that
+/// names the appeal. `false` (nothing changed; the secretariat follows up by hand) when
+/// the appealed entry is not the certificate's latest decision, is neither a suspension
+/// nor a withdrawal, or the certificate has expired. Runs inside the appeal's decision.
+pub(crate) fn reverse_on_appeal(
+    conn: &mut DbConn,
+    base_url: &str,
+    actor: &Actor,
+    appealed: (&str, u64),
+    appeal: &str,
+    reason: &str,
+) -> Result<bool, Refusal> {
+    let (number, log_index) = appealed;
+    store::lock_issuance(conn)?;
+    if store::by_number(conn, number)?.is_none() {
+        return Ok(false);
+    }
+    let subject = Subject::read(conn, number)?;
+    let reversible = store::log_of(conn, number)?.last().is_some_and(|e| {
+        e.index == log_index && matches!(e.kind, LogKind::Suspended | LogKind::Revoked)
+    });
+    let event = CertEvent::ReverseOnAppeal {
+        appeal: appeal.to_string(),
+    };
+    if !reversible
+        || subject
+            .apply(&event, Utc::now().date_naive(), None)
+            .is_err()
+    {
+        return Ok(false);
+    }
+    let copy = |conn: &mut DbConn, row: &CertificateRow| -> Result<(), Refusal> {
         store::set_suspended_until(conn, &row.id, None)?;
-        let entry = append_log(
-            conn,
-            LogKind::Reinstated,
-            &subject.signed.payload,
-            Noted {
-                reason: Some(reason.to_string()),
-                ..Noted::default()
-            },
-        )?;
-        audit::append(
-            conn,
-            actor,
-            Kind::CertificateReinstated,
-            ("certificate", &row.id),
-            serde_json::json!({ "number": number, "reason": reason, "log_index": entry.index }),
-        )?;
-        mail::enqueue_to_enterprise(
-            conn,
-            subject.app.enterprise_id,
-            &Notification::CertificateReinstated {
-                certificate_id: number.to_string(),
-                part: row.part_code.clone(),
-                reason: reason.to_string(),
-                verify_url: issuer.verify_url(number),
-            },
-        )?;
-        store::by_number(conn, number)?.ok_or(Refusal::NotFound)
-    })
+        Ok(store::clear_revocation(conn, &row.id)?)
+    };
+    let verify_url = format!("{}/verify/{number}", base_url.trim_end_matches('/'));
+    let mail = reinstated_mail(verify_url, number, reason);
+    let d = reinstatement(number, reason, Some(appeal), &copy, &mail);
+    decide_in(conn, actor, number, &d)?;
+    Ok(true)
 }
 
 /// Narrows a certificate's scope: a successor with the new scope, signed now and valid

@@ -36,10 +36,13 @@ pub mod certificates;
 // Enterprise groups.
 pub mod enterprise_groups;
 // Appeals and complaints.
+pub mod appeal_attachments;
 pub mod appeals;
 pub mod complaints;
 // Surveillance of certificates in force.
 pub mod surveillances;
+// Renewals and certificate reminders.
+pub mod renewals;
 
 /// A use case's transaction is run again when its database error is a transient one.
 impl crate::db::TxError for crate::refusal::Refusal {

@@ -278,7 +278,6 @@ const MATRIX: &[(&str, &str, [Expect; 5])] = &[
         "/api/v1/certificates/{number}/revoke",
         [D, A, D, D, D],
     ),
-    ("POST", "/certificates/{number}/revoke", [D, A, D, D, D]),
     // Certificate decisions (lifecycle17).
     (
         "POST",
@@ -300,14 +299,8 @@ const MATRIX: &[(&str, &str, [Expect; 5])] = &[
         "/api/v1/certificates/{number}/reduce-scope",
         [D, A, D, D, D],
     ),
-    ("POST", "/certificates/{number}/withdraw", [D, A, D, D, D]),
-    ("POST", "/certificates/{number}/suspend", [D, A, D, D, D]),
-    ("POST", "/certificates/{number}/reinstate", [D, A, D, D, D]),
-    (
-        "POST",
-        "/certificates/{number}/reduce-scope",
-        [D, A, D, D, D],
-    ),
+    // withdraw (or revoke), suspend, reinstate, reduce-scope: one handler.
+    ("POST", "/certificates/{number}/{decision}", [D, A, D, D, D]),
     ("GET", "/certificates/{number}.pdf", [D, A, A, D, D]),
     ("GET", "/.well-known/certcase-keys.json", [A, A, A, A, A]),
     ("GET", "/directory", [A, A, A, A, A]),
@@ -348,6 +341,15 @@ const MATRIX: &[(&str, &str, [Expect; 5])] = &[
     ("POST", "/appeals/{id}/decision", [D, D, D, A, A]),
     ("POST", "/appeals/{id}/withdrawal", [D, D, A, D, D]),
     ("POST", "/appeals/{id}/follow-up", [D, A, D, D, D]),
+    // Appeal attachments: the enterprise attaches; every party downloads.
+    ("POST", "/api/v1/appeals/{id}/attachments", [D, D, A, D, D]),
+    ("GET", "/api/v1/appeals/{id}/attachments", [D, A, A, A, A]),
+    ("POST", "/appeals/{id}/attachments", [D, D, A, D, D]),
+    (
+        "GET",
+        "/appeals/{id}/attachments/{attachment}",
+        [D, A, A, A, A],
+    ),
     // Complaints: filed and followed by anyone; handled by the secretariat.
     ("POST", "/api/v1/complaints", [A, A, A, A, A]),
     ("POST", "/api/v1/complaints/confirmation", [A, A, A, A, A]),

@@ -78,3 +78,6 @@ mod certificate_life;
 mod surveillance;
 // Every list a page at a time: keyset pages, filters, search (issue #19).
 mod lists;
+// Renewal, reminders before a date, appeals that reinstate (renew17); appeal attachments.
+mod appeal_attachments;
+mod renewal;

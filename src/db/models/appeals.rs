@@ -282,3 +282,84 @@ pub fn certificate_deciders(conn: &mut DbConn, certificate: &str) -> QueryResult
         .filter_map(|a| a.parse::<UserId>().ok())
         .collect())
 }
+
+// ---- attachments ----------------------------------------------------------------------
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = crate::db::schema::appeal_attachments)]
+pub struct AttachmentRow {
+    pub id: String,
+    pub appeal_id: AppealId,
+    pub file_name: String,
+    pub content_type: String,
+    pub size_bytes: i64,
+    /// The content's SHA-256: its key in the evidence store.
+    pub sha256: String,
+    pub uploaded_by: UserId,
+    pub uploaded_at: NaiveDateTime,
+}
+
+pub fn insert_attachment(conn: &mut DbConn, row: &AttachmentRow) -> QueryResult<()> {
+    diesel::insert_into(crate::db::schema::appeal_attachments::table)
+        .values(row)
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// An appeal's files, oldest first.
+pub fn attachments(conn: &mut DbConn, appeal: AppealId) -> QueryResult<Vec<AttachmentRow>> {
+    use crate::db::schema::appeal_attachments as a;
+    a::table
+        .filter(a::appeal_id.eq(appeal))
+        .order((a::uploaded_at.asc(), a::id.asc()))
+        .select(AttachmentRow::as_select())
+        .load(conn)
+}
+
+pub fn attachment(
+    conn: &mut DbConn,
+    appeal: AppealId,
+    id: &str,
+) -> QueryResult<Option<AttachmentRow>> {
+    use crate::db::schema::appeal_attachments as a;
+    a::table
+        .filter(a::appeal_id.eq(appeal))
+        .filter(a::id.eq(id))
+        .select(AttachmentRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Every attachment's (id, application, content hash): stored content they refer to is
+/// no orphan (`certcase evidence check`, backups).
+pub fn attachment_contents(conn: &mut DbConn) -> QueryResult<Vec<(String, ApplicationId, String)>> {
+    use crate::db::schema::appeal_attachments as a;
+    a::table
+        .inner_join(appeals::table.on(appeals::id.eq(a::appeal_id)))
+        .order(a::sha256.asc())
+        .select((a::id, appeals::application_id, a::sha256))
+        .load(conn)
+}
+
+/// How many attachments refer to the content.
+pub fn attachment_references(conn: &mut DbConn, sha256: &str) -> QueryResult<i64> {
+    use crate::db::schema::appeal_attachments as a;
+    a::table
+        .filter(a::sha256.eq(sha256))
+        .count()
+        .get_result(conn)
+}
+
+/// Takes the appeal's row lock for the rest of the transaction (PostgreSQL; SQLite's write
+/// transaction holds the database lock), so that two uploads cannot both pass the cap.
+pub fn lock_appeal(conn: &mut DbConn, id: AppealId) -> QueryResult<()> {
+    if let DbConn::Postgres(c) = conn {
+        appeals::table
+            .find(id)
+            .select(appeals::id)
+            .for_update()
+            .first::<AppealId>(c)
+            .optional()?;
+    }
+    Ok(())
+}

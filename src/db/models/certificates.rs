@@ -149,6 +149,17 @@ pub fn set_suspended_until(
         .map(|_| ())
 }
 
+/// Clears the revocation copied onto the row, when an upheld appeal reverses it.
+pub fn clear_revocation(conn: &mut DbConn, id: &str) -> QueryResult<()> {
+    diesel::update(certificates::table.find(id))
+        .set((
+            certificates::revoked_at.eq(None::<NaiveDateTime>),
+            certificates::revoke_reason.eq(None::<String>),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}
+
 /// Copies the successor's number onto the replaced certificate's row.
 pub fn set_superseded_by(conn: &mut DbConn, id: &str, successor: &str) -> QueryResult<()> {
     diesel::update(certificates::table.find(id))

@@ -92,10 +92,12 @@ pub fn bytes_used(conn: &mut DbConn, application: ApplicationId) -> QueryResult<
 }
 
 pub fn references(conn: &mut DbConn, sha256: &str) -> QueryResult<i64> {
-    evidence_files::table
+    let evidence: i64 = evidence_files::table
         .filter(evidence_files::content_sha256.eq(sha256))
         .count()
-        .get_result(conn)
+        .get_result(conn)?;
+    // Appeal attachments are kept in the same store.
+    Ok(evidence + super::appeals::attachment_references(conn, sha256)?)
 }
 
 /// The latest reopening of an item, if any.

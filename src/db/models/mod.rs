@@ -33,6 +33,8 @@ pub mod appeals;
 pub mod complaints;
 // Surveillance of certificates in force.
 pub mod surveillances;
+// Renewals and certificate reminders.
+pub mod renewals;
 
 /// Current UTC time without zone, as stored.
 pub fn now() -> chrono::NaiveDateTime {

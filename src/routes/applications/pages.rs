@@ -79,12 +79,20 @@ struct OpenRound {
 
 /// `?status=submitted&round=…&part=…&q=…&after=…`: the list's filters, search and page
 /// (the task list links to a status).
+#[derive(serde::Deserialize)]
+pub struct RenewsParam {
+    /// The certificate to renew, filled into the application forms (the renewal
+    /// invitation and the certificate's "apply for re-assessment" link it here).
+    renews: Option<String>,
+}
+
 pub async fn list_page(
     state: web::Data<AppState>,
     caller: Caller,
     visitor: Visitor,
     req: HttpRequest,
     query: web::Query<ApplicationListQuery>,
+    renews: web::Query<RenewsParam>,
 ) -> Result<HttpResponse, AppError> {
     render_list(
         &state,
@@ -92,6 +100,7 @@ pub async fn list_page(
         &visitor,
         &req,
         query.into_inner(),
+        renews.into_inner().renews,
         None,
         &FormState::default(),
     )
@@ -110,6 +119,7 @@ async fn render_list(
     visitor: &Visitor,
     req: &HttpRequest,
     query: ApplicationListQuery,
+    renews: Option<String>,
     refused: Option<RoundId>,
     form: &FormState,
 ) -> Result<HttpResponse, AppError> {
@@ -212,6 +222,7 @@ async fn render_list(
     let ctx = with(ctx, "pager_path", "/applications");
     let ctx = with(ctx, "next_qs", &links.next_qs);
     let ctx = with(ctx, "prev_qs", &links.prev_qs);
+    let ctx = with(ctx, "renews", &renews.unwrap_or_default());
     page_with_form(&state.templates, "pages/applications/list.html", ctx, form)
 }
 
@@ -232,6 +243,11 @@ fn draft_field(reason: &crate::refusal::Reason) -> Option<&'static str> {
         Code::ApplicationScopeMissing | Code::ApplicationScopeTooLong => "scope",
         Code::ApplicationScopeEnTooLong => "scope_en",
         Code::ContactInvalid => "contact_email",
+        Code::RenewalAlreadyApplied
+        | Code::RenewalCertificateExpired
+        | Code::RenewalCertificateUnknown
+        | Code::RenewalNotStanding
+        | Code::RenewalPartDiffers => "renews",
         _ => return None,
     })
 }
@@ -258,6 +274,7 @@ pub async fn create_page(
         contact_name: value(&fields, "contact_name"),
         contact_email: value(&fields, "contact_email"),
         directory_consent: value(&fields, "directory_consent") == "yes",
+        renews: Some(value(&fields, "renews")).filter(|n| !n.trim().is_empty()),
     };
     let who = caller.clone();
     let outcome = state
@@ -286,6 +303,7 @@ pub async fn create_page(
                 &visitor,
                 &req,
                 ApplicationListQuery::default(),
+                None,
                 Some(round_id),
                 &form,
             )

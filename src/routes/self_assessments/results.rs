@@ -475,6 +475,7 @@ pub async fn apply_page(
                 contact_name: ent.contact_name,
                 contact_email: ent.contact_email,
                 directory_consent: false,
+                renews: None,
             };
             Ok(applications::create(
                 conn,

@@ -43,7 +43,14 @@ fn view(
             name,
         });
     }
-    Ok(appeal_view(row, part, panel, reader, window_days))
+    let attachments = store::attachments(conn, row.id)?
+        .into_iter()
+        .map(crate::workflow::views::appeals::attachment_view)
+        .collect();
+    Ok(AppealView {
+        attachments,
+        ..appeal_view(row, part, panel, reader, window_days)
+    })
 }
 
 /// The appeals the person may see: all for the secretariat (`open` only: not yet closed),

@@ -87,5 +87,7 @@ fn is_certificate_notice(n: &NotificationRow) -> bool {
             | "certificate_suspended"
             | "certificate_reinstated"
             | "certificate_scope_reduced"
+            | "renewal_invitation"
+            | "suspension_ending"
     )
 }

@@ -111,6 +111,14 @@ pub fn for_person(
             )?
             .into_iter()
             .chain([surveillances::of_my_enterprise(conn, who.user_id)?])
+            .chain([
+                match crate::db::models::enterprises::membership(conn, who.user_id)? {
+                    Some(enterprise) => {
+                        crate::db::models::renewals::invited_count(conn, enterprise, today)?
+                    }
+                    None => 0,
+                },
+            ])
             .collect(),
             Role::Assessor => {
                 let active = Task::AssignedApplications.statuses();

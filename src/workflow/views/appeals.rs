@@ -54,6 +54,34 @@ pub struct AppealView {
     pub follow_up_pending: bool,
     /// What the reader may do now: `form_panel`, `decide`, `withdraw`, `follow_up`.
     pub actions: Vec<String>,
+    /// The files the enterprise attached, oldest first.
+    pub attachments: Vec<AttachmentView>,
+}
+
+/// A file attached to an appeal.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct AttachmentView {
+    pub id: String,
+    pub file_name: String,
+    pub content_type: String,
+    pub size_bytes: i64,
+    /// SHA-256 of the content, hex.
+    pub sha256: String,
+    pub uploaded_at: DateTime<Utc>,
+    /// Where the parties download it.
+    pub url: String,
+}
+
+pub fn attachment_view(row: crate::db::models::appeals::AttachmentRow) -> AttachmentView {
+    AttachmentView {
+        url: format!("/appeals/{}/attachments/{}", row.appeal_id, row.id),
+        id: row.id,
+        file_name: row.file_name,
+        content_type: row.content_type,
+        size_bytes: row.size_bytes,
+        sha256: row.sha256,
+        uploaded_at: row.uploaded_at.and_utc(),
+    }
 }
 
 pub fn appeal_view(
@@ -96,5 +124,6 @@ pub fn appeal_view(
         closed_at: row.closed_at.map(|t| t.and_utc()),
         follow_up_pending: pending,
         actions: actions.into_iter().map(str::to_owned).collect(),
+        attachments: Vec::new(),
     }
 }

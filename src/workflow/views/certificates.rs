@@ -47,6 +47,10 @@ pub struct CertificateSummary {
     pub superseded_by: Option<String>,
     /// The certificate this one replaced with a narrower scope.
     pub supersedes: Option<String>,
+    /// The certificate this one renews after a re-assessment.
+    pub renews: Option<String>,
+    /// The successor that renewed this one.
+    pub renewed_by: Option<String>,
     pub scope_zh: String,
     pub scope_en: Option<String>,
     pub pdf_url: String,
@@ -76,7 +80,9 @@ pub fn certificate_summary(
         revoke_reason: verification.revoke_reason,
         suspended_until: verification.suspended_until,
         superseded_by: verification.superseded_by,
+        renewed_by: verification.renewed_by,
         supersedes: payload.as_ref().and_then(|p| p.supersedes.clone()),
+        renews: payload.as_ref().and_then(|p| p.renews.clone()),
         scope_zh: payload
             .as_ref()
             .map(|p| p.scope_zh.clone())

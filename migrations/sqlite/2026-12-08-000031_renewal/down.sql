@@ -1,0 +1,3 @@
+DROP TABLE appeal_attachments;
+DROP TABLE certificate_reminders;
+DROP TABLE renewal_applications;
