@@ -779,3 +779,13 @@ diesel::allow_tables_to_appear_in_same_query!(
     complaints,
     complaint_notes,
 );
+
+// Programme reports: a counter per round bumped by triggers whenever what its report
+// reads changes (db::models::reports::stamp). PostgreSQL's `bumped_by` is left out: only
+// its triggers use it.
+diesel::table! {
+    report_versions (round_id) {
+        round_id -> Text,
+        version -> BigInt,
+    }
+}

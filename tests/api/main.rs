@@ -71,3 +71,5 @@ mod complaints;
 mod races;
 // `seed --scale`: the national programme in bulk.
 mod national;
+// Issue #19: pages rendered once, compression, cached reports.
+mod fast_pages;
