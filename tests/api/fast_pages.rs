@@ -186,7 +186,7 @@ async fn a_model_versions_document_is_immutable_and_sent_compressed_once() {
         .unwrap();
     assert_eq!(serde_json::from_str::<Value>(&text).unwrap(), json);
     assert!(
-        compressed.len() * 5 < text.len(),
+        compressed.len() * 2 < text.len(),
         "{} of {}",
         compressed.len(),
         text.len()
