@@ -17,7 +17,7 @@ use crate::db::{self, DbPool};
 use crate::error::AppError;
 use crate::routes::{endpoints, Endpoint};
 use crate::telemetry::{self, RequestSpan};
-use crate::web::{finish, guard, render, visitor, AppState};
+use crate::web::{compress, finish, guard, render, visitor, AppState};
 use crate::workflow::catalog;
 
 /// Opens the database with `size` connections; a failure names the database (its
@@ -77,6 +77,8 @@ pub fn state(config: Config, pool: DbPool) -> anyhow::Result<AppState> {
         config: Arc::new(config),
         templates,
         calendars: Arc::new(crate::workflow::calendars::Store),
+        model_docs: Arc::default(),
+        reports: Arc::default(),
     })
 }
 
@@ -139,7 +141,9 @@ pub fn build_app(
         .wrap(from_fn(visitor::identify))
         .wrap(from_fn(telemetry::record_error))
         .wrap(from_fn(finish::finish))
+        .wrap(from_fn(compress::skip_small))
         .wrap(Compress::default())
+        .wrap(from_fn(compress::unmark))
         .wrap(TracingLogger::<RequestSpan>::new())
 }
 

@@ -882,3 +882,13 @@ diesel::allow_tables_to_appear_in_same_query!(renewal_applications, enterprise_m
 diesel::allow_tables_to_appear_in_same_query!(certificate_reminders, enterprise_members);
 
 diesel::allow_tables_to_appear_in_same_query!(appeal_attachments, appeals);
+
+// Programme reports: a counter per round bumped by triggers whenever what its report
+// reads changes (db::models::reports::stamp). PostgreSQL's `bumped_by` is left out: only
+// its triggers use it.
+diesel::table! {
+    report_versions (round_id) {
+        round_id -> Text,
+        version -> BigInt,
+    }
+}

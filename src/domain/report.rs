@@ -814,23 +814,32 @@ pub fn figure(v: f64) -> String {
 /// The report as CSV (RFC 4180): per table, its title, a heading row and its rows,
 /// tables separated by an empty line.
 pub fn to_csv(report: &Report, lang: Lang) -> String {
+    (0..report.tables.len())
+        .map(|k| csv_table(report, k, lang))
+        .collect()
+}
+
+/// The CSV of the report's table number `k` (after a blank line unless it is the first):
+/// the export streams them one by one, and together they are [`to_csv`].
+pub fn csv_table(report: &Report, k: usize, lang: Lang) -> String {
     let mut out = String::new();
-    for (k, table) in report.tables.iter().enumerate() {
-        if k > 0 {
-            out.push_str("\r\n");
-        }
-        push_record(&mut out, [table.title.get(lang)]);
+    let Some(table) = report.tables.get(k) else {
+        return out;
+    };
+    if k > 0 {
+        out.push_str("\r\n");
+    }
+    push_record(&mut out, [table.title.get(lang)]);
+    push_record(
+        &mut out,
+        std::iter::once("").chain(table.columns.iter().map(|c| c.get(lang))),
+    );
+    for row in &table.rows {
+        let values: Vec<String> = row.values.iter().map(|v| figure(*v)).collect();
         push_record(
             &mut out,
-            std::iter::once("").chain(table.columns.iter().map(|c| c.get(lang))),
+            std::iter::once(row.label.get(lang)).chain(values.iter().map(String::as_str)),
         );
-        for row in &table.rows {
-            let values: Vec<String> = row.values.iter().map(|v| figure(*v)).collect();
-            push_record(
-                &mut out,
-                std::iter::once(row.label.get(lang)).chain(values.iter().map(String::as_str)),
-            );
-        }
     }
     out
 }
@@ -1151,6 +1160,22 @@ mod tests {
         let svg = bar_svg(r.table("by_part_status").unwrap(), 11, Lang::En);
         assert_eq!(svg.matches("class=\"bar\"").count(), 3);
         assert!(svg.contains(">3</text>"));
+    }
+
+    #[test]
+    fn the_streamed_tables_are_the_csv_piece_by_piece() {
+        let r = build(&facts(), None);
+        let first = csv_table(&r, 0, Lang::Zh);
+        let second = csv_table(&r, 1, Lang::Zh);
+        assert!(
+            first.starts_with(r.tables[0].title.get(Lang::Zh)),
+            "{first}"
+        );
+        assert!(second.starts_with("\r\n"), "a blank line between tables");
+        assert_eq!(csv_table(&r, r.tables.len(), Lang::Zh), "");
+        let whole = to_csv(&r, Lang::Zh);
+        assert!(whole.starts_with(&format!("{first}{second}")));
+        assert_eq!(whole.matches("\r\n\r\n").count(), r.tables.len() - 1);
     }
 
     fn panel_facts() -> Facts {

@@ -1,11 +1,14 @@
 //! Browsing the model catalog (pages and API) and loading a model file (secretariat).
 
+use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
+use crate::domain::i18n::Lang;
 use crate::domain::ids::ModelVersionId;
 use crate::error::AppError;
 use crate::refusal::{Code, Reason};
+use crate::web::cached::{self, Compressed, RenderedPage};
 use crate::web::caller::Caller;
 use crate::web::render::{base_context, page, with};
 use crate::web::upload;
@@ -41,23 +44,71 @@ pub async fn list_page(
     )
 }
 
+/// A version's page. Its content below the site header is rendered once per version and
+/// language; the page is revalidated on each view (the header is the visitor's) and a
+/// current copy is answered 304 without reading or rendering anything.
 pub async fn detail_page(
     state: web::Data<AppState>,
     visitor: Visitor,
     req: HttpRequest,
     path: web::Path<ModelVersionId>,
 ) -> Result<HttpResponse, AppError> {
-    let doc = fetch(&state, path.into_inner()).await?;
+    let id = path.into_inner();
+    let lang = visitor.lang;
+    // What the page is made of: the version, the language, and the visitor's header.
+    let roles: Vec<&str> = visitor
+        .principal
+        .iter()
+        .flat_map(|p| p.roles.iter().map(|r| r.as_str()))
+        .collect();
+    let user_name = visitor.principal.as_ref().map(|p| p.display_name.as_str());
+    let tag = cached::etag(&[
+        "model-page",
+        &id.to_string(),
+        lang.code(),
+        req.path(),
+        &visitor.csrf_token,
+        user_name.unwrap_or_default(),
+        &roles.join(","),
+    ]);
+    if cached::not_modified(&req, &tag) {
+        return Ok(cached::not_modified_response(tag, cached::REVALIDATE));
+    }
+    let rendered = match state.model_docs.pages.get(&(id, lang)) {
+        Some(rendered) => rendered,
+        None => {
+            let doc = fetch(&state, id).await?;
+            let mut ctx = tera::Context::new();
+            ctx.insert("lang", lang.code());
+            ctx.insert("l", if lang == Lang::Zh { "zh" } else { "en" });
+            ctx.insert("version", &model_version_view(&doc.summary));
+            ctx.insert("model", &doc.model);
+            let content = state
+                .templates
+                .render("pages/models/content.html", &ctx)
+                .map_err(|e| AppError::internal(anyhow::anyhow!("model page: {e:?}")))?;
+            let title = doc.model.name.get(lang).to_string();
+            state
+                .model_docs
+                .pages
+                .keep((id, lang), RenderedPage { title, content })
+        }
+    };
     let ctx = with(
-        base_context(&visitor, req.path()),
-        "version",
-        &model_version_view(&doc.summary),
+        with(base_context(&visitor, req.path()), "title", &rendered.title),
+        "content",
+        &rendered.content,
     );
-    page(
-        &state.templates,
-        "pages/models/detail.html",
-        &with(ctx, "model", &doc.model),
-    )
+    let mut res = page(&state.templates, "pages/models/detail.html", &ctx)?;
+    res.headers_mut().insert(
+        header::ETAG,
+        header::HeaderValue::from_str(&tag.to_string()).map_err(AppError::internal)?,
+    );
+    res.headers_mut().insert(
+        header::CACHE_CONTROL,
+        header::HeaderValue::from_static(cached::REVALIDATE),
+    );
+    Ok(res)
 }
 
 /// Every version of every model in the catalog.
@@ -69,13 +120,34 @@ pub async fn list_api(state: web::Data<AppState>) -> Result<HttpResponse, AppErr
 
 /// One model version with its parts, domains, items and level criteria.
 #[utoipa::path(get, path = "/api/v1/models/{id}", params(("id" = uuid::Uuid, Path, description = "model version id")),
-    responses((status = 200, body = ModelVersionDetail), (status = 404)), security(("bearer" = [])))]
+    responses((status = 200, body = ModelVersionDetail, description = "gzip or brotli when accepted; ETag, immutable"),
+        (status = 304, description = "the copy named in If-None-Match is current"), (status = 404)), security(("bearer" = [])))]
 pub async fn detail_api(
     state: web::Data<AppState>,
+    req: HttpRequest,
     path: web::Path<ModelVersionId>,
 ) -> Result<HttpResponse, AppError> {
-    let doc = fetch(&state, path.into_inner()).await?;
-    Ok(HttpResponse::Ok().json(model_version_detail(doc)))
+    let id = path.into_inner();
+    // A version never changes: its document is the same for everyone, for good.
+    let tag = cached::etag(&["model-api", &id.to_string()]);
+    if cached::not_modified(&req, &tag) {
+        return Ok(cached::not_modified_response(tag, cached::IMMUTABLE));
+    }
+    let doc = match state.model_docs.api.get(&id) {
+        Some(doc) => doc,
+        None => {
+            let version = fetch(&state, id).await?;
+            // Compressing at the best levels takes a few milliseconds: off the workers.
+            let doc = web::block(move || {
+                let json = serde_json::to_vec(&model_version_detail(version))?;
+                anyhow::Ok(Compressed::new(json)?)
+            })
+            .await?
+            .map_err(AppError::internal)?;
+            state.model_docs.api.keep(id, doc)
+        }
+    };
+    Ok(doc.respond(&req, "application/json", tag, cached::IMMUTABLE))
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]

@@ -2,15 +2,19 @@
 //! the JSON, the CSV and the XLSX are views of one built report, so their figures agree;
 //! every one of them is behind the same secretariat rule in the route table.
 
+use std::convert::Infallible;
+use std::sync::Arc;
+
 use actix_web::http::header;
+use actix_web::web::Bytes;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 
 use crate::domain::i18n::Lang;
 use crate::domain::ids::Named;
-use crate::domain::report::{bar_svg, figure, to_csv, to_xlsx, Report};
+use crate::domain::report::{bar_svg, csv_table, figure, to_xlsx, Report};
 use crate::error::AppError;
-use crate::web::render::{base_context, csv_attachment, page};
+use crate::web::render::{base_context, page, UTF8_BOM};
 use crate::web::visitor::Visitor;
 use crate::web::AppState;
 use crate::workflow::{queries, reports};
@@ -20,7 +24,8 @@ pub struct Scope {
     round: Option<String>,
 }
 
-async fn build(state: &AppState, scope: Scope) -> Result<Report, AppError> {
+/// The report of the scope, from the cache while nothing it reads has changed.
+async fn build(state: &AppState, scope: Scope) -> Result<Arc<Report>, AppError> {
     // An empty choice is the across-rounds report; any other text names a round or
     // nothing.
     let round = scope
@@ -28,8 +33,9 @@ async fn build(state: &AppState, scope: Scope) -> Result<Report, AppError> {
         .filter(|r| !r.is_empty())
         .map(|r| Named::parse(&r));
     let today = chrono::Utc::now().date_naive();
+    let cache = state.reports.clone();
     state
-        .db(move |conn| Ok(reports::report(conn, round, today)?))
+        .db(move |conn| Ok(reports::cached_report(conn, &cache, round, today)?))
         .await
 }
 
@@ -122,19 +128,28 @@ pub async fn api(
     query: web::Query<Scope>,
 ) -> Result<HttpResponse, AppError> {
     let report = build(&state, query.into_inner()).await?;
-    Ok(HttpResponse::Ok().json(report))
+    Ok(HttpResponse::Ok().json(&*report))
 }
 
+/// The CSV, streamed (chunked) a table at a time from the built report, after the byte
+/// order mark Excel needs to read UTF-8.
 pub async fn csv_export(
     state: web::Data<AppState>,
     visitor: Visitor,
     query: web::Query<Scope>,
 ) -> Result<HttpResponse, AppError> {
     let report = build(&state, query.into_inner()).await?;
-    Ok(csv_attachment(
-        "programme-report.csv",
-        &to_csv(&report, visitor.lang),
-    ))
+    let lang = visitor.lang;
+    let tables = (0..report.tables.len())
+        .map(move |k| Ok::<_, Infallible>(Bytes::from(csv_table(&report, k, lang))));
+    let body = std::iter::once(Ok(Bytes::from_static(UTF8_BOM.as_bytes()))).chain(tables);
+    Ok(HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            "attachment; filename=\"programme-report.csv\"",
+        ))
+        .streaming(futures_util::stream::iter(body)))
 }
 
 pub async fn xlsx_export(
@@ -144,6 +159,8 @@ pub async fn xlsx_export(
 ) -> Result<HttpResponse, AppError> {
     let report = build(&state, query.into_inner()).await?;
     let lang = visitor.lang;
+    // The workbook is the report's tables (a row per part, level or assessor, not per
+    // application), built from the cached report off the workers.
     let bytes = web::block(move || to_xlsx(&report, lang))
         .await?
         .map_err(|e| AppError::internal(anyhow::anyhow!("xlsx: {e}")))?;

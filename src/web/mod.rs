@@ -1,7 +1,9 @@
 //! The HTTP plumbing shared by every route: who is asking, may they, and how answers
 //! and errors are rendered.
 
+pub mod cached;
 pub mod caller;
+pub mod compress;
 pub mod confirm;
 pub mod finish;
 pub mod guard;
@@ -46,6 +48,10 @@ pub struct AppState {
     pub uploads: Arc<upload::Uploads>,
     /// The threads every password is hashed and checked on.
     pub passwords: Arc<crate::auth::PasswordPool>,
+    /// Issue #19: model versions' pages and documents, rendered once (`cached`).
+    pub model_docs: Arc<cached::ModelDocs>,
+    /// Issue #19: programme reports, built once per change of their round counters.
+    pub reports: Arc<crate::workflow::reports::ReportCache>,
 }
 
 impl AppState {

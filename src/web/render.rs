@@ -207,6 +207,10 @@ pub fn page(tera: &Arc<Tera>, name: &str, ctx: &Context) -> Result<HttpResponse,
         .body(html))
 }
 
+/// What a CSV download starts with: without it, Excel reads the file in the local code
+/// page and shows Chinese as mojibake.
+pub const UTF8_BOM: &str = "\u{FEFF}";
+
 /// A CSV download. It starts with a UTF-8 byte order mark: without one, Excel reads the
 /// file in the local code page and shows Chinese as mojibake.
 pub fn csv_attachment(filename: &str, csv: &str) -> HttpResponse {
@@ -216,7 +220,7 @@ pub fn csv_attachment(filename: &str, csv: &str) -> HttpResponse {
             actix_web::http::header::CONTENT_DISPOSITION,
             format!("attachment; filename=\"{filename}\""),
         ))
-        .body(format!("\u{FEFF}{csv}"))
+        .body(format!("{UTF8_BOM}{csv}"))
 }
 
 /// Adds a serialisable value to a context.

@@ -81,3 +81,5 @@ mod lists;
 // Renewal, reminders before a date, appeals that reinstate (renew17); appeal attachments.
 mod appeal_attachments;
 mod renewal;
+// Issue #19: pages rendered once, compression, cached reports.
+mod fast_pages;

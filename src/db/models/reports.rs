@@ -13,7 +13,7 @@ use diesel::prelude::*;
 
 use crate::db::schema::{
     application_events, applications, certificates, consolidated_items, panel_seats, panels,
-    part_results, report_applications, report_seats, rounds, scores, users,
+    part_results, report_applications, report_seats, report_versions, rounds, scores, users,
 };
 use crate::db::sql_types::Json;
 use crate::db::DbConn;
@@ -360,4 +360,32 @@ fn signed_validity(payload: &str) -> QueryResult<chrono::NaiveDate> {
     serde_json::from_str::<Validity>(payload)
         .map(|v| v.valid_until)
         .map_err(|e| diesel::result::Error::DeserializationError(Box::new(e)))
+}
+
+/// Where what a report reads stands: the round's counter (bumped by the triggers of
+/// migration `2026-12-08-000035_fast_report_versions` in every transaction that changes
+/// it), or for the report across rounds every round's counter summed up with their
+/// number. Counters only grow, so a change anywhere changes the stamp.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stamp {
+    pub rounds: i64,
+    pub versions: i64,
+}
+
+/// The stamp of one round's report, or of the report across rounds with `None`. Read it
+/// before the facts: a change committed in between then makes the cached report look
+/// older than it is (rebuilt once more), never newer.
+pub fn stamp(conn: &mut DbConn, round: Option<RoundId>) -> QueryResult<Stamp> {
+    let mut query = report_versions::table
+        .select(report_versions::version)
+        .into_boxed();
+    if let Some(r) = round {
+        query = query.filter(report_versions::round_id.eq(r));
+    }
+    // A programme has tens of rounds: summing here is simpler than SUM's numeric type.
+    let versions: Vec<i64> = query.load(conn)?;
+    Ok(Stamp {
+        rounds: versions.len() as i64,
+        versions: versions.iter().sum(),
+    })
 }

@@ -1,0 +1,13 @@
+DROP TRIGGER report_versions_user_renamed ON users;
+DROP FUNCTION report_versions_user_renamed();
+DROP TRIGGER report_versions_certificate_written ON certificates;
+DROP TRIGGER report_versions_result_written ON part_results;
+DROP FUNCTION report_versions_application_row_written();
+DROP TRIGGER report_versions_application_written ON applications;
+DROP FUNCTION report_versions_application_written();
+DROP TRIGGER report_versions_round_changed ON rounds;
+DROP FUNCTION report_versions_round_changed();
+DROP TRIGGER report_versions_round_added ON rounds;
+DROP FUNCTION report_versions_round_added();
+DROP FUNCTION report_versions_bump(TEXT);
+DROP TABLE report_versions;

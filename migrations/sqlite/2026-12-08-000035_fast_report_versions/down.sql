@@ -1,0 +1,13 @@
+DROP TRIGGER report_versions_user_renamed;
+DROP TRIGGER report_versions_certificate_removed;
+DROP TRIGGER report_versions_certificate_changed;
+DROP TRIGGER report_versions_certificate_added;
+DROP TRIGGER report_versions_result_removed;
+DROP TRIGGER report_versions_result_changed;
+DROP TRIGGER report_versions_result_added;
+DROP TRIGGER report_versions_application_removed;
+DROP TRIGGER report_versions_application_changed;
+DROP TRIGGER report_versions_application_added;
+DROP TRIGGER report_versions_round_changed;
+DROP TRIGGER report_versions_round_added;
+DROP TABLE report_versions;
