@@ -821,17 +821,32 @@ fn load_or_create_secret(path: &Path) -> Result<Vec<u8>, ConfigError> {
         let text = fs::read_to_string(path).map_err(|e| bad(key_name, e.to_string()))?;
         return parse_secret(&text).map_err(|e| bad(key_name, e.reason));
     }
+    // Written whole under a name of its own, then linked into place: a second instance
+    // starting at the same moment either links first (and this one reads its key) or finds
+    // the whole key, never an empty file.
     let mut key = vec![0u8; 32];
     rand::rngs::OsRng.fill_bytes(&mut key);
-    let mut file = fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(path)
-        .map_err(|e| bad(key_name, format!("cannot create {}: {e}", path.display())))?;
-    writeln!(file, "{}", hex::encode(&key)).map_err(|e| bad(key_name, e.to_string()))?;
-    file.sync_all().map_err(|e| bad(key_name, e.to_string()))?;
-    Ok(key)
+    let draft = path.with_extension(format!("key.{}", uuid::Uuid::new_v4().simple()));
+    let written = (|| -> std::io::Result<()> {
+        let mut file = fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(&draft)?;
+        writeln!(file, "{}", hex::encode(&key))?;
+        file.sync_all()
+    })();
+    if let Err(e) = written {
+        let _ = fs::remove_file(&draft);
+        return Err(bad(key_name, format!("cannot create {}: {e}", path.display())));
+    }
+    let linked = fs::hard_link(&draft, path);
+    let _ = fs::remove_file(&draft);
+    match linked {
+        Ok(()) => Ok(key),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => load_or_create_secret(path),
+        Err(e) => Err(bad(key_name, format!("cannot create {}: {e}", path.display()))),
+    }
 }
 
 #[cfg(test)]
@@ -941,6 +956,21 @@ mod tests {
         let e = load(&[], Some(&file)).unwrap_err();
         assert_eq!(e.key, "certcase.toml");
         assert!(e.reason.contains("line 2"), "{}", e.reason);
+    }
+
+    #[test]
+    fn instances_creating_the_secret_key_at_once_all_read_the_same_whole_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("secret.key");
+        let keys: Vec<Vec<u8>> = std::thread::scope(|s| {
+            let handles: Vec<_> = (0..8)
+                .map(|_| s.spawn(|| load_or_create_secret(&path).unwrap()))
+                .collect();
+            handles.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        assert!(keys.iter().all(|k| k.len() == 32 && k == &keys[0]));
+        let left: Vec<_> = fs::read_dir(dir.path()).unwrap().collect();
+        assert_eq!(left.len(), 1, "only secret.key is left, no draft");
     }
 
     #[test]

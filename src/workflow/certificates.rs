@@ -1178,6 +1178,7 @@ fn reinstatement<'a>(
             reason: Some(reason.to_string()),
             until: None,
             related: appeal.map(str::to_string),
+            ..Noted::default()
         },
         audit: Kind::CertificateReinstated,
         detail: match appeal {

@@ -1,0 +1,1 @@
+DROP TRIGGER report_versions_surveillance_written ON surveillances;

@@ -1,0 +1,3 @@
+DROP TRIGGER report_versions_surveillance_removed;
+DROP TRIGGER report_versions_surveillance_changed;
+DROP TRIGGER report_versions_surveillance_added;
