@@ -38,6 +38,9 @@ pub mod report;
 // Certificates (feature: certs).
 pub mod certificate_lint;
 pub mod certificate_status;
+// W3C Verifiable Credentials of certificates: Data Integrity proofs, status lists.
+pub mod credential;
+pub mod data_integrity;
 // Limits as they are shown and checked: sizes in binary units, page numbers.
 pub mod paging;
 pub mod size;

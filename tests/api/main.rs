@@ -42,6 +42,8 @@ mod panel_notifications;
 mod certificates;
 // A certificate's decisions, verification from the log, the directory (lifecycle17).
 mod certificate_lifecycle;
+// W3C Verifiable Credentials of certificates.
+mod credentials;
 // Enterprise groups and the review panel's page.
 mod groups;
 // Typed ids: a malformed one is an unknown one.
