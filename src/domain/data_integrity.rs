@@ -209,7 +209,8 @@ pub fn verify_proof(
         .and_then(Value::as_str)
         .unwrap_or_default()
         .to_string();
-    let key = resolve(&method).ok_or_else(|| ProofError::UnknownVerificationMethod(method.clone()))?;
+    let key =
+        resolve(&method).ok_or_else(|| ProofError::UnknownVerificationMethod(method.clone()))?;
     let signature: [u8; 64] = proof
         .get("proofValue")
         .and_then(Value::as_str)
@@ -258,9 +259,15 @@ mod tests {
 
     fn signed() -> (Value, VerifyingKey) {
         let key = SigningKey::from_bytes(&[9; 32]);
-        let doc = json!({"@context": ["https://www.w3.org/ns/credentials/v2"], "id": "urn:x", "n": 1});
+        let doc =
+            json!({"@context": ["https://www.w3.org/ns/credentials/v2"], "id": "urn:x", "n": 1});
         (
-            add_proof(doc, &key, "https://a.example/issuer#k", "2026-01-01T00:00:00Z"),
+            add_proof(
+                doc,
+                &key,
+                "https://a.example/issuer#k",
+                "2026-01-01T00:00:00Z",
+            ),
             key.verifying_key(),
         )
     }
@@ -275,13 +282,22 @@ mod tests {
         );
         let mut tampered = doc.clone();
         tampered["n"] = json!(2);
-        assert_eq!(verify_proof(&tampered, resolve), Err(ProofError::BadSignature));
+        assert_eq!(
+            verify_proof(&tampered, resolve),
+            Err(ProofError::BadSignature)
+        );
         let mut created = doc.clone();
         created["proof"]["created"] = json!("2026-01-02T00:00:00Z");
-        assert_eq!(verify_proof(&created, resolve), Err(ProofError::BadSignature));
+        assert_eq!(
+            verify_proof(&created, resolve),
+            Err(ProofError::BadSignature)
+        );
         let mut purpose = doc.clone();
         purpose["proof"]["proofPurpose"] = json!("authentication");
-        assert_eq!(verify_proof(&purpose, resolve), Err(ProofError::WrongPurpose));
+        assert_eq!(
+            verify_proof(&purpose, resolve),
+            Err(ProofError::WrongPurpose)
+        );
         assert_eq!(
             verify_proof(&doc, |_| None),
             Err(ProofError::UnknownVerificationMethod(
@@ -334,21 +350,30 @@ mod w3c_vectors {
     fn canonical_document_and_its_hash() {
         let canon = jcs(&unsecured());
         assert_eq!(canon, vector!("canonDocJCS.txt").as_bytes());
-        assert_eq!(hex::encode(Sha256::digest(&canon)), vector!("docHashJCS.txt"));
+        assert_eq!(
+            hex::encode(Sha256::digest(&canon)),
+            vector!("docHashJCS.txt")
+        );
     }
 
     #[test]
     fn signing_reproduces_the_signed_credential() {
         let key = key_pair();
         let options: Value = serde_json::from_str(vector!("proofConfigJCS.json")).unwrap();
-        let config = proof_config(&unsecured(), &proof_options(
-            options["verificationMethod"].as_str().unwrap(),
-            options["created"].as_str().unwrap(),
-        ));
+        let config = proof_config(
+            &unsecured(),
+            &proof_options(
+                options["verificationMethod"].as_str().unwrap(),
+                options["created"].as_str().unwrap(),
+            ),
+        );
         assert_eq!(config, options, "the proof configuration");
         let signature = key.sign(&hash_data(&unsecured(), &config));
         assert_eq!(hex::encode(signature.to_bytes()), vector!("sigHexJCS.txt"));
-        assert_eq!(multibase_z(&signature.to_bytes()), vector!("sigBTC58JCS.txt"));
+        assert_eq!(
+            multibase_z(&signature.to_bytes()),
+            vector!("sigBTC58JCS.txt")
+        );
         let signed = add_proof(
             unsecured(),
             &key,
@@ -373,6 +398,9 @@ mod w3c_vectors {
             vector!("earlier/proofHashJCS.txt")
         );
         let combined = hash_data(&unsecured(), &config);
-        assert_eq!(hex::encode(combined), vector!("earlier/combinedHashJCS.txt"));
+        assert_eq!(
+            hex::encode(combined),
+            vector!("earlier/combinedHashJCS.txt")
+        );
     }
 }

@@ -795,7 +795,7 @@ async fn by_credential(
 /// JSON body, `application/vc` or `application/json`, at most 256 KiB): its
 /// `eddsa-jcs-2022` proof, that it is the credential issued for its certificate, and its
 /// bits in the status lists (`credential_status`).
-#[utoipa::path(post, path = "/api/v1/verify", request_body(content(("multipart/form-data"), ("application/vc"), ("application/json"))), responses((status = 200, body = Verification), (status = 400), (status = 408), (status = 413), (status = 429), (status = 503)))]
+#[utoipa::path(post, path = "/api/v1/verify", request_body(content(("multipart/form-data"), ("application/json"))), responses((status = 200, body = Verification), (status = 400), (status = 408), (status = 413), (status = 429), (status = 503)))]
 pub async fn verify_upload_api(
     state: web::Data<AppState>,
     visitor: Visitor,

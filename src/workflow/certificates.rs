@@ -27,8 +27,8 @@ use crate::domain::certificate::{
     PAYLOAD_SCHEMA,
 };
 use crate::domain::certificate_lint::{lint, Approved};
-use crate::domain::credential::{self as vc, IssuerUrls, StatusPurpose};
 use crate::domain::certificate_status::{self as states, CertEvent, CertState, Limits, Standing};
+use crate::domain::credential::{self as vc, IssuerUrls, StatusPurpose};
 use crate::domain::ids::{ApplicationId, RoundId, UserId};
 use crate::mail::{self, Notification};
 use crate::pdf::{self, CertificateView, Fonts, PdfError};
@@ -1201,7 +1201,14 @@ pub fn reduce_scope(
             superseded_by: None,
         };
         store::insert(conn, &new_row)?;
-        credentials::issue_for(conn, issuer, &key, &new_row, &signed.payload, (false, false))?;
+        credentials::issue_for(
+            conn,
+            issuer,
+            &key,
+            &new_row,
+            &signed.payload,
+            (false, false),
+        )?;
         store::set_superseded_by(conn, &subject.row.id, &successor)?;
         append_log(
             conn,

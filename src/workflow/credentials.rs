@@ -16,7 +16,9 @@ use crate::db::models::credentials::{self as creds, CredentialRow};
 use crate::db::{write_tx, DbConn};
 use crate::domain::certificate::{self as cert, CertificatePayload};
 use crate::domain::certificate_status::{self as states, CertState, Standing};
-use crate::domain::credential::{self as vc, CredentialInput, IssuerUrls, StatusPurpose, StatusSlot};
+use crate::domain::credential::{
+    self as vc, CredentialInput, IssuerUrls, StatusPurpose, StatusSlot,
+};
 use crate::refusal::{Code, Refusal};
 
 /// One of a credential's status-list bits, as verification reports it.
@@ -96,7 +98,10 @@ pub(super) fn mark(
 }
 
 /// The bits of a certificate's credential; empty when it has none yet.
-pub(super) fn status_bits(conn: &mut DbConn, certificate_id: &str) -> Result<Vec<StatusBit>, Refusal> {
+pub(super) fn status_bits(
+    conn: &mut DbConn,
+    certificate_id: &str,
+) -> Result<Vec<StatusBit>, Refusal> {
     let Some(c) = creds::of_certificate(conn, certificate_id)? else {
         return Ok(Vec::new());
     };
@@ -139,13 +144,20 @@ pub fn credential_of(conn: &mut DbConn, issuer: &Issuer, number: &str) -> Result
             Refusal::Conflict(Code::CertificateLogInconsistent.with("number", number))
         })?;
         let revoked = matches!(state, CertState::Withdrawn { .. });
-        let suspended =
-            state.standing(Utc::now().date_naive(), valid_until) == Standing::Suspended;
+        let suspended = state.standing(Utc::now().date_naive(), valid_until) == Standing::Suspended;
         // A certificate exists, so a key does.
         let key_row = store::current_key(conn)?
             .ok_or_else(|| Refusal::Invalid(Code::SigningKeyInvalid.into()))?;
         let key = load_private(issuer, &key_row)?;
-        Ok(issue_for(conn, issuer, &key, &row, &signed.payload, (revoked, suspended))?.credential)
+        Ok(issue_for(
+            conn,
+            issuer,
+            &key,
+            &row,
+            &signed.payload,
+            (revoked, suspended),
+        )?
+        .credential)
     })
 }
 
@@ -195,7 +207,10 @@ pub fn status_list(
 
 /// The issuer's controller document (`/issuer`): every key, rotated ones too.
 #[tracing::instrument(skip_all, err(Display, level = "info"))]
-pub fn controller_document(conn: &mut DbConn, issuer: &Issuer) -> Result<serde_json::Value, Refusal> {
+pub fn controller_document(
+    conn: &mut DbConn,
+    issuer: &Issuer,
+) -> Result<serde_json::Value, Refusal> {
     let urls = IssuerUrls::new(&issuer.base_url);
     Ok(vc::controller_document(&urls, &published_keys(conn)?))
 }

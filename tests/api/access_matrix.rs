@@ -313,7 +313,11 @@ const MATRIX: &[(&str, &str, [Expect; 5])] = &[
     // W3C Verifiable Credentials: public, like /verify (an unknown number is a 404,
     // which the matrix counts as allowed).
     ("GET", "/certificates/{number}.json", [A, A, A, A, A]),
-    ("GET", "/credentials/status/{purpose}/{list}", [A, A, A, A, A]),
+    (
+        "GET",
+        "/credentials/status/{purpose}/{list}",
+        [A, A, A, A, A],
+    ),
     ("GET", "/issuer", [A, A, A, A, A]),
     ("GET", "/.well-known/did.json", [A, A, A, A, A]),
     ("GET", "/directory", [A, A, A, A, A]),

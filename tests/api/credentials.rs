@@ -100,8 +100,7 @@ async fn list_bit(app: &TestApp, credential: &Value, purpose: &str) -> (bool, St
     verify_offline(app, &list).await;
     assert_eq!(list["type"][1], "BitstringStatusListCredential");
     assert_eq!(list["credentialSubject"]["statusPurpose"], purpose);
-    let bits = vc::decode_list(list["credentialSubject"]["encodedList"].as_str().unwrap())
-        .unwrap();
+    let bits = vc::decode_list(list["credentialSubject"]["encodedList"].as_str().unwrap()).unwrap();
     assert!(bits.len() * 8 >= 131_072);
     let index: u32 = entry["statusListIndex"].as_str().unwrap().parse().unwrap();
     (vc::bit(&bits, index), etag)
@@ -117,7 +116,10 @@ fn bits(v: &Value) -> Vec<(String, bool)> {
 }
 
 fn pair(revoked: bool, suspended: bool) -> Vec<(String, bool)> {
-    vec![("revocation".into(), revoked), ("suspension".into(), suspended)]
+    vec![
+        ("revocation".into(), revoked),
+        ("suspension".into(), suspended),
+    ]
 }
 
 async fn decide(w: &crate::panels::World<'_>, number: &str, action: &str, body: Value) {
@@ -145,18 +147,29 @@ async fn a_credential_verifies_and_its_status_lists_follow_every_decision() {
         json!([vc::VC_CONTEXT, vc::OB3_CONTEXT]),
         "{c}"
     );
-    assert_eq!(c["type"], json!(["VerifiableCredential", "OpenBadgeCredential"]));
+    assert_eq!(
+        c["type"],
+        json!(["VerifiableCredential", "OpenBadgeCredential"])
+    );
     assert_eq!(c["issuer"]["id"], app.url("/issuer"));
     assert_eq!(c["credentialSubject"]["licenseNumber"], number.as_str());
     assert_eq!(c["proof"]["type"], "DataIntegrityProof");
     assert_eq!(c["proof"]["cryptosuite"], "eddsa-jcs-2022");
     assert_eq!(c["proof"]["proofPurpose"], "assertionMethod");
     assert!(c["proof"]["proofValue"].as_str().unwrap().starts_with('z'));
-    assert_eq!(credential(&app, &number).await, c, "served the same each time");
+    assert_eq!(
+        credential(&app, &number).await,
+        c,
+        "served the same each time"
+    );
     verify_offline(&app, &c).await;
 
     // The did:web document lists the same key.
-    let did: Value = get(&app, "/.well-known/did.json").await.json().await.unwrap();
+    let did: Value = get(&app, "/.well-known/did.json")
+        .await
+        .json()
+        .await
+        .unwrap();
     let urls = IssuerUrls::new(&app.url(""));
     assert_eq!(did["id"], urls.did_web());
     let multikey = c["proof"]["verificationMethod"]
@@ -221,12 +234,21 @@ async fn a_credential_verifies_and_its_status_lists_follow_every_decision() {
 
     // Suspension sets the suspension bit, reinstatement clears it.
     let until = (chrono::Utc::now().date_naive() + chrono::Duration::days(30)).to_string();
-    decide(&w, &number, "suspend", json!({"reason": "监督发现问题", "until": until})).await;
+    decide(
+        &w,
+        &number,
+        "suspend",
+        json!({"reason": "监督发现问题", "until": until}),
+    )
+    .await;
     let (set, changed) = list_bit(&app, &c, "suspension").await;
     assert!(set);
     assert_ne!(changed, etag, "a changed list has a new entity tag");
     let v = present(&app, &c).await;
-    assert_eq!((v["status"].as_str(), bits(&v)), (Some("suspended"), pair(false, true)));
+    assert_eq!(
+        (v["status"].as_str(), bits(&v)),
+        (Some("suspended"), pair(false, true))
+    );
     decide(&w, &number, "reinstate", json!({"reason": "整改完成"})).await;
     assert!(!list_bit(&app, &c, "suspension").await.0);
     assert_eq!(present(&app, &c).await["status"], "valid");
@@ -235,14 +257,33 @@ async fn a_credential_verifies_and_its_status_lists_follow_every_decision() {
     decide(&w, &number, "withdraw", json!({"reason": "严重违规"})).await;
     assert!(list_bit(&app, &c, "revocation").await.0);
     let v = present(&app, &c).await;
-    assert_eq!((v["status"].as_str(), bits(&v)), (Some("revoked"), pair(true, false)));
+    assert_eq!(
+        (v["status"].as_str(), bits(&v)),
+        (Some("revoked"), pair(true, false))
+    );
 
     // Unknown numbers, lists and purposes are not found.
-    assert_eq!(get(&app, "/certificates/2026-XX-999999.json").await.status(), 404);
+    assert_eq!(
+        get(&app, "/certificates/2026-XX-999999.json")
+            .await
+            .status(),
+        404
+    );
     assert_eq!(get(&app, "/certificates/nonsense.json").await.status(), 404);
-    assert_eq!(get(&app, "/credentials/status/revocation/1").await.status(), 404);
-    assert_eq!(get(&app, "/credentials/status/revocation/01").await.status(), 404);
-    assert_eq!(get(&app, "/credentials/status/expiry/0").await.status(), 404);
+    assert_eq!(
+        get(&app, "/credentials/status/revocation/1").await.status(),
+        404
+    );
+    assert_eq!(
+        get(&app, "/credentials/status/revocation/01")
+            .await
+            .status(),
+        404
+    );
+    assert_eq!(
+        get(&app, "/credentials/status/expiry/0").await.status(),
+        404
+    );
 }
 
 #[tokio::test]
@@ -278,7 +319,10 @@ async fn a_certificate_without_a_credential_gets_one_with_the_bits_its_log_tells
     app.conn(move |c| certs::rotate(c, &issuer, &Actor::console("test")).unwrap())
         .await;
     let controller: Value = get(&app, "/issuer").await.json().await.unwrap();
-    assert_eq!(controller["verificationMethod"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        controller["verificationMethod"].as_array().unwrap().len(),
+        2
+    );
 
     let revoked = credential(&app, &first).await;
     verify_offline(&app, &revoked).await;
@@ -323,7 +367,10 @@ fn independently_verified(python: &std::path::Path, secured: &Value, controller:
     std::fs::write(&secured_path, secured.to_string()).unwrap();
     std::fs::write(&controller_path, controller.to_string()).unwrap();
     let out = std::process::Command::new(python)
-        .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/vectors/verify_eddsa_jcs.py"))
+        .arg(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/vectors/verify_eddsa_jcs.py"
+        ))
         .arg(&secured_path)
         .arg(&controller_path)
         .output()
@@ -343,10 +390,8 @@ async fn an_independent_verifier_accepts_certcase_credentials_and_status_lists()
         return;
     };
     // First the W3C test vector, so that the verifier itself is known to be right.
-    let vector: Value = serde_json::from_str(include_str!(
-        "../vectors/eddsa-jcs-2022/signedJCS.json"
-    ))
-    .unwrap();
+    let vector: Value =
+        serde_json::from_str(include_str!("../vectors/eddsa-jcs-2022/signedJCS.json")).unwrap();
     let method = vector["proof"]["verificationMethod"].as_str().unwrap();
     let vector_controller = json!({
         "verificationMethod": [{
@@ -365,12 +410,16 @@ async fn an_independent_verifier_accepts_certcase_credentials_and_status_lists()
     let c = credential(&app, &number).await;
     let controller: Value = get(&app, "/issuer").await.json().await.unwrap();
     assert!(independently_verified(&python, &c, &controller));
-    let list: Value = reqwest::get(c["credentialStatus"][0]["statusListCredential"].as_str().unwrap())
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let list: Value = reqwest::get(
+        c["credentialStatus"][0]["statusListCredential"]
+            .as_str()
+            .unwrap(),
+    )
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
     assert!(independently_verified(&python, &list, &controller));
     let mut tampered = c.clone();
     tampered["credentialSubject"]["identifier"][0]["identityHash"] = json!("91110000000000000X");

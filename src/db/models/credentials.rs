@@ -20,7 +20,10 @@ pub struct CredentialRow {
     pub created_at: NaiveDateTime,
 }
 
-pub fn of_certificate(conn: &mut DbConn, certificate_id: &str) -> QueryResult<Option<CredentialRow>> {
+pub fn of_certificate(
+    conn: &mut DbConn,
+    certificate_id: &str,
+) -> QueryResult<Option<CredentialRow>> {
     certificate_credentials::table
         .find(certificate_id)
         .select(CredentialRow::as_select())
@@ -62,7 +65,11 @@ struct StatusListRow {
 }
 
 /// A list that was never written reads as all zeros at version 0.
-pub fn status_list(conn: &mut DbConn, purpose: StatusPurpose, list: u32) -> QueryResult<Option<StatusList>> {
+pub fn status_list(
+    conn: &mut DbConn,
+    purpose: StatusPurpose,
+    list: u32,
+) -> QueryResult<Option<StatusList>> {
     let row = status_lists::table
         .find((purpose.as_str(), list as i32))
         .select(StatusListRow::as_select())
@@ -71,7 +78,9 @@ pub fn status_list(conn: &mut DbConn, purpose: StatusPurpose, list: u32) -> Quer
     Ok(row.map(|r| StatusList {
         // A row that does not decode reads as empty: its bits are then all rewritten
         // from the first change on; the list is never served half-read.
-        bits: BASE64.decode(&r.bits).unwrap_or_else(|_| vec![0; vc::LIST_BYTES]),
+        bits: BASE64
+            .decode(&r.bits)
+            .unwrap_or_else(|_| vec![0; vc::LIST_BYTES]),
         version: r.version,
         updated_at: r.updated_at,
     }))
@@ -107,7 +116,9 @@ pub fn set_status(
             .set(&row)
             .execute(conn)?;
     } else {
-        diesel::insert_into(status_lists::table).values(&row).execute(conn)?;
+        diesel::insert_into(status_lists::table)
+            .values(&row)
+            .execute(conn)?;
     }
     Ok(true)
 }
