@@ -179,10 +179,13 @@ pub fn status_list(
     list: &str,
 ) -> Result<StatusListDocument, Refusal> {
     let purpose = StatusPurpose::parse(purpose).ok_or(Refusal::NotFound)?;
+    // Only the canonical spelling of a number ("1", not "01" or "+1"): one URL per list.
+    let canonical =
+        list.bytes().all(|b| b.is_ascii_digit()) && (list == "0" || !list.starts_with('0'));
     let list: u32 = list
         .parse()
         .ok()
-        .filter(|l: &u32| l.to_string() == list)
+        .filter(|_| canonical)
         .ok_or(Refusal::NotFound)?;
     let next = creds::next_status_index(conn)? as u64;
     let last_list = StatusSlot::of_index(next.saturating_sub(1)).list;
