@@ -892,3 +892,27 @@ diesel::table! {
         version -> BigInt,
     }
 }
+
+// W3C Verifiable Credentials of certificates.
+diesel::table! {
+    certificate_credentials (certificate_id) {
+        certificate_id -> Text,
+        status_index -> BigInt,
+        credential -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    status_lists (purpose, list_number) {
+        purpose -> Text,
+        list_number -> Integer,
+        bits -> Text,
+        version -> BigInt,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(certificate_credentials -> certificates (certificate_id));
+
+diesel::allow_tables_to_appear_in_same_query!(certificate_credentials, certificates, status_lists);

@@ -39,6 +39,9 @@ pub mod report;
 // Certificates (feature: certs).
 pub mod certificate_lint;
 pub mod certificate_status;
+// W3C Verifiable Credentials of certificates: Data Integrity proofs, status lists.
+pub mod credential;
+pub mod data_integrity;
 // Appeal attachments: what may be attached, how many.
 pub mod appeal_attachment;
 // Limits as they are shown and checked: sizes in binary units, page numbers, list pages.

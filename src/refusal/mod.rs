@@ -435,6 +435,7 @@ codes! {
     CatalogPartWithoutDomains = "catalog.part_without_domains",
     CatalogTomlSyntax = "catalog.toml_syntax",
     CertificateAlreadyRevoked = "certificate.already_revoked",
+    CredentialTooLarge = "certificate.credential_too_large",
     CertificateDecisionReasonMissing = "certificate.decision_reason_missing",
     CertificateDecisionReasonTooLong = "certificate.decision_reason_too_long",
     CertificateExpired = "certificate.expired",

@@ -676,7 +676,8 @@ async fn by_number(
         .await
 }
 
-/// Valid, revoked, expired or unknown, with the payload. Malformed numbers are unknown.
+/// Valid, revoked, expired or unknown, with the payload, and the bits of the
+/// certificate's Verifiable Credential in the status lists. Malformed numbers are unknown.
 #[utoipa::path(get, path = "/api/v1/verify/{number}", params(("number" = String, Path)), responses((status = 200, body = Verification), (status = 429)))]
 pub async fn verify_api(
     state: web::Data<AppState>,
@@ -732,16 +733,64 @@ async fn by_file(
         .await
 }
 
+/// Largest Verifiable Credential accepted for verification (a certcase one is ~4 KiB).
+pub const CREDENTIAL_LIMIT: usize = 256 << 10;
+
+/// Whether a request body is JSON (`application/json`, `application/vc`, `…+json`).
+fn is_json(req: &HttpRequest) -> bool {
+    let Some(kind) = req
+        .headers()
+        .get(actix_web::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return false;
+    };
+    let kind = kind.split(';').next().unwrap_or_default().trim();
+    kind == "application/json" || kind == "application/vc" || kind.ends_with("+json")
+}
+
+/// Verifies a presented Verifiable Credential (a JSON body of at most
+/// [`CREDENTIAL_LIMIT`]).
+async fn by_credential(
+    state: &AppState,
+    visitor: &Visitor,
+    mut payload: web::Payload,
+) -> Result<Verification, AppError> {
+    throttle(state, visitor)?;
+    let mut bytes = Vec::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|_| AppError::bad_request(Code::UploadUnreadable))?;
+        if bytes.len() + chunk.len() > CREDENTIAL_LIMIT {
+            return Err(AppError::too_large(
+                Code::CredentialTooLarge.with("max", size::binary(CREDENTIAL_LIMIT as u64)),
+            ));
+        }
+        bytes.extend_from_slice(&chunk);
+    }
+    let issuer = issuer(state);
+    let today = Utc::now().date_naive();
+    state
+        .db(move |conn| Ok(certs::verify_credential(conn, &issuer, &bytes, today)?))
+        .await
+}
+
 /// A certificate PDF (multipart field `pdf`, at most 5 MiB): its embedded signed payload
-/// against the published keys and the issuance log.
-#[utoipa::path(post, path = "/api/v1/verify", request_body(content_type = "multipart/form-data"), responses((status = 200, body = Verification), (status = 400), (status = 408), (status = 413), (status = 429), (status = 503)))]
+/// against the published keys and the issuance log. Or a W3C Verifiable Credential (a
+/// JSON body, `application/vc` or `application/json`, at most 256 KiB): its
+/// `eddsa-jcs-2022` proof, that it is the credential issued for its certificate, and its
+/// bits in the status lists (`credential_status`).
+#[utoipa::path(post, path = "/api/v1/verify", request_body(content(("multipart/form-data"), ("application/json"))), responses((status = 200, body = Verification), (status = 400), (status = 408), (status = 413), (status = 429), (status = 503)))]
 pub async fn verify_upload_api(
     state: web::Data<AppState>,
     visitor: Visitor,
     req: HttpRequest,
     payload: web::Payload,
 ) -> Result<HttpResponse, AppError> {
-    let v = by_file(&state, &visitor, &req, payload).await?;
+    let v = if is_json(&req) {
+        by_credential(&state, &visitor, payload).await?
+    } else {
+        by_file(&state, &visitor, &req, payload).await?
+    };
     Ok(HttpResponse::Ok().json(v))
 }
 

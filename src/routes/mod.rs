@@ -27,6 +27,8 @@ pub mod reports;
 pub mod self_assessments;
 // Certificates (feature: certs).
 pub mod certificates;
+// W3C Verifiable Credentials of certificates.
+pub mod credentials;
 // Enterprise groups.
 pub mod enterprise_groups;
 // Appeals and complaints.
@@ -236,6 +238,10 @@ pub fn endpoints() -> Vec<Endpoint> {
         endpoint!(POST "/certificates/{number}/{decision}", SECRETARIAT, certificates::decision_page),
         endpoint!(GET "/certificates/{number}.pdf", ENTERPRISE_OR_SECRETARIAT, certificates::download),
         endpoint!(GET "/.well-known/certcase-keys.json", Public, certificates::keys),
+        endpoint!(GET "/certificates/{number}.json", Public, credentials::credential),
+        endpoint!(GET "/credentials/status/{purpose}/{list}", Public, credentials::status_list),
+        endpoint!(GET "/issuer", Public, credentials::controller_document),
+        endpoint!(GET "/.well-known/did.json", Public, credentials::did_document),
         endpoint!(GET "/directory", Public, certificates::directory_page),
         endpoint!(GET "/api/v1/directory", Public, certificates::directory_api),
         endpoint!(GET "/verify", Public, certificates::verify_page),

@@ -13,6 +13,7 @@ use ed25519_dalek::{SigningKey, VerifyingKey};
 use serde::Serialize;
 
 use super::applications::move_status;
+use super::credentials::{self, StatusBit};
 use crate::db::models::applications::{self as apps, ApplicationRow};
 use crate::db::models::audit;
 use crate::db::models::certificates::{self as store, CertificateRow, KeyRow};
@@ -27,6 +28,7 @@ use crate::domain::certificate::{
 };
 use crate::domain::certificate_lint::{lint, Approved};
 use crate::domain::certificate_status::{self as states, CertEvent, CertState, Limits, Standing};
+use crate::domain::credential::{self as vc, IssuerUrls, StatusPurpose};
 use crate::domain::ids::{ApplicationId, RoundId, UserId};
 use crate::mail::{self, Notification};
 use crate::pdf::{self, CertificateView, Fonts, PdfError};
@@ -105,7 +107,7 @@ pub fn rotate(conn: &mut DbConn, issuer: &Issuer, actor: &Actor) -> Result<KeyRo
     })
 }
 
-fn load_private(issuer: &Issuer, row: &KeyRow) -> Result<SigningKey, Refusal> {
+pub(super) fn load_private(issuer: &Issuer, row: &KeyRow) -> Result<SigningKey, Refusal> {
     let path = issuer.key_path(&row.id);
     let text = std::fs::read_to_string(&path)
         .map_err(|e| key_error(format!("{}: {e}", path.display())))?;
@@ -229,6 +231,7 @@ pub fn issue_on(
             superseded_by: None,
         };
         store::insert(conn, &row)?;
+        credentials::issue_for(conn, issuer, &key, &row, &signed.payload, (false, false))?;
         append_log(
             conn,
             LogKind::Issued,
@@ -529,7 +532,7 @@ fn axes(radar: &[(String, String, f32, f32)]) -> Vec<pdf::RadarAxis<'_>> {
         .collect()
 }
 
-fn signed_of(row: &CertificateRow) -> Result<SignedCertificate, Refusal> {
+pub(super) fn signed_of(row: &CertificateRow) -> Result<SignedCertificate, Refusal> {
     let payload: CertificatePayload = serde_json::from_str(&row.payload).map_err(|e| {
         tracing::error!(error = %e, number = %row.number, "stored certificate payload unreadable");
         Refusal::Invalid(Code::StoredPayloadInvalid.with("number", &row.number))
@@ -697,6 +700,10 @@ pub struct Verification {
     /// certcase recorded PDF hashes, or bulk-loaded: only the payload was checked).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub document: Option<String>,
+    /// The bits of the certificate's Verifiable Credential in the W3C status lists
+    /// (revocation, suspension); absent while it has no credential.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub credential_status: Vec<StatusBit>,
 }
 
 impl Verification {
@@ -717,6 +724,7 @@ impl Verification {
             payload: None,
             history: Vec::new(),
             document: None,
+            credential_status: Vec::new(),
         }
     }
 
@@ -851,6 +859,7 @@ fn from_log(
         }
         _ => {}
     }
+    v.credential_status = credentials::status_bits(conn, &payload.certificate_id.to_string())?;
     v.payload = Some(payload);
     Ok(v)
 }
@@ -923,6 +932,51 @@ pub fn verify_pdf(
             "the certificate is signed but not recorded in the issuance log",
         )),
     }
+}
+
+/// A presented Verifiable Credential (JSON): its proof against the published keys, then
+/// that it is the credential issued for its certificate, then the certificate's state
+/// from the issuance log and its bits in the status lists, which speak for the credential.
+#[tracing::instrument(skip_all, err(Display, level = "info"))]
+pub fn verify_credential(
+    conn: &mut DbConn,
+    issuer: &Issuer,
+    json: &[u8],
+    today: NaiveDate,
+) -> Result<Verification, Refusal> {
+    let Ok(presented) = serde_json::from_slice::<serde_json::Value>(json) else {
+        return Ok(Verification::invalid("the body is not a JSON credential"));
+    };
+    let urls = IssuerUrls::new(&issuer.base_url);
+    let checked = match vc::check_credential(&presented, &urls, &published_keys(conn)?) {
+        Ok(checked) => checked,
+        Err(e) => return Ok(Verification::invalid(e.to_string())),
+    };
+    let row = store::by_number(conn, &checked.certificate_number)?;
+    let issued = match &row {
+        Some(row) => crate::db::models::credentials::of_certificate(conn, &row.id)?,
+        None => None,
+    };
+    let same = issued
+        .and_then(|c| serde_json::from_str::<serde_json::Value>(&c.credential).ok())
+        .is_some_and(|c| c == presented);
+    let (Some(row), true) = (row, same) else {
+        return Ok(Verification::invalid(
+            "the credential is signed but is not the one issued for its certificate",
+        ));
+    };
+    let mut v = from_log(conn, signed_of(&row)?, today)?;
+    let set = |bits: &[StatusBit], purpose: StatusPurpose| {
+        bits.iter().any(|b| b.purpose == purpose.as_str() && b.set)
+    };
+    if set(&v.credential_status, StatusPurpose::Revocation) {
+        v.status = Standing::Revoked.as_str().into();
+    } else if set(&v.credential_status, StatusPurpose::Suspension)
+        && v.status == Standing::Valid.as_str()
+    {
+        v.status = Standing::Suspended.as_str().into();
+    }
+    Ok(v)
 }
 
 // ---- decisions ------------------------------------------------------------------------
@@ -1084,7 +1138,10 @@ pub fn revoke(
     let reason = revocation_reason(reason)?;
     let copy = |conn: &mut DbConn, row: &CertificateRow| -> Result<(), Refusal> {
         store::revoke(conn, &row.id, Utc::now().naive_utc(), reason)?;
-        Ok(store::set_suspended_until(conn, &row.id, None)?)
+        store::set_suspended_until(conn, &row.id, None)?;
+        credentials::mark(conn, &row.id, StatusPurpose::Revocation, true)?;
+        credentials::mark(conn, &row.id, StatusPurpose::Suspension, false)?;
+        Ok(())
     };
     let mail = |s: &Subject| Notification::CertificateRevoked {
         certificate_id: number.to_string(),
@@ -1125,7 +1182,9 @@ pub fn suspend(
 ) -> Result<CertificateRow, Refusal> {
     let reason = decision_reason(reason)?;
     let copy = |conn: &mut DbConn, row: &CertificateRow| -> Result<(), Refusal> {
-        Ok(store::set_suspended_until(conn, &row.id, Some(until))?)
+        store::set_suspended_until(conn, &row.id, Some(until))?;
+        credentials::mark(conn, &row.id, StatusPurpose::Suspension, true)?;
+        Ok(())
     };
     let mail = |s: &Subject| Notification::CertificateSuspended {
         certificate_id: number.to_string(),
@@ -1202,7 +1261,9 @@ pub fn reinstate(
 ) -> Result<CertificateRow, Refusal> {
     let reason = decision_reason(reason)?;
     let copy = |conn: &mut DbConn, row: &CertificateRow| -> Result<(), Refusal> {
-        Ok(store::set_suspended_until(conn, &row.id, None)?)
+        store::set_suspended_until(conn, &row.id, None)?;
+        credentials::mark(conn, &row.id, StatusPurpose::Suspension, false)?;
+        Ok(())
     };
     let mail = reinstated_mail(issuer.verify_url(number), number, reason);
     let d = reinstatement(number, reason, None, &copy, &mail);
@@ -1256,7 +1317,10 @@ pub(crate) fn reverse_on_appeal(
     }
     let copy = |conn: &mut DbConn, row: &CertificateRow| -> Result<(), Refusal> {
         store::set_suspended_until(conn, &row.id, None)?;
-        Ok(store::clear_revocation(conn, &row.id)?)
+        store::clear_revocation(conn, &row.id)?;
+        credentials::mark(conn, &row.id, StatusPurpose::Suspension, false)?;
+        credentials::mark(conn, &row.id, StatusPurpose::Revocation, false)?;
+        Ok(())
     };
     let verify_url = format!("{}/verify/{number}", base_url.trim_end_matches('/'));
     let mail = reinstated_mail(verify_url, number, reason);
@@ -1348,6 +1412,14 @@ pub fn reduce_scope(
             superseded_by: None,
         };
         store::insert(conn, &new_row)?;
+        credentials::issue_for(
+            conn,
+            issuer,
+            &key,
+            &new_row,
+            &signed.payload,
+            (false, false),
+        )?;
         store::set_superseded_by(conn, &subject.row.id, &successor)?;
         append_log(
             conn,

@@ -33,6 +33,7 @@ pub mod self_assessments;
 pub mod panel_notices;
 // Certificates (feature: certs).
 pub mod certificates;
+pub mod credentials;
 // Enterprise groups.
 pub mod enterprise_groups;
 // Appeals and complaints.

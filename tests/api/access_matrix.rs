@@ -303,6 +303,16 @@ const MATRIX: &[(&str, &str, [Expect; 5])] = &[
     ("POST", "/certificates/{number}/{decision}", [D, A, D, D, D]),
     ("GET", "/certificates/{number}.pdf", [D, A, A, D, D]),
     ("GET", "/.well-known/certcase-keys.json", [A, A, A, A, A]),
+    // W3C Verifiable Credentials: public, like /verify (an unknown number is a 404,
+    // which the matrix counts as allowed).
+    ("GET", "/certificates/{number}.json", [A, A, A, A, A]),
+    (
+        "GET",
+        "/credentials/status/{purpose}/{list}",
+        [A, A, A, A, A],
+    ),
+    ("GET", "/issuer", [A, A, A, A, A]),
+    ("GET", "/.well-known/did.json", [A, A, A, A, A]),
     ("GET", "/directory", [A, A, A, A, A]),
     ("GET", "/api/v1/directory", [A, A, A, A, A]),
     ("GET", "/verify", [A, A, A, A, A]),

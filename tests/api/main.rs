@@ -44,6 +44,8 @@ mod certificates;
 mod certificate_lifecycle;
 // The PDF carries its credential; only the PDF issued verifies as the issued document.
 mod certificate_documents;
+// W3C Verifiable Credentials of certificates.
+mod credentials;
 // Enterprise groups and the review panel's page.
 mod groups;
 // Typed ids: a malformed one is an unknown one.

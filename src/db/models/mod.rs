@@ -24,6 +24,7 @@ pub mod reports;
 pub mod self_assessments;
 // Certificates (feature: certs).
 pub mod certificates;
+pub mod credentials;
 // Enterprise groups.
 pub mod enterprise_groups;
 // The task list of the home page.

@@ -1,0 +1,2 @@
+DROP TABLE status_lists;
+DROP TABLE certificate_credentials;
