@@ -1,7 +1,8 @@
 //! Issue #17's walk: one certificate from issuance through a surveillance that maintains
 //! it, a suspension, its reinstatement, a scope reduction (superseded by a successor), an
 //! upheld appeal against that decision and a complaint handled end to end (with the
-//! short-notice surveillance it asked for). After every step `/api/v1/verify` tells the
+//! short-notice surveillance it asked for), then the renewal of the successor through a
+//! re-assessment. After every step `/api/v1/verify` tells the
 //! expected state and the issuance log verifies.
 
 use serde_json::{json, Value};
@@ -55,7 +56,7 @@ async fn public(app: &TestApp, method: reqwest::Method, path: &str, body: Option
 }
 
 #[tokio::test]
-async fn one_certificate_walks_through_surveillance_suspension_reduction_appeal_and_complaint() {
+async fn one_certificate_walks_through_surveillance_suspension_reduction_appeal_complaint_and_renewal() {
     let app = crate::helpers::spawn_app().await;
     let w = world(&app).await;
 
@@ -249,9 +250,13 @@ async fn one_certificate_walks_through_surveillance_suspension_reduction_appeal_
     assert_eq!(check(&app, &successor).await["status"], "valid");
     assert_eq!(log_ok(&app).await, 6);
 
-    // ---- RENEWAL STEP (renew17) -------------------------------------------------------
-    // The lead adds the renewal of `successor` here when merging the renew17 branch:
-    // renew it, check that `/api/v1/verify/{successor}` says superseded (renewed) and the
-    // renewed certificate valid, and that `log_ok` still holds (7 entries, or more if the
-    // renewal writes several).
+    // Renewal: a re-assessment of the same part issues a successor that renews it.
+    let (_renewal, renewed) = crate::renewal::renew_end_to_end(&w, &successor).await;
+    let v = check(&app, &successor).await;
+    assert_eq!(v["status"], "superseded", "{v}");
+    assert_eq!(v["renewed_by"], renewed.as_str(), "{v}");
+    let v = check(&app, &renewed).await;
+    assert_eq!(v["status"], "valid", "{v}");
+    assert_eq!(v["payload"]["renews"], successor.as_str(), "{v}");
+    assert!(log_ok(&app).await >= 8);
 }
