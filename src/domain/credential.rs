@@ -500,7 +500,7 @@ mod tests {
             )
         );
         assert_eq!(value["validUntil"], "2029-03-01T23:59:59Z");
-        let keys = vec![("K".to_string(), key().verifying_key())];
+        let keys = [("K".to_string(), key().verifying_key())];
         let checked = check_credential(&value, &urls, &keys).unwrap();
         assert_eq!(checked.certificate_number, "2026-CD-000007");
         let slot = StatusSlot {
@@ -560,7 +560,7 @@ mod tests {
         assert_eq!(decoded.len() * 8, 131_072);
         assert!(bit(&decoded, 0) && bit(&decoded, 131_071) && !bit(&decoded, 1));
         assert_eq!(decoded[0], 0x80, "index 0 is the left-most bit");
-        let keys = vec![("K".to_string(), key().verifying_key())];
+        let keys = [("K".to_string(), key().verifying_key())];
         assert!(di::verify_proof(&list, |m| keys
             .iter()
             .map(|(_, k)| *k)

@@ -99,12 +99,22 @@ pub async fn list_page(
         caller,
         &visitor,
         &req,
-        query.into_inner(),
-        renews.into_inner().renews,
+        ListAsked {
+            query: query.into_inner(),
+            renews: renews.into_inner().renews,
+        },
         None,
         &FormState::default(),
     )
     .await
+}
+
+/// What the list page was asked for: its filters and page, and the certificate a renewal
+/// application would renew.
+#[derive(Default)]
+struct ListAsked {
+    query: ApplicationListQuery,
+    renews: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -118,11 +128,11 @@ async fn render_list(
     caller: Caller,
     visitor: &Visitor,
     req: &HttpRequest,
-    query: ApplicationListQuery,
-    renews: Option<String>,
+    asked: ListAsked,
     refused: Option<RoundId>,
     form: &FormState,
 ) -> Result<HttpResponse, AppError> {
+    let ListAsked { query, renews } = asked;
     let (filter, window) = query.check()?;
     let (page, rounds, member, round_options, part_options) = state
         .db(move |conn| {
@@ -302,8 +312,7 @@ pub async fn create_page(
                 caller,
                 &visitor,
                 &req,
-                ApplicationListQuery::default(),
-                None,
+                ListAsked::default(),
                 Some(round_id),
                 &form,
             )
