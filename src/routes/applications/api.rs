@@ -58,15 +58,17 @@ pub struct ApplicationListQuery {
     /// Part of the enterprise's name (Chinese or English) or the start of its credit code.
     #[param(max_length = 100)]
     pub q: Option<String>,
-    /// Only this round (its id).
-    #[param(value_type = Option<uuid::Uuid>)]
+    /// Only this round (its id; empty or absent: every round).
+    #[param(
+        pattern = "^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})?$"
+    )]
     pub round: Option<String>,
     /// Only this part (its code).
     #[param(max_length = 100)]
     pub part: Option<String>,
-    /// Only this status.
+    /// Only this status (empty or absent: every status).
     #[param(
-        pattern = "^(draft|submitted|accepted|in_assessment|scored|in_review|approved|returned|certified|withdrawn|rejected)$"
+        pattern = "^(draft|submitted|accepted|in_assessment|scored|in_review|approved|returned|certified|withdrawn|rejected)?$"
     )]
     pub status: Option<String>,
 }

@@ -69,8 +69,9 @@ pub struct EnterpriseListQuery {
     /// Part of the name (Chinese or English) or the start of the credit code.
     #[param(max_length = 100)]
     pub q: Option<String>,
-    /// `yes`: only verified enterprises; `no`: only those awaiting verification.
-    #[param(pattern = "^(yes|no)$")]
+    /// `yes`: only verified enterprises; `no`: only those awaiting verification; empty or
+    /// absent: both.
+    #[param(pattern = "^(yes|no)?$")]
     pub verified: Option<String>,
 }
 

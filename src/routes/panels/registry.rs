@@ -72,8 +72,10 @@ pub struct AssessorListQuery {
     /// Part of the assessor's name (any case) or certification number.
     #[param(max_length = 100)]
     pub q: Option<String>,
-    /// Only assessors of this organisation (its id).
-    #[param(value_type = Option<uuid::Uuid>)]
+    /// Only assessors of this organisation (its id; empty or absent: every organisation).
+    #[param(
+        pattern = "^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})?$"
+    )]
     pub organisation: Option<String>,
 }
 
