@@ -838,14 +838,20 @@ fn load_or_create_secret(path: &Path) -> Result<Vec<u8>, ConfigError> {
     })();
     if let Err(e) = written {
         let _ = fs::remove_file(&draft);
-        return Err(bad(key_name, format!("cannot create {}: {e}", path.display())));
+        return Err(bad(
+            key_name,
+            format!("cannot create {}: {e}", path.display()),
+        ));
     }
     let linked = fs::hard_link(&draft, path);
     let _ = fs::remove_file(&draft);
     match linked {
         Ok(()) => Ok(key),
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => load_or_create_secret(path),
-        Err(e) => Err(bad(key_name, format!("cannot create {}: {e}", path.display()))),
+        Err(e) => Err(bad(
+            key_name,
+            format!("cannot create {}: {e}", path.display()),
+        )),
     }
 }
 

@@ -56,7 +56,8 @@ async fn public(app: &TestApp, method: reqwest::Method, path: &str, body: Option
 }
 
 #[tokio::test]
-async fn one_certificate_walks_through_surveillance_suspension_reduction_appeal_complaint_and_renewal() {
+async fn one_certificate_walks_through_surveillance_suspension_reduction_appeal_complaint_and_renewal(
+) {
     let app = crate::helpers::spawn_app().await;
     let w = world(&app).await;
 

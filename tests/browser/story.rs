@@ -172,7 +172,25 @@ async fn whole_story(app: &TestApp, b: &mut Browser) {
         .await;
     s.enterprise_sees_revocation(b, &applicants[1]).await;
     certificate_life(&s, b, &mut applicants[0]).await;
+    surveillance_story(&s, b, &applicants[0]).await;
+    s.enterprise_applies_for_renewal(b, &applicants[0]).await;
     complaint_story(&s, b, &applicants[0]).await;
+}
+
+/// The successor certificate's surveillance of one selected item, concluded "maintain".
+async fn surveillance_story(s: &Story<'_>, b: &mut Browser, a: &Applicant) {
+    let (surveillance, item) = s.secretariat_plans_surveillance(b, ZH, a).await;
+    s.secretariat_assigns_surveillance(b, EN, &surveillance)
+        .await;
+    s.enterprise_uploads_surveillance_evidence(b, a, &item)
+        .await;
+    s.assessor_scores_surveillance(b, &surveillance, &item)
+        .await;
+    s.secretariat_concludes_surveillance(b, ZH, &surveillance)
+        .await;
+    for lang in [EN, ZH] {
+        s.anyone_sees_surveillance_in_history(b, lang, a).await;
+    }
 }
 
 /// The zh-CN applicant's certificate: suspended, appealed, reinstated, narrowed, listed.
@@ -428,9 +446,20 @@ impl<'a> Story<'a> {
         a: &Applicant,
         part: &str,
     ) -> String {
+        self.sign_in(b, a.lang, &a.user).await;
+        b.follow(&self.t(a.lang, "application_pages.title")).await;
+        self.apply_and_submit_evidence(b, a, part).await
+    }
+
+    /// On the application list's form: applies for `part`, uploads a file for every item
+    /// and submits; the application's path.
+    async fn apply_and_submit_evidence(
+        &self,
+        b: &mut Browser,
+        a: &Applicant,
+        part: &str,
+    ) -> String {
         let lang = a.lang;
-        self.sign_in(b, lang, &a.user).await;
-        b.follow(&self.t(lang, "application_pages.title")).await;
         b.choose("part_code", part).await;
         b.choose("target_level", "2").await;
         b.fill("scope", "核心交易系统的持续交付流水线").await;
@@ -1014,6 +1043,138 @@ impl<'a> Story<'a> {
         b.fill(&self.t(lang, "directory.search"), "Harbour").await;
         b.press(&self.t(lang, "directory.find")).await;
         b.sees(&self.t(lang, "directory.none_found")).await;
+    }
+
+    /// From the surveillance list: the in-force certificate, with the first item of its
+    /// application (read on the application page). The surveillance's path and the item.
+    async fn secretariat_plans_surveillance(
+        &self,
+        b: &mut Browser,
+        lang: &str,
+        a: &Applicant,
+    ) -> (String, String) {
+        self.secretariat_opens(b, lang, &a.application_path).await;
+        let item = b.ids("section[id^=\"item-\"]").await.remove(0);
+        let item = item.trim_start_matches("item-").to_string();
+        b.follow(&self.t(lang, "surveillances.title")).await;
+        let form = "form[action=\"/surveillances\"]";
+        b.fill_in(form, "certificate_number", &a.certificate).await;
+        b.fill_in(form, "items", &item).await;
+        b.press_in(form, &self.t(lang, "surveillances.action.plan"))
+            .await;
+        b.sees(&self.t(lang, "surveillances.state.planned")).await;
+        b.sees(&a.certificate).await;
+        let path = b.path().await;
+        assert!(path.starts_with("/surveillances/"), "{path}");
+        (path, item)
+    }
+
+    /// One assessor who assessed no part of the enterprise's case and never worked there.
+    async fn secretariat_assigns_surveillance(&self, b: &mut Browser, lang: &str, path: &str) {
+        self.sign_in(b, lang, &self.secretariat).await;
+        b.follow(&self.t(lang, "surveillances.title")).await;
+        b.follow_to(path).await;
+        let form = "form:has(input[name=\"action\"][value=\"assign\"])";
+        let assessor = user_id(self.app, &self.assessors[1].user).await;
+        b.fill_in(form, "assessor", &assessor).await;
+        b.press_in(form, &self.t(lang, "surveillances.action.assign"))
+            .await;
+        b.sees(&self.t(lang, "surveillances.state.assigned")).await;
+        b.sees("李雷").await;
+    }
+
+    /// A new version of the selected item's evidence, on the certified application's page.
+    async fn enterprise_uploads_surveillance_evidence(
+        &self,
+        b: &mut Browser,
+        a: &Applicant,
+        item: &str,
+    ) {
+        let lang = a.lang;
+        self.sign_in(b, lang, &a.user).await;
+        b.follow(&self.t(lang, "surveillances.title")).await;
+        b.sees(&a.certificate).await;
+        b.follow(&self.t(lang, "surveillances.open")).await;
+        b.sees(&self.t(lang, "surveillances.upload_help")).await;
+        b.follow_to(&a.application_path).await;
+        let evidence = tempfile::Builder::new().suffix(".pdf").tempfile().unwrap();
+        std::fs::write(evidence.path(), crate::story::tiny_pdf()).unwrap();
+        let form = format!("section[id=\"item-{item}\"] form[enctype=\"multipart/form-data\"]");
+        b.attach_in(&form, "file", evidence.path()).await;
+        b.fill_in(&form, "description", "监督评估期间的流水线运行记录")
+            .await;
+        b.press_in(&form, &self.t(lang, "evidence.upload")).await;
+        b.sees("监督评估期间的流水线运行记录").await;
+    }
+
+    async fn assessor_scores_surveillance(&self, b: &mut Browser, path: &str, item: &str) {
+        let lang = ZH;
+        self.sign_in(b, lang, &self.assessors[1].user).await;
+        b.follow(&self.t(lang, "surveillances.title")).await;
+        b.follow_to(path).await;
+        let form = "form:has(input[name=\"action\"][value=\"score\"])";
+        b.choose("item", item).await;
+        b.fill_in(form, "level", "3").await;
+        b.fill_in(form, "note", "流水线记录完整，持续符合").await;
+        b.press_in(form, &self.t(lang, "surveillances.action.score"))
+            .await;
+        b.sees("流水线记录完整，持续符合").await;
+    }
+
+    async fn secretariat_concludes_surveillance(&self, b: &mut Browser, lang: &str, path: &str) {
+        self.sign_in(b, lang, &self.secretariat).await;
+        b.follow(&self.t(lang, "surveillances.title")).await;
+        b.follow_to(path).await;
+        let form = "form:has(input[name=\"action\"][value=\"conclude\"])";
+        b.choose("outcome", "maintain").await;
+        b.fill_in(form, "reason", "抽查项持续符合要求，保持证书")
+            .await;
+        b.press_in(form, &self.t(lang, "surveillances.action.conclude"))
+            .await;
+        b.sees(&self.t(lang, "surveillances.state.concluded")).await;
+        b.sees(&self.t(lang, "surveillances.outcome.maintain"))
+            .await;
+    }
+
+    async fn anyone_sees_surveillance_in_history(
+        &self,
+        b: &mut Browser,
+        lang: &str,
+        a: &Applicant,
+    ) {
+        self.verify_number(b, lang, &a.certificate).await;
+        b.sees(&self.t(lang, "verify.state.valid")).await;
+        let history = b.find_css("#history").await.text().await.unwrap();
+        let word = self.t(lang, "verify.kind.surveillance_maintained");
+        assert!(
+            history.contains(&word),
+            "no surveillance in the history: {history}"
+        );
+    }
+
+    /// From the certificate on its application page, the form comes filled with the
+    /// certificate's number; the secretariat finds the renewal in its list.
+    async fn enterprise_applies_for_renewal(&self, b: &mut Browser, a: &Applicant) {
+        let lang = a.lang;
+        self.sign_in(b, lang, &a.user).await;
+        b.follow(&self.t(lang, "application_pages.title")).await;
+        b.follow_to(&a.application_path).await;
+        b.follow(&self.t(lang, "cert.apply_for_reassessment")).await;
+        let renews = b.attrs("input[name=\"renews\"]", "value").await;
+        assert_eq!(
+            renews,
+            vec![a.certificate.clone()],
+            "the form renews another"
+        );
+        let renewal = self.apply_and_submit_evidence(b, a, a.part).await;
+        self.secretariat_opens(b, EN, &renewal).await;
+        b.sees(&self.t(EN, "application_pages.state.submitted"))
+            .await;
+        let renews = b.find_css("#renews").await.text().await.unwrap();
+        assert!(
+            renews.contains(&a.certificate),
+            "the renewal does not say what it renews: {renews}"
+        );
     }
 
     /// Signed out, from the footer's link; registered only once the mailed link is

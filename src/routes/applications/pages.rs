@@ -334,6 +334,8 @@ struct Detail {
     missing: Vec<String>,
     editor: bool,
     draft: bool,
+    /// The certificate a renewal application re-assesses, so the secretariat tells it apart.
+    renews: Option<String>,
     certificate: Option<crate::workflow::views::certificates::CertificateSummary>,
     part_name: Bilingual,
     /// What the secretariat may do now.
@@ -454,6 +456,7 @@ pub(crate) async fn render_detail(
                 items,
                 missing,
                 editor,
+                renews: crate::db::models::renewals::renews(conn, id)?,
             })
         })
         .await?;
