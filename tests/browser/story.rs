@@ -9,9 +9,14 @@
 //! secretariat issues the certificates; anyone verifies them by number and by the PDF
 //! downloaded from the application page; one is revoked, and /verify and the enterprise's
 //! application say so. The other lives on: the secretariat suspends it, the enterprise
-//! appeals the suspension, a panel of people who took no part upholds the appeal, the
-//! secretariat reinstates the certificate and later narrows its scope (a successor
-//! supersedes it), and the public directory lists the successor. A member of the public
+//! appeals the suspension, a panel of people who took no part upholds the appeal, which
+//! reinstates the certificate; the secretariat later narrows its scope (a successor
+//! supersedes it), and the public directory lists the successor. The successor is
+//! surveilled: the secretariat plans a surveillance of one item and assigns an assessor
+//! who is not conflicted, the enterprise uploads evidence for the item, the assessor
+//! scores it, the secretariat concludes "maintain" and /verify lists it in the history.
+//! The enterprise follows "apply for re-assessment" from its application page to the
+//! application form, filled with the certificate's number. A member of the public
 //! files a complaint, confirms it through the mailed link, and reads the secretariat's
 //! answer through the private link. Every page on the way is checked (see `harness`).
 //!
@@ -172,7 +177,25 @@ async fn whole_story(app: &TestApp, b: &mut Browser) {
         .await;
     s.enterprise_sees_revocation(b, &applicants[1]).await;
     certificate_life(&s, b, &mut applicants[0]).await;
+    surveillance_story(&s, b, &applicants[0]).await;
+    s.enterprise_applies_for_renewal(b, &applicants[0]).await;
     complaint_story(&s, b, &applicants[0]).await;
+}
+
+/// The successor certificate's surveillance of one selected item, concluded "maintain".
+async fn surveillance_story(s: &Story<'_>, b: &mut Browser, a: &Applicant) {
+    let (surveillance, item) = s.secretariat_plans_surveillance(b, ZH, a).await;
+    s.secretariat_assigns_surveillance(b, EN, &surveillance)
+        .await;
+    s.enterprise_uploads_surveillance_evidence(b, a, &item)
+        .await;
+    s.assessor_scores_surveillance(b, &surveillance, &item)
+        .await;
+    s.secretariat_concludes_surveillance(b, ZH, &surveillance)
+        .await;
+    for lang in [EN, ZH] {
+        s.anyone_sees_surveillance_in_history(b, lang, a).await;
+    }
 }
 
 /// The zh-CN applicant's certificate: suspended, appealed, reinstated, narrowed, listed.
@@ -184,8 +207,7 @@ async fn certificate_life(s: &Story<'_>, b: &mut Browser, a: &mut Applicant) {
     let appeal = s.enterprise_appeals_suspension(b, a).await;
     s.secretariat_forms_appeal_panel(b, EN, &appeal).await;
     s.appeal_panel_upholds(b, ZH, &appeal).await;
-    s.secretariat_reinstates(b, ZH, a).await;
-    s.secretariat_carries_out_appeal(b, EN, &appeal).await;
+    s.secretariat_finds_reinstated(b, ZH, a).await;
     s.anyone_sees_reinstatement(b, EN, a).await;
     let old = a.certificate.clone();
     s.secretariat_reduces_scope(b, ZH, a).await;
@@ -428,9 +450,20 @@ impl<'a> Story<'a> {
         a: &Applicant,
         part: &str,
     ) -> String {
+        self.sign_in(b, a.lang, &a.user).await;
+        b.follow(&self.t(a.lang, "application_pages.title")).await;
+        self.apply_and_submit_evidence(b, a, part).await
+    }
+
+    /// On the application list's form: applies for `part`, uploads a file for every item
+    /// and submits; the application's path.
+    async fn apply_and_submit_evidence(
+        &self,
+        b: &mut Browser,
+        a: &Applicant,
+        part: &str,
+    ) -> String {
         let lang = a.lang;
-        self.sign_in(b, lang, &a.user).await;
-        b.follow(&self.t(lang, "application_pages.title")).await;
         b.choose("part_code", part).await;
         b.choose("target_level", "2").await;
         b.fill("scope", "核心交易系统的持续交付流水线").await;
@@ -919,28 +952,14 @@ impl<'a> Story<'a> {
             .await;
     }
 
-    async fn secretariat_reinstates(&self, b: &mut Browser, lang: &str, a: &Applicant) {
+    /// The upheld appeal reinstated the certificate itself (one decision body): the
+    /// application page shows it valid, with nothing left to reinstate.
+    async fn secretariat_finds_reinstated(&self, b: &mut Browser, lang: &str, a: &Applicant) {
         self.secretariat_opens(b, lang, &a.application_path).await;
-        b.fill_in("#reinstate", "reinstate_reason", APPEAL_DECISION)
-            .await;
-        b.press_in("#reinstate", &self.t(lang, "cert.reinstate"))
-            .await;
         b.sees(&self.t(lang, "verify.state.valid")).await;
-    }
-
-    /// The upheld appeal waits in the secretariat's list until it is marked carried out.
-    async fn secretariat_carries_out_appeal(&self, b: &mut Browser, lang: &str, appeal: &str) {
-        self.sign_in(b, lang, &self.secretariat).await;
-        b.follow(&self.t(lang, "appeals.nav")).await;
-        b.follow(&self.t(lang, "appeals.filter.upheld")).await;
-        b.sees(&self.t(lang, "appeals.follow_up_pending")).await;
-        b.follow_to(appeal).await;
-        b.press(&self.t(lang, "appeals.follow_up")).await;
         assert!(
-            !b.text()
-                .await
-                .contains(&self.t(lang, "appeals.follow_up_pending")),
-            "the appeal still waits to be carried out"
+            !b.has_css("#reinstate").await,
+            "the certificate still waits to be reinstated"
         );
     }
 
@@ -1014,6 +1033,131 @@ impl<'a> Story<'a> {
         b.fill(&self.t(lang, "directory.search"), "Harbour").await;
         b.press(&self.t(lang, "directory.find")).await;
         b.sees(&self.t(lang, "directory.none_found")).await;
+    }
+
+    /// From the surveillance list: the in-force certificate, with the first item of its
+    /// application (read on the application page). The surveillance's path and the item.
+    async fn secretariat_plans_surveillance(
+        &self,
+        b: &mut Browser,
+        lang: &str,
+        a: &Applicant,
+    ) -> (String, String) {
+        self.secretariat_opens(b, lang, &a.application_path).await;
+        let item = b.ids("section[id^=\"item-\"]").await.remove(0);
+        let item = item.trim_start_matches("item-").to_string();
+        b.follow(&self.t(lang, "surveillances.title")).await;
+        let form = "form[action=\"/surveillances\"]";
+        b.fill_in(form, "certificate_number", &a.certificate).await;
+        b.fill_in(form, "items", &item).await;
+        b.press_in(form, &self.t(lang, "surveillances.action.plan"))
+            .await;
+        b.sees(&self.t(lang, "surveillances.state.planned")).await;
+        b.sees(&a.certificate).await;
+        let path = b.path().await;
+        assert!(path.starts_with("/surveillances/"), "{path}");
+        (path, item)
+    }
+
+    /// One assessor who assessed no part of the enterprise's case and never worked there.
+    async fn secretariat_assigns_surveillance(&self, b: &mut Browser, lang: &str, path: &str) {
+        self.sign_in(b, lang, &self.secretariat).await;
+        b.follow(&self.t(lang, "surveillances.title")).await;
+        b.follow_to(path).await;
+        let form = "form:has(input[name=\"action\"][value=\"assign\"])";
+        let assessor = user_id(self.app, &self.assessors[1].user).await;
+        b.fill_in(form, "assessor", &assessor).await;
+        b.press_in(form, &self.t(lang, "surveillances.action.assign"))
+            .await;
+        b.sees(&self.t(lang, "surveillances.state.assigned")).await;
+        b.sees("李雷").await;
+    }
+
+    /// A new version of the selected item's evidence, on the certified application's page.
+    async fn enterprise_uploads_surveillance_evidence(
+        &self,
+        b: &mut Browser,
+        a: &Applicant,
+        item: &str,
+    ) {
+        let lang = a.lang;
+        self.sign_in(b, lang, &a.user).await;
+        b.follow(&self.t(lang, "surveillances.title")).await;
+        b.sees(&a.certificate).await;
+        b.follow(&self.t(lang, "surveillances.open")).await;
+        b.sees(&self.t(lang, "surveillances.upload_help")).await;
+        b.follow_to(&a.application_path).await;
+        let evidence = tempfile::Builder::new().suffix(".pdf").tempfile().unwrap();
+        std::fs::write(evidence.path(), crate::story::tiny_pdf()).unwrap();
+        let form = format!("section[id=\"item-{item}\"] form[enctype=\"multipart/form-data\"]");
+        b.attach_in(&form, "file", evidence.path()).await;
+        b.fill_in(&form, "description", "监督评估期间的流水线运行记录")
+            .await;
+        b.press_in(&form, &self.t(lang, "evidence.upload")).await;
+        b.sees("监督评估期间的流水线运行记录").await;
+    }
+
+    async fn assessor_scores_surveillance(&self, b: &mut Browser, path: &str, item: &str) {
+        let lang = ZH;
+        self.sign_in(b, lang, &self.assessors[1].user).await;
+        b.follow(&self.t(lang, "surveillances.title")).await;
+        b.follow_to(path).await;
+        let form = "form:has(input[name=\"action\"][value=\"score\"])";
+        b.choose("item", item).await;
+        b.fill_in(form, "level", "3").await;
+        b.fill_in(form, "note", "流水线记录完整，持续符合").await;
+        b.press_in(form, &self.t(lang, "surveillances.action.score"))
+            .await;
+        b.sees("流水线记录完整，持续符合").await;
+    }
+
+    async fn secretariat_concludes_surveillance(&self, b: &mut Browser, lang: &str, path: &str) {
+        self.sign_in(b, lang, &self.secretariat).await;
+        b.follow(&self.t(lang, "surveillances.title")).await;
+        b.follow_to(path).await;
+        let form = "form:has(input[name=\"action\"][value=\"conclude\"])";
+        b.choose("outcome", "maintain").await;
+        b.fill_in(form, "reason", "抽查项持续符合要求，保持证书")
+            .await;
+        b.press_in(form, &self.t(lang, "surveillances.action.conclude"))
+            .await;
+        b.sees(&self.t(lang, "surveillances.state.concluded")).await;
+        b.sees(&self.t(lang, "surveillances.outcome.maintain"))
+            .await;
+    }
+
+    async fn anyone_sees_surveillance_in_history(
+        &self,
+        b: &mut Browser,
+        lang: &str,
+        a: &Applicant,
+    ) {
+        self.verify_number(b, lang, &a.certificate).await;
+        b.sees(&self.t(lang, "verify.state.valid")).await;
+        let history = b.find_css("#history").await.text().await.unwrap();
+        let word = self.t(lang, "verify.kind.surveillance_maintained");
+        assert!(
+            history.contains(&word),
+            "no surveillance in the history: {history}"
+        );
+    }
+
+    /// From the certificate on its application page, the application form comes filled
+    /// with the certificate's number. (The story's only round already holds this
+    /// enterprise's application for the part, so the renewal itself waits for a next round.)
+    async fn enterprise_applies_for_renewal(&self, b: &mut Browser, a: &Applicant) {
+        let lang = a.lang;
+        self.sign_in(b, lang, &a.user).await;
+        b.follow(&self.t(lang, "application_pages.title")).await;
+        b.follow_to(&a.application_path).await;
+        b.follow(&self.t(lang, "cert.apply_for_reassessment")).await;
+        b.sees(&self.t(lang, "application_pages.renews_note")).await;
+        let renews = b.attrs("input[name=\"renews\"]", "value").await;
+        assert_eq!(
+            renews,
+            vec![a.certificate.clone()],
+            "the form renews another"
+        );
     }
 
     /// Signed out, from the footer's link; registered only once the mailed link is

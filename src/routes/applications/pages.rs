@@ -343,6 +343,8 @@ struct Detail {
     missing: Vec<String>,
     editor: bool,
     draft: bool,
+    /// The certificate a renewal application re-assesses, so the secretariat tells it apart.
+    renews: Option<String>,
     certificate: Option<crate::workflow::views::certificates::CertificateSummary>,
     part_name: Bilingual,
     /// What the secretariat may do now.
@@ -414,7 +416,27 @@ pub(crate) async fn render_detail(
                             until: *until,
                         }
                     });
-                    let open = edit_window(app.status, reopening, now).is_ok();
+                    // A surveillance of the certified application that selected the item
+                    // takes its evidence through this same upload (see workflow::evidence).
+                    let surveillance = if app.status == Status::Certified {
+                        crate::db::models::surveillances::open_for_item(conn, id, &i.code)?.map(
+                            |(row, version)| {
+                                crate::domain::surveillance::evidence_window(
+                                    version, row.due_on, now,
+                                )
+                            },
+                        )
+                    } else {
+                        None
+                    };
+                    let reopening = match surveillance {
+                        Some(crate::domain::evidence::EditWindow::Reopened { version, until }) => {
+                            Some(crate::domain::evidence::Reopening { version, until })
+                        }
+                        _ => reopening,
+                    };
+                    let open =
+                        surveillance.is_some() || edit_window(app.status, reopening, now).is_ok();
                     items.push(ItemView {
                         code: i.code.clone(),
                         name: i.name.clone(),
@@ -463,6 +485,7 @@ pub(crate) async fn render_detail(
                 items,
                 missing,
                 editor,
+                renews: crate::db::models::renewals::renews(conn, id)?,
             })
         })
         .await?;
