@@ -419,13 +419,9 @@ pub(crate) async fn render_detail(
                     // A surveillance of the certified application that selected the item
                     // takes its evidence through this same upload (see workflow::evidence).
                     let surveillance = if app.status == Status::Certified {
-                        crate::db::models::surveillances::open_for_item(conn, id, &i.code)?.map(
-                            |(row, version)| {
-                                crate::domain::surveillance::evidence_window(
-                                    version, row.due_on, now,
-                                )
-                            },
-                        )
+                        read::surveillance_upload(conn, id, &i.code)?.map(|(version, due_on)| {
+                            crate::domain::surveillance::evidence_window(version, due_on, now)
+                        })
                     } else {
                         None
                     };
@@ -485,7 +481,7 @@ pub(crate) async fn render_detail(
                 items,
                 missing,
                 editor,
-                renews: crate::db::models::renewals::renews(conn, id)?,
+                renews: read::renews(conn, id)?,
             })
         })
         .await?;

@@ -51,3 +51,21 @@ pub fn exemptions(
 ) -> Result<Vec<(String, String)>, Refusal> {
     Ok(store::exemptions(conn, application)?)
 }
+
+/// When a certified application's item takes evidence for an open surveillance that
+/// selected it: the evidence version the surveillance expects and its due day.
+pub fn surveillance_upload(
+    conn: &mut DbConn,
+    application: ApplicationId,
+    item: &str,
+) -> Result<Option<(i32, chrono::NaiveDate)>, Refusal> {
+    Ok(
+        crate::db::models::surveillances::open_for_item(conn, application, item)?
+            .map(|(row, version)| (version, row.due_on)),
+    )
+}
+
+/// The certificate a renewal application renews; none for a first application.
+pub fn renews(conn: &mut DbConn, application: ApplicationId) -> Result<Option<String>, Refusal> {
+    Ok(crate::db::models::renewals::renews(conn, application)?)
+}
