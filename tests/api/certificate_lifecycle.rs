@@ -9,22 +9,11 @@ use chrono::{Duration, Utc};
 use diesel::RunQueryDsl;
 use serde_json::{json, Value};
 
-use crate::certificates::{approved_applications, check, check_file, download};
+use crate::certificates::{
+    approved_applications, check, check_file, download, issued_number as issue,
+};
 use crate::helpers::TestApp;
-use crate::panels::{world, Client, World};
-
-async fn issue(w: &World<'_>, application: &str) -> String {
-    let (s, c) = w
-        .sec
-        .send(
-            "POST",
-            &format!("/api/v1/applications/{application}/certificate"),
-            None,
-        )
-        .await;
-    assert_eq!(s, 201, "{c}");
-    c["number"].as_str().unwrap().to_string()
-}
+use crate::panels::{world, Client};
 
 async fn decide(sec: &Client<'_>, number: &str, action: &str, body: Value) -> (u16, Value) {
     sec.send(

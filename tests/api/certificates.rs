@@ -56,6 +56,13 @@ pub(crate) async fn issue(w: &World<'_>, application: &str) -> (u16, Value) {
         .await
 }
 
+/// Issues the approved application's certificate and answers its number.
+pub(crate) async fn issued_number(w: &World<'_>, application: &str) -> String {
+    let (s, c) = issue(w, application).await;
+    assert_eq!(s, 201, "{c}");
+    c["number"].as_str().unwrap().to_string()
+}
+
 pub(crate) async fn check(app: &TestApp, number: &str) -> Value {
     reqwest::get(app.url(&format!("/api/v1/verify/{number}")))
         .await

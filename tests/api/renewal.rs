@@ -12,24 +12,13 @@ use chrono::{Days, NaiveDate, Utc};
 use diesel::RunQueryDsl;
 use serde_json::{json, Value};
 
-use crate::certificates::{approved_applications, check, check_file, download};
+use crate::certificates::{
+    approved_applications, check, check_file, download, issued_number as issue,
+};
 use crate::helpers::TestApp;
 use crate::panels::{person, world, Client, World};
 use crate::review::reviewers;
 use crate::scoring::{consolidate, submit_all, Assessed};
-
-async fn issue(w: &World<'_>, application: &str) -> String {
-    let (s, c) = w
-        .sec
-        .send(
-            "POST",
-            &format!("/api/v1/applications/{application}/certificate"),
-            None,
-        )
-        .await;
-    assert_eq!(s, 201, "{c}");
-    c["number"].as_str().unwrap().to_string()
-}
 
 #[derive(diesel::QueryableByName)]
 struct Text {
