@@ -50,8 +50,8 @@ impl Backend {
     }
 }
 
-/// Per-connection settings: SQLite's on every connection, not once per file; PostgreSQL's
-/// message language.
+/// Per-connection settings: SQLite's that hold per connection (the journal mode is the
+/// file's and set once, in `first_connection`); PostgreSQL's message language.
 #[derive(Debug)]
 struct ConnectionSettings;
 
@@ -59,8 +59,8 @@ impl CustomizeConnection<DbConn, diesel::r2d2::Error> for ConnectionSettings {
     fn on_acquire(&self, conn: &mut DbConn) -> Result<(), diesel::r2d2::Error> {
         if let DbConn::Sqlite(c) = conn {
             c.batch_execute(
-                "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; \
-                 PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;",
+                "PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON; \
+                 PRAGMA synchronous = NORMAL;",
             )
             .map_err(diesel::r2d2::Error::QueryError)?;
         }
@@ -122,12 +122,23 @@ pub fn connect_pool(url: &str, max_size: u32) -> anyhow::Result<DbPool> {
 
 /// Opens one connection with the backend the URL names, so a failure says why (refused,
 /// unknown host, unknown database, authentication, TLS) in one line.
+///
+/// SQLite's write-ahead log is a property of the file, switched on here once: set on every
+/// pooled connection, the switch wants a lock that a long write (a seed, a migration)
+/// holds, and the pool's background connects then fail with "database is locked".
 fn first_connection(url: &str) -> anyhow::Result<()> {
-    let outcome = match Backend::from_url(url) {
-        Backend::Postgres => PgConnection::establish(url).map(drop),
-        Backend::Sqlite => SqliteConnection::establish(url).map(drop),
-    };
-    outcome.map_err(|e| anyhow::anyhow!("{}", one_line(&e.to_string())))
+    let one_line_error =
+        |e: &dyn std::fmt::Display| anyhow::anyhow!("{}", one_line(&e.to_string()));
+    match Backend::from_url(url) {
+        Backend::Postgres => PgConnection::establish(url)
+            .map(drop)
+            .map_err(|e| one_line_error(&e)),
+        Backend::Sqlite => {
+            let mut c = SqliteConnection::establish(url).map_err(|e| one_line_error(&e))?;
+            c.batch_execute("PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL;")
+                .map_err(|e| one_line_error(&e))
+        }
+    }
 }
 
 /// libpq's messages span lines (a hint on the second); a log line is one line.

@@ -57,14 +57,24 @@ impl TestDatabase {
 
 impl Drop for TestDatabase {
     fn drop(&mut self) {
-        if let Some(name) = &self.pg_name {
-            if let Ok(mut admin) =
-                diesel::PgConnection::establish(&format!("{}/postgres", postgres_admin_url()))
-            {
-                let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                    .execute(&mut admin);
+        let Some(name) = &self.pg_name else { return };
+        // The server's pool may still be connecting in the background when the test ends;
+        // a connection that arrives during the drop makes it fail, so try again.
+        let mut last_error = String::new();
+        for _ in 0..20 {
+            match diesel::PgConnection::establish(&format!("{}/postgres", postgres_admin_url()))
+                .map_err(|e| e.to_string())
+                .and_then(|mut admin| {
+                    diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                        .execute(&mut admin)
+                        .map_err(|e| e.to_string())
+                }) {
+                Ok(_) => return,
+                Err(e) => last_error = e,
             }
+            std::thread::sleep(std::time::Duration::from_millis(100));
         }
+        eprintln!("test database {name} was not dropped: {last_error}");
     }
 }
 
