@@ -153,6 +153,17 @@ pub fn build_app(
 /// Passwords are hashed on their own threads (`auth::PasswordPool`), never here.
 const EXTRA_BLOCKING_THREADS: usize = 4;
 
+/// Sends each write at once. A compressed page goes out in several writes (head, then the
+/// body's chunks); with Nagle's algorithm on, the last small write waits for the client's
+/// delayed ACK, and every such page on a kept-alive connection took 40 ms more.
+fn no_delay(connection: &dyn std::any::Any, _: &mut actix_web::dev::Extensions) {
+    if let Some(stream) = connection.downcast_ref::<actix_web::rt::net::TcpStream>() {
+        if let Err(e) = stream.set_nodelay(true) {
+            tracing::debug!("TCP_NODELAY not set: {e}");
+        }
+    }
+}
+
 /// The server. On SIGTERM or SIGINT it stops accepting connections and lets requests in
 /// flight finish for up to `shutdown_timeout_seconds` before it closes what is left.
 ///
@@ -164,6 +175,7 @@ pub fn run(listener: TcpListener, state: AppState, workers: usize) -> anyhow::Re
     let server = HttpServer::new(move || build_app(data.clone()))
         .workers(workers)
         .worker_max_blocking_threads(blocking)
+        .on_connect(no_delay)
         .shutdown_timeout(shutdown_timeout)
         .listen(listener)?
         .run();
