@@ -33,8 +33,8 @@ use certcase::domain::certificate::{
     certificate_number, valid_until, CertificatePayload, PAYLOAD_SCHEMA,
 };
 use certcase::domain::certificate_lint::Approved;
-use certcase::pdf::RadarAxis;
 use certcase::domain::credential::IssuerUrls;
+use certcase::pdf::RadarAxis;
 use certcase::workflow::certificates::{key_id, sign_and_render, CredentialSlot};
 
 const GROUP: &str = "certificate";

@@ -66,7 +66,9 @@ pub(super) fn finish(
     attachments: &[Attachment],
 ) -> Result<(), PdfError> {
     let Some(document) = attachments.first() else {
-        return Err(PdfError::Write("a certificate carries at least one file".into()));
+        return Err(PdfError::Write(
+            "a certificate carries at least one file".into(),
+        ));
     };
     let pdf_date = d.date.format("D:%Y%m%d000000+00'00'").to_string();
     let xmp_date = d.date.format("%Y-%m-%dT00:00:00+00:00").to_string();
@@ -394,7 +396,12 @@ mod tests {
             description: "d".into(),
             bytes: Vec::new(),
         };
-        let x = xmp_packet(&d, "2026-03-02T00:00:00+00:00", &a, &[a.clone()]);
+        let x = xmp_packet(
+            &d,
+            "2026-03-02T00:00:00+00:00",
+            &a,
+            std::slice::from_ref(&a),
+        );
         assert!(x.contains("A &lt;b&gt; &amp; &quot;c&quot;"), "{x}");
         assert!(
             x.contains("<pdfaid:part>3</pdfaid:part><pdfaid:conformance>B</pdfaid:conformance>")

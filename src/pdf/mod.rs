@@ -1506,15 +1506,25 @@ mod tests {
                 spec.get(b"AFRelationship").unwrap().as_name().unwrap(),
                 b"Data"
             );
-            let name = String::from_utf8(spec.get(b"UF").unwrap().as_str().unwrap().to_vec())
-                .unwrap();
+            let name =
+                String::from_utf8(spec.get(b"UF").unwrap().as_str().unwrap().to_vec()).unwrap();
             let stream = file(spec);
             assert_eq!(
                 stream.dict.get(b"Type").unwrap().as_name().unwrap(),
                 b"EmbeddedFile"
             );
-            let mime = stream.dict.get(b"Subtype").unwrap().as_name().unwrap().to_vec();
-            found.push((name, String::from_utf8(mime).unwrap(), stream.decompressed_content().unwrap()));
+            let mime = stream
+                .dict
+                .get(b"Subtype")
+                .unwrap()
+                .as_name()
+                .unwrap()
+                .to_vec();
+            found.push((
+                name,
+                String::from_utf8(mime).unwrap(),
+                stream.decompressed_content().unwrap(),
+            ));
         }
         assert_eq!(found[0].0, CREDENTIAL_FILE, "the credential comes first");
         assert_eq!(found[0].1, "application/vc");
@@ -1525,7 +1535,10 @@ mod tests {
             serde_json::from_slice::<SignedCertificate>(&found[1].2).unwrap(),
             view.signed
         );
-        assert_eq!(extract_credential(&pdf), Some(credential_of(&view).into_bytes()));
+        assert_eq!(
+            extract_credential(&pdf),
+            Some(credential_of(&view).into_bytes())
+        );
         // The name tree holds both, sorted by name, pointing at the same specifications.
         let names = catalog.get(b"Names").unwrap().as_dict().unwrap();
         let tree = names.get(b"EmbeddedFiles").unwrap().as_dict().unwrap();

@@ -14,10 +14,10 @@ use serde::Serialize;
 
 use super::applications::move_status;
 use super::credentials::{self, StatusBit};
-use crate::db::models::credentials as creds_store;
 use crate::db::models::applications::{self as apps, ApplicationRow};
 use crate::db::models::audit;
 use crate::db::models::certificates::{self as store, CertificateRow, KeyRow};
+use crate::db::models::credentials as creds_store;
 use crate::db::models::{catalog, enterprises, review, rounds, scoring};
 use crate::db::{write_tx, DbConn};
 use crate::domain::application_status::{Event, Status};

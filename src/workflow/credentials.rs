@@ -121,7 +121,10 @@ pub fn credential_of(conn: &mut DbConn, number: &str) -> Result<String, Refusal>
     match creds::of_certificate(conn, &row.id)? {
         Some(c) => Ok(c.credential),
         None => {
-            tracing::warn!(number, "certificate without a credential: run the backfill (restart)");
+            tracing::warn!(
+                number,
+                "certificate without a credential: run the backfill (restart)"
+            );
             Err(Refusal::NotFound)
         }
     }

@@ -19,8 +19,7 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use crate::certificates::{
-    approved, approved_applications, check_file, download, issue, issued_number,
-    replace_attachment,
+    approved, approved_applications, check_file, download, issue, issued_number, replace_attachment,
 };
 use crate::helpers::TestApp;
 use crate::panels::world;
@@ -380,15 +379,27 @@ async fn a_pdf_whose_credential_was_swapped_or_edited_is_not_valid() {
     let (s, pdf) = download(&app, &w.sec.login, &first).await;
     assert_eq!(s, 200);
     let credential = served_credential(&app, &first).await;
-    assert_eq!(certcase::pdf::extract_credential(&pdf).as_ref(), Some(&credential));
+    assert_eq!(
+        certcase::pdf::extract_credential(&pdf).as_ref(),
+        Some(&credential)
+    );
 
     let other = served_credential(&app, &second).await;
     let (_, v) = check_file(&app, with_credential(&pdf, &other)).await;
     assert_credential_mismatch(&v, "another certificate's credential");
-    assert!(v["reason"].as_str().unwrap().contains("not the one issued"), "{v}");
+    assert!(
+        v["reason"].as_str().unwrap().contains("not the one issued"),
+        "{v}"
+    );
     let (_, v) = check_file(&app, with_credential(&pdf, &edited_credential(&credential))).await;
     assert_credential_mismatch(&v, "edited credential");
-    assert!(v["reason"].as_str().unwrap().contains("embedded credential"), "{v}");
+    assert!(
+        v["reason"]
+            .as_str()
+            .unwrap()
+            .contains("embedded credential"),
+        "{v}"
+    );
     let zh = upload_page(&app, with_credential(&pdf, &other), "zh-CN").await;
     assert!(zh.contains("不是为该证书签发的凭证"), "{zh}");
 

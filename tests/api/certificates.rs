@@ -110,7 +110,11 @@ pub(crate) async fn download(
 /// The PDF with its embedded signed certificate (the associated file `certificate.json`)
 /// replaced by `signed`, saved again by lopdf.
 pub(crate) fn reembed(pdf: &[u8], signed: &Value) -> Vec<u8> {
-    replace_attachment(pdf, "certificate.json", &serde_json::to_vec(signed).unwrap())
+    replace_attachment(
+        pdf,
+        "certificate.json",
+        &serde_json::to_vec(signed).unwrap(),
+    )
 }
 
 /// The PDF with the bytes of its associated file `name` replaced, saved again by lopdf.
