@@ -31,7 +31,8 @@ pub fn connect(config: &Config, size: u32) -> anyhow::Result<DbPool> {
     })
 }
 
-/// Opens the database, applies migrations and loads the catalog.
+/// Opens the database, applies migrations, loads the catalog and signs the credentials of
+/// certificates that lack one.
 pub fn prepare(config: &Config) -> anyhow::Result<DbPool> {
     let pool = connect(config, config.pool_size)?;
     let mut conn = pool.get()?;
@@ -53,6 +54,17 @@ pub fn prepare(config: &Config) -> anyhow::Result<DbPool> {
         if let catalog::Outcome::NewVersion { code, version, .. } = outcome {
             tracing::info!(model = %code, version, "catalog: loaded a new model version");
         }
+    }
+    // Credentials: certificates issued before they existed get theirs once, here, so that
+    // reading one never writes. A no-op (one query) once done.
+    let issuer = crate::workflow::certificates::Issuer {
+        data_dir: config.data_dir.clone(),
+        base_url: config.base_url.clone(),
+    };
+    let made = crate::workflow::credentials::backfill(&mut conn, &issuer)
+        .map_err(|e| anyhow::anyhow!("credentials: the backfill failed: {e}"))?;
+    if made > 0 {
+        tracing::info!(certificates = made, "credentials: signed the missing ones");
     }
     Ok(pool)
 }

@@ -13,6 +13,7 @@ use ed25519_dalek::{SigningKey, VerifyingKey};
 use serde_json::{json, Value};
 
 use super::certificate::CertificatePayload;
+use super::certificate_status::CertState;
 use super::data_integrity::{self as di, ProofError};
 
 pub const VC_CONTEXT: &str = "https://www.w3.org/ns/credentials/v2";
@@ -43,6 +44,27 @@ impl StatusPurpose {
 
     pub fn parse(text: &str) -> Option<StatusPurpose> {
         StatusPurpose::ALL.into_iter().find(|p| p.as_str() == text)
+    }
+}
+
+/// The bits a certificate's state sets in its credential's entries: (revocation,
+/// suspension). Every decision that changes the state writes both in its transaction.
+///
+/// - Withdrawn: revocation set, suspension cleared.
+/// - Superseded (a narrower scope) or renewed: revocation set, suspension cleared. The
+///   credential is no longer valid for good (its successor has a credential of its own),
+///   and "revoked" is what a VC verifier understands as that; `/verify` still says which.
+/// - Suspended: suspension set, also after the suspension's last day has passed without a
+///   decision (the certificate stays suspended until the secretariat reinstates or
+///   withdraws it, as verification by number says).
+/// - In force: neither. Expiry sets nothing: the credential's `validUntil` says it.
+pub fn status_of(state: &CertState) -> (bool, bool) {
+    match state {
+        CertState::Withdrawn { .. } | CertState::Superseded { .. } | CertState::Renewed { .. } => {
+            (true, false)
+        }
+        CertState::Suspended { .. } => (false, true),
+        CertState::InForce => (false, false),
     }
 }
 
@@ -476,6 +498,27 @@ mod tests {
 
     fn key() -> SigningKey {
         SigningKey::from_bytes(&[3; 32])
+    }
+
+    #[test]
+    fn every_state_tells_both_bits() {
+        let d = |m| NaiveDate::from_ymd_opt(2026, m, 1).unwrap();
+        let by = || "2026-CD-000008".to_string();
+        for (state, bits) in [
+            (CertState::InForce, (false, false)),
+            (
+                CertState::Suspended {
+                    since: d(3),
+                    until: d(5),
+                },
+                (false, true),
+            ),
+            (CertState::Withdrawn { on: d(4) }, (true, false)),
+            (CertState::Superseded { by: by(), on: d(4) }, (true, false)),
+            (CertState::Renewed { by: by(), on: d(4) }, (true, false)),
+        ] {
+            assert_eq!(status_of(&state), bits, "{state:?}");
+        }
     }
 
     #[test]

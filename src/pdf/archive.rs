@@ -1,13 +1,13 @@
 //! What makes a certificate PDF an archival document that carries its credential
 //! (PDF/A-3b, ISO 19005-3, as e-invoices such as Factur-X/ZUGFeRD do it):
 //!
-//! - the credential as an embedded file (`/EmbeddedFiles` in the name tree) that is also
-//!   an associated file of the document (`/AF` in the catalog) with
-//!   `/AFRelationship /Data`: the data the page shows;
+//! - the credential and the signed payload as embedded files (`/EmbeddedFiles` in the name
+//!   tree, sorted by name) that are also associated files of the document (`/AF` in the
+//!   catalog) with `/AFRelationship /Data`: the data the page shows;
 //! - XMP metadata with the PDF/A identification (part 3, conformance B), the same title,
 //!   author, subject, keywords and dates as the information dictionary, and properties of
-//!   its own (a PDF/A extension schema) naming the attached file, its type and the
-//!   certificate number;
+//!   its own (a PDF/A extension schema) naming the first attached file (the document: the
+//!   credential), its type, every attached file and the certificate number;
 //! - an sRGB output intent (the page is drawn in DeviceRGB), from `fixtures/icc/sRGB.icc`.
 //!
 //! Everything here derives from its inputs, so the document stays deterministic.
@@ -19,7 +19,7 @@ use lopdf::{Dictionary, Object, ObjectId, Stream, StringFormat};
 
 use super::PdfError;
 
-/// A file the certificate PDF carries as its associated file.
+/// A file the certificate PDF carries as an associated file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Attachment {
     /// File name inside the PDF, e.g. `certificate.json`.
@@ -57,13 +57,19 @@ fn srgb_profile() -> &'static [u8] {
     })
 }
 
-/// Adds the attachment, the XMP metadata and the output intent to `pdf`, and rewrites its
-/// information dictionary to say what the XMP says.
+/// Adds the attachments (the first is the document the XMP names), the XMP metadata and
+/// the output intent to `pdf`, and rewrites its information dictionary to say what the XMP
+/// says.
 pub(super) fn finish(
     pdf: &mut lopdf::Document,
     d: &Described,
-    attachment: &Attachment,
+    attachments: &[Attachment],
 ) -> Result<(), PdfError> {
+    let Some(document) = attachments.first() else {
+        return Err(PdfError::Write(
+            "a certificate carries at least one file".into(),
+        ));
+    };
     let pdf_date = d.date.format("D:%Y%m%d000000+00'00'").to_string();
     let xmp_date = d.date.format("%Y-%m-%dT00:00:00+00:00").to_string();
 
@@ -94,37 +100,44 @@ pub(super) fn finish(
         }
     }
 
-    let mut params = Dictionary::new();
-    params.set("Size", attachment.bytes.len() as i64);
-    params.set(
-        "ModDate",
-        Object::String(pdf_date.into_bytes(), StringFormat::Literal),
-    );
-    let mut file_dict = Dictionary::new();
-    file_dict.set("Type", Object::Name(b"EmbeddedFile".to_vec()));
-    file_dict.set("Subtype", Object::Name(attachment.mime.as_bytes().to_vec()));
-    file_dict.set("Params", params);
-    let file_id = pdf.add_object(Stream::new(file_dict, attachment.bytes.clone()));
+    let mut specs: Vec<(&str, ObjectId)> = Vec::with_capacity(attachments.len());
+    for attachment in attachments {
+        let mut params = Dictionary::new();
+        params.set("Size", attachment.bytes.len() as i64);
+        params.set(
+            "ModDate",
+            Object::String(pdf_date.clone().into_bytes(), StringFormat::Literal),
+        );
+        let mut file_dict = Dictionary::new();
+        file_dict.set("Type", Object::Name(b"EmbeddedFile".to_vec()));
+        file_dict.set("Subtype", Object::Name(attachment.mime.as_bytes().to_vec()));
+        file_dict.set("Params", params);
+        let file_id = pdf.add_object(Stream::new(file_dict, attachment.bytes.clone()));
 
-    let mut ef = Dictionary::new();
-    ef.set("F", file_id);
-    ef.set("UF", file_id);
-    let mut spec = Dictionary::new();
-    spec.set("Type", Object::Name(b"Filespec".to_vec()));
-    spec.set("F", text(&attachment.file_name));
-    spec.set("UF", text(&attachment.file_name));
-    spec.set("Desc", text(&attachment.description));
-    spec.set("AFRelationship", Object::Name(b"Data".to_vec()));
-    spec.set("EF", ef);
-    let spec_id = pdf.add_object(spec);
-
+        let mut ef = Dictionary::new();
+        ef.set("F", file_id);
+        ef.set("UF", file_id);
+        let mut spec = Dictionary::new();
+        spec.set("Type", Object::Name(b"Filespec".to_vec()));
+        spec.set("F", text(&attachment.file_name));
+        spec.set("UF", text(&attachment.file_name));
+        spec.set("Desc", text(&attachment.description));
+        spec.set("AFRelationship", Object::Name(b"Data".to_vec()));
+        spec.set("EF", ef);
+        specs.push((attachment.file_name.as_str(), pdf.add_object(spec)));
+    }
+    let associated: Vec<Object> = specs.iter().map(|(_, id)| Object::Reference(*id)).collect();
+    // A name tree's keys are sorted (ISO 32000-1, 7.9.6).
+    specs.sort_by(|a, b| a.0.cmp(b.0));
     let mut embedded = Dictionary::new();
     embedded.set(
         "Names",
-        Object::Array(vec![
-            text(&attachment.file_name),
-            Object::Reference(spec_id),
-        ]),
+        Object::Array(
+            specs
+                .iter()
+                .flat_map(|(name, id)| [text(name), Object::Reference(*id)])
+                .collect(),
+        ),
     );
     let mut names = Dictionary::new();
     names.set("EmbeddedFiles", embedded);
@@ -135,7 +148,7 @@ pub(super) fn finish(
             ("Type", Object::Name(b"Metadata".to_vec())),
             ("Subtype", Object::Name(b"XML".to_vec())),
         ]),
-        xmp_packet(d, &xmp_date, attachment).into_bytes(),
+        xmp_packet(d, &xmp_date, document, attachments).into_bytes(),
     );
     xmp.allows_compression = false;
     let xmp_id = pdf.add_object(xmp);
@@ -161,7 +174,7 @@ pub(super) fn finish(
         .catalog_mut()
         .map_err(|e| PdfError::Write(e.to_string()))?;
     catalog.set("Names", names);
-    catalog.set("AF", Object::Array(vec![Object::Reference(spec_id)]));
+    catalog.set("AF", Object::Array(associated));
     catalog.set("Metadata", xmp_id);
     catalog.set(
         "OutputIntents",
@@ -192,8 +205,9 @@ fn xml(s: &str) -> String {
 }
 
 /// The XMP packet: PDF/A identification, Dublin Core and PDF properties matching the
-/// information dictionary, and certcase's description of the attached file.
-fn xmp_packet(d: &Described, date: &str, a: &Attachment) -> String {
+/// information dictionary, and certcase's description of the attached files: the document
+/// (`a`, the first) by name and type, and all of them by name.
+fn xmp_packet(d: &Described, date: &str, a: &Attachment, all: &[Attachment]) -> String {
     let property = |name: &str, description: &str| {
         format!(
             "<rdf:li rdf:parseType=\"Resource\"><pdfaProperty:name>{name}</pdfaProperty:name>\
@@ -223,6 +237,7 @@ fn xmp_packet(d: &Described, date: &str, a: &Attachment) -> String {
 </rdf:Description>\n\
 <rdf:Description rdf:about=\"\" xmlns:cc=\"{ns}\">\
 <cc:DocumentFileName>{file}</cc:DocumentFileName><cc:DocumentType>{mime}</cc:DocumentType>\
+<cc:AttachedFiles>{files}</cc:AttachedFiles>\
 <cc:CertificateNumber>{number}</cc:CertificateNumber></rdf:Description>\n\
 <rdf:Description rdf:about=\"\" xmlns:pdfaExtension=\"http://www.aiim.org/pdfa/ns/extension/\" \
 xmlns:pdfaSchema=\"http://www.aiim.org/pdfa/ns/schema#\" \
@@ -230,7 +245,7 @@ xmlns:pdfaProperty=\"http://www.aiim.org/pdfa/ns/property#\">\
 <pdfaExtension:schemas><rdf:Bag><rdf:li rdf:parseType=\"Resource\">\
 <pdfaSchema:schema>certcase certificate credential</pdfaSchema:schema>\
 <pdfaSchema:namespaceURI>{ns}</pdfaSchema:namespaceURI><pdfaSchema:prefix>cc</pdfaSchema:prefix>\
-<pdfaSchema:property><rdf:Seq>{p1}{p2}{p3}</rdf:Seq></pdfaSchema:property>\
+<pdfaSchema:property><rdf:Seq>{p1}{p2}{p4}{p3}</rdf:Seq></pdfaSchema:property>\
 </rdf:li></rdf:Bag></pdfaExtension:schemas></rdf:Description>\n\
 </rdf:RDF>\n\
 </x:xmpmeta>\n\
@@ -244,13 +259,23 @@ xmlns:pdfaProperty=\"http://www.aiim.org/pdfa/ns/property#\">\
         ns = XMP_NAMESPACE,
         file = xml(&a.file_name),
         mime = xml(&a.mime),
+        files = xml(
+            &all.iter()
+                .map(|f| f.file_name.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
         number = xml(d.certificate_number),
         p1 = property(
             "DocumentFileName",
-            "Name of the embedded file holding the signed credential"
+            "Name of the embedded file holding the signed W3C Verifiable Credential"
         ),
         p2 = property("DocumentType", "MIME type of the embedded credential"),
         p3 = property("CertificateNumber", "The certificate's number"),
+        p4 = property(
+            "AttachedFiles",
+            "Names of every embedded file: the credential and the signed payload"
+        ),
     )
 }
 
@@ -371,7 +396,12 @@ mod tests {
             description: "d".into(),
             bytes: Vec::new(),
         };
-        let x = xmp_packet(&d, "2026-03-02T00:00:00+00:00", &a);
+        let x = xmp_packet(
+            &d,
+            "2026-03-02T00:00:00+00:00",
+            &a,
+            std::slice::from_ref(&a),
+        );
         assert!(x.contains("A &lt;b&gt; &amp; &quot;c&quot;"), "{x}");
         assert!(
             x.contains("<pdfaid:part>3</pdfaid:part><pdfaid:conformance>B</pdfaid:conformance>")

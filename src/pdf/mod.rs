@@ -13,10 +13,11 @@
 //! date, the document id and the font subset tags derive from the certificate number, and
 //! nothing reads the clock or a random source.
 //!
-//! Embedded credential: the PDF carries an attachment (today the `SignedCertificate`
-//! JSON, `certificate.json`) as a PDF/A-3 associated file with XMP metadata naming it, an
-//! sRGB output intent and matching document information ([`archive`]). Verification
-//! reads it back with [`extract_signed_payload`] and, because the rendering is
+//! Embedded credential: the PDF carries its attachments (the signed W3C Verifiable
+//! Credential, `credential.json`, and the `SignedCertificate` JSON, `certificate.json`) as
+//! PDF/A-3 associated files with XMP metadata naming them, an sRGB output intent and
+//! matching document information ([`archive`]). Verification reads them back with
+//! [`extract_signed_payload`] and [`extract_credential`] and, because the rendering is
 //! deterministic, also compares the whole file's SHA-256 with the one the issuance log
 //! recorded at issue. Certificates rendered before carried the base64 payload under the
 //! information-dictionary key `/CertcasePayload`; that is still read.
@@ -765,7 +766,7 @@ pub fn render_certificate(
     fonts: &Fonts,
     verify_url: &str,
     radar: &[RadarAxis],
-    attachment: &Attachment,
+    attachments: &[Attachment],
 ) -> Result<Vec<u8>, PdfError> {
     check_glyphs(cert, fonts, verify_url, radar)?;
     let p = &cert.signed.payload;
@@ -818,7 +819,7 @@ pub fn render_certificate(
             date: p.issue_date,
             certificate_number: &p.certificate_number,
         },
-        attachment,
+        attachments,
     )?;
     compress_streams(&mut pdf)?;
     let mut bytes = Vec::new();
@@ -1137,6 +1138,31 @@ pub fn payload_attachment(signed: &SignedCertificate) -> Result<Attachment, PdfE
     })
 }
 
+/// The file name of the signed W3C Verifiable Credential inside a certificate PDF.
+pub const CREDENTIAL_FILE: &str = "credential.json";
+
+/// The signed credential (its JSON text as stored) as an associated file
+/// (`credential.json`, `application/vc`: a credential secured with an embedded proof).
+pub fn credential_attachment(credential_json: &str) -> Attachment {
+    Attachment {
+        file_name: CREDENTIAL_FILE.into(),
+        mime: "application/vc".into(),
+        description: "W3C Verifiable Credential of the certificate (Open Badges 3.0), Data \
+                      Integrity proof eddsa-jcs-2022"
+            .into(),
+        bytes: credential_json.as_bytes().to_vec(),
+    }
+}
+
+/// The embedded credential's bytes (`credential.json`), if the PDF carries one. Checking
+/// it is the caller's business.
+pub fn extract_credential(pdf: &[u8]) -> Option<Vec<u8>> {
+    archive::attachments(pdf)
+        .into_iter()
+        .find(|(name, _)| name == CREDENTIAL_FILE)
+        .map(|(_, bytes)| bytes)
+}
+
 /// Reads the signed payload back from a certificate PDF: the embedded `certificate.json`,
 /// else (a certificate rendered before the payload was an associated file) the
 /// information-dictionary key. `None` when there is none or it does not parse. Verifying
@@ -1200,15 +1226,33 @@ mod tests {
     use std::path::PathBuf;
     use std::sync::OnceLock;
 
-    /// Renders with the signed payload as the attachment, as issuance does.
+    /// The signed credential of a test certificate, as issuance makes it.
+    fn credential_of(view: &CertificateView) -> String {
+        use crate::domain::credential::{credential_json, CredentialInput, IssuerUrls};
+        use chrono::TimeZone;
+        credential_json(
+            &CredentialInput {
+                payload: &view.signed.payload,
+                urls: &IssuerUrls::new("https://certcase.example.cn"),
+                status_index: 7,
+                created: chrono::Utc.with_ymd_and_hms(2026, 3, 2, 8, 0, 0).unwrap(),
+            },
+            &SigningKey::from_bytes(&[42; 32]),
+        )
+    }
+
+    /// Renders with the credential and the signed payload attached, as issuance does.
     fn render_with_payload(
         view: &CertificateView,
         fonts: &Fonts,
         url: &str,
         radar: &[RadarAxis],
     ) -> Result<Vec<u8>, PdfError> {
-        let attachment = payload_attachment(&view.signed).unwrap();
-        render_certificate(view, fonts, url, radar, &attachment)
+        let attachments = [
+            credential_attachment(&credential_of(view)),
+            payload_attachment(&view.signed).unwrap(),
+        ];
+        render_certificate(view, fonts, url, radar, &attachments)
     }
 
     fn fonts() -> &'static Fonts {
@@ -1429,51 +1473,81 @@ mod tests {
         }
     }
 
-    /// The credential travels as a PDF/A-3 associated file, named in the XMP metadata,
-    /// with an sRGB output intent and document information that says what the XMP says.
+    /// The credential and the signed payload travel as PDF/A-3 associated files, named in
+    /// the XMP metadata, with an sRGB output intent and document information that says
+    /// what the XMP says.
     #[test]
-    fn the_payload_is_an_associated_file_named_in_the_xmp_metadata() {
+    fn the_credential_and_the_payload_are_associated_files_named_in_the_xmp_metadata() {
         let view = sample();
         let pdf = render_with_payload(&view, fonts(), URL, &RADAR).unwrap();
         let doc = lopdf::Document::load_mem(&pdf).unwrap();
         let catalog = doc.catalog().unwrap();
-        let af = catalog.get(b"AF").unwrap().as_array().unwrap();
-        assert_eq!(af.len(), 1);
-        let spec = doc.get_dictionary(af[0].as_reference().unwrap()).unwrap();
-        assert_eq!(
-            spec.get(b"AFRelationship").unwrap().as_name().unwrap(),
-            b"Data"
-        );
-        assert_eq!(
-            spec.get(b"UF").unwrap().as_str().unwrap(),
-            PAYLOAD_FILE.as_bytes()
-        );
-        let names = catalog.get(b"Names").unwrap().as_dict().unwrap();
-        let tree = names.get(b"EmbeddedFiles").unwrap().as_dict().unwrap();
-        let pair = tree.get(b"Names").unwrap().as_array().unwrap();
-        assert_eq!(
-            pair[1].as_reference().unwrap(),
-            af[0].as_reference().unwrap()
-        );
-        let ef = spec.get(b"EF").unwrap().as_dict().unwrap();
-        let file = doc
-            .get_object(ef.get(b"F").unwrap().as_reference().unwrap())
+        let af: Vec<lopdf::ObjectId> = catalog
+            .get(b"AF")
             .unwrap()
-            .as_stream()
-            .unwrap();
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|o| o.as_reference().unwrap())
+            .collect();
+        assert_eq!(af.len(), 2, "the credential and the payload");
+        let file = |spec: &lopdf::Dictionary| {
+            let ef = spec.get(b"EF").unwrap().as_dict().unwrap();
+            doc.get_object(ef.get(b"F").unwrap().as_reference().unwrap())
+                .unwrap()
+                .as_stream()
+                .unwrap()
+                .clone()
+        };
+        let mut found = Vec::new();
+        for id in &af {
+            let spec = doc.get_dictionary(*id).unwrap();
+            assert_eq!(
+                spec.get(b"AFRelationship").unwrap().as_name().unwrap(),
+                b"Data"
+            );
+            let name =
+                String::from_utf8(spec.get(b"UF").unwrap().as_str().unwrap().to_vec()).unwrap();
+            let stream = file(spec);
+            assert_eq!(
+                stream.dict.get(b"Type").unwrap().as_name().unwrap(),
+                b"EmbeddedFile"
+            );
+            let mime = stream
+                .dict
+                .get(b"Subtype")
+                .unwrap()
+                .as_name()
+                .unwrap()
+                .to_vec();
+            found.push((
+                name,
+                String::from_utf8(mime).unwrap(),
+                stream.decompressed_content().unwrap(),
+            ));
+        }
+        assert_eq!(found[0].0, CREDENTIAL_FILE, "the credential comes first");
+        assert_eq!(found[0].1, "application/vc");
+        assert_eq!(found[0].2, credential_of(&view).into_bytes());
+        assert_eq!(found[1].0, PAYLOAD_FILE);
+        assert_eq!(found[1].1, "application/json");
         assert_eq!(
-            file.dict.get(b"Type").unwrap().as_name().unwrap(),
-            b"EmbeddedFile"
-        );
-        assert_eq!(
-            file.dict.get(b"Subtype").unwrap().as_name().unwrap(),
-            b"application/json"
-        );
-        let json = file.decompressed_content().unwrap();
-        assert_eq!(
-            serde_json::from_slice::<SignedCertificate>(&json).unwrap(),
+            serde_json::from_slice::<SignedCertificate>(&found[1].2).unwrap(),
             view.signed
         );
+        assert_eq!(
+            extract_credential(&pdf),
+            Some(credential_of(&view).into_bytes())
+        );
+        // The name tree holds both, sorted by name, pointing at the same specifications.
+        let names = catalog.get(b"Names").unwrap().as_dict().unwrap();
+        let tree = names.get(b"EmbeddedFiles").unwrap().as_dict().unwrap();
+        let pairs = tree.get(b"Names").unwrap().as_array().unwrap();
+        assert_eq!(pairs.len(), 4);
+        assert_eq!(pairs[0].as_str().unwrap(), PAYLOAD_FILE.as_bytes());
+        assert_eq!(pairs[1].as_reference().unwrap(), af[1]);
+        assert_eq!(pairs[2].as_str().unwrap(), CREDENTIAL_FILE.as_bytes());
+        assert_eq!(pairs[3].as_reference().unwrap(), af[0]);
 
         let xmp = doc
             .get_object(catalog.get(b"Metadata").unwrap().as_reference().unwrap())
@@ -1484,8 +1558,9 @@ mod tests {
         let xmp = String::from_utf8(xmp.content.clone()).unwrap();
         for expected in [
             "<pdfaid:part>3</pdfaid:part><pdfaid:conformance>B</pdfaid:conformance>",
-            "<cc:DocumentFileName>certificate.json</cc:DocumentFileName>",
-            "<cc:DocumentType>application/json</cc:DocumentType>",
+            "<cc:DocumentFileName>credential.json</cc:DocumentFileName>",
+            "<cc:DocumentType>application/vc</cc:DocumentType>",
+            "<cc:AttachedFiles>credential.json, certificate.json</cc:AttachedFiles>",
             "<cc:CertificateNumber>2026-CD-000123</cc:CertificateNumber>",
             "<xmp:CreateDate>2026-03-02T00:00:00+00:00</xmp:CreateDate>",
             "<pdfaSchema:namespaceURI>urn:certcase:pdfa:certificate:1p0#</pdfaSchema:namespaceURI>",

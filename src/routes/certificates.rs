@@ -727,9 +727,10 @@ async fn by_file(
     let (form, watch) = state.uploads.multipart(req.headers(), payload);
     let bytes = uploaded_pdf(form, &watch).await?;
     drop(slot);
+    let issuer = issuer(state);
     let today = Utc::now().date_naive();
     state
-        .db(move |conn| Ok(certs::verify_pdf(conn, &bytes, today)?))
+        .db(move |conn| Ok(certs::verify_pdf(conn, &issuer, &bytes, today)?))
         .await
 }
 
@@ -775,7 +776,8 @@ async fn by_credential(
 }
 
 /// A certificate PDF (multipart field `pdf`, at most 5 MiB): its embedded signed payload
-/// against the published keys and the issuance log. Or a W3C Verifiable Credential (a
+/// against the published keys and the issuance log, its embedded credential (as below),
+/// and the file against the one issued. Or a W3C Verifiable Credential (a
 /// JSON body, `application/vc` or `application/json`, at most 256 KiB): its
 /// `eddsa-jcs-2022` proof, that it is the credential issued for its certificate, and its
 /// bits in the status lists (`credential_status`).

@@ -21,9 +21,8 @@ pub async fn credential(
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let number = path.into_inner();
-    let issuer = issuer(&state);
     let text = state
-        .db(move |conn| Ok(credentials::credential_of(conn, &issuer, &number)?))
+        .db(move |conn| Ok(credentials::credential_of(conn, &number)?))
         .await?;
     Ok(HttpResponse::Ok().content_type(VC_MEDIA_TYPE).body(text))
 }

@@ -17,6 +17,7 @@ use super::credentials::{self, StatusBit};
 use crate::db::models::applications::{self as apps, ApplicationRow};
 use crate::db::models::audit;
 use crate::db::models::certificates::{self as store, CertificateRow, KeyRow};
+use crate::db::models::credentials as creds_store;
 use crate::db::models::{catalog, enterprises, review, rounds, scoring};
 use crate::db::{write_tx, DbConn};
 use crate::domain::application_status::{Event, Status};
@@ -199,7 +200,13 @@ pub fn issue_on(
             .last()
             .is_some_and(|d| d.approved);
         let radar = facts.radar();
-        let (signed, pdf) = sign_and_render(
+        let slot = credentials::next_slot(conn)?;
+        let urls = IssuerUrls::new(&issuer.base_url);
+        let Made {
+            signed,
+            credential,
+            pdf,
+        } = sign_and_render(
             payload,
             &Approved {
                 part_code: &app.part_code,
@@ -212,6 +219,11 @@ pub fn issue_on(
             &facts.model.name,
             &issuer.verify_url(&number),
             &axes(&radar),
+            &CredentialSlot {
+                urls: &urls,
+                status_index: slot.0,
+                created: slot.1,
+            },
         )?;
         let now = Utc::now();
         let row = CertificateRow {
@@ -231,7 +243,7 @@ pub fn issue_on(
             superseded_by: None,
         };
         store::insert(conn, &row)?;
-        credentials::issue_for(conn, issuer, &key, &row, &signed.payload, (false, false))?;
+        credentials::store(conn, &row.id, slot, credential, &CertState::InForce)?;
         append_log(
             conn,
             LogKind::Issued,
@@ -273,11 +285,29 @@ pub fn issue_on(
     })
 }
 
+/// Where a new certificate's credential points and when it is signed: the issuer's URLs,
+/// the status index allocated under the issuance lock, and the proof's time.
+pub struct CredentialSlot<'a> {
+    pub urls: &'a IssuerUrls,
+    pub status_index: u64,
+    pub created: DateTime<Utc>,
+}
+
+/// What issuing makes before anything is stored: the signed payload, the signed W3C
+/// credential (JSON text, stored as is) and the PDF that carries both.
+pub struct Made {
+    pub signed: SignedCertificate,
+    pub credential: String,
+    pub pdf: Vec<u8>,
+}
+
 /// The part of issuing that needs no database, run inside `issue_on`'s transaction and by
 /// the certificate benchmark: the pre-issuance check against the decision, the signature,
-/// and the PDF. Rendering here, not only at download, proves before anything is stored that
-/// the certificate prints: every character has a glyph and every text fits (a scope of
-/// 2,000 characters does not). The PDF is not stored: it renders to the same bytes again.
+/// the Verifiable Credential, and the PDF that embeds both. Rendering here, not only at
+/// download, proves before anything is stored that the certificate prints: every
+/// character has a glyph and every text fits (a scope of 2,000 characters does not). The
+/// PDF is not stored: it renders to the same bytes again from the stored payload and
+/// credential; its SHA-256 goes into the issuance log.
 pub fn sign_and_render(
     payload: CertificatePayload,
     approved: &Approved<'_>,
@@ -285,7 +315,8 @@ pub fn sign_and_render(
     model_name: &Bilingual,
     verify_url: &str,
     radar: &[pdf::RadarAxis<'_>],
-) -> Result<(SignedCertificate, Vec<u8>), Refusal> {
+    slot: &CredentialSlot<'_>,
+) -> Result<Made, Refusal> {
     let problems = lint(&payload, approved);
     if !problems.is_empty() {
         return Err(Refusal::Conflict(Code::CertificateLintRefused.with(
@@ -295,19 +326,36 @@ pub fn sign_and_render(
     }
     let verifying = key.verifying_key();
     let signed = cert::sign(payload, key, &key_id(&verifying)).map_err(key_error)?;
+    let credential = vc::credential_json(
+        &vc::CredentialInput {
+            payload: &signed.payload,
+            urls: slot.urls,
+            status_index: slot.status_index,
+            created: slot.created,
+        },
+        key,
+    );
     let view = certificate_view(model_name, signed, cert::key_fingerprint(&verifying));
-    let bytes = render(&view, verify_url, radar)?;
-    Ok((view.signed, bytes))
+    let pdf = render(&view, verify_url, radar, Some(&credential))?;
+    Ok(Made {
+        signed: view.signed,
+        credential,
+        pdf,
+    })
 }
 
-/// The certificate's PDF, carrying its signed payload as the associated file.
+/// The certificate's PDF, carrying its credential (when it has one) and its signed payload
+/// as associated files.
 fn render(
     view: &CertificateView,
     verify_url: &str,
     radar: &[pdf::RadarAxis<'_>],
+    credential: Option<&str>,
 ) -> Result<Vec<u8>, Refusal> {
-    let attachment = pdf::payload_attachment(&view.signed).map_err(unprintable)?;
-    pdf::render_certificate(view, fonts()?, verify_url, radar, &attachment).map_err(unprintable)
+    let mut attachments = Vec::with_capacity(2);
+    attachments.extend(credential.map(pdf::credential_attachment));
+    attachments.push(pdf::payload_attachment(&view.signed).map_err(unprintable)?);
+    pdf::render_certificate(view, fonts()?, verify_url, radar, &attachments).map_err(unprintable)
 }
 
 /// Hex SHA-256 of an issued PDF, as its issuance entry records it.
@@ -553,8 +601,8 @@ pub enum Reader {
     Enterprise(UserId),
 }
 
-/// The certificate's PDF, rendered again from the stored signed payload (the rendering is
-/// deterministic, so it is the same file every time).
+/// The certificate's PDF, rendered again from the stored signed payload and credential
+/// (the rendering is deterministic, so it is the same file every time).
 #[tracing::instrument(skip_all, err(Display, level = "info"))]
 pub fn pdf_of(
     conn: &mut DbConn,
@@ -571,6 +619,7 @@ pub fn pdf_of(
     }
     let facts = Facts::read(conn, &app)?;
     let signed = signed_of(&row)?;
+    let credential = creds_store::of_certificate(conn, &row.id)?.map(|c| c.credential);
     let fingerprint = published_keys(conn)?
         .iter()
         .find(|(id, _)| *id == row.key_id)
@@ -578,20 +627,30 @@ pub fn pdf_of(
         .unwrap_or_default();
     let view = certificate_view(&facts.model.name, signed, fingerprint);
     let radar = facts.radar();
-    let bytes = render(&view, &issuer.verify_url(number), &axes(&radar))?;
-    // The rendering is deterministic; a difference means something it draws changed since
-    // issue (the base URL, a key's record): the download would not verify as the issued
-    // document, which the operator must hear about.
+    let url = issuer.verify_url(number);
+    let bytes = render(&view, &url, &axes(&radar), credential.as_deref())?;
     let issued = store::log_of(conn, number)?
         .into_iter()
         .find(|e| e.kind == LogKind::Issued)
         .and_then(|e| e.pdf_sha256);
-    if issued.as_ref().is_some_and(|h| *h != pdf_sha256(&bytes)) {
-        tracing::error!(
-            number,
-            "the certificate PDF renders differently from the one issued"
-        );
+    let Some(issued) = issued.filter(|h| *h != pdf_sha256(&bytes)) else {
+        return Ok(bytes);
+    };
+    // Issued before PDFs carried the credential: that file, with the payload alone, is
+    // the one the log recorded.
+    if credential.is_some() {
+        let payload_only = render(&view, &url, &axes(&radar), None)?;
+        if pdf_sha256(&payload_only) == issued {
+            return Ok(payload_only);
+        }
     }
+    // The rendering is deterministic; a difference means something it draws changed since
+    // issue (the base URL, a key's record): the download would not verify as the issued
+    // document, which the operator must hear about.
+    tracing::error!(
+        number,
+        "the certificate PDF renders differently from the one issued"
+    );
     Ok(bytes)
 }
 
@@ -682,7 +741,9 @@ pub struct Verification {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
     /// For `unverifiable`: not_logged, log_broken, payload_mismatch, signature or
-    /// log_inconsistent; pages word it in the reader's language.
+    /// log_inconsistent; for `not_issued_document`: pdf_not_issued; for an uploaded PDF
+    /// that is `invalid` because of its embedded credential: credential_mismatch. Pages
+    /// word it in the reader's language.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub problem: Option<String>,
     /// For `log_broken`: the first entry out of place.
@@ -725,6 +786,26 @@ impl Verification {
             history: Vec::new(),
             document: None,
             credential_status: Vec::new(),
+        }
+    }
+
+    /// The status-list bits speak for a presented credential: a certificate the log says
+    /// is valid whose revocation (suspension) bit is set is revoked (suspended). The log's
+    /// other answers stand: a superseded certificate's revocation bit is set too, and it
+    /// stays `superseded`.
+    fn apply_status_bits(&mut self) {
+        let set = |purpose: StatusPurpose| {
+            self.credential_status
+                .iter()
+                .any(|b| b.purpose == purpose.as_str() && b.set)
+        };
+        if self.status != Standing::Valid.as_str() {
+            return;
+        }
+        if set(StatusPurpose::Revocation) {
+            self.status = Standing::Revoked.as_str().into();
+        } else if set(StatusPurpose::Suspension) {
+            self.status = Standing::Suspended.as_str().into();
         }
     }
 
@@ -892,14 +973,19 @@ pub fn verify_number(
 }
 
 /// A presented PDF: its embedded payload and signature against the published keys, then
-/// against the issuance log and the stored certificate, and the file itself against the
-/// SHA-256 its issuance recorded ([`DocumentCheck`]): an edited or hand-made PDF carrying
-/// a genuine payload is `not_issued_document`. A certificate whose issuance recorded no PDF
-/// hash (issued before, or bulk-loaded) is judged on its payload alone, as it was then,
-/// and says so (`document: not_recorded`).
+/// against the issuance log and the stored certificate; its embedded credential, if it
+/// carries one, as [`verify_credential`] checks a presented one (the proof, and that it
+/// is the credential issued for this very certificate: a swapped or edited one is
+/// `invalid`, problem `credential_mismatch`); then the file itself against the SHA-256 its
+/// issuance recorded ([`DocumentCheck`]): an edited or hand-made PDF carrying a genuine
+/// payload is `not_issued_document`. A certificate whose issuance recorded no PDF hash
+/// (issued before, or bulk-loaded) is judged on its payload (and credential) alone, as it
+/// was then, and says so (`document: not_recorded`). The status-list bits speak as for a
+/// presented credential.
 #[tracing::instrument(skip_all, err(Display, level = "info"))]
 pub fn verify_pdf(
     conn: &mut DbConn,
+    issuer: &Issuer,
     pdf: &[u8],
     today: NaiveDate,
 ) -> Result<Verification, Refusal> {
@@ -908,7 +994,8 @@ pub fn verify_pdf(
             "the file holds no readable signed certificate payload",
         ));
     };
-    if let Err(e) = cert::verify(&signed, &published_keys(conn)?) {
+    let keys = published_keys(conn)?;
+    if let Err(e) = cert::verify(&signed, &keys) {
         return Ok(Verification::invalid(e.to_string()));
     }
     let number = &signed.payload.certificate_number;
@@ -918,20 +1005,62 @@ pub fn verify_pdf(
             && e.hash == hex::encode(cert::entry_hash(e))
     });
     let row = store::by_number(conn, number)?;
-    match (issuance, row) {
-        (Some(issuance), Some(row)) if row.signature == signed.signature_b64 => {
-            let document = DocumentCheck::of(&issuance, pdf);
-            if document == DocumentCheck::NotIssued {
-                return Ok(Verification::not_issued_document(signed.payload));
-            }
-            let mut v = from_log(conn, signed, today)?;
-            v.document = Some(document.as_str().into());
-            Ok(v)
-        }
-        _ => Ok(Verification::invalid(
+    let (Some(issuance), Some(row)) = (issuance, row) else {
+        return Ok(Verification::invalid(
             "the certificate is signed but not recorded in the issuance log",
-        )),
+        ));
+    };
+    if row.signature != signed.signature_b64 {
+        return Ok(Verification::invalid(
+            "the certificate is signed but not recorded in the issuance log",
+        ));
     }
+    let embedded = pdf::extract_credential(pdf);
+    if let Some(bytes) = &embedded {
+        let urls = IssuerUrls::new(&issuer.base_url);
+        if let Err(why) = issued_credential(conn, &urls, &keys, bytes, &row) {
+            return Ok(Verification {
+                problem: Some("credential_mismatch".into()),
+                payload: Some(signed.payload),
+                ..Verification::invalid(why)
+            });
+        }
+    }
+    let document = DocumentCheck::of(&issuance, pdf);
+    if document == DocumentCheck::NotIssued {
+        return Ok(Verification::not_issued_document(signed.payload));
+    }
+    let mut v = from_log(conn, signed, today)?;
+    v.document = Some(document.as_str().into());
+    if embedded.is_some() {
+        v.apply_status_bits();
+    }
+    Ok(v)
+}
+
+/// Whether `presented` (a credential's JSON bytes) carries a proof by a published key and
+/// is the credential stored for `row`'s certificate; else why not.
+fn issued_credential(
+    conn: &mut DbConn,
+    urls: &IssuerUrls,
+    keys: &[(String, VerifyingKey)],
+    presented: &[u8],
+    row: &CertificateRow,
+) -> Result<(), String> {
+    let presented: serde_json::Value = serde_json::from_slice(presented)
+        .map_err(|_| "the embedded credential is not JSON".to_string())?;
+    let checked = vc::check_credential(&presented, urls, keys)
+        .map_err(|e| format!("the embedded credential: {e}"))?;
+    let stored = creds_store::of_certificate(conn, &row.id)
+        .map_err(|e| format!("the issued credential could not be read: {e}"))?
+        .and_then(|c| serde_json::from_str::<serde_json::Value>(&c.credential).ok());
+    if checked.certificate_number != row.number || stored.as_ref() != Some(&presented) {
+        return Err(
+            "the embedded credential is signed but is not the one issued for this certificate"
+                .into(),
+        );
+    }
+    Ok(())
 }
 
 /// A presented Verifiable Credential (JSON): its proof against the published keys, then
@@ -954,7 +1083,7 @@ pub fn verify_credential(
     };
     let row = store::by_number(conn, &checked.certificate_number)?;
     let issued = match &row {
-        Some(row) => crate::db::models::credentials::of_certificate(conn, &row.id)?,
+        Some(row) => creds_store::of_certificate(conn, &row.id)?,
         None => None,
     };
     let same = issued
@@ -966,16 +1095,7 @@ pub fn verify_credential(
         ));
     };
     let mut v = from_log(conn, signed_of(&row)?, today)?;
-    let set = |bits: &[StatusBit], purpose: StatusPurpose| {
-        bits.iter().any(|b| b.purpose == purpose.as_str() && b.set)
-    };
-    if set(&v.credential_status, StatusPurpose::Revocation) {
-        v.status = Standing::Revoked.as_str().into();
-    } else if set(&v.credential_status, StatusPurpose::Suspension)
-        && v.status == Standing::Valid.as_str()
-    {
-        v.status = Standing::Suspended.as_str().into();
-    }
+    v.apply_status_bits();
     Ok(v)
 }
 
@@ -1078,7 +1198,7 @@ impl Subject {
 
 /// One secretariat decision that changes a certificate's state without a successor: the
 /// event, what the row copies for lists, the log entry's kind and notes, the audit entry
-/// and the enterprise's e-mail.
+/// and the enterprise's e-mail. The credential's status-list bits follow the new state.
 struct Decided<'a> {
     event: CertEvent,
     max_suspension: Option<Months>,
@@ -1111,8 +1231,9 @@ fn decide_in(
 ) -> Result<CertificateRow, Refusal> {
     store::lock_issuance(conn)?;
     let subject = Subject::read(conn, number)?;
-    subject.apply(&d.event, Utc::now().date_naive(), d.max_suspension)?;
+    let after = subject.apply(&d.event, Utc::now().date_naive(), d.max_suspension)?;
     (d.copy)(conn, &subject.row)?;
+    credentials::reflect(conn, &subject.row.id, &after)?;
     let entry = append_log(conn, d.kind, &subject.signed.payload, d.noted.clone())?;
     let mut detail = d.detail.clone();
     detail["log_index"] = entry.index.into();
@@ -1139,8 +1260,6 @@ pub fn revoke(
     let copy = |conn: &mut DbConn, row: &CertificateRow| -> Result<(), Refusal> {
         store::revoke(conn, &row.id, Utc::now().naive_utc(), reason)?;
         store::set_suspended_until(conn, &row.id, None)?;
-        credentials::mark(conn, &row.id, StatusPurpose::Revocation, true)?;
-        credentials::mark(conn, &row.id, StatusPurpose::Suspension, false)?;
         Ok(())
     };
     let mail = |s: &Subject| Notification::CertificateRevoked {
@@ -1183,7 +1302,6 @@ pub fn suspend(
     let reason = decision_reason(reason)?;
     let copy = |conn: &mut DbConn, row: &CertificateRow| -> Result<(), Refusal> {
         store::set_suspended_until(conn, &row.id, Some(until))?;
-        credentials::mark(conn, &row.id, StatusPurpose::Suspension, true)?;
         Ok(())
     };
     let mail = |s: &Subject| Notification::CertificateSuspended {
@@ -1262,7 +1380,6 @@ pub fn reinstate(
     let reason = decision_reason(reason)?;
     let copy = |conn: &mut DbConn, row: &CertificateRow| -> Result<(), Refusal> {
         store::set_suspended_until(conn, &row.id, None)?;
-        credentials::mark(conn, &row.id, StatusPurpose::Suspension, false)?;
         Ok(())
     };
     let mail = reinstated_mail(issuer.verify_url(number), number, reason);
@@ -1318,8 +1435,6 @@ pub(crate) fn reverse_on_appeal(
     let copy = |conn: &mut DbConn, row: &CertificateRow| -> Result<(), Refusal> {
         store::set_suspended_until(conn, &row.id, None)?;
         store::clear_revocation(conn, &row.id)?;
-        credentials::mark(conn, &row.id, StatusPurpose::Suspension, false)?;
-        credentials::mark(conn, &row.id, StatusPurpose::Revocation, false)?;
         Ok(())
     };
     let verify_url = format!("{}/verify/{number}", base_url.trim_end_matches('/'));
@@ -1354,7 +1469,7 @@ pub fn reduce_scope(
         let serial = store::next_serial(conn, year, &app.part_code)?;
         let successor = cert::certificate_number(year, &app.part_code, serial as u32);
         let today = Utc::now().date_naive();
-        subject.apply(
+        let superseded = subject.apply(
             &CertEvent::ReduceScope {
                 successor: successor.clone(),
             },
@@ -1381,7 +1496,13 @@ pub fn reduce_scope(
             .last()
             .is_some_and(|d| d.approved);
         let radar = facts.radar();
-        let (signed, pdf) = sign_and_render(
+        let slot = credentials::next_slot(conn)?;
+        let urls = IssuerUrls::new(&issuer.base_url);
+        let Made {
+            signed,
+            credential,
+            pdf,
+        } = sign_and_render(
             payload,
             &Approved {
                 part_code: &app.part_code,
@@ -1394,6 +1515,11 @@ pub fn reduce_scope(
             &facts.model.name,
             &issuer.verify_url(&successor),
             &axes(&radar),
+            &CredentialSlot {
+                urls: &urls,
+                status_index: slot.0,
+                created: slot.1,
+            },
         )?;
         let new_row = CertificateRow {
             id: signed.payload.certificate_id.to_string(),
@@ -1412,15 +1538,10 @@ pub fn reduce_scope(
             superseded_by: None,
         };
         store::insert(conn, &new_row)?;
-        credentials::issue_for(
-            conn,
-            issuer,
-            &key,
-            &new_row,
-            &signed.payload,
-            (false, false),
-        )?;
+        credentials::store(conn, &new_row.id, slot, credential, &CertState::InForce)?;
         store::set_superseded_by(conn, &subject.row.id, &successor)?;
+        // The old credential is no longer valid: its revocation bit says so.
+        credentials::reflect(conn, &subject.row.id, &superseded)?;
         append_log(
             conn,
             LogKind::Issued,

@@ -2,9 +2,10 @@
 //! certificate, its bits in the revocation and suspension status lists, the signed status
 //! list credentials, and the issuer's controller documents.
 //!
-//! A certificate gets its credential and status index in the transaction that issues it.
-//! Certificates issued in bulk (national seed, bulk load) or before credentials existed
-//! get theirs on first request, with the bits their issuance log tells.
+//! A certificate gets its credential and status index in the transaction that issues it,
+//! before its PDF is rendered (the PDF carries it). Certificates issued without one
+//! (bulk loads, or before credentials existed) get theirs from [`backfill`], which
+//! start-up and the bulk load run: reading a credential never writes.
 
 use chrono::{DateTime, SubsecRound, Utc};
 use ed25519_dalek::SigningKey;
@@ -14,8 +15,8 @@ use super::certificates::{load_private, published_keys, signed_of, Issuer};
 use crate::db::models::certificates::{self as store, CertificateRow};
 use crate::db::models::credentials::{self as creds, CredentialRow};
 use crate::db::{write_tx, DbConn};
-use crate::domain::certificate::{self as cert, CertificatePayload};
-use crate::domain::certificate_status::{self as states, CertState, Standing};
+use crate::domain::certificate as cert;
+use crate::domain::certificate_status::{self as states, CertState};
 use crate::domain::credential::{
     self as vc, CredentialInput, IssuerUrls, StatusPurpose, StatusSlot,
 };
@@ -34,65 +35,54 @@ pub struct StatusBit {
     pub set: bool,
 }
 
-/// Signs and stores the credential of a certificate with the next status index, and sets
-/// the bits its state asks for. Run inside the caller's transaction, under the issuance
-/// lock.
-pub(super) fn issue_for(
-    conn: &mut DbConn,
-    issuer: &Issuer,
-    key: &SigningKey,
-    row: &CertificateRow,
-    payload: &CertificatePayload,
-    bits: (bool, bool),
-) -> Result<CredentialRow, Refusal> {
+/// Where a new credential's bits go and when it is signed: the next status index (the
+/// caller holds the issuance lock) and now, in whole seconds.
+pub(super) fn next_slot(conn: &mut DbConn) -> Result<(u64, DateTime<Utc>), Refusal> {
     let index = creds::next_status_index(conn)?;
-    let created: DateTime<Utc> = Utc::now().trunc_subsecs(0);
-    let urls = IssuerUrls::new(&issuer.base_url);
-    let credential = vc::credential_json(
-        &CredentialInput {
-            payload,
-            urls: &urls,
-            status_index: index as u64,
-            created,
-        },
-        key,
-    );
+    Ok((index as u64, Utc::now().trunc_subsecs(0)))
+}
+
+/// Stores a credential signed in the caller's transaction, and sets the bits `state` asks
+/// for.
+pub(super) fn store(
+    conn: &mut DbConn,
+    certificate_id: &str,
+    (status_index, created): (u64, DateTime<Utc>),
+    credential: String,
+    state: &CertState,
+) -> Result<CredentialRow, Refusal> {
     let stored = CredentialRow {
-        certificate_id: row.id.clone(),
-        status_index: index,
+        certificate_id: certificate_id.to_string(),
+        status_index: status_index as i64,
         credential,
         created_at: created.naive_utc(),
     };
     creds::insert(conn, &stored)?;
-    let (revoked, suspended) = bits;
-    for (purpose, set) in [
-        (StatusPurpose::Revocation, revoked),
-        (StatusPurpose::Suspension, suspended),
-    ] {
-        if set {
-            creds::set_status(conn, purpose, index as u64, true, created.naive_utc())?;
-        }
+    // A new index's bits are clear: only a set one is written.
+    if vc::status_of(state) != (false, false) {
+        reflect(conn, certificate_id, state)?;
     }
     Ok(stored)
 }
 
-/// Sets or clears a certificate's bit, in the caller's transaction (the one that changes
-/// the certificate's state). A certificate without a credential yet has no bit: its
-/// credential, made later, starts from the state its log then tells.
-pub(super) fn mark(
+/// Sets both of a certificate's bits to what its state tells ([`vc::status_of`]), in the
+/// caller's transaction: the one that changes the state. A certificate without a
+/// credential yet has no bits; the backfill gives it the ones its log then tells.
+pub(super) fn reflect(
     conn: &mut DbConn,
     certificate_id: &str,
-    purpose: StatusPurpose,
-    set: bool,
+    state: &CertState,
 ) -> Result<(), Refusal> {
-    if let Some(c) = creds::of_certificate(conn, certificate_id)? {
-        creds::set_status(
-            conn,
-            purpose,
-            c.status_index as u64,
-            set,
-            Utc::now().trunc_subsecs(0).naive_utc(),
-        )?;
+    let Some(c) = creds::of_certificate(conn, certificate_id)? else {
+        return Ok(());
+    };
+    let (revoked, suspended) = vc::status_of(state);
+    let at = Utc::now().trunc_subsecs(0).naive_utc();
+    for (purpose, set) in [
+        (StatusPurpose::Revocation, revoked),
+        (StatusPurpose::Suspension, suspended),
+    ] {
+        creds::set_status(conn, purpose, c.status_index as u64, set, at)?;
     }
     Ok(())
 }
@@ -120,45 +110,86 @@ pub(super) fn status_bits(
 }
 
 /// The signed credential of a certificate, JSON text (`/certificates/{number}.json`):
-/// public, like the certificate's verification. Made on first request for a certificate
-/// issued without one.
+/// public, like the certificate's verification. Reads only: a certificate the backfill has
+/// not reached yet is not found.
 #[tracing::instrument(skip_all, err(Display, level = "info"))]
-pub fn credential_of(conn: &mut DbConn, issuer: &Issuer, number: &str) -> Result<String, Refusal> {
+pub fn credential_of(conn: &mut DbConn, number: &str) -> Result<String, Refusal> {
     if cert::parse_certificate_number(number).is_none() {
         return Err(Refusal::NotFound);
     }
     let row = store::by_number(conn, number)?.ok_or(Refusal::NotFound)?;
-    if let Some(c) = creds::of_certificate(conn, &row.id)? {
-        return Ok(c.credential);
-    }
-    write_tx(conn, |conn| {
-        store::lock_issuance(conn)?;
-        if let Some(c) = creds::of_certificate(conn, &row.id)? {
-            return Ok(c.credential);
+    match creds::of_certificate(conn, &row.id)? {
+        Some(c) => Ok(c.credential),
+        None => {
+            tracing::warn!(
+                number,
+                "certificate without a credential: run the backfill (restart)"
+            );
+            Err(Refusal::NotFound)
         }
-        let signed = signed_of(&row)?;
-        let entries = store::log_of(conn, number)?;
-        let valid_until = signed.payload.valid_until;
-        let state = states::from_log(&entries, valid_until).map_err(|problem| {
-            tracing::error!(%problem, number, "certificate log entries tell no state");
-            Refusal::Conflict(Code::CertificateLogInconsistent.with("number", number))
+    }
+}
+
+/// Certificates one backfill transaction signs credentials for.
+const BACKFILL_BATCH: i64 = 500;
+
+/// Gives every certificate without a credential (bulk-loaded, or issued before credentials
+/// existed) its credential and status index, with the bits its issuance log tells, signed
+/// with the current key. Batches of [`BACKFILL_BATCH`], one transaction each under the
+/// issuance lock; answers how many were made. Start-up runs it (a no-op once done), and
+/// so does the bulk load after its certificates.
+#[tracing::instrument(skip_all, err(Display, level = "info"))]
+pub fn backfill(conn: &mut DbConn, issuer: &Issuer) -> Result<usize, Refusal> {
+    let mut made = 0;
+    loop {
+        let n = write_tx(conn, |conn| -> Result<usize, Refusal> {
+            store::lock_issuance(conn)?;
+            let rows = creds::certificates_without(conn, BACKFILL_BATCH)?;
+            if rows.is_empty() {
+                return Ok(0);
+            }
+            // A certificate exists, so a key does.
+            let key_row = store::current_key(conn)?
+                .ok_or_else(|| Refusal::Invalid(Code::SigningKeyInvalid.into()))?;
+            let key = load_private(issuer, &key_row)?;
+            for row in &rows {
+                issue_for(conn, issuer, &key, row)?;
+            }
+            Ok(rows.len())
         })?;
-        let revoked = matches!(state, CertState::Withdrawn { .. });
-        let suspended = state.standing(Utc::now().date_naive(), valid_until) == Standing::Suspended;
-        // A certificate exists, so a key does.
-        let key_row = store::current_key(conn)?
-            .ok_or_else(|| Refusal::Invalid(Code::SigningKeyInvalid.into()))?;
-        let key = load_private(issuer, &key_row)?;
-        Ok(issue_for(
-            conn,
-            issuer,
-            &key,
-            &row,
-            &signed.payload,
-            (revoked, suspended),
-        )?
-        .credential)
-    })
+        if n == 0 {
+            return Ok(made);
+        }
+        made += n;
+    }
+}
+
+/// Signs and stores the credential of a certificate issued without one, with the bits its
+/// issuance log tells. Inside the backfill's transaction.
+fn issue_for(
+    conn: &mut DbConn,
+    issuer: &Issuer,
+    key: &SigningKey,
+    row: &CertificateRow,
+) -> Result<CredentialRow, Refusal> {
+    let signed = signed_of(row)?;
+    let entries = store::log_of(conn, &row.number)?;
+    let state = states::from_log(&entries, signed.payload.valid_until).map_err(|problem| {
+        tracing::error!(%problem, number = %row.number, "certificate log entries tell no state");
+        Refusal::Conflict(Code::CertificateLogInconsistent.with("number", &row.number))
+    })?;
+    let slot = next_slot(conn)?;
+    let urls = IssuerUrls::new(&issuer.base_url);
+    let credential = vc::credential_json(
+        &CredentialInput {
+            payload: &signed.payload,
+            urls: &urls,
+            status_index: slot.0,
+            created: slot.1,
+        },
+        key,
+    );
+    store(conn, &row.id, slot, credential, &state)
 }
 
 /// A signed status list credential and its entity tag.

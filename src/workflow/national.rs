@@ -303,6 +303,8 @@ pub fn seed(
     })?;
     let actor = Actor::user(secretariat, "seed");
     super::certificates::issue_loaded(conn, issuer, &actor, &certified, today)?;
+    // Their Verifiable Credentials now, so that the server's start-up finds none missing.
+    super::credentials::backfill(conn, issuer)?;
     write_tx(conn, reports::refresh_all)?;
     Ok(summary(conn, 1 + scale.enterprises + scale.assessors)?)
 }

@@ -213,7 +213,8 @@ pub(crate) fn renews(
 }
 
 /// Inside the issuance of `successor`: the old certificate is renewed by it (a log entry on
-/// the old one, its row's copy, an audit entry), in the issuance's transaction.
+/// the old one, its row's copy, its credential's status bits, an audit entry), in the
+/// issuance's transaction.
 pub(crate) fn mark_renewed(
     conn: &mut DbConn,
     actor: &Actor,
@@ -225,9 +226,11 @@ pub(crate) fn mark_renewed(
     let event = crate::domain::certificate_status::CertEvent::Renew {
         successor: successor.to_string(),
     };
-    subject.apply(&event, today, None)?;
+    let renewed = subject.apply(&event, today, None)?;
     certs_store::set_superseded_by(conn, &subject.row.id, successor)?;
     certs_store::set_suspended_until(conn, &subject.row.id, None)?;
+    // Revocation bit set, a suspension's bit cleared: the old credential is done.
+    super::credentials::reflect(conn, &subject.row.id, &renewed)?;
     let entry = super::certificates::log_renewal(conn, &subject.signed.payload, successor)?;
     crate::db::models::audit::append(
         conn,

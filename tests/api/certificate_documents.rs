@@ -5,6 +5,11 @@
 //! still right) and a hand-made PDF carrying a copied, genuinely signed payload answer
 //! "not the issued document", in the API and on the page in both languages. Certificates
 //! whose issuance recorded no PDF hash are judged on their payload, and say so.
+//!
+//! The PDF also carries the certificate's signed W3C credential (`credential.json`, the
+//! one `/certificates/{number}.json` serves): a PDF whose credential was swapped for
+//! another certificate's or edited is `invalid` (problem `credential_mismatch`), also when
+//! no PDF hash was recorded; the issued PDF answers with its credential's status bits.
 
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine;
@@ -13,7 +18,9 @@ use lopdf::{dictionary, Document, Object, Stream, StringFormat};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-use crate::certificates::{approved, check_file, download, issue};
+use crate::certificates::{
+    approved, approved_applications, check_file, download, issue, issued_number, replace_attachment,
+};
 use crate::helpers::TestApp;
 use crate::panels::world;
 
@@ -65,6 +72,33 @@ fn with_a_byte_changed(pdf: &[u8], number: &str) -> Vec<u8> {
     edited[last] = if edited[last] == b'9' { b'8' } else { b'9' };
     assert!(Document::load_mem(&edited).is_ok(), "still a readable PDF");
     edited
+}
+
+/// The PDF with the bytes of its embedded `credential.json` replaced by `json`,
+/// saved again by lopdf (the payload stays).
+fn with_credential(pdf: &[u8], json: &[u8]) -> Vec<u8> {
+    replace_attachment(pdf, "credential.json", json)
+}
+
+/// The credential with a signed claim changed: its proof no longer holds.
+fn edited_credential(json: &[u8]) -> Vec<u8> {
+    let mut c: Value = serde_json::from_slice(json).unwrap();
+    c["validUntil"] = Value::from("2099-12-31T23:59:59Z");
+    serde_json::to_vec_pretty(&c).unwrap()
+}
+
+fn assert_credential_mismatch(v: &Value, what: &str) {
+    assert_eq!(v["status"], "invalid", "{what}: {v}");
+    assert_eq!(v["problem"], "credential_mismatch", "{what}: {v}");
+    assert!(v.get("history").is_none(), "{what}: no state told: {v}");
+}
+
+async fn served_credential(app: &TestApp, number: &str) -> Vec<u8> {
+    let r = reqwest::get(app.url(&format!("/certificates/{number}.json")))
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    r.bytes().await.unwrap().to_vec()
 }
 
 /// A PDF made by hand: one page with a line of text, carrying `json` as an associated
@@ -187,6 +221,11 @@ async fn only_the_pdf_issued_verifies_as_the_issued_document() {
     let (s, v) = check_file(&app, pdf.clone()).await;
     assert_eq!((s, v["status"].as_str()), (200, Some("valid")), "{v}");
     assert_eq!(v["document"], "issued", "{v}");
+    // The file carries the credential, byte for byte as served, under the recorded hash.
+    assert_eq!(
+        certcase::pdf::extract_credential(&pdf),
+        Some(served_credential(&app, &number).await)
+    );
 
     let edited = with_visible_text_changed(&pdf);
     let embedded = certcase::pdf::extract_signed_payload(&edited).unwrap();
@@ -230,23 +269,13 @@ async fn only_the_pdf_issued_verifies_as_the_issued_document() {
     );
 }
 
-/// An issuance recorded before PDFs were hashed has no `pdf_sha256`: its PDF is judged on
-/// the payload as it was then, and the answer says the file itself was not checked.
-#[tokio::test]
-async fn a_certificate_issued_before_pdf_hashes_is_judged_on_its_payload() {
-    let app = crate::helpers::spawn_app().await;
-    let w = world(&app).await;
-    let a = approved(&w).await;
-    let (s, c) = issue(&w, &a.application).await;
-    assert_eq!(s, 201, "{c}");
-    let number = c["number"].as_str().unwrap().to_string();
-    let (_, pdf) = download(&app, &w.sec.login, &number).await;
-
-    // Rewrite the log as it was before: the entry without the hash, sealed again.
-    app.conn(|c| {
+/// Rewrites the (only) issuance entry of the log with `pdf_sha256`, sealed again, as an
+/// older certcase wrote it.
+async fn rewrite_issuance_hash(app: &TestApp, pdf_sha256: Option<String>) {
+    app.conn(move |c| {
         use certcase::db::models::certificates as store;
         let mut entry = store::log(c).unwrap().remove(0);
-        entry.pdf_sha256 = None;
+        entry.pdf_sha256 = pdf_sha256;
         entry.hash = hex::encode(certcase::domain::certificate::entry_hash(&entry));
         let drop = match certcase::db::backend(c) {
             certcase::db::Backend::Sqlite => "DROP TRIGGER issuance_log_no_delete",
@@ -261,6 +290,59 @@ async fn a_certificate_issued_before_pdf_hashes_is_judged_on_its_payload() {
         store::append_log(c, &entry).unwrap();
     })
     .await;
+}
+
+/// A certificate issued before PDFs carried the credential: its log recorded the hash of
+/// the rendering with the payload alone, and its downloads still give that very file (the
+/// credential the backfill gave it is served as JSON).
+#[tokio::test]
+async fn a_pdf_issued_before_it_carried_the_credential_downloads_as_issued() {
+    let app = crate::helpers::spawn_app().await;
+    let w = world(&app).await;
+    let a = approved(&w).await;
+    let number = issued_number(&w, &a.application).await;
+    // The rendering of then: no credential to embed.
+    app.conn(|c| {
+        diesel::sql_query("DELETE FROM certificate_credentials")
+            .execute(c)
+            .unwrap();
+    })
+    .await;
+    let (_, then) = download(&app, &w.sec.login, &number).await;
+    assert_eq!(certcase::pdf::extract_credential(&then), None);
+    assert!(certcase::pdf::extract_signed_payload(&then).is_some());
+    rewrite_issuance_hash(&app, Some(sha256_hex(&then))).await;
+    let issuer = certcase::workflow::certificates::Issuer {
+        data_dir: app.data_dir.clone(),
+        base_url: app.url(""),
+    };
+    let made = app
+        .conn(move |c| certcase::workflow::credentials::backfill(c, &issuer).unwrap())
+        .await;
+    assert_eq!(made, 1);
+    served_credential(&app, &number).await;
+
+    let (_, now) = download(&app, &a.enterprise.login, &number).await;
+    assert_eq!(now, then, "the file the log recorded");
+    let (_, v) = check_file(&app, now).await;
+    assert_eq!(v["status"], "valid", "{v}");
+    assert_eq!(v["document"], "issued", "{v}");
+}
+
+/// An issuance recorded before PDFs were hashed has no `pdf_sha256`: its PDF is judged on
+/// the payload as it was then, and the answer says the file itself was not checked.
+#[tokio::test]
+async fn a_certificate_issued_before_pdf_hashes_is_judged_on_its_payload() {
+    let app = crate::helpers::spawn_app().await;
+    let w = world(&app).await;
+    let a = approved(&w).await;
+    let (s, c) = issue(&w, &a.application).await;
+    assert_eq!(s, 201, "{c}");
+    let number = c["number"].as_str().unwrap().to_string();
+    let (_, pdf) = download(&app, &w.sec.login, &number).await;
+
+    // Rewrite the log as it was before: the entry without the hash, sealed again.
+    rewrite_issuance_hash(&app, None).await;
     let chain = app
         .conn(|c| certcase::workflow::certificates::verify_log(c).unwrap())
         .await;
@@ -273,6 +355,75 @@ async fn a_certificate_issued_before_pdf_hashes_is_judged_on_its_payload() {
     let (_, v) = check_file(&app, edited).await;
     assert_eq!(v["status"], "valid", "only the payload can be checked: {v}");
     assert_eq!(v["document"], "not_recorded", "{v}");
-    let zh = upload_page(&app, pdf, "zh-CN").await;
+    let zh = upload_page(&app, pdf.clone(), "zh-CN").await;
     assert!(zh.contains("尚未记录每份 PDF 的指纹"), "{zh}");
+
+    // Without a hash to compare, the embedded credential still has to be the issued one.
+    let credential = certcase::pdf::extract_credential(&pdf).unwrap();
+    let (_, v) = check_file(&app, with_credential(&pdf, &edited_credential(&credential))).await;
+    assert_credential_mismatch(&v, "edited credential, no hash recorded");
+    let (_, v) = check_file(&app, with_credential(&pdf, &credential)).await;
+    assert_eq!(v["status"], "valid", "the same credential re-saved: {v}");
+}
+
+/// The credential embedded in a PDF is checked as a presented one is: another
+/// certificate's genuine credential, or an edited one, makes the file invalid; the issued
+/// file answers with its credential's bits in the status lists.
+#[tokio::test]
+async fn a_pdf_whose_credential_was_swapped_or_edited_is_not_valid() {
+    let app = crate::helpers::spawn_app().await;
+    let w = world(&app).await;
+    let apps = approved_applications(&w, 2).await;
+    let first = issued_number(&w, &apps[0].application).await;
+    let second = issued_number(&w, &apps[1].application).await;
+    let (s, pdf) = download(&app, &w.sec.login, &first).await;
+    assert_eq!(s, 200);
+    let credential = served_credential(&app, &first).await;
+    assert_eq!(
+        certcase::pdf::extract_credential(&pdf).as_ref(),
+        Some(&credential)
+    );
+
+    let other = served_credential(&app, &second).await;
+    let (_, v) = check_file(&app, with_credential(&pdf, &other)).await;
+    assert_credential_mismatch(&v, "another certificate's credential");
+    assert!(
+        v["reason"].as_str().unwrap().contains("not the one issued"),
+        "{v}"
+    );
+    let (_, v) = check_file(&app, with_credential(&pdf, &edited_credential(&credential))).await;
+    assert_credential_mismatch(&v, "edited credential");
+    assert!(
+        v["reason"]
+            .as_str()
+            .unwrap()
+            .contains("embedded credential"),
+        "{v}"
+    );
+    let zh = upload_page(&app, with_credential(&pdf, &other), "zh-CN").await;
+    assert!(zh.contains("不是为该证书签发的凭证"), "{zh}");
+
+    let (_, v) = check_file(&app, pdf.clone()).await;
+    assert_eq!(v["status"], "valid", "{v}");
+    assert_eq!(v["credential_status"][0]["set"], false, "{v}");
+    let (s, p) = w
+        .sec
+        .send(
+            "POST",
+            &format!("/api/v1/certificates/{first}/withdraw"),
+            Some(serde_json::json!({"reason": "严重违规"})),
+        )
+        .await;
+    assert_eq!(s, 200, "{p}");
+    let (_, v) = check_file(&app, pdf).await;
+    assert_eq!(v["status"], "revoked", "{v}");
+    assert_eq!(v["document"], "issued", "{v}");
+    assert_eq!(
+        (
+            v["credential_status"][0]["purpose"].as_str(),
+            v["credential_status"][0]["set"].as_bool()
+        ),
+        (Some("revocation"), Some(true)),
+        "{v}"
+    );
 }

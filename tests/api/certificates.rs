@@ -110,30 +110,45 @@ pub(crate) async fn download(
 /// The PDF with its embedded signed certificate (the associated file `certificate.json`)
 /// replaced by `signed`, saved again by lopdf.
 pub(crate) fn reembed(pdf: &[u8], signed: &Value) -> Vec<u8> {
+    replace_attachment(
+        pdf,
+        "certificate.json",
+        &serde_json::to_vec(signed).unwrap(),
+    )
+}
+
+/// The PDF with the bytes of its associated file `name` replaced, saved again by lopdf.
+pub(crate) fn replace_attachment(pdf: &[u8], name: &str, bytes: &[u8]) -> Vec<u8> {
     let mut doc = lopdf::Document::load_mem(pdf).unwrap();
-    let spec = doc
+    let specs: Vec<_> = doc
         .catalog()
         .unwrap()
         .get(b"AF")
         .unwrap()
         .as_array()
-        .unwrap()[0]
-        .as_reference()
-        .unwrap();
-    let file = doc
-        .get_dictionary(spec)
         .unwrap()
-        .get(b"EF")
-        .unwrap()
-        .as_dict()
-        .unwrap()
-        .get(b"F")
-        .unwrap()
-        .as_reference()
-        .unwrap();
+        .iter()
+        .map(|o| o.as_reference().unwrap())
+        .collect();
+    let file = specs
+        .into_iter()
+        .find_map(|id| {
+            let spec = doc.get_dictionary(id).unwrap();
+            (spec.get(b"UF").unwrap().as_str().unwrap() == name.as_bytes()).then(|| {
+                spec.get(b"EF")
+                    .unwrap()
+                    .as_dict()
+                    .unwrap()
+                    .get(b"F")
+                    .unwrap()
+                    .as_reference()
+                    .unwrap()
+            })
+        })
+        .unwrap_or_else(|| panic!("the PDF carries no {name}"));
     let stream = doc.get_object_mut(file).unwrap().as_stream_mut().unwrap();
     stream.dict.remove(b"Filter");
-    stream.set_content(serde_json::to_vec(signed).unwrap());
+    stream.set_content(bytes.to_vec());
     let mut out = Vec::new();
     doc.save_to(&mut out).unwrap();
     out

@@ -8,6 +8,7 @@ use certcase::domain::audit::Actor;
 use certcase::domain::credential::{self as vc, IssuerUrls};
 use certcase::domain::data_integrity as di;
 use certcase::workflow::certificates::{self as certs, Issuer};
+use certcase::workflow::credentials;
 use diesel::RunQueryDsl;
 use serde_json::{json, Value};
 
@@ -287,7 +288,7 @@ async fn a_credential_verifies_and_its_status_lists_follow_every_decision() {
 }
 
 #[tokio::test]
-async fn a_certificate_without_a_credential_gets_one_with_the_bits_its_log_tells() {
+async fn the_backfill_gives_a_certificate_without_a_credential_the_bits_its_log_tells() {
     let app = crate::helpers::spawn_app().await;
     let w = world(&app).await;
     let apps = approved_applications(&w, 2).await;
@@ -324,6 +325,41 @@ async fn a_certificate_without_a_credential_gets_one_with_the_bits_its_log_tells
         2
     );
 
+    // Reading never writes: until the backfill runs, there is no credential to serve.
+    assert_eq!(
+        get(&app, &format!("/certificates/{first}.json"))
+            .await
+            .status(),
+        404
+    );
+    let stored = || {
+        app.conn(|c| {
+            use diesel::QueryDsl;
+            certcase::db::schema::certificate_credentials::table
+                .count()
+                .get_result::<i64>(c)
+                .unwrap()
+        })
+    };
+    assert_eq!(stored().await, 0, "a GET wrote nothing");
+    let backfill_issuer = Issuer {
+        data_dir: app.data_dir.clone(),
+        base_url: app.url(""),
+    };
+    let made = app
+        .conn(move |c| credentials::backfill(c, &backfill_issuer).unwrap())
+        .await;
+    assert_eq!(made, 2);
+    assert_eq!(stored().await, 2);
+    let again_issuer = Issuer {
+        data_dir: app.data_dir.clone(),
+        base_url: app.url(""),
+    };
+    let again = app
+        .conn(move |c| credentials::backfill(c, &again_issuer).unwrap())
+        .await;
+    assert_eq!(again, 0, "once done, the backfill finds nothing");
+
     let revoked = credential(&app, &first).await;
     verify_offline(&app, &revoked).await;
     assert!(list_bit(&app, &revoked, "revocation").await.0);
@@ -335,6 +371,83 @@ async fn a_certificate_without_a_credential_gets_one_with_the_bits_its_log_tells
         valid["credentialStatus"][0]["statusListIndex"]
     );
     assert_eq!(present(&app, &valid).await["status"], "valid");
+}
+
+async fn by_number(app: &TestApp, number: &str) -> Value {
+    get(app, &format!("/api/v1/verify/{number}"))
+        .await
+        .json()
+        .await
+        .unwrap()
+}
+
+/// A certificate that ends without a withdrawal is no longer valid for VC verifiers
+/// either: a narrower scope's supersession and a renewal (here of a suspended
+/// certificate) set its revocation bit and clear its suspension bit, in the decision's
+/// transaction; the successors' credentials are clear. Verification by number still tells
+/// which it was.
+#[tokio::test]
+async fn superseded_and_renewed_certificates_are_revoked_in_the_status_lists() {
+    let app = crate::helpers::spawn_app().await;
+    let w = world(&app).await;
+    let apps = approved_applications(&w, 2).await;
+    let narrowed = issue(&w, &apps[0].application).await;
+    let renewed = issue(&w, &apps[1].application).await;
+
+    let (s, successor) = w
+        .sec
+        .send(
+            "POST",
+            &format!("/api/v1/certificates/{narrowed}/reduce-scope"),
+            Some(json!({"reason": "范围缩小", "scope_zh": "核心交易系统（不含清算）"})),
+        )
+        .await;
+    assert_eq!(s, 201, "{successor}");
+    let next = successor["number"].as_str().unwrap().to_string();
+    let v = by_number(&app, &narrowed).await;
+    assert_eq!(
+        (v["status"].as_str(), bits(&v)),
+        (Some("superseded"), pair(true, false)),
+        "{v}"
+    );
+    let c = credential(&app, &narrowed).await;
+    assert!(list_bit(&app, &c, "revocation").await.0);
+    let v = present(&app, &c).await;
+    assert_eq!(v["status"], "superseded", "the log says which: {v}");
+    assert_eq!(v["superseded_by"], next.as_str(), "{v}");
+    let v = by_number(&app, &next).await;
+    assert_eq!(
+        (v["status"].as_str(), bits(&v)),
+        (Some("valid"), pair(false, false)),
+        "{v}"
+    );
+
+    let until = (chrono::Utc::now().date_naive() + chrono::Duration::days(60)).to_string();
+    decide(
+        &w,
+        &renewed,
+        "suspend",
+        json!({"reason": "监督发现问题", "until": until}),
+    )
+    .await;
+    assert_eq!(bits(&by_number(&app, &renewed).await), pair(false, true));
+    let (_, new) = crate::renewal::renew_end_to_end(&w, &renewed).await;
+    let v = by_number(&app, &renewed).await;
+    assert_eq!(
+        (v["status"].as_str(), bits(&v)),
+        (Some("superseded"), pair(true, false)),
+        "{v}"
+    );
+    assert_eq!(v["renewed_by"], new.as_str(), "{v}");
+    let c = credential(&app, &renewed).await;
+    assert!(list_bit(&app, &c, "revocation").await.0);
+    assert!(!list_bit(&app, &c, "suspension").await.0);
+    let v = by_number(&app, &new).await;
+    assert_eq!(
+        (v["status"].as_str(), bits(&v)),
+        (Some("valid"), pair(false, false)),
+        "{v}"
+    );
 }
 
 /// The Python that runs `tests/vectors/verify_eddsa_jcs.py` (an eddsa-jcs-2022 verifier

@@ -113,6 +113,16 @@ async fn a_small_national_programme_is_consistent_verifies_and_is_built_only_onc
     assert_eq!(res.status(), 200);
     let body: serde_json::Value = res.json().await.unwrap();
     assert_eq!(body["status"], "valid", "{body}");
+    // The load signed every certificate's credential too: reading one writes nothing.
+    assert_eq!(
+        body["credential_status"].as_array().map(Vec::len),
+        Some(2),
+        "{body}"
+    );
+    let credential = reqwest::get(app.url(&format!("/certificates/{number}.json")))
+        .await
+        .unwrap();
+    assert_eq!(credential.status(), 200);
 
     let enterprise = app.enterprise_of(&application).await;
     let member = app

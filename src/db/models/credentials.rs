@@ -6,7 +6,8 @@ use base64::Engine;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use crate::db::schema::{certificate_credentials, status_lists};
+use crate::db::models::certificates::CertificateRow;
+use crate::db::schema::{certificate_credentials, certificates, status_lists};
 use crate::db::DbConn;
 use crate::domain::credential::{self as vc, StatusPurpose};
 
@@ -29,6 +30,18 @@ pub fn of_certificate(
         .select(CredentialRow::as_select())
         .first(conn)
         .optional()
+}
+
+/// Up to `limit` certificates that have no credential yet (issued before credentials
+/// existed, or bulk-loaded), oldest first.
+pub fn certificates_without(conn: &mut DbConn, limit: i64) -> QueryResult<Vec<CertificateRow>> {
+    certificates::table
+        .left_join(certificate_credentials::table)
+        .filter(certificate_credentials::certificate_id.nullable().is_null())
+        .order((certificates::issued_at.asc(), certificates::number.asc()))
+        .limit(limit)
+        .select(CertificateRow::as_select())
+        .load(conn)
 }
 
 /// The next free status index (callers hold the issuance lock).
@@ -86,7 +99,8 @@ pub fn status_list(
     }))
 }
 
-/// Sets or clears one bit; answers whether it changed (then the version grows).
+/// Sets or clears one bit; answers whether it changed (then the version grows). Clearing
+/// a bit of a list never written writes nothing: it reads as all zeros.
 pub fn set_status(
     conn: &mut DbConn,
     purpose: StatusPurpose,
@@ -100,7 +114,7 @@ pub fn set_status(
         .as_ref()
         .map(|l| l.bits.clone())
         .unwrap_or_else(|| vec![0; vc::LIST_BYTES]);
-    if vc::bit(&bits, slot.position) == value && existing.is_some() {
+    if vc::bit(&bits, slot.position) == value && (existing.is_some() || !value) {
         return Ok(false);
     }
     vc::set_bit(&mut bits, slot.position, value);
