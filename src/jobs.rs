@@ -1,6 +1,7 @@
 //! Background work on a timer, started by `serve`: each run queues the clarification
-//! reminders, the renewal invitations and the suspension-ending reminders that are due,
-//! then sends the outbox (so a reminder goes out in the same run).
+//! reminders, the renewal invitations, the suspension-ending reminders and the overdue
+//! surveillances' reminders that are due, then sends the outbox (so a reminder goes out in
+//! the same run).
 //! `certcase mail send-pending` does one run.
 
 use std::time::Duration;
@@ -10,6 +11,7 @@ use crate::mail::transport::Mailer;
 use crate::mail::worker::{self, Settings, Summary};
 use crate::workflow::panel_notices;
 use crate::workflow::renewals::{self, Reminders};
+use crate::workflow::surveillances;
 
 /// One run: reminders first, then every message due now.
 pub fn run_once(
@@ -22,6 +24,7 @@ pub fn run_once(
     let now = crate::db::models::now();
     panel_notices::remind_clarifications(conn, now)?;
     renewals::send_reminders(conn, reminders, now.date())?;
+    surveillances::remind_overdue(conn, &reminders.base_url, now.date())?;
     worker::send_pending(conn, mailer, settings, worker)
 }
 

@@ -15,7 +15,7 @@ use chrono::{Duration, Months, NaiveDate, NaiveDateTime};
 use serde::Serialize;
 
 use crate::domain::evidence::EditWindow;
-use crate::domain::ids::UserId;
+use crate::domain::ids::{SurveillanceId, UserId};
 use crate::domain::panel::{unfit, ApplicationFacts, AssessorFacts, PanelRule, PanelViolation};
 use crate::domain::scoring::Level;
 use crate::refusal::{Arg, Code, Refusal};
@@ -236,6 +236,13 @@ pub fn urgency(due_on: NaiveDate, today: NaiveDate) -> Urgency {
     } else {
         Urgency::Upcoming
     }
+}
+
+/// An overdue surveillance is reminded of once: the name under which its reminder is
+/// recorded beside its certificate's other reminders (renewal invitations, a suspension's
+/// end).
+pub fn overdue_occasion(id: SurveillanceId) -> String {
+    format!("surveillance_overdue_{id}")
 }
 
 /// A short-notice surveillance's due date: today at the earliest, the certificate's last
@@ -462,6 +469,17 @@ mod tests {
         assert_eq!(urgency(due, due - Duration::days(30)), Urgency::Due);
         assert_eq!(urgency(due, due), Urgency::Due);
         assert_eq!(urgency(due, d(2027, 3, 4)), Urgency::Overdue);
+    }
+
+    #[test]
+    fn each_surveillance_has_its_own_overdue_reminder() {
+        let (a, b) = (SurveillanceId::new(), SurveillanceId::new());
+        assert_eq!(overdue_occasion(a), overdue_occasion(a));
+        assert_ne!(overdue_occasion(a), overdue_occasion(b));
+        assert!(
+            !overdue_occasion(a).starts_with("renewal_"),
+            "counted as a renewal invitation"
+        );
     }
 
     #[test]

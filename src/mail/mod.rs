@@ -230,6 +230,15 @@ pub enum Notification {
         reason: String,
         url: String,
     },
+    /// To the secretariat and the enterprise, once, when the due day has passed without
+    /// a conclusion.
+    SurveillanceOverdue {
+        certificate_id: String,
+        part: String,
+        enterprise_name: String,
+        due_on: chrono::NaiveDate,
+        url: String,
+    },
 }
 
 impl Notification {
@@ -270,6 +279,7 @@ impl Notification {
             Notification::SurveillancePlanned { .. } => "surveillance_planned",
             Notification::SurveillanceAssigned { .. } => "surveillance_assigned",
             Notification::SurveillanceConcluded { .. } => "surveillance_concluded",
+            Notification::SurveillanceOverdue { .. } => "surveillance_overdue",
         }
     }
 
@@ -591,13 +601,20 @@ mod tests {
                 reason: "gaps in CD-CM-01".into(),
                 url: "https://x.test/surveillances/s".into(),
             },
+            Notification::SurveillanceOverdue {
+                certificate_id: "C-1".into(),
+                part: "CD".into(),
+                enterprise_name: "<b>ACME</b> {{7*7}}".into(),
+                due_on: chrono::NaiveDate::from_ymd_opt(2027, 3, 3).unwrap(),
+                url: "https://x.test/surveillances/s".into(),
+            },
         ]
     }
 
     #[test]
     fn every_message_renders_in_both_languages_recipients_first() {
         let kinds: std::collections::BTreeSet<_> = all().iter().map(|n| n.kind()).collect();
-        assert_eq!(kinds.len(), 34);
+        assert_eq!(kinds.len(), 35);
         for n in all() {
             for first in Lang::ALL {
                 let r = render(&n, "Łukasz O'Brien", first).unwrap();

@@ -688,6 +688,7 @@ codes! {
     AnswerUnknownCompetency = "self_assessment.unknown_competency",
     SurveillanceAlreadyOpen = "surveillance.already_open",
     SurveillanceAssessorProblems = "surveillance.assessor_problems",
+    SurveillanceCertificateUnknown = "surveillance.certificate_unknown",
     SurveillanceComplaintNotRequested = "surveillance.complaint_not_requested",
     SurveillanceDueOutOfRange = "surveillance.due_out_of_range",
     SurveillanceLevelOutOfRange = "surveillance.level_out_of_range",

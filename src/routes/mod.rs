@@ -308,6 +308,7 @@ pub fn endpoints() -> Vec<Endpoint> {
         endpoint!(POST "/api/v1/surveillances/{id}/conclusion", SECRETARIAT, surveillances::conclusion_api),
         endpoint!(GET "/surveillances", surveillances::PARTIES, surveillances::list_page),
         endpoint!(POST "/surveillances", SECRETARIAT, surveillances::plan_form),
+        endpoint!(GET "/surveillances/new", SECRETARIAT, surveillances::new_page),
         endpoint!(GET "/surveillances/{id}", surveillances::PARTIES, surveillances::detail_page),
         endpoint!(POST "/surveillances/{id}", surveillances::STAFF, surveillances::action_form),
     ]

@@ -70,8 +70,8 @@ fn raced(e: &Refusal) -> bool {
 /// One certificate's reminder in its own transaction: the sent mark and the mail commit
 /// together. A reminder another instance sent meanwhile is not an error; a certificate
 /// whose log tells no state is logged and skipped, so that one bad row stops no one
-/// else's reminder.
-fn one(
+/// else's reminder. (Also the overdue surveillances' reminders.)
+pub(crate) fn one(
     conn: &mut DbConn,
     number: &str,
     f: impl FnMut(&mut DbConn) -> Result<bool, Refusal>,

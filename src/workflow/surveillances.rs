@@ -10,10 +10,13 @@ use serde::Deserialize;
 
 use super::certificates::{self as certs, Issuer};
 use super::evidence::part_of;
+use super::panel_notices::to_user;
 use super::panels::{application_facts, assessor_facts};
 use crate::db::models::audit;
 use crate::db::models::complaints as complaint_store;
+use crate::db::models::renewals as reminders;
 use crate::db::models::surveillances::{self as store, Conclusion, ItemRow, SurveillanceRow};
+use crate::db::models::users;
 use crate::db::models::{certificates as cert_store, now};
 use crate::db::{write_tx, DbConn};
 use crate::domain::access::{Principal, Role};
@@ -39,9 +42,14 @@ pub struct Settings {
     pub max_suspension: Months,
 }
 
+/// A surveillance's page, as mails link to it.
+fn page_url(base_url: &str, id: SurveillanceId) -> String {
+    format!("{}/surveillances/{id}", base_url.trim_end_matches('/'))
+}
+
 impl Settings {
     fn url(&self, id: SurveillanceId) -> String {
-        format!("{}/surveillances/{id}", self.base_url.trim_end_matches('/'))
+        page_url(&self.base_url, id)
     }
 
     fn issuer(&self, data_dir: std::path::PathBuf) -> Issuer {
@@ -122,6 +130,36 @@ fn step(
     Ok(to)
 }
 
+/// Certificate `number` if a surveillance of it may be planned on `today` (in force,
+/// within its validity, no other surveillance open), with its earlier surveillances.
+pub(crate) fn plannable(
+    conn: &mut DbConn,
+    number: &str,
+    today: NaiveDate,
+) -> Result<(certs::Surveilled, Vec<SurveillanceRow>), Refusal> {
+    let cert = certs::surveilled(conn, number)?;
+    if cert.state != CertState::InForce {
+        return Err(Refusal::Conflict(
+            Code::CertificateNotInForce.with("state", cert.state.name()),
+        ));
+    }
+    if today > cert.payload.valid_until {
+        return Err(Refusal::Conflict(
+            Code::CertificateExpired.with("valid_until", cert.payload.valid_until),
+        ));
+    }
+    let earlier = store::of_certificate(conn, number)?;
+    if earlier
+        .iter()
+        .any(|s| s.status != SurveillanceStatus::Concluded)
+    {
+        return Err(Refusal::Conflict(
+            Code::SurveillanceAlreadyOpen.with("number", number),
+        ));
+    }
+    Ok((cert, earlier))
+}
+
 /// Plans a surveillance of certificate `number`: the next yearly one of its plan, or, with
 /// a complaint that asked for one, a short-notice one due on the given day. The
 /// certificate must be in force and have no other open surveillance.
@@ -144,26 +182,7 @@ pub fn plan(
         ),
     };
     write_tx(conn, |conn| {
-        let cert = certs::surveilled(conn, number)?;
-        if cert.state != CertState::InForce {
-            return Err(Refusal::Conflict(
-                Code::CertificateNotInForce.with("state", cert.state.name()),
-            ));
-        }
-        if today > cert.payload.valid_until {
-            return Err(Refusal::Conflict(
-                Code::CertificateExpired.with("valid_until", cert.payload.valid_until),
-            ));
-        }
-        let earlier = store::of_certificate(conn, number)?;
-        if earlier
-            .iter()
-            .any(|s| s.status != SurveillanceStatus::Concluded)
-        {
-            return Err(Refusal::Conflict(
-                Code::SurveillanceAlreadyOpen.with("number", number),
-            ));
-        }
+        let (cert, earlier) = plannable(conn, number, today)?;
         let part_items: Vec<String> = part_of(conn, &cert.app)?
             .domains
             .iter()
@@ -510,6 +529,58 @@ pub fn conclude(
         )?;
         Ok(())
     })
+}
+
+/// Reminds the secretariat and the enterprise, once per surveillance, that a surveillance
+/// is overdue (its due day passed without a conclusion). Run by the background job; the
+/// reminder's mark (beside the certificate's other reminders, as renewal invitations are
+/// recorded) and its mails commit together, so however many instances run, each overdue
+/// surveillance is reminded of once. The number reminded of.
+#[tracing::instrument(skip_all)]
+pub fn remind_overdue(
+    conn: &mut DbConn,
+    base_url: &str,
+    today: NaiveDate,
+) -> diesel::QueryResult<usize> {
+    let mut sent = 0;
+    for row in store::overdue(conn, today)? {
+        let number = row.certificate_number.clone();
+        let reminded = super::renewals::one(conn, &number, |conn| {
+            // Concluded or moved meanwhile: nothing to remind of.
+            let Some(row) = store::get(conn, row.id)? else {
+                return Ok(false);
+            };
+            if row.status == SurveillanceStatus::Concluded
+                || rules::urgency(row.due_on, today) != rules::Urgency::Overdue
+                || !reminders::claim_reminder(
+                    conn,
+                    &number,
+                    &rules::overdue_occasion(row.id),
+                    now(),
+                )?
+            {
+                return Ok(false);
+            }
+            let app = crate::db::models::applications::get(conn, row.application_id)?
+                .ok_or(Refusal::NotFound)?;
+            let enterprise = crate::db::models::enterprises::get(conn, app.enterprise_id)?
+                .ok_or(Refusal::NotFound)?;
+            let n = Notification::SurveillanceOverdue {
+                certificate_id: number.clone(),
+                part: app.part_code.clone(),
+                enterprise_name: enterprise.name_zh,
+                due_on: row.due_on,
+                url: page_url(base_url, row.id),
+            };
+            for (secretariat, _) in users::people_with_role(conn, Role::Secretariat)? {
+                to_user(conn, secretariat, &n)?;
+            }
+            mail::enqueue_to_enterprise(conn, app.enterprise_id, &n)?;
+            Ok(true)
+        })?;
+        sent += usize::from(reminded);
+    }
+    Ok(sent)
 }
 
 /// The index of the certificate's latest issuance-log entry (the decision just taken).

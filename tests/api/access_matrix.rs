@@ -407,6 +407,7 @@ const MATRIX: &[(&str, &str, [Expect; 5])] = &[
     ),
     ("GET", "/surveillances", [D, A, A, A, D]),
     ("POST", "/surveillances", [D, A, D, D, D]),
+    ("GET", "/surveillances/new", [D, A, D, D, D]),
     ("GET", "/surveillances/{id}", [D, A, A, A, D]),
     ("POST", "/surveillances/{id}", [D, A, D, A, D]),
     ("DELETE", "/api/v1/auth/token", [D, A, A, A, A]),

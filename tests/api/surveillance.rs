@@ -79,6 +79,18 @@ pub(crate) async fn conclude(sec: &Client<'_>, id: &str, body: Value) -> (u16, V
     .await
 }
 
+/// Concludes a scored surveillance with "maintain"; its view.
+async fn maintained(sec: &Client<'_>, id: &str) -> Value {
+    let (s, p) = conclude(
+        sec,
+        id,
+        json!({"outcome": "maintain", "reason": "抽查项符合要求 / sampled items conform"}),
+    )
+    .await;
+    assert_eq!(s, 200, "{p}");
+    p
+}
+
 fn api<'a>(c: &Client<'a>) -> Api<'a> {
     Api {
         app: c.app,
@@ -326,13 +338,7 @@ async fn a_yearly_surveillance_is_planned_assigned_evidenced_scored_and_maintain
     assert_eq!((s, listed), (200, json!([])));
 
     assert_eq!(log_ok(&app).await, 1);
-    let (s, p) = conclude(
-        &w.sec,
-        &id,
-        json!({"outcome": "maintain", "reason": "抽查项符合要求 / sampled items conform"}),
-    )
-    .await;
-    assert_eq!(s, 200, "{p}");
+    let p = maintained(&w.sec, &id).await;
     assert_eq!(
         (
             p["status"].as_str(),
@@ -563,6 +569,94 @@ async fn a_narrowing_outcome_is_the_scope_reduction_and_the_successor_is_surveil
     assert_eq!(p["certificate_number"], successor.as_str());
 }
 
+/// One run of the background job's overdue reminders on `today`: how many it sent.
+async fn remind_overdue(app: &TestApp, today: NaiveDate) -> usize {
+    app.conn(move |c| {
+        certcase::workflow::surveillances::remind_overdue(c, "https://cert.test", today).unwrap()
+    })
+    .await
+}
+
+/// The `surveillance_overdue` mails in the outbox: (recipient user id, text).
+async fn overdue_mails(app: &TestApp) -> Vec<(String, String)> {
+    app.conn(|c| {
+        certcase::db::models::mail::all(c)
+            .unwrap()
+            .into_iter()
+            .filter(|m| m.message_kind == "surveillance_overdue")
+            .map(|m| {
+                let to = m
+                    .recipient_user_id
+                    .map(|u| u.to_string())
+                    .unwrap_or_default();
+                (to, m.body_text)
+            })
+            .collect()
+    })
+    .await
+}
+
+#[tokio::test]
+async fn an_overdue_surveillance_is_reminded_of_once_to_the_secretariat_and_the_enterprise() {
+    let app = crate::helpers::spawn_app().await;
+    let w = world(&app).await;
+    let (a, number) = certified(&w).await;
+    let (s, p) = plan(&w.sec, &number, json!({"items": [a.items[0]]})).await;
+    assert_eq!(s, 201, "{p}");
+    let id = p["id"].as_str().unwrap().to_string();
+    let due: NaiveDate = p["due_on"].as_str().unwrap().parse().unwrap();
+
+    assert_eq!(
+        remind_overdue(&app, due).await,
+        0,
+        "on its due day it is not overdue"
+    );
+    assert_eq!(remind_overdue(&app, due + Duration::days(1)).await, 1);
+    // Again, and by two instances at once: nothing more.
+    let (x, y) = tokio::join!(
+        remind_overdue(&app, due + Duration::days(1)),
+        remind_overdue(&app, due + Duration::days(8))
+    );
+    assert_eq!(x + y, 0, "an overdue surveillance is reminded of once");
+
+    let mails = overdue_mails(&app).await;
+    let to: Vec<&str> = mails.iter().map(|(to, _)| to.as_str()).collect();
+    assert_eq!(
+        (
+            to.iter().filter(|t| **t == w.sec.id).count(),
+            to.iter().filter(|t| **t == a.enterprise.id).count()
+        ),
+        (1, 1),
+        "one to the secretariat, one to the enterprise: {to:?}"
+    );
+    for (_, text) in &mails {
+        assert!(
+            text.contains(&number)
+                && text.contains(&due.to_string())
+                && text.contains(&format!("https://cert.test/surveillances/{id}"))
+                && text.contains("监督评估")
+                && text.contains("was due by"),
+            "the reminder names the certificate, the day and the page in both languages: {text}"
+        );
+    }
+
+    // A concluded surveillance is not reminded of, however late the run.
+    let (s, p) = assign(&w.sec, &id, &[&a.lead.id]).await;
+    assert_eq!(s, 200, "{p}");
+    let (s, p) = score(&a.lead, &id, &a.items[0], 3).await;
+    assert_eq!(s, 200, "{p}");
+    maintained(&w.sec, &id).await;
+    let (s, next) = plan(&w.sec, &number, json!({"items": [a.items[1]]})).await;
+    assert_eq!(s, 201, "{next}");
+    let next_due: NaiveDate = next["due_on"].as_str().unwrap().parse().unwrap();
+    assert_eq!(
+        remind_overdue(&app, next_due + Duration::days(1)).await,
+        1,
+        "the next one of the plan is reminded of in its turn, the concluded one is not"
+    );
+    assert_eq!(overdue_mails(&app).await.len(), 2 * mails.len());
+}
+
 #[tokio::test]
 async fn the_pages_show_the_plan_and_the_forms_in_both_languages() {
     let app = crate::helpers::spawn_app().await;
@@ -592,4 +686,149 @@ async fn the_pages_show_the_plan_and_the_forms_in_both_languages() {
             }
         }
     }
+}
+
+#[tokio::test]
+async fn the_secretariat_plans_by_ticking_items_and_assigns_from_the_fit_assessors_on_the_pages() {
+    let app = crate::helpers::spawn_app().await;
+    let w = world(&app).await;
+    let (a, number) = certified(&w).await;
+    let unqualified = w.assessor("赵不符", true, &["SEC"], "2099-01-01").await;
+    let browser = app.signed_in(&w.sec.login).await;
+    let get = |path: String| {
+        let browser = browser.clone();
+        let url = app.url(&path);
+        async move {
+            let r = browser.get(url).send().await.unwrap();
+            (r.status().as_u16(), r.text().await.unwrap())
+        }
+    };
+
+    // The list's form asks for the number; an unknown one is said so beside it.
+    let (s, html) = get("/surveillances/new?certificate_number=2026-CD-999999".into()).await;
+    assert_eq!(s, 422, "{html}");
+    assert!(
+        html.contains("2026-CD-999999") && html.contains("role=\"alert\""),
+        "{html}"
+    );
+    // The plan form of the certificate: every item of its part to tick, with its name.
+    let new = format!("/surveillances/new?certificate_number={number}");
+    let (s, html) = get(new.clone()).await;
+    assert_eq!(s, 200, "{html}");
+    for item in &a.items {
+        assert!(
+            html.contains(&format!("name=\"items\" value=\"{item}\"")),
+            "no box for {item}: {html}"
+        );
+    }
+    assert!(
+        !html.contains("name=\"complaint_id\""),
+        "no complaint asked for one"
+    );
+
+    // Nothing ticked: the form again, with the refusal; two ticked: planned.
+    let r = app
+        .submit_form(
+            &browser,
+            &new,
+            "/surveillances",
+            &[("certificate_number", &number)],
+        )
+        .await;
+    assert_eq!(r.status(), 422);
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains("role=\"alert\"") && html.contains("name=\"items\""),
+        "{html}"
+    );
+    let r = app
+        .submit_form(
+            &browser,
+            &new,
+            "/surveillances",
+            &[
+                ("certificate_number", &number),
+                ("items", &a.items[0]),
+                ("items", &a.items[1]),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    let path = r.headers()["location"].to_str().unwrap().to_string();
+    let id = path.trim_start_matches("/surveillances/").to_string();
+    let (s, p) = w
+        .sec
+        .send("GET", &format!("/api/v1/surveillances/{id}"), None)
+        .await;
+    assert_eq!(s, 200, "{p}");
+    let planned: Vec<&str> = p["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["item_code"].as_str().unwrap())
+        .collect();
+    assert_eq!(planned, [a.items[0].as_str(), a.items[1].as_str()]);
+    // A second plan while this one is open: the list's form says why.
+    let (s, html) = get(new.clone()).await;
+    assert_eq!(s, 409, "{html}");
+
+    // The assignment offers the fit assessors only, by name.
+    let (s, html) = get(path.clone()).await;
+    assert_eq!(s, 200, "{html}");
+    for fit in [&a.lead, &a.b] {
+        assert!(
+            html.contains(&format!("<option value=\"{}\"", fit.id)),
+            "{} is not offered: {html}",
+            fit.name
+        );
+    }
+    assert!(
+        !html.contains(&unqualified.id),
+        "an assessor not qualified for the part is offered"
+    );
+    let r = app
+        .submit_form(
+            &browser,
+            &path,
+            &path,
+            &[
+                ("action", "assign"),
+                ("assessor", &a.lead.id),
+                ("assessor", ""),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    let (_, p) = w
+        .sec
+        .send("GET", &format!("/api/v1/surveillances/{id}"), None)
+        .await;
+    assert_eq!(
+        (p["status"].as_str(), p["assessors"][0]["id"].as_str()),
+        (Some("assigned"), Some(a.lead.id.as_str())),
+        "{p}"
+    );
+
+    // Concluding asks first; refused, the form comes back with what was typed.
+    let conclude = [
+        ("action", "conclude"),
+        ("outcome", "maintain"),
+        ("reason", "抽查项符合要求"),
+    ];
+    let r = app.submit_form(&browser, &path, &path, &conclude).await;
+    assert_eq!(r.status(), 200);
+    assert!(r
+        .text()
+        .await
+        .unwrap()
+        .contains("name=\"confirmed\" value=\"yes\""));
+    let mut confirmed = conclude.to_vec();
+    confirmed.push(("confirmed", "yes"));
+    let r = app.submit_form(&browser, &path, &path, &confirmed).await;
+    assert_eq!(r.status(), 409, "the scores are missing");
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains("role=\"alert\"") && html.contains("抽查项符合要求"),
+        "{html}"
+    );
 }

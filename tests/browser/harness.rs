@@ -293,8 +293,13 @@ impl Browser {
 
     /// Ticks the checkbox or radio button with this name and value.
     pub async fn tick(&self, name: &str, value: &str) {
-        let css = format!("input[name=\"{name}\"][value=\"{value}\"]");
-        let e = self.find_css(&css).await;
+        self.tick_in("", name, value).await;
+    }
+
+    /// [`Browser::tick`], inside the element `within` (a CSS selector).
+    pub async fn tick_in(&self, within: &str, name: &str, value: &str) {
+        let css = format!("{within} input[name=\"{name}\"][value=\"{value}\"]");
+        let e = self.find_css(css.trim()).await;
         if !e.is_selected().await.unwrap_or(false) {
             e.click().await.expect("tick");
         }

@@ -12,11 +12,14 @@
 //! appeals the suspension, a panel of people who took no part upholds the appeal, which
 //! reinstates the certificate; the secretariat later narrows its scope (a successor
 //! supersedes it), and the public directory lists the successor. The successor is
-//! surveilled: the secretariat plans a surveillance of one item and assigns an assessor
-//! who is not conflicted, the enterprise uploads evidence for the item, the assessor
-//! scores it, the secretariat concludes "maintain" and /verify lists it in the history.
-//! The enterprise follows "apply for re-assessment" from its application page to the
-//! application form, filled with the certificate's number. A member of the public
+//! surveilled: the secretariat plans a surveillance of one item ticked among its part's
+//! items and assigns an assessor chosen among those who are not conflicted, the
+//! enterprise uploads evidence for the item, the assessor scores it, the secretariat
+//! concludes "maintain" and /verify lists it in the history. The secretariat creates and
+//! publishes a next round; the enterprise follows "apply for re-assessment" from its
+//! application page to the application form, filled with the certificate's number,
+//! applies in the next round and submits, and the new application says which certificate
+//! it renews. A member of the public
 //! files a complaint, confirms it through the mailed link, and reads the secretariat's
 //! answer through the private link. Every page on the way is checked (see `harness`).
 //!
@@ -101,6 +104,8 @@ struct Story<'a> {
     /// A reviewer on no panel of the round: free to sit on an appeal panel.
     appeal_member: TestUser,
     round_name: HashMap<&'static str, String>,
+    /// The round the zh-CN enterprise applies in for the renewal of its certificate.
+    next_round_name: HashMap<&'static str, String>,
     /// The day the story runs, in Beijing.
     today: NaiveDate,
 }
@@ -123,9 +128,10 @@ async fn whole_story(app: &TestApp, b: &mut Browser) {
     for lang in [ZH, EN] {
         s.anonymous_visitor_finds_verification(b, lang).await;
     }
-    s.secretariat_creates_round(b, ZH).await;
+    s.secretariat_creates_round(b, ZH, &s.round_name, &["CD", "TO", "SEC"])
+        .await;
     s.secretariat_marks_closed_day(b, ZH).await;
-    s.secretariat_publishes_round(b, EN).await;
+    s.secretariat_publishes_round(b, EN, &s.round_name).await;
     let mut applicants = vec![
         s.applicant(ZH, "北京喆堃科技有限公司", "CD").await,
         s.applicant(EN, "Shanghai Harbour Software Ltd", "TO").await,
@@ -178,7 +184,7 @@ async fn whole_story(app: &TestApp, b: &mut Browser) {
     s.enterprise_sees_revocation(b, &applicants[1]).await;
     certificate_life(&s, b, &mut applicants[0]).await;
     surveillance_story(&s, b, &applicants[0]).await;
-    s.enterprise_applies_for_renewal(b, &applicants[0]).await;
+    renewal_story(&s, b, &applicants[0]).await;
     complaint_story(&s, b, &applicants[0]).await;
 }
 
@@ -196,6 +202,16 @@ async fn surveillance_story(s: &Story<'_>, b: &mut Browser, a: &Applicant) {
     for lang in [EN, ZH] {
         s.anyone_sees_surveillance_in_history(b, lang, a).await;
     }
+}
+
+/// A next round, and in it the zh-CN enterprise's application that renews its certificate.
+async fn renewal_story(s: &Story<'_>, b: &mut Browser, a: &Applicant) {
+    s.secretariat_creates_round(b, EN, &s.next_round_name, &[a.part])
+        .await;
+    let round = s
+        .secretariat_publishes_round(b, ZH, &s.next_round_name)
+        .await;
+    s.enterprise_applies_for_renewal(b, a, &round).await;
 }
 
 /// The zh-CN applicant's certificate: suspended, appealed, reinstated, narrowed, listed.
@@ -268,6 +284,13 @@ impl<'a> Story<'a> {
                     format!("DevOps Capability Maturity Assessment {year}, second batch"),
                 ),
             ]),
+            next_round_name: HashMap::from([
+                (ZH, format!("{year}年研发运营一体化能力成熟度复评")),
+                (
+                    EN,
+                    format!("DevOps Capability Maturity Re-assessment {year}"),
+                ),
+            ]),
             today,
         }
     }
@@ -334,17 +357,25 @@ impl<'a> Story<'a> {
         b.sees(&self.t(lang, "verify.number")).await;
     }
 
-    /// The registration window runs from a week ago to 45 days on; the assessment follows.
-    async fn secretariat_creates_round(&self, b: &mut Browser, lang: &str) {
+    /// The registration window runs from a week ago to 45 days on, over the closed day the
+    /// calendar keeps two weeks on (a round made later in the story has it too, so the
+    /// window is open today); the assessment follows.
+    async fn secretariat_creates_round(
+        &self,
+        b: &mut Browser,
+        lang: &str,
+        name: &HashMap<&'static str, String>,
+        parts: &[&str],
+    ) {
         self.sign_in(b, lang, &self.secretariat).await;
-        b.typed_names.push(self.round_name[EN].clone());
+        b.typed_names.push(name[EN].clone());
         b.follow(&self.t(lang, "nav.rounds")).await;
         b.follow(&self.t(lang, "round_form.new_title")).await;
         let form = "form[action=\"/rounds/new\"]";
         b.tick("model_version_id", &self.app.caict_version().await)
             .await;
-        b.fill_in(form, "name_zh", &self.round_name[ZH]).await;
-        b.fill_in(form, "name_en", &self.round_name[EN]).await;
+        b.fill_in(form, "name_zh", &name[ZH]).await;
+        b.fill_in(form, "name_en", &name[EN]).await;
         let day = |days: i64| (self.today + Duration::days(days)).to_string();
         for (field, date) in [
             ("registration_opens", day(-7)),
@@ -355,7 +386,7 @@ impl<'a> Story<'a> {
         ] {
             b.set_in(form, field, &date).await;
         }
-        for part in ["CD", "TO", "SEC"] {
+        for part in parts {
             b.tick("part", part).await;
         }
         b.press_in(form, &self.t(lang, "round_form.save_draft"))
@@ -384,17 +415,30 @@ impl<'a> Story<'a> {
         b.sees("评估中心闭馆日").await;
     }
 
-    async fn secretariat_publishes_round(&self, b: &mut Browser, lang: &str) {
+    /// The round's page shows the closed day in its window; published, the round's path.
+    async fn secretariat_publishes_round(
+        &self,
+        b: &mut Browser,
+        lang: &str,
+        name: &HashMap<&'static str, String>,
+    ) -> String {
         self.sign_in(b, lang, &self.secretariat).await;
         b.follow(&self.t(lang, "nav.rounds")).await;
-        b.follow(&self.round_name[lang]).await;
-        b.sees("Assessment centre closed").await;
+        b.follow(&name[lang]).await;
+        b.sees(if lang == ZH {
+            "评估中心闭馆日"
+        } else {
+            "Assessment centre closed"
+        })
+        .await;
+        let path = b.path().await;
         b.press(&self.t(lang, "rounds.publish")).await;
         let draft = self.t(lang, "rounds.draft_note");
         assert!(
             !b.text().await.contains(&draft),
             "the round is still a draft"
         );
+        path
     }
 
     async fn enterprise_registers(&self, b: &mut Browser, a: &mut Applicant) {
@@ -452,26 +496,30 @@ impl<'a> Story<'a> {
     ) -> String {
         self.sign_in(b, a.lang, &a.user).await;
         b.follow(&self.t(a.lang, "application_pages.title")).await;
-        self.apply_and_submit_evidence(b, a, part).await
+        self.apply_and_submit_evidence(b, a, part, "form[id^=\"apply-\"]")
+            .await
     }
 
-    /// On the application list's form: applies for `part`, uploads a file for every item
-    /// and submits; the application's path.
+    /// On the application list's form `form` (one round's): applies for `part`, uploads a
+    /// file for every item and submits; the application's path.
     async fn apply_and_submit_evidence(
         &self,
         b: &mut Browser,
         a: &Applicant,
         part: &str,
+        form: &str,
     ) -> String {
         let lang = a.lang;
-        b.choose("part_code", part).await;
-        b.choose("target_level", "2").await;
-        b.fill("scope", "核心交易系统的持续交付流水线").await;
-        b.fill("contact_email", "zhang.zhe@example.cn").await;
+        b.choose_in(form, "part_code", part).await;
+        b.choose_in(form, "target_level", "2").await;
+        b.fill_in(form, "scope", "核心交易系统的持续交付流水线")
+            .await;
+        b.fill_in(form, "contact_email", "zhang.zhe@example.cn")
+            .await;
         if a.in_directory && part == a.part {
-            b.tick("directory_consent", "yes").await;
+            b.tick_in(form, "directory_consent", "yes").await;
         }
-        b.press(&self.t(lang, "application_pages.apply_button"))
+        b.press_in(form, &self.t(lang, "application_pages.apply_button"))
             .await;
         let path = b.path().await;
         assert!(path.starts_with("/applications/"), "{path}");
@@ -1035,8 +1083,9 @@ impl<'a> Story<'a> {
         b.sees(&self.t(lang, "directory.none_found")).await;
     }
 
-    /// From the surveillance list: the in-force certificate, with the first item of its
-    /// application (read on the application page). The surveillance's path and the item.
+    /// From the certificate on its application page: the plan form offers the items of the
+    /// certificate's part to tick; the first is selected. The surveillance's path and the
+    /// item.
     async fn secretariat_plans_surveillance(
         &self,
         b: &mut Browser,
@@ -1044,13 +1093,14 @@ impl<'a> Story<'a> {
         a: &Applicant,
     ) -> (String, String) {
         self.secretariat_opens(b, lang, &a.application_path).await;
-        let item = b.ids("section[id^=\"item-\"]").await.remove(0);
-        let item = item.trim_start_matches("item-").to_string();
-        b.follow(&self.t(lang, "surveillances.title")).await;
-        let form = "form[action=\"/surveillances\"]";
-        b.fill_in(form, "certificate_number", &a.certificate).await;
-        b.fill_in(form, "items", &item).await;
-        b.press_in(form, &self.t(lang, "surveillances.action.plan"))
+        b.follow(&self.t(lang, "surveillances.plan_link")).await;
+        b.sees(&a.certificate).await;
+        let item = b
+            .attrs("#plan input[name=\"items\"]", "value")
+            .await
+            .remove(0);
+        b.tick("items", &item).await;
+        b.press_in("#plan", &self.t(lang, "surveillances.action.plan"))
             .await;
         b.sees(&self.t(lang, "surveillances.state.planned")).await;
         b.sees(&a.certificate).await;
@@ -1059,15 +1109,21 @@ impl<'a> Story<'a> {
         (path, item)
     }
 
-    /// One assessor who assessed no part of the enterprise's case and never worked there.
+    /// One assessor the panel rules leave free, from the list of those fit; the former
+    /// employee of the enterprise is not offered.
     async fn secretariat_assigns_surveillance(&self, b: &mut Browser, lang: &str, path: &str) {
         self.sign_in(b, lang, &self.secretariat).await;
         b.follow(&self.t(lang, "surveillances.title")).await;
         b.follow_to(path).await;
-        let form = "form:has(input[name=\"action\"][value=\"assign\"])";
+        let former = user_id(self.app, &self.assessors[3].user).await;
+        assert!(
+            !b.has_css(&format!("#assign option[value=\"{former}\"]"))
+                .await,
+            "a former employee of the enterprise may surveil it"
+        );
         let assessor = user_id(self.app, &self.assessors[1].user).await;
-        b.fill_in(form, "assessor", &assessor).await;
-        b.press_in(form, &self.t(lang, "surveillances.action.assign"))
+        b.choose_in("#assign", "assessor", &assessor).await;
+        b.press_in("#assign", &self.t(lang, "surveillances.action.assign"))
             .await;
         b.sees(&self.t(lang, "surveillances.state.assigned")).await;
         b.sees("李雷").await;
@@ -1143,20 +1199,32 @@ impl<'a> Story<'a> {
     }
 
     /// From the certificate on its application page, the application form comes filled
-    /// with the certificate's number. (The story's only round already holds this
-    /// enterprise's application for the part, so the renewal itself waits for a next round.)
-    async fn enterprise_applies_for_renewal(&self, b: &mut Browser, a: &Applicant) {
+    /// with the certificate's number in every open round's form; the enterprise applies in
+    /// the next round, submits its evidence, and the new application says that it renews
+    /// the certificate.
+    async fn enterprise_applies_for_renewal(&self, b: &mut Browser, a: &Applicant, round: &str) {
         let lang = a.lang;
         self.sign_in(b, lang, &a.user).await;
         b.follow(&self.t(lang, "application_pages.title")).await;
         b.follow_to(&a.application_path).await;
         b.follow(&self.t(lang, "cert.apply_for_reassessment")).await;
         b.sees(&self.t(lang, "application_pages.renews_note")).await;
-        let renews = b.attrs("input[name=\"renews\"]", "value").await;
+        let form = format!("form[action=\"{round}/applications\"]");
+        let renews = b
+            .attrs(&format!("{form} input[name=\"renews\"]"), "value")
+            .await;
         assert_eq!(
             renews,
             vec![a.certificate.clone()],
-            "the form renews another"
+            "the next round's form renews another"
+        );
+        let path = self.apply_and_submit_evidence(b, a, a.part, &form).await;
+        assert_ne!(path, a.application_path, "no new application");
+        let renews = b.find_css("#renews").await.text().await.unwrap();
+        assert!(
+            renews.contains(&self.t(lang, "cert.renews")) && renews.contains(&a.certificate),
+            "the application does not say it renews {}: {renews}",
+            a.certificate
         );
     }
 

@@ -84,6 +84,16 @@ pub fn list(conn: &mut DbConn, open: bool) -> QueryResult<Vec<SurveillanceRow>> 
     q.load(conn)
 }
 
+/// The surveillances not concluded whose due day lies before `today`, soonest due first.
+pub fn overdue(conn: &mut DbConn, today: NaiveDate) -> QueryResult<Vec<SurveillanceRow>> {
+    surveillances::table
+        .filter(surveillances::status.ne(SurveillanceStatus::Concluded))
+        .filter(surveillances::due_on.lt(today))
+        .order((surveillances::due_on.asc(), surveillances::id.asc()))
+        .select(SurveillanceRow::as_select())
+        .load(conn)
+}
+
 /// The surveillances of one certificate (by the number it had when planned), oldest first.
 pub fn of_certificate(conn: &mut DbConn, number: &str) -> QueryResult<Vec<SurveillanceRow>> {
     surveillances::table

@@ -3,15 +3,24 @@
 
 use chrono::NaiveDate;
 
+use crate::db::models::complaints as complaint_store;
 use crate::db::models::surveillances::{self as store, SurveillanceRow};
 use crate::db::models::{applications as apps, enterprises};
 use crate::db::DbConn;
 use crate::domain::access::{Principal, Role};
+use crate::domain::complaint::ComplaintStatus;
 use crate::domain::ids::{SurveillanceId, UserId};
+use crate::domain::panel::unfit;
 use crate::domain::surveillance::{urgency, SurveillanceStatus, Urgency};
+use crate::refusal::Code;
 use crate::refusal::Refusal;
-use crate::workflow::panels::assessor_facts;
-use crate::workflow::views::surveillances::{surveillance_view, Facts, Reader, SurveillanceView};
+use crate::workflow::evidence::part_of;
+use crate::workflow::panels::{application_facts, assessor_facts};
+use crate::workflow::surveillances::plannable;
+use crate::workflow::views::surveillances::{
+    plan_choices_view, surveillance_view, ComplaintChoiceView, Facts, PlanChoicesView, Reader,
+    SurveillanceAssessorView, SurveillanceView,
+};
 
 /// How `who` reads this surveillance, or `None` when they may not see it.
 fn reader_of(
@@ -109,6 +118,78 @@ pub fn list(
         }
     }
     Ok(out)
+}
+
+/// What the secretariat chooses from to plan a surveillance of certificate `number` on
+/// `today`: the certified part's capability items and the complaints about the
+/// certificate that asked for a short-notice surveillance. Refused as the plan itself
+/// would be when the certificate cannot be surveilled now; an unknown number is a
+/// mistake to correct on the form.
+pub fn plan_choices(
+    conn: &mut DbConn,
+    who: &Principal,
+    number: &str,
+    today: NaiveDate,
+) -> Result<PlanChoicesView, Refusal> {
+    if !who.has(Role::Secretariat) {
+        return Err(Refusal::NotFound);
+    }
+    let number = number.trim();
+    let (cert, _) = plannable(conn, number, today).map_err(|e| match e {
+        Refusal::NotFound => {
+            Refusal::Invalid(Code::SurveillanceCertificateUnknown.with("number", number))
+        }
+        other => other,
+    })?;
+    let part = part_of(conn, &cert.app)?;
+    let enterprise = enterprises::get(conn, cert.app.enterprise_id)?.ok_or(Refusal::NotFound)?;
+    let complaints = complaint_store::list(conn, true)?
+        .into_iter()
+        .filter(|c| {
+            c.certificate_number.as_deref() == Some(number)
+                && c.surveillance_requested_at.is_some()
+                && c.status != ComplaintStatus::Unconfirmed
+        })
+        .map(|c| ComplaintChoiceView {
+            id: c.id.to_string(),
+            received_at: c.confirmed_at,
+            description: c.description,
+        })
+        .collect();
+    Ok(plan_choices_view(
+        number,
+        enterprise.name_zh,
+        &part,
+        complaints,
+    ))
+}
+
+/// The assessors the secretariat may assign to surveillance `id` on `today`: those the
+/// panel rules find fit for its certified application (qualified for the part, certified,
+/// no conflict of interest with the enterprise or its group), by name.
+pub fn assessor_choices(
+    conn: &mut DbConn,
+    who: &Principal,
+    id: SurveillanceId,
+    today: NaiveDate,
+) -> Result<Vec<SurveillanceAssessorView>, Refusal> {
+    if !who.has(Role::Secretariat) {
+        return Err(Refusal::NotFound);
+    }
+    let row = store::get(conn, id)?.ok_or(Refusal::NotFound)?;
+    let app = apps::get(conn, row.application_id)?.ok_or(Refusal::NotFound)?;
+    let facts = application_facts(conn, &app)?;
+    let mut fit: Vec<SurveillanceAssessorView> = assessor_facts(conn)?
+        .into_iter()
+        .map(|(a, _)| a)
+        .filter(|a| unfit(a, &facts, today).is_empty())
+        .map(|a| SurveillanceAssessorView {
+            id: a.assessor,
+            name: a.display_name,
+        })
+        .collect();
+    fit.sort_by(|x, y| x.name.cmp(&y.name));
+    Ok(fit)
 }
 
 /// The open surveillances that are due (within the warning days) and overdue on `today`.

@@ -2,10 +2,11 @@
 //! the enterprise the plan, the selected items and the outcome, not the assessors' scores
 //! or notes (as with the full assessment, the enterprise sees the decision).
 
-use chrono::NaiveDate;
+use chrono::{NaiveDate, NaiveDateTime};
 use serde::Serialize;
 
 use crate::db::models::surveillances::{ItemRow, ScoreRow, SurveillanceRow};
+use crate::domain::catalog::{Bilingual, Part};
 use crate::domain::ids::{ApplicationId, SurveillanceId, UserId};
 use crate::domain::surveillance::{urgency, SurveillanceStatus, Urgency};
 
@@ -165,5 +166,69 @@ pub fn surveillance_view(f: Facts, reader: Reader, today: NaiveDate) -> Surveill
         log_index: f.row.log_index,
         successor_number: f.row.successor_number.clone(),
         actions: actions.into_iter().map(str::to_string).collect(),
+    }
+}
+
+/// A capability item the secretariat may select for a surveillance.
+#[derive(Debug, Clone, Serialize)]
+pub struct ItemChoiceView {
+    pub code: String,
+    pub name: Bilingual,
+}
+
+/// A domain of the certified part and its items.
+#[derive(Debug, Clone, Serialize)]
+pub struct DomainChoiceView {
+    pub name: Bilingual,
+    pub items: Vec<ItemChoiceView>,
+}
+
+/// A complaint about the certificate that asked for a short-notice surveillance.
+#[derive(Debug, Clone, Serialize)]
+pub struct ComplaintChoiceView {
+    pub id: String,
+    pub received_at: Option<NaiveDateTime>,
+    pub description: String,
+}
+
+/// What the secretariat chooses from to plan a surveillance of one certificate (pages).
+#[derive(Debug, Clone, Serialize)]
+pub struct PlanChoicesView {
+    pub certificate_number: String,
+    pub enterprise_name: String,
+    pub part_code: String,
+    pub part_name: Bilingual,
+    pub domains: Vec<DomainChoiceView>,
+    pub complaints: Vec<ComplaintChoiceView>,
+}
+
+/// The plan's choices: every item of the certified part, by domain, and the complaints.
+pub fn plan_choices_view(
+    certificate_number: &str,
+    enterprise_name: String,
+    part: &Part,
+    complaints: Vec<ComplaintChoiceView>,
+) -> PlanChoicesView {
+    PlanChoicesView {
+        certificate_number: certificate_number.to_string(),
+        enterprise_name,
+        part_code: part.code.clone(),
+        part_name: part.name.clone(),
+        domains: part
+            .domains
+            .iter()
+            .map(|d| DomainChoiceView {
+                name: d.name.clone(),
+                items: d
+                    .items
+                    .iter()
+                    .map(|i| ItemChoiceView {
+                        code: i.code.clone(),
+                        name: i.name.clone(),
+                    })
+                    .collect(),
+            })
+            .collect(),
+        complaints,
     }
 }
