@@ -214,22 +214,7 @@ pub fn issue_on(
             &axes(&radar),
         )?;
         let now = Utc::now();
-        let row = CertificateRow {
-            id: signed.payload.certificate_id.to_string(),
-            number: number.clone(),
-            application_id: app.id,
-            year,
-            part_code: app.part_code.clone(),
-            serial,
-            payload: String::from_utf8(signed.payload.canonical_bytes()).expect("JSON is UTF-8"),
-            signature: signed.signature_b64.clone(),
-            key_id: key_row.id.clone(),
-            issued_at: now.naive_utc(),
-            revoked_at: None,
-            revoke_reason: None,
-            suspended_until: None,
-            superseded_by: None,
-        };
+        let row = stored_row(&signed, &app, year, serial, now.naive_utc());
         store::insert(conn, &row)?;
         credentials::issue_for(conn, issuer, &key, &row, &signed.payload, (false, false))?;
         append_log(
@@ -271,6 +256,35 @@ pub fn issue_on(
         move_status(conn, &app, &Event::Certify, "certify", None, by)?;
         Ok((row, true))
     })
+}
+
+/// The stored row of a certificate just signed for `app`: its canonical payload and
+/// signature, and the copies the lists and the expiry lookups read (number, part, last
+/// day of validity).
+fn stored_row(
+    signed: &SignedCertificate,
+    app: &ApplicationRow,
+    year: i32,
+    serial: i32,
+    issued_at: NaiveDateTime,
+) -> CertificateRow {
+    CertificateRow {
+        id: signed.payload.certificate_id.to_string(),
+        number: signed.payload.certificate_number.clone(),
+        application_id: app.id,
+        year,
+        part_code: app.part_code.clone(),
+        serial,
+        payload: String::from_utf8(signed.payload.canonical_bytes()).expect("JSON is UTF-8"),
+        signature: signed.signature_b64.clone(),
+        key_id: signed.key_id.clone(),
+        issued_at,
+        revoked_at: None,
+        revoke_reason: None,
+        suspended_until: None,
+        superseded_by: None,
+        valid_until: signed.payload.valid_until,
+    }
 }
 
 /// The part of issuing that needs no database, run inside `issue_on`'s transaction and by
@@ -1395,22 +1409,7 @@ pub fn reduce_scope(
             &issuer.verify_url(&successor),
             &axes(&radar),
         )?;
-        let new_row = CertificateRow {
-            id: signed.payload.certificate_id.to_string(),
-            number: successor.clone(),
-            application_id: app.id,
-            year,
-            part_code: app.part_code.clone(),
-            serial,
-            payload: String::from_utf8(signed.payload.canonical_bytes()).expect("JSON is UTF-8"),
-            signature: signed.signature_b64.clone(),
-            key_id: key_row.id.clone(),
-            issued_at: Utc::now().naive_utc(),
-            revoked_at: None,
-            revoke_reason: None,
-            suspended_until: None,
-            superseded_by: None,
-        };
+        let new_row = stored_row(&signed, &app, year, serial, Utc::now().naive_utc());
         store::insert(conn, &new_row)?;
         credentials::issue_for(
             conn,
@@ -1597,23 +1596,7 @@ pub fn issue_loaded(
                     related: None,
                 },
             );
-            rows.push(CertificateRow {
-                id: signed.payload.certificate_id.to_string(),
-                number,
-                application_id: app.id,
-                year,
-                part_code: app.part_code.clone(),
-                serial,
-                payload: String::from_utf8(signed.payload.canonical_bytes())
-                    .expect("JSON is UTF-8"),
-                signature: signed.signature_b64.clone(),
-                key_id: key_row.id.clone(),
-                issued_at: now.naive_utc(),
-                revoked_at: None,
-                revoke_reason: None,
-                suspended_until: None,
-                superseded_by: None,
-            });
+            rows.push(stored_row(&signed, &app, year, serial, now.naive_utc()));
             entries.push(entry.clone());
             head = Some(entry);
         }
