@@ -1409,7 +1409,7 @@ pub fn reduce_scope(
             &issuer.verify_url(&successor),
             &axes(&radar),
         )?;
-        let new_row = stored_row(&signed, &app, year, serial, Utc::now().naive_utc());
+        let new_row = stored_row(&signed, app, year, serial, Utc::now().naive_utc());
         store::insert(conn, &new_row)?;
         credentials::issue_for(
             conn,

@@ -104,6 +104,48 @@ async fn page_of(app: &TestApp, token: &str, path: &str) -> (Vec<String>, Option
     (ids(&body), link_to(&link, "next"))
 }
 
+/// The text of a page as `browser` sees it.
+async fn page(app: &TestApp, browser: &reqwest::Client, path: &str) -> String {
+    browser
+        .get(app.url(path))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+}
+
+/// Queues one message of `kind` to each address, newest last, with `text` as its body.
+async fn queue_mail(app: &TestApp, addresses: &[&str], kind: &str, text: &str) {
+    let (addresses, kind, text): (Vec<String>, String, String) = (
+        addresses.iter().map(|a| a.to_string()).collect(),
+        kind.to_string(),
+        text.to_string(),
+    );
+    app.conn(move |c| {
+        for email in addresses {
+            certcase::db::models::mail::insert_outbox(
+                c,
+                &certcase::domain::message::Recipient {
+                    user_id: None,
+                    email,
+                    name: "收件人".into(),
+                    lang: certcase::domain::i18n::Lang::Zh,
+                },
+                &kind,
+                &certcase::domain::message::Rendered {
+                    subject: "邀请".into(),
+                    text: text.clone(),
+                    html: format!("<p>{text}</p>"),
+                },
+            )
+            .unwrap();
+        }
+    })
+    .await;
+}
+
 #[tokio::test]
 async fn walking_the_applications_sees_every_row_once_while_rows_are_inserted() {
     let app = crate::helpers::spawn_app().await;
@@ -383,14 +425,7 @@ async fn enterprises_are_paged_searched_and_filtered_by_verification() {
 
     // The queue page searches both tables.
     let browser = app.signed_in(&w.sec.login).await;
-    let html = browser
-        .get(app.url("/enterprises?q=%E5%96%86%E5%A0%83"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = page(&app, &browser, "/enterprises?q=%E5%96%86%E5%A0%83").await;
     let verified = &html[html.find("id=\"verified\"").unwrap()..];
     assert!(verified.contains("北京喆堃科技有限公司"));
     let waiting =
@@ -499,45 +534,17 @@ async fn the_inbox_the_outbox_and_the_registry_are_paged() {
 
     // The outbox page: the filter form and the pages.
     let browser = app.signed_in(&w.sec.login).await;
-    app.conn(|c| {
-        for i in 0..3 {
-            certcase::db::models::mail::insert_outbox(
-                c,
-                &certcase::domain::message::Recipient {
-                    user_id: None,
-                    email: format!("r{i}@example.test"),
-                    name: "收件人".into(),
-                    lang: certcase::domain::i18n::Lang::Zh,
-                },
-                "invitation",
-                &certcase::domain::message::Rendered {
-                    subject: "邀请".into(),
-                    text: "正文".into(),
-                    html: "<p>正文</p>".into(),
-                },
-            )
-            .unwrap();
-        }
-    })
+    queue_mail(
+        &app,
+        &["r0@example.test", "r1@example.test", "r2@example.test"],
+        "invitation",
+        "正文",
+    )
     .await;
-    let html = browser
-        .get(app.url("/admin/outbox?q=r1%40example&limit=1"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = page(&app, &browser, "/admin/outbox?q=r1%40example&limit=1").await;
     assert!(html.contains("r1@example.test"), "{html}");
     assert!(!html.contains("r2@example.test"));
-    let html = browser
-        .get(app.url("/admin/outbox?limit=1"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = page(&app, &browser, "/admin/outbox?limit=1").await;
     assert!(html.contains("rel=\"next\""), "{html}");
 
     // The registry: three assessors, two a page, searched by name.
@@ -638,28 +645,14 @@ async fn the_inbox_is_searched_by_subject_or_text_in_page_and_api() {
 
     // The page: the form keeps the search, shows the matches, and says when none match.
     let browser = app.signed_in(&reader.login).await;
-    let html = browser
-        .get(app.url("/inbox?q=RENEWAL"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = page(&app, &browser, "/inbox?q=RENEWAL").await;
     assert!(html.contains("value=\"RENEWAL\""), "{html}");
     assert!(
         html.contains("Renewal invitation") && html.contains("续期提醒"),
         "{html}"
     );
     assert!(!html.contains("澄清请求"), "{html}");
-    let html = browser
-        .get(app.url("/inbox?q=nothing-like-this"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = page(&app, &browser, "/inbox?q=nothing-like-this").await;
     assert!(html.contains("没有包含该内容的消息。"), "{html}");
 }
 
@@ -667,26 +660,16 @@ async fn the_inbox_is_searched_by_subject_or_text_in_page_and_api() {
 async fn the_outbox_api_pages_and_filters_as_its_page_does_without_bodies() {
     let app = crate::helpers::spawn_app().await;
     let w = world(&app).await;
-    app.conn(|c| {
-        for i in 0..3 {
-            certcase::db::models::mail::insert_outbox(
-                c,
-                &certcase::domain::message::Recipient {
-                    user_id: None,
-                    email: format!("Box{i}@Example.test"),
-                    name: "收件人".into(),
-                    lang: certcase::domain::i18n::Lang::Zh,
-                },
-                "outbox_check",
-                &certcase::domain::message::Rendered {
-                    subject: "邀请".into(),
-                    text: "secret-link-text".into(),
-                    html: "<p>secret-link-text</p>".into(),
-                },
-            )
-            .unwrap();
-        }
-    })
+    queue_mail(
+        &app,
+        &[
+            "Box0@Example.test",
+            "Box1@Example.test",
+            "Box2@Example.test",
+        ],
+        "outbox_check",
+        "secret-link-text",
+    )
     .await;
     // By kind, newest first, a page at a time with the filters kept.
     let (status, link, first) =
@@ -724,14 +707,7 @@ async fn the_outbox_api_pages_and_filters_as_its_page_does_without_bodies() {
     assert_eq!(sent.as_array().unwrap().len(), 0, "{sent}");
     // The page shows the same messages.
     let browser = app.signed_in(&w.sec.login).await;
-    let html = browser
-        .get(app.url("/admin/outbox?q=BOX1"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = page(&app, &browser, "/admin/outbox?q=BOX1").await;
     assert!(
         html.contains("Box1@Example.test") && !html.contains("Box2@Example.test"),
         "{html}"
@@ -775,23 +751,14 @@ async fn the_directory_is_paged_and_narrowed_to_a_part_and_leaves_expired_certif
     assert_eq!(listed(&other), Vec::<String>::new());
 
     // The page offers the parts it lists and keeps the one chosen.
-    let html = reqwest::get(app.url("/directory?part=CD"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let visitor = reqwest::Client::new();
+    let html = page(&app, &visitor, "/directory?part=CD").await;
     assert!(html.contains("<option value=\"CD\" selected>"), "{html}");
     assert!(
         html.contains(&numbers[0]) && html.contains(&numbers[1]),
         "{html}"
     );
-    let html = reqwest::get(app.url("/directory?part=SEC"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = page(&app, &visitor, "/directory?part=SEC").await;
     assert!(!html.contains(&numbers[0]), "{html}");
 
     // A certificate past its last day (the column the lookups read) is not in force.
