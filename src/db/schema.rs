@@ -561,6 +561,8 @@ diesel::table! {
         revoke_reason -> Nullable<Text>,
         suspended_until -> Nullable<Date>,
         superseded_by -> Nullable<Text>,
+        // list19b: the payload's last day of validity, indexed for expiry lookups.
+        valid_until -> Date,
     }
 }
 

@@ -4,15 +4,15 @@
 
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
-use futures_util::StreamExt;
 
 use crate::domain::evidence::{classify, display_name, disposition, extension, LimitExceeded};
 use crate::domain::ids::AppealId;
 use crate::error::AppError;
 use crate::refusal::Code;
-use crate::routes::evidence::{drain, forget_if_unreferenced, read_text, DOWNLOAD_CSP};
-use crate::storage::{Key, Staged, Storage, StorageError};
+use crate::routes::evidence::{forget_if_unreferenced, DOWNLOAD_CSP};
+use crate::storage::{Key, Storage};
 use crate::web::caller::Caller;
+use crate::web::upload;
 use crate::web::AppState;
 use crate::workflow::appeal_attachments::{self as flow, NewAttachment};
 use crate::workflow::views::appeals::AttachmentView;
@@ -41,47 +41,13 @@ async fn receive(
         .await?;
     let limit = state.config.evidence.max_file_bytes;
     let too_large = || AppError::too_large(LimitExceeded::File { max: limit });
-    let declared = req
-        .headers()
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
+    let declared = upload::declared_length(req.headers());
     if declared.is_some_and(|len| len > limit + FRAMING) {
         return Err(too_large());
     }
-    let mut staged: Option<(Staged, String)> = None;
-    while let Some(field) = form.next().await {
-        let mut field = field.map_err(|e| watch.unreadable(e))?;
-        if field.name() != Some("file") {
-            // Other fields (the page form's token and button) are read and ignored.
-            read_text(&mut field, 16 * 1024, &watch).await?;
-            continue;
-        }
-        if staged.is_some() {
-            drain(&mut form, Some(field)).await;
-            return Err(AppError::invalid(Code::EvidenceOneFilePerUpload));
-        }
-        let raw_name = field
-            .content_disposition()
-            .and_then(|cd| cd.get_filename())
-            .unwrap_or("")
-            .to_string();
-        match state.evidence.stage(&mut field, limit).await {
-            Ok(s) => staged = Some((s, raw_name)),
-            Err(StorageError::TooLarge { .. }) => {
-                drain(&mut form, Some(field)).await;
-                return Err(too_large());
-            }
-            Err(StorageError::Incoming(m)) => return Err(watch.unreadable(m)),
-            Err(e) if e.is_out_of_space() => {
-                tracing::error!(error = %e, "appeal attachment: no room to stage an upload");
-                drain(&mut form, Some(field)).await;
-                return Err(AppError::no_room(Code::EvidenceStorageFull));
-            }
-            Err(e) => return Err(AppError::internal(e)),
-        }
-    }
-    let Some((staged, raw_name)) = staged else {
+    let received =
+        upload::receive_file(&state.evidence, &mut form, &watch, limit, &[], too_large).await?;
+    let Some((staged, raw_name)) = received.file else {
         return Err(AppError::invalid(Code::EvidenceFileMissing));
     };
     let name = display_name(&raw_name);
@@ -95,16 +61,9 @@ async fn receive(
         size: staged.size,
         sha256: staged.key.as_str().to_string(),
     };
-    // Durable before its record exists; the lock keeps a removal of the same content
+    // Durable before its record exists; the guard keeps a removal of the same content
     // (evidence shares the store) from deleting it in between.
-    let _guard = state.evidence.references.lock().await;
-    let key = state.evidence.store.commit(staged).await.map_err(|e| {
-        if e.is_out_of_space() {
-            AppError::no_room(Code::EvidenceStorageFull)
-        } else {
-            AppError::internal(e)
-        }
-    })?;
+    let (_guard, key) = upload::keep(&state.evidence, staged).await?;
     let recorded = state
         .db(move |conn| Ok(flow::record(conn, &who, id, &file, &address)?))
         .await;

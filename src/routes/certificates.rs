@@ -927,7 +927,8 @@ pub async fn directory_api(
     Ok(links.json("/api/v1/directory", entries))
 }
 
-/// `/directory`: the same, searchable by enterprise name or credit code.
+/// `/directory`: the same, searchable by enterprise name or credit code and narrowed to
+/// a part.
 pub async fn directory_page(
     state: web::Data<AppState>,
     visitor: Visitor,
@@ -935,9 +936,15 @@ pub async fn directory_page(
 ) -> Result<HttpResponse, AppError> {
     let query = query.into_inner();
     let (entries, links) = directory_of(&state, &query).await?;
+    let today = Utc::now().date_naive();
+    let parts = state
+        .db(move |conn| Ok(queries::certificates::directory_parts(conn, today)?))
+        .await?;
     let ctx = base_context(&visitor, "/directory");
     let ctx = with(ctx, "entries", &entries);
     let ctx = with(ctx, "q", &query.q.clone().unwrap_or_default());
+    let ctx = with(ctx, "part", &query.part.clone().unwrap_or_default());
+    let ctx = with(ctx, "part_options", &parts);
     let ctx = with(ctx, "pager_path", "/directory");
     let ctx = with(ctx, "next_qs", &links.next_qs);
     let ctx = with(ctx, "prev_qs", &links.prev_qs);

@@ -1,9 +1,7 @@
 //! Evidence files: upload (streamed), list, download, removal; API and page forms.
 
-use actix_multipart::{Field, Multipart};
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
-use futures_util::StreamExt;
 
 use crate::config::EvidenceConfig;
 use crate::domain::evidence::{
@@ -13,9 +11,9 @@ use crate::domain::evidence::{
 use crate::domain::ids::{ApplicationId, EvidenceId};
 use crate::error::AppError;
 use crate::refusal::Code;
-use crate::storage::{Key, Staged, Storage, StorageError};
+use crate::storage::{Key, Storage};
 use crate::web::caller::Caller;
-use crate::web::upload::Watch;
+use crate::web::upload::{self, TextField};
 use crate::web::AppState;
 use crate::workflow::evidence::{self as flow, EvidenceView, StoredFile};
 use crate::workflow::queries;
@@ -23,54 +21,12 @@ use crate::workflow::queries;
 /// Room for the multipart framing and the description around the file itself.
 const FRAMING: u64 = 64 * 1024;
 const DESCRIPTION_MAX_CHARS: usize = 1000;
-/// After a refusal mid-stream, this much more is read (and dropped) so the client gets
-/// the answer instead of a reset connection; beyond it the connection is closed.
-const DRAIN_MAX: u64 = 64 * 1024 * 1024;
 /// What downloads may do in a browser: nothing.
 pub(crate) const DOWNLOAD_CSP: &str = "default-src 'none'; sandbox";
 /// A file shown in the scoring page's preview frame: still nothing, but it may be framed
 /// by this site's pages (and only by them).
 const PREVIEW_CSP: &str =
     "default-src 'none'; img-src 'self'; object-src 'self'; sandbox; frame-ancestors 'self'";
-
-/// Reads the rest of the request after a refusal, up to [`DRAIN_MAX`].
-pub(crate) async fn drain(form: &mut Multipart, mut current: Option<Field>) {
-    let mut seen: u64 = 0;
-    if let Some(field) = current.as_mut() {
-        while let Some(Ok(chunk)) = field.next().await {
-            seen += chunk.len() as u64;
-            if seen > DRAIN_MAX {
-                return;
-            }
-        }
-    }
-    // The multipart stream moves on only once the current field is dropped.
-    drop(current);
-    while let Some(Ok(mut field)) = form.next().await {
-        while let Some(Ok(chunk)) = field.next().await {
-            seen += chunk.len() as u64;
-            if seen > DRAIN_MAX {
-                return;
-            }
-        }
-    }
-}
-
-pub(crate) async fn read_text(
-    field: &mut Field,
-    max_bytes: usize,
-    watch: &Watch,
-) -> Result<String, AppError> {
-    let mut bytes = Vec::new();
-    while let Some(chunk) = field.next().await {
-        let chunk = chunk.map_err(|e| watch.unreadable(e))?;
-        if bytes.len() + chunk.len() > max_bytes {
-            return Err(description_too_long());
-        }
-        bytes.extend_from_slice(&chunk);
-    }
-    String::from_utf8(bytes).map_err(|_| AppError::bad_request(Code::EvidenceDescriptionNotText))
-}
 
 fn description_too_long() -> AppError {
     AppError::invalid(Code::EvidenceDescriptionTooLong.with("max", DESCRIPTION_MAX_CHARS))
@@ -128,61 +84,35 @@ async fn receive(
         .await?;
     let used = target.used_bytes;
     let limit = upload_limit(limits.max_file_bytes, limits.quota_bytes, used);
-    let declared = req
-        .headers()
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
+    let declared = upload::declared_length(req.headers());
     if let Some(len) = declared {
         if len > limit + FRAMING {
             return Err(too_large(len.saturating_sub(FRAMING), &limits, used));
         }
     }
 
-    let mut description: Option<String> = None;
-    let mut staged: Option<(Staged, String)> = None;
-    while let Some(field) = form.next().await {
-        let mut field = field.map_err(|e| watch.unreadable(e))?;
-        match field.name() {
-            Some("description") => {
-                description = Some(read_text(&mut field, DESCRIPTION_MAX_CHARS * 4, &watch).await?)
-            }
-            Some("file") => {
-                if staged.is_some() {
-                    drain(&mut form, Some(field)).await;
-                    return Err(AppError::invalid(Code::EvidenceOneFilePerUpload));
-                }
-                let raw_name = field
-                    .content_disposition()
-                    .and_then(|cd| cd.get_filename())
-                    .unwrap_or("")
-                    .to_string();
-                let outcome = state.evidence.stage(&mut field, limit).await;
-                match outcome {
-                    Ok(s) => staged = Some((s, raw_name)),
-                    Err(StorageError::TooLarge { .. }) => {
-                        drain(&mut form, Some(field)).await;
-                        return Err(too_large(limit + 1, &limits, used));
-                    }
-                    Err(StorageError::Incoming(m)) => return Err(watch.unreadable(m)),
-                    Err(e) if e.is_out_of_space() => {
-                        tracing::error!(error = %e, "evidence: no room to stage an upload");
-                        drain(&mut form, Some(field)).await;
-                        return Err(AppError::no_room(Code::EvidenceStorageFull));
-                    }
-                    Err(e) => return Err(AppError::internal(e)),
-                }
-            }
-            _ => {
-                // Unknown fields are read and ignored (the page form's button, say).
-                read_text(&mut field, 16 * 1024, &watch).await?;
-            }
-        }
-    }
-    let Some((staged, raw_name)) = staged else {
+    let description = TextField {
+        name: "description",
+        max_bytes: DESCRIPTION_MAX_CHARS * 4,
+        too_long: description_too_long,
+    };
+    let received = upload::receive_file(
+        &state.evidence,
+        &mut form,
+        &watch,
+        limit,
+        &[description],
+        || too_large(limit + 1, &limits, used),
+    )
+    .await?;
+    let description = received
+        .text("description")
+        .unwrap_or_default()
+        .trim()
+        .to_string();
+    let Some((staged, raw_name)) = received.file else {
         return Err(AppError::invalid(Code::EvidenceFileMissing));
     };
-    let description = description.unwrap_or_default().trim().to_string();
     if description.is_empty() {
         return Err(AppError::invalid(Code::EvidenceDescriptionMissing));
     }
@@ -217,17 +147,9 @@ async fn receive(
         },
     };
 
-    // The file is durable before its record exists; the lock keeps a concurrent removal
+    // The file is durable before its record exists; the guard keeps a concurrent removal
     // of the same content from deleting it in between.
-    let _guard = state.evidence.references.lock().await;
-    let key = state.evidence.store.commit(staged).await.map_err(|e| {
-        if e.is_out_of_space() {
-            tracing::error!(error = %e, "evidence: no room to store an upload");
-            AppError::no_room(Code::EvidenceStorageFull)
-        } else {
-            AppError::internal(e)
-        }
-    })?;
+    let (_guard, key) = upload::keep(&state.evidence, staged).await?;
     let (w, i, a) = (who.clone(), id, item.clone());
     let recorded = state
         .db(move |conn| {

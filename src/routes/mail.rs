@@ -1,5 +1,5 @@
-//! The web inbox (everyone's own notifications) and the outbox view (secretariat), both
-//! a page at a time.
+//! The web inbox (everyone's own notifications) and the outbox (secretariat), both a
+//! page at a time, as pages and in the API with the same parameters.
 
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
@@ -14,13 +14,16 @@ use crate::web::visitor::Visitor;
 use crate::web::AppState;
 use crate::workflow::queries;
 use crate::workflow::queries::mail::{OutboxFilter, OutboxStatus};
-use crate::workflow::views::notifications::notification_view;
-use crate::workflow::views::NotificationView;
+use crate::workflow::views::notifications::{notification_view, outbox_message_view};
+use crate::workflow::views::{NotificationView, OutboxMessageView};
 
 /// The parameters of the inbox, the same for the page and the API.
-#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[derive(Debug, Clone, Default, Deserialize, serde::Serialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct InboxQuery {
+    /// Part of a notification's subject or text (any case).
+    #[param(max_length = 100)]
+    pub q: Option<String>,
     /// Where the page starts: the cursor of the `rel="next"` link of the page before.
     #[param(max_length = 512)]
     pub after: Option<String>,
@@ -33,18 +36,21 @@ pub struct InboxQuery {
 }
 
 impl InboxQuery {
-    fn window(&self) -> Result<Window, AppError> {
-        listing::window(
+    /// The search and the page asked for, refused with their codes when unusable.
+    fn check(&self) -> Result<(Option<String>, Window), AppError> {
+        let search = parse_search(self.q.as_deref()).map_err(AppError::bad_request)?;
+        let window = listing::window(
             queries::mail::INBOX_LIST,
             queries::mail::INBOX_KEY_PARTS,
             self.after.as_deref(),
             self.before.as_deref(),
             self.limit,
-        )
+        )?;
+        Ok((search, window))
     }
 
     fn kept(&self) -> Vec<(&'static str, String)> {
-        vec![("limit", kept(&self.limit))]
+        vec![("q", kept(&self.q)), ("limit", kept(&self.limit))]
     }
 }
 
@@ -55,12 +61,13 @@ pub async fn inbox_page(
     req: HttpRequest,
     query: web::Query<InboxQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let window = query.window()?;
+    let (search, window) = query.check()?;
     let listed = state
         .db(move |conn| {
             Ok(queries::mail::inbox_with_certificates(
                 conn,
                 caller.principal.user_id,
+                search.as_deref(),
                 &window,
             )?)
         })
@@ -79,6 +86,7 @@ pub async fn inbox_page(
         .collect();
     let mut ctx = base_context(&visitor, req.path());
     ctx.insert("notifications", &shown);
+    ctx.insert("f", &query.into_inner());
     ctx.insert("pager_path", "/inbox");
     ctx.insert("next_qs", &links.next_qs);
     ctx.insert("prev_qs", &links.prev_qs);
@@ -86,22 +94,27 @@ pub async fn inbox_page(
 }
 
 /// The caller's own notifications, newest first (the same messages as their e-mail;
-/// links with secrets are left out), a page at a time: the `Link` header names the next
-/// and previous pages.
+/// links with secrets are left out), searchable by subject or text, a page at a time:
+/// the `Link` header names the next and previous pages.
 #[utoipa::path(get, path = "/api/v1/notifications", params(InboxQuery),
     responses((status = 200, body = [NotificationView],
         headers(("Link" = String, description = "the next (rel=\"next\") and previous (rel=\"prev\") pages"))),
-        (status = 400, description = "a cursor or limit that cannot be used")),
+        (status = 400, description = "a cursor, limit or search that cannot be used")),
     security(("bearer" = [])))]
 pub async fn notifications_api(
     state: web::Data<AppState>,
     caller: Caller,
     query: web::Query<InboxQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let window = query.window()?;
+    let (search, window) = query.check()?;
     let listed = state
         .db(move |conn| {
-            let page = queries::mail::inbox_page(conn, caller.principal.user_id, &window)?;
+            let page = queries::mail::inbox_page(
+                conn,
+                caller.principal.user_id,
+                search.as_deref(),
+                &window,
+            )?;
             Ok(page.map(notification_view))
         })
         .await?;
@@ -109,16 +122,71 @@ pub async fn notifications_api(
     Ok(links.json("/api/v1/notifications", listed.rows))
 }
 
-/// The parameters of the outbox page.
-#[derive(Debug, Clone, Default, Deserialize, serde::Serialize)]
+/// The parameters of the outbox, the same for the page and the API.
+#[derive(Debug, Clone, Default, Deserialize, serde::Serialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct OutboxQuery {
-    pub after: Option<String>,
-    pub before: Option<String>,
-    pub limit: Option<i64>,
-    /// Part of the recipient's address, or a message kind.
+    /// Part of the recipient's address (any case), or a message kind.
+    #[param(max_length = 100)]
     pub q: Option<String>,
     /// pending, failed or sent; none: every message not sent yet.
+    #[param(pattern = "^(pending|failed|sent)?$")]
     pub status: Option<String>,
+    /// Where the page starts: the cursor of the `rel="next"` link of the page before.
+    #[param(max_length = 512)]
+    pub after: Option<String>,
+    /// Where the page ends: the cursor of the `rel="prev"` link of the page after.
+    #[param(max_length = 512)]
+    pub before: Option<String>,
+    /// Messages per page (50 when not given).
+    #[param(minimum = 1, maximum = 200)]
+    pub limit: Option<i64>,
+}
+
+impl OutboxQuery {
+    /// The filter and the page asked for, refused with their codes when unusable.
+    fn check(&self) -> Result<(OutboxFilter, Window), AppError> {
+        let status = match self.status.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(s) => Some(
+                s.parse::<OutboxStatus>()
+                    .map_err(|_| AppError::bad_request(Code::FilterInvalid.with("value", s)))?,
+            ),
+        };
+        let filter = OutboxFilter {
+            status,
+            search: parse_search(self.q.as_deref()).map_err(AppError::bad_request)?,
+        };
+        let window = listing::window(
+            queries::mail::OUTBOX_LIST,
+            queries::mail::OUTBOX_KEY_PARTS,
+            self.after.as_deref(),
+            self.before.as_deref(),
+            self.limit,
+        )?;
+        Ok((filter, window))
+    }
+
+    fn kept(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("q", kept(&self.q)),
+            ("status", kept(&self.status)),
+            ("limit", kept(&self.limit)),
+        ]
+    }
+
+    /// One page of the outbox as the secretariat sees it, and the links to its neighbours.
+    async fn read(&self, state: &AppState) -> Result<(Vec<OutboxMessageView>, Links), AppError> {
+        let (filter, window) = self.check()?;
+        let listed = state
+            .db(move |conn| {
+                let page = queries::mail::outbox_page(conn, &filter, &window)?;
+                Ok(page.map(outbox_message_view))
+            })
+            .await?;
+        let links = Links::of(&listed, &self.kept());
+        Ok((listed.rows, links))
+    }
 }
 
 pub async fn outbox_page(
@@ -128,54 +196,29 @@ pub async fn outbox_page(
     query: web::Query<OutboxQuery>,
 ) -> Result<HttpResponse, AppError> {
     let query = query.into_inner();
-    let status = match query.status.as_deref().map(str::trim) {
-        None | Some("") => None,
-        Some(s) => Some(
-            s.parse::<OutboxStatus>()
-                .map_err(|_| AppError::bad_request(Code::FilterInvalid.with("value", s)))?,
-        ),
-    };
-    let filter = OutboxFilter {
-        status,
-        search: parse_search(query.q.as_deref()).map_err(AppError::bad_request)?,
-    };
-    let window = listing::window(
-        queries::mail::OUTBOX_LIST,
-        queries::mail::OUTBOX_KEY_PARTS,
-        query.after.as_deref(),
-        query.before.as_deref(),
-        query.limit,
-    )?;
-    let listed = state
-        .db(move |conn| Ok(queries::mail::outbox_page(conn, &filter, &window)?))
-        .await?;
-    let links = Links::of(
-        &listed,
-        &[
-            ("q", kept(&query.q)),
-            ("status", kept(&query.status)),
-            ("limit", kept(&query.limit)),
-        ],
-    );
-    let shown: Vec<_> = listed
-        .rows
-        .iter()
-        .map(|r| {
-            serde_json::json!({
-                "created": r.created_at.format("%Y-%m-%d %H:%M:%S").to_string(),
-                "to": r.recipient_address, "kind": r.message_kind, "status": r.status.as_str(),
-                "attempts": r.attempts,
-                "next": r.next_attempt_at.format("%Y-%m-%d %H:%M:%S").to_string(),
-                "error": r.last_error.as_deref().map(crate::domain::audit::one_line),
-            })
-        })
-        .collect();
+    let (messages, links) = query.read(&state).await?;
     let mut ctx = base_context(&visitor, req.path());
-    ctx.insert("messages", &shown);
+    ctx.insert("messages", &messages);
     ctx.insert("f", &query);
     ctx.insert("statuses", &["pending", "failed", "sent"]);
     ctx.insert("pager_path", "/admin/outbox");
     ctx.insert("next_qs", &links.next_qs);
     ctx.insert("prev_qs", &links.prev_qs);
     page(&state.templates, "pages/admin/outbox.html", &ctx)
+}
+
+/// The outbox (secretariat), newest first: by default every message not sent yet,
+/// searchable by address or message kind, a page at a time (the `Link` header names the
+/// next and previous pages). Bodies are not shown: they may carry sign-in links.
+#[utoipa::path(get, path = "/api/v1/outbox", params(OutboxQuery),
+    responses((status = 200, body = [OutboxMessageView],
+        headers(("Link" = String, description = "the next (rel=\"next\") and previous (rel=\"prev\") pages"))),
+        (status = 400, description = "a cursor, limit, status or search that cannot be used")),
+    security(("bearer" = [])))]
+pub async fn outbox_api(
+    state: web::Data<AppState>,
+    query: web::Query<OutboxQuery>,
+) -> Result<HttpResponse, AppError> {
+    let (messages, links) = query.read(&state).await?;
+    Ok(links.json("/api/v1/outbox", messages))
 }

@@ -191,6 +191,7 @@ pub fn endpoints() -> Vec<Endpoint> {
         endpoint!(GET "/admin/audit.csv", SECRETARIAT, audit::csv_export),
         endpoint!(GET "/api/v1/audit", SECRETARIAT, audit::list_api),
         endpoint!(GET "/admin/outbox", SECRETARIAT, mail::outbox_page),
+        endpoint!(GET "/api/v1/outbox", SECRETARIAT, mail::outbox_api),
         endpoint!(GET "/inbox", SignedIn, mail::inbox_page),
         endpoint!(GET "/api/v1/notifications", SignedIn, mail::notifications_api),
         endpoint!(GET "/password/forgot", Public, password_resets::forgot_form),

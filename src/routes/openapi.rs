@@ -266,7 +266,7 @@ fn shared_responses(operation: &mut Operation, path: &str, access: Access) {
         panels::scoring::consolidate_api, panels::scoring::send_to_review_api,
         panels::review::review_panel_api, panels::review::vote_api,
         // mail/audit feature
-        audit::list_api, mail::notifications_api, invitations::invite_api,
+        audit::list_api, mail::notifications_api, mail::outbox_api, invitations::invite_api,
         // Certificates (feature: certs).
         certificates::issue_api, certificates::issue_round_api, certificates::revoke_api,
         certificates::withdraw_api, certificates::suspend_api, certificates::reinstate_api,
@@ -306,7 +306,7 @@ mod tests {
     use crate::workflow::views::{
         ApplicationDetail, ApplicationEventView, ApplicationView, AssignedApplicationView,
         AuditEntryView, ClarificationView, ConflictView, EmploymentView, EnterpriseView,
-        NotificationView, OrganisationView, RegistryEntry, SelfAssessmentView,
+        NotificationView, OrganisationView, OutboxMessageView, RegistryEntry, SelfAssessmentView,
     };
 
     #[test]
@@ -322,6 +322,7 @@ mod tests {
             AuditEntryView::name(),
             EnterpriseView::name(),
             NotificationView::name(),
+            OutboxMessageView::name(),
             OrganisationView::name(),
             RegistryEntry::name(),
             ConflictView::name(),

@@ -12,6 +12,10 @@
 //!
 //! Temporary files are not handled here: `storage::Staged` removes its file when it is
 //! dropped, which happens on every early return, timeout and dropped connection alike.
+//!
+//! The one multipart file upload (evidence, appeal attachments) is read by
+//! [`receive_file`] and stored by [`keep`]: what each feature checks before and after
+//! (its target, its size cap, the kinds it accepts, its record) stays with the feature.
 
 use std::cell::Cell;
 use std::collections::HashMap;
@@ -22,7 +26,7 @@ use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
-use actix_multipart::Multipart;
+use actix_multipart::{Field, Multipart};
 use actix_web::error::PayloadError;
 use actix_web::http::header::HeaderMap;
 use actix_web::web::Bytes;
@@ -33,9 +37,16 @@ use crate::config::UploadConfig;
 use crate::domain::size;
 use crate::error::AppError;
 use crate::refusal::Code;
+use crate::storage::{Evidence, Key, Staged, Storage, StorageError};
 
 /// What a refused upload is told to wait: long enough for a typical upload to finish.
 const RETRY_SECONDS: u64 = 10;
+/// After a refusal mid-stream, this much more is read (and dropped) so the client gets
+/// the answer instead of a reset connection; beyond it the connection is closed.
+const DRAIN_MAX: u64 = 64 * 1024 * 1024;
+/// The most bytes of a form field that is not asked for (the page form's token and
+/// button), read and dropped.
+const OTHER_FIELD_MAX: usize = 16 * 1024;
 
 /// The uploads being received, and the limits they are received under.
 pub struct Uploads {
@@ -187,6 +198,162 @@ where
         bytes.extend_from_slice(&chunk);
     }
     Ok(bytes.freeze())
+}
+
+/// The body length a request declares (`Content-Length`), to refuse an upload too large
+/// before reading it.
+pub fn declared_length(headers: &HeaderMap) -> Option<u64> {
+    headers
+        .get(actix_web::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok())
+}
+
+/// A text field an upload form may carry beside its file.
+pub struct TextField {
+    pub name: &'static str,
+    /// The most bytes accepted.
+    pub max_bytes: usize,
+    /// The refusal of a longer value.
+    pub too_long: fn() -> AppError,
+}
+
+/// What an upload form carried: its one file, staged, with the name its sender gave it,
+/// and the text fields asked for.
+pub struct FileUpload {
+    pub file: Option<(Staged, String)>,
+    texts: Vec<(&'static str, String)>,
+}
+
+impl FileUpload {
+    /// The value of the text field `name`, when the form had it.
+    pub fn text(&self, name: &str) -> Option<&str> {
+        self.texts
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// Reads a multipart upload form under its timeouts: the field `file` is staged into
+/// `evidence` under `limit` bytes, the `texts` are read under their caps, any other field
+/// is read and dropped. A second file, a file over the limit (`too_large`) and a full
+/// disk are refused once the rest of the body is drained, so the client hears why.
+pub async fn receive_file(
+    evidence: &Evidence,
+    form: &mut Multipart,
+    watch: &Watch,
+    limit: u64,
+    texts: &[TextField],
+    too_large: impl Fn() -> AppError,
+) -> Result<FileUpload, AppError> {
+    let mut received = FileUpload {
+        file: None,
+        texts: Vec::new(),
+    };
+    while let Some(field) = form.next().await {
+        let mut field = field.map_err(|e| watch.unreadable(e))?;
+        let name = field.name().unwrap_or_default().to_string();
+        if let Some(text) = texts.iter().find(|t| t.name == name) {
+            let bytes = read_field(&mut field, text.max_bytes, watch, text.too_long).await?;
+            let value = String::from_utf8(bytes)
+                .map_err(|_| AppError::bad_request(Code::EvidenceDescriptionNotText))?;
+            received.texts.push((text.name, value));
+            continue;
+        }
+        if name != "file" {
+            read_field(&mut field, OTHER_FIELD_MAX, watch, || {
+                AppError::too_large(
+                    Code::BodyTooLarge.with("max", size::binary(OTHER_FIELD_MAX as u64)),
+                )
+            })
+            .await?;
+            continue;
+        }
+        if received.file.is_some() {
+            drain(form, Some(field)).await;
+            return Err(AppError::invalid(Code::EvidenceOneFilePerUpload));
+        }
+        let sent_name = field
+            .content_disposition()
+            .and_then(|cd| cd.get_filename())
+            .unwrap_or("")
+            .to_string();
+        match evidence.stage(&mut field, limit).await {
+            Ok(staged) => received.file = Some((staged, sent_name)),
+            Err(StorageError::TooLarge { .. }) => {
+                drain(form, Some(field)).await;
+                return Err(too_large());
+            }
+            Err(StorageError::Incoming(m)) => return Err(watch.unreadable(m)),
+            Err(e) if e.is_out_of_space() => {
+                tracing::error!(error = %e, "upload: no room to stage a file");
+                drain(form, Some(field)).await;
+                return Err(AppError::no_room(Code::EvidenceStorageFull));
+            }
+            Err(e) => return Err(AppError::internal(e)),
+        }
+    }
+    Ok(received)
+}
+
+/// Stores a staged file for good, and holds the store's references lock (the guard) so
+/// that no removal of the same content deletes it before the caller has recorded it.
+pub async fn keep(
+    evidence: &Evidence,
+    staged: Staged,
+) -> Result<(tokio::sync::MutexGuard<'_, ()>, Key), AppError> {
+    let guard = evidence.references.lock().await;
+    let key = evidence.store.commit(staged).await.map_err(|e| {
+        if e.is_out_of_space() {
+            tracing::error!(error = %e, "upload: no room to store a file");
+            AppError::no_room(Code::EvidenceStorageFull)
+        } else {
+            AppError::internal(e)
+        }
+    })?;
+    Ok((guard, key))
+}
+
+/// A field's bytes, at most `max_bytes` (else `too_long`).
+async fn read_field(
+    field: &mut Field,
+    max_bytes: usize,
+    watch: &Watch,
+    too_long: impl Fn() -> AppError,
+) -> Result<Vec<u8>, AppError> {
+    let mut bytes = Vec::new();
+    while let Some(chunk) = field.next().await {
+        let chunk = chunk.map_err(|e| watch.unreadable(e))?;
+        if bytes.len() + chunk.len() > max_bytes {
+            return Err(too_long());
+        }
+        bytes.extend_from_slice(&chunk);
+    }
+    Ok(bytes)
+}
+
+/// Reads the rest of the request after a refusal, up to [`DRAIN_MAX`].
+async fn drain(form: &mut Multipart, mut current: Option<Field>) {
+    let mut seen: u64 = 0;
+    if let Some(field) = current.as_mut() {
+        while let Some(Ok(chunk)) = field.next().await {
+            seen += chunk.len() as u64;
+            if seen > DRAIN_MAX {
+                return;
+            }
+        }
+    }
+    // The multipart stream moves on only once the current field is dropped.
+    drop(current);
+    while let Some(Ok(mut field)) = form.next().await {
+        while let Some(Ok(chunk)) = field.next().await {
+            seen += chunk.len() as u64;
+            if seen > DRAIN_MAX {
+                return;
+            }
+        }
+    }
 }
 
 /// A body stream that ends with an error when the next bytes take longer than the idle

@@ -226,22 +226,7 @@ pub fn issue_on(
             },
         )?;
         let now = Utc::now();
-        let row = CertificateRow {
-            id: signed.payload.certificate_id.to_string(),
-            number: number.clone(),
-            application_id: app.id,
-            year,
-            part_code: app.part_code.clone(),
-            serial,
-            payload: String::from_utf8(signed.payload.canonical_bytes()).expect("JSON is UTF-8"),
-            signature: signed.signature_b64.clone(),
-            key_id: key_row.id.clone(),
-            issued_at: now.naive_utc(),
-            revoked_at: None,
-            revoke_reason: None,
-            suspended_until: None,
-            superseded_by: None,
-        };
+        let row = stored_row(&signed, &app, year, serial, now.naive_utc());
         store::insert(conn, &row)?;
         credentials::store(conn, &row.id, slot, credential, &CertState::InForce)?;
         append_log(
@@ -299,6 +284,35 @@ pub struct Made {
     pub signed: SignedCertificate,
     pub credential: String,
     pub pdf: Vec<u8>,
+}
+
+/// The stored row of a certificate just signed for `app`: its canonical payload and
+/// signature, and the copies the lists and the expiry lookups read (number, part, last
+/// day of validity).
+fn stored_row(
+    signed: &SignedCertificate,
+    app: &ApplicationRow,
+    year: i32,
+    serial: i32,
+    issued_at: NaiveDateTime,
+) -> CertificateRow {
+    CertificateRow {
+        id: signed.payload.certificate_id.to_string(),
+        number: signed.payload.certificate_number.clone(),
+        application_id: app.id,
+        year,
+        part_code: app.part_code.clone(),
+        serial,
+        payload: String::from_utf8(signed.payload.canonical_bytes()).expect("JSON is UTF-8"),
+        signature: signed.signature_b64.clone(),
+        key_id: signed.key_id.clone(),
+        issued_at,
+        revoked_at: None,
+        revoke_reason: None,
+        suspended_until: None,
+        superseded_by: None,
+        valid_until: signed.payload.valid_until,
+    }
 }
 
 /// The part of issuing that needs no database, run inside `issue_on`'s transaction and by
@@ -1521,22 +1535,7 @@ pub fn reduce_scope(
                 created: slot.1,
             },
         )?;
-        let new_row = CertificateRow {
-            id: signed.payload.certificate_id.to_string(),
-            number: successor.clone(),
-            application_id: app.id,
-            year,
-            part_code: app.part_code.clone(),
-            serial,
-            payload: String::from_utf8(signed.payload.canonical_bytes()).expect("JSON is UTF-8"),
-            signature: signed.signature_b64.clone(),
-            key_id: key_row.id.clone(),
-            issued_at: Utc::now().naive_utc(),
-            revoked_at: None,
-            revoke_reason: None,
-            suspended_until: None,
-            superseded_by: None,
-        };
+        let new_row = stored_row(&signed, app, year, serial, Utc::now().naive_utc());
         store::insert(conn, &new_row)?;
         credentials::store(conn, &new_row.id, slot, credential, &CertState::InForce)?;
         store::set_superseded_by(conn, &subject.row.id, &successor)?;
@@ -1718,23 +1717,7 @@ pub fn issue_loaded(
                     related: None,
                 },
             );
-            rows.push(CertificateRow {
-                id: signed.payload.certificate_id.to_string(),
-                number,
-                application_id: app.id,
-                year,
-                part_code: app.part_code.clone(),
-                serial,
-                payload: String::from_utf8(signed.payload.canonical_bytes())
-                    .expect("JSON is UTF-8"),
-                signature: signed.signature_b64.clone(),
-                key_id: key_row.id.clone(),
-                issued_at: now.naive_utc(),
-                revoked_at: None,
-                revoke_reason: None,
-                suspended_until: None,
-                superseded_by: None,
-            });
+            rows.push(stored_row(&signed, &app, year, serial, now.naive_utc()));
             entries.push(entry.clone());
             head = Some(entry);
         }

@@ -155,6 +155,7 @@ const MATRIX: &[(&str, &str, [Expect; 5])] = &[
     ("GET", "/admin/audit.csv", [D, A, D, D, D]),
     ("GET", "/api/v1/audit", [D, A, D, D, D]),
     ("GET", "/admin/outbox", [D, A, D, D, D]),
+    ("GET", "/api/v1/outbox", [D, A, D, D, D]),
     ("GET", "/inbox", [D, A, A, A, A]),
     ("GET", "/api/v1/notifications", [D, A, A, A, A]),
     ("GET", "/password/forgot", [A, A, A, A, A]),

@@ -7,6 +7,7 @@ use reqwest::multipart::{Form, Part};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
+use crate::appeals::judged;
 use crate::certificates::approved_applications;
 use crate::evidence::pdf;
 use crate::helpers::{csrf_in, TestApp};
@@ -170,23 +171,7 @@ async fn files_attached_to_an_appeal_are_stored_with_their_hash_and_reach_every_
 
     // Once the panel has decided, nothing more is attached.
     let judge = person(&app, "申诉委员", &[Role::Reviewer]).await;
-    let (s, p) = w
-        .sec
-        .send(
-            "PUT",
-            &format!("/api/v1/appeals/{id}/panel"),
-            Some(json!({"members": [judge.id]})),
-        )
-        .await;
-    assert_eq!(s, 204, "{p}");
-    let (s, p) = judge
-        .send(
-            "POST",
-            &format!("/api/v1/appeals/{id}/decision"),
-            Some(json!({"upheld": false, "reasons": "整改证据不足"})),
-        )
-        .await;
-    assert_eq!(s, 204, "{p}");
+    judged(&w, &id, &judge, false, "整改证据不足").await;
     let (s, p) = attach(&a.enterprise, &id, "late.pdf", pdf(300)).await;
     assert_eq!(
         (s, p["code"].as_str()),

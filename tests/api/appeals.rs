@@ -58,6 +58,26 @@ async fn set_panel(w: &World<'_>, appeal: &str, members: &[&str]) -> (u16, Value
         .await
 }
 
+/// The secretariat makes `judge` the appeal's panel, who upholds or dismisses it.
+pub(crate) async fn judged(
+    w: &World<'_>,
+    appeal: &str,
+    judge: &Client<'_>,
+    upheld: bool,
+    reasons: &str,
+) {
+    let (s, p) = set_panel(w, appeal, &[judge.id.as_str()]).await;
+    assert_eq!(s, 204, "{p}");
+    let (s, p) = judge
+        .send(
+            "POST",
+            &format!("/api/v1/appeals/{appeal}/decision"),
+            Some(json!({"upheld": upheld, "reasons": reasons})),
+        )
+        .await;
+    assert_eq!(s, 204, "{p}");
+}
+
 /// The recipients (user ids) of the queued messages of one kind.
 async fn mailed_to(app: &TestApp, kind: &'static str) -> Vec<String> {
     app.conn(|c| certcase::db::models::mail::all(c).unwrap())

@@ -7,26 +7,11 @@
 
 use serde_json::{json, Value};
 
-use crate::certificates::check;
+use crate::appeals::judged;
+use crate::certificates::{check, day, decided as decide};
 use crate::helpers::TestApp;
 use crate::panels::world;
 use crate::surveillance::{certified, conclude, kinds, log_ok, plan, surveilled};
-
-async fn decide(sec: &crate::panels::Client<'_>, number: &str, action: &str, body: Value) -> Value {
-    let (s, c) = sec
-        .send(
-            "POST",
-            &format!("/api/v1/certificates/{number}/{action}"),
-            Some(body),
-        )
-        .await;
-    assert!(s == 200 || s == 201, "{action}: {s} {c}");
-    c
-}
-
-fn day(days: i64) -> String {
-    (chrono::Utc::now().date_naive() + chrono::Duration::days(days)).to_string()
-}
 
 /// The token at the end of the newest link under `path` mailed to `email`.
 async fn token_mailed(app: &TestApp, email: &str, path: &str) -> String {
@@ -147,23 +132,14 @@ async fn one_certificate_walks_through_surveillance_suspension_reduction_appeal_
     assert_eq!(s, 201, "{appeal}");
     let appeal_id = appeal["id"].as_str().unwrap().to_string();
     let independent = w.assessor("王独立", true, &["CD"], "2099-01-01").await;
-    let (s, p) = w
-        .sec
-        .send(
-            "PUT",
-            &format!("/api/v1/appeals/{appeal_id}/panel"),
-            Some(json!({ "members": [independent.id] })),
-        )
-        .await;
-    assert_eq!(s, 204, "{p}");
-    let (s, p) = independent
-        .send(
-            "POST",
-            &format!("/api/v1/appeals/{appeal_id}/decision"),
-            Some(json!({"upheld": true, "reasons": "证据充分 / the evidence suffices"})),
-        )
-        .await;
-    assert_eq!(s, 204, "{p}");
+    judged(
+        &w,
+        &appeal_id,
+        &independent,
+        true,
+        "证据充分 / the evidence suffices",
+    )
+    .await;
     let (s, p) = w
         .sec
         .send("GET", &format!("/api/v1/appeals/{appeal_id}"), None)

@@ -5,43 +5,15 @@
 //! directory lists certificates in force of consenting enterprises.
 
 use certcase::workflow::certificates as certs;
-use chrono::{Duration, Utc};
 use diesel::RunQueryDsl;
 use serde_json::{json, Value};
 
 use crate::certificates::{
-    approved_applications, check, check_file, download, issued_number as issue,
+    approved_applications, check, check_file, day, decide, download, issued_number as issue,
 };
 use crate::helpers::TestApp;
-use crate::panels::{world, Client};
-
-async fn decide(sec: &Client<'_>, number: &str, action: &str, body: Value) -> (u16, Value) {
-    sec.send(
-        "POST",
-        &format!("/api/v1/certificates/{number}/{action}"),
-        Some(body),
-    )
-    .await
-}
-
-fn day(days: i64) -> String {
-    (Utc::now().date_naive() + Duration::days(days)).to_string()
-}
-
-async fn log_ok(app: &TestApp) -> usize {
-    app.conn(|c| certs::verify_log(c).unwrap())
-        .await
-        .expect("the issuance log is intact")
-}
-
-fn kinds(v: &Value) -> Vec<String> {
-    v["history"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|h| h["kind"].as_str().unwrap().to_string())
-        .collect()
-}
+use crate::panels::world;
+use crate::surveillance::{kinds, log_ok};
 
 async fn mail_kinds(app: &TestApp) -> Vec<String> {
     app.conn(|c| {

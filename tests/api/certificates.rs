@@ -8,7 +8,7 @@ use diesel::RunQueryDsl;
 use serde_json::{json, Value};
 
 use crate::helpers::TestApp;
-use crate::panels::{world, World};
+use crate::panels::{world, Client, World};
 use crate::review::{form, reviewers, scored, vote};
 use crate::scoring::Assessed;
 
@@ -61,6 +61,34 @@ pub(crate) async fn issued_number(w: &World<'_>, application: &str) -> String {
     let (s, c) = issue(w, application).await;
     assert_eq!(s, 201, "{c}");
     c["number"].as_str().unwrap().to_string()
+}
+
+/// A secretariat decision on certificate `number` (`suspend`, `reinstate`, `withdraw`,
+/// `reduce-scope`) by `who`, with its status.
+pub(crate) async fn decide(
+    who: &Client<'_>,
+    number: &str,
+    action: &str,
+    body: Value,
+) -> (u16, Value) {
+    who.send(
+        "POST",
+        &format!("/api/v1/certificates/{number}/{action}"),
+        Some(body),
+    )
+    .await
+}
+
+/// [`decide`], which must succeed: the answer.
+pub(crate) async fn decided(who: &Client<'_>, number: &str, action: &str, body: Value) -> Value {
+    let (s, c) = decide(who, number, action, body).await;
+    assert!(s == 200 || s == 201, "{action}: {s} {c}");
+    c
+}
+
+/// The date `days` from today, as the API takes it.
+pub(crate) fn day(days: i64) -> String {
+    (chrono::Utc::now().date_naive() + chrono::Duration::days(days)).to_string()
 }
 
 pub(crate) async fn check(app: &TestApp, number: &str) -> Value {

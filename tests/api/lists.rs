@@ -6,6 +6,7 @@ use std::collections::BTreeSet;
 
 use certcase::domain::access::Role;
 use certcase::domain::application_status::Status;
+use diesel::RunQueryDsl;
 use serde_json::Value;
 
 use crate::helpers::TestApp;
@@ -101,6 +102,48 @@ async fn page_of(app: &TestApp, token: &str, path: &str) -> (Vec<String>, Option
     let (status, link, body) = get_json(app, token, path).await;
     assert_eq!(status, 200, "{path}: {body}");
     (ids(&body), link_to(&link, "next"))
+}
+
+/// The text of a page as `browser` sees it.
+async fn page(app: &TestApp, browser: &reqwest::Client, path: &str) -> String {
+    browser
+        .get(app.url(path))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+}
+
+/// Queues one message of `kind` to each address, newest last, with `text` as its body.
+async fn queue_mail(app: &TestApp, addresses: &[&str], kind: &str, text: &str) {
+    let (addresses, kind, text): (Vec<String>, String, String) = (
+        addresses.iter().map(|a| a.to_string()).collect(),
+        kind.to_string(),
+        text.to_string(),
+    );
+    app.conn(move |c| {
+        for email in addresses {
+            certcase::db::models::mail::insert_outbox(
+                c,
+                &certcase::domain::message::Recipient {
+                    user_id: None,
+                    email,
+                    name: "收件人".into(),
+                    lang: certcase::domain::i18n::Lang::Zh,
+                },
+                &kind,
+                &certcase::domain::message::Rendered {
+                    subject: "邀请".into(),
+                    text: text.clone(),
+                    html: format!("<p>{text}</p>"),
+                },
+            )
+            .unwrap();
+        }
+    })
+    .await;
 }
 
 #[tokio::test]
@@ -252,6 +295,7 @@ async fn cursors_limits_and_filters_that_cannot_be_used_are_coded_400s() {
         "/api/v1/assessors",
         "/api/v1/audit",
         "/api/v1/notifications",
+        "/api/v1/outbox",
         "/api/v1/directory",
     ];
     for list in lists {
@@ -267,9 +311,8 @@ async fn cursors_limits_and_filters_that_cannot_be_used_are_coded_400s() {
             ("limit=201".to_string(), "web.limit_out_of_range"),
             (format!("q={}", "x".repeat(101)), "web.search_too_long"),
         ] {
-            if (list == "/api/v1/notifications" || list == "/api/v1/audit")
-                && query.starts_with("q=")
-            {
+            // The audit log searches by person (below).
+            if list == "/api/v1/audit" && query.starts_with("q=") {
                 continue;
             }
             let path = format!("{list}?{query}");
@@ -292,11 +335,26 @@ async fn cursors_limits_and_filters_that_cannot_be_used_are_coded_400s() {
         "/api/v1/applications?round=not-a-round",
         "/api/v1/enterprises?verified=maybe",
         "/api/v1/assessors?organisation=nobody",
+        "/api/v1/outbox?status=lost",
     ] {
         let (status, _, problem) = get_json(&app, sec, path).await;
         assert_eq!(status, 400, "{path}: {problem}");
         assert_eq!(problem["code"], "web.filter_invalid", "{path}");
     }
+    let path = format!("/api/v1/audit?person={}", "x".repeat(101));
+    let (status, _, problem) = get_json(&app, sec, &path).await;
+    assert_eq!(
+        (status, problem["code"].as_str()),
+        (400, Some("web.search_too_long")),
+        "{problem}"
+    );
+    let path = format!("/api/v1/directory?part={}", "x".repeat(101));
+    let (status, _, problem) = get_json(&app, sec, &path).await;
+    assert_eq!(
+        (status, problem["code"].as_str()),
+        (400, Some("web.filter_invalid")),
+        "{problem}"
+    );
     // An enterprise member's own list refuses the same way.
     let (status, _, _) = get_json(&app, &member.token, "/api/v1/applications?after=x").await;
     assert_eq!(status, 400);
@@ -367,14 +425,7 @@ async fn enterprises_are_paged_searched_and_filtered_by_verification() {
 
     // The queue page searches both tables.
     let browser = app.signed_in(&w.sec.login).await;
-    let html = browser
-        .get(app.url("/enterprises?q=%E5%96%86%E5%A0%83"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = page(&app, &browser, "/enterprises?q=%E5%96%86%E5%A0%83").await;
     let verified = &html[html.find("id=\"verified\"").unwrap()..];
     assert!(verified.contains("北京喆堃科技有限公司"));
     let waiting =
@@ -483,45 +534,17 @@ async fn the_inbox_the_outbox_and_the_registry_are_paged() {
 
     // The outbox page: the filter form and the pages.
     let browser = app.signed_in(&w.sec.login).await;
-    app.conn(|c| {
-        for i in 0..3 {
-            certcase::db::models::mail::insert_outbox(
-                c,
-                &certcase::domain::message::Recipient {
-                    user_id: None,
-                    email: format!("r{i}@example.test"),
-                    name: "收件人".into(),
-                    lang: certcase::domain::i18n::Lang::Zh,
-                },
-                "invitation",
-                &certcase::domain::message::Rendered {
-                    subject: "邀请".into(),
-                    text: "正文".into(),
-                    html: "<p>正文</p>".into(),
-                },
-            )
-            .unwrap();
-        }
-    })
+    queue_mail(
+        &app,
+        &["r0@example.test", "r1@example.test", "r2@example.test"],
+        "invitation",
+        "正文",
+    )
     .await;
-    let html = browser
-        .get(app.url("/admin/outbox?q=r1%40example&limit=1"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = page(&app, &browser, "/admin/outbox?q=r1%40example&limit=1").await;
     assert!(html.contains("r1@example.test"), "{html}");
     assert!(!html.contains("r2@example.test"));
-    let html = browser
-        .get(app.url("/admin/outbox?limit=1"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = page(&app, &browser, "/admin/outbox?limit=1").await;
     assert!(html.contains("rel=\"next\""), "{html}");
 
     // The registry: three assessors, two a page, searched by name.
@@ -552,4 +575,202 @@ async fn the_inbox_the_outbox_and_the_registry_are_paged() {
     let (_, _, found) = get_json(&app, &w.sec.token, "/api/v1/assessors?q=%E9%92%B1").await; // 钱
     assert_eq!(found.as_array().unwrap().len(), 1);
     assert_eq!(found[0]["name"], "钱评估");
+}
+
+#[tokio::test]
+async fn the_inbox_is_searched_by_subject_or_text_in_page_and_api() {
+    let app = crate::helpers::spawn_app().await;
+    let reader = person(&app, "收件人", &[Role::Enterprise]).await;
+    let uid = reader.id.clone();
+    app.conn(move |c| {
+        for (i, (subject, text)) in [
+            ("Renewal invitation", "证书即将到期"),
+            ("证书已颁发", "Your certificate was issued"),
+            ("续期提醒", "RENEWAL is due"),
+            ("澄清请求", "请补充证据"),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let kind = format!("kind{i}");
+            certcase::db::models::mail::insert_notification(
+                c,
+                uid.parse().unwrap(),
+                &kind,
+                subject,
+                text,
+            )
+            .unwrap();
+        }
+    })
+    .await;
+    let subjects = |body: &Value| -> BTreeSet<String> {
+        body.as_array()
+            .unwrap()
+            .iter()
+            .map(|n| n["subject"].as_str().unwrap().to_string())
+            .collect()
+    };
+    // Any case, in the subject or the text; the search is kept in the next page's link.
+    let (status, link, first) = get_json(
+        &app,
+        &reader.token,
+        "/api/v1/notifications?q=renewal&limit=1",
+    )
+    .await;
+    assert_eq!(status, 200, "{first}");
+    let next = link_to(&link, "next").expect("a second match");
+    assert!(next.contains("q=renewal"), "{next}");
+    let (_, link, second) = get_json(&app, &reader.token, &next).await;
+    assert!(link_to(&link, "next").is_none(), "two matches only");
+    let found: BTreeSet<String> = subjects(&first)
+        .union(&subjects(&second))
+        .cloned()
+        .collect();
+    assert_eq!(
+        found,
+        BTreeSet::from(["Renewal invitation".to_string(), "续期提醒".to_string()])
+    );
+    // Chinese, in the text.
+    let (_, _, found) = get_json(
+        &app,
+        &reader.token,
+        "/api/v1/notifications?q=%E8%AF%81%E6%8D%AE",
+    )
+    .await; // 证据
+    assert_eq!(subjects(&found), BTreeSet::from(["澄清请求".to_string()]));
+    // `%` is a character, not a wildcard.
+    let (_, _, none) = get_json(&app, &reader.token, "/api/v1/notifications?q=%25").await;
+    assert_eq!(none.as_array().unwrap().len(), 0, "{none}");
+
+    // The page: the form keeps the search, shows the matches, and says when none match.
+    let browser = app.signed_in(&reader.login).await;
+    let html = page(&app, &browser, "/inbox?q=RENEWAL").await;
+    assert!(html.contains("value=\"RENEWAL\""), "{html}");
+    assert!(
+        html.contains("Renewal invitation") && html.contains("续期提醒"),
+        "{html}"
+    );
+    assert!(!html.contains("澄清请求"), "{html}");
+    let html = page(&app, &browser, "/inbox?q=nothing-like-this").await;
+    assert!(html.contains("没有包含该内容的消息。"), "{html}");
+}
+
+#[tokio::test]
+async fn the_outbox_api_pages_and_filters_as_its_page_does_without_bodies() {
+    let app = crate::helpers::spawn_app().await;
+    let w = world(&app).await;
+    queue_mail(
+        &app,
+        &[
+            "Box0@Example.test",
+            "Box1@Example.test",
+            "Box2@Example.test",
+        ],
+        "outbox_check",
+        "secret-link-text",
+    )
+    .await;
+    // By kind, newest first, a page at a time with the filters kept.
+    let (status, link, first) =
+        get_json(&app, &w.sec.token, "/api/v1/outbox?q=outbox_check&limit=2").await;
+    assert_eq!(status, 200, "{first}");
+    let addresses = |body: &Value| -> Vec<String> {
+        body.as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["recipient_address"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(
+        addresses(&first),
+        ["Box2@Example.test", "Box1@Example.test"]
+    );
+    assert_eq!(first[0]["status"], "pending");
+    assert!(!first.to_string().contains("secret-link-text"), "{first}");
+    let next = link_to(&link, "next").unwrap();
+    assert!(next.starts_with("/api/v1/outbox?") && next.contains("q=outbox_check"));
+    let (_, link, rest) = get_json(&app, &w.sec.token, &next).await;
+    assert_eq!(addresses(&rest), ["Box0@Example.test"]);
+    let back = link_to(&link, "prev").unwrap();
+    let (_, _, again) = get_json(&app, &w.sec.token, &back).await;
+    assert_eq!(addresses(&again), addresses(&first));
+    // Part of the address, any case; and a status.
+    let (_, _, one) = get_json(&app, &w.sec.token, "/api/v1/outbox?q=box1%40example").await;
+    assert_eq!(addresses(&one), ["Box1@Example.test"]);
+    let (_, _, sent) = get_json(
+        &app,
+        &w.sec.token,
+        "/api/v1/outbox?status=sent&q=outbox_check",
+    )
+    .await;
+    assert_eq!(sent.as_array().unwrap().len(), 0, "{sent}");
+    // The page shows the same messages.
+    let browser = app.signed_in(&w.sec.login).await;
+    let html = page(&app, &browser, "/admin/outbox?q=BOX1").await;
+    assert!(
+        html.contains("Box1@Example.test") && !html.contains("Box2@Example.test"),
+        "{html}"
+    );
+}
+
+#[tokio::test]
+async fn the_directory_is_paged_and_narrowed_to_a_part_and_leaves_expired_certificates_out() {
+    let app = crate::helpers::spawn_app().await;
+    let w = world(&app).await;
+    let both = crate::certificates::approved_applications(&w, 2).await;
+    let mut numbers = Vec::new();
+    for a in &both {
+        numbers.push(crate::certificates::issued_number(&w, &a.application).await);
+        let id = a.application.clone();
+        app.conn(move |c| {
+            certcase::db::models::applications::set_directory_consent(c, id.parse().unwrap(), true)
+                .unwrap();
+        })
+        .await;
+    }
+    numbers.sort();
+    let listed = |body: &Value| -> Vec<String> {
+        body.as_array()
+            .unwrap_or_else(|| panic!("a list: {body}"))
+            .iter()
+            .map(|e| e["number"].as_str().unwrap().to_string())
+            .collect()
+    };
+    // A part's certificates by number, a page at a time, the part kept in the links.
+    let (status, link, first) =
+        get_json(&app, &w.sec.token, "/api/v1/directory?part=CD&limit=1").await;
+    assert_eq!(status, 200, "{first}");
+    assert_eq!(listed(&first), [numbers[0].clone()]);
+    let next = link_to(&link, "next").unwrap();
+    assert!(next.contains("part=CD"), "{next}");
+    let (_, link, second) = get_json(&app, &w.sec.token, &next).await;
+    assert_eq!(listed(&second), [numbers[1].clone()]);
+    assert!(link_to(&link, "next").is_none());
+    let (_, _, other) = get_json(&app, &w.sec.token, "/api/v1/directory?part=SEC").await;
+    assert_eq!(listed(&other), Vec::<String>::new());
+
+    // The page offers the parts it lists and keeps the one chosen.
+    let visitor = reqwest::Client::new();
+    let html = page(&app, &visitor, "/directory?part=CD").await;
+    assert!(html.contains("<option value=\"CD\" selected>"), "{html}");
+    assert!(
+        html.contains(&numbers[0]) && html.contains(&numbers[1]),
+        "{html}"
+    );
+    let html = page(&app, &visitor, "/directory?part=SEC").await;
+    assert!(!html.contains(&numbers[0]), "{html}");
+
+    // A certificate past its last day (the column the lookups read) is not in force.
+    let expired = numbers[0].clone();
+    app.conn(move |c| {
+        diesel::sql_query(format!(
+            "UPDATE certificates SET valid_until = '2020-01-01' WHERE number = '{expired}'"
+        ))
+        .execute(c)
+        .unwrap();
+    })
+    .await;
+    let (_, _, left) = get_json(&app, &w.sec.token, "/api/v1/directory?part=CD").await;
+    assert_eq!(listed(&left), [numbers[1].clone()]);
 }

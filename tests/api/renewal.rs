@@ -12,13 +12,15 @@ use chrono::{Days, NaiveDate, Utc};
 use diesel::RunQueryDsl;
 use serde_json::{json, Value};
 
+use crate::appeals::judged;
 use crate::certificates::{
-    approved_applications, check, check_file, download, issued_number as issue,
+    approved_applications, check, check_file, decided, download, issued_number as issue,
 };
 use crate::helpers::TestApp;
 use crate::panels::{person, world, Client, World};
 use crate::review::reviewers;
 use crate::scoring::{consolidate, submit_all, Assessed};
+use crate::surveillance::kinds;
 
 #[derive(diesel::QueryableByName)]
 struct Text {
@@ -71,15 +73,6 @@ async fn valid_until(app: &TestApp, number: &str) -> NaiveDate {
 async fn run_job(app: &TestApp, today: NaiveDate) -> Sent {
     app.conn(move |c| send_reminders(c, &Reminders::default(), today).unwrap())
         .await
-}
-
-fn kinds(v: &Value) -> Vec<String> {
-    v["history"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|h| h["kind"].as_str().unwrap().to_string())
-        .collect()
 }
 
 /// The count of a task line of the first section of someone's task list.
@@ -141,11 +134,23 @@ async fn new_round(w: &World<'_>, part: &str) -> String {
     round["id"].as_str().unwrap().to_string()
 }
 
-fn renewal_draft(part: &str, renews: &str) -> Value {
-    json!({
-        "part_code": part, "target_level": 3, "scope": "核心交易系统", "contact_name": "张喆",
-        "contact_email": "zz@example.cn", "renews": renews
-    })
+/// `member` applies in `round` for re-assessment of `part`, naming certificate `renews`.
+async fn apply_to_renew(
+    member: &Client<'_>,
+    round: &str,
+    part: &str,
+    renews: &str,
+) -> (u16, Value) {
+    member
+        .send(
+            "POST",
+            &format!("/api/v1/rounds/{round}/applications"),
+            Some(json!({
+                "part_code": part, "target_level": 3, "scope": "核心交易系统", "contact_name": "张喆",
+                "contact_email": "zz@example.cn", "renews": renews
+            })),
+        )
+        .await
 }
 
 /// Renews certificate `number` end to end and answers (renewal application, successor):
@@ -163,13 +168,7 @@ pub(crate) async fn renew_end_to_end(w: &World<'_>, number: &str) -> (String, St
     .remove(0);
     let member = holder(w, number).await;
     let round = new_round(w, &part).await;
-    let (s, created) = member
-        .send(
-            "POST",
-            &format!("/api/v1/rounds/{round}/applications"),
-            Some(renewal_draft(&part, number)),
-        )
-        .await;
+    let (s, created) = apply_to_renew(&member, &round, &part, number).await;
     assert_eq!(s, 201, "{created}");
     let application = created["id"].as_str().unwrap().to_string();
     by_hand(
@@ -317,13 +316,7 @@ async fn an_approved_re_assessment_issues_a_successor_that_renews_the_certificat
     // Nothing follows a renewal: the old one is neither renewed nor suspended again.
     let again = holder(&w, &old).await;
     let round = new_round(&w, "CD").await;
-    let (s, p) = again
-        .send(
-            "POST",
-            &format!("/api/v1/rounds/{round}/applications"),
-            Some(renewal_draft("CD", &old)),
-        )
-        .await;
+    let (s, p) = apply_to_renew(&again, &round, "CD", &old).await;
     assert_eq!(
         (s, p["code"].as_str()),
         (409, Some("renewal.not_standing")),
@@ -349,13 +342,7 @@ async fn a_renewal_names_a_standing_certificate_of_the_same_enterprise_and_part(
         ("CD", "not a number", 422, "renewal.certificate_unknown"),
         ("CD", theirs.as_str(), 422, "renewal.certificate_unknown"),
     ] {
-        let (s, p) = member
-            .send(
-                "POST",
-                &format!("/api/v1/rounds/{round}/applications"),
-                Some(renewal_draft(part, renews)),
-            )
-            .await;
+        let (s, p) = apply_to_renew(&member, &round, part, renews).await;
         assert_eq!(
             (s, p["code"].as_str()),
             (status, Some(code)),
@@ -364,36 +351,16 @@ async fn a_renewal_names_a_standing_certificate_of_the_same_enterprise_and_part(
     }
     // Another part of the same enterprise is not a renewal of this certificate.
     let other_round = new_round(&w, "SEC").await;
-    let (s, p) = member
-        .send(
-            "POST",
-            &format!("/api/v1/rounds/{other_round}/applications"),
-            Some(renewal_draft("SEC", &mine)),
-        )
-        .await;
+    let (s, p) = apply_to_renew(&member, &other_round, "SEC", &mine).await;
     assert_eq!(
         (s, p["code"].as_str()),
         (422, Some("renewal.part_differs")),
         "{p}"
     );
     // A withdrawn certificate is not renewed: a new certification starts afresh.
-    let (s, p) = w
-        .sec
-        .send(
-            "POST",
-            &format!("/api/v1/certificates/{theirs}/withdraw"),
-            Some(json!({"reason": "监督不合格"})),
-        )
-        .await;
-    assert_eq!(s, 200, "{p}");
+    decided(&w.sec, &theirs, "withdraw", json!({"reason": "监督不合格"})).await;
     let theirs_member = holder(&w, &theirs).await;
-    let (s, p) = theirs_member
-        .send(
-            "POST",
-            &format!("/api/v1/rounds/{round}/applications"),
-            Some(renewal_draft("CD", &theirs)),
-        )
-        .await;
+    let (s, p) = apply_to_renew(&theirs_member, &round, "CD", &theirs).await;
     assert_eq!(
         (s, p["code"].as_str()),
         (409, Some("renewal.not_standing")),
@@ -497,24 +464,12 @@ async fn invitations_go_out_90_and_30_days_before_expiry_once_each() {
 
     // Once the enterprise has applied for the renewal the task line is done.
     let round = new_round(&w, "CD").await;
-    let (s, p) = member
-        .send(
-            "POST",
-            &format!("/api/v1/rounds/{round}/applications"),
-            Some(renewal_draft("CD", &number)),
-        )
-        .await;
+    let (s, p) = apply_to_renew(&member, &round, "CD", &number).await;
     assert_eq!(s, 201, "{p}");
     assert_eq!(task(&member, "certificates_to_renew").await, Some(0));
     // A second renewal of the same certificate is refused while the first is under way.
     let round = new_round(&w, "CD").await;
-    let (s, p) = member
-        .send(
-            "POST",
-            &format!("/api/v1/rounds/{round}/applications"),
-            Some(renewal_draft("CD", &number)),
-        )
-        .await;
+    let (s, p) = apply_to_renew(&member, &round, "CD", &number).await;
     assert_eq!(
         (s, p["code"].as_str()),
         (409, Some("renewal.already_applied")),
@@ -530,15 +485,13 @@ async fn the_end_of_a_suspension_is_reminded_of_once() {
     let number = issue(&w, &a.application).await;
     let today = Utc::now().date_naive();
     let until = today + Days::new(20);
-    let (s, p) = w
-        .sec
-        .send(
-            "POST",
-            &format!("/api/v1/certificates/{number}/suspend"),
-            Some(json!({"reason": "监督发现问题", "until": until.to_string()})),
-        )
-        .await;
-    assert_eq!(s, 200, "{p}");
+    decided(
+        &w.sec,
+        &number,
+        "suspend",
+        json!({"reason": "监督发现问题", "until": until.to_string()}),
+    )
+    .await;
 
     assert_eq!(run_job(&app, today).await.suspensions, 0, "20 days left");
     assert_eq!(run_job(&app, until - Days::new(14)).await.suspensions, 1);
@@ -555,15 +508,7 @@ async fn an_upheld_appeal_against_a_withdrawal_puts_the_certificate_back_in_forc
     let w = world(&app).await;
     let a = approved_applications(&w, 1).await.remove(0);
     let number = issue(&w, &a.application).await;
-    let (s, p) = w
-        .sec
-        .send(
-            "POST",
-            &format!("/api/v1/certificates/{number}/withdraw"),
-            Some(json!({"reason": "监督不合格"})),
-        )
-        .await;
-    assert_eq!(s, 200, "{p}");
+    decided(&w.sec, &number, "withdraw", json!({"reason": "监督不合格"})).await;
     // The secretariat cannot reinstate a withdrawn certificate itself.
     let (s, p) = w
         .sec
@@ -595,23 +540,7 @@ async fn an_upheld_appeal_against_a_withdrawal_puts_the_certificate_back_in_forc
     assert_eq!(s, 201, "{appeal}");
     let id = appeal["id"].as_str().unwrap().to_string();
     let judge = person(&app, "申诉委员", &[Role::Reviewer]).await;
-    let (s, p) = w
-        .sec
-        .send(
-            "PUT",
-            &format!("/api/v1/appeals/{id}/panel"),
-            Some(json!({"members": [judge.id]})),
-        )
-        .await;
-    assert_eq!(s, 204, "{p}");
-    let (s, p) = judge
-        .send(
-            "POST",
-            &format!("/api/v1/appeals/{id}/decision"),
-            Some(json!({"upheld": true, "reasons": "监督结论不成立"})),
-        )
-        .await;
-    assert_eq!(s, 204, "{p}");
+    judged(&w, &id, &judge, true, "监督结论不成立").await;
 
     let v = check(&app, &number).await;
     assert_eq!(v["status"], "valid", "{v}");
@@ -627,4 +556,50 @@ async fn an_upheld_appeal_against_a_withdrawal_puts_the_certificate_back_in_forc
         Ok(3),
         "the chain is intact"
     );
+}
+
+/// The expiry lookups read the certificate's `valid_until` column: issuing copies it from
+/// the signed payload, and the migration that added it fills it from the payloads of the
+/// certificates issued before (run down and up again here on both databases).
+#[tokio::test]
+async fn the_last_day_of_validity_is_a_column_filled_from_the_signed_payload() {
+    let app = crate::helpers::spawn_app().await;
+    let w = world(&app).await;
+    let a = approved_applications(&w, 1).await.remove(0);
+    let number = issue(&w, &a.application).await;
+    let signed = valid_until(&app, &number).await;
+    let column = format!(
+        "SELECT CAST(valid_until AS TEXT) AS value FROM certificates WHERE number = '{number}'"
+    );
+    assert_eq!(text(&app, column.clone()).await, [signed.to_string()]);
+
+    app.conn(|c| {
+        use diesel::connection::SimpleConnection;
+        let (down, up) = match c {
+            certcase::db::DbConn::Sqlite(_) => (
+                include_str!(
+                    "../../migrations/sqlite/2026-12-08-000400_certificate_valid_until/down.sql"
+                ),
+                include_str!(
+                    "../../migrations/sqlite/2026-12-08-000400_certificate_valid_until/up.sql"
+                ),
+            ),
+            certcase::db::DbConn::Postgres(_) => (
+                include_str!(
+                    "../../migrations/postgres/2026-12-08-000400_certificate_valid_until/down.sql"
+                ),
+                include_str!(
+                    "../../migrations/postgres/2026-12-08-000400_certificate_valid_until/up.sql"
+                ),
+            ),
+        };
+        c.batch_execute(down).unwrap();
+        c.batch_execute(up).unwrap();
+    })
+    .await;
+    assert_eq!(text(&app, column).await, [signed.to_string()]);
+
+    // The renewal job finds the certificate by the column: 90 days before its end, not 91.
+    assert_eq!(run_job(&app, signed - Days::new(91)).await.invitations, 0);
+    assert_eq!(run_job(&app, signed - Days::new(90)).await.invitations, 1);
 }

@@ -12,7 +12,7 @@ use diesel::prelude::*;
 use crate::db::schema::{audit_head, audit_log, users};
 use crate::db::DbConn;
 use crate::domain::audit::{self, Actor, Entry, Kind, Linked};
-use crate::domain::listing::{parse_key_number, Window};
+use crate::domain::listing::{like_anywhere, parse_key_number, parse_search, Window};
 use crate::domain::paging::PageNumber;
 use crate::refusal::{Code, Reason};
 
@@ -131,7 +131,8 @@ pub fn append(
 /// Filters for browsing; every field optional.
 #[derive(Debug, Clone, Default, serde::Deserialize, utoipa::IntoParams)]
 pub struct Filter {
-    /// A user id, or part of the actor's name.
+    /// A user id, or part of the actor's name (any case).
+    #[param(max_length = 100)]
     pub person: Option<String>,
     /// An object id, or `type:id`, or a type alone followed by a colon (`application:`).
     pub object: Option<String>,
@@ -230,7 +231,7 @@ impl Filter {
         Ok(Query {
             window,
             cursor_seq,
-            person: nonempty(&self.person),
+            person: parse_search(self.person.as_deref())?,
             object_type,
             object_id,
             kind,
@@ -246,14 +247,6 @@ pub const PAGE_SIZE: i64 = crate::domain::listing::DEFAULT_LIMIT;
 /// The name of the audit log in its cursors (whose one part is the sequence number).
 pub const LIST: &str = "audit";
 
-fn like_pattern(s: &str) -> String {
-    let escaped = s
-        .replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_");
-    format!("%{escaped}%")
-}
-
 macro_rules! filtered {
     ($q:expr) => {{
         let q: &Query = $q;
@@ -262,7 +255,9 @@ macro_rules! filtered {
             b = b.filter(
                 audit_log::actor_user_id
                     .eq(p.clone())
-                    .or(audit_log::actor_name.like(like_pattern(p)).escape('\\')),
+                    .or(super::lower(audit_log::actor_name)
+                        .like(like_anywhere(&p.to_lowercase()))
+                        .escape('\\')),
             );
         }
         if let Some(t) = &q.object_type {

@@ -71,6 +71,9 @@ pub struct CertificateRow {
     /// verification reads the log.
     pub suspended_until: Option<NaiveDate>,
     pub superseded_by: Option<String>,
+    /// The payload's last day of validity, for the lookups by expiry (index
+    /// `certificates_valid_until`).
+    pub valid_until: NaiveDate,
 }
 
 pub fn insert(conn: &mut DbConn, row: &CertificateRow) -> QueryResult<()> {
@@ -349,26 +352,6 @@ pub fn of_enterprise(
         .load(conn)
 }
 
-/// Certificates for the public directory: of applications whose enterprise consented,
-/// neither withdrawn, suspended nor replaced (by the copies on the row), by number.
-pub fn directory(conn: &mut DbConn) -> QueryResult<Vec<CertificateRow>> {
-    use crate::db::schema::applications;
-    certificates::table
-        .filter(
-            certificates::application_id.eq_any(
-                applications::table
-                    .filter(applications::directory_consent.eq(true))
-                    .select(applications::id),
-            ),
-        )
-        .filter(certificates::revoked_at.is_null())
-        .filter(certificates::suspended_until.is_null())
-        .filter(certificates::superseded_by.is_null())
-        .order(certificates::number.asc())
-        .select(CertificateRow::as_select())
-        .load(conn)
-}
-
 /// Inserts many certificates and their issuance-log entries, which the caller chained
 /// onto [`log_head`] (bulk loads, under [`lock_issuance`]).
 pub fn insert_many(
@@ -396,15 +379,12 @@ pub struct DirectoryFilter {
     pub part: Option<String>,
 }
 
-/// One window of [`directory`], by number (descending when `backwards`), past the
-/// number `at.key` (the unique index on `number` serves the order).
-pub fn directory_page(
-    conn: &mut DbConn,
-    filter: &DirectoryFilter,
-    at: &super::KeysetAt<String>,
-) -> QueryResult<Vec<CertificateRow>> {
-    use crate::db::schema::{applications, enterprises};
-    let mut q = certificates::table
+/// The certificates the public directory lists on `today`: of applications whose
+/// enterprise consented, neither withdrawn, suspended nor replaced (by the copies on the
+/// row) nor expired.
+fn in_directory<'a>(today: NaiveDate) -> certificates::BoxedQuery<'a, crate::db::MultiBackend> {
+    use crate::db::schema::applications;
+    certificates::table
         .filter(
             certificates::application_id.eq_any(
                 applications::table
@@ -415,7 +395,42 @@ pub fn directory_page(
         .filter(certificates::revoked_at.is_null())
         .filter(certificates::suspended_until.is_null())
         .filter(certificates::superseded_by.is_null())
-        .into_boxed();
+        .filter(certificates::valid_until.ge(today))
+        .into_boxed()
+}
+
+/// The payload of the first certificate (by number) of each part the directory lists on
+/// `today`, by part code: what the directory's part filter offers, named as certified.
+pub fn directory_parts(conn: &mut DbConn, today: NaiveDate) -> QueryResult<Vec<String>> {
+    let codes: Vec<String> = in_directory(today)
+        .select(certificates::part_code)
+        .distinct()
+        .order(certificates::part_code.asc())
+        .load(conn)?;
+    let mut payloads = Vec::with_capacity(codes.len());
+    for code in codes {
+        payloads.push(
+            in_directory(today)
+                .filter(certificates::part_code.eq(code))
+                .order(certificates::number.asc())
+                .select(certificates::payload)
+                .first(conn)?,
+        );
+    }
+    Ok(payloads)
+}
+
+/// One window of [`in_directory`], by number (descending when `backwards`), past the
+/// number `at.key` (index `certificates_part_number` with a part, else the unique index
+/// on `number`).
+pub fn directory_page(
+    conn: &mut DbConn,
+    filter: &DirectoryFilter,
+    today: NaiveDate,
+    at: &super::KeysetAt<String>,
+) -> QueryResult<Vec<CertificateRow>> {
+    use crate::db::schema::{applications, enterprises};
+    let mut q = in_directory(today);
     if let Some(text) = &filter.search {
         q = q.filter(
             certificates::application_id.eq_any(

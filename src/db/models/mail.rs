@@ -304,15 +304,28 @@ pub fn all(conn: &mut DbConn) -> QueryResult<Vec<OutboxRow>> {
 }
 
 /// One window of a person's notifications, newest first by id (ids are v7 UUIDs, so they
-/// sort by creation; index `notifications_user_id`), past the id `at.key`.
+/// sort by creation; index `notifications_user_id`), past the id `at.key`; with `search`,
+/// only those whose subject or text contains it (any case).
 pub fn inbox_page(
     conn: &mut DbConn,
     user: UserId,
+    search: Option<&str>,
     at: &super::KeysetAt<String>,
 ) -> QueryResult<Vec<NotificationRow>> {
     let mut q = notifications::table
         .filter(notifications::user_id.eq(user))
         .into_boxed();
+    if let Some(text) = search {
+        let pattern = crate::domain::listing::like_anywhere(&text.to_lowercase());
+        q = q.filter(
+            super::lower(notifications::subject)
+                .like(pattern.clone())
+                .escape('\\')
+                .or(super::lower(notifications::body_text)
+                    .like(pattern)
+                    .escape('\\')),
+        );
+    }
     if let Some(id) = &at.key {
         q = if at.backwards {
             q.filter(notifications::id.gt(id.clone()))
@@ -335,7 +348,7 @@ pub fn inbox_page(
 pub struct OutboxFilter {
     /// One status; none means every message not sent yet (pending or given up).
     pub status: Option<OutboxStatus>,
-    /// Part of the recipient's address, or a message kind.
+    /// Part of the recipient's address (any case), or a message kind.
     pub search: Option<String>,
 }
 
@@ -354,8 +367,8 @@ pub fn outbox_page(
     };
     if let Some(text) = &filter.search {
         q = q.filter(
-            outbox::recipient_address
-                .like(like_anywhere(text))
+            super::lower(outbox::recipient_address)
+                .like(like_anywhere(&text.to_lowercase()))
                 .escape('\\')
                 .or(outbox::message_kind.eq(text.clone())),
         );

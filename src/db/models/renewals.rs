@@ -5,7 +5,7 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
-use crate::db::schema::{applications, certificate_reminders, renewal_applications};
+use crate::db::schema::{applications, certificate_reminders, certificates, renewal_applications};
 use crate::db::DbConn;
 use crate::domain::application_status::Status;
 use crate::domain::ids::{ApplicationId, EnterpriseId};
@@ -89,42 +89,21 @@ pub fn occasions(conn: &mut DbConn, number: &str) -> QueryResult<Vec<String>> {
         .load(conn)
 }
 
-#[derive(QueryableByName)]
-struct Number {
-    #[diesel(sql_type = diesel::sql_types::Text)]
-    number: String,
-}
-
 /// Numbers of the certificates, neither withdrawn nor replaced (as their rows say), whose
-/// last day of validity lies between `from` and `to`, both included. The day is read
-/// from the stored payload, in the database, so that the job does not load every
-/// certificate.
+/// last day of validity lies between `from` and `to`, both included (index
+/// `certificates_valid_until`), so that the job does not load every certificate.
 pub fn standing_with_validity_between(
     conn: &mut DbConn,
     from: NaiveDate,
     to: NaiveDate,
 ) -> QueryResult<Vec<String>> {
-    // ISO dates compare as text.
-    let (from, to) = (from.to_string(), to.to_string());
-    let rows: Vec<Number> = match conn {
-        DbConn::Sqlite(c) => diesel::sql_query(
-            "SELECT number FROM certificates WHERE revoked_at IS NULL \
-             AND superseded_by IS NULL \
-             AND json_extract(payload, '$.valid_until') BETWEEN ? AND ? ORDER BY number",
-        )
-        .bind::<diesel::sql_types::Text, _>(from)
-        .bind::<diesel::sql_types::Text, _>(to)
-        .load(c)?,
-        DbConn::Postgres(c) => diesel::sql_query(
-            "SELECT number FROM certificates WHERE revoked_at IS NULL \
-             AND superseded_by IS NULL \
-             AND (payload::json ->> 'valid_until') BETWEEN $1 AND $2 ORDER BY number",
-        )
-        .bind::<diesel::sql_types::Text, _>(from)
-        .bind::<diesel::sql_types::Text, _>(to)
-        .load(c)?,
-    };
-    Ok(rows.into_iter().map(|r| r.number).collect())
+    certificates::table
+        .filter(certificates::revoked_at.is_null())
+        .filter(certificates::superseded_by.is_null())
+        .filter(certificates::valid_until.between(from, to))
+        .order(certificates::number.asc())
+        .select(certificates::number)
+        .load(conn)
 }
 
 #[derive(QueryableByName)]
@@ -146,12 +125,12 @@ pub fn invited_count(
         .map(|s| format!("'{}'", s.as_str()))
         .collect::<Vec<_>>()
         .join(", ");
-    let sql = |valid_until: &str, p: [&str; 2]| {
+    let sql = |p: [&str; 2]| {
         format!(
             "SELECT COUNT(*) AS n FROM certificates c \
              JOIN applications a ON a.id = c.application_id \
              WHERE a.enterprise_id = {} AND c.revoked_at IS NULL AND c.superseded_by IS NULL \
-             AND {valid_until} >= {} \
+             AND c.valid_until >= {} \
              AND EXISTS (SELECT 1 FROM certificate_reminders r \
                  WHERE r.certificate_number = c.number AND r.occasion LIKE 'renewal_%') \
              AND NOT EXISTS (SELECT 1 FROM renewal_applications ra \
@@ -160,20 +139,16 @@ pub fn invited_count(
             p[0], p[1]
         )
     };
-    let (enterprise, today) = (enterprise.to_string(), today.to_string());
+    let enterprise = enterprise.to_string();
     let count: Count = match conn {
-        DbConn::Sqlite(c) => {
-            diesel::sql_query(sql("json_extract(c.payload, '$.valid_until')", ["?", "?"]))
-                .bind::<diesel::sql_types::Text, _>(enterprise)
-                .bind::<diesel::sql_types::Text, _>(today)
-                .get_result(c)?
-        }
-        DbConn::Postgres(c) => {
-            diesel::sql_query(sql("(c.payload::json ->> 'valid_until')", ["$1", "$2"]))
-                .bind::<diesel::sql_types::Text, _>(enterprise)
-                .bind::<diesel::sql_types::Text, _>(today)
-                .get_result(c)?
-        }
+        DbConn::Sqlite(c) => diesel::sql_query(sql(["?", "?"]))
+            .bind::<diesel::sql_types::Text, _>(enterprise)
+            .bind::<diesel::sql_types::Date, _>(today)
+            .get_result(c)?,
+        DbConn::Postgres(c) => diesel::sql_query(sql(["$1", "$2"]))
+            .bind::<diesel::sql_types::Text, _>(enterprise)
+            .bind::<diesel::sql_types::Date, _>(today)
+            .get_result(c)?,
     };
     Ok(count.n)
 }

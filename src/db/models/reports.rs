@@ -236,7 +236,7 @@ pub fn facts(
         .select((
             certificates::application_id,
             certificates::issued_at,
-            certificates::payload,
+            certificates::valid_until,
             certificates::revoked_at,
         ))
         .into_boxed();
@@ -309,19 +309,19 @@ pub fn facts(
         .load::<(
             ApplicationId,
             chrono::NaiveDateTime,
-            String,
+            chrono::NaiveDate,
             Option<chrono::NaiveDateTime>,
         )>(conn)?
         .into_iter()
-        .map(|(application_id, issued_at, payload, revoked_at)| {
-            Ok(CertificateFact {
+        .map(
+            |(application_id, issued_at, valid_until, revoked_at)| CertificateFact {
                 application_id,
                 issued_at,
-                valid_until: signed_validity(&payload)?,
+                valid_until,
                 revoked_at,
-            })
-        })
-        .collect::<QueryResult<_>>()?;
+            },
+        )
+        .collect();
     let in_scope: std::collections::HashSet<ApplicationId> =
         applications.iter().map(|a| a.id).collect();
     let surveillances = crate::db::schema::surveillances::table
@@ -348,18 +348,6 @@ pub fn facts(
         surveillances,
         today,
     })
-}
-
-/// The last day of validity from a certificate's signed payload (only that field is
-/// decoded). A payload that lacks it is a corrupt row, reported as a database error.
-fn signed_validity(payload: &str) -> QueryResult<chrono::NaiveDate> {
-    #[derive(serde::Deserialize)]
-    struct Validity {
-        valid_until: chrono::NaiveDate,
-    }
-    serde_json::from_str::<Validity>(payload)
-        .map(|v| v.valid_until)
-        .map_err(|e| diesel::result::Error::DeserializationError(Box::new(e)))
 }
 
 /// Where what a report reads stands: the round's counter (bumped by the triggers of

@@ -7,6 +7,7 @@ use chrono::Utc;
 use crate::db::models::certificates as store;
 use crate::db::models::KeysetAt;
 use crate::db::DbConn;
+use crate::domain::catalog::Bilingual;
 use crate::domain::certificate::CertificatePayload;
 use crate::domain::listing::{assemble, Cursor, Page, Window};
 use crate::refusal::Refusal;
@@ -71,8 +72,7 @@ pub fn summary_of_application(
 pub const DIRECTORY_LIST: &str = "directory";
 
 /// One page of the public directory on `today`: certificates in force of enterprises
-/// that consented, narrowed by `filter`, by number. Expiry is read from the signed
-/// payload, so windows are read until the page is full or the list ends.
+/// that consented, narrowed by `filter`, by number.
 pub fn directory(
     conn: &mut DbConn,
     issuer: &Issuer,
@@ -80,29 +80,15 @@ pub fn directory(
     window: &Window,
     today: chrono::NaiveDate,
 ) -> Result<Page<DirectoryEntry>, Refusal> {
-    let fetch = window.limit.fetch();
-    let mut at = KeysetAt {
+    let at = KeysetAt {
         key: window.cursor().map(|c| c.parts()[0].clone()),
         backwards: window.backwards(),
-        fetch,
+        fetch: window.limit.fetch(),
     };
-    let mut in_force: Vec<CertificatePayload> = Vec::new();
-    loop {
-        let rows = store::directory_page(conn, filter, &at)?;
-        let ended = (rows.len() as i64) < fetch;
-        if let Some(last) = rows.last() {
-            at.key = Some(last.number.clone());
-        }
-        in_force.extend(
-            rows.into_iter()
-                .filter_map(|row| serde_json::from_str::<CertificatePayload>(&row.payload).ok())
-                .filter(|p| !p.is_expired_on(today)),
-        );
-        if ended || in_force.len() as i64 >= fetch {
-            break;
-        }
-    }
-    in_force.truncate(fetch as usize);
+    let in_force: Vec<CertificatePayload> = store::directory_page(conn, filter, today, &at)?
+        .into_iter()
+        .filter_map(|row| serde_json::from_str::<CertificatePayload>(&row.payload).ok())
+        .collect();
     let page = assemble(
         DIRECTORY_LIST,
         window,
@@ -113,4 +99,23 @@ pub fn directory(
         let url = issuer.verify_url(&p.certificate_number);
         directory_entry(p, url)
     }))
+}
+
+/// The parts the directory lists on `today`, by code, named as their certificates name
+/// them: the choices of its part filter.
+pub fn directory_parts(
+    conn: &mut DbConn,
+    today: chrono::NaiveDate,
+) -> Result<Vec<(String, Bilingual)>, Refusal> {
+    Ok(store::directory_parts(conn, today)?
+        .iter()
+        .filter_map(|payload| serde_json::from_str::<CertificatePayload>(payload).ok())
+        .map(|p| {
+            let name = Bilingual {
+                zh: p.part_name_zh,
+                en: p.part_name_en,
+            };
+            (p.part_code, name)
+        })
+        .collect())
 }

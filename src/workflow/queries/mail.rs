@@ -16,10 +16,12 @@ pub const OUTBOX_LIST: &str = "outbox";
 pub const INBOX_KEY_PARTS: usize = 1;
 pub const OUTBOX_KEY_PARTS: usize = 2;
 
-/// One page of the person's own notifications, newest first.
+/// One page of the person's own notifications, newest first; with `search`, those whose
+/// subject or text contains it.
 pub fn inbox_page(
     conn: &mut DbConn,
     user: UserId,
+    search: Option<&str>,
     window: &Window,
 ) -> Result<Page<NotificationRow>, Refusal> {
     let at = KeysetAt {
@@ -27,7 +29,7 @@ pub fn inbox_page(
         backwards: window.backwards(),
         fetch: window.limit.fetch(),
     };
-    let rows = store::inbox_page(conn, user, &at)?;
+    let rows = store::inbox_page(conn, user, search, &at)?;
     Ok(assemble(INBOX_LIST, window, rows, |n: &NotificationRow| {
         Cursor::new(vec![n.id.clone()])
     }))
@@ -57,10 +59,11 @@ pub fn outbox_depth(conn: &mut DbConn) -> Result<i64, Refusal> {
 pub fn inbox_with_certificates(
     conn: &mut DbConn,
     user: UserId,
+    search: Option<&str>,
     window: &Window,
 ) -> Result<Page<(NotificationRow, Option<String>)>, Refusal> {
     use crate::db::models::{certificates, enterprises};
-    let page = inbox_page(conn, user, window)?;
+    let page = inbox_page(conn, user, search, window)?;
     let numbers: Vec<String> = match enterprises::membership(conn, user)? {
         Some(e) if page.rows.iter().any(is_certificate_notice) => {
             certificates::of_enterprise(conn, e)?

@@ -25,6 +25,6 @@ pub use applications::{
 pub use audit::AuditEntryView;
 pub use clarifications::ClarificationView;
 pub use enterprises::EnterpriseView;
-pub use notifications::NotificationView;
+pub use notifications::{NotificationView, OutboxMessageView};
 pub use panels::{ConflictView, EmploymentView, OrganisationView, RegistryEntry, SeatView};
 pub use self_assessments::SelfAssessmentView;

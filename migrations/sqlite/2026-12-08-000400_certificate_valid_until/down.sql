@@ -1,0 +1,2 @@
+DROP INDEX certificates_valid_until;
+ALTER TABLE certificates DROP COLUMN valid_until;
