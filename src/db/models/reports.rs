@@ -99,96 +99,170 @@ impl SummaryRow {
     }
 }
 
+/// A seat as stored in the report: who sat, whether as lead, and their turnaround.
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = report_seats)]
+struct SeatRow {
+    round_id: RoundId,
+    application_id: ApplicationId,
+    assessor_id: UserId,
+    is_lead: bool,
+    turnaround_seconds: Option<i64>,
+}
+
 /// Rebuilds the report's rows of one application from its current status changes,
 /// submitted scores, consolidation and panel. Call it inside the transaction that
 /// changed any of them.
 pub fn refresh(conn: &mut DbConn, application: ApplicationId) -> QueryResult<()> {
-    // Takes the application's row lock first (SQLite already holds the write lock): two
+    refresh_many(conn, &[application])
+}
+
+/// Applications whose report rows [`refresh_all`] rebuilds with one statement per table:
+/// a few hundred keeps every statement's parameters (16 a summary) well within both
+/// databases' limits and bounds memory.
+const REFRESH_SLICE: usize = 500;
+
+/// Rebuilds the report's rows of `ids` with a few statements whatever their number: one
+/// query per source table for all of them, the summaries computed here, and multi-row
+/// inserts on PostgreSQL (`insert_all`).
+fn refresh_many(conn: &mut DbConn, ids: &[ApplicationId]) -> QueryResult<()> {
+    // Takes the applications' row locks first (SQLite already holds the write lock): two
     // assessors scoring at once on PostgreSQL would otherwise both delete and both
-    // insert the same summary. The second then reads the first one's scores.
-    diesel::update(applications::table.find(application))
+    // insert the same summary. The second then reads the first one's scores. The update
+    // also bumps the rounds' report versions (triggers of migration 000035).
+    diesel::update(applications::table.filter(applications::id.eq_any(ids)))
         .set(applications::round_id.eq(applications::round_id))
         .execute(conn)?;
-    let (round_id, created_at): (RoundId, chrono::NaiveDateTime) = applications::table
-        .find(application)
-        .select((applications::round_id, applications::created_at))
-        .first(conn)?;
-    let events: Vec<EventFact> = application_events::table
-        .filter(application_events::application_id.eq(application))
+    let heads: Vec<(ApplicationId, RoundId, chrono::NaiveDateTime)> = applications::table
+        .filter(applications::id.eq_any(ids))
         .select((
+            applications::id,
+            applications::round_id,
+            applications::created_at,
+        ))
+        .load(conn)?;
+    if heads.len() != ids.len() {
+        return Err(diesel::result::Error::NotFound);
+    }
+    let mut events: HashMap<ApplicationId, Vec<EventFact>> = HashMap::new();
+    for (application_id, to_status, occurred_at) in application_events::table
+        .filter(application_events::application_id.eq_any(ids))
+        .select((
+            application_events::application_id,
             application_events::to_status,
             application_events::occurred_at,
         ))
-        .load::<(Status, chrono::NaiveDateTime)>(conn)?
-        .into_iter()
-        .map(|(to_status, occurred_at)| EventFact {
+        .load::<(ApplicationId, Status, chrono::NaiveDateTime)>(conn)?
+    {
+        events.entry(application_id).or_default().push(EventFact {
             to_status,
             occurred_at,
-        })
-        .collect();
-    let submitted: Vec<ScoreFact> = scores::table
-        .filter(scores::application_id.eq(application))
+        });
+    }
+    let mut submitted: HashMap<ApplicationId, Vec<ScoreFact>> = HashMap::new();
+    for (application_id, assessor_id, item_code, level, at) in scores::table
+        .filter(scores::application_id.eq_any(ids))
         .filter(scores::status.eq(ScoreStatus::Submitted))
         .select((
+            scores::application_id,
             scores::assessor_id,
             scores::item_code,
             scores::level,
             scores::submitted_at,
         ))
-        .load::<(UserId, String, Option<i32>, Option<chrono::NaiveDateTime>)>(conn)?
-        .into_iter()
-        .filter_map(|(assessor_id, item_code, level, at)| {
-            Some(ScoreFact {
-                assessor_id,
-                item_code,
-                level,
-                submitted_at: at?,
-            })
-        })
-        .collect();
-    let flags: Vec<bool> = consolidated_items::table
-        .filter(consolidated_items::application_id.eq(application))
-        .select(consolidated_items::flagged)
-        .load(conn)?;
-    let summary = summarise(created_at, &events, &submitted, &flags);
-    let row = SummaryRow::new(application, &summary);
-    diesel::delete(report_applications::table.find(application)).execute(conn)?;
-    diesel::insert_into(report_applications::table)
-        .values(&row)
-        .execute(conn)?;
-
-    diesel::delete(report_seats::table.filter(report_seats::application_id.eq(application)))
-        .execute(conn)?;
-    let seats: Vec<(UserId, bool, chrono::NaiveDateTime)> = panel_seats::table
-        .inner_join(panels::table)
-        .filter(panel_seats::application_id.eq(application))
+        .load::<(
+            ApplicationId,
+            UserId,
+            String,
+            Option<i32>,
+            Option<chrono::NaiveDateTime>,
+        )>(conn)?
+    {
+        if let Some(submitted_at) = at {
+            submitted
+                .entry(application_id)
+                .or_default()
+                .push(ScoreFact {
+                    assessor_id,
+                    item_code,
+                    level,
+                    submitted_at,
+                });
+        }
+    }
+    let mut flags: HashMap<ApplicationId, Vec<bool>> = HashMap::new();
+    for (application_id, flagged) in consolidated_items::table
+        .filter(consolidated_items::application_id.eq_any(ids))
         .select((
+            consolidated_items::application_id,
+            consolidated_items::flagged,
+        ))
+        .load::<(ApplicationId, bool)>(conn)?
+    {
+        flags.entry(application_id).or_default().push(flagged);
+    }
+    let mut seats: HashMap<ApplicationId, Vec<(UserId, bool, chrono::NaiveDateTime)>> =
+        HashMap::new();
+    for (application_id, assessor, is_lead, confirmed_at) in panel_seats::table
+        .inner_join(panels::table)
+        .filter(panel_seats::application_id.eq_any(ids))
+        .select((
+            panel_seats::application_id,
             panel_seats::assessor_id,
             panel_seats::is_lead,
             panels::confirmed_at,
         ))
-        .load(conn)?;
-    for (assessor, is_lead, confirmed_at) in seats {
-        diesel::insert_into(report_seats::table)
-            .values((
-                report_seats::round_id.eq(round_id),
-                report_seats::application_id.eq(application),
-                report_seats::turnaround_seconds.eq(turnaround(confirmed_at, &submitted, assessor)),
-                report_seats::assessor_id.eq(assessor),
-                report_seats::is_lead.eq(is_lead),
-            ))
-            .execute(conn)?;
+        .load::<(ApplicationId, UserId, bool, chrono::NaiveDateTime)>(conn)?
+    {
+        seats
+            .entry(application_id)
+            .or_default()
+            .push((assessor, is_lead, confirmed_at));
     }
+
+    let mut summary_rows = Vec::with_capacity(heads.len());
+    let mut seat_rows = Vec::new();
+    for (application, round_id, created_at) in heads {
+        let scored = submitted.remove(&application).unwrap_or_default();
+        let summary = summarise(
+            created_at,
+            &events.remove(&application).unwrap_or_default(),
+            &scored,
+            &flags.remove(&application).unwrap_or_default(),
+        );
+        summary_rows.push(SummaryRow::new(application, &summary));
+        for (assessor, is_lead, confirmed_at) in seats.remove(&application).unwrap_or_default() {
+            seat_rows.push(SeatRow {
+                round_id,
+                application_id: application,
+                assessor_id: assessor,
+                is_lead,
+                turnaround_seconds: turnaround(confirmed_at, &scored, assessor),
+            });
+        }
+    }
+    diesel::delete(
+        report_applications::table.filter(report_applications::application_id.eq_any(ids)),
+    )
+    .execute(conn)?;
+    diesel::delete(report_seats::table.filter(report_seats::application_id.eq_any(ids)))
+        .execute(conn)?;
+    super::insert_all!(conn, report_applications::table, &summary_rows)?;
+    super::insert_all!(conn, report_seats::table, &seat_rows)?;
     Ok(())
 }
 
 /// Rebuilds the report's rows of every application, in the caller's transaction: after
 /// the migration that introduced them, and for rows written without [`refresh`] (bulk
-/// loads). Returns the number of applications.
+/// loads). A slice of [`REFRESH_SLICE`] applications at a time, a few statements each.
+/// Returns the number of applications.
 pub fn refresh_all(conn: &mut DbConn) -> QueryResult<usize> {
-    let ids: Vec<ApplicationId> = applications::table.select(applications::id).load(conn)?;
-    for id in &ids {
-        refresh(conn, *id)?;
+    let ids: Vec<ApplicationId> = applications::table
+        .select(applications::id)
+        .order(applications::id.asc())
+        .load(conn)?;
+    for slice in ids.chunks(REFRESH_SLICE) {
+        refresh_many(conn, slice)?;
     }
     Ok(ids.len())
 }
