@@ -1081,6 +1081,17 @@ impl<'a> Story<'a> {
         b.fill(&self.t(lang, "directory.search"), "Harbour").await;
         b.press(&self.t(lang, "directory.find")).await;
         b.sees(&self.t(lang, "directory.none_found")).await;
+        // By part alone: the search cleared, the certificate's part chosen and kept.
+        b.fill(&self.t(lang, "directory.search"), "").await;
+        b.choose("part", a.part).await;
+        b.press(&self.t(lang, "directory.find")).await;
+        b.sees(&a.certificate).await;
+        assert_eq!(
+            b.attrs("select[name=\"part\"] option[selected]", "value")
+                .await,
+            vec![a.part.to_string()],
+            "the part filter keeps the choice"
+        );
     }
 
     /// From the certificate on its application page: the plan form offers the items of the
