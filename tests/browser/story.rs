@@ -233,6 +233,9 @@ async fn certificate_life(s: &Story<'_>, b: &mut Browser, a: &mut Applicant) {
     for lang in [ZH, EN] {
         s.anyone_finds_in_directory(b, lang, a, &old).await;
     }
+    // In English: the notifications are bilingual mails, whose English half a zh-CN page
+    // would show as untranslated text.
+    s.enterprise_searches_inbox(b, EN, a).await;
 }
 
 /// A complaint about `about`'s certificate, from the public form to the answer.
@@ -1092,6 +1095,22 @@ impl<'a> Story<'a> {
             vec![a.part.to_string()],
             "the part filter keeps the choice"
         );
+    }
+
+    /// The enterprise's inbox, full of the certificate's decisions by now, finds its newest
+    /// notification by the start of its subject, and says so when nothing matches.
+    async fn enterprise_searches_inbox(&self, b: &mut Browser, lang: &str, a: &Applicant) {
+        self.sign_in(b, lang, &a.user).await;
+        b.follow(&self.t(lang, "inbox.nav")).await;
+        let newest = b.find_css("article.card h2").await.text().await.unwrap();
+        let start: String = newest.chars().take(12).collect();
+        b.fill(&self.t(lang, "inbox.search"), &start).await;
+        b.press(&self.t(lang, "listing.search")).await;
+        b.sees(&newest).await;
+        b.fill(&self.t(lang, "inbox.search"), "无此内容 no such words")
+            .await;
+        b.press(&self.t(lang, "listing.search")).await;
+        b.sees(&self.t(lang, "inbox.none_found")).await;
     }
 
     /// From the certificate on its application page: the plan form offers the items of the
