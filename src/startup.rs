@@ -153,7 +153,7 @@ pub fn build_app(
         .wrap(from_fn(visitor::identify))
         .wrap(from_fn(telemetry::record_error))
         .wrap(from_fn(finish::finish))
-        .wrap(from_fn(compress::skip_small))
+        .wrap(from_fn(compress::compress))
         .wrap(Compress::default())
         .wrap(from_fn(compress::unmark))
         .wrap(TracingLogger::<RequestSpan>::new())

@@ -1,5 +1,7 @@
 //! Applications: drafting, "not applicable" declarations, and every status change.
 
+use std::sync::Arc;
+
 use std::collections::BTreeSet;
 
 use chrono::{DateTime, Utc};
@@ -47,7 +49,7 @@ pub struct Draft {
 fn round_model(
     conn: &mut DbConn,
     round_id: RoundId,
-) -> Result<(rounds::RoundRow, Vec<String>, Model), Refusal> {
+) -> Result<(rounds::RoundRow, Vec<String>, Arc<Model>), Refusal> {
     let r = rounds::get(conn, round_id)?.ok_or(Refusal::NotFound)?;
     let parts = rounds::parts(conn, round_id)?;
     let version = r.model_version_id;

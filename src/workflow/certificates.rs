@@ -504,7 +504,7 @@ struct Facts {
     enterprise: enterprises::EnterpriseRow,
     round: rounds::RoundRow,
     version: catalog::VersionSummary,
-    model: crate::domain::catalog::Model,
+    model: std::sync::Arc<crate::domain::catalog::Model>,
     part: crate::domain::catalog::Part,
     result: scoring::PartResultRow,
 }

@@ -2,6 +2,8 @@
 //! owners (which plans the quarterly roadmap), edit the roadmap. Each change is one
 //! transaction; another enterprise's assessment answers `NotFound`.
 
+use std::sync::Arc;
+
 use std::collections::BTreeMap;
 
 use chrono::NaiveDateTime;
@@ -25,7 +27,7 @@ pub const MODEL_CODE: &str = "devsecops-maturity";
 /// An assessment with everything its pages need.
 pub struct Loaded {
     pub row: AssessmentRow,
-    pub model: Model,
+    pub model: Arc<Model>,
     pub answers: Answers,
     pub result: SelfResult,
     /// The stored roadmap, if targets were set.
@@ -103,7 +105,7 @@ pub fn visible(
     }
 }
 
-fn model_of(conn: &mut DbConn, row: &AssessmentRow) -> Result<Model, Refusal> {
+fn model_of(conn: &mut DbConn, row: &AssessmentRow) -> Result<Arc<Model>, Refusal> {
     Ok(catalog::get_version(conn, row.model_version_id)?
         .ok_or(Refusal::NotFound)?
         .model)

@@ -1,6 +1,9 @@
 //! Stored model versions. A version is written once and never updated: a round pins it.
 //! The whole model is kept as one JSON document because it is always read as a whole.
 
+use std::collections::HashMap;
+use std::sync::{Arc, OnceLock, PoisonError, RwLock};
+
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
@@ -26,7 +29,8 @@ pub struct VersionSummary {
 
 pub struct VersionDoc {
     pub summary: VersionSummary,
-    pub model: Model,
+    /// Shared: every reader of a version gets the one parsed copy (`get_version`).
+    pub model: Arc<Model>,
 }
 
 pub fn find_model_id(conn: &mut DbConn, code: &str) -> QueryResult<Option<ModelId>> {
@@ -94,14 +98,40 @@ pub fn list_versions(conn: &mut DbConn) -> QueryResult<Vec<VersionSummary>> {
         .load(conn)
 }
 
+/// A version and its model. The document is parsed once per content hash and kept for the
+/// life of the process: a version is never updated, and parsing its 67 KB JSON on every
+/// read was a third of a list page's CPU (issue #19). Keyed by the content's hash, the
+/// same model loaded into several databases (tests, instances) is kept once.
 pub fn get_version(conn: &mut DbConn, id: ModelVersionId) -> QueryResult<Option<VersionDoc>> {
-    let row: Option<(VersionSummary, Json<Model>)> = model_versions::table
+    static PARSED: OnceLock<RwLock<HashMap<String, Arc<Model>>>> = OnceLock::new();
+    let parsed = PARSED.get_or_init(Default::default);
+    let Some(summary) = model_versions::table
         .find(id.to_string())
-        .select((VersionSummary::as_select(), model_versions::document))
+        .select(VersionSummary::as_select())
         .first(conn)
-        .optional()?;
-    Ok(row.map(|(summary, document)| VersionDoc {
-        summary,
-        model: document.0,
-    }))
+        .optional()?
+    else {
+        return Ok(None);
+    };
+    let kept = parsed
+        .read()
+        .unwrap_or_else(PoisonError::into_inner)
+        .get(&summary.content_sha256)
+        .cloned();
+    let model = match kept {
+        Some(model) => model,
+        None => {
+            let document: Json<Model> = model_versions::table
+                .find(id.to_string())
+                .select(model_versions::document)
+                .first(conn)?;
+            parsed
+                .write()
+                .unwrap_or_else(PoisonError::into_inner)
+                .entry(summary.content_sha256.clone())
+                .or_insert_with(|| Arc::new(document.0))
+                .clone()
+        }
+    };
+    Ok(Some(VersionDoc { summary, model }))
 }

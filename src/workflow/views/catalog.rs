@@ -1,6 +1,8 @@
 //! The model catalog: its versions, one with its model, and what loading a file did.
 //! Everyone who may browse the catalog sees all of it.
 
+use std::sync::Arc;
+
 use serde::Serialize;
 
 use crate::db::models::catalog::{VersionDoc, VersionSummary};
@@ -39,7 +41,7 @@ pub struct ModelVersionDetail {
     pub version: ModelVersionView,
     /// Parts, capability domains, items and their level criteria, in zh and en.
     #[schema(value_type = Object)]
-    pub model: Model,
+    pub model: Arc<Model>,
 }
 
 pub fn model_version_detail(doc: VersionDoc) -> ModelVersionDetail {
