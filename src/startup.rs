@@ -90,6 +90,7 @@ pub fn state(config: Config, pool: DbPool) -> anyhow::Result<AppState> {
         templates,
         calendars: Arc::new(crate::workflow::calendars::Store),
         model_docs: Arc::default(),
+        report_pages: Arc::default(),
         reports: Arc::default(),
     })
 }

@@ -135,10 +135,23 @@ fn first_connection(url: &str) -> anyhow::Result<()> {
             .map_err(|e| one_line_error(&e)),
         Backend::Sqlite => {
             let mut c = SqliteConnection::establish(url).map_err(|e| one_line_error(&e))?;
-            c.batch_execute("PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL;")
-                .map_err(|e| one_line_error(&e))
+            // `optimize` gathers the planner's statistics where they are missing or stale
+            // (sampling at most 1,000 rows an index, so it stays quick on a large file).
+            c.batch_execute(
+                "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; \
+                 PRAGMA analysis_limit = 1000; PRAGMA optimize = 0x10002;",
+            )
+            .map_err(|e| one_line_error(&e))
         }
     }
+}
+
+/// Gathers the query planner's statistics after a bulk load. Without them both planners
+/// guess: SQLite scanned every active application to count an assessor's 120 seats
+/// (1.7 ms against 0.3 ms) until its next start-up's `optimize`, PostgreSQL until
+/// autovacuum came round.
+pub fn analyze(conn: &mut DbConn) -> diesel::QueryResult<()> {
+    conn.batch_execute("ANALYZE")
 }
 
 /// libpq's messages span lines (a hint on the second); a log line is one line.

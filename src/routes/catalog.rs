@@ -10,7 +10,8 @@ use crate::error::AppError;
 use crate::refusal::{Code, Reason};
 use crate::web::cached::{self, Compressed, RenderedPage};
 use crate::web::caller::Caller;
-use crate::web::render::{base_context, page, with};
+use crate::web::compress::KeptPart;
+use crate::web::render::{base_context, page, page_around, with};
 use crate::web::upload;
 use crate::web::visitor::Visitor;
 use crate::web::AppState;
@@ -88,18 +89,21 @@ pub async fn detail_page(
                 .render("pages/models/content.html", &ctx)
                 .map_err(|e| AppError::internal(anyhow::anyhow!("model page: {e:?}")))?;
             let title = doc.model.name.get(lang).to_string();
+            let content = KeptPart::new(content);
             state
                 .model_docs
                 .pages
                 .keep((id, lang), RenderedPage { title, content })
         }
     };
-    let ctx = with(
-        with(base_context(&visitor, req.path()), "title", &rendered.title),
-        "content",
+    let ctx = with(base_context(&visitor, req.path()), "title", &rendered.title);
+    let mut res = page_around(
+        &state.templates,
+        "pages/models/detail.html",
+        ctx,
         &rendered.content,
-    );
-    let mut res = page(&state.templates, "pages/models/detail.html", &ctx)?;
+        &req,
+    )?;
     res.headers_mut().insert(
         header::ETAG,
         header::HeaderValue::from_str(&tag.to_string()).map_err(AppError::internal)?,

@@ -14,7 +14,8 @@ use crate::domain::i18n::Lang;
 use crate::domain::ids::Named;
 use crate::domain::report::{bar_svg, csv_table, figure, to_xlsx, Report};
 use crate::error::AppError;
-use crate::web::render::{base_context, page, UTF8_BOM};
+use crate::web::compress::KeptPart;
+use crate::web::render::{base_context, page_around, UTF8_BOM};
 use crate::web::visitor::Visitor;
 use crate::web::AppState;
 use crate::workflow::{queries, reports};
@@ -65,6 +66,40 @@ pub async fn page_view(
     let selected = scope.round.clone().unwrap_or_default();
     let report = build(&state, scope).await?;
     let rounds = state.db(|conn| Ok(queries::rounds::all(conn)?)).await?;
+    // The tables and charts only change with the report: rendered once per built report.
+    let tables = state
+        .report_pages
+        .get_or_render((selected.clone(), lang), &report, || {
+            tables_part(&state.templates, &report, lang)
+        })?;
+    let mut ctx = base_context(&visitor, req.path());
+    ctx.insert("applications", &report.applications);
+    ctx.insert("selected", &selected);
+    ctx.insert(
+        "rounds",
+        &rounds
+            .into_iter()
+            .map(|r| RoundLink {
+                id: r.id.to_string(),
+                name: if lang == Lang::En {
+                    r.name_en
+                } else {
+                    r.name_zh
+                },
+            })
+            .collect::<Vec<_>>(),
+    );
+    page_around(
+        &state.templates,
+        "pages/reports/index.html",
+        ctx,
+        &tables,
+        &req,
+    )
+}
+
+/// The report's tables with their charts, in `lang`, compressed once.
+fn tables_part(tera: &tera::Tera, report: &Report, lang: Lang) -> Result<KeptPart, AppError> {
     let tables: Vec<TableView> = report
         .tables
         .iter()
@@ -100,25 +135,13 @@ pub async fn page_view(
             }
         })
         .collect();
-    let mut ctx = base_context(&visitor, req.path());
+    let mut ctx = tera::Context::new();
+    ctx.insert("lang", lang.code());
     ctx.insert("tables", &tables);
-    ctx.insert("applications", &report.applications);
-    ctx.insert("selected", &selected);
-    ctx.insert(
-        "rounds",
-        &rounds
-            .into_iter()
-            .map(|r| RoundLink {
-                id: r.id.to_string(),
-                name: if lang == Lang::En {
-                    r.name_en
-                } else {
-                    r.name_zh
-                },
-            })
-            .collect::<Vec<_>>(),
-    );
-    page(&state.templates, "pages/reports/index.html", &ctx)
+    let html = tera
+        .render("pages/reports/tables.html", &ctx)
+        .map_err(|e| AppError::internal(anyhow::anyhow!("report tables: {e:?}")))?;
+    Ok(KeptPart::new(html))
 }
 
 #[utoipa::path(get, path = "/api/v1/reports", params(("round" = Option<String>, Query, description = "a round id; all rounds without it")), responses((status = 200, description = "the report's tables"), (status = 404)), security(("bearer" = [])))]

@@ -9,13 +9,14 @@
 use std::collections::HashMap;
 use std::hash::Hash;
 use std::io::Write;
-use std::sync::{Arc, OnceLock, PoisonError, RwLock};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError, RwLock};
 
 use actix_web::http::header::{self, ContentEncoding, Encoding, EntityTag};
 use actix_web::web::Bytes;
 use actix_web::{HttpMessage, HttpRequest, HttpResponse, HttpResponseBuilder};
 use sha2::{Digest, Sha256};
 
+use super::compress::KeptPart;
 use crate::domain::i18n::Lang;
 use crate::domain::ids::ModelVersionId;
 use crate::templates::TEMPLATES;
@@ -191,7 +192,52 @@ pub struct ModelDocs {
 
 pub struct RenderedPage {
     pub title: String,
-    pub content: String,
+    /// Compressed once; pages are rendered around it (`render::page_around`).
+    pub content: KeptPart,
+}
+
+/// Page parts rendered from a shared value (`S`: a built report) and kept while the value
+/// is the same one: a value rebuilt on change is a new `Arc`, and its parts are rendered
+/// again on first use. One entry per key (a scope and a language), so memory stays that of
+/// the latest rendering of each.
+pub struct RenderedFrom<K, S> {
+    entries: Mutex<HashMap<K, (Arc<S>, Arc<KeptPart>)>>,
+}
+
+impl<K, S> Default for RenderedFrom<K, S> {
+    fn default() -> Self {
+        RenderedFrom {
+            entries: Mutex::new(HashMap::new()),
+        }
+    }
+}
+
+impl<K: Eq + Hash, S> RenderedFrom<K, S> {
+    /// The part rendered from `source` for `key`, rendering it now unless kept.
+    pub fn get_or_render<E>(
+        &self,
+        key: K,
+        source: &Arc<S>,
+        render: impl FnOnce() -> Result<KeptPart, E>,
+    ) -> Result<Arc<KeptPart>, E> {
+        if let Some((from, part)) = self
+            .entries
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(&key)
+        {
+            if Arc::ptr_eq(from, source) {
+                return Ok(part.clone());
+            }
+        }
+        // Rendered outside the lock; two requests may both render, the last one is kept.
+        let part = Arc::new(render()?);
+        self.entries
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(key, (source.clone(), part.clone()));
+        Ok(part)
+    }
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@ use actix_web::{HttpRequest, HttpResponse};
 use serde::Serialize;
 use tera::{Context, Tera};
 
+use super::compress::{self, KeptPart, Piece};
 use super::visitor::Visitor;
 use crate::domain::i18n::Lang;
 use crate::error::AppError;
@@ -205,6 +206,50 @@ pub fn page(tera: &Arc<Tera>, name: &str, ctx: &Context) -> Result<HttpResponse,
     Ok(HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
         .body(html))
+}
+
+/// Where a template puts the kept part of a page rendered around one (`{{ kept | safe }}`).
+/// Text the template escapes cannot contain it: `<` becomes `&lt;`.
+const KEPT_MARK: &str = "<!--certcase:kept-->";
+
+/// A page whose large part was rendered and compressed once (`kept`: a model version's
+/// content, a built report's tables), rendered around it: only the template's own parts
+/// (the visitor's header, the footer) are rendered and compressed for this request, and
+/// the kept part is copied in (`compress::gzip_pieces`).
+pub fn page_around(
+    tera: &Arc<Tera>,
+    name: &str,
+    mut ctx: Context,
+    kept: &KeptPart,
+    req: &HttpRequest,
+) -> Result<HttpResponse, AppError> {
+    ctx.insert("kept", KEPT_MARK);
+    let html = tera
+        .render(name, &ctx)
+        .map_err(|e| AppError::internal(anyhow::anyhow!("template {name}: {e:?}")))?;
+    let (head, tail) = html.split_once(KEPT_MARK).ok_or_else(|| {
+        AppError::internal(anyhow::anyhow!(
+            "template {name} has no {{{{ kept | safe }}}}"
+        ))
+    })?;
+    let mut res = HttpResponse::Ok();
+    res.content_type("text/html; charset=utf-8");
+    if compress::accepts_gzip(req) {
+        let body = compress::gzip_pieces(&[
+            Piece::Fresh(head.as_bytes()),
+            Piece::Kept(kept),
+            Piece::Fresh(tail.as_bytes()),
+        ]);
+        let mut res = res.body(body);
+        compress::mark_gzip(res.headers_mut());
+        Ok(res)
+    } else {
+        let mut body = Vec::with_capacity(html.len() + kept.text.len());
+        body.extend_from_slice(head.as_bytes());
+        body.extend_from_slice(&kept.text);
+        body.extend_from_slice(tail.as_bytes());
+        Ok(res.body(body))
+    }
 }
 
 /// What a CSV download starts with: without it, Excel reads the file in the local code

@@ -13,7 +13,7 @@ use crate::db::models::{
     reports, review, rounds, scoring, users,
 };
 use crate::db::sql_types::Json;
-use crate::db::{write_tx, DbConn};
+use crate::db::{analyze, write_tx, DbConn};
 use crate::domain::access::Role;
 use crate::domain::application_status::Status;
 use crate::domain::audit::Actor;
@@ -306,6 +306,7 @@ pub fn seed(
     // Their Verifiable Credentials now, so that the server's start-up finds none missing.
     super::credentials::backfill(conn, issuer)?;
     write_tx(conn, reports::refresh_all)?;
+    analyze(conn)?;
     Ok(summary(conn, 1 + scale.enterprises + scale.assessors)?)
 }
 
