@@ -155,6 +155,29 @@ pub struct PasswordPool {
     waiting: Arc<AtomicUsize>,
 }
 
+/// How far below the request threads a password thread runs (a nice value, 0–19). Under
+/// a rush of sign-ins the page requests keep the CPU they need and the sign-ins wait their
+/// turn in the queue; with no pages to serve the hashing still gets every core (issue #16:
+/// 50 sign-in connections took the pages' p99 past a second).
+const PASSWORD_NICENESS: i32 = 10;
+
+/// Lowers the calling thread's priority to [`PASSWORD_NICENESS`]. On Linux a thread has its
+/// own nice value, set through its thread id; elsewhere this would lower the whole
+/// process, so it is left alone.
+fn below_requests() {
+    #[cfg(target_os = "linux")]
+    {
+        use rustix::process::{getpriority_process, setpriority_process};
+        let me = Some(rustix::thread::gettid());
+        // Never raised: a process started below it stays there.
+        let lowered = getpriority_process(me)
+            .and_then(|now| setpriority_process(me, now.max(PASSWORD_NICENESS)));
+        if let Err(e) = lowered {
+            tracing::warn!("password thread priority not lowered: {e}");
+        }
+    }
+}
+
 /// The pool's queue is full: the caller should answer "busy, try again shortly".
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[error("every password thread is busy and the queue is full")]
@@ -174,6 +197,7 @@ impl PasswordPool {
             std::thread::Builder::new()
                 .name(format!("password-{i}"))
                 .spawn(move || {
+                    below_requests();
                     // Allocated at the first job: a pool that never hashes costs nothing.
                     let mut memory: Option<HashMemory> = None;
                     loop {
@@ -380,6 +404,17 @@ mod tests {
         assert_eq!(queued.await.unwrap(), 7);
         // Room again once the queue drained.
         assert!(pool.run(|_| true).await.unwrap());
+    }
+
+    #[cfg(target_os = "linux")]
+    #[tokio::test]
+    async fn passwords_are_checked_below_the_request_threads_priority() {
+        let own = || rustix::process::getpriority_process(Some(rustix::thread::gettid())).unwrap();
+        let request_thread = own();
+        let pool = PasswordPool::new(1, 1);
+        let password_thread = pool.run(move |_| own()).await.unwrap();
+        // Raising one's own priority back needs privileges; lowering it never does.
+        assert_eq!(password_thread, request_thread.max(PASSWORD_NICENESS));
     }
 
     #[test]

@@ -14,6 +14,8 @@
 //!   a response that already has a `Content-Encoding`, so `compress` marks a small body
 //!   `identity` and `unmark` (outside `Compress`) takes the mark off again.
 
+use std::cell::RefCell;
+
 use actix_web::body::{BodySize, BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, AcceptEncoding, Encoding, HeaderMap, HeaderValue};
@@ -177,23 +179,40 @@ pub fn gzip_pieces(pieces: &[Piece]) -> Vec<u8> {
 
 /// `text` as raw deflate blocks with a fresh window, ended by a sync flush.
 fn deflate_block(text: &[u8], level: Compression) -> Vec<u8> {
-    let mut out = Vec::with_capacity(text.len() / 3 + 64);
-    let mut deflate = Compress::new(level, false);
-    let mut input = text;
-    loop {
-        if out.capacity() - out.len() < 64 {
-            out.reserve(out.capacity().max(1024));
-        }
-        let before = deflate.total_in();
-        deflate
-            .compress_vec(input, &mut out, FlushCompress::Sync)
-            .expect("deflate of an in-memory buffer cannot fail");
-        input = &input[(deflate.total_in() - before) as usize..];
-        // Done when everything is in and the flush fitted (room was left over).
-        if input.is_empty() && out.len() < out.capacity() {
-            return out;
-        }
+    // A compressor's state is a few hundred KiB to allocate and clear: each thread keeps one
+    // per level and resets it, which costs half as much as making one per piece.
+    thread_local! {
+        static COMPRESSORS: RefCell<Vec<(u32, Compress)>> = const { RefCell::new(Vec::new()) };
     }
+    COMPRESSORS.with_borrow_mut(|kept| {
+        let deflate = match kept.iter().position(|(l, _)| *l == level.level()) {
+            Some(i) => {
+                let deflate = &mut kept[i].1;
+                deflate.reset();
+                deflate
+            }
+            None => {
+                kept.push((level.level(), Compress::new(level, false)));
+                &mut kept.last_mut().expect("just pushed").1
+            }
+        };
+        let mut out = Vec::with_capacity(text.len() / 3 + 64);
+        let mut input = text;
+        loop {
+            if out.capacity() - out.len() < 64 {
+                out.reserve(out.capacity().max(1024));
+            }
+            let before = deflate.total_in();
+            deflate
+                .compress_vec(input, &mut out, FlushCompress::Sync)
+                .expect("deflate of an in-memory buffer cannot fail");
+            input = &input[(deflate.total_in() - before) as usize..];
+            // Done when everything is in and the flush fitted (room was left over).
+            if input.is_empty() && out.len() < out.capacity() {
+                return out;
+            }
+        }
+    })
 }
 
 #[cfg(test)]

@@ -225,7 +225,12 @@ async fn bodies_of_a_kilobyte_or_more_are_compressed_and_smaller_ones_are_not() 
     let body = small.bytes().await.unwrap();
     assert!(!body.is_empty() && body.len() < 1024, "{}", body.len());
 
-    for (accept, expected) in [("gzip", "gzip"), ("br", "br"), ("gzip, deflate, br", "br")] {
+    // A page in memory is gzipped at once; brotli only for a client that takes nothing else.
+    for (accept, expected) in [
+        ("gzip", "gzip"),
+        ("br", "br"),
+        ("gzip, deflate, br", "gzip"),
+    ] {
         let page = client
             .get(app.url("/login"))
             .header("accept-encoding", accept)
@@ -242,6 +247,91 @@ async fn bodies_of_a_kilobyte_or_more_are_compressed_and_smaller_ones_are_not() 
     let plain = client.get(app.url("/login")).send().await.unwrap();
     assert_eq!(header(&plain, "content-encoding"), None);
     assert!(plain.bytes().await.unwrap().len() >= 1024);
+}
+
+fn gunzip(bytes: &[u8]) -> String {
+    let mut text = String::new();
+    flate2::read::GzDecoder::new(bytes)
+        .read_to_string(&mut text)
+        .expect("a gzip body");
+    text
+}
+
+/// A page and its copy gzipped from pieces (the kept part and the visitor's header).
+async fn plain_and_gzipped(browser: &reqwest::Client, url: &str) -> (String, String) {
+    let plain = browser.get(url).send().await.unwrap();
+    assert_eq!(plain.status(), 200);
+    assert_eq!(header(&plain, "content-encoding"), None);
+    let plain = plain.text().await.unwrap();
+    let zipped = browser
+        .get(url)
+        .header("accept-encoding", "gzip, deflate, br")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(zipped.status(), 200);
+    assert_eq!(header(&zipped, "content-encoding").as_deref(), Some("gzip"));
+    assert_eq!(header(&zipped, "vary").as_deref(), Some("accept-encoding"));
+    let zipped = zipped.bytes().await.unwrap();
+    assert!(
+        zipped.len() < plain.len() / 3,
+        "{} of {}",
+        zipped.len(),
+        plain.len()
+    );
+    (plain, gunzip(&zipped))
+}
+
+#[tokio::test]
+async fn pages_around_a_kept_part_unzip_to_the_page_and_follow_the_report() {
+    let (app, _, _) = app_with_caches().await;
+    let user = app.add_user("王芳", &[Role::Secretariat]).await;
+    let member = app.add_user("报表企业", &[Role::Enterprise]).await;
+    let email = member.email.clone();
+    let round = app
+        .conn(move |c| {
+            let round = history_written_directly(c, &email);
+            reports::refresh(c, ACCEPTED_APPLICATION.parse().unwrap()).unwrap();
+            round
+        })
+        .await;
+    let browser = app.signed_in(&user).await;
+
+    let model = app.url(&format!("/models/{}", app.caict_version().await));
+    let (plain, unzipped) = plain_and_gzipped(&browser, &model).await;
+    assert_eq!(unzipped, plain);
+    assert!(plain.contains("王芳") && plain.contains("<table class=\"criteria\">"));
+    assert!(plain.trim_end().ends_with("</html>"));
+
+    let report = app.url(&format!("/reports?round={round}"));
+    let (before, unzipped) = plain_and_gzipped(&browser, &report).await;
+    assert_eq!(unzipped, before);
+    assert!(before.contains("王芳") && before.contains("<section class=\"report\""));
+
+    // A change the report reads is in the next page, plain and gzipped alike.
+    let email = user.email.clone();
+    app.conn(move |c| {
+        certcase::db::write_tx(c, |c| {
+            let email = certcase::domain::account::Email::parse(&email).unwrap();
+            let admin = certcase::db::models::users::find_by_email(c, &email)?
+                .unwrap()
+                .id;
+            applications::set_status(
+                c,
+                DRAFT_APPLICATION.parse().unwrap(),
+                "draft".parse().unwrap(),
+                "submitted".parse().unwrap(),
+                "submit",
+                None,
+                admin,
+            )
+        })
+        .unwrap()
+    })
+    .await;
+    let (after, unzipped) = plain_and_gzipped(&browser, &report).await;
+    assert_eq!(unzipped, after);
+    assert_ne!(after, before, "the report page follows the report");
 }
 
 /// The report as the API gives it, from `base` (one instance or the other).
