@@ -201,8 +201,11 @@ pub struct RenderedPage {
 /// again on first use. One entry per key (a scope and a language), so memory stays that of
 /// the latest rendering of each.
 pub struct RenderedFrom<K, S> {
-    entries: Mutex<HashMap<K, (Arc<S>, Arc<KeptPart>)>>,
+    entries: Mutex<HashMap<K, RenderedPart<S>>>,
 }
+
+/// A part and the value it was rendered from.
+type RenderedPart<S> = (Arc<S>, Arc<KeptPart>);
 
 impl<K, S> Default for RenderedFrom<K, S> {
     fn default() -> Self {
@@ -247,6 +250,28 @@ mod tests {
     use actix_web::test::TestRequest;
 
     use super::*;
+
+    #[test]
+    fn a_part_is_rendered_again_only_when_its_source_is_rebuilt() {
+        let parts: RenderedFrom<&str, String> = RenderedFrom::default();
+        let renders = std::cell::Cell::new(0);
+        let render = |source: &Arc<String>| {
+            parts
+                .get_or_render::<()>("scope", source, || {
+                    renders.set(renders.get() + 1);
+                    Ok(KeptPart::new(source.as_bytes().to_vec()))
+                })
+                .unwrap()
+        };
+        let built = Arc::new("report 1".to_string());
+        assert_eq!(&render(&built).text[..], b"report 1");
+        assert_eq!(&render(&built.clone()).text[..], b"report 1");
+        assert_eq!(renders.get(), 1, "the same build is rendered once");
+        // A rebuilt value is a new `Arc`: rendered again.
+        let rebuilt = Arc::new("report 2".to_string());
+        assert_eq!(&render(&rebuilt).text[..], b"report 2");
+        assert_eq!(renders.get(), 2);
+    }
 
     #[test]
     fn a_document_decompresses_to_itself_in_each_encoding() {
