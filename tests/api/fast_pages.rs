@@ -257,6 +257,43 @@ fn gunzip(bytes: &[u8]) -> String {
     text
 }
 
+/// A round with an enterprise member's applications written directly, its summaries
+/// refreshed; its id.
+async fn round_with_history(app: &TestApp) -> String {
+    let member = app.add_user("报表企业", &[Role::Enterprise]).await;
+    let email = member.email.clone();
+    app.conn(move |c| {
+        let round = history_written_directly(c, &email);
+        reports::refresh(c, ACCEPTED_APPLICATION.parse().unwrap()).unwrap();
+        round
+    })
+    .await
+}
+
+/// Submits [`DRAFT_APPLICATION`] as its use case writes it, in one transaction, as the
+/// secretariat member `email`.
+async fn submit_draft_directly(app: &TestApp, email: String) {
+    app.conn(move |c| {
+        certcase::db::write_tx(c, |c| {
+            let email = certcase::domain::account::Email::parse(&email).unwrap();
+            let admin = certcase::db::models::users::find_by_email(c, &email)?
+                .unwrap()
+                .id;
+            applications::set_status(
+                c,
+                DRAFT_APPLICATION.parse().unwrap(),
+                "draft".parse().unwrap(),
+                "submitted".parse().unwrap(),
+                "submit",
+                None,
+                admin,
+            )
+        })
+        .unwrap()
+    })
+    .await;
+}
+
 /// A page and its copy gzipped from pieces (the kept part and the visitor's header).
 async fn plain_and_gzipped(browser: &reqwest::Client, url: &str) -> (String, String) {
     let plain = browser.get(url).send().await.unwrap();
@@ -286,15 +323,7 @@ async fn plain_and_gzipped(browser: &reqwest::Client, url: &str) -> (String, Str
 async fn pages_around_a_kept_part_unzip_to_the_page_and_follow_the_report() {
     let (app, _, _) = app_with_caches().await;
     let user = app.add_user("王芳", &[Role::Secretariat]).await;
-    let member = app.add_user("报表企业", &[Role::Enterprise]).await;
-    let email = member.email.clone();
-    let round = app
-        .conn(move |c| {
-            let round = history_written_directly(c, &email);
-            reports::refresh(c, ACCEPTED_APPLICATION.parse().unwrap()).unwrap();
-            round
-        })
-        .await;
+    let round = round_with_history(&app).await;
     let browser = app.signed_in(&user).await;
 
     let model = app.url(&format!("/models/{}", app.caict_version().await));
@@ -309,26 +338,7 @@ async fn pages_around_a_kept_part_unzip_to_the_page_and_follow_the_report() {
     assert!(before.contains("王芳") && before.contains("<section class=\"report\""));
 
     // A change the report reads is in the next page, plain and gzipped alike.
-    let email = user.email.clone();
-    app.conn(move |c| {
-        certcase::db::write_tx(c, |c| {
-            let email = certcase::domain::account::Email::parse(&email).unwrap();
-            let admin = certcase::db::models::users::find_by_email(c, &email)?
-                .unwrap()
-                .id;
-            applications::set_status(
-                c,
-                DRAFT_APPLICATION.parse().unwrap(),
-                "draft".parse().unwrap(),
-                "submitted".parse().unwrap(),
-                "submit",
-                None,
-                admin,
-            )
-        })
-        .unwrap()
-    })
-    .await;
+    submit_draft_directly(&app, user.email.clone()).await;
     let (after, unzipped) = plain_and_gzipped(&browser, &report).await;
     assert_eq!(unzipped, after);
     assert_ne!(after, before, "the report page follows the report");
@@ -361,15 +371,7 @@ async fn a_change_made_through_any_instance_is_in_every_instances_next_report() 
     let (app, _, cache) = app_with_caches().await;
     let (other, other_cache) = second_instance(&app);
     let secretariat = app.add_user("秘书处", &[Role::Secretariat]).await;
-    let member = app.add_user("报表企业", &[Role::Enterprise]).await;
-    let email = member.email.clone();
-    let round = app
-        .conn(move |c| {
-            let round = history_written_directly(c, &email);
-            reports::refresh(c, ACCEPTED_APPLICATION.parse().unwrap()).unwrap();
-            round
-        })
-        .await;
+    let round = round_with_history(&app).await;
     let token = app.api_token(&secretariat).await;
     let scopes = [
         (format!("?round={round}"), Some(round.clone())),
@@ -390,26 +392,7 @@ async fn a_change_made_through_any_instance_is_in_every_instances_next_report() 
 
     // The draft is submitted through the other instance's database work (what its use
     // case writes), in one transaction.
-    let email = secretariat.email.clone();
-    app.conn(move |c| {
-        certcase::db::write_tx(c, |c| {
-            let email = certcase::domain::account::Email::parse(&email).unwrap();
-            let admin = certcase::db::models::users::find_by_email(c, &email)?
-                .unwrap()
-                .id;
-            applications::set_status(
-                c,
-                DRAFT_APPLICATION.parse().unwrap(),
-                "draft".parse().unwrap(),
-                "submitted".parse().unwrap(),
-                "submit",
-                None,
-                admin,
-            )
-        })
-        .unwrap()
-    })
-    .await;
+    submit_draft_directly(&app, secretariat.email.clone()).await;
     for ((scope, named), before) in scopes.iter().zip(&before) {
         let after = report_from(&app.address, &token, scope).await;
         assert_ne!(&after, before, "{scope}: the submission is in the report");
@@ -423,15 +406,7 @@ async fn a_change_made_through_any_instance_is_in_every_instances_next_report() 
 async fn the_csv_export_streams_what_the_report_says() {
     let (app, _, _) = app_with_caches().await;
     let secretariat = app.add_user("秘书处", &[Role::Secretariat]).await;
-    let member = app.add_user("报表企业", &[Role::Enterprise]).await;
-    let email = member.email.clone();
-    let round = app
-        .conn(move |c| {
-            let round = history_written_directly(c, &email);
-            reports::refresh(c, ACCEPTED_APPLICATION.parse().unwrap()).unwrap();
-            round
-        })
-        .await;
+    let round = round_with_history(&app).await;
     let browser = app.signed_in(&secretariat).await;
     for scope in [format!("?round={round}"), String::new()] {
         let res = browser
