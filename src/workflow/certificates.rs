@@ -182,11 +182,7 @@ pub fn issue_on(
                 Code::CertificateNeedsApproval.with("status", app.status),
             ));
         }
-        let key_row = match store::current_key(conn)? {
-            Some(k) => k,
-            None => create_key(conn, issuer, actor)?,
-        };
-        let key = load_private(issuer, &key_row)?;
+        let (key_row, key) = signing_key(conn, issuer, actor)?;
         let facts = Facts::read(conn, &app)?;
         let year = facts.round.registration_opens.year();
         let serial = store::next_serial(conn, year, &app.part_code)?;
@@ -196,39 +192,8 @@ pub fn issue_on(
             renews: renews.clone(),
             ..facts.payload(&app, &number, issue_date, &key_row.id)
         };
-        let decision_approved = review::decisions(conn, app.id)?
-            .last()
-            .is_some_and(|d| d.approved);
-        let radar = facts.radar();
-        let slot = credentials::next_slot(conn)?;
-        let urls = IssuerUrls::new(&issuer.base_url);
-        let Made {
-            signed,
-            credential,
-            pdf,
-        } = sign_and_render(
-            payload,
-            &Approved {
-                part_code: &app.part_code,
-                achieved_level: facts.result.achieved_level,
-                enterprise_name_zh: &facts.enterprise.name_zh,
-                credit_code: &facts.enterprise.credit_code,
-                decision_approved,
-            },
-            &key,
-            &facts.model.name,
-            &issuer.verify_url(&number),
-            &axes(&radar),
-            &CredentialSlot {
-                urls: &urls,
-                status_index: slot.0,
-                created: slot.1,
-            },
-        )?;
-        let now = Utc::now();
-        let row = stored_row(&signed, &app, year, serial, now.naive_utc());
-        store::insert(conn, &row)?;
-        credentials::store(conn, &row.id, slot, credential, &CertState::InForce)?;
+        let (signed, pdf, row) =
+            sign_and_store(conn, issuer, &app, &facts, &key, payload, (year, serial))?;
         append_log(
             conn,
             LogKind::Issued,
@@ -268,6 +233,74 @@ pub fn issue_on(
         move_status(conn, &app, &Event::Certify, "certify", None, by)?;
         Ok((row, true))
     })
+}
+
+/// The key certificates are signed with: the current one, or a new one at the first issue.
+fn signing_key(
+    conn: &mut DbConn,
+    issuer: &Issuer,
+    actor: &Actor,
+) -> Result<(KeyRow, SigningKey), Refusal> {
+    let row = match store::current_key(conn)? {
+        Some(k) => k,
+        None => create_key(conn, issuer, actor)?,
+    };
+    let key = load_private(issuer, &row)?;
+    Ok((row, key))
+}
+
+/// Signs `payload` for `app`, renders the PDF that carries it and its credential, and
+/// stores the certificate (serial `numbering.1` of year `numbering.0`) with its credential
+/// in force: what an issue and a scope reduction's successor share. The holder printed is
+/// the payload's.
+fn sign_and_store(
+    conn: &mut DbConn,
+    issuer: &Issuer,
+    app: &ApplicationRow,
+    facts: &Facts,
+    key: &SigningKey,
+    payload: CertificatePayload,
+    numbering: (i32, i32),
+) -> Result<(SignedCertificate, Vec<u8>, CertificateRow), Refusal> {
+    let decision_approved = review::decisions(conn, app.id)?
+        .last()
+        .is_some_and(|d| d.approved);
+    let radar = facts.radar();
+    let slot = credentials::next_slot(conn)?;
+    let urls = IssuerUrls::new(&issuer.base_url);
+    let verify_url = issuer.verify_url(&payload.certificate_number);
+    let (holder, credit_code) = (
+        payload.enterprise_name_zh.clone(),
+        payload.credit_code.clone(),
+    );
+    let Made {
+        signed,
+        credential,
+        pdf,
+    } = sign_and_render(
+        payload,
+        &Approved {
+            part_code: &app.part_code,
+            achieved_level: facts.result.achieved_level,
+            enterprise_name_zh: &holder,
+            credit_code: &credit_code,
+            decision_approved,
+        },
+        key,
+        &facts.model.name,
+        &verify_url,
+        &axes(&radar),
+        &CredentialSlot {
+            urls: &urls,
+            status_index: slot.0,
+            created: slot.1,
+        },
+    )?;
+    let (year, serial) = numbering;
+    let row = stored_row(&signed, app, year, serial, Utc::now().naive_utc());
+    store::insert(conn, &row)?;
+    credentials::store(conn, &row.id, slot, credential, &CertState::InForce)?;
+    Ok((signed, pdf, row))
 }
 
 /// Where a new certificate's credential points and when it is signed: the issuer's URLs,
@@ -1490,11 +1523,7 @@ pub fn reduce_scope(
             today,
             None,
         )?;
-        let key_row = match store::current_key(conn)? {
-            Some(k) => k,
-            None => create_key(conn, issuer, actor)?,
-        };
-        let key = load_private(issuer, &key_row)?;
+        let (key_row, key) = signing_key(conn, issuer, actor)?;
         let facts = Facts::read(conn, app)?;
         let payload = CertificatePayload {
             certificate_number: successor.clone(),
@@ -1506,38 +1535,8 @@ pub fn reduce_scope(
             supersedes: Some(number.to_string()),
             ..old.clone()
         };
-        let decision_approved = review::decisions(conn, app.id)?
-            .last()
-            .is_some_and(|d| d.approved);
-        let radar = facts.radar();
-        let slot = credentials::next_slot(conn)?;
-        let urls = IssuerUrls::new(&issuer.base_url);
-        let Made {
-            signed,
-            credential,
-            pdf,
-        } = sign_and_render(
-            payload,
-            &Approved {
-                part_code: &app.part_code,
-                achieved_level: facts.result.achieved_level,
-                enterprise_name_zh: &old.enterprise_name_zh,
-                credit_code: &old.credit_code,
-                decision_approved,
-            },
-            &key,
-            &facts.model.name,
-            &issuer.verify_url(&successor),
-            &axes(&radar),
-            &CredentialSlot {
-                urls: &urls,
-                status_index: slot.0,
-                created: slot.1,
-            },
-        )?;
-        let new_row = stored_row(&signed, app, year, serial, Utc::now().naive_utc());
-        store::insert(conn, &new_row)?;
-        credentials::store(conn, &new_row.id, slot, credential, &CertState::InForce)?;
+        let (signed, pdf, new_row) =
+            sign_and_store(conn, issuer, app, &facts, &key, payload, (year, serial))?;
         store::set_superseded_by(conn, &subject.row.id, &successor)?;
         // The old credential is no longer valid: its revocation bit says so.
         credentials::reflect(conn, &subject.row.id, &superseded)?;
@@ -1673,11 +1672,7 @@ pub fn issue_loaded(
 ) -> Result<usize, Refusal> {
     write_tx(conn, |conn| {
         store::lock_issuance(conn)?;
-        let key_row = match store::current_key(conn)? {
-            Some(k) => k,
-            None => create_key(conn, issuer, actor)?,
-        };
-        let key = load_private(issuer, &key_row)?;
+        let (key_row, key) = signing_key(conn, issuer, actor)?;
         let mut head = store::log_head(conn)?;
         let mut serials = std::collections::BTreeMap::<(i32, String), i32>::new();
         let mut rows = Vec::with_capacity(applications.len());
