@@ -4,6 +4,7 @@
 //! is written once against [`DbConn`].
 
 pub mod models;
+pub mod one_of;
 pub mod schema;
 pub mod sql_types;
 

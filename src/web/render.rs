@@ -37,6 +37,19 @@ pub fn catalog(lang: Lang) -> &'static Messages {
         .expect("every language has a catalog")
 }
 
+/// The message `key` in `lang`, for text a handler puts into a page's rows ready-made;
+/// empty, with a warning in the log, when the catalog lacks it (tests check the keys a
+/// handler makes).
+pub fn message(lang: Lang, key: &str) -> &'static str {
+    match catalog(lang).get(key) {
+        Some(text) => text.as_str(),
+        None => {
+            tracing::warn!(key, "message missing from the catalog");
+            ""
+        }
+    }
+}
+
 /// A refusal in `lang`, for a page that shows it beside its form.
 pub fn refusal_text(reason: &Reason, lang: Lang) -> String {
     reason.render(lang, catalog(lang))
@@ -508,6 +521,17 @@ mod tests {
             refusal_text(&reason, Lang::En),
             "part SEC: 16 seats to fill, but its assessors (5) can take 15 at their maximum load"
         );
+    }
+
+    #[test]
+    fn every_application_status_has_its_name_in_both_languages() {
+        for lang in Lang::ALL {
+            for status in crate::domain::application_status::Status::ALL {
+                let key = format!("application_pages.state.{}", status.as_str());
+                assert!(!message(lang, &key).is_empty(), "{key} in {lang:?}");
+            }
+        }
+        assert_eq!(message(Lang::En, "no.such.message"), "");
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Appeals and their panels (feature: appeals), and what the conflict rule needs to know
 //! of who took part in a case.
 
+use crate::db::one_of::one_of;
 use std::collections::BTreeSet;
 
 use chrono::NaiveDateTime;
@@ -55,7 +56,10 @@ pub fn get(conn: &mut DbConn, id: AppealId) -> QueryResult<Option<AppealRow>> {
 pub fn list(conn: &mut DbConn, open: bool) -> QueryResult<Vec<AppealRow>> {
     let mut q = appeals::table.into_boxed();
     if open {
-        q = q.filter(appeals::status.eq_any([AppealStatus::Lodged, AppealStatus::PanelFormed]));
+        q = q.filter(one_of(
+            appeals::status,
+            &[AppealStatus::Lodged, AppealStatus::PanelFormed],
+        ));
     }
     q.order(appeals::lodged_at.desc())
         .select(AppealRow::as_select())
@@ -88,7 +92,7 @@ pub fn of_panel_member(conn: &mut DbConn, member: UserId) -> QueryResult<Vec<App
         .select(appeal_panel_members::appeal_id)
         .load(conn)?;
     appeals::table
-        .filter(appeals::id.eq_any(ids))
+        .filter(one_of(appeals::id, &ids))
         .order(appeals::lodged_at.desc())
         .select(AppealRow::as_select())
         .load(conn)
@@ -205,7 +209,7 @@ pub fn pending_for_member(conn: &mut DbConn, member: UserId) -> QueryResult<i64>
         .select(appeal_panel_members::appeal_id)
         .load(conn)?;
     appeals::table
-        .filter(appeals::id.eq_any(ids))
+        .filter(one_of(appeals::id, &ids))
         .filter(appeals::status.eq(AppealStatus::PanelFormed))
         .count()
         .get_result(conn)
@@ -235,7 +239,7 @@ pub fn reviewers_of(
         .select(review_panels::id)
         .load(conn)?;
     let mut out: BTreeSet<UserId> = review_members::table
-        .filter(review_members::review_panel_id.eq_any(panel_ids))
+        .filter(one_of(review_members::review_panel_id, &panel_ids))
         .select(review_members::user_id)
         .load::<UserId>(conn)?
         .into_iter()

@@ -27,6 +27,7 @@ pub struct VersionSummary {
     pub loaded_at: NaiveDateTime,
 }
 
+#[derive(Clone)]
 pub struct VersionDoc {
     pub summary: VersionSummary,
     /// Shared: every reader of a version gets the one parsed copy (`get_version`).
@@ -98,12 +99,19 @@ pub fn list_versions(conn: &mut DbConn) -> QueryResult<Vec<VersionSummary>> {
         .load(conn)
 }
 
-/// A version and its model. The document is parsed once per content hash and kept for the
-/// life of the process: a version is never updated, and parsing its 67 KB JSON on every
-/// read was a third of a list page's CPU (issue #19). Keyed by the content's hash, the
-/// same model loaded into several databases (tests, instances) is kept once.
+/// A version and its model, read once per process. A version is never updated or
+/// deleted (a round pins it) and its id is new at each insert, so what was read for an
+/// id stays true: list pages ask for their rounds' versions on every request, and
+/// reading and parsing the 67 KB document each time was a third of such a page's CPU
+/// (issue #19). The parsed model is shared per content hash, so the same model loaded
+/// into several databases (tests, instances) is kept once.
 pub fn get_version(conn: &mut DbConn, id: ModelVersionId) -> QueryResult<Option<VersionDoc>> {
+    static READ: OnceLock<RwLock<HashMap<ModelVersionId, VersionDoc>>> = OnceLock::new();
     static PARSED: OnceLock<RwLock<HashMap<String, Arc<Model>>>> = OnceLock::new();
+    let read = READ.get_or_init(Default::default);
+    if let Some(doc) = read.read().unwrap_or_else(PoisonError::into_inner).get(&id) {
+        return Ok(Some(doc.clone()));
+    }
     let parsed = PARSED.get_or_init(Default::default);
     let Some(summary) = model_versions::table
         .find(id.to_string())
@@ -111,6 +119,7 @@ pub fn get_version(conn: &mut DbConn, id: ModelVersionId) -> QueryResult<Option<
         .first(conn)
         .optional()?
     else {
+        // Not kept: the version may yet be inserted under this id by its transaction.
         return Ok(None);
     };
     let kept = parsed
@@ -133,5 +142,9 @@ pub fn get_version(conn: &mut DbConn, id: ModelVersionId) -> QueryResult<Option<
                 .clone()
         }
     };
-    Ok(Some(VersionDoc { summary, model }))
+    let doc = VersionDoc { summary, model };
+    read.write()
+        .unwrap_or_else(PoisonError::into_inner)
+        .insert(id, doc.clone());
+    Ok(Some(doc))
 }

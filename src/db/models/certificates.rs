@@ -1,6 +1,7 @@
 //! Signing keys (public halves), certificates and the append-only issuance log
 //! (feature: certs). The log is only ever inserted into; the database refuses the rest.
 
+use crate::db::one_of::one_of;
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use diesel::prelude::*;
 
@@ -311,7 +312,7 @@ pub fn round_applications(
     use crate::db::schema::applications;
     applications::table
         .filter(applications::round_id.eq(round))
-        .filter(applications::status.eq_any(statuses))
+        .filter(one_of(applications::status, statuses))
         .order(applications::created_at.asc())
         .select(applications::id)
         .load(conn)

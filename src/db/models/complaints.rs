@@ -1,6 +1,7 @@
 //! Complaints and the secretariat's investigation notes (feature: complaints). The
 //! complainant's link token is kept only as its hash.
 
+use crate::db::one_of::one_of;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
@@ -81,7 +82,7 @@ pub fn list(conn: &mut DbConn, open: bool) -> QueryResult<Vec<ComplaintRow>> {
         ]
     };
     complaints::table
-        .filter(complaints::status.eq_any(statuses))
+        .filter(one_of(complaints::status, statuses))
         .order(complaints::confirmed_at.desc())
         .select(ComplaintRow::as_select())
         .load(conn)

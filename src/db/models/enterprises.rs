@@ -1,5 +1,6 @@
 //! Enterprises and their members.
 
+use crate::db::one_of::one_of;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
@@ -186,7 +187,7 @@ pub fn names(
     ids: &[EnterpriseId],
 ) -> QueryResult<std::collections::BTreeMap<EnterpriseId, String>> {
     let rows: Vec<(EnterpriseId, String)> = enterprises::table
-        .filter(enterprises::id.eq_any(ids))
+        .filter(one_of(enterprises::id, ids))
         .select((enterprises::id, enterprises::name_zh))
         .load(conn)?;
     Ok(rows.into_iter().collect())
@@ -248,7 +249,7 @@ pub fn member_counts(
     ids: &[EnterpriseId],
 ) -> QueryResult<std::collections::BTreeMap<EnterpriseId, i64>> {
     let rows: Vec<(EnterpriseId, i64)> = enterprise_members::table
-        .filter(enterprise_members::enterprise_id.eq_any(ids))
+        .filter(one_of(enterprise_members::enterprise_id, ids))
         .group_by(enterprise_members::enterprise_id)
         .select((enterprise_members::enterprise_id, diesel::dsl::count_star()))
         .load(conn)?;

@@ -5,6 +5,7 @@
 //! IMMEDIATE` on SQLite — so two workers never take the same row; a worker that dies
 //! leaves a lease that runs out, and the row is taken again.
 
+use crate::db::one_of::one_of;
 use std::fmt;
 use std::str::FromStr;
 
@@ -211,14 +212,14 @@ pub fn claim(
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        diesel::update(outbox::table.filter(outbox::id.eq_any(&ids)))
+        diesel::update(outbox::table.filter(one_of(outbox::id, &ids)))
             .set((
                 outbox::claimed_by.eq(worker),
                 outbox::claimed_until.eq(lease_until),
             ))
             .execute(conn)?;
         outbox::table
-            .filter(outbox::id.eq_any(&ids))
+            .filter(one_of(outbox::id, &ids))
             .order(outbox::next_attempt_at.asc())
             .select(OutboxRow::as_select())
             .load(conn)

@@ -2,6 +2,7 @@
 //! the panels' seats (feature: panels). Child rows are always read through their
 //! application.
 
+use crate::db::one_of::one_of;
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
@@ -220,7 +221,7 @@ pub fn preferences_for(
     applications: &[ApplicationId],
 ) -> QueryResult<Vec<(UserId, ApplicationId, Preference)>> {
     assessor_preferences::table
-        .filter(assessor_preferences::application_id.eq_any(applications))
+        .filter(one_of(assessor_preferences::application_id, applications))
         .select((
             assessor_preferences::user_id,
             assessor_preferences::application_id,

@@ -2,6 +2,7 @@
 //! sub-select, so the page costs the same with 12 applications or 12,000
 //! (the rules of what counts are in `domain::tasks`).
 
+use crate::db::one_of::one_of;
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::dsl::{count, count_star};
 use diesel::prelude::*;
@@ -48,21 +49,21 @@ pub fn secretariat(conn: &mut DbConn, i: &SecretariatInput<'_>) -> QueryResult<[
         .select(count_star())
         .single_value();
     let to_accept = applications::table
-        .filter(applications::status.eq_any(i.to_accept))
+        .filter(one_of(applications::status, i.to_accept))
         .select(count_star())
         .single_value();
     let no_panel = applications::table
-        .filter(applications::status.eq_any(i.without_panel))
+        .filter(one_of(applications::status, i.without_panel))
         .filter(applications::id.ne_all(panels::table.select(panels::application_id)))
         .select(count_star())
         .single_value();
     let review_panels_missing = applications::table
-        .filter(applications::status.eq_any(i.awaiting_review_panel))
+        .filter(one_of(applications::status, i.awaiting_review_panel))
         .filter(applications::round_id.ne_all(review_panels::table.select(review_panels::round_id)))
         .select(count(applications::round_id).aggregate_distinct())
         .single_value();
     let to_issue = applications::table
-        .filter(applications::status.eq_any(i.to_issue))
+        .filter(one_of(applications::status, i.to_issue))
         .select(count_star())
         .single_value();
     let expiring = certificates::table
@@ -78,7 +79,7 @@ pub fn secretariat(conn: &mut DbConn, i: &SecretariatInput<'_>) -> QueryResult<[
         .filter(
             review_quorum_alerts::application_id.eq_any(
                 applications::table
-                    .filter(applications::status.eq_any(i.alerting))
+                    .filter(one_of(applications::status, i.alerting))
                     .select(applications::id),
             ),
         )
@@ -117,7 +118,7 @@ pub fn enterprise(
     };
     let drafts = applications::table
         .filter(applications::enterprise_id.eq_any(mine()))
-        .filter(applications::status.eq_any(i.drafts))
+        .filter(one_of(applications::status, i.drafts))
         .select(count_star())
         .single_value();
     let to_answer = clarifications::table
@@ -126,7 +127,7 @@ pub fn enterprise(
             clarifications::application_id.eq_any(
                 applications::table
                     .filter(applications::enterprise_id.eq_any(mine()))
-                    .filter(applications::status.eq_any(i.clarifying))
+                    .filter(one_of(applications::status, i.clarifying))
                     .select(applications::id),
             ),
         )
@@ -134,7 +135,7 @@ pub fn enterprise(
         .single_value();
     let results = applications::table
         .filter(applications::enterprise_id.eq_any(mine()))
-        .filter(applications::status.eq_any(i.results))
+        .filter(one_of(applications::status, i.results))
         .select(count_star())
         .single_value();
     let certs = certificates::table
@@ -165,11 +166,11 @@ pub fn assessor(conn: &mut DbConn, user: UserId, active: &[Status]) -> QueryResu
     };
     let active_ids = || {
         applications::table
-            .filter(applications::status.eq_any(active))
+            .filter(one_of(applications::status, active))
             .select(applications::id)
     };
     let assigned = applications::table
-        .filter(applications::status.eq_any(active))
+        .filter(one_of(applications::status, active))
         .filter(applications::id.eq_any(seated()))
         .select(count_star())
         .single_value();
@@ -186,7 +187,7 @@ pub fn assessor(conn: &mut DbConn, user: UserId, active: &[Status]) -> QueryResu
     };
     let awaiting =
         applications::table
-            .filter(applications::status.eq_any(active))
+            .filter(one_of(applications::status, active))
             .filter(applications::id.eq_any(seated()))
             .filter(diesel::dsl::not(diesel::dsl::exists(
                 part_results::table
@@ -231,7 +232,7 @@ pub fn assigned(
     applications::table
         .inner_join(enterprises::table)
         .inner_join(rounds::table)
-        .filter(applications::status.eq_any(active))
+        .filter(one_of(applications::status, active))
         .filter(
             applications::id.eq_any(
                 panel_seats::table
@@ -276,7 +277,7 @@ pub fn reviewer(conn: &mut DbConn, user: UserId, voting: &[Status]) -> QueryResu
         .filter(review_decisions::id.nullable().is_null())
         .select(review_votes::application_id);
     let pending = applications::table
-        .filter(applications::status.eq_any(voting))
+        .filter(one_of(applications::status, voting))
         .filter(applications::round_id.eq_any(my_rounds()))
         .filter(
             applications::enterprise_id.ne_all(
