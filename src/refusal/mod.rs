@@ -207,6 +207,12 @@ impl Reason {
     }
 }
 
+/// The catalog key of an application status's name (`application_pages.state.<status>`),
+/// for refusals and for pages that name a status.
+pub fn status_key(status: Status) -> String {
+    format!("application_pages.state.{}", status.as_str())
+}
+
 impl Arg {
     fn render(&self, lang: Lang, catalog: &HashMap<String, String>) -> String {
         match (self, lang) {
@@ -217,7 +223,7 @@ impl Arg {
             (Arg::List(items), Lang::Zh) => items.join("、"),
             (Arg::List(items), Lang::En) => items.join(", "),
             (Arg::Status(status), Lang::Zh) => catalog
-                .get(&format!("application_pages.state.{}", status.as_str()))
+                .get(&status_key(*status))
                 .cloned()
                 .unwrap_or_else(|| status.as_str().to_owned()),
             (Arg::Status(status), Lang::En) => status.phrase().to_owned(),

@@ -50,6 +50,11 @@ pub fn message(lang: Lang, key: &str) -> &'static str {
     }
 }
 
+/// An application status's name in `lang`.
+pub fn status_name(status: crate::domain::application_status::Status, lang: Lang) -> &'static str {
+    message(lang, &crate::refusal::status_key(status))
+}
+
 /// A refusal in `lang`, for a page that shows it beside its form.
 pub fn refusal_text(reason: &Reason, lang: Lang) -> String {
     reason.render(lang, catalog(lang))
@@ -527,8 +532,10 @@ mod tests {
     fn every_application_status_has_its_name_in_both_languages() {
         for lang in Lang::ALL {
             for status in crate::domain::application_status::Status::ALL {
-                let key = format!("application_pages.state.{}", status.as_str());
-                assert!(!message(lang, &key).is_empty(), "{key} in {lang:?}");
+                assert!(
+                    !status_name(status, lang).is_empty(),
+                    "{status:?} in {lang:?}"
+                );
             }
         }
         assert_eq!(message(Lang::En, "no.such.message"), "");

@@ -14,7 +14,7 @@ use crate::domain::ids::{ApplicationId, RoundId};
 use crate::error::AppError;
 use crate::web::caller::Caller;
 use crate::web::confirm::{self, PageForm, Question};
-use crate::web::render::{base_context, message, page_with_form, with, FormState};
+use crate::web::render::{base_context, page_with_form, status_name, with, FormState};
 use crate::web::visitor::Visitor;
 use crate::web::AppState;
 use crate::workflow::applications::{self, Draft};
@@ -206,10 +206,7 @@ async fn render_list(
                     .get(lang)
                     .to_owned(),
                 target_level: a.target_level,
-                status: message(
-                    lang,
-                    &format!("application_pages.state.{}", a.status.as_str()),
-                ),
+                status: status_name(a.status, lang),
             });
             Ok((
                 page,
