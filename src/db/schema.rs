@@ -285,6 +285,8 @@ diesel::table! {
         application_id -> Text,
         assessor_id -> Text,
         is_lead -> Bool,
+        /// A copy of the application's status, kept by triggers (migration 000403).
+        application_status -> Text,
     }
 }
 
@@ -842,6 +844,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     surveillance_assessors,
     surveillance_scores,
 );
+// The enterprise's open surveillances are counted through its applications.
+diesel::allow_tables_to_appear_in_same_query!(surveillances, applications);
+diesel::allow_tables_to_appear_in_same_query!(surveillances, enterprise_members);
 
 // Renewal (renewal17): renewal applications, sent certificate reminders, appeal files.
 diesel::table! {

@@ -3,12 +3,37 @@
 
 use certcase::domain::access::Role;
 use certcase::domain::application_status::Status;
+use diesel::RunQueryDsl;
 use serde_json::Value;
 
-use crate::helpers::spawn_app;
+use crate::helpers::{spawn_app, TestApp};
 use crate::panels::{person, world, Client, World};
 use crate::review::{form, reviewers, scored, vote};
 use crate::scoring::{assessed, submit_all};
+
+/// Every panel seat's copy of its application's status (kept by triggers, read by the
+/// assessor's task list) as (seats, seats whose copy differs from the application).
+async fn seat_status_copies(app: &TestApp) -> (i64, i64) {
+    #[derive(diesel::QueryableByName)]
+    struct Counts {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        seats: i64,
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        differ: i64,
+    }
+    app.conn(|c| {
+        let n: Counts = diesel::sql_query(
+            "SELECT COUNT(*) AS seats, \
+               COALESCE(SUM(CASE WHEN s.application_status = a.status THEN 0 ELSE 1 END), 0) \
+               AS differ \
+             FROM panel_seats s JOIN applications a ON a.id = s.application_id",
+        )
+        .get_result(c)
+        .unwrap();
+        (n.seats, n.differ)
+    })
+    .await
+}
 
 /// An application of the enterprise for `part` of the demo round, stored in `status`.
 async fn application_in(w: &World<'_>, enterprise: &str, part: &str, status: Status) -> String {
@@ -201,6 +226,9 @@ async fn an_assessor_sees_assigned_applications_with_enterprise_part_level_and_d
     assert_eq!(count(&a.lead, "assessor", "scores_not_submitted").await, 0);
     assert_eq!(count(&a.b, "assessor", "scores_not_submitted").await, 1);
     assert_eq!(count(&a.lead, "assessor", "assigned_applications").await, 1);
+    let (seats, differ) = seat_status_copies(&app).await;
+    assert!(seats >= 3, "the panel's seats: {seats}");
+    assert_eq!(differ, 0, "a new seat takes its application's status");
 }
 
 #[tokio::test]
@@ -234,4 +262,10 @@ async fn a_review_member_sees_the_vote_pending_until_cast_and_then_the_decision(
     assert_eq!(count(&a.enterprise, "enterprise", "results").await, 1);
     assert_eq!(count(&w.sec, "secretariat", "results_to_issue").await, 1);
     assert_eq!(count(&a.lead, "assessor", "assigned_applications").await, 0);
+    let (seats, differ) = seat_status_copies(&app).await;
+    assert!(seats >= 3, "the panel's seats: {seats}");
+    assert_eq!(
+        differ, 0,
+        "the seats follow their application's status changes"
+    );
 }

@@ -4,8 +4,10 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
+use crate::db::one_of::one_of;
 use crate::db::schema::{
-    surveillance_assessors, surveillance_items, surveillance_scores, surveillances,
+    applications, enterprise_members, surveillance_assessors, surveillance_items,
+    surveillance_scores, surveillances,
 };
 use crate::db::DbConn;
 use crate::domain::ids::{ApplicationId, ComplaintId, SurveillanceId, UserId};
@@ -314,4 +316,52 @@ pub fn assesses_application(
         .count()
         .get_result(conn)?;
     Ok(n > 0)
+}
+
+/// How many surveillances in `statuses` `user` assesses with a selected item they have
+/// not scored yet (the assessor's task count), in one query.
+pub fn count_to_score(
+    conn: &mut DbConn,
+    user: UserId,
+    statuses: &[SurveillanceStatus],
+) -> QueryResult<i64> {
+    use diesel::dsl::{exists, not};
+    let mine = surveillance_assessors::table
+        .filter(surveillance_assessors::surveillance_id.eq(surveillances::id))
+        .filter(surveillance_assessors::user_id.eq(user));
+    let my_score = surveillance_scores::table
+        .filter(surveillance_scores::surveillance_id.eq(surveillance_items::surveillance_id))
+        .filter(surveillance_scores::item_code.eq(surveillance_items::item_code))
+        .filter(surveillance_scores::assessor_id.eq(user));
+    let unscored = surveillance_items::table
+        .filter(surveillance_items::surveillance_id.eq(surveillances::id))
+        .filter(not(exists(my_score)));
+    surveillances::table
+        .filter(one_of(surveillances::status, statuses))
+        .filter(exists(mine))
+        .filter(exists(unscored))
+        .count()
+        .get_result(conn)
+}
+
+/// How many surveillances not concluded there are of the applications of `user`'s
+/// enterprise (the enterprise's task count), in one query.
+pub fn count_open_of_member(conn: &mut DbConn, user: UserId) -> QueryResult<i64> {
+    surveillances::table
+        .filter(surveillances::status.ne(SurveillanceStatus::Concluded))
+        .filter(
+            surveillances::application_id.eq_any(
+                applications::table
+                    .filter(
+                        applications::enterprise_id.eq_any(
+                            enterprise_members::table
+                                .filter(enterprise_members::user_id.eq(user))
+                                .select(enterprise_members::enterprise_id),
+                        ),
+                    )
+                    .select(applications::id),
+            ),
+        )
+        .count()
+        .get_result(conn)
 }

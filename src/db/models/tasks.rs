@@ -158,51 +158,44 @@ pub fn enterprise(
 /// applications in `active` statuses that the assessor has a seat on. An application
 /// awaits the assessor's scores until it is consolidated, while the assessor keeps a
 /// draft score or has submitted none.
+///
+/// Every count starts from the assessor's seats in `active` statuses (a seat carries its
+/// application's status, migration 000403): one index range, however many applications
+/// the assessor sat on in earlier rounds.
 pub fn assessor(conn: &mut DbConn, user: UserId, active: &[Status]) -> QueryResult<[i64; 3]> {
-    let seated = || {
+    use diesel::dsl::{exists, not};
+    let working_seats = || {
         panel_seats::table
             .filter(panel_seats::assessor_id.eq(user))
-            .select(panel_seats::application_id)
+            .filter(one_of(panel_seats::application_status, active))
     };
-    let active_ids = || {
-        applications::table
-            .filter(one_of(applications::status, active))
-            .select(applications::id)
-    };
-    let assigned = applications::table
-        .filter(one_of(applications::status, active))
-        .filter(applications::id.eq_any(seated()))
-        .select(count_star())
-        .single_value();
+    let assigned = working_seats().select(count_star()).single_value();
     // Correlated EXISTS rather than `IN`/`NOT IN (SELECT ...)`: PostgreSQL cannot turn a
     // NOT IN into an anti-join and scanned the 361,350 scores of the national programme
-    // for every seat (2.5 s a home page); these look each application up in the scores'
-    // and part results' keys.
+    // for every seat (2.5 s a home page); these look each seat up in the scores' and part
+    // results' keys.
     let my_scores = |status: &'static str| {
         scores::table
-            .filter(scores::application_id.eq(applications::id))
+            .filter(scores::application_id.eq(panel_seats::application_id))
             .filter(scores::assessor_id.eq(user))
             .filter(scores::status.eq(status))
             .select(scores::application_id)
     };
-    let awaiting =
-        applications::table
-            .filter(one_of(applications::status, active))
-            .filter(applications::id.eq_any(seated()))
-            .filter(diesel::dsl::not(diesel::dsl::exists(
-                part_results::table
-                    .filter(part_results::application_id.eq(applications::id))
-                    .select(part_results::application_id),
-            )))
-            .filter(diesel::dsl::exists(my_scores("draft")).or(diesel::dsl::not(
-                diesel::dsl::exists(my_scores("submitted")),
-            )))
-            .select(count_star())
-            .single_value();
+    let awaiting = working_seats()
+        .filter(not(exists(
+            part_results::table
+                .filter(part_results::application_id.eq(panel_seats::application_id))
+                .select(part_results::application_id),
+        )))
+        .filter(exists(my_scores("draft")).or(not(exists(my_scores("submitted")))))
+        .select(count_star())
+        .single_value();
     let answered = clarifications::table
         .filter(clarifications::answer.is_not_null())
-        .filter(clarifications::application_id.eq_any(seated()))
-        .filter(clarifications::application_id.eq_any(active_ids()))
+        .filter(
+            clarifications::application_id
+                .eq_any(working_seats().select(panel_seats::application_id)),
+        )
         .select(count_star())
         .single_value();
     let r: (Option<i64>, Option<i64>, Option<i64>) =
@@ -232,11 +225,11 @@ pub fn assigned(
     applications::table
         .inner_join(enterprises::table)
         .inner_join(rounds::table)
-        .filter(one_of(applications::status, active))
         .filter(
             applications::id.eq_any(
                 panel_seats::table
                     .filter(panel_seats::assessor_id.eq(user))
+                    .filter(one_of(panel_seats::application_status, active))
                     .select(panel_seats::application_id),
             ),
         )

@@ -207,32 +207,14 @@ pub fn due_and_overdue(conn: &mut DbConn, today: NaiveDate) -> Result<(i64, i64)
 
 /// The open surveillances an assessor still has a selected item to score in.
 pub fn to_score(conn: &mut DbConn, user: UserId) -> Result<i64, Refusal> {
-    let mut n = 0;
-    for row in store::assigned_to(conn, user)? {
-        if !row.status.is_open_for_work() {
-            continue;
-        }
-        let scored = store::scores(conn, row.id)?
-            .iter()
-            .filter(|s| s.assessor_id == user)
-            .count();
-        if scored < store::items(conn, row.id)?.len() {
-            n += 1;
-        }
-    }
-    Ok(n)
+    let open: Vec<SurveillanceStatus> = SurveillanceStatus::ALL
+        .into_iter()
+        .filter(|s| s.is_open_for_work())
+        .collect();
+    Ok(store::count_to_score(conn, user, &open)?)
 }
 
 /// The open surveillances of the user's enterprise (evidence to upload for).
 pub fn of_my_enterprise(conn: &mut DbConn, user: UserId) -> Result<i64, Refusal> {
-    let Some(mine) = enterprises::membership(conn, user)? else {
-        return Ok(0);
-    };
-    let mut n = 0;
-    for row in store::list(conn, true)? {
-        if apps::get(conn, row.application_id)?.is_some_and(|a| a.enterprise_id == mine) {
-            n += 1;
-        }
-    }
-    Ok(n)
+    Ok(store::count_open_of_member(conn, user)?)
 }
