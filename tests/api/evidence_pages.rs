@@ -100,6 +100,27 @@ async fn an_enterprise_registers_applies_and_uploads_through_its_pages() {
         .await
         .unwrap();
     assert!(list.contains("第一批评估"));
+    // The round's form offers the parts the round assesses, and only those.
+    let form = &list[list
+        .find(&format!("id=\"apply-{}\"", round["id"].as_str().unwrap()))
+        .expect("a form to apply in the open round")..];
+    let parts = &form[form.find("name=\"part_code\"").unwrap()..];
+    let parts = &parts[..parts.find("</select>").unwrap()];
+    assert_eq!(parts.matches("<option").count(), 1, "{parts}");
+    assert!(parts.contains("<option value=\"CD\""), "{parts}");
+    // The secretariat's list has no form to apply.
+    let secretariat = app.add_user("秘书处甲", &[Role::Secretariat]).await;
+    let theirs = app
+        .signed_in(&secretariat)
+        .await
+        .get(app.url("/applications"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(theirs.contains("第一批评估") && !theirs.contains("id=\"apply-"));
     let res = browser
         .post(app.url(&format!(
             "/rounds/{}/applications",

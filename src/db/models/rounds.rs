@@ -137,6 +137,22 @@ pub fn get(conn: &mut DbConn, id: RoundId) -> QueryResult<Option<RoundRow>> {
         .optional()
 }
 
+/// The part codes of every round, by round, in one query (a programme holds a few rounds
+/// a year, so all of them is a short read).
+pub fn parts_by_round(
+    conn: &mut DbConn,
+) -> QueryResult<std::collections::BTreeMap<RoundId, Vec<String>>> {
+    let rows: Vec<(RoundId, String)> = round_parts::table
+        .order((round_parts::round_id.asc(), round_parts::part_code.asc()))
+        .select((round_parts::round_id, round_parts::part_code))
+        .load(conn)?;
+    let mut out = std::collections::BTreeMap::<RoundId, Vec<String>>::new();
+    for (round, part) in rows {
+        out.entry(round).or_default().push(part);
+    }
+    Ok(out)
+}
+
 pub fn parts(conn: &mut DbConn, id: RoundId) -> QueryResult<Vec<String>> {
     round_parts::table
         .filter(round_parts::round_id.eq(id))

@@ -140,14 +140,17 @@ async fn render_list(
     let ListAsked { query, renews } = asked;
     let (filter, window) = query.check()?;
     let lang = visitor.lang;
+    let today = chrono::Utc::now().date_naive();
     let (page, rounds, member, round_options, part_options) = state
         .db(move |conn| {
-            let member = enterprises::membership(conn, caller.principal.user_id)?;
-            let page = read::page(conn, &caller.principal, filter, &window)?;
-            let mut names: BTreeMap<RoundId, Bilingual> = BTreeMap::new();
-            let mut rounds = Vec::new();
-            let all = queries::rounds::all(conn)?;
-            let parts = part_names(conn, &all)?;
+            let read::ListPage {
+                page,
+                enterprise_names,
+                rounds: all,
+                member,
+            } = read::list_page(conn, &caller.principal, filter, &window, today)?;
+            let rows: Vec<_> = all.iter().map(|(r, _)| r.clone()).collect();
+            let parts = part_names(conn, &rows)?;
             // Every part code once (the first round's name for it), for the filter.
             let mut part_options: BTreeMap<String, Bilingual> = BTreeMap::new();
             for ((_, code), name) in &parts {
@@ -155,43 +158,31 @@ async fn render_list(
                     .entry(code.clone())
                     .or_insert_with(|| name.clone());
             }
-            let round_options: Vec<(RoundId, Bilingual)> = all
-                .iter()
-                .map(|r| {
-                    (
-                        r.id,
-                        Bilingual {
-                            zh: r.name_zh.clone(),
-                            en: r.name_en.clone(),
-                        },
-                    )
+            let name_of = |r: &queries::rounds::RoundRow| Bilingual {
+                zh: r.name_zh.clone(),
+                en: r.name_en.clone(),
+            };
+            let names: BTreeMap<RoundId, Bilingual> =
+                rows.iter().map(|r| (r.id, name_of(r))).collect();
+            let round_options: Vec<(RoundId, Bilingual)> =
+                rows.iter().map(|r| (r.id, name_of(r))).collect();
+            // The rounds open for registration, with the parts an enterprise may apply for
+            // (`list_page` reads them only for an enterprise's members).
+            let rounds: Vec<OpenRound> = all
+                .into_iter()
+                .filter(|(r, _)| r.registration_closes >= today)
+                .map(|(r, codes)| OpenRound {
+                    parts: codes
+                        .into_iter()
+                        .map(|code| {
+                            let name = part_name(&parts, r.id, &code);
+                            (code, name)
+                        })
+                        .collect(),
+                    id: r.id,
+                    name: name_of(&r),
                 })
                 .collect();
-            for r in all {
-                names.insert(
-                    r.id,
-                    Bilingual {
-                        zh: r.name_zh.clone(),
-                        en: r.name_en.clone(),
-                    },
-                );
-                if r.registration_closes >= chrono::Utc::now().date_naive() {
-                    rounds.push(OpenRound {
-                        parts: queries::rounds::parts(conn, r.id)?
-                            .into_iter()
-                            .map(|code| (code.clone(), part_name(&parts, r.id, &code)))
-                            .collect(),
-                        id: r.id,
-                        name: Bilingual {
-                            zh: r.name_zh,
-                            en: r.name_en,
-                        },
-                    });
-                }
-            }
-            // The page's enterprise names in one query.
-            let ids: Vec<_> = page.rows.iter().map(|a| a.enterprise_id).collect();
-            let enterprise_names = enterprises::names(conn, &ids)?;
             let page = page.map(|a| Listed {
                 id: a.id,
                 round_name: names

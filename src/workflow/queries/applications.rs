@@ -2,10 +2,15 @@
 
 pub use crate::db::models::applications::{ApplicationFilter, ApplicationRow, EventRow};
 
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+
+use crate::db::models::rounds::{self, RoundRow};
 use crate::db::models::{applications as store, enterprises};
 use crate::db::DbConn;
 use crate::domain::access::{Principal, Role};
-use crate::domain::ids::ApplicationId;
+use crate::domain::ids::{ApplicationId, EnterpriseId};
 use crate::domain::listing::{assemble, key_time, Cursor, Page, Window};
 use crate::refusal::Refusal;
 
@@ -20,12 +25,28 @@ pub const KEY_PARTS: usize = 2;
 pub fn page(
     conn: &mut DbConn,
     who: &Principal,
+    filter: ApplicationFilter,
+    window: &Window,
+) -> Result<Page<ApplicationRow>, Refusal> {
+    let member = if who.has(Role::Secretariat) {
+        None
+    } else {
+        enterprises::membership(conn, who.user_id)?
+    };
+    page_of(conn, who, member, filter, window)
+}
+
+/// [`page`] with the person's enterprise already looked up.
+fn page_of(
+    conn: &mut DbConn,
+    who: &Principal,
+    member: Option<EnterpriseId>,
     mut filter: ApplicationFilter,
     window: &Window,
 ) -> Result<Page<ApplicationRow>, Refusal> {
     filter.enterprise = None;
     if !who.has(Role::Secretariat) {
-        match enterprises::membership(conn, who.user_id)? {
+        match member {
             Some(e) => filter.enterprise = Some(e),
             None => return Ok(assemble(LIST, window, Vec::new(), cursor_of)),
         }
@@ -33,6 +54,58 @@ pub fn page(
     let at = super::time_id_at::<ApplicationId>(window)?;
     let rows = store::page(conn, &filter, &at)?;
     Ok(assemble(LIST, window, rows, cursor_of))
+}
+
+/// What the applications page reads: a [`page`], its enterprises' names, every round
+/// (for the filter and the rows' round names) and, for a member of an enterprise, the
+/// part codes of each round it may apply in. The lookups a caller's roles make useless are
+/// skipped (issue #19: each is a round trip on PostgreSQL).
+pub struct ListPage {
+    pub page: Page<ApplicationRow>,
+    pub enterprise_names: BTreeMap<EnterpriseId, String>,
+    /// Latest registration first; the part codes are filled in only for the rounds whose
+    /// registration has not closed, and only when `member` is set.
+    pub rounds: Vec<(RoundRow, Vec<String>)>,
+    /// The caller's enterprise, looked up only for the enterprise role.
+    pub member: Option<EnterpriseId>,
+}
+
+pub fn list_page(
+    conn: &mut DbConn,
+    who: &Principal,
+    filter: ApplicationFilter,
+    window: &Window,
+    today: NaiveDate,
+) -> Result<ListPage, Refusal> {
+    // `page` needs the membership of anyone but the secretariat; the form to apply needs
+    // it for the enterprise role.
+    let member = if who.has(Role::Enterprise) || !who.has(Role::Secretariat) {
+        enterprises::membership(conn, who.user_id)?
+    } else {
+        None
+    };
+    let page = page_of(conn, who, member, filter, window)?;
+    let ids: Vec<_> = page.rows.iter().map(|a| a.enterprise_id).collect();
+    let enterprise_names = enterprises::names(conn, &ids)?;
+    let member = member.filter(|_| who.has(Role::Enterprise));
+    let mut parts = match member {
+        Some(_) => rounds::parts_by_round(conn)?,
+        None => BTreeMap::new(),
+    };
+    let rounds = rounds::list(conn)?
+        .into_iter()
+        .map(|r| {
+            let open = r.registration_closes >= today;
+            let codes = if open { parts.remove(&r.id) } else { None };
+            (r, codes.unwrap_or_default())
+        })
+        .collect();
+    Ok(ListPage {
+        page,
+        enterprise_names,
+        rounds,
+        member,
+    })
 }
 
 fn cursor_of(a: &ApplicationRow) -> Cursor {

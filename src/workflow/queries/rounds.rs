@@ -15,12 +15,14 @@ pub fn all(conn: &mut DbConn) -> Result<Vec<RoundRow>, Refusal> {
 
 /// Every round, latest registration first, each with the part codes it assesses.
 pub fn all_with_parts(conn: &mut DbConn) -> Result<Vec<(RoundRow, Vec<String>)>, Refusal> {
-    let mut out = Vec::new();
-    for r in store::list(conn)? {
-        let parts = store::parts(conn, r.id)?;
-        out.push((r, parts));
-    }
-    Ok(out)
+    let mut parts = store::parts_by_round(conn)?;
+    Ok(store::list(conn)?
+        .into_iter()
+        .map(|r| {
+            let codes = parts.remove(&r.id).unwrap_or_default();
+            (r, codes)
+        })
+        .collect())
 }
 
 /// The published rounds (what enterprises, assessors and reviewers see), each with its
