@@ -91,14 +91,7 @@ async fn an_enterprise_registers_applies_and_uploads_through_its_pages() {
         })))
         .await;
     assert_eq!(status, 201);
-    let list = browser
-        .get(app.url("/applications"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let list = app.page_text(&browser, "/applications").await;
     assert!(list.contains("第一批评估"));
     // The round's form offers the parts the round assesses, and only those.
     let form = &list[list
@@ -111,15 +104,8 @@ async fn an_enterprise_registers_applies_and_uploads_through_its_pages() {
     // The secretariat's list has no form to apply.
     let secretariat = app.add_user("秘书处甲", &[Role::Secretariat]).await;
     let theirs = app
-        .signed_in(&secretariat)
-        .await
-        .get(app.url("/applications"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+        .page_text(&app.signed_in(&secretariat).await, "/applications")
+        .await;
     assert!(theirs.contains("第一批评估") && !theirs.contains("id=\"apply-"));
     let res = browser
         .post(app.url(&format!(

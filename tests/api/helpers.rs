@@ -261,17 +261,21 @@ impl TestApp {
         h
     }
 
-    /// GETs a page and returns its CSRF token.
-    pub async fn csrf_from(&self, client: &reqwest::Client, path: &str) -> String {
-        let html = client
+    /// GETs a page and returns its HTML.
+    pub async fn page_text(&self, client: &reqwest::Client, path: &str) -> String {
+        client
             .get(self.url(path))
             .send()
             .await
             .unwrap()
             .text()
             .await
-            .unwrap();
-        csrf_in(&html)
+            .unwrap()
+    }
+
+    /// GETs a page and returns its CSRF token.
+    pub async fn csrf_from(&self, client: &reqwest::Client, path: &str) -> String {
+        csrf_in(&self.page_text(client, path).await)
     }
 
     /// Signs in through the login form; returns the response (303 on success).

@@ -60,9 +60,9 @@ fn part_name(
 }
 
 /// Every part of every round's model, by (round, code).
-fn part_names(
+fn part_names<'a>(
     conn: &mut crate::db::DbConn,
-    rounds: &[queries::rounds::RoundRow],
+    rounds: impl IntoIterator<Item = &'a queries::rounds::RoundRow>,
 ) -> Result<BTreeMap<(RoundId, String), Bilingual>, AppError> {
     let mut out = BTreeMap::new();
     for r in rounds {
@@ -149,8 +149,7 @@ async fn render_list(
                 rounds: all,
                 member,
             } = read::list_page(conn, &caller.principal, filter, &window, today)?;
-            let rows: Vec<_> = all.iter().map(|(r, _)| r.clone()).collect();
-            let parts = part_names(conn, &rows)?;
+            let parts = part_names(conn, all.iter().map(|(r, _)| r))?;
             // Every part code once (the first round's name for it), for the filter.
             let mut part_options: BTreeMap<String, Bilingual> = BTreeMap::new();
             for ((_, code), name) in &parts {
@@ -162,10 +161,9 @@ async fn render_list(
                 zh: r.name_zh.clone(),
                 en: r.name_en.clone(),
             };
-            let names: BTreeMap<RoundId, Bilingual> =
-                rows.iter().map(|r| (r.id, name_of(r))).collect();
             let round_options: Vec<(RoundId, Bilingual)> =
-                rows.iter().map(|r| (r.id, name_of(r))).collect();
+                all.iter().map(|(r, _)| (r.id, name_of(r))).collect();
+            let names: BTreeMap<RoundId, Bilingual> = round_options.iter().cloned().collect();
             // The rounds open for registration, with the parts an enterprise may apply for
             // (`list_page` reads them only for an enterprise's members).
             let rounds: Vec<OpenRound> = all
