@@ -13,6 +13,19 @@ function init(args)
   math.randomseed(os.time() * 1000 + id)
 end
 
+-- A stated request rate (the run script's --rate): each connection waits a random time
+-- with this mean before each request, as a person does between pages, instead of sending
+-- the next one the moment the last one was answered (without it, wrk measures the server
+-- at saturation). Uniform up to twice the mean, so that connections do not fall into
+-- step and no wait outlasts the server's keep-alive (a longer one would measure
+-- reconnections) or wrk's timeout (which counts a waiting connection as timed out).
+local interval_ms = tonumber(os.getenv("LOAD_INTERVAL_MS") or "")
+if interval_ms then
+  function delay()
+    return math.random(0, 2 * interval_ms)
+  end
+end
+
 function pick(list)
   return list[math.random(#list)]
 end

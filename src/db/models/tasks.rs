@@ -44,6 +44,7 @@ pub struct SecretariatInput<'a> {
 /// [enterprises to verify, to accept, panels to form, rounds needing a review panel,
 /// to issue, certificates expiring, quorum alerts]
 pub fn secretariat(conn: &mut DbConn, i: &SecretariatInput<'_>) -> QueryResult<[i64; 7]> {
+    use diesel::dsl::{exists, not};
     let to_verify = enterprises::table
         .filter(enterprises::verified_at.is_null())
         .select(count_star())
@@ -54,12 +55,23 @@ pub fn secretariat(conn: &mut DbConn, i: &SecretariatInput<'_>) -> QueryResult<[
         .single_value();
     let no_panel = applications::table
         .filter(one_of(applications::status, i.without_panel))
-        .filter(applications::id.ne_all(panels::table.select(panels::application_id)))
+        // NOT EXISTS, not `<> ALL (SELECT ...)`: PostgreSQL compares each application
+        // with every panel for the latter (1.5 s at national scale, every home page of
+        // the secretariat), and looks the former up in the panels' key.
+        .filter(not(exists(
+            panels::table
+                .filter(panels::application_id.eq(applications::id))
+                .select(panels::application_id),
+        )))
         .select(count_star())
         .single_value();
     let review_panels_missing = applications::table
         .filter(one_of(applications::status, i.awaiting_review_panel))
-        .filter(applications::round_id.ne_all(review_panels::table.select(review_panels::round_id)))
+        .filter(not(exists(
+            review_panels::table
+                .filter(review_panels::round_id.eq(applications::round_id))
+                .select(review_panels::round_id),
+        )))
         .select(count(applications::round_id).aggregate_distinct())
         .single_value();
     let to_issue = applications::table
