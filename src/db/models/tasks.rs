@@ -267,6 +267,7 @@ pub fn assigned(
 /// the rounds whose review panel has the user, not of the member's own enterprise, with
 /// no vote of theirs in the open cycle (a vote whose cycle has no decision yet).
 pub fn reviewer(conn: &mut DbConn, user: UserId, voting: &[Status]) -> QueryResult<[i64; 2]> {
+    use diesel::dsl::{exists, not};
     let my_panels = || {
         review_members::table
             .filter(review_members::user_id.eq(user))
@@ -277,12 +278,16 @@ pub fn reviewer(conn: &mut DbConn, user: UserId, voting: &[Status]) -> QueryResu
             .filter(review_panels::id.eq_any(my_panels()))
             .select(review_panels::round_id)
     };
-    let open_votes = review_votes::table
+    // NOT EXISTS on the member's votes of each application, not `<> ALL (SELECT ...)`:
+    // PostgreSQL would compare every application in review with every open vote of the
+    // member (see `secretariat`).
+    let voted = review_votes::table
         .left_join(
             review_decisions::table.on(review_decisions::application_id
                 .eq(review_votes::application_id)
                 .and(review_decisions::cycle.eq(review_votes::cycle))),
         )
+        .filter(review_votes::application_id.eq(applications::id))
         .filter(review_votes::member_id.eq(user))
         .filter(review_decisions::id.nullable().is_null())
         .select(review_votes::application_id);
@@ -296,7 +301,7 @@ pub fn reviewer(conn: &mut DbConn, user: UserId, voting: &[Status]) -> QueryResu
                     .select(review_members::enterprise_id),
             ),
         )
-        .filter(applications::id.ne_all(open_votes))
+        .filter(not(exists(voted)))
         .select(count_star())
         .single_value();
     let decisions = review_decisions::table
