@@ -239,6 +239,23 @@ impl<'a> World<'a> {
             .await
     }
 
+    /// Seats the usual panel on an accepted application of `part`: 李雷 (lead), 韩梅梅 and
+    /// Anna Müller, registered for the part; returns them in that order.
+    pub async fn seat_panel(
+        &self,
+        application: &str,
+        part: &str,
+    ) -> (Client<'a>, Client<'a>, Client<'a>) {
+        let lead = self.assessor("李雷", true, &[part], "2099-01-01").await;
+        let b = self.assessor("韩梅梅", true, &[part], "2099-01-01").await;
+        let c = self
+            .assessor("Anna Müller", false, &[part], "2099-01-01")
+            .await;
+        let (s, p) = self.set_panel(application, &lead, &[&b, &c]).await;
+        assert_eq!(s, 204, "{p}");
+        (lead, b, c)
+    }
+
     pub async fn set_panel(
         &self,
         application: &str,

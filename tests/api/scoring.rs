@@ -29,13 +29,7 @@ pub async fn assessed_for<'a>(w: &World<'a>, target_level: i32) -> Assessed<'a> 
         .enterprise("北京喆堃科技有限公司", &[Role::Enterprise])
         .await;
     let application = w.accepted(&enterprise_id, "CD", target_level).await;
-    let lead = w.assessor("李雷", true, &["CD"], "2099-01-01").await;
-    let b = w.assessor("韩梅梅", true, &["CD"], "2099-01-01").await;
-    let c = w
-        .assessor("Anna Müller", false, &["CD"], "2099-01-01")
-        .await;
-    let (s, p) = w.set_panel(&application, &lead, &[&b, &c]).await;
-    assert_eq!(s, 204, "{p}");
+    let (lead, b, c) = w.seat_panel(&application, "CD").await;
     let items = w.items("CD").await;
     Assessed {
         application,

@@ -168,13 +168,7 @@ async fn the_secretariat_counts_what_waits_for_it_and_links_to_the_filtered_list
     assert_eq!(count(&other, "enterprise", "results").await, 0);
 
     // With its panel set, the accepted application no longer waits for one.
-    let lead = w.assessor("李雷", true, &["TO"], "2099-01-01").await;
-    let b = w.assessor("韩梅梅", true, &["TO"], "2099-01-01").await;
-    let c = w
-        .assessor("Anna Müller", false, &["TO"], "2099-01-01")
-        .await;
-    let (s, p) = w.set_panel(&accepted, &lead, &[&b, &c]).await;
-    assert_eq!(s, 204, "{p}");
+    w.seat_panel(&accepted, "TO").await;
     assert_eq!(count(sec, "secretariat", "panels_to_form").await, 0);
 
     let html = home(sec).await;
