@@ -75,6 +75,9 @@ pub struct OperationsConfig {
     pub metrics_token: Option<String>,
     /// How long a stopping server (SIGTERM, SIGINT) lets requests in flight finish.
     pub shutdown_timeout: std::time::Duration,
+    /// Load balancers whose `X-Forwarded-For` tells the client's address
+    /// (`domain::client_address`); none unless configured.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 impl std::fmt::Debug for OperationsConfig {
@@ -84,6 +87,7 @@ impl std::fmt::Debug for OperationsConfig {
             .field("storage_floor_bytes", &self.storage_floor_bytes)
             .field("metrics_token", &self.metrics_token.as_ref().map(|_| "***"))
             .field("shutdown_timeout", &self.shutdown_timeout)
+            .field("trusted_proxies", &self.trusted_proxies)
             .finish()
     }
 }
@@ -139,10 +143,17 @@ fn operations_config(
     if metrics_token.as_ref().is_some_and(|t| t.len() < 16) {
         return Err(bad("metrics_token", "must be at least 16 characters"));
     }
+    let trusted_proxies = env("CERTCASE_TRUSTED_PROXIES")
+        .or(file.trusted_proxies.clone())
+        .map(|t| crate::domain::client_address::parse_trusted(&t))
+        .transpose()
+        .map_err(|why| bad("trusted_proxies", why))?
+        .unwrap_or_default();
     Ok(OperationsConfig {
         storage_floor_bytes: floor_mb * MB,
         metrics_token,
         shutdown_timeout: std::time::Duration::from_secs(shutdown),
+        trusted_proxies,
     })
 }
 
@@ -468,6 +479,7 @@ struct FileConfig {
     storage_floor_mb: Option<u64>,
     metrics_token: Option<String>,
     shutdown_timeout_seconds: Option<u64>,
+    trusted_proxies: Option<String>,
     appeal_window_days: Option<i64>,
     // Certificate states.
     certificate_max_suspension_months: Option<u32>,
@@ -1087,6 +1099,11 @@ mod tests {
         assert_eq!(e.key, "metrics_token");
         let e = load(&[("CERTCASE_SHUTDOWN_TIMEOUT_SECONDS", "soon")], None).unwrap_err();
         assert_eq!(e.key, "CERTCASE_SHUTDOWN_TIMEOUT_SECONDS");
+        assert!(c.operations.trusted_proxies.is_empty());
+        let c = load(&[("CERTCASE_TRUSTED_PROXIES", "10.0.0.2, 10.0.0.3")], None).unwrap();
+        assert_eq!(c.operations.trusted_proxies.len(), 2);
+        let e = load(&[("CERTCASE_TRUSTED_PROXIES", "balancer")], None).unwrap_err();
+        assert_eq!(e.key, "trusted_proxies");
     }
 
     #[test]

@@ -12,6 +12,7 @@ pub mod assign;
 pub mod calendar;
 pub mod catalog;
 pub mod certificate;
+pub mod client_address;
 pub mod complaint;
 pub mod credit_code;
 pub mod evidence;

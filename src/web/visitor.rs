@@ -63,12 +63,19 @@ impl FromRequest for Visitor {
     }
 }
 
-/// The client address as the socket saw it. Behind a load balancer, configure it to
-/// overwrite (not append to) the forwarding header before trusting one.
-pub fn client_address(req: &HttpRequest) -> String {
-    req.peer_addr()
-        .map(|a| a.ip().to_string())
-        .unwrap_or_else(|| "unknown".into())
+/// The client's address: the socket's peer, or behind a trusted load balancer
+/// (`trusted_proxies`) the address it passed on in `X-Forwarded-For`
+/// (`domain::client_address` has the rule).
+pub fn client_address(req: &HttpRequest, trusted: &[std::net::IpAddr]) -> String {
+    let Some(peer) = req.peer_addr() else {
+        return "unknown".into();
+    };
+    let forwarded: Vec<&str> = req
+        .headers()
+        .get_all("x-forwarded-for")
+        .filter_map(|v| v.to_str().ok())
+        .collect();
+    crate::domain::client_address::client_address(peer.ip(), &forwarded, trusted).to_string()
 }
 
 pub async fn identify(
@@ -167,7 +174,7 @@ pub async fn identify(
         lang,
         csrf_token: csrf_token.clone(),
         new_csrf_cookie,
-        address: client_address(&http),
+        address: client_address(&http, &state.config.operations.trusted_proxies),
     };
     // Routing needs the only reference to the request: no clone may outlive this point.
     drop(http);

@@ -2,7 +2,7 @@ use certcase::domain::access::Role;
 use certcase::domain::account::Email;
 use certcase::workflow::demo;
 
-use crate::helpers::{browser, spawn_app};
+use crate::helpers::{browser, spawn_app, spawn_app_with};
 
 #[tokio::test]
 async fn every_demo_account_can_sign_in_with_the_printed_password() {
@@ -84,6 +84,42 @@ async fn a_wrong_password_is_refused_and_recorded() {
         .unwrap();
     assert_eq!(api.status(), 422);
     assert_eq!(api.headers()["content-type"], "application/problem+json");
+}
+
+/// Behind a trusted load balancer, sign-ins are recorded (and locked out, and limited)
+/// under the address the balancer passed on; a client that talks to the server directly
+/// cannot choose its address by sending the header itself.
+#[tokio::test]
+async fn the_client_address_is_taken_from_a_trusted_balancer_only() {
+    for (trusted, expected) in [(true, "203.0.113.7"), (false, "127.0.0.1")] {
+        let app = spawn_app_with(|c| {
+            if trusted {
+                c.operations.trusted_proxies = vec!["127.0.0.1".parse().unwrap()];
+            }
+        })
+        .await;
+        let user = app.add_user("张喆", &[Role::Enterprise]).await;
+        let res = reqwest::Client::new()
+            .post(app.url("/api/v1/auth/login"))
+            // The left entry is the client's own claim; the balancer appended the right one.
+            .header("X-Forwarded-For", "198.51.100.1, 203.0.113.7")
+            .json(&serde_json::json!({"email": user.email, "password": "wrong password!!"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 422);
+        let email = user.email.clone();
+        let addresses: Vec<String> = app
+            .conn(move |c| {
+                certcase::db::models::sessions::events_for(c, &email)
+                    .unwrap()
+                    .into_iter()
+                    .map(|e| e.address)
+                    .collect()
+            })
+            .await;
+        assert_eq!(addresses, [expected], "trusted: {trusted}");
+    }
 }
 
 #[tokio::test]
