@@ -11,6 +11,7 @@ import http.cookiejar
 import json
 import re
 import sys
+import urllib.error
 import urllib.parse
 import urllib.request
 
@@ -73,7 +74,13 @@ for n in range(0, 300, 7):
     if scoring >= max(3, people // 4):
         break
     email = f"assessor{n:04}@{DOMAIN}"
-    t = token(email)
+    try:
+        t = token(email)
+    except urllib.error.HTTPError as e:
+        # The small programme (--smoke) has a dozen assessors, not 300: past the last one.
+        if e.code == 422:
+            break
+        raise
     sessions.append(session(email))
     assessing = [
         a for a in items(call("GET", "/api/v1/assessor/applications", t), "applications")
