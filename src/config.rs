@@ -78,6 +78,11 @@ pub struct OperationsConfig {
     /// Load balancers whose `X-Forwarded-For` tells the client's address
     /// (`domain::client_address`); none unless configured.
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// How long a remembered caller is used before the database's caller counter is read
+    /// again (`workflow::callers`): the longest a sign-out, a disabled account or a role
+    /// change made by another instance or the command line can go unseen here. Zero: no
+    /// caller is remembered.
+    pub caller_recheck: std::time::Duration,
 }
 
 impl std::fmt::Debug for OperationsConfig {
@@ -88,6 +93,7 @@ impl std::fmt::Debug for OperationsConfig {
             .field("metrics_token", &self.metrics_token.as_ref().map(|_| "***"))
             .field("shutdown_timeout", &self.shutdown_timeout)
             .field("trusted_proxies", &self.trusted_proxies)
+            .field("caller_recheck", &self.caller_recheck)
             .finish()
     }
 }
@@ -149,11 +155,20 @@ fn operations_config(
         .transpose()
         .map_err(|why| bad("trusted_proxies", why))?
         .unwrap_or_default();
+    let caller_recheck_ms = whole_number(
+        env,
+        "CERTCASE_CALLER_RECHECK_MS",
+        "caller_recheck_ms",
+        file.caller_recheck_ms,
+        100,
+        0..=10_000,
+    )?;
     Ok(OperationsConfig {
         storage_floor_bytes: floor_mb * MB,
         metrics_token,
         shutdown_timeout: std::time::Duration::from_secs(shutdown),
         trusted_proxies,
+        caller_recheck: std::time::Duration::from_millis(caller_recheck_ms),
     })
 }
 
@@ -480,6 +495,7 @@ struct FileConfig {
     metrics_token: Option<String>,
     shutdown_timeout_seconds: Option<u64>,
     trusted_proxies: Option<String>,
+    caller_recheck_ms: Option<u64>,
     appeal_window_days: Option<i64>,
     // Certificate states.
     certificate_max_suspension_months: Option<u32>,
@@ -1104,6 +1120,14 @@ mod tests {
         assert_eq!(c.operations.trusted_proxies.len(), 2);
         let e = load(&[("CERTCASE_TRUSTED_PROXIES", "balancer")], None).unwrap_err();
         assert_eq!(e.key, "trusted_proxies");
+        assert_eq!(
+            c.operations.caller_recheck,
+            std::time::Duration::from_millis(100)
+        );
+        let c = load(&[("CERTCASE_CALLER_RECHECK_MS", "0")], None).unwrap();
+        assert!(c.operations.caller_recheck.is_zero());
+        let e = load(&[("CERTCASE_CALLER_RECHECK_MS", "60000")], None).unwrap_err();
+        assert_eq!(e.key, "caller_recheck_ms");
     }
 
     #[test]

@@ -80,7 +80,11 @@ pub fn state(config: Config, pool: DbPool) -> anyhow::Result<AppState> {
         config.sign_ins.threads,
         config.sign_ins.queue,
     ));
+    let callers = Arc::new(crate::workflow::callers::CallerCache::new(
+        config.operations.caller_recheck,
+    ));
     Ok(AppState {
+        callers,
         passwords,
         evidence,
         uploads: Arc::new(crate::web::upload::Uploads::new(config.uploads.clone())),

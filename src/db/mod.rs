@@ -245,6 +245,17 @@ pub fn migration_version(conn: &mut DbConn) -> anyhow::Result<Option<String>> {
 /// How many times a write transaction runs before a transient failure reaches the caller.
 const TX_ATTEMPTS: u32 = 5;
 
+/// Write transactions this process has committed (outermost ones, after their commit).
+static COMMITTED: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// How many write transactions this process has committed so far: a cache of database
+/// reads that sees this number change knows its own process may have changed what it
+/// read (`workflow::callers`). Every change made through [`write_tx`] counts, whichever
+/// connection, pool or server of the process made it.
+pub fn committed_writes() -> u64 {
+    COMMITTED.load(std::sync::atomic::Ordering::Acquire)
+}
+
 /// An error a write transaction can end with: it must carry diesel's errors, and say
 /// which diesel error it is, so a transient one can be retried.
 pub trait TxError: From<diesel::result::Error> {
@@ -307,7 +318,12 @@ where
                 std::thread::sleep(retry_pause(attempt));
                 attempt += 1;
             }
-            other => return other,
+            other => {
+                if outermost && other.is_ok() {
+                    COMMITTED.fetch_add(1, std::sync::atomic::Ordering::Release);
+                }
+                return other;
+            }
         }
     }
 }

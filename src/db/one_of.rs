@@ -91,6 +91,92 @@ where
     }
 }
 
+/// `column IN ('name', …)` with the names written into the statement: for the members of
+/// a closed set that the code fixes (a task's statuses), never for what a person typed.
+/// Every name must be a lower-case identifier (`[a-z0-9_]`), or the query fails to build.
+/// There is one statement per set of names, so the sets must be few.
+pub fn one_of_names<C, T>(column: C, values: &[T]) -> OneOfNames<'_, C, T> {
+    OneOfNames { column, values }
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct OneOfNames<'a, C, T> {
+    column: C,
+    values: &'a [T],
+}
+
+impl<C: Expression, T> Expression for OneOfNames<'_, C, T> {
+    type SqlType = Bool;
+}
+
+impl<C, T, QS> AppearsOnTable<QS> for OneOfNames<'_, C, T>
+where
+    C: AppearsOnTable<QS>,
+    Self: Expression,
+{
+}
+
+impl<C, T, QS> SelectableExpression<QS> for OneOfNames<'_, C, T>
+where
+    C: SelectableExpression<QS>,
+    Self: AppearsOnTable<QS>,
+{
+}
+
+impl<C, T> ValidGrouping<()> for OneOfNames<'_, C, T>
+where
+    C: ValidGrouping<(), IsAggregate = is_aggregate::No>,
+{
+    type IsAggregate = is_aggregate::No;
+}
+
+impl<C, T> QueryId for OneOfNames<'_, C, T> {
+    type QueryId = ();
+    // Keyed by its SQL text, which holds the names.
+    const HAS_STATIC_QUERY_ID: bool = false;
+}
+
+/// Whether `name` can stand in SQL quotes as it is.
+fn is_plain_name(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+}
+
+impl<C, T, DB> QueryFragment<DB> for OneOfNames<'_, C, T>
+where
+    DB: Backend,
+    C: Expression + QueryFragment<DB>,
+    T: std::fmt::Display,
+{
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
+        if self.values.is_empty() {
+            out.push_sql("1 = 0");
+            return Ok(());
+        }
+        out.push_sql("(");
+        self.column.walk_ast(out.reborrow())?;
+        out.push_sql(" IN (");
+        for (i, value) in self.values.iter().enumerate() {
+            let name = value.to_string();
+            if !is_plain_name(&name) {
+                return Err(diesel::result::Error::QueryBuilderError(
+                    format!("{name:?} is not a plain name to write into SQL").into(),
+                ));
+            }
+            if i > 0 {
+                out.push_sql(", ");
+            }
+            out.push_sql("'");
+            out.push_sql(&name);
+            out.push_sql("'");
+        }
+        out.push_sql("))");
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::sync::{Arc, Mutex};
@@ -154,6 +240,27 @@ mod tests {
         let q = things::table.filter(one_of(things::status, &["a", "b"]));
         let sql = debug_query::<Sqlite, _>(&q).to_string();
         assert!(sql.contains("(`things`.`status` IN (?, ?))"), "{sql}");
+    }
+
+    #[test]
+    fn names_are_written_into_the_statement_and_anything_else_is_refused() {
+        let (mut conn, kept) = connection();
+        let named = |conn: &mut SqliteConnection, names: &[&str]| {
+            things::table
+                .filter(one_of_names(things::status, names))
+                .order(things::id)
+                .select(things::id)
+                .load::<i32>(conn)
+        };
+        assert_eq!(named(&mut conn, &["draft", "accepted"]).unwrap(), [1, 3]);
+        assert!(named(&mut conn, &[]).unwrap().is_empty());
+        let q = things::table.filter(one_of_names(things::status, &["in_review", "x2"]));
+        let sql = debug_query::<Sqlite, _>(&q).to_string();
+        assert!(sql.contains("IN ('in_review', 'x2'))"), "{sql}");
+        assert_eq!(kept.0.lock().unwrap().len(), 2, "one statement per set");
+        for bad in ["it's", "Draft", "a b", ""] {
+            assert!(named(&mut conn, &[bad]).is_err(), "{bad:?}");
+        }
     }
 
     #[test]

@@ -40,6 +40,14 @@ diesel::table! {
     }
 }
 
+// Bumped by triggers whenever a remembered caller may have changed (migration 000406).
+diesel::table! {
+    caller_versions (id) {
+        id -> Integer,
+        version -> BigInt,
+    }
+}
+
 diesel::table! {
     auth_events (id) {
         id -> Text,

@@ -228,10 +228,17 @@ pub enum Urgency {
     Overdue,
 }
 
+/// The due days that make an open surveillance due or overdue on `today`, for counting
+/// them in a query: overdue before `(today)`, due from today to the second day included.
+pub fn urgency_bounds(today: NaiveDate) -> (NaiveDate, NaiveDate) {
+    (today, today + Duration::days(DUE_WARNING_DAYS))
+}
+
 pub fn urgency(due_on: NaiveDate, today: NaiveDate) -> Urgency {
-    if today > due_on {
+    let (overdue_before, due_until) = urgency_bounds(today);
+    if due_on < overdue_before {
         Urgency::Overdue
-    } else if due_on <= today + Duration::days(DUE_WARNING_DAYS) {
+    } else if due_on <= due_until {
         Urgency::Due
     } else {
         Urgency::Upcoming

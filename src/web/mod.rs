@@ -52,6 +52,8 @@ pub struct AppState {
     pub model_docs: Arc<cached::ModelDocs>,
     /// Issue #19: programme reports, built once per change of their round counters.
     pub reports: Arc<crate::workflow::reports::ReportCache>,
+    /// Issue #19: who holds a credential, remembered while nothing about them changed.
+    pub callers: Arc<crate::workflow::callers::CallerCache>,
     /// Issue #19: the report page's tables, rendered once per built report and language.
     pub report_pages: Arc<
         cached::RenderedFrom<(String, crate::domain::i18n::Lang), crate::domain::report::Report>,

@@ -11,7 +11,7 @@ use crate::auth::{new_token, token_hash};
 use crate::domain::access::Principal;
 use crate::domain::i18n::Lang;
 use crate::error::AppError;
-use crate::workflow::queries::sessions;
+use crate::workflow::callers;
 
 #[derive(Debug, Clone)]
 pub enum Credential {
@@ -113,32 +113,41 @@ pub async fn identify(
     let (principal, credential, session_lang) = match lookup {
         None => (None, None, None),
         Some(cred) => {
-            // One query: the credential, its enabled user and their roles.
-            let result = state
-                .db(move |conn| {
-                    Ok(match cred {
-                        Credential::Bearer { token_hash } => {
-                            sessions::token_caller(conn, &token_hash)?
-                                .map(|c| (c.principal, Credential::Bearer { token_hash }, None))
-                        }
-                        Credential::Session { token_hash, .. } => {
-                            sessions::session_caller(conn, &token_hash)?.and_then(|c| {
-                                let session = c.session?;
-                                Some((
-                                    c.principal,
-                                    Credential::Session {
-                                        token_hash,
-                                        csrf_token: session.csrf_token,
-                                    },
-                                    Lang::parse(&session.lang),
-                                ))
-                            })
-                        }
-                    })
-                })
-                .await;
-            match result {
-                Ok(Some((p, c, l))) => (Some(p), Some(c), l),
+            let key = match &cred {
+                Credential::Bearer { token_hash } => callers::Credential::Token(token_hash.clone()),
+                Credential::Session { token_hash, .. } => {
+                    callers::Credential::Session(token_hash.clone())
+                }
+            };
+            let now = chrono::Utc::now().naive_utc();
+            // Remembered callers answer without leaving this thread; otherwise one query
+            // reads the credential, its enabled user and their roles (`workflow::callers`).
+            let found = match state.callers.remembered(&key, now) {
+                Some(caller) => Ok(Some(caller)),
+                None => {
+                    let cache = state.callers.clone();
+                    state
+                        .db(move |conn| Ok(callers::caller(conn, &cache, &key, now)?))
+                        .await
+                }
+            };
+            match found {
+                Ok(Some(caller)) => match (cred, caller.session) {
+                    (Credential::Bearer { token_hash }, _) => (
+                        Some(caller.principal),
+                        Some(Credential::Bearer { token_hash }),
+                        None,
+                    ),
+                    (Credential::Session { token_hash, .. }, Some(session)) => (
+                        Some(caller.principal),
+                        Some(Credential::Session {
+                            token_hash,
+                            csrf_token: session.csrf_token,
+                        }),
+                        Lang::parse(&session.lang),
+                    ),
+                    (Credential::Session { .. }, None) => (None, None, None),
+                },
                 Ok(None) => (None, None, None),
                 Err(e) => return Ok(req.error_response(e).map_into_right_body()),
             }

@@ -7,6 +7,8 @@
 
 pub mod applications;
 pub mod calendars;
+// Who holds a credential, remembered between requests.
+pub mod callers;
 pub mod catalog;
 pub mod demo;
 // The national-scale programme of `seed --scale` (feature: demo).

@@ -274,6 +274,8 @@ pub fn set_language(
 /// Revokes the API token with this hash.
 #[tracing::instrument(skip_all, err(Display, level = "info"))]
 pub fn revoke_api_token(conn: &mut DbConn, token_hash: &str) -> Result<(), Refusal> {
-    store::revoke_api_token(conn, token_hash)?;
-    Ok(())
+    write_tx(conn, |conn| -> Result<(), Refusal> {
+        store::revoke_api_token(conn, token_hash)?;
+        Ok(())
+    })
 }

@@ -17,6 +17,8 @@ mod refusals;
 // Round forms and publication; holiday calendars (features: rounds, calendars).
 mod rounds;
 mod sign_in;
+// Remembered callers (issue #19).
+mod callers;
 // Evidence
 mod evidence;
 mod evidence_crash;

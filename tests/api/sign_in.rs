@@ -627,12 +627,18 @@ async fn a_role_granted_while_signed_in_counts_from_the_next_request() {
     let sign_in_log = || client.get(app.url("/admin/sign-ins")).send();
     assert_eq!(sign_in_log().await.unwrap().status(), 403);
 
+    // Granted in a transaction of this process, as a use case grants it: the remembered
+    // caller is read again at once (a change made elsewhere counts within
+    // `caller_recheck_ms`, see tests/api/callers.rs).
     let email = user.email.clone();
     app.conn(move |c| {
         let row = certcase::db::models::users::find_by_email(c, &Email::parse(&email).unwrap())
             .unwrap()
             .unwrap();
-        certcase::db::models::users::add_role(c, row.id, Role::Secretariat).unwrap();
+        certcase::db::write_tx(c, |c| {
+            certcase::db::models::users::add_role(c, row.id, Role::Secretariat)
+        })
+        .unwrap();
     })
     .await;
 

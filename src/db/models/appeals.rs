@@ -183,25 +183,6 @@ pub fn open_for(
     .get_result(conn)
 }
 
-/// Counts for the secretariat's task list: appeals waiting for a panel, appeals waiting
-/// for the panel's decision, upheld appeals whose consequence is still to be carried out.
-pub fn task_counts(conn: &mut DbConn) -> QueryResult<[i64; 3]> {
-    let lodged = appeals::table
-        .filter(appeals::status.eq(AppealStatus::Lodged))
-        .count()
-        .get_result(conn)?;
-    let deciding = appeals::table
-        .filter(appeals::status.eq(AppealStatus::PanelFormed))
-        .count()
-        .get_result(conn)?;
-    let follow_up = appeals::table
-        .filter(appeals::status.eq(AppealStatus::Upheld))
-        .filter(appeals::follow_up_done_at.is_null())
-        .count()
-        .get_result(conn)?;
-    Ok([lodged, deciding, follow_up])
-}
-
 /// Appeals a panel member still has to decide.
 pub fn pending_for_member(conn: &mut DbConn, member: UserId) -> QueryResult<i64> {
     let ids: Vec<AppealId> = appeal_panel_members::table

@@ -315,16 +315,20 @@ pub struct ApplicationFilter {
     pub search: Option<String>,
 }
 
-/// One window of applications, newest first by (created_at, id) (oldest first when
-/// `backwards`), matching `filter`. Indexes: `applications_created_id`, and the
-/// enterprise, status and round ones that start with the filtered column.
+/// One window of applications with their enterprise's (Chinese) name, newest first by
+/// (created_at, id) (oldest first when `backwards`), matching `filter`. Indexes:
+/// `applications_created_id`, and the enterprise, status and round ones that start with
+/// the filtered column. The names come in the same query: on PostgreSQL a second round
+/// trip for them cost the list page a tenth of its time.
 pub fn page(
     conn: &mut DbConn,
     filter: &ApplicationFilter,
     at: &super::KeysetAt<(NaiveDateTime, ApplicationId)>,
-) -> QueryResult<Vec<ApplicationRow>> {
+) -> QueryResult<Vec<(ApplicationRow, String)>> {
     use crate::db::schema::enterprises;
-    let mut q = applications::table.into_boxed();
+    let mut q = applications::table
+        .inner_join(enterprises::table)
+        .into_boxed();
     if let Some(e) = filter.enterprise {
         q = q.filter(applications::enterprise_id.eq(e));
     }
@@ -338,10 +342,7 @@ pub fn page(
         q = q.filter(applications::status.eq(s));
     }
     if let Some(text) = &filter.search {
-        let matching = enterprises::table
-            .filter(super::enterprise_matches!(text))
-            .select(enterprises::id);
-        q = q.filter(applications::enterprise_id.eq_any(matching));
+        q = q.filter(super::enterprise_matches!(text));
     }
     if let Some((t, id)) = at.key {
         q = if at.backwards {
@@ -364,6 +365,6 @@ pub fn page(
         q.order((applications::created_at.desc(), applications::id.desc()))
     };
     q.limit(at.fetch)
-        .select(ApplicationRow::as_select())
+        .select((ApplicationRow::as_select(), enterprises::name_zh))
         .load(conn)
 }

@@ -194,23 +194,3 @@ pub fn notes(conn: &mut DbConn, id: ComplaintId) -> QueryResult<Vec<NoteRow>> {
     }
     Ok(out)
 }
-
-/// Complaints waiting for triage, those under investigation, and those of them that ask
-/// for a short-notice surveillance.
-pub fn task_counts(conn: &mut DbConn) -> QueryResult<[i64; 3]> {
-    let count = |conn: &mut DbConn, s: ComplaintStatus| -> QueryResult<i64> {
-        complaints::table
-            .filter(complaints::status.eq(s))
-            .count()
-            .get_result(conn)
-    };
-    Ok([
-        count(conn, ComplaintStatus::Received)?,
-        count(conn, ComplaintStatus::Accepted)?,
-        complaints::table
-            .filter(complaints::status.eq(ComplaintStatus::Accepted))
-            .filter(complaints::surveillance_requested_at.is_not_null())
-            .count()
-            .get_result(conn)?,
-    ])
-}

@@ -181,18 +181,6 @@ pub fn count(conn: &mut DbConn) -> QueryResult<i64> {
     enterprises::table.count().get_result(conn)
 }
 
-/// The Chinese names of the enterprises `ids` (a list page's), by id.
-pub fn names(
-    conn: &mut DbConn,
-    ids: &[EnterpriseId],
-) -> QueryResult<std::collections::BTreeMap<EnterpriseId, String>> {
-    let rows: Vec<(EnterpriseId, String)> = enterprises::table
-        .filter(one_of(enterprises::id, ids))
-        .select((enterprises::id, enterprises::name_zh))
-        .load(conn)?;
-    Ok(rows.into_iter().collect())
-}
-
 /// What a page of enterprises is narrowed to.
 #[derive(Debug, Clone, Default)]
 pub struct EnterpriseFilter {

@@ -4,7 +4,7 @@
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 
-use crate::db::schema::{api_tokens, auth_events, sessions, user_roles, users};
+use crate::db::schema::{api_tokens, auth_events, caller_versions, sessions, user_roles, users};
 use crate::db::DbConn;
 use crate::domain::access::{Principal, Role};
 use crate::domain::ids::UserId;
@@ -100,6 +100,7 @@ pub fn events_for(conn: &mut DbConn, email: &str) -> QueryResult<Vec<EventRow>> 
         .load(conn)
 }
 
+#[derive(Debug, Clone)]
 pub struct SessionRow {
     pub user_id: UserId,
     pub csrf_token: String,
@@ -129,35 +130,60 @@ pub fn create_session(
 
 /// Who holds a live credential, read in one round trip: the enabled user with their
 /// roles and, for a page session, its CSRF token and language.
+#[derive(Debug, Clone)]
 pub struct CallerRow {
     pub principal: Principal,
     /// `Some` for a page session, `None` for an API token.
     pub session: Option<SessionRow>,
+    /// When the session or token stops working (UTC).
+    pub expires_at: NaiveDateTime,
 }
 
-/// One row per role of the user (one row with no role for a user without any).
-type CallerJoinRow = (UserId, String, String, Option<Role>);
+/// The counter the triggers of migration 000406 bump whenever a caller may have changed
+/// (a credential ended, a user disabled or renamed, a role given or taken).
+pub fn caller_version(conn: &mut DbConn) -> QueryResult<i64> {
+    caller_versions::table
+        .find(1)
+        .select(caller_versions::version)
+        .first(conn)
+}
 
-/// Folds the rows of the credential-users-roles join into the caller.
-fn fold_caller(rows: Vec<CallerJoinRow>) -> Option<Principal> {
+/// One row per role of the user (one row with no role for a user without any), with the
+/// credential's expiry.
+type CallerJoinRow = (NaiveDateTime, UserId, String, String, Option<Role>);
+
+/// Folds the rows of the credential-users-roles join into the caller and the expiry.
+fn fold_caller(rows: Vec<CallerJoinRow>) -> Option<(Principal, NaiveDateTime)> {
     let mut rows = rows.into_iter();
-    let (user_id, email, display_name, first) = rows.next()?;
+    let (expires_at, user_id, email, display_name, first) = rows.next()?;
     let roles = first
         .into_iter()
-        .chain(rows.filter_map(|(_, _, _, role)| role))
+        .chain(rows.filter_map(|(.., role)| role))
         .collect();
-    Some(Principal {
-        user_id,
-        email,
-        display_name,
-        roles,
-    })
+    Some((
+        Principal {
+            user_id,
+            email,
+            display_name,
+            roles,
+        },
+        expires_at,
+    ))
 }
 
 /// The caller of a page session: a live session of an enabled user, with the user's
 /// roles, in one query (sessions ⋈ users ⟕ user_roles).
 pub fn session_caller(conn: &mut DbConn, token_hash: &str) -> QueryResult<Option<CallerRow>> {
-    let rows: Vec<(String, String, UserId, String, String, Option<Role>)> = sessions::table
+    type Row = (
+        String,
+        String,
+        NaiveDateTime,
+        UserId,
+        String,
+        String,
+        Option<Role>,
+    );
+    let rows: Vec<Row> = sessions::table
         .inner_join(users::table.left_join(user_roles::table))
         .filter(sessions::token_hash.eq(token_hash))
         .filter(sessions::expires_at.gt(super::now()))
@@ -165,6 +191,7 @@ pub fn session_caller(conn: &mut DbConn, token_hash: &str) -> QueryResult<Option
         .select((
             sessions::csrf_token,
             sessions::lang,
+            sessions::expires_at,
             users::id,
             users::email,
             users::display_name,
@@ -173,17 +200,21 @@ pub fn session_caller(conn: &mut DbConn, token_hash: &str) -> QueryResult<Option
         .load(conn)?;
     let session = rows
         .first()
-        .map(|(csrf_token, lang, user_id, ..)| SessionRow {
+        .map(|(csrf_token, lang, _, user_id, ..)| SessionRow {
             user_id: *user_id,
             csrf_token: csrf_token.clone(),
             lang: lang.clone(),
         });
-    let principal = fold_caller(
+    let caller = fold_caller(
         rows.into_iter()
-            .map(|(_, _, id, email, name, role)| (id, email, name, role))
+            .map(|(_, _, expires, id, email, name, role)| (expires, id, email, name, role))
             .collect(),
     );
-    Ok(principal.map(|principal| CallerRow { principal, session }))
+    Ok(caller.map(|(principal, expires_at)| CallerRow {
+        principal,
+        session,
+        expires_at,
+    }))
 }
 
 /// The caller of an API token: a live, unrevoked token of an enabled user, with the
@@ -196,15 +227,17 @@ pub fn token_caller(conn: &mut DbConn, token_hash: &str) -> QueryResult<Option<C
         .filter(api_tokens::expires_at.gt(super::now()))
         .filter(users::disabled_at.is_null())
         .select((
+            api_tokens::expires_at,
             users::id,
             users::email,
             users::display_name,
             user_roles::role.nullable(),
         ))
         .load(conn)?;
-    Ok(fold_caller(rows).map(|principal| CallerRow {
+    Ok(fold_caller(rows).map(|(principal, expires_at)| CallerRow {
         principal,
         session: None,
+        expires_at,
     }))
 }
 

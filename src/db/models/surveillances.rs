@@ -4,7 +4,7 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
-use crate::db::one_of::one_of;
+use crate::db::one_of::one_of_names;
 use crate::db::schema::{
     applications, enterprise_members, surveillance_assessors, surveillance_items,
     surveillance_scores, surveillances,
@@ -337,7 +337,7 @@ pub fn count_to_score(
         .filter(surveillance_items::surveillance_id.eq(surveillances::id))
         .filter(not(exists(my_score)));
     surveillances::table
-        .filter(one_of(surveillances::status, statuses))
+        .filter(one_of_names(surveillances::status, statuses))
         .filter(exists(mine))
         .filter(exists(unscored))
         .count()

@@ -2,34 +2,26 @@
 //! sub-select, so the page costs the same with 12 applications or 12,000
 //! (the rules of what counts are in `domain::tasks`).
 
-use crate::db::one_of::one_of;
+use crate::db::one_of::one_of_names;
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::dsl::count_star;
 use diesel::prelude::*;
 
 use crate::db::schema::{
-    applications, certificates, clarifications, enterprise_members, enterprises, panel_seats,
-    part_results, review_decisions, review_members, review_panels, review_quorum_alerts,
-    review_votes, rounds, scores,
+    appeals, applications, certificates, clarifications, complaints, enterprise_members,
+    enterprises, panel_seats, part_results, review_decisions, review_members, review_panels,
+    review_quorum_alerts, review_votes, rounds, scores, surveillances,
 };
 use crate::db::DbConn;
+use crate::domain::appeal::AppealStatus;
 use crate::domain::application_status::Status;
+use crate::domain::complaint::ComplaintStatus;
 use crate::domain::ids::{ApplicationId, UserId};
+use crate::domain::surveillance::SurveillanceStatus;
 
 fn midnight(d: NaiveDate) -> NaiveDateTime {
     d.and_hms_opt(0, 0, 0).expect("midnight exists")
 }
-
-/// The secretariat's counts as the database answers them (NULL for none).
-type SevenCounts = (
-    Option<i64>,
-    Option<i64>,
-    Option<i64>,
-    Option<i64>,
-    Option<i64>,
-    Option<i64>,
-    Option<i64>,
-);
 
 pub struct SecretariatInput<'a> {
     pub to_accept: &'a [Status],
@@ -39,25 +31,34 @@ pub struct SecretariatInput<'a> {
     pub alerting: &'a [Status],
     /// Issue dates (both included) of the certificates that are expiring.
     pub expiring_issued: (NaiveDate, NaiveDate),
+    /// Suspensions ending on or before this day.
+    pub suspensions_end_by: NaiveDate,
+    /// Open surveillances due before the first day are overdue; up to the second
+    /// (included), due.
+    pub surveillance_due: (NaiveDate, NaiveDate),
 }
 
+/// The secretariat's sixteen counts, in one query (each count a sub-select; on PostgreSQL
+/// every round trip of a page costs about as much as a small count):
 /// [enterprises to verify, to accept, panels to form, rounds needing a review panel,
-/// to issue, certificates expiring, quorum alerts]
-pub fn secretariat(conn: &mut DbConn, i: &SecretariatInput<'_>) -> QueryResult<[i64; 7]> {
+/// to issue, certificates expiring, quorum alerts, appeals lodged, appeals to decide,
+/// upheld appeals to follow up, complaints received, complaints accepted, complaints that
+/// asked for a surveillance, suspensions ending, surveillances due, surveillances overdue]
+pub fn secretariat(conn: &mut DbConn, i: &SecretariatInput<'_>) -> QueryResult<[i64; 16]> {
     use diesel::dsl::{exists, not};
     let to_verify = enterprises::table
         .filter(enterprises::verified_at.is_null())
         .select(count_star())
         .single_value();
     let to_accept = applications::table
-        .filter(one_of(applications::status, i.to_accept))
+        .filter(one_of_names(applications::status, i.to_accept))
         .select(count_star())
         .single_value();
     // Setting an application's panel starts its assessment in the same transaction
     // (`workflow::panels`), so no accepted application has one: the count needs no look
     // at the panels (a hash of all of them on PostgreSQL, 2.3 ms at national scale).
     let no_panel = applications::table
-        .filter(one_of(applications::status, i.without_panel))
+        .filter(one_of_names(applications::status, i.without_panel))
         .select(count_star())
         .single_value();
     // From the rounds, not the applications: a round without a review panel is counted if
@@ -74,13 +75,13 @@ pub fn secretariat(conn: &mut DbConn, i: &SecretariatInput<'_>) -> QueryResult<[
         .filter(exists(
             applications::table
                 .filter(applications::round_id.eq(rounds::id))
-                .filter(one_of(applications::status, i.awaiting_review_panel))
+                .filter(one_of_names(applications::status, i.awaiting_review_panel))
                 .select(applications::id),
         ))
         .select(count_star())
         .single_value();
     let to_issue = applications::table
-        .filter(one_of(applications::status, i.to_issue))
+        .filter(one_of_names(applications::status, i.to_issue))
         .select(count_star())
         .single_value();
     let expiring = certificates::table
@@ -96,23 +97,98 @@ pub fn secretariat(conn: &mut DbConn, i: &SecretariatInput<'_>) -> QueryResult<[
         .filter(
             review_quorum_alerts::application_id.eq_any(
                 applications::table
-                    .filter(one_of(applications::status, i.alerting))
+                    .filter(one_of_names(applications::status, i.alerting))
                     .select(applications::id),
             ),
         )
         .select(count_star())
         .single_value();
-    let r: SevenCounts = diesel::select((
-        to_verify,
-        to_accept,
-        no_panel,
-        review_panels_missing,
-        to_issue,
-        expiring,
-        alerts,
+    let appeals_in = |status: &'static [AppealStatus]| {
+        appeals::table
+            .filter(one_of_names(appeals::status, status))
+            .select(count_star())
+    };
+    let complaints_in = |status: &'static [ComplaintStatus]| {
+        complaints::table
+            .filter(one_of_names(complaints::status, status))
+            .select(count_star())
+    };
+    let suspensions_ending = certificates::table
+        .filter(certificates::suspended_until.le(i.suspensions_end_by))
+        .filter(certificates::revoked_at.is_null())
+        .filter(certificates::superseded_by.is_null())
+        .select(count_star())
+        .single_value();
+    // The open statuses by name, so that `surveillances_status (status, due_on)` is read
+    // a range per status.
+    let open: Vec<SurveillanceStatus> = SurveillanceStatus::ALL
+        .into_iter()
+        .filter(|s| *s != SurveillanceStatus::Concluded)
+        .collect();
+    let open_surveillances = || {
+        surveillances::table
+            .filter(one_of_names(surveillances::status, &open))
+            .select(count_star())
+    };
+    let (overdue_before, due_until) = i.surveillance_due;
+    type Counts = (
+        (
+            Option<i64>,
+            Option<i64>,
+            Option<i64>,
+            Option<i64>,
+            Option<i64>,
+            Option<i64>,
+            Option<i64>,
+            Option<i64>,
+        ),
+        (
+            Option<i64>,
+            Option<i64>,
+            Option<i64>,
+            Option<i64>,
+            Option<i64>,
+            Option<i64>,
+            Option<i64>,
+            Option<i64>,
+        ),
+    );
+    let (a, b): Counts = diesel::select((
+        (
+            to_verify,
+            to_accept,
+            no_panel,
+            review_panels_missing,
+            to_issue,
+            expiring,
+            alerts,
+            appeals_in(&[AppealStatus::Lodged]).single_value(),
+        ),
+        (
+            appeals_in(&[AppealStatus::PanelFormed]).single_value(),
+            appeals_in(&[AppealStatus::Upheld])
+                .filter(appeals::follow_up_done_at.is_null())
+                .single_value(),
+            complaints_in(&[ComplaintStatus::Received]).single_value(),
+            complaints_in(&[ComplaintStatus::Accepted]).single_value(),
+            complaints_in(&[ComplaintStatus::Accepted])
+                .filter(complaints::surveillance_requested_at.is_not_null())
+                .single_value(),
+            suspensions_ending,
+            open_surveillances()
+                .filter(surveillances::due_on.ge(overdue_before))
+                .filter(surveillances::due_on.le(due_until))
+                .single_value(),
+            open_surveillances()
+                .filter(surveillances::due_on.lt(overdue_before))
+                .single_value(),
+        ),
     ))
     .get_result(conn)?;
-    Ok([r.0, r.1, r.2, r.3, r.4, r.5, r.6].map(Option::unwrap_or_default))
+    Ok([
+        a.0, a.1, a.2, a.3, a.4, a.5, a.6, a.7, b.0, b.1, b.2, b.3, b.4, b.5, b.6, b.7,
+    ]
+    .map(Option::unwrap_or_default))
 }
 
 pub struct EnterpriseInput<'a> {
@@ -135,7 +211,7 @@ pub fn enterprise(
     };
     let drafts = applications::table
         .filter(applications::enterprise_id.eq_any(mine()))
-        .filter(one_of(applications::status, i.drafts))
+        .filter(one_of_names(applications::status, i.drafts))
         .select(count_star())
         .single_value();
     let to_answer = clarifications::table
@@ -144,7 +220,7 @@ pub fn enterprise(
             clarifications::application_id.eq_any(
                 applications::table
                     .filter(applications::enterprise_id.eq_any(mine()))
-                    .filter(one_of(applications::status, i.clarifying))
+                    .filter(one_of_names(applications::status, i.clarifying))
                     .select(applications::id),
             ),
         )
@@ -152,7 +228,7 @@ pub fn enterprise(
         .single_value();
     let results = applications::table
         .filter(applications::enterprise_id.eq_any(mine()))
-        .filter(one_of(applications::status, i.results))
+        .filter(one_of_names(applications::status, i.results))
         .select(count_star())
         .single_value();
     let certs = certificates::table
@@ -184,7 +260,7 @@ pub fn assessor(conn: &mut DbConn, user: UserId, active: &[Status]) -> QueryResu
     let working_seats = || {
         panel_seats::table
             .filter(panel_seats::assessor_id.eq(user))
-            .filter(one_of(panel_seats::application_status, active))
+            .filter(one_of_names(panel_seats::application_status, active))
     };
     let assigned = working_seats().select(count_star()).single_value();
     // Correlated EXISTS rather than `IN`/`NOT IN (SELECT ...)`: PostgreSQL cannot turn a
@@ -246,7 +322,7 @@ pub fn assigned(
             applications::id.eq_any(
                 panel_seats::table
                     .filter(panel_seats::assessor_id.eq(user))
-                    .filter(one_of(panel_seats::application_status, active))
+                    .filter(one_of_names(panel_seats::application_status, active))
                     .select(panel_seats::application_id),
             ),
         )
@@ -292,7 +368,7 @@ pub fn reviewer(conn: &mut DbConn, user: UserId, voting: &[Status]) -> QueryResu
         .filter(review_decisions::id.nullable().is_null())
         .select(review_votes::application_id);
     let pending = applications::table
-        .filter(one_of(applications::status, voting))
+        .filter(one_of_names(applications::status, voting))
         .filter(applications::round_id.eq_any(my_rounds()))
         .filter(
             applications::enterprise_id.ne_all(

@@ -33,7 +33,7 @@ pub fn page(
     } else {
         enterprises::membership(conn, who.user_id)?
     };
-    page_of(conn, who, member, filter, window)
+    Ok(page_of(conn, who, member, filter, window)?.map(|(a, _)| a))
 }
 
 /// [`page`] with the person's enterprise already looked up.
@@ -43,17 +43,17 @@ fn page_of(
     member: Option<EnterpriseId>,
     mut filter: ApplicationFilter,
     window: &Window,
-) -> Result<Page<ApplicationRow>, Refusal> {
+) -> Result<Page<(ApplicationRow, String)>, Refusal> {
     filter.enterprise = None;
     if !who.has(Role::Secretariat) {
         match member {
             Some(e) => filter.enterprise = Some(e),
-            None => return Ok(assemble(LIST, window, Vec::new(), cursor_of)),
+            None => return Ok(assemble(LIST, window, Vec::new(), |(a, _)| cursor_of(a))),
         }
     }
     let at = super::time_id_at::<ApplicationId>(window)?;
     let rows = store::page(conn, &filter, &at)?;
-    Ok(assemble(LIST, window, rows, cursor_of))
+    Ok(assemble(LIST, window, rows, |(a, _)| cursor_of(a)))
 }
 
 /// What the applications page reads: a [`page`], its enterprises' names, every round
@@ -85,8 +85,12 @@ pub fn list_page(
         None
     };
     let page = page_of(conn, who, member, filter, window)?;
-    let ids: Vec<_> = page.rows.iter().map(|a| a.enterprise_id).collect();
-    let enterprise_names = enterprises::names(conn, &ids)?;
+    let enterprise_names = page
+        .rows
+        .iter()
+        .map(|(a, name)| (a.enterprise_id, name.clone()))
+        .collect();
+    let page = page.map(|(a, _)| a);
     let member = member.filter(|_| who.has(Role::Enterprise));
     let mut parts = match member {
         Some(_) => rounds::parts_by_round(conn)?,

@@ -79,14 +79,6 @@ pub fn mine(conn: &mut DbConn, user: UserId) -> Result<Option<EnterpriseRow>, Re
     }
 }
 
-/// The Chinese names of the enterprises `ids`, by id (one query for a list page).
-pub fn names(
-    conn: &mut DbConn,
-    ids: &[EnterpriseId],
-) -> Result<std::collections::BTreeMap<EnterpriseId, String>, Refusal> {
-    Ok(store::names(conn, ids)?)
-}
-
 pub fn get(conn: &mut DbConn, id: EnterpriseId) -> Result<Option<EnterpriseRow>, Refusal> {
     Ok(store::get(conn, id)?)
 }

@@ -11,15 +11,3 @@ use crate::refusal::Refusal;
 pub fn sign_in_events(conn: &mut DbConn, email: &str) -> Result<Vec<SignInEvent>, Refusal> {
     Ok(store::events_for(conn, email)?)
 }
-
-/// Who holds this page session (the hash of its cookie), with their roles, its CSRF
-/// token and language: one query per request, and no cache to invalidate, so a sign-out,
-/// a disabled account or a role change counts from the very next request.
-pub fn session_caller(conn: &mut DbConn, token_hash: &str) -> Result<Option<Caller>, Refusal> {
-    Ok(store::session_caller(conn, token_hash)?)
-}
-
-/// Who holds this API token (its hash), with their roles: one query per request.
-pub fn token_caller(conn: &mut DbConn, token_hash: &str) -> Result<Option<Caller>, Refusal> {
-    Ok(store::token_caller(conn, token_hash)?)
-}

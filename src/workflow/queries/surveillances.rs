@@ -11,7 +11,7 @@ use crate::domain::access::{Principal, Role};
 use crate::domain::complaint::ComplaintStatus;
 use crate::domain::ids::{SurveillanceId, UserId};
 use crate::domain::panel::unfit;
-use crate::domain::surveillance::{urgency, SurveillanceStatus, Urgency};
+use crate::domain::surveillance::SurveillanceStatus;
 use crate::refusal::Code;
 use crate::refusal::Refusal;
 use crate::workflow::evidence::part_of;
@@ -190,19 +190,6 @@ pub fn assessor_choices(
         .collect();
     fit.sort_by(|x, y| x.name.cmp(&y.name));
     Ok(fit)
-}
-
-/// The open surveillances that are due (within the warning days) and overdue on `today`.
-pub fn due_and_overdue(conn: &mut DbConn, today: NaiveDate) -> Result<(i64, i64), Refusal> {
-    let mut counts = (0, 0);
-    for row in store::list(conn, true)? {
-        match urgency(row.due_on, today) {
-            Urgency::Due => counts.0 += 1,
-            Urgency::Overdue => counts.1 += 1,
-            Urgency::Upcoming => {}
-        }
-    }
-    Ok(counts)
 }
 
 /// The open surveillances an assessor still has a selected item to score in.

@@ -85,21 +85,11 @@ pub fn for_person(
                     to_issue: Task::ResultsToIssue.statuses(),
                     alerting: Task::QuorumAlerts.statuses(),
                     expiring_issued: tasks::expiring_issue_window(today),
+                    suspensions_end_by: tasks::suspension_warning_until(today),
+                    surveillance_due: crate::domain::surveillance::urgency_bounds(today),
                 },
             )?
-            .into_iter()
-            .chain(crate::db::models::appeals::task_counts(conn)?)
-            .chain(crate::db::models::complaints::task_counts(conn)?)
-            .chain([crate::db::models::certificates::suspensions_ending(
-                conn,
-                tasks::suspension_warning_until(today),
-            )?
-            .len() as i64])
-            .chain({
-                let (due, overdue) = surveillances::due_and_overdue(conn, today)?;
-                [due, overdue]
-            })
-            .collect(),
+            .into(),
             Role::Enterprise => store::enterprise(
                 conn,
                 who.user_id,

@@ -1,0 +1,10 @@
+DROP TRIGGER caller_versions_role_removed;
+DROP TRIGGER caller_versions_role_changed;
+DROP TRIGGER caller_versions_role_added;
+DROP TRIGGER caller_versions_user_removed;
+DROP TRIGGER caller_versions_user_changed;
+DROP TRIGGER caller_versions_token_ended;
+DROP TRIGGER caller_versions_token_changed;
+DROP TRIGGER caller_versions_session_ended;
+DROP TRIGGER caller_versions_session_changed;
+DROP TABLE caller_versions;
