@@ -40,6 +40,15 @@ diesel::table! {
     }
 }
 
+// Applications per round and status, kept by triggers (migration 000408).
+diesel::table! {
+    application_counts (round_id, status) {
+        round_id -> Text,
+        status -> Text,
+        n -> Integer,
+    }
+}
+
 // Bumped by triggers whenever a remembered caller may have changed (migration 000406).
 diesel::table! {
     caller_versions (id) {
@@ -664,6 +673,7 @@ diesel::joinable!(calendar_days -> calendar_years (year));
 
 diesel::allow_tables_to_appear_in_same_query!(
     users,
+    application_counts,
     calendar_years,
     calendar_days,
     user_roles,

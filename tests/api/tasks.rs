@@ -35,6 +35,36 @@ async fn seat_status_copies(app: &TestApp) -> (i64, i64) {
     .await
 }
 
+/// The applications per (round, status) as counted from `applications`, and as kept in
+/// `application_counts` by triggers (rows whose count fell to zero left out).
+async fn application_counts(app: &TestApp) -> (CountsByStatus, CountsByStatus) {
+    use certcase::db::schema::{application_counts as kept, applications};
+    use diesel::dsl::count_star;
+    use diesel::prelude::*;
+    app.conn(|c| {
+        let counted: Vec<(String, String, i64)> = applications::table
+            .group_by((applications::round_id, applications::status))
+            .select((applications::round_id, applications::status, count_star()))
+            .load(c)
+            .unwrap();
+        let stored: Vec<(String, String, i32)> = kept::table
+            .filter(kept::n.ne(0))
+            .select((kept::round_id, kept::status, kept::n))
+            .load(c)
+            .unwrap();
+        (
+            counted.into_iter().map(|(r, s, n)| ((r, s), n)).collect(),
+            stored
+                .into_iter()
+                .map(|(r, s, n)| ((r, s), i64::from(n)))
+                .collect(),
+        )
+    })
+    .await
+}
+
+type CountsByStatus = std::collections::BTreeMap<(String, String), i64>;
+
 /// An application of the enterprise for `part` of the demo round, stored in `status`.
 async fn application_in(w: &World<'_>, enterprise: &str, part: &str, status: Status) -> String {
     let (round, e, p) = (w.round.clone(), enterprise.to_string(), part.to_string());
@@ -187,6 +217,8 @@ async fn the_secretariat_counts_what_waits_for_it_and_links_to_the_filtered_list
     assert!(list.contains(&submitted), "{list}");
     assert!(!list.contains(&accepted), "{list}");
     assert!(list.contains("id=\"status-filter\""));
+    let (counted, kept) = application_counts(&app).await;
+    assert_eq!(kept, counted, "the secretariat's counts read these");
 }
 
 #[tokio::test]
@@ -272,4 +304,7 @@ async fn a_review_member_sees_the_vote_pending_until_cast_and_then_the_decision(
         differ, 0,
         "the seats follow their application's status changes"
     );
+    let (counted, kept) = application_counts(&app).await;
+    assert!(counted.len() > 1, "{counted:?}");
+    assert_eq!(kept, counted, "the counts follow every status change");
 }

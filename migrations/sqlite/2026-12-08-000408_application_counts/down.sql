@@ -1,0 +1,4 @@
+DROP TRIGGER application_counts_removed;
+DROP TRIGGER application_counts_moved;
+DROP TRIGGER application_counts_added;
+DROP TABLE application_counts;
