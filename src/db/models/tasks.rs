@@ -95,14 +95,15 @@ pub fn secretariat<'a>(conn: &mut DbConn, i: &SecretariatInput<'a>) -> QueryResu
         )))
         .select(count_star())
         .single_value();
+    // From the alerts (a handful), each looked up by key: `IN (SELECT ...)` made SQLite
+    // gather every application in review first (0.46 ms against 0.01 ms).
     let alerts = review_quorum_alerts::table
-        .filter(
-            review_quorum_alerts::application_id.eq_any(
-                applications::table
-                    .filter(one_of_names(applications::status, i.alerting))
-                    .select(applications::id),
-            ),
-        )
+        .filter(exists(
+            applications::table
+                .filter(applications::id.eq(review_quorum_alerts::application_id))
+                .filter(one_of_names(applications::status, i.alerting))
+                .select(applications::id),
+        ))
         .select(count_star())
         .single_value();
     let appeals_in = |status: &'static [AppealStatus]| {
