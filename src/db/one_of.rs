@@ -7,6 +7,8 @@
 //! page's ids), and diesel keys a statement of such a query by its SQL text, so caching
 //! one statement per length is both safe and bounded.
 
+use std::marker::PhantomData;
+
 use diesel::backend::Backend;
 use diesel::expression::{
     is_aggregate, AppearsOnTable, Expression, SelectableExpression, ValidGrouping,
@@ -18,51 +20,63 @@ use diesel::QueryResult;
 
 /// `column IN (values…)`; an empty list matches no row. A statement with a list longer
 /// than [`MAX_CACHED`] is not kept, so the cache stays bounded.
-pub fn one_of<C, T>(column: C, values: &[T]) -> OneOf<'_, C, T> {
-    OneOf { column, values }
+pub fn one_of<C, T>(column: C, values: &[T]) -> OneOf<'_, C, T, Bound> {
+    OneOf {
+        column,
+        values,
+        how: PhantomData,
+    }
 }
 
 /// The longest list whose statement is kept (a page holds at most 100 rows).
 pub const MAX_CACHED: usize = 100;
 
+/// How [`OneOf`] passes its values: as bind parameters ([`one_of`]) or written into the
+/// SQL ([`one_of_names`]).
 #[derive(Debug, Clone, Copy)]
-pub struct OneOf<'a, C, T> {
+pub struct Bound;
+#[derive(Debug, Clone, Copy)]
+pub struct Named;
+
+#[derive(Debug, Clone, Copy)]
+pub struct OneOf<'a, C, T, How> {
     column: C,
     values: &'a [T],
+    how: PhantomData<How>,
 }
 
-impl<C: Expression, T> Expression for OneOf<'_, C, T> {
+impl<C: Expression, T, How> Expression for OneOf<'_, C, T, How> {
     type SqlType = Bool;
 }
 
-impl<C, T, QS> AppearsOnTable<QS> for OneOf<'_, C, T>
+impl<C, T, How, QS> AppearsOnTable<QS> for OneOf<'_, C, T, How>
 where
     C: AppearsOnTable<QS>,
     Self: Expression,
 {
 }
 
-impl<C, T, QS> SelectableExpression<QS> for OneOf<'_, C, T>
+impl<C, T, How, QS> SelectableExpression<QS> for OneOf<'_, C, T, How>
 where
     C: SelectableExpression<QS>,
     Self: AppearsOnTable<QS>,
 {
 }
 
-impl<C, T> ValidGrouping<()> for OneOf<'_, C, T>
+impl<C, T, How> ValidGrouping<()> for OneOf<'_, C, T, How>
 where
     C: ValidGrouping<(), IsAggregate = is_aggregate::No>,
 {
     type IsAggregate = is_aggregate::No;
 }
 
-impl<C, T> QueryId for OneOf<'_, C, T> {
+impl<C, T, How> QueryId for OneOf<'_, C, T, How> {
     type QueryId = ();
-    // Keyed by its SQL text, which names the number of values.
+    // Keyed by its SQL text, which names the number of values (or the names).
     const HAS_STATIC_QUERY_ID: bool = false;
 }
 
-impl<C, T, DB> QueryFragment<DB> for OneOf<'_, C, T>
+impl<C, T, DB> QueryFragment<DB> for OneOf<'_, C, T, Bound>
 where
     DB: Backend + HasSqlType<C::SqlType>,
     C: Expression + QueryFragment<DB>,
@@ -95,45 +109,12 @@ where
 /// a closed set that the code fixes (a task's statuses), never for what a person typed.
 /// Every name must be a lower-case identifier (`[a-z0-9_]`), or the query fails to build.
 /// There is one statement per set of names, so the sets must be few.
-pub fn one_of_names<C, T>(column: C, values: &[T]) -> OneOfNames<'_, C, T> {
-    OneOfNames { column, values }
-}
-
-#[derive(Debug, Clone, Copy)]
-pub struct OneOfNames<'a, C, T> {
-    column: C,
-    values: &'a [T],
-}
-
-impl<C: Expression, T> Expression for OneOfNames<'_, C, T> {
-    type SqlType = Bool;
-}
-
-impl<C, T, QS> AppearsOnTable<QS> for OneOfNames<'_, C, T>
-where
-    C: AppearsOnTable<QS>,
-    Self: Expression,
-{
-}
-
-impl<C, T, QS> SelectableExpression<QS> for OneOfNames<'_, C, T>
-where
-    C: SelectableExpression<QS>,
-    Self: AppearsOnTable<QS>,
-{
-}
-
-impl<C, T> ValidGrouping<()> for OneOfNames<'_, C, T>
-where
-    C: ValidGrouping<(), IsAggregate = is_aggregate::No>,
-{
-    type IsAggregate = is_aggregate::No;
-}
-
-impl<C, T> QueryId for OneOfNames<'_, C, T> {
-    type QueryId = ();
-    // Keyed by its SQL text, which holds the names.
-    const HAS_STATIC_QUERY_ID: bool = false;
+pub fn one_of_names<C, T>(column: C, values: &[T]) -> OneOf<'_, C, T, Named> {
+    OneOf {
+        column,
+        values,
+        how: PhantomData,
+    }
 }
 
 /// Whether `name` can stand in SQL quotes as it is.
@@ -144,7 +125,7 @@ fn is_plain_name(name: &str) -> bool {
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
 }
 
-impl<C, T, DB> QueryFragment<DB> for OneOfNames<'_, C, T>
+impl<C, T, DB> QueryFragment<DB> for OneOf<'_, C, T, Named>
 where
     DB: Backend,
     C: Expression + QueryFragment<DB>,

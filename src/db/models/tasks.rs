@@ -134,29 +134,17 @@ pub fn secretariat<'a>(conn: &mut DbConn, i: &SecretariatInput<'a>) -> QueryResu
             .select(count_star())
     };
     let (overdue_before, due_until) = i.surveillance_due;
-    type Counts = (
-        (
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-        ),
-        (
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-        ),
+    type Eight = (
+        Option<i64>,
+        Option<i64>,
+        Option<i64>,
+        Option<i64>,
+        Option<i64>,
+        Option<i64>,
+        Option<i64>,
+        Option<i64>,
     );
-    let (a, b): Counts = diesel::select((
+    let (a, b): (Eight, Eight) = diesel::select((
         (
             to_verify,
             to_accept,
