@@ -507,10 +507,12 @@ fn seed_scale(config: &Config, conn: &mut db::DbConn, name: &str) -> anyhow::Res
         println!("  {:<14} {n}", status.as_str());
     }
     println!(
-        "Accounts: {} (secretariat), {} … (one per enterprise), {} … (assessors).",
+        "Accounts: {} (secretariat), {} … (one per enterprise), {} … (assessors), {} … \
+         (review experts).",
         national::secretariat_email(),
         national::enterprise_email(0),
-        national::assessor_email(0)
+        national::assessor_email(0),
+        national::reviewer_email(0)
     );
     if shown {
         println!("Their password (shown once): {password}");

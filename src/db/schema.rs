@@ -49,6 +49,23 @@ diesel::table! {
     }
 }
 
+// A review expert's votes in open cycles of applications in review, per round, and each
+// round's review decisions: kept by triggers (migration 000409).
+diesel::table! {
+    review_open_votes (member_id, round_id) {
+        member_id -> Text,
+        round_id -> Text,
+        n -> Integer,
+    }
+}
+
+diesel::table! {
+    review_decision_counts (round_id) {
+        round_id -> Text,
+        n -> Integer,
+    }
+}
+
 // Bumped by triggers whenever a remembered caller may have changed (migration 000406).
 diesel::table! {
     caller_versions (id) {
@@ -674,6 +691,8 @@ diesel::joinable!(calendar_days -> calendar_years (year));
 diesel::allow_tables_to_appear_in_same_query!(
     users,
     application_counts,
+    review_open_votes,
+    review_decision_counts,
     calendar_years,
     calendar_days,
     user_roles,

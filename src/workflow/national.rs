@@ -167,6 +167,30 @@ pub fn assessor_email(n: usize) -> String {
     format!("assessor{n:04}@{DOMAIN}")
 }
 
+pub fn reviewer_email(n: usize) -> String {
+    format!("reviewer{n:02}@{DOMAIN}")
+}
+
+/// Experts on the review panels of last year's round and of the round in assessment.
+pub const REVIEWERS: usize = 7;
+/// Votes a review panel needs before it decides.
+const REVIEW_QUORUM: i32 = 4;
+
+/// The enterprises the review experts come from: evaluated ones (their first application,
+/// number `e`, is certified), one expert each.
+fn reviewer_enterprises(scale: Scale) -> Vec<usize> {
+    (0..scale.enterprises)
+        .filter(|e| status_of(*e) == Status::Certified)
+        .take(REVIEWERS)
+        .collect()
+}
+
+/// Whether review expert `k` has voted (to approve) on application `i`, in review: about a
+/// third of the panel has, short of the quorum, so every expert has votes pending.
+fn has_voted(i: usize, k: usize) -> bool {
+    (i / 20 + k).is_multiple_of(3)
+}
+
 const PARTS: [&str; 4] = ["CD", "TO", "SEC", "TOOL"];
 
 /// Where application `i` of the programme stands, by its position in a cycle of 20:
@@ -307,7 +331,10 @@ pub fn seed(
     super::credentials::backfill(conn, issuer)?;
     write_tx(conn, reports::refresh_all)?;
     analyze(conn)?;
-    Ok(summary(conn, 1 + scale.enterprises + scale.assessors)?)
+    Ok(summary(
+        conn,
+        1 + scale.enterprises + scale.assessors + REVIEWERS,
+    )?)
 }
 
 fn summary(conn: &mut DbConn, accounts: usize) -> diesel::QueryResult<Summary> {
@@ -366,6 +393,15 @@ fn build(
             roles: vec![Role::Assessor],
         });
     }
+    let reviewers: Vec<UserId> = (0..REVIEWERS).map(|_| UserId::new()).collect();
+    for (n, id) in reviewers.iter().enumerate() {
+        people.push(users::BulkUser {
+            id: *id,
+            email: reviewer_email(n),
+            display_name: format!("评审专家{n:02}"),
+            roles: vec![Role::Reviewer],
+        });
+    }
     users::insert_many(conn, &people, password_hash)?;
     drop(people);
 
@@ -422,6 +458,16 @@ fn build(
     enterprises::insert_many_verified(conn, &rows, &members)?;
     drop(rows);
 
+    // The review panels of the rounds with decisions or applications in review.
+    let panel: Vec<(UserId, EnterpriseId)> = reviewer_enterprises(scale)
+        .into_iter()
+        .zip(&reviewers)
+        .map(|(e, id)| (*id, enterprise_ids[e]))
+        .collect();
+    for round in [rounds.past, rounds.assessing] {
+        review::save_review_panel(conn, round, REVIEW_QUORUM, (1, 2), &panel, secretariat)?;
+    }
+
     // Applications and their children, a slice at a time.
     let items_of = |part: &str| -> Vec<(String, Vec<String>)> {
         doc.model
@@ -453,6 +499,7 @@ fn build(
         let mut consolidated = Vec::new();
         let mut results = Vec::new();
         let mut decisions = Vec::new();
+        let mut votes = Vec::new();
         for i in start..end {
             let e = i % scale.enterprises;
             let part_index = (i / scale.enterprises) % PARTS.len();
@@ -566,7 +613,14 @@ fn build(
                 });
             }
             if is_decided(status) {
-                decisions.push((id, true, 2, 0));
+                decisions.push((id, true, REVIEW_QUORUM, 0));
+            }
+            if status == Status::InReview {
+                for (k, (member, from)) in panel.iter().enumerate() {
+                    if has_voted(i, k) && *from != enterprise_ids[e] {
+                        votes.push((id, *member, true));
+                    }
+                }
             }
             if status == Status::Certified {
                 certified.push(id);
@@ -578,6 +632,7 @@ fn build(
         panels::insert_many(conn, &panel_rows, secretariat)?;
         scoring::insert_many(conn, &score_rows, &consolidated, &results)?;
         review::insert_decisions(conn, &decisions)?;
+        review::insert_votes(conn, &votes)?;
     }
     Ok((secretariat, certified))
 }
@@ -634,6 +689,33 @@ mod tests {
         assert_ne!(a, b);
         assert!(a.starts_with(b"%PDF-"));
         assert!(crate::domain::evidence::classify("a.pdf", &a).is_ok());
+    }
+
+    #[test]
+    fn the_review_experts_come_from_evaluated_enterprises_and_votes_stay_short_of_quorum() {
+        for scale in [Scale::SMALL, Scale::NATIONAL] {
+            let from = reviewer_enterprises(scale);
+            assert_eq!(from.len(), REVIEWERS);
+            let distinct: std::collections::BTreeSet<_> = from.iter().collect();
+            assert_eq!(distinct.len(), REVIEWERS);
+            // None of their applications is in review: no expert has a conflict with an
+            // application the panel votes on.
+            for e in &from {
+                assert_eq!(status_of(*e), Status::Certified);
+                for i in (*e..scale.applications).step_by(scale.enterprises) {
+                    assert_ne!(status_of(i), Status::InReview, "{e}: {i}");
+                }
+            }
+        }
+        for i in (0..12_000).filter(|i| status_of(*i) == Status::InReview) {
+            let voted = (0..REVIEWERS).filter(|k| has_voted(i, *k)).count();
+            assert!((1..REVIEW_QUORUM as usize).contains(&voted), "{i}: {voted}");
+        }
+        for k in 0..REVIEWERS {
+            assert!((0..12_000)
+                .filter(|i| status_of(*i) == Status::InReview)
+                .any(|i| !has_voted(i, k)));
+        }
     }
 
     #[test]

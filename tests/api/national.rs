@@ -165,6 +165,33 @@ async fn a_small_national_programme_is_consistent_verifies_and_is_built_only_onc
         assert_eq!(status, 200, "{path}: {body}");
     }
 
+    // A review expert has votes pending in the round in assessment, and sees them.
+    let reviewer = app
+        .api_token(&TestUser {
+            email: national::reviewer_email(0),
+            password: PASSWORD.into(),
+        })
+        .await;
+    let (status, body) = app
+        .call_api(&reviewer, Some("en"), "GET", "/api/v1/tasks", None)
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let votes_pending = body["sections"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|s| s["role"] == "reviewer")
+        .flat_map(|s| s["tasks"].as_array().cloned().unwrap_or_default())
+        .find(|t| t["task"] == "votes_pending")
+        .and_then(|t| t["count"].as_i64());
+    // Expert 0 has voted on a third of them (`has_voted`): the rest are pending.
+    let pending = votes_pending.unwrap_or_else(|| panic!("{body}"));
+    assert!(
+        pending > 0 && pending < count("in_review"),
+        "{pending} of {}",
+        count("in_review")
+    );
+
     // Not twice: the second run refuses, says why, and changes nothing.
     let again = seed(&app);
     assert!(!again.status.success());

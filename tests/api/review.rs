@@ -67,6 +67,20 @@ pub async fn vote(
 }
 
 /// The secretariat records that `assessor` has a conflict with `party` (a competitor).
+/// Moves the application to `status` as a use case would write it, nothing else.
+async fn set_status(app: &crate::helpers::TestApp, application: &str, status: &'static str) {
+    use certcase::db::schema::applications;
+    use diesel::prelude::*;
+    let id = application.to_string();
+    app.conn(move |c| {
+        diesel::update(applications::table.filter(applications::id.eq(id)))
+            .set(applications::status.eq(status))
+            .execute(c)
+            .unwrap();
+    })
+    .await;
+}
+
 async fn declare_conflict(w: &World<'_>, assessor: &str, party: &str) {
     let (s, p) = w
         .sec
@@ -191,6 +205,13 @@ async fn recused_members_neither_see_nor_vote_and_a_return_goes_back_to_the_pane
     let (s, d) = vote(reviewer, &a.application, false, &["CD-CM-01 的证据不足"]).await;
     assert_eq!(s, 200);
     assert_eq!(d["decision"], Value::Null, "below quorum");
+    crate::tasks::assert_reviewer_counts_kept(&app).await;
+    // Leaving review without a decision (as a reopening on appeal does) closes the open
+    // vote in the kept counts, and coming back to review in the same cycle reopens it.
+    for status in ["in_assessment", "in_review"] {
+        set_status(&app, &a.application, status).await;
+        crate::tasks::assert_reviewer_counts_kept(&app).await;
+    }
     assert_eq!(
         vote(reviewer, &a.application, true, &[]).await.0,
         409,
@@ -223,6 +244,7 @@ async fn recused_members_neither_see_nor_vote_and_a_return_goes_back_to_the_pane
         "{detail}"
     );
     assert_eq!(history.last().unwrap()["to_status"], "in_assessment");
+    crate::tasks::assert_reviewer_counts_kept(&app).await;
 }
 
 #[tokio::test]
@@ -582,4 +604,5 @@ async fn a_re_formed_panel_decides_at_once_on_the_votes_kept_while_it_was_short(
     let decided = kinds_logged(&app, Kind::ReviewDecided).await;
     assert_eq!(decided.len(), 1, "{decided:?}");
     assert_eq!(decided[0].actor_user_id.as_deref(), Some(w.sec.id.as_str()));
+    crate::tasks::assert_reviewer_counts_kept(&app).await;
 }

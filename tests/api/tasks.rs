@@ -65,6 +65,62 @@ async fn application_counts(app: &TestApp) -> (CountsByStatus, CountsByStatus) {
 
 type CountsByStatus = std::collections::BTreeMap<(String, String), i64>;
 
+/// Every review member's [votes pending, decisions] as the task list reads them (from
+/// the counts kept by triggers) equals the same counted from the votes, decisions and
+/// applications themselves.
+pub(crate) async fn assert_reviewer_counts_kept(app: &TestApp) {
+    #[derive(diesel::QueryableByName)]
+    struct Counted {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        user_id: String,
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        pending: i64,
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        decisions: i64,
+    }
+    app.conn(|c| {
+        let counted: Vec<Counted> = diesel::sql_query(
+            "WITH members AS (SELECT DISTINCT user_id FROM review_members), \
+                  rounds_of AS (SELECT m.user_id, p.round_id FROM review_members m \
+                                JOIN review_panels p ON p.id = m.review_panel_id) \
+             SELECT u.user_id, \
+               (SELECT COUNT(*) FROM applications a \
+                WHERE a.status = 'in_review' \
+                  AND a.round_id IN (SELECT round_id FROM rounds_of r WHERE r.user_id = u.user_id) \
+                  AND a.enterprise_id NOT IN (SELECT enterprise_id FROM review_members m \
+                                              WHERE m.user_id = u.user_id) \
+                  AND NOT EXISTS (SELECT 1 FROM review_votes v \
+                                  WHERE v.application_id = a.id AND v.member_id = u.user_id \
+                                    AND NOT EXISTS (SELECT 1 FROM review_decisions d \
+                                                    WHERE d.application_id = v.application_id \
+                                                      AND d.cycle = v.cycle))) AS pending, \
+               (SELECT COUNT(*) FROM review_decisions d JOIN applications a \
+                  ON a.id = d.application_id \
+                WHERE a.round_id IN (SELECT round_id FROM rounds_of r WHERE r.user_id = u.user_id)) \
+               AS decisions \
+             FROM members u ORDER BY u.user_id",
+        )
+        .load(c)
+        .unwrap();
+        assert!(!counted.is_empty(), "a review panel was formed");
+        for m in counted {
+            let kept = certcase::db::models::tasks::reviewer(
+                c,
+                m.user_id.parse().unwrap(),
+                &[Status::InReview],
+            )
+            .unwrap();
+            assert_eq!(
+                kept,
+                [m.pending, m.decisions],
+                "review member {}: kept [pending, decisions] against counted",
+                m.user_id
+            );
+        }
+    })
+    .await
+}
+
 /// An application of the enterprise for `part` of the demo round, stored in `status`.
 async fn application_in(w: &World<'_>, enterprise: &str, part: &str, status: Status) -> String {
     let (round, e, p) = (w.round.clone(), enterprise.to_string(), part.to_string());
@@ -285,16 +341,19 @@ async fn a_review_member_sees_the_vote_pending_until_cast_and_then_the_decision(
     );
     let reviewer = &panel[0].0;
     assert_eq!(count(reviewer, "reviewer", "votes_pending").await, 0);
+    assert_reviewer_counts_kept(&app).await;
 
     let send = format!("/api/v1/applications/{}/send-to-review", a.application);
     assert_eq!(a.lead.send("POST", &send, None).await.0, 204);
     assert_eq!(count(reviewer, "reviewer", "votes_pending").await, 1);
     assert_eq!(count(reviewer, "reviewer", "decisions").await, 0);
+    assert_reviewer_counts_kept(&app).await;
 
     let (s, d) = vote(reviewer, &a.application, true, &[]).await;
     assert_eq!(s, 200, "{d}");
     assert_eq!(count(reviewer, "reviewer", "votes_pending").await, 0);
     assert_eq!(count(reviewer, "reviewer", "decisions").await, 1);
+    assert_reviewer_counts_kept(&app).await;
     assert_eq!(count(&a.enterprise, "enterprise", "results").await, 1);
     assert_eq!(count(&w.sec, "secretariat", "results_to_issue").await, 1);
     assert_eq!(count(&a.lead, "assessor", "assigned_applications").await, 0);

@@ -315,16 +315,18 @@ pub struct ApplicationFilter {
     pub search: Option<String>,
 }
 
-/// One window of applications with their enterprise's (Chinese) name, newest first by
-/// (created_at, id) (oldest first when `backwards`), matching `filter`. Indexes:
-/// `applications_created_id`, and the enterprise, status and round ones that start with
-/// the filtered column. The names come in the same query: on PostgreSQL a second round
-/// trip for them cost the list page a tenth of its time.
-pub fn page(
-    conn: &mut DbConn,
+/// The applications joined with their enterprises, narrowed by `filter`, in the order
+/// and window of `at`: newest first by (created_at, id) (oldest first when `backwards`).
+/// Indexes: `applications_created_id`, and the enterprise, status and round ones that
+/// start with the filtered column.
+fn window<'a>(
     filter: &ApplicationFilter,
     at: &super::KeysetAt<(NaiveDateTime, ApplicationId)>,
-) -> QueryResult<Vec<(ApplicationRow, String)>> {
+) -> diesel::dsl::IntoBoxed<
+    'a,
+    diesel::dsl::InnerJoin<applications::table, crate::db::schema::enterprises::table>,
+    crate::db::MultiBackend,
+> {
     use crate::db::schema::enterprises;
     let mut q = applications::table
         .inner_join(enterprises::table)
@@ -365,6 +367,47 @@ pub fn page(
         q.order((applications::created_at.desc(), applications::id.desc()))
     };
     q.limit(at.fetch)
-        .select((ApplicationRow::as_select(), enterprises::name_zh))
+}
+
+/// One window of applications (see [`window`]) with their enterprise's (Chinese) name.
+/// The names come in the same query: on PostgreSQL a second round trip for them cost the
+/// list page a tenth of its time.
+pub fn page(
+    conn: &mut DbConn,
+    filter: &ApplicationFilter,
+    at: &super::KeysetAt<(NaiveDateTime, ApplicationId)>,
+) -> QueryResult<Vec<(ApplicationRow, String)>> {
+    window(filter, at)
+        .select((
+            ApplicationRow::as_select(),
+            crate::db::schema::enterprises::name_zh,
+        ))
+        .load(conn)
+}
+
+/// What a row of the applications list shows, and its place in the list.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = applications)]
+pub struct ListedRow {
+    pub id: ApplicationId,
+    pub round_id: RoundId,
+    pub part_code: String,
+    pub target_level: i32,
+    pub status: Status,
+    pub created_at: NaiveDateTime,
+}
+
+/// [`page`] with only what the list shows: the scope and contact columns of 50 rows,
+/// read and dropped, were most of the list page's row decoding on PostgreSQL (issue #19).
+pub fn listed_page(
+    conn: &mut DbConn,
+    filter: &ApplicationFilter,
+    at: &super::KeysetAt<(NaiveDateTime, ApplicationId)>,
+) -> QueryResult<Vec<(ListedRow, String)>> {
+    window(filter, at)
+        .select((
+            ListedRow::as_select(),
+            crate::db::schema::enterprises::name_zh,
+        ))
         .load(conn)
 }

@@ -148,6 +148,28 @@ pub fn insert_vote(
         .map(|_| ())
 }
 
+/// Inserts many first-cycle votes, (application, member, approve) (bulk loads).
+pub fn insert_votes(
+    conn: &mut DbConn,
+    rows: &[(ApplicationId, UserId, bool)],
+) -> QueryResult<usize> {
+    let now = super::now();
+    let rows: Vec<_> = rows
+        .iter()
+        .map(|(app, member, approve)| {
+            (
+                review_votes::application_id.eq(*app),
+                review_votes::cycle.eq(1),
+                review_votes::member_id.eq(*member),
+                review_votes::approve.eq(*approve),
+                review_votes::reasons.eq(Json(Vec::<String>::new())),
+                review_votes::voted_at.eq(now),
+            )
+        })
+        .collect();
+    super::insert_all!(conn, review_votes::table, &rows)
+}
+
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = review_decisions)]
 pub struct DecisionRow {

@@ -9,8 +9,9 @@ use diesel::prelude::*;
 
 use crate::db::schema::{
     appeals, application_counts, applications, certificates, clarifications, complaints,
-    enterprise_members, enterprises, panel_seats, part_results, review_decisions, review_members,
-    review_panels, review_quorum_alerts, review_votes, rounds, scores, surveillances,
+    enterprise_members, enterprises, panel_seats, part_results, review_decision_counts,
+    review_decisions, review_members, review_open_votes, review_panels, review_quorum_alerts,
+    review_votes, rounds, scores, surveillances,
 };
 use crate::db::DbConn;
 use crate::domain::appeal::AppealStatus;
@@ -332,9 +333,19 @@ pub fn assigned(
 
 /// [votes pending, decisions] for a review member: applications in `voting` statuses of
 /// the rounds whose review panel has the user, not of the member's own enterprise, with
-/// no vote of theirs in the open cycle (a vote whose cycle has no decision yet).
+/// no vote of theirs in the open cycle (a vote whose cycle has no decision yet); and the
+/// review decisions of those rounds.
+///
+/// From counts kept by triggers (migrations 000408 and 000409), so the page costs the
+/// same however many applications are in review: counting them one by one, each with a
+/// look for the member's vote, was 0.1 to 0.2 % of the bare handler at national scale.
+/// Pending = in review in the member's rounds − the member's open votes there − the
+/// applications of the member's own enterprise in review there that the member has not
+/// voted on (a handful of rows, counted directly).
 pub fn reviewer(conn: &mut DbConn, user: UserId, voting: &[Status]) -> QueryResult<[i64; 2]> {
-    use diesel::dsl::{exists, not};
+    use diesel::dsl::{exists, not, sum};
+    // review_open_votes keeps the votes on applications in review.
+    debug_assert_eq!(voting, [Status::InReview]);
     let my_panels = || {
         review_members::table
             .filter(review_members::user_id.eq(user))
@@ -345,42 +356,50 @@ pub fn reviewer(conn: &mut DbConn, user: UserId, voting: &[Status]) -> QueryResu
             .filter(review_panels::id.eq_any(my_panels()))
             .select(review_panels::round_id)
     };
-    // NOT EXISTS on the member's votes of each application, not `<> ALL (SELECT ...)`:
-    // PostgreSQL would compare every application in review with every open vote of the
-    // member (see `secretariat`).
-    let voted = review_votes::table
-        .left_join(
-            review_decisions::table.on(review_decisions::application_id
-                .eq(review_votes::application_id)
-                .and(review_decisions::cycle.eq(review_votes::cycle))),
-        )
+    let in_review = application_counts::table
+        .filter(application_counts::round_id.eq_any(my_rounds()))
+        .filter(one_of_names(application_counts::status, voting))
+        .select(sum(application_counts::n))
+        .single_value();
+    let voted = review_open_votes::table
+        .filter(review_open_votes::member_id.eq(user))
+        .filter(review_open_votes::round_id.eq_any(my_rounds()))
+        .select(sum(review_open_votes::n))
+        .single_value();
+    // Nested NOT EXISTS, not a left join on the decisions: PostgreSQL estimated one open
+    // vote and compared every application with every vote of the member.
+    let open_vote = review_votes::table
         .filter(review_votes::application_id.eq(applications::id))
         .filter(review_votes::member_id.eq(user))
-        .filter(review_decisions::id.nullable().is_null())
+        .filter(not(exists(
+            review_decisions::table
+                .filter(review_decisions::application_id.eq(review_votes::application_id))
+                .filter(review_decisions::cycle.eq(review_votes::cycle))
+                .select(review_decisions::id),
+        )))
         .select(review_votes::application_id);
-    let pending = applications::table
-        .filter(one_of_names(applications::status, voting))
-        .filter(applications::round_id.eq_any(my_rounds()))
+    let own_unvoted = applications::table
         .filter(
-            applications::enterprise_id.ne_all(
+            applications::enterprise_id.eq_any(
                 review_members::table
                     .filter(review_members::user_id.eq(user))
                     .select(review_members::enterprise_id),
             ),
         )
-        .filter(not(exists(voted)))
+        .filter(one_of_names(applications::status, voting))
+        .filter(applications::round_id.eq_any(my_rounds()))
+        .filter(not(exists(open_vote)))
         .select(count_star())
         .single_value();
-    let decisions = review_decisions::table
-        .filter(
-            review_decisions::application_id.eq_any(
-                applications::table
-                    .filter(applications::round_id.eq_any(my_rounds()))
-                    .select(applications::id),
-            ),
-        )
-        .select(count_star())
+    let decisions = review_decision_counts::table
+        .filter(review_decision_counts::round_id.eq_any(my_rounds()))
+        .select(sum(review_decision_counts::n))
         .single_value();
-    let r: (Option<i64>, Option<i64>) = diesel::select((pending, decisions)).get_result(conn)?;
-    Ok([r.0, r.1].map(Option::unwrap_or_default))
+    let (in_review, voted, own_unvoted, decisions): Four =
+        diesel::select((in_review, voted, own_unvoted, decisions)).get_result(conn)?;
+    let [in_review, voted, own_unvoted, decisions] =
+        [in_review, voted, own_unvoted, decisions].map(Option::unwrap_or_default);
+    Ok([in_review - voted - own_unvoted, decisions])
 }
+
+type Four = (Option<i64>, Option<i64>, Option<i64>, Option<i64>);

@@ -145,7 +145,6 @@ async fn render_list(
         .db(move |conn| {
             let read::ListPage {
                 page,
-                enterprise_names,
                 rounds: all,
                 member,
             } = read::list_page(conn, &caller.principal, filter, &window, today)?;
@@ -181,16 +180,13 @@ async fn render_list(
                     name: name_of(&r),
                 })
                 .collect();
-            let page = page.map(|a| Listed {
+            let page = page.map(|(a, enterprise_name)| Listed {
                 id: a.id,
                 round_name: names
                     .get(&a.round_id)
                     .map(|n| n.get(lang).to_owned())
                     .unwrap_or_default(),
-                enterprise_name: enterprise_names
-                    .get(&a.enterprise_id)
-                    .cloned()
-                    .unwrap_or_default(),
+                enterprise_name,
                 part_name: part_name(&parts, a.round_id, &a.part_code)
                     .get(lang)
                     .to_owned(),

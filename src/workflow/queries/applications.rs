@@ -1,13 +1,13 @@
 //! Reads of applications: lists, history and "not applicable" declarations.
 
-pub use crate::db::models::applications::{ApplicationFilter, ApplicationRow, EventRow};
+pub use crate::db::models::applications::{ApplicationFilter, ApplicationRow, EventRow, ListedRow};
 
 use std::collections::BTreeMap;
 
-use chrono::NaiveDate;
+use chrono::{NaiveDate, NaiveDateTime};
 
 use crate::db::models::rounds::{self, RoundRow};
-use crate::db::models::{applications as store, enterprises};
+use crate::db::models::{applications as store, enterprises, KeysetAt};
 use crate::db::DbConn;
 use crate::domain::access::{Principal, Role};
 use crate::domain::ids::{ApplicationId, EnterpriseId};
@@ -33,36 +33,42 @@ pub fn page(
     } else {
         enterprises::membership(conn, who.user_id)?
     };
-    Ok(page_of(conn, who, member, filter, window)?.map(|(a, _)| a))
+    let rows = page_of(conn, who, member, filter, window, store::page)?;
+    Ok(assemble(LIST, window, rows, |(a, _)| cursor_of(a.created_at, a.id)).map(|(a, _)| a))
 }
 
-/// [`page`] with the person's enterprise already looked up.
-fn page_of(
+/// The rows of [`page`], read by `load` (whole applications or what the list shows), with
+/// the person's enterprise already looked up.
+fn page_of<R>(
     conn: &mut DbConn,
     who: &Principal,
     member: Option<EnterpriseId>,
     mut filter: ApplicationFilter,
     window: &Window,
-) -> Result<Page<(ApplicationRow, String)>, Refusal> {
+    load: impl FnOnce(
+        &mut DbConn,
+        &ApplicationFilter,
+        &KeysetAt<(NaiveDateTime, ApplicationId)>,
+    ) -> diesel::QueryResult<Vec<R>>,
+) -> Result<Vec<R>, Refusal> {
     filter.enterprise = None;
     if !who.has(Role::Secretariat) {
         match member {
             Some(e) => filter.enterprise = Some(e),
-            None => return Ok(assemble(LIST, window, Vec::new(), |(a, _)| cursor_of(a))),
+            None => return Ok(Vec::new()),
         }
     }
     let at = super::time_id_at::<ApplicationId>(window)?;
-    let rows = store::page(conn, &filter, &at)?;
-    Ok(assemble(LIST, window, rows, |(a, _)| cursor_of(a)))
+    Ok(load(conn, &filter, &at)?)
 }
 
-/// What the applications page reads: a [`page`], its enterprises' names, every round
-/// (for the filter and the rows' round names) and, for a member of an enterprise, the
-/// part codes of each round it may apply in. The lookups a caller's roles make useless are
-/// skipped (issue #19: each is a round trip on PostgreSQL).
+/// What the applications page reads: a [`page`] of what the list shows with each
+/// enterprise's (Chinese) name, every round (for the filter and the rows' round names)
+/// and, for a member of an enterprise, the part codes of each round it may apply in. The
+/// lookups a caller's roles make useless are skipped (issue #19: each is a round trip on
+/// PostgreSQL).
 pub struct ListPage {
-    pub page: Page<ApplicationRow>,
-    pub enterprise_names: BTreeMap<EnterpriseId, String>,
+    pub page: Page<(ListedRow, String)>,
     /// Latest registration first; the part codes are filled in only for the rounds whose
     /// registration has not closed, and only when `member` is set.
     pub rounds: Vec<(RoundRow, Vec<String>)>,
@@ -84,13 +90,8 @@ pub fn list_page(
     } else {
         None
     };
-    let page = page_of(conn, who, member, filter, window)?;
-    let enterprise_names = page
-        .rows
-        .iter()
-        .map(|(a, name)| (a.enterprise_id, name.clone()))
-        .collect();
-    let page = page.map(|(a, _)| a);
+    let rows = page_of(conn, who, member, filter, window, store::listed_page)?;
+    let page = assemble(LIST, window, rows, |(a, _)| cursor_of(a.created_at, a.id));
     let member = member.filter(|_| who.has(Role::Enterprise));
     let mut parts = match member {
         Some(_) => rounds::parts_by_round(conn)?,
@@ -106,14 +107,13 @@ pub fn list_page(
         .collect();
     Ok(ListPage {
         page,
-        enterprise_names,
         rounds,
         member,
     })
 }
 
-fn cursor_of(a: &ApplicationRow) -> Cursor {
-    Cursor::new(vec![key_time(a.created_at), a.id.to_string()])
+fn cursor_of(created_at: NaiveDateTime, id: ApplicationId) -> Cursor {
+    Cursor::new(vec![key_time(created_at), id.to_string()])
 }
 
 /// The application's status changes, oldest first.

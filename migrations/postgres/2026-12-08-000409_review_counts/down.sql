@@ -1,0 +1,11 @@
+DROP TRIGGER review_decision_counts_written ON review_decisions;
+DROP FUNCTION review_decision_counts_written();
+DROP TABLE review_decision_counts;
+DROP TRIGGER review_open_votes_moved ON applications;
+DROP FUNCTION review_open_votes_moved();
+DROP TRIGGER review_open_votes_decided ON review_decisions;
+DROP FUNCTION review_open_votes_decided();
+DROP TRIGGER review_open_votes_cast ON review_votes;
+DROP FUNCTION review_open_votes_cast();
+DROP FUNCTION review_open_votes_add(TEXT, TEXT, INTEGER, INTEGER);
+DROP TABLE review_open_votes;

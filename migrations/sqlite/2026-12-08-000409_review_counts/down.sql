@@ -1,0 +1,8 @@
+DROP TRIGGER review_decision_counts_removed;
+DROP TRIGGER review_decision_counts_added;
+DROP TABLE review_decision_counts;
+DROP TRIGGER review_open_votes_back_in_review;
+DROP TRIGGER review_open_votes_left_review;
+DROP TRIGGER review_open_votes_decided;
+DROP TRIGGER review_open_votes_cast;
+DROP TABLE review_open_votes;
