@@ -83,8 +83,12 @@ pub fn state(config: Config, pool: DbPool) -> anyhow::Result<AppState> {
     let callers = Arc::new(crate::workflow::callers::CallerCache::new(
         config.operations.caller_recheck,
     ));
+    let rounds = Arc::new(crate::workflow::recent::Recent::new(
+        config.operations.caller_recheck,
+    ));
     Ok(AppState {
         callers,
+        rounds,
         passwords,
         evidence,
         uploads: Arc::new(crate::web::upload::Uploads::new(config.uploads.clone())),

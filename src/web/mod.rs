@@ -54,6 +54,9 @@ pub struct AppState {
     pub reports: Arc<crate::workflow::reports::ReportCache>,
     /// Issue #19: who holds a credential, remembered while nothing about them changed.
     pub callers: Arc<crate::workflow::callers::CallerCache>,
+    /// Issue #19: every round, kept for the list pages' filters and names as briefly as a
+    /// caller.
+    pub rounds: Arc<crate::workflow::recent::Recent<Vec<crate::db::models::rounds::RoundRow>>>,
     /// Issue #19: the report page's tables, rendered once per built report and language.
     pub report_pages: Arc<
         cached::RenderedFrom<(String, crate::domain::i18n::Lang), crate::domain::report::Report>,

@@ -2,7 +2,7 @@
 //! every user-visible string in both languages.
 
 use std::collections::HashMap;
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, OnceLock, PoisonError};
 
 use actix_web::{HttpRequest, HttpResponse};
 use serde::Serialize;
@@ -181,14 +181,82 @@ pub fn templates(zone: chrono_tz::Tz) -> anyhow::Result<Tera> {
         .collect();
     tera.add_raw_templates(pages)?;
     tera.autoescape_on(vec![".html"]);
-    let catalogs = Lang::ALL
+    let catalogs: HashMap<&'static str, Messages> = Lang::ALL
         .into_iter()
         .map(|l| (l.code(), catalog(l).clone()))
         .collect();
-    tera.register_function("t", Translate { catalogs });
+    tera.register_function(
+        "t",
+        Translate {
+            catalogs: catalogs.clone(),
+        },
+    );
+    tera.register_function("nav_links", NavLinks::new(catalogs)?);
     tera.register_filter("local_date", local_date);
     tera.register_filter("local_time", LocalTime { zone });
     Ok(tera)
+}
+
+const NAV_TEMPLATE: &str = "layouts/_nav.html";
+
+/// `nav_links(lang=lang, roles=roles)`: the header's links for a signed-in person, which
+/// depend on nothing else. Rendered once per language and set of roles (at most 2 × 16)
+/// and kept: its twenty role tests and translations were a tenth of a list page's
+/// rendering (issue #19).
+struct NavLinks {
+    tera: Tera,
+    kept: std::sync::Mutex<HashMap<(String, Vec<String>), String>>,
+}
+
+impl NavLinks {
+    fn new(catalogs: HashMap<&'static str, Messages>) -> anyhow::Result<NavLinks> {
+        let mut tera = Tera::default();
+        let text = TEMPLATES
+            .iter()
+            .find(|(n, _)| *n == NAV_TEMPLATE)
+            .map(|(_, t)| *t)
+            .ok_or_else(|| anyhow::anyhow!("template {NAV_TEMPLATE} is missing"))?;
+        tera.add_raw_template(NAV_TEMPLATE, text)?;
+        tera.autoescape_on(vec![".html"]);
+        tera.register_function("t", Translate { catalogs });
+        Ok(NavLinks {
+            tera,
+            kept: Default::default(),
+        })
+    }
+}
+
+impl tera::Function for NavLinks {
+    fn call(&self, args: &HashMap<String, tera::Value>) -> tera::Result<tera::Value> {
+        let lang = args
+            .get("lang")
+            .and_then(tera::Value::as_str)
+            .ok_or("nav_links needs lang")?
+            .to_string();
+        let roles: Vec<String> = args
+            .get("roles")
+            .and_then(tera::Value::as_array)
+            .ok_or("nav_links needs roles")?
+            .iter()
+            .filter_map(|r| r.as_str().map(str::to_string))
+            .collect();
+        let key = (lang, roles);
+        let mut kept = self.kept.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(html) = kept.get(&key) {
+            return Ok(tera::Value::String(html.clone()));
+        }
+        let mut ctx = Context::new();
+        ctx.insert("lang", &key.0);
+        ctx.insert("roles", &key.1);
+        let html = self.tera.render(NAV_TEMPLATE, &ctx)?;
+        kept.insert(key, html.clone());
+        Ok(tera::Value::String(html))
+    }
+
+    /// Escaped already: the template's own output.
+    fn is_safe(&self) -> bool {
+        true
+    }
 }
 
 /// The context every page gets: language, the visitor, the CSRF token for forms.

@@ -15,6 +15,7 @@ pub mod demo;
 pub mod enterprises;
 pub mod national;
 pub mod queries;
+pub mod recent;
 pub mod rounds;
 pub mod sessions;
 pub mod users;

@@ -150,3 +150,73 @@ async fn the_counter_moves_with_every_change_to_a_caller_and_not_with_a_new_sess
         "a user's own language is not the caller's"
     );
 }
+
+/// The secretariat's applications list, as a page.
+async fn applications_page(client: &reqwest::Client, app: &TestApp) -> String {
+    let res = client.get(app.url("/applications")).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    res.text().await.unwrap()
+}
+
+#[tokio::test]
+async fn the_rounds_of_the_applications_list_are_kept_until_a_commit_here() {
+    // An hour's recheck: only this process's commits make the list read its rounds again.
+    let (app, _) = app_with_recheck(3_600_000).await;
+    let sec = app.add_user("秘书处", &[Role::Secretariat]).await;
+    let client = app.signed_in(&sec).await;
+    assert!(!applications_page(&client, &app)
+        .await
+        .contains("直接写入的轮次"));
+
+    // Written behind the process's back (no use case, no commit counted): the kept rounds
+    // are still used, so the filter does not offer it yet.
+    let version: certcase::domain::ids::ModelVersionId = app.caict_version().await.parse().unwrap();
+    app.conn(move |c| {
+        let day = |d: &str| d.parse::<chrono::NaiveDate>().unwrap();
+        certcase::db::models::rounds::insert(
+            c,
+            &certcase::db::models::rounds::NewRound {
+                name: &certcase::domain::catalog::Bilingual {
+                    zh: "直接写入的轮次".into(),
+                    en: "Round written directly".into(),
+                },
+                model_version: version,
+                registration: (day("2031-03-03"), day("2031-03-31")),
+                assessment: (day("2031-04-14"), day("2031-06-30")),
+                results_on: day("2031-07-31"),
+                parts: &["CD".to_string()],
+            },
+        )
+        .unwrap();
+    })
+    .await;
+    assert!(
+        !applications_page(&client, &app)
+            .await
+            .contains("直接写入的轮次"),
+        "the rounds read before are kept"
+    );
+
+    // A round opened through the API commits here: the next page reads the rounds again
+    // and offers both.
+    let token = app.api_token(&sec).await;
+    let (status, round) = app
+        .call_api(
+            &token,
+            None,
+            "POST",
+            "/api/v1/rounds",
+            Some(serde_json::json!({
+                "model_version_id": version.to_string(), "name_zh": "通过接口开设的轮次",
+                "name_en": "Round opened through the API",
+                "registration_opens": "2031-09-01", "registration_closes": "2031-09-30",
+                "assessment_starts": "2031-10-13", "assessment_ends": "2031-12-19",
+                "results_on": "2032-01-16", "parts": ["CD"]
+            })),
+        )
+        .await;
+    assert_eq!(status, 201, "{round}");
+    let page = applications_page(&client, &app).await;
+    assert!(page.contains("通过接口开设的轮次"), "{page}");
+    assert!(page.contains("直接写入的轮次"));
+}

@@ -122,9 +122,12 @@ struct ListAsked {
     renews: Option<String>,
 }
 
+/// A status in the list's filter, its label already in the reader's language (a
+/// translation call per option in the template cost more than the option).
 #[derive(Serialize)]
 struct StatusOption {
     code: &'static str,
+    label: &'static str,
 }
 
 /// The list with the forms to apply; `refused` names the round whose form `form` is.
@@ -141,13 +144,21 @@ async fn render_list(
     let (filter, window) = query.check()?;
     let lang = visitor.lang;
     let today = chrono::Utc::now().date_naive();
+    let kept_rounds = state.rounds.clone();
     let (page, rounds, member, round_options, part_options) = state
         .db(move |conn| {
             let read::ListPage {
                 page,
                 rounds: all,
                 member,
-            } = read::list_page(conn, &caller.principal, filter, &window, today)?;
+            } = read::list_page(
+                conn,
+                &caller.principal,
+                filter,
+                &window,
+                today,
+                &kept_rounds,
+            )?;
             let parts = part_names(conn, all.iter().map(|(r, _)| r))?;
             // Every part code once (the first round's name for it), for the filter.
             let mut part_options: BTreeMap<String, Bilingual> = BTreeMap::new();
@@ -221,7 +232,10 @@ async fn render_list(
     let ctx = with(ctx, "part_options", &part_options);
     let statuses: Vec<StatusOption> = Status::ALL
         .iter()
-        .map(|s| StatusOption { code: s.as_str() })
+        .map(|s| StatusOption {
+            code: s.as_str(),
+            label: status_name(*s, lang),
+        })
         .collect();
     let ctx = with(ctx, "status_options", &statuses);
     let ctx = with(ctx, "pager_path", "/applications");

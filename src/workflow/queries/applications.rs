@@ -13,6 +13,7 @@ use crate::domain::access::{Principal, Role};
 use crate::domain::ids::{ApplicationId, EnterpriseId};
 use crate::domain::listing::{assemble, key_time, Cursor, Page, Window};
 use crate::refusal::Refusal;
+use crate::workflow::recent::Recent;
 
 /// The name of the applications list in its cursors.
 pub const LIST: &str = "applications";
@@ -66,7 +67,8 @@ fn page_of<R>(
 /// enterprise's (Chinese) name, every round (for the filter and the rows' round names)
 /// and, for a member of an enterprise, the part codes of each round it may apply in. The
 /// lookups a caller's roles make useless are skipped (issue #19: each is a round trip on
-/// PostgreSQL).
+/// PostgreSQL), and the rounds come from `kept_rounds` while they may
+/// (`workflow::recent`).
 pub struct ListPage {
     pub page: Page<(ListedRow, String)>,
     /// Latest registration first; the part codes are filled in only for the rounds whose
@@ -82,6 +84,7 @@ pub fn list_page(
     filter: ApplicationFilter,
     window: &Window,
     today: NaiveDate,
+    kept_rounds: &Recent<Vec<RoundRow>>,
 ) -> Result<ListPage, Refusal> {
     // `page` needs the membership of anyone but the secretariat; the form to apply needs
     // it for the enterprise role.
@@ -97,8 +100,10 @@ pub fn list_page(
         Some(_) => rounds::parts_by_round(conn)?,
         None => BTreeMap::new(),
     };
-    let rounds = rounds::list(conn)?
-        .into_iter()
+    let rounds = kept_rounds
+        .get(|| rounds::list(conn))?
+        .iter()
+        .cloned()
         .map(|r| {
             let open = r.registration_closes >= today;
             let codes = if open { parts.remove(&r.id) } else { None };
