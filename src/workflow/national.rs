@@ -367,7 +367,8 @@ fn build(
     let rounds = make_rounds(conn, today)?;
     let doc = catalog::get_version(conn, rounds.version)?.ok_or(SeedError::NoCatalog)?;
 
-    // Accounts: the secretariat, one member per enterprise, the assessors.
+    // Accounts: the secretariat, one member per enterprise, the assessors, the review
+    // experts.
     let secretariat = UserId::new();
     let mut people = vec![users::BulkUser {
         id: secretariat,
@@ -375,33 +376,43 @@ fn build(
         display_name: "全国秘书处".into(),
         roles: vec![Role::Secretariat],
     }];
-    let members: Vec<UserId> = (0..scale.enterprises).map(|_| UserId::new()).collect();
-    for (n, id) in members.iter().enumerate() {
-        people.push(users::BulkUser {
-            id: *id,
-            email: enterprise_email(n),
-            display_name: format!("企业联系人{n:05}"),
-            roles: vec![Role::Enterprise],
-        });
-    }
-    let assessors: Vec<UserId> = (0..scale.assessors).map(|_| UserId::new()).collect();
-    for (n, id) in assessors.iter().enumerate() {
-        people.push(users::BulkUser {
-            id: *id,
-            email: assessor_email(n),
-            display_name: format!("评估员{n:04}"),
-            roles: vec![Role::Assessor],
-        });
-    }
-    let reviewers: Vec<UserId> = (0..REVIEWERS).map(|_| UserId::new()).collect();
-    for (n, id) in reviewers.iter().enumerate() {
-        people.push(users::BulkUser {
-            id: *id,
-            email: reviewer_email(n),
-            display_name: format!("评审专家{n:02}"),
-            roles: vec![Role::Reviewer],
-        });
-    }
+    // `count` accounts of one role, numbered from 0; their ids.
+    let mut accounts = |count: usize,
+                        email: fn(usize) -> String,
+                        name: &dyn Fn(usize) -> String,
+                        role: Role|
+     -> Vec<UserId> {
+        (0..count)
+            .map(|n| {
+                let id = UserId::new();
+                people.push(users::BulkUser {
+                    id,
+                    email: email(n),
+                    display_name: name(n),
+                    roles: vec![role],
+                });
+                id
+            })
+            .collect()
+    };
+    let members = accounts(
+        scale.enterprises,
+        enterprise_email,
+        &|n| format!("企业联系人{n:05}"),
+        Role::Enterprise,
+    );
+    let assessors = accounts(
+        scale.assessors,
+        assessor_email,
+        &|n| format!("评估员{n:04}"),
+        Role::Assessor,
+    );
+    let reviewers = accounts(
+        REVIEWERS,
+        reviewer_email,
+        &|n| format!("评审专家{n:02}"),
+        Role::Reviewer,
+    );
     users::insert_many(conn, &people, password_hash)?;
     drop(people);
 

@@ -6,3 +6,4 @@ DROP TRIGGER review_open_votes_left_review;
 DROP TRIGGER review_open_votes_decided;
 DROP TRIGGER review_open_votes_cast;
 DROP TABLE review_open_votes;
+DROP VIEW review_open_cycle_votes;

@@ -16,11 +16,16 @@ CREATE TABLE review_open_votes (
     n INTEGER NOT NULL,
     PRIMARY KEY (member_id, round_id)
 ) WITHOUT ROWID;
+-- The votes of each application's open cycle, whatever its status.
+CREATE VIEW review_open_cycle_votes AS
+    SELECT v.application_id, v.member_id FROM review_votes v
+    WHERE v.cycle = (SELECT COUNT(*) + 1 FROM review_decisions d
+                     WHERE d.application_id = v.application_id);
+
 INSERT INTO review_open_votes (member_id, round_id, n)
     SELECT v.member_id, a.round_id, COUNT(*)
-    FROM review_votes v JOIN applications a ON a.id = v.application_id
+    FROM review_open_cycle_votes v JOIN applications a ON a.id = v.application_id
     WHERE a.status = 'in_review'
-      AND v.cycle = (SELECT COUNT(*) + 1 FROM review_decisions d WHERE d.application_id = a.id)
     GROUP BY v.member_id, a.round_id;
 
 CREATE TRIGGER review_open_votes_cast AFTER INSERT ON review_votes
@@ -46,24 +51,19 @@ WHEN OLD.status = 'in_review' AND NEW.status <> 'in_review'
 BEGIN
     UPDATE review_open_votes SET n = n - 1
         WHERE round_id = NEW.round_id
-          AND member_id IN (SELECT member_id FROM review_votes
-                            WHERE application_id = NEW.id
-                              AND cycle = (SELECT COUNT(*) + 1 FROM review_decisions
-                                           WHERE application_id = NEW.id));
+          AND member_id IN (SELECT member_id FROM review_open_cycle_votes
+                            WHERE application_id = NEW.id);
 END;
 CREATE TRIGGER review_open_votes_back_in_review AFTER UPDATE OF status ON applications
 WHEN NEW.status = 'in_review' AND OLD.status <> 'in_review'
 BEGIN
     INSERT OR IGNORE INTO review_open_votes (member_id, round_id, n)
-        SELECT member_id, NEW.round_id, 0 FROM review_votes
-        WHERE application_id = NEW.id
-          AND cycle = (SELECT COUNT(*) + 1 FROM review_decisions WHERE application_id = NEW.id);
+        SELECT member_id, NEW.round_id, 0 FROM review_open_cycle_votes
+        WHERE application_id = NEW.id;
     UPDATE review_open_votes SET n = n + 1
         WHERE round_id = NEW.round_id
-          AND member_id IN (SELECT member_id FROM review_votes
-                            WHERE application_id = NEW.id
-                              AND cycle = (SELECT COUNT(*) + 1 FROM review_decisions
-                                           WHERE application_id = NEW.id));
+          AND member_id IN (SELECT member_id FROM review_open_cycle_votes
+                            WHERE application_id = NEW.id);
 END;
 
 -- review_decision_counts: the review decisions of each round's applications.
