@@ -171,6 +171,47 @@ pub fn recusal(
         })
 }
 
+/// Every applicant a review member recuses from, as two sets a list's query can test
+/// an application's enterprise and its enterprise's group against (see [`recused_from`]).
+/// It gives the same answer as [`recusal`] for every applicant (a property test below).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RecusalScope {
+    /// Applicants recused from by who they are.
+    pub enterprises: BTreeSet<OrganisationId>,
+    /// Applicants recused from by the group they belong to.
+    pub groups: BTreeSet<OrganisationId>,
+}
+
+impl RecusalScope {
+    /// Whether an applicant of `group` (its group's id, if it belongs to one) is covered.
+    pub fn covers(&self, applicant: OrganisationId, group: Option<OrganisationId>) -> bool {
+        self.enterprises.contains(&applicant) || group.is_some_and(|g| self.groups.contains(&g))
+    }
+}
+
+/// The applicants [`recusal`] recuses a member from: their own enterprise and, through
+/// its group, its sister companies; whatever they declared a conflict with, and the
+/// group of what they declared (a declared group, or a declared enterprise's group,
+/// ties every enterprise of it). `member_group` is the member's enterprise's group;
+/// `declared` each declared organisation with its group, if it is an enterprise in one.
+pub fn recused_from(
+    member_enterprise: OrganisationId,
+    member_group: Option<OrganisationId>,
+    declared: &[(OrganisationId, Option<OrganisationId>)],
+) -> RecusalScope {
+    let mut scope = RecusalScope::default();
+    scope.enterprises.insert(member_enterprise);
+    scope.groups.extend(member_group);
+    for (with, group) in declared {
+        // A declared id is an enterprise's, a group's or another organisation's: it is
+        // looked for among both, as `recusal` looks for it in the applicant's ties.
+        scope.enterprises.insert(*with);
+        scope.groups.insert(*with);
+        scope.groups.extend(*group);
+    }
+    scope
+}
+
 /// The level of each capability domain of the part, by the part's own rule applied to
 /// the domain's items (a certificate shows these beside the part level).
 pub fn domain_levels(
@@ -369,6 +410,42 @@ mod tests {
         // Out of the group, the ties are gone.
         let declared = vec![(g, "group auditor".to_string())];
         assert_eq!(recusal(e4, &declared, e3, &[]), None);
+    }
+
+    proptest! {
+        /// The scope a list filters by recuses from exactly the applicants `recusal`
+        /// recuses from, whatever the groups and the declared conflicts.
+        #[test]
+        fn the_recusal_scope_agrees_with_recusal(
+            group_of in proptest::collection::vec(proptest::option::of(0usize..2), 6),
+            member in 0usize..6,
+            declared in proptest::collection::vec(0usize..10, 0..4),
+        ) {
+            // Six enterprises, two groups and two other organisations.
+            let ids: Vec<OrganisationId> = (0..10).map(|_| OrganisationId::new()).collect();
+            let (enterprises, groups) = (&ids[..6], &ids[6..8]);
+            let group = |e: usize| group_of[e].map(|g| groups[g]);
+            // `recusal`'s ties of an applicant: its group and the group's other enterprises.
+            let ties = |a: usize| -> Vec<OrganisationId> {
+                match group_of[a] {
+                    None => vec![],
+                    Some(g) => std::iter::once(groups[g])
+                        .chain((0..6).filter(|&e| e != a && group_of[e] == Some(g)).map(|e| enterprises[e]))
+                        .collect(),
+                }
+            };
+            let declared_reasons: Vec<(OrganisationId, String)> =
+                declared.iter().map(|&d| (ids[d], "declared".to_string())).collect();
+            let declared_groups: Vec<(OrganisationId, Option<OrganisationId>)> = declared
+                .iter()
+                .map(|&d| (ids[d], if d < 6 { group(d) } else { None }))
+                .collect();
+            let scope = recused_from(enterprises[member], group(member), &declared_groups);
+            for a in 0..6 {
+                let by_rule = recusal(enterprises[member], &declared_reasons, enterprises[a], &ties(a)).is_some();
+                prop_assert_eq!(scope.covers(enterprises[a], group(a)), by_rule, "applicant {}", a);
+            }
+        }
     }
 
     proptest! {

@@ -255,6 +255,37 @@ pub fn assemble<T>(
     }
 }
 
+/// The page `window` asks for of a list computed in memory (not read from a table): the
+/// rows in ascending order of their keys' parts, compared as text, and what the cursor
+/// and the limit select of them, as a keyset query would.
+pub fn page_of<T>(
+    list: &str,
+    window: &Window,
+    rows: Vec<T>,
+    key: impl Fn(&T) -> Cursor,
+) -> Page<T> {
+    let mut keyed: Vec<(Cursor, T)> = rows.into_iter().map(|r| (key(&r), r)).collect();
+    keyed.sort_by(|a, b| a.0.parts().cmp(b.0.parts()));
+    let fetch = window.limit.fetch() as usize;
+    let picked: Vec<T> = match &window.from {
+        None => keyed.into_iter().take(fetch).map(|(_, r)| r).collect(),
+        Some((Direction::After, c)) => keyed
+            .into_iter()
+            .filter(|(k, _)| k.parts() > c.parts())
+            .take(fetch)
+            .map(|(_, r)| r)
+            .collect(),
+        Some((Direction::Before, c)) => keyed
+            .into_iter()
+            .rev()
+            .filter(|(k, _)| k.parts() < c.parts())
+            .take(fetch)
+            .map(|(_, r)| r)
+            .collect(),
+    };
+    assemble(list, window, picked, key)
+}
+
 /// A search text: trimmed, empty means none, longer than [`MAX_SEARCH`] refused.
 pub fn parse_search(q: Option<&str>) -> Result<Option<String>, Reason> {
     match q.map(str::trim).filter(|s| !s.is_empty()) {
@@ -432,6 +463,31 @@ mod tests {
             prop_assert!(seen.windows(2).all(|p| p[0] > p[1]));
             let seen_set: BTreeSet<_> = seen.iter().copied().collect();
             prop_assert!(initial.is_subset(&seen_set));
+        }
+
+        /// A list in memory pages like a table: forward sees every row once, in key
+        /// order, and each page's previous page is the page before it.
+        #[test]
+        fn a_list_in_memory_pages_forward_and_back(
+            rows in proptest::collection::btree_set(("[a-c]{0,3}", 0u32..50), 0..60),
+            limit in 1i64..10,
+        ) {
+            let key = |r: &(String, u32)| Cursor::new(vec![r.0.clone(), format!("{:02}", r.1)]);
+            let shuffled: Vec<(String, u32)> = rows.iter().rev().cloned().collect();
+            let mut forward = Vec::new();
+            let mut next: Option<String> = None;
+            loop {
+                let w = window(limit, Direction::After, next.as_ref());
+                let page = page_of("t", &w, shuffled.clone(), key);
+                forward.push(page.clone());
+                match page.next { Some(n) => next = Some(n), None => break }
+            }
+            let seen: Vec<(String, u32)> = forward.iter().flat_map(|p| p.rows.clone()).collect();
+            prop_assert_eq!(seen, rows.iter().cloned().collect::<Vec<_>>());
+            for i in 1..forward.len() {
+                let w = window(limit, Direction::Before, forward[i].previous.as_ref());
+                prop_assert_eq!(&page_of("t", &w, shuffled.clone(), key).rows, &forward[i - 1].rows);
+            }
         }
 
         /// The previous page of a page is the page before it: walking back from the last

@@ -186,10 +186,34 @@ pub fn ties(
     let Some(group) = enterprises::get(conn, enterprise_id)?.and_then(|e| e.group_id) else {
         return Ok(vec![]);
     };
-    let sisters = store::members(conn, group)?
+    Ok(ties_within(
+        group,
+        &group_members(conn, group)?,
+        enterprise_id,
+    ))
+}
+
+/// A group's member enterprises: read once for all the applications of a group's
+/// enterprises (see [`ties_within`]).
+pub fn group_members(
+    conn: &mut DbConn,
+    group: EnterpriseGroupId,
+) -> Result<Vec<EnterpriseId>, Refusal> {
+    Ok(store::members(conn, group)?
         .into_iter()
         .map(|e| e.id)
-        .filter(|id| *id != enterprise_id)
-        .map(OrganisationId::from);
-    Ok(std::iter::once(group.into()).chain(sisters).collect())
+        .collect())
+}
+
+/// [`ties`] of `enterprise_id` in `group`, from the group's members.
+pub fn ties_within(
+    group: EnterpriseGroupId,
+    members: &[EnterpriseId],
+    enterprise_id: EnterpriseId,
+) -> Vec<OrganisationId> {
+    let sisters = members
+        .iter()
+        .filter(|id| **id != enterprise_id)
+        .map(|id| OrganisationId::from(*id));
+    std::iter::once(group.into()).chain(sisters).collect()
 }

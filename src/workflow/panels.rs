@@ -22,8 +22,10 @@ use crate::domain::application_status::{Event, Status};
 use crate::domain::assign::{self, CostModel, PoolAssessor, Preference, RoundApplication, Seats};
 use crate::domain::audit::Kind;
 use crate::domain::catalog::Part;
-use crate::domain::ids::{ApplicationId, EnterpriseId, Named, OrganisationId, RoundId, UserId};
-use crate::domain::listing::{assemble, key_text, Cursor, Page, Window};
+use crate::domain::ids::{
+    ApplicationId, EnterpriseGroupId, EnterpriseId, Named, OrganisationId, RoundId, UserId,
+};
+use crate::domain::listing::{assemble, key_text, page_of, Cursor, Page, Window};
 use crate::domain::panel::{
     at_capacity, check_panel, conflicts, unfit, ApplicationFacts, AssessorFacts, DeclaredConflict,
     Employment, OrganisationKind, PanelProposal, PanelViolation, Seat,
@@ -408,31 +410,36 @@ fn registry_entry(
 }
 
 /// The registry as the panel rules see it (surveillances check their assessors by it too).
+/// Four queries whatever the registry's size: a national registry of 300 assessors read
+/// one by one was 600 round trips on every panel page.
 pub(crate) fn assessor_facts(conn: &mut DbConn) -> Result<Vec<(AssessorFacts, i32)>, Refusal> {
     let kinds: HashMap<OrganisationId, OrganisationKind> = store::organisations(conn)?
         .into_iter()
         .map(|o| (o.id, o.kind))
         .collect();
+    let mut conflicts: HashMap<UserId, Vec<DeclaredConflict>> = HashMap::new();
+    for c in store::all_conflicts(conn)? {
+        conflicts
+            .entry(c.user_id)
+            .or_default()
+            .push(DeclaredConflict {
+                with: c.with_id,
+                reason: c.reason,
+            });
+    }
+    let mut employment: HashMap<UserId, Vec<Employment>> = HashMap::new();
+    for e in store::all_employment(conn)? {
+        employment.entry(e.user_id).or_default().push(Employment {
+            employer: e.enterprise_id.into(),
+            until: e.employed_until,
+        });
+    }
     let mut out = Vec::new();
     for (p, name) in store::profiles(conn)? {
         let kind = kinds
             .get(&p.organisation_id)
             .copied()
             .unwrap_or(OrganisationKind::External);
-        let declared_conflicts = store::conflicts_of(conn, p.user_id)?
-            .into_iter()
-            .map(|c| DeclaredConflict {
-                with: c.with_id,
-                reason: c.reason,
-            })
-            .collect();
-        let employment = store::employment_of(conn, p.user_id)?
-            .into_iter()
-            .map(|e| Employment {
-                employer: e.enterprise_id.into(),
-                until: e.employed_until,
-            })
-            .collect();
         out.push((
             AssessorFacts {
                 assessor: p.user_id,
@@ -441,8 +448,8 @@ pub(crate) fn assessor_facts(conn: &mut DbConn) -> Result<Vec<(AssessorFacts, i3
                 organisation_kind: kind,
                 certification_expires_on: p.certification_expires_on,
                 parts: split_list(&p.parts),
-                declared_conflicts,
-                employment,
+                declared_conflicts: conflicts.remove(&p.user_id).unwrap_or_default(),
+                employment: employment.remove(&p.user_id).unwrap_or_default(),
             },
             p.max_load,
         ));
@@ -666,6 +673,17 @@ fn label_of(conn: &mut DbConn, app: &ApplicationRow) -> Result<String, Refusal> 
     Ok(format!("{} · {}", e.name_zh, app.part_code))
 }
 
+/// The assignment board's pages: the proposed panels by label, then application.
+pub const BOARD_LIST: &str = "assignment-board";
+pub const BOARD_KEY_PARTS: usize = 2;
+
+/// The page `window` asks for of a proposal's panels.
+pub fn board_page(panels: Vec<ProposedPanelView>, window: &Window) -> Page<ProposedPanelView> {
+    page_of(BOARD_LIST, window, panels, |p| {
+        Cursor::new(vec![key_text(&p.label), p.application_id.to_string()])
+    })
+}
+
 /// Proposes panels for every accepted application of a round: the optimal min-cost
 /// assignment over assessors with a valid certification, or why none exists.
 #[tracing::instrument(skip_all, err(Display, level = "info"))]
@@ -677,24 +695,45 @@ pub fn propose(
 ) -> Result<Proposal, Refusal> {
     rounds::get(conn, round_id)?.ok_or(Refusal::NotFound)?;
     let seats = Seats::new(req.seats.unwrap_or(4)).map_err(|e| Refusal::Invalid(e.into()))?;
-    let accepted: Vec<ApplicationRow> = apps::all(conn)?
-        .into_iter()
-        .filter(|a| a.round_id == round_id && a.status == Status::Accepted)
-        .rev()
-        .collect();
+    let (accepted, labels_and_groups): (Vec<ApplicationRow>, Vec<_>) =
+        apps::in_round_with_enterprise(conn, round_id, Status::Accepted)?
+            .into_iter()
+            .rev()
+            .map(|(a, name, group)| {
+                let label = format!("{name} · {}", a.part_code);
+                (a, (label, group))
+            })
+            .unzip();
     let pool: Vec<(AssessorFacts, i32)> = assessor_facts(conn)?
         .into_iter()
         .filter(|(f, _)| f.certification_expires_on >= today)
+        .collect();
+    // Max load is per round: seats already held in the round count against it.
+    let held: HashMap<UserId, i64> = store::round_loads(conn, round_id, None)?
+        .into_iter()
         .collect();
     let ids: Vec<ApplicationId> = accepted.iter().map(|a| a.id).collect();
     let prefs = store::preferences_for(conn, &ids)?;
     let app_index: HashMap<ApplicationId, usize> =
         ids.iter().enumerate().map(|(i, a)| (*a, i)).collect();
+    let mut groups: HashMap<EnterpriseGroupId, Vec<EnterpriseId>> = HashMap::new();
     let mut round_apps = Vec::new();
-    for a in &accepted {
-        let facts = application_facts(conn, a)?;
+    for (a, (label, group)) in accepted.iter().zip(labels_and_groups) {
+        let facts = ApplicationFacts {
+            enterprise: a.enterprise_id.into(),
+            group: match group {
+                None => vec![],
+                Some(g) => {
+                    if !groups.contains_key(&g) {
+                        groups.insert(g, enterprise_groups::group_members(conn, g)?);
+                    }
+                    enterprise_groups::ties_within(g, &groups[&g], a.enterprise_id)
+                }
+            },
+            part: a.part_code.clone(),
+        };
         round_apps.push(RoundApplication {
-            label: label_of(conn, a)?,
+            label,
             part: a.part_code.clone(),
             seats,
             conflicts: pool
@@ -710,7 +749,8 @@ pub fn propose(
         .map(|(f, max)| PoolAssessor {
             parts: f.parts.clone(),
             caict: f.organisation_kind == OrganisationKind::Caict,
-            max_load: *max as u32,
+            max_load: (*max as u32)
+                .saturating_sub(held.get(&f.assessor).copied().unwrap_or(0) as u32),
             preferences: prefs
                 .iter()
                 .filter(|(u, _, _)| *u == f.assessor)
@@ -809,7 +849,12 @@ pub fn confirm_round(
         }
         let registry = assessor_facts(conn)?;
         let mut problems = Vec::new();
-        let mut loads: BTreeMap<String, u32> = BTreeMap::new();
+        // Max load is per round: seats already held in the round count, so confirming a
+        // board a page at a time keeps to it as confirming it at once does.
+        let mut loads: BTreeMap<String, u32> = store::round_loads(conn, round_id, None)?
+            .into_iter()
+            .map(|(u, n)| (u.to_string(), n as u32))
+            .collect();
         let mut seen = BTreeSet::new();
         let mut checked = Vec::new();
         for p in &req.panels {
@@ -925,16 +970,12 @@ pub fn candidates(
         .into_iter()
         .map(|s| (s.assessor_id, s.is_lead))
         .collect();
+    let loads: HashMap<UserId, i64> = store::round_loads(conn, app.round_id, Some(application))?
+        .into_iter()
+        .collect();
     let mut out = Vec::new();
     for (a, max_load) in assessor_facts(conn)? {
-        let mut load = 0u32;
-        for (other, _) in store::seats_of(conn, a.assessor)? {
-            if other != application
-                && apps::get(conn, other)?.is_some_and(|o| o.round_id == app.round_id)
-            {
-                load += 1;
-            }
-        }
+        let load = loads.get(&a.assessor).copied().unwrap_or(0) as u32;
         let mut unfit: Vec<Reason> = unfit_reasons(&a, &facts, today);
         if no_seat_left(load, max_load) {
             unfit.push(

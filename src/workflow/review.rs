@@ -1,5 +1,7 @@
 //! The round's review panel, its votes and the decision (feature: panels).
 
+use std::collections::{BTreeMap, HashMap, HashSet};
+
 use serde::{Deserialize, Serialize};
 
 use super::applications::move_status;
@@ -11,11 +13,13 @@ use crate::db::models::{enterprises, panels, rounds, users};
 use crate::db::{write_tx, DbConn};
 use crate::domain::access::{as_party, Principal, Role};
 use crate::domain::application_status::{Event, Status};
-use crate::domain::assessment::{recusal, Recusal};
+use crate::domain::assessment::{recusal, recused_from, Recusal};
 use crate::domain::audit::Kind;
+use crate::domain::catalog::Bilingual;
 use crate::domain::ids::{
     ApplicationId, EnterpriseId, OrganisationId, ReviewPanelId, RoundId, UserId,
 };
+use crate::domain::listing::{assemble, key_time, Cursor, Page, Window};
 use crate::domain::scoring::{
     review_decision, Ratio, ReviewError, ReviewOutcome, ReviewSeat, Vote,
 };
@@ -680,50 +684,121 @@ pub fn review_page(
 /// One line of a review member's list.
 #[derive(Debug, Clone, Serialize)]
 pub struct ReviewListEntry {
-    #[serde(flatten)]
-    pub header: super::scoring::ApplicationHeader,
+    pub id: ApplicationId,
+    pub enterprise_name: String,
+    pub part_name: Bilingual,
+    pub target_level: i32,
+    pub status: Status,
     /// In review and still waiting for this member's vote.
     pub vote_pending: bool,
+    /// The last decision's outcome (approved or not), once the application left review.
     pub decided: Option<bool>,
 }
 
-/// The applications of the rounds whose review panel `who` sits on that reached review
-/// (recused ones left out): votes pending first.
+/// The name of a review member's list in its cursors (the applications list's keys).
+pub const REVIEW_LIST: &str = "reviews";
+
+/// A page of the applications a review member sees: those of the rounds whose review
+/// panel they sit on that reached review, less the applicants they are recused from
+/// (`domain::assessment::recused_from`), newest first; `awaiting_vote` keeps those in
+/// review still waiting for their vote. A page is one query (per enterprise the member
+/// sits for, one as a rule), then the page's decisions and the member's votes.
 #[tracing::instrument(skip_all, err(Display, level = "info"))]
-pub fn my_reviews(conn: &mut DbConn, who: &Principal) -> Result<Vec<ReviewListEntry>, Refusal> {
-    let rounds: Vec<RoundId> = store::review_seats_of(conn, who.user_id)?
-        .into_iter()
-        .map(|(_, r)| r)
-        .collect();
-    let mut out = Vec::new();
-    for app in apps::all(conn)?
-        .into_iter()
-        .filter(|a| rounds.contains(&a.round_id))
-    {
-        let decisions = store::decisions(conn, app.id)?;
-        let in_review = app.status == Status::InReview;
-        if !in_review && decisions.is_empty() {
-            continue;
-        }
-        let Some((_, members)) = members_with_recusal(conn, &app)? else {
-            continue;
-        };
-        if !members
-            .iter()
-            .any(|(m, r)| m.user_id == who.user_id && r.is_none())
-        {
-            continue;
-        }
-        let vote_pending = in_review
-            && !store::votes(conn, app.id, decisions.len() as i32 + 1)?
-                .iter()
-                .any(|v| v.member_id == who.user_id);
-        out.push(ReviewListEntry {
-            header: super::scoring::header(conn, &app)?,
-            vote_pending,
-            decided: decisions.last().filter(|_| !in_review).map(|d| d.approved),
-        });
+pub fn my_reviews(
+    conn: &mut DbConn,
+    who: &Principal,
+    awaiting_vote: bool,
+    window: &Window,
+) -> Result<Page<ReviewListEntry>, Refusal> {
+    let mut rounds_for: BTreeMap<EnterpriseId, Vec<RoundId>> = BTreeMap::new();
+    for (round, enterprise) in store::review_rounds_of(conn, who.user_id)? {
+        rounds_for.entry(enterprise).or_default().push(round);
     }
-    out.sort_by_key(|e| !e.vote_pending);
-    Ok(out)
+    let group_of =
+        |conn: &mut DbConn, e: EnterpriseId| -> Result<Option<OrganisationId>, Refusal> {
+            Ok(enterprises::get(conn, e)?
+                .and_then(|e| e.group_id)
+                .map(OrganisationId::from))
+        };
+    let mut declared = Vec::new();
+    for c in panels::conflicts_of(conn, who.user_id)? {
+        declared.push((c.with_id, group_of(conn, c.with_id.as_enterprise())?));
+    }
+    let at = crate::workflow::queries::time_id_at::<ApplicationId>(window)?;
+    let mut rows = Vec::new();
+    for (enterprise, rounds) in rounds_for {
+        let scope = recused_from(enterprise.into(), group_of(conn, enterprise)?, &declared);
+        let filter = apps::ApplicationFilter {
+            reviewer: Some(apps::ReviewerFilter {
+                member: who.user_id,
+                rounds,
+                recused_enterprises: scope
+                    .enterprises
+                    .iter()
+                    .map(|o| o.as_enterprise())
+                    .collect(),
+                recused_groups: scope.groups.iter().map(|o| o.as_group()).collect(),
+                awaiting_vote,
+            }),
+            ..Default::default()
+        };
+        rows.extend(apps::listed_page(conn, &filter, &at)?);
+    }
+    // Pages of several queries merged in the list's order (newest first; oldest first
+    // when going back), as one query would have returned them.
+    rows.sort_by(|(a, _), (b, _)| (b.created_at, b.id).cmp(&(a.created_at, a.id)));
+    if at.backwards {
+        rows.reverse();
+    }
+    rows.truncate(at.fetch as usize);
+    let page = assemble(REVIEW_LIST, window, rows, |(a, _)| {
+        Cursor::new(vec![key_time(a.created_at), a.id.to_string()])
+    });
+    let ids: Vec<ApplicationId> = page.rows.iter().map(|(a, _)| a.id).collect();
+    let mut decisions: HashMap<ApplicationId, Vec<bool>> = HashMap::new();
+    for (id, _, approved) in store::decisions_on(conn, &ids)? {
+        decisions.entry(id).or_default().push(approved);
+    }
+    let voted: HashSet<(ApplicationId, i32)> = store::member_votes_on(conn, who.user_id, &ids)?
+        .into_iter()
+        .collect();
+    let mut parts: HashMap<RoundId, Vec<(String, Bilingual)>> = HashMap::new();
+    for (a, _) in &page.rows {
+        if !parts.contains_key(&a.round_id) {
+            let names = match rounds::get(conn, a.round_id)? {
+                Some(r) => crate::workflow::queries::catalog::version(conn, r.model_version_id)?
+                    .map(|v| {
+                        v.model
+                            .parts
+                            .iter()
+                            .map(|p| (p.code.clone(), p.name.clone()))
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+                None => vec![],
+            };
+            parts.insert(a.round_id, names);
+        }
+    }
+    Ok(page.map(|(a, enterprise_name)| {
+        let decided = decisions.get(&a.id).map(Vec::as_slice).unwrap_or_default();
+        let in_review = a.status == Status::InReview;
+        let open_cycle = decided.len() as i32 + 1;
+        ReviewListEntry {
+            part_name: parts[&a.round_id]
+                .iter()
+                .find(|(code, _)| *code == a.part_code)
+                .map(|(_, name)| name.clone())
+                .unwrap_or_else(|| Bilingual {
+                    zh: a.part_code.clone(),
+                    en: a.part_code.clone(),
+                }),
+            vote_pending: in_review && !voted.contains(&(a.id, open_cycle)),
+            decided: decided.last().copied().filter(|_| !in_review),
+            id: a.id,
+            enterprise_name,
+            target_level: a.target_level,
+            status: a.status,
+        }
+    }))
 }

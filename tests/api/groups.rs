@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 
 use crate::helpers::{csrf_in, spawn_app, TestApp};
 use crate::panels::{world, Client, World};
-use crate::review::{form, reviewers, scored};
+use crate::review::{form, in_review_list, reviewers, scored};
 
 const VALID: &str = "2099-12-31";
 
@@ -251,12 +251,29 @@ async fn a_reviewer_from_a_sister_company_recuses() {
         404
     );
     assert_eq!(panel[1].0.send("GET", &scores, None).await.0, 200);
+    assert_eq!(
+        in_review_list(&w, sister, &a.application).await,
+        [false, false]
+    );
+    assert_eq!(
+        in_review_list(&w, &panel[1].0, &a.application).await,
+        [true, true]
+    );
 
     // Once the applicant leaves the group, the sister company's reviewer takes part.
     assert_eq!(leave(&w, &applicant).await.0, 204);
     assert_eq!(sister.send("GET", &scores, None).await.0, 200);
+    assert_eq!(
+        in_review_list(&w, sister, &a.application).await,
+        [true, true]
+    );
     let (s, p) = sister.send("POST", &votes, Some(ballot)).await;
     assert_eq!(s, 200, "{p}");
+    assert_eq!(
+        in_review_list(&w, sister, &a.application).await,
+        [false, true],
+        "voted: no longer awaiting the vote, still listed"
+    );
 }
 
 #[tokio::test]

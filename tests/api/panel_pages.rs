@@ -542,7 +542,20 @@ async fn the_review_page_tallies_the_votes_and_a_vote_is_chosen_explained_and_co
     let third = app.signed_in(&members[2].0.login).await;
     let (_, list) = get(&app, &third, "/reviewer/applications").await;
     assert!(
-        list.contains("北京喆堃科技有限公司"),
-        "decided applications stay listed"
+        !list.contains("北京喆堃科技有限公司"),
+        "a decided application awaits no vote"
+    );
+    let (_, list) = get(&app, &third, "/reviewer/applications?show=all").await;
+    assert!(
+        list.contains("北京喆堃科技有限公司")
+            && list.contains("href=\"/reviewer/applications?show=all\" aria-current=\"page\""),
+        "decided applications stay listed among all"
+    );
+    assert_eq!(
+        get(&app, &third, "/reviewer/applications?show=mine")
+            .await
+            .0,
+        400,
+        "an unknown filter is refused"
     );
 }

@@ -534,6 +534,147 @@ async fn the_round_proposal_is_optimal_explains_shortfalls_and_is_confirmed_in_o
     assert_eq!(w.status(&a2).await, "in_assessment");
 }
 
+/// The `(name, value)` pairs of the hidden inputs named `prefix…` in a page.
+fn hidden_inputs(html: &str, prefix: &str) -> Vec<(String, String)> {
+    let marker = format!("type=\"hidden\" name=\"{prefix}");
+    html.match_indices(&marker)
+        .map(|(i, _)| {
+            let rest = &html[i + "type=\"hidden\" name=\"".len()..];
+            let name = &rest[..rest.find('"').unwrap()];
+            let v = &rest[rest.find("value=\"").unwrap() + 7..];
+            (name.to_string(), v[..v.find('"').unwrap()].to_string())
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn the_board_is_confirmed_a_page_at_a_time_and_max_load_counts_the_whole_round() {
+    let app = spawn_app().await;
+    let w = world(&app).await;
+    let mut accepted = Vec::new();
+    for name in ["甲银行", "乙证券", "丙保险"] {
+        let (e, _) = w.enterprise(name, &[Role::Enterprise]).await;
+        accepted.push(w.accepted(&e, "CD", 3).await);
+    }
+    let mut pool = Vec::new();
+    for (i, caict) in [true, true, false, false, false].into_iter().enumerate() {
+        pool.push(w.assessor(&format!("专家{i}"), caict, &["CD"], VALID).await);
+    }
+    let sec = app.signed_in(&w.sec.login).await;
+    let board = |query: String| {
+        let (sec, url) = (
+            sec.clone(),
+            app.url(&format!("/rounds/{}/assignment{query}", w.round)),
+        );
+        async move { sec.get(url).send().await.unwrap().text().await.unwrap() }
+    };
+
+    // Two panels a page: the first page's form carries its two panels and nothing else,
+    // each row links to setting that panel by hand, and the next page has the third.
+    let first = board("?limit=2".into()).await;
+    let seats = hidden_inputs(&first, "seat_");
+    let on_first: std::collections::BTreeSet<&str> =
+        seats.iter().map(|(n, _)| &n["seat_".len()..]).collect();
+    assert_eq!(on_first.len(), 2, "{first}");
+    assert_eq!(seats.len(), 8, "four seats a panel: {seats:?}");
+    assert_eq!(hidden_inputs(&first, "lead_").len(), 2);
+    for a in &on_first {
+        assert!(first.contains(&format!("href=\"/applications/{a}/panel\"")));
+        assert!(accepted.iter().any(|x| x == a));
+    }
+    assert!(
+        !first.contains("<select"),
+        "seats are shown by name, not as choices"
+    );
+    let next = first
+        .split("rel=\"next\" href=\"")
+        .nth(1)
+        .map(|r| r[..r.find('"').unwrap()].replace("&amp;", "&"))
+        .expect("a link to the next page");
+    let second = board(next[next.find('?').unwrap()..].to_string()).await;
+    let on_second = hidden_inputs(&second, "lead_");
+    assert_eq!(on_second.len(), 1, "{second}");
+    let last = on_second[0].0["lead_".len()..].to_string();
+    assert!(!on_first.contains(last.as_str()));
+
+    // Confirming the first page starts those two assessments; the board keeps the third.
+    let mut form = vec![("csrf_token".to_string(), crate::helpers::csrf_in(&first))];
+    form.extend(seats.iter().cloned());
+    form.extend(hidden_inputs(&first, "lead_"));
+    let res = sec
+        .post(app.url(&format!("/rounds/{}/assignment", w.round)))
+        .headers(app.same_origin())
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    for a in &on_first {
+        assert_eq!(w.status(a).await, "in_assessment");
+    }
+    assert_eq!(w.status(&last).await, "accepted");
+    let rest = board(String::new()).await;
+    assert_eq!(hidden_inputs(&rest, "lead_").len(), 1);
+
+    // An assessor already on both panels, their maximum lowered to 2 panels a round: the
+    // proposal leaves them out of the third, and a panel that seats them is refused.
+    let (n, full) = pool
+        .iter()
+        .enumerate()
+        .find(|(_, p)| seats.iter().filter(|(_, v)| *v == p.id).count() == 2)
+        .expect("with five assessors and four seats, three sit on both");
+    let (s, body) = w
+        .sec
+        .send(
+            "POST",
+            "/api/v1/assessors",
+            Some(json!({
+                "user_id": full.id, "organisation_id": if pool[..2].iter().any(|p| p.id == full.id) { &w.caict } else { &w.external },
+                "certification_number": format!("CERT-{}", &full.id[24..]),
+                "certification_expires_on": VALID, "parts": ["CD"], "languages": ["zh-CN", "en"], "max_load": 2
+            })),
+        )
+        .await;
+    assert_eq!(s, 204, "{body}");
+    let (s, p) = w
+        .sec
+        .send(
+            "POST",
+            &format!("/api/v1/rounds/{}/panel-proposal", w.round),
+            Some(json!({"seats": 3})),
+        )
+        .await;
+    assert_eq!(s, 200, "{p}");
+    assert_eq!(p["feasible"], true, "{p}");
+    let members = p["panels"][0]["members"].as_array().unwrap();
+    assert!(members.iter().all(|m| m["id"] != full.id.as_str()), "{p}");
+    let lead = pool[..2].iter().find(|p| p.id != full.id).unwrap();
+    let others: Vec<&Client> = pool.iter().filter(|p| p.id != lead.id).take(2).collect();
+    let others = if others.iter().any(|o| o.id == full.id) {
+        others
+    } else {
+        vec![full, others[0]]
+    };
+    let mut panel = vec![json!({"assessor_id": lead.id, "lead": true})];
+    panel.extend(others.iter().map(|o| json!({"assessor_id": o.id})));
+    let (s, p) = w
+        .sec
+        .send(
+            "POST",
+            &format!("/api/v1/rounds/{}/panels", w.round),
+            Some(json!({"panels": [{"application_id": last, "seats": panel}]})),
+        )
+        .await;
+    assert_eq!(s, 422, "{p}");
+    assert!(
+        p["detail"].as_str().unwrap().contains(&format!(
+            "专家{n} would sit on 3 panels, above their maximum of 2"
+        )),
+        "{p}"
+    );
+    assert_eq!(w.status(&last).await, "accepted");
+}
+
 #[tokio::test]
 async fn the_secretariat_keeps_the_registry_through_its_page() {
     let app = spawn_app().await;

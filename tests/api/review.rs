@@ -23,6 +23,25 @@ pub(crate) async fn scored<'a>(w: &World<'a>) -> Assessed<'a> {
 }
 
 /// `n` reviewers, each from their own evaluated enterprise (an accepted application).
+/// Whether the review member's list page shows the application, in the view of those
+/// awaiting their vote and in the view of all.
+pub async fn in_review_list(w: &World<'_>, member: &Client<'_>, application: &str) -> [bool; 2] {
+    let page = w.app.signed_in(&member.login).await;
+    let mut out = [false; 2];
+    for (i, query) in ["", "?show=all"].into_iter().enumerate() {
+        let html = page
+            .get(w.app.url(&format!("/reviewer/applications{query}")))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        out[i] = html.contains(&format!("href=\"/applications/{application}/review\""));
+    }
+    out
+}
+
 pub async fn reviewers<'a>(w: &World<'a>, n: usize) -> Vec<(Client<'a>, String)> {
     let mut out = Vec::new();
     for i in 0..n {
@@ -147,6 +166,18 @@ async fn recused_members_neither_see_nor_vote_and_a_return_goes_back_to_the_pane
             recused.name
         );
     }
+    for recused in [&own, declared] {
+        assert_eq!(
+            in_review_list(&w, recused, &a.application).await,
+            [false, false],
+            "{} does not list it",
+            recused.name
+        );
+    }
+    assert_eq!(
+        in_review_list(&w, &panel[0].0, &a.application).await,
+        [true, true]
+    );
     let reviewer = &panel[0].0;
     let (s, v) = reviewer.send("GET", &scores, None).await;
     assert_eq!(s, 200);

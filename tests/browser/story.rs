@@ -663,7 +663,7 @@ impl<'a> Story<'a> {
         b.follow(&self.t(lang, "nav.rounds")).await;
         b.follow(&self.round_name[lang]).await;
         b.follow(&self.t(lang, "panel.board")).await;
-        b.press(&self.t(lang, "panel.confirm")).await;
+        b.press(&self.t(lang, "panel.confirm_page")).await;
     }
 
     /// The assessment page of `a`, as `who` finds it in their list.

@@ -5,10 +5,12 @@ use std::collections::BTreeSet;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use crate::db::schema::{application_events, applications, evidence_files, item_exemptions};
+use crate::db::schema::{
+    application_events, applications, enterprises, evidence_files, item_exemptions,
+};
 use crate::db::DbConn;
 use crate::domain::application_status::Status;
-use crate::domain::ids::{ApplicationId, EnterpriseId, RoundId, UserId};
+use crate::domain::ids::{ApplicationId, EnterpriseGroupId, EnterpriseId, RoundId, UserId};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = applications)]
@@ -113,6 +115,26 @@ pub fn in_status(
     }
     q.order(applications::created_at.desc())
         .select(ApplicationRow::as_select())
+        .load(conn)
+}
+
+/// A round's applications in `status` with their enterprise's Chinese name and group,
+/// newest first: what the assignment board proposes panels for, in one query.
+pub fn in_round_with_enterprise(
+    conn: &mut DbConn,
+    round: RoundId,
+    status: Status,
+) -> QueryResult<Vec<(ApplicationRow, String, Option<EnterpriseGroupId>)>> {
+    applications::table
+        .inner_join(enterprises::table)
+        .filter(applications::round_id.eq(round))
+        .filter(applications::status.eq(status))
+        .order(applications::created_at.desc())
+        .select((
+            ApplicationRow::as_select(),
+            enterprises::name_zh,
+            enterprises::group_id,
+        ))
         .load(conn)
 }
 
@@ -313,6 +335,22 @@ pub struct ApplicationFilter {
     pub status: Option<Status>,
     /// Part of the enterprise's Chinese or English name, or the start of its credit code.
     pub search: Option<String>,
+    /// A review member's list: see [`ReviewerFilter`].
+    pub reviewer: Option<ReviewerFilter>,
+}
+
+/// What a review member's list holds: the applications of `rounds` (whose review panel
+/// they sit on, with one recusal scope) that reached review, less the applicants they
+/// are recused from (`domain::assessment::recused_from`).
+#[derive(Debug, Clone)]
+pub struct ReviewerFilter {
+    pub member: UserId,
+    pub rounds: Vec<RoundId>,
+    pub recused_enterprises: Vec<EnterpriseId>,
+    pub recused_groups: Vec<EnterpriseGroupId>,
+    /// Only the applications in review still waiting for the member's vote; otherwise
+    /// every one in review or with a review decision.
+    pub awaiting_vote: bool,
 }
 
 /// The applications joined with their enterprises, narrowed by `filter`, in the order
@@ -345,6 +383,50 @@ fn window<'a>(
     }
     if let Some(text) = &filter.search {
         q = q.filter(super::enterprise_matches!(text));
+    }
+    if let Some(r) = &filter.reviewer {
+        use crate::db::schema::{review_decisions, review_votes};
+        use diesel::dsl::{exists, not};
+        q = q.filter(applications::round_id.eq_any(r.rounds.clone()));
+        if !r.recused_enterprises.is_empty() {
+            q = q.filter(applications::enterprise_id.ne_all(r.recused_enterprises.clone()));
+        }
+        if !r.recused_groups.is_empty() {
+            q = q.filter(
+                enterprises::group_id
+                    .is_null()
+                    .or(not(enterprises::group_id.eq_any(
+                        r.recused_groups
+                            .iter()
+                            .map(|g| Some(*g))
+                            .collect::<Vec<_>>(),
+                    ))),
+            );
+        }
+        let decided = review_decisions::table
+            .filter(review_decisions::application_id.eq(applications::id))
+            .select(review_decisions::id);
+        q = if r.awaiting_vote {
+            // The member's vote in the open cycle: one whose cycle has no decision yet.
+            let open_vote = review_votes::table
+                .filter(review_votes::application_id.eq(applications::id))
+                .filter(review_votes::member_id.eq(r.member))
+                .filter(not(exists(
+                    review_decisions::table
+                        .filter(review_decisions::application_id.eq(review_votes::application_id))
+                        .filter(review_decisions::cycle.eq(review_votes::cycle))
+                        .select(review_decisions::id),
+                )))
+                .select(review_votes::application_id);
+            q.filter(applications::status.eq(Status::InReview))
+                .filter(not(exists(open_vote)))
+        } else {
+            q.filter(
+                applications::status
+                    .eq(Status::InReview)
+                    .or(exists(decided)),
+            )
+        };
     }
     if let Some((t, id)) = at.key {
         q = if at.backwards {

@@ -7,12 +7,12 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 use crate::db::schema::{
-    assessor_employment, assessor_preferences, assessor_profiles, declared_conflicts,
+    applications, assessor_employment, assessor_preferences, assessor_profiles, declared_conflicts,
     organisations, panel_seats, panels, users,
 };
 use crate::db::DbConn;
 use crate::domain::assign::Preference;
-use crate::domain::ids::{ApplicationId, EnterpriseId, OrganisationId, UserId};
+use crate::domain::ids::{ApplicationId, EnterpriseId, OrganisationId, RoundId, UserId};
 use crate::domain::panel::OrganisationKind;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -150,6 +150,17 @@ pub fn declare_conflict(
         .map(|_| ())
 }
 
+/// Every assessor's declared conflicts, in the order [`conflicts_of`] gives one's.
+pub fn all_conflicts(conn: &mut DbConn) -> QueryResult<Vec<ConflictRow>> {
+    declared_conflicts::table
+        .order((
+            declared_conflicts::user_id.asc(),
+            declared_conflicts::id.asc(),
+        ))
+        .select(ConflictRow::as_select())
+        .load(conn)
+}
+
 pub fn conflicts_of(conn: &mut DbConn, user: UserId) -> QueryResult<Vec<ConflictRow>> {
     declared_conflicts::table
         .filter(declared_conflicts::user_id.eq(user))
@@ -185,6 +196,17 @@ pub fn add_employment(
         ))
         .execute(conn)
         .map(|_| ())
+}
+
+/// Every assessor's employment records, in the order [`employment_of`] gives one's.
+pub fn all_employment(conn: &mut DbConn) -> QueryResult<Vec<EmploymentRow>> {
+    assessor_employment::table
+        .order((
+            assessor_employment::user_id.asc(),
+            assessor_employment::employed_from.asc(),
+        ))
+        .select(EmploymentRow::as_select())
+        .load(conn)
 }
 
 pub fn employment_of(conn: &mut DbConn, user: UserId) -> QueryResult<Vec<EmploymentRow>> {
@@ -286,6 +308,25 @@ pub fn seats_of(conn: &mut DbConn, assessor: UserId) -> QueryResult<Vec<(Applica
         .filter(panel_seats::assessor_id.eq(assessor))
         .select((panel_seats::application_id, panel_seats::is_lead))
         .load(conn)
+}
+
+/// How many seats each assessor holds on the panels of a round's applications, leaving
+/// out `except`'s panel (the one being set). Assessors with none are not listed.
+pub fn round_loads(
+    conn: &mut DbConn,
+    round: RoundId,
+    except: Option<ApplicationId>,
+) -> QueryResult<Vec<(UserId, i64)>> {
+    let mut q = panel_seats::table
+        .inner_join(applications::table.on(applications::id.eq(panel_seats::application_id)))
+        .filter(applications::round_id.eq(round))
+        .group_by(panel_seats::assessor_id)
+        .select((panel_seats::assessor_id, diesel::dsl::count_star()))
+        .into_boxed();
+    if let Some(a) = except {
+        q = q.filter(panel_seats::application_id.ne(a));
+    }
+    q.load(conn)
 }
 
 /// Inserts many assessor profiles (bulk loads).

@@ -3,6 +3,8 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use crate::db::one_of::one_of;
+
 use crate::db::schema::{
     review_decisions, review_members, review_panels, review_quorum_alerts, review_votes, users,
 };
@@ -91,15 +93,48 @@ pub fn review_members(
         .load(conn)
 }
 
-/// Review panels the person sits on: (panel id, round id).
-pub fn review_seats_of(
+/// The rounds whose review panel the person sits on, each with the enterprise they sit
+/// for (what their recusals start from).
+pub fn review_rounds_of(
     conn: &mut DbConn,
     user: UserId,
-) -> QueryResult<Vec<(ReviewPanelId, RoundId)>> {
+) -> QueryResult<Vec<(RoundId, EnterpriseId)>> {
     review_members::table
         .inner_join(review_panels::table)
         .filter(review_members::user_id.eq(user))
-        .select((review_panels::id, review_panels::round_id))
+        .select((review_panels::round_id, review_members::enterprise_id))
+        .load(conn)
+}
+
+/// The decisions on these applications: (application, cycle, approved), by cycle.
+pub fn decisions_on(
+    conn: &mut DbConn,
+    applications: &[ApplicationId],
+) -> QueryResult<Vec<(ApplicationId, i32, bool)>> {
+    review_decisions::table
+        .filter(one_of(review_decisions::application_id, applications))
+        .order((
+            review_decisions::application_id,
+            review_decisions::cycle.asc(),
+        ))
+        .select((
+            review_decisions::application_id,
+            review_decisions::cycle,
+            review_decisions::approved,
+        ))
+        .load(conn)
+}
+
+/// The cycles in which the member voted on these applications: (application, cycle).
+pub fn member_votes_on(
+    conn: &mut DbConn,
+    member: UserId,
+    applications: &[ApplicationId],
+) -> QueryResult<Vec<(ApplicationId, i32)>> {
+    review_votes::table
+        .filter(review_votes::member_id.eq(member))
+        .filter(one_of(review_votes::application_id, applications))
+        .select((review_votes::application_id, review_votes::cycle))
         .load(conn)
 }
 

@@ -107,6 +107,7 @@ impl ApplicationListQuery {
             part,
             status,
             search,
+            reviewer: None,
         };
         Ok((filter, window))
     }

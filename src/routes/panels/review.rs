@@ -8,6 +8,7 @@ use crate::error::AppError;
 use crate::refusal::Code;
 use crate::web::caller::Caller;
 use crate::web::confirm::{self, Confirmation};
+use crate::web::listing::{self, Links};
 use crate::web::render::{base_context, page, page_with_form, refusal_text, with, FormState};
 use crate::web::visitor::Visitor;
 use crate::web::AppState;
@@ -172,18 +173,55 @@ pub async fn vote_form(
 }
 
 /// A review member's applications: votes pending first.
+/// Which of a review member's applications their list shows, and where a page starts.
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct ReviewListQuery {
+    /// `all`: every application that reached review; otherwise those awaiting a vote.
+    show: Option<String>,
+    after: Option<String>,
+    before: Option<String>,
+    limit: Option<i64>,
+}
+
+/// A review member's list: first those awaiting their vote, `?show=all` every
+/// application of their rounds that reached review, 50 a page.
 pub async fn my_reviews_page(
     state: web::Data<AppState>,
     caller: Caller,
     visitor: Visitor,
     req: HttpRequest,
+    query: web::Query<ReviewListQuery>,
 ) -> Result<HttpResponse, AppError> {
+    let q = query.into_inner();
+    let all = match q.show.as_deref().map(str::trim) {
+        None | Some("") | Some("awaiting") => false,
+        Some("all") => true,
+        Some(other) => {
+            return Err(AppError::bad_request(
+                Code::FilterInvalid.with("value", other),
+            ))
+        }
+    };
+    let window = listing::window(
+        review::REVIEW_LIST,
+        2,
+        q.after.as_deref(),
+        q.before.as_deref(),
+        q.limit,
+    )?;
     let rows = state
-        .db(move |conn| Ok(review::my_reviews(conn, &caller.principal)?))
+        .db(move |conn| Ok(review::my_reviews(conn, &caller.principal, !all, &window)?))
         .await?;
-    page(
-        &state.templates,
-        "pages/panels/reviews.html",
-        &with(base_context(&visitor, req.path()), "applications", &rows),
-    )
+    let show = if all { "all" } else { "" };
+    let links = Links::of(&rows, &[("show", show.to_string())]);
+    let ctx = with(
+        base_context(&visitor, req.path()),
+        "applications",
+        &rows.rows,
+    );
+    let ctx = with(ctx, "show_all", &all);
+    let ctx = with(ctx, "pager_path", "/reviewer/applications");
+    let ctx = with(ctx, "next_qs", &links.next_qs);
+    let ctx = with(ctx, "prev_qs", &links.prev_qs);
+    page(&state.templates, "pages/panels/reviews.html", &ctx)
 }
