@@ -6,9 +6,11 @@ use serde::Deserialize;
 
 use crate::domain::ids::{EnterpriseGroupId, EnterpriseId, Named};
 use crate::error::AppError;
+use crate::refusal::Refusal;
 use crate::web::caller::Caller;
 use crate::web::AppState;
 use crate::workflow::enterprise_groups::{self, GroupInput, GroupView};
+use crate::workflow::queries;
 
 fn back_to_registry() -> HttpResponse {
     HttpResponse::SeeOther()
@@ -137,8 +139,9 @@ pub async fn create_form(
 
 #[derive(Deserialize)]
 pub struct MembershipForm {
+    /// The enterprise's unified social credit code (or its id).
     #[serde(default)]
-    enterprise_id: String,
+    enterprise: String,
     #[serde(default)]
     group_id: Named<EnterpriseGroupId>,
 }
@@ -149,10 +152,12 @@ pub async fn join_form(
     form: web::Form<MembershipForm>,
 ) -> Result<HttpResponse, AppError> {
     let f = form.into_inner();
-    // A malformed enterprise id names no enterprise, as an unknown one does.
-    let enterprise_id: EnterpriseId = f.enterprise_id.parse().map_err(|_| AppError::NotFound)?;
     state
         .db(move |conn| {
+            // Text that names no enterprise is refused as an unknown enterprise is.
+            let enterprise_id: EnterpriseId = queries::enterprises::id_named(conn, &f.enterprise)?
+                .parse()
+                .map_err(|_| Refusal::NotFound)?;
             Ok(enterprise_groups::join(
                 conn,
                 &caller.principal,

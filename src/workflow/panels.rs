@@ -724,8 +724,8 @@ pub fn propose(
             group: match group {
                 None => vec![],
                 Some(g) => {
-                    if !groups.contains_key(&g) {
-                        groups.insert(g, enterprise_groups::group_members(conn, g)?);
+                    if let std::collections::hash_map::Entry::Vacant(e) = groups.entry(g) {
+                        e.insert(enterprise_groups::group_members(conn, g)?);
                     }
                     enterprise_groups::ties_within(g, &groups[&g], a.enterprise_id)
                 }

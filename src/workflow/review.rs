@@ -206,23 +206,10 @@ pub fn panel_view(
 
 /// Who may be put on a review panel: (id, name) of the people holding the reviewer role,
 /// and of the evaluated enterprises they may come from.
-pub type Candidates = (Vec<(UserId, String)>, Vec<(EnterpriseId, String)>);
-
+/// The people who may sit on a review panel: (id, name), by name.
 #[tracing::instrument(skip_all, err(Display, level = "info"))]
-pub fn candidates(conn: &mut DbConn) -> Result<Candidates, Refusal> {
-    let reviewers = users::people_with_role(conn, Role::Reviewer)?;
-    let evaluated_ids: std::collections::BTreeSet<EnterpriseId> = apps::all(conn)?
-        .into_iter()
-        .filter(|a| evaluated(a.status))
-        .map(|a| a.enterprise_id)
-        .collect();
-    let mut enterprises: Vec<(EnterpriseId, String)> = enterprises::list(conn)?
-        .into_iter()
-        .filter(|e| evaluated_ids.contains(&e.id))
-        .map(|e| (e.id, e.name_zh))
-        .collect();
-    enterprises.sort_by(|a, b| a.1.cmp(&b.1));
-    Ok((reviewers, enterprises))
+pub fn candidates(conn: &mut DbConn) -> Result<Vec<(UserId, String)>, Refusal> {
+    Ok(users::people_with_role(conn, Role::Reviewer)?)
 }
 
 /// The panel's seats as one application sees them (who is recused from it).
@@ -746,7 +733,7 @@ pub fn my_reviews(
     }
     // Pages of several queries merged in the list's order (newest first; oldest first
     // when going back), as one query would have returned them.
-    rows.sort_by(|(a, _), (b, _)| (b.created_at, b.id).cmp(&(a.created_at, a.id)));
+    rows.sort_by_key(|(a, _)| std::cmp::Reverse((a.created_at, a.id)));
     if at.backwards {
         rows.reverse();
     }
@@ -762,37 +749,18 @@ pub fn my_reviews(
     let voted: HashSet<(ApplicationId, i32)> = store::member_votes_on(conn, who.user_id, &ids)?
         .into_iter()
         .collect();
-    let mut parts: HashMap<RoundId, Vec<(String, Bilingual)>> = HashMap::new();
+    let mut parts = crate::workflow::queries::catalog::PartNames::default();
+    let mut part_names = Vec::new();
     for (a, _) in &page.rows {
-        if !parts.contains_key(&a.round_id) {
-            let names = match rounds::get(conn, a.round_id)? {
-                Some(r) => crate::workflow::queries::catalog::version(conn, r.model_version_id)?
-                    .map(|v| {
-                        v.model
-                            .parts
-                            .iter()
-                            .map(|p| (p.code.clone(), p.name.clone()))
-                            .collect()
-                    })
-                    .unwrap_or_default(),
-                None => vec![],
-            };
-            parts.insert(a.round_id, names);
-        }
+        part_names.push(parts.of(conn, a.round_id, &a.part_code)?);
     }
+    let mut part_names = part_names.into_iter();
     Ok(page.map(|(a, enterprise_name)| {
         let decided = decisions.get(&a.id).map(Vec::as_slice).unwrap_or_default();
         let in_review = a.status == Status::InReview;
         let open_cycle = decided.len() as i32 + 1;
         ReviewListEntry {
-            part_name: parts[&a.round_id]
-                .iter()
-                .find(|(code, _)| *code == a.part_code)
-                .map(|(_, name)| name.clone())
-                .unwrap_or_else(|| Bilingual {
-                    zh: a.part_code.clone(),
-                    en: a.part_code.clone(),
-                }),
+            part_name: part_names.next().expect("a name for each row"),
             vote_pending: in_review && !voted.contains(&(a.id, open_cycle)),
             decided: decided.last().copied().filter(|_| !in_review),
             id: a.id,

@@ -407,7 +407,7 @@ async fn the_secretariat_keeps_groups_on_the_registry_page() {
 
     let res = post(
         "/assessors/groups/members".into(),
-        vec![("enterprise_id", e1.clone()), ("group_id", group.clone())],
+        vec![("enterprise", e1.clone()), ("group_id", group.clone())],
     )
     .await;
     assert_eq!(res.status(), 303);
@@ -424,7 +424,7 @@ async fn the_secretariat_keeps_groups_on_the_registry_page() {
 
     let res = post(
         "/assessors/groups/members".into(),
-        vec![("enterprise_id", e1.clone()), ("group_id", group.clone())],
+        vec![("enterprise", e1.clone()), ("group_id", group.clone())],
     )
     .await;
     assert_eq!(res.status(), 409, "already in the group");
@@ -435,4 +435,50 @@ async fn the_secretariat_keeps_groups_on_the_registry_page() {
     assert_eq!(res.status(), 303);
     let (_, groups) = w.sec.send("GET", "/api/v1/enterprise-groups", None).await;
     assert_eq!(groups[0]["enterprises"], json!([]));
+
+    // The page names enterprises by credit code (any case): joining a group, and a
+    // conflict with an enterprise.
+    let id = e1.clone();
+    let code = app
+        .conn(move |c| {
+            certcase::db::models::enterprises::get(c, id.parse().unwrap())
+                .unwrap()
+                .unwrap()
+                .credit_code
+        })
+        .await;
+    let res = post(
+        "/assessors/groups/members".into(),
+        vec![
+            ("enterprise", code.to_lowercase()),
+            ("group_id", group.clone()),
+        ],
+    )
+    .await;
+    assert_eq!(res.status(), 303);
+    let (_, groups) = w.sec.send("GET", "/api/v1/enterprise-groups", None).await;
+    assert_eq!(groups[0]["enterprises"][0]["id"], e1.as_str());
+    let assessor = w.assessor("孙悦", true, &["CD"], "2099-01-01").await;
+    let res = post(
+        "/assessors/conflicts".into(),
+        vec![
+            ("user_id", assessor.id.clone()),
+            ("enterprise", code.clone()),
+            ("with_id", String::new()),
+            ("reason", "曾任其顾问".into()),
+        ],
+    )
+    .await;
+    assert_eq!(res.status(), 303);
+    let (_, registry) = w.sec.send("GET", "/api/v1/assessors", None).await;
+    let entries = registry
+        .as_array()
+        .or(registry["assessors"].as_array())
+        .unwrap();
+    let entry = entries
+        .iter()
+        .find(|a| a["user_id"] == assessor.id.as_str())
+        .unwrap();
+    assert_eq!(entry["conflicts"][0]["with_id"], e1.as_str(), "{entry}");
+    assert_eq!(entry["conflicts"][0]["reason"], "曾任其顾问");
 }

@@ -421,6 +421,33 @@ async fn the_secretariat_forms_the_review_panel_on_the_round_page() {
         "{body}"
     );
 
+    // The page names an expert's enterprise by its credit code; one that names no
+    // enterprise is refused with the expert's name, as typed.
+    let mut unknown = fields.clone();
+    unknown[1].1 = "91110000NOSUCH0000".into();
+    unknown.extend([
+        ("quorum".into(), "2".into()),
+        ("majority".into(), "2/3".into()),
+    ]);
+    let res = submit(unknown).await;
+    assert_eq!(res.status(), 422);
+    let body = res.text().await.unwrap();
+    assert!(body.contains("评审专家0：没有该企业"), "{body}");
+    assert!(
+        body.contains("value=\"91110000NOSUCH0000\""),
+        "kept as typed"
+    );
+    let e0: String = panel[0].1.clone();
+    let code = app
+        .conn(move |c| {
+            certcase::db::models::enterprises::get(c, e0.parse().unwrap())
+                .unwrap()
+                .unwrap()
+                .credit_code
+        })
+        .await;
+    fields[1].1 = code.to_lowercase();
+
     fields.extend([
         ("quorum".into(), "2".into()),
         ("majority".into(), "2/3".into()),

@@ -242,7 +242,7 @@ async fn registry<'a>(w: &World<'a>, sec: &reqwest::Client, applicant: &str) -> 
     // Employment through the registry page: a bad date comes back with what was typed.
     let typed = [
         ("user_id", insider.id.as_str()),
-        ("enterprise_id", applicant),
+        ("enterprise", applicant),
         ("from", "2024-13-01"),
         ("until", ""),
     ];
@@ -259,7 +259,7 @@ async fn registry<'a>(w: &World<'a>, sec: &reqwest::Client, applicant: &str) -> 
     assert!(refused.contains(&format!("value=\"{}\" selected", insider.id)));
     let typed = [
         ("user_id", insider.id.as_str()),
-        ("enterprise_id", applicant),
+        ("enterprise", applicant),
         ("from", "2023-02-01"),
         ("until", ""),
     ];

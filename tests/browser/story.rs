@@ -620,8 +620,7 @@ impl<'a> Story<'a> {
         b.follow(&self.t(lang, "assessor.registry")).await;
         b.choose_in(form, "user_id", &user_id(self.app, &former.user).await)
             .await;
-        b.choose_in(form, "enterprise_id", &applicants[0].enterprise_id)
-            .await;
+        b.fill_in(form, "enterprise", &applicants[0].code).await;
         b.set_in(form, "from", "2019-03-01").await;
         let left = self.today - Duration::days(200);
         b.set_in(form, "until", &left.to_string()).await;
@@ -778,7 +777,7 @@ impl<'a> Story<'a> {
         for (reviewer, applicant) in self.reviewers.iter().zip(applicants) {
             let id = user_id(self.app, reviewer).await;
             b.tick("member", &id).await;
-            b.choose_in(form, &format!("enterprise_{id}"), &applicant.enterprise_id)
+            b.fill_in(form, &format!("enterprise_{id}"), &applicant.code)
                 .await;
         }
         b.fill_in(form, "quorum", "1").await;

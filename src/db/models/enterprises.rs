@@ -72,6 +72,14 @@ pub fn get(conn: &mut DbConn, id: EnterpriseId) -> QueryResult<Option<Enterprise
 }
 
 /// The enterprise a person belongs to, if any.
+/// The Chinese names of these enterprises: (id, name).
+pub fn names(conn: &mut DbConn, ids: &[EnterpriseId]) -> QueryResult<Vec<(EnterpriseId, String)>> {
+    enterprises::table
+        .filter(one_of(enterprises::id, ids))
+        .select((enterprises::id, enterprises::name_zh))
+        .load(conn)
+}
+
 pub fn membership(conn: &mut DbConn, user: UserId) -> QueryResult<Option<EnterpriseId>> {
     enterprise_members::table
         .find(user.to_string())

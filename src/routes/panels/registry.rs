@@ -226,21 +226,25 @@ async fn render_registry(
     form: &FormState,
 ) -> Result<HttpResponse, AppError> {
     let (filter, window) = query.check()?;
-    let (registry, organisations, people, enterprises, groups) = state
+    let (registry, organisations, people, employers, groups) = state
         .db(move |conn| {
             let people = queries::panels::assessors_and_reviewers(conn)?;
-            let enterprises: Vec<(EnterpriseId, String, bool)> = queries::enterprises::all(conn)?
-                .into_iter()
-                .map(|e| (e.id, e.name_zh, e.group_id.is_some()))
+            let registry = panels::registry_page(conn, today(), &filter, &window)?;
+            // The names of the page's employers only: a choice among every enterprise
+            // (5,000 in a national programme, three times) made this page a megabyte.
+            let employed: Vec<EnterpriseId> = registry
+                .rows
+                .iter()
+                .flat_map(|a| a.employment.iter().map(|j| j.enterprise_id))
                 .collect();
             Ok((
-                panels::registry_page(conn, today(), &filter, &window)?,
+                registry,
                 queries::panels::organisations(conn)?
                     .into_iter()
                     .map(organisation_view)
                     .collect::<Vec<_>>(),
                 people,
-                enterprises,
+                queries::enterprises::names(conn, &employed)?,
                 enterprise_groups::groups(conn)?,
             ))
         })
@@ -256,7 +260,7 @@ async fn render_registry(
     let ctx = with(ctx, "next_qs", &links.next_qs);
     let ctx = with(ctx, "prev_qs", &links.prev_qs);
     let ctx = with(ctx, "people", &people);
-    let ctx = with(ctx, "enterprises", &enterprises);
+    let ctx = with(ctx, "employers", &employers);
     let ctx = with(ctx, "groups", &groups);
     page_with_form(
         &state.templates,
@@ -292,14 +296,15 @@ pub async fn employment_form(
     };
     let parsed = date("from").and_then(|from| {
         Ok(EmploymentInput {
-            enterprise_id: field(&f, "enterprise_id").unwrap_or("").to_string(),
+            enterprise_id: field(&f, "enterprise").unwrap_or("").to_string(),
             from: from.ok_or_else(|| AppError::invalid(Code::EmploymentDateInvalid))?,
             until: date("until")?,
         })
     });
     let outcome = match parsed {
-        Ok(e) => state
+        Ok(mut e) => state
             .db(move |conn| {
+                e.enterprise_id = queries::enterprises::id_named(conn, &e.enterprise_id)?;
                 Ok(panels::add_employment(
                     conn,
                     &caller.principal,
@@ -400,12 +405,21 @@ pub async fn conflict_form(
         .unwrap_or("")
         .parse()
         .map_err(|_| AppError::NotFound)?;
-    let c = ConflictInput {
-        with_id: Named::parse(field(&f, "with_id").unwrap_or("")),
-        reason: field(&f, "reason").unwrap_or("").to_string(),
-    };
+    // With an enterprise (by credit code) or with a group or organisation (chosen).
+    let enterprise = field(&f, "enterprise").unwrap_or("").trim().to_string();
+    let chosen = field(&f, "with_id").unwrap_or("").to_string();
+    let reason = field(&f, "reason").unwrap_or("").to_string();
     state
         .db(move |conn| {
+            let with = if enterprise.is_empty() {
+                chosen
+            } else {
+                queries::enterprises::id_named(conn, &enterprise)?
+            };
+            let c = ConflictInput {
+                with_id: Named::parse(&with),
+                reason,
+            };
             Ok(panels::declare_conflict(
                 conn,
                 &caller.principal,

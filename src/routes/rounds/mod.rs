@@ -13,7 +13,7 @@ use crate::db::DbConn;
 use crate::domain::access::Role;
 use crate::domain::audit::Actor;
 use crate::domain::calendar::{month_grids, Calendars, RegistrationWindow};
-use crate::domain::ids::{EnterpriseId, ModelVersionId, RoundId, UserId};
+use crate::domain::ids::{ModelVersionId, RoundId, UserId};
 use crate::domain::round::RoundInput;
 use crate::error::AppError;
 use crate::refusal::{Code, Refusal};
@@ -183,15 +183,18 @@ struct Candidate {
     user_id: UserId,
     name: String,
     chosen: bool,
-    enterprise_id: String,
+    /// The enterprise the expert sits for, as its credit code (or as typed when the form
+    /// was refused), and its name when the text names one. A national programme has
+    /// thousands of evaluated enterprises: a choice among all of them for each expert
+    /// made the round page hundreds of kilobytes.
+    enterprise: String,
+    enterprise_name: Option<String>,
 }
 
 #[derive(Serialize)]
 struct ReviewSection {
     panel: Option<ReviewPanelView>,
     candidates: Vec<Candidate>,
-    /// (id, name) of the evaluated enterprises members may come from.
-    enterprises: Vec<(EnterpriseId, String)>,
     quorum: String,
     majority: String,
     majorities: Vec<String>,
@@ -206,7 +209,8 @@ fn review_section(
     refused: Option<(SubmittedPanel, String)>,
 ) -> Result<ReviewSection, AppError> {
     let panel = review::panel_view(conn, round_id)?;
-    let (reviewers, enterprises) = review::candidates(conn)?;
+    let reviewers = review::candidates(conn)?;
+    let refused_form = refused.is_some();
     let (chosen, quorum, majority, error): (Vec<(String, String)>, String, String, _) =
         match (refused, &panel) {
             (Some((s, error)), _) => (
@@ -232,17 +236,22 @@ fn review_section(
     let mut candidates = Vec::new();
     for (user_id, name) in reviewers {
         let on_panel = chosen.iter().find(|(u, _)| *u == user_id.to_string());
-        let enterprise_id = match on_panel {
-            Some((_, e)) => e.clone(),
-            None => queries::enterprises::membership(conn, user_id)?
-                .map(|e| e.to_string())
-                .unwrap_or_default(),
+        let named = match on_panel {
+            Some((_, e)) => queries::enterprises::named(conn, e)?,
+            None => queries::enterprises::mine(conn, user_id)?,
+        };
+        let (enterprise, enterprise_name) = match (on_panel, named) {
+            // What was typed stays as typed.
+            (Some((_, typed)), e) if refused_form => (typed.clone(), e.map(|e| e.name_zh)),
+            (_, Some(e)) => (e.credit_code, Some(e.name_zh)),
+            (_, None) => (String::new(), None),
         };
         candidates.push(Candidate {
             chosen: on_panel.is_some(),
             user_id,
             name,
-            enterprise_id,
+            enterprise,
+            enterprise_name,
         });
     }
     let mut majorities: Vec<String> = ["1/2", "2/3", "3/4"].map(String::from).to_vec();
@@ -252,7 +261,6 @@ fn review_section(
     Ok(ReviewSection {
         panel,
         candidates,
-        enterprises,
         quorum,
         majority,
         majorities,
@@ -320,6 +328,12 @@ pub async fn review_panel_form(
     let rid = id;
     let outcome = state
         .db(move |conn| {
+            // The page names each expert's enterprise by credit code (or id); the use
+            // case takes ids and refuses text that names none.
+            let mut request = request;
+            for m in &mut request.members {
+                m.enterprise_id = queries::enterprises::id_named(conn, &m.enterprise_id)?;
+            }
             Ok(review::form_panel(
                 conn,
                 &caller.principal,

@@ -83,6 +83,33 @@ pub fn get(conn: &mut DbConn, id: EnterpriseId) -> Result<Option<EnterpriseRow>,
     Ok(store::get(conn, id)?)
 }
 
+/// The enterprise a page's form names: by its unified social credit code (what the
+/// secretariat has at hand; a national programme has too many enterprises to choose
+/// from a list) or by its id.
+pub fn named(conn: &mut DbConn, text: &str) -> Result<Option<EnterpriseRow>, Refusal> {
+    let text = text.trim();
+    match text.parse::<EnterpriseId>() {
+        Ok(id) => Ok(store::get(conn, id)?),
+        Err(_) if text.is_empty() => Ok(None),
+        Err(_) => Ok(store::by_credit_code(conn, &text.to_uppercase())?),
+    }
+}
+
+/// The id of the enterprise `text` names (see [`named`]) for a use case that takes ids;
+/// text that names none is passed on as it is, for the use case to refuse as it refuses
+/// any id no enterprise has.
+pub fn id_named(conn: &mut DbConn, text: &str) -> Result<String, Refusal> {
+    Ok(named(conn, text)?.map_or_else(|| text.trim().to_string(), |e| e.id.to_string()))
+}
+
+/// The Chinese names of these enterprises, by id.
+pub fn names(
+    conn: &mut DbConn,
+    ids: &[EnterpriseId],
+) -> Result<std::collections::BTreeMap<EnterpriseId, String>, Refusal> {
+    Ok(store::names(conn, ids)?.into_iter().collect())
+}
+
 /// Every registered enterprise, newest first.
 pub fn all(conn: &mut DbConn) -> Result<Vec<EnterpriseRow>, Refusal> {
     Ok(store::list(conn)?)
