@@ -34,12 +34,16 @@ use crate::refusal::{Arg, Code, Reason, Refusal};
 
 /// The part an application is for, from the model version its round pins.
 pub(crate) fn part_of(conn: &mut DbConn, app: &ApplicationRow) -> Result<Part, Refusal> {
-    let r = rounds::get(conn, app.round_id)?.ok_or(Refusal::NotFound)?;
-    let version = r.model_version_id;
-    let model = catalog::get_version(conn, version)?
+    part_in(conn, app.round_id, &app.part_code)
+}
+
+/// The part `code` of the round's model.
+pub(crate) fn part_in(conn: &mut DbConn, round: RoundId, code: &str) -> Result<Part, Refusal> {
+    let r = rounds::get(conn, round)?.ok_or(Refusal::NotFound)?;
+    let model = catalog::get_version(conn, r.model_version_id)?
         .ok_or(Refusal::NotFound)?
         .model;
-    model.part(&app.part_code).cloned().ok_or(Refusal::NotFound)
+    model.part(code).cloned().ok_or(Refusal::NotFound)
 }
 
 fn split_list(s: &str) -> Vec<String> {

@@ -1,14 +1,14 @@
 //! Scoring by the panel, clarification requests and the lead's consolidation (feature:
 //! panels). Who sees what of the scores is decided by `domain::visibility` only.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::{NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 
 use super::applications::move_status;
 use super::panel_notices::{assessment_due, lead_of, record, review_due, to_user};
-use super::panels::part_of;
+use super::panels::{part_in, part_of};
 use crate::db::models::applications::{self as apps, ApplicationRow};
 use crate::db::models::evidence as evidence_store;
 use crate::db::models::scoring as store;
@@ -26,6 +26,7 @@ use crate::domain::audit::Kind;
 use crate::domain::catalog::{Bilingual, Part};
 use crate::domain::evidence::previewable;
 use crate::domain::ids::{ApplicationId, ClarificationId, Named, OrganisationId, RoundId, UserId};
+use crate::domain::listing::{assemble, key_time, Cursor, Page, Window};
 use crate::domain::scoring::{
     derive_part_level, spread_flags, ConsolidatedItem, Derivation, FlagReason, ItemLevel, Level,
     ScoreStatus,
@@ -209,8 +210,14 @@ pub fn header(conn: &mut DbConn, app: &ApplicationRow) -> Result<ApplicationHead
 /// One line of an assessor's list of applications.
 #[derive(Debug, Clone, Serialize)]
 pub struct AssessorApplication {
-    #[serde(flatten)]
-    pub header: ApplicationHeader,
+    pub id: ApplicationId,
+    pub enterprise_name: String,
+    pub part_code: String,
+    pub part_name: Bilingual,
+    pub target_level: i32,
+    pub status: Status,
+    /// The last day of the round's assessment period.
+    pub assessment_ends: NaiveDate,
     pub lead: bool,
     /// Items the assessor has not submitted a score for yet.
     pub scores_pending: usize,
@@ -218,44 +225,93 @@ pub struct AssessorApplication {
     pub clarifications_open: usize,
 }
 
-/// The applications on whose panel `who` sits: those with scores to submit first, then
-/// the nearest due date first.
+/// The name of an assessor's list in its cursors (the applications list's keys).
+pub const ASSESSOR_LIST: &str = "assessor-applications";
+
+/// The statuses of an assessor's open work: scoring (with its clarifications) and the
+/// lead's consolidation.
+pub const OPEN_WORK: [Status; 2] = [Status::InAssessment, Status::Scored];
+
+/// A page of the applications on whose panel `who` sits, newest first; `open_only`
+/// keeps those in [`OPEN_WORK`]. One query for the page, then one each for the page's
+/// seats, scores submitted and clarifications (an assessor of a national programme sits
+/// on 120 panels: reading each application's scores one by one took 70 ms).
 #[tracing::instrument(skip_all, err(Display, level = "info"))]
 pub fn assessor_applications(
     conn: &mut DbConn,
     who: &Principal,
-) -> Result<Vec<AssessorApplication>, Refusal> {
+    open_only: bool,
+    window: &Window,
+) -> Result<Page<AssessorApplication>, Refusal> {
+    let filter = apps::ApplicationFilter {
+        seated: Some(apps::SeatFilter {
+            assessor: who.user_id,
+            statuses: if open_only {
+                OPEN_WORK.to_vec()
+            } else {
+                vec![]
+            },
+        }),
+        ..Default::default()
+    };
+    let at = crate::workflow::queries::time_id_at::<ApplicationId>(window)?;
+    let rows = apps::listed_page(conn, &filter, &at)?;
+    let page = assemble(ASSESSOR_LIST, window, rows, |(a, _)| {
+        Cursor::new(vec![key_time(a.created_at), a.id.to_string()])
+    });
+    let ids: Vec<ApplicationId> = page.rows.iter().map(|(a, _)| a.id).collect();
+    let leads: HashMap<ApplicationId, bool> = panels::seats_on(conn, who.user_id, &ids)?
+        .into_iter()
+        .collect();
+    let submitted: HashMap<ApplicationId, i64> = store::submitted_counts(conn, who.user_id, &ids)?
+        .into_iter()
+        .collect();
+    let mut clarifications: HashMap<ApplicationId, (usize, usize)> = HashMap::new();
+    for (id, answered) in store::clarifications_answered(conn, &ids)? {
+        let c = clarifications.entry(id).or_default();
+        if answered {
+            c.0 += 1;
+        } else {
+            c.1 += 1;
+        }
+    }
+    let mut parts = crate::workflow::queries::catalog::PartNames::default();
+    let mut items: HashMap<(RoundId, String), usize> = HashMap::new();
+    let mut due: HashMap<RoundId, NaiveDate> = HashMap::new();
     let mut out = Vec::new();
-    for (id, lead) in panels::seats_of(conn, who.user_id)? {
-        let Some(app) = apps::get(conn, id)? else {
-            continue;
-        };
-        let f = facts(conn, &app)?;
-        let submitted = f
-            .scores
-            .iter()
-            .filter(|s| s.assessor == who.user_id && s.submitted)
-            .count();
-        let clarifications = store::clarifications_of(conn, id)?;
-        let answered = clarifications
-            .iter()
-            .filter(|c| c.answered_at.is_some())
-            .count();
+    for (a, enterprise_name) in page.rows {
+        let key = (a.round_id, a.part_code.clone());
+        if let std::collections::hash_map::Entry::Vacant(e) = items.entry(key.clone()) {
+            e.insert(items_of(&part_in(conn, a.round_id, &a.part_code)?).len());
+        }
+        if let std::collections::hash_map::Entry::Vacant(e) = due.entry(a.round_id) {
+            e.insert(assessment_due(conn, a.round_id)?.date());
+        }
+        let (answered, open) = clarifications.get(&a.id).copied().unwrap_or_default();
+        let done = submitted.get(&a.id).copied().unwrap_or(0) as usize;
         out.push(AssessorApplication {
-            header: header(conn, &app)?,
-            lead,
-            scores_pending: if app.status == Status::InAssessment {
-                f.items.len().saturating_sub(submitted)
+            part_name: parts.of(conn, a.round_id, &a.part_code)?,
+            assessment_ends: due[&a.round_id],
+            lead: leads.get(&a.id).copied().unwrap_or(false),
+            scores_pending: if a.status == Status::InAssessment {
+                items[&key].saturating_sub(done)
             } else {
                 0
             },
             clarifications_answered: answered,
-            clarifications_open: clarifications.len() - answered,
+            clarifications_open: open,
+            id: a.id,
+            enterprise_name,
+            part_code: a.part_code,
+            target_level: a.target_level,
+            status: a.status,
         });
     }
-    // Those with scores still to submit first, then by due date.
-    out.sort_by_key(|a| (a.scores_pending == 0, a.header.assessment_ends));
-    Ok(out)
+    Ok(Page {
+        rows: out,
+        next: page.next,
+        previous: page.previous,
+    })
 }
 
 /// Everything [`record_score`] checks before it writes: the application, the checked

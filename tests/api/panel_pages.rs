@@ -460,6 +460,15 @@ async fn the_review_page_tallies_the_votes_and_a_vote_is_chosen_explained_and_co
     let page = format!("/applications/{}/review", a.application);
     let votes = format!("/applications/{}/votes", a.application);
 
+    // In review, the application leaves the assessors' open work and stays among all
+    // their panels.
+    let assessor = app.signed_in(&a.lead.login).await;
+    let assessed = format!("href=\"/applications/{}/assessment\"", a.application);
+    let (_, open) = get(&app, &assessor, "/assessor/applications").await;
+    assert!(!open.contains(&assessed), "{open}");
+    let (_, all) = get(&app, &assessor, "/assessor/applications?show=all").await;
+    assert!(all.contains(&assessed), "{all}");
+
     let first = app.signed_in(&members[0].0.login).await;
     let (s, html) = get(&app, &first, "/reviewer/applications").await;
     assert_eq!(s, 200);

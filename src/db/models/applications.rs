@@ -337,6 +337,17 @@ pub struct ApplicationFilter {
     pub search: Option<String>,
     /// A review member's list: see [`ReviewerFilter`].
     pub reviewer: Option<ReviewerFilter>,
+    /// An assessor's list: see [`SeatFilter`].
+    pub seated: Option<SeatFilter>,
+}
+
+/// What an assessor's list holds: the applications on whose panel they sit, in one of
+/// `statuses` when any are given (read from the seats' copy of the status, migration
+/// `000403`, so the list starts from the assessor's seats, not from every application).
+#[derive(Debug, Clone)]
+pub struct SeatFilter {
+    pub assessor: UserId,
+    pub statuses: Vec<Status>,
 }
 
 /// What a review member's list holds: the applications of `rounds` (whose review panel
@@ -383,6 +394,20 @@ fn window<'a>(
     }
     if let Some(text) = &filter.search {
         q = q.filter(super::enterprise_matches!(text));
+    }
+    if let Some(seated) = &filter.seated {
+        use crate::db::schema::panel_seats;
+        let mine = panel_seats::table.filter(panel_seats::assessor_id.eq(seated.assessor));
+        q = if seated.statuses.is_empty() {
+            q.filter(applications::id.eq_any(mine.select(panel_seats::application_id)))
+        } else {
+            q.filter(
+                applications::id.eq_any(
+                    mine.filter(panel_seats::application_status.eq_any(seated.statuses.clone()))
+                        .select(panel_seats::application_id),
+                ),
+            )
+        };
     }
     if let Some(r) = &filter.reviewer {
         use crate::db::schema::{review_decisions, review_votes};

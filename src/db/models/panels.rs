@@ -302,6 +302,19 @@ pub fn seats(conn: &mut DbConn, application: ApplicationId) -> QueryResult<Vec<S
         .load(conn)
 }
 
+/// Whether the assessor leads each of these applications' panels (theirs only).
+pub fn seats_on(
+    conn: &mut DbConn,
+    assessor: UserId,
+    applications: &[ApplicationId],
+) -> QueryResult<Vec<(ApplicationId, bool)>> {
+    panel_seats::table
+        .filter(panel_seats::assessor_id.eq(assessor))
+        .filter(one_of(panel_seats::application_id, applications))
+        .select((panel_seats::application_id, panel_seats::is_lead))
+        .load(conn)
+}
+
 /// Applications on whose panel this assessor sits, with whether they lead it.
 pub fn seats_of(conn: &mut DbConn, assessor: UserId) -> QueryResult<Vec<(ApplicationId, bool)>> {
     panel_seats::table

@@ -6,6 +6,8 @@ use std::collections::BTreeMap;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use crate::db::one_of::one_of;
+
 use crate::db::schema::{clarifications, consolidated_items, part_results, scores};
 use crate::db::sql_types::Json;
 use crate::db::DbConn;
@@ -120,6 +122,35 @@ pub fn insert_clarification(conn: &mut DbConn, c: &ClarificationRow) -> QueryRes
         .values(c)
         .execute(conn)
         .map(|_| ())
+}
+
+/// How many scores the assessor has submitted on each of these applications.
+pub fn submitted_counts(
+    conn: &mut DbConn,
+    assessor: UserId,
+    applications: &[ApplicationId],
+) -> QueryResult<Vec<(ApplicationId, i64)>> {
+    scores::table
+        .filter(scores::assessor_id.eq(assessor))
+        .filter(one_of(scores::application_id, applications))
+        .filter(scores::status.eq(ScoreStatus::Submitted))
+        .group_by(scores::application_id)
+        .select((scores::application_id, diesel::dsl::count_star()))
+        .load(conn)
+}
+
+/// The clarification requests on these applications: (application, answered).
+pub fn clarifications_answered(
+    conn: &mut DbConn,
+    applications: &[ApplicationId],
+) -> QueryResult<Vec<(ApplicationId, bool)>> {
+    clarifications::table
+        .filter(one_of(clarifications::application_id, applications))
+        .select((
+            clarifications::application_id,
+            clarifications::answered_at.is_not_null(),
+        ))
+        .load(conn)
 }
 
 pub fn clarifications_of(

@@ -108,6 +108,7 @@ impl ApplicationListQuery {
             status,
             search,
             reviewer: None,
+            seated: None,
         };
         Ok((filter, window))
     }

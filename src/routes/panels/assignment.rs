@@ -177,25 +177,63 @@ pub async fn board_page(
     )
 }
 
+/// Which of an assessor's applications their list shows, and where a page starts.
+#[derive(Debug, Default, Deserialize)]
+pub struct MyApplicationsQuery {
+    /// `all`: every panel they sit on; otherwise those being assessed or consolidated.
+    show: Option<String>,
+    after: Option<String>,
+    before: Option<String>,
+    limit: Option<i64>,
+}
+
+/// An assessor's applications: first those in assessment or awaiting consolidation,
+/// `?show=all` every panel they sit on, 50 a page.
 pub async fn my_applications_page(
     state: web::Data<AppState>,
     caller: Caller,
     visitor: Visitor,
     req: HttpRequest,
+    query: web::Query<MyApplicationsQuery>,
 ) -> Result<HttpResponse, AppError> {
+    let q = query.into_inner();
+    let all = match q.show.as_deref().map(str::trim) {
+        None | Some("") | Some("open") => false,
+        Some("all") => true,
+        Some(other) => {
+            return Err(AppError::bad_request(
+                crate::refusal::Code::FilterInvalid.with("value", other),
+            ))
+        }
+    };
+    let window = listing::window(
+        crate::workflow::scoring::ASSESSOR_LIST,
+        2,
+        q.after.as_deref(),
+        q.before.as_deref(),
+        q.limit,
+    )?;
     let rows = state
         .db(move |conn| {
             Ok(crate::workflow::scoring::assessor_applications(
                 conn,
                 &caller.principal,
+                !all,
+                &window,
             )?)
         })
         .await?;
-    page(
-        &state.templates,
-        "pages/panels/mine.html",
-        &with(base_context(&visitor, req.path()), "applications", &rows),
-    )
+    let links = Links::of(&rows, &[("show", if all { "all" } else { "" }.to_string())]);
+    let ctx = with(
+        base_context(&visitor, req.path()),
+        "applications",
+        &rows.rows,
+    );
+    let ctx = with(ctx, "show_all", &all);
+    let ctx = with(ctx, "pager_path", "/assessor/applications");
+    let ctx = with(ctx, "next_qs", &links.next_qs);
+    let ctx = with(ctx, "prev_qs", &links.prev_qs);
+    page(&state.templates, "pages/panels/mine.html", &ctx)
 }
 
 /// Confirms the panels of a page of the assignment board: `seat_<application>` (repeated)
