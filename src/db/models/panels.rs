@@ -198,21 +198,13 @@ pub fn add_employment(
         .map(|_| ())
 }
 
-/// Every assessor's employment records, in the order [`employment_of`] gives one's.
+/// Every assessor's employment records, each person's by start date.
 pub fn all_employment(conn: &mut DbConn) -> QueryResult<Vec<EmploymentRow>> {
     assessor_employment::table
         .order((
             assessor_employment::user_id.asc(),
             assessor_employment::employed_from.asc(),
         ))
-        .select(EmploymentRow::as_select())
-        .load(conn)
-}
-
-pub fn employment_of(conn: &mut DbConn, user: UserId) -> QueryResult<Vec<EmploymentRow>> {
-    assessor_employment::table
-        .filter(assessor_employment::user_id.eq(user))
-        .order(assessor_employment::employed_from.asc())
         .select(EmploymentRow::as_select())
         .load(conn)
 }
