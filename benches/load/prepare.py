@@ -7,50 +7,18 @@ certificate numbers to verify.
 usage: prepare.py BASE_URL PASSWORD OUT.lua [PEOPLE]
 """
 
-import http.cookiejar
 import json
-import re
+import os
 import sys
 import urllib.error
-import urllib.parse
-import urllib.request
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from national_client import DOMAIN, Programme, items  # noqa: E402
 
 base, password, out = sys.argv[1], sys.argv[2], sys.argv[3]
 people = int(sys.argv[4]) if len(sys.argv) > 4 else 40
-DOMAIN = "national.certcase.test"
-
-
-def call(method, path, token=None, body=None):
-    req = urllib.request.Request(base + path, method=method)
-    if token:
-        req.add_header("Authorization", "Bearer " + token)
-    data = None
-    if body is not None:
-        data = json.dumps(body).encode()
-        req.add_header("Content-Type", "application/json")
-    with urllib.request.urlopen(req, data, timeout=60) as res:
-        return json.load(res)
-
-
-def token(email):
-    return call("POST", "/api/v1/auth/login", body={"email": email, "password": password})["token"]
-
-
-def session(email):
-    """Signs in through the login form; returns the Cookie header value."""
-    jar = http.cookiejar.CookieJar()
-    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-    page = opener.open(base + "/login", timeout=60).read().decode()
-    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-    form = urllib.parse.urlencode({"csrf_token": csrf, "email": email, "password": password})
-    req = urllib.request.Request(base + "/login", data=form.encode(), method="POST")
-    req.add_header("Origin", base)
-    opener.open(req, timeout=60).read()
-    return "; ".join(f"{c.name}={c.value}" for c in jar)
-
-
-def items(list_or_obj, key):
-    return list_or_obj if isinstance(list_or_obj, list) else list_or_obj[key]
+programme = Programme(base, password)
+call, token, session = programme.call, programme.token, programme.session
 
 
 sessions, app_pages, drafts, scores, verify = [], [], [], [], []

@@ -4,42 +4,29 @@ Prints, per page, the status, the compressed size and the median and slowest of 
 requests. A sequential time is not a load measurement: it finds the pages whose one
 request is already slow or large, which pages19's wrk runs then measure.
 """
-import http.cookiejar, json, re, statistics, sys, time, urllib.parse, urllib.request
+import os
+import re
+import statistics
+import sys
+import time
+import urllib.error
+import urllib.request
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from national_client import DOMAIN, Programme, items  # noqa: E402
 
 base, password = sys.argv[1], sys.argv[2]
-DOMAIN = "national.certcase.test"
 TIMES = 10
+programme = Programme(base, password)
+token = programme.token
 
 
-def call(path, token=None, body=None, method="GET"):
-    req = urllib.request.Request(base + path, method=method)
-    if token:
-        req.add_header("Authorization", "Bearer " + token)
-    data = json.dumps(body).encode() if body is not None else None
-    if data:
-        req.add_header("Content-Type", "application/json")
-    with urllib.request.urlopen(req, data, timeout=120) as res:
-        return json.load(res)
-
-
-def token(email):
-    return call("/api/v1/auth/login", body={"email": email, "password": password}, method="POST")["token"]
+def call(path, token):
+    return programme.call("GET", path, token)
 
 
 def session(email):
-    jar = http.cookiejar.CookieJar()
-    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-    page = opener.open(base + "/login", timeout=60).read().decode()
-    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-    form = urllib.parse.urlencode({"csrf_token": csrf, "email": email, "password": password})
-    req = urllib.request.Request(base + "/login", data=form.encode(), method="POST")
-    req.add_header("Origin", base)
-    opener.open(req, timeout=60).read()
-    return opener
-
-
-def items(value, key):
-    return value if isinstance(value, list) else value[key]
+    return programme.browser(email)
 
 
 sec_token = token(f"secretariat@{DOMAIN}")

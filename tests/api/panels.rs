@@ -190,6 +190,19 @@ impl<'a> World<'a> {
         expires: &str,
     ) -> Client<'a> {
         let a = person(self.app, name, &[Role::Assessor]).await;
+        self.register(&a, caict, parts, expires, 6).await;
+        a
+    }
+
+    /// Registers `a` in the registry, or updates their entry.
+    pub async fn register(
+        &self,
+        a: &Client<'_>,
+        caict: bool,
+        parts: &[&str],
+        expires: &str,
+        max_load: u32,
+    ) {
         let org = if caict { &self.caict } else { &self.external };
         let (s, body) = self
             .sec
@@ -198,12 +211,11 @@ impl<'a> World<'a> {
                 "/api/v1/assessors",
                 Some(json!({
                     "user_id": a.id, "organisation_id": org, "certification_number": format!("CERT-{}", &a.id[24..]),
-                    "certification_expires_on": expires, "parts": parts, "languages": ["zh-CN", "en"], "max_load": 6
+                    "certification_expires_on": expires, "parts": parts, "languages": ["zh-CN", "en"], "max_load": max_load
                 })),
             )
             .await;
         assert_eq!(s, 204, "{body}");
-        a
     }
 
     /// The items of a part of the demo round's model.
@@ -623,19 +635,7 @@ async fn the_board_is_confirmed_a_page_at_a_time_and_max_load_counts_the_whole_r
         .enumerate()
         .find(|(_, p)| seats.iter().filter(|(_, v)| *v == p.id).count() == 2)
         .expect("with five assessors and four seats, three sit on both");
-    let (s, body) = w
-        .sec
-        .send(
-            "POST",
-            "/api/v1/assessors",
-            Some(json!({
-                "user_id": full.id, "organisation_id": if pool[..2].iter().any(|p| p.id == full.id) { &w.caict } else { &w.external },
-                "certification_number": format!("CERT-{}", &full.id[24..]),
-                "certification_expires_on": VALID, "parts": ["CD"], "languages": ["zh-CN", "en"], "max_load": 2
-            })),
-        )
-        .await;
-    assert_eq!(s, 204, "{body}");
+    w.register(full, n < 2, &["CD"], VALID, 2).await;
     let (s, p) = w
         .sec
         .send(

@@ -410,7 +410,7 @@ fn window<'a>(
         };
     }
     if let Some(r) = &filter.reviewer {
-        use crate::db::schema::{review_decisions, review_votes};
+        use crate::db::schema::review_decisions;
         use diesel::dsl::{exists, not};
         q = q.filter(applications::round_id.eq_any(r.rounds.clone()));
         if !r.recused_enterprises.is_empty() {
@@ -432,17 +432,7 @@ fn window<'a>(
             .filter(review_decisions::application_id.eq(applications::id))
             .select(review_decisions::id);
         q = if r.awaiting_vote {
-            // The member's vote in the open cycle: one whose cycle has no decision yet.
-            let open_vote = review_votes::table
-                .filter(review_votes::application_id.eq(applications::id))
-                .filter(review_votes::member_id.eq(r.member))
-                .filter(not(exists(
-                    review_decisions::table
-                        .filter(review_decisions::application_id.eq(review_votes::application_id))
-                        .filter(review_decisions::cycle.eq(review_votes::cycle))
-                        .select(review_decisions::id),
-                )))
-                .select(review_votes::application_id);
+            let open_vote = super::open_vote_of!(r.member);
             q.filter(applications::status.eq(Status::InReview))
                 .filter(not(exists(open_vote)))
         } else {

@@ -107,3 +107,25 @@ macro_rules! enterprise_matches {
     }};
 }
 pub(crate) use enterprise_matches;
+
+/// The member's vote on the application of the outer query (`applications::id`) in its
+/// open review cycle: a vote whose cycle has no decision yet. A nested `NOT EXISTS`, not
+/// a left join on the decisions: PostgreSQL estimated one open vote and compared every
+/// application with every vote of the member.
+macro_rules! open_vote_of {
+    ($member:expr) => {{
+        use crate::db::schema::{applications, review_decisions, review_votes};
+        use diesel::dsl::{exists, not};
+        review_votes::table
+            .filter(review_votes::application_id.eq(applications::id))
+            .filter(review_votes::member_id.eq($member))
+            .filter(not(exists(
+                review_decisions::table
+                    .filter(review_decisions::application_id.eq(review_votes::application_id))
+                    .filter(review_decisions::cycle.eq(review_votes::cycle))
+                    .select(review_decisions::id),
+            )))
+            .select(review_votes::application_id)
+    }};
+}
+pub(crate) use open_vote_of;

@@ -10,8 +10,8 @@ use diesel::prelude::*;
 use crate::db::schema::{
     appeals, application_counts, applications, certificates, clarifications, complaints,
     enterprise_members, enterprises, panel_seats, part_results, review_decision_counts,
-    review_decisions, review_members, review_open_votes, review_panels, review_quorum_alerts,
-    review_votes, rounds, scores, surveillances,
+    review_members, review_open_votes, review_panels, review_quorum_alerts, rounds, scores,
+    surveillances,
 };
 use crate::db::DbConn;
 use crate::domain::appeal::AppealStatus;
@@ -366,18 +366,7 @@ pub fn reviewer(conn: &mut DbConn, user: UserId, voting: &[Status]) -> QueryResu
         .filter(review_open_votes::round_id.eq_any(my_rounds()))
         .select(sum(review_open_votes::n))
         .single_value();
-    // Nested NOT EXISTS, not a left join on the decisions: PostgreSQL estimated one open
-    // vote and compared every application with every vote of the member.
-    let open_vote = review_votes::table
-        .filter(review_votes::application_id.eq(applications::id))
-        .filter(review_votes::member_id.eq(user))
-        .filter(not(exists(
-            review_decisions::table
-                .filter(review_decisions::application_id.eq(review_votes::application_id))
-                .filter(review_decisions::cycle.eq(review_votes::cycle))
-                .select(review_decisions::id),
-        )))
-        .select(review_votes::application_id);
+    let open_vote = super::open_vote_of!(user);
     let own_unvoted = applications::table
         .filter(
             applications::enterprise_id.eq_any(
