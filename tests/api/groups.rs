@@ -61,16 +61,7 @@ async fn employ(w: &World<'_>, who: &Client<'_>, enterprise: &str, until: Option
 
 /// The names seated on the proposed panel of `application` (seats of 3).
 async fn proposed(w: &World<'_>, application: &str) -> Vec<String> {
-    let (s, p) = w
-        .sec
-        .send(
-            "POST",
-            &format!("/api/v1/rounds/{}/panel-proposal", w.round),
-            Some(json!({"seats": 3})),
-        )
-        .await;
-    assert_eq!(s, 200, "{p}");
-    assert_eq!(p["feasible"], true, "{p}");
+    let p = w.feasible_proposal(3).await;
     let panel = p["panels"]
         .as_array()
         .unwrap()

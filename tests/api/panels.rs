@@ -194,6 +194,21 @@ impl<'a> World<'a> {
         a
     }
 
+    /// The round's proposal with `seats` a panel, which must exist.
+    pub async fn feasible_proposal(&self, seats: u8) -> Value {
+        let (s, p) = self
+            .sec
+            .send(
+                "POST",
+                &format!("/api/v1/rounds/{}/panel-proposal", self.round),
+                Some(json!({ "seats": seats })),
+            )
+            .await;
+        assert_eq!(s, 200, "{p}");
+        assert_eq!(p["feasible"], true, "{p}");
+        p
+    }
+
     /// Registers `a` in the registry, or updates their entry.
     pub async fn register(
         &self,
@@ -445,16 +460,7 @@ async fn the_round_proposal_is_optimal_explains_shortfalls_and_is_confirmed_in_o
         .await;
     assert_eq!(s, 204);
 
-    let (s, p) = w
-        .sec
-        .send(
-            "POST",
-            &format!("/api/v1/rounds/{}/panel-proposal", w.round),
-            Some(json!({"seats": 3})),
-        )
-        .await;
-    assert_eq!(s, 200, "{p}");
-    assert_eq!(p["feasible"], true, "{p}");
+    let p = w.feasible_proposal(3).await;
     let panels = p["panels"].as_array().unwrap();
     assert_eq!(panels.len(), 2);
     for panel in panels {
@@ -636,16 +642,7 @@ async fn the_board_is_confirmed_a_page_at_a_time_and_max_load_counts_the_whole_r
         .find(|(_, p)| seats.iter().filter(|(_, v)| *v == p.id).count() == 2)
         .expect("with five assessors and four seats, three sit on both");
     w.register(full, n < 2, &["CD"], VALID, 2).await;
-    let (s, p) = w
-        .sec
-        .send(
-            "POST",
-            &format!("/api/v1/rounds/{}/panel-proposal", w.round),
-            Some(json!({"seats": 3})),
-        )
-        .await;
-    assert_eq!(s, 200, "{p}");
-    assert_eq!(p["feasible"], true, "{p}");
+    let p = w.feasible_proposal(3).await;
     let members = p["panels"][0]["members"].as_array().unwrap();
     assert!(members.iter().all(|m| m["id"] != full.id.as_str()), "{p}");
     let lead = pool[..2].iter().find(|p| p.id != full.id).unwrap();
