@@ -608,6 +608,29 @@ pub fn set_panel(
         let app = apps::get(conn, application)?.ok_or(Refusal::NotFound)?;
         let panel = parse_seats(seats)?;
         let registry = assessor_facts(conn)?;
+        // Max load is per round: the seats held on the round's other panels count.
+        let held: HashMap<UserId, i64> = store::round_loads(conn, app.round_id, Some(app.id))?
+            .into_iter()
+            .collect();
+        let overloaded: Vec<Reason> = panel
+            .seats
+            .iter()
+            .filter_map(|s| {
+                let (f, max) = registry.iter().find(|(f, _)| f.assessor == s.assessor)?;
+                let load = held.get(&s.assessor).copied().unwrap_or(0) as u32;
+                no_seat_left(load, *max).then(|| {
+                    Code::AssessorOverloaded
+                        .with("assessor", &f.display_name)
+                        .with("load", load + 1)
+                        .with("max", *max)
+                })
+            })
+            .collect();
+        if !overloaded.is_empty() {
+            return Err(Refusal::Invalid(
+                Code::PanelProblems.with("problems", Arg::Reasons(overloaded)),
+            ));
+        }
         if !place_panel(conn, who, &app, &panel, &registry, today)? {
             return Ok(());
         }

@@ -662,13 +662,21 @@ async fn the_board_is_confirmed_a_page_at_a_time_and_max_load_counts_the_whole_r
             Some(json!({"panels": [{"application_id": last, "seats": panel}]})),
         )
         .await;
+    let overloaded = format!("专家{n} would sit on 3 panels, above their maximum of 2");
     assert_eq!(s, 422, "{p}");
-    assert!(
-        p["detail"].as_str().unwrap().contains(&format!(
-            "专家{n} would sit on 3 panels, above their maximum of 2"
-        )),
-        "{p}"
-    );
+    assert!(p["detail"].as_str().unwrap().contains(&overloaded), "{p}");
+    assert_eq!(w.status(&last).await, "accepted");
+    // Set by hand, the same panel is refused for the same reason.
+    let (s, p) = w
+        .sec
+        .send(
+            "PUT",
+            &format!("/api/v1/applications/{last}/panel"),
+            Some(json!({ "seats": panel })),
+        )
+        .await;
+    assert_eq!(s, 422, "{p}");
+    assert!(p["detail"].as_str().unwrap().contains(&overloaded), "{p}");
     assert_eq!(w.status(&last).await, "accepted");
 }
 
