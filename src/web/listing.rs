@@ -67,6 +67,19 @@ impl Links {
     }
 }
 
+/// A two-view list's `show` parameter: `all`, or the default view (absent, empty or
+/// `default`); anything else is refused with its code.
+pub fn show_all(show: Option<&str>, default: &str) -> Result<bool, AppError> {
+    match show.map(str::trim) {
+        None | Some("") => Ok(false),
+        Some("all") => Ok(true),
+        Some(v) if v == default => Ok(false),
+        Some(other) => Err(AppError::bad_request(
+            crate::refusal::Code::FilterInvalid.with("value", other),
+        )),
+    }
+}
+
 /// The text of an optional parameter for [`Links::of`].
 pub fn kept<T: ToString>(v: &Option<T>) -> String {
     v.as_ref().map(|v| v.to_string()).unwrap_or_default()

@@ -197,15 +197,7 @@ pub async fn my_applications_page(
     query: web::Query<MyApplicationsQuery>,
 ) -> Result<HttpResponse, AppError> {
     let q = query.into_inner();
-    let all = match q.show.as_deref().map(str::trim) {
-        None | Some("") | Some("open") => false,
-        Some("all") => true,
-        Some(other) => {
-            return Err(AppError::bad_request(
-                crate::refusal::Code::FilterInvalid.with("value", other),
-            ))
-        }
-    };
+    let all = listing::show_all(q.show.as_deref(), "open")?;
     let window = listing::window(
         crate::workflow::scoring::ASSESSOR_LIST,
         2,

@@ -193,15 +193,7 @@ pub async fn my_reviews_page(
     query: web::Query<ReviewListQuery>,
 ) -> Result<HttpResponse, AppError> {
     let q = query.into_inner();
-    let all = match q.show.as_deref().map(str::trim) {
-        None | Some("") | Some("awaiting") => false,
-        Some("all") => true,
-        Some(other) => {
-            return Err(AppError::bad_request(
-                Code::FilterInvalid.with("value", other),
-            ))
-        }
-    };
+    let all = listing::show_all(q.show.as_deref(), "awaiting")?;
     let window = listing::window(
         review::REVIEW_LIST,
         2,
