@@ -100,6 +100,8 @@ pub fn state(config: Config, pool: DbPool) -> anyhow::Result<AppState> {
         model_docs: Arc::default(),
         report_pages: Arc::default(),
         reports: Arc::default(),
+        proposals: Arc::default(),
+        issuance_log: Arc::default(),
     })
 }
 

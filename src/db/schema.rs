@@ -74,6 +74,14 @@ diesel::table! {
     }
 }
 
+// Bumped by triggers whenever an assignment proposal may have changed (migration 000410).
+diesel::table! {
+    assignment_versions (id) {
+        id -> Integer,
+        version -> BigInt,
+    }
+}
+
 diesel::table! {
     auth_events (id) {
         id -> Text,

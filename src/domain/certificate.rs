@@ -387,17 +387,35 @@ impl LogEntry {
 /// entry that is out of place, altered, or not linked to the one before it. Removing
 /// entries from the end cannot be seen from the log alone; publishing the head hash can.
 pub fn verify_chain(entries: &[LogEntry]) -> Result<(), usize> {
-    let mut expected_prev = GENESIS_HASH;
-    for (i, entry) in entries.iter().enumerate() {
-        let intact = entry.index == i as u64
+    verify_continuation(None, entries)
+}
+
+/// Walks `entries` as the continuation of a chain already verified through `after` (the
+/// index and hash of its last entry; `None`: from the first entry, as [`verify_chain`]).
+/// `Err` carries the log index of the first entry that is out of place, altered, or not
+/// linked to the one before it.
+pub fn verify_continuation(after: Option<(u64, &str)>, entries: &[LogEntry]) -> Result<(), usize> {
+    let (mut index, mut expected_prev) = match after {
+        None => (0, GENESIS_HASH),
+        Some((last, hash)) => (last + 1, hash),
+    };
+    for entry in entries {
+        let intact = entry.index == index
             && entry.prev_hash == expected_prev
             && entry.hash == hex::encode(entry_hash(entry));
         if !intact {
-            return Err(i);
+            return Err(index as usize);
         }
         expected_prev = &entry.hash;
+        index += 1;
     }
     Ok(())
+}
+
+/// Whether an entry still hashes to the hash it stores (its own content unaltered, or
+/// altered and resealed, which only the link from the next entry shows).
+pub fn sealed(entry: &LogEntry) -> bool {
+    entry.hash == hex::encode(entry_hash(entry))
 }
 
 /// Whether a presented certificate PDF is the document certcase issued: its SHA-256
@@ -866,6 +884,45 @@ mod tests {
         let mut log = log_of(8);
         log.swap(5, 6);
         assert_eq!(verify_chain(&log), Err(5));
+    }
+
+    proptest::proptest! {
+        /// Walking on from any verified entry finds what walking from the first finds:
+        /// the same first broken entry, or none, whatever row is altered and how.
+        #[test]
+        fn a_continuation_finds_what_the_whole_walk_finds(
+            len in 2usize..24,
+            split in 0usize..23,
+            altered in 0usize..24,
+            edit in 0usize..4,
+            reseal: bool,
+        ) {
+            let split = split % (len - 1);
+            let altered = altered % len;
+            let mut log = log_of(len);
+            let anchor = (log[split].index, log[split].hash.clone());
+            if altered > split {
+                let e = &mut log[altered];
+                match edit {
+                    0 => e.kind = LogKind::Suspended,
+                    1 => e.reason = Some("x".into()),
+                    2 => e.prev_hash = GENESIS_HASH.into(),
+                    _ => e.index += 1,
+                }
+                if reseal {
+                    e.hash = hex::encode(entry_hash(e));
+                }
+            }
+            let whole = verify_chain(&log);
+            let on = verify_continuation(Some((anchor.0, &anchor.1)), &log[split + 1..]);
+            proptest::prop_assert_eq!(whole, on);
+            if altered <= split {
+                proptest::prop_assert_eq!(whole, Ok(()));
+            } else if !reseal {
+                proptest::prop_assert_eq!(whole, Err(altered));
+            }
+            proptest::prop_assert!(log[..=split].iter().all(sealed));
+        }
     }
 
     /// A PDF hash recorded at issuance is sealed with the entry; an entry without one

@@ -92,10 +92,13 @@ pub async fn issue_api(
 ) -> Result<HttpResponse, AppError> {
     let actor = Actor::user(caller.principal.user_id, &caller.address);
     let (id, issuer) = (path.into_inner(), issuer(&state));
+    let log = state.issuance_log.clone();
     let body = state
         .db(move |conn| {
             let (row, created) = certs::issue(conn, &issuer, &actor, caller.principal.user_id, id)?;
-            Ok(queries::certificates::summary(conn, &issuer, row, created)?)
+            Ok(queries::certificates::summary(
+                conn, &log, &issuer, row, created,
+            )?)
         })
         .await?;
     let created = body.created;
@@ -321,6 +324,7 @@ async fn decide(
     let actor = Actor::user(caller.principal.user_id, &caller.address);
     let issuer = issuer(state);
     let months = chrono::Months::new(state.config.max_suspension_months);
+    let log = state.issuance_log.clone();
     state
         .db(move |conn| {
             let (row, created) = match decision {
@@ -347,7 +351,9 @@ async fn decide(
                     (row, true)
                 }
             };
-            Ok(queries::certificates::summary(conn, &issuer, row, created)?)
+            Ok(queries::certificates::summary(
+                conn, &log, &issuer, row, created,
+            )?)
         })
         .await
 }
@@ -671,8 +677,9 @@ async fn by_number(
 ) -> Result<Verification, AppError> {
     throttle(state, visitor)?;
     let today = Utc::now().date_naive();
+    let log = state.issuance_log.clone();
     state
-        .db(move |conn| Ok(certs::verify_number(conn, &number, today)?))
+        .db(move |conn| Ok(certs::verify_number(conn, &log, &number, today)?))
         .await
 }
 
@@ -729,8 +736,9 @@ async fn by_file(
     drop(slot);
     let issuer = issuer(state);
     let today = Utc::now().date_naive();
+    let log = state.issuance_log.clone();
     state
-        .db(move |conn| Ok(certs::verify_pdf(conn, &issuer, &bytes, today)?))
+        .db(move |conn| Ok(certs::verify_pdf(conn, &log, &issuer, &bytes, today)?))
         .await
 }
 
@@ -770,8 +778,13 @@ async fn by_credential(
     }
     let issuer = issuer(state);
     let today = Utc::now().date_naive();
+    let log = state.issuance_log.clone();
     state
-        .db(move |conn| Ok(certs::verify_credential(conn, &issuer, &bytes, today)?))
+        .db(move |conn| {
+            Ok(certs::verify_credential(
+                conn, &log, &issuer, &bytes, today,
+            )?)
+        })
         .await
 }
 

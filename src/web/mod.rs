@@ -52,6 +52,11 @@ pub struct AppState {
     pub model_docs: Arc<cached::ModelDocs>,
     /// Issue #19: programme reports, built once per change of their round counters.
     pub reports: Arc<crate::workflow::reports::ReportCache>,
+    /// Issue #19: each round's assignment proposal, computed once per change of what it
+    /// reads.
+    pub proposals: Arc<crate::workflow::panel_proposals::ProposalCache>,
+    /// Issue #19: how far this process has verified the issuance log's hash chain.
+    pub issuance_log: Arc<crate::workflow::certificate_log::VerifiedLog>,
     /// Issue #19: who holds a credential, remembered while nothing about them changed.
     pub callers: Arc<crate::workflow::callers::CallerCache>,
     /// Issue #19: every round, kept for the list pages' filters and names as briefly as a

@@ -34,6 +34,7 @@ use crate::domain::ids::{ApplicationId, RoundId, UserId};
 use crate::mail::{self, Notification};
 use crate::pdf::{self, CertificateView, Fonts, PdfError};
 use crate::refusal::{Code, Reason, Refusal};
+use crate::workflow::certificate_log::VerifiedLog;
 
 /// Where keys live and what the QR code points at.
 #[derive(Debug, Clone)]
@@ -905,12 +906,14 @@ impl Verification {
 /// The stored row is not consulted beyond the payload and signature handed in.
 fn from_log(
     conn: &mut DbConn,
+    log: &VerifiedLog,
     signed: SignedCertificate,
     today: NaiveDate,
 ) -> Result<Verification, Refusal> {
     let payload = signed.payload.clone();
     let number = payload.certificate_number.clone();
-    let Some(last) = store::log_of(conn, &number)?.last().map(|e| e.index) else {
+    let mine = store::log_of(conn, &number)?;
+    let Some(last) = mine.last().map(|e| e.index) else {
         return Ok(Verification::unverifiable(
             payload,
             "not_logged",
@@ -918,8 +921,7 @@ fn from_log(
             "the certificate is not in the issuance log",
         ));
     };
-    let chain = store::log_through(conn, last)?;
-    if let Err(i) = cert::verify_chain(&chain) {
+    if let Err(i) = log.check(conn, last, &mine)? {
         return Ok(Verification::unverifiable(
             payload,
             "log_broken",
@@ -927,10 +929,6 @@ fn from_log(
             format!("the issuance log is broken at entry {i}"),
         ));
     }
-    let mine: Vec<LogEntry> = chain
-        .into_iter()
-        .filter(|e| e.certificate_number == number)
-        .collect();
     if mine[0].kind != LogKind::Issued || mine[0].payload_sha256 != payload.sha256_hex() {
         return Ok(Verification::unverifiable(
             payload,
@@ -996,6 +994,7 @@ fn from_log(
 #[tracing::instrument(skip_all, err(Display, level = "info"))]
 pub fn verify_number(
     conn: &mut DbConn,
+    log: &VerifiedLog,
     number: &str,
     today: NaiveDate,
 ) -> Result<Verification, Refusal> {
@@ -1016,7 +1015,7 @@ pub fn verify_number(
             })
         }
     };
-    from_log(conn, signed, today)
+    from_log(conn, log, signed, today)
 }
 
 /// A presented PDF: its embedded payload and signature against the published keys, then
@@ -1032,6 +1031,7 @@ pub fn verify_number(
 #[tracing::instrument(skip_all, err(Display, level = "info"))]
 pub fn verify_pdf(
     conn: &mut DbConn,
+    log: &VerifiedLog,
     issuer: &Issuer,
     pdf: &[u8],
     today: NaiveDate,
@@ -1077,7 +1077,7 @@ pub fn verify_pdf(
     if document == DocumentCheck::NotIssued {
         return Ok(Verification::not_issued_document(signed.payload));
     }
-    let mut v = from_log(conn, signed, today)?;
+    let mut v = from_log(conn, log, signed, today)?;
     v.document = Some(document.as_str().into());
     if embedded.is_some() {
         v.apply_status_bits();
@@ -1116,6 +1116,7 @@ fn issued_credential(
 #[tracing::instrument(skip_all, err(Display, level = "info"))]
 pub fn verify_credential(
     conn: &mut DbConn,
+    log: &VerifiedLog,
     issuer: &Issuer,
     json: &[u8],
     today: NaiveDate,
@@ -1141,7 +1142,7 @@ pub fn verify_credential(
             "the credential is signed but is not the one issued for its certificate",
         ));
     };
-    let mut v = from_log(conn, signed_of(&row)?, today)?;
+    let mut v = from_log(conn, log, signed_of(&row)?, today)?;
     v.apply_status_bits();
     Ok(v)
 }

@@ -34,7 +34,9 @@ pub mod reports;
 pub mod self_assessments;
 // Audit entries and mail of panels, scoring and review (feature: wiring).
 pub mod panel_notices;
+pub mod panel_proposals;
 // Certificates (feature: certs).
+pub mod certificate_log;
 pub mod certificates;
 pub mod credentials;
 // Enterprise groups.

@@ -13,7 +13,7 @@ use crate::db::models::{enterprises, panels, rounds, users};
 use crate::db::{write_tx, DbConn};
 use crate::domain::access::{as_party, Principal, Role};
 use crate::domain::application_status::{Event, Status};
-use crate::domain::assessment::{recusal, recused_from, Recusal};
+use crate::domain::assessment::{recusal, recused_from, Recusal, RecusalScope};
 use crate::domain::audit::Kind;
 use crate::domain::catalog::Bilingual;
 use crate::domain::ids::{
@@ -682,6 +682,46 @@ pub struct ReviewListEntry {
     pub decided: Option<bool>,
 }
 
+/// Where a review member reviews: the rounds of the panels they sit on, grouped by the
+/// enterprise they sit for, each with the applicants they are recused from there
+/// (`domain::assessment::recused_from`). Their list and their task count both read it,
+/// so the count is the length of the list's "awaiting your vote" view.
+pub fn review_scopes(
+    conn: &mut DbConn,
+    member: UserId,
+) -> Result<Vec<(Vec<RoundId>, RecusalScope)>, Refusal> {
+    let mut rounds_for: BTreeMap<EnterpriseId, Vec<RoundId>> = BTreeMap::new();
+    for (round, enterprise) in store::review_rounds_of(conn, member)? {
+        rounds_for.entry(enterprise).or_default().push(round);
+    }
+    if rounds_for.is_empty() {
+        return Ok(Vec::new());
+    }
+    let conflicts = panels::conflicts_of(conn, member)?;
+    // The groups of the member's enterprises and of what they declared, in one query.
+    let ids: Vec<EnterpriseId> = rounds_for
+        .keys()
+        .copied()
+        .chain(conflicts.iter().map(|c| c.with_id.as_enterprise()))
+        .collect();
+    let groups: HashMap<EnterpriseId, OrganisationId> = enterprises::groups_of(conn, &ids)?
+        .into_iter()
+        .map(|(e, g)| (e, OrganisationId::from(g)))
+        .collect();
+    let group_of = |e: EnterpriseId| groups.get(&e).copied();
+    let declared: Vec<(OrganisationId, Option<OrganisationId>)> = conflicts
+        .iter()
+        .map(|c| (c.with_id, group_of(c.with_id.as_enterprise())))
+        .collect();
+    Ok(rounds_for
+        .into_iter()
+        .map(|(enterprise, rounds)| {
+            let scope = recused_from(enterprise.into(), group_of(enterprise), &declared);
+            (rounds, scope)
+        })
+        .collect())
+}
+
 /// The name of a review member's list in its cursors (the applications list's keys).
 pub const REVIEW_LIST: &str = "reviews";
 
@@ -697,24 +737,9 @@ pub fn my_reviews(
     awaiting_vote: bool,
     window: &Window,
 ) -> Result<Page<ReviewListEntry>, Refusal> {
-    let mut rounds_for: BTreeMap<EnterpriseId, Vec<RoundId>> = BTreeMap::new();
-    for (round, enterprise) in store::review_rounds_of(conn, who.user_id)? {
-        rounds_for.entry(enterprise).or_default().push(round);
-    }
-    let group_of =
-        |conn: &mut DbConn, e: EnterpriseId| -> Result<Option<OrganisationId>, Refusal> {
-            Ok(enterprises::get(conn, e)?
-                .and_then(|e| e.group_id)
-                .map(OrganisationId::from))
-        };
-    let mut declared = Vec::new();
-    for c in panels::conflicts_of(conn, who.user_id)? {
-        declared.push((c.with_id, group_of(conn, c.with_id.as_enterprise())?));
-    }
     let at = crate::workflow::queries::time_id_at::<ApplicationId>(window)?;
     let mut rows = Vec::new();
-    for (enterprise, rounds) in rounds_for {
-        let scope = recused_from(enterprise.into(), group_of(conn, enterprise)?, &declared);
+    for (rounds, scope) in review_scopes(conn, who.user_id)? {
         let filter = apps::ApplicationFilter {
             reviewer: Some(apps::ReviewerFilter {
                 member: who.user_id,

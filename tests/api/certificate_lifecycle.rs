@@ -681,3 +681,96 @@ async fn the_decisions_on_a_replaced_certificate_stay_appealable() {
         "the old certificate's decisions are not all offered:\n{html}"
     );
 }
+
+/// Issue #19: a view of a certificate walks the issuance log from its first entry at most
+/// once a minute; in between it checks on from where the last walk ended, and still finds
+/// at once a certificate's own entry edited, or resealed alone.
+#[tokio::test]
+async fn views_check_the_log_on_from_the_last_walk_and_still_find_an_edit_at_once() {
+    let kept = std::sync::Arc::new(std::sync::Mutex::new(None));
+    let keep = kept.clone();
+    let app = crate::helpers::spawn_app_with_state(
+        |_| {},
+        move |s| *keep.lock().unwrap() = Some(s.issuance_log.clone()),
+    )
+    .await;
+    let log = kept.lock().unwrap().take().unwrap();
+    let w = world(&app).await;
+    let three = approved_applications(&w, 3).await;
+    let mut numbers = Vec::new();
+    for a in &three {
+        numbers.push(issue(&w, &a.application).await);
+    }
+    for n in &numbers {
+        assert_eq!(check(&app, n).await["status"], "valid");
+    }
+    assert_eq!(
+        log.walks(),
+        1,
+        "the first issuance walked the log, the rest went on"
+    );
+
+    // Someone with database access reseals the middle certificate's issuance entry with
+    // another reason: it hashes to what it stores, but the next entry no longer names it.
+    let drop = app
+        .conn(|c| match certcase::db::backend(c) {
+            certcase::db::Backend::Sqlite => "DROP TRIGGER issuance_log_no_update",
+            certcase::db::Backend::Postgres => {
+                "DROP TRIGGER issuance_log_append_only ON issuance_log"
+            }
+        })
+        .await;
+    by_hand(&app, drop.to_string()).await;
+    let middle = numbers[1].clone();
+    let resealed = app
+        .conn(move |c| {
+            let mut entry = certcase::db::models::certificates::log_of(c, &middle)
+                .unwrap()
+                .remove(0);
+            entry.reason = Some("改过的记录".into());
+            let hash = hex::encode(certcase::domain::certificate::entry_hash(&entry));
+            diesel::sql_query(format!(
+                "UPDATE issuance_log SET reason = '改过的记录', hash = '{hash}' WHERE idx = {}",
+                entry.index
+            ))
+            .execute(c)
+            .unwrap();
+            entry.index
+        })
+        .await;
+    let v = check(&app, &numbers[1]).await;
+    assert_eq!(
+        (v["status"].as_str(), v["problem"].as_str()),
+        (Some("unverifiable"), Some("log_broken")),
+        "{v}"
+    );
+    assert_eq!(v["problem_index"].as_u64(), Some(resealed + 1), "{v}");
+    assert_eq!(
+        log.walks(),
+        2,
+        "the check from the anchor sent it to a walk"
+    );
+
+    // Edited without resealing: the first certificate's own entry no longer hashes to
+    // what it stores.
+    let first = numbers[0].clone();
+    let edited = app
+        .conn(move |c| certcase::db::models::certificates::log_of(c, &first).unwrap()[0].index)
+        .await;
+    by_hand(
+        &app,
+        format!("UPDATE issuance_log SET reason = '改过' WHERE idx = {edited}"),
+    )
+    .await;
+    let v = check(&app, &numbers[0]).await;
+    assert_eq!(
+        (v["problem"].as_str(), v["problem_index"].as_u64()),
+        (Some("log_broken"), Some(edited)),
+        "{v}"
+    );
+    // The whole log, as `certcase verify-log` walks it, is broken from that entry.
+    assert_eq!(
+        app.conn(|c| certs::verify_log(c).unwrap()).await,
+        Err(edited as usize)
+    );
+}

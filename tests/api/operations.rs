@@ -385,9 +385,14 @@ async fn a_live_service_is_backed_up_and_restored_with_everything_verifying() {
         let pool = certcase::db::connect_pool(&url, 1).unwrap();
         let mut conn = pool.get().unwrap();
         let today = chrono::Utc::now().date_naive();
-        certcase::workflow::certificates::verify_number(&mut conn, &n, today)
-            .unwrap()
-            .status
+        certcase::workflow::certificates::verify_number(
+            &mut conn,
+            &certcase::workflow::certificate_log::VerifiedLog::default(),
+            &n,
+            today,
+        )
+        .unwrap()
+        .status
     })
     .await
     .unwrap();

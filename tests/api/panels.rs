@@ -755,3 +755,124 @@ async fn the_secretariat_keeps_the_registry_through_its_page() {
         .unwrap();
     assert!(html.contains("某测评中心") && html.contains("A-77"));
 }
+
+/// Issue #19: the round's proposal is computed once and then served from memory until
+/// anything it is computed from changes, whether the change comes through a use case or
+/// is written to the database by another instance or the command line.
+#[tokio::test]
+async fn the_proposal_is_computed_once_until_what_it_reads_changes() {
+    let kept = std::sync::Arc::new(std::sync::Mutex::new(None));
+    let keep = kept.clone();
+    let app = crate::helpers::spawn_app_with_state(
+        |_| {},
+        move |s| *keep.lock().unwrap() = Some(s.proposals.clone()),
+    )
+    .await;
+    let cache = kept.lock().unwrap().take().unwrap();
+    let w = world(&app).await;
+    let (enterprise, _) = w.enterprise("甲银行", &[Role::Enterprise]).await;
+    let application = w.accepted(&enterprise, "CD", 3).await;
+    for (i, caict) in [true, true, false, false, false].into_iter().enumerate() {
+        w.assessor(&format!("专家{i}"), caict, &["CD"], VALID).await;
+    }
+    // What the proposal says computed afresh, to compare the served one with.
+    let afresh = || {
+        let round = w.round.clone();
+        app.conn(move |c| {
+            let req = certcase::workflow::panels::ProposalRequest { seats: Some(3) };
+            let today = chrono::Utc::now().date_naive();
+            let p = certcase::workflow::panels::propose(c, round.parse().unwrap(), &req, today)
+                .unwrap();
+            serde_json::to_value(&p.panels).unwrap()
+        })
+    };
+    // The lead first, then the other members.
+    let seated = |p: &Value| -> Vec<String> {
+        let panel = &p["panels"][0];
+        let lead = panel["lead"]["id"].as_str().unwrap().to_string();
+        let others = panel["members"].as_array().unwrap().iter();
+        std::iter::once(lead.clone())
+            .chain(
+                others
+                    .map(|m| m["id"].as_str().unwrap().to_string())
+                    .filter(|m| *m != lead),
+            )
+            .collect()
+    };
+
+    let first = w.feasible_proposal(3).await;
+    assert_eq!(w.feasible_proposal(3).await, first);
+    assert_eq!(cache.computations(), 1, "asked again, served as computed");
+    assert_eq!(first["panels"], afresh().await);
+    let sec = app.signed_in(&w.sec.login).await;
+    let board = format!("/rounds/{}/assignment", w.round);
+    for _ in 0..2 {
+        let page = sec.get(app.url(&board)).send().await.unwrap();
+        assert_eq!(page.status(), 200);
+    }
+    assert_eq!(
+        cache.computations(),
+        2,
+        "the board's panel size is another entry"
+    );
+
+    // Writes that the proposal does not read leave it as it is.
+    let visitor = app.add_user("访客", &[Role::Enterprise]).await;
+    app.signed_in(&visitor).await;
+    w.feasible_proposal(3).await;
+    assert_eq!(cache.computations(), 2);
+
+    // A conflict declared through the API: the conflicted assessor leaves the panel.
+    let conflicted = seated(&first)[1].clone();
+    let (s, _) = w
+        .sec
+        .send(
+            "POST",
+            &format!("/api/v1/assessors/{conflicted}/conflicts"),
+            Some(json!({"with_id": enterprise, "reason": "曾为其提供咨询"})),
+        )
+        .await;
+    assert_eq!(s, 204);
+    let second = w.feasible_proposal(3).await;
+    assert_eq!(cache.computations(), 3);
+    assert!(!seated(&second).contains(&conflicted), "{second}");
+    assert_eq!(second["panels"], afresh().await);
+
+    // An assessor renamed in the database by someone else: the next proposal names them
+    // so.
+    let renamed = seated(&second)[0].clone();
+    let sql = format!("UPDATE users SET display_name = '改名专家' WHERE id = '{renamed}'");
+    app.conn(move |c| diesel::sql_query(sql).execute(c).unwrap())
+        .await;
+    let third = w.feasible_proposal(3).await;
+    assert_eq!(cache.computations(), 4);
+    assert_eq!(third["panels"][0]["lead"]["name"], "改名专家", "{third}");
+    assert_eq!(third["panels"], afresh().await);
+
+    // The panel set by hand: the application leaves the proposal.
+    let seats: Vec<Value> = seated(&third)
+        .iter()
+        .enumerate()
+        .map(|(i, id)| json!({"assessor_id": id, "lead": i == 0}))
+        .collect();
+    let (s, p) = w
+        .sec
+        .send(
+            "PUT",
+            &format!("/api/v1/applications/{application}/panel"),
+            Some(json!({ "seats": seats })),
+        )
+        .await;
+    assert_eq!(s, 204, "{p}");
+    let (s, after) = w
+        .sec
+        .send(
+            "POST",
+            &format!("/api/v1/rounds/{}/panel-proposal", w.round),
+            Some(json!({ "seats": 3 })),
+        )
+        .await;
+    assert_eq!(s, 200, "{after}");
+    assert_eq!(after["panels"], json!([]));
+    assert_eq!(cache.computations(), 5);
+}

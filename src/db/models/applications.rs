@@ -370,6 +370,7 @@ pub struct ReviewerFilter {
 /// start with the filtered column.
 fn window<'a>(
     filter: &ApplicationFilter,
+    matching: Option<Vec<EnterpriseId>>,
     at: &super::KeysetAt<(NaiveDateTime, ApplicationId)>,
 ) -> diesel::dsl::IntoBoxed<
     'a,
@@ -393,7 +394,10 @@ fn window<'a>(
         q = q.filter(applications::status.eq(s));
     }
     if let Some(text) = &filter.search {
-        q = q.filter(super::enterprise_matches!(text));
+        q = match matching {
+            Some(ids) => q.filter(applications::enterprise_id.eq_any(ids)),
+            None => q.filter(super::enterprise_matches!(text)),
+        };
     }
     if let Some(seated) = &filter.seated {
         use crate::db::schema::panel_seats;
@@ -466,6 +470,31 @@ fn window<'a>(
     q.limit(at.fetch)
 }
 
+/// A search names a few enterprises as a rule (a name, a credit code): finding them first,
+/// in one scan of the enterprises, and then their applications by index beat testing every
+/// application in the list's order against the text (issue #19: 12,000 applications at
+/// national scale, 20 ms a page). A text that names more than this many enterprises is
+/// tested row by row as before, where the list's order finds a page soon.
+const SEARCH_BY_IDS_UP_TO: i64 = 200;
+
+/// The enterprises `filter`'s search names, when there are few enough to look their
+/// applications up by id.
+fn searched(
+    conn: &mut DbConn,
+    filter: &ApplicationFilter,
+) -> QueryResult<Option<Vec<EnterpriseId>>> {
+    use crate::db::schema::enterprises;
+    let Some(text) = &filter.search else {
+        return Ok(None);
+    };
+    let ids: Vec<EnterpriseId> = enterprises::table
+        .filter(super::enterprise_matches!(text))
+        .select(enterprises::id)
+        .limit(SEARCH_BY_IDS_UP_TO + 1)
+        .load(conn)?;
+    Ok((ids.len() as i64 <= SEARCH_BY_IDS_UP_TO).then_some(ids))
+}
+
 /// One window of applications (see [`window`]) with their enterprise's (Chinese) name.
 /// The names come in the same query: on PostgreSQL a second round trip for them cost the
 /// list page a tenth of its time.
@@ -474,7 +503,7 @@ pub fn page(
     filter: &ApplicationFilter,
     at: &super::KeysetAt<(NaiveDateTime, ApplicationId)>,
 ) -> QueryResult<Vec<(ApplicationRow, String)>> {
-    window(filter, at)
+    window(filter, searched(conn, filter)?, at)
         .select((
             ApplicationRow::as_select(),
             crate::db::schema::enterprises::name_zh,
@@ -501,7 +530,7 @@ pub fn listed_page(
     filter: &ApplicationFilter,
     at: &super::KeysetAt<(NaiveDateTime, ApplicationId)>,
 ) -> QueryResult<Vec<(ListedRow, String)>> {
-    window(filter, at)
+    window(filter, searched(conn, filter)?, at)
         .select((
             ListedRow::as_select(),
             crate::db::schema::enterprises::name_zh,

@@ -80,12 +80,40 @@ pub fn names(conn: &mut DbConn, ids: &[EnterpriseId]) -> QueryResult<Vec<(Enterp
         .load(conn)
 }
 
+/// The group of each of `ids` that belongs to one.
+pub fn groups_of(
+    conn: &mut DbConn,
+    ids: &[EnterpriseId],
+) -> QueryResult<Vec<(EnterpriseId, EnterpriseGroupId)>> {
+    Ok(enterprises::table
+        .filter(one_of(enterprises::id, ids))
+        .filter(enterprises::group_id.is_not_null())
+        .select((enterprises::id, enterprises::group_id))
+        .load::<(EnterpriseId, Option<EnterpriseGroupId>)>(conn)?
+        .into_iter()
+        .filter_map(|(e, g)| g.map(|g| (e, g)))
+        .collect())
+}
+
 pub fn membership(conn: &mut DbConn, user: UserId) -> QueryResult<Option<EnterpriseId>> {
     enterprise_members::table
         .find(user.to_string())
         .select(enterprise_members::enterprise_id)
         .first(conn)
         .optional()
+}
+
+/// The enterprise each of `users` belongs to, for those who belong to one: one query for a
+/// page's worth of people (the round page's review experts).
+pub fn of_members(
+    conn: &mut DbConn,
+    users: &[UserId],
+) -> QueryResult<Vec<(UserId, EnterpriseRow)>> {
+    enterprise_members::table
+        .inner_join(enterprises::table)
+        .filter(enterprise_members::user_id.eq_any(users.to_vec()))
+        .select((enterprise_members::user_id, EnterpriseRow::as_select()))
+        .load(conn)
 }
 
 pub fn list(conn: &mut DbConn) -> QueryResult<Vec<EnterpriseRow>> {

@@ -7,8 +7,8 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 use crate::db::schema::{
-    applications, assessor_employment, assessor_preferences, assessor_profiles, declared_conflicts,
-    organisations, panel_seats, panels, users,
+    applications, assessor_employment, assessor_preferences, assessor_profiles,
+    assignment_versions, declared_conflicts, organisations, panel_seats, panels, users,
 };
 use crate::db::DbConn;
 use crate::domain::assign::Preference;
@@ -313,6 +313,15 @@ pub fn seats_of(conn: &mut DbConn, assessor: UserId) -> QueryResult<Vec<(Applica
         .filter(panel_seats::assessor_id.eq(assessor))
         .select((panel_seats::application_id, panel_seats::is_lead))
         .load(conn)
+}
+
+/// The counter the triggers of migration 000410 bump whenever what an assignment
+/// proposal is computed from may have changed.
+pub fn assignment_version(conn: &mut DbConn) -> QueryResult<i64> {
+    assignment_versions::table
+        .find(1)
+        .select(assignment_versions::version)
+        .first(conn)
 }
 
 /// How many seats each assessor holds on the panels of a round's applications, leaving

@@ -16,8 +16,9 @@ use crate::db::schema::{
 use crate::db::DbConn;
 use crate::domain::appeal::AppealStatus;
 use crate::domain::application_status::Status;
+use crate::domain::assessment::RecusalScope;
 use crate::domain::complaint::ComplaintStatus;
-use crate::domain::ids::{ApplicationId, UserId};
+use crate::domain::ids::{ApplicationId, EnterpriseGroupId, EnterpriseId, RoundId, UserId};
 use crate::domain::surveillance::SurveillanceStatus;
 
 fn midnight(d: NaiveDate) -> NaiveDateTime {
@@ -332,7 +333,8 @@ pub fn assigned(
 }
 
 /// [votes pending, decisions] for a review member: applications in `voting` statuses of
-/// the rounds whose review panel has the user, not of the member's own enterprise, with
+/// the rounds whose review panel has the user, not among those the member is recused from
+/// there (`scopes`: per enterprise they sit for, its rounds and the recusal scope), with
 /// no vote of theirs in the open cycle (a vote whose cycle has no decision yet); and the
 /// review decisions of those rounds.
 ///
@@ -340,9 +342,15 @@ pub fn assigned(
 /// same however many applications are in review: counting them one by one, each with a
 /// look for the member's vote, was 0.1 to 0.2 % of the bare handler at national scale.
 /// Pending = in review in the member's rounds − the member's open votes there − the
-/// applications of the member's own enterprise in review there that the member has not
-/// voted on (a handful of rows, counted directly).
-pub fn reviewer(conn: &mut DbConn, user: UserId, voting: &[Status]) -> QueryResult<[i64; 2]> {
+/// applications in review there that the member is recused from and has not voted on
+/// (their own enterprise, its group, what they declared: a handful of rows, counted
+/// directly).
+pub fn reviewer(
+    conn: &mut DbConn,
+    user: UserId,
+    voting: &[Status],
+    scopes: &[(Vec<RoundId>, RecusalScope)],
+) -> QueryResult<[i64; 2]> {
     use diesel::dsl::{exists, not, sum};
     // review_open_votes keeps the votes on applications in review.
     debug_assert_eq!(voting, [Status::InReview]);
@@ -366,29 +374,38 @@ pub fn reviewer(conn: &mut DbConn, user: UserId, voting: &[Status]) -> QueryResu
         .filter(review_open_votes::round_id.eq_any(my_rounds()))
         .select(sum(review_open_votes::n))
         .single_value();
-    let open_vote = super::open_vote_of!(user);
-    let own_unvoted = applications::table
-        .filter(
-            applications::enterprise_id.eq_any(
-                review_members::table
-                    .filter(review_members::user_id.eq(user))
-                    .select(review_members::enterprise_id),
-            ),
-        )
-        .filter(one_of_names(applications::status, voting))
-        .filter(applications::round_id.eq_any(my_rounds()))
-        .filter(not(exists(open_vote)))
-        .select(count_star())
-        .single_value();
     let decisions = review_decision_counts::table
         .filter(review_decision_counts::round_id.eq_any(my_rounds()))
         .select(sum(review_decision_counts::n))
         .single_value();
-    let (in_review, voted, own_unvoted, decisions): Four =
-        diesel::select((in_review, voted, own_unvoted, decisions)).get_result(conn)?;
-    let [in_review, voted, own_unvoted, decisions] =
-        [in_review, voted, own_unvoted, decisions].map(Option::unwrap_or_default);
-    Ok([in_review - voted - own_unvoted, decisions])
+    let (in_review, voted, decisions): Three =
+        diesel::select((in_review, voted, decisions)).get_result(conn)?;
+    let [in_review, voted, decisions] =
+        [in_review, voted, decisions].map(Option::unwrap_or_default);
+    let mut recused_unvoted = 0;
+    for (rounds, scope) in scopes {
+        let open_vote = super::open_vote_of!(user);
+        let enterprises: Vec<EnterpriseId> = scope
+            .enterprises
+            .iter()
+            .map(|o| o.as_enterprise())
+            .collect();
+        let groups: Vec<Option<EnterpriseGroupId>> =
+            scope.groups.iter().map(|o| Some(o.as_group())).collect();
+        recused_unvoted += applications::table
+            .inner_join(enterprises::table)
+            .filter(applications::round_id.eq_any(rounds))
+            .filter(one_of_names(applications::status, voting))
+            .filter(
+                applications::enterprise_id
+                    .eq_any(enterprises)
+                    .or(enterprises::group_id.eq_any(groups)),
+            )
+            .filter(not(exists(open_vote)))
+            .select(count_star())
+            .get_result::<i64>(conn)?;
+    }
+    Ok([in_review - voted - recused_unvoted, decisions])
 }
 
-type Four = (Option<i64>, Option<i64>, Option<i64>, Option<i64>);
+type Three = (Option<i64>, Option<i64>, Option<i64>);

@@ -397,6 +397,7 @@ pub(crate) async fn render_detail(
 ) -> Result<HttpResponse, AppError> {
     let reader = caller.principal.clone();
     let issuer = crate::routes::certificates::issuer(state);
+    let log = state.issuance_log.clone();
     let detail = state
         .db(move |conn| {
             let app = applications::visible(conn, &caller.principal, id)?;
@@ -460,7 +461,8 @@ pub(crate) async fn render_detail(
             let missing = applications::missing_items(conn, &app)?;
             let r = queries::rounds::get(conn, app.round_id)?.ok_or(AppError::NotFound)?;
             let e = enterprises::get(conn, app.enterprise_id)?.ok_or(AppError::NotFound)?;
-            let certificate = queries::certificates::summary_of_application(conn, &issuer, id)?;
+            let certificate =
+                queries::certificates::summary_of_application(conn, &log, &issuer, id)?;
             let secretariat = caller.has(Role::Secretariat).then(|| SecretariatActions {
                 accept: state_allows(app.status, &Event::Accept),
                 reject: state_allows(

@@ -13,7 +13,7 @@ use crate::web::listing::{self, Links};
 use crate::web::render::{base_context, page, page_with_form, refusal_text, with, FormState};
 use crate::web::visitor::Visitor;
 use crate::web::AppState;
-use crate::workflow::panels::{self, ConfirmRequest, ProposalRequest, SeatInput};
+use crate::workflow::panels::{self, ConfirmRequest, Proposal, ProposalRequest, SeatInput};
 use crate::workflow::queries;
 use crate::workflow::views::AssignedApplicationView;
 
@@ -78,10 +78,11 @@ pub async fn proposal_api(
     body: web::Json<ProposalRequest>,
 ) -> Result<HttpResponse, AppError> {
     let (id, req, lang) = (path.into_inner(), body.into_inner(), visitor.lang);
+    let proposals = state.proposals.clone();
     let p = state
-        .db(move |conn| Ok(panels::propose(conn, id, &req, today())?))
+        .db(move |conn| Ok(proposals.propose(conn, id, &req, today())?))
         .await?;
-    Ok(HttpResponse::Ok().json(p.view(|r| refusal_text(r, lang))))
+    Ok(HttpResponse::Ok().json(Proposal::clone(&p).view(|r| refusal_text(r, lang))))
 }
 
 /// Confirms the (edited) proposal: every panel of the round in one transaction.
@@ -150,17 +151,11 @@ pub async fn board_page(
         q.before.as_deref(),
         q.limit,
     )?;
+    let proposals = state.proposals.clone();
     let proposal = state
-        .db(move |conn| {
-            Ok(panels::propose(
-                conn,
-                id,
-                &ProposalRequest::default(),
-                today(),
-            )?)
-        })
+        .db(move |conn| Ok(proposals.propose(conn, id, &ProposalRequest::default(), today())?))
         .await?;
-    let mut proposal = proposal.view(|r| refusal_text(r, lang));
+    let mut proposal = Proposal::clone(&proposal).view(|r| refusal_text(r, lang));
     let total = proposal.panels.len();
     let shown = panels::board_page(std::mem::take(&mut proposal.panels), &window);
     let links = Links::of(&shown, &[]);

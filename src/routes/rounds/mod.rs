@@ -233,12 +233,16 @@ fn review_section(
             ),
             (None, None) => (vec![], "1".into(), "1/2".into(), None),
         };
+    // Each expert's own enterprise in one query: one by one, a national programme's
+    // experts were a hundred round trips on every view of the round page.
+    let ids: Vec<_> = reviewers.iter().map(|(u, _)| *u).collect();
+    let mut own = queries::enterprises::of_members(conn, &ids)?;
     let mut candidates = Vec::new();
     for (user_id, name) in reviewers {
         let on_panel = chosen.iter().find(|(u, _)| *u == user_id.to_string());
         let named = match on_panel {
             Some((_, e)) => queries::enterprises::named(conn, e)?,
-            None => queries::enterprises::mine(conn, user_id)?,
+            None => own.remove(&user_id),
         };
         let (enterprise, enterprise_name) = match (on_panel, named) {
             // What was typed stays as typed.

@@ -11,6 +11,7 @@ use crate::domain::catalog::Bilingual;
 use crate::domain::certificate::CertificatePayload;
 use crate::domain::listing::{assemble, Cursor, Page, Window};
 use crate::refusal::Refusal;
+use crate::workflow::certificate_log::VerifiedLog;
 use crate::workflow::certificates::{verify_number, Issuer};
 use crate::workflow::views::certificates::{
     certificate_summary, directory_entry, CertificateSummary, DirectoryEntry,
@@ -46,11 +47,12 @@ pub fn by_number(conn: &mut DbConn, number: &str) -> Result<Option<CertificateRo
 /// A certificate as the API answers it, its state read from the issuance log.
 pub fn summary(
     conn: &mut DbConn,
+    log: &VerifiedLog,
     issuer: &Issuer,
     row: CertificateRow,
     created: bool,
 ) -> Result<CertificateSummary, Refusal> {
-    let verification = verify_number(conn, &row.number, Utc::now().date_naive())?;
+    let verification = verify_number(conn, log, &row.number, Utc::now().date_naive())?;
     let url = issuer.verify_url(&row.number);
     Ok(certificate_summary(row, verification, url, created))
 }
@@ -59,11 +61,12 @@ pub fn summary(
 /// page shows it.
 pub fn summary_of_application(
     conn: &mut DbConn,
+    log: &VerifiedLog,
     issuer: &Issuer,
     application: crate::domain::ids::ApplicationId,
 ) -> Result<Option<CertificateSummary>, Refusal> {
     match store::by_application(conn, application)? {
-        Some(row) => Ok(Some(summary(conn, issuer, row, false)?)),
+        Some(row) => Ok(Some(summary(conn, log, issuer, row, false)?)),
         None => Ok(None),
     }
 }

@@ -79,6 +79,14 @@ pub fn mine(conn: &mut DbConn, user: UserId) -> Result<Option<EnterpriseRow>, Re
     }
 }
 
+/// [`mine`] of each of `users` at once, by user.
+pub fn of_members(
+    conn: &mut DbConn,
+    users: &[UserId],
+) -> Result<std::collections::HashMap<UserId, EnterpriseRow>, Refusal> {
+    Ok(store::of_members(conn, users)?.into_iter().collect())
+}
+
 pub fn get(conn: &mut DbConn, id: EnterpriseId) -> Result<Option<EnterpriseRow>, Refusal> {
     Ok(store::get(conn, id)?)
 }

@@ -131,7 +131,8 @@ pub fn for_person(
                     .collect()
             }
             Role::Reviewer => {
-                store::reviewer(conn, who.user_id, Task::VotesPending.statuses())?.to_vec()
+                let scopes = crate::workflow::review::review_scopes(conn, who.user_id)?;
+                store::reviewer(conn, who.user_id, Task::VotesPending.statuses(), &scopes)?.to_vec()
             }
         };
         sections.push(TaskSection {

@@ -1,0 +1,11 @@
+DROP TRIGGER assignment_versions_seat_written ON panel_seats;
+DROP TRIGGER assignment_versions_preference_written ON assessor_preferences;
+DROP TRIGGER assignment_versions_employment_written ON assessor_employment;
+DROP TRIGGER assignment_versions_conflict_written ON declared_conflicts;
+DROP TRIGGER assignment_versions_profile_written ON assessor_profiles;
+DROP TRIGGER assignment_versions_organisation_written ON organisations;
+DROP TRIGGER assignment_versions_user_renamed ON users;
+DROP TRIGGER assignment_versions_enterprise_written ON enterprises;
+DROP TRIGGER assignment_versions_application_written ON applications;
+DROP FUNCTION assignment_versions_bump();
+DROP TABLE assignment_versions;
