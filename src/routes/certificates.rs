@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use crate::domain::access::Role;
 use crate::domain::audit::Actor;
 use crate::domain::ids::{ApplicationId, RoundId};
-use crate::domain::listing::parse_search;
+use crate::domain::listing::{parse_search, Page, Window};
 use crate::domain::size;
 use crate::error::AppError;
 use crate::refusal::Code;
@@ -593,9 +593,16 @@ pub async fn issue_form(
 pub async fn of_round(
     state: &AppState,
     round: RoundId,
-) -> Result<Vec<crate::workflow::views::certificates::CertificateListing>, AppError> {
+    window: Window,
+) -> Result<
+    (
+        Page<crate::workflow::views::certificates::CertificateListing>,
+        i64,
+    ),
+    AppError,
+> {
     state
-        .db(move |conn| Ok(queries::certificates::of_round(conn, round)?))
+        .db(move |conn| Ok(queries::certificates::of_round(conn, round, &window)?))
         .await
 }
 

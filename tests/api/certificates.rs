@@ -1221,3 +1221,57 @@ async fn the_verify_page_tells_valid_revoked_expired_and_invalid_apart_in_both_l
     );
     assert!(section.contains(&format!("href=\"/verify/{}\"", old.number)));
 }
+
+/// Issue #19: the round page lists the round's certificates a page at a time (a past
+/// national round has 3,000), with how many there are.
+#[tokio::test]
+async fn the_round_page_lists_its_certificates_a_page_at_a_time() {
+    let app = crate::helpers::spawn_app().await;
+    let w = world(&app).await;
+    let mut numbers = Vec::new();
+    for a in approved_applications(&w, 3).await {
+        numbers.push(issued_number(&w, &a.application).await);
+    }
+    numbers.sort();
+    let sec = app.signed_in(&w.sec.login).await;
+    let round = format!("/rounds/{}", w.round);
+    let listed = |html: &str| -> Vec<String> {
+        numbers
+            .iter()
+            .filter(|n| html.contains(&format!("href=\"/certificates/{n}.pdf\"")))
+            .cloned()
+            .collect()
+    };
+    let (status, first) = get_page(&app, &sec, &format!("{round}?limit=2")).await;
+    assert_eq!(status, 200);
+    let section = &first[first.find("id=\"round-certificates\"").unwrap()..];
+    assert!(
+        section.contains("(3)"),
+        "the count of the round's certificates"
+    );
+    assert_eq!(listed(section), numbers[..2], "the first two by number");
+    let next = section
+        .split("rel=\"next\" href=\"")
+        .nth(1)
+        .map(|r| r[..r.find('"').unwrap()].replace("&amp;", "&"))
+        .expect("a link to the next page");
+    assert!(
+        next.starts_with(&round) && next.contains("limit=2"),
+        "{next}"
+    );
+    let (_, second) = get_page(&app, &sec, &next).await;
+    let section = &second[second.find("id=\"round-certificates\"").unwrap()..];
+    assert_eq!(listed(section), numbers[2..]);
+    assert!(section.contains("rel=\"prev\""));
+
+    // A cursor that is not one is refused, not ignored.
+    let (status, _) = get_page(&app, &sec, &format!("{round}?after=nonsense")).await;
+    assert_eq!(status, 400);
+    // Only the secretariat sees the list.
+    let (_, member) = w
+        .enterprise("某企业", &[certcase::domain::access::Role::Enterprise])
+        .await;
+    let member = app.signed_in(&member.login).await;
+    let (_, page) = get_page(&app, &member, &round).await;
+    assert!(!page.contains("id=\"round-certificates\""));
+}

@@ -336,20 +336,56 @@ pub fn round_applications(
         .load(conn)
 }
 
-/// The certificates of a round's applications, by number.
-pub fn of_round(conn: &mut DbConn, round: RoundId) -> QueryResult<Vec<CertificateRow>> {
+/// One window of a round's certificates by number (descending when `backwards`), with
+/// what the round page lists of each and the enterprise's Chinese name, in one query: a
+/// past national round has 3,000 certificates, and listing them all with two lookups
+/// each made its page a megabyte and 770 ms.
+pub fn of_round_page(
+    conn: &mut DbConn,
+    round: RoundId,
+    at: &super::KeysetAt<String>,
+) -> QueryResult<Vec<RoundCertificateRow>> {
+    use crate::db::schema::{applications, enterprises};
+    let mut q = certificates::table
+        .inner_join(applications::table.on(applications::id.eq(certificates::application_id)))
+        .inner_join(enterprises::table.on(enterprises::id.eq(applications::enterprise_id)))
+        .filter(applications::round_id.eq(round))
+        .into_boxed();
+    if let Some(n) = &at.key {
+        q = if at.backwards {
+            q.filter(certificates::number.lt(n.clone()))
+        } else {
+            q.filter(certificates::number.gt(n.clone()))
+        };
+    }
+    let q = if at.backwards {
+        q.order(certificates::number.desc())
+    } else {
+        q.order(certificates::number.asc())
+    };
+    q.limit(at.fetch)
+        .select((
+            certificates::number,
+            enterprises::name_zh,
+            certificates::part_code,
+            certificates::issued_at,
+            certificates::revoked_at,
+        ))
+        .load(conn)
+}
+
+/// A line of a round's certificates: number, enterprise (Chinese name), part, issued and
+/// revoked at.
+pub type RoundCertificateRow = (String, String, String, NaiveDateTime, Option<NaiveDateTime>);
+
+/// How many certificates a round's applications have.
+pub fn count_in_round(conn: &mut DbConn, round: RoundId) -> QueryResult<i64> {
     use crate::db::schema::applications;
     certificates::table
-        .filter(
-            certificates::application_id.eq_any(
-                applications::table
-                    .filter(applications::round_id.eq(round))
-                    .select(applications::id),
-            ),
-        )
-        .order(certificates::number.asc())
-        .select(CertificateRow::as_select())
-        .load(conn)
+        .inner_join(applications::table.on(applications::id.eq(certificates::application_id)))
+        .filter(applications::round_id.eq(round))
+        .count()
+        .get_result(conn)
 }
 
 /// The certificates of an enterprise's applications, by number.

@@ -385,22 +385,27 @@ pub fn reviewer(
     let mut recused_unvoted = 0;
     for (rounds, scope) in scopes {
         let open_vote = super::open_vote_of!(user);
-        let enterprises: Vec<EnterpriseId> = scope
+        let by_id: Vec<EnterpriseId> = scope
             .enterprises
             .iter()
             .map(|o| o.as_enterprise())
             .collect();
-        let groups: Vec<Option<EnterpriseGroupId>> =
+        let by_group: Vec<Option<EnterpriseGroupId>> =
             scope.groups.iter().map(|o| Some(o.as_group())).collect();
+        // The recused enterprises first (by id, and by group through its index), then
+        // their applications by theirs: an OR across the joined tables read every
+        // application in review of the rounds.
+        let recused = enterprises::table
+            .filter(
+                enterprises::id
+                    .eq_any(by_id)
+                    .or(enterprises::group_id.eq_any(by_group)),
+            )
+            .select(enterprises::id);
         recused_unvoted += applications::table
-            .inner_join(enterprises::table)
+            .filter(applications::enterprise_id.eq_any(recused))
             .filter(applications::round_id.eq_any(rounds))
             .filter(one_of_names(applications::status, voting))
-            .filter(
-                applications::enterprise_id
-                    .eq_any(enterprises)
-                    .or(enterprises::group_id.eq_any(groups)),
-            )
             .filter(not(exists(open_vote)))
             .select(count_star())
             .get_result::<i64>(conn)?;

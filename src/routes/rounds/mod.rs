@@ -18,6 +18,7 @@ use crate::domain::round::RoundInput;
 use crate::error::AppError;
 use crate::refusal::{Code, Refusal};
 use crate::web::caller::Caller;
+use crate::web::listing::{self, Links};
 use crate::web::render::{base_context, page, refusal_text, with};
 use crate::web::visitor::Visitor;
 use crate::web::AppState;
@@ -153,11 +154,29 @@ async fn render_detail(
     let ctx = with(ctx, "review", &review);
     let ctx = with(ctx, "certificates", &certificates);
     let ctx = with(ctx, "months", &months);
-    let issued = match secretariat {
-        true => Some(super::certificates::of_round(state, id).await?),
-        false => None,
+    let ctx = if secretariat {
+        // The round's certificates, 50 a page by number (`after` / `before`).
+        let at = web::Query::<CertificatesAt>::from_query(req.query_string())
+            .map(web::Query::into_inner)
+            .unwrap_or_default();
+        let window = listing::window(
+            queries::certificates::ROUND_CERTIFICATES_LIST,
+            1,
+            at.after.as_deref(),
+            at.before.as_deref(),
+            at.limit,
+        )?;
+        let (issued, total) = super::certificates::of_round(state, id, window).await?;
+        let limit = at.limit.map(|l| l.to_string()).unwrap_or_default();
+        let links = Links::of(&issued, &[("limit", limit)]);
+        let ctx = with(ctx, "round_certificates", &issued.rows);
+        let ctx = with(ctx, "round_certificates_total", &total);
+        let ctx = with(ctx, "pager_path", &format!("/rounds/{id}"));
+        let ctx = with(ctx, "next_qs", &links.next_qs);
+        with(ctx, "prev_qs", &links.prev_qs)
+    } else {
+        ctx
     };
-    let ctx = with(ctx, "round_certificates", &issued);
     let mut res = page(
         &state.templates,
         "pages/rounds/detail.html",
@@ -165,6 +184,14 @@ async fn render_detail(
     )?;
     *res.status_mut() = status;
     Ok(res)
+}
+
+/// Where the round page's list of certificates starts.
+#[derive(Debug, Default, Deserialize)]
+struct CertificatesAt {
+    after: Option<String>,
+    before: Option<String>,
+    limit: Option<i64>,
 }
 
 /// Months of the registration window drawn on the round page; a longer window shows its

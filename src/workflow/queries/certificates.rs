@@ -14,7 +14,8 @@ use crate::refusal::Refusal;
 use crate::workflow::certificate_log::VerifiedLog;
 use crate::workflow::certificates::{verify_number, Issuer};
 use crate::workflow::views::certificates::{
-    certificate_summary, directory_entry, CertificateSummary, DirectoryEntry,
+    certificate_listing, certificate_summary, directory_entry, CertificateListing,
+    CertificateSummary, DirectoryEntry,
 };
 
 /// Every signing key, oldest first.
@@ -22,21 +23,32 @@ pub fn keys(conn: &mut DbConn) -> Result<Vec<KeyRow>, Refusal> {
     Ok(store::keys(conn)?)
 }
 
-/// The certificates of a round's applications, each with its enterprise's name.
+/// The round page's list of the round's certificates, in its cursors.
+pub const ROUND_CERTIFICATES_LIST: &str = "round-certificates";
+
+/// A page of the certificates of a round's applications by number, each with its
+/// enterprise's name, and how many the round has.
 pub fn of_round(
     conn: &mut DbConn,
     round: crate::domain::ids::RoundId,
-) -> Result<Vec<crate::workflow::views::certificates::CertificateListing>, Refusal> {
-    use crate::db::models::{applications, enterprises};
-    let mut out = Vec::new();
-    for row in store::of_round(conn, round)? {
-        let app = applications::get(conn, row.application_id)?.ok_or(Refusal::NotFound)?;
-        let e = enterprises::get(conn, app.enterprise_id)?.ok_or(Refusal::NotFound)?;
-        out.push(crate::workflow::views::certificates::certificate_listing(
-            row, e.name_zh,
-        ));
-    }
-    Ok(out)
+    window: &Window,
+) -> Result<(Page<CertificateListing>, i64), Refusal> {
+    let at = KeysetAt {
+        key: window.cursor().map(|c| c.parts()[0].clone()),
+        backwards: window.backwards(),
+        fetch: window.limit.fetch(),
+    };
+    let rows = store::of_round_page(conn, round, &at)?
+        .into_iter()
+        .map(certificate_listing)
+        .collect();
+    let page = assemble(
+        ROUND_CERTIFICATES_LIST,
+        window,
+        rows,
+        |c: &CertificateListing| Cursor::new(vec![c.number.clone()]),
+    );
+    Ok((page, store::count_in_round(conn, round)?))
 }
 
 /// A certificate by its number, revoked or not.

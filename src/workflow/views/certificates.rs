@@ -4,7 +4,7 @@
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use serde::Serialize;
 
-use crate::db::models::certificates::CertificateRow;
+use crate::db::models::certificates::{CertificateRow, RoundCertificateRow};
 use crate::domain::certificate::CertificatePayload;
 use crate::workflow::certificates::Verification;
 
@@ -18,13 +18,14 @@ pub struct CertificateListing {
     pub revoked_at: Option<NaiveDateTime>,
 }
 
-pub fn certificate_listing(row: CertificateRow, enterprise_name: String) -> CertificateListing {
+pub fn certificate_listing(row: RoundCertificateRow) -> CertificateListing {
+    let (number, enterprise_name, part_code, issued_at, revoked_at) = row;
     CertificateListing {
-        number: row.number,
+        number,
         enterprise_name,
-        part_code: row.part_code,
-        issued_at: row.issued_at,
-        revoked_at: row.revoked_at,
+        part_code,
+        issued_at,
+        revoked_at,
     }
 }
 
