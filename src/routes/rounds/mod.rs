@@ -175,7 +175,7 @@ async fn render_detail(
         let ctx = with(ctx, "next_qs", &links.next_qs);
         with(ctx, "prev_qs", &links.prev_qs)
     } else {
-        ctx
+        with(ctx, "round_certificates", &None::<()>)
     };
     let mut res = page(
         &state.templates,
