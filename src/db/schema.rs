@@ -607,6 +607,8 @@ diesel::table! {
         superseded_by -> Nullable<Text>,
         // list19b: the payload's last day of validity, indexed for expiry lookups.
         valid_until -> Date,
+        // The application's round, copied by a trigger (migration 000412).
+        round_id -> Nullable<Text>,
     }
 }
 
