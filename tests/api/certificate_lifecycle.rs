@@ -276,6 +276,20 @@ async fn by_hand(app: &TestApp, sql: String) {
     .await;
 }
 
+/// Drops the trigger that keeps the issuance log append-only, as someone with database
+/// access could.
+async fn unlock_issuance_log(app: &TestApp) {
+    let drop = app
+        .conn(|c| match certcase::db::backend(c) {
+            certcase::db::Backend::Sqlite => "DROP TRIGGER issuance_log_no_update",
+            certcase::db::Backend::Postgres => {
+                "DROP TRIGGER issuance_log_append_only ON issuance_log"
+            }
+        })
+        .await;
+    by_hand(app, drop.to_string()).await;
+}
+
 #[tokio::test]
 async fn editing_rows_by_hand_never_turns_a_decision_into_valid() {
     let app = crate::helpers::spawn_app().await;
@@ -341,15 +355,7 @@ async fn editing_rows_by_hand_never_turns_a_decision_into_valid() {
     );
 
     // The log edited after its triggers were dropped: broken at that entry, not valid.
-    let drop = app
-        .conn(|c| match certcase::db::backend(c) {
-            certcase::db::Backend::Sqlite => "DROP TRIGGER issuance_log_no_update",
-            certcase::db::Backend::Postgres => {
-                "DROP TRIGGER issuance_log_append_only ON issuance_log"
-            }
-        })
-        .await;
-    by_hand(&app, drop.to_string()).await;
+    unlock_issuance_log(&app).await;
     let entry = check(&app, &suspended).await["history"][1]["index"]
         .as_u64()
         .unwrap();
@@ -712,15 +718,7 @@ async fn views_check_the_log_on_from_the_last_walk_and_still_find_an_edit_at_onc
 
     // Someone with database access reseals the middle certificate's issuance entry with
     // another reason: it hashes to what it stores, but the next entry no longer names it.
-    let drop = app
-        .conn(|c| match certcase::db::backend(c) {
-            certcase::db::Backend::Sqlite => "DROP TRIGGER issuance_log_no_update",
-            certcase::db::Backend::Postgres => {
-                "DROP TRIGGER issuance_log_append_only ON issuance_log"
-            }
-        })
-        .await;
-    by_hand(&app, drop.to_string()).await;
+    unlock_issuance_log(&app).await;
     let middle = numbers[1].clone();
     let resealed = app
         .conn(move |c| {
