@@ -111,8 +111,42 @@ pub fn init_tls() {
     openssl_sys::init();
 }
 
+/// The PostgreSQL URL to connect with: on the loopback interface, TLS off unless the URL
+/// or `PGSSLMODE` asks for a mode (`sslmode_set`). libpq's default, `prefer`, encrypts
+/// whenever the server offers TLS (Debian's does, with its snake-oil certificate), and on
+/// loopback that protects nothing while costing both sides: 10-17 % of the requests a
+/// list page answers at national scale (issue #19). Any other host, a socket path, or a
+/// URL this cannot read is used as given.
+pub fn with_loopback_tls_off(url: &str, sslmode_set: bool) -> std::borrow::Cow<'_, str> {
+    let loopback = |u: &url::Url| match u.host() {
+        // An address is a domain to `url` in a scheme it does not know (postgres:).
+        Some(url::Host::Domain(d)) => {
+            d.eq_ignore_ascii_case("localhost")
+                || d.parse::<std::net::IpAddr>()
+                    .is_ok_and(|ip| ip.is_loopback())
+        }
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    };
+    match url::Url::parse(url) {
+        Ok(u)
+            if Backend::from_url(url) == Backend::Postgres
+                && !sslmode_set
+                && loopback(&u)
+                && !u.query_pairs().any(|(k, _)| k == "sslmode" || k == "host")
+                && u.fragment().is_none() =>
+        {
+            let join = if u.query().is_some() { '&' } else { '?' };
+            format!("{url}{join}sslmode=disable").into()
+        }
+        _ => url.into(),
+    }
+}
+
 pub fn connect_pool(url: &str, max_size: u32) -> anyhow::Result<DbPool> {
     init_tls();
+    let url = &*with_loopback_tls_off(url, std::env::var_os("PGSSLMODE").is_some());
     // A new SQLite database is created owner-only; its -wal and -shm files take its mode.
     if Backend::from_url(url) == Backend::Sqlite && !url.starts_with("file:") && url != ":memory:" {
         crate::private_files::ensure_file(std::path::Path::new(url))?;
@@ -385,5 +419,49 @@ where
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::with_loopback_tls_off;
+
+    #[test]
+    fn tls_is_turned_off_on_loopback_only_when_nothing_asks_for_a_mode() {
+        let off = |url: &str| with_loopback_tls_off(url, false).into_owned();
+        for (given, used) in [
+            (
+                "postgres://postgres@127.0.0.1:5432/db",
+                "postgres://postgres@127.0.0.1:5432/db?sslmode=disable",
+            ),
+            (
+                "postgresql://u:p@localhost/db",
+                "postgresql://u:p@localhost/db?sslmode=disable",
+            ),
+            (
+                "postgres://u@[::1]:5433/db?connect_timeout=3",
+                "postgres://u@[::1]:5433/db?connect_timeout=3&sslmode=disable",
+            ),
+            (
+                "postgres://u@127.0.0.2/db",
+                "postgres://u@127.0.0.2/db?sslmode=disable",
+            ),
+        ] {
+            assert_eq!(off(given), used);
+        }
+        for kept in [
+            "postgres://u@127.0.0.1/db?sslmode=require",
+            "postgres://u@db.internal:5432/db",
+            "postgres://u@10.0.0.5/db",
+            "postgres:///db?host=/var/run/postgresql",
+            "postgres://u@localhost/db?host=/tmp",
+            "/var/lib/certcase/certcase.db",
+            "file:certcase.db?mode=rwc",
+            "postgres://not a url",
+        ] {
+            assert_eq!(off(kept), kept);
+        }
+        let url = "postgres://u@127.0.0.1/db";
+        assert_eq!(with_loopback_tls_off(url, true), url, "PGSSLMODE decides");
     }
 }

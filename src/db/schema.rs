@@ -208,6 +208,8 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         directory_consent -> Bool,
+        // The enterprise's Chinese name, copied by triggers (migration 000413).
+        enterprise_name_zh -> Text,
     }
 }
 

@@ -101,7 +101,7 @@ impl VerifiedLog {
         if !anchor_kept || verify_continuation(Some((anchor.index, &anchor.hash)), newer).is_err() {
             return Ok(false);
         }
-        if !mine.iter().all(sealed) || !self.linked_on(conn, anchor, &entries, mine)? {
+        if !mine.iter().all(sealed) || !linked_on(conn, anchor, &entries, mine)? {
             return Ok(false);
         }
         if let Some(end) = newer.last() {
@@ -112,38 +112,6 @@ impl VerifiedLog {
             });
         }
         Ok(true)
-    }
-
-    /// Whether the entry after each of `mine` still names it as the one before: a
-    /// certificate's entry resealed alone no longer is. Entries from the anchor on are
-    /// at hand; the others are read.
-    fn linked_on(
-        &self,
-        conn: &mut DbConn,
-        anchor: &Anchor,
-        from_anchor: &[LogEntry],
-        mine: &[LogEntry],
-    ) -> Result<bool, Refusal> {
-        let wanted: Vec<u64> = mine
-            .iter()
-            .map(|e| e.index + 1)
-            .filter(|i| *i <= anchor.index)
-            .collect();
-        let read = if wanted.is_empty() {
-            Vec::new()
-        } else {
-            store::log_at(conn, &wanted)?
-        };
-        let next_of = |e: &LogEntry| {
-            read.iter()
-                .chain(from_anchor)
-                .find(|n| n.index == e.index + 1)
-        };
-        Ok(mine.iter().all(|e| match next_of(e) {
-            Some(next) => next.prev_hash == e.hash,
-            // The log's last entry, or one after a removal that the walk will name.
-            None => e.index >= from_anchor.last().map_or(anchor.index, |l| l.index),
-        }))
     }
 
     /// Walks the whole log, not only up to the certificate's last entry: that entry
@@ -176,4 +144,35 @@ impl VerifiedLog {
             *kept = Some(new);
         }
     }
+}
+
+/// Whether the entry after each of `mine` still names it as the one before: a
+/// certificate's entry resealed alone no longer is. Entries from the anchor on are
+/// at hand; the others are read.
+fn linked_on(
+    conn: &mut DbConn,
+    anchor: &Anchor,
+    from_anchor: &[LogEntry],
+    mine: &[LogEntry],
+) -> Result<bool, Refusal> {
+    let wanted: Vec<u64> = mine
+        .iter()
+        .map(|e| e.index + 1)
+        .filter(|i| *i <= anchor.index)
+        .collect();
+    let read = if wanted.is_empty() {
+        Vec::new()
+    } else {
+        store::log_at(conn, &wanted)?
+    };
+    let next_of = |e: &LogEntry| {
+        read.iter()
+            .chain(from_anchor)
+            .find(|n| n.index == e.index + 1)
+    };
+    Ok(mine.iter().all(|e| match next_of(e) {
+        Some(next) => next.prev_hash == e.hash,
+        // The log's last entry, or one after a removal that the walk will name.
+        None => e.index >= from_anchor.last().map_or(anchor.index, |l| l.index),
+    }))
 }

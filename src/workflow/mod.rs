@@ -13,6 +13,7 @@ pub mod catalog;
 pub mod demo;
 // The national-scale programme of `seed --scale` (feature: demo).
 pub mod enterprises;
+pub mod kept;
 pub mod national;
 pub mod queries;
 pub mod recent;

@@ -271,6 +271,30 @@ async fn applications_are_filtered_and_searched_within_what_the_caller_may_see()
     assert!(anchor.contains("status=submitted"), "{anchor}");
     assert!(anchor.contains("after="), "{anchor}");
     assert!(html.contains("下一页"), "{html}");
+
+    // Each row names its enterprise from the application's own row (a copy the database
+    // keeps, migration 000413): written with the application, and following a new name.
+    let html = page(&app, &browser, "/applications").await;
+    assert_eq!(html.matches("北京喆堃科技有限公司").count(), 2, "{html}");
+    assert_eq!(html.matches("上海某银行").count(), 1, "{html}");
+    let renamed = b.clone();
+    app.conn(move |c| {
+        diesel::sql_query(format!(
+            "UPDATE enterprises SET name_zh = '上海浦江某银行' WHERE id = '{renamed}'"
+        ))
+        .execute(c)
+        .unwrap()
+    })
+    .await;
+    let html = page(&app, &browser, "/applications").await;
+    assert!(
+        html.contains("上海浦江某银行") && !html.contains("上海某银行"),
+        "{html}"
+    );
+    assert_eq!(html.matches("北京喆堃科技有限公司").count(), 2, "{html}");
+    let b_sec = application(&w, &b, "SEC", Status::Draft, None).await;
+    let html = page(&app, &browser, "/applications").await;
+    assert_eq!(html.matches("上海浦江某银行").count(), 2, "{b_sec}: {html}");
 }
 
 #[tokio::test]

@@ -174,6 +174,8 @@ async fn whole_story(app: &TestApp, b: &mut Browser) {
     for a in &mut applicants {
         s.enterprise_downloads_certificate(b, a).await;
     }
+    s.secretariat_pages_round_certificates(b, ZH, &applicants)
+        .await;
     s.anyone_verifies_by_number(b, ZH, &applicants[0]).await;
     s.anyone_verifies_by_pdf(b, EN, &applicants[1], "verify.state.valid")
         .await;
@@ -804,6 +806,58 @@ impl<'a> Story<'a> {
         b.press(&self.t(lang, "cert.issue")).await;
         b.sees(&format!("2 {}", self.t(lang, "cert.outcome.issued")))
             .await;
+    }
+
+    /// The round page counts the round's certificates and lists them a page at a time. A
+    /// page of one (`limit=1`; a person sees fifty) makes two pages of the two, to follow
+    /// the pager forward and back.
+    async fn secretariat_pages_round_certificates(
+        &self,
+        b: &mut Browser,
+        lang: &str,
+        applicants: &[Applicant],
+    ) {
+        let mut numbers: Vec<&str> = applicants.iter().map(|a| a.certificate.as_str()).collect();
+        numbers.sort();
+        self.sign_in(b, lang, &self.secretariat).await;
+        b.follow(&self.t(lang, "nav.rounds")).await;
+        b.follow(&self.round_name[lang]).await;
+        let listed = b
+            .find_css("#round-certificates")
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            listed.contains(&format!("({})", numbers.len()))
+                && numbers.iter().all(|n| listed.contains(n)),
+            "the round page does not count and list {numbers:?}: {listed}"
+        );
+        let round = b.path().await;
+        b.open(&format!("{round}?limit=1")).await;
+        let mut seen = Vec::new();
+        for step in ["", "listing.next", "listing.previous"] {
+            if !step.is_empty() {
+                b.follow(&self.t(lang, step)).await;
+            }
+            let listed = b
+                .find_css("#round-certificates")
+                .await
+                .text()
+                .await
+                .unwrap();
+            let on_page: Vec<&str> = numbers
+                .iter()
+                .copied()
+                .filter(|n| listed.contains(n))
+                .collect();
+            seen.push(on_page);
+        }
+        assert_eq!(
+            seen,
+            [vec![numbers[0]], vec![numbers[1]], vec![numbers[0]]],
+            "one certificate a page, in number order, forward and back"
+        );
     }
 
     /// The enterprise finds its certificate on the application page and downloads the

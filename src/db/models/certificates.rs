@@ -346,24 +346,12 @@ pub fn of_round_page(
     at: &super::KeysetAt<String>,
 ) -> QueryResult<Vec<RoundCertificateRow>> {
     use crate::db::schema::{applications, enterprises};
-    let mut q = certificates::table
+    let q = certificates::table
         .inner_join(applications::table.on(applications::id.eq(certificates::application_id)))
         .inner_join(enterprises::table.on(enterprises::id.eq(applications::enterprise_id)))
         .filter(certificates::round_id.eq(round))
         .into_boxed();
-    if let Some(n) = &at.key {
-        q = if at.backwards {
-            q.filter(certificates::number.lt(n.clone()))
-        } else {
-            q.filter(certificates::number.gt(n.clone()))
-        };
-    }
-    let q = if at.backwards {
-        q.order(certificates::number.desc())
-    } else {
-        q.order(certificates::number.asc())
-    };
-    q.limit(at.fetch)
+    super::keyset_window!(q, at, asc certificates::number)
         .select((
             certificates::number,
             enterprises::name_zh,
@@ -512,19 +500,7 @@ pub fn directory_page(
     if let Some(p) = &filter.part {
         q = q.filter(certificates::part_code.eq(p.clone()));
     }
-    if let Some(n) = &at.key {
-        q = if at.backwards {
-            q.filter(certificates::number.lt(n.clone()))
-        } else {
-            q.filter(certificates::number.gt(n.clone()))
-        };
-    }
-    let q = if at.backwards {
-        q.order(certificates::number.desc())
-    } else {
-        q.order(certificates::number.asc())
-    };
-    q.limit(at.fetch)
+    super::keyset_window!(q, at, asc certificates::number)
         .select(CertificateRow::as_select())
         .load(conn)
 }

@@ -242,27 +242,7 @@ pub fn page(
         Some(false) => q = q.filter(enterprises::verified_at.is_null()),
         None => {}
     }
-    if let Some((t, id)) = at.key {
-        q = if at.backwards {
-            q.filter(
-                enterprises::created_at
-                    .gt(t)
-                    .or(enterprises::created_at.eq(t).and(enterprises::id.gt(id))),
-            )
-        } else {
-            q.filter(
-                enterprises::created_at
-                    .lt(t)
-                    .or(enterprises::created_at.eq(t).and(enterprises::id.lt(id))),
-            )
-        };
-    }
-    let q = if at.backwards {
-        q.order((enterprises::created_at.asc(), enterprises::id.asc()))
-    } else {
-        q.order((enterprises::created_at.desc(), enterprises::id.desc()))
-    };
-    q.limit(at.fetch)
+    super::keyset_window!(q, at, desc(enterprises::created_at, enterprises::id))
         .select(EnterpriseRow::as_select())
         .load(conn)
 }

@@ -327,19 +327,7 @@ pub fn inbox_page(
                     .escape('\\')),
         );
     }
-    if let Some(id) = &at.key {
-        q = if at.backwards {
-            q.filter(notifications::id.gt(id.clone()))
-        } else {
-            q.filter(notifications::id.lt(id.clone()))
-        };
-    }
-    let q = if at.backwards {
-        q.order(notifications::id.asc())
-    } else {
-        q.order(notifications::id.desc())
-    };
-    q.limit(at.fetch)
+    super::keyset_window!(q, at, desc notifications::id)
         .select(NotificationRow::as_select())
         .load(conn)
 }
@@ -374,25 +362,7 @@ pub fn outbox_page(
                 .or(outbox::message_kind.eq(text.clone())),
         );
     }
-    if let Some((t, id)) = &at.key {
-        q = if at.backwards {
-            q.filter(
-                outbox::created_at
-                    .gt(*t)
-                    .or(outbox::created_at.eq(*t).and(outbox::id.gt(id.clone()))),
-            )
-        } else {
-            q.filter(
-                outbox::created_at
-                    .lt(*t)
-                    .or(outbox::created_at.eq(*t).and(outbox::id.lt(id.clone()))),
-            )
-        };
-    }
-    let q = if at.backwards {
-        q.order((outbox::created_at.asc(), outbox::id.asc()))
-    } else {
-        q.order((outbox::created_at.desc(), outbox::id.desc()))
-    };
-    q.limit(at.fetch).select(OutboxRow::as_select()).load(conn)
+    super::keyset_window!(q, at, desc(outbox::created_at, outbox::id))
+        .select(OutboxRow::as_select())
+        .load(conn)
 }

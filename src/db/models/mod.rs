@@ -79,6 +79,52 @@ pub struct KeysetAt<K> {
     pub fetch: i64,
 }
 
+/// Narrows a boxed query to the window `at` (a [`KeysetAt`]) of a list sorted by one
+/// column or by (column, tie-break), `asc` or `desc`: the rows past the key in that order
+/// (before it, in reverse order, when `backwards`), `fetch` of them. The key is the
+/// column's value, or a (value, tie-break value) pair.
+macro_rules! keyset_window {
+    ($q:expr, $at:expr, asc $($sort:tt)+) => {
+        $crate::db::models::keyset_window!(@ $q, $at, gt lt asc desc, $($sort)+)
+    };
+    ($q:expr, $at:expr, desc $($sort:tt)+) => {
+        $crate::db::models::keyset_window!(@ $q, $at, lt gt desc asc, $($sort)+)
+    };
+    (@ $q:expr, $at:expr, $past:ident $before:ident $fwd:ident $back:ident, ($a:expr, $b:expr)) => {{
+        let (mut q, at) = ($q, $at);
+        if let Some((ka, kb)) = at.key.to_owned() {
+            q = if at.backwards {
+                q.filter($a.$before(ka.to_owned()).or($a.eq(ka).and($b.$before(kb))))
+            } else {
+                q.filter($a.$past(ka.to_owned()).or($a.eq(ka).and($b.$past(kb))))
+            };
+        }
+        if at.backwards {
+            q.order(($a.$back(), $b.$back()))
+        } else {
+            q.order(($a.$fwd(), $b.$fwd()))
+        }
+        .limit(at.fetch)
+    }};
+    (@ $q:expr, $at:expr, $past:ident $before:ident $fwd:ident $back:ident, $a:expr) => {{
+        let (mut q, at) = ($q, $at);
+        if let Some(k) = at.key.to_owned() {
+            q = if at.backwards {
+                q.filter($a.$before(k))
+            } else {
+                q.filter($a.$past(k))
+            };
+        }
+        if at.backwards {
+            q.order($a.$back())
+        } else {
+            q.order($a.$fwd())
+        }
+        .limit(at.fetch)
+    }};
+}
+pub(crate) use keyset_window;
+
 diesel::define_sql_function! {
     /// Lower-cases text the same way on both databases, for case-insensitive search.
     fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text;

@@ -415,30 +415,7 @@ pub fn profiles_page(
     if let Some(o) = filter.organisation {
         q = q.filter(assessor_profiles::organisation_id.eq(o));
     }
-    if let Some((name, id)) = &at.key {
-        q = if at.backwards {
-            q.filter(
-                users::display_name.lt(name.clone()).or(users::display_name
-                    .eq(name.clone())
-                    .and(assessor_profiles::user_id.lt(*id))),
-            )
-        } else {
-            q.filter(
-                users::display_name.gt(name.clone()).or(users::display_name
-                    .eq(name.clone())
-                    .and(assessor_profiles::user_id.gt(*id))),
-            )
-        };
-    }
-    let q = if at.backwards {
-        q.order((
-            users::display_name.desc(),
-            assessor_profiles::user_id.desc(),
-        ))
-    } else {
-        q.order((users::display_name.asc(), assessor_profiles::user_id.asc()))
-    };
-    q.limit(at.fetch)
+    super::keyset_window!(q, at, asc(users::display_name, assessor_profiles::user_id))
         .select((ProfileRow::as_select(), users::display_name))
         .load(conn)
 }

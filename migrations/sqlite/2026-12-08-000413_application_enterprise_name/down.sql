@@ -1,0 +1,4 @@
+DROP TRIGGER enterprises_name_to_applications;
+DROP TRIGGER applications_enterprise_name_moved;
+DROP TRIGGER applications_enterprise_name_copied;
+ALTER TABLE applications DROP COLUMN enterprise_name_zh;
