@@ -176,6 +176,15 @@ impl Browser {
             .to_string()
     }
 
+    /// The visible text of the first element `css` matches.
+    pub async fn text_of(&self, css: &str) -> String {
+        self.find_css(css)
+            .await
+            .text()
+            .await
+            .unwrap_or_else(|e| panic!("the text of {css}: {e}"))
+    }
+
     /// Whether a link's visible text contains `text`.
     pub async fn has_link(&self, text: &str) -> bool {
         let xpath = format!("//a[contains(normalize-space(.), {})]", xpath_literal(text));

@@ -627,7 +627,7 @@ impl<'a> Story<'a> {
         let left = self.today - Duration::days(200);
         b.set_in(form, "until", &left.to_string()).await;
         b.press_in(form, &self.t(lang, "assessor.save")).await;
-        let row = b.find_css("table tbody").await.text().await.unwrap();
+        let row = b.text_of("table tbody").await;
         assert!(
             row.contains(applicants[0].name),
             "no employment at {} in the registry:\n{row}",
@@ -822,12 +822,7 @@ impl<'a> Story<'a> {
         self.sign_in(b, lang, &self.secretariat).await;
         b.follow(&self.t(lang, "nav.rounds")).await;
         b.follow(&self.round_name[lang]).await;
-        let listed = b
-            .find_css("#round-certificates")
-            .await
-            .text()
-            .await
-            .unwrap();
+        let listed = b.text_of("#round-certificates").await;
         assert!(
             listed.contains(&format!("({})", numbers.len()))
                 && numbers.iter().all(|n| listed.contains(n)),
@@ -840,12 +835,7 @@ impl<'a> Story<'a> {
             if !step.is_empty() {
                 b.follow(&self.t(lang, step)).await;
             }
-            let listed = b
-                .find_css("#round-certificates")
-                .await
-                .text()
-                .await
-                .unwrap();
+            let listed = b.text_of("#round-certificates").await;
             let on_page: Vec<&str> = numbers
                 .iter()
                 .copied()
@@ -867,7 +857,7 @@ impl<'a> Story<'a> {
         self.sign_in(b, lang, &a.user).await;
         b.follow(&self.t(lang, "application_pages.title")).await;
         b.follow_to(&a.application_path).await;
-        let heading = b.find_css("#certificate h2").await.text().await.unwrap();
+        let heading = b.text_of("#certificate h2").await;
         a.certificate = heading.split_whitespace().last().unwrap().to_string();
         let href = b
             .href_of(&self.t(lang, "application_pages.certificate_pdf"))
@@ -965,7 +955,7 @@ impl<'a> Story<'a> {
             b.has_css(".verdict-suspended").await,
             "a suspended certificate looks like a valid one"
         );
-        let suspension = b.find_css(".suspension").await.text().await.unwrap();
+        let suspension = b.text_of(".suspension").await;
         let until = self.today + Duration::days(30);
         let shown = match lang {
             ZH => until.format("%Y年%-m月%-d日").to_string(),
@@ -975,7 +965,7 @@ impl<'a> Story<'a> {
             suspension.contains(&shown),
             "the suspension does not end on {shown}: {suspension}"
         );
-        let history = b.find_css("#history").await.text().await.unwrap();
+        let history = b.text_of("#history").await;
         for kind in ["issued", "suspended"] {
             let word = self.t(lang, &format!("verify.kind.{kind}"));
             assert!(
@@ -1070,7 +1060,7 @@ impl<'a> Story<'a> {
     async fn anyone_sees_reinstatement(&self, b: &mut Browser, lang: &str, a: &Applicant) {
         self.verify_number(b, lang, &a.certificate).await;
         b.sees(&self.t(lang, "verify.state.valid")).await;
-        let history = b.find_css("#history").await.text().await.unwrap();
+        let history = b.text_of("#history").await;
         for kind in ["suspended", "reinstated"] {
             let word = self.t(lang, &format!("verify.kind.{kind}"));
             assert!(
@@ -1125,7 +1115,7 @@ impl<'a> Story<'a> {
     ) {
         self.signed_out_in(b, lang).await;
         b.follow(&self.t(lang, "nav.directory")).await;
-        let listed = b.find_css("#directory").await.text().await.unwrap();
+        let listed = b.text_of("#directory").await;
         assert!(
             listed.contains(&a.certificate) && !listed.contains(old),
             "the directory does not list {} alone: {listed}",
@@ -1155,7 +1145,7 @@ impl<'a> Story<'a> {
     async fn enterprise_searches_inbox(&self, b: &mut Browser, lang: &str, a: &Applicant) {
         self.sign_in(b, lang, &a.user).await;
         b.follow(&self.t(lang, "inbox.nav")).await;
-        let newest = b.find_css("article.card h2").await.text().await.unwrap();
+        let newest = b.text_of("article.card h2").await;
         let start: String = newest.chars().take(12).collect();
         b.fill(&self.t(lang, "inbox.search"), &start).await;
         b.press(&self.t(lang, "listing.search")).await;
@@ -1273,7 +1263,7 @@ impl<'a> Story<'a> {
     ) {
         self.verify_number(b, lang, &a.certificate).await;
         b.sees(&self.t(lang, "verify.state.valid")).await;
-        let history = b.find_css("#history").await.text().await.unwrap();
+        let history = b.text_of("#history").await;
         let word = self.t(lang, "verify.kind.surveillance_maintained");
         assert!(
             history.contains(&word),
@@ -1303,7 +1293,7 @@ impl<'a> Story<'a> {
         );
         let path = self.apply_and_submit_evidence(b, a, a.part, &form).await;
         assert_ne!(path, a.application_path, "no new application");
-        let renews = b.find_css("#renews").await.text().await.unwrap();
+        let renews = b.text_of("#renews").await;
         assert!(
             renews.contains(&self.t(lang, "cert.renews")) && renews.contains(&a.certificate),
             "the application does not say it renews {}: {renews}",

@@ -385,23 +385,27 @@ pub fn reviewer(
     let mut recused_unvoted = 0;
     for (rounds, scope) in scopes {
         let open_vote = super::open_vote_of!(user);
-        let by_id: Vec<EnterpriseId> = scope
+        // The recused enterprises by id, with those of the recused groups read first
+        // through the groups' index: as one condition (`id IN … OR group_id IN …`)
+        // SQLite read all 5,000 enterprises on every home page at national scale.
+        let mut recused: Vec<EnterpriseId> = scope
             .enterprises
             .iter()
             .map(|o| o.as_enterprise())
             .collect();
-        let by_group: Vec<Option<EnterpriseGroupId>> =
-            scope.groups.iter().map(|o| Some(o.as_group())).collect();
-        // The recused enterprises first (by id, and by group through its index), then
-        // their applications by theirs: an OR across the joined tables read every
-        // application in review of the rounds.
-        let recused = enterprises::table
-            .filter(
-                enterprises::id
-                    .eq_any(by_id)
-                    .or(enterprises::group_id.eq_any(by_group)),
-            )
-            .select(enterprises::id);
+        if !scope.groups.is_empty() {
+            let groups: Vec<Option<EnterpriseGroupId>> =
+                scope.groups.iter().map(|o| Some(o.as_group())).collect();
+            recused.extend(
+                enterprises::table
+                    .filter(enterprises::group_id.eq_any(groups))
+                    .select(enterprises::id)
+                    .load::<EnterpriseId>(conn)?,
+            );
+        }
+        if recused.is_empty() {
+            continue;
+        }
         recused_unvoted += applications::table
             .filter(applications::enterprise_id.eq_any(recused))
             .filter(applications::round_id.eq_any(rounds))
