@@ -250,9 +250,13 @@ async fn a_reviewer_from_a_sister_company_recuses() {
         in_review_list(&w, &panel[1].0, &a.application).await,
         [true, true]
     );
+    // Each member's "votes pending" count is their list's length, the group's recusal
+    // included.
+    crate::tasks::assert_reviewer_counts_kept(&app).await;
 
     // Once the applicant leaves the group, the sister company's reviewer takes part.
     assert_eq!(leave(&w, &applicant).await.0, 204);
+    crate::tasks::assert_reviewer_counts_kept(&app).await;
     assert_eq!(sister.send("GET", &scores, None).await.0, 200);
     assert_eq!(
         in_review_list(&w, sister, &a.application).await,
