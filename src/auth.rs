@@ -109,8 +109,14 @@ pub fn verify_password_in(
     stored: Option<&str>,
 ) -> bool {
     static DUMMY: OnceLock<String> = OnceLock::new();
-    let dummy = DUMMY.get_or_init(|| hash_password(&Password::attempt("not a real password")));
-    let hash_text = stored.unwrap_or(dummy);
+    // Made once, when first needed, in this working memory: made in fresh memory, the
+    // first sign-in of a process held argon2's 19 MiB twice (issue #19's upload
+    // benchmark, 40 MB for one sign-in).
+    let hash_text = match stored {
+        Some(stored) => stored,
+        None => DUMMY
+            .get_or_init(|| hash_password_in(memory, &Password::attempt("not a real password"))),
+    };
     let ok = PasswordHash::new(hash_text)
         .is_ok_and(|hash| matches_hash(memory, password.expose().as_bytes(), &hash));
     ok && stored.is_some()
