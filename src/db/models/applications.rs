@@ -422,16 +422,7 @@ fn window<'a>(
             q = q.filter(applications::enterprise_id.ne_all(r.recused_enterprises.clone()));
         }
         if !r.recused_groups.is_empty() {
-            let in_recused_groups = enterprises::table
-                .filter(
-                    enterprises::group_id.eq_any(
-                        r.recused_groups
-                            .iter()
-                            .map(|g| Some(*g))
-                            .collect::<Vec<_>>(),
-                    ),
-                )
-                .select(enterprises::id);
+            let in_recused_groups = super::enterprises::in_groups(&r.recused_groups);
             q = q.filter(not(applications::enterprise_id.eq_any(in_recused_groups)));
         }
         let decided = review_decisions::table

@@ -95,6 +95,23 @@ pub fn groups_of(
         .collect())
 }
 
+/// The query of [`in_groups`].
+pub type InGroups = diesel::dsl::Select<
+    diesel::dsl::Filter<enterprises::table, InGroupsCondition>,
+    enterprises::id,
+>;
+type InGroupsCondition = diesel::dsl::EqAny<enterprises::group_id, Vec<Option<EnterpriseGroupId>>>;
+
+/// The enterprises of `groups` (index `enterprises_group`), as a sub-query or to load: a
+/// review expert's recusals name groups, and both their list and their count leave out
+/// the applications of these enterprises.
+pub fn in_groups(groups: &[EnterpriseGroupId]) -> InGroups {
+    let groups: Vec<Option<EnterpriseGroupId>> = groups.iter().map(|g| Some(*g)).collect();
+    enterprises::table
+        .filter(enterprises::group_id.eq_any(groups))
+        .select(enterprises::id)
+}
+
 pub fn membership(conn: &mut DbConn, user: UserId) -> QueryResult<Option<EnterpriseId>> {
     enterprise_members::table
         .find(user.to_string())

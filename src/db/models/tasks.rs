@@ -394,14 +394,9 @@ pub fn reviewer(
             .map(|o| o.as_enterprise())
             .collect();
         if !scope.groups.is_empty() {
-            let groups: Vec<Option<EnterpriseGroupId>> =
-                scope.groups.iter().map(|o| Some(o.as_group())).collect();
-            recused.extend(
-                enterprises::table
-                    .filter(enterprises::group_id.eq_any(groups))
-                    .select(enterprises::id)
-                    .load::<EnterpriseId>(conn)?,
-            );
+            let groups: Vec<EnterpriseGroupId> =
+                scope.groups.iter().map(|o| o.as_group()).collect();
+            recused.extend(super::enterprises::in_groups(&groups).load::<EnterpriseId>(conn)?);
         }
         if recused.is_empty() {
             continue;
